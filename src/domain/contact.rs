@@ -1,0 +1,107 @@
+//! Phone numbers and e-mail addresses as they appear on parcel labels.
+
+use phonenumber::{Mode, country};
+use std::str::FromStr;
+
+/// Checks a phone number as typed: at least five digits, only the characters
+/// people write phone numbers with. The text is stored as typed; the
+/// identifier index holds its E.164 form.
+pub fn check_phone(input: &str) -> Result<String, String> {
+    let s = input.trim();
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let allowed = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !allowed || digits < 5 || digits > 17 {
+        return Err(format!(
+            "{s:?} is not a phone number: expected 5-17 digits, optionally with +, spaces, dashes and brackets"
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// E.164 form of a phone number, using the country as a hint for national
+/// formats: `+7 (701) 555-01-42`, `87015550142` and `7015550142` with KZ all
+/// give `+77015550142`. Numbers that cannot be parsed fall back to their
+/// digits (with the `+` kept), so they still meet their twins.
+pub fn phone_e164(input: &str, country_hint: Option<&str>) -> Option<String> {
+    let digits: String = input.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 5 {
+        return None;
+    }
+    let hint = country_hint.and_then(|c| country::Id::from_str(c).ok());
+    if let Ok(n) = phonenumber::parse(hint, input)
+        && phonenumber::is_valid(&n)
+    {
+        return Some(n.format().mode(Mode::E164).to_string());
+    }
+    // A national number whose leading digits equal the calling code (KZ
+    // `7015550142`) is read as international by the parser: retry with the
+    // country's calling code in front.
+    if !input.trim_start().starts_with('+')
+        && let Some(code) = country_hint.and_then(|c| phonenumber::metadata::DATABASE.by_id(c))
+        && let Ok(n) = phonenumber::parse(hint, format!("+{}{digits}", code.country_code()))
+        && phonenumber::is_valid(&n)
+    {
+        return Some(n.format().mode(Mode::E164).to_string());
+    }
+    let plus = if input.trim_start().starts_with('+') { "+" } else { "" };
+    Some(format!("{plus}{digits}"))
+}
+
+/// Validates an e-mail address loosely (one `@`, a dotted domain, no spaces)
+/// and returns it lower-cased.
+pub fn parse_email(input: &str) -> Result<String, String> {
+    let s = input.trim();
+    let ok = match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if ok {
+        Ok(s.to_lowercase())
+    } else {
+        Err(format!("{s:?} is not an e-mail address"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kazakh_numbers_meet() {
+        let want = Some("+77015550142".to_string());
+        assert_eq!(phone_e164("+7 (701) 555-01-42", Some("KZ")), want);
+        assert_eq!(phone_e164("87015550142", Some("KZ")), want);
+        assert_eq!(phone_e164("7015550142", Some("KZ")), want);
+        assert_eq!(phone_e164("+77015550142", None), want);
+    }
+
+    #[test]
+    fn unparseable_numbers_fall_back_to_digits() {
+        assert_eq!(phone_e164("12345", None), Some("12345".into()));
+        assert_eq!(phone_e164("12", None), None);
+    }
+
+    #[test]
+    fn phone_check() {
+        assert!(check_phone("+7 (701) 555-01-42").is_ok());
+        assert!(check_phone("call me").is_err());
+        assert!(check_phone("123").is_err());
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(parse_email(" Ivan.P@Mail.RU ").unwrap(), "ivan.p@mail.ru");
+        for bad in ["no-at", "a@b", "a@@b.c", "a b@c.d", "@c.d", "a@.c"] {
+            assert!(parse_email(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Field descriptions: one table per record kind says each field's name,
+//! label and kind, and the kind says how text typed by a person (in a form,
+//! a CLI flag or a CSV cell) is checked and normalised. Forms, `edit
+//! --set`, imports and the store's write checks all go through here.
+
+use super::{cas, contact, country, tracking};
+use serde_json::Value;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldKind {
+    /// One line of text.
+    Text,
+    /// Free text that may span lines.
+    LongText,
+    Country,
+    /// Countries in route order, stored as `TR,AE`.
+    CountryList,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// A number greater than zero.
+    Quantity,
+    /// A number zero or greater.
+    Amount,
+    /// One of a fixed list of values (matched ignoring case).
+    Choice(&'static [&'static str]),
+    Tracking,
+    Phone,
+    Email,
+    Cas,
+    HsCode,
+    Currency,
+    /// Traffic Light Protocol 2.0 label.
+    Tlp,
+}
+
+pub const TLP: &[&str] = &["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"];
+pub const SOURCE_GRADES: &[&str] = &["1", "2", "3"];
+pub const INTEL_GRADES: &[&str] = &["A", "B", "C", "D", "E"];
+pub const HANDLING_CODES: &[&str] = &["P", "C"];
+
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub required: bool,
+    /// Value given to a new record when none is supplied.
+    pub default: Option<&'static str>,
+}
+
+impl FieldSpec {
+    pub const fn new(name: &'static str, label: &'static str, kind: FieldKind) -> FieldSpec {
+        FieldSpec {
+            name,
+            label,
+            kind,
+            required: false,
+            default: None,
+        }
+    }
+    pub const fn required(mut self) -> FieldSpec {
+        self.required = true;
+        self
+    }
+    pub const fn default(mut self, value: &'static str) -> FieldSpec {
+        self.default = Some(value);
+        self
+    }
+
+    /// Checks and normalises typed text. Empty text clears the field.
+    pub fn parse(&self, raw: &str) -> Result<Parsed, FieldError> {
+        let raw = raw.trim_matches(|c: char| c == ' ' || c == '\t');
+        if raw.trim().is_empty() {
+            if self.required {
+                return Err(self.error("is required"));
+            }
+            return Ok(Parsed::plain(Value::Null));
+        }
+        self.kind.parse(raw).map_err(|m| self.error(m))
+    }
+
+    pub fn error(&self, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: self.name.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A one-line description of the accepted values, for help and errors.
+    pub fn hint(&self) -> String {
+        match self.kind {
+            FieldKind::Text | FieldKind::LongText => "text".into(),
+            FieldKind::Country => "ISO country code, e.g. KZ".into(),
+            FieldKind::CountryList => "country codes in route order, e.g. TR,AE".into(),
+            FieldKind::Date => "date, YYYY-MM-DD or today".into(),
+            FieldKind::Quantity => "number > 0".into(),
+            FieldKind::Amount => "number >= 0".into(),
+            FieldKind::Choice(c) => c.join("|"),
+            FieldKind::Tracking => "S10 number (RR123456785KZ) or courier waybill".into(),
+            FieldKind::Phone => "phone number".into(),
+            FieldKind::Email => "e-mail address".into(),
+            FieldKind::Cas => "CAS number, e.g. 437-38-7".into(),
+            FieldKind::HsCode => "HS code, e.g. 2933.33".into(),
+            FieldKind::Currency => "ISO 4217 code, e.g. USD".into(),
+            FieldKind::Tlp => TLP.join("|"),
+        }
+    }
+}
+
+/// A checked value, with a warning the user should see but need not act on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub value: Value,
+    pub warning: Option<String>,
+}
+
+impl Parsed {
+    fn plain(value: Value) -> Parsed {
+        Parsed {
+            value,
+            warning: None,
+        }
+    }
+}
+
+/// A value that failed a field's rules; says which field and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+fn text(s: impl Into<String>) -> Result<Parsed, String> {
+    Ok(Parsed::plain(Value::String(s.into())))
+}
+
+impl FieldKind {
+    fn parse(self, raw: &str) -> Result<Parsed, String> {
+        match self {
+            FieldKind::Text => {
+                if raw.contains(['\n', '\r']) {
+                    return Err("must be a single line".into());
+                }
+                text(raw.trim())
+            }
+            FieldKind::LongText => text(raw.trim()),
+            FieldKind::Country => text(country::parse(raw)?),
+            FieldKind::CountryList => text(country::parse_list(raw)?),
+            FieldKind::Date if raw.trim().eq_ignore_ascii_case("today") => {
+                text(jiff::ZonedDateTime::now().date().to_string())
+            }
+            FieldKind::Date => {
+                let d: jiff::civil::Date = raw
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("{:?} is not a date: expected YYYY-MM-DD", raw.trim()))?;
+                text(d.to_string())
+            }
+            FieldKind::Quantity | FieldKind::Amount => {
+                let cleaned = raw.trim().replace(',', ".");
+                let n: f64 = cleaned
+                    .parse()
+                    .map_err(|_| format!("{:?} is not a number", raw.trim()))?;
+                if !n.is_finite() || n < 0.0 || (self == FieldKind::Quantity && n == 0.0) {
+                    let want = if self == FieldKind::Quantity { "greater than 0" } else { "0 or more" };
+                    return Err(format!("{} must be {want}", raw.trim()));
+                }
+                let num = serde_json::Number::from_f64(n).ok_or("not a finite number")?;
+                Ok(Parsed::plain(Value::Number(num)))
+            }
+            FieldKind::Choice(choices) => {
+                let t = raw.trim();
+                let found = choices
+                    .iter()
+                    .find(|c| c.eq_ignore_ascii_case(t) || c.replace('-', " ").eq_ignore_ascii_case(t));
+                match found {
+                    Some(c) => text(*c),
+                    None => Err(format!("{t:?} is not one of {}", choices.join(", "))),
+                }
+            }
+            FieldKind::Tlp => {
+                let t = raw.trim().to_ascii_uppercase();
+                let t = t.strip_prefix("TLP:").unwrap_or(&t).trim().replace(' ', "+");
+                match TLP.iter().find(|c| **c == t) {
+                    Some(c) => text(*c),
+                    None => Err(format!("{:?} is not a TLP 2.0 label ({})", raw.trim(), TLP.join(", "))),
+                }
+            }
+            FieldKind::Tracking => {
+                let t = tracking::parse(raw)?;
+                Ok(Parsed {
+                    value: Value::String(t.canonical),
+                    warning: t.warning,
+                })
+            }
+            FieldKind::Phone => text(contact::check_phone(raw)?),
+            FieldKind::Email => text(contact::parse_email(raw)?),
+            FieldKind::Cas => text(cas::parse(raw).map_err(|e| e.to_string())?),
+            FieldKind::HsCode => {
+                let t = raw.trim();
+                let digits: String = t.chars().filter(|c| *c != '.' && *c != ' ').collect();
+                if !digits.bytes().all(|b| b.is_ascii_digit()) || !(4..=10).contains(&digits.len()) {
+                    return Err(format!("{t:?} is not an HS code: expected 4-10 digits, e.g. 2933.33"));
+                }
+                if &digits[..2] == "00" || &digits[..2] == "77" {
+                    return Err(format!("{t:?}: HS chapter {} does not exist", &digits[..2]));
+                }
+                let mut canonical = digits[..4].to_string();
+                let mut rest = &digits[4..];
+                while !rest.is_empty() {
+                    let n = rest.len().min(2);
+                    canonical.push('.');
+                    canonical.push_str(&rest[..n]);
+                    rest = &rest[n..];
+                }
+                text(canonical)
+            }
+            FieldKind::Currency => {
+                let t = raw.trim().to_ascii_uppercase();
+                if t.len() == 3 && t.bytes().all(|b| b.is_ascii_uppercase()) {
+                    text(t)
+                } else {
+                    Err(format!("{:?} is not an ISO 4217 currency code (e.g. USD, EUR, KZT)", raw.trim()))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(kind: FieldKind, raw: &str) -> Result<Value, FieldError> {
+        FieldSpec::new("f", "F", kind).parse(raw).map(|p| p.value)
+    }
+
+    #[test]
+    fn empty_clears_unless_required() {
+        assert_eq!(parse(FieldKind::Text, "  ").unwrap(), Value::Null);
+        let e = FieldSpec::new("title", "Title", FieldKind::Text).required().parse("").unwrap_err();
+        assert_eq!(e.to_string(), "title: is required");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse(FieldKind::Date, "2026-03-01").unwrap(), "2026-03-01");
+        assert!(parse(FieldKind::Date, "2026-02-30").is_err());
+        assert!(parse(FieldKind::Date, "01/03/2026").unwrap_err().message.contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse(FieldKind::Quantity, "2,5").unwrap(), serde_json::json!(2.5));
+        assert!(parse(FieldKind::Quantity, "0").is_err());
+        assert!(parse(FieldKind::Quantity, "-1").is_err());
+        assert!(parse(FieldKind::Quantity, "NaN").is_err());
+        assert!(parse(FieldKind::Quantity, "ten").is_err());
+        assert_eq!(parse(FieldKind::Amount, "0").unwrap(), serde_json::json!(0.0));
+    }
+
+    #[test]
+    fn choices_and_tlp() {
+        let k = FieldKind::Choice(&["lab-confirmed", "presumptive"]);
+        assert_eq!(parse(k, "Lab Confirmed").unwrap(), "lab-confirmed");
+        assert!(parse(k, "maybe").unwrap_err().message.contains("lab-confirmed, presumptive"));
+        assert_eq!(parse(FieldKind::Tlp, "tlp:amber strict").unwrap(), "AMBER+STRICT");
+        assert_eq!(parse(FieldKind::Tlp, "red").unwrap(), "RED");
+        assert!(parse(FieldKind::Tlp, "white").is_err());
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(parse(FieldKind::HsCode, "293333").unwrap(), "2933.33");
+        assert_eq!(parse(FieldKind::HsCode, "2933.34.00").unwrap(), "2933.34.00");
+        assert!(parse(FieldKind::HsCode, "29a3").is_err());
+        assert!(parse(FieldKind::HsCode, "0012").is_err());
+        assert_eq!(parse(FieldKind::Currency, "usd").unwrap(), "USD");
+        assert!(parse(FieldKind::Currency, "US$").is_err());
+        assert!(parse(FieldKind::Cas, "437-38-8").unwrap_err().message.contains("expected 7"));
+        assert!(parse(FieldKind::Country, "ZZ").is_err());
+        assert!(parse(FieldKind::Text, "two\nlines").is_err());
+    }
+
+    #[test]
+    fn tracking_warning_carried() {
+        let p = FieldSpec::new("tracking", "Tracking", FieldKind::Tracking)
+            .parse("ZZ123456785KZ")
+            .unwrap();
+        assert!(p.warning.is_some());
+    }
+}

@@ -1,0 +1,30 @@
+//! Plain data and rules: records, validators and normalisers. No I/O, no
+//! SQL, no terminal.
+
+pub mod cas;
+pub mod case;
+pub mod contact;
+pub mod country;
+pub mod fields;
+pub mod finding;
+pub mod identifiers;
+pub mod kind;
+pub mod link;
+pub mod meta;
+pub mod note;
+pub mod parcel;
+pub mod record;
+pub mod s10;
+pub mod substance;
+pub mod text;
+pub mod tracking;
+
+pub use case::Case;
+pub use finding::Finding;
+pub use kind::ItemKind;
+pub use link::Link;
+pub use meta::Meta;
+pub use note::Note;
+pub use parcel::Parcel;
+pub use record::Record;
+pub use substance::Substance;

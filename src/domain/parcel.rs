@@ -1,0 +1,225 @@
+//! A parcel: one item in a postal, courier or cargo stream. Declared and
+//! found contents are kept apart, since mis-declaration is itself a signal.
+
+use super::fields::{FieldError, FieldKind::*, FieldSpec};
+use super::identifiers::{self as ids, IdentKind, Identifier};
+use super::kind::ItemKind;
+use super::meta::Meta;
+use super::record::Record;
+use super::tracking::{self, TrackingKind};
+use serde::{Deserialize, Serialize};
+
+pub const PARCEL_STATUS: &[&str] = &["targeted", "inspected", "seized", "controlled-delivery", "released"];
+pub const CUSTOMS_FORMS: &[&str] = &["CN22", "CN23", "none"];
+pub const DECLARED_CATEGORIES: &[&str] = &[
+    "gift",
+    "documents",
+    "commercial-sample",
+    "returned-goods",
+    "sale-of-goods",
+    "other",
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parcel {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub tracking: String,
+    /// Derived from the tracking number.
+    #[serde(default)]
+    pub tracking_kind: TrackingKind,
+    pub carrier: Option<String>,
+    pub service: Option<String>,
+    pub origin: Option<String>,
+    pub transit: Option<String>,
+    pub destination: Option<String>,
+    pub sender_name: Option<String>,
+    pub sender_address: Option<String>,
+    pub sender_phone: Option<String>,
+    pub sender_email: Option<String>,
+    pub recipient_name: Option<String>,
+    pub recipient_address: Option<String>,
+    pub recipient_phone: Option<String>,
+    pub recipient_email: Option<String>,
+    pub customs_form: Option<String>,
+    pub declared_category: Option<String>,
+    pub declared_contents: Option<String>,
+    pub declared_value: Option<f64>,
+    pub declared_currency: Option<String>,
+    pub hs_code: Option<String>,
+    pub weight_g: Option<f64>,
+    pub concealment: Option<String>,
+    pub found_contents: Option<String>,
+    pub status: String,
+    pub seized_place: Option<String>,
+    pub seized_on: Option<String>,
+}
+
+const FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("tracking", "Tracking number", Tracking).required(),
+    FieldSpec::new("carrier", "Carrier", Text),
+    FieldSpec::new("service", "Service", Text),
+    FieldSpec::new("origin", "Origin country", Country),
+    FieldSpec::new("transit", "Transit countries", CountryList),
+    FieldSpec::new("destination", "Destination country", Country),
+    FieldSpec::new("sender_name", "Sender name", Text),
+    FieldSpec::new("sender_address", "Sender address", Text),
+    FieldSpec::new("sender_phone", "Sender phone", Phone),
+    FieldSpec::new("sender_email", "Sender e-mail", Email),
+    FieldSpec::new("recipient_name", "Recipient name", Text),
+    FieldSpec::new("recipient_address", "Recipient address", Text),
+    FieldSpec::new("recipient_phone", "Recipient phone", Phone),
+    FieldSpec::new("recipient_email", "Recipient e-mail", Email),
+    FieldSpec::new("customs_form", "Customs form", Choice(CUSTOMS_FORMS)),
+    FieldSpec::new("declared_category", "Declared category", Choice(DECLARED_CATEGORIES)),
+    FieldSpec::new("declared_contents", "Declared contents", Text),
+    FieldSpec::new("declared_value", "Declared value", Amount),
+    FieldSpec::new("declared_currency", "Currency", Currency),
+    FieldSpec::new("hs_code", "HS code", HsCode),
+    FieldSpec::new("weight_g", "Weight (g)", Quantity),
+    FieldSpec::new("concealment", "Concealment", Text),
+    FieldSpec::new("found_contents", "Found contents", Text),
+    FieldSpec::new("status", "Status", Choice(PARCEL_STATUS)).required().default("targeted"),
+    FieldSpec::new("seized_place", "Seized at", Text),
+    FieldSpec::new("seized_on", "Seized on", Date),
+];
+
+fn opt(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.is_empty())
+}
+
+impl Record for Parcel {
+    const KIND: ItemKind = ItemKind::Parcel;
+    const FIELDS: &'static [FieldSpec] = FIELDS;
+
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn label(&self) -> String {
+        self.tracking.clone()
+    }
+    fn search_text(&self) -> String {
+        [
+            Some(self.tracking.as_str()),
+            self.carrier.as_deref(),
+            self.origin.as_deref(),
+            self.destination.as_deref(),
+            self.sender_name.as_deref(),
+            self.sender_address.as_deref(),
+            self.sender_phone.as_deref(),
+            self.sender_email.as_deref(),
+            self.recipient_name.as_deref(),
+            self.recipient_address.as_deref(),
+            self.recipient_phone.as_deref(),
+            self.recipient_email.as_deref(),
+            self.declared_contents.as_deref(),
+            self.found_contents.as_deref(),
+            self.concealment.as_deref(),
+            self.seized_place.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" | ")
+    }
+    fn identifiers(&self) -> Vec<Identifier> {
+        let mut out = Vec::new();
+        let mut push = |kind, key: Option<String>, role| {
+            if let Some(v) = key {
+                out.push(Identifier::new(kind, v, role));
+            }
+        };
+        push(IdentKind::Tracking, Some(self.tracking.clone()), "tracking");
+        let o = self.origin.as_deref();
+        let d = self.destination.as_deref();
+        push(IdentKind::Phone, opt(&self.sender_phone).and_then(|p| ids::phone_key(p, o)), "sender_phone");
+        push(IdentKind::Phone, opt(&self.recipient_phone).and_then(|p| ids::phone_key(p, d)), "recipient_phone");
+        push(IdentKind::Email, opt(&self.sender_email).and_then(ids::email_key), "sender_email");
+        push(IdentKind::Email, opt(&self.recipient_email).and_then(ids::email_key), "recipient_email");
+        push(IdentKind::Address, opt(&self.sender_address).and_then(ids::address_key), "sender_address");
+        push(IdentKind::Address, opt(&self.recipient_address).and_then(ids::address_key), "recipient_address");
+        push(IdentKind::Name, opt(&self.sender_name).and_then(ids::name_key), "sender_name");
+        push(IdentKind::Name, opt(&self.recipient_name).and_then(ids::name_key), "recipient_name");
+        push(IdentKind::Content, opt(&self.declared_contents).and_then(ids::content_key), "declared_contents");
+        out
+    }
+    fn derive(&mut self) {
+        if let Ok(t) = tracking::parse(&self.tracking) {
+            self.tracking_kind = t.kind;
+        }
+    }
+    fn check(&self) -> Result<Vec<String>, FieldError> {
+        let mut w = Vec::new();
+        if self.declared_value.is_some() && self.declared_currency.is_none() {
+            w.push("declared_currency: a declared value without a currency".into());
+        }
+        if self.seized_on.is_some() && matches!(self.status.as_str(), "targeted" | "released") {
+            w.push(format!("status: the parcel has a seizure date but its status is {}", self.status));
+        }
+        if self.tracking_kind == TrackingKind::S10
+            && let (Some(o), Ok(t)) = (&self.origin, super::s10::parse(&self.tracking))
+            && t.country() != o
+        {
+            w.push(format!(
+                "origin: {o}, but the S10 number was issued by the post of {}",
+                t.country()
+            ));
+        }
+        Ok(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::{new_record, set_fields};
+
+    #[test]
+    fn new_parcel_classifies_tracking() {
+        let (p, w) = new_record::<Parcel>(&[("tracking", "rr123456785kz"), ("origin", "KZ")]).unwrap();
+        assert_eq!(p.tracking, "RR123456785KZ");
+        assert_eq!(p.tracking_kind, TrackingKind::S10);
+        assert_eq!(p.status, "targeted");
+        assert!(w.is_empty(), "{w:?}");
+        let (w2, _) = new_record::<Parcel>(&[("tracking", "1Z999AA10123456784")]).unwrap();
+        assert_eq!(w2.tracking_kind, TrackingKind::Waybill);
+    }
+
+    #[test]
+    fn bad_values_name_the_field() {
+        let e = new_record::<Parcel>(&[("tracking", "RR123456789KZ")]).unwrap_err();
+        assert_eq!(e.field, "tracking");
+        assert!(e.message.contains("expected 5"));
+        let e = new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("origin", "Kazakhstan")]).unwrap_err();
+        assert_eq!(e.field, "origin");
+        let e = new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("colour", "red")]).unwrap_err();
+        assert!(e.message.contains("no such parcel field"));
+    }
+
+    #[test]
+    fn identifiers_are_normalised() {
+        let (mut p, _) = new_record::<Parcel>(&[
+            ("tracking", "RR123456785KZ"),
+            ("origin", "KZ"),
+            ("sender_phone", "8 (701) 555-01-42"),
+            ("sender_name", "PETROV, Ivan"),
+            ("declared_contents", "Tea sample"),
+        ])
+        .unwrap();
+        let ids = p.identifiers();
+        assert!(ids.contains(&Identifier::new(IdentKind::Phone, "+77015550142".into(), "sender_phone")));
+        assert!(ids.contains(&Identifier::new(IdentKind::Name, "ivan petrov".into(), "sender_name")));
+        assert!(ids.contains(&Identifier::new(IdentKind::Content, "tea sample".into(), "declared_contents")));
+        set_fields(&mut p, &[("tracking", "1Z999AA10123456784")]).unwrap();
+        assert_eq!(p.tracking_kind, TrackingKind::Waybill);
+    }
+
+    #[test]
+    fn origin_mismatch_warns() {
+        let (_, w) = new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("origin", "CN")]).unwrap();
+        assert!(w.iter().any(|w| w.contains("issued by the post of KZ")));
+    }
+}

@@ -1,0 +1,113 @@
+//! Text normalisation and display safety.
+
+use std::borrow::Cow;
+
+/// Makes untrusted text safe to show in a terminal: C0 and C1 control
+/// characters become caret or `<U+XXXX>` notation, and bidirectional
+/// overrides and zero-width characters become `<U+XXXX>`, so nothing can
+/// move the cursor, recolour the screen or reorder what the officer reads.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !needs_escape(c) {
+            out.push(c);
+        } else if (c as u32) < 0x20 {
+            out.push('^');
+            out.push((c as u8 + b'@') as char);
+        } else if c == '\u{7f}' {
+            out.push_str("^?");
+        } else {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || is_invisible_format(c)
+}
+
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// Folds text for matching: transliterated to ASCII, lower case, punctuation
+/// to spaces, runs of spaces collapsed. `Đorđević, ul. Abaya 5` ->
+/// `dordevic ul abaya 5`.
+pub fn fold(s: &str) -> String {
+    let ascii = deunicode::deunicode(s);
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with(' ') && !out.is_empty() {
+            out.push(' ');
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// A person or company name key: folded words in sorted order, so
+/// `Ivan Petrov` and `PETROV, Ivan` meet.
+pub fn name_key(s: &str) -> String {
+    let folded = fold(s);
+    let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    words.sort_unstable();
+    words.join(" ")
+}
+
+/// Trims and turns an empty string into `None`.
+pub fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Cuts a string to at most `max` characters, adding an ellipsis.
+pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
+    if s.chars().count() <= max {
+        Cow::Borrowed(s)
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        Cow::Owned(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_makes_controls_visible() {
+        assert_eq!(sanitize("plain text"), "plain text");
+        assert_eq!(sanitize("a\x1b[31mred"), "a^[[31mred");
+        assert_eq!(sanitize("bell\x07\x00"), "bell^G^@");
+        assert_eq!(sanitize("del\x7f"), "del^?");
+        assert_eq!(sanitize("x\u{202E}evil"), "x<U+202E>evil");
+        assert_eq!(sanitize("zero\u{200B}width"), "zero<U+200B>width");
+        assert_eq!(sanitize("c1\u{9b}"), "c1<U+009B>");
+        assert_eq!(sanitize("line\nbreak"), "line^Jbreak");
+    }
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("Đorđević, ul. Abaya 5"), "dordevic ul abaya 5");
+        assert_eq!(fold("  Иван   Петров "), "ivan petrov");
+        assert_eq!(name_key("PETROV, Ivan"), "ivan petrov");
+        assert_eq!(name_key("Ivan Petrov"), name_key("Petrov  Ivan"));
+    }
+
+    #[test]
+    fn truncation() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+    }
+}

@@ -1,0 +1,113 @@
+//! Tracking numbers: UPU S10 postal identifiers, or courier waybills that
+//! follow their carriers' own schemes and are never forced into S10.
+
+use super::s10;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrackingKind {
+    S10,
+    #[default]
+    Waybill,
+}
+
+impl TrackingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrackingKind::S10 => "s10",
+            TrackingKind::Waybill => "waybill",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tracking {
+    pub canonical: String,
+    pub kind: TrackingKind,
+    /// The courier the waybill's scheme suggests, when it is recognisable.
+    pub carrier_hint: Option<&'static str>,
+    pub warning: Option<String>,
+}
+
+/// Classifies and validates a tracking number. Anything with the outline of
+/// an S10 number (letters, digits, letters) must pass S10 rules, so a typo in
+/// a postal number is caught rather than filed as a waybill.
+pub fn parse(input: &str) -> Result<Tracking, String> {
+    let canonical = s10::canonical_form(input);
+    if canonical.is_empty() {
+        return Err("a tracking number is required".into());
+    }
+    if s10::looks_like_s10(&canonical) {
+        let s = s10::parse(&canonical).map_err(|e| e.to_string())?;
+        let warning = s.service_warning();
+        return Ok(Tracking {
+            canonical: s.to_string(),
+            kind: TrackingKind::S10,
+            carrier_hint: Some("post"),
+            warning,
+        });
+    }
+    if !canonical.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "{input:?} is not a tracking number: only letters, digits, spaces and dashes are allowed"
+        ));
+    }
+    if !(8..=40).contains(&canonical.len()) || !canonical.bytes().any(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "{input:?} is not a tracking number: expected an S10 number (e.g. RR123456785KZ) or a courier waybill of 8-40 letters and digits"
+        ));
+    }
+    Ok(Tracking {
+        carrier_hint: waybill_carrier(&canonical),
+        canonical,
+        kind: TrackingKind::Waybill,
+        warning: None,
+    })
+}
+
+fn waybill_carrier(c: &str) -> Option<&'static str> {
+    let digits = c.bytes().all(|b| b.is_ascii_digit());
+    if c.starts_with("1Z") && c.len() == 18 {
+        Some("UPS")
+    } else if digits && c.len() == 10 {
+        Some("DHL Express")
+    } else if digits && matches!(c.len(), 12 | 15 | 20 | 22) {
+        Some("FedEx")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s10_numbers() {
+        let t = parse("RR123456785KZ").unwrap();
+        assert_eq!(t.kind, TrackingKind::S10);
+        let e = parse("RR123456789KZ").unwrap_err();
+        assert!(e.contains("expected 5"), "{e}");
+        // An S10 outline with a missing digit is a mistake, not a waybill.
+        assert!(parse("RR12345678KZ").is_err());
+    }
+
+    #[test]
+    fn courier_waybills_are_not_forced_into_s10() {
+        let ups = parse("1Z999AA10123456784").unwrap();
+        assert_eq!(ups.kind, TrackingKind::Waybill);
+        assert_eq!(ups.carrier_hint, Some("UPS"));
+        assert_eq!(parse("1234567890").unwrap().carrier_hint, Some("DHL Express"));
+        assert_eq!(parse("123456789012").unwrap().carrier_hint, Some("FedEx"));
+        assert_eq!(parse("JD0146000000 12345").unwrap().canonical, "JD014600000012345");
+    }
+
+    #[test]
+    fn garbage_rejected() {
+        assert!(parse("").is_err());
+        assert!(parse("abc").is_err());
+        assert!(parse("RR12345;DROP").is_err());
+        assert!(parse("ABCDEFGHIJ").is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! interdict: a terminal case-and-intelligence notebook for the officers and
+//! analysts who interdict synthetic drugs smuggled through parcel streams.
+//!
+//! Layers, each importing only those before it:
+//! `domain` (data and rules) -> `store` (SQLite) -> `xref` (cross-referencing)
+//! -> `exchange` (import, export, demo data) -> `cli` (command line).
+
+pub mod domain;
+pub mod store;
+pub mod xref;
+pub mod exchange;
+pub mod cli;
