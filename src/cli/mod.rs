@@ -1,1 +1,78 @@
-//! todo
+//! The command line: every basic operation without the terminal interface,
+//! for scripts, tests and officers on a bad connection.
+
+pub mod args;
+mod commands;
+pub mod output;
+
+use anyhow::{Context, Result};
+use args::Cli;
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The data directory (`~/.local/share/interdict` on Linux).
+pub fn data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "interdict").map(|d| d.data_dir().to_path_buf())
+}
+
+/// The notebook used when neither `--db` nor `INTERDICT_DB` names one.
+pub fn default_db_path() -> Result<PathBuf> {
+    let dir = data_dir().context("cannot find the user's data directory; pass --db PATH")?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join("interdict.db"))
+}
+
+/// The OS user, as changes are attributed by default.
+pub fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Who changes are attributed to: the OS user, or `--as NAME`, recorded
+/// with the OS account it was typed in.
+pub fn actor(as_name: Option<&str>) -> String {
+    let os = os_user();
+    match as_name.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(name) if name != os => format!("{name} (as {os})"),
+        _ => os,
+    }
+}
+
+/// Logs go to a file in the data directory, never to the terminal.
+fn init_logging() {
+    let Some(dir) = data_dir() else { return };
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("interdict.log"))
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("INTERDICT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match commands::dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: the chain of causes, outermost first.
+            let msg = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+            eprintln!("error: {}", output::cell_line(&msg));
+            ExitCode::FAILURE
+        }
+    }
+}

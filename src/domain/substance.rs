@@ -50,7 +50,7 @@ pub struct Substance {
     pub name: String,
     /// Synonyms, short names and street names, separated by `;`.
     pub synonyms: Option<String>,
-    pub chem_group: String,
+    pub group: String,
     pub subclass: Option<String>,
     pub effect: Option<String>,
     pub cas: Option<String>,
@@ -63,7 +63,7 @@ pub struct Substance {
 const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("name", "Name", Text).required(),
     FieldSpec::new("synonyms", "Synonyms (;-separated)", Text),
-    FieldSpec::new("chem_group", "Chemical group", Choice(GROUPS)).required().default("other"),
+    FieldSpec::new("group", "Chemical group", Choice(GROUPS)).required().default("other"),
     FieldSpec::new("subclass", "Sub-class", Choice(SUBCLASSES)),
     FieldSpec::new("effect", "Effect group", Choice(EFFECTS)),
     FieldSpec::new("cas", "CAS number", Cas),
@@ -140,7 +140,7 @@ mod tests {
         let (s, _) = new_record::<Substance>(&[
             ("name", "Mephedrone"),
             ("synonyms", "4-MMC; meow meow"),
-            ("chem_group", "synthetic-cathinones"),
+            ("group", "synthetic-cathinones"),
             ("schedule_1971", "II"),
             ("cas", "1189805-46-6"),
         ])

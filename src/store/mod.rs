@@ -1,1 +1,329 @@
-//! todo
+//! SQLite through rusqlite: opening (pragmas, identity checks, migrations),
+//! one write transaction per change, records, identifier and search
+//! indexes, and the audit log. Plain blocking functions.
+
+pub mod audit;
+pub mod catalogue;
+pub mod create;
+pub mod error;
+pub mod index;
+pub mod migrations;
+pub mod records;
+pub mod refs;
+pub mod related;
+pub mod search;
+
+pub use error::{Result, StoreError};
+
+use crate::domain::meta;
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// `PRAGMA application_id` of interdict files ("INTD").
+pub const APPLICATION_ID: i32 = 0x494E_5444;
+
+/// How long a writer waits for another process's transaction to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Open without any possibility of writing (received files, read-only
+    /// media). No migration is run.
+    pub read_only: bool,
+    /// Who the changes are attributed to.
+    pub actor: String,
+}
+
+impl OpenOptions {
+    pub fn new(actor: impl Into<String>) -> OpenOptions {
+        OpenOptions {
+            read_only: false,
+            actor: actor.into(),
+        }
+    }
+}
+
+/// An open notebook.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    db_id: Uuid,
+    actor: String,
+    read_only: bool,
+}
+
+/// A write in progress: one SQLite transaction, begun IMMEDIATE so that
+/// concurrent writers queue on the busy timeout instead of failing.
+pub struct Writer<'a> {
+    pub tx: Transaction<'a>,
+    pub actor: &'a str,
+    pub db_id: Uuid,
+    pub now: String,
+}
+
+fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotSqlite { path: path.into() },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: path.into() },
+        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => StoreError::Open {
+            path: path.into(),
+            message: e.to_string(),
+        },
+        _ => StoreError::Sqlite(e),
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) a notebook file. A file that is not
+    /// SQLite, another application's database, or one from a newer
+    /// interdict is refused before anything is written to it.
+    pub fn open(path: &Path, opts: OpenOptions) -> Result<Store> {
+        let c = |e| classify(path, e);
+        let flags = if opts.read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        if opts.read_only && !path.exists() {
+            return Err(StoreError::Open {
+                path: path.into(),
+                message: "no such file".into(),
+            });
+        }
+        let conn = Connection::open_with_flags(path, flags).map_err(c)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(c)?;
+        let app_id: i32 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(c)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(c)?;
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(c)?;
+        let fresh = app_id == 0 && tables == 0;
+        if app_id != APPLICATION_ID && !fresh {
+            return Err(StoreError::NotInterdict { path: path.into() });
+        }
+        if version > migrations::latest() {
+            return Err(StoreError::NewerSchema {
+                path: path.into(),
+                found: version,
+                supported: migrations::latest(),
+            });
+        }
+        conn.pragma_update(None, "foreign_keys", true).map_err(c)?;
+        conn.pragma_update(None, "trusted_schema", false).map_err(c)?;
+        let mut store = Store {
+            conn,
+            path: path.into(),
+            db_id: Uuid::nil(),
+            actor: opts.actor,
+            read_only: opts.read_only,
+        };
+        if opts.read_only {
+            if fresh {
+                return Err(StoreError::NotInterdict { path: path.into() });
+            }
+            if version < migrations::latest() {
+                return Err(StoreError::Open {
+                    path: path.into(),
+                    message: format!(
+                        "schema version {version} is older than this build's {}; open it once without --read-only to upgrade it",
+                        migrations::latest()
+                    ),
+                });
+            }
+        } else {
+            let mode: String = store
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+                .map_err(c)?;
+            tracing::debug!(%mode, path = %path.display(), "opened");
+            store.conn.pragma_update(None, "synchronous", "NORMAL").map_err(c)?;
+            store.migrate().map_err(|e| match e {
+                StoreError::Sqlite(e) => classify(path, e),
+                other => other,
+            })?;
+        }
+        store.db_id = store.load_db_id()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version >= migrations::latest() {
+            return Ok(());
+        }
+        migrations::apply(&tx, version, migrations::MIGRATIONS)?;
+        if version == 0 {
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            let db_id = Uuid::now_v7();
+            let now = meta::now();
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('database_id', ?1), ('created_at', ?2), ('created_by', ?3)",
+                (db_id.to_string(), &now, &self.actor),
+            )?;
+            let mut w = Writer {
+                tx,
+                actor: &self.actor,
+                db_id,
+                now,
+            };
+            catalogue::load(&mut w)?;
+            w.tx.commit()?;
+        } else {
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    fn load_db_id(&self) -> Result<Uuid> {
+        let s: String = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'database_id'", [], |r| r.get(0))
+            .map_err(|e| classify(&self.path, e))?;
+        Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("{}: bad database id {s:?}", self.path.display())))
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    pub fn db_id(&self) -> Uuid {
+        self.db_id
+    }
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Runs `f` in one write transaction: everything it writes commits
+    /// together, or nothing does.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly { path: self.path.clone() });
+        }
+        let path = self.path.clone();
+        let fix = |e: StoreError| match e {
+            StoreError::Sqlite(e) => classify(&path, e),
+            other => other,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| classify(&path, e))?;
+        let mut w = Writer {
+            tx,
+            actor: &self.actor,
+            db_id: self.db_id,
+            now: meta::now(),
+        };
+        let out = f(&mut w).map_err(fix)?;
+        w.tx.commit().map_err(|e| classify(&path, e))?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+
+    pub fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db"), OpenOptions::new("tester")).unwrap();
+        (dir, store)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::temp_store;
+    use super::*;
+
+    #[test]
+    fn new_file_gets_identity_pragmas_and_catalogue() {
+        let (_d, s) = temp_store();
+        let c = s.conn();
+        let app: i32 = c.pragma_query_value(None, "application_id", |r| r.get(0)).unwrap();
+        assert_eq!(app, APPLICATION_ID);
+        let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, migrations::latest());
+        let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = c.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1);
+        assert!(!s.db_id().is_nil());
+        let n: i64 = c.query_row("SELECT count(*) FROM substances", [], |r| r.get(0)).unwrap();
+        assert!(n >= 150, "catalogue has {n} substances");
+    }
+
+    #[test]
+    fn reopening_keeps_the_database_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.db");
+        let a = Store::open(&p, OpenOptions::new("a")).unwrap().db_id();
+        let b = Store::open(&p, OpenOptions::new("b")).unwrap().db_id();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn garbage_file_refused_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("junk.db");
+        let junk = b"this is not a database, just some text that is long enough".repeat(100);
+        std::fs::write(&p, &junk).unwrap();
+        let e = Store::open(&p, OpenOptions::new("t")).err().unwrap();
+        assert!(matches!(e, StoreError::NotSqlite { .. }), "{e}");
+        assert_eq!(std::fs::read(&p).unwrap(), junk);
+    }
+
+    #[test]
+    fn other_sqlite_database_refused_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("other.db");
+        {
+            let c = Connection::open(&p).unwrap();
+            c.execute_batch("CREATE TABLE x (a); INSERT INTO x VALUES (1);").unwrap();
+        }
+        let before = std::fs::read(&p).unwrap();
+        let e = Store::open(&p, OpenOptions::new("t")).err().unwrap();
+        assert!(matches!(e, StoreError::NotInterdict { .. }), "{e}");
+        assert_eq!(std::fs::read(&p).unwrap(), before);
+    }
+
+    #[test]
+    fn newer_schema_refused_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("new.db");
+        drop(Store::open(&p, OpenOptions::new("t")).unwrap());
+        {
+            let c = Connection::open(&p).unwrap();
+            c.pragma_update(None, "user_version", migrations::latest() + 1).unwrap();
+        }
+        let before = std::fs::read(&p).unwrap();
+        let e = Store::open(&p, OpenOptions::new("t")).err().unwrap();
+        assert!(matches!(e, StoreError::NewerSchema { .. }), "{e}");
+        assert!(e.to_string().contains("newer"));
+        assert_eq!(std::fs::read(&p).unwrap(), before);
+    }
+
+    #[test]
+    fn read_only_store_refuses_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ro.db");
+        drop(Store::open(&p, OpenOptions::new("t")).unwrap());
+        let mut opts = OpenOptions::new("t");
+        opts.read_only = true;
+        let mut s = Store::open(&p, opts).unwrap();
+        let e = s.write(|_| Ok(())).err().unwrap();
+        assert!(matches!(e, StoreError::ReadOnly { .. }));
+    }
+}

@@ -1,0 +1,309 @@
+//! The command line, as clap sees it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "interdict",
+    version,
+    about = "A case-and-intelligence notebook for synthetic-drug parcel interdiction",
+    long_about = "A case-and-intelligence notebook for synthetic-drug parcel interdiction.\n\n\
+        Cases, parcels, substances, findings, links and notes in one local SQLite file, \
+        cross-referenced by normalised identifiers. Run without a command to open the \
+        terminal interface."
+)]
+pub struct Cli {
+    /// Notebook file [default: interdict.db in the user's data directory]
+    #[arg(long, global = true, env = "INTERDICT_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Attribute changes to NAME instead of the OS user (shared accounts)
+    #[arg(long = "as", global = true, env = "INTERDICT_USER", value_name = "NAME")]
+    pub actor: Option<String>,
+
+    /// Open the notebook read-only: nothing is written, not even a migration
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
+    /// Output format of commands that print records
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the notebook file (with the substance catalogue) if it does not exist
+    Init,
+    /// Add a case, parcel, substance, finding, note or link
+    #[command(subcommand)]
+    Add(Add),
+    /// Change fields of an item: edit REF --set field=value ...
+    Edit {
+        /// Case reference, tracking number, substance name or id
+        #[arg(value_name = "REF")]
+        target: String,
+        /// field=value (repeatable); an empty value clears the field
+        #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+        set: Vec<String>,
+    },
+    /// Delete an item, with its findings, links and notes (all audited)
+    Delete {
+        #[arg(value_name = "REF")]
+        target: String,
+    },
+    /// List items of one kind
+    List(ListArgs),
+    /// Show one item with what surrounds it
+    Show {
+        /// Case reference (C-0001), tracking number, substance name or id
+        #[arg(value_name = "REF")]
+        target: String,
+    },
+    /// Fuzzy search across every kind of item
+    Search {
+        query: String,
+        /// Only items of this kind
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Show the fields of a kind, for forms, --set and imports
+    Fields {
+        /// case, parcel, substance, finding, link or note
+        kind: String,
+    },
+    /// Fill an empty notebook with a deterministic synthetic dataset
+    Demo {
+        /// Number of parcels
+        #[arg(long, default_value_t = 2000)]
+        parcels: usize,
+        /// Seed of the generator (the same seed gives the same data)
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// The audit log
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Recompute the hash chain; exit 1 naming the first broken entry
+    Verify,
+    /// Show the history of an item, or the latest changes
+    Log {
+        #[arg(value_name = "REF")]
+        target: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(value_enum)]
+    pub what: ListKind,
+    /// At most N items [default: 50 in a table, all in JSON]
+    #[arg(long)]
+    pub limit: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Only items of this case (parcels, notes, links)
+    #[arg(long = "case", value_name = "REF")]
+    pub case: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListKind {
+    Cases,
+    Parcels,
+    Substances,
+    Findings,
+    Links,
+    Notes,
+}
+
+/// Extra fields by name, for fields without a flag of their own.
+#[derive(Debug, Args, Default)]
+pub struct SetArgs {
+    /// field=value for any other field (repeatable; see `interdict fields KIND`)
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Add {
+    /// A case; prints its reference
+    Case {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        status: Option<String>,
+        /// Opening date, YYYY-MM-DD [default: today]
+        #[arg(long)]
+        opened: Option<String>,
+        #[arg(long)]
+        lead: Option<String>,
+        #[arg(long)]
+        summary: Option<String>,
+        /// TLP 2.0 label: CLEAR, GREEN, AMBER, AMBER+STRICT, RED [default: AMBER]
+        #[arg(long)]
+        tlp: Option<String>,
+        #[command(flatten)]
+        extra: SetArgs,
+    },
+    /// A parcel; prints its tracking number
+    Parcel(Box<AddParcel>),
+    /// A substance not in the catalogue
+    Substance {
+        #[arg(long)]
+        name: String,
+        /// Synonyms and street names, separated by ;
+        #[arg(long)]
+        synonyms: Option<String>,
+        /// UNODC chemical group (see `interdict fields substance`)
+        #[arg(long)]
+        group: Option<String>,
+        #[arg(long)]
+        cas: Option<String>,
+        #[command(flatten)]
+        extra: SetArgs,
+    },
+    /// A substance found in a parcel
+    Finding {
+        #[arg(long, value_name = "REF")]
+        parcel: String,
+        #[arg(long, value_name = "REF")]
+        substance: String,
+        /// powder, tablets, capsules, blotters, liquid, e-liquid, herbal-material, crystals, other
+        #[arg(long)]
+        form: Option<String>,
+        #[arg(long)]
+        quantity: Option<String>,
+        #[arg(long)]
+        unit: Option<String>,
+        /// Identification confirmed by a laboratory (default: presumptive field test)
+        #[arg(long)]
+        lab: bool,
+        #[command(flatten)]
+        extra: SetArgs,
+    },
+    /// A note or lead on any item; prints its id
+    Note {
+        /// The item the note is about
+        #[arg(long, value_name = "REF")]
+        on: String,
+        #[arg(long)]
+        text: String,
+        /// Mark it as a lead to follow up
+        #[arg(long)]
+        lead: bool,
+        /// 3x5x2 grading: source 1-3, intelligence A-E, handling P/C (e.g. 2B or 2BP)
+        #[arg(long)]
+        grade: Option<String>,
+        /// Where the information came from
+        #[arg(long)]
+        source: Option<String>,
+        /// Date, YYYY-MM-DD [default: today]
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        tlp: Option<String>,
+        #[command(flatten)]
+        extra: SetArgs,
+    },
+    /// A typed link between two items; prints its id
+    Link {
+        #[arg(value_name = "FROM")]
+        from: String,
+        #[arg(value_name = "TO")]
+        to: String,
+        /// includes, related-to, same-sender-as, same-recipient-as, same-as, sent-with, analogue-of, precursor-of, mentions, other
+        #[arg(long = "type", default_value = "related-to")]
+        link_type: String,
+        /// Why the items are linked
+        #[arg(long)]
+        note: Option<String>,
+        /// 3x5x2 grading, e.g. 2B
+        #[arg(long)]
+        grade: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddParcel {
+    /// S10 number (RR123456785KZ) or courier waybill
+    #[arg(long)]
+    pub tracking: String,
+    #[arg(long)]
+    pub carrier: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Origin country (ISO code)
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// Transit countries in order, e.g. TR,AE
+    #[arg(long)]
+    pub transit: Option<String>,
+    /// Destination country (ISO code)
+    #[arg(long)]
+    pub destination: Option<String>,
+    #[arg(long)]
+    pub sender_name: Option<String>,
+    #[arg(long)]
+    pub sender_address: Option<String>,
+    #[arg(long)]
+    pub sender_phone: Option<String>,
+    #[arg(long)]
+    pub sender_email: Option<String>,
+    #[arg(long)]
+    pub recipient_name: Option<String>,
+    #[arg(long)]
+    pub recipient_address: Option<String>,
+    #[arg(long)]
+    pub recipient_phone: Option<String>,
+    #[arg(long)]
+    pub recipient_email: Option<String>,
+    /// Declared contents, as on the customs declaration
+    #[arg(long)]
+    pub declared: Option<String>,
+    /// Declared value
+    #[arg(long)]
+    pub value: Option<String>,
+    /// Currency of the declared value (ISO 4217)
+    #[arg(long)]
+    pub currency: Option<String>,
+    #[arg(long)]
+    pub hs_code: Option<String>,
+    /// Weight in grams
+    #[arg(long)]
+    pub weight: Option<String>,
+    #[arg(long)]
+    pub concealment: Option<String>,
+    /// What was actually found
+    #[arg(long)]
+    pub found: Option<String>,
+    /// targeted, inspected, seized, controlled-delivery, released
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub seized_place: Option<String>,
+    #[arg(long)]
+    pub seized_on: Option<String>,
+    /// Put the parcel in this case
+    #[arg(long = "case", value_name = "REF")]
+    pub case: Option<String>,
+    #[command(flatten)]
+    pub extra: SetArgs,
+}

@@ -1,0 +1,101 @@
+//! Creating records with the rules that involve other records: case
+//! references, duplicate tracking numbers, links and findings whose ends
+//! must exist.
+
+use super::error::{Result, StoreError};
+use super::{Writer, records, refs};
+use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record};
+use rusqlite::OptionalExtension;
+use uuid::Uuid;
+
+/// Creates a case, giving it the next reference (`C-0042`).
+pub fn case(w: &mut Writer<'_>, c: &mut Case) -> Result<Vec<String>> {
+    c.reference = refs::next_case_reference(&w.tx)?;
+    records::insert(w, c)
+}
+
+/// Creates a parcel; a tracking number already in the notebook is refused
+/// (edit that parcel instead).
+pub fn parcel(w: &mut Writer<'_>, p: &mut Parcel) -> Result<Vec<String>> {
+    p.derive();
+    let existing: Option<Uuid> = w
+        .tx
+        .prepare_cached("SELECT id FROM parcels WHERE tracking = ?1 LIMIT 1")?
+        .query_row([&p.tracking], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = existing {
+        return Err(StoreError::Duplicate(format!(
+            "tracking: parcel {} is already in the notebook (id {id}); edit it instead",
+            p.tracking
+        )));
+    }
+    records::insert(w, p)
+}
+
+fn kind_of(w: &Writer<'_>, id: Uuid) -> Result<ItemKind> {
+    for kind in ItemKind::ALL {
+        let found = w
+            .tx
+            .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", kind.table()))?
+            .query_row([id], |_| Ok(()))
+            .optional()?;
+        if found.is_some() {
+            return Ok(kind);
+        }
+    }
+    Err(StoreError::NotFound(format!("no item has id {id}")))
+}
+
+/// Creates a link between two existing items. Linking an item to itself,
+/// or repeating an identical link, is refused.
+pub fn link(w: &mut Writer<'_>, l: &mut Link) -> Result<Vec<String>> {
+    if l.from_id == l.to_id {
+        return Err(StoreError::Invalid(crate::domain::fields::FieldError {
+            field: "to".into(),
+            message: "an item cannot be linked to itself".into(),
+        }));
+    }
+    l.from_kind = kind_of(w, l.from_id)?;
+    l.to_kind = kind_of(w, l.to_id)?;
+    let dup: Option<Uuid> = w
+        .tx
+        .prepare_cached("SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3")?
+        .query_row((l.from_id, l.to_id, &l.link_type), |r| r.get(0))
+        .optional()?;
+    if let Some(id) = dup {
+        return Err(StoreError::Duplicate(format!(
+            "that {} link already exists (id {id})",
+            l.link_type
+        )));
+    }
+    records::insert(w, l)
+}
+
+/// Puts an item into a case (an `includes` link), unless it is already.
+pub fn include_in_case(w: &mut Writer<'_>, case_id: Uuid, item: Uuid) -> Result<()> {
+    let exists: Option<i64> = w
+        .tx
+        .prepare_cached("SELECT 1 FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = 'includes'")?
+        .query_row((case_id, item), |r| r.get(0))
+        .optional()?;
+    if exists.is_none() {
+        let (mut l, _) = crate::domain::record::new_record::<Link>(&[("link_type", "includes")])?;
+        l.from_id = case_id;
+        l.to_id = item;
+        link(w, &mut l)?;
+    }
+    Ok(())
+}
+
+/// Records a substance found in a parcel.
+pub fn finding(w: &mut Writer<'_>, f: &mut Finding) -> Result<Vec<String>> {
+    records::must_get::<Parcel>(&w.tx, f.parcel_id)?;
+    records::must_get::<crate::domain::Substance>(&w.tx, f.substance_id)?;
+    records::insert(w, f)
+}
+
+/// Adds a note or lead to an existing item.
+pub fn note(w: &mut Writer<'_>, n: &mut Note) -> Result<Vec<String>> {
+    n.item_kind = kind_of(w, n.item_id)?;
+    records::insert(w, n)
+}

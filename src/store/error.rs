@@ -1,0 +1,38 @@
+//! What can go wrong in the store, said so a person can act on it.
+
+use crate::domain::fields::FieldError;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: not an SQLite database (the file was not changed)")]
+    NotSqlite { path: PathBuf },
+    #[error("{path}: an SQLite database, but not an interdict notebook (the file was not changed)")]
+    NotInterdict { path: PathBuf },
+    #[error(
+        "{path}: written by a newer interdict (schema version {found}; this build reads up to {supported}); upgrade interdict to open it (the file was not changed)"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{path}: the database is read-only (check the file's permissions, or drop --read-only)")]
+    ReadOnly { path: PathBuf },
+    #[error("{path}: cannot open the database: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Ambiguous(String),
+    #[error("{0}")]
+    Duplicate(String),
+    #[error("{0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

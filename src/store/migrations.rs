@@ -1,0 +1,79 @@
+//! Embedded schema migrations over `PRAGMA user_version`.
+
+use super::error::Result;
+use rusqlite::Transaction;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every schema change, in order. Append; never edit a released one.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "notebook",
+    sql: include_str!("migrations/0001_notebook.sql"),
+}];
+
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Applies, inside the caller's transaction, every migration newer than
+/// `current`, and records the new version. Returns the versions applied.
+pub fn apply(tx: &Transaction<'_>, current: i64, migrations: &[Migration]) -> Result<Vec<i64>> {
+    let mut applied = Vec::new();
+    for m in migrations.iter().filter(|m| m.version > current) {
+        tracing::info!(version = m.version, name = m.name, "applying migration");
+        tx.execute_batch(m.sql)?;
+        tx.pragma_update(None, "user_version", m.version)?;
+        applied.push(m.version);
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    const TEST_MIGRATIONS: &[Migration] = &[
+        Migration {
+            version: 1,
+            name: "t",
+            sql: "CREATE TABLE t (a TEXT);",
+        },
+        Migration {
+            version: 2,
+            name: "t.b",
+            sql: "ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x';",
+        },
+    ];
+
+    #[test]
+    fn an_old_version_is_brought_forward_keeping_its_data() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let tx = conn.transaction().unwrap();
+        assert_eq!(apply(&tx, 0, &TEST_MIGRATIONS[..1]).unwrap(), vec![1]);
+        tx.execute("INSERT INTO t (a) VALUES ('kept')", []).unwrap();
+        tx.commit().unwrap();
+        let tx = conn.transaction().unwrap();
+        assert_eq!(apply(&tx, 1, TEST_MIGRATIONS).unwrap(), vec![2]);
+        tx.commit().unwrap();
+        let (a, b): (String, String) = conn
+            .query_row("SELECT a, b FROM t", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!((a.as_str(), b.as_str()), ("kept", "x"));
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, 2);
+    }
+
+    #[test]
+    fn versions_are_increasing() {
+        for w in MIGRATIONS.windows(2) {
+            assert!(w[0].version < w[1].version);
+        }
+        assert_eq!(MIGRATIONS[0].version, 1);
+    }
+}

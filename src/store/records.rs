@@ -1,0 +1,325 @@
+//! Generic reading and writing of records. A record's columns are its
+//! provenance columns, its system columns and its fields, all named as in
+//! its JSON form, so one piece of code serves every kind. Each write also
+//! maintains the identifier index, the search index and the audit log, in
+//! the caller's transaction.
+
+use super::error::{Result, StoreError};
+use super::{Writer, audit, index, search};
+use crate::domain::record::{self, Record};
+use crate::domain::{Case, Finding, ItemKind, Link, Meta, Note, Parcel, Substance};
+use rusqlite::types::Value as Sql;
+use rusqlite::{Connection, Row, params_from_iter};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// Columns of a kind's table besides provenance and fields.
+pub fn system_columns(kind: ItemKind) -> &'static [&'static str] {
+    match kind {
+        ItemKind::Case => &["ref"],
+        ItemKind::Parcel => &["tracking_kind"],
+        ItemKind::Substance => &[],
+        ItemKind::Finding => &["parcel_id", "substance_id"],
+        ItemKind::Link => &["from_kind", "from_id", "to_kind", "to_id"],
+        ItemKind::Note => &["item_kind", "item_id"],
+    }
+}
+
+pub fn columns<R: Record>() -> Vec<&'static str> {
+    let mut cols: Vec<&'static str> = Meta::COLUMNS.to_vec();
+    cols.extend_from_slice(system_columns(R::KIND));
+    cols.extend(R::FIELDS.iter().map(|f| f.name));
+    cols
+}
+
+fn is_id_column<R: Record>(col: &str) -> bool {
+    col == "id" || col == "origin_db" || R::ID_COLUMNS.contains(&col)
+}
+
+fn select_list<R: Record>() -> String {
+    columns::<R>().iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+}
+
+/// `SELECT <all columns> FROM <table>`, to which callers add their clauses.
+pub fn select_sql<R: Record>() -> String {
+    format!("SELECT {} FROM {}", select_list::<R>(), R::KIND.table())
+}
+
+pub fn to_json<R: Record>(rec: &R) -> Result<String> {
+    serde_json::to_string(rec).map_err(|e| StoreError::Corrupt(format!("cannot encode {}: {e}", R::KIND)))
+}
+
+fn to_sql_values<R: Record>(rec: &R) -> Result<Vec<Sql>> {
+    let map = match serde_json::to_value(rec) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(StoreError::Corrupt(format!("cannot encode {}", R::KIND))),
+    };
+    columns::<R>()
+        .into_iter()
+        .map(|col| {
+            let v = map.get(col).cloned().unwrap_or(Value::Null);
+            Ok(match v {
+                Value::Null => Sql::Null,
+                Value::String(s) if is_id_column::<R>(col) => {
+                    let id = Uuid::parse_str(&s)
+                        .map_err(|_| StoreError::Corrupt(format!("{col}: {s:?} is not a record id")))?;
+                    Sql::Blob(id.as_bytes().to_vec())
+                }
+                Value::String(s) => Sql::Text(s),
+                Value::Number(n) => match n.as_i64() {
+                    Some(i) => Sql::Integer(i),
+                    None => Sql::Real(n.as_f64().unwrap_or(0.0)),
+                },
+                Value::Bool(b) => Sql::Integer(i64::from(b)),
+                other => Sql::Text(other.to_string()),
+            })
+        })
+        .collect()
+}
+
+/// Reads a record from a row selected with [`select_sql`].
+pub fn from_row<R: Record>(row: &Row<'_>) -> rusqlite::Result<R> {
+    let mut map = Map::new();
+    for (i, col) in columns::<R>().into_iter().enumerate() {
+        let v: Sql = row.get(i)?;
+        let json = match v {
+            Sql::Null => Value::Null,
+            Sql::Integer(n) => Value::from(n),
+            Sql::Real(f) => Value::from(f),
+            Sql::Text(s) => Value::String(s),
+            Sql::Blob(b) => match Uuid::from_slice(&b) {
+                Ok(id) => Value::String(id.to_string()),
+                Err(_) => Value::Null,
+            },
+        };
+        map.insert(col.to_string(), json);
+    }
+    serde_json::from_value(Value::Object(map))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+pub fn get<R: Record>(conn: &Connection, id: Uuid) -> Result<Option<R>> {
+    let sql = format!("{} WHERE id = ?1", select_sql::<R>());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([id])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(from_row(row)?)),
+        None => Ok(None),
+    }
+}
+
+pub fn must_get<R: Record>(conn: &Connection, id: Uuid) -> Result<R> {
+    get(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("no {} with id {id}", R::KIND)))
+}
+
+/// Calls `f` with each record matching an SQL condition (with bound
+/// parameters), in the order they were written, without holding them all.
+pub fn each<R: Record, P: rusqlite::Params>(
+    conn: &Connection,
+    condition: &str,
+    params: P,
+    limit: usize,
+    offset: usize,
+    mut f: impl FnMut(R) -> Result<()>,
+) -> Result<()> {
+    let sql = format!(
+        "{} WHERE {condition} ORDER BY rowid LIMIT {} OFFSET {}",
+        select_sql::<R>(),
+        limit.min(i64::MAX as usize),
+        offset
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params)?;
+    while let Some(row) = rows.next()? {
+        f(from_row(row)?)?;
+    }
+    Ok(())
+}
+
+/// Records matching an SQL condition, in the order they were written.
+pub fn list_where<R: Record, P: rusqlite::Params>(
+    conn: &Connection,
+    condition: &str,
+    params: P,
+    limit: usize,
+    offset: usize,
+) -> Result<Vec<R>> {
+    let mut out = Vec::new();
+    each(conn, condition, params, limit, offset, |r| {
+        out.push(r);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+pub fn list<R: Record>(conn: &Connection, limit: usize, offset: usize) -> Result<Vec<R>> {
+    list_where(conn, "1", [], limit, offset)
+}
+
+pub fn count<R: Record>(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(&format!("SELECT count(*) FROM {}", R::KIND.table()), [], |r| r.get(0))?)
+}
+
+/// Writes a new record: fills in its provenance, checks every field,
+/// inserts it, indexes it and audits it. Returns the field warnings.
+pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>> {
+    {
+        let m = rec.meta_mut();
+        if m.id.is_nil() {
+            m.id = Uuid::now_v7();
+        }
+        if m.created_at.is_empty() {
+            m.created_at = w.now.clone();
+            m.created_by = w.actor.to_string();
+        }
+        m.updated_at = w.now.clone();
+        m.updated_by = w.actor.to_string();
+        if m.origin_db.is_nil() {
+            m.origin_db = w.db_id;
+        }
+    }
+    rec.derive();
+    let warnings = record::validate(rec)?;
+    let cols = columns::<R>();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        R::KIND.table(),
+        select_list::<R>(),
+        (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+    );
+    w.tx.prepare_cached(&sql)?.execute(params_from_iter(to_sql_values(rec)?))?;
+    let id = rec.meta().id;
+    index::replace(&w.tx, R::KIND, id, &rec.identifiers(), true)?;
+    search::replace(&w.tx, R::KIND, id, &rec.label(), &rec.search_text(), true)?;
+    audit::append(w, "create", R::KIND, id, None, Some(&to_json(rec)?))?;
+    Ok(warnings)
+}
+
+/// What an update did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Updated {
+    Changed,
+    Unchanged,
+}
+
+/// Saves an edited record over its stored version. An edit that changes
+/// no field writes nothing.
+pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Vec<String>)> {
+    let id = rec.meta().id;
+    let before: R = must_get(&w.tx, id)?;
+    rec.derive();
+    {
+        // Provenance of creation never changes.
+        let (b, m) = (before.meta().clone(), rec.meta_mut());
+        m.created_at = b.created_at;
+        m.created_by = b.created_by;
+        m.origin_db = b.origin_db;
+        m.updated_at = b.updated_at;
+        m.updated_by = b.updated_by;
+    }
+    let before_json = to_json(&before)?;
+    if to_json(rec)? == before_json {
+        return Ok((Updated::Unchanged, Vec::new()));
+    }
+    {
+        let m = rec.meta_mut();
+        m.updated_at = w.now.clone();
+        m.updated_by = w.actor.to_string();
+    }
+    let warnings = record::validate(rec)?;
+    let cols = columns::<R>();
+    let sets = cols
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(i, c)| format!("\"{c}\" = ?{}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table());
+    w.tx.prepare_cached(&sql)?.execute(params_from_iter(to_sql_values(rec)?))?;
+    index::replace(&w.tx, R::KIND, id, &rec.identifiers(), false)?;
+    search::replace(&w.tx, R::KIND, id, &rec.label(), &rec.search_text(), false)?;
+    audit::append(w, "update", R::KIND, id, Some(&before_json), Some(&to_json(rec)?))?;
+    Ok((Updated::Changed, warnings))
+}
+
+fn delete_one<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<R> {
+    let before: R = must_get(&w.tx, id)?;
+    w.tx.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", R::KIND.table()))?
+        .execute([id])?;
+    index::replace(&w.tx, R::KIND, id, &[], false)?;
+    search::remove(&w.tx, id)?;
+    audit::append(w, "delete", R::KIND, id, Some(&to_json(&before)?), None)?;
+    Ok(before)
+}
+
+fn ids_where(conn: &Connection, sql: &str, id: Uuid) -> Result<Vec<Uuid>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([id], |r| r.get::<_, Uuid>(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Deletes an item and what cannot stand without it: its findings, the
+/// links to and from it, and the notes on it. Every deletion is audited
+/// with the record as it was. Returns how many records were deleted.
+pub fn delete(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
+    let mut n = 0;
+    for note in ids_where(&w.tx, "SELECT id FROM notes WHERE item_id = ?1", id)? {
+        n += delete(w, ItemKind::Note, note)?;
+    }
+    for link in ids_where(&w.tx, "SELECT id FROM links WHERE from_id = ?1 OR to_id = ?1", id)? {
+        delete_one::<Link>(w, link)?;
+        n += 1;
+    }
+    let finding_sql = match kind {
+        ItemKind::Parcel => Some("SELECT id FROM findings WHERE parcel_id = ?1"),
+        ItemKind::Substance => Some("SELECT id FROM findings WHERE substance_id = ?1"),
+        _ => None,
+    };
+    if let Some(sql) = finding_sql {
+        for f in ids_where(&w.tx, sql, id)? {
+            n += delete(w, ItemKind::Finding, f)?;
+        }
+    }
+    match kind {
+        ItemKind::Case => drop(delete_one::<Case>(w, id)?),
+        ItemKind::Parcel => drop(delete_one::<Parcel>(w, id)?),
+        ItemKind::Substance => drop(delete_one::<Substance>(w, id)?),
+        ItemKind::Finding => drop(delete_one::<Finding>(w, id)?),
+        ItemKind::Link => drop(delete_one::<Link>(w, id)?),
+        ItemKind::Note => drop(delete_one::<Note>(w, id)?),
+    }
+    Ok(n + 1)
+}
+
+/// The label of any item, for lists of links and search results.
+pub fn label_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
+    fn l<R: Record>(conn: &Connection, id: Uuid) -> Result<Option<String>> {
+        Ok(get::<R>(conn, id)?.map(|r| r.label()))
+    }
+    let label = match kind {
+        ItemKind::Case => l::<Case>(conn, id)?,
+        ItemKind::Parcel => l::<Parcel>(conn, id)?,
+        ItemKind::Substance => l::<Substance>(conn, id)?,
+        ItemKind::Finding => l::<Finding>(conn, id)?,
+        ItemKind::Link => l::<Link>(conn, id)?,
+        ItemKind::Note => l::<Note>(conn, id)?,
+    };
+    Ok(label.unwrap_or_else(|| format!("(missing {kind} {id})")))
+}
+
+/// The stored JSON form of any item.
+pub fn json_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Value> {
+    fn j<R: Record>(conn: &Connection, id: Uuid) -> Result<Value> {
+        let r: R = must_get(conn, id)?;
+        serde_json::to_value(r).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+    match kind {
+        ItemKind::Case => j::<Case>(conn, id),
+        ItemKind::Parcel => j::<Parcel>(conn, id),
+        ItemKind::Substance => j::<Substance>(conn, id),
+        ItemKind::Finding => j::<Finding>(conn, id),
+        ItemKind::Link => j::<Link>(conn, id),
+        ItemKind::Note => j::<Note>(conn, id),
+    }
+}
