@@ -5,8 +5,8 @@
 //! `domain` (data and rules) -> `store` (SQLite) -> `xref` (cross-referencing)
 //! -> `exchange` (import, export, demo data) -> `cli` (command line).
 
+pub mod cli;
 pub mod domain;
+pub mod exchange;
 pub mod store;
 pub mod xref;
-pub mod exchange;
-pub mod cli;

@@ -19,7 +19,12 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     /// Attribute changes to NAME instead of the OS user (shared accounts)
-    #[arg(long = "as", global = true, env = "INTERDICT_USER", value_name = "NAME")]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "INTERDICT_USER",
+        value_name = "NAME"
+    )]
     pub actor: Option<String>,
 
     /// Open the notebook read-only: nothing is written, not even a migration

@@ -28,7 +28,9 @@ fn open(cli: &Cli) -> Result<Store> {
         None => super::default_db_path()?,
     };
     let mut opts = OpenOptions::new(super::actor(cli.actor.as_deref()));
-    opts.read_only = cli.read_only;
+    // A file whose owner made it read-only is opened read-only, even by root.
+    let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly());
+    opts.read_only = cli.read_only || marked_read_only;
     Ok(Store::open(&path, opts)?)
 }
 
@@ -65,13 +67,21 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Delete { target } => {
             let r = refs::resolve(store.conn(), target)?;
             let n = store.write(|w| records::delete(w, r.kind, r.id))?;
-            let extra = if n > 1 { format!(" and {} dependent records", n - 1) } else { String::new() };
+            let extra = if n > 1 {
+                format!(" and {} dependent records", n - 1)
+            } else {
+                String::new()
+            };
             writeln!(out, "deleted {} {}{extra}", r.kind, r.label)?;
         }
         Command::List(args) => list(&ctx, &store, args, &mut out)?,
         Command::Show { target } => show(&ctx, &store, target, &mut out)?,
         Command::Search { query, kind, limit } => {
-            let kind = kind.as_deref().map(str::parse::<ItemKind>).transpose().map_err(anyhow::Error::msg)?;
+            let kind = kind
+                .as_deref()
+                .map(str::parse::<ItemKind>)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let hits = search::search(store.conn(), query, kind, *limit)?;
             match ctx.format {
                 Format::Json => print_json(&mut out, &hits)?,
@@ -130,7 +140,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Audit(AuditCmd::Log { target, limit }) => audit_log(&ctx, &store, target.as_deref(), *limit, &mut out)?,
+        Command::Audit(AuditCmd::Log { target, limit }) => {
+            audit_log(&ctx, &store, target.as_deref(), *limit, &mut out)?
+        }
         Command::Fields { .. } => unreachable!("handled before opening the store"),
     }
     out.flush()?;
@@ -171,7 +183,10 @@ impl Values {
         self
     }
     fn pairs(&self) -> Vec<(&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        self.0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
     }
     fn grading(&mut self, grade: &Option<String>) -> Result<&mut Self> {
         if let Some(g) = grade {
@@ -219,7 +234,10 @@ fn add(ctx: &Ctx, store: &mut Store, add: &Add, out: &mut impl Write) -> Result<
             extra,
         } => {
             let mut v = Values::new(&extra.set)?;
-            v.put("name", name).opt("synonyms", synonyms).opt("group", group).opt("cas", cas);
+            v.put("name", name)
+                .opt("synonyms", synonyms)
+                .opt("group", group)
+                .opt("cas", cas);
             let (mut s, mut w) = new_record::<Substance>(&v.pairs())?;
             w.extend(store.write(|wr| {
                 if let Some(existing) = refs::substances_called(&wr.tx, &s.name)?.first() {
@@ -242,7 +260,9 @@ fn add(ctx: &Ctx, store: &mut Store, add: &Add, out: &mut impl Write) -> Result<
             extra,
         } => {
             let mut v = Values::new(&extra.set)?;
-            v.opt("form", form).opt("quantity", quantity).opt("unit", unit);
+            v.opt("form", form)
+                .opt("quantity", quantity)
+                .opt("unit", unit);
             if *lab {
                 v.put("identification", "lab-confirmed");
             }
@@ -265,7 +285,10 @@ fn add(ctx: &Ctx, store: &mut Store, add: &Add, out: &mut impl Write) -> Result<
             extra,
         } => {
             let mut v = Values::new(&extra.set)?;
-            v.put("text", text).opt("source", source).opt("noted_on", date).opt("tlp", tlp);
+            v.put("text", text)
+                .opt("source", source)
+                .opt("noted_on", date)
+                .opt("tlp", tlp);
             v.grading(grade)?;
             if *lead {
                 v.put("note_type", "lead");
@@ -354,8 +377,15 @@ fn add_parcel(ctx: &Ctx, store: &mut Store, a: &AddParcel) -> Result<(String, Ve
 fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) -> Result<()> {
     let r = refs::resolve(store.conn(), target)?;
     let pairs = parse_sets(sets)?;
-    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    fn apply<R: Record>(store: &mut Store, id: Uuid, pairs: &[(&str, &str)]) -> Result<(Updated, Vec<String>)> {
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    fn apply<R: Record>(
+        store: &mut Store,
+        id: Uuid,
+        pairs: &[(&str, &str)],
+    ) -> Result<(Updated, Vec<String>)> {
         Ok(store.write(|w| {
             let mut rec: R = records::must_get(&w.tx, id)?;
             let mut warnings = set_fields(&mut rec, pairs)?;
@@ -407,13 +437,21 @@ fn fields(ctx: &Ctx, kind: &str) -> Result<ExitCode> {
                     vec![
                         f.name.to_string(),
                         f.label.to_string(),
-                        if f.required { "yes".into() } else { String::new() },
+                        if f.required {
+                            "yes".into()
+                        } else {
+                            String::new()
+                        },
                         f.default.unwrap_or("").to_string(),
                         f.hint(),
                     ]
                 })
                 .collect();
-            print_table(&mut out, &["field", "label", "required", "default", "accepts"], &rows)?;
+            print_table(
+                &mut out,
+                &["field", "label", "required", "default", "accepts"],
+                &rows,
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -436,10 +474,14 @@ fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write) -> Result<
     let (cond, total_cond): (String, String) = match (a.what, case_id) {
         (_, None) => ("1".into(), "1".into()),
         (ListKind::Parcels, Some(_)) => {
-            let c = "id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')".to_string();
+            let c = "id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')"
+                .to_string();
             (c.clone(), c)
         }
-        (ListKind::Links, Some(_)) => ("from_id = ?1 OR to_id = ?1".into(), "from_id = ?1 OR to_id = ?1".into()),
+        (ListKind::Links, Some(_)) => (
+            "from_id = ?1 OR to_id = ?1".into(),
+            "from_id = ?1 OR to_id = ?1".into(),
+        ),
         (ListKind::Notes, Some(_)) => {
             let c = "item_id = ?1 OR item_id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')".to_string();
             (c.clone(), c)
@@ -452,16 +494,25 @@ fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write) -> Result<
             bail!("--case applies to parcels, findings, notes and links")
         }
     };
-    let params: Vec<Uuid> = case_id.into_iter().collect();
-    let params = rusqlite::params_from_iter(params);
+    let q = Query {
+        cond: &cond,
+        params: case_id.into_iter().collect(),
+        limit,
+        offset: a.offset,
+    };
+
+    /// Which records a listing shows.
+    struct Query<'a> {
+        cond: &'a str,
+        params: Vec<Uuid>,
+        limit: usize,
+        offset: usize,
+    }
 
     fn emit<R: Record, W: Write>(
         ctx: &Ctx,
         store: &Store,
-        cond: &str,
-        params: impl rusqlite::Params,
-        limit: usize,
-        offset: usize,
+        q: &Query<'_>,
         out: &mut W,
         headers: &[&str],
         row: impl Fn(&Store, &R) -> Result<Vec<String>>,
@@ -470,22 +521,36 @@ fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write) -> Result<
         match ctx.format {
             Format::Json => {
                 let mut arr = JsonArray::start(out)?;
-                records::each::<R, _>(store.conn(), cond, params, limit, offset, |r| {
-                    n += 1;
-                    arr.push(&r).map_err(|e| StoreError::Corrupt(e.to_string()))
-                })?;
+                records::each::<R, _>(
+                    store.conn(),
+                    q.cond,
+                    rusqlite::params_from_iter(&q.params),
+                    q.limit,
+                    q.offset,
+                    |r| {
+                        n += 1;
+                        arr.push(&r).map_err(|e| StoreError::Corrupt(e.to_string()))
+                    },
+                )?;
                 arr.finish()?;
             }
             Format::Table => {
                 let mut rows = Vec::new();
                 let mut err = None;
-                records::each::<R, _>(store.conn(), cond, params, limit, offset, |r| {
-                    match row(store, &r) {
-                        Ok(cells) => rows.push(cells),
-                        Err(e) => err = Some(e),
-                    }
-                    Ok(())
-                })?;
+                records::each::<R, _>(
+                    store.conn(),
+                    q.cond,
+                    rusqlite::params_from_iter(&q.params),
+                    q.limit,
+                    q.offset,
+                    |r| {
+                        match row(store, &r) {
+                            Ok(cells) => rows.push(cells),
+                            Err(e) => err = Some(e),
+                        }
+                        Ok(())
+                    },
+                )?;
                 if let Some(e) = err {
                     return Err(e);
                 }
@@ -498,76 +563,146 @@ fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write) -> Result<
 
     let (shown, table) = match a.what {
         ListKind::Cases => (
-            emit::<Case, _>(ctx, store, &cond, params, limit, a.offset, out, &["ref", "status", "opened", "tlp", "parcels", "title"], |s, c| {
-                let n: i64 = s.conn().query_row(
+            emit::<Case, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["ref", "status", "opened", "tlp", "parcels", "title"],
+                |s, c| {
+                    let n: i64 = s.conn().query_row(
                     "SELECT count(*) FROM links WHERE from_id = ?1 AND link_type = 'includes' AND to_kind = 'parcel'",
                     [c.meta.id],
                     |r| r.get(0),
                 )?;
-                Ok(vec![c.reference.clone(), c.status.clone(), c.opened_on.clone().unwrap_or_default(), c.tlp.clone(), n.to_string(), c.title.clone()])
-            })?,
+                    Ok(vec![
+                        c.reference.clone(),
+                        c.status.clone(),
+                        c.opened_on.clone().unwrap_or_default(),
+                        c.tlp.clone(),
+                        n.to_string(),
+                        c.title.clone(),
+                    ])
+                },
+            )?,
             "cases",
         ),
         ListKind::Parcels => (
-            emit::<Parcel, _>(ctx, store, &cond, params, limit, a.offset, out, &["tracking", "status", "route", "sender", "recipient", "declared"], |_, p| {
-                Ok(vec![
-                    p.tracking.clone(),
-                    p.status.clone(),
-                    route(p),
-                    p.sender_name.clone().unwrap_or_default(),
-                    p.recipient_name.clone().unwrap_or_default(),
-                    p.declared_contents.clone().unwrap_or_default(),
-                ])
-            })?,
+            emit::<Parcel, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &[
+                    "tracking",
+                    "status",
+                    "route",
+                    "sender",
+                    "recipient",
+                    "declared",
+                ],
+                |_, p| {
+                    Ok(vec![
+                        p.tracking.clone(),
+                        p.status.clone(),
+                        route(p),
+                        p.sender_name.clone().unwrap_or_default(),
+                        p.recipient_name.clone().unwrap_or_default(),
+                        p.declared_contents.clone().unwrap_or_default(),
+                    ])
+                },
+            )?,
             "parcels",
         ),
         ListKind::Substances => (
-            emit::<Substance, _>(ctx, store, &cond, params, limit, a.offset, out, &["name", "group", "subclass", "cas", "control"], |_, s| {
-                Ok(vec![s.name.clone(), s.group.clone(), s.subclass.clone().unwrap_or_default(), s.cas.clone().unwrap_or_default(), s.control_summary()])
-            })?,
+            emit::<Substance, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["name", "group", "subclass", "cas", "control"],
+                |_, s| {
+                    Ok(vec![
+                        s.name.clone(),
+                        s.group.clone(),
+                        s.subclass.clone().unwrap_or_default(),
+                        s.cas.clone().unwrap_or_default(),
+                        s.control_summary(),
+                    ])
+                },
+            )?,
             "substances",
         ),
         ListKind::Findings => (
-            emit::<Finding, _>(ctx, store, &cond, params, limit, a.offset, out, &["parcel", "substance", "finding", "id"], |s, f| {
-                Ok(vec![
-                    records::label_of(s.conn(), ItemKind::Parcel, f.parcel_id)?,
-                    records::label_of(s.conn(), ItemKind::Substance, f.substance_id)?,
-                    f.label(),
-                    f.meta.id.to_string(),
-                ])
-            })?,
+            emit::<Finding, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["parcel", "substance", "finding", "id"],
+                |s, f| {
+                    Ok(vec![
+                        records::label_of(s.conn(), ItemKind::Parcel, f.parcel_id)?,
+                        records::label_of(s.conn(), ItemKind::Substance, f.substance_id)?,
+                        f.label(),
+                        f.meta.id.to_string(),
+                    ])
+                },
+            )?,
             "findings",
         ),
         ListKind::Links => (
-            emit::<Link, _>(ctx, store, &cond, params, limit, a.offset, out, &["from", "type", "to", "by", "id"], |s, l| {
-                Ok(vec![
-                    format!("{} {}", l.from_kind, records::label_of(s.conn(), l.from_kind, l.from_id)?),
-                    l.link_type.clone(),
-                    format!("{} {}", l.to_kind, records::label_of(s.conn(), l.to_kind, l.to_id)?),
-                    l.meta.created_by.clone(),
-                    l.meta.id.to_string(),
-                ])
-            })?,
+            emit::<Link, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["from", "type", "to", "by", "id"],
+                |s, l| {
+                    Ok(vec![
+                        format!(
+                            "{} {}",
+                            l.from_kind,
+                            records::label_of(s.conn(), l.from_kind, l.from_id)?
+                        ),
+                        l.link_type.clone(),
+                        format!(
+                            "{} {}",
+                            l.to_kind,
+                            records::label_of(s.conn(), l.to_kind, l.to_id)?
+                        ),
+                        l.meta.created_by.clone(),
+                        l.meta.id.to_string(),
+                    ])
+                },
+            )?,
             "links",
         ),
         ListKind::Notes => (
-            emit::<Note, _>(ctx, store, &cond, params, limit, a.offset, out, &["date", "type", "grade", "on", "text", "id"], |s, n| {
-                Ok(vec![
-                    n.noted_on.clone(),
-                    n.note_type.clone(),
-                    n.grading().unwrap_or_default(),
-                    records::label_of(s.conn(), n.item_kind, n.item_id)?,
-                    n.text.clone(),
-                    n.meta.id.to_string(),
-                ])
-            })?,
+            emit::<Note, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["date", "type", "grade", "on", "text", "id"],
+                |s, n| {
+                    Ok(vec![
+                        n.noted_on.clone(),
+                        n.note_type.clone(),
+                        n.grading().unwrap_or_default(),
+                        records::label_of(s.conn(), n.item_kind, n.item_id)?,
+                        n.text.clone(),
+                        n.meta.id.to_string(),
+                    ])
+                },
+            )?,
             "notes",
         ),
     };
     if ctx.format == Format::Table {
         let total: i64 = conn.query_row(
             &format!("SELECT count(*) FROM {table} WHERE {total_cond}"),
-            rusqlite::params_from_iter(case_id.into_iter()),
+            rusqlite::params_from_iter(case_id),
             |r| r.get(0),
         )?;
         if (shown as i64) < total {
@@ -591,7 +726,10 @@ fn route(p: &Parcel) -> String {
 }
 
 fn record_fields<R: Record>(rec: &R) -> Vec<(&'static str, String)> {
-    R::FIELDS.iter().map(|f| (f.label, get_field(rec, f.name))).collect()
+    R::FIELDS
+        .iter()
+        .map(|f| (f.label, get_field(rec, f.name)))
+        .collect()
 }
 
 fn provenance(m: &crate::domain::Meta) -> Vec<(&'static str, String)> {
@@ -629,9 +767,20 @@ fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write) -> Result<
     let mut link_json = Vec::new();
     let mut link_lines = Vec::new();
     for l in &links {
-        let (dir, k, id) = if l.from_id == r.id { ("->", l.to_kind, l.to_id) } else { ("<-", l.from_kind, l.from_id) };
+        let (dir, k, id) = if l.from_id == r.id {
+            ("->", l.to_kind, l.to_id)
+        } else {
+            ("<-", l.from_kind, l.from_id)
+        };
         let other = label(k, id)?;
-        link_lines.push(format!("{dir} {} {k} {other}{}", l.link_type, l.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()));
+        link_lines.push(format!(
+            "{dir} {} {k} {other}{}",
+            l.link_type,
+            l.note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        ));
         link_json.push(json!({"id": l.meta.id, "type": l.link_type, "direction": if dir == "->" { "out" } else { "in" }, "kind": k, "item": id, "label": other, "note": l.note}));
     }
     doc.insert("links".into(), Value::Array(link_json));
@@ -656,7 +805,11 @@ fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write) -> Result<
             let findings = related::findings_of_substance(conn, r.id, 20)?;
             let mut fl = Vec::new();
             for f in &findings {
-                fl.push(format!("{}: {}", label(ItemKind::Parcel, f.parcel_id)?, f.label()));
+                fl.push(format!(
+                    "{}: {}",
+                    label(ItemKind::Parcel, f.parcel_id)?,
+                    f.label()
+                ));
             }
             doc.insert("findings".into(), serde_json::to_value(&findings)?);
             sections.push(("Found in (first 20)".into(), fl));
@@ -675,7 +828,15 @@ fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write) -> Result<
     let notes = related::notes_on(conn, r.id, 200)?;
     let note_lines = notes
         .iter()
-        .map(|n| format!("{} {} {} {}", n.noted_on, n.note_type, n.grading().unwrap_or_default(), n.text))
+        .map(|n| {
+            format!(
+                "{} {} {} {}",
+                n.noted_on,
+                n.note_type,
+                n.grading().unwrap_or_default(),
+                n.text
+            )
+        })
         .collect();
     doc.insert("notes".into(), serde_json::to_value(&notes)?);
     sections.push((format!("Notes ({})", notes.len()), note_lines));
@@ -685,7 +846,12 @@ fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write) -> Result<
     for s in &shared {
         shared_lines.push(s.reason());
         for o in s.items.iter().take(10) {
-            shared_lines.push(format!("    {} {} ({})", o.kind, label(o.kind, o.id)?, o.role.replace('_', " ")));
+            shared_lines.push(format!(
+                "    {} {} ({})",
+                o.kind,
+                label(o.kind, o.id)?,
+                o.role.replace('_', " ")
+            ));
         }
     }
     doc.insert("shared".into(), serde_json::to_value(&shared)?);
@@ -726,21 +892,31 @@ fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write) -> Result<
                 ItemKind::Link => {
                     let x: Link = records::must_get(conn, r.id)?;
                     let mut v = vec![
-                        ("From", format!("{} {}", x.from_kind, label(x.from_kind, x.from_id)?)),
-                        ("To", format!("{} {}", x.to_kind, label(x.to_kind, x.to_id)?)),
+                        (
+                            "From",
+                            format!("{} {}", x.from_kind, label(x.from_kind, x.from_id)?),
+                        ),
+                        (
+                            "To",
+                            format!("{} {}", x.to_kind, label(x.to_kind, x.to_id)?),
+                        ),
                     ];
                     v.extend(record_fields(&x));
                     v
                 }
                 ItemKind::Note => {
                     let x: Note = records::must_get(conn, r.id)?;
-                    let mut v = vec![("On", format!("{} {}", x.item_kind, label(x.item_kind, x.item_id)?))];
+                    let mut v = vec![(
+                        "On",
+                        format!("{} {}", x.item_kind, label(x.item_kind, x.item_id)?),
+                    )];
                     v.extend(record_fields(&x));
                     v
                 }
             };
-            let m: crate::domain::Meta = serde_json::from_value(records::json_of(conn, r.kind, r.id)?)
-                .context("reading provenance")?;
+            let m: crate::domain::Meta =
+                serde_json::from_value(records::json_of(conn, r.kind, r.id)?)
+                    .context("reading provenance")?;
             f.extend(provenance(&m));
             print_fields(out, &f)?;
             for (title, lines) in &sections {
@@ -751,7 +927,13 @@ fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write) -> Result<
     Ok(())
 }
 
-fn audit_log(ctx: &Ctx, store: &Store, target: Option<&str>, limit: usize, out: &mut impl Write) -> Result<()> {
+fn audit_log(
+    ctx: &Ctx,
+    store: &Store,
+    target: Option<&str>,
+    limit: usize,
+    out: &mut impl Write,
+) -> Result<()> {
     let conn = store.conn();
     let entries = match target {
         Some(t) => {
@@ -776,7 +958,11 @@ fn audit_log(ctx: &Ctx, store: &Store, target: Option<&str>, limit: usize, out: 
                     ]
                 })
                 .collect();
-            print_table(out, &["seq", "at", "by", "action", "kind", "changes"], &rows)?;
+            print_table(
+                out,
+                &["seq", "at", "by", "action", "kind", "changes"],
+                &rows,
+            )?;
         }
     }
     Ok(())
@@ -785,16 +971,31 @@ fn audit_log(ctx: &Ctx, store: &Store, target: Option<&str>, limit: usize, out: 
 /// `title: "A" -> "B"; status: ...` from an audit entry's before and after.
 fn changed_fields(before: Option<&str>, after: Option<&str>) -> String {
     let parse = |s: Option<&str>| -> Map<String, Value> {
-        s.and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default()
+        s.and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default()
     };
     let (b, a) = (parse(before), parse(after));
-    let skip = ["id", "created_at", "created_by", "updated_at", "updated_by", "origin_db"];
-    let mut keys: Vec<&String> = b.keys().chain(a.keys()).filter(|k| !skip.contains(&k.as_str())).collect();
+    let skip = [
+        "id",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "origin_db",
+    ];
+    let mut keys: Vec<&String> = b
+        .keys()
+        .chain(a.keys())
+        .filter(|k| !skip.contains(&k.as_str()))
+        .collect();
     keys.sort();
     keys.dedup();
     let mut parts = Vec::new();
     for k in keys {
-        let (x, y) = (b.get(k).unwrap_or(&Value::Null), a.get(k).unwrap_or(&Value::Null));
+        let (x, y) = (
+            b.get(k).unwrap_or(&Value::Null),
+            a.get(k).unwrap_or(&Value::Null),
+        );
         if x != y && !(before.is_none() && y.is_null()) {
             if before.is_none() {
                 parts.push(format!("{k}={y}"));

@@ -25,9 +25,15 @@ pub fn default_db_path() -> Result<PathBuf> {
 
 /// The OS user, as changes are attributed by default.
 pub fn os_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+    whoami::username()
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| {
+            ["USER", "LOGNAME", "USERNAME"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok())
+        })
+        .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -68,11 +74,24 @@ pub fn run() -> ExitCode {
     init_logging();
     match commands::dispatch(cli) {
         Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // One line: the chain of causes, outermost first.
-            let msg = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+            let msg = e
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
             eprintln!("error: {}", output::cell_line(&msg));
             ExitCode::FAILURE
         }
     }
+}
+
+/// `interdict list parcels | head` closes the pipe early: not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

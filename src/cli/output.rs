@@ -15,7 +15,10 @@ pub fn cell(s: &str) -> String {
 }
 
 pub fn print_table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| cell(c)).collect()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| cell(c)).collect())
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
@@ -36,7 +39,10 @@ pub fn print_table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>])
         }
         writeln!(out, "{}", s.trim_end())
     };
-    line(out, &headers.iter().map(|h| h.to_uppercase()).collect::<Vec<_>>())?;
+    line(
+        out,
+        &headers.iter().map(|h| h.to_uppercase()).collect::<Vec<_>>(),
+    )?;
     for r in &rows {
         line(out, r)?;
     }
@@ -45,7 +51,12 @@ pub fn print_table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>])
 
 /// Prints `label: value` lines, skipping empty values.
 pub fn print_fields(out: &mut impl Write, fields: &[(&str, String)]) -> io::Result<()> {
-    let w = fields.iter().filter(|(_, v)| !v.is_empty()).map(|(l, _)| l.width()).max().unwrap_or(0);
+    let w = fields
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(l, _)| l.width())
+        .max()
+        .unwrap_or(0);
     for (label, value) in fields {
         if value.is_empty() {
             continue;
@@ -92,6 +103,11 @@ impl<'a, W: Write> JsonArray<'a, W> {
     }
 }
 
+/// A message for one line of a terminal: sanitised, newlines shown.
+pub fn cell_line(s: &str) -> String {
+    sanitize(s).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,7 +118,10 @@ mod tests {
         print_table(
             &mut out,
             &["a", "b"],
-            &[vec!["x\x1b[2J".into(), "1".into()], vec!["日本".into(), "2".into()]],
+            &[
+                vec!["x\x1b[2J".into(), "1".into()],
+                vec!["日本".into(), "2".into()],
+            ],
         )
         .unwrap();
         let s = String::from_utf8(out).unwrap();
@@ -120,11 +139,9 @@ mod tests {
         assert_eq!(v, serde_json::json!([1, "x"]));
         let mut out = Vec::new();
         JsonArray::start(&mut out).unwrap().finish().unwrap();
-        assert_eq!(serde_json::from_slice::<serde_json::Value>(&out).unwrap(), serde_json::json!([]));
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&out).unwrap(),
+            serde_json::json!([])
+        );
     }
-}
-
-/// A message for one line of a terminal: sanitised, newlines shown.
-pub fn cell_line(s: &str) -> String {
-    sanitize(s).into_owned()
 }

@@ -2,7 +2,9 @@
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CasError {
-    #[error("{0:?} is not a CAS number: expected 2-7 digits, 2 digits, 1 check digit (e.g. 437-38-7)")]
+    #[error(
+        "{0:?} is not a CAS number: expected 2-7 digits, 2 digits, 1 check digit (e.g. 437-38-7)"
+    )]
     Shape(String),
     #[error("{number} has check digit {found}, expected {expected}")]
     CheckDigit {
@@ -54,7 +56,13 @@ mod tests {
 
     #[test]
     fn known_numbers() {
-        for n in ["437-38-7", "59708-52-0", "50-00-0", "7732-18-5", "14188-81-9"] {
+        for n in [
+            "437-38-7",
+            "59708-52-0",
+            "50-00-0",
+            "7732-18-5",
+            "14188-81-9",
+        ] {
             assert_eq!(parse(n).unwrap(), n);
         }
     }
@@ -75,7 +83,15 @@ mod tests {
 
     #[test]
     fn bad_shapes() {
-        for n in ["", "437387", "437-3-7", "4-38-7", "12345678-38-7", "43a-38-7", "437-38-77"] {
+        for n in [
+            "",
+            "437387",
+            "437-3-7",
+            "4-38-7",
+            "12345678-38-7",
+            "43a-38-7",
+            "437-38-77",
+        ] {
             assert!(matches!(parse(n), Err(CasError::Shape(_))), "{n}");
         }
     }

@@ -26,12 +26,16 @@ pub struct Case {
 
 const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("title", "Title", Text).required(),
-    FieldSpec::new("status", "Status", Choice(CASE_STATUS)).required().default("open"),
+    FieldSpec::new("status", "Status", Choice(CASE_STATUS))
+        .required()
+        .default("open"),
     FieldSpec::new("opened_on", "Opened", Date).default("today"),
     FieldSpec::new("closed_on", "Closed", Date),
     FieldSpec::new("lead_officer", "Lead officer", Text),
     FieldSpec::new("summary", "Summary", LongText),
-    FieldSpec::new("tlp", "Handling (TLP)", Tlp).required().default("AMBER"),
+    FieldSpec::new("tlp", "Handling (TLP)", Tlp)
+        .required()
+        .default("AMBER"),
 ];
 
 /// Formats a case number as its reference: 42 -> `C-0042`.
@@ -123,7 +127,8 @@ mod tests {
         let (mut c, _) =
             new_record::<Case>(&[("title", "X"), ("opened_on", "2026-03-01")]).unwrap();
         let before = c.clone();
-        let e = set_fields(&mut c, &[("status", "closed"), ("closed_on", "2026-02-01")]).unwrap_err();
+        let e =
+            set_fields(&mut c, &[("status", "closed"), ("closed_on", "2026-02-01")]).unwrap_err();
         assert_eq!(e.field, "closed_on");
         assert_eq!(c, before);
         let w = set_fields(&mut c, &[("status", "closed")]).unwrap();

@@ -12,7 +12,7 @@ pub fn check_phone(input: &str) -> Result<String, String> {
     let allowed = s
         .chars()
         .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    if !allowed || digits < 5 || digits > 17 {
+    if !allowed || !(5..=17).contains(&digits) {
         return Err(format!(
             "{s:?} is not a phone number: expected 5-17 digits, optionally with +, spaces, dashes and brackets"
         ));
@@ -45,7 +45,11 @@ pub fn phone_e164(input: &str, country_hint: Option<&str>) -> Option<String> {
     {
         return Some(n.format().mode(Mode::E164).to_string());
     }
-    let plus = if input.trim_start().starts_with('+') { "+" } else { "" };
+    let plus = if input.trim_start().starts_with('+') {
+        "+"
+    } else {
+        ""
+    };
     Some(format!("{plus}{digits}"))
 }
 

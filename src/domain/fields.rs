@@ -169,7 +169,11 @@ impl FieldKind {
                     .parse()
                     .map_err(|_| format!("{:?} is not a number", raw.trim()))?;
                 if !n.is_finite() || n < 0.0 || (self == FieldKind::Quantity && n == 0.0) {
-                    let want = if self == FieldKind::Quantity { "greater than 0" } else { "0 or more" };
+                    let want = if self == FieldKind::Quantity {
+                        "greater than 0"
+                    } else {
+                        "0 or more"
+                    };
                     return Err(format!("{} must be {want}", raw.trim()));
                 }
                 let num = serde_json::Number::from_f64(n).ok_or("not a finite number")?;
@@ -177,9 +181,9 @@ impl FieldKind {
             }
             FieldKind::Choice(choices) => {
                 let t = raw.trim();
-                let found = choices
-                    .iter()
-                    .find(|c| c.eq_ignore_ascii_case(t) || c.replace('-', " ").eq_ignore_ascii_case(t));
+                let found = choices.iter().find(|c| {
+                    c.eq_ignore_ascii_case(t) || c.replace('-', " ").eq_ignore_ascii_case(t)
+                });
                 match found {
                     Some(c) => text(*c),
                     None => Err(format!("{t:?} is not one of {}", choices.join(", "))),
@@ -187,10 +191,18 @@ impl FieldKind {
             }
             FieldKind::Tlp => {
                 let t = raw.trim().to_ascii_uppercase();
-                let t = t.strip_prefix("TLP:").unwrap_or(&t).trim().replace(' ', "+");
+                let t = t
+                    .strip_prefix("TLP:")
+                    .unwrap_or(&t)
+                    .trim()
+                    .replace(' ', "+");
                 match TLP.iter().find(|c| **c == t) {
                     Some(c) => text(*c),
-                    None => Err(format!("{:?} is not a TLP 2.0 label ({})", raw.trim(), TLP.join(", "))),
+                    None => Err(format!(
+                        "{:?} is not a TLP 2.0 label ({})",
+                        raw.trim(),
+                        TLP.join(", ")
+                    )),
                 }
             }
             FieldKind::Tracking => {
@@ -206,8 +218,11 @@ impl FieldKind {
             FieldKind::HsCode => {
                 let t = raw.trim();
                 let digits: String = t.chars().filter(|c| *c != '.' && *c != ' ').collect();
-                if !digits.bytes().all(|b| b.is_ascii_digit()) || !(4..=10).contains(&digits.len()) {
-                    return Err(format!("{t:?} is not an HS code: expected 4-10 digits, e.g. 2933.33"));
+                if !digits.bytes().all(|b| b.is_ascii_digit()) || !(4..=10).contains(&digits.len())
+                {
+                    return Err(format!(
+                        "{t:?} is not an HS code: expected 4-10 digits, e.g. 2933.33"
+                    ));
                 }
                 if &digits[..2] == "00" || &digits[..2] == "77" {
                     return Err(format!("{t:?}: HS chapter {} does not exist", &digits[..2]));
@@ -227,7 +242,10 @@ impl FieldKind {
                 if t.len() == 3 && t.bytes().all(|b| b.is_ascii_uppercase()) {
                     text(t)
                 } else {
-                    Err(format!("{:?} is not an ISO 4217 currency code (e.g. USD, EUR, KZT)", raw.trim()))
+                    Err(format!(
+                        "{:?} is not an ISO 4217 currency code (e.g. USD, EUR, KZT)",
+                        raw.trim()
+                    ))
                 }
             }
         }
@@ -245,7 +263,10 @@ mod tests {
     #[test]
     fn empty_clears_unless_required() {
         assert_eq!(parse(FieldKind::Text, "  ").unwrap(), Value::Null);
-        let e = FieldSpec::new("title", "Title", FieldKind::Text).required().parse("").unwrap_err();
+        let e = FieldSpec::new("title", "Title", FieldKind::Text)
+            .required()
+            .parse("")
+            .unwrap_err();
         assert_eq!(e.to_string(), "title: is required");
     }
 
@@ -253,25 +274,44 @@ mod tests {
     fn dates() {
         assert_eq!(parse(FieldKind::Date, "2026-03-01").unwrap(), "2026-03-01");
         assert!(parse(FieldKind::Date, "2026-02-30").is_err());
-        assert!(parse(FieldKind::Date, "01/03/2026").unwrap_err().message.contains("YYYY-MM-DD"));
+        assert!(
+            parse(FieldKind::Date, "01/03/2026")
+                .unwrap_err()
+                .message
+                .contains("YYYY-MM-DD")
+        );
     }
 
     #[test]
     fn quantities() {
-        assert_eq!(parse(FieldKind::Quantity, "2,5").unwrap(), serde_json::json!(2.5));
+        assert_eq!(
+            parse(FieldKind::Quantity, "2,5").unwrap(),
+            serde_json::json!(2.5)
+        );
         assert!(parse(FieldKind::Quantity, "0").is_err());
         assert!(parse(FieldKind::Quantity, "-1").is_err());
         assert!(parse(FieldKind::Quantity, "NaN").is_err());
         assert!(parse(FieldKind::Quantity, "ten").is_err());
-        assert_eq!(parse(FieldKind::Amount, "0").unwrap(), serde_json::json!(0.0));
+        assert_eq!(
+            parse(FieldKind::Amount, "0").unwrap(),
+            serde_json::json!(0.0)
+        );
     }
 
     #[test]
     fn choices_and_tlp() {
         let k = FieldKind::Choice(&["lab-confirmed", "presumptive"]);
         assert_eq!(parse(k, "Lab Confirmed").unwrap(), "lab-confirmed");
-        assert!(parse(k, "maybe").unwrap_err().message.contains("lab-confirmed, presumptive"));
-        assert_eq!(parse(FieldKind::Tlp, "tlp:amber strict").unwrap(), "AMBER+STRICT");
+        assert!(
+            parse(k, "maybe")
+                .unwrap_err()
+                .message
+                .contains("lab-confirmed, presumptive")
+        );
+        assert_eq!(
+            parse(FieldKind::Tlp, "tlp:amber strict").unwrap(),
+            "AMBER+STRICT"
+        );
         assert_eq!(parse(FieldKind::Tlp, "red").unwrap(), "RED");
         assert!(parse(FieldKind::Tlp, "white").is_err());
     }
@@ -279,12 +319,20 @@ mod tests {
     #[test]
     fn codes() {
         assert_eq!(parse(FieldKind::HsCode, "293333").unwrap(), "2933.33");
-        assert_eq!(parse(FieldKind::HsCode, "2933.34.00").unwrap(), "2933.34.00");
+        assert_eq!(
+            parse(FieldKind::HsCode, "2933.34.00").unwrap(),
+            "2933.34.00"
+        );
         assert!(parse(FieldKind::HsCode, "29a3").is_err());
         assert!(parse(FieldKind::HsCode, "0012").is_err());
         assert_eq!(parse(FieldKind::Currency, "usd").unwrap(), "USD");
         assert!(parse(FieldKind::Currency, "US$").is_err());
-        assert!(parse(FieldKind::Cas, "437-38-8").unwrap_err().message.contains("expected 7"));
+        assert!(
+            parse(FieldKind::Cas, "437-38-8")
+                .unwrap_err()
+                .message
+                .contains("expected 7")
+        );
         assert!(parse(FieldKind::Country, "ZZ").is_err());
         assert!(parse(FieldKind::Text, "two\nlines").is_err());
     }

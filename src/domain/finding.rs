@@ -19,7 +19,9 @@ pub const FORMS: &[&str] = &[
     "crystals",
     "other",
 ];
-pub const UNITS: &[&str] = &["mg", "g", "kg", "ug", "ml", "l", "tablets", "capsules", "blotters", "units"];
+pub const UNITS: &[&str] = &[
+    "mg", "g", "kg", "ug", "ml", "l", "tablets", "capsules", "blotters", "units",
+];
 pub const IDENTIFICATION: &[&str] = &["presumptive", "lab-confirmed"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,7 +42,9 @@ pub struct Finding {
 }
 
 const FIELDS: &[FieldSpec] = &[
-    FieldSpec::new("form", "Form", Choice(FORMS)).required().default("powder"),
+    FieldSpec::new("form", "Form", Choice(FORMS))
+        .required()
+        .default("powder"),
     FieldSpec::new("quantity", "Quantity", Quantity),
     FieldSpec::new("unit", "Unit", Choice(UNITS)),
     FieldSpec::new("identification", "Identification", Choice(IDENTIFICATION))
@@ -87,9 +91,19 @@ mod tests {
 
     #[test]
     fn quantity_needs_unit() {
-        assert_eq!(new_record::<Finding>(&[("quantity", "5")]).unwrap_err().field, "unit");
+        assert_eq!(
+            new_record::<Finding>(&[("quantity", "5")])
+                .unwrap_err()
+                .field,
+            "unit"
+        );
         let (f, _) = new_record::<Finding>(&[("quantity", "5"), ("unit", "G")]).unwrap();
         assert_eq!(f.label(), "5 g powder (presumptive)");
-        assert_eq!(new_record::<Finding>(&[("unit", "bags")]).unwrap_err().field, "unit");
+        assert_eq!(
+            new_record::<Finding>(&[("unit", "bags")])
+                .unwrap_err()
+                .field,
+            "unit"
+        );
     }
 }

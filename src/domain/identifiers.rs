@@ -78,8 +78,9 @@ pub fn content_key(raw: &str) -> Option<String> {
     (f.len() >= 3).then_some(f)
 }
 
-static EMAIL_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").expect("valid regex"));
+static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").expect("valid regex")
+});
 static PHONE_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\+\d[\d ()\-]{6,18}\d").expect("valid regex"));
 static S10_RE: LazyLock<Regex> =
@@ -110,7 +111,11 @@ pub fn from_free_text(t: &str) -> Vec<Identifier> {
         }
     }
     for m in PAYMENT_RE.find_iter(t) {
-        out.push(Identifier::new(IdentKind::Payment, m.as_str().to_string(), "text"));
+        out.push(Identifier::new(
+            IdentKind::Payment,
+            m.as_str().to_string(),
+            "text",
+        ));
     }
     out.sort();
     out.dedup();
@@ -127,17 +132,24 @@ mod tests {
             "Buyer ivan.p@Mail.ru paid to bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq, \
              called +7 701 555 01 42 about RR123456785KZ (and RR123456789KZ, a bad one).",
         );
-        let kinds: Vec<(IdentKind, &str)> = ids.iter().map(|i| (i.kind, i.value.as_str())).collect();
+        let kinds: Vec<(IdentKind, &str)> =
+            ids.iter().map(|i| (i.kind, i.value.as_str())).collect();
         assert!(kinds.contains(&(IdentKind::Email, "ivan.p@mail.ru")));
         assert!(kinds.contains(&(IdentKind::Phone, "+77015550142")));
         assert!(kinds.contains(&(IdentKind::Tracking, "RR123456785KZ")));
         assert!(!kinds.iter().any(|(_, v)| *v == "RR123456789KZ"));
-        assert!(kinds.contains(&(IdentKind::Payment, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")));
+        assert!(kinds.contains(&(
+            IdentKind::Payment,
+            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+        )));
     }
 
     #[test]
     fn keys() {
-        assert_eq!(address_key("ul. Abaya 5, kv. 12").unwrap(), "ul abaya 5 kv 12");
+        assert_eq!(
+            address_key("ul. Abaya 5, kv. 12").unwrap(),
+            "ul abaya 5 kv 12"
+        );
         assert_eq!(name_key("Petrov Ivan"), name_key("IVAN PETROV"));
         assert_eq!(content_key("Tea sample!").unwrap(), "tea sample");
         assert!(name_key("X").is_none());

@@ -63,7 +63,9 @@ impl FromStr for ItemKind {
             .into_iter()
             .find(|k| k.as_str() == s || k.table() == s)
             .ok_or_else(|| {
-                format!("unknown kind {s:?}: expected case, parcel, substance, finding, link or note")
+                format!(
+                    "unknown kind {s:?}: expected case, parcel, substance, finding, link or note"
+                )
             })
     }
 }

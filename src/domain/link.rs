@@ -45,7 +45,9 @@ fn default_kind() -> ItemKind {
 }
 
 const FIELDS: &[FieldSpec] = &[
-    FieldSpec::new("link_type", "Link type", Choice(LINK_TYPES)).required().default("related-to"),
+    FieldSpec::new("link_type", "Link type", Choice(LINK_TYPES))
+        .required()
+        .default("related-to"),
     FieldSpec::new("note", "Why", LongText),
     FieldSpec::new("source_grade", "Source (1-3)", Choice(SOURCE_GRADES)),
     FieldSpec::new("intel_grade", "Intelligence (A-E)", Choice(INTEL_GRADES)),

@@ -34,14 +34,20 @@ fn default_kind() -> ItemKind {
 }
 
 const FIELDS: &[FieldSpec] = &[
-    FieldSpec::new("note_type", "Type", Choice(NOTE_TYPES)).required().default("note"),
-    FieldSpec::new("noted_on", "Date", Date).required().default("today"),
+    FieldSpec::new("note_type", "Type", Choice(NOTE_TYPES))
+        .required()
+        .default("note"),
+    FieldSpec::new("noted_on", "Date", Date)
+        .required()
+        .default("today"),
     FieldSpec::new("text", "Text", LongText).required(),
     FieldSpec::new("source", "Source", Text),
     FieldSpec::new("source_grade", "Source (1-3)", Choice(SOURCE_GRADES)),
     FieldSpec::new("intel_grade", "Intelligence (A-E)", Choice(INTEL_GRADES)),
     FieldSpec::new("handling", "Handling (P/C)", Choice(HANDLING_CODES)),
-    FieldSpec::new("tlp", "TLP", Tlp).required().default("AMBER"),
+    FieldSpec::new("tlp", "TLP", Tlp)
+        .required()
+        .default("AMBER"),
 ];
 
 /// Splits a 3x5x2 grading such as `2B`, `2BP`, `2/B/P` or `3 E C` into
@@ -52,7 +58,11 @@ pub fn parse_grading(s: &str) -> Result<(String, String, Option<String>), String
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    let bad = || format!("{s:?} is not a 3x5x2 grading: expected source 1-3, intelligence A-E, optional handling P/C (e.g. 2B or 2BP)");
+    let bad = || {
+        format!(
+            "{s:?} is not a 3x5x2 grading: expected source 1-3, intelligence A-E, optional handling P/C (e.g. 2B or 2BP)"
+        )
+    };
     match chars.as_slice() {
         [src, intel, rest @ ..] if rest.len() <= 1 => {
             let src = src.to_string();
@@ -60,7 +70,9 @@ pub fn parse_grading(s: &str) -> Result<(String, String, Option<String>), String
             let handling = rest.first().map(char::to_string);
             if !SOURCE_GRADES.contains(&src.as_str())
                 || !INTEL_GRADES.contains(&intel.as_str())
-                || handling.as_deref().is_some_and(|h| !HANDLING_CODES.contains(&h))
+                || handling
+                    .as_deref()
+                    .is_some_and(|h| !HANDLING_CODES.contains(&h))
             {
                 return Err(bad());
             }
@@ -91,7 +103,12 @@ impl Record for Note {
         &mut self.meta
     }
     fn label(&self) -> String {
-        format!("{} {}: {}", self.note_type, self.noted_on, crate::domain::text::truncate(&self.text, 40))
+        format!(
+            "{} {}: {}",
+            self.note_type,
+            self.noted_on,
+            crate::domain::text::truncate(&self.text, 40)
+        )
     }
     fn search_text(&self) -> String {
         self.text.clone()
@@ -108,8 +125,14 @@ mod tests {
     #[test]
     fn gradings() {
         assert_eq!(parse_grading("2B").unwrap(), ("2".into(), "B".into(), None));
-        assert_eq!(parse_grading("1/a/p").unwrap(), ("1".into(), "A".into(), Some("P".into())));
-        assert_eq!(parse_grading("3 E C").unwrap(), ("3".into(), "E".into(), Some("C".into())));
+        assert_eq!(
+            parse_grading("1/a/p").unwrap(),
+            ("1".into(), "A".into(), Some("P".into()))
+        );
+        assert_eq!(
+            parse_grading("3 E C").unwrap(),
+            ("3".into(), "E".into(), Some("C".into()))
+        );
         for bad in ["", "4B", "2F", "2BX", "2BPP", "B2"] {
             assert!(parse_grading(bad).is_err(), "{bad}");
         }

@@ -9,7 +9,13 @@ use super::record::Record;
 use super::tracking::{self, TrackingKind};
 use serde::{Deserialize, Serialize};
 
-pub const PARCEL_STATUS: &[&str] = &["targeted", "inspected", "seized", "controlled-delivery", "released"];
+pub const PARCEL_STATUS: &[&str] = &[
+    "targeted",
+    "inspected",
+    "seized",
+    "controlled-delivery",
+    "released",
+];
 pub const CUSTOMS_FORMS: &[&str] = &["CN22", "CN23", "none"];
 pub const DECLARED_CATEGORIES: &[&str] = &[
     "gift",
@@ -71,7 +77,11 @@ const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("recipient_phone", "Recipient phone", Phone),
     FieldSpec::new("recipient_email", "Recipient e-mail", Email),
     FieldSpec::new("customs_form", "Customs form", Choice(CUSTOMS_FORMS)),
-    FieldSpec::new("declared_category", "Declared category", Choice(DECLARED_CATEGORIES)),
+    FieldSpec::new(
+        "declared_category",
+        "Declared category",
+        Choice(DECLARED_CATEGORIES),
+    ),
     FieldSpec::new("declared_contents", "Declared contents", Text),
     FieldSpec::new("declared_value", "Declared value", Amount),
     FieldSpec::new("declared_currency", "Currency", Currency),
@@ -79,7 +89,9 @@ const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("weight_g", "Weight (g)", Quantity),
     FieldSpec::new("concealment", "Concealment", Text),
     FieldSpec::new("found_contents", "Found contents", Text),
-    FieldSpec::new("status", "Status", Choice(PARCEL_STATUS)).required().default("targeted"),
+    FieldSpec::new("status", "Status", Choice(PARCEL_STATUS))
+        .required()
+        .default("targeted"),
     FieldSpec::new("seized_place", "Seized at", Text),
     FieldSpec::new("seized_on", "Seized on", Date),
 ];
@@ -135,15 +147,51 @@ impl Record for Parcel {
         push(IdentKind::Tracking, Some(self.tracking.clone()), "tracking");
         let o = self.origin.as_deref();
         let d = self.destination.as_deref();
-        push(IdentKind::Phone, opt(&self.sender_phone).and_then(|p| ids::phone_key(p, o)), "sender_phone");
-        push(IdentKind::Phone, opt(&self.recipient_phone).and_then(|p| ids::phone_key(p, d)), "recipient_phone");
-        push(IdentKind::Email, opt(&self.sender_email).and_then(ids::email_key), "sender_email");
-        push(IdentKind::Email, opt(&self.recipient_email).and_then(ids::email_key), "recipient_email");
-        push(IdentKind::Address, opt(&self.sender_address).and_then(ids::address_key), "sender_address");
-        push(IdentKind::Address, opt(&self.recipient_address).and_then(ids::address_key), "recipient_address");
-        push(IdentKind::Name, opt(&self.sender_name).and_then(ids::name_key), "sender_name");
-        push(IdentKind::Name, opt(&self.recipient_name).and_then(ids::name_key), "recipient_name");
-        push(IdentKind::Content, opt(&self.declared_contents).and_then(ids::content_key), "declared_contents");
+        push(
+            IdentKind::Phone,
+            opt(&self.sender_phone).and_then(|p| ids::phone_key(p, o)),
+            "sender_phone",
+        );
+        push(
+            IdentKind::Phone,
+            opt(&self.recipient_phone).and_then(|p| ids::phone_key(p, d)),
+            "recipient_phone",
+        );
+        push(
+            IdentKind::Email,
+            opt(&self.sender_email).and_then(ids::email_key),
+            "sender_email",
+        );
+        push(
+            IdentKind::Email,
+            opt(&self.recipient_email).and_then(ids::email_key),
+            "recipient_email",
+        );
+        push(
+            IdentKind::Address,
+            opt(&self.sender_address).and_then(ids::address_key),
+            "sender_address",
+        );
+        push(
+            IdentKind::Address,
+            opt(&self.recipient_address).and_then(ids::address_key),
+            "recipient_address",
+        );
+        push(
+            IdentKind::Name,
+            opt(&self.sender_name).and_then(ids::name_key),
+            "sender_name",
+        );
+        push(
+            IdentKind::Name,
+            opt(&self.recipient_name).and_then(ids::name_key),
+            "recipient_name",
+        );
+        push(
+            IdentKind::Content,
+            opt(&self.declared_contents).and_then(ids::content_key),
+            "declared_contents",
+        );
         out
     }
     fn derive(&mut self) {
@@ -157,7 +205,10 @@ impl Record for Parcel {
             w.push("declared_currency: a declared value without a currency".into());
         }
         if self.seized_on.is_some() && matches!(self.status.as_str(), "targeted" | "released") {
-            w.push(format!("status: the parcel has a seizure date but its status is {}", self.status));
+            w.push(format!(
+                "status: the parcel has a seizure date but its status is {}",
+                self.status
+            ));
         }
         if self.tracking_kind == TrackingKind::S10
             && let (Some(o), Ok(t)) = (&self.origin, super::s10::parse(&self.tracking))
@@ -179,7 +230,8 @@ mod tests {
 
     #[test]
     fn new_parcel_classifies_tracking() {
-        let (p, w) = new_record::<Parcel>(&[("tracking", "rr123456785kz"), ("origin", "KZ")]).unwrap();
+        let (p, w) =
+            new_record::<Parcel>(&[("tracking", "rr123456785kz"), ("origin", "KZ")]).unwrap();
         assert_eq!(p.tracking, "RR123456785KZ");
         assert_eq!(p.tracking_kind, TrackingKind::S10);
         assert_eq!(p.status, "targeted");
@@ -193,9 +245,11 @@ mod tests {
         let e = new_record::<Parcel>(&[("tracking", "RR123456789KZ")]).unwrap_err();
         assert_eq!(e.field, "tracking");
         assert!(e.message.contains("expected 5"));
-        let e = new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("origin", "Kazakhstan")]).unwrap_err();
+        let e = new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("origin", "Kazakhstan")])
+            .unwrap_err();
         assert_eq!(e.field, "origin");
-        let e = new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("colour", "red")]).unwrap_err();
+        let e =
+            new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("colour", "red")]).unwrap_err();
         assert!(e.message.contains("no such parcel field"));
     }
 
@@ -210,16 +264,29 @@ mod tests {
         ])
         .unwrap();
         let ids = p.identifiers();
-        assert!(ids.contains(&Identifier::new(IdentKind::Phone, "+77015550142".into(), "sender_phone")));
-        assert!(ids.contains(&Identifier::new(IdentKind::Name, "ivan petrov".into(), "sender_name")));
-        assert!(ids.contains(&Identifier::new(IdentKind::Content, "tea sample".into(), "declared_contents")));
+        assert!(ids.contains(&Identifier::new(
+            IdentKind::Phone,
+            "+77015550142".into(),
+            "sender_phone"
+        )));
+        assert!(ids.contains(&Identifier::new(
+            IdentKind::Name,
+            "ivan petrov".into(),
+            "sender_name"
+        )));
+        assert!(ids.contains(&Identifier::new(
+            IdentKind::Content,
+            "tea sample".into(),
+            "declared_contents"
+        )));
         set_fields(&mut p, &[("tracking", "1Z999AA10123456784")]).unwrap();
         assert_eq!(p.tracking_kind, TrackingKind::Waybill);
     }
 
     #[test]
     fn origin_mismatch_warns() {
-        let (_, w) = new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("origin", "CN")]).unwrap();
+        let (_, w) =
+            new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("origin", "CN")]).unwrap();
         assert!(w.iter().any(|w| w.contains("issued by the post of KZ")));
     }
 }

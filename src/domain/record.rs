@@ -37,14 +37,21 @@ pub trait Record: Serialize + DeserializeOwned + Clone + std::fmt::Debug {
     fn derive(&mut self) {}
 
     fn field(name: &str) -> Result<&'static FieldSpec, FieldError> {
-        Self::FIELDS.iter().find(|f| f.name == name).ok_or_else(|| FieldError {
-            field: name.to_string(),
-            message: format!(
-                "no such {} field; fields are: {}",
-                Self::KIND,
-                Self::FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
-            ),
-        })
+        Self::FIELDS
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| FieldError {
+                field: name.to_string(),
+                message: format!(
+                    "no such {} field; fields are: {}",
+                    Self::KIND,
+                    Self::FIELDS
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
     }
 }
 
@@ -64,7 +71,10 @@ fn from_map<R: Record>(map: Map<String, Value>) -> Result<R, FieldError> {
 
 /// Sets the fields of a record from typed text, checking each; returns the
 /// warnings. Nothing changes when any value is rejected.
-pub fn set_fields<R: Record>(rec: &mut R, values: &[(&str, &str)]) -> Result<Vec<String>, FieldError> {
+pub fn set_fields<R: Record>(
+    rec: &mut R,
+    values: &[(&str, &str)],
+) -> Result<Vec<String>, FieldError> {
     let mut map = to_map(rec);
     let mut warnings = Vec::new();
     for (name, raw) in values {
@@ -91,7 +101,11 @@ pub fn new_record<R: Record>(values: &[(&str, &str)]) -> Result<(R, Vec<String>)
     };
     let mut warnings = Vec::new();
     for spec in R::FIELDS {
-        let given = values.iter().rev().find(|(n, _)| *n == spec.name).map(|(_, v)| *v);
+        let given = values
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == spec.name)
+            .map(|(_, v)| *v);
         let raw = given.or(spec.default).unwrap_or("");
         let parsed = spec.parse(raw)?;
         if let Some(w) = parsed.warning {

@@ -71,7 +71,9 @@ pub fn service_name(indicator: &str) -> Option<&'static str> {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum S10Error {
-    #[error("{0:?} is not an S10 number: expected 2 letters, 8 serial digits, 1 check digit, 2 letters")]
+    #[error(
+        "{0:?} is not an S10 number: expected 2 letters, 8 serial digits, 1 check digit, 2 letters"
+    )]
     Shape(String),
     #[error("{number} has check digit {found}, expected {expected} for serial {serial}")]
     CheckDigit {
@@ -186,8 +188,14 @@ mod tests {
     #[test]
     fn bad_shapes_and_countries_rejected() {
         assert!(matches!(parse("RR12345678KZ"), Err(S10Error::Shape(_))));
-        assert!(matches!(parse("1Z999AA10123456784"), Err(S10Error::Shape(_))));
-        assert!(matches!(parse("RR123456785XX"), Err(S10Error::Country { .. })));
+        assert!(matches!(
+            parse("1Z999AA10123456784"),
+            Err(S10Error::Shape(_))
+        ));
+        assert!(matches!(
+            parse("RR123456785XX"),
+            Err(S10Error::Country { .. })
+        ));
     }
 
     #[test]

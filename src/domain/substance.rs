@@ -63,12 +63,22 @@ pub struct Substance {
 const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("name", "Name", Text).required(),
     FieldSpec::new("synonyms", "Synonyms (;-separated)", Text),
-    FieldSpec::new("group", "Chemical group", Choice(GROUPS)).required().default("other"),
+    FieldSpec::new("group", "Chemical group", Choice(GROUPS))
+        .required()
+        .default("other"),
     FieldSpec::new("subclass", "Sub-class", Choice(SUBCLASSES)),
     FieldSpec::new("effect", "Effect group", Choice(EFFECTS)),
     FieldSpec::new("cas", "CAS number", Cas),
-    FieldSpec::new("schedule_1961", "1961 Convention schedule", Choice(SCHEDULES)),
-    FieldSpec::new("schedule_1971", "1971 Convention schedule", Choice(SCHEDULES)),
+    FieldSpec::new(
+        "schedule_1961",
+        "1961 Convention schedule",
+        Choice(SCHEDULES),
+    ),
+    FieldSpec::new(
+        "schedule_1971",
+        "1971 Convention schedule",
+        Choice(SCHEDULES),
+    ),
     FieldSpec::new("table_1988", "1988 Convention table", Choice(TABLES_1988)),
     FieldSpec::new("national_note", "National control", Text),
 ];
@@ -86,7 +96,8 @@ impl Substance {
     /// Does this name or synonym designate the substance (ignoring case)?
     pub fn is_called(&self, name: &str) -> bool {
         let name = name.trim();
-        self.name.eq_ignore_ascii_case(name) || self.synonym_list().any(|s| s.eq_ignore_ascii_case(name))
+        self.name.eq_ignore_ascii_case(name)
+            || self.synonym_list().any(|s| s.eq_ignore_ascii_case(name))
     }
 
     /// International control in one line: `1961 Sch. I; 1988 Table I`.
@@ -122,11 +133,15 @@ impl Record for Substance {
         self.name.clone()
     }
     fn search_text(&self) -> String {
-        [Some(self.name.as_str()), self.synonyms.as_deref(), self.cas.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" | ")
+        [
+            Some(self.name.as_str()),
+            self.synonyms.as_deref(),
+            self.cas.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" | ")
     }
 }
 
@@ -150,7 +165,9 @@ mod tests {
         assert!(!s.is_called("meow"));
         assert_eq!(s.control_summary(), "1971 Sch. II");
         assert_eq!(
-            new_record::<Substance>(&[("name", "X"), ("cas", "1189805-46-7")]).unwrap_err().field,
+            new_record::<Substance>(&[("name", "X"), ("cas", "1189805-46-7")])
+                .unwrap_err()
+                .field,
             "cas"
         );
     }

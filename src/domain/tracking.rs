@@ -98,9 +98,15 @@ mod tests {
         let ups = parse("1Z999AA10123456784").unwrap();
         assert_eq!(ups.kind, TrackingKind::Waybill);
         assert_eq!(ups.carrier_hint, Some("UPS"));
-        assert_eq!(parse("1234567890").unwrap().carrier_hint, Some("DHL Express"));
+        assert_eq!(
+            parse("1234567890").unwrap().carrier_hint,
+            Some("DHL Express")
+        );
         assert_eq!(parse("123456789012").unwrap().carrier_hint, Some("FedEx"));
-        assert_eq!(parse("JD0146000000 12345").unwrap().canonical, "JD014600000012345");
+        assert_eq!(
+            parse("JD0146000000 12345").unwrap().canonical,
+            "JD014600000012345"
+        );
     }
 
     #[test]

@@ -51,7 +51,11 @@ const ORIGINS: &[(&str, &str)] = &[
     ("GB", "+44 7"),
 ];
 const DESTINATIONS: &[(&str, &str, &[&str])] = &[
-    ("KZ", "+7 70", &["Almaty", "Astana", "Shymkent", "Karaganda"]),
+    (
+        "KZ",
+        "+7 70",
+        &["Almaty", "Astana", "Shymkent", "Karaganda"],
+    ),
     ("UZ", "+998 9", &["Tashkent", "Samarkand", "Bukhara"]),
     ("KG", "+996 55", &["Bishkek", "Osh"]),
     ("TJ", "+992 9", &["Dushanbe", "Khujand"]),
@@ -61,21 +65,88 @@ const DESTINATIONS: &[(&str, &str, &[&str])] = &[
     ("US", "+1 305", &["Miami", "Houston", "Seattle"]),
 ];
 const FIRST: &[&str] = &[
-    "Ivan", "Aidar", "Dmitry", "Olga", "Aigerim", "Sergey", "Timur", "Elena", "Nurlan", "Anna", "Rustam",
-    "Dilnoza", "Marat", "Yulia", "Bekzat", "John", "Maria", "Wei", "Li", "Ahmet", "Priya", "Jan", "Katarzyna",
+    "Ivan",
+    "Aidar",
+    "Dmitry",
+    "Olga",
+    "Aigerim",
+    "Sergey",
+    "Timur",
+    "Elena",
+    "Nurlan",
+    "Anna",
+    "Rustam",
+    "Dilnoza",
+    "Marat",
+    "Yulia",
+    "Bekzat",
+    "John",
+    "Maria",
+    "Wei",
+    "Li",
+    "Ahmet",
+    "Priya",
+    "Jan",
+    "Katarzyna",
 ];
 const LAST: &[&str] = &[
-    "Petrov", "Ivanov", "Sadykov", "Nurlanova", "Kim", "Smirnov", "Akhmetov", "Tashkentov", "Karimova",
-    "Novak", "Wang", "Zhang", "Yilmaz", "Sharma", "Kowalski", "Muller", "Smith", "Brown", "Abdullaev",
-    "Omarov", "Popova", "Sokolov", "Chen",
+    "Petrov",
+    "Ivanov",
+    "Sadykov",
+    "Nurlanova",
+    "Kim",
+    "Smirnov",
+    "Akhmetov",
+    "Tashkentov",
+    "Karimova",
+    "Novak",
+    "Wang",
+    "Zhang",
+    "Yilmaz",
+    "Sharma",
+    "Kowalski",
+    "Muller",
+    "Smith",
+    "Brown",
+    "Abdullaev",
+    "Omarov",
+    "Popova",
+    "Sokolov",
+    "Chen",
 ];
 const STREETS: &[&str] = &[
-    "Abaya", "Lenina", "Tole bi", "Furmanova", "Navoi", "Amir Temur", "Chui", "Rudaki", "Main St", "High St",
-    "Market St", "Gagarina", "Zheltoksan", "Dostyk", "Satpaeva",
+    "Abaya",
+    "Lenina",
+    "Tole bi",
+    "Furmanova",
+    "Navoi",
+    "Amir Temur",
+    "Chui",
+    "Rudaki",
+    "Main St",
+    "High St",
+    "Market St",
+    "Gagarina",
+    "Zheltoksan",
+    "Dostyk",
+    "Satpaeva",
 ];
 const DECLARED: &[&str] = &[
-    "gift", "documents", "clothes", "phone case", "cosmetics", "toys", "spare parts", "books", "shoes",
-    "vitamins", "tea", "sample", "electronics", "jewellery", "food supplement",
+    "gift",
+    "documents",
+    "clothes",
+    "phone case",
+    "cosmetics",
+    "toys",
+    "spare parts",
+    "books",
+    "shoes",
+    "vitamins",
+    "tea",
+    "sample",
+    "electronics",
+    "jewellery",
+    "food supplement",
 ];
 /// Cover stories reused within a series of parcels.
 const COVERS: &[&str] = &[
@@ -101,13 +172,39 @@ const CONCEALMENT: &[&str] = &[
     "tablets in a vitamin bottle",
     "powder in a phone case lining",
 ];
-const POSTS: &[&str] = &["Almaty airport customs post", "Tashkent international post office", "Bishkek EMS hub", "Frankfurt mail centre", "Heathrow worldwide distribution centre"];
+const POSTS: &[&str] = &[
+    "Almaty airport customs post",
+    "Tashkent international post office",
+    "Bishkek EMS hub",
+    "Frankfurt mail centre",
+    "Heathrow worldwide distribution centre",
+];
 /// Substances most seen in parcels, by catalogue name.
 const SEIZED: &[&str] = &[
-    "Fentanyl", "Carfentanil", "Isotonitazene", "Metonitazene", "Protonitazene", "Mephedrone", "alpha-PVP",
-    "3-MMC", "MDMB-4en-PINACA", "ADB-BUTINACA", "4F-MDMB-BINACA", "25I-NBOMe", "Etizolam", "Bromazolam",
-    "Methoxetamine", "2-Fluorodeschloroketamine", "Acetylfentanyl", "Furanylfentanyl", "4-ANPP", "NPP",
-    "Brorphine", "N-Ethylpentylone", "Methamphetamine", "MDMA",
+    "Fentanyl",
+    "Carfentanil",
+    "Isotonitazene",
+    "Metonitazene",
+    "Protonitazene",
+    "Mephedrone",
+    "alpha-PVP",
+    "3-MMC",
+    "MDMB-4en-PINACA",
+    "ADB-BUTINACA",
+    "4F-MDMB-BINACA",
+    "25I-NBOMe",
+    "Etizolam",
+    "Bromazolam",
+    "Methoxetamine",
+    "2-Fluorodeschloroketamine",
+    "Acetylfentanyl",
+    "Furanylfentanyl",
+    "4-ANPP",
+    "NPP",
+    "Brorphine",
+    "N-Ethylpentylone",
+    "Methamphetamine",
+    "MDMA",
 ];
 const FORMS: &[(&str, &str)] = &[
     ("powder", "g"),
@@ -119,8 +216,8 @@ const FORMS: &[(&str, &str)] = &[
     ("e-liquid", "ml"),
 ];
 const OPERATIONS: &[&str] = &[
-    "Steppe", "Lantern", "Saffron", "Kestrel", "Glacier", "Bazaar", "Caravan", "Falcon", "Juniper", "Orbit",
-    "Meridian", "Silk", "Tundra", "Harbour", "Cobalt", "Nomad",
+    "Steppe", "Lantern", "Saffron", "Kestrel", "Glacier", "Bazaar", "Caravan", "Falcon", "Juniper",
+    "Orbit", "Meridian", "Silk", "Tundra", "Harbour", "Cobalt", "Nomad",
 ];
 
 /// A cluster of parcels planted by the generator, for tests to find again.
@@ -176,7 +273,12 @@ pub fn s10_number(service: &str, serial: u32, country: &str) -> String {
 }
 
 fn phone(rng: &mut Rng, prefix: &str) -> String {
-    format!("{prefix}{:03} {:02} {:02}", rng.below(1000), rng.below(100), rng.below(100))
+    format!(
+        "{prefix}{:03} {:02} {:02}",
+        rng.below(1000),
+        rng.below(100),
+        rng.below(100)
+    )
 }
 
 struct Gen {
@@ -194,20 +296,31 @@ impl Gen {
         } else if r < 20 {
             format!("{:010}", 3_000_000_000u64 + u64::from(self.serial))
         } else {
-            let service = *self.rng.pick(&["RR", "RB", "CP", "CX", "EE", "EA", "LX", "UA", "HB"]);
+            let service = *self
+                .rng
+                .pick(&["RR", "RB", "CP", "CX", "EE", "EA", "LX", "UA", "HB"]);
             s10_number(service, self.serial, origin)
         }
     }
 
     fn date(&mut self) -> String {
-        format!("2026-{:02}-{:02}", 1 + self.rng.below(10), 1 + self.rng.below(28))
+        format!(
+            "2026-{:02}-{:02}",
+            1 + self.rng.below(10),
+            1 + self.rng.below(28)
+        )
     }
 }
 
 /// Fills an empty notebook with `parcels` parcels. `progress(done, total)`
 /// is called as parcels are written. Written in transactions of a few
 /// thousand parcels, each complete in itself.
-pub fn generate(store: &mut Store, parcels: usize, seed: u64, mut progress: impl FnMut(usize, usize)) -> Result<Summary> {
+pub fn generate(
+    store: &mut Store,
+    parcels: usize,
+    seed: u64,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Summary> {
     let existing = records::count::<Parcel>(store.conn())?;
     if existing > 0 {
         return Err(StoreError::Duplicate(format!(
@@ -215,13 +328,26 @@ pub fn generate(store: &mut Store, parcels: usize, seed: u64, mut progress: impl
             store.path().display()
         )));
     }
+    for name in SEIZED {
+        records::must_get::<crate::domain::Substance>(store.conn(), catalogue_id(name)).map_err(
+            |_| {
+                StoreError::Corrupt(format!(
+                    "the substance catalogue lacks {name}, which the demo data uses"
+                ))
+            },
+        )?;
+    }
     let mut g = Gen {
         rng: Rng::new(seed),
         serial: 10_000_000 + (seed % 1000) as u32 * 1000,
     };
     let mut summary = Summary::default();
     // About one parcel in ten belongs to a planted series; a series has 3-12.
-    let n_clusters = if parcels < 3 { 0 } else { (parcels / 60).max(1) };
+    let n_clusters = if parcels < 3 {
+        0
+    } else {
+        (parcels / 60).max(1)
+    };
     let mut plan: Vec<Option<usize>> = vec![None; parcels];
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_clusters];
     for (c, m) in members.iter_mut().enumerate() {
@@ -262,16 +388,41 @@ pub fn generate(store: &mut Store, parcels: usize, seed: u64, mut progress: impl
             let first = *g.rng.pick(FIRST);
             let last = *g.rng.pick(LAST);
             let city = *g.rng.pick(cities);
-            let address = format!("{city}, {} {}, apt {}", g.rng.pick(STREETS), 1 + g.rng.below(200), 1 + g.rng.below(90));
+            let address = format!(
+                "{city}, {} {}, apt {}",
+                g.rng.pick(STREETS),
+                1 + g.rng.below(200),
+                1 + g.rng.below(90)
+            );
             let op = OPERATIONS[c % OPERATIONS.len()];
-            let title = if c < OPERATIONS.len() { format!("Operation {op}") } else { format!("Operation {op} {}", c / OPERATIONS.len() + 1) };
+            let title = if c < OPERATIONS.len() {
+                format!("Operation {op}")
+            } else {
+                format!("Operation {op} {}", c / OPERATIONS.len() + 1)
+            };
             let (mut case, _) = new_record::<Case>(&[
                 ("title", &title),
-                ("status", *g.rng.pick(&["open", "active", "active", "closed"])),
+                (
+                    "status",
+                    *g.rng.pick(&["open", "active", "active", "closed"]),
+                ),
                 ("opened_on", &g.date()),
-                ("lead_officer", &format!("{} {}", g.rng.pick(FIRST), g.rng.pick(LAST))),
-                ("summary", &format!("Series of parcels from {origin} to {city}, {dcc}, declared as {:?}.", COVERS[c % COVERS.len()])),
-                ("tlp", *g.rng.pick(&["AMBER", "AMBER", "GREEN", "AMBER+STRICT", "RED"])),
+                (
+                    "lead_officer",
+                    &format!("{} {}", g.rng.pick(FIRST), g.rng.pick(LAST)),
+                ),
+                (
+                    "summary",
+                    &format!(
+                        "Series of parcels from {origin} to {city}, {dcc}, declared as {:?}.",
+                        COVERS[c % COVERS.len()]
+                    ),
+                ),
+                (
+                    "tlp",
+                    *g.rng
+                        .pick(&["AMBER", "AMBER", "GREEN", "AMBER+STRICT", "RED"]),
+                ),
             ])?;
             if case.status == "closed" {
                 // Opening dates fall in January to October.
@@ -288,7 +439,7 @@ pub fn generate(store: &mut Store, parcels: usize, seed: u64, mut progress: impl
                 sender: format!("{} Trading Co", g.rng.pick(LAST)),
                 names: name_variants(first, last),
                 cover: COVERS[c % COVERS.len()],
-                concealment: *g.rng.pick(CONCEALMENT),
+                concealment: CONCEALMENT[g.rng.below(CONCEALMENT.len())],
                 substance,
                 form: *g.rng.pick(FORMS),
             });
@@ -333,7 +484,10 @@ pub fn generate(store: &mut Store, parcels: usize, seed: u64, mut progress: impl
                             p.seized_place = Some(g.rng.pick(POSTS).to_string());
                             p.seized_on = Some(g.date());
                         } else {
-                            p.status = (*g.rng.pick(&["targeted", "inspected", "controlled-delivery"])).into();
+                            p.status =
+                                (*g.rng
+                                    .pick(&["targeted", "inspected", "controlled-delivery"]))
+                                .into();
                         }
                         create::parcel(w, &mut p)?;
                         create::include_in_case(w, s.case_id, p.meta.id)?;
@@ -351,7 +505,8 @@ pub fn generate(store: &mut Store, parcels: usize, seed: u64, mut progress: impl
                         let mut p = parcel(&mut g, &tracking, origin, dcc)?;
                         p.sender_name = Some(format!("{} {}", g.rng.pick(FIRST), g.rng.pick(LAST)));
                         p.sender_phone = Some(phone(&mut g.rng, oprefix));
-                        p.recipient_name = Some(format!("{} {}", g.rng.pick(FIRST), g.rng.pick(LAST)));
+                        p.recipient_name =
+                            Some(format!("{} {}", g.rng.pick(FIRST), g.rng.pick(LAST)));
                         p.recipient_address = Some(format!(
                             "{}, {} {}, apt {}",
                             g.rng.pick(cities),
@@ -361,8 +516,13 @@ pub fn generate(store: &mut Store, parcels: usize, seed: u64, mut progress: impl
                         ));
                         p.recipient_phone = Some(phone(&mut g.rng, dprefix));
                         p.declared_contents = Some((*g.rng.pick(DECLARED)).into());
-                        p.declared_category = Some((*g.rng.pick(&["gift", "sale-of-goods", "documents", "other"])).into());
-                        p.status = (*g.rng.pick(&["targeted", "targeted", "inspected", "released"])).into();
+                        p.declared_category = Some(
+                            (*g.rng.pick(&["gift", "sale-of-goods", "documents", "other"])).into(),
+                        );
+                        p.status =
+                            (*g.rng
+                                .pick(&["targeted", "targeted", "inspected", "released"]))
+                            .into();
                         if g.rng.chance(2) {
                             // A lone seizure outside any series.
                             p.status = "seized".into();
@@ -418,7 +578,9 @@ pub fn generate(store: &mut Store, parcels: usize, seed: u64, mut progress: impl
 
 fn hex_string(rng: &mut Rng, n: usize) -> String {
     const ALPHABET: &[u8] = b"023456789acdefghjklmnpqrstuvwxyz";
-    (0..n).map(|_| ALPHABET[rng.below(ALPHABET.len())] as char).collect()
+    (0..n)
+        .map(|_| ALPHABET[rng.below(ALPHABET.len())] as char)
+        .collect()
 }
 
 fn parcel(g: &mut Gen, tracking: &str, origin: &str, dest: &str) -> Result<Parcel> {
@@ -441,12 +603,25 @@ fn parcel(g: &mut Gen, tracking: &str, origin: &str, dest: &str) -> Result<Parce
         ("weight_g", &weight),
         ("declared_value", &value),
         ("declared_currency", "USD"),
-        ("customs_form", if tracking.starts_with('C') || tracking.starts_with('E') { "CN23" } else { "CN22" }),
+        (
+            "customs_form",
+            if tracking.starts_with('C') || tracking.starts_with('E') {
+                "CN23"
+            } else {
+                "CN22"
+            },
+        ),
     ])?;
     Ok(p)
 }
 
-fn finding(w: &mut crate::store::Writer<'_>, g: &mut Gen, parcel: Uuid, substance: &str, form: (&str, &str)) -> Result<()> {
+fn finding(
+    w: &mut crate::store::Writer<'_>,
+    g: &mut Gen,
+    parcel: Uuid,
+    substance: &str,
+    form: (&str, &str),
+) -> Result<()> {
     let qty = match form.1 {
         "g" => format!("{}.{}", 1 + g.rng.below(500), g.rng.below(10)),
         "ml" => format!("{}", 5 + g.rng.below(100)),
@@ -457,8 +632,18 @@ fn finding(w: &mut crate::store::Writer<'_>, g: &mut Gen, parcel: Uuid, substanc
         ("form", form.0),
         ("quantity", &qty),
         ("unit", form.1),
-        ("identification", if lab { "lab-confirmed" } else { "presumptive" }),
-        ("test_ref", &if lab { format!("LAB-2026-{:05}", g.rng.below(100000)) } else { "field test kit".into() }),
+        (
+            "identification",
+            if lab { "lab-confirmed" } else { "presumptive" },
+        ),
+        (
+            "test_ref",
+            &if lab {
+                format!("LAB-2026-{:05}", g.rng.below(100000))
+            } else {
+                "field test kit".into()
+            },
+        ),
     ])?;
     f.parcel_id = parcel;
     f.substance_id = catalogue_id(substance);
@@ -481,8 +666,12 @@ mod tests {
 
     #[test]
     fn rng_is_deterministic() {
-        let a: Vec<u64> = (0..5).scan(Rng::new(7), |r, _| Some(r.next_u64())).collect();
-        let b: Vec<u64> = (0..5).scan(Rng::new(7), |r, _| Some(r.next_u64())).collect();
+        let a: Vec<u64> = (0..5)
+            .scan(Rng::new(7), |r, _| Some(r.next_u64()))
+            .collect();
+        let b: Vec<u64> = (0..5)
+            .scan(Rng::new(7), |r, _| Some(r.next_u64()))
+            .collect();
         assert_eq!(a, b);
     }
 
@@ -492,6 +681,9 @@ mod tests {
         assert_eq!(v[0], "Ivan Petrov");
         assert_eq!(v[1], "PETROV Ivan");
         assert_eq!(v[2], "Iwan Petrow");
-        assert_eq!(crate::domain::text::name_key(&v[0]), crate::domain::text::name_key(&v[1]));
+        assert_eq!(
+            crate::domain::text::name_key(&v[0]),
+            crate::domain::text::name_key(&v[1])
+        );
     }
 }

@@ -29,10 +29,12 @@ pub struct Entry {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// The hash of an entry: SHA-256 over length-prefixed fields, so no two
@@ -68,11 +70,10 @@ pub fn append(
     before: Option<&str>,
     after: Option<&str>,
 ) -> Result<()> {
-    let last: Option<(i64, String)> = w
-        .tx
-        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let last: Option<(i64, String)> =
+        w.tx.prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
     let (seq, prev_hash) = match last {
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_string()),
@@ -109,7 +110,8 @@ pub fn append(
     Ok(())
 }
 
-const SELECT: &str = "SELECT seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM audit";
+const SELECT: &str =
+    "SELECT seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM audit";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {
@@ -175,13 +177,18 @@ pub fn verify(conn: &Connection) -> Result<Verdict> {
         if e.prev_hash != prev {
             return Ok(Verdict::Broken {
                 seq: e.seq,
-                reason: "does not follow the entry before it (deleted, inserted or reordered entries)".into(),
+                reason:
+                    "does not follow the entry before it (deleted, inserted or reordered entries)"
+                        .into(),
             });
         }
         if entry_hash(&e) != e.hash {
             return Ok(Verdict::Broken {
                 seq: e.seq,
-                reason: format!("contents altered ({} {} {})", e.action, e.item_kind, e.item_id),
+                reason: format!(
+                    "contents altered ({} {} {})",
+                    e.action, e.item_kind, e.item_id
+                ),
             });
         }
         prev = e.hash;
@@ -235,12 +242,18 @@ mod tests {
     fn triggers_refuse_changes() {
         let (_d, mut s) = temp_store();
         add_cases(&mut s, 1);
-        assert!(s.conn().execute("UPDATE audit SET actor = 'x'", []).is_err());
+        assert!(
+            s.conn()
+                .execute("UPDATE audit SET actor = 'x'", [])
+                .is_err()
+        );
         assert!(s.conn().execute("DELETE FROM audit", []).is_err());
     }
 
     fn last_seq(s: &crate::store::Store) -> i64 {
-        s.conn().query_row("SELECT max(seq) FROM audit", [], |r| r.get(0)).unwrap()
+        s.conn()
+            .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
+            .unwrap()
     }
 
     #[test]
@@ -248,7 +261,10 @@ mod tests {
         let (_d, mut s) = temp_store();
         add_cases(&mut s, 3);
         let seq = last_seq(&s) - 1;
-        tamper(&s, &format!("UPDATE audit SET actor = 'mallory' WHERE seq = {seq}"));
+        tamper(
+            &s,
+            &format!("UPDATE audit SET actor = 'mallory' WHERE seq = {seq}"),
+        );
         assert_eq!(
             verify(s.conn()).unwrap(),
             Verdict::Broken {

@@ -34,8 +34,15 @@ pub fn entries() -> Result<Vec<Substance>> {
     let mut out = Vec::new();
     for (i, row) in rdr.records().enumerate() {
         let line = i + 2;
-        let row = row.map_err(|e| StoreError::Corrupt(format!("assets/substances.csv line {line}: {e}")))?;
-        let get = |name: &str| headers.iter().position(|h| h == name).and_then(|p| row.get(p)).unwrap_or("");
+        let row = row
+            .map_err(|e| StoreError::Corrupt(format!("assets/substances.csv line {line}: {e}")))?;
+        let get = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .and_then(|p| row.get(p))
+                .unwrap_or("")
+        };
         let values = [
             ("name", get("name")),
             ("synonyms", get("synonyms")),
@@ -50,7 +57,9 @@ pub fn entries() -> Result<Vec<Substance>> {
         ];
         let (mut s, _) = new_record::<Substance>(&values)
             .map_err(|e| StoreError::Corrupt(format!("assets/substances.csv line {line}: {e}")))?;
-        s.synonyms = s.synonyms.map(|v| v.split(';').map(str::trim).collect::<Vec<_>>().join("; "));
+        s.synonyms = s
+            .synonyms
+            .map(|v| v.split(';').map(str::trim).collect::<Vec<_>>().join("; "));
         s.meta.id = catalogue_id(&s.name);
         out.push(s);
     }
@@ -80,15 +89,32 @@ mod tests {
         assert!(e.len() >= 150, "{} substances", e.len());
         let names: HashSet<String> = e.iter().map(|s| s.name.to_lowercase()).collect();
         assert_eq!(names.len(), e.len(), "names are unique");
-        for must in ["fentanyl", "carfentanil", "isotonitazene", "mephedrone", "4-anpp", "npp"] {
+        for must in [
+            "fentanyl",
+            "carfentanil",
+            "isotonitazene",
+            "mephedrone",
+            "4-anpp",
+            "npp",
+        ] {
             assert!(e.iter().any(|s| s.is_called(must)), "{must} missing");
         }
-        let count = |sub: &str| e.iter().filter(|s| s.subclass.as_deref() == Some(sub)).count();
+        let count = |sub: &str| {
+            e.iter()
+                .filter(|s| s.subclass.as_deref() == Some(sub))
+                .count()
+        };
         assert!(count("fentanyl-analogue") >= 20);
         assert!(count("nitazene") >= 10);
         assert!(count("precursor") >= 5);
         assert!(count("benzodiazepine") >= 8);
-        for g in ["synthetic-cathinones", "synthetic-cannabinoids", "phenethylamines", "tryptamines", "ketamine-pcp-type"] {
+        for g in [
+            "synthetic-cathinones",
+            "synthetic-cannabinoids",
+            "phenethylamines",
+            "tryptamines",
+            "ketamine-pcp-type",
+        ] {
             assert!(e.iter().filter(|s| s.group == g).count() >= 5, "{g}");
         }
         let fentanyl = e.iter().find(|s| s.name == "Fentanyl").unwrap();

@@ -18,11 +18,10 @@ pub fn case(w: &mut Writer<'_>, c: &mut Case) -> Result<Vec<String>> {
 /// (edit that parcel instead).
 pub fn parcel(w: &mut Writer<'_>, p: &mut Parcel) -> Result<Vec<String>> {
     p.derive();
-    let existing: Option<Uuid> = w
-        .tx
-        .prepare_cached("SELECT id FROM parcels WHERE tracking = ?1 LIMIT 1")?
-        .query_row([&p.tracking], |r| r.get(0))
-        .optional()?;
+    let existing: Option<Uuid> =
+        w.tx.prepare_cached("SELECT id FROM parcels WHERE tracking = ?1 LIMIT 1")?
+            .query_row([&p.tracking], |r| r.get(0))
+            .optional()?;
     if let Some(id) = existing {
         return Err(StoreError::Duplicate(format!(
             "tracking: parcel {} is already in the notebook (id {id}); edit it instead",
@@ -34,11 +33,10 @@ pub fn parcel(w: &mut Writer<'_>, p: &mut Parcel) -> Result<Vec<String>> {
 
 fn kind_of(w: &Writer<'_>, id: Uuid) -> Result<ItemKind> {
     for kind in ItemKind::ALL {
-        let found = w
-            .tx
-            .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", kind.table()))?
-            .query_row([id], |_| Ok(()))
-            .optional()?;
+        let found =
+            w.tx.prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", kind.table()))?
+                .query_row([id], |_| Ok(()))
+                .optional()?;
         if found.is_some() {
             return Ok(kind);
         }
@@ -57,9 +55,10 @@ pub fn link(w: &mut Writer<'_>, l: &mut Link) -> Result<Vec<String>> {
     }
     l.from_kind = kind_of(w, l.from_id)?;
     l.to_kind = kind_of(w, l.to_id)?;
-    let dup: Option<Uuid> = w
-        .tx
-        .prepare_cached("SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3")?
+    let dup: Option<Uuid> =
+        w.tx.prepare_cached(
+            "SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3",
+        )?
         .query_row((l.from_id, l.to_id, &l.link_type), |r| r.get(0))
         .optional()?;
     if let Some(id) = dup {
@@ -73,9 +72,10 @@ pub fn link(w: &mut Writer<'_>, l: &mut Link) -> Result<Vec<String>> {
 
 /// Puts an item into a case (an `includes` link), unless it is already.
 pub fn include_in_case(w: &mut Writer<'_>, case_id: Uuid, item: Uuid) -> Result<()> {
-    let exists: Option<i64> = w
-        .tx
-        .prepare_cached("SELECT 1 FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = 'includes'")?
+    let exists: Option<i64> =
+        w.tx.prepare_cached(
+            "SELECT 1 FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = 'includes'",
+        )?
         .query_row((case_id, item), |r| r.get(0))
         .optional()?;
     if exists.is_none() {

@@ -17,7 +17,9 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
-    #[error("{path}: the database is read-only (check the file's permissions, or drop --read-only)")]
+    #[error(
+        "{path}: the database is read-only (check the file's permissions, or drop --read-only)"
+    )]
     ReadOnly { path: PathBuf },
     #[error("{path}: cannot open the database: {message}")]
     Open { path: PathBuf, message: String },

@@ -10,15 +10,26 @@ use uuid::Uuid;
 
 /// Replaces the identifiers of an item. `fresh` skips looking for old
 /// rows when the item has just been created.
-pub fn replace(tx: &Connection, kind: ItemKind, id: Uuid, idents: &[Identifier], fresh: bool) -> Result<()> {
+pub fn replace(
+    tx: &Connection,
+    kind: ItemKind,
+    id: Uuid,
+    idents: &[Identifier],
+    fresh: bool,
+) -> Result<()> {
     let mut old: Vec<i64> = Vec::new();
     if !fresh {
         let mut stmt = tx.prepare_cached("SELECT ident FROM occurrences WHERE item_id = ?1")?;
-        old = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        tx.prepare_cached("DELETE FROM occurrences WHERE item_id = ?1")?.execute([id])?;
+        old = stmt
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        tx.prepare_cached("DELETE FROM occurrences WHERE item_id = ?1")?
+            .execute([id])?;
     }
-    let mut insert_ident = tx.prepare_cached("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?1, ?2)")?;
-    let mut find_ident = tx.prepare_cached("SELECT id FROM identifiers WHERE kind = ?1 AND value = ?2")?;
+    let mut insert_ident =
+        tx.prepare_cached("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?1, ?2)")?;
+    let mut find_ident =
+        tx.prepare_cached("SELECT id FROM identifiers WHERE kind = ?1 AND value = ?2")?;
     let mut insert_occ = tx.prepare_cached(
         "INSERT OR IGNORE INTO occurrences (ident, item_id, item_kind, role) VALUES (?1, ?2, ?3, ?4)",
     )?;

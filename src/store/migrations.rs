@@ -65,7 +65,9 @@ mod tests {
             .query_row("SELECT a, b FROM t", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap();
         assert_eq!((a.as_str(), b.as_str()), ("kept", "x"));
-        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, 2);
     }
 

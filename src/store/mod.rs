@@ -84,7 +84,9 @@ impl Store {
         let flags = if opts.read_only {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
         } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
         if opts.read_only && !path.exists() {
             return Err(StoreError::Open {
@@ -115,7 +117,8 @@ impl Store {
             });
         }
         conn.pragma_update(None, "foreign_keys", true).map_err(c)?;
-        conn.pragma_update(None, "trusted_schema", false).map_err(c)?;
+        conn.pragma_update(None, "trusted_schema", false)
+            .map_err(c)?;
         let mut store = Store {
             conn,
             path: path.into(),
@@ -142,7 +145,10 @@ impl Store {
                 .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
                 .map_err(c)?;
             tracing::debug!(%mode, path = %path.display(), "opened");
-            store.conn.pragma_update(None, "synchronous", "NORMAL").map_err(c)?;
+            store
+                .conn
+                .pragma_update(None, "synchronous", "NORMAL")
+                .map_err(c)?;
             store.migrate().map_err(|e| match e {
                 StoreError::Sqlite(e) => classify(path, e),
                 other => other,
@@ -153,7 +159,9 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version >= migrations::latest() {
             return Ok(());
@@ -184,9 +192,15 @@ impl Store {
     fn load_db_id(&self) -> Result<Uuid> {
         let s: String = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'database_id'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'database_id'",
+                [],
+                |r| r.get(0),
+            )
             .map_err(|e| classify(&self.path, e))?;
-        Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("{}: bad database id {s:?}", self.path.display())))
+        Uuid::parse_str(&s).map_err(|_| {
+            StoreError::Corrupt(format!("{}: bad database id {s:?}", self.path.display()))
+        })
     }
 
     pub fn conn(&self) -> &Connection {
@@ -209,7 +223,9 @@ impl Store {
     /// together, or nothing does.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         if self.read_only {
-            return Err(StoreError::ReadOnly { path: self.path.clone() });
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
         }
         let path = self.path.clone();
         let fix = |e: StoreError| match e {
@@ -252,16 +268,26 @@ mod tests {
     fn new_file_gets_identity_pragmas_and_catalogue() {
         let (_d, s) = temp_store();
         let c = s.conn();
-        let app: i32 = c.pragma_query_value(None, "application_id", |r| r.get(0)).unwrap();
+        let app: i32 = c
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .unwrap();
         assert_eq!(app, APPLICATION_ID);
-        let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, migrations::latest());
-        let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        let mode: String = c
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
-        let fk: i64 = c.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+        let fk: i64 = c
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
         assert_eq!(fk, 1);
         assert!(!s.db_id().is_nil());
-        let n: i64 = c.query_row("SELECT count(*) FROM substances", [], |r| r.get(0)).unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM substances", [], |r| r.get(0))
+            .unwrap();
         assert!(n >= 150, "catalogue has {n} substances");
     }
 
@@ -291,7 +317,8 @@ mod tests {
         let p = dir.path().join("other.db");
         {
             let c = Connection::open(&p).unwrap();
-            c.execute_batch("CREATE TABLE x (a); INSERT INTO x VALUES (1);").unwrap();
+            c.execute_batch("CREATE TABLE x (a); INSERT INTO x VALUES (1);")
+                .unwrap();
         }
         let before = std::fs::read(&p).unwrap();
         let e = Store::open(&p, OpenOptions::new("t")).err().unwrap();
@@ -306,7 +333,8 @@ mod tests {
         drop(Store::open(&p, OpenOptions::new("t")).unwrap());
         {
             let c = Connection::open(&p).unwrap();
-            c.pragma_update(None, "user_version", migrations::latest() + 1).unwrap();
+            c.pragma_update(None, "user_version", migrations::latest() + 1)
+                .unwrap();
         }
         let before = std::fs::read(&p).unwrap();
         let e = Store::open(&p, OpenOptions::new("t")).err().unwrap();

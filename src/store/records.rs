@@ -37,7 +37,11 @@ fn is_id_column<R: Record>(col: &str) -> bool {
 }
 
 fn select_list<R: Record>() -> String {
-    columns::<R>().iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+    columns::<R>()
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `SELECT <all columns> FROM <table>`, to which callers add their clauses.
@@ -46,7 +50,8 @@ pub fn select_sql<R: Record>() -> String {
 }
 
 pub fn to_json<R: Record>(rec: &R) -> Result<String> {
-    serde_json::to_string(rec).map_err(|e| StoreError::Corrupt(format!("cannot encode {}: {e}", R::KIND)))
+    serde_json::to_string(rec)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode {}: {e}", R::KIND)))
 }
 
 fn to_sql_values<R: Record>(rec: &R) -> Result<Vec<Sql>> {
@@ -61,8 +66,9 @@ fn to_sql_values<R: Record>(rec: &R) -> Result<Vec<Sql>> {
             Ok(match v {
                 Value::Null => Sql::Null,
                 Value::String(s) if is_id_column::<R>(col) => {
-                    let id = Uuid::parse_str(&s)
-                        .map_err(|_| StoreError::Corrupt(format!("{col}: {s:?} is not a record id")))?;
+                    let id = Uuid::parse_str(&s).map_err(|_| {
+                        StoreError::Corrupt(format!("{col}: {s:?} is not a record id"))
+                    })?;
                     Sql::Blob(id.as_bytes().to_vec())
                 }
                 Value::String(s) => Sql::Text(s),
@@ -94,8 +100,9 @@ pub fn from_row<R: Record>(row: &Row<'_>) -> rusqlite::Result<R> {
         };
         map.insert(col.to_string(), json);
     }
-    serde_json::from_value(Value::Object(map))
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+    serde_json::from_value(Value::Object(map)).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 pub fn get<R: Record>(conn: &Connection, id: Uuid) -> Result<Option<R>> {
@@ -157,7 +164,11 @@ pub fn list<R: Record>(conn: &Connection, limit: usize, offset: usize) -> Result
 }
 
 pub fn count<R: Record>(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row(&format!("SELECT count(*) FROM {}", R::KIND.table()), [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        &format!("SELECT count(*) FROM {}", R::KIND.table()),
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Writes a new record: fills in its provenance, checks every field,
@@ -185,9 +196,13 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
         "INSERT INTO {} ({}) VALUES ({})",
         R::KIND.table(),
         select_list::<R>(),
-        (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+        (1..=cols.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    w.tx.prepare_cached(&sql)?.execute(params_from_iter(to_sql_values(rec)?))?;
+    w.tx.prepare_cached(&sql)?
+        .execute(params_from_iter(to_sql_values(rec)?))?;
     let id = rec.meta().id;
     index::replace(&w.tx, R::KIND, id, &rec.identifiers(), true)?;
     search::replace(&w.tx, R::KIND, id, &rec.label(), &rec.search_text(), true)?;
@@ -236,10 +251,18 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table());
-    w.tx.prepare_cached(&sql)?.execute(params_from_iter(to_sql_values(rec)?))?;
+    w.tx.prepare_cached(&sql)?
+        .execute(params_from_iter(to_sql_values(rec)?))?;
     index::replace(&w.tx, R::KIND, id, &rec.identifiers(), false)?;
     search::replace(&w.tx, R::KIND, id, &rec.label(), &rec.search_text(), false)?;
-    audit::append(w, "update", R::KIND, id, Some(&before_json), Some(&to_json(rec)?))?;
+    audit::append(
+        w,
+        "update",
+        R::KIND,
+        id,
+        Some(&before_json),
+        Some(&to_json(rec)?),
+    )?;
     Ok((Updated::Changed, warnings))
 }
 
@@ -267,7 +290,11 @@ pub fn delete(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
     for note in ids_where(&w.tx, "SELECT id FROM notes WHERE item_id = ?1", id)? {
         n += delete(w, ItemKind::Note, note)?;
     }
-    for link in ids_where(&w.tx, "SELECT id FROM links WHERE from_id = ?1 OR to_id = ?1", id)? {
+    for link in ids_where(
+        &w.tx,
+        "SELECT id FROM links WHERE from_id = ?1 OR to_id = ?1",
+        id,
+    )? {
         delete_one::<Link>(w, link)?;
         n += 1;
     }

@@ -41,7 +41,9 @@ fn item(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<ItemRef> {
 pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
     let t = text.trim();
     if t.is_empty() {
-        return Err(StoreError::NotFound("an empty reference names nothing".into()));
+        return Err(StoreError::NotFound(
+            "an empty reference names nothing".into(),
+        ));
     }
     if let Ok(id) = Uuid::parse_str(t) {
         return match find_id(conn, id)? {
@@ -73,7 +75,10 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
                     "{} parcels have tracking number {}; name one by id: {}",
                     many.len(),
                     tr.canonical,
-                    many.iter().map(Uuid::to_string).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(Uuid::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
         }
@@ -86,7 +91,10 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
             return Err(StoreError::Ambiguous(format!(
                 "{t:?} names {} substances: {}",
                 many.len(),
-                many.iter().map(|s| format!("{} ({})", s.name, s.meta.id)).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|s| format!("{} ({})", s.name, s.meta.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
     }
@@ -98,14 +106,22 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
 /// Substances whose name or synonym is `name`, ignoring case. Exact names
 /// win over synonyms.
 pub fn substances_called(conn: &Connection, name: &str) -> Result<Vec<Substance>> {
-    let exact = records::list_where::<Substance, _>(conn, "name = ?1 COLLATE NOCASE", [name.trim()], 10, 0)?;
+    let exact = records::list_where::<Substance, _>(
+        conn,
+        "name = ?1 COLLATE NOCASE",
+        [name.trim()],
+        10,
+        0,
+    )?;
     if !exact.is_empty() {
         return Ok(exact);
     }
     let like = format!("%{}%", name.trim().replace(['%', '_'], ""));
-    let candidates =
-        records::list_where::<Substance, _>(conn, "synonyms LIKE ?1", [like], 100, 0)?;
-    Ok(candidates.into_iter().filter(|s| s.is_called(name)).collect())
+    let candidates = records::list_where::<Substance, _>(conn, "synonyms LIKE ?1", [like], 100, 0)?;
+    Ok(candidates
+        .into_iter()
+        .filter(|s| s.is_called(name))
+        .collect())
 }
 
 /// Resolves a reference that must be of one kind.
@@ -129,4 +145,3 @@ pub fn next_case_reference(conn: &Connection) -> Result<String> {
     )?;
     Ok(reference(max.unwrap_or(0) + 1))
 }
-

@@ -19,12 +19,21 @@ pub fn findings_in_parcel(conn: &Connection, parcel: Uuid) -> Result<Vec<Finding
     list_where(conn, "parcel_id = ?1", [parcel], 1000, 0)
 }
 
-pub fn findings_of_substance(conn: &Connection, substance: Uuid, limit: usize) -> Result<Vec<Finding>> {
+pub fn findings_of_substance(
+    conn: &Connection,
+    substance: Uuid,
+    limit: usize,
+) -> Result<Vec<Finding>> {
     list_where(conn, "substance_id = ?1", [substance], limit, 0)
 }
 
 /// Parcels a case includes, in the order they were added to it.
-pub fn parcels_in_case(conn: &Connection, case: Uuid, limit: usize, offset: usize) -> Result<Vec<Parcel>> {
+pub fn parcels_in_case(
+    conn: &Connection,
+    case: Uuid,
+    limit: usize,
+    offset: usize,
+) -> Result<Vec<Parcel>> {
     list_where(
         conn,
         "id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')",
@@ -42,4 +51,3 @@ pub fn cases_including(conn: &Connection, item: Uuid) -> Result<Vec<Uuid>> {
     let rows = stmt.query_map([item], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
-

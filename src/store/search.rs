@@ -12,15 +12,24 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Replaces the searchable text of an item (removing it when empty).
-pub fn replace(tx: &Connection, kind: ItemKind, id: Uuid, label: &str, body: &str, fresh: bool) -> Result<()> {
+pub fn replace(
+    tx: &Connection,
+    kind: ItemKind,
+    id: Uuid,
+    label: &str,
+    body: &str,
+    fresh: bool,
+) -> Result<()> {
     if !fresh {
         remove(tx, id)?;
     }
     if body.trim().is_empty() && label.trim().is_empty() {
         return Ok(());
     }
-    tx.prepare_cached("INSERT INTO search_items (item_id, kind, label, body) VALUES (?1, ?2, ?3, ?4)")?
-        .execute((id, kind.as_str(), label, body))?;
+    tx.prepare_cached(
+        "INSERT INTO search_items (item_id, kind, label, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute((id, kind.as_str(), label, body))?;
     let rowid = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?
         .execute((rowid, body))?;
@@ -33,9 +42,12 @@ pub fn remove(tx: &Connection, id: Uuid) -> Result<()> {
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if let Some((rowid, body)) = old {
-        tx.prepare_cached("INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', ?1, ?2)")?
-            .execute((rowid, body))?;
-        tx.prepare_cached("DELETE FROM search_items WHERE rowid = ?1")?.execute([rowid])?;
+        tx.prepare_cached(
+            "INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', ?1, ?2)",
+        )?
+        .execute((rowid, body))?;
+        tx.prepare_cached("DELETE FROM search_items WHERE rowid = ?1")?
+            .execute([rowid])?;
     }
     Ok(())
 }
@@ -64,7 +76,12 @@ fn fts_query(q: &str) -> Option<String> {
 }
 
 /// Items whose text matches `query`, best first.
-pub fn search(conn: &Connection, query: &str, kind: Option<ItemKind>, limit: usize) -> Result<Vec<Hit>> {
+pub fn search(
+    conn: &Connection,
+    query: &str,
+    kind: Option<ItemKind>,
+    limit: usize,
+) -> Result<Vec<Hit>> {
     let q = query.trim();
     if q.is_empty() || limit == 0 {
         return Ok(Vec::new());
@@ -73,23 +90,24 @@ pub fn search(conn: &Connection, query: &str, kind: Option<ItemKind>, limit: usi
     let kind_s = kind.map(ItemKind::as_str);
     let mut hits: Vec<Hit> = Vec::new();
     let mut seen: HashSet<i64> = HashSet::new();
-    let mut consider = |rowid: i64, k: String, id: Uuid, label: String, body: String, hits: &mut Vec<Hit>| {
-        if !seen.insert(rowid) {
-            return;
-        }
-        if let Some((score, matched)) = matcher.fuzzy_indices(&body, q)
-            && let Ok(kind) = k.parse::<ItemKind>()
-        {
-            hits.push(Hit {
-                kind,
-                id,
-                label,
-                text: body,
-                score,
-                matched,
-            });
-        }
-    };
+    let mut consider =
+        |rowid: i64, k: String, id: Uuid, label: String, body: String, hits: &mut Vec<Hit>| {
+            if !seen.insert(rowid) {
+                return;
+            }
+            if let Some((score, matched)) = matcher.fuzzy_indices(&body, q)
+                && let Ok(kind) = k.parse::<ItemKind>()
+            {
+                hits.push(Hit {
+                    kind,
+                    id,
+                    label,
+                    text: body,
+                    score,
+                    matched,
+                });
+            }
+        };
     if let Some(fq) = fts_query(q) {
         let mut stmt = conn.prepare_cached(
             "SELECT s.rowid, s.kind, s.item_id, s.label, s.body FROM search_fts
@@ -98,7 +116,14 @@ pub fn search(conn: &Connection, query: &str, kind: Option<ItemKind>, limit: usi
         )?;
         let mut rows = stmt.query((fq, kind_s))?;
         while let Some(r) = rows.next()? {
-            consider(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, &mut hits);
+            consider(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                &mut hits,
+            );
         }
     }
     if hits.len() < limit {
@@ -108,10 +133,22 @@ pub fn search(conn: &Connection, query: &str, kind: Option<ItemKind>, limit: usi
         )?;
         let mut rows = stmt.query([kind_s])?;
         while let Some(r) = rows.next()? {
-            consider(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, &mut hits);
+            consider(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                &mut hits,
+            );
         }
     }
-    hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.kind.cmp(&b.kind)).then(a.label.cmp(&b.label)));
+    hits.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(a.kind.cmp(&b.kind))
+            .then(a.label.cmp(&b.label))
+    });
     hits.truncate(limit);
     Ok(hits)
 }
@@ -154,11 +191,27 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert!(search(s.conn(), "tea sample", Some(ItemKind::Parcel), 10).unwrap().is_empty());
+        assert!(
+            search(s.conn(), "tea sample", Some(ItemKind::Parcel), 10)
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(search(s.conn(), "pigment", None, 10).unwrap()[0].id, id);
-        s.write(|w| records::delete(w, ItemKind::Parcel, id)).unwrap();
-        assert!(search(s.conn(), "pigment", Some(ItemKind::Parcel), 10).unwrap().is_empty());
-        let n: i64 = s.conn().query_row("SELECT count(*) FROM search_fts WHERE search_fts MATCH 'pigment'", [], |r| r.get(0)).unwrap();
+        s.write(|w| records::delete(w, ItemKind::Parcel, id))
+            .unwrap();
+        assert!(
+            search(s.conn(), "pigment", Some(ItemKind::Parcel), 10)
+                .unwrap()
+                .is_empty()
+        );
+        let n: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'pigment'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         assert_eq!(n, 0);
     }
 }

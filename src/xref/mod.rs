@@ -39,7 +39,11 @@ impl Shared {
 
     /// "same sender_phone +77015550142: 3 other items".
     pub fn reason(&self) -> String {
-        let what = if self.over_shared() { " (over-shared, not followed)" } else { "" };
+        let what = if self.over_shared() {
+            " (over-shared, not followed)"
+        } else {
+            ""
+        };
         format!(
             "same {} {}: {} other item{}{what}",
             self.role.replace('_', " "),
@@ -59,7 +63,9 @@ pub fn shared_identifiers(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
          WHERE o.item_id = ?1 ORDER BY i.kind, i.value",
     )?;
     let rows: Vec<(i64, String, String, String, i64)> = idents
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut others = conn.prepare_cached(
         "SELECT item_kind, item_id, role FROM occurrences WHERE ident = ?1 AND item_id != ?2 LIMIT ?3",

@@ -1,0 +1,471 @@
+//! The command line, run as a user would: the real binary on temp files.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+struct Nb {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Nb {
+    fn new() -> Nb {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("nb.db");
+        Nb { _dir: dir, db }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("interdict").unwrap();
+        c.env_remove("INTERDICT_DB")
+            .env("INTERDICT_USER", "tester")
+            .env("HOME", self._dir.path())
+            .env("XDG_DATA_HOME", self._dir.path().join("data"))
+            .arg("--db")
+            .arg(&self.db);
+        c
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self
+            .cmd()
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.extend(["--format", "json"]);
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self
+            .cmd()
+            .args(args)
+            .assert()
+            .failure()
+            .get_output()
+            .stderr
+            .clone();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn count(&self, table: &str) -> i64 {
+        let c = rusqlite::Connection::open(&self.db).unwrap();
+        c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+fn file_bytes(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap()
+}
+
+#[test]
+fn add_case_and_parcel_then_list_as_json() {
+    let nb = Nb::new();
+    assert_eq!(
+        nb.ok(&["add", "case", "--title", "Operation Tea"]).trim(),
+        "C-0001"
+    );
+    let out = nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "rr 123 456 785 kz",
+        "--origin",
+        "cn",
+        "--destination",
+        "KZ",
+        "--sender-name",
+        "Wang Li",
+        "--sender-phone",
+        "+86 138 0013 8000",
+        "--sender-address",
+        "Guangzhou, Baiyun district 12",
+        "--recipient-name",
+        "Ivan Petrov",
+        "--recipient-phone",
+        "8 701 555 01 42",
+        "--recipient-address",
+        "Almaty, ul. Abaya 5",
+        "--declared",
+        "tea sample",
+        "--case",
+        "C-1",
+    ]);
+    assert_eq!(out.trim(), "RR123456785KZ");
+    let parcels = nb.json(&["list", "parcels"]);
+    let p = &parcels.as_array().unwrap()[0];
+    assert_eq!(p["tracking"], "RR123456785KZ");
+    assert_eq!(p["origin"], "CN");
+    assert_eq!(p["destination"], "KZ");
+    assert!(p["id"].as_str().unwrap().len() == 36);
+    assert_eq!(p["created_by"], "tester");
+    let cases = nb.json(&["list", "cases"]);
+    assert_eq!(cases[0]["ref"], "C-0001");
+    assert_eq!(cases[0]["title"], "Operation Tea");
+    assert!(cases[0]["id"].is_string());
+    let subs = nb.json(&["list", "substances", "--limit", "500"]);
+    let subs = subs.as_array().unwrap();
+    assert!(subs.len() >= 150);
+    let fentanyl = subs.iter().find(|s| s["name"] == "Fentanyl").unwrap();
+    assert_eq!(fentanyl["cas"], "437-38-7");
+    assert_eq!(fentanyl["group"], "other");
+    // The parcel is in the case.
+    let in_case = nb.json(&["list", "parcels", "--case", "C-0001"]);
+    assert_eq!(in_case.as_array().unwrap().len(), 1);
+    let limited = nb.json(&["list", "substances", "--limit", "3"]);
+    assert_eq!(limited.as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn show_resolves_every_kind_of_reference() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "A"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "EE473124829CN",
+        "--case",
+        "C-0001",
+    ]);
+    let by_ref = nb.json(&["show", "C-0001"]);
+    assert_eq!(by_ref["kind"], "case");
+    assert_eq!(by_ref["parcel_count"], 1);
+    let by_tracking = nb.json(&["show", "ee 473124829 cn"]);
+    assert_eq!(by_tracking["tracking"], "EE473124829CN");
+    assert_eq!(by_tracking["links"][0]["type"], "includes");
+    let by_id = nb.json(&["show", by_tracking["id"].as_str().unwrap()]);
+    assert_eq!(by_id["tracking"], "EE473124829CN");
+    let by_synonym = nb.json(&["show", "4-MMC"]);
+    assert_eq!(by_synonym["name"], "Mephedrone");
+    let err = nb.fails(&["show", "C-0099"]);
+    assert!(
+        err.starts_with("error: ") && err.contains("C-0099") && err.lines().count() == 1,
+        "{err}"
+    );
+    let err = nb.fails(&["show", "no such thing"]);
+    assert!(err.contains("no case, parcel or substance"), "{err}");
+}
+
+#[test]
+fn bad_input_is_refused_naming_the_field_and_nothing_is_written() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let audit_before = nb.count("audit");
+    let err = nb.fails(&["add", "parcel", "--tracking", "RR123456789KZ"]);
+    assert!(
+        err.contains("tracking") && err.contains("expected 5"),
+        "{err}"
+    );
+    let err = nb.fails(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--origin",
+        "Kazakhstan",
+    ]);
+    assert!(
+        err.contains("origin") && err.contains("country code"),
+        "{err}"
+    );
+    let err = nb.fails(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--set",
+        "status=",
+    ]);
+    assert!(err.contains("status: is required"), "{err}");
+    let err = nb.fails(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--case",
+        "C-0042",
+    ]);
+    assert!(err.contains("no case C-0042"), "{err}");
+    let err = nb.fails(&["add", "substance", "--name", "X", "--cas", "437-38-6"]);
+    assert!(err.contains("cas") && err.contains("expected 7"), "{err}");
+    let err = nb.fails(&[
+        "add", "note", "--on", "Fentanyl", "--text", "x", "--grade", "9Z",
+    ]);
+    assert!(err.contains("grade"), "{err}");
+    nb.cmd()
+        .args(["add", "case"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--title"));
+    assert_eq!(nb.count("parcels"), 0);
+    assert_eq!(nb.count("audit"), audit_before);
+    // Courier waybills are accepted as such.
+    nb.ok(&["add", "parcel", "--tracking", "1Z999AA10123456784"]);
+    let p = nb.json(&["show", "1Z999AA10123456784"]);
+    assert_eq!(p["tracking_kind"], "waybill");
+    // A second parcel with the same number is refused.
+    let err = nb.fails(&["add", "parcel", "--tracking", "1Z999AA10123456784"]);
+    assert!(err.contains("already in the notebook"), "{err}");
+    // An unknown S10 service indicator warns but is accepted.
+    nb.cmd()
+        .args(["add", "parcel", "--tracking", "ZZ123456785KZ"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: tracking: service indicator ZZ",
+        ));
+}
+
+#[test]
+fn files_that_are_not_notebooks_are_refused_unchanged() {
+    let nb = Nb::new();
+    std::fs::write(&nb.db, "name,phone\nIvan,+77015550142\n".repeat(200)).unwrap();
+    let before = file_bytes(&nb.db);
+    let err = nb.fails(&["list", "cases"]);
+    assert!(
+        err.contains("not an SQLite database") && err.lines().count() == 1,
+        "{err}"
+    );
+    nb.fails(&["add", "case", "--title", "x"]);
+    assert_eq!(file_bytes(&nb.db), before);
+
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    {
+        let c = rusqlite::Connection::open(&nb.db).unwrap();
+        c.pragma_update(None, "user_version", 999).unwrap();
+    }
+    let before = file_bytes(&nb.db);
+    let err = nb.fails(&["add", "case", "--title", "x"]);
+    assert!(
+        err.contains("newer interdict") && err.contains("999"),
+        "{err}"
+    );
+    assert_eq!(file_bytes(&nb.db), before);
+}
+
+#[test]
+fn read_only_files_are_read_but_never_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Kept"]);
+    std::fs::set_permissions(&nb.db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = file_bytes(&nb.db);
+    let err = nb.fails(&["add", "case", "--title", "x"]);
+    assert!(
+        err.contains("read-only") && err.lines().count() == 1,
+        "{err}"
+    );
+    let cases = nb.json(&["list", "cases"]);
+    assert_eq!(cases[0]["title"], "Kept");
+    assert_eq!(file_bytes(&nb.db), before);
+    std::fs::set_permissions(&nb.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // --read-only on a writable file refuses writes too.
+    let err = nb.fails(&["--read-only", "add", "case", "--title", "x"]);
+    assert!(err.contains("read-only"), "{err}");
+}
+
+#[test]
+fn edit_delete_and_audit() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "A"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--case",
+        "C-0001",
+        "--sender-phone",
+        "+77015550142",
+    ]);
+    let note_id = nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "RR123456785KZ",
+        "--text",
+        "called +7 701 555 0142",
+        "--grade",
+        "2B",
+        "--lead",
+    ]);
+    nb.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        "RR123456785KZ",
+        "--substance",
+        "carfentanil",
+        "--quantity",
+        "2.5",
+        "--unit",
+        "g",
+        "--lab",
+    ]);
+    assert_eq!(
+        nb.ok(&[
+            "edit",
+            "C-0001",
+            "--set",
+            "status=active",
+            "--set",
+            "lead-officer=Insp. Nurlanova"
+        ])
+        .trim(),
+        "updated case C-0001 A"
+    );
+    assert!(
+        nb.ok(&["edit", "C-0001", "--set", "status=active"])
+            .starts_with("unchanged")
+    );
+    let err = nb.fails(&["edit", "C-0001", "--set", "colour=red"]);
+    assert!(err.contains("no such case field"), "{err}");
+    let c = nb.json(&["show", "C-0001"]);
+    assert_eq!(c["status"], "active");
+    assert_eq!(c["lead_officer"], "Insp. Nurlanova");
+    let note = nb.json(&["show", note_id.trim()]);
+    assert_eq!(note["note_type"], "lead");
+    assert_eq!(note["source_grade"], "2");
+    assert_eq!(note["intel_grade"], "B");
+    // The note's phone meets the parcel's in the identifier index.
+    let p = nb.json(&["show", "RR123456785KZ"]);
+    assert_eq!(p["findings"][0]["substance"], "Carfentanil");
+    assert_eq!(p["findings"][0]["identification"], "lab-confirmed");
+    assert!(
+        p["shared"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["value"] == "+77015550142")
+    );
+    nb.ok(&["audit", "verify"]);
+    let log = nb.json(&["audit", "log", "C-0001"]);
+    assert_eq!(log.as_array().unwrap().len(), 2);
+    assert_eq!(log[1]["action"], "update");
+    // Deleting the parcel takes its finding, note and case link with it.
+    assert!(
+        nb.ok(&["delete", "RR123456785KZ"])
+            .contains("and 3 dependent records")
+    );
+    assert_eq!(nb.count("parcels"), 0);
+    assert_eq!(nb.count("findings"), 0);
+    assert_eq!(nb.count("notes"), 0);
+    assert_eq!(nb.count("links"), 0);
+    assert_eq!(nb.count("occurrences"), 0);
+    assert_eq!(nb.count("identifiers"), 0);
+    nb.ok(&["audit", "verify"]);
+}
+
+#[test]
+fn audit_verify_names_the_first_broken_entry() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "A"]);
+    nb.ok(&["add", "case", "--title", "B"]);
+    let seq: i64 = {
+        let c = rusqlite::Connection::open(&nb.db).unwrap();
+        let seq = c
+            .query_row(
+                "SELECT seq FROM audit WHERE after LIKE '%\"title\":\"A\"%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        c.execute_batch(&format!(
+            "DROP TRIGGER audit_no_update; UPDATE audit SET after = replace(after, '\"A\"', '\"Z\"') WHERE seq = {seq};"
+        ))
+        .unwrap();
+        seq
+    };
+    nb.cmd()
+        .args(["audit", "verify"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!("broken at entry {seq}")));
+}
+
+#[test]
+fn search_across_kinds() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--recipient-address",
+        "Almaty, ul. Abaya 5",
+    ]);
+    let hits = nb.json(&["search", "almty"]);
+    assert_eq!(hits[0]["kind"], "parcel");
+    assert_eq!(hits[0]["label"], "RR123456785KZ");
+    let hits = nb.json(&["search", "nitazene", "--kind", "substance"]);
+    assert!(hits.as_array().unwrap().len() >= 3, "{hits}");
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["kind"] == "substance")
+    );
+}
+
+#[test]
+fn demo_dataset_is_deterministic_and_consistent() {
+    let a = Nb::new();
+    let summary = a.json(&["demo", "--parcels", "600", "--seed", "7"]);
+    assert_eq!(summary["parcels"], 600);
+    assert!(summary["clusters"].as_array().unwrap().len() >= 5);
+    assert_eq!(a.json(&["list", "parcels"]).as_array().unwrap().len(), 600);
+    a.ok(&["audit", "verify"]);
+    // Each planted cluster: its parcels share the sender phone.
+    let cluster = &summary["clusters"][0];
+    let first = cluster["trackings"][0].as_str().unwrap();
+    let p = a.json(&["show", first]);
+    let phone = p["shared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["role"] == "sender_phone")
+        .unwrap();
+    assert_eq!(
+        phone["others"].as_i64().unwrap() + 1,
+        cluster["trackings"].as_array().unwrap().len() as i64
+    );
+    let b = Nb::new();
+    let again = b.json(&["demo", "--parcels", "600", "--seed", "7"]);
+    assert_eq!(summary["clusters"], again["clusters"]);
+    let err = a.fails(&["demo", "--parcels", "10"]);
+    assert!(err.contains("already holds 600 parcels"), "{err}");
+}
+
+#[test]
+fn default_database_lives_in_the_data_directory_and_env_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Command::cargo_bin("interdict").unwrap();
+    c.env_remove("INTERDICT_DB")
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .args(["add", "case", "--title", "Default"])
+        .assert()
+        .success();
+    assert!(dir.path().join("data/interdict/interdict.db").exists());
+    let other = dir.path().join("other.db");
+    let mut c = Command::cargo_bin("interdict").unwrap();
+    c.env("INTERDICT_DB", &other)
+        .env("HOME", dir.path())
+        .args(["add", "case", "--title", "Env"])
+        .assert()
+        .success();
+    assert!(other.exists());
+}
