@@ -88,7 +88,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 Format::Table => {
                     let rows: Vec<Vec<String>> = hits
                         .iter()
-                        .map(|h| vec![h.kind.to_string(), h.label.clone(), h.text.clone()])
+                        .map(|h| vec![h.kind.to_string(), h.label.clone(), h.snippet(40)])
                         .collect();
                     print_table(&mut out, &["kind", "item", "text"], &rows)?;
                     if hits.is_empty() {
@@ -98,9 +98,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Demo { parcels, seed } => {
+            use std::io::IsTerminal;
+            let live = io::stderr().is_terminal();
             let mut last = std::time::Instant::now();
             let summary = demo::generate(&mut store, *parcels, *seed, |done, total| {
-                if last.elapsed().as_millis() >= 500 || done == total {
+                if live && (last.elapsed().as_millis() >= 200 || done == total) {
                     eprint!("\rdemo: {done}/{total} parcels");
                     last = std::time::Instant::now();
                     if done == total {

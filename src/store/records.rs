@@ -49,9 +49,16 @@ pub fn select_sql<R: Record>() -> String {
     format!("SELECT {} FROM {}", select_list::<R>(), R::KIND.table())
 }
 
+/// The record as the audit log keeps it: compact JSON, empty fields left
+/// out (an absent field reads as empty).
 pub fn to_json<R: Record>(rec: &R) -> Result<String> {
-    serde_json::to_string(rec)
-        .map_err(|e| StoreError::Corrupt(format!("cannot encode {}: {e}", R::KIND)))
+    let encode_err =
+        |e: serde_json::Error| StoreError::Corrupt(format!("cannot encode {}: {e}", R::KIND));
+    let mut v = serde_json::to_value(rec).map_err(encode_err)?;
+    if let Value::Object(m) = &mut v {
+        m.retain(|_, v| !v.is_null());
+    }
+    serde_json::to_string(&v).map_err(encode_err)
 }
 
 fn to_sql_values<R: Record>(rec: &R) -> Result<Vec<Sql>> {

@@ -64,6 +64,25 @@ pub struct Hit {
     pub matched: Vec<usize>,
 }
 
+impl Hit {
+    /// About `width` characters of the text around the first match, so a
+    /// table shows why the item matched.
+    pub fn snippet(&self, width: usize) -> String {
+        let chars: Vec<char> = self.text.chars().collect();
+        let first = self.matched.first().copied().unwrap_or(0);
+        let start = first.saturating_sub(width / 4);
+        let end = (start + width).min(chars.len());
+        let mut s: String = chars[start..end].iter().collect();
+        if start > 0 {
+            s.insert(0, '…');
+        }
+        if end < chars.len() {
+            s.push('…');
+        }
+        s
+    }
+}
+
 /// The FTS5 query that asks for every word of three or more characters as
 /// a substring; `None` when no word is long enough for trigrams.
 fn fts_query(q: &str) -> Option<String> {
