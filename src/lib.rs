@@ -9,4 +9,5 @@ pub mod cli;
 pub mod domain;
 pub mod exchange;
 pub mod store;
+pub mod tui;
 pub mod xref;

@@ -37,13 +37,8 @@ fn open(cli: &Cli) -> Result<Store> {
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let ctx = Ctx { format: cli.format };
     let Some(command) = &cli.command else {
-        eprintln!(
-            "interdict: the terminal interface is not built yet.\n\
-             Meanwhile every operation works from the command line:\n  \
-             interdict demo            load a demo dataset into the notebook\n  \
-             interdict list cases      list the cases\n  \
-             interdict --help          every command"
-        );
+        let store = open(&cli)?;
+        crate::tui::run(store)?;
         return Ok(ExitCode::SUCCESS);
     };
     if let Command::Fields { kind } = command {

@@ -10,7 +10,7 @@ use crate::domain::record::new_record;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-pub const CSV: &str = include_str!("../../assets/substances.csv.stub");
+pub const CSV: &str = include_str!("../../assets/substances.csv");
 
 /// Creation time of catalogue ids: 2026-01-01T00:00:00Z.
 const CATALOGUE_EPOCH_MS: u64 = 1_767_225_600_000;

@@ -1,0 +1,348 @@
+//! The application: state, and how each action changes it. Drawing only
+//! reads the state (see `views`).
+
+use super::data::{self, LinkRow, Row};
+use super::form::Form;
+use super::keymap::{Keymap, Layer, Resolved, combo};
+use super::theme::Theme;
+use crate::domain::ItemKind;
+use crate::store::refs::ItemRef;
+use crate::store::search::Hit;
+use crate::store::{Store, records};
+use crokey::KeyCombination;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Cases,
+    Parcels,
+    Substances,
+    Links,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Cases, Pane::Parcels, Pane::Substances, Pane::Links];
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Cases => "Cases",
+            Pane::Parcels => "Parcels",
+            Pane::Substances => "Substances",
+            Pane::Links => "Links",
+        }
+    }
+    pub fn kind(self) -> Option<ItemKind> {
+        match self {
+            Pane::Cases => Some(ItemKind::Case),
+            Pane::Parcels => Some(ItemKind::Parcel),
+            Pane::Substances => Some(ItemKind::Substance),
+            Pane::Links => None,
+        }
+    }
+    fn of(kind: ItemKind) -> Pane {
+        match kind {
+            ItemKind::Case => Pane::Cases,
+            ItemKind::Substance => Pane::Substances,
+            _ => Pane::Parcels,
+        }
+    }
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// A windowed list: only the visible rows are held.
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    pub total: usize,
+    pub offset: usize,
+    pub cursor: usize,
+    pub rows: Vec<Row>,
+    /// A live filter and the items it matches, best first.
+    pub filter: Option<String>,
+    pub hits: Vec<Row>,
+}
+
+impl ListState {
+    fn len(&self) -> usize {
+        if self.filter.is_some() {
+            self.hits.len()
+        } else {
+            self.total
+        }
+    }
+    pub fn visible(&self) -> &[Row] {
+        if self.filter.is_some() {
+            let end = (self.offset + 1000).min(self.hits.len());
+            &self.hits[self.offset.min(end)..end]
+        } else {
+            &self.rows
+        }
+    }
+    pub fn selected(&self) -> Option<&Row> {
+        self.visible().get(self.cursor.saturating_sub(self.offset))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NotePrompt {
+    pub target: ItemRef,
+    pub text: String,
+    pub grade: String,
+    pub lead: bool,
+    /// 0 text, 1 grading, 2 type.
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum PickerPurpose {
+    Jump,
+    LinkFrom(ItemRef),
+    /// Second step of a link: its type.
+    LinkType {
+        from: ItemRef,
+        to: ItemRef,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub purpose: PickerPurpose,
+    pub query: String,
+    pub hits: Vec<Hit>,
+    pub cursor: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Modal {
+    None,
+    Help { scroll: usize },
+    Note(NotePrompt),
+    Picker(Picker),
+    Confirm { item: ItemRef, message: String },
+    Form(Box<Form>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+pub struct App {
+    pub store: Store,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub pane: Pane,
+    pub lists: [ListState; 3],
+    /// The item whose links the Links pane shows.
+    pub current: Option<ItemRef>,
+    pub detail: Vec<(String, String)>,
+    pub links: Vec<LinkRow>,
+    pub links_cursor: usize,
+    pub back: Vec<ItemRef>,
+    pub forward: Vec<ItemRef>,
+    pub modal: Modal,
+    pub message: Option<(String, Level)>,
+    pub pending: Vec<KeyCombination>,
+    /// Rows a list shows (set from the terminal size).
+    pub page: usize,
+    pub quit: bool,
+    pub empty: bool,
+    /// Keys go to the focused list's filter.
+    pub filter_typing: bool,
+}
+
+impl App {
+    pub fn new(store: Store, keymap: Keymap, theme: Theme, page: usize) -> App {
+        let mut app = App {
+            store,
+            keymap,
+            theme,
+            pane: Pane::Cases,
+            lists: Default::default(),
+            current: None,
+            detail: Vec::new(),
+            links: Vec::new(),
+            links_cursor: 0,
+            back: Vec::new(),
+            forward: Vec::new(),
+            modal: Modal::None,
+            message: None,
+            pending: Vec::new(),
+            page: page.max(1),
+            quit: false,
+            empty: false,
+            filter_typing: false,
+        };
+        app.reload();
+        app
+    }
+
+    pub fn info(&mut self, s: impl Into<String>) {
+        self.message = Some((s.into(), Level::Info));
+    }
+    pub fn error(&mut self, s: impl Into<String>) {
+        self.message = Some((s.into(), Level::Error));
+    }
+
+    /// Re-reads counts and visible windows (after a write, or at start).
+    pub fn reload(&mut self) {
+        for (i, pane) in Pane::ALL[..3].iter().enumerate() {
+            let kind = pane.kind().unwrap_or(ItemKind::Case);
+            match data::count(self.store.conn(), kind) {
+                Ok(n) => self.lists[i].total = n,
+                Err(e) => self.error(e.to_string()),
+            }
+            self.clamp(i);
+            self.fetch(i);
+        }
+        let cases = self.lists[0].total;
+        let parcels = self.lists[1].total;
+        self.empty = cases == 0 && parcels == 0;
+        self.select_current();
+    }
+
+    pub(super) fn clamp(&mut self, i: usize) {
+        let page = self.page;
+        let l = &mut self.lists[i];
+        let len = l.len();
+        if len == 0 {
+            l.cursor = 0;
+            l.offset = 0;
+            return;
+        }
+        l.cursor = l.cursor.min(len - 1);
+        if l.cursor < l.offset {
+            l.offset = l.cursor;
+        }
+        if l.cursor >= l.offset + page {
+            l.offset = l.cursor + 1 - page;
+        }
+        l.offset = l.offset.min(len.saturating_sub(page));
+    }
+
+    pub(super) fn fetch(&mut self, i: usize) {
+        let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
+        if self.lists[i].filter.is_some() {
+            return;
+        }
+        match data::window(self.store.conn(), kind, self.page, self.lists[i].offset) {
+            Ok(rows) => self.lists[i].rows = rows,
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// The item under the cursor of the focused list becomes current.
+    pub(super) fn select_current(&mut self) {
+        let sel = match self.pane {
+            Pane::Links => return,
+            p => self.lists[p.index()].selected().map(|r| (r.kind, r.id)),
+        };
+        if let Some((kind, id)) = sel {
+            if self.current.as_ref().map(|c| c.id) != Some(id) {
+                let label = records::label_of(self.store.conn(), kind, id).unwrap_or_default();
+                self.set_current(ItemRef { kind, id, label });
+            }
+        } else if self.pane != Pane::Links {
+            self.current = None;
+            self.detail.clear();
+            self.links.clear();
+        }
+    }
+
+    fn set_current(&mut self, item: ItemRef) {
+        let conn = self.store.conn();
+        self.detail =
+            data::detail(conn, &item).unwrap_or_else(|e| vec![("Error".into(), e.to_string())]);
+        self.links = data::links_of(conn, &item).unwrap_or_default();
+        self.links_cursor = 0;
+        self.current = Some(item);
+    }
+
+    pub(super) fn refresh_current(&mut self) {
+        if let Some(c) = self.current.clone() {
+            self.set_current(c);
+        }
+    }
+
+    /// Shows an item: its pane, its row under the cursor, its links.
+    pub fn go_to(&mut self, item: ItemRef, record_history: bool) {
+        if record_history
+            && let Some(c) = self.current.clone()
+            && c.id != item.id
+        {
+            self.back.push(c);
+            self.forward.clear();
+        }
+        let pane = Pane::of(item.kind);
+        let i = pane.index();
+        self.lists[i].filter = None;
+        if let Ok(Some(pos)) = data::position(self.store.conn(), item.kind, item.id) {
+            self.lists[i].cursor = pos;
+            self.lists[i].offset = pos.saturating_sub(self.page / 2);
+        }
+        self.pane = pane;
+        self.clamp(i);
+        self.fetch(i);
+        self.set_current(item);
+    }
+
+    fn layers(&self) -> Vec<Layer> {
+        match &self.modal {
+            Modal::Help { .. } => vec![Layer::Help],
+            Modal::Note(_) => vec![Layer::Prompt],
+            Modal::Picker(_) => vec![Layer::Picker],
+            Modal::Confirm { .. } => vec![Layer::Confirm],
+            Modal::Form(_) => vec![Layer::Form],
+            Modal::None if self.filtering() => vec![Layer::Picker],
+            Modal::None if self.empty => vec![Layer::Empty, Layer::Global],
+            Modal::None => vec![Layer::List, Layer::Global],
+        }
+    }
+
+    fn filtering(&self) -> bool {
+        self.pane != Pane::Links
+            && self.lists[self.pane.index()].filter.is_some()
+            && self.filter_typing
+    }
+
+    pub fn handle_event(&mut self, ev: Event) {
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => self.handle_key(k),
+            Event::Paste(s) => {
+                for c in s.chars().filter(|c| !c.is_control()) {
+                    self.type_char(c);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn handle_key(&mut self, k: KeyEvent) {
+        let c = combo(k);
+        self.pending.push(c);
+        let layers = self.layers();
+        match self.keymap.resolve(&layers, &self.pending) {
+            Resolved::Action(a) => {
+                self.pending.clear();
+                self.message = None;
+                self.update(a);
+            }
+            Resolved::Pending => {}
+            Resolved::None => {
+                self.pending.clear();
+                if let KeyCode::Char(ch) = k.code
+                    && !k
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    && self.accepts_text()
+                {
+                    self.type_char(ch);
+                } else if k.code == KeyCode::Backspace && self.accepts_text() {
+                    self.backspace();
+                }
+            }
+        }
+    }
+}

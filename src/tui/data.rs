@@ -1,0 +1,284 @@
+//! What the panes show, read from the store a window at a time.
+
+use crate::domain::record::get_field;
+use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
+use crate::store::refs::ItemRef;
+use crate::store::{Result, records, related};
+use crate::xref;
+use rusqlite::Connection;
+use uuid::Uuid;
+
+/// One row of a list pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub kind: ItemKind,
+    pub id: Uuid,
+    pub cells: Vec<String>,
+    /// Characters of the first cell that matched a filter.
+    pub matched: Vec<usize>,
+}
+
+pub fn headers(kind: ItemKind) -> &'static [&'static str] {
+    match kind {
+        ItemKind::Case => &["Ref", "Status", "TLP", "Title"],
+        ItemKind::Parcel => &["Tracking", "Status", "Route", "Declared"],
+        ItemKind::Substance => &["Name", "Group", "CAS"],
+        _ => &["Item"],
+    }
+}
+
+fn route(p: &Parcel) -> String {
+    format!(
+        "{}>{}",
+        p.origin.as_deref().unwrap_or("?"),
+        p.destination.as_deref().unwrap_or("?")
+    )
+}
+
+fn cells_case(c: &Case) -> Vec<String> {
+    vec![
+        c.reference.clone(),
+        c.status.clone(),
+        c.tlp.clone(),
+        c.title.clone(),
+    ]
+}
+fn cells_parcel(p: &Parcel) -> Vec<String> {
+    vec![
+        p.tracking.clone(),
+        p.status.clone(),
+        route(p),
+        p.declared_contents.clone().unwrap_or_default(),
+    ]
+}
+fn cells_substance(s: &Substance) -> Vec<String> {
+    vec![
+        s.name.clone(),
+        s.group.clone(),
+        s.cas.clone().unwrap_or_default(),
+    ]
+}
+
+fn page<R: Record>(
+    conn: &Connection,
+    limit: usize,
+    offset: usize,
+    cells: fn(&R) -> Vec<String>,
+) -> Result<Vec<Row>> {
+    Ok(records::list::<R>(conn, limit, offset)?
+        .iter()
+        .map(|r| Row {
+            kind: R::KIND,
+            id: r.meta().id,
+            cells: cells(r),
+            matched: Vec::new(),
+        })
+        .collect())
+}
+
+/// A window of a kind's list, in the order items were written.
+pub fn window(conn: &Connection, kind: ItemKind, limit: usize, offset: usize) -> Result<Vec<Row>> {
+    match kind {
+        ItemKind::Case => page::<Case>(conn, limit, offset, cells_case),
+        ItemKind::Parcel => page::<Parcel>(conn, limit, offset, cells_parcel),
+        ItemKind::Substance => page::<Substance>(conn, limit, offset, cells_substance),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The row of one item (for filtered lists).
+pub fn row_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<Row>> {
+    let cells = match kind {
+        ItemKind::Case => records::get::<Case>(conn, id)?.map(|r| cells_case(&r)),
+        ItemKind::Parcel => records::get::<Parcel>(conn, id)?.map(|r| cells_parcel(&r)),
+        ItemKind::Substance => records::get::<Substance>(conn, id)?.map(|r| cells_substance(&r)),
+        _ => None,
+    };
+    Ok(cells.map(|cells| Row {
+        kind,
+        id,
+        cells,
+        matched: Vec::new(),
+    }))
+}
+
+pub fn count(conn: &Connection, kind: ItemKind) -> Result<usize> {
+    let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", kind.table()), [], |r| {
+        r.get(0)
+    })?;
+    Ok(n as usize)
+}
+
+/// Position of an item in its kind's list.
+pub fn position(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<usize>> {
+    let t = kind.table();
+    let n: Option<i64> = conn
+        .query_row(
+            &format!(
+                "SELECT (SELECT count(*) FROM {t} WHERE rowid < x.rowid) FROM {t} x WHERE x.id = ?1"
+            ),
+            [id],
+            |r| r.get(0),
+        )
+        .ok();
+    Ok(n.map(|n| n as usize))
+}
+
+/// Everything connected to an item, for the Links pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkRow {
+    pub group: String,
+    pub kind: ItemKind,
+    pub id: Uuid,
+    pub label: String,
+    pub reason: String,
+}
+
+pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
+    let mut out = Vec::new();
+    let label = |k, id| records::label_of(conn, k, id);
+    for l in related::links_of(conn, item.id, 500)? {
+        let (k, id, dir) = if l.from_id == item.id {
+            (l.to_kind, l.to_id, "")
+        } else {
+            (l.from_kind, l.from_id, " (from)")
+        };
+        let group = if l.link_type == "includes" {
+            if l.from_id == item.id {
+                "Includes".to_string()
+            } else {
+                "In case".to_string()
+            }
+        } else {
+            "Links".to_string()
+        };
+        let grading = match (&l.source_grade, &l.intel_grade) {
+            (Some(s), Some(i)) => format!(" [{s}{i}]"),
+            _ => String::new(),
+        };
+        out.push(LinkRow {
+            group,
+            kind: k,
+            id,
+            label: label(k, id)?,
+            reason: format!(
+                "{}{dir}{grading}{}",
+                l.link_type,
+                l.note
+                    .as_deref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()
+            ),
+        });
+    }
+    match item.kind {
+        ItemKind::Parcel => {
+            for f in related::findings_in_parcel(conn, item.id)? {
+                out.push(LinkRow {
+                    group: "Findings".into(),
+                    kind: ItemKind::Substance,
+                    id: f.substance_id,
+                    label: label(ItemKind::Substance, f.substance_id)?,
+                    reason: f.label(),
+                });
+            }
+        }
+        ItemKind::Substance => {
+            for f in related::findings_of_substance(conn, item.id, 200)? {
+                out.push(LinkRow {
+                    group: "Found in".into(),
+                    kind: ItemKind::Parcel,
+                    id: f.parcel_id,
+                    label: label(ItemKind::Parcel, f.parcel_id)?,
+                    reason: f.label(),
+                });
+            }
+        }
+        _ => {}
+    }
+    for s in xref::shared_identifiers(conn, item.id)? {
+        for o in &s.items {
+            let (k, id) = note_owner(conn, o.kind, o.id)?;
+            out.push(LinkRow {
+                group: format!("Shares {}", s.kind),
+                kind: k,
+                id,
+                label: label(k, id)?,
+                reason: format!(
+                    "same {} {} ({} there)",
+                    s.role.replace('_', " "),
+                    s.value,
+                    o.role.replace('_', " ")
+                ),
+            });
+        }
+        if s.over_shared() {
+            out.push(LinkRow {
+                group: format!("Shares {}", s.kind),
+                kind: item.kind,
+                id: item.id,
+                label: "(not followed)".into(),
+                reason: s.reason(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A note stands for the item it is written on when followed.
+fn note_owner(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<(ItemKind, Uuid)> {
+    if kind == ItemKind::Note
+        && let Some(n) = records::get::<Note>(conn, id)?
+    {
+        return Ok((n.item_kind, n.item_id));
+    }
+    Ok((kind, id))
+}
+
+/// Label and value lines of an item's detail.
+pub fn detail(conn: &Connection, item: &ItemRef) -> Result<Vec<(String, String)>> {
+    fn fields<R: Record>(r: &R) -> Vec<(String, String)> {
+        R::FIELDS
+            .iter()
+            .map(|f| (f.label.to_string(), get_field(r, f.name)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
+    let mut out = match item.kind {
+        ItemKind::Case => records::get::<Case>(conn, item.id)?.map(|c| {
+            let mut v = vec![("Reference".to_string(), c.reference.clone())];
+            v.extend(fields(&c));
+            v
+        }),
+        ItemKind::Parcel => records::get::<Parcel>(conn, item.id)?.map(|p| {
+            let mut v = fields(&p);
+            v.insert(1, ("Number kind".into(), p.tracking_kind.as_str().into()));
+            v
+        }),
+        ItemKind::Substance => records::get::<Substance>(conn, item.id)?.map(|s| {
+            let mut v = fields(&s);
+            v.push(("Control".into(), s.control_summary()));
+            v
+        }),
+        ItemKind::Finding => records::get::<Finding>(conn, item.id)?.map(|f| fields(&f)),
+        ItemKind::Link => records::get::<Link>(conn, item.id)?.map(|l| fields(&l)),
+        ItemKind::Note => records::get::<Note>(conn, item.id)?.map(|n| fields(&n)),
+    }
+    .unwrap_or_default();
+    if let Ok(serde_json::Value::Object(m)) = records::json_of(conn, item.kind, item.id) {
+        let s = |k: &str| m.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        out.push((
+            "Created".into(),
+            format!("{} by {}", s("created_at"), s("created_by")),
+        ));
+        out.push((
+            "Changed".into(),
+            format!("{} by {}", s("updated_at"), s("updated_by")),
+        ));
+    }
+    for n in related::notes_on(conn, item.id, 20)? {
+        let grade = n.grading().map(|g| format!(" [{g}]")).unwrap_or_default();
+        out.push((format!("{} {}{grade}", n.note_type, n.noted_on), n.text));
+    }
+    Ok(out)
+}

@@ -1,0 +1,234 @@
+//! Create and edit forms, generated from the record kinds' field tables.
+//! Each field is checked by the same domain rules as the command line; a
+//! message appears on the field (e.g. the expected S10 check digit).
+
+use crate::domain::fields::{FieldError, FieldSpec};
+use crate::domain::record::{get_field, new_record, set_fields};
+use crate::domain::{Case, ItemKind, Parcel, Record, Substance};
+use crate::store::refs::ItemRef;
+use crate::store::{Result, Store, StoreError, create, records, refs};
+use rusqlite::Connection;
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct FormField {
+    pub spec: &'static FieldSpec,
+    pub value: String,
+    pub error: Option<String>,
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: ItemKind,
+    pub editing: Option<Uuid>,
+    pub fields: Vec<FormField>,
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+fn specs(kind: ItemKind) -> &'static [FieldSpec] {
+    match kind {
+        ItemKind::Parcel => Parcel::FIELDS,
+        ItemKind::Substance => Substance::FIELDS,
+        _ => Case::FIELDS,
+    }
+}
+
+impl Form {
+    pub fn new(kind: ItemKind) -> Form {
+        let kind = match kind {
+            ItemKind::Parcel | ItemKind::Substance => kind,
+            _ => ItemKind::Case,
+        };
+        Form {
+            kind,
+            editing: None,
+            fields: specs(kind)
+                .iter()
+                .map(|spec| FormField {
+                    spec,
+                    value: spec
+                        .default
+                        .map(|d| {
+                            if d == "today" {
+                                jiff::ZonedDateTime::now().date().to_string()
+                            } else {
+                                d.to_string()
+                            }
+                        })
+                        .unwrap_or_default(),
+                    error: None,
+                    warning: None,
+                })
+                .collect(),
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn edit(conn: &Connection, item: &ItemRef) -> Result<Form> {
+        fn load<R: Record>(conn: &Connection, id: Uuid, form: &mut Form) -> Result<()> {
+            let r: R = records::must_get(conn, id)?;
+            for f in &mut form.fields {
+                f.value = get_field(&r, f.spec.name);
+            }
+            Ok(())
+        }
+        let mut form = Form::new(item.kind);
+        form.editing = Some(item.id);
+        match item.kind {
+            ItemKind::Case => load::<Case>(conn, item.id, &mut form)?,
+            ItemKind::Parcel => load::<Parcel>(conn, item.id, &mut form)?,
+            ItemKind::Substance => load::<Substance>(conn, item.id, &mut form)?,
+            other => return Err(StoreError::NotFound(format!("{other}s have no form"))),
+        }
+        Ok(form)
+    }
+
+    pub fn title(&self) -> String {
+        match self.editing {
+            Some(_) => format!("Edit {}", self.kind),
+            None => format!("New {}", self.kind),
+        }
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            f.value.push(c);
+            f.error = None;
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            f.value.pop();
+            f.error = None;
+        }
+    }
+
+    /// Checks the field being left, then moves on.
+    pub fn next(&mut self, forward: bool) {
+        self.check(self.focus);
+        let n = self.fields.len();
+        self.focus = if forward {
+            (self.focus + 1) % n
+        } else {
+            (self.focus + n - 1) % n
+        };
+    }
+
+    fn check(&mut self, i: usize) -> bool {
+        let Some(f) = self.fields.get_mut(i) else {
+            return true;
+        };
+        match f.spec.parse(&f.value) {
+            Ok(p) => {
+                f.error = None;
+                f.warning = p.warning;
+                true
+            }
+            Err(e) => {
+                f.error = Some(e.message);
+                false
+            }
+        }
+    }
+
+    fn mark(&mut self, e: &FieldError) {
+        if let Some(i) = self.fields.iter().position(|f| f.spec.name == e.field) {
+            self.fields[i].error = Some(e.message.clone());
+            self.focus = i;
+        } else {
+            self.error = Some(e.to_string());
+        }
+    }
+
+    /// Saves the form and returns the item with any warnings; `None` when
+    /// it was not saved, with the messages on the fields.
+    pub fn save(&mut self, store: &mut Store) -> Option<(ItemRef, Vec<String>)> {
+        self.error = None;
+        let mut ok = true;
+        for i in 0..self.fields.len() {
+            ok &= self.check(i);
+        }
+        if !ok {
+            self.focus = self
+                .fields
+                .iter()
+                .position(|f| f.error.is_some())
+                .unwrap_or(0);
+            return None;
+        }
+        let pairs: Vec<(&str, &str)> = self
+            .fields
+            .iter()
+            .map(|f| (f.spec.name, f.value.as_str()))
+            .collect();
+        let result = match self.kind {
+            ItemKind::Parcel => save_as::<Parcel>(store, self.editing, &pairs, create::parcel),
+            ItemKind::Substance => save_as::<Substance>(store, self.editing, &pairs, |w, s| {
+                if refs::substances_called(&w.tx, &s.name)?
+                    .iter()
+                    .any(|o| o.meta.id != s.meta.id)
+                {
+                    return Err(StoreError::Invalid(FieldError {
+                        field: "name".into(),
+                        message: format!("{:?} is already in the notebook", s.name),
+                    }));
+                }
+                records::insert(w, s)
+            }),
+            _ => save_as::<Case>(store, self.editing, &pairs, create::case),
+        };
+        match result {
+            Ok(v) => Some(v),
+            Err(StoreError::Invalid(e)) => {
+                self.mark(&e);
+                None
+            }
+            Err(StoreError::Duplicate(m)) if m.starts_with("tracking:") => {
+                self.mark(&FieldError {
+                    field: "tracking".into(),
+                    message: m.trim_start_matches("tracking:").trim().to_string(),
+                });
+                None
+            }
+            Err(e) => {
+                self.error = Some(e.to_string());
+                None
+            }
+        }
+    }
+}
+
+fn save_as<R: Record>(
+    store: &mut Store,
+    editing: Option<Uuid>,
+    pairs: &[(&str, &str)],
+    create: impl FnOnce(&mut crate::store::Writer<'_>, &mut R) -> Result<Vec<String>>,
+) -> Result<(ItemRef, Vec<String>)> {
+    store.write(|w| {
+        let (rec, warnings) = match editing {
+            Some(id) => {
+                let mut rec: R = records::must_get(&w.tx, id)?;
+                let mut warnings = set_fields(&mut rec, pairs)?;
+                warnings.extend(records::update(w, &mut rec)?.1);
+                (rec, warnings)
+            }
+            None => {
+                let (mut rec, mut warnings) = new_record::<R>(pairs)?;
+                warnings.extend(create(w, &mut rec)?);
+                (rec, warnings)
+            }
+        };
+        Ok((
+            ItemRef {
+                kind: R::KIND,
+                id: rec.meta().id,
+                label: rec.label(),
+            },
+            warnings,
+        ))
+    })
+}

@@ -1,0 +1,93 @@
+//! Drawing a form.
+
+use super::app::App;
+use super::form::Form;
+use super::view::fit;
+use crate::domain::text::sanitize;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
+    let full = f.area();
+    let w = full.width.min(78);
+    let h = full.height.saturating_sub(2);
+    let area = Rect::new(full.x + (full.width - w) / 2, full.y + 1, w, h);
+    let inner_h = h.saturating_sub(2) as usize;
+    let lw = form
+        .fields
+        .iter()
+        .map(|f| f.spec.label.len())
+        .max()
+        .unwrap_or(10)
+        .min(22);
+    let vw = (w as usize).saturating_sub(lw + 4);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut focus_line = 0;
+    if let Some(e) = &form.error {
+        lines.push(Line::from(Span::styled(
+            fit(e, w as usize - 2),
+            app.theme.error(),
+        )));
+    }
+    for (i, field) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        if focused {
+            focus_line = lines.len();
+        }
+        let req = if field.spec.required { "*" } else { " " };
+        let value = if focused {
+            format!("{}▏", field.value)
+        } else {
+            field.value.clone()
+        };
+        let value = sanitize(&value).into_owned();
+        let shown = if value.chars().count() > vw {
+            value.chars().skip(value.chars().count() - vw).collect()
+        } else {
+            value
+        };
+        let vstyle = if focused {
+            app.theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:lw$}{req} ", fit(field.spec.label, lw)),
+                app.theme.label(),
+            ),
+            Span::styled(shown, vstyle),
+        ]));
+        if let Some(e) = &field.error {
+            lines.push(Line::from(Span::styled(
+                format!("{:lw$}  ✗ {}", "", fit(e, vw.saturating_sub(2))),
+                app.theme.error(),
+            )));
+        } else if let Some(wn) = &field.warning {
+            lines.push(Line::from(Span::styled(
+                format!("{:lw$}  ! {}", "", fit(wn, vw.saturating_sub(2))),
+                app.theme.warning(),
+            )));
+        } else if focused {
+            lines.push(Line::from(Span::styled(
+                format!("{:lw$}  {}", "", fit(&field.spec.hint(), vw)),
+                app.theme.dim(),
+            )));
+        }
+    }
+    let skip = (focus_line + 2).saturating_sub(inner_h);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.border(true))
+        .title(Span::styled(
+            format!(" {} ", form.title()),
+            app.theme.title(true),
+        ));
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block),
+        area,
+    );
+}

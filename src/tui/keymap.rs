@@ -1,0 +1,391 @@
+//! One vocabulary of intents (`Action`), bound to keys per layer. The
+//! defaults live here; the user's config file overrides only the actions it
+//! names. Help and the status-line hints are generated from the keymap in
+//! force, so they cannot disagree with the keys.
+
+use crokey::KeyCombination;
+use crossterm::event::KeyEvent;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    NextPane,
+    PrevPane,
+    PaneCases,
+    PaneParcels,
+    PaneSubstances,
+    PaneLinks,
+    Down,
+    Up,
+    Top,
+    Bottom,
+    HalfPageDown,
+    HalfPageUp,
+    PageDown,
+    PageUp,
+    Follow,
+    Back,
+    Forward,
+    AddNote,
+    New,
+    Edit,
+    Delete,
+    Link,
+    Filter,
+    Search,
+    LoadDemo,
+    Cancel,
+    Confirm,
+    Save,
+    NextField,
+    PrevField,
+    Yes,
+    No,
+}
+
+impl Action {
+    pub fn description(self) -> &'static str {
+        use Action::*;
+        match self {
+            Quit => "quit",
+            Help => "show or hide this help",
+            NextPane => "next pane",
+            PrevPane => "previous pane",
+            PaneCases => "cases pane",
+            PaneParcels => "parcels pane",
+            PaneSubstances => "substances pane",
+            PaneLinks => "links of the selected item",
+            Down => "move down",
+            Up => "move up",
+            Top => "go to the first item",
+            Bottom => "go to the last item",
+            HalfPageDown => "half a page down",
+            HalfPageUp => "half a page up",
+            PageDown => "page down",
+            PageUp => "page up",
+            Follow => "follow the link / open the item",
+            Back => "back to the previous item",
+            Forward => "forward again",
+            AddNote => "add a note or lead to the selected item",
+            New => "new item in this pane",
+            Edit => "edit the selected item",
+            Delete => "delete the selected item",
+            Link => "link the selected item to another",
+            Filter => "filter this pane as you type",
+            Search => "search everything and jump",
+            LoadDemo => "load the demo data",
+            Cancel => "cancel",
+            Confirm => "accept",
+            Save => "save",
+            NextField => "next field",
+            PrevField => "previous field",
+            Yes => "yes",
+            No => "no",
+        }
+    }
+
+    /// The short word shown in the status-line hints.
+    pub fn hint(self) -> &'static str {
+        use Action::*;
+        match self {
+            Quit => "quit",
+            Help => "help",
+            Follow => "open",
+            Back => "back",
+            AddNote => "note",
+            New => "new",
+            Edit => "edit",
+            Delete => "delete",
+            Link => "link",
+            Filter => "filter",
+            Search => "search",
+            LoadDemo => "demo data",
+            Cancel => "cancel",
+            Save => "save",
+            NextField => "next field",
+            Confirm => "ok",
+            Yes => "yes",
+            No => "no",
+            NextPane => "pane",
+            _ => "",
+        }
+    }
+}
+
+/// Where a key is looked up: the open modal first, then the pane, then
+/// global bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    Global,
+    List,
+    Empty,
+    Form,
+    Prompt,
+    Picker,
+    Confirm,
+    Help,
+}
+
+impl Layer {
+    pub fn title(self) -> &'static str {
+        match self {
+            Layer::Global => "Everywhere",
+            Layer::List => "Lists",
+            Layer::Empty => "Empty notebook",
+            Layer::Form => "Forms",
+            Layer::Prompt => "Note prompt",
+            Layer::Picker => "Pickers",
+            Layer::Confirm => "Confirmations",
+            Layer::Help => "Help",
+        }
+    }
+}
+
+/// A key sequence: one key, or several pressed in turn (`g g`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys(pub Vec<KeyCombination>);
+
+impl fmt::Display for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s: Vec<String> = self.0.iter().map(|k| k.to_string()).collect();
+        f.write_str(&s.join(" "))
+    }
+}
+
+fn parse_keys(s: &str) -> Result<Keys, String> {
+    let combos: Result<Vec<KeyCombination>, String> = s
+        .split_whitespace()
+        .map(|k| {
+            crokey::parse(k)
+                .map(KeyCombination::normalized)
+                .map_err(|e| format!("{s:?}: {e}"))
+        })
+        .collect();
+    let combos = combos?;
+    if combos.is_empty() {
+        return Err("an empty key".into());
+    }
+    Ok(Keys(combos))
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub layer: Layer,
+    pub keys: Keys,
+    pub action: Action,
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+pub enum Resolved {
+    Action(Action),
+    /// The keys so far begin a longer sequence.
+    Pending,
+    None,
+}
+
+const DEFAULTS: &[(Layer, Action, &[&str])] = {
+    use Action as A;
+    use Layer as L;
+    &[
+        (L::Global, A::Quit, &["q", "ctrl-c"]),
+        (L::Global, A::Help, &["?", "f1"]),
+        (L::Global, A::NextPane, &["tab"]),
+        (L::Global, A::PrevPane, &["shift-backtab"]),
+        (L::Global, A::PaneCases, &["1"]),
+        (L::Global, A::PaneParcels, &["2"]),
+        (L::Global, A::PaneSubstances, &["3"]),
+        (L::Global, A::PaneLinks, &["4"]),
+        (L::Global, A::Back, &["[", "backspace", "alt-left"]),
+        (L::Global, A::Forward, &["]", "alt-right"]),
+        (L::Global, A::Search, &["s", "ctrl-f"]),
+        (L::List, A::Down, &["j", "down"]),
+        (L::List, A::Up, &["k", "up"]),
+        (L::List, A::Top, &["g g", "home"]),
+        (L::List, A::Bottom, &["shift-g", "end"]),
+        (L::List, A::HalfPageDown, &["ctrl-d"]),
+        (L::List, A::HalfPageUp, &["ctrl-u"]),
+        (L::List, A::PageDown, &["pagedown", "ctrl-f"]),
+        (L::List, A::PageUp, &["pageup", "ctrl-b"]),
+        (L::List, A::Follow, &["enter"]),
+        (L::List, A::AddNote, &["n"]),
+        (L::List, A::New, &["a"]),
+        (L::List, A::Edit, &["e"]),
+        (L::List, A::Delete, &["x", "delete"]),
+        (L::List, A::Link, &["l"]),
+        (L::List, A::Filter, &["/"]),
+        (L::List, A::Cancel, &["esc", "ctrl-g"]),
+        (L::Empty, A::LoadDemo, &["d"]),
+        (L::Empty, A::New, &["a"]),
+        (L::Form, A::Save, &["ctrl-s", "f2"]),
+        (L::Form, A::Cancel, &["esc", "ctrl-g"]),
+        (L::Form, A::NextField, &["tab", "down", "enter"]),
+        (L::Form, A::PrevField, &["shift-backtab", "up"]),
+        (L::Prompt, A::Confirm, &["enter"]),
+        (L::Prompt, A::NextField, &["tab"]),
+        (L::Prompt, A::Cancel, &["esc", "ctrl-g"]),
+        (L::Picker, A::Confirm, &["enter"]),
+        (L::Picker, A::Down, &["down", "ctrl-n"]),
+        (L::Picker, A::Up, &["up", "ctrl-p"]),
+        (L::Picker, A::Cancel, &["esc", "ctrl-g"]),
+        (L::Confirm, A::Yes, &["y"]),
+        (L::Confirm, A::No, &["n", "esc", "ctrl-g"]),
+        (L::Help, A::Help, &["?", "f1"]),
+        (L::Help, A::Cancel, &["esc", "ctrl-g", "q"]),
+        (L::Help, A::Down, &["j", "down"]),
+        (L::Help, A::Up, &["k", "up"]),
+    ]
+};
+
+/// The user's overrides: `[keys.LAYER] action = ["key", ...]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfig {
+    #[serde(default)]
+    pub keys: BTreeMap<Layer, BTreeMap<Action, Vec<String>>>,
+}
+
+impl Keymap {
+    pub fn defaults() -> Keymap {
+        let mut bindings = Vec::new();
+        for (layer, action, keys) in DEFAULTS {
+            for k in *keys {
+                if let Ok(keys) = parse_keys(k) {
+                    bindings.push(Binding {
+                        layer: *layer,
+                        keys,
+                        action: *action,
+                    });
+                }
+            }
+        }
+        Keymap { bindings }
+    }
+
+    /// Defaults with the user's bindings in place of the defaults of each
+    /// action they name.
+    pub fn with_overrides(cfg: &KeyConfig) -> Result<Keymap, String> {
+        let mut map = Keymap::defaults();
+        for (layer, actions) in &cfg.keys {
+            for (action, keys) in actions {
+                let parsed: Result<Vec<Keys>, String> =
+                    keys.iter().map(|k| parse_keys(k)).collect();
+                let parsed = parsed
+                    .map_err(|e| format!("[keys.{layer:?}] {action:?}: {e}").to_lowercase())?;
+                map.bindings
+                    .retain(|b| !(b.layer == *layer && b.action == *action));
+                for keys in parsed {
+                    map.bindings.push(Binding {
+                        layer: *layer,
+                        keys,
+                        action: *action,
+                    });
+                }
+            }
+        }
+        Ok(map)
+    }
+
+    /// Looks up the keys pressed so far in the given layers, in order.
+    pub fn resolve(&self, layers: &[Layer], pressed: &[KeyCombination]) -> Resolved {
+        let mut pending = false;
+        for layer in layers {
+            for b in self.bindings.iter().filter(|b| b.layer == *layer) {
+                if b.keys.0 == pressed {
+                    return Resolved::Action(b.action);
+                }
+                if b.keys.0.len() > pressed.len() && b.keys.0.starts_with(pressed) {
+                    pending = true;
+                }
+            }
+        }
+        if pending {
+            Resolved::Pending
+        } else {
+            Resolved::None
+        }
+    }
+
+    /// The keys bound to an action in a layer, as shown to the user.
+    pub fn keys_for(&self, layer: Layer, action: Action) -> Vec<String> {
+        self.bindings
+            .iter()
+            .filter(|b| b.layer == layer && b.action == action)
+            .map(|b| b.keys.to_string())
+            .collect()
+    }
+}
+
+/// The key combination of a key event, as bindings are written.
+pub fn combo(ev: KeyEvent) -> KeyCombination {
+    KeyCombination::from(ev).normalized()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    fn key(c: char) -> KeyCombination {
+        combo(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn sequences_and_layers() {
+        let m = Keymap::defaults();
+        assert!(matches!(
+            m.resolve(&[Layer::List, Layer::Global], &[key('j')]),
+            Resolved::Action(Action::Down)
+        ));
+        assert!(matches!(
+            m.resolve(&[Layer::List, Layer::Global], &[key('g')]),
+            Resolved::Pending
+        ));
+        assert!(matches!(
+            m.resolve(&[Layer::List, Layer::Global], &[key('g'), key('g')]),
+            Resolved::Action(Action::Top)
+        ));
+        assert!(matches!(
+            m.resolve(&[Layer::List, Layer::Global], &[key('z')]),
+            Resolved::None
+        ));
+        let shift_g = combo(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT));
+        assert!(matches!(
+            m.resolve(&[Layer::List], &[shift_g]),
+            Resolved::Action(Action::Bottom)
+        ));
+    }
+
+    #[test]
+    fn every_escape_has_a_second_key() {
+        let m = Keymap::defaults();
+        for b in m
+            .bindings
+            .iter()
+            .filter(|b| b.keys.to_string().to_lowercase() == "esc")
+        {
+            let keys = m.keys_for(b.layer, b.action);
+            assert!(keys.len() >= 2, "{:?} {:?} only has Esc", b.layer, b.action);
+        }
+    }
+
+    #[test]
+    fn overrides_replace_only_what_they_name() {
+        let cfg: KeyConfig = toml::from_str("[keys.list]\ndown = [\"ctrl-j\"]\n").unwrap();
+        let m = Keymap::with_overrides(&cfg).unwrap();
+        assert_eq!(m.keys_for(Layer::List, Action::Down), vec!["Ctrl-j"]);
+        assert_eq!(m.keys_for(Layer::List, Action::Up).len(), 2);
+        let bad: KeyConfig = toml::from_str("[keys.list]\ndown = [\"ctrl-nope\"]\n").unwrap();
+        assert!(Keymap::with_overrides(&bad).is_err());
+        assert!(toml::from_str::<KeyConfig>("[keys.list]\nfly = [\"x\"]\n").is_err());
+    }
+}

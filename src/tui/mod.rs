@@ -1,0 +1,69 @@
+//! The terminal interface: four panes (cases, parcels, substances, links),
+//! all by keyboard. One `App` holds the state; keys resolve to actions
+//! through the keymap; `update` changes the state and `view::draw` only
+//! reads it. A burst of keys costs one redraw.
+
+pub mod app;
+pub mod config;
+pub mod data;
+pub mod form;
+mod formview;
+pub mod keymap;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+use crate::store::Store;
+use app::App;
+use crossterm::event::{self, Event};
+use std::time::Duration;
+use theme::Theme;
+
+impl App {
+    /// Follows a change of terminal height.
+    pub fn resize(&mut self, height: u16) {
+        self.page = view::page_rows(height);
+        self.reload();
+    }
+}
+
+/// Builds the application with the user's keymap and theme.
+pub fn build(store: Store, height: u16) -> App {
+    let (keymap, theme, msg) = config::load(config::path().as_deref(), Theme::from_env());
+    let mut app = App::new(store, keymap, theme, view::page_rows(height));
+    if let Some(m) = msg {
+        app.error(m);
+    }
+    app
+}
+
+pub fn run(store: Store) -> anyhow::Result<()> {
+    let mut guard = terminal::TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    let mut app = build(store, size.height);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            guard.terminal.draw(|f| view::draw(f, &app))?;
+            dirty = false;
+        }
+        if app.quit {
+            break;
+        }
+        if event::poll(Duration::from_millis(500))? {
+            // Drain every pending event, then draw once.
+            loop {
+                match event::read()? {
+                    Event::Resize(_, h) => app.resize(h),
+                    ev => app.handle_event(ev),
+                }
+                dirty = true;
+                if app.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,537 @@
+//! How each action changes the application.
+
+use super::app::{App, Level, ListState, Modal, NotePrompt, Pane, Picker, PickerPurpose};
+use super::data::{self, Row};
+use super::form::Form;
+use super::keymap::Action;
+use crate::domain::note::parse_grading;
+use crate::domain::record::new_record;
+use crate::domain::{ItemKind, Link, Note, link::LINK_TYPES};
+use crate::exchange::demo;
+use crate::store::refs::ItemRef;
+use crate::store::{create, records, search};
+
+/// How many parcels the demo key loads.
+pub const DEMO_PARCELS: usize = 2000;
+
+impl App {
+    pub(super) fn accepts_text(&self) -> bool {
+        matches!(
+            self.modal,
+            Modal::Note(_) | Modal::Picker(_) | Modal::Form(_)
+        ) || (self.modal_is_none() && self.filter_typing)
+    }
+
+    fn modal_is_none(&self) -> bool {
+        matches!(self.modal, Modal::None)
+    }
+
+    pub(super) fn type_char(&mut self, c: char) {
+        match &mut self.modal {
+            Modal::Note(p) => match p.focus {
+                0 => p.text.push(c),
+                1 => p.grade.push(c),
+                _ => {
+                    if c == ' ' {
+                        p.lead = !p.lead;
+                    }
+                }
+            },
+            Modal::Picker(p) if !matches!(p.purpose, PickerPurpose::LinkType { .. }) => {
+                p.query.push(c);
+                self.run_picker();
+            }
+            Modal::Form(f) => f.type_char(c),
+            Modal::None if self.filter_typing => {
+                let i = self.pane.index();
+                self.lists[i].filter.get_or_insert_with(String::new).push(c);
+                self.run_filter();
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn backspace(&mut self) {
+        match &mut self.modal {
+            Modal::Note(p) => {
+                match p.focus {
+                    0 => p.text.pop(),
+                    _ => p.grade.pop(),
+                };
+            }
+            Modal::Picker(p) => {
+                p.query.pop();
+                self.run_picker();
+            }
+            Modal::Form(f) => f.backspace(),
+            Modal::None if self.filter_typing => {
+                let i = self.pane.index();
+                if let Some(f) = &mut self.lists[i].filter {
+                    f.pop();
+                }
+                self.run_filter();
+            }
+            _ => {}
+        }
+    }
+
+    fn run_filter(&mut self) {
+        let i = self.pane.index();
+        let Some(kind) = self.pane.kind() else { return };
+        let q = self.lists[i].filter.clone().unwrap_or_default();
+        let hits = if q.trim().is_empty() {
+            Vec::new()
+        } else {
+            match search::search(self.store.conn(), &q, Some(kind), 1000) {
+                Ok(h) => h,
+                Err(e) => {
+                    self.error(e.to_string());
+                    Vec::new()
+                }
+            }
+        };
+        let conn = self.store.conn();
+        let rows: Vec<Row> = hits
+            .iter()
+            .filter_map(|h| data::row_of(conn, h.kind, h.id).ok().flatten())
+            .collect();
+        let l = &mut self.lists[i];
+        l.hits = if q.trim().is_empty() {
+            // An empty filter shows everything again.
+            Vec::new()
+        } else {
+            rows
+        };
+        l.cursor = 0;
+        l.offset = 0;
+        if q.trim().is_empty() {
+            l.filter = Some(String::new());
+        }
+        self.select_current();
+    }
+
+    fn clear_filter(&mut self) {
+        let i = self.pane.index();
+        self.lists[i].filter = None;
+        self.lists[i].hits.clear();
+        self.filter_typing = false;
+        self.clamp(i);
+        self.fetch(i);
+        self.select_current();
+    }
+
+    fn run_picker(&mut self) {
+        let Modal::Picker(p) = &mut self.modal else {
+            return;
+        };
+        p.cursor = 0;
+        p.hits = match search::search(self.store.conn(), &p.query, None, 50) {
+            Ok(h) => h
+                .into_iter()
+                .filter(|h| {
+                    matches!(
+                        h.kind,
+                        ItemKind::Case | ItemKind::Parcel | ItemKind::Substance | ItemKind::Note
+                    )
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+    }
+
+    fn move_cursor(&mut self, delta: isize) {
+        if self.pane == Pane::Links {
+            let len = self.links.len();
+            if len > 0 {
+                self.links_cursor =
+                    (self.links_cursor as isize + delta).clamp(0, len as isize - 1) as usize;
+            }
+            return;
+        }
+        let i = self.pane.index();
+        let len = if self.lists[i].filter.is_some() {
+            self.lists[i].hits.len()
+        } else {
+            self.lists[i].total
+        };
+        if len == 0 {
+            return;
+        }
+        let l: &mut ListState = &mut self.lists[i];
+        l.cursor = (l.cursor as isize + delta).clamp(0, len as isize - 1) as usize;
+        let before = l.offset;
+        self.clamp(i);
+        if self.lists[i].offset != before || self.lists[i].rows.is_empty() {
+            self.fetch(i);
+        }
+        self.select_current();
+    }
+
+    pub fn update(&mut self, a: Action) {
+        match a {
+            Action::Quit => self.quit = true,
+            Action::Help => {
+                self.modal = match self.modal {
+                    Modal::Help { .. } => Modal::None,
+                    _ => Modal::Help { scroll: 0 },
+                }
+            }
+            Action::NextPane | Action::PrevPane => {
+                let i = self.pane.index() as isize + if a == Action::NextPane { 1 } else { -1 };
+                self.pane = Pane::ALL[i.rem_euclid(4) as usize];
+                self.select_current();
+            }
+            Action::PaneCases => self.focus(Pane::Cases),
+            Action::PaneParcels => self.focus(Pane::Parcels),
+            Action::PaneSubstances => self.focus(Pane::Substances),
+            Action::PaneLinks => self.focus(Pane::Links),
+            Action::Down => match &mut self.modal {
+                Modal::Help { scroll } => *scroll += 1,
+                Modal::Picker(p) => p.cursor = (p.cursor + 1).min(picker_len(p).saturating_sub(1)),
+                _ => self.move_cursor(1),
+            },
+            Action::Up => match &mut self.modal {
+                Modal::Help { scroll } => *scroll = scroll.saturating_sub(1),
+                Modal::Picker(p) => p.cursor = p.cursor.saturating_sub(1),
+                _ => self.move_cursor(-1),
+            },
+            Action::Top => self.move_cursor(isize::MIN / 2),
+            Action::Bottom => self.move_cursor(isize::MAX / 2),
+            Action::HalfPageDown => self.move_cursor((self.page / 2).max(1) as isize),
+            Action::HalfPageUp => self.move_cursor(-((self.page / 2).max(1) as isize)),
+            Action::PageDown => self.move_cursor(self.page as isize),
+            Action::PageUp => self.move_cursor(-(self.page as isize)),
+            Action::Follow => self.follow(),
+            Action::Back => {
+                if let Some(prev) = self.back.pop() {
+                    if let Some(c) = self.current.clone() {
+                        self.forward.push(c);
+                    }
+                    self.go_to(prev, false);
+                } else {
+                    self.info("nothing to go back to");
+                }
+            }
+            Action::Forward => {
+                if let Some(next) = self.forward.pop() {
+                    if let Some(c) = self.current.clone() {
+                        self.back.push(c);
+                    }
+                    self.go_to(next, false);
+                } else {
+                    self.info("nothing to go forward to");
+                }
+            }
+            Action::AddNote => match self.current.clone() {
+                Some(target) => {
+                    self.modal = Modal::Note(NotePrompt {
+                        target,
+                        text: String::new(),
+                        grade: String::new(),
+                        lead: false,
+                        focus: 0,
+                        error: None,
+                    })
+                }
+                None => self.info("select an item to write a note on"),
+            },
+            Action::New => {
+                let kind = self.pane.kind().unwrap_or(ItemKind::Case);
+                self.modal = Modal::Form(Box::new(Form::new(kind)));
+            }
+            Action::Edit => match self.current.clone() {
+                Some(item)
+                    if matches!(
+                        item.kind,
+                        ItemKind::Case | ItemKind::Parcel | ItemKind::Substance
+                    ) =>
+                {
+                    match Form::edit(self.store.conn(), &item) {
+                        Ok(f) => self.modal = Modal::Form(Box::new(f)),
+                        Err(e) => self.error(e.to_string()),
+                    }
+                }
+                _ => self.info("select a case, parcel or substance to edit"),
+            },
+            Action::Delete => match self.current.clone() {
+                Some(item) => {
+                    let message = format!(
+                        "Delete {} {} with its findings, links and notes? (y/n)",
+                        item.kind, item.label
+                    );
+                    self.modal = Modal::Confirm { item, message };
+                }
+                None => self.info("nothing selected"),
+            },
+            Action::Link => match self.current.clone() {
+                Some(from) => {
+                    self.modal = Modal::Picker(Picker {
+                        purpose: PickerPurpose::LinkFrom(from),
+                        query: String::new(),
+                        hits: Vec::new(),
+                        cursor: 0,
+                    })
+                }
+                None => self.info("select an item to link from"),
+            },
+            Action::Search => {
+                self.modal = Modal::Picker(Picker {
+                    purpose: PickerPurpose::Jump,
+                    query: String::new(),
+                    hits: Vec::new(),
+                    cursor: 0,
+                })
+            }
+            Action::Filter => {
+                if self.pane != Pane::Links {
+                    let i = self.pane.index();
+                    self.lists[i].filter.get_or_insert_with(String::new);
+                    self.filter_typing = true;
+                }
+            }
+            Action::LoadDemo => self.load_demo(),
+            Action::Cancel => match &self.modal {
+                Modal::None => {
+                    if self.pane != Pane::Links && self.lists[self.pane.index()].filter.is_some() {
+                        self.clear_filter();
+                    }
+                }
+                _ => self.modal = Modal::None,
+            },
+            Action::Confirm => self.confirm(),
+            Action::NextField | Action::PrevField => {
+                let forward = a == Action::NextField;
+                match &mut self.modal {
+                    Modal::Note(p) => p.focus = (p.focus + if forward { 1 } else { 2 }) % 3,
+                    Modal::Form(f) => f.next(forward),
+                    _ => {}
+                }
+            }
+            Action::Save => self.save_form(),
+            Action::Yes => {
+                if let Modal::Confirm { item, .. } = std::mem::replace(&mut self.modal, Modal::None)
+                {
+                    match self.store.write(|w| records::delete(w, item.kind, item.id)) {
+                        Ok(n) => {
+                            self.info(format!(
+                                "deleted {} {} ({n} records)",
+                                item.kind, item.label
+                            ));
+                            self.current = None;
+                            self.back.retain(|b| b.id != item.id);
+                            self.forward.retain(|b| b.id != item.id);
+                            self.reload();
+                        }
+                        Err(e) => self.error(e.to_string()),
+                    }
+                }
+            }
+            Action::No => self.modal = Modal::None,
+        }
+    }
+
+    fn focus(&mut self, pane: Pane) {
+        self.pane = pane;
+        self.select_current();
+    }
+
+    fn follow(&mut self) {
+        match self.pane {
+            Pane::Links => {
+                if let Some(l) = self.links.get(self.links_cursor).cloned() {
+                    if Some(l.id) == self.current.as_ref().map(|c| c.id) {
+                        self.info(l.reason);
+                        return;
+                    }
+                    self.go_to(
+                        ItemRef {
+                            kind: l.kind,
+                            id: l.id,
+                            label: l.label,
+                        },
+                        true,
+                    );
+                }
+            }
+            _ => {
+                if self.filter_typing {
+                    self.filter_typing = false;
+                    return;
+                }
+                // Open: show what the item connects to.
+                self.pane = Pane::Links;
+            }
+        }
+    }
+
+    fn confirm(&mut self) {
+        match std::mem::replace(&mut self.modal, Modal::None) {
+            Modal::Note(p) => self.save_note(p),
+            Modal::Picker(p) => self.pick(p),
+            other => {
+                if self.filter_typing {
+                    self.filter_typing = false;
+                }
+                self.modal = other;
+            }
+        }
+    }
+
+    fn save_note(&mut self, mut p: NotePrompt) {
+        let mut values: Vec<(&str, String)> = vec![("text", p.text.clone())];
+        if p.lead {
+            values.push(("note_type", "lead".into()));
+        }
+        if !p.grade.trim().is_empty() {
+            match parse_grading(&p.grade) {
+                Ok((s, i, h)) => {
+                    values.push(("source_grade", s));
+                    values.push(("intel_grade", i));
+                    if let Some(h) = h {
+                        values.push(("handling", h));
+                    }
+                }
+                Err(e) => {
+                    p.error = Some(e);
+                    p.focus = 1;
+                    self.modal = Modal::Note(p);
+                    return;
+                }
+            }
+        }
+        let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let target = p.target.clone();
+        let result = new_record::<Note>(&pairs)
+            .map_err(crate::store::StoreError::from)
+            .and_then(|(mut n, _)| {
+                n.item_id = target.id;
+                self.store.write(|w| create::note(w, &mut n))
+            });
+        match result {
+            Ok(_) => {
+                self.info(format!(
+                    "{} added to {}",
+                    if p.lead { "lead" } else { "note" },
+                    target.label
+                ));
+                self.refresh_current();
+            }
+            Err(e) => {
+                p.error = Some(e.to_string());
+                self.modal = Modal::Note(p);
+            }
+        }
+    }
+
+    fn pick(&mut self, mut p: Picker) {
+        match p.purpose.clone() {
+            PickerPurpose::Jump => {
+                if let Some(h) = p.hits.get(p.cursor) {
+                    let item = ItemRef {
+                        kind: h.kind,
+                        id: h.id,
+                        label: h.label.clone(),
+                    };
+                    let item = if h.kind == ItemKind::Note {
+                        match records::get::<Note>(self.store.conn(), h.id) {
+                            Ok(Some(n)) => ItemRef {
+                                kind: n.item_kind,
+                                id: n.item_id,
+                                label: records::label_of(self.store.conn(), n.item_kind, n.item_id)
+                                    .unwrap_or_default(),
+                            },
+                            _ => item,
+                        }
+                    } else {
+                        item
+                    };
+                    self.go_to(item, true);
+                }
+            }
+            PickerPurpose::LinkFrom(from) => {
+                if let Some(h) = p.hits.get(p.cursor) {
+                    let to = ItemRef {
+                        kind: h.kind,
+                        id: h.id,
+                        label: h.label.clone(),
+                    };
+                    self.modal = Modal::Picker(Picker {
+                        purpose: PickerPurpose::LinkType { from, to },
+                        query: String::new(),
+                        hits: Vec::new(),
+                        cursor: 0,
+                    });
+                } else {
+                    self.modal = Modal::Picker(p);
+                }
+            }
+            PickerPurpose::LinkType { from, to } => {
+                let t = LINK_TYPES[p.cursor.min(LINK_TYPES.len() - 1)];
+                let result = new_record::<Link>(&[("link_type", t)])
+                    .map_err(crate::store::StoreError::from)
+                    .and_then(|(mut l, _)| {
+                        l.from_id = from.id;
+                        l.to_id = to.id;
+                        self.store.write(|w| create::link(w, &mut l))
+                    });
+                match result {
+                    Ok(_) => {
+                        self.info(format!("linked {} {t} {}", from.label, to.label));
+                        self.refresh_current();
+                    }
+                    Err(e) => {
+                        p.query.clear();
+                        self.error(e.to_string());
+                    }
+                }
+            }
+        }
+    }
+
+    fn save_form(&mut self) {
+        let Modal::Form(mut f) = std::mem::replace(&mut self.modal, Modal::None) else {
+            return;
+        };
+        match f.save(&mut self.store) {
+            Some((item, warnings)) => {
+                let verb = if f.editing.is_some() {
+                    "saved"
+                } else {
+                    "created"
+                };
+                let mut msg = format!("{verb} {} {}", item.kind, item.label);
+                if !warnings.is_empty() {
+                    msg.push_str(&format!(" (warning: {})", warnings.join("; ")));
+                }
+                self.reload();
+                self.go_to(item, true);
+                self.info(msg);
+            }
+            None => self.modal = Modal::Form(f),
+        }
+    }
+
+    fn load_demo(&mut self) {
+        let r = demo::generate(&mut self.store, DEMO_PARCELS, 42, |_, _| {});
+        match r {
+            Ok(s) => {
+                self.reload();
+                self.message = Some((
+                    format!(
+                        "demo data loaded: {} cases, {} parcels, {} findings",
+                        s.cases, s.parcels, s.findings
+                    ),
+                    Level::Info,
+                ));
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+}
+
+pub fn picker_len(p: &Picker) -> usize {
+    match p.purpose {
+        PickerPurpose::LinkType { .. } => LINK_TYPES.len(),
+        _ => p.hits.len(),
+    }
+}

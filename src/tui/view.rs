@@ -1,0 +1,609 @@
+//! Drawing: free functions over the application state. Nothing here
+//! changes state; every string from the database is sanitised first.
+
+use super::app::{App, Level, Modal, Pane, Picker, PickerPurpose};
+use super::data;
+use super::keymap::{Action, Layer};
+use super::update::{DEMO_PARCELS, picker_len};
+use crate::domain::link::LINK_TYPES;
+use crate::domain::text::sanitize;
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+/// Cuts text to a display width, by character, ending in `…` when cut.
+pub fn fit(s: &str, width: usize) -> String {
+    let s = sanitize(s);
+    if s.width() <= width {
+        return s.into_owned();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// Rows a list pane shows for a terminal of `height` lines.
+pub fn page_rows(height: u16) -> usize {
+    // Tabs, status line, borders and the header row.
+    height.saturating_sub(5).max(1) as usize
+}
+
+pub fn draw(f: &mut Frame<'_>, app: &App) {
+    let [tabs, main, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    draw_tabs(f, app, tabs);
+    if app.empty && matches!(app.modal, Modal::None) {
+        draw_empty(f, app, main);
+    } else {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+                .areas(main);
+        match app.pane {
+            Pane::Links => draw_links(f, app, left),
+            p => draw_list(f, app, p, left),
+        }
+        draw_detail(f, app, right);
+    }
+    draw_status(f, app, status);
+    match &app.modal {
+        Modal::None => {}
+        Modal::Help { scroll } => draw_help(f, app, *scroll),
+        Modal::Note(p) => draw_note(f, app, p),
+        Modal::Picker(p) => draw_picker(f, app, p),
+        Modal::Confirm { message, .. } => draw_confirm(f, app, message),
+        Modal::Form(form) => super::formview::draw(f, app, form),
+    }
+}
+
+fn draw_tabs(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for (i, p) in Pane::ALL.iter().enumerate() {
+        let count = match p {
+            Pane::Links => app.links.len(),
+            _ => app.lists[i].total,
+        };
+        spans.push(Span::styled(
+            format!(" {} {} ({count}) ", i + 1, p.title()),
+            t.tab(*p == app.pane),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    let file = app
+        .store
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ro = if app.store.is_read_only() {
+        " [read-only]"
+    } else {
+        ""
+    };
+    spans.push(Span::styled(fit(&format!("{file}{ro}"), 30), t.dim()));
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.border(focused))
+        .title(Span::styled(title, app.theme.title(focused)))
+}
+
+fn widths(kind: Option<crate::domain::ItemKind>, w: u16) -> Vec<Constraint> {
+    use crate::domain::ItemKind::*;
+    match kind {
+        Some(Case) => vec![
+            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Length(6),
+            Constraint::Min(10),
+        ],
+        Some(Parcel) if w >= 60 => vec![
+            Constraint::Length(18),
+            Constraint::Length(10),
+            Constraint::Length(6),
+            Constraint::Min(8),
+        ],
+        Some(Parcel) => vec![
+            Constraint::Length(18),
+            Constraint::Length(9),
+            Constraint::Length(5),
+            Constraint::Min(4),
+        ],
+        Some(Substance) => vec![
+            Constraint::Min(16),
+            Constraint::Length(14),
+            Constraint::Length(12),
+        ],
+        _ => vec![Constraint::Min(10)],
+    }
+}
+
+fn highlighted(app: &App, text: &str, width: usize, query: Option<&str>) -> Line<'static> {
+    let shown = fit(text, width);
+    let Some(q) = query.filter(|q| !q.trim().is_empty()) else {
+        return Line::from(shown);
+    };
+    let matcher = SkimMatcherV2::default().ignore_case();
+    let idx = matcher
+        .fuzzy_indices(&shown, q.trim())
+        .map(|(_, i)| i)
+        .unwrap_or_default();
+    Line::from(
+        shown
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                let style = if idx.contains(&i) {
+                    app.theme.matched()
+                } else {
+                    Style::new()
+                };
+                Span::styled(c.to_string(), style)
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
+    let l = &app.lists[pane.index()];
+    let kind = pane.kind();
+    let pos = if l.filter.is_some() {
+        l.hits.len()
+    } else {
+        l.total
+    };
+    let mut title = format!(" {} ", pane.title());
+    if pos > 0 {
+        title = format!(" {} {}/{pos} ", pane.title(), l.cursor + 1);
+    }
+    if let Some(q) = &l.filter {
+        let cursor = if app.filter_typing { "▏" } else { "" };
+        title.push_str(&format!("/{}{cursor} ", sanitize(q)));
+    }
+    let cols = widths(kind, area.width);
+    let inner_w = area.width.saturating_sub(2);
+    let col_w: Vec<usize> = Layout::horizontal(cols.clone())
+        .spacing(1)
+        .split(Rect::new(0, 0, inner_w, 1))
+        .iter()
+        .map(|r| r.width as usize)
+        .collect();
+    let header = Row::new(
+        data::headers(kind.unwrap_or(crate::domain::ItemKind::Case))
+            .iter()
+            .map(|h| Line::from(*h)),
+    )
+    .style(app.theme.header());
+    let rows: Vec<Row> = l
+        .visible()
+        .iter()
+        .take(app.page)
+        .enumerate()
+        .map(|(i, r)| {
+            let selected = l.offset + i == l.cursor;
+            let cells: Vec<Line> = r
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(c, text)| {
+                    let w = col_w.get(c).copied().unwrap_or(10);
+                    if c == 0 || c + 1 == r.cells.len() {
+                        highlighted(app, text, w, l.filter.as_deref())
+                    } else if kind == Some(crate::domain::ItemKind::Case) && c == 2 {
+                        Line::from(Span::styled(fit(text, w), app.theme.tlp(text)))
+                    } else {
+                        Line::from(fit(text, w))
+                    }
+                })
+                .collect();
+            let row = Row::new(cells);
+            if selected {
+                row.style(app.theme.selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let empty = rows.is_empty();
+    let table = Table::new(rows, cols)
+        .header(header)
+        .column_spacing(1)
+        .block(block(app, title, true));
+    f.render_widget(table, area);
+    if empty {
+        let msg = if l.filter.is_some() {
+            "nothing matches"
+        } else {
+            "nothing here yet"
+        };
+        let inner = Rect::new(area.x + 2, area.y + 3, area.width.saturating_sub(4), 1);
+        f.render_widget(Paragraph::new(Span::styled(msg, app.theme.dim())), inner);
+    }
+}
+
+fn draw_links(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let title = match &app.current {
+        Some(c) => format!(" Links of {} {} ", c.kind, fit(&c.label, 30)),
+        None => " Links ".to_string(),
+    };
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let w = area.width.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor_line = 0;
+    let mut last_group = "";
+    for (i, l) in app.links.iter().enumerate() {
+        if l.group != last_group {
+            let n = app.links.iter().filter(|x| x.group == l.group).count();
+            lines.push(Line::from(Span::styled(
+                format!("{} ({n})", l.group),
+                app.theme.header(),
+            )));
+            last_group = &l.group;
+        }
+        if i == app.links_cursor {
+            cursor_line = lines.len();
+        }
+        let text = format!("  {} {} — {}", l.kind, l.label, l.reason);
+        let style = if i == app.links_cursor {
+            app.theme.selected()
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(fit(&text, w), style)));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled(
+            if app.current.is_some() {
+                "no links, findings or shared identifiers"
+            } else {
+                "select an item in another pane"
+            },
+            app.theme.dim(),
+        )));
+    }
+    let skip = cursor_line.saturating_sub(inner_h.saturating_sub(1));
+    let p = Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
+        .block(block(app, title, true));
+    f.render_widget(p, area);
+}
+
+fn draw_detail(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let title = match &app.current {
+        Some(c) => format!(
+            " {} {} ",
+            c.kind,
+            fit(&c.label, area.width.saturating_sub(12) as usize)
+        ),
+        None => " Detail ".into(),
+    };
+    let w = area.width.saturating_sub(2) as usize;
+    let lw = app
+        .detail
+        .iter()
+        .map(|(l, _)| l.width())
+        .max()
+        .unwrap_or(0)
+        .min(w / 2);
+    let lines: Vec<Line> = app
+        .detail
+        .iter()
+        .flat_map(|(label, value)| {
+            let value = sanitize(value).into_owned();
+            let style = if label.starts_with("TLP") || label.starts_with("Handling (TLP)") {
+                app.theme.tlp(&value)
+            } else {
+                Style::new()
+            };
+            vec![Line::from(vec![
+                Span::styled(format!("{:lw$} ", fit(label, lw)), app.theme.label()),
+                Span::styled(value, style),
+            ])]
+        })
+        .collect();
+    let p = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block(app, title, false));
+    f.render_widget(p, area);
+}
+
+/// `key hint · key hint` for the actions of a layer, from the keymap.
+fn hints(app: &App, layer: Layer, actions: &[Action]) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for a in actions {
+        let layer = if app.keymap.keys_for(layer, *a).is_empty() {
+            Layer::Global
+        } else {
+            layer
+        };
+        if let Some(k) = app.keymap.keys_for(layer, *a).first() {
+            if !spans.is_empty() {
+                spans.push(Span::styled(" · ", app.theme.dim()));
+            }
+            spans.push(Span::styled(k.clone(), app.theme.key()));
+            spans.push(Span::raw(format!(" {}", a.hint())));
+        }
+    }
+    spans
+}
+
+fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
+    use Action::*;
+    let line = if let Some((m, level)) = &app.message {
+        let style = if *level == Level::Error {
+            app.theme.error()
+        } else {
+            Style::new()
+        };
+        Line::from(Span::styled(fit(m, area.width as usize), style))
+    } else {
+        let spans = match &app.modal {
+            Modal::Help { .. } => hints(app, Layer::Help, &[Cancel]),
+            Modal::Note(_) => hints(app, Layer::Prompt, &[Confirm, NextField, Cancel]),
+            Modal::Picker(_) => hints(app, Layer::Picker, &[Confirm, Cancel]),
+            Modal::Confirm { .. } => hints(app, Layer::Confirm, &[Yes, No]),
+            Modal::Form(_) => hints(app, Layer::Form, &[Save, NextField, Cancel]),
+            Modal::None if app.filter_typing => hints(app, Layer::Picker, &[Confirm, Cancel]),
+            Modal::None if app.empty => hints(app, Layer::Empty, &[LoadDemo, New, Help, Quit]),
+            Modal::None => hints(
+                app,
+                Layer::List,
+                &[
+                    Follow, Back, AddNote, New, Edit, Link, Filter, Search, Help, Quit,
+                ],
+            ),
+        };
+        Line::from(spans)
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_empty(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let k = |a| {
+        app.keymap
+            .keys_for(Layer::Empty, a)
+            .first()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let g = |a| {
+        app.keymap
+            .keys_for(Layer::Global, a)
+            .first()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let lines = vec![
+        Line::from(Span::styled("This notebook is empty.", app.theme.header())),
+        Line::from(""),
+        Line::from(vec![
+            Span::raw("Press "),
+            Span::styled(k(Action::LoadDemo), app.theme.key()),
+            Span::raw(format!(
+                " to load the demo data ({DEMO_PARCELS} parcels in planted series),"
+            )),
+        ]),
+        Line::from(vec![
+            Span::raw("or "),
+            Span::styled(k(Action::New), app.theme.key()),
+            Span::raw(" to create the first case."),
+        ]),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(g(Action::Help), app.theme.key()),
+            Span::raw(" shows every key; "),
+            Span::styled(g(Action::Quit), app.theme.key()),
+            Span::raw(" quits."),
+        ]),
+    ];
+    let r = centered(area, 72, 8);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(
+            app,
+            " interdict ".into(),
+            true,
+        )),
+        r,
+    );
+}
+
+fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
+    let area = centered(f.area(), 76, f.area().height.saturating_sub(2));
+    let mut lines = Vec::new();
+    for layer in [
+        Layer::Global,
+        Layer::List,
+        Layer::Empty,
+        Layer::Form,
+        Layer::Prompt,
+        Layer::Picker,
+        Layer::Confirm,
+        Layer::Help,
+    ] {
+        let mut actions: Vec<Action> = app
+            .keymap
+            .bindings
+            .iter()
+            .filter(|b| b.layer == layer)
+            .map(|b| b.action)
+            .collect();
+        actions.dedup();
+        let mut seen = Vec::new();
+        actions.retain(|a| {
+            let new = !seen.contains(a);
+            seen.push(*a);
+            new
+        });
+        if actions.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(Span::styled(layer.title(), app.theme.header())));
+        for a in actions {
+            let keys = app.keymap.keys_for(layer, a).join(", ");
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:18}", fit(&keys, 18)), app.theme.key()),
+                Span::raw(a.description()),
+            ]));
+        }
+    }
+    let p = Paragraph::new(lines.into_iter().skip(scroll).collect::<Vec<_>>()).block(block(
+        app,
+        " Keys ".into(),
+        true,
+    ));
+    f.render_widget(Clear, area);
+    f.render_widget(p, area);
+}
+
+fn draw_note(f: &mut Frame<'_>, app: &App, p: &super::app::NotePrompt) {
+    let area = centered(f.area(), 76, 7);
+    let w = area.width.saturating_sub(16) as usize;
+    let mark = |i: usize| {
+        if p.focus == i {
+            app.theme.selected()
+        } else {
+            Style::new()
+        }
+    };
+    let text = format!("{}▏", p.text);
+    let shown = if text.width() > w {
+        text.chars()
+            .rev()
+            .take(w)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect()
+    } else {
+        text
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("Text:      ", app.theme.label()),
+            Span::styled(sanitize(&shown).into_owned(), mark(0)),
+        ]),
+        Line::from(vec![
+            Span::styled("Grading:   ", app.theme.label()),
+            Span::styled(format!("{}▏", sanitize(&p.grade)), mark(1)),
+            Span::styled("  3x5x2, e.g. 2B or 2BP (optional)", app.theme.dim()),
+        ]),
+        Line::from(vec![
+            Span::styled("Type:      ", app.theme.label()),
+            Span::styled(if p.lead { "lead" } else { "note" }, mark(2)),
+            Span::styled("  space switches", app.theme.dim()),
+        ]),
+    ];
+    if let Some(e) = &p.error {
+        lines.push(Line::from(Span::styled(
+            fit(e, area.width as usize - 2),
+            app.theme.error(),
+        )));
+    }
+    let title = format!(" Note on {} {} ", p.target.kind, fit(&p.target.label, 40));
+    f.render_widget(Clear, area);
+    f.render_widget(Paragraph::new(lines).block(block(app, title, true)), area);
+}
+
+fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
+    let area = centered(f.area(), 78, f.area().height.saturating_sub(4).min(20));
+    let w = area.width.saturating_sub(2) as usize;
+    let (title, mut lines) = match &p.purpose {
+        PickerPurpose::LinkType { from, to } => (
+            format!(
+                " Link {} to {}: type ",
+                fit(&from.label, 20),
+                fit(&to.label, 20)
+            ),
+            LINK_TYPES
+                .iter()
+                .map(|t| Line::from(format!("  {t}")))
+                .collect::<Vec<_>>(),
+        ),
+        purpose => {
+            let title = match purpose {
+                PickerPurpose::LinkFrom(from) => format!(" Link {} to… ", fit(&from.label, 30)),
+                _ => " Search everything ".into(),
+            };
+            let mut lines = vec![Line::from(vec![
+                Span::styled("> ", app.theme.key()),
+                Span::raw(format!("{}▏", sanitize(&p.query))),
+            ])];
+            for h in &p.hits {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {:9} ", h.kind.as_str()), app.theme.dim()),
+                    Span::raw(fit(
+                        &format!("{}  {}", h.label, h.snippet(40)),
+                        w.saturating_sub(12),
+                    )),
+                ]));
+            }
+            if p.hits.is_empty() && !p.query.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    "  nothing matches",
+                    app.theme.dim(),
+                )));
+            }
+            (title, lines)
+        }
+    };
+    let offset = if matches!(p.purpose, PickerPurpose::LinkType { .. }) {
+        0
+    } else {
+        1
+    };
+    if picker_len(p) > 0
+        && let Some(l) = lines.get_mut(p.cursor + offset)
+    {
+        *l = l.clone().style(app.theme.selected());
+    }
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let skip = (p.cursor + offset + 1).saturating_sub(inner_h);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
+            .block(block(app, title, true)),
+        area,
+    );
+}
+
+fn draw_confirm(f: &mut Frame<'_>, app: &App, message: &str) {
+    let area = centered(f.area(), 64, 5);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(sanitize(message).into_owned())
+            .wrap(Wrap { trim: true })
+            .block(block(app, " Confirm ".into(), true)),
+        area,
+    );
+}
