@@ -62,24 +62,16 @@ pub struct Substance {
 
 const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("name", "Name", Text).required(),
-    FieldSpec::new("synonyms", "Synonyms (;-separated)", Text),
+    FieldSpec::new("synonyms", "Synonyms", Text),
     FieldSpec::new("group", "Chemical group", Choice(GROUPS))
         .required()
         .default("other"),
     FieldSpec::new("subclass", "Sub-class", Choice(SUBCLASSES)),
     FieldSpec::new("effect", "Effect group", Choice(EFFECTS)),
     FieldSpec::new("cas", "CAS number", Cas),
-    FieldSpec::new(
-        "schedule_1961",
-        "1961 Convention schedule",
-        Choice(SCHEDULES),
-    ),
-    FieldSpec::new(
-        "schedule_1971",
-        "1971 Convention schedule",
-        Choice(SCHEDULES),
-    ),
-    FieldSpec::new("table_1988", "1988 Convention table", Choice(TABLES_1988)),
+    FieldSpec::new("schedule_1961", "1961 schedule", Choice(SCHEDULES)),
+    FieldSpec::new("schedule_1971", "1971 schedule", Choice(SCHEDULES)),
+    FieldSpec::new("table_1988", "1988 table", Choice(TABLES_1988)),
     FieldSpec::new("national_note", "National control", Text),
 ];
 

@@ -73,6 +73,8 @@ pub fn load(w: &mut Writer<'_>) -> Result<usize> {
     for mut s in entries {
         s.meta.created_by = CATALOGUE_AUTHOR.into();
         s.meta.created_at = w.now.clone();
+        s.meta.updated_by = CATALOGUE_AUTHOR.into();
+        s.meta.updated_at = w.now.clone();
         records::insert(w, &mut s)?;
     }
     Ok(n)

@@ -52,6 +52,7 @@ pub struct Store {
     db_id: Uuid,
     actor: String,
     read_only: bool,
+    clock: Option<String>,
 }
 
 /// A write in progress: one SQLite transaction, begun IMMEDIATE so that
@@ -125,6 +126,7 @@ impl Store {
             db_id: Uuid::nil(),
             actor: opts.actor,
             read_only: opts.read_only,
+            clock: None,
         };
         if opts.read_only {
             if fresh {
@@ -219,6 +221,12 @@ impl Store {
         self.read_only
     }
 
+    /// Stamps every later write with this time instead of the clock's, for
+    /// reproducible output (test fixtures, reviewed snapshots).
+    pub fn set_clock(&mut self, fixed: Option<String>) {
+        self.clock = fixed;
+    }
+
     /// Runs `f` in one write transaction: everything it writes commits
     /// together, or nothing does.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
@@ -240,7 +248,7 @@ impl Store {
             tx,
             actor: &self.actor,
             db_id: self.db_id,
-            now: meta::now(),
+            now: self.clock.clone().unwrap_or_else(meta::now),
         };
         let out = f(&mut w).map_err(fix)?;
         w.tx.commit().map_err(|e| classify(&path, e))?;

@@ -190,8 +190,10 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
             m.created_at = w.now.clone();
             m.created_by = w.actor.to_string();
         }
-        m.updated_at = w.now.clone();
-        m.updated_by = w.actor.to_string();
+        if m.updated_at.is_empty() {
+            m.updated_at = m.created_at.clone();
+            m.updated_by = m.created_by.clone();
+        }
         if m.origin_db.is_nil() {
             m.origin_db = w.db_id;
         }

@@ -267,13 +267,15 @@ pub fn detail(conn: &Connection, item: &ItemRef) -> Result<Vec<(String, String)>
     .unwrap_or_default();
     if let Ok(serde_json::Value::Object(m)) = records::json_of(conn, item.kind, item.id) {
         let s = |k: &str| m.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        // To the minute, in one word so it never wraps apart.
+        let at = |k: &str| s(k).chars().take(16).collect::<String>();
         out.push((
             "Created".into(),
-            format!("{} by {}", s("created_at"), s("created_by")),
+            format!("{} by {}", at("created_at"), s("created_by")),
         ));
         out.push((
             "Changed".into(),
-            format!("{} by {}", s("updated_at"), s("updated_by")),
+            format!("{} by {}", at("updated_at"), s("updated_by")),
         ));
     }
     for n in related::notes_on(conn, item.id, 20)? {

@@ -61,10 +61,17 @@ pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
             Span::styled(shown, vstyle),
         ]));
         if let Some(e) = &field.error {
-            lines.push(Line::from(Span::styled(
-                format!("{:lw$}  ✗ {}", "", fit(e, vw.saturating_sub(2))),
-                app.theme.error(),
-            )));
+            // The whole message, word-wrapped under the field.
+            for (k, text) in wrap(&sanitize(e), vw.saturating_sub(4).max(8))
+                .iter()
+                .enumerate()
+            {
+                let mark = if k == 0 { "✗" } else { " " };
+                lines.push(Line::from(Span::styled(
+                    format!("{:lw$}  {mark} {text}", ""),
+                    app.theme.error(),
+                )));
+            }
         } else if let Some(wn) = &field.warning {
             lines.push(Line::from(Span::styled(
                 format!("{:lw$}  ! {}", "", fit(wn, vw.saturating_sub(2))),
@@ -90,4 +97,48 @@ pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block),
         area,
     );
+}
+
+/// Greedy word wrap to `width` characters; overlong words are cut.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let mut word: String = word.to_string();
+        loop {
+            let cur = lines.last_mut().expect("one line at least");
+            let used = cur.chars().count();
+            let need = word.chars().count() + usize::from(used > 0);
+            if used + need <= width {
+                if used > 0 {
+                    cur.push(' ');
+                }
+                cur.push_str(&word);
+                break;
+            } else if used == 0 {
+                let head: String = word.chars().take(width).collect();
+                word = word.chars().skip(width).collect();
+                cur.push_str(&head);
+                lines.push(String::new());
+                if word.is_empty() {
+                    break;
+                }
+            } else {
+                lines.push(String::new());
+            }
+        }
+    }
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wraps_on_words() {
+        assert_eq!(
+            super::wrap("has check digit 9, expected 5", 16),
+            vec!["has check digit", "9, expected 5"]
+        );
+        assert_eq!(super::wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+    }
 }

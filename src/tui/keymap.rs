@@ -207,7 +207,7 @@ const DEFAULTS: &[(Layer, Action, &[&str])] = {
         (L::Global, A::PaneLinks, &["4"]),
         (L::Global, A::Back, &["[", "backspace", "alt-left"]),
         (L::Global, A::Forward, &["]", "alt-right"]),
-        (L::Global, A::Search, &["s", "ctrl-f"]),
+        (L::Global, A::Search, &["s"]),
         (L::List, A::Down, &["j", "down"]),
         (L::List, A::Up, &["k", "up"]),
         (L::List, A::Top, &["g g", "home"]),
@@ -375,6 +375,26 @@ mod tests {
         {
             let keys = m.keys_for(b.layer, b.action);
             assert!(keys.len() >= 2, "{:?} {:?} only has Esc", b.layer, b.action);
+        }
+    }
+
+    #[test]
+    fn no_key_means_two_things_where_layers_meet() {
+        let m = Keymap::defaults();
+        for stack in [
+            vec![Layer::List, Layer::Global],
+            vec![Layer::Empty, Layer::Global],
+        ] {
+            let mut seen: Vec<(String, Action)> = Vec::new();
+            for layer in &stack {
+                for b in m.bindings.iter().filter(|b| b.layer == *layer) {
+                    let k = b.keys.to_string();
+                    if let Some((_, a)) = seen.iter().find(|(s, _)| *s == k) {
+                        panic!("{k} is bound to both {a:?} and {:?}", b.action);
+                    }
+                    seen.push((k, b.action));
+                }
+            }
         }
     }
 

@@ -112,6 +112,12 @@ fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
 fn widths(kind: Option<crate::domain::ItemKind>, w: u16) -> Vec<Constraint> {
     use crate::domain::ItemKind::*;
     match kind {
+        Some(Case) if w >= 56 => vec![
+            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Length(12),
+            Constraint::Min(10),
+        ],
         Some(Case) => vec![
             Constraint::Length(7),
             Constraint::Length(8),
@@ -298,10 +304,12 @@ fn draw_detail(f: &mut Frame<'_>, app: &App, area: Rect) {
         None => " Detail ".into(),
     };
     let w = area.width.saturating_sub(2) as usize;
+    // Field labels in a column; notes (long labels) get a line of their own.
     let lw = app
         .detail
         .iter()
         .map(|(l, _)| l.width())
+        .filter(|w| *w <= 20)
         .max()
         .unwrap_or(0)
         .min(w / 2);
@@ -315,10 +323,17 @@ fn draw_detail(f: &mut Frame<'_>, app: &App, area: Rect) {
             } else {
                 Style::new()
             };
-            vec![Line::from(vec![
-                Span::styled(format!("{:lw$} ", fit(label, lw)), app.theme.label()),
-                Span::styled(value, style),
-            ])]
+            if label.width() > lw {
+                vec![
+                    Line::from(Span::styled(fit(label, w), app.theme.label())),
+                    Line::from(Span::styled(value, style)),
+                ]
+            } else {
+                vec![Line::from(vec![
+                    Span::styled(format!("{label:lw$} "), app.theme.label()),
+                    Span::styled(value, style),
+                ])]
+            }
         })
         .collect();
     let p = Paragraph::new(lines)
@@ -373,9 +388,22 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
                 ],
             ),
         };
-        Line::from(spans)
+        Line::from(fit_hints(spans, area.width as usize))
     };
     f.render_widget(Paragraph::new(line), area);
+}
+
+/// Drops hints from the middle until the line fits, keeping the last two
+/// (help and quit) so the way out is always shown.
+fn fit_hints(mut spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
+    // Each hint is three spans (key, text) plus a separator before it.
+    let total = |s: &[Span]| s.iter().map(|x| x.content.width()).sum::<usize>();
+    while total(&spans) > width && spans.len() > 11 {
+        // Remove the hint before the last two: separator, key, text.
+        let at = spans.len() - 12;
+        spans.drain(at + 1..at + 4);
+    }
+    spans
 }
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -472,7 +500,7 @@ fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
         for a in actions {
             let keys = app.keymap.keys_for(layer, a).join(", ");
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:18}", fit(&keys, 18)), app.theme.key()),
+                Span::styled(format!("  {:22} ", fit(&keys, 22)), app.theme.key()),
                 Span::raw(a.description()),
             ]));
         }
@@ -487,7 +515,7 @@ fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
 }
 
 fn draw_note(f: &mut Frame<'_>, app: &App, p: &super::app::NotePrompt) {
-    let area = centered(f.area(), 76, 7);
+    let area = centered(f.area(), 76, 8);
     let w = area.width.saturating_sub(16) as usize;
     let mark = |i: usize| {
         if p.focus == i {
@@ -525,10 +553,9 @@ fn draw_note(f: &mut Frame<'_>, app: &App, p: &super::app::NotePrompt) {
         ]),
     ];
     if let Some(e) = &p.error {
-        lines.push(Line::from(Span::styled(
-            fit(e, area.width as usize - 2),
-            app.theme.error(),
-        )));
+        for l in super::formview::wrap(&sanitize(e), area.width.saturating_sub(2) as usize) {
+            lines.push(Line::from(Span::styled(l, app.theme.error())));
+        }
     }
     let title = format!(" Note on {} {} ", p.target.kind, fit(&p.target.label, 40));
     f.render_widget(Clear, area);

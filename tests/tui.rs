@@ -1,0 +1,332 @@
+//! The terminal interface driven by real key events through the real
+//! keymap, rendered into ratatui's TestBackend and compared with reviewed
+//! snapshots (plus a few per-cell style checks).
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use interdict::domain::ItemKind;
+use interdict::exchange::demo;
+use interdict::store::{OpenOptions, Store};
+use interdict::tui::app::{App, Modal, Pane};
+use interdict::tui::keymap::Keymap;
+use interdict::tui::theme::Theme;
+use interdict::tui::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+
+struct Ui {
+    _dir: tempfile::TempDir,
+    app: App,
+    w: u16,
+    h: u16,
+}
+
+/// A notebook whose writes are all stamped with one fixed time, so the
+/// snapshots are the same every day.
+fn store(dir: &tempfile::TempDir) -> Store {
+    let mut s = Store::open(&dir.path().join("nb.db"), OpenOptions::new("tester")).unwrap();
+    s.set_clock(Some("2026-01-02T03:04:05.000Z".into()));
+    s
+}
+
+impl Ui {
+    fn new(parcels: usize, w: u16, h: u16, color: bool) -> Ui {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = store(&dir);
+        if parcels > 0 {
+            demo::generate(&mut s, parcels, 3, |_, _| {}).unwrap();
+        }
+        let app = App::new(s, Keymap::defaults(), Theme::new(color), view::page_rows(h));
+        Ui {
+            _dir: dir,
+            app,
+            w,
+            h,
+        }
+    }
+
+    /// Presses keys written as in the keymap, space-separated (`j j enter`).
+    fn keys(&mut self, seq: &str) -> &mut Self {
+        for name in seq.split_whitespace() {
+            let combo = crokey::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let ev = KeyEvent::new(*combo.codes.first(), combo.modifiers);
+            self.app.handle_event(Event::Key(ev));
+        }
+        self
+    }
+
+    /// Types text, one key event per character.
+    fn typed(&mut self, text: &str) -> &mut Self {
+        for c in text.chars() {
+            let m = if c.is_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            self.app
+                .handle_event(Event::Key(KeyEvent::new(KeyCode::Char(c), m)));
+        }
+        self
+    }
+
+    fn render(&self) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(self.w, self.h)).unwrap();
+        t.draw(|f| view::draw(f, &self.app)).unwrap();
+        t
+    }
+
+    fn text(&self) -> String {
+        self.render().backend().to_string()
+    }
+}
+
+macro_rules! snap {
+    ($name:expr, $ui:expr) => {{
+        let today = jiff::ZonedDateTime::now().date().to_string();
+        insta::with_settings!({filters => vec![
+            (today.as_str(), "[today]"),
+        ]}, {
+            insta::assert_snapshot!($name, $ui.render().backend());
+        });
+    }};
+}
+
+#[test]
+fn empty_notebook_says_what_to_do_and_loads_the_demo() {
+    let mut ui = Ui::new(0, 80, 24, true);
+    snap!("empty_80x24", ui);
+    ui.keys("d");
+    assert!(!ui.app.empty);
+    assert_eq!(ui.app.lists[1].total, interdict::tui::update::DEMO_PARCELS);
+    assert!(ui.text().contains("demo data loaded"));
+}
+
+#[test]
+fn every_pane_at_100x30() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    snap!("cases_pane", ui);
+    ui.keys("2");
+    snap!("parcels_pane", ui);
+    ui.keys("3 j j");
+    snap!("substances_pane", ui);
+    ui.keys("1 4");
+    snap!("links_pane", ui);
+}
+
+#[test]
+fn an_80x24_frame_with_no_color() {
+    let ui = Ui::new(300, 80, 24, false);
+    snap!("cases_80x24_no_color", ui);
+    let t = ui.render();
+    let buf = t.backend().buffer();
+    // Without colour the selection is shown by reversing, and no cell has
+    // a colour of its own.
+    let row = (0..24)
+        .find(|y| buf[(1, *y)].symbol() == "C" && buf[(2, *y)].symbol() == "-")
+        .unwrap();
+    assert!(buf[(1, row)].modifier.contains(Modifier::REVERSED));
+    for y in 0..24 {
+        for x in 0..80 {
+            assert_eq!(buf[(x, y)].fg, Color::Reset, "cell {x},{y}");
+            assert_eq!(buf[(x, y)].bg, Color::Reset, "cell {x},{y}");
+        }
+    }
+}
+
+#[test]
+fn moving_keeps_a_window_and_the_cursor() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    ui.keys("2");
+    let page = ui.app.page;
+    assert_eq!(
+        ui.app.lists[1].rows.len(),
+        page,
+        "only the visible rows are held"
+    );
+    ui.keys("ctrl-d");
+    assert_eq!(ui.app.lists[1].cursor, page / 2);
+    ui.keys("shift-g");
+    assert_eq!(ui.app.lists[1].cursor, 299);
+    assert_eq!(ui.app.lists[1].offset, 300 - page);
+    ui.keys("g g");
+    assert_eq!(ui.app.lists[1].cursor, 0);
+    ui.keys("j j k");
+    assert_eq!(ui.app.lists[1].cursor, 1);
+    let selected = ui.app.current.clone().unwrap();
+    assert_eq!(selected.kind, ItemKind::Parcel);
+    assert_eq!(selected.id, ui.app.lists[1].rows[1].id);
+}
+
+#[test]
+fn follow_a_link_and_come_back() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    let case = ui.app.current.clone().unwrap();
+    assert_eq!(case.kind, ItemKind::Case);
+    ui.keys("enter");
+    assert_eq!(ui.app.pane, Pane::Links);
+    let first = ui.app.links[0].clone();
+    assert_eq!(first.group, "Includes");
+    ui.keys("enter");
+    assert_eq!(ui.app.pane, Pane::Parcels);
+    assert_eq!(ui.app.current.as_ref().unwrap().id, first.id);
+    assert!(ui.text().contains(&first.label));
+    ui.keys("[");
+    assert_eq!(ui.app.current.as_ref().unwrap().id, case.id);
+    assert_eq!(ui.app.pane, Pane::Cases);
+    ui.keys("]");
+    assert_eq!(ui.app.current.as_ref().unwrap().id, first.id);
+}
+
+#[test]
+fn quick_note_with_grading_in_few_keys() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    ui.keys("n");
+    ui.typed("Courier confirms pickup by same man");
+    ui.keys("tab").typed("2BP");
+    ui.keys("tab space enter");
+    assert!(matches!(ui.app.modal, Modal::None));
+    let text = ui.text();
+    assert!(text.contains("lead added"), "{text}");
+    assert!(text.contains("[2BP]"), "{text}");
+    // A bad grading stays in the prompt with a message.
+    ui.keys("n")
+        .typed("x")
+        .keys("tab")
+        .typed("9Z")
+        .keys("enter");
+    assert!(matches!(ui.app.modal, Modal::Note(_)));
+    snap!("note_prompt_bad_grading", ui);
+    ui.keys("ctrl-g");
+    assert!(matches!(ui.app.modal, Modal::None));
+}
+
+#[test]
+fn form_shows_the_expected_check_digit_and_creates_the_parcel() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    ui.keys("2 a");
+    ui.typed("RR123456789KZ").keys("tab");
+    snap!("parcel_form_bad_check_digit", ui);
+    let before = ui.app.lists[1].total;
+    ui.keys("ctrl-s");
+    assert!(
+        matches!(ui.app.modal, Modal::Form(_)),
+        "not saved with an error"
+    );
+    // The failed save put the cursor on the field at fault.
+    ui.keys("backspace backspace backspace");
+    ui.typed("5KZ").keys("tab").typed("Post").keys("f2");
+    assert!(matches!(ui.app.modal, Modal::None));
+    assert_eq!(ui.app.lists[1].total, before + 1);
+    let cur = ui.app.current.clone().unwrap();
+    assert_eq!(cur.label, "RR123456785KZ");
+    assert!(ui.text().contains("created parcel RR123456785KZ"));
+    // Esc and its second key both cancel a form.
+    ui.keys("a esc");
+    assert!(matches!(ui.app.modal, Modal::None));
+    ui.keys("a ctrl-g");
+    assert!(matches!(ui.app.modal, Modal::None));
+}
+
+#[test]
+fn edit_then_delete_with_confirmation() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    ui.keys("e");
+    // Title is the first field: replace it.
+    for _ in 0..40 {
+        ui.keys("backspace");
+    }
+    ui.typed("Renamed op").keys("ctrl-s");
+    assert!(ui.text().contains("Renamed op"));
+    let n = ui.app.lists[0].total;
+    ui.keys("x");
+    snap!("delete_confirm", ui);
+    ui.keys("n");
+    assert_eq!(ui.app.lists[0].total, n);
+    ui.keys("x y");
+    assert_eq!(ui.app.lists[0].total, n - 1);
+    assert!(ui.text().contains("deleted case C-0001 Renamed op"));
+    assert!(
+        ui.app.lists[0]
+            .rows
+            .iter()
+            .all(|r| r.cells[3] != "Renamed op")
+    );
+}
+
+#[test]
+fn link_through_the_picker() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    let case = ui.app.current.clone().unwrap();
+    ui.keys("l").typed("carfentanil");
+    assert!(ui.text().contains("Carfentanil"));
+    ui.keys("enter");
+    // The type list: related-to is second.
+    ui.keys("down enter");
+    assert!(ui.text().contains("linked"), "{}", ui.text());
+    assert!(
+        ui.app
+            .links
+            .iter()
+            .any(|l| l.label == "Carfentanil" && l.reason.starts_with("related-to"))
+    );
+    assert_eq!(ui.app.current.unwrap().id, case.id);
+}
+
+#[test]
+fn filter_and_global_search() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    ui.keys("3 /").typed("nitaz");
+    let hits = ui.app.lists[2].hits.len();
+    assert!(hits >= 10, "{hits}");
+    snap!("substances_filtered", ui);
+    ui.keys("enter j");
+    assert_eq!(ui.app.lists[2].cursor, 1);
+    ui.keys("esc");
+    assert!(ui.app.lists[2].filter.is_none());
+    ui.keys("s").typed("Isotonitazene").keys("enter");
+    assert_eq!(ui.app.pane, Pane::Substances);
+    assert_eq!(ui.app.current.as_ref().unwrap().label, "Isotonitazene");
+}
+
+#[test]
+fn help_lists_the_keymap_in_force() {
+    let mut ui = Ui::new(300, 100, 40, true);
+    ui.keys("?");
+    snap!("help", ui);
+    ui.keys("ctrl-g");
+    assert!(matches!(ui.app.modal, Modal::None));
+}
+
+#[test]
+fn control_characters_in_records_are_shown_not_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    s.write(|w| {
+        let (mut c, _) = interdict::domain::record::new_record::<interdict::domain::Case>(&[(
+            "title",
+            "Evil\u{1b}[2J\u{202e}title\u{7}",
+        )])?;
+        c.summary = Some("line one\nline\u{1b}]52;c;AAAA\u{7} two".into());
+        interdict::store::create::case(w, &mut c)
+    })
+    .unwrap();
+    let ui = Ui {
+        app: App::new(s, Keymap::defaults(), Theme::new(true), view::page_rows(24)),
+        _dir: dir,
+        w: 80,
+        h: 24,
+    };
+    let text = ui.text();
+    assert!(text.contains("Evil^[[2J<U+202E>title^G"), "{text}");
+    assert!(!text.contains('\u{1b}'));
+    snap!("control_characters", ui);
+}
+
+#[test]
+fn key_release_events_are_ignored() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    let mut ev = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+    ev.kind = crossterm::event::KeyEventKind::Release;
+    ui.app.handle_event(Event::Key(ev));
+    assert_eq!(ui.app.lists[0].cursor, 0);
+}
