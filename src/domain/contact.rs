@@ -29,6 +29,13 @@ pub fn phone_e164(input: &str, country_hint: Option<&str>) -> Option<String> {
     if digits.len() < 5 {
         return None;
     }
+    // A number written in international form is already E.164 once its
+    // separators are gone; only national forms need the parser (which is
+    // slow: it validates against every pattern of the country).
+    let t = input.trim_start();
+    if t.starts_with('+') && !t.contains("(0)") && (8..=15).contains(&digits.len()) {
+        return Some(format!("+{digits}"));
+    }
     let hint = country_hint.and_then(|c| country::Id::from_str(c).ok());
     if let Ok(n) = phonenumber::parse(hint, input)
         && phonenumber::is_valid(&n)
@@ -86,6 +93,11 @@ mod tests {
         assert_eq!(phone_e164("87015550142", Some("KZ")), want);
         assert_eq!(phone_e164("7015550142", Some("KZ")), want);
         assert_eq!(phone_e164("+77015550142", None), want);
+        // UK style with the trunk zero in brackets goes through the parser.
+        assert_eq!(
+            phone_e164("+44 (0) 20 7946 0958", None),
+            Some("+442079460958".into())
+        );
     }
 
     #[test]

@@ -352,6 +352,55 @@ mod tests {
     }
 
     #[test]
+    fn a_failing_write_leaves_nothing_behind() {
+        use crate::domain::record::new_record;
+        use crate::domain::{Case, Parcel};
+        let (_d, mut s) = temp_store();
+        let counts = |s: &Store| -> Vec<i64> {
+            [
+                "cases",
+                "parcels",
+                "links",
+                "identifiers",
+                "occurrences",
+                "search_items",
+                "audit",
+            ]
+            .iter()
+            .map(|t| {
+                s.conn()
+                    .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                    .unwrap()
+            })
+            .collect()
+        };
+        let before = counts(&s);
+        let e = s
+            .write(|w| {
+                let (mut c, _) = new_record::<Case>(&[("title", "half")])?;
+                create::case(w, &mut c)?;
+                let (mut p, _) = new_record::<Parcel>(&[
+                    ("tracking", "RR123456785KZ"),
+                    ("sender_phone", "+77015550142"),
+                ])?;
+                create::parcel(w, &mut p)?;
+                create::include_in_case(w, c.meta.id, p.meta.id)?;
+                // The second parcel repeats the tracking number: refused.
+                let (mut dup, _) = new_record::<Parcel>(&[("tracking", "RR123456785KZ")])?;
+                create::parcel(w, &mut dup)?;
+                Ok(())
+            })
+            .err()
+            .unwrap();
+        assert!(matches!(e, StoreError::Duplicate(_)), "{e}");
+        assert_eq!(counts(&s), before);
+        assert!(matches!(
+            audit::verify(s.conn()).unwrap(),
+            audit::Verdict::Intact { .. }
+        ));
+    }
+
+    #[test]
     fn read_only_store_refuses_writes() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ro.db");
