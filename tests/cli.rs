@@ -353,6 +353,36 @@ fn edit_delete_and_audit() {
             .any(|s| s["value"] == "+77015550142")
     );
     nb.ok(&["audit", "verify"]);
+    // An includes link reads from the case, whichever end is named first.
+    nb.ok(&["add", "parcel", "--tracking", "EE473124829CN"]);
+    nb.ok(&[
+        "add",
+        "link",
+        "EE473124829CN",
+        "C-0001",
+        "--type",
+        "includes",
+    ]);
+    assert_eq!(
+        nb.json(&["list", "parcels", "--case", "C-0001"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let err = nb.fails(&[
+        "add",
+        "link",
+        "EE473124829CN",
+        "RR123456785KZ",
+        "--type",
+        "includes",
+    ]);
+    assert!(
+        err.contains("link_type") && err.contains("from a case"),
+        "{err}"
+    );
+    nb.ok(&["delete", "EE473124829CN"]);
     let log = nb.json(&["audit", "log", "C-0001"]);
     assert_eq!(log.as_array().unwrap().len(), 2);
     assert_eq!(log[1]["action"], "update");

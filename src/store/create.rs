@@ -55,6 +55,18 @@ pub fn link(w: &mut Writer<'_>, l: &mut Link) -> Result<Vec<String>> {
     }
     l.from_kind = kind_of(w, l.from_id)?;
     l.to_kind = kind_of(w, l.to_id)?;
+    if l.link_type == "includes" && l.from_kind != ItemKind::Case {
+        // "Includes" reads from the case: a parcel linked to a case with
+        // it means the case includes the parcel.
+        if l.to_kind != ItemKind::Case {
+            return Err(StoreError::Invalid(crate::domain::fields::FieldError {
+                field: "link_type".into(),
+                message: "an includes link goes from a case to what it includes".into(),
+            }));
+        }
+        std::mem::swap(&mut l.from_id, &mut l.to_id);
+        std::mem::swap(&mut l.from_kind, &mut l.to_kind);
+    }
     let dup: Option<Uuid> =
         w.tx.prepare_cached(
             "SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3",

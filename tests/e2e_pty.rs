@@ -1,0 +1,188 @@
+//! The real binary in a pseudo-terminal, as an officer would use it:
+//! open a demo notebook, create a parcel through the form, link it to a
+//! case, follow the link, go back, quit; then check the file holds exactly
+//! that.
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_interdict");
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Screen {
+    fn start(db: &Path, home: &Path) -> Screen {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 30,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--db");
+        cmd.arg(db);
+        cmd.env("HOME", home);
+        cmd.env("XDG_DATA_HOME", home.join("data"));
+        cmd.env("INTERDICT_CONFIG", home.join("none.toml"));
+        cmd.env("INTERDICT_USER", "officer");
+        cmd.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZero::new(30).unwrap(),
+            std::num::NonZero::new(100).unwrap(),
+            0,
+        )));
+        let p = parser.clone();
+        std::thread::spawn(move || {
+            let _keep = pty.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        Screen {
+            parser,
+            writer,
+            child,
+        }
+    }
+
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, what: &str) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if self.text().contains(what) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{what:?} never appeared; the screen:\n{}", self.text());
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(80));
+    }
+}
+
+fn cli(db: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn create_link_follow_back_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nb.db");
+    cli(&db, &["demo", "--parcels", "200"]);
+    let audit_before: serde_json::Value = serde_json::from_str(&cli(
+        &db,
+        &["audit", "log", "--limit", "1", "--format", "json"],
+    ))
+    .unwrap();
+    let last_seq = audit_before[0]["seq"].as_i64().unwrap();
+
+    let mut s = Screen::start(&db, dir.path());
+    s.wait_for("Cases 1/");
+    // A new parcel through the form: tracking number, carrier, save (F2).
+    s.send("2");
+    s.send("a");
+    s.wait_for("New parcel");
+    s.send("EE473124829CN\tEMS");
+    s.send("\x1bOQ");
+    s.wait_for("created parcel EE473124829CN");
+    // Link it to case C-0001 through the picker: includes.
+    s.send("l");
+    s.send("C-0001");
+    s.wait_for("case      C-0001");
+    s.send("\r");
+    s.wait_for(": type");
+    s.send("\r");
+    s.wait_for("linked EE473124829CN includes C-0001");
+    // Follow the link from the Links pane to the case, then go back.
+    s.send("4");
+    s.wait_for("Links of parcel EE473124829CN");
+    s.send("\r");
+    s.wait_for("┌ Cases 1/");
+    assert!(s.text().contains("case C-0001"), "{}", s.text());
+    s.send("[");
+    s.wait_for("┌ Parcels 201/201");
+    s.send("q");
+    let start = Instant::now();
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            assert!(status.success());
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // The file holds exactly that: one parcel and one link more, audited.
+    let p: serde_json::Value =
+        serde_json::from_str(&cli(&db, &["show", "EE473124829CN", "--format", "json"])).unwrap();
+    assert_eq!(p["carrier"], "EMS");
+    assert!(p["created_by"].as_str().unwrap().starts_with("officer"));
+    let links = p["links"].as_array().unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0]["type"], "includes");
+    assert_eq!(links[0]["direction"], "in");
+    assert!(links[0]["label"].as_str().unwrap().starts_with("C-0001"));
+    let log: serde_json::Value = serde_json::from_str(&cli(
+        &db,
+        &["audit", "log", "--limit", "10", "--format", "json"],
+    ))
+    .unwrap();
+    let new: Vec<&serde_json::Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["seq"].as_i64().unwrap() > last_seq)
+        .collect();
+    let actions: Vec<(String, String)> = new
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["item_kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("create".into(), "link".into()),
+            ("create".into(), "parcel".into())
+        ]
+    );
+    cli(&db, &["audit", "verify"]);
+}
