@@ -24,9 +24,9 @@ struct Ui {
 /// A notebook whose writes are all stamped with one fixed time, so the
 /// snapshots are the same every day.
 fn store(dir: &tempfile::TempDir) -> Store {
-    let mut s = Store::open(&dir.path().join("nb.db"), OpenOptions::new("tester")).unwrap();
-    s.set_clock(Some("2026-01-02T03:04:05.000Z".into()));
-    s
+    let mut opts = OpenOptions::new("tester");
+    opts.clock = Some("2026-01-02T03:04:05.000Z".into());
+    Store::open(&dir.path().join("nb.db"), opts).unwrap()
 }
 
 impl Ui {
@@ -329,4 +329,46 @@ fn key_release_events_are_ignored() {
     ev.kind = crossterm::event::KeyEventKind::Release;
     ui.app.handle_event(Event::Key(ev));
     assert_eq!(ui.app.lists[0].cursor, 0);
+}
+
+#[test]
+fn windows_match_the_table_at_every_step() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    ui.keys("2");
+    let check = |ui: &Ui, step: &str| {
+        let l = &ui.app.lists[1];
+        let want: Vec<uuid::Uuid> = interdict::store::records::list::<interdict::domain::Parcel>(
+            ui.app.store.conn(),
+            ui.app.page,
+            l.offset,
+        )
+        .unwrap()
+        .iter()
+        .map(|p| p.meta.id)
+        .collect();
+        let got: Vec<uuid::Uuid> = l.rows.iter().map(|r| r.id).collect();
+        assert_eq!(got, want, "after {step}");
+        assert_eq!(
+            ui.app.current.as_ref().unwrap().id,
+            l.rows[l.cursor - l.offset].id,
+            "after {step}"
+        );
+    };
+    let steps = [
+        "pagedown", "pagedown", "j", "pagedown", "ctrl-d", "ctrl-d", "k", "ctrl-u", "pageup",
+        "pageup", "shift-g", "k", "pageup", "ctrl-u", "g g", "j", "pagedown", "pagedown",
+        "pagedown", "pageup", "k", "k",
+    ];
+    for step in steps {
+        ui.keys(step);
+        check(&ui, step);
+    }
+    for _ in 0..40 {
+        ui.keys("j");
+        check(&ui, "j");
+    }
+    for _ in 0..70 {
+        ui.keys("k");
+        check(&ui, "k");
+    }
 }

@@ -34,6 +34,9 @@ pub struct OpenOptions {
     pub read_only: bool,
     /// Who the changes are attributed to.
     pub actor: String,
+    /// A fixed time to stamp writes with instead of the clock's, for
+    /// reproducible output (test fixtures, reviewed snapshots).
+    pub clock: Option<String>,
 }
 
 impl OpenOptions {
@@ -41,6 +44,7 @@ impl OpenOptions {
         OpenOptions {
             read_only: false,
             actor: actor.into(),
+            clock: None,
         }
     }
 }
@@ -126,7 +130,7 @@ impl Store {
             db_id: Uuid::nil(),
             actor: opts.actor,
             read_only: opts.read_only,
-            clock: None,
+            clock: opts.clock,
         };
         if opts.read_only {
             if fresh {
@@ -172,7 +176,7 @@ impl Store {
         if version == 0 {
             tx.pragma_update(None, "application_id", APPLICATION_ID)?;
             let db_id = Uuid::now_v7();
-            let now = meta::now();
+            let now = self.clock.clone().unwrap_or_else(meta::now);
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('database_id', ?1), ('created_at', ?2), ('created_by', ?3)",
                 (db_id.to_string(), &now, &self.actor),
@@ -219,12 +223,6 @@ impl Store {
     }
     pub fn is_read_only(&self) -> bool {
         self.read_only
-    }
-
-    /// Stamps every later write with this time instead of the clock's, for
-    /// reproducible output (test fixtures, reviewed snapshots).
-    pub fn set_clock(&mut self, fixed: Option<String>) {
-        self.clock = fixed;
     }
 
     /// Runs `f` in one write transaction: everything it writes commits

@@ -170,6 +170,63 @@ pub fn list<R: Record>(conn: &Connection, limit: usize, offset: usize) -> Result
     list_where(conn, "1", [], limit, offset)
 }
 
+/// Which rows of a table a window holds, by rowid, so that paging stays
+/// as cheap at the millionth row as at the first (no OFFSET walks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// The first rows.
+    First,
+    /// The last rows.
+    Last,
+    /// Rows from this rowid on.
+    From(i64),
+    /// Rows before this rowid (returned in ascending order).
+    Before(i64),
+}
+
+/// Up to `limit` records of a window, each with its rowid, in rowid order.
+pub fn window<R: Record>(conn: &Connection, w: Window, limit: usize) -> Result<Vec<(i64, R)>> {
+    let (cond, order, param) = match w {
+        Window::First => ("1", "ASC", None),
+        Window::Last => ("1", "DESC", None),
+        Window::From(r) => ("rowid >= ?1", "ASC", Some(r)),
+        Window::Before(r) => ("rowid < ?1", "DESC", Some(r)),
+    };
+    let sql = format!(
+        "SELECT {}, rowid FROM {} WHERE {cond} ORDER BY rowid {order} LIMIT {}",
+        select_list::<R>(),
+        R::KIND.table(),
+        limit.min(i64::MAX as usize)
+    );
+    let n = columns::<R>().len();
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let read = |row: &Row<'_>| -> rusqlite::Result<(i64, R)> { Ok((row.get(n)?, from_row(row)?)) };
+    let mut out: Vec<(i64, R)> = match param {
+        Some(p) => stmt
+            .query_map([p], read)?
+            .collect::<rusqlite::Result<_>>()?,
+        None => stmt.query_map([], read)?.collect::<rusqlite::Result<_>>()?,
+    };
+    if order == "DESC" {
+        out.reverse();
+    }
+    Ok(out)
+}
+
+/// The rowid of a record, and how many records of its kind come before it.
+pub fn position(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<(i64, usize)>> {
+    let t = kind.table();
+    let rowid: Option<i64> = conn
+        .prepare_cached(&format!("SELECT rowid FROM {t} WHERE id = ?1"))?
+        .query_row([id], |r| r.get(0))
+        .ok();
+    let Some(rowid) = rowid else { return Ok(None) };
+    let before: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM {t} WHERE rowid < ?1"))?
+        .query_row([rowid], |r| r.get(0))?;
+    Ok(Some((rowid, before as usize)))
+}
+
 pub fn count<R: Record>(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row(
         &format!("SELECT count(*) FROM {}", R::KIND.table()),

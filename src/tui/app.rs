@@ -6,9 +6,10 @@ use super::form::Form;
 use super::keymap::{Keymap, Layer, Resolved, combo};
 use super::theme::Theme;
 use crate::domain::ItemKind;
+use crate::store::Store;
+use crate::store::records::{self, Window};
 use crate::store::refs::ItemRef;
 use crate::store::search::Hit;
-use crate::store::{Store, records};
 use crokey::KeyCombination;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -56,7 +57,10 @@ pub struct ListState {
     pub total: usize,
     pub offset: usize,
     pub cursor: usize,
+    /// The rows held: positions `held_from..held_from + rows.len()`, which
+    /// `fetch` brings to the list's offset.
     pub rows: Vec<Row>,
+    pub held_from: usize,
     /// A live filter and the items it matches, best first.
     pub filter: Option<String>,
     pub hits: Vec<Row>,
@@ -222,13 +226,85 @@ impl App {
         l.offset = l.offset.min(len.saturating_sub(page));
     }
 
+    /// Fetches the rows at the list's offset, moving from the rows already
+    /// held by rowid so that no query walks the table from its start.
     pub(super) fn fetch(&mut self, i: usize) {
-        let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
         if self.lists[i].filter.is_some() {
             return;
         }
-        match data::window(self.store.conn(), kind, self.page, self.lists[i].offset) {
-            Ok(rows) => self.lists[i].rows = rows,
+        let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
+        let page = self.page;
+        let conn = self.store.conn();
+        let l = &self.lists[i];
+        let (want, total) = (l.offset, l.total);
+        let held_from = l.held_from;
+        let need = page.min(total.saturating_sub(want));
+        let old = &l.rows;
+        let result = if total == 0 {
+            Ok(Vec::new())
+        } else if old.is_empty() || want == 0 || want + page >= total {
+            if want == 0 {
+                data::window(conn, kind, Window::First, need)
+            } else if want + page >= total {
+                data::window(conn, kind, Window::Last, need)
+            } else {
+                data::nth(conn, kind, None, want)
+                    .and_then(|r| data::window(conn, kind, Window::From(r), need))
+            }
+        } else if want >= held_from {
+            let d = want - held_from;
+            match old.get(d) {
+                Some(r) => data::window(conn, kind, Window::From(r.rowid), need),
+                None => {
+                    let last = old.last().map_or(0, |r| r.rowid);
+                    data::nth(conn, kind, Some((last, true)), d - old.len())
+                        .and_then(|r| data::window(conn, kind, Window::From(r), need))
+                }
+            }
+        } else {
+            let d = held_from - want;
+            let first = old[0].rowid;
+            if d <= need {
+                data::window(conn, kind, Window::Before(first), d).map(|mut rows| {
+                    rows.extend(old.iter().take(need - rows.len()).cloned());
+                    rows
+                })
+            } else {
+                data::nth(conn, kind, Some((first, false)), d - 1)
+                    .and_then(|r| data::window(conn, kind, Window::From(r), need))
+            }
+        };
+        match result {
+            Ok(rows) => {
+                self.lists[i].rows = rows;
+                self.lists[i].held_from = want;
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// Fetches a window that shows the item at `pos` (rowid `rowid`).
+    fn fetch_around(&mut self, i: usize, rowid: i64, pos: usize) {
+        let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
+        let conn = self.store.conn();
+        let l = &self.lists[i];
+        let before = pos - l.offset.min(pos);
+        let need = self.page.min(l.total.saturating_sub(l.offset));
+        let rows = data::window(conn, kind, Window::Before(rowid), before).and_then(|mut rows| {
+            rows.extend(data::window(
+                conn,
+                kind,
+                Window::From(rowid),
+                need.saturating_sub(rows.len()),
+            )?);
+            Ok(rows)
+        });
+        match rows {
+            Ok(rows) => {
+                let offset = self.lists[i].offset;
+                self.lists[i].rows = rows;
+                self.lists[i].held_from = offset;
+            }
             Err(e) => self.error(e.to_string()),
         }
     }
@@ -278,13 +354,17 @@ impl App {
         let pane = Pane::of(item.kind);
         let i = pane.index();
         self.lists[i].filter = None;
-        if let Ok(Some(pos)) = data::position(self.store.conn(), item.kind, item.id) {
+        self.lists[i].hits.clear();
+        self.pane = pane;
+        if let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id) {
             self.lists[i].cursor = pos;
             self.lists[i].offset = pos.saturating_sub(self.page / 2);
+            self.clamp(i);
+            self.fetch_around(i, rowid, pos);
+        } else {
+            self.clamp(i);
+            self.fetch(i);
         }
-        self.pane = pane;
-        self.clamp(i);
-        self.fetch(i);
         self.set_current(item);
     }
 

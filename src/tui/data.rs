@@ -2,6 +2,7 @@
 
 use crate::domain::record::get_field;
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
+use crate::store::records::Window;
 use crate::store::refs::ItemRef;
 use crate::store::{Result, records, related};
 use crate::xref;
@@ -13,6 +14,8 @@ use uuid::Uuid;
 pub struct Row {
     pub kind: ItemKind,
     pub id: Uuid,
+    /// Where the row sits in its table (0 for search hits).
+    pub rowid: i64,
     pub cells: Vec<String>,
     /// Characters of the first cell that matched a filter.
     pub matched: Vec<usize>,
@@ -61,15 +64,16 @@ fn cells_substance(s: &Substance) -> Vec<String> {
 
 fn page<R: Record>(
     conn: &Connection,
+    w: Window,
     limit: usize,
-    offset: usize,
     cells: fn(&R) -> Vec<String>,
 ) -> Result<Vec<Row>> {
-    Ok(records::list::<R>(conn, limit, offset)?
+    Ok(records::window::<R>(conn, w, limit)?
         .iter()
-        .map(|r| Row {
+        .map(|(rowid, r)| Row {
             kind: R::KIND,
             id: r.meta().id,
+            rowid: *rowid,
             cells: cells(r),
             matched: Vec::new(),
         })
@@ -77,13 +81,39 @@ fn page<R: Record>(
 }
 
 /// A window of a kind's list, in the order items were written.
-pub fn window(conn: &Connection, kind: ItemKind, limit: usize, offset: usize) -> Result<Vec<Row>> {
+pub fn window(conn: &Connection, kind: ItemKind, w: Window, limit: usize) -> Result<Vec<Row>> {
     match kind {
-        ItemKind::Case => page::<Case>(conn, limit, offset, cells_case),
-        ItemKind::Parcel => page::<Parcel>(conn, limit, offset, cells_parcel),
-        ItemKind::Substance => page::<Substance>(conn, limit, offset, cells_substance),
+        ItemKind::Case => page::<Case>(conn, w, limit, cells_case),
+        ItemKind::Parcel => page::<Parcel>(conn, w, limit, cells_parcel),
+        ItemKind::Substance => page::<Substance>(conn, w, limit, cells_substance),
         _ => Ok(Vec::new()),
     }
+}
+
+/// The rowid `skip` rows after (or before) a rowid, or from the start.
+/// Costs `skip` steps, so callers move from rows they hold.
+pub fn nth(
+    conn: &Connection,
+    kind: ItemKind,
+    from: Option<(i64, bool)>,
+    skip: usize,
+) -> Result<i64> {
+    let t = kind.table();
+    let sql = match from {
+        None => format!("SELECT rowid FROM {t} ORDER BY rowid LIMIT 1 OFFSET ?1"),
+        Some((_, true)) => {
+            format!("SELECT rowid FROM {t} WHERE rowid > ?2 ORDER BY rowid LIMIT 1 OFFSET ?1")
+        }
+        Some((_, false)) => {
+            format!("SELECT rowid FROM {t} WHERE rowid < ?2 ORDER BY rowid DESC LIMIT 1 OFFSET ?1")
+        }
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let r = match from {
+        None => stmt.query_row([skip as i64], |r| r.get(0))?,
+        Some((rowid, _)) => stmt.query_row([skip as i64, rowid], |r| r.get(0))?,
+    };
+    Ok(r)
 }
 
 /// The row of one item (for filtered lists).
@@ -97,6 +127,7 @@ pub fn row_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<Row>
     Ok(cells.map(|cells| Row {
         kind,
         id,
+        rowid: 0,
         cells,
         matched: Vec::new(),
     }))
@@ -107,21 +138,6 @@ pub fn count(conn: &Connection, kind: ItemKind) -> Result<usize> {
         r.get(0)
     })?;
     Ok(n as usize)
-}
-
-/// Position of an item in its kind's list.
-pub fn position(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<usize>> {
-    let t = kind.table();
-    let n: Option<i64> = conn
-        .query_row(
-            &format!(
-                "SELECT (SELECT count(*) FROM {t} WHERE rowid < x.rowid) FROM {t} x WHERE x.id = ?1"
-            ),
-            [id],
-            |r| r.get(0),
-        )
-        .ok();
-    Ok(n.map(|n| n as usize))
 }
 
 /// Everything connected to an item, for the Links pane.
