@@ -51,6 +51,7 @@ impl Ui {
             let combo = crokey::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             let ev = KeyEvent::new(*combo.codes.first(), combo.modifiers);
             self.app.handle_event(Event::Key(ev));
+            self.app.settle();
         }
         self
     }
@@ -65,6 +66,18 @@ impl Ui {
             };
             self.app
                 .handle_event(Event::Key(KeyEvent::new(KeyCode::Char(c), m)));
+            self.app.settle();
+        }
+        self
+    }
+
+    /// Types text as fast as a paste: no waiting for searches in between.
+    fn burst(&mut self, text: &str) -> &mut Self {
+        for c in text.chars() {
+            self.app.handle_event(Event::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
         }
         self
     }
@@ -371,4 +384,31 @@ fn windows_match_the_table_at_every_step() {
         ui.keys("k");
         check(&ui, "k");
     }
+}
+
+#[test]
+fn a_new_keystroke_supersedes_the_search_in_flight() {
+    let mut ui = Ui::new(2000, 100, 30, true);
+    ui.keys("2 /");
+    ui.burst("almaty abaya");
+    assert!(ui.app.searcher.is_some(), "filtering runs on the worker");
+    ui.app.settle();
+    let hits = &ui.app.lists[1].hits;
+    assert!(!hits.is_empty());
+    // Every row shown answers the last query, not an earlier prefix.
+    let conn = ui.app.store.conn();
+    let want: Vec<uuid::Uuid> =
+        interdict::store::search::search(conn, "almaty abaya", Some(ItemKind::Parcel), 1000)
+            .unwrap()
+            .iter()
+            .map(|h| h.id)
+            .collect();
+    let got: Vec<uuid::Uuid> = hits.iter().map(|r| r.id).collect();
+    assert_eq!(got, want);
+    // Clearing the filter while a search runs leaves the full list.
+    ui.burst("x");
+    ui.keys("esc");
+    ui.app.settle();
+    assert!(ui.app.lists[1].filter.is_none());
+    assert_eq!(ui.app.lists[1].rows.len(), ui.app.page);
 }

@@ -101,32 +101,47 @@ pub fn search(
     kind: Option<ItemKind>,
     limit: usize,
 ) -> Result<Vec<Hit>> {
+    Ok(search_cancellable(conn, query, kind, limit, &|| false)?.unwrap_or_default())
+}
+
+/// As [`search`], giving up (with `None`) as soon as `cancelled` says so:
+/// a newer keystroke has made this search pointless.
+pub fn search_cancellable(
+    conn: &Connection,
+    query: &str,
+    kind: Option<ItemKind>,
+    limit: usize,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<Option<Vec<Hit>>> {
     let q = query.trim();
     if q.is_empty() || limit == 0 {
-        return Ok(Vec::new());
+        return Ok(Some(Vec::new()));
     }
     let matcher = SkimMatcherV2::default().ignore_case();
     let kind_s = kind.map(ItemKind::as_str);
     let mut hits: Vec<Hit> = Vec::new();
     let mut seen: HashSet<i64> = HashSet::new();
-    let mut consider =
-        |rowid: i64, k: String, id: Uuid, label: String, body: String, hits: &mut Vec<Hit>| {
-            if !seen.insert(rowid) {
-                return;
-            }
-            if let Some((score, matched)) = matcher.fuzzy_indices(&body, q)
-                && let Ok(kind) = k.parse::<ItemKind>()
-            {
-                hits.push(Hit {
-                    kind,
-                    id,
-                    label,
-                    text: body,
-                    score,
-                    matched,
-                });
-            }
-        };
+    // Reads a row's text without copying it, and keeps only matches.
+    let mut consider = |r: &rusqlite::Row<'_>, hits: &mut Vec<Hit>| -> rusqlite::Result<()> {
+        let rowid: i64 = r.get(0)?;
+        if !seen.insert(rowid) {
+            return Ok(());
+        }
+        let body = r.get_ref(4)?.as_str()?;
+        if let Some((score, matched)) = matcher.fuzzy_indices(body, q)
+            && let Ok(kind) = r.get_ref(1)?.as_str()?.parse::<ItemKind>()
+        {
+            hits.push(Hit {
+                kind,
+                id: r.get(2)?,
+                label: r.get(3)?,
+                text: body.to_string(),
+                score,
+                matched,
+            });
+        }
+        Ok(())
+    };
     if let Some(fq) = fts_query(q) {
         let mut stmt = conn.prepare_cached(
             "SELECT s.rowid, s.kind, s.item_id, s.label, s.body FROM search_fts
@@ -134,15 +149,13 @@ pub fn search(
              WHERE search_fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) LIMIT 10000",
         )?;
         let mut rows = stmt.query((fq, kind_s))?;
+        let mut n = 0u32;
         while let Some(r) = rows.next()? {
-            consider(
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                &mut hits,
-            );
+            consider(r, &mut hits)?;
+            n += 1;
+            if n % 256 == 0 && cancelled() {
+                return Ok(None);
+            }
         }
     }
     if hits.len() < limit {
@@ -151,15 +164,13 @@ pub fn search(
             "SELECT rowid, kind, item_id, label, body FROM search_items WHERE (?1 IS NULL OR kind = ?1)",
         )?;
         let mut rows = stmt.query([kind_s])?;
+        let mut n = 0u32;
         while let Some(r) = rows.next()? {
-            consider(
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                &mut hits,
-            );
+            consider(r, &mut hits)?;
+            n += 1;
+            if n % 1024 == 0 && cancelled() {
+                return Ok(None);
+            }
         }
     }
     hits.sort_by(|a, b| {
@@ -169,7 +180,7 @@ pub fn search(
             .then(a.label.cmp(&b.label))
     });
     hits.truncate(limit);
-    Ok(hits)
+    Ok(Some(hits))
 }
 
 #[cfg(test)]

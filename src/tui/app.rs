@@ -155,6 +155,10 @@ pub struct App {
     pub empty: bool,
     /// Keys go to the focused list's filter.
     pub filter_typing: bool,
+    /// Runs live filters off the input thread (none if it could not start).
+    pub searcher: Option<super::searcher::Searcher>,
+    /// The pane whose filter the searcher is working on.
+    pub searching_pane: Option<usize>,
 }
 
 impl App {
@@ -178,7 +182,13 @@ impl App {
             quit: false,
             empty: false,
             filter_typing: false,
+            searcher: None,
+            searching_pane: None,
         };
+        match super::searcher::Searcher::start(app.store.path()) {
+            Ok(s) => app.searcher = Some(s),
+            Err(e) => tracing::warn!("live filtering will run on the input thread: {e}"),
+        }
         app.reload();
         app
     }

@@ -9,6 +9,7 @@ pub mod data;
 pub mod form;
 mod formview;
 pub mod keymap;
+pub mod searcher;
 pub mod terminal;
 pub mod theme;
 pub mod update;
@@ -51,7 +52,13 @@ pub fn run(store: Store) -> anyhow::Result<()> {
         if app.quit {
             break;
         }
-        if event::poll(Duration::from_millis(500))? {
+        if app.tick() {
+            dirty = true;
+            continue;
+        }
+        // Wake often while a search is out, to show its results at once.
+        let wait = if app.searching() { 20 } else { 500 };
+        if event::poll(Duration::from_millis(wait))? {
             // Drain every pending event, then draw once.
             loop {
                 match event::read()? {

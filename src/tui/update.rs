@@ -14,6 +14,9 @@ use crate::store::{create, records, search};
 /// How many parcels the demo key loads.
 pub const DEMO_PARCELS: usize = 2000;
 
+/// At most this many matches are listed by a live filter.
+pub const FILTER_LIMIT: usize = 1000;
+
 impl App {
     pub(super) fn accepts_text(&self) -> bool {
         matches!(
@@ -79,35 +82,73 @@ impl App {
         let i = self.pane.index();
         let Some(kind) = self.pane.kind() else { return };
         let q = self.lists[i].filter.clone().unwrap_or_default();
-        let hits = if q.trim().is_empty() {
-            Vec::new()
-        } else {
-            match search::search(self.store.conn(), &q, Some(kind), 1000) {
-                Ok(h) => h,
-                Err(e) => {
-                    self.error(e.to_string());
-                    Vec::new()
+        if q.trim().is_empty() {
+            // An empty filter shows nothing filtered yet.
+            self.lists[i].hits.clear();
+            self.lists[i].cursor = 0;
+            self.lists[i].offset = 0;
+            self.searching_pane = None;
+            return;
+        }
+        if let Some(s) = &mut self.searcher {
+            s.request(&q, kind, FILTER_LIMIT);
+            self.searching_pane = Some(i);
+            return;
+        }
+        let conn = self.store.conn();
+        let rows = search::search(conn, &q, Some(kind), FILTER_LIMIT).map(|hits| {
+            hits.iter()
+                .filter_map(|h| data::row_of(conn, h.kind, h.id).ok().flatten())
+                .collect()
+        });
+        self.apply_filter(i, rows.map_err(|e| e.to_string()));
+    }
+
+    fn apply_filter(&mut self, i: usize, rows: Result<Vec<Row>, String>) {
+        match rows {
+            Ok(rows) => {
+                let l = &mut self.lists[i];
+                l.hits = rows;
+                l.cursor = 0;
+                l.offset = 0;
+                if self.pane.index() == i {
+                    self.select_current();
                 }
             }
-        };
-        let conn = self.store.conn();
-        let rows: Vec<Row> = hits
-            .iter()
-            .filter_map(|h| data::row_of(conn, h.kind, h.id).ok().flatten())
-            .collect();
-        let l = &mut self.lists[i];
-        l.hits = if q.trim().is_empty() {
-            // An empty filter shows everything again.
-            Vec::new()
-        } else {
-            rows
-        };
-        l.cursor = 0;
-        l.offset = 0;
-        if q.trim().is_empty() {
-            l.filter = Some(String::new());
+            Err(e) => self.error(e),
         }
-        self.select_current();
+    }
+
+    /// Applies a finished background search; true when the screen changed.
+    pub fn tick(&mut self) -> bool {
+        self.receive(std::time::Duration::ZERO)
+    }
+
+    pub fn searching(&self) -> bool {
+        self.searcher.as_ref().is_some_and(|s| s.is_pending())
+    }
+
+    /// Waits for the search in flight (tests and scripted input).
+    pub fn settle(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.searching() && std::time::Instant::now() < deadline {
+            self.receive(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn receive(&mut self, wait: std::time::Duration) -> bool {
+        let Some(reply) = self.searcher.as_mut().and_then(|s| s.poll(wait)) else {
+            return false;
+        };
+        let Some(i) = self.searching_pane.take() else {
+            return false;
+        };
+        // A filter cleared or changed since is not overwritten.
+        if self.lists[i].filter.as_deref() == Some(reply.query.as_str()) {
+            self.apply_filter(i, reply.rows);
+            return true;
+        }
+        false
     }
 
     fn clear_filter(&mut self) {
@@ -115,6 +156,7 @@ impl App {
         self.lists[i].filter = None;
         self.lists[i].hits.clear();
         self.filter_typing = false;
+        self.searching_pane = None;
         self.clamp(i);
         self.fetch(i);
         self.select_current();

@@ -186,6 +186,9 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
     if let Some(q) = &l.filter {
         let cursor = if app.filter_typing { "▏" } else { "" };
         title.push_str(&format!("/{}{cursor} ", sanitize(q)));
+        if app.searching_pane == Some(pane.index()) {
+            title.push_str("searching… ");
+        }
     }
     let cols = widths(kind, area.width);
     let inner_w = area.width.saturating_sub(2);
