@@ -153,7 +153,7 @@ pub fn search_cancellable(
         while let Some(r) = rows.next()? {
             consider(r, &mut hits)?;
             n += 1;
-            if n % 256 == 0 && cancelled() {
+            if n.is_multiple_of(256) && cancelled() {
                 return Ok(None);
             }
         }
@@ -168,7 +168,7 @@ pub fn search_cancellable(
         while let Some(r) = rows.next()? {
             consider(r, &mut hits)?;
             n += 1;
-            if n % 1024 == 0 && cancelled() {
+            if n.is_multiple_of(1024) && cancelled() {
                 return Ok(None);
             }
         }
