@@ -45,7 +45,10 @@ fn dataset(parcels: usize) -> PathBuf {
     let done = dir.join(format!("demo-{parcels}-seed42.done"));
     if !done.exists() {
         let _ = std::fs::remove_file(&path);
-        eprintln!("generating {parcels} parcels into {} (once)...", path.display());
+        eprintln!(
+            "generating {parcels} parcels into {} (once)...",
+            path.display()
+        );
         let started = Instant::now();
         let mut s = Store::open(&path, OpenOptions::new("bench")).expect("open bench db");
         let mut last = Instant::now();
@@ -66,9 +69,11 @@ fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
         })
         .map_or(0.0, |kib| kib / 1024.0)
 }
@@ -79,7 +84,10 @@ fn key(app: &mut App, code: KeyCode, m: KeyModifiers) {
 
 fn main() {
     // `cargo bench` passes --bench; a filter argument is not supported.
-    let parcels: usize = std::env::var("BENCH_PARCELS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let parcels: usize = std::env::var("BENCH_PARCELS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let path = dataset(parcels);
     let opts = || OpenOptions::new("bench");
     let mut figures: Vec<Figure> = Vec::new();
@@ -89,16 +97,30 @@ fn main() {
     for _ in 0..11 {
         let t = Instant::now();
         let store = Store::open(&path, opts()).expect("open");
-        let app = App::new(store, Keymap::defaults(), Theme::new(true), view::page_rows(30));
+        let app = App::new(
+            store,
+            Keymap::defaults(),
+            Theme::new(true),
+            view::page_rows(30),
+        );
         let mut term = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
         term.draw(|f| view::draw(f, &app)).expect("draw");
         samples.push(t.elapsed());
     }
-    figures.push(Figure { name: "start to first frame (warm)", samples, target: "p50 <= 30 ms" });
+    figures.push(Figure {
+        name: "start to first frame (warm)",
+        samples,
+        target: "p50 <= 30 ms",
+    });
 
     // Frame time while scrolling the parcels: each key plus one draw.
     let store = Store::open(&path, opts()).expect("open");
-    let mut app = App::new(store, Keymap::defaults(), Theme::new(true), view::page_rows(30));
+    let mut app = App::new(
+        store,
+        Keymap::defaults(),
+        Theme::new(true),
+        view::page_rows(30),
+    );
     let mut term = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
     key(&mut app, KeyCode::Char('2'), KeyModifiers::NONE);
     let mut samples = Vec::new();
@@ -119,18 +141,30 @@ fn main() {
         term.draw(|f| view::draw(f, &app)).expect("draw");
         samples.push(t.elapsed());
     }
-    figures.push(Figure { name: "frame while scrolling (key + draw)", samples, target: "p95 <= 5 ms" });
+    figures.push(Figure {
+        name: "frame while scrolling (key + draw)",
+        samples,
+        target: "p95 <= 5 ms",
+    });
 
     // Jump to the end and back to the top.
     let mut samples = Vec::new();
     for i in 0..10 {
-        let code = if i % 2 == 0 { KeyCode::End } else { KeyCode::Home };
+        let code = if i % 2 == 0 {
+            KeyCode::End
+        } else {
+            KeyCode::Home
+        };
         let t = Instant::now();
         key(&mut app, code, KeyModifiers::NONE);
         term.draw(|f| view::draw(f, &app)).expect("draw");
         samples.push(t.elapsed());
     }
-    figures.push(Figure { name: "jump to end / start (key + draw)", samples, target: "-" });
+    figures.push(Figure {
+        name: "jump to end / start (key + draw)",
+        samples,
+        target: "-",
+    });
 
     // Live filter: from each keystroke to its results on screen.
     let mut samples = Vec::new();
@@ -145,7 +179,11 @@ fn main() {
         }
         key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     }
-    figures.push(Figure { name: "filter: keystroke to results", samples, target: "p50 <= 50 ms, p95 <= 100 ms" });
+    figures.push(Figure {
+        name: "filter: keystroke to results",
+        samples,
+        target: "p50 <= 50 ms, p95 <= 100 ms",
+    });
     // The input thread's share: how long a keystroke holds the UI.
     let mut samples = Vec::new();
     key(&mut app, KeyCode::Char('/'), KeyModifiers::NONE);
@@ -157,7 +195,11 @@ fn main() {
     }
     app.settle();
     key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
-    figures.push(Figure { name: "filter: keystroke on the input thread", samples, target: "typing never blocked" });
+    figures.push(Figure {
+        name: "filter: keystroke on the input thread",
+        samples,
+        target: "typing never blocked",
+    });
 
     // One saved edit (a form save: one transaction with indexes and audit).
     let ids: Vec<uuid::Uuid> = records::list::<Parcel>(app.store.conn(), 200, parcels / 2)
@@ -178,7 +220,11 @@ fn main() {
             .expect("edit");
         samples.push(t.elapsed());
     }
-    figures.push(Figure { name: "one saved edit", samples, target: "p95 <= 1 ms" });
+    figures.push(Figure {
+        name: "one saved edit",
+        samples,
+        target: "p95 <= 1 ms",
+    });
 
     // Connections of one parcel (shared identifiers, one hop).
     let mut samples = Vec::new();
@@ -187,27 +233,54 @@ fn main() {
         let _ = interdict::xref::shared_identifiers(app.store.conn(), *id).expect("xref");
         samples.push(t.elapsed());
     }
-    figures.push(Figure { name: "connections of one parcel", samples, target: "p95 <= 1 ms" });
+    figures.push(Figure {
+        name: "connections of one parcel",
+        samples,
+        target: "p95 <= 1 ms",
+    });
 
     let rss = peak_rss_mib();
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let n_parcels = records::count::<Parcel>(app.store.conn()).unwrap_or(0);
     let _ = ItemKind::Parcel;
 
-    println!("\ninterdict benchmark: {n_parcels} parcels, {}", path.display());
-    println!("{:<40} {:>10} {:>10} {:>8}  target", "figure", "p50 ms", "p95 ms", "n");
+    println!(
+        "\ninterdict benchmark: {n_parcels} parcels, {}",
+        path.display()
+    );
+    println!(
+        "{:<40} {:>10} {:>10} {:>8}  target",
+        "figure", "p50 ms", "p95 ms", "n"
+    );
     let mut json = Vec::new();
     for f in &mut figures {
         f.samples.sort();
         let (p50, p95) = (pct(&f.samples, 0.5), pct(&f.samples, 0.95));
-        println!("{:<40} {:>10.3} {:>10.3} {:>8}  {}", f.name, ms(p50), ms(p95), f.samples.len(), f.target);
+        println!(
+            "{:<40} {:>10.3} {:>10.3} {:>8}  {}",
+            f.name,
+            ms(p50),
+            ms(p95),
+            f.samples.len(),
+            f.target
+        );
         json.push(serde_json::json!({"figure": f.name, "p50_ms": ms(p50), "p95_ms": ms(p95), "n": f.samples.len(), "target": f.target}));
     }
-    println!("{:<40} {:>10.1}  MiB (whole bench process)", "peak memory", rss);
-    println!("{:<40} {:>10.0}  bytes", "database size per parcel", size as f64 / n_parcels.max(1) as f64);
+    println!(
+        "{:<40} {:>10.1}  MiB (whole bench process)",
+        "peak memory", rss
+    );
+    println!(
+        "{:<40} {:>10.0}  bytes",
+        "database size per parcel",
+        size as f64 / n_parcels.max(1) as f64
+    );
     json.push(serde_json::json!({"figure": "peak memory", "mib": rss}));
     json.push(serde_json::json!({"figure": "database size per parcel", "bytes": size as f64 / n_parcels.max(1) as f64}));
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-results.json");
-    let _ = std::fs::write(&out, serde_json::to_string_pretty(&json).unwrap_or_default());
+    let _ = std::fs::write(
+        &out,
+        serde_json::to_string_pretty(&json).unwrap_or_default(),
+    );
     println!("written to {}", out.display());
 }

@@ -412,3 +412,78 @@ fn a_new_keystroke_supersedes_the_search_in_flight() {
     assert!(ui.app.lists[1].filter.is_none());
     assert_eq!(ui.app.lists[1].rows.len(), ui.app.page);
 }
+
+#[test]
+fn findings_links_and_notes_are_edited_where_they_show() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    // A finding: pick the substance, fill the form; a quantity needs a unit.
+    ui.keys("2 f").typed("carfentanil").keys("enter");
+    assert!(ui.text().contains("Carfentanil found in"), "{}", ui.text());
+    ui.keys("tab").typed("2.5").keys("ctrl-s");
+    assert!(
+        ui.text().contains("a quantity needs a unit"),
+        "{}",
+        ui.text()
+    );
+    // The failed save put the cursor on the unit.
+    ui.typed("g").keys("ctrl-s");
+    assert!(matches!(ui.app.modal, Modal::None), "{}", ui.text());
+    let finding = ui
+        .app
+        .links
+        .iter()
+        .find(|l| l.group == "Findings")
+        .cloned()
+        .unwrap();
+    assert_eq!(finding.label, "Carfentanil");
+    assert_eq!(finding.reason, "2.5 g powder (presumptive)");
+    // Edit it from the Links pane: lab-confirmed now.
+    ui.keys("4");
+    let at = ui
+        .app
+        .links
+        .iter()
+        .position(|l| l.group == "Findings")
+        .unwrap();
+    for _ in 0..at {
+        ui.keys("j");
+    }
+    ui.keys("e");
+    assert!(ui.text().contains("Edit finding"));
+    ui.keys("tab tab tab");
+    for _ in 0..20 {
+        ui.keys("backspace");
+    }
+    ui.typed("lab-confirmed").keys("ctrl-s");
+    let finding = ui
+        .app
+        .links
+        .iter()
+        .find(|l| l.group == "Findings")
+        .cloned()
+        .unwrap();
+    assert_eq!(finding.reason, "2.5 g powder (lab-confirmed)");
+    // A note, then deleting it from the Links pane leaves the parcel.
+    ui.keys("n").typed("seen at the depot").keys("enter");
+    let parcel = ui.app.current.clone().unwrap();
+    let at = ui
+        .app
+        .links
+        .iter()
+        .position(|l| l.group == "Notes")
+        .unwrap();
+    ui.keys("g g");
+    for _ in 0..at {
+        ui.keys("j");
+    }
+    ui.keys("x");
+    assert!(ui.text().contains("Delete this note"), "{}", ui.text());
+    ui.keys("y");
+    assert!(ui.app.links.iter().all(|l| l.group != "Notes"));
+    assert_eq!(ui.app.current.unwrap().id, parcel.id);
+    assert!(
+        interdict::store::records::get::<interdict::domain::Parcel>(ui.app.store.conn(), parcel.id)
+            .unwrap()
+            .is_some()
+    );
+}

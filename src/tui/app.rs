@@ -101,6 +101,8 @@ pub struct NotePrompt {
 #[derive(Debug, Clone)]
 pub enum PickerPurpose {
     Jump,
+    /// The substance found in a parcel.
+    FindingIn(ItemRef),
     LinkFrom(ItemRef),
     /// Second step of a link: its type.
     LinkType {

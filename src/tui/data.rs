@@ -144,10 +144,14 @@ pub fn count(conn: &Connection, kind: ItemKind) -> Result<usize> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkRow {
     pub group: String,
+    /// The item at the other end, which Enter follows.
     pub kind: ItemKind,
     pub id: Uuid,
     pub label: String,
     pub reason: String,
+    /// The record that makes the connection (a link, finding or note),
+    /// which edit and delete act on in the Links pane.
+    pub via: Option<(ItemKind, Uuid)>,
 }
 
 pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
@@ -185,6 +189,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
                     .map(|n| format!(": {n}"))
                     .unwrap_or_default()
             ),
+            via: Some((ItemKind::Link, l.meta.id)),
         });
     }
     match item.kind {
@@ -196,6 +201,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
                     id: f.substance_id,
                     label: label(ItemKind::Substance, f.substance_id)?,
                     reason: f.label(),
+                    via: Some((ItemKind::Finding, f.meta.id)),
                 });
             }
         }
@@ -207,6 +213,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
                     id: f.parcel_id,
                     label: label(ItemKind::Parcel, f.parcel_id)?,
                     reason: f.label(),
+                    via: Some((ItemKind::Finding, f.meta.id)),
                 });
             }
         }
@@ -226,6 +233,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
                     s.value,
                     o.role.replace('_', " ")
                 ),
+                via: None,
             });
         }
         if s.over_shared() {
@@ -235,8 +243,20 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
                 id: item.id,
                 label: "(not followed)".into(),
                 reason: s.reason(),
+                via: None,
             });
         }
+    }
+    for n in related::notes_on(conn, item.id, 200)? {
+        let grade = n.grading().map(|g| format!(" [{g}]")).unwrap_or_default();
+        out.push(LinkRow {
+            group: "Notes".into(),
+            kind: ItemKind::Note,
+            id: n.meta.id,
+            label: format!("{} {}{grade}", n.note_type, n.noted_on),
+            reason: n.text.clone(),
+            via: Some((ItemKind::Note, n.meta.id)),
+        });
     }
     Ok(out)
 }

@@ -4,7 +4,7 @@
 
 use crate::domain::fields::{FieldError, FieldSpec};
 use crate::domain::record::{get_field, new_record, set_fields};
-use crate::domain::{Case, ItemKind, Parcel, Record, Substance};
+use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use crate::store::refs::ItemRef;
 use crate::store::{Result, Store, StoreError, create, records, refs};
 use rusqlite::Connection;
@@ -22,6 +22,8 @@ pub struct FormField {
 pub struct Form {
     pub kind: ItemKind,
     pub editing: Option<Uuid>,
+    /// For a new finding: the parcel and the substance found in it.
+    pub finding_of: Option<(ItemRef, ItemRef)>,
     pub fields: Vec<FormField>,
     pub focus: usize,
     pub error: Option<String>,
@@ -29,21 +31,23 @@ pub struct Form {
 
 fn specs(kind: ItemKind) -> &'static [FieldSpec] {
     match kind {
+        ItemKind::Case => Case::FIELDS,
         ItemKind::Parcel => Parcel::FIELDS,
         ItemKind::Substance => Substance::FIELDS,
-        _ => Case::FIELDS,
+        ItemKind::Finding => Finding::FIELDS,
+        ItemKind::Link => Link::FIELDS,
+        ItemKind::Note => Note::FIELDS,
     }
 }
 
 impl Form {
+    /// A blank form for a new item of a kind (links and notes have their
+    /// own quicker ways in, findings start from [`Form::new_finding`]).
     pub fn new(kind: ItemKind) -> Form {
-        let kind = match kind {
-            ItemKind::Parcel | ItemKind::Substance => kind,
-            _ => ItemKind::Case,
-        };
         Form {
             kind,
             editing: None,
+            finding_of: None,
             fields: specs(kind)
                 .iter()
                 .map(|spec| FormField {
@@ -67,6 +71,12 @@ impl Form {
         }
     }
 
+    pub fn new_finding(parcel: ItemRef, substance: ItemRef) -> Form {
+        let mut f = Form::new(ItemKind::Finding);
+        f.finding_of = Some((parcel, substance));
+        f
+    }
+
     pub fn edit(conn: &Connection, item: &ItemRef) -> Result<Form> {
         fn load<R: Record>(conn: &Connection, id: Uuid, form: &mut Form) -> Result<()> {
             let r: R = records::must_get(conn, id)?;
@@ -81,15 +91,18 @@ impl Form {
             ItemKind::Case => load::<Case>(conn, item.id, &mut form)?,
             ItemKind::Parcel => load::<Parcel>(conn, item.id, &mut form)?,
             ItemKind::Substance => load::<Substance>(conn, item.id, &mut form)?,
-            other => return Err(StoreError::NotFound(format!("{other}s have no form"))),
+            ItemKind::Finding => load::<Finding>(conn, item.id, &mut form)?,
+            ItemKind::Link => load::<Link>(conn, item.id, &mut form)?,
+            ItemKind::Note => load::<Note>(conn, item.id, &mut form)?,
         }
         Ok(form)
     }
 
     pub fn title(&self) -> String {
-        match self.editing {
-            Some(_) => format!("Edit {}", self.kind),
-            None => format!("New {}", self.kind),
+        match (&self.editing, &self.finding_of) {
+            (Some(_), _) => format!("Edit {}", self.kind),
+            (None, Some((p, s))) => format!("{} found in {}", s.label, p.label),
+            (None, None) => format!("New {}", self.kind),
         }
     }
 
@@ -179,7 +192,30 @@ impl Form {
                 }
                 records::insert(w, s)
             }),
-            _ => save_as::<Case>(store, self.editing, &pairs, create::case),
+            ItemKind::Finding => {
+                let ends = self.finding_of.as_ref().map(|(p, s)| (p.id, s.id));
+                save_as::<Finding>(store, self.editing, &pairs, |w, f| match ends {
+                    Some((p, s)) => {
+                        f.parcel_id = p;
+                        f.substance_id = s;
+                        create::finding(w, f)
+                    }
+                    None => Err(StoreError::NotFound(
+                        "a finding needs its parcel and substance".into(),
+                    )),
+                })
+            }
+            ItemKind::Link => save_as::<Link>(store, self.editing, &pairs, |_, _| {
+                Err(StoreError::NotFound(
+                    "links are made with the link key".into(),
+                ))
+            }),
+            ItemKind::Note => save_as::<Note>(store, self.editing, &pairs, |_, _| {
+                Err(StoreError::NotFound(
+                    "notes are added with the note key".into(),
+                ))
+            }),
+            ItemKind::Case => save_as::<Case>(store, self.editing, &pairs, create::case),
         };
         match result {
             Ok(v) => Some(v),

@@ -167,7 +167,11 @@ impl App {
             return;
         };
         p.cursor = 0;
-        p.hits = match search::search(self.store.conn(), &p.query, None, 50) {
+        let kind = match p.purpose {
+            PickerPurpose::FindingIn(_) => Some(ItemKind::Substance),
+            _ => None,
+        };
+        p.hits = match search::search(self.store.conn(), &p.query, kind, 50) {
             Ok(h) => h
                 .into_iter()
                 .filter(|h| {
@@ -281,6 +285,53 @@ impl App {
                 let kind = self.pane.kind().unwrap_or(ItemKind::Case);
                 self.modal = Modal::Form(Box::new(Form::new(kind)));
             }
+            Action::Edit if self.pane == Pane::Links => {
+                match self.links.get(self.links_cursor).and_then(|l| l.via) {
+                    Some((kind, id)) => match Form::edit(
+                        self.store.conn(),
+                        &ItemRef {
+                            kind,
+                            id,
+                            label: String::new(),
+                        },
+                    ) {
+                        Ok(f) => self.modal = Modal::Form(Box::new(f)),
+                        Err(e) => self.error(e.to_string()),
+                    },
+                    None => self.info("a shared identifier is not a record: nothing to edit"),
+                }
+            }
+            Action::Delete if self.pane == Pane::Links => {
+                match self.links.get(self.links_cursor).cloned() {
+                    Some(l) => match l.via {
+                        Some((kind, id)) => {
+                            let message =
+                                format!("Delete this {kind} ({}: {})? (y/n)", l.label, l.reason);
+                            self.modal = Modal::Confirm {
+                                item: ItemRef {
+                                    kind,
+                                    id,
+                                    label: l.reason.clone(),
+                                },
+                                message,
+                            };
+                        }
+                        None => self.info("a shared identifier is not a record: nothing to delete"),
+                    },
+                    None => self.info("nothing selected"),
+                }
+            }
+            Action::AddFinding => match self.current.clone() {
+                Some(p) if p.kind == ItemKind::Parcel => {
+                    self.modal = Modal::Picker(Picker {
+                        purpose: PickerPurpose::FindingIn(p),
+                        query: String::new(),
+                        hits: Vec::new(),
+                        cursor: 0,
+                    })
+                }
+                _ => self.info("select a parcel to record what was found in it"),
+            },
             Action::Edit => match self.current.clone() {
                 Some(item)
                     if matches!(
@@ -359,6 +410,14 @@ impl App {
                                 "deleted {} {} ({n} records)",
                                 item.kind, item.label
                             ));
+                            if matches!(
+                                item.kind,
+                                ItemKind::Link | ItemKind::Finding | ItemKind::Note
+                            ) {
+                                self.reload();
+                                self.refresh_current();
+                                return;
+                            }
                             self.current = None;
                             self.back.retain(|b| b.id != item.id);
                             self.forward.retain(|b| b.id != item.id);
@@ -381,6 +440,10 @@ impl App {
         match self.pane {
             Pane::Links => {
                 if let Some(l) = self.links.get(self.links_cursor).cloned() {
+                    if l.kind == ItemKind::Note {
+                        self.info(format!("{}: {}", l.label, l.reason));
+                        return;
+                    }
                     if Some(l.id) == self.current.as_ref().map(|c| c.id) {
                         self.info(l.reason);
                         return;
@@ -490,6 +553,17 @@ impl App {
                     self.go_to(item, true);
                 }
             }
+            PickerPurpose::FindingIn(parcel) => match p.hits.get(p.cursor) {
+                Some(h) => {
+                    let substance = ItemRef {
+                        kind: h.kind,
+                        id: h.id,
+                        label: h.label.clone(),
+                    };
+                    self.modal = Modal::Form(Box::new(Form::new_finding(parcel, substance)));
+                }
+                None => self.modal = Modal::Picker(p),
+            },
             PickerPurpose::LinkFrom(from) => {
                 if let Some(h) = p.hits.get(p.cursor) {
                     let to = ItemRef {
@@ -546,7 +620,14 @@ impl App {
                     msg.push_str(&format!(" (warning: {})", warnings.join("; ")));
                 }
                 self.reload();
-                self.go_to(item, true);
+                if matches!(
+                    item.kind,
+                    ItemKind::Case | ItemKind::Parcel | ItemKind::Substance
+                ) {
+                    self.go_to(item, true);
+                } else {
+                    self.refresh_current();
+                }
                 self.info(msg);
             }
             None => self.modal = Modal::Form(f),

@@ -376,7 +376,7 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
         Line::from(Span::styled(fit(m, area.width as usize), style))
     } else {
         let spans = match &app.modal {
-            Modal::Help { .. } => hints(app, Layer::Help, &[Cancel]),
+            Modal::Help { .. } => hints(app, Layer::Help, &[Down, Up, Cancel]),
             Modal::Note(_) => hints(app, Layer::Prompt, &[Confirm, NextField, Cancel]),
             Modal::Picker(_) => hints(app, Layer::Picker, &[Confirm, Cancel]),
             Modal::Confirm { .. } => hints(app, Layer::Confirm, &[Yes, No]),
@@ -583,6 +583,9 @@ fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
         purpose => {
             let title = match purpose {
                 PickerPurpose::LinkFrom(from) => format!(" Link {} to… ", fit(&from.label, 30)),
+                PickerPurpose::FindingIn(p) => {
+                    format!(" Substance found in {} ", fit(&p.label, 30))
+                }
                 _ => " Search everything ".into(),
             };
             let mut lines = vec![Line::from(vec![
