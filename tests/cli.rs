@@ -201,6 +201,11 @@ fn bad_input_is_refused_naming_the_field_and_nothing_is_written() {
     assert!(err.contains("no case C-0042"), "{err}");
     let err = nb.fails(&["add", "substance", "--name", "X", "--cas", "437-38-6"]);
     assert!(err.contains("cas") && err.contains("expected 7"), "{err}");
+    let err = nb.fails(&["add", "substance", "--name", "4-mmc"]);
+    assert!(
+        err.contains("name:") && err.contains("already in the notebook as Mephedrone"),
+        "{err}"
+    );
     let err = nb.fails(&[
         "add", "note", "--on", "Fentanyl", "--text", "x", "--grade", "9Z",
     ]);

@@ -236,15 +236,7 @@ fn add(ctx: &Ctx, store: &mut Store, add: &Add, out: &mut impl Write) -> Result<
                 .opt("group", group)
                 .opt("cas", cas);
             let (mut s, mut w) = new_record::<Substance>(&v.pairs())?;
-            w.extend(store.write(|wr| {
-                if let Some(existing) = refs::substances_called(&wr.tx, &s.name)?.first() {
-                    return Err(StoreError::Duplicate(format!(
-                        "name: {:?} is already in the notebook as {} (id {})",
-                        s.name, existing.name, existing.meta.id
-                    )));
-                }
-                records::insert(wr, &mut s)
-            })?);
+            w.extend(store.write(|wr| create::substance(wr, &mut s))?);
             (json_or(ctx, &s, s.name.clone()), w)
         }
         Add::Finding {
@@ -410,14 +402,7 @@ fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) 
 
 fn fields(ctx: &Ctx, kind: &str) -> Result<ExitCode> {
     let kind: ItemKind = kind.parse().map_err(anyhow::Error::msg)?;
-    let specs = match kind {
-        ItemKind::Case => Case::FIELDS,
-        ItemKind::Parcel => Parcel::FIELDS,
-        ItemKind::Substance => Substance::FIELDS,
-        ItemKind::Finding => Finding::FIELDS,
-        ItemKind::Link => Link::FIELDS,
-        ItemKind::Note => Note::FIELDS,
-    };
+    let specs = crate::domain::fields_of(kind);
     let mut out = io::stdout().lock();
     match ctx.format {
         Format::Json => {
@@ -972,14 +957,7 @@ fn changed_fields(before: Option<&str>, after: Option<&str>) -> String {
             .unwrap_or_default()
     };
     let (b, a) = (parse(before), parse(after));
-    let skip = [
-        "id",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "origin_db",
-    ];
+    let skip = crate::domain::Meta::COLUMNS;
     let mut keys: Vec<&String> = b
         .keys()
         .chain(a.keys())

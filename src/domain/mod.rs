@@ -28,3 +28,15 @@ pub use note::Note;
 pub use parcel::Parcel;
 pub use record::Record;
 pub use substance::Substance;
+
+/// The fields a person can set on items of a kind, in form order.
+pub fn fields_of(kind: ItemKind) -> &'static [fields::FieldSpec] {
+    match kind {
+        ItemKind::Case => Case::FIELDS,
+        ItemKind::Parcel => Parcel::FIELDS,
+        ItemKind::Substance => Substance::FIELDS,
+        ItemKind::Finding => Finding::FIELDS,
+        ItemKind::Link => Link::FIELDS,
+        ItemKind::Note => Note::FIELDS,
+    }
+}

@@ -31,6 +31,21 @@ pub fn parcel(w: &mut Writer<'_>, p: &mut Parcel) -> Result<Vec<String>> {
     records::insert(w, p)
 }
 
+/// Creates a substance; a name or synonym already in the notebook is
+/// refused, so one substance is not filed twice under its names.
+pub fn substance(w: &mut Writer<'_>, s: &mut crate::domain::Substance) -> Result<Vec<String>> {
+    if let Some(existing) = refs::substances_called(&w.tx, &s.name)?.first() {
+        return Err(StoreError::Invalid(crate::domain::fields::FieldError {
+            field: "name".into(),
+            message: format!(
+                "{:?} is already in the notebook as {} (id {})",
+                s.name, existing.name, existing.meta.id
+            ),
+        }));
+    }
+    records::insert(w, s)
+}
+
 fn kind_of(w: &Writer<'_>, id: Uuid) -> Result<ItemKind> {
     for kind in ItemKind::ALL {
         let found =

@@ -6,7 +6,7 @@ use crate::domain::fields::{FieldError, FieldSpec};
 use crate::domain::record::{get_field, new_record, set_fields};
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use crate::store::refs::ItemRef;
-use crate::store::{Result, Store, StoreError, create, records, refs};
+use crate::store::{Result, Store, StoreError, create, records};
 use rusqlite::Connection;
 use uuid::Uuid;
 
@@ -29,17 +29,6 @@ pub struct Form {
     pub error: Option<String>,
 }
 
-fn specs(kind: ItemKind) -> &'static [FieldSpec] {
-    match kind {
-        ItemKind::Case => Case::FIELDS,
-        ItemKind::Parcel => Parcel::FIELDS,
-        ItemKind::Substance => Substance::FIELDS,
-        ItemKind::Finding => Finding::FIELDS,
-        ItemKind::Link => Link::FIELDS,
-        ItemKind::Note => Note::FIELDS,
-    }
-}
-
 impl Form {
     /// A blank form for a new item of a kind (links and notes have their
     /// own quicker ways in, findings start from [`Form::new_finding`]).
@@ -48,7 +37,7 @@ impl Form {
             kind,
             editing: None,
             finding_of: None,
-            fields: specs(kind)
+            fields: crate::domain::fields_of(kind)
                 .iter()
                 .map(|spec| FormField {
                     spec,
@@ -180,18 +169,9 @@ impl Form {
             .collect();
         let result = match self.kind {
             ItemKind::Parcel => save_as::<Parcel>(store, self.editing, &pairs, create::parcel),
-            ItemKind::Substance => save_as::<Substance>(store, self.editing, &pairs, |w, s| {
-                if refs::substances_called(&w.tx, &s.name)?
-                    .iter()
-                    .any(|o| o.meta.id != s.meta.id)
-                {
-                    return Err(StoreError::Invalid(FieldError {
-                        field: "name".into(),
-                        message: format!("{:?} is already in the notebook", s.name),
-                    }));
-                }
-                records::insert(w, s)
-            }),
+            ItemKind::Substance => {
+                save_as::<Substance>(store, self.editing, &pairs, create::substance)
+            }
             ItemKind::Finding => {
                 let ends = self.finding_of.as_ref().map(|(p, s)| (p.id, s.id));
                 save_as::<Finding>(store, self.editing, &pairs, |w, f| match ends {
