@@ -18,7 +18,8 @@ pub struct Shared {
     pub value: String,
     /// The role the value plays in the item asked about (`sender_phone`...).
     pub role: String,
-    /// How many other items hold the value.
+    /// How many other items hold the value, counted up to one past the
+    /// over-sharing cap.
     pub others: i64,
     /// The other items and the role the value plays in each; empty when
     /// the value is over-shared.
@@ -44,12 +45,19 @@ impl Shared {
         } else {
             ""
         };
+        let n = if self.over_shared() {
+            format!("more than {OVER_SHARED} other items")
+        } else {
+            format!(
+                "{} other item{}",
+                self.others,
+                if self.others == 1 { "" } else { "s" }
+            )
+        };
         format!(
-            "same {} {}: {} other item{}{what}",
+            "same {} {}: {n}{what}",
             self.role.replace('_', " "),
-            self.value,
-            self.others,
-            if self.others == 1 { "" } else { "s" }
+            self.value
         )
     }
 }
@@ -57,13 +65,16 @@ impl Shared {
 /// Every identifier of an item that other items hold too.
 pub fn shared_identifiers(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
     let mut idents = conn.prepare_cached(
+        // Counting stops past the over-sharing cap: a placeholder held by
+        // 100,000 parcels costs no more than one held by 51.
         "SELECT o.ident, i.kind, i.value, o.role,
-                (SELECT count(DISTINCT item_id) FROM occurrences x WHERE x.ident = o.ident AND x.item_id != ?1)
+                (SELECT count(*) FROM (SELECT DISTINCT item_id FROM occurrences x
+                                       WHERE x.ident = o.ident AND x.item_id != ?1 LIMIT ?2))
          FROM occurrences o JOIN identifiers i ON i.id = o.ident
          WHERE o.item_id = ?1 ORDER BY i.kind, i.value",
     )?;
     let rows: Vec<(i64, String, String, String, i64)> = idents
-        .query_map([id], |r| {
+        .query_map((id, OVER_SHARED + 1), |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -98,4 +109,67 @@ pub fn shared_identifiers(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Parcel;
+    use crate::domain::record::new_record;
+    use crate::exchange::demo::s10_number;
+    use crate::store::create;
+    use crate::store::testutil::temp_store;
+
+    #[test]
+    fn shared_values_listed_and_over_shared_ones_capped() {
+        let (_d, mut s) = temp_store();
+        let ids = s
+            .write(|w| {
+                let mut ids = Vec::new();
+                for i in 0..60u32 {
+                    let phone = if i < 3 {
+                        "+77015550142".to_string()
+                    } else {
+                        format!("+7701555{i:04}")
+                    };
+                    let (mut p, _) = new_record::<Parcel>(&[
+                        ("tracking", &s10_number("RR", i, "KZ")),
+                        ("sender_phone", &phone),
+                        ("declared_contents", "Gift"),
+                    ])?;
+                    create::parcel(w, &mut p)?;
+                    ids.push(p.meta.id);
+                }
+                Ok(ids)
+            })
+            .unwrap();
+        let shared = shared_identifiers(s.conn(), ids[0]).unwrap();
+        let phone = shared.iter().find(|x| x.kind == "phone").unwrap();
+        assert_eq!(phone.others, 2);
+        assert_eq!(phone.items.len(), 2);
+        assert!(
+            phone
+                .items
+                .iter()
+                .all(|o| o.role == "sender_phone" && ids[1..3].contains(&o.id))
+        );
+        assert_eq!(
+            phone.reason(),
+            "same sender phone +77015550142: 2 other items"
+        );
+        let gift = shared.iter().find(|x| x.kind == "content").unwrap();
+        assert!(gift.over_shared());
+        assert!(gift.items.is_empty());
+        assert_eq!(gift.others, OVER_SHARED + 1);
+        assert!(
+            gift.reason()
+                .contains("more than 50 other items (over-shared, not followed)"),
+            "{}",
+            gift.reason()
+        );
+        // A parcel with nothing in common has no shared identifiers but the
+        // over-shared content.
+        let lone = shared_identifiers(s.conn(), ids[10]).unwrap();
+        assert_eq!(lone.len(), 1);
+    }
 }
