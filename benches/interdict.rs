@@ -213,7 +213,14 @@ fn main() {
         app.store
             .write(|w| {
                 let mut p: Parcel = records::must_get(&w.tx, *id)?;
-                set_fields(&mut p, &[("concealment", &format!("edit {i}"))])?;
+                // A value no earlier run wrote, so every save really writes.
+                set_fields(
+                    &mut p,
+                    &[(
+                        "concealment",
+                        &format!("edit {i} {}", interdict::domain::meta::now()),
+                    )],
+                )?;
                 records::update(w, &mut p)?;
                 Ok(())
             })

@@ -120,15 +120,20 @@ pub fn search_cancellable(
     let matcher = SkimMatcherV2::default().ignore_case();
     let kind_s = kind.map(ItemKind::as_str);
     let mut hits: Vec<Hit> = Vec::new();
+    // Rows already scored by the full-text phase, skipped by the scan.
     let mut seen: HashSet<i64> = HashSet::new();
-    // Reads a row's text without copying it, and keeps only matches.
-    let mut consider = |r: &rusqlite::Row<'_>, hits: &mut Vec<Hit>| -> rusqlite::Result<()> {
-        let rowid: i64 = r.get(0)?;
-        if !seen.insert(rowid) {
-            return Ok(());
-        }
+    let best_first = |a: &Hit, b: &Hit| {
+        b.score
+            .cmp(&a.score)
+            .then(a.kind.cmp(&b.kind))
+            .then(a.label.cmp(&b.label))
+    };
+    // Scores a row's text without copying it; keeps matches, and never
+    // more than a few times `limit` of them (memory stays bounded however
+    // many rows match a one-letter query).
+    let consider = |r: &rusqlite::Row<'_>, hits: &mut Vec<Hit>| -> rusqlite::Result<()> {
         let body = r.get_ref(4)?.as_str()?;
-        if let Some((score, matched)) = matcher.fuzzy_indices(body, q)
+        if let Some(score) = matcher.fuzzy_match(body, q)
             && let Ok(kind) = r.get_ref(1)?.as_str()?.parse::<ItemKind>()
         {
             hits.push(Hit {
@@ -137,8 +142,12 @@ pub fn search_cancellable(
                 label: r.get(3)?,
                 text: body.to_string(),
                 score,
-                matched,
+                matched: Vec::new(),
             });
+            if hits.len() >= limit.saturating_mul(4).max(64) {
+                hits.sort_by(best_first);
+                hits.truncate(limit);
+            }
         }
         Ok(())
     };
@@ -151,6 +160,7 @@ pub fn search_cancellable(
         let mut rows = stmt.query((fq, kind_s))?;
         let mut n = 0u32;
         while let Some(r) = rows.next()? {
+            seen.insert(r.get(0)?);
             consider(r, &mut hits)?;
             n += 1;
             if n.is_multiple_of(256) && cancelled() {
@@ -166,20 +176,23 @@ pub fn search_cancellable(
         let mut rows = stmt.query([kind_s])?;
         let mut n = 0u32;
         while let Some(r) = rows.next()? {
-            consider(r, &mut hits)?;
+            if !seen.contains(&r.get::<_, i64>(0)?) {
+                consider(r, &mut hits)?;
+            }
             n += 1;
             if n.is_multiple_of(1024) && cancelled() {
                 return Ok(None);
             }
         }
     }
-    hits.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then(a.kind.cmp(&b.kind))
-            .then(a.label.cmp(&b.label))
-    });
+    hits.sort_by(best_first);
     hits.truncate(limit);
+    // Which characters matched, for the few shown.
+    for h in &mut hits {
+        if let Some((_, idx)) = matcher.fuzzy_indices(&h.text, q) {
+            h.matched = idx;
+        }
+    }
     Ok(Some(hits))
 }
 
@@ -243,5 +256,19 @@ mod tests {
             )
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn a_small_limit_keeps_the_best_of_many_matches() {
+        let (_d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 400, 5, |_, _| {}).unwrap();
+        for q in ["a", "kz", "almty"] {
+            let all = search(s.conn(), q, Some(ItemKind::Parcel), 100_000).unwrap();
+            assert!(all.len() > 50, "{q}: {}", all.len());
+            let top = search(s.conn(), q, Some(ItemKind::Parcel), 7).unwrap();
+            let ids = |h: &[Hit]| h.iter().map(|h| (h.score, h.id)).collect::<Vec<_>>();
+            assert_eq!(ids(&top), ids(&all[..7]), "{q}");
+            assert!(top.iter().all(|h| !h.matched.is_empty()));
+        }
     }
 }
