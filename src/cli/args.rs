@@ -100,6 +100,104 @@ pub enum Command {
     /// The audit log
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Items connected to an item, each with the reason
+    Xref {
+        #[arg(value_name = "REF")]
+        target: String,
+        /// How many steps out (1: direct connections)
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+    },
+    /// The shortest chain of connections between two items, with reasons
+    Path {
+        #[arg(value_name = "FROM")]
+        from: String,
+        #[arg(value_name = "TO")]
+        to: String,
+        /// Give up beyond this many steps
+        #[arg(long, default_value_t = 6)]
+        max_depth: usize,
+    },
+    /// The connected network around an item, with counts by kind
+    Cluster {
+        #[arg(value_name = "REF")]
+        target: String,
+    },
+    /// Every network of two or more items in the notebook, largest first
+    Clusters {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// The items of a case that connect to the most others
+    Central {
+        #[arg(value_name = "CASE")]
+        case: String,
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+    },
+    /// Values that must never connect items (placeholders, courier hubs...)
+    #[command(subcommand)]
+    Warnlist(WarnCmd),
+    /// Suggested fuzzy name matches, to confirm (a same-as link) or reject
+    #[command(subcommand)]
+    Matches(MatchCmd),
+    /// Export a case's network as a Graphviz graph
+    Export {
+        /// Graph format
+        #[arg(long, value_enum)]
+        graph: GraphFormat,
+        #[arg(long = "case", value_name = "REF")]
+        case: String,
+        /// Write here instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WarnCmd {
+    /// The values listed
+    List,
+    /// List a value: KIND is name, address, phone, email, content, tracking or payment
+    Add {
+        kind: String,
+        value: String,
+        /// Why (e.g. "courier hub", "our own post")
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Unlist a value
+    Remove { kind: String, value: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MatchCmd {
+    /// Suggested matches, around one item or across the notebook
+    List {
+        #[arg(value_name = "REF")]
+        target: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Confirm that two items name the same party: a same-as link
+    Confirm {
+        #[arg(value_name = "A")]
+        a: String,
+        #[arg(value_name = "B")]
+        b: String,
+    },
+    /// Reject a suggested match; it is not suggested again
+    Reject {
+        #[arg(value_name = "A")]
+        a: String,
+        #[arg(value_name = "B")]
+        b: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -140,6 +140,31 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Audit(AuditCmd::Log { target, limit }) => {
             audit_log(&ctx, &store, target.as_deref(), *limit, &mut out)?
         }
+        Command::Xref { target, depth } => {
+            super::xref::xref(ctx.format, &store, target, *depth, &mut out)?
+        }
+        Command::Path {
+            from,
+            to,
+            max_depth,
+        } => {
+            if !super::xref::path(ctx.format, &store, from, to, *max_depth, &mut out)? {
+                out.flush()?;
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Cluster { target } => super::xref::cluster(ctx.format, &store, target, &mut out)?,
+        Command::Clusters { limit } => super::xref::clusters(ctx.format, &store, *limit, &mut out)?,
+        Command::Central { case, top } => {
+            super::xref::central(ctx.format, &store, case, *top, &mut out)?
+        }
+        Command::Warnlist(cmd) => super::xref::warn(ctx.format, &mut store, cmd, &mut out)?,
+        Command::Matches(cmd) => super::xref::matches(ctx.format, &mut store, cmd, &mut out)?,
+        Command::Export {
+            graph,
+            case,
+            out: path,
+        } => super::xref::export_graph(&store, *graph, case, path.as_deref(), &mut out)?,
         Command::Fields { .. } => unreachable!("handled before opening the store"),
     }
     out.flush()?;

@@ -4,6 +4,7 @@
 pub mod args;
 mod commands;
 pub mod output;
+mod xref;
 
 use anyhow::{Context, Result};
 use args::Cli;

@@ -17,9 +17,28 @@ pub enum IdentKind {
     Name,
     Payment,
     Content,
+    /// A name's sound: the key of fuzzy (lower-confidence) name matches.
+    NameSound,
 }
 
 impl IdentKind {
+    pub const ALL: [IdentKind; 8] = [
+        IdentKind::Tracking,
+        IdentKind::Phone,
+        IdentKind::Email,
+        IdentKind::Address,
+        IdentKind::Name,
+        IdentKind::Payment,
+        IdentKind::Content,
+        IdentKind::NameSound,
+    ];
+
+    /// Kinds whose shared values connect items outright; the others only
+    /// suggest a match for a person to confirm.
+    pub fn is_exact(self) -> bool {
+        self != IdentKind::NameSound
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             IdentKind::Tracking => "tracking",
@@ -29,6 +48,7 @@ impl IdentKind {
             IdentKind::Name => "name",
             IdentKind::Payment => "payment",
             IdentKind::Content => "content",
+            IdentKind::NameSound => "name-sound",
         }
     }
 }
@@ -70,6 +90,54 @@ pub fn address_key(raw: &str) -> Option<String> {
 pub fn name_key(raw: &str) -> Option<String> {
     let k = text::name_key(raw);
     (k.len() >= 3).then_some(k)
+}
+
+/// The sound of a name, so that transliterations and small typos meet:
+/// each folded word is reduced to its consonant skeleton after the usual
+/// transliteration swaps (w/v, ph/f, kh/h, j/y...), vowels after the first
+/// letter dropped, doubled letters collapsed; words sorted. `Ivan Petrov`,
+/// `PETROV Ivan`, `Iwan Petrow` and `Ivan Petorv` all give `ivn ptrv`.
+pub fn name_sound_key(raw: &str) -> Option<String> {
+    let folded = text::fold(raw);
+    let mut words: Vec<String> = folded
+        .split(' ')
+        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+        .map(skeleton)
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    words.sort_unstable();
+    let k = words.join(" ");
+    (k.len() >= 4).then_some(k)
+}
+
+fn skeleton(word: &str) -> String {
+    let w = word
+        .replace("sch", "sh")
+        .replace("ph", "f")
+        .replace("kh", "h")
+        .replace("ck", "k")
+        .replace("th", "t")
+        .replace("ou", "u")
+        .replace('w', "v")
+        .replace('j', "y")
+        .replace('q', "k")
+        .replace('x', "ks")
+        .replace('z', "s");
+    let mut out = String::new();
+    for (i, c) in w.chars().enumerate() {
+        let vowel = "aeiouy".contains(c);
+        if (i > 0 && vowel) || c.is_ascii_digit() {
+            continue;
+        }
+        if out.ends_with(c) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Folded declared-content phrase ("Tea sample!" -> "tea sample").
@@ -142,6 +210,21 @@ mod tests {
             IdentKind::Payment,
             "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
         )));
+    }
+
+    #[test]
+    fn name_sounds_meet_on_transliteration_order_and_typos() {
+        let k = name_sound_key("Ivan Petrov").unwrap();
+        assert_eq!(k, "ivn ptrv");
+        for v in ["PETROV Ivan", "Iwan Petrow", "Ivan Petorv", "Иван Петров"] {
+            assert_eq!(name_sound_key(v).unwrap(), k, "{v}");
+        }
+        assert_eq!(
+            name_sound_key("Mohammed Ali"),
+            name_sound_key("Muhammad Aly")
+        );
+        assert_ne!(name_sound_key("Ivan Ivanov"), name_sound_key("Ivan Petrov"));
+        assert!(name_sound_key("Al").is_none());
     }
 
     #[test]

@@ -192,6 +192,16 @@ impl Record for Parcel {
             opt(&self.declared_contents).and_then(ids::content_key),
             "declared_contents",
         );
+        push(
+            IdentKind::NameSound,
+            opt(&self.sender_name).and_then(ids::name_sound_key),
+            "sender_name",
+        );
+        push(
+            IdentKind::NameSound,
+            opt(&self.recipient_name).and_then(ids::name_sound_key),
+            "recipient_name",
+        );
         out
     }
     fn derive(&mut self) {

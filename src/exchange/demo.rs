@@ -114,6 +114,54 @@ const LAST: &[&str] = &[
     "Sokolov",
     "Chen",
 ];
+/// Surnames are built from syllables, so that unrelated background parcels
+/// almost never share a name (millions of combinations) while the planted
+/// series share theirs.
+const SYLLABLES: &[&str] = &[
+    "ka", "ri", "mo", "na", "ta", "be", "so", "lu", "da", "ve", "zu", "ni", "ra", "ko", "mi", "sa",
+    "to", "ba", "le", "gu", "dy", "ar", "el", "om", "us", "in", "ak", "er", "ish", "tem", "jan",
+    "bol", "sul", "gar", "dim", "pol", "rus", "kem", "tur", "zan",
+];
+const SURNAME_ENDINGS: &[&str] = &[
+    "ov", "ova", "ev", "eva", "enko", "bekov", "uly", "kyzy", "ski", "ska", "yan", "er", "son",
+    "ez", "ic",
+];
+/// Words that make a series' cover story its own once the base stories
+/// are all in use.
+const COVER_VARIANTS: &[&str] = &[
+    "for shop",
+    "batch B",
+    "premium",
+    "wholesale",
+    "refill",
+    "lot 7",
+    "for salon",
+    "grade A",
+    "bulk",
+    "for lab",
+    "green",
+    "new formula",
+    "mix",
+    "extra",
+    "organic",
+    "blue",
+    "for printing",
+    "pure",
+    "gold",
+    "trial",
+];
+
+fn surname(rng: &mut Rng) -> String {
+    let n = 2 + rng.below(3);
+    let mut s: String = (0..n).map(|_| *rng.pick(SYLLABLES)).collect();
+    s.push_str(SURNAME_ENDINGS[rng.below(SURNAME_ENDINGS.len())]);
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s,
+    }
+}
+
 const STREETS: &[&str] = &[
     "Abaya",
     "Lenina",
@@ -374,7 +422,7 @@ pub fn generate(
         address: String,
         sender: String,
         names: Vec<String>,
-        cover: &'static str,
+        cover: String,
         concealment: &'static str,
         substance: &'static str,
         form: (&'static str, &'static str),
@@ -386,7 +434,7 @@ pub fn generate(
             let dest = g.rng.below(DESTINATIONS.len());
             let (dcc, _, cities) = DESTINATIONS[dest];
             let first = *g.rng.pick(FIRST);
-            let last = *g.rng.pick(LAST);
+            let last = surname(&mut g.rng);
             let city = *g.rng.pick(cities);
             let address = format!(
                 "{city}, {} {}, apt {}",
@@ -436,9 +484,9 @@ pub fn generate(
                 dest,
                 phone: phone(&mut g.rng, oprefix),
                 address,
-                sender: format!("{} Trading Co", g.rng.pick(LAST)),
-                names: name_variants(first, last),
-                cover: COVERS[c % COVERS.len()],
+                sender: format!("{} Trading Co", surname(&mut g.rng)),
+                names: name_variants(first, &last),
+                cover: cover_story(c),
                 concealment: CONCEALMENT[g.rng.below(CONCEALMENT.len())],
                 substance,
                 form: *g.rng.pick(FORMS),
@@ -447,7 +495,7 @@ pub fn generate(
                 case_ref: case.reference.clone(),
                 sender_phone: series[c].phone.clone(),
                 recipient_address: series[c].address.clone(),
-                declared: series[c].cover.to_string(),
+                declared: series[c].cover.clone(),
                 name_variants: series[c].names.clone(),
                 trackings: Vec::new(),
             });
@@ -475,7 +523,7 @@ pub fn generate(
                         p.recipient_name = Some(name);
                         p.recipient_address = Some(s.address.clone());
                         p.recipient_phone = Some(phone(&mut g.rng, dprefix));
-                        p.declared_contents = Some(s.cover.to_string());
+                        p.declared_contents = Some(s.cover.clone());
                         p.declared_category = Some("commercial-sample".into());
                         if seized {
                             p.status = "seized".into();
@@ -503,7 +551,8 @@ pub fn generate(
                         let (dcc, dprefix, cities) = *g.rng.pick(DESTINATIONS);
                         let tracking = g.tracking(origin);
                         let mut p = parcel(&mut g, &tracking, origin, dcc)?;
-                        p.sender_name = Some(format!("{} {}", g.rng.pick(FIRST), g.rng.pick(LAST)));
+                        let first = *g.rng.pick(FIRST);
+                        p.sender_name = Some(format!("{first} {}", surname(&mut g.rng)));
                         p.sender_phone = Some(phone(&mut g.rng, oprefix));
                         p.recipient_name =
                             Some(format!("{} {}", g.rng.pick(FIRST), g.rng.pick(LAST)));
@@ -574,6 +623,16 @@ pub fn generate(
         Ok(())
     })?;
     Ok(summary)
+}
+
+/// The cover story of series `c`: a base story, made distinct with a
+/// variant once every base story is in use.
+fn cover_story(c: usize) -> String {
+    let base = COVERS[c % COVERS.len()];
+    match c / COVERS.len() {
+        0 => base.to_string(),
+        k => format!("{base} {}", COVER_VARIANTS[(k - 1) % COVER_VARIANTS.len()]),
+    }
 }
 
 fn hex_string(rng: &mut Rng, n: usize) -> String {

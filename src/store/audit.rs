@@ -4,7 +4,6 @@
 
 use super::Writer;
 use super::error::Result;
-use crate::domain::ItemKind;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -65,7 +64,7 @@ pub fn entry_hash(e: &Entry) -> String {
 pub fn append(
     w: &mut Writer<'_>,
     action: &str,
-    kind: ItemKind,
+    kind: &str,
     id: Uuid,
     before: Option<&str>,
     after: Option<&str>,

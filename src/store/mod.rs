@@ -12,6 +12,7 @@ pub mod records;
 pub mod refs;
 pub mod related;
 pub mod search;
+pub mod warnlist;
 
 pub use error::{Result, StoreError};
 
@@ -188,6 +189,7 @@ impl Store {
                 now,
             };
             catalogue::load(&mut w)?;
+            warnlist::seed(&mut w)?;
             w.tx.commit()?;
         } else {
             tx.commit()?;

@@ -272,7 +272,14 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
     let id = rec.meta().id;
     index::replace(&w.tx, R::KIND, id, &rec.identifiers(), true)?;
     search::replace(&w.tx, R::KIND, id, &rec.label(), &rec.search_text(), true)?;
-    audit::append(w, "create", R::KIND, id, None, Some(&to_json(rec)?))?;
+    audit::append(
+        w,
+        "create",
+        R::KIND.as_str(),
+        id,
+        None,
+        Some(&to_json(rec)?),
+    )?;
     Ok(warnings)
 }
 
@@ -324,7 +331,7 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     audit::append(
         w,
         "update",
-        R::KIND,
+        R::KIND.as_str(),
         id,
         Some(&before_json),
         Some(&to_json(rec)?),
@@ -338,7 +345,14 @@ fn delete_one<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<R> {
         .execute([id])?;
     index::replace(&w.tx, R::KIND, id, &[], false)?;
     search::remove(&w.tx, id)?;
-    audit::append(w, "delete", R::KIND, id, Some(&to_json(&before)?), None)?;
+    audit::append(
+        w,
+        "delete",
+        R::KIND.as_str(),
+        id,
+        Some(&to_json(&before)?),
+        None,
+    )?;
     Ok(before)
 }
 

@@ -1,6 +1,9 @@
 //! Cross-referencing: which items share a normalised identifier with an
 //! item, and why.
 
+pub mod fuzzy;
+pub mod graph;
+
 use crate::domain::ItemKind;
 use crate::store::Result;
 use rusqlite::Connection;
@@ -10,6 +13,16 @@ use uuid::Uuid;
 /// Above this many items, a shared value is reported as over-shared rather
 /// than linking everything to everything (placeholders, courier hubs).
 pub const OVER_SHARED: i64 = 50;
+
+/// The over-sharing cap of a kind of identifier. Declared contents and
+/// names are words people reuse ("gift", a common name): past 20 items
+/// they no longer point at one series or one person.
+pub fn cap(kind: &str) -> i64 {
+    match kind {
+        "content" | "name" | "name-sound" => 20,
+        _ => OVER_SHARED,
+    }
+}
 
 /// Items sharing one identifier value with the item asked about.
 #[derive(Debug, Clone, Serialize)]
@@ -35,7 +48,7 @@ pub struct SharedWith {
 
 impl Shared {
     pub fn over_shared(&self) -> bool {
-        self.others > OVER_SHARED
+        self.others > cap(&self.kind)
     }
 
     /// "same sender_phone +77015550142: 3 other items".
@@ -46,7 +59,7 @@ impl Shared {
             ""
         };
         let n = if self.over_shared() {
-            format!("more than {OVER_SHARED} other items")
+            format!("more than {} other items", cap(&self.kind))
         } else {
             format!(
                 "{} other item{}",
@@ -71,7 +84,10 @@ pub fn shared_identifiers(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
                 (SELECT count(*) FROM (SELECT DISTINCT item_id FROM occurrences x
                                        WHERE x.ident = o.ident AND x.item_id != ?1 LIMIT ?2))
          FROM occurrences o JOIN identifiers i ON i.id = o.ident
-         WHERE o.item_id = ?1 ORDER BY i.kind, i.value",
+         WHERE o.item_id = ?1
+           AND i.kind != 'name-sound'
+           AND NOT EXISTS (SELECT 1 FROM warnlist wl WHERE wl.kind = i.kind AND wl.value = i.value)
+         ORDER BY i.kind, i.value",
     )?;
     let rows: Vec<(i64, String, String, String, i64)> = idents
         .query_map((id, OVER_SHARED + 1), |r| {
@@ -86,7 +102,7 @@ pub fn shared_identifiers(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
         if n == 0 {
             continue;
         }
-        let items = if n > OVER_SHARED {
+        let items = if n > cap(&kind) {
             Vec::new()
         } else {
             others
@@ -160,10 +176,11 @@ mod tests {
         let gift = shared.iter().find(|x| x.kind == "content").unwrap();
         assert!(gift.over_shared());
         assert!(gift.items.is_empty());
+        // Counting stops one past the highest cap.
         assert_eq!(gift.others, OVER_SHARED + 1);
         assert!(
             gift.reason()
-                .contains("more than 50 other items (over-shared, not followed)"),
+                .contains("more than 20 other items (over-shared, not followed)"),
             "{}",
             gift.reason()
         );

@@ -201,3 +201,27 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
 END;
+
+-- Noise control: values that must never connect items (placeholders such
+-- as "n/a", courier hubs, forwarders, the customs post's own address), by
+-- identifier kind and normalised value. Editable by the user.
+CREATE TABLE warnlist (
+    kind     TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    note     TEXT,
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
+
+-- A person's verdict on a suggested fuzzy match (a_id < b_id), so that a
+-- rejected pair is never suggested again and a confirmed one is a link.
+CREATE TABLE match_decisions (
+    a_id       BLOB NOT NULL,
+    b_id       BLOB NOT NULL,
+    decision   TEXT NOT NULL CHECK (decision IN ('confirmed', 'rejected')),
+    link_id    BLOB,
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (a_id, b_id)
+) WITHOUT ROWID;

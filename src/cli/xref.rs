@@ -1,0 +1,456 @@
+//! The cross-referencing commands: xref, path, cluster, clusters, central,
+//! warnlist, matches and the Graphviz export.
+
+use super::args::{Format, GraphFormat, MatchCmd, WarnCmd};
+use super::output::{cell_line, print_json, print_table};
+use crate::domain::{Case, ItemKind, Parcel, Substance};
+use crate::store::refs::{self, ItemRef};
+use crate::store::{Store, StoreError, records, warnlist};
+use crate::xref::fuzzy;
+use crate::xref::graph::{self, Node};
+use anyhow::{Context, Result, bail};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::Path;
+
+fn node(r: &ItemRef) -> Node {
+    Node {
+        kind: r.kind,
+        id: r.id,
+    }
+}
+
+fn label(conn: &Connection, n: Node) -> Result<String> {
+    Ok(records::label_of(conn, n.kind, n.id)?)
+}
+
+/// An item as scripts see it: id, kind, label, and its short reference.
+fn node_json(conn: &Connection, n: Node) -> Result<Value> {
+    let mut v = json!({"id": n.id, "kind": n.kind, "label": label(conn, n)?});
+    match n.kind {
+        ItemKind::Case => {
+            if let Some(c) = records::get::<Case>(conn, n.id)? {
+                v["ref"] = json!(c.reference);
+            }
+        }
+        ItemKind::Parcel => {
+            if let Some(p) = records::get::<Parcel>(conn, n.id)? {
+                v["tracking"] = json!(p.tracking);
+            }
+        }
+        ItemKind::Substance => {
+            if let Some(s) = records::get::<Substance>(conn, n.id)? {
+                v["name"] = json!(s.name);
+            }
+        }
+        _ => {}
+    }
+    Ok(v)
+}
+
+pub fn xref(
+    format: Format,
+    store: &Store,
+    target: &str,
+    depth: usize,
+    out: &mut impl Write,
+) -> Result<()> {
+    let conn = store.conn();
+    let r = refs::resolve(conn, target)?;
+    let reached = graph::walk(conn, node(&r), depth.max(1))?;
+    match format {
+        Format::Json => {
+            let mut items = Vec::new();
+            for x in &reached {
+                let mut v = node_json(conn, x.node)?;
+                v["reason"] = json!(x.edge.reason);
+                v["via"] = json!(x.edge.via);
+                v["depth"] = json!(x.depth);
+                if x.depth > 1 {
+                    v["through"] = node_json(conn, x.edge.from)?;
+                }
+                items.push(v);
+            }
+            print_json(out, &items)?;
+        }
+        Format::Table => {
+            let mut rows = Vec::new();
+            for x in &reached {
+                let through = if x.depth > 1 {
+                    format!(" (via {})", label(conn, x.edge.from)?)
+                } else {
+                    String::new()
+                };
+                rows.push(vec![
+                    x.depth.to_string(),
+                    x.node.kind.to_string(),
+                    label(conn, x.node)?,
+                    format!("{}{through}", x.edge.reason),
+                ]);
+            }
+            print_table(out, &["depth", "kind", "item", "why"], &rows)?;
+            let over: Vec<String> = crate::xref::shared_identifiers(conn, r.id)?
+                .iter()
+                .filter(|s| s.over_shared())
+                .map(|s| s.reason())
+                .collect();
+            for o in over {
+                eprintln!("not followed: {}", cell_line(&o));
+            }
+            if reached.is_empty() {
+                eprintln!("{} {} connects to nothing yet", r.kind, cell_line(&r.label));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn path(
+    format: Format,
+    store: &Store,
+    from: &str,
+    to: &str,
+    max_depth: usize,
+    out: &mut impl Write,
+) -> Result<bool> {
+    let conn = store.conn();
+    let (a, b) = (refs::resolve(conn, from)?, refs::resolve(conn, to)?);
+    let chain = graph::path(conn, node(&a), node(&b), max_depth)?;
+    match format {
+        Format::Json => {
+            let steps: Result<Vec<Value>> = chain
+                .iter()
+                .flatten()
+                .map(|e| Ok(json!({"from": node_json(conn, e.from)?, "to": node_json(conn, e.to)?, "via": e.via, "reason": e.reason})))
+                .collect();
+            print_json(out, &json!({"found": chain.is_some(), "steps": steps?}))?;
+        }
+        Format::Table => match &chain {
+            Some(steps) => {
+                writeln!(out, "{} {}", a.kind, cell_line(&a.label))?;
+                for e in steps {
+                    writeln!(
+                        out,
+                        "  └─ {} ─> {} {}",
+                        cell_line(&e.reason),
+                        e.to.kind,
+                        cell_line(&label(conn, e.to)?)
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "{} step{}",
+                    steps.len(),
+                    if steps.len() == 1 { "" } else { "s" }
+                )?;
+            }
+            None => eprintln!(
+                "no chain of {max_depth} steps or fewer connects {} and {}",
+                cell_line(&a.label),
+                cell_line(&b.label)
+            ),
+        },
+    }
+    Ok(chain.is_some())
+}
+
+pub fn cluster(format: Format, store: &Store, target: &str, out: &mut impl Write) -> Result<()> {
+    let conn = store.conn();
+    let r = refs::resolve(conn, target)?;
+    let c = graph::cluster(conn, node(&r))?;
+    match format {
+        Format::Json => {
+            let items: Result<Vec<Value>> = c.nodes.iter().map(|n| node_json(conn, *n)).collect();
+            let counts: serde_json::Map<String, Value> = c
+                .counts
+                .iter()
+                .map(|(k, n)| (k.to_string(), json!(n)))
+                .collect();
+            print_json(
+                out,
+                &json!({"size": c.nodes.len(), "counts": counts, "truncated": c.truncated, "items": items?}),
+            )?;
+        }
+        Format::Table => {
+            let counts: Vec<String> = c
+                .counts
+                .iter()
+                .map(|(k, n)| format!("{n} {k}{}", if *n == 1 { "" } else { "s" }))
+                .collect();
+            writeln!(
+                out,
+                "network of {} {}: {} items ({})",
+                r.kind,
+                cell_line(&r.label),
+                c.nodes.len(),
+                counts.join(", ")
+            )?;
+            let mut rows = Vec::new();
+            for n in c.nodes.iter().take(100) {
+                rows.push(vec![n.kind.to_string(), label(conn, *n)?]);
+            }
+            print_table(out, &["kind", "item"], &rows)?;
+            if c.nodes.len() > 100 {
+                eprintln!(
+                    "first 100 of {} shown; --format json lists all",
+                    c.nodes.len()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn clusters(format: Format, store: &Store, limit: usize, out: &mut impl Write) -> Result<()> {
+    let conn = store.conn();
+    let all = graph::all_clusters(conn)?;
+    match format {
+        Format::Json => {
+            let v: Result<Vec<Value>> = all
+                .iter()
+                .take(limit)
+                .map(|c| {
+                    let counts: serde_json::Map<String, Value> = c.counts.iter().map(|(k, n)| (k.to_string(), json!(n))).collect();
+                    Ok(json!({"size": c.size, "counts": counts, "example": node_json(conn, c.example)?}))
+                })
+                .collect();
+            print_json(out, &v?)?;
+        }
+        Format::Table => {
+            let mut rows = Vec::new();
+            for c in all.iter().take(limit) {
+                let counts: Vec<String> =
+                    c.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                rows.push(vec![
+                    c.size.to_string(),
+                    counts.join(", "),
+                    label(conn, c.example)?,
+                ]);
+            }
+            print_table(out, &["items", "kinds", "for example"], &rows)?;
+            eprintln!("{} networks of two or more items", all.len());
+        }
+    }
+    Ok(())
+}
+
+pub fn central(
+    format: Format,
+    store: &Store,
+    case: &str,
+    top: usize,
+    out: &mut impl Write,
+) -> Result<()> {
+    let conn = store.conn();
+    let c = refs::resolve_kind(conn, case, ItemKind::Case)?;
+    let ranked = graph::most_connected(conn, c.id, top)?;
+    match format {
+        Format::Json => {
+            let v: Result<Vec<Value>> = ranked
+                .iter()
+                .map(|(n, d)| {
+                    let mut v = node_json(conn, *n)?;
+                    v["connections"] = json!(d);
+                    Ok(v)
+                })
+                .collect();
+            print_json(out, &v?)?;
+        }
+        Format::Table => {
+            let rows: Result<Vec<Vec<String>>> = ranked
+                .iter()
+                .map(|(n, d)| Ok(vec![d.to_string(), n.kind.to_string(), label(conn, *n)?]))
+                .collect();
+            print_table(out, &["connections", "kind", "item"], &rows?)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn warn(format: Format, store: &mut Store, cmd: &WarnCmd, out: &mut impl Write) -> Result<()> {
+    match cmd {
+        WarnCmd::List => {
+            let entries = warnlist::list(store.conn())?;
+            match format {
+                Format::Json => print_json(out, &entries)?,
+                Format::Table => {
+                    let rows: Vec<Vec<String>> = entries
+                        .iter()
+                        .map(|e| {
+                            vec![
+                                e.kind.clone(),
+                                e.value.clone(),
+                                e.note.clone().unwrap_or_default(),
+                                e.added_by.clone(),
+                            ]
+                        })
+                        .collect();
+                    print_table(out, &["kind", "value", "note", "by"], &rows)?;
+                }
+            }
+        }
+        WarnCmd::Add { kind, value, note } => {
+            let k = warnlist::parse_kind(kind)?;
+            match store.write(|w| warnlist::add(w, k, value, note.as_deref()))? {
+                Some(v) => writeln!(
+                    out,
+                    "listed {} {v:?}: it no longer connects items",
+                    k.as_str()
+                )?,
+                None => writeln!(out, "{} {value:?} was listed already", k.as_str())?,
+            }
+        }
+        WarnCmd::Remove { kind, value } => {
+            let k = warnlist::parse_kind(kind)?;
+            if store.write(|w| warnlist::remove(w, k, value))? {
+                writeln!(out, "unlisted {} {value:?}", k.as_str())?;
+            } else {
+                bail!("{} {value:?} is not on the warning list", k.as_str());
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn matches(
+    format: Format,
+    store: &mut Store,
+    cmd: &MatchCmd,
+    out: &mut impl Write,
+) -> Result<()> {
+    match cmd {
+        MatchCmd::List { target, limit } => {
+            let conn = store.conn();
+            let around = target
+                .as_deref()
+                .map(|t| refs::resolve(conn, t))
+                .transpose()?;
+            let list = fuzzy::suggestions(conn, around.map(|r| r.id), *limit)?;
+            match format {
+                Format::Json => print_json(out, &list)?,
+                Format::Table => {
+                    let mut rows = Vec::new();
+                    for s in &list {
+                        rows.push(vec![
+                            format!("{:.2}", s.score),
+                            format!("{} ({})", s.a_name, label(conn, s.a)?),
+                            format!("{} ({})", s.b_name, label(conn, s.b)?),
+                            s.features.join("; "),
+                        ]);
+                    }
+                    print_table(out, &["score", "a", "b", "why"], &rows)?;
+                    if list.is_empty() {
+                        eprintln!("no suggested matches");
+                    }
+                }
+            }
+        }
+        MatchCmd::Confirm { a, b } => {
+            let (x, y) = (
+                refs::resolve(store.conn(), a)?,
+                refs::resolve(store.conn(), b)?,
+            );
+            let s = fuzzy::between(store.conn(), x.id, y.id)?.ok_or_else(|| {
+                StoreError::NotFound(format!("{a} and {b} are not a suggested match"))
+            })?;
+            let link = store.write(|w| fuzzy::confirm(w, &s))?;
+            writeln!(
+                out,
+                "confirmed: {} same-as {} (link {link})",
+                cell_line(&x.label),
+                cell_line(&y.label)
+            )?;
+        }
+        MatchCmd::Reject { a, b } => {
+            let (x, y) = (
+                refs::resolve(store.conn(), a)?,
+                refs::resolve(store.conn(), b)?,
+            );
+            fuzzy::between(store.conn(), x.id, y.id)?.ok_or_else(|| {
+                StoreError::NotFound(format!("{a} and {b} are not a suggested match"))
+            })?;
+            store.write(|w| fuzzy::reject(w, x.id, y.id))?;
+            writeln!(
+                out,
+                "rejected: {} and {} will not be suggested again",
+                cell_line(&x.label),
+                cell_line(&y.label)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Graphviz DOT of a case's network: nodes by kind, edges labelled with
+/// their reasons.
+pub fn dot(conn: &Connection, case: &ItemRef) -> Result<String> {
+    let c = graph::cluster(conn, node(case))?;
+    let quote = |s: &str| {
+        format!(
+            "\"{}\"",
+            crate::domain::text::sanitize(s)
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+        )
+    };
+    let mut s = format!(
+        "graph {} {{\n  graph [overlap=false, splines=true];\n",
+        quote(&case.label)
+    );
+    let members: std::collections::HashSet<Node> = c.nodes.iter().copied().collect();
+    for n in &c.nodes {
+        let shape = match n.kind {
+            ItemKind::Case => "box, style=bold",
+            ItemKind::Parcel => "ellipse",
+            ItemKind::Substance => "hexagon",
+            ItemKind::Note => "note",
+            _ => "plain",
+        };
+        s.push_str(&format!(
+            "  {} [label={}, shape={shape}];\n",
+            quote(&n.id.to_string()),
+            quote(&label(conn, *n)?)
+        ));
+    }
+    let mut drawn = std::collections::HashSet::new();
+    for n in &c.nodes {
+        for e in graph::neighbours(conn, *n)? {
+            let key = if e.from.id < e.to.id {
+                (e.from.id, e.to.id)
+            } else {
+                (e.to.id, e.from.id)
+            };
+            if members.contains(&e.to) && drawn.insert(key) {
+                s.push_str(&format!(
+                    "  {} -- {} [label={}];\n",
+                    quote(&e.from.id.to_string()),
+                    quote(&e.to.id.to_string()),
+                    quote(&e.reason)
+                ));
+            }
+        }
+    }
+    s.push_str("}\n");
+    Ok(s)
+}
+
+pub fn export_graph(
+    store: &Store,
+    _graph: GraphFormat,
+    case: &str,
+    out_path: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let conn = store.conn();
+    let c = refs::resolve_kind(conn, case, ItemKind::Case)?;
+    let text = dot(conn, &c)?;
+    match out_path {
+        Some(p) => {
+            std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?;
+            writeln!(out, "wrote {}", p.display())?;
+        }
+        None => out.write_all(text.as_bytes())?,
+    }
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! Noise control for cross-referencing: a warning list of values that must never connect items,
+//! kept by the user, seeded with the usual placeholders. Values are stored
+//! normalised the way the identifier index holds them, so `N/A`, `n.a.`
+//! and `n a` are one entry.
+
+use super::{Result, StoreError, Writer, audit};
+use crate::domain::identifiers::{self as ids, IdentKind};
+use rusqlite::Connection;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Placeholders seen on labels and declarations, listed in every new
+/// notebook (and removable).
+pub const DEFAULTS: &[(IdentKind, &str)] = &[
+    (IdentKind::Name, "unknown"),
+    (IdentKind::Name, "n/a"),
+    (IdentKind::Name, "none"),
+    (IdentKind::Name, "not known"),
+    (IdentKind::Name, "resident"),
+    (IdentKind::Name, "occupant"),
+    (IdentKind::Name, "customer"),
+    (IdentKind::Address, "unknown"),
+    (IdentKind::Address, "n/a"),
+    (IdentKind::Address, "none"),
+    (IdentKind::Address, "not known"),
+    (IdentKind::Address, "general delivery"),
+    (IdentKind::Address, "poste restante"),
+    (IdentKind::Content, "n/a"),
+    (IdentKind::Content, "none"),
+    (IdentKind::Content, "unknown"),
+    (IdentKind::Content, "not stated"),
+    (IdentKind::Content, "various"),
+    (IdentKind::Content, "goods"),
+    (IdentKind::Content, "merchandise"),
+    (IdentKind::Phone, "0000000000"),
+    (IdentKind::Email, "noreply@example.com"),
+];
+
+/// The normalised form of a value of a kind, as the index holds it.
+pub fn normalise(kind: IdentKind, raw: &str) -> Option<String> {
+    match kind {
+        IdentKind::Tracking => ids::tracking_key(raw),
+        IdentKind::Phone => ids::phone_key(raw, None),
+        IdentKind::Email => ids::email_key(raw),
+        // Placeholders are short: fold without the length floor.
+        IdentKind::Address | IdentKind::Content => {
+            Some(crate::domain::text::fold(raw)).filter(|s| !s.is_empty())
+        }
+        IdentKind::Name => Some(crate::domain::text::name_key(raw)).filter(|s| !s.is_empty()),
+        IdentKind::NameSound => ids::name_sound_key(raw),
+        IdentKind::Payment => Some(raw.trim().to_string()).filter(|s| !s.is_empty()),
+    }
+}
+
+pub fn parse_kind(s: &str) -> std::result::Result<IdentKind, StoreError> {
+    IdentKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == s.trim().to_ascii_lowercase())
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "unknown identifier kind {s:?}: expected {}",
+                IdentKind::ALL.map(IdentKind::as_str).join(", ")
+            ))
+        })
+}
+
+/// The audit id of a warning-list entry (the same in every database).
+fn entry_id(kind: IdentKind, value: &str) -> Uuid {
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("interdict-warnlist:{}:{value}", kind.as_str()).as_bytes(),
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub kind: String,
+    pub value: String,
+    pub note: Option<String>,
+    pub added_by: String,
+    pub added_at: String,
+}
+
+/// Adds a value (normalised) to the warning list; returns it as stored,
+/// or `None` when it was listed already.
+pub fn add(
+    w: &mut Writer<'_>,
+    kind: IdentKind,
+    raw: &str,
+    note: Option<&str>,
+) -> Result<Option<String>> {
+    let value = normalise(kind, raw).ok_or_else(|| {
+        StoreError::Invalid(crate::domain::fields::FieldError {
+            field: "value".into(),
+            message: format!("{raw:?} is not a {} value", kind.as_str()),
+        })
+    })?;
+    let n = w.tx.execute(
+        "INSERT OR IGNORE INTO warnlist (kind, value, note, added_by, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        (kind.as_str(), &value, note, w.actor, &w.now),
+    )?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let after =
+        serde_json::json!({"kind": kind.as_str(), "value": value, "note": note}).to_string();
+    audit::append(
+        w,
+        "create",
+        "warnlist",
+        entry_id(kind, &value),
+        None,
+        Some(&after),
+    )?;
+    Ok(Some(value))
+}
+
+/// Removes a value from the warning list; false when it was not listed.
+pub fn remove(w: &mut Writer<'_>, kind: IdentKind, raw: &str) -> Result<bool> {
+    let value = normalise(kind, raw).unwrap_or_else(|| raw.trim().to_string());
+    let n = w.tx.execute(
+        "DELETE FROM warnlist WHERE kind = ?1 AND value = ?2",
+        (kind.as_str(), &value),
+    )?;
+    if n > 0 {
+        let before = serde_json::json!({"kind": kind.as_str(), "value": value}).to_string();
+        audit::append(
+            w,
+            "delete",
+            "warnlist",
+            entry_id(kind, &value),
+            Some(&before),
+            None,
+        )?;
+    }
+    Ok(n > 0)
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare(
+        "SELECT kind, value, note, added_by, added_at FROM warnlist ORDER BY kind, value",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Entry {
+            kind: r.get(0)?,
+            value: r.get(1)?,
+            note: r.get(2)?,
+            added_by: r.get(3)?,
+            added_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Seeds a new notebook's warning list.
+pub fn seed(w: &mut Writer<'_>) -> Result<()> {
+    for (kind, raw) in DEFAULTS {
+        add(w, *kind, raw, Some("placeholder (default)"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testutil::temp_store;
+
+    #[test]
+    fn entries_are_normalised_audited_and_removable() {
+        let (_d, mut s) = temp_store();
+        let n = list(s.conn()).unwrap().len();
+        assert!(n >= DEFAULTS.len() - 1, "seeded: {n}");
+        let v = s
+            .write(|w| {
+                add(
+                    w,
+                    IdentKind::Address,
+                    "Almaty Airport, Customs Post №1",
+                    Some("our own post"),
+                )
+            })
+            .unwrap();
+        assert_eq!(v.as_deref(), Some("almaty airport customs post no1"));
+        assert_eq!(
+            s.write(|w| add(
+                w,
+                IdentKind::Address,
+                "ALMATY AIRPORT customs post No1",
+                None
+            ))
+            .unwrap(),
+            None
+        );
+        assert!(
+            s.write(|w| remove(w, IdentKind::Address, "almaty airport, customs post no1"))
+                .unwrap()
+        );
+        assert!(
+            !s.write(|w| remove(w, IdentKind::Address, "almaty airport, customs post no1"))
+                .unwrap()
+        );
+        let log = crate::store::audit::recent(s.conn(), 2).unwrap();
+        assert_eq!(log[0].action, "delete");
+        assert_eq!(log[0].item_kind, "warnlist");
+        assert!(matches!(
+            crate::store::audit::verify(s.conn()).unwrap(),
+            crate::store::audit::Verdict::Intact { .. }
+        ));
+        assert!(parse_kind("colour").is_err());
+    }
+}

@@ -1,0 +1,225 @@
+//! Fuzzy name matches: items whose names sound alike (transliteration,
+//! word order, typos) without being the same name. Separate from, and
+//! lower in confidence than, shared identifiers: each comes with a score
+//! and the features that produced it, and waits for a person to confirm it
+//! (it becomes a `same-as` link, audited) or reject it (remembered, never
+//! suggested again).
+
+use super::OVER_SHARED;
+use super::graph::Node;
+use crate::domain::record::{get_field, new_record};
+use crate::domain::{ItemKind, Link, Parcel, text};
+use crate::store::{Result, StoreError, Writer, audit, create, records};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub a: Node,
+    pub b: Node,
+    pub a_name: String,
+    pub b_name: String,
+    pub a_role: String,
+    pub b_role: String,
+    /// 0 to 1; never above 0.95, as a person must confirm.
+    pub score: f64,
+    pub features: Vec<String>,
+}
+
+/// The pair in a canonical order (smaller id first).
+fn ordered(a: Uuid, b: Uuid) -> (Uuid, Uuid) {
+    if a < b { (a, b) } else { (b, a) }
+}
+
+fn decided(conn: &Connection, a: Uuid, b: Uuid) -> Result<Option<String>> {
+    let (x, y) = ordered(a, b);
+    Ok(conn
+        .prepare_cached("SELECT decision FROM match_decisions WHERE a_id = ?1 AND b_id = ?2")?
+        .query_row((x, y), |r| r.get(0))
+        .optional()?)
+}
+
+fn name_of(conn: &Connection, id: Uuid, role: &str) -> Result<String> {
+    Ok(records::get::<Parcel>(conn, id)?
+        .map(|p| get_field(&p, role))
+        .unwrap_or_default())
+}
+
+/// Why two names are thought to be one, and how strongly.
+pub fn explain(a: &str, b: &str, sound: &str) -> (f64, Vec<String>) {
+    let (ka, kb) = (text::name_key(a), text::name_key(b));
+    let (fa, fb) = (text::fold(a), text::fold(b));
+    let mut features = vec![format!("names sound alike ({sound})")];
+    if ka == kb {
+        features.push("same words in another order or case".into());
+    } else {
+        let swapped = |s: &str| {
+            s.replace('w', "v")
+                .replace('j', "y")
+                .replace("ph", "f")
+                .replace("kh", "h")
+        };
+        if swapped(&ka) == swapped(&kb) {
+            features.push("transliteration variants (w/v, j/y, ph/f, kh/h)".into());
+        } else {
+            let d = strsim::levenshtein(&ka, &kb);
+            features.push(format!("{d} letter{} apart", if d == 1 { "" } else { "s" }));
+        }
+    }
+    if fa.split(' ').next() != fb.split(' ').next() && ka == kb {
+        features.push("word order differs".into());
+    }
+    let similarity = strsim::jaro_winkler(&ka, &kb);
+    ((0.5 + 0.45 * similarity).min(0.95), features)
+}
+
+/// Suggested matches, best first: around one item, or across the notebook.
+/// Pairs already connected by the same exact name, over-shared sounds,
+/// and pairs a person has decided on are left out.
+pub fn suggestions(
+    conn: &Connection,
+    around: Option<Uuid>,
+    limit: usize,
+) -> Result<Vec<Suggestion>> {
+    let sounds: Vec<(i64, String)> = match around {
+        Some(id) => {
+            let mut stmt = conn.prepare(
+                "SELECT DISTINCT i.id, i.value FROM occurrences o JOIN identifiers i ON i.id = o.ident
+                 WHERE o.item_id = ?1 AND i.kind = 'name-sound'",
+            )?;
+            stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+        None => {
+            let mut stmt = conn.prepare(
+                "SELECT i.id, i.value FROM identifiers i WHERE i.kind = 'name-sound'
+                   AND (SELECT count(*) FROM occurrences o WHERE o.ident = i.id) BETWEEN 2 AND ?1",
+            )?;
+            stmt.query_map([super::cap("name-sound")], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+    };
+    let mut out = Vec::new();
+    let mut pairs_seen = HashSet::new();
+    for (ident, sound) in sounds {
+        let mut stmt = conn.prepare_cached(
+            "SELECT item_kind, item_id, role FROM occurrences WHERE ident = ?1 LIMIT ?2",
+        )?;
+        let members: Vec<(String, Uuid, String)> = stmt
+            .query_map((ident, OVER_SHARED + 1), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if members.len() > super::cap("name-sound") as usize {
+            continue;
+        }
+        for (i, (ka, a, ra)) in members.iter().enumerate() {
+            for (kb, b, rb) in &members[i + 1..] {
+                if a == b || around.is_some_and(|x| x != *a && x != *b) {
+                    continue;
+                }
+                if !pairs_seen.insert(ordered(*a, *b)) || decided(conn, *a, *b)?.is_some() {
+                    continue;
+                }
+                let (na, nb) = (name_of(conn, *a, ra)?, name_of(conn, *b, rb)?);
+                if text::name_key(&na) == text::name_key(&nb) {
+                    // The same name: already connected as a shared identifier.
+                    continue;
+                }
+                let (score, features) = explain(&na, &nb, &sound);
+                out.push(Suggestion {
+                    a: Node {
+                        kind: ka.parse().unwrap_or(ItemKind::Parcel),
+                        id: *a,
+                    },
+                    b: Node {
+                        kind: kb.parse().unwrap_or(ItemKind::Parcel),
+                        id: *b,
+                    },
+                    a_name: na,
+                    b_name: nb,
+                    a_role: ra.clone(),
+                    b_role: rb.clone(),
+                    score,
+                    features,
+                });
+            }
+        }
+    }
+    out.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.a.id.cmp(&y.a.id)));
+    out.truncate(limit);
+    Ok(out)
+}
+
+fn decision_id(a: Uuid, b: Uuid) -> Uuid {
+    let (x, y) = ordered(a, b);
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("interdict-match:{x}:{y}").as_bytes(),
+    )
+}
+
+fn record_decision(
+    w: &mut Writer<'_>,
+    a: Uuid,
+    b: Uuid,
+    decision: &str,
+    link: Option<Uuid>,
+) -> Result<()> {
+    if let Some(d) = decided(&w.tx, a, b)? {
+        return Err(StoreError::Duplicate(format!("this pair was already {d}")));
+    }
+    let (x, y) = ordered(a, b);
+    w.tx.execute(
+        "INSERT INTO match_decisions (a_id, b_id, decision, link_id, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        (x, y, decision, link, w.actor, &w.now),
+    )?;
+    let after = serde_json::json!({"a": x, "b": y, "decision": decision, "link": link}).to_string();
+    audit::append(w, decision, "match", decision_id(a, b), None, Some(&after))
+}
+
+/// Confirms a suggested match: a `same-as` link that says why.
+pub fn confirm(w: &mut Writer<'_>, s: &Suggestion) -> Result<Uuid> {
+    let note = format!(
+        "confirmed name match {:?} ~ {:?} (score {:.2}: {})",
+        s.a_name,
+        s.b_name,
+        s.score,
+        s.features.join("; ")
+    );
+    let (mut l, _) = new_record::<Link>(&[("link_type", "same-as"), ("note", &note)])?;
+    l.from_id = s.a.id;
+    l.to_id = s.b.id;
+    create::link(w, &mut l)?;
+    record_decision(w, s.a.id, s.b.id, "confirmed", Some(l.meta.id))?;
+    Ok(l.meta.id)
+}
+
+/// Rejects a suggested match; it is never suggested again.
+pub fn reject(w: &mut Writer<'_>, a: Uuid, b: Uuid) -> Result<()> {
+    record_decision(w, a, b, "rejected", None)
+}
+
+/// The suggestion for one pair, if the pair is (still) suggested.
+pub fn between(conn: &Connection, a: Uuid, b: Uuid) -> Result<Option<Suggestion>> {
+    Ok(suggestions(conn, Some(a), usize::MAX)?
+        .into_iter()
+        .find(|s| (s.a.id == a && s.b.id == b) || (s.a.id == b && s.b.id == a)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explanations() {
+        let (s, f) = explain("Ivan Petrov", "Iwan Petrow", "ivn ptrv");
+        assert!(s > 0.8 && s <= 0.95, "{s}");
+        assert!(f.iter().any(|x| x.contains("transliteration")), "{f:?}");
+        let (s2, f2) = explain("Ivan Petrov", "Ivan Petorv", "ivn ptrv");
+        assert!(f2.iter().any(|x| x.contains("letters apart")), "{f2:?}");
+        assert!(s2 < 0.95);
+    }
+}

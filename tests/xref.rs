@@ -1,0 +1,336 @@
+//! Cross-referencing on a hand-made notebook whose connections are known in
+//! advance: every planted connection found with the right reason, nothing
+//! through a warning-listed value, over-shared values reported, paths and
+//! clusters right, fuzzy matches scored, explained, confirmed and rejected.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+
+struct Nb {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Nb {
+    fn new() -> Nb {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db");
+        Nb { _dir: dir, db }
+    }
+    fn cmd(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        Command::cargo_bin("interdict")
+            .unwrap()
+            .env("INTERDICT_USER", "analyst")
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .assert()
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        String::from_utf8(self.cmd(args).success().get_output().stdout.clone()).unwrap()
+    }
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.extend(["--format", "json"]);
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+    fn parcel(&self, tracking: &str, extra: &[&str]) {
+        let mut a = vec!["add", "parcel", "--tracking", tracking];
+        a.extend(extra);
+        self.ok(&a);
+    }
+}
+
+fn s10(n: u32) -> String {
+    interdict::exchange::demo::s10_number("RR", n, "KZ")
+}
+
+/// Trackings connected to `from` (one step), with their reasons.
+fn connected(nb: &Nb, from: &str) -> Vec<(String, String)> {
+    nb.json(&["xref", from])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["kind"] == "parcel")
+        .map(|v| {
+            (
+                v["tracking"].as_str().unwrap().to_string(),
+                v["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn planted() -> Nb {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Series A"]);
+    // Series A: one sender phone written three ways (KZ national formats).
+    nb.parcel(
+        &s10(1),
+        &[
+            "--origin",
+            "KZ",
+            "--sender-phone",
+            "+7 (701) 555-01-42",
+            "--case",
+            "C-0001",
+        ],
+    );
+    nb.parcel(
+        &s10(2),
+        &["--origin", "KZ", "--sender-phone", "87015550142"],
+    );
+    nb.parcel(&s10(3), &["--origin", "KZ", "--sender-phone", "7015550142"]);
+    // Series B: one recipient address, punctuated differently.
+    nb.parcel(
+        &s10(4),
+        &["--recipient-address", "ul. Abaya 5, kv. 12, Almaty"],
+    );
+    nb.parcel(&s10(5), &["--recipient-address", "UL ABAYA 5 KV 12 ALMATY"]);
+    // Placeholders and a courier hub: never connect.
+    nb.parcel(&s10(6), &["--recipient-address", "N/A"]);
+    nb.parcel(&s10(7), &["--recipient-address", "n.a."]);
+    nb.parcel(
+        &s10(8),
+        &["--sender-address", "FastShip Hub, Dubai Logistics City"],
+    );
+    nb.parcel(
+        &s10(9),
+        &["--sender-address", "fastship hub dubai logistics city"],
+    );
+    // Names: one person, and a transliterated variant.
+    nb.parcel(&s10(10), &["--recipient-name", "Ivan Petrov"]);
+    nb.parcel(&s10(11), &["--recipient-name", "Iwan Petrow"]);
+    nb.parcel(&s10(12), &["--sender-name", "PETROV, Ivan"]);
+    // A generic declared content on many parcels: over-shared.
+    for n in 20..45 {
+        nb.parcel(&s10(n), &["--declared", "Gift"]);
+    }
+    nb
+}
+
+#[test]
+fn planted_connections_are_found_with_their_reasons() {
+    let nb = planted();
+    let a = connected(&nb, &s10(1));
+    assert_eq!(a.len(), 2, "{a:?}");
+    for (t, reason) in &a {
+        assert!([s10(2), s10(3)].contains(t));
+        assert_eq!(reason, "same sender phone +77015550142");
+    }
+    let b = connected(&nb, &s10(4));
+    assert_eq!(
+        b,
+        vec![(
+            s10(5),
+            "same recipient address ul abaya 5 kv 12 almaty".to_string()
+        )]
+    );
+    // The same name in another order is the same identifier.
+    let n = connected(&nb, &s10(10));
+    assert_eq!(
+        n,
+        vec![(s10(12), "same recipient name ivan petrov".to_string())]
+    );
+    // Cases count among connections, with their own reason and ref.
+    let all = nb.json(&["xref", &s10(1)]);
+    let case = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["kind"] == "case")
+        .unwrap();
+    assert_eq!(case["ref"], "C-0001");
+    assert_eq!(case["reason"], "includes (from)");
+}
+
+#[test]
+fn nothing_connects_through_warning_listed_values_and_over_shared_ones_are_reported() {
+    let nb = planted();
+    assert!(
+        connected(&nb, &s10(6)).is_empty(),
+        "N/A is a default placeholder"
+    );
+    // The hub connects until it is listed.
+    assert_eq!(connected(&nb, &s10(8)).len(), 1);
+    nb.ok(&[
+        "warnlist",
+        "add",
+        "address",
+        "FastShip Hub, Dubai Logistics City",
+        "--note",
+        "courier hub",
+    ]);
+    assert!(connected(&nb, &s10(8)).is_empty());
+    let listed = nb.json(&["warnlist", "list"]);
+    assert!(
+        listed.as_array().unwrap().iter().any(|e| e["value"]
+            == "fastship hub dubai logistics city"
+            && e["note"] == "courier hub")
+    );
+    nb.ok(&[
+        "warnlist",
+        "remove",
+        "address",
+        "fastship hub dubai logistics city",
+    ]);
+    assert_eq!(connected(&nb, &s10(8)).len(), 1);
+    // "Gift" on 25 parcels: reported as over-shared, not followed.
+    assert!(connected(&nb, &s10(20)).is_empty());
+    let shown = nb.json(&["show", &s10(20)]);
+    let gift = shown["shared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "content")
+        .unwrap();
+    assert!(gift["items"].as_array().unwrap().is_empty());
+    nb.cmd(&["xref", &s10(20)])
+        .success()
+        .stderr(predicates::str::contains(
+            "not followed: same declared contents gift: more than 20 other items",
+        ));
+}
+
+#[test]
+fn paths_clusters_and_the_graphviz_export() {
+    let nb = planted();
+    nb.ok(&[
+        "add",
+        "link",
+        &s10(2),
+        &s10(4),
+        "--type",
+        "related-to",
+        "--note",
+        "same courier driver",
+    ]);
+    let p = nb.json(&["path", &s10(1), &s10(5)]);
+    assert_eq!(p["found"], true);
+    let steps: Vec<(String, String)> = p["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["to"]["label"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (s10(2), "same sender phone +77015550142".into()),
+            (s10(4), "related-to: same courier driver".into()),
+            (
+                s10(5),
+                "same recipient address ul abaya 5 kv 12 almaty".into()
+            ),
+        ]
+    );
+    // No chain between unrelated parcels: exit status 1.
+    nb.cmd(&["path", &s10(1), &s10(6)]).failure();
+    let c = nb.json(&["cluster", &s10(3)]);
+    assert_eq!(c["size"], 6, "{c}");
+    assert_eq!(c["counts"]["parcel"], 5);
+    assert_eq!(c["counts"]["case"], 1);
+    let all = nb.json(&["clusters"]);
+    let sizes: Vec<i64> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["size"].as_i64().unwrap())
+        .collect();
+    // A+B with the case (6), the two names (2), the hub (2).
+    assert_eq!(sizes, vec![6, 2, 2], "{all}");
+    let ranked = nb.json(&["central", "C-0001"]);
+    assert_eq!(ranked[0]["tracking"], s10(1));
+    let dot = nb.ok(&["export", "--graph", "dot", "--case", "C-0001"]);
+    assert!(dot.starts_with("graph \"C-0001 Series A\" {"), "{dot}");
+    assert!(dot.contains(&format!("label=\"{}\"", s10(5))));
+    assert!(dot.contains("label=\"related-to: same courier driver\""));
+    assert_eq!(dot.matches(" -- ").count(), 6, "{dot}");
+}
+
+#[test]
+fn fuzzy_matches_are_scored_explained_and_decisions_remembered() {
+    let nb = planted();
+    let list = nb.json(&["matches", "list"]);
+    let list = list.as_array().unwrap();
+    // Iwan Petrow sounds like Ivan Petrov (10) and PETROV, Ivan (12).
+    assert_eq!(list.len(), 2, "{list:?}");
+    for m in list {
+        let score = m["score"].as_f64().unwrap();
+        assert!(score > 0.8 && score <= 0.95, "{score}");
+        assert!(
+            m["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f.as_str().unwrap().contains("transliteration"))
+        );
+    }
+    assert!(
+        nb.ok(&["matches", "confirm", &s10(11), &s10(10)])
+            .starts_with("confirmed")
+    );
+    nb.ok(&["matches", "reject", &s10(12), &s10(11)]);
+    assert!(nb.json(&["matches", "list"]).as_array().unwrap().is_empty());
+    // Confirmed: a same-as link that says why, audited.
+    let p = nb.json(&["show", &s10(11)]);
+    let link = p["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["type"] == "same-as")
+        .unwrap();
+    assert!(link["note"].as_str().unwrap().contains("Iwan Petrow"));
+    let log = nb.json(&["audit", "log", "--limit", "3"]);
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["rejected", "confirmed", "create"]);
+    nb.ok(&["audit", "verify"]);
+    // A decided pair cannot be decided again.
+    nb.cmd(&["matches", "reject", &s10(10), &s10(11)]).failure();
+}
+
+#[test]
+fn demo_planted_series_are_each_one_network() {
+    let nb = Nb::new();
+    let summary = nb.json(&["demo", "--parcels", "1500", "--seed", "11"]);
+    let clusters = nb.json(&["clusters", "--limit", "1000"]);
+    for planted in summary["clusters"].as_array().unwrap() {
+        let trackings: Vec<&str> = planted["trackings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        let c = nb.json(&["cluster", trackings[0]]);
+        let found: Vec<&str> = c["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|i| i["tracking"].as_str())
+            .collect();
+        let mut want = trackings.clone();
+        want.sort();
+        let mut got = found.clone();
+        got.sort();
+        assert_eq!(got, want, "series of {}", planted["case_ref"]);
+    }
+    let n = summary["clusters"].as_array().unwrap().len();
+    let big = clusters
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["counts"]["case"] == 1)
+        .count();
+    assert_eq!(big, n, "one network per planted series");
+}
