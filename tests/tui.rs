@@ -487,3 +487,69 @@ fn findings_links_and_notes_are_edited_where_they_show() {
             .is_some()
     );
 }
+
+#[test]
+fn path_view_neighbourhood_and_suggested_matches() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    // From the first case, a path to one of its parcels' substances.
+    ui.keys("4");
+    let parcel = ui
+        .app
+        .links
+        .iter()
+        .find(|l| l.group == "Includes")
+        .cloned()
+        .unwrap();
+    ui.keys("enter");
+    let substance = ui
+        .app
+        .links
+        .iter()
+        .find(|l| l.group == "Findings")
+        .map(|l| l.label.clone());
+    ui.keys("1 p").typed(&parcel.label).keys("enter");
+    match &ui.app.modal {
+        Modal::Report { title, lines, .. } => {
+            assert!(title.starts_with("Path C-0001"), "{title}");
+            assert_eq!(lines.len(), 2, "{lines:?}");
+            assert!(lines[1].0.contains("includes ─> parcel"), "{:?}", lines[1]);
+        }
+        _ => panic!("no path view: {}", ui.text()),
+    }
+    // Enter on a line follows it.
+    ui.keys("j enter");
+    assert_eq!(ui.app.current.as_ref().unwrap().id, parcel.id);
+    // The neighbourhood of the parcel: its case and finding at least.
+    ui.keys("w");
+    let text = ui.text();
+    assert!(text.contains("includes (from) ── case C-0001"), "{text}");
+    if let Some(s) = substance {
+        assert!(text.contains(&s), "{text}");
+    }
+    snap!("neighbourhood", ui);
+    ui.keys("esc");
+    // Suggested name matches around the parcel: confirm one, reject one.
+    ui.keys("m");
+    let before = match &ui.app.modal {
+        Modal::Matches { list, .. } => list.len(),
+        _ => panic!("no suggestions: {}", ui.text()),
+    };
+    assert!(before >= 2, "{before}");
+    assert!(ui.text().contains("names sound alike"));
+    ui.keys("y");
+    ui.keys("r");
+    let after = match &ui.app.modal {
+        Modal::Matches { list, .. } => list.len(),
+        _ => 0,
+    };
+    assert_eq!(after, before - 2);
+    ui.keys("esc");
+    assert!(
+        ui.app.links.iter().any(|l| l.reason.starts_with("same-as")),
+        "confirmed match is a link"
+    );
+    // Decisions are remembered: the same pairs are not suggested again.
+    let again =
+        interdict::xref::fuzzy::suggestions(ui.app.store.conn(), Some(parcel.id), 100).unwrap();
+    assert_eq!(again.len(), after);
+}

@@ -101,6 +101,8 @@ pub struct NotePrompt {
 #[derive(Debug, Clone)]
 pub enum PickerPurpose {
     Jump,
+    /// The other end of a path from this item.
+    PathFrom(ItemRef),
     /// The substance found in a parcel.
     FindingIn(ItemRef),
     LinkFrom(ItemRef),
@@ -119,14 +121,32 @@ pub struct Picker {
     pub cursor: usize,
 }
 
+/// A line of a report, and the item Enter on it leads to.
+pub type ReportLine = (String, Option<ItemRef>);
+
 #[derive(Debug, Clone)]
 pub enum Modal {
     None,
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Note(NotePrompt),
     Picker(Picker),
-    Confirm { item: ItemRef, message: String },
+    Confirm {
+        item: ItemRef,
+        message: String,
+    },
     Form(Box<Form>),
+    /// A path or a neighbourhood drawing: lines, some leading to an item.
+    Report {
+        title: String,
+        lines: Vec<ReportLine>,
+        cursor: usize,
+    },
+    Matches {
+        list: Vec<crate::xref::fuzzy::Suggestion>,
+        cursor: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -387,6 +407,8 @@ impl App {
             Modal::Picker(_) => vec![Layer::Picker],
             Modal::Confirm { .. } => vec![Layer::Confirm],
             Modal::Form(_) => vec![Layer::Form],
+            Modal::Report { .. } => vec![Layer::Report],
+            Modal::Matches { .. } => vec![Layer::Matches],
             Modal::None if self.filtering() => vec![Layer::Picker],
             Modal::None if self.empty => vec![Layer::Empty, Layer::Global],
             Modal::None => vec![Layer::List, Layer::Global],

@@ -223,7 +223,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
         for o in &s.items {
             let (k, id) = note_owner(conn, o.kind, o.id)?;
             out.push(LinkRow {
-                group: format!("Shares {}", s.kind),
+                group: format!("Same {} {}", s.role.replace('_', " "), s.value),
                 kind: k,
                 id,
                 label: label(k, id)?,
@@ -238,7 +238,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
         }
         if s.over_shared() {
             out.push(LinkRow {
-                group: format!("Shares {}", s.kind),
+                group: format!("Same {} {}", s.role.replace('_', " "), s.value),
                 kind: item.kind,
                 id: item.id,
                 label: "(not followed)".into(),

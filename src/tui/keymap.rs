@@ -47,6 +47,10 @@ pub enum Action {
     PrevField,
     Yes,
     No,
+    PathTo,
+    Neighbourhood,
+    Matches,
+    Reject,
 }
 
 impl Action {
@@ -88,6 +92,10 @@ impl Action {
             PrevField => "previous field",
             Yes => "yes",
             No => "no",
+            PathTo => "the chain of connections to another item",
+            Neighbourhood => "draw the selected item's neighbourhood",
+            Matches => "suggested name matches to confirm or reject",
+            Reject => "reject the suggested match",
         }
     }
 
@@ -117,6 +125,10 @@ impl Action {
             NextPane => "pane",
             Down => "down",
             Up => "up",
+            PathTo => "path",
+            Neighbourhood => "map",
+            Matches => "matches",
+            Reject => "reject",
             _ => "",
         }
     }
@@ -135,6 +147,8 @@ pub enum Layer {
     Picker,
     Confirm,
     Help,
+    Report,
+    Matches,
 }
 
 impl Layer {
@@ -148,6 +162,8 @@ impl Layer {
             Layer::Picker => "Pickers",
             Layer::Confirm => "Confirmations",
             Layer::Help => "Help",
+            Layer::Report => "Paths and maps",
+            Layer::Matches => "Suggested matches",
         }
     }
 }
@@ -229,6 +245,18 @@ const DEFAULTS: &[(Layer, Action, &[&str])] = {
         (L::List, A::Delete, &["x", "delete"]),
         (L::List, A::Link, &["l"]),
         (L::List, A::Filter, &["/"]),
+        (L::List, A::PathTo, &["p"]),
+        (L::List, A::Neighbourhood, &["w"]),
+        (L::List, A::Matches, &["m"]),
+        (L::Report, A::Down, &["j", "down"]),
+        (L::Report, A::Up, &["k", "up"]),
+        (L::Report, A::Follow, &["enter"]),
+        (L::Report, A::Cancel, &["esc", "ctrl-g", "q"]),
+        (L::Matches, A::Down, &["j", "down"]),
+        (L::Matches, A::Up, &["k", "up"]),
+        (L::Matches, A::Yes, &["y"]),
+        (L::Matches, A::Reject, &["r"]),
+        (L::Matches, A::Cancel, &["esc", "ctrl-g", "q"]),
         (L::List, A::Cancel, &["esc", "ctrl-g"]),
         (L::Empty, A::LoadDemo, &["d"]),
         (L::Empty, A::New, &["a"]),

@@ -1,6 +1,8 @@
 //! How each action changes the application.
 
-use super::app::{App, Level, ListState, Modal, NotePrompt, Pane, Picker, PickerPurpose};
+use super::app::{
+    App, Level, ListState, Modal, NotePrompt, Pane, Picker, PickerPurpose, ReportLine,
+};
 use super::data::{self, Row};
 use super::form::Form;
 use super::keymap::Action;
@@ -10,6 +12,9 @@ use crate::domain::{ItemKind, Link, Note, link::LINK_TYPES};
 use crate::exchange::demo;
 use crate::store::refs::ItemRef;
 use crate::store::{create, records, search};
+use crate::xref::fuzzy;
+use crate::xref::graph::{self, Node};
+use rusqlite::Connection;
 
 /// How many parcels the demo key loads.
 pub const DEMO_PARCELS: usize = 2000;
@@ -233,10 +238,19 @@ impl App {
             Action::PaneLinks => self.focus(Pane::Links),
             Action::Down => match &mut self.modal {
                 Modal::Help { scroll } => *scroll += 1,
+                Modal::Report { lines, cursor, .. } => {
+                    *cursor = (*cursor + 1).min(lines.len().saturating_sub(1))
+                }
+                Modal::Matches { list, cursor } => {
+                    *cursor = (*cursor + 1).min(list.len().saturating_sub(1))
+                }
                 Modal::Picker(p) => p.cursor = (p.cursor + 1).min(picker_len(p).saturating_sub(1)),
                 _ => self.move_cursor(1),
             },
             Action::Up => match &mut self.modal {
+                Modal::Report { cursor, .. } | Modal::Matches { cursor, .. } => {
+                    *cursor = cursor.saturating_sub(1)
+                }
                 Modal::Help { scroll } => *scroll = scroll.saturating_sub(1),
                 Modal::Picker(p) => p.cursor = p.cursor.saturating_sub(1),
                 _ => self.move_cursor(-1),
@@ -247,7 +261,69 @@ impl App {
             Action::HalfPageUp => self.move_cursor(-((self.page / 2).max(1) as isize)),
             Action::PageDown => self.move_cursor(self.page as isize),
             Action::PageUp => self.move_cursor(-(self.page as isize)),
-            Action::Follow => self.follow(),
+            Action::Follow => {
+                if let Modal::Report { lines, cursor, .. } = &self.modal {
+                    match lines.get(*cursor).and_then(|(_, t)| t.clone()) {
+                        Some(item) => {
+                            self.modal = Modal::None;
+                            self.go_to(item, true);
+                        }
+                        None => self.info("this line leads nowhere"),
+                    }
+                } else {
+                    self.follow();
+                }
+            }
+            Action::PathTo => match self.current.clone() {
+                Some(from) => {
+                    self.modal = Modal::Picker(Picker {
+                        purpose: PickerPurpose::PathFrom(from),
+                        query: String::new(),
+                        hits: Vec::new(),
+                        cursor: 0,
+                    })
+                }
+                None => self.info("select an item to find a path from"),
+            },
+            Action::Neighbourhood => match self.current.clone() {
+                Some(item) => match neighbourhood(self.store.conn(), &item) {
+                    Ok(lines) => {
+                        self.modal = Modal::Report {
+                            title: format!("Around {} {}", item.kind, item.label),
+                            lines,
+                            cursor: 0,
+                        }
+                    }
+                    Err(e) => self.error(e.to_string()),
+                },
+                None => self.info("select an item to draw around"),
+            },
+            Action::Matches => {
+                let around = self.current.as_ref().map(|c| c.id);
+                match fuzzy::suggestions(self.store.conn(), around, 200) {
+                    Ok(list) if list.is_empty() => self.info("no suggested name matches here"),
+                    Ok(list) => self.modal = Modal::Matches { list, cursor: 0 },
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
+            Action::Reject => {
+                if let Modal::Matches { list, cursor } = &mut self.modal
+                    && let Some(sg) = list.get(*cursor).cloned()
+                {
+                    match self.store.write(|w| fuzzy::reject(w, sg.a.id, sg.b.id)) {
+                        Ok(()) => {
+                            list.remove(*cursor);
+                            *cursor = (*cursor).min(list.len().saturating_sub(1));
+                            let msg = format!("rejected: {} / {}", sg.a_name, sg.b_name);
+                            if list.is_empty() {
+                                self.modal = Modal::None;
+                            }
+                            self.info(msg);
+                        }
+                        Err(e) => self.error(e.to_string()),
+                    }
+                }
+            }
             Action::Back => {
                 if let Some(prev) = self.back.pop() {
                     if let Some(c) = self.current.clone() {
@@ -401,6 +477,24 @@ impl App {
                 }
             }
             Action::Save => self.save_form(),
+            Action::Yes if matches!(self.modal, Modal::Matches { .. }) => {
+                if let Modal::Matches { list, cursor } = &mut self.modal
+                    && let Some(sg) = list.get(*cursor).cloned()
+                {
+                    match self.store.write(|w| fuzzy::confirm(w, &sg)) {
+                        Ok(_) => {
+                            list.remove(*cursor);
+                            *cursor = (*cursor).min(list.len().saturating_sub(1));
+                            if list.is_empty() {
+                                self.modal = Modal::None;
+                            }
+                            self.refresh_current();
+                            self.info(format!("confirmed: {} same as {}", sg.a_name, sg.b_name));
+                        }
+                        Err(e) => self.error(e.to_string()),
+                    }
+                }
+            }
             Action::Yes => {
                 if let Modal::Confirm { item, .. } = std::mem::replace(&mut self.modal, Modal::None)
                 {
@@ -553,6 +647,30 @@ impl App {
                     self.go_to(item, true);
                 }
             }
+            PickerPurpose::PathFrom(from) => match p.hits.get(p.cursor) {
+                Some(h) => {
+                    let to = ItemRef {
+                        kind: h.kind,
+                        id: h.id,
+                        label: h.label.clone(),
+                    };
+                    match path_lines(self.store.conn(), &from, &to) {
+                        Ok(Some(lines)) => {
+                            self.modal = Modal::Report {
+                                title: format!("Path {} to {}", from.label, to.label),
+                                lines,
+                                cursor: 0,
+                            }
+                        }
+                        Ok(None) => self.info(format!(
+                            "no chain of 6 steps or fewer connects {} and {}",
+                            from.label, to.label
+                        )),
+                        Err(e) => self.error(e.to_string()),
+                    }
+                }
+                None => self.modal = Modal::Picker(p),
+            },
             PickerPurpose::FindingIn(parcel) => match p.hits.get(p.cursor) {
                 Some(h) => {
                     let substance = ItemRef {
@@ -657,4 +775,92 @@ pub fn picker_len(p: &Picker) -> usize {
         PickerPurpose::LinkType { .. } => LINK_TYPES.len(),
         _ => p.hits.len(),
     }
+}
+
+fn item_of(conn: &Connection, n: Node) -> ItemRef {
+    ItemRef {
+        kind: n.kind,
+        id: n.id,
+        label: records::label_of(conn, n.kind, n.id).unwrap_or_default(),
+    }
+}
+
+/// The chain from one item to another, a line per step with the reason.
+fn path_lines(
+    conn: &Connection,
+    from: &ItemRef,
+    to: &ItemRef,
+) -> crate::store::Result<Option<Vec<ReportLine>>> {
+    let Some(steps) = graph::path(
+        conn,
+        Node {
+            kind: from.kind,
+            id: from.id,
+        },
+        Node {
+            kind: to.kind,
+            id: to.id,
+        },
+        6,
+    )?
+    else {
+        return Ok(None);
+    };
+    let mut lines = vec![(format!("{} {}", from.kind, from.label), Some(from.clone()))];
+    for (i, e) in steps.iter().enumerate() {
+        let item = item_of(conn, e.to);
+        let pad = "   ".repeat(i);
+        lines.push((
+            format!("{pad}└─ {} ─> {} {}", e.reason, item.kind, item.label),
+            Some(item),
+        ));
+    }
+    Ok(Some(lines))
+}
+
+/// A small drawing of what surrounds an item: its neighbours, grouped by
+/// reason, each with a few of their own.
+fn neighbourhood(conn: &Connection, item: &ItemRef) -> crate::store::Result<Vec<ReportLine>> {
+    let centre = Node {
+        kind: item.kind,
+        id: item.id,
+    };
+    let first = graph::neighbours(conn, centre)?;
+    let mut lines = vec![(format!("{} {}", item.kind, item.label), Some(item.clone()))];
+    for (i, e) in first.iter().enumerate().take(60) {
+        let last = i + 1 == first.len().min(60);
+        let (branch, stem) = if last {
+            ("└─", "   ")
+        } else {
+            ("├─", "│  ")
+        };
+        let n = item_of(conn, e.to);
+        lines.push((
+            format!("{branch} {} ── {} {}", e.reason, n.kind, n.label),
+            Some(n),
+        ));
+        let second: Vec<_> = graph::neighbours(conn, e.to)?
+            .into_iter()
+            .filter(|x| x.to != centre)
+            .collect();
+        for (j, e2) in second.iter().enumerate().take(3) {
+            let m = item_of(conn, e2.to);
+            let more = if j == 2 && second.len() > 3 {
+                format!("  (+{} more)", second.len() - 3)
+            } else {
+                String::new()
+            };
+            lines.push((
+                format!("{stem} └─ {} ── {} {}{more}", e2.reason, m.kind, m.label),
+                Some(m),
+            ));
+        }
+    }
+    if first.len() > 60 {
+        lines.push((format!("… and {} more", first.len() - 60), None));
+    }
+    if first.is_empty() {
+        lines.push(("   connects to nothing yet".into(), None));
+    }
+    Ok(lines)
 }

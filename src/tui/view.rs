@@ -69,6 +69,12 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
         Modal::Note(p) => draw_note(f, app, p),
         Modal::Picker(p) => draw_picker(f, app, p),
         Modal::Confirm { message, .. } => draw_confirm(f, app, message),
+        Modal::Report {
+            title,
+            lines,
+            cursor,
+        } => draw_report(f, app, title, lines, *cursor),
+        Modal::Matches { list, cursor } => draw_matches(f, app, list, *cursor),
         Modal::Form(form) => super::formview::draw(f, app, form),
     }
 }
@@ -380,6 +386,8 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
             Modal::Note(_) => hints(app, Layer::Prompt, &[Confirm, NextField, Cancel]),
             Modal::Picker(_) => hints(app, Layer::Picker, &[Confirm, Cancel]),
             Modal::Confirm { .. } => hints(app, Layer::Confirm, &[Yes, No]),
+            Modal::Report { .. } => hints(app, Layer::Report, &[Follow, Down, Cancel]),
+            Modal::Matches { .. } => hints(app, Layer::Matches, &[Yes, Reject, Down, Cancel]),
             Modal::Form(_) => hints(app, Layer::Form, &[Save, NextField, Cancel]),
             Modal::None if app.filter_typing => hints(app, Layer::Picker, &[Confirm, Cancel]),
             Modal::None if app.empty => hints(app, Layer::Empty, &[LoadDemo, New, Help, Quit]),
@@ -480,6 +488,8 @@ fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
         Layer::Prompt,
         Layer::Picker,
         Layer::Confirm,
+        Layer::Report,
+        Layer::Matches,
         Layer::Help,
     ] {
         let mut actions: Vec<Action> = app
@@ -637,6 +647,100 @@ fn draw_confirm(f: &mut Frame<'_>, app: &App, message: &str) {
         Paragraph::new(sanitize(message).into_owned())
             .wrap(Wrap { trim: true })
             .block(block(app, " Confirm ".into(), true)),
+        area,
+    );
+}
+
+fn draw_report(
+    f: &mut Frame<'_>,
+    app: &App,
+    title: &str,
+    lines: &[super::app::ReportLine],
+    cursor: usize,
+) {
+    let area = centered(
+        f.area(),
+        f.area().width.saturating_sub(4),
+        f.area().height.saturating_sub(2),
+    );
+    let w = area.width.saturating_sub(2) as usize;
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let skip = (cursor + 1).saturating_sub(inner_h);
+    let shown: Vec<Line> = lines
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .map(|(i, (text, _))| {
+            let style = if i == cursor {
+                app.theme.selected()
+            } else {
+                Style::new()
+            };
+            Line::from(Span::styled(fit(text, w), style))
+        })
+        .collect();
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(shown).block(block(
+            app,
+            format!(" {} ", fit(title, w.saturating_sub(4))),
+            true,
+        )),
+        area,
+    );
+}
+
+fn draw_matches(
+    f: &mut Frame<'_>,
+    app: &App,
+    list: &[crate::xref::fuzzy::Suggestion],
+    cursor: usize,
+) {
+    let area = centered(
+        f.area(),
+        f.area().width.saturating_sub(4),
+        f.area().height.saturating_sub(2),
+    );
+    let w = area.width.saturating_sub(2) as usize;
+    let mut lines = Vec::new();
+    let mut cursor_line = 0;
+    for (i, s) in list.iter().enumerate() {
+        if i == cursor {
+            cursor_line = lines.len();
+        }
+        let style = if i == cursor {
+            app.theme.selected()
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(
+            fit(
+                &format!(
+                    "{:.2}  {} ({})  ~  {} ({})",
+                    s.score,
+                    s.a_name,
+                    s.a_role.replace('_', " "),
+                    s.b_name,
+                    s.b_role.replace('_', " ")
+                ),
+                w,
+            ),
+            style,
+        )));
+        lines.push(Line::from(Span::styled(
+            fit(&format!("      {}", s.features.join("; ")), w),
+            app.theme.dim(),
+        )));
+    }
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let skip = (cursor_line + 2).saturating_sub(inner_h);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block(
+            app,
+            format!(" Suggested name matches ({}) ", list.len()),
+            true,
+        )),
         area,
     );
 }

@@ -120,14 +120,16 @@ pub fn suggestions(
                 if a == b || around.is_some_and(|x| x != *a && x != *b) {
                     continue;
                 }
-                if !pairs_seen.insert(ordered(*a, *b)) || decided(conn, *a, *b)?.is_some() {
+                if pairs_seen.contains(&ordered(*a, *b)) || decided(conn, *a, *b)?.is_some() {
                     continue;
                 }
                 let (na, nb) = (name_of(conn, *a, ra)?, name_of(conn, *b, rb)?);
                 if text::name_key(&na) == text::name_key(&nb) {
-                    // The same name: already connected as a shared identifier.
+                    // The same name: already connected as a shared identifier
+                    // (the pair may still be suggested for another name).
                     continue;
                 }
+                pairs_seen.insert(ordered(*a, *b));
                 let (score, features) = explain(&na, &nb, &sound);
                 out.push(Suggestion {
                     a: Node {
