@@ -41,8 +41,10 @@ fn ms(d: Duration) -> f64 {
 fn dataset(parcels: usize) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).expect("bench data directory");
-    let path = dir.join(format!("demo-{parcels}-seed42.db"));
-    let done = dir.join(format!("demo-{parcels}-seed42.done"));
+    // Bumped whenever the schema or the generator changes.
+    const DATA_VERSION: u32 = 2;
+    let path = dir.join(format!("demo-v{DATA_VERSION}-{parcels}-seed42.db"));
+    let done = dir.join(format!("demo-v{DATA_VERSION}-{parcels}-seed42.done"));
     if !done.exists() {
         let _ = std::fs::remove_file(&path);
         eprintln!(
@@ -249,10 +251,47 @@ fn main() {
         target: "p95 <= 1 ms",
     });
 
+    // Two hops out from one parcel.
+    let mut samples = Vec::new();
+    for id in ids.iter().skip(100).take(50) {
+        let t = Instant::now();
+        let _ = interdict::xref::graph::walk(
+            app.store.conn(),
+            interdict::xref::graph::Node {
+                kind: ItemKind::Parcel,
+                id: *id,
+            },
+            2,
+        )
+        .expect("walk");
+        samples.push(t.elapsed());
+    }
+    figures.push(Figure {
+        name: "two hops from one parcel",
+        samples,
+        target: "p95 <= 5 ms",
+    });
+
+    // Every network of the notebook.
+    let mut samples = Vec::new();
+    let mut networks = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        networks = interdict::xref::graph::all_clusters(app.store.conn())
+            .expect("clusters")
+            .len();
+        samples.push(t.elapsed());
+    }
+    eprintln!("{networks} networks of two or more items");
+    figures.push(Figure {
+        name: "all clusters of the database",
+        samples,
+        target: "<= 1 s",
+    });
+
     let rss = peak_rss_mib();
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let n_parcels = records::count::<Parcel>(app.store.conn()).unwrap_or(0);
-    let _ = ItemKind::Parcel;
 
     println!(
         "\ninterdict benchmark: {n_parcels} parcels, {}",
