@@ -1,7 +1,7 @@
 //! What each command does: parse, call the store, print.
 
 use super::args::{Add, AddParcel, AuditCmd, Cli, Command, Format, ListArgs, ListKind};
-use super::output::{JsonArray, print_fields, print_json, print_table};
+use super::output::{JsonArray, print_fields, print_json, print_list, print_table};
 use crate::domain::fields::FieldError;
 use crate::domain::note::parse_grading;
 use crate::domain::record::{get_field, new_record, set_fields};
@@ -949,29 +949,22 @@ fn audit_log(
         }
         None => audit::recent(conn, limit)?,
     };
-    match ctx.format {
-        Format::Json => print_json(out, &entries)?,
-        Format::Table => {
-            let rows: Vec<Vec<String>> = entries
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.seq.to_string(),
-                        e.at.clone(),
-                        e.actor.clone(),
-                        e.action.clone(),
-                        e.item_kind.clone(),
-                        changed_fields(e.before.as_deref(), e.after.as_deref()),
-                    ]
-                })
-                .collect();
-            print_table(
-                out,
-                &["seq", "at", "by", "action", "kind", "changes"],
-                &rows,
-            )?;
-        }
-    }
+    print_list(
+        out,
+        ctx.format,
+        &entries,
+        &["seq", "at", "by", "action", "kind", "changes"],
+        |e| {
+            vec![
+                e.seq.to_string(),
+                e.at.clone(),
+                e.actor.clone(),
+                e.action.clone(),
+                e.item_kind.clone(),
+                changed_fields(e.before.as_deref(), e.after.as_deref()),
+            ]
+        },
+    )?;
     Ok(())
 }
 

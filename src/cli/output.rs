@@ -103,6 +103,24 @@ impl<'a, W: Write> JsonArray<'a, W> {
     }
 }
 
+/// A list as JSON (the items as they serialise) or as a table (one row of
+/// cells per item).
+pub fn print_list<T: Serialize>(
+    out: &mut impl Write,
+    format: super::args::Format,
+    items: &[T],
+    headers: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> anyhow::Result<()> {
+    match format {
+        super::args::Format::Json => print_json(out, items),
+        super::args::Format::Table => {
+            let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+            Ok(print_table(out, headers, &rows)?)
+        }
+    }
+}
+
 /// A message for one line of a terminal: sanitised, newlines shown.
 pub fn cell_line(s: &str) -> String {
     sanitize(s).into_owned()

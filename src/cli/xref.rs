@@ -2,7 +2,7 @@
 //! warnlist, matches and the Graphviz export.
 
 use super::args::{Format, GraphFormat, MatchCmd, WarnCmd};
-use super::output::{cell_line, print_json, print_table};
+use super::output::{cell_line, print_json, print_list, print_table};
 use crate::domain::{Case, ItemKind, Parcel, Substance};
 use crate::store::refs::{self, ItemRef};
 use crate::store::{Store, StoreError, records, warnlist};
@@ -272,23 +272,20 @@ pub fn warn(format: Format, store: &mut Store, cmd: &WarnCmd, out: &mut impl Wri
     match cmd {
         WarnCmd::List => {
             let entries = warnlist::list(store.conn())?;
-            match format {
-                Format::Json => print_json(out, &entries)?,
-                Format::Table => {
-                    let rows: Vec<Vec<String>> = entries
-                        .iter()
-                        .map(|e| {
-                            vec![
-                                e.kind.clone(),
-                                e.value.clone(),
-                                e.note.clone().unwrap_or_default(),
-                                e.added_by.clone(),
-                            ]
-                        })
-                        .collect();
-                    print_table(out, &["kind", "value", "note", "by"], &rows)?;
-                }
-            }
+            print_list(
+                out,
+                format,
+                &entries,
+                &["kind", "value", "note", "by"],
+                |e| {
+                    vec![
+                        e.kind.clone(),
+                        e.value.clone(),
+                        e.note.clone().unwrap_or_default(),
+                        e.added_by.clone(),
+                    ]
+                },
+            )?;
         }
         WarnCmd::Add { kind, value, note } => {
             let k = warnlist::parse_kind(kind)?;
