@@ -553,3 +553,38 @@ fn path_view_neighbourhood_and_suggested_matches() {
         interdict::xref::fuzzy::suggestions(ui.app.store.conn(), Some(parcel.id), 100).unwrap();
     assert_eq!(again.len(), after);
 }
+
+#[test]
+fn what_another_process_writes_appears_without_a_key() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    ui.keys("2 j j j j j");
+    let before = ui.app.current.clone().unwrap();
+    let cursor_row = ui.app.lists[1].cursor - ui.app.lists[1].offset;
+    // Another writer on the same file: a new parcel, and an edit of the
+    // parcel under the cursor.
+    let mut other = Store::open(ui.app.store.path(), OpenOptions::new("colleague")).unwrap();
+    other
+        .write(|w| {
+            let (mut p, _) = interdict::domain::record::new_record::<interdict::domain::Parcel>(
+                &[("tracking", "EE473124829CN")],
+            )?;
+            interdict::store::create::parcel(w, &mut p)?;
+            let mut mine: interdict::domain::Parcel =
+                interdict::store::records::must_get(&w.tx, before.id)?;
+            interdict::domain::record::set_fields(&mut mine, &[("concealment", "false bottom")])?;
+            interdict::store::records::update(w, &mut mine)?;
+            Ok(())
+        })
+        .unwrap();
+    ui.app.refresh_every = std::time::Duration::ZERO;
+    assert!(ui.app.tick(), "the change is noticed");
+    assert_eq!(ui.app.lists[1].total, 301);
+    assert_eq!(
+        ui.app.current.as_ref().unwrap().id,
+        before.id,
+        "the cursor stays on the same item"
+    );
+    assert_eq!(ui.app.lists[1].cursor - ui.app.lists[1].offset, cursor_row);
+    assert!(ui.app.detail.iter().any(|(_, v)| v == "false bottom"));
+    assert!(!ui.app.tick(), "nothing new, nothing redrawn");
+}

@@ -81,6 +81,26 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Creates an empty notebook file readable and writable by its owner only.
+/// SQLite gives the `-wal` and `-shm` files beside it the same mode.
+fn create_private(path: &Path) -> Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    match o.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Open {
+            path: path.into(),
+            message: e.to_string(),
+        }),
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) a notebook file. A file that is not
     /// SQLite, another application's database, or one from a newer
@@ -99,6 +119,9 @@ impl Store {
                 path: path.into(),
                 message: "no such file".into(),
             });
+        }
+        if !opts.read_only && !path.exists() {
+            create_private(path)?;
         }
         let conn = Connection::open_with_flags(path, flags).map_err(c)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(c)?;
@@ -297,6 +320,26 @@ mod tests {
             .query_row("SELECT count(*) FROM substances", [], |r| r.get(0))
             .unwrap();
         assert!(n >= 150, "catalogue has {n} substances");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_are_private_to_their_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let (d, mut s) = temp_store();
+        s.write(|w| {
+            let (mut c, _) =
+                crate::domain::record::new_record::<crate::domain::Case>(&[("title", "x")])?;
+            create::case(w, &mut c)
+        })
+        .unwrap();
+        for f in ["t.db", "t.db-wal", "t.db-shm"] {
+            let mode = std::fs::metadata(d.path().join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{f}: {mode:o}");
+        }
     }
 
     #[test]

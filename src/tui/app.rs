@@ -181,6 +181,11 @@ pub struct App {
     pub searcher: Option<super::searcher::Searcher>,
     /// The pane whose filter the searcher is working on.
     pub searching_pane: Option<usize>,
+    /// SQLite's count of commits by other connections, last seen.
+    pub data_version: i64,
+    /// How often to look for other people's changes.
+    pub refresh_every: std::time::Duration,
+    pub last_refresh: std::time::Instant,
 }
 
 impl App {
@@ -206,7 +211,11 @@ impl App {
             filter_typing: false,
             searcher: None,
             searching_pane: None,
+            data_version: 0,
+            refresh_every: std::time::Duration::from_millis(500),
+            last_refresh: std::time::Instant::now(),
         };
+        app.data_version = app.read_data_version();
         match super::searcher::Searcher::start(app.store.path()) {
             Ok(s) => app.searcher = Some(s),
             Err(e) => tracing::warn!("live filtering will run on the input thread: {e}"),
@@ -316,7 +325,7 @@ impl App {
     }
 
     /// Fetches a window that shows the item at `pos` (rowid `rowid`).
-    fn fetch_around(&mut self, i: usize, rowid: i64, pos: usize) {
+    pub(super) fn fetch_around(&mut self, i: usize, rowid: i64, pos: usize) {
         let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
         let conn = self.store.conn();
         let l = &self.lists[i];

@@ -126,7 +126,49 @@ impl App {
 
     /// Applies a finished background search; true when the screen changed.
     pub fn tick(&mut self) -> bool {
-        self.receive(std::time::Duration::ZERO)
+        let searched = self.receive(std::time::Duration::ZERO);
+        searched | self.refresh_if_changed()
+    }
+
+    pub(super) fn read_data_version(&self) -> i64 {
+        self.store
+            .conn()
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .unwrap_or(0)
+    }
+
+    /// Shows what other processes wrote since the last look (SQLite's
+    /// `data_version` moves on their commits), keeping the cursor on the
+    /// same item. True when the screen changed.
+    pub fn refresh_if_changed(&mut self) -> bool {
+        if self.last_refresh.elapsed() < self.refresh_every {
+            return false;
+        }
+        self.last_refresh = std::time::Instant::now();
+        let v = self.read_data_version();
+        if v == self.data_version {
+            return false;
+        }
+        self.data_version = v;
+        let keep = self.current.clone();
+        self.reload();
+        if let Some(item) = keep
+            && self.pane != Pane::Links
+            && Some(self.pane.index()) == pane_of(item.kind).map(Pane::index)
+            && self.lists[self.pane.index()].filter.is_none()
+            && let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id)
+        {
+            let i = self.pane.index();
+            let l = &mut self.lists[i];
+            // Keep the item where it was on screen if possible.
+            let row_on_screen = l.cursor.saturating_sub(l.offset);
+            l.cursor = pos;
+            l.offset = pos.saturating_sub(row_on_screen);
+            self.clamp(i);
+            self.fetch_around(i, rowid, pos);
+        }
+        self.refresh_current();
+        true
     }
 
     pub fn searching(&self) -> bool {
@@ -863,4 +905,13 @@ fn neighbourhood(conn: &Connection, item: &ItemRef) -> crate::store::Result<Vec<
         lines.push(("   connects to nothing yet".into(), None));
     }
     Ok(lines)
+}
+
+fn pane_of(kind: ItemKind) -> Option<Pane> {
+    match kind {
+        ItemKind::Case => Some(Pane::Cases),
+        ItemKind::Parcel => Some(Pane::Parcels),
+        ItemKind::Substance => Some(Pane::Substances),
+        _ => None,
+    }
 }
