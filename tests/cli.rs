@@ -506,3 +506,30 @@ fn default_database_lives_in_the_data_directory_and_env_overrides() {
         .success();
     assert!(other.exists());
 }
+
+#[test]
+fn audit_verify_names_records_changed_outside_interdict() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--found",
+        "2 kg powder",
+    ]);
+    nb.ok(&["audit", "verify"]);
+    {
+        let c = rusqlite::Connection::open(&nb.db).unwrap();
+        c.execute("UPDATE parcels SET found_contents = 'nothing'", [])
+            .unwrap();
+    }
+    nb.cmd()
+        .args(["audit", "verify"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("parcel RR123456785KZ"))
+        .stderr(predicate::str::contains(
+            "in found_contents: changed outside interdict",
+        ));
+}

@@ -122,18 +122,41 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Audit(AuditCmd::Verify) => {
             let verdict = audit::verify(store.conn())?;
+            // Records are checked against an intact chain only.
+            let records = match verdict {
+                Verdict::Intact { .. } => Some(crate::store::integrity::check(store.conn())?),
+                Verdict::Broken { .. } => None,
+            };
+            let bad = matches!(verdict, Verdict::Broken { .. })
+                || records.as_ref().is_some_and(|r| !r.problems.is_empty());
             match ctx.format {
-                Format::Json => print_json(&mut out, &verdict)?,
-                Format::Table => match &verdict {
-                    Verdict::Intact { entries, head } => {
-                        writeln!(out, "audit log intact: {entries} entries, head {head}")?
+                Format::Json => {
+                    print_json(&mut out, &json!({"chain": verdict, "records": records}))?
+                }
+                Format::Table => {
+                    match &verdict {
+                        Verdict::Intact { entries, head } => {
+                            writeln!(out, "audit log intact: {entries} entries, head {head}")?
+                        }
+                        Verdict::Broken { seq, reason } => {
+                            eprintln!("audit log broken at entry {seq}: {reason}")
+                        }
                     }
-                    Verdict::Broken { seq, reason } => {
-                        eprintln!("audit log broken at entry {seq}: {reason}")
+                    if let Some(r) = &records {
+                        if r.problems.is_empty() {
+                            writeln!(out, "records match the audit: {} checked", r.checked)?;
+                        }
+                        for p in &r.problems {
+                            eprintln!(
+                                "record changed outside the audit: {}",
+                                super::output::cell_line(p)
+                            );
+                        }
                     }
-                },
+                }
             }
-            if let Verdict::Broken { .. } = verdict {
+            if bad {
+                out.flush()?;
                 return Ok(ExitCode::FAILURE);
             }
         }

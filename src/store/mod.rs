@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod create;
 pub mod error;
 pub mod index;
+pub mod integrity;
 pub mod migrations;
 pub mod records;
 pub mod refs;
