@@ -588,3 +588,28 @@ fn what_another_process_writes_appears_without_a_key() {
     assert!(ui.app.detail.iter().any(|(_, v)| v == "false bottom"));
     assert!(!ui.app.tick(), "nothing new, nothing redrawn");
 }
+
+#[test]
+fn history_shows_who_changed_what() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    ui.keys("e");
+    for _ in 0..40 {
+        ui.keys("backspace");
+    }
+    ui.typed("Op Lantern").keys("ctrl-s h");
+    match &ui.app.modal {
+        Modal::Report { title, lines, .. } => {
+            assert!(title.starts_with("History of case C-0001"), "{title}");
+            assert_eq!(lines.len(), 2);
+            assert!(lines[0].0.contains("tester  create"), "{:?}", lines[0]);
+            assert!(
+                lines[1]
+                    .0
+                    .contains("tester  update: title: \"Operation Steppe\" -> \"Op Lantern\""),
+                "{:?}",
+                lines[1]
+            );
+        }
+        _ => panic!("no history: {}", ui.text()),
+    }
+}

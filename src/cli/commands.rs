@@ -31,20 +31,30 @@ fn open(cli: &Cli) -> Result<Store> {
     // A file whose owner made it read-only is opened read-only, even by root.
     let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly());
     opts.read_only = cli.read_only || marked_read_only;
-    Ok(Store::open(&path, opts)?)
+    let store = Store::open(&path, opts)?;
+    Ok(store)
+}
+
+/// A warning about where the notebook lives, if any.
+fn location_warning(store: &Store) -> Option<String> {
+    crate::store::fsinfo::network_warning(store.path())
 }
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let ctx = Ctx { format: cli.format };
     let Some(command) = &cli.command else {
         let store = open(&cli)?;
-        crate::tui::run(store)?;
+        let warning = location_warning(&store);
+        crate::tui::run(store, warning)?;
         return Ok(ExitCode::SUCCESS);
     };
     if let Command::Fields { kind } = command {
         return fields(&ctx, kind);
     }
     let mut store = open(&cli)?;
+    if let Some(w) = location_warning(&store) {
+        eprintln!("warning: {w}");
+    }
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match command {
@@ -984,43 +994,9 @@ fn audit_log(
                 e.actor.clone(),
                 e.action.clone(),
                 e.item_kind.clone(),
-                changed_fields(e.before.as_deref(), e.after.as_deref()),
+                e.changes(),
             ]
         },
     )?;
     Ok(())
-}
-
-/// `title: "A" -> "B"; status: ...` from an audit entry's before and after.
-fn changed_fields(before: Option<&str>, after: Option<&str>) -> String {
-    let parse = |s: Option<&str>| -> Map<String, Value> {
-        s.and_then(|s| serde_json::from_str(s).ok())
-            .unwrap_or_default()
-    };
-    let (b, a) = (parse(before), parse(after));
-    let skip = crate::domain::Meta::COLUMNS;
-    let mut keys: Vec<&String> = b
-        .keys()
-        .chain(a.keys())
-        .filter(|k| !skip.contains(&k.as_str()))
-        .collect();
-    keys.sort();
-    keys.dedup();
-    let mut parts = Vec::new();
-    for k in keys {
-        let (x, y) = (
-            b.get(k).unwrap_or(&Value::Null),
-            a.get(k).unwrap_or(&Value::Null),
-        );
-        if x != y && !(before.is_none() && y.is_null()) {
-            if before.is_none() {
-                parts.push(format!("{k}={y}"));
-            } else if after.is_none() {
-                continue;
-            } else {
-                parts.push(format!("{k}: {x} -> {y}"));
-            }
-        }
-    }
-    parts.join("; ")
 }

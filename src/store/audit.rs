@@ -26,6 +26,48 @@ pub struct Entry {
     pub hash: String,
 }
 
+impl Entry {
+    /// What the entry changed, for people: `title: "A" -> "B"; ...`.
+    pub fn changes(&self) -> String {
+        changed_fields(self.before.as_deref(), self.after.as_deref())
+    }
+}
+
+/// `title: "A" -> "B"; status: ...` from an audit entry's before and after.
+fn changed_fields(before: Option<&str>, after: Option<&str>) -> String {
+    use serde_json::{Map, Value};
+    let parse = |s: Option<&str>| -> Map<String, Value> {
+        s.and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default()
+    };
+    let (b, a) = (parse(before), parse(after));
+    let skip = crate::domain::Meta::COLUMNS;
+    let mut keys: Vec<&String> = b
+        .keys()
+        .chain(a.keys())
+        .filter(|k| !skip.contains(&k.as_str()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut parts = Vec::new();
+    for k in keys {
+        let (x, y) = (
+            b.get(k).unwrap_or(&Value::Null),
+            a.get(k).unwrap_or(&Value::Null),
+        );
+        if x != y && !(before.is_none() && y.is_null()) {
+            if before.is_none() {
+                parts.push(format!("{k}={y}"));
+            } else if after.is_none() {
+                continue;
+            } else {
+                parts.push(format!("{k}: {x} -> {y}"));
+            }
+        }
+    }
+    parts.join("; ")
+}
+
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod create;
 pub mod error;
+pub mod fsinfo;
 pub mod index;
 pub mod integrity;
 pub mod migrations;

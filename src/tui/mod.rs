@@ -39,10 +39,15 @@ pub fn build(store: Store, height: u16) -> App {
     app
 }
 
-pub fn run(store: Store) -> anyhow::Result<()> {
+/// Runs the interface until the user quits; `warning` (e.g. a notebook on
+/// a network filesystem) is shown on the status line at start.
+pub fn run(store: Store, warning: Option<String>) -> anyhow::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     let mut app = build(store, size.height);
+    if let Some(w) = warning {
+        app.error(w);
+    }
     let mut dirty = true;
     loop {
         if dirty {

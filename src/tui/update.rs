@@ -327,6 +327,28 @@ impl App {
                 }
                 None => self.info("select an item to find a path from"),
             },
+            Action::History => match self.current.clone() {
+                Some(item) => match crate::store::audit::history(self.store.conn(), item.id) {
+                    Ok(entries) => {
+                        let lines = entries
+                            .iter()
+                            .map(|e| {
+                                (
+                                    format!("{}  {}  {}: {}", e.at, e.actor, e.action, e.changes()),
+                                    None,
+                                )
+                            })
+                            .collect();
+                        self.modal = Modal::Report {
+                            title: format!("History of {} {}", item.kind, item.label),
+                            lines,
+                            cursor: 0,
+                        };
+                    }
+                    Err(e) => self.error(e.to_string()),
+                },
+                None => self.info("select an item to see its history"),
+            },
             Action::Neighbourhood => match self.current.clone() {
                 Some(item) => match neighbourhood(self.store.conn(), &item) {
                     Ok(lines) => {

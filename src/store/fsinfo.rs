@@ -1,0 +1,120 @@
+//! Where the notebook lives: SQLite's locking is unreliable on network
+//! filesystems, so a notebook there is detected (Linux: /proc/mounts) and
+//! warned about.
+
+use std::path::Path;
+
+/// Filesystem types on which SQLite's locks or shared memory cannot be
+/// trusted.
+const NETWORK: &[&str] = &[
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "9p",
+    "afs",
+    "ceph",
+    "glusterfs",
+    "lustre",
+    "gpfs",
+    "davfs",
+    "fuse.sshfs",
+    "fuse.rclone",
+    "fuse.s3fs",
+];
+
+fn is_network(fstype: &str) -> bool {
+    NETWORK.contains(&fstype) || fstype.starts_with("fuse.") && fstype != "fuse.portal"
+}
+
+/// Undoes the octal escapes of /proc/mounts (`\040` for a space).
+fn unescape(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 4 <= b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 4], 8)
+        {
+            out.push(v);
+            i += 4;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The filesystem type of the mount holding `path`, from a mounts table.
+pub fn fstype_in(mounts: &str, path: &Path) -> Option<String> {
+    let p = path.to_string_lossy();
+    mounts
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let (_dev, mnt, ty) = (f.next()?, unescape(f.next()?), f.next()?);
+            let inside =
+                p == mnt || p.starts_with(&format!("{}/", mnt.trim_end_matches('/'))) || mnt == "/";
+            inside.then(|| (mnt.len(), ty.to_string()))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, ty)| ty)
+}
+
+/// A warning when the notebook sits on a network filesystem.
+pub fn network_warning(path: &Path) -> Option<String> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let real = std::fs::canonicalize(dir).ok()?;
+    let mounts = std::fs::read_to_string("/proc/mounts").ok()?;
+    let ty = fstype_in(&mounts, &real)?;
+    is_network(&ty).then(|| {
+        format!(
+            "{} is on a network filesystem ({ty}): SQLite's locks are not reliable there and concurrent use can corrupt the notebook; keep it on a local disk",
+            path.display()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MOUNTS: &str = "/dev/vda1 / ext4 rw 0 0\n\
+        server:/export /mnt/cases nfs4 rw 0 0\n\
+        sshfs#me@host: /home/me/remote\\040files fuse.sshfs rw 0 0\n\
+        tmpfs /tmp tmpfs rw 0 0\n";
+
+    #[test]
+    fn the_longest_mount_point_wins() {
+        assert_eq!(
+            fstype_in(MOUNTS, Path::new("/mnt/cases/team")).as_deref(),
+            Some("nfs4")
+        );
+        assert_eq!(
+            fstype_in(MOUNTS, Path::new("/mnt/casesx")).as_deref(),
+            Some("ext4")
+        );
+        assert_eq!(
+            fstype_in(MOUNTS, Path::new("/home/me/remote files/x")).as_deref(),
+            Some("fuse.sshfs")
+        );
+        assert_eq!(
+            fstype_in(MOUNTS, Path::new("/tmp")).as_deref(),
+            Some("tmpfs")
+        );
+        assert!(is_network("nfs4") && is_network("fuse.sshfs") && is_network("cifs"));
+        assert!(!is_network("ext4") && !is_network("tmpfs") && !is_network("overlay"));
+    }
+
+    #[test]
+    fn local_files_raise_no_warning() {
+        let d = tempfile::tempdir().unwrap();
+        assert_eq!(network_warning(&d.path().join("x.db")), None);
+    }
+}
