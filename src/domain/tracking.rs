@@ -117,3 +117,51 @@ mod tests {
         assert!(parse("ABCDEFGHIJ").is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::domain::s10;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever is typed or imported, parsing answers and never panics,
+        /// and what it accepts it accepts again in canonical form.
+        #[test]
+        fn any_text_parses_or_is_refused(input in "\\PC{0,40}") {
+            if let Ok(t) = parse(&input) {
+                let again = parse(&t.canonical).expect("canonical form parses");
+                prop_assert_eq!(again.canonical, t.canonical);
+                prop_assert_eq!(again.kind, t.kind);
+            }
+        }
+
+        /// Every well-formed S10 number is accepted as S10, and every wrong
+        /// check digit is refused naming the right one.
+        #[test]
+        fn s10_numbers_and_their_check_digits(
+            service in "[CEHLRUV][A-Z]",
+            serial in 0u32..100_000_000,
+            country in prop::sample::select(vec!["KZ", "CN", "NL", "DE", "US", "GB", "IN", "HK"]),
+            wrong in 0u8..10,
+        ) {
+            let mut d = [0u8; 8];
+            let digits = format!("{serial:08}");
+            for (i, c) in digits.bytes().enumerate() {
+                d[i] = c - b'0';
+            }
+            let check = s10::check_digit(&d);
+            let good = format!("{service}{digits}{check}{country}");
+            let t = parse(&good).unwrap();
+            prop_assert_eq!(t.kind, TrackingKind::S10);
+            prop_assert_eq!(&t.canonical, &good);
+            prop_assert!(t.warning.is_none());
+            if wrong != check {
+                let bad = format!("{service}{digits}{wrong}{country}");
+                let e = parse(&bad).unwrap_err();
+                let expected = format!("expected {check}");
+                prop_assert!(e.contains(&expected), "{}", e);
+            }
+        }
+    }
+}
