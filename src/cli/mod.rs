@@ -3,7 +3,9 @@
 
 pub mod args;
 mod commands;
+mod list;
 pub mod output;
+mod show;
 mod xref;
 
 use anyhow::{Context, Result};

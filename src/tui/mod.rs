@@ -9,6 +9,7 @@ pub mod data;
 pub mod form;
 mod formview;
 pub mod keymap;
+pub mod reports;
 pub mod searcher;
 pub mod terminal;
 pub mod theme;

@@ -1,8 +1,6 @@
 //! How each action changes the application.
 
-use super::app::{
-    App, Level, ListState, Modal, NotePrompt, Pane, Picker, PickerPurpose, ReportLine,
-};
+use super::app::{App, Level, ListState, Modal, NotePrompt, Pane, Picker, PickerPurpose};
 use super::data::{self, Row};
 use super::form::Form;
 use super::keymap::Action;
@@ -13,8 +11,6 @@ use crate::exchange::demo;
 use crate::store::refs::ItemRef;
 use crate::store::{create, records, search};
 use crate::xref::fuzzy;
-use crate::xref::graph::{self, Node};
-use rusqlite::Connection;
 
 /// How many parcels the demo key loads.
 pub const DEMO_PARCELS: usize = 2000;
@@ -350,7 +346,7 @@ impl App {
                 None => self.info("select an item to see its history"),
             },
             Action::Neighbourhood => match self.current.clone() {
-                Some(item) => match neighbourhood(self.store.conn(), &item) {
+                Some(item) => match super::reports::neighbourhood(self.store.conn(), &item) {
                     Ok(lines) => {
                         self.modal = Modal::Report {
                             title: format!("Around {} {}", item.kind, item.label),
@@ -718,7 +714,7 @@ impl App {
                         id: h.id,
                         label: h.label.clone(),
                     };
-                    match path_lines(self.store.conn(), &from, &to) {
+                    match super::reports::path_lines(self.store.conn(), &from, &to) {
                         Ok(Some(lines)) => {
                             self.modal = Modal::Report {
                                 title: format!("Path {} to {}", from.label, to.label),
@@ -839,94 +835,6 @@ pub fn picker_len(p: &Picker) -> usize {
         PickerPurpose::LinkType { .. } => LINK_TYPES.len(),
         _ => p.hits.len(),
     }
-}
-
-fn item_of(conn: &Connection, n: Node) -> ItemRef {
-    ItemRef {
-        kind: n.kind,
-        id: n.id,
-        label: records::label_of(conn, n.kind, n.id).unwrap_or_default(),
-    }
-}
-
-/// The chain from one item to another, a line per step with the reason.
-fn path_lines(
-    conn: &Connection,
-    from: &ItemRef,
-    to: &ItemRef,
-) -> crate::store::Result<Option<Vec<ReportLine>>> {
-    let Some(steps) = graph::path(
-        conn,
-        Node {
-            kind: from.kind,
-            id: from.id,
-        },
-        Node {
-            kind: to.kind,
-            id: to.id,
-        },
-        6,
-    )?
-    else {
-        return Ok(None);
-    };
-    let mut lines = vec![(format!("{} {}", from.kind, from.label), Some(from.clone()))];
-    for (i, e) in steps.iter().enumerate() {
-        let item = item_of(conn, e.to);
-        let pad = "   ".repeat(i);
-        lines.push((
-            format!("{pad}└─ {} ─> {} {}", e.reason, item.kind, item.label),
-            Some(item),
-        ));
-    }
-    Ok(Some(lines))
-}
-
-/// A small drawing of what surrounds an item: its neighbours, grouped by
-/// reason, each with a few of their own.
-fn neighbourhood(conn: &Connection, item: &ItemRef) -> crate::store::Result<Vec<ReportLine>> {
-    let centre = Node {
-        kind: item.kind,
-        id: item.id,
-    };
-    let first = graph::neighbours(conn, centre)?;
-    let mut lines = vec![(format!("{} {}", item.kind, item.label), Some(item.clone()))];
-    for (i, e) in first.iter().enumerate().take(60) {
-        let last = i + 1 == first.len().min(60);
-        let (branch, stem) = if last {
-            ("└─", "   ")
-        } else {
-            ("├─", "│  ")
-        };
-        let n = item_of(conn, e.to);
-        lines.push((
-            format!("{branch} {} ── {} {}", e.reason, n.kind, n.label),
-            Some(n),
-        ));
-        let second: Vec<_> = graph::neighbours(conn, e.to)?
-            .into_iter()
-            .filter(|x| x.to != centre)
-            .collect();
-        for (j, e2) in second.iter().enumerate().take(3) {
-            let m = item_of(conn, e2.to);
-            let more = if j == 2 && second.len() > 3 {
-                format!("  (+{} more)", second.len() - 3)
-            } else {
-                String::new()
-            };
-            lines.push((
-                format!("{stem} └─ {} ── {} {}{more}", e2.reason, m.kind, m.label),
-                Some(m),
-            ));
-        }
-    }
-    if first.len() > 60 {
-        lines.push((format!("… and {} more", first.len() - 60), None));
-    }
-    if first.is_empty() {
-        lines.push(("   connects to nothing yet".into(), None));
-    }
-    Ok(lines)
 }
 
 fn pane_of(kind: ItemKind) -> Option<Pane> {

@@ -1,0 +1,281 @@
+//! `interdict list`: one kind of item, as a table or streamed JSON.
+
+use super::commands::Ctx;
+
+use super::args::{Format, ListArgs, ListKind};
+use super::output::{JsonArray, print_table};
+use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
+use crate::store::records::{self};
+use crate::store::refs::{self};
+use crate::store::{Store, StoreError};
+use anyhow::{Result, bail};
+use std::io::Write;
+use uuid::Uuid;
+
+const TABLE_LIMIT: usize = 50;
+
+pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write) -> Result<()> {
+    let conn = store.conn();
+    let limit = a.limit.unwrap_or(match ctx.format {
+        Format::Json => usize::MAX,
+        Format::Table => TABLE_LIMIT,
+    });
+    let case = a
+        .case
+        .as_deref()
+        .map(|c| refs::resolve_kind(conn, c, ItemKind::Case))
+        .transpose()?;
+    let case_id = case.as_ref().map(|c| c.id);
+    let (cond, total_cond): (String, String) = match (a.what, case_id) {
+        (_, None) => ("1".into(), "1".into()),
+        (ListKind::Parcels, Some(_)) => {
+            let c = "id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')"
+                .to_string();
+            (c.clone(), c)
+        }
+        (ListKind::Links, Some(_)) => (
+            "from_id = ?1 OR to_id = ?1".into(),
+            "from_id = ?1 OR to_id = ?1".into(),
+        ),
+        (ListKind::Notes, Some(_)) => {
+            let c = "item_id = ?1 OR item_id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')".to_string();
+            (c.clone(), c)
+        }
+        (ListKind::Findings, Some(_)) => {
+            let c = "parcel_id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')".to_string();
+            (c.clone(), c)
+        }
+        (ListKind::Cases | ListKind::Substances, Some(_)) => {
+            bail!("--case applies to parcels, findings, notes and links")
+        }
+    };
+    let q = Query {
+        cond: &cond,
+        params: case_id.into_iter().collect(),
+        limit,
+        offset: a.offset,
+    };
+
+    /// Which records a listing shows.
+    struct Query<'a> {
+        cond: &'a str,
+        params: Vec<Uuid>,
+        limit: usize,
+        offset: usize,
+    }
+
+    fn emit<R: Record, W: Write>(
+        ctx: &Ctx,
+        store: &Store,
+        q: &Query<'_>,
+        out: &mut W,
+        headers: &[&str],
+        row: impl Fn(&Store, &R) -> Result<Vec<String>>,
+    ) -> Result<usize> {
+        let mut n = 0;
+        match ctx.format {
+            Format::Json => {
+                let mut arr = JsonArray::start(out)?;
+                records::each::<R, _>(
+                    store.conn(),
+                    q.cond,
+                    rusqlite::params_from_iter(&q.params),
+                    q.limit,
+                    q.offset,
+                    |r| {
+                        n += 1;
+                        arr.push(&r).map_err(|e| StoreError::Corrupt(e.to_string()))
+                    },
+                )?;
+                arr.finish()?;
+            }
+            Format::Table => {
+                let mut rows = Vec::new();
+                let mut err = None;
+                records::each::<R, _>(
+                    store.conn(),
+                    q.cond,
+                    rusqlite::params_from_iter(&q.params),
+                    q.limit,
+                    q.offset,
+                    |r| {
+                        match row(store, &r) {
+                            Ok(cells) => rows.push(cells),
+                            Err(e) => err = Some(e),
+                        }
+                        Ok(())
+                    },
+                )?;
+                if let Some(e) = err {
+                    return Err(e);
+                }
+                n = rows.len();
+                print_table(out, headers, &rows)?;
+            }
+        }
+        Ok(n)
+    }
+
+    let (shown, table) = match a.what {
+        ListKind::Cases => (
+            emit::<Case, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["ref", "status", "opened", "tlp", "parcels", "title"],
+                |s, c| {
+                    let n: i64 = s.conn().query_row(
+                    "SELECT count(*) FROM links WHERE from_id = ?1 AND link_type = 'includes' AND to_kind = 'parcel'",
+                    [c.meta.id],
+                    |r| r.get(0),
+                )?;
+                    Ok(vec![
+                        c.reference.clone(),
+                        c.status.clone(),
+                        c.opened_on.clone().unwrap_or_default(),
+                        c.tlp.clone(),
+                        n.to_string(),
+                        c.title.clone(),
+                    ])
+                },
+            )?,
+            "cases",
+        ),
+        ListKind::Parcels => (
+            emit::<Parcel, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &[
+                    "tracking",
+                    "status",
+                    "route",
+                    "sender",
+                    "recipient",
+                    "declared",
+                ],
+                |_, p| {
+                    Ok(vec![
+                        p.tracking.clone(),
+                        p.status.clone(),
+                        route(p),
+                        p.sender_name.clone().unwrap_or_default(),
+                        p.recipient_name.clone().unwrap_or_default(),
+                        p.declared_contents.clone().unwrap_or_default(),
+                    ])
+                },
+            )?,
+            "parcels",
+        ),
+        ListKind::Substances => (
+            emit::<Substance, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["name", "group", "subclass", "cas", "control"],
+                |_, s| {
+                    Ok(vec![
+                        s.name.clone(),
+                        s.group.clone(),
+                        s.subclass.clone().unwrap_or_default(),
+                        s.cas.clone().unwrap_or_default(),
+                        s.control_summary(),
+                    ])
+                },
+            )?,
+            "substances",
+        ),
+        ListKind::Findings => (
+            emit::<Finding, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["parcel", "substance", "finding", "id"],
+                |s, f| {
+                    Ok(vec![
+                        records::label_of(s.conn(), ItemKind::Parcel, f.parcel_id)?,
+                        records::label_of(s.conn(), ItemKind::Substance, f.substance_id)?,
+                        f.label(),
+                        f.meta.id.to_string(),
+                    ])
+                },
+            )?,
+            "findings",
+        ),
+        ListKind::Links => (
+            emit::<Link, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["from", "type", "to", "by", "id"],
+                |s, l| {
+                    Ok(vec![
+                        format!(
+                            "{} {}",
+                            l.from_kind,
+                            records::label_of(s.conn(), l.from_kind, l.from_id)?
+                        ),
+                        l.link_type.clone(),
+                        format!(
+                            "{} {}",
+                            l.to_kind,
+                            records::label_of(s.conn(), l.to_kind, l.to_id)?
+                        ),
+                        l.meta.created_by.clone(),
+                        l.meta.id.to_string(),
+                    ])
+                },
+            )?,
+            "links",
+        ),
+        ListKind::Notes => (
+            emit::<Note, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["date", "type", "grade", "on", "text", "id"],
+                |s, n| {
+                    Ok(vec![
+                        n.noted_on.clone(),
+                        n.note_type.clone(),
+                        n.grading().unwrap_or_default(),
+                        records::label_of(s.conn(), n.item_kind, n.item_id)?,
+                        n.text.clone(),
+                        n.meta.id.to_string(),
+                    ])
+                },
+            )?,
+            "notes",
+        ),
+    };
+    if ctx.format == Format::Table {
+        let total: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM {table} WHERE {total_cond}"),
+            rusqlite::params_from_iter(case_id),
+            |r| r.get(0),
+        )?;
+        if (shown as i64) < total {
+            eprintln!(
+                "{shown} of {total} {table} shown (from {}); use --limit and --offset for more",
+                a.offset + 1
+            );
+        }
+    }
+    Ok(())
+}
+
+fn route(p: &Parcel) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    parts.push(p.origin.as_deref().unwrap_or("?"));
+    if let Some(t) = &p.transit {
+        parts.extend(t.split(','));
+    }
+    parts.push(p.destination.as_deref().unwrap_or("?"));
+    parts.join(">")
+}

@@ -1,0 +1,96 @@
+//! Reports drawn as lines of text, each possibly leading to an item: the
+//! chain of connections between two items and an item's neighbourhood.
+
+use super::app::ReportLine;
+use crate::store::records;
+use crate::store::refs::ItemRef;
+use crate::xref::graph::{self, Node};
+use rusqlite::Connection;
+
+fn item_of(conn: &Connection, n: Node) -> ItemRef {
+    ItemRef {
+        kind: n.kind,
+        id: n.id,
+        label: records::label_of(conn, n.kind, n.id).unwrap_or_default(),
+    }
+}
+
+/// The chain from one item to another, a line per step with the reason.
+pub fn path_lines(
+    conn: &Connection,
+    from: &ItemRef,
+    to: &ItemRef,
+) -> crate::store::Result<Option<Vec<ReportLine>>> {
+    let Some(steps) = graph::path(
+        conn,
+        Node {
+            kind: from.kind,
+            id: from.id,
+        },
+        Node {
+            kind: to.kind,
+            id: to.id,
+        },
+        6,
+    )?
+    else {
+        return Ok(None);
+    };
+    let mut lines = vec![(format!("{} {}", from.kind, from.label), Some(from.clone()))];
+    for (i, e) in steps.iter().enumerate() {
+        let item = item_of(conn, e.to);
+        let pad = "   ".repeat(i);
+        lines.push((
+            format!("{pad}└─ {} ─> {} {}", e.reason, item.kind, item.label),
+            Some(item),
+        ));
+    }
+    Ok(Some(lines))
+}
+
+/// A small drawing of what surrounds an item: its neighbours, grouped by
+/// reason, each with a few of their own.
+pub fn neighbourhood(conn: &Connection, item: &ItemRef) -> crate::store::Result<Vec<ReportLine>> {
+    let centre = Node {
+        kind: item.kind,
+        id: item.id,
+    };
+    let first = graph::neighbours(conn, centre)?;
+    let mut lines = vec![(format!("{} {}", item.kind, item.label), Some(item.clone()))];
+    for (i, e) in first.iter().enumerate().take(60) {
+        let last = i + 1 == first.len().min(60);
+        let (branch, stem) = if last {
+            ("└─", "   ")
+        } else {
+            ("├─", "│  ")
+        };
+        let n = item_of(conn, e.to);
+        lines.push((
+            format!("{branch} {} ── {} {}", e.reason, n.kind, n.label),
+            Some(n),
+        ));
+        let second: Vec<_> = graph::neighbours(conn, e.to)?
+            .into_iter()
+            .filter(|x| x.to != centre)
+            .collect();
+        for (j, e2) in second.iter().enumerate().take(3) {
+            let m = item_of(conn, e2.to);
+            let more = if j == 2 && second.len() > 3 {
+                format!("  (+{} more)", second.len() - 3)
+            } else {
+                String::new()
+            };
+            lines.push((
+                format!("{stem} └─ {} ── {} {}{more}", e2.reason, m.kind, m.label),
+                Some(m),
+            ));
+        }
+    }
+    if first.len() > 60 {
+        lines.push((format!("… and {} more", first.len() - 60), None));
+    }
+    if first.is_empty() {
+        lines.push(("   connects to nothing yet".into(), None));
+    }
+    Ok(lines)
+}
