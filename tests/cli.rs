@@ -1,69 +1,11 @@
 //! The command line, run as a user would: the real binary on temp files.
 
+mod common;
+
 use assert_cmd::Command;
+use common::Nb;
 use predicates::prelude::*;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-struct Nb {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-impl Nb {
-    fn new() -> Nb {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("nb.db");
-        Nb { _dir: dir, db }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("interdict").unwrap();
-        c.env_remove("INTERDICT_DB")
-            .env("INTERDICT_USER", "tester")
-            .env("HOME", self._dir.path())
-            .env("XDG_DATA_HOME", self._dir.path().join("data"))
-            .arg("--db")
-            .arg(&self.db);
-        c
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self
-            .cmd()
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(out).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.extend(["--format", "json"]);
-        serde_json::from_str(&self.ok(&a)).unwrap()
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self
-            .cmd()
-            .args(args)
-            .assert()
-            .failure()
-            .get_output()
-            .stderr
-            .clone();
-        String::from_utf8(out).unwrap()
-    }
-
-    fn count(&self, table: &str) -> i64 {
-        let c = rusqlite::Connection::open(&self.db).unwrap();
-        c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
-    }
-}
+use std::path::Path;
 
 fn file_bytes(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap()

@@ -3,43 +3,14 @@
 //! through a warning-listed value, over-shared values reported, paths and
 //! clusters right, fuzzy matches scored, explained, confirmed and rejected.
 
-use assert_cmd::Command;
-use serde_json::Value;
-use std::path::PathBuf;
+mod common;
 
-struct Nb {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-}
+use common::Nb;
 
-impl Nb {
-    fn new() -> Nb {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("x.db");
-        Nb { _dir: dir, db }
-    }
-    fn cmd(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        Command::cargo_bin("interdict")
-            .unwrap()
-            .env("INTERDICT_USER", "analyst")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .assert()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        String::from_utf8(self.cmd(args).success().get_output().stdout.clone()).unwrap()
-    }
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.extend(["--format", "json"]);
-        serde_json::from_str(&self.ok(&a)).unwrap()
-    }
-    fn parcel(&self, tracking: &str, extra: &[&str]) {
-        let mut a = vec!["add", "parcel", "--tracking", tracking];
-        a.extend(extra);
-        self.ok(&a);
-    }
+fn parcel(nb: &Nb, tracking: &str, extra: &[&str]) {
+    let mut a = vec!["add", "parcel", "--tracking", tracking];
+    a.extend(extra);
+    nb.ok(&a);
 }
 
 fn s10(n: u32) -> String {
@@ -66,7 +37,8 @@ fn planted() -> Nb {
     let nb = Nb::new();
     nb.ok(&["add", "case", "--title", "Series A"]);
     // Series A: one sender phone written three ways (KZ national formats).
-    nb.parcel(
+    parcel(
+        &nb,
         &s10(1),
         &[
             "--origin",
@@ -77,35 +49,47 @@ fn planted() -> Nb {
             "C-0001",
         ],
     );
-    nb.parcel(
+    parcel(
+        &nb,
         &s10(2),
         &["--origin", "KZ", "--sender-phone", "87015550142"],
     );
-    nb.parcel(&s10(3), &["--origin", "KZ", "--sender-phone", "7015550142"]);
+    parcel(
+        &nb,
+        &s10(3),
+        &["--origin", "KZ", "--sender-phone", "7015550142"],
+    );
     // Series B: one recipient address, punctuated differently.
-    nb.parcel(
+    parcel(
+        &nb,
         &s10(4),
         &["--recipient-address", "ul. Abaya 5, kv. 12, Almaty"],
     );
-    nb.parcel(&s10(5), &["--recipient-address", "UL ABAYA 5 KV 12 ALMATY"]);
+    parcel(
+        &nb,
+        &s10(5),
+        &["--recipient-address", "UL ABAYA 5 KV 12 ALMATY"],
+    );
     // Placeholders and a courier hub: never connect.
-    nb.parcel(&s10(6), &["--recipient-address", "N/A"]);
-    nb.parcel(&s10(7), &["--recipient-address", "n.a."]);
-    nb.parcel(
+    parcel(&nb, &s10(6), &["--recipient-address", "N/A"]);
+    parcel(&nb, &s10(7), &["--recipient-address", "n.a."]);
+    parcel(
+        &nb,
         &s10(8),
         &["--sender-address", "FastShip Hub, Dubai Logistics City"],
     );
-    nb.parcel(
+    parcel(
+        &nb,
         &s10(9),
         &["--sender-address", "fastship hub dubai logistics city"],
     );
     // Names: one person, and a transliterated variant.
-    nb.parcel(&s10(10), &["--recipient-name", "Ivan Petrov"]);
-    nb.parcel(&s10(11), &["--recipient-name", "Iwan Petrow"]);
-    nb.parcel(&s10(12), &["--sender-name", "PETROV, Ivan"]);
+    parcel(&nb, &s10(10), &["--recipient-name", "Ivan Petrov"]);
+    parcel(&nb, &s10(11), &["--recipient-name", "Iwan Petrow"]);
+    parcel(&nb, &s10(12), &["--sender-name", "PETROV, Ivan"]);
     // A generic declared content on many parcels: over-shared.
     for n in 20..45 {
-        nb.parcel(&s10(n), &["--declared", "Gift"]);
+        parcel(&nb, &s10(n), &["--declared", "Gift"]);
     }
     nb
 }
@@ -186,7 +170,7 @@ fn nothing_connects_through_warning_listed_values_and_over_shared_ones_are_repor
         .find(|s| s["kind"] == "content")
         .unwrap();
     assert!(gift["items"].as_array().unwrap().is_empty());
-    nb.cmd(&["xref", &s10(20)])
+    nb.run(&["xref", &s10(20)])
         .success()
         .stderr(predicates::str::contains(
             "not followed: same declared contents gift: more than 20 other items",
@@ -231,7 +215,7 @@ fn paths_clusters_and_the_graphviz_export() {
         ]
     );
     // No chain between unrelated parcels: exit status 1.
-    nb.cmd(&["path", &s10(1), &s10(6)]).failure();
+    nb.run(&["path", &s10(1), &s10(6)]).failure();
     let c = nb.json(&["cluster", &s10(3)]);
     assert_eq!(c["size"], 6, "{c}");
     assert_eq!(c["counts"]["parcel"], 5);
@@ -297,7 +281,7 @@ fn fuzzy_matches_are_scored_explained_and_decisions_remembered() {
     assert_eq!(actions, vec!["rejected", "confirmed", "create"]);
     nb.ok(&["audit", "verify"]);
     // A decided pair cannot be decided again.
-    nb.cmd(&["matches", "reject", &s10(10), &s10(11)]).failure();
+    nb.run(&["matches", "reject", &s10(10), &s10(11)]).failure();
 }
 
 #[test]
