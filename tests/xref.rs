@@ -6,6 +6,7 @@
 mod common;
 
 use common::Nb;
+use serde_json::Value;
 
 fn parcel(nb: &Nb, tracking: &str, extra: &[&str]) {
     let mut a = vec!["add", "parcel", "--tracking", tracking];
@@ -87,6 +88,12 @@ fn planted() -> Nb {
     parcel(&nb, &s10(10), &["--recipient-name", "Ivan Petrov"]);
     parcel(&nb, &s10(11), &["--recipient-name", "Iwan Petrow"]);
     parcel(&nb, &s10(12), &["--sender-name", "PETROV, Ivan"]);
+    // The address of series B, written another way: a fuzzy match only.
+    parcel(
+        &nb,
+        &s10(13),
+        &["--recipient-address", "Abay street 5 apt 12 Almaty"],
+    );
     // A generic declared content on many parcels: over-shared.
     for n in 20..45 {
         parcel(&nb, &s10(n), &["--declared", "Gift"]);
@@ -243,9 +250,15 @@ fn fuzzy_matches_are_scored_explained_and_decisions_remembered() {
     let nb = planted();
     let list = nb.json(&["matches", "list"]);
     let list = list.as_array().unwrap();
+    let about = |what: &str| -> Vec<&Value> {
+        list.iter()
+            .filter(|m| m["features"][0].as_str().unwrap().starts_with(what))
+            .collect()
+    };
     // Iwan Petrow sounds like Ivan Petrov (10) and PETROV, Ivan (12).
-    assert_eq!(list.len(), 2, "{list:?}");
-    for m in list {
+    let names = about("names sound alike");
+    assert_eq!(names.len(), 2, "{list:?}");
+    for m in names {
         let score = m["score"].as_f64().unwrap();
         assert!(score > 0.8 && score <= 0.95, "{score}");
         assert!(
@@ -256,6 +269,19 @@ fn fuzzy_matches_are_scored_explained_and_decisions_remembered() {
                 .any(|f| f.as_str().unwrap().contains("transliteration"))
         );
     }
+    // "Abay street 5 apt 12 Almaty" reads like "ul. Abaya 5, kv. 12, Almaty".
+    let places = about("addresses read alike");
+    assert_eq!(places.len(), 2, "{list:?}");
+    for m in &places {
+        assert!(
+            m["a_name"].as_str().unwrap().to_lowercase().contains("aba")
+                && m["b_name"].as_str().unwrap().to_lowercase().contains("aba")
+        );
+        assert!(m["score"].as_f64().unwrap() <= 0.95);
+    }
+    assert_eq!(list.len(), 4, "{list:?}");
+    nb.ok(&["matches", "reject", &s10(13), &s10(4)]);
+    nb.ok(&["matches", "reject", &s10(5), &s10(13)]);
     assert!(
         nb.ok(&["matches", "confirm", &s10(11), &s10(10)])
             .starts_with("confirmed")

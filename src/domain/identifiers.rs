@@ -19,10 +19,12 @@ pub enum IdentKind {
     Content,
     /// A name's sound: the key of fuzzy (lower-confidence) name matches.
     NameSound,
+    /// An address's sound: the key of fuzzy address matches.
+    AddressSound,
 }
 
 impl IdentKind {
-    pub const ALL: [IdentKind; 8] = [
+    pub const ALL: [IdentKind; 9] = [
         IdentKind::Tracking,
         IdentKind::Phone,
         IdentKind::Email,
@@ -31,12 +33,13 @@ impl IdentKind {
         IdentKind::Payment,
         IdentKind::Content,
         IdentKind::NameSound,
+        IdentKind::AddressSound,
     ];
 
     /// Kinds whose shared values connect items outright; the others only
     /// suggest a match for a person to confirm.
     pub fn is_exact(self) -> bool {
-        self != IdentKind::NameSound
+        !matches!(self, IdentKind::NameSound | IdentKind::AddressSound)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +52,7 @@ impl IdentKind {
             IdentKind::Payment => "payment",
             IdentKind::Content => "content",
             IdentKind::NameSound => "name-sound",
+            IdentKind::AddressSound => "address-sound",
         }
     }
 }
@@ -111,6 +115,67 @@ pub fn name_sound_key(raw: &str) -> Option<String> {
     words.sort_unstable();
     let k = words.join(" ");
     (k.len() >= 4).then_some(k)
+}
+
+/// Words of addresses that say what kind of place, not which: left out of
+/// the address sound.
+const ADDRESS_WORDS: &[&str] = &[
+    "ul",
+    "ulitsa",
+    "street",
+    "st",
+    "str",
+    "strasse",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "av",
+    "prospekt",
+    "pr",
+    "prosp",
+    "lane",
+    "ln",
+    "kv",
+    "apt",
+    "apartment",
+    "flat",
+    "d",
+    "dom",
+    "house",
+    "no",
+    "nr",
+    "building",
+    "bldg",
+    "office",
+    "of",
+    "the",
+];
+
+/// The sound of an address, so that spelling and abbreviation variants
+/// meet: folded words without the words for street, apartment and the
+/// like, each reduced to its consonant skeleton, numbers kept exactly,
+/// sorted. `ul. Abaya 5, kv. 12, Almaty` and `Abay street 5 apt 12 Almaty`
+/// both give `12 5 ab almt`.
+pub fn address_sound_key(raw: &str) -> Option<String> {
+    let folded = text::fold(raw);
+    let mut words: Vec<String> = folded
+        .split(' ')
+        .filter(|w| !w.is_empty() && !ADDRESS_WORDS.contains(w))
+        .map(|w| {
+            if w.bytes().all(|b| b.is_ascii_digit()) {
+                w.to_string()
+            } else {
+                skeleton(w)
+            }
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    let k = words.join(" ");
+    // Enough to be a place: a number and a name at least.
+    (words.len() >= 2 && words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()))).then_some(k)
 }
 
 fn skeleton(word: &str) -> String {
@@ -225,6 +290,19 @@ mod tests {
         );
         assert_ne!(name_sound_key("Ivan Ivanov"), name_sound_key("Ivan Petrov"));
         assert!(name_sound_key("Al").is_none());
+    }
+
+    #[test]
+    fn address_sounds_meet_on_spelling_and_abbreviation() {
+        let k = address_sound_key("ul. Abaya 5, kv. 12, Almaty").unwrap();
+        assert_eq!(k, "12 5 ab almt");
+        assert_eq!(address_sound_key("Abay street 5 apt 12 Almaty").unwrap(), k);
+        assert_eq!(
+            address_sound_key("ALMATY, ULITSA ABAYA, D. 5, KV 12").unwrap(),
+            k
+        );
+        assert_ne!(address_sound_key("ul. Abaya 7, kv. 12, Almaty").unwrap(), k);
+        assert!(address_sound_key("unknown").is_none());
     }
 
     #[test]

@@ -202,6 +202,16 @@ impl Record for Parcel {
             opt(&self.recipient_name).and_then(ids::name_sound_key),
             "recipient_name",
         );
+        push(
+            IdentKind::AddressSound,
+            opt(&self.sender_address).and_then(ids::address_sound_key),
+            "sender_address",
+        );
+        push(
+            IdentKind::AddressSound,
+            opt(&self.recipient_address).and_then(ids::address_sound_key),
+            "recipient_address",
+        );
         out
     }
     fn derive(&mut self) {

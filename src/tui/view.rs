@@ -738,7 +738,7 @@ fn draw_matches(
     f.render_widget(
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block(
             app,
-            format!(" Suggested name matches ({}) ", list.len()),
+            format!(" Suggested matches ({}) ", list.len()),
             true,
         )),
         area,

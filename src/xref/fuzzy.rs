@@ -1,5 +1,6 @@
-//! Fuzzy name matches: items whose names sound alike (transliteration,
-//! word order, typos) without being the same name. Separate from, and
+//! Fuzzy matches: items whose names sound alike (transliteration, word
+//! order, typos) or whose addresses read alike (spelling, abbreviations),
+//! without being the same name or address. Separate from, and
 //! lower in confidence than, shared identifiers: each comes with a score
 //! and the features that produced it, and waits for a person to confirm it
 //! (it becomes a `same-as` link, audited) or reject it (remembered, never
@@ -47,6 +48,21 @@ fn name_of(conn: &Connection, id: Uuid, role: &str) -> Result<String> {
         .unwrap_or_default())
 }
 
+/// Why two addresses are thought to be one place, and how strongly.
+pub fn explain_address(a: &str, b: &str, sound: &str) -> (f64, Vec<String>) {
+    let (fa, fb) = (text::fold(a), text::fold(b));
+    let mut features = vec![format!(
+        "addresses read alike ({sound}): same numbers, street and town"
+    )];
+    let d = strsim::levenshtein(&fa, &fb);
+    features.push(format!(
+        "{d} letter{} apart as written",
+        if d == 1 { "" } else { "s" }
+    ));
+    let similarity = strsim::jaro_winkler(&fa, &fb);
+    ((0.5 + 0.45 * similarity).min(0.95), features)
+}
+
 /// Why two names are thought to be one, and how strongly.
 pub fn explain(a: &str, b: &str, sound: &str) -> (f64, Vec<String>) {
     let (ka, kb) = (text::name_key(a), text::name_key(b));
@@ -83,27 +99,31 @@ pub fn suggestions(
     around: Option<Uuid>,
     limit: usize,
 ) -> Result<Vec<Suggestion>> {
-    let sounds: Vec<(i64, String)> = match around {
+    let sounds: Vec<(i64, String, String)> = match around {
         Some(id) => {
             let mut stmt = conn.prepare(
-                "SELECT DISTINCT i.id, i.value FROM occurrences o JOIN identifiers i ON i.id = o.ident
-                 WHERE o.item_id = ?1 AND i.kind = 'name-sound'",
+                "SELECT DISTINCT i.id, i.value, i.kind FROM occurrences o JOIN identifiers i ON i.id = o.ident
+                 WHERE o.item_id = ?1 AND i.kind IN ('name-sound', 'address-sound')",
             )?;
-            stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?
         }
         None => {
             let mut stmt = conn.prepare(
-                "SELECT i.id, i.value FROM identifiers i WHERE i.kind = 'name-sound'
+                "SELECT i.id, i.value, i.kind FROM identifiers i WHERE i.kind IN ('name-sound', 'address-sound')
                    AND (SELECT count(*) FROM occurrences o WHERE o.ident = i.id) BETWEEN 2 AND ?1",
             )?;
-            stmt.query_map([super::cap("name-sound")], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?
+            stmt.query_map(
+                [super::cap("name-sound").max(super::cap("address-sound"))],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?
+            .collect::<rusqlite::Result<_>>()?
         }
     };
     let mut out = Vec::new();
     let mut pairs_seen = HashSet::new();
-    for (ident, sound) in sounds {
+    for (ident, sound, sound_kind) in sounds {
+        let address = sound_kind == "address-sound";
         let mut stmt = conn.prepare_cached(
             "SELECT item_kind, item_id, role FROM occurrences WHERE ident = ?1 LIMIT ?2",
         )?;
@@ -112,7 +132,7 @@ pub fn suggestions(
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        if members.len() > super::cap("name-sound") as usize {
+        if members.len() > super::cap(&sound_kind) as usize {
             continue;
         }
         for (i, (ka, a, ra)) in members.iter().enumerate() {
@@ -124,13 +144,23 @@ pub fn suggestions(
                     continue;
                 }
                 let (na, nb) = (name_of(conn, *a, ra)?, name_of(conn, *b, rb)?);
-                if text::name_key(&na) == text::name_key(&nb) {
-                    // The same name: already connected as a shared identifier
-                    // (the pair may still be suggested for another name).
+                let same = if address {
+                    text::fold(&na) == text::fold(&nb)
+                } else {
+                    text::name_key(&na) == text::name_key(&nb)
+                };
+                if same {
+                    // The same value: already connected as a shared
+                    // identifier (the pair may still be suggested for
+                    // another name or address).
                     continue;
                 }
                 pairs_seen.insert(ordered(*a, *b));
-                let (score, features) = explain(&na, &nb, &sound);
+                let (score, features) = if address {
+                    explain_address(&na, &nb, &sound)
+                } else {
+                    explain(&na, &nb, &sound)
+                };
                 out.push(Suggestion {
                     a: Node {
                         kind: ka.parse().unwrap_or(ItemKind::Parcel),
@@ -185,7 +215,7 @@ fn record_decision(
 /// Confirms a suggested match: a `same-as` link that says why.
 pub fn confirm(w: &mut Writer<'_>, s: &Suggestion) -> Result<Uuid> {
     let note = format!(
-        "confirmed name match {:?} ~ {:?} (score {:.2}: {})",
+        "confirmed match {:?} ~ {:?} (score {:.2}: {})",
         s.a_name,
         s.b_name,
         s.score,

@@ -358,7 +358,7 @@ pub fn all_clusters(conn: &Connection) -> Result<Vec<Component>> {
         // Occurrences come in identifier order: a run is one value.
         let mut stmt = conn.prepare(
             "SELECT o.ident, o.item_id, i.kind FROM occurrences o JOIN identifiers i ON i.id = o.ident
-             WHERE i.kind != 'name-sound'
+             WHERE i.kind NOT IN ('name-sound', 'address-sound')
                AND NOT EXISTS (SELECT 1 FROM warnlist wl WHERE wl.kind = i.kind AND wl.value = i.value)
              ORDER BY o.ident",
         )?;

@@ -19,7 +19,7 @@ pub const OVER_SHARED: i64 = 50;
 /// they no longer point at one series or one person.
 pub fn cap(kind: &str) -> i64 {
     match kind {
-        "content" | "name" | "name-sound" => 20,
+        "content" | "name" | "name-sound" | "address-sound" => 20,
         _ => OVER_SHARED,
     }
 }
@@ -85,7 +85,7 @@ pub fn shared_identifiers(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
                                        WHERE x.ident = o.ident AND x.item_id != ?1 LIMIT ?2))
          FROM occurrences o JOIN identifiers i ON i.id = o.ident
          WHERE o.item_id = ?1
-           AND i.kind != 'name-sound'
+           AND i.kind NOT IN ('name-sound', 'address-sound')
            AND NOT EXISTS (SELECT 1 FROM warnlist wl WHERE wl.kind = i.kind AND wl.value = i.value)
          ORDER BY i.kind, i.value",
     )?;
