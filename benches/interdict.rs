@@ -42,7 +42,7 @@ fn dataset(parcels: usize) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).expect("bench data directory");
     // Bumped whenever the schema or the generator changes.
-    const DATA_VERSION: u32 = 2;
+    const DATA_VERSION: u32 = 3;
     let path = dir.join(format!("demo-v{DATA_VERSION}-{parcels}-seed42.db"));
     let done = dir.join(format!("demo-v{DATA_VERSION}-{parcels}-seed42.done"));
     if !done.exists() {
