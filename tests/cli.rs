@@ -439,6 +439,16 @@ fn default_database_lives_in_the_data_directory_and_env_overrides() {
         .assert()
         .success();
     assert!(dir.path().join("data/interdict/interdict.db").exists());
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["interdict.db", "interdict.log"] {
+            let mode = std::fs::metadata(dir.path().join("data/interdict").join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{f}");
+        }
+    }
     let other = dir.path().join("other.db");
     let mut c = Command::cargo_bin("interdict").unwrap();
     c.env("INTERDICT_DB", &other)

@@ -56,11 +56,15 @@ fn init_logging() {
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("interdict.log"))
-    else {
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true).append(true);
+    #[cfg(unix)]
+    {
+        // Logs can name items: readable by their owner only, like the notebook.
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let Ok(file) = o.open(dir.join("interdict.log")) else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("INTERDICT_LOG")
