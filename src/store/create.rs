@@ -47,16 +47,7 @@ pub fn substance(w: &mut Writer<'_>, s: &mut crate::domain::Substance) -> Result
 }
 
 fn kind_of(w: &Writer<'_>, id: Uuid) -> Result<ItemKind> {
-    for kind in ItemKind::ALL {
-        let found =
-            w.tx.prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", kind.table()))?
-                .query_row([id], |_| Ok(()))
-                .optional()?;
-        if found.is_some() {
-            return Ok(kind);
-        }
-    }
-    Err(StoreError::NotFound(format!("no item has id {id}")))
+    refs::kind_of_id(&w.tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no item has id {id}")))
 }
 
 /// Creates a link between two existing items. Linking an item to itself,

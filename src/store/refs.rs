@@ -16,7 +16,8 @@ pub struct ItemRef {
     pub label: String,
 }
 
-fn find_id(conn: &Connection, id: Uuid) -> Result<Option<ItemKind>> {
+/// The kind of the item with this id, if any item has it.
+pub fn kind_of_id(conn: &Connection, id: Uuid) -> Result<Option<ItemKind>> {
     for kind in ItemKind::ALL {
         let found = conn
             .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", kind.table()))?
@@ -46,7 +47,7 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
         ));
     }
     if let Ok(id) = Uuid::parse_str(t) {
-        return match find_id(conn, id)? {
+        return match kind_of_id(conn, id)? {
             Some(kind) => item(conn, kind, id),
             None => Err(StoreError::NotFound(format!("no item has id {id}"))),
         };

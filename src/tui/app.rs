@@ -39,12 +39,18 @@ impl Pane {
             Pane::Links => None,
         }
     }
-    fn of(kind: ItemKind) -> Pane {
+    /// The pane that lists items of a kind, if one does.
+    pub fn listing(kind: ItemKind) -> Option<Pane> {
         match kind {
-            ItemKind::Case => Pane::Cases,
-            ItemKind::Substance => Pane::Substances,
-            _ => Pane::Parcels,
+            ItemKind::Case => Some(Pane::Cases),
+            ItemKind::Parcel => Some(Pane::Parcels),
+            ItemKind::Substance => Some(Pane::Substances),
+            _ => None,
         }
+    }
+    /// Where to show an item: its own pane, else the parcels.
+    fn of(kind: ItemKind) -> Pane {
+        Pane::listing(kind).unwrap_or(Pane::Parcels)
     }
     pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)

@@ -150,7 +150,7 @@ impl App {
         self.reload();
         if let Some(item) = keep
             && self.pane != Pane::Links
-            && Some(self.pane.index()) == pane_of(item.kind).map(Pane::index)
+            && Some(self.pane) == Pane::listing(item.kind)
             && self.lists[self.pane.index()].filter.is_none()
             && let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id)
         {
@@ -834,14 +834,5 @@ pub fn picker_len(p: &Picker) -> usize {
     match p.purpose {
         PickerPurpose::LinkType { .. } => LINK_TYPES.len(),
         _ => p.hits.len(),
-    }
-}
-
-fn pane_of(kind: ItemKind) -> Option<Pane> {
-    match kind {
-        ItemKind::Case => Some(Pane::Cases),
-        ItemKind::Parcel => Some(Pane::Parcels),
-        ItemKind::Substance => Some(Pane::Substances),
-        _ => None,
     }
 }
