@@ -1,4 +1,8 @@
-//! Data in and out of the notebook: the synthetic demo dataset (and, to
-//! come, CSV, JSON, STIX and database-file exchange).
+//! Data in and out of the notebook: the synthetic demo dataset, CSV import,
+//! database-file export and merge, and partners' formats (CSV, JSON, STIX
+//! 2.1, incident summaries).
 
+pub mod csv_import;
 pub mod demo;
+pub mod stix;
+pub mod summary;

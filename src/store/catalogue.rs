@@ -15,6 +15,12 @@ pub const CSV: &str = include_str!("../../assets/substances.csv");
 /// Creation time of catalogue ids: 2026-01-01T00:00:00Z.
 const CATALOGUE_EPOCH_MS: u64 = 1_767_225_600_000;
 pub const CATALOGUE_AUTHOR: &str = "catalogue";
+/// The catalogue's records carry the same provenance in every database
+/// (this time, this author, this origin), so that two untouched catalogue
+/// entries in two files are the same record, byte for byte, on merge.
+pub const CATALOGUE_TIME: &str = "2026-01-01T00:00:00.000Z";
+/// The "database" catalogue records were first written in: a fixed id.
+pub const CATALOGUE_DB: Uuid = Uuid::from_u128(0x019b_7791_4800_7000_8000_0000_6361_7461);
 
 /// The stable id of a catalogue substance.
 pub fn catalogue_id(name: &str) -> Uuid {
@@ -72,9 +78,10 @@ pub fn load(w: &mut Writer<'_>) -> Result<usize> {
     let n = entries.len();
     for mut s in entries {
         s.meta.created_by = CATALOGUE_AUTHOR.into();
-        s.meta.created_at = w.now.clone();
+        s.meta.created_at = CATALOGUE_TIME.into();
         s.meta.updated_by = CATALOGUE_AUTHOR.into();
-        s.meta.updated_at = w.now.clone();
+        s.meta.updated_at = CATALOGUE_TIME.into();
+        s.meta.origin_db = CATALOGUE_DB;
         records::insert(w, &mut s)?;
     }
     Ok(n)

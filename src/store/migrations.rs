@@ -10,11 +10,18 @@ pub struct Migration {
 }
 
 /// Every schema change, in order. Append; never edit a released one.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "notebook",
-    sql: include_str!("migrations/0001_notebook.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "notebook",
+        sql: include_str!("migrations/0001_notebook.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "sharing",
+        sql: include_str!("migrations/0002_sharing.sql"),
+    },
+];
 
 pub fn latest() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)

@@ -1,0 +1,1 @@
+//! Seizure tables from spreadsheets: CSV import with column mapping.

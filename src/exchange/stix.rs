@@ -1,0 +1,1 @@
+//! A case as a STIX 2.1 bundle.

@@ -1,0 +1,1 @@
+//! A parcel seizure as a plain-text incident summary.
