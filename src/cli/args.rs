@@ -31,6 +31,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub read_only: bool,
 
+    /// age identity file to decrypt an encrypted export (with --db or merge)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+
     /// Output format of commands that print records
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -141,16 +145,133 @@ pub enum Command {
     /// Suggested fuzzy name matches, to confirm (a same-as link) or reject
     #[command(subcommand)]
     Matches(MatchCmd),
-    /// Export a case's network as a Graphviz graph
-    Export {
-        /// Graph format
+    /// Export cases as a signed database file (default), a graph, a STIX
+    /// 2.1 bundle or a parcel's incident summary
+    Export(ExportArgs),
+    /// Merge an exported database file into this notebook
+    Merge(MergeArgs),
+    /// Edits that met on merge and wait for a person's choice
+    Conflicts {
+        #[command(subcommand)]
+        cmd: Option<ConflictCmd>,
+    },
+    /// Bring in data from other tools
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// This notebook user's signing key, and age identities for encryption
+    #[command(subcommand)]
+    Keys(KeysCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A case to export with everything it reaches (repeatable)
+    #[arg(long = "case", value_name = "REF")]
+    pub cases: Vec<String>,
+    /// Export every case and item in the notebook
+    #[arg(long, conflicts_with = "cases")]
+    pub all: bool,
+    /// Where to write (required for database files)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write a Graphviz graph of the case's network instead
+    #[arg(long, value_enum)]
+    pub graph: Option<GraphFormat>,
+    /// Write a STIX 2.1 bundle of the case instead
+    #[arg(long, conflicts_with = "graph")]
+    pub stix: bool,
+    /// Write a plain-text incident summary of this parcel's seizure instead
+    #[arg(long, value_name = "PARCEL", conflicts_with_all = ["graph", "stix", "all"])]
+    pub incident: Option<String>,
+    /// Include this TLP:RED item (repeatable); RED items are left out otherwise
+    #[arg(long = "include-red", value_name = "REF")]
+    pub include_red: Vec<String>,
+    /// Strip source details (source, grading, handling) from notes
+    #[arg(long)]
+    pub redact_sources: bool,
+    /// Encrypt the file to this age recipient (age1..., repeatable)
+    #[arg(long = "encrypt-to", value_name = "RECIPIENT")]
+    pub encrypt_to: Vec<String>,
+    /// Agency named in STIX bundles and incident summaries
+    #[arg(long, value_name = "NAME")]
+    pub agency: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The exported file (.db, or age-encrypted)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Check the file and report what a merge would do, writing nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictCmd {
+    /// Open conflicts (the default)
+    List {
+        /// Resolved ones too
+        #[arg(long)]
+        all: bool,
+    },
+    /// Both versions of one conflict, field by field
+    Show { id: i64 },
+    /// Choose a version: the local one stays, or the incoming one replaces it
+    Resolve {
+        id: i64,
         #[arg(long, value_enum)]
-        graph: GraphFormat,
-        #[arg(long = "case", value_name = "REF")]
-        case: String,
-        /// Write here instead of standard output
+        keep: Keep,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Keep {
+    Local,
+    Incoming,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// A seizure table: one parcel per row
+    Csv(ImportCsvArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCsvArgs {
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Column mapping (TOML); without it, common headers are recognised
+    #[arg(long, value_name = "MAP.toml")]
+    pub mapping: Option<PathBuf>,
+    /// Write the mapping used (recognised or given) here, to edit and reuse
+    #[arg(long, value_name = "MAP.toml")]
+    pub save_mapping: Option<PathBuf>,
+    /// When some rows are bad, import the good ones (bad ones go to the rejects file)
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Where bad rows go [default: FILE.rejects.csv]
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// The file's text encoding when it is not UTF-8 (e.g. windows-1251)
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// Field delimiter [default: recognised from the header line]
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+    /// Check every row and report, writing nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCmd {
+    /// The public signing key (created on first use) that export files are signed with
+    Show,
+    /// Create an age identity file for receiving encrypted exports; prints its recipient
+    NewIdentity {
         #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
+        out: PathBuf,
     },
 }
 

@@ -1,6 +1,6 @@
 //! What each command does: parse, call the store, print.
 
-use super::args::{Add, AddParcel, AuditCmd, Cli, Command, Format};
+use super::args::{Add, AddParcel, AuditCmd, Cli, Command, Format, ImportCmd};
 use super::output::{print_json, print_list, print_table};
 use crate::domain::fields::FieldError;
 use crate::domain::note::parse_grading;
@@ -192,11 +192,30 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Warnlist(cmd) => super::xref::warn(ctx.format, &mut store, cmd, &mut out)?,
         Command::Matches(cmd) => super::xref::matches(ctx.format, &mut store, cmd, &mut out)?,
-        Command::Export {
-            graph,
-            case,
-            out: path,
-        } => super::xref::export_graph(&store, *graph, case, path.as_deref(), &mut out)?,
+        Command::Export(args) => {
+            if let Some(graph) = args.graph {
+                let [case] = args.cases.as_slice() else {
+                    bail!("--graph takes exactly one --case");
+                };
+                super::xref::export_graph(&store, graph, case, args.out.as_deref(), &mut out)?
+            } else if args.stix {
+                super::formats::stix(&store, args, &mut out)?
+            } else if let Some(parcel) = &args.incident {
+                super::formats::incident(&store, parcel, args, &mut out)?
+            } else {
+                super::share::export(&ctx, &store, args, &mut out)?
+            }
+        }
+        Command::Merge(args) => {
+            super::share::merge(&ctx, &mut store, args, cli.identity.as_deref(), &mut out)?
+        }
+        Command::Conflicts { cmd } => {
+            super::share::conflicts(&ctx, &mut store, cmd.as_ref(), &mut out)?
+        }
+        Command::Import(ImportCmd::Csv(args)) => {
+            super::import::csv(&ctx, &mut store, args, &mut out)?
+        }
+        Command::Keys(cmd) => super::share::keys(&ctx, cmd, &mut out)?,
         Command::Fields { .. } => unreachable!("handled before opening the store"),
     }
     out.flush()?;

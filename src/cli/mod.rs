@@ -2,9 +2,12 @@
 //! for scripts, tests and officers on a bad connection.
 
 pub mod args;
-mod commands;
+pub(crate) mod commands;
+mod formats;
+mod import;
 mod list;
 pub mod output;
+mod share;
 mod show;
 mod xref;
 
