@@ -6,7 +6,7 @@ use crate::domain::fields::FieldError;
 use crate::domain::note::parse_grading;
 use crate::domain::record::{new_record, set_fields};
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
-use crate::exchange::demo;
+use crate::exchange::{demo, received, seal};
 use crate::store::audit::{self, Verdict};
 use crate::store::records::{self, Updated};
 use crate::store::refs::{self};
@@ -21,7 +21,17 @@ pub(super) struct Ctx {
     pub(super) format: Format,
 }
 
-fn open(cli: &Cli) -> Result<Store> {
+/// An open notebook, and what must live as long as it: the private
+/// decrypted copy of an encrypted export being browsed.
+struct Opened {
+    store: Store,
+    _plain: Option<tempfile::TempDir>,
+    /// What the user should know about the file (where it lives, whose
+    /// signed export it is or that it failed verification).
+    notice: Option<String>,
+}
+
+fn open(cli: &Cli) -> Result<Opened> {
     let path = match &cli.db {
         Some(p) => p.clone(),
         None => super::default_db_path()?,
@@ -30,29 +40,52 @@ fn open(cli: &Cli) -> Result<Store> {
     // A file whose owner made it read-only is opened read-only, even by root.
     let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly());
     opts.read_only = cli.read_only || marked_read_only;
-    let store = Store::open(&path, opts)?;
-    Ok(store)
-}
-
-/// A warning about where the notebook lives, if any.
-fn location_warning(store: &Store) -> Option<String> {
-    crate::store::fsinfo::network_warning(store.path())
+    let encrypted = path.exists() && seal::is_encrypted(&path)?;
+    if encrypted && !opts.read_only {
+        bail!(
+            "{} is an encrypted export: browse it with --read-only --identity KEYFILE, or merge it with `interdict merge {} --identity KEYFILE`",
+            path.display(),
+            path.display()
+        );
+    }
+    let (plain, work) = if encrypted {
+        received::plaintext(&path, cli.identity.as_deref())?
+    } else {
+        (path.clone(), None)
+    };
+    let store = Store::open(&plain, opts)?;
+    let mut notice = crate::store::fsinfo::network_warning(&path);
+    if store.is_read_only() && store.has_export_manifest()? {
+        notice = Some(match received::accept(&path, plain.clone(), None) {
+            Ok(r) => format!(
+                "export from {} signed by {} (key {}), {}",
+                r.manifest.exporter, r.signer, r.fingerprint, r.manifest.exported_at
+            ),
+            Err(e) => format!("this export failed its checks: {e}"),
+        });
+    }
+    Ok(Opened {
+        store,
+        _plain: work,
+        notice,
+    })
 }
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let ctx = Ctx { format: cli.format };
     let Some(command) = &cli.command else {
-        let store = open(&cli)?;
-        let warning = location_warning(&store);
-        crate::tui::run(store, warning)?;
+        let opened = open(&cli)?;
+        crate::tui::run(opened.store, opened.notice)?;
         return Ok(ExitCode::SUCCESS);
     };
     if let Command::Fields { kind } = command {
         return fields(&ctx, kind);
     }
-    let mut store = open(&cli)?;
-    if let Some(w) = location_warning(&store) {
-        eprintln!("warning: {w}");
+    let opened = open(&cli)?;
+    let _plain = opened._plain;
+    let mut store = opened.store;
+    if let Some(w) = opened.notice {
+        eprintln!("note: {}", super::output::cell_line(&w));
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();

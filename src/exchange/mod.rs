@@ -2,7 +2,13 @@
 //! database-file export and merge, and partners' formats (CSV, JSON, STIX
 //! 2.1, incident summaries).
 
+pub mod conflicts;
 pub mod csv_import;
 pub mod demo;
+pub mod export;
+pub mod merge;
+pub mod received;
+pub mod seal;
+pub mod signing;
 pub mod stix;
 pub mod summary;

@@ -68,7 +68,8 @@ fn changed_fields(before: Option<&str>, after: Option<&str>) -> String {
     parts.join("; ")
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()

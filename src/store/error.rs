@@ -33,6 +33,10 @@ pub enum StoreError {
     Duplicate(String),
     #[error("{0}")]
     Corrupt(String),
+    /// A received file that is not accepted (unsigned, tampered, damaged,
+    /// encrypted without the key...). Nothing was written.
+    #[error("{0}")]
+    Refused(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -60,7 +60,7 @@ fn check_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<()>
                 R::KIND,
                 r.label()
             )),
-            Some((action, _)) if action == "delete" => out.problems.push(format!(
+            Some((_, None)) => out.problems.push(format!(
                 "{} {} ({id}) was deleted according to the audit, yet is present",
                 R::KIND,
                 r.label()
@@ -90,7 +90,7 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
     // Items whose last audited action leaves them in place must exist.
     let mut stmt = conn.prepare(
         "SELECT a.item_kind, a.item_id FROM audit a
-         WHERE a.action != 'delete' AND a.item_kind IN ('case', 'parcel', 'substance', 'finding', 'link', 'note')
+         WHERE a.after IS NOT NULL AND a.item_kind IN ('case', 'parcel', 'substance', 'finding', 'link', 'note')
            AND a.seq = (SELECT max(seq) FROM audit b WHERE b.item_id = a.item_id)",
     )?;
     let mut rows = stmt.query([])?;

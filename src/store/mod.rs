@@ -252,9 +252,32 @@ impl Store {
         self.read_only
     }
 
+    /// Whether this file is an export (it holds a manifest).
+    pub fn has_export_manifest(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'export_manifest')
+                 AND EXISTS (SELECT 1 FROM export_manifest)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or(false))
+    }
+
     /// Runs `f` in one write transaction: everything it writes commits
     /// together, or nothing does.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.write_maybe(|w| f(w).map(|t| (t, true)))
+    }
+
+    /// Like `write`, but `f` decides whether its work is kept: it returns
+    /// `(value, false)` to roll everything back (a dry run, or a merge that
+    /// found nothing new).
+    pub fn write_maybe<T>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<(T, bool)>,
+    ) -> Result<T> {
         if self.read_only {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
@@ -275,8 +298,10 @@ impl Store {
             db_id: self.db_id,
             now: self.clock.clone().unwrap_or_else(meta::now),
         };
-        let out = f(&mut w).map_err(fix)?;
-        w.tx.commit().map_err(|e| classify(&path, e))?;
+        let (out, keep) = f(&mut w).map_err(fix)?;
+        if keep {
+            w.tx.commit().map_err(|e| classify(&path, e))?;
+        }
         Ok(out)
     }
 }

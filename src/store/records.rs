@@ -257,18 +257,7 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
     }
     rec.derive();
     let warnings = record::validate(rec)?;
-    let cols = columns::<R>();
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        R::KIND.table(),
-        select_list::<R>(),
-        (1..=cols.len())
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    w.tx.prepare_cached(&sql)?
-        .execute(params_from_iter(to_sql_values(rec)?))?;
+    write_row(w, rec, false)?;
     let id = rec.meta().id;
     index::replace(&w.tx, R::KIND, id, &rec.identifiers(), true)?;
     search::replace(&w.tx, R::KIND, id, &rec.label(), &rec.search_text(), true)?;
@@ -281,6 +270,71 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
         Some(&to_json(rec)?),
     )?;
     Ok(warnings)
+}
+
+/// Inserts the record's row, or overwrites the stored row with the same id.
+fn write_row<R: Record>(w: &Writer<'_>, rec: &R, exists: bool) -> Result<()> {
+    let cols = columns::<R>();
+    let sql = if exists {
+        let sets = cols
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, c)| format!("\"{c}\" = ?{}", i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table())
+    } else {
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            R::KIND.table(),
+            select_list::<R>(),
+            (1..=cols.len())
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    w.tx.prepare_cached(&sql)?
+        .execute(params_from_iter(to_sql_values(rec)?))?;
+    Ok(())
+}
+
+/// Writes a record exactly as given, its provenance included, over any
+/// stored version: for records that come from another database (export
+/// files, merges, a conflict resolved for the incoming version). Checked,
+/// indexed and audited like any write, under `action`, with the version
+/// it replaced as the entry's before.
+pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Result<()> {
+    let id = rec.meta().id;
+    if id.is_nil() || rec.meta().created_at.is_empty() || rec.meta().origin_db.is_nil() {
+        return Err(StoreError::Corrupt(format!(
+            "{} {id}: a record from another database lacks its provenance",
+            R::KIND
+        )));
+    }
+    let before: Option<R> = get(&w.tx, id)?;
+    let before_json = before.as_ref().map(to_json).transpose()?;
+    record::validate(rec)?;
+    write_row(w, rec, before.is_some())?;
+    index::replace(&w.tx, R::KIND, id, &rec.identifiers(), before.is_none())?;
+    search::replace(
+        &w.tx,
+        R::KIND,
+        id,
+        &rec.label(),
+        &rec.search_text(),
+        before.is_none(),
+    )?;
+    audit::append(
+        w,
+        action,
+        R::KIND.as_str(),
+        id,
+        before_json.as_deref(),
+        Some(&to_json(rec)?),
+    )?;
+    Ok(())
 }
 
 /// What an update did.
@@ -315,17 +369,7 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
         m.updated_by = w.actor.to_string();
     }
     let warnings = record::validate(rec)?;
-    let cols = columns::<R>();
-    let sets = cols
-        .iter()
-        .enumerate()
-        .skip(1)
-        .map(|(i, c)| format!("\"{c}\" = ?{}", i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table());
-    w.tx.prepare_cached(&sql)?
-        .execute(params_from_iter(to_sql_values(rec)?))?;
+    write_row(w, rec, true)?;
     index::replace(&w.tx, R::KIND, id, &rec.identifiers(), false)?;
     search::replace(&w.tx, R::KIND, id, &rec.label(), &rec.search_text(), false)?;
     audit::append(
@@ -413,6 +457,21 @@ pub fn label_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
         ItemKind::Note => l::<Note>(conn, id)?,
     };
     Ok(label.unwrap_or_else(|| format!("(missing {kind} {id})")))
+}
+
+/// Any item as its audit entries record it (`to_json`).
+pub fn stored_json(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
+    fn j<R: Record>(conn: &Connection, id: Uuid) -> Result<String> {
+        to_json(&must_get::<R>(conn, id)?)
+    }
+    match kind {
+        ItemKind::Case => j::<Case>(conn, id),
+        ItemKind::Parcel => j::<Parcel>(conn, id),
+        ItemKind::Substance => j::<Substance>(conn, id),
+        ItemKind::Finding => j::<Finding>(conn, id),
+        ItemKind::Link => j::<Link>(conn, id),
+        ItemKind::Note => j::<Note>(conn, id),
+    }
 }
 
 /// The stored JSON form of any item.

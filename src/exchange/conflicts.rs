@@ -1,0 +1,248 @@
+//! Conflicts a merge left for a person: both versions of an item edited on
+//! both sides, listed field by field, until someone chooses. Choosing is
+//! audited, and the version not chosen stays in the conflict row and in
+//! the audit entry, so no edit disappears without a trace.
+
+use crate::domain::text::sanitize;
+use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
+use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Conflict {
+    pub id: i64,
+    pub item_kind: String,
+    pub item_id: Uuid,
+    /// What people call the item (its local label, or the incoming one
+    /// when it was deleted here).
+    pub label: String,
+    /// The version here; None when the item was deleted here.
+    pub local: Option<String>,
+    pub incoming: String,
+    pub file: String,
+    pub signer: Option<String>,
+    pub detected_at: String,
+    pub status: String,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+}
+
+/// One field that differs: name, local value, incoming value (JSON text;
+/// absent fields are `null`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldDiff {
+    pub field: String,
+    pub local: String,
+    pub incoming: String,
+}
+
+impl Conflict {
+    /// The fields that differ between the two versions (provenance
+    /// included: who changed it when, on each side).
+    pub fn diff(&self) -> Vec<FieldDiff> {
+        let obj = |s: Option<&str>| -> serde_json::Map<String, Value> {
+            s.and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default()
+        };
+        let (l, i) = (obj(self.local.as_deref()), obj(Some(&self.incoming)));
+        let mut keys: Vec<&String> = l.keys().chain(i.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .filter(|k| l.get(*k) != i.get(*k))
+            .map(|k| {
+                let show = |v: Option<&Value>| match v {
+                    None => "(none)".to_string(),
+                    Some(Value::String(s)) => sanitize(s).into_owned(),
+                    Some(v) => sanitize(&v.to_string()).into_owned(),
+                };
+                FieldDiff {
+                    field: k.clone(),
+                    local: if self.local.is_none() {
+                        "(deleted here)".into()
+                    } else {
+                        show(l.get(k))
+                    },
+                    incoming: show(i.get(k)),
+                }
+            })
+            .collect()
+    }
+}
+
+const SELECT: &str =
+    "SELECT c.id, c.item_kind, c.item_id, c.local, c.incoming, s.file_name, s.signer,
+        c.detected_at, c.status, c.resolved_by, c.resolved_at
+    FROM conflicts c JOIN sources s ON s.id = c.source_id";
+
+fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
+    let kind: String = r.get(1)?;
+    let item_id: Uuid = r.get(2)?;
+    let local: Option<String> = r.get(3)?;
+    let incoming: String = r.get(4)?;
+    let label = match kind.parse::<ItemKind>() {
+        Ok(k) if local.is_some() => records::label_of(conn, k, item_id)?,
+        _ => serde_json::from_str::<Value>(&incoming)
+            .ok()
+            .and_then(|v| {
+                ["ref", "tracking", "name", "text", "link_type", "form"]
+                    .iter()
+                    .find_map(|f| v.get(*f)?.as_str().map(str::to_string))
+            })
+            .unwrap_or_else(|| item_id.to_string()),
+    };
+    Ok(Conflict {
+        id: r.get(0)?,
+        item_kind: kind,
+        item_id,
+        label: sanitize(&label).into_owned(),
+        local,
+        incoming,
+        file: sanitize(&r.get::<_, String>(5)?).into_owned(),
+        signer: r
+            .get::<_, Option<String>>(6)?
+            .map(|s| sanitize(&s).into_owned()),
+        detected_at: r.get(7)?,
+        status: r.get(8)?,
+        resolved_by: r.get(9)?,
+        resolved_at: r.get(10)?,
+    })
+}
+
+/// Conflicts, oldest first: the open ones, or all.
+pub fn list(conn: &Connection, all: bool) -> Result<Vec<Conflict>> {
+    let sql = format!(
+        "{SELECT} {} ORDER BY c.id",
+        if all { "" } else { "WHERE c.status = 'open'" }
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(from_row(conn, r)?);
+    }
+    Ok(out)
+}
+
+pub fn open_count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM conflicts WHERE status = 'open'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Conflict> {
+    let mut stmt = conn.prepare(&format!("{SELECT} WHERE c.id = ?1"))?;
+    let mut rows = stmt.query([id])?;
+    match rows.next()? {
+        Some(r) => from_row(conn, r),
+        None => Err(StoreError::NotFound(format!("no conflict {id}"))),
+    }
+}
+
+/// Which version a person chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Local,
+    Incoming,
+}
+
+fn put_incoming<R: Record>(w: &mut Writer<'_>, json: &str) -> Result<()> {
+    let mut rec: R = serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("the incoming {} is unreadable: {e}", R::KIND)))?;
+    for parent in super::merge::parents_of(R::KIND, json) {
+        if refs::kind_of_id(&w.tx, parent)?.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "the incoming {} needs item {parent}, which is not in this notebook; resolve the conflict of that item first",
+                R::KIND
+            )));
+        }
+    }
+    if R::KIND == ItemKind::Case {
+        // Keep the reference this notebook knows the case by.
+        let id = rec.meta().id;
+        let here: Option<String> =
+            w.tx.query_row("SELECT \"ref\" FROM cases WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let mut v = serde_json::to_value(&rec).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let there = v
+            .get("ref")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let taken: Option<Uuid> =
+            w.tx.query_row("SELECT id FROM cases WHERE \"ref\" = ?1", [&there], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let new_ref = match (here, taken) {
+            (Some(h), _) => h,
+            (None, Some(other)) if other != id => refs::next_case_reference(&w.tx)?,
+            _ => there,
+        };
+        v["ref"] = Value::String(new_ref);
+        rec = serde_json::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    }
+    records::put_verbatim(w, &rec, "resolve-incoming")
+}
+
+/// Settles a conflict. Taking the incoming version writes it over the
+/// local one (or restores the item deleted here); keeping the local one
+/// changes no record. Either way the choice is audited with both
+/// versions and the conflict stays listed as resolved.
+pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
+    let c = get(store.conn(), id)?;
+    if c.status != "open" {
+        return Err(StoreError::Duplicate(format!(
+            "conflict {id} was already resolved ({}) by {} at {}",
+            c.status,
+            c.resolved_by.as_deref().unwrap_or("?"),
+            c.resolved_at.as_deref().unwrap_or("?")
+        )));
+    }
+    let kind: ItemKind = c.item_kind.parse().map_err(|_| {
+        StoreError::Corrupt(format!("conflict {id}: unknown kind {:?}", c.item_kind))
+    })?;
+    store.write(|w| {
+        let status = match choice {
+            Choice::Incoming => {
+                match kind {
+                    ItemKind::Case => put_incoming::<Case>(w, &c.incoming)?,
+                    ItemKind::Parcel => put_incoming::<Parcel>(w, &c.incoming)?,
+                    ItemKind::Substance => put_incoming::<Substance>(w, &c.incoming)?,
+                    ItemKind::Finding => put_incoming::<Finding>(w, &c.incoming)?,
+                    ItemKind::Link => put_incoming::<Link>(w, &c.incoming)?,
+                    ItemKind::Note => put_incoming::<Note>(w, &c.incoming)?,
+                }
+                "took-incoming"
+            }
+            Choice::Local => {
+                let now = match refs::kind_of_id(&w.tx, c.item_id)? {
+                    Some(k) => Some(records::stored_json(&w.tx, k, c.item_id)?),
+                    None => None,
+                };
+                audit::append(
+                    w,
+                    "resolve-keep-local",
+                    kind.as_str(),
+                    c.item_id,
+                    Some(&c.incoming),
+                    now.as_deref(),
+                )?;
+                "kept-local"
+            }
+        };
+        w.tx.execute(
+            "UPDATE conflicts SET status = ?1, resolved_by = ?2, resolved_at = ?3 WHERE id = ?4",
+            (status, w.actor, &w.now, id),
+        )?;
+        Ok(())
+    })?;
+    get(store.conn(), id)
+}

@@ -1,0 +1,497 @@
+//! Export: chosen cases (and everything they reach) or the whole notebook
+//! as an ordinary interdict database file, with a signed manifest.
+//!
+//! The source is read inside one read transaction, a consistent snapshot
+//! however many others write meanwhile. The records are written into a
+//! fresh build database beside the output, which is then copied with
+//! `VACUUM INTO` (never a copy of a live file), hashed, and signed.
+//! TLP:RED items are left out unless named; `redact_sources` strips the
+//! source details from notes (and leaves their history behind, which
+//! would show them).
+
+use super::signing;
+use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
+use crate::store::{OpenOptions, Result, Store, StoreError, Writer, migrations, records, related};
+use ed25519_dalek::SigningKey;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::path::Path;
+use uuid::Uuid;
+
+/// The `format` field of every manifest.
+pub const FORMAT: &str = "interdict-export";
+pub const FORMAT_VERSION: u32 = 1;
+
+pub struct ExportOptions<'a> {
+    /// Cases to export with what they reach; ignored with `all`.
+    pub cases: Vec<Uuid>,
+    pub all: bool,
+    /// TLP:RED items to include, asked for by name.
+    pub include_red: Vec<Uuid>,
+    pub redact_sources: bool,
+    pub key: &'a SigningKey,
+    /// age recipients; empty writes a plain database file.
+    pub encrypt_to: Vec<age::x25519::Recipient>,
+}
+
+/// What an export file says about itself. Signed; holds the content hash.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub format: String,
+    pub format_version: u32,
+    pub schema_version: i64,
+    /// The export file's own database id.
+    pub export_db: Uuid,
+    /// The database the records were exported from.
+    pub source_db: Uuid,
+    pub exporter: String,
+    pub exported_at: String,
+    pub selection: Selection,
+    pub handling: Handling,
+    /// Records exported, by kind.
+    pub counts: BTreeMap<String, usize>,
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Selection {
+    pub all: bool,
+    /// References of the chosen cases.
+    pub cases: Vec<String>,
+}
+
+/// The handling rules applied.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Handling {
+    /// TLP:RED items left out (with what hung on them: their notes, links).
+    pub withheld_red: usize,
+    /// TLP:RED items included because they were named.
+    pub included_red: Vec<String>,
+    pub redact_sources: bool,
+    pub redacted_notes: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportReport {
+    pub file: String,
+    pub encrypted: bool,
+    pub signer: String,
+    pub fingerprint: String,
+    pub manifest: Manifest,
+}
+
+/// The chosen records, by kind, in the order they are written.
+#[derive(Default)]
+struct Picked {
+    seen: HashSet<Uuid>,
+    ids: BTreeMap<ItemKind, Vec<Uuid>>,
+    withheld: HashSet<Uuid>,
+}
+
+impl Picked {
+    fn add(&mut self, kind: ItemKind, id: Uuid) -> bool {
+        if self.seen.insert(id) {
+            self.ids.entry(kind).or_default().push(id);
+            true
+        } else {
+            false
+        }
+    }
+    fn of(&self, kind: ItemKind) -> &[Uuid] {
+        self.ids.get(&kind).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn is_red(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<bool> {
+    let table = match kind {
+        ItemKind::Case => "cases",
+        ItemKind::Note => "notes",
+        _ => return Ok(false),
+    };
+    let tlp: Option<String> = conn
+        .prepare_cached(&format!("SELECT tlp FROM {table} WHERE id = ?1"))?
+        .query_row([id], |r| r.get(0))
+        .ok();
+    Ok(tlp.as_deref() == Some("RED"))
+}
+
+/// Cases and everything they reach: the items linked to them, and on from
+/// those over links (never into another case that was not chosen, never
+/// on through a substance, which many unrelated parcels share), the
+/// findings of reached parcels and their substances, and the notes on
+/// every reached item.
+fn pick_cases(conn: &Connection, cases: &[Uuid], red_ok: &HashSet<Uuid>) -> Result<Picked> {
+    let mut p = Picked::default();
+    let chosen: HashSet<Uuid> = cases.iter().copied().collect();
+    let mut queue: VecDeque<(ItemKind, Uuid)> = VecDeque::new();
+    for &c in cases {
+        if p.add(ItemKind::Case, c) {
+            queue.push_back((ItemKind::Case, c));
+        }
+    }
+    let allowed = |p: &mut Picked, kind: ItemKind, id: Uuid| -> Result<bool> {
+        if is_red(conn, kind, id)? && !red_ok.contains(&id) {
+            p.withheld.insert(id);
+            return Ok(false);
+        }
+        Ok(true)
+    };
+    while let Some((kind, id)) = queue.pop_front() {
+        for l in related::links_of(conn, id, usize::MAX)? {
+            let (okind, other) = if l.from_id == id {
+                (l.to_kind, l.to_id)
+            } else {
+                (l.from_kind, l.from_id)
+            };
+            if okind == ItemKind::Case && !chosen.contains(&other) {
+                continue;
+            }
+            if !allowed(&mut p, okind, other)? {
+                continue;
+            }
+            if okind == ItemKind::Substance {
+                p.add(okind, other);
+            } else if p.add(okind, other) {
+                queue.push_back((okind, other));
+            }
+            p.add(ItemKind::Link, l.meta.id);
+        }
+        if kind == ItemKind::Parcel {
+            for f in related::findings_in_parcel(conn, id)? {
+                p.add(ItemKind::Substance, f.substance_id);
+                p.add(ItemKind::Finding, f.meta.id);
+            }
+        }
+        for n in related::notes_on(conn, id, usize::MAX)? {
+            if allowed(&mut p, ItemKind::Note, n.meta.id)? && p.add(ItemKind::Note, n.meta.id) {
+                queue.push_back((ItemKind::Note, n.meta.id));
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// Every record, less the RED ones not named and what hangs on them.
+fn pick_all(conn: &Connection, red_ok: &HashSet<Uuid>) -> Result<Picked> {
+    let mut p = Picked::default();
+    fn ids(conn: &Connection, table: &str) -> Result<Vec<Uuid>> {
+        let mut stmt = conn.prepare(&format!("SELECT id FROM {table} ORDER BY rowid"))?;
+        let rows = stmt.query_map([], |r| r.get::<_, Uuid>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+    for kind in [ItemKind::Case, ItemKind::Note] {
+        for id in ids(conn, kind.table())? {
+            if is_red(conn, kind, id)? && !red_ok.contains(&id) {
+                p.withheld.insert(id);
+            }
+        }
+    }
+    // Notes on withheld items, and notes on those, are withheld too.
+    loop {
+        let before = p.withheld.len();
+        records::each::<Note, _>(conn, "1", [], usize::MAX, 0, |n| {
+            if p.withheld.contains(&n.item_id) {
+                p.withheld.insert(n.meta.id);
+            }
+            Ok(())
+        })?;
+        if p.withheld.len() == before {
+            break;
+        }
+    }
+    for kind in ItemKind::ALL {
+        if kind == ItemKind::Link {
+            continue;
+        }
+        for id in ids(conn, kind.table())? {
+            if !p.withheld.contains(&id) {
+                p.add(kind, id);
+            }
+        }
+    }
+    records::each::<Link, _>(conn, "1", [], usize::MAX, 0, |l| {
+        if !p.withheld.contains(&l.from_id) && !p.withheld.contains(&l.to_id) {
+            p.add(ItemKind::Link, l.meta.id);
+        }
+        Ok(())
+    })?;
+    Ok(p)
+}
+
+/// No change to a record on its way out.
+fn as_is<R>(_: &mut R) -> bool {
+    false
+}
+
+/// Copies the chosen records of one kind from the source into the build
+/// database, verbatim, with their history.
+fn copy_kind<R: Record>(
+    src: &Connection,
+    source_db: Uuid,
+    w: &mut Writer<'_>,
+    ids: &[Uuid],
+    mut change: impl FnMut(&mut R) -> bool,
+) -> Result<usize> {
+    for &id in ids {
+        let mut rec: R = records::must_get(src, id)?;
+        let changed = change(&mut rec);
+        let same = records::get::<R>(&w.tx, id)?
+            .map(|r| records::to_json(&r))
+            .transpose()?
+            == Some(records::to_json(&rec)?);
+        if !same {
+            records::put_verbatim(w, &rec, "export")?;
+        }
+        if !changed {
+            copy_history(src, source_db, &w.tx, id)?;
+        }
+    }
+    Ok(ids.len())
+}
+
+/// The item's audit entries in the source (and those the source itself
+/// received), into the export's `received_audit`.
+fn copy_history(src: &Connection, source_db: Uuid, dst: &Connection, id: Uuid) -> Result<()> {
+    type Row = (
+        Uuid,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        Uuid,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    );
+    let mut rows: Vec<Row> = Vec::new();
+    for sql in [
+        "SELECT ?2, seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM audit WHERE item_id = ?1",
+        "SELECT source_db, seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM received_audit WHERE item_id = ?1 AND ?2 IS NOT NULL",
+    ] {
+        let mut stmt = src.prepare_cached(sql)?;
+        let it = stmt.query_map(rusqlite::params![id, source_db], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+            ))
+        })?;
+        for r in it {
+            rows.push(r?);
+        }
+    }
+    let mut ins = dst.prepare_cached(
+        "INSERT OR IGNORE INTO received_audit (source_db, seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for r in rows {
+        ins.execute(rusqlite::params![
+            r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10
+        ])?;
+    }
+    Ok(())
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Open {
+        path: path.into(),
+        message: e.to_string(),
+    }
+}
+
+/// Writes the export file at `out`, which must not exist yet.
+pub fn export(src: &Store, out: &Path, opts: &ExportOptions<'_>) -> Result<ExportReport> {
+    if out.exists() {
+        return Err(io(
+            out,
+            "the file exists; choose another name or remove it first",
+        ));
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let work = tempfile::Builder::new()
+        .prefix(".interdict-export-")
+        .tempdir_in(&parent)
+        .map_err(|e| io(&parent, e))?;
+    let conn = src.conn();
+    let red_ok: HashSet<Uuid> = opts.include_red.iter().copied().collect();
+    for &c in &opts.cases {
+        if is_red(conn, ItemKind::Case, c)? && !red_ok.contains(&c) {
+            return Err(StoreError::Refused(format!(
+                "case {} is TLP:RED: name it with --include-red to export it",
+                records::label_of(conn, ItemKind::Case, c)?
+            )));
+        }
+    }
+
+    // One read transaction: every record comes from the same snapshot.
+    let snapshot = conn.unchecked_transaction()?;
+    let picked = if opts.all {
+        pick_all(&snapshot, &red_ok)?
+    } else {
+        pick_cases(&snapshot, &opts.cases, &red_ok)?
+    };
+    let mut build = Store::open(
+        &work.path().join("build.db"),
+        OpenOptions::new(src.actor().to_string()),
+    )?;
+    let export_db = build.db_id();
+    let source_db = src.db_id();
+    let mut counts = BTreeMap::new();
+    let mut redacted = 0;
+    build.write(|w| {
+        let mut n = |k: ItemKind, v: usize| {
+            if v > 0 {
+                counts.insert(k.as_str().to_string(), v);
+            }
+        };
+        n(
+            ItemKind::Substance,
+            copy_kind::<Substance>(
+                &snapshot,
+                source_db,
+                w,
+                picked.of(ItemKind::Substance),
+                as_is,
+            )?,
+        );
+        n(
+            ItemKind::Case,
+            copy_kind::<Case>(&snapshot, source_db, w, picked.of(ItemKind::Case), as_is)?,
+        );
+        n(
+            ItemKind::Parcel,
+            copy_kind::<Parcel>(&snapshot, source_db, w, picked.of(ItemKind::Parcel), as_is)?,
+        );
+        n(
+            ItemKind::Finding,
+            copy_kind::<Finding>(&snapshot, source_db, w, picked.of(ItemKind::Finding), as_is)?,
+        );
+        n(
+            ItemKind::Link,
+            copy_kind::<Link>(&snapshot, source_db, w, picked.of(ItemKind::Link), as_is)?,
+        );
+        let redact = opts.redact_sources;
+        n(
+            ItemKind::Note,
+            copy_kind::<Note>(&snapshot, source_db, w, picked.of(ItemKind::Note), |note| {
+                if !redact {
+                    return false;
+                }
+                let had = note.source.is_some()
+                    || note.source_grade.is_some()
+                    || note.intel_grade.is_some()
+                    || note.handling.is_some();
+                note.source = None;
+                note.source_grade = None;
+                note.intel_grade = None;
+                note.handling = None;
+                if had {
+                    redacted += 1;
+                }
+                // Its history would still show the source: leave it behind.
+                true
+            })?,
+        );
+        Ok(())
+    })?;
+    let case_refs = opts
+        .cases
+        .iter()
+        .map(|&c| records::label_of(&snapshot, ItemKind::Case, c))
+        .collect::<Result<Vec<_>>>()?;
+    let included_red = picked
+        .seen
+        .iter()
+        .filter(|id| red_ok.contains(id))
+        .map(|&id| {
+            let kind = crate::store::refs::kind_of_id(&snapshot, id)?.unwrap_or(ItemKind::Note);
+            records::label_of(&snapshot, kind, id)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    snapshot.finish()?;
+
+    // A compact copy, in rollback-journal mode so that readers of the
+    // received file never need to write beside it.
+    let partial = work.path().join("export.db");
+    build
+        .conn()
+        .execute("VACUUM INTO ?1", [partial.to_string_lossy()])?;
+    drop(build);
+    let file = Connection::open(&partial)?;
+    let _: String = file.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        format_version: FORMAT_VERSION,
+        schema_version: migrations::latest(),
+        export_db,
+        source_db,
+        exporter: src.actor().to_string(),
+        exported_at: crate::domain::meta::now(),
+        selection: Selection {
+            all: opts.all,
+            cases: case_refs,
+        },
+        handling: Handling {
+            withheld_red: picked.withheld.len(),
+            included_red,
+            redact_sources: opts.redact_sources,
+            redacted_notes: redacted,
+        },
+        counts,
+        content_hash: signing::content_hash(&file)?,
+    };
+    let text = serde_json::to_string(&manifest).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let public = opts.key.verifying_key();
+    file.execute(
+        "INSERT INTO export_manifest (manifest) VALUES (?1)",
+        [&text],
+    )?;
+    file.execute(
+        "INSERT INTO export_signature (algorithm, public_key, signer, signature) VALUES ('ed25519', ?1, ?2, ?3)",
+        (
+            signing::public_text(&public),
+            src.actor(),
+            signing::sign(opts.key, text.as_bytes()),
+        ),
+    )?;
+    file.close().map_err(|(_, e)| e)?;
+
+    if opts.encrypt_to.is_empty() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| io(&partial, e))?;
+        }
+        if out.exists() {
+            return Err(io(
+                out,
+                "the file appeared while exporting; not overwritten",
+            ));
+        }
+        std::fs::rename(&partial, out).map_err(|e| io(out, e))?;
+    } else {
+        super::seal::encrypt_file(&partial, out, &opts.encrypt_to)?;
+    }
+    Ok(ExportReport {
+        file: out.display().to_string(),
+        encrypted: !opts.encrypt_to.is_empty(),
+        signer: src.actor().to_string(),
+        fingerprint: signing::fingerprint(&public),
+        manifest,
+    })
+}

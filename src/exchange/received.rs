@@ -1,0 +1,208 @@
+//! A file received from someone else, checked before anything reads it as
+//! data: decrypted (age) if needed, opened read-only and immutable in
+//! SQLite's defensive mode, its identity, schema version and integrity
+//! checked, its manifest's signature verified and its content hash
+//! recomputed. Any failure refuses the file, saying why; nothing is
+//! written anywhere but a private temporary copy for encrypted files.
+
+use super::export::{FORMAT, Manifest};
+use super::{seal, signing};
+use crate::store::{APPLICATION_ID, Result, StoreError, migrations};
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+
+/// An accepted export file, open read-only.
+pub struct Received {
+    pub conn: Connection,
+    pub manifest: Manifest,
+    /// Who signed it, as they named themselves, and their key.
+    pub signer: String,
+    pub public_key: String,
+    pub fingerprint: String,
+    /// The file as given, and the SHA-256 of its bytes.
+    pub file: PathBuf,
+    pub file_sha256: String,
+    /// The plaintext database (the file itself, or a private decrypted
+    /// copy that lives as long as this value).
+    pub db_path: PathBuf,
+    _work: Option<tempfile::TempDir>,
+}
+
+fn refuse(file: &Path, why: impl std::fmt::Display) -> StoreError {
+    StoreError::Refused(format!("{}: {why}", file.display()))
+}
+
+/// Decrypts `file` if it is age-encrypted; returns the plaintext path and
+/// the temporary directory holding it.
+pub fn plaintext(
+    file: &Path,
+    identity: Option<&Path>,
+) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+    if !file.exists() {
+        return Err(StoreError::Open {
+            path: file.into(),
+            message: "no such file".into(),
+        });
+    }
+    if !seal::is_encrypted(file)? {
+        return Ok((file.to_path_buf(), None));
+    }
+    let Some(identity) = identity else {
+        return Err(StoreError::Refused(format!(
+            "{}: the file is encrypted (age); pass --identity FILE with the key it was encrypted to",
+            file.display()
+        )));
+    };
+    let work = tempfile::Builder::new()
+        .prefix("interdict-received-")
+        .tempdir()
+        .map_err(|e| StoreError::Open {
+            path: std::env::temp_dir(),
+            message: e.to_string(),
+        })?;
+    let plain = work.path().join("received.db");
+    seal::decrypt_file(file, identity, &plain)?;
+    Ok((plain, Some(work)))
+}
+
+/// Opens a database file read-only, immutable (no lock, no journal, no
+/// byte of it written) and defensive.
+pub fn open_untrusted(path: &Path) -> Result<Connection> {
+    let uri = format!(
+        "file:{}?mode=ro&immutable=1",
+        path.to_string_lossy()
+            .replace('%', "%25")
+            .replace('?', "%3f")
+            .replace('#', "%23")
+    );
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    Ok(conn)
+}
+
+/// Checks a received export file and opens it.
+pub fn open(file: &Path, identity: Option<&Path>) -> Result<Received> {
+    let (db_path, work) = plaintext(file, identity)?;
+    accept(file, db_path, work)
+}
+
+/// Checks the plaintext `db_path` of the received `file` (the same path
+/// unless it was decrypted into `work`).
+pub fn accept(file: &Path, db_path: PathBuf, work: Option<tempfile::TempDir>) -> Result<Received> {
+    let mut head = [0u8; 16];
+    {
+        use std::io::Read;
+        let mut f = std::fs::File::open(&db_path).map_err(|e| refuse(file, e))?;
+        let n = f.read(&mut head).map_err(|e| refuse(file, e))?;
+        if n < 16 || &head != b"SQLite format 3\0" {
+            return Err(refuse(
+                file,
+                "not an interdict export (not an SQLite database)",
+            ));
+        }
+    }
+    let conn = open_untrusted(&db_path).map_err(|e| refuse(file, format!("damaged: {e}")))?;
+    let app_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|e| refuse(file, format!("damaged: {e}")))?;
+    if app_id != APPLICATION_ID {
+        return Err(refuse(
+            file,
+            "an SQLite database, but not an interdict file",
+        ));
+    }
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > migrations::latest() {
+        return Err(refuse(
+            file,
+            format!(
+                "written by a newer interdict (schema version {version}; this build reads up to {}); upgrade interdict to merge it",
+                migrations::latest()
+            ),
+        ));
+    }
+    let check: Vec<String> = {
+        let mut stmt = conn
+            .prepare("PRAGMA integrity_check(5)")
+            .map_err(|e| refuse(file, format!("damaged: {e}")))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| refuse(file, format!("damaged: {e}")))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| refuse(file, format!("damaged: {e}")))?
+    };
+    if check != ["ok"] {
+        return Err(refuse(file, format!("damaged: {}", check.join("; "))));
+    }
+    if version < 2 {
+        return Err(refuse(
+            file,
+            "not an export file (no manifest): it was never signed",
+        ));
+    }
+    let manifests: Vec<String> = conn
+        .prepare("SELECT manifest FROM export_manifest")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let sigs: Vec<(String, String, String, String)> = conn
+        .prepare("SELECT algorithm, public_key, signer, signature FROM export_signature")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (text, (algorithm, public_key, signer, signature)) =
+        match (manifests.as_slice(), sigs.as_slice()) {
+            ([m], [s]) => (m.clone(), s.clone()),
+            ([], _) => {
+                return Err(refuse(
+                    file,
+                    "not an export file (no manifest): a notebook, not an export",
+                ));
+            }
+            ([_], []) => return Err(refuse(file, "unsigned: the manifest carries no signature")),
+            _ => return Err(refuse(file, "more than one manifest or signature")),
+        };
+    if algorithm != "ed25519" {
+        return Err(refuse(
+            file,
+            format!("signed with {algorithm:?}, which this build does not check"),
+        ));
+    }
+    let key =
+        signing::verify(&public_key, text.as_bytes(), &signature).map_err(|e| refuse(file, e))?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|e| refuse(file, format!("unreadable manifest: {e}")))?;
+    if manifest.format != FORMAT {
+        return Err(refuse(
+            file,
+            format!("manifest of an unknown format {:?}", manifest.format),
+        ));
+    }
+    let hash = signing::content_hash(&conn)?;
+    if hash != manifest.content_hash {
+        return Err(refuse(
+            file,
+            format!(
+                "its content does not match the signed manifest (hash {hash}, signed {}): the file was changed after {} signed it",
+                manifest.content_hash,
+                crate::domain::text::sanitize(&signer)
+            ),
+        ));
+    }
+    Ok(Received {
+        conn,
+        file_sha256: signing::file_sha256(file)?,
+        file: file.to_path_buf(),
+        db_path,
+        signer,
+        public_key,
+        fingerprint: signing::fingerprint(&key),
+        manifest,
+        _work: work,
+    })
+}

@@ -1,0 +1,157 @@
+//! Encryption of export files to age recipients (`age1...` public keys),
+//! and decryption with an age identity file. age does not sign: the
+//! signature inside the file still decides whether it is accepted.
+
+use crate::store::{Result, StoreError};
+use std::io::{BufReader, Read, Write};
+use std::path::Path;
+use std::str::FromStr;
+
+const BINARY_MAGIC: &[u8] = b"age-encryption.org/v1";
+const ARMOR_MAGIC: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+
+fn io_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Open {
+        path: path.into(),
+        message: e.to_string(),
+    }
+}
+
+/// Whether the file at `path` is age-encrypted.
+pub fn is_encrypted(path: &Path) -> Result<bool> {
+    let mut head = [0u8; 34];
+    let mut f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    let n = f.read(&mut head).map_err(|e| io_err(path, e))?;
+    Ok(head[..n].starts_with(BINARY_MAGIC) || head[..n].starts_with(ARMOR_MAGIC))
+}
+
+/// Parses recipients, naming the one that is wrong.
+pub fn recipients(texts: &[String]) -> Result<Vec<age::x25519::Recipient>> {
+    texts
+        .iter()
+        .map(|t| {
+            age::x25519::Recipient::from_str(t.trim()).map_err(|e| {
+                StoreError::Invalid(crate::domain::fields::FieldError {
+                    field: "encrypt-to".into(),
+                    message: format!("{t:?} is not an age recipient (age1...): {e}"),
+                })
+            })
+        })
+        .collect()
+}
+
+/// Encrypts `plain` into a new file `out` (readable by its owner only).
+pub fn encrypt_file(plain: &Path, out: &Path, to: &[age::x25519::Recipient]) -> Result<()> {
+    let enc = age::Encryptor::with_recipients(to.iter().map(|r| r as &dyn age::Recipient))
+        .map_err(|e| io_err(out, format!("cannot encrypt: {e}")))?;
+    let file = create_private(out)?;
+    let mut w = enc.wrap_output(file).map_err(|e| io_err(out, e))?;
+    let mut input = std::fs::File::open(plain).map_err(|e| io_err(plain, e))?;
+    std::io::copy(&mut input, &mut w).map_err(|e| io_err(out, e))?;
+    let mut file = w.finish().map_err(|e| io_err(out, e))?;
+    file.flush().map_err(|e| io_err(out, e))?;
+    file.sync_all().map_err(|e| io_err(out, e))?;
+    Ok(())
+}
+
+/// Decrypts `sealed` into a new file `out` with the identities in the age
+/// identity file `identity`. A wrong identity is refused by name.
+pub fn decrypt_file(sealed: &Path, identity: &Path, out: &Path) -> Result<()> {
+    let ids_file = std::fs::File::open(identity).map_err(|e| io_err(identity, e))?;
+    let ids = age::IdentityFile::from_buffer(BufReader::new(ids_file))
+        .map_err(|e| io_err(identity, format!("not an age identity file: {e}")))?
+        .into_identities()
+        .map_err(|e| io_err(identity, format!("not an age identity file: {e}")))?;
+    if ids.is_empty() {
+        return Err(io_err(identity, "no age identity in the file"));
+    }
+    let input = BufReader::new(std::fs::File::open(sealed).map_err(|e| io_err(sealed, e))?);
+    let armored = age::armor::ArmoredReader::new(input);
+    let dec = age::Decryptor::new(armored).map_err(|e| {
+        StoreError::Refused(format!(
+            "{}: not a readable age file: {e}",
+            sealed.display()
+        ))
+    })?;
+    let mut reader = dec
+        .decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
+        .map_err(|e| {
+            StoreError::Refused(format!(
+                "{}: cannot be decrypted with {}: {e}",
+                sealed.display(),
+                identity.display()
+            ))
+        })?;
+    let mut file = create_private(out)?;
+    std::io::copy(&mut reader, &mut file).map_err(|e| {
+        StoreError::Refused(format!("{}: decryption failed: {e}", sealed.display()))
+    })?;
+    file.sync_all().map_err(|e| io_err(out, e))?;
+    Ok(())
+}
+
+/// A new age identity file at `out` (refusing to overwrite one); returns
+/// its recipient, to give to those who will send files.
+pub fn new_identity(out: &Path) -> Result<String> {
+    use age::secrecy::ExposeSecret;
+    let id = age::x25519::Identity::generate();
+    let recipient = id.to_public().to_string();
+    let mut f = create_private(out)?;
+    writeln!(
+        f,
+        "# created by interdict on {}\n# public key: {recipient}\n{}",
+        crate::domain::meta::now(),
+        id.to_string().expose_secret()
+    )
+    .map_err(|e| io_err(out, e))?;
+    Ok(recipient)
+}
+
+/// Creates a new file readable and writable by its owner only; an
+/// existing file is never overwritten.
+pub fn create_private(path: &Path) -> Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            io_err(
+                path,
+                "the file exists; choose another name or remove it first",
+            )
+        } else {
+            io_err(path, e)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_wrong_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        let alice = new_identity(&p("alice.txt")).unwrap();
+        new_identity(&p("mallory.txt")).unwrap();
+        std::fs::write(p("plain"), b"SQLite format 3\0 and more").unwrap();
+        encrypt_file(&p("plain"), &p("sealed"), &recipients(&[alice]).unwrap()).unwrap();
+        assert!(is_encrypted(&p("sealed")).unwrap());
+        assert!(!is_encrypted(&p("plain")).unwrap());
+        decrypt_file(&p("sealed"), &p("alice.txt"), &p("opened")).unwrap();
+        assert_eq!(
+            std::fs::read(p("opened")).unwrap(),
+            std::fs::read(p("plain")).unwrap()
+        );
+        let e = decrypt_file(&p("sealed"), &p("mallory.txt"), &p("x")).unwrap_err();
+        assert!(e.to_string().contains("cannot be decrypted"), "{e}");
+        assert!(!p("x").exists());
+        assert!(new_identity(&p("alice.txt")).is_err(), "never overwrites");
+        assert!(recipients(&["age1nope".into()]).is_err());
+    }
+}
