@@ -19,13 +19,18 @@ impl Nb {
     }
 
     pub fn cmd(&self) -> Command {
+        self.cmd_on(&self.db)
+    }
+
+    /// The binary as this notebook's user, on another file.
+    pub fn cmd_on(&self, db: &std::path::Path) -> Command {
         let mut c = Command::cargo_bin("interdict").unwrap();
         c.env_remove("INTERDICT_DB")
             .env("INTERDICT_USER", "tester")
             .env("HOME", self._dir.path())
             .env("XDG_DATA_HOME", self._dir.path().join("data"))
             .arg("--db")
-            .arg(&self.db);
+            .arg(db);
         c
     }
 

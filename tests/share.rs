@@ -1,0 +1,553 @@
+//! Database files between teams: export, merge, conflicts, signatures,
+//! encryption, handling rules and read-only browsing, through the real
+//! binary. Each notebook has its own home, so its own signing key.
+
+mod common;
+
+use common::Nb;
+use rusqlite::Connection;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A small case: two parcels, a finding, a link between the parcels, a
+/// lead with a source, a RED note, and a RED case of its own elsewhere.
+fn officer_a() -> Nb {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Operation Tea", "--tlp", "AMBER"]);
+    a.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR473124829KZ",
+        "--sender-phone",
+        "+7 701 555 0142",
+        "--sender-name",
+        "Ivan Petrov",
+        "--declared",
+        "tea samples",
+    ]);
+    a.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--sender-phone",
+        "+7 701 555 0142",
+    ]);
+    a.ok(&[
+        "add",
+        "link",
+        "C-0001",
+        "RR473124829KZ",
+        "--type",
+        "includes",
+    ]);
+    a.ok(&[
+        "add",
+        "link",
+        "C-0001",
+        "RR123456785KZ",
+        "--type",
+        "includes",
+    ]);
+    a.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        "RR473124829KZ",
+        "--substance",
+        "Fentanyl",
+        "--form",
+        "powder",
+        "--quantity",
+        "12.5",
+        "--unit",
+        "g",
+    ]);
+    a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "RR473124829KZ",
+        "--text",
+        "courier says the sender pays cash",
+        "--lead",
+        "--grade",
+        "2BP",
+        "--source",
+        "informant KESTREL-7",
+    ]);
+    a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "undercover buy planned",
+        "--tlp",
+        "RED",
+    ]);
+    a.ok(&["add", "case", "--title", "Operation Red", "--tlp", "RED"]);
+    a
+}
+
+fn dir_file(nb: &Nb, name: &str) -> PathBuf {
+    nb.db.parent().unwrap().join(name)
+}
+
+fn export(nb: &Nb, name: &str, extra: &[&str]) -> PathBuf {
+    let f = dir_file(nb, name);
+    let mut args = vec!["export", "--out", f.to_str().unwrap()];
+    args.extend(extra);
+    nb.ok(&args);
+    f
+}
+
+fn merge(nb: &Nb, file: &Path) -> Value {
+    nb.json(&["merge", file.to_str().unwrap()])
+}
+
+fn counts(v: &Value) -> [u64; 4] {
+    ["added", "updated", "unchanged", "conflicts"].map(|k| v[k].as_u64().unwrap())
+}
+
+/// The logical content of a notebook (every row of every table).
+fn content(db: &Path) -> String {
+    let c = Connection::open(db).unwrap();
+    interdict::exchange::signing::content_hash(&c).unwrap()
+}
+
+fn sha(path: &Path) -> String {
+    interdict::exchange::signing::file_sha256(path).unwrap()
+}
+
+fn verified(nb: &Nb) {
+    nb.ok(&["audit", "verify"]);
+}
+
+#[test]
+fn export_merge_into_empty_then_twice_changes_nothing() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let r = merge(&b, &file);
+    // case, 2 parcels, finding, 2 links, the lead (RED note withheld).
+    assert_eq!(counts(&r)[0], 7, "{r}");
+    assert_eq!(counts(&r)[1..], [0, 296, 0], "{r}");
+    assert!(r["signer"].as_str().unwrap().starts_with("tester"), "{r}");
+    let cases = b.json(&["list", "cases"]);
+    assert_eq!(
+        cases.as_array().unwrap().len(),
+        1,
+        "the RED case was not chosen"
+    );
+    assert_eq!(cases[0]["title"], "Operation Tea");
+    let notes = b.json(&["list", "notes"]);
+    assert_eq!(
+        notes.as_array().unwrap().len(),
+        1,
+        "the RED note is withheld: {notes}"
+    );
+    assert_eq!(notes[0]["source"], "informant KESTREL-7");
+    // Cross-referencing works on merged parcels: the shared phone connects them.
+    let x = b.ok(&["xref", "RR473124829KZ"]);
+    assert!(x.contains("RR123456785KZ"), "{x}");
+    verified(&b);
+
+    // Provenance: every merged record names the merge, which names the file.
+    let c = Connection::open(&b.db).unwrap();
+    let (file_name, signer): (String, String) = c
+        .query_row(
+            "SELECT file_name, signer FROM sources WHERE kind = 'merge'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(file_name, "tea.db");
+    assert!(
+        signer.starts_with("tester") && signer.contains("(SHA256:"),
+        "{signer}"
+    );
+    let prov: i64 = c
+        .query_row(
+            "SELECT count(*) FROM provenance WHERE action = 'added'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(prov, 7);
+    let merges: i64 = c
+        .query_row(
+            "SELECT count(*) FROM audit WHERE item_kind = 'merge'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(merges, 1, "the merge itself is audited");
+    drop(c);
+
+    let before = content(&b.db);
+    let again = merge(&b, &file);
+    assert_eq!(counts(&again), [0, 0, 303, 0], "{again}");
+    assert_eq!(again["written"], false);
+    assert_eq!(content(&b.db), before, "merging twice changes nothing");
+}
+
+#[test]
+fn diverged_notebooks_update_and_conflict_and_resolve() {
+    let a = officer_a();
+    let b = Nb::new();
+    b.ok(&["init"]);
+    merge(&b, &export(&a, "1.db", &["--case", "C-0001"]));
+
+    // B edits the case; A edits a parcel. Each side's edit reaches the other.
+    b.ok(&["edit", "C-0001", "--set", "title=Operation Tea (joint)"]);
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=950"]);
+    let r = merge(&a, &export(&b, "2.db", &["--case", "C-0001"]));
+    assert_eq!(
+        counts(&r)[..2],
+        [0, 1],
+        "B's case edit fast-forwards A: {r}"
+    );
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    let r = merge(&b, &export(&a, "3.db", &["--case", "C-0001"]));
+    assert_eq!(counts(&r)[..2], [0, 1], "A's parcel edit reaches B: {r}");
+    let p = b.json(&["show", "RR123456785KZ"]);
+    assert_eq!(p["weight_g"], 950.0, "{p}");
+    assert_eq!(
+        b.json(&["list", "cases"])[0]["title"],
+        "Operation Tea (joint)"
+    );
+
+    // Both edit the same parcel: a conflict; both versions are kept.
+    a.ok(&["edit", "RR473124829KZ", "--set", "concealment=in tea tins"]);
+    b.ok(&["edit", "RR473124829KZ", "--set", "concealment=false bottom"]);
+    let file4 = export(&a, "4.db", &["--case", "C-0001"]);
+    let r = merge(&b, &file4);
+    assert_eq!(counts(&r)[3], 1, "{r}");
+    let p = b.json(&["show", "RR473124829KZ"]);
+    assert_eq!(p["concealment"], "false bottom", "the local version stays");
+    let list = b.json(&["conflicts"]);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let id = list[0]["id"].as_i64().unwrap().to_string();
+    let shown = b.ok(&["conflicts", "show", &id]);
+    assert!(
+        shown.contains("in tea tins") && shown.contains("false bottom"),
+        "{shown}"
+    );
+    // Merging the same file again records nothing new.
+    let before = content(&b.db);
+    let again = merge(&b, &file4);
+    assert_eq!(again["new_conflicts"], 0);
+    assert_eq!(content(&b.db), before);
+
+    b.ok(&["conflicts", "resolve", &id, "--keep", "incoming"]);
+    assert_eq!(
+        b.json(&["show", "RR473124829KZ"])["concealment"],
+        "in tea tins"
+    );
+    assert_eq!(b.json(&["conflicts"]).as_array().unwrap().len(), 0);
+    let all = b.json(&["conflicts", "list", "--all"]);
+    assert_eq!(all[0]["status"], "took-incoming");
+    assert!(
+        all[0]["resolved_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("tester")
+    );
+    let err = b.fails(&["conflicts", "resolve", &id, "--keep", "local"]);
+    assert!(err.contains("already resolved"), "{err}");
+    // The version not chosen is in the audit, not lost.
+    let log = b.ok(&["audit", "log", "RR473124829KZ"]);
+    assert!(log.contains("false bottom"), "{log}");
+    verified(&b);
+    // And the file merges as unchanged now.
+    assert_eq!(counts(&merge(&b, &file4))[3], 0);
+
+    // Keeping the local version leaves the record and records the choice.
+    a.ok(&["edit", "C-0001", "--set", "status=closed"]);
+    b.ok(&["edit", "C-0001", "--set", "status=archived"]);
+    merge(&b, &export(&a, "5.db", &["--case", "C-0001"]));
+    let id = b.json(&["conflicts"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    b.ok(&["conflicts", "resolve", &id, "--keep", "local"]);
+    assert_eq!(b.json(&["list", "cases"])[0]["status"], "archived");
+    let again = merge(&b, &dir_file(&a, "5.db"));
+    assert_eq!(
+        counts(&again)[3],
+        0,
+        "a decided conflict does not come back: {again}"
+    );
+    verified(&b);
+}
+
+#[test]
+fn case_references_that_collide_are_renumbered_once() {
+    let a = officer_a();
+    let b = Nb::new();
+    b.ok(&["add", "case", "--title", "B's own first case"]);
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    let r = merge(&b, &file);
+    assert_eq!(r["renumbered"][0]["there"], "C-0001");
+    assert_eq!(r["renumbered"][0]["here"], "C-0002");
+    let cases = b.ok(&["list", "cases"]);
+    assert!(
+        cases.contains("C-0002") && cases.contains("Operation Tea"),
+        "{cases}"
+    );
+    // The same case arriving again is the same case, not a conflict.
+    let again = merge(&b, &file);
+    assert_eq!(counts(&again), [0, 0, 303, 0], "{again}");
+    a.ok(&["edit", "C-0001", "--set", "summary=seen again"]);
+    let r = merge(&b, &export(&a, "tea2.db", &["--case", "C-0001"]));
+    assert_eq!(counts(&r)[1], 1, "{r}");
+    let shown = b.json(&["show", "C-0002"]);
+    assert_eq!(shown["summary"], "seen again");
+    verified(&b);
+}
+
+#[test]
+fn red_items_are_withheld_unless_named_and_sources_can_be_redacted() {
+    let a = officer_a();
+    let all = export(&a, "all.db", &["--all", "--redact-sources"]);
+    let bytes = std::fs::read(&all).unwrap();
+    let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(!has("undercover buy planned"), "RED note withheld");
+    assert!(!has("Operation Red"), "RED case withheld");
+    assert!(
+        !has("KESTREL"),
+        "the source is nowhere in the file, history included"
+    );
+    assert!(
+        has("courier says the sender pays cash"),
+        "the lead itself is there"
+    );
+    let c = Connection::open(&all).unwrap();
+    let manifest: String = c
+        .query_row("SELECT manifest FROM export_manifest", [], |r| r.get(0))
+        .unwrap();
+    let m: Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(m["handling"]["withheld_red"], 2, "{m}");
+    assert_eq!(m["handling"]["redacted_notes"], 1, "{m}");
+    assert!(m["exporter"].as_str().unwrap().starts_with("tester"), "{m}");
+    assert_eq!(m["selection"]["all"], true);
+    drop(c);
+
+    // A RED case named explicitly is exported; one only chosen is refused.
+    let err = a.fails(&["export", "--case", "C-0002", "--out", "x.db"]);
+    assert!(
+        err.contains("TLP:RED") && err.contains("--include-red"),
+        "{err}"
+    );
+    let red = export(
+        &a,
+        "red.db",
+        &["--case", "C-0002", "--include-red", "C-0002"],
+    );
+    let b = Nb::new();
+    b.ok(&["init"]);
+    merge(&b, &red);
+    assert!(b.ok(&["list", "cases"]).contains("Operation Red"));
+}
+
+#[test]
+fn encrypted_round_trip_and_wrong_identity_refused() {
+    let a = officer_a();
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let id = dir_file(&b, "b-identity.txt");
+    let out = b.json(&["keys", "new-identity", "--out", id.to_str().unwrap()]);
+    let recipient = out["recipient"].as_str().unwrap().to_string();
+    assert!(recipient.starts_with("age1"));
+    let sealed = export(
+        &a,
+        "tea.age",
+        &["--case", "C-0001", "--encrypt-to", &recipient],
+    );
+    let bytes = std::fs::read(&sealed).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1"));
+    assert!(
+        !bytes.windows(12).any(|w| w == b"RR473124829K"),
+        "nothing readable"
+    );
+
+    let before = content(&b.db);
+    let err = b.fails(&["merge", sealed.to_str().unwrap()]);
+    assert!(
+        err.contains("encrypted") && err.contains("--identity"),
+        "{err}"
+    );
+    let mallory = dir_file(&a, "mallory.txt");
+    a.ok(&["keys", "new-identity", "--out", mallory.to_str().unwrap()]);
+    let err = b.fails(&[
+        "merge",
+        sealed.to_str().unwrap(),
+        "--identity",
+        mallory.to_str().unwrap(),
+    ]);
+    assert!(err.contains("cannot be decrypted"), "{err}");
+    assert_eq!(content(&b.db), before, "refusals write nothing");
+
+    let r = b.json(&[
+        "merge",
+        sealed.to_str().unwrap(),
+        "--identity",
+        id.to_str().unwrap(),
+    ]);
+    assert_eq!(counts(&r)[0], 7, "{r}");
+    // Browsing the encrypted file read-only leaves it as it was.
+    let h = sha(&sealed);
+    let mut c = b.cmd_on(&sealed);
+    c.args([
+        "--read-only",
+        "--identity",
+        id.to_str().unwrap(),
+        "list",
+        "parcels",
+    ]);
+    let listed = String::from_utf8(c.assert().success().get_output().stdout.clone()).unwrap();
+    assert!(listed.contains("RR473124829KZ"), "{listed}");
+    assert_eq!(sha(&sealed), h);
+    let out = b
+        .cmd_on(&sealed)
+        .args(["list", "parcels"])
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("--read-only"), "{err}");
+}
+
+/// Copies `file` and changes the copy with `f`.
+fn tampered(file: &Path, name: &str, f: impl FnOnce(&Path)) -> PathBuf {
+    let t = file.with_file_name(name);
+    std::fs::copy(file, &t).unwrap();
+    f(&t);
+    t
+}
+
+#[test]
+fn tampered_unsigned_damaged_and_newer_files_are_refused_before_writing() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let before = content(&b.db);
+    let refuse = |f: &Path, why: &str| {
+        let err = b.fails(&["merge", f.to_str().unwrap()]);
+        assert!(err.contains(why), "{}: {err}", f.display());
+        assert!(err.contains("nothing was merged"), "{err}");
+    };
+
+    // One byte of a record's text, changed in the file itself.
+    let flipped = tampered(&file, "flipped.db", |t| {
+        let mut bytes = std::fs::read(t).unwrap();
+        let at = bytes
+            .windows(9)
+            .position(|w| w == b"tea sampl")
+            .expect("the text is in the file");
+        bytes[at] = b'T';
+        std::fs::write(t, bytes).unwrap();
+    });
+    refuse(&flipped, "the file was changed after tester");
+
+    // A value changed through SQLite, the way someone with sqlite3 would.
+    let edited = tampered(&file, "edited.db", |t| {
+        let c = Connection::open(t).unwrap();
+        c.execute(
+            "UPDATE parcels SET weight_g = 1 WHERE tracking = 'RR123456785KZ'",
+            [],
+        )
+        .unwrap();
+    });
+    refuse(&edited, "does not match the signed manifest");
+
+    // The manifest re-written to match (e.g. a count changed): the signature fails.
+    let forged = tampered(&file, "forged.db", |t| {
+        let c = Connection::open(t).unwrap();
+        c.execute(
+            "UPDATE export_manifest SET manifest = replace(manifest, '\"exporter\":\"tester', '\"exporter\":\"chief')",
+            [],
+        )
+        .unwrap();
+    });
+    refuse(&forged, "signature does not match");
+
+    let unsigned = tampered(&file, "unsigned.db", |t| {
+        let c = Connection::open(t).unwrap();
+        c.execute("DELETE FROM export_signature", []).unwrap();
+    });
+    refuse(&unsigned, "unsigned");
+
+    refuse(&a.db, "not an export");
+
+    let newer = tampered(&file, "newer.db", |t| {
+        let c = Connection::open(t).unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+    });
+    refuse(&newer, "newer interdict");
+
+    let damaged = tampered(&file, "damaged.db", |t| {
+        let bytes = std::fs::read(t).unwrap();
+        std::fs::write(t, &bytes[..bytes.len() / 2]).unwrap();
+    });
+    let err = b.fails(&["merge", damaged.to_str().unwrap()]);
+    assert!(
+        err.contains("damaged") || err.contains("malformed"),
+        "{err}"
+    );
+
+    let text = tampered(&file, "text.db", |t| {
+        std::fs::write(t, "tracking\nRR1\n").unwrap()
+    });
+    refuse(&text, "not an SQLite database");
+
+    assert_eq!(content(&b.db), before, "no refused file wrote anything");
+    // The genuine file still merges.
+    assert_eq!(counts(&merge(&b, &file))[0], 7);
+}
+
+#[test]
+fn read_only_browsing_leaves_the_file_byte_identical() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    let h = sha(&file);
+    let dir = file.parent().unwrap();
+    let siblings = || {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = siblings();
+    let b = Nb::new();
+    for args in [
+        vec!["list", "parcels"],
+        vec!["show", "RR473124829KZ"],
+        vec!["xref", "RR473124829KZ"],
+        vec!["audit", "verify"],
+        vec!["search", "tea"],
+    ] {
+        let mut c = b.cmd_on(&file);
+        c.arg("--read-only").args(&args);
+        let out = c.assert().success().get_output().clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("signed by tester"),
+            "the signer is named: {err}"
+        );
+    }
+    let mut c = b.cmd_on(&file);
+    c.arg("--read-only").args(["add", "case", "--title", "x"]);
+    c.assert().failure();
+    assert_eq!(sha(&file), h, "not a byte changed");
+    assert_eq!(
+        siblings(),
+        before,
+        "no journal, WAL or SHM file left beside it"
+    );
+}
