@@ -613,3 +613,87 @@ fn history_shows_who_changed_what() {
         _ => panic!("no history: {}", ui.text()),
     }
 }
+
+#[test]
+fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
+    use interdict::exchange::{export, merge, received, signing};
+    let dir = tempfile::tempdir().unwrap();
+    let open = |name: &str| {
+        let mut opts = OpenOptions::new("tester");
+        opts.clock = Some("2026-01-02T03:04:05.000Z".into());
+        Store::open(&dir.path().join(name), opts).unwrap()
+    };
+    let key = signing::load_or_create(&dir.path().join("signing.key")).unwrap();
+    let mut a = open("a.db");
+    demo::generate(&mut a, 40, 3, |_, _| {}).unwrap();
+    let case = interdict::store::refs::resolve(a.conn(), "C-0001")
+        .unwrap()
+        .id;
+    let export_to = |s: &Store, name: &str| {
+        let out = dir.path().join(name);
+        let opts = export::ExportOptions {
+            cases: vec![case],
+            all: false,
+            include_red: vec![],
+            redact_sources: false,
+            key: &key,
+            encrypt_to: vec![],
+        };
+        export::export(s, &out, &opts).unwrap();
+        received::open(&out, None).unwrap()
+    };
+    let mut b = open("b.db");
+    merge::merge(&mut b, &export_to(&a, "1.db"), false).unwrap();
+    let edit = |s: &mut Store, field: &str, value: &str| {
+        s.write(|w| {
+            let mut c: interdict::domain::Case = interdict::store::records::must_get(&w.tx, case)?;
+            interdict::domain::record::set_fields(&mut c, &[(field, value)])?;
+            interdict::store::records::update(w, &mut c).map(|_| ())
+        })
+        .unwrap();
+    };
+    edit(&mut a, "title", "Steppe, as A has it");
+    edit(&mut b, "title", "Steppe, as B has it");
+    let r = merge::merge(&mut b, &export_to(&a, "2.db"), false).unwrap();
+    assert_eq!(r.conflicts, 1);
+
+    let mut ui = Ui {
+        app: interdict::tui::build(b, 30),
+        _dir: dir,
+        w: 100,
+        h: 30,
+    };
+    assert!(
+        ui.text()
+            .contains("1 merge conflict(s) wait for a choice: press Shift-c"),
+        "{}",
+        ui.text()
+    );
+    ui.keys("shift-c");
+    assert!(matches!(ui.app.modal, Modal::Conflicts { .. }));
+    insta::with_settings!({filters => vec![(r"SHA256:[A-Za-z0-9+/]+", "[key]")]}, {
+        insta::assert_snapshot!("merge_conflicts", ui.render().backend());
+    });
+    ui.keys("t");
+    assert!(matches!(ui.app.modal, Modal::None));
+    assert!(
+        ui.text().contains("took the incoming version"),
+        "{}",
+        ui.text()
+    );
+    let title: String = ui
+        .app
+        .store
+        .conn()
+        .query_row("SELECT title FROM cases WHERE ref = 'C-0001'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(title, "Steppe, as A has it");
+    ui.keys("shift-c");
+    assert!(
+        ui.text().contains("no merge conflicts wait"),
+        "{}",
+        ui.text()
+    );
+}

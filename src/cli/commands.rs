@@ -28,7 +28,7 @@ struct Opened {
     _plain: Option<tempfile::TempDir>,
     /// What the user should know about the file (where it lives, whose
     /// signed export it is or that it failed verification).
-    notice: Option<String>,
+    notice: Option<(String, bool)>,
 }
 
 fn open(cli: &Cli) -> Result<Opened> {
@@ -54,14 +54,17 @@ fn open(cli: &Cli) -> Result<Opened> {
         (path.clone(), None)
     };
     let store = Store::open(&plain, opts)?;
-    let mut notice = crate::store::fsinfo::network_warning(&path);
+    let mut notice = crate::store::fsinfo::network_warning(&path).map(|w| (w, true));
     if store.is_read_only() && store.has_export_manifest()? {
         notice = Some(match received::accept(&path, plain.clone(), None) {
-            Ok(r) => format!(
-                "export from {} signed by {} (key {}), {}",
-                r.manifest.exporter, r.signer, r.fingerprint, r.manifest.exported_at
+            Ok(r) => (
+                format!(
+                    "export from {} signed by {} (key {}), {}",
+                    r.manifest.exporter, r.signer, r.fingerprint, r.manifest.exported_at
+                ),
+                false,
             ),
-            Err(e) => format!("this export failed its checks: {e}"),
+            Err(e) => (format!("this export failed its checks: {e}"), true),
         });
     }
     Ok(Opened {
@@ -78,14 +81,21 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         crate::tui::run(opened.store, opened.notice)?;
         return Ok(ExitCode::SUCCESS);
     };
+    // CSV is for lists; other commands refuse it before doing anything (so
+    // their `Format::Table | Format::Csv` arms only ever see Table).
+    if ctx.format == Format::Csv && !super::output::csv_applies(command) {
+        bail!(super::output::CSV_ONLY_LISTS);
+    }
     if let Command::Fields { kind } = command {
         return fields(&ctx, kind);
     }
     let opened = open(&cli)?;
     let _plain = opened._plain;
     let mut store = opened.store;
-    if let Some(w) = opened.notice {
-        eprintln!("note: {}", super::output::cell_line(&w));
+    match &opened.notice {
+        Some((w, true)) => eprintln!("warning: {}", super::output::cell_line(w)),
+        Some((m, false)) => eprintln!("note: {}", super::output::cell_line(m)),
+        None => {}
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -122,7 +132,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             let hits = search::search(store.conn(), query, kind, *limit)?;
             match ctx.format {
                 Format::Json => print_json(&mut out, &hits)?,
-                Format::Table => {
+                Format::Table | Format::Csv => {
                     let rows: Vec<Vec<String>> = hits
                         .iter()
                         .map(|h| vec![h.kind.to_string(), h.label.clone(), h.snippet(40)])
@@ -149,7 +159,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             })?;
             match ctx.format {
                 Format::Json => print_json(&mut out, &summary)?,
-                Format::Table => writeln!(
+                Format::Table | Format::Csv => writeln!(
                     out,
                     "demo data in {}: {} cases, {} parcels, {} findings, {} notes, {} links, {} planted clusters",
                     store.path().display(),
@@ -175,7 +185,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 Format::Json => {
                     print_json(&mut out, &json!({"chain": verdict, "records": records}))?
                 }
-                Format::Table => {
+                Format::Table | Format::Csv => {
                     match &verdict {
                         Verdict::Intact { entries, head } => {
                             writeln!(out, "audit log intact: {entries} entries, head {head}")?
@@ -426,7 +436,7 @@ fn add(ctx: &Ctx, store: &mut Store, add: &Add, out: &mut impl Write) -> Result<
 fn json_or<R: Record>(ctx: &Ctx, rec: &R, reference: String) -> String {
     match ctx.format {
         Format::Json => serde_json::to_string_pretty(rec).unwrap_or(reference),
-        Format::Table => reference,
+        Format::Table | Format::Csv => reference,
     }
 }
 
@@ -521,7 +531,7 @@ fn fields(ctx: &Ctx, kind: &str) -> Result<ExitCode> {
                 .collect();
             print_json(&mut out, &v)?;
         }
-        Format::Table => {
+        Format::Table | Format::Csv => {
             let rows: Vec<Vec<String>> = specs
                 .iter()
                 .map(|f| {

@@ -153,6 +153,11 @@ pub enum Modal {
         list: Vec<crate::xref::fuzzy::Suggestion>,
         cursor: usize,
     },
+    /// Open merge conflicts, each with both versions.
+    Conflicts {
+        list: Vec<crate::exchange::conflicts::Conflict>,
+        cursor: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -424,6 +429,7 @@ impl App {
             Modal::Form(_) => vec![Layer::Form],
             Modal::Report { .. } => vec![Layer::Report],
             Modal::Matches { .. } => vec![Layer::Matches],
+            Modal::Conflicts { .. } => vec![Layer::Conflicts],
             Modal::None if self.filtering() => vec![Layer::Picker],
             Modal::None if self.empty => vec![Layer::Empty, Layer::Global],
             Modal::None => vec![Layer::List, Layer::Global],

@@ -52,6 +52,9 @@ pub enum Action {
     Neighbourhood,
     Matches,
     Reject,
+    Conflicts,
+    KeepLocal,
+    TakeIncoming,
 }
 
 impl Action {
@@ -98,6 +101,9 @@ impl Action {
             Neighbourhood => "draw the selected item's neighbourhood",
             Matches => "suggested name matches to confirm or reject",
             Reject => "reject the suggested match",
+            Conflicts => "edits that met on merge, to settle",
+            KeepLocal => "keep the version here (the incoming one stays on record)",
+            TakeIncoming => "take the incoming version (the one here stays on record)",
         }
     }
 
@@ -132,6 +138,9 @@ impl Action {
             Neighbourhood => "map",
             Matches => "matches",
             Reject => "reject",
+            Conflicts => "conflicts",
+            KeepLocal => "keep ours",
+            TakeIncoming => "take theirs",
             _ => "",
         }
     }
@@ -152,6 +161,7 @@ pub enum Layer {
     Help,
     Report,
     Matches,
+    Conflicts,
 }
 
 impl Layer {
@@ -167,6 +177,7 @@ impl Layer {
             Layer::Help => "Help",
             Layer::Report => "Paths and maps",
             Layer::Matches => "Suggested matches",
+            Layer::Conflicts => "Merge conflicts",
         }
     }
 }
@@ -261,6 +272,12 @@ const DEFAULTS: &[(Layer, Action, &[&str])] = {
         (L::Matches, A::Yes, &["y"]),
         (L::Matches, A::Reject, &["r"]),
         (L::Matches, A::Cancel, &["esc", "ctrl-g", "q"]),
+        (L::List, A::Conflicts, &["shift-c"]),
+        (L::Conflicts, A::Down, &["j", "down"]),
+        (L::Conflicts, A::Up, &["k", "up"]),
+        (L::Conflicts, A::KeepLocal, &["o"]),
+        (L::Conflicts, A::TakeIncoming, &["t"]),
+        (L::Conflicts, A::Cancel, &["esc", "ctrl-g", "q"]),
         (L::List, A::Cancel, &["esc", "ctrl-g"]),
         (L::Empty, A::LoadDemo, &["d"]),
         (L::Empty, A::New, &["a"]),

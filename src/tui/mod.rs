@@ -34,20 +34,35 @@ impl App {
 pub fn build(store: Store, height: u16) -> App {
     let (keymap, theme, msg) = config::load(config::path().as_deref(), Theme::from_env());
     let mut app = App::new(store, keymap, theme, view::page_rows(height));
+    match crate::exchange::conflicts::open_count(app.store.conn()) {
+        Ok(n) if n > 0 => {
+            let keys = app
+                .keymap
+                .keys_for(keymap::Layer::List, keymap::Action::Conflicts)
+                .join("/");
+            app.info(format!(
+                "{n} merge conflict(s) wait for a choice: press {keys}"
+            ))
+        }
+        _ => {}
+    }
     if let Some(m) = msg {
         app.error(m);
     }
     app
 }
 
-/// Runs the interface until the user quits; `warning` (e.g. a notebook on
-/// a network filesystem) is shown on the status line at start.
-pub fn run(store: Store, warning: Option<String>) -> anyhow::Result<()> {
+/// Runs the interface until the user quits; `notice` is shown on the
+/// status line at start: a warning (e.g. a notebook on a network
+/// filesystem, an export that failed its checks) when its flag is set.
+pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     let mut app = build(store, size.height);
-    if let Some(w) = warning {
-        app.error(w);
+    match notice {
+        Some((w, true)) => app.error(w),
+        Some((m, false)) => app.info(m),
+        None => {}
     }
     let mut dirty = true;
     loop {

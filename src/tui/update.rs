@@ -7,6 +7,7 @@ use super::keymap::Action;
 use crate::domain::note::parse_grading;
 use crate::domain::record::new_record;
 use crate::domain::{ItemKind, Link, Note, link::LINK_TYPES};
+use crate::exchange::conflicts::{self, Choice};
 use crate::exchange::demo;
 use crate::store::refs::ItemRef;
 use crate::store::{create, records, search};
@@ -282,13 +283,16 @@ impl App {
                 Modal::Matches { list, cursor } => {
                     *cursor = (*cursor + 1).min(list.len().saturating_sub(1))
                 }
+                Modal::Conflicts { list, cursor } => {
+                    *cursor = (*cursor + 1).min(list.len().saturating_sub(1))
+                }
                 Modal::Picker(p) => p.cursor = (p.cursor + 1).min(picker_len(p).saturating_sub(1)),
                 _ => self.move_cursor(1),
             },
             Action::Up => match &mut self.modal {
-                Modal::Report { cursor, .. } | Modal::Matches { cursor, .. } => {
-                    *cursor = cursor.saturating_sub(1)
-                }
+                Modal::Report { cursor, .. }
+                | Modal::Matches { cursor, .. }
+                | Modal::Conflicts { cursor, .. } => *cursor = cursor.saturating_sub(1),
                 Modal::Help { scroll } => *scroll = scroll.saturating_sub(1),
                 Modal::Picker(p) => p.cursor = p.cursor.saturating_sub(1),
                 _ => self.move_cursor(-1),
@@ -364,6 +368,39 @@ impl App {
                     Ok(list) if list.is_empty() => self.info("no suggested name matches here"),
                     Ok(list) => self.modal = Modal::Matches { list, cursor: 0 },
                     Err(e) => self.error(e.to_string()),
+                }
+            }
+            Action::Conflicts => match conflicts::list(self.store.conn(), false) {
+                Ok(list) if list.is_empty() => self.info("no merge conflicts wait for a choice"),
+                Ok(list) => self.modal = Modal::Conflicts { list, cursor: 0 },
+                Err(e) => self.error(e.to_string()),
+            },
+            Action::KeepLocal | Action::TakeIncoming => {
+                let choice = if a == Action::KeepLocal {
+                    Choice::Local
+                } else {
+                    Choice::Incoming
+                };
+                if let Modal::Conflicts { list, cursor } = &mut self.modal
+                    && let Some(c) = list.get(*cursor).cloned()
+                {
+                    match conflicts::resolve(&mut self.store, c.id, choice) {
+                        Ok(done) => {
+                            list.remove(*cursor);
+                            *cursor = (*cursor).min(list.len().saturating_sub(1));
+                            if list.is_empty() {
+                                self.modal = Modal::None;
+                            }
+                            self.refresh_current();
+                            let kept = if choice == Choice::Local {
+                                "kept the version here"
+                            } else {
+                                "took the incoming version"
+                            };
+                            self.info(format!("{} {}: {kept}", done.item_kind, done.label));
+                        }
+                        Err(e) => self.error(e.to_string()),
+                    }
                 }
             }
             Action::Reject => {

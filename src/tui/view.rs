@@ -36,6 +36,13 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
+/// Text cut to a display width and padded to exactly that width.
+fn pad(s: &str, width: usize) -> String {
+    let t = fit(s, width);
+    let w = t.width();
+    t + &" ".repeat(width.saturating_sub(w))
+}
+
 /// Rows a list pane shows for a terminal of `height` lines.
 pub fn page_rows(height: u16) -> usize {
     // Tabs, status line, borders and the header row.
@@ -75,6 +82,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
             cursor,
         } => draw_report(f, app, title, lines, *cursor),
         Modal::Matches { list, cursor } => draw_matches(f, app, list, *cursor),
+        Modal::Conflicts { list, cursor } => draw_conflicts(f, app, list, *cursor),
         Modal::Form(form) => super::formview::draw(f, app, form),
     }
 }
@@ -388,6 +396,11 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
             Modal::Confirm { .. } => hints(app, Layer::Confirm, &[Yes, No]),
             Modal::Report { .. } => hints(app, Layer::Report, &[Follow, Down, Cancel]),
             Modal::Matches { .. } => hints(app, Layer::Matches, &[Yes, Reject, Down, Cancel]),
+            Modal::Conflicts { .. } => hints(
+                app,
+                Layer::Conflicts,
+                &[KeepLocal, TakeIncoming, Down, Cancel],
+            ),
             Modal::Form(_) => hints(app, Layer::Form, &[Save, NextField, Cancel]),
             Modal::None if app.filter_typing => hints(app, Layer::Picker, &[Confirm, Cancel]),
             Modal::None if app.empty => hints(app, Layer::Empty, &[LoadDemo, New, Help, Quit]),
@@ -490,6 +503,7 @@ fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
         Layer::Confirm,
         Layer::Report,
         Layer::Matches,
+        Layer::Conflicts,
         Layer::Help,
     ] {
         let mut actions: Vec<Action> = app
@@ -739,6 +753,84 @@ fn draw_matches(
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block(
             app,
             format!(" Suggested matches ({}) ", list.len()),
+            true,
+        )),
+        area,
+    );
+}
+
+/// Open merge conflicts: for each, the item, where the other version came
+/// from, and every field that differs, here and incoming.
+fn draw_conflicts(
+    f: &mut Frame<'_>,
+    app: &App,
+    list: &[crate::exchange::conflicts::Conflict],
+    cursor: usize,
+) {
+    let area = centered(
+        f.area(),
+        f.area().width.saturating_sub(4),
+        f.area().height.saturating_sub(2),
+    );
+    let w = area.width.saturating_sub(2) as usize;
+    let field_w = 14.min(w / 4);
+    let value_w = w.saturating_sub(field_w + 6) / 2;
+    let mut lines = Vec::new();
+    let mut cursor_line = 0;
+    for (i, c) in list.iter().enumerate() {
+        if i == cursor {
+            cursor_line = lines.len();
+        }
+        let style = if i == cursor {
+            app.theme.selected()
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(
+            fit(
+                &format!(
+                    "{} {}  from {}{}",
+                    c.item_kind,
+                    c.label,
+                    c.file,
+                    c.signer
+                        .as_deref()
+                        .map(|s| format!(", signed by {s}"))
+                        .unwrap_or_default()
+                ),
+                w,
+            ),
+            style,
+        )));
+        lines.push(Line::from(Span::styled(
+            fit(
+                &format!(
+                    "  {:field_w$}  {:value_w$}  {}",
+                    "field", "here", "incoming"
+                ),
+                w,
+            ),
+            app.theme.dim(),
+        )));
+        for d in c.diff() {
+            lines.push(Line::from(fit(
+                &format!(
+                    "  {}  {}  {}",
+                    pad(&d.field, field_w),
+                    pad(&d.local, value_w),
+                    d.incoming
+                ),
+                w,
+            )));
+        }
+    }
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let skip = (cursor_line + 4).saturating_sub(inner_h);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block(
+            app,
+            format!(" Merge conflicts ({}) ", list.len()),
             true,
         )),
         area,
