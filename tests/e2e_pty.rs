@@ -19,6 +19,10 @@ struct Screen {
 
 impl Screen {
     fn start(db: &Path, home: &Path) -> Screen {
+        Screen::start_with(db, home, &[])
+    }
+
+    fn start_with(db: &Path, home: &Path, extra: &[&str]) -> Screen {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 30,
@@ -30,6 +34,9 @@ impl Screen {
         let mut cmd = CommandBuilder::new(BIN);
         cmd.arg("--db");
         cmd.arg(db);
+        for a in extra {
+            cmd.arg(a);
+        }
         cmd.env("HOME", home);
         cmd.env("XDG_DATA_HOME", home.join("data"));
         cmd.env("INTERDICT_CONFIG", home.join("none.toml"));
@@ -85,7 +92,10 @@ impl Screen {
 }
 
 fn cli(db: &Path, args: &[&str]) -> String {
+    let home = db.parent().unwrap();
     let out = std::process::Command::new(BIN)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
         .arg("--db")
         .arg(db)
         .args(args)
@@ -185,4 +195,80 @@ fn create_link_follow_back_quit() {
         ]
     );
     cli(&db, &["audit", "verify"]);
+}
+
+fn quit(s: &mut Screen) {
+    s.send("q");
+    let start = Instant::now();
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            assert!(status.success());
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "did not quit:\n{}",
+            s.text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A received export browsed in the interface with --read-only: the
+/// signer is named, items open and links are followed, a write attempt
+/// is refused on the status line, and the file is byte-identical after.
+#[test]
+fn received_export_browsed_read_only_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nb.db");
+    cli(&db, &["demo", "--parcels", "200"]);
+    let file = dir.path().join("received.db");
+    cli(
+        &db,
+        &[
+            "export",
+            "--case",
+            "C-0001",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    let hash = |p: &Path| {
+        use sha2::Digest;
+        sha2::Sha256::digest(std::fs::read(p).unwrap()).to_vec()
+    };
+    let before = hash(&file);
+    let names = || {
+        let mut v: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    let files_before = names();
+
+    let mut s = Screen::start_with(&file, dir.path(), &["--read-only"]);
+    s.wait_for("signed by");
+    s.wait_for("Cases 1/");
+    s.send("2");
+    s.wait_for("Parcels 1/");
+    s.send("j");
+    s.send("4");
+    s.wait_for("Links of parcel");
+    s.send("\r");
+    s.wait_for("case C-0001");
+    s.send("n");
+    s.send("seen at the depot");
+    s.send("\r");
+    s.wait_for("read-only");
+    s.send("\x07");
+    quit(&mut s);
+
+    assert_eq!(
+        hash(&file),
+        before,
+        "not a byte of the received file changed"
+    );
+    assert_eq!(names(), files_before, "nothing was created beside it");
 }
