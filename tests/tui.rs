@@ -643,7 +643,7 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
         received::open(&out, None).unwrap()
     };
     let mut b = open("b.db");
-    merge::merge(&mut b, &export_to(&a, "1.db"), false).unwrap();
+    merge::merge(&mut b, &export_to(&a, "1.db"), false, &mut |_, _| {}).unwrap();
     let edit = |s: &mut Store, field: &str, value: &str| {
         s.write(|w| {
             let mut c: interdict::domain::Case = interdict::store::records::must_get(&w.tx, case)?;
@@ -654,7 +654,7 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
     };
     edit(&mut a, "title", "Steppe, as A has it");
     edit(&mut b, "title", "Steppe, as B has it");
-    let r = merge::merge(&mut b, &export_to(&a, "2.db"), false).unwrap();
+    let r = merge::merge(&mut b, &export_to(&a, "2.db"), false, &mut |_, _| {}).unwrap();
     assert_eq!(r.conflicts, 1);
 
     let mut ui = Ui {

@@ -9,7 +9,7 @@ use crate::exchange::export::{self, ExportOptions};
 use crate::exchange::{merge as merging, received, seal, signing};
 use crate::store::{Store, refs};
 use anyhow::{Context, Result, bail};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Where this user's signing key lives.
@@ -101,7 +101,17 @@ pub fn merge(
     out: &mut impl Write,
 ) -> Result<()> {
     let rec = received::open(&args.file, identity).context("refused, nothing was merged")?;
-    let report = merging::merge(store, &rec, args.dry_run)?;
+    let live = std::io::stderr().is_terminal();
+    let mut last = std::time::Instant::now();
+    let report = merging::merge(store, &rec, args.dry_run, &mut |done, total| {
+        if live && (last.elapsed().as_millis() >= 200 || done == total) {
+            eprint!("\rmerging: {done}/{total} records");
+            last = std::time::Instant::now();
+            if done == total {
+                eprintln!();
+            }
+        }
+    })?;
     if ctx.format == Format::Json {
         return print_json(out, &report);
     }

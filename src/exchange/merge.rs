@@ -127,6 +127,9 @@ struct Merger<'a> {
     src: &'a Connection,
     source_id: Uuid,
     report: MergeReport,
+    done: usize,
+    total: usize,
+    progress: &'a mut dyn FnMut(usize, usize),
 }
 
 enum Outcome {
@@ -293,7 +296,14 @@ impl Merger<'_> {
 
     fn kind<R: Record>(&mut self, w: &mut Writer<'_>) -> Result<()> {
         let src = self.src;
-        records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| self.one(w, r))
+        records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| {
+            self.one(w, r)?;
+            self.done += 1;
+            if self.done % 1000 == 0 {
+                (self.progress)(self.done, self.total);
+            }
+            Ok(())
+        })
     }
 }
 
@@ -326,8 +336,23 @@ fn receive_history(w: &Writer<'_>, rec: &Received) -> Result<usize> {
 }
 
 /// Merges an accepted export file. With `dry_run`, reports what would
-/// happen and writes nothing.
-pub fn merge(dst: &mut Store, rec: &Received, dry_run: bool) -> Result<MergeReport> {
+/// happen and writes nothing. `progress` hears (records done, total)
+/// every thousand records.
+pub fn merge(
+    dst: &mut Store,
+    rec: &Received,
+    dry_run: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<MergeReport> {
+    let mut total = 0usize;
+    for k in ItemKind::ALL {
+        let n: i64 =
+            rec.conn
+                .query_row(&format!("SELECT count(*) FROM {}", k.table()), [], |r| {
+                    r.get(0)
+                })?;
+        total += n as usize;
+    }
     let file_name = rec
         .file
         .file_name()
@@ -365,6 +390,9 @@ pub fn merge(dst: &mut Store, rec: &Received, dry_run: bool) -> Result<MergeRepo
             src: &rec.conn,
             source_id,
             report: base,
+            done: 0,
+            total,
+            progress,
         };
         mg.kind::<Substance>(w)?;
         mg.kind::<Case>(w)?;
@@ -372,6 +400,7 @@ pub fn merge(dst: &mut Store, rec: &Received, dry_run: bool) -> Result<MergeRepo
         mg.kind::<Finding>(w)?;
         mg.kind::<Link>(w)?;
         mg.kind::<Note>(w)?;
+        (mg.progress)(mg.done, mg.total);
         let history = receive_history(w, rec)?;
         let mut report = mg.report;
         let changed = report.added + report.updated + report.new_conflicts + history > 0;
