@@ -1,0 +1,254 @@
+//! Over SSH for real: OpenSSH's sshd on 127.0.0.1 with throwaway keys, an
+//! investigator's session running the interface in the remote
+//! pseudo-terminal to add a lead, and a second session that finds it.
+//!
+//! Needs `sshd` (Debian's openssh-server; `.ci/run` installs it). Without
+//! it the test fails, unless INTERDICT_SKIP_SSH=1 says to skip it.
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_interdict");
+const SSHD: &str = "/usr/sbin/sshd";
+
+struct Sshd {
+    child: Child,
+    port: u16,
+    key: PathBuf,
+    user: String,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn keygen(path: &Path) {
+    let ok = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "ssh-keygen failed");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_sshd(dir: &Path) -> Sshd {
+    std::fs::create_dir_all("/run/sshd").ok();
+    let (host, key) = (dir.join("host_key"), dir.join("user_key"));
+    keygen(&host);
+    keygen(&key);
+    let auth = dir.join("authorized_keys");
+    std::fs::copy(dir.join("user_key.pub"), &auth).unwrap();
+    let port = free_port();
+    let config = dir.join("sshd_config");
+    std::fs::write(
+        &config,
+        format!(
+            "ListenAddress 127.0.0.1\nPort {port}\nHostKey {}\nUsePAM no\nStrictModes no\n\
+             PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
+             AuthorizedKeysFile {}\nPidFile {}\nPermitRootLogin yes\nAcceptEnv NONE\n",
+            host.display(),
+            auth.display(),
+            dir.join("sshd.pid").display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(SSHD)
+        .arg("-D")
+        .arg("-e")
+        .arg("-f")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(
+            std::fs::File::create(dir.join("sshd.log")).unwrap(),
+        ))
+        .spawn()
+        .unwrap();
+    let user = std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| {
+            String::from_utf8(Command::new("whoami").output().unwrap().stdout)
+                .unwrap()
+                .trim()
+                .to_string()
+        });
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "sshd did not start: {}",
+            std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Sshd {
+        child,
+        port,
+        key,
+        user,
+    }
+}
+
+fn ssh_args(s: &Sshd) -> Vec<String> {
+    vec![
+        "-i".into(),
+        s.key.display().to_string(),
+        "-p".into(),
+        s.port.to_string(),
+        "-o".into(),
+        "StrictHostKeyChecking=no".into(),
+        "-o".into(),
+        "UserKnownHostsFile=/dev/null".into(),
+        "-o".into(),
+        "LogLevel=ERROR".into(),
+        "-o".into(),
+        "BatchMode=yes".into(),
+        format!("{}@127.0.0.1", s.user),
+    ]
+}
+
+/// The remote command line: the binary on the shared notebook, with its
+/// data directory inside the test's.
+fn remote(dir: &Path, db: &Path, args: &str) -> String {
+    format!(
+        "env HOME={d} XDG_DATA_HOME={d}/data INTERDICT_CONFIG={d}/none.toml TERM=xterm-256color {BIN} --db {db} {args}",
+        d = dir.display(),
+        db = db.display()
+    )
+}
+
+#[test]
+fn a_lead_added_over_ssh_is_seen_from_a_second_session() {
+    if !Path::new(SSHD).exists() {
+        if std::env::var("INTERDICT_SKIP_SSH").as_deref() == Ok("1") {
+            eprintln!("skipped: no {SSHD}");
+            return;
+        }
+        panic!("{SSHD} is missing: apt-get install openssh-server (or INTERDICT_SKIP_SSH=1)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.db");
+    let out = Command::new(BIN)
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .arg("--db")
+        .arg(&db)
+        .args(["demo", "--parcels", "100"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let sshd = start_sshd(dir.path());
+
+    // First session: the interface in the remote pseudo-terminal (ssh -tt).
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new("ssh");
+    cmd.arg("-tt");
+    for a in ssh_args(&sshd) {
+        cmd.arg(a);
+    }
+    cmd.arg(remote(dir.path(), &db, "--as investigator"));
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut writer = pty.master.take_writer().unwrap();
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(
+        std::num::NonZero::new(24).unwrap(),
+        std::num::NonZero::new(80).unwrap(),
+        0,
+    )));
+    let p = parser.clone();
+    std::thread::spawn(move || {
+        let _keep = pty.master;
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            p.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    let text = || parser.lock().unwrap().screen().contents();
+    let wait_for = |what: &str| {
+        let start = Instant::now();
+        while !text().contains(what) {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "{what:?} never appeared over ssh; the screen:\n{}\nsshd log:\n{}",
+                text(),
+                std::fs::read_to_string(dir.path().join("sshd.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let mut send = |s: &str| {
+        writer.write_all(s.as_bytes()).unwrap();
+        writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+    };
+    wait_for("Cases 1/");
+    send("n");
+    wait_for("Note on");
+    send("courier at the depot pays in cash");
+    send("\r");
+    wait_for("note added");
+    send("q");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "did not quit:\n{}",
+            text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Second session: the lead is there, attributed as typed.
+    let out = Command::new("ssh")
+        .args(ssh_args(&sshd))
+        .arg(remote(dir.path(), &db, "list notes --format json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let notes: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lead = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["text"] == "courier at the depot pays in cash")
+        .unwrap_or_else(|| panic!("the lead is missing: {notes}"));
+    assert!(
+        lead["created_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("investigator (as "),
+        "{lead}"
+    );
+}
