@@ -21,6 +21,10 @@ pub enum StoreError {
         "{path}: the database is read-only (check the file's permissions, or drop --read-only)"
     )]
     ReadOnly { path: PathBuf },
+    #[error(
+        "{path}: the disk is full: this change was not written and nothing else was lost; free some space and try again"
+    )]
+    DiskFull { path: PathBuf },
     #[error("{path}: cannot open the database: {message}")]
     Open { path: PathBuf, message: String },
     #[error(transparent)]

@@ -27,6 +27,9 @@ use uuid::Uuid;
 /// `PRAGMA application_id` of interdict files ("INTD").
 pub const APPLICATION_ID: i32 = 0x494E_5444;
 
+/// SQLITE_IOERR_SHMSIZE: the `-shm` file could not be extended.
+const SQLITE_IOERR_SHMSIZE: i32 = 10 | (19 << 8);
+
 /// How long a writer waits for another process's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -75,6 +78,17 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotSqlite { path: path.into() },
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: path.into() },
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull { path: path.into() },
+        // The shared-memory index could not grow: on Linux, a full disk.
+        Some(ErrorCode::SystemIoFailure) if matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == SQLITE_IOERR_SHMSIZE) => {
+            StoreError::DiskFull { path: path.into() }
+        }
+        Some(ErrorCode::SystemIoFailure) => StoreError::Open {
+            path: path.into(),
+            message: format!(
+                "{e} (is the disk full or failing? nothing of this change was written)"
+            ),
+        },
         Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => StoreError::Open {
             path: path.into(),
             message: e.to_string(),
