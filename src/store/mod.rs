@@ -30,6 +30,9 @@ pub const APPLICATION_ID: i32 = 0x494E_5444;
 /// SQLITE_IOERR_SHMSIZE: the `-shm` file could not be extended.
 const SQLITE_IOERR_SHMSIZE: i32 = 10 | (19 << 8);
 
+/// The size the write-ahead log file is cut back to after a checkpoint.
+pub const WAL_SIZE_LIMIT: i64 = 32 << 20;
+
 /// How long a writer waits for another process's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -194,6 +197,12 @@ impl Store {
             store
                 .conn
                 .pragma_update(None, "synchronous", "NORMAL")
+                .map_err(c)?;
+            // After a checkpoint restarts the log, cut its file back to this
+            // size, so a burst of writes does not leave it large for good.
+            store
+                .conn
+                .pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
                 .map_err(c)?;
             store.migrate().map_err(|e| match e {
                 StoreError::Sqlite(e) => classify(path, e),
