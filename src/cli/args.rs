@@ -27,6 +27,10 @@ pub struct Cli {
     )]
     pub actor: Option<String>,
 
+    /// A group that may share a notebook this command creates (mode 0660)
+    #[arg(long, global = true, env = "INTERDICT_GROUP", value_name = "GROUP")]
+    pub group: Option<String>,
+
     /// Open the notebook read-only: nothing is written, not even a migration
     #[arg(long, global = true)]
     pub read_only: bool,
@@ -47,6 +51,9 @@ pub struct Cli {
 pub enum Format {
     Table,
     Json,
+    /// Lists as CSV with a header row; cells a spreadsheet would run as a
+    /// formula get a leading quote
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

@@ -46,6 +46,9 @@ pub struct OpenOptions {
     /// A fixed time to stamp writes with instead of the clock's, for
     /// reproducible output (test fixtures, reviewed snapshots).
     pub clock: Option<String>,
+    /// A group that may read and write a notebook this open creates (mode
+    /// 0660, owned by the group); without it new files are the owner's only.
+    pub group: Option<String>,
 }
 
 impl OpenOptions {
@@ -54,6 +57,7 @@ impl OpenOptions {
             read_only: false,
             actor: actor.into(),
             clock: None,
+            group: None,
         }
     }
 }
@@ -100,24 +104,57 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
-/// Creates an empty notebook file readable and writable by its owner only.
-/// SQLite gives the `-wal` and `-shm` files beside it the same mode.
-fn create_private(path: &Path) -> Result<()> {
+/// Creates an empty notebook file readable and writable by its owner only,
+/// or also by `group`. SQLite gives the `-wal` and `-shm` files beside it
+/// the same mode (their group is the directory's when it is setgid).
+fn create_private(path: &Path, group: Option<&str>) -> Result<()> {
+    let gid = group.map(|g| group_id(g, path)).transpose()?;
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
+        o.mode(if gid.is_some() { 0o660 } else { 0o600 });
     }
+    let err = |e: std::io::Error| StoreError::Open {
+        path: path.into(),
+        message: e.to_string(),
+    };
     match o.open(path) {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            #[cfg(unix)]
+            if let Some(gid) = gid {
+                use std::os::unix::fs::PermissionsExt;
+                std::os::unix::fs::chown(path, None, Some(gid)).map_err(err)?;
+                // The umask may have taken the group bits away.
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
+                    .map_err(err)?;
+            }
+            Ok(())
+        }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(StoreError::Open {
-            path: path.into(),
-            message: e.to_string(),
-        }),
+        Err(e) => Err(err(e)),
     }
+}
+
+/// The id of a group, by name or number, from `/etc/group`.
+fn group_id(name: &str, path: &Path) -> Result<u32> {
+    if let Ok(n) = name.parse::<u32>() {
+        return Ok(n);
+    }
+    let groups = std::fs::read_to_string("/etc/group").unwrap_or_default();
+    groups
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split(':');
+            Some((f.next()?, f.nth(1)?.parse::<u32>().ok()?))
+        })
+        .find(|(n, _)| *n == name)
+        .map(|(_, id)| id)
+        .ok_or_else(|| StoreError::Open {
+            path: path.into(),
+            message: format!("no group {name:?} on this system (see /etc/group)"),
+        })
 }
 
 impl Store {
@@ -140,7 +177,7 @@ impl Store {
             });
         }
         if !opts.read_only && !path.exists() {
-            create_private(path)?;
+            create_private(path, opts.group.as_deref())?;
         }
         let conn = Connection::open_with_flags(path, flags).map_err(c)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(c)?;
@@ -390,6 +427,44 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600, "{f}: {mode:o}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_configured_group_shares_new_files() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let d = tempfile::tempdir().unwrap();
+        // A group this user is in: the group of a file it just made.
+        let probe = d.path().join("probe");
+        std::fs::write(&probe, "").unwrap();
+        let gid = std::fs::metadata(&probe).unwrap().gid();
+        let name = std::fs::read_to_string("/etc/group")
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.get(2) == Some(&gid.to_string().as_str())).then(|| f[0].to_string())
+            })
+            .unwrap_or_else(|| gid.to_string());
+        let mut opts = OpenOptions::new("a");
+        opts.group = Some(name);
+        let mut s = Store::open(&d.path().join("g.db"), opts).unwrap();
+        s.write(|w| {
+            let (mut c, _) =
+                crate::domain::record::new_record::<crate::domain::Case>(&[("title", "x")])?;
+            create::case(w, &mut c)
+        })
+        .unwrap();
+        for f in ["g.db", "g.db-wal", "g.db-shm"] {
+            let m = std::fs::metadata(d.path().join(f)).unwrap();
+            assert_eq!(m.permissions().mode() & 0o777, 0o660, "{f}");
+            assert_eq!(m.gid(), gid, "{f}");
+        }
+        let mut opts = OpenOptions::new("a");
+        opts.group = Some("no-such-group-here".into());
+        let e = Store::open(&d.path().join("h.db"), opts).err().unwrap();
+        assert!(e.to_string().contains("no group"), "{e}");
+        assert!(!d.path().join("h.db").exists());
     }
 
     #[test]
