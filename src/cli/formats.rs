@@ -1,19 +1,60 @@
 //! Partners' formats: STIX 2.1 bundles and incident summaries.
 
 use super::args::ExportArgs;
+use crate::domain::ItemKind;
+use crate::exchange::{stix, summary};
 use crate::store::Store;
-use anyhow::{Result, bail};
+use crate::store::refs;
+use anyhow::{Context, Result, bail};
 use std::io::Write;
+use std::path::Path;
 
-pub fn stix(_store: &Store, _args: &ExportArgs, _out: &mut impl Write) -> Result<()> {
-    bail!("STIX export is not built yet")
+/// Writes `text` to the file named by `--out`, or to `out`.
+fn emit(path: Option<&Path>, text: &str, out: &mut impl Write) -> Result<()> {
+    match path {
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
+            eprintln!("wrote {}", p.display());
+        }
+        None => out.write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+pub fn stix(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()> {
+    let conn = store.conn();
+    let [case] = args.cases.as_slice() else {
+        bail!("--stix takes exactly one --case (got {})", args.cases.len());
+    };
+    let case = refs::resolve_kind(conn, case, ItemKind::Case)?;
+    // RED items named by reference or id (notes have only ids).
+    let mut include_red = Vec::new();
+    for r in &args.include_red {
+        include_red.push(
+            refs::resolve(conn, r)
+                .with_context(|| format!("--include-red {r}"))?
+                .id,
+        );
+    }
+    let opts = stix::StixOptions {
+        agency: args.agency.clone(),
+        exporter: store.actor().to_string(),
+        include_red,
+    };
+    let bundle = stix::case_bundle(conn, case.id, &opts)?;
+    let mut text = serde_json::to_string_pretty(&bundle)?;
+    text.push('\n');
+    emit(args.out.as_deref(), &text, out)
 }
 
 pub fn incident(
-    _store: &Store,
-    _parcel: &str,
-    _args: &ExportArgs,
-    _out: &mut impl Write,
+    store: &Store,
+    parcel: &str,
+    args: &ExportArgs,
+    out: &mut impl Write,
 ) -> Result<()> {
-    bail!("incident summaries are not built yet")
+    let conn = store.conn();
+    let p = refs::resolve_kind(conn, parcel, ItemKind::Parcel)?;
+    let text = summary::incident_summary(conn, p.id, args.agency.as_deref())?;
+    emit(args.out.as_deref(), &text, out)
 }

@@ -1,9 +1,11 @@
-//! `interdict list`: one kind of item, as a table or streamed JSON.
+//! `interdict list`: one kind of item, as a table, streamed JSON or
+//! streamed CSV (the table's columns, then every other field of the record
+//! by its field name, then its id).
 
 use super::commands::Ctx;
 
 use super::args::{Format, ListArgs, ListKind};
-use super::output::{JsonArray, print_table};
+use super::output::{JsonArray, csv_row, csv_writer, print_table};
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use crate::store::records::{self};
 use crate::store::refs::{self};
@@ -17,7 +19,7 @@ const TABLE_LIMIT: usize = 50;
 pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write) -> Result<()> {
     let conn = store.conn();
     let limit = a.limit.unwrap_or(match ctx.format {
-        Format::Json => usize::MAX,
+        Format::Json | Format::Csv => usize::MAX,
         Format::Table => TABLE_LIMIT,
     });
     let case = a
@@ -111,6 +113,42 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
                 }
                 n = rows.len();
                 print_table(out, headers, &rows)?;
+            }
+            Format::Csv => {
+                // The fields the table leaves out follow its columns.
+                let extra: Vec<&str> = R::FIELDS
+                    .iter()
+                    .map(|f| f.name)
+                    .chain(["id"])
+                    .filter(|name| !headers.contains(name))
+                    .collect();
+                let mut all = headers.to_vec();
+                all.extend(&extra);
+                let mut w = csv_writer(&mut *out, &all)?;
+                let mut err = None;
+                records::each::<R, _>(
+                    store.conn(),
+                    q.cond,
+                    rusqlite::params_from_iter(&q.params),
+                    q.limit,
+                    q.offset,
+                    |r| {
+                        let written = row(store, &r).and_then(|mut cells| {
+                            let json = serde_json::to_value(&r)?;
+                            cells.extend(extra.iter().map(|name| field_text(&json, name)));
+                            csv_row(&mut w, &cells)
+                        });
+                        match written {
+                            Ok(()) => n += 1,
+                            Err(e) => err = Some(e),
+                        }
+                        Ok(())
+                    },
+                )?;
+                if let Some(e) = err {
+                    return Err(e);
+                }
+                w.flush()?;
             }
         }
         Ok(n)
@@ -268,6 +306,16 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
         }
     }
     Ok(())
+}
+
+/// A field of a record as CSV text: strings as they are, numbers as
+/// written, absent values empty.
+fn field_text(json: &serde_json::Value, name: &str) -> String {
+    match json.get(name) {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    }
 }
 
 fn route(p: &Parcel) -> String {

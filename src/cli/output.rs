@@ -1,8 +1,10 @@
 //! Printing records for people (aligned tables, sanitised) and for
-//! programs (JSON).
+//! programs (JSON, and CSV for spreadsheets).
 
+use super::args::{AuditCmd, Command, WarnCmd};
 use crate::domain::text::{sanitize, truncate};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
@@ -118,7 +120,68 @@ pub fn print_list<T: Serialize>(
             let rows: Vec<Vec<String>> = items.iter().map(row).collect();
             Ok(print_table(out, headers, &rows)?)
         }
+        super::args::Format::Csv => {
+            let mut w = csv_writer(out, headers)?;
+            for item in items {
+                csv_row(&mut w, &row(item))?;
+            }
+            w.flush()?;
+            Ok(())
+        }
     }
+}
+
+/// Whether `--format csv` applies to a command: the ones that print lists.
+/// Checked before anything runs, so a command that writes never runs only
+/// to fail at printing.
+pub fn csv_applies(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::List(_) | Command::Audit(AuditCmd::Log { .. }) | Command::Warnlist(WarnCmd::List)
+    )
+}
+
+pub const CSV_ONLY_LISTS: &str =
+    "--format csv applies to list (and audit log, warnlist list); use --format json here";
+
+/// A CSV cell as a spreadsheet may safely open it. A cell starting with
+/// `=`, `+`, `-`, `@`, tab or carriage return would be run as a formula, so
+/// it gets a leading `'` (OWASP CSV injection). Control characters other
+/// than newline and tab are made visible, as in tables, so a CSV printed to
+/// a terminal cannot drive it.
+pub fn csv_cell(s: &str) -> Cow<'_, str> {
+    let risky = matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'));
+    let hidden = |c: char| {
+        c != '\n' && c != '\t' && matches!(sanitize(c.encode_utf8(&mut [0; 4])), Cow::Owned(_))
+    };
+    if !risky && !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 1);
+    if risky {
+        out.push('\'');
+    }
+    for c in s.chars() {
+        if hidden(c) {
+            out.push_str(&sanitize(c.encode_utf8(&mut [0; 4])));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A CSV writer with its header row written.
+pub fn csv_writer<W: Write>(out: W, headers: &[&str]) -> anyhow::Result<csv::Writer<W>> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(headers)?;
+    Ok(w)
+}
+
+/// One CSV row, each cell neutralised.
+pub fn csv_row<W: Write>(w: &mut csv::Writer<W>, cells: &[String]) -> anyhow::Result<()> {
+    w.write_record(cells.iter().map(|c| csv_cell(c).into_owned()))?;
+    Ok(())
 }
 
 /// A message for one line of a terminal: sanitised, newlines shown.
@@ -144,6 +207,23 @@ mod tests {
         .unwrap();
         let s = String::from_utf8(out).unwrap();
         assert_eq!(s, "A       B\nx^[[2J  1\n日本    2\n");
+    }
+
+    #[test]
+    fn csv_cells_never_run_as_formulas() {
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(csv_cell("+7 701 555 0142"), "'+7 701 555 0142");
+        assert_eq!(csv_cell("-1"), "'-1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("\tx"), "'\tx");
+        assert_eq!(csv_cell("\rx"), "'^Mx");
+        assert_eq!(csv_cell("Tea sample"), "Tea sample");
+        assert_eq!(csv_cell("a=b"), "a=b");
+        assert_eq!(csv_cell("two\nlines"), "two\nlines");
+        assert_eq!(csv_cell("esc\x1b[2J"), "esc^[[2J");
     }
 
     #[test]

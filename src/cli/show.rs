@@ -149,7 +149,7 @@ pub(super) fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write)
 
     match ctx.format {
         Format::Json => print_json(out, &Value::Object(doc))?,
-        Format::Table => {
+        Format::Table | Format::Csv => {
             writeln!(out, "{} {}", r.kind, super::output::cell_line(&r.label))?;
             let mut f = match r.kind {
                 ItemKind::Case => {

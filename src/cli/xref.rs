@@ -74,7 +74,7 @@ pub fn xref(
             }
             print_json(out, &items)?;
         }
-        Format::Table => {
+        Format::Table | Format::Csv => {
             let mut rows = Vec::new();
             for x in &reached {
                 let through = if x.depth > 1 {
@@ -126,7 +126,7 @@ pub fn path(
                 .collect();
             print_json(out, &json!({"found": chain.is_some(), "steps": steps?}))?;
         }
-        Format::Table => match &chain {
+        Format::Table | Format::Csv => match &chain {
             Some(steps) => {
                 writeln!(out, "{} {}", a.kind, cell_line(&a.label))?;
                 for e in steps {
@@ -172,7 +172,7 @@ pub fn cluster(format: Format, store: &Store, target: &str, out: &mut impl Write
                 &json!({"size": c.nodes.len(), "counts": counts, "truncated": c.truncated, "items": items?}),
             )?;
         }
-        Format::Table => {
+        Format::Table | Format::Csv => {
             let counts: Vec<String> = c
                 .counts
                 .iter()
@@ -217,7 +217,7 @@ pub fn clusters(format: Format, store: &Store, limit: usize, out: &mut impl Writ
                 .collect();
             print_json(out, &v?)?;
         }
-        Format::Table => {
+        Format::Table | Format::Csv => {
             let mut rows = Vec::new();
             for c in all.iter().take(limit) {
                 let counts: Vec<String> =
@@ -257,7 +257,7 @@ pub fn central(
                 .collect();
             print_json(out, &v?)?;
         }
-        Format::Table => {
+        Format::Table | Format::Csv => {
             let rows: Result<Vec<Vec<String>>> = ranked
                 .iter()
                 .map(|(n, d)| Ok(vec![d.to_string(), n.kind.to_string(), label(conn, *n)?]))
@@ -326,7 +326,7 @@ pub fn matches(
             let list = fuzzy::suggestions(conn, around.map(|r| r.id), *limit)?;
             match format {
                 Format::Json => print_json(out, &list)?,
-                Format::Table => {
+                Format::Table | Format::Csv => {
                     let mut rows = Vec::new();
                     for s in &list {
                         rows.push(vec![
