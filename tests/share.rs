@@ -551,3 +551,56 @@ fn read_only_browsing_leaves_the_file_byte_identical() {
         "no journal, WAL or SHM file left beside it"
     );
 }
+
+#[test]
+fn hostile_text_arrives_faithfully_and_is_never_printed_raw() {
+    let a = Nb::new();
+    let evil = "Ivan\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}drowssap\u{200b}";
+    a.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR473124829KZ",
+        "--sender-name",
+        evil,
+    ]);
+    // The signer's own name is hostile too.
+    let file = dir_file(&a, "evil.db");
+    a.cmd()
+        .env("INTERDICT_USER", "chief\u{1b}[31m")
+        .args(["export", "--all", "--out", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let out = b.ok(&["merge", file.to_str().unwrap()]);
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    assert!(out.contains("chief^[[31m"), "{out:?}");
+    let shown = b.ok(&["show", "RR473124829KZ"]);
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{202e}'),
+        "{shown:?}"
+    );
+    // Stored byte for byte as it was written.
+    let c = Connection::open(&b.db).unwrap();
+    let stored: String = c
+        .query_row("SELECT sender_name FROM parcels", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, evil);
+    // And in a conflict listing.
+    a.ok(&[
+        "edit",
+        "RR473124829KZ",
+        "--set",
+        &format!("concealment={evil}"),
+    ]);
+    b.ok(&["edit", "RR473124829KZ", "--set", "concealment=plain"]);
+    let f2 = export(&a, "evil2.db", &["--all"]);
+    merge(&b, &f2);
+    let listed = b.ok(&["conflicts", "show", "1"]);
+    assert!(listed.contains("Ivan^[[2J"), "{listed:?}");
+    assert!(
+        !listed.contains('\u{1b}') && !listed.contains('\u{202e}'),
+        "{listed:?}"
+    );
+}
