@@ -299,7 +299,7 @@ impl Merger<'_> {
         records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| {
             self.one(w, r)?;
             self.done += 1;
-            if self.done % 1000 == 0 {
+            if self.done.is_multiple_of(1000) {
                 (self.progress)(self.done, self.total);
             }
             Ok(())
