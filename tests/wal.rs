@@ -44,7 +44,12 @@ fn an_open_interface_does_not_pin_the_log() {
 
     // The interface, used now and then while another officer writes a lot.
     let ui_store = Store::open(&db, OpenOptions::new("viewer")).unwrap();
-    let mut app = App::new(ui_store, Keymap::defaults(), Theme::new(false), view::page_rows(30));
+    let mut app = App::new(
+        ui_store,
+        Keymap::defaults(),
+        Theme::new(false),
+        view::page_rows(30),
+    );
     let mut writer = Store::open(&db, OpenOptions::new("writer")).unwrap();
     let mut peak = 0;
     for round in 0..12 {
@@ -68,7 +73,9 @@ fn an_open_interface_does_not_pin_the_log() {
 
     // Control: a read transaction held open pins the log, which then grows.
     let reader = rusqlite::Connection::open(&db).unwrap();
-    reader.execute_batch("BEGIN; SELECT count(*) FROM cases;").unwrap();
+    reader
+        .execute_batch("BEGIN; SELECT count(*) FROM cases;")
+        .unwrap();
     write_cases(&mut writer, 600, "pinned");
     let pinned = wal_size(&db);
     reader.execute_batch("COMMIT").unwrap();
