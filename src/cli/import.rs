@@ -1,16 +1,181 @@
 //! `interdict import csv`.
 
-use super::args::ImportCsvArgs;
+use super::args::{Format, ImportCsvArgs};
 use super::commands::Ctx;
+use super::output::{cell_line, print_json};
+use crate::exchange::csv_import::{
+    self as imp, Mapping, Options, Outcome, Phase, Prepared, Progress, Report,
+};
 use crate::store::Store;
-use anyhow::{Result, bail};
-use std::io::Write;
+use anyhow::{Context, Result, bail};
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
 
-pub fn csv(
-    _ctx: &Ctx,
-    _store: &mut Store,
-    _args: &ImportCsvArgs,
-    _out: &mut impl Write,
-) -> Result<()> {
-    bail!("CSV import is not built yet")
+/// Bad rows listed on the terminal when an import is refused.
+const SHOWN_ERRORS: usize = 10;
+
+pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Write) -> Result<()> {
+    let mapping = match &args.mapping {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the mapping {}", p.display()))?;
+            Some(Mapping::parse(&text, p)?)
+        }
+        None => None,
+    };
+    let encoding = args
+        .encoding
+        .as_deref()
+        .map(imp::encoding_for)
+        .transpose()?;
+    let delimiter = args.delimiter.map(imp::delimiter_byte).transpose()?;
+    let prep = Prepared::new(&args.file, mapping.as_ref(), encoding, delimiter)?;
+    if let Some(p) = &args.save_mapping {
+        std::fs::write(p, prep.mapping().to_toml())
+            .with_context(|| format!("cannot write the mapping {}", p.display()))?;
+        eprintln!("mapping written to {}", cell_line(&p.display().to_string()));
+    }
+    let opts = Options {
+        skip_bad: args.skip_bad,
+        rejects: args.rejects.clone(),
+        dry_run: args.dry_run,
+        ..Options::default()
+    };
+    let live = std::io::stderr().is_terminal();
+    let mut last = Instant::now();
+    let mut shown = false;
+    let report = imp::run(store, &prep, &opts, |p: Progress| {
+        if live && last.elapsed() >= Duration::from_millis(200) {
+            show_progress(&p);
+            last = Instant::now();
+            shown = true;
+        }
+    })?;
+    if shown {
+        eprint!("\r\x1b[K");
+    }
+    let json = matches!(ctx.format, Format::Json);
+    if json {
+        print_json(out, &report)?;
+    } else {
+        print_summary(out, &report)?;
+    }
+    if report.outcome == Outcome::Refused {
+        if !json {
+            for e in report.errors.iter().take(SHOWN_ERRORS) {
+                eprintln!("  {}", cell_line(&e.to_string()));
+            }
+            if report.rejected as usize > SHOWN_ERRORS {
+                eprintln!("  ... and {} more", report.rejected as usize - SHOWN_ERRORS);
+            }
+        }
+        bail!(
+            "{}: {} of {} rows are bad; nothing was imported. Fix them, or re-run with --skip-bad to import the {} good rows (bad rows go to {})",
+            report.file,
+            report.rejected,
+            report.read,
+            report.new,
+            args.rejects
+                .clone()
+                .unwrap_or_else(|| imp::default_rejects_path(&args.file))
+                .display()
+        );
+    }
+    Ok(())
+}
+
+fn show_progress(p: &Progress) {
+    let verb = match p.phase {
+        Phase::Checking => "checking",
+        Phase::Writing => "writing",
+    };
+    let pct = (p.bytes_read * 100)
+        .checked_div(p.total_bytes)
+        .map(|n| n.min(100))
+        .unwrap_or(0);
+    eprint!(
+        "\r\x1b[Kimport: {verb} {} rows ({pct}%), {} imported, {} duplicates, {} rejected",
+        p.rows, p.imported, p.duplicates, p.rejected
+    );
+}
+
+fn print_summary(out: &mut impl Write, r: &Report) -> Result<()> {
+    let file = cell_line(&r.file);
+    match r.outcome {
+        Outcome::Imported => writeln!(
+            out,
+            "{file}: {} rows read, {} imported, {} duplicates, {} rejected{}",
+            r.read,
+            r.imported,
+            r.duplicates,
+            r.rejected,
+            blank(r)
+        )?,
+        Outcome::DryRun => writeln!(
+            out,
+            "{file} (dry run, nothing written): {} rows read, {} would be imported, {} duplicates, {} rejected{}",
+            r.read,
+            r.new,
+            r.duplicates,
+            r.rejected,
+            blank(r)
+        )?,
+        Outcome::Refused => writeln!(
+            out,
+            "{file}: {} rows read, {} good, {} duplicates, {} rejected{}; nothing imported",
+            r.read,
+            r.new,
+            r.duplicates,
+            r.rejected,
+            blank(r)
+        )?,
+    }
+    let cols: Vec<String> = r
+        .columns
+        .iter()
+        .map(|c| format!("{} -> {}", c.column, c.field))
+        .collect();
+    writeln!(out, "columns: {}", cell_line(&cols.join(", ")))?;
+    if !r.ignored_columns.is_empty() {
+        writeln!(
+            out,
+            "ignored columns: {}",
+            cell_line(&r.ignored_columns.join(", "))
+        )?;
+    }
+    if !r.missing_columns.is_empty() {
+        writeln!(
+            out,
+            "mapped columns not in the file: {}",
+            cell_line(&r.missing_columns.join(", "))
+        )?;
+    }
+    if r.outcome != Outcome::Refused {
+        for e in r.errors.iter().take(SHOWN_ERRORS) {
+            writeln!(out, "  {}", cell_line(&e.to_string()))?;
+        }
+        if r.rejected as usize > SHOWN_ERRORS.min(r.errors.len()) {
+            writeln!(
+                out,
+                "  ... and {} more",
+                r.rejected as usize - SHOWN_ERRORS.min(r.errors.len())
+            )?;
+        }
+    }
+    if let Some(f) = &r.rejects_file {
+        writeln!(
+            out,
+            "rejected rows written to {} (UTF-8, with line and error columns)",
+            cell_line(f)
+        )?;
+    }
+    Ok(())
+}
+
+fn blank(r: &Report) -> String {
+    if r.blank > 0 {
+        format!(", {} blank", r.blank)
+    } else {
+        String::new()
+    }
 }

@@ -1,0 +1,409 @@
+//! `interdict import csv`, run as a user would: the real binary on temp
+//! files, with the spreadsheets officers actually receive.
+
+mod common;
+
+use common::Nb;
+use interdict::exchange::demo::s10_number;
+use std::path::{Path, PathBuf};
+
+fn write(nb: &Nb, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let p = nb._dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn verified(nb: &Nb) {
+    let out = nb.ok(&["audit", "verify"]);
+    assert!(out.contains("audit log intact"), "{out}");
+    assert!(out.contains("records match the audit"), "{out}");
+}
+
+fn stored(nb: &Nb, tracking: &str, field: &str) -> Option<String> {
+    let c = rusqlite::Connection::open(&nb.db).unwrap();
+    c.query_row(
+        &format!("SELECT {field} FROM parcels WHERE tracking = ?1"),
+        [tracking],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+fn no_raw_controls(s: &str) {
+    assert!(!s.contains('\x1b'), "raw ESC in {s:?}");
+    assert!(!s.contains('\u{202e}'), "raw bidi override in {s:?}");
+}
+
+#[test]
+fn bad_rows_stop_the_import_and_name_line_and_field() {
+    let nb = Nb::new();
+    let csv = format!(
+        "Tracking number,Origin,Weight (g),Seizure date\n\
+         {},CN,120,2026-03-01\n\
+         {},CN,heavy,2026-03-01\n\
+         {},IN,50,2026-02-30\n\
+         ,NL,10,\n\
+         ZZ123456785KZ,KZ,10,\n",
+        s10_number("RR", 1, "CN"),
+        s10_number("RR", 2, "CN"),
+        s10_number("EE", 3, "IN"),
+    );
+    let f = write(&nb, "seizures.csv", csv);
+    let err = nb.fails(&["import", "csv", s(&f)]);
+    assert!(
+        err.contains("line 3, weight_g (column \"Weight (g)\"): \"heavy\" is not a number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4, seized_on (column \"Seizure date\")"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 5, tracking (column \"Tracking number\"): is required"),
+        "{err}"
+    );
+    assert!(
+        err.contains("3 of 5 rows are bad; nothing was imported"),
+        "{err}"
+    );
+    assert!(err.contains("--skip-bad"), "{err}");
+    assert_eq!(nb.count("parcels"), 0);
+    assert_eq!(nb.count("sources"), 0);
+    assert!(!nb._dir.path().join("seizures.rejects.csv").exists());
+
+    // --dry-run says what would happen and writes nothing.
+    let out = nb.ok(&["import", "csv", s(&f), "--dry-run", "--skip-bad"]);
+    assert!(out.contains("2 would be imported"), "{out}");
+    assert_eq!(nb.count("parcels"), 0);
+
+    // --skip-bad: the good rows go in (an unknown S10 service indicator is
+    // only a warning), the bad ones to the rejects file.
+    let out = nb.ok(&["import", "csv", s(&f), "--skip-bad"]);
+    assert!(
+        out.contains("5 rows read, 2 imported, 0 duplicates, 3 rejected"),
+        "{out}"
+    );
+    assert_eq!(nb.count("parcels"), 2);
+    assert_eq!(nb.count("provenance"), 2);
+    let rejects = std::fs::read_to_string(nb._dir.path().join("seizures.rejects.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(rejects.as_bytes());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "Tracking number",
+            "Origin",
+            "Weight (g)",
+            "Seizure date",
+            "line",
+            "error"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(&rows[0][2], "heavy");
+    assert_eq!(&rows[0][4], "3");
+    assert!(rows[0][5].contains("weight_g"));
+    assert_eq!(&rows[2][4], "5");
+    verified(&nb);
+    // One audit entry for the import itself, with its report.
+    let c = rusqlite::Connection::open(&nb.db).unwrap();
+    let (n, after): (i64, String) = c
+        .query_row(
+            "SELECT count(*), max(after) FROM audit WHERE action = 'import'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    let report: serde_json::Value = serde_json::from_str(&after).unwrap();
+    assert_eq!(report["imported"], 2);
+    let (kind, sha): (String, String) = c
+        .query_row("SELECT kind, file_sha256 FROM sources", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(kind, "import");
+    assert_eq!(sha.len(), 64);
+}
+
+#[test]
+fn utf8_bom_crlf_quotes_and_quoted_newlines() {
+    let nb = Nb::new();
+    let (a, b, c) = (
+        s10_number("RR", 10, "CN"),
+        s10_number("RR", 11, "CN"),
+        s10_number("RR", 12, "CN"),
+    );
+    let csv = format!(
+        "\u{feff}Tracking;Declared contents;Sender address\r\n\
+         {a};\"tea \"\"sample\"\"; gift\";\"Guangzhou; Baiyun 12\"\r\n\
+         {b};pigment;\"Line one\r\nline two\"\r\n\
+         {c};\"comma, inside\";Shenzhen\r\n"
+    );
+    let f = write(&nb, "bom.csv", csv);
+    let err = nb.fails(&["import", "csv", s(&f)]);
+    // The address with a line break is refused (a one-line field)...
+    assert!(err.contains("line 3, sender_address"), "{err}");
+    let out = nb.ok(&["import", "csv", s(&f), "--skip-bad"]);
+    assert!(out.contains("3 rows read, 2 imported"), "{out}");
+    // ...and the row after it keeps its true line number (5, not 4).
+    assert_eq!(
+        stored(&nb, &a, "declared_contents").unwrap(),
+        "tea \"sample\"; gift"
+    );
+    assert_eq!(
+        stored(&nb, &a, "sender_address").unwrap(),
+        "Guangzhou; Baiyun 12"
+    );
+    assert_eq!(
+        stored(&nb, &c, "declared_contents").unwrap(),
+        "comma, inside"
+    );
+    let c_db = rusqlite::Connection::open(&nb.db).unwrap();
+    let line: i64 = c_db
+        .query_row(
+            "SELECT pr.line FROM provenance pr JOIN parcels p ON p.id = pr.item_id WHERE p.tracking = ?1",
+            [&c],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(line, 5);
+    // The BOM did not stick to the first header.
+    let v = nb.json(&["import", "csv", s(&f), "--skip-bad", "--dry-run"]);
+    assert_eq!(v["columns"][0]["column"], "Tracking");
+    assert_eq!(v["delimiter"], ";");
+    verified(&nb);
+}
+
+#[test]
+fn duplicates_and_reimport_add_nothing() {
+    let nb = Nb::new();
+    let (a, b) = (s10_number("RR", 20, "CN"), s10_number("CP", 21, "CN"));
+    let csv = format!(
+        "tracking,sender phone,recipient,weight_g\n\
+         {a},+86 138 0013 8000,Ivan Petrov,100\n\
+         {b},+86 138 0013 8001,Ivan Petrov,200\n\
+         {a},+86 138 0013 8000,Ivan Petrov,100\n\
+         {a},+86 138 0013 8000,Ivan Petrov,999\n"
+    );
+    let f = write(&nb, "dups.csv", csv);
+    let v = nb.json(&["import", "csv", s(&f), "--skip-bad"]);
+    assert_eq!(v["imported"], 2, "{v}");
+    assert_eq!(v["duplicates"], 1);
+    assert_eq!(v["rejected"], 1);
+    assert_eq!(v["errors"][0]["line"], 5);
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 2 too, with different values"),
+        "{v}"
+    );
+    let before = (
+        nb.count("parcels"),
+        nb.count("occurrences"),
+        nb.count("search_items"),
+    );
+    let v = nb.json(&["import", "csv", s(&f), "--skip-bad"]);
+    assert_eq!(v["imported"], 0, "{v}");
+    assert_eq!(v["duplicates"], 3);
+    assert_eq!(
+        (
+            nb.count("parcels"),
+            nb.count("occurrences"),
+            nb.count("search_items")
+        ),
+        before
+    );
+    // The cross-reference index knows the shared phone.
+    let show = nb.ok(&["show", &b]);
+    assert!(show.contains("Ivan Petrov"), "{show}");
+    // A changed value is not merged silently: the row is rejected naming
+    // the parcel and the field.
+    let changed = write(&nb, "changed.csv", format!("tracking,weight_g\n{b},250\n"));
+    let err = nb.fails(&["import", "csv", s(&changed)]);
+    assert!(
+        err.contains(&format!("parcel {b} is already in the notebook")),
+        "{err}"
+    );
+    assert!(
+        err.contains("weight_g (file 250.0, notebook 200.0)"),
+        "{err}"
+    );
+    verified(&nb);
+}
+
+#[test]
+fn windows_1251_needs_its_encoding() {
+    let nb = Nb::new();
+    let t = s10_number("RR", 30, "KZ");
+    let text = format!("Трек-номер\tОтправитель\tВес (г)\n{t}\tИван Петров\t250\n");
+    let (bytes, _, bad) = encoding_rs::WINDOWS_1251.encode(&text);
+    assert!(!bad);
+    let f = write(&nb, "cp1251.tsv", &bytes);
+    let err = nb.fails(&["import", "csv", s(&f)]);
+    assert!(
+        err.contains("line 1: not UTF-8; pass --encoding windows-1251"),
+        "{err}"
+    );
+    let err = nb.fails(&["import", "csv", s(&f), "--encoding", "klingon"]);
+    assert!(err.contains("unknown encoding \"klingon\""), "{err}");
+    // The Russian tracking header is recognised; the others need a mapping.
+    let out = nb.ok(&["import", "csv", s(&f), "--encoding", "windows-1251"]);
+    assert!(out.contains("1 rows read, 1 imported"), "{out}");
+    assert!(
+        out.contains("ignored columns: Отправитель, Вес (г)"),
+        "{out}"
+    );
+    let map = write(
+        &nb,
+        "ru.toml",
+        "encoding = \"windows-1251\"\n[columns]\n\"Трек-номер\" = \"tracking\"\n\"Отправитель\" = \"sender_name\"\n\"Вес (г)\" = \"weight_g\"\n",
+    );
+    let nb2 = Nb::new();
+    let out = nb2.ok(&["import", "csv", s(&f), "--mapping", s(&map)]);
+    assert!(out.contains("1 imported"), "{out}");
+    assert_eq!(stored(&nb2, &t, "sender_name").unwrap(), "Иван Петров");
+    assert!(!out.contains("ignored columns"), "{out}");
+    verified(&nb);
+    verified(&nb2);
+}
+
+#[test]
+fn a_mapping_file_with_defaults_and_save_mapping() {
+    let nb = Nb::new();
+    let t = s10_number("EE", 40, "NL");
+    let csv = format!("Référence colis|Poids|Remarque\n{t}|1,5|x\n");
+    let f = write(&nb, "fr.csv", csv);
+    // No tracking column is recognised: the error names the columns, and
+    // --save-mapping still writes a template to fill in.
+    let tpl = nb._dir.path().join("tpl.toml");
+    let err = nb.fails(&["import", "csv", s(&f), "--save-mapping", s(&tpl)]);
+    assert!(err.contains("no tracking column"), "{err}");
+    assert!(
+        err.contains("\"Référence colis\", \"Poids\", \"Remarque\""),
+        "{err}"
+    );
+    let template = std::fs::read_to_string(&tpl).unwrap();
+    assert!(template.contains("delimiter = \"|\""), "{template}");
+    assert!(
+        template.contains("\"Référence colis\" = \"\""),
+        "{template}"
+    );
+    // A broken mapping is named with its line.
+    let bad = write(
+        &nb,
+        "bad.toml",
+        "[columns]\n\"Référence colis\" = \"tracking\"\n\"Poids\" = \"weight\"\n",
+    );
+    let err = nb.fails(&["import", "csv", s(&f), "--mapping", s(&bad)]);
+    assert!(
+        err.contains("bad.toml: line 3:") && err.contains("weight"),
+        "{err}"
+    );
+    let map = write(
+        &nb,
+        "fr.toml",
+        "[columns]\n\"Référence colis\" = \"tracking\"\n\"Poids\" = \"weight_g\"\n\n[defaults]\nstatus = \"seized\"\ncarrier = \"PostNL\"\norigin = \"NL\"\n",
+    );
+    let used = nb._dir.path().join("used.toml");
+    let out = nb.ok(&[
+        "import",
+        "csv",
+        s(&f),
+        "--mapping",
+        s(&map),
+        "--save-mapping",
+        s(&used),
+    ]);
+    assert!(out.contains("1 imported"), "{out}");
+    assert!(out.contains("ignored columns: Remarque"), "{out}");
+    assert_eq!(stored(&nb, &t, "status").unwrap(), "seized");
+    assert_eq!(stored(&nb, &t, "carrier").unwrap(), "PostNL");
+    let w: f64 = rusqlite::Connection::open(&nb.db)
+        .unwrap()
+        .query_row("SELECT weight_g FROM parcels", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(w, 1.5);
+    // The saved mapping imports the same file the same way.
+    let saved = std::fs::read_to_string(&used).unwrap();
+    assert!(saved.contains("status = \"seized\""), "{saved}");
+    let out = nb.ok(&["import", "csv", s(&f), "--mapping", s(&used)]);
+    assert!(out.contains("0 imported, 1 duplicates"), "{out}");
+    verified(&nb);
+}
+
+#[test]
+fn hostile_text_is_stored_faithfully_and_never_echoed_raw() {
+    let nb = Nb::new();
+    let t = s10_number("RR", 50, "CN");
+    let evil_name = "Wang\x1b[2J Li\u{202e}gnp.exe\u{200b}";
+    let long = "x".repeat(100_000);
+    let csv = format!(
+        "tracking,sender_name,declared_contents,weight_g,\x1b[31mEvil column\n\
+         {t},{evil_name},{long},10,a\n\
+         {},ok,tea,\x1b[2J\u{202e}9,b\n",
+        s10_number("RR", 51, "CN")
+    );
+    let f = write(&nb, "evil.csv", csv);
+    let out = nb.cmd().args(["import", "csv", s(&f)]).assert().failure();
+    let o = out.get_output();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    no_raw_controls(&stdout);
+    no_raw_controls(&stderr);
+    assert!(stderr.contains("line 3, weight_g"), "{stderr}");
+    assert!(stdout.contains("^[[31mEvil column"), "{stdout}");
+    let out = nb
+        .cmd()
+        .args(["import", "csv", s(&f), "--skip-bad"])
+        .assert()
+        .success();
+    let o = out.get_output();
+    no_raw_controls(&String::from_utf8_lossy(&o.stdout));
+    no_raw_controls(&String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stored(&nb, &t, "sender_name").unwrap(), evil_name);
+    assert_eq!(stored(&nb, &t, "declared_contents").unwrap(), long);
+    no_raw_controls(&nb.ok(&["list", "parcels"]));
+    no_raw_controls(&nb.ok(&["show", &t]));
+    verified(&nb);
+}
+
+#[test]
+fn json_report_and_wrong_inputs() {
+    let nb = Nb::new();
+    let t = s10_number("RR", 60, "CN");
+    let f = write(&nb, "j.csv", format!("Waybill,Colour\n{t},red\n\n,\n"));
+    let v = nb.json(&["import", "csv", s(&f)]);
+    assert_eq!(v["outcome"], "imported");
+    assert_eq!(v["read"], 2, "{v}");
+    assert_eq!(v["blank"], 1);
+    assert_eq!(v["imported"], 1);
+    assert_eq!(v["ignored_columns"][0], "Colour");
+    assert!(v["source_id"].is_string());
+    let err = nb.fails(&["import", "csv", "/nonexistent/x.csv"]);
+    assert!(err.contains("/nonexistent/x.csv"), "{err}");
+    let empty = write(&nb, "empty.csv", "");
+    let err = nb.fails(&["import", "csv", s(&empty)]);
+    assert!(err.contains("no header line"), "{err}");
+    let err = nb.fails(&["import", "csv", s(&f), "--delimiter", "§"]);
+    assert!(err.contains("delimiter"), "{err}");
+    // A row with more cells than the header is refused, not shifted.
+    let wide = write(
+        &nb,
+        "wide.csv",
+        format!("tracking,origin\n{},CN,extra\n", s10_number("RR", 61, "CN")),
+    );
+    let err = nb.fails(&["import", "csv", s(&wide)]);
+    assert!(
+        err.contains("line 2: the row has 3 cells, the header 2"),
+        "{err}"
+    );
+    verified(&nb);
+}
