@@ -639,7 +639,7 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
             key: &key,
             encrypt_to: vec![],
         };
-        export::export(s, &out, &opts).unwrap();
+        export::export(s, &out, &opts, &mut |_, _, _| {}).unwrap();
         received::open(&out, None).unwrap()
     };
     let mut b = open("b.db");

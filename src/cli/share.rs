@@ -38,6 +38,19 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
         .map(|r| Ok(refs::resolve(conn, r)?.id))
         .collect::<Result<Vec<_>>>()?;
     let key = signing::load_or_create(&signing_key_path()?)?;
+    let live = std::io::stderr().is_terminal();
+    let mut last = std::time::Instant::now();
+    let mut progress = |stage: &str, done: usize, total: usize| {
+        if !live {
+            return;
+        }
+        if total == 0 {
+            eprint!("\rexport: {stage}…{:30}\r", "");
+        } else if last.elapsed().as_millis() >= 200 || done == total {
+            eprint!("\rexport: {done}/{total} records");
+            last = std::time::Instant::now();
+        }
+    };
     let report = export::export(
         store,
         path,
@@ -49,7 +62,11 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
             key: &key,
             encrypt_to: seal::recipients(&args.encrypt_to)?,
         },
+        &mut progress,
     )?;
+    if live {
+        eprint!("\r{:60}\r", "");
+    }
     if ctx.format == Format::Json {
         return print_json(out, &report);
     }

@@ -219,6 +219,24 @@ fn pick_all(conn: &Connection, red_ok: &HashSet<Uuid>) -> Result<Picked> {
     Ok(p)
 }
 
+/// Where a long export has got to: (stage, done, total).
+pub type ProgressFn<'a> = &'a mut dyn FnMut(&'static str, usize, usize);
+
+struct Progress<'a> {
+    done: usize,
+    total: usize,
+    f: ProgressFn<'a>,
+}
+
+impl Progress<'_> {
+    fn tick(&mut self) {
+        self.done += 1;
+        if self.done.is_multiple_of(1000) || self.done == self.total {
+            (self.f)("records", self.done, self.total);
+        }
+    }
+}
+
 /// No change to a record on its way out.
 fn as_is<R>(_: &mut R) -> bool {
     false
@@ -231,9 +249,11 @@ fn copy_kind<R: Record>(
     source_db: Uuid,
     w: &mut Writer<'_>,
     ids: &[Uuid],
+    prog: &mut Progress<'_>,
     mut change: impl FnMut(&mut R) -> bool,
 ) -> Result<usize> {
     for &id in ids {
+        prog.tick();
         let mut rec: R = records::must_get(src, id)?;
         let changed = change(&mut rec);
         let same = records::get::<R>(&w.tx, id)?
@@ -310,8 +330,14 @@ fn io(path: &Path, e: impl std::fmt::Display) -> StoreError {
     }
 }
 
-/// Writes the export file at `out`, which must not exist yet.
-pub fn export(src: &Store, out: &Path, opts: &ExportOptions<'_>) -> Result<ExportReport> {
+/// Writes the export file at `out`, which must not exist yet. `progress`
+/// hears the stage and, for records, how many of how many are done.
+pub fn export(
+    src: &Store,
+    out: &Path,
+    opts: &ExportOptions<'_>,
+    progress: ProgressFn<'_>,
+) -> Result<ExportReport> {
     if out.exists() {
         return Err(io(
             out,
@@ -352,6 +378,11 @@ pub fn export(src: &Store, out: &Path, opts: &ExportOptions<'_>) -> Result<Expor
     let source_db = src.db_id();
     let mut counts = BTreeMap::new();
     let mut redacted = 0;
+    let mut prog = Progress {
+        done: 0,
+        total: picked.seen.len(),
+        f: progress,
+    };
     build.write(|w| {
         let mut n = |k: ItemKind, v: usize| {
             if v > 0 {
@@ -365,46 +396,82 @@ pub fn export(src: &Store, out: &Path, opts: &ExportOptions<'_>) -> Result<Expor
                 source_db,
                 w,
                 picked.of(ItemKind::Substance),
+                &mut prog,
                 as_is,
             )?,
         );
         n(
             ItemKind::Case,
-            copy_kind::<Case>(&snapshot, source_db, w, picked.of(ItemKind::Case), as_is)?,
+            copy_kind::<Case>(
+                &snapshot,
+                source_db,
+                w,
+                picked.of(ItemKind::Case),
+                &mut prog,
+                as_is,
+            )?,
         );
         n(
             ItemKind::Parcel,
-            copy_kind::<Parcel>(&snapshot, source_db, w, picked.of(ItemKind::Parcel), as_is)?,
+            copy_kind::<Parcel>(
+                &snapshot,
+                source_db,
+                w,
+                picked.of(ItemKind::Parcel),
+                &mut prog,
+                as_is,
+            )?,
         );
         n(
             ItemKind::Finding,
-            copy_kind::<Finding>(&snapshot, source_db, w, picked.of(ItemKind::Finding), as_is)?,
+            copy_kind::<Finding>(
+                &snapshot,
+                source_db,
+                w,
+                picked.of(ItemKind::Finding),
+                &mut prog,
+                as_is,
+            )?,
         );
         n(
             ItemKind::Link,
-            copy_kind::<Link>(&snapshot, source_db, w, picked.of(ItemKind::Link), as_is)?,
+            copy_kind::<Link>(
+                &snapshot,
+                source_db,
+                w,
+                picked.of(ItemKind::Link),
+                &mut prog,
+                as_is,
+            )?,
         );
         let redact = opts.redact_sources;
         n(
             ItemKind::Note,
-            copy_kind::<Note>(&snapshot, source_db, w, picked.of(ItemKind::Note), |note| {
-                if !redact {
-                    return false;
-                }
-                let had = note.source.is_some()
-                    || note.source_grade.is_some()
-                    || note.intel_grade.is_some()
-                    || note.handling.is_some();
-                note.source = None;
-                note.source_grade = None;
-                note.intel_grade = None;
-                note.handling = None;
-                if had {
-                    redacted += 1;
-                }
-                // Its history would still show the source: leave it behind.
-                true
-            })?,
+            copy_kind::<Note>(
+                &snapshot,
+                source_db,
+                w,
+                picked.of(ItemKind::Note),
+                &mut prog,
+                |note| {
+                    if !redact {
+                        return false;
+                    }
+                    let had = note.source.is_some()
+                        || note.source_grade.is_some()
+                        || note.intel_grade.is_some()
+                        || note.handling.is_some();
+                    note.source = None;
+                    note.source_grade = None;
+                    note.intel_grade = None;
+                    note.handling = None;
+                    if had {
+                        redacted += 1;
+                    }
+                    // Its history would still show the source: leave it behind.
+                    true
+                },
+            )?,
         );
         Ok(())
     })?;
@@ -426,6 +493,7 @@ pub fn export(src: &Store, out: &Path, opts: &ExportOptions<'_>) -> Result<Expor
 
     // A compact copy, in rollback-journal mode so that readers of the
     // received file never need to write beside it.
+    (prog.f)("compacting", 0, 0);
     let partial = work.path().join("export.db");
     build
         .conn()
@@ -433,6 +501,7 @@ pub fn export(src: &Store, out: &Path, opts: &ExportOptions<'_>) -> Result<Expor
     drop(build);
     let file = Connection::open(&partial)?;
     let _: String = file.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+    (prog.f)("hashing and signing", 0, 0);
     let manifest = Manifest {
         format: FORMAT.into(),
         format_version: FORMAT_VERSION,
