@@ -992,8 +992,24 @@ impl<'a> Checker<'a> {
                 format!("the row has {} cells, the header {width}", cells.len()),
             ));
         }
+        // A spreadsheet cell typed with line breaks (an address over three
+        // lines) goes into a one-line field with its lines joined by ", ".
+        let joined: Vec<std::borrow::Cow<'_, str>> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| match self.plan.fields[i] {
+                Some(f) if cell.contains(['\n', '\r']) && is_one_line(f) => cell
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    .into(),
+                _ => std::borrow::Cow::Borrowed(cell.as_ref()),
+            })
+            .collect();
         let mut values: Vec<(&str, &str)> = Vec::with_capacity(width);
-        for (i, cell) in cells.iter().enumerate() {
+        for (i, cell) in joined.iter().enumerate() {
             if let Some(f) = self.plan.fields[i]
                 && !cell.trim().is_empty()
             {
@@ -1160,6 +1176,13 @@ pub struct ColumnUse {
 }
 
 /// Where bad rows go by default: `seizures.csv` -> `seizures.rejects.csv`.
+/// Whether a parcel field takes one line of text only.
+fn is_one_line(field: &str) -> bool {
+    Parcel::FIELDS
+        .iter()
+        .any(|f| f.name == field && f.kind == crate::domain::fields::FieldKind::Text)
+}
+
 pub fn default_rejects_path(file: &Path) -> PathBuf {
     file.with_extension("rejects.csv")
 }
