@@ -1,0 +1,268 @@
+//! `cargo bench --bench sharing` (also run by `cargo bench`): data in and
+//! out at scale.
+//!
+//! - CSV import of the demo dataset's parcels (BENCH_IMPORT_ROWS, default
+//!   1,000,000) through the full path (every row checked, normalised,
+//!   indexed for cross-referencing and search, audited, with provenance),
+//!   beside `sqlite3`'s own `.import` of the same file into a table with
+//!   the same columns and indexes, where sqlite3 is installed.
+//! - Export (`--all`) and merge into an empty notebook of a demo notebook
+//!   of BENCH_SHARE_PARCELS parcels (default 100,000), and merging it a
+//!   second time (nothing new).
+//!
+//! Prints a table and writes it to target/bench-sharing.json. Nothing here
+//! asserts a time.
+
+use interdict::domain::{Parcel, Record};
+use interdict::exchange::{csv_import, demo, export, merge, received, signing};
+use interdict::store::{OpenOptions, Store};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn data_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).expect("bench data directory");
+    dir
+}
+
+/// A demo notebook of `parcels` parcels, generated once and reused.
+fn demo_db(parcels: usize) -> PathBuf {
+    let dir = data_dir();
+    let path = dir.join(format!("share-v1-{parcels}-seed42.db"));
+    let done = dir.join(format!("share-v1-{parcels}-seed42.done"));
+    if !done.exists() {
+        let _ = std::fs::remove_file(&path);
+        eprintln!("generating {parcels} demo parcels (once)...");
+        let mut s = Store::open(&path, OpenOptions::new("bench")).expect("open");
+        demo::generate(&mut s, parcels, 42, |_, _| {}).expect("generate");
+        std::fs::write(&done, "").expect("mark");
+    }
+    path
+}
+
+/// The parcels of a demo notebook as CSV: one column per parcel field,
+/// named as the field (so the importer recognises every header).
+fn csv_form(db: &Path, rows: usize) -> PathBuf {
+    let path = data_dir().join(format!("share-v1-{rows}-parcels.csv"));
+    if path.exists() {
+        return path;
+    }
+    eprintln!("writing the CSV form of {rows} parcels (once)...");
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let fields: Vec<&str> = Parcel::FIELDS.iter().map(|f| f.name).collect();
+    let cols = fields
+        .iter()
+        .map(|f| format!("\"{f}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {cols} FROM parcels ORDER BY rowid LIMIT {rows}"
+        ))
+        .expect("select");
+    let tmp = path.with_extension("partial");
+    let mut w = csv::Writer::from_path(&tmp).expect("csv");
+    w.write_record(&fields).expect("header");
+    let mut q = stmt.query([]).expect("query");
+    while let Some(r) = q.next().expect("row") {
+        let rec: Vec<String> = (0..fields.len())
+            .map(|i| match r.get_ref(i).expect("cell") {
+                rusqlite::types::ValueRef::Null => String::new(),
+                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                rusqlite::types::ValueRef::Blob(_) => String::new(),
+            })
+            .collect();
+        w.write_record(&rec).expect("write");
+    }
+    w.flush().expect("flush");
+    drop(w);
+    std::fs::rename(&tmp, &path).expect("rename");
+    path
+}
+
+fn fresh(dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    for ext in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
+    }
+    p
+}
+
+/// `sqlite3`'s `.import` of the CSV into a table with the parcels table's
+/// columns and indexes; None when sqlite3 is not installed.
+fn sqlite3_import(csv: &Path, work: &Path) -> Option<Duration> {
+    Command::new("sqlite3").arg("-version").output().ok()?;
+    let db = fresh(work, "sqlite3-import.db");
+    let cols = Parcel::FIELDS
+        .iter()
+        .map(|f| format!("\"{}\"", f.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let setup = format!(
+        "PRAGMA journal_mode=WAL; CREATE TABLE parcels ({cols});
+         CREATE INDEX parcels_tracking ON parcels (tracking);
+         CREATE INDEX parcels_status ON parcels (status);
+         CREATE INDEX parcels_seized_on ON parcels (seized_on);"
+    );
+    let ok = Command::new("sqlite3")
+        .arg(&db)
+        .arg(&setup)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .ok()?
+        .success();
+    if !ok {
+        return None;
+    }
+    let t = Instant::now();
+    let out = Command::new("sqlite3")
+        .arg(&db)
+        .arg(format!(".import --csv --skip 1 {} parcels", csv.display()))
+        .output()
+        .ok()?;
+    let took = t.elapsed();
+    out.status.success().then_some(took)
+}
+
+fn main() {
+    let rows = env_usize("BENCH_IMPORT_ROWS", 1_000_000);
+    let share = env_usize("BENCH_SHARE_PARCELS", 100_000);
+    let work = data_dir().join("share-work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let mut table: Vec<serde_json::Value> = Vec::new();
+    let mut line = |figure: &str, ours: String, peer: String, ratio: String, target: &str| {
+        println!("{figure:<44} {ours:>16} {peer:>16} {ratio:>8}  {target}");
+        table.push(serde_json::json!({
+            "figure": figure, "ours": ours, "peer": peer, "ratio": ratio, "target": target
+        }));
+    };
+
+    // CSV import, full path, against sqlite3 .import of the same file.
+    let source = demo_db(rows);
+    let csv = csv_form(&source, rows);
+    let csv_mib = std::fs::metadata(&csv).map_or(0, |m| m.len()) as f64 / (1 << 20) as f64;
+    let peer = sqlite3_import(&csv, &work);
+    let db = fresh(&work, "import.db");
+    let mut store = Store::open(&db, OpenOptions::new("bench")).expect("open");
+    let prep = csv_import::Prepared::new(&csv, None, None, None).expect("prepare");
+    let t = Instant::now();
+    let mut last = Instant::now();
+    let report = csv_import::run(&mut store, &prep, &csv_import::Options::default(), |p| {
+        if last.elapsed() > Duration::from_secs(15) {
+            eprintln!("  import: {:?} {} rows", p.phase, p.rows);
+            last = Instant::now();
+        }
+    })
+    .expect("import");
+    let ours = t.elapsed();
+    assert_eq!(report.imported as usize, rows.min(report.read as usize));
+    drop(store);
+    let rate = |d: Duration| rows as f64 / d.as_secs_f64();
+
+    println!(
+        "\ninterdict sharing benchmark: {rows} CSV rows ({csv_mib:.0} MiB), {share}-parcel export and merge"
+    );
+    println!(
+        "{:<44} {:>16} {:>16} {:>8}  target",
+        "figure", "ours", "peer", "ratio"
+    );
+    match peer {
+        Some(p) => line(
+            "CSV import, rows/s (full path vs sqlite3 .import)",
+            format!("{:.0}", rate(ours)),
+            format!("{:.0}", rate(p)),
+            format!("{:.3}", p.as_secs_f64() / ours.as_secs_f64()),
+            "ratio >= 1.0",
+        ),
+        None => line(
+            "CSV import, rows/s (full path vs sqlite3 .import)",
+            format!("{:.0}", rate(ours)),
+            "not installed".into(),
+            "-".into(),
+            "ratio >= 1.0",
+        ),
+    }
+    line(
+        "CSV import, seconds",
+        format!("{:.1}", ours.as_secs_f64()),
+        peer.map_or("-".into(), |p| format!("{:.1}", p.as_secs_f64())),
+        "-".into(),
+        "-",
+    );
+
+    // Export and merge of a notebook of `share` parcels.
+    let src_path = demo_db(share);
+    let src = Store::open(&src_path, OpenOptions::new("bench")).expect("open");
+    let key = signing::load_or_create(&work.join("signing.key")).expect("key");
+    let out = fresh(&work, "export.db");
+    let t = Instant::now();
+    let rep = export::export(
+        &src,
+        &out,
+        &export::ExportOptions {
+            cases: Vec::new(),
+            all: true,
+            include_red: Vec::new(),
+            redact_sources: false,
+            key: &key,
+            encrypt_to: Vec::new(),
+        },
+        &mut |_, _, _| {},
+    )
+    .expect("export");
+    let exported = t.elapsed();
+    let records: usize = rep.manifest.counts.values().sum();
+    let size_mib = std::fs::metadata(&out).map_or(0, |m| m.len()) as f64 / (1 << 20) as f64;
+    line(
+        "export --all, seconds",
+        format!("{:.1}", exported.as_secs_f64()),
+        "-".into(),
+        "-".into(),
+        &format!("{records} records, {size_mib:.0} MiB file"),
+    );
+    let dst_path = fresh(&work, "merge-into.db");
+    let mut dst = Store::open(&dst_path, OpenOptions::new("bench")).expect("open");
+    let t = Instant::now();
+    let file = received::open(&out, None).expect("verify");
+    let verified = t.elapsed();
+    let r = merge::merge(&mut dst, &file, false, &mut |_, _| {}).expect("merge");
+    let merged = t.elapsed();
+    line(
+        "merge into an empty notebook, seconds",
+        format!("{:.1}", merged.as_secs_f64()),
+        "-".into(),
+        "-".into(),
+        &format!(
+            "{} added; checks (integrity, signature, hash) {:.1} s",
+            r.added,
+            verified.as_secs_f64()
+        ),
+    );
+    let t = Instant::now();
+    let file = received::open(&out, None).expect("verify");
+    let r = merge::merge(&mut dst, &file, false, &mut |_, _| {}).expect("merge");
+    line(
+        "merge the same file again, seconds",
+        format!("{:.1}", t.elapsed().as_secs_f64()),
+        "-".into(),
+        "-".into(),
+        &format!("{} unchanged, nothing written", r.unchanged),
+    );
+
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-sharing.json");
+    let _ = std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&table).unwrap_or_default(),
+    );
+    println!("written to {}", path.display());
+}
