@@ -1,6 +1,24 @@
-//! Search across every kind: a trigram full-text index narrows the
-//! candidates for substring queries, and a fuzzy matcher ranks them (and
-//! finds non-contiguous matches such as `almty` for `Almaty`).
+//! Search across every kind. Every item whose text contains the query's
+//! characters in order (case-insensitively: `almty` finds `Almaty`) is a
+//! match; matches are ranked by fuzzy-matcher's SkimMatcherV2 score, best
+//! first, older items first among equal scores, and the best `limit` are
+//! returned.
+//!
+//! Scoring every row costs about a microsecond, far too much per keystroke
+//! over a million parcels, so both ways of searching here skip rows that
+//! provably cannot reach the results:
+//! - a 64-bit mask of the characters a row holds rejects rows lacking one
+//!   of the query's characters;
+//! - an upper bound on the score a row can reach (from where its
+//!   characters stand: at the start, at word starts, elsewhere) skips rows
+//!   that cannot beat the worst result kept so far.
+//!
+//! [`search`] streams the rows from SQLite in rowid order. [`LiveSearch`]
+//! keeps one kind's texts in memory for the live filter, visits rows by
+//! descending bound so the results fill with the best rows first, narrows
+//! each keystroke to the rows that matched the query before it (with the
+//! bound carried over from their exact scores), and scores on both cores.
+//! Both return the same results; `tests/search_narrowing.rs` checks it.
 
 use super::error::Result;
 use crate::domain::ItemKind;
@@ -8,7 +26,6 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
-use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Replaces the searchable text of an item (removing it when empty).
@@ -83,15 +100,238 @@ impl Hit {
     }
 }
 
-/// The FTS5 query that asks for every word of three or more characters as
-/// a substring; `None` when no word is long enough for trigrams.
-fn fts_query(q: &str) -> Option<String> {
-    let words: Vec<String> = q
-        .split_whitespace()
-        .filter(|w| w.chars().count() >= 3)
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" AND "))
+/// SkimMatcherV2 scores of fuzzy-matcher 0.3.7 depend on the strings the
+/// same matcher scored before (its cached score matrix is reused without
+/// clearing a bonus field, and `use_cache(false)` panics), so a fresh
+/// matcher scores each text: a row's score is then the same whichever
+/// search, thread or order computes it.
+fn skim_score(text: &str, q: &str) -> Option<i64> {
+    SkimMatcherV2::default().ignore_case().fuzzy_match(text, q)
+}
+
+fn skim_indices(text: &str, q: &str) -> Option<Vec<usize>> {
+    SkimMatcherV2::default()
+        .ignore_case()
+        .fuzzy_indices(text, q)
+        .map(|(_, idx)| idx)
+}
+
+/// The bit standing for a character in a row's mask. Characters the
+/// matcher treats as equal (ASCII case) share a bit; others may share one
+/// too, which only lets more rows through.
+fn bit(c: char) -> u32 {
+    match c {
+        'a'..='z' => c as u32 - 'a' as u32,
+        'A'..='Z' => c as u32 - 'A' as u32,
+        '0'..='9' => 26 + c as u32 - '0' as u32,
+        ' ' => 36,
+        _ => 37 + c as u32 % 27,
+    }
+}
+
+/// How SkimMatcherV2 classes a character for its position bonuses.
+#[derive(Clone, Copy, PartialEq)]
+enum CharClass {
+    Empty,
+    Upper,
+    Lower,
+    Number,
+    HardSep,
+    SoftSep,
+}
+
+fn class(c: char) -> CharClass {
+    match c {
+        '\0' => CharClass::Empty,
+        ' ' | '/' | '\\' | '|' | '(' | ')' | '[' | ']' | '{' | '}' => CharClass::HardSep,
+        '!'..='\'' | '*'..='.' | ':'..='@' | '^'..='`' | '~' => CharClass::SoftSep,
+        '0'..='9' => CharClass::Number,
+        'A'..='Z' => CharClass::Upper,
+        _ => CharClass::Lower,
+    }
+}
+
+/// True when the matcher gives a character after `prev` a position bonus
+/// (word start, after punctuation, camelCase hump).
+fn bonus_position(prev: char, c: char) -> bool {
+    use CharClass::*;
+    matches!(
+        (class(prev), class(c)),
+        (Empty, _) | (HardSep, _) | (SoftSep, _) | (Lower, Upper) | (Number, Upper)
+    )
+}
+
+/// What the bound needs to know of one row.
+#[derive(Clone, Copy, Default)]
+struct Features {
+    /// The characters present.
+    mask: u64,
+    /// The characters present at a position with a bonus.
+    heads: u64,
+    /// The bit of the first character (64 when empty).
+    first: u8,
+}
+
+fn features(text: &str) -> Features {
+    let mut f = Features {
+        first: 64,
+        ..Features::default()
+    };
+    let mut prev = '\0';
+    for c in text.chars() {
+        let b = 1u64 << bit(c);
+        if prev == '\0' && f.first == 64 {
+            f.first = bit(c) as u8;
+        }
+        f.mask |= b;
+        if bonus_position(prev, c) {
+            f.heads |= b;
+        }
+        prev = c;
+    }
+    f
+}
+
+/// A query, with what the bound needs of it.
+struct Query {
+    text: String,
+    bits: Vec<u32>,
+    mask: u64,
+    /// For each character but the first, the bonus it can earn right
+    /// after the one before it.
+    after: Vec<i32>,
+}
+
+impl Query {
+    fn new(q: &str) -> Query {
+        let chars: Vec<char> = q.chars().collect();
+        let bits: Vec<u32> = chars.iter().map(|&c| bit(c)).collect();
+        let after = (0..chars.len())
+            .map(|i| if i == 0 { 0 } else { bonus_after(chars[i - 1]) })
+            .collect();
+        Query {
+            text: q.to_string(),
+            mask: bits.iter().fold(0, |m, b| m | 1 << b),
+            bits,
+            after,
+        }
+    }
+
+    /// The most SkimMatcherV2 can give this row, `None` when one of the
+    /// query's characters is missing. The matcher scores a matched
+    /// character 16 (14 on a case mismatch), adds a position bonus (8 at a
+    /// word start, 7 after punctuation, 6 on a camelCase hump, doubled on
+    /// the text's first character) or, right after the previous match, the
+    /// larger of 4 and that bonus, and charges 3 plus 1 a character for a
+    /// gap. So the first query character scores at most 15 plus its
+    /// position bonus, and each further one at most 16 plus 4, or plus the
+    /// bonus a character right after the previous one can have when the
+    /// row has that character at a bonus position (a gap costs at least 4
+    /// of a bonus of at most 8).
+    fn bound(&self, f: &Features) -> Option<i32> {
+        if f.mask & self.mask != self.mask {
+            return None;
+        }
+        let mut total = 0;
+        for (i, &b) in self.bits.iter().enumerate() {
+            let at_head = f.heads >> b & 1 == 1;
+            total += if i == 0 {
+                15 + if u32::from(f.first) == b {
+                    16
+                } else if at_head {
+                    8
+                } else {
+                    0
+                }
+            } else {
+                16 + if at_head { self.after[i] } else { 4 }
+            };
+        }
+        Some(total)
+    }
+
+    /// The most the characters after the first `prefix_len` can add to
+    /// any row's score (see [`Query::bound`]).
+    fn growth(&self, prefix_len: usize) -> i32 {
+        if prefix_len == 0 {
+            return i32::MAX / 4;
+        }
+        (prefix_len..self.bits.len())
+            .map(|i| 16 + self.after[i])
+            .sum()
+    }
+}
+
+/// The largest bonus a character right after `prev` can have (and at
+/// least 4, what following a match earns).
+fn bonus_after(prev: char) -> i32 {
+    match class(prev) {
+        CharClass::Empty | CharClass::HardSep => 8,
+        CharClass::SoftSep => 7,
+        _ => 6,
+    }
+}
+
+/// True when `a` occurs in `b` in order, as the matcher compares
+/// characters (ASCII case ignored): every match of `b` is a match of `a`.
+fn subsequence(a: &str, b: &str) -> bool {
+    let mut it = b.chars();
+    a.chars().all(|c| it.any(|d| d.eq_ignore_ascii_case(&c)))
+}
+
+/// Keeps the best `limit` of (score, row order) pairs: higher score first,
+/// earlier row first among equals.
+struct Best {
+    limit: usize,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(i64, std::cmp::Reverse<u64>)>>,
+}
+
+impl Best {
+    fn new(limit: usize) -> Best {
+        Best {
+            limit,
+            heap: std::collections::BinaryHeap::new(),
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.heap.len() >= self.limit
+    }
+
+    /// The worst kept result, once `limit` are kept.
+    fn worst(&self) -> Option<(i64, u64)> {
+        if !self.full() {
+            return None;
+        }
+        self.heap.peek().map(|r| (r.0.0, r.0.1.0))
+    }
+
+    /// True when a row with at most `bound` at position `order` could still
+    /// enter the results.
+    fn could_take(&self, bound: i64, order: u64) -> bool {
+        match self.worst() {
+            None => true,
+            Some((score, at)) => bound > score || (bound == score && order < at),
+        }
+    }
+
+    fn offer(&mut self, score: i64, order: u64) {
+        if !self.could_take(score, order) {
+            return;
+        }
+        self.heap
+            .push(std::cmp::Reverse((score, std::cmp::Reverse(order))));
+        if self.heap.len() > self.limit {
+            self.heap.pop();
+        }
+    }
+
+    /// Best first.
+    fn into_sorted(self) -> Vec<(i64, u64)> {
+        let mut v: Vec<(i64, u64)> = self.heap.into_iter().map(|r| (r.0.0, r.0.1.0)).collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        v
+    }
 }
 
 /// Items whose text matches `query`, best first.
@@ -104,8 +344,8 @@ pub fn search(
     Ok(search_cancellable(conn, query, kind, limit, &|| false)?.unwrap_or_default())
 }
 
-/// As [`search`], giving up (with `None`) as soon as `cancelled` says so:
-/// a newer keystroke has made this search pointless.
+/// As [`search`], giving up (with `None`) as soon as `cancelled` says so.
+/// Reads every row of the kind from SQLite once, in rowid order.
 pub fn search_cancellable(
     conn: &Connection,
     query: &str,
@@ -117,83 +357,502 @@ pub fn search_cancellable(
     if q.is_empty() || limit == 0 {
         return Ok(Some(Vec::new()));
     }
-    let matcher = SkimMatcherV2::default().ignore_case();
-    let kind_s = kind.map(ItemKind::as_str);
-    let mut hits: Vec<Hit> = Vec::new();
-    // Rows already scored by the full-text phase, skipped by the scan.
-    let mut seen: HashSet<i64> = HashSet::new();
-    let best_first = |a: &Hit, b: &Hit| {
-        b.score
-            .cmp(&a.score)
-            .then(a.kind.cmp(&b.kind))
-            .then(a.label.cmp(&b.label))
-    };
-    // Scores a row's text without copying it; keeps matches, and never
-    // more than a few times `limit` of them (memory stays bounded however
-    // many rows match a one-letter query).
-    let consider = |r: &rusqlite::Row<'_>, hits: &mut Vec<Hit>| -> rusqlite::Result<()> {
-        let body = r.get_ref(4)?.as_str()?;
-        if let Some(score) = matcher.fuzzy_match(body, q)
-            && let Ok(kind) = r.get_ref(1)?.as_str()?.parse::<ItemKind>()
-        {
-            hits.push(Hit {
-                kind,
-                id: r.get(2)?,
-                label: r.get(3)?,
-                text: body.to_string(),
-                score,
-                matched: Vec::new(),
-            });
-            if hits.len() >= limit.saturating_mul(4).max(64) {
-                hits.sort_by(best_first);
-                hits.truncate(limit);
-            }
+    let query = Query::new(q);
+    let mut best = Best::new(limit);
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, body FROM search_items WHERE (?1 IS NULL OR kind = ?1) ORDER BY rowid",
+    )?;
+    let mut rows = stmt.query([kind.map(ItemKind::as_str)])?;
+    let mut n = 0u32;
+    while let Some(r) = rows.next()? {
+        n += 1;
+        if n.is_multiple_of(4096) && cancelled() {
+            return Ok(None);
         }
-        Ok(())
-    };
-    if let Some(fq) = fts_query(q) {
-        let mut stmt = conn.prepare_cached(
-            "SELECT s.rowid, s.kind, s.item_id, s.label, s.body FROM search_fts
-             JOIN search_items s ON s.rowid = search_fts.rowid
-             WHERE search_fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) LIMIT 10000",
-        )?;
-        let mut rows = stmt.query((fq, kind_s))?;
-        let mut n = 0u32;
-        while let Some(r) = rows.next()? {
-            seen.insert(r.get(0)?);
-            consider(r, &mut hits)?;
-            n += 1;
-            if n.is_multiple_of(256) && cancelled() {
-                return Ok(None);
-            }
+        let rowid: i64 = r.get(0)?;
+        let Ok(body) = r.get_ref(1)?.as_str() else {
+            continue;
+        };
+        let Some(bound) = query.bound(&features(body)) else {
+            continue;
+        };
+        if !best.could_take(bound.into(), rowid as u64) {
+            continue;
+        }
+        if let Some(score) = skim_score(body, q) {
+            best.offer(score, rowid as u64);
         }
     }
-    if hits.len() < limit {
-        // Not enough substring matches: rank everything fuzzily.
-        let mut stmt = conn.prepare_cached(
-            "SELECT rowid, kind, item_id, label, body FROM search_items WHERE (?1 IS NULL OR kind = ?1)",
-        )?;
-        let mut rows = stmt.query([kind_s])?;
-        let mut n = 0u32;
-        while let Some(r) = rows.next()? {
-            if !seen.contains(&r.get::<_, i64>(0)?) {
-                consider(r, &mut hits)?;
-            }
-            n += 1;
-            if n.is_multiple_of(1024) && cancelled() {
-                return Ok(None);
-            }
-        }
-    }
-    hits.sort_by(best_first);
-    hits.truncate(limit);
-    // Which characters matched, for the few shown.
-    for h in &mut hits {
-        if let Some((_, idx)) = matcher.fuzzy_indices(&h.text, q) {
-            h.matched = idx;
+    drop(rows);
+    let found = best.into_sorted();
+    let mut hits = Vec::with_capacity(found.len());
+    for (score, rowid) in found {
+        if let Some(h) = hit_at(conn, rowid as i64, None, q, score)? {
+            hits.push(h);
         }
     }
     Ok(Some(hits))
+}
+
+/// The hit for one row of `search_items`, with the matched characters.
+fn hit_at(
+    conn: &Connection,
+    rowid: i64,
+    text: Option<&str>,
+    q: &str,
+    score: i64,
+) -> Result<Option<Hit>> {
+    let row: Option<(String, Uuid, String, String)> = conn
+        .prepare_cached("SELECT kind, item_id, label, body FROM search_items WHERE rowid = ?1")?
+        .query_row([rowid], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let Some((kind, id, label, body)) = row else {
+        return Ok(None);
+    };
+    let Ok(kind) = kind.parse::<ItemKind>() else {
+        return Ok(None);
+    };
+    // A row rewritten since the texts were loaded is not shown stale.
+    if text.is_some_and(|t| t != body) {
+        return Ok(None);
+    }
+    let matched = skim_indices(&body, q).unwrap_or_default();
+    Ok(Some(Hit {
+        kind,
+        id,
+        label,
+        text: body,
+        score,
+        matched,
+    }))
+}
+
+/// One kind's searchable texts, held in memory.
+#[derive(Default)]
+struct Corpus {
+    /// Every text, one after another.
+    text: String,
+    /// Where each text starts in `text` (one more entry than rows).
+    starts: Vec<u32>,
+    rowids: Vec<i64>,
+    features: Vec<Features>,
+}
+
+impl Corpus {
+    fn load(
+        conn: &Connection,
+        kind: Option<ItemKind>,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Option<Corpus>> {
+        let mut c = Corpus::default();
+        c.starts.push(0);
+        let mut stmt = conn.prepare_cached(
+            "SELECT rowid, body FROM search_items WHERE (?1 IS NULL OR kind = ?1) ORDER BY rowid",
+        )?;
+        let mut rows = stmt.query([kind.map(ItemKind::as_str)])?;
+        let mut n = 0u32;
+        while let Some(r) = rows.next()? {
+            n += 1;
+            if n.is_multiple_of(16384) && cancelled() {
+                return Ok(None);
+            }
+            let Ok(body) = r.get_ref(1)?.as_str() else {
+                continue;
+            };
+            if body.is_empty() {
+                continue;
+            }
+            if c.text.len() + body.len() > u32::MAX as usize {
+                break;
+            }
+            c.rowids.push(r.get(0)?);
+            c.features.push(features(body));
+            c.text.push_str(body);
+            c.starts.push(c.text.len() as u32);
+        }
+        c.text.shrink_to_fit();
+        c.starts.shrink_to_fit();
+        c.rowids.shrink_to_fit();
+        c.features.shrink_to_fit();
+        Ok(Some(c))
+    }
+
+    fn len(&self) -> usize {
+        self.rowids.len()
+    }
+
+    fn text(&self, i: u32) -> &str {
+        let i = i as usize;
+        &self.text[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+}
+
+/// The rows that may match one query, each with a bound on its score
+/// (exact where the row was scored).
+struct Level {
+    query: String,
+    rows: Vec<u32>,
+    bounds: Vec<i32>,
+    /// The results, and for how many asked.
+    results: Vec<(i64, u64)>,
+    limit: usize,
+}
+
+/// Marks a row found not to match.
+const NO_MATCH: i32 = i32::MIN;
+
+/// Rows scored between two looks at `cancelled`, split over the threads.
+const CHUNK: usize = 1024;
+
+/// The live filter's search over one kind: texts held in memory (loaded
+/// on first use and again when another connection has written, as
+/// `PRAGMA data_version` tells), narrowing keystroke by keystroke.
+pub struct LiveSearch {
+    kind: Option<ItemKind>,
+    corpus: Option<Corpus>,
+    data_version: Option<i64>,
+    /// Queries typed, each extending the one below it.
+    levels: Vec<Level>,
+    threads: usize,
+}
+
+impl LiveSearch {
+    pub fn new(kind: Option<ItemKind>) -> LiveSearch {
+        LiveSearch {
+            kind,
+            corpus: None,
+            data_version: None,
+            levels: Vec::new(),
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+        }
+    }
+
+    pub fn kind(&self) -> Option<ItemKind> {
+        self.kind
+    }
+
+    /// Uses this many threads for scoring (at least one).
+    pub fn with_threads(mut self, n: usize) -> LiveSearch {
+        self.threads = n.max(1);
+        self
+    }
+
+    /// Loads the texts if they are missing or another connection has
+    /// written since. `None` when cancelled.
+    pub fn refresh(
+        &mut self,
+        conn: &Connection,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Option<()>> {
+        let v: i64 = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+        if self.corpus.is_some() && self.data_version == Some(v) {
+            return Ok(Some(()));
+        }
+        self.levels.clear();
+        self.corpus = None;
+        let Some(c) = Corpus::load(conn, self.kind, cancelled)? else {
+            return Ok(None);
+        };
+        self.corpus = Some(c);
+        self.data_version = Some(v);
+        Ok(Some(()))
+    }
+
+    /// Forgets the texts (they are loaded again on the next search).
+    pub fn invalidate(&mut self) {
+        self.corpus = None;
+        self.levels.clear();
+    }
+
+    /// The best `limit` matches of `query`, as [`search`] finds them;
+    /// `None` when `cancelled` said so first.
+    pub fn search(
+        &mut self,
+        conn: &Connection,
+        query: &str,
+        limit: usize,
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Option<Vec<Hit>>> {
+        let q = query.trim();
+        if q.is_empty() || limit == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        if self.refresh(conn, cancelled)?.is_none() {
+            return Ok(None);
+        }
+        let Some(found) = self.rank(q, limit, cancelled) else {
+            return Ok(None);
+        };
+        let Some(corpus) = &self.corpus else {
+            return Ok(Some(Vec::new()));
+        };
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, i) in found {
+            let i = i as u32;
+            if let Some(h) = hit_at(
+                conn,
+                corpus.rowids[i as usize],
+                Some(corpus.text(i)),
+                q,
+                score,
+            )? {
+                hits.push(h);
+            }
+        }
+        Ok(Some(hits))
+    }
+
+    /// (score, row) of the best `limit` matches, best first.
+    fn rank(
+        &mut self,
+        q: &str,
+        limit: usize,
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Vec<(i64, u64)>> {
+        let corpus = self.corpus.as_ref()?;
+        // The same query again (a deleted character retyped, or Esc and
+        // back): its results are known.
+        if let Some(pos) = self.levels.iter().position(|l| l.query == q) {
+            self.levels.truncate(pos + 1);
+            let l = &self.levels[pos];
+            if l.limit == limit {
+                return Some(l.results.clone());
+            }
+        }
+        // Keep the levels whose query the new one extends.
+        while self
+            .levels
+            .last()
+            .is_some_and(|l| !subsequence(&l.query, q))
+        {
+            self.levels.pop();
+        }
+        let query = Query::new(q);
+        let mut level = match self.levels.last() {
+            Some(base) if base.query == q => Level {
+                query: q.to_string(),
+                rows: base.rows.clone(),
+                bounds: base.bounds.clone(),
+                results: Vec::new(),
+                limit,
+            },
+            Some(base) => narrow(corpus, base, &query, self.threads, cancelled)?,
+            None => everything(corpus, &query, self.threads, cancelled)?,
+        };
+        if self.levels.last().is_some_and(|l| l.query == q) {
+            self.levels.pop();
+        }
+        level.results = best_of(corpus, &mut level, &query, limit, self.threads, cancelled)?;
+        level.limit = limit;
+        let results = level.results.clone();
+        self.levels.push(level);
+        // Bounded memory: drop the oldest levels beyond a few million rows.
+        while self.levels.len() > 1
+            && self.levels.iter().map(|l| l.rows.len()).sum::<usize>() > 4_000_000
+        {
+            self.levels.remove(0);
+        }
+        Some(results)
+    }
+}
+
+/// Splits `0..n` into `parts` ranges and runs `f` on each, on its own
+/// thread but the first, returning the results in order.
+fn split<T: Send>(
+    n: usize,
+    parts: usize,
+    f: impl Fn(std::ops::Range<usize>) -> T + Sync,
+) -> Vec<T> {
+    let parts = parts.clamp(1, n.max(1));
+    let per = n.div_ceil(parts);
+    let ranges: Vec<std::ops::Range<usize>> = (0..parts)
+        .map(|p| (p * per).min(n)..((p + 1) * per).min(n))
+        .collect();
+    if parts == 1 {
+        return vec![f(0..n)];
+    }
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = ranges[1..]
+            .iter()
+            .cloned()
+            .map(|r| s.spawn(move || f(r)))
+            .collect();
+        let mut out = vec![f(ranges[0].clone())];
+        for h in handles {
+            match h.join() {
+                Ok(v) => out.push(v),
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        }
+        out
+    })
+}
+
+/// Every row with the query's characters, with its bound.
+fn everything(
+    corpus: &Corpus,
+    query: &Query,
+    threads: usize,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Level> {
+    let parts = split(corpus.len(), threads, |r| {
+        let mut rows = Vec::new();
+        let mut bounds = Vec::new();
+        for i in r {
+            if let Some(b) = query.bound(&corpus.features[i]) {
+                rows.push(i as u32);
+                bounds.push(b);
+            }
+        }
+        (rows, bounds)
+    });
+    if cancelled() {
+        return None;
+    }
+    Some(join_level(query, parts))
+}
+
+/// The rows of `base` that may match `query` (which extends base's query).
+fn narrow(
+    corpus: &Corpus,
+    base: &Level,
+    query: &Query,
+    threads: usize,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Level> {
+    // Appending to the query adds at most this to a row's score.
+    let carried = query
+        .text
+        .starts_with(base.query.as_str())
+        .then(|| query.growth(base.query.chars().count()));
+    let parts = split(base.rows.len(), threads, |r| {
+        let mut rows = Vec::new();
+        let mut bounds = Vec::new();
+        for k in r {
+            let before = base.bounds[k];
+            if before == NO_MATCH {
+                continue;
+            }
+            let i = base.rows[k];
+            if let Some(mut b) = query.bound(&corpus.features[i as usize]) {
+                if let Some(add) = carried {
+                    b = b.min(before.saturating_add(add));
+                }
+                rows.push(i);
+                bounds.push(b);
+            }
+        }
+        (rows, bounds)
+    });
+    if cancelled() {
+        return None;
+    }
+    Some(join_level(query, parts))
+}
+
+fn join_level(query: &Query, parts: Vec<(Vec<u32>, Vec<i32>)>) -> Level {
+    let n = parts.iter().map(|p| p.0.len()).sum();
+    let mut rows = Vec::with_capacity(n);
+    let mut bounds = Vec::with_capacity(n);
+    for (r, b) in parts {
+        rows.extend_from_slice(&r);
+        bounds.extend_from_slice(&b);
+    }
+    Level {
+        query: query.text.clone(),
+        rows,
+        bounds,
+        results: Vec::new(),
+        limit: 0,
+    }
+}
+
+/// The best `limit` rows of a level: rows are visited by descending bound
+/// (then row order), so the kept results fill with good rows early, and
+/// the visit stops at the first row whose bound cannot beat the worst kept
+/// result. Scored rows get their exact score as their bound, or are
+/// marked as not matching.
+fn best_of(
+    corpus: &Corpus,
+    level: &mut Level,
+    query: &Query,
+    limit: usize,
+    threads: usize,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<(i64, u64)>> {
+    let n = level.rows.len();
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    // Counting sort by bound, descending; stable, so row order within.
+    let lo = level
+        .bounds
+        .iter()
+        .copied()
+        .filter(|&b| b != NO_MATCH)
+        .min()
+        .unwrap_or(0);
+    let hi = level.bounds.iter().copied().max().unwrap_or(0);
+    let span = (hi - lo) as usize + 1;
+    let mut counts = vec![0usize; span + 1];
+    for &b in &level.bounds {
+        if b != NO_MATCH {
+            counts[(hi - b) as usize + 1] += 1;
+        }
+    }
+    for k in 1..counts.len() {
+        counts[k] += counts[k - 1];
+    }
+    let total = counts[span];
+    let mut order = vec![0u32; total];
+    for (k, &b) in level.bounds.iter().enumerate() {
+        if b != NO_MATCH {
+            let slot = &mut counts[(hi - b) as usize];
+            order[*slot] = k as u32;
+            *slot += 1;
+        }
+    }
+    let mut best = Best::new(limit);
+    let mut at = 0;
+    while at < total {
+        if cancelled() {
+            return None;
+        }
+        // The next rows that could still enter the results.
+        let mut end = at;
+        while end < total && end - at < CHUNK * threads {
+            let k = order[end] as usize;
+            if !best.could_take(level.bounds[k].into(), u64::from(level.rows[k])) {
+                break;
+            }
+            end += 1;
+        }
+        if end == at {
+            break;
+        }
+        let batch = &order[at..end];
+        let scored = split(batch.len(), threads, |r| {
+            batch[r]
+                .iter()
+                .map(|&k| skim_score(corpus.text(level.rows[k as usize]), &query.text))
+                .collect::<Vec<_>>()
+        });
+        for (&k, score) in batch.iter().zip(scored.into_iter().flatten()) {
+            let k = k as usize;
+            match score {
+                Some(s) => {
+                    level.bounds[k] = s.clamp(i64::from(i32::MIN + 1), i64::from(i32::MAX)) as i32;
+                    best.offer(s, u64::from(level.rows[k]));
+                }
+                None => level.bounds[k] = NO_MATCH,
+            }
+        }
+        at = end;
+    }
+    Some(best.into_sorted())
 }
 
 #[cfg(test)]
@@ -269,6 +928,57 @@ mod tests {
             let ids = |h: &[Hit]| h.iter().map(|h| (h.score, h.id)).collect::<Vec<_>>();
             assert_eq!(ids(&top), ids(&all[..7]), "{q}");
             assert!(top.iter().all(|h| !h.matched.is_empty()));
+        }
+    }
+
+    /// Texts and queries rich in what the matcher's bonuses look at: case,
+    /// separators, punctuation, digits, a non-ASCII letter.
+    fn tricky() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                'a', 'A', 'b', 'B', 'l', ' ', '|', '.', '-', '1', 'é', '/',
+            ]),
+            0..40,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+        /// The bound is never below the score, a missing character is
+        /// never a match, and appending to a query never adds more than
+        /// its growth allows.
+        #[test]
+        fn the_bound_holds(text in tricky(), q in "[abAB l|.1é-]{1,6}", more in "[abAB l|.1-]{0,4}") {
+            let query = Query::new(&q);
+            let score = skim_score(&text, &q);
+            match query.bound(&features(&text)) {
+                None => prop_assert!(score.is_none()),
+                Some(b) => prop_assert!(score.is_none_or(|s| s <= i64::from(b)), "{score:?} > {b}"),
+            }
+            prop_assert_eq!(score.is_some(), subsequence(&q, &text));
+            let longer = format!("{q}{more}");
+            if let (Some(s), Some(l)) = (score, skim_score(&text, &longer)) {
+                let grow = Query::new(&longer).growth(q.chars().count());
+                prop_assert!(l <= s + i64::from(grow), "{l} > {s} + {grow}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_fresh_matcher_scores_the_same_whatever_came_before() {
+        // fuzzy-matcher 0.3.7 reuses a matrix between calls; these scored
+        // differently after other strings through one shared matcher.
+        for (text, q) in [("|-A.|-a-aBbaa ", "bbaa"), ("A .|Ab..Bbb bbc--c.", "bbb")] {
+            let alone = skim_score(text, q);
+            let shared = SkimMatcherV2::default().ignore_case();
+            let _ = shared.fuzzy_match("| A|A|A|A|A|A|A|A|A|A|A|A|A|A|A|A|A", "aaaaaaaaaa");
+            let _ = shared.fuzzy_match("Almaty | aaaaaab | A A A A AAAB", "aaab");
+            let _ = skim_score("Almaty | aaaaaab | A A A A AAAB", "aaab");
+            assert_eq!(skim_score(text, q), alone);
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Live filtering on a worker thread with its own read-only connection, so
 //! typing never waits for a search: each keystroke supersedes the search in
-//! flight, which notices and gives up.
+//! flight, which notices and gives up. The worker keeps each kind's texts
+//! in memory ([`search::LiveSearch`]), reloading them when another
+//! connection has written, and narrows as the query grows.
 
 use super::data::{self, Row};
 use crate::domain::ItemKind;
@@ -105,6 +107,8 @@ fn worker(
     latest: Arc<AtomicU64>,
 ) {
     let cancel = latest.clone();
+    // One in-memory index per kind searched, kept between keystrokes.
+    let mut indexes: Vec<search::LiveSearch> = Vec::new();
     while let Ok(mut req) = inbox.recv() {
         // Only the newest request matters.
         while let Ok(newer) = inbox.try_recv() {
@@ -112,13 +116,14 @@ fn worker(
         }
         let generation = req.generation;
         let stale = || cancel.load(Ordering::SeqCst) != generation;
-        let rows = match search::search_cancellable(
-            &conn,
-            &req.query,
-            Some(req.kind),
-            req.limit,
-            &stale,
-        ) {
+        let at = match indexes.iter().position(|s| s.kind() == Some(req.kind)) {
+            Some(at) => at,
+            None => {
+                indexes.push(search::LiveSearch::new(Some(req.kind)));
+                indexes.len() - 1
+            }
+        };
+        let rows = match indexes[at].search(&conn, &req.query, req.limit, &stale) {
             Ok(Some(hits)) => Ok(hits
                 .iter()
                 .filter_map(|h| data::row_of(&conn, h.kind, h.id).ok().flatten())
