@@ -18,18 +18,41 @@ pub fn replace(
     fresh: bool,
 ) -> Result<()> {
     let mut old: Vec<i64> = Vec::new();
+    let mut find_ident =
+        tx.prepare_cached("SELECT id FROM identifiers WHERE kind = ?1 AND value = ?2")?;
     if !fresh {
-        let mut stmt = tx.prepare_cached("SELECT ident FROM occurrences WHERE item_id = ?1")?;
-        old = stmt
-            .query_map([id], |r| r.get(0))?
+        let mut stmt =
+            tx.prepare_cached("SELECT ident, role, item_kind FROM occurrences WHERE item_id = ?1")?;
+        let stored: Vec<(i64, String, String)> = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        // Nothing to write when the stored rows are already these (most
+        // edits change no identifier): reads only, no page dirtied.
+        let mut wanted = Vec::with_capacity(idents.len());
+        for i in idents {
+            match find_ident
+                .query_row((i.kind.as_str(), &i.value), |r| r.get::<_, i64>(0))
+                .optional()?
+            {
+                Some(ident) => wanted.push((ident, i.role.to_string(), kind.as_str().to_string())),
+                None => break,
+            }
+        }
+        if wanted.len() == idents.len() {
+            let (mut a, mut b) = (wanted, stored.clone());
+            a.sort();
+            a.dedup();
+            b.sort();
+            if a == b {
+                return Ok(());
+            }
+        }
+        old = stored.into_iter().map(|(ident, _, _)| ident).collect();
         tx.prepare_cached("DELETE FROM occurrences WHERE item_id = ?1")?
             .execute([id])?;
     }
     let mut insert_ident =
         tx.prepare_cached("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?1, ?2)")?;
-    let mut find_ident =
-        tx.prepare_cached("SELECT id FROM identifiers WHERE kind = ?1 AND value = ?2")?;
     let mut insert_occ = tx.prepare_cached(
         "INSERT OR IGNORE INTO occurrences (ident, item_id, item_kind, role) VALUES (?1, ?2, ?3, ?4)",
     )?;

@@ -300,6 +300,28 @@ fn write_row<R: Record>(w: &Writer<'_>, rec: &R, exists: bool) -> Result<()> {
     Ok(())
 }
 
+/// Overwrites the columns whose values differ from `before`'s.
+fn update_columns<R: Record>(w: &Writer<'_>, before: &R, rec: &R) -> Result<()> {
+    let (old, new) = (to_sql_values(before)?, to_sql_values(rec)?);
+    let cols = columns::<R>();
+    let changed: Vec<usize> = (1..cols.len()).filter(|&i| old[i] != new[i]).collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let sets = changed
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| format!("\"{}\" = ?{}", cols[i], k + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table());
+    let mut values = vec![new[0].clone()];
+    values.extend(changed.iter().map(|&i| new[i].clone()));
+    w.tx.prepare_cached(&sql)?
+        .execute(params_from_iter(values))?;
+    Ok(())
+}
+
 /// Writes a record exactly as given, its provenance included, over any
 /// stored version: for records that come from another database (export
 /// files, merges, a conflict resolved for the incoming version). Checked,
@@ -369,9 +391,12 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
         m.updated_by = w.actor.to_string();
     }
     let warnings = record::validate(rec)?;
-    write_row(w, rec, true)?;
+    // Only what changed is written: the changed columns (so indexes on
+    // unchanged ones are not rewritten), the identifier rows and the search
+    // row if they differ from what is stored.
+    update_columns(w, &before, rec)?;
     index::replace(&w.tx, R::KIND, id, &rec.identifiers(), false)?;
-    search::replace(&w.tx, R::KIND, id, &rec.label(), &rec.search_text(), false)?;
+    search::update(&w.tx, R::KIND, id, &rec.label(), &rec.search_text())?;
     audit::append(
         w,
         "update",

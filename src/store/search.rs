@@ -53,6 +53,36 @@ pub fn replace(
     Ok(())
 }
 
+/// Replaces the searchable text of an item that has one, keeping its row
+/// (and so its place among equal scores); the full-text index is told of
+/// the change only when the text changed.
+pub fn update(tx: &Connection, kind: ItemKind, id: Uuid, label: &str, body: &str) -> Result<()> {
+    let old: Option<(i64, String, String)> = tx
+        .prepare_cached("SELECT rowid, label, body FROM search_items WHERE item_id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((rowid, old_label, old_body)) = old else {
+        return replace(tx, kind, id, label, body, true);
+    };
+    if body.trim().is_empty() && label.trim().is_empty() {
+        return remove(tx, id);
+    }
+    if old_label == label && old_body == body {
+        return Ok(());
+    }
+    tx.prepare_cached("UPDATE search_items SET label = ?2, body = ?3 WHERE rowid = ?1")?
+        .execute((rowid, label, body))?;
+    if old_body != body {
+        tx.prepare_cached(
+            "INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', ?1, ?2)",
+        )?
+        .execute((rowid, &old_body))?;
+        tx.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?
+            .execute((rowid, body))?;
+    }
+    Ok(())
+}
+
 pub fn remove(tx: &Connection, id: Uuid) -> Result<()> {
     let old: Option<(i64, String)> = tx
         .prepare_cached("SELECT rowid, body FROM search_items WHERE item_id = ?1")?
