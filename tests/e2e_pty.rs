@@ -3,92 +3,28 @@
 //! case, follow the link, go back, quit; then check the file holds exactly
 //! that.
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::{Read, Write};
+mod common;
+
+use common::pty::Screen;
+use portable_pty::CommandBuilder;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_interdict");
 
-struct Screen {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Screen {
-    fn start(db: &Path, home: &Path) -> Screen {
-        Screen::start_with(db, home, &[])
+/// The interface on `db`, with its data directory under `home`.
+fn start(db: &Path, home: &Path, extra: &[&str]) -> Screen {
+    let mut cmd = CommandBuilder::new(BIN);
+    cmd.arg("--db");
+    cmd.arg(db);
+    for a in extra {
+        cmd.arg(a);
     }
-
-    fn start_with(db: &Path, home: &Path, extra: &[&str]) -> Screen {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 30,
-                cols: 100,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.arg("--db");
-        cmd.arg(db);
-        for a in extra {
-            cmd.arg(a);
-        }
-        cmd.env("HOME", home);
-        cmd.env("XDG_DATA_HOME", home.join("data"));
-        cmd.env("INTERDICT_CONFIG", home.join("none.toml"));
-        cmd.env("INTERDICT_USER", "officer");
-        cmd.env("TERM", "xterm-256color");
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZero::new(30).unwrap(),
-            std::num::NonZero::new(100).unwrap(),
-            0,
-        )));
-        let p = parser.clone();
-        std::thread::spawn(move || {
-            let _keep = pty.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        Screen {
-            parser,
-            writer,
-            child,
-        }
-    }
-
-    fn text(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, what: &str) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) {
-            if self.text().contains(what) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("{what:?} never appeared; the screen:\n{}", self.text());
-    }
-
-    fn send(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(80));
-    }
+    cmd.env("HOME", home);
+    cmd.env("XDG_DATA_HOME", home.join("data"));
+    cmd.env("INTERDICT_CONFIG", home.join("none.toml"));
+    cmd.env("INTERDICT_USER", "officer");
+    cmd.env("TERM", "xterm-256color");
+    Screen::spawn(cmd, 30, 100)
 }
 
 fn cli(db: &Path, args: &[&str]) -> String {
@@ -121,7 +57,7 @@ fn create_link_follow_back_quit() {
     .unwrap();
     let last_seq = audit_before[0]["seq"].as_i64().unwrap();
 
-    let mut s = Screen::start(&db, dir.path());
+    let mut s = start(&db, dir.path(), &[]);
     s.wait_for("Cases 1/");
     // A new parcel through the form: tracking number, carrier, save (F2).
     s.send("2");
@@ -147,15 +83,7 @@ fn create_link_follow_back_quit() {
     s.send("[");
     s.wait_for("┌ Parcels 201/201");
     s.send("q");
-    let start = Instant::now();
-    loop {
-        if let Some(status) = s.child.try_wait().unwrap() {
-            assert!(status.success());
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10), "did not quit");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    s.wait_exit();
 
     // The file holds exactly that: one parcel and one link more, audited.
     let p: serde_json::Value =
@@ -197,23 +125,6 @@ fn create_link_follow_back_quit() {
     cli(&db, &["audit", "verify"]);
 }
 
-fn quit(s: &mut Screen) {
-    s.send("q");
-    let start = Instant::now();
-    loop {
-        if let Some(status) = s.child.try_wait().unwrap() {
-            assert!(status.success());
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "did not quit:\n{}",
-            s.text()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// A received export browsed in the interface with --read-only: the
 /// signer is named, items open and links are followed, a write attempt
 /// is refused on the status line, and the file is byte-identical after.
@@ -248,7 +159,7 @@ fn received_export_browsed_read_only_is_unchanged() {
     };
     let files_before = names();
 
-    let mut s = Screen::start_with(&file, dir.path(), &["--read-only"]);
+    let mut s = start(&file, dir.path(), &["--read-only"]);
     s.wait_for("signed by");
     s.wait_for("Cases 1/");
     s.send("2");
@@ -263,7 +174,8 @@ fn received_export_browsed_read_only_is_unchanged() {
     s.send("\r");
     s.wait_for("read-only");
     s.send("\x07");
-    quit(&mut s);
+    s.send("q");
+    s.wait_exit();
 
     assert_eq!(
         hash(&file),

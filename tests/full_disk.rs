@@ -5,27 +5,11 @@
 
 mod common;
 
-use common::Nb;
+use common::{Nb, assert_consistent};
 use interdict::domain::Case;
 use interdict::domain::record::new_record;
-use interdict::store::{OpenOptions, Store, StoreError, audit, create, integrity};
-use std::path::Path;
+use interdict::store::{OpenOptions, Store, StoreError, create};
 use std::process::Command;
-
-fn consistent(db: &Path) {
-    let s = Store::open(db, OpenOptions::new("check")).unwrap();
-    let ok: String = s
-        .conn()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
-    assert!(matches!(
-        audit::verify(s.conn()).unwrap(),
-        audit::Verdict::Intact { .. }
-    ));
-    let r = integrity::check(s.conn()).unwrap();
-    assert!(r.problems.is_empty(), "{:?}", r.problems);
-}
 
 fn add_case(s: &mut Store, title: &str) -> Result<(), StoreError> {
     s.write(|w| {
@@ -58,7 +42,7 @@ fn sqlite_full_fails_the_write_and_keeps_the_rest() {
     assert!(matches!(e, StoreError::DiskFull { .. }), "{e:?}");
     assert!(e.to_string().contains("disk is full"), "{e}");
     drop(s);
-    consistent(&db);
+    assert_consistent(&db);
     let s = Store::open(&db, OpenOptions::new("tester")).unwrap();
     let n: i64 = s
         .conn()
@@ -131,7 +115,7 @@ fn a_really_full_disk_fails_the_write_and_keeps_the_rest() {
     let err = err.expect("a write failed on the full disk");
     assert!(err.contains("disk is full"), "{err}");
     std::fs::remove_file(mnt.join("filler")).unwrap();
-    consistent(&db);
+    assert_consistent(&db);
     let out = run(&["list", "cases", "--format", "json"]);
     let cases: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(cases[0]["title"], "before the disk filled");

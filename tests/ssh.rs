@@ -5,12 +5,13 @@
 //! Needs `sshd` (Debian's openssh-server; `.ci/run` installs it). Without
 //! it the test fails, unless INTERDICT_SKIP_SSH=1 says to skip it.
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::{Read, Write};
+mod common;
+
+use common::pty::Screen;
+use portable_pty::CommandBuilder;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_interdict");
@@ -157,74 +158,25 @@ fn a_lead_added_over_ssh_is_seen_from_a_second_session() {
     let sshd = start_sshd(dir.path());
 
     // First session: the interface in the remote pseudo-terminal (ssh -tt).
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let mut cmd = CommandBuilder::new("ssh");
     cmd.arg("-tt");
     for a in ssh_args(&sshd) {
         cmd.arg(a);
     }
     cmd.arg(remote(dir.path(), &db, "--as investigator"));
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let mut writer = pty.master.take_writer().unwrap();
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(
-        std::num::NonZero::new(24).unwrap(),
-        std::num::NonZero::new(80).unwrap(),
-        0,
-    )));
-    let p = parser.clone();
-    std::thread::spawn(move || {
-        let _keep = pty.master;
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            p.lock().unwrap().process(&buf[..n]);
-        }
-    });
-    let text = || parser.lock().unwrap().screen().contents();
-    let wait_for = |what: &str| {
-        let start = Instant::now();
-        while !text().contains(what) {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "{what:?} never appeared over ssh; the screen:\n{}\nsshd log:\n{}",
-                text(),
-                std::fs::read_to_string(dir.path().join("sshd.log")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+    let mut s = Screen::spawn(cmd, 24, 80);
+    let log = || {
+        let log = std::fs::read_to_string(dir.path().join("sshd.log")).unwrap_or_default();
+        format!("sshd log:\n{log}")
     };
-    let mut send = |s: &str| {
-        writer.write_all(s.as_bytes()).unwrap();
-        writer.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(150));
-    };
-    wait_for("Cases 1/");
-    send("n");
-    wait_for("Note on");
-    send("courier at the depot pays in cash");
-    send("\r");
-    wait_for("note added");
-    send("q");
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "did not quit:\n{}",
-            text()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    s.wait_for_or("Cases 1/", log);
+    s.send("n");
+    s.wait_for_or("Note on", log);
+    s.send("courier at the depot pays in cash");
+    s.send("\r");
+    s.wait_for_or("note added", log);
+    s.send("q");
+    s.wait_exit();
 
     // Second session: the lead is there, attributed as typed.
     let out = Command::new("ssh")

@@ -704,11 +704,18 @@ fn draw_report(
     );
 }
 
-fn draw_matches(
+/// A full-screen list of entries of a few lines each, scrolled so that the
+/// entry under the cursor (its first line and `tail` more) is in view. The
+/// first line of each entry is drawn in `style` (the selection's for the
+/// cursor's entry).
+fn draw_entries<T>(
     f: &mut Frame<'_>,
     app: &App,
-    list: &[crate::xref::fuzzy::Suggestion],
+    title: String,
+    list: &[T],
     cursor: usize,
+    tail: usize,
+    entry: impl Fn(&T, Style, usize) -> Vec<Line<'static>>,
 ) {
     let area = centered(
         f.area(),
@@ -718,45 +725,54 @@ fn draw_matches(
     let w = area.width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     let mut cursor_line = 0;
-    for (i, s) in list.iter().enumerate() {
-        if i == cursor {
-            cursor_line = lines.len();
-        }
+    for (i, item) in list.iter().enumerate() {
         let style = if i == cursor {
+            cursor_line = lines.len();
             app.theme.selected()
         } else {
             Style::new()
         };
-        lines.push(Line::from(Span::styled(
-            fit(
-                &format!(
-                    "{:.2}  {} ({})  ~  {} ({})",
-                    s.score,
-                    s.a_name,
-                    s.a_role.replace('_', " "),
-                    s.b_name,
-                    s.b_role.replace('_', " ")
-                ),
-                w,
-            ),
-            style,
-        )));
-        lines.push(Line::from(Span::styled(
-            fit(&format!("      {}", s.features.join("; ")), w),
-            app.theme.dim(),
-        )));
+        lines.extend(entry(item, style, w));
     }
     let inner_h = area.height.saturating_sub(2) as usize;
-    let skip = (cursor_line + 2).saturating_sub(inner_h);
+    let skip = (cursor_line + tail + 1).saturating_sub(inner_h);
     f.render_widget(Clear, area);
     f.render_widget(
-        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block(
-            app,
-            format!(" Suggested matches ({}) ", list.len()),
-            true,
-        )),
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
+            .block(block(app, title, true)),
         area,
     );
+}
+
+fn draw_matches(
+    f: &mut Frame<'_>,
+    app: &App,
+    list: &[crate::xref::fuzzy::Suggestion],
+    cursor: usize,
+) {
+    let title = format!(" Suggested matches ({}) ", list.len());
+    draw_entries(f, app, title, list, cursor, 1, |s, style, w| {
+        vec![
+            Line::from(Span::styled(
+                fit(
+                    &format!(
+                        "{:.2}  {} ({})  ~  {} ({})",
+                        s.score,
+                        s.a_name,
+                        s.a_role.replace('_', " "),
+                        s.b_name,
+                        s.b_role.replace('_', " ")
+                    ),
+                    w,
+                ),
+                style,
+            )),
+            Line::from(Span::styled(
+                fit(&format!("      {}", s.features.join("; ")), w),
+                app.theme.dim(),
+            )),
+        ]
+    });
 }
 
 /// Open merge conflicts: for each, the item, where the other version came
@@ -767,51 +783,38 @@ fn draw_conflicts(
     list: &[crate::exchange::conflicts::Conflict],
     cursor: usize,
 ) {
-    let area = centered(
-        f.area(),
-        f.area().width.saturating_sub(4),
-        f.area().height.saturating_sub(2),
-    );
-    let w = area.width.saturating_sub(2) as usize;
-    let field_w = 14.min(w / 4);
-    let value_w = w.saturating_sub(field_w + 6) / 2;
-    let mut lines = Vec::new();
-    let mut cursor_line = 0;
-    for (i, c) in list.iter().enumerate() {
-        if i == cursor {
-            cursor_line = lines.len();
-        }
-        let style = if i == cursor {
-            app.theme.selected()
-        } else {
-            Style::new()
-        };
-        lines.push(Line::from(Span::styled(
-            fit(
-                &format!(
-                    "{} {}  from {}{}",
-                    c.item_kind,
-                    c.label,
-                    c.file,
-                    c.signer
-                        .as_deref()
-                        .map(|s| format!(", signed by {s}"))
-                        .unwrap_or_default()
+    let title = format!(" Merge conflicts ({}) ", list.len());
+    draw_entries(f, app, title, list, cursor, 3, |c, style, w| {
+        let field_w = 14.min(w / 4);
+        let value_w = w.saturating_sub(field_w + 6) / 2;
+        let mut lines = vec![
+            Line::from(Span::styled(
+                fit(
+                    &format!(
+                        "{} {}  from {}{}",
+                        c.item_kind,
+                        c.label,
+                        c.file,
+                        c.signer
+                            .as_deref()
+                            .map(|s| format!(", signed by {s}"))
+                            .unwrap_or_default()
+                    ),
+                    w,
                 ),
-                w,
-            ),
-            style,
-        )));
-        lines.push(Line::from(Span::styled(
-            fit(
-                &format!(
-                    "  {:field_w$}  {:value_w$}  {}",
-                    "field", "here", "incoming"
+                style,
+            )),
+            Line::from(Span::styled(
+                fit(
+                    &format!(
+                        "  {:field_w$}  {:value_w$}  {}",
+                        "field", "here", "incoming"
+                    ),
+                    w,
                 ),
-                w,
-            ),
-            app.theme.dim(),
-        )));
+                app.theme.dim(),
+            )),
+        ];
         for d in c.diff() {
             lines.push(Line::from(fit(
                 &format!(
@@ -823,16 +826,6 @@ fn draw_conflicts(
                 w,
             )));
         }
-    }
-    let inner_h = area.height.saturating_sub(2) as usize;
-    let skip = (cursor_line + 4).saturating_sub(inner_h);
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block(
-            app,
-            format!(" Merge conflicts ({}) ", list.len()),
-            true,
-        )),
-        area,
-    );
+        lines
+    });
 }

@@ -2,6 +2,8 @@
 //! integration tests. Not every test file uses every helper.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -75,5 +77,52 @@ impl Nb {
     /// Runs the binary with these arguments.
     pub fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
         self.cmd().args(args).assert()
+    }
+}
+
+/// A count from the notebook at `db` (0 when the query fails).
+pub fn count_in(db: &std::path::Path, sql: &str) -> i64 {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    c.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
+}
+
+/// A notebook as it must be after a crash or a failed write: SQLite's
+/// integrity check passes, the audit chain is intact, every record is as
+/// its last audit entry left it, and no identifier, occurrence, search row
+/// or provenance row is left without its item.
+pub fn assert_consistent(db: &std::path::Path) {
+    use interdict::store::{OpenOptions, Store, audit, integrity};
+    let s = Store::open(db, OpenOptions::new("check")).unwrap();
+    let ok: String = s
+        .conn()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    assert!(matches!(
+        audit::verify(s.conn()).unwrap(),
+        audit::Verdict::Intact { .. }
+    ));
+    let records = integrity::check(s.conn()).unwrap();
+    assert!(records.problems.is_empty(), "{:?}", records.problems);
+    for (what, sql) in [
+        (
+            "identifiers nothing uses",
+            "SELECT count(*) FROM identifiers i WHERE NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.ident = i.id)",
+        ),
+        (
+            "occurrences of missing parcels",
+            "SELECT count(*) FROM occurrences o WHERE o.item_kind = 'parcel' AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.id = o.item_id)",
+        ),
+        (
+            "search rows of missing parcels",
+            "SELECT count(*) FROM search_items s WHERE s.kind = 'parcel' AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.id = s.item_id)",
+        ),
+        (
+            "provenance of missing parcels",
+            "SELECT count(*) FROM provenance pr WHERE pr.action = 'import' AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.id = pr.item_id)",
+        ),
+    ] {
+        assert_eq!(count_in(db, sql), 0, "{what}");
     }
 }
