@@ -318,12 +318,33 @@ impl UnionFind {
     }
 }
 
+/// Hashes a record id by its last eight bytes: random in UUIDv7 (and in
+/// the catalogue's name-derived ids), so no need for SipHash's cost on the
+/// million lookups of [`all_clusters`].
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(b);
+        }
+    }
+}
+
+type IdMap = HashMap<Uuid, u32, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// Every network of two or more items in the notebook, largest first,
 /// built in one pass over links, notes and the identifier index
 /// (over-shared and warning-listed values left out). Substances are not
 /// joined through: a network is people, parcels and cases.
 pub fn all_clusters(conn: &Connection) -> Result<Vec<Component>> {
-    let mut index: HashMap<Uuid, u32> = HashMap::new();
+    let mut index = IdMap::default();
     let mut nodes: Vec<Node> = Vec::new();
     for kind in [ItemKind::Case, ItemKind::Parcel, ItemKind::Note] {
         let mut stmt = conn.prepare(&format!("SELECT id FROM {} ORDER BY rowid", kind.table()))?;
@@ -355,39 +376,56 @@ pub fn all_clusters(conn: &Connection) -> Result<Vec<Component>> {
         }
     }
     {
-        // Occurrences come in identifier order: a run is one value.
-        let mut stmt = conn.prepare(
-            "SELECT o.ident, o.item_id, i.kind FROM occurrences o JOIN identifiers i ON i.id = o.ident
-             WHERE i.kind NOT IN ('name-sound', 'address-sound')
-               AND NOT EXISTS (SELECT 1 FROM warnlist wl WHERE wl.kind = i.kind AND wl.value = i.value)
-             ORDER BY o.ident",
-        )?;
+        // Occurrences in their primary key's order (no join, no sort): a
+        // run is one identifier. Most values belong to one item only; the
+        // identifier's kind (for the cap, the fuzzy kinds left out and
+        // the warning list) is looked up only for runs of two or more.
+        let warned: std::collections::HashSet<(String, String)> = conn
+            .prepare("SELECT kind, value FROM warnlist")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut ident_of = conn.prepare("SELECT kind, value FROM identifiers WHERE id = ?1")?;
+        let mut stmt = conn.prepare("SELECT ident, item_id FROM occurrences ORDER BY ident")?;
         let mut rows = stmt.query([])?;
         let mut run: Vec<u32> = Vec::new();
         let mut current = i64::MIN;
-        let mut limit = OVER_SHARED as usize;
-        let flush = |uf: &mut UnionFind, run: &mut Vec<u32>, limit: usize| {
-            run.sort_unstable();
-            run.dedup();
-            if run.len() >= 2 && run.len() <= limit + 1 {
-                for w in run.windows(2) {
-                    uf.union(w[0], w[1]);
+        let mut flush = |uf: &mut UnionFind, run: &mut Vec<u32>, ident: i64| -> Result<()> {
+            if run.len() >= 2 {
+                run.sort_unstable();
+                run.dedup();
+            }
+            if run.len() >= 2 {
+                let (kind, value): (String, String) =
+                    ident_of.query_row([ident], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let fuzzy = kind == "name-sound" || kind == "address-sound";
+                if !fuzzy
+                    && run.len() <= super::cap(&kind) as usize + 1
+                    && !warned.contains(&(kind, value))
+                {
+                    for w in run.windows(2) {
+                        uf.union(w[0], w[1]);
+                    }
                 }
             }
             run.clear();
+            Ok(())
         };
         while let Some(r) = rows.next()? {
             let ident: i64 = r.get(0)?;
             if ident != current {
-                flush(&mut uf, &mut run, limit);
+                flush(&mut uf, &mut run, current)?;
                 current = ident;
-                limit = super::cap(&r.get::<_, String>(2)?) as usize;
             }
-            if let Some(x) = index.get(&r.get::<_, Uuid>(1)?) {
+            let item = r
+                .get_ref(1)?
+                .as_blob()
+                .ok()
+                .and_then(|b| Uuid::from_slice(b).ok());
+            if let Some(x) = item.and_then(|id| index.get(&id)) {
                 run.push(*x);
             }
         }
-        flush(&mut uf, &mut run, limit);
+        flush(&mut uf, &mut run, current)?;
     }
     let mut groups: HashMap<u32, Vec<u32>> = HashMap::new();
     for i in 0..nodes.len() as u32 {
