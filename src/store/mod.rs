@@ -204,8 +204,11 @@ impl Store {
         // One plan per statement, whatever the values bound: without this,
         // SQLite re-prepares cached statements when their bindings change
         // (a sixth of the time of a large import went there).
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
-            .map_err(c)?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .map_err(c)?;
         conn.pragma_update(None, "foreign_keys", true).map_err(c)?;
         conn.pragma_update(None, "trusted_schema", false)
             .map_err(c)?;
