@@ -1005,7 +1005,7 @@ impl<'a> Checker<'a> {
                     .collect::<Vec<_>>()
                     .join(", ")
                     .into(),
-                _ => std::borrow::Cow::Borrowed(cell.as_ref()),
+                _ => std::borrow::Cow::Borrowed(*cell),
             })
             .collect();
         let mut values: Vec<(&str, &str)> = Vec::with_capacity(width);
