@@ -1645,16 +1645,24 @@ mod tests {
                    EE473124829CN,in a toy,heavy\r\n";
         let r = import_bytes(&mut s, csv.as_bytes(), &Options::default()).unwrap();
         assert_eq!(r.outcome, Outcome::Refused);
-        assert_eq!(r.rejected, 2, "{r:?}");
+        assert_eq!(r.rejected, 1, "{r:?}");
         assert_eq!(r.blank, 0, "blank lines are not rows");
-        // The first row's concealment spans two lines: a Text field refuses that.
-        assert_eq!(r.errors[0].line, 2);
-        assert_eq!(r.errors[0].field.as_deref(), Some("concealment"));
-        // After a quoted line break and a blank line.
-        assert_eq!(r.errors[1].line, 5);
-        assert_eq!(r.errors[1].field.as_deref(), Some("weight_g"));
-        assert_eq!(r.errors[1].column.as_deref(), Some("Weight (g)"));
+        // After a quoted line break and a blank line, the bad row is on line 5.
+        assert_eq!(r.errors[0].line, 5);
+        assert_eq!(r.errors[0].field.as_deref(), Some("weight_g"));
+        assert_eq!(r.errors[0].column.as_deref(), Some("Weight (g)"));
         assert_eq!(records::count::<Parcel>(s.conn()).unwrap(), 0);
+        // The first row's concealment spans two lines: a one-line field
+        // takes them joined.
+        let opts = Options {
+            skip_bad: true,
+            rejects: Some(_d.path().join("rejects.csv")),
+            ..Options::default()
+        };
+        let r = import_bytes(&mut s, csv.as_bytes(), &opts).unwrap();
+        assert_eq!(r.imported, 1, "{r:?}");
+        let p: Vec<Parcel> = records::list(s.conn(), 10, 0).unwrap();
+        assert_eq!(p[0].concealment.as_deref(), Some("in a book, second line"));
     }
 
     #[test]
