@@ -467,6 +467,9 @@ fn main() {
         t.elapsed()
     };
     let stamp = interdict::domain::meta::now();
+    let stamp_digits: usize = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as usize);
     // Warm the pages the edits touch, as a form save finds them.
     for (i, id) in ids.iter().enumerate().skip(300) {
         edit(&mut app, *id, "concealment", format!("warm {i} {stamp}"));
@@ -546,7 +549,13 @@ fn main() {
                 &mut app,
                 ids[(200 + i) % ids.len()],
                 "sender_phone",
-                format!("+7 701 {:03} {:02} {:02}", i, i % 97, (i * 7) % 100),
+                // Digits from this run's time, so a rerun changes it again.
+                format!(
+                    "+7 701 {:03} {:02} {:02}",
+                    i,
+                    stamp_digits % 100,
+                    (i * 7) % 100
+                ),
             )
         })
         .collect();

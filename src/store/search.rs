@@ -663,7 +663,7 @@ pub fn search_cancellable(
     let found = best.into_sorted();
     let mut hits = Vec::with_capacity(found.len());
     for (score, rowid) in found {
-        if let Some(h) = hit_at(conn, rowid as i64, None, q, score)? {
+        if let Some(h) = hit_at(conn, rowid as i64, None, Some(q), score)? {
             hits.push(h);
         }
     }
@@ -675,7 +675,7 @@ fn hit_at(
     conn: &Connection,
     rowid: i64,
     text: Option<&str>,
-    q: &str,
+    q: Option<&str>,
     score: i64,
 ) -> Result<Option<Hit>> {
     let row: Option<(String, Uuid, String, String)> = conn
@@ -694,7 +694,7 @@ fn hit_at(
     if text.is_some_and(|t| t != body) {
         return Ok(None);
     }
-    let matched = skim_indices(&body, q).unwrap_or_default();
+    let matched = q.and_then(|q| skim_indices(&body, q)).unwrap_or_default();
     Ok(Some(Hit {
         kind,
         id,
@@ -794,6 +794,8 @@ pub struct LiveSearch {
     threads: usize,
     /// (rows considered, rows scored) by the last search, for benchmarks.
     last: (usize, usize),
+    /// Whether hits carry the positions of the matched characters.
+    positions: bool,
 }
 
 impl LiveSearch {
@@ -805,6 +807,7 @@ impl LiveSearch {
             levels: Vec::new(),
             threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
             last: (0, 0),
+            positions: true,
         }
     }
 
@@ -816,6 +819,12 @@ impl LiveSearch {
     /// characters) and how many it scored with the matcher.
     pub fn last_work(&self) -> (usize, usize) {
         self.last
+    }
+
+    /// Leaves [`Hit::matched`] empty (callers that do not show it).
+    pub fn without_positions(mut self) -> LiveSearch {
+        self.positions = false;
+        self
     }
 
     /// Uses this many threads for scoring (at least one).
@@ -880,7 +889,7 @@ impl LiveSearch {
                 conn,
                 corpus.rowids[i as usize],
                 Some(corpus.text(i)),
-                q,
+                self.positions.then_some(q),
                 score,
             )? {
                 hits.push(h);

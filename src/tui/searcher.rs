@@ -119,7 +119,8 @@ fn worker(
         let at = match indexes.iter().position(|s| s.kind() == Some(req.kind)) {
             Some(at) => at,
             None => {
-                indexes.push(search::LiveSearch::new(Some(req.kind)));
+                // The rows shown do not mark the matched characters.
+                indexes.push(search::LiveSearch::new(Some(req.kind)).without_positions());
                 indexes.len() - 1
             }
         };
