@@ -10,7 +10,7 @@
 //!   of BENCH_SHARE_PARCELS parcels (default 100,000), and merging it a
 //!   second time (nothing new).
 //!
-//! Prints a table and writes it to target/bench-sharing.json. Nothing here
+//! Prints a table and writes it to <target>/bench-sharing.json. Nothing here
 //! asserts a time.
 
 use interdict::domain::{Parcel, Record};
@@ -27,8 +27,16 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/` (as the
+/// main benchmark, whose dataset this one reuses).
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
 fn data_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    let dir = target_dir().join("bench-data");
     std::fs::create_dir_all(&dir).expect("bench data directory");
     dir
 }
@@ -278,7 +286,7 @@ fn main() {
         &format!("{} unchanged, nothing written", r.unchanged),
     );
 
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-sharing.json");
+    let path = target_dir().join("bench-sharing.json");
     let _ = std::fs::write(
         &path,
         serde_json::to_string_pretty(&table).unwrap_or_default(),
