@@ -6,7 +6,7 @@
 use crate::domain::text::sanitize;
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -163,31 +163,12 @@ fn put_incoming<R: Record>(w: &mut Writer<'_>, json: &str) -> Result<()> {
         }
     }
     if R::KIND == ItemKind::Case {
-        // Keep the reference this notebook knows the case by.
-        let id = rec.meta().id;
-        let here: Option<String> =
-            w.tx.query_row("SELECT \"ref\" FROM cases WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let mut v = serde_json::to_value(&rec).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let there = v
-            .get("ref")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let taken: Option<Uuid> =
-            w.tx.query_row("SELECT id FROM cases WHERE \"ref\" = ?1", [&there], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let new_ref = match (here, taken) {
-            (Some(h), _) => h,
-            (None, Some(other)) if other != id => refs::next_case_reference(&w.tx)?,
-            _ => there,
-        };
-        v["ref"] = Value::String(new_ref);
-        rec = serde_json::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let there = serde_json::from_str::<Value>(json)
+            .ok()
+            .and_then(|v| v.get("ref")?.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let here = super::merge::case_ref_here(&w.tx, rec.meta().id, &there)?;
+        super::merge::set_case_ref(&mut rec, &here)?;
     }
     records::put_verbatim(w, &rec, "resolve-incoming")
 }

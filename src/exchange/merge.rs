@@ -123,6 +123,45 @@ fn depends_on(kind: ItemKind, v: &Value) -> Vec<Uuid> {
         .collect()
 }
 
+/// The reference of a case record (given as any record, as merging is
+/// generic over kinds).
+fn case_ref<R: Record>(rec: &R) -> Result<String> {
+    let v = serde_json::to_value(rec).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(v.get("ref")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string())
+}
+
+pub(super) fn set_case_ref<R: Record>(rec: &mut R, reference: &str) -> Result<()> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    let mut v = serde_json::to_value(&*rec).map_err(corrupt)?;
+    v["ref"] = Value::String(reference.to_string());
+    *rec = serde_json::from_value(v).map_err(corrupt)?;
+    Ok(())
+}
+
+/// The reference a case arriving from another file takes here: the one
+/// this notebook already knows it by; else its own, unless another case
+/// here has that one; else the next free reference.
+pub(super) fn case_ref_here(tx: &Connection, id: Uuid, there: &str) -> Result<String> {
+    let known: Option<String> = tx
+        .prepare_cached("SELECT \"ref\" FROM cases WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(r) = known {
+        return Ok(r);
+    }
+    let taken: Option<Uuid> = tx
+        .prepare_cached("SELECT id FROM cases WHERE \"ref\" = ?1")?
+        .query_row([there], |r| r.get(0))
+        .optional()?;
+    match taken {
+        Some(other) if other != id => refs::next_case_reference(tx),
+        _ => Ok(there.to_string()),
+    }
+}
+
 struct Merger<'a> {
     src: &'a Connection,
     source_id: Uuid,
@@ -252,45 +291,20 @@ impl Merger<'_> {
         incoming: &mut R,
         local: Option<&R>,
     ) -> Result<Option<String>> {
-        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
-        let mut v = serde_json::to_value(&*incoming).map_err(corrupt)?;
-        let there = v
-            .get("ref")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let here = match local {
-            Some(l) => serde_json::to_value(l)
-                .map_err(corrupt)?
-                .get("ref")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-            None => {
-                let id = incoming.meta().id;
-                let taken: Option<Uuid> =
-                    w.tx.prepare_cached("SELECT id FROM cases WHERE \"ref\" = ?1")?
-                        .query_row([&there], |r| r.get(0))
-                        .optional()?;
-                match taken {
-                    Some(other) if other != id => {
-                        let next = refs::next_case_reference(&w.tx)?;
-                        self.report.renumbered.push(Renumbered {
-                            case_id: id,
-                            there: sanitize(&there).into_owned(),
-                            here: next.clone(),
-                        });
-                        next
-                    }
-                    _ => there.clone(),
-                }
-            }
-        };
+        let id = incoming.meta().id;
+        let there = case_ref(incoming)?;
+        let here = case_ref_here(&w.tx, id, &there)?;
         if here == there {
             return Ok(None);
         }
-        v["ref"] = Value::String(here);
-        *incoming = serde_json::from_value(v).map_err(corrupt)?;
+        if local.is_none() {
+            self.report.renumbered.push(Renumbered {
+                case_id: id,
+                there: sanitize(&there).into_owned(),
+                here: here.clone(),
+            });
+        }
+        set_case_ref(incoming, &here)?;
         Ok(Some(there))
     }
 
