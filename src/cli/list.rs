@@ -66,6 +66,32 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
         offset: usize,
     }
 
+    impl Query<'_> {
+        /// Calls `f` with each record shown, in order; the first error `f`
+        /// returns stops the listing and is returned.
+        fn each<R: Record>(&self, store: &Store, mut f: impl FnMut(R) -> Result<()>) -> Result<()> {
+            let mut err = None;
+            let walked = records::each::<R, _>(
+                store.conn(),
+                self.cond,
+                rusqlite::params_from_iter(&self.params),
+                self.limit,
+                self.offset,
+                |r| match f(r) {
+                    Ok(()) => Ok(()),
+                    Err(e) => {
+                        err = Some(e);
+                        Err(StoreError::Corrupt("listing stopped".into()))
+                    }
+                },
+            );
+            match (err, walked) {
+                (Some(e), _) => Err(e),
+                (None, w) => Ok(w?),
+            }
+        }
+    }
+
     fn emit<R: Record, W: Write>(
         ctx: &Ctx,
         store: &Store,
@@ -78,39 +104,18 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
         match ctx.format {
             Format::Json => {
                 let mut arr = JsonArray::start(out)?;
-                records::each::<R, _>(
-                    store.conn(),
-                    q.cond,
-                    rusqlite::params_from_iter(&q.params),
-                    q.limit,
-                    q.offset,
-                    |r| {
-                        n += 1;
-                        arr.push(&r).map_err(|e| StoreError::Corrupt(e.to_string()))
-                    },
-                )?;
+                q.each(store, |r: R| {
+                    n += 1;
+                    arr.push(&r)
+                })?;
                 arr.finish()?;
             }
             Format::Table => {
                 let mut rows = Vec::new();
-                let mut err = None;
-                records::each::<R, _>(
-                    store.conn(),
-                    q.cond,
-                    rusqlite::params_from_iter(&q.params),
-                    q.limit,
-                    q.offset,
-                    |r| {
-                        match row(store, &r) {
-                            Ok(cells) => rows.push(cells),
-                            Err(e) => err = Some(e),
-                        }
-                        Ok(())
-                    },
-                )?;
-                if let Some(e) = err {
-                    return Err(e);
-                }
+                q.each(store, |r: R| {
+                    rows.push(row(store, &r)?);
+                    Ok(())
+                })?;
                 n = rows.len();
                 print_table(out, headers, &rows)?;
             }
@@ -125,29 +130,14 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
                 let mut all = headers.to_vec();
                 all.extend(&extra);
                 let mut w = csv_writer(&mut *out, &all)?;
-                let mut err = None;
-                records::each::<R, _>(
-                    store.conn(),
-                    q.cond,
-                    rusqlite::params_from_iter(&q.params),
-                    q.limit,
-                    q.offset,
-                    |r| {
-                        let written = row(store, &r).and_then(|mut cells| {
-                            let json = serde_json::to_value(&r)?;
-                            cells.extend(extra.iter().map(|name| field_text(&json, name)));
-                            csv_row(&mut w, &cells)
-                        });
-                        match written {
-                            Ok(()) => n += 1,
-                            Err(e) => err = Some(e),
-                        }
-                        Ok(())
-                    },
-                )?;
-                if let Some(e) = err {
-                    return Err(e);
-                }
+                q.each(store, |r: R| {
+                    let mut cells = row(store, &r)?;
+                    let json = serde_json::to_value(&r)?;
+                    cells.extend(extra.iter().map(|name| field_text(&json, name)));
+                    csv_row(&mut w, &cells)?;
+                    n += 1;
+                    Ok(())
+                })?;
                 w.flush()?;
             }
         }
