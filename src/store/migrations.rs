@@ -21,7 +21,17 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sharing",
         sql: include_str!("migrations/0002_sharing.sql"),
     },
+    Migration {
+        version: 3,
+        name: "no trigram index",
+        sql: include_str!("migrations/0003_no_trigram_index.sql"),
+    },
 ];
+
+/// The oldest schema this build reads without upgrading it (read-only
+/// browsing of a received file): version 3 only dropped an index that
+/// nothing reads.
+pub const READABLE_FROM: i64 = 2;
 
 pub fn latest() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)

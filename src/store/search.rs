@@ -49,15 +49,12 @@ pub fn replace(
         "INSERT INTO search_items (item_id, kind, label, body) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute((id, kind.as_str(), label, body))?;
-    let rowid = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?
-        .execute((rowid, body))?;
     Ok(())
 }
 
 /// Replaces the searchable text of an item that has one, keeping its row
-/// (and so its place among equal scores); the full-text index is told of
-/// the change only when the text changed.
+/// (and so its place among equal scores); nothing is written when the
+/// text is unchanged.
 pub fn update(tx: &Connection, kind: ItemKind, id: Uuid, label: &str, body: &str) -> Result<()> {
     let old: Option<(i64, String, String)> = tx
         .prepare_cached("SELECT rowid, label, body FROM search_items WHERE item_id = ?1")?
@@ -74,30 +71,12 @@ pub fn update(tx: &Connection, kind: ItemKind, id: Uuid, label: &str, body: &str
     }
     tx.prepare_cached("UPDATE search_items SET label = ?2, body = ?3 WHERE rowid = ?1")?
         .execute((rowid, label, body))?;
-    if old_body != body {
-        tx.prepare_cached(
-            "INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', ?1, ?2)",
-        )?
-        .execute((rowid, &old_body))?;
-        tx.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?
-            .execute((rowid, body))?;
-    }
     Ok(())
 }
 
 pub fn remove(tx: &Connection, id: Uuid) -> Result<()> {
-    let old: Option<(i64, String)> = tx
-        .prepare_cached("SELECT rowid, body FROM search_items WHERE item_id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    if let Some((rowid, body)) = old {
-        tx.prepare_cached(
-            "INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', ?1, ?2)",
-        )?
-        .execute((rowid, body))?;
-        tx.prepare_cached("DELETE FROM search_items WHERE rowid = ?1")?
-            .execute([rowid])?;
-    }
+    tx.prepare_cached("DELETE FROM search_items WHERE item_id = ?1")?
+        .execute([id])?;
     Ok(())
 }
 
@@ -1221,8 +1200,8 @@ mod tests {
         let n: i64 = s
             .conn()
             .query_row(
-                "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'pigment'",
-                [],
+                "SELECT count(*) FROM search_items WHERE item_id = ?1",
+                [id],
                 |r| r.get(0),
             )
             .unwrap();
