@@ -27,8 +27,9 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use uuid::Uuid;
 
-/// Rows written per transaction.
-pub const BATCH_ROWS: usize = 5000;
+/// The most rows written per transaction (a transaction also ends after
+/// about a second, see [`crate::store::Batch`]).
+pub const BATCH_ROWS: usize = crate::store::BATCH_MAX_ROWS;
 /// Bad rows a report lists (all of them are counted).
 pub const MAX_LISTED: usize = 20;
 /// How often (in rows) progress is reported.
@@ -971,64 +972,23 @@ impl<'a> Checker<'a> {
         })
     }
 
-    /// Judges one row. `settled` is true on the second reading, when the
-    /// first row of every tracking number is already known.
+    /// Judges one row read and parsed by [`read_rows`]. `settled` is true
+    /// on the second reading, when the first row of every tracking number
+    /// is already known.
     fn judge(
         &mut self,
         conn: &rusqlite::Connection,
-        cells: &[&str],
         line: u64,
+        parsed: Parsed,
         settled: bool,
     ) -> Result<Verdict, StoreError> {
-        let blank = cells.iter().all(|c| c.trim().is_empty());
-        if blank {
-            return Ok(Verdict::Blank);
-        }
-        let width = self.plan.header.len();
-        if cells.len() != width {
-            return Ok(self.reject(
-                line,
-                None,
-                format!("the row has {} cells, the header {width}", cells.len()),
-            ));
-        }
-        // A spreadsheet cell typed with line breaks (an address over three
-        // lines) goes into a one-line field with its lines joined by ", ".
-        let joined: Vec<std::borrow::Cow<'_, str>> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| match self.plan.fields[i] {
-                Some(f) if cell.contains(['\n', '\r']) && is_one_line(f) => cell
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                    .into(),
-                _ => std::borrow::Cow::Borrowed(*cell),
-            })
-            .collect();
-        let mut values: Vec<(&str, &str)> = Vec::with_capacity(width);
-        for (i, cell) in joined.iter().enumerate() {
-            if let Some(f) = self.plan.fields[i]
-                && !cell.trim().is_empty()
-            {
-                values.push((f, cell));
+        let (parcel, fp) = match parsed {
+            Parsed::Blank => return Ok(Verdict::Blank),
+            Parsed::Rejected { field, message } => {
+                return Ok(self.reject(line, field.as_deref(), message));
             }
-        }
-        for (f, v) in &self.plan.defaults {
-            if !values.iter().any(|(g, _)| g == f) {
-                values.push((f, v));
-            }
-        }
-        let parcel = match new_record::<Parcel>(&values) {
-            Ok((p, _warnings)) => p,
-            Err(FieldError { field, message }) => {
-                return Ok(self.reject(line, Some(&field), message));
-            }
+            Parsed::Parcel { parcel, fp } => (parcel, fp),
         };
-        let mine = values_of(&parcel, &self.imported);
-        let fp = fingerprint(&mine);
         let first = self.first.get(parcel.tracking.as_str()).copied();
         match first {
             Some((l, f)) if l != line => {
@@ -1058,6 +1018,7 @@ impl<'a> Checker<'a> {
         let existing =
             records::list_where::<Parcel, _>(conn, "tracking = ?1", [&parcel.tracking], 1, 0)?;
         if let Some(old) = existing.first() {
+            let mine = values_of(&parcel, &self.imported);
             let theirs = values_of(old, &self.imported);
             let differing: Vec<String> = self
                 .imported
@@ -1080,7 +1041,184 @@ impl<'a> Checker<'a> {
                 ),
             ));
         }
-        Ok(Verdict::New(Box::new(parcel)))
+        Ok(Verdict::New(parcel))
+    }
+}
+
+/// Parses one row into a parcel, with nothing but the row: this runs on
+/// the reading thread, beside the one that writes.
+fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&str]) -> Parsed {
+    let blank = cells.iter().all(|c| c.trim().is_empty());
+    if blank {
+        return Parsed::Blank;
+    }
+    let width = plan.header.len();
+    if cells.len() != width {
+        return Parsed::Rejected {
+            field: None,
+            message: format!("the row has {} cells, the header {width}", cells.len()),
+        };
+    }
+    // A spreadsheet cell typed with line breaks (an address over three
+    // lines) goes into a one-line field with its lines joined by ", ".
+    let joined: Vec<std::borrow::Cow<'_, str>> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| match plan.fields[i] {
+            Some(f) if cell.contains(['\n', '\r']) && is_one_line(f) => cell
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+                .into(),
+            _ => std::borrow::Cow::Borrowed(*cell),
+        })
+        .collect();
+    let mut values: Vec<(&str, &str)> = Vec::with_capacity(width);
+    for (i, cell) in joined.iter().enumerate() {
+        if let Some(f) = plan.fields[i]
+            && !cell.trim().is_empty()
+        {
+            values.push((f, cell));
+        }
+    }
+    for (f, v) in &plan.defaults {
+        if !values.iter().any(|(g, _)| g == f) {
+            values.push((f, v));
+        }
+    }
+    match new_record::<Parcel>(&values) {
+        Ok((parcel, _warnings)) => {
+            let fp = fingerprint(&values_of(&parcel, imported));
+            Parsed::Parcel {
+                parcel: Box::new(parcel),
+                fp,
+            }
+        }
+        Err(FieldError { field, message }) => Parsed::Rejected {
+            field: Some(field),
+            message,
+        },
+    }
+}
+
+/// A row as the reading thread hands it over.
+struct ReadRow {
+    line: u64,
+    cells: Vec<String>,
+    parsed: Parsed,
+}
+
+enum Parsed {
+    Blank,
+    Rejected {
+        field: Option<String>,
+        message: String,
+    },
+    Parcel {
+        parcel: Box<Parcel>,
+        /// Of the imported fields' values, to tell a repeated row from a
+        /// conflicting one.
+        fp: u64,
+    },
+}
+
+/// What the reading thread sends: rows with the bytes read so far, then
+/// the end (with the file's SHA-256 when it was asked to hash), or why it
+/// stopped.
+enum Chunk {
+    Rows(Vec<ReadRow>, u64),
+    End { sha256: Option<String>, bytes: u64 },
+}
+
+/// Rows per message from the reading thread.
+const CHUNK_ROWS: usize = 256;
+
+/// Reads and parses the file's rows in order, sending them in chunks; the
+/// second core parses while the first checks and writes. Stops quietly
+/// when the receiver is gone.
+fn read_rows(
+    prep: &Prepared,
+    imported: &[&'static str],
+    hash: bool,
+    tx: std::sync::mpsc::SyncSender<Result<Chunk, ImportError>>,
+) {
+    let path = prep.path.as_path();
+    let sha = hash.then(|| Rc::new(RefCell::new(Sha256::new())));
+    let run = || -> Result<u64, ImportError> {
+        let mut o = open_csv(path, prep.encoding, Some(prep.delimiter), sha.clone())?;
+        let mut rec = csv::ByteRecord::new();
+        let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+        while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
+            let line = o.lines.line(&rec);
+            let cells = utf8_cells(&rec, path, line)?;
+            let parsed = parse_row(&prep.plan, imported, &cells);
+            chunk.push(ReadRow {
+                line,
+                cells: cells.into_iter().map(str::to_string).collect(),
+                parsed,
+            });
+            if chunk.len() == CHUNK_ROWS {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
+                if tx.send(Ok(Chunk::Rows(full, o.bytes.get()))).is_err() {
+                    return Ok(o.bytes.get());
+                }
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = tx.send(Ok(Chunk::Rows(chunk, o.bytes.get())));
+        }
+        Ok(o.bytes.get())
+    };
+    let msg = run().map(|bytes| Chunk::End {
+        sha256: sha.map(|h| hex(&h.borrow().clone().finalize())),
+        bytes,
+    });
+    let _ = tx.send(msg);
+}
+
+/// The rows of one reading, one at a time, as [`read_rows`] sends them.
+struct Rows {
+    rx: std::sync::mpsc::Receiver<Result<Chunk, ImportError>>,
+    buf: std::vec::IntoIter<ReadRow>,
+    bytes: u64,
+    sha256: Option<String>,
+}
+
+impl Rows {
+    fn new(rx: std::sync::mpsc::Receiver<Result<Chunk, ImportError>>) -> Rows {
+        Rows {
+            rx,
+            buf: Vec::new().into_iter(),
+            bytes: 0,
+            sha256: None,
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<ReadRow>, ImportError> {
+        loop {
+            if let Some(r) = self.buf.next() {
+                return Ok(Some(r));
+            }
+            match self.rx.recv() {
+                Ok(Ok(Chunk::Rows(rows, bytes))) => {
+                    self.buf = rows.into_iter();
+                    self.bytes = bytes;
+                }
+                Ok(Ok(Chunk::End { sha256, bytes })) => {
+                    self.sha256 = sha256;
+                    self.bytes = bytes;
+                    return Ok(None);
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => {
+                    return Err(ImportError::Store(StoreError::Corrupt(
+                        "the reading thread stopped".into(),
+                    )));
+                }
+            }
+        }
     }
 }
 
@@ -1254,6 +1392,15 @@ pub fn run(
     store: &mut Store,
     prep: &Prepared,
     opts: &Options,
+    progress: impl FnMut(Progress),
+) -> Result<Report, ImportError> {
+    store.bulk(|store| run_in(store, prep, opts, progress))?
+}
+
+fn run_in(
+    store: &mut Store,
+    prep: &Prepared,
+    opts: &Options,
     mut progress: impl FnMut(Progress),
 ) -> Result<Report, ImportError> {
     let path = prep.path.as_path();
@@ -1264,15 +1411,14 @@ pub fn run(
     let mut errors: Vec<RowError> = Vec::new();
     let every = PROGRESS_EVERY;
 
-    // First reading: check every row, write nothing.
-    let hash = Rc::new(RefCell::new(Sha256::new()));
-    let mut o = open_csv(
-        path,
-        prep.encoding,
-        Some(prep.delimiter),
-        Some(hash.clone()),
-    )?;
-    let mut rec = csv::ByteRecord::new();
+    // A reading: a thread reads and parses the rows in order and hands
+    // them over; this thread checks them against the notebook (and writes).
+    let imported = checker.imported.clone();
+    let reading = |hash: bool| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(16);
+        let imported = imported.clone();
+        (move || read_rows(prep, &imported, hash, tx), Rows::new(rx))
+    };
     let tick = |phase, c: &Counts, bytes: u64, progress: &mut dyn FnMut(Progress)| {
         progress(Progress {
             phase,
@@ -1284,28 +1430,33 @@ pub fn run(
             rejected: c.rejected,
         })
     };
-    while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
-        let line = o.lines.line(&rec);
-        let cells = utf8_cells(&rec, path, line)?;
-        counts.read += 1;
-        match checker.judge(store.conn(), &cells, line, false)? {
-            Verdict::Blank => counts.blank += 1,
-            Verdict::New(_) => counts.new += 1,
-            Verdict::Duplicate => counts.duplicates += 1,
-            Verdict::Rejected(e) => {
-                counts.rejected += 1;
-                if errors.len() < MAX_LISTED {
-                    errors.push(short(e));
+
+    // First reading: check every row, write nothing.
+    let (reader, mut rows) = reading(true);
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        scope.spawn(reader);
+        while let Some(row) = rows.next()? {
+            counts.read += 1;
+            match checker.judge(store.conn(), row.line, row.parsed, false)? {
+                Verdict::Blank => counts.blank += 1,
+                Verdict::New(_) => counts.new += 1,
+                Verdict::Duplicate => counts.duplicates += 1,
+                Verdict::Rejected(e) => {
+                    counts.rejected += 1;
+                    if errors.len() < MAX_LISTED {
+                        errors.push(short(e));
+                    }
                 }
             }
+            if counts.read.is_multiple_of(every) {
+                tick(Phase::Checking, &counts, rows.bytes, &mut progress);
+            }
         }
-        if counts.read.is_multiple_of(every) {
-            tick(Phase::Checking, &counts, o.bytes.get(), &mut progress);
-        }
-    }
-    tick(Phase::Checking, &counts, o.bytes.get(), &mut progress);
-    drop(o);
-    let sha256 = hex(&hash.borrow().clone().finalize());
+        Ok(())
+    })?;
+    tick(Phase::Checking, &counts, rows.bytes, &mut progress);
+    let sha256 = rows.sha256.take().unwrap_or_default();
+    drop(rows);
     let rejects_path = opts
         .rejects
         .clone()
@@ -1364,82 +1515,78 @@ pub fn run(
         header: plan.header.clone(),
         writer: None,
     };
-    let mut o = open_csv(path, prep.encoding, Some(prep.delimiter), None)?;
     let mut c2 = Counts::default();
     let mut errors2: Vec<RowError> = Vec::new();
     let mut stopped: Option<ImportError> = None;
     let mut first_batch = true;
-    let batch = opts.batch_rows.max(1);
-    loop {
-        let step = store.write(|w| {
-            if first_batch {
-                w.tx.prepare_cached(
-                    "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, report)
-                     VALUES (?1, 'import', ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(rusqlite::params![
-                    source_id,
-                    w.now,
-                    w.actor,
-                    file_name,
-                    report.sha256,
-                    r#"{"outcome":"in-progress"}"#
-                ])?;
-            }
-            for _ in 0..batch {
-                let more = match o.reader.read_byte_record(&mut rec) {
-                    Ok(more) => more,
-                    Err(e) => {
-                        stopped = Some(csv_err(path)(e));
-                        return Err(StoreError::Corrupt("import stopped".into()));
-                    }
-                };
-                if !more {
-                    return Ok(true);
+    let (reader, mut rows) = reading(false);
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        scope.spawn(reader);
+        loop {
+            let batch = crate::store::Batch::with_max(opts.batch_rows);
+            let mut in_batch = 0;
+            let step = store.write(|w| {
+                if first_batch {
+                    w.tx.prepare_cached(
+                        "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, report)
+                         VALUES (?1, 'import', ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(rusqlite::params![
+                        source_id,
+                        w.now,
+                        w.actor,
+                        file_name,
+                        report.sha256,
+                        r#"{"outcome":"in-progress"}"#
+                    ])?;
                 }
-                let line = o.lines.line(&rec);
-                let cells = match utf8_cells(&rec, path, line) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        stopped = Some(e);
-                        return Err(StoreError::Corrupt("import stopped".into()));
-                    }
-                };
-                c2.read += 1;
-                match checker.judge(&w.tx, &cells, line, true)? {
-                    Verdict::Blank => c2.blank += 1,
-                    Verdict::Duplicate => c2.duplicates += 1,
-                    Verdict::New(mut p) => {
-                        c2.new += 1;
-                        write_parcel(w, &mut p, source_id, line)?;
-                        c2.imported += 1;
-                    }
-                    Verdict::Rejected(e) => {
-                        c2.rejected += 1;
-                        if let Err(x) = rejects.push(&cells, &e) {
-                            stopped = Some(x);
+                while !batch.full(in_batch) {
+                    in_batch += 1;
+                    let row = match rows.next() {
+                        Ok(Some(row)) => row,
+                        Ok(None) => return Ok(true),
+                        Err(e) => {
+                            stopped = Some(e);
                             return Err(StoreError::Corrupt("import stopped".into()));
                         }
-                        if errors2.len() < MAX_LISTED {
-                            errors2.push(short(e));
+                    };
+                    c2.read += 1;
+                    match checker.judge(&w.tx, row.line, row.parsed, true)? {
+                        Verdict::Blank => c2.blank += 1,
+                        Verdict::Duplicate => c2.duplicates += 1,
+                        Verdict::New(mut p) => {
+                            c2.new += 1;
+                            write_parcel(w, &mut p, source_id, row.line)?;
+                            c2.imported += 1;
+                        }
+                        Verdict::Rejected(e) => {
+                            c2.rejected += 1;
+                            let cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
+                            if let Err(x) = rejects.push(&cells, &e) {
+                                stopped = Some(x);
+                                return Err(StoreError::Corrupt("import stopped".into()));
+                            }
+                            if errors2.len() < MAX_LISTED {
+                                errors2.push(short(e));
+                            }
                         }
                     }
+                    if c2.read.is_multiple_of(every) {
+                        tick(Phase::Writing, &c2, rows.bytes, &mut progress);
+                    }
                 }
-                if c2.read.is_multiple_of(every) {
-                    tick(Phase::Writing, &c2, o.bytes.get(), &mut progress);
-                }
+                Ok(false)
+            });
+            first_batch = false;
+            match step {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) => return Err(stopped.take().unwrap_or(ImportError::Store(e))),
             }
-            Ok(false)
-        });
-        first_batch = false;
-        match step {
-            Ok(true) => break,
-            Ok(false) => {}
-            Err(e) => return Err(stopped.take().unwrap_or(ImportError::Store(e))),
         }
-    }
+    })?;
     rejects.finish()?;
-    tick(Phase::Writing, &c2, o.bytes.get(), &mut progress);
+    tick(Phase::Writing, &c2, rows.bytes, &mut progress);
     report.outcome = Outcome::Imported;
     report.source_id = Some(source_id);
     report.read = c2.read;

@@ -367,6 +367,15 @@ pub fn generate(
     store: &mut Store,
     parcels: usize,
     seed: u64,
+    progress: impl FnMut(usize, usize),
+) -> Result<Summary> {
+    store.bulk(|store| generate_in(store, parcels, seed, progress))?
+}
+
+fn generate_in(
+    store: &mut Store,
+    parcels: usize,
+    seed: u64,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Summary> {
     let existing = records::count::<Parcel>(store.conn())?;
@@ -504,12 +513,14 @@ pub fn generate(
         Ok(())
     })?;
 
-    const BATCH: usize = 5000;
     let mut start = 0;
     while start < parcels {
-        let end = (start + BATCH).min(parcels);
+        let mut end = start;
+        let batch = crate::store::Batch::new();
         store.write(|w| {
-            for slot in &plan[start..end] {
+            while end < parcels && !batch.full(end - start) {
+                let slot = &plan[end];
+                end += 1;
                 match slot {
                     Some(c) => {
                         let s = &series[*c];

@@ -21,10 +21,15 @@ pub use error::{Result, StoreError};
 use crate::domain::meta;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// `PRAGMA application_id` of interdict files ("INTD").
+/// The page cache of a bulk write ([`Store::bulk`]), in KiB.
+const BULK_CACHE_KIB: i64 = 256 * 1024;
+/// Log pages between checkpoints during a bulk write (64 MiB).
+const BULK_CHECKPOINT_PAGES: i64 = 16 * 1024;
+
 pub const APPLICATION_ID: i32 = 0x494E_5444;
 
 /// SQLITE_IOERR_SHMSIZE: the `-shm` file could not be extended.
@@ -59,6 +64,45 @@ impl OpenOptions {
             clock: None,
             group: None,
         }
+    }
+}
+
+/// When a long series of writes commits: after about a second of work, so
+/// that colleagues writing to the same file wait at most that long (well
+/// inside the busy timeout), or after `BATCH_MAX_ROWS` rows. Larger
+/// transactions write each index page to the log once for many rows
+/// instead of once for a few.
+pub struct Batch {
+    started: Instant,
+    max_rows: usize,
+}
+
+/// The most rows one [`Batch`] holds.
+pub const BATCH_MAX_ROWS: usize = 100_000;
+const BATCH_TIME: Duration = Duration::from_secs(1);
+
+impl Batch {
+    pub fn new() -> Batch {
+        Batch::with_max(BATCH_MAX_ROWS)
+    }
+
+    pub fn with_max(max_rows: usize) -> Batch {
+        Batch {
+            started: Instant::now(),
+            max_rows: max_rows.max(1),
+        }
+    }
+
+    /// Whether a batch that holds `rows` rows should commit now.
+    pub fn full(&self, rows: usize) -> bool {
+        rows >= self.max_rows
+            || (rows.is_multiple_of(64) && rows > 0 && self.started.elapsed() >= BATCH_TIME)
+    }
+}
+
+impl Default for Batch {
+    fn default() -> Batch {
+        Batch::new()
     }
 }
 
@@ -224,12 +268,12 @@ impl Store {
             if fresh {
                 return Err(StoreError::NotInterdict { path: path.into() });
             }
-            if version < migrations::latest() {
+            if version < migrations::READABLE_FROM {
                 return Err(StoreError::Open {
                     path: path.into(),
                     message: format!(
-                        "schema version {version} is older than this build's {}; open it once without --read-only to upgrade it",
-                        migrations::latest()
+                        "schema version {version} is older than this build reads ({}); open it once without --read-only to upgrade it",
+                        migrations::READABLE_FROM
                     ),
                 });
             }
@@ -337,6 +381,28 @@ impl Store {
     /// together, or nothing does.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         self.write_maybe(|w| f(w).map(|t| (t, true)))
+    }
+
+    /// Runs `f` (a long series of writes: an import, demo data) with a page
+    /// cache that holds the indexes' working set and fewer, larger
+    /// checkpoints, then puts the connection's settings back and frees the
+    /// cache. Without it, a million-row import reads most index pages from
+    /// the file once per row and checkpoints every 4 MiB of log.
+    pub fn bulk<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> Result<T> {
+        let get = |name: &str| -> Result<i64> {
+            Ok(self.conn.pragma_query_value(None, name, |r| r.get(0))?)
+        };
+        let (cache, checkpoint) = (get("cache_size")?, get("wal_autocheckpoint")?);
+        self.conn
+            .pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", BULK_CHECKPOINT_PAGES)?;
+        let out = f(self);
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", checkpoint)?;
+        self.conn.execute_batch("PRAGMA shrink_memory")?;
+        Ok(out)
     }
 
     /// Like `write`, but `f` decides whether its work is kept: it returns
@@ -473,6 +539,66 @@ mod tests {
         let e = Store::open(&d.path().join("h.db"), opts).err().unwrap();
         assert!(e.to_string().contains("no group"), "{e}");
         assert!(!d.path().join("h.db").exists());
+    }
+
+    /// A version-2 file (with the trigram index, as an earlier build wrote
+    /// it) is browsed read-only as it is, and upgraded on a writable open:
+    /// the index is gone and search still finds the item.
+    #[test]
+    fn a_version_2_file_is_read_as_is_and_upgraded_on_write() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("v2.db");
+        {
+            let mut c = rusqlite::Connection::open(&path).unwrap();
+            let tx = c.transaction().unwrap();
+            migrations::apply(&tx, 0, &migrations::MIGRATIONS[..2]).unwrap();
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            tx.execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('database_id', '0192f3a0-0000-7000-8000-000000000001');
+                 INSERT INTO search_items (item_id, kind, label, body)
+                     VALUES (x'0192f3a0000070008000000000000002', 'parcel', 'RR1', 'Almaty pigment');
+                 INSERT INTO search_fts (rowid, body) SELECT rowid, body FROM search_items;",
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        let version = |s: &Store| -> i64 {
+            s.conn()
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .unwrap()
+        };
+        let has_fts = |s: &Store| -> bool {
+            s.conn()
+                .query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE name = 'search_fts'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .unwrap()
+                > 0
+        };
+        let ro = Store::open(
+            &path,
+            OpenOptions {
+                read_only: true,
+                ..OpenOptions::new("t")
+            },
+        )
+        .unwrap();
+        assert_eq!(version(&ro), 2);
+        assert_eq!(
+            search::search(ro.conn(), "almty", None, 10).unwrap().len(),
+            1
+        );
+        drop(ro);
+        let rw = Store::open(&path, OpenOptions::new("t")).unwrap();
+        assert_eq!(version(&rw), 3);
+        assert!(!has_fts(&rw));
+        assert_eq!(
+            search::search(rw.conn(), "almty", None, 10).unwrap().len(),
+            1
+        );
     }
 
     #[test]

@@ -36,36 +36,85 @@ fn is_id_column<R: Record>(col: &str) -> bool {
     col == "id" || col == "origin_db" || R::ID_COLUMNS.contains(&col)
 }
 
-fn select_list<R: Record>() -> String {
-    columns::<R>()
-        .iter()
-        .map(|c| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// SQL text built once per kind and purpose: statements are cached by
+/// their text, and building a kind's column list costs dozens of
+/// allocations, once per row of an import if done per call.
+fn sql_once(kind: ItemKind, purpose: &'static str, make: impl FnOnce() -> String) -> &'static str {
+    type Texts = Vec<((ItemKind, &'static str), &'static str)>;
+    static TEXTS: std::sync::Mutex<Texts> = std::sync::Mutex::new(Vec::new());
+    let find = |texts: &Texts| {
+        texts
+            .iter()
+            .find(|(k, _)| *k == (kind, purpose))
+            .map(|(_, sql)| *sql)
+    };
+    if let Some(sql) = find(&TEXTS.lock().unwrap_or_else(|e| e.into_inner())) {
+        return sql;
+    }
+    // Made without the lock held: making one text may need another.
+    let made = make();
+    let mut texts = TEXTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(sql) = find(&texts) {
+        return sql;
+    }
+    // At most a few texts per kind, kept for the life of the process.
+    let sql: &'static str = Box::leak(made.into_boxed_str());
+    texts.push(((kind, purpose), sql));
+    sql
+}
+
+fn select_list<R: Record>() -> &'static str {
+    sql_once(R::KIND, "columns", || {
+        columns::<R>()
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
 }
 
 /// `SELECT <all columns> FROM <table>`, to which callers add their clauses.
-pub fn select_sql<R: Record>() -> String {
-    format!("SELECT {} FROM {}", select_list::<R>(), R::KIND.table())
+pub fn select_sql<R: Record>() -> &'static str {
+    sql_once(R::KIND, "select", || {
+        format!("SELECT {} FROM {}", select_list::<R>(), R::KIND.table())
+    })
+}
+
+fn encode_err<R: Record>(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("cannot encode {}: {e}", R::KIND))
+}
+
+/// The record's fields by name, as its JSON form has them.
+fn encode<R: Record>(rec: &R) -> Result<Map<String, Value>> {
+    match serde_json::to_value(rec) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(encode_err::<R>("not an object")),
+        Err(e) => Err(encode_err::<R>(e)),
+    }
 }
 
 /// The record as the audit log keeps it: compact JSON, empty fields left
 /// out (an absent field reads as empty).
 pub fn to_json<R: Record>(rec: &R) -> Result<String> {
-    let encode_err =
-        |e: serde_json::Error| StoreError::Corrupt(format!("cannot encode {}: {e}", R::KIND));
-    let mut v = serde_json::to_value(rec).map_err(encode_err)?;
-    if let Value::Object(m) = &mut v {
-        m.retain(|_, v| !v.is_null());
+    json_of_map::<R>(&encode(rec)?)
+}
+
+fn json_of_map<R: Record>(map: &Map<String, Value>) -> Result<String> {
+    /// The map without its null entries, written as it stands.
+    struct Set<'a>(&'a Map<String, Value>);
+    impl serde::Serialize for Set<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter().filter(|(_, v)| !v.is_null()))
+        }
     }
-    serde_json::to_string(&v).map_err(encode_err)
+    serde_json::to_string(&Set(map)).map_err(encode_err::<R>)
 }
 
 fn to_sql_values<R: Record>(rec: &R) -> Result<Vec<Sql>> {
-    let map = match serde_json::to_value(rec) {
-        Ok(Value::Object(m)) => m,
-        _ => return Err(StoreError::Corrupt(format!("cannot encode {}", R::KIND))),
-    };
+    sql_values_of::<R>(&encode(rec)?)
+}
+
+fn sql_values_of<R: Record>(map: &Map<String, Value>) -> Result<Vec<Sql>> {
     columns::<R>()
         .into_iter()
         .map(|col| {
@@ -257,7 +306,10 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
     }
     rec.derive();
     let warnings = record::validate(rec)?;
-    write_row(w, rec, false)?;
+    // One encoding serves the row and the audit entry.
+    let map = encode(rec)?;
+    w.tx.prepare_cached(insert_sql::<R>())?
+        .execute(params_from_iter(sql_values_of::<R>(&map)?))?;
     let id = rec.meta().id;
     index::replace(&w.tx, R::KIND, id, &rec.identifiers(), true)?;
     search::replace(&w.tx, R::KIND, id, &rec.label(), &rec.search_text(), true)?;
@@ -267,9 +319,23 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
         R::KIND.as_str(),
         id,
         None,
-        Some(&to_json(rec)?),
+        Some(&json_of_map::<R>(&map)?),
     )?;
     Ok(warnings)
+}
+
+fn insert_sql<R: Record>() -> &'static str {
+    sql_once(R::KIND, "insert", || {
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            R::KIND.table(),
+            select_list::<R>(),
+            (1..=columns::<R>().len())
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 /// Inserts the record's row, or overwrites the stored row with the same id.
@@ -285,15 +351,7 @@ fn write_row<R: Record>(w: &Writer<'_>, rec: &R, exists: bool) -> Result<()> {
             .join(", ");
         format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table())
     } else {
-        format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            R::KIND.table(),
-            select_list::<R>(),
-            (1..=cols.len())
-                .map(|i| format!("?{i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        insert_sql::<R>().to_string()
     };
     w.tx.prepare_cached(&sql)?
         .execute(params_from_iter(to_sql_values(rec)?))?;
