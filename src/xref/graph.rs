@@ -339,98 +339,245 @@ impl std::hash::Hasher for IdHasher {
 
 type IdMap = HashMap<Uuid, u32, std::hash::BuildHasherDefault<IdHasher>>;
 
+/// The ids of identifier values that never join a network: the fuzzy
+/// kinds (similar names and addresses are suggestions, not links) and
+/// warning-listed values. Read through the (kind, value) index, so only
+/// those kinds' entries are visited.
+fn skipped_identifiers(conn: &Connection) -> Result<IdentSet> {
+    let top: Option<i64> = conn.query_row("SELECT max(id) FROM identifiers", [], |r| r.get(0))?;
+    let mut out = IdentSet(vec![0; (top.unwrap_or(0).max(0) as usize >> 6) + 1]);
+    let mut by_kind = conn.prepare("SELECT id FROM identifiers WHERE kind = ?1")?;
+    for kind in ["name-sound", "address-sound"] {
+        for id in by_kind.query_map([kind], |r| r.get::<_, i64>(0))? {
+            out.insert(id?);
+        }
+    }
+    let mut warned = conn.prepare(
+        "SELECT i.id FROM warnlist w JOIN identifiers i ON i.kind = w.kind AND i.value = w.value",
+    )?;
+    for id in warned.query_map([], |r| r.get::<_, i64>(0))? {
+        out.insert(id?);
+    }
+    Ok(out)
+}
+
+/// A set of identifier ids, one bit each.
+struct IdentSet(Vec<u64>);
+
+impl IdentSet {
+    fn insert(&mut self, id: i64) {
+        if let Some(w) = usize::try_from(id)
+            .ok()
+            .and_then(|i| self.0.get_mut(i >> 6))
+        {
+            *w |= 1 << (id & 63);
+        }
+    }
+    fn contains(&self, id: i64) -> bool {
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| self.0.get(i >> 6))
+            .is_some_and(|w| w >> (id & 63) & 1 == 1)
+    }
+}
+
+/// The pairs of items (by node number) that identifiers `lo..=hi` join.
+/// Occurrences are read in their primary key's order (no join, no sort):
+/// a run is one identifier. Most values belong to one item only, and their
+/// items are never looked up. Skipped values (fuzzy kinds, warning-listed)
+/// are known by id before the pass; a value's kind is read only when its
+/// run is longer than the smallest cap, to apply its own.
+/// A run longer than this is over every kind's cap (whose largest is
+/// [`super::OVER_SHARED`]): it never joins anything.
+const LONGEST_RUN: usize = super::OVER_SHARED as usize + 1;
+
+fn shared_pairs(
+    conn: &Connection,
+    lo: i64,
+    hi: i64,
+    index: &IdMap,
+    skipped: &IdentSet,
+) -> Result<Vec<(u32, u32)>> {
+    let min_cap = super::cap("name") as usize;
+    let mut kind_of = conn.prepare("SELECT kind FROM identifiers WHERE id = ?1")?;
+    let mut stmt = conn.prepare(
+        "SELECT ident, item_id FROM occurrences WHERE ident BETWEEN ?1 AND ?2 ORDER BY ident",
+    )?;
+    let mut rows = stmt.query([lo, hi])?;
+    let mut pairs = Vec::new();
+    let mut run: Vec<[u8; 16]> = Vec::new();
+    let mut members: Vec<u32> = Vec::new();
+    let mut current = i64::MIN;
+    let mut next_check = LONGEST_RUN + 1;
+    let mut flush = |run: &mut Vec<[u8; 16]>, ident: i64| -> Result<()> {
+        if run.len() >= 2 && !skipped.contains(ident) {
+            members.clear();
+            members.extend(
+                run.iter()
+                    .filter_map(|b| index.get(&Uuid::from_bytes(*b)).copied()),
+            );
+            members.sort_unstable();
+            members.dedup();
+            let within_cap = members.len() <= min_cap + 1 || {
+                let kind: String = kind_of.query_row([ident], |r| r.get(0))?;
+                members.len() <= super::cap(&kind) as usize + 1
+            };
+            if members.len() >= 2 && within_cap {
+                pairs.extend(members.windows(2).map(|w| (w[0], w[1])));
+            }
+        }
+        run.clear();
+        Ok(())
+    };
+    'scan: while let Some(r) = rows.next()? {
+        let ident: i64 = r.get(0)?;
+        if ident != current {
+            flush(&mut run, current)?;
+            current = ident;
+            next_check = LONGEST_RUN + 1;
+        }
+        if run.len() >= next_check {
+            // Over-shared whatever its kind ("books" on 60,000 parcels) once
+            // it holds more items than the largest cap: the rest of its run
+            // is not read, the scan goes on after it.
+            let mut items: Vec<u32> = run
+                .iter()
+                .filter_map(|b| index.get(&Uuid::from_bytes(*b)).copied())
+                .collect();
+            items.sort_unstable();
+            items.dedup();
+            if items.len() > LONGEST_RUN {
+                run.clear();
+                drop(rows);
+                rows = stmt.query([ident + 1, hi])?;
+                current = i64::MIN;
+                continue 'scan;
+            }
+            next_check = run.len() * 2;
+        }
+        if let Ok(b) = r.get_ref(1)?.as_blob()
+            && let Ok(b) = <[u8; 16]>::try_from(b)
+        {
+            run.push(b);
+        }
+    }
+    flush(&mut run, current)?;
+    Ok(pairs)
+}
+
 /// Every network of two or more items in the notebook, largest first,
 /// built in one pass over links, notes and the identifier index
 /// (over-shared and warning-listed values left out). Substances are not
 /// joined through: a network is people, parcels and cases.
 pub fn all_clusters(conn: &Connection) -> Result<Vec<Component>> {
+    all_clusters_from(conn, 100_000)
+}
+
+/// [`all_clusters`], reading the identifier index on two cores when it
+/// holds more than `two_cores_from` values.
+fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Component>> {
+    // A second read connection, for the other core, when the notebook is a
+    // file large enough to be worth it.
+    let top: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM identifiers", [], |r| {
+        r.get(0)
+    })?;
+    let second = conn
+        .path()
+        .filter(|p| !p.is_empty() && top > two_cores_from)
+        .and_then(|p| {
+            Connection::open_with_flags(
+                p,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .ok()
+        });
     let mut index = IdMap::default();
     let mut nodes: Vec<Node> = Vec::new();
-    for kind in [ItemKind::Case, ItemKind::Parcel, ItemKind::Note] {
-        let mut stmt = conn.prepare(&format!("SELECT id FROM {} ORDER BY rowid", kind.table()))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: Uuid = r.get(0)?;
-            index.insert(id, nodes.len() as u32);
-            nodes.push(Node { kind, id });
-        }
-    }
-    let mut uf = UnionFind((0..nodes.len() as u32).collect());
-    let join = |uf: &mut UnionFind, a: &Uuid, b: &Uuid| {
-        if let (Some(x), Some(y)) = (index.get(a), index.get(b)) {
-            uf.union(*x, *y);
-        }
-    };
-    {
-        let mut stmt = conn.prepare("SELECT from_id, to_id FROM links")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            join(&mut uf, &r.get(0)?, &r.get(1)?);
-        }
-    }
-    {
-        let mut stmt = conn.prepare("SELECT id, item_id FROM notes")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            join(&mut uf, &r.get(0)?, &r.get(1)?);
-        }
-    }
-    {
-        // Occurrences in their primary key's order (no join, no sort): a
-        // run is one identifier. Most values belong to one item only; the
-        // identifier's kind (for the cap, the fuzzy kinds left out and
-        // the warning list) is looked up only for runs of two or more.
-        let warned: std::collections::HashSet<(String, String)> = conn
-            .prepare("SELECT kind, value FROM warnlist")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut ident_of = conn.prepare("SELECT kind, value FROM identifiers WHERE id = ?1")?;
-        let mut stmt = conn.prepare("SELECT ident, item_id FROM occurrences ORDER BY ident")?;
-        let mut rows = stmt.query([])?;
-        let mut run: Vec<u32> = Vec::new();
-        let mut current = i64::MIN;
-        let mut flush = |uf: &mut UnionFind, run: &mut Vec<u32>, ident: i64| -> Result<()> {
-            if run.len() >= 2 {
-                run.sort_unstable();
-                run.dedup();
+    let mut uf = UnionFind(Vec::new());
+    // The items, links and notes here; the values left out meanwhile on
+    // the other core.
+    let (second, skipped) = std::thread::scope(|s| -> Result<(Option<Connection>, IdentSet)> {
+        let skipped = second.map(|c| {
+            s.spawn(move || {
+                let skipped = skipped_identifiers(&c);
+                (c, skipped)
+            })
+        });
+        for kind in [ItemKind::Case, ItemKind::Parcel, ItemKind::Note] {
+            // In id order, from the id index rather than the whole table.
+            let mut stmt = conn.prepare(&format!("SELECT id FROM {} ORDER BY id", kind.table()))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: Uuid = r.get(0)?;
+                index.insert(id, nodes.len() as u32);
+                nodes.push(Node { kind, id });
             }
-            if run.len() >= 2 {
-                let (kind, value): (String, String) =
-                    ident_of.query_row([ident], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                let fuzzy = kind == "name-sound" || kind == "address-sound";
-                if !fuzzy
-                    && run.len() <= super::cap(&kind) as usize + 1
-                    && !warned.contains(&(kind, value))
-                {
-                    for w in run.windows(2) {
-                        uf.union(w[0], w[1]);
-                    }
-                }
+        }
+        uf = UnionFind((0..nodes.len() as u32).collect());
+        let join = |uf: &mut UnionFind, a: &Uuid, b: &Uuid| {
+            if let (Some(x), Some(y)) = (index.get(a), index.get(b)) {
+                uf.union(*x, *y);
             }
-            run.clear();
-            Ok(())
         };
-        while let Some(r) = rows.next()? {
-            let ident: i64 = r.get(0)?;
-            if ident != current {
-                flush(&mut uf, &mut run, current)?;
-                current = ident;
-            }
-            let item = r
-                .get_ref(1)?
-                .as_blob()
-                .ok()
-                .and_then(|b| Uuid::from_slice(b).ok());
-            if let Some(x) = item.and_then(|id| index.get(&id)) {
-                run.push(*x);
+        for sql in [
+            "SELECT from_id, to_id FROM links",
+            "SELECT id, item_id FROM notes",
+        ] {
+            let mut stmt = conn.prepare(sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                join(&mut uf, &r.get(0)?, &r.get(1)?);
             }
         }
-        flush(&mut uf, &mut run, current)?;
+        Ok(match skipped {
+            Some(h) => {
+                let (c, skipped) = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (Some(c), skipped?)
+            }
+            None => (None, skipped_identifiers(conn)?),
+        })
+    })?;
+    // The identifier index, in two ranges of identifiers, one per core
+    // (the early values, shared by more items, are the denser: the first
+    // range is the shorter); pairs to join come back from each.
+    let (index_ref, skipped) = (&index, &skipped);
+    let pairs = match second {
+        Some(other) => {
+            let mid = top * 2 / 5;
+            std::thread::scope(|s| {
+                let theirs =
+                    s.spawn(move || shared_pairs(&other, i64::MIN, mid, index_ref, skipped));
+                let mine = shared_pairs(conn, mid + 1, i64::MAX, index_ref, skipped);
+                let theirs = theirs
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                Ok::<_, crate::store::StoreError>([theirs?, mine?])
+            })?
+        }
+        None => [
+            shared_pairs(conn, i64::MIN, i64::MAX, index_ref, skipped)?,
+            Vec::new(),
+        ],
+    };
+    for (a, b) in pairs.iter().flatten() {
+        uf.union(*a, *b);
+    }
+    // Members by root, without a map: count, then place.
+    let n = nodes.len();
+    let roots: Vec<u32> = (0..n as u32).map(|i| uf.find(i)).collect();
+    let mut size = vec![0u32; n];
+    for &r in &roots {
+        size[r as usize] += 1;
     }
     let mut groups: HashMap<u32, Vec<u32>> = HashMap::new();
-    for i in 0..nodes.len() as u32 {
-        let root = uf.find(i);
-        groups.entry(root).or_default().push(i);
+    for (i, &r) in roots.iter().enumerate() {
+        if size[r as usize] >= 2 {
+            groups
+                .entry(r)
+                .or_insert_with(|| Vec::with_capacity(size[r as usize] as usize))
+                .push(i as u32);
+        }
     }
     let mut out: Vec<Component> = groups
         .into_values()
@@ -446,4 +593,65 @@ pub fn all_clusters(conn: &Connection) -> Result<Vec<Component>> {
         .collect();
     out.sort_by(|a, b| b.size.cmp(&a.size).then(a.example.id.cmp(&b.example.id)));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Parcel;
+    use crate::domain::record::new_record;
+    use crate::exchange::demo::s10_number;
+    use crate::store::create;
+    use crate::store::testutil::temp_store;
+
+    fn shape(c: &[Component]) -> Vec<(usize, Uuid)> {
+        c.iter().map(|c| (c.size, c.example.id)).collect()
+    }
+
+    #[test]
+    fn two_cores_find_the_networks_one_finds() {
+        let (_d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 600, 3, |_, _| {}).unwrap();
+        let one = all_clusters_from(s.conn(), i64::MAX).unwrap();
+        let two = all_clusters_from(s.conn(), 0).unwrap();
+        assert!(one.len() > 5, "{}", one.len());
+        assert_eq!(shape(&one), shape(&two));
+    }
+
+    /// A value on more items than its kind's cap joins none of them, even
+    /// when the scan stops reading it early; a value held twice by each of
+    /// fewer items (sender and recipient phone) is counted by item.
+    #[test]
+    fn over_shared_values_are_counted_by_item() {
+        let (_d, mut s) = temp_store();
+        s.write(|w| {
+            for n in 0..60u32 {
+                let t = s10_number("RR", 1000 + n, "KZ");
+                let (mut p, _) = new_record::<Parcel>(&[
+                    ("tracking", &t),
+                    ("sender_phone", "+7 701 555 01 42"),
+                ])?;
+                create::parcel(w, &mut p)?;
+            }
+            for n in 0..30u32 {
+                let t = s10_number("RR", 2000 + n, "KZ");
+                let (mut p, _) = new_record::<Parcel>(&[
+                    ("tracking", &t),
+                    ("sender_phone", "+7 701 555 09 99"),
+                    ("recipient_phone", "+7 701 555 09 99"),
+                ])?;
+                create::parcel(w, &mut p)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        for from in [0, i64::MAX] {
+            let all = all_clusters_from(s.conn(), from).unwrap();
+            assert_eq!(
+                all.iter().map(|c| c.size).collect::<Vec<_>>(),
+                vec![30],
+                "{all:?}"
+            );
+        }
+    }
 }
