@@ -9,10 +9,11 @@
 //! Nothing here asserts a time: the figures are for the README and for
 //! comparing changes.
 
+mod data;
+
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use interdict::domain::record::set_fields;
 use interdict::domain::{ItemKind, Parcel};
-use interdict::exchange::demo;
 use interdict::store::{OpenOptions, Store, records, search};
 use interdict::tui::app::App;
 use interdict::tui::keymap::Keymap;
@@ -20,7 +21,7 @@ use interdict::tui::theme::Theme;
 use interdict::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// What a figure must reach.
@@ -86,42 +87,6 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/`.
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
-}
-
-fn dataset(parcels: usize) -> PathBuf {
-    let dir = target_dir().join("bench-data");
-    std::fs::create_dir_all(&dir).expect("bench data directory");
-    // Bumped whenever the schema or the generator changes.
-    const DATA_VERSION: u32 = 3;
-    let path = dir.join(format!("demo-v{DATA_VERSION}-{parcels}-seed42.db"));
-    let done = dir.join(format!("demo-v{DATA_VERSION}-{parcels}-seed42.done"));
-    if !done.exists() {
-        let _ = std::fs::remove_file(&path);
-        eprintln!(
-            "generating {parcels} parcels into {} (once)...",
-            path.display()
-        );
-        let started = Instant::now();
-        let mut s = Store::open(&path, OpenOptions::new("bench")).expect("open bench db");
-        let mut last = Instant::now();
-        demo::generate(&mut s, parcels, 42, |d, t| {
-            if last.elapsed() > Duration::from_secs(10) {
-                eprintln!("  {d}/{t}");
-                last = Instant::now();
-            }
-        })
-        .expect("generate");
-        eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
-        std::fs::write(&done, "").expect("mark");
-    }
-    path
 }
 
 /// The process's peak resident memory so far (VmHWM), in MiB.
@@ -235,7 +200,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let path = dataset(parcels);
+    let path = data::dataset(parcels);
     reset_peak_rss();
     let opts = || OpenOptions::new("bench");
     let mut figures: Vec<Figure> = Vec::new();
@@ -381,7 +346,7 @@ fn main() {
     );
     let search_ready_mib = peak_rss_mib();
     // The same strings for fzf, one per line.
-    let list = target_dir().join(format!("bench-data/parcels-{parcels}.txt"));
+    let list = data::target_dir().join(format!("bench-data/parcels-{parcels}.txt"));
     if !list.exists() {
         let mut text = String::new();
         let mut stmt = app
@@ -491,9 +456,7 @@ fn main() {
         samples,
         ms_target(None, Some(1.0)),
     ));
-    // Where a save's time goes: the same work rolled back (no commit), and
-    // the full-text index's share alone (the row's text deleted from and
-    // put back into the trigram index, committed).
+    // Where a save's time goes: the same work rolled back (no commit).
     let rolled_back: Vec<Duration> = (0..100)
         .map(|i| {
             let id = ids[i % ids.len()];
@@ -507,39 +470,9 @@ fn main() {
             t.elapsed()
         })
         .collect();
-    let fts_alone: Vec<Duration> = (0..100)
-        .map(|i| {
-            let id = ids[i % ids.len()];
-            let t = Instant::now();
-            app.store
-                .write(|w| {
-                    let (rowid, body): (i64, String) = w.tx.query_row(
-                        "SELECT rowid, body FROM search_items WHERE item_id = ?1",
-                        [id],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )?;
-                    w.tx.execute(
-                        "INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', ?1, ?2)",
-                        (rowid, &body),
-                    )?;
-                    w.tx.execute(
-                        "INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)",
-                        (rowid, &body),
-                    )?;
-                    Ok(())
-                })
-                .expect("fts");
-            t.elapsed()
-        })
-        .collect();
     figures.push(Figure::new(
         "  of which the work before commit",
         rolled_back,
-        Target::None,
-    ));
-    figures.push(Figure::new(
-        "  the trigram index's share alone (committed)",
-        fts_alone,
         Target::None,
     ));
     // An edit that also changes identifiers (a new sender phone).
@@ -620,7 +553,9 @@ fn main() {
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
         + std::fs::metadata(path.with_extension("db-wal")).map_or(0, |m| m.len());
     let n_parcels = records::count::<Parcel>(app.store.conn()).unwrap_or(0);
-    let list_size = std::fs::metadata(&list).map(|m| m.len()).unwrap_or(0);
+    // The CSV form of the same parcels (also what the import bench reads).
+    let csv = data::csv_form(&path, parcels);
+    let csv_size = std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0);
 
     // The table: medians (p50) and p95 in milliseconds; ratio = peer /
     // ours, so above 1 means interdict is faster or smaller.
@@ -720,9 +655,9 @@ fn main() {
         "-",
     );
     let per_parcel = size as f64 / n_parcels.max(1) as f64;
-    let csv_per_parcel = list_size as f64 / n_parcels.max(1) as f64;
+    let csv_per_parcel = csv_size as f64 / n_parcels.max(1) as f64;
     row(
-        "database size per parcel (bytes; peer: the strings' file)",
+        "database size per parcel (bytes; peer: the CSV's)",
         format!("{per_parcel:.0}"),
         format!("{csv_per_parcel:.0}"),
         format!("{:.2}", csv_per_parcel / per_parcel.max(1e-6)),
@@ -731,8 +666,8 @@ fn main() {
     );
     json.push(serde_json::json!({"figure": "peak memory, TUI with search ready", "mib": search_ready_mib, "peer": fzf_mem.as_ref().ok(), "target": "<= 256 MiB", "met": search_ready_mib <= mem_target}));
     json.push(serde_json::json!({"figure": "peak memory, whole bench process", "mib": rss}));
-    json.push(serde_json::json!({"figure": "database size per parcel", "bytes": per_parcel, "peer_text_bytes": csv_per_parcel}));
-    let out = target_dir().join("bench-results.json");
+    json.push(serde_json::json!({"figure": "database size per parcel", "bytes": per_parcel, "peer_csv_bytes": csv_per_parcel}));
+    let out = data::target_dir().join("bench-results.json");
     let _ = std::fs::write(
         &out,
         serde_json::to_string_pretty(&serde_json::json!({

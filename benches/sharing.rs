@@ -13,8 +13,10 @@
 //! Prints a table and writes it to <target>/bench-sharing.json. Nothing here
 //! asserts a time.
 
+mod data;
+
 use interdict::domain::{Parcel, Record};
-use interdict::exchange::{csv_import, demo, export, merge, received, signing};
+use interdict::exchange::{csv_import, export, merge, received, signing};
 use interdict::store::{OpenOptions, Store};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,94 +31,6 @@ fn env_usize(name: &str, default: usize) -> usize {
 
 /// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/` (as the
 /// main benchmark, whose dataset this one reuses).
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
-}
-
-fn data_dir() -> PathBuf {
-    let dir = target_dir().join("bench-data");
-    std::fs::create_dir_all(&dir).expect("bench data directory");
-    dir
-}
-
-/// A demo notebook of `parcels` parcels: the main benchmark's dataset of
-/// that size when it has made one (the same generator and seed), else one
-/// generated here once and reused.
-fn demo_db(parcels: usize) -> PathBuf {
-    let dir = data_dir();
-    let suffix = format!("-{parcels}-seed42.done");
-    let newest = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter_map(|n| {
-            let v: u32 = n
-                .strip_prefix("demo-v")?
-                .strip_suffix(&suffix)?
-                .parse()
-                .ok()?;
-            Some((v, n))
-        })
-        .max();
-    if let Some((_, done)) = newest {
-        return dir.join(done.replace(".done", ".db"));
-    }
-    let path = dir.join(format!("share-v1-{parcels}-seed42.db"));
-    let done = dir.join(format!("share-v1-{parcels}-seed42.done"));
-    if !done.exists() {
-        let _ = std::fs::remove_file(&path);
-        eprintln!("generating {parcels} demo parcels (once)...");
-        let mut s = Store::open(&path, OpenOptions::new("bench")).expect("open");
-        demo::generate(&mut s, parcels, 42, |_, _| {}).expect("generate");
-        std::fs::write(&done, "").expect("mark");
-    }
-    path
-}
-
-/// The parcels of a demo notebook as CSV: one column per parcel field,
-/// named as the field (so the importer recognises every header).
-fn csv_form(db: &Path, rows: usize) -> PathBuf {
-    let path = data_dir().join(format!("share-v1-{rows}-parcels.csv"));
-    if path.exists() {
-        return path;
-    }
-    eprintln!("writing the CSV form of {rows} parcels (once)...");
-    let conn = rusqlite::Connection::open(db).expect("open");
-    let fields: Vec<&str> = Parcel::FIELDS.iter().map(|f| f.name).collect();
-    let cols = fields
-        .iter()
-        .map(|f| format!("\"{f}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut stmt = conn
-        .prepare(&format!(
-            "SELECT {cols} FROM parcels ORDER BY rowid LIMIT {rows}"
-        ))
-        .expect("select");
-    let tmp = path.with_extension("partial");
-    let mut w = csv::Writer::from_path(&tmp).expect("csv");
-    w.write_record(&fields).expect("header");
-    let mut q = stmt.query([]).expect("query");
-    while let Some(r) = q.next().expect("row") {
-        let rec: Vec<String> = (0..fields.len())
-            .map(|i| match r.get_ref(i).expect("cell") {
-                rusqlite::types::ValueRef::Null => String::new(),
-                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                rusqlite::types::ValueRef::Real(v) => v.to_string(),
-                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                rusqlite::types::ValueRef::Blob(_) => String::new(),
-            })
-            .collect();
-        w.write_record(&rec).expect("write");
-    }
-    w.flush().expect("flush");
-    drop(w);
-    std::fs::rename(&tmp, &path).expect("rename");
-    path
-}
-
 fn fresh(dir: &Path, name: &str) -> PathBuf {
     let p = dir.join(name);
     for ext in ["", "-wal", "-shm", "-journal"] {
@@ -164,7 +78,7 @@ fn sqlite3_import(csv: &Path, work: &Path) -> Option<Duration> {
 fn main() {
     let rows = env_usize("BENCH_IMPORT_ROWS", 1_000_000);
     let share = env_usize("BENCH_SHARE_PARCELS", 100_000);
-    let work = data_dir().join("share-work");
+    let work = data::data_dir().join("share-work");
     std::fs::create_dir_all(&work).expect("work dir");
     let mut table: Vec<serde_json::Value> = Vec::new();
     let mut line = |figure: &str, ours: String, peer: String, ratio: String, target: &str| {
@@ -175,8 +89,8 @@ fn main() {
     };
 
     // CSV import, full path, against sqlite3 .import of the same file.
-    let source = demo_db(rows);
-    let csv = csv_form(&source, rows);
+    let source = data::dataset(rows);
+    let csv = data::csv_form(&source, rows);
     let csv_mib = std::fs::metadata(&csv).map_or(0, |m| m.len()) as f64 / (1 << 20) as f64;
     let peer = sqlite3_import(&csv, &work);
     let db = fresh(&work, "import.db");
@@ -228,7 +142,7 @@ fn main() {
     );
 
     // Export and merge of a notebook of `share` parcels.
-    let src_path = demo_db(share);
+    let src_path = data::dataset(share);
     let src = Store::open(&src_path, OpenOptions::new("bench")).expect("open");
     let key = signing::load_or_create(&work.join("signing.key")).expect("key");
     let out = fresh(&work, "export.db");
@@ -286,7 +200,7 @@ fn main() {
         &format!("{} unchanged, nothing written", r.unchanged),
     );
 
-    let path = target_dir().join("bench-sharing.json");
+    let path = data::target_dir().join("bench-sharing.json");
     let _ = std::fs::write(
         &path,
         serde_json::to_string_pretty(&table).unwrap_or_default(),

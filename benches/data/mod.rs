@@ -1,0 +1,96 @@
+//! The benchmarks' data, shared by `benches/interdict.rs` and
+//! `benches/sharing.rs`: the deterministic demo notebook (seed 42) and its
+//! parcels as CSV, generated once into <target>/bench-data and reused.
+
+use interdict::domain::{Parcel, Record};
+use interdict::exchange::demo;
+use interdict::store::{OpenOptions, Store};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Bumped whenever the schema or the generator changes.
+const DATA_VERSION: u32 = 4;
+
+/// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+pub fn data_dir() -> PathBuf {
+    let dir = target_dir().join("bench-data");
+    std::fs::create_dir_all(&dir).expect("bench data directory");
+    dir
+}
+
+/// The demo notebook of `parcels` parcels, generated on first use.
+pub fn dataset(parcels: usize) -> PathBuf {
+    let dir = data_dir();
+    let path = dir.join(format!("demo-v{DATA_VERSION}-{parcels}-seed42.db"));
+    let done = dir.join(format!("demo-v{DATA_VERSION}-{parcels}-seed42.done"));
+    if !done.exists() {
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        eprintln!(
+            "generating {parcels} parcels into {} (once)...",
+            path.display()
+        );
+        let started = Instant::now();
+        let mut s = Store::open(&path, OpenOptions::new("bench")).expect("open bench db");
+        let mut last = Instant::now();
+        demo::generate(&mut s, parcels, 42, |d, t| {
+            if last.elapsed() > Duration::from_secs(15) {
+                eprintln!("  {d}/{t}");
+                last = Instant::now();
+            }
+        })
+        .expect("generate");
+        eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
+        std::fs::write(&done, "").expect("mark");
+    }
+    path
+}
+
+/// The first `rows` parcels of notebook `db` as CSV (a header of field
+/// names, one row per parcel), written on first use.
+pub fn csv_form(db: &Path, rows: usize) -> PathBuf {
+    let path = data_dir().join(format!("parcels-v{DATA_VERSION}-{rows}.csv"));
+    if path.exists() {
+        return path;
+    }
+    eprintln!("writing the CSV form of {rows} parcels (once)...");
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let fields: Vec<&str> = Parcel::FIELDS.iter().map(|f| f.name).collect();
+    let cols = fields
+        .iter()
+        .map(|f| format!("\"{f}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {cols} FROM parcels ORDER BY rowid LIMIT {rows}"
+        ))
+        .expect("select");
+    let tmp = path.with_extension("partial");
+    let mut w = csv::Writer::from_path(&tmp).expect("csv");
+    w.write_record(&fields).expect("header");
+    let mut q = stmt.query([]).expect("query");
+    while let Some(r) = q.next().expect("row") {
+        let rec: Vec<String> = (0..fields.len())
+            .map(|i| match r.get_ref(i).expect("cell") {
+                rusqlite::types::ValueRef::Null => String::new(),
+                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                rusqlite::types::ValueRef::Blob(_) => String::new(),
+            })
+            .collect();
+        w.write_record(&rec).expect("write");
+    }
+    w.flush().expect("flush");
+    drop(w);
+    std::fs::rename(&tmp, &path).expect("rename");
+    path
+}
