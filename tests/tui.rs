@@ -414,6 +414,34 @@ fn a_new_keystroke_supersedes_the_search_in_flight() {
 }
 
 #[test]
+fn a_filter_shows_its_first_screenful_then_the_rest() {
+    let mut ui = Ui::new(2000, 100, 30, true);
+    ui.keys("2 /");
+    ui.app.handle_event(Event::Key(KeyEvent::new(
+        KeyCode::Char('a'),
+        KeyModifiers::NONE,
+    )));
+    // The worker sends the first rows ahead of the rest.
+    ui.app.settle_shown();
+    assert_eq!(
+        ui.app.lists[1].hits.len(),
+        interdict::tui::searcher::FIRST_ROWS
+    );
+    assert!(ui.text().contains("searching…"), "{}", ui.text());
+    ui.app.settle();
+    let want: Vec<uuid::Uuid> =
+        interdict::store::search::search(ui.app.store.conn(), "a", Some(ItemKind::Parcel), 1000)
+            .unwrap()
+            .iter()
+            .map(|h| h.id)
+            .collect();
+    assert!(want.len() > interdict::tui::searcher::FIRST_ROWS);
+    let got: Vec<uuid::Uuid> = ui.app.lists[1].hits.iter().map(|r| r.id).collect();
+    assert_eq!(got, want);
+    assert!(!ui.text().contains("searching…"));
+}
+
+#[test]
 fn findings_links_and_notes_are_edited_where_they_show() {
     let mut ui = Ui::new(300, 100, 30, true);
     // A finding: pick the substance, fill the form; a quantity needs a unit.

@@ -192,6 +192,8 @@ pub struct App {
     pub searcher: Option<super::searcher::Searcher>,
     /// The pane whose filter the searcher is working on.
     pub searching_pane: Option<usize>,
+    /// Whether the filter in flight has shown its first rows.
+    pub filter_shown: bool,
     /// SQLite's count of commits by other connections, last seen.
     pub data_version: i64,
     /// How often to look for other people's changes.
@@ -222,6 +224,7 @@ impl App {
             filter_typing: false,
             searcher: None,
             searching_pane: None,
+            filter_shown: false,
             data_version: 0,
             refresh_every: std::time::Duration::from_millis(500),
             last_refresh: std::time::Instant::now(),

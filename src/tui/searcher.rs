@@ -22,12 +22,18 @@ struct Request {
     limit: usize,
 }
 
-/// The rows matching one query, best first.
+/// The rows matching one query, best first: the first screenful as soon
+/// as it is ready, then (unless a newer query came) all of them.
 pub struct Reply {
     pub generation: u64,
     pub query: String,
     pub rows: Result<Vec<Row>, String>,
+    /// False for the first screenful when more rows follow.
+    pub complete: bool,
 }
+
+/// Rows sent ahead of the rest: more than a terminal shows.
+pub const FIRST_ROWS: usize = 100;
 
 pub struct Searcher {
     requests: Sender<Request>,
@@ -86,7 +92,9 @@ impl Searcher {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             match self.replies.recv_timeout(left) {
                 Ok(r) if r.generation == want => {
-                    self.pending = None;
+                    if r.complete {
+                        self.pending = None;
+                    }
                     return Some(r);
                 }
                 Ok(_) => continue,
@@ -124,22 +132,55 @@ fn worker(
                 indexes.len() - 1
             }
         };
-        let rows = match indexes[at].search(&conn, &req.query, req.limit, &stale) {
-            Ok(Some(hits)) => Ok(hits
-                .iter()
-                .filter_map(|h| data::row_of(&conn, h.kind, h.id).ok().flatten())
-                .collect()),
+        let hits = match indexes[at].search(&conn, &req.query, req.limit, &stale) {
+            Ok(Some(hits)) => hits,
             Ok(None) => continue,
-            Err(e) => Err(e.to_string()),
+            Err(e) => {
+                let reply = Reply {
+                    generation,
+                    query: req.query,
+                    rows: Err(e.to_string()),
+                    complete: true,
+                };
+                if outbox.send(reply).is_err() {
+                    break;
+                }
+                continue;
+            }
         };
-        if outbox
-            .send(Reply {
-                generation,
-                query: req.query,
-                rows,
-            })
-            .is_err()
-        {
+        let rows_of = |hits: &[search::Hit]| -> Vec<Row> {
+            hits.iter()
+                .filter_map(|h| data::row_of(&conn, h.kind, h.id).ok().flatten())
+                .collect()
+        };
+        // The first screenful now; the rest (for scrolling) after it.
+        let first = hits.len().min(FIRST_ROWS);
+        let mut rows = rows_of(&hits[..first]);
+        let complete = first == hits.len();
+        let reply = Reply {
+            generation,
+            query: req.query.clone(),
+            rows: Ok(if complete {
+                std::mem::take(&mut rows)
+            } else {
+                rows.clone()
+            }),
+            complete,
+        };
+        if outbox.send(reply).is_err() {
+            break;
+        }
+        if complete || stale() {
+            continue;
+        }
+        rows.extend(rows_of(&hits[first..]));
+        let reply = Reply {
+            generation,
+            query: req.query,
+            rows: Ok(rows),
+            complete: true,
+        };
+        if outbox.send(reply).is_err() {
             break;
         }
     }

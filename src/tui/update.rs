@@ -95,6 +95,7 @@ impl App {
         if let Some(s) = &mut self.searcher {
             s.request(&q, kind, FILTER_LIMIT);
             self.searching_pane = Some(i);
+            self.filter_shown = false;
             return;
         }
         let conn = self.store.conn();
@@ -180,16 +181,37 @@ impl App {
         }
     }
 
+    /// Waits until the filter in flight shows its first rows (the rest may
+    /// still be on their way): what a person sees after a keystroke.
+    pub fn settle_shown(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.searching() && !self.filter_shown && std::time::Instant::now() < deadline {
+            self.receive(std::time::Duration::from_millis(50));
+        }
+    }
+
     fn receive(&mut self, wait: std::time::Duration) -> bool {
         let Some(reply) = self.searcher.as_mut().and_then(|s| s.poll(wait)) else {
             return false;
         };
-        let Some(i) = self.searching_pane.take() else {
+        let Some(i) = self.searching_pane else {
             return false;
         };
+        if reply.complete {
+            self.searching_pane = None;
+        }
         // A filter cleared or changed since is not overwritten.
         if self.lists[i].filter.as_deref() == Some(reply.query.as_str()) {
-            self.apply_filter(i, reply.rows);
+            if self.filter_shown {
+                // The rest of the rows: the first ones, and where the
+                // cursor is, stay as they are.
+                if let Ok(rows) = reply.rows {
+                    self.lists[i].hits = rows;
+                }
+            } else {
+                self.apply_filter(i, reply.rows);
+                self.filter_shown = true;
+            }
             return true;
         }
         false
