@@ -260,6 +260,7 @@ impl Replica {
     }
 }
 
+#[inline]
 fn class_bonus(prev: CharClass, cur: CharClass) -> i32 {
     use CharClass::*;
     match (prev, cur) {
@@ -271,6 +272,7 @@ fn class_bonus(prev: CharClass, cur: CharClass) -> i32 {
 }
 
 /// The matcher's bonus for a character after `prev`.
+#[inline]
 fn place_bonus(prev: char, c: char) -> i32 {
     class_bonus(class(prev), class(c))
 }
@@ -299,7 +301,27 @@ enum CharClass {
     SoftSep,
 }
 
+#[inline]
 fn class(c: char) -> CharClass {
+    if c.is_ascii() {
+        return ASCII_CLASS[c as usize];
+    }
+    class_of(c)
+}
+
+/// [`class_of`] for every ASCII character, looked up per character of
+/// every row scored.
+const ASCII_CLASS: [CharClass; 128] = {
+    let mut t = [CharClass::Lower; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = class_of(i as u8 as char);
+        i += 1;
+    }
+    t
+};
+
+const fn class_of(c: char) -> CharClass {
     match c {
         '\0' => CharClass::Empty,
         ' ' | '/' | '\\' | '|' | '(' | ')' | '[' | ']' | '{' | '}' => CharClass::HardSep,
@@ -395,6 +417,11 @@ fn swap_case(c: char) -> char {
 /// A query, with what the bound needs of it.
 struct Query {
     text: String,
+    /// The characters, for [`Query::refined`]; folded to lower case as
+    /// bytes when all are ASCII (else empty), and the set of those bytes.
+    chars: Vec<char>,
+    lower: Vec<u8>,
+    set: u128,
     /// The pair bits of the first two characters: as typed, and with the
     /// first in the other case.
     pair: Option<(u32, u32)>,
@@ -416,6 +443,18 @@ impl Query {
             .collect();
         Query {
             text: q.to_string(),
+            lower: if q.is_ascii() {
+                q.bytes().map(|b| b.to_ascii_lowercase()).collect()
+            } else {
+                Vec::new()
+            },
+            set: if q.is_ascii() {
+                q.bytes()
+                    .fold(0, |m, b| m | 1 << (b.to_ascii_lowercase() & 127))
+            } else {
+                0
+            },
+            chars: chars.clone(),
             pair: (chars.len() >= 2).then(|| {
                 (
                     pair_bit(chars[0], chars[1]),
@@ -442,6 +481,85 @@ impl Query {
     /// follow a character like the previous one, or 16 plus 8 less a gap
     /// of at least 4 at a word start.
     fn bound(&self, f: &Features) -> Option<i32> {
+        self.bound_capped(f, &[])
+    }
+
+    /// The bound, tightened by reading the row's text (a tenth of what
+    /// scoring it costs): a character that never directly follows the one
+    /// before it in the row can only be matched after a gap, which costs 4
+    /// and earns no consecutive bonus, so it scores at most 16 plus the
+    /// best place bonus it has in the row, less 4. `None` when a
+    /// character after the first is absent past the row's first place.
+    fn refined(&self, f: &Features, text: &str, caps: &mut Vec<i32>) -> Option<i32> {
+        let n = self.chars.len();
+        if !(2..=64).contains(&n) {
+            return self.bound(f);
+        }
+        caps.clear();
+        caps.resize(n, -1);
+        let mut adjacent = 0u64;
+        if text.is_ascii() && self.lower.len() == n {
+            // Bytes, and a set of the query's (folded) bytes, so that most
+            // of the row's characters cost a lookup.
+            let q = &self.lower;
+            let bytes = text.as_bytes();
+            let (&first, rest) = bytes.split_first()?;
+            let mut prev = first;
+            // The query as a subsequence, greedily (what makes a match).
+            let mut pi = usize::from(first.to_ascii_lowercase() == q[0]);
+            for &c in rest {
+                let lc = c.to_ascii_lowercase();
+                if self.set >> (lc & 127) & 1 == 1 {
+                    if pi < n && lc == q[pi] {
+                        pi += 1;
+                    }
+                    let place = place_bonus(char::from(prev), char::from(c));
+                    let lp = prev.to_ascii_lowercase();
+                    for i in 1..n {
+                        if lc == q[i] {
+                            caps[i] = caps[i].max(place);
+                            if lp == q[i - 1] {
+                                adjacent |= 1 << i;
+                            }
+                        }
+                    }
+                }
+                prev = c;
+            }
+            if pi < n {
+                return None;
+            }
+        } else {
+            let mut chars = text.chars();
+            let mut prev = chars.next()?;
+            for c in chars {
+                for (i, pair) in self.chars.windows(2).enumerate() {
+                    if c.eq_ignore_ascii_case(&pair[1]) {
+                        caps[i + 1] = caps[i + 1].max(place_bonus(prev, c));
+                        if prev.eq_ignore_ascii_case(&pair[0]) {
+                            adjacent |= 1 << (i + 1);
+                        }
+                    }
+                }
+                prev = c;
+            }
+        }
+        for (i, cap) in caps.iter_mut().enumerate().skip(1) {
+            if *cap < 0 {
+                return None;
+            }
+            *cap = if adjacent >> i & 1 == 1 {
+                i32::MAX
+            } else {
+                16 + *cap - 4
+            };
+        }
+        self.bound_capped(f, caps)
+    }
+
+    /// The bound with each character's most (after the first) capped by
+    /// `caps` when given.
+    fn bound_capped(&self, f: &Features, caps: &[i32]) -> Option<i32> {
         let (mask, sep_lower, sep_upper, camels, first, pairs) =
             (f.mask, f.sep_lower, f.sep_upper, f.camels, f.first, f.pairs);
         if mask & self.mask != self.mask {
@@ -465,7 +583,7 @@ impl Query {
             } else {
                 4
             };
-            let inc = 16 + next_bonus.max(4);
+            let inc = (16 + next_bonus.max(4)).min(caps.get(i).copied().unwrap_or(i32::MAX));
             if i == 1 {
                 incs[1] = inc;
             } else {
@@ -738,6 +856,7 @@ impl Corpus {
         self.rowids.len()
     }
 
+    #[inline]
     fn text(&self, i: u32) -> &str {
         let i = i as usize;
         &self.text[self.starts[i] as usize..self.starts[i + 1] as usize]
@@ -1044,6 +1163,14 @@ fn join_level(query: &Query, parts: Vec<(Vec<u32>, Vec<i32>)>) -> Level {
     }
 }
 
+/// What became of a row visited for the results.
+enum Scored {
+    Score(i64),
+    /// Not scored: its bound from its text cannot enter the results.
+    Bounded(i32),
+    NoMatch,
+}
+
 /// The best `limit` rows of a level: rows are visited by descending bound
 /// (then row order), so the kept results fill with good rows early, and
 /// the visit stops at the first row whose bound cannot beat the worst kept
@@ -1109,22 +1236,45 @@ fn best_of(
             break;
         }
         let batch = &order[at..end];
-        *scored_rows += batch.len();
+        // Once the results are full, a row is first bounded again from its
+        // text, and scored only if it can still enter them.
+        let worst = best.worst();
+        let could = |bound: i32, row: u32| match worst {
+            None => true,
+            Some((s, at)) => i64::from(bound) > s || (i64::from(bound) == s && u64::from(row) < at),
+        };
         let scored = split(batch.len(), threads, |r| {
             let mut replica = Replica::new();
+            let mut caps = Vec::new();
             batch[r]
                 .iter()
-                .map(|&k| replica.score(corpus.text(level.rows[k as usize]), &query.text))
+                .map(|&k| {
+                    let row = level.rows[k as usize];
+                    let text = corpus.text(row);
+                    if worst.is_some() {
+                        match query.refined(&corpus.features[row as usize], text, &mut caps) {
+                            None => return Scored::NoMatch,
+                            Some(b) if !could(b, row) => return Scored::Bounded(b),
+                            Some(_) => {}
+                        }
+                    }
+                    match replica.score(text, &query.text) {
+                        Some(s) => Scored::Score(s),
+                        None => Scored::NoMatch,
+                    }
+                })
                 .collect::<Vec<_>>()
         });
         for (&k, score) in batch.iter().zip(scored.into_iter().flatten()) {
             let k = k as usize;
             match score {
-                Some(s) => {
+                Scored::Score(s) => {
+                    *scored_rows += 1;
                     level.bounds[k] = s.clamp(i64::from(i32::MIN + 1), i64::from(i32::MAX)) as i32;
                     best.offer(s, u64::from(level.rows[k]));
                 }
-                None => level.bounds[k] = NO_MATCH,
+                Scored::Bounded(b) => level.bounds[k] = b,
+                Scored::NoMatch => level.bounds[k] = NO_MATCH,
             }
         }
         at = end;
@@ -1252,6 +1402,10 @@ mod tests {
             match query.bound(&features(&text)) {
                 None => prop_assert!(score.is_none()),
                 Some(b) => prop_assert!(score.is_none_or(|s| s <= i64::from(b)), "{score:?} > {b}"),
+            }
+            match query.refined(&features(&text), &text, &mut Vec::new()) {
+                None => prop_assert!(score.is_none()),
+                Some(b) => prop_assert!(score.is_none_or(|s| s <= i64::from(b)), "refined: {score:?} > {b}"),
             }
             prop_assert_eq!(score.is_some(), subsequence(&q, &text));
             prop_assert_eq!(Replica::new().score(&text, &q), score);
