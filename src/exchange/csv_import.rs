@@ -1432,9 +1432,13 @@ fn run_in(
     };
 
     // First reading: check every row, write nothing.
-    let (reader, mut rows) = reading(true);
-    std::thread::scope(|scope| -> Result<(), ImportError> {
+    // The receiving end lives inside the scope: on any early return it is
+    // dropped first, so the reading thread's next send fails and it ends
+    // instead of waiting on a full channel for ever.
+    let (reader, rows) = reading(true);
+    let (sha256, bytes) = std::thread::scope(|scope| -> Result<_, ImportError> {
         scope.spawn(reader);
+        let mut rows = rows;
         while let Some(row) = rows.next()? {
             counts.read += 1;
             match checker.judge(store.conn(), row.line, row.parsed, false)? {
@@ -1452,11 +1456,9 @@ fn run_in(
                 tick(Phase::Checking, &counts, rows.bytes, &mut progress);
             }
         }
-        Ok(())
+        Ok((rows.sha256.take().unwrap_or_default(), rows.bytes))
     })?;
-    tick(Phase::Checking, &counts, rows.bytes, &mut progress);
-    let sha256 = rows.sha256.take().unwrap_or_default();
-    drop(rows);
+    tick(Phase::Checking, &counts, bytes, &mut progress);
     let rejects_path = opts
         .rejects
         .clone()
@@ -1519,9 +1521,10 @@ fn run_in(
     let mut errors2: Vec<RowError> = Vec::new();
     let mut stopped: Option<ImportError> = None;
     let mut first_batch = true;
-    let (reader, mut rows) = reading(false);
-    std::thread::scope(|scope| -> Result<(), ImportError> {
+    let (reader, rows) = reading(false);
+    let bytes = std::thread::scope(|scope| -> Result<u64, ImportError> {
         scope.spawn(reader);
+        let mut rows = rows;
         loop {
             let batch = crate::store::Batch::with_max(opts.batch_rows);
             let mut in_batch = 0;
@@ -1572,21 +1575,21 @@ fn run_in(
                         }
                     }
                     if c2.read.is_multiple_of(every) {
-                        tick(Phase::Writing, &c2, rows.bytes, &mut progress);
+                        tick(Phase::Writing, &c2, bytes, &mut progress);
                     }
                 }
                 Ok(false)
             });
             first_batch = false;
             match step {
-                Ok(true) => return Ok(()),
+                Ok(true) => return Ok(rows.bytes),
                 Ok(false) => {}
                 Err(e) => return Err(stopped.take().unwrap_or(ImportError::Store(e))),
             }
         }
     })?;
     rejects.finish()?;
-    tick(Phase::Writing, &c2, rows.bytes, &mut progress);
+    tick(Phase::Writing, &c2, bytes, &mut progress);
     report.outcome = Outcome::Imported;
     report.source_id = Some(source_id);
     report.read = c2.read;
@@ -1860,6 +1863,46 @@ mod tests {
             audit::verify(s.conn()).unwrap(),
             audit::Verdict::Intact { .. }
         ));
+    }
+
+    /// A write that fails with most rows still to read (here, a notebook
+    /// opened read-only) returns its error: the reading thread, blocked on
+    /// a full channel, is let go rather than waited for.
+    #[test]
+    fn a_failing_write_ends_the_reading_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("nb.db");
+        drop(Store::open(&db, crate::store::OpenOptions::new("t")).unwrap());
+        let mut csv = String::from("tracking\n");
+        for n in 0..20_000u32 {
+            csv.push_str(&crate::exchange::demo::s10_number(
+                "RR",
+                3_000_000 + n,
+                "KZ",
+            ));
+            csv.push('\n');
+        }
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, csv).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut store = Store::open(
+                &db,
+                crate::store::OpenOptions {
+                    read_only: true,
+                    ..crate::store::OpenOptions::new("t")
+                },
+            )
+            .unwrap();
+            let prep = Prepared::new(&path, None, None, None).unwrap();
+            let r = run(&mut store, &prep, &Options::default(), |_| {});
+            let _ = tx.send(r.map(|_| ()).map_err(|e| e.to_string()));
+        });
+        // Not a timing: a bound on waiting for a hang.
+        let r = rx
+            .recv_timeout(std::time::Duration::from_secs(300))
+            .expect("the import returned");
+        assert!(r.unwrap_err().contains("read-only"));
     }
 
     #[test]

@@ -24,12 +24,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-/// `PRAGMA application_id` of interdict files ("INTD").
 /// The page cache of a bulk write ([`Store::bulk`]), in KiB.
 const BULK_CACHE_KIB: i64 = 256 * 1024;
 /// Log pages between checkpoints during a bulk write (64 MiB).
 const BULK_CHECKPOINT_PAGES: i64 = 16 * 1024;
 
+/// `PRAGMA application_id` of interdict files ("INTD").
 pub const APPLICATION_ID: i32 = 0x494E_5444;
 
 /// SQLITE_IOERR_SHMSIZE: the `-shm` file could not be extended.
