@@ -485,12 +485,15 @@ fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Compo
         .path()
         .filter(|p| !p.is_empty() && top > two_cores_from)
         .and_then(|p| {
-            Connection::open_with_flags(
+            let c = Connection::open_with_flags(
                 p,
                 rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
                     | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
-            .ok()
+            .ok()?;
+            // As patient with a writer as the notebook's own connection.
+            c.busy_timeout(std::time::Duration::from_secs(10)).ok()?;
+            Some(c)
         });
     let mut index = IdMap::default();
     let mut nodes: Vec<Node> = Vec::new();
