@@ -387,6 +387,18 @@ impl IdentSet {
 /// items are never looked up. Skipped values (fuzzy kinds, warning-listed)
 /// are known by id before the pass; a value's kind is read only when its
 /// run is longer than the smallest cap, to apply its own.
+/// The distinct items (by node number) of a run of occurrences, those that
+/// are nodes at all.
+fn members_of(run: &[[u8; 16]], index: &IdMap, out: &mut Vec<u32>) {
+    out.clear();
+    out.extend(
+        run.iter()
+            .filter_map(|b| index.get(&Uuid::from_bytes(*b)).copied()),
+    );
+    out.sort_unstable();
+    out.dedup();
+}
+
 /// A run longer than this is over every kind's cap (whose largest is
 /// [`super::OVER_SHARED`]): it never joins anything.
 const LONGEST_RUN: usize = super::OVER_SHARED as usize + 1;
@@ -406,18 +418,12 @@ fn shared_pairs(
     let mut rows = stmt.query([lo, hi])?;
     let mut pairs = Vec::new();
     let mut run: Vec<[u8; 16]> = Vec::new();
-    let mut members: Vec<u32> = Vec::new();
+    let (mut members, mut items): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
     let mut current = i64::MIN;
     let mut next_check = LONGEST_RUN + 1;
     let mut flush = |run: &mut Vec<[u8; 16]>, ident: i64| -> Result<()> {
         if run.len() >= 2 && !skipped.contains(ident) {
-            members.clear();
-            members.extend(
-                run.iter()
-                    .filter_map(|b| index.get(&Uuid::from_bytes(*b)).copied()),
-            );
-            members.sort_unstable();
-            members.dedup();
+            members_of(run, index, &mut members);
             let within_cap = members.len() <= min_cap + 1 || {
                 let kind: String = kind_of.query_row([ident], |r| r.get(0))?;
                 members.len() <= super::cap(&kind) as usize + 1
@@ -437,16 +443,13 @@ fn shared_pairs(
             next_check = LONGEST_RUN + 1;
         }
         if run.len() >= next_check {
-            // Over-shared whatever its kind ("books" on 60,000 parcels) once
-            // it holds more items than the largest cap: the rest of its run
-            // is not read, the scan goes on after it.
-            let mut items: Vec<u32> = run
-                .iter()
-                .filter_map(|b| index.get(&Uuid::from_bytes(*b)).copied())
-                .collect();
-            items.sort_unstable();
-            items.dedup();
-            if items.len() > LONGEST_RUN {
+            // Left out, or over-shared whatever its kind ("books" on 60,000
+            // parcels) once it holds more items than the largest cap: the
+            // rest of its run is not read, the scan goes on after it.
+            if skipped.contains(ident) || {
+                members_of(&run, index, &mut items);
+                items.len() > LONGEST_RUN
+            } {
                 run.clear();
                 drop(rows);
                 rows = stmt.query([ident + 1, hi])?;
