@@ -1238,11 +1238,7 @@ fn best_of(
         let batch = &order[at..end];
         // Once the results are full, a row is first bounded again from its
         // text, and scored only if it can still enter them.
-        let worst = best.worst();
-        let could = |bound: i32, row: u32| match worst {
-            None => true,
-            Some((s, at)) => i64::from(bound) > s || (i64::from(bound) == s && u64::from(row) < at),
-        };
+        let best_now = &best;
         let scored = split(batch.len(), threads, |r| {
             let mut replica = Replica::new();
             let mut caps = Vec::new();
@@ -1251,10 +1247,12 @@ fn best_of(
                 .map(|&k| {
                     let row = level.rows[k as usize];
                     let text = corpus.text(row);
-                    if worst.is_some() {
+                    if best_now.full() {
                         match query.refined(&corpus.features[row as usize], text, &mut caps) {
                             None => return Scored::NoMatch,
-                            Some(b) if !could(b, row) => return Scored::Bounded(b),
+                            Some(b) if !best_now.could_take(b.into(), row.into()) => {
+                                return Scored::Bounded(b);
+                            }
                             Some(_) => {}
                         }
                     }
