@@ -1106,6 +1106,7 @@ fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&str]) -> Pa
 /// A row as the reading thread hands it over.
 struct ReadRow {
     line: u64,
+    /// The row's cells, for the rejects file (second reading only).
     cells: Vec<String>,
     parsed: Parsed,
 }
@@ -1136,16 +1137,18 @@ enum Chunk {
 const CHUNK_ROWS: usize = 256;
 
 /// Reads and parses the file's rows in order, sending them in chunks; the
-/// second core parses while the first checks and writes. Stops quietly
+/// second core parses while the first checks and writes. The first
+/// reading (`first`) hashes the file; the second keeps each row's cells,
+/// which a rejected row is written to the rejects file with. Stops quietly
 /// when the receiver is gone.
 fn read_rows(
     prep: &Prepared,
     imported: &[&'static str],
-    hash: bool,
+    first: bool,
     tx: std::sync::mpsc::SyncSender<Result<Chunk, ImportError>>,
 ) {
     let path = prep.path.as_path();
-    let sha = hash.then(|| Rc::new(RefCell::new(Sha256::new())));
+    let sha = first.then(|| Rc::new(RefCell::new(Sha256::new())));
     let run = || -> Result<u64, ImportError> {
         let mut o = open_csv(path, prep.encoding, Some(prep.delimiter), sha.clone())?;
         let mut rec = csv::ByteRecord::new();
@@ -1156,7 +1159,11 @@ fn read_rows(
             let parsed = parse_row(&prep.plan, imported, &cells);
             chunk.push(ReadRow {
                 line,
-                cells: cells.into_iter().map(str::to_string).collect(),
+                cells: if first {
+                    Vec::new()
+                } else {
+                    cells.into_iter().map(str::to_string).collect()
+                },
                 parsed,
             });
             if chunk.len() == CHUNK_ROWS {
@@ -1414,10 +1421,10 @@ fn run_in(
     // A reading: a thread reads and parses the rows in order and hands
     // them over; this thread checks them against the notebook (and writes).
     let imported = checker.imported.clone();
-    let reading = |hash: bool| {
+    let reading = |first: bool| {
         let (tx, rx) = std::sync::mpsc::sync_channel(16);
         let imported = imported.clone();
-        (move || read_rows(prep, &imported, hash, tx), Rows::new(rx))
+        (move || read_rows(prep, &imported, first, tx), Rows::new(rx))
     };
     let tick = |phase, c: &Counts, bytes: u64, progress: &mut dyn FnMut(Progress)| {
         progress(Progress {
