@@ -361,8 +361,9 @@ impl Gen {
 }
 
 /// Fills an empty notebook with `parcels` parcels. `progress(done, total)`
-/// is called as parcels are written. Written in transactions of a few
-/// thousand parcels, each complete in itself.
+/// is called as parcels are written. Written as a bulk write
+/// ([`Store::bulk`]) in transactions of about a second each
+/// ([`crate::store::Batch`]), each complete in itself.
 pub fn generate(
     store: &mut Store,
     parcels: usize,
