@@ -2,12 +2,14 @@
 //! investigator's session running the interface in the remote
 //! pseudo-terminal to add a lead, and a second session that finds it.
 //!
-//! Needs `sshd` (Debian's openssh-server; `.ci/run` installs it). Without
-//! it the test fails, unless INTERDICT_SKIP_SSH=1 says to skip it.
+//! Needs `sshd`, `ssh` and `ssh-keygen` (Debian's openssh-server and
+//! openssh-client; `.ci/run` installs them). Without them the test fails
+//! in CI and is skipped elsewhere, named at the end of the run.
 
 mod common;
 
 use common::pty::Screen;
+use common::tools::{SSH, SSH_KEYGEN, SSHD, require};
 use portable_pty::CommandBuilder;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -15,7 +17,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_interdict");
-const SSHD: &str = "/usr/sbin/sshd";
 
 struct Sshd {
     child: Child,
@@ -49,7 +50,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_sshd(dir: &Path) -> Sshd {
+fn start_sshd(dir: &Path, sshd: &Path) -> Sshd {
     std::fs::create_dir_all("/run/sshd").ok();
     let (host, key) = (dir.join("host_key"), dir.join("user_key"));
     keygen(&host);
@@ -70,7 +71,7 @@ fn start_sshd(dir: &Path) -> Sshd {
         ),
     )
     .unwrap();
-    let child = Command::new(SSHD)
+    let child = Command::new(sshd)
         .arg("-D")
         .arg("-e")
         .arg("-f")
@@ -137,13 +138,9 @@ fn remote(dir: &Path, db: &Path, args: &str) -> String {
 
 #[test]
 fn a_lead_added_over_ssh_is_seen_from_a_second_session() {
-    if !Path::new(SSHD).exists() {
-        if std::env::var("INTERDICT_SKIP_SSH").as_deref() == Ok("1") {
-            eprintln!("skipped: no {SSHD}");
-            return;
-        }
-        panic!("{SSHD} is missing: apt-get install openssh-server (or INTERDICT_SKIP_SSH=1)");
-    }
+    let Some(tools) = require("ssh session", &[&SSHD, &SSH, &SSH_KEYGEN]) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shared.db");
     let out = Command::new(BIN)
@@ -155,7 +152,7 @@ fn a_lead_added_over_ssh_is_seen_from_a_second_session() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let sshd = start_sshd(dir.path());
+    let sshd = start_sshd(dir.path(), &tools[0]);
 
     // First session: the interface in the remote pseudo-terminal (ssh -tt).
     let mut cmd = CommandBuilder::new("ssh");

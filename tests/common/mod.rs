@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod pty;
+pub mod tools;
 
 use assert_cmd::Command;
 use serde_json::Value;
