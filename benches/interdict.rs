@@ -358,7 +358,7 @@ fn main() {
         let mut stmt = app
             .store
             .conn()
-            .prepare("SELECT body FROM search_items WHERE kind = 'parcel' ORDER BY rowid")
+            .prepare("SELECT body FROM search_items WHERE (item & 15) = 2 ORDER BY rowid")
             .expect("texts");
         let mut rows = stmt.query([]).expect("texts");
         while let Some(r) = rows.next().expect("texts") {

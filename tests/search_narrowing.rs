@@ -30,7 +30,8 @@ fn demo() -> &'static Demo {
         interdict::exchange::demo::generate(&mut s, 1500, 7, |_, _| {}).unwrap();
         let rows = s
             .conn()
-            .prepare("SELECT rowid, item_id, body FROM search_items WHERE kind = 'parcel' ORDER BY rowid")
+            .prepare("SELECT s.rowid, p.id, s.body FROM search_items s JOIN parcels p ON p.n = s.item >> 4
+                 WHERE (s.item & 15) = 2 ORDER BY s.rowid")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()

@@ -11,7 +11,9 @@
 
 use super::signing;
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
-use crate::store::{OpenOptions, Result, Store, StoreError, Writer, migrations, records, related};
+use crate::store::{
+    OpenOptions, Result, Store, StoreError, Writer, audit, migrations, records, related,
+};
 use ed25519_dalek::SigningKey;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -273,52 +275,30 @@ fn copy_kind<R: Record>(
 /// The item's audit entries in the source (and those the source itself
 /// received), into the export's `received_audit`.
 fn copy_history(src: &Connection, source_db: Uuid, dst: &Connection, id: Uuid) -> Result<()> {
-    type Row = (
-        Uuid,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        Uuid,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-    );
-    let mut rows: Vec<Row> = Vec::new();
+    let mut rows: Vec<Vec<rusqlite::types::Value>> = Vec::new();
     for sql in [
-        "SELECT ?2, seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM audit WHERE item_id = ?1",
-        "SELECT source_db, seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM received_audit WHERE item_id = ?1 AND ?2 IS NOT NULL",
+        format!("{} WHERE a.item_id = ?2", audit::AS_RECEIVED),
+        format!(
+            "SELECT {} FROM received_audit WHERE item_id = ?2 AND ?1 IS NOT NULL",
+            audit::RECEIVED_COLUMNS
+        ),
     ] {
-        let mut stmt = src.prepare_cached(sql)?;
-        let it = stmt.query_map(rusqlite::params![id, source_db], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-                r.get(10)?,
-            ))
-        })?;
-        for r in it {
-            rows.push(r?);
+        let mut stmt = src.prepare_cached(&sql)?;
+        let mut it = stmt.query(rusqlite::params![source_db, id])?;
+        while let Some(r) = it.next()? {
+            rows.push((0..12).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?);
         }
     }
-    let mut ins = dst.prepare_cached(
-        "INSERT OR IGNORE INTO received_audit (source_db, seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
+    let mut ins = dst.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO received_audit ({}) VALUES ({})",
+        audit::RECEIVED_COLUMNS,
+        (1..=12)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))?;
     for r in rows {
-        ins.execute(rusqlite::params![
-            r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10
-        ])?;
+        ins.execute(rusqlite::params_from_iter(r))?;
     }
     Ok(())
 }

@@ -23,7 +23,6 @@ use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -59,36 +58,18 @@ pub struct Renumbered {
     pub here: String,
 }
 
-/// A record's version, for comparison: its JSON, less what is local to a
-/// file (a case's reference).
-fn version(kind: ItemKind, json: &str) -> Option<Value> {
-    let mut v: Value = serde_json::from_str(json).ok()?;
-    if kind == ItemKind::Case
-        && let Some(m) = v.as_object_mut()
-    {
-        m.remove("ref");
-    }
-    Some(v)
-}
-
-fn version_key(v: &Value) -> String {
-    audit::hex(&Sha256::digest(v.to_string().as_bytes()))
-}
-
-/// Every version of an item a database has seen: its own audit and what
-/// came with earlier merges.
-fn seen_versions(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Vec<Value>> {
+/// Every version of an item a database has seen (as version hashes):
+/// its own audit and what came with earlier merges.
+fn seen_versions(conn: &Connection, id: Uuid) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     for sql in [
-        "SELECT after FROM audit WHERE item_id = ?1 AND after IS NOT NULL",
-        "SELECT after FROM received_audit WHERE item_id = ?1 AND after IS NOT NULL",
+        "SELECT coalesce(version, substr(state, 1, 32)) FROM audit WHERE item_id = ?1 AND state IS NOT NULL",
+        "SELECT coalesce(version, substr(state, 1, 32)) FROM received_audit WHERE item_id = ?1 AND state IS NOT NULL",
     ] {
         let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+        let rows = stmt.query_map([id], |r| r.get::<_, Vec<u8>>(0))?;
         for r in rows {
-            if let Some(v) = version(kind, &r?) {
-                out.push(v);
-            }
+            out.push(r?);
         }
     }
     Ok(out)
@@ -96,11 +77,13 @@ fn seen_versions(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Vec<Valu
 
 /// Whether the item's last audited action here removed it.
 fn deleted_here(conn: &Connection, id: Uuid) -> Result<bool> {
-    let after: Option<Option<String>> = conn
-        .prepare_cached("SELECT after FROM audit WHERE item_id = ?1 ORDER BY seq DESC LIMIT 1")?
+    let last: Option<bool> = conn
+        .prepare_cached(
+            "SELECT state IS NULL FROM audit WHERE item_id = ?1 ORDER BY seq DESC LIMIT 1",
+        )?
         .query_row([id], |r| r.get(0))
         .optional()?;
-    Ok(matches!(after, Some(None)))
+    Ok(last == Some(true))
 }
 
 /// Ids a record (given as JSON) cannot stand without.
@@ -186,9 +169,10 @@ impl Merger<'_> {
             foreign_ref = self.localise_case_ref(w, &mut incoming, local.as_ref())?;
         }
         let incoming_json = records::to_json(&incoming)?;
-        let inc_v = version(R::KIND, &incoming_json)
-            .ok_or_else(|| StoreError::Corrupt(format!("{} {id}: unreadable", R::KIND)))?;
-        let key = version_key(&inc_v);
+        let inc_value: Value = serde_json::from_str(&incoming_json)
+            .map_err(|_| StoreError::Corrupt(format!("{} {id}: unreadable", R::KIND)))?;
+        let inc_v = audit::version_hash(R::KIND, &incoming_json).to_vec();
+        let key = audit::hex(&inc_v);
         let decided: Option<String> =
             w.tx.prepare_cached(
                 "SELECT status FROM conflicts WHERE item_id = ?1 AND incoming_key = ?2",
@@ -200,14 +184,10 @@ impl Merger<'_> {
             (Some(s), _) if s != "open" => Outcome::Unchanged,
             (Some(_), l) => Outcome::Conflict { local: l.clone() },
             (None, Some(l)) => {
-                let loc_v = version(R::KIND, l);
-                if loc_v.as_ref() == Some(&inc_v)
-                    || seen_versions(&w.tx, R::KIND, id)?.contains(&inc_v)
-                {
+                let loc_v = audit::version_hash(R::KIND, l).to_vec();
+                if loc_v == inc_v || seen_versions(&w.tx, id)?.contains(&inc_v) {
                     Outcome::Unchanged
-                } else if let Some(lv) = loc_v
-                    && seen_versions(self.src, R::KIND, id)?.contains(&lv)
-                {
+                } else if seen_versions(self.src, id)?.contains(&loc_v) {
                     Outcome::Put { added: false }
                 } else {
                     Outcome::Conflict {
@@ -216,7 +196,7 @@ impl Merger<'_> {
                 }
             }
             (None, None) if deleted_here(&w.tx, id)? => {
-                if seen_versions(&w.tx, R::KIND, id)?.contains(&inc_v) {
+                if seen_versions(&w.tx, id)?.contains(&inc_v) {
                     Outcome::Unchanged
                 } else {
                     Outcome::Conflict { local: None }
@@ -227,7 +207,7 @@ impl Merger<'_> {
         // A record whose parent is missing here (deleted, or itself in
         // conflict) waits as a conflict rather than dangling.
         let outcome = match outcome {
-            Outcome::Put { .. } if !self.parents_present(w, R::KIND, &inc_v)? => {
+            Outcome::Put { .. } if !self.parents_present(w, R::KIND, &inc_value)? => {
                 Outcome::Conflict {
                     local: local_json.clone(),
                 }
@@ -324,17 +304,25 @@ impl Merger<'_> {
 /// Copies the histories that came with the file; returns how many entries
 /// were new here.
 fn receive_history(w: &Writer<'_>, rec: &Received) -> Result<usize> {
-    let mut ins = w.tx.prepare_cached(
-        "INSERT OR IGNORE INTO received_audit (source_db, seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
+    let mut ins = w.tx.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO received_audit ({}) VALUES ({})",
+        audit::RECEIVED_COLUMNS,
+        (1..=12)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))?;
     let mut n = 0;
+    let kinds = ItemKind::ALL
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     for sql in [
-        "SELECT ?1, seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM audit
-         WHERE item_kind IN ('case', 'parcel', 'substance', 'finding', 'link', 'note')",
-        "SELECT source_db, seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM received_audit",
+        format!("{} WHERE item_kind IN ({kinds})", audit::AS_RECEIVED),
+        format!("SELECT {} FROM received_audit", audit::RECEIVED_COLUMNS),
     ] {
-        let mut stmt = rec.conn.prepare(sql)?;
+        let mut stmt = rec.conn.prepare(&sql)?;
         let mut rows = if sql.contains("?1") {
             stmt.query([rec.manifest.export_db])?
         } else {
@@ -342,7 +330,7 @@ fn receive_history(w: &Writer<'_>, rec: &Received) -> Result<usize> {
         };
         while let Some(r) = rows.next()? {
             let vals: Vec<rusqlite::types::Value> =
-                (0..11).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+                (0..12).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
             n += ins.execute(rusqlite::params_from_iter(vals))?;
         }
     }

@@ -27,6 +27,9 @@ pub struct Received {
     /// copy that lives as long as this value).
     pub db_path: PathBuf,
     _work: Option<tempfile::TempDir>,
+    /// A file of an older schema is read through a private copy upgraded
+    /// to this build's, made once it has passed every check.
+    _upgraded: Option<tempfile::TempDir>,
 }
 
 fn refuse(file: &Path, why: impl std::fmt::Display) -> StoreError {
@@ -194,7 +197,17 @@ pub fn accept(file: &Path, db_path: PathBuf, work: Option<tempfile::TempDir>) ->
             ),
         ));
     }
+    // Checked as it came; read through today's schema.
+    let (conn, upgraded) = if version < migrations::latest() {
+        let (dir, copy) = crate::store::upgraded_copy_of(&conn, file, "interdict", None)?;
+        drop(conn);
+        let c = open_untrusted(&copy).map_err(|e| refuse(file, format!("damaged: {e}")))?;
+        (c, Some(dir))
+    } else {
+        (conn, None)
+    };
     Ok(Received {
+        _upgraded: upgraded,
         conn,
         file_sha256: signing::file_sha256(file)?,
         file: file.to_path_buf(),

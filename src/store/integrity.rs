@@ -3,12 +3,12 @@
 //! exist. A row changed, added or deleted with the sqlite3 shell (outside
 //! interdict, so outside the audit) is named here.
 
+use super::audit;
 use super::error::Result;
 use super::records::{self, to_json};
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
-use serde_json::Value;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -20,32 +20,6 @@ pub struct RecordCheck {
 
 pub const MAX_PROBLEMS: usize = 100;
 
-fn last_state(conn: &Connection, id: Uuid) -> Result<Option<(String, Option<String>)>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT action, after FROM audit WHERE item_id = ?1 ORDER BY seq DESC LIMIT 1",
-        )?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
-}
-
-/// Field names whose values differ between two JSON objects.
-fn differing(a: &str, b: &str) -> Vec<String> {
-    let (Ok(Value::Object(x)), Ok(Value::Object(y))) = (
-        serde_json::from_str::<Value>(a),
-        serde_json::from_str::<Value>(b),
-    ) else {
-        return vec!["(unreadable)".into()];
-    };
-    let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .filter(|k| x.get(*k) != y.get(*k))
-        .cloned()
-        .collect()
-}
-
 fn check_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<()> {
     records::each::<R, _>(conn, "1", [], usize::MAX, 0, |r| {
         out.checked += 1;
@@ -53,8 +27,7 @@ fn check_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<()>
             return Ok(());
         }
         let id = r.meta().id;
-        let now = to_json(&r)?;
-        match last_state(conn, id)? {
+        match audit::last_state(conn, id)? {
             None => out.problems.push(format!(
                 "{} {} ({id}) has no audit entry: written outside interdict",
                 R::KIND,
@@ -65,12 +38,19 @@ fn check_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<()>
                 R::KIND,
                 r.label()
             )),
-            Some((_, Some(after))) if after != now => out.problems.push(format!(
-                "{} {} ({id}) differs from its last audited state in {}: changed outside interdict",
-                R::KIND,
-                r.label(),
-                differing(&after, &now).join(", ")
-            )),
+            Some((_, Some(state))) if !audit::same_state(&state, &to_json(&r)?) => {
+                let cols = audit::differing_columns(R::KIND, &state, &to_json(&r)?);
+                let which = if cols.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in {}", cols.join(", "))
+                };
+                out.problems.push(format!(
+                    "{} {} ({id}) differs from its last audited state{which}: changed outside interdict",
+                    R::KIND,
+                    r.label(),
+                ))
+            }
             _ => {}
         }
         Ok(())
@@ -90,7 +70,7 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
     // Items whose last audited action leaves them in place must exist.
     let mut stmt = conn.prepare(
         "SELECT a.item_kind, a.item_id FROM audit a
-         WHERE a.after IS NOT NULL AND a.item_kind IN ('case', 'parcel', 'substance', 'finding', 'link', 'note')
+         WHERE a.state IS NOT NULL AND a.item_kind IN ('case', 'parcel', 'substance', 'finding', 'link', 'note')
            AND a.seq = (SELECT max(seq) FROM audit b WHERE b.item_id = a.item_id)",
     )?;
     let mut rows = stmt.query([])?;

@@ -1,12 +1,15 @@
 //! Embedded schema migrations over `PRAGMA user_version`.
 
 use super::error::Result;
-use rusqlite::Transaction;
+use super::upgrade::{self, Ctx};
+use rusqlite::{Connection, Transaction};
 
 pub struct Migration {
     pub version: i64,
     pub name: &'static str,
     pub sql: &'static str,
+    /// Work after the SQL, in the same transaction (converting data).
+    pub step: Option<fn(&Connection, &Ctx<'_>) -> Result<()>>,
 }
 
 /// Every schema change, in order. Append; never edit a released one.
@@ -15,22 +18,31 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "notebook",
         sql: include_str!("migrations/0001_notebook.sql"),
+        step: None,
     },
     Migration {
         version: 2,
         name: "sharing",
         sql: include_str!("migrations/0002_sharing.sql"),
+        step: None,
     },
     Migration {
         version: 3,
         name: "no trigram index",
         sql: include_str!("migrations/0003_no_trigram_index.sql"),
+        step: None,
+    },
+    Migration {
+        version: 4,
+        name: "compact store",
+        sql: include_str!("migrations/0004_compact_store.sql"),
+        step: Some(upgrade::to_4),
     },
 ];
 
-/// The oldest schema this build reads without upgrading it (read-only
-/// browsing of a received file): version 3 only dropped an index that
-/// nothing reads.
+/// The oldest schema this build opens at all. Files older than the
+/// latest are upgraded in place on a writable open, and browsed read-only
+/// through an upgraded private copy (the file itself is never touched).
 pub const READABLE_FROM: i64 = 2;
 
 pub fn latest() -> i64 {
@@ -39,11 +51,29 @@ pub fn latest() -> i64 {
 
 /// Applies, inside the caller's transaction, every migration newer than
 /// `current`, and records the new version. Returns the versions applied.
-pub fn apply(tx: &Transaction<'_>, current: i64, migrations: &[Migration]) -> Result<Vec<i64>> {
+/// `actor` and `now` attribute what a step writes (the audit entry of an
+/// upgrade).
+pub fn apply(
+    tx: &Transaction<'_>,
+    current: i64,
+    migrations: &[Migration],
+    actor: &str,
+    now: &str,
+) -> Result<Vec<i64>> {
     let mut applied = Vec::new();
     for m in migrations.iter().filter(|m| m.version > current) {
         tracing::info!(version = m.version, name = m.name, "applying migration");
         tx.execute_batch(m.sql)?;
+        if let Some(step) = m.step {
+            step(
+                tx,
+                &Ctx {
+                    from: current,
+                    actor,
+                    now,
+                },
+            )?;
+        }
         tx.pragma_update(None, "user_version", m.version)?;
         applied.push(m.version);
     }
@@ -60,11 +90,13 @@ mod tests {
             version: 1,
             name: "t",
             sql: "CREATE TABLE t (a TEXT);",
+            step: None,
         },
         Migration {
             version: 2,
             name: "t.b",
             sql: "ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x';",
+            step: None,
         },
     ];
 
@@ -72,11 +104,14 @@ mod tests {
     fn an_old_version_is_brought_forward_keeping_its_data() {
         let mut conn = Connection::open_in_memory().unwrap();
         let tx = conn.transaction().unwrap();
-        assert_eq!(apply(&tx, 0, &TEST_MIGRATIONS[..1]).unwrap(), vec![1]);
+        assert_eq!(
+            apply(&tx, 0, &TEST_MIGRATIONS[..1], "t", "now").unwrap(),
+            vec![1]
+        );
         tx.execute("INSERT INTO t (a) VALUES ('kept')", []).unwrap();
         tx.commit().unwrap();
         let tx = conn.transaction().unwrap();
-        assert_eq!(apply(&tx, 1, TEST_MIGRATIONS).unwrap(), vec![2]);
+        assert_eq!(apply(&tx, 1, TEST_MIGRATIONS, "t", "now").unwrap(), vec![2]);
         tx.commit().unwrap();
         let (a, b): (String, String) = conn
             .query_row("SELECT a, b FROM t", [], |r| Ok((r.get(0)?, r.get(1)?)))

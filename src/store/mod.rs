@@ -9,11 +9,13 @@ pub mod error;
 pub mod fsinfo;
 pub mod index;
 pub mod integrity;
+pub mod keys;
 pub mod migrations;
 pub mod records;
 pub mod refs;
 pub mod related;
 pub mod search;
+pub mod upgrade;
 pub mod warnlist;
 
 pub use error::{Result, StoreError};
@@ -114,6 +116,9 @@ pub struct Store {
     actor: String,
     read_only: bool,
     clock: Option<String>,
+    /// An older file browsed read-only is read through an upgraded copy
+    /// in this private directory, removed when the store is dropped.
+    _upgraded_copy: Option<tempfile::TempDir>,
 }
 
 /// A write in progress: one SQLite transaction, begun IMMEDIATE so that
@@ -201,6 +206,49 @@ fn group_id(name: &str, path: &Path) -> Result<u32> {
         })
 }
 
+/// A private copy of the database open on `conn` (the file `path`, of an
+/// older schema), upgraded to the latest schema in a private temporary
+/// directory: the directory, removed when dropped, and the copy's path.
+/// The file itself is only read.
+pub fn upgraded_copy_of(
+    conn: &Connection,
+    path: &Path,
+    actor: &str,
+    clock: Option<String>,
+) -> Result<(tempfile::TempDir, PathBuf)> {
+    let io = |e: std::io::Error| StoreError::Open {
+        path: path.into(),
+        message: format!("cannot make a private copy to upgrade it: {e}"),
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("interdict-upgraded-")
+        .tempdir()
+        .map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+    }
+    let copy = dir.path().join("upgraded.db");
+    conn.backup(
+        rusqlite::MAIN_DB,
+        &copy,
+        None::<fn(rusqlite::backup::Progress)>,
+    )
+    .map_err(|e| classify(path, e))?;
+    let mut opts = OpenOptions::new(actor);
+    opts.clock = clock;
+    let upgraded = Store::open(&copy, opts)?;
+    // The copy is read as a received file is: in rollback-journal mode,
+    // so that read-only connections need nothing beside it.
+    upgraded
+        .conn
+        .pragma_update(None, "journal_mode", "DELETE")?;
+    drop(upgraded);
+    tracing::info!(file = %path.display(), "reading an upgraded private copy");
+    Ok((dir, copy))
+}
+
 impl Store {
     /// Opens (creating if needed) a notebook file. A file that is not
     /// SQLite, another application's database, or one from a newer
@@ -263,6 +311,7 @@ impl Store {
             actor: opts.actor,
             read_only: opts.read_only,
             clock: opts.clock,
+            _upgraded_copy: None,
         };
         if opts.read_only {
             if fresh {
@@ -276,6 +325,12 @@ impl Store {
                         migrations::READABLE_FROM
                     ),
                 });
+            }
+            if version < migrations::latest() {
+                let (dir, copy) = store.upgraded_copy()?;
+                store.conn = Connection::open_with_flags(&copy, flags).map_err(c)?;
+                store.conn.busy_timeout(BUSY_TIMEOUT).map_err(c)?;
+                store._upgraded_copy = Some(dir);
             }
         } else {
             let mode: String = store
@@ -302,7 +357,28 @@ impl Store {
         Ok(store)
     }
 
+    /// A private copy of this (older, read-only) file, upgraded to the
+    /// latest schema: the directory holding it, and its path.
+    fn upgraded_copy(&self) -> Result<(tempfile::TempDir, PathBuf)> {
+        upgraded_copy_of(&self.conn, &self.path, &self.actor, self.clock.clone())
+    }
+
     fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version >= migrations::latest() {
+            return Ok(());
+        }
+        // Upgrades rebuild tables that others refer to: foreign keys are
+        // checked once, at the end, instead of on each step.
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let out = self.migrate_from();
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        out
+    }
+
+    fn migrate_from(&mut self) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -310,11 +386,22 @@ impl Store {
         if version >= migrations::latest() {
             return Ok(());
         }
-        migrations::apply(&tx, version, migrations::MIGRATIONS)?;
+        let now = self.clock.clone().unwrap_or_else(meta::now);
+        migrations::apply(&tx, version, migrations::MIGRATIONS, &self.actor, &now)?;
+        let broken: i64 =
+            tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })?;
+        if broken > 0 {
+            return Err(StoreError::Corrupt(format!(
+                "{}: the upgrade to schema {} found {broken} rows that refer to missing records; nothing was changed",
+                self.path.display(),
+                migrations::latest()
+            )));
+        }
         if version == 0 {
             tx.pragma_update(None, "application_id", APPLICATION_ID)?;
             let db_id = Uuid::now_v7();
-            let now = self.clock.clone().unwrap_or_else(meta::now);
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('database_id', ?1), ('created_at', ?2), ('created_by', ?3)",
                 (db_id.to_string(), &now, &self.actor),
@@ -542,22 +629,29 @@ mod tests {
     }
 
     /// A version-2 file (with the trigram index, as an earlier build wrote
-    /// it) is browsed read-only as it is, and upgraded on a writable open:
-    /// the index is gone and search still finds the item.
+    /// it) is browsed read-only through an upgraded private copy, the file
+    /// itself untouched, and upgraded in place on a writable open: the
+    /// index is gone, the search rows are rebuilt from the records and
+    /// search still finds the item.
     #[test]
-    fn a_version_2_file_is_read_as_is_and_upgraded_on_write() {
+    fn a_version_2_file_is_browsed_through_an_upgraded_copy_and_upgraded_on_write() {
         let d = tempfile::tempdir().unwrap();
         let path = d.path().join("v2.db");
         {
             let mut c = rusqlite::Connection::open(&path).unwrap();
             let tx = c.transaction().unwrap();
-            migrations::apply(&tx, 0, &migrations::MIGRATIONS[..2]).unwrap();
+            migrations::apply(&tx, 0, &migrations::MIGRATIONS[..2], "t", "now").unwrap();
             tx.pragma_update(None, "application_id", APPLICATION_ID)
                 .unwrap();
             tx.execute_batch(
                 "INSERT INTO meta (key, value) VALUES ('database_id', '0192f3a0-0000-7000-8000-000000000001');
+                 INSERT INTO parcels (id, created_at, created_by, updated_at, updated_by, origin_db,
+                                      tracking, tracking_kind, declared_contents, status)
+                     VALUES (x'0192f3a0000070008000000000000002', '2026-01-01T00:00:00Z', 't',
+                             '2026-01-01T00:00:00Z', 't', x'0192f3a0000070008000000000000001',
+                             'RR123456785KZ', 's10', 'Almaty pigment', 'seized');
                  INSERT INTO search_items (item_id, kind, label, body)
-                     VALUES (x'0192f3a0000070008000000000000002', 'parcel', 'RR1', 'Almaty pigment');
+                     VALUES (x'0192f3a0000070008000000000000002', 'parcel', 'RR123456785KZ', 'RR123456785KZ | Almaty pigment');
                  INSERT INTO search_fts (rowid, body) SELECT rowid, body FROM search_items;",
             )
             .unwrap();
@@ -578,6 +672,7 @@ mod tests {
                 .unwrap()
                 > 0
         };
+        let bytes = std::fs::read(&path).unwrap();
         let ro = Store::open(
             &path,
             OpenOptions {
@@ -586,14 +681,15 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(version(&ro), 2);
+        assert_eq!(version(&ro), migrations::latest());
         assert_eq!(
             search::search(ro.conn(), "almty", None, 10).unwrap().len(),
             1
         );
         drop(ro);
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "the file was changed");
         let rw = Store::open(&path, OpenOptions::new("t")).unwrap();
-        assert_eq!(version(&rw), 3);
+        assert_eq!(version(&rw), migrations::latest());
         assert!(!has_fts(&rw));
         assert_eq!(
             search::search(rw.conn(), "almty", None, 10).unwrap().len(),

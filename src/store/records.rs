@@ -5,7 +5,7 @@
 //! the caller's transaction.
 
 use super::error::{Result, StoreError};
-use super::{Writer, audit, index, search};
+use super::{Writer, audit, index, keys, search};
 use crate::domain::record::{self, Record};
 use crate::domain::{Case, Finding, ItemKind, Link, Meta, Note, Parcel, Substance};
 use rusqlite::types::Value as Sql;
@@ -30,6 +30,18 @@ pub fn columns<R: Record>() -> Vec<&'static str> {
     cols.extend_from_slice(system_columns(R::KIND));
     cols.extend(R::FIELDS.iter().map(|f| f.name));
     cols
+}
+
+/// The columns of a kind's table, as [`columns`] gives them.
+pub fn kind_columns(kind: ItemKind) -> Vec<&'static str> {
+    match kind {
+        ItemKind::Case => columns::<Case>(),
+        ItemKind::Parcel => columns::<Parcel>(),
+        ItemKind::Substance => columns::<Substance>(),
+        ItemKind::Finding => columns::<Finding>(),
+        ItemKind::Link => columns::<Link>(),
+        ItemKind::Note => columns::<Note>(),
+    }
 }
 
 fn is_id_column<R: Record>(col: &str) -> bool {
@@ -311,8 +323,9 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
     w.tx.prepare_cached(insert_sql::<R>())?
         .execute(params_from_iter(sql_values_of::<R>(&map)?))?;
     let id = rec.meta().id;
-    index::replace(&w.tx, R::KIND, id, &rec.identifiers(), true)?;
-    search::replace(&w.tx, R::KIND, id, &rec.label(), &rec.search_text(), true)?;
+    let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
+    index::replace(&w.tx, item, &rec.identifiers(), true)?;
+    search::replace(&w.tx, item, &rec.label(), &rec.search_text(), true)?;
     audit::append(
         w,
         "create",
@@ -397,11 +410,11 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
     let before_json = before.as_ref().map(to_json).transpose()?;
     record::validate(rec)?;
     write_row(w, rec, before.is_some())?;
-    index::replace(&w.tx, R::KIND, id, &rec.identifiers(), before.is_none())?;
+    let item = must_key::<R>(&w.tx, id)?;
+    index::replace(&w.tx, item, &rec.identifiers(), before.is_none())?;
     search::replace(
         &w.tx,
-        R::KIND,
-        id,
+        item,
         &rec.label(),
         &rec.search_text(),
         before.is_none(),
@@ -414,6 +427,33 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
         before_json.as_deref(),
         Some(&to_json(rec)?),
     )?;
+    Ok(())
+}
+
+/// The item key of a stored record.
+fn must_key<R: Record>(conn: &Connection, id: Uuid) -> Result<i64> {
+    keys::key_of(conn, R::KIND, id)?
+        .ok_or_else(|| StoreError::NotFound(format!("no {} with id {id}", R::KIND)))
+}
+
+/// Calls `f` with the number and record of every record of a kind, in
+/// number order.
+pub fn each_numbered<R: Record>(
+    conn: &Connection,
+    mut f: impl FnMut(i64, R) -> Result<()>,
+) -> Result<()> {
+    let sql = format!(
+        "SELECT {}, n FROM {} ORDER BY n",
+        select_list::<R>(),
+        R::KIND.table()
+    );
+    let at = columns::<R>().len();
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let n: i64 = row.get(at)?;
+        f(n, from_row(row)?)?;
+    }
     Ok(())
 }
 
@@ -453,8 +493,9 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     // unchanged ones are not rewritten), the identifier rows and the search
     // row if they differ from what is stored.
     update_columns(w, &before, rec)?;
-    index::replace(&w.tx, R::KIND, id, &rec.identifiers(), false)?;
-    search::update(&w.tx, R::KIND, id, &rec.label(), &rec.search_text())?;
+    let item = must_key::<R>(&w.tx, id)?;
+    index::replace(&w.tx, item, &rec.identifiers(), false)?;
+    search::update(&w.tx, item, &rec.label(), &rec.search_text())?;
     audit::append(
         w,
         "update",
@@ -468,10 +509,11 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
 
 fn delete_one<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<R> {
     let before: R = must_get(&w.tx, id)?;
+    let item = must_key::<R>(&w.tx, id)?;
     w.tx.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", R::KIND.table()))?
         .execute([id])?;
-    index::replace(&w.tx, R::KIND, id, &[], false)?;
-    search::remove(&w.tx, id)?;
+    index::replace(&w.tx, item, &[], false)?;
+    search::remove(&w.tx, item)?;
     audit::append(
         w,
         "delete",

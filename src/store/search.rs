@@ -23,6 +23,7 @@
 //! Both return the same results; `tests/search_narrowing.rs` checks it.
 
 use super::error::Result;
+use super::keys;
 use crate::domain::ItemKind;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
@@ -30,41 +31,33 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use uuid::Uuid;
 
-/// Replaces the searchable text of an item (removing it when empty).
-pub fn replace(
-    tx: &Connection,
-    kind: ItemKind,
-    id: Uuid,
-    label: &str,
-    body: &str,
-    fresh: bool,
-) -> Result<()> {
+/// Replaces the searchable text of the item `item` (an item key),
+/// removing it when empty.
+pub fn replace(tx: &Connection, item: i64, label: &str, body: &str, fresh: bool) -> Result<()> {
     if !fresh {
-        remove(tx, id)?;
+        remove(tx, item)?;
     }
     if body.trim().is_empty() && label.trim().is_empty() {
         return Ok(());
     }
-    tx.prepare_cached(
-        "INSERT INTO search_items (item_id, kind, label, body) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute((id, kind.as_str(), label, body))?;
+    tx.prepare_cached("INSERT INTO search_items (item, label, body) VALUES (?1, ?2, ?3)")?
+        .execute((item, label, body))?;
     Ok(())
 }
 
 /// Replaces the searchable text of an item that has one, keeping its row
 /// (and so its place among equal scores); nothing is written when the
 /// text is unchanged.
-pub fn update(tx: &Connection, kind: ItemKind, id: Uuid, label: &str, body: &str) -> Result<()> {
+pub fn update(tx: &Connection, item: i64, label: &str, body: &str) -> Result<()> {
     let old: Option<(i64, String, String)> = tx
-        .prepare_cached("SELECT rowid, label, body FROM search_items WHERE item_id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .prepare_cached("SELECT rowid, label, body FROM search_items WHERE item = ?1")?
+        .query_row([item], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((rowid, old_label, old_body)) = old else {
-        return replace(tx, kind, id, label, body, true);
+        return replace(tx, item, label, body, true);
     };
     if body.trim().is_empty() && label.trim().is_empty() {
-        return remove(tx, id);
+        return remove(tx, item);
     }
     if old_label == label && old_body == body {
         return Ok(());
@@ -74,11 +67,15 @@ pub fn update(tx: &Connection, kind: ItemKind, id: Uuid, label: &str, body: &str
     Ok(())
 }
 
-pub fn remove(tx: &Connection, id: Uuid) -> Result<()> {
-    tx.prepare_cached("DELETE FROM search_items WHERE item_id = ?1")?
-        .execute([id])?;
+pub fn remove(tx: &Connection, item: i64) -> Result<()> {
+    tx.prepare_cached("DELETE FROM search_items WHERE item = ?1")?
+        .execute([item])?;
     Ok(())
 }
+
+/// Rows of one kind (by kind code), or of every kind (NULL).
+const ROWS_OF_KIND: &str =
+    "SELECT rowid, body FROM search_items WHERE (?1 IS NULL OR (item & 15) = ?1) ORDER BY rowid";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -729,10 +726,8 @@ pub fn search_cancellable(
     let query = Query::new(q);
     let mut best = Best::new(limit);
     let mut replica = Replica::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT rowid, body FROM search_items WHERE (?1 IS NULL OR kind = ?1) ORDER BY rowid",
-    )?;
-    let mut rows = stmt.query([kind.map(ItemKind::as_str)])?;
+    let mut stmt = conn.prepare_cached(ROWS_OF_KIND)?;
+    let mut rows = stmt.query([kind.map(keys::kind_code)])?;
     let mut n = 0u32;
     while let Some(r) = rows.next()? {
         n += 1;
@@ -775,16 +770,14 @@ fn hit_at(
     q: Option<&str>,
     score: i64,
 ) -> Result<Option<Hit>> {
-    let row: Option<(String, Uuid, String, String)> = conn
-        .prepare_cached("SELECT kind, item_id, label, body FROM search_items WHERE rowid = ?1")?
-        .query_row([rowid], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
+    let row: Option<(i64, String, String)> = conn
+        .prepare_cached("SELECT item, label, body FROM search_items WHERE rowid = ?1")?
+        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((kind, id, label, body)) = row else {
+    let Some((item, label, body)) = row else {
         return Ok(None);
     };
-    let Ok(kind) = kind.parse::<ItemKind>() else {
+    let Some((kind, id)) = keys::id_of(conn, item)? else {
         return Ok(None);
     };
     // A row rewritten since the texts were loaded is not shown stale.
@@ -821,10 +814,8 @@ impl Corpus {
     ) -> Result<Option<Corpus>> {
         let mut c = Corpus::default();
         c.starts.push(0);
-        let mut stmt = conn.prepare_cached(
-            "SELECT rowid, body FROM search_items WHERE (?1 IS NULL OR kind = ?1) ORDER BY rowid",
-        )?;
-        let mut rows = stmt.query([kind.map(ItemKind::as_str)])?;
+        let mut stmt = conn.prepare_cached(ROWS_OF_KIND)?;
+        let mut rows = stmt.query([kind.map(keys::kind_code)])?;
         let mut n = 0u32;
         while let Some(r) = rows.next()? {
             n += 1;
@@ -1348,8 +1339,10 @@ mod tests {
         let n: i64 = s
             .conn()
             .query_row(
-                "SELECT count(*) FROM search_items WHERE item_id = ?1",
-                [id],
+                // Rows of parcels no longer there.
+                "SELECT count(*) FROM search_items WHERE (item & 15) = 2
+                   AND NOT EXISTS (SELECT 1 FROM parcels WHERE n = item >> 4)",
+                [],
                 |r| r.get(0),
             )
             .unwrap();

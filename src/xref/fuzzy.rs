@@ -8,9 +8,10 @@
 
 use super::OVER_SHARED;
 use super::graph::Node;
+use crate::domain::identifiers::IdentKind;
 use crate::domain::record::{get_field, new_record};
 use crate::domain::{ItemKind, Link, Parcel, text};
-use crate::store::{Result, StoreError, Writer, audit, create, records};
+use crate::store::{Result, StoreError, Writer, audit, create, keys, records, refs};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -99,39 +100,66 @@ pub fn suggestions(
     around: Option<Uuid>,
     limit: usize,
 ) -> Result<Vec<Suggestion>> {
-    let sounds: Vec<(i64, String, String)> = match around {
+    let (name_sound, address_sound) = (
+        keys::ident_code(IdentKind::NameSound),
+        keys::ident_code(IdentKind::AddressSound),
+    );
+    let coded: Vec<(i64, String, i64)> = match around {
         Some(id) => {
+            let Some(kind) = refs::kind_of_id(conn, id)? else {
+                return Ok(Vec::new());
+            };
+            let Some(item) = keys::key_of(conn, kind, id)? else {
+                return Ok(Vec::new());
+            };
             let mut stmt = conn.prepare(
                 "SELECT DISTINCT i.id, i.value, i.kind FROM occurrences o JOIN identifiers i ON i.id = o.ident
-                 WHERE o.item_id = ?1 AND i.kind IN ('name-sound', 'address-sound')",
+                 WHERE o.item = ?1 AND i.kind IN (?2, ?3)",
             )?;
-            stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?
+            stmt.query_map((item, name_sound, address_sound), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?
         }
         None => {
             let mut stmt = conn.prepare(
-                "SELECT i.id, i.value, i.kind FROM identifiers i WHERE i.kind IN ('name-sound', 'address-sound')
+                "SELECT i.id, i.value, i.kind FROM identifiers i WHERE i.kind IN (?2, ?3)
                    AND (SELECT count(*) FROM occurrences o WHERE o.ident = i.id) BETWEEN 2 AND ?1",
             )?;
             stmt.query_map(
-                [super::cap("name-sound").max(super::cap("address-sound"))],
+                (
+                    super::cap("name-sound").max(super::cap("address-sound")),
+                    name_sound,
+                    address_sound,
+                ),
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?
             .collect::<rusqlite::Result<_>>()?
         }
     };
+    let sounds: Vec<(i64, String, String)> = coded
+        .into_iter()
+        .map(|(id, value, code)| Ok((id, value, keys::ident_of_code(code)?.as_str().to_string())))
+        .collect::<Result<_>>()?;
     let mut out = Vec::new();
     let mut pairs_seen = HashSet::new();
     for (ident, sound, sound_kind) in sounds {
         let address = sound_kind == "address-sound";
-        let mut stmt = conn.prepare_cached(
-            "SELECT item_kind, item_id, role FROM occurrences WHERE ident = ?1 LIMIT ?2",
-        )?;
-        let members: Vec<(String, Uuid, String)> = stmt
-            .query_map((ident, OVER_SHARED + 1), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
+        let mut stmt =
+            conn.prepare_cached("SELECT item, role FROM occurrences WHERE ident = ?1 LIMIT ?2")?;
+        let coded: Vec<(i64, i64)> = stmt
+            .query_map((ident, OVER_SHARED + 1), |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        let mut members: Vec<(String, Uuid, String)> = Vec::with_capacity(coded.len());
+        for (item, role) in coded {
+            if let Some((kind, id)) = keys::id_of(conn, item)? {
+                members.push((
+                    kind.as_str().to_string(),
+                    id,
+                    keys::role_name(role)?.to_string(),
+                ));
+            }
+        }
         if members.len() > super::cap(&sound_kind) as usize {
             continue;
         }

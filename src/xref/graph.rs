@@ -3,9 +3,10 @@
 //! Walks stop at hubs (over-shared values, substances found everywhere), so
 //! one popular substance or a courier hub does not join every case.
 
-use super::{OVER_SHARED, shared_identifiers};
+use super::{OVER_SHARED, shared_identifiers_of};
+use crate::domain::identifiers::IdentKind;
 use crate::domain::{ItemKind, Note, Record};
-use crate::store::{Result, records, related};
+use crate::store::{Result, keys, records, related};
 use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -127,7 +128,11 @@ pub fn neighbours(conn: &Connection, node: Node) -> Result<Vec<Edge>> {
             format!("{} {}", n.note_type, n.noted_on),
         );
     }
-    for s in shared_identifiers(conn, node.id)? {
+    let shared = match keys::key_of(conn, node.kind, node.id)? {
+        Some(item) => shared_identifiers_of(conn, item)?,
+        None => Vec::new(),
+    };
+    for s in shared {
         for o in &s.items {
             edge(
                 Node {
@@ -339,6 +344,28 @@ impl std::hash::Hasher for IdHasher {
 
 type IdMap = HashMap<Uuid, u32, std::hash::BuildHasherDefault<IdHasher>>;
 
+/// Hashes an item key (a small, dense integer) by Fibonacci hashing, so
+/// that all its bits reach the hash table's control bytes.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_i64(&mut self, v: i64) {
+        self.0 = (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Node numbers by item key.
+type KeyMap = HashMap<i64, u32, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// The ids of identifier values that never join a network: the fuzzy
 /// kinds (similar names and addresses are suggestions, not links) and
 /// warning-listed values. Read through the (kind, value) index, so only
@@ -347,16 +374,21 @@ fn skipped_identifiers(conn: &Connection) -> Result<IdentSet> {
     let top: Option<i64> = conn.query_row("SELECT max(id) FROM identifiers", [], |r| r.get(0))?;
     let mut out = IdentSet(vec![0; (top.unwrap_or(0).max(0) as usize >> 6) + 1]);
     let mut by_kind = conn.prepare("SELECT id FROM identifiers WHERE kind = ?1")?;
-    for kind in ["name-sound", "address-sound"] {
-        for id in by_kind.query_map([kind], |r| r.get::<_, i64>(0))? {
+    for kind in [IdentKind::NameSound, IdentKind::AddressSound] {
+        for id in by_kind.query_map([keys::ident_code(kind)], |r| r.get::<_, i64>(0))? {
             out.insert(id?);
         }
     }
-    let mut warned = conn.prepare(
-        "SELECT i.id FROM warnlist w JOIN identifiers i ON i.kind = w.kind AND i.value = w.value",
-    )?;
-    for id in warned.query_map([], |r| r.get::<_, i64>(0))? {
-        out.insert(id?);
+    let mut warned = conn.prepare("SELECT kind, value FROM warnlist")?;
+    let listed: Vec<(String, String)> = warned
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (kind, value) in listed {
+        if let Some(kind) = keys::ident_named(&kind)
+            && let Some(id) = crate::store::index::lookup(conn, kind, &value)?
+        {
+            out.insert(id);
+        }
     }
     Ok(out)
 }
@@ -389,12 +421,9 @@ impl IdentSet {
 /// run is longer than the smallest cap, to apply its own.
 /// The distinct items (by node number) of a run of occurrences, those that
 /// are nodes at all.
-fn members_of(run: &[[u8; 16]], index: &IdMap, out: &mut Vec<u32>) {
+fn members_of(run: &[i64], index: &KeyMap, out: &mut Vec<u32>) {
     out.clear();
-    out.extend(
-        run.iter()
-            .filter_map(|b| index.get(&Uuid::from_bytes(*b)).copied()),
-    );
+    out.extend(run.iter().filter_map(|k| index.get(k).copied()));
     out.sort_unstable();
     out.dedup();
 }
@@ -407,26 +436,27 @@ fn shared_pairs(
     conn: &Connection,
     lo: i64,
     hi: i64,
-    index: &IdMap,
+    index: &KeyMap,
     skipped: &IdentSet,
 ) -> Result<Vec<(u32, u32)>> {
     let min_cap = super::cap("name") as usize;
     let mut kind_of = conn.prepare("SELECT kind FROM identifiers WHERE id = ?1")?;
     let mut stmt = conn.prepare(
-        "SELECT ident, item_id FROM occurrences WHERE ident BETWEEN ?1 AND ?2 ORDER BY ident",
+        "SELECT ident, item FROM occurrences WHERE ident BETWEEN ?1 AND ?2 ORDER BY ident",
     )?;
     let mut rows = stmt.query([lo, hi])?;
     let mut pairs = Vec::new();
-    let mut run: Vec<[u8; 16]> = Vec::new();
+    let mut run: Vec<i64> = Vec::new();
     let (mut members, mut items): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
     let mut current = i64::MIN;
     let mut next_check = LONGEST_RUN + 1;
-    let mut flush = |run: &mut Vec<[u8; 16]>, ident: i64| -> Result<()> {
+    let mut flush = |run: &mut Vec<i64>, ident: i64| -> Result<()> {
         if run.len() >= 2 && !skipped.contains(ident) {
             members_of(run, index, &mut members);
             let within_cap = members.len() <= min_cap + 1 || {
-                let kind: String = kind_of.query_row([ident], |r| r.get(0))?;
-                members.len() <= super::cap(&kind) as usize + 1
+                let code: i64 = kind_of.query_row([ident], |r| r.get(0))?;
+                let kind = keys::ident_of_code(code)?;
+                members.len() <= super::cap(kind.as_str()) as usize + 1
             };
             if members.len() >= 2 && within_cap {
                 pairs.extend(members.windows(2).map(|w| (w[0], w[1])));
@@ -458,11 +488,7 @@ fn shared_pairs(
             }
             next_check = run.len() * 2;
         }
-        if let Ok(b) = r.get_ref(1)?.as_blob()
-            && let Ok(b) = <[u8; 16]>::try_from(b)
-        {
-            run.push(b);
-        }
+        run.push(r.get(1)?);
     }
     flush(&mut run, current)?;
     Ok(pairs)
@@ -499,6 +525,7 @@ fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Compo
             Some(c)
         });
     let mut index = IdMap::default();
+    let mut by_key = KeyMap::default();
     let mut nodes: Vec<Node> = Vec::new();
     let mut uf = UnionFind(Vec::new());
     // The items, links and notes here; the values left out meanwhile on
@@ -512,11 +539,13 @@ fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Compo
         });
         for kind in [ItemKind::Case, ItemKind::Parcel, ItemKind::Note] {
             // In id order, from the id index rather than the whole table.
-            let mut stmt = conn.prepare(&format!("SELECT id FROM {} ORDER BY id", kind.table()))?;
+            let mut stmt =
+                conn.prepare(&format!("SELECT id, n FROM {} ORDER BY id", kind.table()))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let id: Uuid = r.get(0)?;
                 index.insert(id, nodes.len() as u32);
+                by_key.insert(keys::item_key(kind, r.get(1)?), nodes.len() as u32);
                 nodes.push(Node { kind, id });
             }
         }
@@ -547,7 +576,7 @@ fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Compo
     // The identifier index, in two ranges of identifiers, one per core
     // (the early values, shared by more items, are the denser: the first
     // range is the shorter); pairs to join come back from each.
-    let (index_ref, skipped) = (&index, &skipped);
+    let (index_ref, skipped) = (&by_key, &skipped);
     let pairs = match second {
         Some(other) => {
             let mid = top * 2 / 5;

@@ -5,7 +5,8 @@ pub mod fuzzy;
 pub mod graph;
 
 use crate::domain::ItemKind;
-use crate::store::Result;
+use crate::domain::identifiers::IdentKind;
+use crate::store::{Result, keys, refs};
 use rusqlite::Connection;
 use serde::Serialize;
 use uuid::Uuid;
@@ -77,53 +78,79 @@ impl Shared {
 
 /// Every identifier of an item that other items hold too.
 pub fn shared_identifiers(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
+    let Some(kind) = refs::kind_of_id(conn, id)? else {
+        return Ok(Vec::new());
+    };
+    let Some(item) = keys::key_of(conn, kind, id)? else {
+        return Ok(Vec::new());
+    };
+    shared_identifiers_of(conn, item)
+}
+
+/// Every identifier of the item `item` (an item key) that other items
+/// hold too, by kind and value.
+pub fn shared_identifiers_of(conn: &Connection, item: i64) -> Result<Vec<Shared>> {
     let mut idents = conn.prepare_cached(
         // Counting stops past the over-sharing cap: a placeholder held by
         // 100,000 parcels costs no more than one held by 51.
         "SELECT o.ident, i.kind, i.value, o.role,
-                (SELECT count(*) FROM (SELECT DISTINCT item_id FROM occurrences x
-                                       WHERE x.ident = o.ident AND x.item_id != ?1 LIMIT ?2))
+                (SELECT count(*) FROM (SELECT DISTINCT item FROM occurrences x
+                                       WHERE x.ident = o.ident AND x.item != ?1 LIMIT ?2))
          FROM occurrences o JOIN identifiers i ON i.id = o.ident
-         WHERE o.item_id = ?1
-           AND i.kind NOT IN ('name-sound', 'address-sound')
-           AND NOT EXISTS (SELECT 1 FROM warnlist wl WHERE wl.kind = i.kind AND wl.value = i.value)
-         ORDER BY i.kind, i.value",
+         WHERE o.item = ?1 AND i.kind NOT IN (?3, ?4)",
     )?;
-    let rows: Vec<(i64, String, String, String, i64)> = idents
-        .query_map((id, OVER_SHARED + 1), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
+    let rows: Vec<(i64, i64, String, i64, i64)> = idents
+        .query_map(
+            (
+                item,
+                OVER_SHARED + 1,
+                keys::ident_code(IdentKind::NameSound),
+                keys::ident_code(IdentKind::AddressSound),
+            ),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?
         .collect::<rusqlite::Result<_>>()?;
+    let mut listed =
+        conn.prepare_cached("SELECT 1 FROM warnlist WHERE kind = ?1 AND value = ?2")?;
     let mut others = conn.prepare_cached(
-        "SELECT item_kind, item_id, role FROM occurrences WHERE ident = ?1 AND item_id != ?2 LIMIT ?3",
+        "SELECT item, role FROM occurrences WHERE ident = ?1 AND item != ?2 LIMIT ?3",
     )?;
     let mut out = Vec::new();
-    for (ident, kind, value, role, n) in rows {
+    for (ident, code, value, role, n) in rows {
         if n == 0 {
+            continue;
+        }
+        let kind = keys::ident_of_code(code)?.as_str().to_string();
+        if listed.exists((&kind, &value))? {
             continue;
         }
         let items = if n > cap(&kind) {
             Vec::new()
         } else {
-            others
-                .query_map((ident, id, OVER_SHARED), |r| {
-                    let k: String = r.get(0)?;
-                    Ok(SharedWith {
-                        kind: k.parse().unwrap_or(ItemKind::Parcel),
-                        id: r.get(1)?,
-                        role: r.get(2)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?
+            let found: Vec<(i64, i64)> = others
+                .query_map((ident, item, OVER_SHARED), |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut items = Vec::with_capacity(found.len());
+            for (other, role) in found {
+                if let Some((kind, id)) = keys::id_of(conn, other)? {
+                    items.push(SharedWith {
+                        kind,
+                        id,
+                        role: keys::role_name(role)?.to_string(),
+                    });
+                }
+            }
+            items
         };
         out.push(Shared {
             kind,
             value,
-            role,
+            role: keys::role_name(role)?.to_string(),
             others: n,
             items,
         });
     }
+    out.sort_by(|a, b| (&a.kind, &a.value).cmp(&(&b.kind, &b.value)));
     Ok(out)
 }
 

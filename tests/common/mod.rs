@@ -113,11 +113,11 @@ pub fn assert_consistent(db: &std::path::Path) {
         ),
         (
             "occurrences of missing parcels",
-            "SELECT count(*) FROM occurrences o WHERE o.item_kind = 'parcel' AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.id = o.item_id)",
+            "SELECT count(*) FROM occurrences o WHERE (o.item & 15) = 2 AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.n = o.item >> 4)",
         ),
         (
             "search rows of missing parcels",
-            "SELECT count(*) FROM search_items s WHERE s.kind = 'parcel' AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.id = s.item_id)",
+            "SELECT count(*) FROM search_items s WHERE (s.item & 15) = 2 AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.n = s.item >> 4)",
         ),
         (
             "provenance of missing parcels",
@@ -126,4 +126,29 @@ pub fn assert_consistent(db: &std::path::Path) {
     ] {
         assert_eq!(count_in(db, sql), 0, "{what}");
     }
+    // No index row of any kind names an item that is not there.
+    for (code, table) in [
+        (1, "cases"),
+        (2, "parcels"),
+        (3, "substances"),
+        (4, "findings"),
+        (5, "links"),
+        (6, "notes"),
+    ] {
+        for index in ["occurrences", "search_items"] {
+            let sql = format!(
+                "SELECT count(*) FROM {index} x WHERE (x.item & 15) = {code}
+                   AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.n = x.item >> 4)"
+            );
+            assert_eq!(count_in(db, &sql), 0, "{index} rows of missing {table}");
+        }
+    }
+    assert_eq!(
+        count_in(
+            db,
+            "SELECT count(*) FROM occurrences WHERE (item & 15) NOT BETWEEN 1 AND 6"
+        ),
+        0,
+        "occurrences of no kind"
+    );
 }

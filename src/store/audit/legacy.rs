@@ -1,0 +1,274 @@
+//! The audit log of schema 3 and before, where every entry copied the
+//! whole record before and after the change, and its upgrade in place.
+//!
+//! The upgrade first recomputes the old chain. Then each old entry becomes
+//! an entry of today's format with the same sequence number, time, actor,
+//! action and item, the state proven by the record's JSON as the old entry
+//! held it (so a record changed outside interdict before the upgrade still
+//! differs from its audited state afterwards), and the changed fields; the
+//! chain is hashed anew. A last entry, `upgrade`, records the old chain's
+//! length, its head and whether it was intact; `verify` keeps reporting an
+//! old chain that was found broken.
+
+use super::{Fields, GENESIS, Shape, entry_hash, hex, shape};
+use crate::store::error::Result;
+use rusqlite::Connection;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// The action of the entry an upgrade of the audit log appends.
+pub const UPGRADE_ACTION: &str = "upgrade";
+
+/// The old format's previous hash of the first entry (hex).
+const LEGACY_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One entry of the old format.
+pub struct OldEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub item_kind: String,
+    pub item_id: Vec<u8>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The old format's entry hash (hex).
+pub fn old_hash(e: &OldEntry) -> String {
+    let mut h = Sha256::new();
+    let mut field = |b: Option<&[u8]>| match b {
+        None => h.update([0u8]),
+        Some(b) => {
+            h.update([1u8]);
+            h.update((b.len() as u64).to_le_bytes());
+            h.update(b);
+        }
+    };
+    field(Some(e.prev_hash.as_bytes()));
+    field(Some(&e.seq.to_le_bytes()));
+    field(Some(e.at.as_bytes()));
+    field(Some(e.actor.as_bytes()));
+    field(Some(e.action.as_bytes()));
+    field(Some(e.item_kind.as_bytes()));
+    field(Some(&e.item_id));
+    field(e.before.as_deref().map(str::as_bytes));
+    field(e.after.as_deref().map(str::as_bytes));
+    hex(&h.finalize())
+}
+
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<OldEntry> {
+    Ok(OldEntry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        item_kind: r.get(4)?,
+        item_id: r.get(5)?,
+        before: r.get(6)?,
+        after: r.get(7)?,
+        prev_hash: r.get(8)?,
+        hash: r.get(9)?,
+    })
+}
+
+/// The shape today's format gives an old entry.
+pub fn convert(e: &OldEntry) -> Shape {
+    shape(&e.item_kind, e.before.as_deref(), e.after.as_deref())
+}
+
+/// Rewrites the old log `old_table` into the (empty) `audit` table, then
+/// appends the upgrade entry. Returns the number of entries converted.
+pub fn upgrade_log(
+    conn: &Connection,
+    old_table: &str,
+    at: &str,
+    actor: &str,
+    db_id: uuid::Uuid,
+    from_schema: i64,
+) -> Result<i64> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM {old_table} ORDER BY seq"
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut insert = conn.prepare(
+        "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, state, version, detail, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut expected = 1;
+    let mut old_prev = LEGACY_GENESIS.to_string();
+    let mut broken: Option<String> = None;
+    let mut prev = GENESIS.to_vec();
+    let mut last_seq = 0;
+    while let Some(row) = rows.next()? {
+        let e = match read(row) {
+            Ok(e) => e,
+            Err(err) => {
+                broken.get_or_insert(format!("entry {expected} cannot be read: {err}"));
+                expected += 1;
+                continue;
+            }
+        };
+        if broken.is_none() {
+            if e.seq != expected {
+                broken = Some(format!(
+                    "expected entry {expected} next at {}: entries are missing",
+                    e.seq
+                ));
+            } else if e.prev_hash != old_prev {
+                broken = Some(format!(
+                    "entry {} does not follow the entry before it (deleted, inserted or reordered entries)",
+                    e.seq
+                ));
+            } else if old_hash(&e) != e.hash {
+                broken = Some(format!(
+                    "entry {}: contents altered ({} {})",
+                    e.seq, e.action, e.item_kind
+                ));
+            }
+        }
+        old_prev = e.hash.clone();
+        expected = e.seq + 1;
+        let s = convert(&e);
+        let f = Fields {
+            seq: e.seq,
+            at: &e.at,
+            actor: &e.actor,
+            action: &e.action,
+            item_kind: &e.item_kind,
+            item_id: &e.item_id,
+            state: s.state.as_deref(),
+            version: s.version.as_ref().map(|h| h.as_slice()),
+            detail: s.detail.as_deref(),
+        };
+        let hash = entry_hash(&prev, &f);
+        insert.execute(rusqlite::params![
+            e.seq,
+            e.at,
+            e.actor,
+            e.action,
+            e.item_kind,
+            e.item_id,
+            f.state,
+            f.version,
+            f.detail,
+            hash.as_slice()
+        ])?;
+        prev = hash.to_vec();
+        last_seq = e.seq;
+    }
+    let converted = last_seq;
+    // The sequence goes on from the last old entry; a gap there is in the
+    // record of the upgrade, as `broken`.
+    let detail = json!({
+        "from_schema": from_schema,
+        "entries": converted,
+        "old_head": old_prev,
+        "old_chain": match &broken {
+            None => Value::from("intact"),
+            Some(why) => Value::from(format!("broken: {why}")),
+        },
+    })
+    .to_string();
+    drop(insert);
+    drop(rows);
+    drop(stmt);
+    super::append_raw(
+        conn,
+        at,
+        actor,
+        UPGRADE_ACTION,
+        "notebook",
+        db_id,
+        &Shape {
+            state: None,
+            version: None,
+            detail: Some(detail),
+        },
+    )?;
+    Ok(converted)
+}
+
+/// Rewrites an old `received_audit` table into today's, each entry as
+/// [`convert`] shapes it; the entry keeps the hashes it came with.
+pub fn upgrade_received(conn: &Connection, old_table: &str) -> Result<usize> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash, source_db FROM {old_table}"
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut insert = conn.prepare(
+        "INSERT INTO received_audit (source_db, seq, at, actor, action, item_kind, item_id, state, version, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        let e = read(row)?;
+        let source_db: Vec<u8> = row.get(10)?;
+        let s = convert(&e);
+        insert.execute(rusqlite::params![
+            source_db,
+            e.seq,
+            e.at,
+            e.actor,
+            e.action,
+            e.item_kind,
+            e.item_id,
+            s.state.as_deref(),
+            s.version.as_ref().map(|h| h.as_slice()),
+            s.detail,
+            unhex(&e.prev_hash),
+            unhex(&e.hash),
+        ])?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Bytes from hex; text that is not hex is kept as its bytes.
+fn unhex(s: &str) -> Vec<u8> {
+    let bytes = s.as_bytes();
+    if !bytes.len().is_multiple_of(2) || !bytes.iter().all(u8::is_ascii_hexdigit) {
+        return bytes.to_vec();
+    }
+    bytes
+        .chunks(2)
+        .map(|p| {
+            let d = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+            d(p[0]) << 4 | d(p[1])
+        })
+        .collect()
+}
+
+/// What an upgrade entry says of a broken old chain, if it was broken.
+pub fn broken_before(detail: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(detail).ok()?;
+    let chain = v.get("old_chain")?.as_str()?;
+    let why = chain.strip_prefix("broken: ")?;
+    Some(format!(
+        "the audit log was already broken when it was upgraded from schema {}: {why}",
+        v.get("from_schema").and_then(Value::as_i64).unwrap_or(0)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unhex_reads_hashes_and_keeps_other_text() {
+        assert_eq!(unhex("00ff10"), vec![0, 255, 16]);
+        assert_eq!(unhex("xyz"), b"xyz".to_vec());
+    }
+
+    #[test]
+    fn an_upgrade_entry_reports_a_broken_old_chain_only() {
+        let ok = json!({"from_schema": 3, "old_chain": "intact"}).to_string();
+        assert_eq!(broken_before(&ok), None);
+        let bad =
+            json!({"from_schema": 3, "old_chain": "broken: entry 4: contents altered"}).to_string();
+        let why = broken_before(&bad).unwrap();
+        assert!(why.contains("schema 3") && why.contains("entry 4"), "{why}");
+    }
+}

@@ -1,0 +1,674 @@
+//! The audit log: append-only and hash-chained. Each entry's hash covers
+//! the previous entry's hash and every field of the entry, so altering,
+//! deleting or reordering any entry breaks the chain from there on.
+//!
+//! An entry about a record holds what the record's state became, not a
+//! copy of it: the SHA-256 of the record's canonical JSON (`state`; for a
+//! case also of its JSON less the file-local reference, `version`, which
+//! merges compare), and for a change the fields it changed, old and new
+//! (`detail`). A deletion keeps the deleted record whole in `detail`, so
+//! nothing deleted is lost. Any record's earlier states can be rebuilt
+//! from its current row by undoing the changes in turn, and each rebuilt
+//! state is proven by its hash. Entries about other things (a merge, an
+//! import, a warning-list entry, a match decision) describe them in
+//! `detail`.
+
+pub mod legacy;
+
+use super::Writer;
+use super::error::Result;
+use crate::domain::ItemKind;
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// The previous hash of the first entry.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// Written before every entry's fields in its hash, so that an entry of
+/// this format never hashes like one of the format before it.
+const HASH_TAG: &[u8] = b"interdict-audit-4";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub item_kind: String,
+    pub item_id: Uuid,
+    /// SHA-256 (hex) of the record's canonical JSON after this entry;
+    /// none when the entry deleted the record or is not about a record.
+    pub state: Option<String>,
+    /// SHA-256 (hex) of a case's JSON less its file-local reference.
+    pub version: Option<String>,
+    /// The fields changed (`{"field": [old, new]}`), the deleted record, or
+    /// the description of an entry about something else.
+    pub detail: Option<String>,
+    pub hash: String,
+}
+
+/// What an entry records, derived from a record's JSON before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    pub state: Option<Vec<u8>>,
+    pub version: Option<[u8; 32]>,
+    pub detail: Option<String>,
+}
+
+/// SHA-256 of a record's canonical JSON (`records::to_json`).
+pub fn state_hash(json: &str) -> [u8; 32] {
+    Sha256::digest(json.as_bytes()).into()
+}
+
+/// The length of the hash at the start of a state.
+pub const HASH_LEN: usize = 32;
+
+/// One byte from a column's name and value (FNV-1a), to tell which
+/// columns of a record differ from its audited state.
+fn fingerprint(column: &str, value: &Value) -> u8 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(column.as_bytes());
+    eat(&[0]);
+    match value {
+        Value::Null => eat(b"null"),
+        Value::String(s) => eat(s.as_bytes()),
+        other => eat(other.to_string().as_bytes()),
+    }
+    (h ^ (h >> 32) ^ (h >> 16) ^ (h >> 8)) as u8
+}
+
+/// A record's state as the audit keeps it: the SHA-256 of its canonical
+/// JSON, then one fingerprint byte per column of its kind (in column
+/// order), which name the columns a change made outside interdict touched.
+pub fn state_of(kind: ItemKind, json: &str) -> Vec<u8> {
+    let map: Map<String, Value> = serde_json::from_str(json).unwrap_or_default();
+    let cols = super::records::kind_columns(kind);
+    let mut out = Vec::with_capacity(HASH_LEN + cols.len());
+    out.extend_from_slice(&state_hash(json));
+    for col in cols {
+        out.push(fingerprint(col, map.get(col).unwrap_or(&Value::Null)));
+    }
+    out
+}
+
+/// Whether a record's JSON is the state `stored` proves.
+pub fn same_state(stored: &[u8], json: &str) -> bool {
+    stored.get(..HASH_LEN) == Some(&state_hash(json)[..])
+}
+
+/// The columns of a record (as JSON) whose fingerprints differ from the
+/// audited state `stored`: where a change made outside interdict lies.
+pub fn differing_columns(kind: ItemKind, stored: &[u8], json: &str) -> Vec<&'static str> {
+    let now = state_of(kind, json);
+    super::records::kind_columns(kind)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| stored.get(HASH_LEN + i) != now.get(HASH_LEN + i))
+        .map(|(_, c)| c)
+        .collect()
+}
+
+/// The part of a record two files compare on merge: its JSON less what is
+/// local to one file (a case's reference). `None` when it is the whole.
+pub fn version_value(kind: ItemKind, json: &str) -> Option<Value> {
+    if kind != ItemKind::Case {
+        return None;
+    }
+    let mut v: Value = serde_json::from_str(json).ok()?;
+    v.as_object_mut()?.remove("ref");
+    Some(v)
+}
+
+/// The version hash of a record's JSON: what merges compare.
+pub fn version_hash(kind: ItemKind, json: &str) -> [u8; 32] {
+    match version_value(kind, json) {
+        Some(v) => Sha256::digest(v.to_string().as_bytes()).into(),
+        None => state_hash(json),
+    }
+}
+
+/// `{"field": [old, new]}` for every field whose value differs.
+pub fn diff(before: &str, after: &str) -> String {
+    let parse = |s: &str| -> Map<String, Value> { serde_json::from_str(s).unwrap_or_default() };
+    let (b, a) = (parse(before), parse(after));
+    let mut out = Map::new();
+    for k in b.keys().chain(a.keys()) {
+        if out.contains_key(k) {
+            continue;
+        }
+        let (x, y) = (
+            b.get(k).unwrap_or(&Value::Null),
+            a.get(k).unwrap_or(&Value::Null),
+        );
+        if x != y {
+            out.insert(k.clone(), Value::Array(vec![x.clone(), y.clone()]));
+        }
+    }
+    Value::Object(out).to_string()
+}
+
+/// What an entry about `kind` records when the item went from `before` to
+/// `after` (JSON; `None` for not there). For records: the state after,
+/// and the fields changed, or the whole record when deleted. For anything
+/// else: its description (`after`, or `before` when it was removed).
+pub fn shape(kind: &str, before: Option<&str>, after: Option<&str>) -> Shape {
+    let Ok(k) = kind.parse::<ItemKind>() else {
+        return Shape {
+            state: None,
+            version: None,
+            detail: after.or(before).map(str::to_string),
+        };
+    };
+    match after {
+        Some(a) => Shape {
+            state: Some(state_of(k, a)),
+            version: version_value(k, a).map(|v| Sha256::digest(v.to_string().as_bytes()).into()),
+            detail: before.map(|b| diff(b, a)),
+        },
+        None => Shape {
+            state: None,
+            version: None,
+            detail: before.map(str::to_string),
+        },
+    }
+}
+
+impl Entry {
+    /// What the entry changed, for people: `title: "A" -> "B"; ...`.
+    pub fn changes(&self) -> String {
+        let Some(detail) = self.detail.as_deref() else {
+            return String::new();
+        };
+        let Ok(map) = serde_json::from_str::<Map<String, Value>>(detail) else {
+            return String::new();
+        };
+        let is_record = self.item_kind.parse::<ItemKind>().is_ok();
+        if is_record && self.state.is_none() {
+            // A deletion: the detail is the record as it was.
+            return String::new();
+        }
+        let skip = crate::domain::Meta::COLUMNS;
+        let mut parts = Vec::new();
+        for (k, v) in &map {
+            if skip.contains(&k.as_str()) {
+                continue;
+            }
+            match (is_record, v) {
+                (true, Value::Array(pair)) if pair.len() == 2 => {
+                    parts.push(format!("{k}: {} -> {}", pair[0], pair[1]))
+                }
+                (true, _) => {}
+                (false, v) if !v.is_null() => parts.push(format!("{k}={v}")),
+                (false, _) => {}
+            }
+        }
+        parts.join("; ")
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The fields of an entry, as its hash covers them.
+pub struct Fields<'a> {
+    pub seq: i64,
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub item_kind: &'a str,
+    pub item_id: &'a [u8],
+    pub state: Option<&'a [u8]>,
+    pub version: Option<&'a [u8]>,
+    pub detail: Option<&'a str>,
+}
+
+/// The hash of an entry: SHA-256 over the previous entry's hash and the
+/// entry's length-prefixed fields, so no two different entries can be
+/// read as the same byte string.
+pub fn entry_hash(prev: &[u8], f: &Fields<'_>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    let mut field = |b: Option<&[u8]>| match b {
+        None => h.update([0u8]),
+        Some(b) => {
+            h.update([1u8]);
+            h.update((b.len() as u64).to_le_bytes());
+            h.update(b);
+        }
+    };
+    field(Some(HASH_TAG));
+    field(Some(prev));
+    field(Some(&f.seq.to_le_bytes()));
+    field(Some(f.at.as_bytes()));
+    field(Some(f.actor.as_bytes()));
+    field(Some(f.action.as_bytes()));
+    field(Some(f.item_kind.as_bytes()));
+    field(Some(f.item_id));
+    field(f.state);
+    field(f.version);
+    field(f.detail.map(str::as_bytes));
+    h.finalize().into()
+}
+
+/// The head of the chain: the last entry's sequence number and hash.
+pub fn head(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>> {
+    Ok(conn
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Appends an entry in the writer's transaction. `before` and `after`
+/// are the item's JSON (see [`shape`]).
+pub fn append(
+    w: &mut Writer<'_>,
+    action: &str,
+    kind: &str,
+    id: Uuid,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<()> {
+    append_shape(w, action, kind, id, &shape(kind, before, after))
+}
+
+/// Appends an entry whose shape is already made.
+pub fn append_shape(
+    w: &mut Writer<'_>,
+    action: &str,
+    kind: &str,
+    id: Uuid,
+    s: &Shape,
+) -> Result<()> {
+    append_raw(&w.tx, &w.now, w.actor, action, kind, id, s)
+}
+
+/// Appends an entry at the head of the chain of `conn`.
+pub fn append_raw(
+    conn: &Connection,
+    at: &str,
+    actor: &str,
+    action: &str,
+    kind: &str,
+    id: Uuid,
+    s: &Shape,
+) -> Result<()> {
+    let (seq, prev) = match head(conn)? {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS.to_vec()),
+    };
+    let f = Fields {
+        seq,
+        at,
+        actor,
+        action,
+        item_kind: kind,
+        item_id: id.as_bytes(),
+        state: s.state.as_deref(),
+        version: s.version.as_ref().map(|h| h.as_slice()),
+        detail: s.detail.as_deref(),
+    };
+    let hash = entry_hash(&prev, &f);
+    conn.prepare_cached(
+        "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, state, version, detail, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(rusqlite::params![
+        seq,
+        at,
+        actor,
+        action,
+        kind,
+        id,
+        f.state,
+        f.version,
+        f.detail,
+        hash.as_slice()
+    ])?;
+    Ok(())
+}
+
+/// The columns of `received_audit`, in order.
+pub const RECEIVED_COLUMNS: &str = "source_db, seq, at, actor, action, item_kind, item_id, state, version, detail, prev_hash, hash";
+
+/// This file's entries as another file receives them (`RECEIVED_COLUMNS`),
+/// with `?1` as the database they come from; callers add a `WHERE` on
+/// `a`.
+pub const AS_RECEIVED: &str = "SELECT ?1, a.seq, a.at, a.actor, a.action, a.item_kind, a.item_id, a.state, a.version, a.detail,
+        coalesce((SELECT p.hash FROM audit p WHERE p.seq = a.seq - 1), zeroblob(32)), a.hash
+   FROM audit a";
+
+const SELECT: &str =
+    "SELECT seq, at, actor, action, item_kind, item_id, state, version, detail, hash FROM audit";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    let hex_of = |i: usize| -> rusqlite::Result<Option<String>> {
+        Ok(r.get::<_, Option<Vec<u8>>>(i)?.map(|b| hex(&b)))
+    };
+    Ok(Entry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        item_kind: r.get(4)?,
+        item_id: r.get(5)?,
+        state: hex_of(6)?,
+        version: hex_of(7)?,
+        detail: r.get(8)?,
+        hash: hex_of(9)?.unwrap_or_default(),
+    })
+}
+
+/// An item's history, oldest first.
+pub fn history(conn: &Connection, id: Uuid) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE item_id = ?1 ORDER BY seq"))?;
+    let rows = stmt.query_map([id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The last `limit` entries, newest first.
+pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} ORDER BY seq DESC LIMIT ?1"))?;
+    let rows = stmt.query_map([limit as i64], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The last entry about an item: its action and state (none when it
+/// deleted the item).
+pub fn last_state(conn: &Connection, id: Uuid) -> Result<Option<(String, Option<Vec<u8>>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT action, state FROM audit WHERE item_id = ?1 ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every entry's hash recomputes and links to the one before.
+    Intact { entries: i64, head: String },
+    /// The first entry at which the chain fails, and how.
+    Broken { seq: i64, reason: String },
+}
+
+/// Recomputes the whole chain, in sequence order. An upgrade entry that
+/// found the chain of the format before it broken keeps saying so.
+pub fn verify(conn: &Connection) -> Result<Verdict> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, action, item_kind, item_id, state, version, detail, hash FROM audit ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq = 1;
+    let mut prev = GENESIS.to_vec();
+    while let Some(row) = rows.next()? {
+        type Cols = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Vec<u8>,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            Option<String>,
+            Vec<u8>,
+        );
+        let read = || -> rusqlite::Result<Cols> {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
+                row.get(7)?,
+                row.get(8)?,
+                row.get(9)?,
+            ))
+        };
+        let (seq, at, actor, action, kind, id, state, version, detail, hash) = match read() {
+            Ok(c) => c,
+            Err(err) => {
+                let seq: i64 = row.get(0).unwrap_or(expected_seq);
+                return Ok(Verdict::Broken {
+                    seq,
+                    reason: format!("entry cannot be read: {err}"),
+                });
+            }
+        };
+        if seq != expected_seq {
+            return Ok(Verdict::Broken {
+                seq,
+                reason: format!("expected entry {expected_seq} next: entries are missing"),
+            });
+        }
+        let f = Fields {
+            seq,
+            at: &at,
+            actor: &actor,
+            action: &action,
+            item_kind: &kind,
+            item_id: &id,
+            state: state.as_deref(),
+            version: version.as_deref(),
+            detail: detail.as_deref(),
+        };
+        if entry_hash(&prev, &f) != hash.as_slice() {
+            let id = Uuid::from_slice(&id).map_or_else(|_| hex(&id), |u| u.to_string());
+            return Ok(Verdict::Broken {
+                seq,
+                reason: format!(
+                    "contents altered, or entries deleted, inserted or reordered before it ({action} {kind} {id})"
+                ),
+            });
+        }
+        if action == legacy::UPGRADE_ACTION
+            && let Some(why) = detail.as_deref().and_then(legacy::broken_before)
+        {
+            return Ok(Verdict::Broken { seq, reason: why });
+        }
+        prev = hash;
+        expected_seq += 1;
+    }
+    Ok(Verdict::Intact {
+        entries: expected_seq - 1,
+        head: hex(&prev),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Case;
+    use crate::domain::record::new_record;
+    use crate::store::records;
+    use crate::store::testutil::temp_store;
+
+    fn add_cases(s: &mut crate::store::Store, n: usize) {
+        for i in 0..n {
+            s.write(|w| {
+                let (mut c, _) = new_record::<Case>(&[("title", &format!("case {i}"))])?;
+                crate::store::create::case(w, &mut c)?;
+                Ok(())
+            })
+            .unwrap();
+        }
+    }
+
+    /// Rewrites the audit table the way someone with the sqlite3 shell could.
+    fn tamper(s: &crate::store::Store, sql: &str) {
+        s.conn()
+            .execute_batch(&format!(
+                "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; {sql}"
+            ))
+            .unwrap();
+    }
+
+    #[test]
+    fn intact_chain_verifies() {
+        let (_d, mut s) = temp_store();
+        add_cases(&mut s, 3);
+        match verify(s.conn()).unwrap() {
+            Verdict::Intact { entries, .. } => assert!(entries >= 3),
+            v => panic!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn triggers_refuse_changes() {
+        let (_d, mut s) = temp_store();
+        add_cases(&mut s, 1);
+        assert!(
+            s.conn()
+                .execute("UPDATE audit SET actor = 'x'", [])
+                .is_err()
+        );
+        assert!(s.conn().execute("DELETE FROM audit", []).is_err());
+    }
+
+    fn last_seq(s: &crate::store::Store) -> i64 {
+        s.conn()
+            .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn altered_entry_detected() {
+        let (_d, mut s) = temp_store();
+        add_cases(&mut s, 3);
+        let seq = last_seq(&s) - 1;
+        tamper(
+            &s,
+            &format!("UPDATE audit SET actor = 'mallory' WHERE seq = {seq}"),
+        );
+        assert_eq!(
+            verify(s.conn()).unwrap(),
+            Verdict::Broken {
+                seq,
+                reason: format!(
+                    "contents altered, or entries deleted, inserted or reordered before it (create case {})",
+                    s.conn()
+                        .query_row("SELECT item_id FROM audit WHERE seq = ?1", [seq], |r| r
+                            .get::<_, Uuid>(0))
+                        .unwrap()
+                )
+            }
+        );
+    }
+
+    #[test]
+    fn deleted_entry_detected() {
+        let (_d, mut s) = temp_store();
+        add_cases(&mut s, 3);
+        let seq = last_seq(&s) - 1;
+        tamper(&s, &format!("DELETE FROM audit WHERE seq = {seq}"));
+        match verify(s.conn()).unwrap() {
+            Verdict::Broken { seq: at, reason } => {
+                assert_eq!(at, seq + 1);
+                assert!(reason.contains("missing"));
+            }
+            v => panic!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn reordered_entries_detected() {
+        let (_d, mut s) = temp_store();
+        add_cases(&mut s, 3);
+        let a = last_seq(&s);
+        let b = a - 1;
+        // Swap the contents of two entries, keeping their sequence numbers.
+        tamper(
+            &s,
+            &format!(
+                "UPDATE audit SET seq = -1 WHERE seq = {a};
+                 UPDATE audit SET seq = {a} WHERE seq = {b};
+                 UPDATE audit SET seq = {b} WHERE seq = -1;"
+            ),
+        );
+        assert!(matches!(verify(s.conn()).unwrap(), Verdict::Broken { seq, .. } if seq == b));
+    }
+
+    #[test]
+    fn history_of_an_item() {
+        let (_d, mut s) = temp_store();
+        let id = s
+            .write(|w| {
+                let (mut c, _) = new_record::<Case>(&[("title", "A")])?;
+                crate::store::create::case(w, &mut c)?;
+                crate::domain::record::set_fields(&mut c, &[("title", "B")])?;
+                records::update(w, &mut c)?;
+                Ok(c.meta.id)
+            })
+            .unwrap();
+        let h = history(s.conn(), id).unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0].action, "create");
+        // The creation holds the state, not a copy of the record.
+        assert!(h[0].detail.is_none());
+        assert!(h[0].state.is_some());
+        // The change holds the fields it changed, old and new, and the
+        // state the record then had, which is its state now.
+        let detail = h[1].detail.as_deref().unwrap();
+        assert!(detail.contains("\"title\":[\"A\",\"B\"]"), "{detail}");
+        assert!(!detail.contains("\"status\""), "{detail}");
+        assert_eq!(h[1].changes(), "title: \"A\" -> \"B\"");
+        let now: Case = records::must_get(s.conn(), id).unwrap();
+        let stored = h[1].state.as_deref().unwrap();
+        assert!(stored.starts_with(&hex(&state_hash(&records::to_json(&now).unwrap()))));
+    }
+
+    #[test]
+    fn a_deletion_keeps_the_record_whole() {
+        let (_d, mut s) = temp_store();
+        let id = s
+            .write(|w| {
+                let (mut c, _) = new_record::<Case>(&[("title", "Gone"), ("summary", "kept")])?;
+                crate::store::create::case(w, &mut c)?;
+                Ok(c.meta.id)
+            })
+            .unwrap();
+        s.write(|w| records::delete(w, crate::domain::ItemKind::Case, id).map(drop))
+            .unwrap();
+        let h = history(s.conn(), id).unwrap();
+        let last = h.last().unwrap();
+        assert_eq!(last.action, "delete");
+        assert!(last.state.is_none());
+        let gone: serde_json::Value =
+            serde_json::from_str(last.detail.as_deref().unwrap()).unwrap();
+        assert_eq!(gone["title"], "Gone");
+        assert_eq!(gone["summary"], "kept");
+        assert!(matches!(verify(s.conn()).unwrap(), Verdict::Intact { .. }));
+    }
+
+    #[test]
+    fn a_case_version_leaves_out_its_reference() {
+        let a = r#"{"ref":"C-0001","title":"A"}"#;
+        let b = r#"{"ref":"C-0007","title":"A"}"#;
+        assert_ne!(state_hash(a), state_hash(b));
+        assert_eq!(
+            version_hash(crate::domain::ItemKind::Case, a),
+            version_hash(crate::domain::ItemKind::Case, b)
+        );
+        let s = shape("case", None, Some(a));
+        assert!(s.version.is_some() && s.state.is_some());
+        assert!(shape("parcel", None, Some(a)).version.is_none());
+    }
+}

@@ -1,0 +1,67 @@
+//! The parts of schema upgrades that SQL alone cannot do: rebuilding the
+//! derived index tables from the records, and converting the audit log of
+//! an earlier format. They run in the upgrade's transaction, after its SQL.
+
+use super::audit::legacy;
+use super::error::{Result, StoreError};
+use super::{index, keys, records, search};
+use crate::domain::{Case, Finding, Note, Parcel, Record, Substance};
+use rusqlite::Connection;
+use uuid::Uuid;
+
+/// What an upgrade step knows of the upgrade.
+pub struct Ctx<'a> {
+    /// The schema version the file had before this upgrade began.
+    pub from: i64,
+    pub actor: &'a str,
+    pub now: &'a str,
+}
+
+fn index_kind<R: Record>(tx: &Connection, done: &mut usize) -> Result<()> {
+    records::each_numbered::<R>(tx, |n, rec| {
+        let item = keys::item_key(R::KIND, n);
+        index::replace(tx, item, &rec.identifiers(), true)?;
+        search::replace(tx, item, &rec.label(), &rec.search_text(), true)?;
+        *done += 1;
+        Ok(())
+    })
+}
+
+/// Empties the identifier index and the search rows and builds them again
+/// from every record. Returns the number of records indexed.
+pub fn rebuild_indexes(tx: &Connection) -> Result<usize> {
+    tx.execute_batch(
+        "DELETE FROM occurrences; DELETE FROM identifiers; DELETE FROM search_items;",
+    )?;
+    let mut done = 0;
+    index_kind::<Case>(tx, &mut done)?;
+    index_kind::<Parcel>(tx, &mut done)?;
+    index_kind::<Substance>(tx, &mut done)?;
+    index_kind::<Finding>(tx, &mut done)?;
+    index_kind::<crate::domain::Link>(tx, &mut done)?;
+    index_kind::<Note>(tx, &mut done)?;
+    Ok(done)
+}
+
+fn database_id(tx: &Connection) -> Result<Uuid> {
+    let s: String = tx.query_row(
+        "SELECT value FROM meta WHERE key = 'database_id'",
+        [],
+        |r| r.get(0),
+    )?;
+    Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("bad database id {s:?}")))
+}
+
+/// Schema 4: the audit log and the histories received with merges in the
+/// compact format, and the index tables rebuilt with item keys.
+pub fn to_4(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
+    if ctx.from > 0 {
+        let db_id = database_id(tx)?;
+        let n = legacy::upgrade_log(tx, "audit_3", ctx.now, ctx.actor, db_id, ctx.from)?;
+        let r = legacy::upgrade_received(tx, "received_audit_3")?;
+        let i = rebuild_indexes(tx)?;
+        tracing::info!(audit = n, received = r, indexed = i, "upgraded to schema 4");
+    }
+    tx.execute_batch("DROP TABLE audit_3; DROP TABLE received_audit_3;")?;
+    Ok(())
+}

@@ -1,0 +1,393 @@
+//! Upgrading notebooks and export files written by the last schema-3
+//! release (tests/fixtures/schema3, made by make.sh there): in place, in
+//! one transaction, with nothing lost; the audit still proves what it
+//! proved, and still finds what was changed behind its back before the
+//! upgrade; old exports still open read-only and merge.
+
+mod common;
+
+use common::{Nb, assert_consistent, count_in};
+use predicates::prelude::*;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_interdict");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/schema3")
+        .join(name)
+}
+
+/// A private copy of a fixture in the notebook's place.
+fn notebook_from(name: &str) -> Nb {
+    let nb = Nb::new();
+    std::fs::copy(fixture(name), &nb.db).unwrap();
+    nb
+}
+
+fn user_version(db: &Path) -> i64 {
+    Connection::open(db)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap()
+}
+
+/// Every row of a table as text, in a stable order, leaving out `n` (the
+/// record number schema 4 adds).
+fn rows(db: &Path, table: &str, order: &str) -> Vec<String> {
+    let c = Connection::open(db).unwrap();
+    let cols: Vec<String> = c
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|n| n != "n")
+        .collect();
+    let list = cols
+        .iter()
+        .map(|c| format!("quote(\"{c}\")"))
+        .collect::<Vec<_>>()
+        .join(" || '|' || ");
+    c.prepare(&format!("SELECT {list} FROM \"{table}\" ORDER BY {order}"))
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// What the upgrade must keep as it was: every record, every note and
+/// link, provenance and merge history, conflicts, decisions, the warning
+/// list, the database's identity.
+const KEPT: &[(&str, &str)] = &[
+    ("cases", "id"),
+    ("parcels", "id"),
+    ("substances", "id"),
+    ("findings", "id"),
+    ("links", "id"),
+    ("notes", "id"),
+    ("sources", "id"),
+    ("provenance", "item_id, source_id"),
+    ("conflicts", "id"),
+    ("match_decisions", "a_id, b_id"),
+    ("warnlist", "kind, value"),
+    ("meta", "key"),
+];
+
+#[test]
+fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
+    let nb = notebook_from("notebook.db");
+    assert_eq!(user_version(&nb.db), 3);
+    let before: Vec<Vec<String>> = KEPT.iter().map(|(t, o)| rows(&nb.db, t, o)).collect();
+    let old_audit = count_in(&nb.db, "SELECT count(*) FROM audit");
+    let old_received = count_in(&nb.db, "SELECT count(*) FROM received_audit");
+    let old_log: Vec<String> = {
+        let c = Connection::open(&nb.db).unwrap();
+        c.prepare("SELECT seq || at || actor || action || item_kind || hex(item_id) FROM audit ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert!(
+        old_audit > 100 && old_received > 100,
+        "a fixture with history"
+    );
+
+    // Any writable open upgrades it.
+    nb.ok(&["list", "cases"]);
+    assert_eq!(user_version(&nb.db), 4);
+    for ((table, order), was) in KEPT.iter().zip(&before) {
+        assert_eq!(&rows(&nb.db, table, order), was, "{table} changed");
+    }
+    // The same entries, one more for the upgrade itself, saying the old
+    // chain was intact; the histories received with the merge are all kept.
+    let log: Vec<String> = {
+        let c = Connection::open(&nb.db).unwrap();
+        c.prepare("SELECT seq || at || actor || action || item_kind || hex(item_id) FROM audit ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(log.len() as i64, old_audit + 1);
+    assert_eq!(&log[..old_log.len()], &old_log[..]);
+    let upgrade: String = Connection::open(&nb.db)
+        .unwrap()
+        .query_row(
+            "SELECT detail FROM audit WHERE action = 'upgrade'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(upgrade.contains("\"old_chain\":\"intact\""), "{upgrade}");
+    assert_eq!(
+        count_in(&nb.db, "SELECT count(*) FROM received_audit"),
+        old_received
+    );
+    assert!(nb.ok(&["audit", "verify"]).contains("intact"));
+    assert_consistent(&nb.db);
+
+    // Cross-referencing, search and history work on the upgraded file.
+    let xref = nb.ok(&["xref", "RR473124829KZ"]);
+    assert!(
+        xref.contains("CP000000080KZ") && xref.contains("sender phone"),
+        "{xref}"
+    );
+    assert!(nb.ok(&["search", "tea sample"]).contains("RR473124829KZ"));
+    let history = nb.ok(&["audit", "log", "C-0001", "--format", "json"]);
+    assert!(history.contains("Steppe route, renamed"), "{history}");
+    let weight = nb.ok(&["audit", "log", "RR473124829KZ", "--format", "json"]);
+    assert!(weight.contains(r#"\"weight_g\":[120.0,125.0]"#), "{weight}");
+    let table = nb.ok(&["audit", "log", "RR473124829KZ"]);
+    assert!(table.contains("weight_g: 120.0 -> 125.0"), "{table}");
+
+    // The file shrinks once its freed pages go.
+    let size = |db: &Path| std::fs::metadata(db).unwrap().len();
+    Connection::open(&nb.db)
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")
+        .unwrap();
+    assert!(
+        size(&nb.db) * 10 < std::fs::metadata(fixture("notebook.db")).unwrap().len() * 7,
+        "{} bytes after the upgrade, {} before",
+        size(&nb.db),
+        std::fs::metadata(fixture("notebook.db")).unwrap().len()
+    );
+    // And keeps working: a write after the upgrade is audited and verifies.
+    nb.ok(&["edit", "C-0001", "--set", "summary=after the upgrade"]);
+    assert!(nb.ok(&["audit", "verify"]).contains("intact"));
+}
+
+#[test]
+fn a_record_changed_outside_interdict_before_the_upgrade_is_still_found() {
+    let nb = notebook_from("notebook.db");
+    Connection::open(&nb.db)
+        .unwrap()
+        .execute_batch(
+            "UPDATE parcels SET concealment = 'none found' WHERE tracking = 'RR473124829KZ';
+             DELETE FROM links WHERE from_id = (SELECT id FROM cases WHERE ref = 'C-0004')
+                                  OR to_id = (SELECT id FROM cases WHERE ref = 'C-0004');
+             DELETE FROM notes WHERE item_id = (SELECT id FROM cases WHERE ref = 'C-0004');
+             DELETE FROM cases WHERE ref = 'C-0004';",
+        )
+        .unwrap();
+    nb.ok(&["list", "cases"]);
+    assert_eq!(user_version(&nb.db), 4);
+    let err = nb.fails(&["audit", "verify"]);
+    assert!(
+        err.contains("RR473124829KZ") && err.contains("in concealment"),
+        "{err}"
+    );
+    assert!(err.contains("deleted outside interdict"), "{err}");
+}
+
+#[test]
+fn a_broken_old_chain_stays_broken_after_the_upgrade() {
+    let nb = notebook_from("notebook.db");
+    Connection::open(&nb.db)
+        .unwrap()
+        .execute_batch(
+            "DROP TRIGGER audit_no_update;
+             UPDATE audit SET actor = 'mallory' WHERE seq = 40;",
+        )
+        .unwrap();
+    nb.ok(&["list", "cases"]);
+    assert_eq!(user_version(&nb.db), 4);
+    let err = nb.fails(&["audit", "verify"]);
+    assert!(
+        err.contains("already broken when it was upgraded") && err.contains("entry 40"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_schema_3_export_opens_read_only_unchanged_and_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("steppe.db");
+    std::fs::copy(fixture("export.db"), &file).unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    let nb = Nb::new();
+
+    // Browsed read-only: through an upgraded private copy, the file untouched.
+    let cases = nb
+        .cmd_on(&file)
+        .args(["--read-only", "list", "cases"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&cases).contains("C-0001"));
+    let found = nb
+        .cmd_on(&file)
+        .args(["--read-only", "search", "tea sample"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&found).contains("RR473124829KZ"));
+    nb.cmd_on(&file)
+        .args(["--read-only", "audit", "verify"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        bytes,
+        "the export was changed"
+    );
+    let beside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(beside.len(), 1, "files appeared beside the export");
+
+    // Merged: everything it holds arrives, audited, and again changes nothing.
+    nb.ok(&["init"]);
+    let merged = nb.json(&["merge", file.to_str().unwrap()]);
+    assert!(merged["added"].as_u64().unwrap() > 10, "{merged}");
+    assert_eq!(merged["conflicts"], 0, "{merged}");
+    let parcels: i64 =
+        Connection::open_with_flags(&file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap()
+            .query_row("SELECT count(*) FROM parcels", [], |r| r.get(0))
+            .unwrap();
+    assert_eq!(nb.count("parcels"), parcels);
+    let again = nb.json(&["merge", file.to_str().unwrap()]);
+    assert_eq!(again["added"], 0, "{again}");
+    assert_eq!(again["updated"], 0, "{again}");
+    assert_eq!(again["written"], false, "{again}");
+    assert!(nb.ok(&["audit", "verify"]).contains("intact"));
+    assert_consistent(&nb.db);
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        bytes,
+        "the export was changed"
+    );
+
+    // A changed byte in a record of the old file is still refused.
+    let c = Connection::open(&file).unwrap();
+    c.execute_batch("UPDATE parcels SET concealment = 'x' WHERE rowid = 1")
+        .unwrap();
+    drop(c);
+    nb.cmd()
+        .args(["merge", file.to_str().unwrap()])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "does not match the signed manifest",
+        ));
+}
+
+/// Makes the fixture large enough that an upgrade takes a while: copies
+/// of one of its parcels, each with a valid entry in the old audit chain.
+fn inflate(db: &Path, copies: usize) {
+    use interdict::store::audit::legacy::{OldEntry, old_hash};
+    let mut c = Connection::open(db).unwrap();
+    let tx = c.transaction().unwrap();
+    let (src_id, json): (Vec<u8>, String) = tx
+        .query_row(
+            "SELECT p.id, a.after FROM parcels p JOIN audit a ON a.item_id = p.id
+             WHERE a.action = 'create' AND a.after = (SELECT after FROM audit b WHERE b.item_id = p.id ORDER BY seq DESC LIMIT 1)
+             LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let src = uuid::Uuid::from_slice(&src_id).unwrap();
+    let (mut seq, mut prev): (i64, String) = tx
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    for i in 0..copies {
+        let id = uuid::Uuid::now_v7();
+        tx.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS one AS SELECT * FROM parcels WHERE 0",
+            [],
+        )
+        .unwrap();
+        tx.execute("DELETE FROM temp.one", []).unwrap();
+        tx.execute(
+            "INSERT INTO temp.one SELECT * FROM parcels WHERE id = ?1",
+            [&src_id],
+        )
+        .unwrap();
+        tx.execute("UPDATE temp.one SET id = ?1", [id]).unwrap();
+        tx.execute("INSERT INTO parcels SELECT * FROM temp.one", [])
+            .unwrap();
+        seq += 1;
+        let mut e = OldEntry {
+            seq,
+            at: format!("2026-11-30T00:00:{:02}Z", i % 60),
+            actor: "inflate".into(),
+            action: "create".into(),
+            item_kind: "parcel".into(),
+            item_id: id.as_bytes().to_vec(),
+            before: None,
+            after: Some(json.replace(&src.to_string(), &id.to_string())),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        e.hash = old_hash(&e);
+        tx.execute(
+            "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9)",
+            rusqlite::params![e.seq, e.at, e.actor, e.action, e.item_kind, e.item_id, e.after, e.prev_hash, e.hash],
+        )
+        .unwrap();
+        prev = e.hash;
+    }
+    tx.commit().unwrap();
+}
+
+#[test]
+fn kill_9_during_the_upgrade_leaves_the_old_file_usable() {
+    let nb = notebook_from("notebook.db");
+    inflate(&nb.db, 20_000);
+    let home = nb._dir.path();
+    let mut child = Command::new(BIN)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .arg("--db")
+        .arg(&nb.db)
+        .args(["list", "cases"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once its transaction has written a good part to the log.
+    let wal = nb.db.with_extension("db-wal");
+    let start = Instant::now();
+    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 1 << 20 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the upgrade ended before it could be killed"
+        );
+        assert!(start.elapsed() < Duration::from_secs(120), "no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    assert!(!child.wait().unwrap().success(), "killed mid-way");
+
+    // Still schema 3, whole, and readable as it was.
+    assert_eq!(user_version(&nb.db), 3);
+    let c = Connection::open(&nb.db).unwrap();
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    drop(c);
+    assert!(count_in(&nb.db, "SELECT count(*) FROM parcels") > 20_000);
+    // The next open upgrades it, and everything proves out.
+    nb.ok(&["list", "cases"]);
+    assert_eq!(user_version(&nb.db), 4);
+    assert!(nb.ok(&["audit", "verify"]).contains("intact"));
+    assert_consistent(&nb.db);
+}
