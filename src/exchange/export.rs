@@ -354,6 +354,7 @@ pub fn export(
         &work.path().join("build.db"),
         OpenOptions::new(src.actor().to_string()),
     )?;
+    build.without_indexes();
     let export_db = build.db_id();
     let source_db = src.db_id();
     let mut counts = BTreeMap::new();
@@ -471,6 +472,14 @@ pub fn export(
         .collect::<Result<Vec<_>>>()?;
     snapshot.finish()?;
 
+    // The index tables travel empty (the build wrote none): the receiver
+    // rebuilds them from the records (a merge indexes what it writes; a
+    // read-only open reads through an indexed private copy). They were a
+    // third of the file and of the time to write it. (The catalogue the
+    // build database was created with is indexed: those rows go too.)
+    build.conn().execute_batch(
+        "DELETE FROM occurrences; DELETE FROM identifiers; DELETE FROM search_items;",
+    )?;
     // A compact copy, in rollback-journal mode so that readers of the
     // received file never need to write beside it.
     (prog.f)("compacting", 0, 0);

@@ -119,6 +119,7 @@ pub struct Store {
     /// An older file browsed read-only is read through an upgraded copy
     /// in this private directory, removed when the store is dropped.
     _upgraded_copy: Option<tempfile::TempDir>,
+    indexing: bool,
 }
 
 /// A write in progress: one SQLite transaction, begun IMMEDIATE so that
@@ -128,6 +129,9 @@ pub struct Writer<'a> {
     pub actor: &'a str,
     pub db_id: Uuid,
     pub now: String,
+    /// Whether writes keep the identifier and search indexes (off only in
+    /// the build database of an export, whose index tables travel empty).
+    pub indexing: bool,
 }
 
 fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
@@ -238,7 +242,10 @@ pub fn upgraded_copy_of(
     .map_err(|e| classify(path, e))?;
     let mut opts = OpenOptions::new(actor);
     opts.clock = clock;
-    let upgraded = Store::open(&copy, opts)?;
+    let mut upgraded = Store::open(&copy, opts)?;
+    if !upgraded.indexed()? {
+        upgraded.write(|w| upgrade::rebuild_indexes(&w.tx).map(drop))?;
+    }
     // The copy is read as a received file is: in rollback-journal mode,
     // so that read-only connections need nothing beside it.
     upgraded
@@ -312,6 +319,7 @@ impl Store {
             read_only: opts.read_only,
             clock: opts.clock,
             _upgraded_copy: None,
+            indexing: true,
         };
         if opts.read_only {
             if fresh {
@@ -326,7 +334,9 @@ impl Store {
                     ),
                 });
             }
-            if version < migrations::latest() {
+            // An older file, or an export (which carries no index rows:
+            // they are rebuilt from its records by whoever reads it).
+            if version < migrations::latest() || !store.indexed()? {
                 let (dir, copy) = store.upgraded_copy()?;
                 store.conn = Connection::open_with_flags(&copy, flags).map_err(c)?;
                 store.conn.busy_timeout(BUSY_TIMEOUT).map_err(c)?;
@@ -355,6 +365,25 @@ impl Store {
         }
         store.db_id = store.load_db_id()?;
         Ok(store)
+    }
+
+    /// Writes without the identifier and search indexes: for a database
+    /// whose index tables are left empty (an export being built).
+    pub fn without_indexes(&mut self) {
+        self.indexing = false;
+    }
+
+    /// Whether the index tables hold the records' rows: false for a file
+    /// with records and no search rows (an export, written without them).
+    pub fn indexed(&self) -> Result<bool> {
+        let bare: bool = self.conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM search_items)
+                AND (EXISTS (SELECT 1 FROM parcels) OR EXISTS (SELECT 1 FROM cases)
+                     OR EXISTS (SELECT 1 FROM notes))",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(!bare)
     }
 
     /// A private copy of this (older, read-only) file, upgraded to the
@@ -411,6 +440,7 @@ impl Store {
                 actor: &self.actor,
                 db_id,
                 now,
+                indexing: true,
             };
             catalogue::load(&mut w)?;
             warnlist::seed(&mut w)?;
@@ -518,6 +548,7 @@ impl Store {
             actor: &self.actor,
             db_id: self.db_id,
             now: self.clock.clone().unwrap_or_else(meta::now),
+            indexing: self.indexing,
         };
         let (out, keep) = f(&mut w).map_err(fix)?;
         if keep {

@@ -323,9 +323,11 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
     w.tx.prepare_cached(insert_sql::<R>())?
         .execute(params_from_iter(sql_values_of::<R>(&map)?))?;
     let id = rec.meta().id;
-    let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
-    index::replace(&w.tx, item, &rec.identifiers(), true)?;
-    search::replace(&w.tx, item, &rec.label(), &rec.search_text(), true)?;
+    if w.indexing {
+        let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
+        index::replace(&w.tx, item, &rec.identifiers(), true)?;
+        search::replace(&w.tx, item, &rec.label(), &rec.search_text(), true)?;
+    }
     audit::append(
         w,
         "create",
@@ -410,15 +412,17 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
     let before_json = before.as_ref().map(to_json).transpose()?;
     record::validate(rec)?;
     write_row(w, rec, before.is_some())?;
-    let item = must_key::<R>(&w.tx, id)?;
-    index::replace(&w.tx, item, &rec.identifiers(), before.is_none())?;
-    search::replace(
-        &w.tx,
-        item,
-        &rec.label(),
-        &rec.search_text(),
-        before.is_none(),
-    )?;
+    if w.indexing {
+        let item = must_key::<R>(&w.tx, id)?;
+        index::replace(&w.tx, item, &rec.identifiers(), before.is_none())?;
+        search::replace(
+            &w.tx,
+            item,
+            &rec.label(),
+            &rec.search_text(),
+            before.is_none(),
+        )?;
+    }
     audit::append(
         w,
         action,
@@ -493,9 +497,11 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     // unchanged ones are not rewritten), the identifier rows and the search
     // row if they differ from what is stored.
     update_columns(w, &before, rec)?;
-    let item = must_key::<R>(&w.tx, id)?;
-    index::replace(&w.tx, item, &rec.identifiers(), false)?;
-    search::update(&w.tx, item, &rec.label(), &rec.search_text())?;
+    if w.indexing {
+        let item = must_key::<R>(&w.tx, id)?;
+        index::replace(&w.tx, item, &rec.identifiers(), false)?;
+        search::update(&w.tx, item, &rec.label(), &rec.search_text())?;
+    }
     audit::append(
         w,
         "update",
@@ -512,8 +518,10 @@ fn delete_one<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<R> {
     let item = must_key::<R>(&w.tx, id)?;
     w.tx.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", R::KIND.table()))?
         .execute([id])?;
-    index::replace(&w.tx, item, &[], false)?;
-    search::remove(&w.tx, item)?;
+    if w.indexing {
+        index::replace(&w.tx, item, &[], false)?;
+        search::remove(&w.tx, item)?;
+    }
     audit::append(
         w,
         "delete",
