@@ -344,27 +344,52 @@ impl std::hash::Hasher for IdHasher {
 
 type IdMap = HashMap<Uuid, u32, std::hash::BuildHasherDefault<IdHasher>>;
 
-/// Hashes an item key (a small, dense integer) by Fibonacci hashing, so
-/// that all its bits reach the hash table's control bytes.
+/// Node numbers by item key. Record numbers are dense within a kind, so
+/// a kind whose numbers are (at most twice as many as its records) gets a
+/// vector indexed by number, without hashing; any other (a file whose
+/// numbers were chosen to be huge) a hash map.
 #[derive(Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_i64(&mut self, v: i64) {
-        self.0 = (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
+struct KeyMap {
+    dense: Vec<Vec<u32>>,
+    sparse: HashMap<i64, u32>,
 }
 
-/// Node numbers by item key.
-type KeyMap = HashMap<i64, u32, std::hash::BuildHasherDefault<KeyHasher>>;
+impl KeyMap {
+    const NONE: u32 = u32::MAX;
+
+    /// Makes room for the numbers of a kind, up to `max_n` for `count`
+    /// records.
+    fn prepare(&mut self, kind: ItemKind, max_n: i64, count: i64) {
+        let code = keys::kind_code(kind) as usize;
+        if self.dense.len() <= code {
+            self.dense.resize_with(code + 1, Vec::new);
+        }
+        if max_n >= 0 && max_n <= count.saturating_mul(2).saturating_add(1024) {
+            self.dense[code] = vec![Self::NONE; max_n as usize + 1];
+        }
+    }
+
+    fn insert(&mut self, key: i64, node: u32) {
+        let (code, n) = ((key & 15) as usize, key >> 4);
+        match self.dense.get_mut(code) {
+            Some(v) if (n as usize) < v.len() && n >= 0 => v[n as usize] = node,
+            _ => {
+                self.sparse.insert(key, node);
+            }
+        }
+    }
+
+    fn get(&self, key: &i64) -> Option<&u32> {
+        let (code, n) = ((key & 15) as usize, key >> 4);
+        match self.dense.get(code) {
+            Some(v) if !v.is_empty() => usize::try_from(n)
+                .ok()
+                .and_then(|n| v.get(n))
+                .filter(|x| **x != Self::NONE),
+            _ => self.sparse.get(key),
+        }
+    }
+}
 
 /// The ids of identifier values that never join a network: the fuzzy
 /// kinds (similar names and addresses are suggestions, not links) and
@@ -539,6 +564,12 @@ fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Compo
         });
         for kind in [ItemKind::Case, ItemKind::Parcel, ItemKind::Note] {
             // In id order, from the id index rather than the whole table.
+            let (max_n, count): (Option<i64>, i64) = conn.query_row(
+                &format!("SELECT max(n), count(*) FROM {}", kind.table()),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            by_key.prepare(kind, max_n.unwrap_or(0), count);
             let mut stmt =
                 conn.prepare(&format!("SELECT id, n FROM {} ORDER BY id", kind.table()))?;
             let mut rows = stmt.query([])?;
@@ -638,6 +669,27 @@ mod tests {
     use crate::exchange::demo::s10_number;
     use crate::store::create;
     use crate::store::testutil::temp_store;
+
+    #[test]
+    fn node_numbers_by_item_key_dense_and_sparse() {
+        let mut m = KeyMap::default();
+        m.prepare(ItemKind::Parcel, 10, 8);
+        // Numbers far beyond the records' count are held in the map.
+        m.prepare(ItemKind::Note, 1 << 40, 3);
+        let p = |n| keys::item_key(ItemKind::Parcel, n);
+        let note = |n| keys::item_key(ItemKind::Note, n);
+        m.insert(p(3), 7);
+        m.insert(p(10), 8);
+        m.insert(note(1 << 40), 9);
+        m.insert(keys::item_key(ItemKind::Case, 5), 10);
+        assert_eq!(m.get(&p(3)), Some(&7));
+        assert_eq!(m.get(&p(10)), Some(&8));
+        assert_eq!(m.get(&p(4)), None);
+        assert_eq!(m.get(&p(11)), None);
+        assert_eq!(m.get(&note(1 << 40)), Some(&9));
+        assert_eq!(m.get(&keys::item_key(ItemKind::Case, 5)), Some(&10));
+        assert!(m.dense[keys::kind_code(ItemKind::Note) as usize].is_empty());
+    }
 
     fn shape(c: &[Component]) -> Vec<(usize, Uuid)> {
         c.iter().map(|c| (c.size, c.example.id)).collect()
