@@ -33,15 +33,28 @@ pub fn columns<R: Record>() -> Vec<&'static str> {
 }
 
 /// The columns of a kind's table, as [`columns`] gives them.
-pub fn kind_columns(kind: ItemKind) -> Vec<&'static str> {
-    match kind {
-        ItemKind::Case => columns::<Case>(),
-        ItemKind::Parcel => columns::<Parcel>(),
-        ItemKind::Substance => columns::<Substance>(),
-        ItemKind::Finding => columns::<Finding>(),
-        ItemKind::Link => columns::<Link>(),
-        ItemKind::Note => columns::<Note>(),
-    }
+/// Made once per process: the audit reads it on every write.
+pub fn kind_columns(kind: ItemKind) -> &'static [&'static str] {
+    static COLUMNS: std::sync::OnceLock<[Vec<&'static str>; 6]> = std::sync::OnceLock::new();
+    let all = COLUMNS.get_or_init(|| {
+        [
+            columns::<Case>(),
+            columns::<Parcel>(),
+            columns::<Substance>(),
+            columns::<Finding>(),
+            columns::<Link>(),
+            columns::<Note>(),
+        ]
+    });
+    let i = match kind {
+        ItemKind::Case => 0,
+        ItemKind::Parcel => 1,
+        ItemKind::Substance => 2,
+        ItemKind::Finding => 3,
+        ItemKind::Link => 4,
+        ItemKind::Note => 5,
+    };
+    &all[i]
 }
 
 fn is_id_column<R: Record>(col: &str) -> bool {
@@ -328,13 +341,13 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
         index::replace(&w.tx, item, &rec.identifiers(), true)?;
         search::replace(&w.tx, item, &rec.label(), &rec.search_text(), true)?;
     }
-    audit::append(
+    let json = json_of_map::<R>(&map)?;
+    audit::append_shape(
         w,
         "create",
         R::KIND.as_str(),
         id,
-        None,
-        Some(&json_of_map::<R>(&map)?),
+        &audit::created(R::KIND, &map, &json),
     )?;
     Ok(warnings)
 }

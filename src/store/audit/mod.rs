@@ -90,11 +90,17 @@ fn fingerprint(column: &str, value: &Value) -> u8 {
 /// order), which name the columns a change made outside interdict touched.
 pub fn state_of(kind: ItemKind, json: &str) -> Vec<u8> {
     let map: Map<String, Value> = serde_json::from_str(json).unwrap_or_default();
+    state_of_map(kind, &map, json)
+}
+
+/// [`state_of`] from the record's fields as a map (nulls may be present or
+/// left out) and its canonical JSON, without reading the JSON again.
+pub fn state_of_map(kind: ItemKind, map: &Map<String, Value>, json: &str) -> Vec<u8> {
     let cols = super::records::kind_columns(kind);
     let mut out = Vec::with_capacity(HASH_LEN + cols.len());
     out.extend_from_slice(&state_hash(json));
     for col in cols {
-        out.push(fingerprint(col, map.get(col).unwrap_or(&Value::Null)));
+        out.push(fingerprint(col, map.get(*col).unwrap_or(&Value::Null)));
     }
     out
 }
@@ -109,7 +115,8 @@ pub fn same_state(stored: &[u8], json: &str) -> bool {
 pub fn differing_columns(kind: ItemKind, stored: &[u8], json: &str) -> Vec<&'static str> {
     let now = state_of(kind, json);
     super::records::kind_columns(kind)
-        .into_iter()
+        .iter()
+        .copied()
         .enumerate()
         .filter(|(i, _)| stored.get(HASH_LEN + i) != now.get(HASH_LEN + i))
         .map(|(_, c)| c)
@@ -284,6 +291,16 @@ pub fn append(
     after: Option<&str>,
 ) -> Result<()> {
     append_shape(w, action, kind, id, &shape(kind, before, after))
+}
+
+/// The shape of the entry that creates a record, from its fields as a map
+/// and its canonical JSON.
+pub fn created(kind: ItemKind, map: &Map<String, Value>, json: &str) -> Shape {
+    Shape {
+        state: Some(state_of_map(kind, map, json)),
+        version: version_value(kind, json).map(|v| Sha256::digest(v.to_string().as_bytes()).into()),
+        detail: None,
+    }
 }
 
 /// Appends an entry whose shape is already made.
