@@ -164,6 +164,22 @@ fn received_export_browsed_read_only_is_unchanged() {
     s.wait_for("Cases 1/");
     s.send("2");
     s.wait_for("Parcels 1/");
+    // The live filter searches the received parcels (the file carries no
+    // search rows: they are rebuilt in a private copy it reads instead).
+    let screen = s.text();
+    let second = screen
+        .lines()
+        .filter_map(|l| l.trim_start_matches('│').split_whitespace().next())
+        .filter(|w| w.len() == 13 && w.chars().all(|c| c.is_ascii_alphanumeric()))
+        .nth(1)
+        .expect("a second parcel listed")
+        .to_string();
+    s.send("/");
+    s.send(&second);
+    s.wait_for(&format!("/{second}"));
+    s.wait_for("Parcels 1/1 ");
+    s.send("\x1b");
+    s.wait_for("Parcels 1/");
     s.send("j");
     s.send("4");
     s.wait_for("Links of parcel");

@@ -119,6 +119,8 @@ pub struct Store {
     /// An older file browsed read-only is read through an upgraded copy
     /// in this private directory, removed when the store is dropped.
     _upgraded_copy: Option<tempfile::TempDir>,
+    /// The file the connection reads: `path`, or that upgraded copy.
+    read_path: PathBuf,
     indexing: bool,
 }
 
@@ -319,6 +321,7 @@ impl Store {
             read_only: opts.read_only,
             clock: opts.clock,
             _upgraded_copy: None,
+            read_path: path.into(),
             indexing: true,
         };
         if opts.read_only {
@@ -341,6 +344,7 @@ impl Store {
                 store.conn = Connection::open_with_flags(&copy, flags).map_err(c)?;
                 store.conn.busy_timeout(BUSY_TIMEOUT).map_err(c)?;
                 store._upgraded_copy = Some(dir);
+                store.read_path = copy;
             }
         } else {
             let mode: String = store
@@ -470,6 +474,12 @@ impl Store {
     }
     pub fn path(&self) -> &Path {
         &self.path
+    }
+    /// The file the notebook is read from: its own path, or the private
+    /// upgraded and indexed copy an older file or an export is read
+    /// through. Other connections to the same data open this one.
+    pub fn read_path(&self) -> &Path {
+        &self.read_path
     }
     pub fn db_id(&self) -> Uuid {
         self.db_id

@@ -230,7 +230,7 @@ impl App {
             last_refresh: std::time::Instant::now(),
         };
         app.data_version = app.read_data_version();
-        match super::searcher::Searcher::start(app.store.path()) {
+        match super::searcher::Searcher::start(app.store.read_path()) {
             Ok(s) => app.searcher = Some(s),
             Err(e) => tracing::warn!("live filtering will run on the input thread: {e}"),
         }
