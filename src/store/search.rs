@@ -357,10 +357,13 @@ fn features(text: &str) -> Features {
         ..Features::default()
     };
     let (mut mask, mut sep_lower, mut sep_upper, mut camels) = (0u64, 0u64, 0u32, 0u32);
-    let chars: Vec<char> = text.chars().collect();
-    let mut places: Vec<i32> = Vec::with_capacity(chars.len());
+    let mut pairs = 0u64;
+    // The last three characters and their places, newest last: a pair
+    // joins a word start `h` to the character after it, and to each of
+    // the next two that is a word start too. One pass, no allocation.
+    let mut recent: [(char, i32); 3] = [('\0', 0); 3];
     let mut prev = '\0';
-    for &c in &chars {
+    for (seen, c) in text.chars().enumerate() {
         let b = bit(c);
         if prev == '\0' && f.first == 255 {
             f.first = b as u8 | if c.is_ascii_uppercase() { 128 } else { 0 };
@@ -373,19 +376,14 @@ fn features(text: &str) -> Features {
             6 => camels |= 1 << b,
             _ => {}
         }
-        places.push(place);
-        prev = c;
-    }
-    let mut pairs = 0u64;
-    for h in 0..chars.len() {
-        if places[h] < 7 {
-            continue;
-        }
-        for d in 1..=3 {
-            if h + d < chars.len() && (d == 1 || places[h + d] >= 7) {
-                pairs |= 1 << pair_bit(chars[h], chars[h + d]);
+        for d in 1..=seen.min(3) {
+            let (h, h_place) = recent[3 - d];
+            if h_place >= 7 && (d == 1 || place >= 7) {
+                pairs |= 1 << pair_bit(h, c);
             }
         }
+        recent = [recent[1], recent[2], (c, place)];
+        prev = c;
     }
     f.mask = mask;
     f.sep_lower = sep_lower;
@@ -710,24 +708,113 @@ pub fn search(
     Ok(search_cancellable(conn, query, kind, limit, &|| false)?.unwrap_or_default())
 }
 
+/// Rows of one kind (or all) within a range of rowids.
+const ROWS_OF_KIND_BETWEEN: &str = "SELECT rowid, body FROM search_items
+     WHERE (?1 IS NULL OR (item & 15) = ?1) AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid";
+
+/// Above this many rows, a one-shot search reads the second half of them
+/// on the other core, through a second read-only connection.
+const TWO_CORES_FROM: i64 = 50_000;
+
 /// As [`search`], giving up (with `None`) as soon as `cancelled` says so.
-/// Reads every row of the kind from SQLite once, in rowid order.
+/// Reads every row of the kind from SQLite once, in rowid order; a file
+/// with many rows is read in two halves, one per core, and the best of
+/// both kept (the same results: each half keeps its exact best).
 pub fn search_cancellable(
     conn: &Connection,
     query: &str,
     kind: Option<ItemKind>,
     limit: usize,
-    cancelled: &dyn Fn() -> bool,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<Vec<Hit>>> {
+    search_split(conn, query, kind, limit, cancelled, TWO_CORES_FROM)
+}
+
+/// [`search_cancellable`], on two cores when there are more than
+/// `two_cores_from` rows.
+fn search_split(
+    conn: &Connection,
+    query: &str,
+    kind: Option<ItemKind>,
+    limit: usize,
+    cancelled: &(dyn Fn() -> bool + Sync),
+    two_cores_from: i64,
 ) -> Result<Option<Vec<Hit>>> {
     let q = query.trim();
     if q.is_empty() || limit == 0 {
         return Ok(Some(Vec::new()));
     }
+    let top: i64 = conn.query_row(
+        "SELECT coalesce(max(rowid), 0) FROM search_items",
+        [],
+        |r| r.get(0),
+    )?;
+    let second = conn
+        .path()
+        .filter(|p| !p.is_empty() && top > two_cores_from)
+        .and_then(|p| {
+            let c = Connection::open_with_flags(
+                p,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .ok()?;
+            c.busy_timeout(std::time::Duration::from_secs(10)).ok()?;
+            Some(c)
+        });
+    let found = match second {
+        Some(other) => {
+            let mid = top / 2;
+            let (mine, theirs) = std::thread::scope(|s| {
+                let theirs =
+                    s.spawn(move || scan(&other, q, kind, limit, mid + 1, i64::MAX, cancelled));
+                let mine = scan(conn, q, kind, limit, i64::MIN, mid, cancelled);
+                let theirs = theirs
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (mine, theirs)
+            });
+            let (Some(mine), Some(theirs)) = (mine?, theirs?) else {
+                return Ok(None);
+            };
+            let mut best = Best::new(limit);
+            for (score, order) in mine.into_iter().chain(theirs) {
+                if best.could_take(score, order) {
+                    best.offer(score, order);
+                }
+            }
+            best.into_sorted()
+        }
+        None => match scan(conn, q, kind, limit, i64::MIN, i64::MAX, cancelled)? {
+            Some(found) => found,
+            None => return Ok(None),
+        },
+    };
+    let mut hits = Vec::with_capacity(found.len());
+    for (score, rowid) in found {
+        if let Some(h) = hit_at(conn, rowid as i64, None, Some(q), score)? {
+            hits.push(h);
+        }
+    }
+    Ok(Some(hits))
+}
+
+/// The best `limit` rows (score, rowid) among rowids `lo..=hi`, best
+/// first; `None` when cancelled.
+fn scan(
+    conn: &Connection,
+    q: &str,
+    kind: Option<ItemKind>,
+    limit: usize,
+    lo: i64,
+    hi: i64,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<Option<Vec<(i64, u64)>>> {
     let query = Query::new(q);
     let mut best = Best::new(limit);
     let mut replica = Replica::new();
-    let mut stmt = conn.prepare_cached(ROWS_OF_KIND)?;
-    let mut rows = stmt.query([kind.map(keys::kind_code)])?;
+    let mut stmt = conn.prepare_cached(ROWS_OF_KIND_BETWEEN)?;
+    let mut rows = stmt.query((kind.map(keys::kind_code), lo, hi))?;
     let mut n = 0u32;
     while let Some(r) = rows.next()? {
         n += 1;
@@ -751,15 +838,7 @@ pub fn search_cancellable(
             best.offer(score, rowid as u64);
         }
     }
-    drop(rows);
-    let found = best.into_sorted();
-    let mut hits = Vec::with_capacity(found.len());
-    for (score, rowid) in found {
-        if let Some(h) = hit_at(conn, rowid as i64, None, Some(q), score)? {
-            hits.push(h);
-        }
-    }
-    Ok(Some(hits))
+    Ok(Some(best.into_sorted()))
 }
 
 /// The hit for one row of `search_items`, with the matched characters.
@@ -1288,8 +1367,8 @@ fn best_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Parcel;
     use crate::domain::record::{new_record, set_fields};
+    use crate::domain::{Case, Parcel};
     use crate::store::testutil::temp_store;
     use crate::store::{create, records};
 
@@ -1349,6 +1428,43 @@ mod tests {
         assert_eq!(n, 0);
     }
 
+    /// Read in two halves on two cores, a search returns exactly what one
+    /// pass returns, ties in the same order.
+    #[test]
+    fn two_halves_give_the_results_of_one_pass() {
+        let (_d, mut s) = temp_store();
+        let words = ["Almaty", "tea", "Karaganda", "sample", "pigment", "Kazakh"];
+        s.write(|w| {
+            for i in 0..300usize {
+                let title = format!(
+                    "{} {} {i}",
+                    words[i % words.len()],
+                    words[(i / 6) % words.len()]
+                );
+                let (mut c, _) = new_record::<Case>(&[("title", title.as_str())])?;
+                create::case(w, &mut c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        for q in ["almty", "tea", "ka", "C-01", "zzzq", "a"] {
+            for limit in [1, 7, 50, 1000] {
+                let one = search_split(s.conn(), q, None, limit, &|| false, i64::MAX)
+                    .unwrap()
+                    .unwrap();
+                let two = search_split(s.conn(), q, None, limit, &|| false, 10)
+                    .unwrap()
+                    .unwrap();
+                let key = |h: &Hit| (h.score, h.id);
+                assert_eq!(
+                    one.iter().map(key).collect::<Vec<_>>(),
+                    two.iter().map(key).collect::<Vec<_>>(),
+                    "{q} {limit}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_small_limit_keeps_the_best_of_many_matches() {
         let (_d, mut s) = temp_store();
@@ -1386,6 +1502,31 @@ mod tests {
         /// characters earn: the matcher's reused rows let a later
         /// character start from an earlier one's score, so the bound is
         /// not carried from one keystroke to the next.)
+        /// The one-pass features are those of the two-pass reading they
+        /// replaced (every character's place first, then the pairs).
+        #[test]
+        fn features_in_one_pass_are_the_two_pass_ones(text in tricky()) {
+            let chars: Vec<char> = text.chars().collect();
+            let mut places = Vec::new();
+            let mut prev = '\0';
+            for &c in &chars {
+                places.push(place_bonus(prev, c));
+                prev = c;
+            }
+            let mut pairs = 0u64;
+            for h in 0..chars.len() {
+                if places[h] < 7 {
+                    continue;
+                }
+                for d in 1..=3 {
+                    if h + d < chars.len() && (d == 1 || places[h + d] >= 7) {
+                        pairs |= 1 << pair_bit(chars[h], chars[h + d]);
+                    }
+                }
+            }
+            prop_assert_eq!(features(&text).pairs, pairs);
+        }
+
         #[test]
         fn the_bound_holds(text in tricky(), q in "[abAB l|.1é-]{1,6}") {
             let query = Query::new(&q);
