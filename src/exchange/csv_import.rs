@@ -1640,7 +1640,8 @@ fn write_parcel(
     source_id: Uuid,
     line: u64,
 ) -> Result<(), StoreError> {
-    records::insert(w, p)?;
+    // Made by `new_record` on the reading thread: checked there.
+    records::insert_parsed(w, p)?;
     w.tx.prepare_cached(
         "INSERT INTO provenance (item_id, source_id, action, line) VALUES (?1, ?2, 'import', ?3)",
     )?

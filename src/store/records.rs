@@ -312,6 +312,18 @@ pub fn count<R: Record>(conn: &Connection) -> Result<i64> {
 /// Writes a new record: fills in its provenance, checks every field,
 /// inserts it, indexes it and audits it. Returns the field warnings.
 pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>> {
+    insert_checking(w, rec, true)
+}
+
+/// [`insert`] for a record just made by `record::new_record` (every field
+/// parsed and the record checked there, nothing changed since), which is
+/// not checked a second time: the CSV import's writer, whose reading
+/// thread made it. Its warnings were given by `new_record`.
+pub fn insert_parsed<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<()> {
+    insert_checking(w, rec, false).map(drop)
+}
+
+fn insert_checking<R: Record>(w: &mut Writer<'_>, rec: &mut R, check: bool) -> Result<Vec<String>> {
     {
         let m = rec.meta_mut();
         if m.id.is_nil() {
@@ -330,7 +342,11 @@ pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>>
         }
     }
     rec.derive();
-    let warnings = record::validate(rec)?;
+    let warnings = if check {
+        record::validate(rec)?
+    } else {
+        Vec::new()
+    };
     // One encoding serves the row and the audit entry.
     let map = encode(rec)?;
     w.tx.prepare_cached(insert_sql::<R>())?
