@@ -231,7 +231,13 @@ impl App {
         };
         app.data_version = app.read_data_version();
         match super::searcher::Searcher::start(app.store.read_path()) {
-            Ok(s) => app.searcher = Some(s),
+            Ok(mut s) => {
+                // The parcels' texts, the most of any pane, load in the
+                // background from the start, so that the first filter does
+                // not wait for them (a million parcels take a second or two).
+                s.warm(ItemKind::Parcel);
+                app.searcher = Some(s);
+            }
             Err(e) => tracing::warn!("live filtering will run on the input thread: {e}"),
         }
         app.reload();

@@ -20,6 +20,8 @@ struct Request {
     query: String,
     kind: ItemKind,
     limit: usize,
+    /// Only load the kind's texts, ahead of the first keystroke.
+    warm: bool,
 }
 
 /// The rows matching one query, best first: the first screenful as soon
@@ -39,6 +41,8 @@ pub struct Searcher {
     requests: Sender<Request>,
     replies: Receiver<Reply>,
     latest: Arc<AtomicU64>,
+    /// How many kinds' texts have been loaded ahead of a search.
+    warmed: Arc<AtomicU64>,
     /// The generation whose reply has not arrived yet.
     pending: Option<u64>,
 }
@@ -54,15 +58,17 @@ impl Searcher {
         let (requests, inbox) = channel::<Request>();
         let (outbox, replies) = channel::<Reply>();
         let latest = Arc::new(AtomicU64::new(0));
-        let seen = latest.clone();
+        let warmed = Arc::new(AtomicU64::new(0));
+        let (seen, done) = (latest.clone(), warmed.clone());
         thread::Builder::new()
             .name("interdict-search".into())
-            .spawn(move || worker(conn, inbox, outbox, seen))
+            .spawn(move || worker(conn, inbox, outbox, seen, done))
             .map_err(|e| e.to_string())?;
         Ok(Searcher {
             requests,
             replies,
             latest,
+            warmed,
             pending: None,
         })
     }
@@ -76,7 +82,26 @@ impl Searcher {
             query: query.to_string(),
             kind,
             limit,
+            warm: false,
         });
+    }
+
+    /// Asks for a kind's texts to be loaded now, so that the first
+    /// keystroke of a filter does not wait for them. Never supersedes a
+    /// search, and answers nothing.
+    pub fn warm(&mut self, kind: ItemKind) {
+        let _ = self.requests.send(Request {
+            generation: 0,
+            query: String::new(),
+            kind,
+            limit: 0,
+            warm: true,
+        });
+    }
+
+    /// How many kinds' texts have been loaded ahead of a search so far.
+    pub fn warmed(&self) -> u64 {
+        self.warmed.load(Ordering::SeqCst)
     }
 
     pub fn is_pending(&self) -> bool {
@@ -113,25 +138,62 @@ fn worker(
     inbox: Receiver<Request>,
     outbox: Sender<Reply>,
     latest: Arc<AtomicU64>,
+    warmed: Arc<AtomicU64>,
 ) {
     let cancel = latest.clone();
     // One in-memory index per kind searched, kept between keystrokes.
     let mut indexes: Vec<search::LiveSearch> = Vec::new();
-    while let Ok(mut req) = inbox.recv() {
-        // Only the newest request matters.
-        while let Ok(newer) = inbox.try_recv() {
-            req = newer;
-        }
-        let generation = req.generation;
-        let stale = || cancel.load(Ordering::SeqCst) != generation;
-        let at = match indexes.iter().position(|s| s.kind() == Some(req.kind)) {
+    let index_of = |indexes: &mut Vec<search::LiveSearch>, kind: ItemKind| -> usize {
+        match indexes.iter().position(|s| s.kind() == Some(kind)) {
             Some(at) => at,
             None => {
                 // The rows shown do not mark the matched characters.
-                indexes.push(search::LiveSearch::new(Some(req.kind)).without_positions());
+                indexes.push(search::LiveSearch::new(Some(kind)).without_positions());
                 indexes.len() - 1
             }
+        }
+    };
+    let mut warms: Vec<ItemKind> = Vec::new();
+    loop {
+        // Searches first; loading ahead only when none waits.
+        let next = match inbox.try_recv() {
+            Ok(r) => r,
+            Err(_) => match warms.pop() {
+                Some(kind) => {
+                    let at = index_of(&mut indexes, kind);
+                    // Not given up for a search that comes meanwhile: it
+                    // would start the same load again.
+                    if let Ok(Some(())) = indexes[at].refresh(&conn, &|| false) {
+                        warmed.fetch_add(1, Ordering::SeqCst);
+                    }
+                    continue;
+                }
+                None => match inbox.recv() {
+                    Ok(r) => r,
+                    Err(_) => break,
+                },
+            },
         };
+        let mut req = next;
+        if req.warm {
+            if !warms.contains(&req.kind) {
+                warms.insert(0, req.kind);
+            }
+            continue;
+        }
+        // Only the newest search matters.
+        while let Ok(newer) = inbox.try_recv() {
+            if newer.warm {
+                if !warms.contains(&newer.kind) {
+                    warms.insert(0, newer.kind);
+                }
+            } else {
+                req = newer;
+            }
+        }
+        let generation = req.generation;
+        let stale = || cancel.load(Ordering::SeqCst) != generation;
+        let at = index_of(&mut indexes, req.kind);
         let hits = match indexes[at].search(&conn, &req.query, req.limit, &stale) {
             Ok(Some(hits)) => hits,
             Ok(None) => continue,
@@ -183,5 +245,48 @@ fn worker(
         if outbox.send(reply).is_err() {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Parcel;
+    use crate::domain::record::new_record;
+    use crate::store::{OpenOptions, Store, create};
+
+    /// Asked to, the worker loads a kind's texts before any search, and a
+    /// search after it finds what the texts hold.
+    #[test]
+    fn texts_load_ahead_of_the_first_search() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let mut store = Store::open(&path, OpenOptions::new("t")).unwrap();
+        store
+            .write(|w| {
+                let (mut p, _) = new_record::<Parcel>(&[
+                    ("tracking", "RR123456785KZ"),
+                    ("declared_contents", "pigment from Almaty"),
+                ])?;
+                create::parcel(w, &mut p).map(drop)
+            })
+            .unwrap();
+        let mut s = Searcher::start(&path).unwrap();
+        assert_eq!(s.warmed(), 0);
+        s.warm(ItemKind::Parcel);
+        let start = std::time::Instant::now();
+        while s.warmed() == 0 {
+            assert!(start.elapsed() < Duration::from_secs(20), "never loaded");
+            thread::sleep(Duration::from_millis(10));
+        }
+        s.request("almty", ItemKind::Parcel, 10);
+        let reply = loop {
+            if let Some(r) = s.poll(Duration::from_secs(5))
+                && r.complete
+            {
+                break r;
+            }
+        };
+        assert_eq!(reply.rows.unwrap().len(), 1);
     }
 }

@@ -575,6 +575,10 @@ impl App {
                     let i = self.pane.index();
                     self.lists[i].filter.get_or_insert_with(String::new);
                     self.filter_typing = true;
+                    // The texts load while the query is typed.
+                    if let (Some(s), Some(kind)) = (&mut self.searcher, self.pane.kind()) {
+                        s.warm(kind);
+                    }
                 }
             }
             Action::LoadDemo => self.load_demo(),
