@@ -289,14 +289,7 @@ fn copy_history(src: &Connection, source_db: Uuid, dst: &Connection, id: Uuid) -
             rows.push((0..12).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?);
         }
     }
-    let mut ins = dst.prepare_cached(&format!(
-        "INSERT OR IGNORE INTO received_audit ({}) VALUES ({})",
-        audit::RECEIVED_COLUMNS,
-        (1..=12)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))?;
+    let mut ins = audit::insert_received(dst)?;
     for r in rows {
         ins.execute(rusqlite::params_from_iter(r))?;
     }

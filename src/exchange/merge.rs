@@ -304,14 +304,7 @@ impl Merger<'_> {
 /// Copies the histories that came with the file; returns how many entries
 /// were new here.
 fn receive_history(w: &Writer<'_>, rec: &Received) -> Result<usize> {
-    let mut ins = w.tx.prepare_cached(&format!(
-        "INSERT OR IGNORE INTO received_audit ({}) VALUES ({})",
-        audit::RECEIVED_COLUMNS,
-        (1..=12)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))?;
+    let mut ins = audit::insert_received(&w.tx)?;
     let mut n = 0;
     let kinds = ItemKind::ALL
         .iter()

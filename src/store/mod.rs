@@ -212,6 +212,21 @@ fn group_id(name: &str, path: &Path) -> Result<u32> {
         })
 }
 
+/// A second read-only connection to the file `conn` reads, for work split
+/// over both cores; `None` for a database without a file (in memory) or
+/// when it cannot be opened (the caller then works on one core).
+pub fn second_reader(conn: &Connection) -> Option<Connection> {
+    let path = conn.path().filter(|p| !p.is_empty())?;
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    // As patient with a writer as the notebook's own connection.
+    c.busy_timeout(BUSY_TIMEOUT).ok()?;
+    Some(c)
+}
+
 /// A private copy of the database open on `conn` (the file `path`, of an
 /// older schema), upgraded to the latest schema in a private temporary
 /// directory: the directory, removed when dropped, and the copy's path.

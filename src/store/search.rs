@@ -749,19 +749,11 @@ fn search_split(
         [],
         |r| r.get(0),
     )?;
-    let second = conn
-        .path()
-        .filter(|p| !p.is_empty() && top > two_cores_from)
-        .and_then(|p| {
-            let c = Connection::open_with_flags(
-                p,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .ok()?;
-            c.busy_timeout(std::time::Duration::from_secs(10)).ok()?;
-            Some(c)
-        });
+    let second = if top > two_cores_from {
+        super::second_reader(conn)
+    } else {
+        None
+    };
     let found = match second {
         Some(other) => {
             let mid = top / 2;

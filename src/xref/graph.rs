@@ -535,20 +535,11 @@ fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Compo
     let top: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM identifiers", [], |r| {
         r.get(0)
     })?;
-    let second = conn
-        .path()
-        .filter(|p| !p.is_empty() && top > two_cores_from)
-        .and_then(|p| {
-            let c = Connection::open_with_flags(
-                p,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .ok()?;
-            // As patient with a writer as the notebook's own connection.
-            c.busy_timeout(std::time::Duration::from_secs(10)).ok()?;
-            Some(c)
-        });
+    let second = if top > two_cores_from {
+        crate::store::second_reader(conn)
+    } else {
+        None
+    };
     let mut index = IdMap::default();
     let mut by_key = KeyMap::default();
     let mut nodes: Vec<Node> = Vec::new();

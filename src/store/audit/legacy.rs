@@ -198,10 +198,7 @@ pub fn upgrade_received(conn: &Connection, old_table: &str) -> Result<usize> {
         "SELECT seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash, source_db FROM {old_table}"
     ))?;
     let mut rows = stmt.query([])?;
-    let mut insert = conn.prepare(
-        "INSERT INTO received_audit (source_db, seq, at, actor, action, item_kind, item_id, state, version, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
+    let mut insert = super::insert_received(conn)?;
     let mut n = 0;
     while let Some(row) = rows.next()? {
         let e = read(row)?;

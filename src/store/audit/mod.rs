@@ -369,6 +369,18 @@ pub const AS_RECEIVED: &str = "SELECT ?1, a.seq, a.at, a.actor, a.action, a.item
         coalesce((SELECT p.hash FROM audit p WHERE p.seq = a.seq - 1), zeroblob(32)), a.hash
    FROM audit a";
 
+/// `INSERT OR IGNORE INTO received_audit` of one row of
+/// [`RECEIVED_COLUMNS`] (an entry already there is kept).
+pub fn insert_received(conn: &Connection) -> Result<rusqlite::CachedStatement<'_>> {
+    Ok(conn.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO received_audit ({RECEIVED_COLUMNS}) VALUES ({})",
+        (1..=12)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))?)
+}
+
 const SELECT: &str =
     "SELECT seq, at, actor, action, item_kind, item_id, state, version, detail, hash FROM audit";
 
