@@ -9,7 +9,7 @@ use super::output::{JsonArray, csv_row, csv_writer, print_table};
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use crate::store::records::{self};
 use crate::store::refs::{self};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, related};
 use anyhow::{Result, bail};
 use std::io::Write;
 use uuid::Uuid;
@@ -28,31 +28,23 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
         .map(|c| refs::resolve_kind(conn, c, ItemKind::Case))
         .transpose()?;
     let case_id = case.as_ref().map(|c| c.id);
-    let (cond, total_cond): (String, String) = match (a.what, case_id) {
-        (_, None) => ("1".into(), "1".into()),
-        (ListKind::Parcels, Some(_)) => {
-            let c = "id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')"
-                .to_string();
-            (c.clone(), c)
-        }
-        (ListKind::Links, Some(_)) => (
-            "from_id = ?1 OR to_id = ?1".into(),
-            "from_id = ?1 OR to_id = ?1".into(),
-        ),
-        (ListKind::Notes, Some(_)) => {
-            let c = "item_id = ?1 OR item_id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')".to_string();
-            (c.clone(), c)
-        }
-        (ListKind::Findings, Some(_)) => {
-            let c = "parcel_id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')".to_string();
-            (c.clone(), c)
-        }
-        (ListKind::Cases | ListKind::Substances, Some(_)) => {
-            bail!("--case applies to parcels, findings, notes and links")
-        }
+    let kind = match a.what {
+        ListKind::Cases => ItemKind::Case,
+        ListKind::Parcels => ItemKind::Parcel,
+        ListKind::Substances => ItemKind::Substance,
+        ListKind::Findings => ItemKind::Finding,
+        ListKind::Links => ItemKind::Link,
+        ListKind::Notes => ItemKind::Note,
+    };
+    let cond: &str = match case_id {
+        None => "1",
+        Some(_) => match related::in_case_condition(kind) {
+            Some(c) => c,
+            None => bail!("--case applies to parcels, findings, notes and links"),
+        },
     };
     let q = Query {
-        cond: &cond,
+        cond,
         params: case_id.into_iter().collect(),
         limit,
         offset: a.offset,
@@ -153,11 +145,7 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
                 out,
                 &["ref", "status", "opened", "tlp", "parcels", "title"],
                 |s, c| {
-                    let n: i64 = s.conn().query_row(
-                    "SELECT count(*) FROM links WHERE from_id = ?1 AND link_type = 'includes' AND to_kind = 'parcel'",
-                    [c.meta.id],
-                    |r| r.get(0),
-                )?;
+                    let n = related::parcel_count_in_case(s.conn(), c.meta.id)?;
                     Ok(vec![
                         c.reference.clone(),
                         c.status.clone(),
@@ -283,11 +271,7 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
         ),
     };
     if ctx.format == Format::Table {
-        let total: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM {table} WHERE {total_cond}"),
-            rusqlite::params_from_iter(case_id),
-            |r| r.get(0),
-        )?;
+        let total = records::count_where(conn, kind, cond, rusqlite::params_from_iter(case_id))?;
         if (shown as i64) < total {
             eprintln!(
                 "{shown} of {total} {table} shown (from {}); use --limit and --offset for more",

@@ -105,11 +105,7 @@ pub(super) fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write)
             sections.push(("Found in (first 20)".into(), fl));
         }
         ItemKind::Case => {
-            let n: i64 = conn.query_row(
-                "SELECT count(*) FROM links WHERE from_id = ?1 AND link_type = 'includes' AND to_kind = 'parcel'",
-                [r.id],
-                |row| row.get(0),
-            )?;
+            let n = related::parcel_count_in_case(conn, r.id)?;
             doc.insert("parcel_count".into(), json!(n));
         }
         _ => {}

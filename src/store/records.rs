@@ -301,6 +301,51 @@ pub fn position(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<(i
     Ok(Some((rowid, before as usize)))
 }
 
+/// How many records of a kind match an SQL condition (bound parameters).
+pub fn count_where<P: rusqlite::Params>(
+    conn: &Connection,
+    kind: ItemKind,
+    condition: &str,
+    params: P,
+) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM {} WHERE {condition}",
+            kind.table()
+        ))?
+        .query_row(params, |r| r.get(0))?)
+}
+
+/// How many records of a kind there are.
+pub fn count_kind(conn: &Connection, kind: ItemKind) -> Result<i64> {
+    count_where(conn, kind, "1", [])
+}
+
+/// The rowid `skip` rows after (`forward`) or before a rowid, or from the
+/// start. Costs `skip` steps, so callers move from rows they hold.
+pub fn nth_rowid(
+    conn: &Connection,
+    kind: ItemKind,
+    from: Option<(i64, bool)>,
+    skip: usize,
+) -> Result<i64> {
+    let t = kind.table();
+    let sql = match from {
+        None => format!("SELECT rowid FROM {t} ORDER BY rowid LIMIT 1 OFFSET ?1"),
+        Some((_, true)) => {
+            format!("SELECT rowid FROM {t} WHERE rowid > ?2 ORDER BY rowid LIMIT 1 OFFSET ?1")
+        }
+        Some((_, false)) => {
+            format!("SELECT rowid FROM {t} WHERE rowid < ?2 ORDER BY rowid DESC LIMIT 1 OFFSET ?1")
+        }
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    Ok(match from {
+        None => stmt.query_row([skip as i64], |r| r.get(0))?,
+        Some((rowid, _)) => stmt.query_row([skip as i64, rowid], |r| r.get(0))?,
+    })
+}
+
 pub fn count<R: Record>(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row(
         &format!("SELECT count(*) FROM {}", R::KIND.table()),

@@ -2,7 +2,7 @@
 
 use super::error::Result;
 use super::records::list_where;
-use crate::domain::{Finding, Link, Note, Parcel};
+use crate::domain::{Finding, ItemKind, Link, Note, Parcel};
 use rusqlite::Connection;
 use uuid::Uuid;
 
@@ -41,6 +41,35 @@ pub fn parcels_in_case(
         limit,
         offset,
     )
+}
+
+/// How many parcels a case includes.
+pub fn parcel_count_in_case(conn: &Connection, case: Uuid) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM links WHERE from_id = ?1 AND link_type = 'includes' AND to_kind = 'parcel'",
+        )?
+        .query_row([case], |r| r.get(0))?)
+}
+
+/// The condition (SQL over the kind's table, the case's id bound as `?1`)
+/// for the records of a kind that belong to a case: the parcels it
+/// includes, their findings, the links from or to it, and the notes on it
+/// or on what it includes. `None` for kinds a case does not hold.
+pub fn in_case_condition(kind: ItemKind) -> Option<&'static str> {
+    Some(match kind {
+        ItemKind::Parcel => {
+            "id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')"
+        }
+        ItemKind::Link => "from_id = ?1 OR to_id = ?1",
+        ItemKind::Note => {
+            "item_id = ?1 OR item_id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')"
+        }
+        ItemKind::Finding => {
+            "parcel_id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')"
+        }
+        ItemKind::Case | ItemKind::Substance => return None,
+    })
 }
 
 /// Ids of the cases that include an item.

@@ -255,7 +255,7 @@ impl App {
     pub fn reload(&mut self) {
         for (i, pane) in Pane::ALL[..3].iter().enumerate() {
             let kind = pane.kind().unwrap_or(ItemKind::Case);
-            match data::count(self.store.conn(), kind) {
+            match records::count_kind(self.store.conn(), kind).map(|n| n as usize) {
                 Ok(n) => self.lists[i].total = n,
                 Err(e) => self.error(e.to_string()),
             }
@@ -309,7 +309,7 @@ impl App {
             } else if want + page >= total {
                 data::window(conn, kind, Window::Last, need)
             } else {
-                data::nth(conn, kind, None, want)
+                records::nth_rowid(conn, kind, None, want)
                     .and_then(|r| data::window(conn, kind, Window::From(r), need))
             }
         } else if want >= held_from {
@@ -318,7 +318,7 @@ impl App {
                 Some(r) => data::window(conn, kind, Window::From(r.rowid), need),
                 None => {
                     let last = old.last().map_or(0, |r| r.rowid);
-                    data::nth(conn, kind, Some((last, true)), d - old.len())
+                    records::nth_rowid(conn, kind, Some((last, true)), d - old.len())
                         .and_then(|r| data::window(conn, kind, Window::From(r), need))
                 }
             }
@@ -331,7 +331,7 @@ impl App {
                     rows
                 })
             } else {
-                data::nth(conn, kind, Some((first, false)), d - 1)
+                records::nth_rowid(conn, kind, Some((first, false)), d - 1)
                     .and_then(|r| data::window(conn, kind, Window::From(r), need))
             }
         };

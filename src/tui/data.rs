@@ -90,32 +90,6 @@ pub fn window(conn: &Connection, kind: ItemKind, w: Window, limit: usize) -> Res
     }
 }
 
-/// The rowid `skip` rows after (or before) a rowid, or from the start.
-/// Costs `skip` steps, so callers move from rows they hold.
-pub fn nth(
-    conn: &Connection,
-    kind: ItemKind,
-    from: Option<(i64, bool)>,
-    skip: usize,
-) -> Result<i64> {
-    let t = kind.table();
-    let sql = match from {
-        None => format!("SELECT rowid FROM {t} ORDER BY rowid LIMIT 1 OFFSET ?1"),
-        Some((_, true)) => {
-            format!("SELECT rowid FROM {t} WHERE rowid > ?2 ORDER BY rowid LIMIT 1 OFFSET ?1")
-        }
-        Some((_, false)) => {
-            format!("SELECT rowid FROM {t} WHERE rowid < ?2 ORDER BY rowid DESC LIMIT 1 OFFSET ?1")
-        }
-    };
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let r = match from {
-        None => stmt.query_row([skip as i64], |r| r.get(0))?,
-        Some((rowid, _)) => stmt.query_row([skip as i64, rowid], |r| r.get(0))?,
-    };
-    Ok(r)
-}
-
 /// The row of one item (for filtered lists).
 pub fn row_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<Row>> {
     let cells = match kind {
@@ -131,13 +105,6 @@ pub fn row_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<Row>
         cells,
         matched: Vec::new(),
     }))
-}
-
-pub fn count(conn: &Connection, kind: ItemKind) -> Result<usize> {
-    let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", kind.table()), [], |r| {
-        r.get(0)
-    })?;
-    Ok(n as usize)
 }
 
 /// Everything connected to an item, for the Links pane.
