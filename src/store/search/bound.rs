@@ -1,0 +1,319 @@
+//! What a text holds (a character mask, where characters stand) and the
+//! upper bound on the score a query can reach in it, so that rows that
+//! cannot reach the results are never scored.
+
+use super::*;
+
+/// What the bound needs to know of one row (33 bytes).
+#[derive(Clone, Copy, Default)]
+#[repr(C, packed)]
+pub(super) struct Features {
+    /// The characters present.
+    mask: u64,
+    /// The characters other than capital letters present at a word start
+    /// or after punctuation (bonus 8 or 7).
+    sep_lower: u64,
+    /// The capital letters present there (bits 0-25).
+    sep_upper: u32,
+    /// The capital letters present on a camelCase hump (bonus 6).
+    camels: u32,
+    /// For each character at a word start or after punctuation (as it is
+    /// written): the character after it, and the next two when they are
+    /// word starts too (folded to lower case), hashed into 64 bits.
+    pub(super) pairs: u64,
+    /// The bit of the first character, plus 128 when it is a capital
+    /// (255 when the text is empty).
+    first: u8,
+}
+
+pub(super) fn features(text: &str) -> Features {
+    let mut f = Features {
+        first: 255,
+        ..Features::default()
+    };
+    let (mut mask, mut sep_lower, mut sep_upper, mut camels) = (0u64, 0u64, 0u32, 0u32);
+    let mut pairs = 0u64;
+    // The last three characters and their places, newest last: a pair
+    // joins a word start `h` to the character after it, and to each of
+    // the next two that is a word start too. One pass, no allocation.
+    let mut recent: [(char, i32); 3] = [('\0', 0); 3];
+    let mut prev = '\0';
+    for (seen, c) in text.chars().enumerate() {
+        let b = bit(c);
+        if prev == '\0' && f.first == 255 {
+            f.first = b as u8 | if c.is_ascii_uppercase() { 128 } else { 0 };
+        }
+        mask |= 1 << b;
+        let place = place_bonus(prev, c);
+        match place {
+            7 | 8 if c.is_ascii_uppercase() => sep_upper |= 1 << b,
+            7 | 8 => sep_lower |= 1 << b,
+            6 => camels |= 1 << b,
+            _ => {}
+        }
+        for d in 1..=seen.min(3) {
+            let (h, h_place) = recent[3 - d];
+            if h_place >= 7 && (d == 1 || place >= 7) {
+                pairs |= 1 << pair_bit(h, c);
+            }
+        }
+        recent = [recent[1], recent[2], (c, place)];
+        prev = c;
+    }
+    f.mask = mask;
+    f.sep_lower = sep_lower;
+    f.sep_upper = sep_upper;
+    f.camels = camels;
+    f.pairs = pairs;
+    f
+}
+
+/// The bit of a pair in [`Features::pairs`]: `x` as written, `y` folded.
+pub(super) fn pair_bit(x: char, y: char) -> u32 {
+    let h = (x as u32).wrapping_mul(0x9E37_79B1)
+        ^ (y.to_ascii_lowercase() as u32).wrapping_mul(0x85EB_CA77);
+    h.rotate_right(13).wrapping_mul(0xC2B2_AE3D) >> 26
+}
+
+/// `c` in the other case (ASCII letters only).
+pub(super) fn swap_case(c: char) -> char {
+    if c.is_ascii_uppercase() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_ascii_uppercase()
+    }
+}
+
+/// A query, with what the bound needs of it.
+pub(super) struct Query {
+    pub(super) text: String,
+    /// The characters, for [`Query::refined`]; folded to lower case as
+    /// bytes when all are ASCII (else empty), and the set of those bytes.
+    chars: Vec<char>,
+    lower: Vec<u8>,
+    set: u128,
+    /// The pair bits of the first two characters: as typed, and with the
+    /// first in the other case.
+    pair: Option<(u32, u32)>,
+    bits: Vec<u32>,
+    /// Which characters are capitals.
+    upper: Vec<bool>,
+    mask: u64,
+    /// For each character but the first, the bonus it can earn right
+    /// after the one before it.
+    after: Vec<i32>,
+}
+
+impl Query {
+    pub(super) fn new(q: &str) -> Query {
+        let chars: Vec<char> = q.chars().collect();
+        let bits: Vec<u32> = chars.iter().map(|&c| bit(c)).collect();
+        let after = (0..chars.len())
+            .map(|i| if i == 0 { 0 } else { bonus_after(chars[i - 1]) })
+            .collect();
+        Query {
+            text: q.to_string(),
+            lower: if q.is_ascii() {
+                q.bytes().map(|b| b.to_ascii_lowercase()).collect()
+            } else {
+                Vec::new()
+            },
+            set: if q.is_ascii() {
+                q.bytes()
+                    .fold(0, |m, b| m | 1 << (b.to_ascii_lowercase() & 127))
+            } else {
+                0
+            },
+            chars: chars.clone(),
+            pair: (chars.len() >= 2).then(|| {
+                (
+                    pair_bit(chars[0], chars[1]),
+                    pair_bit(swap_case(chars[0]), chars[1]),
+                )
+            }),
+            upper: chars.iter().map(char::is_ascii_uppercase).collect(),
+            mask: bits.iter().fold(0, |m, b| m | 1 << b),
+            bits,
+            after,
+        }
+    }
+
+    /// The most SkimMatcherV2 can give this row, `None` when one of the
+    /// query's characters is missing. The matcher scores a matched
+    /// character 16 (14 on a case mismatch), adds a position bonus (8 at a
+    /// word start, 7 after punctuation, 6 on a camelCase hump, doubled on
+    /// the text's first character) or, right after the previous match, the
+    /// larger of 4 and that bonus, and charges 3 plus 1 a character for a
+    /// gap. So the first query character scores at most 15 plus the bonus
+    /// of the best place the row has it (less 2 if only in the other
+    /// case), and each further one at most 20: 16 plus 4 right after the
+    /// previous match, unless the row has it where a larger bonus can
+    /// follow a character like the previous one, or 16 plus 8 less a gap
+    /// of at least 4 at a word start.
+    pub(super) fn bound(&self, f: &Features) -> Option<i32> {
+        self.bound_capped(f, &[])
+    }
+
+    /// The bound, tightened by reading the row's text (a tenth of what
+    /// scoring it costs): a character that never directly follows the one
+    /// before it in the row can only be matched after a gap, which costs 4
+    /// and earns no consecutive bonus, so it scores at most 16 plus the
+    /// best place bonus it has in the row, less 4. `None` when a
+    /// character after the first is absent past the row's first place.
+    pub(super) fn refined(&self, f: &Features, text: &str, caps: &mut Vec<i32>) -> Option<i32> {
+        let n = self.chars.len();
+        if !(2..=64).contains(&n) {
+            return self.bound(f);
+        }
+        caps.clear();
+        caps.resize(n, -1);
+        let mut adjacent = 0u64;
+        if text.is_ascii() && self.lower.len() == n {
+            // Bytes, and a set of the query's (folded) bytes, so that most
+            // of the row's characters cost a lookup.
+            let q = &self.lower;
+            let bytes = text.as_bytes();
+            let (&first, rest) = bytes.split_first()?;
+            let mut prev = first;
+            // The query as a subsequence, greedily (what makes a match).
+            let mut pi = usize::from(first.to_ascii_lowercase() == q[0]);
+            for &c in rest {
+                let lc = c.to_ascii_lowercase();
+                if self.set >> (lc & 127) & 1 == 1 {
+                    if pi < n && lc == q[pi] {
+                        pi += 1;
+                    }
+                    let place = place_bonus(char::from(prev), char::from(c));
+                    let lp = prev.to_ascii_lowercase();
+                    for i in 1..n {
+                        if lc == q[i] {
+                            caps[i] = caps[i].max(place);
+                            if lp == q[i - 1] {
+                                adjacent |= 1 << i;
+                            }
+                        }
+                    }
+                }
+                prev = c;
+            }
+            if pi < n {
+                return None;
+            }
+        } else {
+            let mut chars = text.chars();
+            let mut prev = chars.next()?;
+            for c in chars {
+                for (i, pair) in self.chars.windows(2).enumerate() {
+                    if c.eq_ignore_ascii_case(&pair[1]) {
+                        caps[i + 1] = caps[i + 1].max(place_bonus(prev, c));
+                        if prev.eq_ignore_ascii_case(&pair[0]) {
+                            adjacent |= 1 << (i + 1);
+                        }
+                    }
+                }
+                prev = c;
+            }
+        }
+        for (i, cap) in caps.iter_mut().enumerate().skip(1) {
+            if *cap < 0 {
+                return None;
+            }
+            *cap = if adjacent >> i & 1 == 1 {
+                i32::MAX
+            } else {
+                16 + *cap - 4
+            };
+        }
+        self.bound_capped(f, caps)
+    }
+
+    /// The bound with each character's most (after the first) capped by
+    /// `caps` when given.
+    pub(super) fn bound_capped(&self, f: &Features, caps: &[i32]) -> Option<i32> {
+        let (mask, sep_lower, sep_upper, camels, first, pairs) =
+            (f.mask, f.sep_lower, f.sep_upper, f.camels, f.first, f.pairs);
+        if mask & self.mask != self.mask {
+            return None;
+        }
+        // Each character's most, the first two's taken together below.
+        let mut incs = [0i32; 2];
+        let mut total = 0;
+        for (i, &b) in self.bits.iter().enumerate() {
+            let lower_sep = sep_lower >> b & 1 == 1;
+            let upper_sep = b < 32 && sep_upper >> b & 1 == 1;
+            let camel = b < 32 && camels >> b & 1 == 1;
+            if i == 0 {
+                continue;
+            }
+            let after_sep = self.after[i] >= 7;
+            let next_bonus = if after_sep && (lower_sep || upper_sep) {
+                self.after[i]
+            } else if !after_sep && camel {
+                6
+            } else {
+                4
+            };
+            let inc = (16 + next_bonus.max(4)).min(caps.get(i).copied().unwrap_or(i32::MAX));
+            if i == 1 {
+                incs[1] = inc;
+            } else {
+                total += inc;
+            }
+        }
+        // The first character, by where in the row it can match; after a
+        // word start (or the text's start) the second one earns more than
+        // 18 only right after it, or at a word start one or two
+        // characters on: pairs the row records.
+        let (b, upper) = (self.bits[0], self.upper[0]);
+        let lower_sep = sep_lower >> b & 1 == 1;
+        let upper_sep = b < 32 && sep_upper >> b & 1 == 1;
+        let camel = b < 32 && camels >> b & 1 == 1;
+        let second = |pair_bit: Option<u32>| match (self.bits.len(), pair_bit) {
+            (1, _) => 0,
+            (_, Some(p)) if pairs >> p & 1 == 0 => 18.min(incs[1]),
+            _ => incs[1],
+        };
+        let (same, other) = match self.pair {
+            Some((s, o)) => (Some(s), Some(o)),
+            None => (None, None),
+        };
+        let (exact_sep, other_sep) = if upper {
+            (upper_sep, lower_sep)
+        } else {
+            (lower_sep, upper_sep)
+        };
+        let mut best = 15 + second(None);
+        if u32::from(first & 127) == b {
+            let exact = (first >= 128) == upper;
+            let s = -1 + if exact { 16 } else { 14 } + 16;
+            best = best.max(s + second(if exact { same } else { other }));
+        }
+        if exact_sep {
+            best = best.max(23 + second(same));
+        }
+        if other_sep {
+            best = best.max(21 + second(other));
+        }
+        if camel {
+            best = best.max(-1 + if upper { 16 } else { 14 } + 6 + second(None));
+        }
+        Some(best + total)
+    }
+}
+
+/// The largest bonus a character right after `prev` can have (and at
+/// least 4, what following a match earns).
+pub(super) fn bonus_after(prev: char) -> i32 {
+    match class(prev) {
+        CharClass::Empty | CharClass::HardSep => 8,
+        CharClass::SoftSep => 7,
+        _ => 6,
+    }
+}
+
+/// True when `a` occurs in `b` in order, as the matcher compares
+/// characters (ASCII case ignored): every match of `b` is a match of `a`.
+pub(super) fn subsequence(a: &str, b: &str) -> bool {
+    let mut it = b.chars();
+    a.chars().all(|c| it.any(|d| d.eq_ignore_ascii_case(&c)))
+}

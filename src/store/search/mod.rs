@@ -1,0 +1,443 @@
+//! Search across every kind. Every item whose text contains the query's
+//! characters in order (case-insensitively: `almty` finds `Almaty`) is a
+//! match; matches are ranked by fuzzy-matcher's SkimMatcherV2 score, best
+//! first, older items first among equal scores, and the best `limit` are
+//! returned.
+//!
+//! Scoring every row costs about a microsecond, far too much per keystroke
+//! over a million parcels, so both ways of searching here skip rows that
+//! provably cannot reach the results:
+//! - a 64-bit mask of the characters a row holds rejects rows lacking one
+//!   of the query's characters;
+//! - an upper bound on the score a row can reach (from where its
+//!   characters stand: at the start, at word starts, elsewhere) skips rows
+//!   that cannot beat the worst result kept so far.
+//!
+//! [`search`] streams the rows from SQLite in rowid order. [`LiveSearch`]
+//! keeps one kind's texts in memory for the live filter, visits rows by
+//! descending bound so the results fill with the best rows first, narrows
+//! each keystroke to the rows that may match the query before it (rows
+//! found not to match are dropped), and scores on both cores. Rows are
+//! scored first with a replica of the matcher's programme without its
+//! allocations; the matcher scores the results.
+//! Both return the same results; `tests/search_narrowing.rs` checks it.
+//!
+//! Here: the hit and the one-shot search. The search rows are written in
+//! `index`, texts scored in `score`, bounded in `bound`, the best kept in
+//! `top`, and the live filter is `live`.
+
+use super::error::Result;
+use super::keys;
+use crate::domain::ItemKind;
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use uuid::Uuid;
+
+mod bound;
+mod index;
+mod live;
+mod score;
+mod top;
+
+use bound::*;
+use index::ROWS_OF_KIND;
+pub use index::{remove, replace, update};
+pub use live::LiveSearch;
+use score::*;
+use top::*;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub kind: ItemKind,
+    pub id: Uuid,
+    pub label: String,
+    pub text: String,
+    pub score: i64,
+    /// Character positions in `text` that matched the query.
+    #[serde(skip)]
+    pub matched: Vec<usize>,
+}
+
+impl Hit {
+    /// About `width` characters of the text around the first match, so a
+    /// table shows why the item matched.
+    pub fn snippet(&self, width: usize) -> String {
+        let chars: Vec<char> = self.text.chars().collect();
+        let first = self.matched.first().copied().unwrap_or(0);
+        let start = first.saturating_sub(width / 4);
+        let end = (start + width).min(chars.len());
+        let mut s: String = chars[start..end].iter().collect();
+        if start > 0 {
+            s.insert(0, '…');
+        }
+        if end < chars.len() {
+            s.push('…');
+        }
+        s
+    }
+}
+
+/// Items whose text matches `query`, best first.
+pub fn search(
+    conn: &Connection,
+    query: &str,
+    kind: Option<ItemKind>,
+    limit: usize,
+) -> Result<Vec<Hit>> {
+    Ok(search_cancellable(conn, query, kind, limit, &|| false)?.unwrap_or_default())
+}
+
+/// Rows of one kind (or all) within a range of rowids.
+const ROWS_OF_KIND_BETWEEN: &str = "SELECT rowid, body FROM search_items
+     WHERE (?1 IS NULL OR (item & 15) = ?1) AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid";
+
+/// Above this many rows, a one-shot search reads the second half of them
+/// on the other core, through a second read-only connection.
+const TWO_CORES_FROM: i64 = 50_000;
+
+/// As [`search`], giving up (with `None`) as soon as `cancelled` says so.
+/// Reads every row of the kind from SQLite once, in rowid order; a file
+/// with many rows is read in two halves, one per core, and the best of
+/// both kept (the same results: each half keeps its exact best).
+pub fn search_cancellable(
+    conn: &Connection,
+    query: &str,
+    kind: Option<ItemKind>,
+    limit: usize,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<Vec<Hit>>> {
+    search_split(conn, query, kind, limit, cancelled, TWO_CORES_FROM)
+}
+
+/// [`search_cancellable`], on two cores when there are more than
+/// `two_cores_from` rows.
+fn search_split(
+    conn: &Connection,
+    query: &str,
+    kind: Option<ItemKind>,
+    limit: usize,
+    cancelled: &(dyn Fn() -> bool + Sync),
+    two_cores_from: i64,
+) -> Result<Option<Vec<Hit>>> {
+    let q = query.trim();
+    if q.is_empty() || limit == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    let top: i64 = conn.query_row(
+        "SELECT coalesce(max(rowid), 0) FROM search_items",
+        [],
+        |r| r.get(0),
+    )?;
+    let second = if top > two_cores_from {
+        super::second_reader(conn)
+    } else {
+        None
+    };
+    let found = match second {
+        Some(other) => {
+            let mid = top / 2;
+            let (mine, theirs) = std::thread::scope(|s| {
+                let theirs =
+                    s.spawn(move || scan(&other, q, kind, limit, mid + 1, i64::MAX, cancelled));
+                let mine = scan(conn, q, kind, limit, i64::MIN, mid, cancelled);
+                let theirs = theirs
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (mine, theirs)
+            });
+            let (Some(mine), Some(theirs)) = (mine?, theirs?) else {
+                return Ok(None);
+            };
+            let mut best = Best::new(limit);
+            for (score, order) in mine.into_iter().chain(theirs) {
+                if best.could_take(score, order) {
+                    best.offer(score, order);
+                }
+            }
+            best.into_sorted()
+        }
+        None => match scan(conn, q, kind, limit, i64::MIN, i64::MAX, cancelled)? {
+            Some(found) => found,
+            None => return Ok(None),
+        },
+    };
+    let mut hits = Vec::with_capacity(found.len());
+    for (score, rowid) in found {
+        if let Some(h) = hit_at(conn, rowid as i64, None, Some(q), score)? {
+            hits.push(h);
+        }
+    }
+    Ok(Some(hits))
+}
+
+/// The best `limit` rows (score, rowid) among rowids `lo..=hi`, best
+/// first; `None` when cancelled.
+fn scan(
+    conn: &Connection,
+    q: &str,
+    kind: Option<ItemKind>,
+    limit: usize,
+    lo: i64,
+    hi: i64,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<Option<Vec<(i64, u64)>>> {
+    let query = Query::new(q);
+    let mut best = Best::new(limit);
+    let mut replica = Replica::new();
+    let mut stmt = conn.prepare_cached(ROWS_OF_KIND_BETWEEN)?;
+    let mut rows = stmt.query((kind.map(keys::kind_code), lo, hi))?;
+    let mut n = 0u32;
+    while let Some(r) = rows.next()? {
+        n += 1;
+        if n.is_multiple_of(4096) && cancelled() {
+            return Ok(None);
+        }
+        let rowid: i64 = r.get(0)?;
+        let Ok(body) = r.get_ref(1)?.as_str() else {
+            continue;
+        };
+        let Some(bound) = query.bound(&features(body)) else {
+            continue;
+        };
+        if !best.could_take(bound.into(), rowid as u64) {
+            continue;
+        }
+        if let Some(score) = replica.score(body, q)
+            && best.could_take(score, rowid as u64)
+            && let Some(score) = skim_score(body, q)
+        {
+            best.offer(score, rowid as u64);
+        }
+    }
+    Ok(Some(best.into_sorted()))
+}
+
+/// The hit for one row of `search_items`, with the matched characters.
+fn hit_at(
+    conn: &Connection,
+    rowid: i64,
+    text: Option<&str>,
+    q: Option<&str>,
+    score: i64,
+) -> Result<Option<Hit>> {
+    let row: Option<(i64, String, String)> = conn
+        .prepare_cached("SELECT item, label, body FROM search_items WHERE rowid = ?1")?
+        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((item, label, body)) = row else {
+        return Ok(None);
+    };
+    let Some((kind, id)) = keys::id_of(conn, item)? else {
+        return Ok(None);
+    };
+    // A row rewritten since the texts were loaded is not shown stale.
+    if text.is_some_and(|t| t != body) {
+        return Ok(None);
+    }
+    let matched = q.and_then(|q| skim_indices(&body, q)).unwrap_or_default();
+    Ok(Some(Hit {
+        kind,
+        id,
+        label,
+        text: body,
+        score,
+        matched,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::{new_record, set_fields};
+    use crate::domain::{Case, Parcel};
+    use crate::store::testutil::temp_store;
+    use crate::store::{create, records};
+
+    #[test]
+    fn finds_substrings_fuzzy_matches_and_catalogue_names() {
+        let (_d, mut s) = temp_store();
+        let id = s
+            .write(|w| {
+                let (mut p, _) = new_record::<Parcel>(&[
+                    ("tracking", "RR123456785KZ"),
+                    ("recipient_address", "Almaty, ul. Abaya 5"),
+                    ("declared_contents", "tea sample"),
+                ])?;
+                create::parcel(w, &mut p)?;
+                Ok(p.meta.id)
+            })
+            .unwrap();
+        let hits = search(s.conn(), "tea sample", None, 10).unwrap();
+        assert_eq!(hits[0].id, id);
+        let hits = search(s.conn(), "almty", None, 10).unwrap();
+        assert_eq!(hits[0].id, id, "non-contiguous query finds Almaty");
+        let hits = search(s.conn(), "carfentanil", Some(ItemKind::Substance), 5).unwrap();
+        assert_eq!(hits[0].label, "Carfentanil");
+        assert!(search(s.conn(), "zzzzqqqq", None, 10).unwrap().is_empty());
+
+        // Edits and deletes keep the index in step.
+        s.write(|w| {
+            let mut p: Parcel = records::must_get(&w.tx, id)?;
+            set_fields(&mut p, &[("declared_contents", "pigment")])?;
+            records::update(w, &mut p)?;
+            Ok(())
+        })
+        .unwrap();
+        assert!(
+            search(s.conn(), "tea sample", Some(ItemKind::Parcel), 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(search(s.conn(), "pigment", None, 10).unwrap()[0].id, id);
+        s.write(|w| records::delete(w, ItemKind::Parcel, id))
+            .unwrap();
+        assert!(
+            search(s.conn(), "pigment", Some(ItemKind::Parcel), 10)
+                .unwrap()
+                .is_empty()
+        );
+        let n: i64 = s
+            .conn()
+            .query_row(
+                // Rows of parcels no longer there.
+                "SELECT count(*) FROM search_items WHERE (item & 15) = 2
+                   AND NOT EXISTS (SELECT 1 FROM parcels WHERE n = item >> 4)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+
+    /// Read in two halves on two cores, a search returns exactly what one
+    /// pass returns, ties in the same order.
+    #[test]
+    fn two_halves_give_the_results_of_one_pass() {
+        let (_d, mut s) = temp_store();
+        let words = ["Almaty", "tea", "Karaganda", "sample", "pigment", "Kazakh"];
+        s.write(|w| {
+            for i in 0..300usize {
+                let title = format!(
+                    "{} {} {i}",
+                    words[i % words.len()],
+                    words[(i / 6) % words.len()]
+                );
+                let (mut c, _) = new_record::<Case>(&[("title", title.as_str())])?;
+                create::case(w, &mut c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        for q in ["almty", "tea", "ka", "C-01", "zzzq", "a"] {
+            for limit in [1, 7, 50, 1000] {
+                let one = search_split(s.conn(), q, None, limit, &|| false, i64::MAX)
+                    .unwrap()
+                    .unwrap();
+                let two = search_split(s.conn(), q, None, limit, &|| false, 10)
+                    .unwrap()
+                    .unwrap();
+                let key = |h: &Hit| (h.score, h.id);
+                assert_eq!(
+                    one.iter().map(key).collect::<Vec<_>>(),
+                    two.iter().map(key).collect::<Vec<_>>(),
+                    "{q} {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_small_limit_keeps_the_best_of_many_matches() {
+        let (_d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 400, 5, |_, _| {}).unwrap();
+        for q in ["a", "kz", "almty"] {
+            let all = search(s.conn(), q, Some(ItemKind::Parcel), 100_000).unwrap();
+            assert!(all.len() > 50, "{q}: {}", all.len());
+            let top = search(s.conn(), q, Some(ItemKind::Parcel), 7).unwrap();
+            let ids = |h: &[Hit]| h.iter().map(|h| (h.score, h.id)).collect::<Vec<_>>();
+            assert_eq!(ids(&top), ids(&all[..7]), "{q}");
+            assert!(top.iter().all(|h| !h.matched.is_empty()));
+        }
+    }
+
+    /// Texts and queries rich in what the matcher's bonuses look at: case,
+    /// separators, punctuation, digits, a non-ASCII letter.
+    fn tricky() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                'a', 'A', 'b', 'B', 'l', ' ', '|', '.', '-', '1', 'é', '/',
+            ]),
+            0..40,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+        /// The bound is never below the score, a missing character is
+        /// never a match, and the replica scores as the matcher does.
+        /// (Appending to a query can raise a score by more than the new
+        /// characters earn: the matcher's reused rows let a later
+        /// character start from an earlier one's score, so the bound is
+        /// not carried from one keystroke to the next.)
+        /// The one-pass features are those of the two-pass reading they
+        /// replaced (every character's place first, then the pairs).
+        #[test]
+        fn features_in_one_pass_are_the_two_pass_ones(text in tricky()) {
+            let chars: Vec<char> = text.chars().collect();
+            let mut places = Vec::new();
+            let mut prev = '\0';
+            for &c in &chars {
+                places.push(place_bonus(prev, c));
+                prev = c;
+            }
+            let mut pairs = 0u64;
+            for h in 0..chars.len() {
+                if places[h] < 7 {
+                    continue;
+                }
+                for d in 1..=3 {
+                    if h + d < chars.len() && (d == 1 || places[h + d] >= 7) {
+                        pairs |= 1 << pair_bit(chars[h], chars[h + d]);
+                    }
+                }
+            }
+            prop_assert_eq!(features(&text).pairs, pairs);
+        }
+
+        #[test]
+        fn the_bound_holds(text in tricky(), q in "[abAB l|.1é-]{1,6}") {
+            let query = Query::new(&q);
+            let score = skim_score(&text, &q);
+            match query.bound(&features(&text)) {
+                None => prop_assert!(score.is_none()),
+                Some(b) => prop_assert!(score.is_none_or(|s| s <= i64::from(b)), "{score:?} > {b}"),
+            }
+            match query.refined(&features(&text), &text, &mut Vec::new()) {
+                None => prop_assert!(score.is_none()),
+                Some(b) => prop_assert!(score.is_none_or(|s| s <= i64::from(b)), "refined: {score:?} > {b}"),
+            }
+            prop_assert_eq!(score.is_some(), subsequence(&q, &text));
+            prop_assert_eq!(Replica::new().score(&text, &q), score);
+        }
+    }
+
+    #[test]
+    fn a_fresh_matcher_scores_the_same_whatever_came_before() {
+        // fuzzy-matcher 0.3.7 reuses a matrix between calls; these scored
+        // differently after other strings through one shared matcher.
+        for (text, q) in [("|-A.|-a-aBbaa ", "bbaa"), ("A .|Ab..Bbb bbc--c.", "bbb")] {
+            let alone = skim_score(text, q);
+            let shared = SkimMatcherV2::default().ignore_case();
+            let _ = shared.fuzzy_match("| A|A|A|A|A|A|A|A|A|A|A|A|A|A|A|A|A", "aaaaaaaaaa");
+            let _ = shared.fuzzy_match("Almaty | aaaaaab | A A A A AAAB", "aaab");
+            let _ = skim_score("Almaty | aaaaaab | A A A A AAAB", "aaab");
+            assert_eq!(skim_score(text, q), alone);
+        }
+    }
+}
