@@ -1,0 +1,143 @@
+//! A saved column mapping (TOML): which column is which field, and
+//! defaults for fields no column gives.
+
+use super::*;
+
+/// Which column fills which parcel field, and values every row gets.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mapping {
+    pub delimiter: Option<u8>,
+    pub encoding: Option<String>,
+    /// Column header -> field name; an empty field name ignores the column.
+    pub columns: Vec<(String, String)>,
+    /// Field name -> value, for every row whose own cell is empty.
+    pub defaults: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MappingFile {
+    pub(super) delimiter: Option<toml::Spanned<String>>,
+    pub(super) encoding: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    pub(super) columns: BTreeMap<String, toml::Spanned<String>>,
+    #[serde(default)]
+    pub(super) defaults: BTreeMap<String, toml::Spanned<String>>,
+}
+
+pub(super) fn line_at(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+impl Mapping {
+    /// Reads a mapping file's text; errors name the file and line.
+    pub fn parse(text: &str, path: &Path) -> Result<Mapping, ImportError> {
+        let err = |offset: usize, message: String| ImportError::Mapping {
+            path: path.to_path_buf(),
+            line: line_at(text, offset),
+            message,
+        };
+        let file: MappingFile = toml::from_str(text).map_err(|e| {
+            let at = e.span().map_or(0, |s| s.start);
+            err(at, e.message().trim().to_string())
+        })?;
+        let mut m = Mapping::default();
+        if let Some(d) = &file.delimiter {
+            let s = d.get_ref();
+            let c = match s.as_str() {
+                "tab" | "\\t" => '\t',
+                _ => {
+                    let mut cs = s.chars();
+                    match (cs.next(), cs.next()) {
+                        (Some(c), None) => c,
+                        _ => {
+                            return Err(err(
+                                d.span().start,
+                                format!("delimiter {s:?}: must be one character"),
+                            ));
+                        }
+                    }
+                }
+            };
+            m.delimiter = Some(delimiter_byte(c).map_err(|e| err(d.span().start, e.to_string()))?);
+        }
+        if let Some(e) = &file.encoding {
+            encoding_for(e.get_ref()).map_err(|x| err(e.span().start, x.to_string()))?;
+            m.encoding = Some(e.get_ref().clone());
+        }
+        let mut used: HashMap<&str, (&str, usize)> = HashMap::new();
+        for (column, field) in &file.columns {
+            let name = field.get_ref().trim();
+            let at = field.span().start;
+            if name.is_empty() {
+                m.columns.push((column.clone(), String::new()));
+                continue;
+            }
+            let spec =
+                Parcel::field(name).map_err(|e| err(at, format!("column {column:?}: {e}")))?;
+            if let Some((other, line)) = used.insert(spec.name, (column, line_at(text, at))) {
+                return Err(err(
+                    at,
+                    format!(
+                        "columns {other:?} (line {line}) and {column:?} both fill {}",
+                        spec.name
+                    ),
+                ));
+            }
+            m.columns.push((column.clone(), spec.name.to_string()));
+        }
+        for (name, value) in &file.defaults {
+            let at = value.span().start;
+            let spec = Parcel::field(name).map_err(|e| err(at, format!("[defaults] {e}")))?;
+            if spec.name == "tracking" {
+                return Err(err(
+                    at,
+                    "[defaults] tracking: every parcel needs its own tracking number".into(),
+                ));
+            }
+            spec.parse(value.get_ref())
+                .map_err(|e| err(at, format!("[defaults] {e}")))?;
+            m.defaults
+                .push((spec.name.to_string(), value.get_ref().clone()));
+        }
+        Ok(m)
+    }
+
+    /// The mapping as a TOML file a person can edit and pass to `--mapping`.
+    pub fn to_toml(&self) -> String {
+        let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let mut out = String::from(
+            "# interdict CSV mapping: column header = parcel field (\"\" ignores the column).\n\
+             # Fields: `interdict fields parcel`. [defaults] fill empty cells of every row.\n",
+        );
+        if let Some(d) = self.delimiter {
+            let s = if d == b'\t' {
+                "tab".to_string()
+            } else {
+                char::from(d).to_string()
+            };
+            out.push_str(&format!("delimiter = {}\n", q(&s)));
+        }
+        if let Some(e) = &self.encoding {
+            out.push_str(&format!("encoding = {}\n", q(e)));
+        }
+        out.push_str("\n[columns]\n");
+        for (c, f) in &self.columns {
+            out.push_str(&format!("{} = {}\n", q(c), q(f)));
+        }
+        if !self.defaults.is_empty() {
+            out.push_str("\n[defaults]\n");
+            for (f, v) in &self.defaults {
+                out.push_str(&format!("{f} = {}\n", q(v)));
+            }
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------------
+// Columns

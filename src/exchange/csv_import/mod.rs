@@ -1,0 +1,845 @@
+//! Seizure tables from spreadsheets: CSV import with column mapping.
+//!
+//! One parcel per row. Columns are found by a saved mapping (TOML) or by
+//! recognising common headers. Every row goes through the same field
+//! parsing as the forms and the command line. The file is read twice:
+//! once to check every row (nothing is written, nothing but one small
+//! entry per tracking number is held), then again to write in batches of
+//! whole rows, so a killed import leaves whole parcels only and a re-run
+//! completes it: rows already in the notebook with the same values are
+//! counted as duplicates, never filed twice.
+
+use crate::domain::fields::FieldError;
+use crate::domain::record::new_record;
+use crate::domain::text::{fold, truncate};
+use crate::domain::{Parcel, Record};
+use crate::store::{Store, StoreError, Writer, audit, records};
+use encoding_rs::Encoding;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fs::File;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{self, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use uuid::Uuid;
+
+/// The most rows written per transaction (a transaction also ends after
+/// about a second, see [`crate::store::Batch`]).
+pub const BATCH_ROWS: usize = crate::store::BATCH_MAX_ROWS;
+/// Bad rows a report lists (all of them are counted).
+pub const MAX_LISTED: usize = 20;
+/// How often (in rows) progress is reported.
+const PROGRESS_EVERY: u64 = 2000;
+/// How much of the file's start is looked at to recognise the delimiter.
+const SNIFF_BYTES: u64 = 64 * 1024;
+/// Longest message kept in a report (the rejects file keeps it whole).
+const MAX_MESSAGE: usize = 300;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}: {source}", .path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{}: line {line}: not UTF-8; pass --encoding windows-1251 or the file's encoding", .path.display())]
+    NotUtf8 { path: PathBuf, line: u64 },
+    #[error(
+        "unknown encoding {0:?}: use a WHATWG label such as windows-1251, koi8-r, iso-8859-1, utf-16le"
+    )]
+    UnknownEncoding(String),
+    #[error("delimiter {0:?}: must be a single ASCII character such as , ; or a tab")]
+    BadDelimiter(String),
+    #[error("{}: line {line}: {message}", .path.display())]
+    Mapping {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{}: {message}", .path.display())]
+    Columns { path: PathBuf, message: String },
+    #[error("{}: {message}", .path.display())]
+    Changed { path: PathBuf, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn io_err(path: &Path) -> impl Fn(io::Error) -> ImportError + '_ {
+    move |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn csv_err(path: &Path) -> impl Fn(csv::Error) -> ImportError + '_ {
+    move |e| ImportError::Io {
+        path: path.to_path_buf(),
+        source: e.into(),
+    }
+}
+
+// ---------------------------------------------------------------------
+// Header recognition
+
+mod check;
+mod headers;
+mod mapping;
+mod plan;
+mod reader;
+mod rejects;
+
+pub use check::RowError;
+use check::*;
+pub use headers::*;
+pub use mapping::*;
+pub use plan::*;
+pub use reader::Prepared;
+use reader::*;
+pub use rejects::default_rejects_path;
+use rejects::*;
+
+/// What the importer is doing, for a progress line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Checking,
+    Writing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub phase: Phase,
+    pub rows: u64,
+    pub bytes_read: u64,
+    pub total_bytes: u64,
+    pub imported: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Import the good rows when some are bad, writing the bad ones to
+    /// `rejects`.
+    pub skip_bad: bool,
+    /// Where bad rows go [default: FILE.rejects.csv].
+    pub rejects: Option<PathBuf>,
+    /// Check every row and report; write nothing.
+    pub dry_run: bool,
+    pub batch_rows: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            skip_bad: false,
+            rejects: None,
+            dry_run: false,
+            batch_rows: BATCH_ROWS,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Good rows were written.
+    Imported,
+    /// Some rows are bad and `skip_bad` was not given: nothing written.
+    Refused,
+    /// Checked only.
+    DryRun,
+}
+
+/// What an import did. `read` = `new` + `duplicates` + `rejected` + `blank`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub file: String,
+    pub sha256: String,
+    pub outcome: Outcome,
+    pub source_id: Option<Uuid>,
+    /// Data rows read (the header not counted).
+    pub read: u64,
+    /// Rows that make a new parcel.
+    pub new: u64,
+    /// Parcels written.
+    pub imported: u64,
+    /// Rows already in the notebook (or earlier in the file) with the
+    /// same values.
+    pub duplicates: u64,
+    pub rejected: u64,
+    /// Rows with every cell empty.
+    pub blank: u64,
+    pub columns: Vec<ColumnUse>,
+    pub ignored_columns: Vec<String>,
+    pub missing_columns: Vec<String>,
+    /// The first bad rows (all are counted in `rejected`).
+    pub errors: Vec<RowError>,
+    pub rejects_file: Option<String>,
+    pub delimiter: String,
+    pub encoding: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnUse {
+    pub column: String,
+    pub field: &'static str,
+}
+
+#[derive(Default)]
+struct Counts {
+    read: u64,
+    new: u64,
+    imported: u64,
+    duplicates: u64,
+    rejected: u64,
+    blank: u64,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Imports a prepared file into the notebook: checks every row, then (unless
+/// refused or a dry run) writes the new parcels in batches, each with its
+/// identifier index, search index, audit entry and provenance.
+pub fn run(
+    store: &mut Store,
+    prep: &Prepared,
+    opts: &Options,
+    progress: impl FnMut(Progress),
+) -> Result<Report, ImportError> {
+    store.bulk(|store| run_in(store, prep, opts, progress))?
+}
+
+fn run_in(
+    store: &mut Store,
+    prep: &Prepared,
+    opts: &Options,
+    mut progress: impl FnMut(Progress),
+) -> Result<Report, ImportError> {
+    let path = prep.path.as_path();
+    prep.plan.check(path)?;
+    let plan = &prep.plan;
+    let mut checker = Checker::new(plan);
+    let mut counts = Counts::default();
+    let mut errors: Vec<RowError> = Vec::new();
+    let every = PROGRESS_EVERY;
+
+    // A reading: a thread reads and parses the rows in order and hands
+    // them over; this thread checks them against the notebook (and writes).
+    let imported = checker.imported.clone();
+    let reading = |first: bool| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(16);
+        let imported = imported.clone();
+        (move || read_rows(prep, &imported, first, tx), Rows::new(rx))
+    };
+    let tick = |phase, c: &Counts, bytes: u64, progress: &mut dyn FnMut(Progress)| {
+        progress(Progress {
+            phase,
+            rows: c.read,
+            bytes_read: bytes,
+            total_bytes: prep.total_bytes,
+            imported: c.imported,
+            duplicates: c.duplicates,
+            rejected: c.rejected,
+        })
+    };
+
+    // First reading: check every row, write nothing.
+    // The receiving end lives inside the scope: on any early return it is
+    // dropped first, so the reading thread's next send fails and it ends
+    // instead of waiting on a full channel for ever.
+    let (reader, rows) = reading(true);
+    let (sha256, bytes) = std::thread::scope(|scope| -> Result<_, ImportError> {
+        scope.spawn(reader);
+        let mut rows = rows;
+        while let Some(row) = rows.next()? {
+            counts.read += 1;
+            match checker.judge(store.conn(), row.line, row.parsed, false)? {
+                Verdict::Blank => counts.blank += 1,
+                Verdict::New(_) => counts.new += 1,
+                Verdict::Duplicate => counts.duplicates += 1,
+                Verdict::Rejected(e) => {
+                    counts.rejected += 1;
+                    if errors.len() < MAX_LISTED {
+                        errors.push(short(e));
+                    }
+                }
+            }
+            if counts.read.is_multiple_of(every) {
+                tick(Phase::Checking, &counts, rows.bytes, &mut progress);
+            }
+        }
+        Ok((rows.sha256.take().unwrap_or_default(), rows.bytes))
+    })?;
+    tick(Phase::Checking, &counts, bytes, &mut progress);
+    let rejects_path = opts
+        .rejects
+        .clone()
+        .unwrap_or_else(|| default_rejects_path(path));
+
+    let mut report = Report {
+        file: path.display().to_string(),
+        sha256,
+        outcome: Outcome::DryRun,
+        source_id: None,
+        read: counts.read,
+        new: counts.new,
+        imported: 0,
+        duplicates: counts.duplicates,
+        rejected: counts.rejected,
+        blank: counts.blank,
+        columns: plan
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                f.map(|field| ColumnUse {
+                    column: column_name(&plan.header, i),
+                    field,
+                })
+            })
+            .collect(),
+        ignored_columns: plan.ignored.clone(),
+        missing_columns: plan.missing.clone(),
+        errors,
+        rejects_file: None,
+        delimiter: char::from(prep.delimiter).to_string(),
+        encoding: prep.encoding.map_or("UTF-8", |e| e.name()).to_string(),
+    };
+    if opts.dry_run {
+        return Ok(report);
+    }
+    if counts.rejected > 0 && !opts.skip_bad {
+        report.outcome = Outcome::Refused;
+        return Ok(report);
+    }
+    if same_file(&rejects_path, path) {
+        return Err(ImportError::Columns {
+            path: path.to_path_buf(),
+            message: "the rejects file would overwrite the file being imported; pass --rejects"
+                .into(),
+        });
+    }
+
+    // Second reading: write in batches of whole rows.
+    let source_id = Uuid::now_v7();
+    let file_name = path.display().to_string();
+    let mut rejects = Rejects {
+        path: rejects_path,
+        delimiter: prep.delimiter,
+        header: plan.header.clone(),
+        writer: None,
+    };
+    let mut c2 = Counts::default();
+    let mut errors2: Vec<RowError> = Vec::new();
+    let mut stopped: Option<ImportError> = None;
+    let mut first_batch = true;
+    let (reader, rows) = reading(false);
+    let bytes = std::thread::scope(|scope| -> Result<u64, ImportError> {
+        scope.spawn(reader);
+        let mut rows = rows;
+        loop {
+            let batch = crate::store::Batch::with_max(opts.batch_rows);
+            let mut in_batch = 0;
+            let step = store.write(|w| {
+                if first_batch {
+                    w.tx.prepare_cached(
+                        "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, report)
+                         VALUES (?1, 'import', ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(rusqlite::params![
+                        source_id,
+                        w.now,
+                        w.actor,
+                        file_name,
+                        report.sha256,
+                        r#"{"outcome":"in-progress"}"#
+                    ])?;
+                }
+                while !batch.full(in_batch) {
+                    in_batch += 1;
+                    let row = match rows.next() {
+                        Ok(Some(row)) => row,
+                        Ok(None) => return Ok(true),
+                        Err(e) => {
+                            stopped = Some(e);
+                            return Err(StoreError::Corrupt("import stopped".into()));
+                        }
+                    };
+                    c2.read += 1;
+                    match checker.judge(&w.tx, row.line, row.parsed, true)? {
+                        Verdict::Blank => c2.blank += 1,
+                        Verdict::Duplicate => c2.duplicates += 1,
+                        Verdict::New(mut p) => {
+                            c2.new += 1;
+                            write_parcel(w, &mut p, source_id, row.line)?;
+                            c2.imported += 1;
+                        }
+                        Verdict::Rejected(e) => {
+                            c2.rejected += 1;
+                            let cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
+                            if let Err(x) = rejects.push(&cells, &e) {
+                                stopped = Some(x);
+                                return Err(StoreError::Corrupt("import stopped".into()));
+                            }
+                            if errors2.len() < MAX_LISTED {
+                                errors2.push(short(e));
+                            }
+                        }
+                    }
+                    if c2.read.is_multiple_of(every) {
+                        tick(Phase::Writing, &c2, bytes, &mut progress);
+                    }
+                }
+                Ok(false)
+            });
+            first_batch = false;
+            match step {
+                Ok(true) => return Ok(rows.bytes),
+                Ok(false) => {}
+                Err(e) => return Err(stopped.take().unwrap_or(ImportError::Store(e))),
+            }
+        }
+    })?;
+    rejects.finish()?;
+    tick(Phase::Writing, &c2, bytes, &mut progress);
+    report.outcome = Outcome::Imported;
+    report.source_id = Some(source_id);
+    report.read = c2.read;
+    report.new = c2.new;
+    report.imported = c2.imported;
+    report.duplicates = c2.duplicates;
+    report.rejected = c2.rejected;
+    report.blank = c2.blank;
+    report.errors = errors2;
+    report.rejects_file = rejects
+        .writer
+        .is_some()
+        .then(|| rejects.path.display().to_string());
+    let json = serde_json::to_string(&report)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode the import report: {e}")))?;
+    store.write(|w| {
+        w.tx.prepare_cached("UPDATE sources SET report = ?2 WHERE id = ?1")?
+            .execute(rusqlite::params![source_id, json])?;
+        audit::append(w, "import", "import", source_id, None, Some(&json))
+    })?;
+    Ok(report)
+}
+
+fn short(mut e: RowError) -> RowError {
+    if e.message.chars().count() > MAX_MESSAGE {
+        e.message = truncate(&e.message, MAX_MESSAGE).into_owned();
+    }
+    e
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn write_parcel(
+    w: &mut Writer<'_>,
+    p: &mut Parcel,
+    source_id: Uuid,
+    line: u64,
+) -> Result<(), StoreError> {
+    // Made by `new_record` on the reading thread: checked there.
+    records::insert_parsed(w, p)?;
+    w.tx.prepare_cached(
+        "INSERT INTO provenance (item_id, source_id, action, line) VALUES (?1, ?2, 'import', ?3)",
+    )?
+    .execute(rusqlite::params![p.meta.id, source_id, line as i64])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testutil::temp_store;
+
+    #[test]
+    fn headers_are_recognised_loosely() {
+        for (h, f) in [
+            ("Tracking", "tracking"),
+            ("TRACKING NUMBER", "tracking"),
+            ("Waybill No.", "tracking"),
+            ("item_id", "tracking"),
+            ("Consignment no", "tracking"),
+            ("Трек-номер", "tracking"),
+            ("Sender phone", "sender_phone"),
+            ("shipper tel", "sender_phone"),
+            ("From-Phone", "sender_phone"),
+            ("Recipient", "recipient_name"),
+            ("Consignee name", "recipient_name"),
+            ("Sender e-mail", "sender_email"),
+            ("Weight (g)", "weight_g"),
+            ("weight_g", "weight_g"),
+            ("HS code", "hs_code"),
+            ("Date of seizure", "seized_on"),
+            ("Declared contents", "declared_contents"),
+        ] {
+            assert_eq!(recognise(h), Some(f), "{h}");
+        }
+        for h in ["Weight", "Phone", "Remarks", "", "  "] {
+            assert_eq!(recognise(h), None, "{h}");
+        }
+        // Every alias names a real field.
+        for (f, _) in ALIASES {
+            assert!(Parcel::field(f).is_ok(), "{f}");
+        }
+    }
+
+    #[test]
+    fn delimiters_are_sniffed_from_the_header_line() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1;2;3;4;5"), b',');
+        assert_eq!(sniff_delimiter(b"Num. envoi;Poids;Origine\r\n"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"a;b\",c\n"), b',');
+        assert_eq!(sniff_delimiter(b"single"), b',');
+        assert_eq!(sniff_delimiter(b""), b',');
+    }
+
+    #[test]
+    fn mapping_errors_name_the_line() {
+        let p = Path::new("map.toml");
+        let bad_syntax = "[columns]\n\"A\" = \"tracking\"\n\"B\" = tracking\n";
+        let e = Mapping::parse(bad_syntax, p).unwrap_err().to_string();
+        assert!(e.starts_with("map.toml: line 3:"), "{e}");
+        let bad_field = "[columns]\n\"A\" = \"tracking\"\n\n\"B\" = \"trackin\"\n";
+        let e = Mapping::parse(bad_field, p).unwrap_err().to_string();
+        assert!(e.starts_with("map.toml: line 4:"), "{e}");
+        assert!(
+            e.contains("trackin") && e.contains("no such parcel field"),
+            "{e}"
+        );
+        let twice = "[columns]\n\"A\" = \"tracking\"\n\"B\" = \"tracking\"\n";
+        let e = Mapping::parse(twice, p).unwrap_err().to_string();
+        assert!(
+            e.contains("line 3") && e.contains("both fill tracking"),
+            "{e}"
+        );
+        let bad_default = "[columns]\n\"A\" = \"tracking\"\n[defaults]\nstatus = \"lost\"\n";
+        let e = Mapping::parse(bad_default, p).unwrap_err().to_string();
+        assert!(
+            e.starts_with("map.toml: line 4:") && e.contains("status"),
+            "{e}"
+        );
+        let unknown_key = "delimitr = \";\"\n";
+        let e = Mapping::parse(unknown_key, p).unwrap_err().to_string();
+        assert!(e.contains("line 1"), "{e}");
+        let e = Mapping::parse("encoding = \"klingon\"\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 1") && e.contains("klingon"), "{e}");
+    }
+
+    #[test]
+    fn mapping_round_trips_through_toml() {
+        let m = Mapping {
+            delimiter: Some(b'\t'),
+            encoding: Some("windows-1251".into()),
+            columns: vec![
+                ("Num. envoi".into(), "tracking".into()),
+                ("Poids \"net\" (g)".into(), "weight_g".into()),
+                ("Remarque".into(), String::new()),
+            ],
+            defaults: vec![("status".into(), "seized".into())],
+        };
+        let text = m.to_toml();
+        let back = Mapping::parse(&text, Path::new("m.toml")).unwrap();
+        assert_eq!(back.delimiter, m.delimiter);
+        assert_eq!(back.encoding, m.encoding);
+        let mut a = m.columns.clone();
+        a.sort();
+        let mut b = back.columns.clone();
+        b.sort();
+        assert_eq!(a, b);
+        assert_eq!(back.defaults, m.defaults);
+    }
+
+    #[test]
+    fn plan_needs_a_tracking_column_and_one_column_per_field() {
+        let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let plan = ColumnPlan::new(h(&["Weight (g)", "Remarks"]), None);
+        let e = plan.check(Path::new("f.csv")).unwrap_err().to_string();
+        assert!(
+            e.contains("no tracking column") && e.contains("\"Remarks\""),
+            "{e}"
+        );
+        let plan = ColumnPlan::new(h(&["Tracking", "Waybill"]), None);
+        let e = plan.check(Path::new("f.csv")).unwrap_err().to_string();
+        assert!(e.contains("both fill tracking"), "{e}");
+        let plan = ColumnPlan::new(h(&["Tracking", "Remarks", ""]), None);
+        plan.check(Path::new("f.csv")).unwrap();
+        assert_eq!(plan.ignored, vec!["Remarks", "(column 3)"]);
+        let m = Mapping {
+            columns: vec![
+                ("num envoi".into(), "tracking".into()),
+                ("Absent".into(), "carrier".into()),
+            ],
+            ..Mapping::default()
+        };
+        let plan = ColumnPlan::new(h(&["Num. envoi", "Tracking"]), Some(&m));
+        plan.check(Path::new("f.csv")).unwrap();
+        assert_eq!(plan.fields, vec![Some("tracking"), None]);
+        assert_eq!(plan.missing, vec!["Absent"]);
+    }
+
+    fn import_bytes(
+        store: &mut Store,
+        bytes: &[u8],
+        opts: &Options,
+    ) -> Result<Report, ImportError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let prep = Prepared::new(&path, None, None, None)?;
+        run(store, &prep, opts, |_| {})
+    }
+
+    #[test]
+    fn line_numbers_survive_quoted_newlines_and_crlf() {
+        let (_d, mut s) = temp_store();
+        let csv = "\u{feff}Tracking,Concealment,Weight (g)\r\n\
+                   RR123456785KZ,\"in a book\r\nsecond line\",10\r\n\
+                   \r\n\
+                   EE473124829CN,in a toy,heavy\r\n";
+        let r = import_bytes(&mut s, csv.as_bytes(), &Options::default()).unwrap();
+        assert_eq!(r.outcome, Outcome::Refused);
+        assert_eq!(r.rejected, 1, "{r:?}");
+        assert_eq!(r.blank, 0, "blank lines are not rows");
+        // After a quoted line break and a blank line, the bad row is on line 5.
+        assert_eq!(r.errors[0].line, 5);
+        assert_eq!(r.errors[0].field.as_deref(), Some("weight_g"));
+        assert_eq!(r.errors[0].column.as_deref(), Some("Weight (g)"));
+        assert_eq!(records::count::<Parcel>(s.conn()).unwrap(), 0);
+        // The first row's concealment spans two lines: a one-line field
+        // takes them joined.
+        let opts = Options {
+            skip_bad: true,
+            rejects: Some(_d.path().join("rejects.csv")),
+            ..Options::default()
+        };
+        let r = import_bytes(&mut s, csv.as_bytes(), &opts).unwrap();
+        assert_eq!(r.imported, 1, "{r:?}");
+        let p: Vec<Parcel> = records::list(s.conn(), 10, 0).unwrap();
+        assert_eq!(p[0].concealment.as_deref(), Some("in a book, second line"));
+    }
+
+    #[test]
+    fn duplicates_in_the_file_and_in_the_notebook() {
+        let (_d, mut s) = temp_store();
+        let csv = "tracking;origin;weight_g\n\
+                   RR123456785KZ;KZ;10\n\
+                   rr 123 456 785 kz;kz;10\n\
+                   RR123456785KZ;KZ;11\n\
+                   ;;\n\
+                   EE473124829CN;CN;5\n";
+        let opts = Options {
+            skip_bad: true,
+            ..Options::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.csv");
+        std::fs::write(&path, csv).unwrap();
+        let prep = Prepared::new(&path, None, None, None).unwrap();
+        assert_eq!(prep.delimiter, b';');
+        let r = run(&mut s, &prep, &opts, |_| {}).unwrap();
+        assert_eq!(
+            (r.read, r.imported, r.duplicates, r.rejected, r.blank),
+            (5, 2, 1, 1, 1),
+            "{r:?}"
+        );
+        assert!(r.errors[0].message.contains("line 2"), "{:?}", r.errors);
+        let rejects = std::fs::read_to_string(dir.path().join("d.rejects.csv")).unwrap();
+        assert!(
+            rejects.starts_with("tracking;origin;weight_g;line;error\n"),
+            "{rejects}"
+        );
+        assert!(rejects.contains("RR123456785KZ;KZ;11;4;"), "{rejects}");
+        // Again: nothing new.
+        let r = run(&mut s, &prep, &opts, |_| {}).unwrap();
+        assert_eq!((r.imported, r.duplicates, r.rejected), (0, 3, 1), "{r:?}");
+        assert_eq!(records::count::<Parcel>(s.conn()).unwrap(), 2);
+        let prov: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM provenance WHERE action = 'import'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(prov, 2);
+        assert!(matches!(
+            audit::verify(s.conn()).unwrap(),
+            audit::Verdict::Intact { .. }
+        ));
+    }
+
+    /// A write that fails with most rows still to read (here, a notebook
+    /// opened read-only) returns its error: the reading thread, blocked on
+    /// a full channel, is let go rather than waited for.
+    #[test]
+    fn a_failing_write_ends_the_reading_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("nb.db");
+        drop(Store::open(&db, crate::store::OpenOptions::new("t")).unwrap());
+        let mut csv = String::from("tracking\n");
+        for n in 0..20_000u32 {
+            csv.push_str(&crate::exchange::demo::s10_number(
+                "RR",
+                3_000_000 + n,
+                "KZ",
+            ));
+            csv.push('\n');
+        }
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, csv).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut store = Store::open(
+                &db,
+                crate::store::OpenOptions {
+                    read_only: true,
+                    ..crate::store::OpenOptions::new("t")
+                },
+            )
+            .unwrap();
+            let prep = Prepared::new(&path, None, None, None).unwrap();
+            let r = run(&mut store, &prep, &Options::default(), |_| {});
+            let _ = tx.send(r.map(|_| ()).map_err(|e| e.to_string()));
+        });
+        // Not a timing: a bound on waiting for a hang.
+        let r = rx
+            .recv_timeout(std::time::Duration::from_secs(300))
+            .expect("the import returned");
+        assert!(r.unwrap_err().contains("read-only"));
+    }
+
+    #[test]
+    fn a_changed_parcel_is_rejected_naming_the_fields() {
+        let (_d, mut s) = temp_store();
+        let opts = Options::default();
+        import_bytes(&mut s, b"tracking,weight_g\nRR123456785KZ,10\n", &opts).unwrap();
+        let r = import_bytes(&mut s, b"tracking,weight_g\nRR123456785KZ,12\n", &opts).unwrap();
+        assert_eq!(r.outcome, Outcome::Refused);
+        let m = &r.errors[0].message;
+        assert!(
+            m.contains("already in the notebook")
+                && m.contains("weight_g (file 12.0, notebook 10.0)"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn not_utf8_names_the_line() {
+        let (_d, mut s) = temp_store();
+        let e = import_bytes(
+            &mut s,
+            b"tracking,sender_name\nRR123456785KZ,ok\nEE473124829CN,\xcf\xe5\xf2\xf0\xee\xe2\n",
+            &Options::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("line 3: not UTF-8; pass --encoding"), "{e}");
+    }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn cell() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just(String::new()),
+                Just("RR123456785KZ".to_string()),
+                Just("EE473124829CN".to_string()),
+                Just("1Z999AA10123456784".to_string()),
+                Just("KZ".to_string()),
+                Just("12,5".to_string()),
+                Just("2026-02-30".to_string()),
+                Just("seized".to_string()),
+                "[A-Z0-9]{8,14}",
+                "\\PC{0,12}",
+                "[\"\r\n,;\t \x1b\u{202e}a-z]{0,10}",
+            ]
+        }
+
+        /// Imports and checks the counts add up; `starts` are the lines the
+        /// rows start on, when known.
+        fn check_invariants(store: &mut Store, bytes: &[u8], starts: Option<&[u64]>) {
+            let opts = Options {
+                skip_bad: true,
+                batch_rows: 3,
+                ..Options::default()
+            };
+            match import_bytes(store, bytes, &opts) {
+                Ok(r) => {
+                    assert_eq!(r.read, r.new + r.duplicates + r.rejected + r.blank, "{r:?}");
+                    assert_eq!(r.new, r.imported);
+                    assert!(r.errors.iter().all(|e| e.line >= 2), "{r:?}");
+                    if let Some(starts) = starts {
+                        assert_eq!(r.read, starts.len() as u64, "{r:?}");
+                        for e in &r.errors {
+                            assert!(starts.contains(&e.line), "{e} not in {starts:?}");
+                        }
+                    }
+                }
+                Err(ImportError::Columns { .. } | ImportError::NotUtf8 { .. }) => {}
+                Err(e) => panic!("unexpected error: {e}"),
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(
+                std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48)
+            ))]
+
+            /// Any bytes at all: an answer, never a panic.
+            #[test]
+            fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+                let (_d, mut s) = temp_store();
+                let mut with_header = b"tracking,weight_g,sender_name\n".to_vec();
+                with_header.extend_from_slice(&bytes);
+                check_invariants(&mut s, &bytes, None);
+                check_invariants(&mut s, &with_header, None);
+            }
+
+            /// CSV-shaped rows: every row imported, duplicate, rejected with
+            /// its line, or blank; importing twice adds nothing.
+            #[test]
+            fn csv_shaped_rows(
+                rows in proptest::collection::vec(proptest::collection::vec(cell(), 0..6), 0..12),
+                delim in prop::sample::select(vec![b',', b';', b'\t']),
+                crlf in any::<bool>(),
+            ) {
+                let (_d, mut s) = temp_store();
+                let term = if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(delim)
+                    .terminator(term)
+                    .flexible(true)
+                    .from_writer(Vec::new());
+                w.write_record(["tracking", "origin", "weight_g", "status", "seized_on", "concealment"]).unwrap();
+                let mut starts = Vec::new();
+                for r in &rows {
+                    w.flush().unwrap();
+                    starts.push(1 + w.get_ref().iter().filter(|b| **b == b'\n').count() as u64);
+                    w.write_record(r).unwrap();
+                }
+                let bytes = w.into_inner().unwrap();
+                check_invariants(&mut s, &bytes, Some(&starts));
+                let before = records::count::<Parcel>(s.conn()).unwrap();
+                check_invariants(&mut s, &bytes, Some(&starts));
+                prop_assert_eq!(records::count::<Parcel>(s.conn()).unwrap(), before);
+                let intact = matches!(audit::verify(s.conn()).unwrap(), audit::Verdict::Intact { .. });
+                prop_assert!(intact);
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The plan for one file: which column fills which field, which are
+//! ignored, and what is reported about them.
+
+use super::*;
+
+/// How the file's columns are used.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnPlan {
+    /// The header, as read.
+    pub header: Vec<String>,
+    /// For each column, the field it fills.
+    pub fields: Vec<Option<&'static str>>,
+    /// Columns read but not used (named; `(column N)` when unnamed).
+    pub ignored: Vec<String>,
+    /// Columns a mapping names that the file does not have.
+    pub missing: Vec<String>,
+    /// Values every row gets where its own cell is empty.
+    pub defaults: Vec<(&'static str, String)>,
+    /// Two columns filling one field.
+    pub(super) conflicts: Vec<String>,
+}
+
+pub(super) fn column_name(header: &[String], i: usize) -> String {
+    match header.get(i).map(|h| h.trim()) {
+        Some(h) if !h.is_empty() => h.to_string(),
+        _ => format!("(column {})", i + 1),
+    }
+}
+
+impl ColumnPlan {
+    /// Assigns columns to fields: by the mapping when one is given (other
+    /// columns are ignored), otherwise by recognising the headers.
+    pub fn new(header: Vec<String>, mapping: Option<&Mapping>) -> ColumnPlan {
+        let mut fields: Vec<Option<&'static str>> = vec![None; header.len()];
+        let mut ignored = Vec::new();
+        let mut missing = Vec::new();
+        let mut conflicts = Vec::new();
+        let mut defaults = Vec::new();
+        let field_of = |name: &str| Parcel::FIELDS.iter().find(|f| f.name == name);
+        match mapping {
+            Some(m) => {
+                for (col, field) in &m.columns {
+                    let exact: Vec<usize> = (0..header.len())
+                        .filter(|i| header[*i].trim() == col.trim())
+                        .collect();
+                    let found = if exact.is_empty() {
+                        (0..header.len())
+                            .filter(|i| {
+                                !header_key(col).is_empty()
+                                    && header_key(&header[*i]) == header_key(col)
+                            })
+                            .collect()
+                    } else {
+                        exact
+                    };
+                    if found.is_empty() && !field.is_empty() {
+                        missing.push(col.clone());
+                    }
+                    if let Some(spec) = field_of(field) {
+                        for i in found {
+                            fields[i] = Some(spec.name);
+                        }
+                    }
+                }
+                for (f, v) in &m.defaults {
+                    if let Some(spec) = field_of(f) {
+                        defaults.push((spec.name, v.clone()));
+                    }
+                }
+            }
+            None => {
+                for (i, h) in header.iter().enumerate() {
+                    fields[i] = recognise(h);
+                }
+            }
+        }
+        for (i, f) in fields.iter().enumerate() {
+            match f {
+                None => ignored.push(column_name(&header, i)),
+                Some(f) => {
+                    if let Some(j) = fields[..i].iter().position(|g| g == &Some(*f)) {
+                        conflicts.push(format!(
+                            "columns {:?} and {:?} both fill {f}",
+                            column_name(&header, j),
+                            column_name(&header, i)
+                        ));
+                    }
+                }
+            }
+        }
+        ColumnPlan {
+            header,
+            fields,
+            ignored,
+            missing,
+            defaults,
+            conflicts,
+        }
+    }
+
+    /// Refuses a plan that cannot import: no tracking column, or two
+    /// columns for one field.
+    pub fn check(&self, path: &Path) -> Result<(), ImportError> {
+        let err = |message: String| ImportError::Columns {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(c) = self.conflicts.first() {
+            return Err(err(format!(
+                "{c}; say which with --mapping (--save-mapping writes one to edit)"
+            )));
+        }
+        for spec in Parcel::FIELDS.iter().filter(|f| f.required) {
+            let has_column = self.fields.contains(&Some(spec.name));
+            let has_default =
+                spec.default.is_some() || self.defaults.iter().any(|(f, _)| *f == spec.name);
+            if !has_column && !has_default {
+                let cols: Vec<String> = (0..self.header.len())
+                    .map(|i| format!("{:?}", column_name(&self.header, i)))
+                    .collect();
+                return Err(err(format!(
+                    "no {} column ({}): none of the columns {} is recognised as one; \
+                     rename it (e.g. \"Tracking number\") or map it with --mapping \
+                     (--save-mapping writes one to edit)",
+                    spec.name,
+                    spec.label,
+                    cols.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The mapping this plan amounts to, for `--save-mapping`.
+    pub fn to_mapping(&self, delimiter: u8, encoding: Option<&str>) -> Mapping {
+        let mut seen = std::collections::HashSet::new();
+        let columns = (0..self.header.len())
+            .filter_map(|i| {
+                let name = self.header[i].trim().to_string();
+                (!name.is_empty() && seen.insert(name.clone()))
+                    .then(|| (name, self.fields[i].unwrap_or("").to_string()))
+            })
+            .collect();
+        Mapping {
+            delimiter: (delimiter != b',').then_some(delimiter),
+            encoding: encoding.map(str::to_string),
+            columns,
+            defaults: self
+                .defaults
+                .iter()
+                .map(|(f, v)| (f.to_string(), v.clone()))
+                .collect(),
+        }
+    }
+
+    pub(super) fn column_of(&self, field: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .position(|f| *f == Some(field))
+            .map(|i| column_name(&self.header, i))
+    }
+
+    /// The fields an import sets, whose values decide whether a row is a
+    /// duplicate of a parcel already in the notebook.
+    pub(super) fn imported_fields(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = self.fields.iter().flatten().copied().collect();
+        out.extend(self.defaults.iter().map(|(f, _)| *f));
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+// ---------------------------------------------------------------------
+// Reading

@@ -1,0 +1,61 @@
+//! The rejects file: the bad rows with their line and error.
+
+use super::*;
+
+/// Whether a parcel field takes one line of text only.
+pub(super) fn is_one_line(field: &str) -> bool {
+    Parcel::FIELDS
+        .iter()
+        .any(|f| f.name == field && f.kind == crate::domain::fields::FieldKind::Text)
+}
+
+/// Where bad rows go by default: `seizures.csv` -> `seizures.rejects.csv`.
+pub fn default_rejects_path(file: &Path) -> PathBuf {
+    file.with_extension("rejects.csv")
+}
+
+/// The rejects file, created when the first bad row is written: the
+/// original columns plus `line` and `error`.
+pub(super) struct Rejects {
+    pub(super) path: PathBuf,
+    pub(super) delimiter: u8,
+    pub(super) header: Vec<String>,
+    pub(super) writer: Option<csv::Writer<File>>,
+}
+
+impl Rejects {
+    pub(super) fn push(&mut self, cells: &[&str], e: &RowError) -> Result<(), ImportError> {
+        let path = self.path.clone();
+        if self.writer.is_none() {
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(self.delimiter)
+                .flexible(true)
+                .from_path(&path)
+                .map_err(csv_err(&path))?;
+            let mut h: Vec<&str> = self.header.iter().map(String::as_str).collect();
+            h.extend(["line", "error"]);
+            w.write_record(&h).map_err(csv_err(&path))?;
+            self.writer = Some(w);
+        }
+        if let Some(w) = &mut self.writer {
+            let line = e.line.to_string();
+            let msg = e.to_string();
+            let mut row: Vec<&str> = cells.to_vec();
+            // Short rows are padded so `line` and `error` stay in their columns.
+            while row.len() < self.header.len() {
+                row.push("");
+            }
+            row.push(&line);
+            row.push(&msg);
+            w.write_record(&row).map_err(csv_err(&path))?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish(&mut self) -> Result<(), ImportError> {
+        if let Some(w) = &mut self.writer {
+            w.flush().map_err(io_err(&self.path))?;
+        }
+        Ok(())
+    }
+}
