@@ -398,7 +398,7 @@ impl Store {
         let bare: bool = self.conn.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM search_items)
                 AND (EXISTS (SELECT 1 FROM parcels) OR EXISTS (SELECT 1 FROM cases)
-                     OR EXISTS (SELECT 1 FROM notes))",
+                     OR EXISTS (SELECT 1 FROM notes) OR EXISTS (SELECT 1 FROM substances))",
             [],
             |r| r.get(0),
         )?;
