@@ -51,28 +51,20 @@ pub fn latest() -> i64 {
 
 /// Applies, inside the caller's transaction, every migration newer than
 /// `current`, and records the new version. Returns the versions applied.
-/// `actor` and `now` attribute what a step writes (the audit entry of an
-/// upgrade).
+/// `ctx` says who and when (for what a step writes, such as the audit
+/// entry of an upgrade) and whether the file is a private copy.
 pub fn apply(
     tx: &Transaction<'_>,
     current: i64,
     migrations: &[Migration],
-    actor: &str,
-    now: &str,
+    ctx: &Ctx<'_>,
 ) -> Result<Vec<i64>> {
     let mut applied = Vec::new();
     for m in migrations.iter().filter(|m| m.version > current) {
         tracing::info!(version = m.version, name = m.name, "applying migration");
         tx.execute_batch(m.sql)?;
         if let Some(step) = m.step {
-            step(
-                tx,
-                &Ctx {
-                    from: current,
-                    actor,
-                    now,
-                },
-            )?;
+            step(tx, ctx)?;
         }
         tx.pragma_update(None, "user_version", m.version)?;
         applied.push(m.version);
@@ -100,18 +92,30 @@ mod tests {
         },
     ];
 
+    fn test_ctx(from: i64) -> Ctx<'static> {
+        Ctx {
+            from,
+            actor: "t",
+            now: "now",
+            private_copy: false,
+        }
+    }
+
     #[test]
     fn an_old_version_is_brought_forward_keeping_its_data() {
         let mut conn = Connection::open_in_memory().unwrap();
         let tx = conn.transaction().unwrap();
         assert_eq!(
-            apply(&tx, 0, &TEST_MIGRATIONS[..1], "t", "now").unwrap(),
+            apply(&tx, 0, &TEST_MIGRATIONS[..1], &test_ctx(0)).unwrap(),
             vec![1]
         );
         tx.execute("INSERT INTO t (a) VALUES ('kept')", []).unwrap();
         tx.commit().unwrap();
         let tx = conn.transaction().unwrap();
-        assert_eq!(apply(&tx, 1, TEST_MIGRATIONS, "t", "now").unwrap(), vec![2]);
+        assert_eq!(
+            apply(&tx, 1, TEST_MIGRATIONS, &test_ctx(1)).unwrap(),
+            vec![2]
+        );
         tx.commit().unwrap();
         let (a, b): (String, String) = conn
             .query_row("SELECT a, b FROM t", [], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -56,6 +56,11 @@ pub struct OpenOptions {
     /// A group that may read and write a notebook this open creates (mode
     /// 0660, owned by the group); without it new files are the owner's only.
     pub group: Option<String>,
+    /// The file is a private copy made to read an older file: its upgrade
+    /// goes ahead over a broken audit chain (and records the break), as
+    /// the original keeps the evidence. A notebook itself is never
+    /// upgraded over a broken chain.
+    pub private_copy: bool,
 }
 
 impl OpenOptions {
@@ -65,6 +70,7 @@ impl OpenOptions {
             actor: actor.into(),
             clock: None,
             group: None,
+            private_copy: false,
         }
     }
 }
@@ -116,6 +122,7 @@ pub struct Store {
     actor: String,
     read_only: bool,
     clock: Option<String>,
+    private_copy: bool,
     /// An older file browsed read-only is read through an upgraded copy
     /// in this private directory, removed when the store is dropped.
     _upgraded_copy: Option<tempfile::TempDir>,
@@ -259,6 +266,7 @@ pub fn upgraded_copy_of(
     .map_err(|e| classify(path, e))?;
     let mut opts = OpenOptions::new(actor);
     opts.clock = clock;
+    opts.private_copy = true;
     let mut upgraded = Store::open(&copy, opts)?;
     if !upgraded.indexed()? {
         upgraded.write(|w| upgrade::rebuild_indexes(&w.tx).map(drop))?;
@@ -335,6 +343,7 @@ impl Store {
             actor: opts.actor,
             read_only: opts.read_only,
             clock: opts.clock,
+            private_copy: opts.private_copy,
             _upgraded_copy: None,
             read_path: path.into(),
             indexing: true,
@@ -358,6 +367,17 @@ impl Store {
                 let (dir, copy) = store.upgraded_copy()?;
                 store.conn = Connection::open_with_flags(&copy, flags).map_err(c)?;
                 store.conn.busy_timeout(BUSY_TIMEOUT).map_err(c)?;
+                store
+                    .conn
+                    .set_db_config(
+                        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+                        true,
+                    )
+                    .map_err(c)?;
+                store
+                    .conn
+                    .pragma_update(None, "trusted_schema", false)
+                    .map_err(c)?;
                 store._upgraded_copy = Some(dir);
                 store.read_path = copy;
             }
@@ -381,6 +401,10 @@ impl Store {
                 StoreError::Sqlite(e) => classify(path, e),
                 other => other,
             })?;
+            // An export opened for writing: its index rows travel empty.
+            if !store.indexed()? {
+                store.write(|w| upgrade::rebuild_indexes(&w.tx).map(drop))?;
+            }
         }
         store.db_id = store.load_db_id()?;
         Ok(store)
@@ -398,7 +422,8 @@ impl Store {
         let bare: bool = self.conn.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM search_items)
                 AND (EXISTS (SELECT 1 FROM parcels) OR EXISTS (SELECT 1 FROM cases)
-                     OR EXISTS (SELECT 1 FROM notes) OR EXISTS (SELECT 1 FROM substances))",
+                     OR EXISTS (SELECT 1 FROM notes) OR EXISTS (SELECT 1 FROM substances)
+                     OR EXISTS (SELECT 1 FROM findings) OR EXISTS (SELECT 1 FROM links))",
             [],
             |r| r.get(0),
         )?;
@@ -435,16 +460,35 @@ impl Store {
             return Ok(());
         }
         let now = self.clock.clone().unwrap_or_else(meta::now);
-        migrations::apply(&tx, version, migrations::MIGRATIONS, &self.actor, &now)?;
-        let broken: i64 =
-            tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-                r.get(0)
-            })?;
-        if broken > 0 {
+        // Rows that already refer to missing records (a record deleted with
+        // the sqlite3 shell) are the audit's to name; the upgrade must only
+        // not add any.
+        let dangling = |tx: &Transaction<'_>| -> Result<i64> {
+            Ok(
+                tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        };
+        let before = dangling(&tx)?;
+        migrations::apply(
+            &tx,
+            version,
+            migrations::MIGRATIONS,
+            &upgrade::Ctx {
+                from: version,
+                actor: &self.actor,
+                now: &now,
+                private_copy: self.private_copy,
+            },
+        )?;
+        let after = dangling(&tx)?;
+        if after > before {
             return Err(StoreError::Corrupt(format!(
-                "{}: the upgrade to schema {} found {broken} rows that refer to missing records; nothing was changed",
+                "{}: the upgrade to schema {} would leave {} rows referring to missing records; nothing was changed",
                 self.path.display(),
-                migrations::latest()
+                migrations::latest(),
+                after - before
             )));
         }
         if version == 0 {
@@ -696,7 +740,18 @@ mod tests {
         {
             let mut c = rusqlite::Connection::open(&path).unwrap();
             let tx = c.transaction().unwrap();
-            migrations::apply(&tx, 0, &migrations::MIGRATIONS[..2], "t", "now").unwrap();
+            migrations::apply(
+                &tx,
+                0,
+                &migrations::MIGRATIONS[..2],
+                &upgrade::Ctx {
+                    from: 0,
+                    actor: "t",
+                    now: "now",
+                    private_copy: false,
+                },
+            )
+            .unwrap();
             tx.pragma_update(None, "application_id", APPLICATION_ID)
                 .unwrap();
             tx.execute_batch(

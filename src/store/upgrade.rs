@@ -15,6 +15,9 @@ pub struct Ctx<'a> {
     pub from: i64,
     pub actor: &'a str,
     pub now: &'a str,
+    /// The file is a private copy of an older one (see
+    /// `OpenOptions::private_copy`).
+    pub private_copy: bool,
 }
 
 fn index_kind<R: Record>(tx: &Connection, done: &mut usize) -> Result<()> {
@@ -57,6 +60,16 @@ fn database_id(tx: &Connection) -> Result<Uuid> {
 pub fn to_4(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
     if ctx.from > 0 {
         let db_id = database_id(tx)?;
+        // Converting a broken chain would hash the altered entries anew;
+        // the notebook keeps the old one instead, so the break stays
+        // provable (a private copy records it and reads on).
+        if !ctx.private_copy
+            && let Some(why) = legacy::check_log(tx, "audit_3")?
+        {
+            return Err(StoreError::Refused(format!(
+                "the audit log is broken ({why}): this notebook was changed outside interdict, so it is not upgraded to schema 4, which would rewrite the log; it is left as it was. Open it with --read-only to see what was changed (audit verify), or with the release that wrote it"
+            )));
+        }
         let n = legacy::upgrade_log(tx, "audit_3", ctx.now, ctx.actor, db_id, ctx.from)?;
         let r = legacy::upgrade_received(tx, "received_audit_3")?;
         let i = rebuild_indexes(tx)?;

@@ -79,6 +79,74 @@ pub fn convert(e: &OldEntry) -> Shape {
     shape(&e.item_kind, e.before.as_deref(), e.after.as_deref())
 }
 
+/// The old chain as it is walked in sequence order: its first break.
+struct OldChain {
+    expected: i64,
+    prev: String,
+    broken: Option<String>,
+}
+
+impl OldChain {
+    fn new() -> OldChain {
+        OldChain {
+            expected: 1,
+            prev: LEGACY_GENESIS.to_string(),
+            broken: None,
+        }
+    }
+
+    /// Takes the next entry.
+    fn step(&mut self, e: &OldEntry) {
+        if self.broken.is_none() {
+            if e.seq != self.expected {
+                self.broken = Some(format!(
+                    "expected entry {} next at {}: entries are missing",
+                    self.expected, e.seq
+                ));
+            } else if e.prev_hash != self.prev {
+                self.broken = Some(format!(
+                    "entry {} does not follow the entry before it (deleted, inserted or reordered entries)",
+                    e.seq
+                ));
+            } else if old_hash(e) != e.hash {
+                self.broken = Some(format!(
+                    "entry {}: contents altered ({} {})",
+                    e.seq, e.action, e.item_kind
+                ));
+            }
+        }
+        self.prev = e.hash.clone();
+        self.expected = e.seq + 1;
+    }
+
+    /// An entry that cannot be read.
+    fn unreadable(&mut self, err: &rusqlite::Error) {
+        self.broken
+            .get_or_insert(format!("entry {} cannot be read: {err}", self.expected));
+        self.expected += 1;
+    }
+}
+
+fn select_old(old_table: &str) -> String {
+    format!(
+        "SELECT seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM {old_table} ORDER BY seq"
+    )
+}
+
+/// Recomputes the old log `old_table`: its first break, if any.
+pub fn check_log(conn: &Connection, old_table: &str) -> Result<Option<String>> {
+    let mut stmt = conn.prepare(&select_old(old_table))?;
+    let mut rows = stmt.query([])?;
+    let mut chain = OldChain::new();
+    while let Some(row) = rows.next()? {
+        match read(row) {
+            Ok(e) => chain.step(&e),
+            Err(err) => chain.unreadable(&err),
+        }
+    }
+    Ok(chain.broken)
+}
+
 /// Rewrites the old log `old_table` into the (empty) `audit` table, then
 /// appends the upgrade entry. Returns the number of entries converted.
 pub fn upgrade_log(
@@ -89,48 +157,24 @@ pub fn upgrade_log(
     db_id: uuid::Uuid,
     from_schema: i64,
 ) -> Result<i64> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT seq, at, actor, action, item_kind, item_id, before, after, prev_hash, hash FROM {old_table} ORDER BY seq"
-    ))?;
+    let mut stmt = conn.prepare(&select_old(old_table))?;
     let mut rows = stmt.query([])?;
     let mut insert = conn.prepare(
         "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, state, version, detail, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    let mut expected = 1;
-    let mut old_prev = LEGACY_GENESIS.to_string();
-    let mut broken: Option<String> = None;
+    let mut chain = OldChain::new();
     let mut prev = GENESIS.to_vec();
     let mut last_seq = 0;
     while let Some(row) = rows.next()? {
         let e = match read(row) {
             Ok(e) => e,
             Err(err) => {
-                broken.get_or_insert(format!("entry {expected} cannot be read: {err}"));
-                expected += 1;
+                chain.unreadable(&err);
                 continue;
             }
         };
-        if broken.is_none() {
-            if e.seq != expected {
-                broken = Some(format!(
-                    "expected entry {expected} next at {}: entries are missing",
-                    e.seq
-                ));
-            } else if e.prev_hash != old_prev {
-                broken = Some(format!(
-                    "entry {} does not follow the entry before it (deleted, inserted or reordered entries)",
-                    e.seq
-                ));
-            } else if old_hash(&e) != e.hash {
-                broken = Some(format!(
-                    "entry {}: contents altered ({} {})",
-                    e.seq, e.action, e.item_kind
-                ));
-            }
-        }
-        old_prev = e.hash.clone();
-        expected = e.seq + 1;
+        chain.step(&e);
         let s = convert(&e);
         let f = Fields {
             seq: e.seq,
@@ -165,8 +209,8 @@ pub fn upgrade_log(
     let detail = json!({
         "from_schema": from_schema,
         "entries": converted,
-        "old_head": old_prev,
-        "old_chain": match &broken {
+        "old_head": chain.prev,
+        "old_chain": match &chain.broken {
             None => Value::from("intact"),
             Some(why) => Value::from(format!("broken: {why}")),
         },
@@ -201,8 +245,16 @@ pub fn upgrade_received(conn: &Connection, old_table: &str) -> Result<usize> {
     let mut insert = super::insert_received(conn)?;
     let mut n = 0;
     while let Some(row) = rows.next()? {
-        let e = read(row)?;
-        let source_db: Vec<u8> = row.get(10)?;
+        // A history another file sent with values of the wrong types
+        // cannot be converted: it is left out (it only ever told merges
+        // which versions that file had seen), and said in the log.
+        let (e, source_db) = match read(row).and_then(|e| Ok((e, row.get::<_, Vec<u8>>(10)?))) {
+            Ok(x) => x,
+            Err(err) => {
+                tracing::warn!(%err, "a received audit entry cannot be read; left out of the upgrade");
+                continue;
+            }
+        };
         let s = convert(&e);
         insert.execute(rusqlite::params![
             source_db,
