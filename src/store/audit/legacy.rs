@@ -10,7 +10,7 @@
 //! length, its head and whether it was intact; `verify` keeps reporting an
 //! old chain that was found broken.
 
-use super::{Fields, GENESIS, Shape, entry_hash, hex, shape};
+use super::{Fields, GENESIS, Shape, hex, shape};
 use crate::store::error::Result;
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -159,10 +159,6 @@ pub fn upgrade_log(
 ) -> Result<i64> {
     let mut stmt = conn.prepare(&select_old(old_table))?;
     let mut rows = stmt.query([])?;
-    let mut insert = conn.prepare(
-        "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, state, version, detail, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
     let mut chain = OldChain::new();
     let mut prev = GENESIS.to_vec();
     let mut last_seq = 0;
@@ -187,20 +183,7 @@ pub fn upgrade_log(
             version: s.version.as_ref().map(|h| h.as_slice()),
             detail: s.detail.as_deref(),
         };
-        let hash = entry_hash(&prev, &f);
-        insert.execute(rusqlite::params![
-            e.seq,
-            e.at,
-            e.actor,
-            e.action,
-            e.item_kind,
-            e.item_id,
-            f.state,
-            f.version,
-            f.detail,
-            hash.as_slice()
-        ])?;
-        prev = hash.to_vec();
+        prev = super::insert_entry(conn, &prev, &f)?.to_vec();
         last_seq = e.seq;
     }
     let converted = last_seq;
@@ -216,7 +199,6 @@ pub fn upgrade_log(
         },
     })
     .to_string();
-    drop(insert);
     drop(rows);
     drop(stmt);
     super::append_raw(

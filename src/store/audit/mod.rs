@@ -134,12 +134,15 @@ pub fn version_value(kind: ItemKind, json: &str) -> Option<Value> {
     Some(v)
 }
 
+/// The hash of a record's version where it is not the whole record (a
+/// case's), else `None`.
+fn part_version_hash(kind: ItemKind, json: &str) -> Option<[u8; 32]> {
+    version_value(kind, json).map(|v| Sha256::digest(v.to_string().as_bytes()).into())
+}
+
 /// The version hash of a record's JSON: what merges compare.
 pub fn version_hash(kind: ItemKind, json: &str) -> [u8; 32] {
-    match version_value(kind, json) {
-        Some(v) => Sha256::digest(v.to_string().as_bytes()).into(),
-        None => state_hash(json),
-    }
+    part_version_hash(kind, json).unwrap_or_else(|| state_hash(json))
 }
 
 /// `{"field": [old, new]}` for every field whose value differs.
@@ -177,7 +180,7 @@ pub fn shape(kind: &str, before: Option<&str>, after: Option<&str>) -> Shape {
     match after {
         Some(a) => Shape {
             state: Some(state_of(k, a)),
-            version: version_value(k, a).map(|v| Sha256::digest(v.to_string().as_bytes()).into()),
+            version: part_version_hash(k, a),
             detail: before.map(|b| diff(b, a)),
         },
         None => Shape {
@@ -298,7 +301,7 @@ pub fn append(
 pub fn created(kind: ItemKind, map: &Map<String, Value>, json: &str) -> Shape {
     Shape {
         state: Some(state_of_map(kind, map, json)),
-        version: version_value(kind, json).map(|v| Sha256::digest(v.to_string().as_bytes()).into()),
+        version: part_version_hash(kind, json),
         detail: None,
     }
 }
@@ -339,24 +342,30 @@ pub fn append_raw(
         version: s.version.as_ref().map(|h| h.as_slice()),
         detail: s.detail.as_deref(),
     };
-    let hash = entry_hash(&prev, &f);
+    insert_entry(conn, &prev, &f).map(drop)
+}
+
+/// Writes the entry `f` after the entry whose hash is `prev`; returns its
+/// hash.
+pub fn insert_entry(conn: &Connection, prev: &[u8], f: &Fields<'_>) -> Result<[u8; 32]> {
+    let hash = entry_hash(prev, f);
     conn.prepare_cached(
         "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, state, version, detail, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(rusqlite::params![
-        seq,
-        at,
-        actor,
-        action,
-        kind,
-        id,
+        f.seq,
+        f.at,
+        f.actor,
+        f.action,
+        f.item_kind,
+        f.item_id,
         f.state,
         f.version,
         f.detail,
         hash.as_slice()
     ])?;
-    Ok(())
+    Ok(hash)
 }
 
 /// The columns of `received_audit`, in order.
