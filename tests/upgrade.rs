@@ -60,6 +60,19 @@ fn rows(db: &Path, table: &str, order: &str) -> Vec<String> {
         .collect()
 }
 
+/// Each audit entry's sequence number, time, actor, action and item.
+fn audit_log(db: &Path) -> Vec<String> {
+    let c = Connection::open(db).unwrap();
+    c.prepare(
+        "SELECT seq || at || actor || action || item_kind || hex(item_id) FROM audit ORDER BY seq",
+    )
+    .unwrap()
+    .query_map([], |r| r.get(0))
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
 /// What the upgrade must keep as it was: every record, every note and
 /// link, provenance and merge history, conflicts, decisions, the warning
 /// list, the database's identity.
@@ -85,15 +98,7 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
     let before: Vec<Vec<String>> = KEPT.iter().map(|(t, o)| rows(&nb.db, t, o)).collect();
     let old_audit = count_in(&nb.db, "SELECT count(*) FROM audit");
     let old_received = count_in(&nb.db, "SELECT count(*) FROM received_audit");
-    let old_log: Vec<String> = {
-        let c = Connection::open(&nb.db).unwrap();
-        c.prepare("SELECT seq || at || actor || action || item_kind || hex(item_id) FROM audit ORDER BY seq")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
+    let old_log: Vec<String> = audit_log(&nb.db);
     assert!(
         old_audit > 100 && old_received > 100,
         "a fixture with history"
@@ -107,15 +112,7 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
     }
     // The same entries, one more for the upgrade itself, saying the old
     // chain was intact; the histories received with the merge are all kept.
-    let log: Vec<String> = {
-        let c = Connection::open(&nb.db).unwrap();
-        c.prepare("SELECT seq || at || actor || action || item_kind || hex(item_id) FROM audit ORDER BY seq")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
+    let log: Vec<String> = audit_log(&nb.db);
     assert_eq!(log.len() as i64, old_audit + 1);
     assert_eq!(&log[..old_log.len()], &old_log[..]);
     let upgrade: String = Connection::open(&nb.db)
@@ -247,28 +244,21 @@ fn a_schema_3_export_opens_read_only_unchanged_and_merges() {
     let nb = Nb::new();
 
     // Browsed read-only: through an upgraded private copy, the file untouched.
-    let cases = nb
-        .cmd_on(&file)
-        .args(["--read-only", "list", "cases"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert!(String::from_utf8_lossy(&cases).contains("C-0001"));
-    let found = nb
-        .cmd_on(&file)
-        .args(["--read-only", "search", "tea sample"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert!(String::from_utf8_lossy(&found).contains("RR473124829KZ"));
-    nb.cmd_on(&file)
-        .args(["--read-only", "audit", "verify"])
-        .assert()
-        .success();
+    let read_only = |args: &[&str]| -> String {
+        let out = nb
+            .cmd_on(&file)
+            .arg("--read-only")
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    assert!(read_only(&["list", "cases"]).contains("C-0001"));
+    assert!(read_only(&["search", "tea sample"]).contains("RR473124829KZ"));
+    read_only(&["audit", "verify"]);
     assert_eq!(
         std::fs::read(&file).unwrap(),
         bytes,
