@@ -140,6 +140,8 @@ fn received_export_browsed_read_only_is_unchanged() {
             "export",
             "--case",
             "C-0001",
+            "--include-red",
+            "C-0001",
             "--out",
             file.to_str().unwrap(),
         ],
@@ -170,7 +172,11 @@ fn received_export_browsed_read_only_is_unchanged() {
     let second = screen
         .lines()
         .filter_map(|l| l.trim_start_matches('│').split_whitespace().next())
-        .filter(|w| w.len() == 13 && w.chars().all(|c| c.is_ascii_alphanumeric()))
+        .filter(|w| {
+            w.len() >= 10
+                && w.chars().all(|c| c.is_ascii_alphanumeric())
+                && w.chars().any(|c| c.is_ascii_digit())
+        })
         .nth(1)
         .expect("a second parcel listed")
         .to_string();

@@ -460,7 +460,7 @@ fn findings_links_and_notes_are_edited_where_they_show() {
         .app
         .links
         .iter()
-        .find(|l| l.group == "Findings")
+        .find(|l| l.group == "Findings" && l.label == "Carfentanil")
         .cloned()
         .unwrap();
     assert_eq!(finding.label, "Carfentanil");
@@ -471,7 +471,7 @@ fn findings_links_and_notes_are_edited_where_they_show() {
         .app
         .links
         .iter()
-        .position(|l| l.group == "Findings")
+        .position(|l| l.group == "Findings" && l.label == "Carfentanil")
         .unwrap();
     for _ in 0..at {
         ui.keys("j");
@@ -487,7 +487,7 @@ fn findings_links_and_notes_are_edited_where_they_show() {
         .app
         .links
         .iter()
-        .find(|l| l.group == "Findings")
+        .find(|l| l.group == "Findings" && l.label == "Carfentanil")
         .cloned()
         .unwrap();
     assert_eq!(finding.reason, "2.5 g powder (lab-confirmed)");

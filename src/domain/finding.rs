@@ -17,6 +17,7 @@ pub const FORMS: &[&str] = &[
     "e-liquid",
     "herbal-material",
     "crystals",
+    "paper",
     "other",
 ];
 pub const UNITS: &[&str] = &[
