@@ -352,7 +352,10 @@ fn main() {
     );
     let search_ready_mib = peak_rss_mib();
     // The same strings for fzf, one per line.
-    let list = data::target_dir().join(format!("bench-data/parcels-{parcels}.txt"));
+    let list = data::target_dir().join(format!(
+        "bench-data/parcels-v{}-{parcels}.txt",
+        data::DATA_VERSION
+    ));
     if !list.exists() {
         let mut text = String::new();
         let mut stmt = app
