@@ -11,7 +11,14 @@ use std::sync::OnceLock;
 use uuid::Uuid;
 
 const PARCELS: usize = 6000;
-const SEED: u64 = 9;
+/// The seed; `DEMO_SEED=n cargo test --test demo` tries the rules on
+/// another notebook.
+fn seed() -> u64 {
+    std::env::var("DEMO_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(9)
+}
 
 struct Demo {
     _dir: tempfile::TempDir,
@@ -25,7 +32,7 @@ fn demo() -> &'static Demo {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.db");
         let mut s = Store::open(&path, OpenOptions::new("test")).unwrap();
-        let summary = demo::generate(&mut s, PARCELS, SEED, |_, _| {}).unwrap();
+        let summary = demo::generate(&mut s, PARCELS, seed(), |_, _| {}).unwrap();
         Demo {
             _dir: dir,
             path,
@@ -391,17 +398,20 @@ fn trends_rise_and_fall_over_two_years() {
     };
     let rising = named("rising");
     let falling = named("falling");
-    // Nitazenes rise, fentanyl analogues other than fentanyl fall.
-    for n in ["Isotonitazene", "Metonitazene", "Protonitazene"] {
-        assert!(rising.contains(&n.to_string()), "{rising:?}");
-    }
-    for n in ["Acetylfentanyl", "Furanylfentanyl", "Carfentanil"] {
-        assert!(falling.contains(&n.to_string()), "{falling:?}");
-    }
-    let (a, b) = first_and_last_half_year(&rising);
-    assert!(b >= 2 * a.max(1), "rising: {a} then {b}");
-    let (a, b) = first_and_last_half_year(&falling);
-    assert!(a >= 2 * b.max(1), "falling: {a} then {b}");
+    // Nitazenes rise, fentanyl analogues other than fentanyl fall: in the
+    // seizures, not only in the summary.
+    let nitazenes: Vec<String> = ["Isotonitazene", "Metonitazene", "Protonitazene"]
+        .map(String::from)
+        .to_vec();
+    let analogues: Vec<String> = ["Acetylfentanyl", "Furanylfentanyl", "Carfentanil"]
+        .map(String::from)
+        .to_vec();
+    assert!(nitazenes.iter().all(|n| rising.contains(n)), "{rising:?}");
+    assert!(analogues.iter().all(|n| falling.contains(n)), "{falling:?}");
+    let (a, b) = first_and_last_half_year(&nitazenes);
+    assert!(b >= 2 * a.max(1), "nitazenes: {a} then {b}");
+    let (a, b) = first_and_last_half_year(&analogues);
+    assert!(a >= 2 * b.max(1), "fentanyl analogues: {a} then {b}");
 }
 
 #[test]
@@ -458,7 +468,8 @@ fn a_route_shifts_and_a_shop_handle_recurs() {
 /// Without the cases that tie them, the planted series are still the
 /// networks an analyst meets first: background names, addresses and
 /// phones collide as rarely as real ones, and no background network is as
-/// large as a series.
+/// large as a series. (A stranger who happens to share a series' name may
+/// join its network, as in life; a network of strangers may not lead.)
 #[test]
 fn planted_series_lead_the_clusters_without_their_cases() {
     let dir = tempfile::tempdir().unwrap();
@@ -483,6 +494,7 @@ fn planted_series_lead_the_clusters_without_their_cases() {
     let planted = &demo().summary.clusters;
     let components = interdict::xref::graph::all_clusters(s.conn()).unwrap();
     let mut seen = HashSet::new();
+    let mut strays = 0;
     for (i, comp) in components.iter().take(planted.len()).enumerate() {
         let tracking: String = s
             .conn()
@@ -501,13 +513,17 @@ fn planted_series_lead_the_clusters_without_their_cases() {
                     comp.size
                 )
             });
-        assert_eq!(
+        // The whole series, and at most a stray parcel or two.
+        let size = planted[series].trackings.len();
+        assert!(
+            comp.size >= size && comp.size <= size + 2,
+            "network {i} of {} items holds series {} of {size}",
             comp.size,
-            planted[series].trackings.len(),
-            "network {i}: series {}",
             planted[series].case_ref
         );
+        strays += comp.size - size;
         assert!(seen.insert(series));
     }
     assert_eq!(seen.len(), planted.len());
+    assert!(strays <= 2, "{strays} strangers joined the series");
 }

@@ -169,7 +169,7 @@ fn a_write_from_another_connection_is_seen() {
     let reader = Connection::open(&path).unwrap();
     let mut live = LiveSearch::new(Some(ItemKind::Parcel));
     assert!(
-        live.search(&reader, "quokka", 10, &|| false)
+        live.search(&reader, "zzqxj", 10, &|| false)
             .unwrap()
             .unwrap()
             .is_empty()
@@ -179,14 +179,14 @@ fn a_write_from_another_connection_is_seen() {
             let (mut p, _) =
                 interdict::domain::record::new_record::<interdict::domain::Parcel>(&[
                     ("tracking", "RR123456785KZ"),
-                    ("declared_contents", "quokka plush"),
+                    ("declared_contents", "zzqxj plush"),
                 ])?;
             interdict::store::create::parcel(w, &mut p)?;
             Ok(p.meta.id)
         })
         .unwrap();
     let hits = live
-        .search(&reader, "quokka", 10, &|| false)
+        .search(&reader, "zzqxj", 10, &|| false)
         .unwrap()
         .unwrap();
     assert_eq!(hits.len(), 1);

@@ -83,9 +83,10 @@ fn notebook() -> (Nb, String, String, String) {
     nb.ok(&["demo", "--parcels", "200", "--seed", "42"]);
     nb.ok(&["edit", "C-0001", "--set", "tlp=AMBER"]);
     let parcels = nb.json(&["list", "parcels", "--case", "C-0001"]);
-    let trackings: Vec<String> = parcels
-        .as_array()
-        .unwrap()
+    // Seized parcels first: the first is checked for its found contents.
+    let mut listed: Vec<&Value> = parcels.as_array().unwrap().iter().collect();
+    listed.sort_by_key(|p| p["status"] != "seized");
+    let trackings: Vec<String> = listed
         .iter()
         .map(|p| p["tracking"].as_str().unwrap().to_string())
         .collect();

@@ -381,8 +381,29 @@ struct Leg {
     from_day: usize,
     origin: &'static Country,
     mode: Mode,
+    /// The transit countries of the leg: a series ships the same way.
+    transit: Option<&'static str>,
     sender: String,
     phone: String,
+}
+
+impl Leg {
+    fn new(
+        rng: &mut Rng,
+        from_day: usize,
+        origin: &'static Country,
+        mode: Mode,
+        dest: &Destination,
+    ) -> Leg {
+        Leg {
+            from_day,
+            origin,
+            mode,
+            transit: transit(rng, origin, dest, mode),
+            sender: world::company(rng, origin),
+            phone: origin.phone.number(rng),
+        }
+    }
 }
 
 impl Series {
@@ -396,7 +417,8 @@ impl Series {
 }
 
 /// A recipient of background traffic, kept so that some of them order
-/// again (at most three parcels each, as repeat online shoppers do).
+/// again (a second parcel, not more: the notebook logs the parcels
+/// officers looked at, not every order).
 struct Recipient {
     dest: &'static Destination,
     name: String,
@@ -459,7 +481,7 @@ fn generate_in(
         });
     }
     // About one parcel in ten belongs to a planted series of 4 to 13: more
-    // than any background network (repeat shoppers have at most three).
+    // than any background network (a repeat shopper has two parcels).
     let n_clusters = if parcels < 4 {
         0
     } else {
@@ -482,8 +504,9 @@ fn generate_in(
         sizes.push(size);
     }
     let n_clusters = sizes.len();
-    // The series whose route shifts, and those that name the shop.
-    let shift_series = (n_clusters >= 2).then_some(1);
+    // The series whose route shifts (a large one, so that parcels are
+    // seized on both routes), and those that name the shop.
+    let shift_series = sizes.iter().position(|&n| n >= 9);
     let shop_series: Vec<usize> = (0..n_clusters).filter(|c| c % 9 == 4).collect();
     let shop_handle = format!(
         "@{}{}_chem_shop",
@@ -526,30 +549,22 @@ fn generate_in(
             let form = substance.form(&mut g.rng);
             let dest = world::destination(&mut g.rng);
             let city = *g.rng.pick(dest.cities);
-            let origin = seizures::origin(&mut g.rng, substance.class, start);
-            let mut legs = vec![Leg {
-                from_day: 0,
-                origin,
-                mode: if shifts {
-                    Mode::SmallPacket
-                } else {
-                    mode(&mut g.rng, origin, true)
-                },
-                sender: world::company(&mut g.rng, origin),
-                phone: origin.phone.number(&mut g.rng),
-            }];
-            if shifts {
-                legs[0].origin = &world::CN;
-                legs[0].phone = world::CN.phone.number(&mut g.rng);
-                legs[0].sender = world::company(&mut g.rng, &world::CN);
-                legs.push(Leg {
-                    from_day: seizures::SHIFT_DAY,
-                    origin: &world::IN,
-                    mode: Mode::Courier(Courier::Dhl),
-                    sender: world::company(&mut g.rng, &world::IN),
-                    phone: world::IN.phone.number(&mut g.rng),
-                });
-            }
+            let legs = if shifts {
+                vec![
+                    Leg::new(&mut g.rng, 0, &world::CN, Mode::SmallPacket, dest),
+                    Leg::new(
+                        &mut g.rng,
+                        seizures::SHIFT_DAY,
+                        &world::IN,
+                        Mode::Courier(Courier::Dhl),
+                        dest,
+                    ),
+                ]
+            } else {
+                let origin = seizures::origin(&mut g.rng, substance.class, start);
+                let mode = mode(&mut g.rng, origin, true);
+                vec![Leg::new(&mut g.rng, 0, origin, mode, dest)]
+            };
             let (first, last) = world::person_parts(&mut g.rng, dest.country);
             let address = world::address(&mut g.rng, dest, city);
             let op = OPERATIONS[c % OPERATIONS.len()];
@@ -624,15 +639,11 @@ fn generate_in(
                 trackings: Vec::new(),
             });
             if shifts {
-                let transit = |l: &Leg| match l.mode {
-                    Mode::Courier(c) => c.hub(l.origin.code),
-                    _ => None,
-                };
                 summary.route_shift = Some(RouteShift {
                     case_ref: case.reference.clone(),
                     from: seizures::date(seizures::SHIFT_DAY),
-                    before: route_text(s.legs[0].origin, transit(&s.legs[0]), dest),
-                    after: route_text(s.legs[1].origin, transit(&s.legs[1]), dest),
+                    before: route_text(s.legs[0].origin, s.legs[0].transit, dest),
+                    after: route_text(s.legs[1].origin, s.legs[1].transit, dest),
                 });
             }
             if shop_series.contains(&c) {
@@ -702,17 +713,13 @@ fn generate_in(
             }
             if let Some(next) = s.legs.get(1) {
                 texts.push(format!(
-                    "Since {} the same buyer receives from {} by {} through {}; phone {}.",
+                    "Since {} the same buyer receives by {} on the route {}; sender phone {}.",
                     seizures::date(next.from_day),
-                    next.origin.code,
                     match next.mode {
                         Mode::Courier(c) => c.name(),
                         _ => next.origin.post,
                     },
-                    match next.mode {
-                        Mode::Courier(c) => c.hub(next.origin.code).unwrap_or("-"),
-                        _ => "-",
-                    },
+                    route_text(next.origin, next.transit, s.dest),
                     next.phone
                 ));
             }
@@ -753,7 +760,7 @@ fn series_parcel(
     let net = qty * s.form.grams_per_unit;
     let weight = net + g.grams(s.goods.grams);
     let mode = fit(leg.mode, weight, true);
-    let transit = transit(&mut g.rng, leg.origin, s.dest, mode);
+    let transit = leg.transit;
     let mut p = g.parcel(&Shipment {
         origin: leg.origin,
         dest: s.dest,
@@ -822,7 +829,7 @@ fn background_parcel(
     let recipient = if again {
         let from = recipients.len().saturating_sub(512);
         let i = from + g.rng.below(recipients.len() - from);
-        (recipients[i].parcels < 3).then_some(i)
+        (recipients[i].parcels < 2).then_some(i)
     } else {
         None
     };

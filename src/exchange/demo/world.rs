@@ -996,14 +996,21 @@ fn capitalise(s: &str) -> String {
 
 /// A surname of `country`'s shape for a man or a woman.
 pub fn surname(rng: &mut Rng, country: &Country, female: bool) -> String {
-    let n = if rng.chance(30) { 2 } else { 3 };
-    let mut s: String = (0..n).map(|_| *rng.pick(SYLLABLES)).collect();
     let endings = if female {
         country.endings.1
     } else {
         country.endings.0
     };
-    s.push_str(rng.one_of(endings));
+    // Three syllables and an ending: 216,000 stems, so that two strangers
+    // share a full name about once in millions of pairs.
+    let n = 3;
+    let mut s: String = (0..n).map(|_| *rng.pick(SYLLABLES)).collect();
+    let ending = rng.one_of(endings);
+    // Sabsulto + ov: Sabsultov.
+    if s.chars().last().is_some_and(|c| ending.starts_with(c)) {
+        s.pop();
+    }
+    s.push_str(ending);
     capitalise(&s)
 }
 
