@@ -10,7 +10,7 @@ use crate::store::search;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread;
 use std::time::Duration;
@@ -45,6 +45,16 @@ pub struct Searcher {
     warmed: Arc<AtomicU64>,
     /// The generation whose reply has not arrived yet.
     pending: Option<u64>,
+    /// Set when the searcher is dropped: the worker gives up what it is
+    /// loading or searching and ends, instead of reading a million texts
+    /// for nobody.
+    closed: Arc<AtomicBool>,
+}
+
+impl Drop for Searcher {
+    fn drop(&mut self) {
+        self.closed.store(true, Ordering::SeqCst);
+    }
 }
 
 impl Searcher {
@@ -59,10 +69,11 @@ impl Searcher {
         let (outbox, replies) = channel::<Reply>();
         let latest = Arc::new(AtomicU64::new(0));
         let warmed = Arc::new(AtomicU64::new(0));
-        let (seen, done) = (latest.clone(), warmed.clone());
+        let closed = Arc::new(AtomicBool::new(false));
+        let (seen, done, gone) = (latest.clone(), warmed.clone(), closed.clone());
         thread::Builder::new()
             .name("interdict-search".into())
-            .spawn(move || worker(conn, inbox, outbox, seen, done))
+            .spawn(move || worker(conn, inbox, outbox, seen, done, gone))
             .map_err(|e| e.to_string())?;
         Ok(Searcher {
             requests,
@@ -70,6 +81,7 @@ impl Searcher {
             latest,
             warmed,
             pending: None,
+            closed,
         })
     }
 
@@ -139,8 +151,10 @@ fn worker(
     outbox: Sender<Reply>,
     latest: Arc<AtomicU64>,
     warmed: Arc<AtomicU64>,
+    closed: Arc<AtomicBool>,
 ) {
     let cancel = latest.clone();
+    let gone = || closed.load(Ordering::SeqCst);
     // One in-memory index per kind searched, kept between keystrokes.
     let mut indexes: Vec<search::LiveSearch> = Vec::new();
     let index_of = |indexes: &mut Vec<search::LiveSearch>, kind: ItemKind| -> usize {
@@ -162,9 +176,14 @@ fn worker(
                 Some(kind) => {
                     let at = index_of(&mut indexes, kind);
                     // Not given up for a search that comes meanwhile: it
-                    // would start the same load again.
-                    if let Ok(Some(())) = indexes[at].refresh(&conn, &|| false) {
-                        warmed.fetch_add(1, Ordering::SeqCst);
+                    // would start the same load again; only when the
+                    // searcher is gone.
+                    match indexes[at].refresh(&conn, &gone) {
+                        Ok(Some(())) => {
+                            warmed.fetch_add(1, Ordering::SeqCst);
+                        }
+                        _ if gone() => break,
+                        _ => {}
                     }
                     continue;
                 }
@@ -192,7 +211,7 @@ fn worker(
             }
         }
         let generation = req.generation;
-        let stale = || cancel.load(Ordering::SeqCst) != generation;
+        let stale = || cancel.load(Ordering::SeqCst) != generation || gone();
         let at = index_of(&mut indexes, req.kind);
         let hits = match indexes[at].search(&conn, &req.query, req.limit, &stale) {
             Ok(Some(hits)) => hits,
