@@ -122,7 +122,7 @@ pub const BACKGROUND: &[Goods] = &[
         (15, 120),
         (800, 8000),
     ),
-    g("souvenirs", "9505.90", "gift", (5, 30), (100, 700)),
+    g("ceramic souvenirs", "6913.90", "gift", (5, 30), (100, 700)),
 ];
 
 /// Cover stories the planted series declare (the field's list: pigments,

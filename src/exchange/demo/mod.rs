@@ -109,20 +109,43 @@ pub struct PlantedShop {
 /// Name variants as they appear on labels of one series: reordered words,
 /// transliteration (v/w, y/j), and typos.
 pub fn name_variants(first: &str, last: &str) -> Vec<String> {
-    let translit = |s: &str| s.replace('v', "w").replace('V', "W").replace("y", "j");
+    // German-style v/w and j/y, Kazakh zh/j, Russian kh/h; failing all of
+    // them, the o/a that Central Asian spellings swap in the surname.
+    let rules = |s: &str| {
+        s.replace('v', "w")
+            .replace('V', "W")
+            .replace('y', "j")
+            .replace("zh", "j")
+            .replace("kh", "h")
+    };
+    let translit = {
+        let (f, l) = (rules(first), rules(last));
+        if f != first || l != last {
+            format!("{f} {l}")
+        } else {
+            match last.rfind('o') {
+                Some(i) => format!("{first} {}a{}", &last[..i], &last[i + 1..]),
+                None => format!("{first} {last}h"),
+            }
+        }
+    };
+    // Two neighbouring letters swapped: the first pair that differs.
     let typo = |s: &str| {
         let mut c: Vec<char> = s.chars().collect();
-        if c.len() > 3 {
-            c.swap(1, 2);
+        if let Some(i) = (1..c.len().saturating_sub(1)).find(|&i| c[i] != c[i + 1]) {
+            c.swap(i, i + 1);
         }
         c.into_iter().collect::<String>()
     };
-    vec![
+    let mut out = vec![
         format!("{first} {last}"),
         format!("{} {}", last.to_uppercase(), first),
-        format!("{} {}", translit(first), translit(last)),
+        translit,
         format!("{first} {}", typo(last)),
-    ]
+    ];
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|v| seen.insert(v.clone()));
+    out
 }
 
 /// An S10 number with a correct check digit.
@@ -180,7 +203,8 @@ fn mode(rng: &mut Rng, origin: &Country, illicit: bool) -> Mode {
         ("CN" | "HK", _) => [62, 18, 10, 10],
         ("IN", true) => [15, 35, 0, 50],
         ("AE", _) => [20, 20, 0, 60],
-        ("RU", _) => [45, 15, 35, 5],
+        // The express couriers stopped serving Russia in 2022.
+        ("RU", _) => [45, 20, 35, 0],
         ("KR", _) => [60, 20, 0, 20],
         (_, true) => [45, 15, 10, 30],
         _ => [50, 10, 20, 20],
@@ -230,14 +254,18 @@ fn transit(
 }
 
 /// Where a parcel is opened: the destination's international mail office,
-/// its courier terminal, or the land border post parcel post from China
-/// crosses.
-fn seizure_place(rng: &mut Rng, dest: &Destination, origin: &Country, mode: Mode) -> &'static str {
-    match mode {
-        Mode::Courier(_) => rng.one_of(dest.courier_posts),
-        Mode::ParcelPost if origin.code == "CN" && dest.land_post.is_some() => {
-            dest.land_post.unwrap_or(dest.mail_posts[0])
-        }
+/// its courier terminal, or the land border post parcel post straight from
+/// China crosses (not one that came through a third country).
+fn seizure_place(
+    rng: &mut Rng,
+    dest: &Destination,
+    origin: &Country,
+    mode: Mode,
+    transit: Option<&str>,
+) -> &'static str {
+    match (mode, dest.land_post) {
+        (Mode::Courier(_), _) => rng.one_of(dest.courier_posts),
+        (Mode::ParcelPost, Some(border)) if origin.code == "CN" && transit.is_none() => border,
         _ => rng.one_of(dest.mail_posts),
     }
 }
@@ -282,14 +310,15 @@ impl Gen {
                 serial,
                 origin,
             ),
+            // H: the e-commerce parcel, a parcel-post product.
             Mode::ParcelPost => s10_number(
-                self.rng.one_of(&["CA", "CB", "CP", "CX", "CY"]),
+                self.rng.one_of(&["CA", "CB", "CP", "CX", "CY", "HA", "HB"]),
                 serial,
                 origin,
             ),
             Mode::SmallPacket => s10_number(
                 self.rng
-                    .one_of(&["RB", "RR", "RS", "RU", "LA", "LZ", "UA", "UB", "HB", "HC"]),
+                    .one_of(&["RB", "RR", "RS", "RU", "LA", "LZ", "UA", "UB"]),
                 serial,
                 origin,
             ),
@@ -400,7 +429,7 @@ impl Leg {
             origin,
             mode,
             transit: transit(rng, origin, dest, mode),
-            sender: world::company(rng, origin),
+            sender: world::company(rng, origin, true),
             phone: origin.phone.number(rng),
         }
     }
@@ -480,18 +509,20 @@ fn generate_in(
             weights: p.trend,
         });
     }
-    // About one parcel in ten belongs to a planted series of 4 to 13: more
-    // than any background network (a repeat shopper has two parcels).
-    let n_clusters = if parcels < 4 {
+    // About one parcel in seven belongs to a planted series of 5 to 14:
+    // more than a background network reaches (a repeat shopper has two
+    // parcels; two such pairs joined by a stranger's namesake, four).
+    let n_clusters = if parcels < 5 {
         0
     } else {
         (parcels / 70).max(1)
     };
     let mut plan: Vec<Option<usize>> = vec![None; parcels];
+    let mut free = parcels;
     let mut sizes: Vec<usize> = Vec::new();
     for c in 0..n_clusters {
-        let size = (4 + g.rng.below(10)).min(parcels);
-        if plan.iter().filter(|p| p.is_none()).count() < size {
+        let size = 5 + g.rng.below(10);
+        if free < size {
             break;
         }
         for _ in 0..size {
@@ -501,6 +532,7 @@ fn generate_in(
             }
             plan[i] = Some(c);
         }
+        free -= size;
         sizes.push(size);
     }
     let n_clusters = sizes.len();
@@ -725,9 +757,17 @@ fn generate_in(
             }
             for (k, text) in texts.iter().enumerate() {
                 let grade = [("2", "B", "P"), ("3", "C", "C"), ("1", "B", "P")][(c + k) % 3];
+                // Within the series' span; a note on the second leg after
+                // that leg began.
+                let from = match s.legs.get(1) {
+                    Some(next) if k == texts.len() - 1 => next.from_day.max(s.start),
+                    _ => s.start,
+                };
+                let to = s.start + s.span;
+                let day = from + g.rng.below(to.saturating_sub(from).max(1));
                 let (mut n, _) = new_record::<Note>(&[
                     ("note_type", if k == 1 { "note" } else { "lead" }),
-                    ("noted_on", &seizures::date(s.start + g.rng.below(s.span))),
+                    ("noted_on", &seizures::date(day)),
                     ("text", text),
                     ("source", if k == 1 { "partner agency" } else { "informant" }),
                     ("source_grade", grade.0),
@@ -793,7 +833,8 @@ fn series_parcel(
     if found {
         p.concealment = Some(s.concealment.to_string());
         p.found_contents = Some(format!("{} {}", s.form.form, s.substance.name));
-        p.seized_place = Some(seizure_place(&mut g.rng, s.dest, leg.origin, mode).to_string());
+        p.seized_place =
+            Some(seizure_place(&mut g.rng, s.dest, leg.origin, mode, transit).to_string());
         p.seized_on = Some(seizures::date(day));
     }
     create::parcel(w, &mut p)?;
@@ -876,7 +917,7 @@ fn background_parcel(
         weight_g: weight,
     })?;
     p.sender_name = Some(if g.rng.chance(45) {
-        world::company(&mut g.rng, origin)
+        world::company(&mut g.rng, origin, contraband.is_some())
     } else {
         world::person(&mut g.rng, origin)
     });
@@ -894,7 +935,8 @@ fn background_parcel(
             }
             .into();
             p.seized_on = Some(seizures::date(day));
-            p.seized_place = Some(seizure_place(&mut g.rng, dest, origin, mode).to_string());
+            p.seized_place =
+                Some(seizure_place(&mut g.rng, dest, origin, mode, transit).to_string());
             p.concealment = Some(concealment(&mut g.rng, form.form).to_string());
             p.found_contents = Some(format!("{} {}", form.form, substance.name));
             create::parcel(w, &mut p)?;
@@ -980,6 +1022,25 @@ mod tests {
             .scan(Rng::new(7), |r, _| Some(r.next_u64()))
             .collect();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn name_variants_are_four_different_spellings() {
+        for (first, last) in [
+            ("Firuz", "Rakozoda"),
+            ("Timur", "Kaabanuly"),
+            ("Li", "Tam"),
+            ("Aidar", "Nurmukhanov"),
+        ] {
+            let v = name_variants(first, last);
+            assert_eq!(v.len(), 4, "{v:?}");
+            let mut distinct = v.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), 4, "{v:?}");
+        }
+        assert_eq!(name_variants("Firuz", "Rakozoda")[2], "Firuz Rakozada");
+        assert_eq!(name_variants("Timur", "Kaabanuly")[3], "Timur Kabaanuly");
     }
 
     #[test]

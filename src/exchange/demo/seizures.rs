@@ -83,9 +83,10 @@ const OPIOID_FORMS: &[Form] = &[
     f("powder", "g", 70, (1.0, 50.0)),
     f("tablets", "tablets", 30, (10.0, 300.0)),
 ];
+/// 4-ANPP and NPP are crystalline solids, shipped in bulk.
 const PRECURSOR_FORMS: &[Form] = &[
     f("powder", "g", 85, (100.0, 3000.0)),
-    f("liquid", "ml", 15, (100.0, 1000.0)),
+    f("crystals", "g", 15, (100.0, 2000.0)),
 ];
 const CANNABINOID_FORMS: &[Form] = &[
     f("herbal-material", "g", 45, (10.0, 500.0)),
@@ -147,7 +148,7 @@ const fn s(
 
 /// Nitazenes rise (2 to 24) as fentanyl analogues other than fentanyl
 /// itself fall (17 to 1); ADB-BUTINACA overtakes MDMB-4en-PINACA and
-/// bromazolam replaces etizolam; cathinones stay the largest group.
+/// bromazolam replaces etizolam; cathinones stay among the largest groups.
 pub const SUBSTANCES: &[Profile] = &[
     s("Fentanyl", Class::Fentanyl, FENTANYL_FORMS, (4, 4)),
     s("Carfentanil", Class::Fentanyl, CARFENTANIL_FORMS, (5, 0)),

@@ -875,7 +875,7 @@ pub const DESTINATIONS: &[Destination] = &[
         ],
         mail_posts: &["Dushanbe international post office"],
         courier_posts: &["Dushanbe airport cargo terminal"],
-        land_post: None,
+        land_post: Some("Kulma border post"),
     },
 ];
 
@@ -900,7 +900,8 @@ pub const ORIGINS: &[(&Country, usize, usize)] = &[
 
 /// A way a parcel travels: letter post (a small packet up to 2 kg, with a
 /// CN22 up to 300 SDR), EMS, parcel post, or an express courier with its
-/// own waybill and documents.
+/// own waybill and documents. (The express couriers have not served
+/// Russia since 2022.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     SmallPacket,
@@ -938,6 +939,7 @@ impl Courier {
             (_, "AE") => None,
             (Courier::Dhl, "CN" | "HK" | "IN" | "KR") => Some("AE"),
             (Courier::Dhl, _) if origin != "DE" => Some("DE"),
+            // UPS through Cologne, DHL through Leipzig.
             (Courier::Ups, _) if origin != "DE" => Some("DE"),
             (Courier::FedEx, "FR") => None,
             (Courier::FedEx, _) => Some("FR"),
@@ -1028,45 +1030,49 @@ pub fn person_parts(rng: &mut Rng, country: &Country) -> (String, String) {
     (country.given[i].to_string(), surname(rng, country, female))
 }
 
-/// A trading company's name in `country`.
-pub fn company(rng: &mut Rng, country: &Country) -> String {
+/// A company's name in `country`: a shop or trader for ordinary goods;
+/// for contraband (`chemical`) the chemical and biotech fronts NPS
+/// shippers pose as.
+pub fn company(rng: &mut Rng, country: &Country, chemical: bool) -> String {
     let stem = capitalise(&format!(
         "{}{}{}",
         rng.pick(SYLLABLES),
         rng.pick(SYLLABLES),
         rng.pick(SYLLABLES)
     ));
+    let kind = if chemical {
+        rng.one_of(&[
+            "Chemicals",
+            "Biotech",
+            "Lab Supplies",
+            "Pharma Trade",
+            "New Material",
+        ])
+    } else {
+        rng.one_of(&["Trading", "Import Export", "Commerce", "Online Store"])
+    };
     match country.code {
         "CN" => format!(
-            "{} {stem} {} Co., Ltd",
-            rng.pick(&[
+            "{} {stem} {kind} Co., Ltd",
+            rng.one_of(&[
                 "Shenzhen",
                 "Guangzhou",
                 "Yiwu",
                 "Wuhan",
                 "Shanghai",
                 "Hebei"
-            ]),
-            rng.pick(&[
-                "Trading",
-                "Biotech",
-                "Technology",
-                "Chemical",
-                "Import & Export"
             ])
         ),
-        "IN" => format!(
-            "{stem} {} Pvt Ltd",
-            rng.pick(&["Exports", "Pharma", "Traders"])
-        ),
-        "DE" => format!("{stem} Handels GmbH"),
-        "NL" => format!("{stem} Trading B.V."),
-        "PL" => format!("{stem} Sp. z o.o."),
-        "GB" | "HK" => format!("{stem} Trading Ltd"),
-        "AE" => format!("{stem} General Trading LLC"),
-        "TR" => format!("{stem} Dis Ticaret Ltd"),
-        "RU" => format!("OOO {stem}"),
-        _ => format!("{stem} Trading Co"),
+        "IN" => format!("{stem} {kind} Pvt Ltd"),
+        "DE" => format!("{stem} {kind} GmbH"),
+        "NL" => format!("{stem} {kind} B.V."),
+        "PL" => format!("{stem} {kind} Sp. z o.o."),
+        "GB" | "HK" => format!("{stem} {kind} Ltd"),
+        "AE" => format!("{stem} {kind} LLC"),
+        "TR" => format!("{stem} {kind} Ltd Sti"),
+        "RU" => format!("OOO {stem} {kind}"),
+        "US" => format!("{stem} {kind} Inc"),
+        _ => format!("{stem} {kind} Co"),
     }
 }
 
