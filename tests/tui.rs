@@ -725,3 +725,21 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
         ui.text()
     );
 }
+
+/// The parcels' texts load ahead of the first filter, but only from the
+/// first tick after the first frame: loading a million of them must not
+/// slow that frame.
+#[test]
+fn parcels_texts_load_from_the_first_tick() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    let _ = ui.render();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let warmed = |ui: &Ui| ui.app.searcher.as_ref().unwrap().warmed();
+    assert_eq!(warmed(&ui), 0, "loaded before the first tick");
+    ui.app.tick();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while warmed(&ui) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(warmed(&ui), 1, "not loaded after the first tick");
+}

@@ -190,6 +190,10 @@ pub struct App {
     pub filter_typing: bool,
     /// Runs live filters off the input thread (none if it could not start).
     pub searcher: Option<super::searcher::Searcher>,
+    /// The parcels' texts are still to be loaded ahead of the first
+    /// filter: asked for on the first tick, after the first frame, so that
+    /// loading them does not slow that frame.
+    pub(super) warm_pending: bool,
     /// The pane whose filter the searcher is working on.
     pub searching_pane: Option<usize>,
     /// Whether the filter in flight has shown its first rows.
@@ -223,6 +227,7 @@ impl App {
             empty: false,
             filter_typing: false,
             searcher: None,
+            warm_pending: false,
             searching_pane: None,
             filter_shown: false,
             data_version: 0,
@@ -231,12 +236,13 @@ impl App {
         };
         app.data_version = app.read_data_version();
         match super::searcher::Searcher::start(app.store.read_path()) {
-            Ok(mut s) => {
+            Ok(s) => {
                 // The parcels' texts, the most of any pane, load in the
-                // background from the start, so that the first filter does
-                // not wait for them (a million parcels take a second or two).
-                s.warm(ItemKind::Parcel);
+                // background from the first tick (right after the first
+                // frame), so that the first filter does not wait for them
+                // (a million parcels take a second or two).
                 app.searcher = Some(s);
+                app.warm_pending = true;
             }
             Err(e) => tracing::warn!("live filtering will run on the input thread: {e}"),
         }

@@ -124,6 +124,11 @@ impl App {
 
     /// Applies a finished background search; true when the screen changed.
     pub fn tick(&mut self) -> bool {
+        if std::mem::take(&mut self.warm_pending)
+            && let Some(s) = self.searcher.as_mut()
+        {
+            s.warm(ItemKind::Parcel);
+        }
         let searched = self.receive(std::time::Duration::ZERO);
         searched | self.refresh_if_changed()
     }
