@@ -290,8 +290,20 @@ impl Merger<'_> {
 
     fn kind<R: Record>(&mut self, w: &mut Writer<'_>) -> Result<()> {
         let src = self.src;
+        // Records this notebook holds exactly as the file does (merging a
+        // file again, most of them) are unchanged without further ado.
+        // Cases are not: their references are made local first.
+        let same = if R::KIND == ItemKind::Case {
+            Default::default()
+        } else {
+            records::same_rows(src, &w.tx, R::KIND)?
+        };
         records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| {
-            self.one(w, r)?;
+            if same.contains(&r.meta().id) {
+                self.report.unchanged += 1;
+            } else {
+                self.one(w, r)?;
+            }
             self.done += 1;
             if self.done.is_multiple_of(1000) {
                 (self.progress)(self.done, self.total);

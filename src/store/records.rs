@@ -316,6 +316,64 @@ pub fn count_where<P: rusqlite::Params>(
         .query_row(params, |r| r.get(0))?)
 }
 
+/// The ids of the records of `kind` in `src` that `dst` holds with the
+/// same value in every column (the row number aside, which is each file's
+/// own), and that have no conflict recorded in `dst`. Empty when the two
+/// tables' columns differ. For merging a file again: such a record is
+/// unchanged whatever its history, and is known without reading it as a
+/// record.
+pub fn same_rows(
+    src: &Connection,
+    dst: &Connection,
+    kind: ItemKind,
+) -> Result<std::collections::HashSet<Uuid>> {
+    let t = kind.table();
+    let columns = |c: &Connection| -> Result<Vec<String>> {
+        let mut stmt = c.prepare(&format!("SELECT name FROM pragma_table_info('{t}')"))?;
+        let names = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for n in names {
+            let n = n?;
+            if n != "n" {
+                out.push(n);
+            }
+        }
+        Ok(out)
+    };
+    let cols = columns(src)?;
+    let mut same = std::collections::HashSet::new();
+    if cols != columns(dst)? {
+        return Ok(same);
+    }
+    let Some(at) = cols.iter().position(|c| c == "id") else {
+        return Ok(same);
+    };
+    let list = cols
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut theirs = src.prepare(&format!("SELECT {list} FROM {t}"))?;
+    let mut ours = dst.prepare(&format!("SELECT {list} FROM {t} WHERE id = ?1"))?;
+    let mut conflicted = dst.prepare("SELECT 1 FROM conflicts WHERE item_id = ?1 LIMIT 1")?;
+    let mut rows = theirs.query([])?;
+    let n = cols.len();
+    while let Some(r) = rows.next()? {
+        let vals: Vec<Sql> = (0..n).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+        let Sql::Blob(id) = &vals[at] else { continue };
+        let Ok(id) = Uuid::from_slice(id) else {
+            continue;
+        };
+        let mut mine = ours.query([id])?;
+        let Some(m) = mine.next()? else { continue };
+        let equal = (0..n).all(|i| m.get::<_, Sql>(i).is_ok_and(|v| v == vals[i]));
+        if equal && !conflicted.exists([id])? {
+            same.insert(id);
+        }
+    }
+    Ok(same)
+}
+
 /// How many records of a kind there are.
 pub fn count_kind(conn: &Connection, kind: ItemKind) -> Result<i64> {
     count_where(conn, kind, "1", [])
@@ -694,5 +752,58 @@ pub fn json_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Value> {
         ItemKind::Finding => j::<Finding>(conn, id),
         ItemKind::Link => j::<Link>(conn, id),
         ItemKind::Note => j::<Note>(conn, id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{OpenOptions, Store};
+
+    #[test]
+    fn same_rows_are_those_held_alike_and_not_in_conflict() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Store::open(&dir.path().join("a.db"), OpenOptions::new("t")).unwrap();
+        crate::exchange::demo::generate(&mut a, 30, 1, |_, _| {}).unwrap();
+        let b_path = dir.path().join("b.db");
+        a.conn()
+            .execute("VACUUM INTO ?1", [b_path.to_str().unwrap()])
+            .unwrap();
+        let b = Connection::open(&b_path).unwrap();
+        b.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let ids: Vec<Uuid> = b
+            .prepare("SELECT id FROM parcels ORDER BY n")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(ids.len(), 30);
+        let same = same_rows(a.conn(), &b, ItemKind::Parcel).unwrap();
+        assert_eq!(same.len(), 30);
+        // One column of one parcel differs; another has a conflict here.
+        b.execute(
+            "UPDATE parcels SET weight_g = weight_g + 1 WHERE id = ?1",
+            [ids[3]],
+        )
+        .unwrap();
+        b.execute(
+            "INSERT INTO conflicts (item_kind, item_id, source_id, incoming, incoming_key, detected_at, status)
+             VALUES ('parcel', ?1, ?1, '{}', 'k', 'now', 'kept-local')",
+            [ids[7]],
+        )
+        .unwrap();
+        let same = same_rows(a.conn(), &b, ItemKind::Parcel).unwrap();
+        assert_eq!(same.len(), 28);
+        assert!(!same.contains(&ids[3]) && !same.contains(&ids[7]));
+        assert!(same.contains(&ids[0]));
+        // Tables of different shapes compare nothing.
+        b.execute_batch("ALTER TABLE parcels ADD COLUMN extra TEXT")
+            .unwrap();
+        assert!(
+            same_rows(a.conn(), &b, ItemKind::Parcel)
+                .unwrap()
+                .is_empty()
+        );
     }
 }
