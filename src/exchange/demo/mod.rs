@@ -325,7 +325,8 @@ impl Gen {
         }
     }
 
-    fn grams(&mut self, range: (u32, u32)) -> f64 {
+    /// A whole number in `range` (grams or dollars), as a float.
+    fn between(&mut self, range: (u32, u32)) -> f64 {
         f64::from(range.0) + self.rng.below((range.1 - range.0) as usize + 1) as f64
     }
 
@@ -341,7 +342,7 @@ impl Gen {
             Mode::Ems => (sh.origin.post, "EMS"),
             Mode::ParcelPost => (sh.origin.post, "parcel post"),
         };
-        let usd = self.grams(sh.goods.usd);
+        let usd = self.between(sh.goods.usd);
         let documents = sh.goods.hs.is_none();
         let form = match sh.mode {
             Mode::Courier(_) => "none",
@@ -798,7 +799,7 @@ fn series_parcel(
     let leg = s.leg(day);
     let qty = seizures::quantity(&mut g.rng, s.form);
     let net = qty * s.form.grams_per_unit;
-    let weight = net + g.grams(s.goods.grams);
+    let weight = net + g.between(s.goods.grams);
     let mode = fit(leg.mode, weight, true);
     let transit = leg.transit;
     let mut p = g.parcel(&Shipment {
@@ -904,7 +905,7 @@ fn background_parcel(
         }
     };
     let net = contraband.map_or(0.0, |(_, form, qty)| qty * form.grams_per_unit);
-    let weight = net + g.grams(goods.grams);
+    let weight = net + g.between(goods.grams);
     let mode = fit(mode(&mut g.rng, origin, lone), weight, lone);
     let transit = transit(&mut g.rng, origin, dest, mode);
     let mut p = g.parcel(&Shipment {

@@ -1018,9 +1018,8 @@ pub fn surname(rng: &mut Rng, country: &Country, female: bool) -> String {
 
 /// A person of `country`: given name and surname, the gender agreeing.
 pub fn person(rng: &mut Rng, country: &Country) -> String {
-    let i = rng.below(country.given.len());
-    let female = i >= country.female_from;
-    format!("{} {}", country.given[i], surname(rng, country, female))
+    let (given, surname) = person_parts(rng, country);
+    format!("{given} {surname}")
 }
 
 /// A given name and surname apart, for series whose labels vary the name.
