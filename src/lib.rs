@@ -3,8 +3,9 @@
 //!
 //! Layers, each importing only those before it:
 //! `domain` (data and rules) -> `store` (SQLite) -> `xref` (cross-referencing)
-//! -> `exchange` (import, export, demo data) -> `cli` (command line).
+//! and `analysis` (counts, trends, routes, timelines) -> `exchange` (import, export, demo data) -> `cli` (command line).
 
+pub mod analysis;
 pub mod cli;
 pub mod domain;
 pub mod exchange;

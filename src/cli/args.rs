@@ -168,6 +168,76 @@ pub enum Command {
     /// This notebook user's signing key, and age identities for encryption
     #[command(subcommand)]
     Keys(KeysCmd),
+    /// Counts for analysts: frequencies, trends, routes, emerging substances
+    #[command(subcommand)]
+    Stats(StatsCmd),
+    /// Everything that happened in a case, in date order
+    Timeline {
+        #[arg(value_name = "CASE")]
+        case: String,
+    },
+}
+
+/// Which items a count is over.
+#[derive(Debug, Args, Default)]
+pub struct ScopeArgs {
+    /// Only what this case holds (its parcels, their substances, its links)
+    #[arg(long = "case", value_name = "REF")]
+    pub case: Option<String>,
+    /// From this date on, YYYY-MM-DD (a parcel's seizure, a case's opening)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Up to this date, inclusive
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only items whose FIELD is VALUE (repeatable; empty VALUE: items without one)
+    #[arg(long = "where", value_name = "FIELD=VALUE")]
+    pub facets: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCmd {
+    /// Distinct values of a field with count and share (derived fields too:
+    /// month, week, route, path, substance, group, form, identifier...)
+    Freq {
+        /// The field (a name it does not know lists those it does)
+        #[arg(value_name = "FIELD")]
+        field: String,
+        /// Items of this kind: parcel, case, substance or link
+        #[arg(long, default_value = "parcel")]
+        kind: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// The N most frequent values
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// In order of value instead of count
+        #[arg(long)]
+        by_value: bool,
+    },
+    /// Seizures per week or month, split by a field, each series against the
+    /// period before (default period: the 12 months or 52 weeks to the last seizure)
+    Trend {
+        /// Split by this parcel field (group, substance, concealment, origin, carrier...)
+        #[arg(long, value_name = "FIELD")]
+        by: Option<String>,
+        /// week or month
+        #[arg(long, default_value = "month", value_name = "PERIOD")]
+        every: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Parcels by origin and destination (and transit), with the share that
+    /// held a controlled substance
+    Routes {
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Substances first found in this notebook in a period, with their parcels
+    Emerging {
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
 }
 
 #[derive(Debug, Args)]

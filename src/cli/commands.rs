@@ -260,6 +260,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             super::import::csv(&ctx, &mut store, args, &mut out)?
         }
         Command::Keys(cmd) => super::share::keys(&ctx, cmd, &mut out)?,
+        Command::Stats(cmd) => super::stats::stats(ctx.format, &store, cmd, &mut out)?,
+        Command::Timeline { case } => super::stats::timeline(ctx.format, &store, case, &mut out)?,
         Command::Fields { .. } => unreachable!("handled before opening the store"),
     }
     out.flush()?;

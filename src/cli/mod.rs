@@ -9,6 +9,7 @@ mod list;
 pub mod output;
 mod share;
 mod show;
+mod stats;
 mod xref;
 
 use anyhow::{Context, Result};

@@ -137,12 +137,15 @@ pub fn print_list<T: Serialize>(
 pub fn csv_applies(command: &Command) -> bool {
     matches!(
         command,
-        Command::List(_) | Command::Audit(AuditCmd::Log { .. }) | Command::Warnlist(WarnCmd::List)
+        Command::List(_)
+            | Command::Audit(AuditCmd::Log { .. })
+            | Command::Warnlist(WarnCmd::List)
+            | Command::Stats(_)
+            | Command::Timeline { .. }
     )
 }
 
-pub const CSV_ONLY_LISTS: &str =
-    "--format csv applies to list (and audit log, warnlist list); use --format json here";
+pub const CSV_ONLY_LISTS: &str = "--format csv applies to list (and audit log, warnlist list, stats, timeline); use --format json here";
 
 /// A CSV cell as a spreadsheet may safely open it. A cell starting with
 /// `=`, `+`, `-`, `@`, tab or carriage return would be run as a formula, so

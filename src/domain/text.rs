@@ -81,6 +81,37 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// A bar of `width` cells for `n` of `max`, in eighths of a cell (at
+/// least one eighth for any `n` above zero).
+pub fn bar(n: u64, max: u64, width: usize) -> String {
+    if max == 0 || n == 0 {
+        return String::new();
+    }
+    let eighths = ((n as f64 / max as f64) * (width * 8) as f64)
+        .round()
+        .max(1.0) as usize;
+    const PART: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    let mut s = "█".repeat(eighths / 8);
+    s.push_str(PART[eighths % 8]);
+    s
+}
+
+/// A sparkline of counts, one character each (a blank for none).
+pub fn spark(counts: &[u64]) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = counts.iter().copied().max().unwrap_or(0);
+    counts
+        .iter()
+        .map(|&c| {
+            if c == 0 || max == 0 {
+                ' '
+            } else {
+                LEVELS[((c as f64 / max as f64) * 7.0).round() as usize]
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

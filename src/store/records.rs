@@ -287,6 +287,21 @@ pub fn window<R: Record>(conn: &Connection, w: Window, limit: usize) -> Result<V
     Ok(out)
 }
 
+/// The records with these rowids (record numbers), each with its rowid,
+/// in rowid order; numbers no record has any more are skipped.
+pub fn at_rowids<R: Record>(conn: &Connection, rowids: &[i64]) -> Result<Vec<(i64, R)>> {
+    let sql = format!(
+        "SELECT {}, rowid FROM {} WHERE rowid IN (SELECT value FROM json_each(?1)) ORDER BY rowid",
+        select_list::<R>(),
+        R::KIND.table(),
+    );
+    let n = columns::<R>().len();
+    let list = serde_json::to_string(rowids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([list], |row| Ok((row.get(n)?, from_row(row)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The rowid of a record, and how many records of its kind come before it.
 pub fn position(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<(i64, usize)>> {
     let t = kind.table();

@@ -57,6 +57,14 @@ impl Pane {
     }
 }
 
+/// The items with chosen values (picked on a frequency sheet or trend),
+/// which a pane lists instead of all: their record numbers, in order.
+#[derive(Debug, Clone)]
+pub struct Subset {
+    pub scope: crate::analysis::Scope,
+    pub numbers: Vec<i64>,
+}
+
 /// A windowed list: only the visible rows are held.
 #[derive(Debug, Clone, Default)]
 pub struct ListState {
@@ -70,15 +78,24 @@ pub struct ListState {
     /// A live filter and the items it matches, best first.
     pub filter: Option<String>,
     pub hits: Vec<Row>,
+    /// Only the items with chosen values (a live filter, while typed,
+    /// searches them all).
+    pub subset: Option<Subset>,
 }
 
 impl ListState {
-    fn len(&self) -> usize {
+    /// How many rows the list has as shown.
+    pub fn len(&self) -> usize {
         if self.filter.is_some() {
             self.hits.len()
+        } else if let Some(s) = &self.subset {
+            s.numbers.len()
         } else {
             self.total
         }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
     pub fn visible(&self) -> &[Row] {
         if self.filter.is_some() {
@@ -158,6 +175,9 @@ pub enum Modal {
         list: Vec<crate::exchange::conflicts::Conflict>,
         cursor: usize,
     },
+    /// Counts and charts (frequency sheets, trends, routes, emerging
+    /// substances, a case's timeline).
+    Stats(Box<super::stats::StatsView>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,6 +223,17 @@ pub struct App {
     /// How often to look for other people's changes.
     pub refresh_every: std::time::Duration,
     pub last_refresh: std::time::Instant,
+    /// Computes counts and charts off the input thread (started on first
+    /// use).
+    pub(super) analyst: Option<super::analyst::Analyst>,
+    pub(super) analyst_failed: bool,
+    /// A count is in flight.
+    pub(super) analysing: bool,
+    /// The pane (and scope) waiting for the items of a chosen value.
+    pub(super) subset_pending: Option<(usize, crate::analysis::Scope)>,
+    /// The last case shown: what views limit themselves to on `c`, and
+    /// whose timeline `t` draws.
+    pub focus_case: Option<ItemRef>,
 }
 
 impl App {
@@ -233,6 +264,11 @@ impl App {
             data_version: 0,
             refresh_every: std::time::Duration::from_millis(500),
             last_refresh: std::time::Instant::now(),
+            analyst: None,
+            analyst_failed: false,
+            analysing: false,
+            subset_pending: None,
+            focus_case: None,
         };
         app.data_version = app.read_data_version();
         match super::searcher::Searcher::start(app.store.read_path()) {
@@ -297,6 +333,19 @@ impl App {
     /// held by rowid so that no query walks the table from its start.
     pub(super) fn fetch(&mut self, i: usize) {
         if self.lists[i].filter.is_some() {
+            return;
+        }
+        if let Some(s) = &self.lists[i].subset {
+            let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
+            let from = self.lists[i].offset.min(s.numbers.len());
+            let to = (from + self.page).min(s.numbers.len());
+            match data::rows_at(self.store.conn(), kind, &s.numbers[from..to]) {
+                Ok(rows) => {
+                    self.lists[i].rows = rows;
+                    self.lists[i].held_from = from;
+                }
+                Err(e) => self.error(e.to_string()),
+            }
             return;
         }
         let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
@@ -395,6 +444,9 @@ impl App {
     }
 
     fn set_current(&mut self, item: ItemRef) {
+        if item.kind == ItemKind::Case {
+            self.focus_case = Some(item.clone());
+        }
         let conn = self.store.conn();
         self.detail =
             data::detail(conn, &item).unwrap_or_else(|e| vec![("Error".into(), e.to_string())]);
@@ -422,6 +474,7 @@ impl App {
         let i = pane.index();
         self.lists[i].filter = None;
         self.lists[i].hits.clear();
+        self.lists[i].subset = None;
         self.pane = pane;
         if let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id) {
             self.lists[i].cursor = pos;
@@ -445,6 +498,7 @@ impl App {
             Modal::Report { .. } => vec![Layer::Report],
             Modal::Matches { .. } => vec![Layer::Matches],
             Modal::Conflicts { .. } => vec![Layer::Conflicts],
+            Modal::Stats(_) => vec![Layer::Stats],
             Modal::None if self.filtering() => vec![Layer::Picker],
             Modal::None if self.empty => vec![Layer::Empty, Layer::Global],
             Modal::None => vec![Layer::List, Layer::Global],

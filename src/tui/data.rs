@@ -62,13 +62,9 @@ fn cells_substance(s: &Substance) -> Vec<String> {
     ]
 }
 
-fn page<R: Record>(
-    conn: &Connection,
-    w: Window,
-    limit: usize,
-    cells: fn(&R) -> Vec<String>,
-) -> Result<Vec<Row>> {
-    Ok(records::window::<R>(conn, w, limit)?
+/// Records with their rowids as the rows a pane shows.
+fn to_rows<R: Record>(records: Vec<(i64, R)>, cells: fn(&R) -> Vec<String>) -> Vec<Row> {
+    records
         .iter()
         .map(|(rowid, r)| Row {
             kind: R::KIND,
@@ -77,7 +73,16 @@ fn page<R: Record>(
             cells: cells(r),
             matched: Vec::new(),
         })
-        .collect())
+        .collect()
+}
+
+fn page<R: Record>(
+    conn: &Connection,
+    w: Window,
+    limit: usize,
+    cells: fn(&R) -> Vec<String>,
+) -> Result<Vec<Row>> {
+    Ok(to_rows(records::window::<R>(conn, w, limit)?, cells))
 }
 
 /// A window of a kind's list, in the order items were written.
@@ -86,6 +91,24 @@ pub fn window(conn: &Connection, kind: ItemKind, w: Window, limit: usize) -> Res
         ItemKind::Case => page::<Case>(conn, w, limit, cells_case),
         ItemKind::Parcel => page::<Parcel>(conn, w, limit, cells_parcel),
         ItemKind::Substance => page::<Substance>(conn, w, limit, cells_substance),
+        _ => Ok(Vec::new()),
+    }
+}
+
+fn rows_of<R: Record>(
+    conn: &Connection,
+    rowids: &[i64],
+    cells: fn(&R) -> Vec<String>,
+) -> Result<Vec<Row>> {
+    Ok(to_rows(records::at_rowids::<R>(conn, rowids)?, cells))
+}
+
+/// The rows of the items with these record numbers (a subset's window).
+pub fn rows_at(conn: &Connection, kind: ItemKind, rowids: &[i64]) -> Result<Vec<Row>> {
+    match kind {
+        ItemKind::Case => rows_of::<Case>(conn, rowids, cells_case),
+        ItemKind::Parcel => rows_of::<Parcel>(conn, rowids, cells_parcel),
+        ItemKind::Substance => rows_of::<Substance>(conn, rowids, cells_substance),
         _ => Ok(Vec::new()),
     }
 }

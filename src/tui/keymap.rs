@@ -55,6 +55,16 @@ pub enum Action {
     Conflicts,
     KeepLocal,
     TakeIncoming,
+    Frequencies,
+    Trends,
+    Routes,
+    Emerging,
+    Timeline,
+    SortBy,
+    SplitBy,
+    Every,
+    Period,
+    CaseScope,
 }
 
 impl Action {
@@ -104,6 +114,16 @@ impl Action {
             Conflicts => "edits that met on merge, to settle",
             KeepLocal => "keep the version here (the incoming one stays on record)",
             TakeIncoming => "take the incoming version (the one here stays on record)",
+            Frequencies => "count the values of a field of this pane's items",
+            Trends => "seizures over time, rising ones first",
+            Routes => "parcels by origin and destination, and how many held drugs",
+            Emerging => "substances first seen lately",
+            Timeline => "the timeline of the case in focus",
+            SortBy => "sort by count or by value",
+            SplitBy => "split the trend by another field",
+            Every => "per week or per month",
+            Period => "a longer or shorter period",
+            CaseScope => "only the case in focus, or everything",
         }
     }
 
@@ -141,6 +161,16 @@ impl Action {
             Conflicts => "conflicts",
             KeepLocal => "keep ours",
             TakeIncoming => "take theirs",
+            Frequencies => "counts",
+            Trends => "trends",
+            Routes => "routes",
+            Emerging => "emerging",
+            Timeline => "timeline",
+            SortBy => "sort",
+            SplitBy => "split by",
+            Every => "week/month",
+            Period => "period",
+            CaseScope => "case only",
             _ => "",
         }
     }
@@ -162,6 +192,7 @@ pub enum Layer {
     Report,
     Matches,
     Conflicts,
+    Stats,
 }
 
 impl Layer {
@@ -178,6 +209,7 @@ impl Layer {
             Layer::Report => "Paths and maps",
             Layer::Matches => "Suggested matches",
             Layer::Conflicts => "Merge conflicts",
+            Layer::Stats => "Counts and charts",
         }
     }
 }
@@ -279,6 +311,24 @@ const DEFAULTS: &[(Layer, Action, &[&str])] = {
         (L::Conflicts, A::TakeIncoming, &["t"]),
         (L::Conflicts, A::Cancel, &["esc", "ctrl-g", "q"]),
         (L::List, A::Cancel, &["esc", "ctrl-g"]),
+        (L::List, A::Frequencies, &["shift-f"]),
+        (L::List, A::Trends, &["shift-t"]),
+        (L::List, A::Routes, &["shift-r"]),
+        (L::List, A::Emerging, &["shift-e"]),
+        (L::List, A::Timeline, &["t"]),
+        (L::Stats, A::Down, &["j", "down"]),
+        (L::Stats, A::Up, &["k", "up"]),
+        (L::Stats, A::PageDown, &["pagedown", "ctrl-f"]),
+        (L::Stats, A::PageUp, &["pageup", "ctrl-b"]),
+        (L::Stats, A::Top, &["g g", "home"]),
+        (L::Stats, A::Bottom, &["shift-g", "end"]),
+        (L::Stats, A::Follow, &["enter"]),
+        (L::Stats, A::SortBy, &["s"]),
+        (L::Stats, A::SplitBy, &["b"]),
+        (L::Stats, A::Every, &["w"]),
+        (L::Stats, A::Period, &["p"]),
+        (L::Stats, A::CaseScope, &["c"]),
+        (L::Stats, A::Cancel, &["esc", "ctrl-g", "q"]),
         (L::Empty, A::LoadDemo, &["d"]),
         (L::Empty, A::New, &["a"]),
         (L::Form, A::Save, &["ctrl-s", "f2"]),

@@ -3,6 +3,7 @@
 //! through the keymap; `update` changes the state and `view::draw` only
 //! reads it. A burst of keys costs one redraw.
 
+pub mod analyst;
 pub mod app;
 pub mod config;
 pub mod data;
@@ -11,6 +12,7 @@ mod formview;
 pub mod keymap;
 pub mod reports;
 pub mod searcher;
+pub mod stats;
 pub mod terminal;
 pub mod theme;
 pub mod update;
@@ -77,8 +79,13 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
             dirty = true;
             continue;
         }
-        // Wake often while a search is out, to show its results at once.
-        let wait = if app.searching() { 20 } else { 500 };
+        // Wake often while a search or a count is out, to show its
+        // results at once.
+        let wait = if app.searching() || app.analysing() {
+            20
+        } else {
+            500
+        };
         if event::poll(Duration::from_millis(wait))? {
             // Drain every pending event, then draw once.
             loop {

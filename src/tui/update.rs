@@ -130,7 +130,8 @@ impl App {
             s.warm(ItemKind::Parcel);
         }
         let searched = self.receive(std::time::Duration::ZERO);
-        searched | self.refresh_if_changed()
+        let counted = self.receive_stats(std::time::Duration::ZERO);
+        searched | counted | self.refresh_if_changed()
     }
 
     pub(super) fn read_data_version(&self) -> i64 {
@@ -183,6 +184,9 @@ impl App {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while self.searching() && std::time::Instant::now() < deadline {
             self.receive(std::time::Duration::from_millis(50));
+        }
+        while self.analysing() && std::time::Instant::now() < deadline {
+            self.receive_stats(std::time::Duration::from_millis(50));
         }
     }
 
@@ -266,11 +270,7 @@ impl App {
             return;
         }
         let i = self.pane.index();
-        let len = if self.lists[i].filter.is_some() {
-            self.lists[i].hits.len()
-        } else {
-            self.lists[i].total
-        };
+        let len = self.lists[i].len();
         if len == 0 {
             return;
         }
@@ -285,7 +285,21 @@ impl App {
     }
 
     pub fn update(&mut self, a: Action) {
+        if matches!(self.modal, Modal::Stats(_)) && self.stats_action(a) {
+            return;
+        }
         match a {
+            Action::Frequencies => self.open_stats(super::stats::View::Columns),
+            Action::Trends => self.open_stats(super::stats::View::Trend),
+            Action::Routes => self.open_stats(super::stats::View::Routes),
+            Action::Emerging => self.open_stats(super::stats::View::Emerging),
+            Action::Timeline => self.open_stats(super::stats::View::Timeline),
+            // Keys of the views, which answer them before this.
+            Action::SortBy
+            | Action::SplitBy
+            | Action::Every
+            | Action::Period
+            | Action::CaseScope => {}
             Action::Quit => self.quit = true,
             Action::Help => {
                 self.modal = match self.modal {
@@ -591,6 +605,8 @@ impl App {
                 Modal::None => {
                     if self.pane != Pane::Links && self.lists[self.pane.index()].filter.is_some() {
                         self.clear_filter();
+                    } else if self.clear_subset() {
+                        self.info("all items shown again");
                     }
                 }
                 _ => self.modal = Modal::None,

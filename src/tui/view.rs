@@ -84,6 +84,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
         Modal::Matches { list, cursor } => draw_matches(f, app, list, *cursor),
         Modal::Conflicts { list, cursor } => draw_conflicts(f, app, list, *cursor),
         Modal::Form(form) => super::formview::draw(f, app, form),
+        Modal::Stats(v) => super::stats::draw(f, app, v),
     }
 }
 
@@ -188,14 +189,16 @@ fn highlighted(app: &App, text: &str, width: usize, query: Option<&str>) -> Line
 fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
     let l = &app.lists[pane.index()];
     let kind = pane.kind();
-    let pos = if l.filter.is_some() {
-        l.hits.len()
-    } else {
-        l.total
-    };
+    let pos = l.len();
     let mut title = format!(" {} ", pane.title());
     if pos > 0 {
         title = format!(" {} {}/{pos} ", pane.title(), l.cursor + 1);
+    }
+    if let Some(s) = &l.subset
+        && l.filter.is_none()
+    {
+        let what: Vec<String> = s.scope.facets.iter().map(|f| f.describe()).collect();
+        title.push_str(&format!("· {} ", sanitize(&what.join(", "))));
     }
     if let Some(q) = &l.filter {
         let cursor = if app.filter_typing { "▏" } else { "" };
@@ -402,6 +405,7 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
                 &[KeepLocal, TakeIncoming, Down, Cancel],
             ),
             Modal::Form(_) => hints(app, Layer::Form, &[Save, NextField, Cancel]),
+            Modal::Stats(v) => hints(app, Layer::Stats, super::stats::hint_actions(v)),
             Modal::None if app.filter_typing => hints(app, Layer::Picker, &[Confirm, Cancel]),
             Modal::None if app.empty => hints(app, Layer::Empty, &[LoadDemo, New, Help, Quit]),
             Modal::None => hints(
@@ -504,6 +508,7 @@ fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
         Layer::Report,
         Layer::Matches,
         Layer::Conflicts,
+        Layer::Stats,
         Layer::Help,
     ] {
         let mut actions: Vec<Action> = app

@@ -80,6 +80,15 @@ pub struct Summary {
     pub route_shift: Option<RouteShift>,
     /// The online shop named in the leads of several cases.
     pub shop: Option<PlantedShop>,
+    /// Substances never seen before a date, then rising.
+    pub emerging: Vec<PlantedEmerging>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlantedEmerging {
+    pub substance: String,
+    /// The first day it can be seized on.
+    pub from: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -499,6 +508,12 @@ fn generate_in(
     };
     let mut summary = Summary::default();
     for p in seizures::SUBSTANCES {
+        if p.from > 0 {
+            summary.emerging.push(PlantedEmerging {
+                substance: p.name.to_string(),
+                from: seizures::date(p.from),
+            });
+        }
         let direction = match p.trend.0.cmp(&p.trend.1) {
             std::cmp::Ordering::Less => "rising",
             std::cmp::Ordering::Greater => "falling",

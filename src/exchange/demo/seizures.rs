@@ -130,6 +130,10 @@ pub struct Profile {
     /// How often it is seen on the first and on the last day (relative
     /// weights; the share moves linearly in between).
     pub trend: (usize, usize),
+    /// The day it first reaches the market (0: there from the start).
+    /// Before it, it is never seen; from it, its weight grows from
+    /// `trend.0` to `trend.1` by the last day: an emerging substance.
+    pub from: usize,
 }
 
 const fn s(
@@ -143,10 +147,30 @@ const fn s(
         class,
         forms,
         trend,
+        from: 0,
     }
 }
 
-/// Nitazenes rise (2 to 24) as fentanyl analogues other than fentanyl
+/// A substance that appears only from day `from` on, then rises to
+/// `weight` by the last day.
+const fn arriving(
+    name: &'static str,
+    class: Class,
+    forms: &'static [Form],
+    from: usize,
+    weight: usize,
+) -> Profile {
+    Profile {
+        name,
+        class,
+        forms,
+        trend: (0, weight),
+        from,
+    }
+}
+
+/// Nitazenes rise (2 to 24, then 32 as Protonitazepyne arrives in the
+/// last 100 days) as fentanyl analogues other than fentanyl
 /// itself fall (17 to 1); ADB-BUTINACA overtakes MDMB-4en-PINACA and
 /// bromazolam replaces etizolam; cathinones stay among the largest groups.
 pub const SUBSTANCES: &[Profile] = &[
@@ -204,14 +228,28 @@ pub const SUBSTANCES: &[Profile] = &[
         DISSOCIATIVE_FORMS,
         (2, 3),
     ),
+    // Protonitazepyne reaches the market late in the second year, as
+    // nitazenes new to a region do: never seen before, then weekly.
+    arriving(
+        "Protonitazepyne",
+        Class::Nitazene,
+        NITAZENE_FORMS,
+        DAYS - 100,
+        8,
+    ),
 ];
 
 impl Profile {
     /// Its weight on day `d`, in hundredths, interpolated between the
     /// first and last day.
     fn weight_on(&self, d: usize) -> usize {
+        if d < self.from {
+            return 0;
+        }
         let (a, b) = (self.trend.0 as i64 * 100, self.trend.1 as i64 * 100);
-        (a + (b - a) * d.min(DAYS) as i64 / DAYS as i64) as usize
+        let span = DAYS.saturating_sub(self.from).max(1) as i64;
+        let d = (d.min(DAYS) - self.from) as i64;
+        (a + (b - a) * d / span) as usize
     }
 }
 

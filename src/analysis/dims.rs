@@ -1,0 +1,317 @@
+//! What can be counted: the dimensions of each kind of item, as the SQL
+//! that yields their values. A dimension is a stored field (any field of
+//! the kind), a value derived from fields (the month of seizure, the route
+//! `CN>KZ`) or a value reached through other tables (the substances found
+//! in a parcel, the kinds of identifier it carries), which may give an
+//! item several values at once.
+//!
+//! The SQL here is built only from the names in this file and the kinds'
+//! field lists, never from what a user typed: values are always bound.
+
+use crate::domain::{Case, ItemKind, Link, Parcel, Record, Substance};
+use crate::store::keys;
+
+/// How a dimension's values are reached from the item row `t`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// One value per item: an SQL expression over `t`.
+    Expr(String),
+    /// Any number of values per item: joins from `t` and the expression of
+    /// the value over them. An item is counted once per distinct value.
+    Many { join: String, value: String },
+}
+
+/// A value stored as a code, shown by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decode {
+    Text,
+    IdentKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dim {
+    /// What the command line and JSON call it (`carrier`, `month`).
+    pub name: String,
+    /// What a person reads (`Carrier`, `Month of seizure`).
+    pub label: String,
+    pub kind: ItemKind,
+    pub source: Source,
+    pub decode: Decode,
+}
+
+impl Dim {
+    fn expr(kind: ItemKind, name: &str, label: &str, sql: &str) -> Dim {
+        Dim {
+            name: name.into(),
+            label: label.into(),
+            kind,
+            source: Source::Expr(sql.into()),
+            decode: Decode::Text,
+        }
+    }
+    fn many(kind: ItemKind, name: &str, label: &str, join: &str, value: &str) -> Dim {
+        Dim {
+            name: name.into(),
+            label: label.into(),
+            kind,
+            source: Source::Many {
+                join: join.into(),
+                value: value.into(),
+            },
+            decode: Decode::Text,
+        }
+    }
+
+    /// Whether an item may have several values (shares then add up to more
+    /// than 100 %).
+    pub fn is_many(&self) -> bool {
+        matches!(self.source, Source::Many { .. })
+    }
+
+    /// The value as SQL stores it, for a value as shown.
+    pub fn encode(&self, shown: &str) -> rusqlite::types::Value {
+        use rusqlite::types::Value;
+        match self.decode {
+            Decode::Text => Value::Text(shown.to_string()),
+            Decode::IdentKind => match keys::ident_named(shown) {
+                Some(k) => Value::Integer(keys::ident_code(k)),
+                None => Value::Integer(-1),
+            },
+        }
+    }
+
+    /// The value as shown, for a value as SQL returns it (`None`: empty).
+    pub fn decode(&self, v: rusqlite::types::ValueRef<'_>) -> Option<String> {
+        use rusqlite::types::ValueRef;
+        let s = match v {
+            ValueRef::Null => return None,
+            ValueRef::Integer(i) => match self.decode {
+                Decode::IdentKind => keys::ident_of_code(i)
+                    .map(|k| k.as_str().to_string())
+                    .unwrap_or_else(|_| i.to_string()),
+                Decode::Text => i.to_string(),
+            },
+            ValueRef::Real(f) => f.to_string(),
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+            ValueRef::Blob(_) => return None,
+        };
+        (!s.is_empty()).then_some(s)
+    }
+}
+
+/// The date a kind of item is placed in time by, as SQL over `t`: a
+/// parcel's seizure, a case's opening, a link's making. Substances have
+/// none of their own (they are placed by their findings' parcels).
+pub fn date_expr(kind: ItemKind) -> Option<&'static str> {
+    match kind {
+        ItemKind::Parcel => Some("t.seized_on"),
+        ItemKind::Case => Some("t.opened_on"),
+        ItemKind::Link => Some("substr(t.created_at, 1, 10)"),
+        _ => None,
+    }
+}
+
+const FINDINGS: &str = "JOIN findings f ON f.parcel_id = t.id";
+const FOUND: &str =
+    "JOIN findings f ON f.parcel_id = t.id JOIN substances s ON s.id = f.substance_id";
+
+fn derived(kind: ItemKind) -> Vec<Dim> {
+    let mut v = Vec::new();
+    if let Some(d) = date_expr(kind) {
+        let when = match kind {
+            ItemKind::Parcel => "seizure",
+            ItemKind::Case => "opening",
+            _ => "making",
+        };
+        v.push(Dim::expr(
+            kind,
+            "year",
+            &format!("Year of {when}"),
+            &format!("substr({d}, 1, 4)"),
+        ));
+        v.push(Dim::expr(
+            kind,
+            "quarter",
+            &format!("Quarter of {when}"),
+            &format!("substr({d}, 1, 4) || '-Q' || ((CAST(substr({d}, 6, 2) AS INTEGER) + 2) / 3)"),
+        ));
+        v.push(Dim::expr(
+            kind,
+            "month",
+            &format!("Month of {when}"),
+            &format!("substr({d}, 1, 7)"),
+        ));
+        v.push(Dim::expr(
+            kind,
+            "week",
+            &format!("Week of {when} (its Monday)"),
+            &format!("date({d}, 'weekday 0', '-6 days')"),
+        ));
+    }
+    match kind {
+        ItemKind::Parcel => {
+            v.push(Dim::expr(
+                kind,
+                "route",
+                "Route (origin>destination)",
+                "coalesce(t.origin, '?') || '>' || coalesce(t.destination, '?')",
+            ));
+            v.push(Dim::expr(
+                kind,
+                "path",
+                "Path (origin>transit>destination)",
+                "coalesce(t.origin, '?') || '>' || coalesce(nullif(t.transit, '') || '>', '') || coalesce(t.destination, '?')",
+            ));
+            v.push(Dim::many(
+                kind,
+                "substance",
+                "Substance found",
+                FOUND,
+                "s.name",
+            ));
+            v.push(Dim::many(
+                kind,
+                "group",
+                "Substance group found",
+                FOUND,
+                "s.\"group\"",
+            ));
+            v.push(Dim::many(
+                kind,
+                "subclass",
+                "Substance sub-class found",
+                FOUND,
+                "s.subclass",
+            ));
+            v.push(Dim::many(
+                kind,
+                "effect",
+                "Effect group found",
+                FOUND,
+                "s.effect",
+            ));
+            v.push(Dim::many(kind, "form", "Form found", FINDINGS, "f.form"));
+            v.push(Dim {
+                decode: Decode::IdentKind,
+                ..Dim::many(
+                    kind,
+                    "identifier",
+                    "Identifier kinds carried",
+                    &format!(
+                        "JOIN occurrences o ON o.item = t.n * 16 + {} JOIN identifiers i ON i.id = o.ident",
+                        keys::kind_code(ItemKind::Parcel)
+                    ),
+                    "i.kind",
+                )
+            });
+        }
+        ItemKind::Substance => {
+            v.push(Dim::expr(
+                kind,
+                "controlled",
+                "Under a UN schedule",
+                "CASE WHEN t.schedule_1961 IS NOT NULL OR t.schedule_1971 IS NOT NULL OR t.table_1988 IS NOT NULL THEN 'yes' ELSE 'no' END",
+            ));
+        }
+        _ => {}
+    }
+    v
+}
+
+fn fields(kind: ItemKind) -> Vec<(&'static str, &'static str)> {
+    let specs = match kind {
+        ItemKind::Case => Case::FIELDS,
+        ItemKind::Parcel => Parcel::FIELDS,
+        ItemKind::Substance => Substance::FIELDS,
+        ItemKind::Link => Link::FIELDS,
+        _ => &[],
+    };
+    let mut v: Vec<_> = specs.iter().map(|f| (f.name, f.label)).collect();
+    match kind {
+        ItemKind::Parcel => v.insert(1, ("tracking_kind", "Tracking number kind")),
+        ItemKind::Link => {
+            v.insert(0, ("to_kind", "Kind linked to"));
+            v.insert(0, ("from_kind", "Kind linked from"));
+        }
+        _ => {}
+    }
+    v.push(("created_by", "Written by"));
+    v
+}
+
+/// Every dimension of a kind: its stored fields (the column picker's
+/// order: the kind's form order), then the derived ones.
+pub fn all(kind: ItemKind) -> Vec<Dim> {
+    let mut v: Vec<Dim> = fields(kind)
+        .into_iter()
+        .map(|(name, label)| Dim::expr(kind, name, label, &format!("t.\"{name}\"")))
+        .collect();
+    v.extend(derived(kind));
+    v
+}
+
+/// The dimension of a kind called `name`, or a message listing them.
+pub fn find(kind: ItemKind, name: &str) -> Result<Dim, String> {
+    let all = all(kind);
+    let wanted = name.trim().to_ascii_lowercase().replace('-', "_");
+    if let Some(d) = all.iter().find(|d| d.name == wanted) {
+        return Ok(d.clone());
+    }
+    let names: Vec<&str> = all.iter().map(|d| d.name.as_str()).collect();
+    Err(format!(
+        "{name:?} is not a field of a {kind}; one of: {}",
+        names.join(", ")
+    ))
+}
+
+/// Whether values of the dimension are read through an index of their own
+/// (a count over them does not read the records).
+pub fn indexed(d: &Dim) -> bool {
+    matches!(
+        (d.kind, d.name.as_str()),
+        (ItemKind::Parcel, "status" | "tracking")
+            | (ItemKind::Case, "status")
+            | (ItemKind::Substance, "name" | "cas")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_fields_and_derived_values() {
+        let p = all(ItemKind::Parcel);
+        for name in [
+            "carrier",
+            "concealment",
+            "month",
+            "route",
+            "group",
+            "identifier",
+        ] {
+            assert!(p.iter().any(|d| d.name == name), "{name}");
+        }
+        assert!(find(ItemKind::Parcel, "Seized-On").is_ok());
+        let e = find(ItemKind::Parcel, "nonsense").unwrap_err();
+        assert!(e.contains("carrier") && e.contains("route"), "{e}");
+        assert!(find(ItemKind::Case, "status").is_ok());
+        assert!(find(ItemKind::Substance, "controlled").is_ok());
+        assert!(find(ItemKind::Link, "link_type").is_ok());
+        assert!(find(ItemKind::Case, "route").is_err());
+    }
+
+    #[test]
+    fn identifier_kinds_round_trip_between_names_and_codes() {
+        let d = find(ItemKind::Parcel, "identifier").unwrap();
+        let code = d.encode("phone");
+        let rusqlite::types::Value::Integer(c) = code else {
+            panic!("{code:?}")
+        };
+        assert_eq!(
+            d.decode(rusqlite::types::ValueRef::Integer(c)).as_deref(),
+            Some("phone")
+        );
+        assert_eq!(d.decode(rusqlite::types::ValueRef::Text(b"")), None);
+    }
+}

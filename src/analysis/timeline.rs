@@ -1,0 +1,298 @@
+//! A case's timeline: everything that happened in it in date order, each
+//! event leading to the item it is about. Parcels seized, what was found
+//! in them, notes and leads, links made, parcels added to the case, the
+//! case opened and closed, and the merges and imports its records came
+//! through. (Posting dates and laboratory results are not recorded yet, so
+//! they have no events.)
+
+use super::Result;
+use crate::domain::{Case, Finding, ItemKind};
+use crate::store::records::{self, get};
+use crate::store::refs::ItemRef;
+use crate::store::related;
+use rusqlite::Connection;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `opened`, `closed`, `added`, `seized`, `delivered`, `finding`,
+    /// `note`, `lead`, `link`, `merge`, `import`.
+    pub what: &'static str,
+    pub text: String,
+    /// The item the event is about (Enter leads there).
+    pub item: Option<ItemRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timeline {
+    pub case: ItemRef,
+    pub title: String,
+    /// Oldest first; within a day, in the order the case's story runs.
+    pub events: Vec<Event>,
+}
+
+fn order(what: &str) -> u8 {
+    match what {
+        "opened" => 0,
+        "added" => 1,
+        "seized" | "delivered" => 2,
+        "finding" => 3,
+        "link" => 4,
+        "note" | "lead" => 5,
+        "merge" | "import" => 6,
+        _ => 7,
+    }
+}
+
+fn day(s: &str) -> String {
+    s.chars().take(10).collect()
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+fn item(kind: ItemKind, id: Uuid, label: impl Into<String>) -> Option<ItemRef> {
+    Some(ItemRef {
+        kind,
+        id,
+        label: label.into(),
+    })
+}
+
+/// The timeline of the case `case`.
+pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
+    let Some(c) = get::<Case>(conn, case)? else {
+        return Err(super::Error::input("case", format!("no case {case}")));
+    };
+    let me = ItemRef {
+        kind: ItemKind::Case,
+        id: case,
+        label: c.reference.clone(),
+    };
+    let mut ev: Vec<Event> = Vec::new();
+    let mut push = |date: &str, what: &'static str, text: String, item: Option<ItemRef>| {
+        if !date.is_empty() {
+            ev.push(Event {
+                date: day(date),
+                what,
+                text,
+                item,
+            });
+        }
+    };
+    push(
+        c.opened_on.as_deref().unwrap_or(&c.meta.created_at),
+        "opened",
+        format!("{} opened: {}", c.reference, c.title),
+        Some(me.clone()),
+    );
+    if let Some(d) = &c.closed_on {
+        push(
+            d,
+            "closed",
+            format!("{} closed ({})", c.reference, c.status),
+            Some(me.clone()),
+        );
+    }
+    // Which records are the case's, for provenance below.
+    let mut ids: Vec<Uuid> = vec![case];
+    let mut labels: HashMap<Uuid, String> = HashMap::new();
+    let parcels = related::parcels_in_case(conn, case, usize::MAX, 0)?;
+    let in_case: HashSet<Uuid> = parcels.iter().map(|p| p.meta.id).collect();
+    for p in &parcels {
+        let pid = p.meta.id;
+        ids.push(pid);
+        labels.insert(pid, p.tracking.clone());
+        let at = item(ItemKind::Parcel, pid, p.tracking.clone());
+        if let Some(d) = &p.seized_on {
+            let (what, verb) = if p.status == "controlled-delivery" {
+                ("delivered", "found and delivered under watch")
+            } else {
+                ("seized", "seized")
+            };
+            let place = p
+                .seized_place
+                .as_deref()
+                .map(|s| format!(" at {s}"))
+                .unwrap_or_default();
+            let route = format!(
+                "{}>{}",
+                p.origin.as_deref().unwrap_or("?"),
+                p.destination.as_deref().unwrap_or("?")
+            );
+            push(
+                d,
+                what,
+                format!("{} {verb}{place} ({route})", p.tracking),
+                at.clone(),
+            );
+        }
+        for f in related::findings_in_parcel(conn, pid)? {
+            ids.push(f.meta.id);
+            let date = p
+                .seized_on
+                .clone()
+                .unwrap_or_else(|| f.meta.created_at.clone());
+            push(
+                &date,
+                "finding",
+                finding_text(conn, &p.tracking, &f)?,
+                at.clone(),
+            );
+        }
+        for n in related::notes_on(conn, pid, 1000)? {
+            ids.push(n.meta.id);
+            let what = if n.note_type == "lead" {
+                "lead"
+            } else {
+                "note"
+            };
+            push(
+                &n.noted_on,
+                what,
+                format!("{}: {}", p.tracking, first_line(&n.text)),
+                at.clone(),
+            );
+        }
+    }
+    for n in related::notes_on(conn, case, 10_000)? {
+        ids.push(n.meta.id);
+        let what = if n.note_type == "lead" {
+            "lead"
+        } else {
+            "note"
+        };
+        push(
+            &n.noted_on,
+            what,
+            first_line(&n.text).to_string(),
+            Some(me.clone()),
+        );
+    }
+    // Links from or to the case and its parcels, each once.
+    let mut seen_links = HashSet::new();
+    let ends: Vec<Uuid> = std::iter::once(case)
+        .chain(in_case.iter().copied())
+        .collect();
+    for end in ends {
+        for l in related::links_of(conn, end, 10_000)? {
+            if !seen_links.insert(l.meta.id) {
+                continue;
+            }
+            ids.push(l.meta.id);
+            if l.link_type == "includes" && l.from_id == case {
+                let label = labels.get(&l.to_id).cloned().unwrap_or_else(|| {
+                    records::label_of(conn, l.to_kind, l.to_id).unwrap_or_default()
+                });
+                push(
+                    &l.meta.created_at,
+                    "added",
+                    format!("{} {label} added to {}", l.to_kind, c.reference),
+                    item(l.to_kind, l.to_id, label),
+                );
+                continue;
+            }
+            let other = |k: ItemKind, id: Uuid| {
+                labels
+                    .get(&id)
+                    .cloned()
+                    .or_else(|| (id == case).then(|| c.reference.clone()))
+                    .unwrap_or_else(|| records::label_of(conn, k, id).unwrap_or_default())
+            };
+            let (from, to) = (other(l.from_kind, l.from_id), other(l.to_kind, l.to_id));
+            let why = l
+                .note
+                .as_deref()
+                .map(|n| format!(" ({})", first_line(n)))
+                .unwrap_or_default();
+            // The end outside the case is where following leads.
+            let (fk, fid, flabel) = if l.from_id == end {
+                (l.to_kind, l.to_id, to.clone())
+            } else {
+                (l.from_kind, l.from_id, from.clone())
+            };
+            push(
+                &l.meta.created_at,
+                "link",
+                format!("{from} {} {to}{why}", l.link_type),
+                item(fk, fid, flabel),
+            );
+        }
+    }
+    // Merges and imports the case's records came through, one event each.
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.kind, s.at, s.file_name, coalesce(s.exporter, '') \
+         FROM provenance p JOIN sources s ON s.id = p.source_id WHERE p.item_id = ?1",
+    )?;
+    let mut sources: HashMap<Uuid, (String, String, String, String, u64)> = HashMap::new();
+    for id in &ids {
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, Uuid>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (sid, kind, at, file, exporter) = row?;
+            sources
+                .entry(sid)
+                .or_insert((kind, at, file, exporter, 0))
+                .4 += 1;
+        }
+    }
+    for (kind, at, file, exporter, n) in sources.into_values() {
+        let (what, verb) = if kind == "import" {
+            ("import", "imported from")
+        } else {
+            ("merge", "merged from")
+        };
+        let by = if exporter.is_empty() {
+            String::new()
+        } else {
+            format!(", exported by {exporter}")
+        };
+        push(
+            &at,
+            what,
+            format!("{n} record(s) {verb} {file}{by}"),
+            Some(me.clone()),
+        );
+    }
+    ev.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then(order(a.what).cmp(&order(b.what)))
+            .then_with(|| a.text.cmp(&b.text))
+    });
+    Ok(Timeline {
+        case: me,
+        title: c.title,
+        events: ev,
+    })
+}
+
+fn finding_text(conn: &Connection, tracking: &str, f: &Finding) -> Result<String> {
+    let name = records::label_of(conn, ItemKind::Substance, f.substance_id)?;
+    let qty = match (f.quantity, f.unit.as_deref()) {
+        (Some(q), Some(u)) => format!("{q} {u} "),
+        (Some(q), None) => format!("{q} "),
+        _ => String::new(),
+    };
+    let test = f
+        .test_ref
+        .as_deref()
+        .map(|t| format!(", {t}"))
+        .unwrap_or_default();
+    Ok(format!(
+        "{tracking}: {qty}{} of {name} ({}{test})",
+        f.form, f.identification
+    ))
+}

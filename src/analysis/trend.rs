@@ -1,0 +1,308 @@
+//! Trends: seizures per week or month over a period, split by a dimension
+//! (substance group, substance, concealment, origin, carrier...), each
+//! series with its change against the period before, rising ones first.
+
+use super::dims::{Dim, Source};
+use super::scope::Scope;
+use super::{Error, Result, parse_date};
+use crate::domain::ItemKind;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use rusqlite::Connection;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Every {
+    Week,
+    Month,
+}
+
+impl Every {
+    pub fn parse(s: &str) -> Option<Every> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "week" | "weekly" | "w" => Some(Every::Week),
+            "month" | "monthly" | "m" => Some(Every::Month),
+            _ => None,
+        }
+    }
+    /// The bucket a date falls in, as SQL over a date expression.
+    fn sql(self, d: &str) -> String {
+        match self {
+            Every::Week => format!("date({d}, 'weekday 0', '-6 days')"),
+            Every::Month => format!("substr({d}, 1, 7)"),
+        }
+    }
+    /// The bucket a date falls in: a week by its Monday, a month `YYYY-MM`.
+    pub fn bucket(self, d: Date) -> String {
+        match self {
+            Every::Week => self.start(d).to_string(),
+            Every::Month => format!("{:04}-{:02}", d.year(), d.month()),
+        }
+    }
+    /// The first day of the bucket a date falls in.
+    fn start(self, d: Date) -> Date {
+        match self {
+            Every::Week => d
+                .checked_sub((d.weekday().to_monday_zero_offset() as i64).days())
+                .unwrap_or(d),
+            Every::Month => d.first_of_month(),
+        }
+    }
+    fn step(self, d: Date) -> Option<Date> {
+        match self {
+            Every::Week => d.checked_add(7.days()).ok(),
+            Every::Month => d.first_of_month().checked_add(1.month()).ok(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    /// The dimension's value (`None`: items without one; the whole count
+    /// when the trend is not split).
+    pub value: Option<String>,
+    /// Seizures per bucket of the period, in bucket order.
+    pub counts: Vec<u64>,
+    /// In the period, and in the period of the same length before it.
+    pub current: u64,
+    pub previous: u64,
+    /// `current - previous`.
+    pub change: i64,
+    /// The change as a share of `previous` (`None` when `previous` is 0).
+    pub change_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    pub every: Every,
+    /// The dimension the series split by (`None`: one series, all seizures).
+    pub by: Option<String>,
+    pub since: String,
+    pub until: String,
+    pub previous_since: String,
+    pub previous_until: String,
+    /// Bucket labels: weeks by their Monday, months `YYYY-MM`.
+    pub buckets: Vec<String>,
+    /// Every seizure in the period, per bucket.
+    pub total: Vec<u64>,
+    /// Most rising first: largest `change`, then largest `current`.
+    pub series: Vec<Series>,
+}
+
+/// The period a trend covers: the scope's, or where it gives no start,
+/// the `months` months (in whole weeks or months) up to its end, which is
+/// the latest seizure in scope when it gives none.
+pub fn period(conn: &Connection, scope: &Scope, every: Every, months: u32) -> Result<(Date, Date)> {
+    let months = months.clamp(1, 1200) as i64;
+    let mut open = scope.clone();
+    open.since = None;
+    open.until = None;
+    let (cond, params) = open.condition();
+    let latest: Option<String> = conn.query_row(
+        &format!("SELECT max(t.seized_on) FROM parcels t WHERE {cond}"),
+        rusqlite::params_from_iter(params),
+        |r| r.get(0),
+    )?;
+    let until = match (&scope.until, latest) {
+        (Some(u), _) => parse_date("until", u)?,
+        (None, Some(l)) => parse_date("latest seizure", &l)?,
+        (None, None) => jiff::ZonedDateTime::now().date(),
+    };
+    let since = match (&scope.since, every) {
+        (Some(s), _) => parse_date("since", s)?,
+        (None, Every::Month) => until
+            .first_of_month()
+            .checked_sub((months - 1).months())
+            .map_err(|e| Error::input("period", e.to_string()))?,
+        (None, Every::Week) => every
+            .start(until)
+            .checked_sub((months * 52 / 12 - 1).max(0).weeks())
+            .map_err(|e| Error::input("period", e.to_string()))?,
+    };
+    Ok((since, until))
+}
+
+/// Seizures (parcels with a seizure date) in scope per bucket, split by
+/// `by`, over the scope's period or `months` up to its end ([`period`]).
+pub fn trend(
+    conn: &Connection,
+    scope: &Scope,
+    by: Option<&Dim>,
+    every: Every,
+    months: u32,
+) -> Result<Trend> {
+    if scope.kind != ItemKind::Parcel {
+        return Err(Error::input(
+            "kind",
+            format!(
+                "trends count seizures, which are parcels, not {}s",
+                scope.kind
+            ),
+        ));
+    }
+    let (since, until) = period(conn, scope, every, months)?;
+    if since > until {
+        return Err(Error::input(
+            "period",
+            format!("it starts ({since}) after it ends ({until})"),
+        ));
+    }
+    let days = until
+        .since(since)
+        .map_err(|e| Error::input("period", e.to_string()))?;
+    let days = days.get_days() as i64 + 1;
+    let prev_until = since
+        .yesterday()
+        .map_err(|e| Error::input("period", e.to_string()))?;
+    let prev_since = since
+        .checked_sub(days.days())
+        .map_err(|e| Error::input("period", e.to_string()))?;
+    let mut buckets = Vec::new();
+    let mut at = every.start(since);
+    while at <= until && buckets.len() < 10_000 {
+        buckets.push(every.bucket(at));
+        match every.step(at) {
+            Some(n) => at = n,
+            None => break,
+        }
+    }
+    let place: HashMap<&str, usize> = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.as_str(), i))
+        .collect();
+
+    let mut wide = scope.clone();
+    wide.since = Some(prev_since.to_string());
+    wide.until = Some(until.to_string());
+    let (cond, params) = wide.condition();
+    let b = every.sql("t.seized_on");
+    let current = format!("t.seized_on >= '{since}'");
+    let sql = match by.map(|d| &d.source) {
+        None => format!(
+            "SELECT {current}, {b}, NULL, count(*) FROM parcels t WHERE {cond} GROUP BY 1, 2"
+        ),
+        Some(Source::Expr(e)) => format!(
+            "SELECT {current}, {b}, {e}, count(*) FROM parcels t WHERE {cond} GROUP BY 1, 2, 3"
+        ),
+        Some(Source::Many { join, value }) => format!(
+            "SELECT {current}, {b}, {value}, count(DISTINCT t.n) FROM parcels t {join} WHERE {cond} GROUP BY 1, 2, 3"
+        ),
+    };
+    let mut total = vec![0u64; buckets.len()];
+    let mut series: BTreeMap<Option<String>, Series> = BTreeMap::new();
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    while let Some(r) = rows.next()? {
+        let is_current: bool = r.get(0)?;
+        let bucket: Option<String> = r.get(1)?;
+        let value = match by {
+            Some(d) => d.decode(r.get_ref(2)?),
+            None => None,
+        };
+        let n = r.get::<_, i64>(3)? as u64;
+        let s = series.entry(value).or_insert_with(|| Series {
+            value: None,
+            counts: vec![0; buckets.len()],
+            current: 0,
+            previous: 0,
+            change: 0,
+            change_share: None,
+        });
+        if is_current {
+            s.current += n;
+            if let Some(&i) = bucket.as_deref().and_then(|b| place.get(b)) {
+                s.counts[i] += n;
+            }
+        } else {
+            s.previous += n;
+        }
+    }
+    drop(rows);
+    // The total counts each seizure once, whatever its values.
+    if by.is_some_and(Dim::is_many) {
+        let mut current = scope.clone();
+        current.since = Some(since.to_string());
+        current.until = Some(until.to_string());
+        let (cond, params) = current.condition();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {b}, count(*) FROM parcels t WHERE {cond} GROUP BY 1"
+        ))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        while let Some(r) = rows.next()? {
+            let bucket: Option<String> = r.get(0)?;
+            if let Some(&i) = bucket.as_deref().and_then(|b| place.get(b)) {
+                total[i] += r.get::<_, i64>(1)? as u64;
+            }
+        }
+    } else {
+        for s in series.values() {
+            for (t, c) in total.iter_mut().zip(&s.counts) {
+                *t += c;
+            }
+        }
+    }
+    let mut series: Vec<Series> = series
+        .into_iter()
+        .map(|(value, mut s)| {
+            s.value = value;
+            s.change = s.current as i64 - s.previous as i64;
+            s.change_share = (s.previous > 0).then(|| s.change as f64 / s.previous as f64);
+            s
+        })
+        .collect();
+    series.sort_by(|a, b| {
+        b.change
+            .cmp(&a.change)
+            .then(b.current.cmp(&a.current))
+            .then_with(|| a.value.cmp(&b.value))
+    });
+    Ok(Trend {
+        every,
+        by: by.map(|d| d.name.clone()),
+        since: since.to_string(),
+        until: until.to_string(),
+        previous_since: prev_since.to_string(),
+        previous_until: prev_until.to_string(),
+        buckets,
+        total,
+        series,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_mondays_and_months() {
+        let d: Date = "2026-11-29".parse().unwrap(); // a Sunday
+        assert_eq!(Every::Week.bucket(d), "2026-11-23");
+        assert_eq!(
+            Every::Week.bucket("2026-11-23".parse().unwrap()),
+            "2026-11-23"
+        );
+        assert_eq!(Every::Month.bucket(d), "2026-11");
+        assert_eq!(Every::parse("Weekly"), Some(Every::Week));
+        assert_eq!(Every::parse("fortnight"), None);
+    }
+
+    #[test]
+    fn sqlite_places_dates_in_the_same_weeks_as_the_code() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut d: Date = "2024-12-25".parse().unwrap();
+        for _ in 0..40 {
+            let sql: String = conn
+                .query_row(
+                    &format!("SELECT {}", Every::Week.sql("?1")),
+                    [d.to_string()],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(sql, Every::Week.bucket(d), "{d}");
+            d = d.tomorrow().unwrap();
+        }
+    }
+}
