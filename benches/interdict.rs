@@ -58,6 +58,8 @@ struct Figure {
     target: Target,
     /// The peer's samples on the same work, when it is installed.
     peer: Option<Result<Vec<Duration>, String>>,
+    /// What the peer is.
+    peer_name: &'static str,
 }
 
 impl Figure {
@@ -67,8 +69,165 @@ impl Figure {
             samples,
             target,
             peer: None,
+            peer_name: "fzf --filter",
         }
     }
+}
+
+/// Times `f` `runs` times after one untimed run (which warms the cache).
+fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> Vec<Duration> {
+    let _ = f();
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed()
+        })
+        .collect()
+}
+
+/// The analyst's counts at scale, each beside SQLite running the
+/// equivalent plain `GROUP BY` on the same file (another connection), and
+/// a keystroke's cost while a count runs on the worker.
+fn analyst_figures(path: &Path, figures: &mut Vec<Figure>) {
+    use interdict::analysis::{Scope, dims, freq, routes, trend};
+    let store = Store::open(path, OpenOptions::new("bench")).expect("open");
+    let conn = store.conn();
+    let peer =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("peer connection");
+    let parcels = Scope::new(ItemKind::Parcel);
+    let sheets: &[(&'static str, &str, &str, Target)] = &[
+        (
+            "frequency sheet, indexed field (status)",
+            "status",
+            "SELECT status, count(*) FROM parcels GROUP BY 1",
+            Target::Ms {
+                p50: Some(200.0),
+                p95: None,
+            },
+        ),
+        (
+            "frequency sheet, any field (carrier)",
+            "carrier",
+            "SELECT carrier, count(*) FROM parcels GROUP BY 1",
+            Target::Ms {
+                p50: Some(1000.0),
+                p95: None,
+            },
+        ),
+        (
+            "frequency sheet, derived (month of seizure)",
+            "month",
+            "SELECT substr(seized_on, 1, 7), count(*) FROM parcels GROUP BY 1",
+            Target::Ms {
+                p50: Some(1000.0),
+                p95: None,
+            },
+        ),
+        (
+            "frequency sheet, derived (route CN>KZ)",
+            "route",
+            "SELECT origin || '>' || destination, count(*) FROM parcels GROUP BY 1",
+            Target::Ms {
+                p50: Some(1000.0),
+                p95: None,
+            },
+        ),
+        (
+            "frequency sheet, through findings (substance group)",
+            "group",
+            "SELECT s.\"group\", count(DISTINCT p.n) FROM parcels p JOIN findings f ON f.parcel_id = p.id JOIN substances s ON s.id = f.substance_id GROUP BY 1",
+            Target::Ms {
+                p50: Some(1000.0),
+                p95: None,
+            },
+        ),
+        (
+            "frequency sheet, identifier kinds carried",
+            "identifier",
+            "SELECT i.kind, count(DISTINCT o.item) FROM occurrences o JOIN identifiers i ON i.id = o.ident WHERE o.item & 15 = 2 GROUP BY 1",
+            Target::Ms {
+                p50: Some(1000.0),
+                p95: None,
+            },
+        ),
+    ];
+    for (name, field, sql, target) in sheets {
+        let dim = dims::find(ItemKind::Parcel, field).expect("dimension");
+        let ours = timed(5, || freq::freq(conn, &parcels, &dim).expect("freq"));
+        let theirs = timed(5, || {
+            let mut stmt = peer.prepare(sql).expect("peer sql");
+            let n = stmt.query_map([], |_| Ok(())).expect("peer query").count();
+            n
+        });
+        let mut f = Figure::new(name, ours, *target);
+        f.peer = Some(Ok(theirs));
+        f.peer_name = "SQLite GROUP BY";
+        figures.push(f);
+    }
+    let by = dims::find(ItemKind::Parcel, "group").expect("dimension");
+    let ours = timed(5, || {
+        trend::trend(conn, &parcels, Some(&by), trend::Every::Month, 36).expect("trend")
+    });
+    let theirs = timed(5, || {
+        let mut stmt = peer
+            .prepare(
+                "SELECT substr(p.seized_on, 1, 7), s.\"group\", count(DISTINCT p.n) FROM parcels p \
+                 JOIN findings f ON f.parcel_id = p.id JOIN substances s ON s.id = f.substance_id \
+                 WHERE p.seized_on >= '2020-12-01' GROUP BY 1, 2",
+            )
+            .expect("peer sql");
+        stmt.query_map([], |_| Ok(())).expect("peer query").count()
+    });
+    let mut f = Figure::new(
+        "trend over 3 years by substance group, monthly",
+        ours,
+        Target::Ms {
+            p50: Some(500.0),
+            p95: None,
+        },
+    );
+    f.peer = Some(Ok(theirs));
+    f.peer_name = "SQLite GROUP BY";
+    figures.push(f);
+    let ours = timed(5, || routes::routes(conn, &parcels).expect("routes"));
+    figures.push(Figure::new(
+        "route matrix of every parcel",
+        ours,
+        Target::None,
+    ));
+
+    // Keys while a trend computes on the worker: each key plus one draw.
+    let mut app = App::new(
+        store,
+        Keymap::defaults(),
+        Theme::new(true),
+        view::page_rows(30),
+    );
+    let mut term = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    key(&mut app, KeyCode::Char('2'), KeyModifiers::NONE);
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Char('T'), KeyModifiers::SHIFT);
+        for _ in 0..10 {
+            let t = Instant::now();
+            key(&mut app, KeyCode::Char('w'), KeyModifiers::NONE);
+            app.tick();
+            term.draw(|f| view::draw(f, &app)).expect("draw");
+            samples.push(t.elapsed());
+        }
+        app.settle();
+        key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    }
+    figures.push(Figure::new(
+        "key + frame while counts run (each supersedes)",
+        samples,
+        Target::Ms {
+            p50: None,
+            p95: Some(30.0),
+        },
+    ));
 }
 
 fn p50_p95(samples: &[Duration]) -> (Duration, Duration) {
@@ -231,6 +390,33 @@ fn main() {
             ms(p95),
             peak_rss_mib()
         );
+        return;
+    }
+
+    // BENCH_ONLY=stats: the analyst's counts alone.
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("stats") {
+        analyst_figures(&path, &mut figures);
+        for f in &figures {
+            let (p50, p95) = p50_p95(&f.samples);
+            let peer = match &f.peer {
+                Some(Ok(t)) => {
+                    let (q50, _) = p50_p95(t);
+                    format!(
+                        "  {}: {:.1} ms (ratio {:.2})",
+                        f.peer_name,
+                        ms(q50),
+                        ms(q50) / ms(p50).max(1e-6)
+                    )
+                }
+                _ => String::new(),
+            };
+            eprintln!(
+                "{}: p50 {:.1} ms, p95 {:.1} ms{peer}",
+                f.name,
+                ms(p50),
+                ms(p95)
+            );
+        }
         return;
     }
 
@@ -585,6 +771,8 @@ fn main() {
         ms_target(Some(1000.0), None),
     ));
 
+    analyst_figures(&path, &mut figures);
+
     let rss = peak_rss_mib();
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
         + std::fs::metadata(path.with_extension("db-wal")).map_or(0, |m| m.len());
@@ -618,7 +806,7 @@ fn main() {
                 (
                     format!("{:.1} / {:.1}", ms(q50), ms(q95)),
                     format!("{:.1}", ms(q50) / ms(p50).max(1e-6)),
-                    serde_json::json!({"name": "fzf --filter", "p50_ms": ms(q50), "p95_ms": ms(q95), "n": t.len()}),
+                    serde_json::json!({"name": f.peer_name, "p50_ms": ms(q50), "p95_ms": ms(q95), "n": t.len()}),
                 )
             }
         };

@@ -743,3 +743,201 @@ fn parcels_texts_load_from_the_first_tick() {
     }
     assert_eq!(warmed(&ui), 1, "not loaded after the first tick");
 }
+
+/// No cell of the frame has a colour of its own (what NO_COLOR asks).
+fn assert_no_colour(ui: &Ui) {
+    let t = ui.render();
+    let buf = t.backend().buffer();
+    for y in 0..ui.h {
+        for x in 0..ui.w {
+            assert_eq!(buf[(x, y)].fg, Color::Reset, "cell {x},{y}");
+            assert_eq!(buf[(x, y)].bg, Color::Reset, "cell {x},{y}");
+        }
+    }
+}
+
+fn parcels_where(ui: &Ui, sql: &str) -> usize {
+    let n: i64 = ui
+        .app
+        .store
+        .conn()
+        .query_row(
+            &format!("SELECT count(*) FROM parcels WHERE {sql}"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    n as usize
+}
+
+#[test]
+fn a_frequency_sheet_counts_a_column_and_filters_the_pane_to_a_value() {
+    let mut ui = Ui::new(600, 80, 24, true);
+    ui.keys("2 shift-f");
+    assert!(ui.text().contains("Count which field?"), "{}", ui.text());
+    // The third field of a parcel is its carrier.
+    ui.keys("j j enter");
+    snap!("freq_carrier_80x24", ui);
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!("no sheet")
+    };
+    let first = v.freq.as_ref().unwrap().rows[0].clone();
+    let carrier = first.value.clone().unwrap();
+    assert_eq!(
+        first.count as usize,
+        parcels_where(&ui, &format!("carrier = '{carrier}'"))
+    );
+    // Enter on the value lists only its parcels, counted in the title.
+    ui.keys("enter");
+    assert!(matches!(ui.app.modal, Modal::None));
+    assert_eq!(ui.app.lists[1].len(), first.count as usize);
+    let text = ui.text();
+    assert!(
+        text.contains(&format!("Parcels 1/{} · carrier = {carrier}", first.count)),
+        "{text}"
+    );
+    // A second sheet counts within the first value: two keystrokes from
+    // "China Post parcels" to "their statuses".
+    ui.keys("shift-f");
+    let Modal::Stats(v) = &mut ui.app.modal else {
+        panic!()
+    };
+    let status = v.columns.iter().position(|d| d.name == "status").unwrap();
+    v.cursor = status;
+    ui.keys("enter");
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!()
+    };
+    let f = v.freq.as_ref().unwrap();
+    assert_eq!(f.total, first.count);
+    let seized = f.rows.iter().find(|r| r.value.as_deref() == Some("seized"));
+    assert_eq!(
+        seized.map_or(0, |r| r.count as usize),
+        parcels_where(&ui, &format!("carrier = '{carrier}' AND status = 'seized'"))
+    );
+    // s sorts by value; esc goes back to the fields, esc again closes.
+    ui.keys("s");
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!()
+    };
+    let values: Vec<_> = v
+        .freq
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.value.clone())
+        .collect();
+    assert!(values.windows(2).all(|w| w[0] <= w[1]), "{values:?}");
+    ui.keys("esc esc");
+    assert!(matches!(ui.app.modal, Modal::None));
+    // Esc in the pane shows every parcel again.
+    ui.keys("esc");
+    assert_eq!(ui.app.lists[1].len(), 600);
+}
+
+#[test]
+fn trends_at_80x24_with_and_without_colour() {
+    let mut ui = Ui::new(1500, 80, 24, true);
+    ui.keys("2 shift-t");
+    snap!("trend_80x24", ui);
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!("no trend")
+    };
+    assert!(v.chart.is_some() && !v.lines.is_empty());
+    // Enter on a series filters the parcels to it.
+    ui.keys("enter");
+    assert!(matches!(ui.app.modal, Modal::None));
+    let title = ui.text();
+    assert!(title.contains("· substance = "), "{title}");
+    let mut ui = Ui::new(1500, 80, 24, false);
+    ui.keys("2 shift-t w");
+    snap!("trend_weekly_80x24_no_color", ui);
+    assert_no_colour(&ui);
+    // b splits by another field, p takes a longer period.
+    ui.keys("b p");
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!()
+    };
+    assert!(v.header.starts_with("GROUP"), "{}", v.header);
+    assert!(
+        v.title.contains("104 weeks") || v.title.contains("105 weeks"),
+        "{}",
+        v.title
+    );
+}
+
+#[test]
+fn routes_emerging_and_the_case_timeline_at_80x24() {
+    let mut ui = Ui::new(4000, 80, 24, false);
+    ui.keys("2 shift-r");
+    snap!("routes_80x24_no_color", ui);
+    assert_no_colour(&ui);
+    ui.keys("esc shift-e p p");
+    snap!("emerging_80x24_no_color", ui);
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!()
+    };
+    assert!(
+        v.lines.iter().any(|(l, _)| l.contains("Protonitazepyne")),
+        "{:?}",
+        v.lines
+    );
+    ui.keys("esc");
+    // The first case's timeline, from the Cases pane; Enter opens the
+    // event's item.
+    ui.keys("1 t");
+    snap!("timeline_80x24_no_color", ui);
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!()
+    };
+    let seized = v
+        .lines
+        .iter()
+        .position(|(l, _)| l.contains(" seized "))
+        .unwrap();
+    ui.app.modal = {
+        let Modal::Stats(mut v) = std::mem::replace(&mut ui.app.modal, Modal::None) else {
+            unreachable!()
+        };
+        v.cursor = seized;
+        Modal::Stats(v)
+    };
+    ui.keys("enter");
+    assert_eq!(ui.app.pane, Pane::Parcels);
+    assert_eq!(ui.app.current.as_ref().unwrap().kind, ItemKind::Parcel);
+    // Back on the case, R counts its parcels' routes only.
+    ui.keys("1 shift-r");
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!()
+    };
+    assert!(v.title.contains("parcels of C-"), "{}", v.title);
+    ui.keys("c");
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!()
+    };
+    assert!(v.title.contains("all parcels"), "{}", v.title);
+}
+
+#[test]
+fn a_newer_count_supersedes_the_one_in_flight() {
+    let mut ui = Ui::new(1500, 80, 24, true);
+    // Keys as fast as they come: none waits for a count.
+    for (c, m) in [('2', KeyModifiers::NONE), ('T', KeyModifiers::SHIFT)] {
+        ui.app
+            .handle_event(Event::Key(KeyEvent::new(KeyCode::Char(c), m)));
+    }
+    for _ in 0..5 {
+        ui.app.handle_event(Event::Key(KeyEvent::new(
+            KeyCode::Char('b'),
+            KeyModifiers::NONE,
+        )));
+    }
+    ui.app.settle();
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!()
+    };
+    // Five presses of b from "substance": the sixth split is shown.
+    assert!(v.header.starts_with("CARRIER"), "{}", v.header);
+    assert!(!v.busy);
+}

@@ -347,7 +347,7 @@ impl StatsView {
                     .matrix
                     .iter()
                     .find(|x| &x.origin == o && &x.destination == *d)
-                    .map(|x| format!("{} {:.0}%", x.parcels, x.controlled_share * 100.0))
+                    .map(|x| format!("{:>6} {:>3.0}%", x.parcels, x.controlled_share * 100.0))
                     .unwrap_or_else(|| "-".into());
                 text.push_str(&format!(" {cell:>12}"));
             }
