@@ -158,8 +158,7 @@ fn analyst_figures(path: &Path, figures: &mut Vec<Figure>) {
         let ours = timed(5, || freq::freq(conn, &parcels, &dim).expect("freq"));
         let theirs = timed(5, || {
             let mut stmt = peer.prepare(sql).expect("peer sql");
-            let n = stmt.query_map([], |_| Ok(())).expect("peer query").count();
-            n
+            stmt.query_map([], |_| Ok(())).expect("peer query").count()
         });
         let mut f = Figure::new(name, ours, *target);
         f.peer = Some(Ok(theirs));
