@@ -115,6 +115,59 @@ fn frequency_sheets_match_an_independent_group_by() {
 }
 
 #[test]
+fn identifier_kinds_carried_agree_with_the_identifier_index() {
+    let c = conn();
+    let f = freq::freq(
+        &c,
+        &parcels(),
+        &dims::find(ItemKind::Parcel, "identifier").unwrap(),
+    )
+    .unwrap();
+    let by_index = grouped(
+        "SELECT CASE i.kind WHEN 1 THEN 'tracking' WHEN 2 THEN 'phone' WHEN 3 THEN 'email' \
+         WHEN 4 THEN 'address' WHEN 5 THEN 'name' WHEN 7 THEN 'content' END, count(DISTINCT o.item) \
+         FROM occurrences o JOIN identifiers i ON i.id = o.ident \
+         WHERE o.item % 16 = 2 AND i.kind IN (1, 2, 3, 4, 5, 7) GROUP BY 1",
+        [],
+    );
+    let mut got = sheet(&f);
+    got.remove(&None);
+    assert_eq!(got, by_index);
+    // A parcel with nothing but a tracking number carries one kind; one
+    // with a phone, two, and is found under both.
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&["add", "parcel", "--tracking", "RR123456785CN"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR000000005KZ",
+        "--sender-phone",
+        "+7 701 555 0142",
+    ]);
+    let j = nb.json(&["stats", "freq", "identifier"]);
+    assert_eq!(j["many"], true);
+    let rows: Vec<(String, u64)> = j["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["value"].as_str().unwrap().to_string(),
+                r["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("tracking".to_string(), 2), ("phone".to_string(), 1)]
+    );
+    let j = nb.json(&["stats", "freq", "tracking", "--where", "identifier=phone"]);
+    assert_eq!(j["total"], 1);
+}
+
+#[test]
 fn sheets_keep_to_the_case_the_period_and_the_chosen_values() {
     let c = conn();
     let case: (uuid::Uuid, String) = c

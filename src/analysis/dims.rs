@@ -9,7 +9,6 @@
 //! field lists, never from what a user typed: values are always bound.
 
 use crate::domain::{Case, ItemKind, Link, Parcel, Record, Substance};
-use crate::store::keys;
 
 /// How a dimension's values are reached from the item row `t`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,14 +17,38 @@ pub enum Source {
     Expr(String),
     /// Any number of values per item: joins from `t` and the expression of
     /// the value over them. An item is counted once per distinct value.
-    Many { join: String, value: String },
+    /// `drive`, when given, is the same join written from the other table
+    /// first (`findings f CROSS JOIN parcels t ...`): counting over every
+    /// item, reading the smaller table in its own order beats reaching it
+    /// from the items (a trend of three years: 1.1 s against 0.4 s at 1M).
+    Many {
+        join: String,
+        value: String,
+        drive: Option<String>,
+    },
+    /// Named yes/no conditions over `t`, each a value an item has when it
+    /// holds (the kinds of identifier a parcel carries): counted in one
+    /// pass over the items.
+    Flags(Vec<(String, String)>),
 }
 
-/// A value stored as a code, shown by its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decode {
-    Text,
-    IdentKind,
+impl Source {
+    /// The `FROM` clause that reaches a dimension's values from the items
+    /// of `table` (aliased `t`).
+    pub fn from(&self, table: &str) -> String {
+        match self {
+            Source::Many { drive: Some(d), .. } => d.replace("{table}", table),
+            Source::Many { join, .. } => format!("{table} t {join}"),
+            _ => format!("{table} t"),
+        }
+    }
+
+    /// The condition under which an item of a `Flags` source has none of
+    /// its values.
+    pub fn no_flag(flags: &[(String, String)]) -> String {
+        let any: Vec<String> = flags.iter().map(|(_, c)| format!("({c})")).collect();
+        format!("NOT ({})", any.join(" OR "))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +59,6 @@ pub struct Dim {
     pub label: String,
     pub kind: ItemKind,
     pub source: Source,
-    pub decode: Decode,
 }
 
 impl Dim {
@@ -46,10 +68,14 @@ impl Dim {
             label: label.into(),
             kind,
             source: Source::Expr(sql.into()),
-            decode: Decode::Text,
         }
     }
     fn many(kind: ItemKind, name: &str, label: &str, join: &str, value: &str) -> Dim {
+        let drive = match join {
+            FOUND => Some(FOUND_FIRST),
+            FINDINGS => Some(FINDINGS_FIRST),
+            _ => None,
+        };
         Dim {
             name: name.into(),
             label: label.into(),
@@ -57,27 +83,20 @@ impl Dim {
             source: Source::Many {
                 join: join.into(),
                 value: value.into(),
+                drive: drive.map(String::from),
             },
-            decode: Decode::Text,
         }
     }
 
     /// Whether an item may have several values (shares then add up to more
     /// than 100 %).
     pub fn is_many(&self) -> bool {
-        matches!(self.source, Source::Many { .. })
+        matches!(self.source, Source::Many { .. } | Source::Flags(_))
     }
 
-    /// The value as SQL stores it, for a value as shown.
+    /// The value as SQL compares it, for a value as shown.
     pub fn encode(&self, shown: &str) -> rusqlite::types::Value {
-        use rusqlite::types::Value;
-        match self.decode {
-            Decode::Text => Value::Text(shown.to_string()),
-            Decode::IdentKind => match keys::ident_named(shown) {
-                Some(k) => Value::Integer(keys::ident_code(k)),
-                None => Value::Integer(-1),
-            },
-        }
+        rusqlite::types::Value::Text(shown.to_string())
     }
 
     /// The value as shown, for a value as SQL returns it (`None`: empty).
@@ -85,12 +104,7 @@ impl Dim {
         use rusqlite::types::ValueRef;
         let s = match v {
             ValueRef::Null => return None,
-            ValueRef::Integer(i) => match self.decode {
-                Decode::IdentKind => keys::ident_of_code(i)
-                    .map(|k| k.as_str().to_string())
-                    .unwrap_or_else(|_| i.to_string()),
-                Decode::Text => i.to_string(),
-            },
+            ValueRef::Integer(i) => i.to_string(),
             ValueRef::Real(f) => f.to_string(),
             ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
             ValueRef::Blob(_) => return None,
@@ -114,6 +128,18 @@ pub fn date_expr(kind: ItemKind) -> Option<&'static str> {
 const FINDINGS: &str = "JOIN findings f ON f.parcel_id = t.id";
 const FOUND: &str =
     "JOIN findings f ON f.parcel_id = t.id JOIN substances s ON s.id = f.substance_id";
+const FINDINGS_FIRST: &str = "findings f CROSS JOIN {table} t ON t.id = f.parcel_id";
+const FOUND_FIRST: &str = "findings f CROSS JOIN {table} t ON t.id = f.parcel_id \
+     CROSS JOIN substances s ON s.id = f.substance_id";
+
+/// A field given (neither NULL nor empty), as SQL over `t`.
+fn filled(columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("coalesce(t.{c}, '') <> ''"))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
 
 fn derived(kind: ItemKind) -> Vec<Dim> {
     let mut v = Vec::new();
@@ -191,18 +217,21 @@ fn derived(kind: ItemKind) -> Vec<Dim> {
                 "s.effect",
             ));
             v.push(Dim::many(kind, "form", "Form found", FINDINGS, "f.form"));
+            // The kinds of identifier a parcel carries: the fields each
+            // kind of the identifier index is taken from, given.
+            let flags = [
+                ("tracking", filled(&["tracking"])),
+                ("phone", filled(&["sender_phone", "recipient_phone"])),
+                ("email", filled(&["sender_email", "recipient_email"])),
+                ("address", filled(&["sender_address", "recipient_address"])),
+                ("name", filled(&["sender_name", "recipient_name"])),
+                ("content", filled(&["declared_contents"])),
+            ];
             v.push(Dim {
-                decode: Decode::IdentKind,
-                ..Dim::many(
-                    kind,
-                    "identifier",
-                    "Identifier kinds carried",
-                    &format!(
-                        "JOIN occurrences o ON o.item = t.n * 16 + {} JOIN identifiers i ON i.id = o.ident",
-                        keys::kind_code(ItemKind::Parcel)
-                    ),
-                    "i.kind",
-                )
+                name: "identifier".into(),
+                label: "Identifier kinds carried".into(),
+                kind,
+                source: Source::Flags(flags.into_iter().map(|(k, c)| (k.to_string(), c)).collect()),
             });
         }
         ItemKind::Substance => {
@@ -278,6 +307,7 @@ pub fn indexed(d: &Dim) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::keys;
 
     #[test]
     fn every_kind_has_its_fields_and_derived_values() {
@@ -302,16 +332,12 @@ mod tests {
     }
 
     #[test]
-    fn identifier_kinds_round_trip_between_names_and_codes() {
-        let d = find(ItemKind::Parcel, "identifier").unwrap();
-        let code = d.encode("phone");
-        let rusqlite::types::Value::Integer(c) = code else {
-            panic!("{code:?}")
+    fn identifier_kinds_are_the_kinds_of_the_index() {
+        let Source::Flags(flags) = find(ItemKind::Parcel, "identifier").unwrap().source else {
+            panic!("not flags")
         };
-        assert_eq!(
-            d.decode(rusqlite::types::ValueRef::Integer(c)).as_deref(),
-            Some("phone")
-        );
-        assert_eq!(d.decode(rusqlite::types::ValueRef::Text(b"")), None);
+        for (name, _) in &flags {
+            assert!(keys::ident_named(name).is_some(), "{name}");
+        }
     }
 }

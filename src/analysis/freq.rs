@@ -52,46 +52,68 @@ impl Freq {
 pub fn freq(conn: &Connection, scope: &Scope, dim: &Dim) -> Result<Freq> {
     let table = scope.kind.table();
     let (cond, params) = scope.condition();
-    let total = super::scope::count(conn, scope)?;
-    let sql = match &dim.source {
-        Source::Expr(e) => {
-            format!("SELECT {e} AS v, count(*) FROM {table} t WHERE {cond} GROUP BY v")
-        }
-        // Items with none of the values are counted as one empty row, so
-        // that the sheet accounts for every item in scope.
-        Source::Many { join, value } => format!(
-            "SELECT {value} AS v, count(DISTINCT t.n) FROM {table} t {join} WHERE {cond} GROUP BY v"
-        ),
-    };
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut merged: std::collections::BTreeMap<Option<String>, u64> = Default::default();
-    while let Some(r) = rows.next()? {
-        let v = dim.decode(r.get_ref(0)?);
-        let n: i64 = r.get(1)?;
-        *merged.entry(v).or_default() += n as u64;
-    }
-    drop(rows);
-    if dim.is_many() {
-        let with: u64 = {
-            let Source::Many { join, value } = &dim.source else {
-                unreachable!()
-            };
-            let (cond, params) = scope.condition();
-            conn.query_row(
-                &format!(
-                    "SELECT count(DISTINCT t.n) FROM {table} t {join} \
-                     WHERE {cond} AND coalesce({value}, '') <> ''"
-                ),
-                rusqlite::params_from_iter(params),
-                |r| r.get::<_, i64>(0),
-            )? as u64
-        };
-        merged.remove(&None);
-        if total > with {
-            merged.insert(None, total - with);
+    // Each source is counted in one pass over what it reads; the items in
+    // scope are the sum of the groups where every item has one value.
+    let total = match &dim.source {
+        Source::Expr(e) => {
+            let sql = format!("SELECT {e} AS v, count(*) FROM {table} t WHERE {cond} GROUP BY v");
+            let mut stmt = conn.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+            while let Some(r) = rows.next()? {
+                let v = dim.decode(r.get_ref(0)?);
+                *merged.entry(v).or_default() += r.get::<_, i64>(1)? as u64;
+            }
+            merged.values().sum()
         }
-    }
+        Source::Many { value, .. } => {
+            let total = super::scope::count(conn, scope)?;
+            // Each (item, value) once; the items with any value, to count
+            // those with none as one empty row, so that the sheet accounts
+            // for every item in scope.
+            let sql = format!(
+                "SELECT DISTINCT t.n, {value} FROM {} WHERE {cond}",
+                dim.source.from(table)
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+            let mut with = std::collections::HashSet::new();
+            while let Some(r) = rows.next()? {
+                if let Some(v) = dim.decode(r.get_ref(1)?) {
+                    with.insert(r.get::<_, i64>(0)?);
+                    *merged.entry(Some(v)).or_default() += 1;
+                }
+            }
+            let with = with.len() as u64;
+            if total > with {
+                merged.insert(None, total - with);
+            }
+            total
+        }
+        Source::Flags(flags) => {
+            let mut sums: Vec<String> = flags
+                .iter()
+                .map(|(_, c)| format!("coalesce(sum(CASE WHEN {c} THEN 1 ELSE 0 END), 0)"))
+                .collect();
+            sums.push(format!(
+                "coalesce(sum(CASE WHEN {} THEN 1 ELSE 0 END), 0)",
+                Source::no_flag(flags)
+            ));
+            sums.push("count(*)".into());
+            let sql = format!("SELECT {} FROM {table} t WHERE {cond}", sums.join(", "));
+            let counts: Vec<i64> =
+                conn.query_row(&sql, rusqlite::params_from_iter(params), |r| {
+                    (0..flags.len() + 2).map(|i| r.get(i)).collect()
+                })?;
+            for (i, n) in counts.iter().take(flags.len() + 1).enumerate() {
+                if *n > 0 {
+                    let v = flags.get(i).map(|(name, _)| name.clone());
+                    merged.insert(v, *n as u64);
+                }
+            }
+            counts.last().copied().unwrap_or(0) as u64
+        }
+    };
     let mut out = Freq {
         field: dim.name.clone(),
         label: dim.label.clone(),

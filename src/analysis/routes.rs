@@ -39,6 +39,9 @@ pub struct Routes {
     pub via: Vec<Route>,
 }
 
+/// Origin, transit and destination.
+type Path = (Option<String>, Option<String>, Option<String>);
+
 fn route(origin: Option<String>, transit: Option<String>, destination: Option<String>) -> Route {
     Route {
         origin,
@@ -82,23 +85,39 @@ pub fn routes(conn: &Connection, scope: &Scope) -> Result<Routes> {
         ));
     }
     let (cond, params) = scope.condition();
-    let sql = format!(
-        "SELECT nullif(t.origin, ''), nullif(t.transit, ''), nullif(t.destination, ''), count(*), \
-         sum(EXISTS (SELECT 1 FROM findings f JOIN substances s ON s.id = f.substance_id \
-                     WHERE f.parcel_id = t.id AND {CONTROLLED})) \
-         FROM parcels t WHERE {cond} GROUP BY 1, 2, 3"
-    );
-    let mut stmt = conn.prepare(&sql)?;
+    let path = "nullif(t.origin, ''), nullif(t.transit, ''), nullif(t.destination, '')";
+    // The parcels per path, then those of them that held a controlled
+    // substance, read from the findings (far fewer than the parcels) in
+    // their own order: two passes, each as quick as a plain GROUP BY.
+    let mut held: BTreeMap<Path, u64> = BTreeMap::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {path}, count(DISTINCT t.n) FROM findings f \
+         CROSS JOIN parcels t ON t.id = f.parcel_id CROSS JOIN substances s ON s.id = f.substance_id \
+         WHERE {CONTROLLED} AND {cond} GROUP BY 1, 2, 3"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.clone()))?;
+    while let Some(r) = rows.next()? {
+        held.insert(
+            (r.get(0)?, r.get(1)?, r.get(2)?),
+            r.get::<_, i64>(3)? as u64,
+        );
+    }
+    drop(rows);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {path}, count(*) FROM parcels t WHERE {cond} GROUP BY 1, 2, 3"
+    ))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut matrix: BTreeMap<(Option<String>, Option<String>), Route> = BTreeMap::new();
     let mut via = Vec::new();
     let (mut origins, mut destinations) = (BTreeMap::new(), BTreeMap::new());
     let (mut parcels, mut controlled) = (0, 0);
     while let Some(r) = rows.next()? {
-        let (o, tr, d): (Option<String>, Option<String>, Option<String>) =
-            (r.get(0)?, r.get(1)?, r.get(2)?);
+        let (o, tr, d): Path = (r.get(0)?, r.get(1)?, r.get(2)?);
         let n = r.get::<_, i64>(3)? as u64;
-        let c = r.get::<_, i64>(4)? as u64;
+        let c = held
+            .get(&(o.clone(), tr.clone(), d.clone()))
+            .copied()
+            .unwrap_or(0);
         parcels += n;
         controlled += c;
         *origins.entry(o.clone()).or_default() += n;

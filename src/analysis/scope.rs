@@ -107,15 +107,22 @@ impl Scope {
                     params.push(f.dim.encode(v));
                 }
                 (Source::Expr(e), None) => conds.push(format!("coalesce({e}, '') = ''")),
-                (Source::Many { join, value }, Some(v)) => {
+                (Source::Many { join, value, .. }, Some(v)) => {
                     conds.push(format!(
                         "t.n IN (SELECT t.n FROM {table} t {join} WHERE {value} = ?)"
                     ));
                     params.push(f.dim.encode(v));
                 }
-                (Source::Many { join, value }, None) => conds.push(format!(
+                (Source::Many { join, value, .. }, None) => conds.push(format!(
                     "t.n NOT IN (SELECT t.n FROM {table} t {join} WHERE coalesce({value}, '') <> '')"
                 )),
+                (Source::Flags(flags), Some(v)) => {
+                    match flags.iter().find(|(name, _)| name == v) {
+                        Some((_, c)) => conds.push(format!("({c})")),
+                        None => conds.push("0".into()),
+                    }
+                }
+                (Source::Flags(flags), None) => conds.push(Source::no_flag(flags)),
             }
         }
         if let Some(items) = &self.items {

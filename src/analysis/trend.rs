@@ -180,29 +180,71 @@ pub fn trend(
     let (cond, params) = wide.condition();
     let b = every.sql("t.seized_on");
     let current = format!("t.seized_on >= '{since}'");
-    let sql = match by.map(|d| &d.source) {
-        None => format!(
-            "SELECT {current}, {b}, NULL, count(*) FROM parcels t WHERE {cond} GROUP BY 1, 2"
-        ),
-        Some(Source::Expr(e)) => format!(
-            "SELECT {current}, {b}, {e}, count(*) FROM parcels t WHERE {cond} GROUP BY 1, 2, 3"
-        ),
-        Some(Source::Many { join, value }) => format!(
-            "SELECT {current}, {b}, {value}, count(DISTINCT t.n) FROM parcels t {join} WHERE {cond} GROUP BY 1, 2, 3"
-        ),
+    // Rows of (in the period?, bucket, value, seizures).
+    let mut found: Vec<(bool, Option<String>, Option<String>, u64)> = Vec::new();
+    let mut read = |sql: &str, flags: Option<&[(String, String)]>| -> Result<()> {
+        let mut stmt = conn.prepare(sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.clone()))?;
+        while let Some(r) = rows.next()? {
+            let is_current: bool = r.get(0)?;
+            let bucket: Option<String> = r.get(1)?;
+            match flags {
+                Some(flags) => {
+                    for (i, (name, _)) in flags.iter().enumerate() {
+                        let n = r.get::<_, i64>(2 + i)? as u64;
+                        if n > 0 {
+                            found.push((is_current, bucket.clone(), Some(name.clone()), n));
+                        }
+                    }
+                }
+                None => {
+                    let value = match by {
+                        Some(d) => d.decode(r.get_ref(2)?),
+                        None => None,
+                    };
+                    found.push((is_current, bucket, value, r.get::<_, i64>(3)? as u64));
+                }
+            }
+        }
+        Ok(())
     };
+    match by.map(|d| &d.source) {
+        None => read(
+            &format!(
+                "SELECT {current}, {b}, NULL, count(*) FROM parcels t WHERE {cond} GROUP BY 1, 2"
+            ),
+            None,
+        )?,
+        Some(Source::Expr(e)) => read(
+            &format!(
+                "SELECT {current}, {b}, {e}, count(*) FROM parcels t WHERE {cond} GROUP BY 1, 2, 3"
+            ),
+            None,
+        )?,
+        Some(src @ Source::Many { value, .. }) => read(
+            &format!(
+                "SELECT {current}, {b}, {value}, count(DISTINCT t.n) FROM {} WHERE {cond} GROUP BY 1, 2, 3",
+                src.from("parcels")
+            ),
+            None,
+        )?,
+        Some(Source::Flags(flags)) => {
+            let sums: Vec<String> = flags
+                .iter()
+                .map(|(_, c)| format!("sum(CASE WHEN {c} THEN 1 ELSE 0 END)"))
+                .collect();
+            read(
+                &format!(
+                    "SELECT {current}, {b}, {} FROM parcels t WHERE {cond} GROUP BY 1, 2",
+                    sums.join(", ")
+                ),
+                Some(flags),
+            )?
+        }
+    }
     let mut total = vec![0u64; buckets.len()];
     let mut series: BTreeMap<Option<String>, Series> = BTreeMap::new();
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-    while let Some(r) = rows.next()? {
-        let is_current: bool = r.get(0)?;
-        let bucket: Option<String> = r.get(1)?;
-        let value = match by {
-            Some(d) => d.decode(r.get_ref(2)?),
-            None => None,
-        };
-        let n = r.get::<_, i64>(3)? as u64;
+    for (is_current, bucket, value, n) in found {
         let s = series.entry(value).or_insert_with(|| Series {
             value: None,
             counts: vec![0; buckets.len()],
@@ -220,7 +262,6 @@ pub fn trend(
             s.previous += n;
         }
     }
-    drop(rows);
     // The total counts each seizure once, whatever its values.
     if by.is_some_and(Dim::is_many) {
         let mut current = scope.clone();
