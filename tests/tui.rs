@@ -941,3 +941,28 @@ fn a_newer_count_supersedes_the_one_in_flight() {
     assert!(v.header.starts_with("CARRIER"), "{}", v.header);
     assert!(!v.busy);
 }
+
+#[test]
+fn every_view_reads_the_same_with_and_without_colour() {
+    for keys in [
+        "2 shift-f j j enter",
+        "2 shift-t",
+        "2 shift-r",
+        "2 shift-e p p",
+        "1 t",
+    ] {
+        let mut coloured = Ui::new(1500, 80, 24, true);
+        let mut plain = Ui::new(1500, 80, 24, false);
+        coloured.keys(keys);
+        plain.keys(keys);
+        assert!(matches!(plain.app.modal, Modal::Stats(_)), "{keys}");
+        assert_eq!(coloured.text(), plain.text(), "{keys}");
+        assert_no_colour(&plain);
+        let t = coloured.render();
+        let buf = t.backend().buffer();
+        let styled = (0..24)
+            .flat_map(|y| (0..80).map(move |x| (x, y)))
+            .any(|(x, y)| buf[(x, y)].fg != Color::Reset);
+        assert!(styled, "{keys}: colour is used where allowed");
+    }
+}
