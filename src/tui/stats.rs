@@ -31,6 +31,20 @@ pub enum View {
     Timeline,
 }
 
+impl View {
+    /// What the view is called in its title while it is being counted.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Columns => "Count which field?",
+            View::Freq => "Frequency sheet",
+            View::Trend => "Seizures over time",
+            View::Routes => "Routes",
+            View::Emerging => "Emerging substances",
+            View::Timeline => "Timeline",
+        }
+    }
+}
+
 /// Where Enter on a line leads.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Lead {
@@ -573,6 +587,12 @@ impl App {
         };
         v.busy = true;
         v.error = None;
+        if v.lines.is_empty() {
+            v.title = match (&v.view, &v.case) {
+                (View::Timeline, Some(c)) => format!("Timeline of {}", c.label),
+                _ => format!("{} · {}", v.view.name(), v.describe()),
+            };
+        }
         self.submit(job);
     }
 
