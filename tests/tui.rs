@@ -7,7 +7,7 @@ use interdict::domain::ItemKind;
 use interdict::exchange::demo;
 use interdict::store::{OpenOptions, Store};
 use interdict::tui::app::{App, Modal, Pane};
-use interdict::tui::keymap::Keymap;
+use interdict::tui::keymap::{Action, Keymap, Layer};
 use interdict::tui::theme::Theme;
 use interdict::tui::view;
 use ratatui::Terminal;
@@ -965,4 +965,71 @@ fn every_view_reads_the_same_with_and_without_colour() {
             .any(|(x, y)| buf[(x, y)].fg != Color::Reset);
         assert!(styled, "{keys}: colour is used where allowed");
     }
+}
+
+#[test]
+fn a_read_only_notebook_offers_nothing_that_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ro.db");
+    {
+        let mut s = Store::open(&path, OpenOptions::new("tester")).unwrap();
+        demo::generate(&mut s, 200, 3, |_, _| {}).unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let mut opts = OpenOptions::new("tester");
+    opts.read_only = true;
+    let store = Store::open(&path, opts).unwrap();
+    let app = App::new(
+        store,
+        Keymap::defaults(),
+        Theme::new(false),
+        view::page_rows(24),
+    );
+    let mut ui = Ui {
+        _dir: dir,
+        app,
+        w: 80,
+        h: 24,
+    };
+    // Every key that would write is unbound: no prompt or form opens, and
+    // nothing typed is lost to a refusal after the fact.
+    ui.keys("2 n");
+    assert!(matches!(ui.app.modal, Modal::None), "a note prompt opened");
+    for k in ["a", "e", "x", "l", "f", "shift-c"] {
+        ui.keys(k);
+        assert!(
+            !matches!(
+                ui.app.modal,
+                Modal::Form(_) | Modal::Note(_) | Modal::Confirm { .. } | Modal::Picker(_)
+            ),
+            "{k} opened a writing modal"
+        );
+        ui.app.modal = Modal::None;
+    }
+    let footer = ui.text();
+    for word in ["note", "new", "edit", "link", "delete"] {
+        assert!(
+            !footer.contains(&format!(" {word} ")),
+            "{word} offered:\n{footer}"
+        );
+    }
+    ui.keys("?");
+    let help = ui.text();
+    assert!(!help.contains("add a note"), "{help}");
+    // Help is drawn from the keymap in force, which binds no writing.
+    assert!(ui.app.keymap.bindings.iter().all(|b| !b.action.writes()));
+    assert!(
+        !ui.app
+            .keymap
+            .keys_for(Layer::List, Action::Filter)
+            .is_empty()
+    );
+    assert!(std::fs::read(&path).unwrap() == before, "the file changed");
+    assert!(
+        !path.with_extension("db-wal").exists()
+            || std::fs::metadata(path.with_extension("db-wal"))
+                .unwrap()
+                .len()
+                == 0
+    );
 }

@@ -238,6 +238,11 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, keymap: Keymap, theme: Theme, page: usize) -> App {
+        let keymap = if store.is_read_only() {
+            keymap.read_only()
+        } else {
+            keymap
+        };
         let mut app = App {
             store,
             keymap,

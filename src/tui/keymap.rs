@@ -127,6 +127,27 @@ impl Action {
         }
     }
 
+    /// Whether the action writes to the notebook (none is offered on a
+    /// notebook open read-only).
+    pub fn writes(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            AddNote
+                | AddFinding
+                | New
+                | Edit
+                | Delete
+                | Link
+                | LoadDemo
+                | Save
+                | Yes
+                | Reject
+                | KeepLocal
+                | TakeIncoming
+        )
+    }
+
     /// The short word shown in the status-line hints.
     pub fn hint(self) -> &'static str {
         use Action::*;
@@ -421,6 +442,14 @@ impl Keymap {
     }
 
     /// The keys bound to an action in a layer, as shown to the user.
+    /// The keymap without the actions that write: what a notebook open
+    /// read-only binds, so that its help and hints offer nothing it would
+    /// refuse after the typing was done.
+    pub fn read_only(mut self) -> Keymap {
+        self.bindings.retain(|b| !b.action.writes());
+        self
+    }
+
     pub fn keys_for(&self, layer: Layer, action: Action) -> Vec<String> {
         self.bindings
             .iter()

@@ -460,29 +460,35 @@ fn draw_empty(f: &mut Frame<'_>, app: &App, area: Rect) {
             .cloned()
             .unwrap_or_default()
     };
-    let lines = vec![
+    let mut lines = vec![
         Line::from(Span::styled("This notebook is empty.", app.theme.header())),
         Line::from(""),
-        Line::from(vec![
+    ];
+    if app.store.is_read_only() {
+        lines.push(Line::from(
+            "It is open read-only: nothing can be added to it here.",
+        ));
+    } else {
+        lines.push(Line::from(vec![
             Span::raw("Press "),
             Span::styled(k(Action::LoadDemo), app.theme.key()),
             Span::raw(format!(
                 " to load the demo data ({DEMO_PARCELS} parcels in planted series),"
             )),
-        ]),
-        Line::from(vec![
+        ]));
+        lines.push(Line::from(vec![
             Span::raw("or "),
             Span::styled(k(Action::New), app.theme.key()),
             Span::raw(" to create the first case."),
-        ]),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled(g(Action::Help), app.theme.key()),
-            Span::raw(" shows every key; "),
-            Span::styled(g(Action::Quit), app.theme.key()),
-            Span::raw(" quits."),
-        ]),
-    ];
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(g(Action::Help), app.theme.key()),
+        Span::raw(" shows every key; "),
+        Span::styled(g(Action::Quit), app.theme.key()),
+        Span::raw(" quits."),
+    ]));
     let r = centered(area, 72, 8);
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(
