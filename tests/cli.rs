@@ -491,3 +491,26 @@ fn audit_verify_names_records_changed_outside_interdict() {
             "in found_contents: changed outside interdict",
         ));
 }
+
+#[test]
+fn a_warning_is_said_once() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let out = nb
+        .cmd()
+        .args([
+            "add",
+            "parcel",
+            "--tracking",
+            "RR123456785CN",
+            "--origin",
+            "KZ",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert_eq!(err.matches("issued by the post of CN").count(), 1, "{err}");
+}

@@ -1033,3 +1033,41 @@ fn a_read_only_notebook_offers_nothing_that_writes() {
                 == 0
     );
 }
+
+#[test]
+fn a_parcel_linked_to_a_case_by_includes_is_included_by_the_case() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    let case = ui.app.current.clone().unwrap();
+    assert_eq!(case.kind, ItemKind::Case);
+    // From a parcel, link to the case with "includes" (the first type).
+    ui.keys("2 j");
+    let parcel = ui.app.current.clone().unwrap();
+    ui.keys("l").typed(&case.label);
+    ui.keys("enter enter");
+    let text = ui.text();
+    assert!(
+        text.contains(&format!(
+            "linked: case {} includes parcel {}",
+            case.label, parcel.label
+        )),
+        "{text}"
+    );
+    let n: i64 = ui
+        .app
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = 'includes'",
+            [case.id, parcel.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1, "the case includes the parcel");
+    // The path picker says what it is for.
+    ui.keys("p");
+    assert!(
+        ui.text().contains(&format!("Path from {}", parcel.label)),
+        "{}",
+        ui.text()
+    );
+}

@@ -281,18 +281,14 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
 
 fn finding_text(conn: &Connection, tracking: &str, f: &Finding) -> Result<String> {
     let name = records::label_of(conn, ItemKind::Substance, f.substance_id)?;
-    let qty = match (f.quantity, f.unit.as_deref()) {
-        (Some(q), Some(u)) => format!("{q} {u} "),
-        (Some(q), None) => format!("{q} "),
-        _ => String::new(),
-    };
     let test = f
         .test_ref
         .as_deref()
         .map(|t| format!(", {t}"))
         .unwrap_or_default();
     Ok(format!(
-        "{tracking}: {qty}{} of {name} ({}{test})",
-        f.form, f.identification
+        "{tracking}: {} of {name} ({}{test})",
+        f.amount(),
+        f.identification
     ))
 }

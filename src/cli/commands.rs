@@ -268,8 +268,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Prints each warning once (the record's checks run when it is built
+/// and again when it is written).
 fn warn(warnings: &[String]) {
-    for w in warnings {
+    let mut said = std::collections::HashSet::new();
+    for w in warnings.iter().filter(|w| said.insert(w.as_str())) {
         eprintln!("warning: {}", super::output::cell_line(w));
     }
 }

@@ -42,6 +42,25 @@ pub struct Finding {
     pub note: Option<String>,
 }
 
+impl Finding {
+    /// Whether the unit counts pieces of the form itself (215 tablets of
+    /// tablets), so that the form is said once.
+    pub fn unit_is_form(&self) -> bool {
+        self.unit.as_deref() == Some(self.form.as_str())
+    }
+
+    /// How much of what was found, as a person says it: `12 g powder`,
+    /// `215 blotters`, `powder`.
+    pub fn amount(&self) -> String {
+        match (self.quantity, self.unit.as_deref()) {
+            (Some(q), Some(u)) if self.unit_is_form() => format!("{q} {u}"),
+            (Some(q), Some(u)) => format!("{q} {u} {}", self.form),
+            (Some(q), None) => format!("{q} {}", self.form),
+            _ => self.form.clone(),
+        }
+    }
+}
+
 const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("form", "Form", Choice(FORMS))
         .required()
@@ -67,12 +86,7 @@ impl Record for Finding {
         &mut self.meta
     }
     fn label(&self) -> String {
-        let qty = match (self.quantity, &self.unit) {
-            (Some(q), Some(u)) => format!("{q} {u} "),
-            (Some(q), None) => format!("{q} "),
-            _ => String::new(),
-        };
-        format!("{qty}{} ({})", self.form, self.identification)
+        format!("{} ({})", self.amount(), self.identification)
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         if self.quantity.is_some() && self.unit.is_none() {
@@ -106,5 +120,18 @@ mod tests {
                 .field,
             "unit"
         );
+    }
+
+    #[test]
+    fn a_unit_that_counts_the_form_says_it_once() {
+        let (f, _) = new_record::<Finding>(&[
+            ("form", "blotters"),
+            ("quantity", "215"),
+            ("unit", "blotters"),
+        ])
+        .unwrap();
+        assert_eq!(f.label(), "215 blotters (presumptive)");
+        let (f, _) = new_record::<Finding>(&[("form", "tablets")]).unwrap();
+        assert_eq!(f.amount(), "tablets");
     }
 }

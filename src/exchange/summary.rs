@@ -225,10 +225,15 @@ fn substance_line(s: &FoundSubstance) -> String {
         .as_deref()
         .map(|g| format!(" [{}]", clean(g)))
         .unwrap_or_default();
+    // A unit that counts the form itself (tablets) says the form once.
+    let form = if f.unit_is_form() && f.quantity.is_some() {
+        String::new()
+    } else {
+        format!("{}, ", clean(&f.form))
+    };
     format!(
-        "{}{group}: {}, {quantity}, {status}{test}",
-        clean(&s.name),
-        clean(&f.form)
+        "{}{group}: {form}{quantity}, {status}{test}",
+        clean(&s.name)
     )
 }
 

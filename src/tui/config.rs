@@ -17,21 +17,27 @@ struct ConfigFile {
 }
 
 /// `INTERDICT_CONFIG`, else `config.toml` in the user's config directory.
-pub fn path() -> Option<PathBuf> {
+/// The config file, and whether the user named it (INTERDICT_CONFIG).
+pub fn path() -> Option<(PathBuf, bool)> {
     if let Some(p) = std::env::var_os("INTERDICT_CONFIG") {
-        return Some(PathBuf::from(p));
+        return Some((PathBuf::from(p), true));
     }
-    directories::ProjectDirs::from("", "", "interdict").map(|d| d.config_dir().join("config.toml"))
+    directories::ProjectDirs::from("", "", "interdict")
+        .map(|d| (d.config_dir().join("config.toml"), false))
 }
 
 /// The keymap and theme in force, and a message when the file was bad.
-pub fn load(path: Option<&Path>, base: Theme) -> (Keymap, Theme, Option<String>) {
+/// `named`: the path was given by the user (INTERDICT_CONFIG), so a
+/// missing file is an error to show rather than the usual absence.
+pub fn load(path: Option<&Path>, named: bool, base: Theme) -> (Keymap, Theme, Option<String>) {
     let Some(path) = path else {
         return (Keymap::defaults(), base, None);
     };
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        // The default file need not exist; one named by INTERDICT_CONFIG
+        // must, or a misspelled path would go unnoticed.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => {
             return (Keymap::defaults(), base, None);
         }
         Err(e) => {
@@ -91,7 +97,7 @@ mod tests {
             "[keys.global]\nquit = [\"ctrl-q\"]\n[theme]\naccent = \"magenta\"\n",
         )
         .unwrap();
-        let (k, _, msg) = load(Some(&p), Theme::new(true));
+        let (k, _, msg) = load(Some(&p), false, Theme::new(true));
         assert!(msg.is_none(), "{msg:?}");
         assert_eq!(k.keys_for(Layer::Global, Action::Quit), vec!["Ctrl-q"]);
     }
@@ -105,17 +111,20 @@ mod tests {
             "# mine\n[keys.global]\nquit = [\"ctrl-q\"]\nfly = [\"f\"]\n",
         )
         .unwrap();
-        let (k, _, msg) = load(Some(&p), Theme::new(true));
+        let (k, _, msg) = load(Some(&p), false, Theme::new(true));
         let msg = msg.unwrap();
         assert!(msg.contains("line 4"), "{msg}");
         assert_eq!(k.keys_for(Layer::Global, Action::Quit), vec!["q", "Ctrl-c"]);
         std::fs::write(&p, "[theme]\naccent = \"blurple\"\n").unwrap();
-        let (_, _, msg) = load(Some(&p), Theme::new(true));
+        let (_, _, msg) = load(Some(&p), false, Theme::new(true));
         assert!(msg.unwrap().contains("blurple"));
+        let none = dir.path().join("none.toml");
+        assert!(load(Some(&none), false, Theme::new(true)).2.is_none());
+        // A file the user named must exist: a misspelled path is said.
+        let msg = load(Some(&none), true, Theme::new(true)).2.unwrap();
         assert!(
-            load(Some(&dir.path().join("none.toml")), Theme::new(true))
-                .2
-                .is_none()
+            msg.contains("none.toml") && msg.contains("defaults"),
+            "{msg}"
         );
     }
 }

@@ -34,7 +34,12 @@ impl App {
 
 /// Builds the application with the user's keymap and theme.
 pub fn build(store: Store, height: u16) -> App {
-    let (keymap, theme, msg) = config::load(config::path().as_deref(), Theme::from_env());
+    let path = config::path();
+    let (keymap, theme, msg) = config::load(
+        path.as_ref().map(|(p, _)| p.as_path()),
+        path.as_ref().is_some_and(|(_, named)| *named),
+        Theme::from_env(),
+    );
     let mut app = App::new(store, keymap, theme, view::page_rows(height));
     match crate::exchange::conflicts::open_count(app.store.conn()) {
         Ok(n) if n > 0 => {

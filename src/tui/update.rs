@@ -845,6 +845,16 @@ impl App {
             }
             PickerPurpose::LinkType { from, to } => {
                 let t = LINK_TYPES[p.cursor.min(LINK_TYPES.len() - 1)];
+                // A case includes items, never the other way round: linked
+                // from the item, the case still comes first.
+                let (from, to) = if t == "includes"
+                    && from.kind != ItemKind::Case
+                    && to.kind == ItemKind::Case
+                {
+                    (to, from)
+                } else {
+                    (from, to)
+                };
                 let result = new_record::<Link>(&[("link_type", t)])
                     .map_err(crate::store::StoreError::from)
                     .and_then(|(mut l, _)| {
@@ -854,7 +864,10 @@ impl App {
                     });
                 match result {
                     Ok(_) => {
-                        self.info(format!("linked {} {t} {}", from.label, to.label));
+                        self.info(format!(
+                            "linked: {} {} {t} {} {}",
+                            from.kind, from.label, to.kind, to.label
+                        ));
                         self.refresh_current();
                     }
                     Err(e) => {

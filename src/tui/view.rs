@@ -621,6 +621,9 @@ fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
                 PickerPurpose::FindingIn(p) => {
                     format!(" Substance found in {} ", fit(&p.label, 30))
                 }
+                PickerPurpose::PathFrom(from) => {
+                    format!(" Path from {} to… ", fit(&from.label, 30))
+                }
                 _ => " Search everything ".into(),
             };
             let mut lines = vec![Line::from(vec![
