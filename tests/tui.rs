@@ -1071,3 +1071,50 @@ fn a_parcel_linked_to_a_case_by_includes_is_included_by_the_case() {
         ui.text()
     );
 }
+
+#[test]
+fn an_item_sharing_several_values_is_listed_once_with_its_reasons_strongest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let parcel = |t: &str| {
+        interdict::domain::record::new_record::<interdict::domain::Parcel>(&[
+            ("tracking", t),
+            ("origin", "CN"),
+            ("destination", "KZ"),
+            ("sender_name", "Wei Zhang"),
+            ("recipient_name", "Arman Petrov"),
+            ("recipient_address", "Almaty, Abai 10, apt 5"),
+            ("recipient_phone", "+7 701 555 0142"),
+        ])
+        .unwrap()
+        .0
+    };
+    let mut a = parcel("RR123456785CN");
+    let mut b = parcel("RR000000005CN");
+    s.write(|w| {
+        interdict::store::create::parcel(w, &mut a)?;
+        interdict::store::create::parcel(w, &mut b)
+    })
+    .unwrap();
+    let app = App::new(s, Keymap::defaults(), Theme::new(true), view::page_rows(30));
+    let mut ui = Ui {
+        _dir: dir,
+        app,
+        w: 100,
+        h: 30,
+    };
+    ui.keys("2");
+    let rows: Vec<_> = ui
+        .app
+        .links
+        .iter()
+        .filter(|l| l.group == "Shares values")
+        .collect();
+    assert_eq!(rows.len(), 1, "{:?}", ui.app.links);
+    let r = &rows[0].reason;
+    assert!(
+        r.starts_with("4 shared: recipient phone +77015550142, recipient address"),
+        "{r}"
+    );
+    assert!(r.contains("name"), "{r}");
+}

@@ -344,3 +344,43 @@ fn demo_planted_series_are_each_one_network() {
         .count();
     assert_eq!(big, n, "one network per planted series");
 }
+
+#[test]
+fn xref_gives_every_reason_strongest_first() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    for t in ["RR123456785CN", "RR000000005CN"] {
+        nb.ok(&[
+            "add",
+            "parcel",
+            "--tracking",
+            t,
+            "--origin",
+            "CN",
+            "--destination",
+            "KZ",
+            "--recipient-name",
+            "Arman Petrov",
+            "--recipient-address",
+            "Almaty, Abai 10, apt 5",
+            "--recipient-phone",
+            "+7 701 555 0142",
+        ]);
+    }
+    let j = nb.json(&["xref", "RR123456785CN"]);
+    let items = j.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{j}");
+    let reasons: Vec<&str> = items[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons[0].contains("phone"), "{reasons:?}");
+    assert!(reasons[1].contains("address"), "{reasons:?}");
+    assert!(reasons[2].contains("name"), "{reasons:?}");
+    assert_eq!(items[0]["reason"], reasons[0]);
+    let table = nb.ok(&["xref", "RR123456785CN"]);
+    assert!(table.contains("(+2 more)"), "{table}");
+}

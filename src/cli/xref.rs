@@ -65,6 +65,7 @@ pub fn xref(
             for x in &reached {
                 let mut v = node_json(conn, x.node)?;
                 v["reason"] = json!(x.edge.reason);
+                v["reasons"] = json!(x.edge.reasons);
                 v["via"] = json!(x.edge.via);
                 v["depth"] = json!(x.depth);
                 if x.depth > 1 {
@@ -86,7 +87,14 @@ pub fn xref(
                     x.depth.to_string(),
                     x.node.kind.to_string(),
                     label(conn, x.node)?,
-                    format!("{}{through}", x.edge.reason),
+                    format!(
+                        "{}{}{through}",
+                        x.edge.reason,
+                        match x.edge.reasons.len() {
+                            0 | 1 => String::new(),
+                            n => format!(" (+{} more)", n - 1),
+                        }
+                    ),
                 ]);
             }
             print_table(out, &["depth", "kind", "item", "why"], &rows)?;

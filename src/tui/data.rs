@@ -209,26 +209,33 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
         }
         _ => {}
     }
+    // Each item sharing values with this one once, with every value it
+    // shares, strongest first (a note stands for the item it is on, so two
+    // notes naming one phone make one row).
+    let mut sharing: Vec<((ItemKind, Uuid), Vec<(u8, String)>)> = Vec::new();
+    let mut over = Vec::new();
     for s in xref::shared_identifiers(conn, item.id)? {
+        let what = format!("{} {}", s.role.replace('_', " "), s.value);
         for o in &s.items {
-            let (k, id) = note_owner(conn, o.kind, o.id)?;
-            out.push(LinkRow {
-                group: format!("Same {} {}", s.role.replace('_', " "), s.value),
-                kind: k,
-                id,
-                label: label(k, id)?,
-                reason: format!(
-                    "same {} {} ({} there)",
-                    s.role.replace('_', " "),
-                    s.value,
-                    o.role.replace('_', " ")
-                ),
-                via: None,
-            });
+            let owner = note_owner(conn, o.kind, o.id)?;
+            if owner == (item.kind, item.id) {
+                continue;
+            }
+            let i = match sharing.iter().position(|(k, _)| *k == owner) {
+                Some(i) => i,
+                None => {
+                    sharing.push((owner, Vec::new()));
+                    sharing.len() - 1
+                }
+            };
+            let reasons = &mut sharing[i].1;
+            if !reasons.iter().any(|(_, r)| *r == what) {
+                reasons.push((xref::strength(&s.kind), what.clone()));
+            }
         }
         if s.over_shared() {
-            out.push(LinkRow {
-                group: format!("Same {} {}", s.role.replace('_', " "), s.value),
+            over.push(LinkRow {
+                group: format!("Same {what}"),
                 kind: item.kind,
                 id: item.id,
                 label: "(not followed)".into(),
@@ -237,6 +244,28 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
             });
         }
     }
+    // Items sharing the most, and the strongest, first.
+    for (_, reasons) in &mut sharing {
+        reasons.sort_by_key(|(rank, _)| *rank);
+    }
+    sharing.sort_by_key(|(_, reasons)| (reasons[0].0, std::cmp::Reverse(reasons.len())));
+    for ((k, id), reasons) in sharing {
+        let n = reasons.len();
+        let list: Vec<String> = reasons.into_iter().map(|(_, r)| r).collect();
+        out.push(LinkRow {
+            group: "Shares values".into(),
+            kind: k,
+            id,
+            label: label(k, id)?,
+            reason: if n == 1 {
+                format!("same {}", list[0])
+            } else {
+                format!("{n} shared: {}", list.join(", "))
+            },
+            via: None,
+        });
+    }
+    out.extend(over);
     for n in related::notes_on(conn, item.id, 200)? {
         let grade = n.grading().map(|g| format!(" [{g}]")).unwrap_or_default();
         out.push(LinkRow {

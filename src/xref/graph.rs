@@ -32,7 +32,12 @@ pub struct Edge {
     pub from: Node,
     pub to: Node,
     pub via: Via,
+    /// The strongest reason.
     pub reason: String,
+    /// Every reason the two items are connected, strongest first: links a
+    /// person made, findings and notes, then shared values by kind
+    /// ([`super::strength`]).
+    pub reasons: Vec<String>,
 }
 
 /// Substances found in more parcels than this are not walked through.
@@ -42,14 +47,10 @@ pub const WALK_CAP: usize = 100_000;
 
 /// The items one step from `node`, with why.
 pub fn neighbours(conn: &Connection, node: Node) -> Result<Vec<Edge>> {
-    let mut out = Vec::new();
+    // (rank, neighbour, via, reason): ranked to put the strongest first.
+    let mut out: Vec<(u8, Node, Via, String)> = Vec::new();
     let mut edge = |to: Node, via: Via, reason: String| {
-        out.push(Edge {
-            from: node,
-            to,
-            via,
-            reason,
-        })
+        out.push((0, to, via, reason));
     };
     for l in related::links_of(conn, node.id, 10_000)? {
         let (to, dir) = if l.from_id == node.id {
@@ -134,20 +135,51 @@ pub fn neighbours(conn: &Connection, node: Node) -> Result<Vec<Edge>> {
     };
     for s in shared {
         for o in &s.items {
-            edge(
+            out.push((
+                1 + super::strength(&s.kind),
                 Node {
                     kind: o.kind,
                     id: o.id,
                 },
                 Via::Shared,
                 format!("same {} {}", s.role.replace('_', " "), s.value),
-            );
+            ));
         }
     }
-    // One edge per neighbour: the first reason found (links first).
-    let mut seen = HashSet::new();
-    out.retain(|e| e.to != node && seen.insert(e.to));
-    Ok(out)
+    // One edge per neighbour, in the order first found (links first),
+    // with every reason, strongest first.
+    let mut edges: Vec<Edge> = Vec::new();
+    let mut at: HashMap<Node, usize> = HashMap::new();
+    let mut ranks: Vec<Vec<u8>> = Vec::new();
+    for (rank, to, via, reason) in out {
+        if to == node {
+            continue;
+        }
+        let i = *at.entry(to).or_insert_with(|| {
+            edges.push(Edge {
+                from: node,
+                to,
+                via,
+                reason: String::new(),
+                reasons: Vec::new(),
+            });
+            ranks.push(Vec::new());
+            edges.len() - 1
+        });
+        if edges[i].reasons.contains(&reason) {
+            continue;
+        }
+        let pos = ranks[i].partition_point(|r| *r <= rank);
+        ranks[i].insert(pos, rank);
+        edges[i].reasons.insert(pos, reason);
+        if pos == 0 {
+            edges[i].via = via;
+        }
+    }
+    for e in &mut edges {
+        e.reason = e.reasons.first().cloned().unwrap_or_default();
+    }
+    Ok(edges)
 }
 
 /// An item reached by a walk, how far out, and the edge that reached it.

@@ -25,6 +25,23 @@ pub fn cap(kind: &str) -> i64 {
     }
 }
 
+/// How strongly a shared value of a kind ties two items, strongest
+/// first: a tracking number, phone, e-mail or payment handle names one
+/// party; an address may house several; a name or a declared phrase is
+/// shared by strangers.
+pub fn strength(kind: &str) -> u8 {
+    match kind {
+        "tracking" => 0,
+        "phone" => 1,
+        "email" => 2,
+        "payment" => 3,
+        "address" => 4,
+        "name" => 5,
+        "content" => 6,
+        _ => 7,
+    }
+}
+
 /// Items sharing one identifier value with the item asked about.
 #[derive(Debug, Clone, Serialize)]
 pub struct Shared {
