@@ -212,7 +212,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
     // Each item sharing values with this one once, with every value it
     // shares, strongest first (a note stands for the item it is on, so two
     // notes naming one phone make one row).
-    let mut sharing: Vec<((ItemKind, Uuid), Vec<(u8, String)>)> = Vec::new();
+    let mut sharing: Vec<(Owner, Vec<Ranked>)> = Vec::new();
     let mut over = Vec::new();
     for s in xref::shared_identifiers(conn, item.id)? {
         let what = format!("{} {}", s.role.replace('_', " "), s.value);
@@ -279,6 +279,11 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
     }
     Ok(out)
 }
+
+/// An item, by kind and id.
+type Owner = (ItemKind, Uuid);
+/// A reason with its strength (lower is stronger).
+type Ranked = (u8, String);
 
 /// A note stands for the item it is written on when followed.
 fn note_owner(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<(ItemKind, Uuid)> {
