@@ -177,17 +177,39 @@ fn follow_a_link_and_come_back() {
     assert_eq!(case.kind, ItemKind::Case);
     ui.keys("enter");
     assert_eq!(ui.app.pane, Pane::Links);
-    let first = ui.app.links[0].clone();
-    assert_eq!(first.group, "Includes");
+    let second = ui.app.links[1].clone();
+    assert_eq!(second.group, "Includes");
+    // One key per hop: following stays in the Links pane, now the parcel's.
+    ui.keys("j enter");
+    assert_eq!(ui.app.pane, Pane::Links);
+    assert_eq!(ui.app.current.as_ref().unwrap().id, second.id);
+    assert!(
+        ui.text()
+            .contains(&format!("Links of parcel {}", second.label))
+    );
+    // The parcel's own links lead back to its case: one more hop.
+    let to_case = ui.app.links.iter().position(|l| l.id == case.id).unwrap();
+    ui.app.links_cursor = to_case;
     ui.keys("enter");
-    assert_eq!(ui.app.pane, Pane::Parcels);
-    assert_eq!(ui.app.current.as_ref().unwrap().id, first.id);
-    assert!(ui.text().contains(&first.label));
+    assert_eq!(ui.app.current.as_ref().unwrap().id, case.id);
+    // Back, one key each way, to the very row each hop was taken from.
+    ui.keys("[");
+    assert_eq!(ui.app.current.as_ref().unwrap().id, second.id);
+    assert_eq!((ui.app.pane, ui.app.links_cursor), (Pane::Links, to_case));
     ui.keys("[");
     assert_eq!(ui.app.current.as_ref().unwrap().id, case.id);
-    assert_eq!(ui.app.pane, Pane::Cases);
+    assert_eq!((ui.app.pane, ui.app.links_cursor), (Pane::Links, 1));
     ui.keys("]");
-    assert_eq!(ui.app.current.as_ref().unwrap().id, first.id);
+    assert_eq!(ui.app.current.as_ref().unwrap().id, second.id);
+    assert_eq!((ui.app.pane, ui.app.links_cursor), (Pane::Links, to_case));
+    // From a list, back returns to the list.
+    ui.keys("2 j j");
+    let parcel = ui.app.current.clone().unwrap();
+    ui.keys("s").typed(&case.label).keys("enter");
+    assert_eq!(ui.app.pane, Pane::Cases);
+    ui.keys("[");
+    assert_eq!(ui.app.current.as_ref().unwrap().id, parcel.id);
+    assert_eq!(ui.app.pane, Pane::Parcels);
 }
 
 #[test]

@@ -144,6 +144,14 @@ pub struct Picker {
     pub cursor: usize,
 }
 
+/// A place in the interface the user can come back to.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub item: ItemRef,
+    pub pane: Pane,
+    pub links_cursor: usize,
+}
+
 /// A line of a report, and the item Enter on it leads to.
 pub type ReportLine = (String, Option<ItemRef>);
 
@@ -197,8 +205,10 @@ pub struct App {
     pub detail: Vec<(String, String)>,
     pub links: Vec<LinkRow>,
     pub links_cursor: usize,
-    pub back: Vec<ItemRef>,
-    pub forward: Vec<ItemRef>,
+    /// Where the user was before each hop, to come back to: the item, the
+    /// pane and the row of the Links pane.
+    pub back: Vec<Place>,
+    pub forward: Vec<Place>,
     pub modal: Modal,
     pub message: Option<(String, Level)>,
     pub pending: Vec<KeyCombination>,
@@ -469,10 +479,10 @@ impl App {
     /// Shows an item: its pane, its row under the cursor, its links.
     pub fn go_to(&mut self, item: ItemRef, record_history: bool) {
         if record_history
-            && let Some(c) = self.current.clone()
-            && c.id != item.id
+            && let Some(here) = self.place()
+            && here.item.id != item.id
         {
-            self.back.push(c);
+            self.back.push(here);
             self.forward.clear();
         }
         let pane = Pane::of(item.kind);
@@ -491,6 +501,24 @@ impl App {
             self.fetch(i);
         }
         self.set_current(item);
+    }
+
+    /// Where the user is now.
+    pub(super) fn place(&self) -> Option<Place> {
+        self.current.clone().map(|item| Place {
+            item,
+            pane: self.pane,
+            links_cursor: self.links_cursor,
+        })
+    }
+
+    /// Comes back to a place: its item, its pane, its row of links.
+    pub(super) fn return_to(&mut self, place: Place) {
+        self.go_to(place.item, false);
+        if place.pane == Pane::Links {
+            self.pane = Pane::Links;
+        }
+        self.links_cursor = place.links_cursor.min(self.links.len().saturating_sub(1));
     }
 
     fn layers(&self) -> Vec<Layer> {

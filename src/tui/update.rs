@@ -464,20 +464,20 @@ impl App {
             }
             Action::Back => {
                 if let Some(prev) = self.back.pop() {
-                    if let Some(c) = self.current.clone() {
-                        self.forward.push(c);
+                    if let Some(here) = self.place() {
+                        self.forward.push(here);
                     }
-                    self.go_to(prev, false);
+                    self.return_to(prev);
                 } else {
                     self.info("nothing to go back to");
                 }
             }
             Action::Forward => {
                 if let Some(next) = self.forward.pop() {
-                    if let Some(c) = self.current.clone() {
-                        self.back.push(c);
+                    if let Some(here) = self.place() {
+                        self.back.push(here);
                     }
-                    self.go_to(next, false);
+                    self.return_to(next);
                 } else {
                     self.info("nothing to go forward to");
                 }
@@ -657,8 +657,8 @@ impl App {
                                 return;
                             }
                             self.current = None;
-                            self.back.retain(|b| b.id != item.id);
-                            self.forward.retain(|b| b.id != item.id);
+                            self.back.retain(|b| b.item.id != item.id);
+                            self.forward.retain(|b| b.item.id != item.id);
                             self.reload();
                         }
                         Err(e) => self.error(e.to_string()),
@@ -686,6 +686,8 @@ impl App {
                         self.info(l.reason);
                         return;
                     }
+                    // One key per hop: the next item's connections are
+                    // shown in this pane, where the next hop is taken.
                     self.go_to(
                         ItemRef {
                             kind: l.kind,
@@ -694,6 +696,7 @@ impl App {
                         },
                         true,
                     );
+                    self.pane = Pane::Links;
                 }
             }
             _ => {
