@@ -1140,3 +1140,76 @@ fn an_item_sharing_several_values_is_listed_once_with_its_reasons_strongest_firs
     );
     assert!(r.contains("name"), "{r}");
 }
+
+#[test]
+fn a_case_lists_what_its_parcels_hold_and_takes_a_new_parcel_from_its_links() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    let case = ui.app.current.clone().unwrap();
+    ui.keys("enter");
+    let groups: Vec<&str> = ui.app.links.iter().map(|l| l.group.as_str()).collect();
+    for g in ["Includes", "Found in its parcels", "People", "Notes"] {
+        assert!(groups.contains(&g), "{g} in {groups:?}");
+    }
+    // Groups are together: each appears in one run.
+    let mut runs = groups.clone();
+    runs.dedup();
+    let mut distinct = runs.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(runs.len(), distinct.len(), "{runs:?}");
+    let found = ui
+        .app
+        .links
+        .iter()
+        .find(|l| l.group == "Found in its parcels")
+        .unwrap();
+    assert_eq!(found.kind, ItemKind::Substance);
+    // a: a new parcel in this case, its case field filled in.
+    ui.keys("a");
+    let Modal::Form(f) = &ui.app.modal else {
+        panic!("no form")
+    };
+    assert_eq!(f.kind, ItemKind::Parcel);
+    let reference = case.label.split_whitespace().next().unwrap().to_string();
+    assert_eq!(f.fields.last().unwrap().value, reference);
+    ui.typed("RR123456785CN").keys("ctrl-s");
+    assert!(matches!(ui.app.modal, Modal::None), "{}", ui.text());
+    let n: i64 = ui
+        .app
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM links l JOIN parcels p ON p.id = l.to_id \
+             WHERE l.from_id = ?1 AND l.link_type = 'includes' AND p.tracking = 'RR123456785CN'",
+            [case.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1, "the new parcel is in the case");
+    // A case that does not exist is said on its field, and nothing is saved.
+    ui.keys("2 a").typed("RR000000005CN");
+    let Modal::Form(f) = &mut ui.app.modal else {
+        panic!()
+    };
+    f.fields.last_mut().unwrap().value = "C-9999".into();
+    ui.keys("ctrl-s");
+    let Modal::Form(f) = &ui.app.modal else {
+        panic!("saved anyway")
+    };
+    assert!(
+        f.fields.last().unwrap().error.is_some(),
+        "{:?}",
+        f.fields.last()
+    );
+    let n: i64 = ui
+        .app
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM parcels WHERE tracking = 'RR000000005CN'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 0);
+}

@@ -207,6 +207,43 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
                 });
             }
         }
+        ItemKind::Case => {
+            // What its parcels hold and who sent and received them.
+            let mut people: Vec<(String, Uuid, Vec<String>)> = Vec::new();
+            for p in related::parcels_in_case(conn, item.id, 1000, 0)? {
+                for f in related::findings_in_parcel(conn, p.meta.id)? {
+                    out.push(LinkRow {
+                        group: "Found in its parcels".into(),
+                        kind: ItemKind::Substance,
+                        id: f.substance_id,
+                        label: label(ItemKind::Substance, f.substance_id)?,
+                        reason: format!("in {}: {}", p.tracking, f.label()),
+                        via: Some((ItemKind::Finding, f.meta.id)),
+                    });
+                }
+                for (role, name) in [("sender", &p.sender_name), ("recipient", &p.recipient_name)] {
+                    let Some(name) = name.as_deref().map(str::trim).filter(|n| !n.is_empty())
+                    else {
+                        continue;
+                    };
+                    let what = format!("{role} of {}", p.tracking);
+                    match people.iter_mut().find(|(n, _, _)| n == name) {
+                        Some((_, _, roles)) => roles.push(what),
+                        None => people.push((name.to_string(), p.meta.id, vec![what])),
+                    }
+                }
+            }
+            for (name, parcel, roles) in people {
+                out.push(LinkRow {
+                    group: "People".into(),
+                    kind: ItemKind::Parcel,
+                    id: parcel,
+                    label: name,
+                    reason: roles.join(", "),
+                    via: None,
+                });
+            }
+        }
         _ => {}
     }
     // Each item sharing values with this one once, with every value it
@@ -277,7 +314,24 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
             via: Some((ItemKind::Note, n.meta.id)),
         });
     }
+    // Each group together, in the order a reader wants them.
+    out.sort_by_key(|l| group_rank(&l.group));
     Ok(out)
+}
+
+fn group_rank(group: &str) -> u8 {
+    match group {
+        "In case" => 0,
+        "Includes" => 1,
+        "Found in its parcels" => 2,
+        "People" => 3,
+        "Findings" => 4,
+        "Found in" => 5,
+        "Links" => 6,
+        "Shares values" => 7,
+        "Notes" => 9,
+        _ => 8,
+    }
 }
 
 /// An item, by kind and id.

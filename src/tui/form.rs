@@ -10,6 +10,11 @@ use crate::store::{Result, Store, StoreError, create, records};
 use rusqlite::Connection;
 use uuid::Uuid;
 
+/// The case a new parcel goes into: not a field of the parcel (a case
+/// includes it by a link), asked for on its form all the same.
+pub static CASE_FIELD: FieldSpec =
+    FieldSpec::new("case", "In case", crate::domain::fields::FieldKind::Text);
+
 #[derive(Debug, Clone)]
 pub struct FormField {
     pub spec: &'static FieldSpec,
@@ -58,6 +63,18 @@ impl Form {
             focus: 0,
             error: None,
         }
+    }
+
+    /// A new parcel, in a case when one is given (its reference).
+    pub fn new_parcel(case: Option<String>) -> Form {
+        let mut f = Form::new(ItemKind::Parcel);
+        f.fields.push(FormField {
+            spec: &CASE_FIELD,
+            value: case.unwrap_or_default(),
+            error: None,
+            warning: None,
+        });
+        f
     }
 
     pub fn new_finding(parcel: ItemRef, substance: ItemRef) -> Form {
@@ -124,6 +141,9 @@ impl Form {
         let Some(f) = self.fields.get_mut(i) else {
             return true;
         };
+        if std::ptr::eq(f.spec, &CASE_FIELD) {
+            return true;
+        }
         match f.spec.parse(&f.value) {
             Ok(p) => {
                 f.error = None;
@@ -165,10 +185,36 @@ impl Form {
         let pairs: Vec<(&str, &str)> = self
             .fields
             .iter()
+            .filter(|f| !std::ptr::eq(f.spec, &CASE_FIELD))
             .map(|f| (f.spec.name, f.value.as_str()))
             .collect();
+        let case = self
+            .fields
+            .iter()
+            .find(|f| std::ptr::eq(f.spec, &CASE_FIELD))
+            .map(|f| f.value.trim().to_string())
+            .filter(|v| !v.is_empty());
         let result = match self.kind {
-            ItemKind::Parcel => save_as::<Parcel>(store, self.editing, &pairs, create::parcel),
+            ItemKind::Parcel => save_as::<Parcel>(store, self.editing, &pairs, |w, p| {
+                // The case is found first, so that a wrong reference saves
+                // nothing and is said on its field.
+                let case = case
+                    .as_deref()
+                    .map(|c| {
+                        crate::store::refs::resolve_kind(&w.tx, c, ItemKind::Case).map_err(|e| {
+                            StoreError::Invalid(FieldError {
+                                field: "case".into(),
+                                message: e.to_string(),
+                            })
+                        })
+                    })
+                    .transpose()?;
+                let warnings = create::parcel(w, p)?;
+                if let Some(c) = case {
+                    create::include_in_case(w, c.id, p.meta.id)?;
+                }
+                Ok(warnings)
+            }),
             ItemKind::Substance => {
                 save_as::<Substance>(store, self.editing, &pairs, create::substance)
             }

@@ -496,8 +496,19 @@ impl App {
                 None => self.info("select an item to write a note on"),
             },
             Action::New => {
-                let kind = self.pane.kind().unwrap_or(ItemKind::Case);
-                self.modal = Modal::Form(Box::new(Form::new(kind)));
+                // In the Links pane, a new item beside the one shown: a new
+                // parcel in the case shown, or in the parcel's case.
+                let kind = match (self.pane, &self.current) {
+                    (Pane::Links, Some(c)) if c.kind == ItemKind::Case => ItemKind::Parcel,
+                    (Pane::Links, Some(c)) => c.kind,
+                    (pane, _) => pane.kind().unwrap_or(ItemKind::Case),
+                };
+                let form = if kind == ItemKind::Parcel {
+                    Form::new_parcel(self.case_for_new_parcel())
+                } else {
+                    Form::new(kind)
+                };
+                self.modal = Modal::Form(Box::new(form));
             }
             Action::Edit if self.pane == Pane::Links => {
                 match self.links.get(self.links_cursor).and_then(|l| l.via) {
@@ -910,6 +921,27 @@ impl App {
             }
             None => self.modal = Modal::Form(f),
         }
+    }
+
+    /// The reference of the case a new parcel goes into from where the
+    /// user is: the case shown in the Links pane, or the case of the parcel
+    /// shown there.
+    fn case_for_new_parcel(&self) -> Option<String> {
+        if self.pane != Pane::Links {
+            return None;
+        }
+        let c = self.current.as_ref()?;
+        let conn = self.store.conn();
+        let case = match c.kind {
+            ItemKind::Case => c.id,
+            _ => *crate::store::related::cases_including(conn, c.id)
+                .ok()?
+                .first()?,
+        };
+        records::get::<crate::domain::Case>(conn, case)
+            .ok()
+            .flatten()
+            .map(|c| c.reference)
     }
 
     fn load_demo(&mut self) {

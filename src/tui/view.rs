@@ -290,7 +290,13 @@ fn draw_links(f: &mut Frame<'_>, app: &App, area: Rect) {
         if i == app.links_cursor {
             cursor_line = lines.len();
         }
-        let text = format!("  {} {} — {}", l.kind, l.label, l.reason);
+        // People are names on parcels (Enter opens the parcel), not items
+        // of their own yet.
+        let text = if l.group == "People" {
+            format!("  {} — {}", l.label, l.reason)
+        } else {
+            format!("  {} {} — {}", l.kind, l.label, l.reason)
+        };
         let style = if i == app.links_cursor {
             app.theme.selected()
         } else {
