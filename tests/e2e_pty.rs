@@ -21,7 +21,14 @@ fn start(db: &Path, home: &Path, extra: &[&str]) -> Screen {
     }
     cmd.env("HOME", home);
     cmd.env("XDG_DATA_HOME", home.join("data"));
-    cmd.env("INTERDICT_CONFIG", home.join("none.toml"));
+    // An empty config of its own: the user's is not read, and a named
+    // file must exist.
+    let config = home.join("data").join("interdict-config.toml");
+    if !config.exists() {
+        std::fs::create_dir_all(home.join("data")).unwrap();
+        std::fs::write(&config, "").unwrap();
+    }
+    cmd.env("INTERDICT_CONFIG", config);
     cmd.env("INTERDICT_USER", "officer");
     cmd.env("TERM", "xterm-256color");
     Screen::spawn(cmd, 30, 100)
@@ -209,4 +216,37 @@ fn received_export_browsed_read_only_is_unchanged() {
         "not a byte of the received file changed"
     );
     assert_eq!(names(), files_before, "nothing was created beside it");
+}
+
+#[test]
+fn a_field_is_edited_in_the_middle_with_cursor_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nb.db");
+    cli(&db, &["demo", "--parcels", "50"]);
+    let mut s = start(&db, dir.path(), &[]);
+    s.wait_for("Cases 1/");
+    s.send("2");
+    s.send("a");
+    s.wait_for("New parcel");
+    // A digit left out: back over the country code, put it in.
+    s.send("EE47312482CN");
+    s.send("\x1b[D\x1b[D");
+    s.send("9");
+    s.wait_for("EE473124829");
+    // The carrier: typed, then its start changed (Home, Ctrl-k clears to
+    // the end, Ctrl-a/Ctrl-e move).
+    s.send("\tPost");
+    s.send("\x1b[H");
+    s.send("Kaz");
+    s.wait_for("Kaz▏Post");
+    s.send("\x0b");
+    s.send("EMS");
+    s.send("\x01\x05");
+    s.send("\x1bOQ");
+    s.wait_for("created parcel EE473124829CN");
+    s.send("q");
+    s.wait_exit();
+    let p: serde_json::Value =
+        serde_json::from_str(&cli(&db, &["show", "EE473124829CN", "--format", "json"])).unwrap();
+    assert_eq!(p["carrier"], "KazEMS");
 }

@@ -1213,3 +1213,39 @@ fn a_case_lists_what_its_parcels_hold_and_takes_a_new_parcel_from_its_links() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[test]
+fn fields_prompts_and_filters_edit_like_a_shell_line() {
+    let mut ui = Ui::new(50, 100, 30, true);
+    ui.keys("2 a");
+    ui.typed("RR12345678KZ").keys("left left").typed("5");
+    ui.keys("tab").typed("Post").keys("home").typed("Kaz");
+    ui.keys("end alt-b ctrl-k").typed("post");
+    let Modal::Form(f) = &ui.app.modal else {
+        panic!()
+    };
+    assert_eq!(f.fields[0].value, "RR123456785KZ");
+    let carrier = f.fields.iter().find(|x| x.spec.name == "carrier").unwrap();
+    assert_eq!(carrier.value, "post");
+    ui.keys("ctrl-a").typed("Kaz").keys("f2");
+    assert!(matches!(ui.app.modal, Modal::None), "{}", ui.text());
+    assert!(ui.text().contains("created parcel RR123456785KZ"));
+    // A long paste into a filter is taken at once, up to the cap.
+    ui.keys("/");
+    let long = "almaty ".repeat(2000);
+    ui.app.handle_event(Event::Paste(long));
+    ui.app.settle();
+    let q = ui.app.lists[1].filter.clone().unwrap();
+    assert_eq!(q.chars().count(), interdict::tui::text::MAX_CHARS);
+    ui.keys("ctrl-u");
+    assert_eq!(ui.app.lists[1].filter.as_deref(), Some(""));
+    // The note prompt too: a word taken back with Ctrl-w.
+    ui.keys("esc esc n")
+        .typed("Seen twice wrongly")
+        .keys("ctrl-w")
+        .typed("at Khorgos");
+    let Modal::Note(p) = &ui.app.modal else {
+        panic!()
+    };
+    assert_eq!(p.text, "Seen twice at Khorgos");
+}

@@ -464,9 +464,6 @@ mod tests {
             group: None,
             finding: f,
         });
-        assert_eq!(
-            line,
-            "Protonitazene: tablets, 40 tablets, presumptive (field test)"
-        );
+        assert_eq!(line, "Protonitazene: 40 tablets, presumptive (field test)");
     }
 }

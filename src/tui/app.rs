@@ -11,7 +11,7 @@ use crate::store::records::{self, Window};
 use crate::store::refs::ItemRef;
 use crate::store::search::Hit;
 use crokey::KeyCombination;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -77,6 +77,8 @@ pub struct ListState {
     pub held_from: usize,
     /// A live filter and the items it matches, best first.
     pub filter: Option<String>,
+    /// Where the caret stands in the filter (characters).
+    pub caret: usize,
     pub hits: Vec<Row>,
     /// Only the items with chosen values (a live filter, while typed,
     /// searches them all).
@@ -118,6 +120,8 @@ pub struct NotePrompt {
     pub lead: bool,
     /// 0 text, 1 grading, 2 type.
     pub focus: usize,
+    /// Where the caret stands in the field in focus (characters).
+    pub caret: usize,
     pub error: Option<String>,
 }
 
@@ -140,6 +144,8 @@ pub enum PickerPurpose {
 pub struct Picker {
     pub purpose: PickerPurpose,
     pub query: String,
+    /// Where the caret stands in the query (characters).
+    pub caret: usize,
     pub hits: Vec<Hit>,
     pub cursor: usize,
 }
@@ -547,11 +553,7 @@ impl App {
     pub fn handle_event(&mut self, ev: Event) {
         match ev {
             Event::Key(k) if k.kind != KeyEventKind::Release => self.handle_key(k),
-            Event::Paste(s) => {
-                for c in s.chars().filter(|c| !c.is_control()) {
-                    self.type_char(c);
-                }
-            }
+            Event::Paste(s) => self.insert_text(&s),
             _ => {}
         }
     }
@@ -569,15 +571,8 @@ impl App {
             Resolved::Pending => {}
             Resolved::None => {
                 self.pending.clear();
-                if let KeyCode::Char(ch) = k.code
-                    && !k
-                        .modifiers
-                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                    && self.accepts_text()
-                {
-                    self.type_char(ch);
-                } else if k.code == KeyCode::Backspace && self.accepts_text() {
-                    self.backspace();
+                if self.accepts_text() {
+                    self.edit_key(k);
                 }
             }
         }

@@ -31,6 +31,8 @@ pub struct Form {
     pub finding_of: Option<(ItemRef, ItemRef)>,
     pub fields: Vec<FormField>,
     pub focus: usize,
+    /// Where the caret stands in the focused field (characters).
+    pub caret: usize,
     pub error: Option<String>,
 }
 
@@ -61,6 +63,7 @@ impl Form {
                 })
                 .collect(),
             focus: 0,
+            caret: 0,
             error: None,
         }
     }
@@ -101,6 +104,7 @@ impl Form {
             ItemKind::Link => load::<Link>(conn, item.id, &mut form)?,
             ItemKind::Note => load::<Note>(conn, item.id, &mut form)?,
         }
+        form.focus_on(0);
         Ok(form)
     }
 
@@ -112,16 +116,15 @@ impl Form {
         }
     }
 
-    pub fn type_char(&mut self, c: char) {
-        if let Some(f) = self.fields.get_mut(self.focus) {
-            f.value.push(c);
-            f.error = None;
-        }
+    /// The focused field's text and the caret in it.
+    pub fn edit_target(&mut self) -> Option<(&mut String, &mut usize)> {
+        let f = self.fields.get_mut(self.focus)?;
+        Some((&mut f.value, &mut self.caret))
     }
 
-    pub fn backspace(&mut self) {
+    /// The focused field was edited: its message no longer applies.
+    pub fn edited(&mut self) {
         if let Some(f) = self.fields.get_mut(self.focus) {
-            f.value.pop();
             f.error = None;
         }
     }
@@ -130,11 +133,11 @@ impl Form {
     pub fn next(&mut self, forward: bool) {
         self.check(self.focus);
         let n = self.fields.len();
-        self.focus = if forward {
+        self.focus_on(if forward {
             (self.focus + 1) % n
         } else {
             (self.focus + n - 1) % n
-        };
+        });
     }
 
     fn check(&mut self, i: usize) -> bool {
@@ -157,10 +160,19 @@ impl Form {
         }
     }
 
+    /// Puts the focus on field `i`, the caret at its end.
+    fn focus_on(&mut self, i: usize) {
+        self.focus = i.min(self.fields.len().saturating_sub(1));
+        self.caret = self
+            .fields
+            .get(self.focus)
+            .map_or(0, |f| super::text::end(&f.value));
+    }
+
     fn mark(&mut self, e: &FieldError) {
         if let Some(i) = self.fields.iter().position(|f| f.spec.name == e.field) {
             self.fields[i].error = Some(e.message.clone());
-            self.focus = i;
+            self.focus_on(i);
         } else {
             self.error = Some(e.to_string());
         }
@@ -175,11 +187,12 @@ impl Form {
             ok &= self.check(i);
         }
         if !ok {
-            self.focus = self
+            let at = self
                 .fields
                 .iter()
                 .position(|f| f.error.is_some())
                 .unwrap_or(0);
+            self.focus_on(at);
             return None;
         }
         let pairs: Vec<(&str, &str)> = self

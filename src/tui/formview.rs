@@ -38,7 +38,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
         }
         let req = if field.spec.required { "*" } else { " " };
         let value = if focused {
-            format!("{}▏", field.value)
+            super::text::with_caret(&field.value, form.caret)
         } else {
             field.value.clone()
         };

@@ -14,6 +14,7 @@ pub mod reports;
 pub mod searcher;
 pub mod stats;
 pub mod terminal;
+pub mod text;
 pub mod theme;
 pub mod update;
 pub mod view;

@@ -31,52 +31,74 @@ impl App {
         matches!(self.modal, Modal::None)
     }
 
-    pub(super) fn type_char(&mut self, c: char) {
+    /// The text the keys edit now, with its caret: the focused field of
+    /// a form or prompt, a picker's query, or the pane's filter.
+    fn edit_target(&mut self) -> Option<(&mut String, &mut usize)> {
         match &mut self.modal {
             Modal::Note(p) => match p.focus {
-                0 => p.text.push(c),
-                1 => p.grade.push(c),
-                _ => {
-                    if c == ' ' {
-                        p.lead = !p.lead;
-                    }
-                }
+                0 => Some((&mut p.text, &mut p.caret)),
+                1 => Some((&mut p.grade, &mut p.caret)),
+                _ => None,
             },
             Modal::Picker(p) if !matches!(p.purpose, PickerPurpose::LinkType { .. }) => {
-                p.query.push(c);
-                self.run_picker();
+                Some((&mut p.query, &mut p.caret))
             }
-            Modal::Form(f) => f.type_char(c),
-            Modal::None if self.filter_typing => {
-                let i = self.pane.index();
-                self.lists[i].filter.get_or_insert_with(String::new).push(c);
-                self.run_filter();
+            Modal::Form(f) => f.edit_target(),
+            Modal::None if self.filter_typing && self.pane != Pane::Links => {
+                let l = &mut self.lists[self.pane.index()];
+                Some((l.filter.get_or_insert_with(String::new), &mut l.caret))
             }
+            _ => None,
+        }
+    }
+
+    /// What follows a change of the text being edited: a picker searches
+    /// again, a filter filters again, a form field's message goes.
+    fn after_edit(&mut self) {
+        match &mut self.modal {
+            Modal::Picker(_) => self.run_picker(),
+            Modal::Form(f) => f.edited(),
+            Modal::None if self.filter_typing => self.run_filter(),
             _ => {}
         }
     }
 
-    pub(super) fn backspace(&mut self) {
-        match &mut self.modal {
-            Modal::Note(p) => {
-                match p.focus {
-                    0 => p.text.pop(),
-                    _ => p.grade.pop(),
-                };
+    /// A key no binding took, while text is being edited: readline keys
+    /// edit it (moving, deleting words, to the start or end...).
+    pub(super) fn edit_key(&mut self, k: crossterm::event::KeyEvent) {
+        if let Modal::Note(p) = &mut self.modal
+            && p.focus == 2
+        {
+            if k.code == crossterm::event::KeyCode::Char(' ') {
+                p.lead = !p.lead;
             }
-            Modal::Picker(p) => {
-                p.query.pop();
-                self.run_picker();
+            return;
+        }
+        let changed = self
+            .edit_target()
+            .and_then(|(v, c)| super::text::key(v, c, k))
+            .unwrap_or(false);
+        if changed {
+            self.after_edit();
+        }
+    }
+
+    /// Text inserted at the caret: one character typed, or a whole paste
+    /// at once (one search after it, not one per character).
+    pub(super) fn insert_text(&mut self, text: &str) {
+        if let Modal::Note(p) = &mut self.modal
+            && p.focus == 2
+        {
+            if text.contains(' ') {
+                p.lead = !p.lead;
             }
-            Modal::Form(f) => f.backspace(),
-            Modal::None if self.filter_typing => {
-                let i = self.pane.index();
-                if let Some(f) = &mut self.lists[i].filter {
-                    f.pop();
-                }
-                self.run_filter();
-            }
-            _ => {}
+            return;
+        }
+        let changed = self
+            .edit_target()
+            .is_some_and(|(v, c)| super::text::insert(v, c, text));
+        if changed {
+            self.after_edit();
         }
     }
 
@@ -362,6 +384,7 @@ impl App {
                     self.modal = Modal::Picker(Picker {
                         purpose: PickerPurpose::PathFrom(from),
                         query: String::new(),
+                        caret: 0,
                         hits: Vec::new(),
                         cursor: 0,
                     })
@@ -490,6 +513,7 @@ impl App {
                         grade: String::new(),
                         lead: false,
                         focus: 0,
+                        caret: 0,
                         error: None,
                     })
                 }
@@ -551,6 +575,7 @@ impl App {
                     self.modal = Modal::Picker(Picker {
                         purpose: PickerPurpose::FindingIn(p),
                         query: String::new(),
+                        caret: 0,
                         hits: Vec::new(),
                         cursor: 0,
                     })
@@ -586,6 +611,7 @@ impl App {
                     self.modal = Modal::Picker(Picker {
                         purpose: PickerPurpose::LinkFrom(from),
                         query: String::new(),
+                        caret: 0,
                         hits: Vec::new(),
                         cursor: 0,
                     })
@@ -596,6 +622,7 @@ impl App {
                 self.modal = Modal::Picker(Picker {
                     purpose: PickerPurpose::Jump,
                     query: String::new(),
+                    caret: 0,
                     hits: Vec::new(),
                     cursor: 0,
                 })
@@ -603,7 +630,8 @@ impl App {
             Action::Filter => {
                 if self.pane != Pane::Links {
                     let i = self.pane.index();
-                    self.lists[i].filter.get_or_insert_with(String::new);
+                    let f = self.lists[i].filter.get_or_insert_with(String::new);
+                    self.lists[i].caret = super::text::end(f);
                     self.filter_typing = true;
                     // The texts load while the query is typed.
                     if let (Some(s), Some(kind)) = (&mut self.searcher, self.pane.kind()) {
@@ -626,7 +654,14 @@ impl App {
             Action::NextField | Action::PrevField => {
                 let forward = a == Action::NextField;
                 match &mut self.modal {
-                    Modal::Note(p) => p.focus = (p.focus + if forward { 1 } else { 2 }) % 3,
+                    Modal::Note(p) => {
+                        p.focus = (p.focus + if forward { 1 } else { 2 }) % 3;
+                        p.caret = match p.focus {
+                            0 => super::text::end(&p.text),
+                            1 => super::text::end(&p.grade),
+                            _ => 0,
+                        };
+                    }
                     Modal::Form(f) => f.next(forward),
                     _ => {}
                 }
@@ -850,6 +885,7 @@ impl App {
                     self.modal = Modal::Picker(Picker {
                         purpose: PickerPurpose::LinkType { from, to },
                         query: String::new(),
+                        caret: 0,
                         hits: Vec::new(),
                         cursor: 0,
                     });

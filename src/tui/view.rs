@@ -201,8 +201,12 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
         title.push_str(&format!("· {} ", sanitize(&what.join(", "))));
     }
     if let Some(q) = &l.filter {
-        let cursor = if app.filter_typing { "▏" } else { "" };
-        title.push_str(&format!("/{}{cursor} ", sanitize(q)));
+        let shown = if app.filter_typing {
+            super::text::with_caret(q, l.caret)
+        } else {
+            q.clone()
+        };
+        title.push_str(&format!("/{} ", sanitize(&shown)));
         if app.searching_pane == Some(pane.index()) {
             title.push_str("searching… ");
         }
@@ -568,7 +572,11 @@ fn draw_note(f: &mut Frame<'_>, app: &App, p: &super::app::NotePrompt) {
             Style::new()
         }
     };
-    let text = format!("{}▏", p.text);
+    let text = if p.focus == 0 {
+        super::text::with_caret(&p.text, p.caret)
+    } else {
+        p.text.clone()
+    };
     let shown = if text.width() > w {
         text.chars()
             .rev()
@@ -587,7 +595,15 @@ fn draw_note(f: &mut Frame<'_>, app: &App, p: &super::app::NotePrompt) {
         ]),
         Line::from(vec![
             Span::styled("Grading:   ", app.theme.label()),
-            Span::styled(format!("{}▏", sanitize(&p.grade)), mark(1)),
+            Span::styled(
+                sanitize(&if p.focus == 1 {
+                    super::text::with_caret(&p.grade, p.caret)
+                } else {
+                    p.grade.clone()
+                })
+                .into_owned(),
+                mark(1),
+            ),
             Span::styled("  3x5x2, e.g. 2B or 2BP (optional)", app.theme.dim()),
         ]),
         Line::from(vec![
@@ -634,7 +650,7 @@ fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
             };
             let mut lines = vec![Line::from(vec![
                 Span::styled("> ", app.theme.key()),
-                Span::raw(format!("{}▏", sanitize(&p.query))),
+                Span::raw(sanitize(&super::text::with_caret(&p.query, p.caret)).into_owned()),
             ])];
             for h in &p.hits {
                 lines.push(Line::from(vec![
