@@ -572,7 +572,20 @@ fn path_view_neighbourhood_and_suggested_matches() {
     // The neighbourhood of the parcel: its case and finding at least.
     ui.keys("w");
     let text = ui.text();
-    assert!(text.contains("includes (from) ── case C-0001"), "{text}");
+    assert!(
+        text.contains("├─ case C-0001 Operation Steppe ── includes (from)"),
+        "{text}"
+    );
+    // Children branch like a tree: the last of each is the only corner.
+    assert!(
+        text.contains("│   ├─ ") && text.contains("│   └─ "),
+        "{text}"
+    );
+    // Nothing of the panes shows at the sides of the drawing.
+    assert!(
+        text.lines().next().unwrap().starts_with("\"┌ Around"),
+        "{text}"
+    );
     if let Some(s) = substance {
         assert!(text.contains(&s), "{text}");
     }

@@ -65,14 +65,16 @@ pub fn neighbourhood(conn: &Connection, item: &ItemRef) -> crate::store::Result<
             ("├─", "│  ")
         };
         let n = item_of(conn, e.to);
+        // The item first, so that a long reason never cuts its name.
         lines.push((
-            format!("{branch} {} ── {} {}", e.reason, n.kind, n.label),
+            format!("{branch} {} {} ── {}", n.kind, n.label, e.reason),
             Some(n),
         ));
         let second: Vec<_> = graph::neighbours(conn, e.to)?
             .into_iter()
             .filter(|x| x.to != centre)
             .collect();
+        let shown = second.len().min(3);
         for (j, e2) in second.iter().enumerate().take(3) {
             let m = item_of(conn, e2.to);
             let more = if j == 2 && second.len() > 3 {
@@ -80,8 +82,12 @@ pub fn neighbourhood(conn: &Connection, item: &ItemRef) -> crate::store::Result<
             } else {
                 String::new()
             };
+            let twig = if j + 1 == shown { "└─" } else { "├─" };
             lines.push((
-                format!("{stem} └─ {} ── {} {}{more}", e2.reason, m.kind, m.label),
+                format!(
+                    "{stem} {twig} {} {}{more} ── {}",
+                    m.kind, m.label, e2.reason
+                ),
                 Some(m),
             ));
         }

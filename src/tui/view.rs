@@ -444,6 +444,13 @@ fn fit_hints(mut spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> 
     spans
 }
 
+/// The whole screen but its status line: where full-screen views (help,
+/// reports, lists of matches and conflicts) are drawn, so nothing of the
+/// panes beneath shows at their sides.
+pub fn overlay(area: Rect) -> Rect {
+    Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1))
+}
+
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
@@ -511,7 +518,7 @@ fn draw_empty(f: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
-    let area = centered(f.area(), 76, f.area().height.saturating_sub(2));
+    let area = overlay(f.area());
     let mut lines = Vec::new();
     for layer in [
         Layer::Global,
@@ -708,11 +715,7 @@ fn draw_report(
     lines: &[super::app::ReportLine],
     cursor: usize,
 ) {
-    let area = centered(
-        f.area(),
-        f.area().width.saturating_sub(4),
-        f.area().height.saturating_sub(2),
-    );
+    let area = overlay(f.area());
     let w = area.width.saturating_sub(2) as usize;
     let inner_h = area.height.saturating_sub(2) as usize;
     let skip = (cursor + 1).saturating_sub(inner_h);
@@ -753,11 +756,7 @@ fn draw_entries<T>(
     tail: usize,
     entry: impl Fn(&T, Style, usize) -> Vec<Line<'static>>,
 ) {
-    let area = centered(
-        f.area(),
-        f.area().width.saturating_sub(4),
-        f.area().height.saturating_sub(2),
-    );
+    let area = overlay(f.area());
     let w = area.width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     let mut cursor_line = 0;
