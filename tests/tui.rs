@@ -599,6 +599,18 @@ fn path_view_neighbourhood_and_suggested_matches() {
     };
     assert!(before >= 2, "{before}");
     assert!(ui.text().contains("names sound alike"));
+    // Each pair says which items it joins, so two pairs of the same names
+    // can be told apart.
+    let Modal::Matches { list, .. } = &ui.app.modal else {
+        unreachable!()
+    };
+    let first = &list[0];
+    assert!(
+        ui.text()
+            .contains(&format!("{} {} (", first.a.kind, first.a_label)),
+        "{}",
+        ui.text()
+    );
     ui.keys("y");
     ui.keys("r");
     let after = match &ui.app.modal {

@@ -786,22 +786,26 @@ fn draw_matches(
     cursor: usize,
 ) {
     let title = format!(" Suggested matches ({}) ", list.len());
-    draw_entries(f, app, title, list, cursor, 1, |s, style, w| {
+    // Each pair: the two names, the two items they are on (with the role
+    // the name plays), then the evidence for the score.
+    draw_entries(f, app, title, list, cursor, 2, |s, style, w| {
         vec![
             Line::from(Span::styled(
-                fit(
-                    &format!(
-                        "{:.2}  {} ({})  ~  {} ({})",
-                        s.score,
-                        s.a_name,
-                        s.a_role.replace('_', " "),
-                        s.b_name,
-                        s.b_role.replace('_', " ")
-                    ),
-                    w,
-                ),
+                fit(&format!("{:.2}  {}  ~  {}", s.score, s.a_name, s.b_name), w),
                 style,
             )),
+            Line::from(Span::raw(fit(
+                &format!(
+                    "      {} {} ({})  ~  {} {} ({})",
+                    s.a.kind,
+                    s.a_label,
+                    s.a_role.replace('_', " "),
+                    s.b.kind,
+                    s.b_label,
+                    s.b_role.replace('_', " ")
+                ),
+                w,
+            ))),
             Line::from(Span::styled(
                 fit(&format!("      {}", s.features.join("; ")), w),
                 app.theme.dim(),

@@ -28,6 +28,10 @@ pub struct Suggestion {
     /// 0 to 1; never above 0.95, as a person must confirm.
     pub score: f64,
     pub features: Vec<String>,
+    /// The two items as a person knows them (tracking numbers, case
+    /// references), so that pairs of the same names can be told apart.
+    pub a_label: String,
+    pub b_label: String,
 }
 
 /// The pair in a canonical order (smaller id first).
@@ -204,12 +208,18 @@ pub fn suggestions(
                     b_role: rb.clone(),
                     score,
                     features,
+                    a_label: String::new(),
+                    b_label: String::new(),
                 });
             }
         }
     }
     out.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.a.id.cmp(&y.a.id)));
     out.truncate(limit);
+    for s in &mut out {
+        s.a_label = crate::store::records::label_of(conn, s.a.kind, s.a.id)?;
+        s.b_label = crate::store::records::label_of(conn, s.b.kind, s.b.id)?;
+    }
     Ok(out)
 }
 
