@@ -1274,3 +1274,33 @@ fn fields_prompts_and_filters_edit_like_a_shell_line() {
     };
     assert_eq!(p.text, "Seen twice at Khorgos");
 }
+
+#[test]
+fn a_message_cut_at_the_edge_is_read_in_full_in_the_log() {
+    let mut ui = Ui::new(50, 80, 24, false);
+    let long = format!(
+        "warning: {}",
+        "the S10 number was issued by the post of CN; ".repeat(4)
+    );
+    ui.app.error(long.clone());
+    let text = ui.text();
+    let status = text.lines().last().unwrap().to_string();
+    assert!(status.contains("(Shift-m: all)"), "{status}");
+    ui.keys("shift-m");
+    let Modal::Report { lines, .. } = &ui.app.modal else {
+        panic!("no log: {}", ui.text())
+    };
+    let all: String = lines
+        .iter()
+        .map(|(l, _)| l.get(10..).unwrap_or("").trim().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(all.contains(long.trim()), "{all}");
+    // Every line fits the screen, so nothing of it is cut.
+    let shown = ui.text();
+    assert!(shown.contains("Messages of this session"), "{shown}");
+    assert!(
+        lines.iter().all(|(l, _)| l.chars().count() <= 78),
+        "{lines:?}"
+    );
+}

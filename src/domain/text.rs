@@ -81,6 +81,43 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// Lines of at most `width` characters, broken between words where it can
+/// (a word longer than a line is cut), for messages read in full.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut lines = Vec::new();
+    for para in s.lines() {
+        let mut line = String::new();
+        for word in para.split(' ') {
+            let mut word = word.to_string();
+            loop {
+                let used = line.chars().count();
+                let need = word.chars().count() + usize::from(used > 0);
+                if used + need <= width {
+                    if used > 0 {
+                        line.push(' ');
+                    }
+                    line.push_str(&word);
+                    break;
+                }
+                if used > 0 {
+                    lines.push(std::mem::take(&mut line));
+                    continue;
+                }
+                // A word longer than a line: as much as fits, then the rest.
+                let head: String = word.chars().take(width).collect();
+                word = word.chars().skip(width).collect();
+                lines.push(head);
+                if word.is_empty() {
+                    break;
+                }
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
 /// A bar of `width` cells for `n` of `max`, in eighths of a cell (at
 /// least one eighth for any `n` above zero).
 pub fn bar(n: u64, max: u64, width: usize) -> String {
@@ -134,6 +171,16 @@ mod tests {
         assert_eq!(fold("  Иван   Петров "), "ivan petrov");
         assert_eq!(name_key("PETROV, Ivan"), "ivan petrov");
         assert_eq!(name_key("Ivan Petrov"), name_key("Petrov  Ivan"));
+    }
+
+    #[test]
+    fn wrapping_breaks_between_words_and_cuts_only_long_ones() {
+        assert_eq!(wrap("one two three", 8), vec!["one two", "three"]);
+        assert_eq!(wrap("abcdefghijkl", 8), vec!["abcdefgh", "ijkl"]);
+        let long = "warning: origin: KZ, but the S10 number was issued by the post of CN";
+        let lines = wrap(long, 30);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert_eq!(lines.join(" "), long);
     }
 
     #[test]

@@ -150,6 +150,9 @@ pub struct Picker {
     pub cursor: usize,
 }
 
+/// Messages the log keeps.
+const LOG_KEPT: usize = 500;
+
 /// A place in the interface the user can come back to.
 #[derive(Debug, Clone)]
 pub struct Place {
@@ -217,6 +220,8 @@ pub struct App {
     pub forward: Vec<Place>,
     pub modal: Modal,
     pub message: Option<(String, Level)>,
+    /// Every message of this session (time, text, level), oldest first.
+    pub log: Vec<(String, String, Level)>,
     pub pending: Vec<KeyCombination>,
     /// Rows a list shows (set from the terminal size).
     pub page: usize,
@@ -273,6 +278,7 @@ impl App {
             forward: Vec::new(),
             modal: Modal::None,
             message: None,
+            log: Vec::new(),
             pending: Vec::new(),
             page: page.max(1),
             quit: false,
@@ -308,10 +314,20 @@ impl App {
     }
 
     pub fn info(&mut self, s: impl Into<String>) {
-        self.message = Some((s.into(), Level::Info));
+        self.say(s.into(), Level::Info);
     }
     pub fn error(&mut self, s: impl Into<String>) {
-        self.message = Some((s.into(), Level::Error));
+        self.say(s.into(), Level::Error);
+    }
+    /// Shows a message on the status line and keeps it in the log, where
+    /// one cut at the screen's edge can be read in full.
+    fn say(&mut self, s: String, level: Level) {
+        let at = jiff::ZonedDateTime::now().strftime("%H:%M:%S").to_string();
+        self.log.push((at, s.clone(), level));
+        if self.log.len() > LOG_KEPT {
+            self.log.remove(0);
+        }
+        self.message = Some((s, level));
     }
 
     /// Re-reads counts and visible windows (after a write, or at start).

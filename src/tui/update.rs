@@ -311,6 +311,32 @@ impl App {
             return;
         }
         match a {
+            Action::Messages => {
+                // Newest first, each in full over as many lines as it needs.
+                let mut lines = Vec::new();
+                for (at, text, level) in self.log.iter().rev() {
+                    let tag = if *level == Level::Error {
+                        "error: "
+                    } else {
+                        ""
+                    };
+                    for (i, l) in crate::domain::text::wrap(&format!("{tag}{text}"), 66)
+                        .into_iter()
+                        .enumerate()
+                    {
+                        let when = if i == 0 { at.as_str() } else { "" };
+                        lines.push((format!("{when:<9} {l}"), None));
+                    }
+                }
+                if lines.is_empty() {
+                    lines.push(("no messages yet".into(), None));
+                }
+                self.modal = Modal::Report {
+                    title: "Messages of this session, newest first".into(),
+                    lines,
+                    cursor: 0,
+                };
+            }
             Action::Frequencies => self.open_stats(super::stats::View::Columns),
             Action::Trends => self.open_stats(super::stats::View::Trend),
             Action::Routes => self.open_stats(super::stats::View::Routes),
@@ -985,12 +1011,9 @@ impl App {
         match r {
             Ok(s) => {
                 self.reload();
-                self.message = Some((
-                    format!(
-                        "demo data loaded: {} cases, {} parcels, {} findings",
-                        s.cases, s.parcels, s.findings
-                    ),
-                    Level::Info,
+                self.info(format!(
+                    "demo data loaded: {} cases, {} parcels, {} findings",
+                    s.cases, s.parcels, s.findings
                 ));
             }
             Err(e) => self.error(e.to_string()),

@@ -400,7 +400,17 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
         } else {
             Style::new()
         };
-        Line::from(Span::styled(fit(m, area.width as usize), style))
+        let w = area.width as usize;
+        // A message too long for the line says where to read it whole.
+        let keys = app.keymap.keys_for(Layer::Global, Messages);
+        let more = match keys.first() {
+            Some(k) if m.width() > w => format!(" ({k}: all)"),
+            _ => String::new(),
+        };
+        Line::from(vec![
+            Span::styled(fit(m, w.saturating_sub(more.width())), style),
+            Span::styled(more, app.theme.dim()),
+        ])
     } else {
         let spans = match &app.modal {
             Modal::Help { .. } => hints(app, Layer::Help, &[Down, Up, Cancel]),
