@@ -1304,3 +1304,24 @@ fn a_message_cut_at_the_edge_is_read_in_full_in_the_log() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn wide_terminals_get_more_columns_and_narrow_ones_keep_the_tracking_number() {
+    let mut ui = Ui::new(300, 200, 30, true);
+    ui.keys("2");
+    let text = ui.text();
+    let header = text.lines().find(|l| l.contains("Tracking ")).unwrap();
+    for col in ["Status", "Route", "Carrier", "Seized", "Declared"] {
+        assert!(header.contains(col), "{col}: {header}");
+    }
+    let tracking = ui.app.current.clone().unwrap().label;
+    for w in [60, 50, 40] {
+        let mut ui = Ui::new(300, w, 24, true);
+        ui.keys("2");
+        assert!(
+            ui.text().contains(&tracking),
+            "at {w} columns: {}",
+            ui.text()
+        );
+    }
+}

@@ -21,11 +21,15 @@ pub struct Row {
     pub matched: Vec<usize>,
 }
 
+/// The cells a row holds for its kind, in this order; a pane shows as
+/// many of them as its width allows ([`super::view`] chooses).
 pub fn headers(kind: ItemKind) -> &'static [&'static str] {
     match kind {
-        ItemKind::Case => &["Ref", "Status", "TLP", "Title"],
-        ItemKind::Parcel => &["Tracking", "Status", "Route", "Declared"],
-        ItemKind::Substance => &["Name", "Group", "CAS"],
+        ItemKind::Case => &["Ref", "Status", "TLP", "Title", "Opened", "Lead officer"],
+        ItemKind::Parcel => &[
+            "Tracking", "Status", "Route", "Declared", "Carrier", "Seized",
+        ],
+        ItemKind::Substance => &["Name", "Group", "CAS", "Sub-class"],
         _ => &["Item"],
     }
 }
@@ -44,6 +48,8 @@ fn cells_case(c: &Case) -> Vec<String> {
         c.status.clone(),
         c.tlp.clone(),
         c.title.clone(),
+        c.opened_on.clone().unwrap_or_default(),
+        c.lead_officer.clone().unwrap_or_default(),
     ]
 }
 fn cells_parcel(p: &Parcel) -> Vec<String> {
@@ -52,6 +58,8 @@ fn cells_parcel(p: &Parcel) -> Vec<String> {
         p.status.clone(),
         route(p),
         p.declared_contents.clone().unwrap_or_default(),
+        p.carrier.clone().unwrap_or_default(),
+        p.seized_on.clone().unwrap_or_default(),
     ]
 }
 fn cells_substance(s: &Substance) -> Vec<String> {
@@ -59,6 +67,7 @@ fn cells_substance(s: &Substance) -> Vec<String> {
         s.name.clone(),
         s.group.clone(),
         s.cas.clone().unwrap_or_default(),
+        s.subclass.clone().unwrap_or_default(),
     ]
 }
 

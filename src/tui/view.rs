@@ -124,39 +124,46 @@ fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
         .title(Span::styled(title, app.theme.title(focused)))
 }
 
-fn widths(kind: Option<crate::domain::ItemKind>, w: u16) -> Vec<Constraint> {
+/// The columns a list shows at a width: which cell of the row (see
+/// [`data::headers`]) and how wide. Wider panes get more columns; the
+/// first column (tracking number, reference, name) is never squeezed
+/// below its usual length.
+fn columns(kind: Option<crate::domain::ItemKind>, w: u16) -> Vec<(usize, Constraint)> {
     use crate::domain::ItemKind::*;
+    use Constraint::{Length as L, Min};
     match kind {
-        Some(Case) if w >= 56 => vec![
-            Constraint::Length(7),
-            Constraint::Length(8),
-            Constraint::Length(12),
-            Constraint::Min(10),
+        Some(Case) if w >= 100 => vec![
+            (0, L(7)),
+            (1, L(8)),
+            (2, L(12)),
+            (4, L(10)),
+            (5, L(18)),
+            (3, Min(10)),
         ],
-        Some(Case) => vec![
-            Constraint::Length(7),
-            Constraint::Length(8),
-            Constraint::Length(6),
-            Constraint::Min(10),
+        Some(Case) if w >= 56 => vec![(0, L(7)), (1, L(8)), (2, L(12)), (3, Min(10))],
+        Some(Case) => vec![(0, L(7)), (1, L(8)), (2, L(6)), (3, Min(10))],
+        Some(Parcel) if w >= 110 => vec![
+            (0, L(20)),
+            (1, L(10)),
+            (2, L(6)),
+            (4, L(16)),
+            (5, L(10)),
+            (3, Min(10)),
         ],
-        Some(Parcel) if w >= 60 => vec![
-            Constraint::Length(18),
-            Constraint::Length(10),
-            Constraint::Length(6),
-            Constraint::Min(8),
-        ],
-        Some(Parcel) => vec![
-            Constraint::Length(18),
-            Constraint::Length(9),
-            Constraint::Length(5),
-            Constraint::Min(4),
-        ],
-        Some(Substance) => vec![
-            Constraint::Min(16),
-            Constraint::Length(14),
-            Constraint::Length(12),
-        ],
-        _ => vec![Constraint::Min(10)],
+        Some(Parcel) if w >= 48 => vec![(0, L(18)), (1, L(10)), (2, L(6)), (3, Min(8))],
+        Some(Parcel) if w >= 36 => vec![(0, L(18)), (2, L(5)), (1, Min(6))],
+        Some(Parcel) => vec![(0, Min(13))],
+        Some(Substance) if w >= 90 => vec![(0, Min(16)), (1, L(22)), (3, L(18)), (2, L(12))],
+        Some(Substance) => vec![(0, Min(16)), (1, L(14)), (2, L(12))],
+        _ => vec![(0, Min(10))],
+    }
+}
+
+/// The cell of a row a filter's matches are marked in besides the first.
+fn text_cell(kind: Option<crate::domain::ItemKind>) -> usize {
+    match kind {
+        Some(crate::domain::ItemKind::Substance) => 2,
+        _ => 3,
     }
 }
 
@@ -211,7 +218,8 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
             title.push_str("searching… ");
         }
     }
-    let cols = widths(kind, area.width);
+    let chosen = columns(kind, area.width);
+    let cols: Vec<Constraint> = chosen.iter().map(|(_, c)| *c).collect();
     let inner_w = area.width.saturating_sub(2);
     let col_w: Vec<usize> = Layout::horizontal(cols.clone())
         .spacing(1)
@@ -219,12 +227,14 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
         .iter()
         .map(|r| r.width as usize)
         .collect();
+    let names = data::headers(kind.unwrap_or(crate::domain::ItemKind::Case));
     let header = Row::new(
-        data::headers(kind.unwrap_or(crate::domain::ItemKind::Case))
+        chosen
             .iter()
-            .map(|h| Line::from(*h)),
+            .map(|(i, _)| Line::from(names.get(*i).copied().unwrap_or(""))),
     )
     .style(app.theme.header());
+    let text = text_cell(kind);
     let rows: Vec<Row> = l
         .visible()
         .iter()
@@ -232,18 +242,18 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
         .enumerate()
         .map(|(i, r)| {
             let selected = l.offset + i == l.cursor;
-            let cells: Vec<Line> = r
-                .cells
+            let cells: Vec<Line> = chosen
                 .iter()
                 .enumerate()
-                .map(|(c, text)| {
-                    let w = col_w.get(c).copied().unwrap_or(10);
-                    if c == 0 || c + 1 == r.cells.len() {
-                        highlighted(app, text, w, l.filter.as_deref())
-                    } else if kind == Some(crate::domain::ItemKind::Case) && c == 2 {
-                        Line::from(Span::styled(fit(text, w), app.theme.tlp(text)))
+                .map(|(col, (c, _))| {
+                    let cell = r.cells.get(*c).map(String::as_str).unwrap_or("");
+                    let w = col_w.get(col).copied().unwrap_or(10);
+                    if *c == 0 || *c == text {
+                        highlighted(app, cell, w, l.filter.as_deref())
+                    } else if kind == Some(crate::domain::ItemKind::Case) && *c == 2 {
+                        Line::from(Span::styled(fit(cell, w), app.theme.tlp(cell)))
                     } else {
-                        Line::from(fit(text, w))
+                        Line::from(fit(cell, w))
                     }
                 })
                 .collect();
