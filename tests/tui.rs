@@ -1325,3 +1325,24 @@ fn wide_terminals_get_more_columns_and_narrow_ones_keep_the_tracking_number() {
         );
     }
 }
+
+#[test]
+fn the_demo_loads_off_the_input_thread_with_its_progress() {
+    let mut ui = Ui::new(0, 80, 24, true);
+    ui.app.handle_event(Event::Key(KeyEvent::new(
+        KeyCode::Char('d'),
+        KeyModifiers::NONE,
+    )));
+    assert!(ui.app.loading(), "loading on a thread of its own");
+    assert!(ui.text().contains("loading the demo data"), "{}", ui.text());
+    // Keys are answered meanwhile.
+    ui.app.handle_event(Event::Key(KeyEvent::new(
+        KeyCode::Char('?'),
+        KeyModifiers::NONE,
+    )));
+    assert!(matches!(ui.app.modal, Modal::Help { .. }));
+    ui.app.settle();
+    assert!(!ui.app.loading());
+    assert!(ui.app.lists[1].total > 0);
+    assert!(ui.text().contains("demo data loaded"), "{}", ui.text());
+}

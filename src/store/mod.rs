@@ -546,6 +546,14 @@ impl Store {
     pub fn actor(&self) -> &str {
         &self.actor
     }
+    /// How to open another connection that writes to this notebook as
+    /// this one does (the same actor and clock), for work on a thread of
+    /// its own.
+    pub fn writer_options(&self) -> OpenOptions {
+        let mut o = OpenOptions::new(self.actor.clone());
+        o.clock = self.clock.clone();
+        o
+    }
     pub fn is_read_only(&self) -> bool {
         self.read_only
     }

@@ -252,6 +252,8 @@ pub struct App {
     pub(super) analysing: bool,
     /// The pane (and scope) waiting for the items of a chosen value.
     pub(super) subset_pending: Option<(usize, crate::analysis::Scope)>,
+    /// The demo data being loaded on a thread of its own.
+    pub(super) demo_load: Option<super::loader::DemoLoad>,
     /// The last case shown: what views limit themselves to on `c`, and
     /// whose timeline `t` draws.
     pub focus_case: Option<ItemRef>,
@@ -295,6 +297,7 @@ impl App {
             analyst_failed: false,
             analysing: false,
             subset_pending: None,
+            demo_load: None,
             focus_case: None,
         };
         app.data_version = app.read_data_version();

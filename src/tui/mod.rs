@@ -10,6 +10,7 @@ pub mod data;
 pub mod form;
 mod formview;
 pub mod keymap;
+pub mod loader;
 pub mod reports;
 pub mod searcher;
 pub mod stats;
@@ -87,7 +88,7 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
         }
         // Wake often while a search or a count is out, to show its
         // results at once.
-        let wait = if app.searching() || app.analysing() {
+        let wait = if app.searching() || app.analysing() || app.loading() {
             20
         } else {
             500

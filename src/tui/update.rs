@@ -8,7 +8,6 @@ use crate::domain::note::parse_grading;
 use crate::domain::record::new_record;
 use crate::domain::{ItemKind, Link, Note, link::LINK_TYPES};
 use crate::exchange::conflicts::{self, Choice};
-use crate::exchange::demo;
 use crate::store::refs::ItemRef;
 use crate::store::{create, records, search};
 use crate::xref::fuzzy;
@@ -153,7 +152,8 @@ impl App {
         }
         let searched = self.receive(std::time::Duration::ZERO);
         let counted = self.receive_stats(std::time::Duration::ZERO);
-        searched | counted | self.refresh_if_changed()
+        let loaded = self.follow_loader();
+        searched | counted | loaded | self.refresh_if_changed()
     }
 
     pub(super) fn read_data_version(&self) -> i64 {
@@ -209,6 +209,10 @@ impl App {
         }
         while self.analysing() && std::time::Instant::now() < deadline {
             self.receive_stats(std::time::Duration::from_millis(50));
+        }
+        while self.loading() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            self.follow_loader();
         }
     }
 
@@ -1006,17 +1010,56 @@ impl App {
             .map(|c| c.reference)
     }
 
+    /// Starts loading the demo data on a thread of its own; `tick`
+    /// follows it.
     fn load_demo(&mut self) {
-        let r = demo::generate(&mut self.store, DEMO_PARCELS, 42, |_, _| {});
-        match r {
-            Ok(s) => {
-                self.reload();
-                self.info(format!(
-                    "demo data loaded: {} cases, {} parcels, {} findings",
-                    s.cases, s.parcels, s.findings
+        if self.demo_load.is_some() {
+            self.info("the demo data is loading already");
+            return;
+        }
+        self.demo_load = Some(super::loader::DemoLoad::start(
+            self.store.path().to_path_buf(),
+            self.store.writer_options(),
+            DEMO_PARCELS,
+            42,
+        ));
+        self.info(format!("loading the demo data: 0/{DEMO_PARCELS} parcels"));
+    }
+
+    pub fn loading(&self) -> bool {
+        self.demo_load.is_some()
+    }
+
+    /// Follows the demo loader; true when the screen changed.
+    fn follow_loader(&mut self) -> bool {
+        let Some(l) = self.demo_load.as_mut() else {
+            return false;
+        };
+        match l.poll() {
+            super::loader::Polled::Nothing => false,
+            super::loader::Polled::Progress => {
+                let (d, t) = (l.done, l.total);
+                self.message = Some((
+                    format!("loading the demo data: {d}/{t} parcels"),
+                    Level::Info,
                 ));
+                true
             }
-            Err(e) => self.error(e.to_string()),
+            super::loader::Polled::Done(r) => {
+                self.demo_load = None;
+                match r {
+                    Ok(s) => {
+                        self.data_version = self.read_data_version();
+                        self.reload();
+                        self.info(format!(
+                            "demo data loaded: {} cases, {} parcels, {} findings",
+                            s.cases, s.parcels, s.findings
+                        ));
+                    }
+                    Err(e) => self.error(format!("the demo data could not be loaded: {e}")),
+                }
+                true
+            }
         }
     }
 }
