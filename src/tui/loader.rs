@@ -9,7 +9,7 @@ use std::thread;
 
 enum Msg {
     Progress(usize, usize),
-    Done(Result<Summary, String>),
+    Done(Result<Box<Summary>, String>),
 }
 
 pub struct DemoLoad {
@@ -23,7 +23,7 @@ pub struct DemoLoad {
 pub enum Polled {
     Nothing,
     Progress,
-    Done(Result<Summary, String>),
+    Done(Result<Box<Summary>, String>),
 }
 
 impl DemoLoad {
@@ -40,6 +40,7 @@ impl DemoLoad {
                             let _ = progress.send(Msg::Progress(d, t));
                         })
                     })
+                    .map(Box::new)
                     .map_err(|e| e.to_string());
                 let _ = tx.send(Msg::Done(result));
             });
