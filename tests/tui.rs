@@ -313,6 +313,9 @@ fn filter_and_global_search() {
     ui.keys("3 /").typed("nitaz");
     let hits = ui.app.lists[2].hits.len();
     assert!(hits >= 10, "{hits}");
+    // The matched characters come marked in the rows, from the search.
+    let first = &ui.app.lists[2].hits[0];
+    assert_eq!(first.matched[0].len(), 5, "{first:?}");
     snap!("substances_filtered", ui);
     ui.keys("enter j");
     assert_eq!(ui.app.lists[2].cursor, 1);

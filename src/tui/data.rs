@@ -17,8 +17,10 @@ pub struct Row {
     /// Where the row sits in its table (0 for search hits).
     pub rowid: i64,
     pub cells: Vec<String>,
-    /// Characters of the first cell that matched a filter.
-    pub matched: Vec<usize>,
+    /// For each cell, the characters that matched the filter that found
+    /// the row (empty when none did), worked out once where the row was
+    /// made, not on every frame.
+    pub matched: Vec<Vec<usize>>,
 }
 
 /// The cells a row holds for its kind, in this order; a pane shows as
@@ -119,6 +121,35 @@ pub fn rows_at(conn: &Connection, kind: ItemKind, rowids: &[i64]) -> Result<Vec<
         ItemKind::Parcel => rows_of::<Parcel>(conn, rowids, cells_parcel),
         ItemKind::Substance => rows_of::<Substance>(conn, rowids, cells_substance),
         _ => Ok(Vec::new()),
+    }
+}
+
+/// The cells of a row a filter's matches are marked in: the first (the
+/// tracking number, reference, name) and the one with most text.
+pub fn marked_cells(kind: ItemKind) -> [usize; 2] {
+    match kind {
+        ItemKind::Substance => [0, 2],
+        _ => [0, 3],
+    }
+}
+
+/// Marks in a row the characters of its marked cells that match a
+/// filter's query.
+pub fn mark(row: &mut Row, query: &str) {
+    use fuzzy_matcher::FuzzyMatcher;
+    use fuzzy_matcher::skim::SkimMatcherV2;
+    let q = query.trim();
+    if q.is_empty() {
+        return;
+    }
+    let matcher = SkimMatcherV2::default().ignore_case();
+    row.matched = vec![Vec::new(); row.cells.len()];
+    for c in marked_cells(row.kind) {
+        if let Some(cell) = row.cells.get(c)
+            && let Some((_, idx)) = matcher.fuzzy_indices(cell, q)
+        {
+            row.matched[c] = idx;
+        }
     }
 }
 

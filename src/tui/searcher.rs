@@ -229,9 +229,15 @@ fn worker(
                 continue;
             }
         };
+        // Each row with the characters that matched marked, here rather
+        // than on every frame.
         let rows_of = |hits: &[search::Hit]| -> Vec<Row> {
             hits.iter()
                 .filter_map(|h| data::row_of(&conn, h.kind, h.id).ok().flatten())
+                .map(|mut r| {
+                    data::mark(&mut r, &req.query);
+                    r
+                })
                 .collect()
         };
         // The first screenful now; the rest (for scrolling) after it.

@@ -123,6 +123,10 @@ impl App {
         let rows = search::search(conn, &q, Some(kind), FILTER_LIMIT).map(|hits| {
             hits.iter()
                 .filter_map(|h| data::row_of(conn, h.kind, h.id).ok().flatten())
+                .map(|mut r| {
+                    data::mark(&mut r, &q);
+                    r
+                })
                 .collect()
         });
         self.apply_filter(i, rows.map_err(|e| e.to_string()));

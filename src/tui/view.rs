@@ -7,8 +7,6 @@ use super::keymap::{Action, Layer};
 use super::update::{DEMO_PARCELS, picker_len};
 use crate::domain::link::LINK_TYPES;
 use crate::domain::text::sanitize;
-use fuzzy_matcher::FuzzyMatcher;
-use fuzzy_matcher::skim::SkimMatcherV2;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -159,30 +157,19 @@ fn columns(kind: Option<crate::domain::ItemKind>, w: u16) -> Vec<(usize, Constra
     }
 }
 
-/// The cell of a row a filter's matches are marked in besides the first.
-fn text_cell(kind: Option<crate::domain::ItemKind>) -> usize {
-    match kind {
-        Some(crate::domain::ItemKind::Substance) => 2,
-        _ => 3,
-    }
-}
-
-fn highlighted(app: &App, text: &str, width: usize, query: Option<&str>) -> Line<'static> {
+/// A cell with the characters a filter matched marked (worked out when the
+/// row was made, see [`data::mark`]).
+fn highlighted(app: &App, text: &str, width: usize, marks: &[usize]) -> Line<'static> {
     let shown = fit(text, width);
-    let Some(q) = query.filter(|q| !q.trim().is_empty()) else {
+    if marks.is_empty() {
         return Line::from(shown);
-    };
-    let matcher = SkimMatcherV2::default().ignore_case();
-    let idx = matcher
-        .fuzzy_indices(&shown, q.trim())
-        .map(|(_, i)| i)
-        .unwrap_or_default();
+    }
     Line::from(
         shown
             .chars()
             .enumerate()
             .map(|(i, c)| {
-                let style = if idx.contains(&i) {
+                let style = if marks.contains(&i) {
                     app.theme.matched()
                 } else {
                     Style::new()
@@ -234,7 +221,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
             .map(|(i, _)| Line::from(names.get(*i).copied().unwrap_or(""))),
     )
     .style(app.theme.header());
-    let text = text_cell(kind);
+    let text = data::marked_cells(kind.unwrap_or(crate::domain::ItemKind::Case))[1];
     let rows: Vec<Row> = l
         .visible()
         .iter()
@@ -248,8 +235,9 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
                 .map(|(col, (c, _))| {
                     let cell = r.cells.get(*c).map(String::as_str).unwrap_or("");
                     let w = col_w.get(col).copied().unwrap_or(10);
-                    if *c == 0 || *c == text {
-                        highlighted(app, cell, w, l.filter.as_deref())
+                    let marks = r.matched.get(*c).map(Vec::as_slice).unwrap_or(&[]);
+                    if l.filter.is_some() && (*c == 0 || *c == text) {
+                        highlighted(app, cell, w, marks)
                     } else if kind == Some(crate::domain::ItemKind::Case) && *c == 2 {
                         Line::from(Span::styled(fit(cell, w), app.theme.tlp(cell)))
                     } else {
