@@ -4,12 +4,13 @@
 use super::data::{self, LinkRow, Row};
 use super::form::Form;
 use super::keymap::{Keymap, Layer, Resolved, combo};
+pub use super::note::NotePrompt;
+pub use super::picker::{Picker, PickerPurpose};
 use super::theme::Theme;
 use crate::domain::ItemKind;
 use crate::store::Store;
 use crate::store::records::{self, Window};
 use crate::store::refs::ItemRef;
-use crate::store::search::Hit;
 use crokey::KeyCombination;
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
 
@@ -110,44 +111,6 @@ impl ListState {
     pub fn selected(&self) -> Option<&Row> {
         self.visible().get(self.cursor.saturating_sub(self.offset))
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct NotePrompt {
-    pub target: ItemRef,
-    pub text: String,
-    pub grade: String,
-    pub lead: bool,
-    /// 0 text, 1 grading, 2 type.
-    pub focus: usize,
-    /// Where the caret stands in the field in focus (characters).
-    pub caret: usize,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum PickerPurpose {
-    Jump,
-    /// The other end of a path from this item.
-    PathFrom(ItemRef),
-    /// The substance found in a parcel.
-    FindingIn(ItemRef),
-    LinkFrom(ItemRef),
-    /// Second step of a link: its type.
-    LinkType {
-        from: ItemRef,
-        to: ItemRef,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub struct Picker {
-    pub purpose: PickerPurpose,
-    pub query: String,
-    /// Where the caret stands in the query (characters).
-    pub caret: usize,
-    pub hits: Vec<Hit>,
-    pub cursor: usize,
 }
 
 /// Messages the log keeps.

@@ -1,8 +1,8 @@
 //! Drawing a form.
 
 use super::app::App;
+use super::draw::fit;
 use super::form::Form;
-use super::view::fit;
 use crate::domain::text::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -6,11 +6,16 @@
 pub mod analyst;
 pub mod app;
 pub mod config;
+pub mod conflicts;
 pub mod data;
+pub mod draw;
 pub mod form;
 mod formview;
 pub mod keymap;
 pub mod loader;
+pub mod matches;
+pub mod note;
+pub mod picker;
 pub mod reports;
 pub mod searcher;
 pub mod stats;

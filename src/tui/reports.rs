@@ -1,10 +1,15 @@
 //! Reports drawn as lines of text, each possibly leading to an item: the
 //! chain of connections between two items and an item's neighbourhood.
 
-use super::app::ReportLine;
+use super::app::{App, ReportLine};
+use super::draw::{block, fit, overlay};
 use crate::store::records;
 use crate::store::refs::ItemRef;
 use crate::xref::graph::{self, Node};
+use ratatui::Frame;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
 use rusqlite::Connection;
 
 fn item_of(conn: &Connection, n: Node) -> ItemRef {
@@ -99,4 +104,39 @@ pub fn neighbourhood(conn: &Connection, item: &ItemRef) -> crate::store::Result<
         lines.push(("   connects to nothing yet".into(), None));
     }
     Ok(lines)
+}
+
+pub fn draw_report(
+    f: &mut Frame<'_>,
+    app: &App,
+    title: &str,
+    lines: &[super::app::ReportLine],
+    cursor: usize,
+) {
+    let area = overlay(f.area());
+    let w = area.width.saturating_sub(2) as usize;
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let skip = (cursor + 1).saturating_sub(inner_h);
+    let shown: Vec<Line> = lines
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .map(|(i, (text, _))| {
+            let style = if i == cursor {
+                app.theme.selected()
+            } else {
+                Style::new()
+            };
+            Line::from(Span::styled(fit(text, w), style))
+        })
+        .collect();
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(shown).block(block(
+            app,
+            format!(" {} ", fit(title, w.saturating_sub(4))),
+            true,
+        )),
+        area,
+    );
 }

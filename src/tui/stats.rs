@@ -793,7 +793,7 @@ impl App {
 /// The view, drawn over the panes: its chart (trends), its column
 /// headings and its lines, the cursor's line selected.
 pub fn draw(f: &mut Frame<'_>, app: &App, v: &StatsView) {
-    let area = super::view::overlay(f.area());
+    let area = super::draw::overlay(f.area());
     let t = &app.theme;
     f.render_widget(Clear, area);
     let w = area.width.saturating_sub(2) as usize;

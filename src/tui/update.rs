@@ -1,16 +1,15 @@
 //! How each action changes the application.
 
-use super::app::{App, Level, ListState, Modal, NotePrompt, Pane, Picker, PickerPurpose};
+use super::app::{App, Level, ListState, Modal, Pane};
 use super::data::{self, Row};
 use super::form::Form;
 use super::keymap::Action;
-use crate::domain::note::parse_grading;
-use crate::domain::record::new_record;
-use crate::domain::{ItemKind, Link, Note, link::LINK_TYPES};
-use crate::exchange::conflicts::{self, Choice};
+use super::note::NotePrompt;
+use super::picker::{Picker, PickerPurpose, picker_len};
+use crate::domain::ItemKind;
+use crate::exchange::conflicts::Choice;
 use crate::store::refs::ItemRef;
-use crate::store::{create, records, search};
-use crate::xref::fuzzy;
+use crate::store::{records, search};
 
 /// How many parcels the demo key loads.
 pub const DEMO_PARCELS: usize = 2000;
@@ -267,29 +266,6 @@ impl App {
         self.select_current();
     }
 
-    fn run_picker(&mut self) {
-        let Modal::Picker(p) = &mut self.modal else {
-            return;
-        };
-        p.cursor = 0;
-        let kind = match p.purpose {
-            PickerPurpose::FindingIn(_) => Some(ItemKind::Substance),
-            _ => None,
-        };
-        p.hits = match search::search(self.store.conn(), &p.query, kind, 50) {
-            Ok(h) => h
-                .into_iter()
-                .filter(|h| {
-                    matches!(
-                        h.kind,
-                        ItemKind::Case | ItemKind::Parcel | ItemKind::Substance | ItemKind::Note
-                    )
-                })
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-    }
-
     fn move_cursor(&mut self, delta: isize) {
         if self.pane == Pane::Links {
             let len = self.links.len();
@@ -460,65 +436,11 @@ impl App {
                 },
                 None => self.info("select an item to draw around"),
             },
-            Action::Matches => {
-                let around = self.current.as_ref().map(|c| c.id);
-                match fuzzy::suggestions(self.store.conn(), around, 200) {
-                    Ok(list) if list.is_empty() => self.info("no suggested name matches here"),
-                    Ok(list) => self.modal = Modal::Matches { list, cursor: 0 },
-                    Err(e) => self.error(e.to_string()),
-                }
-            }
-            Action::Conflicts => match conflicts::list(self.store.conn(), false) {
-                Ok(list) if list.is_empty() => self.info("no merge conflicts wait for a choice"),
-                Ok(list) => self.modal = Modal::Conflicts { list, cursor: 0 },
-                Err(e) => self.error(e.to_string()),
-            },
-            Action::KeepLocal | Action::TakeIncoming => {
-                let choice = if a == Action::KeepLocal {
-                    Choice::Local
-                } else {
-                    Choice::Incoming
-                };
-                if let Modal::Conflicts { list, cursor } = &mut self.modal
-                    && let Some(c) = list.get(*cursor).cloned()
-                {
-                    match conflicts::resolve(&mut self.store, c.id, choice) {
-                        Ok(done) => {
-                            list.remove(*cursor);
-                            *cursor = (*cursor).min(list.len().saturating_sub(1));
-                            if list.is_empty() {
-                                self.modal = Modal::None;
-                            }
-                            self.refresh_current();
-                            let kept = if choice == Choice::Local {
-                                "kept the version here"
-                            } else {
-                                "took the incoming version"
-                            };
-                            self.info(format!("{} {}: {kept}", done.item_kind, done.label));
-                        }
-                        Err(e) => self.error(e.to_string()),
-                    }
-                }
-            }
-            Action::Reject => {
-                if let Modal::Matches { list, cursor } = &mut self.modal
-                    && let Some(sg) = list.get(*cursor).cloned()
-                {
-                    match self.store.write(|w| fuzzy::reject(w, sg.a.id, sg.b.id)) {
-                        Ok(()) => {
-                            list.remove(*cursor);
-                            *cursor = (*cursor).min(list.len().saturating_sub(1));
-                            let msg = format!("rejected: {} / {}", sg.a_name, sg.b_name);
-                            if list.is_empty() {
-                                self.modal = Modal::None;
-                            }
-                            self.info(msg);
-                        }
-                        Err(e) => self.error(e.to_string()),
-                    }
-                }
-            }
+            Action::Matches => self.open_matches(),
+            Action::Conflicts => self.open_conflicts(),
+            Action::KeepLocal => self.settle_conflict(Choice::Local),
+            Action::TakeIncoming => self.settle_conflict(Choice::Incoming),
+            Action::Reject => self.reject_match(),
             Action::Back => {
                 if let Some(prev) = self.back.pop() {
                     if let Some(here) = self.place() {
@@ -701,24 +623,7 @@ impl App {
                 }
             }
             Action::Save => self.save_form(),
-            Action::Yes if matches!(self.modal, Modal::Matches { .. }) => {
-                if let Modal::Matches { list, cursor } = &mut self.modal
-                    && let Some(sg) = list.get(*cursor).cloned()
-                {
-                    match self.store.write(|w| fuzzy::confirm(w, &sg)) {
-                        Ok(_) => {
-                            list.remove(*cursor);
-                            *cursor = (*cursor).min(list.len().saturating_sub(1));
-                            if list.is_empty() {
-                                self.modal = Modal::None;
-                            }
-                            self.refresh_current();
-                            self.info(format!("confirmed: {} same as {}", sg.a_name, sg.b_name));
-                        }
-                        Err(e) => self.error(e.to_string()),
-                    }
-                }
-            }
+            Action::Yes if matches!(self.modal, Modal::Matches { .. }) => self.confirm_match(),
             Action::Yes => {
                 if let Modal::Confirm { item, .. } = std::mem::replace(&mut self.modal, Modal::None)
                 {
@@ -799,166 +704,6 @@ impl App {
                     self.filter_typing = false;
                 }
                 self.modal = other;
-            }
-        }
-    }
-
-    fn save_note(&mut self, mut p: NotePrompt) {
-        let mut values: Vec<(&str, String)> = vec![("text", p.text.clone())];
-        if p.lead {
-            values.push(("note_type", "lead".into()));
-        }
-        if !p.grade.trim().is_empty() {
-            match parse_grading(&p.grade) {
-                Ok((s, i, h)) => {
-                    values.push(("source_grade", s));
-                    values.push(("intel_grade", i));
-                    if let Some(h) = h {
-                        values.push(("handling", h));
-                    }
-                }
-                Err(e) => {
-                    p.error = Some(e);
-                    p.focus = 1;
-                    self.modal = Modal::Note(p);
-                    return;
-                }
-            }
-        }
-        let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let target = p.target.clone();
-        let result = new_record::<Note>(&pairs)
-            .map_err(crate::store::StoreError::from)
-            .and_then(|(mut n, _)| {
-                n.item_id = target.id;
-                self.store.write(|w| create::note(w, &mut n))
-            });
-        match result {
-            Ok(_) => {
-                self.info(format!(
-                    "{} added to {}",
-                    if p.lead { "lead" } else { "note" },
-                    target.label
-                ));
-                self.refresh_current();
-            }
-            Err(e) => {
-                p.error = Some(e.to_string());
-                self.modal = Modal::Note(p);
-            }
-        }
-    }
-
-    fn pick(&mut self, mut p: Picker) {
-        match p.purpose.clone() {
-            PickerPurpose::Jump => {
-                if let Some(h) = p.hits.get(p.cursor) {
-                    let item = ItemRef {
-                        kind: h.kind,
-                        id: h.id,
-                        label: h.label.clone(),
-                    };
-                    let item = if h.kind == ItemKind::Note {
-                        match records::get::<Note>(self.store.conn(), h.id) {
-                            Ok(Some(n)) => ItemRef {
-                                kind: n.item_kind,
-                                id: n.item_id,
-                                label: records::label_of(self.store.conn(), n.item_kind, n.item_id)
-                                    .unwrap_or_default(),
-                            },
-                            _ => item,
-                        }
-                    } else {
-                        item
-                    };
-                    self.go_to(item, true);
-                }
-            }
-            PickerPurpose::PathFrom(from) => match p.hits.get(p.cursor) {
-                Some(h) => {
-                    let to = ItemRef {
-                        kind: h.kind,
-                        id: h.id,
-                        label: h.label.clone(),
-                    };
-                    match super::reports::path_lines(self.store.conn(), &from, &to) {
-                        Ok(Some(lines)) => {
-                            self.modal = Modal::Report {
-                                title: format!("Path {} to {}", from.label, to.label),
-                                lines,
-                                cursor: 0,
-                            }
-                        }
-                        Ok(None) => self.info(format!(
-                            "no chain of 6 steps or fewer connects {} and {}",
-                            from.label, to.label
-                        )),
-                        Err(e) => self.error(e.to_string()),
-                    }
-                }
-                None => self.modal = Modal::Picker(p),
-            },
-            PickerPurpose::FindingIn(parcel) => match p.hits.get(p.cursor) {
-                Some(h) => {
-                    let substance = ItemRef {
-                        kind: h.kind,
-                        id: h.id,
-                        label: h.label.clone(),
-                    };
-                    self.modal = Modal::Form(Box::new(Form::new_finding(parcel, substance)));
-                }
-                None => self.modal = Modal::Picker(p),
-            },
-            PickerPurpose::LinkFrom(from) => {
-                if let Some(h) = p.hits.get(p.cursor) {
-                    let to = ItemRef {
-                        kind: h.kind,
-                        id: h.id,
-                        label: h.label.clone(),
-                    };
-                    self.modal = Modal::Picker(Picker {
-                        purpose: PickerPurpose::LinkType { from, to },
-                        query: String::new(),
-                        caret: 0,
-                        hits: Vec::new(),
-                        cursor: 0,
-                    });
-                } else {
-                    self.modal = Modal::Picker(p);
-                }
-            }
-            PickerPurpose::LinkType { from, to } => {
-                let t = LINK_TYPES[p.cursor.min(LINK_TYPES.len() - 1)];
-                // A case includes items, never the other way round: linked
-                // from the item, the case still comes first.
-                let (from, to) = if t == "includes"
-                    && from.kind != ItemKind::Case
-                    && to.kind == ItemKind::Case
-                {
-                    (to, from)
-                } else {
-                    (from, to)
-                };
-                let result = new_record::<Link>(&[("link_type", t)])
-                    .map_err(crate::store::StoreError::from)
-                    .and_then(|(mut l, _)| {
-                        l.from_id = from.id;
-                        l.to_id = to.id;
-                        self.store.write(|w| create::link(w, &mut l))
-                    });
-                match result {
-                    Ok(_) => {
-                        self.info(format!(
-                            "linked: {} {} {t} {} {}",
-                            from.kind, from.label, to.kind, to.label
-                        ));
-                        self.refresh_current();
-                    }
-                    Err(e) => {
-                        p.query.clear();
-                        self.error(e.to_string());
-                    }
-                }
             }
         }
     }
@@ -1065,12 +810,5 @@ impl App {
                 true
             }
         }
-    }
-}
-
-pub fn picker_len(p: &Picker) -> usize {
-    match p.purpose {
-        PickerPurpose::LinkType { .. } => LINK_TYPES.len(),
-        _ => p.hits.len(),
     }
 }

@@ -1,45 +1,23 @@
 //! Drawing: free functions over the application state. Nothing here
 //! changes state; every string from the database is sanitised first.
 
-use super::app::{App, Level, Modal, Pane, Picker, PickerPurpose};
+use super::app::{App, Level, Modal, Pane};
+use super::conflicts::draw_conflicts;
 use super::data;
+use super::draw::{block, centered, fit, fit_hints, hints, overlay};
 use super::keymap::{Action, Layer};
-use super::update::{DEMO_PARCELS, picker_len};
-use crate::domain::link::LINK_TYPES;
+use super::matches::draw_matches;
+use super::note::draw_note;
+use super::picker::draw_picker;
+use super::reports::draw_report;
+use super::update::DEMO_PARCELS;
 use crate::domain::text::sanitize;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Row, Table, Wrap};
 use unicode_width::UnicodeWidthStr;
-
-/// Cuts text to a display width, by character, ending in `…` when cut.
-pub fn fit(s: &str, width: usize) -> String {
-    let s = sanitize(s);
-    if s.width() <= width {
-        return s.into_owned();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
-
-/// Text cut to a display width and padded to exactly that width.
-fn pad(s: &str, width: usize) -> String {
-    let t = fit(s, width);
-    let w = t.width();
-    t + &" ".repeat(width.saturating_sub(w))
-}
 
 /// Rows a list pane shows for a terminal of `height` lines.
 pub fn page_rows(height: u16) -> usize {
@@ -113,13 +91,6 @@ fn draw_tabs(f: &mut Frame<'_>, app: &App, area: Rect) {
     };
     spans.push(Span::styled(fit(&format!("{file}{ro}"), 30), t.dim()));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(app.theme.border(focused))
-        .title(Span::styled(title, app.theme.title(focused)))
 }
 
 /// The columns a list shows at a width: which cell of the row (see
@@ -370,26 +341,6 @@ fn draw_detail(f: &mut Frame<'_>, app: &App, area: Rect) {
     f.render_widget(p, area);
 }
 
-/// `key hint · key hint` for the actions of a layer, from the keymap.
-fn hints(app: &App, layer: Layer, actions: &[Action]) -> Vec<Span<'static>> {
-    let mut spans = Vec::new();
-    for a in actions {
-        let layer = if app.keymap.keys_for(layer, *a).is_empty() {
-            Layer::Global
-        } else {
-            layer
-        };
-        if let Some(k) = app.keymap.keys_for(layer, *a).first() {
-            if !spans.is_empty() {
-                spans.push(Span::styled(" · ", app.theme.dim()));
-            }
-            spans.push(Span::styled(k.clone(), app.theme.key()));
-            spans.push(Span::raw(format!(" {}", a.hint())));
-        }
-    }
-    spans
-}
-
 fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
     use Action::*;
     let line = if let Some((m, level)) = &app.message {
@@ -437,37 +388,6 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
         Line::from(fit_hints(spans, area.width as usize))
     };
     f.render_widget(Paragraph::new(line), area);
-}
-
-/// Drops hints from the middle until the line fits, keeping the last two
-/// (help and quit) so the way out is always shown.
-fn fit_hints(mut spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
-    // Each hint is three spans (key, text) plus a separator before it.
-    let total = |s: &[Span]| s.iter().map(|x| x.content.width()).sum::<usize>();
-    while total(&spans) > width && spans.len() > 11 {
-        // Remove the hint before the last two: separator, key, text.
-        let at = spans.len() - 12;
-        spans.drain(at + 1..at + 4);
-    }
-    spans
-}
-
-/// The whole screen but its status line: where full-screen views (help,
-/// reports, lists of matches and conflicts) are drawn, so nothing of the
-/// panes beneath shows at their sides.
-pub fn overlay(area: Rect) -> Rect {
-    Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1))
-}
-
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
 }
 
 fn draw_empty(f: &mut Frame<'_>, app: &App, area: Rect) {
@@ -577,134 +497,6 @@ fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
     f.render_widget(p, area);
 }
 
-fn draw_note(f: &mut Frame<'_>, app: &App, p: &super::app::NotePrompt) {
-    let area = centered(f.area(), 76, 8);
-    let w = area.width.saturating_sub(16) as usize;
-    let mark = |i: usize| {
-        if p.focus == i {
-            app.theme.selected()
-        } else {
-            Style::new()
-        }
-    };
-    let text = if p.focus == 0 {
-        super::text::with_caret(&p.text, p.caret)
-    } else {
-        p.text.clone()
-    };
-    let shown = if text.width() > w {
-        text.chars()
-            .rev()
-            .take(w)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect()
-    } else {
-        text
-    };
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled("Text:      ", app.theme.label()),
-            Span::styled(sanitize(&shown).into_owned(), mark(0)),
-        ]),
-        Line::from(vec![
-            Span::styled("Grading:   ", app.theme.label()),
-            Span::styled(
-                sanitize(&if p.focus == 1 {
-                    super::text::with_caret(&p.grade, p.caret)
-                } else {
-                    p.grade.clone()
-                })
-                .into_owned(),
-                mark(1),
-            ),
-            Span::styled("  3x5x2, e.g. 2B or 2BP (optional)", app.theme.dim()),
-        ]),
-        Line::from(vec![
-            Span::styled("Type:      ", app.theme.label()),
-            Span::styled(if p.lead { "lead" } else { "note" }, mark(2)),
-            Span::styled("  space switches", app.theme.dim()),
-        ]),
-    ];
-    if let Some(e) = &p.error {
-        for l in super::formview::wrap(&sanitize(e), area.width.saturating_sub(2) as usize) {
-            lines.push(Line::from(Span::styled(l, app.theme.error())));
-        }
-    }
-    let title = format!(" Note on {} {} ", p.target.kind, fit(&p.target.label, 40));
-    f.render_widget(Clear, area);
-    f.render_widget(Paragraph::new(lines).block(block(app, title, true)), area);
-}
-
-fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
-    let area = centered(f.area(), 78, f.area().height.saturating_sub(4).min(20));
-    let w = area.width.saturating_sub(2) as usize;
-    let (title, mut lines) = match &p.purpose {
-        PickerPurpose::LinkType { from, to } => (
-            format!(
-                " Link {} to {}: type ",
-                fit(&from.label, 20),
-                fit(&to.label, 20)
-            ),
-            LINK_TYPES
-                .iter()
-                .map(|t| Line::from(format!("  {t}")))
-                .collect::<Vec<_>>(),
-        ),
-        purpose => {
-            let title = match purpose {
-                PickerPurpose::LinkFrom(from) => format!(" Link {} to… ", fit(&from.label, 30)),
-                PickerPurpose::FindingIn(p) => {
-                    format!(" Substance found in {} ", fit(&p.label, 30))
-                }
-                PickerPurpose::PathFrom(from) => {
-                    format!(" Path from {} to… ", fit(&from.label, 30))
-                }
-                _ => " Search everything ".into(),
-            };
-            let mut lines = vec![Line::from(vec![
-                Span::styled("> ", app.theme.key()),
-                Span::raw(sanitize(&super::text::with_caret(&p.query, p.caret)).into_owned()),
-            ])];
-            for h in &p.hits {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {:9} ", h.kind.as_str()), app.theme.dim()),
-                    Span::raw(fit(
-                        &format!("{}  {}", h.label, h.snippet(40)),
-                        w.saturating_sub(12),
-                    )),
-                ]));
-            }
-            if p.hits.is_empty() && !p.query.is_empty() {
-                lines.push(Line::from(Span::styled(
-                    "  nothing matches",
-                    app.theme.dim(),
-                )));
-            }
-            (title, lines)
-        }
-    };
-    let offset = if matches!(p.purpose, PickerPurpose::LinkType { .. }) {
-        0
-    } else {
-        1
-    };
-    if picker_len(p) > 0
-        && let Some(l) = lines.get_mut(p.cursor + offset)
-    {
-        *l = l.clone().style(app.theme.selected());
-    }
-    let inner_h = area.height.saturating_sub(2) as usize;
-    let skip = (p.cursor + offset + 1).saturating_sub(inner_h);
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
-            .block(block(app, title, true)),
-        area,
-    );
-}
-
 fn draw_confirm(f: &mut Frame<'_>, app: &App, message: &str) {
     let area = centered(f.area(), 64, 5);
     f.render_widget(Clear, area);
@@ -714,165 +506,4 @@ fn draw_confirm(f: &mut Frame<'_>, app: &App, message: &str) {
             .block(block(app, " Confirm ".into(), true)),
         area,
     );
-}
-
-fn draw_report(
-    f: &mut Frame<'_>,
-    app: &App,
-    title: &str,
-    lines: &[super::app::ReportLine],
-    cursor: usize,
-) {
-    let area = overlay(f.area());
-    let w = area.width.saturating_sub(2) as usize;
-    let inner_h = area.height.saturating_sub(2) as usize;
-    let skip = (cursor + 1).saturating_sub(inner_h);
-    let shown: Vec<Line> = lines
-        .iter()
-        .enumerate()
-        .skip(skip)
-        .map(|(i, (text, _))| {
-            let style = if i == cursor {
-                app.theme.selected()
-            } else {
-                Style::new()
-            };
-            Line::from(Span::styled(fit(text, w), style))
-        })
-        .collect();
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(shown).block(block(
-            app,
-            format!(" {} ", fit(title, w.saturating_sub(4))),
-            true,
-        )),
-        area,
-    );
-}
-
-/// A full-screen list of entries of a few lines each, scrolled so that the
-/// entry under the cursor (its first line and `tail` more) is in view. The
-/// first line of each entry is drawn in `style` (the selection's for the
-/// cursor's entry).
-fn draw_entries<T>(
-    f: &mut Frame<'_>,
-    app: &App,
-    title: String,
-    list: &[T],
-    cursor: usize,
-    tail: usize,
-    entry: impl Fn(&T, Style, usize) -> Vec<Line<'static>>,
-) {
-    let area = overlay(f.area());
-    let w = area.width.saturating_sub(2) as usize;
-    let mut lines = Vec::new();
-    let mut cursor_line = 0;
-    for (i, item) in list.iter().enumerate() {
-        let style = if i == cursor {
-            cursor_line = lines.len();
-            app.theme.selected()
-        } else {
-            Style::new()
-        };
-        lines.extend(entry(item, style, w));
-    }
-    let inner_h = area.height.saturating_sub(2) as usize;
-    let skip = (cursor_line + tail + 1).saturating_sub(inner_h);
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
-            .block(block(app, title, true)),
-        area,
-    );
-}
-
-fn draw_matches(
-    f: &mut Frame<'_>,
-    app: &App,
-    list: &[crate::xref::fuzzy::Suggestion],
-    cursor: usize,
-) {
-    let title = format!(" Suggested matches ({}) ", list.len());
-    // Each pair: the two names, the two items they are on (with the role
-    // the name plays), then the evidence for the score.
-    draw_entries(f, app, title, list, cursor, 2, |s, style, w| {
-        vec![
-            Line::from(Span::styled(
-                fit(&format!("{:.2}  {}  ~  {}", s.score, s.a_name, s.b_name), w),
-                style,
-            )),
-            Line::from(Span::raw(fit(
-                &format!(
-                    "      {} {} ({})  ~  {} {} ({})",
-                    s.a.kind,
-                    s.a_label,
-                    s.a_role.replace('_', " "),
-                    s.b.kind,
-                    s.b_label,
-                    s.b_role.replace('_', " ")
-                ),
-                w,
-            ))),
-            Line::from(Span::styled(
-                fit(&format!("      {}", s.features.join("; ")), w),
-                app.theme.dim(),
-            )),
-        ]
-    });
-}
-
-/// Open merge conflicts: for each, the item, where the other version came
-/// from, and every field that differs, here and incoming.
-fn draw_conflicts(
-    f: &mut Frame<'_>,
-    app: &App,
-    list: &[crate::exchange::conflicts::Conflict],
-    cursor: usize,
-) {
-    let title = format!(" Merge conflicts ({}) ", list.len());
-    draw_entries(f, app, title, list, cursor, 3, |c, style, w| {
-        let field_w = 14.min(w / 4);
-        let value_w = w.saturating_sub(field_w + 6) / 2;
-        let mut lines = vec![
-            Line::from(Span::styled(
-                fit(
-                    &format!(
-                        "{} {}  from {}{}",
-                        c.item_kind,
-                        c.label,
-                        c.file,
-                        c.signer
-                            .as_deref()
-                            .map(|s| format!(", signed by {s}"))
-                            .unwrap_or_default()
-                    ),
-                    w,
-                ),
-                style,
-            )),
-            Line::from(Span::styled(
-                fit(
-                    &format!(
-                        "  {:field_w$}  {:value_w$}  {}",
-                        "field", "here", "incoming"
-                    ),
-                    w,
-                ),
-                app.theme.dim(),
-            )),
-        ];
-        for d in c.diff() {
-            lines.push(Line::from(fit(
-                &format!(
-                    "  {}  {}  {}",
-                    pad(&d.field, field_w),
-                    pad(&d.local, value_w),
-                    d.incoming
-                ),
-                w,
-            )));
-        }
-        lines
-    });
 }

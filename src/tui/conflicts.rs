@@ -1,0 +1,99 @@
+//! Merge conflicts: both versions of each item, field by field, to settle
+//! by keeping the local one or taking the incoming one.
+
+use super::app::{App, Modal};
+use super::draw::{draw_entries, fit, pad};
+use crate::exchange::conflicts::{self, Choice};
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+
+/// Open merge conflicts: for each, the item, where the other version came
+/// from, and every field that differs, here and incoming.
+pub fn draw_conflicts(
+    f: &mut Frame<'_>,
+    app: &App,
+    list: &[crate::exchange::conflicts::Conflict],
+    cursor: usize,
+) {
+    let title = format!(" Merge conflicts ({}) ", list.len());
+    draw_entries(f, app, title, list, cursor, 3, |c, style, w| {
+        let field_w = 14.min(w / 4);
+        let value_w = w.saturating_sub(field_w + 6) / 2;
+        let mut lines = vec![
+            Line::from(Span::styled(
+                fit(
+                    &format!(
+                        "{} {}  from {}{}",
+                        c.item_kind,
+                        c.label,
+                        c.file,
+                        c.signer
+                            .as_deref()
+                            .map(|s| format!(", signed by {s}"))
+                            .unwrap_or_default()
+                    ),
+                    w,
+                ),
+                style,
+            )),
+            Line::from(Span::styled(
+                fit(
+                    &format!(
+                        "  {:field_w$}  {:value_w$}  {}",
+                        "field", "here", "incoming"
+                    ),
+                    w,
+                ),
+                app.theme.dim(),
+            )),
+        ];
+        for d in c.diff() {
+            lines.push(Line::from(fit(
+                &format!(
+                    "  {}  {}  {}",
+                    pad(&d.field, field_w),
+                    pad(&d.local, value_w),
+                    d.incoming
+                ),
+                w,
+            )));
+        }
+        lines
+    });
+}
+
+impl App {
+    /// The merge conflicts that wait for a choice.
+    pub(super) fn open_conflicts(&mut self) {
+        match conflicts::list(self.store.conn(), false) {
+            Ok(list) if list.is_empty() => self.info("no merge conflicts wait for a choice"),
+            Ok(list) => self.modal = Modal::Conflicts { list, cursor: 0 },
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// Settles the conflict under the cursor with a choice.
+    pub(super) fn settle_conflict(&mut self, choice: Choice) {
+        if let Modal::Conflicts { list, cursor } = &mut self.modal
+            && let Some(c) = list.get(*cursor).cloned()
+        {
+            match conflicts::resolve(&mut self.store, c.id, choice) {
+                Ok(done) => {
+                    list.remove(*cursor);
+                    *cursor = (*cursor).min(list.len().saturating_sub(1));
+                    if list.is_empty() {
+                        self.modal = Modal::None;
+                    }
+                    self.refresh_current();
+                    let kept = if choice == Choice::Local {
+                        "kept the version here"
+                    } else {
+                        "took the incoming version"
+                    };
+                    self.info(format!("{} {}: {kept}", done.item_kind, done.label));
+                }
+                Err(e) => self.error(e.to_string()),
+            }
+        }
+    }
+}

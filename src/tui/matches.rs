@@ -1,0 +1,95 @@
+//! Suggested name and address matches: each pair, its items and the
+//! evidence, to confirm (a same-as link) or reject (remembered).
+
+use super::app::{App, Modal};
+use super::draw::{draw_entries, fit};
+use crate::xref::fuzzy;
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+
+pub fn draw_matches(
+    f: &mut Frame<'_>,
+    app: &App,
+    list: &[crate::xref::fuzzy::Suggestion],
+    cursor: usize,
+) {
+    let title = format!(" Suggested matches ({}) ", list.len());
+    // Each pair: the two names, the two items they are on (with the role
+    // the name plays), then the evidence for the score.
+    draw_entries(f, app, title, list, cursor, 2, |s, style, w| {
+        vec![
+            Line::from(Span::styled(
+                fit(&format!("{:.2}  {}  ~  {}", s.score, s.a_name, s.b_name), w),
+                style,
+            )),
+            Line::from(Span::raw(fit(
+                &format!(
+                    "      {} {} ({})  ~  {} {} ({})",
+                    s.a.kind,
+                    s.a_label,
+                    s.a_role.replace('_', " "),
+                    s.b.kind,
+                    s.b_label,
+                    s.b_role.replace('_', " ")
+                ),
+                w,
+            ))),
+            Line::from(Span::styled(
+                fit(&format!("      {}", s.features.join("; ")), w),
+                app.theme.dim(),
+            )),
+        ]
+    });
+}
+
+impl App {
+    /// Suggested matches around the selected item (or everywhere).
+    pub(super) fn open_matches(&mut self) {
+        let around = self.current.as_ref().map(|c| c.id);
+        match fuzzy::suggestions(self.store.conn(), around, 200) {
+            Ok(list) if list.is_empty() => self.info("no suggested name matches here"),
+            Ok(list) => self.modal = Modal::Matches { list, cursor: 0 },
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// Confirms the pair under the cursor: a same-as link.
+    pub(super) fn confirm_match(&mut self) {
+        if let Modal::Matches { list, cursor } = &mut self.modal
+            && let Some(sg) = list.get(*cursor).cloned()
+        {
+            match self.store.write(|w| fuzzy::confirm(w, &sg)) {
+                Ok(_) => {
+                    list.remove(*cursor);
+                    *cursor = (*cursor).min(list.len().saturating_sub(1));
+                    if list.is_empty() {
+                        self.modal = Modal::None;
+                    }
+                    self.refresh_current();
+                    self.info(format!("confirmed: {} same as {}", sg.a_name, sg.b_name));
+                }
+                Err(e) => self.error(e.to_string()),
+            }
+        }
+    }
+
+    /// Rejects the pair under the cursor, which is remembered.
+    pub(super) fn reject_match(&mut self) {
+        if let Modal::Matches { list, cursor } = &mut self.modal
+            && let Some(sg) = list.get(*cursor).cloned()
+        {
+            match self.store.write(|w| fuzzy::reject(w, sg.a.id, sg.b.id)) {
+                Ok(()) => {
+                    list.remove(*cursor);
+                    *cursor = (*cursor).min(list.len().saturating_sub(1));
+                    let msg = format!("rejected: {} / {}", sg.a_name, sg.b_name);
+                    if list.is_empty() {
+                        self.modal = Modal::None;
+                    }
+                    self.info(msg);
+                }
+                Err(e) => self.error(e.to_string()),
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The quick note prompt: a note or lead on the selected item in a few
+//! keys, with its grading; its state, saving and drawing.
+
+use super::app::{App, Modal};
+use super::draw::{block, centered, fit};
+use crate::domain::Note;
+use crate::domain::note::parse_grading;
+use crate::domain::record::new_record;
+use crate::domain::text::sanitize;
+use crate::store::create;
+use crate::store::refs::ItemRef;
+use ratatui::Frame;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+#[derive(Debug, Clone)]
+pub struct NotePrompt {
+    pub target: ItemRef,
+    pub text: String,
+    pub grade: String,
+    pub lead: bool,
+    /// 0 text, 1 grading, 2 type.
+    pub focus: usize,
+    /// Where the caret stands in the field in focus (characters).
+    pub caret: usize,
+    pub error: Option<String>,
+}
+
+impl App {
+    pub(super) fn save_note(&mut self, mut p: NotePrompt) {
+        let mut values: Vec<(&str, String)> = vec![("text", p.text.clone())];
+        if p.lead {
+            values.push(("note_type", "lead".into()));
+        }
+        if !p.grade.trim().is_empty() {
+            match parse_grading(&p.grade) {
+                Ok((s, i, h)) => {
+                    values.push(("source_grade", s));
+                    values.push(("intel_grade", i));
+                    if let Some(h) = h {
+                        values.push(("handling", h));
+                    }
+                }
+                Err(e) => {
+                    p.error = Some(e);
+                    p.focus = 1;
+                    self.modal = Modal::Note(p);
+                    return;
+                }
+            }
+        }
+        let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let target = p.target.clone();
+        let result = new_record::<Note>(&pairs)
+            .map_err(crate::store::StoreError::from)
+            .and_then(|(mut n, _)| {
+                n.item_id = target.id;
+                self.store.write(|w| create::note(w, &mut n))
+            });
+        match result {
+            Ok(_) => {
+                self.info(format!(
+                    "{} added to {}",
+                    if p.lead { "lead" } else { "note" },
+                    target.label
+                ));
+                self.refresh_current();
+            }
+            Err(e) => {
+                p.error = Some(e.to_string());
+                self.modal = Modal::Note(p);
+            }
+        }
+    }
+}
+
+pub fn draw_note(f: &mut Frame<'_>, app: &App, p: &NotePrompt) {
+    let area = centered(f.area(), 76, 8);
+    let w = area.width.saturating_sub(16) as usize;
+    let mark = |i: usize| {
+        if p.focus == i {
+            app.theme.selected()
+        } else {
+            Style::new()
+        }
+    };
+    let text = if p.focus == 0 {
+        super::text::with_caret(&p.text, p.caret)
+    } else {
+        p.text.clone()
+    };
+    let shown = if text.width() > w {
+        text.chars()
+            .rev()
+            .take(w)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect()
+    } else {
+        text
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("Text:      ", app.theme.label()),
+            Span::styled(sanitize(&shown).into_owned(), mark(0)),
+        ]),
+        Line::from(vec![
+            Span::styled("Grading:   ", app.theme.label()),
+            Span::styled(
+                sanitize(&if p.focus == 1 {
+                    super::text::with_caret(&p.grade, p.caret)
+                } else {
+                    p.grade.clone()
+                })
+                .into_owned(),
+                mark(1),
+            ),
+            Span::styled("  3x5x2, e.g. 2B or 2BP (optional)", app.theme.dim()),
+        ]),
+        Line::from(vec![
+            Span::styled("Type:      ", app.theme.label()),
+            Span::styled(if p.lead { "lead" } else { "note" }, mark(2)),
+            Span::styled("  space switches", app.theme.dim()),
+        ]),
+    ];
+    if let Some(e) = &p.error {
+        for l in super::formview::wrap(&sanitize(e), area.width.saturating_sub(2) as usize) {
+            lines.push(Line::from(Span::styled(l, app.theme.error())));
+        }
+    }
+    let title = format!(" Note on {} {} ", p.target.kind, fit(&p.target.label, 40));
+    f.render_widget(Clear, area);
+    f.render_widget(Paragraph::new(lines).block(block(app, title, true)), area);
+}

@@ -1,0 +1,257 @@
+//! Pickers: fuzzy-pick an item (to jump to, to link to, to find a path to,
+//! the substance found in a parcel) or a link's type; state, keys and
+//! drawing.
+
+use super::app::{App, Modal};
+use super::draw::{block, centered, fit};
+use super::form::Form;
+use crate::domain::link::LINK_TYPES;
+use crate::domain::record::new_record;
+use crate::domain::text::sanitize;
+use crate::domain::{ItemKind, Link, Note};
+use crate::store::create;
+use crate::store::records;
+use crate::store::refs::ItemRef;
+use crate::store::search::{self, Hit};
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+#[derive(Debug, Clone)]
+pub enum PickerPurpose {
+    Jump,
+    /// The other end of a path from this item.
+    PathFrom(ItemRef),
+    /// The substance found in a parcel.
+    FindingIn(ItemRef),
+    LinkFrom(ItemRef),
+    /// Second step of a link: its type.
+    LinkType {
+        from: ItemRef,
+        to: ItemRef,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub purpose: PickerPurpose,
+    pub query: String,
+    /// Where the caret stands in the query (characters).
+    pub caret: usize,
+    pub hits: Vec<Hit>,
+    pub cursor: usize,
+}
+
+impl App {
+    pub(super) fn run_picker(&mut self) {
+        let Modal::Picker(p) = &mut self.modal else {
+            return;
+        };
+        p.cursor = 0;
+        let kind = match p.purpose {
+            PickerPurpose::FindingIn(_) => Some(ItemKind::Substance),
+            _ => None,
+        };
+        p.hits = match search::search(self.store.conn(), &p.query, kind, 50) {
+            Ok(h) => h
+                .into_iter()
+                .filter(|h| {
+                    matches!(
+                        h.kind,
+                        ItemKind::Case | ItemKind::Parcel | ItemKind::Substance | ItemKind::Note
+                    )
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+    }
+
+    pub(super) fn pick(&mut self, mut p: Picker) {
+        match p.purpose.clone() {
+            PickerPurpose::Jump => {
+                if let Some(h) = p.hits.get(p.cursor) {
+                    let item = ItemRef {
+                        kind: h.kind,
+                        id: h.id,
+                        label: h.label.clone(),
+                    };
+                    let item = if h.kind == ItemKind::Note {
+                        match records::get::<Note>(self.store.conn(), h.id) {
+                            Ok(Some(n)) => ItemRef {
+                                kind: n.item_kind,
+                                id: n.item_id,
+                                label: records::label_of(self.store.conn(), n.item_kind, n.item_id)
+                                    .unwrap_or_default(),
+                            },
+                            _ => item,
+                        }
+                    } else {
+                        item
+                    };
+                    self.go_to(item, true);
+                }
+            }
+            PickerPurpose::PathFrom(from) => match p.hits.get(p.cursor) {
+                Some(h) => {
+                    let to = ItemRef {
+                        kind: h.kind,
+                        id: h.id,
+                        label: h.label.clone(),
+                    };
+                    match super::reports::path_lines(self.store.conn(), &from, &to) {
+                        Ok(Some(lines)) => {
+                            self.modal = Modal::Report {
+                                title: format!("Path {} to {}", from.label, to.label),
+                                lines,
+                                cursor: 0,
+                            }
+                        }
+                        Ok(None) => self.info(format!(
+                            "no chain of 6 steps or fewer connects {} and {}",
+                            from.label, to.label
+                        )),
+                        Err(e) => self.error(e.to_string()),
+                    }
+                }
+                None => self.modal = Modal::Picker(p),
+            },
+            PickerPurpose::FindingIn(parcel) => match p.hits.get(p.cursor) {
+                Some(h) => {
+                    let substance = ItemRef {
+                        kind: h.kind,
+                        id: h.id,
+                        label: h.label.clone(),
+                    };
+                    self.modal = Modal::Form(Box::new(Form::new_finding(parcel, substance)));
+                }
+                None => self.modal = Modal::Picker(p),
+            },
+            PickerPurpose::LinkFrom(from) => {
+                if let Some(h) = p.hits.get(p.cursor) {
+                    let to = ItemRef {
+                        kind: h.kind,
+                        id: h.id,
+                        label: h.label.clone(),
+                    };
+                    self.modal = Modal::Picker(Picker {
+                        purpose: PickerPurpose::LinkType { from, to },
+                        query: String::new(),
+                        caret: 0,
+                        hits: Vec::new(),
+                        cursor: 0,
+                    });
+                } else {
+                    self.modal = Modal::Picker(p);
+                }
+            }
+            PickerPurpose::LinkType { from, to } => {
+                let t = LINK_TYPES[p.cursor.min(LINK_TYPES.len() - 1)];
+                // A case includes items, never the other way round: linked
+                // from the item, the case still comes first.
+                let (from, to) = if t == "includes"
+                    && from.kind != ItemKind::Case
+                    && to.kind == ItemKind::Case
+                {
+                    (to, from)
+                } else {
+                    (from, to)
+                };
+                let result = new_record::<Link>(&[("link_type", t)])
+                    .map_err(crate::store::StoreError::from)
+                    .and_then(|(mut l, _)| {
+                        l.from_id = from.id;
+                        l.to_id = to.id;
+                        self.store.write(|w| create::link(w, &mut l))
+                    });
+                match result {
+                    Ok(_) => {
+                        self.info(format!(
+                            "linked: {} {} {t} {} {}",
+                            from.kind, from.label, to.kind, to.label
+                        ));
+                        self.refresh_current();
+                    }
+                    Err(e) => {
+                        p.query.clear();
+                        self.error(e.to_string());
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn picker_len(p: &Picker) -> usize {
+    match p.purpose {
+        PickerPurpose::LinkType { .. } => LINK_TYPES.len(),
+        _ => p.hits.len(),
+    }
+}
+
+pub fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
+    let area = centered(f.area(), 78, f.area().height.saturating_sub(4).min(20));
+    let w = area.width.saturating_sub(2) as usize;
+    let (title, mut lines) = match &p.purpose {
+        PickerPurpose::LinkType { from, to } => (
+            format!(
+                " Link {} to {}: type ",
+                fit(&from.label, 20),
+                fit(&to.label, 20)
+            ),
+            LINK_TYPES
+                .iter()
+                .map(|t| Line::from(format!("  {t}")))
+                .collect::<Vec<_>>(),
+        ),
+        purpose => {
+            let title = match purpose {
+                PickerPurpose::LinkFrom(from) => format!(" Link {} to… ", fit(&from.label, 30)),
+                PickerPurpose::FindingIn(p) => {
+                    format!(" Substance found in {} ", fit(&p.label, 30))
+                }
+                PickerPurpose::PathFrom(from) => {
+                    format!(" Path from {} to… ", fit(&from.label, 30))
+                }
+                _ => " Search everything ".into(),
+            };
+            let mut lines = vec![Line::from(vec![
+                Span::styled("> ", app.theme.key()),
+                Span::raw(sanitize(&super::text::with_caret(&p.query, p.caret)).into_owned()),
+            ])];
+            for h in &p.hits {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {:9} ", h.kind.as_str()), app.theme.dim()),
+                    Span::raw(fit(
+                        &format!("{}  {}", h.label, h.snippet(40)),
+                        w.saturating_sub(12),
+                    )),
+                ]));
+            }
+            if p.hits.is_empty() && !p.query.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    "  nothing matches",
+                    app.theme.dim(),
+                )));
+            }
+            (title, lines)
+        }
+    };
+    let offset = if matches!(p.purpose, PickerPurpose::LinkType { .. }) {
+        0
+    } else {
+        1
+    };
+    if picker_len(p) > 0
+        && let Some(l) = lines.get_mut(p.cursor + offset)
+    {
+        *l = l.clone().style(app.theme.selected());
+    }
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let skip = (p.cursor + offset + 1).saturating_sub(inner_h);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
+            .block(block(app, title, true)),
+        area,
+    );
+}
