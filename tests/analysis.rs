@@ -555,6 +555,8 @@ fn stats_commands_print_tables_json_and_formula_safe_csv() {
     assert!(e.contains("--since") && e.contains("2026-13-01"), "{e}");
     let e = d.fails(&["stats", "emerging"]);
     assert!(e.contains("--since"), "{e}");
+    let e = d.fails(&["stats", "freq", "form", "--kind", "finding"]);
+    assert!(e.contains("--kind finding"), "{e}");
     let e = d.fails(&["stats", "freq", "status", "--where", "nothing"]);
     assert!(e.contains("FIELD=VALUE"), "{e}");
 

@@ -73,6 +73,12 @@ pub fn stats(format: Format, store: &Store, cmd: &StatsCmd, out: &mut impl Write
             let kind: ItemKind = kind
                 .parse()
                 .map_err(|e: String| anyhow::anyhow!("--kind: {e}"))?;
+            if !matches!(
+                kind,
+                ItemKind::Parcel | ItemKind::Case | ItemKind::Substance | ItemKind::Link
+            ) {
+                bail!("--kind {kind}: counts are of parcels, cases, substances or links");
+            }
             let dim = dims::find(kind, field).map_err(|e| anyhow::anyhow!("FIELD: {e}"))?;
             let (scope, case_ref) = scope(store, kind, a)?;
             let mut f = freq::freq(conn, &scope, &dim)?;
@@ -168,7 +174,13 @@ pub fn stats(format: Format, store: &Store, cmd: &StatsCmd, out: &mut impl Write
                         } else {
                             "month"
                         },
-                        scope.describe(case_ref.as_deref()),
+                        // The period is the trend's, said once.
+                        Scope {
+                            since: None,
+                            until: None,
+                            ..scope.clone()
+                        }
+                        .describe(case_ref.as_deref()),
                         t.since,
                         t.until,
                         t.previous_since,
