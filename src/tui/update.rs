@@ -800,6 +800,9 @@ impl App {
                     Ok(s) => {
                         self.data_version = self.read_data_version();
                         self.reload();
+                        // What was shown while the data came in is read
+                        // again whole.
+                        self.refresh_current();
                         self.info(format!(
                             "demo data loaded: {} cases, {} parcels, {} findings",
                             s.cases, s.parcels, s.findings
