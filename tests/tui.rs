@@ -1318,6 +1318,15 @@ fn wide_terminals_get_more_columns_and_narrow_ones_keep_the_tracking_number() {
         assert!(header.contains(col), "{col}: {header}");
     }
     let tracking = ui.app.current.clone().unwrap().label;
+    // At 80 columns the declared contents still show beside the route.
+    let mut eighty = Ui::new(300, 80, 24, true);
+    eighty.keys("2");
+    let text = eighty.text();
+    let header = text.lines().find(|l| l.contains("Tracking ")).unwrap();
+    assert!(
+        header.contains("Declared") && header.contains("Route"),
+        "{header}"
+    );
     for w in [60, 50, 40] {
         let mut ui = Ui::new(300, w, 24, true);
         ui.keys("2");

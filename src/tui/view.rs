@@ -120,6 +120,8 @@ fn columns(kind: Option<crate::domain::ItemKind>, w: u16) -> Vec<(usize, Constra
             (3, Min(10)),
         ],
         Some(Parcel) if w >= 48 => vec![(0, L(18)), (1, L(10)), (2, L(6)), (3, Min(8))],
+        // An 80-column terminal's pane: the declared contents still show.
+        Some(Parcel) if w >= 44 => vec![(0, L(18)), (1, L(9)), (2, L(5)), (3, Min(6))],
         Some(Parcel) if w >= 36 => vec![(0, L(18)), (2, L(5)), (1, Min(6))],
         Some(Parcel) => vec![(0, Min(13))],
         Some(Substance) if w >= 90 => vec![(0, Min(16)), (1, L(22)), (3, L(18)), (2, L(12))],
