@@ -104,6 +104,9 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
     let mut labels: HashMap<Uuid, String> = HashMap::new();
     let parcels = related::parcels_in_case(conn, case, usize::MAX, 0)?;
     let in_case: HashSet<Uuid> = parcels.iter().map(|p| p.meta.id).collect();
+    // Notes on the parcels and on the case: (note, the parcel it is on,
+    // the item its event leads to).
+    let mut notes = Vec::new();
     for p in &parcels {
         let pid = p.meta.id;
         ids.push(pid);
@@ -145,34 +148,29 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
                 at.clone(),
             );
         }
-        for n in related::notes_on(conn, pid, 1000)? {
-            ids.push(n.meta.id);
-            let what = if n.note_type == "lead" {
-                "lead"
-            } else {
-                "note"
-            };
-            push(
-                &n.noted_on,
-                what,
-                format!("{}: {}", p.tracking, first_line(&n.text)),
-                at.clone(),
-            );
-        }
+        notes.extend(
+            related::notes_on(conn, pid, 1000)?
+                .into_iter()
+                .map(|n| (n, Some(p.tracking.clone()), at.clone())),
+        );
     }
-    for n in related::notes_on(conn, case, 10_000)? {
+    notes.extend(
+        related::notes_on(conn, case, 10_000)?
+            .into_iter()
+            .map(|n| (n, None, Some(me.clone()))),
+    );
+    for (n, on, item) in notes {
         ids.push(n.meta.id);
         let what = if n.note_type == "lead" {
             "lead"
         } else {
             "note"
         };
-        push(
-            &n.noted_on,
-            what,
-            first_line(&n.text).to_string(),
-            Some(me.clone()),
-        );
+        let text = match on {
+            Some(tracking) => format!("{tracking}: {}", first_line(&n.text)),
+            None => first_line(&n.text).to_string(),
+        };
+        push(&n.noted_on, what, text, item);
     }
     // Links from or to the case and its parcels, each once.
     let mut seen_links = HashSet::new();

@@ -5,7 +5,7 @@
 //! superseded answer is never delivered.
 
 use crate::analysis::{self, Dim, Scope, emerging, freq, routes, scope, timeline, trend};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -103,12 +103,7 @@ impl Drop for Analyst {
 
 impl Analyst {
     pub fn start(path: &Path) -> Result<Analyst, String> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-        let _ = conn.busy_timeout(Duration::from_secs(5));
+        let conn = super::searcher::worker_connection(path)?;
         let (requests, inbox) = channel::<Request>();
         let (outbox, replies) = channel();
         let latest = Arc::new(AtomicU64::new(0));

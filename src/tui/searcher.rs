@@ -57,14 +57,21 @@ impl Drop for Searcher {
     }
 }
 
+/// A read-only connection of its own for a worker thread (searches,
+/// counts), waiting up to five seconds for a writer.
+pub(super) fn worker_connection(path: &Path) -> Result<Connection, String> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    let _ = conn.busy_timeout(Duration::from_secs(5));
+    Ok(conn)
+}
+
 impl Searcher {
     pub fn start(path: &Path) -> Result<Searcher, String> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-        let _ = conn.busy_timeout(Duration::from_secs(5));
+        let conn = worker_connection(path)?;
         let (requests, inbox) = channel::<Request>();
         let (outbox, replies) = channel::<Reply>();
         let latest = Arc::new(AtomicU64::new(0));
