@@ -74,6 +74,18 @@ impl Figure {
     }
 }
 
+/// The interface on a store, as a 100x30 terminal shows it.
+fn interface(store: Store) -> (App, Terminal<TestBackend>) {
+    let app = App::new(
+        store,
+        Keymap::defaults(),
+        Theme::new(true),
+        view::page_rows(30),
+    );
+    let term = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    (app, term)
+}
+
 /// Times `f` `runs` times after one untimed run (which warms the cache).
 fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> Vec<Duration> {
     let _ = f();
@@ -199,13 +211,7 @@ fn analyst_figures(path: &Path, figures: &mut Vec<Figure>) {
     ));
 
     // Keys while a trend computes on the worker: each key plus one draw.
-    let mut app = App::new(
-        store,
-        Keymap::defaults(),
-        Theme::new(true),
-        view::page_rows(30),
-    );
-    let mut term = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    let (mut app, mut term) = interface(store);
     key(&mut app, KeyCode::Char('2'), KeyModifiers::NONE);
     let mut samples = Vec::new();
     for _ in 0..5 {
@@ -455,14 +461,7 @@ fn main() {
     ));
 
     // Frame time while scrolling the parcels: each key plus one draw.
-    let store = Store::open(&path, opts()).expect("open");
-    let mut app = App::new(
-        store,
-        Keymap::defaults(),
-        Theme::new(true),
-        view::page_rows(30),
-    );
-    let mut term = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    let (mut app, mut term) = interface(Store::open(&path, opts()).expect("open"));
     term.draw(|f| view::draw(f, &app)).expect("draw");
     // As the interface's loop does after each frame: the first tick asks
     // for the parcels' texts to be loaded ahead of the first filter.
