@@ -68,9 +68,26 @@ impl FieldSpec {
         self
     }
 
+    /// The most characters a value of this field may have: whatever path
+    /// it comes by (typed, imported, merged), a value is refused above it,
+    /// so that one hostile field cannot make every search slow.
+    pub fn max_chars(&self) -> usize {
+        match self.kind {
+            FieldKind::LongText => MAX_LONG_TEXT,
+            _ => MAX_TEXT,
+        }
+    }
+
     /// Checks and normalises typed text. Empty text clears the field.
     pub fn parse(&self, raw: &str) -> Result<Parsed, FieldError> {
         let raw = raw.trim_matches(|c: char| c == ' ' || c == '\t');
+        let n = raw.chars().count();
+        if n > self.max_chars() {
+            return Err(self.error(format!(
+                "is {n} characters long (at most {})",
+                self.max_chars()
+            )));
+        }
         if raw.trim().is_empty() {
             if self.required {
                 return Err(self.error("is required"));
@@ -123,6 +140,11 @@ impl Parsed {
         }
     }
 }
+
+/// The longest one-line value (names, addresses, declared contents...).
+pub const MAX_TEXT: usize = 1_000;
+/// The longest free text (a note, a case summary).
+pub const MAX_LONG_TEXT: usize = 20_000;
 
 /// A value that failed a field's rules; says which field and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -268,6 +290,24 @@ mod tests {
             .parse("")
             .unwrap_err();
         assert_eq!(e.to_string(), "title: is required");
+    }
+
+    #[test]
+    fn values_have_a_length_cap_on_every_path() {
+        assert!(parse(FieldKind::Text, &"a".repeat(MAX_TEXT)).is_ok());
+        let e = parse(FieldKind::Text, &"a".repeat(MAX_TEXT + 1)).unwrap_err();
+        assert!(e.message.contains("1001 characters"), "{e}");
+        assert!(parse(FieldKind::LongText, &"a ".repeat(MAX_TEXT)).is_ok());
+        assert!(parse(FieldKind::LongText, &"a".repeat(MAX_LONG_TEXT + 1)).is_err());
+        // A merged record is checked by the same rules.
+        let (mut p, _) = crate::domain::record::new_record::<crate::domain::Parcel>(&[(
+            "tracking",
+            "RR123456785KZ",
+        )])
+        .unwrap();
+        p.sender_name = Some("x".repeat(10 * 1024 * 1024));
+        let e = crate::domain::record::validate(&p).unwrap_err();
+        assert_eq!(e.field, "sender_name");
     }
 
     #[test]
