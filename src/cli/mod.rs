@@ -81,7 +81,10 @@ fn init_logging() {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     init_logging();
     match commands::dispatch(cli) {
         Ok(code) => code,
@@ -97,6 +100,30 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Help and version as clap prints them; a usage error with every line
+/// sanitised, since it may echo an argument (an escape sequence typed or
+/// pasted must not set the terminal's title or colours).
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return if e.use_stderr() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    let text = e.render().to_string();
+    let lines: Vec<String> = text.lines().map(output::cell_line).collect();
+    eprintln!("{}", lines.join("\n"));
+    ExitCode::from(2)
 }
 
 /// `interdict list parcels | head` closes the pipe early: not an error.

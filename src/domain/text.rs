@@ -3,9 +3,12 @@
 use std::borrow::Cow;
 
 /// Makes untrusted text safe to show in a terminal: C0 and C1 control
-/// characters become caret or `<U+XXXX>` notation, and bidirectional
-/// overrides and zero-width characters become `<U+XXXX>`, so nothing can
-/// move the cursor, recolour the screen or reorder what the officer reads.
+/// characters become caret or `<U+XXXX>` notation, and every other
+/// character that is not shown as itself (by Unicode general category:
+/// format characters such as bidirectional overrides, zero-width and tag
+/// characters; private-use, line and paragraph separators; code points not
+/// yet assigned) becomes `<U+XXXX>`, so nothing can move the cursor,
+/// recolour the screen, hide text or reorder what the officer reads.
 pub fn sanitize(s: &str) -> Cow<'_, str> {
     if !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
@@ -26,14 +29,23 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn needs_escape(c: char) -> bool {
-    c.is_control() || is_invisible_format(c)
-}
-
-fn is_invisible_format(c: char) -> bool {
-    matches!(c,
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}' | '\u{00AD}')
+/// Whether a character is escaped by [`sanitize`]: by its category, not
+/// by a list, so that characters a list would miss are caught too.
+pub fn needs_escape(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
+    matches!(
+        get_general_category(c),
+        G::Control
+            | G::Format
+            | G::PrivateUse
+            | G::LineSeparator
+            | G::ParagraphSeparator
+            | G::Surrogate
+            | G::Unassigned
+    )
 }
 
 /// Folds text for matching: transliterated to ASCII, lower case, punctuation
@@ -181,6 +193,46 @@ mod tests {
         let lines = wrap(long, 30);
         assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
         assert_eq!(lines.join(" "), long);
+    }
+
+    #[test]
+    fn invisible_characters_are_shown_by_category() {
+        for c in [
+            '\u{E0041}', // a tag character
+            '\u{180E}',
+            '\u{206A}',
+            '\u{FFF9}',
+            '\u{1D173}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{E000}', // private use
+            '\u{202E}',
+            '\u{200B}',
+        ] {
+            let raw = format!("a{c}b");
+            assert_eq!(sanitize(&raw), format!("a<U+{:04X}>b", c as u32), "{c:?}");
+        }
+        assert_eq!(
+            sanitize("Иван Петров, ул. Абая 5"),
+            "Иван Петров, ул. Абая 5"
+        );
+        assert_eq!(sanitize("a\u{1b}]0;x\u{7}"), "a^[]0;x^G");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nothing_invisible_survives(s in "\\PC*|[\u{0}-\u{10FFFF}]*") {
+            let shown = sanitize(&s);
+            proptest::prop_assert!(!shown.chars().any(needs_escape));
+            // What is shown as itself is kept in order.
+            let kept: String = s.chars().filter(|c| !needs_escape(*c)).collect();
+            let mut rest = shown.as_ref();
+            for c in kept.chars() {
+                let at = rest.find(c);
+                proptest::prop_assert!(at.is_some());
+                rest = &rest[at.unwrap_or(0) + c.len_utf8()..];
+            }
+        }
     }
 
     #[test]
