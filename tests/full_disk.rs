@@ -105,7 +105,7 @@ fn a_really_full_disk_fails_the_write_and_keeps_the_rest() {
             "--tracking",
             &format!("1Z999AA1{i:010}"),
             "--concealment",
-            &"y".repeat(4000),
+            &"y".repeat(900),
         ]);
         if !out.status.success() {
             err = Some(String::from_utf8_lossy(&out.stderr).into_owned());
