@@ -626,3 +626,39 @@ fn hostile_text_arrives_faithfully_and_is_never_printed_raw() {
         "{listed:?}"
     );
 }
+
+#[test]
+fn a_hostile_case_reference_is_renumbered_and_does_not_break_numbering() {
+    // A file whose case carries the largest reference a number can hold,
+    // signed by whoever made it.
+    let a = Nb::new();
+    a.ok(&["init"]);
+    a.ok(&["add", "case", "--title", "Hostile"]);
+    Connection::open(&a.db)
+        .unwrap()
+        .execute(
+            "UPDATE cases SET \"ref\" = 'C-9223372036854775807' WHERE \"ref\" = 'C-0001'",
+            [],
+        )
+        .unwrap();
+    let file = export(&a, "hostile.db", &["--all"]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&["add", "case", "--title", "Local"]);
+    let out = b.ok(&["merge", file.to_str().unwrap()]);
+    assert!(
+        out.contains("C-9223372036854775807 there is C-0002 here (its reference is not one"),
+        "{out}"
+    );
+    // Numbering goes on as before, and the file's reference stays on record.
+    assert_eq!(b.ok(&["add", "case", "--title", "Next"]).trim(), "C-0003");
+    let foreign: String = Connection::open(&b.db)
+        .unwrap()
+        .query_row(
+            "SELECT foreign_ref FROM provenance WHERE foreign_ref IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(foreign, "C-9223372036854775807");
+}

@@ -152,9 +152,14 @@ pub fn merge(
         report.added, report.updated, report.unchanged, report.conflicts
     )?;
     for r in &report.renumbered {
+        let why = if crate::domain::case::parse_reference(&r.there).is_some() {
+            "its reference was taken"
+        } else {
+            "its reference is not one a notebook gives"
+        };
         writeln!(
             out,
-            "case {} there is {} here (its reference was taken)",
+            "case {} there is {} here ({why})",
             cell_line(&r.there),
             r.here
         )?;

@@ -43,15 +43,22 @@ pub fn reference(n: i64) -> String {
     format!("C-{n:04}")
 }
 
-/// Parses `C-42`, `c-0042` or `C42` to the case number.
+/// The highest case number a reference may carry: far above any real
+/// notebook, far below where numbering would overflow.
+pub const MAX_CASE_NUMBER: i64 = 999_999_999;
+
+/// Parses `C-42`, `c-0042` or `C42` to the case number (1 to
+/// [`MAX_CASE_NUMBER`]).
 pub fn parse_reference(s: &str) -> Option<i64> {
     let s = s.trim();
     let rest = s.strip_prefix(['C', 'c'])?;
     let rest = rest.strip_prefix('-').unwrap_or(rest);
-    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) {
+    if rest.is_empty() || rest.len() > 12 || !rest.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    rest.parse().ok()
+    rest.parse()
+        .ok()
+        .filter(|n| (1..=MAX_CASE_NUMBER).contains(n))
 }
 
 impl Record for Case {
@@ -110,6 +117,8 @@ mod tests {
         assert_eq!(parse_reference("C0042"), Some(42));
         assert_eq!(parse_reference("C-"), None);
         assert_eq!(parse_reference("CX-1"), None);
+        assert_eq!(parse_reference("C-9223372036854775807"), None);
+        assert_eq!(parse_reference("C-0"), None);
     }
 
     #[test]

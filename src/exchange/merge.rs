@@ -135,6 +135,12 @@ pub(super) fn case_ref_here(tx: &Connection, id: Uuid, there: &str) -> Result<St
     if let Some(r) = known {
         return Ok(r);
     }
+    // A reference this notebook would never give (malformed, or a number
+    // out of range) is replaced by the next free one; the file's own stays
+    // on record in the provenance.
+    if crate::domain::case::parse_reference(there).is_none() {
+        return refs::next_case_reference(tx);
+    }
     let taken: Option<Uuid> = tx
         .prepare_cached("SELECT id FROM cases WHERE \"ref\" = ?1")?
         .query_row([there], |r| r.get(0))

@@ -139,10 +139,20 @@ pub fn resolve_kind(conn: &Connection, text: &str, kind: ItemKind) -> Result<Ite
 
 /// The next free case reference.
 pub fn next_case_reference(conn: &Connection) -> Result<String> {
+    // References outside the range a notebook numbers in (a hostile file's
+    // `C-9223372036854775807`) do not move the numbering.
     let max: Option<i64> = conn.query_row(
-        "SELECT max(CAST(substr(\"ref\", 3) AS INTEGER)) FROM cases",
-        [],
+        "SELECT max(CAST(substr(\"ref\", 3) AS INTEGER)) FROM cases \
+         WHERE CAST(substr(\"ref\", 3) AS INTEGER) BETWEEN 1 AND ?1",
+        [crate::domain::case::MAX_CASE_NUMBER],
         |r| r.get(0),
     )?;
-    Ok(reference(max.unwrap_or(0) + 1))
+    let next = max.unwrap_or(0).saturating_add(1);
+    if next > crate::domain::case::MAX_CASE_NUMBER {
+        return Err(StoreError::Refused(format!(
+            "every case number up to {} is taken",
+            crate::domain::case::MAX_CASE_NUMBER
+        )));
+    }
+    Ok(reference(next))
 }
