@@ -425,3 +425,28 @@ fn json_report_and_wrong_inputs() {
     );
     verified(&nb);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_rejects_file_replaces_a_planted_link_and_is_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let nb = Nb::new();
+    let f = write(
+        &nb,
+        "bad.csv",
+        format!("tracking,weight_g\n{},heavy\n", s10_number("RR", 70, "CN")),
+    );
+    let precious = nb._dir.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    let rejects = nb._dir.path().join("bad.rejects.csv");
+    std::os::unix::fs::symlink(&precious, &rejects).unwrap();
+    nb.cmd()
+        .args(["import", "csv", s(&f), "--skip-bad"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
+    let meta = std::fs::symlink_metadata(&rejects).unwrap();
+    assert!(!meta.file_type().is_symlink());
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&rejects).unwrap().contains("heavy"));
+}

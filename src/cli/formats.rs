@@ -13,7 +13,7 @@ use std::path::Path;
 fn emit(path: Option<&Path>, text: &str, out: &mut impl Write) -> Result<()> {
     match path {
         Some(p) => {
-            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
+            crate::exchange::seal::write_private(p, text.as_bytes())?;
             eprintln!("wrote {}", p.display());
         }
         None => out.write_all(text.as_bytes())?,

@@ -31,7 +31,7 @@ pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Wr
     let delimiter = args.delimiter.map(imp::delimiter_byte).transpose()?;
     let prep = Prepared::new(&args.file, mapping.as_ref(), encoding, delimiter)?;
     if let Some(p) = &args.save_mapping {
-        std::fs::write(p, prep.mapping().to_toml())
+        crate::exchange::seal::write_private(p, prep.mapping().to_toml().as_bytes())
             .with_context(|| format!("cannot write the mapping {}", p.display()))?;
         eprintln!("mapping written to {}", cell_line(&p.display().to_string()));
     }

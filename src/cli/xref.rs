@@ -8,7 +8,7 @@ use crate::store::refs::{self, ItemRef};
 use crate::store::{Store, StoreError, records, warnlist};
 use crate::xref::fuzzy;
 use crate::xref::graph::{self, Node};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -452,7 +452,7 @@ pub fn export_graph(
     let text = dot(conn, &c)?;
     match out_path {
         Some(p) => {
-            std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?;
+            crate::exchange::seal::write_private(p, text.as_bytes())?;
             writeln!(out, "wrote {}", p.display())?;
         }
         None => out.write_all(text.as_bytes())?,

@@ -107,6 +107,37 @@ pub fn new_identity(out: &Path) -> Result<String> {
     Ok(recipient)
 }
 
+/// A new file beside `path`, readable and writable by its owner only, to
+/// write an output into and then put in place with [`put_in_place`].
+pub fn private_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // tempfile creates its files 0600, with a name no one could plant.
+    tempfile::Builder::new()
+        .prefix(".interdict-")
+        .tempfile_in(dir)
+        .map_err(|e| io_err(path, e))
+}
+
+/// Puts a finished output at its name in one step. Whatever was at the
+/// name is replaced, a symbolic link too: it is never followed, so a link
+/// planted there cannot make the output overwrite its target.
+pub fn put_in_place(file: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    file.as_file().sync_all().map_err(|e| io_err(path, e))?;
+    file.persist(path).map_err(|e| io_err(path, e.error))?;
+    Ok(())
+}
+
+/// Writes a whole output file, the owner's only (0600), replacing what is
+/// at its name without following a link there.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = private_beside(path)?;
+    f.write_all(bytes).map_err(|e| io_err(path, e))?;
+    put_in_place(f, path)
+}
+
 /// Creates a new file readable and writable by its owner only; an
 /// existing file is never overwritten.
 pub fn create_private(path: &Path) -> Result<std::fs::File> {
@@ -132,6 +163,28 @@ pub fn create_private(path: &Path) -> Result<std::fs::File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_replace_a_planted_link_instead_of_writing_through_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("precious");
+        std::fs::write(&target, "keep me").unwrap();
+        let out = dir.path().join("bundle.json");
+        std::os::unix::fs::symlink(&target, &out).unwrap();
+        write_private(&out, b"{}").unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "{}");
+        assert!(
+            !std::fs::symlink_metadata(&out)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 
     #[test]
     fn round_trip_and_wrong_identity() {

@@ -20,18 +20,21 @@ pub(super) struct Rejects {
     pub(super) path: PathBuf,
     pub(super) delimiter: u8,
     pub(super) header: Vec<String>,
-    pub(super) writer: Option<csv::Writer<File>>,
+    /// Written into a private file beside the rejects path, put in place
+    /// when the import ends (never through a link planted at the name).
+    pub(super) writer: Option<csv::Writer<tempfile::NamedTempFile>>,
 }
 
 impl Rejects {
     pub(super) fn push(&mut self, cells: &[&str], e: &RowError) -> Result<(), ImportError> {
         let path = self.path.clone();
         if self.writer.is_none() {
+            let file = crate::exchange::seal::private_beside(&path)
+                .map_err(|e| io_err(&path)(std::io::Error::other(e.to_string())))?;
             let mut w = csv::WriterBuilder::new()
                 .delimiter(self.delimiter)
                 .flexible(true)
-                .from_path(&path)
-                .map_err(csv_err(&path))?;
+                .from_writer(file);
             let mut h: Vec<&str> = self.header.iter().map(String::as_str).collect();
             h.extend(["line", "error"]);
             w.write_record(&h).map_err(csv_err(&path))?;
@@ -53,8 +56,12 @@ impl Rejects {
     }
 
     pub(super) fn finish(&mut self) -> Result<(), ImportError> {
-        if let Some(w) = &mut self.writer {
-            w.flush().map_err(io_err(&self.path))?;
+        if let Some(w) = self.writer.take() {
+            let file = w
+                .into_inner()
+                .map_err(|e| io_err(&self.path)(std::io::Error::other(e.to_string())))?;
+            crate::exchange::seal::put_in_place(file, &self.path)
+                .map_err(|e| io_err(&self.path)(std::io::Error::other(e.to_string())))?;
         }
         Ok(())
     }
