@@ -1389,3 +1389,28 @@ fn the_demo_loads_off_the_input_thread_with_its_progress() {
     );
     assert!(ui.text().contains("demo data loaded"), "{}", ui.text());
 }
+
+#[test]
+fn a_sheet_of_links_counts_them_and_says_it_cannot_filter_a_list() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    ui.keys("enter 4 shift-f");
+    let Modal::Stats(v) = &mut ui.app.modal else {
+        panic!("no picker: {}", ui.text())
+    };
+    v.cursor = v
+        .columns
+        .iter()
+        .position(|d| d.name == "link_type")
+        .unwrap();
+    ui.keys("enter");
+    let Modal::Stats(v) = &ui.app.modal else {
+        panic!()
+    };
+    assert!(v.freq.as_ref().unwrap().total > 0);
+    ui.keys("enter");
+    assert!(
+        ui.text().contains("links have no list of their own"),
+        "{}",
+        ui.text()
+    );
+}

@@ -675,7 +675,14 @@ impl App {
     /// Filters a pane to the items with a value: the pane's scope with the
     /// value added.
     fn filter_to(&mut self, facet: Facet, base: Scope) {
-        let pane = Pane::listing(facet.dim.kind).unwrap_or(Pane::Parcels);
+        // Links have no list of their own to narrow.
+        let Some(pane) = Pane::listing(facet.dim.kind) else {
+            self.info(format!(
+                "{}s have no list of their own to filter; the sheet counts them only",
+                facet.dim.kind
+            ));
+            return;
+        };
         let i = pane.index();
         let mut scope = if pane == self.pane && base.kind == facet.dim.kind {
             base
