@@ -662,3 +662,32 @@ fn a_hostile_case_reference_is_renumbered_and_does_not_break_numbering() {
         .unwrap();
     assert_eq!(foreign, "C-9223372036854775807");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_signing_key_others_could_write_signs_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let a = Nb::new();
+    a.ok(&["init"]);
+    a.ok(&["add", "case", "--title", "Signed"]);
+    // The first export makes the key, private, in a private data folder.
+    export(&a, "first.db", &["--all"]);
+    let key = a
+        ._dir
+        .path()
+        .join("data")
+        .join("interdict")
+        .join("signing.key");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&key), 0o600, "{}", key.display());
+    assert_eq!(mode(key.parent().unwrap()), 0o700);
+    // Made writable by others, it is refused, naming why.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = dir_file(&a, "second.db");
+    let err = a.fails(&["export", "--all", "--out", out.to_str().unwrap()]);
+    assert!(
+        err.contains("not private") && err.contains("chmod 600"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

@@ -26,7 +26,8 @@ pub fn data_dir() -> Option<PathBuf> {
 /// The notebook used when neither `--db` nor `INTERDICT_DB` names one.
 pub fn default_db_path() -> Result<PathBuf> {
     let dir = data_dir().context("cannot find the user's data directory; pass --db PATH")?;
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    crate::exchange::seal::private_dir(&dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir.join("interdict.db"))
 }
 
@@ -57,7 +58,7 @@ pub fn actor(as_name: Option<&str>) -> String {
 /// Logs go to a file in the data directory, never to the terminal.
 fn init_logging() {
     let Some(dir) = data_dir() else { return };
-    if std::fs::create_dir_all(&dir).is_err() {
+    if crate::exchange::seal::private_dir(&dir).is_err() {
         return;
     }
     let mut o = std::fs::OpenOptions::new();

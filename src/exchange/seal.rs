@@ -107,6 +107,54 @@ pub fn new_identity(out: &Path) -> Result<String> {
     Ok(recipient)
 }
 
+/// Creates a directory (and those above it) for its owner only (0700),
+/// whatever the umask: the data directory holds the notebook, the log and
+/// the signing key.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// Why a file that must be its owner's alone is not (writable by group or
+/// others, or in a folder they can write, so it could be swapped), if so.
+pub fn not_private(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).ok().map(|m| m.permissions().mode());
+        if let Some(m) = mode(path)
+            && m & 0o022 != 0
+        {
+            return Some(format!(
+                "{} can be written by others (mode {:o}); chmod 600 it",
+                path.display(),
+                m & 0o777
+            ));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Some(m) = mode(dir)
+            && m & 0o022 != 0
+            && m & 0o1000 == 0
+        {
+            return Some(format!(
+                "{} is in {}, which others can write (mode {:o}), so it could be swapped; chmod 700 the folder",
+                path.display(),
+                dir.display(),
+                m & 0o777
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
+}
+
 /// A new file beside `path`, readable and writable by its owner only, to
 /// write an output into and then put in place with [`put_in_place`].
 pub fn private_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
@@ -163,6 +211,26 @@ pub fn create_private(path: &Path) -> Result<std::fs::File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn private_folders_and_files_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("a").join("data");
+        private_dir(&d).unwrap();
+        let mode = std::fs::metadata(&d).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        let key = d.join("signing.key");
+        std::fs::write(&key, "k").unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(not_private(&key), None);
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(not_private(&key).unwrap().contains("mode 666"));
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(not_private(&key).unwrap().contains("could be swapped"));
+    }
 
     #[cfg(unix)]
     #[test]

@@ -25,6 +25,10 @@ pub fn load_or_create(path: &Path) -> Result<SigningKey> {
     };
     match std::fs::read_to_string(path) {
         Ok(text) => {
+            // A key others could write or swap signs nothing.
+            if let Some(why) = super::seal::not_private(path) {
+                return Err(bad(format!("the signing key is not private: {why}")));
+            }
             let b64 = text
                 .lines()
                 .find_map(|l| l.strip_prefix(SECRET_TAG).map(str::trim))
@@ -46,7 +50,7 @@ pub fn load_or_create(path: &Path) -> Result<SigningKey> {
             getrandom::fill(&mut secret).map_err(|e| bad(format!("no randomness: {e}")))?;
             let key = SigningKey::from_bytes(&secret);
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| bad(e.to_string()))?;
+                super::seal::private_dir(dir).map_err(|e| bad(e.to_string()))?;
             }
             let mut o = std::fs::OpenOptions::new();
             o.write(true).create_new(true);
