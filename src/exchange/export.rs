@@ -321,10 +321,8 @@ pub fn export(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let work = tempfile::Builder::new()
-        .prefix(".interdict-export-")
-        .tempdir_in(&parent)
-        .map_err(|e| io(&parent, e))?;
+    // Private (0700), and the folders of exports killed before are swept.
+    let work = super::seal::work_dir_in(&parent, "export")?;
     let conn = src.conn();
     let red_ok: HashSet<Uuid> = opts.include_red.iter().copied().collect();
     for &c in &opts.cases {

@@ -155,6 +155,79 @@ pub fn not_private(path: &Path) -> Option<String> {
     None
 }
 
+/// The prefix of the working files and folders this process makes for
+/// `what` (`.interdict-export-<pid>-`), so that those a process that is
+/// gone left behind can be told apart and swept.
+fn work_prefix(what: &str) -> String {
+    format!(".interdict-{what}-{}-", std::process::id())
+}
+
+/// Whether process `pid` still runs (where that can be told: Linux).
+fn alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
+
+/// Removes the working files and folders for `what` in `dir` that a
+/// process which is gone left there (killed mid-export, mid-import), when
+/// they belong to the same user as `mine` (a working file just made).
+fn sweep(dir: &Path, what: &str, mine: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(me) = std::fs::metadata(mine).map(|m| m.uid()) else {
+            return;
+        };
+        let prefix = format!(".interdict-{what}-");
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+                continue;
+            };
+            if pid == std::process::id() || alive(pid) || meta.uid() != me {
+                continue;
+            }
+            let gone = if meta.is_dir() {
+                std::fs::remove_dir_all(e.path())
+            } else {
+                std::fs::remove_file(e.path())
+            };
+            if gone.is_ok() {
+                tracing::info!(
+                    "removed {} left by a process that is gone",
+                    e.path().display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (dir, what, mine);
+}
+
+/// A private working folder (0700) in `parent` for `what`, after sweeping
+/// the ones a killed process left there.
+pub fn work_dir_in(parent: &Path, what: &str) -> Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix(&work_prefix(what))
+        .tempdir_in(parent)
+        .map_err(|e| io_err(parent, e))?;
+    sweep(parent, what, dir.path());
+    Ok(dir)
+}
+
 /// A new file beside `path`, readable and writable by its owner only, to
 /// write an output into and then put in place with [`put_in_place`].
 pub fn private_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
@@ -163,10 +236,12 @@ pub fn private_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     // tempfile creates its files 0600, with a name no one could plant.
-    tempfile::Builder::new()
-        .prefix(".interdict-")
+    let f = tempfile::Builder::new()
+        .prefix(&work_prefix("out"))
         .tempfile_in(dir)
-        .map_err(|e| io_err(path, e))
+        .map_err(|e| io_err(path, e))?;
+    sweep(dir, "out", f.path());
+    Ok(f)
 }
 
 /// Puts a finished output at its name in one step. Whatever was at the
@@ -211,6 +286,25 @@ pub fn create_private(path: &Path) -> Result<std::fs::File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn leftovers_of_a_killed_process_are_swept_and_a_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // A process id no process has (beyond the kernel's pid_max).
+        let dead = dir.path().join(".interdict-export-4194999-abc");
+        std::fs::create_dir(&dead).unwrap();
+        std::fs::write(dead.join("build.db"), "plaintext").unwrap();
+        let live = dir.path().join(".interdict-export-1-abc");
+        std::fs::create_dir(&live).unwrap();
+        let other = dir.path().join(".interdict-import-4194999-abc");
+        std::fs::create_dir(&other).unwrap();
+        let w = work_dir_in(dir.path(), "export").unwrap();
+        assert!(!dead.exists(), "the killed export's leftovers stay");
+        assert!(live.exists(), "a running process's folder was removed");
+        assert!(other.exists(), "another kind of work was swept");
+        assert!(w.path().exists());
+    }
 
     #[cfg(unix)]
     #[test]
