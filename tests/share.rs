@@ -691,3 +691,31 @@ fn a_signing_key_others_could_write_signs_nothing() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn bytes_appended_after_signing_are_refused() {
+    let a = officer_a();
+    let file = export(&a, "signed.db", &["--all"]);
+    let grown = tampered(&file, "grown.db", |p| {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
+        f.write_all(&[0u8; 4096]).unwrap();
+    });
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let err = b.fails(&["merge", grown.to_str().unwrap()]);
+    assert!(err.contains("4096 bytes after the database's end"), "{err}");
+    // Cut short, it is refused too; as signed, it merges.
+    let cut = tampered(&file, "cut.db", |p| {
+        let len = std::fs::metadata(p).unwrap().len();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_len(len - 4096)
+            .unwrap();
+    });
+    let err = b.fails(&["merge", cut.to_str().unwrap()]);
+    assert!(err.contains("cut short"), "{err}");
+    b.ok(&["merge", file.to_str().unwrap()]);
+}

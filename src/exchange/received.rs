@@ -98,16 +98,49 @@ pub fn open(file: &Path, identity: Option<&Path>) -> Result<Received> {
 
 /// Checks the plaintext `db_path` of the received `file` (the same path
 /// unless it was decrypted into `work`).
+/// The size an SQLite file's header gives for the database (page size x
+/// pages), when the header's page count is current (written by SQLite
+/// 3.7.0 or later, as every interdict file is).
+fn database_size(head: &[u8; 100]) -> Option<u64> {
+    let page = match u16::from_be_bytes([head[16], head[17]]) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    let change = &head[24..28];
+    let valid_for = &head[92..96];
+    let pages = u64::from(u32::from_be_bytes([head[28], head[29], head[30], head[31]]));
+    (change == valid_for && pages > 0 && page >= 512).then_some(page * pages)
+}
+
 pub fn accept(file: &Path, db_path: PathBuf, work: Option<tempfile::TempDir>) -> Result<Received> {
-    let mut head = [0u8; 16];
+    let mut head = [0u8; 100];
     {
         use std::io::Read;
         let mut f = std::fs::File::open(&db_path).map_err(|e| refuse(file, e))?;
         let n = f.read(&mut head).map_err(|e| refuse(file, e))?;
-        if n < 16 || &head != b"SQLite format 3\0" {
+        if n < 100 || &head[..16] != b"SQLite format 3\0" {
             return Err(refuse(
                 file,
                 "not an interdict export (not an SQLite database)",
+            ));
+        }
+        // The signature covers the database, so the file must be the
+        // database and nothing more: bytes after its last page (a tail
+        // appended after signing) are refused, as is a file cut short.
+        let len = f.metadata().map_err(|e| refuse(file, e))?.len();
+        if let Some(size) = database_size(&head)
+            && len != size
+        {
+            return Err(refuse(
+                file,
+                if len > size {
+                    format!(
+                        "{} bytes after the database's end: the file is not as it was signed",
+                        len - size
+                    )
+                } else {
+                    format!("cut short: {len} bytes of the {size} its header gives")
+                },
             ));
         }
     }
