@@ -398,9 +398,17 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
         id.to_str().unwrap(),
     ]);
     assert_eq!(counts(&r)[0], 7, "{r}");
-    // Browsing the encrypted file read-only leaves it as it was.
+    // Browsing the encrypted file read-only leaves it as it was, and the
+    // decrypted copy a killed session left in the temporary folder is
+    // swept (its process is gone).
+    let tmp = b._dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let left = tmp.join(".interdict-received-4194999-abc");
+    std::fs::create_dir(&left).unwrap();
+    std::fs::write(left.join("received.db"), "plaintext").unwrap();
     let h = sha(&sealed);
     let mut c = b.cmd_on(&sealed);
+    c.env("TMPDIR", &tmp);
     c.args([
         "--read-only",
         "--identity",
@@ -411,6 +419,14 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
     let listed = String::from_utf8(c.assert().success().get_output().stdout.clone()).unwrap();
     assert!(listed.contains("RR473124829KZ"), "{listed}");
     assert_eq!(sha(&sealed), h);
+    if cfg!(target_os = "linux") {
+        assert!(!left.exists(), "a killed session's plaintext stayed");
+    }
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "this session's copy went with it"
+    );
     let out = b
         .cmd_on(&sealed)
         .args(["list", "parcels"])

@@ -57,13 +57,9 @@ pub fn plaintext(
             file.display()
         )));
     };
-    let work = tempfile::Builder::new()
-        .prefix("interdict-received-")
-        .tempdir()
-        .map_err(|e| StoreError::Open {
-            path: std::env::temp_dir(),
-            message: e.to_string(),
-        })?;
+    // Private (0700); the decrypted copies of sessions killed before are
+    // swept now, as nothing else would ever remove them.
+    let work = seal::work_dir_in(&std::env::temp_dir(), "received")?;
     let plain = work.path().join("received.db");
     seal::decrypt_file(file, identity, &plain)?;
     Ok((plain, Some(work)))
