@@ -132,6 +132,23 @@ const FINDINGS_FIRST: &str = "findings f CROSS JOIN {table} t ON t.id = f.parcel
 const FOUND_FIRST: &str = "findings f CROSS JOIN {table} t ON t.id = f.parcel_id \
      CROSS JOIN substances s ON s.id = f.substance_id";
 
+/// A substance under a UN schedule (1961, 1971) or table (1988), as SQL
+/// over the substances' alias `s`: what "controlled" means in the counts.
+pub fn controlled(s: &str) -> String {
+    format!(
+        "({s}.schedule_1961 IS NOT NULL OR {s}.schedule_1971 IS NOT NULL OR {s}.table_1988 IS NOT NULL)"
+    )
+}
+
+/// How many items each condition holds for, as SQL aggregates (one per
+/// condition, in order).
+pub fn counts_where<'a>(conditions: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    conditions
+        .into_iter()
+        .map(|c| format!("coalesce(sum(CASE WHEN {c} THEN 1 ELSE 0 END), 0)"))
+        .collect()
+}
+
 /// A field given (neither NULL nor empty), as SQL over `t`.
 fn filled(columns: &[&str]) -> String {
     columns
@@ -239,7 +256,7 @@ fn derived(kind: ItemKind) -> Vec<Dim> {
                 kind,
                 "controlled",
                 "Under a UN schedule",
-                "CASE WHEN t.schedule_1961 IS NOT NULL OR t.schedule_1971 IS NOT NULL OR t.table_1988 IS NOT NULL THEN 'yes' ELSE 'no' END",
+                &format!("CASE WHEN {} THEN 'yes' ELSE 'no' END", controlled("t")),
             ));
         }
         _ => {}

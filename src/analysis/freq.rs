@@ -91,14 +91,9 @@ pub fn freq(conn: &Connection, scope: &Scope, dim: &Dim) -> Result<Freq> {
             total
         }
         Source::Flags(flags) => {
-            let mut sums: Vec<String> = flags
-                .iter()
-                .map(|(_, c)| format!("coalesce(sum(CASE WHEN {c} THEN 1 ELSE 0 END), 0)"))
-                .collect();
-            sums.push(format!(
-                "coalesce(sum(CASE WHEN {} THEN 1 ELSE 0 END), 0)",
-                Source::no_flag(flags)
-            ));
+            let none = Source::no_flag(flags);
+            let conditions = flags.iter().map(|(_, c)| c.as_str());
+            let mut sums = super::dims::counts_where(conditions.chain([none.as_str()]));
             sums.push("count(*)".into());
             let sql = format!("SELECT {} FROM {table} t WHERE {cond}", sums.join(", "));
             let counts: Vec<i64> =

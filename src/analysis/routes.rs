@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 /// A substance under a UN schedule (1961, 1971) or table (1988), as SQL
 /// over `s`.
-pub const CONTROLLED: &str =
-    "(s.schedule_1961 IS NOT NULL OR s.schedule_1971 IS NOT NULL OR s.table_1988 IS NOT NULL)";
+fn controlled() -> String {
+    super::dims::controlled("s")
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Route {
@@ -93,7 +94,8 @@ pub fn routes(conn: &Connection, scope: &Scope) -> Result<Routes> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {path}, count(DISTINCT t.n) FROM findings f \
          CROSS JOIN parcels t ON t.id = f.parcel_id CROSS JOIN substances s ON s.id = f.substance_id \
-         WHERE {CONTROLLED} AND {cond} GROUP BY 1, 2, 3"
+         WHERE {} AND {cond} GROUP BY 1, 2, 3",
+        controlled()
     ))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params.clone()))?;
     while let Some(r) = rows.next()? {

@@ -229,10 +229,7 @@ pub fn trend(
             None,
         )?,
         Some(Source::Flags(flags)) => {
-            let sums: Vec<String> = flags
-                .iter()
-                .map(|(_, c)| format!("sum(CASE WHEN {c} THEN 1 ELSE 0 END)"))
-                .collect();
+            let sums = super::dims::counts_where(flags.iter().map(|(_, c)| c.as_str()));
             read(
                 &format!(
                     "SELECT {current}, {b}, {} FROM parcels t WHERE {cond} GROUP BY 1, 2",
