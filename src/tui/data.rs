@@ -136,17 +136,16 @@ pub fn marked_cells(kind: ItemKind) -> [usize; 2] {
 /// Marks in a row the characters of its marked cells that match a
 /// filter's query.
 pub fn mark(row: &mut Row, query: &str) {
-    use fuzzy_matcher::FuzzyMatcher;
-    use fuzzy_matcher::skim::SkimMatcherV2;
     let q = query.trim();
     if q.is_empty() {
         return;
     }
-    let matcher = SkimMatcherV2::default().ignore_case();
     row.matched = vec![Vec::new(); row.cells.len()];
     for c in marked_cells(row.kind) {
-        if let Some(cell) = row.cells.get(c)
-            && let Some((_, idx)) = matcher.fuzzy_indices(cell, q)
+        if let Some(idx) = row
+            .cells
+            .get(c)
+            .and_then(|cell| crate::store::search::matched_chars(cell, q))
         {
             row.matched[c] = idx;
         }

@@ -7,19 +7,19 @@
 
 use super::analyst::{Job, Output};
 use super::app::{App, Modal, Pane, Subset};
+use super::draw::{block, fit, pad};
 use super::keymap::{Action, Layer};
 use crate::analysis::freq::{Freq, Order};
 use crate::analysis::trend::{Every, Trend};
 use crate::analysis::{Dim, Facet, Scope, dims, emerging, routes, timeline};
 use crate::domain::ItemKind;
-use crate::domain::text::{bar, sanitize, spark, truncate};
+use crate::domain::text::{bar, spark};
 use crate::store::refs::ItemRef;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Clear, Paragraph};
-use unicode_width::UnicodeWidthStr;
+use ratatui::widgets::{Bar, BarChart, BarGroup, Clear, Paragraph};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -243,8 +243,8 @@ impl StatsView {
             .map(|r| {
                 let v = r.value.clone().unwrap_or_else(|| "(none)".into());
                 let text = format!(
-                    "{:<34} {:>9} {:>5.1}% {}",
-                    cut(&v, 34),
+                    "{} {:>9} {:>5.1}% {}",
+                    pad(&v, 34),
                     r.count,
                     r.share * 100.0,
                     bar(r.count, max, 24)
@@ -310,8 +310,8 @@ impl StatsView {
                     None => String::new(),
                 };
                 let text = format!(
-                    "{:<22} {:>6} {:>6} {:>+6} {:>6}  {}",
-                    cut(&name, 22),
+                    "{} {:>6} {:>6} {:>+6} {:>6}  {}",
+                    pad(&name, 22),
                     s.previous,
                     s.current,
                     s.change,
@@ -355,7 +355,7 @@ impl StatsView {
         let path = dims::find(ItemKind::Parcel, "path").ok();
         let mut lines = Vec::new();
         for o in &r.origins {
-            let mut text = format!("{:<10}", cut(&name(o), 10));
+            let mut text = pad(&name(o), 10);
             for d in &dests {
                 let cell = r
                     .matrix
@@ -387,8 +387,8 @@ impl StatsView {
                     name(&x.destination)
                 );
                 let text = format!(
-                    "{:<32} {:>7}  {:>5} {:>4.0}%",
-                    cut(&p, 32),
+                    "{} {:>7}  {:>5} {:>4.0}%",
+                    pad(&p, 32),
                     x.parcels,
                     x.controlled,
                     x.controlled_share * 100.0
@@ -430,10 +430,10 @@ impl StatsView {
             for s in these {
                 lines.push((
                     format!(
-                        "{:<10} {:<26} {:<22} {:>7}",
+                        "{:<10} {} {} {:>7}",
                         s.first_seen,
-                        cut(&s.name, 26),
-                        cut(&s.group, 22),
+                        pad(&s.name, 26),
+                        pad(&s.group, 22),
                         s.parcels
                     ),
                     Some(Lead::Item(ItemRef {
@@ -479,10 +479,6 @@ impl StatsView {
             })
             .collect();
     }
-}
-
-fn cut(s: &str, w: usize) -> String {
-    truncate(&sanitize(s), w).into_owned()
 }
 
 fn month_name(bucket: &str) -> &'static str {
@@ -804,13 +800,11 @@ pub fn draw(f: &mut Frame<'_>, app: &App, v: &StatsView) {
     let t = &app.theme;
     f.render_widget(Clear, area);
     let w = area.width.saturating_sub(2) as usize;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border(true))
-        .title(Span::styled(
-            format!(" {} ", cut(&v.title, w.saturating_sub(4))),
-            t.title(true),
-        ));
+    let block = block(
+        app,
+        format!(" {} ", fit(&v.title, w.saturating_sub(4))),
+        true,
+    );
     let inner = block.inner(area);
     f.render_widget(block, area);
     let chart_h = match &v.chart {
@@ -834,12 +828,12 @@ pub fn draw(f: &mut Frame<'_>, app: &App, v: &StatsView) {
         );
     } else if let Some(e) = &v.error {
         f.render_widget(
-            Paragraph::new(Span::styled(cut(e, w), t.error())),
+            Paragraph::new(Span::styled(fit(e, w), t.error())),
             head_area,
         );
     } else {
         f.render_widget(
-            Paragraph::new(Span::styled(cut(&v.header, w), t.header())),
+            Paragraph::new(Span::styled(fit(&v.header, w), t.header())),
             head_area,
         );
     }
@@ -857,11 +851,12 @@ pub fn draw(f: &mut Frame<'_>, app: &App, v: &StatsView) {
             } else {
                 Style::new()
             };
-            let mut s = cut(text, w);
-            if i == v.cursor {
-                let pad = w.saturating_sub(s.width());
-                s.push_str(&" ".repeat(pad));
-            }
+            // The cursor's line is selected across the whole width.
+            let s = if i == v.cursor {
+                pad(text, w)
+            } else {
+                fit(text, w)
+            };
             Line::from(Span::styled(s, style))
         })
         .collect();

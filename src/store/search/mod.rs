@@ -45,6 +45,7 @@ use bound::*;
 use index::ROWS_OF_KIND;
 pub use index::{remove, replace, update};
 pub use live::LiveSearch;
+pub use score::skim_indices as matched_chars;
 use score::*;
 use top::*;
 

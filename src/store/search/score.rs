@@ -13,7 +13,8 @@ pub(super) fn skim_score(text: &str, q: &str) -> Option<i64> {
     SkimMatcherV2::default().ignore_case().fuzzy_match(text, q)
 }
 
-pub(super) fn skim_indices(text: &str, q: &str) -> Option<Vec<usize>> {
+/// The characters of `text` that match the query, as search ranks them.
+pub fn skim_indices(text: &str, q: &str) -> Option<Vec<usize>> {
     SkimMatcherV2::default()
         .ignore_case()
         .fuzzy_indices(text, q)
