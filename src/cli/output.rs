@@ -120,14 +120,7 @@ pub fn print_list<T: Serialize>(
             let rows: Vec<Vec<String>> = items.iter().map(row).collect();
             Ok(print_table(out, headers, &rows)?)
         }
-        super::args::Format::Csv => {
-            let mut w = csv_writer(out, headers)?;
-            for item in items {
-                csv_row(&mut w, &row(item))?;
-            }
-            w.flush()?;
-            Ok(())
-        }
+        super::args::Format::Csv => print_csv(out, headers, items.iter().map(row)),
     }
 }
 
@@ -172,6 +165,20 @@ pub fn csv_cell(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Rows as CSV under a header row, each cell neutralised.
+pub fn print_csv(
+    out: &mut impl Write,
+    headers: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> anyhow::Result<()> {
+    let mut w = csv_writer(out, headers)?;
+    for r in rows {
+        csv_row(&mut w, &r)?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// A CSV writer with its header row written.

@@ -2,7 +2,7 @@
 //! as tables for people, JSON for programs and CSV for spreadsheets.
 
 use super::args::{Format, ScopeArgs, StatsCmd};
-use super::output::{csv_row, csv_writer, print_json, print_table};
+use super::output::{print_csv, print_json, print_table};
 use crate::analysis::{self, Facet, Scope, dims, emerging, freq, routes, timeline, trend};
 use crate::domain::ItemKind;
 use crate::domain::text::{bar, spark};
@@ -90,20 +90,17 @@ pub fn stats(format: Format, store: &Store, cmd: &StatsCmd, out: &mut impl Write
             }
             match format {
                 Format::Json => print_json(out, &f)?,
-                Format::Csv => {
-                    let mut w = csv_writer(&mut *out, &["value", "count", "share"])?;
-                    for r in &f.rows {
-                        csv_row(
-                            &mut w,
-                            &[
-                                value(&r.value),
-                                r.count.to_string(),
-                                format!("{:.6}", r.share),
-                            ],
-                        )?;
-                    }
-                    w.flush()?;
-                }
+                Format::Csv => print_csv(
+                    out,
+                    &["value", "count", "share"],
+                    f.rows.iter().map(|r| {
+                        vec![
+                            value(&r.value),
+                            r.count.to_string(),
+                            format!("{:.6}", r.share),
+                        ]
+                    }),
+                )?,
                 Format::Table => {
                     writeln!(
                         out,
@@ -152,8 +149,7 @@ pub fn stats(format: Format, store: &Store, cmd: &StatsCmd, out: &mut impl Write
                 Format::Csv => {
                     let mut headers = vec!["series", "previous", "current", "change"];
                     headers.extend(t.buckets.iter().map(String::as_str));
-                    let mut w = csv_writer(&mut *out, &headers)?;
-                    for s in &t.series {
+                    let rows = t.series.iter().map(|s| {
                         let mut cells = vec![
                             value(&s.value),
                             s.previous.to_string(),
@@ -161,9 +157,9 @@ pub fn stats(format: Format, store: &Store, cmd: &StatsCmd, out: &mut impl Write
                             s.change.to_string(),
                         ];
                         cells.extend(s.counts.iter().map(u64::to_string));
-                        csv_row(&mut w, &cells)?;
-                    }
-                    w.flush()?;
+                        cells
+                    });
+                    print_csv(out, &headers, rows)?;
                 }
                 Format::Table => {
                     writeln!(
@@ -244,16 +240,12 @@ pub fn stats(format: Format, store: &Store, cmd: &StatsCmd, out: &mut impl Write
             ];
             match format {
                 Format::Json => print_json(out, &r)?,
-                Format::Csv => {
-                    let mut w = csv_writer(&mut *out, &headers)?;
-                    for x in &r.matrix {
-                        csv_row(&mut w, &row("matrix", x))?;
-                    }
-                    for x in &r.via {
-                        csv_row(&mut w, &row("via", x))?;
-                    }
-                    w.flush()?;
-                }
+                Format::Csv => print_csv(
+                    out,
+                    &headers,
+                    (r.matrix.iter().map(|x| row("matrix", x)))
+                        .chain(r.via.iter().map(|x| row("via", x))),
+                )?,
                 Format::Table => {
                     writeln!(
                         out,
@@ -357,13 +349,7 @@ pub fn stats(format: Format, store: &Store, cmd: &StatsCmd, out: &mut impl Write
             ];
             match format {
                 Format::Json => print_json(out, &e)?,
-                Format::Csv => {
-                    let mut w = csv_writer(&mut *out, &headers)?;
-                    for s in &e.substances {
-                        csv_row(&mut w, &row(s))?;
-                    }
-                    w.flush()?;
-                }
+                Format::Csv => print_csv(out, &headers, e.substances.iter().map(row))?,
                 Format::Table => {
                     writeln!(out, "Substances first seen {}..{}:", e.since, e.until)?;
                     if e.substances.is_empty() {
@@ -394,13 +380,7 @@ pub fn timeline(format: Format, store: &Store, case: &str, out: &mut impl Write)
     let headers = ["date", "what", "event", "item"];
     match format {
         Format::Json => print_json(out, &t)?,
-        Format::Csv => {
-            let mut w = csv_writer(&mut *out, &headers)?;
-            for e in &t.events {
-                csv_row(&mut w, &row(e))?;
-            }
-            w.flush()?;
-        }
+        Format::Csv => print_csv(out, &headers, t.events.iter().map(row))?,
         Format::Table => {
             writeln!(
                 out,
