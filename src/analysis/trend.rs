@@ -74,6 +74,18 @@ pub struct Series {
     pub change_share: Option<f64>,
 }
 
+impl Series {
+    /// The change as people read it: `+40%`, `new` when there was nothing
+    /// before, nothing when there is nothing either way.
+    pub fn change_text(&self) -> String {
+        match self.change_share {
+            Some(x) => format!("{:+.0}%", x * 100.0),
+            None if self.current > 0 => "new".into(),
+            None => String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Trend {
     pub every: Every,

@@ -19,14 +19,6 @@ fn value(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "(none)".into())
 }
 
-fn change(s: &trend::Series) -> String {
-    match s.change_share {
-        Some(x) => format!("{:+.0}%", x * 100.0),
-        None if s.current > 0 => "new".into(),
-        None => String::new(),
-    }
-}
-
 /// The scope the options describe, over items of `kind`.
 fn scope(store: &Store, kind: ItemKind, a: &ScopeArgs) -> Result<(Scope, Option<String>)> {
     let conn = store.conn();
@@ -201,7 +193,7 @@ pub fn stats(format: Format, store: &Store, cmd: &StatsCmd, out: &mut impl Write
                                 s.previous.to_string(),
                                 s.current.to_string(),
                                 format!("{:+}", s.change),
-                                change(s),
+                                s.change_text(),
                                 spark(&s.counts),
                             ]
                         })

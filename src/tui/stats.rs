@@ -304,11 +304,7 @@ impl StatsView {
                     (Some(_), Some(v)) => v.clone(),
                     (Some(_), None) => "(none)".into(),
                 };
-                let pct = match s.change_share {
-                    Some(x) => format!("{:+.0}%", x * 100.0),
-                    None if s.current > 0 => "new".into(),
-                    None => String::new(),
-                };
+                let pct = s.change_text();
                 let text = format!(
                     "{} {:>6} {:>6} {:>+6} {:>6}  {}",
                     pad(&name, 22),
