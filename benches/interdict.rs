@@ -15,7 +15,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use interdict::domain::record::set_fields;
 use interdict::domain::{ItemKind, Parcel};
 use interdict::store::{OpenOptions, Store, records, search};
-use interdict::tui::app::App;
+use interdict::tui::Session;
 use interdict::tui::keymap::Keymap;
 use interdict::tui::theme::Theme;
 use interdict::tui::view;
@@ -75,8 +75,8 @@ impl Figure {
 }
 
 /// The interface on a store, as a 100x30 terminal shows it.
-fn interface(store: Store) -> (App, Terminal<TestBackend>) {
-    let app = App::new(
+fn interface(store: Store) -> (Session, Terminal<TestBackend>) {
+    let app = Session::new(
         store,
         Keymap::defaults(),
         Theme::new(true),
@@ -220,7 +220,7 @@ fn analyst_figures(path: &Path, figures: &mut Vec<Figure>) {
             let t = Instant::now();
             key(&mut app, KeyCode::Char('w'), KeyModifiers::NONE);
             app.tick();
-            term.draw(|f| view::draw(f, &app)).expect("draw");
+            term.draw(|f| view::draw(f, &app.app)).expect("draw");
             samples.push(t.elapsed());
         }
         app.settle();
@@ -278,7 +278,7 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-fn key(app: &mut App, code: KeyCode, m: KeyModifiers) {
+fn key(app: &mut Session, code: KeyCode, m: KeyModifiers) {
     app.handle_event(Event::Key(KeyEvent::new(code, m)));
 }
 
@@ -432,14 +432,14 @@ fn main() {
         // The first run warms the page cache and is not counted.
         let t = Instant::now();
         let store = Store::open(&path, opts()).expect("open");
-        let app = App::new(
+        let app = Session::new(
             store,
             Keymap::defaults(),
             Theme::new(true),
             view::page_rows(30),
         );
         let mut term = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
-        term.draw(|f| view::draw(f, &app)).expect("draw");
+        term.draw(|f| view::draw(f, &app.app)).expect("draw");
         if run > 0 {
             samples.push(t.elapsed());
         }
@@ -462,7 +462,7 @@ fn main() {
 
     // Frame time while scrolling the parcels: each key plus one draw.
     let (mut app, mut term) = interface(Store::open(&path, opts()).expect("open"));
-    term.draw(|f| view::draw(f, &app)).expect("draw");
+    term.draw(|f| view::draw(f, &app.app)).expect("draw");
     // As the interface's loop does after each frame: the first tick asks
     // for the parcels' texts to be loaded ahead of the first filter.
     app.tick();
@@ -482,7 +482,7 @@ fn main() {
     for (code, m) in moves {
         let t = Instant::now();
         key(&mut app, code, m);
-        term.draw(|f| view::draw(f, &app)).expect("draw");
+        term.draw(|f| view::draw(f, &app.app)).expect("draw");
         samples.push(t.elapsed());
     }
     figures.push(Figure::new(
@@ -501,7 +501,7 @@ fn main() {
         };
         let t = Instant::now();
         key(&mut app, code, KeyModifiers::NONE);
-        term.draw(|f| view::draw(f, &app)).expect("draw");
+        term.draw(|f| view::draw(f, &app.app)).expect("draw");
         samples.push(t.elapsed());
     }
     figures.push(Figure::new(
@@ -537,7 +537,7 @@ fn main() {
             key(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
             input_thread.push(t.elapsed());
             app.settle_shown();
-            term.draw(|f| view::draw(f, &app)).expect("draw");
+            term.draw(|f| view::draw(f, &app.app)).expect("draw");
             samples.push(t.elapsed());
             app.settle();
             all_rows.push(t.elapsed());
@@ -558,6 +558,7 @@ fn main() {
     if !list.exists() {
         let mut text = String::new();
         let mut stmt = app
+            .runner
             .store
             .conn()
             .prepare("SELECT body FROM search_items WHERE (item & 15) = 2 ORDER BY rowid")
@@ -589,11 +590,11 @@ fn main() {
     ));
     // The search alone (no rows fetched for display), on a fresh index.
     let mut live = search::LiveSearch::new(Some(ItemKind::Parcel));
-    let _ = live.search(app.store.conn(), "x", 1000, &|| false);
+    let _ = live.search(app.runner.store.conn(), "x", 1000, &|| false);
     let mut samples = Vec::new();
     for q in &typed {
         let t = Instant::now();
-        let _ = live.search(app.store.conn(), q, 1000, &|| false);
+        let _ = live.search(app.runner.store.conn(), q, 1000, &|| false);
         samples.push(t.elapsed());
         if std::env::var_os("BENCH_VERBOSE").is_some() {
             let (rows, scored) = live.last_work();
@@ -611,12 +612,13 @@ fn main() {
     ));
     // Each query alone, nothing narrowed (a pasted query).
     let mut live = search::LiveSearch::new(Some(ItemKind::Parcel));
-    let _ = live.search(app.store.conn(), "x", 1000, &|| false);
+    let _ = live.search(app.runner.store.conn(), "x", 1000, &|| false);
     let mut samples = Vec::new();
     for w in TYPED {
-        live.search(app.store.conn(), "x", 1000, &|| false).ok();
+        live.search(app.runner.store.conn(), "x", 1000, &|| false)
+            .ok();
         let t = Instant::now();
-        let _ = live.search(app.store.conn(), w, 1000, &|| false);
+        let _ = live.search(app.runner.store.conn(), w, 1000, &|| false);
         samples.push(t.elapsed());
     }
     drop(live);
@@ -627,14 +629,15 @@ fn main() {
     ));
 
     // One saved edit (a form save: one transaction with indexes and audit).
-    let ids: Vec<uuid::Uuid> = records::list::<Parcel>(app.store.conn(), 400, parcels / 2)
+    let ids: Vec<uuid::Uuid> = records::list::<Parcel>(app.runner.store.conn(), 400, parcels / 2)
         .expect("list")
         .iter()
         .map(|p| p.meta.id)
         .collect();
-    let edit = |app: &mut App, id: uuid::Uuid, field: &str, value: String| {
+    let edit = |app: &mut Session, id: uuid::Uuid, field: &str, value: String| {
         let t = Instant::now();
-        app.store
+        app.runner
+            .store
             .write(|w| {
                 let mut p: Parcel = records::must_get(&w.tx, id)?;
                 set_fields(&mut p, &[(field, &value)])?;
@@ -674,7 +677,7 @@ fn main() {
         .map(|i| {
             let id = ids[i % ids.len()];
             let t = Instant::now();
-            let _ = app.store.write_maybe(|w| {
+            let _ = app.runner.store.write_maybe(|w| {
                 let mut p: Parcel = records::must_get(&w.tx, id)?;
                 set_fields(&mut p, &[("concealment", &format!("dry {i} {stamp}"))])?;
                 records::update(w, &mut p)?;
@@ -723,13 +726,13 @@ fn main() {
         interdict::xref::graph::walk(conn, from, 2).expect("walk");
     };
     for id in ids.iter().skip(100) {
-        let _ = interdict::xref::shared_identifiers(app.store.conn(), *id).expect("xref");
-        two_hops(app.store.conn(), *id);
+        let _ = interdict::xref::shared_identifiers(app.runner.store.conn(), *id).expect("xref");
+        two_hops(app.runner.store.conn(), *id);
     }
     let mut samples = Vec::new();
     for id in ids.iter().skip(100) {
         let t = Instant::now();
-        let _ = interdict::xref::shared_identifiers(app.store.conn(), *id).expect("xref");
+        let _ = interdict::xref::shared_identifiers(app.runner.store.conn(), *id).expect("xref");
         samples.push(t.elapsed());
     }
     figures.push(Figure::new(
@@ -742,7 +745,7 @@ fn main() {
     let mut samples = Vec::new();
     for id in ids.iter().skip(100).take(50) {
         let t = Instant::now();
-        two_hops(app.store.conn(), *id);
+        two_hops(app.runner.store.conn(), *id);
         samples.push(t.elapsed());
     }
     figures.push(Figure::new(
@@ -756,7 +759,7 @@ fn main() {
     let mut networks = 0;
     for run in 0..6 {
         let t = Instant::now();
-        networks = interdict::xref::graph::all_clusters(app.store.conn())
+        networks = interdict::xref::graph::all_clusters(app.runner.store.conn())
             .expect("clusters")
             .len();
         if run > 0 {
@@ -775,7 +778,7 @@ fn main() {
     let rss = peak_rss_mib();
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
         + std::fs::metadata(path.with_extension("db-wal")).map_or(0, |m| m.len());
-    let n_parcels = records::count::<Parcel>(app.store.conn()).unwrap_or(0);
+    let n_parcels = records::count::<Parcel>(app.runner.store.conn()).unwrap_or(0);
     // The CSV form of the same parcels (also what the import bench reads).
     let csv = data::csv_form(&path, parcels);
     let csv_size = std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0);

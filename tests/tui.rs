@@ -6,7 +6,8 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use interdict::domain::ItemKind;
 use interdict::exchange::demo;
 use interdict::store::{OpenOptions, Store};
-use interdict::tui::app::{App, Modal, Pane};
+use interdict::tui::Session;
+use interdict::tui::app::{Modal, Pane};
 use interdict::tui::keymap::{Action, Keymap, Layer};
 use interdict::tui::theme::Theme;
 use interdict::tui::view;
@@ -16,7 +17,7 @@ use ratatui::style::{Color, Modifier};
 
 struct Ui {
     _dir: tempfile::TempDir,
-    app: App,
+    session: Session,
     w: u16,
     h: u16,
 }
@@ -36,10 +37,10 @@ impl Ui {
         if parcels > 0 {
             demo::generate(&mut s, parcels, 3, |_, _| {}).unwrap();
         }
-        let app = App::new(s, Keymap::defaults(), Theme::new(color), view::page_rows(h));
+        let session = Session::new(s, Keymap::defaults(), Theme::new(color), view::page_rows(h));
         Ui {
             _dir: dir,
-            app,
+            session,
             w,
             h,
         }
@@ -50,8 +51,8 @@ impl Ui {
         for name in seq.split_whitespace() {
             let combo = crokey::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             let ev = KeyEvent::new(*combo.codes.first(), combo.modifiers);
-            self.app.handle_event(Event::Key(ev));
-            self.app.settle();
+            self.session.handle_event(Event::Key(ev));
+            self.session.settle();
         }
         self
     }
@@ -64,9 +65,9 @@ impl Ui {
             } else {
                 KeyModifiers::NONE
             };
-            self.app
+            self.session
                 .handle_event(Event::Key(KeyEvent::new(KeyCode::Char(c), m)));
-            self.app.settle();
+            self.session.settle();
         }
         self
     }
@@ -74,7 +75,7 @@ impl Ui {
     /// Types text as fast as a paste: no waiting for searches in between.
     fn burst(&mut self, text: &str) -> &mut Self {
         for c in text.chars() {
-            self.app.handle_event(Event::Key(KeyEvent::new(
+            self.session.handle_event(Event::Key(KeyEvent::new(
                 KeyCode::Char(c),
                 KeyModifiers::NONE,
             )));
@@ -84,7 +85,7 @@ impl Ui {
 
     fn render(&self) -> Terminal<TestBackend> {
         let mut t = Terminal::new(TestBackend::new(self.w, self.h)).unwrap();
-        t.draw(|f| view::draw(f, &self.app)).unwrap();
+        t.draw(|f| view::draw(f, &self.session.app)).unwrap();
         t
     }
 
@@ -109,8 +110,11 @@ fn empty_notebook_says_what_to_do_and_loads_the_demo() {
     let mut ui = Ui::new(0, 80, 24, true);
     snap!("empty_80x24", ui);
     ui.keys("d");
-    assert!(!ui.app.empty);
-    assert_eq!(ui.app.lists[1].total, interdict::tui::update::DEMO_PARCELS);
+    assert!(!ui.session.app.empty);
+    assert_eq!(
+        ui.session.app.lists[1].total,
+        interdict::tui::update::DEMO_PARCELS
+    );
     assert!(ui.text().contains("demo data loaded"));
 }
 
@@ -150,66 +154,81 @@ fn an_80x24_frame_with_no_color() {
 fn moving_keeps_a_window_and_the_cursor() {
     let mut ui = Ui::new(300, 100, 30, true);
     ui.keys("2");
-    let page = ui.app.page;
+    let page = ui.session.app.page;
     assert_eq!(
-        ui.app.lists[1].rows.len(),
+        ui.session.app.lists[1].rows.len(),
         page,
         "only the visible rows are held"
     );
     ui.keys("ctrl-d");
-    assert_eq!(ui.app.lists[1].cursor, page / 2);
+    assert_eq!(ui.session.app.lists[1].cursor, page / 2);
     ui.keys("shift-g");
-    assert_eq!(ui.app.lists[1].cursor, 299);
-    assert_eq!(ui.app.lists[1].offset, 300 - page);
+    assert_eq!(ui.session.app.lists[1].cursor, 299);
+    assert_eq!(ui.session.app.lists[1].offset, 300 - page);
     ui.keys("g g");
-    assert_eq!(ui.app.lists[1].cursor, 0);
+    assert_eq!(ui.session.app.lists[1].cursor, 0);
     ui.keys("j j k");
-    assert_eq!(ui.app.lists[1].cursor, 1);
-    let selected = ui.app.current.clone().unwrap();
+    assert_eq!(ui.session.app.lists[1].cursor, 1);
+    let selected = ui.session.app.current.clone().unwrap();
     assert_eq!(selected.kind, ItemKind::Parcel);
-    assert_eq!(selected.id, ui.app.lists[1].rows[1].id);
+    assert_eq!(selected.id, ui.session.app.lists[1].rows[1].id);
 }
 
 #[test]
 fn follow_a_link_and_come_back() {
     let mut ui = Ui::new(300, 100, 30, true);
-    let case = ui.app.current.clone().unwrap();
+    let case = ui.session.app.current.clone().unwrap();
     assert_eq!(case.kind, ItemKind::Case);
     ui.keys("enter");
-    assert_eq!(ui.app.pane, Pane::Links);
-    let second = ui.app.links[1].clone();
+    assert_eq!(ui.session.app.pane, Pane::Links);
+    let second = ui.session.app.links[1].clone();
     assert_eq!(second.group, "Includes");
     // One key per hop: following stays in the Links pane, now the parcel's.
     ui.keys("j enter");
-    assert_eq!(ui.app.pane, Pane::Links);
-    assert_eq!(ui.app.current.as_ref().unwrap().id, second.id);
+    assert_eq!(ui.session.app.pane, Pane::Links);
+    assert_eq!(ui.session.app.current.as_ref().unwrap().id, second.id);
     assert!(
         ui.text()
             .contains(&format!("Links of parcel {}", second.label))
     );
     // The parcel's own links lead back to its case: one more hop.
-    let to_case = ui.app.links.iter().position(|l| l.id == case.id).unwrap();
-    ui.app.links_cursor = to_case;
+    let to_case = ui
+        .session
+        .app
+        .links
+        .iter()
+        .position(|l| l.id == case.id)
+        .unwrap();
+    ui.session.app.links_cursor = to_case;
     ui.keys("enter");
-    assert_eq!(ui.app.current.as_ref().unwrap().id, case.id);
+    assert_eq!(ui.session.app.current.as_ref().unwrap().id, case.id);
     // Back, one key each way, to the very row each hop was taken from.
     ui.keys("[");
-    assert_eq!(ui.app.current.as_ref().unwrap().id, second.id);
-    assert_eq!((ui.app.pane, ui.app.links_cursor), (Pane::Links, to_case));
+    assert_eq!(ui.session.app.current.as_ref().unwrap().id, second.id);
+    assert_eq!(
+        (ui.session.app.pane, ui.session.app.links_cursor),
+        (Pane::Links, to_case)
+    );
     ui.keys("[");
-    assert_eq!(ui.app.current.as_ref().unwrap().id, case.id);
-    assert_eq!((ui.app.pane, ui.app.links_cursor), (Pane::Links, 1));
+    assert_eq!(ui.session.app.current.as_ref().unwrap().id, case.id);
+    assert_eq!(
+        (ui.session.app.pane, ui.session.app.links_cursor),
+        (Pane::Links, 1)
+    );
     ui.keys("]");
-    assert_eq!(ui.app.current.as_ref().unwrap().id, second.id);
-    assert_eq!((ui.app.pane, ui.app.links_cursor), (Pane::Links, to_case));
+    assert_eq!(ui.session.app.current.as_ref().unwrap().id, second.id);
+    assert_eq!(
+        (ui.session.app.pane, ui.session.app.links_cursor),
+        (Pane::Links, to_case)
+    );
     // From a list, back returns to the list.
     ui.keys("2 j j");
-    let parcel = ui.app.current.clone().unwrap();
+    let parcel = ui.session.app.current.clone().unwrap();
     ui.keys("s").typed(&case.label).keys("enter");
-    assert_eq!(ui.app.pane, Pane::Cases);
+    assert_eq!(ui.session.app.pane, Pane::Cases);
     ui.keys("[");
-    assert_eq!(ui.app.current.as_ref().unwrap().id, parcel.id);
-    assert_eq!(ui.app.pane, Pane::Parcels);
+    assert_eq!(ui.session.app.current.as_ref().unwrap().id, parcel.id);
+    assert_eq!(ui.session.app.pane, Pane::Parcels);
 }
 
 #[test]
@@ -219,7 +238,7 @@ fn quick_note_with_grading_in_few_keys() {
     ui.typed("Courier confirms pickup by same man");
     ui.keys("tab").typed("2BP");
     ui.keys("tab space enter");
-    assert!(matches!(ui.app.modal, Modal::None));
+    assert!(matches!(ui.session.app.modal, Modal::None));
     let text = ui.text();
     assert!(text.contains("lead added"), "{text}");
     assert!(text.contains("[2BP]"), "{text}");
@@ -229,10 +248,10 @@ fn quick_note_with_grading_in_few_keys() {
         .keys("tab")
         .typed("9Z")
         .keys("enter");
-    assert!(matches!(ui.app.modal, Modal::Note(_)));
+    assert!(matches!(ui.session.app.modal, Modal::Note(_)));
     snap!("note_prompt_bad_grading", ui);
     ui.keys("ctrl-g");
-    assert!(matches!(ui.app.modal, Modal::None));
+    assert!(matches!(ui.session.app.modal, Modal::None));
 }
 
 #[test]
@@ -241,25 +260,25 @@ fn form_shows_the_expected_check_digit_and_creates_the_parcel() {
     ui.keys("2 a");
     ui.typed("RR123456789KZ").keys("tab");
     snap!("parcel_form_bad_check_digit", ui);
-    let before = ui.app.lists[1].total;
+    let before = ui.session.app.lists[1].total;
     ui.keys("ctrl-s");
     assert!(
-        matches!(ui.app.modal, Modal::Form(_)),
+        matches!(ui.session.app.modal, Modal::Form(_)),
         "not saved with an error"
     );
     // The failed save put the cursor on the field at fault.
     ui.keys("backspace backspace backspace");
     ui.typed("5KZ").keys("tab").typed("Post").keys("f2");
-    assert!(matches!(ui.app.modal, Modal::None));
-    assert_eq!(ui.app.lists[1].total, before + 1);
-    let cur = ui.app.current.clone().unwrap();
+    assert!(matches!(ui.session.app.modal, Modal::None));
+    assert_eq!(ui.session.app.lists[1].total, before + 1);
+    let cur = ui.session.app.current.clone().unwrap();
     assert_eq!(cur.label, "RR123456785KZ");
     assert!(ui.text().contains("created parcel RR123456785KZ"));
     // Esc and its second key both cancel a form.
     ui.keys("a esc");
-    assert!(matches!(ui.app.modal, Modal::None));
+    assert!(matches!(ui.session.app.modal, Modal::None));
     ui.keys("a ctrl-g");
-    assert!(matches!(ui.app.modal, Modal::None));
+    assert!(matches!(ui.session.app.modal, Modal::None));
 }
 
 #[test]
@@ -272,16 +291,16 @@ fn edit_then_delete_with_confirmation() {
     }
     ui.typed("Renamed op").keys("ctrl-s");
     assert!(ui.text().contains("Renamed op"));
-    let n = ui.app.lists[0].total;
+    let n = ui.session.app.lists[0].total;
     ui.keys("x");
     snap!("delete_confirm", ui);
     ui.keys("n");
-    assert_eq!(ui.app.lists[0].total, n);
+    assert_eq!(ui.session.app.lists[0].total, n);
     ui.keys("x y");
-    assert_eq!(ui.app.lists[0].total, n - 1);
+    assert_eq!(ui.session.app.lists[0].total, n - 1);
     assert!(ui.text().contains("deleted case C-0001 Renamed op"));
     assert!(
-        ui.app.lists[0]
+        ui.session.app.lists[0]
             .rows
             .iter()
             .all(|r| r.cells[3] != "Renamed op")
@@ -291,7 +310,7 @@ fn edit_then_delete_with_confirmation() {
 #[test]
 fn link_through_the_picker() {
     let mut ui = Ui::new(300, 100, 30, true);
-    let case = ui.app.current.clone().unwrap();
+    let case = ui.session.app.current.clone().unwrap();
     ui.keys("l").typed("carfentanil");
     assert!(ui.text().contains("Carfentanil"));
     ui.keys("enter");
@@ -299,31 +318,35 @@ fn link_through_the_picker() {
     ui.keys("down enter");
     assert!(ui.text().contains("linked"), "{}", ui.text());
     assert!(
-        ui.app
+        ui.session
+            .app
             .links
             .iter()
             .any(|l| l.label == "Carfentanil" && l.reason.starts_with("related-to"))
     );
-    assert_eq!(ui.app.current.unwrap().id, case.id);
+    assert_eq!(ui.session.app.current.unwrap().id, case.id);
 }
 
 #[test]
 fn filter_and_global_search() {
     let mut ui = Ui::new(300, 100, 30, true);
     ui.keys("3 /").typed("nitaz");
-    let hits = ui.app.lists[2].hits.len();
+    let hits = ui.session.app.lists[2].hits.len();
     assert!(hits >= 10, "{hits}");
     // The matched characters come marked in the rows, from the search.
-    let first = &ui.app.lists[2].hits[0];
+    let first = &ui.session.app.lists[2].hits[0];
     assert_eq!(first.matched[0].len(), 5, "{first:?}");
     snap!("substances_filtered", ui);
     ui.keys("enter j");
-    assert_eq!(ui.app.lists[2].cursor, 1);
+    assert_eq!(ui.session.app.lists[2].cursor, 1);
     ui.keys("esc");
-    assert!(ui.app.lists[2].filter.is_none());
+    assert!(ui.session.app.lists[2].filter.is_none());
     ui.keys("s").typed("Isotonitazene").keys("enter");
-    assert_eq!(ui.app.pane, Pane::Substances);
-    assert_eq!(ui.app.current.as_ref().unwrap().label, "Isotonitazene");
+    assert_eq!(ui.session.app.pane, Pane::Substances);
+    assert_eq!(
+        ui.session.app.current.as_ref().unwrap().label,
+        "Isotonitazene"
+    );
 }
 
 #[test]
@@ -332,7 +355,7 @@ fn help_lists_the_keymap_in_force() {
     ui.keys("?");
     snap!("help", ui);
     ui.keys("ctrl-g");
-    assert!(matches!(ui.app.modal, Modal::None));
+    assert!(matches!(ui.session.app.modal, Modal::None));
 }
 
 #[test]
@@ -349,7 +372,7 @@ fn control_characters_in_records_are_shown_not_obeyed() {
     })
     .unwrap();
     let ui = Ui {
-        app: App::new(s, Keymap::defaults(), Theme::new(true), view::page_rows(24)),
+        session: Session::new(s, Keymap::defaults(), Theme::new(true), view::page_rows(24)),
         _dir: dir,
         w: 80,
         h: 24,
@@ -365,8 +388,8 @@ fn key_release_events_are_ignored() {
     let mut ui = Ui::new(300, 100, 30, true);
     let mut ev = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
     ev.kind = crossterm::event::KeyEventKind::Release;
-    ui.app.handle_event(Event::Key(ev));
-    assert_eq!(ui.app.lists[0].cursor, 0);
+    ui.session.handle_event(Event::Key(ev));
+    assert_eq!(ui.session.app.lists[0].cursor, 0);
 }
 
 #[test]
@@ -374,10 +397,10 @@ fn windows_match_the_table_at_every_step() {
     let mut ui = Ui::new(300, 100, 30, true);
     ui.keys("2");
     let check = |ui: &Ui, step: &str| {
-        let l = &ui.app.lists[1];
+        let l = &ui.session.app.lists[1];
         let want: Vec<uuid::Uuid> = interdict::store::records::list::<interdict::domain::Parcel>(
-            ui.app.store.conn(),
-            ui.app.page,
+            ui.session.store().conn(),
+            ui.session.app.page,
             l.offset,
         )
         .unwrap()
@@ -387,7 +410,7 @@ fn windows_match_the_table_at_every_step() {
         let got: Vec<uuid::Uuid> = l.rows.iter().map(|r| r.id).collect();
         assert_eq!(got, want, "after {step}");
         assert_eq!(
-            ui.app.current.as_ref().unwrap().id,
+            ui.session.app.current.as_ref().unwrap().id,
             l.rows[l.cursor - l.offset].id,
             "after {step}"
         );
@@ -416,12 +439,15 @@ fn a_new_keystroke_supersedes_the_search_in_flight() {
     let mut ui = Ui::new(2000, 100, 30, true);
     ui.keys("2 /");
     ui.burst("almaty abaya");
-    assert!(ui.app.searcher.is_some(), "filtering runs on the worker");
-    ui.app.settle();
-    let hits = &ui.app.lists[1].hits;
+    assert!(
+        ui.session.runner.searcher.is_some(),
+        "filtering runs on the worker"
+    );
+    ui.session.settle();
+    let hits = &ui.session.app.lists[1].hits;
     assert!(!hits.is_empty());
     // Every row shown answers the last query, not an earlier prefix.
-    let conn = ui.app.store.conn();
+    let conn = ui.session.store().conn();
     let want: Vec<uuid::Uuid> =
         interdict::store::search::search(conn, "almaty abaya", Some(ItemKind::Parcel), 1000)
             .unwrap()
@@ -433,35 +459,39 @@ fn a_new_keystroke_supersedes_the_search_in_flight() {
     // Clearing the filter while a search runs leaves the full list.
     ui.burst("x");
     ui.keys("esc");
-    ui.app.settle();
-    assert!(ui.app.lists[1].filter.is_none());
-    assert_eq!(ui.app.lists[1].rows.len(), ui.app.page);
+    ui.session.settle();
+    assert!(ui.session.app.lists[1].filter.is_none());
+    assert_eq!(ui.session.app.lists[1].rows.len(), ui.session.app.page);
 }
 
 #[test]
 fn a_filter_shows_its_first_screenful_then_the_rest() {
     let mut ui = Ui::new(2000, 100, 30, true);
     ui.keys("2 /");
-    ui.app.handle_event(Event::Key(KeyEvent::new(
+    ui.session.handle_event(Event::Key(KeyEvent::new(
         KeyCode::Char('a'),
         KeyModifiers::NONE,
     )));
     // The worker sends the first rows ahead of the rest.
-    ui.app.settle_shown();
+    ui.session.settle_shown();
     assert_eq!(
-        ui.app.lists[1].hits.len(),
+        ui.session.app.lists[1].hits.len(),
         interdict::tui::searcher::FIRST_ROWS
     );
     assert!(ui.text().contains("searching…"), "{}", ui.text());
-    ui.app.settle();
-    let want: Vec<uuid::Uuid> =
-        interdict::store::search::search(ui.app.store.conn(), "a", Some(ItemKind::Parcel), 1000)
-            .unwrap()
-            .iter()
-            .map(|h| h.id)
-            .collect();
+    ui.session.settle();
+    let want: Vec<uuid::Uuid> = interdict::store::search::search(
+        ui.session.store().conn(),
+        "a",
+        Some(ItemKind::Parcel),
+        1000,
+    )
+    .unwrap()
+    .iter()
+    .map(|h| h.id)
+    .collect();
     assert!(want.len() > interdict::tui::searcher::FIRST_ROWS);
-    let got: Vec<uuid::Uuid> = ui.app.lists[1].hits.iter().map(|r| r.id).collect();
+    let got: Vec<uuid::Uuid> = ui.session.app.lists[1].hits.iter().map(|r| r.id).collect();
     assert_eq!(got, want);
     assert!(!ui.text().contains("searching…"));
 }
@@ -480,8 +510,9 @@ fn findings_links_and_notes_are_edited_where_they_show() {
     );
     // The failed save put the cursor on the unit.
     ui.typed("g").keys("ctrl-s");
-    assert!(matches!(ui.app.modal, Modal::None), "{}", ui.text());
+    assert!(matches!(ui.session.app.modal, Modal::None), "{}", ui.text());
     let finding = ui
+        .session
         .app
         .links
         .iter()
@@ -493,6 +524,7 @@ fn findings_links_and_notes_are_edited_where_they_show() {
     // Edit it from the Links pane: lab-confirmed now.
     ui.keys("4");
     let at = ui
+        .session
         .app
         .links
         .iter()
@@ -509,6 +541,7 @@ fn findings_links_and_notes_are_edited_where_they_show() {
     }
     ui.typed("lab-confirmed").keys("ctrl-s");
     let finding = ui
+        .session
         .app
         .links
         .iter()
@@ -518,8 +551,9 @@ fn findings_links_and_notes_are_edited_where_they_show() {
     assert_eq!(finding.reason, "2.5 g powder (lab-confirmed)");
     // A note, then deleting it from the Links pane leaves the parcel.
     ui.keys("n").typed("seen at the depot").keys("enter");
-    let parcel = ui.app.current.clone().unwrap();
+    let parcel = ui.session.app.current.clone().unwrap();
     let at = ui
+        .session
         .app
         .links
         .iter()
@@ -532,12 +566,15 @@ fn findings_links_and_notes_are_edited_where_they_show() {
     ui.keys("x");
     assert!(ui.text().contains("Delete this note"), "{}", ui.text());
     ui.keys("y");
-    assert!(ui.app.links.iter().all(|l| l.group != "Notes"));
-    assert_eq!(ui.app.current.unwrap().id, parcel.id);
+    assert!(ui.session.app.links.iter().all(|l| l.group != "Notes"));
+    assert_eq!(ui.session.app.current.as_ref().unwrap().id, parcel.id);
     assert!(
-        interdict::store::records::get::<interdict::domain::Parcel>(ui.app.store.conn(), parcel.id)
-            .unwrap()
-            .is_some()
+        interdict::store::records::get::<interdict::domain::Parcel>(
+            ui.session.store().conn(),
+            parcel.id
+        )
+        .unwrap()
+        .is_some()
     );
 }
 
@@ -547,6 +584,7 @@ fn path_view_neighbourhood_and_suggested_matches() {
     // From the first case, a path to one of its parcels' substances.
     ui.keys("4");
     let parcel = ui
+        .session
         .app
         .links
         .iter()
@@ -555,13 +593,14 @@ fn path_view_neighbourhood_and_suggested_matches() {
         .unwrap();
     ui.keys("enter");
     let substance = ui
+        .session
         .app
         .links
         .iter()
         .find(|l| l.group == "Findings")
         .map(|l| l.label.clone());
     ui.keys("1 p").typed(&parcel.label).keys("enter");
-    match &ui.app.modal {
+    match &ui.session.app.modal {
         Modal::Report { title, lines, .. } => {
             assert!(title.starts_with("Path C-0001"), "{title}");
             assert_eq!(lines.len(), 2, "{lines:?}");
@@ -571,7 +610,7 @@ fn path_view_neighbourhood_and_suggested_matches() {
     }
     // Enter on a line follows it.
     ui.keys("j enter");
-    assert_eq!(ui.app.current.as_ref().unwrap().id, parcel.id);
+    assert_eq!(ui.session.app.current.as_ref().unwrap().id, parcel.id);
     // The neighbourhood of the parcel: its case and finding at least.
     ui.keys("w");
     let text = ui.text();
@@ -596,7 +635,7 @@ fn path_view_neighbourhood_and_suggested_matches() {
     ui.keys("esc");
     // Suggested name matches around the parcel: confirm one, reject one.
     ui.keys("m");
-    let before = match &ui.app.modal {
+    let before = match &ui.session.app.modal {
         Modal::Matches { list, .. } => list.len(),
         _ => panic!("no suggestions: {}", ui.text()),
     };
@@ -604,7 +643,7 @@ fn path_view_neighbourhood_and_suggested_matches() {
     assert!(ui.text().contains("names sound alike"));
     // Each pair says which items it joins, so two pairs of the same names
     // can be told apart.
-    let Modal::Matches { list, .. } = &ui.app.modal else {
+    let Modal::Matches { list, .. } = &ui.session.app.modal else {
         unreachable!()
     };
     let first = &list[0];
@@ -616,19 +655,24 @@ fn path_view_neighbourhood_and_suggested_matches() {
     );
     ui.keys("y");
     ui.keys("r");
-    let after = match &ui.app.modal {
+    let after = match &ui.session.app.modal {
         Modal::Matches { list, .. } => list.len(),
         _ => 0,
     };
     assert_eq!(after, before - 2);
     ui.keys("esc");
     assert!(
-        ui.app.links.iter().any(|l| l.reason.starts_with("same-as")),
+        ui.session
+            .app
+            .links
+            .iter()
+            .any(|l| l.reason.starts_with("same-as")),
         "confirmed match is a link"
     );
     // Decisions are remembered: the same pairs are not suggested again.
     let again =
-        interdict::xref::fuzzy::suggestions(ui.app.store.conn(), Some(parcel.id), 100).unwrap();
+        interdict::xref::fuzzy::suggestions(ui.session.store().conn(), Some(parcel.id), 100)
+            .unwrap();
     assert_eq!(again.len(), after);
 }
 
@@ -636,11 +680,11 @@ fn path_view_neighbourhood_and_suggested_matches() {
 fn what_another_process_writes_appears_without_a_key() {
     let mut ui = Ui::new(300, 100, 30, true);
     ui.keys("2 j j j j j");
-    let before = ui.app.current.clone().unwrap();
-    let cursor_row = ui.app.lists[1].cursor - ui.app.lists[1].offset;
+    let before = ui.session.app.current.clone().unwrap();
+    let cursor_row = ui.session.app.lists[1].cursor - ui.session.app.lists[1].offset;
     // Another writer on the same file: a new parcel, and an edit of the
     // parcel under the cursor.
-    let mut other = Store::open(ui.app.store.path(), OpenOptions::new("colleague")).unwrap();
+    let mut other = Store::open(ui.session.store().path(), OpenOptions::new("colleague")).unwrap();
     other
         .write(|w| {
             let (mut p, _) = interdict::domain::record::new_record::<interdict::domain::Parcel>(
@@ -654,17 +698,26 @@ fn what_another_process_writes_appears_without_a_key() {
             Ok(())
         })
         .unwrap();
-    ui.app.refresh_every = std::time::Duration::ZERO;
-    assert!(ui.app.tick(), "the change is noticed");
-    assert_eq!(ui.app.lists[1].total, 301);
+    ui.session.runner.refresh_every = std::time::Duration::ZERO;
+    assert!(ui.session.tick(), "the change is noticed");
+    assert_eq!(ui.session.app.lists[1].total, 301);
     assert_eq!(
-        ui.app.current.as_ref().unwrap().id,
+        ui.session.app.current.as_ref().unwrap().id,
         before.id,
         "the cursor stays on the same item"
     );
-    assert_eq!(ui.app.lists[1].cursor - ui.app.lists[1].offset, cursor_row);
-    assert!(ui.app.detail.iter().any(|(_, v)| v == "false bottom"));
-    assert!(!ui.app.tick(), "nothing new, nothing redrawn");
+    assert_eq!(
+        ui.session.app.lists[1].cursor - ui.session.app.lists[1].offset,
+        cursor_row
+    );
+    assert!(
+        ui.session
+            .app
+            .detail
+            .iter()
+            .any(|(_, v)| v == "false bottom")
+    );
+    assert!(!ui.session.tick(), "nothing new, nothing redrawn");
 }
 
 #[test]
@@ -675,7 +728,7 @@ fn history_shows_who_changed_what() {
         ui.keys("backspace");
     }
     ui.typed("Op Lantern").keys("ctrl-s h");
-    match &ui.app.modal {
+    match &ui.session.app.modal {
         Modal::Report { title, lines, .. } => {
             assert!(title.starts_with("History of case C-0001"), "{title}");
             assert_eq!(lines.len(), 2);
@@ -736,7 +789,7 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
     assert_eq!(r.conflicts, 1);
 
     let mut ui = Ui {
-        app: interdict::tui::build(b, 30),
+        session: interdict::tui::build(b, 30),
         _dir: dir,
         w: 100,
         h: 30,
@@ -748,20 +801,20 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
         ui.text()
     );
     ui.keys("shift-c");
-    assert!(matches!(ui.app.modal, Modal::Conflicts { .. }));
+    assert!(matches!(ui.session.app.modal, Modal::Conflicts { .. }));
     insta::with_settings!({filters => vec![(r"SHA256:[A-Za-z0-9+/]+", "[key]")]}, {
         insta::assert_snapshot!("merge_conflicts", ui.render().backend());
     });
     ui.keys("t");
-    assert!(matches!(ui.app.modal, Modal::None));
+    assert!(matches!(ui.session.app.modal, Modal::None));
     assert!(
         ui.text().contains("took the incoming version"),
         "{}",
         ui.text()
     );
     let title: String = ui
-        .app
-        .store
+        .session
+        .store()
         .conn()
         .query_row("SELECT title FROM cases WHERE ref = 'C-0001'", [], |r| {
             r.get(0)
@@ -784,9 +837,9 @@ fn parcels_texts_load_from_the_first_tick() {
     let mut ui = Ui::new(300, 100, 30, true);
     let _ = ui.render();
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let warmed = |ui: &Ui| ui.app.searcher.as_ref().unwrap().warmed();
+    let warmed = |ui: &Ui| ui.session.runner.searcher.as_ref().unwrap().warmed();
     assert_eq!(warmed(&ui), 0, "loaded before the first tick");
-    ui.app.tick();
+    ui.session.tick();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while warmed(&ui) == 0 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(10));
@@ -808,8 +861,8 @@ fn assert_no_colour(ui: &Ui) {
 
 fn parcels_where(ui: &Ui, sql: &str) -> usize {
     let n: i64 = ui
-        .app
-        .store
+        .session
+        .store()
         .conn()
         .query_row(
             &format!("SELECT count(*) FROM parcels WHERE {sql}"),
@@ -828,7 +881,7 @@ fn a_frequency_sheet_counts_a_column_and_filters_the_pane_to_a_value() {
     // The third field of a parcel is its carrier.
     ui.keys("j j enter");
     snap!("freq_carrier_80x24", ui);
-    let Modal::Stats(v) = &ui.app.modal else {
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!("no sheet")
     };
     let first = v.freq.as_ref().unwrap().rows[0].clone();
@@ -839,8 +892,8 @@ fn a_frequency_sheet_counts_a_column_and_filters_the_pane_to_a_value() {
     );
     // Enter on the value lists only its parcels, counted in the title.
     ui.keys("enter");
-    assert!(matches!(ui.app.modal, Modal::None));
-    assert_eq!(ui.app.lists[1].len(), first.count as usize);
+    assert!(matches!(ui.session.app.modal, Modal::None));
+    assert_eq!(ui.session.app.lists[1].len(), first.count as usize);
     let text = ui.text();
     assert!(
         text.contains(&format!("Parcels 1/{} · carrier = {carrier}", first.count)),
@@ -849,13 +902,13 @@ fn a_frequency_sheet_counts_a_column_and_filters_the_pane_to_a_value() {
     // A second sheet counts within the first value: two keystrokes from
     // "China Post parcels" to "their statuses".
     ui.keys("shift-f");
-    let Modal::Stats(v) = &mut ui.app.modal else {
+    let Modal::Stats(v) = &mut ui.session.app.modal else {
         panic!()
     };
     let status = v.columns.iter().position(|d| d.name == "status").unwrap();
     v.cursor = status;
     ui.keys("enter");
-    let Modal::Stats(v) = &ui.app.modal else {
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!()
     };
     let f = v.freq.as_ref().unwrap();
@@ -867,7 +920,7 @@ fn a_frequency_sheet_counts_a_column_and_filters_the_pane_to_a_value() {
     );
     // s sorts by value; esc goes back to the fields, esc again closes.
     ui.keys("s");
-    let Modal::Stats(v) = &ui.app.modal else {
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!()
     };
     let values: Vec<_> = v
@@ -880,10 +933,10 @@ fn a_frequency_sheet_counts_a_column_and_filters_the_pane_to_a_value() {
         .collect();
     assert!(values.windows(2).all(|w| w[0] <= w[1]), "{values:?}");
     ui.keys("esc esc");
-    assert!(matches!(ui.app.modal, Modal::None));
+    assert!(matches!(ui.session.app.modal, Modal::None));
     // Esc in the pane shows every parcel again.
     ui.keys("esc");
-    assert_eq!(ui.app.lists[1].len(), 600);
+    assert_eq!(ui.session.app.lists[1].len(), 600);
 }
 
 #[test]
@@ -891,13 +944,13 @@ fn trends_at_80x24_with_and_without_colour() {
     let mut ui = Ui::new(1500, 80, 24, true);
     ui.keys("2 shift-t");
     snap!("trend_80x24", ui);
-    let Modal::Stats(v) = &ui.app.modal else {
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!("no trend")
     };
     assert!(v.chart.is_some() && !v.lines.is_empty());
     // Enter on a series filters the parcels to it.
     ui.keys("enter");
-    assert!(matches!(ui.app.modal, Modal::None));
+    assert!(matches!(ui.session.app.modal, Modal::None));
     let title = ui.text();
     assert!(title.contains("· substance = "), "{title}");
     let mut ui = Ui::new(1500, 80, 24, false);
@@ -906,7 +959,7 @@ fn trends_at_80x24_with_and_without_colour() {
     assert_no_colour(&ui);
     // b splits by another field, p takes a longer period.
     ui.keys("b p");
-    let Modal::Stats(v) = &ui.app.modal else {
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!()
     };
     assert!(v.header.starts_with("GROUP"), "{}", v.header);
@@ -925,7 +978,7 @@ fn routes_emerging_and_the_case_timeline_at_80x24() {
     assert_no_colour(&ui);
     ui.keys("esc shift-e p p");
     snap!("emerging_80x24_no_color", ui);
-    let Modal::Stats(v) = &ui.app.modal else {
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!()
     };
     assert!(
@@ -938,7 +991,7 @@ fn routes_emerging_and_the_case_timeline_at_80x24() {
     // event's item.
     ui.keys("1 t");
     snap!("timeline_80x24_no_color", ui);
-    let Modal::Stats(v) = &ui.app.modal else {
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!()
     };
     let seized = v
@@ -946,24 +999,27 @@ fn routes_emerging_and_the_case_timeline_at_80x24() {
         .iter()
         .position(|(l, _)| l.contains(" seized "))
         .unwrap();
-    ui.app.modal = {
-        let Modal::Stats(mut v) = std::mem::replace(&mut ui.app.modal, Modal::None) else {
+    ui.session.app.modal = {
+        let Modal::Stats(mut v) = std::mem::replace(&mut ui.session.app.modal, Modal::None) else {
             unreachable!()
         };
         v.cursor = seized;
         Modal::Stats(v)
     };
     ui.keys("enter");
-    assert_eq!(ui.app.pane, Pane::Parcels);
-    assert_eq!(ui.app.current.as_ref().unwrap().kind, ItemKind::Parcel);
+    assert_eq!(ui.session.app.pane, Pane::Parcels);
+    assert_eq!(
+        ui.session.app.current.as_ref().unwrap().kind,
+        ItemKind::Parcel
+    );
     // Back on the case, R counts its parcels' routes only.
     ui.keys("1 shift-r");
-    let Modal::Stats(v) = &ui.app.modal else {
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!()
     };
     assert!(v.title.contains("parcels of C-"), "{}", v.title);
     ui.keys("c");
-    let Modal::Stats(v) = &ui.app.modal else {
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!()
     };
     assert!(v.title.contains("all parcels"), "{}", v.title);
@@ -974,17 +1030,17 @@ fn a_newer_count_supersedes_the_one_in_flight() {
     let mut ui = Ui::new(1500, 80, 24, true);
     // Keys as fast as they come: none waits for a count.
     for (c, m) in [('2', KeyModifiers::NONE), ('T', KeyModifiers::SHIFT)] {
-        ui.app
+        ui.session
             .handle_event(Event::Key(KeyEvent::new(KeyCode::Char(c), m)));
     }
     for _ in 0..5 {
-        ui.app.handle_event(Event::Key(KeyEvent::new(
+        ui.session.handle_event(Event::Key(KeyEvent::new(
             KeyCode::Char('b'),
             KeyModifiers::NONE,
         )));
     }
-    ui.app.settle();
-    let Modal::Stats(v) = &ui.app.modal else {
+    ui.session.settle();
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!()
     };
     // Five presses of b from "substance": the sixth split is shown.
@@ -1005,7 +1061,7 @@ fn every_view_reads_the_same_with_and_without_colour() {
         let mut plain = Ui::new(1500, 80, 24, false);
         coloured.keys(keys);
         plain.keys(keys);
-        assert!(matches!(plain.app.modal, Modal::Stats(_)), "{keys}");
+        assert!(matches!(plain.session.app.modal, Modal::Stats(_)), "{keys}");
         assert_eq!(coloured.text(), plain.text(), "{keys}");
         assert_no_colour(&plain);
         let t = coloured.render();
@@ -1029,7 +1085,7 @@ fn a_read_only_notebook_offers_nothing_that_writes() {
     let mut opts = OpenOptions::new("tester");
     opts.read_only = true;
     let store = Store::open(&path, opts).unwrap();
-    let app = App::new(
+    let session = Session::new(
         store,
         Keymap::defaults(),
         Theme::new(false),
@@ -1037,24 +1093,27 @@ fn a_read_only_notebook_offers_nothing_that_writes() {
     );
     let mut ui = Ui {
         _dir: dir,
-        app,
+        session,
         w: 80,
         h: 24,
     };
     // Every key that would write is unbound: no prompt or form opens, and
     // nothing typed is lost to a refusal after the fact.
     ui.keys("2 n");
-    assert!(matches!(ui.app.modal, Modal::None), "a note prompt opened");
+    assert!(
+        matches!(ui.session.app.modal, Modal::None),
+        "a note prompt opened"
+    );
     for k in ["a", "e", "x", "l", "f", "shift-c"] {
         ui.keys(k);
         assert!(
             !matches!(
-                ui.app.modal,
+                ui.session.app.modal,
                 Modal::Form(_) | Modal::Note(_) | Modal::Confirm { .. } | Modal::Picker(_)
             ),
             "{k} opened a writing modal"
         );
-        ui.app.modal = Modal::None;
+        ui.session.app.modal = Modal::None;
     }
     let footer = ui.text();
     for word in ["note", "new", "edit", "link", "delete"] {
@@ -1067,9 +1126,17 @@ fn a_read_only_notebook_offers_nothing_that_writes() {
     let help = ui.text();
     assert!(!help.contains("add a note"), "{help}");
     // Help is drawn from the keymap in force, which binds no writing.
-    assert!(ui.app.keymap.bindings.iter().all(|b| !b.action.writes()));
     assert!(
-        !ui.app
+        ui.session
+            .app
+            .keymap
+            .bindings
+            .iter()
+            .all(|b| !b.action.writes())
+    );
+    assert!(
+        !ui.session
+            .app
             .keymap
             .keys_for(Layer::List, Action::Filter)
             .is_empty()
@@ -1087,11 +1154,11 @@ fn a_read_only_notebook_offers_nothing_that_writes() {
 #[test]
 fn a_parcel_linked_to_a_case_by_includes_is_included_by_the_case() {
     let mut ui = Ui::new(300, 100, 30, true);
-    let case = ui.app.current.clone().unwrap();
+    let case = ui.session.app.current.clone().unwrap();
     assert_eq!(case.kind, ItemKind::Case);
     // From a parcel, link to the case with "includes" (the first type).
     ui.keys("2 j");
-    let parcel = ui.app.current.clone().unwrap();
+    let parcel = ui.session.app.current.clone().unwrap();
     ui.keys("l").typed(&case.label);
     ui.keys("enter enter");
     let text = ui.text();
@@ -1103,8 +1170,8 @@ fn a_parcel_linked_to_a_case_by_includes_is_included_by_the_case() {
         "{text}"
     );
     let n: i64 = ui
-        .app
-        .store
+        .session
+        .store()
         .conn()
         .query_row(
             "SELECT count(*) FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = 'includes'",
@@ -1146,21 +1213,22 @@ fn an_item_sharing_several_values_is_listed_once_with_its_reasons_strongest_firs
         interdict::store::create::parcel(w, &mut b)
     })
     .unwrap();
-    let app = App::new(s, Keymap::defaults(), Theme::new(true), view::page_rows(30));
+    let session = Session::new(s, Keymap::defaults(), Theme::new(true), view::page_rows(30));
     let mut ui = Ui {
         _dir: dir,
-        app,
+        session,
         w: 100,
         h: 30,
     };
     ui.keys("2");
     let rows: Vec<_> = ui
+        .session
         .app
         .links
         .iter()
         .filter(|l| l.group == "Shares values")
         .collect();
-    assert_eq!(rows.len(), 1, "{:?}", ui.app.links);
+    assert_eq!(rows.len(), 1, "{:?}", ui.session.app.links);
     let r = &rows[0].reason;
     assert!(
         r.starts_with("4 shared: recipient phone +77015550142, recipient address"),
@@ -1172,9 +1240,15 @@ fn an_item_sharing_several_values_is_listed_once_with_its_reasons_strongest_firs
 #[test]
 fn a_case_lists_what_its_parcels_hold_and_takes_a_new_parcel_from_its_links() {
     let mut ui = Ui::new(300, 100, 30, true);
-    let case = ui.app.current.clone().unwrap();
+    let case = ui.session.app.current.clone().unwrap();
     ui.keys("enter");
-    let groups: Vec<&str> = ui.app.links.iter().map(|l| l.group.as_str()).collect();
+    let groups: Vec<&str> = ui
+        .session
+        .app
+        .links
+        .iter()
+        .map(|l| l.group.as_str())
+        .collect();
     for g in ["Includes", "Found in its parcels", "People", "Notes"] {
         assert!(groups.contains(&g), "{g} in {groups:?}");
     }
@@ -1186,6 +1260,7 @@ fn a_case_lists_what_its_parcels_hold_and_takes_a_new_parcel_from_its_links() {
     distinct.dedup();
     assert_eq!(runs.len(), distinct.len(), "{runs:?}");
     let found = ui
+        .session
         .app
         .links
         .iter()
@@ -1194,17 +1269,17 @@ fn a_case_lists_what_its_parcels_hold_and_takes_a_new_parcel_from_its_links() {
     assert_eq!(found.kind, ItemKind::Substance);
     // a: a new parcel in this case, its case field filled in.
     ui.keys("a");
-    let Modal::Form(f) = &ui.app.modal else {
+    let Modal::Form(f) = &ui.session.app.modal else {
         panic!("no form")
     };
     assert_eq!(f.kind, ItemKind::Parcel);
     let reference = case.label.split_whitespace().next().unwrap().to_string();
     assert_eq!(f.fields.last().unwrap().value, reference);
     ui.typed("RR123456785CN").keys("ctrl-s");
-    assert!(matches!(ui.app.modal, Modal::None), "{}", ui.text());
+    assert!(matches!(ui.session.app.modal, Modal::None), "{}", ui.text());
     let n: i64 = ui
-        .app
-        .store
+        .session
+        .store()
         .conn()
         .query_row(
             "SELECT count(*) FROM links l JOIN parcels p ON p.id = l.to_id \
@@ -1216,12 +1291,12 @@ fn a_case_lists_what_its_parcels_hold_and_takes_a_new_parcel_from_its_links() {
     assert_eq!(n, 1, "the new parcel is in the case");
     // A case that does not exist is said on its field, and nothing is saved.
     ui.keys("2 a").typed("RR000000005CN");
-    let Modal::Form(f) = &mut ui.app.modal else {
+    let Modal::Form(f) = &mut ui.session.app.modal else {
         panic!()
     };
     f.fields.last_mut().unwrap().value = "C-9999".into();
     ui.keys("ctrl-s");
-    let Modal::Form(f) = &ui.app.modal else {
+    let Modal::Form(f) = &ui.session.app.modal else {
         panic!("saved anyway")
     };
     assert!(
@@ -1230,8 +1305,8 @@ fn a_case_lists_what_its_parcels_hold_and_takes_a_new_parcel_from_its_links() {
         f.fields.last()
     );
     let n: i64 = ui
-        .app
-        .store
+        .session
+        .store()
         .conn()
         .query_row(
             "SELECT count(*) FROM parcels WHERE tracking = 'RR000000005CN'",
@@ -1249,30 +1324,30 @@ fn fields_prompts_and_filters_edit_like_a_shell_line() {
     ui.typed("RR12345678KZ").keys("left left").typed("5");
     ui.keys("tab").typed("Post").keys("home").typed("Kaz");
     ui.keys("end alt-b ctrl-k").typed("post");
-    let Modal::Form(f) = &ui.app.modal else {
+    let Modal::Form(f) = &ui.session.app.modal else {
         panic!()
     };
     assert_eq!(f.fields[0].value, "RR123456785KZ");
     let carrier = f.fields.iter().find(|x| x.spec.name == "carrier").unwrap();
     assert_eq!(carrier.value, "post");
     ui.keys("ctrl-a").typed("Kaz").keys("f2");
-    assert!(matches!(ui.app.modal, Modal::None), "{}", ui.text());
+    assert!(matches!(ui.session.app.modal, Modal::None), "{}", ui.text());
     assert!(ui.text().contains("created parcel RR123456785KZ"));
     // A long paste into a filter is taken at once, up to the cap.
     ui.keys("/");
     let long = "almaty ".repeat(2000);
-    ui.app.handle_event(Event::Paste(long));
-    ui.app.settle();
-    let q = ui.app.lists[1].filter.clone().unwrap();
+    ui.session.handle_event(Event::Paste(long));
+    ui.session.settle();
+    let q = ui.session.app.lists[1].filter.clone().unwrap();
     assert_eq!(q.chars().count(), interdict::tui::text::MAX_CHARS);
     ui.keys("ctrl-u");
-    assert_eq!(ui.app.lists[1].filter.as_deref(), Some(""));
+    assert_eq!(ui.session.app.lists[1].filter.as_deref(), Some(""));
     // The note prompt too: a word taken back with Ctrl-w.
     ui.keys("esc esc n")
         .typed("Seen twice wrongly")
         .keys("ctrl-w")
         .typed("at Khorgos");
-    let Modal::Note(p) = &ui.app.modal else {
+    let Modal::Note(p) = &ui.session.app.modal else {
         panic!()
     };
     assert_eq!(p.text, "Seen twice at Khorgos");
@@ -1285,12 +1360,12 @@ fn a_message_cut_at_the_edge_is_read_in_full_in_the_log() {
         "warning: {}",
         "the S10 number was issued by the post of CN; ".repeat(4)
     );
-    ui.app.error(long.clone());
+    ui.session.app.error(long.clone());
     let text = ui.text();
     let status = text.lines().last().unwrap().to_string();
     assert!(status.contains("(Shift-m: all)"), "{status}");
     ui.keys("shift-m");
-    let Modal::Report { lines, .. } = &ui.app.modal else {
+    let Modal::Report { lines, .. } = &ui.session.app.modal else {
         panic!("no log: {}", ui.text())
     };
     let all: String = lines
@@ -1317,7 +1392,7 @@ fn wide_terminals_get_more_columns_and_narrow_ones_keep_the_tracking_number() {
     for col in ["Status", "Route", "Carrier", "Seized", "Declared"] {
         assert!(header.contains(col), "{col}: {header}");
     }
-    let tracking = ui.app.current.clone().unwrap().label;
+    let tracking = ui.session.app.current.clone().unwrap().label;
     // At 80 columns the declared contents still show beside the route.
     let mut eighty = Ui::new(300, 80, 24, true);
     eighty.keys("2");
@@ -1341,33 +1416,33 @@ fn wide_terminals_get_more_columns_and_narrow_ones_keep_the_tracking_number() {
 #[test]
 fn the_demo_loads_off_the_input_thread_with_its_progress() {
     let mut ui = Ui::new(0, 80, 24, true);
-    ui.app.handle_event(Event::Key(KeyEvent::new(
+    ui.session.handle_event(Event::Key(KeyEvent::new(
         KeyCode::Char('d'),
         KeyModifiers::NONE,
     )));
-    assert!(ui.app.loading(), "loading on a thread of its own");
+    assert!(ui.session.loading(), "loading on a thread of its own");
     assert!(ui.text().contains("loading the demo data"), "{}", ui.text());
     // Keys are answered meanwhile.
-    ui.app.handle_event(Event::Key(KeyEvent::new(
+    ui.session.handle_event(Event::Key(KeyEvent::new(
         KeyCode::Char('?'),
         KeyModifiers::NONE,
     )));
-    assert!(matches!(ui.app.modal, Modal::Help { .. }));
+    assert!(matches!(ui.session.app.modal, Modal::Help { .. }));
     // Ticking as the interface's loop does: what others write shows as it
     // comes.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while ui.app.loading() && std::time::Instant::now() < deadline {
-        ui.app.tick();
+    while ui.session.loading() && std::time::Instant::now() < deadline {
+        ui.session.tick();
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    assert!(!ui.app.loading());
-    assert!(ui.app.lists[1].total > 0);
+    assert!(!ui.session.loading());
+    assert!(ui.session.app.lists[1].total > 0);
     // The case shown is read again once the data is all in: its notes and
     // every parcel it includes, not what there was mid-way.
-    let case = ui.app.current.clone().unwrap();
+    let case = ui.session.app.current.clone().unwrap();
     let includes: i64 = ui
-        .app
-        .store
+        .session
+        .store()
         .conn()
         .query_row(
             "SELECT count(*) FROM links WHERE from_id = ?1 AND link_type = 'includes'",
@@ -1376,6 +1451,7 @@ fn the_demo_loads_off_the_input_thread_with_its_progress() {
         )
         .unwrap();
     let shown = ui
+        .session
         .app
         .links
         .iter()
@@ -1383,9 +1459,9 @@ fn the_demo_loads_off_the_input_thread_with_its_progress() {
         .count();
     assert_eq!(shown as i64, includes);
     assert!(
-        ui.app.links.iter().any(|l| l.group == "Notes"),
+        ui.session.app.links.iter().any(|l| l.group == "Notes"),
         "{:?}",
-        ui.app.links
+        ui.session.app.links
     );
     assert!(ui.text().contains("demo data loaded"), "{}", ui.text());
 }
@@ -1394,7 +1470,7 @@ fn the_demo_loads_off_the_input_thread_with_its_progress() {
 fn a_sheet_of_links_counts_them_and_says_it_cannot_filter_a_list() {
     let mut ui = Ui::new(300, 100, 30, true);
     ui.keys("enter 4 shift-f");
-    let Modal::Stats(v) = &mut ui.app.modal else {
+    let Modal::Stats(v) = &mut ui.session.app.modal else {
         panic!("no picker: {}", ui.text())
     };
     v.cursor = v
@@ -1403,7 +1479,7 @@ fn a_sheet_of_links_counts_them_and_says_it_cannot_filter_a_list() {
         .position(|d| d.name == "link_type")
         .unwrap();
     ui.keys("enter");
-    let Modal::Stats(v) = &ui.app.modal else {
+    let Modal::Stats(v) = &ui.session.app.modal else {
         panic!()
     };
     assert!(v.freq.as_ref().unwrap().total > 0);

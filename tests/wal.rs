@@ -9,7 +9,7 @@ use interdict::domain::Case;
 use interdict::domain::record::new_record;
 use interdict::exchange::demo;
 use interdict::store::{OpenOptions, Store, create};
-use interdict::tui::app::App;
+use interdict::tui::Session;
 use interdict::tui::keymap::Keymap;
 use interdict::tui::theme::Theme;
 use interdict::tui::view;
@@ -44,7 +44,7 @@ fn an_open_interface_does_not_pin_the_log() {
 
     // The interface, used now and then while another officer writes a lot.
     let ui_store = Store::open(&db, OpenOptions::new("viewer")).unwrap();
-    let mut app = App::new(
+    let mut app = Session::new(
         ui_store,
         Keymap::defaults(),
         Theme::new(false),
@@ -64,7 +64,7 @@ fn an_open_interface_does_not_pin_the_log() {
             app.handle_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
             app.settle();
         }
-        app.last_refresh = std::time::Instant::now() - std::time::Duration::from_secs(5);
+        app.runner.last_refresh = std::time::Instant::now() - std::time::Duration::from_secs(5);
         app.tick();
         peak = peak.max(wal_size(&db));
     }

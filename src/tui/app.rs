@@ -1,15 +1,15 @@
-//! The application: state, and how each action changes it. Drawing only
-//! reads the state (see `views`).
+//! The interface's state, and how keys reach it. No store here: what a
+//! key needs from the notebook is queued as an [`Effect`] for the
+//! [`super::runner::Runner`]. Drawing only reads the state (see `view`).
 
-use super::data::{self, LinkRow, Row};
+use super::data::{LinkRow, Row};
+use super::effect::Effect;
 use super::form::Form;
 use super::keymap::{Keymap, Layer, Resolved, combo};
 pub use super::note::NotePrompt;
 pub use super::picker::{Picker, PickerPurpose};
 use super::theme::Theme;
 use crate::domain::ItemKind;
-use crate::store::Store;
-use crate::store::records::{self, Window};
 use crate::store::refs::ItemRef;
 use crokey::KeyCombination;
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
@@ -50,7 +50,7 @@ impl Pane {
         }
     }
     /// Where to show an item: its own pane, else the parcels.
-    fn of(kind: ItemKind) -> Pane {
+    pub(super) fn of(kind: ItemKind) -> Pane {
         Pane::listing(kind).unwrap_or(Pane::Parcels)
     }
     pub fn index(self) -> usize {
@@ -167,9 +167,12 @@ pub enum Level {
 }
 
 pub struct App {
-    pub store: Store,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// The notebook is open read-only: no key writes.
+    pub read_only: bool,
+    /// The notebook's file name, for the tab line.
+    pub file: String,
     pub pane: Pane,
     pub lists: [ListState; 3],
     /// The item whose links the Links pane shows.
@@ -192,47 +195,36 @@ pub struct App {
     pub empty: bool,
     /// Keys go to the focused list's filter.
     pub filter_typing: bool,
-    /// Runs live filters off the input thread (none if it could not start).
-    pub searcher: Option<super::searcher::Searcher>,
-    /// The parcels' texts are still to be loaded ahead of the first
-    /// filter: asked for on the first tick, after the first frame, so that
-    /// loading them does not slow that frame.
-    pub(super) warm_pending: bool,
     /// The pane whose filter the searcher is working on.
     pub searching_pane: Option<usize>,
     /// Whether the filter in flight has shown its first rows.
     pub filter_shown: bool,
-    /// SQLite's count of commits by other connections, last seen.
-    pub data_version: i64,
-    /// How often to look for other people's changes.
-    pub refresh_every: std::time::Duration,
-    pub last_refresh: std::time::Instant,
-    /// Computes counts and charts off the input thread (started on first
-    /// use).
-    pub(super) analyst: Option<super::analyst::Analyst>,
-    pub(super) analyst_failed: bool,
     /// A count is in flight.
     pub(super) analysing: bool,
     /// The pane (and scope) waiting for the items of a chosen value.
     pub(super) subset_pending: Option<(usize, crate::analysis::Scope)>,
-    /// The demo data being loaded on a thread of its own.
-    pub(super) demo_load: Option<super::loader::DemoLoad>,
     /// The last case shown: what views limit themselves to on `c`, and
     /// whose timeline `t` draws.
     pub focus_case: Option<ItemRef>,
+    /// What the keys handled so far ask of the store, in order, for the
+    /// runner to carry out.
+    effects: Vec<Effect>,
 }
 
 impl App {
-    pub fn new(store: Store, keymap: Keymap, theme: Theme, page: usize) -> App {
-        let keymap = if store.is_read_only() {
+    /// The interface's state over a notebook (`read_only` binds no key
+    /// that writes); its first effect reads the lists.
+    pub fn new(keymap: Keymap, theme: Theme, page: usize, read_only: bool, file: &str) -> App {
+        let keymap = if read_only {
             keymap.read_only()
         } else {
             keymap
         };
-        let mut app = App {
-            store,
+        App {
             keymap,
             theme,
+            read_only,
+            file: file.to_string(),
             pane: Pane::Cases,
             lists: Default::default(),
             current: None,
@@ -249,34 +241,23 @@ impl App {
             quit: false,
             empty: false,
             filter_typing: false,
-            searcher: None,
-            warm_pending: false,
             searching_pane: None,
             filter_shown: false,
-            data_version: 0,
-            refresh_every: std::time::Duration::from_millis(500),
-            last_refresh: std::time::Instant::now(),
-            analyst: None,
-            analyst_failed: false,
             analysing: false,
             subset_pending: None,
-            demo_load: None,
             focus_case: None,
-        };
-        app.data_version = app.read_data_version();
-        match super::searcher::Searcher::start(app.store.read_path()) {
-            Ok(s) => {
-                // The parcels' texts, the most of any pane, load in the
-                // background from the first tick (right after the first
-                // frame), so that the first filter does not wait for them
-                // (a million parcels take a second or two).
-                app.searcher = Some(s);
-                app.warm_pending = true;
-            }
-            Err(e) => tracing::warn!("live filtering will run on the input thread: {e}"),
+            effects: vec![Effect::Reload],
         }
-        app.reload();
-        app
+    }
+
+    /// Queues an effect for the runner.
+    pub(super) fn ask(&mut self, e: Effect) {
+        self.effects.push(e);
+    }
+
+    /// The effects queued since the last call, oldest first.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
     }
 
     pub fn info(&mut self, s: impl Into<String>) {
@@ -296,21 +277,9 @@ impl App {
         self.message = Some((s, level));
     }
 
-    /// Re-reads counts and visible windows (after a write, or at start).
+    /// Counts and visible windows read again (after a write, or at start).
     pub fn reload(&mut self) {
-        for (i, pane) in Pane::ALL[..3].iter().enumerate() {
-            let kind = pane.kind().unwrap_or(ItemKind::Case);
-            match records::count_kind(self.store.conn(), kind).map(|n| n as usize) {
-                Ok(n) => self.lists[i].total = n,
-                Err(e) => self.error(e.to_string()),
-            }
-            self.clamp(i);
-            self.fetch(i);
-        }
-        let cases = self.lists[0].total;
-        let parcels = self.lists[1].total;
-        self.empty = cases == 0 && parcels == 0;
-        self.select_current();
+        self.ask(Effect::Reload);
     }
 
     pub(super) fn clamp(&mut self, i: usize) {
@@ -332,140 +301,53 @@ impl App {
         l.offset = l.offset.min(len.saturating_sub(page));
     }
 
-    /// Fetches the rows at the list's offset, moving from the rows already
-    /// held by rowid so that no query walks the table from its start.
+    /// The rows at the list's offset.
     pub(super) fn fetch(&mut self, i: usize) {
-        if self.lists[i].filter.is_some() {
-            return;
-        }
-        if let Some(s) = &self.lists[i].subset {
-            let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
-            let from = self.lists[i].offset.min(s.numbers.len());
-            let to = (from + self.page).min(s.numbers.len());
-            match data::rows_at(self.store.conn(), kind, &s.numbers[from..to]) {
-                Ok(rows) => {
-                    self.lists[i].rows = rows;
-                    self.lists[i].held_from = from;
-                }
-                Err(e) => self.error(e.to_string()),
-            }
-            return;
-        }
-        let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
-        let page = self.page;
-        let conn = self.store.conn();
-        let l = &self.lists[i];
-        let (want, total) = (l.offset, l.total);
-        let held_from = l.held_from;
-        let need = page.min(total.saturating_sub(want));
-        let old = &l.rows;
-        let result = if total == 0 {
-            Ok(Vec::new())
-        } else if old.is_empty() || want == 0 || want + page >= total {
-            if want == 0 {
-                data::window(conn, kind, Window::First, need)
-            } else if want + page >= total {
-                data::window(conn, kind, Window::Last, need)
-            } else {
-                records::nth_rowid(conn, kind, None, want)
-                    .and_then(|r| data::window(conn, kind, Window::From(r), need))
-            }
-        } else if want >= held_from {
-            let d = want - held_from;
-            match old.get(d) {
-                Some(r) => data::window(conn, kind, Window::From(r.rowid), need),
-                None => {
-                    let last = old.last().map_or(0, |r| r.rowid);
-                    records::nth_rowid(conn, kind, Some((last, true)), d - old.len())
-                        .and_then(|r| data::window(conn, kind, Window::From(r), need))
-                }
-            }
-        } else {
-            let d = held_from - want;
-            let first = old[0].rowid;
-            if d <= need {
-                data::window(conn, kind, Window::Before(first), d).map(|mut rows| {
-                    rows.extend(old.iter().take(need - rows.len()).cloned());
-                    rows
-                })
-            } else {
-                records::nth_rowid(conn, kind, Some((first, false)), d - 1)
-                    .and_then(|r| data::window(conn, kind, Window::From(r), need))
-            }
-        };
-        match result {
-            Ok(rows) => {
-                self.lists[i].rows = rows;
-                self.lists[i].held_from = want;
-            }
-            Err(e) => self.error(e.to_string()),
-        }
-    }
-
-    /// Fetches a window that shows the item at `pos` (rowid `rowid`).
-    pub(super) fn fetch_around(&mut self, i: usize, rowid: i64, pos: usize) {
-        let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
-        let conn = self.store.conn();
-        let l = &self.lists[i];
-        let before = pos - l.offset.min(pos);
-        let need = self.page.min(l.total.saturating_sub(l.offset));
-        let rows = data::window(conn, kind, Window::Before(rowid), before).and_then(|mut rows| {
-            rows.extend(data::window(
-                conn,
-                kind,
-                Window::From(rowid),
-                need.saturating_sub(rows.len()),
-            )?);
-            Ok(rows)
-        });
-        match rows {
-            Ok(rows) => {
-                let offset = self.lists[i].offset;
-                self.lists[i].rows = rows;
-                self.lists[i].held_from = offset;
-            }
-            Err(e) => self.error(e.to_string()),
-        }
+        self.ask(Effect::Fetch(i));
     }
 
     /// The item under the cursor of the focused list becomes current.
     pub(super) fn select_current(&mut self) {
-        let sel = match self.pane {
-            Pane::Links => return,
-            p => self.lists[p.index()].selected().map(|r| (r.kind, r.id)),
-        };
-        if let Some((kind, id)) = sel {
-            if self.current.as_ref().map(|c| c.id) != Some(id) {
-                let label = records::label_of(self.store.conn(), kind, id).unwrap_or_default();
-                self.set_current(ItemRef { kind, id, label });
-            }
-        } else if self.pane != Pane::Links {
+        self.ask(Effect::Select);
+    }
+
+    /// Nothing is selected: no details or links to show.
+    pub(super) fn clear_current(&mut self) {
+        if self.pane != Pane::Links {
             self.current = None;
             self.detail.clear();
             self.links.clear();
         }
     }
 
-    fn set_current(&mut self, item: ItemRef) {
+    /// An item read from the store becomes the one shown.
+    pub(super) fn set_current(
+        &mut self,
+        item: ItemRef,
+        detail: Vec<(String, String)>,
+        links: Vec<LinkRow>,
+    ) {
         if item.kind == ItemKind::Case {
             self.focus_case = Some(item.clone());
         }
-        let conn = self.store.conn();
-        self.detail =
-            data::detail(conn, &item).unwrap_or_else(|e| vec![("Error".into(), e.to_string())]);
-        self.links = data::links_of(conn, &item).unwrap_or_default();
+        self.detail = detail;
+        self.links = links;
         self.links_cursor = 0;
         self.current = Some(item);
     }
 
     pub(super) fn refresh_current(&mut self) {
-        if let Some(c) = self.current.clone() {
-            self.set_current(c);
+        if self.current.is_some() {
+            self.ask(Effect::Refresh);
         }
     }
 
     /// Shows an item: its pane, its row under the cursor, its links.
     pub fn go_to(&mut self, item: ItemRef, record_history: bool) {
+        self.go_to_row(item, record_history, None);
+    }
+
+    fn go_to_row(&mut self, item: ItemRef, record_history: bool, links_cursor: Option<usize>) {
         if record_history
             && let Some(here) = self.place()
             && here.item.id != item.id
@@ -479,16 +361,16 @@ impl App {
         self.lists[i].hits.clear();
         self.lists[i].subset = None;
         self.pane = pane;
-        if let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id) {
-            self.lists[i].cursor = pos;
-            self.lists[i].offset = pos.saturating_sub(self.page / 2);
-            self.clamp(i);
-            self.fetch_around(i, rowid, pos);
-        } else {
-            self.clamp(i);
-            self.fetch(i);
-        }
-        self.set_current(item);
+        self.ask(Effect::GoTo { item, links_cursor });
+    }
+
+    /// A report drawn over the panes.
+    pub(super) fn report(&mut self, title: String, lines: Vec<ReportLine>) {
+        self.modal = Modal::Report {
+            title,
+            lines,
+            cursor: 0,
+        };
     }
 
     /// Where the user is now.
@@ -502,11 +384,10 @@ impl App {
 
     /// Comes back to a place: its item, its pane, its row of links.
     pub(super) fn return_to(&mut self, place: Place) {
-        self.go_to(place.item, false);
+        self.go_to_row(place.item, false, Some(place.links_cursor));
         if place.pane == Pane::Links {
             self.pane = Pane::Links;
         }
-        self.links_cursor = place.links_cursor.min(self.links.len().saturating_sub(1));
     }
 
     fn layers(&self) -> Vec<Layer> {
@@ -532,15 +413,19 @@ impl App {
             && self.filter_typing
     }
 
-    pub fn handle_event(&mut self, ev: Event) {
+    /// An event changes the state; what it asks of the store is
+    /// returned, for the runner.
+    #[must_use = "the effects are for the runner to carry out"]
+    pub fn handle_event(&mut self, ev: Event) -> Vec<Effect> {
         match ev {
-            Event::Key(k) if k.kind != KeyEventKind::Release => self.handle_key(k),
+            Event::Key(k) if k.kind != KeyEventKind::Release => self.key(k),
             Event::Paste(s) => self.insert_text(&s),
             _ => {}
         }
+        self.take_effects()
     }
 
-    pub fn handle_key(&mut self, k: KeyEvent) {
+    fn key(&mut self, k: KeyEvent) {
         let c = combo(k);
         self.pending.push(c);
         let layers = self.layers();

@@ -3,7 +3,8 @@
 
 use super::app::{App, Modal};
 use super::draw::{draw_entries, fit, pad};
-use crate::exchange::conflicts::{self, Choice};
+use super::effect::Effect;
+use crate::exchange::conflicts::{Choice, Conflict};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
@@ -63,37 +64,48 @@ pub fn draw_conflicts(
 }
 
 impl App {
-    /// The merge conflicts that wait for a choice.
     pub(super) fn open_conflicts(&mut self) {
-        match conflicts::list(self.store.conn(), false) {
+        self.ask(Effect::Conflicts);
+    }
+
+    /// The open conflicts the runner read.
+    pub(super) fn show_conflicts(&mut self, found: Result<Vec<Conflict>, String>) {
+        match found {
             Ok(list) if list.is_empty() => self.info("no merge conflicts wait for a choice"),
             Ok(list) => self.modal = Modal::Conflicts { list, cursor: 0 },
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.error(e),
         }
     }
 
-    /// Settles the conflict under the cursor with a choice.
     pub(super) fn settle_conflict(&mut self, choice: Choice) {
-        if let Modal::Conflicts { list, cursor } = &mut self.modal
-            && let Some(c) = list.get(*cursor).cloned()
+        if let Modal::Conflicts { list, cursor } = &self.modal
+            && let Some(c) = list.get(*cursor)
         {
-            match conflicts::resolve(&mut self.store, c.id, choice) {
-                Ok(done) => {
-                    list.remove(*cursor);
-                    *cursor = (*cursor).min(list.len().saturating_sub(1));
-                    if list.is_empty() {
-                        self.modal = Modal::None;
-                    }
-                    self.refresh_current();
-                    let kept = if choice == Choice::Local {
-                        "kept the version here"
-                    } else {
-                        "took the incoming version"
-                    };
-                    self.info(format!("{} {}: {kept}", done.item_kind, done.label));
-                }
-                Err(e) => self.error(e.to_string()),
+            let conflict = c.id;
+            self.ask(Effect::Resolve { conflict, choice });
+        }
+    }
+
+    /// What the runner's settling of a conflict came to: on success it
+    /// leaves the list.
+    pub(super) fn conflict_settled(&mut self, choice: Choice, done: Result<Conflict, String>) {
+        let done = match done {
+            Ok(d) => d,
+            Err(e) => return self.error(e),
+        };
+        if let Modal::Conflicts { list, cursor } = &mut self.modal {
+            list.retain(|c| c.id != done.id);
+            *cursor = (*cursor).min(list.len().saturating_sub(1));
+            if list.is_empty() {
+                self.modal = Modal::None;
             }
         }
+        self.refresh_current();
+        let kept = if choice == Choice::Local {
+            "kept the version here"
+        } else {
+            "took the incoming version"
+        };
+        self.info(format!("{} {}: {kept}", done.item_kind, done.label));
     }
 }

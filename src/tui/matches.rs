@@ -3,6 +3,7 @@
 
 use super::app::{App, Modal};
 use super::draw::{draw_entries, fit};
+use super::effect::Effect;
 use crate::xref::fuzzy;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -43,53 +44,60 @@ pub fn draw_matches(
 }
 
 impl App {
-    /// Suggested matches around the selected item (or everywhere).
     pub(super) fn open_matches(&mut self) {
         let around = self.current.as_ref().map(|c| c.id);
-        match fuzzy::suggestions(self.store.conn(), around, 200) {
+        self.ask(Effect::Matches(around));
+    }
+
+    /// The suggestions the runner found.
+    pub(super) fn show_matches(&mut self, found: Result<Vec<fuzzy::Suggestion>, String>) {
+        match found {
             Ok(list) if list.is_empty() => self.info("no suggested name matches here"),
             Ok(list) => self.modal = Modal::Matches { list, cursor: 0 },
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.error(e),
         }
     }
 
-    /// Confirms the pair under the cursor: a same-as link.
     pub(super) fn confirm_match(&mut self) {
-        if let Modal::Matches { list, cursor } = &mut self.modal
+        if let Modal::Matches { list, cursor } = &self.modal
             && let Some(sg) = list.get(*cursor).cloned()
         {
-            match self.store.write(|w| fuzzy::confirm(w, &sg)) {
-                Ok(_) => {
-                    list.remove(*cursor);
-                    *cursor = (*cursor).min(list.len().saturating_sub(1));
-                    if list.is_empty() {
-                        self.modal = Modal::None;
-                    }
-                    self.refresh_current();
-                    self.info(format!("confirmed: {} same as {}", sg.a_name, sg.b_name));
-                }
-                Err(e) => self.error(e.to_string()),
-            }
+            self.ask(Effect::ConfirmMatch(Box::new(sg)));
         }
     }
 
-    /// Rejects the pair under the cursor, which is remembered.
     pub(super) fn reject_match(&mut self) {
-        if let Modal::Matches { list, cursor } = &mut self.modal
+        if let Modal::Matches { list, cursor } = &self.modal
             && let Some(sg) = list.get(*cursor).cloned()
         {
-            match self.store.write(|w| fuzzy::reject(w, sg.a.id, sg.b.id)) {
-                Ok(()) => {
-                    list.remove(*cursor);
-                    *cursor = (*cursor).min(list.len().saturating_sub(1));
-                    let msg = format!("rejected: {} / {}", sg.a_name, sg.b_name);
-                    if list.is_empty() {
-                        self.modal = Modal::None;
-                    }
-                    self.info(msg);
-                }
-                Err(e) => self.error(e.to_string()),
+            self.ask(Effect::RejectMatch(Box::new(sg)));
+        }
+    }
+
+    /// What the runner's confirmation (or rejection) of a suggestion came
+    /// to: on success it leaves the list.
+    pub(super) fn match_settled(
+        &mut self,
+        sg: &fuzzy::Suggestion,
+        confirmed: bool,
+        result: Result<(), String>,
+    ) {
+        if let Err(e) = result {
+            self.error(e);
+            return;
+        }
+        if let Modal::Matches { list, cursor } = &mut self.modal {
+            list.retain(|s| !(s.a.id == sg.a.id && s.b.id == sg.b.id));
+            *cursor = (*cursor).min(list.len().saturating_sub(1));
+            if list.is_empty() {
+                self.modal = Modal::None;
             }
+        }
+        if confirmed {
+            self.refresh_current();
+            self.info(format!("confirmed: {} same as {}", sg.a_name, sg.b_name));
+        } else {
+            self.info(format!("rejected: {} / {}", sg.a_name, sg.b_name));
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The terminal interface: four panes (cases, parcels, substances, links),
-//! all by keyboard. One `App` holds the state; keys resolve to actions
-//! through the keymap; `update` changes the state and `view::draw` only
-//! reads it. A burst of keys costs one redraw.
+//! all by keyboard. One `App` holds the state, and no store; keys resolve
+//! to actions through the keymap; `update` changes the state and queues
+//! effects, which the `Runner` carries out against the notebook; and
+//! `view::draw` only reads the state. A burst of keys costs one redraw.
 
 pub mod analyst;
 pub mod app;
@@ -9,6 +10,7 @@ pub mod config;
 pub mod conflicts;
 pub mod data;
 pub mod draw;
+pub mod effect;
 pub mod form;
 mod formview;
 pub mod keymap;
@@ -17,6 +19,7 @@ pub mod matches;
 pub mod note;
 pub mod picker;
 pub mod reports;
+pub mod runner;
 pub mod searcher;
 pub mod stats;
 pub mod terminal;
@@ -28,42 +31,109 @@ pub mod view;
 use crate::store::Store;
 use app::App;
 use crossterm::event::{self, Event};
+use keymap::Keymap;
+use runner::Runner;
 use std::time::Duration;
 use theme::Theme;
 
-impl App {
+/// The interface at work: its state, and the runner that carries out what
+/// the keys ask of the notebook.
+pub struct Session {
+    pub app: App,
+    pub runner: Runner,
+}
+
+impl Session {
+    /// The interface over a notebook, its lists read.
+    pub fn new(store: Store, keymap: Keymap, theme: Theme, page: usize) -> Session {
+        let file = store
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let app = App::new(keymap, theme, page, store.is_read_only(), &file);
+        let mut s = Session {
+            app,
+            runner: Runner::new(store),
+        };
+        s.run_queued();
+        s
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.runner.store
+    }
+
+    fn run_queued(&mut self) {
+        let queued = self.app.take_effects();
+        self.runner.run(&mut self.app, queued);
+    }
+
+    /// A key or paste: the state changes, then its effects are carried out.
+    pub fn handle_event(&mut self, ev: Event) {
+        let effects = self.app.handle_event(ev);
+        self.runner.run(&mut self.app, effects);
+    }
+
     /// Follows a change of terminal height.
     pub fn resize(&mut self, height: u16) {
-        self.page = view::page_rows(height);
-        self.reload();
+        self.app.page = view::page_rows(height);
+        self.app.reload();
+        self.run_queued();
+    }
+
+    /// Takes what the workers finished; true when the screen changed.
+    pub fn tick(&mut self) -> bool {
+        self.runner.tick(&mut self.app)
+    }
+
+    /// Waits for the work in flight (tests and scripted input).
+    pub fn settle(&mut self) {
+        self.runner.settle(&mut self.app);
+    }
+
+    /// Waits until the filter in flight shows its first rows.
+    pub fn settle_shown(&mut self) {
+        self.runner.settle_shown(&mut self.app);
+    }
+
+    pub fn searching(&self) -> bool {
+        self.runner.searching()
+    }
+    pub fn analysing(&self) -> bool {
+        self.app.analysing()
+    }
+    pub fn loading(&self) -> bool {
+        self.runner.loading()
     }
 }
 
-/// Builds the application with the user's keymap and theme.
-pub fn build(store: Store, height: u16) -> App {
+/// Builds the interface with the user's keymap and theme.
+pub fn build(store: Store, height: u16) -> Session {
     let path = config::path();
     let (keymap, theme, msg) = config::load(
         path.as_ref().map(|(p, _)| p.as_path()),
         path.as_ref().is_some_and(|(_, named)| *named),
         Theme::from_env(),
     );
-    let mut app = App::new(store, keymap, theme, view::page_rows(height));
-    match crate::exchange::conflicts::open_count(app.store.conn()) {
+    let mut s = Session::new(store, keymap, theme, view::page_rows(height));
+    match crate::exchange::conflicts::open_count(s.store().conn()) {
         Ok(n) if n > 0 => {
-            let keys = app
+            let keys = s
+                .app
                 .keymap
                 .keys_for(keymap::Layer::List, keymap::Action::Conflicts)
                 .join("/");
-            app.info(format!(
+            s.app.info(format!(
                 "{n} merge conflict(s) wait for a choice: press {keys}"
             ))
         }
         _ => {}
     }
     if let Some(m) = msg {
-        app.error(m);
+        s.app.error(m);
     }
-    app
+    s
 }
 
 /// Runs the interface until the user quits; `notice` is shown on the
@@ -72,28 +142,28 @@ pub fn build(store: Store, height: u16) -> App {
 pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
-    let mut app = build(store, size.height);
+    let mut session = build(store, size.height);
     match notice {
-        Some((w, true)) => app.error(w),
-        Some((m, false)) => app.info(m),
+        Some((w, true)) => session.app.error(w),
+        Some((m, false)) => session.app.info(m),
         None => {}
     }
     let mut dirty = true;
     loop {
         if dirty {
-            guard.terminal.draw(|f| view::draw(f, &app))?;
+            guard.terminal.draw(|f| view::draw(f, &session.app))?;
             dirty = false;
         }
-        if app.quit {
+        if session.app.quit {
             break;
         }
-        if app.tick() {
+        if session.tick() {
             dirty = true;
             continue;
         }
         // Wake often while a search or a count is out, to show its
         // results at once.
-        let wait = if app.searching() || app.analysing() || app.loading() {
+        let wait = if session.searching() || session.analysing() || session.loading() {
             20
         } else {
             500
@@ -102,11 +172,11 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
             // Drain every pending event, then draw once.
             loop {
                 match event::read()? {
-                    Event::Resize(_, h) => app.resize(h),
-                    ev => app.handle_event(ev),
+                    Event::Resize(_, h) => session.resize(h),
+                    ev => session.handle_event(ev),
                 }
                 dirty = true;
-                if app.quit || !event::poll(Duration::ZERO)? {
+                if session.app.quit || !event::poll(Duration::ZERO)? {
                     break;
                 }
             }

@@ -3,11 +3,11 @@
 
 use super::app::{App, Modal};
 use super::draw::{block, centered, fit};
+use super::effect::Effect;
 use crate::domain::Note;
 use crate::domain::note::parse_grading;
 use crate::domain::record::new_record;
 use crate::domain::text::sanitize;
-use crate::store::create;
 use crate::store::refs::ItemRef;
 use ratatui::Frame;
 use ratatui::style::Style;
@@ -52,24 +52,32 @@ impl App {
             }
         }
         let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let target = p.target.clone();
-        let result = new_record::<Note>(&pairs)
-            .map_err(crate::store::StoreError::from)
-            .and_then(|(mut n, _)| {
-                n.item_id = target.id;
-                self.store.write(|w| create::note(w, &mut n))
-            });
+        match new_record::<Note>(&pairs) {
+            Ok((mut n, _)) => {
+                n.item_id = p.target.id;
+                self.ask(Effect::SaveNote(Box::new(p), Box::new(n)));
+            }
+            Err(e) => {
+                p.error = Some(e.to_string());
+                self.modal = Modal::Note(p);
+            }
+        }
+    }
+
+    /// What the runner's write of a note came to: the prompt comes back
+    /// with the error when it failed.
+    pub(super) fn note_saved(&mut self, mut p: NotePrompt, result: Result<(), String>) {
         match result {
-            Ok(_) => {
+            Ok(()) => {
                 self.info(format!(
                     "{} added to {}",
                     if p.lead { "lead" } else { "note" },
-                    target.label
+                    p.target.label
                 ));
                 self.refresh_current();
             }
             Err(e) => {
-                p.error = Some(e.to_string());
+                p.error = Some(e);
                 self.modal = Modal::Note(p);
             }
         }

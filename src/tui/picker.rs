@@ -4,15 +4,14 @@
 
 use super::app::{App, Modal};
 use super::draw::{block, centered, fit};
+use super::effect::Effect;
 use super::form::Form;
 use crate::domain::link::LINK_TYPES;
 use crate::domain::record::new_record;
 use crate::domain::text::sanitize;
-use crate::domain::{ItemKind, Link, Note};
-use crate::store::create;
-use crate::store::records;
+use crate::domain::{ItemKind, Link};
 use crate::store::refs::ItemRef;
-use crate::store::search::{self, Hit};
+use crate::store::search::Hit;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
@@ -43,6 +42,7 @@ pub struct Picker {
 }
 
 impl App {
+    /// The picker's query searched again (by the runner).
     pub(super) fn run_picker(&mut self) {
         let Modal::Picker(p) = &mut self.modal else {
             return;
@@ -52,102 +52,48 @@ impl App {
             PickerPurpose::FindingIn(_) => Some(ItemKind::Substance),
             _ => None,
         };
-        p.hits = match search::search(self.store.conn(), &p.query, kind, 50) {
-            Ok(h) => h
-                .into_iter()
-                .filter(|h| {
-                    matches!(
-                        h.kind,
-                        ItemKind::Case | ItemKind::Parcel | ItemKind::Substance | ItemKind::Note
-                    )
-                })
-                .collect(),
-            Err(_) => Vec::new(),
-        };
+        let query = p.query.clone();
+        self.ask(Effect::PickerSearch { query, kind });
     }
 
-    pub(super) fn pick(&mut self, mut p: Picker) {
-        match p.purpose.clone() {
-            PickerPurpose::Jump => {
-                if let Some(h) = p.hits.get(p.cursor) {
-                    let item = ItemRef {
-                        kind: h.kind,
-                        id: h.id,
-                        label: h.label.clone(),
-                    };
-                    let item = if h.kind == ItemKind::Note {
-                        match records::get::<Note>(self.store.conn(), h.id) {
-                            Ok(Some(n)) => ItemRef {
-                                kind: n.item_kind,
-                                id: n.item_id,
-                                label: records::label_of(self.store.conn(), n.item_kind, n.item_id)
-                                    .unwrap_or_default(),
-                            },
-                            _ => item,
-                        }
-                    } else {
-                        item
-                    };
-                    self.go_to(item, true);
-                }
+    /// What a search found for the picker, if it is still open on that
+    /// query.
+    pub(super) fn picker_hits(&mut self, query: &str, hits: Vec<Hit>) {
+        if let Modal::Picker(p) = &mut self.modal
+            && p.query == query
+        {
+            p.hits = hits;
+            p.cursor = 0;
+        }
+    }
+
+    pub(super) fn pick(&mut self, p: Picker) {
+        let hit = p.hits.get(p.cursor).map(|h| ItemRef {
+            kind: h.kind,
+            id: h.id,
+            label: h.label.clone(),
+        });
+        match (p.purpose.clone(), hit) {
+            (PickerPurpose::Jump, Some(item)) if item.kind == ItemKind::Note => {
+                self.ask(Effect::GoToNoteSubject(item.id))
             }
-            PickerPurpose::PathFrom(from) => match p.hits.get(p.cursor) {
-                Some(h) => {
-                    let to = ItemRef {
-                        kind: h.kind,
-                        id: h.id,
-                        label: h.label.clone(),
-                    };
-                    match super::reports::path_lines(self.store.conn(), &from, &to) {
-                        Ok(Some(lines)) => {
-                            self.modal = Modal::Report {
-                                title: format!("Path {} to {}", from.label, to.label),
-                                lines,
-                                cursor: 0,
-                            }
-                        }
-                        Ok(None) => self.info(format!(
-                            "no chain of 6 steps or fewer connects {} and {}",
-                            from.label, to.label
-                        )),
-                        Err(e) => self.error(e.to_string()),
-                    }
-                }
-                None => self.modal = Modal::Picker(p),
-            },
-            PickerPurpose::FindingIn(parcel) => match p.hits.get(p.cursor) {
-                Some(h) => {
-                    let substance = ItemRef {
-                        kind: h.kind,
-                        id: h.id,
-                        label: h.label.clone(),
-                    };
-                    self.modal = Modal::Form(Box::new(Form::new_finding(parcel, substance)));
-                }
-                None => self.modal = Modal::Picker(p),
-            },
-            PickerPurpose::LinkFrom(from) => {
-                if let Some(h) = p.hits.get(p.cursor) {
-                    let to = ItemRef {
-                        kind: h.kind,
-                        id: h.id,
-                        label: h.label.clone(),
-                    };
-                    self.modal = Modal::Picker(Picker {
-                        purpose: PickerPurpose::LinkType { from, to },
-                        query: String::new(),
-                        caret: 0,
-                        hits: Vec::new(),
-                        cursor: 0,
-                    });
-                } else {
-                    self.modal = Modal::Picker(p);
-                }
+            (PickerPurpose::Jump, Some(item)) => self.go_to(item, true),
+            (PickerPurpose::Jump, None) => {}
+            (PickerPurpose::PathFrom(from), Some(to)) => self.ask(Effect::Path { from, to }),
+            (PickerPurpose::FindingIn(parcel), Some(substance)) => {
+                self.modal = Modal::Form(Box::new(Form::new_finding(parcel, substance)));
             }
-            PickerPurpose::LinkType { from, to } => {
+            (PickerPurpose::LinkFrom(from), Some(to)) => {
+                self.modal = Modal::Picker(Picker {
+                    purpose: PickerPurpose::LinkType { from, to },
+                    query: String::new(),
+                    caret: 0,
+                    hits: Vec::new(),
+                    cursor: 0,
+                });
+            }
+            (PickerPurpose::LinkType { from, to }, _) => {
                 let t = LINK_TYPES[p.cursor.min(LINK_TYPES.len() - 1)];
-                // A case includes items, never the other way round: linked
-                // from the item, the case still comes first.
                 let (from, to) = if t == "includes"
                     && from.kind != ItemKind::Case
                     && to.kind == ItemKind::Case
@@ -156,27 +102,17 @@ impl App {
                 } else {
                     (from, to)
                 };
-                let result = new_record::<Link>(&[("link_type", t)])
-                    .map_err(crate::store::StoreError::from)
-                    .and_then(|(mut l, _)| {
+                match new_record::<Link>(&[("link_type", t)]) {
+                    Ok((mut l, _)) => {
                         l.from_id = from.id;
                         l.to_id = to.id;
-                        self.store.write(|w| create::link(w, &mut l))
-                    });
-                match result {
-                    Ok(_) => {
-                        self.info(format!(
-                            "linked: {} {} {t} {} {}",
-                            from.kind, from.label, to.kind, to.label
-                        ));
-                        self.refresh_current();
+                        self.ask(Effect::CreateLink(Box::new(l), from, to));
                     }
-                    Err(e) => {
-                        p.query.clear();
-                        self.error(e.to_string());
-                    }
+                    Err(e) => self.error(e.to_string()),
                 }
             }
+            // Nothing under the cursor: the picker stays.
+            (_, None) => self.modal = Modal::Picker(p),
         }
     }
 }

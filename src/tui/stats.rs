@@ -8,6 +8,7 @@
 use super::analyst::{Job, Output};
 use super::app::{App, Modal, Pane, Subset};
 use super::draw::{block, fit, pad};
+use super::effect::Effect;
 use super::keymap::{Action, Layer};
 use crate::analysis::freq::{Freq, Order};
 use crate::analysis::trend::{Every, Trend};
@@ -492,30 +493,23 @@ fn month_name(bucket: &str) -> &'static str {
 impl App {
     /// The items the focused pane shows: its kind, the values chosen on
     /// sheets before (a subset), and a live filter's matches.
-    pub(super) fn pane_scope(&self) -> Scope {
+    /// A live filter's matches are given by kind and id, which the runner
+    /// turns into the scope's items.
+    pub(super) fn pane_scope(&self) -> (Scope, Option<Vec<(ItemKind, uuid::Uuid)>>) {
         let kind = self.pane.kind().unwrap_or(ItemKind::Link);
         if self.pane == Pane::Links {
-            return Scope::new(kind);
+            return (Scope::new(kind), None);
         }
         let l = &self.lists[self.pane.index()];
-        let mut scope = match &l.subset {
+        let scope = match &l.subset {
             Some(s) => s.scope.clone(),
             None => Scope::new(kind),
         };
-        if l.filter.is_some() {
-            let conn = self.store.conn();
-            let numbers = l
-                .hits
-                .iter()
-                .filter_map(|r| {
-                    crate::store::keys::number(conn, r.kind, r.id)
-                        .ok()
-                        .flatten()
-                })
-                .collect();
-            scope.items = Some(numbers);
-        }
-        scope
+        let hits = l
+            .filter
+            .is_some()
+            .then(|| l.hits.iter().map(|r| (r.kind, r.id)).collect());
+        (scope, hits)
     }
 
     /// The case under the cursor of the Cases pane, else the last case
@@ -534,6 +528,7 @@ impl App {
     pub(super) fn open_stats(&mut self, view: View) {
         let case = self.case_in_focus();
         let parcel_view = matches!(view, View::Trend | View::Routes | View::Emerging);
+        let mut hits = None;
         let (base, case_only) = match (self.pane, parcel_view) {
             (Pane::Cases, true) => (Scope::new(ItemKind::Parcel), case.is_some()),
             (Pane::Substances, true) => {
@@ -552,19 +547,28 @@ impl App {
                 (s, false)
             }
             (Pane::Links, true) => (Scope::new(ItemKind::Parcel), false),
-            _ => (self.pane_scope(), false),
+            _ => {
+                let (scope, filtered) = self.pane_scope();
+                hits = filtered;
+                (scope, false)
+            }
         };
         if view == View::Timeline && case.is_none() {
             self.info("select a case first: the timeline is a case's");
             return;
         }
-        let mut v = StatsView::new(view, base, case, case_only);
-        if view == View::Columns {
+        let view = Box::new(StatsView::new(view, base, case, case_only));
+        self.ask(Effect::OpenStats { view, hits });
+    }
+
+    /// A view whose scope the runner completed: shown, and counted.
+    pub(super) fn show_stats(&mut self, mut v: Box<StatsView>) {
+        if v.view == View::Columns {
             v.show_columns();
-            self.modal = Modal::Stats(Box::new(v));
+            self.modal = Modal::Stats(v);
             return;
         }
-        self.modal = Modal::Stats(Box::new(v));
+        self.modal = Modal::Stats(v);
         self.compute_stats();
     }
 
@@ -588,49 +592,19 @@ impl App {
         self.submit(job);
     }
 
-    /// Hands a job to the analyst worker (started on first use), or runs
-    /// it here when the worker cannot run.
+    /// Hands a job to the runner (for the analyst worker).
     pub(super) fn submit(&mut self, job: Job) {
-        if self.analyst.is_none() && !self.analyst_failed {
-            match super::analyst::Analyst::start(self.store.read_path()) {
-                Ok(a) => self.analyst = Some(a),
-                Err(e) => {
-                    tracing::warn!("counts will run on the input thread: {e}");
-                    self.analyst_failed = true;
-                }
-            }
-        }
-        match self.analyst.as_mut() {
-            Some(a) => {
-                a.request(job);
-                self.analysing = true;
-            }
-            None => {
-                let out = super::analyst::run(self.store.conn(), &job).map_err(|e| e.to_string());
-                self.deliver(out);
-            }
-        }
-    }
-
-    /// Takes a finished count from the worker; true when the screen
-    /// changed.
-    pub(super) fn receive_stats(&mut self, wait: std::time::Duration) -> bool {
-        if !self.analysing {
-            return false;
-        }
-        let Some((_, out)) = self.analyst.as_mut().and_then(|a| a.poll(wait)) else {
-            return false;
-        };
-        self.analysing = false;
-        self.deliver(out);
-        true
+        self.analysing = true;
+        self.ask(Effect::Count(job));
     }
 
     pub fn analysing(&self) -> bool {
         self.analysing
     }
 
-    fn deliver(&mut self, out: Result<Output, String>) {
+    /// A finished count.
+    pub(super) fn deliver(&mut self, out: Result<Output, String>) {
+        self.analysing = false;
         match out {
             Ok(Output::Subset(numbers)) => {
                 if let Some((i, scope)) = self.subset_pending.take() {

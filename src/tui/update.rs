@@ -1,7 +1,8 @@
 //! How each action changes the application.
 
 use super::app::{App, Level, ListState, Modal, Pane};
-use super::data::{self, Row};
+use super::data::Row;
+use super::effect::Effect;
 use super::form::Form;
 use super::keymap::Action;
 use super::note::NotePrompt;
@@ -9,7 +10,6 @@ use super::picker::{Picker, PickerPurpose, picker_len};
 use crate::domain::ItemKind;
 use crate::exchange::conflicts::Choice;
 use crate::store::refs::ItemRef;
-use crate::store::{records, search};
 
 /// How many parcels the demo key loads.
 pub const DEMO_PARCELS: usize = 2000;
@@ -112,26 +112,16 @@ impl App {
             self.searching_pane = None;
             return;
         }
-        if let Some(s) = &mut self.searcher {
-            s.request(&q, kind, FILTER_LIMIT);
-            self.searching_pane = Some(i);
-            self.filter_shown = false;
-            return;
-        }
-        let conn = self.store.conn();
-        let rows = search::search(conn, &q, Some(kind), FILTER_LIMIT).map(|hits| {
-            hits.iter()
-                .filter_map(|h| data::row_of(conn, h.kind, h.id).ok().flatten())
-                .map(|mut r| {
-                    data::mark(&mut r, &q);
-                    r
-                })
-                .collect()
+        self.searching_pane = Some(i);
+        self.filter_shown = false;
+        self.ask(Effect::Filter {
+            pane: i,
+            kind,
+            query: q,
         });
-        self.apply_filter(i, rows.map_err(|e| e.to_string()));
     }
 
-    fn apply_filter(&mut self, i: usize, rows: Result<Vec<Row>, String>) {
+    pub(super) fn apply_filter(&mut self, i: usize, rows: Result<Vec<Row>, String>) {
         match rows {
             Ok(rows) => {
                 let l = &mut self.lists[i];
@@ -146,92 +136,8 @@ impl App {
         }
     }
 
-    /// Applies a finished background search; true when the screen changed.
-    pub fn tick(&mut self) -> bool {
-        if std::mem::take(&mut self.warm_pending)
-            && let Some(s) = self.searcher.as_mut()
-        {
-            s.warm(ItemKind::Parcel);
-        }
-        let searched = self.receive(std::time::Duration::ZERO);
-        let counted = self.receive_stats(std::time::Duration::ZERO);
-        let loaded = self.follow_loader();
-        searched | counted | loaded | self.refresh_if_changed()
-    }
-
-    pub(super) fn read_data_version(&self) -> i64 {
-        self.store
-            .conn()
-            .pragma_query_value(None, "data_version", |r| r.get(0))
-            .unwrap_or(0)
-    }
-
-    /// Shows what other processes wrote since the last look (SQLite's
-    /// `data_version` moves on their commits), keeping the cursor on the
-    /// same item. True when the screen changed.
-    pub fn refresh_if_changed(&mut self) -> bool {
-        if self.last_refresh.elapsed() < self.refresh_every {
-            return false;
-        }
-        self.last_refresh = std::time::Instant::now();
-        let v = self.read_data_version();
-        if v == self.data_version {
-            return false;
-        }
-        self.data_version = v;
-        let keep = self.current.clone();
-        self.reload();
-        if let Some(item) = keep
-            && self.pane != Pane::Links
-            && Some(self.pane) == Pane::listing(item.kind)
-            && self.lists[self.pane.index()].filter.is_none()
-            && let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id)
-        {
-            let i = self.pane.index();
-            let l = &mut self.lists[i];
-            // Keep the item where it was on screen if possible.
-            let row_on_screen = l.cursor.saturating_sub(l.offset);
-            l.cursor = pos;
-            l.offset = pos.saturating_sub(row_on_screen);
-            self.clamp(i);
-            self.fetch_around(i, rowid, pos);
-        }
-        self.refresh_current();
-        true
-    }
-
-    pub fn searching(&self) -> bool {
-        self.searcher.as_ref().is_some_and(|s| s.is_pending())
-    }
-
-    /// Waits for the search in flight (tests and scripted input).
-    pub fn settle(&mut self) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while self.searching() && std::time::Instant::now() < deadline {
-            self.receive(std::time::Duration::from_millis(50));
-        }
-        while self.analysing() && std::time::Instant::now() < deadline {
-            self.receive_stats(std::time::Duration::from_millis(50));
-        }
-        while self.loading() && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            self.follow_loader();
-        }
-    }
-
-    /// Waits until the filter in flight shows its first rows (the rest may
-    /// still be on their way): what a person sees after a keystroke.
-    pub fn settle_shown(&mut self) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while self.searching() && !self.filter_shown && std::time::Instant::now() < deadline {
-            self.receive(std::time::Duration::from_millis(50));
-        }
-    }
-
-    fn receive(&mut self, wait: std::time::Duration) -> bool {
-        let Some(reply) = self.searcher.as_mut().and_then(|s| s.poll(wait)) else {
-            return false;
-        };
+    /// Rows the searcher found for a filter; true when the screen changed.
+    pub(super) fn receive_rows(&mut self, reply: super::searcher::Reply) -> bool {
         let Some(i) = self.searching_pane else {
             return false;
         };
@@ -402,38 +308,11 @@ impl App {
                 None => self.info("select an item to find a path from"),
             },
             Action::History => match self.current.clone() {
-                Some(item) => match crate::store::audit::history(self.store.conn(), item.id) {
-                    Ok(entries) => {
-                        let lines = entries
-                            .iter()
-                            .map(|e| {
-                                (
-                                    format!("{}  {}  {}: {}", e.at, e.actor, e.action, e.changes()),
-                                    None,
-                                )
-                            })
-                            .collect();
-                        self.modal = Modal::Report {
-                            title: format!("History of {} {}", item.kind, item.label),
-                            lines,
-                            cursor: 0,
-                        };
-                    }
-                    Err(e) => self.error(e.to_string()),
-                },
+                Some(item) => self.ask(Effect::History(item)),
                 None => self.info("select an item to see its history"),
             },
             Action::Neighbourhood => match self.current.clone() {
-                Some(item) => match super::reports::neighbourhood(self.store.conn(), &item) {
-                    Ok(lines) => {
-                        self.modal = Modal::Report {
-                            title: format!("Around {} {}", item.kind, item.label),
-                            lines,
-                            cursor: 0,
-                        }
-                    }
-                    Err(e) => self.error(e.to_string()),
-                },
+                Some(item) => self.ask(Effect::Neighbourhood(item)),
                 None => self.info("select an item to draw around"),
             },
             Action::Matches => self.open_matches(),
@@ -483,26 +362,23 @@ impl App {
                     (Pane::Links, Some(c)) => c.kind,
                     (pane, _) => pane.kind().unwrap_or(ItemKind::Case),
                 };
-                let form = if kind == ItemKind::Parcel {
-                    Form::new_parcel(self.case_for_new_parcel())
-                } else {
-                    Form::new(kind)
-                };
-                self.modal = Modal::Form(Box::new(form));
+                match (kind, self.pane, self.current.clone()) {
+                    (ItemKind::Parcel, Pane::Links, Some(beside)) => {
+                        self.ask(Effect::NewParcelBeside(beside))
+                    }
+                    (ItemKind::Parcel, ..) => {
+                        self.modal = Modal::Form(Box::new(Form::new_parcel(None)))
+                    }
+                    _ => self.modal = Modal::Form(Box::new(Form::new(kind))),
+                }
             }
             Action::Edit if self.pane == Pane::Links => {
                 match self.links.get(self.links_cursor).and_then(|l| l.via) {
-                    Some((kind, id)) => match Form::edit(
-                        self.store.conn(),
-                        &ItemRef {
-                            kind,
-                            id,
-                            label: String::new(),
-                        },
-                    ) {
-                        Ok(f) => self.modal = Modal::Form(Box::new(f)),
-                        Err(e) => self.error(e.to_string()),
-                    },
+                    Some((kind, id)) => self.ask(Effect::EditForm(ItemRef {
+                        kind,
+                        id,
+                        label: String::new(),
+                    })),
                     None => self.info("a shared identifier is not a record: nothing to edit"),
                 }
             }
@@ -545,10 +421,7 @@ impl App {
                         ItemKind::Case | ItemKind::Parcel | ItemKind::Substance
                     ) =>
                 {
-                    match Form::edit(self.store.conn(), &item) {
-                        Ok(f) => self.modal = Modal::Form(Box::new(f)),
-                        Err(e) => self.error(e.to_string()),
-                    }
+                    self.ask(Effect::EditForm(item))
                 }
                 _ => self.info("select a case, parcel or substance to edit"),
             },
@@ -590,12 +463,12 @@ impl App {
                     self.lists[i].caret = super::text::end(f);
                     self.filter_typing = true;
                     // The texts load while the query is typed.
-                    if let (Some(s), Some(kind)) = (&mut self.searcher, self.pane.kind()) {
-                        s.warm(kind);
+                    if let Some(kind) = self.pane.kind() {
+                        self.ask(Effect::Warm(kind));
                     }
                 }
             }
-            Action::LoadDemo => self.load_demo(),
+            Action::LoadDemo => self.ask(Effect::LoadDemo),
             Action::Cancel => match &self.modal {
                 Modal::None => {
                     if self.pane != Pane::Links && self.lists[self.pane.index()].filter.is_some() {
@@ -627,27 +500,7 @@ impl App {
             Action::Yes => {
                 if let Modal::Confirm { item, .. } = std::mem::replace(&mut self.modal, Modal::None)
                 {
-                    match self.store.write(|w| records::delete(w, item.kind, item.id)) {
-                        Ok(n) => {
-                            self.info(format!(
-                                "deleted {} {} ({n} records)",
-                                item.kind, item.label
-                            ));
-                            if matches!(
-                                item.kind,
-                                ItemKind::Link | ItemKind::Finding | ItemKind::Note
-                            ) {
-                                self.reload();
-                                self.refresh_current();
-                                return;
-                            }
-                            self.current = None;
-                            self.back.retain(|b| b.item.id != item.id);
-                            self.forward.retain(|b| b.item.id != item.id);
-                            self.reload();
-                        }
-                        Err(e) => self.error(e.to_string()),
-                    }
+                    self.ask(Effect::Delete(item));
                 }
             }
             Action::No => self.modal = Modal::None,
@@ -709,10 +562,16 @@ impl App {
     }
 
     fn save_form(&mut self) {
-        let Modal::Form(mut f) = std::mem::replace(&mut self.modal, Modal::None) else {
+        let Modal::Form(f) = std::mem::replace(&mut self.modal, Modal::None) else {
             return;
         };
-        match f.save(&mut self.store) {
+        self.ask(Effect::SaveForm(f));
+    }
+
+    /// What the runner's save of a form came to: the item shown, or the
+    /// form back with its errors.
+    pub(super) fn form_saved(&mut self, f: Box<Form>, saved: Option<(ItemRef, Vec<String>)>) {
+        match saved {
             Some((item, warnings)) => {
                 let verb = if f.editing.is_some() {
                     "saved"
@@ -738,80 +597,31 @@ impl App {
         }
     }
 
-    /// The reference of the case a new parcel goes into from where the
-    /// user is: the case shown in the Links pane, or the case of the parcel
-    /// shown there.
-    fn case_for_new_parcel(&self) -> Option<String> {
-        if self.pane != Pane::Links {
-            return None;
-        }
-        let c = self.current.as_ref()?;
-        let conn = self.store.conn();
-        let case = match c.kind {
-            ItemKind::Case => c.id,
-            _ => *crate::store::related::cases_including(conn, c.id)
-                .ok()?
-                .first()?,
-        };
-        records::get::<crate::domain::Case>(conn, case)
-            .ok()
-            .flatten()
-            .map(|c| c.reference)
-    }
-
-    /// Starts loading the demo data on a thread of its own; `tick`
-    /// follows it.
-    fn load_demo(&mut self) {
-        if self.demo_load.is_some() {
-            self.info("the demo data is loading already");
-            return;
-        }
-        self.demo_load = Some(super::loader::DemoLoad::start(
-            self.store.path().to_path_buf(),
-            self.store.writer_options(),
-            DEMO_PARCELS,
-            42,
-        ));
-        self.info(format!("loading the demo data: 0/{DEMO_PARCELS} parcels"));
-    }
-
-    pub fn loading(&self) -> bool {
-        self.demo_load.is_some()
-    }
-
-    /// Follows the demo loader; true when the screen changed.
-    fn follow_loader(&mut self) -> bool {
-        let Some(l) = self.demo_load.as_mut() else {
-            return false;
-        };
-        match l.poll() {
-            super::loader::Polled::Nothing => false,
-            super::loader::Polled::Progress => {
-                let (d, t) = (l.done, l.total);
-                self.message = Some((
-                    format!("loading the demo data: {d}/{t} parcels"),
-                    Level::Info,
+    /// What the runner's delete came to.
+    pub(super) fn deleted(&mut self, item: ItemRef, result: Result<usize, String>) {
+        match result {
+            Ok(n) => {
+                self.info(format!(
+                    "deleted {} {} ({n} records)",
+                    item.kind, item.label
                 ));
-                true
-            }
-            super::loader::Polled::Done(r) => {
-                self.demo_load = None;
-                match r {
-                    Ok(s) => {
-                        self.data_version = self.read_data_version();
-                        self.reload();
-                        // What was shown while the data came in is read
-                        // again whole.
-                        self.refresh_current();
-                        self.info(format!(
-                            "demo data loaded: {} cases, {} parcels, {} findings",
-                            s.cases, s.parcels, s.findings
-                        ));
-                    }
-                    Err(e) => self.error(format!("the demo data could not be loaded: {e}")),
+                if matches!(
+                    item.kind,
+                    ItemKind::Link | ItemKind::Finding | ItemKind::Note
+                ) {
+                    self.reload();
+                    self.refresh_current();
+                    return;
                 }
-                true
+                self.current = None;
+                self.back.retain(|b| b.item.id != item.id);
+                self.forward.retain(|b| b.item.id != item.id);
+                self.reload();
             }
+            Err(e) => self.error(e),
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

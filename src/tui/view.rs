@@ -78,17 +78,8 @@ fn draw_tabs(f: &mut Frame<'_>, app: &App, area: Rect) {
         ));
         spans.push(Span::raw(" "));
     }
-    let file = app
-        .store
-        .path()
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ro = if app.store.is_read_only() {
-        " [read-only]"
-    } else {
-        ""
-    };
+    let file = &app.file;
+    let ro = if app.read_only { " [read-only]" } else { "" };
     spans.push(Span::styled(fit(&format!("{file}{ro}"), 30), t.dim()));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -411,7 +402,7 @@ fn draw_empty(f: &mut Frame<'_>, app: &App, area: Rect) {
         Line::from(Span::styled("This notebook is empty.", app.theme.header())),
         Line::from(""),
     ];
-    if app.store.is_read_only() {
+    if app.read_only {
         lines.push(Line::from(
             "It is open read-only: nothing can be added to it here.",
         ));

@@ -1,0 +1,624 @@
+//! Carries out the interface's effects against the store, and owns what
+//! works beside it: the notebook, the live-filter searcher, the analyst
+//! worker and the demo loader. Each result goes back to the interface's
+//! state through one of its methods; no key handling lives here.
+
+use super::app::{App, Level, Modal, Pane};
+use super::data;
+use super::effect::Effect;
+use super::form::Form;
+use super::update::{DEMO_PARCELS, FILTER_LIMIT};
+use crate::domain::{Case, ItemKind, Note};
+use crate::exchange::conflicts;
+use crate::store::records::{self, Window};
+use crate::store::refs::ItemRef;
+use crate::store::{Store, search};
+use crate::xref::fuzzy;
+use std::time::{Duration, Instant};
+
+pub struct Runner {
+    pub store: Store,
+    /// Runs live filters off the input thread (none if it could not start).
+    pub searcher: Option<super::searcher::Searcher>,
+    /// The parcels' texts are still to be loaded ahead of the first
+    /// filter: asked for on the first tick, after the first frame, so that
+    /// loading them does not slow that frame.
+    warm_pending: bool,
+    /// Computes counts and charts off the input thread (started on first
+    /// use).
+    analyst: Option<super::analyst::Analyst>,
+    analyst_failed: bool,
+    /// The demo data being loaded on a thread of its own.
+    demo_load: Option<super::loader::DemoLoad>,
+    /// SQLite's count of commits by other connections, last seen.
+    data_version: i64,
+    /// How often to look for other people's changes.
+    pub refresh_every: Duration,
+    pub last_refresh: Instant,
+}
+
+impl Runner {
+    pub fn new(store: Store) -> Runner {
+        let mut r = Runner {
+            store,
+            searcher: None,
+            warm_pending: false,
+            analyst: None,
+            analyst_failed: false,
+            demo_load: None,
+            data_version: 0,
+            refresh_every: Duration::from_millis(500),
+            last_refresh: Instant::now(),
+        };
+        r.data_version = r.read_data_version();
+        match super::searcher::Searcher::start(r.store.read_path()) {
+            Ok(s) => {
+                // The parcels' texts, the most of any pane, load in the
+                // background from the first tick (right after the first
+                // frame), so that the first filter does not wait for them
+                // (a million parcels take a second or two).
+                r.searcher = Some(s);
+                r.warm_pending = true;
+            }
+            Err(e) => tracing::warn!("live filtering will run on the input thread: {e}"),
+        }
+        r
+    }
+
+    /// Carries out effects in order; those a result queues run before the
+    /// ones after it, as a call would.
+    pub fn run(&mut self, app: &mut App, effects: Vec<Effect>) {
+        let mut stack: Vec<Effect> = effects.into_iter().rev().collect();
+        while let Some(e) = stack.pop() {
+            self.apply(app, e);
+            stack.extend(app.take_effects().into_iter().rev());
+        }
+    }
+
+    fn apply(&mut self, app: &mut App, e: Effect) {
+        match e {
+            Effect::Reload => self.reload(app),
+            Effect::Fetch(i) => self.fetch(app, i),
+            Effect::Select => self.select(app),
+            Effect::Refresh => {
+                if let Some(c) = app.current.clone() {
+                    self.show(app, c);
+                }
+            }
+            Effect::GoTo { item, links_cursor } => self.go_to(app, item, links_cursor),
+            Effect::GoToNoteSubject(id) => {
+                let conn = self.store.conn();
+                match records::get::<Note>(conn, id) {
+                    Ok(Some(n)) => {
+                        let label =
+                            records::label_of(conn, n.item_kind, n.item_id).unwrap_or_default();
+                        app.go_to(
+                            ItemRef {
+                                kind: n.item_kind,
+                                id: n.item_id,
+                                label,
+                            },
+                            true,
+                        );
+                    }
+                    Ok(None) => app.info("that note is gone"),
+                    Err(e) => app.error(e.to_string()),
+                }
+            }
+            Effect::Filter { pane, kind, query } => self.filter(app, pane, kind, &query),
+            Effect::Warm(kind) => {
+                if let Some(s) = &mut self.searcher {
+                    s.warm(kind);
+                }
+            }
+            Effect::PickerSearch { query, kind } => {
+                let hits = search::search(self.store.conn(), &query, kind, 50)
+                    .map(|h| {
+                        h.into_iter()
+                            .filter(|h| {
+                                matches!(
+                                    h.kind,
+                                    ItemKind::Case
+                                        | ItemKind::Parcel
+                                        | ItemKind::Substance
+                                        | ItemKind::Note
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                app.picker_hits(&query, hits);
+            }
+            Effect::Path { from, to } => {
+                let lines = super::reports::path_lines(self.store.conn(), &from, &to);
+                match lines {
+                    Ok(Some(lines)) => {
+                        app.report(format!("Path {} to {}", from.label, to.label), lines)
+                    }
+                    Ok(None) => app.info(format!(
+                        "no chain of 6 steps or fewer connects {} and {}",
+                        from.label, to.label
+                    )),
+                    Err(e) => app.error(e.to_string()),
+                }
+            }
+            Effect::History(item) => match crate::store::audit::history(self.store.conn(), item.id)
+            {
+                Ok(entries) => {
+                    let lines = entries
+                        .iter()
+                        .map(|e| {
+                            (
+                                format!("{}  {}  {}: {}", e.at, e.actor, e.action, e.changes()),
+                                None,
+                            )
+                        })
+                        .collect();
+                    app.report(format!("History of {} {}", item.kind, item.label), lines);
+                }
+                Err(e) => app.error(e.to_string()),
+            },
+            Effect::Neighbourhood(item) => {
+                match super::reports::neighbourhood(self.store.conn(), &item) {
+                    Ok(lines) => app.report(format!("Around {} {}", item.kind, item.label), lines),
+                    Err(e) => app.error(e.to_string()),
+                }
+            }
+            Effect::EditForm(item) => match Form::edit(self.store.conn(), &item) {
+                Ok(f) => app.modal = Modal::Form(Box::new(f)),
+                Err(e) => app.error(e.to_string()),
+            },
+            Effect::NewParcelBeside(item) => {
+                let case = self.case_of(&item);
+                app.modal = Modal::Form(Box::new(Form::new_parcel(case)));
+            }
+            Effect::SaveForm(mut f) => {
+                let saved = f.save(&mut self.store);
+                app.form_saved(f, saved);
+            }
+            Effect::SaveNote(p, mut n) => {
+                let result = self.store.write(|w| crate::store::create::note(w, &mut n));
+                app.note_saved(*p, result.map(|_| ()).map_err(|e| e.to_string()));
+            }
+            Effect::CreateLink(mut l, from, to) => {
+                let result = self.store.write(|w| crate::store::create::link(w, &mut l));
+                match result {
+                    Ok(_) => {
+                        app.info(format!(
+                            "linked: {} {} {} {} {}",
+                            from.kind, from.label, l.link_type, to.kind, to.label
+                        ));
+                        app.refresh_current();
+                    }
+                    Err(e) => app.error(e.to_string()),
+                }
+            }
+            Effect::Delete(item) => {
+                let result = self.store.write(|w| records::delete(w, item.kind, item.id));
+                app.deleted(item, result.map_err(|e| e.to_string()));
+            }
+            Effect::Matches(around) => {
+                let found = fuzzy::suggestions(self.store.conn(), around, 200);
+                app.show_matches(found.map_err(|e| e.to_string()));
+            }
+            Effect::ConfirmMatch(sg) => {
+                let result = self.store.write(|w| fuzzy::confirm(w, &sg));
+                app.match_settled(&sg, true, result.map(|_| ()).map_err(|e| e.to_string()));
+            }
+            Effect::RejectMatch(sg) => {
+                let result = self.store.write(|w| fuzzy::reject(w, sg.a.id, sg.b.id));
+                app.match_settled(&sg, false, result.map_err(|e| e.to_string()));
+            }
+            Effect::Conflicts => {
+                let found = conflicts::list(self.store.conn(), false);
+                app.show_conflicts(found.map_err(|e| e.to_string()));
+            }
+            Effect::Resolve { conflict, choice } => {
+                let done = conflicts::resolve(&mut self.store, conflict, choice);
+                app.conflict_settled(choice, done.map_err(|e| e.to_string()));
+            }
+            Effect::OpenStats { mut view, hits } => {
+                if let Some(hits) = hits {
+                    let conn = self.store.conn();
+                    let numbers = hits
+                        .iter()
+                        .filter_map(|(kind, id)| {
+                            crate::store::keys::number(conn, *kind, *id).ok().flatten()
+                        })
+                        .collect();
+                    view.base.items = Some(numbers);
+                }
+                app.show_stats(view);
+            }
+            Effect::Count(job) => self.count(app, job),
+            Effect::LoadDemo => self.load_demo(app),
+        }
+    }
+
+    /// Re-reads counts and visible windows (after a write, or at start).
+    fn reload(&mut self, app: &mut App) {
+        for (i, pane) in Pane::ALL[..3].iter().enumerate() {
+            let kind = pane.kind().unwrap_or(ItemKind::Case);
+            match records::count_kind(self.store.conn(), kind).map(|n| n as usize) {
+                Ok(n) => app.lists[i].total = n,
+                Err(e) => app.error(e.to_string()),
+            }
+            app.clamp(i);
+            self.fetch(app, i);
+        }
+        app.empty = app.lists[0].total == 0 && app.lists[1].total == 0;
+        self.select(app);
+    }
+
+    /// Fetches the rows at the list's offset, moving from the rows already
+    /// held by rowid so that no query walks the table from its start.
+    fn fetch(&mut self, app: &mut App, i: usize) {
+        if app.lists[i].filter.is_some() {
+            return;
+        }
+        let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
+        let page = app.page;
+        let conn = self.store.conn();
+        let l = &app.lists[i];
+        if let Some(s) = &l.subset {
+            let from = l.offset.min(s.numbers.len());
+            let to = (from + page).min(s.numbers.len());
+            match data::rows_at(conn, kind, &s.numbers[from..to]) {
+                Ok(rows) => {
+                    app.lists[i].rows = rows;
+                    app.lists[i].held_from = from;
+                }
+                Err(e) => app.error(e.to_string()),
+            }
+            return;
+        }
+        let (want, total) = (l.offset, l.total);
+        let held_from = l.held_from;
+        let need = page.min(total.saturating_sub(want));
+        let old = &l.rows;
+        let result = if total == 0 {
+            Ok(Vec::new())
+        } else if old.is_empty() || want == 0 || want + page >= total {
+            if want == 0 {
+                data::window(conn, kind, Window::First, need)
+            } else if want + page >= total {
+                data::window(conn, kind, Window::Last, need)
+            } else {
+                records::nth_rowid(conn, kind, None, want)
+                    .and_then(|r| data::window(conn, kind, Window::From(r), need))
+            }
+        } else if want >= held_from {
+            let d = want - held_from;
+            match old.get(d) {
+                Some(r) => data::window(conn, kind, Window::From(r.rowid), need),
+                None => {
+                    let last = old.last().map_or(0, |r| r.rowid);
+                    records::nth_rowid(conn, kind, Some((last, true)), d - old.len())
+                        .and_then(|r| data::window(conn, kind, Window::From(r), need))
+                }
+            }
+        } else {
+            let d = held_from - want;
+            let first = old[0].rowid;
+            if d <= need {
+                data::window(conn, kind, Window::Before(first), d).map(|mut rows| {
+                    rows.extend(old.iter().take(need - rows.len()).cloned());
+                    rows
+                })
+            } else {
+                records::nth_rowid(conn, kind, Some((first, false)), d - 1)
+                    .and_then(|r| data::window(conn, kind, Window::From(r), need))
+            }
+        };
+        match result {
+            Ok(rows) => {
+                app.lists[i].rows = rows;
+                app.lists[i].held_from = want;
+            }
+            Err(e) => app.error(e.to_string()),
+        }
+    }
+
+    /// Fetches a window that shows the item at `pos` (rowid `rowid`).
+    fn fetch_around(&mut self, app: &mut App, i: usize, rowid: i64, pos: usize) {
+        let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
+        let conn = self.store.conn();
+        let l = &app.lists[i];
+        let before = pos - l.offset.min(pos);
+        let need = app.page.min(l.total.saturating_sub(l.offset));
+        let rows = data::window(conn, kind, Window::Before(rowid), before).and_then(|mut rows| {
+            rows.extend(data::window(
+                conn,
+                kind,
+                Window::From(rowid),
+                need.saturating_sub(rows.len()),
+            )?);
+            Ok(rows)
+        });
+        match rows {
+            Ok(rows) => {
+                let offset = app.lists[i].offset;
+                app.lists[i].rows = rows;
+                app.lists[i].held_from = offset;
+            }
+            Err(e) => app.error(e.to_string()),
+        }
+    }
+
+    /// The item under the cursor of the focused list becomes current.
+    fn select(&mut self, app: &mut App) {
+        let sel = match app.pane {
+            Pane::Links => return,
+            p => app.lists[p.index()].selected().map(|r| (r.kind, r.id)),
+        };
+        match sel {
+            Some((kind, id)) => {
+                if app.current.as_ref().map(|c| c.id) != Some(id) {
+                    let label = records::label_of(self.store.conn(), kind, id).unwrap_or_default();
+                    self.show(app, ItemRef { kind, id, label });
+                }
+            }
+            None => app.clear_current(),
+        }
+    }
+
+    /// An item's details and connections, read and shown.
+    fn show(&mut self, app: &mut App, item: ItemRef) {
+        let conn = self.store.conn();
+        let detail =
+            data::detail(conn, &item).unwrap_or_else(|e| vec![("Error".into(), e.to_string())]);
+        let links = data::links_of(conn, &item).unwrap_or_default();
+        app.set_current(item, detail, links);
+    }
+
+    /// Shows an item in its pane (which the interface has focused).
+    fn go_to(&mut self, app: &mut App, item: ItemRef, links_cursor: Option<usize>) {
+        let i = Pane::of(item.kind).index();
+        if let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id) {
+            app.lists[i].cursor = pos;
+            app.lists[i].offset = pos.saturating_sub(app.page / 2);
+            app.clamp(i);
+            self.fetch_around(app, i, rowid, pos);
+        } else {
+            app.clamp(i);
+            self.fetch(app, i);
+        }
+        self.show(app, item);
+        if let Some(c) = links_cursor {
+            app.links_cursor = c.min(app.links.len().saturating_sub(1));
+        }
+    }
+
+    /// The reference of the case an item is in: itself, or the first case
+    /// that includes it.
+    fn case_of(&self, item: &ItemRef) -> Option<String> {
+        let conn = self.store.conn();
+        let case = match item.kind {
+            ItemKind::Case => item.id,
+            _ => *crate::store::related::cases_including(conn, item.id)
+                .ok()?
+                .first()?,
+        };
+        records::get::<Case>(conn, case)
+            .ok()
+            .flatten()
+            .map(|c| c.reference)
+    }
+
+    fn filter(&mut self, app: &mut App, i: usize, kind: ItemKind, q: &str) {
+        if let Some(s) = &mut self.searcher {
+            s.request(q, kind, FILTER_LIMIT);
+            return;
+        }
+        let conn = self.store.conn();
+        let rows = search::search(conn, q, Some(kind), FILTER_LIMIT).map(|hits| {
+            hits.iter()
+                .filter_map(|h| data::row_of(conn, h.kind, h.id).ok().flatten())
+                .map(|mut r| {
+                    data::mark(&mut r, q);
+                    r
+                })
+                .collect()
+        });
+        app.searching_pane = None;
+        app.apply_filter(i, rows.map_err(|e| e.to_string()));
+    }
+
+    /// Hands a job to the analyst worker (started on first use), or runs
+    /// it here when the worker cannot run.
+    fn count(&mut self, app: &mut App, job: super::analyst::Job) {
+        if self.analyst.is_none() && !self.analyst_failed {
+            match super::analyst::Analyst::start(self.store.read_path()) {
+                Ok(a) => self.analyst = Some(a),
+                Err(e) => {
+                    tracing::warn!("counts will run on the input thread: {e}");
+                    self.analyst_failed = true;
+                }
+            }
+        }
+        match self.analyst.as_mut() {
+            Some(a) => {
+                a.request(job);
+            }
+            None => {
+                let out = super::analyst::run(self.store.conn(), &job).map_err(|e| e.to_string());
+                app.deliver(out);
+            }
+        }
+    }
+
+    /// Starts loading the demo data on a thread of its own; `tick`
+    /// follows it.
+    fn load_demo(&mut self, app: &mut App) {
+        if self.demo_load.is_some() {
+            app.info("the demo data is loading already");
+            return;
+        }
+        self.demo_load = Some(super::loader::DemoLoad::start(
+            self.store.path().to_path_buf(),
+            self.store.writer_options(),
+            DEMO_PARCELS,
+            42,
+        ));
+        app.info(format!("loading the demo data: 0/{DEMO_PARCELS} parcels"));
+    }
+
+    pub fn loading(&self) -> bool {
+        self.demo_load.is_some()
+    }
+
+    pub fn searching(&self) -> bool {
+        self.searcher.as_ref().is_some_and(|s| s.is_pending())
+    }
+
+    /// Takes what the workers finished and looks for other people's
+    /// changes; true when the screen changed.
+    pub fn tick(&mut self, app: &mut App) -> bool {
+        if std::mem::take(&mut self.warm_pending)
+            && let Some(s) = self.searcher.as_mut()
+        {
+            s.warm(ItemKind::Parcel);
+        }
+        let searched = self.receive(app, Duration::ZERO);
+        let counted = self.receive_stats(app, Duration::ZERO);
+        let loaded = self.follow_loader(app);
+        let changed = searched | counted | loaded | self.refresh_if_changed(app);
+        let queued = app.take_effects();
+        self.run(app, queued);
+        changed
+    }
+
+    /// Waits for the work in flight (tests and scripted input).
+    pub fn settle(&mut self, app: &mut App) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.searching() && Instant::now() < deadline {
+            self.receive(app, Duration::from_millis(50));
+        }
+        while app.analysing() && Instant::now() < deadline {
+            self.receive_stats(app, Duration::from_millis(50));
+        }
+        while self.loading() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            self.follow_loader(app);
+        }
+        let queued = app.take_effects();
+        self.run(app, queued);
+    }
+
+    /// Waits until the filter in flight shows its first rows (the rest may
+    /// still be on their way): what a person sees after a keystroke.
+    pub fn settle_shown(&mut self, app: &mut App) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.searching() && !app.filter_shown && Instant::now() < deadline {
+            self.receive(app, Duration::from_millis(50));
+        }
+        let queued = app.take_effects();
+        self.run(app, queued);
+    }
+
+    fn receive(&mut self, app: &mut App, wait: Duration) -> bool {
+        let Some(reply) = self.searcher.as_mut().and_then(|s| s.poll(wait)) else {
+            return false;
+        };
+        let shown = app.receive_rows(reply);
+        let queued = app.take_effects();
+        self.run(app, queued);
+        shown
+    }
+
+    /// Takes a finished count from the worker; true when the screen
+    /// changed.
+    fn receive_stats(&mut self, app: &mut App, wait: Duration) -> bool {
+        if !app.analysing() {
+            return false;
+        }
+        let Some((_, out)) = self.analyst.as_mut().and_then(|a| a.poll(wait)) else {
+            return false;
+        };
+        app.deliver(out);
+        let queued = app.take_effects();
+        self.run(app, queued);
+        true
+    }
+
+    fn read_data_version(&self) -> i64 {
+        self.store
+            .conn()
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .unwrap_or(0)
+    }
+
+    /// Shows what other processes wrote since the last look (SQLite's
+    /// `data_version` moves on their commits), keeping the cursor on the
+    /// same item. True when the screen changed.
+    fn refresh_if_changed(&mut self, app: &mut App) -> bool {
+        if self.last_refresh.elapsed() < self.refresh_every {
+            return false;
+        }
+        self.last_refresh = Instant::now();
+        let v = self.read_data_version();
+        if v == self.data_version {
+            return false;
+        }
+        self.data_version = v;
+        let keep = app.current.clone();
+        self.reload(app);
+        if let Some(item) = keep
+            && app.pane != Pane::Links
+            && Some(app.pane) == Pane::listing(item.kind)
+            && app.lists[app.pane.index()].filter.is_none()
+            && let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id)
+        {
+            let i = app.pane.index();
+            let l = &mut app.lists[i];
+            // Keep the item where it was on screen if possible.
+            let row_on_screen = l.cursor.saturating_sub(l.offset);
+            l.cursor = pos;
+            l.offset = pos.saturating_sub(row_on_screen);
+            app.clamp(i);
+            self.fetch_around(app, i, rowid, pos);
+        }
+        if let Some(c) = app.current.clone() {
+            self.show(app, c);
+        }
+        true
+    }
+
+    /// Follows the demo loader; true when the screen changed.
+    fn follow_loader(&mut self, app: &mut App) -> bool {
+        let Some(l) = self.demo_load.as_mut() else {
+            return false;
+        };
+        match l.poll() {
+            super::loader::Polled::Nothing => false,
+            super::loader::Polled::Progress => {
+                let (d, t) = (l.done, l.total);
+                app.message = Some((
+                    format!("loading the demo data: {d}/{t} parcels"),
+                    Level::Info,
+                ));
+                true
+            }
+            super::loader::Polled::Done(r) => {
+                self.demo_load = None;
+                match r {
+                    Ok(s) => {
+                        self.data_version = self.read_data_version();
+                        self.reload(app);
+                        // What was shown while the data came in is read
+                        // again whole.
+                        if let Some(c) = app.current.clone() {
+                            self.show(app, c);
+                        }
+                        app.info(format!(
+                            "demo data loaded: {} cases, {} parcels, {} findings",
+                            s.cases, s.parcels, s.findings
+                        ));
+                    }
+                    Err(e) => app.error(format!("the demo data could not be loaded: {e}")),
+                }
+                true
+            }
+        }
+    }
+}
