@@ -113,7 +113,7 @@ fn empty_notebook_says_what_to_do_and_loads_the_demo() {
     assert!(!ui.session.app.empty);
     assert_eq!(
         ui.session.app.lists[1].total,
-        interdict::tui::update::DEMO_PARCELS
+        interdict::tui::loader::DEMO_PARCELS
     );
     assert!(ui.text().contains("demo data loaded"));
 }

@@ -113,6 +113,15 @@ impl ListState {
     }
 }
 
+/// Moves a modal's cursor one line in a list of `len`.
+pub(super) fn step(cursor: &mut usize, len: usize, down: bool) {
+    *cursor = if down {
+        (*cursor + 1).min(len.saturating_sub(1))
+    } else {
+        cursor.saturating_sub(1)
+    };
+}
+
 /// Messages the log keeps.
 const LOG_KEPT: usize = 500;
 

@@ -1,9 +1,10 @@
 //! Merge conflicts: both versions of each item, field by field, to settle
 //! by keeping the local one or taking the incoming one.
 
-use super::app::{App, Modal};
+use super::app::{App, Modal, step};
 use super::draw::{draw_entries, fit, pad};
 use super::effect::Effect;
+use super::keymap::Action;
 use crate::exchange::conflicts::{Choice, Conflict};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -64,6 +65,22 @@ pub fn draw_conflicts(
 }
 
 impl App {
+    /// The keys of the merge conflicts: keep one version, move, close.
+    pub(super) fn conflicts_action(&mut self, a: Action) -> bool {
+        match a {
+            Action::Down | Action::Up => {
+                if let Modal::Conflicts { list, cursor } = &mut self.modal {
+                    step(cursor, list.len(), a == Action::Down);
+                }
+            }
+            Action::KeepLocal => self.settle_conflict(Choice::Local),
+            Action::TakeIncoming => self.settle_conflict(Choice::Incoming),
+            Action::Cancel => self.modal = Modal::None,
+            _ => return false,
+        }
+        true
+    }
+
     pub(super) fn open_conflicts(&mut self) {
         self.ask(Effect::Conflicts);
     }

@@ -307,3 +307,55 @@ fn save_as<R: Record>(
         ))
     })
 }
+
+impl super::app::App {
+    /// The keys of an open form.
+    pub(super) fn form_action(&mut self, a: super::keymap::Action) -> bool {
+        use super::app::Modal;
+        use super::keymap::Action;
+        match a {
+            Action::Save => {
+                if let Modal::Form(f) = std::mem::replace(&mut self.modal, Modal::None) {
+                    self.ask(super::effect::Effect::SaveForm(f));
+                }
+            }
+            Action::NextField | Action::PrevField => {
+                if let Modal::Form(f) = &mut self.modal {
+                    f.next(a == Action::NextField);
+                }
+            }
+            Action::Cancel => self.modal = Modal::None,
+            _ => return false,
+        }
+        true
+    }
+
+    /// What the runner's save of a form came to: the item shown, or the
+    /// form back with its errors.
+    pub(super) fn form_saved(&mut self, f: Box<Form>, saved: Option<(ItemRef, Vec<String>)>) {
+        match saved {
+            Some((item, warnings)) => {
+                let verb = if f.editing.is_some() {
+                    "saved"
+                } else {
+                    "created"
+                };
+                let mut msg = format!("{verb} {} {}", item.kind, item.label);
+                if !warnings.is_empty() {
+                    msg.push_str(&format!(" (warning: {})", warnings.join("; ")));
+                }
+                self.reload();
+                if matches!(
+                    item.kind,
+                    ItemKind::Case | ItemKind::Parcel | ItemKind::Substance
+                ) {
+                    self.go_to(item, true);
+                } else {
+                    self.refresh_current();
+                }
+                self.info(msg);
+            }
+            None => self.modal = super::app::Modal::Form(f),
+        }
+    }
+}

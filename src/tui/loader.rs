@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, channel};
 use std::thread;
 
+/// How many parcels the demo key loads.
+pub const DEMO_PARCELS: usize = 2000;
+
 enum Msg {
     Progress(usize, usize),
     Done(Result<Box<Summary>, String>),

@@ -1,9 +1,10 @@
 //! Suggested name and address matches: each pair, its items and the
 //! evidence, to confirm (a same-as link) or reject (remembered).
 
-use super::app::{App, Modal};
+use super::app::{App, Modal, step};
 use super::draw::{draw_entries, fit};
 use super::effect::Effect;
+use super::keymap::Action;
 use crate::xref::fuzzy;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -44,6 +45,22 @@ pub fn draw_matches(
 }
 
 impl App {
+    /// The keys of the suggested matches: confirm, reject, move, close.
+    pub(super) fn matches_action(&mut self, a: Action) -> bool {
+        match a {
+            Action::Down | Action::Up => {
+                if let Modal::Matches { list, cursor } = &mut self.modal {
+                    step(cursor, list.len(), a == Action::Down);
+                }
+            }
+            Action::Yes => self.confirm_match(),
+            Action::Reject => self.reject_match(),
+            Action::Cancel => self.modal = Modal::None,
+            _ => return false,
+        }
+        true
+    }
+
     pub(super) fn open_matches(&mut self) {
         let around = self.current.as_ref().map(|c| c.id);
         self.ask(Effect::Matches(around));

@@ -4,6 +4,7 @@
 use super::app::{App, Modal};
 use super::draw::{block, centered, fit};
 use super::effect::Effect;
+use super::keymap::Action;
 use crate::domain::Note;
 use crate::domain::note::parse_grading;
 use crate::domain::record::new_record;
@@ -28,7 +29,47 @@ pub struct NotePrompt {
     pub error: Option<String>,
 }
 
+impl NotePrompt {
+    /// An empty note on an item, its text focused.
+    pub fn new(target: ItemRef) -> NotePrompt {
+        NotePrompt {
+            target,
+            text: String::new(),
+            grade: String::new(),
+            lead: false,
+            focus: 0,
+            caret: 0,
+            error: None,
+        }
+    }
+}
+
 impl App {
+    /// The keys of the note prompt.
+    pub(super) fn note_action(&mut self, a: Action) -> bool {
+        match a {
+            Action::Confirm => {
+                if let Modal::Note(p) = std::mem::replace(&mut self.modal, Modal::None) {
+                    self.save_note(p);
+                }
+            }
+            Action::NextField | Action::PrevField => {
+                if let Modal::Note(p) = &mut self.modal {
+                    let forward = a == Action::NextField;
+                    p.focus = (p.focus + if forward { 1 } else { 2 }) % 3;
+                    p.caret = match p.focus {
+                        0 => super::text::end(&p.text),
+                        1 => super::text::end(&p.grade),
+                        _ => 0,
+                    };
+                }
+            }
+            Action::Cancel => self.modal = Modal::None,
+            _ => return false,
+        }
+        true
+    }
+
     pub(super) fn save_note(&mut self, mut p: NotePrompt) {
         let mut values: Vec<(&str, String)> = vec![("text", p.text.clone())];
         if p.lead {

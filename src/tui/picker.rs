@@ -2,10 +2,11 @@
 //! the substance found in a parcel) or a link's type; state, keys and
 //! drawing.
 
-use super::app::{App, Modal};
+use super::app::{App, Modal, step};
 use super::draw::{block, centered, fit};
 use super::effect::Effect;
 use super::form::Form;
+use super::keymap::Action;
 use crate::domain::link::LINK_TYPES;
 use crate::domain::record::new_record;
 use crate::domain::text::sanitize;
@@ -42,6 +43,37 @@ pub struct Picker {
 }
 
 impl App {
+    /// Opens a picker with an empty query.
+    pub(super) fn open_picker(&mut self, purpose: PickerPurpose) {
+        self.modal = Modal::Picker(Picker {
+            purpose,
+            query: String::new(),
+            caret: 0,
+            hits: Vec::new(),
+            cursor: 0,
+        });
+    }
+
+    /// The keys of an open picker.
+    pub(super) fn picker_action(&mut self, a: Action) -> bool {
+        match a {
+            Action::Down | Action::Up => {
+                if let Modal::Picker(p) = &mut self.modal {
+                    let len = picker_len(p);
+                    step(&mut p.cursor, len, a == Action::Down);
+                }
+            }
+            Action::Confirm => {
+                if let Modal::Picker(p) = std::mem::replace(&mut self.modal, Modal::None) {
+                    self.pick(p);
+                }
+            }
+            Action::Cancel => self.modal = Modal::None,
+            _ => return false,
+        }
+        true
+    }
+
     /// The picker's query searched again (by the runner).
     pub(super) fn run_picker(&mut self) {
         let Modal::Picker(p) = &mut self.modal else {
@@ -84,13 +116,7 @@ impl App {
                 self.modal = Modal::Form(Box::new(Form::new_finding(parcel, substance)));
             }
             (PickerPurpose::LinkFrom(from), Some(to)) => {
-                self.modal = Modal::Picker(Picker {
-                    purpose: PickerPurpose::LinkType { from, to },
-                    query: String::new(),
-                    caret: 0,
-                    hits: Vec::new(),
-                    cursor: 0,
-                });
+                self.open_picker(PickerPurpose::LinkType { from, to });
             }
             (PickerPurpose::LinkType { from, to }, _) => {
                 let t = LINK_TYPES[p.cursor.min(LINK_TYPES.len() - 1)];

@@ -1,8 +1,9 @@
 //! Reports drawn as lines of text, each possibly leading to an item: the
 //! chain of connections between two items and an item's neighbourhood.
 
-use super::app::{App, ReportLine};
+use super::app::{App, Modal, ReportLine, step};
 use super::draw::{block, fit, overlay};
+use super::keymap::Action;
 use crate::store::records;
 use crate::store::refs::ItemRef;
 use crate::xref::graph::{self, Node};
@@ -139,4 +140,26 @@ pub fn draw_report(
         )),
         area,
     );
+}
+
+impl App {
+    /// The keys of an open report: a line that leads to an item opens it.
+    pub(super) fn report_action(&mut self, a: Action) -> bool {
+        let Modal::Report { lines, cursor, .. } = &mut self.modal else {
+            return false;
+        };
+        match a {
+            Action::Down | Action::Up => step(cursor, lines.len(), a == Action::Down),
+            Action::Follow => match lines.get(*cursor).and_then(|(_, t)| t.clone()) {
+                Some(item) => {
+                    self.modal = Modal::None;
+                    self.go_to(item, true);
+                }
+                None => self.info("this line leads nowhere"),
+            },
+            Action::Cancel => self.modal = Modal::None,
+            _ => return false,
+        }
+        true
+    }
 }

@@ -34,6 +34,9 @@ pub struct Reply {
     pub complete: bool,
 }
 
+/// At most this many matches are listed by a live filter.
+pub const FILTER_LIMIT: usize = 1000;
+
 /// Rows sent ahead of the rest: more than a terminal shows.
 pub const FIRST_ROWS: usize = 100;
 

@@ -6,16 +6,9 @@ use super::effect::Effect;
 use super::form::Form;
 use super::keymap::Action;
 use super::note::NotePrompt;
-use super::picker::{Picker, PickerPurpose, picker_len};
+use super::picker::PickerPurpose;
 use crate::domain::ItemKind;
-use crate::exchange::conflicts::Choice;
 use crate::store::refs::ItemRef;
-
-/// How many parcels the demo key loads.
-pub const DEMO_PARCELS: usize = 2000;
-
-/// At most this many matches are listed by a live filter.
-pub const FILTER_LIMIT: usize = 1000;
 
 impl App {
     pub(super) fn accepts_text(&self) -> bool {
@@ -196,116 +189,97 @@ impl App {
         self.select_current();
     }
 
+    /// An action: the open modal answers it first (each in its own file),
+    /// then the lists and the keys that work everywhere.
     pub fn update(&mut self, a: Action) {
-        if matches!(self.modal, Modal::Stats(_)) && self.stats_action(a) {
-            return;
+        let taken = match self.modal {
+            Modal::None => false,
+            Modal::Help { .. } => self.help_action(a),
+            Modal::Note(_) => self.note_action(a),
+            Modal::Picker(_) => self.picker_action(a),
+            Modal::Confirm { .. } => self.confirm_action(a),
+            Modal::Form(_) => self.form_action(a),
+            Modal::Report { .. } => self.report_action(a),
+            Modal::Matches { .. } => self.matches_action(a),
+            Modal::Conflicts { .. } => self.conflicts_action(a),
+            Modal::Stats(_) => self.stats_action(a),
+        };
+        if !taken {
+            self.list_action(a);
         }
+    }
+
+    fn help_action(&mut self, a: Action) -> bool {
+        let Modal::Help { scroll } = &mut self.modal else {
+            return false;
+        };
         match a {
-            Action::Messages => {
-                // Newest first, each in full over as many lines as it needs.
-                let mut lines = Vec::new();
-                for (at, text, level) in self.log.iter().rev() {
-                    let tag = if *level == Level::Error {
-                        "error: "
-                    } else {
-                        ""
-                    };
-                    for (i, l) in crate::domain::text::wrap(&format!("{tag}{text}"), 66)
-                        .into_iter()
-                        .enumerate()
-                    {
-                        let when = if i == 0 { at.as_str() } else { "" };
-                        lines.push((format!("{when:<9} {l}"), None));
-                    }
+            Action::Down => *scroll += 1,
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::Help | Action::Cancel => self.modal = Modal::None,
+            _ => return false,
+        }
+        true
+    }
+
+    fn confirm_action(&mut self, a: Action) -> bool {
+        match a {
+            Action::Yes => {
+                if let Modal::Confirm { item, .. } = std::mem::replace(&mut self.modal, Modal::None)
+                {
+                    self.ask(Effect::Delete(item));
                 }
-                if lines.is_empty() {
-                    lines.push(("no messages yet".into(), None));
-                }
-                self.modal = Modal::Report {
-                    title: "Messages of this session, newest first".into(),
-                    lines,
-                    cursor: 0,
-                };
             }
+            Action::No | Action::Cancel => self.modal = Modal::None,
+            _ => return false,
+        }
+        true
+    }
+
+    /// The keys of the lists and those that work everywhere.
+    fn list_action(&mut self, a: Action) {
+        match a {
+            Action::Messages => self.show_messages(),
             Action::Frequencies => self.open_stats(super::stats::View::Columns),
             Action::Trends => self.open_stats(super::stats::View::Trend),
             Action::Routes => self.open_stats(super::stats::View::Routes),
             Action::Emerging => self.open_stats(super::stats::View::Emerging),
             Action::Timeline => self.open_stats(super::stats::View::Timeline),
-            // Keys of the views, which answer them before this.
-            Action::SortBy
-            | Action::SplitBy
-            | Action::Every
-            | Action::Period
-            | Action::CaseScope => {}
             Action::Quit => self.quit = true,
-            Action::Help => {
-                self.modal = match self.modal {
-                    Modal::Help { .. } => Modal::None,
-                    _ => Modal::Help { scroll: 0 },
-                }
-            }
+            Action::Help => self.modal = Modal::Help { scroll: 0 },
             Action::NextPane | Action::PrevPane => {
                 let i = self.pane.index() as isize + if a == Action::NextPane { 1 } else { -1 };
-                self.pane = Pane::ALL[i.rem_euclid(4) as usize];
-                self.select_current();
+                self.focus(Pane::ALL[i.rem_euclid(4) as usize]);
             }
             Action::PaneCases => self.focus(Pane::Cases),
             Action::PaneParcels => self.focus(Pane::Parcels),
             Action::PaneSubstances => self.focus(Pane::Substances),
             Action::PaneLinks => self.focus(Pane::Links),
-            Action::Down => match &mut self.modal {
-                Modal::Help { scroll } => *scroll += 1,
-                Modal::Report { lines, cursor, .. } => {
-                    *cursor = (*cursor + 1).min(lines.len().saturating_sub(1))
-                }
-                Modal::Matches { list, cursor } => {
-                    *cursor = (*cursor + 1).min(list.len().saturating_sub(1))
-                }
-                Modal::Conflicts { list, cursor } => {
-                    *cursor = (*cursor + 1).min(list.len().saturating_sub(1))
-                }
-                Modal::Picker(p) => p.cursor = (p.cursor + 1).min(picker_len(p).saturating_sub(1)),
-                _ => self.move_cursor(1),
-            },
-            Action::Up => match &mut self.modal {
-                Modal::Report { cursor, .. }
-                | Modal::Matches { cursor, .. }
-                | Modal::Conflicts { cursor, .. } => *cursor = cursor.saturating_sub(1),
-                Modal::Help { scroll } => *scroll = scroll.saturating_sub(1),
-                Modal::Picker(p) => p.cursor = p.cursor.saturating_sub(1),
-                _ => self.move_cursor(-1),
-            },
+            Action::Down => self.move_cursor(1),
+            Action::Up => self.move_cursor(-1),
             Action::Top => self.move_cursor(isize::MIN / 2),
             Action::Bottom => self.move_cursor(isize::MAX / 2),
             Action::HalfPageDown => self.move_cursor((self.page / 2).max(1) as isize),
             Action::HalfPageUp => self.move_cursor(-((self.page / 2).max(1) as isize)),
             Action::PageDown => self.move_cursor(self.page as isize),
             Action::PageUp => self.move_cursor(-(self.page as isize)),
-            Action::Follow => {
-                if let Modal::Report { lines, cursor, .. } = &self.modal {
-                    match lines.get(*cursor).and_then(|(_, t)| t.clone()) {
-                        Some(item) => {
-                            self.modal = Modal::None;
-                            self.go_to(item, true);
-                        }
-                        None => self.info("this line leads nowhere"),
-                    }
-                } else {
-                    self.follow();
-                }
-            }
+            Action::Follow => self.follow(),
+            Action::Back => self.hop(true),
+            Action::Forward => self.hop(false),
+            Action::Search => self.open_picker(PickerPurpose::Jump),
             Action::PathTo => match self.current.clone() {
-                Some(from) => {
-                    self.modal = Modal::Picker(Picker {
-                        purpose: PickerPurpose::PathFrom(from),
-                        query: String::new(),
-                        caret: 0,
-                        hits: Vec::new(),
-                        cursor: 0,
-                    })
-                }
+                Some(from) => self.open_picker(PickerPurpose::PathFrom(from)),
                 None => self.info("select an item to find a path from"),
+            },
+            Action::Link => match self.current.clone() {
+                Some(from) => self.open_picker(PickerPurpose::LinkFrom(from)),
+                None => self.info("select an item to link from"),
+            },
+            Action::AddFinding => match self.current.clone() {
+                Some(p) if p.kind == ItemKind::Parcel => {
+                    self.open_picker(PickerPurpose::FindingIn(p))
+                }
+                _ => self.info("select a parcel to record what was found in it"),
             },
             Action::History => match self.current.clone() {
                 Some(item) => self.ask(Effect::History(item)),
@@ -317,194 +291,162 @@ impl App {
             },
             Action::Matches => self.open_matches(),
             Action::Conflicts => self.open_conflicts(),
-            Action::KeepLocal => self.settle_conflict(Choice::Local),
-            Action::TakeIncoming => self.settle_conflict(Choice::Incoming),
-            Action::Reject => self.reject_match(),
-            Action::Back => {
-                if let Some(prev) = self.back.pop() {
-                    if let Some(here) = self.place() {
-                        self.forward.push(here);
-                    }
-                    self.return_to(prev);
-                } else {
-                    self.info("nothing to go back to");
-                }
-            }
-            Action::Forward => {
-                if let Some(next) = self.forward.pop() {
-                    if let Some(here) = self.place() {
-                        self.back.push(here);
-                    }
-                    self.return_to(next);
-                } else {
-                    self.info("nothing to go forward to");
-                }
-            }
             Action::AddNote => match self.current.clone() {
-                Some(target) => {
-                    self.modal = Modal::Note(NotePrompt {
-                        target,
-                        text: String::new(),
-                        grade: String::new(),
-                        lead: false,
-                        focus: 0,
-                        caret: 0,
-                        error: None,
-                    })
-                }
+                Some(target) => self.modal = Modal::Note(NotePrompt::new(target)),
                 None => self.info("select an item to write a note on"),
             },
-            Action::New => {
-                // In the Links pane, a new item beside the one shown: a new
-                // parcel in the case shown, or in the parcel's case.
-                let kind = match (self.pane, &self.current) {
-                    (Pane::Links, Some(c)) if c.kind == ItemKind::Case => ItemKind::Parcel,
-                    (Pane::Links, Some(c)) => c.kind,
-                    (pane, _) => pane.kind().unwrap_or(ItemKind::Case),
-                };
-                match (kind, self.pane, self.current.clone()) {
-                    (ItemKind::Parcel, Pane::Links, Some(beside)) => {
-                        self.ask(Effect::NewParcelBeside(beside))
-                    }
-                    (ItemKind::Parcel, ..) => {
-                        self.modal = Modal::Form(Box::new(Form::new_parcel(None)))
-                    }
-                    _ => self.modal = Modal::Form(Box::new(Form::new(kind))),
-                }
-            }
-            Action::Edit if self.pane == Pane::Links => {
-                match self.links.get(self.links_cursor).and_then(|l| l.via) {
-                    Some((kind, id)) => self.ask(Effect::EditForm(ItemRef {
-                        kind,
-                        id,
-                        label: String::new(),
-                    })),
-                    None => self.info("a shared identifier is not a record: nothing to edit"),
-                }
-            }
-            Action::Delete if self.pane == Pane::Links => {
-                match self.links.get(self.links_cursor).cloned() {
-                    Some(l) => match l.via {
-                        Some((kind, id)) => {
-                            let message =
-                                format!("Delete this {kind} ({}: {})? (y/n)", l.label, l.reason);
-                            self.modal = Modal::Confirm {
-                                item: ItemRef {
-                                    kind,
-                                    id,
-                                    label: l.reason.clone(),
-                                },
-                                message,
-                            };
-                        }
-                        None => self.info("a shared identifier is not a record: nothing to delete"),
-                    },
-                    None => self.info("nothing selected"),
-                }
-            }
-            Action::AddFinding => match self.current.clone() {
-                Some(p) if p.kind == ItemKind::Parcel => {
-                    self.modal = Modal::Picker(Picker {
-                        purpose: PickerPurpose::FindingIn(p),
-                        query: String::new(),
-                        caret: 0,
-                        hits: Vec::new(),
-                        cursor: 0,
-                    })
-                }
-                _ => self.info("select a parcel to record what was found in it"),
-            },
-            Action::Edit => match self.current.clone() {
-                Some(item)
-                    if matches!(
-                        item.kind,
-                        ItemKind::Case | ItemKind::Parcel | ItemKind::Substance
-                    ) =>
-                {
-                    self.ask(Effect::EditForm(item))
-                }
-                _ => self.info("select a case, parcel or substance to edit"),
-            },
-            Action::Delete => match self.current.clone() {
-                Some(item) => {
-                    let message = format!(
-                        "Delete {} {} with its findings, links and notes? (y/n)",
-                        item.kind, item.label
-                    );
-                    self.modal = Modal::Confirm { item, message };
-                }
-                None => self.info("nothing selected"),
-            },
-            Action::Link => match self.current.clone() {
-                Some(from) => {
-                    self.modal = Modal::Picker(Picker {
-                        purpose: PickerPurpose::LinkFrom(from),
-                        query: String::new(),
-                        caret: 0,
-                        hits: Vec::new(),
-                        cursor: 0,
-                    })
-                }
-                None => self.info("select an item to link from"),
-            },
-            Action::Search => {
-                self.modal = Modal::Picker(Picker {
-                    purpose: PickerPurpose::Jump,
-                    query: String::new(),
-                    caret: 0,
-                    hits: Vec::new(),
-                    cursor: 0,
-                })
-            }
-            Action::Filter => {
-                if self.pane != Pane::Links {
-                    let i = self.pane.index();
-                    let f = self.lists[i].filter.get_or_insert_with(String::new);
-                    self.lists[i].caret = super::text::end(f);
-                    self.filter_typing = true;
-                    // The texts load while the query is typed.
-                    if let Some(kind) = self.pane.kind() {
-                        self.ask(Effect::Warm(kind));
-                    }
-                }
-            }
+            Action::New => self.new_item(),
+            Action::Edit => self.edit_item(),
+            Action::Delete => self.delete_item(),
+            Action::Filter => self.start_filter(),
             Action::LoadDemo => self.ask(Effect::LoadDemo),
-            Action::Cancel => match &self.modal {
-                Modal::None => {
-                    if self.pane != Pane::Links && self.lists[self.pane.index()].filter.is_some() {
-                        self.clear_filter();
-                    } else if self.clear_subset() {
-                        self.info("all items shown again");
-                    }
-                }
-                _ => self.modal = Modal::None,
-            },
-            Action::Confirm => self.confirm(),
-            Action::NextField | Action::PrevField => {
-                let forward = a == Action::NextField;
-                match &mut self.modal {
-                    Modal::Note(p) => {
-                        p.focus = (p.focus + if forward { 1 } else { 2 }) % 3;
-                        p.caret = match p.focus {
-                            0 => super::text::end(&p.text),
-                            1 => super::text::end(&p.grade),
-                            _ => 0,
-                        };
-                    }
-                    Modal::Form(f) => f.next(forward),
-                    _ => {}
+            Action::Cancel => {
+                if self.pane != Pane::Links && self.lists[self.pane.index()].filter.is_some() {
+                    self.clear_filter();
+                } else if self.clear_subset() {
+                    self.info("all items shown again");
                 }
             }
-            Action::Save => self.save_form(),
-            Action::Yes if matches!(self.modal, Modal::Matches { .. }) => self.confirm_match(),
-            Action::Yes => {
-                if let Modal::Confirm { item, .. } = std::mem::replace(&mut self.modal, Modal::None)
-                {
-                    self.ask(Effect::Delete(item));
-                }
-            }
-            Action::No => self.modal = Modal::None,
+            // A live filter's Enter: the typing ends, the matches stay.
+            Action::Confirm => self.filter_typing = false,
+            // Keys of the modals, which answer them before this.
+            Action::SortBy
+            | Action::SplitBy
+            | Action::Every
+            | Action::Period
+            | Action::CaseScope
+            | Action::KeepLocal
+            | Action::TakeIncoming
+            | Action::Reject
+            | Action::NextField
+            | Action::PrevField
+            | Action::Save
+            | Action::Yes
+            | Action::No => {}
         }
+    }
+
+    /// The session's messages, newest first, each in full over as many
+    /// lines as it needs.
+    fn show_messages(&mut self) {
+        let mut lines = Vec::new();
+        for (at, text, level) in self.log.iter().rev() {
+            let tag = if *level == Level::Error {
+                "error: "
+            } else {
+                ""
+            };
+            for (i, l) in crate::domain::text::wrap(&format!("{tag}{text}"), 66)
+                .into_iter()
+                .enumerate()
+            {
+                let when = if i == 0 { at.as_str() } else { "" };
+                lines.push((format!("{when:<9} {l}"), None));
+            }
+        }
+        if lines.is_empty() {
+            lines.push(("no messages yet".into(), None));
+        }
+        self.report("Messages of this session, newest first".into(), lines);
+    }
+
+    /// One hop back (or forward) to where the user was.
+    fn hop(&mut self, back: bool) {
+        let here = self.place();
+        let (from, to) = if back {
+            (&mut self.back, &mut self.forward)
+        } else {
+            (&mut self.forward, &mut self.back)
+        };
+        let Some(there) = from.pop() else {
+            let way = if back { "back" } else { "forward" };
+            return self.info(format!("nothing to go {way} to"));
+        };
+        to.extend(here);
+        self.return_to(there);
+    }
+
+    /// A new item: in the Links pane, beside the one shown (a new parcel
+    /// in the case shown, or in the parcel's case); elsewhere of the
+    /// pane's kind.
+    fn new_item(&mut self) {
+        let kind = match (self.pane, &self.current) {
+            (Pane::Links, Some(c)) if c.kind == ItemKind::Case => ItemKind::Parcel,
+            (Pane::Links, Some(c)) => c.kind,
+            (pane, _) => pane.kind().unwrap_or(ItemKind::Case),
+        };
+        match (kind, self.pane, self.current.clone()) {
+            (ItemKind::Parcel, Pane::Links, Some(beside)) => {
+                self.ask(Effect::NewParcelBeside(beside))
+            }
+            (ItemKind::Parcel, ..) => self.modal = Modal::Form(Box::new(Form::new_parcel(None))),
+            _ => self.modal = Modal::Form(Box::new(Form::new(kind))),
+        }
+    }
+
+    /// Edits the item shown, or in the Links pane the record that makes
+    /// the connection under the cursor.
+    fn edit_item(&mut self) {
+        if self.pane == Pane::Links {
+            return match self.links.get(self.links_cursor).and_then(|l| l.via) {
+                Some((kind, id)) => self.ask(Effect::EditForm(ItemRef {
+                    kind,
+                    id,
+                    label: String::new(),
+                })),
+                None => self.info("a shared identifier is not a record: nothing to edit"),
+            };
+        }
+        match self.current.clone() {
+            Some(item)
+                if matches!(
+                    item.kind,
+                    ItemKind::Case | ItemKind::Parcel | ItemKind::Substance
+                ) =>
+            {
+                self.ask(Effect::EditForm(item))
+            }
+            _ => self.info("select a case, parcel or substance to edit"),
+        }
+    }
+
+    /// Asks before deleting the item shown, or in the Links pane the
+    /// record that makes the connection under the cursor.
+    fn delete_item(&mut self) {
+        let (item, message) = if self.pane == Pane::Links {
+            let Some(l) = self.links.get(self.links_cursor) else {
+                return self.info("nothing selected");
+            };
+            let Some((kind, id)) = l.via else {
+                return self.info("a shared identifier is not a record: nothing to delete");
+            };
+            let message = format!("Delete this {kind} ({}: {})? (y/n)", l.label, l.reason);
+            let label = l.reason.clone();
+            (ItemRef { kind, id, label }, message)
+        } else {
+            let Some(item) = self.current.clone() else {
+                return self.info("nothing selected");
+            };
+            let message = format!(
+                "Delete {} {} with its findings, links and notes? (y/n)",
+                item.kind, item.label
+            );
+            (item, message)
+        };
+        self.modal = Modal::Confirm { item, message };
+    }
+
+    /// Starts typing a live filter in the focused list.
+    fn start_filter(&mut self) {
+        let Some(kind) = self.pane.kind() else {
+            return;
+        };
+        let i = self.pane.index();
+        let f = self.lists[i].filter.get_or_insert_with(String::new);
+        self.lists[i].caret = super::text::end(f);
+        self.filter_typing = true;
+        // The texts load while the query is typed.
+        self.ask(Effect::Warm(kind));
     }
 
     fn focus(&mut self, pane: Pane) {
@@ -545,55 +487,6 @@ impl App {
                 // Open: show what the item connects to.
                 self.pane = Pane::Links;
             }
-        }
-    }
-
-    fn confirm(&mut self) {
-        match std::mem::replace(&mut self.modal, Modal::None) {
-            Modal::Note(p) => self.save_note(p),
-            Modal::Picker(p) => self.pick(p),
-            other => {
-                if self.filter_typing {
-                    self.filter_typing = false;
-                }
-                self.modal = other;
-            }
-        }
-    }
-
-    fn save_form(&mut self) {
-        let Modal::Form(f) = std::mem::replace(&mut self.modal, Modal::None) else {
-            return;
-        };
-        self.ask(Effect::SaveForm(f));
-    }
-
-    /// What the runner's save of a form came to: the item shown, or the
-    /// form back with its errors.
-    pub(super) fn form_saved(&mut self, f: Box<Form>, saved: Option<(ItemRef, Vec<String>)>) {
-        match saved {
-            Some((item, warnings)) => {
-                let verb = if f.editing.is_some() {
-                    "saved"
-                } else {
-                    "created"
-                };
-                let mut msg = format!("{verb} {} {}", item.kind, item.label);
-                if !warnings.is_empty() {
-                    msg.push_str(&format!(" (warning: {})", warnings.join("; ")));
-                }
-                self.reload();
-                if matches!(
-                    item.kind,
-                    ItemKind::Case | ItemKind::Parcel | ItemKind::Substance
-                ) {
-                    self.go_to(item, true);
-                } else {
-                    self.refresh_current();
-                }
-                self.info(msg);
-            }
-            None => self.modal = Modal::Form(f),
         }
     }
 

@@ -336,3 +336,87 @@ fn counts_from_a_filtered_pane_ask_for_its_matches() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_conflict_is_settled_by_key_and_leaves_the_list_only_when_the_runner_did_it() {
+    use crate::exchange::conflicts::{Choice, Conflict};
+    let mut a = app(false);
+    let conflict = |id: i64| Conflict {
+        id,
+        item_kind: "case".into(),
+        item_id: Uuid::from_u128(id as u128),
+        label: format!("C-000{id}"),
+        local: Some("{}".into()),
+        incoming: "{}".into(),
+        file: "in.db".into(),
+        signer: None,
+        detected_at: String::new(),
+        status: "open".into(),
+        resolved_by: None,
+        resolved_at: None,
+    };
+    assert!(matches!(press(&mut a, "shift-c")[..], [Effect::Conflicts]));
+    a.show_conflicts(Ok(vec![conflict(1), conflict(2)]));
+    let e = press(&mut a, "j t");
+    assert!(
+        matches!(
+            e[..],
+            [Effect::Resolve {
+                conflict: 2,
+                choice: Choice::Incoming
+            }]
+        ),
+        "{e:?}"
+    );
+    // Refused (settled meanwhile by a colleague): it stays listed.
+    a.conflict_settled(Choice::Incoming, Err("already settled".into()));
+    assert!(matches!(&a.modal, Modal::Conflicts { list, .. } if list.len() == 2));
+    a.conflict_settled(Choice::Incoming, Ok(conflict(2)));
+    assert!(matches!(&a.modal, Modal::Conflicts { list, cursor: 0 } if list.len() == 1));
+    assert!(a.message.as_ref().unwrap().0.contains("took the incoming"));
+    let e = press(&mut a, "o");
+    assert!(matches!(
+        e[..],
+        [Effect::Resolve {
+            conflict: 1,
+            choice: Choice::Local
+        }]
+    ));
+    a.conflict_settled(Choice::Local, Ok(conflict(1)));
+    assert!(
+        matches!(a.modal, Modal::None),
+        "the last one closes the list"
+    );
+}
+
+#[test]
+fn a_note_with_a_bad_grading_stays_open_and_a_good_one_is_asked_for() {
+    let mut a = app(false);
+    let parcel = item(ItemKind::Parcel, 3);
+    show(&mut a, parcel.clone());
+    assert!(press(&mut a, "n").is_empty());
+    typed(&mut a, "same phone as the March parcels");
+    press(&mut a, "tab");
+    typed(&mut a, "9Z");
+    assert!(press(&mut a, "enter").is_empty(), "nothing written");
+    assert!(matches!(&a.modal, Modal::Note(p) if p.error.is_some() && p.focus == 1));
+    press(&mut a, "backspace backspace");
+    typed(&mut a, "2B");
+    let e = press(&mut a, "enter");
+    match &e[..] {
+        [Effect::SaveNote(p, n)] => {
+            assert_eq!(n.item_id, parcel.id);
+            assert_eq!(n.text, "same phone as the March parcels");
+            assert_eq!(p.grade, "2B");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The store refused it: the prompt comes back with the text.
+    let Some(Effect::SaveNote(p, _)) = e.into_iter().next() else {
+        unreachable!()
+    };
+    a.note_saved(*p, Err("database is locked".into()));
+    assert!(
+        matches!(&a.modal, Modal::Note(p) if p.text.starts_with("same phone") && p.error.is_some())
+    );
+}
