@@ -514,3 +514,66 @@ fn a_warning_is_said_once() {
     let err = String::from_utf8(out).unwrap();
     assert_eq!(err.matches("issued by the post of CN").count(), 1, "{err}");
 }
+
+#[test]
+fn a_planted_trigger_is_refused_at_open_and_named_by_verify() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR473124829KZ",
+        "--sender-phone",
+        "+7 701 555 0142",
+    ]);
+    // What someone with write access to the file could plant: a trigger
+    // that would run inside interdict's own writes and hide phone links.
+    let c = rusqlite::Connection::open(&nb.db).unwrap();
+    c.execute_batch(
+        "CREATE TRIGGER hide_phones AFTER INSERT ON occurrences BEGIN DELETE FROM occurrences WHERE rowid = new.rowid; END;",
+    )
+    .unwrap();
+    let err = nb.fails(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--sender-phone",
+        "+7 701 555 0142",
+    ]);
+    assert!(
+        err.contains("its schema is not interdict's")
+            && err.contains("trigger hide_phones is not part of schema version"),
+        "{err}"
+    );
+    let err = nb.fails(&["list", "parcels"]);
+    assert!(err.contains("hide_phones"), "{err}");
+    let err = nb.fails(&["audit", "verify"]);
+    assert!(err.contains("schema differs: trigger hide_phones"), "{err}");
+    let out = nb
+        .cmd()
+        .args(["--format", "json", "audit", "verify"])
+        .assert()
+        .failure()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(
+        v["schema"][0].as_str().unwrap().contains("hide_phones"),
+        "{v}"
+    );
+
+    // Removed, the notebook opens again and verifies.
+    c.execute_batch("DROP TRIGGER hide_phones").unwrap();
+    nb.ok(&["audit", "verify"]);
+    // A protective trigger of interdict's dropped runs nothing, so the
+    // notebook opens; verify names it.
+    c.execute_batch("DROP TRIGGER audit_no_delete").unwrap();
+    nb.ok(&["list", "parcels"]);
+    let err = nb.fails(&["audit", "verify"]);
+    assert!(
+        err.contains("schema differs: trigger audit_no_delete is missing"),
+        "{err}"
+    );
+}

@@ -735,3 +735,88 @@ fn bytes_appended_after_signing_are_refused() {
     assert!(err.contains("cut short"), "{err}");
     b.ok(&["merge", file.to_str().unwrap()]);
 }
+
+/// Signs a file again as its maker could, with a key of their own, after
+/// changing it: the manifest's content hash recomputed, the signature
+/// made anew. Any key can sign; the receiver must still be safe.
+fn resigned(file: &Path, name: &str, sql: &str) -> PathBuf {
+    use interdict::exchange::signing;
+    tampered(file, name, |t| {
+        let c = Connection::open(t).unwrap();
+        c.execute_batch(sql).unwrap();
+        let text: String = c
+            .query_row("SELECT manifest FROM export_manifest", [], |r| r.get(0))
+            .unwrap();
+        let mut m: Value = serde_json::from_str(&text).unwrap();
+        m["content_hash"] = signing::content_hash(&c).unwrap().into();
+        let text = m.to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let key = signing::load_or_create(&dir.path().join("mallory.key")).unwrap();
+        c.execute("UPDATE export_manifest SET manifest = ?1", [&text])
+            .unwrap();
+        c.execute(
+            "UPDATE export_signature SET public_key = ?1, signer = 'mallory', signature = ?2",
+            [
+                signing::public_text(&key.verifying_key()),
+                signing::sign(&key, text.as_bytes()),
+            ],
+        )
+        .unwrap();
+    })
+}
+
+#[test]
+fn a_file_whose_schema_is_not_interdicts_is_refused_before_a_row_is_read() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--all"]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let before = content(&b.db);
+    let endless = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n FROM r";
+    for (name, sql, why) in [
+        (
+            "view.db",
+            format!("DROP TABLE notes; CREATE VIEW notes AS {endless};"),
+            "view notes should be a table",
+        ),
+        (
+            "generated.db",
+            "ALTER TABLE cases ADD COLUMN pad BLOB GENERATED ALWAYS AS (zeroblob(1000)) VIRTUAL;"
+                .into(),
+            "table cases is not as schema version",
+        ),
+        (
+            "trigger.db",
+            "CREATE TRIGGER quiet BEFORE DELETE ON parcels BEGIN SELECT 1; END;".into(),
+            "trigger quiet is not part of schema version",
+        ),
+        (
+            "extra.db",
+            format!("CREATE VIEW extra AS {endless};"),
+            "view extra is not part of schema version",
+        ),
+    ] {
+        let crafted = resigned(&file, name, &sql);
+        let err = b.fails(&["merge", crafted.to_str().unwrap()]);
+        assert!(
+            err.contains("its schema is not interdict's"),
+            "{name}: {err}"
+        );
+        assert!(err.contains(why), "{name}: {err}");
+        assert!(err.contains("nothing was merged"), "{name}: {err}");
+        // Browsing it read-only is refused the same way.
+        let out = b
+            .cmd_on(&crafted)
+            .args(["--read-only", "list", "cases"])
+            .assert()
+            .failure()
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(why), "{name} read-only: {err}");
+    }
+    assert_eq!(content(&b.db), before, "no refused file wrote anything");
+    // Signed again by another key but unchanged in shape, it merges.
+    let plain = resigned(&file, "plain.db", "SELECT 1;");
+    assert_eq!(counts(&merge(&b, &plain))[0], 7);
+}

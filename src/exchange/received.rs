@@ -160,6 +160,26 @@ pub fn accept(file: &Path, db_path: PathBuf, work: Option<tempfile::TempDir>) ->
             ),
         ));
     }
+    if version < 2 {
+        return Err(refuse(
+            file,
+            "not an export file (no manifest): it was never signed",
+        ));
+    }
+    // Nothing is read from a file whose schema is not exactly the one its
+    // version declares: a view, trigger or generated column of someone
+    // else's would run inside the checks and the merge.
+    let foreign = crate::store::schema::differences(&conn, version)
+        .map_err(|e| refuse(file, format!("damaged: {e}")))?;
+    if !foreign.is_empty() {
+        return Err(refuse(
+            file,
+            format!(
+                "its schema is not interdict's: {}",
+                crate::store::error::brief(&crate::store::schema::lines(&foreign))
+            ),
+        ));
+    }
     let check: Vec<String> = {
         let mut stmt = conn
             .prepare("PRAGMA integrity_check(5)")
@@ -172,12 +192,6 @@ pub fn accept(file: &Path, db_path: PathBuf, work: Option<tempfile::TempDir>) ->
     };
     if check != ["ok"] {
         return Err(refuse(file, format!("damaged: {}", check.join("; "))));
-    }
-    if version < 2 {
-        return Err(refuse(
-            file,
-            "not an export file (no manifest): it was never signed",
-        ));
     }
     let manifests: Vec<String> = conn
         .prepare("SELECT manifest FROM export_manifest")?

@@ -17,6 +17,17 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    /// Objects in the file that interdict's migrations did not make (a
+    /// view, trigger, generated column or index of someone else's), which
+    /// would run inside interdict's reads and writes.
+    #[error(
+        "{path}: its schema is not interdict's, so nothing is read from it: {}; `interdict audit verify` names every difference",
+        brief(differences)
+    )]
+    ForeignSchema {
+        path: PathBuf,
+        differences: Vec<String>,
+    },
     #[error(
         "{path}: the database is read-only (check the file's permissions, or drop --read-only)"
     )]
@@ -46,3 +57,13 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The first few lines of a list, with how many more there are.
+pub fn brief(lines: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let more = match lines.len() {
+        n if n > SHOWN => format!(" (and {} more)", n - SHOWN),
+        _ => String::new(),
+    };
+    format!("{}{more}", lines[..lines.len().min(SHOWN)].join("; "))
+}

@@ -14,6 +14,7 @@ pub mod migrations;
 pub mod records;
 pub mod refs;
 pub mod related;
+pub mod schema;
 pub mod search;
 pub mod upgrade;
 pub mod warnlist;
@@ -324,6 +325,20 @@ impl Store {
                 found: version,
                 supported: migrations::latest(),
             });
+        }
+        // Nothing is read or written through objects interdict did not
+        // make: a foreign view or generated column would run inside its
+        // reads, a foreign trigger inside its writes.
+        // (An object of interdict's that is missing runs nothing: the
+        // writes that need it fail, and `audit verify` names it.)
+        if version > 0 {
+            let found = schema::differences(&conn, version)?;
+            if found.iter().any(|d| !d.missing) {
+                return Err(StoreError::ForeignSchema {
+                    path: path.into(),
+                    differences: schema::lines(&found),
+                });
+            }
         }
         // One plan per statement, whatever the values bound: without this,
         // SQLite re-prepares cached statements when their bindings change
