@@ -577,3 +577,37 @@ fn a_planted_trigger_is_refused_at_open_and_named_by_verify() {
         "{err}"
     );
 }
+
+#[test]
+fn an_index_row_removed_behind_interdicts_back_is_named_by_verify() {
+    let nb = Nb::new();
+    for t in ["RR473124829KZ", "RR123456785KZ"] {
+        nb.ok(&[
+            "add",
+            "parcel",
+            "--tracking",
+            t,
+            "--sender-phone",
+            "+7 701 555 0142",
+        ]);
+    }
+    let out = nb.ok(&["audit", "verify"]);
+    assert!(
+        out.contains("identifier index and search rows match the records"),
+        "{out}"
+    );
+    // The shared phone quietly unlinked from one parcel: the records and
+    // their audit are untouched, so only the derived check can see it.
+    rusqlite::Connection::open(&nb.db)
+        .unwrap()
+        .execute_batch(
+            "DELETE FROM occurrences WHERE ident = (SELECT id FROM identifiers WHERE kind = 2)
+               AND item = (SELECT max(item) FROM occurrences WHERE ident = (SELECT id FROM identifiers WHERE kind = 2));",
+        )
+        .unwrap();
+    let err = nb.fails(&["audit", "verify"]);
+    assert!(
+        err.contains("derived rows differ: parcel RR123456785KZ: the identifier index differs from the record (missing phone +77015550142)"),
+        "{err}"
+    );
+}

@@ -82,7 +82,7 @@ fn foreign_schema_verdict(ctx: &Ctx, differences: &[String]) -> Result<ExitCode>
     match ctx.format {
         Format::Json => print_json(
             &mut out,
-            &json!({"schema": differences, "chain": null, "records": null}),
+            &json!({"schema": differences, "chain": null, "records": null, "derived": null}),
         )?,
         Format::Table | Format::Csv => {
             for d in differences {
@@ -223,13 +223,16 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 Verdict::Intact { .. } => Some(crate::store::integrity::check(store.conn())?),
                 Verdict::Broken { .. } => None,
             };
+            // The index and search rows against what the records imply.
+            let derived = crate::store::integrity::check_derived(store.conn())?;
             let bad = matches!(verdict, Verdict::Broken { .. })
                 || records.as_ref().is_some_and(|r| !r.problems.is_empty())
-                || !schema.is_empty();
+                || !schema.is_empty()
+                || !derived.problems.is_empty();
             match ctx.format {
                 Format::Json => print_json(
                     &mut out,
-                    &json!({"schema": schema, "chain": verdict, "records": records}),
+                    &json!({"schema": schema, "chain": verdict, "records": records, "derived": derived}),
                 )?,
                 Format::Table | Format::Csv => {
                     for d in &schema {
@@ -253,6 +256,16 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                                 super::output::cell_line(p)
                             );
                         }
+                    }
+                    if derived.problems.is_empty() {
+                        writeln!(
+                            out,
+                            "identifier index and search rows match the records: {} checked",
+                            derived.checked
+                        )?;
+                    }
+                    for p in &derived.problems {
+                        eprintln!("derived rows differ: {}", super::output::cell_line(p));
                     }
                 }
             }

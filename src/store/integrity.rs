@@ -5,7 +5,9 @@
 
 use super::audit;
 use super::error::Result;
+use super::keys;
 use super::records::{self, to_json};
+use crate::domain::text::sanitize;
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -97,6 +99,127 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
     Ok(out)
 }
 
+/// The identifier index and search rows of one kind of record against
+/// what its records imply; returns how many index rows were accounted for
+/// (occurrences, search rows).
+fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(i64, i64)> {
+    let mut stored_idents = conn.prepare_cached(
+        "SELECT i.kind, i.value, o.role FROM occurrences o JOIN identifiers i ON i.id = o.ident WHERE o.item = ?1",
+    )?;
+    let mut stored_search =
+        conn.prepare_cached("SELECT label, body FROM search_items WHERE item = ?1")?;
+    let (mut occurrences, mut searches) = (0i64, 0i64);
+    records::each_numbered::<R>(conn, |n, r| {
+        out.checked += 1;
+        let item = keys::item_key(R::KIND, n);
+        let mut want: Vec<(i64, String, i64)> = r
+            .identifiers()
+            .into_iter()
+            .map(|i| Ok((keys::ident_code(i.kind), i.value, keys::role_code(i.role)?)))
+            .collect::<Result<_>>()?;
+        want.sort_unstable();
+        want.dedup();
+        let mut have: Vec<(i64, String, i64)> = stored_idents
+            .query_map([item], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        occurrences += have.len() as i64;
+        have.sort_unstable();
+        let text: Vec<(String, String)> = stored_search
+            .query_map([item], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        searches += text.len() as i64;
+        if out.problems.len() >= MAX_PROBLEMS {
+            return Ok(());
+        }
+        let what = || format!("{} {}", R::KIND, sanitize(&r.label()));
+        if want != have {
+            let show = |v: &[(i64, String, i64)], o: &[(i64, String, i64)]| {
+                v.iter()
+                    .filter(|x| !o.contains(x))
+                    .map(|(k, v, _)| {
+                        let kind = keys::ident_of_code(*k).map_or("?", |k| k.as_str());
+                        format!("{kind} {}", sanitize(v))
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let (missing, extra) = (show(&want, &have), show(&have, &want));
+            let mut parts = Vec::new();
+            if !missing.is_empty() {
+                parts.push(format!("missing {}", missing.join(", ")));
+            }
+            if !extra.is_empty() {
+                parts.push(format!("not in the record {}", extra.join(", ")));
+            }
+            if parts.is_empty() {
+                parts.push("roles differ".into());
+            }
+            out.problems.push(format!(
+                "{}: the identifier index differs from the record ({}): changed outside interdict",
+                what(),
+                parts.join("; ")
+            ));
+        }
+        let (label, body) = (r.label(), r.search_text());
+        let blank = label.trim().is_empty() && body.trim().is_empty();
+        let right = match text.as_slice() {
+            [] => blank,
+            [(l, b)] => !blank && *l == label && *b == body,
+            _ => false,
+        };
+        if !right {
+            out.problems.push(format!(
+                "{}: its search row differs from the record: changed outside interdict",
+                what()
+            ));
+        }
+        Ok(())
+    })?;
+    Ok((occurrences, searches))
+}
+
+/// Checks the tables derived from the records (the identifier index and
+/// the search rows) against what the records imply: every record's rows
+/// exactly, and no row for anything else.
+pub fn check_derived(conn: &Connection) -> Result<RecordCheck> {
+    let mut out = RecordCheck::default();
+    let (mut occurrences, mut searches) = (0, 0);
+    for kind in ItemKind::ALL {
+        let (o, s) = match kind {
+            ItemKind::Case => derived_kind::<Case>(conn, &mut out)?,
+            ItemKind::Parcel => derived_kind::<Parcel>(conn, &mut out)?,
+            ItemKind::Substance => derived_kind::<Substance>(conn, &mut out)?,
+            ItemKind::Finding => derived_kind::<Finding>(conn, &mut out)?,
+            ItemKind::Link => derived_kind::<Link>(conn, &mut out)?,
+            ItemKind::Note => derived_kind::<Note>(conn, &mut out)?,
+        };
+        occurrences += o;
+        searches += s;
+    }
+    let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+    let stray = count("SELECT count(*) FROM occurrences")? - occurrences;
+    if stray > 0 {
+        out.problems.push(format!(
+            "{stray} identifier index row(s) belong to no record: written outside interdict"
+        ));
+    }
+    let stray = count("SELECT count(*) FROM search_items")? - searches;
+    if stray > 0 {
+        out.problems.push(format!(
+            "{stray} search row(s) belong to no record: written outside interdict"
+        ));
+    }
+    let unused = count(
+        "SELECT count(*) FROM identifiers i WHERE NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.ident = i.id)",
+    )?;
+    if unused > 0 {
+        out.problems.push(format!(
+            "{unused} indexed value(s) no record holds: written outside interdict"
+        ));
+    }
+    out.problems.truncate(MAX_PROBLEMS);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +262,59 @@ mod tests {
             "{all}"
         );
         assert_eq!(bad.problems.len(), 3, "{all}");
+    }
+}
+
+#[cfg(test)]
+mod derived_tests {
+    use super::*;
+    use crate::domain::record::new_record;
+    use crate::store::create;
+    use crate::store::testutil::temp_store;
+
+    #[test]
+    fn index_and_search_rows_changed_outside_interdict_are_named() {
+        let (_d, mut s) = temp_store();
+        s.write(|w| {
+            let (mut p, _) = new_record::<Parcel>(&[
+                ("tracking", "RR123456785KZ"),
+                ("sender_phone", "+7 701 555 0142"),
+            ])?;
+            create::parcel(w, &mut p)?;
+            let (mut q, _) = new_record::<Parcel>(&[
+                ("tracking", "EE473124829CN"),
+                ("sender_phone", "+7 701 555 0142"),
+            ])?;
+            create::parcel(w, &mut q)
+        })
+        .unwrap();
+        let ok = check_derived(s.conn()).unwrap();
+        assert!(ok.problems.is_empty(), "{:?}", ok.problems);
+        assert!(ok.checked >= 2 + 296, "{}", ok.checked);
+        // A phone link hidden, a search row rewritten, a stray row added.
+        s.conn()
+            .execute_batch(
+                "DELETE FROM occurrences WHERE ident = (SELECT id FROM identifiers WHERE kind = 2)
+                   AND item = (SELECT min(item) FROM occurrences WHERE ident = (SELECT id FROM identifiers WHERE kind = 2));
+                 UPDATE search_items SET body = 'nothing to see' WHERE label = 'EE473124829CN';
+                 INSERT INTO search_items (item, label, body) VALUES (999999 * 16 + 2, 'ghost', 'ghost');
+                 INSERT INTO identifiers (kind, value) VALUES (2, '+77770000000');",
+            )
+            .unwrap();
+        let bad = check_derived(s.conn()).unwrap();
+        let all = bad.problems.join("\n");
+        assert!(
+            all.contains(
+                "the identifier index differs from the record (missing phone +77015550142)"
+            ),
+            "{all}"
+        );
+        assert!(
+            all.contains("parcel EE473124829CN: its search row differs"),
+            "{all}"
+        );
+        assert!(all.contains("1 search row(s) belong to no record"), "{all}");
+        assert!(all.contains("1 indexed value(s) no record holds"), "{all}");
+        assert_eq!(bad.problems.len(), 4, "{all}");
     }
 }
