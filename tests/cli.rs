@@ -611,3 +611,38 @@ fn an_index_row_removed_behind_interdicts_back_is_named_by_verify() {
         "{err}"
     );
 }
+
+#[test]
+fn a_notebook_rolled_back_to_an_older_copy_is_caught_by_the_users_checkpoint() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "First"]);
+    let old = nb.db.with_file_name("old.db");
+    rusqlite::Connection::open(&nb.db)
+        .unwrap()
+        .execute("VACUUM INTO ?1", [old.to_str().unwrap()])
+        .unwrap();
+    nb.ok(&["add", "case", "--title", "Second"]);
+    nb.ok(&["add", "case", "--title", "Third"]);
+    let out = nb.ok(&["audit", "verify"]);
+    assert!(out.contains("audit log sealed up to entry"), "{out}");
+    assert!(
+        out.contains("sealed by tester") && out.contains(", yours)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("your checkpoint: the log holds entry"),
+        "{out}"
+    );
+    // The file swapped for the older copy: its chain, seals and records
+    // all agree with one another; only the checkpoint remembers more.
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", nb.db.display()));
+    }
+    std::fs::rename(&old, &nb.db).unwrap();
+    let err = nb.fails(&["audit", "verify"]);
+    assert!(
+        err.contains("seal problem: the log ends at entry")
+            && err.contains("the file was rolled back to an older copy"),
+        "{err}"
+    );
+}

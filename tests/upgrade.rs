@@ -106,7 +106,7 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
 
     // Any writable open upgrades it.
     nb.ok(&["list", "cases"]);
-    assert_eq!(user_version(&nb.db), 4);
+    assert_eq!(user_version(&nb.db), interdict::store::migrations::latest());
     for ((table, order), was) in KEPT.iter().zip(&before) {
         assert_eq!(&rows(&nb.db, table, order), was, "{table} changed");
     }
@@ -180,7 +180,7 @@ fn a_record_changed_outside_interdict_before_the_upgrade_is_still_found() {
         )
         .unwrap();
     nb.ok(&["list", "cases"]);
-    assert_eq!(user_version(&nb.db), 4);
+    assert_eq!(user_version(&nb.db), interdict::store::migrations::latest());
     let err = nb.fails(&["audit", "verify"]);
     assert!(
         err.contains("RR473124829KZ") && err.contains("in concealment"),
@@ -408,7 +408,7 @@ fn kill_9_during_the_upgrade_leaves_the_old_file_usable() {
     assert!(count_in(&nb.db, "SELECT count(*) FROM parcels") > 20_000);
     // The next open upgrades it, and everything proves out.
     nb.ok(&["list", "cases"]);
-    assert_eq!(user_version(&nb.db), 4);
+    assert_eq!(user_version(&nb.db), interdict::store::migrations::latest());
     assert!(nb.ok(&["audit", "verify"]).contains("intact"));
     assert_consistent(&nb.db);
 }

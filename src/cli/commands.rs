@@ -41,6 +41,18 @@ fn open(cli: &Cli) -> Result<Opened> {
     // A file whose owner made it read-only is opened read-only, even by root.
     let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly());
     opts.read_only = cli.read_only || marked_read_only;
+    // Writes are sealed with the user's own key; their checkpoints of the
+    // log are kept beside it.
+    if !opts.read_only {
+        match seal_key() {
+            Ok(k) => opts.seal_key = Some(std::sync::Arc::new(k)),
+            Err(e) => eprintln!(
+                "warning: writes will not be sealed: {}",
+                super::output::cell_line(&format!("{e:#}"))
+            ),
+        }
+        opts.checkpoints = super::data_dir().map(|d| d.join("checkpoints"));
+    }
     let encrypted = path.exists() && seal::is_encrypted(&path)?;
     if encrypted && !opts.read_only {
         bail!(
@@ -75,6 +87,15 @@ fn open(cli: &Cli) -> Result<Opened> {
     })
 }
 
+/// The user's own key (made, private, on first use).
+fn seal_key() -> Result<ed25519_dalek::SigningKey> {
+    let path = super::share::signing_key_path()?;
+    if let Some(dir) = path.parent() {
+        seal::private_dir(dir)?;
+    }
+    Ok(crate::exchange::signing::load_or_create(&path)?)
+}
+
 /// `audit verify` of a notebook whose schema has objects of someone
 /// else's: each named, and a failure.
 fn foreign_schema_verdict(ctx: &Ctx, differences: &[String]) -> Result<ExitCode> {
@@ -82,7 +103,7 @@ fn foreign_schema_verdict(ctx: &Ctx, differences: &[String]) -> Result<ExitCode>
     match ctx.format {
         Format::Json => print_json(
             &mut out,
-            &json!({"schema": differences, "chain": null, "records": null, "derived": null}),
+            &json!({"schema": differences, "chain": null, "records": null, "derived": null, "seals": null}),
         )?,
         Format::Table | Format::Csv => {
             for d in differences {
@@ -225,14 +246,44 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             // The index and search rows against what the records imply.
             let derived = crate::store::integrity::check_derived(store.conn())?;
+            // Seals and this user's checkpoint (an export is covered by its
+            // manifest's signature instead).
+            let seals = if store.has_export_manifest()? {
+                None
+            } else {
+                let own = store.sealing().map(|(k, _)| k.verifying_key()).or_else(|| {
+                    super::share::signing_key_path()
+                        .ok()
+                        .filter(|p| p.exists())
+                        .and_then(|p| crate::exchange::signing::load_or_create(&p).ok())
+                        .map(|k| k.verifying_key())
+                });
+                let mut r = audit::seal::verify(
+                    store.conn(),
+                    store.db_id(),
+                    own.as_ref().map(|k| (k, store.actor())),
+                )?;
+                let dir = super::data_dir().map(|d| d.join("checkpoints"));
+                if let (Some(dir), Some(k)) = (&dir, &own)
+                    && let Some(cp) = audit::seal::read_checkpoint(dir, store.db_id(), k)
+                {
+                    audit::seal::check_checkpoint(store.conn(), &cp, &mut r)?;
+                }
+                Some(r)
+            };
             let bad = matches!(verdict, Verdict::Broken { .. })
                 || records.as_ref().is_some_and(|r| !r.problems.is_empty())
                 || !schema.is_empty()
-                || !derived.problems.is_empty();
+                || !derived.problems.is_empty()
+                || seals.as_ref().is_some_and(|s| !s.problems.is_empty());
+            // What this user verified is a checkpoint too.
+            if !bad && !store.is_read_only() {
+                store.record_checkpoint();
+            }
             match ctx.format {
                 Format::Json => print_json(
                     &mut out,
-                    &json!({"schema": schema, "chain": verdict, "records": records, "derived": derived}),
+                    &json!({"schema": schema, "chain": verdict, "records": records, "derived": derived, "seals": seals}),
                 )?,
                 Format::Table | Format::Csv => {
                     for d in &schema {
@@ -266,6 +317,27 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                     }
                     for p in &derived.problems {
                         eprintln!("derived rows differ: {}", super::output::cell_line(p));
+                    }
+                    if let Some(r) = &seals {
+                        if r.problems.is_empty() && r.sealed_to > 0 {
+                            writeln!(out, "audit log sealed up to entry {}", r.sealed_to)?;
+                        }
+                        for k in &r.sealers {
+                            writeln!(
+                                out,
+                                "  sealed by {} (key {}{}): {} seal(s)",
+                                super::output::cell_line(&k.actor),
+                                k.fingerprint,
+                                if k.yours { ", yours" } else { "" },
+                                k.seals
+                            )?;
+                        }
+                        if let Some(c) = &r.checkpoint {
+                            writeln!(out, "your checkpoint: the log {c}")?;
+                        }
+                        for p in &r.problems {
+                            eprintln!("seal problem: {}", super::output::cell_line(p));
+                        }
                     }
                 }
             }

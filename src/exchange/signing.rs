@@ -81,11 +81,7 @@ pub fn public_text(k: &VerifyingKey) -> String {
 /// A short, comparable name for a public key: `SHA256:` and the first 16
 /// bytes of its hash, base64 (as people compare SSH keys).
 pub fn fingerprint(k: &VerifyingKey) -> String {
-    let d = Sha256::digest(k.to_bytes());
-    format!(
-        "SHA256:{}",
-        base64::engine::general_purpose::STANDARD_NO_PAD.encode(&d[..16])
-    )
+    crate::store::audit::seal::fingerprint(k.as_bytes())
 }
 
 /// The base64 signature of `message`.

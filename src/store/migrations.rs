@@ -38,6 +38,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0004_compact_store.sql"),
         step: Some(upgrade::to_4),
     },
+    Migration {
+        version: 5,
+        name: "audit seals",
+        sql: include_str!("migrations/0005_audit_seals.sql"),
+        step: None,
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

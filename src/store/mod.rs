@@ -22,8 +22,10 @@ pub mod warnlist;
 pub use error::{Result, StoreError};
 
 use crate::domain::meta;
+use ed25519_dalek::SigningKey;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -62,6 +64,13 @@ pub struct OpenOptions {
     /// the original keeps the evidence. A notebook itself is never
     /// upgraded over a broken chain.
     pub private_copy: bool,
+    /// The writer's own key (from their data directory): each write
+    /// transaction's audit entries are sealed with it. Without one, writes
+    /// are not sealed (and `audit verify` says so).
+    pub seal_key: Option<Arc<SigningKey>>,
+    /// Where this user keeps the heads of audit logs they wrote (their
+    /// data directory), outside the notebook.
+    pub checkpoints: Option<PathBuf>,
 }
 
 impl OpenOptions {
@@ -72,6 +81,8 @@ impl OpenOptions {
             clock: None,
             group: None,
             private_copy: false,
+            seal_key: None,
+            checkpoints: None,
         }
     }
 }
@@ -130,6 +141,12 @@ pub struct Store {
     /// The file the connection reads: `path`, or that upgraded copy.
     read_path: PathBuf,
     indexing: bool,
+    seal_key: Option<Arc<SigningKey>>,
+    checkpoints: Option<PathBuf>,
+    /// When the checkpoint was last written, and whether a write since
+    /// has moved the head (written at most once a second, and on drop).
+    checkpoint_at: Option<Instant>,
+    checkpoint_due: bool,
 }
 
 /// A write in progress: one SQLite transaction, begun IMMEDIATE so that
@@ -164,6 +181,30 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
             message: e.to_string(),
         },
         _ => StoreError::Sqlite(e),
+    }
+}
+
+/// Seals the head of the log, unless it is sealed already.
+fn seal_head(tx: &Connection, db: Uuid, key: &SigningKey, actor: &str) -> Result<()> {
+    let Some((seq, hash)) = audit::head(tx)? else {
+        return Ok(());
+    };
+    let sealed: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM audit_seals WHERE seq = ?1)",
+        [seq],
+        |r| r.get(0),
+    )?;
+    if !sealed {
+        audit::seal::seal(tx, db, key, actor, seq, &hash)?;
+    }
+    Ok(())
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.checkpoint_due {
+            self.record_checkpoint();
+        }
     }
 }
 
@@ -362,6 +403,10 @@ impl Store {
             _upgraded_copy: None,
             read_path: path.into(),
             indexing: true,
+            seal_key: opts.seal_key,
+            checkpoints: opts.checkpoints,
+            checkpoint_at: None,
+            checkpoint_due: false,
         };
         if opts.read_only {
             if fresh {
@@ -522,8 +567,25 @@ impl Store {
             };
             catalogue::load(&mut w)?;
             warnlist::seed(&mut w)?;
+            if let Some(key) = &self.seal_key {
+                seal_head(&w.tx, db_id, key, &self.actor)?;
+            }
             w.tx.commit()?;
         } else {
+            // The log as it stands at the upgrade is sealed by whoever
+            // upgrades it (no log had seals before schema 5).
+            if version < 5
+                && let Some(key) = &self.seal_key
+            {
+                let db: String = tx.query_row(
+                    "SELECT value FROM meta WHERE key = 'database_id'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                let db = Uuid::parse_str(&db)
+                    .map_err(|_| StoreError::Corrupt(format!("bad database id {db:?}")))?;
+                seal_head(&tx, db, key, &self.actor)?;
+            }
             tx.commit()?;
         }
         Ok(())
@@ -567,6 +629,8 @@ impl Store {
     pub fn writer_options(&self) -> OpenOptions {
         let mut o = OpenOptions::new(self.actor.clone());
         o.clock = self.clock.clone();
+        o.seal_key = self.seal_key.clone();
+        o.checkpoints = self.checkpoints.clone();
         o
     }
     pub fn is_read_only(&self) -> bool {
@@ -631,22 +695,76 @@ impl Store {
             StoreError::Sqlite(e) => classify(&path, e),
             other => other,
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| classify(&path, e))?;
-        let mut w = Writer {
-            tx,
-            actor: &self.actor,
-            db_id: self.db_id,
-            now: self.clock.clone().unwrap_or_else(meta::now),
-            indexing: self.indexing,
+        let (out, moved) = {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| classify(&path, e))?;
+            let mut w = Writer {
+                tx,
+                actor: &self.actor,
+                db_id: self.db_id,
+                now: self.clock.clone().unwrap_or_else(meta::now),
+                indexing: self.indexing,
+            };
+            let before = match &self.seal_key {
+                Some(_) => audit::head(&w.tx).map_err(fix)?.map(|h| h.0),
+                None => None,
+            };
+            let (out, keep) = f(&mut w).map_err(fix)?;
+            let mut moved = false;
+            if keep {
+                // The transaction's entries sealed with the writer's key.
+                if let Some(key) = &self.seal_key
+                    && let Some((seq, hash)) = audit::head(&w.tx).map_err(fix)?
+                    && Some(seq) != before
+                {
+                    audit::seal::seal(&w.tx, self.db_id, key, &self.actor, seq, &hash)
+                        .map_err(fix)?;
+                    moved = true;
+                }
+                w.tx.commit().map_err(|e| classify(&path, e))?;
+            }
+            (out, moved)
         };
-        let (out, keep) = f(&mut w).map_err(fix)?;
-        if keep {
-            w.tx.commit().map_err(|e| classify(&path, e))?;
+        if moved {
+            self.checkpoint_due = true;
+            if self
+                .checkpoint_at
+                .is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+            {
+                self.record_checkpoint();
+            }
         }
         Ok(out)
+    }
+
+    /// Keeps the head of the log in this user's data directory (a warning
+    /// if it cannot be written: the write itself is done).
+    pub fn record_checkpoint(&mut self) {
+        let (Some(dir), Some(key)) = (&self.checkpoints, &self.seal_key) else {
+            return;
+        };
+        self.checkpoint_at = Some(Instant::now());
+        self.checkpoint_due = false;
+        let head = match audit::head(&self.conn) {
+            Ok(Some(h)) => h,
+            Ok(None) => return,
+            Err(e) => return tracing::warn!("audit checkpoint not recorded: {e}"),
+        };
+        let now = self.clock.clone().unwrap_or_else(meta::now);
+        if let Err(e) =
+            audit::seal::record_checkpoint(dir, self.db_id, &self.path, key, head.0, &head.1, &now)
+        {
+            tracing::warn!("{e}");
+        }
+    }
+
+    /// This user's key and checkpoint folder, if writes are sealed.
+    pub fn sealing(&self) -> Option<(&SigningKey, Option<&Path>)> {
+        self.seal_key
+            .as_deref()
+            .map(|k| (k, self.checkpoints.as_deref()))
     }
 }
 

@@ -14,6 +14,7 @@
 //! `detail`.
 
 pub mod legacy;
+pub mod seal;
 
 use super::Writer;
 use super::error::Result;
