@@ -10,6 +10,10 @@
 //!   of BENCH_SHARE_PARCELS parcels (default 100,000), and merging it a
 //!   second time (nothing new).
 //!
+//! - A colleague's write (one small case, every 100 ms) while the import
+//!   and the merge run, beside the same write with nothing else running:
+//!   the longest wait and the 95th percentile (goal: no wait over 1 s).
+//!
 //! Prints a table and writes it to <target>/bench-sharing.json. Nothing here
 //! asserts a time.
 
@@ -75,6 +79,47 @@ fn sqlite3_import(csv: &Path, work: &Path) -> Option<Duration> {
     out.status.success().then_some(took)
 }
 
+/// Runs `work` while a colleague writes one small case to `db` every
+/// 100 ms from a process-like connection of their own; returns what
+/// `work` returned and how long each of the colleague's writes took.
+fn beside_colleague<T>(db: &Path, work: impl FnOnce() -> T) -> (T, Vec<Duration>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = Arc::new(AtomicBool::new(false));
+    let (flag, path) = (stop.clone(), db.to_path_buf());
+    let colleague = std::thread::spawn(move || {
+        let mut waits = Vec::new();
+        let mut s = Store::open(&path, OpenOptions::new("colleague")).expect("colleague opens");
+        while !flag.load(Ordering::SeqCst) {
+            let t = Instant::now();
+            s.write(|w| {
+                let (mut c, _) = interdict::domain::record::new_record::<interdict::domain::Case>(
+                    &[("title", "a lead, typed while a big job runs")],
+                )?;
+                interdict::store::create::case(w, &mut c)
+            })
+            .expect("the colleague's write is never refused");
+            waits.push(t.elapsed());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        waits
+    });
+    let out = work();
+    stop.store(true, Ordering::SeqCst);
+    (out, colleague.join().expect("colleague"))
+}
+
+/// The longest wait and the 95th percentile, in ms.
+fn worst(waits: &[Duration]) -> (f64, f64) {
+    let mut v: Vec<f64> = waits.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    v.sort_by(f64::total_cmp);
+    let p95 = v
+        .get(((v.len() as f64 * 0.95).ceil() as usize).saturating_sub(1))
+        .copied()
+        .unwrap_or(0.0);
+    (v.last().copied().unwrap_or(0.0), p95)
+}
+
 fn main() {
     let rows = env_usize("BENCH_IMPORT_ROWS", 1_000_000);
     let share = env_usize("BENCH_SHARE_PARCELS", 100_000);
@@ -106,6 +151,23 @@ fn main() {
     })
     .expect("import");
     let ours = t.elapsed();
+    // A colleague writing alone (the peer of the waits below), then while
+    // an import of up to 100,000 rows runs into another notebook.
+    let small = rows.min(100_000);
+    let small_csv = data::csv_form(&data::dataset(small), small);
+    let beside_db = fresh(&work, "import-beside.db");
+    let mut beside = Store::open(&beside_db, OpenOptions::new("bench")).expect("open");
+    let (_, alone) = beside_colleague(&beside_db, || std::thread::sleep(Duration::from_secs(3)));
+    let small_prep = csv_import::Prepared::new(&small_csv, None, None, None).expect("prepare");
+    let (_, import_waits) = beside_colleague(&beside_db, || {
+        csv_import::run(
+            &mut beside,
+            &small_prep,
+            &csv_import::Options::default(),
+            |_| {},
+        )
+        .expect("import")
+    });
     assert_eq!(report.imported as usize, rows.min(report.read as usize));
     drop(store);
     let rate = |d: Duration| rows as f64 / d.as_secs_f64();
@@ -199,6 +261,26 @@ fn main() {
         "-".into(),
         &format!("{} unchanged, nothing written", r.unchanged),
     );
+
+    // The same merge into another empty notebook, a colleague writing.
+    let beside = fresh(&work, "merge-beside.db");
+    let mut other = Store::open(&beside, OpenOptions::new("bench")).expect("open");
+    let file = received::open(&out, None).expect("verify");
+    let (_, merge_waits) = beside_colleague(&beside, || {
+        merge::merge(&mut other, &file, false, &mut |_, _| {}).expect("merge")
+    });
+
+    let (alone_max, alone_p95) = worst(&alone);
+    for (what, waits) in [("the import", &import_waits), ("the merge", &merge_waits)] {
+        let (max, p95) = worst(waits);
+        line(
+            &format!("a colleague's write during {what}, ms (max / p95)"),
+            format!("{max:.0} / {p95:.0}"),
+            format!("{alone_max:.0} / {alone_p95:.0}"),
+            format!("{:.1}", max / alone_max.max(0.001)),
+            "max <= 1000 ms",
+        );
+    }
 
     let path = data::target_dir().join("bench-sharing.json");
     let _ = std::fs::write(

@@ -1,6 +1,8 @@
-//! kill -9 in the middle of a merge: the merge is one transaction, so the
-//! notebook holds all of it or none of it, stays consistent, and merging
-//! the file again completes it.
+//! kill -9 in the middle of a merge: the merge is written in short steps,
+//! each with its progress, so the notebook holds whole steps only, stays
+//! consistent, says a merge stopped midway, and merging the file again
+//! goes on from there and completes it, with the same report as a merge
+//! that was never stopped.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -25,7 +27,7 @@ fn run(home: &Path, db: &Path, args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn kill_9_during_a_merge_leaves_all_or_nothing_and_a_rerun_completes() {
+fn kill_9_during_a_merge_leaves_whole_steps_and_a_rerun_completes_it() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
     let (src, dst) = (home.join("src.db"), home.join("dst.db"));
@@ -71,20 +73,33 @@ fn kill_9_during_a_merge_leaves_all_or_nothing_and_a_rerun_completes() {
     child.kill().unwrap();
     assert!(!child.wait().unwrap().success(), "killed mid-way");
 
-    // Nothing of the merge is there, and the notebook is whole.
+    // Whole steps only, the notebook consistent, and the merge marked as
+    // stopped midway.
     assert_consistent(&dst);
-    assert_eq!(count(&dst, "SELECT count(*) FROM parcels"), 0);
-    assert_eq!(count(&dst, "SELECT count(*) FROM sources"), 0);
+    let parcels = count(&dst, "SELECT count(*) FROM parcels");
+    assert!(parcels < 8000, "{parcels}");
+    assert_eq!(
+        count(
+            &dst,
+            "SELECT count(*) FROM sources WHERE json_extract(report, '$.in_progress') IS NOT NULL"
+        ),
+        1
+    );
     assert_eq!(
         count(
             &dst,
             "SELECT count(*) FROM search_items WHERE (item & 15) = 2"
         ),
-        0
+        parcels
     );
-    assert_eq!(count(&dst, "SELECT count(*) FROM occurrences"), 0);
+    let out = run(home, &dst, &["list", "cases", "--limit", "1"]);
+    let note = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        note.contains("is in progress or was stopped midway"),
+        "{note}"
+    );
 
-    // Merging again completes it.
+    // Merging again goes on from there and completes it.
     let out = run(
         home,
         &dst,
@@ -98,5 +113,27 @@ fn kill_9_during_a_merge_leaves_all_or_nothing_and_a_rerun_completes() {
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["conflicts"], 0);
     assert_eq!(count(&dst, "SELECT count(*) FROM parcels"), 8000);
+    assert_eq!(count(&dst, "SELECT count(*) FROM sources"), 1);
+    assert_eq!(
+        count(
+            &dst,
+            "SELECT count(*) FROM sources WHERE json_extract(report, '$.in_progress') IS NOT NULL"
+        ),
+        0
+    );
     assert_consistent(&dst);
+    assert!(run(home, &dst, &["audit", "verify"]).status.success());
+
+    // The same report as a merge that was never stopped.
+    let whole = home.join("whole.db");
+    assert!(run(home, &whole, &["init"]).status.success());
+    let out = run(
+        home,
+        &whole,
+        &["merge", file.to_str().unwrap(), "--format", "json"],
+    );
+    let w: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for k in ["added", "updated", "unchanged", "conflicts"] {
+        assert_eq!(r[k], w[k], "{k}");
+    }
 }

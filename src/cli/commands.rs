@@ -80,6 +80,16 @@ fn open(cli: &Cli) -> Result<Opened> {
             Err(e) => (format!("this export failed its checks: {e}"), true),
         });
     }
+    // A merge running beside this one, or stopped midway, is said.
+    if let Ok(merges) = crate::exchange::merge::in_progress(store.conn())
+        && !merges.is_empty()
+    {
+        let text = merges.join("; ");
+        notice = Some(match notice {
+            Some((n, warn)) => (format!("{n}; {text}"), warn),
+            None => (text, false),
+        });
+    }
     Ok(Opened {
         store,
         _plain: work,

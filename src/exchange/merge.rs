@@ -10,22 +10,30 @@
 //!   there and deleted here): a conflict. The local version stays, the
 //!   incoming one is kept beside it until a person chooses.
 //!
-//! The whole merge is one transaction, and a merge that finds nothing new
-//! writes nothing, so merging the same file twice changes nothing. Every
-//! added or updated record gets a provenance row naming the merge, whose
-//! `sources` row names the file, its hash, the exporting database and the
-//! signer; the merge itself is an audit entry.
+//! A merge is written in short steps (a quarter of a second of work each),
+//! so colleagues writing to the same notebook wait at most that long. Its
+//! `sources` row says it is in progress, and how far it has come, from the
+//! first step to the last; each step records its own progress in the same
+//! transaction, so a merge stopped midway (killed, an error, a full disk)
+//! keeps what its committed steps wrote and the next merge of the same file
+//! goes on from there. A merge that finds nothing new leaves nothing
+//! behind, so merging the same file twice changes nothing. Every added or
+//! updated record gets a provenance row naming the merge, whose `sources`
+//! row names the file, its hash, the exporting database and the signer; the
+//! finished merge is an audit entry. A dry run is one transaction, rolled
+//! back.
 
 use super::received::Received;
 use crate::domain::text::sanitize;
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
 use rusqlite::{Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MergeReport {
     pub added: usize,
     pub updated: usize,
@@ -51,7 +59,7 @@ pub struct MergeReport {
     pub merge_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Renumbered {
     pub case_id: Uuid,
     pub there: String,
@@ -294,6 +302,75 @@ impl Merger<'_> {
         Ok(Some(there))
     }
 
+    /// Merges the records of a kind numbered after `after`, 64 at a time,
+    /// until a step's time is up; returns the last number merged (none
+    /// when the kind is done).
+    fn chunk<R: Record>(
+        &mut self,
+        w: &mut Writer<'_>,
+        mut after: i64,
+        same: &std::collections::HashSet<Uuid>,
+    ) -> Result<Option<i64>> {
+        let started = Instant::now();
+        let mut last = None;
+        loop {
+            let src = self.src;
+            let got = records::each_numbered_after::<R>(src, after, 64, |_, r| {
+                if same.contains(&r.meta().id) {
+                    self.report.unchanged += 1;
+                } else {
+                    self.one(w, r)?;
+                }
+                self.done += 1;
+                if self.done.is_multiple_of(1000) {
+                    (self.progress)(self.done, self.total);
+                }
+                Ok(())
+            })?;
+            match got {
+                Some(n) => {
+                    after = n;
+                    last = Some(n);
+                }
+                None => return Ok(last),
+            }
+            if started.elapsed() >= STEP_TIME {
+                return Ok(last);
+            }
+        }
+    }
+
+    /// Merges one kind in steps from number `after` on, each step with
+    /// its progress.
+    fn kind_in_steps<R: Record>(
+        &mut self,
+        dst: &mut Store,
+        step: usize,
+        mut after: i64,
+        history: usize,
+    ) -> Result<()> {
+        // Read outside any write: records held here exactly as the file
+        // holds them (cases are made local first, so never "the same").
+        let same = if R::KIND == ItemKind::Case {
+            Default::default()
+        } else {
+            records::same_rows(self.src, dst.conn(), R::KIND)?
+        };
+        loop {
+            let source_id = self.source_id;
+            let done = dst.write(|w| {
+                let last = self.chunk::<R>(w, after, &same)?;
+                let at = last.unwrap_or(after);
+                save_progress(w, source_id, &self.report, step, at, history)?;
+                Ok(last)
+            })?;
+            match done {
+                Some(n) => after = n,
+                None => return Ok(()),
+            }
+        }
+    }
+
     fn kind<R: Record>(&mut self, w: &mut Writer<'_>) -> Result<()> {
         let src = self.src;
         // Records this notebook holds exactly as the file does (merging a
@@ -318,6 +395,147 @@ impl Merger<'_> {
         })
     }
 }
+
+/// How long one step of a merge writes before it commits.
+const STEP_TIME: Duration = Duration::from_millis(250);
+
+/// A merge's state while it runs, in its `sources` row: the report so
+/// far, and the step (a kind, in merge order, then the histories) and
+/// record number it has reached.
+#[derive(Serialize, Deserialize)]
+struct InProgress {
+    in_progress: Position,
+    report: MergeReport,
+    history: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Position {
+    step: usize,
+    after: i64,
+}
+
+fn save_progress(
+    w: &Writer<'_>,
+    source_id: Uuid,
+    report: &MergeReport,
+    step: usize,
+    after: i64,
+    history: usize,
+) -> Result<()> {
+    let json = serde_json::to_string(&InProgress {
+        in_progress: Position { step, after },
+        report: report.clone(),
+        history,
+    })
+    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    w.tx.prepare_cached("UPDATE sources SET report = ?1 WHERE id = ?2")?
+        .execute((&json, source_id))?;
+    Ok(())
+}
+
+/// Merges running or stopped midway, as people read them (who, which file,
+/// since when, how far).
+pub fn in_progress(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT actor, file_name, at, report FROM sources
+         WHERE kind = 'merge' AND json_valid(report) AND json_extract(report, '$.in_progress') IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (actor, file, at, report) = row?;
+        let done = serde_json::from_str::<InProgress>(&report)
+            .map(|p| p.report.added + p.report.updated + p.report.unchanged + p.report.conflicts)
+            .unwrap_or(0);
+        out.push(format!(
+            "a merge of {} by {} since {at} is in progress or was stopped midway ({done} records so far); its records appear as they are merged, and merging the file again finishes it",
+            sanitize(&file),
+            sanitize(&actor)
+        ));
+    }
+    Ok(out)
+}
+
+/// Copies the histories that came with the file, in steps; returns how
+/// many entries were new here (counting from `n`, those of a stopped
+/// merge of the same file).
+fn receive_history_in_steps(
+    dst: &mut Store,
+    rec: &Received,
+    source_id: Uuid,
+    report: &MergeReport,
+    mut n: usize,
+) -> Result<usize> {
+    let kinds = ItemKind::ALL
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let own = format!(
+        "{} WHERE item_kind IN ({kinds}) AND a.seq > ?2 ORDER BY a.seq LIMIT 500",
+        audit::AS_RECEIVED
+    );
+    let carried = format!(
+        "SELECT {} FROM received_audit WHERE (source_db, seq) > (?1, ?2) ORDER BY source_db, seq LIMIT 500",
+        audit::RECEIVED_COLUMNS
+    );
+    // (source database, entry number) of the last row copied, per query.
+    for (i, sql) in [own, carried].iter().enumerate() {
+        let mut cursor: (Vec<u8>, i64) = if i == 0 {
+            (rec.manifest.export_db.as_bytes().to_vec(), 0)
+        } else {
+            (Vec::new(), i64::MIN)
+        };
+        let mut finished = false;
+        while !finished {
+            n = dst.write(|w| {
+                let started = Instant::now();
+                let mut ins = audit::insert_received(&w.tx)?;
+                let mut stmt = rec.conn.prepare_cached(sql)?;
+                let mut added = 0;
+                loop {
+                    let mut rows = if i == 0 {
+                        stmt.query((rec.manifest.export_db, cursor.1))?
+                    } else {
+                        stmt.query((&cursor.0, cursor.1))?
+                    };
+                    let mut any = false;
+                    while let Some(r) = rows.next()? {
+                        any = true;
+                        let vals: Vec<rusqlite::types::Value> =
+                            (0..12).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+                        if i == 1 {
+                            cursor.0 = r.get(0)?;
+                        }
+                        cursor.1 = r.get(1)?;
+                        added += ins.execute(rusqlite::params_from_iter(vals))?;
+                    }
+                    if !any {
+                        finished = true;
+                        break;
+                    }
+                    if started.elapsed() >= STEP_TIME {
+                        break;
+                    }
+                }
+                save_progress(w, source_id, report, HISTORY_STEP, 0, n + added)?;
+                Ok(n + added)
+            })?;
+        }
+    }
+    Ok(n)
+}
+
+/// The merge's step after the kinds: the histories.
+const HISTORY_STEP: usize = 6;
 
 /// Copies the histories that came with the file; returns how many entries
 /// were new here.
@@ -383,6 +601,9 @@ pub fn merge(
         source_db: m.source_db,
         ..MergeReport::default()
     };
+    if !dry_run {
+        return merge_in_steps(dst, rec, base, total, &file_name, progress);
+    }
     dst.write_maybe(|w| {
         let source_id = Uuid::now_v7();
         w.tx.execute(
@@ -430,4 +651,114 @@ pub fn merge(
         audit::append(w, "merge", "merge", source_id, None, Some(&json))?;
         Ok((report, true))
     })
+}
+
+/// The merge proper, in short steps (see the module's notes): begun, or
+/// resumed where a merge of the same file stopped.
+fn merge_in_steps(
+    dst: &mut Store,
+    rec: &Received,
+    base: MergeReport,
+    total: usize,
+    file_name: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<MergeReport> {
+    let m = &rec.manifest;
+    let (source_id, report, position, history) = dst.write(|w| {
+        let stopped: Option<(Uuid, String)> = w
+            .tx
+            .query_row(
+                "SELECT id, report FROM sources
+                 WHERE kind = 'merge' AND file_sha256 = ?1 AND json_valid(report)
+                   AND json_extract(report, '$.in_progress') IS NOT NULL
+                 ORDER BY at DESC LIMIT 1",
+                [&rec.file_sha256],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((id, text)) = stopped
+            && let Ok(p) = serde_json::from_str::<InProgress>(&text)
+        {
+            let report = MergeReport {
+                added: p.report.added,
+                updated: p.report.updated,
+                unchanged: p.report.unchanged,
+                conflicts: p.report.conflicts,
+                new_conflicts: p.report.new_conflicts,
+                renumbered: p.report.renumbered,
+                ..base.clone()
+            };
+            return Ok((id, report, p.in_progress, p.history));
+        }
+        let source_id = Uuid::now_v7();
+        w.tx.execute(
+            "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, source_db, exporter, signer, report)
+             VALUES (?1, 'merge', ?2, ?3, ?4, ?5, ?6, ?7, ?8, '{}')",
+            rusqlite::params![
+                source_id,
+                w.now,
+                w.actor,
+                file_name,
+                rec.file_sha256,
+                m.source_db,
+                m.exporter,
+                format!("{} ({})", rec.signer, rec.fingerprint)
+            ],
+        )?;
+        save_progress(w, source_id, &base, 0, 0, 0)?;
+        Ok((source_id, base.clone(), Position { step: 0, after: 0 }, 0))
+    })?;
+    let mut mg = Merger {
+        src: &rec.conn,
+        source_id,
+        report,
+        done: 0,
+        total,
+        progress,
+    };
+    let from = |step: usize| match position.step.cmp(&step) {
+        std::cmp::Ordering::Less => Some(0),
+        std::cmp::Ordering::Equal => Some(position.after),
+        std::cmp::Ordering::Greater => None,
+    };
+    if let Some(a) = from(0) {
+        mg.kind_in_steps::<Substance>(dst, 0, a, history)?;
+    }
+    if let Some(a) = from(1) {
+        mg.kind_in_steps::<Case>(dst, 1, a, history)?;
+    }
+    if let Some(a) = from(2) {
+        mg.kind_in_steps::<Parcel>(dst, 2, a, history)?;
+    }
+    if let Some(a) = from(3) {
+        mg.kind_in_steps::<Finding>(dst, 3, a, history)?;
+    }
+    if let Some(a) = from(4) {
+        mg.kind_in_steps::<Link>(dst, 4, a, history)?;
+    }
+    if let Some(a) = from(5) {
+        mg.kind_in_steps::<Note>(dst, 5, a, history)?;
+    }
+    (mg.progress)(mg.done, mg.total);
+    let mut report = mg.report;
+    let history = receive_history_in_steps(dst, rec, source_id, &report, history)?;
+    dst.write(|w| {
+        let changed = report.added + report.updated + report.new_conflicts + history > 0;
+        if !changed {
+            // Nothing new: the merge leaves nothing behind.
+            w.tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
+            return Ok(());
+        }
+        report.written = true;
+        report.merge_id = Some(source_id);
+        let json =
+            serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        w.tx.execute(
+            "UPDATE sources SET report = ?1 WHERE id = ?2",
+            (&json, source_id),
+        )?;
+        audit::append(w, "merge", "merge", source_id, None, Some(&json))?;
+        Ok(())
+    })?;
+    Ok(report)
 }

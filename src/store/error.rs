@@ -28,6 +28,11 @@ pub enum StoreError {
         path: PathBuf,
         differences: Vec<String>,
     },
+    /// Another writer held the notebook past the busy timeout.
+    #[error(
+        "{path}: another writer has held the notebook for over 10 s{holder}; nothing of this change was written: try again"
+    )]
+    Busy { path: PathBuf, holder: String },
     #[error(
         "{path}: the database is read-only (check the file's permissions, or drop --read-only)"
     )]

@@ -31,8 +31,11 @@ use uuid::Uuid;
 
 /// The page cache of a bulk write ([`Store::bulk`]), in KiB.
 const BULK_CACHE_KIB: i64 = 256 * 1024;
-/// Log pages between checkpoints during a bulk write (64 MiB).
-const BULK_CHECKPOINT_PAGES: i64 = 16 * 1024;
+/// Log pages between checkpoints during a bulk write (16 MiB): fewer
+/// checkpoints than the default's 4 MiB, yet a backlog small enough that
+/// a colleague's write, whose commit may have to checkpoint it, stays
+/// well under a second.
+const BULK_CHECKPOINT_PAGES: i64 = 4 * 1024;
 
 /// `PRAGMA application_id` of interdict files ("INTD").
 pub const APPLICATION_ID: i32 = 0x494E_5444;
@@ -45,6 +48,26 @@ pub const WAL_SIZE_LIMIT: i64 = 32 << 20;
 
 /// How long a writer waits for another process's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often a waiting writer looks whether the notebook is free again.
+/// (SQLite's own busy wait sleeps up to 100 ms between looks, and so can
+/// miss the moment a long job lets go between two of its steps.)
+const BUSY_POLL: Duration = Duration::from_millis(2);
+
+/// What a long job leaves between two of its transactions, for writers
+/// waiting on it to take their turn.
+const YIELD: Duration = Duration::from_millis(6);
+
+/// SQLite's busy handler: look again every `BUSY_POLL`, for up to
+/// `BUSY_TIMEOUT`.
+fn busy_wait(tries: i32) -> bool {
+    let given = BUSY_POLL * tries.max(0) as u32;
+    if given >= BUSY_TIMEOUT {
+        return false;
+    }
+    std::thread::sleep(BUSY_POLL);
+    true
+}
 
 #[derive(Debug, Clone)]
 pub struct OpenOptions {
@@ -87,9 +110,10 @@ impl OpenOptions {
     }
 }
 
-/// When a long series of writes commits: after about a second of work, so
-/// that colleagues writing to the same file wait at most that long (well
-/// inside the busy timeout), or after `BATCH_MAX_ROWS` rows. Larger
+/// When a long series of writes commits: after a quarter of a second of
+/// work, so that colleagues writing to the same file wait at most about
+/// that long (the goal is under a second, whatever the job), or after
+/// `BATCH_MAX_ROWS` rows. Larger
 /// transactions write each index page to the log once for many rows
 /// instead of once for a few.
 pub struct Batch {
@@ -99,7 +123,7 @@ pub struct Batch {
 
 /// The most rows one [`Batch`] holds.
 pub const BATCH_MAX_ROWS: usize = 100_000;
-const BATCH_TIME: Duration = Duration::from_secs(1);
+const BATCH_TIME: Duration = Duration::from_millis(250);
 
 impl Batch {
     pub fn new() -> Batch {
@@ -115,8 +139,7 @@ impl Batch {
 
     /// Whether a batch that holds `rows` rows should commit now.
     pub fn full(&self, rows: usize) -> bool {
-        rows >= self.max_rows
-            || (rows.is_multiple_of(64) && rows > 0 && self.started.elapsed() >= BATCH_TIME)
+        rows >= self.max_rows || (rows > 0 && self.started.elapsed() >= BATCH_TIME)
     }
 }
 
@@ -147,6 +170,9 @@ pub struct Store {
     /// has moved the head (written at most once a second, and on drop).
     checkpoint_at: Option<Instant>,
     checkpoint_due: bool,
+    /// When this store's last long transaction (a step of a big job)
+    /// committed: the next one lets waiting writers in first.
+    long_commit: Option<Instant>,
 }
 
 /// A write in progress: one SQLite transaction, begun IMMEDIATE so that
@@ -165,6 +191,10 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotSqlite { path: path.into() },
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: path.into() },
+        Some(ErrorCode::DatabaseBusy) => StoreError::Busy {
+            path: path.into(),
+            holder: String::new(),
+        },
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { path: path.into() },
         // The shared-memory index could not grow: on Linux, a full disk.
         Some(ErrorCode::SystemIoFailure) if matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == SQLITE_IOERR_SHMSIZE) => {
@@ -345,8 +375,8 @@ impl Store {
         if !opts.read_only && !path.exists() {
             create_private(path, opts.group.as_deref())?;
         }
-        let conn = Connection::open_with_flags(path, flags).map_err(c)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(c)?;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(c)?;
+        conn.busy_handler(Some(busy_wait)).map_err(c)?;
         let app_id: i32 = conn
             .pragma_query_value(None, "application_id", |r| r.get(0))
             .map_err(c)?;
@@ -407,6 +437,7 @@ impl Store {
             checkpoints: opts.checkpoints,
             checkpoint_at: None,
             checkpoint_due: false,
+            long_commit: None,
         };
         if opts.read_only {
             if fresh {
@@ -426,7 +457,7 @@ impl Store {
             if version < migrations::latest() || !store.indexed()? {
                 let (dir, copy) = store.upgraded_copy()?;
                 store.conn = Connection::open_with_flags(&copy, flags).map_err(c)?;
-                store.conn.busy_timeout(BUSY_TIMEOUT).map_err(c)?;
+                store.conn.busy_handler(Some(busy_wait)).map_err(c)?;
                 store
                     .conn
                     .set_db_config(
@@ -695,11 +726,67 @@ impl Store {
             StoreError::Sqlite(e) => classify(&path, e),
             other => other,
         };
+        let result = self.write_steps(&path, fix, f);
+        // Who holds the notebook, when a big job of someone's says so.
+        match result {
+            Err(StoreError::Busy { path, .. }) => Err(StoreError::Busy {
+                holder: self.holders(),
+                path,
+            }),
+            other => other,
+        }
+    }
+
+    /// The big jobs under way in this notebook that say so (a merge marks
+    /// its `sources` row in progress), as people read them.
+    fn holders(&self) -> String {
+        let found: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT actor, kind, file_name, at FROM sources
+                 WHERE json_valid(report) AND (json_extract(report, '$.in_progress') IS NOT NULL
+                       OR json_extract(report, '$.outcome') = 'in-progress')",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(format!(
+                        "{}'s {} of {} since {}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                        r.get::<_, String>(3)?
+                    ))
+                })?
+                .collect()
+            })
+            .unwrap_or_default();
+        if found.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} under way)",
+                crate::domain::text::sanitize(&found.join("; "))
+            )
+        }
+    }
+
+    fn write_steps<T>(
+        &mut self,
+        path: &Path,
+        fix: impl Fn(StoreError) -> StoreError,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<(T, bool)>,
+    ) -> Result<T> {
+        // Right after a long step of this store's, writers waiting on it
+        // (polling every few milliseconds) take their turn first.
+        if self.long_commit.take().is_some_and(|t| t.elapsed() < YIELD) {
+            std::thread::sleep(YIELD);
+        }
+        let began = Instant::now();
         let (out, moved) = {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| classify(&path, e))?;
+                .map_err(|e| classify(path, e))?;
             let mut w = Writer {
                 tx,
                 actor: &self.actor,
@@ -708,25 +795,28 @@ impl Store {
                 indexing: self.indexing,
             };
             let before = match &self.seal_key {
-                Some(_) => audit::head(&w.tx).map_err(fix)?.map(|h| h.0),
+                Some(_) => audit::head(&w.tx).map_err(&fix)?.map(|h| h.0),
                 None => None,
             };
-            let (out, keep) = f(&mut w).map_err(fix)?;
+            let (out, keep) = f(&mut w).map_err(&fix)?;
             let mut moved = false;
             if keep {
                 // The transaction's entries sealed with the writer's key.
                 if let Some(key) = &self.seal_key
-                    && let Some((seq, hash)) = audit::head(&w.tx).map_err(fix)?
+                    && let Some((seq, hash)) = audit::head(&w.tx).map_err(&fix)?
                     && Some(seq) != before
                 {
                     audit::seal::seal(&w.tx, self.db_id, key, &self.actor, seq, &hash)
-                        .map_err(fix)?;
+                        .map_err(&fix)?;
                     moved = true;
                 }
-                w.tx.commit().map_err(|e| classify(&path, e))?;
+                w.tx.commit().map_err(|e| classify(path, e))?;
             }
             (out, moved)
         };
+        if began.elapsed() >= Duration::from_millis(100) {
+            self.long_commit = Some(Instant::now());
+        }
         if moved {
             self.checkpoint_due = true;
             if self
@@ -1060,5 +1150,42 @@ mod tests {
         let mut s = Store::open(&p, opts).unwrap();
         let e = s.write(|_| Ok(())).err().unwrap();
         assert!(matches!(e, StoreError::ReadOnly { .. }));
+    }
+
+    #[test]
+    fn a_write_that_waited_too_long_names_the_job_holding_the_notebook() {
+        let (d, s) = temp_store();
+        s.conn()
+            .execute(
+                "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, report)
+                 VALUES (?1, 'merge', '2026-12-01T20:00:00Z', 'alice', 'tea.db', 'x', '{\"in_progress\":{\"step\":2,\"after\":10}}')",
+                [Uuid::now_v7()],
+            )
+            .unwrap();
+        assert_eq!(
+            s.holders(),
+            " (alice's merge of tea.db since 2026-12-01T20:00:00Z under way)"
+        );
+        // A second connection holding the write lock makes SQLite say
+        // "busy", which reads as such.
+        let other = Connection::open(d.path().join("t.db")).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let c = Connection::open(d.path().join("t.db")).unwrap();
+        c.busy_timeout(Duration::ZERO).unwrap();
+        let e = c.execute_batch("BEGIN IMMEDIATE").unwrap_err();
+        let e = classify(Path::new("nb.db"), e);
+        assert!(matches!(e, StoreError::Busy { .. }), "{e}");
+        let e = StoreError::Busy {
+            path: "nb.db".into(),
+            holder: s.holders(),
+        };
+        assert!(
+            e.to_string().contains("over 10 s (alice's merge of tea.db"),
+            "{e}"
+        );
+        // Nothing under way: no guess.
+        other.execute_batch("ROLLBACK").unwrap();
+        s.conn().execute("DELETE FROM sources", []).unwrap();
+        assert_eq!(s.holders(), "");
     }
 }

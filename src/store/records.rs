@@ -608,6 +608,32 @@ pub fn each_numbered<R: Record>(
     Ok(())
 }
 
+/// Calls `f` with the number and record of at most `limit` records of a
+/// kind numbered after `after`, in number order; returns the last number
+/// visited (none when there were no more).
+pub fn each_numbered_after<R: Record>(
+    conn: &Connection,
+    after: i64,
+    limit: usize,
+    mut f: impl FnMut(i64, R) -> Result<()>,
+) -> Result<Option<i64>> {
+    let sql = format!(
+        "SELECT {}, n FROM {} WHERE n > ?1 ORDER BY n LIMIT ?2",
+        select_list::<R>(),
+        R::KIND.table()
+    );
+    let at = columns::<R>().len();
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query((after, limit.min(i64::MAX as usize) as i64))?;
+    let mut last = None;
+    while let Some(row) = rows.next()? {
+        let n: i64 = row.get(at)?;
+        f(n, from_row(row)?)?;
+        last = Some(n);
+    }
+    Ok(last)
+}
+
 /// What an update did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Updated {

@@ -106,6 +106,8 @@ pub fn assert_consistent(db: &std::path::Path) {
     ));
     let records = integrity::check(s.conn()).unwrap();
     assert!(records.problems.is_empty(), "{:?}", records.problems);
+    let derived = integrity::check_derived(s.conn()).unwrap();
+    assert!(derived.problems.is_empty(), "{:?}", derived.problems);
     for (what, sql) in [
         (
             "identifiers nothing uses",
