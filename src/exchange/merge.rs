@@ -10,7 +10,7 @@
 //!   there and deleted here): a conflict. The local version stays, the
 //!   incoming one is kept beside it until a person chooses.
 //!
-//! A merge is written in short steps (a quarter of a second of work each),
+//! A merge is written in short steps (half a second of work each),
 //! so colleagues writing to the same notebook wait at most that long. Its
 //! `sources` row says it is in progress, and how far it has come, from the
 //! first step to the last; each step records its own progress in the same
@@ -396,8 +396,9 @@ impl Merger<'_> {
     }
 }
 
-/// How long one step of a merge writes before it commits.
-const STEP_TIME: Duration = Duration::from_millis(250);
+/// How long one step of a merge writes before it commits (as long as a
+/// batch of an import).
+const STEP_TIME: Duration = crate::store::BATCH_TIME;
 
 /// A merge's state while it runs, in its `sources` row: the report so
 /// far, and the step (a kind, in merge order, then the histories) and

@@ -110,9 +110,9 @@ impl OpenOptions {
     }
 }
 
-/// When a long series of writes commits: after a quarter of a second of
-/// work, so that colleagues writing to the same file wait at most about
-/// that long (the goal is under a second, whatever the job), or after
+/// When a long series of writes commits: after half a second of work, so
+/// that colleagues writing to the same file wait at most about that long
+/// (the goal is under a second, whatever the job), or after
 /// `BATCH_MAX_ROWS` rows. Larger
 /// transactions write each index page to the log once for many rows
 /// instead of once for a few.
@@ -123,7 +123,7 @@ pub struct Batch {
 
 /// The most rows one [`Batch`] holds.
 pub const BATCH_MAX_ROWS: usize = 100_000;
-const BATCH_TIME: Duration = Duration::from_millis(250);
+pub const BATCH_TIME: Duration = Duration::from_millis(500);
 
 impl Batch {
     pub fn new() -> Batch {
