@@ -606,21 +606,7 @@ pub fn merge(
         return merge_in_steps(dst, rec, base, total, &file_name, progress);
     }
     dst.write_maybe(|w| {
-        let source_id = Uuid::now_v7();
-        w.tx.execute(
-            "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, source_db, exporter, signer, report)
-             VALUES (?1, 'merge', ?2, ?3, ?4, ?5, ?6, ?7, ?8, '{}')",
-            rusqlite::params![
-                source_id,
-                w.now,
-                w.actor,
-                file_name,
-                rec.file_sha256,
-                m.source_db,
-                m.exporter,
-                format!("{} ({})", rec.signer, rec.fingerprint)
-            ],
-        )?;
+        let source_id = insert_source(w, rec, &file_name)?;
         let mut mg = Merger {
             src: &rec.conn,
             source_id,
@@ -644,7 +630,8 @@ pub fn merge(
         }
         report.written = true;
         report.merge_id = Some(source_id);
-        let json = serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json =
+            serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         w.tx.execute(
             "UPDATE sources SET report = ?1 WHERE id = ?2",
             (&json, source_id),
@@ -652,6 +639,28 @@ pub fn merge(
         audit::append(w, "merge", "merge", source_id, None, Some(&json))?;
         Ok((report, true))
     })
+}
+
+/// The merge's `sources` row: the file, its hash, the exporting database,
+/// the exporter and the signer.
+fn insert_source(w: &Writer<'_>, rec: &Received, file_name: &str) -> Result<Uuid> {
+    let m = &rec.manifest;
+    let source_id = Uuid::now_v7();
+    w.tx.execute(
+        "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, source_db, exporter, signer, report)
+         VALUES (?1, 'merge', ?2, ?3, ?4, ?5, ?6, ?7, ?8, '{}')",
+        rusqlite::params![
+            source_id,
+            w.now,
+            w.actor,
+            file_name,
+            rec.file_sha256,
+            m.source_db,
+            m.exporter,
+            format!("{} ({})", rec.signer, rec.fingerprint)
+        ],
+    )?;
+    Ok(source_id)
 }
 
 /// The merge proper, in short steps (see the module's notes): begun, or
@@ -664,11 +673,9 @@ fn merge_in_steps(
     file_name: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<MergeReport> {
-    let m = &rec.manifest;
     let (source_id, report, position, history) = dst.write(|w| {
-        let stopped: Option<(Uuid, String)> = w
-            .tx
-            .query_row(
+        let stopped: Option<(Uuid, String)> =
+            w.tx.query_row(
                 "SELECT id, report FROM sources
                  WHERE kind = 'merge' AND file_sha256 = ?1 AND json_valid(report)
                    AND json_extract(report, '$.in_progress') IS NOT NULL
@@ -691,21 +698,7 @@ fn merge_in_steps(
             };
             return Ok((id, report, p.in_progress, p.history));
         }
-        let source_id = Uuid::now_v7();
-        w.tx.execute(
-            "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, source_db, exporter, signer, report)
-             VALUES (?1, 'merge', ?2, ?3, ?4, ?5, ?6, ?7, ?8, '{}')",
-            rusqlite::params![
-                source_id,
-                w.now,
-                w.actor,
-                file_name,
-                rec.file_sha256,
-                m.source_db,
-                m.exporter,
-                format!("{} ({})", rec.signer, rec.fingerprint)
-            ],
-        )?;
+        let source_id = insert_source(w, rec, file_name)?;
         save_progress(w, source_id, &base, 0, 0, 0)?;
         Ok((source_id, base.clone(), Position { step: 0, after: 0 }, 0))
     })?;
