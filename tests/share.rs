@@ -820,3 +820,46 @@ fn a_file_whose_schema_is_not_interdicts_is_refused_before_a_row_is_read() {
     let plain = resigned(&file, "plain.db", "SELECT 1;");
     assert_eq!(counts(&merge(&b, &plain))[0], 7);
 }
+
+#[test]
+fn an_export_from_a_log_rolled_back_since_the_last_one_is_flagged() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Kept"]);
+    let old = dir_file(&a, "old.db");
+    Connection::open(&a.db)
+        .unwrap()
+        .execute("VACUUM INTO ?1", [old.to_str().unwrap()])
+        .unwrap();
+    a.ok(&["add", "case", "--title", "Later"]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let first = export(&a, "first.db", &["--all"]);
+    let out = b
+        .cmd()
+        .args(["merge", first.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+    // A's notebook swapped for the older copy, then exported again: the
+    // file is well signed, but the log it comes from went back.
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", a.db.display()));
+    }
+    std::fs::rename(&old, &a.db).unwrap();
+    let second = export(&a, "second.db", &["--all"]);
+    let out = b
+        .cmd()
+        .args(["merge", second.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: the notebook this file comes from: its log stands at entry")
+            && err.contains("rolled back to an older copy"),
+        "{err}"
+    );
+}

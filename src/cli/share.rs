@@ -110,6 +110,36 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
     Ok(())
 }
 
+/// The head of the source's audit log that came signed in the file,
+/// against this user's checkpoint of that log (kept from earlier files of
+/// the same source); a later head becomes the checkpoint. A warning when
+/// the source's log went back.
+fn source_checkpoint(store: &Store, rec: &received::Received, dry_run: bool) -> Option<String> {
+    use crate::store::audit::seal;
+    let head = rec.manifest.audit_head.as_ref()?;
+    let (key, dir) = store.sealing()?;
+    let dir = dir?;
+    let db = rec.manifest.source_db;
+    let warning = seal::read_checkpoint(dir, db, &key.verifying_key())
+        .and_then(|cp| seal::against_checkpoint(&cp, head.seq, &head.hash));
+    if warning.is_none()
+        && !dry_run
+        && let Some(hash) = seal::unhex(&head.hash)
+        && let Err(e) = seal::record_checkpoint(
+            dir,
+            db,
+            &rec.file,
+            key,
+            head.seq,
+            &hash,
+            &crate::domain::meta::now(),
+        )
+    {
+        tracing::warn!("{e}");
+    }
+    warning
+}
+
 pub fn merge(
     ctx: &Ctx,
     store: &mut Store,
@@ -118,6 +148,12 @@ pub fn merge(
     out: &mut impl Write,
 ) -> Result<()> {
     let rec = received::open(&args.file, identity).context("refused, nothing was merged")?;
+    if let Some(warning) = source_checkpoint(store, &rec, args.dry_run) {
+        eprintln!(
+            "warning: the notebook this file comes from: {}",
+            cell_line(&warning)
+        );
+    }
     let live = std::io::stderr().is_terminal();
     let mut last = std::time::Instant::now();
     let report = merging::merge(store, &rec, args.dry_run, &mut |done, total| {

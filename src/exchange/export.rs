@@ -54,6 +54,19 @@ pub struct Manifest {
     /// Records exported, by kind.
     pub counts: BTreeMap<String, usize>,
     pub content_hash: String,
+    /// The head of the source notebook's audit log when it was exported
+    /// (signed with the rest): a receiver keeps it as a checkpoint of the
+    /// source, so a later export from a log cut back or rolled back shows.
+    /// Absent from exports made before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+}
+
+/// An audit log's last entry: its number and hash (hex).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -336,6 +349,10 @@ pub fn export(
 
     // One read transaction: every record comes from the same snapshot.
     let snapshot = conn.unchecked_transaction()?;
+    let audit_head = audit::head(&snapshot)?.map(|(seq, hash)| AuditHead {
+        seq,
+        hash: audit::hex(&hash),
+    });
     let picked = if opts.all {
         pick_all(&snapshot, &red_ok)?
     } else {
@@ -502,6 +519,7 @@ pub fn export(
         },
         counts,
         content_hash: signing::content_hash(&file)?,
+        audit_head,
     };
     let text = serde_json::to_string(&manifest).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let public = opts.key.verifying_key();

@@ -263,7 +263,8 @@ pub fn read_checkpoint(dir: &Path, db: Uuid, own: &VerifyingKey) -> Option<Check
     .then_some(cp)
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
+/// Bytes from hex digits (none for anything else).
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
     s.len()
         .is_multiple_of(2)
         .then(|| {
@@ -273,6 +274,25 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
                 .collect()
         })
         .flatten()
+}
+
+/// What a head reported for a log (an export's manifest says where its
+/// source's log stood) says against the user's checkpoint of that log: a
+/// warning when the log was cut back, rolled back or rewritten since.
+pub fn against_checkpoint(cp: &Checkpoint, seq: i64, hash: &str) -> Option<String> {
+    if seq < cp.seq {
+        Some(format!(
+            "its log stands at entry {seq}, but you saw entry {} of it on {}: newest entries were removed there, or the notebook was rolled back to an older copy",
+            cp.seq, cp.at
+        ))
+    } else if seq == cp.seq && hash != cp.hash {
+        Some(format!(
+            "its entry {seq} is not the one you saw on {}: its log was rewritten",
+            cp.at
+        ))
+    } else {
+        None
+    }
 }
 
 /// Compares the log with the user's checkpoint: the entry it names must
