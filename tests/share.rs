@@ -406,6 +406,10 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
     let left = tmp.join(".interdict-received-4194999-abc");
     std::fs::create_dir(&left).unwrap();
     std::fs::write(left.join("received.db"), "plaintext").unwrap();
+    // So is the indexed copy such a session was reading (plaintext too).
+    let left_copy = tmp.join(".interdict-upgraded-4194998-abc");
+    std::fs::create_dir(&left_copy).unwrap();
+    std::fs::write(left_copy.join("upgraded.db"), "plaintext").unwrap();
     let h = sha(&sealed);
     let mut c = b.cmd_on(&sealed);
     c.env("TMPDIR", &tmp);
@@ -421,6 +425,10 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
     assert_eq!(sha(&sealed), h);
     if cfg!(target_os = "linux") {
         assert!(!left.exists(), "a killed session's plaintext stayed");
+        assert!(
+            !left_copy.exists(),
+            "a killed session's indexed copy stayed"
+        );
     }
     assert_eq!(
         std::fs::read_dir(&tmp).unwrap().count(),

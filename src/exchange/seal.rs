@@ -155,78 +155,8 @@ pub fn not_private(path: &Path) -> Option<String> {
     None
 }
 
-/// The prefix of the working files and folders this process makes for
-/// `what` (`.interdict-export-<pid>-`), so that those a process that is
-/// gone left behind can be told apart and swept.
-fn work_prefix(what: &str) -> String {
-    format!(".interdict-{what}-{}-", std::process::id())
-}
-
-/// Whether process `pid` still runs (where that can be told: Linux).
-fn alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new(&format!("/proc/{pid}")).exists()
-    } else {
-        true
-    }
-}
-
-/// Removes the working files and folders for `what` in `dir` that a
-/// process which is gone left there (killed mid-export, mid-import), when
-/// they belong to the same user as `mine` (a working file just made).
-fn sweep(dir: &Path, what: &str, mine: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let Ok(me) = std::fs::metadata(mine).map(|m| m.uid()) else {
-            return;
-        };
-        let prefix = format!(".interdict-{what}-");
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Some(pid) = name
-                .strip_prefix(&prefix)
-                .and_then(|rest| rest.split('-').next())
-                .and_then(|p| p.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
-                continue;
-            };
-            if pid == std::process::id() || alive(pid) || meta.uid() != me {
-                continue;
-            }
-            let gone = if meta.is_dir() {
-                std::fs::remove_dir_all(e.path())
-            } else {
-                std::fs::remove_file(e.path())
-            };
-            if gone.is_ok() {
-                tracing::info!(
-                    "removed {} left by a process that is gone",
-                    e.path().display()
-                );
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (dir, what, mine);
-}
-
-/// A private working folder (0700) in `parent` for `what`, after sweeping
-/// the ones a killed process left there.
-pub fn work_dir_in(parent: &Path, what: &str) -> Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new()
-        .prefix(&work_prefix(what))
-        .tempdir_in(parent)
-        .map_err(|e| io_err(parent, e))?;
-    sweep(parent, what, dir.path());
-    Ok(dir)
-}
+pub use crate::store::workdir::work_dir_in;
+use crate::store::workdir::{sweep, work_prefix};
 
 /// A new file beside `path`, readable and writable by its owner only, to
 /// write an output into and then put in place with [`put_in_place`].

@@ -18,6 +18,7 @@ pub mod schema;
 pub mod search;
 pub mod upgrade;
 pub mod warnlist;
+pub mod workdir;
 
 pub use error::{Result, StoreError};
 
@@ -320,10 +321,9 @@ pub fn upgraded_copy_of(
         path: path.into(),
         message: format!("cannot make a private copy to upgrade it: {e}"),
     };
-    let dir = tempfile::Builder::new()
-        .prefix("interdict-upgraded-")
-        .tempdir()
-        .map_err(io)?;
+    // Private (0700), named for this process, so the copies of sessions
+    // killed before are swept now, as nothing else would remove them.
+    let dir = workdir::work_dir_in(&std::env::temp_dir(), "upgraded")?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
