@@ -367,7 +367,18 @@ fn main() {
         .unwrap_or(1_000_000);
     let path = data::dataset(parcels);
     reset_peak_rss();
-    let opts = || OpenOptions::new("bench");
+    // Writes sealed with a key and checkpointed, as the command line and
+    // the interface write.
+    let keys = data::data_dir().join("bench-keys");
+    let seal_key = std::sync::Arc::new(
+        interdict::exchange::signing::load_or_create(&keys.join("signing.key")).expect("key"),
+    );
+    let opts = || {
+        let mut o = OpenOptions::new("bench");
+        o.seal_key = Some(seal_key.clone());
+        o.checkpoints = Some(keys.join("checkpoints"));
+        o
+    };
     let mut figures: Vec<Figure> = Vec::new();
     let ms_target = |p50: Option<f64>, p95: Option<f64>| Target::Ms { p50, p95 };
     // BENCH_ONLY=search: the search engine alone, query by query (for
