@@ -400,7 +400,9 @@ pub enum MatchCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
-    /// Recompute the hash chain; exit 1 naming the first broken entry
+    /// Check the schema, the hash chain, its seals and your checkpoint, every
+    /// record against its audit, and the index and search rows against the
+    /// records; exit 1 naming what is wrong
     Verify,
     /// Show the history of an item, or the latest changes
     Log {
