@@ -871,3 +871,27 @@ fn an_export_from_a_log_rolled_back_since_the_last_one_is_flagged() {
         "{err}"
     );
 }
+
+#[test]
+fn a_file_with_a_record_that_could_never_be_merged_is_refused_whole() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--all"]);
+    // A field longer than any typed one may be, signed by whoever made it:
+    // the merge in steps would otherwise stop at it, half written.
+    let long = resigned(
+        &file,
+        "long.db",
+        "UPDATE parcels SET concealment = printf('%.5000c', 'x') WHERE tracking = 'RR123456785KZ';",
+    );
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let before = content(&b.db);
+    let err = b.fails(&["merge", long.to_str().unwrap()]);
+    assert!(
+        err.contains("parcel RR123456785KZ") && err.contains("nothing was merged"),
+        "{err}"
+    );
+    assert_eq!(content(&b.db), before, "not one step was written");
+    // The file as it was signed merges.
+    assert_eq!(counts(&merge(&b, &file))[0], 7);
+}

@@ -641,6 +641,36 @@ pub fn merge(
     })
 }
 
+/// Every record of the file checked as the merge would check it, before
+/// any step is written, so a file with a record that could never be
+/// merged is refused whole (nothing merged) rather than stopping midway.
+fn check_all(src: &Connection) -> Result<()> {
+    fn kind<R: Record>(src: &Connection) -> Result<()> {
+        records::each::<R, _>(src, "1", [], usize::MAX, 0, |mut r| {
+            let m = r.meta().clone();
+            let what = format!("{} {} ({})", R::KIND, sanitize(&r.label()), m.id);
+            if m.id.is_nil() || m.created_at.is_empty() || m.origin_db.is_nil() {
+                return Err(StoreError::Refused(format!(
+                    "{what}: lacks its provenance; nothing was merged"
+                )));
+            }
+            // A case's reference is made local before it is checked.
+            if R::KIND == ItemKind::Case {
+                set_case_ref(&mut r, "C-0001")?;
+            }
+            crate::domain::record::validate(&r)
+                .map_err(|e| StoreError::Refused(format!("{what}: {e}; nothing was merged")))?;
+            Ok(())
+        })
+    }
+    kind::<Substance>(src)?;
+    kind::<Case>(src)?;
+    kind::<Parcel>(src)?;
+    kind::<Finding>(src)?;
+    kind::<Link>(src)?;
+    kind::<Note>(src)
+}
+
 /// The merge's `sources` row: the file, its hash, the exporting database,
 /// the exporter and the signer.
 fn insert_source(w: &Writer<'_>, rec: &Received, file_name: &str) -> Result<Uuid> {
@@ -673,6 +703,7 @@ fn merge_in_steps(
     file_name: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<MergeReport> {
+    check_all(&rec.conn)?;
     let (source_id, report, position, history) = dst.write(|w| {
         let stopped: Option<(Uuid, String)> =
             w.tx.query_row(
@@ -710,6 +741,26 @@ fn merge_in_steps(
         total,
         progress,
     };
+    run_steps(dst, rec, &mut mg, &position, history, source_id).map_err(|e| {
+        StoreError::Stopped {
+            what: format!(
+                "the merge stopped midway ({} of the file's {} records read this time): what its finished steps wrote is kept, marked as this merge's in their provenance, and merging the file again goes on from there",
+                mg.done, mg.total
+            ),
+            source: Box::new(e),
+        }
+    })
+}
+
+/// The steps of a merge from `position` on, then its last transaction.
+fn run_steps(
+    dst: &mut Store,
+    rec: &Received,
+    mg: &mut Merger<'_>,
+    position: &Position,
+    history: usize,
+    source_id: Uuid,
+) -> Result<MergeReport> {
     let from = |step: usize| match position.step.cmp(&step) {
         std::cmp::Ordering::Less => Some(0),
         std::cmp::Ordering::Equal => Some(position.after),
@@ -734,7 +785,7 @@ fn merge_in_steps(
         mg.kind_in_steps::<Note>(dst, 5, a, history)?;
     }
     (mg.progress)(mg.done, mg.total);
-    let mut report = mg.report;
+    let mut report = mg.report.clone();
     let history = receive_history_in_steps(dst, rec, source_id, &report, history)?;
     dst.write(|w| {
         let changed = report.added + report.updated + report.new_conflicts + history > 0;

@@ -57,6 +57,12 @@ pub enum StoreError {
     /// encrypted without the key...). Nothing was written.
     #[error("{0}")]
     Refused(String),
+    /// A long job that stopped after some of its steps were written.
+    #[error("{source}; {what}")]
+    Stopped {
+        what: String,
+        source: Box<StoreError>,
+    },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
