@@ -240,6 +240,10 @@ fn main() {
     let verified = t.elapsed();
     let r = merge::merge(&mut dst, &file, false, &mut |_, _| {}).expect("merge");
     let merged = t.elapsed();
+    // The work of reading the received file (checks and merge), per page
+    // of it: the bound on a received file's work is set far above this.
+    let pages = std::fs::metadata(&out).map_or(1, |m| m.len() / 4096).max(1);
+    let per_page = file.work() as f64 / pages as f64;
     line(
         "merge into an empty notebook, seconds",
         format!("{:.1}", merged.as_secs_f64()),
@@ -254,6 +258,16 @@ fn main() {
     let t = Instant::now();
     let file = received::open(&out, None).expect("verify");
     let r = merge::merge(&mut dst, &file, false, &mut |_, _| {}).expect("merge");
+    line(
+        "reading a received file, work per page",
+        format!("{per_page:.2}"),
+        "-".into(),
+        "-".into(),
+        &format!(
+            "thousand SQLite instructions; bound {}",
+            received::WORK_PER_PAGE
+        ),
+    );
     line(
         "merge the same file again, seconds",
         format!("{:.1}", t.elapsed().as_secs_f64()),

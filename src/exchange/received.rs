@@ -11,6 +11,8 @@ use crate::store::{APPLICATION_ID, Result, StoreError, migrations};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// An accepted export file, open read-only.
 pub struct Received {
@@ -30,6 +32,38 @@ pub struct Received {
     /// A file of an older schema is read through a private copy upgraded
     /// to this build's, made once it has passed every check.
     _upgraded: Option<tempfile::TempDir>,
+    /// The work done reading the file so far, in thousands of SQLite
+    /// instructions, against its bound.
+    work: Arc<AtomicU64>,
+}
+
+/// The work reading a received file may take, in thousands of SQLite
+/// instructions per page of the file (with a floor for small files):
+/// checking, hashing and merging a real export takes about one (the
+/// sharing benchmark's "work per page"), so only a file crafted to make
+/// SQLite work without end reaches it. The schema check already refuses
+/// the views, triggers and generated columns that could; this is the net
+/// under it.
+pub const WORK_PER_PAGE: u64 = 200;
+const WORK_FLOOR: u64 = 2_000_000;
+
+impl Received {
+    /// Thousands of SQLite instructions spent reading the file so far.
+    pub fn work(&self) -> u64 {
+        self.work.load(Ordering::Relaxed)
+    }
+}
+
+/// Bounds the work of reading on `conn`: past `limit` thousand
+/// instructions, every statement on it is interrupted.
+fn bound_work(conn: &mut Connection, limit: u64) -> Result<Arc<AtomicU64>> {
+    let used = Arc::new(AtomicU64::new(0));
+    let count = used.clone();
+    conn.progress_handler(
+        1000,
+        Some(move || count.fetch_add(1, Ordering::Relaxed) + 1 > limit),
+    )?;
+    Ok(used)
 }
 
 fn refuse(file: &Path, why: impl std::fmt::Display) -> StoreError {
@@ -108,7 +142,11 @@ fn database_size(head: &[u8; 100]) -> Option<u64> {
     (change == valid_for && pages > 0 && page >= 512).then_some(page * pages)
 }
 
-pub fn accept(file: &Path, db_path: PathBuf, work: Option<tempfile::TempDir>) -> Result<Received> {
+pub fn accept(
+    file: &Path,
+    db_path: PathBuf,
+    work_dir: Option<tempfile::TempDir>,
+) -> Result<Received> {
     let mut head = [0u8; 100];
     {
         use std::io::Read;
@@ -140,7 +178,12 @@ pub fn accept(file: &Path, db_path: PathBuf, work: Option<tempfile::TempDir>) ->
             ));
         }
     }
-    let conn = open_untrusted(&db_path).map_err(|e| refuse(file, format!("damaged: {e}")))?;
+    let mut conn = open_untrusted(&db_path).map_err(|e| refuse(file, format!("damaged: {e}")))?;
+    let pages = database_size(&head).map_or(0, |size| {
+        size / u64::from(u16::from_be_bytes([head[16], head[17]])).max(512)
+    });
+    let limit = (pages * WORK_PER_PAGE).max(WORK_FLOOR);
+    let work = bound_work(&mut conn, limit)?;
     let app_id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
         .map_err(|e| refuse(file, format!("damaged: {e}")))?;
@@ -241,13 +284,14 @@ pub fn accept(file: &Path, db_path: PathBuf, work: Option<tempfile::TempDir>) ->
         ));
     }
     // Checked as it came; read through today's schema.
-    let (conn, upgraded) = if version < migrations::latest() {
+    let (conn, upgraded, work) = if version < migrations::latest() {
         let (dir, copy) = crate::store::upgraded_copy_of(&conn, file, "interdict", None)?;
         drop(conn);
-        let c = open_untrusted(&copy).map_err(|e| refuse(file, format!("damaged: {e}")))?;
-        (c, Some(dir))
+        let mut c = open_untrusted(&copy).map_err(|e| refuse(file, format!("damaged: {e}")))?;
+        let w = bound_work(&mut c, limit)?;
+        (c, Some(dir), w)
     } else {
-        (conn, None)
+        (conn, None, work)
     };
     Ok(Received {
         _upgraded: upgraded,
@@ -259,6 +303,35 @@ pub fn accept(file: &Path, db_path: PathBuf, work: Option<tempfile::TempDir>) ->
         public_key,
         fingerprint: signing::fingerprint(&key),
         manifest,
-        _work: work,
+        _work: work_dir,
+        work,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_past_the_bound_is_interrupted() {
+        let mut c = Connection::open_in_memory().unwrap();
+        let used = bound_work(&mut c, 1_000).unwrap();
+        let endless = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r";
+        let e = c
+            .query_row(endless, [], |r| r.get::<_, i64>(0))
+            .unwrap_err();
+        assert_eq!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::OperationInterrupted),
+            "{e}"
+        );
+        assert!(used.load(Ordering::Relaxed) > 1_000);
+        // Within the bound, work goes on as usual.
+        let mut c = Connection::open_in_memory().unwrap();
+        bound_work(&mut c, 1_000).unwrap();
+        let n: i64 = c
+            .query_row("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000) SELECT count(*) FROM r", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1000);
+    }
 }
