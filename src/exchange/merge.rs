@@ -302,6 +302,26 @@ impl Merger<'_> {
         Ok(Some(there))
     }
 
+    /// One incoming record: unchanged when held here exactly as the file
+    /// holds it, else merged; progress every thousand.
+    fn visit<R: Record>(
+        &mut self,
+        w: &mut Writer<'_>,
+        r: R,
+        same: &std::collections::HashSet<Uuid>,
+    ) -> Result<()> {
+        if same.contains(&r.meta().id) {
+            self.report.unchanged += 1;
+        } else {
+            self.one(w, r)?;
+        }
+        self.done += 1;
+        if self.done.is_multiple_of(1000) {
+            (self.progress)(self.done, self.total);
+        }
+        Ok(())
+    }
+
     /// Merges the records of a kind numbered after `after`, 64 at a time,
     /// until a step's time is up; returns the last number merged (none
     /// when the kind is done).
@@ -315,18 +335,8 @@ impl Merger<'_> {
         let mut last = None;
         loop {
             let src = self.src;
-            let got = records::each_numbered_after::<R>(src, after, 64, |_, r| {
-                if same.contains(&r.meta().id) {
-                    self.report.unchanged += 1;
-                } else {
-                    self.one(w, r)?;
-                }
-                self.done += 1;
-                if self.done.is_multiple_of(1000) {
-                    (self.progress)(self.done, self.total);
-                }
-                Ok(())
-            })?;
+            let got =
+                records::each_numbered_after::<R>(src, after, 64, |_, r| self.visit(w, r, same))?;
             match got {
                 Some(n) => {
                     after = n;
@@ -381,18 +391,7 @@ impl Merger<'_> {
         } else {
             records::same_rows(src, &w.tx, R::KIND)?
         };
-        records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| {
-            if same.contains(&r.meta().id) {
-                self.report.unchanged += 1;
-            } else {
-                self.one(w, r)?;
-            }
-            self.done += 1;
-            if self.done.is_multiple_of(1000) {
-                (self.progress)(self.done, self.total);
-            }
-            Ok(())
-        })
+        records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| self.visit(w, r, &same))
     }
 }
 
