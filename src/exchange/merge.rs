@@ -464,6 +464,80 @@ pub fn in_progress(conn: &Connection) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// Where copying a file's histories has come to: which of its two parts
+/// (the file's own log, then the histories it carries from earlier
+/// merges), and the last (database, entry) copied from it.
+struct HistoryCursor {
+    part: usize,
+    db: Vec<u8>,
+    seq: i64,
+}
+
+impl HistoryCursor {
+    fn start() -> HistoryCursor {
+        HistoryCursor {
+            part: 0,
+            db: Vec::new(),
+            seq: i64::MIN,
+        }
+    }
+}
+
+/// Copies the file's history rows after `at`, 500 at a time, until all
+/// are copied (true) or `until` has passed; adds to `n` the entries that
+/// were new here.
+fn copy_history(
+    w: &Writer<'_>,
+    rec: &Received,
+    at: &mut HistoryCursor,
+    until: Option<Instant>,
+    n: &mut usize,
+) -> Result<bool> {
+    let kinds = ItemKind::ALL
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let parts = [
+        format!(
+            "{} WHERE item_kind IN ({kinds}) AND a.seq > ?2 ORDER BY a.seq LIMIT 500",
+            audit::AS_RECEIVED
+        ),
+        format!(
+            "SELECT {} FROM received_audit WHERE (source_db, seq) > (?1, ?2) ORDER BY source_db, seq LIMIT 500",
+            audit::RECEIVED_COLUMNS
+        ),
+    ];
+    let mut ins = audit::insert_received(&w.tx)?;
+    while let Some(sql) = parts.get(at.part) {
+        let mut stmt = rec.conn.prepare_cached(sql)?;
+        let mut rows = if at.part == 0 {
+            stmt.query((rec.manifest.export_db, at.seq))?
+        } else {
+            stmt.query((&at.db, at.seq))?
+        };
+        let mut any = false;
+        while let Some(r) = rows.next()? {
+            any = true;
+            let vals: Vec<rusqlite::types::Value> =
+                (0..12).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+            at.db = r.get(0)?;
+            at.seq = r.get(1)?;
+            *n += ins.execute(rusqlite::params_from_iter(vals))?;
+        }
+        if !any {
+            *at = HistoryCursor {
+                part: at.part + 1,
+                ..HistoryCursor::start()
+            };
+        }
+        if until.is_some_and(|t| Instant::now() >= t) {
+            break;
+        }
+    }
+    Ok(at.part >= parts.len())
+}
+
 /// Copies the histories that came with the file, in steps; returns how
 /// many entries were new here (counting from `n`, those of a stopped
 /// merge of the same file).
@@ -474,62 +548,14 @@ fn receive_history_in_steps(
     report: &MergeReport,
     mut n: usize,
 ) -> Result<usize> {
-    let kinds = ItemKind::ALL
-        .iter()
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let own = format!(
-        "{} WHERE item_kind IN ({kinds}) AND a.seq > ?2 ORDER BY a.seq LIMIT 500",
-        audit::AS_RECEIVED
-    );
-    let carried = format!(
-        "SELECT {} FROM received_audit WHERE (source_db, seq) > (?1, ?2) ORDER BY source_db, seq LIMIT 500",
-        audit::RECEIVED_COLUMNS
-    );
-    // (source database, entry number) of the last row copied, per query.
-    for (i, sql) in [own, carried].iter().enumerate() {
-        let mut cursor: (Vec<u8>, i64) = if i == 0 {
-            (rec.manifest.export_db.as_bytes().to_vec(), 0)
-        } else {
-            (Vec::new(), i64::MIN)
-        };
-        let mut finished = false;
-        while !finished {
-            n = dst.write(|w| {
-                let started = Instant::now();
-                let mut ins = audit::insert_received(&w.tx)?;
-                let mut stmt = rec.conn.prepare_cached(sql)?;
-                let mut added = 0;
-                loop {
-                    let mut rows = if i == 0 {
-                        stmt.query((rec.manifest.export_db, cursor.1))?
-                    } else {
-                        stmt.query((&cursor.0, cursor.1))?
-                    };
-                    let mut any = false;
-                    while let Some(r) = rows.next()? {
-                        any = true;
-                        let vals: Vec<rusqlite::types::Value> =
-                            (0..12).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
-                        if i == 1 {
-                            cursor.0 = r.get(0)?;
-                        }
-                        cursor.1 = r.get(1)?;
-                        added += ins.execute(rusqlite::params_from_iter(vals))?;
-                    }
-                    if !any {
-                        finished = true;
-                        break;
-                    }
-                    if started.elapsed() >= STEP_TIME {
-                        break;
-                    }
-                }
-                save_progress(w, source_id, report, HISTORY_STEP, 0, n + added)?;
-                Ok(n + added)
-            })?;
-        }
+    let mut at = HistoryCursor::start();
+    let mut done = false;
+    while !done {
+        done = dst.write(|w| {
+            let finished = copy_history(w, rec, &mut at, Some(Instant::now() + STEP_TIME), &mut n)?;
+            save_progress(w, source_id, report, HISTORY_STEP, 0, n)?;
+            Ok(finished)
+        })?;
     }
     Ok(n)
 }
@@ -540,30 +566,23 @@ const HISTORY_STEP: usize = 6;
 /// Copies the histories that came with the file; returns how many entries
 /// were new here.
 fn receive_history(w: &Writer<'_>, rec: &Received) -> Result<usize> {
-    let mut ins = audit::insert_received(&w.tx)?;
     let mut n = 0;
-    let kinds = ItemKind::ALL
-        .iter()
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    for sql in [
-        format!("{} WHERE item_kind IN ({kinds})", audit::AS_RECEIVED),
-        format!("SELECT {} FROM received_audit", audit::RECEIVED_COLUMNS),
-    ] {
-        let mut stmt = rec.conn.prepare(&sql)?;
-        let mut rows = if sql.contains("?1") {
-            stmt.query([rec.manifest.export_db])?
-        } else {
-            stmt.query([])?
-        };
-        while let Some(r) = rows.next()? {
-            let vals: Vec<rusqlite::types::Value> =
-                (0..12).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
-            n += ins.execute(rusqlite::params_from_iter(vals))?;
-        }
-    }
+    copy_history(w, rec, &mut HistoryCursor::start(), None, &mut n)?;
     Ok(n)
+}
+
+/// A merge that wrote something: its report in its `sources` row (no
+/// longer in progress) and its audit entry.
+fn record_merge(w: &mut Writer<'_>, report: &mut MergeReport, source_id: Uuid) -> Result<()> {
+    report.written = true;
+    report.merge_id = Some(source_id);
+    let json = serde_json::to_string(&*report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    w.tx.execute(
+        "UPDATE sources SET report = ?1 WHERE id = ?2",
+        (&json, source_id),
+    )?;
+    audit::append(w, "merge", "merge", source_id, None, Some(&json))?;
+    Ok(())
 }
 
 /// Merges an accepted export file. With `dry_run`, reports what would
@@ -627,15 +646,7 @@ pub fn merge(
         if !changed || dry_run {
             return Ok((report, false));
         }
-        report.written = true;
-        report.merge_id = Some(source_id);
-        let json =
-            serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        w.tx.execute(
-            "UPDATE sources SET report = ?1 WHERE id = ?2",
-            (&json, source_id),
-        )?;
-        audit::append(w, "merge", "merge", source_id, None, Some(&json))?;
+        record_merge(w, &mut report, source_id)?;
         Ok((report, true))
     })
 }
@@ -793,16 +804,7 @@ fn run_steps(
             w.tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
             return Ok(());
         }
-        report.written = true;
-        report.merge_id = Some(source_id);
-        let json =
-            serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        w.tx.execute(
-            "UPDATE sources SET report = ?1 WHERE id = ?2",
-            (&json, source_id),
-        )?;
-        audit::append(w, "merge", "merge", source_id, None, Some(&json))?;
-        Ok(())
+        record_merge(w, &mut report, source_id)
     })?;
     Ok(report)
 }
