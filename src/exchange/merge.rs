@@ -437,31 +437,21 @@ fn save_progress(
 /// Merges running or stopped midway, as people read them (who, which file,
 /// since when, how far).
 pub fn in_progress(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT actor, file_name, at, report FROM sources
-         WHERE kind = 'merge' AND json_valid(report) AND json_extract(report, '$.in_progress') IS NOT NULL",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (actor, file, at, report) = row?;
-        let done = serde_json::from_str::<InProgress>(&report)
-            .map(|p| p.report.added + p.report.updated + p.report.unchanged + p.report.conflicts)
-            .unwrap_or(0);
-        out.push(format!(
-            "a merge of {} by {} since {at} is in progress or was stopped midway ({done} records so far); its records appear as they are merged, and merging the file again finishes it",
-            sanitize(&file),
-            sanitize(&actor)
-        ));
-    }
-    Ok(out)
+    Ok(crate::store::under_way(conn)?
+        .into_iter()
+        .filter(|j| j.kind == "merge")
+        .map(|j| {
+            let done = serde_json::from_str::<InProgress>(&j.report)
+                .map(|p| p.report.added + p.report.updated + p.report.unchanged + p.report.conflicts)
+                .unwrap_or(0);
+            format!(
+                "a merge of {} by {} since {} is in progress or was stopped midway ({done} records so far); its records appear as they are merged, and merging the file again finishes it",
+                sanitize(&j.file),
+                sanitize(&j.actor),
+                sanitize(&j.at)
+            )
+        })
+        .collect())
 }
 
 /// Where copying a file's histories has come to: which of its two parts

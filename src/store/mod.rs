@@ -215,6 +215,38 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// A big job that marks its `sources` row while it runs (a merge, with
+/// its progress; an import).
+#[derive(Debug, Clone)]
+pub struct UnderWay {
+    pub actor: String,
+    /// `merge` or `import`.
+    pub kind: String,
+    pub file: String,
+    pub at: String,
+    /// The row's report so far (JSON).
+    pub report: String,
+}
+
+/// The big jobs under way in a notebook, or stopped midway.
+pub fn under_way(conn: &Connection) -> Result<Vec<UnderWay>> {
+    let mut stmt = conn.prepare(
+        "SELECT actor, kind, file_name, at, report FROM sources
+         WHERE json_valid(report) AND (json_extract(report, '$.in_progress') IS NOT NULL
+               OR json_extract(report, '$.outcome') = 'in-progress')",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(UnderWay {
+            actor: r.get(0)?,
+            kind: r.get(1)?,
+            file: r.get(2)?,
+            at: r.get(3)?,
+            report: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Seals the head of the log, unless it is sealed already.
 fn seal_head(tx: &Connection, db: Uuid, key: &SigningKey, actor: &str) -> Result<()> {
     let Some((seq, hash)) = audit::head(tx)? else {
@@ -737,29 +769,14 @@ impl Store {
         }
     }
 
-    /// The big jobs under way in this notebook that say so (a merge marks
-    /// its `sources` row in progress), as people read them.
+    /// The big jobs under way in this notebook that say so, as a busy
+    /// write names them.
     fn holders(&self) -> String {
-        let found: Vec<String> = self
-            .conn
-            .prepare(
-                "SELECT actor, kind, file_name, at FROM sources
-                 WHERE json_valid(report) AND (json_extract(report, '$.in_progress') IS NOT NULL
-                       OR json_extract(report, '$.outcome') = 'in-progress')",
-            )
-            .and_then(|mut s| {
-                s.query_map([], |r| {
-                    Ok(format!(
-                        "{}'s {} of {} since {}",
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                        r.get::<_, String>(3)?
-                    ))
-                })?
-                .collect()
-            })
-            .unwrap_or_default();
+        let found: Vec<String> = under_way(&self.conn)
+            .unwrap_or_default()
+            .iter()
+            .map(|j| format!("{}'s {} of {} since {}", j.actor, j.kind, j.file, j.at))
+            .collect();
         if found.is_empty() {
             String::new()
         } else {

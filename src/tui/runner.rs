@@ -81,11 +81,7 @@ impl Runner {
             Effect::Reload => self.reload(app),
             Effect::Fetch(i) => self.fetch(app, i),
             Effect::Select => self.select(app),
-            Effect::Refresh => {
-                if let Some(c) = app.current.clone() {
-                    self.show(app, c);
-                }
-            }
+            Effect::Refresh => self.refresh(app),
             Effect::GoTo { item, links_cursor } => self.go_to(app, item, links_cursor),
             Effect::GoToNoteSubject(id) => {
                 let conn = self.store.conn();
@@ -372,6 +368,13 @@ impl Runner {
         app.set_current(item, detail, links);
     }
 
+    /// The current item's details and connections read again.
+    fn refresh(&mut self, app: &mut App) {
+        if let Some(c) = app.current.clone() {
+            self.show(app, c);
+        }
+    }
+
     /// Shows an item in its pane (which the interface has focused).
     fn go_to(&mut self, app: &mut App, item: ItemRef, links_cursor: Option<usize>) {
         let i = Pane::of(item.kind).index();
@@ -579,9 +582,7 @@ impl Runner {
             app.clamp(i);
             self.fetch_around(app, i, rowid, pos);
         }
-        if let Some(c) = app.current.clone() {
-            self.show(app, c);
-        }
+        self.refresh(app);
         true
     }
 
@@ -608,9 +609,7 @@ impl Runner {
                         self.reload(app);
                         // What was shown while the data came in is read
                         // again whole.
-                        if let Some(c) = app.current.clone() {
-                            self.show(app, c);
-                        }
+                        self.refresh(app);
                         app.info(format!(
                             "demo data loaded: {} cases, {} parcels, {} findings",
                             s.cases, s.parcels, s.findings

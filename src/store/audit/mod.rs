@@ -446,29 +446,34 @@ pub enum Verdict {
     Broken { seq: i64, reason: String },
 }
 
+/// An entry as `ENTRY_COLUMNS` reads it: seq, at, actor, action,
+/// item_kind, item_id, state, version, detail, hash.
+pub(crate) type EntryRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<String>,
+    Vec<u8>,
+);
+
+/// The columns of an entry, in `EntryRow`'s order.
+pub(crate) const ENTRY_COLUMNS: &str =
+    "seq, at, actor, action, item_kind, item_id, state, version, detail, hash";
+
 /// Recomputes the whole chain, in sequence order. An upgrade entry that
 /// found the chain of the format before it broken keeps saying so.
 pub fn verify(conn: &Connection) -> Result<Verdict> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, item_kind, item_id, state, version, detail, hash FROM audit ORDER BY seq",
-    )?;
+    let mut stmt = conn.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM audit ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_vec();
     while let Some(row) = rows.next()? {
-        type Cols = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            Vec<u8>,
-            Option<Vec<u8>>,
-            Option<Vec<u8>>,
-            Option<String>,
-            Vec<u8>,
-        );
-        let read = || -> rusqlite::Result<Cols> {
+        let read = || -> rusqlite::Result<EntryRow> {
             Ok((
                 row.get(0)?,
                 row.get(1)?,

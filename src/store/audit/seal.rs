@@ -328,7 +328,7 @@ mod tests {
     use super::*;
     use crate::domain::Case;
     use crate::domain::record::new_record;
-    use crate::store::audit::{Fields, GENESIS, entry_hash};
+    use crate::store::audit::{ENTRY_COLUMNS, EntryRow, Fields, GENESIS, entry_hash};
     use crate::store::{OpenOptions, Store, create};
     use std::sync::Arc;
 
@@ -359,31 +359,30 @@ mod tests {
 
     /// Recomputes the whole chain after an entry was changed, as someone
     /// who knows the format (but not the writers' keys) could.
-    type Row = (
-        i64,
-        String,
-        String,
-        String,
-        String,
-        Vec<u8>,
-        Option<Vec<u8>>,
-        Option<Vec<u8>>,
-        Option<String>,
-    );
-
     fn rehash(s: &Store) {
         let c = s.conn();
-        let rows: Vec<Row> = c
-            .prepare("SELECT seq, at, actor, action, item_kind, item_id, state, version, detail FROM audit ORDER BY seq")
+        let rows: Vec<EntryRow> = c
+            .prepare(&format!("SELECT {ENTRY_COLUMNS} FROM audit ORDER BY seq"))
             .unwrap()
             .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
             })
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         let mut prev = GENESIS.to_vec();
-        for (seq, at, actor, action, kind, id, state, version, detail) in rows {
+        for (seq, at, actor, action, kind, id, state, version, detail, _) in rows {
             let h = entry_hash(
                 &prev,
                 &Fields {
