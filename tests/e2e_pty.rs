@@ -13,7 +13,15 @@ const BIN: &str = env!("CARGO_BIN_EXE_interdict");
 
 /// The interface on `db`, with its data directory under `home`.
 fn start(db: &Path, home: &Path, extra: &[&str]) -> Screen {
+    start_with(db, home, extra, &[])
+}
+
+/// [`start`], with more of the environment set.
+fn start_with(db: &Path, home: &Path, extra: &[&str], env: &[(&str, &Path)]) -> Screen {
     let mut cmd = CommandBuilder::new(BIN);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     cmd.arg("--db");
     cmd.arg(db);
     for a in extra {
@@ -249,4 +257,103 @@ fn a_field_is_edited_in_the_middle_with_cursor_keys() {
     let p: serde_json::Value =
         serde_json::from_str(&cli(&db, &["show", "EE473124829CN", "--format", "json"])).unwrap();
     assert_eq!(p["carrier"], "KazEMS");
+}
+
+/// Every file under `dir` whose bytes hold `needle`.
+fn files_holding(dir: &Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            found.extend(files_holding(&p, needle));
+        } else if std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle)) {
+            found.push(p);
+        }
+    }
+    found
+}
+
+#[test]
+fn an_encrypted_export_is_browsed_from_memory_and_a_kill_leaves_no_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nb.db");
+    cli(&db, &["demo", "--parcels", "200"]);
+    let id = dir.path().join("identity.txt");
+    let made: serde_json::Value = serde_json::from_str(&cli(
+        &db,
+        &["--format", "json", "keys", "new-identity", "--out", id.to_str().unwrap()],
+    ))
+    .unwrap();
+    let recipient = made["recipient"].as_str().unwrap();
+    let sealed = dir.path().join("sent.age");
+    cli(
+        &db,
+        &[
+            "export",
+            "--case",
+            "C-0001",
+            "--include-red",
+            "C-0001",
+            "--encrypt-to",
+            recipient,
+            "--out",
+            sealed.to_str().unwrap(),
+        ],
+    );
+    // A tracking number the export holds, to look for in plaintext.
+    let listed: serde_json::Value = serde_json::from_str(&cli(
+        &db,
+        &["--format", "json", "list", "parcels", "--case", "C-0001"],
+    ))
+    .unwrap();
+    let tracking = listed[0]["tracking"].as_str().unwrap().to_string();
+    assert!(files_holding(&sealed, tracking.as_bytes()).is_empty());
+
+    // A private temporary folder, and a data folder of its own, watched.
+    let tmp = dir.path().join("tmp");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    let mut s = start_with(
+        &sealed,
+        &home,
+        &["--read-only", "--identity", id.to_str().unwrap()],
+        &[("TMPDIR", tmp.as_path())],
+    );
+    s.wait_for("signed by");
+    s.wait_for("Cases 1/");
+    s.send("2");
+    s.wait_for("Parcels 1/");
+    // The live filter reads the received parcels (indexed in memory).
+    s.send("/");
+    s.send(&tracking);
+    s.wait_for(&format!("parcel {tracking} "));
+    // While it runs, no file anywhere it writes holds the plaintext.
+    for place in [&tmp, &home] {
+        let held = files_holding(place, tracking.as_bytes());
+        assert!(held.is_empty(), "plaintext on disk: {held:?}");
+        assert!(
+            files_holding(place, b"SQLite format 3\0").is_empty(),
+            "a database on disk under {}",
+            place.display()
+        );
+    }
+    // Killed as hard as can be: nothing is left to sweep.
+    let pid = s.child.process_id().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let _ = s.child.wait();
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "left in the temporary folder: {:?}",
+        std::fs::read_dir(&tmp).unwrap().collect::<Vec<_>>()
+    );
+    assert!(files_holding(&home, tracking.as_bytes()).is_empty());
 }

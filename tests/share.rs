@@ -398,9 +398,10 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
         id.to_str().unwrap(),
     ]);
     assert_eq!(counts(&r)[0], 7, "{r}");
-    // Browsing the encrypted file read-only leaves it as it was, and the
-    // decrypted copy a killed session left in the temporary folder is
-    // swept (its process is gone).
+    // Browsing the encrypted file read-only leaves it as it was (and
+    // reads it from memory), and the decrypted copy that a session of an
+    // earlier release, killed, left in the temporary folder is swept (its
+    // process is gone).
     let tmp = b._dir.path().join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     let left = tmp.join(".interdict-received-4194999-abc");

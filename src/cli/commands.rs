@@ -21,11 +21,11 @@ pub(super) struct Ctx {
     pub(super) format: Format,
 }
 
-/// An open notebook, and what must live as long as it: the private
-/// decrypted copy of an encrypted export being browsed.
+/// An open notebook, and what must live as long as it: the decryption,
+/// in memory, of an encrypted file the store reads as it is.
 struct Opened {
     store: Store,
-    _plain: Option<tempfile::TempDir>,
+    _plain: Option<received::Plain>,
     /// What the user should know about the file (where it lives, whose
     /// signed export it is or that it failed verification).
     notice: Option<(String, bool)>,
@@ -61,15 +61,21 @@ fn open(cli: &Cli) -> Result<Opened> {
             path.display()
         );
     }
-    let (plain, work) = if encrypted {
-        received::plaintext(&path, cli.identity.as_deref())?
+    // Decrypted into memory, never onto the disk.
+    let plain = if encrypted {
+        opts.shown_as = Some(path.clone());
+        Some(received::plaintext(&path, cli.identity.as_deref())?)
     } else {
-        (path.clone(), None)
+        None
     };
-    let store = Store::open(&plain, opts)?;
+    let store = Store::open(plain.as_ref().map_or(&path, |p| &p.path), opts)?;
     let mut notice = crate::store::fsinfo::network_warning(&path).map(|w| (w, true));
     if store.is_read_only() && store.has_export_manifest()? {
-        notice = Some(match received::accept(&path, plain.clone(), None) {
+        let checked = match &plain {
+            Some(p) => received::accept(&path, p),
+            None => received::plaintext(&path, None).and_then(|p| received::accept(&path, &p)),
+        };
+        notice = Some(match checked {
             Ok(r) => (
                 format!(
                     "export from {} signed by {} (key {}), {}",
@@ -90,9 +96,12 @@ fn open(cli: &Cli) -> Result<Opened> {
             None => (text, false),
         });
     }
+    // The decryption is kept only if the store reads it as it is (not
+    // through an indexed copy of its own).
+    let plain = plain.filter(|p| store.read_path() == p.path);
     Ok(Opened {
         store,
-        _plain: work,
+        _plain: plain,
         notice,
     })
 }

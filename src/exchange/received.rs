@@ -2,11 +2,13 @@
 //! data: decrypted (age) if needed, opened read-only and immutable in
 //! SQLite's defensive mode, its identity, schema version and integrity
 //! checked, its manifest's signature verified and its content hash
-//! recomputed. Any failure refuses the file, saying why; nothing is
-//! written anywhere but a private temporary copy for encrypted files.
+//! recomputed. Any failure refuses the file, saying why. Nothing is
+//! written anywhere: a file that came encrypted is decrypted into memory,
+//! and so is any copy made to read it.
 
 use super::export::{FORMAT, Manifest};
 use super::{seal, signing};
+use crate::store::memdb::{MemDb, PrivateCopy};
 use crate::store::{APPLICATION_ID, Result, StoreError, migrations};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
@@ -25,13 +27,12 @@ pub struct Received {
     /// The file as given, and the SHA-256 of its bytes.
     pub file: PathBuf,
     pub file_sha256: String,
-    /// The plaintext database (the file itself, or a private decrypted
-    /// copy that lives as long as this value).
+    /// The plaintext database (the file itself, or its decryption in
+    /// memory, which lives as long as a connection to it).
     pub db_path: PathBuf,
-    _work: Option<tempfile::TempDir>,
     /// A file of an older schema is read through a private copy upgraded
     /// to this build's, made once it has passed every check.
-    _upgraded: Option<tempfile::TempDir>,
+    _upgraded: Option<PrivateCopy>,
     /// The work done reading the file so far, in thousands of SQLite
     /// instructions, against its bound.
     work: Arc<AtomicU64>,
@@ -70,12 +71,31 @@ fn refuse(file: &Path, why: impl std::fmt::Display) -> StoreError {
     StoreError::Refused(format!("{}: {why}", file.display()))
 }
 
-/// Decrypts `file` if it is age-encrypted; returns the plaintext path and
-/// the temporary directory holding it.
-pub fn plaintext(
-    file: &Path,
-    identity: Option<&Path>,
-) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+/// A received file's plaintext, its first bytes checked: the file itself,
+/// or, when it came encrypted, its decryption, held in this process's
+/// memory (never written to disk, so a session killed while reading it
+/// leaves no plaintext behind).
+pub struct Plain {
+    /// Where to open it.
+    pub path: PathBuf,
+    /// The in-memory database holding a decrypted file.
+    memory: Option<MemDb>,
+    /// The SQLite header of the plaintext as received.
+    head: [u8; 100],
+}
+
+impl Plain {
+    /// Whether the plaintext is a decryption held in memory.
+    pub fn in_memory(&self) -> bool {
+        self.memory.is_some()
+    }
+}
+
+/// Decrypts `file` if it is age-encrypted, and checks that the plaintext
+/// is an SQLite database and nothing more (the signature covers the
+/// database, so a tail after its last page is refused, as is a file cut
+/// short).
+pub fn plaintext(file: &Path, identity: Option<&Path>) -> Result<Plain> {
     if !file.exists() {
         return Err(StoreError::Open {
             path: file.into(),
@@ -83,7 +103,17 @@ pub fn plaintext(
         });
     }
     if !seal::is_encrypted(file)? {
-        return Ok((file.to_path_buf(), None));
+        use std::io::Read;
+        let mut head = [0u8; 100];
+        let mut f = std::fs::File::open(file).map_err(|e| refuse(file, e))?;
+        let n = f.read(&mut head).map_err(|e| refuse(file, e))?;
+        let len = f.metadata().map_err(|e| refuse(file, e))?.len();
+        check_image(file, &head[..n], len)?;
+        return Ok(Plain {
+            path: file.to_path_buf(),
+            memory: None,
+            head,
+        });
     }
     let Some(identity) = identity else {
         return Err(StoreError::Refused(format!(
@@ -91,24 +121,74 @@ pub fn plaintext(
             file.display()
         )));
     };
-    // Private (0700); the decrypted copies of sessions killed before are
-    // swept now, as nothing else would ever remove them.
-    let work = seal::work_dir_in(&std::env::temp_dir(), "received")?;
-    let plain = work.path().join("received.db");
-    seal::decrypt_file(file, identity, &plain)?;
-    Ok((plain, Some(work)))
+    // Decryptions and indexed copies that earlier releases wrote to disk,
+    // left by sessions killed while they read them, are swept (making and
+    // dropping an empty private folder of this process's sweeps them).
+    for what in ["received", "upgraded"] {
+        drop(seal::work_dir_in(&std::env::temp_dir(), what)?);
+    }
+    let bytes = seal::decrypt(file, identity)?;
+    let head_len = bytes.len().min(100);
+    check_image(file, &bytes[..head_len], bytes.len() as u64)?;
+    let mut head = [0u8; 100];
+    head.copy_from_slice(&bytes[..100]);
+    let memory = MemDb::load(bytes).map_err(|e| refuse(file, format!("damaged: {e}")))?;
+    Ok(Plain {
+        path: memory.path().to_path_buf(),
+        memory: Some(memory),
+        head,
+    })
 }
 
-/// Opens a database file read-only, immutable (no lock, no journal, no
-/// byte of it written) and defensive.
+/// Refuses an image (`head` its first bytes, `len` its length) that is
+/// not an SQLite database, or not exactly one: bytes after its last page,
+/// or fewer than its header gives.
+fn check_image(file: &Path, head: &[u8], len: u64) -> Result<()> {
+    let Ok(head) = <&[u8; 100]>::try_from(head) else {
+        return Err(refuse(
+            file,
+            "not an interdict export (not an SQLite database)",
+        ));
+    };
+    if &head[..16] != b"SQLite format 3\0" {
+        return Err(refuse(
+            file,
+            "not an interdict export (not an SQLite database)",
+        ));
+    }
+    if let Some(size) = database_size(head)
+        && len != size
+    {
+        return Err(refuse(
+            file,
+            if len > size {
+                format!(
+                    "{} bytes after the database's end: the file is not as it was signed",
+                    len - size
+                )
+            } else {
+                format!("cut short: {len} bytes of the {size} its header gives")
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Opens a database read-only, immutable (no lock, no journal, no byte of
+/// it written) and defensive: a file, or an in-memory database of this
+/// process.
 pub fn open_untrusted(path: &Path) -> Result<Connection> {
-    let uri = format!(
-        "file:{}?mode=ro&immutable=1",
-        path.to_string_lossy()
-            .replace('%', "%25")
-            .replace('?', "%3f")
-            .replace('#', "%23")
-    );
+    let uri = if crate::store::memdb::is_memdb(path) {
+        format!("{}&mode=ro", path.display())
+    } else {
+        format!(
+            "file:{}?mode=ro&immutable=1",
+            path.to_string_lossy()
+                .replace('%', "%25")
+                .replace('?', "%3f")
+                .replace('#', "%23")
+        )
+    };
     let conn = Connection::open_with_flags(
         &uri,
         OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -122,12 +202,9 @@ pub fn open_untrusted(path: &Path) -> Result<Connection> {
 
 /// Checks a received export file and opens it.
 pub fn open(file: &Path, identity: Option<&Path>) -> Result<Received> {
-    let (db_path, work) = plaintext(file, identity)?;
-    accept(file, db_path, work)
+    accept(file, &plaintext(file, identity)?)
 }
 
-/// Checks the plaintext `db_path` of the received `file` (the same path
-/// unless it was decrypted into `work`).
 /// The size an SQLite file's header gives for the database (page size x
 /// pages), when the header's page count is current (written by SQLite
 /// 3.7.0 or later, as every interdict file is).
@@ -142,43 +219,11 @@ fn database_size(head: &[u8; 100]) -> Option<u64> {
     (change == valid_for && pages > 0 && page >= 512).then_some(page * pages)
 }
 
-pub fn accept(
-    file: &Path,
-    db_path: PathBuf,
-    work_dir: Option<tempfile::TempDir>,
-) -> Result<Received> {
-    let mut head = [0u8; 100];
-    {
-        use std::io::Read;
-        let mut f = std::fs::File::open(&db_path).map_err(|e| refuse(file, e))?;
-        let n = f.read(&mut head).map_err(|e| refuse(file, e))?;
-        if n < 100 || &head[..16] != b"SQLite format 3\0" {
-            return Err(refuse(
-                file,
-                "not an interdict export (not an SQLite database)",
-            ));
-        }
-        // The signature covers the database, so the file must be the
-        // database and nothing more: bytes after its last page (a tail
-        // appended after signing) are refused, as is a file cut short.
-        let len = f.metadata().map_err(|e| refuse(file, e))?.len();
-        if let Some(size) = database_size(&head)
-            && len != size
-        {
-            return Err(refuse(
-                file,
-                if len > size {
-                    format!(
-                        "{} bytes after the database's end: the file is not as it was signed",
-                        len - size
-                    )
-                } else {
-                    format!("cut short: {len} bytes of the {size} its header gives")
-                },
-            ));
-        }
-    }
-    let mut conn = open_untrusted(&db_path).map_err(|e| refuse(file, format!("damaged: {e}")))?;
+/// Checks the plaintext `plain` of the received `file` and opens it.
+pub fn accept(file: &Path, plain: &Plain) -> Result<Received> {
+    let head = plain.head;
+    let mut conn =
+        open_untrusted(&plain.path).map_err(|e| refuse(file, format!("damaged: {e}")))?;
     let pages = database_size(&head).map_or(0, |size| {
         size / u64::from(u16::from_be_bytes([head[16], head[17]])).max(512)
     });
@@ -285,7 +330,7 @@ pub fn accept(
     }
     // Checked as it came; read through today's schema.
     let (conn, upgraded, work) = if version < migrations::latest() {
-        let (dir, copy) = crate::store::upgraded_copy_of(&conn, file, "interdict", None)?;
+        let (dir, copy) = crate::store::upgraded_copy_of(&conn, &plain.path, "interdict", None)?;
         drop(conn);
         let mut c = open_untrusted(&copy).map_err(|e| refuse(file, format!("damaged: {e}")))?;
         let w = bound_work(&mut c, limit)?;
@@ -298,12 +343,11 @@ pub fn accept(
         conn,
         file_sha256: signing::file_sha256(file)?,
         file: file.to_path_buf(),
-        db_path,
+        db_path: plain.path.clone(),
         signer,
         public_key,
         fingerprint: signing::fingerprint(&key),
         manifest,
-        _work: work_dir,
         work,
     })
 }

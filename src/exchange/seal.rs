@@ -54,9 +54,10 @@ pub fn encrypt_file(plain: &Path, out: &Path, to: &[age::x25519::Recipient]) -> 
     Ok(())
 }
 
-/// Decrypts `sealed` into a new file `out` with the identities in the age
-/// identity file `identity`. A wrong identity is refused by name.
-pub fn decrypt_file(sealed: &Path, identity: &Path, out: &Path) -> Result<()> {
+/// Decrypts `sealed` into memory with the identities in the age identity
+/// file `identity` (the plaintext is never written to disk). A wrong
+/// identity is refused by name.
+pub fn decrypt(sealed: &Path, identity: &Path) -> Result<Vec<u8>> {
     let ids_file = std::fs::File::open(identity).map_err(|e| io_err(identity, e))?;
     let ids = age::IdentityFile::from_buffer(BufReader::new(ids_file))
         .map_err(|e| io_err(identity, format!("not an age identity file: {e}")))?
@@ -82,12 +83,11 @@ pub fn decrypt_file(sealed: &Path, identity: &Path, out: &Path) -> Result<()> {
                 identity.display()
             ))
         })?;
-    let mut file = create_private(out)?;
-    std::io::copy(&mut reader, &mut file).map_err(|e| {
+    let mut plain = Vec::new();
+    reader.read_to_end(&mut plain).map_err(|e| {
         StoreError::Refused(format!("{}: decryption failed: {e}", sealed.display()))
     })?;
-    file.sync_all().map_err(|e| io_err(out, e))?;
-    Ok(())
+    Ok(plain)
 }
 
 /// A new age identity file at `out` (refusing to overwrite one); returns
@@ -288,14 +288,12 @@ mod tests {
         encrypt_file(&p("plain"), &p("sealed"), &recipients(&[alice]).unwrap()).unwrap();
         assert!(is_encrypted(&p("sealed")).unwrap());
         assert!(!is_encrypted(&p("plain")).unwrap());
-        decrypt_file(&p("sealed"), &p("alice.txt"), &p("opened")).unwrap();
         assert_eq!(
-            std::fs::read(p("opened")).unwrap(),
+            decrypt(&p("sealed"), &p("alice.txt")).unwrap(),
             std::fs::read(p("plain")).unwrap()
         );
-        let e = decrypt_file(&p("sealed"), &p("mallory.txt"), &p("x")).unwrap_err();
+        let e = decrypt(&p("sealed"), &p("mallory.txt")).unwrap_err();
         assert!(e.to_string().contains("cannot be decrypted"), "{e}");
-        assert!(!p("x").exists());
         assert!(new_identity(&p("alice.txt")).is_err(), "never overwrites");
         assert!(recipients(&["age1nope".into()]).is_err());
     }

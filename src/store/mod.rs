@@ -9,6 +9,7 @@ pub mod error;
 pub mod fsinfo;
 pub mod index;
 pub mod integrity;
+pub mod memdb;
 pub mod keys;
 pub mod migrations;
 pub mod records;
@@ -95,6 +96,10 @@ pub struct OpenOptions {
     /// Where this user keeps the heads of audit logs they wrote (their
     /// data directory), outside the notebook.
     pub checkpoints: Option<PathBuf>,
+    /// The file to name the notebook by when it is read from elsewhere
+    /// (an encrypted file, read from its decryption in memory): what
+    /// [`Store::path`] gives.
+    pub shown_as: Option<PathBuf>,
 }
 
 impl OpenOptions {
@@ -107,6 +112,7 @@ impl OpenOptions {
             private_copy: false,
             seal_key: None,
             checkpoints: None,
+            shown_as: None,
         }
     }
 }
@@ -160,8 +166,8 @@ pub struct Store {
     clock: Option<String>,
     private_copy: bool,
     /// An older file browsed read-only is read through an upgraded copy
-    /// in this private directory, removed when the store is dropped.
-    _upgraded_copy: Option<tempfile::TempDir>,
+    /// in private (a folder, or memory), removed when the store is dropped.
+    _upgraded_copy: Option<memdb::PrivateCopy>,
     /// The file the connection reads: `path`, or that upgraded copy.
     read_path: PathBuf,
     indexing: bool,
@@ -340,15 +346,44 @@ pub fn second_reader(conn: &Connection) -> Option<Connection> {
 }
 
 /// A private copy of the database open on `conn` (the file `path`, of an
-/// older schema), upgraded to the latest schema in a private temporary
-/// directory: the directory, removed when dropped, and the copy's path.
-/// The file itself is only read.
+/// older schema), upgraded to the latest schema and indexed: where it
+/// lives (a private temporary directory, or memory when `path` is in
+/// memory, the plaintext of a file that came encrypted), removed when
+/// dropped, and the copy's path. The file itself is only read.
 pub fn upgraded_copy_of(
     conn: &Connection,
     path: &Path,
     actor: &str,
     clock: Option<String>,
-) -> Result<(tempfile::TempDir, PathBuf)> {
+) -> Result<(memdb::PrivateCopy, PathBuf)> {
+    let (held, copy) = if memdb::is_memdb(path) {
+        let mem = memdb::MemDb::copy_of(conn, memdb::size_of(conn)?)?;
+        let copy = mem.path().to_path_buf();
+        (memdb::PrivateCopy::Memory(mem), copy)
+    } else {
+        let (dir, copy) = copy_to_disk(conn, path)?;
+        (memdb::PrivateCopy::Folder(dir), copy)
+    };
+    let mut opts = OpenOptions::new(actor);
+    opts.clock = clock;
+    opts.private_copy = true;
+    let mut upgraded = Store::open(&copy, opts)?;
+    if !upgraded.indexed()? {
+        upgraded.write(|w| upgrade::rebuild_indexes(&w.tx).map(drop))?;
+    }
+    // The copy is read as a received file is: in rollback-journal mode,
+    // so that read-only connections need nothing beside it.
+    upgraded
+        .conn
+        .pragma_update(None, "journal_mode", "DELETE")?;
+    drop(upgraded);
+    tracing::info!(file = %path.display(), "reading an upgraded private copy");
+    Ok((held, copy))
+}
+
+/// A copy of the database open on `conn` (the file `path`) in a private
+/// temporary directory.
+fn copy_to_disk(conn: &Connection, path: &Path) -> Result<(tempfile::TempDir, PathBuf)> {
     let io = |e: std::io::Error| StoreError::Open {
         path: path.into(),
         message: format!("cannot make a private copy to upgrade it: {e}"),
@@ -368,20 +403,6 @@ pub fn upgraded_copy_of(
         None::<fn(rusqlite::backup::Progress)>,
     )
     .map_err(|e| classify(path, e))?;
-    let mut opts = OpenOptions::new(actor);
-    opts.clock = clock;
-    opts.private_copy = true;
-    let mut upgraded = Store::open(&copy, opts)?;
-    if !upgraded.indexed()? {
-        upgraded.write(|w| upgrade::rebuild_indexes(&w.tx).map(drop))?;
-    }
-    // The copy is read as a received file is: in rollback-journal mode,
-    // so that read-only connections need nothing beside it.
-    upgraded
-        .conn
-        .pragma_update(None, "journal_mode", "DELETE")?;
-    drop(upgraded);
-    tracing::info!(file = %path.display(), "reading an upgraded private copy");
     Ok((dir, copy))
 }
 
@@ -398,13 +419,16 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
-        if opts.read_only && !path.exists() {
+        // (An in-memory database of this process is there while its
+        // holder is.)
+        let exists = memdb::is_memdb(path) || path.exists();
+        if opts.read_only && !exists {
             return Err(StoreError::Open {
                 path: path.into(),
                 message: "no such file".into(),
             });
         }
-        if !opts.read_only && !path.exists() {
+        if !opts.read_only && !exists {
             create_private(path, opts.group.as_deref())?;
         }
         let mut conn = Connection::open_with_flags(path, flags).map_err(c)?;
@@ -456,7 +480,7 @@ impl Store {
             .map_err(c)?;
         let mut store = Store {
             conn,
-            path: path.into(),
+            path: opts.shown_as.clone().unwrap_or_else(|| path.into()),
             db_id: Uuid::nil(),
             actor: opts.actor,
             read_only: opts.read_only,
@@ -554,9 +578,9 @@ impl Store {
     }
 
     /// A private copy of this (older, read-only) file, upgraded to the
-    /// latest schema: the directory holding it, and its path.
-    fn upgraded_copy(&self) -> Result<(tempfile::TempDir, PathBuf)> {
-        upgraded_copy_of(&self.conn, &self.path, &self.actor, self.clock.clone())
+    /// latest schema: where it lives, and its path.
+    fn upgraded_copy(&self) -> Result<(memdb::PrivateCopy, PathBuf)> {
+        upgraded_copy_of(&self.conn, &self.read_path, &self.actor, self.clock.clone())
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -671,6 +695,7 @@ impl Store {
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
+    /// The notebook's file, as the user named it.
     pub fn path(&self) -> &Path {
         &self.path
     }
