@@ -100,3 +100,73 @@ fn two_connections_writing_hundreds_each_lose_nothing() {
         audit::Verdict::Intact { .. }
     ));
 }
+
+#[test]
+fn a_dry_run_merge_holds_no_lock_a_colleague_waits_on() {
+    use interdict::exchange::{demo, export, merge, received, signing};
+    let dir = tempfile::tempdir().unwrap();
+    let key = signing::load_or_create(&dir.path().join("signing.key")).unwrap();
+    let mut a = Store::open(&dir.path().join("a.db"), OpenOptions::new("alice")).unwrap();
+    demo::generate(&mut a, 1200, 3, |_, _| {}).unwrap();
+    let out = dir.path().join("all.db");
+    let opts = export::ExportOptions {
+        cases: vec![],
+        all: true,
+        include_red: vec![],
+        redact_sources: false,
+        key: &key,
+        encrypt_to: vec![],
+    };
+    export::export(&a, &out, &opts, &mut |_, _, _| {}).unwrap();
+    let file = received::open(&out, None).unwrap();
+    let nb = dir.path().join("b");
+    std::fs::create_dir(&nb).unwrap();
+    let db = nb.join("b.db");
+    let mut b = Store::open(&db, OpenOptions::new("bob")).unwrap();
+    let before = records::count::<interdict::domain::Parcel>(b.conn()).unwrap();
+    // A colleague writes while the dry run is under way (at each of its
+    // progress reports): were the notebook locked, the write would wait
+    // out the busy timeout and fail.
+    let mut colleague = Store::open(&db, OpenOptions::new("carol")).unwrap();
+    let mut written = 0;
+    let report = merge::merge(&mut b, &file, true, &mut |done, _| {
+        if done > 0 {
+            colleague
+                .write(|w| {
+                    let (mut c, _) = interdict::domain::record::new_record::<
+                        interdict::domain::Case,
+                    >(&[("title", &format!("carol {done}"))])?;
+                    create::case(w, &mut c)
+                })
+                .unwrap();
+            written += 1;
+        }
+    })
+    .unwrap();
+    assert!(
+        written >= 2,
+        "the dry run reported progress {written} times"
+    );
+    assert!(report.dry_run && !report.written);
+    assert!(report.added >= 1200, "{report:?}");
+    // Nothing of the file was written; the colleague's cases were.
+    assert_eq!(
+        records::count::<interdict::domain::Parcel>(b.conn()).unwrap(),
+        before
+    );
+    assert_eq!(
+        records::count::<interdict::domain::Case>(b.conn()).unwrap(),
+        written
+    );
+    // The private copy it ran on is gone.
+    let left: Vec<_> = std::fs::read_dir(&nb)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("trial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(matches!(
+        audit::verify(b.conn()).unwrap(),
+        audit::Verdict::Intact { .. }
+    ));
+}

@@ -284,7 +284,14 @@ fn an_encrypted_export_is_browsed_from_memory_and_a_kill_leaves_no_plaintext() {
     let id = dir.path().join("identity.txt");
     let made: serde_json::Value = serde_json::from_str(&cli(
         &db,
-        &["--format", "json", "keys", "new-identity", "--out", id.to_str().unwrap()],
+        &[
+            "--format",
+            "json",
+            "keys",
+            "new-identity",
+            "--out",
+            id.to_str().unwrap(),
+        ],
     ))
     .unwrap();
     let recipient = made["recipient"].as_str().unwrap();

@@ -20,8 +20,8 @@
 //! behind, so merging the same file twice changes nothing. Every added or
 //! updated record gets a provenance row naming the merge, whose `sources`
 //! row names the file, its hash, the exporting database and the signer; the
-//! finished merge is an audit entry. A dry run is one transaction, rolled
-//! back.
+//! finished merge is an audit entry. A dry run is one transaction on a
+//! private copy of the notebook, rolled back: colleagues never wait on it.
 
 use super::received::Received;
 use crate::domain::text::sanitize;
@@ -613,7 +613,11 @@ pub fn merge(
     if !dry_run {
         return merge_in_steps(dst, rec, base, total, &file_name, progress);
     }
-    dst.write_maybe(|w| {
+    // A dry run is the merge done on a private copy of the notebook and
+    // thrown away: it holds no lock colleagues would wait on, however
+    // long it takes.
+    let (_trial_dir, mut trial) = dst.trial_copy()?;
+    trial.write_maybe(|w| {
         let source_id = insert_source(w, rec, &file_name)?;
         let mut mg = Merger {
             src: &rec.conn,
@@ -630,14 +634,8 @@ pub fn merge(
         mg.kind::<Link>(w)?;
         mg.kind::<Note>(w)?;
         (mg.progress)(mg.done, mg.total);
-        let history = receive_history(w, rec)?;
-        let mut report = mg.report;
-        let changed = report.added + report.updated + report.new_conflicts + history > 0;
-        if !changed || dry_run {
-            return Ok((report, false));
-        }
-        record_merge(w, &mut report, source_id)?;
-        Ok((report, true))
+        receive_history(w, rec)?;
+        Ok((mg.report, false))
     })
 }
 

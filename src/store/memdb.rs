@@ -217,7 +217,11 @@ mod tests {
         let e = c
             .execute("INSERT INTO b VALUES (zeroblob(16 * 1024 * 1024))", [])
             .unwrap_err();
-        assert_eq!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull), "{e}");
+        assert_eq!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DiskFull),
+            "{e}"
+        );
         assert_eq!(room_for(600 << 20), 2400 << 20);
         assert_eq!(room_for(1), 1 << 30);
     }

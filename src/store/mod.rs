@@ -9,8 +9,8 @@ pub mod error;
 pub mod fsinfo;
 pub mod index;
 pub mod integrity;
-pub mod memdb;
 pub mod keys;
+pub mod memdb;
 pub mod migrations;
 pub mod records;
 pub mod refs;
@@ -575,6 +575,42 @@ impl Store {
             |r| r.get(0),
         )?;
         Ok(!bare)
+    }
+
+    /// A private copy of the notebook as it is now, open for writing, to
+    /// try a change out on (a dry run) without holding the notebook's
+    /// write lock meanwhile: read in one read transaction (which writers
+    /// do not wait on), into a private folder (0700) beside the notebook,
+    /// removed when the returned folder is dropped. Its writes are not
+    /// sealed nor checkpointed: it is not the notebook.
+    pub fn trial_copy(&self) -> Result<(tempfile::TempDir, Store)> {
+        let parent = self
+            .read_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let dir = workdir::work_dir_in(parent, "trial")?;
+        let copy = dir.path().join("trial.db");
+        {
+            let mut to = Connection::open(&copy).map_err(|e| classify(&copy, e))?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut to)
+                .map_err(|e| classify(&self.path, e))?;
+            // Every page in one step: one read transaction, so writes
+            // made meanwhile neither wait nor make it start over.
+            match backup.step(-1).map_err(|e| classify(&self.path, e))? {
+                rusqlite::backup::StepResult::Done => {}
+                other => {
+                    return Err(StoreError::Open {
+                        path: self.path.clone(),
+                        message: format!("could not copy the notebook to try on ({other:?})"),
+                    });
+                }
+            }
+        }
+        let mut opts = OpenOptions::new(self.actor.clone());
+        opts.clock = self.clock.clone();
+        let store = Store::open(&copy, opts)?;
+        Ok((dir, store))
     }
 
     /// A private copy of this (older, read-only) file, upgraded to the
