@@ -496,7 +496,7 @@ fn the_timeline_shows_merges_links_and_notes_of_the_case() {
         file.to_str().unwrap(),
     ]);
     nb.ok(&["init"]);
-    nb.ok(&["merge", file.to_str().unwrap()]);
+    nb.ok(&["merge", "--trust-new", file.to_str().unwrap()]);
     let t = nb.json(&["timeline", &reference]);
     let merge = t["events"]
         .as_array()

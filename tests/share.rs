@@ -103,8 +103,11 @@ fn export(nb: &Nb, name: &str, extra: &[&str]) -> PathBuf {
     f
 }
 
+/// Merges `file` into `nb`, whose user trusts its signer first (as they
+/// would, having been given the file by a colleague they know).
 fn merge(nb: &Nb, file: &Path) -> Value {
-    nb.json(&["merge", file.to_str().unwrap()])
+    nb.ok(&["keys", "trust", file.to_str().unwrap()]);
+    nb.json(&["merge", "--trust-new", file.to_str().unwrap()])
 }
 
 fn counts(v: &Value) -> [u64; 4] {
@@ -375,7 +378,7 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
     );
 
     let before = content(&b.db);
-    let err = b.fails(&["merge", sealed.to_str().unwrap()]);
+    let err = b.fails(&["merge", "--trust-new", sealed.to_str().unwrap()]);
     assert!(
         err.contains("encrypted") && err.contains("--identity"),
         "{err}"
@@ -384,6 +387,7 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
     a.ok(&["keys", "new-identity", "--out", mallory.to_str().unwrap()]);
     let err = b.fails(&[
         "merge",
+        "--trust-new",
         sealed.to_str().unwrap(),
         "--identity",
         mallory.to_str().unwrap(),
@@ -393,6 +397,7 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
 
     let r = b.json(&[
         "merge",
+        "--trust-new",
         sealed.to_str().unwrap(),
         "--identity",
         id.to_str().unwrap(),
@@ -461,7 +466,7 @@ fn tampered_unsigned_damaged_and_newer_files_are_refused_before_writing() {
     b.ok(&["init"]);
     let before = content(&b.db);
     let refuse = |f: &Path, why: &str| {
-        let err = b.fails(&["merge", f.to_str().unwrap()]);
+        let err = b.fails(&["merge", "--trust-new", f.to_str().unwrap()]);
         assert!(err.contains(why), "{}: {err}", f.display());
         assert!(err.contains("nothing was merged"), "{err}");
     };
@@ -518,7 +523,7 @@ fn tampered_unsigned_damaged_and_newer_files_are_refused_before_writing() {
         let bytes = std::fs::read(t).unwrap();
         std::fs::write(t, &bytes[..bytes.len() / 2]).unwrap();
     });
-    let err = b.fails(&["merge", damaged.to_str().unwrap()]);
+    let err = b.fails(&["merge", "--trust-new", damaged.to_str().unwrap()]);
     assert!(
         err.contains("damaged") || err.contains("malformed"),
         "{err}"
@@ -620,7 +625,7 @@ fn hostile_text_arrives_faithfully_and_is_never_printed_raw() {
         .success();
     let b = Nb::new();
     b.ok(&["init"]);
-    let out = b.ok(&["merge", file.to_str().unwrap()]);
+    let out = b.ok(&["merge", "--trust-new", file.to_str().unwrap()]);
     assert!(!out.contains('\u{1b}'), "{out:?}");
     assert!(out.contains("chief^[[31m"), "{out:?}");
     let shown = b.ok(&["show", "RR473124829KZ"]);
@@ -670,7 +675,7 @@ fn a_hostile_case_reference_is_renumbered_and_does_not_break_numbering() {
     let b = Nb::new();
     b.ok(&["init"]);
     b.ok(&["add", "case", "--title", "Local"]);
-    let out = b.ok(&["merge", file.to_str().unwrap()]);
+    let out = b.ok(&["merge", "--trust-new", file.to_str().unwrap()]);
     assert!(
         out.contains("C-9223372036854775807 there is C-0002 here (its reference is not one"),
         "{out}"
@@ -728,7 +733,7 @@ fn bytes_appended_after_signing_are_refused() {
     });
     let b = Nb::new();
     b.ok(&["init"]);
-    let err = b.fails(&["merge", grown.to_str().unwrap()]);
+    let err = b.fails(&["merge", "--trust-new", grown.to_str().unwrap()]);
     assert!(err.contains("4096 bytes after the database's end"), "{err}");
     // Cut short, it is refused too; as signed, it merges.
     let cut = tampered(&file, "cut.db", |p| {
@@ -740,9 +745,9 @@ fn bytes_appended_after_signing_are_refused() {
             .set_len(len - 4096)
             .unwrap();
     });
-    let err = b.fails(&["merge", cut.to_str().unwrap()]);
+    let err = b.fails(&["merge", "--trust-new", cut.to_str().unwrap()]);
     assert!(err.contains("cut short"), "{err}");
-    b.ok(&["merge", file.to_str().unwrap()]);
+    b.ok(&["merge", "--trust-new", file.to_str().unwrap()]);
 }
 
 /// Signs a file again as its maker could, with a key of their own, after
@@ -806,7 +811,7 @@ fn a_file_whose_schema_is_not_interdicts_is_refused_before_a_row_is_read() {
         ),
     ] {
         let crafted = resigned(&file, name, &sql);
-        let err = b.fails(&["merge", crafted.to_str().unwrap()]);
+        let err = b.fails(&["merge", "--trust-new", crafted.to_str().unwrap()]);
         assert!(
             err.contains("its schema is not interdict's"),
             "{name}: {err}"
@@ -845,7 +850,7 @@ fn an_export_from_a_log_rolled_back_since_the_last_one_is_flagged() {
     let first = export(&a, "first.db", &["--all"]);
     let out = b
         .cmd()
-        .args(["merge", first.to_str().unwrap()])
+        .args(["merge", "--trust-new", first.to_str().unwrap()])
         .assert()
         .success()
         .get_output()
@@ -860,7 +865,7 @@ fn an_export_from_a_log_rolled_back_since_the_last_one_is_flagged() {
     let second = export(&a, "second.db", &["--all"]);
     let out = b
         .cmd()
-        .args(["merge", second.to_str().unwrap()])
+        .args(["merge", "--trust-new", second.to_str().unwrap()])
         .assert()
         .success()
         .get_output()
@@ -887,7 +892,7 @@ fn a_file_with_a_record_that_could_never_be_merged_is_refused_whole() {
     let b = Nb::new();
     b.ok(&["init"]);
     let before = content(&b.db);
-    let err = b.fails(&["merge", long.to_str().unwrap()]);
+    let err = b.fails(&["merge", "--trust-new", long.to_str().unwrap()]);
     assert!(
         err.contains("parcel RR123456785KZ") && err.contains("nothing was merged"),
         "{err}"
@@ -895,4 +900,210 @@ fn a_file_with_a_record_that_could_never_be_merged_is_refused_whole() {
     assert_eq!(content(&b.db), before, "not one step was written");
     // The file as it was signed merges.
     assert_eq!(counts(&merge(&b, &file))[0], 7);
+}
+
+/// Runs the binary as `user` with `nb`'s data directory (and key).
+fn as_user(nb: &Nb, user: &str, db: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    let mut c = nb.cmd_on(db);
+    c.env("INTERDICT_USER", user).args(args).assert()
+}
+
+fn stderr(a: assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.failure().get_output().stderr).into_owned()
+}
+
+fn stdout(a: assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.success().get_output().stdout).into_owned()
+}
+
+#[test]
+fn signers_are_known_not_just_valid() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    let a_fp = a.json(&["keys", "show"])["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let before = content(&b.db);
+
+    // A key b does not know: refused, saying its fingerprint and how to
+    // trust it; nothing written.
+    let err = b.fails(&["merge", file.to_str().unwrap()]);
+    assert!(
+        err.contains("a key you do not know")
+            && err.contains(&a_fp)
+            && err.contains(&format!("interdict keys trust {a_fp} --name "))
+            && err.contains("--trust-new"),
+        "{err}"
+    );
+    assert_eq!(content(&b.db), before);
+    // Browsing it read-only is allowed, with the same warning shown.
+    let listed = stdout(
+        b.cmd_on(&file)
+            .args(["--read-only", "list", "parcels"])
+            .assert(),
+    );
+    assert!(listed.contains("RR473124829KZ"), "{listed}");
+
+    // Trusted from the file it signed: listed, then merged without asking.
+    let t = b.json(&["keys", "trust", file.to_str().unwrap()]);
+    assert_eq!(t["trusted"]["fingerprint"], a_fp.as_str());
+    // (The name is the one the signer writes as: their user name, and the
+    // login it was given on, when the two differ.)
+    assert!(
+        t["trusted"]["name"].as_str().unwrap().starts_with("tester"),
+        "{t}"
+    );
+    let list = b.json(&["keys", "list"]);
+    assert_eq!(list["known"][0]["fingerprint"], a_fp.as_str());
+    assert!(
+        list["known"][0]["trusted_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("tester")
+    );
+    let r = b.json(&["merge", file.to_str().unwrap()]);
+    assert_eq!(r["added"], 7, "{r}");
+
+    // Someone else signing in the same name with a key of their own: refused
+    // with both fingerprints, even when told to accept new keys.
+    let mallory = Nb::new();
+    mallory.ok(&["add", "case", "--title", "Operation Tea, forged"]);
+    let forged = export(&mallory, "forged.db", &["--case", "C-0001"]);
+    let m_fp = mallory.json(&["keys", "show"])["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let err = b.fails(&["merge", "--trust-new", forged.to_str().unwrap()]);
+    assert!(
+        err.contains("with a new key") && err.contains(&a_fp) && err.contains(&m_fp),
+        "{err}"
+    );
+    assert!(!b.ok(&["list", "cases"]).contains("forged"));
+
+    // A key unknown under a name unknown is accepted once with --trust-new
+    // (and still unknown after).
+    let c = Nb::new();
+    as_user(
+        &c,
+        "carol",
+        &c.db,
+        &["add", "case", "--title", "Carol's lead"],
+    )
+    .success();
+    let carols = dir_file(&c, "carol.db");
+    as_user(
+        &c,
+        "carol",
+        &c.db,
+        &[
+            "export",
+            "--case",
+            "C-0001",
+            "--out",
+            carols.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let once = b
+        .cmd()
+        .args(["merge", "--trust-new", carols.to_str().unwrap()])
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&once.get_output().stderr).into_owned();
+    assert!(said.contains("accepted this once"), "{said}");
+    assert!(
+        b.fails(&["merge", carols.to_str().unwrap()])
+            .contains("do not know")
+    );
+
+    // Revoked: refused from then on, and not trusted again by accident.
+    let r = b.json(&["keys", "revoke", &a_fp]);
+    assert_eq!(r["revoked"][0]["fingerprint"], a_fp.as_str());
+    let err = b.fails(&["merge", "--trust-new", file.to_str().unwrap()]);
+    assert!(err.contains("revoked"), "{err}");
+    assert!(
+        b.fails(&["keys", "trust", file.to_str().unwrap()])
+            .contains("revoked")
+    );
+
+    // By fingerprint, the name is needed; nonsense is refused by name.
+    let err = b.fails(&["keys", "trust", &m_fp]);
+    assert!(err.contains("--name"), "{err}");
+    assert!(
+        b.fails(&["keys", "trust", "SHA256:nope"])
+            .contains("neither a file")
+    );
+}
+
+#[test]
+fn audit_verify_judges_the_keys_that_sealed_a_shared_notebook() {
+    // Alice and Bob write one notebook, each with the key in their own
+    // data directory.
+    let alice = Nb::new();
+    let bob = Nb::new();
+    let db = alice.db.clone();
+    as_user(&alice, "alice", &db, &["add", "case", "--title", "Shared"]).success();
+    as_user(
+        &bob,
+        "bob",
+        &db,
+        &["add", "note", "--on", "C-0001", "--text", "seen"],
+    )
+    .success();
+    // Bob does not know Alice's key yet: said, not a failure.
+    let out = stdout(as_user(&bob, "bob", &db, &["audit", "verify"]));
+    assert!(
+        out.contains("note:") && out.contains("a key you do not know"),
+        "{out}"
+    );
+    let v: Value = serde_json::from_str(&stdout(as_user(
+        &bob,
+        "bob",
+        &db,
+        &["audit", "verify", "--format", "json"],
+    )))
+    .unwrap();
+    assert_eq!(v["unknown_sealers"].as_array().unwrap().len(), 1, "{v}");
+    // Told Alice's fingerprint, Bob trusts it: nothing left to say.
+    let a_fp = alice.json(&["keys", "show"])["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let alice_as = v["seals"]["sealers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["fingerprint"] == a_fp.as_str())
+        .unwrap()["actor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(alice_as.starts_with("alice"), "{alice_as}");
+    as_user(
+        &bob,
+        "bob",
+        &db,
+        &["keys", "trust", &a_fp, "--name", &alice_as],
+    )
+    .success();
+    let out = stdout(as_user(&bob, "bob", &db, &["audit", "verify"]));
+    assert!(!out.contains("do not know"), "{out}");
+    // Mallory, with write access and a key of her own, writes as Alice:
+    // Bob's verify fails, naming the key that is not the one he knows.
+    let mallory = Nb::new();
+    as_user(
+        &mallory,
+        "alice",
+        &db,
+        &["add", "note", "--on", "C-0001", "--text", "nothing here"],
+    )
+    .success();
+    let err = stderr(as_user(&bob, "bob", &db, &["audit", "verify"]));
+    assert!(
+        err.contains("seal problem") && err.contains("with a new key") && err.contains(&a_fp),
+        "{err}"
+    );
 }

@@ -269,7 +269,7 @@ fn a_schema_3_export_opens_read_only_unchanged_and_merges() {
 
     // Merged: everything it holds arrives, audited, and again changes nothing.
     nb.ok(&["init"]);
-    let merged = nb.json(&["merge", file.to_str().unwrap()]);
+    let merged = nb.json(&["merge", "--trust-new", file.to_str().unwrap()]);
     assert!(merged["added"].as_u64().unwrap() > 10, "{merged}");
     assert_eq!(merged["conflicts"], 0, "{merged}");
     let parcels: i64 =
@@ -278,7 +278,7 @@ fn a_schema_3_export_opens_read_only_unchanged_and_merges() {
             .query_row("SELECT count(*) FROM parcels", [], |r| r.get(0))
             .unwrap();
     assert_eq!(nb.count("parcels"), parcels);
-    let again = nb.json(&["merge", file.to_str().unwrap()]);
+    let again = nb.json(&["merge", "--trust-new", file.to_str().unwrap()]);
     assert_eq!(again["added"], 0, "{again}");
     assert_eq!(again["updated"], 0, "{again}");
     assert_eq!(again["written"], false, "{again}");
@@ -296,7 +296,7 @@ fn a_schema_3_export_opens_read_only_unchanged_and_merges() {
         .unwrap();
     drop(c);
     nb.cmd()
-        .args(["merge", file.to_str().unwrap()])
+        .args(["merge", "--trust-new", file.to_str().unwrap()])
         .assert()
         .failure()
         .stderr(predicate::str::contains(

@@ -282,6 +282,10 @@ pub struct MergeArgs {
     /// Check the file and report what a merge would do, writing nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Accept, this once, a file signed by a key you do not know (see
+    /// `interdict keys trust` to know it for good)
+    #[arg(long)]
+    pub trust_new: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -349,6 +353,21 @@ pub enum KeysCmd {
     NewIdentity {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+    /// Know a signer's key: from an export file they signed, or by its fingerprint (SHA256:...) or public key (ed25519:...) with --name
+    Trust {
+        #[arg(value_name = "FILE|FINGERPRINT|KEY")]
+        what: String,
+        /// The name its owner signs with (taken from the file when one is given)
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The signers you know
+    List,
+    /// Revoke a key (by fingerprint), or every key of a name: files it signs are refused from then on
+    Revoke {
+        #[arg(value_name = "FINGERPRINT|NAME")]
+        what: String,
     },
 }
 

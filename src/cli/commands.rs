@@ -76,13 +76,18 @@ fn open(cli: &Cli) -> Result<Opened> {
             None => received::plaintext(&path, None).and_then(|p| received::accept(&path, &p)),
         };
         notice = Some(match checked {
-            Ok(r) => (
-                format!(
+            Ok(r) => {
+                let said = format!(
                     "export from {} signed by {} (key {}), {}",
                     r.manifest.exporter, r.signer, r.fingerprint, r.manifest.exported_at
-                ),
-                false,
-            ),
+                );
+                // Browsing is allowed whoever signed; the user is told.
+                match super::share::signer_standing(&r) {
+                    Ok((_, None)) => (said, false),
+                    Ok((_, Some(problem))) => (format!("{said}: {problem}"), true),
+                    Err(e) => (format!("{said}: {e:#}"), true),
+                }
+            }
             Err(e) => (format!("this export failed its checks: {e}"), true),
         });
     }
@@ -266,7 +271,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             // The index and search rows against what the records imply.
             let derived = crate::store::integrity::check_derived(store.conn())?;
             // Seals and this user's checkpoint (an export is covered by its
-            // manifest's signature instead).
+            // manifest's signature instead); the keys that sealed, judged by
+            // the user's list of known signers.
+            let mut unknown_sealers = Vec::new();
             let seals = if store.has_export_manifest()? {
                 None
             } else {
@@ -288,6 +295,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 {
                     audit::seal::check_checkpoint(store.conn(), &cp, &mut r)?;
                 }
+                match super::share::judge_sealers(&r.sealers) {
+                    Ok((problems, unknown)) => {
+                        r.problems.extend(problems);
+                        unknown_sealers = unknown;
+                    }
+                    Err(e) => r
+                        .problems
+                        .push(format!("the list of known signers cannot be read: {e:#}")),
+                }
                 Some(r)
             };
             let bad = matches!(verdict, Verdict::Broken { .. })
@@ -302,7 +318,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             match ctx.format {
                 Format::Json => print_json(
                     &mut out,
-                    &json!({"schema": schema, "chain": verdict, "records": records, "derived": derived, "seals": seals}),
+                    &json!({"schema": schema, "chain": verdict, "records": records, "derived": derived, "seals": seals, "unknown_sealers": unknown_sealers}),
                 )?,
                 Format::Table | Format::Csv => {
                     for d in &schema {
@@ -356,6 +372,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                         }
                         for p in &r.problems {
                             eprintln!("seal problem: {}", super::output::cell_line(p));
+                        }
+                        for u in &unknown_sealers {
+                            writeln!(out, "note: {}", super::output::cell_line(u))?;
                         }
                     }
                 }
@@ -411,7 +430,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportCmd::Csv(args)) => {
             super::import::csv(&ctx, &mut store, args, &mut out)?
         }
-        Command::Keys(cmd) => super::share::keys(&ctx, cmd, &mut out)?,
+        Command::Keys(cmd) => {
+            super::share::keys(&ctx, cmd, cli.identity.as_deref(), store.actor(), &mut out)?
+        }
         Command::Stats(cmd) => super::stats::stats(ctx.format, &store, cmd, &mut out)?,
         Command::Timeline { case } => super::stats::timeline(ctx.format, &store, case, &mut out)?,
         Command::Fields { .. } => unreachable!("handled before opening the store"),

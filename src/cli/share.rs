@@ -6,6 +6,7 @@ use super::output::{cell_line, print_json, print_table};
 use crate::domain::ItemKind;
 use crate::exchange::conflicts::{self, Choice};
 use crate::exchange::export::{self, ExportOptions};
+use crate::exchange::keyring::{self, Keyring, Known, Standing};
 use crate::exchange::{merge as merging, received, seal, signing};
 use crate::store::{Store, refs};
 use anyhow::{Context, Result, bail};
@@ -140,6 +141,54 @@ fn source_checkpoint(store: &Store, rec: &received::Received, dry_run: bool) -> 
     warning
 }
 
+/// Where the user keeps the signers they know.
+pub fn keyring_path() -> Result<PathBuf> {
+    let dir = super::data_dir()
+        .context("cannot find the user's data directory for the list of known signers")?;
+    Ok(dir.join("known-signers.json"))
+}
+
+/// The user's list of known signers, and their own key's fingerprint.
+fn keyring() -> Result<(Keyring, Option<String>)> {
+    let ring = Keyring::load(&keyring_path()?)?;
+    let own = signing_key_path()
+        .ok()
+        .filter(|p| p.exists())
+        .and_then(|p| signing::load_or_create(&p).ok())
+        .map(|k| signing::fingerprint(&k.verifying_key()));
+    Ok((ring, own))
+}
+
+/// What the user's list says of the signer of a received file.
+pub fn signer_standing(rec: &received::Received) -> Result<(Standing, Option<String>)> {
+    let (ring, own) = keyring()?;
+    let standing = ring.standing(&rec.signer, &rec.fingerprint, own.as_deref());
+    let problem = standing.problem(&rec.signer, &rec.fingerprint);
+    Ok((standing, problem))
+}
+
+/// The keys that sealed a notebook's entries, judged by the user's list:
+/// problems (a known name sealing with a new key, a revoked key, a key
+/// known by another name), and the keys the list does not hold.
+pub fn judge_sealers(
+    sealers: &[crate::store::audit::seal::Sealer],
+) -> Result<(Vec<String>, Vec<String>)> {
+    let (ring, own) = keyring()?;
+    let (mut problems, mut unknown) = (Vec::new(), Vec::new());
+    for s in sealers.iter().filter(|s| !s.yours) {
+        let standing = ring.standing(&s.actor, &s.fingerprint, own.as_deref());
+        let Some(p) = standing.problem(&s.actor, &s.fingerprint) else {
+            continue;
+        };
+        if standing == Standing::Unknown {
+            unknown.push(format!("{} seal(s) {p}", s.seals));
+        } else {
+            problems.push(format!("{} seal(s) {p}", s.seals));
+        }
+    }
+    Ok((problems, unknown))
+}
+
 pub fn merge(
     ctx: &Ctx,
     store: &mut Store,
@@ -148,6 +197,25 @@ pub fn merge(
     out: &mut impl Write,
 ) -> Result<()> {
     let rec = received::open(&args.file, identity).context("refused, nothing was merged")?;
+    // A valid signature says the file is as its signer left it; the
+    // user's list of known signers says whether the signer is who they
+    // think.
+    let (standing, problem) = signer_standing(&rec)?;
+    if let Some(problem) = problem {
+        let once = args.trust_new && matches!(standing, Standing::Unknown | Standing::KnownAs(_));
+        if !once {
+            bail!(
+                "refused, nothing was merged: {}{}",
+                cell_line(&problem),
+                if matches!(standing, Standing::Unknown | Standing::KnownAs(_)) {
+                    " (or accept it this once with --trust-new)"
+                } else {
+                    ""
+                }
+            );
+        }
+        eprintln!("accepted this once (--trust-new): {}", cell_line(&problem));
+    }
     if let Some(warning) = source_checkpoint(store, &rec, args.dry_run) {
         eprintln!(
             "warning: the notebook this file comes from: {}",
@@ -309,7 +377,115 @@ pub fn conflicts(
     Ok(())
 }
 
-pub fn keys(ctx: &Ctx, cmd: &KeysCmd, out: &mut impl Write) -> Result<()> {
+/// `keys trust`: from an export file, a fingerprint or a public key.
+fn trust(
+    ctx: &Ctx,
+    what: &str,
+    name: Option<&str>,
+    identity: Option<&Path>,
+    user: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    let user = user.to_string();
+    let now = crate::domain::meta::now();
+    let entry = if Path::new(what).is_file() {
+        let rec = received::open(Path::new(what), identity)
+            .context("not trusted: the file failed its checks")?;
+        if let Some(n) = name
+            && n != rec.signer
+        {
+            bail!(
+                "{what} is signed as {}, not {}: the name is the one its signer signs with",
+                cell_line(&rec.signer),
+                cell_line(n)
+            );
+        }
+        Known {
+            name: rec.signer.clone(),
+            fingerprint: rec.fingerprint.clone(),
+            public_key: Some(rec.public_key.clone()),
+            trusted_at: now,
+            trusted_by: user,
+            from: Path::new(what)
+                .file_name()
+                .map_or(what.to_string(), |n| n.to_string_lossy().into_owned()),
+            revoked_at: None,
+        }
+    } else {
+        let (fingerprint, public_key) = if keyring::is_fingerprint(what) {
+            (what.to_string(), None)
+        } else if what.starts_with("ed25519:") {
+            let key = signing::parse_public(what)?;
+            (signing::fingerprint(&key), Some(what.to_string()))
+        } else {
+            bail!(
+                "{} is neither a file, a fingerprint (SHA256: and 22 characters, as `interdict keys show` prints it) nor a public key (ed25519:...)",
+                cell_line(what)
+            );
+        };
+        let Some(name) = name else {
+            bail!(
+                "trusting a key by its fingerprint needs the name its owner signs with: --name NAME"
+            );
+        };
+        if name.trim().is_empty() || crate::domain::text::sanitize(name) != name {
+            bail!(
+                "--name: {} is not a name a signer can have",
+                cell_line(name)
+            );
+        }
+        Known {
+            name: name.to_string(),
+            fingerprint,
+            public_key,
+            trusted_at: now,
+            trusted_by: user,
+            from: "fingerprint".into(),
+            revoked_at: None,
+        }
+    };
+    let mut ring = Keyring::load(&keyring_path()?)?;
+    let before = ring.standing(&entry.name, &entry.fingerprint, None);
+    let added = ring.trust(entry.clone())?;
+    if added {
+        ring.save()?;
+    }
+    if ctx.format == Format::Json {
+        return print_json(out, &serde_json::json!({"trusted": entry, "new": added}));
+    }
+    if !added {
+        writeln!(
+            out,
+            "already trusted: {} ({})",
+            cell_line(&entry.name),
+            entry.fingerprint
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "trusted {} ({}): files they sign are merged without asking",
+        cell_line(&entry.name),
+        entry.fingerprint
+    )?;
+    if let Standing::NewKeyForName(old) = before {
+        writeln!(
+            out,
+            "note: {} also has {} on your list; revoke it (`interdict keys revoke FINGERPRINT`) if it is no longer theirs",
+            cell_line(&entry.name),
+            old.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+pub fn keys(
+    ctx: &Ctx,
+    cmd: &KeysCmd,
+    identity: Option<&Path>,
+    user: &str,
+    out: &mut impl Write,
+) -> Result<()> {
     match cmd {
         KeysCmd::Show => {
             let path = signing_key_path()?;
@@ -327,6 +503,68 @@ pub fn keys(ctx: &Ctx, cmd: &KeysCmd, out: &mut impl Write) -> Result<()> {
             writeln!(out, "signing key {}", path.display())?;
             writeln!(out, "public key  {}", signing::public_text(&key))?;
             writeln!(out, "fingerprint {}", signing::fingerprint(&key))?;
+        }
+        KeysCmd::Trust { what, name } => {
+            return trust(ctx, what, name.as_deref(), identity, user, out);
+        }
+        KeysCmd::List => {
+            let ring = Keyring::load(&keyring_path()?)?;
+            if ctx.format == Format::Json {
+                return print_json(
+                    out,
+                    &serde_json::json!({"known": ring.keys, "file": ring.path()}),
+                );
+            }
+            if ring.keys.is_empty() {
+                writeln!(
+                    out,
+                    "no signers known yet: `interdict keys trust FILE` (an export they signed) or `interdict keys trust SHA256:... --name NAME`"
+                )?;
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = ring
+                .keys
+                .iter()
+                .map(|k| {
+                    vec![
+                        k.name.clone(),
+                        k.fingerprint.clone(),
+                        k.trusted_at.clone(),
+                        k.trusted_by.clone(),
+                        k.from.clone(),
+                        k.revoked_at
+                            .as_ref()
+                            .map_or("trusted".into(), |at| format!("revoked {at}")),
+                    ]
+                })
+                .collect();
+            print_table(
+                out,
+                &["name", "fingerprint", "trusted", "by", "from", "status"],
+                &rows,
+            )?;
+        }
+        KeysCmd::Revoke { what } => {
+            let mut ring = Keyring::load(&keyring_path()?)?;
+            let done = ring.revoke(what, &crate::domain::meta::now());
+            if done.is_empty() {
+                bail!(
+                    "no trusted key has the fingerprint or name {}: see `interdict keys list`",
+                    cell_line(what)
+                );
+            }
+            ring.save()?;
+            if ctx.format == Format::Json {
+                return print_json(out, &serde_json::json!({"revoked": done}));
+            }
+            for k in &done {
+                writeln!(
+                    out,
+                    "revoked {} ({}): files it signs are refused from now on",
+                    cell_line(&k.name),
+                    k.fingerprint
+                )?;
+            }
         }
         KeysCmd::NewIdentity { out: path } => {
             let recipient = seal::new_identity(path)?;

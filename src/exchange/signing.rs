@@ -89,16 +89,21 @@ pub fn sign(key: &SigningKey, message: &[u8]) -> String {
     B64.encode(key.sign(message).to_bytes())
 }
 
-/// Checks a signature; returns the key that made it.
-pub fn verify(public: &str, message: &[u8], signature: &str) -> Result<VerifyingKey> {
+/// A public key written as [`public_text`] writes it.
+pub fn parse_public(public: &str) -> Result<VerifyingKey> {
     let refuse = |m: &str| StoreError::Refused(m.to_string());
     let b = public
         .strip_prefix("ed25519:")
         .and_then(|b| B64.decode(b).ok())
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .ok_or_else(|| refuse("the signer's public key is unreadable"))?;
-    let key =
-        VerifyingKey::from_bytes(&b).map_err(|_| refuse("the signer's public key is invalid"))?;
+    VerifyingKey::from_bytes(&b).map_err(|_| refuse("the signer's public key is invalid"))
+}
+
+/// Checks a signature; returns the key that made it.
+pub fn verify(public: &str, message: &[u8], signature: &str) -> Result<VerifyingKey> {
+    let refuse = |m: &str| StoreError::Refused(m.to_string());
+    let key = parse_public(public)?;
     let s = B64
         .decode(signature)
         .ok()
