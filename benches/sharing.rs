@@ -10,9 +10,10 @@
 //!   of BENCH_SHARE_PARCELS parcels (default 100,000), and merging it a
 //!   second time (nothing new).
 //!
-//! - A colleague's write (one small case, every 100 ms) while the import
-//!   and the merge run, beside the same write with nothing else running:
-//!   the longest wait and the 95th percentile (goal: no wait over 1 s).
+//! - A colleague's write (one small case, every 100 ms) while the import,
+//!   the merge, its dry run, the export and the demo dataset's generation
+//!   run, beside the same write with nothing else running: the longest
+//!   wait and the 95th percentile (goal: no wait over 1 s).
 //!
 //! Prints a table and writes it to <target>/bench-sharing.json. Nothing here
 //! asserts a time.
@@ -20,7 +21,7 @@
 mod data;
 
 use interdict::domain::{Parcel, Record};
-use interdict::exchange::{csv_import, export, merge, received, signing};
+use interdict::exchange::{csv_import, demo, export, merge, received, signing};
 use interdict::store::{OpenOptions, Store};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -284,8 +285,54 @@ fn main() {
         merge::merge(&mut other, &file, false, &mut |_, _| {}).expect("merge")
     });
 
+    // Its dry run into another empty notebook (on a private copy of it).
+    let dry = fresh(&work, "merge-dry.db");
+    let mut dry_store = Store::open(&dry, OpenOptions::new("bench")).expect("open");
+    let (_, dry_waits) = beside_colleague(&dry, || {
+        merge::merge(&mut dry_store, &file, true, &mut |_, _| {}).expect("dry run")
+    });
+    drop(dry_store);
+    // The export, from a copy of the source notebook the colleague writes to.
+    let copied = fresh(&work, "export-beside.db");
+    src.conn()
+        .execute("VACUUM INTO ?1", [copied.to_string_lossy()])
+        .expect("copy");
+    drop(src);
+    let from = Store::open(&copied, OpenOptions::new("bench")).expect("open");
+    let again = fresh(&work, "export-again.db");
+    let (_, export_waits) = beside_colleague(&copied, || {
+        export::export(
+            &from,
+            &again,
+            &export::ExportOptions {
+                cases: Vec::new(),
+                all: true,
+                include_red: Vec::new(),
+                redact_sources: false,
+                key: &key,
+                encrypt_to: Vec::new(),
+            },
+            &mut |_, _, _| {},
+        )
+        .expect("export")
+    });
+    drop(from);
+    // The demo dataset's generation, as large, into a new notebook.
+    let demo_db = fresh(&work, "demo-beside.db");
+    let mut demo_store = Store::open(&demo_db, OpenOptions::new("bench")).expect("open");
+    let (_, demo_waits) = beside_colleague(&demo_db, || {
+        demo::generate(&mut demo_store, share, 7, |_, _| {}).expect("demo")
+    });
+    drop(demo_store);
+
     let (alone_max, alone_p95) = worst(&alone);
-    for (what, waits) in [("the import", &import_waits), ("the merge", &merge_waits)] {
+    for (what, waits) in [
+        ("the import", &import_waits),
+        ("the merge", &merge_waits),
+        ("its dry run", &dry_waits),
+        ("the export", &export_waits),
+        ("the demo", &demo_waits),
+    ] {
         let (max, p95) = worst(waits);
         line(
             &format!("a colleague's write during {what}, ms (max / p95)"),
