@@ -10,5 +10,6 @@ pub mod cli;
 pub mod domain;
 pub mod exchange;
 pub mod store;
+pub mod targeting;
 pub mod tui;
 pub mod xref;

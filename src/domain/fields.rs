@@ -146,6 +146,18 @@ pub const MAX_TEXT: usize = 1_000;
 /// The longest free text (a note, a case summary).
 pub const MAX_LONG_TEXT: usize = 20_000;
 
+/// A date as typed (`YYYY-MM-DD`, or `today`), as stored.
+pub fn parse_date(raw: &str) -> Result<String, String> {
+    if raw.trim().eq_ignore_ascii_case("today") {
+        return Ok(jiff::ZonedDateTime::now().date().to_string());
+    }
+    let d: jiff::civil::Date = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("{:?} is not a date: expected YYYY-MM-DD", raw.trim()))?;
+    Ok(d.to_string())
+}
+
 /// A value that failed a field's rules; says which field and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct FieldError {
@@ -175,16 +187,7 @@ impl FieldKind {
             FieldKind::LongText => text(raw.trim()),
             FieldKind::Country => text(country::parse(raw)?),
             FieldKind::CountryList => text(country::parse_list(raw)?),
-            FieldKind::Date if raw.trim().eq_ignore_ascii_case("today") => {
-                text(jiff::ZonedDateTime::now().date().to_string())
-            }
-            FieldKind::Date => {
-                let d: jiff::civil::Date = raw
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("{:?} is not a date: expected YYYY-MM-DD", raw.trim()))?;
-                text(d.to_string())
-            }
+            FieldKind::Date => text(parse_date(raw)?),
             FieldKind::Quantity | FieldKind::Amount => {
                 let cleaned = raw.trim().replace(',', ".");
                 let n: f64 = cleaned

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-pub trait Record: Serialize + DeserializeOwned + Clone + std::fmt::Debug {
+pub trait Record: Serialize + DeserializeOwned + Clone + std::fmt::Debug + 'static {
     const KIND: ItemKind;
     /// The fields a person can set, in form order. Each is also a column of
     /// the kind's table, named the same.

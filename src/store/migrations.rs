@@ -44,6 +44,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0005_audit_seals.sql"),
         step: None,
     },
+    Migration {
+        version: 6,
+        name: "targeting",
+        sql: include_str!("migrations/0006_targeting.sql"),
+        step: None,
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

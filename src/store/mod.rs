@@ -177,6 +177,8 @@ pub struct Store {
     /// has moved the head (written at most once a second, and on drop).
     checkpoint_at: Option<Instant>,
     checkpoint_due: bool,
+    /// What screens the parcels this store writes, when installed.
+    screen: Option<Arc<dyn Screen>>,
     /// When this store's last long transaction (a step of a big job)
     /// committed: the next one lets waiting writers in first.
     long_commit: Option<Instant>,
@@ -192,6 +194,18 @@ pub struct Writer<'a> {
     /// Whether writes keep the identifier and search indexes (off only in
     /// the build database of an export, whose index tables travel empty).
     pub indexing: bool,
+    /// What screens each parcel written (see [`Screen`]).
+    pub screen: Option<Arc<dyn Screen>>,
+}
+
+/// Work that runs inside the transaction of every parcel written (typed,
+/// edited, imported, merged): screening it against the risk profiles and
+/// watchlists. Installed on a store by the layer that knows how
+/// (`targeting`), which the store itself does not import.
+pub trait Screen: Send + Sync {
+    /// `parcel` was just written (its row and index rows are in place) as
+    /// item `item`.
+    fn parcel(&self, w: &Writer<'_>, item: i64, parcel: &crate::domain::Parcel) -> Result<()>;
 }
 
 fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
@@ -493,6 +507,7 @@ impl Store {
             checkpoints: opts.checkpoints,
             checkpoint_at: None,
             checkpoint_due: false,
+            screen: None,
             long_commit: None,
         };
         if opts.read_only {
@@ -555,6 +570,16 @@ impl Store {
         }
         store.db_id = store.load_db_id()?;
         Ok(store)
+    }
+
+    /// Screens every parcel this store writes from now on with `screen`.
+    pub fn set_screen(&mut self, screen: Arc<dyn Screen>) {
+        self.screen = Some(screen);
+    }
+
+    /// What screens the parcels this store writes, if anything does.
+    pub fn screen(&self) -> Option<Arc<dyn Screen>> {
+        self.screen.clone()
     }
 
     /// Writes without the identifier and search indexes: for a database
@@ -687,6 +712,7 @@ impl Store {
                 db_id,
                 now,
                 indexing: true,
+                screen: None,
             };
             catalogue::load(&mut w)?;
             warnlist::seed(&mut w)?;
@@ -871,6 +897,7 @@ impl Store {
                 db_id: self.db_id,
                 now: self.clock.clone().unwrap_or_else(meta::now),
                 indexing: self.indexing,
+                screen: self.screen.clone(),
             };
             let before = match &self.seal_key {
                 Some(_) => audit::head(&w.tx).map_err(&fix)?.map(|h| h.0),

@@ -470,11 +470,12 @@ fn insert_checking<R: Record>(w: &mut Writer<'_>, rec: &mut R, check: bool) -> R
     w.tx.prepare_cached(insert_sql::<R>())?
         .execute(params_from_iter(sql_values_of::<R>(&map)?))?;
     let id = rec.meta().id;
+    let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
     if w.indexing {
-        let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
         index::replace(&w.tx, item, &rec.identifiers(), true)?;
         search::replace(&w.tx, item, &rec.label(), &rec.search_text(), true)?;
     }
+    screened(w, item, rec)?;
     let json = json_of_map::<R>(&map)?;
     audit::append_shape(
         w,
@@ -559,8 +560,8 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
     let before_json = before.as_ref().map(to_json).transpose()?;
     record::validate(rec)?;
     write_row(w, rec, before.is_some())?;
+    let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
-        let item = must_key::<R>(&w.tx, id)?;
         index::replace(&w.tx, item, &rec.identifiers(), before.is_none())?;
         search::replace(
             &w.tx,
@@ -570,6 +571,7 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
             before.is_none(),
         )?;
     }
+    screened(w, item, rec)?;
     audit::append(
         w,
         action,
@@ -579,6 +581,21 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
         Some(&to_json(rec)?),
     )?;
     Ok(())
+}
+
+/// Screens a parcel just written, when the store screens (see
+/// [`super::Screen`]); other records pass.
+fn screened<R: Record>(w: &Writer<'_>, item: i64, rec: &R) -> Result<()> {
+    if R::KIND != ItemKind::Parcel {
+        return Ok(());
+    }
+    let Some(screen) = w.screen.clone() else {
+        return Ok(());
+    };
+    match (rec as &dyn std::any::Any).downcast_ref::<crate::domain::Parcel>() {
+        Some(p) => screen.parcel(w, item, p),
+        None => Ok(()),
+    }
 }
 
 /// The item key of a stored record.
@@ -670,11 +687,12 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     // unchanged ones are not rewritten), the identifier rows and the search
     // row if they differ from what is stored.
     update_columns(w, &before, rec)?;
+    let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
-        let item = must_key::<R>(&w.tx, id)?;
         index::replace(&w.tx, item, &rec.identifiers(), false)?;
         search::update(&w.tx, item, &rec.label(), &rec.search_text())?;
     }
+    screened(w, item, rec)?;
     audit::append(
         w,
         "update",

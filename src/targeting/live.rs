@@ -1,0 +1,300 @@
+//! [`Knowledge`] read from a notebook through its identifier index: what
+//! scoring a parcel as it is saved (or a manifest beside the notebook)
+//! asks, one indexed query at a time.
+
+use super::score::{InCase, Knowledge, Pointer, Seen, Suspect, Watched, sender_key};
+use crate::domain::identifiers::{IdentKind, name_sound_key};
+use crate::domain::text::{fold, name_key};
+use crate::domain::{ItemKind, Parcel, Substance};
+use crate::store::keys::{ident_code, role_code};
+use crate::store::{Result, records};
+use rusqlite::{Connection, OptionalExtension};
+use uuid::Uuid;
+
+/// A name on the watchlist: its sound key, its name key, why it is
+/// watched, and its case.
+type WatchedName = (String, String, String, Option<Pointer>);
+
+/// Knowledge of the notebook open on `conn` (a transaction, or a read
+/// connection), as of `today` (YYYY-MM-DD: watchlist entries expired
+/// before it do not count).
+pub struct Live<'a> {
+    conn: &'a Connection,
+    today: String,
+    /// Loaded on first use, for this scoring.
+    watched_names: Option<Vec<WatchedName>>,
+    substances: Option<Vec<(String, String)>>,
+}
+
+impl<'a> Live<'a> {
+    pub fn new(conn: &'a Connection, today: &str) -> Live<'a> {
+        Live {
+            conn,
+            today: today.get(..10).unwrap_or(today).to_string(),
+            watched_names: None,
+            substances: None,
+        }
+    }
+}
+
+/// The parcels (item key kind 2) holding an identifier, as SQL over
+/// `identifiers i` and `occurrences o` joined to `parcels p`.
+const PARCELS_WITH: &str = "FROM identifiers i JOIN occurrences o ON o.ident = i.id
+     JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
+     WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3";
+
+fn case_of(conn: &Connection, parcel: Uuid) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT c.\"ref\" FROM links l JOIN cases c ON c.id = l.from_id
+             WHERE l.to_id = ?1 AND l.link_type = 'includes' AND l.from_kind = 'case'
+             ORDER BY c.n LIMIT 1",
+        )?
+        .query_row([parcel], |r| r.get(0))
+        .optional()?)
+}
+
+impl Knowledge for Live<'_> {
+    fn watched(&mut self, kind: IdentKind, value: &str) -> Result<Vec<Watched>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT w.id, w.reason, c.\"ref\", c.id, w.added_by FROM watchlist w
+             LEFT JOIN cases c ON c.id = w.case_id
+             WHERE w.kind = ?1 AND w.value = ?2 AND (w.expires_on IS NULL OR w.expires_on >= ?3)
+             ORDER BY w.added_at",
+        )?;
+        let rows = stmt.query_map((kind.as_str(), value, &self.today), |r| {
+            let case: Option<(String, Uuid)> = match (r.get(2)?, r.get(3)?) {
+                (Some(a), Some(b)) => Some((a, b)),
+                _ => None,
+            };
+            Ok(Watched {
+                id: r.get(0)?,
+                reason: r.get(1)?,
+                case,
+                added_by: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn seized_with(&mut self, kind: IdentKind, value: &str, except: Uuid) -> Result<Option<Seen>> {
+        let found: Option<(String, Uuid)> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT p.tracking, p.id {PARCELS_WITH} AND p.status = 'seized' ORDER BY p.n DESC LIMIT 1"
+            ))?
+            .query_row((ident_code(kind), value, except), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let Some((tracking, parcel)) = found else {
+            return Ok(None);
+        };
+        Ok(Some(Seen {
+            tracking,
+            parcel,
+            case: case_of(self.conn, parcel)?,
+        }))
+    }
+
+    fn open_case_with(
+        &mut self,
+        kind: IdentKind,
+        value: &str,
+        except: Uuid,
+    ) -> Result<Option<InCase>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT c.\"ref\", c.id, p.tracking
+                 FROM identifiers i JOIN occurrences o ON o.ident = i.id
+                 JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
+                 JOIN links l ON l.to_id = p.id AND l.link_type = 'includes' AND l.from_kind = 'case'
+                 JOIN cases c ON c.id = l.from_id AND c.status IN ('open', 'active')
+                 WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3
+                 ORDER BY c.n LIMIT 1",
+            )?
+            .query_row((ident_code(kind), value, except), |r| {
+                Ok(InCase {
+                    case_ref: r.get(0)?,
+                    case: r.get(1)?,
+                    via: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn suspects(&mut self, name_sound: &str) -> Result<Vec<Suspect>> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.tracking, p.sender_name, p.recipient_name
+             FROM identifiers i JOIN occurrences o ON o.ident = i.id
+             JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
+             WHERE i.kind = ?1 AND i.value = ?2 AND p.status = 'seized'
+             LIMIT 50",
+        )?;
+        let rows = stmt.query_map((ident_code(IdentKind::NameSound), name_sound), |r| {
+            Ok((
+                r.get::<_, Uuid>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let rows: Vec<_> = rows.collect::<rusqlite::Result<_>>()?;
+        for (id, tracking, sender, recipient) in rows {
+            let case = case_of(self.conn, id)?;
+            for name in [sender, recipient].into_iter().flatten() {
+                if name_sound_key(&name).as_deref() == Some(name_sound) {
+                    out.push(Suspect {
+                        name: name_key(&name),
+                        source: format!(
+                            "seized parcel {tracking}{}",
+                            case.as_deref()
+                                .map(|c| format!(" ({c})"))
+                                .unwrap_or_default()
+                        ),
+                        item: Some(Pointer {
+                            kind: ItemKind::Parcel,
+                            id,
+                        }),
+                    });
+                }
+            }
+        }
+        if self.watched_names.is_none() {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT w.raw, w.value, w.reason, c.id FROM watchlist w LEFT JOIN cases c ON c.id = w.case_id
+                 WHERE w.kind = 'name' AND (w.expires_on IS NULL OR w.expires_on >= ?1)",
+            )?;
+            let rows = stmt.query_map([&self.today], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<Uuid>>(3)?,
+                ))
+            })?;
+            let mut names = Vec::new();
+            for row in rows {
+                let (raw, value, reason, case) = row?;
+                names.push((
+                    name_sound_key(&raw).unwrap_or_default(),
+                    value,
+                    reason,
+                    case.map(|id| Pointer {
+                        kind: ItemKind::Case,
+                        id,
+                    }),
+                ));
+            }
+            self.watched_names = Some(names);
+        }
+        for (sound, value, reason, item) in self.watched_names.iter().flatten() {
+            if sound == name_sound {
+                out.push(Suspect {
+                    name: value.clone(),
+                    source: format!("the watchlist ({reason})"),
+                    item: item.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn others_with(&mut self, kind: IdentKind, value: &str, except: Uuid) -> Result<usize> {
+        let found: Option<i64> = self
+            .conn
+            .prepare_cached(&format!("SELECT 1 {PARCELS_WITH} LIMIT 1"))?
+            .query_row((ident_code(kind), value, except), |r| r.get(0))
+            .optional()?;
+        Ok(usize::from(found.is_some()))
+    }
+
+    fn senders_to(
+        &mut self,
+        kind: IdentKind,
+        value: &str,
+        since: &str,
+        except: Uuid,
+    ) -> Result<Vec<(String, String)>> {
+        let role = match kind {
+            IdentKind::Phone => "recipient_phone",
+            IdentKind::Email => "recipient_email",
+            _ => "recipient_address",
+        };
+        let ids: Vec<Uuid> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT p.id {PARCELS_WITH} AND o.role = ?4 AND p.created_at >= ?5 LIMIT 200"
+            ))?
+            .query_map(
+                (ident_code(kind), value, except, role_code(role)?, since),
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(p) = records::get::<Parcel>(self.conn, id)?
+                && recipient_has(&p, kind, value)
+            {
+                out.push((sender_key(&p), p.tracking.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<String>> {
+        let ids: Vec<Uuid> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT p.id {PARCELS_WITH} AND o.role = ?4 LIMIT 200"
+            ))?
+            .query_map(
+                (
+                    ident_code(IdentKind::Address),
+                    address,
+                    except,
+                    role_code("recipient_address")?,
+                ),
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(p) = records::get::<Parcel>(self.conn, id)?
+                && recipient_has(&p, IdentKind::Address, address)
+                && let Some(n) = p.recipient_name.as_deref()
+            {
+                out.push(name_key(n));
+            }
+        }
+        Ok(out)
+    }
+
+    fn substance_terms(&mut self) -> Result<Vec<(String, String)>> {
+        if self.substances.is_none() {
+            let mut terms = Vec::new();
+            records::each_numbered::<Substance>(self.conn, |_, s| {
+                for t in std::iter::once(s.name.as_str()).chain(s.synonym_list()) {
+                    let f = fold(t);
+                    // Two-letter codes and the like would match by chance.
+                    if f.len() >= 4 {
+                        terms.push((f, s.name.clone()));
+                    }
+                }
+                Ok(())
+            })?;
+            self.substances = Some(terms);
+        }
+        Ok(self.substances.clone().unwrap_or_default())
+    }
+}
+
+/// Whether the parcel's recipient (not its sender) holds the identifier.
+fn recipient_has(p: &Parcel, kind: IdentKind, value: &str) -> bool {
+    use crate::domain::Record;
+    p.identifiers()
+        .iter()
+        .any(|i| i.kind == kind && i.value == value && i.role.starts_with("recipient_"))
+}

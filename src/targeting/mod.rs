@@ -1,0 +1,312 @@
+//! Targeting: deciding, before a parcel is opened, whether it matches what
+//! the notebook knows, and saying why.
+//!
+//! - [`watchlist`]: identifiers to catch, normalised as the index holds
+//!   them, each with a reason, an author, an expiry, a TLP label, a case.
+//! - [`profile`]: risk profiles as TOML (weighted indicators and a
+//!   threshold), refused with line and field when they cannot be read.
+//! - [`score`]: one parcel against one profile, every indicator that fired
+//!   with its weight and evidence; [`live`] answers what scoring asks of
+//!   the notebook through its identifier index.
+//! - [`stored`]: profiles kept in the notebook, and the hits screening
+//!   stores; [`Screener`] screens every parcel a store writes, in the
+//!   write's own transaction.
+
+pub mod live;
+pub mod profile;
+pub mod score;
+pub mod stored;
+pub mod watchlist;
+
+use crate::domain::Parcel;
+use crate::store::{Result, Writer};
+use profile::Profile;
+use std::sync::{Arc, Mutex};
+
+/// What a screener has loaded: the targeting settings' version, the
+/// active profiles, and whether any watchlist entry exists.
+#[derive(Default)]
+struct Loaded {
+    version: Option<String>,
+    profiles: Arc<Vec<Profile>>,
+    watching: bool,
+}
+
+/// Screens each parcel a store writes against the active profiles and the
+/// watchlist, storing its hits in the same transaction. Install it with
+/// `Store::set_screen`. The profiles are read once and again only when
+/// they or the watchlist change (any process's change: the notebook keeps
+/// a version of them).
+#[derive(Default)]
+pub struct Screener {
+    loaded: Mutex<Loaded>,
+}
+
+impl Screener {
+    pub fn new() -> Screener {
+        Screener::default()
+    }
+
+    /// The active profiles and whether anything is watched, as of `conn`.
+    fn current(&self, conn: &rusqlite::Connection) -> Result<(Arc<Vec<Profile>>, bool)> {
+        use rusqlite::OptionalExtension;
+        let version: Option<String> = conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'targeting'")?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        let mut l = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if l.version.is_none() || l.version != version {
+            l.profiles = Arc::new(stored::active(conn)?);
+            l.watching = watchlist::count(conn)? > 0;
+            l.version = Some(version.unwrap_or_default());
+        }
+        Ok((l.profiles.clone(), l.watching))
+    }
+
+    /// The hits of `parcel` (as the notebook on `conn` knows it, on
+    /// `today`), without storing them.
+    pub fn hits_of(
+        &self,
+        conn: &rusqlite::Connection,
+        parcel: &Parcel,
+        today: &str,
+    ) -> Result<Vec<score::Hit>> {
+        let (profiles, watching) = self.current(conn)?;
+        if profiles.is_empty() && !watching {
+            return Ok(Vec::new());
+        }
+        let mut know = live::Live::new(conn, today);
+        let mut hits = Vec::new();
+        if watching && let Some(h) = score::watchlist_hit(parcel, &mut know)? {
+            hits.push(h);
+        }
+        for p in profiles.iter() {
+            if let Some(h) = score::score(p, parcel, &mut know, today)? {
+                hits.push(h);
+            }
+        }
+        Ok(hits)
+    }
+}
+
+impl crate::store::Screen for Screener {
+    fn parcel(&self, w: &Writer<'_>, _item: i64, parcel: &Parcel) -> Result<()> {
+        // Nothing to screen against: nothing read, nothing written (the
+        // hits found before stay as they were found).
+        let (profiles, watching) = self.current(&w.tx)?;
+        if profiles.is_empty() && !watching {
+            return Ok(());
+        }
+        let hits = self.hits_of(&w.tx, parcel, &w.now)?;
+        stored::store_hits(w, parcel.meta.id, &hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::new_record;
+    use crate::domain::{Case, Link};
+    use crate::store::create;
+    use crate::store::testutil::temp_store;
+
+    const PROFILE: &str = r#"
+name = "opioids-by-post"
+threshold = 50
+
+[[indicator]]
+weight = 20
+kind = "origin"
+countries = ["CN"]
+
+[[indicator]]
+weight = 40
+kind = "seen-in-seized"
+kinds = ["phone"]
+
+[[indicator]]
+weight = 10
+kind = "contents"
+terms = ["silicone resin"]
+"#;
+
+    fn parcel(fields: &[(&str, &str)]) -> Parcel {
+        new_record::<Parcel>(fields).unwrap().0
+    }
+
+    #[test]
+    fn a_saved_parcel_is_screened_in_its_own_transaction_with_evidence() {
+        let (_d, mut s) = temp_store();
+        s.set_screen(Arc::new(Screener::new()));
+        // A seized parcel in case C-0001.
+        let seized = s
+            .write(|w| {
+                let (mut c, _) = new_record::<Case>(&[("title", "Steppe")])?;
+                create::case(w, &mut c)?;
+                let mut p = parcel(&[
+                    ("tracking", "RR123456785KZ"),
+                    ("origin", "KZ"),
+                    ("destination", "KZ"),
+                    ("recipient_phone", "87015550142"),
+                    ("status", "seized"),
+                ]);
+                create::parcel(w, &mut p)?;
+                let (mut l, _) = new_record::<Link>(&[("link_type", "includes")])?;
+                l.from_id = c.meta.id;
+                l.to_id = p.meta.id;
+                create::link(w, &mut l)?;
+                Ok(p.meta.id)
+            })
+            .unwrap();
+        // Nothing to screen against yet: no hit.
+        let id = s
+            .write(|w| {
+                let mut p = parcel(&[("tracking", "RR000000014CN"), ("origin", "CN")]);
+                create::parcel(w, &mut p).map(|_| p.meta.id)
+            })
+            .unwrap();
+        assert!(stored::hits_on(s.conn(), id).unwrap().is_empty());
+        let (p, warnings, new) = s.write(|w| stored::save(w, PROFILE)).unwrap();
+        assert!(new && warnings.is_empty(), "{warnings:?}");
+        assert_eq!(p.indicators.len(), 3);
+        s.write(|w| {
+            watchlist::add(
+                w,
+                &watchlist::NewEntry {
+                    kind: "phone".into(),
+                    raw: "+7 (701) 555-01-42".into(),
+                    reason: "courier for the Steppe ring".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+        // A parcel from CN whose recipient phone, written the local way,
+        // was on the seized parcel and is on the watchlist.
+        let hit = s
+            .write(|w| {
+                let mut p = parcel(&[
+                    ("tracking", "RR000000028CN"),
+                    ("origin", "CN"),
+                    ("destination", "KZ"),
+                    ("recipient_phone", "8 701 555 01 42"),
+                    ("declared_contents", "Silicon resin, 2 pcs"),
+                ]);
+                create::parcel(w, &mut p).map(|_| p.meta.id)
+            })
+            .unwrap();
+        let hits = stored::hits_on(s.conn(), hit).unwrap();
+        assert_eq!(hits.len(), 2, "{hits:#?}");
+        let by = |name: &str| hits.iter().find(|h| h.profile == name).unwrap();
+        let profile = by("opioids-by-post");
+        assert_eq!(profile.score, 70.0);
+        let evidence: Vec<&str> = profile
+            .reasons
+            .iter()
+            .map(|r| r.evidence.as_str())
+            .collect();
+        assert!(evidence.contains(&"origin CN"), "{evidence:?}");
+        assert!(
+            evidence.contains(
+                &"recipient phone +77015550142 was on seized parcel RR123456785KZ (C-0001)"
+            ),
+            "{evidence:?}"
+        );
+        assert!(
+            evidence
+                .iter()
+                .any(|e| e.contains("\"Silicon resin, 2 pcs\" match \"silicone resin\"")),
+            "{evidence:?}"
+        );
+        let seized_reason = profile
+            .reasons
+            .iter()
+            .find(|r| r.evidence.contains("seized"))
+            .unwrap();
+        assert_eq!(seized_reason.item.as_ref().unwrap().id, seized);
+        let watch = by(score::WATCHLIST);
+        assert!(
+            watch.reasons[0].evidence.starts_with(
+                "recipient phone +77015550142 is on the watchlist: courier for the Steppe ring"
+            ),
+            "{:?}",
+            watch.reasons
+        );
+        // Edited so that nothing fires: its hits go with the edit.
+        s.write(|w| {
+            let mut p: Parcel = crate::store::records::must_get(&w.tx, hit)?;
+            p.origin = Some("DE".into());
+            p.recipient_phone = None;
+            p.declared_contents = None;
+            crate::store::records::update(w, &mut p).map(drop)
+        })
+        .unwrap();
+        assert!(stored::hits_on(s.conn(), hit).unwrap().is_empty());
+        // The earlier parcel from CN alone scores 20: under the threshold.
+        assert!(stored::hits_on(s.conn(), id).unwrap().is_empty());
+        assert!(matches!(
+            crate::store::audit::verify(s.conn()).unwrap(),
+            crate::store::audit::Verdict::Intact { .. }
+        ));
+    }
+
+    #[test]
+    fn watchlist_entries_are_normalised_refused_when_bad_and_removable() {
+        let (_d, mut s) = temp_store();
+        let add = |s: &mut crate::store::Store,
+                   kind: &str,
+                   raw: &str,
+                   extra: &dyn Fn(&mut watchlist::NewEntry)| {
+            let mut e = watchlist::NewEntry {
+                kind: kind.into(),
+                raw: raw.into(),
+                reason: "lead 12".into(),
+                ..Default::default()
+            };
+            extra(&mut e);
+            s.write(|w| watchlist::add(w, &e))
+        };
+        let e = add(&mut s, "phone", "87015550142", &|e| {
+            e.country = Some("KZ".into())
+        })
+        .unwrap();
+        assert_eq!(e.value, "+77015550142");
+        let err = add(&mut s, "phone", "+7 701 555 0142", &|_| {}).unwrap_err();
+        assert!(err.to_string().contains("already"), "{err}");
+        let err = add(&mut s, "phone", "87015550142", &|_| {}).unwrap_err();
+        assert!(err.to_string().contains("--country"), "{err}");
+        let err = add(&mut s, "fax", "123", &|_| {}).unwrap_err();
+        assert!(err.to_string().starts_with("kind:"), "{err}");
+        let err = add(&mut s, "email", "a@b.kz", &|e| e.reason = " ".into()).unwrap_err();
+        assert!(err.to_string().starts_with("reason:"), "{err}");
+        let err = add(&mut s, "email", "a@b.kz", &|e| {
+            e.expires_on = Some("2001-01-01".into())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("past"), "{err}");
+        let err = add(&mut s, "email", "a@b.kz", &|e| e.tlp = Some("PINK".into())).unwrap_err();
+        assert!(err.to_string().starts_with("tlp:"), "{err}");
+        add(&mut s, "address", "Almaty, ul. Abaya 5, kv. 12", &|_| {}).unwrap();
+        assert_eq!(
+            watchlist::list(s.conn(), false, "2026-12-01")
+                .unwrap()
+                .len(),
+            2
+        );
+        let gone = s
+            .write(|w| watchlist::remove(w, Some("phone"), "+7 701 555-01-42", None))
+            .unwrap();
+        assert_eq!(gone.len(), 1);
+        assert_eq!(
+            watchlist::list(s.conn(), false, "2026-12-01")
+                .unwrap()
+                .len(),
+            1
+        );
+        let log = crate::store::audit::recent(s.conn(), 1).unwrap();
+        assert_eq!(
+            (log[0].action.as_str(), log[0].item_kind.as_str()),
+            ("delete", "watchlist")
+        );
+    }
+}

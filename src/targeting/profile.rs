@@ -1,0 +1,503 @@
+//! Risk profiles: a named set of weighted indicators and a threshold,
+//! written as TOML by the people who use them.
+//!
+//! ```toml
+//! name = "opioids-by-post"
+//! description = "what it looks for, and why"
+//! threshold = 50
+//!
+//! [[indicator]]
+//! label = "sent from a main source country"   # optional
+//! weight = 20
+//! kind = "origin"
+//! countries = ["CN", "IN"]
+//! ```
+//!
+//! A file that cannot be read is refused with its line and field; an
+//! indicator that could never fire (an unknown country, an empty list) is
+//! a warning, named by its line.
+
+use crate::domain::identifiers::IdentKind;
+use serde::{Deserialize, Serialize};
+
+/// What one indicator looks at. Names as written in the TOML (`kind = ...`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Test {
+    /// The parcel comes from one of these countries.
+    Origin { countries: Vec<String> },
+    /// It passed through one of these.
+    Transit { countries: Vec<String> },
+    /// It goes to one of these.
+    Destination { countries: Vec<String> },
+    /// Its carrier is one of these (compared folded).
+    Carrier { names: Vec<String> },
+    /// Its service is one of these (EMS, letter post...).
+    Service { names: Vec<String> },
+    /// Its declared contents match one of these terms (each word of the
+    /// term found, allowing one typo in words of five letters or more); with
+    /// `substances`, any name or synonym of the catalogue's substances too.
+    Contents {
+        #[serde(default)]
+        terms: Vec<String>,
+        #[serde(default)]
+        substances: bool,
+    },
+    /// Its HS code does not fit its declared contents (a chemical or
+    /// pharmaceutical heading for "toys", a toy heading for "powder").
+    HsMismatch {},
+    /// Its HS code is under one of these headings (e.g. `2933.33`).
+    HsHeadings { headings: Vec<String> },
+    /// Its declared value is within this band (either end open).
+    Value {
+        #[serde(default)]
+        min: Option<f64>,
+        #[serde(default)]
+        max: Option<f64>,
+    },
+    /// Its weight in grams is within this band.
+    Weight {
+        #[serde(default)]
+        min_g: Option<f64>,
+        #[serde(default)]
+        max_g: Option<f64>,
+    },
+    /// Declared value per gram at most this (cheap for its weight).
+    ValuePerGram { max: f64 },
+    /// A sender or recipient identifier is on the watchlist.
+    Watchlist {
+        #[serde(default)]
+        kinds: Vec<String>,
+    },
+    /// A sender or recipient identifier was on a seized parcel.
+    SeenInSeized {
+        #[serde(default)]
+        kinds: Vec<String>,
+    },
+    /// A sender or recipient identifier appears in an open case.
+    InOpenCase {
+        #[serde(default)]
+        kinds: Vec<String>,
+    },
+    /// A sender or recipient name is like a known suspect's (a name on a
+    /// seized parcel or on the watchlist), scoring at least `min_score`
+    /// out of 100.
+    NameLikeSuspect { min_score: u8 },
+    /// No other parcel has the sender's phone, e-mail or address.
+    FirstFromSender {},
+    /// The recipient (phone, e-mail or address) received parcels from at
+    /// least `at_least` different senders within `days` days.
+    ManySenders { days: u32, at_least: u32 },
+    /// The recipient's address has at least `at_least` different
+    /// recipient names.
+    ManyNames { at_least: u32 },
+}
+
+/// One weighted indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    pub label: String,
+    pub weight: f64,
+    pub test: Test,
+    /// Where it is written (1-based line of its `[[indicator]]`).
+    pub line: usize,
+}
+
+/// A parsed profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    pub name: String,
+    pub description: Option<String>,
+    pub threshold: f64,
+    pub indicators: Vec<Indicator>,
+}
+
+/// Why a profile file was refused: where, which field, what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ProfileError {
+    pub line: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(l) = self.line {
+            write!(f, "line {l}")?;
+            if self.field.is_some() {
+                write!(f, ", ")?;
+            } else {
+                write!(f, ": ")?;
+            }
+        }
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    threshold: f64,
+    #[serde(default, rename = "indicator")]
+    indicators: Vec<toml::Spanned<toml::Table>>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The kinds of identifier a test may name (`phone`, `email`...).
+pub const WATCHED_KINDS: &[IdentKind] = &[
+    IdentKind::Tracking,
+    IdentKind::Phone,
+    IdentKind::Email,
+    IdentKind::Address,
+    IdentKind::Name,
+    IdentKind::Payment,
+    IdentKind::Content,
+];
+
+/// Parses a profile file, refusing it with its line and field; returns the
+/// profile and warnings for indicators that could never fire.
+pub fn parse(text: &str) -> Result<(Profile, Vec<String>), ProfileError> {
+    let file: File = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        ProfileError {
+            line,
+            field: None,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    let name = file.name.trim().to_string();
+    let bad = |field: &str, message: String| ProfileError {
+        line: None,
+        field: Some(field.into()),
+        message,
+    };
+    if name.is_empty()
+        || name.chars().count() > 80
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_. ".contains(c))
+    {
+        return Err(bad(
+            "name",
+            format!("{name:?}: one to 80 letters, digits, spaces, '-', '_' or '.'"),
+        ));
+    }
+    if !file.threshold.is_finite() || file.threshold <= 0.0 {
+        return Err(bad("threshold", "must be a number above 0".into()));
+    }
+    let mut warnings = Vec::new();
+    let mut indicators = Vec::new();
+    for spanned in file.indicators {
+        let line = line_of(text, spanned.span().start);
+        let mut table = spanned.into_inner();
+        let at = |field: &str, message: String| ProfileError {
+            line: Some(line),
+            field: Some(field.into()),
+            message,
+        };
+        let weight = match table.remove("weight") {
+            Some(toml::Value::Integer(i)) => i as f64,
+            Some(toml::Value::Float(f)) if f.is_finite() => f,
+            Some(_) => return Err(at("weight", "must be a number".into())),
+            None => return Err(at("weight", "missing: every indicator has a weight".into())),
+        };
+        if weight == 0.0 {
+            return Err(at("weight", "0 would never count".into()));
+        }
+        let label = match table.remove("label") {
+            Some(toml::Value::String(s)) => Some(s),
+            Some(_) => return Err(at("label", "must be text".into())),
+            None => None,
+        };
+        let kind = match table.get("kind") {
+            Some(toml::Value::String(k)) => k.clone(),
+            _ => return Err(at("kind", "missing: what the indicator looks at".into())),
+        };
+        let test: Test = toml::Value::Table(table).try_into().map_err(|e| {
+            let message = e.message().trim().to_string();
+            // The field serde names, when it names one.
+            let field = message
+                .split('`')
+                .nth(1)
+                .filter(|f| !f.contains(' '))
+                .map(str::to_string);
+            ProfileError {
+                line: Some(line),
+                field: field.or(Some(format!("indicator {kind:?}"))),
+                message,
+            }
+        })?;
+        for w in never_fires(&test) {
+            warnings.push(format!("line {line}, {kind}: {w}: it can never fire"));
+        }
+        indicators.push(Indicator {
+            label: label.unwrap_or_else(|| describe(&test)),
+            weight,
+            test,
+            line,
+        });
+    }
+    if indicators.is_empty() {
+        warnings.push("no indicator: the profile can never fire".into());
+    }
+    let most: f64 = indicators.iter().map(|i| i.weight.max(0.0)).sum();
+    if !indicators.is_empty() && most < file.threshold {
+        warnings.push(format!(
+            "the weights add up to {most} at most, under the threshold {}: it can never fire",
+            file.threshold
+        ));
+    }
+    Ok((
+        Profile {
+            name,
+            description: file.description,
+            threshold: file.threshold,
+            indicators,
+        },
+        warnings,
+    ))
+}
+
+/// What can never make a test fire.
+fn never_fires(test: &Test) -> Vec<String> {
+    let mut out = Vec::new();
+    let countries = |list: &[String], out: &mut Vec<String>| {
+        if list.is_empty() {
+            out.push("no country listed".into());
+        }
+        for c in list {
+            if !crate::domain::country::is_valid(&c.trim().to_ascii_uppercase()) {
+                out.push(format!("{c:?} is not an ISO 3166-1 country code"));
+            }
+        }
+    };
+    let kinds = |list: &[String], out: &mut Vec<String>| {
+        for k in list {
+            if !WATCHED_KINDS.iter().any(|w| w.as_str() == k) {
+                out.push(format!(
+                    "{k:?} is not a kind of identifier ({})",
+                    WATCHED_KINDS
+                        .iter()
+                        .map(|w| w.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    };
+    match test {
+        Test::Origin { countries: c }
+        | Test::Transit { countries: c }
+        | Test::Destination { countries: c } => countries(c, &mut out),
+        Test::Carrier { names } | Test::Service { names } if names.is_empty() => {
+            out.push("no name listed".into())
+        }
+        Test::Contents { terms, substances } if terms.is_empty() && !substances => {
+            out.push("no term listed (and substances = false)".into())
+        }
+        Test::HsHeadings { headings } => {
+            if headings.is_empty() {
+                out.push("no heading listed".into());
+            }
+            for h in headings {
+                if hs_digits(h).len() < 4 {
+                    out.push(format!("{h:?} is not an HS heading (4 digits or more)"));
+                }
+            }
+        }
+        Test::Value { min, max }
+        | Test::Weight {
+            min_g: min,
+            max_g: max,
+        } => match (min, max) {
+            (None, None) => out.push("neither min nor max".into()),
+            (Some(a), Some(b)) if a > b => out.push(format!("min {a} is above max {b}")),
+            _ => {}
+        },
+        Test::ValuePerGram { max } if *max < 0.0 => out.push("a negative maximum".into()),
+        Test::Watchlist { kinds: k }
+        | Test::SeenInSeized { kinds: k }
+        | Test::InOpenCase { kinds: k } => kinds(k, &mut out),
+        Test::NameLikeSuspect { min_score } if *min_score > 100 => {
+            out.push("a score above 100".into())
+        }
+        Test::ManySenders { days, at_least } if *days == 0 || *at_least < 2 => {
+            out.push("days must be 1 or more and at_least 2 or more".into())
+        }
+        Test::ManyNames { at_least } if *at_least < 2 => {
+            out.push("at_least must be 2 or more".into())
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The digits of an HS code (`2933.33` -> `293333`).
+pub fn hs_digits(code: &str) -> String {
+    code.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// A label for an indicator that has none.
+pub fn describe(test: &Test) -> String {
+    let list = |v: &[String]| v.join(", ");
+    match test {
+        Test::Origin { countries } => format!("origin in {}", list(countries)),
+        Test::Transit { countries } => format!("transit through {}", list(countries)),
+        Test::Destination { countries } => format!("destination in {}", list(countries)),
+        Test::Carrier { names } => format!("carrier {}", list(names)),
+        Test::Service { names } => format!("service {}", list(names)),
+        Test::Contents { terms, substances } => {
+            let mut s = format!("declared contents like {}", list(terms));
+            if *substances {
+                s.push_str(if terms.is_empty() {
+                    "a catalogue substance"
+                } else {
+                    " or a catalogue substance"
+                });
+            }
+            s
+        }
+        Test::HsMismatch {} => "HS code unlike the declared contents".into(),
+        Test::HsHeadings { headings } => format!("HS heading {}", list(headings)),
+        Test::Value { min, max } => format!("declared value {}", band(*min, *max, "")),
+        Test::Weight { min_g, max_g } => format!("weight {}", band(*min_g, *max_g, " g")),
+        Test::ValuePerGram { max } => format!("declared value at most {max} per gram"),
+        Test::Watchlist { .. } => "an identifier on the watchlist".into(),
+        Test::SeenInSeized { .. } => "an identifier seen on a seized parcel".into(),
+        Test::InOpenCase { .. } => "an identifier in an open case".into(),
+        Test::NameLikeSuspect { min_score } => {
+            format!("a name like a known suspect's (score {min_score} or more)")
+        }
+        Test::FirstFromSender {} => "first parcel from this sender".into(),
+        Test::ManySenders { days, at_least } => {
+            format!("recipient receiving from {at_least} or more senders in {days} days")
+        }
+        Test::ManyNames { at_least } => {
+            format!("{at_least} or more recipient names at one address")
+        }
+    }
+}
+
+fn band(min: Option<f64>, max: Option<f64>, unit: &str) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) => format!("{a}{unit} to {b}{unit}"),
+        (Some(a), None) => format!("{a}{unit} or more"),
+        (None, Some(b)) => format!("{b}{unit} or less"),
+        (None, None) => "any".into(),
+    }
+}
+
+/// The kinds a test names, all watched kinds when it names none.
+pub fn kinds_of(names: &[String]) -> Vec<IdentKind> {
+    if names.is_empty() {
+        return WATCHED_KINDS.to_vec();
+    }
+    WATCHED_KINDS
+        .iter()
+        .copied()
+        .filter(|k| names.iter().any(|n| n == k.as_str()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "opioids-by-post"
+description = "example"
+threshold = 50
+
+[[indicator]]
+weight = 20
+kind = "origin"
+countries = ["CN", "IN"]
+
+[[indicator]]
+label = "cover goods"
+weight = 15
+kind = "contents"
+terms = ["silicone resin", "tea"]
+substances = true
+
+[[indicator]]
+weight = 40
+kind = "seen-in-seized"
+kinds = ["phone", "address"]
+"#;
+
+    #[test]
+    fn a_profile_is_read_with_its_indicators_and_lines() {
+        let (p, warnings) = parse(GOOD).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(p.name, "opioids-by-post");
+        assert_eq!(p.threshold, 50.0);
+        assert_eq!(p.indicators.len(), 3);
+        assert_eq!(p.indicators[0].line, 6);
+        assert_eq!(p.indicators[0].label, "origin in CN, IN");
+        assert_eq!(p.indicators[1].label, "cover goods");
+        assert_eq!(
+            p.indicators[2].test,
+            Test::SeenInSeized {
+                kinds: vec!["phone".into(), "address".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn a_bad_file_is_refused_with_its_line_and_field() {
+        let e = parse(&GOOD.replace("countries = [\"CN\", \"IN\"]", "countires = [\"CN\"]"))
+            .unwrap_err();
+        assert_eq!(e.line, Some(6), "{e}");
+        assert!(e.to_string().contains("countires"), "{e}");
+        let e = parse(&GOOD.replace("weight = 15\n", "")).unwrap_err();
+        assert_eq!(
+            (e.line, e.field.as_deref()),
+            (Some(11), Some("weight")),
+            "{e}"
+        );
+        let e = parse(&GOOD.replace("kind = \"origin\"", "kind = \"horoscope\"")).unwrap_err();
+        assert_eq!(e.line, Some(6), "{e}");
+        assert!(e.to_string().contains("horoscope"), "{e}");
+        let e = parse(&GOOD.replace("threshold = 50", "threshold = \"high\"")).unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+        let e = parse(&GOOD.replace("threshold = 50", "threshold = 0")).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("threshold"), "{e}");
+        let e = parse("name = [").unwrap_err();
+        assert_eq!(e.line, Some(1), "{e}");
+    }
+
+    #[test]
+    fn indicators_that_could_never_fire_are_warnings() {
+        let (_, w) = parse(&GOOD.replace("\"CN\", \"IN\"", "\"CN\", \"XX\"")).unwrap();
+        assert!(
+            w.iter()
+                .any(|w| w.contains("line 6") && w.contains("\"XX\"")),
+            "{w:?}"
+        );
+        let (_, w) = parse(&GOOD.replace(
+            "terms = [\"silicone resin\", \"tea\"]\nsubstances = true",
+            "terms = []",
+        ))
+        .unwrap();
+        assert!(w.iter().any(|w| w.contains("no term")), "{w:?}");
+        let (_, w) = parse(&GOOD.replace("threshold = 50", "threshold = 500")).unwrap();
+        assert!(w.iter().any(|w| w.contains("under the threshold")), "{w:?}");
+        let (_, w) =
+            parse(&GOOD.replace("kinds = [\"phone\", \"address\"]", "kinds = [\"fax\"]")).unwrap();
+        assert!(w.iter().any(|w| w.contains("\"fax\"")), "{w:?}");
+    }
+}

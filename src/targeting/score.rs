@@ -1,0 +1,705 @@
+//! Scoring one parcel against a profile: every indicator that fires, with
+//! its weight and the evidence an officer can defend the choice with
+//! ("recipient phone +77015550142 was on seized parcel RR123456785KZ
+//! (C-0004)"). What the notebook knows (watchlists, seized parcels, open
+//! cases, earlier parcels) is asked of a [`Knowledge`].
+
+use super::profile::{self, Indicator, Profile, Test};
+use crate::domain::identifiers::{IdentKind, Identifier};
+use crate::domain::text::fold;
+use crate::domain::{ItemKind, Parcel, Record};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Why an indicator fired: the evidence, and the item it points at (to
+/// follow from the hits view).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub indicator: String,
+    pub weight: f64,
+    pub evidence: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<Pointer>,
+}
+
+/// An item a reason points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pointer {
+    pub kind: ItemKind,
+    pub id: Uuid,
+}
+
+/// A parcel's score under one profile (or the watchlist), at or over its
+/// threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    pub profile: String,
+    pub score: f64,
+    pub threshold: f64,
+    pub reasons: Vec<Reason>,
+}
+
+/// The name hits of the watchlist alone are filed under.
+pub const WATCHLIST: &str = "watchlist";
+
+/// A watchlist entry an identifier matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watched {
+    pub id: Uuid,
+    pub reason: String,
+    pub case: Option<(String, Uuid)>,
+    pub added_by: String,
+}
+
+/// A parcel an identifier was seen on, and the case that holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    pub tracking: String,
+    pub parcel: Uuid,
+    pub case: Option<String>,
+}
+
+/// An open case an identifier appears in, and through which parcel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InCase {
+    pub case_ref: String,
+    pub case: Uuid,
+    pub via: Option<String>,
+}
+
+/// A known suspect's name, and where it is known from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suspect {
+    /// The name key (folded words, sorted).
+    pub name: String,
+    pub source: String,
+    pub item: Option<Pointer>,
+}
+
+/// What scoring asks of the notebook. `except` is the parcel being scored
+/// (which must not count as its own evidence).
+pub trait Knowledge {
+    fn watched(&mut self, kind: IdentKind, value: &str) -> crate::store::Result<Vec<Watched>>;
+    fn seized_with(
+        &mut self,
+        kind: IdentKind,
+        value: &str,
+        except: Uuid,
+    ) -> crate::store::Result<Option<Seen>>;
+    fn open_case_with(
+        &mut self,
+        kind: IdentKind,
+        value: &str,
+        except: Uuid,
+    ) -> crate::store::Result<Option<InCase>>;
+    /// Known suspects whose names sound like `name_sound` (a name-sound key).
+    fn suspects(&mut self, name_sound: &str) -> crate::store::Result<Vec<Suspect>>;
+    /// How many other parcels hold this identifier.
+    fn others_with(
+        &mut self,
+        kind: IdentKind,
+        value: &str,
+        except: Uuid,
+    ) -> crate::store::Result<usize>;
+    /// Other parcels to a recipient holding this identifier, recorded on or
+    /// after `since` (YYYY-MM-DD): each one's sender key and tracking.
+    fn senders_to(
+        &mut self,
+        kind: IdentKind,
+        value: &str,
+        since: &str,
+        except: Uuid,
+    ) -> crate::store::Result<Vec<(String, String)>>;
+    /// The recipient names (name keys) of other parcels to this address.
+    fn names_at(&mut self, address: &str, except: Uuid) -> crate::store::Result<Vec<String>>;
+    /// The catalogue's substance names and synonyms, folded, with the
+    /// substance's name.
+    fn substance_terms(&mut self) -> crate::store::Result<Vec<(String, String)>>;
+}
+
+/// `sender_phone` -> `sender phone`.
+fn role_words(role: &str) -> String {
+    role.replace('_', " ").replace("email", "e-mail")
+}
+
+fn party_roles(i: &Identifier) -> bool {
+    i.kind.is_exact()
+}
+
+/// The key a sender is told apart by: their phone, else e-mail, else name
+/// and address.
+pub fn sender_key(p: &Parcel) -> String {
+    let ids = p.identifiers();
+    let get = |role: &str| ids.iter().find(|i| i.role == role).map(|i| i.value.clone());
+    get("sender_phone")
+        .or_else(|| get("sender_email"))
+        .or_else(|| {
+            let n = get("sender_name").unwrap_or_default();
+            let a = get("sender_address").unwrap_or_default();
+            (!n.is_empty() || !a.is_empty()).then(|| format!("{n}|{a}"))
+        })
+        .unwrap_or_default()
+}
+
+/// Scores `parcel` under `profile`; a hit when the score reaches the
+/// threshold. `today` (YYYY-MM-DD) dates the windows of time.
+pub fn score(
+    profile: &Profile,
+    parcel: &Parcel,
+    know: &mut dyn Knowledge,
+    today: &str,
+) -> crate::store::Result<Option<Hit>> {
+    let mut reasons = Vec::new();
+    let ids = parcel.identifiers();
+    for ind in &profile.indicators {
+        if let Some((evidence, item)) = fires(ind, parcel, &ids, know, today)? {
+            reasons.push(Reason {
+                indicator: ind.label.clone(),
+                weight: ind.weight,
+                evidence,
+                item,
+            });
+        }
+    }
+    let score: f64 = reasons.iter().map(|r| r.weight).sum();
+    Ok(
+        (score >= profile.threshold && !reasons.is_empty()).then(|| Hit {
+            profile: profile.name.clone(),
+            score,
+            threshold: profile.threshold,
+            reasons,
+        }),
+    )
+}
+
+/// Every watchlist entry the parcel's identifiers are on: a hit of its own
+/// (one point per entry matched), whatever the profiles say.
+pub fn watchlist_hit(
+    parcel: &Parcel,
+    know: &mut dyn Knowledge,
+) -> crate::store::Result<Option<Hit>> {
+    let mut reasons = Vec::new();
+    for i in parcel.identifiers().iter().filter(|i| party_roles(i)) {
+        for w in know.watched(i.kind, &i.value)? {
+            reasons.push(Reason {
+                indicator: "on the watchlist".into(),
+                weight: 1.0,
+                evidence: watched_text(i, &w),
+                item: w.case.as_ref().map(|(_, id)| Pointer {
+                    kind: ItemKind::Case,
+                    id: *id,
+                }),
+            });
+        }
+    }
+    Ok((!reasons.is_empty()).then(|| Hit {
+        profile: WATCHLIST.into(),
+        score: reasons.len() as f64,
+        threshold: 1.0,
+        reasons,
+    }))
+}
+
+fn watched_text(i: &Identifier, w: &Watched) -> String {
+    let mut s = format!(
+        "{} {} is on the watchlist: {}",
+        role_words(i.role),
+        i.value,
+        w.reason
+    );
+    match &w.case {
+        Some((r, _)) => s.push_str(&format!(" ({r}, added by {})", w.added_by)),
+        None => s.push_str(&format!(" (added by {})", w.added_by)),
+    }
+    s
+}
+
+type Fired = Option<(String, Option<Pointer>)>;
+
+fn countries_of(field: Option<&str>) -> Vec<String> {
+    field
+        .unwrap_or_default()
+        .split([',', ' ', ';'])
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+fn in_list(list: &[String], value: &str) -> bool {
+    list.iter().any(|c| c.trim().eq_ignore_ascii_case(value))
+}
+
+fn folded_in(names: &[String], value: Option<&str>) -> Option<String> {
+    let v = fold(value?);
+    names.iter().find(|n| fold(n) == v).map(|_| v)
+}
+
+fn fires(
+    ind: &Indicator,
+    p: &Parcel,
+    ids: &[Identifier],
+    know: &mut dyn Knowledge,
+    today: &str,
+) -> crate::store::Result<Fired> {
+    let none = Ok(None);
+    let plain = |s: String| Ok(Some((s, None)));
+    match &ind.test {
+        Test::Origin { countries } => match p.origin.as_deref() {
+            Some(o) if in_list(countries, o) => plain(format!("origin {o}")),
+            _ => none,
+        },
+        Test::Destination { countries } => match p.destination.as_deref() {
+            Some(d) if in_list(countries, d) => plain(format!("destination {d}")),
+            _ => none,
+        },
+        Test::Transit { countries } => {
+            match countries_of(p.transit.as_deref())
+                .into_iter()
+                .find(|t| in_list(countries, t))
+            {
+                Some(t) => plain(format!("transit through {t}")),
+                None => none,
+            }
+        }
+        Test::Carrier { names } => match folded_in(names, p.carrier.as_deref()) {
+            Some(_) => plain(format!("carrier {}", p.carrier.as_deref().unwrap_or(""))),
+            None => none,
+        },
+        Test::Service { names } => match folded_in(names, p.service.as_deref()) {
+            Some(_) => plain(format!("service {}", p.service.as_deref().unwrap_or(""))),
+            None => none,
+        },
+        Test::Contents { terms, substances } => {
+            let Some(declared) = p.declared_contents.as_deref() else {
+                return none;
+            };
+            let words: Vec<String> = fold(declared)
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect();
+            if let Some(t) = terms.iter().find(|t| term_matches(&fold(t), &words)) {
+                return plain(format!("declared contents {declared:?} match {t:?}"));
+            }
+            if *substances {
+                for (term, name) in know.substance_terms()? {
+                    if term_matches(&term, &words) {
+                        return plain(format!(
+                            "declared contents {declared:?} name the substance {name}"
+                        ));
+                    }
+                }
+            }
+            none
+        }
+        Test::HsMismatch {} => match (p.hs_code.as_deref(), p.declared_contents.as_deref()) {
+            (Some(hs), Some(declared)) => match hs_mismatch(hs, declared) {
+                Some(why) => plain(why),
+                None => none,
+            },
+            _ => none,
+        },
+        Test::HsHeadings { headings } => {
+            let Some(hs) = p.hs_code.as_deref() else {
+                return none;
+            };
+            let digits = profile::hs_digits(hs);
+            match headings.iter().find(|h| {
+                let h = profile::hs_digits(h);
+                h.len() >= 4 && digits.starts_with(&h)
+            }) {
+                Some(h) => plain(format!("HS code {hs} is under heading {h}")),
+                None => none,
+            }
+        }
+        Test::Value { min, max } => match p.declared_value {
+            Some(v) if min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m) => plain(format!(
+                "declared value {v}{}",
+                p.declared_currency
+                    .as_deref()
+                    .map(|c| format!(" {c}"))
+                    .unwrap_or_default()
+            )),
+            _ => none,
+        },
+        Test::Weight { min_g, max_g } => match p.weight_g {
+            Some(g) if min_g.is_none_or(|m| g >= m) && max_g.is_none_or(|m| g <= m) => {
+                plain(format!("weight {g} g"))
+            }
+            _ => none,
+        },
+        Test::ValuePerGram { max } => match (p.declared_value, p.weight_g) {
+            (Some(v), Some(g)) if g > 0.0 && v / g <= *max => plain(format!(
+                "declared value {v} for {g} g: {:.3} per gram",
+                v / g
+            )),
+            _ => none,
+        },
+        Test::Watchlist { kinds } => {
+            let kinds = profile::kinds_of(kinds);
+            for i in ids.iter().filter(|i| kinds.contains(&i.kind)) {
+                if let Some(w) = know.watched(i.kind, &i.value)?.into_iter().next() {
+                    let item = w.case.as_ref().map(|(_, id)| Pointer {
+                        kind: ItemKind::Case,
+                        id: *id,
+                    });
+                    return Ok(Some((watched_text(i, &w), item)));
+                }
+            }
+            none
+        }
+        Test::SeenInSeized { kinds } => {
+            let kinds = profile::kinds_of(kinds);
+            for i in ids
+                .iter()
+                .filter(|i| kinds.contains(&i.kind) && i.role != "tracking")
+            {
+                if let Some(s) = know.seized_with(i.kind, &i.value, p.meta.id)? {
+                    return Ok(Some((
+                        format!(
+                            "{} {} was on seized parcel {}{}",
+                            role_words(i.role),
+                            i.value,
+                            s.tracking,
+                            s.case.map(|c| format!(" ({c})")).unwrap_or_default()
+                        ),
+                        Some(Pointer {
+                            kind: ItemKind::Parcel,
+                            id: s.parcel,
+                        }),
+                    )));
+                }
+            }
+            none
+        }
+        Test::InOpenCase { kinds } => {
+            let kinds = profile::kinds_of(kinds);
+            for i in ids
+                .iter()
+                .filter(|i| kinds.contains(&i.kind) && i.role != "tracking")
+            {
+                if let Some(c) = know.open_case_with(i.kind, &i.value, p.meta.id)? {
+                    return Ok(Some((
+                        format!(
+                            "{} {} appears in open case {}{}",
+                            role_words(i.role),
+                            i.value,
+                            c.case_ref,
+                            c.via.map(|t| format!(" (parcel {t})")).unwrap_or_default()
+                        ),
+                        Some(Pointer {
+                            kind: ItemKind::Case,
+                            id: c.case,
+                        }),
+                    )));
+                }
+            }
+            none
+        }
+        Test::NameLikeSuspect { min_score } => {
+            let mut best: Option<(u8, String, Suspect)> = None;
+            for (role, name) in [
+                ("sender name", p.sender_name.as_deref()),
+                ("recipient name", p.recipient_name.as_deref()),
+            ] {
+                let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+                    continue;
+                };
+                let key = crate::domain::text::name_key(name);
+                let Some(sound) = crate::domain::identifiers::name_sound_key(name) else {
+                    continue;
+                };
+                for s in know.suspects(&sound)? {
+                    let score = similarity(&key, &s.name);
+                    if score >= *min_score && best.as_ref().is_none_or(|b| score > b.0) {
+                        best = Some((score, format!("{role} {name:?}"), s));
+                    }
+                }
+            }
+            match best {
+                Some((score, what, s)) => Ok(Some((
+                    format!(
+                        "{what} is like {:?} (score {score}) on {}",
+                        s.name, s.source
+                    ),
+                    s.item,
+                ))),
+                None => none,
+            }
+        }
+        Test::FirstFromSender {} => {
+            let sender: Vec<&Identifier> = ids
+                .iter()
+                .filter(|i| matches!(i.role, "sender_phone" | "sender_email" | "sender_address"))
+                .collect();
+            if sender.is_empty() {
+                return none;
+            }
+            for i in &sender {
+                if know.others_with(i.kind, &i.value, p.meta.id)? > 0 {
+                    return none;
+                }
+            }
+            plain(format!(
+                "no other parcel has the sender's {}",
+                sender
+                    .iter()
+                    .map(|i| format!("{} {}", i.kind.as_str(), i.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }
+        Test::ManySenders { days, at_least } => {
+            let since = days_before(today, *days);
+            let mine = sender_key(p);
+            for i in ids.iter().filter(|i| {
+                matches!(
+                    i.role,
+                    "recipient_phone" | "recipient_email" | "recipient_address"
+                )
+            }) {
+                let others = know.senders_to(i.kind, &i.value, &since, p.meta.id)?;
+                let mut senders: Vec<&str> = others
+                    .iter()
+                    .map(|(s, _)| s.as_str())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                if !mine.is_empty() {
+                    senders.push(&mine);
+                }
+                senders.sort_unstable();
+                senders.dedup();
+                if senders.len() as u32 >= *at_least {
+                    let tracks: Vec<&str> =
+                        others.iter().map(|(_, t)| t.as_str()).take(5).collect();
+                    return plain(format!(
+                        "{} {} received parcels from {} different senders since {since} ({}{})",
+                        role_words(i.role),
+                        i.value,
+                        senders.len(),
+                        tracks.join(", "),
+                        if others.len() > 5 { ", ..." } else { "" }
+                    ));
+                }
+            }
+            none
+        }
+        Test::ManyNames { at_least } => {
+            let Some(addr) = ids.iter().find(|i| i.role == "recipient_address") else {
+                return none;
+            };
+            let mut names = know.names_at(&addr.value, p.meta.id)?;
+            if let Some(n) = p.recipient_name.as_deref().filter(|n| !n.trim().is_empty()) {
+                names.push(crate::domain::text::name_key(n));
+            }
+            names.retain(|n| !n.is_empty());
+            names.sort();
+            names.dedup();
+            if names.len() as u32 >= *at_least {
+                return plain(format!(
+                    "recipient address {} has {} different recipient names ({})",
+                    addr.value,
+                    names.len(),
+                    names.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+                ));
+            }
+            none
+        }
+    }
+}
+
+/// Whether every word of `term` (folded) is among `words`, a word of five
+/// letters or more allowing one typo.
+pub fn term_matches(term: &str, words: &[String]) -> bool {
+    let parts: Vec<&str> = term.split(' ').filter(|w| !w.is_empty()).collect();
+    !parts.is_empty()
+        && parts.iter().all(|t| {
+            words
+                .iter()
+                .any(|w| w == t || (t.len() >= 5 && w.len() >= 5 && within_one(t, w)))
+        })
+}
+
+/// Whether `a` and `b` differ by at most one insertion, deletion or
+/// substitution.
+fn within_one(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let (mut i, mut j, mut edits) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            i += 1;
+            j += 1;
+            continue;
+        }
+        edits += 1;
+        if edits > 1 {
+            return false;
+        }
+        match a.len().cmp(&b.len()) {
+            std::cmp::Ordering::Greater => i += 1,
+            std::cmp::Ordering::Less => j += 1,
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    edits + (a.len() - i) + (b.len() - j) <= 1
+}
+
+/// Jaro-Winkler similarity of two name keys, 0-100.
+pub fn similarity(a: &str, b: &str) -> u8 {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.is_empty() || b.is_empty() {
+        return 0;
+    }
+    if a == b {
+        return 100;
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut b_used = vec![false; b.len()];
+    let mut a_matched = Vec::new();
+    for (i, ca) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        if let Some(j) = (lo..hi).find(|&j| !b_used[j] && b[j] == *ca) {
+            b_used[j] = true;
+            a_matched.push(*ca);
+        }
+    }
+    let m = a_matched.len();
+    if m == 0 {
+        return 0;
+    }
+    let b_matched: Vec<char> = b
+        .iter()
+        .zip(&b_used)
+        .filter(|(_, u)| **u)
+        .map(|(c, _)| *c)
+        .collect();
+    let t = a_matched
+        .iter()
+        .zip(&b_matched)
+        .filter(|(x, y)| x != y)
+        .count() as f64
+        / 2.0;
+    let m = m as f64;
+    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - t) / m) / 3.0;
+    let prefix = a.iter().zip(&b).take(4).take_while(|(x, y)| x == y).count() as f64;
+    let jw = jaro + prefix * 0.1 * (1.0 - jaro);
+    (jw * 100.0).round().clamp(0.0, 100.0) as u8
+}
+
+/// `today` minus `days`, as YYYY-MM-DD (today itself when unreadable).
+pub fn days_before(today: &str, days: u32) -> String {
+    let Some(d) = today
+        .get(..10)
+        .and_then(|t| t.parse::<jiff::civil::Date>().ok())
+    else {
+        return today.to_string();
+    };
+    d.checked_sub(jiff::Span::new().days(i64::from(days)))
+        .map_or_else(|_| today.to_string(), |d| d.to_string())
+}
+
+/// What the HS chapters of goods a declaration names are (a small table of
+/// common cover goods and of chemicals), and whether the declared code
+/// fits: `None` when it does or nothing is known.
+pub fn hs_mismatch(hs: &str, declared: &str) -> Option<String> {
+    const GOODS: &[(&str, &[&str], &str)] = &[
+        ("tea", &["09", "21"], "tea"),
+        ("coffee", &["09", "21"], "coffee"),
+        ("toy", &["95"], "toys"),
+        ("toys", &["95"], "toys"),
+        ("doll", &["95"], "toys"),
+        ("clothes", &["61", "62", "63"], "clothing"),
+        ("shirt", &["61", "62"], "clothing"),
+        ("dress", &["61", "62"], "clothing"),
+        ("shoes", &["64"], "footwear"),
+        ("book", &["49"], "printed matter"),
+        ("books", &["49"], "printed matter"),
+        ("documents", &["49"], "printed matter"),
+        ("cosmetics", &["33"], "cosmetics"),
+        ("cream", &["33", "30"], "cosmetics"),
+        ("phone", &["85"], "electrical goods"),
+        ("charger", &["85"], "electrical goods"),
+        ("headphones", &["85"], "electrical goods"),
+        ("candle", &["34"], "candles"),
+        ("candles", &["34"], "candles"),
+        ("jewelry", &["71"], "jewellery"),
+        ("jewellery", &["71"], "jewellery"),
+        ("bag", &["42"], "bags"),
+        ("bags", &["42"], "bags"),
+    ];
+    const CHEMICAL: &[&str] = &["28", "29", "30", "38"];
+    let digits = profile::hs_digits(hs);
+    let chapter = digits.get(..2)?;
+    let words: Vec<String> = fold(declared).split(' ').map(str::to_string).collect();
+    for (word, chapters, what) in GOODS {
+        if words.iter().any(|w| w == word) && !chapters.contains(&chapter) {
+            let chemical = if CHEMICAL.contains(&chapter) {
+                " (a chemical or pharmaceutical chapter)"
+            } else {
+                ""
+            };
+            return Some(format!(
+                "HS code {hs} is chapter {chapter}{chemical}, not one for {what} ({declared:?})"
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_match_with_one_typo_in_long_words() {
+        let words: Vec<String> = fold("Silicon resin samples, 2 pcs")
+            .split(' ')
+            .map(str::to_string)
+            .collect();
+        assert!(term_matches("silicone resin", &words));
+        assert!(term_matches("samples", &words));
+        assert!(!term_matches("tea", &words));
+        assert!(!term_matches("resin powder", &words));
+        assert!(within_one("mephedrone", "mefhedrone"));
+        assert!(within_one("resin", "resins"));
+        assert!(!within_one("resin", "raisin"));
+    }
+
+    #[test]
+    fn names_score_by_likeness() {
+        assert_eq!(similarity("ivan petrov", "ivan petrov"), 100);
+        assert!(similarity("ivan petrof", "ivan petrov") >= 90);
+        assert!(similarity("anna smith", "ivan petrov") < 60);
+        assert_eq!(similarity("", "x"), 0);
+    }
+
+    #[test]
+    fn windows_of_days_cross_months_and_years() {
+        assert_eq!(days_before("2026-03-01", 1), "2026-02-28");
+        assert_eq!(days_before("2024-03-01", 1), "2024-02-29");
+        assert_eq!(days_before("2026-01-05", 30), "2025-12-06");
+        assert_eq!(days_before("2026-12-01T10:00:00Z", 0), "2026-12-01");
+        assert_eq!(days_before("garbage", 3), "garbage");
+    }
+
+    #[test]
+    fn hs_codes_unlike_their_goods() {
+        let m = hs_mismatch("2933.39", "Plastic toys").unwrap();
+        assert!(m.contains("chapter 29") && m.contains("chemical"), "{m}");
+        assert_eq!(hs_mismatch("9503.00", "Plastic toys"), None);
+        assert_eq!(hs_mismatch("0902.10", "green tea"), None);
+        assert!(hs_mismatch("3004.90", "black tea").is_some());
+        assert_eq!(
+            hs_mismatch("2933.39", "intermediate"),
+            None,
+            "nothing known"
+        );
+    }
+}

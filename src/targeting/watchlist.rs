@@ -1,0 +1,281 @@
+//! Watchlists: identifiers to catch on incoming parcels, each with why it
+//! is watched, who added it and when, an optional expiry, a TLP label and
+//! an optional case. Values are normalised exactly as the identifier index
+//! normalises a parcel's, so `+7 (701) 555-01-42` on the list catches
+//! `87015550142` on a parcel from KZ. Every change is audited.
+
+use super::profile::WATCHED_KINDS;
+use crate::domain::fields::{FieldError, TLP};
+use crate::domain::identifiers::{self as ids, IdentKind};
+use crate::store::{Result, StoreError, Writer, audit};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// One entry, as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub id: Uuid,
+    pub kind: String,
+    pub value: String,
+    pub raw: String,
+    pub reason: String,
+    pub added_by: String,
+    pub added_at: String,
+    pub expires_on: Option<String>,
+    pub tlp: String,
+    pub case: Option<String>,
+}
+
+/// What to add.
+#[derive(Debug, Clone, Default)]
+pub struct NewEntry {
+    pub kind: String,
+    pub raw: String,
+    pub reason: String,
+    pub case: Option<Uuid>,
+    pub expires_on: Option<String>,
+    pub tlp: Option<String>,
+    /// The country a phone number without `+` is read in.
+    pub country: Option<String>,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Invalid(FieldError {
+        field: field.into(),
+        message: message.into(),
+    })
+}
+
+/// The kind named `name`, if it is one a watchlist holds.
+pub fn kind_named(name: &str) -> Result<IdentKind> {
+    let name = name.trim().to_ascii_lowercase();
+    let name = if name == "e-mail" {
+        "email".into()
+    } else {
+        name
+    };
+    WATCHED_KINDS
+        .iter()
+        .copied()
+        .find(|k| k.as_str() == name)
+        .ok_or_else(|| {
+            invalid(
+                "kind",
+                format!(
+                    "{name:?} is not a kind of identifier: {}",
+                    WATCHED_KINDS
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+}
+
+/// `raw` normalised as the identifier index holds values of `kind` (a
+/// phone without `+` read in `country`).
+pub fn normalise(kind: IdentKind, raw: &str, country: Option<&str>) -> Result<String> {
+    let value = match kind {
+        IdentKind::Tracking => ids::tracking_key(raw),
+        // Only a number read in full (+ and country code) meets the
+        // numbers of parcels, which are read in their parcel's country.
+        IdentKind::Phone => ids::phone_key(raw, country).filter(|p| p.starts_with('+')),
+        IdentKind::Email => ids::email_key(raw),
+        IdentKind::Address => ids::address_key(raw),
+        IdentKind::Name => ids::name_key(raw),
+        IdentKind::Content => ids::content_key(raw),
+        IdentKind::Payment => Some(raw.trim().to_string()).filter(|s| !s.is_empty()),
+        IdentKind::NameSound | IdentKind::AddressSound => None,
+    };
+    value.ok_or_else(|| {
+        invalid(
+            "value",
+            match kind {
+                IdentKind::Phone if country.is_none() && !raw.trim().starts_with('+') => format!(
+                    "{raw:?} is not a phone number it can read: write it with its country code (+7 ...) or pass --country"
+                ),
+                _ => format!("{raw:?} is not a {} value it can match", kind.as_str()),
+            },
+        )
+    })
+}
+
+/// Marks the targeting settings changed, so that screeners reload them.
+pub fn changed(w: &Writer<'_>) -> Result<()> {
+    w.tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('targeting', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [Uuid::now_v7().to_string()],
+    )?;
+    Ok(())
+}
+
+/// Adds an entry; refuses a value already watched (naming who watches it
+/// and why), an empty reason, a bad date or TLP label.
+pub fn add(w: &mut Writer<'_>, new: &NewEntry) -> Result<Entry> {
+    let kind = kind_named(&new.kind)?;
+    let raw = new.raw.trim();
+    if raw.chars().count() > crate::domain::fields::MAX_TEXT {
+        return Err(invalid(
+            "value",
+            format!(
+                "{} characters; at most {}",
+                raw.chars().count(),
+                crate::domain::fields::MAX_TEXT
+            ),
+        ));
+    }
+    let country = match new.country.as_deref() {
+        Some(c) => Some(crate::domain::country::parse(c).map_err(|e| invalid("country", e))?),
+        None => None,
+    };
+    let value = normalise(kind, raw, country.as_deref())?;
+    let reason = new.reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("reason", "say why it is watched"));
+    }
+    if reason.chars().count() > crate::domain::fields::MAX_TEXT || reason.contains(['\n', '\r']) {
+        return Err(invalid("reason", "one line of at most 1,000 characters"));
+    }
+    let tlp = new
+        .tlp
+        .as_deref()
+        .unwrap_or("AMBER")
+        .trim()
+        .to_ascii_uppercase();
+    if !TLP.contains(&tlp.as_str()) {
+        return Err(invalid(
+            "tlp",
+            format!("{tlp:?}: one of {}", TLP.join(", ")),
+        ));
+    }
+    let expires_on = match new.expires_on.as_deref() {
+        Some(d) => Some(crate::domain::fields::parse_date(d).map_err(|e| invalid("expires", e))?),
+        None => None,
+    };
+    let today = w.now.get(..10).unwrap_or(&w.now).to_string();
+    if let Some(d) = &expires_on
+        && *d < today
+    {
+        return Err(invalid("expires", format!("{d} is already past")));
+    }
+    let existing: Option<(String, String, String)> =
+        w.tx.query_row(
+            "SELECT added_by, added_at, reason FROM watchlist
+             WHERE kind = ?1 AND value = ?2 AND (expires_on IS NULL OR expires_on >= ?3)",
+            (kind.as_str(), &value, &today),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((by, at, why)) = existing {
+        return Err(StoreError::Refused(format!(
+            "{} {value} is on the watchlist already (added by {by} on {}: {why})",
+            kind.as_str(),
+            at.get(..10).unwrap_or(&at)
+        )));
+    }
+    let id = Uuid::now_v7();
+    w.tx.execute(
+        "INSERT INTO watchlist (id, kind, value, raw, reason, added_by, added_at, expires_on, tlp, case_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        rusqlite::params![
+            id,
+            kind.as_str(),
+            value,
+            raw,
+            reason,
+            w.actor,
+            w.now,
+            expires_on,
+            tlp,
+            new.case
+        ],
+    )?;
+    let entry = get(&w.tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+    let json = serde_json::to_string(&entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    audit::append(w, "create", "watchlist", id, None, Some(&json))?;
+    changed(w)?;
+    Ok(entry)
+}
+
+const SELECT: &str = "SELECT w.id, w.kind, w.value, w.raw, w.reason, w.added_by, w.added_at,
+    w.expires_on, w.tlp, c.\"ref\" FROM watchlist w LEFT JOIN cases c ON c.id = w.case_id";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        value: r.get(2)?,
+        raw: r.get(3)?,
+        reason: r.get(4)?,
+        added_by: r.get(5)?,
+        added_at: r.get(6)?,
+        expires_on: r.get(7)?,
+        tlp: r.get(8)?,
+        case: r.get(9)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: Uuid) -> Result<Option<Entry>> {
+    Ok(conn
+        .query_row(&format!("{SELECT} WHERE w.id = ?1"), [id], row)
+        .optional()?)
+}
+
+/// The entries, newest first; expired ones too when asked (as of `today`).
+pub fn list(conn: &Connection, expired_too: bool, today: &str) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE ?1 OR w.expires_on IS NULL OR w.expires_on >= ?2
+         ORDER BY w.added_at DESC, w.id DESC"
+    ))?;
+    let rows = stmt.query_map((expired_too, today.get(..10).unwrap_or(today)), row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many entries there are (expired ones too).
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM watchlist", [], |r| r.get(0))?)
+}
+
+/// Removes the entries a value (of a kind) or an entry id names; returns
+/// those removed.
+pub fn remove(
+    w: &mut Writer<'_>,
+    kind: Option<&str>,
+    what: &str,
+    country: Option<&str>,
+) -> Result<Vec<Entry>> {
+    let ids: Vec<Uuid> = match (kind, Uuid::parse_str(what.trim())) {
+        (None, Ok(id)) => vec![id],
+        (Some(k), _) => {
+            let kind = kind_named(k)?;
+            let value = normalise(kind, what, country)?;
+            let mut stmt =
+                w.tx.prepare("SELECT id FROM watchlist WHERE kind = ?1 AND value = ?2")?;
+            stmt.query_map((kind.as_str(), value), |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+        (None, Err(_)) => {
+            return Err(invalid(
+                "value",
+                "name the entry by its id, or by KIND VALUE",
+            ));
+        }
+    };
+    let mut removed = Vec::new();
+    for id in ids {
+        let Some(entry) = get(&w.tx, id)? else {
+            continue;
+        };
+        w.tx.execute("DELETE FROM watchlist WHERE id = ?1", [id])?;
+        let json = serde_json::to_string(&entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        audit::append(w, "delete", "watchlist", id, Some(&json), None)?;
+        removed.push(entry);
+    }
+    if !removed.is_empty() {
+        changed(w)?;
+    }
+    Ok(removed)
+}
