@@ -176,6 +176,106 @@ pub enum Command {
         #[arg(value_name = "CASE")]
         case: String,
     },
+    /// Identifiers to catch on incoming parcels, each with why
+    #[command(subcommand)]
+    Watch(WatchCmd),
+    /// Risk profiles: weighted indicators that parcels are screened against
+    #[command(subcommand)]
+    Profile(ProfileCmd),
+    /// Parcels that matched a profile or the watchlist, newest first, with why
+    Hits {
+        /// Only hits found on or after this date (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Screen a manifest (CSV) against the profiles and the watchlist without importing it
+    Screen(ScreenArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchCmd {
+    /// Watch a value: KIND is phone, email, address, name, content, payment or tracking
+    Add {
+        kind: String,
+        value: String,
+        /// Why it is watched (shown with every hit it makes)
+        #[arg(long)]
+        reason: String,
+        /// The case it belongs to
+        #[arg(long = "case", value_name = "REF")]
+        case: Option<String>,
+        /// Stop watching after this date (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+        /// Handling label [default: AMBER]
+        #[arg(long)]
+        tlp: Option<String>,
+        /// The country a phone number without + is read in (e.g. KZ)
+        #[arg(long, value_name = "CC")]
+        country: Option<String>,
+    },
+    /// The values watched
+    List {
+        /// Expired entries too
+        #[arg(long)]
+        all: bool,
+    },
+    /// Stop watching: an entry by its id, or KIND VALUE
+    Remove {
+        #[arg(value_name = "ID|KIND")]
+        what: String,
+        value: Option<String>,
+        #[arg(long, value_name = "CC")]
+        country: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCmd {
+    /// The profiles, active or not
+    List,
+    /// Add a profile from a TOML file, or replace the one of the same name
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Write a profile's TOML (to stdout, or --out FILE)
+    Export {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Edit a profile in $EDITOR (a new one from a template if NAME is new)
+    Edit { name: String },
+    /// Screen with a profile again
+    On { name: String },
+    /// Stop screening with a profile (kept, with its hits)
+    Off { name: String },
+    /// Remove a profile (its hits stay)
+    Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Only this profile [default: every active profile, and the watchlist]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Column mapping (TOML), as for `import csv`
+    #[arg(long, value_name = "MAP.toml")]
+    pub mapping: Option<PathBuf>,
+    /// The file's text encoding when it is not UTF-8
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// Field delimiter [default: recognised from the header line]
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+    /// Add the parcels that hit to the notebook (as targeted), with their hits
+    #[arg(long)]
+    pub keep_hits: bool,
 }
 
 /// Which items a count is over.

@@ -68,7 +68,12 @@ fn open(cli: &Cli) -> Result<Opened> {
     } else {
         None
     };
-    let store = Store::open(plain.as_ref().map_or(&path, |p| &p.path), opts)?;
+    let mut store = Store::open(plain.as_ref().map_or(&path, |p| &p.path), opts)?;
+    // Every parcel written (typed, imported, merged) is screened against
+    // the notebook's profiles and watchlist in its own transaction.
+    if !store.is_read_only() {
+        store.set_screen(std::sync::Arc::new(crate::targeting::Screener::new()));
+    }
     let mut notice = crate::store::fsinfo::network_warning(&path).map(|w| (w, true));
     if store.is_read_only() && store.has_export_manifest()? {
         let checked = match &plain {
@@ -435,6 +440,12 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Stats(cmd) => super::stats::stats(ctx.format, &store, cmd, &mut out)?,
         Command::Timeline { case } => super::stats::timeline(ctx.format, &store, case, &mut out)?,
+        Command::Watch(cmd) => super::targeting::watch(ctx.format, &mut store, cmd, &mut out)?,
+        Command::Profile(cmd) => super::targeting::profile(ctx.format, &mut store, cmd, &mut out)?,
+        Command::Hits { since, limit } => {
+            super::targeting::hits(ctx.format, &store, since.as_deref(), *limit, &mut out)?
+        }
+        Command::Screen(args) => super::targeting::screen(ctx.format, &mut store, args, &mut out)?,
         Command::Fields { .. } => unreachable!("handled before opening the store"),
     }
     out.flush()?;

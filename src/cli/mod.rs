@@ -10,6 +10,7 @@ pub mod output;
 mod share;
 mod show;
 mod stats;
+mod targeting;
 mod xref;
 
 use anyhow::{Context, Result};

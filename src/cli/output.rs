@@ -135,6 +135,10 @@ pub fn csv_applies(command: &Command) -> bool {
             | Command::Warnlist(WarnCmd::List)
             | Command::Stats(_)
             | Command::Timeline { .. }
+            | Command::Watch(super::args::WatchCmd::List { .. })
+            | Command::Profile(super::args::ProfileCmd::List)
+            | Command::Hits { .. }
+            | Command::Screen(_)
     )
 }
 

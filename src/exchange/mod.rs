@@ -7,6 +7,7 @@ pub mod csv_import;
 pub mod demo;
 pub mod export;
 pub mod keyring;
+pub mod manifest;
 pub mod merge;
 pub mod received;
 pub mod seal;

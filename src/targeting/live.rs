@@ -23,7 +23,7 @@ pub struct Live<'a> {
     today: String,
     /// Loaded on first use, for this scoring.
     watched_names: Option<Vec<WatchedName>>,
-    substances: Option<Vec<(String, String)>>,
+    substances: Option<std::sync::Arc<Vec<(String, String)>>>,
 }
 
 impl<'a> Live<'a> {
@@ -35,6 +35,40 @@ impl<'a> Live<'a> {
             substances: None,
         }
     }
+
+    /// With the catalogue's terms already read (see [`substance_terms`]).
+    pub fn with_terms(
+        conn: &'a Connection,
+        today: &str,
+        terms: std::sync::Arc<Vec<(String, String)>>,
+    ) -> Live<'a> {
+        let mut l = Live::new(conn, today);
+        l.substances = Some(terms);
+        l
+    }
+}
+
+/// The catalogue's substance names and synonyms, folded (four letters or
+/// more: shorter codes would match by chance), with the substance's name.
+pub fn substance_terms(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut terms = Vec::new();
+    records::each_numbered::<Substance>(conn, |_, s| {
+        for t in std::iter::once(s.name.as_str()).chain(s.synonym_list()) {
+            let f = fold(t);
+            if f.len() >= 4 {
+                terms.push((f, s.name.clone()));
+            }
+        }
+        Ok(())
+    })?;
+    Ok(terms)
+}
+
+/// What tells whether the catalogue changed: its size and latest edit.
+pub fn substances_version(conn: &Connection) -> Result<(i64, Option<String>)> {
+    Ok(conn
+        .prepare_cached("SELECT count(*), max(updated_at) FROM substances")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
 /// The parcels (item key kind 2) holding an identifier, as SQL over
@@ -272,20 +306,9 @@ impl Knowledge for Live<'_> {
         Ok(out)
     }
 
-    fn substance_terms(&mut self) -> Result<Vec<(String, String)>> {
+    fn substance_terms(&mut self) -> Result<std::sync::Arc<Vec<(String, String)>>> {
         if self.substances.is_none() {
-            let mut terms = Vec::new();
-            records::each_numbered::<Substance>(self.conn, |_, s| {
-                for t in std::iter::once(s.name.as_str()).chain(s.synonym_list()) {
-                    let f = fold(t);
-                    // Two-letter codes and the like would match by chance.
-                    if f.len() >= 4 {
-                        terms.push((f, s.name.clone()));
-                    }
-                }
-                Ok(())
-            })?;
-            self.substances = Some(terms);
+            self.substances = Some(std::sync::Arc::new(substance_terms(self.conn)?));
         }
         Ok(self.substances.clone().unwrap_or_default())
     }

@@ -12,6 +12,7 @@
 //!   stores; [`Screener`] screens every parcel a store writes, in the
 //!   write's own transaction.
 
+pub mod batch;
 pub mod live;
 pub mod profile;
 pub mod score;
@@ -30,6 +31,9 @@ struct Loaded {
     version: Option<String>,
     profiles: Arc<Vec<Profile>>,
     watching: bool,
+    /// The catalogue's terms, and the catalogue version they were read at.
+    terms: Arc<Vec<(String, String)>>,
+    terms_of: Option<(i64, Option<String>)>,
 }
 
 /// Screens each parcel a store writes against the active profiles and the
@@ -75,18 +79,46 @@ impl Screener {
         if profiles.is_empty() && !watching {
             return Ok(Vec::new());
         }
-        let mut know = live::Live::new(conn, today);
-        let mut hits = Vec::new();
-        if watching && let Some(h) = score::watchlist_hit(parcel, &mut know)? {
+        let mut know = live::Live::with_terms(conn, today, self.terms(conn)?);
+        screen(&profiles, watching, parcel, &mut know, today)
+    }
+
+    /// The catalogue's terms, read again only when the catalogue changed.
+    pub fn terms(&self, conn: &rusqlite::Connection) -> Result<Arc<Vec<(String, String)>>> {
+        let version = live::substances_version(conn)?;
+        let mut l = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if l.terms_of.as_ref() != Some(&version) {
+            l.terms = Arc::new(live::substance_terms(conn)?);
+            l.terms_of = Some(version);
+        }
+        Ok(l.terms.clone())
+    }
+
+    /// The active profiles, and whether anything is watched.
+    pub fn settings(&self, conn: &rusqlite::Connection) -> Result<(Arc<Vec<Profile>>, bool)> {
+        self.current(conn)
+    }
+}
+
+/// The hits of `parcel` under `profiles`, and on the watchlist when
+/// `watching`, as `know` knows it on `today`.
+pub fn screen(
+    profiles: &[Profile],
+    watching: bool,
+    parcel: &Parcel,
+    know: &mut dyn score::Knowledge,
+    today: &str,
+) -> Result<Vec<score::Hit>> {
+    let mut hits = Vec::new();
+    if watching && let Some(h) = score::watchlist_hit(parcel, know)? {
+        hits.push(h);
+    }
+    for p in profiles {
+        if let Some(h) = score::score(p, parcel, know, today)? {
             hits.push(h);
         }
-        for p in profiles.iter() {
-            if let Some(h) = score::score(p, parcel, &mut know, today)? {
-                hits.push(h);
-            }
-        }
-        Ok(hits)
     }
+    Ok(hits)
 }
 
 impl crate::store::Screen for Screener {

@@ -114,7 +114,7 @@ pub trait Knowledge {
     fn names_at(&mut self, address: &str, except: Uuid) -> crate::store::Result<Vec<String>>;
     /// The catalogue's substance names and synonyms, folded, with the
     /// substance's name.
-    fn substance_terms(&mut self) -> crate::store::Result<Vec<(String, String)>>;
+    fn substance_terms(&mut self) -> crate::store::Result<std::sync::Arc<Vec<(String, String)>>>;
 }
 
 /// `sender_phone` -> `sender phone`.
@@ -282,8 +282,8 @@ fn fires(
                 return plain(format!("declared contents {declared:?} match {t:?}"));
             }
             if *substances {
-                for (term, name) in know.substance_terms()? {
-                    if term_matches(&term, &words) {
+                for (term, name) in know.substance_terms()?.iter() {
+                    if term_matches(term, &words) {
                         return plain(format!(
                             "declared contents {declared:?} name the substance {name}"
                         ));
@@ -632,25 +632,40 @@ pub fn hs_mismatch(hs: &str, declared: &str) -> Option<String> {
         ("jewelry", &["71"], "jewellery"),
         ("jewellery", &["71"], "jewellery"),
         ("bag", &["42"], "bags"),
+        ("resin", &["39"], "plastics"),
+        ("silicone", &["39"], "plastics"),
+        ("plastic", &["39"], "plastics"),
+        ("snap", &["73", "83"], "metal fittings"),
+        ("hooks", &["73", "83"], "metal fittings"),
+        ("pigment", &["32"], "pigments"),
+        ("coating", &["32"], "paints and coatings"),
         ("bags", &["42"], "bags"),
     ];
     const CHEMICAL: &[&str] = &["28", "29", "30", "38"];
     let digits = profile::hs_digits(hs);
     let chapter = digits.get(..2)?;
     let words: Vec<String> = fold(declared).split(' ').map(str::to_string).collect();
-    for (word, chapters, what) in GOODS {
-        if words.iter().any(|w| w == word) && !chapters.contains(&chapter) {
-            let chemical = if CHEMICAL.contains(&chapter) {
-                " (a chemical or pharmaceutical chapter)"
-            } else {
-                ""
-            };
-            return Some(format!(
-                "HS code {hs} is chapter {chapter}{chemical}, not one for {what} ({declared:?})"
-            ));
-        }
+    // The goods the words name; the code fits when any of them fits it
+    // ("plastic toys" may be filed as toys or as plastics).
+    let named: Vec<&(&str, &[&str], &str)> = GOODS
+        .iter()
+        .filter(|(word, ..)| words.iter().any(|w| w == word))
+        .collect();
+    let (_, _, what) = named.first()?;
+    if named
+        .iter()
+        .any(|(_, chapters, _)| chapters.contains(&chapter))
+    {
+        return None;
     }
-    None
+    let chemical = if CHEMICAL.contains(&chapter) {
+        " (a chemical or pharmaceutical chapter)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "HS code {hs} is chapter {chapter}{chemical}, not one for {what} ({declared:?})"
+    ))
 }
 
 #[cfg(test)]
@@ -701,5 +716,8 @@ mod tests {
             None,
             "nothing known"
         );
+        assert!(hs_mismatch("2933.39", "silicone resin samples").is_some());
+        assert_eq!(hs_mismatch("3910.00", "silicone resin samples"), None);
+        assert_eq!(hs_mismatch("3926.90", "Plastic toys"), None);
     }
 }

@@ -1,0 +1,571 @@
+//! Watchlists, risk profiles, hits and manifest screening on the command
+//! line.
+
+use super::args::{Format, ProfileCmd, ScreenArgs, WatchCmd};
+use super::output::{cell_line, print_csv, print_json, print_list};
+use crate::exchange::csv_import::{self as imp, Mapping, Prepared, Progress};
+use crate::exchange::manifest;
+use crate::store::{Store, refs};
+use crate::targeting::score::Hit;
+use crate::targeting::{Screener, profile, stored, watchlist};
+use anyhow::{Context, Result, bail};
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+fn today() -> String {
+    jiff::ZonedDateTime::now().date().to_string()
+}
+
+pub fn watch(
+    format: Format,
+    store: &mut Store,
+    cmd: &WatchCmd,
+    out: &mut impl Write,
+) -> Result<()> {
+    match cmd {
+        WatchCmd::Add {
+            kind,
+            value,
+            reason,
+            case,
+            expires,
+            tlp,
+            country,
+        } => {
+            let case = case
+                .as_deref()
+                .map(|c| refs::resolve(store.conn(), c))
+                .transpose()?;
+            if let Some(c) = &case
+                && c.kind != crate::domain::ItemKind::Case
+            {
+                bail!(
+                    "--case: {} is a {}, not a case",
+                    cell_line(&c.label),
+                    c.kind
+                );
+            }
+            let new = watchlist::NewEntry {
+                kind: kind.clone(),
+                raw: value.clone(),
+                reason: reason.clone(),
+                case: case.map(|c| c.id),
+                expires_on: expires.clone(),
+                tlp: tlp.clone(),
+                country: country.clone(),
+            };
+            let e = store.write(|w| watchlist::add(w, &new))?;
+            if format == Format::Json {
+                return print_json(out, &e);
+            }
+            writeln!(
+                out,
+                "watching {} {}{}: new parcels holding it are hits",
+                e.kind,
+                cell_line(&e.value),
+                e.expires_on
+                    .as_deref()
+                    .map(|d| format!(" until {d}"))
+                    .unwrap_or_default()
+            )?;
+        }
+        WatchCmd::List { all } => {
+            let entries = watchlist::list(store.conn(), *all, &today())?;
+            print_list(
+                out,
+                format,
+                &entries,
+                &[
+                    "id", "kind", "value", "reason", "case", "tlp", "expires", "by", "added",
+                ],
+                |e| {
+                    vec![
+                        e.id.to_string(),
+                        e.kind.clone(),
+                        e.value.clone(),
+                        e.reason.clone(),
+                        e.case.clone().unwrap_or_default(),
+                        e.tlp.clone(),
+                        e.expires_on.clone().unwrap_or_default(),
+                        e.added_by.clone(),
+                        e.added_at.get(..10).unwrap_or(&e.added_at).to_string(),
+                    ]
+                },
+            )?;
+        }
+        WatchCmd::Remove {
+            what,
+            value,
+            country,
+        } => {
+            let (kind, what) = match value {
+                Some(v) => (Some(what.as_str()), v.as_str()),
+                None => (None, what.as_str()),
+            };
+            let gone = store.write(|w| watchlist::remove(w, kind, what, country.as_deref()))?;
+            if gone.is_empty() {
+                bail!(
+                    "{} is not on the watchlist: see `interdict watch list`",
+                    cell_line(what)
+                );
+            }
+            if format == Format::Json {
+                return print_json(out, &gone);
+            }
+            for e in &gone {
+                writeln!(out, "no longer watching {} {}", e.kind, cell_line(&e.value))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+const TEMPLATE: &str = r#"# A risk profile: parcels whose indicators add up to the threshold are hits.
+# Every indicator that fires is shown with its weight and evidence.
+# Kinds: origin, transit, destination (countries = [...]), carrier,
+# service (names = [...]), contents (terms = [...], substances = true),
+# hs-mismatch, hs-headings (headings = [...]), value (min, max), weight
+# (min_g, max_g), value-per-gram (max), watchlist, seen-in-seized,
+# in-open-case (kinds = [...] of phone, email, address, name, content,
+# payment, tracking), name-like-suspect (min_score), first-from-sender,
+# many-senders (days, at_least), many-names (at_least).
+name = "NAME"
+description = ""
+threshold = 50
+
+[[indicator]]
+label = "an identifier seen on a seized parcel"
+weight = 50
+kind = "seen-in-seized"
+"#;
+
+fn print_saved(
+    out: &mut impl Write,
+    p: &profile::Profile,
+    warnings: &[String],
+    new: bool,
+) -> Result<()> {
+    writeln!(
+        out,
+        "{} profile {} ({} indicators, threshold {})",
+        if new { "added" } else { "saved" },
+        cell_line(&p.name),
+        p.indicators.len(),
+        p.threshold
+    )?;
+    for w in warnings {
+        eprintln!("warning: {}", cell_line(w));
+    }
+    Ok(())
+}
+
+pub fn profile(
+    format: Format,
+    store: &mut Store,
+    cmd: &ProfileCmd,
+    out: &mut impl Write,
+) -> Result<()> {
+    match cmd {
+        ProfileCmd::List => {
+            let list = stored::list(store.conn())?;
+            print_list(
+                out,
+                format,
+                &list,
+                &["name", "active", "indicators", "threshold", "updated", "by"],
+                |p| {
+                    vec![
+                        p.name.clone(),
+                        if p.active { "yes" } else { "no" }.into(),
+                        p.indicators.to_string(),
+                        p.threshold.to_string(),
+                        p.updated_at.get(..10).unwrap_or(&p.updated_at).to_string(),
+                        p.updated_by.clone(),
+                    ]
+                },
+            )?;
+        }
+        ProfileCmd::Import { file } => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let (p, warnings, new) = store
+                .write(|w| stored::save(w, &text))
+                .with_context(|| format!("{}", file.display()))?;
+            if format == Format::Json {
+                return print_json(
+                    out,
+                    &serde_json::json!({"profile": p, "warnings": warnings, "new": new}),
+                );
+            }
+            print_saved(out, &p, &warnings, new)?;
+        }
+        ProfileCmd::Export { name, out: path } => {
+            let Some((text, _)) = stored::text_of(store.conn(), name)? else {
+                bail!(
+                    "no profile {}: see `interdict profile list`",
+                    cell_line(name)
+                );
+            };
+            match path {
+                Some(p) => {
+                    crate::exchange::seal::write_private(p, text.as_bytes())
+                        .with_context(|| format!("cannot write {}", p.display()))?;
+                    writeln!(out, "wrote {}", p.display())?;
+                }
+                None => out.write_all(text.as_bytes())?,
+            }
+        }
+        ProfileCmd::Edit { name } => edit(store, name, out)?,
+        ProfileCmd::On { name } | ProfileCmd::Off { name } => {
+            let on = matches!(cmd, ProfileCmd::On { .. });
+            if !store.write(|w| stored::set_active(w, name, on))? {
+                bail!(
+                    "no profile {}: see `interdict profile list`",
+                    cell_line(name)
+                );
+            }
+            writeln!(
+                out,
+                "profile {} is {}",
+                cell_line(name),
+                if on { "on" } else { "off" }
+            )?;
+        }
+        ProfileCmd::Remove { name } => {
+            if !store.write(|w| stored::remove(w, name))? {
+                bail!(
+                    "no profile {}: see `interdict profile list`",
+                    cell_line(name)
+                );
+            }
+            writeln!(out, "removed profile {}", cell_line(name))?;
+        }
+    }
+    Ok(())
+}
+
+/// `profile edit`: the profile's TOML (or a template) in the user's
+/// editor, saved when it reads; a text that does not read is refused with
+/// its line and field, and offered back to the editor on a terminal. The
+/// stored profile is unchanged until a text reads.
+fn edit(store: &mut Store, name: &str, out: &mut impl Write) -> Result<()> {
+    let current = stored::text_of(store.conn(), name)?.map(|(t, _)| t);
+    let text = current
+        .clone()
+        .unwrap_or_else(|| TEMPLATE.replace("NAME", name.trim()));
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    // A private folder of this process; swept if it is killed.
+    let dir = crate::exchange::seal::work_dir_in(&std::env::temp_dir(), "profile")?;
+    let file = dir.path().join("profile.toml");
+    crate::exchange::seal::write_private(&file, text.as_bytes())?;
+    loop {
+        let mut parts = editor.split_whitespace();
+        let program = parts.next().unwrap_or("vi");
+        let status = std::process::Command::new(program)
+            .args(parts)
+            .arg(&file)
+            .status()
+            .with_context(|| format!("cannot run the editor {editor:?} (set $EDITOR)"))?;
+        if !status.success() {
+            bail!("the editor ended with {status}; the profile is unchanged");
+        }
+        let edited = std::fs::read_to_string(&file)?;
+        if current.as_deref() == Some(edited.as_str()) || (current.is_none() && edited == text) {
+            writeln!(out, "unchanged")?;
+            return Ok(());
+        }
+        match store.write(|w| stored::save(w, &edited)) {
+            Ok((p, warnings, new)) => return print_saved(out, &p, &warnings, new),
+            Err(e) => {
+                eprintln!("{}", cell_line(&e.to_string()));
+                if !std::io::stdin().is_terminal() {
+                    bail!("the profile is unchanged");
+                }
+                eprint!("edit again? [Y/n] ");
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if answer.trim().eq_ignore_ascii_case("n") {
+                    bail!("the profile is unchanged");
+                }
+            }
+        }
+    }
+}
+
+/// One line per reason, for CSV.
+const REASON_COLUMNS: &[&str] = &[
+    "tracking",
+    "profile",
+    "score",
+    "threshold",
+    "indicator",
+    "weight",
+    "evidence",
+];
+
+fn reason_rows(tracking: &str, h: &Hit) -> Vec<Vec<String>> {
+    h.reasons
+        .iter()
+        .map(|r| {
+            vec![
+                tracking.to_string(),
+                h.profile.clone(),
+                h.score.to_string(),
+                h.threshold.to_string(),
+                r.indicator.clone(),
+                r.weight.to_string(),
+                r.evidence.clone(),
+            ]
+        })
+        .collect()
+}
+
+fn print_hit(out: &mut impl Write, head: &str, h: &Hit) -> Result<()> {
+    writeln!(
+        out,
+        "{head} {}: {} (threshold {})",
+        cell_line(&h.profile),
+        h.score,
+        h.threshold
+    )?;
+    for r in &h.reasons {
+        writeln!(
+            out,
+            "    {:>+5}  {}: {}",
+            r.weight,
+            cell_line(&r.indicator),
+            cell_line(&r.evidence)
+        )?;
+    }
+    Ok(())
+}
+
+pub fn hits(
+    format: Format,
+    store: &Store,
+    since: Option<&str>,
+    limit: usize,
+    out: &mut impl Write,
+) -> Result<()> {
+    let since = since
+        .map(crate::domain::fields::parse_date)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--since: {e}"))?;
+    let list = stored::hits(store.conn(), since.as_deref(), limit)?;
+    match format {
+        Format::Json => print_json(out, &list)?,
+        Format::Csv => {
+            let mut headers = vec!["at"];
+            headers.extend(REASON_COLUMNS);
+            print_csv(
+                out,
+                &headers,
+                list.iter().flat_map(|s| {
+                    let h = Hit {
+                        profile: s.profile.clone(),
+                        score: s.score,
+                        threshold: s.threshold,
+                        reasons: s.reasons.clone(),
+                    };
+                    reason_rows(&s.tracking, &h).into_iter().map(|mut r| {
+                        r.insert(0, s.at.clone());
+                        r
+                    })
+                }),
+            )?;
+        }
+        Format::Table => {
+            if list.is_empty() {
+                writeln!(
+                    out,
+                    "no hits{}",
+                    since.map(|s| format!(" since {s}")).unwrap_or_default()
+                )?;
+            }
+            for s in &list {
+                let h = Hit {
+                    profile: s.profile.clone(),
+                    score: s.score,
+                    threshold: s.threshold,
+                    reasons: s.reasons.clone(),
+                };
+                print_hit(
+                    out,
+                    &format!(
+                        "{} parcel {}",
+                        s.at.get(..16).unwrap_or(&s.at).replace('T', " "),
+                        cell_line(&s.tracking)
+                    ),
+                    &h,
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn screen(
+    format: Format,
+    store: &mut Store,
+    args: &ScreenArgs,
+    out: &mut impl Write,
+) -> Result<()> {
+    let mapping = match &args.mapping {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the mapping {}", p.display()))?;
+            Some(Mapping::parse(&text, p)?)
+        }
+        None => None,
+    };
+    let encoding = args
+        .encoding
+        .as_deref()
+        .map(imp::encoding_for)
+        .transpose()?;
+    let delimiter = args.delimiter.map(imp::delimiter_byte).transpose()?;
+    let prep = Prepared::new(&args.file, mapping.as_ref(), encoding, delimiter)?;
+    let (profiles, watching) = match &args.profile {
+        Some(name) => {
+            let Some((text, _)) = stored::text_of(store.conn(), name)? else {
+                bail!(
+                    "no profile {}: see `interdict profile list`",
+                    cell_line(name)
+                );
+            };
+            let (p, _) = profile::parse(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
+            (vec![p], false)
+        }
+        None => {
+            let (p, w) = Screener::new().settings(store.conn())?;
+            (p.to_vec(), w)
+        }
+    };
+    if profiles.is_empty() && !watching {
+        bail!(
+            "nothing to screen against: no active profile and an empty watchlist (`interdict profile import FILE`, `interdict watch add ...`)"
+        );
+    }
+    let live = std::io::stderr().is_terminal();
+    let mut last = Instant::now();
+    let mut shown = false;
+    let mut found: Vec<manifest::RowHit> = Vec::new();
+    let mut csv_rows: Vec<Vec<String>> = Vec::new();
+    let json = format == Format::Json;
+    let today = today();
+    let report = {
+        let mut print = |h: manifest::RowHit| -> std::result::Result<(), imp::ImportError> {
+            match format {
+                Format::Table => {
+                    for hit in &h.hits {
+                        print_hit(
+                            out,
+                            &format!("line {} parcel {}", h.line, cell_line(&h.tracking)),
+                            hit,
+                        )
+                        .map_err(|e| imp::ImportError::Io {
+                            path: "stdout".into(),
+                            source: std::io::Error::other(e.to_string()),
+                        })?;
+                    }
+                }
+                Format::Csv => {
+                    for hit in &h.hits {
+                        for mut r in reason_rows(&h.tracking, hit) {
+                            r.insert(0, h.line.to_string());
+                            csv_rows.push(r);
+                        }
+                    }
+                }
+                Format::Json => {}
+            }
+            if json || args.keep_hits {
+                found.push(h);
+            }
+            Ok(())
+        };
+        manifest::screen(
+            store.conn(),
+            &prep,
+            &profiles,
+            watching,
+            &today,
+            args.keep_hits,
+            &mut print,
+            |p: Progress| {
+                if live && last.elapsed() >= Duration::from_millis(200) {
+                    let pct = (p.bytes_read * 100)
+                        .checked_div(p.total_bytes)
+                        .map(|n| n.min(100))
+                        .unwrap_or(0);
+                    eprint!("\r\x1b[Kscreen: {} rows ({pct}%)", p.rows);
+                    last = Instant::now();
+                    shown = true;
+                }
+            },
+        )?
+    };
+    if shown {
+        eprint!("\r\x1b[K");
+    }
+    let kept = if args.keep_hits {
+        Some(manifest::keep(store, &found)?)
+    } else {
+        None
+    };
+    match format {
+        Format::Json => {
+            print_json(
+                out,
+                &serde_json::json!({"report": report, "hits": found, "kept": kept}),
+            )?;
+        }
+        Format::Csv => {
+            let mut headers = vec!["line"];
+            headers.extend(REASON_COLUMNS);
+            print_csv(out, &headers, csv_rows)?;
+        }
+        Format::Table => {
+            if report.hit == 0 {
+                writeln!(out, "no hits")?;
+            }
+        }
+    }
+    for e in report.errors.iter().take(10) {
+        eprintln!("  skipped {}", cell_line(&e.to_string()));
+    }
+    if report.unreadable > 10 {
+        eprintln!("  ... and {} more", report.unreadable - 10);
+    }
+    eprintln!(
+        "{}: {} rows screened, {} hit, {} could not be read; against {}{}",
+        cell_line(&report.file),
+        report.screened,
+        report.hit,
+        report.unreadable,
+        if report.profiles.is_empty() {
+            "no profile".to_string()
+        } else {
+            report.profiles.join(", ")
+        },
+        if report.watchlist {
+            " and the watchlist"
+        } else {
+            ""
+        }
+    );
+    if let Some(k) = kept {
+        eprintln!(
+            "kept: {} parcels added as targeted{}",
+            k.added,
+            if k.already.is_empty() {
+                String::new()
+            } else {
+                format!(", {} already in the notebook", k.already.len())
+            }
+        );
+    }
+    Ok(())
+}

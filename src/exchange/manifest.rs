@@ -1,0 +1,134 @@
+//! Screening a manifest: tomorrow's parcels, as a CSV of advance data,
+//! read with the import's header recognition and mappings, scored against
+//! the notebook's profiles and watchlist without storing it. Only the hits
+//! come out (and, when asked, go into the notebook as targeted parcels
+//! with their hits). A row that cannot be read is reported with its line
+//! and passed over; it never stops the screen.
+
+use super::csv_import::{self, ImportError, Prepared, Progress, RowError, ScreenRow};
+use crate::domain::Parcel;
+use crate::store::{Store, StoreError, create};
+use crate::targeting::batch::Batch;
+use crate::targeting::live::Live;
+use crate::targeting::profile::Profile;
+use crate::targeting::score::Hit;
+use rusqlite::Connection;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Rows that could not be read, listed at most.
+const MAX_LISTED: usize = 100;
+
+/// A manifest row that hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowHit {
+    pub line: u64,
+    pub tracking: String,
+    pub hits: Vec<Hit>,
+    /// The row's parcel (kept only when the hits are to be stored).
+    #[serde(skip)]
+    pub parcel: Option<Box<Parcel>>,
+}
+
+/// What a screen did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub file: String,
+    pub rows: u64,
+    pub screened: u64,
+    pub hit: u64,
+    pub unreadable: u64,
+    /// The first rows that could not be read, with line and field.
+    pub errors: Vec<RowError>,
+    pub profiles: Vec<String>,
+    pub watchlist: bool,
+}
+
+/// Screens every row of `prep` against `profiles` (and the watchlist when
+/// `watching`) as the notebook on `conn` knows it on `today`; each row
+/// that hits goes to `on_hit`. `keep` keeps each hit row's parcel in it.
+#[allow(clippy::too_many_arguments)]
+pub fn screen(
+    conn: &Connection,
+    prep: &Prepared,
+    profiles: &[Profile],
+    watching: bool,
+    today: &str,
+    keep: bool,
+    mut on_hit: impl FnMut(RowHit) -> Result<(), ImportError>,
+    progress: impl FnMut(Progress),
+) -> Result<Report, ImportError> {
+    let mut report = Report {
+        file: prep.path.display().to_string(),
+        profiles: profiles.iter().map(|p| p.name.clone()).collect(),
+        watchlist: watching,
+        ..Report::default()
+    };
+    let mut know = Batch::new(Live::new(conn, today));
+    let rows = csv_import::each_row(
+        prep,
+        |row: ScreenRow| {
+            let mut parcel = match row.parcel {
+                Ok(p) => p,
+                Err(e) => {
+                    report.unreadable += 1;
+                    if report.errors.len() < MAX_LISTED {
+                        report.errors.push(e);
+                    }
+                    return Ok(true);
+                }
+            };
+            // An id of its own, so no parcel of the notebook is taken for it.
+            parcel.meta.id = Uuid::now_v7();
+            report.screened += 1;
+            let hits = crate::targeting::screen(profiles, watching, &parcel, &mut know, today)
+                .map_err(ImportError::Store)?;
+            know.remember(&parcel, row.line);
+            if !hits.is_empty() {
+                report.hit += 1;
+                on_hit(RowHit {
+                    line: row.line,
+                    tracking: parcel.tracking.clone(),
+                    hits,
+                    parcel: keep.then_some(parcel),
+                })?;
+            }
+            Ok(true)
+        },
+        progress,
+    )?;
+    report.rows = rows;
+    Ok(report)
+}
+
+/// What keeping the hits did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Kept {
+    /// Parcels added (as targeted), screened in their own transaction.
+    pub added: usize,
+    /// Hits whose tracking number the notebook had already: not added.
+    pub already: Vec<String>,
+}
+
+/// Adds the hit rows' parcels to the notebook as targeted parcels (each
+/// screened as it is saved, so its hits are stored with it), passing over
+/// those whose tracking number it already has. One transaction.
+pub fn keep(store: &mut Store, rows: &[RowHit]) -> Result<Kept, StoreError> {
+    store.write(|w| {
+        let mut kept = Kept::default();
+        for r in rows {
+            let Some(p) = &r.parcel else { continue };
+            let mut p = (**p).clone();
+            p.meta = crate::domain::meta::Meta::unsaved();
+            if p.status.is_empty() || p.status == "seized" {
+                p.status = "targeted".into();
+            }
+            match create::parcel(w, &mut p) {
+                Ok(_) => kept.added += 1,
+                Err(StoreError::Duplicate(_)) => kept.already.push(p.tracking.clone()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(kept)
+    })
+}
