@@ -458,6 +458,68 @@ fn write_parcel(
     Ok(())
 }
 
+/// One row of a file read for screening (not imported): its line, and
+/// the parcel it describes or why it cannot be read.
+pub struct ScreenRow {
+    pub line: u64,
+    pub parcel: Result<Box<Parcel>, RowError>,
+}
+
+/// Reads every row of a prepared file as a parcel, checked as an import
+/// checks it (but against nothing in any notebook), and hands each to
+/// `f` in order: blank rows are passed over, a row that cannot be read
+/// comes with its line and field. `f` returns false to stop. `progress`
+/// hears the rows and bytes read so far, every `PROGRESS_EVERY` rows.
+/// Returns the rows read.
+pub fn each_row(
+    prep: &Prepared,
+    mut f: impl FnMut(ScreenRow) -> Result<bool, ImportError>,
+    mut progress: impl FnMut(Progress),
+) -> Result<u64, ImportError> {
+    let path = prep.path.as_path();
+    prep.plan.check(path)?;
+    let checker = Checker::new(&prep.plan);
+    let imported = checker.imported.clone();
+    let (tx, rx) = std::sync::mpsc::sync_channel(16);
+    std::thread::scope(|scope| -> Result<u64, ImportError> {
+        let imported = imported.clone();
+        scope.spawn(move || read_rows(prep, &imported, true, tx));
+        let mut rows = Rows::new(rx);
+        let mut read = 0u64;
+        while let Some(row) = rows.next()? {
+            read += 1;
+            let parcel = match row.parsed {
+                Parsed::Blank => continue,
+                Parsed::Parcel { parcel, .. } => Ok(parcel),
+                Parsed::Rejected { field, message } => {
+                    match checker.reject(row.line, field.as_deref(), message) {
+                        Verdict::Rejected(e) => Err(e),
+                        _ => continue,
+                    }
+                }
+            };
+            if read.is_multiple_of(PROGRESS_EVERY) {
+                progress(Progress {
+                    phase: Phase::Checking,
+                    rows: read,
+                    bytes_read: rows.bytes,
+                    total_bytes: prep.total_bytes,
+                    imported: 0,
+                    duplicates: 0,
+                    rejected: 0,
+                });
+            }
+            if !f(ScreenRow {
+                line: row.line,
+                parcel,
+            })? {
+                break;
+            }
+        }
+        Ok(read)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -842,66 +904,4 @@ mod tests {
             }
         }
     }
-}
-
-/// One row of a file read for screening (not imported): its line, and
-/// the parcel it describes or why it cannot be read.
-pub struct ScreenRow {
-    pub line: u64,
-    pub parcel: Result<Box<Parcel>, RowError>,
-}
-
-/// Reads every row of a prepared file as a parcel, checked as an import
-/// checks it (but against nothing in any notebook), and hands each to
-/// `f` in order: blank rows are passed over, a row that cannot be read
-/// comes with its line and field. `f` returns false to stop. `progress`
-/// hears the rows and bytes read so far, every `PROGRESS_EVERY` rows.
-/// Returns the rows read.
-pub fn each_row(
-    prep: &Prepared,
-    mut f: impl FnMut(ScreenRow) -> Result<bool, ImportError>,
-    mut progress: impl FnMut(Progress),
-) -> Result<u64, ImportError> {
-    let path = prep.path.as_path();
-    prep.plan.check(path)?;
-    let checker = Checker::new(&prep.plan);
-    let imported = checker.imported.clone();
-    let (tx, rx) = std::sync::mpsc::sync_channel(16);
-    std::thread::scope(|scope| -> Result<u64, ImportError> {
-        let imported = imported.clone();
-        scope.spawn(move || read_rows(prep, &imported, true, tx));
-        let mut rows = Rows::new(rx);
-        let mut read = 0u64;
-        while let Some(row) = rows.next()? {
-            read += 1;
-            let parcel = match row.parsed {
-                Parsed::Blank => continue,
-                Parsed::Parcel { parcel, .. } => Ok(parcel),
-                Parsed::Rejected { field, message } => {
-                    match checker.reject(row.line, field.as_deref(), message) {
-                        Verdict::Rejected(e) => Err(e),
-                        _ => continue,
-                    }
-                }
-            };
-            if read.is_multiple_of(PROGRESS_EVERY) {
-                progress(Progress {
-                    phase: Phase::Checking,
-                    rows: read,
-                    bytes_read: rows.bytes,
-                    total_bytes: prep.total_bytes,
-                    imported: 0,
-                    duplicates: 0,
-                    rejected: 0,
-                });
-            }
-            if !f(ScreenRow {
-                line: row.line,
-                parcel,
-            })? {
-                break;
-            }
-        }
-        Ok(read)
-    })
 }
