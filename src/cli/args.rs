@@ -107,6 +107,14 @@ pub enum Command {
         /// Seed of the generator (the same seed gives the same data)
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Also write a manifest of tomorrow's parcels (CSV) to screen, with
+        /// rows planted to be hit (listed in FILE.planted); on a notebook
+        /// that already holds demo data, only the manifest is written
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
+        /// Rows of the manifest
+        #[arg(long, default_value_t = 1000)]
+        rows: usize,
     },
     /// The audit log
     #[command(subcommand)]

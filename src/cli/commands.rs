@@ -116,6 +116,38 @@ fn open(cli: &Cli) -> Result<Opened> {
     })
 }
 
+/// `demo --manifest`: the manifest, and beside it the list of its planted
+/// rows (`FILE.planted`).
+fn demo_manifest(
+    ctx: &Ctx,
+    store: &Store,
+    file: &std::path::Path,
+    rows: usize,
+    seed: u64,
+    out: &mut impl Write,
+) -> Result<()> {
+    let m = demo::targeting::manifest(store.conn(), file, rows, seed)?;
+    let listed = std::path::PathBuf::from(format!("{}.planted", file.display()));
+    let text: String = m
+        .planted
+        .iter()
+        .map(|p| format!("{}\t{}\t{}\n", p.tracking, p.line, p.why))
+        .collect();
+    seal::write_private(&listed, text.as_bytes())?;
+    match ctx.format {
+        Format::Json => print_json(out, &m)?,
+        Format::Table | Format::Csv => writeln!(
+            out,
+            "manifest {}: {} rows, {} planted to be hit (listed in {})",
+            file.display(),
+            m.rows,
+            m.planted.len(),
+            listed.display()
+        )?,
+    }
+    Ok(())
+}
+
 /// The user's own key (made, private, on first use).
 fn seal_key() -> Result<ed25519_dalek::SigningKey> {
     let path = super::share::signing_key_path()?;
@@ -230,7 +262,20 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Demo { parcels, seed } => {
+        Command::Demo {
+            parcels,
+            seed,
+            manifest: Some(file),
+            rows,
+        } if records::count::<Parcel>(store.conn())? > 0 => {
+            demo_manifest(&ctx, &store, file, *rows, *seed, &mut out)?
+        }
+        Command::Demo {
+            parcels,
+            seed,
+            manifest,
+            rows,
+        } => {
             use std::io::IsTerminal;
             let live = io::stderr().is_terminal();
             let mut last = std::time::Instant::now();
@@ -256,6 +301,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                     summary.links,
                     summary.clusters.len()
                 )?,
+            }
+            if let Some(file) = manifest {
+                demo_manifest(&ctx, &store, file, *rows, *seed, &mut out)?;
             }
         }
         Command::Audit(AuditCmd::Verify) => {

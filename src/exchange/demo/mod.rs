@@ -11,6 +11,7 @@
 
 mod goods;
 mod seizures;
+pub mod targeting;
 mod world;
 
 use crate::domain::record::new_record;
@@ -82,6 +83,8 @@ pub struct Summary {
     pub shop: Option<PlantedShop>,
     /// Substances never seen before a date, then rising.
     pub emerging: Vec<PlantedEmerging>,
+    /// The starter profiles and the watched phones.
+    pub targeting: targeting::Seeded,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -476,7 +479,9 @@ pub fn generate(
     seed: u64,
     progress: impl FnMut(usize, usize),
 ) -> Result<Summary> {
-    store.bulk(|store| generate_in(store, parcels, seed, progress))?
+    let mut summary = store.bulk(|store| generate_in(store, parcels, seed, progress))??;
+    summary.targeting = targeting::seed(store, &summary.clusters)?;
+    Ok(summary)
 }
 
 fn generate_in(

@@ -1,0 +1,308 @@
+//! Targeting as officers use it: watchlists, profiles as TOML, parcels
+//! screened as they are typed, imported and merged, and tomorrow's
+//! manifest screened with the planted hits all found.
+
+mod common;
+
+use common::Nb;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::Path;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn file(nb: &Nb, name: &str) -> std::path::PathBuf {
+    nb.db.parent().unwrap().join(name)
+}
+
+const PROFILE: &str = r#"
+name = "kz-watch"
+threshold = 50
+
+[[indicator]]
+weight = 30
+kind = "origin"
+countries = ["CN"]
+
+[[indicator]]
+weight = 30
+kind = "seen-in-seized"
+kinds = ["phone"]
+"#;
+
+#[test]
+fn a_typed_parcel_is_hit_with_its_reasons_and_listed_in_hits() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Steppe"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--destination",
+        "KZ",
+        "--recipient-phone",
+        "87015550142",
+        "--status",
+        "seized",
+        "--case",
+        "C-0001",
+    ]);
+    let p = file(&nb, "kz.toml");
+    std::fs::write(&p, PROFILE).unwrap();
+    let out = nb.ok(&["profile", "import", s(&p)]);
+    assert!(
+        out.contains("added profile kz-watch (2 indicators"),
+        "{out}"
+    );
+    nb.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+7 (701) 555-01-42",
+        "--reason",
+        "courier of the Steppe ring",
+        "--case",
+        "C-0001",
+    ]);
+    // Typed the local way, from CN: both the profile and the watchlist hit.
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR000000028CN",
+        "--origin",
+        "CN",
+        "--destination",
+        "KZ",
+        "--recipient-phone",
+        "8 701 555 01 42",
+    ]);
+    let hits = nb.json(&["hits"]);
+    let hits = hits.as_array().unwrap();
+    assert_eq!(hits.len(), 2, "{hits:#?}");
+    let profile = hits.iter().find(|h| h["profile"] == "kz-watch").unwrap();
+    assert_eq!(profile["tracking"], "RR000000028CN");
+    assert_eq!(profile["score"], 60.0);
+    let evidence: Vec<&str> = profile["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["evidence"].as_str().unwrap())
+        .collect();
+    assert!(
+        evidence
+            .contains(&"recipient phone +77015550142 was on seized parcel RR123456785KZ (C-0001)"),
+        "{evidence:?}"
+    );
+    let table = nb.ok(&["hits"]);
+    assert!(
+        table.contains("parcel RR000000028CN kz-watch: 60 (threshold 50)"),
+        "{table}"
+    );
+    let csv = nb.ok(&["hits", "--format", "csv"]);
+    assert!(csv.starts_with("at,tracking,profile,score,threshold,indicator,weight,evidence"));
+    assert!(csv.contains("courier of the Steppe ring"), "{csv}");
+    // Watching the same value twice is refused, naming who watches it.
+    let err = nb.fails(&["watch", "add", "phone", "+77015550142", "--reason", "again"]);
+    assert!(
+        err.contains("already") && err.contains("courier of the Steppe ring"),
+        "{err}"
+    );
+    // Hits since a later day: none.
+    assert!(
+        nb.ok(&["hits", "--since", "2999-01-01"])
+            .contains("no hits")
+    );
+    nb.ok(&["audit", "verify"]);
+}
+
+#[test]
+fn a_bad_profile_is_refused_with_line_and_field_and_the_old_one_stays() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let p = file(&nb, "kz.toml");
+    std::fs::write(&p, PROFILE).unwrap();
+    nb.ok(&["profile", "import", s(&p)]);
+    std::fs::write(
+        &p,
+        PROFILE.replace("countries = [\"CN\"]", "contries = [\"CN\"]"),
+    )
+    .unwrap();
+    let err = nb.fails(&["profile", "import", s(&p)]);
+    assert!(err.contains("line 5") && err.contains("contries"), "{err}");
+    // The stored profile is the first one.
+    let out = nb.ok(&["profile", "export", "kz-watch"]);
+    assert_eq!(out, PROFILE);
+    // Warnings for what could never fire, at load.
+    std::fs::write(&p, PROFILE.replace("[\"CN\"]", "[\"XX\"]")).unwrap();
+    let out = nb
+        .cmd()
+        .args(["profile", "import", s(&p)])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"XX\"") && err.contains("never fire"),
+        "{err}"
+    );
+    // Edited in $EDITOR (a script here); a text that does not read is
+    // refused and the profile is unchanged.
+    let editor = file(&nb, "editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i 's/threshold = 50/threshold = 40/' \"$1\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = nb
+        .cmd()
+        .env("EDITOR", &editor)
+        .args(["profile", "edit", "kz-watch"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("saved profile kz-watch"));
+    assert!(
+        nb.ok(&["profile", "export", "kz-watch"])
+            .contains("threshold = 40")
+    );
+    std::fs::write(&editor, "#!/bin/sh\necho 'threshold = [' >> \"$1\"\n").unwrap();
+    let err = nb
+        .cmd()
+        .env("EDITOR", &editor)
+        .args(["profile", "edit", "kz-watch"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&err);
+    assert!(err.contains("line") && err.contains("unchanged"), "{err}");
+    assert!(
+        nb.ok(&["profile", "export", "kz-watch"])
+            .contains("threshold = 40")
+    );
+    // Off, on, listed, removed.
+    nb.ok(&["profile", "off", "kz-watch"]);
+    let list = nb.json(&["profile", "list"]);
+    assert_eq!(list[0]["active"], false);
+    nb.ok(&["profile", "remove", "kz-watch"]);
+    assert!(
+        nb.fails(&["profile", "export", "kz-watch"])
+            .contains("no profile")
+    );
+}
+
+#[test]
+fn imported_parcels_are_screened_in_their_transaction() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "watch",
+        "add",
+        "address",
+        "Almaty, ul. Abaya 5, kv. 12",
+        "--reason",
+        "drop address",
+    ]);
+    let csv = file(&nb, "in.csv");
+    std::fs::write(
+        &csv,
+        "tracking,origin,destination,recipient_address\n\
+         RR123456785KZ,CN,KZ,\"ALMATY, UL. ABAYA 5, KV. 12\"\n\
+         RR000000014CN,CN,KZ,\"Astana, Dostyk 1\"\n",
+    )
+    .unwrap();
+    nb.ok(&["import", "csv", s(&csv)]);
+    let hits = nb.json(&["hits"]);
+    let tracked: Vec<&str> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["tracking"].as_str().unwrap())
+        .collect();
+    assert_eq!(tracked, ["RR123456785KZ"]);
+}
+
+#[test]
+fn a_demo_manifest_is_screened_and_every_planted_row_is_hit() {
+    let nb = Nb::new();
+    let m = file(&nb, "tomorrow.csv");
+    nb.ok(&[
+        "demo",
+        "--parcels",
+        "2000",
+        "--manifest",
+        s(&m),
+        "--rows",
+        "2000",
+    ]);
+    let planted: HashSet<String> = std::fs::read_to_string(format!("{}.planted", m.display()))
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .collect();
+    assert!(planted.len() >= 40, "{}", planted.len());
+    let v: Value = nb.json(&["screen", s(&m)]);
+    let hit: HashSet<String> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["tracking"].as_str().unwrap().to_string())
+        .collect();
+    let missed: Vec<&String> = planted.difference(&hit).collect();
+    assert!(missed.is_empty(), "planted rows not hit: {missed:?}");
+    let false_hits = hit.difference(&planted).count();
+    let ordinary = v["report"]["screened"].as_u64().unwrap() as usize - planted.len();
+    let rate = false_hits as f64 / ordinary as f64;
+    eprintln!(
+        "screen of the demo manifest: recall {}/{} (100%), {false_hits} false hits among {ordinary} ordinary rows ({:.1}%)",
+        planted.len(),
+        planted.len(),
+        rate * 100.0
+    );
+    assert!(rate < 0.05, "false-hit rate {rate}");
+    // Nothing was stored by the screen.
+    assert_eq!(nb.json(&["hits"]).as_array().unwrap().len(), 0);
+    // Kept: the hit rows become targeted parcels with their hits.
+    let v: Value = nb.json(&[
+        "screen",
+        s(&m),
+        "--keep-hits",
+        "--profile",
+        "opioids-by-post",
+    ]);
+    let kept = v["kept"]["added"].as_u64().unwrap();
+    assert!(kept >= 10, "{v}");
+    let stored = nb.json(&["hits", "--limit", "10000"]);
+    assert!(stored.as_array().unwrap().len() as u64 >= kept);
+    // A row that cannot be read is reported by line and passed over.
+    let bad = file(&nb, "bad.csv");
+    let mut text = std::fs::read_to_string(&m).unwrap();
+    text.push_str("NOT-A-TRACKING,DHL,parcel,CN,KZ,,,,,,,,,,,\n");
+    std::fs::write(&bad, text).unwrap();
+    let out = nb
+        .cmd()
+        .args(["screen", s(&bad), "--format", "csv"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("skipped line 2002") && err.contains("tracking"),
+        "{err}"
+    );
+    assert!(err.contains("1 could not be read"), "{err}");
+}
