@@ -1490,3 +1490,77 @@ fn a_sheet_of_links_counts_them_and_says_it_cannot_filter_a_list() {
         ui.text()
     );
 }
+
+#[test]
+fn hits_are_marked_listed_and_each_reason_leads_to_its_evidence() {
+    use interdict::domain::Parcel;
+    use interdict::domain::record::new_record;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    demo::generate(&mut s, 200, 3, |_, _| {}).unwrap();
+    s.set_screen(std::sync::Arc::new(interdict::targeting::Screener::new()));
+    // A seized parcel's recipient phone, again, from CN by EMS: the
+    // opioids-by-post starter profile hits.
+    let (seized, phone, dest): (uuid::Uuid, String, String) = s
+        .conn()
+        .query_row(
+            "SELECT id, recipient_phone, destination FROM parcels
+             WHERE status = 'seized' AND recipient_phone IS NOT NULL AND destination IS NOT NULL
+             ORDER BY n LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    s.write(|w| {
+        let (mut p, _) = new_record::<Parcel>(&[
+            ("tracking", "EE000000028CN"),
+            ("origin", "CN"),
+            ("destination", &dest),
+            ("service", "EMS"),
+            ("recipient_phone", &phone),
+        ])?;
+        interdict::store::create::parcel(w, &mut p)
+    })
+    .unwrap();
+    let mut ui = Ui {
+        session: Session::new(
+            s,
+            Keymap::defaults(),
+            Theme::new(false),
+            view::page_rows(30),
+        ),
+        _dir: dir,
+        w: 100,
+        h: 30,
+    };
+    // Marked in the Parcels list.
+    ui.keys("2 shift-g");
+    let text = ui.text();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("EE000000028CN") && l.contains("!targeted")),
+        "{text}"
+    );
+    // The detail says why.
+    assert!(text.contains("opioids-by-post"), "{text}");
+    // The hits view: the hit, then its reasons.
+    ui.keys("shift-h");
+    let text = ui.text();
+    assert!(text.contains("Hits, newest first (1)"), "{text}");
+    assert!(
+        text.contains("parcel EE000000028CN  opioids-by-post 80"),
+        "{text}"
+    );
+    let Modal::Report { lines, .. } = &ui.session.app.modal else {
+        panic!("no report: {text}");
+    };
+    let at = lines
+        .iter()
+        .position(|(l, _)| l.contains("was on seized parcel"))
+        .expect("the seized-parcel reason");
+    // Down to that reason, Enter: the seized parcel is open.
+    let downs = vec!["j"; at].join(" ");
+    ui.keys(&downs).keys("enter");
+    assert_eq!(ui.session.app.current.as_ref().unwrap().id, seized);
+    assert!(matches!(ui.session.app.modal, Modal::None));
+}

@@ -96,11 +96,27 @@ fn page<R: Record>(
     Ok(to_rows(records::window::<R>(conn, w, limit)?, cells))
 }
 
+/// Marks the parcels that screening hit: `!` before their status.
+fn mark_hits(conn: &Connection, mut rows: Vec<Row>) -> Result<Vec<Row>> {
+    let ids: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.kind == ItemKind::Parcel)
+        .map(|r| r.id)
+        .collect();
+    let hit = crate::targeting::stored::hit_parcels(conn, &ids)?;
+    for r in rows.iter_mut().filter(|r| hit.contains(&r.id)) {
+        if let Some(status) = r.cells.get_mut(1) {
+            status.insert(0, '!');
+        }
+    }
+    Ok(rows)
+}
+
 /// A window of a kind's list, in the order items were written.
 pub fn window(conn: &Connection, kind: ItemKind, w: Window, limit: usize) -> Result<Vec<Row>> {
     match kind {
         ItemKind::Case => page::<Case>(conn, w, limit, cells_case),
-        ItemKind::Parcel => page::<Parcel>(conn, w, limit, cells_parcel),
+        ItemKind::Parcel => mark_hits(conn, page::<Parcel>(conn, w, limit, cells_parcel)?),
         ItemKind::Substance => page::<Substance>(conn, w, limit, cells_substance),
         _ => Ok(Vec::new()),
     }
@@ -118,7 +134,7 @@ fn rows_of<R: Record>(
 pub fn rows_at(conn: &Connection, kind: ItemKind, rowids: &[i64]) -> Result<Vec<Row>> {
     match kind {
         ItemKind::Case => rows_of::<Case>(conn, rowids, cells_case),
-        ItemKind::Parcel => rows_of::<Parcel>(conn, rowids, cells_parcel),
+        ItemKind::Parcel => mark_hits(conn, rows_of::<Parcel>(conn, rowids, cells_parcel)?),
         ItemKind::Substance => rows_of::<Substance>(conn, rowids, cells_substance),
         _ => Ok(Vec::new()),
     }
@@ -418,6 +434,18 @@ pub fn detail(conn: &Connection, item: &ItemRef) -> Result<Vec<(String, String)>
         ItemKind::Note => records::get::<Note>(conn, item.id)?.map(|n| fields(&n)),
     }
     .unwrap_or_default();
+    // Why screening hit a parcel: each profile's score, then each reason.
+    if item.kind == ItemKind::Parcel {
+        for h in crate::targeting::stored::hits_on(conn, item.id)? {
+            out.push((
+                "Hit".into(),
+                format!("{} {} (threshold {})", h.profile, h.score, h.threshold),
+            ));
+            for r in &h.reasons {
+                out.push((format!("  {:+}", r.weight), r.evidence.clone()));
+            }
+        }
+    }
     if let Ok(serde_json::Value::Object(m)) = records::json_of(conn, item.kind, item.id) {
         let s = |k: &str| m.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
         // To the minute, in one word so it never wraps apart.

@@ -68,6 +68,8 @@ pub enum Effect {
     Delete(ItemRef),
     /// Suggested name matches around an item (or everywhere).
     Matches(Option<Uuid>),
+    /// The hits of screening, newest first.
+    Hits,
     ConfirmMatch(Box<Suggestion>),
     RejectMatch(Box<Suggestion>),
     Conflicts,

@@ -21,6 +21,53 @@ fn item_of(conn: &Connection, n: Node) -> ItemRef {
     }
 }
 
+/// The hits of screening, newest first (at most `limit`): a line per hit
+/// leading to its parcel, then a line per reason leading to its evidence
+/// (the seized parcel, the case), or to the parcel when it has none.
+/// Returns the number of hits and the lines.
+pub fn hit_lines(
+    conn: &Connection,
+    limit: usize,
+) -> crate::store::Result<(usize, Vec<ReportLine>)> {
+    use crate::domain::ItemKind;
+    let hits = crate::targeting::stored::hits(conn, None, limit)?;
+    let mut lines = Vec::new();
+    for h in &hits {
+        let parcel = ItemRef {
+            kind: ItemKind::Parcel,
+            id: h.parcel,
+            label: h.tracking.clone(),
+        };
+        lines.push((
+            format!(
+                "{}  parcel {}  {} {} (threshold {})",
+                h.at.get(..16).unwrap_or(&h.at).replace('T', " "),
+                h.tracking,
+                h.profile,
+                h.score,
+                h.threshold
+            ),
+            Some(parcel.clone()),
+        ));
+        for r in &h.reasons {
+            let to = match &r.item {
+                Some(p) => ItemRef {
+                    kind: p.kind,
+                    id: p.id,
+                    label: records::label_of(conn, p.kind, p.id).unwrap_or_default(),
+                },
+                None => parcel.clone(),
+            };
+            lines.push((
+                // The evidence says what fired; the profile names it.
+                format!("   {:+} {}", r.weight, r.evidence),
+                Some(to),
+            ));
+        }
+    }
+    Ok((hits.len(), lines))
+}
+
 /// The chain from one item to another, a line per step with the reason.
 pub fn path_lines(
     conn: &Connection,

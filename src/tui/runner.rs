@@ -194,6 +194,13 @@ impl Runner {
                 let result = self.store.write(|w| records::delete(w, item.kind, item.id));
                 app.deleted(item, result.map_err(|e| e.to_string()));
             }
+            Effect::Hits => match super::reports::hit_lines(self.store.conn(), 200) {
+                Ok((n, _)) if n == 0 => app.info(
+                    "no hits yet: parcels are screened as they are saved, against the profiles and the watchlist (interdict profile, interdict watch)",
+                ),
+                Ok((n, lines)) => app.report(format!("Hits, newest first ({n})"), lines),
+                Err(e) => app.error(e.to_string()),
+            },
             Effect::Matches(around) => {
                 let found = fuzzy::suggestions(self.store.conn(), around, 200);
                 app.show_matches(found.map_err(|e| e.to_string()));

@@ -290,6 +290,7 @@ impl App {
                 None => self.info("select an item to draw around"),
             },
             Action::Matches => self.open_matches(),
+            Action::Hits => self.ask(Effect::Hits),
             Action::Conflicts => self.open_conflicts(),
             Action::AddNote => match self.current.clone() {
                 Some(target) => self.modal = Modal::Note(NotePrompt::new(target)),

@@ -12,7 +12,7 @@ CREATE TABLE watchlist (
     added_at    TEXT NOT NULL,
     expires_on  TEXT,
     tlp         TEXT NOT NULL,
-    case_id     BLOB REFERENCES cases (id)
+    case_id     BLOB REFERENCES cases (id) ON DELETE SET NULL
 );
 CREATE INDEX watchlist_value ON watchlist (kind, value);
 CREATE TABLE profiles (
