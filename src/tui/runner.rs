@@ -195,7 +195,7 @@ impl Runner {
                 app.deleted(item, result.map_err(|e| e.to_string()));
             }
             Effect::Hits => match super::reports::hit_lines(self.store.conn(), 200) {
-                Ok((n, _)) if n == 0 => app.info(
+                Ok((0, _)) => app.info(
                     "no hits yet: parcels are screened as they are saved, against the profiles and the watchlist (interdict profile, interdict watch)",
                 ),
                 Ok((n, lines)) => app.report(format!("Hits, newest first ({n})"), lines),
