@@ -6,7 +6,7 @@
 //! and passed over; it never stops the screen.
 
 use super::csv_import::{self, ImportError, Prepared, Progress, RowError, ScreenRow};
-use crate::domain::Parcel;
+use crate::domain::{Parcel, Record};
 use crate::store::{Store, StoreError, create};
 use crate::targeting::batch::Batch;
 use crate::targeting::live::Live;
@@ -64,7 +64,11 @@ pub fn screen(
         watchlist: watching,
         ..Report::default()
     };
-    let mut know = Batch::new(Live::new(conn, today));
+    // One read transaction for the whole screen: one snapshot of the
+    // notebook, and no lock taken and given back per query.
+    let snapshot = conn.unchecked_transaction().map_err(StoreError::from)?;
+    let terms = std::sync::Arc::new(crate::targeting::live::substance_terms(&snapshot)?);
+    let mut know = Batch::new(Live::with_terms(&snapshot, today, terms));
     let rows = csv_import::each_row(
         prep,
         |row: ScreenRow| {
@@ -81,9 +85,11 @@ pub fn screen(
             // An id of its own, so no parcel of the notebook is taken for it.
             parcel.meta.id = Uuid::now_v7();
             report.screened += 1;
-            let hits = crate::targeting::screen(profiles, watching, &parcel, &mut know, today)
-                .map_err(ImportError::Store)?;
-            know.remember(&parcel, row.line);
+            let ids = parcel.identifiers();
+            let hits =
+                crate::targeting::screen_with(profiles, watching, &parcel, &ids, &mut know, today)
+                    .map_err(ImportError::Store)?;
+            know.remember(&parcel, &ids, row.line);
             if !hits.is_empty() {
                 report.hit += 1;
                 on_hit(RowHit {
@@ -97,6 +103,8 @@ pub fn screen(
         },
         progress,
     )?;
+    drop(know);
+    snapshot.finish().map_err(StoreError::from)?;
     report.rows = rows;
     Ok(report)
 }

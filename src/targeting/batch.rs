@@ -7,8 +7,8 @@
 //! 64-bit hashes, names and sender keys once each.
 
 use super::score::{InCase, Knowledge, Seen, Suspect, Watched, sender_key};
-use crate::domain::identifiers::IdentKind;
-use crate::domain::{Parcel, Record};
+use crate::domain::Parcel;
+use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::store::Result;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -57,11 +57,12 @@ impl<K: Knowledge> Batch<K> {
         i
     }
 
-    /// Remembers a row of the batch (after it was scored), by its line.
-    pub fn remember(&mut self, p: &Parcel, line: u64) {
-        let sender = sender_key(p);
+    /// Remembers a row of the batch (after it was scored), by its line,
+    /// with its identifiers.
+    pub fn remember(&mut self, p: &Parcel, ids: &[Identifier], line: u64) {
+        let sender = sender_key(ids);
         let s = self.intern(&sender);
-        for i in p.identifiers() {
+        for i in ids {
             match i.role {
                 "sender_phone" | "sender_email" | "sender_address" => {
                     self.senders.insert(key(i.kind, &i.value));

@@ -2,10 +2,10 @@
 //! scoring a parcel as it is saved (or a manifest beside the notebook)
 //! asks, one indexed query at a time.
 
-use super::score::{InCase, Knowledge, Pointer, Seen, Suspect, Watched, sender_key};
+use super::score::{InCase, Knowledge, Pointer, SENDER_KEY_ROLES, Seen, Suspect, Watched};
 use crate::domain::identifiers::{IdentKind, name_sound_key};
 use crate::domain::text::{fold, name_key};
-use crate::domain::{ItemKind, Parcel, Substance};
+use crate::domain::{ItemKind, Substance};
 use crate::store::keys::{ident_code, role_code};
 use crate::store::{Result, records};
 use rusqlite::{Connection, OptionalExtension};
@@ -257,53 +257,72 @@ impl Knowledge for Live<'_> {
             IdentKind::Email => "recipient_email",
             _ => "recipient_address",
         };
-        let ids: Vec<Uuid> = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT p.id {PARCELS_WITH} AND o.role = ?4 AND p.created_at >= ?5 LIMIT 200"
-            ))?
-            .query_map(
-                (ident_code(kind), value, except, role_code(role)?, since),
-                |r| r.get(0),
-            )?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(p) = records::get::<Parcel>(self.conn, id)?
-                && recipient_has(&p, kind, value)
-            {
-                out.push((sender_key(&p), p.tracking.clone()));
-            }
-        }
-        Ok(out)
+        // Each other parcel to this recipient, with its sender's key (the
+        // first of its sender's phone, e-mail, name, address the index
+        // holds, as `score::sender_key` takes it).
+        // (Of the exact kinds: a sender name's sound key has its role too.)
+        let exact = [
+            IdentKind::Phone,
+            IdentKind::Email,
+            IdentKind::Address,
+            IdentKind::Name,
+        ]
+        .map(|k| ident_code(k).to_string())
+        .join(", ");
+        let key = |n: usize| {
+            format!(
+                "(SELECT s.value FROM occurrences o2 JOIN identifiers s ON s.id = o2.ident
+                  WHERE o2.item = o.item AND o2.role = ?{n} AND s.kind IN ({exact}) LIMIT 1)"
+            )
+        };
+        let sql = format!(
+            "SELECT p.tracking, coalesce({}, {}, {}, {}, '') {PARCELS_WITH}
+               AND o.role = ?4 AND p.created_at >= ?5 LIMIT 200",
+            key(6),
+            key(7),
+            key(8),
+            key(9)
+        );
+        let [r1, r2, r3, r4] = SENDER_KEY_ROLES.map(role_code);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            rusqlite::params![
+                ident_code(kind),
+                value,
+                except,
+                role_code(role)?,
+                since,
+                r1?,
+                r2?,
+                r3?,
+                r4?
+            ],
+            |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(0)?)),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<String>> {
-        let ids: Vec<Uuid> = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT p.id {PARCELS_WITH} AND o.role = ?4 LIMIT 200"
-            ))?
-            .query_map(
-                (
-                    ident_code(IdentKind::Address),
-                    address,
-                    except,
-                    role_code("recipient_address")?,
-                ),
-                |r| r.get(0),
-            )?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(p) = records::get::<Parcel>(self.conn, id)?
-                && recipient_has(&p, IdentKind::Address, address)
-                && let Some(n) = p.recipient_name.as_deref()
-            {
-                out.push(name_key(n));
-            }
-        }
-        Ok(out)
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT n.value FROM identifiers i
+             JOIN occurrences o ON o.ident = i.id AND o.role = ?4
+             JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
+             JOIN occurrences o2 ON o2.item = o.item AND o2.role = ?5
+             JOIN identifiers n ON n.id = o2.ident AND n.kind = ?6
+             WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3 LIMIT 200",
+        )?;
+        let rows = stmt.query_map(
+            rusqlite::params![
+                ident_code(IdentKind::Address),
+                address,
+                except,
+                role_code("recipient_address")?,
+                role_code("recipient_name")?,
+                ident_code(IdentKind::Name)
+            ],
+            |r| r.get(0),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn substance_terms(&mut self) -> Result<std::sync::Arc<Vec<(String, String)>>> {
@@ -312,12 +331,4 @@ impl Knowledge for Live<'_> {
         }
         Ok(self.substances.clone().unwrap_or_default())
     }
-}
-
-/// Whether the parcel's recipient (not its sender) holds the identifier.
-fn recipient_has(p: &Parcel, kind: IdentKind, value: &str) -> bool {
-    use crate::domain::Record;
-    p.identifiers()
-        .iter()
-        .any(|i| i.kind == kind && i.value == value && i.role.starts_with("recipient_"))
 }

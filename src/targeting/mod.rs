@@ -19,7 +19,7 @@ pub mod score;
 pub mod stored;
 pub mod watchlist;
 
-use crate::domain::Parcel;
+use crate::domain::{Parcel, Record};
 use crate::store::{Result, Writer};
 use profile::Profile;
 use std::sync::{Arc, Mutex};
@@ -109,12 +109,25 @@ pub fn screen(
     know: &mut dyn score::Knowledge,
     today: &str,
 ) -> Result<Vec<score::Hit>> {
+    let ids = parcel.identifiers();
+    screen_with(profiles, watching, parcel, &ids, know, today)
+}
+
+/// [`screen`], the parcel's identifiers given.
+pub fn screen_with(
+    profiles: &[Profile],
+    watching: bool,
+    parcel: &Parcel,
+    ids: &[crate::domain::identifiers::Identifier],
+    know: &mut dyn score::Knowledge,
+    today: &str,
+) -> Result<Vec<score::Hit>> {
     let mut hits = Vec::new();
-    if watching && let Some(h) = score::watchlist_hit(parcel, know)? {
+    if watching && let Some(h) = score::watchlist_hit(ids, know)? {
         hits.push(h);
     }
     for p in profiles {
-        if let Some(h) = score::score(p, parcel, know, today)? {
+        if let Some(h) = score::score(p, parcel, ids, know, today)? {
             hits.push(h);
         }
     }

@@ -7,7 +7,7 @@
 use super::profile::{self, Indicator, Profile, Test};
 use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::domain::text::fold;
-use crate::domain::{ItemKind, Parcel, Record};
+use crate::domain::{ItemKind, Parcel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -126,33 +126,41 @@ fn party_roles(i: &Identifier) -> bool {
     i.kind.is_exact()
 }
 
-/// The key a sender is told apart by: their phone, else e-mail, else name
-/// and address.
-pub fn sender_key(p: &Parcel) -> String {
-    let ids = p.identifiers();
-    let get = |role: &str| ids.iter().find(|i| i.role == role).map(|i| i.value.clone());
-    get("sender_phone")
-        .or_else(|| get("sender_email"))
-        .or_else(|| {
-            let n = get("sender_name").unwrap_or_default();
-            let a = get("sender_address").unwrap_or_default();
-            (!n.is_empty() || !a.is_empty()).then(|| format!("{n}|{a}"))
+/// The roles a sender is told apart by, in order: their phone, else
+/// e-mail, else name, else address.
+pub const SENDER_KEY_ROLES: [&str; 4] = [
+    "sender_phone",
+    "sender_email",
+    "sender_name",
+    "sender_address",
+];
+
+/// The key a sender is told apart by (see [`SENDER_KEY_ROLES`]), from a
+/// parcel's identifiers.
+pub fn sender_key(ids: &[Identifier]) -> String {
+    SENDER_KEY_ROLES
+        .iter()
+        .find_map(|role| {
+            ids.iter()
+                .find(|i| i.role == *role && i.kind.is_exact())
+                .map(|i| i.value.clone())
         })
         .unwrap_or_default()
 }
 
-/// Scores `parcel` under `profile`; a hit when the score reaches the
-/// threshold. `today` (YYYY-MM-DD) dates the windows of time.
+/// Scores `parcel` (whose identifiers are `ids`) under `profile`; a hit
+/// when the score reaches the threshold. `today` (YYYY-MM-DD) dates the
+/// windows of time.
 pub fn score(
     profile: &Profile,
     parcel: &Parcel,
+    ids: &[Identifier],
     know: &mut dyn Knowledge,
     today: &str,
 ) -> crate::store::Result<Option<Hit>> {
     let mut reasons = Vec::new();
-    let ids = parcel.identifiers();
     for ind in &profile.indicators {
-        if let Some((evidence, item)) = fires(ind, parcel, &ids, know, today)? {
+        if let Some((evidence, item)) = fires(ind, parcel, ids, know, today)? {
             reasons.push(Reason {
                 indicator: ind.label.clone(),
                 weight: ind.weight,
@@ -175,11 +183,11 @@ pub fn score(
 /// Every watchlist entry the parcel's identifiers are on: a hit of its own
 /// (one point per entry matched), whatever the profiles say.
 pub fn watchlist_hit(
-    parcel: &Parcel,
+    ids: &[Identifier],
     know: &mut dyn Knowledge,
 ) -> crate::store::Result<Option<Hit>> {
     let mut reasons = Vec::new();
-    for i in parcel.identifiers().iter().filter(|i| party_roles(i)) {
+    for i in ids.iter().filter(|i| party_roles(i)) {
         for w in know.watched(i.kind, &i.value)? {
             reasons.push(Reason {
                 indicator: "on the watchlist".into(),
@@ -451,7 +459,7 @@ fn fires(
         }
         Test::ManySenders { days, at_least } => {
             let since = days_before(today, *days);
-            let mine = sender_key(p);
+            let mine = sender_key(ids);
             for i in ids.iter().filter(|i| {
                 matches!(
                     i.role,
@@ -511,13 +519,17 @@ fn fires(
 /// Whether every word of `term` (folded) is among `words`, a word of five
 /// letters or more allowing one typo.
 pub fn term_matches(term: &str, words: &[String]) -> bool {
-    let parts: Vec<&str> = term.split(' ').filter(|w| !w.is_empty()).collect();
-    !parts.is_empty()
-        && parts.iter().all(|t| {
-            words
-                .iter()
-                .any(|w| w == t || (t.len() >= 5 && w.len() >= 5 && within_one(t, w)))
-        })
+    let mut any = false;
+    for t in term.split(' ').filter(|w| !w.is_empty()) {
+        any = true;
+        let found = words
+            .iter()
+            .any(|w| w == t || (t.len() >= 5 && w.len() >= 5 && within_one(t, w)));
+        if !found {
+            return false;
+        }
+    }
+    any
 }
 
 /// Whether `a` and `b` differ by at most one insertion, deletion or
