@@ -306,3 +306,96 @@ fn a_demo_manifest_is_screened_and_every_planted_row_is_hit() {
     );
     assert!(err.contains("1 could not be read"), "{err}");
 }
+
+#[test]
+fn profiles_and_watchlists_travel_with_an_export_and_arrive_switched_off() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe"]);
+    a.ok(&["add", "case", "--title", "Other"]);
+    a.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--case",
+        "C-0001",
+    ]);
+    let p = file(&a, "kz.toml");
+    std::fs::write(&p, PROFILE).unwrap();
+    a.ok(&["profile", "import", s(&p)]);
+    a.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+77015550142",
+        "--reason",
+        "courier",
+        "--case",
+        "C-0001",
+    ]);
+    a.ok(&[
+        "watch",
+        "add",
+        "email",
+        "boss@example.kz",
+        "--reason",
+        "the boss",
+        "--tlp",
+        "RED",
+    ]);
+    a.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+77015550199",
+        "--reason",
+        "other case",
+        "--case",
+        "C-0002",
+    ]);
+    let out = file(&a, "steppe.db");
+    a.ok(&["export", "--case", "C-0001", "--out", s(&out)]);
+
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&["keys", "trust", s(&out)]);
+    let r = b.json(&["merge", s(&out)]);
+    assert_eq!(r["targeting"]["profiles_added"][0], "kz-watch", "{r}");
+    assert_eq!(r["targeting"]["watched_added"], 1, "{r}");
+    // Switched off until someone here turns it on.
+    let list = b.json(&["profile", "list"]);
+    assert_eq!(list[0]["active"], false);
+    // Only the entry of the case sent: not the RED one, not another case's.
+    let watched = b.json(&["watch", "list"]);
+    let watched = watched.as_array().unwrap();
+    assert_eq!(watched.len(), 1, "{watched:?}");
+    assert_eq!(watched[0]["value"], "+77015550142");
+    assert_eq!(watched[0]["case"], "C-0001");
+    assert_eq!(watched[0]["added_by"].as_str().unwrap(), a_user(&a));
+    // Merging again changes nothing.
+    let again = b.json(&["merge", s(&out)]);
+    assert_eq!(again["targeting"]["watched_added"], 0, "{again}");
+    assert_eq!(again["written"], false, "{again}");
+    // A profile of the same name that differs here is kept as it is here.
+    let c = Nb::new();
+    c.ok(&["init"]);
+    let mine = file(&c, "mine.toml");
+    std::fs::write(&mine, PROFILE.replace("threshold = 50", "threshold = 70")).unwrap();
+    c.ok(&["profile", "import", s(&mine)]);
+    c.ok(&["keys", "trust", s(&out)]);
+    let r = c.json(&["merge", s(&out)]);
+    assert_eq!(r["targeting"]["profiles_differ"][0], "kz-watch", "{r}");
+    assert!(
+        c.ok(&["profile", "export", "kz-watch"])
+            .contains("threshold = 70")
+    );
+    b.ok(&["audit", "verify"]);
+}
+
+/// Who `nb` writes as (the name its writes are recorded under).
+fn a_user(nb: &Nb) -> String {
+    nb.json(&["audit", "log", "--limit", "1"])[0]["actor"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}

@@ -55,6 +55,7 @@ pub fn dataset(parcels: usize) -> PathBuf {
     path
 }
 
+#[allow(dead_code)] // (not every benchmark uses every helper)
 /// The first `rows` parcels of notebook `db` as CSV (a header of field
 /// names, one row per parcel), written on first use.
 pub fn csv_form(db: &Path, rows: usize) -> PathBuf {

@@ -57,6 +57,9 @@ pub struct MergeReport {
     pub source_db: Uuid,
     /// The merge's id (its `sources` row and audit entry) when written.
     pub merge_id: Option<Uuid>,
+    /// What came of the file's risk profiles and watchlist entries.
+    #[serde(default)]
+    pub targeting: crate::targeting::exchange::Received,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -635,7 +638,9 @@ pub fn merge(
         mg.kind::<Note>(w)?;
         (mg.progress)(mg.done, mg.total);
         receive_history(w, rec)?;
-        Ok((mg.report, false))
+        let mut report = mg.report;
+        report.targeting = crate::targeting::exchange::merge(w, &rec.conn, &w.now.clone())?;
+        Ok((report, false))
     })
 }
 
@@ -786,7 +791,9 @@ fn run_steps(
     let mut report = mg.report.clone();
     let history = receive_history_in_steps(dst, rec, source_id, &report, history)?;
     dst.write(|w| {
-        let changed = report.added + report.updated + report.new_conflicts + history > 0;
+        report.targeting = crate::targeting::exchange::merge(w, &rec.conn, &w.now.clone())?;
+        let changed = report.added + report.updated + report.new_conflicts + history > 0
+            || report.targeting.changed();
         if !changed {
             // Nothing new: the merge leaves nothing behind.
             w.tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;

@@ -3,10 +3,10 @@
 //! notebook's do for the indicators that look at other parcels (the first
 //! parcel from a sender, several senders to one recipient, several names
 //! at one address), so twenty parcels to one flat in tomorrow's manifest
-//! are seen before any of them is opened. Kept compact: identifiers as
-//! 64-bit hashes, names and sender keys once each.
+//! are seen before any of them is opened. Kept compact: identifiers,
+//! senders and names as 64-bit hashes, earlier rows by their line.
 
-use super::score::{InCase, Knowledge, Seen, Suspect, Watched, sender_key};
+use super::score::{InCase, Knowledge, Other, Seen, Suspect, Watched, key_hash, sender_key};
 use crate::domain::Parcel;
 use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::store::Result;
@@ -21,18 +21,55 @@ fn key(kind: IdentKind, value: &str) -> u64 {
     h.finish()
 }
 
-/// A knowledge `K` with the batch's earlier rows over it.
+/// One earlier row's entry under a key: a hash (of its sender's key, or
+/// of its recipient's name), its line, and the entry before it under the
+/// same key (a chain through one vector: no allocation per key).
+struct Entry {
+    hash: u64,
+    line: u32,
+    next: u32,
+}
+
+/// Entries chained by key.
+#[derive(Default)]
+struct Chains {
+    head: HashMap<u64, u32>,
+    entries: Vec<Entry>,
+}
+
+const END: u32 = u32::MAX;
+
+impl Chains {
+    fn push(&mut self, key: u64, hash: u64, line: u64) {
+        let at = self.entries.len() as u32;
+        let next = self.head.insert(key, at).unwrap_or(END);
+        self.entries.push(Entry {
+            hash,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            next,
+        });
+    }
+
+    fn each(&self, key: u64) -> impl Iterator<Item = &Entry> {
+        let mut at = self.head.get(&key).copied().unwrap_or(END);
+        std::iter::from_fn(move || {
+            let e = self.entries.get(at as usize)?;
+            at = e.next;
+            Some(e)
+        })
+    }
+}
+
+/// A knowledge `K` with the batch's earlier rows over it, in about 70
+/// bytes a row: hashes and line numbers, no text.
 pub struct Batch<K> {
     inner: K,
     /// Sender identifiers (phone, e-mail, address) of earlier rows.
     senders: HashSet<u64>,
-    /// Per recipient identifier: the earlier rows' sender keys and lines.
-    to: HashMap<u64, Vec<(u32, u64)>>,
+    /// Per recipient identifier: the earlier rows' senders.
+    to: Chains,
     /// Per recipient address: the earlier rows' recipient names.
-    names: HashMap<u64, Vec<u32>>,
-    /// Sender keys and names, each kept once (indexes above point here).
-    strings: Vec<Box<str>>,
-    interned: HashMap<Box<str>, u32>,
+    names: Chains,
 }
 
 impl<K: Knowledge> Batch<K> {
@@ -40,43 +77,27 @@ impl<K: Knowledge> Batch<K> {
         Batch {
             inner,
             senders: HashSet::new(),
-            to: HashMap::new(),
-            names: HashMap::new(),
-            strings: Vec::new(),
-            interned: HashMap::new(),
+            to: Chains::default(),
+            names: Chains::default(),
         }
-    }
-
-    fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.interned.get(s) {
-            return i;
-        }
-        let i = self.strings.len() as u32;
-        self.strings.push(s.into());
-        self.interned.insert(s.into(), i);
-        i
     }
 
     /// Remembers a row of the batch (after it was scored), by its line,
     /// with its identifiers.
     pub fn remember(&mut self, p: &Parcel, ids: &[Identifier], line: u64) {
-        let sender = sender_key(ids);
-        let s = self.intern(&sender);
+        let sender = key_hash(&sender_key(ids));
         for i in ids {
             match i.role {
                 "sender_phone" | "sender_email" | "sender_address" => {
                     self.senders.insert(key(i.kind, &i.value));
                 }
                 "recipient_phone" | "recipient_email" | "recipient_address" => {
-                    self.to
-                        .entry(key(i.kind, &i.value))
-                        .or_default()
-                        .push((s, line));
+                    self.to.push(key(i.kind, &i.value), sender, line);
                     if i.role == "recipient_address"
                         && let Some(n) = p.recipient_name.as_deref()
                     {
-                        let n = self.intern(&crate::domain::text::name_key(n));
-                        self.names.entry(key(i.kind, &i.value)).or_default().push(n);
+                        let name = key_hash(&crate::domain::text::name_key(n));
+                        self.names.push(key(i.kind, &i.value), name, line);
                     }
                 }
                 _ => {}
@@ -117,23 +138,24 @@ impl<K: Knowledge> Knowledge for Batch<K> {
         value: &str,
         since: &str,
         except: Uuid,
-    ) -> Result<Vec<(String, String)>> {
+    ) -> Result<Vec<Other>> {
         let mut out = self.inner.senders_to(kind, value, since, except)?;
-        if let Some(rows) = self.to.get(&key(kind, value)) {
-            for (s, line) in rows {
-                out.push((
-                    self.strings[*s as usize].to_string(),
-                    format!("line {line}"),
-                ));
-            }
-        }
+        out.extend(self.to.each(key(kind, value)).map(|e| Other {
+            key: e.hash,
+            label: format!("line {}", e.line),
+        }));
         Ok(out)
     }
-    fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<String>> {
+    fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<Other>> {
         let mut out = self.inner.names_at(address, except)?;
-        if let Some(names) = self.names.get(&key(IdentKind::Address, address)) {
-            out.extend(names.iter().map(|n| self.strings[*n as usize].to_string()));
-        }
+        out.extend(
+            self.names
+                .each(key(IdentKind::Address, address))
+                .map(|e| Other {
+                    key: e.hash,
+                    label: format!("line {}", e.line),
+                }),
+        );
         Ok(out)
     }
     fn substance_terms(&mut self) -> Result<std::sync::Arc<Vec<(String, String)>>> {

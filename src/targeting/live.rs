@@ -2,7 +2,9 @@
 //! scoring a parcel as it is saved (or a manifest beside the notebook)
 //! asks, one indexed query at a time.
 
-use super::score::{InCase, Knowledge, Pointer, SENDER_KEY_ROLES, Seen, Suspect, Watched};
+use super::score::{
+    InCase, Knowledge, Other, Pointer, SENDER_KEY_ROLES, Seen, Suspect, Watched, key_hash,
+};
 use crate::domain::identifiers::{IdentKind, name_sound_key};
 use crate::domain::text::{fold, name_key};
 use crate::domain::{ItemKind, Substance};
@@ -251,7 +253,7 @@ impl Knowledge for Live<'_> {
         value: &str,
         since: &str,
         except: Uuid,
-    ) -> Result<Vec<(String, String)>> {
+    ) -> Result<Vec<Other>> {
         let role = match kind {
             IdentKind::Phone => "recipient_phone",
             IdentKind::Email => "recipient_email",
@@ -297,12 +299,17 @@ impl Knowledge for Live<'_> {
                 r3?,
                 r4?
             ],
-            |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(0)?)),
+            |r| {
+                Ok(Other {
+                    key: key_hash(&r.get::<_, String>(1)?),
+                    label: r.get(0)?,
+                })
+            },
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<String>> {
+    fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<Other>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT n.value FROM identifiers i
              JOIN occurrences o ON o.ident = i.id AND o.role = ?4
@@ -320,7 +327,13 @@ impl Knowledge for Live<'_> {
                 role_code("recipient_name")?,
                 ident_code(IdentKind::Name)
             ],
-            |r| r.get(0),
+            |r| {
+                let name: String = r.get(0)?;
+                Ok(Other {
+                    key: key_hash(&name),
+                    label: name,
+                })
+            },
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -13,6 +13,7 @@
 //!   write's own transaction.
 
 pub mod batch;
+pub mod exchange;
 pub mod live;
 pub mod profile;
 pub mod score;

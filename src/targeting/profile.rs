@@ -156,6 +156,9 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// The longest profile text, in bytes.
+pub const MAX_TEXT: usize = 100_000;
+
 /// The kinds of identifier a test may name (`phone`, `email`...).
 pub const WATCHED_KINDS: &[IdentKind] = &[
     IdentKind::Tracking,
@@ -170,6 +173,13 @@ pub const WATCHED_KINDS: &[IdentKind] = &[
 /// Parses a profile file, refusing it with its line and field; returns the
 /// profile and warnings for indicators that could never fire.
 pub fn parse(text: &str) -> Result<(Profile, Vec<String>), ProfileError> {
+    if text.len() > MAX_TEXT {
+        return Err(ProfileError {
+            line: None,
+            field: None,
+            message: format!("{} bytes; a profile is at most {MAX_TEXT}", text.len()),
+        });
+    }
     let file: File = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
         ProfileError {

@@ -102,19 +102,37 @@ pub trait Knowledge {
         except: Uuid,
     ) -> crate::store::Result<usize>;
     /// Other parcels to a recipient holding this identifier, recorded on or
-    /// after `since` (YYYY-MM-DD): each one's sender key and tracking.
+    /// after `since` (YYYY-MM-DD): each one's sender (its key's hash) and
+    /// what names the parcel (its tracking number, or its line).
     fn senders_to(
         &mut self,
         kind: IdentKind,
         value: &str,
         since: &str,
         except: Uuid,
-    ) -> crate::store::Result<Vec<(String, String)>>;
-    /// The recipient names (name keys) of other parcels to this address.
-    fn names_at(&mut self, address: &str, except: Uuid) -> crate::store::Result<Vec<String>>;
+    ) -> crate::store::Result<Vec<Other>>;
+    /// The recipient names of other parcels to this address: each name
+    /// key's hash, and the name (or the line it is on).
+    fn names_at(&mut self, address: &str, except: Uuid) -> crate::store::Result<Vec<Other>>;
     /// The catalogue's substance names and synonyms, folded, with the
     /// substance's name.
     fn substance_terms(&mut self) -> crate::store::Result<std::sync::Arc<Vec<(String, String)>>>;
+}
+
+/// Another parcel's sender or recipient name, told apart by a hash of its
+/// key, and shown by `label`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Other {
+    pub key: u64,
+    pub label: String,
+}
+
+/// The hash keys are told apart by (in one process).
+pub fn key_hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
 }
 
 /// `sender_phone` -> `sender phone`.
@@ -467,19 +485,20 @@ fn fires(
                 )
             }) {
                 let others = know.senders_to(i.kind, &i.value, &since, p.meta.id)?;
-                let mut senders: Vec<&str> = others
+                let none_key = key_hash("");
+                let mut senders: Vec<u64> = others
                     .iter()
-                    .map(|(s, _)| s.as_str())
-                    .filter(|s| !s.is_empty())
+                    .map(|o| o.key)
+                    .filter(|k| *k != none_key)
                     .collect();
                 if !mine.is_empty() {
-                    senders.push(&mine);
+                    senders.push(key_hash(&mine));
                 }
                 senders.sort_unstable();
                 senders.dedup();
                 if senders.len() as u32 >= *at_least {
                     let tracks: Vec<&str> =
-                        others.iter().map(|(_, t)| t.as_str()).take(5).collect();
+                        others.iter().map(|o| o.label.as_str()).take(5).collect();
                     return plain(format!(
                         "{} {} received parcels from {} different senders since {since} ({}{})",
                         role_words(i.role),
@@ -498,17 +517,26 @@ fn fires(
             };
             let mut names = know.names_at(&addr.value, p.meta.id)?;
             if let Some(n) = p.recipient_name.as_deref().filter(|n| !n.trim().is_empty()) {
-                names.push(crate::domain::text::name_key(n));
+                let key = crate::domain::text::name_key(n);
+                names.push(Other {
+                    key: key_hash(&key),
+                    label: key,
+                });
             }
-            names.retain(|n| !n.is_empty());
-            names.sort();
-            names.dedup();
+            names.retain(|n| n.key != key_hash(""));
+            names.sort_by_key(|n| n.key);
+            names.dedup_by_key(|n| n.key);
             if names.len() as u32 >= *at_least {
                 return plain(format!(
                     "recipient address {} has {} different recipient names ({})",
                     addr.value,
                     names.len(),
-                    names.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+                    names
+                        .iter()
+                        .take(5)
+                        .map(|n| n.label.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ));
             }
             none
