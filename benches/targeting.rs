@@ -212,8 +212,9 @@ fn main() {
     let work = data::data_dir().join("screen-work");
     std::fs::create_dir_all(&work).expect("work dir");
     let csv = data::data_dir().join(format!(
-        "manifest-v{}-{parcels}-{rows}.csv",
-        data::DATA_VERSION
+        "manifest-v{}.{}-{parcels}-{rows}.csv",
+        data::DATA_VERSION,
+        interdict::exchange::demo::targeting::MANIFEST_VERSION
     ));
     if !csv.exists() {
         eprintln!("writing a manifest of {rows} rows (once)...");

@@ -86,7 +86,8 @@ impl<K: Knowledge> Batch<K> {
     /// with its identifiers.
     pub fn remember(&mut self, p: &Parcel, ids: &[Identifier], line: u64) {
         let sender = key_hash(&sender_key(ids));
-        for i in ids {
+        // (Exact values only: the sound keys share their roles.)
+        for i in ids.iter().filter(|i| i.kind.is_exact()) {
             match i.role {
                 "sender_phone" | "sender_email" | "sender_address" => {
                     self.senders.insert(key(i.kind, &i.value));

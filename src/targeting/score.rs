@@ -456,7 +456,10 @@ fn fires(
         Test::FirstFromSender {} => {
             let sender: Vec<&Identifier> = ids
                 .iter()
-                .filter(|i| matches!(i.role, "sender_phone" | "sender_email" | "sender_address"))
+                .filter(|i| {
+                    i.kind.is_exact()
+                        && matches!(i.role, "sender_phone" | "sender_email" | "sender_address")
+                })
                 .collect();
             if sender.is_empty() {
                 return none;
@@ -479,10 +482,11 @@ fn fires(
             let since = days_before(today, *days);
             let mine = sender_key(ids);
             for i in ids.iter().filter(|i| {
-                matches!(
-                    i.role,
-                    "recipient_phone" | "recipient_email" | "recipient_address"
-                )
+                i.kind.is_exact()
+                    && matches!(
+                        i.role,
+                        "recipient_phone" | "recipient_email" | "recipient_address"
+                    )
             }) {
                 let others = know.senders_to(i.kind, &i.value, &since, p.meta.id)?;
                 let none_key = key_hash("");
@@ -512,7 +516,10 @@ fn fires(
             none
         }
         Test::ManyNames { at_least } => {
-            let Some(addr) = ids.iter().find(|i| i.role == "recipient_address") else {
+            let Some(addr) = ids
+                .iter()
+                .find(|i| i.role == "recipient_address" && i.kind == IdentKind::Address)
+            else {
                 return none;
             };
             let mut names = know.names_at(&addr.value, p.meta.id)?;
