@@ -399,3 +399,37 @@ fn a_user(nb: &Nb) -> String {
         .unwrap()
         .to_string()
 }
+
+#[test]
+fn merged_parcels_are_screened_as_they_arrive() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe"]);
+    a.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--destination",
+        "KZ",
+        "--recipient-phone",
+        "87015550142",
+        "--case",
+        "C-0001",
+    ]);
+    let out = file(&a, "steppe.db");
+    a.ok(&["export", "--case", "C-0001", "--out", s(&out)]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+7 701 555 01 42",
+        "--reason",
+        "lead 7",
+    ]);
+    b.ok(&["merge", "--trust-new", s(&out)]);
+    let hits = b.json(&["hits"]);
+    assert_eq!(hits[0]["tracking"], "RR123456785KZ", "{hits}");
+    assert_eq!(hits[0]["profile"], "watchlist");
+}
