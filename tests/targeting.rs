@@ -433,3 +433,41 @@ fn merged_parcels_are_screened_as_they_arrive() {
     assert_eq!(hits[0]["tracking"], "RR123456785KZ", "{hits}");
     assert_eq!(hits[0]["profile"], "watchlist");
 }
+
+#[test]
+fn a_watchlist_entry_of_a_withheld_case_is_withheld_with_it() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Open", "--tlp", "GREEN"]);
+    a.ok(&["add", "case", "--title", "Secret", "--tlp", "RED"]);
+    a.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+77015550142",
+        "--reason",
+        "open lead",
+        "--case",
+        "C-0001",
+    ]);
+    a.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+77015550199",
+        "--reason",
+        "secret lead",
+        "--case",
+        "C-0002",
+    ]);
+    let out = file(&a, "all.db");
+    a.ok(&["export", "--all", "--out", s(&out)]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let r = b.json(&["merge", "--trust-new", s(&out)]);
+    assert_eq!(r["targeting"]["watched_added"], 1, "{r}");
+    let listed = b.ok(&["watch", "list"]);
+    assert!(
+        listed.contains("open lead") && !listed.contains("secret lead"),
+        "{listed}"
+    );
+}

@@ -1563,4 +1563,18 @@ fn hits_are_marked_listed_and_each_reason_leads_to_its_evidence() {
     ui.keys(&downs).keys("enter");
     assert_eq!(ui.session.app.current.as_ref().unwrap().id, seized);
     assert!(matches!(ui.session.app.modal, Modal::None));
+    // A parcel typed in the form is screened as it is saved, and the
+    // officer is told at once.
+    ui.keys("2 a").typed("EE000000031CN");
+    ui.keys("tab tab").typed("EMS").keys("tab").typed("CN");
+    ui.keys("tab tab").typed(&dest);
+    ui.keys("tab tab tab tab tab tab tab")
+        .typed(&phone)
+        .keys("f2");
+    assert!(matches!(ui.session.app.modal, Modal::None), "{}", ui.text());
+    let text = ui.text();
+    assert!(
+        text.contains("parcel EE000000031CN is a HIT: opioids-by-post 80"),
+        "{text}"
+    );
 }

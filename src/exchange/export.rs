@@ -465,11 +465,11 @@ pub fn export(
         Ok(())
     })?;
     // The profiles, and the watchlist entries of what is exported (those
-    // of no case, or of a case chosen; never a TLP:RED one).
-    let chosen: Option<HashSet<Uuid>> =
-        (!opts.all).then(|| picked.of(ItemKind::Case).iter().copied().collect());
+    // of no case, or of a case exported: an entry of a withheld case is
+    // withheld with it; never a TLP:RED one).
+    let exported: HashSet<Uuid> = picked.of(ItemKind::Case).iter().copied().collect();
     let (profiles, watched) =
-        build.write(|w| crate::targeting::exchange::export(&snapshot, &w.tx, chosen.as_ref()))?;
+        build.write(|w| crate::targeting::exchange::export(&snapshot, &w.tx, &exported))?;
     for (what, n) in [("profile", profiles), ("watchlist", watched)] {
         if n > 0 {
             counts.insert(what.to_string(), n);

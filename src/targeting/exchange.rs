@@ -14,12 +14,8 @@ use uuid::Uuid;
 
 /// Copies into the export database `dst` every profile, and the
 /// watchlist entries that are not TLP:RED and belong to no case or to one
-/// of `cases` (every case when `None`). Returns (profiles, entries).
-pub fn export(
-    src: &Connection,
-    dst: &Connection,
-    cases: Option<&HashSet<Uuid>>,
-) -> Result<(usize, usize)> {
+/// of `cases` (those exported). Returns (profiles, entries).
+pub fn export(src: &Connection, dst: &Connection, cases: &HashSet<Uuid>) -> Result<(usize, usize)> {
     let mut profiles = 0;
     {
         let mut read = src.prepare(
@@ -50,9 +46,7 @@ pub fn export(
     let mut rows = read.query([])?;
     while let Some(r) = rows.next()? {
         let case: Option<Uuid> = r.get(9)?;
-        if let (Some(c), Some(cases)) = (case, cases)
-            && !cases.contains(&c)
-        {
+        if case.is_some_and(|c| !cases.contains(&c)) {
             continue;
         }
         dst.execute(

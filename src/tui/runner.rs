@@ -171,7 +171,29 @@ impl Runner {
             }
             Effect::SaveForm(mut f) => {
                 let saved = f.save(&mut self.store);
+                // A parcel that screening hit says so at once.
+                let hit = saved
+                    .as_ref()
+                    .filter(|(item, _)| item.kind == crate::domain::ItemKind::Parcel)
+                    .and_then(|(item, _)| {
+                        let hits =
+                            crate::targeting::stored::hits_on(self.store.conn(), item.id).ok()?;
+                        (!hits.is_empty()).then(|| {
+                            let what: Vec<String> = hits
+                                .iter()
+                                .map(|h| format!("{} {}", h.profile, h.score))
+                                .collect();
+                            format!(
+                                "parcel {} is a HIT: {} (its detail, and Shift-h, say why)",
+                                item.label,
+                                what.join(", ")
+                            )
+                        })
+                    });
                 app.form_saved(f, saved);
+                if let Some(hit) = hit {
+                    app.info(hit);
+                }
             }
             Effect::SaveNote(p, mut n) => {
                 let result = self.store.write(|w| crate::store::create::note(w, &mut n));
