@@ -220,6 +220,7 @@ fn main() {
             redact_sources: false,
             key: &key,
             encrypt_to: Vec::new(),
+            amber_strict: false,
         },
         &mut |_, _, _| {},
     )
@@ -311,6 +312,7 @@ fn main() {
                 redact_sources: false,
                 key: &key,
                 encrypt_to: Vec::new(),
+                amber_strict: false,
             },
             &mut |_, _, _| {},
         )

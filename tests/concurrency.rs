@@ -116,6 +116,7 @@ fn a_dry_run_merge_holds_no_lock_a_colleague_waits_on() {
         redact_sources: false,
         key: &key,
         encrypt_to: vec![],
+        amber_strict: false,
     };
     export::export(&a, &out, &opts, &mut |_, _, _| {}).unwrap();
     let file = received::open(&out, None).unwrap();

@@ -769,6 +769,7 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
             redact_sources: false,
             key: &key,
             encrypt_to: vec![],
+            amber_strict: false,
         };
         export::export(s, &out, &opts, &mut |_, _, _| {}).unwrap();
         received::open(&out, None).unwrap()

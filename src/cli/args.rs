@@ -371,6 +371,9 @@ pub struct ExportArgs {
     /// Include this TLP:RED item (repeatable); RED items are left out otherwise
     #[arg(long = "include-red", value_name = "REF")]
     pub include_red: Vec<String>,
+    /// Let TLP:AMBER+STRICT items go (named in what leaves); without it they are left out
+    #[arg(long)]
+    pub amber_strict: bool,
     /// Strip source details (source, grading, handling) from notes
     #[arg(long)]
     pub redact_sources: bool,

@@ -465,7 +465,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 let [case] = args.cases.as_slice() else {
                     bail!("--graph takes exactly one --case");
                 };
-                super::xref::export_graph(&store, graph, case, args.out.as_deref(), &mut out)?
+                let rel = super::formats::release(&store, args)?;
+                super::xref::export_graph(&store, graph, case, &rel, args.out.as_deref(), &mut out)?
             } else if args.stix {
                 super::formats::stix(&store, args, &mut out)?
             } else if let Some(parcel) = &args.incident {

@@ -21,6 +21,22 @@ fn emit(path: Option<&Path>, text: &str, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
+/// What the export's flags let leave (`--include-red`, `--amber-strict`).
+pub fn release(store: &Store, args: &ExportArgs) -> Result<crate::exchange::handling::Release> {
+    let mut include_red = std::collections::HashSet::new();
+    for r in &args.include_red {
+        include_red.insert(
+            refs::resolve(store.conn(), r)
+                .with_context(|| format!("--include-red {r}"))?
+                .id,
+        );
+    }
+    Ok(crate::exchange::handling::Release {
+        include_red,
+        amber_strict: args.amber_strict,
+    })
+}
+
 pub fn stix(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()> {
     let conn = store.conn();
     let [case] = args.cases.as_slice() else {
@@ -40,6 +56,7 @@ pub fn stix(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()
         agency: args.agency.clone(),
         exporter: store.actor().to_string(),
         include_red,
+        amber_strict: args.amber_strict,
     };
     let bundle = stix::case_bundle(conn, case.id, &opts)?;
     let mut text = serde_json::to_string_pretty(&bundle)?;
@@ -55,6 +72,7 @@ pub fn incident(
 ) -> Result<()> {
     let conn = store.conn();
     let p = refs::resolve_kind(conn, parcel, ItemKind::Parcel)?;
-    let text = summary::incident_summary(conn, p.id, args.agency.as_deref())?;
+    let rel = release(store, args)?;
+    let text = summary::incident_summary(conn, p.id, args.agency.as_deref(), &rel)?;
     emit(args.out.as_deref(), &text, out)
 }

@@ -62,6 +62,7 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
             redact_sources: args.redact_sources,
             key: &key,
             encrypt_to: seal::recipients(&args.encrypt_to)?,
+            amber_strict: args.amber_strict,
         },
         &mut progress,
     )?;
@@ -94,12 +95,19 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
     if m.handling.withheld_red > 0 {
         writeln!(
             out,
-            "withheld: {} TLP:RED item(s) (name one with --include-red to include it)",
+            "withheld: {} item(s): TLP:RED ones (name one with --include-red), TLP:AMBER+STRICT ones (--amber-strict), and what belonged only to them",
             m.handling.withheld_red
         )?;
     }
     for r in &m.handling.included_red {
         writeln!(out, "included TLP:RED item by name: {}", cell_line(r))?;
+    }
+    for r in &m.handling.amber_strict {
+        writeln!(
+            out,
+            "included TLP:AMBER+STRICT item (its recipients' organisation only): {}",
+            cell_line(r)
+        )?;
     }
     if m.handling.redact_sources {
         writeln!(

@@ -389,8 +389,24 @@ pub fn matches(
 
 /// Graphviz DOT of a case's network: nodes by kind, edges labelled with
 /// their reasons.
-pub fn dot(conn: &Connection, case: &ItemRef) -> Result<String> {
-    let c = graph::cluster(conn, node(case))?;
+pub fn dot(
+    conn: &Connection,
+    case: &ItemRef,
+    rel: &crate::exchange::handling::Release,
+) -> Result<String> {
+    use crate::exchange::handling;
+    handling::check_chosen(conn, case.id, rel)?;
+    let mut c = graph::cluster(conn, node(case))?;
+    // What may not leave is not drawn: cases and notes held back, and the
+    // parcels only they include.
+    let mut held = std::collections::HashSet::new();
+    for n in &c.nodes {
+        if handling::held_back(conn, n.kind, n.id, rel)?.is_some() {
+            held.insert(n.id);
+        }
+    }
+    held.extend(handling::only_in_withheld(conn, &held)?);
+    c.nodes.retain(|n| !held.contains(&n.id));
     let quote = |s: &str| {
         format!(
             "\"{}\"",
@@ -444,12 +460,13 @@ pub fn export_graph(
     store: &Store,
     _graph: GraphFormat,
     case: &str,
+    rel: &crate::exchange::handling::Release,
     out_path: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<()> {
     let conn = store.conn();
     let c = refs::resolve_kind(conn, case, ItemKind::Case)?;
-    let text = dot(conn, &c)?;
+    let text = dot(conn, &c, rel)?;
     match out_path {
         Some(p) => {
             crate::exchange::seal::write_private(p, text.as_bytes())?;

@@ -9,6 +9,7 @@
 //! source details from notes (and leaves their history behind, which
 //! would show them).
 
+use super::handling::{self, Release};
 use super::signing;
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use crate::store::{
@@ -31,6 +32,8 @@ pub struct ExportOptions<'a> {
     pub all: bool,
     /// TLP:RED items to include, asked for by name.
     pub include_red: Vec<Uuid>,
+    /// Let TLP:AMBER+STRICT items go (they are named in the manifest).
+    pub amber_strict: bool,
     pub redact_sources: bool,
     pub key: &'a SigningKey,
     /// age recipients; empty writes a plain database file.
@@ -79,12 +82,17 @@ pub struct Selection {
 /// The handling rules applied.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Handling {
-    /// TLP:RED items left out (with what hung on them: their notes, links).
+    /// Items left out: TLP:RED ones not named, TLP:AMBER+STRICT ones
+    /// without `--amber-strict`, and what hung on them (their notes, links,
+    /// the parcels only they included, with their findings).
     pub withheld_red: usize,
     /// TLP:RED items included because they were named.
     pub included_red: Vec<String>,
     pub redact_sources: bool,
     pub redacted_notes: usize,
+    /// TLP:AMBER+STRICT items that went (with `--amber-strict`).
+    #[serde(default)]
+    pub amber_strict: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -118,25 +126,12 @@ impl Picked {
     }
 }
 
-fn is_red(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<bool> {
-    let table = match kind {
-        ItemKind::Case => "cases",
-        ItemKind::Note => "notes",
-        _ => return Ok(false),
-    };
-    let tlp: Option<String> = conn
-        .prepare_cached(&format!("SELECT tlp FROM {table} WHERE id = ?1"))?
-        .query_row([id], |r| r.get(0))
-        .ok();
-    Ok(tlp.as_deref() == Some("RED"))
-}
-
 /// Cases and everything they reach: the items linked to them, and on from
 /// those over links (never into another case that was not chosen, never
 /// on through a substance, which many unrelated parcels share), the
 /// findings of reached parcels and their substances, and the notes on
 /// every reached item.
-fn pick_cases(conn: &Connection, cases: &[Uuid], red_ok: &HashSet<Uuid>) -> Result<Picked> {
+fn pick_cases(conn: &Connection, cases: &[Uuid], rel: &Release) -> Result<Picked> {
     let mut p = Picked::default();
     let chosen: HashSet<Uuid> = cases.iter().copied().collect();
     let mut queue: VecDeque<(ItemKind, Uuid)> = VecDeque::new();
@@ -146,7 +141,7 @@ fn pick_cases(conn: &Connection, cases: &[Uuid], red_ok: &HashSet<Uuid>) -> Resu
         }
     }
     let allowed = |p: &mut Picked, kind: ItemKind, id: Uuid| -> Result<bool> {
-        if is_red(conn, kind, id)? && !red_ok.contains(&id) {
+        if handling::held_back(conn, kind, id, rel)?.is_some() {
             p.withheld.insert(id);
             return Ok(false);
         }
@@ -187,8 +182,10 @@ fn pick_cases(conn: &Connection, cases: &[Uuid], red_ok: &HashSet<Uuid>) -> Resu
     Ok(p)
 }
 
-/// Every record, less the RED ones not named and what hangs on them.
-fn pick_all(conn: &Connection, red_ok: &HashSet<Uuid>) -> Result<Picked> {
+/// Every record, less those held back (see [`handling`]) and what hangs on
+/// them: the parcels only they include, with their findings, and the
+/// notes and links on any of these.
+fn pick_all(conn: &Connection, rel: &Release) -> Result<Picked> {
     let mut p = Picked::default();
     fn ids(conn: &Connection, table: &str) -> Result<Vec<Uuid>> {
         let mut stmt = conn.prepare(&format!("SELECT id FROM {table} ORDER BY rowid"))?;
@@ -197,11 +194,14 @@ fn pick_all(conn: &Connection, red_ok: &HashSet<Uuid>) -> Result<Picked> {
     }
     for kind in [ItemKind::Case, ItemKind::Note] {
         for id in ids(conn, kind.table())? {
-            if is_red(conn, kind, id)? && !red_ok.contains(&id) {
+            if handling::held_back(conn, kind, id, rel)?.is_some() {
                 p.withheld.insert(id);
             }
         }
     }
+    let parcels = handling::only_in_withheld(conn, &p.withheld)?;
+    p.withheld.extend(handling::findings_of(conn, &parcels)?);
+    p.withheld.extend(parcels);
     // Notes on withheld items, and notes on those, are withheld too.
     loop {
         let before = p.withheld.len();
@@ -338,13 +338,12 @@ pub fn export(
     let work = super::seal::work_dir_in(&parent, "export")?;
     let conn = src.conn();
     let red_ok: HashSet<Uuid> = opts.include_red.iter().copied().collect();
+    let rel = Release {
+        include_red: red_ok.clone(),
+        amber_strict: opts.amber_strict,
+    };
     for &c in &opts.cases {
-        if is_red(conn, ItemKind::Case, c)? && !red_ok.contains(&c) {
-            return Err(StoreError::Refused(format!(
-                "case {} is TLP:RED: name it with --include-red to export it",
-                records::label_of(conn, ItemKind::Case, c)?
-            )));
-        }
+        handling::check_chosen(conn, c, &rel)?;
     }
 
     // One read transaction: every record comes from the same snapshot.
@@ -354,9 +353,9 @@ pub fn export(
         hash: audit::hex(&hash),
     });
     let picked = if opts.all {
-        pick_all(&snapshot, &red_ok)?
+        pick_all(&snapshot, &rel)?
     } else {
-        pick_cases(&snapshot, &opts.cases, &red_ok)?
+        pick_cases(&snapshot, &opts.cases, &rel)?
     };
     let mut build = Store::open(
         &work.path().join("build.db"),
@@ -489,6 +488,15 @@ pub fn export(
             records::label_of(&snapshot, kind, id)
         })
         .collect::<Result<Vec<_>>>()?;
+    let mut amber_strict = Vec::new();
+    for &id in &picked.seen {
+        let kind = crate::store::refs::kind_of_id(&snapshot, id)?.unwrap_or(ItemKind::Note);
+        if matches!(kind, ItemKind::Case | ItemKind::Note)
+            && handling::is_amber_strict(&snapshot, kind, id)?
+        {
+            amber_strict.push(records::label_of(&snapshot, kind, id)?);
+        }
+    }
     snapshot.finish()?;
 
     // The index tables travel empty (the build wrote none): the receiver
@@ -527,6 +535,7 @@ pub fn export(
             included_red,
             redact_sources: opts.redact_sources,
             redacted_notes: redacted,
+            amber_strict,
         },
         counts,
         content_hash: signing::content_hash(&file)?,

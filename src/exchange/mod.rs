@@ -6,6 +6,7 @@ pub mod conflicts;
 pub mod csv_import;
 pub mod demo;
 pub mod export;
+pub mod handling;
 pub mod keyring;
 pub mod manifest;
 pub mod merge;

@@ -49,6 +49,8 @@ pub struct StixOptions {
     pub exporter: String,
     /// TLP:RED cases and notes to include anyway, by id.
     pub include_red: Vec<Uuid>,
+    /// Let TLP:AMBER+STRICT cases and notes go (see `exchange::handling`).
+    pub amber_strict: bool,
 }
 
 /// STIX's namespace for deterministic SCO ids (STIX 2.1, 2.9).
@@ -255,6 +257,11 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
             ),
         }));
     }
+    let release = super::handling::Release {
+        include_red: opts.include_red.iter().copied().collect(),
+        amber_strict: opts.amber_strict,
+    };
+    super::handling::check_chosen(conn, case_id, &release)?;
     let tlp = case.tlp.clone();
 
     // The exporter.
@@ -431,7 +438,9 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
             continue;
         };
         for n in related::notes_on(conn, target, 100_000)? {
-            if is_red(&n.tlp) && !opts.include_red.contains(&n.meta.id) {
+            if (is_red(&n.tlp) && !opts.include_red.contains(&n.meta.id))
+                || (n.tlp.eq_ignore_ascii_case("AMBER+STRICT") && !opts.amber_strict)
+            {
                 continue;
             }
             members.push(note_object(&mut b, &n, &target_ref, &tlp));

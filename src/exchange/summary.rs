@@ -38,6 +38,7 @@ pub fn incident_summary(
     conn: &Connection,
     parcel_id: Uuid,
     agency: Option<&str>,
+    rel: &super::handling::Release,
 ) -> Result<String> {
     let parcel: Parcel = records::must_get(conn, parcel_id)?;
     let mut substances = Vec::new();
@@ -51,8 +52,29 @@ pub fn incident_summary(
             finding: f,
         });
     }
+    // Cases held back (TLP:RED not named, AMBER+STRICT without the flag)
+    // are not named; a parcel that belongs only to such cases does not
+    // leave at all.
+    let all = related::cases_including(conn, parcel_id)?;
+    let mut kept = Vec::new();
+    for id in &all {
+        if super::handling::held_back(conn, crate::domain::ItemKind::Case, *id, rel)?.is_none() {
+            kept.push(*id);
+        }
+    }
+    if !all.is_empty() && kept.is_empty() {
+        let names = all
+            .iter()
+            .map(|&id| records::label_of(conn, crate::domain::ItemKind::Case, id))
+            .collect::<Result<Vec<_>>>()?;
+        return Err(crate::store::StoreError::Refused(format!(
+            "parcel {} belongs only to case(s) held back ({}): name them with --include-red (TLP:RED) or pass --amber-strict (TLP:AMBER+STRICT)",
+            parcel.tracking,
+            names.join(", ")
+        )));
+    }
     let mut cases = Vec::new();
-    for id in related::cases_including(conn, parcel_id)? {
+    for id in kept {
         if let Some(c) = records::get::<Case>(conn, id)? {
             cases.push(CaseRef {
                 reference: c.reference,

@@ -1,0 +1,109 @@
+//! The handling rules every output that leaves the notebook follows
+//! (database exports, STIX bundles, graphs, incident summaries): a
+//! TLP:RED case or note leaves only when named (`--include-red REF`), a
+//! TLP:AMBER+STRICT one only when asked for (`--amber-strict`, and then it
+//! is named in what leaves), and what belongs only to a withheld case (a
+//! parcel no other case includes, its findings, its notes, the links to
+//! it) is withheld with it.
+
+use crate::domain::ItemKind;
+use crate::store::{Result, StoreError, records};
+use rusqlite::{Connection, OptionalExtension};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// What the person exporting allowed to leave.
+#[derive(Debug, Clone, Default)]
+pub struct Release {
+    /// TLP:RED items named to go anyway.
+    pub include_red: HashSet<Uuid>,
+    /// Whether TLP:AMBER+STRICT items may go.
+    pub amber_strict: bool,
+}
+
+/// The TLP label of a case or a note (other kinds carry none).
+pub fn tlp_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<String>> {
+    let table = match kind {
+        ItemKind::Case => "cases",
+        ItemKind::Note => "notes",
+        _ => return Ok(None),
+    };
+    Ok(conn
+        .prepare_cached(&format!("SELECT tlp FROM {table} WHERE id = ?1"))?
+        .query_row([id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// Why an item may not leave, if it may not.
+pub fn held_back(
+    conn: &Connection,
+    kind: ItemKind,
+    id: Uuid,
+    rel: &Release,
+) -> Result<Option<String>> {
+    Ok(match tlp_of(conn, kind, id)?.as_deref() {
+        Some("RED") if !rel.include_red.contains(&id) => Some("TLP:RED".into()),
+        Some("AMBER+STRICT") if !rel.amber_strict => Some("TLP:AMBER+STRICT".into()),
+        _ => None,
+    })
+}
+
+/// Refuses a case asked for by name that may not leave, saying how to
+/// let it.
+pub fn check_chosen(conn: &Connection, case: Uuid, rel: &Release) -> Result<()> {
+    match held_back(conn, ItemKind::Case, case, rel)? {
+        None => Ok(()),
+        Some(why) => {
+            let label = records::label_of(conn, ItemKind::Case, case)?;
+            Err(StoreError::Refused(if why == "TLP:RED" {
+                format!("case {label} is TLP:RED: name it with --include-red to export it")
+            } else {
+                format!(
+                    "case {label} is TLP:AMBER+STRICT (its recipients' organisation only): pass --amber-strict to let it go; it is named in what leaves"
+                )
+            }))
+        }
+    }
+}
+
+/// Whether an item is AMBER+STRICT (to name it when it leaves).
+pub fn is_amber_strict(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<bool> {
+    Ok(tlp_of(conn, kind, id)?.as_deref() == Some("AMBER+STRICT"))
+}
+
+/// The parcels that belong only to withheld cases: included by at least
+/// one of `withheld` and by no other case.
+pub fn only_in_withheld(conn: &Connection, withheld: &HashSet<Uuid>) -> Result<HashSet<Uuid>> {
+    let mut by_parcel: HashMap<Uuid, (bool, bool)> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT from_id, to_id FROM links WHERE link_type = 'includes' AND from_kind = 'case'",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (case, item): (Uuid, Uuid) = (r.get(0)?, r.get(1)?);
+        let e = by_parcel.entry(item).or_default();
+        if withheld.contains(&case) {
+            e.0 = true;
+        } else {
+            e.1 = true;
+        }
+    }
+    Ok(by_parcel
+        .into_iter()
+        .filter(|(_, (held, other))| *held && !*other)
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// The findings of these parcels.
+pub fn findings_of(conn: &Connection, parcels: &HashSet<Uuid>) -> Result<HashSet<Uuid>> {
+    let mut out = HashSet::new();
+    let mut stmt = conn.prepare_cached("SELECT id FROM findings WHERE parcel_id = ?1")?;
+    for p in parcels {
+        for id in stmt.query_map([p], |r| r.get::<_, Uuid>(0))? {
+            out.insert(id?);
+        }
+    }
+    Ok(out)
+}

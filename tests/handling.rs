@@ -1,0 +1,208 @@
+//! The handling rules on every output that leaves the notebook: a TLP:RED
+//! case leaves only when named, a TLP:AMBER+STRICT one only with
+//! `--amber-strict` (and is named in the manifest), and what belongs only
+//! to a withheld case is withheld with it. One test per output path.
+
+mod common;
+
+use common::Nb;
+use std::path::Path;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// C-0001 GREEN with parcel RR123456785KZ; C-0002 RED with parcel
+/// RR000000014CN (only in it, with a finding); RR000000028CN in both;
+/// C-0003 AMBER+STRICT with RR000000031CN.
+fn notebook() -> Nb {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Open steppe", "--tlp", "GREEN"]);
+    nb.ok(&["add", "case", "--title", "Secret source", "--tlp", "RED"]);
+    nb.ok(&[
+        "add",
+        "case",
+        "--title",
+        "Strict partner",
+        "--tlp",
+        "AMBER+STRICT",
+    ]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--case",
+        "C-0001",
+    ]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR000000014CN",
+        "--case",
+        "C-0002",
+    ]);
+    nb.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        "RR000000014CN",
+        "--substance",
+        "Fentanyl",
+        "--form",
+        "powder",
+    ]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR000000028CN",
+        "--case",
+        "C-0001",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "C-0002",
+        "RR000000028CN",
+        "--type",
+        "includes",
+    ]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR000000031CN",
+        "--case",
+        "C-0003",
+    ]);
+    nb
+}
+
+fn trackings(db: &Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = c
+        .prepare("SELECT tracking FROM parcels ORDER BY tracking")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn an_export_of_everything_withholds_what_belongs_only_to_withheld_cases() {
+    let nb = notebook();
+    let out = nb.db.with_file_name("all.db");
+    let said = nb.ok(&["export", "--all", "--out", s(&out)]);
+    assert!(said.contains("withheld"), "{said}");
+    // The RED case's own parcel and its finding stay; the parcel the
+    // GREEN case includes too goes; the AMBER+STRICT case and its parcel
+    // stay without the flag.
+    assert_eq!(trackings(&out), ["RR000000028CN", "RR123456785KZ"]);
+    let c = rusqlite::Connection::open(&out).unwrap();
+    let findings: i64 = c
+        .query_row("SELECT count(*) FROM findings", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(findings, 0);
+    let titles: Vec<String> = c
+        .prepare("SELECT title FROM cases ORDER BY title")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(titles, ["Open steppe"]);
+    // With the flag the AMBER+STRICT case goes, named in the manifest.
+    let out2 = nb.db.with_file_name("all2.db");
+    let v = nb.json(&["export", "--all", "--amber-strict", "--out", s(&out2)]);
+    assert_eq!(
+        v["manifest"]["handling"]["amber_strict"][0], "C-0003 Strict partner",
+        "{v}"
+    );
+    assert!(trackings(&out2).contains(&"RR000000031CN".to_string()));
+}
+
+#[test]
+fn a_case_asked_for_by_name_is_refused_unless_let_go_on_every_output() {
+    let nb = notebook();
+    let out = nb.db.with_file_name("x.db");
+    // Database export.
+    let err = nb.fails(&["export", "--case", "C-0003", "--out", s(&out)]);
+    assert!(
+        err.contains("AMBER+STRICT") && err.contains("--amber-strict"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    nb.ok(&[
+        "export",
+        "--case",
+        "C-0003",
+        "--amber-strict",
+        "--out",
+        s(&out),
+    ]);
+    // STIX.
+    let err = nb.fails(&["export", "--stix", "--case", "C-0003"]);
+    assert!(err.contains("--amber-strict"), "{err}");
+    let bundle = nb.ok(&["export", "--stix", "--case", "C-0003", "--amber-strict"]);
+    assert!(bundle.contains("\"type\": \"bundle\""));
+    // Graph.
+    let err = nb.fails(&["export", "--graph", "dot", "--case", "C-0002"]);
+    assert!(
+        err.contains("TLP:RED") && err.contains("--include-red"),
+        "{err}"
+    );
+    let err = nb.fails(&["export", "--graph", "dot", "--case", "C-0003"]);
+    assert!(err.contains("--amber-strict"), "{err}");
+    let dot = nb.ok(&[
+        "export",
+        "--graph",
+        "dot",
+        "--case",
+        "C-0002",
+        "--include-red",
+        "C-0002",
+    ]);
+    assert!(dot.contains("Secret source"), "{dot}");
+    // The graph of the open case does not draw the RED case it touches,
+    // nor the RED case's own parcel.
+    let dot = nb.ok(&["export", "--graph", "dot", "--case", "C-0001"]);
+    assert!(dot.contains("RR000000028CN"), "{dot}");
+    assert!(
+        !dot.contains("Secret source") && !dot.contains("C-0002"),
+        "{dot}"
+    );
+    assert!(!dot.contains("RR000000014CN"), "{dot}");
+}
+
+#[test]
+fn an_incident_summary_never_names_a_withheld_case() {
+    let nb = notebook();
+    // A parcel only the RED case includes does not leave.
+    let err = nb.fails(&["export", "--incident", "RR000000014CN"]);
+    assert!(
+        err.contains("held back") && err.contains("--include-red"),
+        "{err}"
+    );
+    let text = nb.ok(&[
+        "export",
+        "--incident",
+        "RR000000014CN",
+        "--include-red",
+        "C-0002",
+    ]);
+    assert!(text.contains("C-0002"), "{text}");
+    // A parcel of the open and the RED case names the open one only.
+    let text = nb.ok(&["export", "--incident", "RR000000028CN"]);
+    assert!(text.contains("C-0001"), "{text}");
+    assert!(
+        !text.contains("C-0002") && !text.contains("Secret"),
+        "{text}"
+    );
+    // AMBER+STRICT the same way.
+    let err = nb.fails(&["export", "--incident", "RR000000031CN"]);
+    assert!(err.contains("--amber-strict"), "{err}");
+    nb.ok(&["export", "--incident", "RR000000031CN", "--amber-strict"]);
+}
