@@ -450,3 +450,89 @@ fn the_rejects_file_replaces_a_planted_link_and_is_the_owners_only() {
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     assert!(std::fs::read_to_string(&rejects).unwrap().contains("heavy"));
 }
+
+#[test]
+fn a_listed_csv_imports_back_with_every_value_unchanged() {
+    let a = Nb::new();
+    a.ok(&["demo", "--parcels", "200"]);
+    // Values a spreadsheet would take for formulas, guarded in the CSV.
+    a.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--sender-phone",
+        "+44 20 7946 0958",
+        "--declared",
+        "=SUM(A1:A9) samples",
+        "--concealment=-inside a book-",
+        "--recipient-name",
+        "@shop_bot",
+    ]);
+    let csv = a.db.with_file_name("parcels.csv");
+    std::fs::write(
+        &csv,
+        a.ok(&["list", "parcels", "--format", "csv", "--limit", "1000"]),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.contains("'+44 20 7946 0958") && text.contains("'=SUM"),
+        "guarded"
+    );
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let out = b.ok(&["import", "csv", csv.to_str().unwrap()]);
+    assert!(out.contains("201 imported"), "{out}");
+    assert!(
+        out.contains("ignored columns: route, sender, recipient, declared"),
+        "{out}"
+    );
+    let fields = [
+        "tracking",
+        "carrier",
+        "service",
+        "origin",
+        "transit",
+        "destination",
+        "sender_name",
+        "sender_address",
+        "sender_phone",
+        "sender_email",
+        "recipient_name",
+        "recipient_address",
+        "recipient_phone",
+        "recipient_email",
+        "customs_form",
+        "declared_category",
+        "declared_contents",
+        "declared_value",
+        "declared_currency",
+        "hs_code",
+        "weight_g",
+        "concealment",
+        "found_contents",
+        "status",
+        "seized_place",
+        "seized_on",
+    ];
+    let q = format!(
+        "SELECT {} FROM parcels ORDER BY tracking",
+        fields
+            .map(|f| format!("quote(\"{f}\")"))
+            .join(" || '|' || ")
+    );
+    let rows = |db: &std::path::Path| -> Vec<String> {
+        let c = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = c.prepare(&q).unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let (ra, rb) = (rows(&a.db), rows(&b.db));
+    assert_eq!(ra.len(), 201);
+    for (x, y) in ra.iter().zip(&rb) {
+        assert_eq!(x, y);
+    }
+}

@@ -166,6 +166,23 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// A cell without the `'` a spreadsheet-safe CSV (ours: `--format csv`)
+/// puts before a value that starts like a formula (`'+7 701 ...`): the
+/// quote is not part of the value.
+pub(super) fn unguarded(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest)
+            if matches!(
+                rest.chars().next(),
+                Some('=' | '+' | '-' | '@' | '\t' | '\r')
+            ) =>
+        {
+            rest
+        }
+        _ => cell,
+    }
+}
+
 /// Parses one row into a parcel, with nothing but the row: this runs on
 /// the reading thread, beside the one that writes.
 pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&str]) -> Parsed {
@@ -201,7 +218,7 @@ pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&
         if let Some(f) = plan.fields[i]
             && !cell.trim().is_empty()
         {
-            values.push((f, cell));
+            values.push((f, unguarded(cell)));
         }
     }
     for (f, v) in &plan.defaults {

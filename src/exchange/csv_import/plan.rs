@@ -72,6 +72,18 @@ impl ColumnPlan {
                 for (i, h) in header.iter().enumerate() {
                     fields[i] = recognise(h);
                 }
+                // A column named exactly as a field wins over one that
+                // only names it another way (a list's `sender` summary
+                // beside its `sender_name`): the other is ignored.
+                let exact = |i: usize| field_of(header[i].trim()).is_some();
+                for i in 0..header.len() {
+                    let Some(f) = fields[i] else { continue };
+                    let named =
+                        (0..header.len()).any(|j| j != i && fields[j] == Some(f) && exact(j));
+                    if named && !exact(i) {
+                        fields[i] = None;
+                    }
+                }
             }
         }
         for (i, f) in fields.iter().enumerate() {
