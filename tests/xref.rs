@@ -242,7 +242,28 @@ fn paths_clusters_and_the_graphviz_export() {
     assert!(dot.starts_with("graph \"C-0001 Series A\" {"), "{dot}");
     assert!(dot.contains(&format!("label=\"{}\"", s10(5))));
     assert!(dot.contains("label=\"related-to: same courier driver\""));
-    assert_eq!(dot.matches(" -- ").count(), 6, "{dot}");
+    // A value three parcels share is one node with an edge to each, not a
+    // clique of pairs; the marking heads the graph; a legend names shapes.
+    assert!(
+        dot.contains("\"phone:+77015550142\" [label=\"+77015550142\", shape=diamond"),
+        "{dot}"
+    );
+    assert_eq!(dot.matches("-- \"phone:+77015550142\"").count(), 3, "{dot}");
+    assert_eq!(
+        dot.matches("-- \"address:ul abaya 5 kv 12 almaty\"")
+            .count(),
+        2,
+        "{dot}"
+    );
+    assert!(!dot.contains("label=\"same sender phone"), "{dot}");
+    assert!(
+        dot.contains("label=\"TLP:AMBER  C-0001 Series A\""),
+        "{dot}"
+    );
+    assert!(dot.contains("subgraph cluster_legend"), "{dot}");
+    // Links between items are drawn as before (the case includes one
+    // parcel, one related-to link), then 3 + 2 edges to the shared values.
+    assert_eq!(dot.matches(" -- ").count(), 7, "{dot}");
 }
 
 #[test]

@@ -387,75 +387,6 @@ pub fn matches(
     Ok(())
 }
 
-/// Graphviz DOT of a case's network: nodes by kind, edges labelled with
-/// their reasons.
-pub fn dot(
-    conn: &Connection,
-    case: &ItemRef,
-    rel: &crate::exchange::handling::Release,
-) -> Result<String> {
-    use crate::exchange::handling;
-    handling::check_chosen(conn, case.id, rel)?;
-    let mut c = graph::cluster(conn, node(case))?;
-    // What may not leave is not drawn: cases and notes held back, and the
-    // parcels only they include.
-    let mut held = std::collections::HashSet::new();
-    for n in &c.nodes {
-        if handling::held_back(conn, n.kind, n.id, rel)?.is_some() {
-            held.insert(n.id);
-        }
-    }
-    held.extend(handling::only_in_withheld(conn, &held)?);
-    c.nodes.retain(|n| !held.contains(&n.id));
-    let quote = |s: &str| {
-        format!(
-            "\"{}\"",
-            crate::domain::text::sanitize(s)
-                .replace('\\', "\\\\")
-                .replace('"', "\\\"")
-        )
-    };
-    let mut s = format!(
-        "graph {} {{\n  graph [overlap=false, splines=true];\n",
-        quote(&case.label)
-    );
-    let members: std::collections::HashSet<Node> = c.nodes.iter().copied().collect();
-    for n in &c.nodes {
-        let shape = match n.kind {
-            ItemKind::Case => "box, style=bold",
-            ItemKind::Parcel => "ellipse",
-            ItemKind::Substance => "hexagon",
-            ItemKind::Note => "note",
-            _ => "plain",
-        };
-        s.push_str(&format!(
-            "  {} [label={}, shape={shape}];\n",
-            quote(&n.id.to_string()),
-            quote(&label(conn, *n)?)
-        ));
-    }
-    let mut drawn = std::collections::HashSet::new();
-    for n in &c.nodes {
-        for e in graph::neighbours(conn, *n)? {
-            let key = if e.from.id < e.to.id {
-                (e.from.id, e.to.id)
-            } else {
-                (e.to.id, e.from.id)
-            };
-            if members.contains(&e.to) && drawn.insert(key) {
-                s.push_str(&format!(
-                    "  {} -- {} [label={}];\n",
-                    quote(&e.from.id.to_string()),
-                    quote(&e.to.id.to_string()),
-                    quote(&e.reason)
-                ));
-            }
-        }
-    }
-    s.push_str("}\n");
-    Ok(s)
-}
-
 pub fn export_graph(
     store: &Store,
     _graph: GraphFormat,
@@ -466,7 +397,7 @@ pub fn export_graph(
 ) -> Result<()> {
     let conn = store.conn();
     let c = refs::resolve_kind(conn, case, ItemKind::Case)?;
-    let text = dot(conn, &c, rel)?;
+    let text = crate::exchange::dot::case_graph(conn, &c, rel)?;
     match out_path {
         Some(p) => {
             crate::exchange::seal::write_private(p, text.as_bytes())?;

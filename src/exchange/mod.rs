@@ -5,6 +5,7 @@
 pub mod conflicts;
 pub mod csv_import;
 pub mod demo;
+pub mod dot;
 pub mod export;
 pub mod handling;
 pub mod keyring;
