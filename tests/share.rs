@@ -1107,3 +1107,55 @@ fn audit_verify_judges_the_keys_that_sealed_a_shared_notebook() {
         "{err}"
     );
 }
+
+#[test]
+fn messages_name_the_real_cause() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    // An existing output is named as such, not as a database problem.
+    let err = a.fails(&[
+        "export",
+        "--case",
+        "C-0001",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("the file exists") && !err.contains("cannot open the database"),
+        "{err}"
+    );
+    let b = Nb::new();
+    b.ok(&["init"]);
+    // A signature table taken out: unsigned.
+    let cut = tampered(&file, "cut.db", |t| {
+        rusqlite::Connection::open(t)
+            .unwrap()
+            .execute_batch("DROP TABLE export_signature")
+            .unwrap();
+    });
+    let err = b.fails(&["merge", "--trust-new", cut.to_str().unwrap()]);
+    assert!(err.contains("unsigned"), "{err}");
+    // An identity file that cannot be read is an identity problem.
+    let id = dir_file(&b, "id.txt");
+    let out = b.json(&["keys", "new-identity", "--out", id.to_str().unwrap()]);
+    let sealed = export(
+        &a,
+        "tea.age",
+        &[
+            "--case",
+            "C-0001",
+            "--encrypt-to",
+            out["recipient"].as_str().unwrap(),
+        ],
+    );
+    let err = b.fails(&[
+        "merge",
+        sealed.to_str().unwrap(),
+        "--identity",
+        "/no/such/identity",
+    ]);
+    assert!(
+        err.contains("cannot read the identity file") && !err.contains("cannot open the database"),
+        "{err}"
+    );
+}

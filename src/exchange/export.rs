@@ -310,7 +310,7 @@ fn copy_history(src: &Connection, source_db: Uuid, dst: &Connection, id: Uuid) -
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Open {
+    StoreError::File {
         path: path.into(),
         message: e.to_string(),
     }

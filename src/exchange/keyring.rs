@@ -109,7 +109,7 @@ pub struct Keyring {
 }
 
 fn bad(path: &Path, m: impl std::fmt::Display) -> StoreError {
-    StoreError::Open {
+    StoreError::File {
         path: path.into(),
         message: m.to_string(),
     }

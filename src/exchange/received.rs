@@ -259,6 +259,22 @@ pub fn accept(file: &Path, plain: &Plain) -> Result<Received> {
     // else's would run inside the checks and the merge.
     let foreign = crate::store::schema::differences(&conn, version)
         .map_err(|e| refuse(file, format!("damaged: {e}")))?;
+    // A signature or manifest table taken out is said for what it is.
+    let only_missing = |table: &str| {
+        !foreign.is_empty() && foreign.iter().all(|d| d.missing && d.text.contains(table))
+    };
+    if only_missing("export_signature") {
+        return Err(refuse(
+            file,
+            "unsigned: the file has no signature table (it was taken out, or the file was never signed)",
+        ));
+    }
+    if only_missing("export_manifest") {
+        return Err(refuse(
+            file,
+            "not an export file (no manifest table): it was never signed",
+        ));
+    }
     if !foreign.is_empty() {
         return Err(refuse(
             file,

@@ -11,7 +11,7 @@ const BINARY_MAGIC: &[u8] = b"age-encryption.org/v1";
 const ARMOR_MAGIC: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
 fn io_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Open {
+    StoreError::File {
         path: path.into(),
         message: e.to_string(),
     }
@@ -58,7 +58,8 @@ pub fn encrypt_file(plain: &Path, out: &Path, to: &[age::x25519::Recipient]) -> 
 /// file `identity` (the plaintext is never written to disk). A wrong
 /// identity is refused by name.
 pub fn decrypt(sealed: &Path, identity: &Path) -> Result<Vec<u8>> {
-    let ids_file = std::fs::File::open(identity).map_err(|e| io_err(identity, e))?;
+    let ids_file = std::fs::File::open(identity)
+        .map_err(|e| io_err(identity, format!("cannot read the identity file: {e}")))?;
     let ids = age::IdentityFile::from_buffer(BufReader::new(ids_file))
         .map_err(|e| io_err(identity, format!("not an age identity file: {e}")))?
         .into_identities()

@@ -19,7 +19,7 @@ const SECRET_TAG: &str = "interdict-ed25519-secret-key";
 
 /// The user's signing key at `path`, created (0600) when missing.
 pub fn load_or_create(path: &Path) -> Result<SigningKey> {
-    let bad = |m: String| StoreError::Open {
+    let bad = |m: String| StoreError::File {
         path: path.into(),
         message: m,
     };
@@ -188,7 +188,7 @@ pub fn content_hash(conn: &Connection) -> Result<String> {
 
 /// SHA-256 of a file's bytes, hex.
 pub fn file_sha256(path: &Path) -> Result<String> {
-    let mut f = std::fs::File::open(path).map_err(|e| StoreError::Open {
+    let mut f = std::fs::File::open(path).map_err(|e| StoreError::File {
         path: path.into(),
         message: e.to_string(),
     })?;
@@ -196,7 +196,7 @@ pub fn file_sha256(path: &Path) -> Result<String> {
     let mut buf = vec![0u8; 1 << 16];
     loop {
         use std::io::Read;
-        let n = f.read(&mut buf).map_err(|e| StoreError::Open {
+        let n = f.read(&mut buf).map_err(|e| StoreError::File {
             path: path.into(),
             message: e.to_string(),
         })?;

@@ -43,6 +43,10 @@ pub enum StoreError {
     DiskFull { path: PathBuf },
     #[error("{path}: cannot open the database: {message}")]
     Open { path: PathBuf, message: String },
+    /// A file that is not a notebook (an output, an identity, a key, an
+    /// encrypted file) could not be read or written.
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
     #[error(transparent)]
     Invalid(#[from] FieldError),
     #[error("{0}")]

@@ -74,7 +74,7 @@ pub fn work_dir_in(parent: &Path, what: &str) -> Result<tempfile::TempDir> {
     let dir = tempfile::Builder::new()
         .prefix(&work_prefix(what))
         .tempdir_in(parent)
-        .map_err(|e| StoreError::Open {
+        .map_err(|e| StoreError::File {
             path: parent.into(),
             message: e.to_string(),
         })?;

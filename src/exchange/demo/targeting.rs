@@ -139,7 +139,7 @@ fn local(phone: &str) -> String {
 /// notebook on `conn` makes it likely: about one row in fifty planted to
 /// hit. Deterministic for a seed and a notebook.
 pub fn manifest(conn: &Connection, path: &Path, rows: usize, seed: u64) -> Result<Manifest> {
-    let io = |e: std::io::Error| StoreError::Open {
+    let io = |e: std::io::Error| StoreError::File {
         path: path.into(),
         message: e.to_string(),
     };
