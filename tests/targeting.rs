@@ -471,3 +471,40 @@ fn a_watchlist_entry_of_a_withheld_case_is_withheld_with_it() {
         "{listed}"
     );
 }
+
+#[test]
+fn a_rescreen_finds_what_a_new_watchlist_entry_catches_in_saved_parcels() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--destination",
+        "KZ",
+        "--recipient-phone",
+        "87015550142",
+    ]);
+    // Watched after the parcel was saved: no hit yet.
+    nb.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+77015550142",
+        "--reason",
+        "new lead",
+    ]);
+    assert_eq!(nb.json(&["hits"]).as_array().unwrap().len(), 0);
+    let r = nb.json(&["rescreen"]);
+    assert_eq!(
+        (r["screened"].as_u64(), r["hit"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    let hits = nb.json(&["hits"]);
+    assert_eq!(hits[0]["tracking"], "RR123456785KZ");
+    // Unwatched and screened again: the hit goes.
+    nb.ok(&["watch", "remove", "phone", "+77015550142"]);
+    nb.ok(&["rescreen", "--since", "2000-01-01"]);
+    assert_eq!(nb.json(&["hits"]).as_array().unwrap().len(), 0);
+}

@@ -200,6 +200,12 @@ pub enum Command {
     },
     /// Screen a manifest (CSV) against the profiles and the watchlist without importing it
     Screen(ScreenArgs),
+    /// Screen the notebook's recent parcels again (after a profile or the watchlist changed)
+    Rescreen {
+        /// Parcels recorded on or after this date [default: the last 30 days]
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -495,6 +495,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             super::targeting::hits(ctx.format, &store, since.as_deref(), *limit, &mut out)?
         }
         Command::Screen(args) => super::targeting::screen(ctx.format, &mut store, args, &mut out)?,
+        Command::Rescreen { since } => {
+            super::targeting::rescreen(ctx.format, &mut store, since.as_deref(), &mut out)?
+        }
         Command::Fields { .. } => unreachable!("handled before opening the store"),
     }
     out.flush()?;

@@ -569,3 +569,40 @@ pub fn screen(
     }
     Ok(())
 }
+
+pub fn rescreen(
+    format: Format,
+    store: &mut Store,
+    since: Option<&str>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let since = match since {
+        Some(d) => {
+            crate::domain::fields::parse_date(d).map_err(|e| anyhow::anyhow!("--since: {e}"))?
+        }
+        None => crate::targeting::score::days_before(&today(), 30),
+    };
+    let live = std::io::stderr().is_terminal();
+    let mut last = Instant::now();
+    let r = crate::targeting::rescreen(store, &since, &mut |done, total| {
+        if live && (last.elapsed() >= Duration::from_millis(200) || done == total) {
+            eprint!("\r\x1b[Krescreen: {done}/{total} parcels");
+            last = Instant::now();
+            if done == total {
+                eprintln!();
+            }
+        }
+    })?;
+    if format == Format::Json {
+        return print_json(
+            out,
+            &serde_json::json!({"since": since, "screened": r.screened, "hit": r.hit}),
+        );
+    }
+    writeln!(
+        out,
+        "screened again {} parcel(s) recorded since {since}: {} hit (see `interdict hits`)",
+        r.screened, r.hit
+    )?;
+    Ok(())
+}

@@ -135,6 +135,56 @@ pub fn screen_with(
     Ok(hits)
 }
 
+/// What a rescreen did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Rescreened {
+    pub screened: usize,
+    /// Parcels with at least one hit after it.
+    pub hit: usize,
+}
+
+/// Screens again the parcels recorded on or after `since` (YYYY-MM-DD)
+/// against today's profiles and watchlist, storing their hits as saving
+/// them would (a hit that no longer holds goes): after a profile or the
+/// watchlist changed. Written in short transactions, so colleagues never
+/// wait long; `progress` hears (done, total).
+pub fn rescreen(
+    store: &mut crate::store::Store,
+    since: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Rescreened> {
+    let ids: Vec<uuid::Uuid> = store
+        .conn()
+        .prepare("SELECT id FROM parcels WHERE created_at >= ?1 ORDER BY n")?
+        .query_map([since], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let screener = Screener::new();
+    let mut out = Rescreened::default();
+    let mut at = 0;
+    while at < ids.len() {
+        let batch = crate::store::Batch::new();
+        let (done, hit) = store.write(|w| {
+            let (mut done, mut hit) = (0, 0);
+            while at + done < ids.len() && !batch.full(done) {
+                let id = ids[at + done];
+                done += 1;
+                let Some(p) = crate::store::records::get::<Parcel>(&w.tx, id)? else {
+                    continue;
+                };
+                let hits = screener.hits_of(&w.tx, &p, &w.now)?;
+                hit += usize::from(!hits.is_empty());
+                stored::store_hits(w, id, &hits)?;
+            }
+            Ok((done, hit))
+        })?;
+        at += done;
+        out.screened += done;
+        out.hit += hit;
+        progress(at, ids.len());
+    }
+    Ok(out)
+}
+
 impl crate::store::Screen for Screener {
     fn parcel(&self, w: &Writer<'_>, _item: i64, parcel: &Parcel) -> Result<()> {
         // Nothing to screen against: nothing read, nothing written (the
