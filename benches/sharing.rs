@@ -24,7 +24,6 @@ use interdict::domain::{Parcel, Record};
 use interdict::exchange::{csv_import, demo, export, merge, received, signing};
 use interdict::store::{OpenOptions, Store};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -47,37 +46,27 @@ fn fresh(dir: &Path, name: &str) -> PathBuf {
 /// `sqlite3`'s `.import` of the CSV into a table with the parcels table's
 /// columns and indexes; None when sqlite3 is not installed.
 fn sqlite3_import(csv: &Path, work: &Path) -> Option<Duration> {
-    Command::new("sqlite3").arg("-version").output().ok()?;
-    let db = fresh(work, "sqlite3-import.db");
-    let cols = Parcel::FIELDS
-        .iter()
-        .map(|f| format!("\"{}\"", f.name))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let setup = format!(
-        "PRAGMA journal_mode=WAL; CREATE TABLE parcels ({cols});
-         CREATE INDEX parcels_tracking ON parcels (tracking);
-         CREATE INDEX parcels_status ON parcels (status);
-         CREATE INDEX parcels_seized_on ON parcels (seized_on);"
-    );
-    let ok = Command::new("sqlite3")
-        .arg(&db)
-        .arg(&setup)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .ok()?
-        .success();
-    if !ok {
-        return None;
+    let cols: Vec<String> = Parcel::FIELDS.iter().map(|f| f.name.to_string()).collect();
+    data::sqlite3_import(
+        csv,
+        &work.join("sqlite3-import.db"),
+        "parcels",
+        &cols,
+        &["tracking", "status", "seized_on"],
+    )
+}
+
+/// An export of everything, signed with `key`.
+fn everything(key: &ed25519_dalek::SigningKey) -> export::ExportOptions<'_> {
+    export::ExportOptions {
+        cases: Vec::new(),
+        all: true,
+        include_red: Vec::new(),
+        redact_sources: false,
+        key,
+        encrypt_to: Vec::new(),
+        amber_strict: false,
     }
-    let t = Instant::now();
-    let out = Command::new("sqlite3")
-        .arg(&db)
-        .arg(format!(".import --csv --skip 1 {} parcels", csv.display()))
-        .output()
-        .ok()?;
-    let took = t.elapsed();
-    out.status.success().then_some(took)
 }
 
 /// Runs `work` while a colleague writes one small case to `db` every
@@ -210,21 +199,7 @@ fn main() {
     let key = signing::load_or_create(&work.join("signing.key")).expect("key");
     let out = fresh(&work, "export.db");
     let t = Instant::now();
-    let rep = export::export(
-        &src,
-        &out,
-        &export::ExportOptions {
-            cases: Vec::new(),
-            all: true,
-            include_red: Vec::new(),
-            redact_sources: false,
-            key: &key,
-            encrypt_to: Vec::new(),
-            amber_strict: false,
-        },
-        &mut |_, _, _| {},
-    )
-    .expect("export");
+    let rep = export::export(&src, &out, &everything(&key), &mut |_, _, _| {}).expect("export");
     let exported = t.elapsed();
     let records: usize = rep.manifest.counts.values().sum();
     let size_mib = std::fs::metadata(&out).map_or(0, |m| m.len()) as f64 / (1 << 20) as f64;
@@ -302,21 +277,7 @@ fn main() {
     let from = Store::open(&copied, OpenOptions::new("bench")).expect("open");
     let again = fresh(&work, "export-again.db");
     let (_, export_waits) = beside_colleague(&copied, || {
-        export::export(
-            &from,
-            &again,
-            &export::ExportOptions {
-                cases: Vec::new(),
-                all: true,
-                include_red: Vec::new(),
-                redact_sources: false,
-                key: &key,
-                encrypt_to: Vec::new(),
-                amber_strict: false,
-            },
-            &mut |_, _, _| {},
-        )
-        .expect("export")
+        export::export(&from, &again, &everything(&key), &mut |_, _, _| {}).expect("export")
     });
     drop(from);
     // The demo dataset's generation, as large, into a new notebook.

@@ -79,45 +79,20 @@ fn prepare(db: &Path) {
 /// sqlite3's `.import` of the manifest into an indexed table; None without
 /// sqlite3.
 fn sqlite3_import(csv: &Path, work: &Path) -> Option<Duration> {
-    Command::new("sqlite3").arg("-version").output().ok()?;
-    let db = work.join("sqlite3-manifest.db");
-    for ext in ["", "-wal", "-shm", "-journal"] {
-        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
-    }
-    let header = std::fs::read_to_string(csv)
-        .ok()?
-        .lines()
-        .next()?
-        .to_string();
-    let cols = header
-        .split(',')
-        .map(|c| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let setup = format!(
-        "PRAGMA journal_mode=WAL; CREATE TABLE manifest ({cols});
-         CREATE INDEX m_tracking ON manifest (tracking);
-         CREATE INDEX m_phone ON manifest (recipient_phone);
-         CREATE INDEX m_address ON manifest (recipient_address);"
-    );
-    let ok = Command::new("sqlite3")
-        .arg(&db)
-        .arg(&setup)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .ok()?
-        .success();
-    if !ok {
-        return None;
-    }
-    let t = Instant::now();
-    let out = Command::new("sqlite3")
-        .arg(&db)
-        .arg(format!(".import --csv --skip 1 {} manifest", csv.display()))
-        .output()
-        .ok()?;
-    let took = t.elapsed();
-    out.status.success().then_some(took)
+    let mut header = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(std::fs::File::open(csv).ok()?),
+        &mut header,
+    )
+    .ok()?;
+    let cols: Vec<String> = header.trim_end().split(',').map(str::to_string).collect();
+    data::sqlite3_import(
+        csv,
+        &work.join("sqlite3-manifest.db"),
+        "manifest",
+        &cols,
+        &["tracking", "recipient_phone", "recipient_address"],
+    )
 }
 
 /// `interdict screen` in its own process: time, peak memory (MiB, from

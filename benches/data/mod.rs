@@ -97,3 +97,49 @@ pub fn csv_form(db: &Path, rows: usize) -> PathBuf {
     std::fs::rename(&tmp, &path).expect("rename");
     path
 }
+
+/// `sqlite3`'s `.import` of `csv` (whose first line is a header) into a
+/// new table `table` of database `db` with these columns, each of
+/// `indexed` indexed; its time, or None when sqlite3 is not installed.
+/// The peer of interdict's CSV import and manifest screening.
+#[allow(dead_code)] // (not every benchmark uses every helper)
+pub fn sqlite3_import(
+    csv: &Path,
+    db: &Path,
+    table: &str,
+    columns: &[String],
+    indexed: &[&str],
+) -> Option<std::time::Duration> {
+    Command::new("sqlite3").arg("-version").output().ok()?;
+    for ext in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    let cols = columns
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let indexes: String = indexed
+        .iter()
+        .map(|c| format!("CREATE INDEX {table}_{c} ON {table} (\"{c}\");"))
+        .collect();
+    let setup = format!("PRAGMA journal_mode=WAL; CREATE TABLE {table} ({cols}); {indexes}");
+    let ok = Command::new("sqlite3")
+        .arg(db)
+        .arg(&setup)
+        .stdout(Stdio::null())
+        .status()
+        .ok()?
+        .success();
+    if !ok {
+        return None;
+    }
+    let t = Instant::now();
+    let out = Command::new("sqlite3")
+        .arg(db)
+        .arg(format!(".import --csv --skip 1 {} {table}", csv.display()))
+        .output()
+        .ok()?;
+    let took = t.elapsed();
+    out.status.success().then_some(took)
+}

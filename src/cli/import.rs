@@ -9,13 +9,21 @@ use crate::exchange::csv_import::{
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Bad rows listed on the terminal when an import is refused.
 const SHOWN_ERRORS: usize = 10;
 
-pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Write) -> Result<()> {
-    let mapping = match &args.mapping {
+/// A CSV file read for import or screening: its mapping (given, or its
+/// headers recognised), encoding and delimiter.
+pub(super) fn prepare(
+    file: &Path,
+    mapping: Option<&Path>,
+    encoding: Option<&str>,
+    delimiter: Option<char>,
+) -> Result<Prepared> {
+    let mapping = match mapping {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read the mapping {}", p.display()))?;
@@ -23,13 +31,26 @@ pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Wr
         }
         None => None,
     };
-    let encoding = args
-        .encoding
-        .as_deref()
-        .map(imp::encoding_for)
-        .transpose()?;
-    let delimiter = args.delimiter.map(imp::delimiter_byte).transpose()?;
-    let prep = Prepared::new(&args.file, mapping.as_ref(), encoding, delimiter)?;
+    let encoding = encoding.map(imp::encoding_for).transpose()?;
+    let delimiter = delimiter.map(imp::delimiter_byte).transpose()?;
+    Ok(Prepared::new(file, mapping.as_ref(), encoding, delimiter)?)
+}
+
+/// How far a reading has got, in percent of the file's bytes.
+pub(super) fn percent(p: &Progress) -> u64 {
+    (p.bytes_read * 100)
+        .checked_div(p.total_bytes)
+        .map(|n| n.min(100))
+        .unwrap_or(0)
+}
+
+pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Write) -> Result<()> {
+    let prep = prepare(
+        &args.file,
+        args.mapping.as_deref(),
+        args.encoding.as_deref(),
+        args.delimiter,
+    )?;
     if let Some(p) = &args.save_mapping {
         crate::exchange::seal::write_private(p, prep.mapping().to_toml().as_bytes())
             .with_context(|| format!("cannot write the mapping {}", p.display()))?;
@@ -89,10 +110,7 @@ fn show_progress(p: &Progress) {
         Phase::Checking => "checking",
         Phase::Writing => "writing",
     };
-    let pct = (p.bytes_read * 100)
-        .checked_div(p.total_bytes)
-        .map(|n| n.min(100))
-        .unwrap_or(0);
+    let pct = percent(p);
     eprint!(
         "\r\x1b[Kimport: {verb} {} rows ({pct}%), {} imported, {} duplicates, {} rejected",
         p.rows, p.imported, p.duplicates, p.rejected

@@ -3,7 +3,7 @@
 
 use super::args::{Format, ProfileCmd, ScreenArgs, WatchCmd};
 use super::output::{cell_line, print_csv, print_json, print_list};
-use crate::exchange::csv_import::{self as imp, Mapping, Prepared, Progress};
+use crate::exchange::csv_import::{self as imp, Progress};
 use crate::exchange::manifest;
 use crate::store::{Store, refs};
 use crate::targeting::score::Hit;
@@ -412,21 +412,12 @@ pub fn screen(
     args: &ScreenArgs,
     out: &mut impl Write,
 ) -> Result<()> {
-    let mapping = match &args.mapping {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read the mapping {}", p.display()))?;
-            Some(Mapping::parse(&text, p)?)
-        }
-        None => None,
-    };
-    let encoding = args
-        .encoding
-        .as_deref()
-        .map(imp::encoding_for)
-        .transpose()?;
-    let delimiter = args.delimiter.map(imp::delimiter_byte).transpose()?;
-    let prep = Prepared::new(&args.file, mapping.as_ref(), encoding, delimiter)?;
+    let prep = super::import::prepare(
+        &args.file,
+        args.mapping.as_deref(),
+        args.encoding.as_deref(),
+        args.delimiter,
+    )?;
     let (profiles, watching) = match &args.profile {
         Some(name) => {
             let Some((text, _)) = stored::text_of(store.conn(), name)? else {
@@ -496,10 +487,7 @@ pub fn screen(
             &mut print,
             |p: Progress| {
                 if live && last.elapsed() >= Duration::from_millis(200) {
-                    let pct = (p.bytes_read * 100)
-                        .checked_div(p.total_bytes)
-                        .map(|n| n.min(100))
-                        .unwrap_or(0);
+                    let pct = super::import::percent(&p);
                     eprint!("\r\x1b[Kscreen: {} rows ({pct}%)", p.rows);
                     last = Instant::now();
                     shown = true;
