@@ -270,3 +270,60 @@ fn red_cases_and_bad_arguments_are_refused() {
     let err = nb.fails(&["export", "--stix"]);
     assert!(err.contains("exactly one --case"), "{err}");
 }
+
+#[test]
+fn one_identity_per_person_however_many_parcels_name_them() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Petrov's parcels"]);
+    for (tracking, name) in [
+        ("RR123456785KZ", "Ivan Petrov"),
+        ("RR000000014KZ", "PETROV, Ivan"),
+        ("RR000000028KZ", "Ivan Petrov"),
+    ] {
+        nb.ok(&[
+            "add",
+            "parcel",
+            "--tracking",
+            tracking,
+            "--sender-name",
+            name,
+            "--recipient-name",
+            "Aigul Nurlanova",
+            "--case",
+            "C-0001",
+        ]);
+    }
+    let (_, bundle) = export(&nb, &[]);
+    let file = nb._dir.path().join("bundle.json");
+    let parties: Vec<&Value> = objects(&bundle, "identity")
+        .into_iter()
+        .filter(|i| {
+            i["description"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("Named on"))
+        })
+        .collect();
+    // Two people, not six identities.
+    assert_eq!(parties.len(), 2, "{parties:#?}");
+    let petrov = parties
+        .iter()
+        .find(|i| i["name"].as_str().unwrap().contains("Petrov"))
+        .unwrap();
+    assert!(
+        petrov["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Named on 3 parcel(s): sender of"),
+        "{petrov}"
+    );
+    // Every parcel's sent-by relationship points at that one identity.
+    let sent_by: Vec<&Value> = objects(&bundle, "relationship")
+        .into_iter()
+        .filter(|r| r["relationship_type"] == "sent-by")
+        .collect();
+    assert_eq!(sent_by.len(), 3);
+    assert!(sent_by.iter().all(|r| r["target_ref"] == petrov["id"]));
+    if let Some(tools) = require("STIX validation", &[&STIX_VALIDATOR]) {
+        validate(&tools[0], &file);
+    }
+}

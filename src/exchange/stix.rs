@@ -196,6 +196,42 @@ struct Builder {
     seen: HashSet<String>,
     tlp_used: Vec<&'static str>,
     producer: String,
+    /// The senders and recipients met so far, one per person.
+    parties: BTreeMap<String, Party>,
+}
+
+/// One person or company across the parcels they send or receive: one
+/// STIX identity, however many parcels name them.
+struct Party {
+    name: String,
+    /// (role, tracking number) of each parcel that names them.
+    on: Vec<(&'static str, String)>,
+    contacts: Vec<String>,
+    meta: crate::domain::Meta,
+}
+
+/// The key a party is told apart by: their name (as the identifier index
+/// keys names: words folded and sorted, so `PETROV, Ivan` is `Ivan
+/// Petrov`), else their phone, e-mail or address.
+fn party_key(
+    name: &Option<String>,
+    phone: &Option<String>,
+    email: &Option<String>,
+    address: &Option<String>,
+) -> Option<String> {
+    let name = name
+        .as_deref()
+        .and_then(crate::domain::identifiers::name_key);
+    name.map(|n| format!("name:{n}")).or_else(|| {
+        [("phone", phone), ("email", email), ("address", address)]
+            .into_iter()
+            .find_map(|(k, v)| {
+                v.as_deref()
+                    .map(crate::domain::text::fold)
+                    .filter(|s| !s.is_empty())
+                    .map(|v| format!("{k}:{v}"))
+            })
+    })
 }
 
 impl Builder {
@@ -286,6 +322,7 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
         seen: HashSet::new(),
         tlp_used: Vec::new(),
         producer: producer_id.clone(),
+        parties: BTreeMap::new(),
     };
 
     // interdict and its extension definition: public, TLP:CLEAR.
@@ -342,6 +379,29 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
             substances.insert(f.substance_id, ());
             findings.push(f);
         }
+    }
+    // The senders and recipients: one identity each, naming every parcel
+    // they are on.
+    for (pid, party) in std::mem::take(&mut b.parties) {
+        let mut m = b.domain("identity", &pid, &tlp, &party.meta);
+        m.insert("identity_class".into(), party_class(&party.name).into());
+        m.insert("name".into(), party.name.into());
+        let on: Vec<String> = party
+            .on
+            .iter()
+            .map(|(role, tracking)| format!("{role} of {tracking}"))
+            .collect();
+        m.insert(
+            "description".into(),
+            format!("Named on {} parcel(s): {}.", on.len(), on.join(", ")).into(),
+        );
+        if !party.contacts.is_empty() {
+            m.insert(
+                "contact_information".into(),
+                party.contacts.join("; ").into(),
+            );
+        }
+        members.push(Value::Object(m));
     }
 
     // Links from or to the case and its parcels; substances they reach join.
@@ -675,35 +735,34 @@ fn parcel_objects(b: &mut Builder, p: &Parcel, tlp: &str, out: &mut Vec<Value>) 
             out.push(Value::Object(m));
             object_refs.push(eid.into());
         }
-        let known = [name, address, phone, email]
-            .iter()
-            .any(|v| !opt(v).is_null());
-        if !known {
+        let Some(key) = party_key(name, phone, email, address) else {
             continue;
-        }
-        let pid = sdo_id("identity", p.meta.id, role);
-        let mut m = b.domain("identity", &pid, tlp, &p.meta);
+        };
+        // One identity per person: its id from who they are, not from
+        // the parcel (the same sender of five parcels is one identity).
+        let pid = format!(
+            "identity--{}",
+            Uuid::new_v5(&INTERDICT_NAMESPACE, format!("party/{key}").as_bytes())
+        );
         let shown = match opt(name) {
             Value::String(n) => n,
             _ => format!("{role} of {} (name not recorded)", p.tracking),
         };
-        m.insert("identity_class".into(), party_class(&shown).into());
-        m.insert("name".into(), shown.into());
-        m.insert(
-            "description".into(),
-            format!("The {role} named on parcel {}.", p.tracking).into(),
-        );
-        let contact: Vec<String> = [("address", address), ("phone", phone), ("e-mail", email)]
-            .into_iter()
-            .filter_map(|(label, v)| match opt(v) {
-                Value::String(s) => Some(format!("{label}: {s}")),
-                _ => None,
-            })
-            .collect();
-        if !contact.is_empty() {
-            m.insert("contact_information".into(), contact.join("; ").into());
+        let party = b.parties.entry(pid.clone()).or_insert_with(|| Party {
+            name: shown,
+            on: Vec::new(),
+            contacts: Vec::new(),
+            meta: p.meta.clone(),
+        });
+        party.on.push((role, p.tracking.clone()));
+        for (label, v) in [("address", address), ("phone", phone), ("e-mail", email)] {
+            if let Value::String(s) = opt(v) {
+                let c = format!("{label}: {s}");
+                if !party.contacts.contains(&c) {
+                    party.contacts.push(c);
+                }
+            }
         }
-        out.push(Value::Object(m));
         let rid = sdo_id("relationship", p.meta.id, role);
         let mut r = b.domain("relationship", &rid, tlp, &p.meta);
         r.insert("relationship_type".into(), rel.into());
