@@ -323,6 +323,22 @@ fn one_identity_per_person_however_many_parcels_name_them() {
         .collect();
     assert_eq!(sent_by.len(), 3);
     assert!(sent_by.iter().all(|r| r["target_ref"] == petrov["id"]));
+    // What the parcels share, as the index finds it: one relationship per
+    // pair and value, saying what.
+    let shared: Vec<&Value> = objects(&bundle, "relationship")
+        .into_iter()
+        .filter(|r| {
+            r["description"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("same name aigul nurlanova"))
+        })
+        .collect();
+    assert_eq!(shared.len(), 3, "{shared:#?}");
+    assert!(
+        shared
+            .iter()
+            .all(|r| r["relationship_type"] == "related-to")
+    );
     if let Some(tools) = require("STIX validation", &[&STIX_VALIDATOR]) {
         validate(&tools[0], &file);
     }

@@ -490,6 +490,64 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
         members.push(Value::Object(r));
     }
 
+    // What the parcels share (a phone, an address, a name...), as the
+    // identifier index finds it: a relationship for each pair of the
+    // case's parcels, once, saying what they share.
+    let mut shared_pairs = HashSet::new();
+    for p in &parcels {
+        let Some(src) = stix_of.get(&p.meta.id).cloned() else {
+            continue;
+        };
+        for sh in crate::xref::shared_identifiers(conn, p.meta.id)? {
+            if sh.over_shared() {
+                continue;
+            }
+            for other in &sh.items {
+                let Some(dst) = stix_of.get(&other.id).cloned() else {
+                    continue;
+                };
+                if other.kind != crate::domain::ItemKind::Parcel || p.meta.id >= other.id {
+                    continue;
+                }
+                if !shared_pairs.insert((p.meta.id, other.id, sh.kind.clone(), sh.value.clone())) {
+                    continue;
+                }
+                let id = format!(
+                    "relationship--{}",
+                    Uuid::new_v5(
+                        &INTERDICT_NAMESPACE,
+                        format!("shared/{}/{}/{}/{}", p.meta.id, other.id, sh.kind, sh.value)
+                            .as_bytes()
+                    )
+                );
+                let mut r = b.domain("relationship", &id, &tlp, &p.meta);
+                r.insert("relationship_type".into(), "related-to".into());
+                r.insert("source_ref".into(), src.clone().into());
+                r.insert("target_ref".into(), dst.into());
+                r.insert(
+                    "description".into(),
+                    format!(
+                        "same {} {} ({} here, {} there)",
+                        sh.kind,
+                        sh.value,
+                        sh.role.replace('_', " "),
+                        other.role.replace('_', " ")
+                    )
+                    .into(),
+                );
+                r.insert(
+                    "extensions".into(),
+                    extension(vec![
+                        ("kind", "shared-identifier".into()),
+                        ("identifier_kind", sh.kind.clone().into()),
+                        ("value", sh.value.clone().into()),
+                    ]),
+                );
+                members.push(Value::Object(r));
+            }
+        }
+    }
+
     // Notes on the case, its parcels and their findings.
     let mut note_targets: Vec<Uuid> = anchors.clone();
     note_targets.extend(findings.iter().map(|f| f.meta.id));
