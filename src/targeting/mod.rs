@@ -29,7 +29,9 @@ use std::sync::{Arc, Mutex};
 /// active profiles, and whether any watchlist entry exists.
 #[derive(Default)]
 struct Loaded {
-    version: Option<String>,
+    /// The version the profiles were read at (`None` before the first
+    /// read; `Some(None)` for a notebook whose targeting never changed).
+    version: Option<Option<String>>,
     profiles: Arc<Vec<Profile>>,
     watching: bool,
     /// The catalogue's terms, and the catalogue version they were read at.
@@ -60,10 +62,10 @@ impl Screener {
             .query_row([], |r| r.get(0))
             .optional()?;
         let mut l = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-        if l.version.is_none() || l.version != version {
+        if l.version.as_ref() != Some(&version) {
             l.profiles = Arc::new(stored::active(conn)?);
             l.watching = watchlist::count(conn)? > 0;
-            l.version = Some(version.unwrap_or_default());
+            l.version = Some(version);
         }
         Ok((l.profiles.clone(), l.watching))
     }
