@@ -508,3 +508,58 @@ fn a_rescreen_finds_what_a_new_watchlist_entry_catches_in_saved_parcels() {
     nb.ok(&["rescreen", "--since", "2000-01-01"]);
     assert_eq!(nb.json(&["hits"]).as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn placeholders_on_the_warning_list_are_no_evidence_and_no_cluster() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Steppe"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--recipient-name",
+        "Unknown",
+        "--status",
+        "seized",
+        "--case",
+        "C-0001",
+    ]);
+    let p = file(&nb, "names.toml");
+    std::fs::write(
+        &p,
+        "name = \"names\"\nthreshold = 10\n\n[[indicator]]\nweight = 10\nkind = \"seen-in-seized\"\nkinds = [\"name\"]\n\n[[indicator]]\nweight = 10\nkind = \"many-senders\"\ndays = 30\nat_least = 3\n",
+    )
+    .unwrap();
+    nb.ok(&["profile", "import", s(&p)]);
+    // A typed parcel to "unknown" is not a hit for sharing that name.
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR000000014CN",
+        "--recipient-name",
+        "UNKNOWN",
+    ]);
+    assert_eq!(nb.json(&["hits"]).as_array().unwrap().len(), 0);
+    // Five rows of a manifest to "poste restante" from five senders: no
+    // cluster.
+    let m = file(&nb, "m.csv");
+    let mut text = String::from("tracking,sender_phone,recipient_address\n");
+    for (i, t) in [
+        "RR000000028CN",
+        "RR000000031CN",
+        "RR000000045CN",
+        "RR000000059CN",
+        "RR000000062CN",
+    ]
+    .iter()
+    .enumerate()
+    {
+        text.push_str(&format!("{t},+86 138 0000 000{i},Poste restante\n"));
+    }
+    std::fs::write(&m, text).unwrap();
+    let v: serde_json::Value = nb.json(&["screen", s(&m)]);
+    assert_eq!(v["report"]["screened"], 5, "{v}");
+    assert_eq!(v["report"]["hit"], 0, "{v}");
+}

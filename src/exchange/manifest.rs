@@ -68,7 +68,13 @@ pub fn screen(
     // notebook, and no lock taken and given back per query.
     let snapshot = conn.unchecked_transaction().map_err(StoreError::from)?;
     let terms = std::sync::Arc::new(crate::targeting::live::substance_terms(&snapshot)?);
-    let mut know = Batch::new(Live::with_terms(&snapshot, today, terms));
+    let listed: Vec<(crate::domain::identifiers::IdentKind, String)> =
+        crate::store::warnlist::list(&snapshot)?
+            .into_iter()
+            .filter_map(|e| crate::store::keys::ident_named(&e.kind).map(|k| (k, e.value)))
+            .collect();
+    let mut know = Batch::new(Live::with_terms(&snapshot, today, terms))
+        .without(listed.iter().map(|(k, v)| (*k, v.as_str())));
     let rows = csv_import::each_row(
         prep,
         |row: ScreenRow| {

@@ -70,6 +70,9 @@ pub struct Batch<K> {
     to: Chains,
     /// Per recipient address: the earlier rows' recipient names.
     names: Chains,
+    /// Values on the warning list (placeholders, hubs): never remembered,
+    /// so twenty parcels to "poste restante" are no cluster.
+    stoplist: HashSet<u64>,
 }
 
 impl<K: Knowledge> Batch<K> {
@@ -79,7 +82,15 @@ impl<K: Knowledge> Batch<K> {
             senders: HashSet::new(),
             to: Chains::default(),
             names: Chains::default(),
+            stoplist: HashSet::new(),
         }
+    }
+
+    /// Leaves these values (kind, value as the index holds it) out of what
+    /// is remembered: the notebook's warning list.
+    pub fn without<'a>(mut self, values: impl IntoIterator<Item = (IdentKind, &'a str)>) -> Self {
+        self.stoplist = values.into_iter().map(|(k, v)| key(k, v)).collect();
+        self
     }
 
     /// Remembers a row of the batch (after it was scored), by its line,
@@ -87,7 +98,10 @@ impl<K: Knowledge> Batch<K> {
     pub fn remember(&mut self, p: &Parcel, ids: &[Identifier], line: u64) {
         let sender = key_hash(&sender_key(ids));
         // (Exact values only: the sound keys share their roles.)
-        for i in ids.iter().filter(|i| i.kind.is_exact()) {
+        for i in ids
+            .iter()
+            .filter(|i| i.kind.is_exact() && !self.stoplist.contains(&key(i.kind, &i.value)))
+        {
             match i.role {
                 "sender_phone" | "sender_email" | "sender_address" => {
                     self.senders.insert(key(i.kind, &i.value));

@@ -79,6 +79,15 @@ const PARCELS_WITH: &str = "FROM identifiers i JOIN occurrences o ON o.ident = i
      JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
      WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3";
 
+/// Whether a value is on the warning list (a placeholder, a courier hub,
+/// the post itself): it says nothing about who is behind a parcel, so it
+/// is no evidence and no cluster.
+fn listed(conn: &Connection, kind: IdentKind, value: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM warnlist WHERE kind = ?1 AND value = ?2")?
+        .exists((kind.as_str(), value))?)
+}
+
 fn case_of(conn: &Connection, parcel: Uuid) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached(
@@ -114,6 +123,9 @@ impl Knowledge for Live<'_> {
     }
 
     fn seized_with(&mut self, kind: IdentKind, value: &str, except: Uuid) -> Result<Option<Seen>> {
+        if listed(self.conn, kind, value)? {
+            return Ok(None);
+        }
         let found: Option<(String, Uuid)> = self
             .conn
             .prepare_cached(&format!(
@@ -139,6 +151,9 @@ impl Knowledge for Live<'_> {
         value: &str,
         except: Uuid,
     ) -> Result<Option<InCase>> {
+        if listed(self.conn, kind, value)? {
+            return Ok(None);
+        }
         Ok(self
             .conn
             .prepare_cached(
@@ -239,6 +254,9 @@ impl Knowledge for Live<'_> {
     }
 
     fn others_with(&mut self, kind: IdentKind, value: &str, except: Uuid) -> Result<usize> {
+        if listed(self.conn, kind, value)? {
+            return Ok(0);
+        }
         let found: Option<i64> = self
             .conn
             .prepare_cached(&format!("SELECT 1 {PARCELS_WITH} LIMIT 1"))?
@@ -254,6 +272,9 @@ impl Knowledge for Live<'_> {
         since: &str,
         except: Uuid,
     ) -> Result<Vec<Other>> {
+        if listed(self.conn, kind, value)? {
+            return Ok(Vec::new());
+        }
         let role = match kind {
             IdentKind::Phone => "recipient_phone",
             IdentKind::Email => "recipient_email",
@@ -310,6 +331,9 @@ impl Knowledge for Live<'_> {
     }
 
     fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<Other>> {
+        if listed(self.conn, IdentKind::Address, address)? {
+            return Ok(Vec::new());
+        }
         let mut stmt = self.conn.prepare_cached(
             "SELECT n.value FROM identifiers i
              JOIN occurrences o ON o.ident = i.id AND o.role = ?4
