@@ -264,6 +264,27 @@ fn paths_clusters_and_the_graphviz_export() {
     // Links between items are drawn as before (the case includes one
     // parcel, one related-to link), then 3 + 2 edges to the shared values.
     assert_eq!(dot.matches(" -- ").count(), 7, "{dot}");
+    // Graphviz itself reads and lays it out.
+    if let Some(tools) = common::tools::require("Graphviz rendering", &[&common::tools::GRAPHVIZ]) {
+        let file = nb.db.with_file_name("case.dot");
+        std::fs::write(&file, &dot).unwrap();
+        let out = std::process::Command::new(&tools[0])
+            .args(["-Tsvg", "-o"])
+            .arg(file.with_extension("svg"))
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "dot: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let svg = std::fs::read_to_string(file.with_extension("svg")).unwrap();
+        assert!(
+            svg.contains("+77015550142") && svg.contains("Legend"),
+            "{svg}"
+        );
+    }
 }
 
 #[test]

@@ -36,6 +36,11 @@ pub const SSH_KEYGEN: Tool = Tool {
     sbin: false,
     install: "apt-get install -y openssh-client",
 };
+pub const GRAPHVIZ: Tool = Tool {
+    program: "dot",
+    sbin: false,
+    install: "apt-get install -y graphviz",
+};
 pub const STIX_VALIDATOR: Tool = Tool {
     program: "stix2_validator",
     sbin: false,
