@@ -181,10 +181,11 @@ pub fn signer_standing(rec: &received::Received) -> Result<(Standing, Option<Str
 pub fn judge_sealers(
     sealers: &[crate::store::audit::seal::Sealer],
 ) -> Result<(Vec<String>, Vec<String>)> {
-    let (ring, own) = keyring()?;
+    // (The user's own seals are told apart by the seal check already.)
+    let ring = Keyring::load(&keyring_path()?)?;
     let (mut problems, mut unknown) = (Vec::new(), Vec::new());
     for s in sealers.iter().filter(|s| !s.yours) {
-        let standing = ring.standing(&s.actor, &s.fingerprint, own.as_deref());
+        let standing = ring.standing(&s.actor, &s.fingerprint, None);
         let Some(p) = standing.problem(&s.actor, &s.fingerprint) else {
             continue;
         };

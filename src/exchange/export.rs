@@ -488,13 +488,13 @@ pub fn export(
             records::label_of(&snapshot, kind, id)
         })
         .collect::<Result<Vec<_>>>()?;
+    // (Only cases and notes carry a TLP label.)
     let mut amber_strict = Vec::new();
-    for &id in &picked.seen {
-        let kind = crate::store::refs::kind_of_id(&snapshot, id)?.unwrap_or(ItemKind::Note);
-        if matches!(kind, ItemKind::Case | ItemKind::Note)
-            && handling::is_amber_strict(&snapshot, kind, id)?
-        {
-            amber_strict.push(records::label_of(&snapshot, kind, id)?);
+    for kind in [ItemKind::Case, ItemKind::Note] {
+        for &id in picked.of(kind) {
+            if handling::is_amber_strict(&snapshot, kind, id)? {
+                amber_strict.push(records::label_of(&snapshot, kind, id)?);
+            }
         }
     }
     snapshot.finish()?;

@@ -73,7 +73,7 @@ pub fn screen(
             .into_iter()
             .filter_map(|e| crate::store::keys::ident_named(&e.kind).map(|k| (k, e.value)))
             .collect();
-    let mut know = Batch::new(Live::with_terms(&snapshot, today, terms))
+    let mut know = Batch::new(Live::new(&snapshot, today).with_terms(terms))
         .without(listed.iter().map(|(k, v)| (*k, v.as_str())));
     let rows = csv_import::each_row(
         prep,

@@ -103,9 +103,7 @@ impl MemDb {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(sqlite)?;
-        rusqlite::backup::Backup::new(conn, &mut to)
-            .and_then(|b| b.run_to_completion(1 << 16, std::time::Duration::ZERO, None))
-            .map_err(sqlite)?;
+        super::copy_database(conn, &mut to).map_err(sqlite)?;
         Ok(mem)
     }
 

@@ -398,6 +398,24 @@ pub fn upgraded_copy_of(
     Ok((held, copy))
 }
 
+/// Copies the main database of `from` into `to`, every page in one step:
+/// one read transaction, so writes made meanwhile by others neither wait
+/// on it nor make it start over.
+pub(crate) fn copy_database(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
+    let backup = rusqlite::backup::Backup::new(from, to)?;
+    // A lock in the way (busy or locked) is waited out as a writer would.
+    for _ in 0..BUSY_TIMEOUT.as_millis() / BUSY_POLL.as_millis() {
+        if backup.step(-1)? == rusqlite::backup::StepResult::Done {
+            return Ok(());
+        }
+        std::thread::sleep(BUSY_POLL);
+    }
+    Err(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+        Some("the database stayed locked while it was being copied".into()),
+    ))
+}
+
 /// A copy of the database open on `conn` (the file `path`) in a private
 /// temporary directory.
 fn copy_to_disk(conn: &Connection, path: &Path) -> Result<(tempfile::TempDir, PathBuf)> {
@@ -414,12 +432,8 @@ fn copy_to_disk(conn: &Connection, path: &Path) -> Result<(tempfile::TempDir, Pa
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).map_err(io)?;
     }
     let copy = dir.path().join("upgraded.db");
-    conn.backup(
-        rusqlite::MAIN_DB,
-        &copy,
-        None::<fn(rusqlite::backup::Progress)>,
-    )
-    .map_err(|e| classify(path, e))?;
+    let mut to = Connection::open(&copy).map_err(|e| classify(&copy, e))?;
+    copy_database(conn, &mut to).map_err(|e| classify(path, e))?;
     Ok((dir, copy))
 }
 
@@ -629,19 +643,7 @@ impl Store {
         let copy = dir.path().join("trial.db");
         {
             let mut to = Connection::open(&copy).map_err(|e| classify(&copy, e))?;
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut to)
-                .map_err(|e| classify(&self.path, e))?;
-            // Every page in one step: one read transaction, so writes
-            // made meanwhile neither wait nor make it start over.
-            match backup.step(-1).map_err(|e| classify(&self.path, e))? {
-                rusqlite::backup::StepResult::Done => {}
-                other => {
-                    return Err(StoreError::Open {
-                        path: self.path.clone(),
-                        message: format!("could not copy the notebook to try on ({other:?})"),
-                    });
-                }
-            }
+            copy_database(&self.conn, &mut to).map_err(|e| classify(&self.path, e))?;
         }
         let mut opts = OpenOptions::new(self.actor.clone());
         opts.clock = self.clock.clone();

@@ -137,6 +137,13 @@ pub fn remove(w: &mut Writer<'_>, kind: IdentKind, raw: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// Whether the value (normalised as the index holds it) is listed.
+pub fn is_listed(conn: &Connection, kind: IdentKind, value: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM warnlist WHERE kind = ?1 AND value = ?2")?
+        .exists((kind.as_str(), value))?)
+}
+
 pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
     let mut stmt = conn.prepare(
         "SELECT kind, value, note, added_by, added_at FROM warnlist ORDER BY kind, value",

@@ -13,9 +13,49 @@ use crate::store::{Result, records};
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
-/// A name on the watchlist: its sound key, its name key, why it is
-/// watched, and its case.
-type WatchedName = (String, String, String, Option<Pointer>);
+/// A name on the watchlist, as a suspect's name is looked for.
+#[derive(Debug, Clone)]
+pub struct WatchedName {
+    /// The name's sound key, and its name key.
+    sound: String,
+    name: String,
+    reason: String,
+    case: Option<Pointer>,
+    expires_on: Option<String>,
+}
+
+/// Every name on the watchlist (expired ones too: whether an entry still
+/// counts is decided on the day of each scoring).
+pub fn watched_names(conn: &Connection) -> Result<Vec<WatchedName>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT w.raw, w.value, w.reason, c.id, w.expires_on FROM watchlist w
+         LEFT JOIN cases c ON c.id = w.case_id WHERE w.kind = 'name'",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<Uuid>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    let mut names = Vec::new();
+    for row in rows {
+        let (raw, name, reason, case, expires_on) = row?;
+        names.push(WatchedName {
+            sound: name_sound_key(&raw).unwrap_or_default(),
+            name,
+            reason,
+            case: case.map(|id| Pointer {
+                kind: ItemKind::Case,
+                id,
+            }),
+            expires_on,
+        });
+    }
+    Ok(names)
+}
 
 /// Knowledge of the notebook open on `conn` (a transaction, or a read
 /// connection), as of `today` (YYYY-MM-DD: watchlist entries expired
@@ -23,8 +63,8 @@ type WatchedName = (String, String, String, Option<Pointer>);
 pub struct Live<'a> {
     conn: &'a Connection,
     today: String,
-    /// Loaded on first use, for this scoring.
-    watched_names: Option<Vec<WatchedName>>,
+    /// Loaded on first use (or given, by a screener that keeps them).
+    watched_names: Option<std::sync::Arc<Vec<WatchedName>>>,
     substances: Option<std::sync::Arc<Vec<(String, String)>>>,
 }
 
@@ -39,14 +79,15 @@ impl<'a> Live<'a> {
     }
 
     /// With the catalogue's terms already read (see [`substance_terms`]).
-    pub fn with_terms(
-        conn: &'a Connection,
-        today: &str,
-        terms: std::sync::Arc<Vec<(String, String)>>,
-    ) -> Live<'a> {
-        let mut l = Live::new(conn, today);
-        l.substances = Some(terms);
-        l
+    pub fn with_terms(mut self, terms: std::sync::Arc<Vec<(String, String)>>) -> Live<'a> {
+        self.substances = Some(terms);
+        self
+    }
+
+    /// With the watchlist's names already read (see [`watched_names`]).
+    pub fn with_names(mut self, names: std::sync::Arc<Vec<WatchedName>>) -> Live<'a> {
+        self.watched_names = Some(names);
+        self
     }
 }
 
@@ -83,9 +124,7 @@ const PARCELS_WITH: &str = "FROM identifiers i JOIN occurrences o ON o.ident = i
 /// the post itself): it says nothing about who is behind a parcel, so it
 /// is no evidence and no cluster.
 fn listed(conn: &Connection, kind: IdentKind, value: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM warnlist WHERE kind = ?1 AND value = ?2")?
-        .exists((kind.as_str(), value))?)
+    crate::store::warnlist::is_listed(conn, kind, value)
 }
 
 fn case_of(conn: &Connection, parcel: Uuid) -> Result<Option<String>> {
@@ -214,39 +253,15 @@ impl Knowledge for Live<'_> {
             }
         }
         if self.watched_names.is_none() {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT w.raw, w.value, w.reason, c.id FROM watchlist w LEFT JOIN cases c ON c.id = w.case_id
-                 WHERE w.kind = 'name' AND (w.expires_on IS NULL OR w.expires_on >= ?1)",
-            )?;
-            let rows = stmt.query_map([&self.today], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<Uuid>>(3)?,
-                ))
-            })?;
-            let mut names = Vec::new();
-            for row in rows {
-                let (raw, value, reason, case) = row?;
-                names.push((
-                    name_sound_key(&raw).unwrap_or_default(),
-                    value,
-                    reason,
-                    case.map(|id| Pointer {
-                        kind: ItemKind::Case,
-                        id,
-                    }),
-                ));
-            }
-            self.watched_names = Some(names);
+            self.watched_names = Some(std::sync::Arc::new(watched_names(self.conn)?));
         }
-        for (sound, value, reason, item) in self.watched_names.iter().flatten() {
-            if sound == name_sound {
+        let today = self.today.as_str();
+        for w in self.watched_names.iter().flat_map(|n| n.iter()) {
+            if w.sound == name_sound && w.expires_on.as_deref().is_none_or(|d| d >= today) {
                 out.push(Suspect {
-                    name: value.clone(),
-                    source: format!("the watchlist ({reason})"),
-                    item: item.clone(),
+                    name: w.name.clone(),
+                    source: format!("the watchlist ({})", w.reason),
+                    item: w.case.clone(),
                 });
             }
         }

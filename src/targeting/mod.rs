@@ -34,6 +34,8 @@ struct Loaded {
     version: Option<Option<String>>,
     profiles: Arc<Vec<Profile>>,
     watching: bool,
+    /// The watchlist's names (read with the profiles).
+    names: Arc<Vec<live::WatchedName>>,
     /// The catalogue's terms, and the catalogue version they were read at.
     terms: Arc<Vec<(String, String)>>,
     terms_of: Option<(i64, Option<String>)>,
@@ -55,7 +57,7 @@ impl Screener {
     }
 
     /// The active profiles and whether anything is watched, as of `conn`.
-    fn current(&self, conn: &rusqlite::Connection) -> Result<(Arc<Vec<Profile>>, bool)> {
+    pub fn settings(&self, conn: &rusqlite::Connection) -> Result<(Arc<Vec<Profile>>, bool)> {
         use rusqlite::OptionalExtension;
         let version: Option<String> = conn
             .prepare_cached("SELECT value FROM meta WHERE key = 'targeting'")?
@@ -65,6 +67,7 @@ impl Screener {
         if l.version.as_ref() != Some(&version) {
             l.profiles = Arc::new(stored::active(conn)?);
             l.watching = watchlist::count(conn)? > 0;
+            l.names = Arc::new(live::watched_names(conn)?);
             l.version = Some(version);
         }
         Ok((l.profiles.clone(), l.watching))
@@ -78,12 +81,32 @@ impl Screener {
         parcel: &Parcel,
         today: &str,
     ) -> Result<Vec<score::Hit>> {
-        let (profiles, watching) = self.current(conn)?;
+        let (profiles, watching) = self.settings(conn)?;
+        self.hits_under(conn, parcel, today, &profiles, watching)
+    }
+
+    /// [`Screener::hits_of`], the settings read.
+    fn hits_under(
+        &self,
+        conn: &rusqlite::Connection,
+        parcel: &Parcel,
+        today: &str,
+        profiles: &[Profile],
+        watching: bool,
+    ) -> Result<Vec<score::Hit>> {
         if profiles.is_empty() && !watching {
             return Ok(Vec::new());
         }
-        let mut know = live::Live::with_terms(conn, today, self.terms(conn)?);
-        screen(&profiles, watching, parcel, &mut know, today)
+        let names = self
+            .loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .names
+            .clone();
+        let mut know = live::Live::new(conn, today)
+            .with_terms(self.terms(conn)?)
+            .with_names(names);
+        screen(profiles, watching, parcel, &mut know, today)
     }
 
     /// The catalogue's terms, read again only when the catalogue changed.
@@ -95,11 +118,6 @@ impl Screener {
             l.terms_of = Some(version);
         }
         Ok(l.terms.clone())
-    }
-
-    /// The active profiles, and whether anything is watched.
-    pub fn settings(&self, conn: &rusqlite::Connection) -> Result<(Arc<Vec<Profile>>, bool)> {
-        self.current(conn)
     }
 }
 
@@ -191,11 +209,11 @@ impl crate::store::Screen for Screener {
     fn parcel(&self, w: &Writer<'_>, _item: i64, parcel: &Parcel) -> Result<()> {
         // Nothing to screen against: nothing read, nothing written (the
         // hits found before stay as they were found).
-        let (profiles, watching) = self.current(&w.tx)?;
+        let (profiles, watching) = self.settings(&w.tx)?;
         if profiles.is_empty() && !watching {
             return Ok(());
         }
-        let hits = self.hits_of(&w.tx, parcel, &w.now)?;
+        let hits = self.hits_under(&w.tx, parcel, &w.now, &profiles, watching)?;
         stored::store_hits(w, parcel.meta.id, &hits)
     }
 }

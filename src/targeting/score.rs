@@ -140,10 +140,6 @@ fn role_words(role: &str) -> String {
     role.replace('_', " ").replace("email", "e-mail")
 }
 
-fn party_roles(i: &Identifier) -> bool {
-    i.kind.is_exact()
-}
-
 /// The roles a sender is told apart by, in order: their phone, else
 /// e-mail, else name, else address.
 pub const SENDER_KEY_ROLES: [&str; 4] = [
@@ -205,7 +201,7 @@ pub fn watchlist_hit(
     know: &mut dyn Knowledge,
 ) -> crate::store::Result<Option<Hit>> {
     let mut reasons = Vec::new();
-    for i in ids.iter().filter(|i| party_roles(i)) {
+    for i in ids.iter().filter(|i| i.kind.is_exact()) {
         for w in know.watched(i.kind, &i.value)? {
             reasons.push(Reason {
                 indicator: "on the watchlist".into(),

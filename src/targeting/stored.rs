@@ -39,7 +39,7 @@ pub fn save(w: &mut Writer<'_>, text: &str) -> Result<(Profile, Vec<String>, boo
         )
         .optional()?;
     let after = serde_json::json!({"name": p.name, "body": text}).to_string();
-    match old {
+    let new = match old {
         Some((_, body)) if body == text => return Ok((p, warnings, false)),
         Some((id, body)) => {
             w.tx.execute(
@@ -48,6 +48,7 @@ pub fn save(w: &mut Writer<'_>, text: &str) -> Result<(Profile, Vec<String>, boo
             )?;
             let before = serde_json::json!({"name": p.name, "body": body}).to_string();
             audit::append(w, "update", "profile", id, Some(&before), Some(&after))?;
+            false
         }
         None => {
             let id = Uuid::now_v7();
@@ -57,12 +58,11 @@ pub fn save(w: &mut Writer<'_>, text: &str) -> Result<(Profile, Vec<String>, boo
                 (id, &p.name, text, &w.now, w.actor),
             )?;
             audit::append(w, "create", "profile", id, None, Some(&after))?;
-            changed(w)?;
-            return Ok((p, warnings, true));
+            true
         }
-    }
+    };
     changed(w)?;
-    Ok((p, warnings, false))
+    Ok((p, warnings, new))
 }
 
 /// The TOML of the profile `name`, and whether it is active.

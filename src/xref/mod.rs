@@ -127,8 +127,6 @@ pub fn shared_identifiers_of(conn: &Connection, item: i64) -> Result<Vec<Shared>
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?
         .collect::<rusqlite::Result<_>>()?;
-    let mut listed =
-        conn.prepare_cached("SELECT 1 FROM warnlist WHERE kind = ?1 AND value = ?2")?;
     let mut others = conn.prepare_cached(
         "SELECT item, role FROM occurrences WHERE ident = ?1 AND item != ?2 LIMIT ?3",
     )?;
@@ -137,10 +135,11 @@ pub fn shared_identifiers_of(conn: &Connection, item: i64) -> Result<Vec<Shared>
         if n == 0 {
             continue;
         }
-        let kind = keys::ident_of_code(code)?.as_str().to_string();
-        if listed.exists((&kind, &value))? {
+        let ident_kind = keys::ident_of_code(code)?;
+        if crate::store::warnlist::is_listed(conn, ident_kind, &value)? {
             continue;
         }
+        let kind = ident_kind.as_str().to_string();
         let items = if n > cap(&kind) {
             Vec::new()
         } else {
