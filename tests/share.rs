@@ -137,7 +137,7 @@ fn export_merge_into_empty_then_twice_changes_nothing() {
     let r = merge(&b, &file);
     // case, 2 parcels, finding, 2 links, the lead (RED note withheld).
     assert_eq!(counts(&r)[0], 7, "{r}");
-    assert_eq!(counts(&r)[1..], [0, 296, 0], "{r}");
+    assert_eq!(counts(&r)[1..], [0, 305, 0], "{r}");
     assert!(r["signer"].as_str().unwrap().starts_with("tester"), "{r}");
     let cases = b.json(&["list", "cases"]);
     assert_eq!(
@@ -192,7 +192,7 @@ fn export_merge_into_empty_then_twice_changes_nothing() {
 
     let before = content(&b.db);
     let again = merge(&b, &file);
-    assert_eq!(counts(&again), [0, 0, 303, 0], "{again}");
+    assert_eq!(counts(&again), [0, 0, 312, 0], "{again}");
     assert_eq!(again["written"], false);
     assert_eq!(content(&b.db), before, "merging twice changes nothing");
 }
@@ -303,7 +303,7 @@ fn case_references_that_collide_are_renumbered_once() {
     );
     // The same case arriving again is the same case, not a conflict.
     let again = merge(&b, &file);
-    assert_eq!(counts(&again), [0, 0, 303, 0], "{again}");
+    assert_eq!(counts(&again), [0, 0, 312, 0], "{again}");
     a.ok(&["edit", "C-0001", "--set", "summary=seen again"]);
     let r = merge(&b, &export(&a, "tea2.db", &["--case", "C-0001"]));
     assert_eq!(counts(&r)[1], 1, "{r}");

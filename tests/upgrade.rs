@@ -107,13 +107,29 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
     // Any writable open upgrades it.
     nb.ok(&["list", "cases"]);
     assert_eq!(user_version(&nb.db), interdict::store::migrations::latest());
+    // Every row as it was, but for what the catalogue's later revisions
+    // changed (substances the catalogue wrote, now stamped with the
+    // revision's time) or added, and the revision the notebook has.
+    let revised_at = "'2026-12-01T00:00:00.000Z'";
     for ((table, order), was) in KEPT.iter().zip(&before) {
-        assert_eq!(&rows(&nb.db, table, order), was, "{table} changed");
+        let now: Vec<String> = rows(&nb.db, table, order)
+            .into_iter()
+            .filter(|r| !r.contains(revised_at) && !r.starts_with("'catalogue_revision'"))
+            .collect();
+        if *table == "substances" {
+            assert!(now.iter().all(|r| was.contains(r)), "{table} changed");
+            assert!(now.len() + 30 < was.len(), "{} revised", was.len() - now.len());
+        } else {
+            assert_eq!(&now, was, "{table} changed");
+        }
     }
     // The same entries, one more for the upgrade itself, saying the old
-    // chain was intact; the histories received with the merge are all kept.
+    // chain was intact, and one for each substance the catalogue revised;
+    // the histories received with the merge are all kept.
     let log: Vec<String> = audit_log(&nb.db);
-    assert_eq!(log.len() as i64, old_audit + 1);
+    let revised = count_in(&nb.db, "SELECT count(*) FROM audit WHERE action = 'catalogue'");
+    assert!(revised >= 30, "{revised}");
+    assert_eq!(log.len() as i64, old_audit + 1 + revised);
     assert_eq!(&log[..old_log.len()], &old_log[..]);
     let upgrade: String = Connection::open(&nb.db)
         .unwrap()
@@ -411,4 +427,43 @@ fn kill_9_during_the_upgrade_leaves_the_old_file_usable() {
     assert_eq!(user_version(&nb.db), interdict::store::migrations::latest());
     assert!(nb.ok(&["audit", "verify"]).contains("intact"));
     assert_consistent(&nb.db);
+}
+
+/// The catalogue's later revisions (Russian names, DET's CAS number,
+/// opioids by origin, new precursors) reach an old notebook when it is
+/// upgraded, audited; and a post that took them merges a colleague's
+/// notebook that took them too, or a new one, without a conflict on any
+/// substance.
+#[test]
+fn posts_that_take_the_catalogue_revision_merge_without_conflicts() {
+    let old = notebook_from("notebook.db");
+    let fresh = Nb::new();
+    fresh.ok(&["init"]);
+    for nb in [&old, &fresh] {
+        let shown = nb.ok(&["show", "мефедрон"]);
+        assert!(shown.contains("Mephedrone"), "{shown}");
+        assert!(nb.ok(&["show", "DET"]).contains("61-51-8"));
+        assert!(nb.ok(&["show", "Propionic anhydride"]).contains("123-62-6"));
+        assert!(nb.ok(&["audit", "verify"]).contains("intact"));
+        assert_consistent(&nb.db);
+    }
+    // The revision is in the old notebook's audit log, as the catalogue's.
+    let revised: i64 = count_in(
+        &old.db,
+        "SELECT count(*) FROM audit WHERE action = 'catalogue'",
+    );
+    assert!(revised >= 30, "{revised} catalogue entries");
+
+    // Each post exports everything it has and the other merges it: the
+    // substances their findings name (Mephedrone, Fentanyl, MDMA...) are
+    // the same versions on both sides.
+    for (from, into) in [(&old, &fresh), (&fresh, &old)] {
+        let file = from.db.parent().unwrap().join("all.db");
+        let _ = std::fs::remove_file(&file);
+        from.ok(&["export", "--all", "--out", file.to_str().unwrap()]);
+        into.ok(&["keys", "trust", file.to_str().unwrap()]);
+        let merged = into.json(&["merge", "--trust-new", file.to_str().unwrap()]);
+        assert_eq!(merged["conflicts"], 0, "{merged}");
+        assert!(into.ok(&["audit", "verify"]).contains("intact"));
+    }
 }

@@ -43,6 +43,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
+    /// Show bank card numbers in full (masked but for the last four digits otherwise)
+    #[arg(long, global = true, env = "INTERDICT_SHOW_CARDS")]
+    pub show_cards: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -88,6 +88,7 @@ pub fn run() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     init_logging();
+    crate::domain::identifiers::show_cards(cli.show_cards);
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

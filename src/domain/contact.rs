@@ -60,6 +60,15 @@ pub fn phone_e164(input: &str, country_hint: Option<&str>) -> Option<String> {
     Some(format!("{plus}{digits}"))
 }
 
+/// A national number read in `country`, only when it is a valid number
+/// there (for numbers found in free text, where a guess would connect
+/// strangers).
+pub fn phone_valid(input: &str, country: &str) -> Option<String> {
+    let hint = country::Id::from_str(country).ok()?;
+    let n = phonenumber::parse(Some(hint), input).ok()?;
+    phonenumber::is_valid(&n).then(|| n.format().mode(Mode::E164).to_string())
+}
+
 /// Validates an e-mail address loosely (one `@`, a dotted domain, no spaces)
 /// and returns it lower-cased.
 pub fn parse_email(input: &str) -> Result<String, String> {

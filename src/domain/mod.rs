@@ -12,12 +12,15 @@ pub mod kind;
 pub mod link;
 pub mod meta;
 pub mod note;
+pub mod online;
 pub mod parcel;
+pub mod payment;
 pub mod record;
 pub mod s10;
 pub mod substance;
 pub mod text;
 pub mod tracking;
+pub mod translit;
 
 pub use case::Case;
 pub use finding::Finding;

@@ -116,6 +116,19 @@ impl Record for Note {
     fn identifiers(&self) -> Vec<Identifier> {
         identifiers::from_free_text(&self.text)
     }
+    fn about_parcel(&self) -> Option<Uuid> {
+        (self.item_kind == ItemKind::Parcel).then_some(self.item_id)
+    }
+    fn identifiers_in(&self, country: Option<&str>) -> Vec<Identifier> {
+        identifiers::scan(&self.text, country).ids
+    }
+    fn check(&self) -> Result<Vec<String>, super::fields::FieldError> {
+        Ok(identifiers::scan(&self.text, None)
+            .failed
+            .into_iter()
+            .map(|f| format!("text: {f}"))
+            .collect())
+    }
 }
 
 #[cfg(test)]

@@ -212,6 +212,21 @@ impl Record for Parcel {
             opt(&self.recipient_address).and_then(ids::address_sound_key),
             "recipient_address",
         );
+        // Handles, domains, payment ids and phones written in its free
+        // text (read in the parcel's country), and handles given as names.
+        let country = d.or(o);
+        for t in [&self.concealment, &self.found_contents].into_iter().flatten() {
+            out.extend(ids::scan(t, country).ids);
+        }
+        for n in [&self.sender_name, &self.recipient_name].into_iter().flatten() {
+            if n.contains('@') || n.contains("t.me") {
+                out.extend(
+                    crate::domain::online::handles_in(n)
+                        .into_iter()
+                        .map(|h| Identifier::new(IdentKind::Handle, h, "text")),
+                );
+            }
+        }
         out
     }
     fn derive(&mut self) {
@@ -238,6 +253,14 @@ impl Record for Parcel {
                 "origin: {o}, but the S10 number was issued by the post of {}",
                 t.country()
             ));
+        }
+        for (field, t) in [
+            ("concealment", &self.concealment),
+            ("found_contents", &self.found_contents),
+        ] {
+            if let Some(t) = t {
+                w.extend(ids::scan(t, None).failed.into_iter().map(|f| format!("{field}: {f}")));
+            }
         }
         Ok(w)
     }

@@ -29,6 +29,16 @@ pub trait Record: Serialize + DeserializeOwned + Clone + std::fmt::Debug + 'stat
     fn identifiers(&self) -> Vec<Identifier> {
         Vec::new()
     }
+    /// The parcel this record is about, whose country its free text's
+    /// national phone numbers are read in (a note or lead on a parcel).
+    fn about_parcel(&self) -> Option<uuid::Uuid> {
+        None
+    }
+    /// [`Record::identifiers`] with national phone numbers in free text
+    /// read in `country` (that of [`Record::about_parcel`]).
+    fn identifiers_in(&self, _country: Option<&str>) -> Vec<Identifier> {
+        self.identifiers()
+    }
     /// Rules that involve more than one field; returns warnings.
     fn check(&self) -> Result<Vec<String>, FieldError> {
         Ok(Vec::new())

@@ -18,6 +18,9 @@ pub const GROUPS: &[&str] = &[
     "plant-based",
     "tryptamines",
     "other",
+    // Not an early-warning group: the internationally controlled drugs
+    // that are not NPS (cocaine, heroin, morphine, codeine).
+    "classic-drugs",
 ];
 /// Sub-classes worth naming, mostly among opioids.
 pub const SUBCLASSES: &[&str] = &[
@@ -38,6 +41,9 @@ pub const EFFECTS: &[&str] = &[
     "dissociative",
     "sedative-hypnotic",
     "synthetic-opioid",
+    // Natural and semi-synthetic opioids (morphine, codeine, heroin,
+    // oxycodone, buprenorphine, kratom alkaloids).
+    "opioid",
     "none",
 ];
 pub const SCHEDULES: &[&str] = &["I", "II", "III", "IV"];
@@ -87,9 +93,9 @@ impl Substance {
 
     /// Does this name or synonym designate the substance (ignoring case)?
     pub fn is_called(&self, name: &str) -> bool {
-        let name = name.trim();
-        self.name.eq_ignore_ascii_case(name)
-            || self.synonym_list().any(|s| s.eq_ignore_ascii_case(name))
+        // Case folded in every script: `Мефедрон` is `мефедрон`.
+        let name = name.trim().to_lowercase();
+        self.name.to_lowercase() == name || self.synonym_list().any(|s| s.to_lowercase() == name)
     }
 
     /// International control in one line: `1961 Sch. I; 1988 Table I`.

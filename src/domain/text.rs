@@ -48,11 +48,17 @@ pub fn needs_escape(c: char) -> bool {
     )
 }
 
-/// Folds text for matching: transliterated to ASCII, lower case, punctuation
-/// to spaces, runs of spaces collapsed. `Đorđević, ul. Abaya 5` ->
-/// `dordevic ul abaya 5`.
+/// Folds text for matching: transliterated to ASCII (Cyrillic, and the
+/// `č š ž ŝ` of scientific and GOST transliterations, as
+/// [`super::translit::latin`] writes them; the rest by `deunicode`), lower
+/// case, punctuation to spaces, runs of spaces collapsed.
+/// `Đorđević, ul. Abaya 5` -> `dordevic ul abaya 5`.
 pub fn fold(s: &str) -> String {
-    let ascii = deunicode::deunicode(s);
+    let ascii = if super::translit::has_cyrillic(s) || super::translit::has_caron(s) {
+        deunicode::deunicode(&super::translit::latin(s))
+    } else {
+        deunicode::deunicode(s)
+    };
     let mut out = String::with_capacity(ascii.len());
     for c in ascii.chars() {
         if c.is_ascii_alphanumeric() {

@@ -40,7 +40,8 @@ fn value_shape(kind: &str) -> &'static str {
         "email" => "parallelogram",
         "address" => "house",
         "name" => "egg",
-        "payment" => "octagon",
+        "payment" | "card" | "iban" | "wallet" => "octagon",
+        "handle" | "domain" => "tab",
         "tracking" => "cds",
         _ => "component",
     }
@@ -138,7 +139,7 @@ pub fn case_graph(conn: &Connection, case: &ItemRef, rel: &Release) -> Result<St
             s,
             "  {} [label={}, shape={}, style=dashed];",
             quote(&vid),
-            quote(value),
+            quote(&crate::domain::identifiers::shown_value(kind, value)),
             value_shape(kind)
         );
         for (holder, role) in holders {

@@ -529,7 +529,7 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                     format!(
                         "same {} {} ({} here, {} there)",
                         sh.kind,
-                        sh.value,
+                        sh.shown(),
                         sh.role.replace('_', " "),
                         other.role.replace('_', " ")
                     )
@@ -540,7 +540,7 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                     extension(vec![
                         ("kind", "shared-identifier".into()),
                         ("identifier_kind", sh.kind.clone().into()),
-                        ("value", sh.value.clone().into()),
+                        ("value", sh.shown().into()),
                     ]),
                 );
                 members.push(Value::Object(r));

@@ -112,8 +112,7 @@ fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(
     records::each_numbered::<R>(conn, |n, r| {
         out.checked += 1;
         let item = keys::item_key(R::KIND, n);
-        let mut want: Vec<(i64, String, i64)> = r
-            .identifiers()
+        let mut want: Vec<(i64, String, i64)> = records::identifiers_of(conn, &r)?
             .into_iter()
             .map(|i| Ok((keys::ident_code(i.kind), i.value, keys::role_code(i.role)?)))
             .collect::<Result<_>>()?;
@@ -160,6 +159,7 @@ fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(
             ));
         }
         let (label, body) = (r.label(), r.search_text());
+        let body = crate::domain::translit::searchable(&body).into_owned();
         let blank = label.trim().is_empty() && body.trim().is_empty();
         let right = match text.as_slice() {
             [] => blank,

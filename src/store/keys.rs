@@ -92,6 +92,11 @@ pub fn ident_code(kind: IdentKind) -> i64 {
         IdentKind::Content => 7,
         IdentKind::NameSound => 8,
         IdentKind::AddressSound => 9,
+        IdentKind::Handle => 10,
+        IdentKind::Domain => 11,
+        IdentKind::Card => 12,
+        IdentKind::Iban => 13,
+        IdentKind::Wallet => 14,
     }
 }
 

@@ -50,6 +50,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0006_targeting.sql"),
         step: None,
     },
+    Migration {
+        version: 7,
+        name: "cyrillic keys",
+        sql: include_str!("migrations/0007_cyrillic_keys.sql"),
+        step: Some(upgrade::to_7),
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

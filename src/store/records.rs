@@ -9,7 +9,7 @@ use super::{Writer, audit, index, keys, search};
 use crate::domain::record::{self, Record};
 use crate::domain::{Case, Finding, ItemKind, Link, Meta, Note, Parcel, Substance};
 use rusqlite::types::Value as Sql;
-use rusqlite::{Connection, Row, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -472,7 +472,7 @@ fn insert_checking<R: Record>(w: &mut Writer<'_>, rec: &mut R, check: bool) -> R
     let id = rec.meta().id;
     let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
     if w.indexing {
-        index::replace(&w.tx, item, &rec.identifiers(), true)?;
+        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, true)?;
         search::replace(&w.tx, item, &rec.label(), &rec.search_text(), true)?;
     }
     screened(w, item, rec)?;
@@ -562,7 +562,7 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
     write_row(w, rec, before.is_some())?;
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
-        index::replace(&w.tx, item, &rec.identifiers(), before.is_none())?;
+        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, before.is_none())?;
         search::replace(
             &w.tx,
             item,
@@ -572,6 +572,7 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
         )?;
     }
     screened(w, item, rec)?;
+    notes_follow_parcel(w, rec, before.as_ref())?;
     audit::append(
         w,
         action,
@@ -580,6 +581,46 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
         before_json.as_deref(),
         Some(&to_json(rec)?),
     )?;
+    Ok(())
+}
+
+/// A record's identifiers, national phone numbers in its free text read in
+/// the country of the parcel it is about (a lead on a parcel), if any.
+pub fn identifiers_of<R: Record>(conn: &Connection, rec: &R) -> Result<Vec<crate::domain::identifiers::Identifier>> {
+    let Some(parcel) = rec.about_parcel() else {
+        return Ok(rec.identifiers());
+    };
+    let country: Option<String> = conn
+        .prepare_cached("SELECT coalesce(destination, origin) FROM parcels WHERE id = ?1")?
+        .query_row([parcel], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(rec.identifiers_in(country.as_deref()))
+}
+
+/// After a parcel is written: the notes on it index their free text again
+/// when what they read it in (the parcel's country) may have changed.
+fn notes_follow_parcel<R: Record>(w: &Writer<'_>, rec: &R, before: Option<&R>) -> Result<()> {
+    if R::KIND != ItemKind::Parcel || !w.indexing {
+        return Ok(());
+    }
+    let country = |r: &R| -> Option<String> {
+        let v = serde_json::to_value(r).ok()?;
+        let get = |f: &str| v.get(f).and_then(|c| c.as_str()).map(str::to_string);
+        get("destination").or_else(|| get("origin"))
+    };
+    if let Some(b) = before
+        && country(b) == country(rec)
+    {
+        return Ok(());
+    }
+    let id = rec.meta().id;
+    for note_id in ids_where(&w.tx, "SELECT id FROM notes WHERE item_id = ?1", id)? {
+        if let Some(note) = get::<Note>(&w.tx, note_id)? {
+            let item = must_key::<Note>(&w.tx, note_id)?;
+            index::replace(&w.tx, item, &identifiers_of(&w.tx, &note)?, false)?;
+        }
+    }
     Ok(())
 }
 
@@ -689,10 +730,11 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     update_columns(w, &before, rec)?;
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
-        index::replace(&w.tx, item, &rec.identifiers(), false)?;
+        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, false)?;
         search::update(&w.tx, item, &rec.label(), &rec.search_text())?;
     }
     screened(w, item, rec)?;
+    notes_follow_parcel(w, rec, Some(&before))?;
     audit::append(
         w,
         "update",

@@ -5,6 +5,7 @@
 use super::audit::legacy;
 use super::error::{Result, StoreError};
 use super::{index, keys, records, search};
+use crate::domain::identifiers as ids;
 use crate::domain::{Case, Finding, Note, Parcel, Record, Substance};
 use rusqlite::Connection;
 use uuid::Uuid;
@@ -23,7 +24,7 @@ pub struct Ctx<'a> {
 fn index_kind<R: Record>(tx: &Connection, done: &mut usize) -> Result<()> {
     records::each_numbered::<R>(tx, |n, rec| {
         let item = keys::item_key(R::KIND, n);
-        index::replace(tx, item, &rec.identifiers(), true)?;
+        index::replace(tx, item, &records::identifiers_of(tx, &rec)?, true)?;
         search::replace(tx, item, &rec.label(), &rec.search_text(), true)?;
         *done += 1;
         Ok(())
@@ -76,5 +77,60 @@ pub fn to_4(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
         tracing::info!(audit = n, received = r, indexed = i, "upgraded to schema 4");
     }
     tx.execute_batch("DROP TABLE audit_3; DROP TABLE received_audit_3;")?;
+    Ok(())
+}
+
+/// Schema 7: Cyrillic is folded by interdict's own table (Russian and
+/// Kazakh as Latin data writes them), addresses write the words for kinds
+/// of place one way, and search texts with Cyrillic carry their Latin
+/// forms. Every key derived from a name or an address may differ: the
+/// index and search rows are built again, and the watchlist's and warning
+/// list's names and addresses normalised anew.
+pub fn to_7(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
+    if ctx.from == 0 {
+        return Ok(());
+    }
+    let indexed = rebuild_indexes(tx)?;
+    let mut renamed = 0;
+    {
+        let mut read = tx.prepare("SELECT id, kind, raw, value FROM watchlist WHERE kind IN ('name', 'address')")?;
+        let rows: Vec<(Vec<u8>, String, String, String)> = read
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, kind, raw, value) in rows {
+            let new = if kind == "name" {
+                ids::name_key(&raw)
+            } else {
+                ids::address_key(&raw)
+            };
+            if let Some(new) = new.filter(|n| *n != value) {
+                tx.execute("UPDATE watchlist SET value = ?2 WHERE id = ?1", (&id, &new))?;
+                renamed += 1;
+            }
+        }
+    }
+    {
+        let mut read = tx.prepare("SELECT kind, value FROM warnlist WHERE kind IN ('name', 'address')")?;
+        let rows: Vec<(String, String)> = read
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (kind, value) in rows {
+            let new = if kind == "name" {
+                crate::domain::text::name_key(&value)
+            } else {
+                ids::address_fold(&value)
+            };
+            if !new.is_empty() && new != value {
+                tx.execute(
+                    "INSERT OR IGNORE INTO warnlist (kind, value, note, added_by, added_at)
+                     SELECT kind, ?3, note, added_by, added_at FROM warnlist WHERE kind = ?1 AND value = ?2",
+                    (&kind, &value, &new),
+                )?;
+                tx.execute("DELETE FROM warnlist WHERE kind = ?1 AND value = ?2", (&kind, &value))?;
+                renamed += 1;
+            }
+        }
+    }
+    tracing::info!(indexed, renamed, "upgraded to schema 7");
     Ok(())
 }

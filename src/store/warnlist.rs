@@ -43,13 +43,18 @@ pub fn normalise(kind: IdentKind, raw: &str) -> Option<String> {
         IdentKind::Phone => ids::phone_key(raw, None),
         IdentKind::Email => ids::email_key(raw),
         // Placeholders are short: fold without the length floor.
-        IdentKind::Address | IdentKind::Content => {
-            Some(crate::domain::text::fold(raw)).filter(|s| !s.is_empty())
-        }
+        IdentKind::Address => Some(ids::address_fold(raw)).filter(|s| !s.is_empty()),
+        IdentKind::Content => Some(crate::domain::text::fold(raw)).filter(|s| !s.is_empty()),
         IdentKind::Name => Some(crate::domain::text::name_key(raw)).filter(|s| !s.is_empty()),
         IdentKind::NameSound => ids::name_sound_key(raw),
         IdentKind::AddressSound => ids::address_sound_key(raw),
         IdentKind::Payment => Some(raw.trim().to_string()).filter(|s| !s.is_empty()),
+        IdentKind::Handle => crate::domain::online::telegram(raw),
+        IdentKind::Domain => crate::domain::online::domain(raw),
+        IdentKind::Card | IdentKind::Iban | IdentKind::Wallet => ids::payment_key(raw)
+            .ok()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, v)| v),
     }
 }
 

@@ -168,6 +168,11 @@ pub const WATCHED_KINDS: &[IdentKind] = &[
     IdentKind::Name,
     IdentKind::Payment,
     IdentKind::Content,
+    IdentKind::Handle,
+    IdentKind::Domain,
+    IdentKind::Card,
+    IdentKind::Iban,
+    IdentKind::Wallet,
 ];
 
 /// Parses a profile file, refusing it with its line and field; returns the

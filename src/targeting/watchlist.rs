@@ -87,6 +87,18 @@ pub fn normalise(kind: IdentKind, raw: &str, country: Option<&str>) -> Result<St
         IdentKind::Name => ids::name_key(raw),
         IdentKind::Content => ids::content_key(raw),
         IdentKind::Payment => Some(raw.trim().to_string()).filter(|s| !s.is_empty()),
+        IdentKind::Handle => crate::domain::online::telegram(raw),
+        IdentKind::Domain => crate::domain::online::domain(raw),
+        IdentKind::Card | IdentKind::Iban | IdentKind::Wallet => match ids::payment_key(raw) {
+            Ok((k, v)) if k == kind => Some(v),
+            Ok((k, _)) => {
+                return Err(invalid(
+                    "value",
+                    format!("{raw:?} is a {} value, not a {}", k.as_str(), kind.as_str()),
+                ));
+            }
+            Err(why) => return Err(invalid("value", why)),
+        },
         IdentKind::NameSound | IdentKind::AddressSound => None,
     };
     value.ok_or_else(|| {

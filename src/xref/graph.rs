@@ -142,7 +142,7 @@ pub fn neighbours(conn: &Connection, node: Node) -> Result<Vec<Edge>> {
                     id: o.id,
                 },
                 Via::Shared,
-                format!("same {} {}", s.role.replace('_', " "), s.value),
+                format!("same {} {}", s.role.replace('_', " "), s.shown()),
             ));
         }
     }

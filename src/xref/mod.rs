@@ -34,7 +34,8 @@ pub fn strength(kind: &str) -> u8 {
         "tracking" => 0,
         "phone" => 1,
         "email" => 2,
-        "payment" => 3,
+        "payment" | "card" | "iban" | "wallet" | "handle" => 3,
+        "domain" => 4,
         "address" => 4,
         "name" => 5,
         "content" => 6,
@@ -65,6 +66,12 @@ pub struct SharedWith {
 }
 
 impl Shared {
+    /// The value as shown to a person: a card number masked but for its
+    /// last four digits unless `--show-cards` was given.
+    pub fn shown(&self) -> String {
+        crate::domain::identifiers::shown_value(&self.kind, &self.value).into_owned()
+    }
+
     pub fn over_shared(&self) -> bool {
         self.others > cap(&self.kind)
     }
@@ -88,7 +95,7 @@ impl Shared {
         format!(
             "same {} {}: {n}{what}",
             self.role.replace('_', " "),
-            self.value
+            self.shown()
         )
     }
 }

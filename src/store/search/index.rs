@@ -11,6 +11,9 @@ pub fn replace(tx: &Connection, item: i64, label: &str, body: &str, fresh: bool)
     if body.trim().is_empty() && label.trim().is_empty() {
         return Ok(());
     }
+    // Cyrillic text carries its Latin forms (see `translit::searchable`).
+    let body = crate::domain::translit::searchable(body);
+    let body = body.as_ref();
     tx.prepare_cached("INSERT INTO search_items (item, label, body) VALUES (?1, ?2, ?3)")?
         .execute((item, label, body))?;
     Ok(())
@@ -30,6 +33,8 @@ pub fn update(tx: &Connection, item: i64, label: &str, body: &str) -> Result<()>
     if body.trim().is_empty() && label.trim().is_empty() {
         return remove(tx, item);
     }
+    let body = crate::domain::translit::searchable(body);
+    let body = body.as_ref();
     if old_label == label && old_body == body {
         return Ok(());
     }

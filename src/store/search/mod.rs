@@ -122,7 +122,9 @@ fn search_split(
     cancelled: &(dyn Fn() -> bool + Sync),
     two_cores_from: i64,
 ) -> Result<Option<Vec<Hit>>> {
-    let q = query.trim();
+    // A Cyrillic query searches in the letters its Latin spellings share.
+    let q = crate::domain::translit::query_form(query.trim());
+    let q = q.as_ref();
     if q.is_empty() || limit == 0 {
         return Ok(Some(Vec::new()));
     }
