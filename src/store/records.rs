@@ -563,13 +563,13 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
         index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, before.is_none())?;
-        search::replace(
-            &w.tx,
-            item,
-            &rec.label(),
-            &rec.search_text(),
-            before.is_none(),
-        )?;
+        // An item written over keeps its search row (and so its place
+        // among equal scores).
+        if before.is_some() {
+            search::update(&w.tx, item, &rec.label(), &rec.search_text())?;
+        } else {
+            search::replace(&w.tx, item, &rec.label(), &rec.search_text(), true)?;
+        }
     }
     screened(w, item, rec)?;
     notes_follow_parcel(w, rec, before.as_ref())?;
