@@ -575,6 +575,9 @@ pub enum ListKind {
     Findings,
     Links,
     Notes,
+    People,
+    #[value(alias = "organizations", alias = "orgs")]
+    Organisations,
 }
 
 /// Extra fields by name, for fields without a flag of their own.
@@ -666,13 +669,77 @@ pub enum Add {
         #[command(flatten)]
         extra: SetArgs,
     },
+    /// A person (sender, recipient, courier, buyer...); prints their name
+    Person {
+        /// Name as written, in any script
+        #[arg(long)]
+        name: String,
+        /// Another name or spelling (repeatable)
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        /// Date of birth, YYYY-MM-DD
+        #[arg(long)]
+        born: Option<String>,
+        /// Nationality (ISO code)
+        #[arg(long)]
+        nationality: Option<String>,
+        /// An identity document, e.g. "passport KZ N1234567" (repeatable)
+        #[arg(long = "document")]
+        documents: Vec<String>,
+        /// A phone number (repeatable)
+        #[arg(long = "phone")]
+        phones: Vec<String>,
+        /// An address (repeatable)
+        #[arg(long = "address")]
+        addresses: Vec<String>,
+        /// Handles, e-mail, web sites, cards, IBANs, wallets (free text)
+        #[arg(long)]
+        contacts: Option<String>,
+        /// What they do (buyer, courier, organiser...)
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        tlp: Option<String>,
+        #[command(flatten)]
+        extra: SetArgs,
+    },
+    /// An organisation: an online shop, company, forwarder...; prints its name
+    #[command(alias = "organization", alias = "org")]
+    Organisation {
+        #[arg(long)]
+        name: String,
+        /// shop, marketplace, company, forwarder, courier, bank, exchange, laboratory, other [default: shop]
+        #[arg(long = "type")]
+        org_type: Option<String>,
+        /// Another name (repeatable)
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        /// Country (ISO code)
+        #[arg(long)]
+        country: Option<String>,
+        /// A phone number (repeatable)
+        #[arg(long = "phone")]
+        phones: Vec<String>,
+        /// An address (repeatable)
+        #[arg(long = "address")]
+        addresses: Vec<String>,
+        /// Handles, channels, web and .onion sites, e-mail, payment ids (free text)
+        #[arg(long)]
+        contacts: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        tlp: Option<String>,
+        #[command(flatten)]
+        extra: SetArgs,
+    },
     /// A typed link between two items; prints its id
     Link {
         #[arg(value_name = "FROM")]
         from: String,
         #[arg(value_name = "TO")]
         to: String,
-        /// includes, related-to, same-sender-as, same-recipient-as, same-as, sent-with, analogue-of, precursor-of, mentions, other
+        /// includes, related-to, same-sender-as, same-recipient-as, same-as, sent-with, analogue-of, precursor-of, mentions, sender-of, recipient-of, member-of, operates, paid, other
         #[arg(long = "type", default_value = "related-to")]
         link_type: String,
         /// Why the items are linked

@@ -600,6 +600,62 @@ fn add(ctx: &Ctx, store: &mut Store, add: &Add, out: &mut impl Write) -> Result<
             w.extend(store.write(|wr| create::substance(wr, &mut s))?);
             (json_or(ctx, &s, s.name.clone()), w)
         }
+        Add::Person {
+            name,
+            aliases,
+            born,
+            nationality,
+            documents,
+            phones,
+            addresses,
+            contacts,
+            role,
+            tlp,
+            extra,
+        } => {
+            let joined = |v: &Vec<String>| (!v.is_empty()).then(|| v.join("; "));
+            let mut v = Values::new(&extra.set)?;
+            v.put("name", name)
+                .opt("aliases", &joined(aliases))
+                .opt("born_on", born)
+                .opt("nationality", nationality)
+                .opt("documents", &joined(documents))
+                .opt("phones", &joined(phones))
+                .opt("addresses", &joined(addresses))
+                .opt("contacts", contacts)
+                .opt("role_notes", role)
+                .opt("tlp", tlp);
+            let (mut p, mut w) = new_record::<crate::domain::Person>(&v.pairs())?;
+            w.extend(store.write(|wr| records::insert(wr, &mut p))?);
+            (json_or(ctx, &p, p.name.clone()), w)
+        }
+        Add::Organisation {
+            name,
+            org_type,
+            aliases,
+            country,
+            phones,
+            addresses,
+            contacts,
+            description,
+            tlp,
+            extra,
+        } => {
+            let joined = |v: &Vec<String>| (!v.is_empty()).then(|| v.join("; "));
+            let mut v = Values::new(&extra.set)?;
+            v.put("name", name)
+                .opt("org_type", org_type)
+                .opt("aliases", &joined(aliases))
+                .opt("country", country)
+                .opt("phones", &joined(phones))
+                .opt("addresses", &joined(addresses))
+                .opt("contacts", contacts)
+                .opt("description", description)
+                .opt("tlp", tlp);
+            let (mut o, mut w) = new_record::<crate::domain::Organisation>(&v.pairs())?;
+            w.extend(store.write(|wr| records::insert(wr, &mut o))?);
+            (json_or(ctx, &o, o.name.clone()), w)
+        }
         Add::Finding {
             parcel,
             substance,
@@ -751,6 +807,8 @@ fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) 
         ItemKind::Finding => apply::<Finding>(store, r.id, &pairs)?,
         ItemKind::Link => apply::<Link>(store, r.id, &pairs)?,
         ItemKind::Note => apply::<Note>(store, r.id, &pairs)?,
+        ItemKind::Person => apply::<crate::domain::Person>(store, r.id, &pairs)?,
+        ItemKind::Organisation => apply::<crate::domain::Organisation>(store, r.id, &pairs)?,
     };
     warn(&warnings);
     let label = records::label_of(store.conn(), r.kind, r.id)?;

@@ -35,6 +35,8 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
         ListKind::Findings => ItemKind::Finding,
         ListKind::Links => ItemKind::Link,
         ListKind::Notes => ItemKind::Note,
+        ListKind::People => ItemKind::Person,
+        ListKind::Organisations => ItemKind::Organisation,
     };
     let cond: &str = match case_id {
         None => "1",
@@ -268,6 +270,44 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
                 },
             )?,
             "notes",
+        ),
+        ListKind::People => (
+            emit::<crate::domain::Person, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["name", "aliases", "born", "nationality", "phones", "role"],
+                |_, p| {
+                    Ok(vec![
+                        p.name.clone(),
+                        p.aliases.clone().unwrap_or_default(),
+                        p.born_on.clone().unwrap_or_default(),
+                        p.nationality.clone().unwrap_or_default(),
+                        p.phones.clone().unwrap_or_default(),
+                        p.role_notes.clone().unwrap_or_default(),
+                    ])
+                },
+            )?,
+            "people",
+        ),
+        ListKind::Organisations => (
+            emit::<crate::domain::Organisation, _>(
+                ctx,
+                store,
+                &q,
+                out,
+                &["name", "type", "country", "contacts"],
+                |_, o| {
+                    Ok(vec![
+                        o.name.clone(),
+                        o.org_type.clone(),
+                        o.country.clone().unwrap_or_default(),
+                        o.contacts.clone().unwrap_or_default(),
+                    ])
+                },
+            )?,
+            "organisations",
         ),
     };
     if ctx.format == Format::Table {

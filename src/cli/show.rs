@@ -199,6 +199,14 @@ pub(super) fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write)
                     v.extend(record_fields(&x));
                     v
                 }
+                ItemKind::Person => {
+                    let x: crate::domain::Person = records::must_get(conn, r.id)?;
+                    record_fields(&x)
+                }
+                ItemKind::Organisation => {
+                    let x: crate::domain::Organisation = records::must_get(conn, r.id)?;
+                    record_fields(&x)
+                }
             };
             let m: crate::domain::Meta =
                 serde_json::from_value(records::json_of(conn, r.kind, r.id)?)

@@ -360,11 +360,13 @@ pub fn matches(
                 StoreError::NotFound(format!("{a} and {b} are not a suggested match"))
             })?;
             let link = store.write(|w| fuzzy::confirm(w, &s))?;
+            let l: crate::domain::Link = crate::store::records::must_get(store.conn(), link)?;
             writeln!(
                 out,
-                "confirmed: {} same-as {} (link {link})",
-                cell_line(&x.label),
-                cell_line(&y.label)
+                "confirmed: {} {} {} (link {link})",
+                cell_line(&crate::store::records::label_of(store.conn(), l.from_kind, l.from_id)?),
+                l.link_type,
+                cell_line(&crate::store::records::label_of(store.conn(), l.to_kind, l.to_id)?)
             )?;
         }
         MatchCmd::Reject { a, b } => {

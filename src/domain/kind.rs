@@ -13,16 +13,20 @@ pub enum ItemKind {
     Finding,
     Link,
     Note,
+    Person,
+    Organisation,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 6] = [
+    pub const ALL: [ItemKind; 8] = [
         ItemKind::Case,
         ItemKind::Parcel,
         ItemKind::Substance,
         ItemKind::Finding,
         ItemKind::Link,
         ItemKind::Note,
+        ItemKind::Person,
+        ItemKind::Organisation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +37,8 @@ impl ItemKind {
             ItemKind::Finding => "finding",
             ItemKind::Link => "link",
             ItemKind::Note => "note",
+            ItemKind::Person => "person",
+            ItemKind::Organisation => "organisation",
         }
     }
 
@@ -45,6 +51,8 @@ impl ItemKind {
             ItemKind::Finding => "findings",
             ItemKind::Link => "links",
             ItemKind::Note => "notes",
+            ItemKind::Person => "people",
+            ItemKind::Organisation => "organisations",
         }
     }
 }
@@ -61,10 +69,17 @@ impl FromStr for ItemKind {
         let s = s.trim().to_ascii_lowercase();
         ItemKind::ALL
             .into_iter()
-            .find(|k| k.as_str() == s || k.table() == s)
+            .find(|k| {
+                k.as_str() == s
+                    || k.table() == s
+                    // American spelling and the short forms people type.
+                    || (*k == ItemKind::Organisation
+                        && matches!(s.as_str(), "organization" | "organizations" | "org" | "orgs"))
+                    || (*k == ItemKind::Person && s == "persons")
+            })
             .ok_or_else(|| {
                 format!(
-                    "unknown kind {s:?}: expected case, parcel, substance, finding, link or note"
+                    "unknown kind {s:?}: expected case, parcel, substance, finding, link, note, person or organisation"
                 )
             })
     }

@@ -18,6 +18,12 @@ pub const LINK_TYPES: &[&str] = &[
     "analogue-of",
     "precursor-of",
     "mentions",
+    // A person and parcels, organisations and shops.
+    "sender-of",
+    "recipient-of",
+    "member-of",
+    "operates",
+    "paid",
     "other",
 ];
 

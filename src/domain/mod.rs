@@ -13,8 +13,10 @@ pub mod link;
 pub mod meta;
 pub mod note;
 pub mod online;
+pub mod organisation;
 pub mod parcel;
 pub mod payment;
+pub mod person;
 pub mod record;
 pub mod s10;
 pub mod substance;
@@ -28,7 +30,9 @@ pub use kind::ItemKind;
 pub use link::Link;
 pub use meta::Meta;
 pub use note::Note;
+pub use organisation::Organisation;
 pub use parcel::Parcel;
+pub use person::Person;
 pub use record::Record;
 pub use substance::Substance;
 
@@ -41,5 +45,7 @@ pub fn fields_of(kind: ItemKind) -> &'static [fields::FieldSpec] {
         ItemKind::Finding => Finding::FIELDS,
         ItemKind::Link => Link::FIELDS,
         ItemKind::Note => Note::FIELDS,
+        ItemKind::Person => Person::FIELDS,
+        ItemKind::Organisation => Organisation::FIELDS,
     }
 }

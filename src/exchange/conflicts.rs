@@ -200,6 +200,10 @@ pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
                     ItemKind::Finding => put_incoming::<Finding>(w, &c.incoming)?,
                     ItemKind::Link => put_incoming::<Link>(w, &c.incoming)?,
                     ItemKind::Note => put_incoming::<Note>(w, &c.incoming)?,
+                    ItemKind::Person => put_incoming::<crate::domain::Person>(w, &c.incoming)?,
+                    ItemKind::Organisation => {
+                        put_incoming::<crate::domain::Organisation>(w, &c.incoming)?
+                    }
                 }
                 "took-incoming"
             }

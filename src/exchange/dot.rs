@@ -30,6 +30,8 @@ fn item_shape(kind: ItemKind) -> &'static str {
         ItemKind::Parcel => "ellipse",
         ItemKind::Substance => "hexagon",
         ItemKind::Note => "note",
+        ItemKind::Person => "oval, peripheries=2",
+        ItemKind::Organisation => "box3d",
         _ => "plain",
     }
 }

@@ -148,7 +148,14 @@ fn pick_cases(conn: &Connection, cases: &[Uuid], rel: &Release) -> Result<Picked
         Ok(true)
     };
     while let Some((kind, id)) = queue.pop_front() {
-        for l in related::links_of(conn, id, usize::MAX)? {
+        // People and shops go with their notes but are not followed on:
+        // a shop linked to the parcels of other investigations does not
+        // take those along.
+        let party = matches!(kind, ItemKind::Person | ItemKind::Organisation);
+        for l in related::links_of(conn, id, usize::MAX)?
+            .into_iter()
+            .filter(|_| !party)
+        {
             let (okind, other) = if l.from_id == id {
                 (l.to_kind, l.to_id)
             } else {
@@ -192,7 +199,12 @@ fn pick_all(conn: &Connection, rel: &Release) -> Result<Picked> {
         let rows = stmt.query_map([], |r| r.get::<_, Uuid>(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-    for kind in [ItemKind::Case, ItemKind::Note] {
+    for kind in [
+        ItemKind::Case,
+        ItemKind::Note,
+        ItemKind::Person,
+        ItemKind::Organisation,
+    ] {
         for id in ids(conn, kind.table())? {
             if handling::held_back(conn, kind, id, rel)?.is_some() {
                 p.withheld.insert(id);
@@ -417,6 +429,28 @@ pub fn export(
                 source_db,
                 w,
                 picked.of(ItemKind::Finding),
+                &mut prog,
+                as_is,
+            )?,
+        );
+        n(
+            ItemKind::Person,
+            copy_kind::<crate::domain::Person>(
+                &snapshot,
+                source_db,
+                w,
+                picked.of(ItemKind::Person),
+                &mut prog,
+                as_is,
+            )?,
+        );
+        n(
+            ItemKind::Organisation,
+            copy_kind::<crate::domain::Organisation>(
+                &snapshot,
+                source_db,
+                w,
+                picked.of(ItemKind::Organisation),
                 &mut prog,
                 as_is,
             )?,

@@ -21,11 +21,14 @@ pub struct Release {
     pub amber_strict: bool,
 }
 
-/// The TLP label of a case or a note (other kinds carry none).
+/// The TLP label of a case, a note, a person or an organisation (other
+/// kinds carry none).
 pub fn tlp_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<String>> {
     let table = match kind {
         ItemKind::Case => "cases",
         ItemKind::Note => "notes",
+        ItemKind::Person => "people",
+        ItemKind::Organisation => "organisations",
         _ => return Ok(None),
     };
     Ok(conn

@@ -25,7 +25,9 @@
 
 use super::received::Received;
 use crate::domain::text::sanitize;
-use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
+use crate::domain::{
+    Case, Finding, ItemKind, Link, Note, Organisation, Parcel, Person, Record, Substance,
+};
 use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -634,6 +636,8 @@ pub fn merge(
         mg.kind::<Case>(w)?;
         mg.kind::<Parcel>(w)?;
         mg.kind::<Finding>(w)?;
+        mg.kind::<Person>(w)?;
+        mg.kind::<Organisation>(w)?;
         mg.kind::<Link>(w)?;
         mg.kind::<Note>(w)?;
         (mg.progress)(mg.done, mg.total);
@@ -670,6 +674,8 @@ fn check_all(src: &Connection) -> Result<()> {
     kind::<Case>(src)?;
     kind::<Parcel>(src)?;
     kind::<Finding>(src)?;
+    kind::<Person>(src)?;
+    kind::<Organisation>(src)?;
     kind::<Link>(src)?;
     kind::<Note>(src)
 }
@@ -781,11 +787,20 @@ fn run_steps(
     if let Some(a) = from(3) {
         mg.kind_in_steps::<Finding>(dst, 3, a, history)?;
     }
+    // (People and organisations before the links and notes that may
+    // name them. A merge stopped midway by a release before them resumes
+    // its links and notes from their start, which changes nothing twice.)
     if let Some(a) = from(4) {
-        mg.kind_in_steps::<Link>(dst, 4, a, history)?;
+        mg.kind_in_steps::<Person>(dst, 4, a, history)?;
     }
     if let Some(a) = from(5) {
-        mg.kind_in_steps::<Note>(dst, 5, a, history)?;
+        mg.kind_in_steps::<Organisation>(dst, 5, a, history)?;
+    }
+    if let Some(a) = from(6) {
+        mg.kind_in_steps::<Link>(dst, 6, a, history)?;
+    }
+    if let Some(a) = from(7) {
+        mg.kind_in_steps::<Note>(dst, 7, a, history)?;
     }
     (mg.progress)(mg.done, mg.total);
     let mut report = mg.report.clone();

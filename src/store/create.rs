@@ -73,6 +73,24 @@ pub fn link(w: &mut Writer<'_>, l: &mut Link) -> Result<Vec<String>> {
         std::mem::swap(&mut l.from_id, &mut l.to_id);
         std::mem::swap(&mut l.from_kind, &mut l.to_kind);
     }
+    if matches!(l.link_type.as_str(), "sender-of" | "recipient-of") {
+        // Read from the person or organisation to the parcel, whichever
+        // order they were given in.
+        let party = |k: ItemKind| matches!(k, ItemKind::Person | ItemKind::Organisation);
+        if l.from_kind == ItemKind::Parcel && party(l.to_kind) {
+            std::mem::swap(&mut l.from_id, &mut l.to_id);
+            std::mem::swap(&mut l.from_kind, &mut l.to_kind);
+        }
+        if !(party(l.from_kind) && l.to_kind == ItemKind::Parcel) {
+            return Err(StoreError::Invalid(crate::domain::fields::FieldError {
+                field: "link_type".into(),
+                message: format!(
+                    "a {} link joins a person or organisation and a parcel, not a {} and a {}",
+                    l.link_type, l.from_kind, l.to_kind
+                ),
+            }));
+        }
+    }
     let dup: Option<Uuid> =
         w.tx.prepare_cached(
             "SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3",

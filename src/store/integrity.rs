@@ -69,10 +69,12 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
     check_kind::<Finding>(conn, &mut out)?;
     check_kind::<Link>(conn, &mut out)?;
     check_kind::<Note>(conn, &mut out)?;
+    check_kind::<crate::domain::Person>(conn, &mut out)?;
+    check_kind::<crate::domain::Organisation>(conn, &mut out)?;
     // Items whose last audited action leaves them in place must exist.
     let mut stmt = conn.prepare(
         "SELECT a.item_kind, a.item_id FROM audit a
-         WHERE a.state IS NOT NULL AND a.item_kind IN ('case', 'parcel', 'substance', 'finding', 'link', 'note')
+         WHERE a.state IS NOT NULL AND a.item_kind IN ('case', 'parcel', 'substance', 'finding', 'link', 'note', 'person', 'organisation')
            AND a.seq = (SELECT max(seq) FROM audit b WHERE b.item_id = a.item_id)",
     )?;
     let mut rows = stmt.query([])?;
@@ -191,6 +193,8 @@ pub fn check_derived(conn: &Connection) -> Result<RecordCheck> {
             ItemKind::Finding => derived_kind::<Finding>(conn, &mut out)?,
             ItemKind::Link => derived_kind::<Link>(conn, &mut out)?,
             ItemKind::Note => derived_kind::<Note>(conn, &mut out)?,
+            ItemKind::Person => derived_kind::<crate::domain::Person>(conn, &mut out)?,
+            ItemKind::Organisation => derived_kind::<crate::domain::Organisation>(conn, &mut out)?,
         };
         occurrences += o;
         searches += s;

@@ -27,6 +27,8 @@ pub fn kind_code(kind: ItemKind) -> i64 {
         ItemKind::Finding => 4,
         ItemKind::Link => 5,
         ItemKind::Note => 6,
+        ItemKind::Person => 7,
+        ItemKind::Organisation => 8,
     }
 }
 
@@ -125,6 +127,11 @@ const ROLES: &[&str] = &[
     "recipient_name",
     "declared_contents",
     "text",
+    // People and organisations.
+    "name",
+    "phone",
+    "address",
+    "contacts",
 ];
 
 pub fn role_code(role: &str) -> Result<i64> {

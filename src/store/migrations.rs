@@ -56,6 +56,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0007_cyrillic_keys.sql"),
         step: Some(upgrade::to_7),
     },
+    Migration {
+        version: 8,
+        name: "people and organisations",
+        sql: include_str!("migrations/0008_people.sql"),
+        step: None,
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

@@ -7,7 +7,7 @@
 use super::error::{Result, StoreError};
 use super::{Writer, audit, index, keys, search};
 use crate::domain::record::{self, Record};
-use crate::domain::{Case, Finding, ItemKind, Link, Meta, Note, Parcel, Substance};
+use crate::domain::{Case, Finding, ItemKind, Link, Meta, Note, Organisation, Parcel, Person, Substance};
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde_json::{Map, Value};
@@ -22,6 +22,7 @@ pub fn system_columns(kind: ItemKind) -> &'static [&'static str] {
         ItemKind::Finding => &["parcel_id", "substance_id"],
         ItemKind::Link => &["from_kind", "from_id", "to_kind", "to_id"],
         ItemKind::Note => &["item_kind", "item_id"],
+        ItemKind::Person | ItemKind::Organisation => &[],
     }
 }
 
@@ -35,7 +36,7 @@ pub fn columns<R: Record>() -> Vec<&'static str> {
 /// The columns of a kind's table, as [`columns`] gives them.
 /// Made once per process: the audit reads it on every write.
 pub fn kind_columns(kind: ItemKind) -> &'static [&'static str] {
-    static COLUMNS: std::sync::OnceLock<[Vec<&'static str>; 6]> = std::sync::OnceLock::new();
+    static COLUMNS: std::sync::OnceLock<[Vec<&'static str>; 8]> = std::sync::OnceLock::new();
     let all = COLUMNS.get_or_init(|| {
         [
             columns::<Case>(),
@@ -44,6 +45,8 @@ pub fn kind_columns(kind: ItemKind) -> &'static [&'static str] {
             columns::<Finding>(),
             columns::<Link>(),
             columns::<Note>(),
+            columns::<Person>(),
+            columns::<Organisation>(),
         ]
     });
     let i = match kind {
@@ -53,6 +56,8 @@ pub fn kind_columns(kind: ItemKind) -> &'static [&'static str] {
         ItemKind::Finding => 3,
         ItemKind::Link => 4,
         ItemKind::Note => 5,
+        ItemKind::Person => 6,
+        ItemKind::Organisation => 7,
     };
     &all[i]
 }
@@ -805,6 +810,8 @@ pub fn delete(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
         ItemKind::Finding => drop(delete_one::<Finding>(w, id)?),
         ItemKind::Link => drop(delete_one::<Link>(w, id)?),
         ItemKind::Note => drop(delete_one::<Note>(w, id)?),
+        ItemKind::Person => drop(delete_one::<Person>(w, id)?),
+        ItemKind::Organisation => drop(delete_one::<Organisation>(w, id)?),
     }
     Ok(n + 1)
 }
@@ -821,6 +828,8 @@ pub fn label_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
         ItemKind::Finding => l::<Finding>(conn, id)?,
         ItemKind::Link => l::<Link>(conn, id)?,
         ItemKind::Note => l::<Note>(conn, id)?,
+        ItemKind::Person => l::<Person>(conn, id)?,
+        ItemKind::Organisation => l::<Organisation>(conn, id)?,
     };
     Ok(label.unwrap_or_else(|| format!("(missing {kind} {id})")))
 }
@@ -837,6 +846,8 @@ pub fn stored_json(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String
         ItemKind::Finding => j::<Finding>(conn, id),
         ItemKind::Link => j::<Link>(conn, id),
         ItemKind::Note => j::<Note>(conn, id),
+        ItemKind::Person => j::<Person>(conn, id),
+        ItemKind::Organisation => j::<Organisation>(conn, id),
     }
 }
 
@@ -853,6 +864,8 @@ pub fn json_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Value> {
         ItemKind::Finding => j::<Finding>(conn, id),
         ItemKind::Link => j::<Link>(conn, id),
         ItemKind::Note => j::<Note>(conn, id),
+        ItemKind::Person => j::<Person>(conn, id),
+        ItemKind::Organisation => j::<Organisation>(conn, id),
     }
 }
 

@@ -99,9 +99,62 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
             )));
         }
     }
+    let parties = parties_called(conn, t)?;
+    match parties.as_slice() {
+        [(kind, id)] => return item(conn, *kind, *id),
+        [] => {}
+        many => {
+            let mut names = Vec::new();
+            for (kind, id) in many {
+                names.push(format!(
+                    "{kind} {} ({id})",
+                    records::label_of(conn, *kind, *id)?
+                ));
+            }
+            return Err(StoreError::Ambiguous(format!(
+                "{t:?} names {} people or organisations: {}",
+                many.len(),
+                names.join(", ")
+            )));
+        }
+    }
     Err(StoreError::NotFound(format!(
-        "no case, parcel or substance matches {t:?} (try: interdict search {t:?})"
+        "no case, parcel, substance, person or organisation matches {t:?} (try: interdict search {t:?})"
     )))
+}
+
+/// People and organisations whose name or alias is `name` (in any script
+/// or word order: `PETROV, Ivan` and `Иван Петров` name Ivan Petrov), or
+/// whose handle it is (`@shop_bot`), through the identifier index.
+pub fn parties_called(conn: &Connection, name: &str) -> Result<Vec<(ItemKind, Uuid)>> {
+    use crate::domain::identifiers::{self as ids, IdentKind};
+    let mut keys = Vec::new();
+    if let Some(k) = ids::name_key(name) {
+        keys.push((IdentKind::Name, k));
+    }
+    if let Some(h) = crate::domain::online::telegram(name).filter(|_| name.trim().starts_with('@')) {
+        keys.push((IdentKind::Handle, h));
+    }
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT o.item FROM identifiers i JOIN occurrences o ON o.ident = i.id
+         WHERE i.kind = ?1 AND i.value = ?2 AND o.role IN (?3, ?4)",
+    )?;
+    let (name_role, contacts_role) = (super::keys::role_code("name")?, super::keys::role_code("contacts")?);
+    for (kind, value) in keys {
+        let items: Vec<i64> = stmt
+            .query_map((super::keys::ident_code(kind), &value, name_role, contacts_role), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for key in items {
+            if let Some((k, id)) = super::keys::id_of(conn, key)?
+                && matches!(k, ItemKind::Person | ItemKind::Organisation)
+                && !out.contains(&(k, id))
+            {
+                out.push((k, id));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Substances whose name or synonym is `name`, ignoring case. Exact names
@@ -119,10 +172,19 @@ pub fn substances_called(conn: &Connection, name: &str) -> Result<Vec<Substance>
     }
     let like = format!("%{}%", name.trim().replace(['%', '_'], ""));
     let candidates = records::list_where::<Substance, _>(conn, "synonyms LIKE ?1", [like], 100, 0)?;
-    Ok(candidates
+    let found: Vec<Substance> = candidates
         .into_iter()
         .filter(|s| s.is_called(name))
-        .collect())
+        .collect();
+    // SQLite folds the case of ASCII letters only: `Мефедрон` is looked
+    // for among every substance (a few hundred).
+    if found.is_empty() && !name.is_ascii() {
+        return Ok(records::list_where::<Substance, _>(conn, "1", [], usize::MAX, 0)?
+            .into_iter()
+            .filter(|s| s.is_called(name))
+            .collect());
+    }
+    Ok(found)
 }
 
 /// Resolves a reference that must be of one kind.

@@ -68,6 +68,15 @@ pub fn in_case_condition(kind: ItemKind) -> Option<&'static str> {
         ItemKind::Finding => {
             "parcel_id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')"
         }
+        // People and organisations linked to the case or to a parcel it
+        // includes.
+        ItemKind::Person | ItemKind::Organisation => {
+            "id IN (SELECT to_id FROM links WHERE from_id = ?1 UNION SELECT from_id FROM links WHERE to_id = ?1
+                    UNION SELECT l.from_id FROM links l JOIN links i ON i.to_id = l.to_id
+                          WHERE i.from_id = ?1 AND i.link_type = 'includes'
+                    UNION SELECT l.to_id FROM links l JOIN links i ON i.to_id = l.from_id
+                          WHERE i.from_id = ?1 AND i.link_type = 'includes')"
+        }
         ItemKind::Case | ItemKind::Substance => return None,
     })
 }

@@ -44,6 +44,13 @@ pub fn rebuild_indexes(tx: &Connection) -> Result<usize> {
     index_kind::<Finding>(tx, &mut done)?;
     index_kind::<crate::domain::Link>(tx, &mut done)?;
     index_kind::<Note>(tx, &mut done)?;
+    if tx
+        .prepare("SELECT 1 FROM sqlite_schema WHERE name = 'people'")?
+        .exists([])?
+    {
+        index_kind::<crate::domain::Person>(tx, &mut done)?;
+        index_kind::<crate::domain::Organisation>(tx, &mut done)?;
+    }
     Ok(done)
 }
 

@@ -432,6 +432,12 @@ pub fn detail(conn: &Connection, item: &ItemRef) -> Result<Vec<(String, String)>
         ItemKind::Finding => records::get::<Finding>(conn, item.id)?.map(|f| fields(&f)),
         ItemKind::Link => records::get::<Link>(conn, item.id)?.map(|l| fields(&l)),
         ItemKind::Note => records::get::<Note>(conn, item.id)?.map(|n| fields(&n)),
+        ItemKind::Person => {
+            records::get::<crate::domain::Person>(conn, item.id)?.map(|n| fields(&n))
+        }
+        ItemKind::Organisation => {
+            records::get::<crate::domain::Organisation>(conn, item.id)?.map(|n| fields(&n))
+        }
     }
     .unwrap_or_default();
     // Why screening hit a parcel: each profile's score, then each reason.

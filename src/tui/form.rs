@@ -103,6 +103,10 @@ impl Form {
             ItemKind::Finding => load::<Finding>(conn, item.id, &mut form)?,
             ItemKind::Link => load::<Link>(conn, item.id, &mut form)?,
             ItemKind::Note => load::<Note>(conn, item.id, &mut form)?,
+            ItemKind::Person => load::<crate::domain::Person>(conn, item.id, &mut form)?,
+            ItemKind::Organisation => {
+                load::<crate::domain::Organisation>(conn, item.id, &mut form)?
+            }
         }
         form.focus_on(0);
         Ok(form)
@@ -255,6 +259,14 @@ impl Form {
                 ))
             }),
             ItemKind::Case => save_as::<Case>(store, self.editing, &pairs, create::case),
+            ItemKind::Person => save_as::<crate::domain::Person>(store, self.editing, &pairs, |w, p| {
+                crate::store::records::insert(w, p)
+            }),
+            ItemKind::Organisation => {
+                save_as::<crate::domain::Organisation>(store, self.editing, &pairs, |w, o| {
+                    crate::store::records::insert(w, o)
+                })
+            }
         };
         match result {
             Ok(v) => Some(v),

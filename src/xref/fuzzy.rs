@@ -47,7 +47,40 @@ fn decided(conn: &Connection, a: Uuid, b: Uuid) -> Result<Option<String>> {
         .optional()?)
 }
 
-fn name_of(conn: &Connection, id: Uuid, role: &str) -> Result<String> {
+/// The name or address of an item that has the sound `sound`: a parcel's
+/// field in `role`; the one of a person's or organisation's names or
+/// addresses that sounds so.
+fn name_of(conn: &Connection, id: Uuid, role: &str, sound: &str, address: bool) -> Result<String> {
+    use crate::domain::identifiers as ids;
+    use crate::domain::person::parts;
+    let pick = |names: Vec<&str>| -> String {
+        names
+            .iter()
+            .find(|n| {
+                if address {
+                    ids::address_sound_key(n).as_deref() == Some(sound)
+                } else {
+                    ids::name_sound_key(n).as_deref() == Some(sound)
+                }
+            })
+            .or(names.first())
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    };
+    if let Some(p) = records::get::<crate::domain::Person>(conn, id)? {
+        return Ok(if address {
+            pick(parts(&p.addresses).collect())
+        } else {
+            pick(p.names().collect())
+        });
+    }
+    if let Some(o) = records::get::<crate::domain::Organisation>(conn, id)? {
+        return Ok(if address {
+            pick(parts(&o.addresses).collect())
+        } else {
+            pick(o.names().collect())
+        });
+    }
     Ok(records::get::<Parcel>(conn, id)?
         .map(|p| get_field(&p, role))
         .unwrap_or_default())
@@ -82,8 +115,22 @@ pub fn explain(a: &str, b: &str, sound: &str) -> (f64, Vec<String>) {
                 .replace("ph", "f")
                 .replace("kh", "h")
         };
-        if swapped(&ka) == swapped(&kb) {
+        let script = |s: &str| crate::domain::translit::has_cyrillic(s);
+        let spelled = |k: &str| {
+            k.split(' ')
+                .map(crate::domain::identifiers::spelling)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        if script(a) != script(b) {
+            features.push("one name in Cyrillic, one in Latin letters".into());
+        } else if swapped(&ka) == swapped(&kb) {
             features.push("transliteration variants (w/v, j/y, ph/f, kh/h)".into());
+        } else if spelled(&ka) == spelled(&kb) {
+            features.push(
+                "transliteration variants (GOST, ICAO, BGN or informal spellings of one name)"
+                    .into(),
+            );
         } else {
             let d = strsim::levenshtein(&ka, &kb);
             features.push(format!("{d} letter{} apart", if d == 1 { "" } else { "s" }));
@@ -175,9 +222,13 @@ pub fn suggestions(
                 if pairs_seen.contains(&ordered(*a, *b)) || decided(conn, *a, *b)?.is_some() {
                     continue;
                 }
-                let (na, nb) = (name_of(conn, *a, ra)?, name_of(conn, *b, rb)?);
+                let (na, nb) = (
+                    name_of(conn, *a, ra, &sound, address)?,
+                    name_of(conn, *b, rb, &sound, address)?,
+                );
                 let same = if address {
-                    text::fold(&na) == text::fold(&nb)
+                    crate::domain::identifiers::address_fold(&na)
+                        == crate::domain::identifiers::address_fold(&nb)
                 } else {
                     text::name_key(&na) == text::name_key(&nb)
                 };
@@ -250,7 +301,35 @@ fn record_decision(
     audit::append(w, decision, "match", decision_id(a, b), None, Some(&after))
 }
 
-/// Confirms a suggested match: a `same-as` link that says why.
+/// The link a confirmed match makes: a person or organisation and a parcel
+/// they are named on are `sender-of` or `recipient-of` it (from the party
+/// to the parcel); any other pair is `same-as`.
+fn confirmed_link(s: &Suggestion) -> (&'static str, Uuid, Uuid) {
+    let party = |k: ItemKind| matches!(k, ItemKind::Person | ItemKind::Organisation);
+    let side = |role: &str| {
+        if role.starts_with("sender") {
+            Some("sender-of")
+        } else if role.starts_with("recipient") {
+            Some("recipient-of")
+        } else {
+            None
+        }
+    };
+    if party(s.a.kind) && s.b.kind == ItemKind::Parcel
+        && let Some(t) = side(&s.b_role)
+    {
+        return (t, s.a.id, s.b.id);
+    }
+    if party(s.b.kind) && s.a.kind == ItemKind::Parcel
+        && let Some(t) = side(&s.a_role)
+    {
+        return (t, s.b.id, s.a.id);
+    }
+    ("same-as", s.a.id, s.b.id)
+}
+
+/// Confirms a suggested match: a link that says why (see
+/// [`confirmed_link`] for its type).
 pub fn confirm(w: &mut Writer<'_>, s: &Suggestion) -> Result<Uuid> {
     let note = format!(
         "confirmed match {:?} ~ {:?} (score {:.2}: {})",
@@ -259,9 +338,10 @@ pub fn confirm(w: &mut Writer<'_>, s: &Suggestion) -> Result<Uuid> {
         s.score,
         s.features.join("; ")
     );
-    let (mut l, _) = new_record::<Link>(&[("link_type", "same-as"), ("note", &note)])?;
-    l.from_id = s.a.id;
-    l.to_id = s.b.id;
+    let (link_type, from, to) = confirmed_link(s);
+    let (mut l, _) = new_record::<Link>(&[("link_type", link_type), ("note", &note)])?;
+    l.from_id = from;
+    l.to_id = to;
     create::link(w, &mut l)?;
     record_decision(w, s.a.id, s.b.id, "confirmed", Some(l.meta.id))?;
     Ok(l.meta.id)

@@ -585,7 +585,13 @@ fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Compo
                 (c, skipped)
             })
         });
-        for kind in [ItemKind::Case, ItemKind::Parcel, ItemKind::Note] {
+        for kind in [
+            ItemKind::Case,
+            ItemKind::Parcel,
+            ItemKind::Note,
+            ItemKind::Person,
+            ItemKind::Organisation,
+        ] {
             // In id order, from the id index rather than the whole table.
             let (max_n, count): (Option<i64>, i64) = conn.query_row(
                 &format!("SELECT max(n), count(*) FROM {}", kind.table()),
