@@ -404,6 +404,78 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
         members.push(Value::Object(m));
     }
 
+    // The people and organisations of the case (linked to it or to its
+    // parcels), as identities of their own; TLP:RED ones stay behind.
+    for kind in [ItemKind::Person, ItemKind::Organisation] {
+        let Some(cond) = related::in_case_condition(kind) else {
+            continue;
+        };
+        let mut ids: Vec<Uuid> = Vec::new();
+        conn.prepare(&format!("SELECT id FROM {} WHERE {cond}", kind.table()))?
+            .query_map([case_id], |r| r.get(0))?
+            .try_for_each(|r| -> rusqlite::Result<()> {
+                ids.push(r?);
+                Ok(())
+            })?;
+        for id in ids {
+            let (meta, name, class, tlp_of, aliases, contacts, description) = match kind {
+                ItemKind::Person => {
+                    let p: crate::domain::Person = records::must_get(conn, id)?;
+                    let contact: Vec<String> = [&p.phones, &p.addresses, &p.contacts]
+                        .into_iter()
+                        .flatten()
+                        .cloned()
+                        .collect();
+                    let desc = [
+                        p.role_notes.clone(),
+                        p.born_on.as_ref().map(|b| format!("born {b}")),
+                        p.nationality.as_ref().map(|n| format!("nationality {n}")),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                    (p.meta.clone(), p.name.clone(), "individual", p.tlp.clone(), p.aliases.clone(), contact, desc)
+                }
+                _ => {
+                    let o: crate::domain::Organisation = records::must_get(conn, id)?;
+                    let contact: Vec<String> = [&o.phones, &o.addresses, &o.contacts]
+                        .into_iter()
+                        .flatten()
+                        .cloned()
+                        .collect();
+                    let desc = format!(
+                        "{}{}",
+                        o.org_type,
+                        o.description.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+                    );
+                    (o.meta.clone(), o.name.clone(), "organization", o.tlp.clone(), o.aliases.clone(), contact, desc)
+                }
+            };
+            if is_red(&tlp_of) && !opts.include_red.contains(&id) {
+                continue;
+            }
+            let sid = sdo_id("identity", id, "");
+            let mut m = b.domain("identity", &sid, stricter(&tlp, &tlp_of), &meta);
+            m.insert("identity_class".into(), class.into());
+            m.insert("name".into(), name.into());
+            if !description.is_empty() {
+                m.insert("description".into(), description.into());
+            }
+            if !contacts.is_empty() {
+                m.insert("contact_information".into(), contacts.join("; ").into());
+            }
+            if let Some(a) = aliases {
+                m.insert(
+                    "extensions".into(),
+                    extension(vec![("kind", kind.as_str().into()), ("aliases", a.into())]),
+                );
+            }
+            stix_of.insert(id, sid);
+            members.push(Value::Object(m));
+        }
+    }
+
     // Links from or to the case and its parcels; substances they reach join.
     let mut links: Vec<Link> = Vec::new();
     let mut link_seen = HashSet::new();

@@ -119,6 +119,8 @@ impl Runner {
                                         | ItemKind::Parcel
                                         | ItemKind::Substance
                                         | ItemKind::Note
+                                        | ItemKind::Person
+                                        | ItemKind::Organisation
                                 )
                             })
                             .collect()
