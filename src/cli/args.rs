@@ -522,7 +522,7 @@ pub enum MatchCmd {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// Confirm that two items name the same party: a same-as link
+    /// Confirm that two items name the same party: a same-as link (recipient-of or sender-of between a person or organisation and a parcel)
     Confirm {
         #[arg(value_name = "A")]
         a: String,

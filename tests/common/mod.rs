@@ -136,6 +136,8 @@ pub fn assert_consistent(db: &std::path::Path) {
         (4, "findings"),
         (5, "links"),
         (6, "notes"),
+        (7, "people"),
+        (8, "organisations"),
     ] {
         for index in ["occurrences", "search_items"] {
             let sql = format!(
@@ -148,7 +150,7 @@ pub fn assert_consistent(db: &std::path::Path) {
     assert_eq!(
         count_in(
             db,
-            "SELECT count(*) FROM occurrences WHERE (item & 15) NOT BETWEEN 1 AND 6"
+            "SELECT count(*) FROM occurrences WHERE (item & 15) NOT BETWEEN 1 AND 8"
         ),
         0,
         "occurrences of no kind"

@@ -1,0 +1,250 @@
+//! People, online shops and payment identifiers as things to
+//! cross-reference, and Cyrillic throughout, as a user works with them on
+//! the command line: added, found in any script, matched to parcels with
+//! reasons (exact identifiers shown, fuzzy ones offered for confirmation),
+//! linked, watched, exported and merged.
+
+mod common;
+
+use common::{Nb, assert_consistent};
+use serde_json::Value;
+
+fn notebook() -> Nb {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Иван Петров",
+        "--alias",
+        "Iwan Petroff",
+        "--nationality",
+        "KZ",
+        "--phone",
+        "8 701 555 01 42",
+        "--address",
+        "г. Алматы, ул. Абая, д. 5, кв. 12",
+        "--contacts",
+        "t.me/ivan_klad, карта 4400 4301 2345 6789",
+        "--role",
+        "buyer",
+    ]);
+    nb.ok(&[
+        "add",
+        "organisation",
+        "--name",
+        "Almaty Mef Shop",
+        "--type",
+        "shop",
+        "--contacts",
+        "@Almaty_Mef_bot, http://www.mef-shop.kz, USDT TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+    ]);
+    nb
+}
+
+fn parcel(nb: &Nb, tracking: &str, extra: &[&str]) {
+    let mut args = vec![
+        "add",
+        "parcel",
+        "--tracking",
+        tracking,
+        "--origin",
+        "CN",
+        "--destination",
+        "KZ",
+    ];
+    args.extend(extra);
+    nb.ok(&args);
+}
+
+fn xref_items(nb: &Nb, what: &str) -> Vec<(String, String)> {
+    xref_deep(nb, what, "1")
+}
+
+fn xref_deep(nb: &Nb, what: &str, depth: &str) -> Vec<(String, String)> {
+    let v = nb.json(&["xref", what, "--depth", depth]);
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["label"].as_str().unwrap_or_default().to_string(),
+                r["reasons"].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_parcel_meets_the_person_it_names_with_the_reasons_and_never_a_silent_link() {
+    let nb = notebook();
+    // Latin spellings on the label, the number as the courier wrote it.
+    parcel(
+        &nb,
+        "RR123456785CN",
+        &[
+            "--recipient-name",
+            "Ivan Petrov",
+            "--recipient-phone",
+            "+7 701 555 0142",
+            "--recipient-address",
+            "Almaty, ul. Abaya 5, kv. 12",
+        ],
+    );
+    let found = xref_items(&nb, "RR123456785CN");
+    let person = found
+        .iter()
+        .find(|(l, _)| l == "Иван Петров")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    for why in ["+77015550142", "almaty ul abaya 5 kv 12", "ivan petrov"] {
+        assert!(person.1.contains(why), "{why} not in {}", person.1);
+    }
+    // Suggested, not made: no link until someone says so.
+    assert_eq!(nb.count("links"), 0);
+
+    // A fuzzy spelling only: offered for confirmation with its reason;
+    // confirming makes the recipient-of link from the person.
+    parcel(&nb, "RR000000005CN", &["--recipient-name", "Iwan Petrow"]);
+    let m = nb.json(&["matches", "list", "RR000000005CN"]);
+    let s = m
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["a_label"] == "Иван Петров" || s["b_label"] == "Иван Петров")
+        .unwrap_or_else(|| panic!("{m}"));
+    assert!(s.to_string().contains("Cyrillic"), "{s}");
+    let said = nb.ok(&["matches", "confirm", "Иван Петров", "RR000000005CN"]);
+    assert!(said.contains("Иван Петров recipient-of RR000000005CN"), "{said}");
+    let links = nb.json(&["list", "links"]);
+    assert_eq!(links[0]["link_type"], "recipient-of");
+    assert_eq!(links[0]["from_kind"], "person");
+
+    // The person's detail lists what shares their identifiers, with why.
+    let shown = nb.ok(&["show", "PETROV, Ivan"]);
+    assert!(shown.contains("RR123456785CN"), "{shown}");
+    assert!(shown.contains("same phone +77015550142"), "{shown}");
+    // The card number is masked unless asked for.
+    assert!(!nb.ok(&["xref", "Иван Петров"]).contains("4400430123456789"));
+    nb.ok(&["audit", "verify"]);
+    assert_consistent(&nb.db);
+}
+
+#[test]
+fn leads_name_shops_handles_and_payments_that_connect_items() {
+    let nb = notebook();
+    parcel(&nb, "RR123456785CN", &[]);
+    parcel(&nb, "RR000000005CN", &[]);
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "RR123456785CN",
+        "--lead",
+        "--text",
+        "Заказ через @almaty_mef_bot, оплата USDT TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t; курьер 8 777 123 45 67",
+    ]);
+    // One digit off: kept as text, and the user is told.
+    let out = nb
+        .cmd()
+        .args([
+            "add",
+            "note",
+            "--on",
+            "RR000000005CN",
+            "--text",
+            "Paid to card 4400 4301 2345 6787 and via mef-shop.kz; caller 8 777 123 45 67",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let warned = String::from_utf8_lossy(&out.stderr);
+    assert!(warned.contains("Luhn") && warned.contains("kept as text"), "{warned}");
+    // The shop meets both leads: by handle and wallet, and by its site.
+    let shop = xref_items(&nb, "@almaty_mef_bot");
+    let labels: Vec<&str> = shop.iter().map(|(l, _)| l.as_str()).collect();
+    assert!(labels.iter().any(|l| l.starts_with("lead")), "{shop:?}");
+    let why: String = shop.iter().map(|(_, w)| w.as_str()).collect();
+    for v in ["@almaty_mef_bot", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "mef-shop.kz"] {
+        assert!(why.contains(v), "{v} not in {why}");
+    }
+    // The courier's national number, read in the parcels' country, ties
+    // the two parcels' leads together (parcel, its lead, the other lead,
+    // its parcel).
+    let both = xref_deep(&nb, "RR123456785CN", "3");
+    assert!(
+        both.iter().any(|(l, w)| l.starts_with("note") && w.contains("+77771234567")),
+        "{both:?}"
+    );
+    assert!(both.iter().any(|(l, _)| l == "RR000000005CN"), "{both:?}");
+    // And a watch entry on the handle screens what arrives with it.
+    nb.ok(&["watch", "add", "handle", "@Almaty_Mef_bot", "--reason", "shop"]);
+    let bad = nb.fails(&["watch", "add", "card", "4400 4301 2345 6787", "--reason", "x"]);
+    assert!(bad.contains("Luhn"), "{bad}");
+    // The parcel moved to another country: its lead's national number is
+    // read there (not a German number: no longer an identifier), and the
+    // index still matches what the records imply.
+    nb.ok(&["edit", "RR000000005CN", "--set", "destination=DE", "--set", "origin=DE"]);
+    let after = xref_deep(&nb, "RR123456785CN", "3");
+    assert!(!after.iter().any(|(l, _)| l == "RR000000005CN"), "{after:?}");
+    nb.ok(&["audit", "verify"]);
+    assert_consistent(&nb.db);
+}
+
+#[test]
+fn cyrillic_queries_find_latin_data_and_the_reverse() {
+    let nb = notebook();
+    parcel(&nb, "RR123456785CN", &["--recipient-name", "Sergey Shcherbakov"]);
+    let hits = |q: &str| -> Vec<String> {
+        nb.json(&["search", q])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(hits("Щербаков").contains(&"RR123456785CN".to_string()));
+    assert!(hits("petrov").contains(&"Иван Петров".to_string()));
+    assert!(hits("мефедрон").contains(&"Mephedrone".to_string()));
+    assert!(nb.ok(&["show", "МЕФЕДРОН"]).contains("Mephedrone"));
+    assert!(nb.ok(&["show", "соль"]).contains("alpha-PVP"));
+}
+
+#[test]
+fn people_and_shops_travel_with_their_case_and_merge_once() {
+    let a = notebook();
+    parcel(&a, "RR123456785CN", &["--recipient-name", "Ivan Petrov"]);
+    let case = a.ok(&["add", "case", "--title", "Operation Steppe"]);
+    let case = case.trim();
+    a.ok(&["add", "link", case, "RR123456785CN", "--type", "includes"]);
+    a.ok(&["add", "link", "Иван Петров", "RR123456785CN", "--type", "recipient-of"]);
+    a.ok(&["add", "link", "Almaty Mef Shop", case, "--type", "related-to"]);
+    let file = a.db.parent().unwrap().join("steppe.db");
+    a.ok(&["export", "--case", case, "--out", file.to_str().unwrap()]);
+
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&["keys", "trust", file.to_str().unwrap()]);
+    let r = b.json(&["merge", file.to_str().unwrap()]);
+    assert_eq!(r["conflicts"], 0, "{r}");
+    assert_eq!(b.count("people"), 1);
+    assert_eq!(b.count("organisations"), 1);
+    let shown = b.ok(&["show", "Ivan Petrov"]);
+    assert!(shown.contains("recipient-of"), "{shown}");
+    let again = b.json(&["merge", file.to_str().unwrap()]);
+    assert_eq!(again["written"], false, "{again}");
+    // In the case's STIX bundle as identities of their own.
+    let bundle: Value =
+        serde_json::from_str(&a.ok(&["export", "--stix", "--case", case])).unwrap();
+    let identities: Vec<&Value> = bundle["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["type"] == "identity")
+        .collect();
+    assert!(identities.iter().any(|o| o["name"] == "Иван Петров" && o["identity_class"] == "individual"));
+    assert!(identities.iter().any(|o| o["name"] == "Almaty Mef Shop" && o["identity_class"] == "organization"));
+    b.ok(&["audit", "verify"]);
+    assert_consistent(&b.db);
+}
