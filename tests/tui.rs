@@ -1579,3 +1579,48 @@ fn hits_are_marked_listed_and_each_reason_leads_to_its_evidence() {
         "{text}"
     );
 }
+
+/// A person is reached from the global search in either script, shown in
+/// the detail, and their links and shared values are in the Links pane;
+/// a Cyrillic live filter finds a parcel written in Latin letters.
+#[test]
+fn a_person_is_found_in_cyrillic_and_opened_with_their_links() {
+    use interdict::domain::{Parcel, Person, record::new_record};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    s.write(|w| {
+        let (mut p, _) = new_record::<Person>(&[
+            ("name", "Иван Петров"),
+            ("nationality", "KZ"),
+            ("phones", "8 701 555 01 42"),
+        ])?;
+        interdict::store::records::insert(w, &mut p)?;
+        let (mut parcel, _) = new_record::<Parcel>(&[
+            ("tracking", "RR123456785CN"),
+            ("origin", "CN"),
+            ("destination", "KZ"),
+            ("recipient_name", "Ivan Petrov"),
+            ("recipient_phone", "+7 701 555 0142"),
+        ])?;
+        interdict::store::create::parcel(w, &mut parcel).map(drop)
+    })
+    .unwrap();
+    let mut ui = Ui {
+        session: Session::new(s, Keymap::defaults(), Theme::new(false), view::page_rows(24)),
+        _dir: dir,
+        w: 80,
+        h: 24,
+    };
+    ui.keys("2 /").typed("петров");
+    assert_eq!(ui.session.app.lists[1].hits.len(), 1, "{}", ui.text());
+    ui.keys("esc s").typed("ivan petrov");
+    let text = ui.text();
+    assert!(text.contains("person    Иван Петров"), "{text}");
+    ui.keys("enter");
+    assert_eq!(ui.session.app.current.as_ref().unwrap().label, "Иван Петров");
+    ui.keys("4");
+    let text = ui.text();
+    assert!(text.contains("Links of person Иван Петров"), "{text}");
+    assert!(text.contains("RR123456785CN"), "{text}");
+    assert!(text.contains("2 shared: phone +7"), "{text}");
+}
