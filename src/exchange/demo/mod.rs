@@ -10,6 +10,7 @@
 //! same data.
 
 mod goods;
+pub mod people;
 mod seizures;
 pub mod targeting;
 mod world;
@@ -85,6 +86,8 @@ pub struct Summary {
     pub emerging: Vec<PlantedEmerging>,
     /// The starter profiles and the watched phones.
     pub targeting: targeting::Seeded,
+    /// The buyers and the shop as people and organisations.
+    pub people: people::PlantedPeople,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -747,7 +750,9 @@ fn generate_in(
     // Leads on each case: what an informant or a partner agency said.
     store.write(|w| {
         for (c, s) in series.iter().enumerate() {
-            let wallet = format!("bc1q{}", hex_string(&mut g.rng, 38));
+            // A valid address (an identifier the leads share), from the
+            // same draws as ever.
+            let wallet = people::bitcoin(&hex_string(&mut g.rng, 38));
             let mut texts = vec![
                 format!(
                     "Buyer pays the sender by crypto to {wallet}; same phone {} seen on a forum advert.",
@@ -802,6 +807,31 @@ fn generate_in(
         }
         Ok(())
     })?;
+
+    // The buyer behind each series and the shop.
+    let planted = store.write(|w| {
+        let buyers: Vec<people::Buyer<'_>> = series
+            .iter()
+            .zip(&summary.clusters)
+            .map(|(s, c)| people::Buyer {
+                case_id: s.case_id,
+                country: s.dest.country.code,
+                names: &s.names,
+                address: &s.address,
+                phone: &s.recipient_phones[0],
+                trackings: &c.trackings,
+            })
+            .collect();
+        let shop_cases: Vec<Uuid> = shop_series.iter().map(|&c| series[c].case_id).collect();
+        people::plant(
+            w,
+            seed,
+            &buyers,
+            (!shop_cases.is_empty()).then_some((shop_handle.as_str(), shop_cases.as_slice())),
+        )
+    })?;
+    summary.links += planted.links;
+    summary.people = planted;
     Ok(summary)
 }
 
