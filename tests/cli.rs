@@ -98,7 +98,10 @@ fn show_resolves_every_kind_of_reference() {
         "{err}"
     );
     let err = nb.fails(&["show", "no such thing"]);
-    assert!(err.contains("no case, parcel or substance"), "{err}");
+    assert!(
+        err.contains("no case, parcel, substance, person or organisation"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -591,8 +591,9 @@ fn planted_series_lead_the_clusters_without_their_cases() {
                     comp.size
                 )
             });
-        // The whole series, and at most a stray parcel or two.
-        let size = planted[series].trackings.len();
+        // The whole series and its buyer (a person named on, or linked
+        // to, its parcels), and at most a stray parcel or two.
+        let size = planted[series].trackings.len() + 1;
         assert!(
             comp.size >= size && comp.size <= size + 2,
             "network {i} of {} items holds series {} of {size}",

@@ -115,7 +115,10 @@ fn a_parcel_meets_the_person_it_names_with_the_reasons_and_never_a_silent_link()
         .unwrap_or_else(|| panic!("{m}"));
     assert!(s.to_string().contains("Cyrillic"), "{s}");
     let said = nb.ok(&["matches", "confirm", "Иван Петров", "RR000000005CN"]);
-    assert!(said.contains("Иван Петров recipient-of RR000000005CN"), "{said}");
+    assert!(
+        said.contains("Иван Петров recipient-of RR000000005CN"),
+        "{said}"
+    );
     let links = nb.json(&["list", "links"]);
     assert_eq!(links[0]["link_type"], "recipient-of");
     assert_eq!(links[0]["from_kind"], "person");
@@ -160,13 +163,20 @@ fn leads_name_shops_handles_and_payments_that_connect_items() {
         .get_output()
         .clone();
     let warned = String::from_utf8_lossy(&out.stderr);
-    assert!(warned.contains("Luhn") && warned.contains("kept as text"), "{warned}");
+    assert!(
+        warned.contains("Luhn") && warned.contains("kept as text"),
+        "{warned}"
+    );
     // The shop meets both leads: by handle and wallet, and by its site.
     let shop = xref_items(&nb, "@almaty_mef_bot");
     let labels: Vec<&str> = shop.iter().map(|(l, _)| l.as_str()).collect();
     assert!(labels.iter().any(|l| l.starts_with("lead")), "{shop:?}");
     let why: String = shop.iter().map(|(_, w)| w.as_str()).collect();
-    for v in ["@almaty_mef_bot", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "mef-shop.kz"] {
+    for v in [
+        "@almaty_mef_bot",
+        "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+        "mef-shop.kz",
+    ] {
         assert!(why.contains(v), "{v} not in {why}");
     }
     // The courier's national number, read in the parcels' country, ties
@@ -174,20 +184,45 @@ fn leads_name_shops_handles_and_payments_that_connect_items() {
     // its parcel).
     let both = xref_deep(&nb, "RR123456785CN", "3");
     assert!(
-        both.iter().any(|(l, w)| l.starts_with("note") && w.contains("+77771234567")),
+        both.iter()
+            .any(|(l, w)| l.starts_with("note") && w.contains("+77771234567")),
         "{both:?}"
     );
     assert!(both.iter().any(|(l, _)| l == "RR000000005CN"), "{both:?}");
     // And a watch entry on the handle screens what arrives with it.
-    nb.ok(&["watch", "add", "handle", "@Almaty_Mef_bot", "--reason", "shop"]);
-    let bad = nb.fails(&["watch", "add", "card", "4400 4301 2345 6787", "--reason", "x"]);
+    nb.ok(&[
+        "watch",
+        "add",
+        "handle",
+        "@Almaty_Mef_bot",
+        "--reason",
+        "shop",
+    ]);
+    let bad = nb.fails(&[
+        "watch",
+        "add",
+        "card",
+        "4400 4301 2345 6787",
+        "--reason",
+        "x",
+    ]);
     assert!(bad.contains("Luhn"), "{bad}");
     // The parcel moved to another country: its lead's national number is
     // read there (not a German number: no longer an identifier), and the
     // index still matches what the records imply.
-    nb.ok(&["edit", "RR000000005CN", "--set", "destination=DE", "--set", "origin=DE"]);
+    nb.ok(&[
+        "edit",
+        "RR000000005CN",
+        "--set",
+        "destination=DE",
+        "--set",
+        "origin=DE",
+    ]);
     let after = xref_deep(&nb, "RR123456785CN", "3");
-    assert!(!after.iter().any(|(l, _)| l == "RR000000005CN"), "{after:?}");
+    assert!(
+        !after.iter().any(|(l, _)| l == "RR000000005CN"),
+        "{after:?}"
+    );
     nb.ok(&["audit", "verify"]);
     assert_consistent(&nb.db);
 }
@@ -195,7 +230,11 @@ fn leads_name_shops_handles_and_payments_that_connect_items() {
 #[test]
 fn cyrillic_queries_find_latin_data_and_the_reverse() {
     let nb = notebook();
-    parcel(&nb, "RR123456785CN", &["--recipient-name", "Sergey Shcherbakov"]);
+    parcel(
+        &nb,
+        "RR123456785CN",
+        &["--recipient-name", "Sergey Shcherbakov"],
+    );
     let hits = |q: &str| -> Vec<String> {
         nb.json(&["search", q])
             .as_array()
@@ -218,8 +257,22 @@ fn people_and_shops_travel_with_their_case_and_merge_once() {
     let case = a.ok(&["add", "case", "--title", "Operation Steppe"]);
     let case = case.trim();
     a.ok(&["add", "link", case, "RR123456785CN", "--type", "includes"]);
-    a.ok(&["add", "link", "Иван Петров", "RR123456785CN", "--type", "recipient-of"]);
-    a.ok(&["add", "link", "Almaty Mef Shop", case, "--type", "related-to"]);
+    a.ok(&[
+        "add",
+        "link",
+        "Иван Петров",
+        "RR123456785CN",
+        "--type",
+        "recipient-of",
+    ]);
+    a.ok(&[
+        "add",
+        "link",
+        "Almaty Mef Shop",
+        case,
+        "--type",
+        "related-to",
+    ]);
     let file = a.db.parent().unwrap().join("steppe.db");
     a.ok(&["export", "--case", case, "--out", file.to_str().unwrap()]);
 
@@ -235,16 +288,23 @@ fn people_and_shops_travel_with_their_case_and_merge_once() {
     let again = b.json(&["merge", file.to_str().unwrap()]);
     assert_eq!(again["written"], false, "{again}");
     // In the case's STIX bundle as identities of their own.
-    let bundle: Value =
-        serde_json::from_str(&a.ok(&["export", "--stix", "--case", case])).unwrap();
+    let bundle: Value = serde_json::from_str(&a.ok(&["export", "--stix", "--case", case])).unwrap();
     let identities: Vec<&Value> = bundle["objects"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|o| o["type"] == "identity")
         .collect();
-    assert!(identities.iter().any(|o| o["name"] == "Иван Петров" && o["identity_class"] == "individual"));
-    assert!(identities.iter().any(|o| o["name"] == "Almaty Mef Shop" && o["identity_class"] == "organization"));
+    assert!(
+        identities
+            .iter()
+            .any(|o| o["name"] == "Иван Петров" && o["identity_class"] == "individual")
+    );
+    assert!(
+        identities
+            .iter()
+            .any(|o| o["name"] == "Almaty Mef Shop" && o["identity_class"] == "organization")
+    );
     b.ok(&["audit", "verify"]);
     assert_consistent(&b.db);
 }

@@ -1606,7 +1606,12 @@ fn a_person_is_found_in_cyrillic_and_opened_with_their_links() {
     })
     .unwrap();
     let mut ui = Ui {
-        session: Session::new(s, Keymap::defaults(), Theme::new(false), view::page_rows(24)),
+        session: Session::new(
+            s,
+            Keymap::defaults(),
+            Theme::new(false),
+            view::page_rows(24),
+        ),
         _dir: dir,
         w: 80,
         h: 24,
@@ -1617,7 +1622,10 @@ fn a_person_is_found_in_cyrillic_and_opened_with_their_links() {
     let text = ui.text();
     assert!(text.contains("person    Иван Петров"), "{text}");
     ui.keys("enter");
-    assert_eq!(ui.session.app.current.as_ref().unwrap().label, "Иван Петров");
+    assert_eq!(
+        ui.session.app.current.as_ref().unwrap().label,
+        "Иван Петров"
+    );
     ui.keys("4");
     let text = ui.text();
     assert!(text.contains("Links of person Иван Петров"), "{text}");

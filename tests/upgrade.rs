@@ -118,7 +118,11 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
             .collect();
         if *table == "substances" {
             assert!(now.iter().all(|r| was.contains(r)), "{table} changed");
-            assert!(now.len() + 30 < was.len(), "{} revised", was.len() - now.len());
+            assert!(
+                now.len() + 30 < was.len(),
+                "{} revised",
+                was.len() - now.len()
+            );
         } else {
             assert_eq!(&now, was, "{table} changed");
         }
@@ -127,7 +131,10 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
     // chain was intact, and one for each substance the catalogue revised;
     // the histories received with the merge are all kept.
     let log: Vec<String> = audit_log(&nb.db);
-    let revised = count_in(&nb.db, "SELECT count(*) FROM audit WHERE action = 'catalogue'");
+    let revised = count_in(
+        &nb.db,
+        "SELECT count(*) FROM audit WHERE action = 'catalogue'",
+    );
     assert!(revised >= 30, "{revised}");
     assert_eq!(log.len() as i64, old_audit + 1 + revised);
     assert_eq!(&log[..old_log.len()], &old_log[..]);

@@ -370,7 +370,13 @@ fn demo_planted_series_are_each_one_network() {
             .unwrap()
             .iter()
             .filter(|c| pred(c))
-            .flat_map(|c| c["trackings"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()))
+            .flat_map(|c| {
+                c["trackings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap())
+            })
             .collect()
     };
     let in_shop = |c: &Value| shop_cases.contains(&c["case_ref"].as_str().unwrap_or(""));

@@ -364,9 +364,17 @@ pub fn matches(
             writeln!(
                 out,
                 "confirmed: {} {} {} (link {link})",
-                cell_line(&crate::store::records::label_of(store.conn(), l.from_kind, l.from_id)?),
+                cell_line(&crate::store::records::label_of(
+                    store.conn(),
+                    l.from_kind,
+                    l.from_id
+                )?),
                 l.link_type,
-                cell_line(&crate::store::records::label_of(store.conn(), l.to_kind, l.to_id)?)
+                cell_line(&crate::store::records::label_of(
+                    store.conn(),
+                    l.to_kind,
+                    l.to_id
+                )?)
             )?;
         }
         MatchCmd::Reject { a, b } => {

@@ -320,7 +320,9 @@ pub fn address_sound_key(raw: &str) -> Option<String> {
 pub fn spelling(word: &str) -> String {
     let mut w = word.to_string();
     let b = w.as_bytes();
-    if b.len() > 2 && matches!(b[0], b'y' | b'i' | b'j') && matches!(b[1], b'a' | b'e' | b'o' | b'u')
+    if b.len() > 2
+        && matches!(b[0], b'y' | b'i' | b'j')
+        && matches!(b[1], b'a' | b'e' | b'o' | b'u')
     {
         w.remove(0);
     }
@@ -403,9 +405,8 @@ static WALLET_RE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 /// Digits in groups, 13 to 19 of them: a card number's shape.
-static CARD_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b\d{4}(?:[ \-]?\d{2,6}){2,4}\b").expect("valid regex")
-});
+static CARD_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d{4}(?:[ \-]?\d{2,6}){2,4}\b").expect("valid regex"));
 static IBAN_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?\b")
         .expect("valid regex")
@@ -474,7 +475,9 @@ pub fn scan(t: &str, country: Option<&str>) -> Scan {
     let mut failed = Vec::new();
     let mut checked = |kind, c: Option<Checked>| match c {
         Some(Checked::Valid(v)) => push(kind, v),
-        Some(Checked::Failed(why)) => failed.push(format!("{why}: kept as text, not as a {}", kind_noun(kind))),
+        Some(Checked::Failed(why)) => {
+            failed.push(format!("{why}: kept as text, not as a {}", kind_noun(kind)))
+        }
         None => {}
     };
     for cap in WALLET_RE.captures_iter(t) {
@@ -580,7 +583,10 @@ mod tests {
             (IdentKind::Domain, "mef-shop.kz"),
             (IdentKind::Domain, "mefshop24.ru"),
             (IdentKind::Wallet, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"),
-            (IdentKind::Wallet, "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"),
+            (
+                IdentKind::Wallet,
+                "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+            ),
             (IdentKind::Iban, "KZ86125KZT5004100100"),
             (IdentKind::Payment, "yoomoney:4100117654321098"),
             (IdentKind::Phone, "+77015550142"),
@@ -601,7 +607,10 @@ mod tests {
         assert!(crate::domain::payment::luhn(cards[0]));
         assert_eq!(s.failed.len(), 1, "{:?}", s.failed);
         assert!(s.failed[0].contains("Luhn") && s.failed[0].contains("kept as text"));
-        assert!(!s.failed[0].contains("4400430123456787"), "the number is masked");
+        assert!(
+            !s.failed[0].contains("4400430123456787"),
+            "the number is masked"
+        );
         // Without a country, national numbers are not guessed at.
         let s = scan(lead, None);
         assert!(!s.ids.iter().any(|i| i.kind == IdentKind::Phone));
@@ -616,14 +625,26 @@ mod tests {
             payment_key("4111 1111 1111 1111").unwrap(),
             (IdentKind::Card, "4111111111111111".into())
         );
-        assert!(payment_key("4111 1111 1111 1112").unwrap_err().contains("Luhn"));
-        assert_eq!(payment_key("kz86125kzt5004100100").unwrap().0, IdentKind::Iban);
+        assert!(
+            payment_key("4111 1111 1111 1112")
+                .unwrap_err()
+                .contains("Luhn")
+        );
         assert_eq!(
-            payment_key("BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ").unwrap().1,
+            payment_key("kz86125kzt5004100100").unwrap().0,
+            IdentKind::Iban
+        );
+        assert_eq!(
+            payment_key("BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ")
+                .unwrap()
+                .1,
             "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
         );
         assert!(payment_key("hello").is_err());
-        assert_eq!(IdentKind::Card.shown("4111111111111111"), "************1111");
+        assert_eq!(
+            IdentKind::Card.shown("4111111111111111"),
+            "************1111"
+        );
     }
 
     #[test]
@@ -653,14 +674,48 @@ mod tests {
     #[test]
     fn transliteration_pairs_meet() {
         for (cyr, latins) in [
-            ("Сергей Петров", &["Sergey Petrov", "Sergei Petroff", "Sergej Petrow"][..]),
-            ("Юлия Щербакова", &["Yuliya Shcherbakova", "Julija Ŝerbakova", "Iuliia Shcherbakova", "Yulia Scherbakova"][..]),
-            ("Евгений Жуков", &["Yevgeny Zhukov", "Evgenii Zhukov", "Jewgeni Schukow", "Evgeniy Žukov"][..]),
-            ("Михаил Хабаров", &["Mikhail Khabarov", "Mihail Habarov"][..]),
-            ("Виктор Цой", &["Viktor Tsoi", "Victor Tsoy", "Wiktor Zoi"][..]),
-            ("Жанна Чернова", &["Zhanna Chernova", "Žanna Černova", "Zhanna Tschernowa"][..]),
-            ("Яков Ильич", &["Yakov Ilyich", "Iakov Ilich", "Jakow Iljitsch"][..]),
-            ("Нұрлан Жақсылықов", &["Nurlan Zhaksylykov", "Nurlan Zhaqsylyqov"][..]),
+            (
+                "Сергей Петров",
+                &["Sergey Petrov", "Sergei Petroff", "Sergej Petrow"][..],
+            ),
+            (
+                "Юлия Щербакова",
+                &[
+                    "Yuliya Shcherbakova",
+                    "Julija Ŝerbakova",
+                    "Iuliia Shcherbakova",
+                    "Yulia Scherbakova",
+                ][..],
+            ),
+            (
+                "Евгений Жуков",
+                &[
+                    "Yevgeny Zhukov",
+                    "Evgenii Zhukov",
+                    "Jewgeni Schukow",
+                    "Evgeniy Žukov",
+                ][..],
+            ),
+            (
+                "Михаил Хабаров",
+                &["Mikhail Khabarov", "Mihail Habarov"][..],
+            ),
+            (
+                "Виктор Цой",
+                &["Viktor Tsoi", "Victor Tsoy", "Wiktor Zoi"][..],
+            ),
+            (
+                "Жанна Чернова",
+                &["Zhanna Chernova", "Žanna Černova", "Zhanna Tschernowa"][..],
+            ),
+            (
+                "Яков Ильич",
+                &["Yakov Ilyich", "Iakov Ilich", "Jakow Iljitsch"][..],
+            ),
+            (
+                "Нұрлан Жақсылықов",
+                &["Nurlan Zhaksylykov", "Nurlan Zhaqsylyqov"][..],
+            ),
             ("Әсел Қасымова", &["Asel Kasymova", "Assel Qasymova"][..]),
         ] {
             let k = name_sound_key(cyr).unwrap();
@@ -673,8 +728,14 @@ mod tests {
             }
         }
         // Different names stay apart.
-        assert_ne!(name_sound_key("Сергей Петров"), name_sound_key("Sergey Popov"));
-        assert_ne!(name_sound_key("Юлия Щербакова"), name_sound_key("Yuliya Sharipova"));
+        assert_ne!(
+            name_sound_key("Сергей Петров"),
+            name_sound_key("Sergey Popov")
+        );
+        assert_ne!(
+            name_sound_key("Юлия Щербакова"),
+            name_sound_key("Yuliya Sharipova")
+        );
     }
 
     #[test]
@@ -682,11 +743,20 @@ mod tests {
         let k = address_key("Almaty, ul. Abaya 5, kv. 12").unwrap();
         assert_eq!(k, "almaty ul abaya 5 kv 12");
         assert_eq!(address_key("г. Алматы, ул. Абая, д. 5, кв. 12").unwrap(), k);
-        assert_eq!(address_key("g. Almaty, ulitsa Abaya, dom 5, kvartira 12").unwrap(), k);
-        assert_eq!(address_key("Алматы қаласы, Абая көшесі 5, пәтер 12").map(|_| ()), Some(()));
+        assert_eq!(
+            address_key("g. Almaty, ulitsa Abaya, dom 5, kvartira 12").unwrap(),
+            k
+        );
+        assert_eq!(
+            address_key("Алматы қаласы, Абая көшесі 5, пәтер 12").map(|_| ()),
+            Some(())
+        );
         // Street and avenue stay apart.
         assert_ne!(address_key("Almaty, pr. Abaya 5, kv. 12").unwrap(), k);
-        assert_eq!(address_key("г. Алматы, пр. Абая 5, кв. 12"), address_key("Almaty, prospekt Abaya 5, apt 12"));
+        assert_eq!(
+            address_key("г. Алматы, пр. Абая 5, кв. 12"),
+            address_key("Almaty, prospekt Abaya 5, apt 12")
+        );
         // The sound of the Kazakh form meets too (word order aside).
         assert_eq!(
             address_sound_key("Алматы қаласы, Абая көшесі 5, пәтер 12"),

@@ -49,7 +49,9 @@ pub fn domain(raw: &str) -> Option<String> {
     }
     if tld == "onion" {
         let name = labels[labels.len() - 2];
-        let base32 = name.bytes().all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
+        let base32 = name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
         if !(base32 && (name.len() == 56 || name.len() == 16)) {
             return None;
         }
@@ -64,9 +66,8 @@ static TG_LINK_RE: LazyLock<Regex> = LazyLock::new(|| {
 static TG_HANDLE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^A-Za-z0-9_.@/])@([A-Za-z][A-Za-z0-9_]{3,31})\b").expect("valid regex")
 });
-static URL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bhttps?://([A-Za-z0-9.-]+)").expect("valid regex")
-});
+static URL_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bhttps?://([A-Za-z0-9.-]+)").expect("valid regex"));
 static BARE_DOMAIN_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:^|[^A-Za-z0-9_.@/-])((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,12})\b")
         .expect("valid regex")

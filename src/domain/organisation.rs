@@ -1,7 +1,9 @@
 //! An organisation: an online shop (Telegram channel or bot, web or .onion
 //! store), a company, a forwarder, a bank or exchange.
 
-use super::fields::{FieldError, FieldKind::*, FieldSpec, HANDLING_CODES, INTEL_GRADES, SOURCE_GRADES};
+use super::fields::{
+    FieldError, FieldKind::*, FieldSpec, HANDLING_CODES, INTEL_GRADES, SOURCE_GRADES,
+};
 use super::identifiers::Identifier;
 use super::kind::ItemKind;
 use super::meta::Meta;
@@ -121,7 +123,10 @@ mod tests {
     fn a_shop_is_found_by_its_handle_site_and_wallet() {
         let (o, _) = new_record::<Organisation>(&[
             ("name", "@Almaty_Mef_bot"),
-            ("contacts", "mirror http://mef-shop.kz, USDT TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"),
+            (
+                "contacts",
+                "mirror http://mef-shop.kz, USDT TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+            ),
         ])
         .unwrap();
         assert_eq!(o.org_type, "shop");

@@ -215,10 +215,16 @@ impl Record for Parcel {
         // Handles, domains, payment ids and phones written in its free
         // text (read in the parcel's country), and handles given as names.
         let country = d.or(o);
-        for t in [&self.concealment, &self.found_contents].into_iter().flatten() {
+        for t in [&self.concealment, &self.found_contents]
+            .into_iter()
+            .flatten()
+        {
             out.extend(ids::scan(t, country).ids);
         }
-        for n in [&self.sender_name, &self.recipient_name].into_iter().flatten() {
+        for n in [&self.sender_name, &self.recipient_name]
+            .into_iter()
+            .flatten()
+        {
             if n.contains('@') || n.contains("t.me") {
                 out.extend(
                     crate::domain::online::handles_in(n)
@@ -259,7 +265,12 @@ impl Record for Parcel {
             ("found_contents", &self.found_contents),
         ] {
             if let Some(t) = t {
-                w.extend(ids::scan(t, None).failed.into_iter().map(|f| format!("{field}: {f}")));
+                w.extend(
+                    ids::scan(t, None)
+                        .failed
+                        .into_iter()
+                        .map(|f| format!("{field}: {f}")),
+                );
             }
         }
         Ok(w)

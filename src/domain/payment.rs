@@ -33,7 +33,7 @@ pub fn luhn(d: &str) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A bank card number (13 to 19 digits, spaces or dashes between groups)
@@ -67,7 +67,10 @@ pub fn card(raw: &str) -> Option<Checked> {
     Some(if luhn(&d) {
         Checked::Valid(d)
     } else {
-        Checked::Failed(format!("card number {} fails its Luhn check", mask_card(&d)))
+        Checked::Failed(format!(
+            "card number {} fails its Luhn check",
+            mask_card(&d)
+        ))
     })
 }
 
@@ -201,7 +204,8 @@ pub fn ethereum(raw: &str) -> Option<Checked> {
         return None;
     }
     let lower = hex.to_ascii_lowercase();
-    let mixed = hex.bytes().any(|b| b.is_ascii_lowercase()) && hex.bytes().any(|b| b.is_ascii_uppercase());
+    let mixed =
+        hex.bytes().any(|b| b.is_ascii_lowercase()) && hex.bytes().any(|b| b.is_ascii_uppercase());
     if mixed && eip55(&lower) != hex {
         return Some(Checked::Failed(format!(
             "Ethereum address {s} fails its EIP-55 checksum"
@@ -346,7 +350,10 @@ mod tests {
         // One letter's case changed: the checksum fails.
         assert!(failed(ethereum("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD")).contains("EIP-55"));
         // All one case: no checksum to check.
-        assert!(matches!(ethereum(&a.to_ascii_lowercase()), Some(Checked::Valid(_))));
+        assert!(matches!(
+            ethereum(&a.to_ascii_lowercase()),
+            Some(Checked::Valid(_))
+        ));
         assert_eq!(ethereum("0x1234"), None);
     }
 

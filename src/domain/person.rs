@@ -1,7 +1,9 @@
 //! A person: a sender, recipient, courier, buyer or organiser, known under
 //! names in any script, with what identifies them.
 
-use super::fields::{FieldError, FieldKind::*, FieldSpec, HANDLING_CODES, INTEL_GRADES, SOURCE_GRADES};
+use super::fields::{
+    FieldError, FieldKind::*, FieldSpec, HANDLING_CODES, INTEL_GRADES, SOURCE_GRADES,
+};
 use super::identifiers::{self as ids, IdentKind, Identifier};
 use super::kind::ItemKind;
 use super::meta::Meta;
@@ -194,7 +196,10 @@ mod tests {
             ("nationality", "KZ"),
             ("phones", "8 701 555 01 42; +7 777 123 45 67"),
             ("addresses", "г. Алматы, ул. Абая, д. 5, кв. 12"),
-            ("contacts", "t.me/ivan_shop, card 4111 1111 1111 1111, card 4111 1111 1111 1112"),
+            (
+                "contacts",
+                "t.me/ivan_shop, card 4111 1111 1111 1111, card 4111 1111 1111 1112",
+            ),
         ])
         .unwrap();
         assert_eq!(p.tlp, "AMBER");

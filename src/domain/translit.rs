@@ -205,7 +205,10 @@ mod tests {
         assert_eq!(latin("Жақсылықова Юлия"), "Zhaksylykova Yuliya");
         assert_eq!(latin_icao("Юлия Сергеевна"), "Iuliia Sergeevna");
         assert_eq!(latin("Щербаков Сергей"), "Shcherbakov Sergey");
-        assert_eq!(latin("г. Алматы, ул. Абая, д. 5"), "g. Almaty, ul. Abaya, d. 5");
+        assert_eq!(
+            latin("г. Алматы, ул. Абая, д. 5"),
+            "g. Almaty, ul. Abaya, d. 5"
+        );
         assert_eq!(latin("ЦОЙ"), "TsOY");
         assert_eq!(latin("no cyrillic here"), "no cyrillic here");
         assert_eq!(latin("Нұрлан Әбілқайыр"), "Nurlan Abilkayyr");

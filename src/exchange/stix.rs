@@ -435,7 +435,15 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                     .flatten()
                     .collect::<Vec<_>>()
                     .join("; ");
-                    (p.meta.clone(), p.name.clone(), "individual", p.tlp.clone(), p.aliases.clone(), contact, desc)
+                    (
+                        p.meta.clone(),
+                        p.name.clone(),
+                        "individual",
+                        p.tlp.clone(),
+                        p.aliases.clone(),
+                        contact,
+                        desc,
+                    )
                 }
                 _ => {
                     let o: crate::domain::Organisation = records::must_get(conn, id)?;
@@ -447,9 +455,20 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                     let desc = format!(
                         "{}{}",
                         o.org_type,
-                        o.description.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+                        o.description
+                            .as_ref()
+                            .map(|d| format!(": {d}"))
+                            .unwrap_or_default()
                     );
-                    (o.meta.clone(), o.name.clone(), "organization", o.tlp.clone(), o.aliases.clone(), contact, desc)
+                    (
+                        o.meta.clone(),
+                        o.name.clone(),
+                        "organization",
+                        o.tlp.clone(),
+                        o.aliases.clone(),
+                        contact,
+                        desc,
+                    )
                 }
             };
             if is_red(&tlp_of) && !opts.include_red.contains(&id) {

@@ -155,9 +155,11 @@ pub struct Revised {
 pub fn revision(conn: &rusqlite::Connection) -> Result<i64> {
     use rusqlite::OptionalExtension;
     let v: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [REVISION_KEY], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [REVISION_KEY],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(v.and_then(|v| v.parse().ok()).unwrap_or(1))
 }
@@ -263,13 +265,32 @@ mod tests {
     #[test]
     fn the_latest_revision_fixes_what_a_domain_check_found() {
         let e = current_entries().unwrap();
-        let get = |n: &str| e.iter().find(|s| s.is_called(n)).unwrap_or_else(|| panic!("{n} missing"));
+        let get = |n: &str| {
+            e.iter()
+                .find(|s| s.is_called(n))
+                .unwrap_or_else(|| panic!("{n} missing"))
+        };
         assert_eq!(get("DET").cas.as_deref(), Some("61-51-8"));
-        for natural_or_semi in ["Heroin", "Morphine", "Codeine", "Oxycodone", "Buprenorphine", "Mitragynine"] {
-            assert_eq!(get(natural_or_semi).effect.as_deref(), Some("opioid"), "{natural_or_semi}");
+        for natural_or_semi in [
+            "Heroin",
+            "Morphine",
+            "Codeine",
+            "Oxycodone",
+            "Buprenorphine",
+            "Mitragynine",
+        ] {
+            assert_eq!(
+                get(natural_or_semi).effect.as_deref(),
+                Some("opioid"),
+                "{natural_or_semi}"
+            );
         }
         for synthetic in ["Fentanyl", "Methadone", "Tramadol", "Isotonitazene"] {
-            assert_eq!(get(synthetic).effect.as_deref(), Some("synthetic-opioid"), "{synthetic}");
+            assert_eq!(
+                get(synthetic).effect.as_deref(),
+                Some("synthetic-opioid"),
+                "{synthetic}"
+            );
         }
         assert_eq!(get("Cocaine").group, "classic-drugs");
         for precursor in [
@@ -278,7 +299,11 @@ mod tests {
             "Propionic anhydride",
             "PMK ethyl glycidate",
         ] {
-            assert_eq!(get(precursor).subclass.as_deref(), Some("precursor"), "{precursor}");
+            assert_eq!(
+                get(precursor).subclass.as_deref(),
+                Some("precursor"),
+                "{precursor}"
+            );
         }
         assert!(get("Pregabalin").national_note.is_some());
         assert!(get("Tropicamide").cas.is_some());
@@ -309,7 +334,11 @@ mod tests {
         let (_d, mut store) = crate::store::testutil::temp_store();
         let det_id = catalogue_id("DET");
         let first = |name: &str| {
-            let mut s = entries().unwrap().into_iter().find(|s| s.name == name).unwrap();
+            let mut s = entries()
+                .unwrap()
+                .into_iter()
+                .find(|s| s.name == name)
+                .unwrap();
             s.meta.created_by = CATALOGUE_AUTHOR.into();
             s.meta.created_at = CATALOGUE_TIME.into();
             s.meta.updated_by = CATALOGUE_AUTHOR.into();
@@ -334,14 +363,21 @@ mod tests {
         let done = store.write(revise).unwrap();
         assert_eq!(done.changed, 1, "{done:?}");
         assert_eq!(done.added, 0, "{done:?}");
-        assert_eq!(done.kept, vec!["Mephedrone".to_string(), "Tropicamide".to_string()]);
+        assert_eq!(
+            done.kept,
+            vec!["Mephedrone".to_string(), "Tropicamide".to_string()]
+        );
         let det: Substance = records::must_get(store.conn(), det_id).unwrap();
         assert_eq!(det.cas.as_deref(), Some("61-51-8"));
         assert_eq!(det.meta.updated_by, CATALOGUE_AUTHOR);
         assert_eq!(det.meta.updated_at, REVISIONS[0].1);
         let m: Substance = records::must_get(store.conn(), catalogue_id("Mephedrone")).unwrap();
         assert_eq!(m.national_note.as_deref(), Some("local note"));
-        assert!(records::get::<Substance>(store.conn(), catalogue_id("Tropicamide")).unwrap().is_none());
+        assert!(
+            records::get::<Substance>(store.conn(), catalogue_id("Tropicamide"))
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(revision(store.conn()).unwrap(), latest_revision());
         // Nothing to do the second time.
         assert_eq!(store.write(revise).unwrap(), Revised::default());

@@ -1162,9 +1162,14 @@ mod tests {
         // (Parcels: the upgrade also brings the catalogue's latest
         // revision, whose long notes hold those letters in order too.)
         assert_eq!(
-            search::search(rw.conn(), "almty", Some(crate::domain::ItemKind::Parcel), 10)
-                .unwrap()
-                .len(),
+            search::search(
+                rw.conn(),
+                "almty",
+                Some(crate::domain::ItemKind::Parcel),
+                10
+            )
+            .unwrap()
+            .len(),
             1
         );
     }

@@ -7,7 +7,9 @@
 use super::error::{Result, StoreError};
 use super::{Writer, audit, index, keys, search};
 use crate::domain::record::{self, Record};
-use crate::domain::{Case, Finding, ItemKind, Link, Meta, Note, Organisation, Parcel, Person, Substance};
+use crate::domain::{
+    Case, Finding, ItemKind, Link, Meta, Note, Organisation, Parcel, Person, Substance,
+};
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde_json::{Map, Value};
@@ -591,7 +593,10 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
 
 /// A record's identifiers, national phone numbers in its free text read in
 /// the country of the parcel it is about (a lead on a parcel), if any.
-pub fn identifiers_of<R: Record>(conn: &Connection, rec: &R) -> Result<Vec<crate::domain::identifiers::Identifier>> {
+pub fn identifiers_of<R: Record>(
+    conn: &Connection,
+    rec: &R,
+) -> Result<Vec<crate::domain::identifiers::Identifier>> {
     let Some(parcel) = rec.about_parcel() else {
         return Ok(rec.identifiers());
     };

@@ -132,7 +132,8 @@ pub fn parties_called(conn: &Connection, name: &str) -> Result<Vec<(ItemKind, Uu
     if let Some(k) = ids::name_key(name) {
         keys.push((IdentKind::Name, k));
     }
-    if let Some(h) = crate::domain::online::telegram(name).filter(|_| name.trim().starts_with('@')) {
+    if let Some(h) = crate::domain::online::telegram(name).filter(|_| name.trim().starts_with('@'))
+    {
         keys.push((IdentKind::Handle, h));
     }
     let mut out = Vec::new();
@@ -140,10 +141,21 @@ pub fn parties_called(conn: &Connection, name: &str) -> Result<Vec<(ItemKind, Uu
         "SELECT DISTINCT o.item FROM identifiers i JOIN occurrences o ON o.ident = i.id
          WHERE i.kind = ?1 AND i.value = ?2 AND o.role IN (?3, ?4)",
     )?;
-    let (name_role, contacts_role) = (super::keys::role_code("name")?, super::keys::role_code("contacts")?);
+    let (name_role, contacts_role) = (
+        super::keys::role_code("name")?,
+        super::keys::role_code("contacts")?,
+    );
     for (kind, value) in keys {
         let items: Vec<i64> = stmt
-            .query_map((super::keys::ident_code(kind), &value, name_role, contacts_role), |r| r.get(0))?
+            .query_map(
+                (
+                    super::keys::ident_code(kind),
+                    &value,
+                    name_role,
+                    contacts_role,
+                ),
+                |r| r.get(0),
+            )?
             .collect::<rusqlite::Result<_>>()?;
         for key in items {
             if let Some((k, id)) = super::keys::id_of(conn, key)?
@@ -179,10 +191,12 @@ pub fn substances_called(conn: &Connection, name: &str) -> Result<Vec<Substance>
     // SQLite folds the case of ASCII letters only: `Мефедрон` is looked
     // for among every substance (a few hundred).
     if found.is_empty() && !name.is_ascii() {
-        return Ok(records::list_where::<Substance, _>(conn, "1", [], usize::MAX, 0)?
-            .into_iter()
-            .filter(|s| s.is_called(name))
-            .collect());
+        return Ok(
+            records::list_where::<Substance, _>(conn, "1", [], usize::MAX, 0)?
+                .into_iter()
+                .filter(|s| s.is_called(name))
+                .collect(),
+        );
     }
     Ok(found)
 }

@@ -100,7 +100,9 @@ pub fn to_7(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
     let indexed = rebuild_indexes(tx)?;
     let mut renamed = 0;
     {
-        let mut read = tx.prepare("SELECT id, kind, raw, value FROM watchlist WHERE kind IN ('name', 'address')")?;
+        let mut read = tx.prepare(
+            "SELECT id, kind, raw, value FROM watchlist WHERE kind IN ('name', 'address')",
+        )?;
         let rows: Vec<(Vec<u8>, String, String, String)> = read
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -117,7 +119,8 @@ pub fn to_7(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
         }
     }
     {
-        let mut read = tx.prepare("SELECT kind, value FROM warnlist WHERE kind IN ('name', 'address')")?;
+        let mut read =
+            tx.prepare("SELECT kind, value FROM warnlist WHERE kind IN ('name', 'address')")?;
         let rows: Vec<(String, String)> = read
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -133,7 +136,10 @@ pub fn to_7(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
                      SELECT kind, ?3, note, added_by, added_at FROM warnlist WHERE kind = ?1 AND value = ?2",
                     (&kind, &value, &new),
                 )?;
-                tx.execute("DELETE FROM warnlist WHERE kind = ?1 AND value = ?2", (&kind, &value))?;
+                tx.execute(
+                    "DELETE FROM warnlist WHERE kind = ?1 AND value = ?2",
+                    (&kind, &value),
+                )?;
                 renamed += 1;
             }
         }

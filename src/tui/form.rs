@@ -259,9 +259,11 @@ impl Form {
                 ))
             }),
             ItemKind::Case => save_as::<Case>(store, self.editing, &pairs, create::case),
-            ItemKind::Person => save_as::<crate::domain::Person>(store, self.editing, &pairs, |w, p| {
-                crate::store::records::insert(w, p)
-            }),
+            ItemKind::Person => {
+                save_as::<crate::domain::Person>(store, self.editing, &pairs, |w, p| {
+                    crate::store::records::insert(w, p)
+                })
+            }
             ItemKind::Organisation => {
                 save_as::<crate::domain::Organisation>(store, self.editing, &pairs, |w, o| {
                     crate::store::records::insert(w, o)

@@ -315,12 +315,14 @@ fn confirmed_link(s: &Suggestion) -> (&'static str, Uuid, Uuid) {
             None
         }
     };
-    if party(s.a.kind) && s.b.kind == ItemKind::Parcel
+    if party(s.a.kind)
+        && s.b.kind == ItemKind::Parcel
         && let Some(t) = side(&s.b_role)
     {
         return (t, s.a.id, s.b.id);
     }
-    if party(s.b.kind) && s.a.kind == ItemKind::Parcel
+    if party(s.b.kind)
+        && s.a.kind == ItemKind::Parcel
         && let Some(t) = side(&s.a_role)
     {
         return (t, s.b.id, s.a.id);

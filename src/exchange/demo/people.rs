@@ -122,8 +122,7 @@ pub fn tron(seed: &str) -> String {
 /// A segwit (version 0) Bitcoin address made from `seed`.
 pub fn bitcoin(seed: &str) -> String {
     let program = &Sha256::digest(seed.as_bytes())[..20];
-    bech32::segwit::encode(bech32::hrp::BC, bech32::segwit::VERSION_0, program)
-        .unwrap_or_default()
+    bech32::segwit::encode(bech32::hrp::BC, bech32::segwit::VERSION_0, program).unwrap_or_default()
 }
 
 /// A bank card number (a Visa range) made from `rng`, with its Luhn digit.
@@ -151,7 +150,7 @@ pub fn plant(
     buyers: &[Buyer<'_>],
     shop: Option<(&str, &[Uuid])>,
 ) -> Result<PlantedPeople> {
-    let mut rng = Rng::new(seed ^ 0x5eed_0f_b0_7e25);
+    let mut rng = Rng::new(seed ^ 0x5eed_0fb0_7e25);
     let mut out = PlantedPeople::default();
     for (i, b) in buyers.iter().enumerate() {
         let latin = &b.names[0];
@@ -242,12 +241,18 @@ mod tests {
 
     #[test]
     fn names_and_addresses_in_cyrillic_come_back_as_written() {
-        assert_eq!(cyrillic("Nurlan Zhaksylykov").as_deref(), Some("Нурлан Жаксылыков"));
+        assert_eq!(
+            cyrillic("Nurlan Zhaksylykov").as_deref(),
+            Some("Нурлан Жаксылыков")
+        );
         assert_eq!(
             cyrillic("Almaty, Abaya 12, kv. 5").as_deref(),
             Some("Алматы, Абая 12, кв. 5")
         );
-        assert_eq!(cyrillic("Almaty, Abaya 12").as_deref(), Some("Алматы, Абая 12"));
+        assert_eq!(
+            cyrillic("Almaty, Abaya 12").as_deref(),
+            Some("Алматы, Абая 12")
+        );
         assert_eq!(cyrillic("Iwan"), None);
     }
 
