@@ -444,6 +444,17 @@ fn kill_9_during_the_upgrade_leaves_the_old_file_usable() {
 #[test]
 fn posts_that_take_the_catalogue_revision_merge_without_conflicts() {
     let old = notebook_from("notebook.db");
+    // The first writable open says it upgrades, before it does.
+    let said = old
+        .cmd()
+        .args(["list", "cases"])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let said = String::from_utf8_lossy(&said);
+    assert!(said.contains("upgrading") && said.contains("from schema 3 to"), "{said}");
     let fresh = Nb::new();
     fresh.ok(&["init"]);
     for nb in [&old, &fresh] {

@@ -68,6 +68,19 @@ fn open(cli: &Cli) -> Result<Opened> {
     } else {
         None
     };
+    // An upgrade can take minutes on a large notebook: say so first.
+    if !opts.read_only
+        && plain.is_none()
+        && let Some(v) = crate::store::schema_version_of(&path)
+        && v > 0
+        && v < crate::store::migrations::latest()
+    {
+        eprintln!(
+            "upgrading {} from schema {v} to {}: once, in one transaction (about two minutes for a million parcels)",
+            super::output::cell_line(&path.display().to_string()),
+            crate::store::migrations::latest()
+        );
+    }
     let mut store = Store::open(plain.as_ref().map_or(&path, |p| &p.path), opts)?;
     // Every parcel written (typed, imported, merged) is screened against
     // the notebook's profiles and watchlist in its own transaction.

@@ -437,6 +437,18 @@ fn copy_to_disk(conn: &Connection, path: &Path) -> Result<(tempfile::TempDir, Pa
     Ok((dir, copy))
 }
 
+/// The schema version of an existing file, read without writing a byte;
+/// `None` when it cannot be read as SQLite.
+pub fn schema_version_of(path: &Path) -> Option<i64> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        .ok()
+}
+
 impl Store {
     /// Opens (creating if needed) a notebook file. A file that is not
     /// SQLite, another application's database, or one from a newer

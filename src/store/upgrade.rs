@@ -21,11 +21,15 @@ pub struct Ctx<'a> {
     pub private_copy: bool,
 }
 
-fn index_kind<R: Record>(tx: &Connection, done: &mut usize) -> Result<()> {
+fn index_kind<R: Record>(tx: &Connection, done: &mut usize, in_place: bool) -> Result<()> {
     records::each_numbered::<R>(tx, |n, rec| {
         let item = keys::item_key(R::KIND, n);
         index::replace(tx, item, &records::identifiers_of(tx, &rec)?, true)?;
-        search::replace(tx, item, &rec.label(), &rec.search_text(), true)?;
+        if in_place {
+            search::update(tx, item, &rec.label(), &rec.search_text())?;
+        } else {
+            search::replace(tx, item, &rec.label(), &rec.search_text(), true)?;
+        }
         *done += 1;
         Ok(())
     })
@@ -37,19 +41,32 @@ pub fn rebuild_indexes(tx: &Connection) -> Result<usize> {
     tx.execute_batch(
         "DELETE FROM occurrences; DELETE FROM identifiers; DELETE FROM search_items;",
     )?;
+    index_all(tx, false)
+}
+
+/// Builds the identifier index again and rewrites the search rows where
+/// they stand (each keeps its row, and so the order items were written
+/// in, which the searches' ranking of equal scores and their split
+/// between two cores follow).
+pub fn reindex_in_place(tx: &Connection) -> Result<usize> {
+    tx.execute_batch("DELETE FROM occurrences; DELETE FROM identifiers;")?;
+    index_all(tx, true)
+}
+
+fn index_all(tx: &Connection, in_place: bool) -> Result<usize> {
     let mut done = 0;
-    index_kind::<Case>(tx, &mut done)?;
-    index_kind::<Parcel>(tx, &mut done)?;
-    index_kind::<Substance>(tx, &mut done)?;
-    index_kind::<Finding>(tx, &mut done)?;
-    index_kind::<crate::domain::Link>(tx, &mut done)?;
-    index_kind::<Note>(tx, &mut done)?;
+    index_kind::<Case>(tx, &mut done, in_place)?;
+    index_kind::<Parcel>(tx, &mut done, in_place)?;
+    index_kind::<Substance>(tx, &mut done, in_place)?;
+    index_kind::<Finding>(tx, &mut done, in_place)?;
+    index_kind::<crate::domain::Link>(tx, &mut done, in_place)?;
+    index_kind::<Note>(tx, &mut done, in_place)?;
     if tx
         .prepare("SELECT 1 FROM sqlite_schema WHERE name = 'people'")?
         .exists([])?
     {
-        index_kind::<crate::domain::Person>(tx, &mut done)?;
-        index_kind::<crate::domain::Organisation>(tx, &mut done)?;
+        index_kind::<crate::domain::Person>(tx, &mut done, in_place)?;
+        index_kind::<crate::domain::Organisation>(tx, &mut done, in_place)?;
     }
     Ok(done)
 }
@@ -97,7 +114,7 @@ pub fn to_7(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
     if ctx.from == 0 {
         return Ok(());
     }
-    let indexed = rebuild_indexes(tx)?;
+    let indexed = reindex_in_place(tx)?;
     let mut renamed = 0;
     {
         let mut read = tx.prepare(
