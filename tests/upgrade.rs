@@ -454,7 +454,10 @@ fn posts_that_take_the_catalogue_revision_merge_without_conflicts() {
         .stderr
         .clone();
     let said = String::from_utf8_lossy(&said);
-    assert!(said.contains("upgrading") && said.contains("from schema 3 to"), "{said}");
+    assert!(
+        said.contains("upgrading") && said.contains("from schema 3 to"),
+        "{said}"
+    );
     let fresh = Nb::new();
     fresh.ok(&["init"]);
     for nb in [&old, &fresh] {
