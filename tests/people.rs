@@ -308,3 +308,58 @@ fn people_and_shops_travel_with_their_case_and_merge_once() {
     b.ok(&["audit", "verify"]);
     assert_consistent(&b.db);
 }
+
+/// A typed parcel and an imported table that name a known person say so,
+/// with how to link them; nothing is linked.
+#[test]
+fn typed_and_imported_parcels_that_name_a_known_person_say_so() {
+    let nb = notebook();
+    let out = nb
+        .cmd()
+        .args([
+            "add",
+            "parcel",
+            "--tracking",
+            "RR123456785CN",
+            "--origin",
+            "CN",
+            "--destination",
+            "KZ",
+            "--recipient-phone",
+            "+7 701 555 01 42",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("names person Иван Петров (same recipient phone +77015550142)")
+            && said.contains("--type recipient-of"),
+        "{said}"
+    );
+    let csv = nb.db.parent().unwrap().join("table.csv");
+    std::fs::write(
+        &csv,
+        "tracking,origin,destination,recipient_name,recipient_address\n\
+         RR000000005CN,CN,KZ,PETROV Ivan,\n\
+         RR000000014CN,CN,KZ,Someone Else,\"Almaty, ul. Abaya 5, kv. 12\"\n\
+         RR000000028CN,CN,KZ,Nobody Known,\n",
+    )
+    .unwrap();
+    let out = nb
+        .cmd()
+        .args(["import", "csv", csv.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(
+            "2 imported parcels name a known person or organisation (RR000000005CN, RR000000014CN)"
+        ),
+        "{said}"
+    );
+    assert_eq!(nb.count("links"), 0);
+}

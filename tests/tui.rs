@@ -1631,4 +1631,16 @@ fn a_person_is_found_in_cyrillic_and_opened_with_their_links() {
     assert!(text.contains("Links of person Иван Петров"), "{text}");
     assert!(text.contains("RR123456785CN"), "{text}");
     assert!(text.contains("2 shared: phone +7"), "{text}");
+    // A parcel typed with the person's name says whom it names.
+    ui.keys("2 a");
+    ui.typed("RR000000005CN");
+    for _ in 0..10 {
+        ui.keys("tab");
+    }
+    ui.typed("PETROV Ivan").keys("ctrl-s");
+    let text = ui.text();
+    assert!(
+        text.contains("names person Иван Петров (same recipient name ivan petrov)"),
+        "{text}"
+    );
 }

@@ -790,6 +790,20 @@ fn add_parcel(ctx: &Ctx, store: &mut Store, a: &AddParcel) -> Result<(String, Ve
         }
         Ok(warnings)
     })?);
+    // A parcel that names a known person or shop says so, and how to link
+    // them; nothing is linked without being asked.
+    for k in crate::xref::known_parties(store.conn(), p.meta.id)? {
+        eprintln!(
+            "note: {} names {} {} ({}); link them: interdict add link {:?} {} --type {}",
+            p.tracking,
+            k.kind,
+            super::output::cell_line(&k.label),
+            k.reasons.join(", "),
+            super::output::cell_line(&k.label),
+            p.tracking,
+            k.link_type.unwrap_or("related-to")
+        );
+    }
     Ok((json_or(ctx, &p, p.tracking.clone()), w))
 }
 

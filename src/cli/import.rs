@@ -65,6 +65,10 @@ pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Wr
     let live = std::io::stderr().is_terminal();
     let mut last = Instant::now();
     let mut shown = false;
+    let before: i64 =
+        store
+            .conn()
+            .query_row("SELECT coalesce(max(n), 0) FROM parcels", [], |r| r.get(0))?;
     let report = imp::run(store, &prep, &opts, |p: Progress| {
         if live && last.elapsed() >= Duration::from_millis(200) {
             show_progress(&p);
@@ -80,6 +84,23 @@ pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Wr
         print_json(out, &report)?;
     } else {
         print_summary(out, &report)?;
+    }
+    // Imported parcels that name a known person or shop: suggested, not
+    // linked.
+    if report.outcome == Outcome::Imported && report.imported > 0 {
+        let (n, first) = crate::xref::parcels_naming_parties(store.conn(), before, 5)?;
+        if n > 0 {
+            eprintln!(
+                "note: {n} imported parcel{} name a known person or organisation ({}{}): `interdict xref TRACKING` shows whom and why",
+                if n == 1 { "" } else { "s" },
+                cell_line(&first.join(", ")),
+                if n as usize > first.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
+            );
+        }
     }
     if report.outcome == Outcome::Refused {
         if !json {

@@ -192,9 +192,30 @@ impl Runner {
                             )
                         })
                     });
+                // And one that names a known person or shop, which to link.
+                let known = saved
+                    .as_ref()
+                    .filter(|(item, _)| item.kind == crate::domain::ItemKind::Parcel)
+                    .and_then(|(item, _)| {
+                        let k = crate::xref::known_parties(self.store.conn(), item.id).ok()?;
+                        let first = k.first()?;
+                        Some(format!(
+                            "names {} {} ({}){}: 4 shows it, l links it",
+                            first.kind,
+                            first.label,
+                            first.reasons.join(", "),
+                            if k.len() > 1 {
+                                format!(" and {} more", k.len() - 1)
+                            } else {
+                                String::new()
+                            }
+                        ))
+                    });
                 app.form_saved(f, saved);
-                if let Some(hit) = hit {
-                    app.info(hit);
+                match (hit, known) {
+                    (Some(hit), Some(known)) => app.info(format!("{hit} · {known}")),
+                    (Some(m), None) | (None, Some(m)) => app.info(m),
+                    (None, None) => {}
                 }
             }
             Effect::SaveNote(p, mut n) => {

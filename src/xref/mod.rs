@@ -100,6 +100,111 @@ impl Shared {
     }
 }
 
+/// A person or organisation an item names (shares a value with) but is
+/// not linked to: what a newly typed or imported parcel suggests.
+#[derive(Debug, Clone, Serialize)]
+pub struct KnownParty {
+    pub kind: ItemKind,
+    pub id: Uuid,
+    pub label: String,
+    /// `same recipient phone +77015550142`, strongest first.
+    pub reasons: Vec<String>,
+    /// The link a parcel's match would make: `recipient-of` or
+    /// `sender-of`, by the role the shared values play in the parcel.
+    pub link_type: Option<&'static str>,
+}
+
+/// The people and organisations an item shares exact values with and is
+/// not linked to yet. Nothing is linked: this is a suggestion.
+pub fn known_parties(conn: &Connection, id: Uuid) -> Result<Vec<KnownParty>> {
+    let linked: std::collections::HashSet<Uuid> =
+        crate::store::related::links_of(conn, id, 10_000)?
+            .into_iter()
+            .flat_map(|l| [l.from_id, l.to_id])
+            .collect();
+    let mut out: Vec<KnownParty> = Vec::new();
+    let mut shared = shared_identifiers(conn, id)?;
+    shared.sort_by_key(|s| strength(&s.kind));
+    for s in shared.iter().filter(|s| !s.over_shared()) {
+        for o in &s.items {
+            if !matches!(o.kind, ItemKind::Person | ItemKind::Organisation)
+                || linked.contains(&o.id)
+            {
+                continue;
+            }
+            let reason = format!("same {} {}", s.role.replace('_', " "), s.shown());
+            let side = if s.role.starts_with("sender") {
+                Some("sender-of")
+            } else if s.role.starts_with("recipient") {
+                Some("recipient-of")
+            } else {
+                None
+            };
+            match out.iter_mut().find(|p| p.id == o.id) {
+                Some(p) => {
+                    p.reasons.push(reason);
+                    p.link_type = p.link_type.or(side);
+                }
+                None => out.push(KnownParty {
+                    kind: o.kind,
+                    id: o.id,
+                    label: crate::store::records::label_of(conn, o.kind, o.id)?,
+                    reasons: vec![reason],
+                    link_type: side,
+                }),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Parcels numbered above `after` (those a job just wrote) that share an
+/// exact value (not a sound) with a person or organisation: how many, and
+/// the tracking numbers of the first `show`.
+pub fn parcels_naming_parties(
+    conn: &Connection,
+    after: i64,
+    show: usize,
+) -> Result<(u64, Vec<String>)> {
+    let any: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM people) OR EXISTS (SELECT 1 FROM organisations)",
+        [],
+        |r| r.get(0),
+    )?;
+    if !any {
+        return Ok((0, Vec::new()));
+    }
+    let parcel = keys::kind_code(ItemKind::Parcel);
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT o2.item FROM occurrences o1
+           JOIN identifiers i ON i.id = o1.ident
+           JOIN occurrences o2 ON o2.ident = o1.ident
+         WHERE (o1.item & 15) IN (?1, ?2) AND i.kind NOT IN (?3, ?4)
+           AND (o2.item & 15) = ?5 AND (o2.item >> 4) > ?6
+         ORDER BY o2.item",
+    )?;
+    let items: Vec<i64> = stmt
+        .query_map(
+            (
+                keys::kind_code(ItemKind::Person),
+                keys::kind_code(ItemKind::Organisation),
+                keys::ident_code(IdentKind::NameSound),
+                keys::ident_code(IdentKind::AddressSound),
+                parcel,
+                after,
+            ),
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut first = Vec::new();
+    for key in items.iter().take(show) {
+        if let Some((kind, id)) = keys::id_of(conn, *key)? {
+            first.push(crate::store::records::label_of(conn, kind, id)?);
+        }
+    }
+    Ok((items.len() as u64, first))
+}
+
 /// Every identifier of an item that other items hold too.
 pub fn shared_identifiers(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
     let Some(kind) = refs::kind_of_id(conn, id)? else {
