@@ -414,6 +414,10 @@ static IBAN_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// A YooMoney (formerly Yandex.Money) wallet: 4100 and 9 to 12 digits.
 static YOOMONEY_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b4100[ ]?\d{9,12}\b").expect("valid regex"));
+/// A WebMoney purse: its currency letter (Z dollars, E euros, R roubles,
+/// U hryvnias, K tenge...) and 12 digits.
+static WEBMONEY_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([ZERUKBXGCD])(\d{12})\b").expect("valid regex"));
 
 /// Identifiers written inside free text (notes and leads) and what was
 /// found there but failed its check.
@@ -500,6 +504,9 @@ pub fn scan(t: &str, country: Option<&str>) -> Scan {
         let d: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
         push(IdentKind::Payment, format!("yoomoney:{d}"));
     }
+    for c in WEBMONEY_RE.captures_iter(t) {
+        push(IdentKind::Payment, format!("webmoney:{}{}", &c[1], &c[2]));
+    }
     out.failed = failed;
     out.ids.sort();
     out.ids.dedup();
@@ -538,8 +545,14 @@ pub fn payment_key(raw: &str) -> Result<(IdentKind, String), String> {
         let d: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
         return Ok((IdentKind::Payment, format!("yoomoney:{d}")));
     }
+    if let Some(c) = WEBMONEY_RE
+        .captures(raw)
+        .filter(|c| c[0].len() == raw.len())
+    {
+        return Ok((IdentKind::Payment, format!("webmoney:{}{}", &c[1], &c[2])));
+    }
     Err(format!(
-        "{raw:?} is not a card number, IBAN, crypto-currency address or YooMoney wallet"
+        "{raw:?} is not a card number, IBAN, crypto-currency address, YooMoney wallet or WebMoney purse"
     ))
 }
 
@@ -573,7 +586,7 @@ mod tests {
                     витрина http://www.mef-shop.kz/catalog и зеркало mefshop24.ru. Оплата на карту \
                     4400 4301 2345 6789 (Kaspi) или 4400 4301 2345 6787, USDT TRC20 \
                     TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t, ETH 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed, \
-                    IBAN KZ86 125K ZT50 0410 0100, ЮMoney 4100 117654321098. Курьер звонил \
+                    IBAN KZ86 125K ZT50 0410 0100, ЮMoney 4100 117654321098, WMZ Z123456789012. Курьер звонил \
                     с 8 701 555 01 42 и 8(777)123-45-67; посылка EE123456785CN.";
         let s = scan(lead, Some("KZ"));
         let has = |k: IdentKind, v: &str| s.ids.iter().any(|i| i.kind == k && i.value == v);
@@ -589,6 +602,7 @@ mod tests {
             ),
             (IdentKind::Iban, "KZ86125KZT5004100100"),
             (IdentKind::Payment, "yoomoney:4100117654321098"),
+            (IdentKind::Payment, "webmoney:Z123456789012"),
             (IdentKind::Phone, "+77015550142"),
             (IdentKind::Phone, "+77771234567"),
             (IdentKind::Tracking, "EE123456785CN"),
@@ -641,6 +655,10 @@ mod tests {
             "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
         );
         assert!(payment_key("hello").is_err());
+        assert_eq!(
+            payment_key("R987654321098").unwrap().1,
+            "webmoney:R987654321098"
+        );
         assert_eq!(
             IdentKind::Card.shown("4111111111111111"),
             "************1111"
