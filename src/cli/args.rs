@@ -375,6 +375,9 @@ pub struct ExportArgs {
     /// Write a STIX 2.1 bundle of the case instead
     #[arg(long, conflicts_with = "graph")]
     pub stix: bool,
+    /// Write the case as a MISP event (JSON) instead
+    #[arg(long, conflicts_with_all = ["graph", "stix"])]
+    pub misp: bool,
     /// Write a plain-text incident summary of this parcel's seizure instead
     #[arg(long, value_name = "PARCEL", conflicts_with_all = ["graph", "stix", "all"])]
     pub incident: Option<String>,

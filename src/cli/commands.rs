@@ -482,6 +482,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 super::xref::export_graph(&store, graph, case, &rel, args.out.as_deref(), &mut out)?
             } else if args.stix {
                 super::formats::stix(&store, args, &mut out)?
+            } else if args.misp {
+                super::formats::misp(&store, args, &mut out)?
             } else if let Some(parcel) = &args.incident {
                 super::formats::incident(&store, parcel, args, &mut out)?
             } else {

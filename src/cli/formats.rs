@@ -1,4 +1,4 @@
-//! Partners' formats: STIX 2.1 bundles and incident summaries.
+//! Partners' formats: STIX 2.1 bundles, MISP events and incident summaries.
 
 use super::args::ExportArgs;
 use crate::domain::ItemKind;
@@ -60,6 +60,19 @@ pub fn stix(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()
     };
     let bundle = stix::case_bundle(conn, case.id, &opts)?;
     let mut text = serde_json::to_string_pretty(&bundle)?;
+    text.push('\n');
+    emit(args.out.as_deref(), &text, out)
+}
+
+pub fn misp(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()> {
+    let conn = store.conn();
+    let [case] = args.cases.as_slice() else {
+        bail!("--misp takes exactly one --case (got {})", args.cases.len());
+    };
+    let case = refs::resolve_kind(conn, case, ItemKind::Case)?;
+    let rel = release(store, args)?;
+    let event = crate::exchange::misp::case_event(conn, case.id, &rel)?;
+    let mut text = serde_json::to_string_pretty(&event)?;
     text.push('\n');
     emit(args.out.as_deref(), &text, out)
 }

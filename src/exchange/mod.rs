@@ -11,6 +11,7 @@ pub mod handling;
 pub mod keyring;
 pub mod manifest;
 pub mod merge;
+pub mod misp;
 pub mod received;
 pub mod seal;
 pub mod signing;

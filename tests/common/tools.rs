@@ -19,32 +19,53 @@ pub struct Tool {
     pub sbin: bool,
     /// How to install it, as one shell command.
     pub install: &'static str,
+    /// A Python module the check imports: the tool is then `python3` (the
+    /// program) with this module importable, and is named by the module.
+    pub module: Option<&'static str>,
+}
+
+impl Tool {
+    /// What a person is told is missing.
+    pub fn name(&self) -> &'static str {
+        self.module.unwrap_or(self.program)
+    }
 }
 
 pub const SSHD: Tool = Tool {
     program: "sshd",
     sbin: true,
     install: "apt-get install -y openssh-server",
+    module: None,
 };
 pub const SSH: Tool = Tool {
     program: "ssh",
     sbin: false,
     install: "apt-get install -y openssh-client",
+    module: None,
 };
 pub const SSH_KEYGEN: Tool = Tool {
     program: "ssh-keygen",
     sbin: false,
     install: "apt-get install -y openssh-client",
+    module: None,
 };
 pub const GRAPHVIZ: Tool = Tool {
     program: "dot",
     sbin: false,
     install: "apt-get install -y graphviz",
+    module: None,
 };
 pub const STIX_VALIDATOR: Tool = Tool {
     program: "stix2_validator",
     sbin: false,
     install: "pip install stix2-validator",
+    module: None,
+};
+pub const PYMISP: Tool = Tool {
+    program: "python3",
+    sbin: false,
+    install: "pip install pymisp",
+    module: Some("pymisp"),
 };
 
 /// Where the notes of checks that did not run are kept between the test
@@ -68,10 +89,21 @@ pub fn find(tool: &Tool) -> Option<PathBuf> {
             .unwrap_or_else(|| "/usr/local/sbin:/usr/sbin:/sbin".into());
         dirs.extend(std::env::split_paths(&sbin));
     }
-    dirs.into_iter()
+    let found = dirs
+        .into_iter()
         .filter(|d| !d.as_os_str().is_empty())
         .map(|d| d.join(tool.program))
-        .find(|p| is_executable(p))
+        .find(|p| is_executable(p))?;
+    match tool.module {
+        None => Some(found),
+        Some(m) => std::process::Command::new(&found)
+            .args(["-c", &format!("import {m}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+            .then_some(found),
+    }
 }
 
 fn is_executable(p: &Path) -> bool {
@@ -96,7 +128,7 @@ pub fn require(check: &str, tools: &[&Tool]) -> Option<Vec<PathBuf>> {
         .filter(|(_, f)| f.is_none())
         .map(|(t, _)| t)
         .collect();
-    let names: Vec<&str> = missing.iter().map(|t| t.program).collect();
+    let names: Vec<&str> = missing.iter().map(|t| t.name()).collect();
     let mut install: Vec<&str> = missing.iter().map(|t| t.install).collect();
     install.dedup();
     if strict() {
