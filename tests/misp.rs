@@ -218,10 +218,12 @@ fn a_case_is_a_misp_event_that_pymisp_rebuilds_strictly() {
     };
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/misp_check.py");
     let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/misp-objects");
+    let rewritten = nb.db.parent().unwrap().join("pymisp.json");
     let out = Command::new(&tools[0])
         .arg(&script)
         .arg(&file)
         .arg(&templates)
+        .arg(&rewritten)
         .output()
         .unwrap();
     assert!(
@@ -234,4 +236,76 @@ fn a_case_is_a_misp_event_that_pymisp_rebuilds_strictly() {
     assert_eq!(rebuilt["objects"]["person"], 1, "{rebuilt}");
     assert_eq!(rebuilt["attributes"], 4, "{rebuilt}");
     assert_eq!(rebuilt["tags"][0], "tlp:amber");
+
+    // The round trip: the event as PyMISP wrote it back, imported.
+    let there = Nb::new();
+    there.ok(&["init"]);
+    imported_as_sent(&there, &rewritten);
+}
+
+/// Imports an event (of `case_with_people`) into an empty notebook and
+/// checks that the case arrived whole, then that a second import adds
+/// nothing.
+fn imported_as_sent(there: &Nb, file: &Path) {
+    let said = there.ok(&["import", "misp", file.to_str().unwrap()]);
+    assert!(said.contains("as case C-0001 Operation Steppe"), "{said}");
+    assert_eq!(there.count("parcels"), 2);
+    assert_eq!(there.count("people"), 1);
+    assert_eq!(there.count("organisations"), 1);
+    let person = there.json(&["show", "Иван Петров"]);
+    assert_eq!(person["born_on"], "1990-04-01");
+    let f = there.json(&["list", "findings"]);
+    assert_eq!(f[0]["form"], "powder");
+    assert_eq!(f[0]["quantity"], 50.0);
+    let links = there.ok(&["list", "links"]);
+    assert!(links.contains("recipient-of"), "{links}");
+    // The lead came back graded, on the case, with its identifiers.
+    let xref = there.ok(&["xref", "C-0001", "--depth", "2"]);
+    assert!(xref.contains("lead"), "{xref}");
+    let again = there.ok(&["import", "misp", file.to_str().unwrap()]);
+    assert!(again.contains("added nothing"), "{again}");
+    there.ok(&["audit", "verify"]);
+    common::assert_consistent(&there.db);
+}
+
+#[test]
+fn an_exported_event_imports_whole_into_another_notebook() {
+    let (nb, case) = case_with_people();
+    let file = nb.db.parent().unwrap().join("event.json");
+    nb.ok(&[
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let there = Nb::new();
+    there.ok(&["init"]);
+    // A dry run writes nothing.
+    let dry = there.ok(&["import", "misp", "--dry-run", file.to_str().unwrap()]);
+    assert!(dry.contains("dry run"), "{dry}");
+    assert_eq!(there.count("parcels"), 0);
+    imported_as_sent(&there, &file);
+    // A crafted event passing a person off under a parcel's id is refused
+    // whole.
+    let mut event: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let parcel_id = objects(&event, "interdict-parcel")[0]["uuid"].clone();
+    for o in event["Event"]["Object"].as_array_mut().unwrap() {
+        if o["name"] == "person" {
+            o["uuid"] = parcel_id.clone();
+        }
+    }
+    let crafted = nb.db.parent().unwrap().join("crafted.json");
+    std::fs::write(&crafted, event.to_string()).unwrap();
+    let err = there.fails(&["import", "misp", crafted.to_str().unwrap()]);
+    assert!(err.contains("is a parcel in this notebook"), "{err}");
+    // A file that is not an event is refused, naming what is wrong.
+    let bad = nb.db.parent().unwrap().join("bad.json");
+    std::fs::write(&bad, r#"{"Event": {"uuid": "not-a-uuid", "info": "x"}}"#).unwrap();
+    let err = there.fails(&["import", "misp", bad.to_str().unwrap()]);
+    assert!(
+        err.contains("Event.uuid") && err.contains("nothing was imported"),
+        "{err}"
+    );
 }

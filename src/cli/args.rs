@@ -440,6 +440,14 @@ pub enum Keep {
 pub enum ImportCmd {
     /// A seizure table: one parcel per row
     Csv(ImportCsvArgs),
+    /// A MISP event (JSON) as a case, as `export --misp` writes one
+    Misp {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Check and count, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Args)]

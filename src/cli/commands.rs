@@ -499,6 +499,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportCmd::Csv(args)) => {
             super::import::csv(&ctx, &mut store, args, &mut out)?
         }
+        Command::Import(ImportCmd::Misp { file, dry_run }) => {
+            super::formats::import_misp(&ctx, &mut store, file, *dry_run, &mut out)?
+        }
         Command::Keys(cmd) => {
             super::share::keys(&ctx, cmd, cli.identity.as_deref(), store.actor(), &mut out)?
         }

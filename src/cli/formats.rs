@@ -77,6 +77,60 @@ pub fn misp(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()
     emit(args.out.as_deref(), &text, out)
 }
 
+pub fn import_misp(
+    ctx: &super::commands::Ctx,
+    store: &mut Store,
+    file: &Path,
+    dry_run: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let name = file.display().to_string();
+    let report = store.write_maybe(|w| {
+        crate::exchange::misp::import_event(w, &text, &name, dry_run).map(|r| (r, !dry_run))
+    })?;
+    if ctx.format == super::args::Format::Json {
+        return super::output::print_json(out, &serde_json::to_value(&report)?);
+    }
+    let added: Vec<String> = report
+        .added
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    writeln!(
+        out,
+        "{}MISP event {} as case {}: added {}; {} already here{}",
+        if dry_run {
+            "(dry run, nothing written) "
+        } else {
+            ""
+        },
+        report.event,
+        super::output::cell_line(&report.case),
+        if added.is_empty() {
+            "nothing".into()
+        } else {
+            added.join(", ")
+        },
+        report.already_here,
+        if report.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; objects of other templates left out: {}",
+                report
+                    .skipped
+                    .iter()
+                    .map(|(k, n)| format!("{n} {k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    )?;
+    Ok(())
+}
+
 pub fn incident(
     store: &Store,
     parcel: &str,

@@ -155,6 +155,36 @@ fn typed<'a>(t: &'a Template, relation: &str) -> &'a str {
     t.types.get(relation).map_or("text", String::as_str)
 }
 
+/// A finding as its reference's comment: what a person reads, and the
+/// fields in brackets for an importer (`50 g powder (presumptive) [form=powder
+/// quantity=50 unit=g identification=presumptive]`).
+fn finding_comment(f: &Finding) -> String {
+    let mut fields = vec![
+        format!("form={}", f.form),
+        format!("identification={}", f.identification),
+    ];
+    if let Some(q) = f.quantity {
+        fields.push(format!("quantity={q}"));
+    }
+    if let Some(u) = &f.unit {
+        fields.push(format!("unit={u}"));
+    }
+    format!("{} [{}]", f.label(), fields.join(" "))
+}
+
+/// The fields of a finding from its reference's comment.
+fn finding_fields(comment: &str) -> Vec<(String, String)> {
+    let inside = comment
+        .rsplit_once('[')
+        .and_then(|(_, r)| r.strip_suffix(']'))
+        .unwrap_or("");
+    inside
+        .split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// The MISP relationship of a link type.
 fn relationship(link_type: &str) -> &str {
     match link_type {
@@ -245,7 +275,7 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
                 "object_uuid": f.parcel_id.to_string(),
                 "referenced_uuid": f.substance_id.to_string(),
                 "relationship_type": "contains",
-                "comment": f.label(),
+                "comment": finding_comment(f),
             }));
         }
     }
@@ -363,7 +393,7 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
                 None => n.note_type.clone(),
             }),
         );
-        o.add("creation-date", "datetime", Some(n.meta.created_at.clone()));
+        o.add("creation-date", "datetime", Some(n.noted_on.clone()));
         if n.item_id != case_id {
             o.refs.push(json!({
                 "uuid": Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("note-on:{}", n.meta.id).as_bytes()).to_string(),
@@ -473,4 +503,467 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
             .into(),
     );
     Ok(json!({ "Event": event }))
+}
+
+/// What importing an event did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Imported {
+    pub event: String,
+    pub case: String,
+    /// Records written, by kind.
+    pub added: BTreeMap<String, usize>,
+    /// Records already in the notebook (same id), left as they are.
+    pub already_here: usize,
+    /// Objects of templates interdict does not read, by template name.
+    pub skipped: BTreeMap<String, usize>,
+    pub dry_run: bool,
+}
+
+/// The link type of a MISP relationship (the reverse of the export's).
+fn link_type(relationship: &str) -> (&'static str, bool) {
+    match relationship {
+        "sends" => ("sender-of", false),
+        "receives" => ("recipient-of", false),
+        "similar-to" => ("same-as", false),
+        r => match crate::domain::link::LINK_TYPES.iter().find(|t| **t == r) {
+            Some(t) => (t, false),
+            None => ("related-to", true),
+        },
+    }
+}
+
+fn bad(what: &str, message: impl std::fmt::Display) -> StoreError {
+    StoreError::Refused(format!("{what}: {message}; nothing was imported"))
+}
+
+/// An object's attributes: relation -> values, in order.
+fn relations(o: &Value) -> BTreeMap<String, Vec<String>> {
+    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for a in o["Attribute"].as_array().into_iter().flatten() {
+        if let (Some(r), Some(v)) = (a["object_relation"].as_str(), a["value"].as_str()) {
+            m.entry(r.to_string()).or_default().push(v.to_string());
+        }
+    }
+    m
+}
+
+fn id_of(v: &Value, what: &str) -> Result<Uuid> {
+    v.as_str()
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| bad(what, format!("{v} is not a UUID")))
+}
+
+/// Imports a MISP event (as [`case_event`] writes it, or any event whose
+/// objects are of the templates it reads) as a case: its parcels,
+/// substances (the catalogue's when the name is known), people,
+/// organisations, notes, findings and links, in one transaction, each
+/// record under its MISP uuid (so importing the same event again adds
+/// nothing). The event's attributes become a note on the case listing
+/// them (so their handles, sites and payment ids are identifiers). A record
+/// that would not be valid refuses the whole file, naming the object and
+/// the field.
+pub fn import_event(
+    w: &mut crate::store::Writer<'_>,
+    text: &str,
+    file: &str,
+    dry_run: bool,
+) -> Result<Imported> {
+    use crate::domain::Link;
+    use crate::domain::record::new_record;
+    use crate::store::{create, refs};
+    let v: Value = serde_json::from_str(text).map_err(|e| bad(file, format!("not JSON: {e}")))?;
+    let e = if v.get("Event").is_some() {
+        &v["Event"]
+    } else {
+        &v
+    };
+    let event_id = id_of(&e["uuid"], "Event.uuid")?;
+    let info = e["info"]
+        .as_str()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| bad("Event.info", "missing"))?;
+    let tlp = e["Tag"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["name"].as_str())
+        .find_map(|t| t.strip_prefix("tlp:"))
+        .map(|t| t.to_ascii_uppercase())
+        .unwrap_or_else(|| "AMBER".into());
+    let mut out = Imported {
+        event: event_id.to_string(),
+        dry_run,
+        ..Imported::default()
+    };
+    let mut added = |k: ItemKind| *out.added.entry(k.as_str().to_string()).or_default() += 1;
+    // Whether a record of `kind` has this id already; an id that names a
+    // record of another kind here refuses the file (a crafted event cannot
+    // pass one record off as another).
+    let exists_as = |w: &crate::store::Writer<'_>, id: Uuid, kind: ItemKind| -> Result<bool> {
+        match refs::kind_of_id(&w.tx, id)? {
+            None => Ok(false),
+            Some(k) if k == kind => Ok(true),
+            Some(k) => Err(bad(
+                &format!("{kind} {id}"),
+                format!("that id is a {k} in this notebook"),
+            )),
+        }
+    };
+
+    // The case: the event itself.
+    let title = info
+        .split_once(' ')
+        .filter(|(r, _)| crate::domain::case::parse_reference(r).is_some())
+        .map_or(info, |(_, t)| t);
+    let case_id = event_id;
+    if exists_as(w, case_id, ItemKind::Case)? {
+        out.already_here += 1;
+    } else {
+        let opened = e["date"].as_str().unwrap_or("");
+        let mut pairs = vec![("title", title), ("tlp", tlp.as_str())];
+        // A date MISP wrote its own way is left out rather than refused.
+        if new_record::<Case>(&[("title", "x"), ("opened_on", opened)]).is_ok() {
+            pairs.push(("opened_on", opened));
+        }
+        let (mut c, _) = new_record::<Case>(&pairs).map_err(|err| bad("Event", err))?;
+        c.meta.id = case_id;
+        create::case(w, &mut c).map_err(|err| bad("Event", err))?;
+        added(ItemKind::Case);
+    }
+    out.case = records::label_of(&w.tx, ItemKind::Case, case_id)?;
+
+    let objects: Vec<&Value> = e["Object"].as_array().into_iter().flatten().collect();
+    // Parcels, substances, people and organisations first; notes after
+    // (they are on one of those), then the references.
+    let mut substance_of: HashMap<Uuid, Uuid> = HashMap::new();
+    for o in &objects {
+        let name = o["name"].as_str().unwrap_or("");
+        let id = id_of(&o["uuid"], &format!("object {name}"))?;
+        let what = format!("{name} object {id}");
+        let r = relations(o);
+        let one = |k: &str| {
+            r.get(k)
+                .and_then(|v| v.first())
+                .map(String::as_str)
+                .unwrap_or("")
+        };
+        let all = |k: &str| r.get(k).map(|v| v.join("; ")).unwrap_or_default();
+        match name {
+            "interdict-parcel" => {
+                if exists_as(w, id, ItemKind::Parcel)? {
+                    out.already_here += 1;
+                    create::include_in_case(w, case_id, id)?;
+                    continue;
+                }
+                let mut pairs: Vec<(&str, String)> = Vec::new();
+                for (rel, field) in [
+                    ("tracking-number", "tracking"),
+                    ("carrier", "carrier"),
+                    ("service", "service"),
+                    ("origin-country", "origin"),
+                    ("transit-countries", "transit"),
+                    ("destination-country", "destination"),
+                    ("sender-name", "sender_name"),
+                    ("sender-address", "sender_address"),
+                    ("sender-phone", "sender_phone"),
+                    ("sender-email", "sender_email"),
+                    ("recipient-name", "recipient_name"),
+                    ("recipient-address", "recipient_address"),
+                    ("recipient-phone", "recipient_phone"),
+                    ("recipient-email", "recipient_email"),
+                    ("customs-form", "customs_form"),
+                    ("declared-category", "declared_category"),
+                    ("declared-contents", "declared_contents"),
+                    ("declared-value", "declared_value"),
+                    ("declared-currency", "declared_currency"),
+                    ("hs-code", "hs_code"),
+                    ("weight-g", "weight_g"),
+                    ("concealment", "concealment"),
+                    ("found-contents", "found_contents"),
+                    ("status", "status"),
+                    ("seized-place", "seized_place"),
+                    ("seized-on", "seized_on"),
+                ] {
+                    if !one(rel).is_empty() {
+                        pairs.push((field, one(rel).to_string()));
+                    }
+                }
+                let pairs: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let (mut p, _) =
+                    new_record::<crate::domain::Parcel>(&pairs).map_err(|err| bad(&what, err))?;
+                p.meta.id = id;
+                create::parcel(w, &mut p).map_err(|err| bad(&what, err))?;
+                create::include_in_case(w, case_id, id)?;
+                added(ItemKind::Parcel);
+            }
+            "interdict-substance" => {
+                let n = one("name");
+                // The catalogue's, or one already here by name or synonym.
+                if let Some(s) = refs::substances_called(&w.tx, n)?.first() {
+                    substance_of.insert(id, s.meta.id);
+                    out.already_here += 1;
+                    continue;
+                }
+                if exists_as(w, id, ItemKind::Substance)? {
+                    substance_of.insert(id, id);
+                    out.already_here += 1;
+                    continue;
+                }
+                let syn = all("synonym");
+                let mut pairs = vec![("name", n), ("group", one("group"))];
+                for (k, f) in [
+                    ("subclass", "subclass"),
+                    ("effect", "effect"),
+                    ("cas", "cas"),
+                    ("schedule-1961", "schedule_1961"),
+                    ("schedule-1971", "schedule_1971"),
+                    ("table-1988", "table_1988"),
+                    ("national-note", "national_note"),
+                ] {
+                    if !one(k).is_empty() {
+                        pairs.push((f, one(k)));
+                    }
+                }
+                if !syn.is_empty() {
+                    pairs.push(("synonyms", syn.as_str()));
+                }
+                let (mut s, _) = new_record::<Substance>(&pairs).map_err(|err| bad(&what, err))?;
+                s.meta.id = id;
+                create::substance(w, &mut s).map_err(|err| bad(&what, err))?;
+                substance_of.insert(id, id);
+                added(ItemKind::Substance);
+            }
+            "person" => {
+                if exists_as(w, id, ItemKind::Person)? {
+                    out.already_here += 1;
+                    continue;
+                }
+                let full = match one("full-name") {
+                    "" => format!("{} {}", one("first-name"), one("last-name"))
+                        .trim()
+                        .to_string(),
+                    f => f.to_string(),
+                };
+                let full = if full.is_empty() {
+                    one("alias").to_string()
+                } else {
+                    full
+                };
+                let (aliases, phones, addresses) =
+                    (all("alias"), all("phone-number"), all("address"));
+                let mut pairs = vec![("name", full.as_str()), ("tlp", tlp.as_str())];
+                for (f, v) in [
+                    ("aliases", aliases.as_str()),
+                    ("born_on", one("date-of-birth")),
+                    ("nationality", one("nationality")),
+                    ("phones", phones.as_str()),
+                    ("addresses", addresses.as_str()),
+                    ("role_notes", one("role")),
+                    ("contacts", one("text")),
+                ] {
+                    if !v.is_empty() {
+                        pairs.push((f, v));
+                    }
+                }
+                let (mut p, _) = new_record::<Person>(&pairs).map_err(|err| bad(&what, err))?;
+                p.meta.id = id;
+                records::insert(w, &mut p).map_err(|err| bad(&what, err))?;
+                added(ItemKind::Person);
+            }
+            "organization" => {
+                if exists_as(w, id, ItemKind::Organisation)? {
+                    out.already_here += 1;
+                    continue;
+                }
+                let kind = one("type-of-organization");
+                let kind = if crate::domain::organisation::ORGANISATION_TYPES.contains(&kind) {
+                    kind
+                } else {
+                    "other"
+                };
+                let name = match one("name") {
+                    "" => one("alias"),
+                    n => n,
+                };
+                let (aliases, phones, addresses) =
+                    (all("alias"), all("phone-number"), all("address"));
+                let mut pairs = vec![("name", name), ("org_type", kind), ("tlp", tlp.as_str())];
+                for (f, v) in [
+                    ("aliases", aliases.as_str()),
+                    ("phones", phones.as_str()),
+                    ("addresses", addresses.as_str()),
+                    ("description", one("description")),
+                ] {
+                    if !v.is_empty() {
+                        pairs.push((f, v));
+                    }
+                }
+                let (mut org, _) =
+                    new_record::<Organisation>(&pairs).map_err(|err| bad(&what, err))?;
+                // The description carries the contacts the export joined
+                // to it: scanned for handles, sites and payment ids.
+                org.contacts = org.description.clone();
+                org.meta.id = id;
+                records::insert(w, &mut org).map_err(|err| bad(&what, err))?;
+                added(ItemKind::Organisation);
+            }
+            "annotation" => {}
+            other => *out.skipped.entry(other.to_string()).or_default() += 1,
+        }
+    }
+    // Notes, on what they annotate (or the case).
+    for o in objects.iter().filter(|o| o["name"] == "annotation") {
+        let id = id_of(&o["uuid"], "object annotation")?;
+        let what = format!("annotation object {id}");
+        if exists_as(w, id, ItemKind::Note)? {
+            out.already_here += 1;
+            continue;
+        }
+        let r = relations(o);
+        let text = r
+            .get("text")
+            .and_then(|v| v.first())
+            .cloned()
+            .unwrap_or_default();
+        let kind = r
+            .get("type")
+            .and_then(|v| v.first())
+            .cloned()
+            .unwrap_or_default();
+        let on = o["ObjectReference"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|x| x["relationship_type"] == "annotates")
+            .and_then(|x| x["referenced_uuid"].as_str())
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .filter(|id| refs::kind_of_id(&w.tx, *id).ok().flatten().is_some())
+            .unwrap_or(case_id);
+        let note_type = if kind.starts_with("lead") {
+            "lead"
+        } else {
+            "note"
+        };
+        let grade = kind
+            .split_once("(graded ")
+            .and_then(|(_, g)| g.strip_suffix(')'))
+            .and_then(|g| crate::domain::note::parse_grading(g).ok());
+        let mut pairs: Vec<(&str, String)> = vec![
+            ("text", text),
+            ("note_type", note_type.into()),
+            ("tlp", tlp.clone()),
+        ];
+        if let Some(d) = r.get("creation-date").and_then(|v| v.first()) {
+            let day: String = d.chars().take(10).collect();
+            if new_record::<Note>(&[("text", "x"), ("noted_on", &day)]).is_ok() {
+                pairs.push(("noted_on", day));
+            }
+        }
+        if let Some((s, i, h)) = grade {
+            pairs.push(("source_grade", s));
+            pairs.push(("intel_grade", i));
+            if let Some(h) = h {
+                pairs.push(("handling", h));
+            }
+        }
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (mut n, _) = new_record::<Note>(&pairs).map_err(|err| bad(&what, err))?;
+        n.meta.id = id;
+        n.item_id = on;
+        create::note(w, &mut n).map_err(|err| bad(&what, err))?;
+        added(ItemKind::Note);
+    }
+    // Findings and links, from the references.
+    for o in &objects {
+        for x in o["ObjectReference"].as_array().into_iter().flatten() {
+            let rel = x["relationship_type"].as_str().unwrap_or("");
+            if rel == "annotates" {
+                continue;
+            }
+            let id = id_of(&x["uuid"], "ObjectReference.uuid")?;
+            let what = format!("reference {id}");
+            let kind = if rel == "contains" {
+                ItemKind::Finding
+            } else {
+                ItemKind::Link
+            };
+            if exists_as(w, id, kind)? {
+                out.already_here += 1;
+                continue;
+            }
+            let (Ok(from), Ok(to)) = (
+                id_of(&x["object_uuid"], &what),
+                id_of(&x["referenced_uuid"], &what),
+            ) else {
+                continue;
+            };
+            let comment = x["comment"].as_str().unwrap_or("");
+            if rel == "contains" {
+                let Some(sub) = substance_of.get(&to) else {
+                    continue;
+                };
+                let fields = finding_fields(comment);
+                let pairs: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                let (mut f, _) = new_record::<Finding>(&pairs).map_err(|err| bad(&what, err))?;
+                f.meta.id = id;
+                f.parcel_id = from;
+                f.substance_id = *sub;
+                create::finding(w, &mut f).map_err(|err| bad(&what, err))?;
+                added(ItemKind::Finding);
+                continue;
+            }
+            if refs::kind_of_id(&w.tx, from)?.is_none() || refs::kind_of_id(&w.tx, to)?.is_none() {
+                continue;
+            }
+            let (t, unknown) = link_type(rel);
+            let note = if unknown {
+                format!("MISP relationship {rel}: {comment}")
+            } else {
+                comment.to_string()
+            };
+            let mut pairs = vec![("link_type", t)];
+            if !note.trim().is_empty() {
+                pairs.push(("note", note.as_str()));
+            }
+            let (mut l, _) = new_record::<Link>(&pairs).map_err(|err| bad(&what, err))?;
+            l.meta.id = id;
+            l.from_id = from;
+            l.to_id = to;
+            create::link(w, &mut l).map_err(|err| bad(&what, err))?;
+            added(ItemKind::Link);
+        }
+    }
+    // The event's attributes, as a note on the case.
+    let attrs: Vec<String> = e["Attribute"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| {
+            Some(format!(
+                "{} {}{}",
+                a["type"].as_str()?,
+                a["value"].as_str()?,
+                a["comment"]
+                    .as_str()
+                    .filter(|c| !c.is_empty())
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default()
+            ))
+        })
+        .collect();
+    let note_id = Uuid::new_v5(&event_id, b"misp-attributes");
+    if !attrs.is_empty() && !exists_as(w, note_id, ItemKind::Note)? {
+        let text = format!("From MISP event {event_id} ({file}):\n{}", attrs.join("\n"));
+        let (mut n, _) = new_record::<Note>(&[("text", text.as_str()), ("tlp", tlp.as_str())])
+            .map_err(|err| bad("Event.Attribute", err))?;
+        n.meta.id = note_id;
+        n.item_id = case_id;
+        create::note(w, &mut n).map_err(|err| bad("Event.Attribute", err))?;
+        added(ItemKind::Note);
+    }
+    Ok(out)
 }
