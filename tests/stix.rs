@@ -343,3 +343,117 @@ fn one_identity_per_person_however_many_parcels_name_them() {
         validate(&tools[0], &file);
     }
 }
+
+/// People and shops of a case are identities of their own, and the sites
+/// and Telegram accounts in their contacts are observables related to
+/// them (`domain-name`, `user-account`); valid STIX.
+#[test]
+fn people_and_shops_with_their_sites_and_accounts() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let case = nb.ok(&["add", "case", "--title", "Operation Steppe"]);
+    let case = case.trim().to_string();
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785CN",
+        "--origin",
+        "CN",
+        "--destination",
+        "KZ",
+        "--recipient-name",
+        "Ivan Petrov",
+        "--case",
+        &case,
+    ]);
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Иван Петров",
+        "--contacts",
+        "t.me/ivan_klad",
+    ]);
+    nb.ok(&[
+        "add",
+        "organisation",
+        "--name",
+        "Almaty Mef Shop",
+        "--contacts",
+        "@almaty_mef_bot, https://www.mef-shop.kz, mirror mef-shop.onion.ws",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Иван Петров",
+        "RR123456785CN",
+        "--type",
+        "recipient-of",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Almaty Mef Shop",
+        &case,
+        "--type",
+        "related-to",
+    ]);
+    let file = nb._dir.path().join("people.json");
+    nb.ok(&[
+        "export",
+        "--stix",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let bundle: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let identities = objects(&bundle, "identity");
+    let person = identities
+        .iter()
+        .find(|o| o["name"] == "Иван Петров")
+        .unwrap();
+    assert_eq!(person["identity_class"], "individual");
+    let shop = identities
+        .iter()
+        .find(|o| o["name"] == "Almaty Mef Shop")
+        .unwrap();
+    assert_eq!(shop["identity_class"], "organization");
+    let domains: Vec<&str> = objects(&bundle, "domain-name")
+        .iter()
+        .map(|o| o["value"].as_str().unwrap())
+        .collect();
+    assert!(
+        domains.contains(&"mef-shop.kz") && domains.contains(&"mef-shop.onion.ws"),
+        "{domains:?}"
+    );
+    let accounts: Vec<&str> = objects(&bundle, "user-account")
+        .iter()
+        .map(|o| o["account_login"].as_str().unwrap())
+        .collect();
+    assert!(
+        accounts.contains(&"almaty_mef_bot") && accounts.contains(&"ivan_klad"),
+        "{accounts:?}"
+    );
+    let sros = objects(&bundle, "relationship");
+    let from_shop = sros
+        .iter()
+        .filter(|r| {
+            r["source_ref"] == shop["id"]
+                && r["target_ref"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("domain-name--")
+        })
+        .count();
+    assert_eq!(from_shop, 2);
+    // The recipient-of link from the person to the parcel's observed data.
+    assert!(
+        sros.iter()
+            .any(|r| r["source_ref"] == person["id"] && r["relationship_type"] == "recipient-of")
+    );
+    if let Some(tools) = require("STIX validation", &[&STIX_VALIDATOR]) {
+        validate(&tools[0], &file);
+    }
+}

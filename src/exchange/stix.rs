@@ -406,6 +406,14 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
 
     // The people and organisations of the case (linked to it or to its
     // parcels), as identities of their own; TLP:RED ones stay behind.
+    let mut scos_seen: HashSet<String> = HashSet::new();
+    let name_of_party = |k: ItemKind| {
+        if k == ItemKind::Person {
+            "the person"
+        } else {
+            "the organisation"
+        }
+    };
     for kind in [ItemKind::Person, ItemKind::Organisation] {
         let Some(cond) = related::in_case_condition(kind) else {
             continue;
@@ -490,8 +498,66 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                     extension(vec![("kind", kind.as_str().into()), ("aliases", a.into())]),
                 );
             }
-            stix_of.insert(id, sid);
+            stix_of.insert(id, sid.clone());
             members.push(Value::Object(m));
+            // The sites and messenger accounts in their contacts, as
+            // observables related to them.
+            let ids = match kind {
+                ItemKind::Person => {
+                    crate::domain::Record::identifiers(&records::must_get::<crate::domain::Person>(
+                        conn, id,
+                    )?)
+                }
+                _ => crate::domain::Record::identifiers(&records::must_get::<
+                    crate::domain::Organisation,
+                >(conn, id)?),
+            };
+            for i in ids {
+                let (sco, mut o) = match i.kind {
+                    crate::domain::identifiers::IdentKind::Domain => {
+                        let sco = sco_id("domain-name", &[("value", &i.value)]);
+                        let mut o = b.base("domain-name", &sco, stricter(&tlp, &tlp_of));
+                        o.insert("value".into(), i.value.clone().into());
+                        (sco, o)
+                    }
+                    crate::domain::identifiers::IdentKind::Handle => {
+                        let login = i.value.trim_start_matches('@').to_string();
+                        let sco = sco_id("user-account", &[("account_login", &login)]);
+                        let mut o = b.base("user-account", &sco, stricter(&tlp, &tlp_of));
+                        o.insert("account_login".into(), login.into());
+                        o.insert(
+                            "display_name".into(),
+                            format!("{} (Telegram)", i.value).into(),
+                        );
+                        (sco, o)
+                    }
+                    _ => continue,
+                };
+                let rid = format!(
+                    "relationship--{}",
+                    Uuid::new_v5(&INTERDICT_NAMESPACE, format!("uses/{id}/{sco}").as_bytes())
+                );
+                if !scos_seen.insert(sco.clone()) {
+                    o.clear();
+                }
+                if !o.is_empty() {
+                    members.push(Value::Object(o));
+                }
+                let mut r = b.domain("relationship", &rid, stricter(&tlp, &tlp_of), &meta);
+                r.insert("relationship_type".into(), "related-to".into());
+                r.insert("source_ref".into(), sid.clone().into());
+                r.insert("target_ref".into(), sco.into());
+                r.insert(
+                    "description".into(),
+                    format!(
+                        "{} in the contacts of {}",
+                        i.kind.as_str(),
+                        name_of_party(kind)
+                    )
+                    .into(),
+                );
+                members.push(Value::Object(r));
+            }
         }
     }
 
