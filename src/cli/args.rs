@@ -505,7 +505,10 @@ pub enum KeysCmd {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
+    /// Graphviz DOT text
     Dot,
+    /// An i2 Analyst's Notebook chart (ANX, UTF-16; needs --out)
+    Anx,
 }
 
 #[derive(Debug, Subcommand)]

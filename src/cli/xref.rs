@@ -399,7 +399,7 @@ pub fn matches(
 
 pub fn export_graph(
     store: &Store,
-    _graph: GraphFormat,
+    graph: GraphFormat,
     case: &str,
     rel: &crate::exchange::handling::Release,
     out_path: Option<&Path>,
@@ -407,6 +407,22 @@ pub fn export_graph(
 ) -> Result<()> {
     let conn = store.conn();
     let c = refs::resolve_kind(conn, case, ItemKind::Case)?;
+    if graph == GraphFormat::Anx {
+        let Some(p) = out_path else {
+            anyhow::bail!("--graph anx writes a binary (UTF-16) file: name it with --out FILE.anx");
+        };
+        let chart = crate::exchange::chart::case_chart(conn, &c, rel)?;
+        let xml = crate::exchange::anx::chart_xml(conn, &chart)?;
+        crate::exchange::seal::write_private(p, &crate::exchange::anx::to_file_bytes(&xml))?;
+        writeln!(
+            out,
+            "wrote {} ({} entities, {} links)",
+            p.display(),
+            chart.members.len() + chart.values.len(),
+            chart.edges.len() + chart.values.iter().map(|v| v.holders.len()).sum::<usize>()
+        )?;
+        return Ok(());
+    }
     let text = crate::exchange::dot::case_graph(conn, &c, rel)?;
     match out_path {
         Some(p) => {

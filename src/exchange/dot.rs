@@ -6,13 +6,12 @@
 //! graph and a legend says what each shape is. What may not leave (see
 //! [`super::handling`]) is not drawn.
 
-use super::handling::{self, Release};
+use super::handling::Release;
 use crate::domain::ItemKind;
+use crate::store::Result;
 use crate::store::refs::ItemRef;
-use crate::store::{Result, records};
-use crate::xref::graph::{self, Node, Via};
 use rusqlite::Connection;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write;
 
 fn quote(s: &str) -> String {
@@ -51,100 +50,47 @@ fn value_shape(kind: &str) -> &'static str {
 
 /// The graph of `case`'s network, as DOT text.
 pub fn case_graph(conn: &Connection, case: &ItemRef, rel: &Release) -> Result<String> {
-    handling::check_chosen(conn, case.id, rel)?;
-    let tlp = handling::tlp_of(conn, ItemKind::Case, case.id)?.unwrap_or_else(|| "AMBER".into());
-    let c = graph::cluster(
-        conn,
-        Node {
-            kind: case.kind,
-            id: case.id,
-        },
-    )?;
-    // What may not leave is not drawn: cases and notes held back, and the
-    // parcels only they include.
-    let mut held = HashSet::new();
-    for n in &c.nodes {
-        if handling::held_back(conn, n.kind, n.id, rel)?.is_some() {
-            held.insert(n.id);
-        }
-    }
-    held.extend(handling::only_in_withheld(conn, &held)?);
-    let members: Vec<Node> = c
-        .nodes
-        .iter()
-        .copied()
-        .filter(|n| !held.contains(&n.id))
-        .collect();
-    let ids: HashSet<uuid::Uuid> = members.iter().map(|n| n.id).collect();
-
+    let c = super::chart::case_chart(conn, case, rel)?;
+    let tlp = &c.tlp;
     let mut s = String::new();
-    let _ = writeln!(s, "graph {} {{", quote(&case.label));
+    let _ = writeln!(s, "graph {} {{", quote(&c.title));
     let _ = writeln!(
         s,
         "  graph [overlap=false, splines=true, labelloc=t, label={}];",
-        quote(&format!("TLP:{tlp}  {}", case.label))
+        quote(&format!("TLP:{tlp}  {}", c.title))
     );
-    for n in &members {
+    for m in &c.members {
         let _ = writeln!(
             s,
             "  {} [label={}, shape={}];",
-            quote(&n.id.to_string()),
-            quote(&records::label_of(conn, n.kind, n.id)?),
-            item_shape(n.kind)
+            quote(&m.node.id.to_string()),
+            quote(&m.label),
+            item_shape(m.node.kind)
         );
     }
-    // Links, findings and notes between members, once each.
-    let mut drawn = HashSet::new();
-    for n in &members {
-        for e in graph::neighbours(conn, *n)? {
-            if matches!(e.via, Via::Shared) || !ids.contains(&e.to.id) {
-                continue;
-            }
-            let key = if e.from.id < e.to.id {
-                (e.from.id, e.to.id)
-            } else {
-                (e.to.id, e.from.id)
-            };
-            if drawn.insert(key) {
-                let _ = writeln!(
-                    s,
-                    "  {} -- {} [label={}];",
-                    quote(&e.from.id.to_string()),
-                    quote(&e.to.id.to_string()),
-                    quote(&e.reason)
-                );
-            }
-        }
+    for e in &c.edges {
+        let _ = writeln!(
+            s,
+            "  {} -- {} [label={}];",
+            quote(&e.from.to_string()),
+            quote(&e.to.to_string()),
+            quote(&e.reason)
+        );
     }
     // Each value two or more members share: a node, an edge to each
     // holder labelled with the role it plays there.
-    let mut values: BTreeMap<(String, String), Vec<(uuid::Uuid, String)>> = BTreeMap::new();
-    for n in &members {
-        for sh in crate::xref::shared_identifiers(conn, n.id)? {
-            if sh.over_shared() || !sh.items.iter().any(|o| ids.contains(&o.id)) {
-                continue;
-            }
-            values
-                .entry((sh.kind.clone(), sh.value.clone()))
-                .or_default()
-                .push((n.id, sh.role.replace('_', " ")));
-        }
-    }
     let mut kinds_drawn = HashSet::new();
-    for ((kind, value), holders) in &values {
-        if holders.len() < 2 {
-            continue;
-        }
-        kinds_drawn.insert(kind.clone());
-        let vid = format!("{kind}:{value}");
+    for v in &c.values {
+        kinds_drawn.insert(v.kind.clone());
+        let vid = format!("{}:{}", v.kind, v.value);
         let _ = writeln!(
             s,
             "  {} [label={}, shape={}, style=dashed];",
             quote(&vid),
-            quote(&crate::domain::identifiers::shown_value(kind, value)),
-            value_shape(kind)
+            quote(&v.shown),
+            value_shape(&v.kind)
         );
-        for (holder, role) in holders {
+        for (holder, role) in &v.holders {
             let _ = writeln!(
                 s,
                 "  {} -- {} [label={}, style=dashed];",
@@ -158,14 +104,14 @@ pub fn case_graph(conn: &Connection, case: &ItemRef, rel: &Release) -> Result<St
     let _ = writeln!(s, "  subgraph cluster_legend {{");
     let _ = writeln!(s, "    label=\"Legend (TLP:{tlp})\"; style=dotted;");
     let mut shown = HashSet::new();
-    for n in &members {
-        if shown.insert(n.kind) {
+    for m in &c.members {
+        if shown.insert(m.node.kind) {
             let _ = writeln!(
                 s,
                 "    {} [label={}, shape={}];",
-                quote(&format!("legend:{}", n.kind)),
-                quote(n.kind.as_str()),
-                item_shape(n.kind)
+                quote(&format!("legend:{}", m.node.kind)),
+                quote(m.node.kind.as_str()),
+                item_shape(m.node.kind)
             );
         }
     }

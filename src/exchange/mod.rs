@@ -2,6 +2,8 @@
 //! database-file export and merge, and partners' formats (CSV, JSON, STIX
 //! 2.1, incident summaries).
 
+pub mod anx;
+pub mod chart;
 pub mod conflicts;
 pub mod csv_import;
 pub mod demo;

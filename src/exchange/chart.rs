@@ -1,0 +1,126 @@
+//! A case's network as the chart formats draw it (Graphviz DOT, i2
+//! Analyst's Notebook): its items, the links, findings and notes between
+//! them, and each value two or more of them share, once, with its holders.
+//! What may not leave (see [`super::handling`]) is left out.
+
+use super::handling::{self, Release};
+use crate::domain::ItemKind;
+use crate::store::refs::ItemRef;
+use crate::store::{Result, records};
+use crate::xref::graph::{self, Node, Via};
+use rusqlite::Connection;
+use std::collections::{BTreeMap, HashSet};
+use uuid::Uuid;
+
+/// An item drawn.
+pub struct Member {
+    pub node: Node,
+    pub label: String,
+}
+
+/// A link, finding or note between two members.
+pub struct Edge {
+    pub from: Uuid,
+    pub to: Uuid,
+    pub reason: String,
+}
+
+/// A value two or more members hold.
+pub struct SharedValue {
+    /// Its identifier kind (`phone`, `address`...).
+    pub kind: String,
+    /// As stored (the key of the node).
+    pub value: String,
+    /// As shown (cards masked).
+    pub shown: String,
+    /// Each holder and the role the value plays there.
+    pub holders: Vec<(Uuid, String)>,
+}
+
+pub struct CaseChart {
+    pub title: String,
+    pub tlp: String,
+    pub members: Vec<Member>,
+    pub edges: Vec<Edge>,
+    pub values: Vec<SharedValue>,
+}
+
+/// The network of `case`, less what may not leave.
+pub fn case_chart(conn: &Connection, case: &ItemRef, rel: &Release) -> Result<CaseChart> {
+    handling::check_chosen(conn, case.id, rel)?;
+    let tlp = handling::tlp_of(conn, ItemKind::Case, case.id)?.unwrap_or_else(|| "AMBER".into());
+    let c = graph::cluster(
+        conn,
+        Node {
+            kind: case.kind,
+            id: case.id,
+        },
+    )?;
+    let mut held = HashSet::new();
+    for n in &c.nodes {
+        if handling::held_back(conn, n.kind, n.id, rel)?.is_some() {
+            held.insert(n.id);
+        }
+    }
+    held.extend(handling::only_in_withheld(conn, &held)?);
+    let mut members = Vec::new();
+    for n in c.nodes.iter().copied().filter(|n| !held.contains(&n.id)) {
+        members.push(Member {
+            node: n,
+            label: records::label_of(conn, n.kind, n.id)?,
+        });
+    }
+    let ids: HashSet<Uuid> = members.iter().map(|m| m.node.id).collect();
+    // Links, findings and notes between members, once each.
+    let mut edges = Vec::new();
+    let mut drawn = HashSet::new();
+    for m in &members {
+        for e in graph::neighbours(conn, m.node)? {
+            if matches!(e.via, Via::Shared) || !ids.contains(&e.to.id) {
+                continue;
+            }
+            let key = if e.from.id < e.to.id {
+                (e.from.id, e.to.id)
+            } else {
+                (e.to.id, e.from.id)
+            };
+            if drawn.insert(key) {
+                edges.push(Edge {
+                    from: e.from.id,
+                    to: e.to.id,
+                    reason: e.reason,
+                });
+            }
+        }
+    }
+    // Each value two or more members share.
+    let mut by_value: BTreeMap<(String, String), Vec<(Uuid, String)>> = BTreeMap::new();
+    for m in &members {
+        for sh in crate::xref::shared_identifiers(conn, m.node.id)? {
+            if sh.over_shared() || !sh.items.iter().any(|o| ids.contains(&o.id)) {
+                continue;
+            }
+            by_value
+                .entry((sh.kind.clone(), sh.value.clone()))
+                .or_default()
+                .push((m.node.id, sh.role.replace('_', " ")));
+        }
+    }
+    let values = by_value
+        .into_iter()
+        .filter(|(_, holders)| holders.len() >= 2)
+        .map(|((kind, value), holders)| SharedValue {
+            shown: crate::domain::identifiers::shown_value(&kind, &value).into_owned(),
+            kind,
+            value,
+            holders,
+        })
+        .collect();
+    Ok(CaseChart {
+        title: case.label.clone(),
+        tlp,
+        members,
+        edges,
+        values,
+    })
+}
