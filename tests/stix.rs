@@ -381,7 +381,7 @@ fn people_and_shops_with_their_sites_and_accounts() {
         "--name",
         "Almaty Mef Shop",
         "--contacts",
-        "@almaty_mef_bot, https://www.mef-shop.kz, mirror mef-shop.onion.ws",
+        "@almaty_mef_bot, https://www.mef-shop.kz, mirror mef-shop.onion.ws, USDT TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
     ]);
     nb.ok(&[
         "add",
@@ -436,6 +436,10 @@ fn people_and_shops_with_their_sites_and_accounts() {
         accounts.contains(&"almaty_mef_bot") && accounts.contains(&"ivan_klad"),
         "{accounts:?}"
     );
+    let wallets = objects(&bundle, "x-interdict-wallet");
+    assert_eq!(wallets.len(), 1);
+    assert_eq!(wallets[0]["currency"], "tron");
+    assert_eq!(wallets[0]["address"], "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
     let sros = objects(&bundle, "relationship");
     let from_shop = sros
         .iter()

@@ -520,6 +520,27 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                         o.insert("value".into(), i.value.clone().into());
                         (sco, o)
                     }
+                    crate::domain::identifiers::IdentKind::Wallet => {
+                        let currency = if i.value.starts_with("0x") {
+                            "ethereum"
+                        } else if i.value.starts_with('T') {
+                            "tron"
+                        } else {
+                            "bitcoin"
+                        };
+                        let sco = sco_id(
+                            "x-interdict-wallet",
+                            &[("address", &i.value), ("currency", currency)],
+                        );
+                        let mut o = b.base("x-interdict-wallet", &sco, stricter(&tlp, &tlp_of));
+                        o.insert("currency".into(), currency.into());
+                        o.insert("address".into(), i.value.clone().into());
+                        o.insert(
+                            "extensions".into(),
+                            json!({ EXTENSION_ID: {"extension_type": "new-sco"} }),
+                        );
+                        (sco, o)
+                    }
                     crate::domain::identifiers::IdentKind::Handle => {
                         let login = i.value.trim_start_matches('@').to_string();
                         let sco = sco_id("user-account", &[("account_login", &login)]);
@@ -788,6 +809,8 @@ tracking_number, tracking_kind (s10, waybill, other), carrier, service, route \
 {origin, transit[], destination} as ISO 3166-1 alpha-2 codes, weight_g, \
 declared {customs_form, category, contents, value, currency, hs_code} as the customs \
 declaration says, found {contents, concealment} as inspection found. \
+x-interdict-wallet (SCO; id-contributing properties address, currency): currency \
+(bitcoin, ethereum, tron), address as written in its checked, normalised form. \
 x-interdict-substance (SDO): name, aliases, group (UNODC early-warning chemical group), \
 subclass, effect, cas, schedule_1961, schedule_1971, table_1988, national_note. \
 Property extension (kind = case, seizure, finding, link or note): case {reference, status, \
