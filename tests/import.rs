@@ -536,3 +536,91 @@ fn a_listed_csv_imports_back_with_every_value_unchanged() {
         assert_eq!(x, y);
     }
 }
+
+/// A seizure table as a Kazakh post sends it: Russian headers, `;`
+/// between cells, countries by their Russian names, dates as DD.MM.YYYY,
+/// and `N/A`, `-`, `—`, `нет`, `не известно` where nothing is known.
+/// Imported as sent, with no mapping (`tests/fixtures/partners/`).
+#[test]
+fn a_russian_table_with_placeholders_imports_as_sent() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/partners/kz_customs_ru.csv");
+    let report = nb.json(&["import", "csv", s(&file)]);
+    assert_eq!(report["imported"], 3, "{report}");
+    assert_eq!(report["rejected"], 0, "{report}");
+    let used: Vec<String> = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap().to_string())
+        .collect();
+    for f in [
+        "tracking",
+        "origin",
+        "destination",
+        "sender_name",
+        "recipient_name",
+        "recipient_phone",
+        "recipient_address",
+        "declared_contents",
+        "weight_g",
+        "seized_on",
+        "seized_place",
+    ] {
+        assert!(used.iter().any(|u| u == f), "{f} not recognised: {used:?}");
+    }
+    assert_eq!(
+        stored(&nb, "RR123456785CN", "origin").as_deref(),
+        Some("CN")
+    );
+    assert_eq!(
+        stored(&nb, "RR000000014CN", "destination").as_deref(),
+        Some("KG")
+    );
+    assert_eq!(
+        stored(&nb, "RR123456785CN", "seized_on").as_deref(),
+        Some("2026-03-05")
+    );
+    assert_eq!(
+        stored(&nb, "RR123456785CN", "recipient_phone").as_deref(),
+        Some("8 701 555 01 42")
+    );
+    // Placeholders are empty values, not errors and not values.
+    for (t, f) in [
+        ("RR000000005CN", "sender_name"),
+        ("RR000000005CN", "recipient_phone"),
+        ("RR000000005CN", "weight_g"),
+        ("RR000000005CN", "seized_on"),
+        ("RR000000014CN", "sender_name"),
+        ("RR000000014CN", "recipient_address"),
+    ] {
+        assert_eq!(stored(&nb, t, f), None, "{t} {f}");
+    }
+    // The Cyrillic and the Latin spellings of one address are one.
+    let x = nb.ok(&["xref", "RR123456785CN"]);
+    assert!(
+        x.contains("RR000000005CN") && x.contains("almaty ul abaya 5 kv 12"),
+        "{x}"
+    );
+    // And typed the same way.
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR000000028CN",
+        "--origin",
+        "Китай",
+        "--recipient-phone",
+        "N/A",
+        "--seized-on",
+        "01.02.2026",
+    ]);
+    assert_eq!(stored(&nb, "RR000000028CN", "recipient_phone"), None);
+    assert_eq!(
+        stored(&nb, "RR000000028CN", "seized_on").as_deref(),
+        Some("2026-02-01")
+    );
+    verified(&nb);
+}

@@ -6,27 +6,134 @@ pub fn is_valid(code: &str) -> bool {
     code.len() == 2 && CountryCode::for_alpha2(code).is_ok()
 }
 
-/// Upper-cases and validates a country code.
+/// Names tables write for countries besides ISO's English ones: short
+/// English names and the Russian names of the countries in this work
+/// and their neighbours and trading partners.
+const NAMES: &[(&str, &str)] = &[
+    ("russia", "RU"),
+    ("south korea", "KR"),
+    ("korea", "KR"),
+    ("uk", "GB"),
+    ("great britain", "GB"),
+    ("united kingdom", "GB"),
+    ("usa", "US"),
+    ("united states", "US"),
+    ("uae", "AE"),
+    ("turkey", "TR"),
+    ("turkiye", "TR"),
+    ("iran", "IR"),
+    ("vietnam", "VN"),
+    ("moldova", "MD"),
+    ("czech republic", "CZ"),
+    ("czechia", "CZ"),
+    ("holland", "NL"),
+    ("taiwan", "TW"),
+    ("laos", "LA"),
+    ("syria", "SY"),
+    ("китай", "CN"),
+    ("кнр", "CN"),
+    ("казахстан", "KZ"),
+    ("россия", "RU"),
+    ("российская федерация", "RU"),
+    ("рф", "RU"),
+    ("кыргызстан", "KG"),
+    ("киргизия", "KG"),
+    ("узбекистан", "UZ"),
+    ("таджикистан", "TJ"),
+    ("туркменистан", "TM"),
+    ("турция", "TR"),
+    ("индия", "IN"),
+    ("германия", "DE"),
+    ("нидерланды", "NL"),
+    ("голландия", "NL"),
+    ("польша", "PL"),
+    ("сша", "US"),
+    ("оаэ", "AE"),
+    ("объединенные арабские эмираты", "AE"),
+    ("великобритания", "GB"),
+    ("франция", "FR"),
+    ("италия", "IT"),
+    ("испания", "ES"),
+    ("бельгия", "BE"),
+    ("корея", "KR"),
+    ("южная корея", "KR"),
+    ("япония", "JP"),
+    ("беларусь", "BY"),
+    ("белоруссия", "BY"),
+    ("украина", "UA"),
+    ("грузия", "GE"),
+    ("армения", "AM"),
+    ("азербайджан", "AZ"),
+    ("иран", "IR"),
+    ("афганистан", "AF"),
+    ("пакистан", "PK"),
+    ("монголия", "MN"),
+    ("гонконг", "HK"),
+    ("канада", "CA"),
+    ("таиланд", "TH"),
+    ("вьетнам", "VN"),
+    ("латвия", "LV"),
+    ("литва", "LT"),
+    ("эстония", "EE"),
+    ("молдова", "MD"),
+    ("чехия", "CZ"),
+];
+
+/// Upper-cases and validates a country code; a country's name in English
+/// or Russian (`China`, `Китай`, `Kazakhstan`, `Казахстан`) is read as its
+/// code.
 pub fn parse(input: &str) -> Result<String, String> {
     let code = input.trim().to_ascii_uppercase();
     if is_valid(&code) {
-        Ok(code)
-    } else {
-        Err(format!(
-            "{:?} is not an ISO 3166-1 alpha-2 country code (e.g. KZ, CN, NL)",
-            input.trim()
-        ))
+        return Ok(code);
     }
+    if let Some(c) = by_name(input) {
+        return Ok(c.to_string());
+    }
+    Err(format!(
+        "{:?} is not an ISO 3166-1 alpha-2 country code (e.g. KZ, CN, NL) or a country's name",
+        input.trim()
+    ))
+}
+
+/// The code of a country named in English (ISO's name, or a short one) or
+/// Russian.
+fn by_name(input: &str) -> Option<&'static str> {
+    let t = input.trim().to_lowercase();
+    if t.len() < 2 {
+        return None;
+    }
+    if let Some((_, c)) = NAMES.iter().find(|(n, _)| *n == t) {
+        return Some(c);
+    }
+    let folded = super::text::fold(&t);
+    CountryCode::as_array()
+        .iter()
+        .find(|c| super::text::fold(c.name()) == folded)
+        .map(|c| c.alpha2())
 }
 
 /// A list of countries such as a transit route: `TR, AE` -> `TR,AE`.
 pub fn parse_list(input: &str) -> Result<String, String> {
-    let codes: Result<Vec<String>, String> = input
-        .split([',', ' ', ';', '>'])
-        .filter(|s| !s.trim().is_empty())
-        .map(parse)
-        .collect();
-    Ok(codes?.join(","))
+    let mut codes = Vec::new();
+    for part in input
+        .split([',', ';', '>'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        // A name of several words (`United Arab Emirates`), or codes
+        // written with spaces between them (`TR AE`).
+        match parse(part) {
+            Ok(c) => codes.push(c),
+            Err(e) if !part.contains(' ') => return Err(e),
+            Err(_) => {
+                for w in part.split_whitespace() {
+                    codes.push(parse(w)?);
+                }
+            }
+        }
+    }
+    Ok(codes.join(","))
 }
 
 pub fn name(code: &str) -> Option<&'static str> {
@@ -45,5 +152,26 @@ mod tests {
         assert_eq!(parse_list("tr, ae > nl").unwrap(), "TR,AE,NL");
         assert!(parse_list("TR,QQ").is_err());
         assert_eq!(name("KZ"), Some("Kazakhstan"));
+    }
+
+    #[test]
+    fn names_in_english_and_russian() {
+        for (n, c) in [
+            ("China", "CN"),
+            ("Китай", "CN"),
+            ("Kazakhstan", "KZ"),
+            ("КАЗАХСТАН", "KZ"),
+            ("Russia", "RU"),
+            ("Российская Федерация", "RU"),
+            ("Germany", "DE"),
+            ("Kyrgyzstan", "KG"),
+            ("Киргизия", "KG"),
+            ("United Arab Emirates", "AE"),
+            ("ОАЭ", "AE"),
+        ] {
+            assert_eq!(parse(n).unwrap(), c, "{n}");
+        }
+        assert!(parse("Atlantis").unwrap_err().contains("country's name"));
+        assert_eq!(parse_list("Турция, ОАЭ").unwrap(), "TR,AE");
     }
 }

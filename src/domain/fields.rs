@@ -88,9 +88,13 @@ impl FieldSpec {
                 self.max_chars()
             )));
         }
-        if raw.trim().is_empty() {
+        if raw.trim().is_empty() || is_placeholder(raw) {
             if self.required {
-                return Err(self.error("is required"));
+                return Err(self.error(if raw.trim().is_empty() {
+                    "is required".to_string()
+                } else {
+                    format!("is required ({:?} says it is not known)", raw.trim())
+                }));
             }
             return Ok(Parsed::plain(Value::Null));
         }
@@ -110,7 +114,7 @@ impl FieldSpec {
             FieldKind::Text | FieldKind::LongText => "text".into(),
             FieldKind::Country => "ISO country code, e.g. KZ".into(),
             FieldKind::CountryList => "country codes in route order, e.g. TR,AE".into(),
-            FieldKind::Date => "date, YYYY-MM-DD or today".into(),
+            FieldKind::Date => "date, YYYY-MM-DD, DD.MM.YYYY or today".into(),
             FieldKind::Quantity => "number > 0".into(),
             FieldKind::Amount => "number >= 0".into(),
             FieldKind::Choice(c) => c.join("|"),
@@ -147,9 +151,50 @@ pub const MAX_TEXT: usize = 1_000;
 pub const MAX_LONG_TEXT: usize = 20_000;
 
 /// A date as typed (`YYYY-MM-DD`, or `today`), as stored.
+/// What tables and forms write for "not known": an empty value, not an
+/// error and not a value (`N/A`, `-`, `unknown`, `нет`, `не известно`...).
+/// (`none` is not among them: it is a value of some lists.)
+pub fn is_placeholder(raw: &str) -> bool {
+    const PLACEHOLDERS: &[&str] = &[
+        "n/a",
+        "n.a.",
+        "#n/a",
+        "-",
+        "--",
+        "—",
+        "–",
+        "?",
+        "unknown",
+        "not known",
+        "нет",
+        "не известно",
+        "неизвестно",
+        "нет данных",
+        "н/д",
+        "н.д.",
+    ];
+    let t = raw.trim().to_lowercase();
+    PLACEHOLDERS.contains(&t.as_str())
+}
+
 pub fn parse_date(raw: &str) -> Result<String, String> {
     if raw.trim().eq_ignore_ascii_case("today") {
         return Ok(jiff::ZonedDateTime::now().date().to_string());
+    }
+    // DD.MM.YYYY, as Russian and most European tables write dates (the
+    // dot says day first).
+    if let Some((d, rest)) = raw.trim().split_once('.')
+        && let Some((m, y)) = rest.split_once('.')
+        && y.len() == 4
+        && d.len() <= 2
+        && m.len() <= 2
+    {
+        let n = |s: &str| s.parse::<i16>().ok();
+        if let (Some(y), Some(m), Some(d)) = (n(y), n(m), n(d)) {
+            let date = jiff::civil::Date::new(y, m as i8, d as i8)
+                .map_err(|_| format!("{:?} is not a date (day.month.year)", raw.trim()))?;
+            return Ok(date.to_string());
+        }
     }
     let d: jiff::civil::Date = raw
         .trim()

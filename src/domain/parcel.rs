@@ -299,9 +299,29 @@ mod tests {
         let e = new_record::<Parcel>(&[("tracking", "RR123456789KZ")]).unwrap_err();
         assert_eq!(e.field, "tracking");
         assert!(e.message.contains("expected 5"));
-        let e = new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("origin", "Kazakhstan")])
-            .unwrap_err();
+        let e =
+            new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("origin", "Kazakhstanistan")])
+                .unwrap_err();
         assert_eq!(e.field, "origin");
+        // A country's name is read as its code; a placeholder as nothing.
+        let (p, _) = new_record::<Parcel>(&[
+            ("tracking", "RR123456785KZ"),
+            ("origin", "Казахстан"),
+            ("recipient_phone", "N/A"),
+            ("recipient_name", "не известно"),
+            ("seized_on", "05.03.2026"),
+        ])
+        .unwrap();
+        assert_eq!(p.origin.as_deref(), Some("KZ"));
+        assert_eq!(p.recipient_phone, None);
+        assert_eq!(p.recipient_name, None);
+        assert_eq!(p.seized_on.as_deref(), Some("2026-03-05"));
+        let e = new_record::<Parcel>(&[("tracking", "N/A")]).unwrap_err();
+        assert!(e.message.contains("is required"), "{e}");
+        assert!(
+            new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("seized_on", "31.02.2026")])
+                .is_err()
+        );
         let e =
             new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("colour", "red")]).unwrap_err();
         assert!(e.message.contains("no such parcel field"));

@@ -9,6 +9,15 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "tracking",
         &[
+            "номер отправления",
+            "трек номер",
+            "трек-номер",
+            "трек",
+            "шпи",
+            "штрихкод",
+            "штрих-код",
+            "номер рпо",
+            "идентификатор отправления",
             "tracking number",
             "tracking no",
             "tracking id",
@@ -35,11 +44,34 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
             "trek nomer",
         ],
     ),
-    ("carrier", &["courier", "operator", "postal operator"]),
-    ("service", &["service type", "mail class", "product"]),
+    (
+        "carrier",
+        &[
+            "перевозчик",
+            "оператор почтовой связи",
+            "курьерская служба",
+            "courier",
+            "operator",
+            "postal operator",
+        ],
+    ),
+    (
+        "service",
+        &[
+            "вид отправления",
+            "категория отправления",
+            "service type",
+            "mail class",
+            "product",
+        ],
+    ),
     (
         "origin",
         &[
+            "страна отправления",
+            "страна отправителя",
+            "страна происхождения",
+            "откуда",
             "origin",
             "country of origin",
             "origin country code",
@@ -49,10 +81,22 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
             "departure country",
         ],
     ),
-    ("transit", &["transit", "transit country", "via"]),
+    (
+        "transit",
+        &[
+            "транзит",
+            "страна транзита",
+            "transit",
+            "transit country",
+            "via",
+        ],
+    ),
     (
         "destination",
         &[
+            "страна назначения",
+            "страна получателя",
+            "куда",
             "destination",
             "destination country code",
             "to country",
@@ -64,6 +108,9 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "sender_name",
         &[
+            "отправитель",
+            "фио отправителя",
+            "наименование отправителя",
             "sender",
             "shipper",
             "shipper name",
@@ -74,11 +121,17 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     ),
     (
         "sender_address",
-        &["shipper address", "from address", "consignor address"],
+        &[
+            "адрес отправителя",
+            "shipper address",
+            "from address",
+            "consignor address",
+        ],
     ),
     (
         "sender_phone",
         &[
+            "телефон отправителя",
             "sender tel",
             "sender telephone",
             "sender mobile",
@@ -94,6 +147,8 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "sender_email",
         &[
+            "email отправителя",
+            "эл почта отправителя",
             "sender mail",
             "shipper email",
             "from email",
@@ -103,6 +158,9 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "recipient_name",
         &[
+            "получатель",
+            "фио получателя",
+            "адресат",
             "recipient",
             "consignee",
             "consignee name",
@@ -116,6 +174,9 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "recipient_address",
         &[
+            "адрес получателя",
+            "адрес",
+            "адрес адресата",
             "consignee address",
             "addressee address",
             "receiver address",
@@ -126,6 +187,9 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "recipient_phone",
         &[
+            "телефон получателя",
+            "телефон",
+            "телефон адресата",
             "recipient tel",
             "recipient telephone",
             "recipient mobile",
@@ -141,6 +205,8 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "recipient_email",
         &[
+            "email получателя",
+            "эл почта получателя",
             "recipient mail",
             "consignee email",
             "receiver email",
@@ -159,6 +225,11 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "declared_contents",
         &[
+            "описание вложения",
+            "вложение",
+            "содержимое",
+            "наименование товара",
+            "описание",
             "declared content",
             "declared",
             "contents",
@@ -169,11 +240,22 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
             "item description",
         ],
     ),
-    ("declared_value", &["value", "customs value", "item value"]),
-    ("declared_currency", &["value currency"]),
+    (
+        "declared_value",
+        &[
+            "объявленная ценность",
+            "стоимость",
+            "value",
+            "customs value",
+            "item value",
+        ],
+    ),
+    ("declared_currency", &["валюта", "value currency"]),
     (
         "hs_code",
         &[
+            "код тн вэд",
+            "тн вэд",
             "hs",
             "hs tariff number",
             "tariff code",
@@ -184,6 +266,11 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "weight_g",
         &[
+            "вес г",
+            "вес, г",
+            "вес (г)",
+            "вес гр",
+            "вес в граммах",
             "weight g",
             "weight gr",
             "weight grams",
@@ -195,11 +282,18 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     ),
     (
         "concealment",
-        &["concealment method", "method of concealment", "hidden in"],
+        &[
+            "способ сокрытия",
+            "concealment method",
+            "method of concealment",
+            "hidden in",
+        ],
     ),
     (
         "found_contents",
         &[
+            "обнаружено",
+            "фактическое вложение",
             "found",
             "contents found",
             "actual contents",
@@ -207,10 +301,11 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
             "substance found",
         ],
     ),
-    ("status", &["parcel status", "state"]),
+    ("status", &["статус", "parcel status", "state"]),
     (
         "seized_place",
         &[
+            "место изъятия",
             "seized place",
             "seizure place",
             "place of seizure",
@@ -221,6 +316,7 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "seized_on",
         &[
+            "дата изъятия",
             "seizure date",
             "date of seizure",
             "seized date",
