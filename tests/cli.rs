@@ -120,7 +120,7 @@ fn bad_input_is_refused_naming_the_field_and_nothing_is_written() {
         "--tracking",
         "RR123456785KZ",
         "--origin",
-        "Kazakhstan",
+        "Kazakhstanistan",
     ]);
     assert!(
         err.contains("origin") && err.contains("country code"),
