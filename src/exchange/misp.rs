@@ -282,17 +282,7 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
 
     // People and organisations of the case, as MISP's own objects.
     for kind in [ItemKind::Person, ItemKind::Organisation] {
-        let Some(cond) = related::in_case_condition(kind) else {
-            continue;
-        };
-        let mut ids: Vec<Uuid> = Vec::new();
-        conn.prepare(&format!("SELECT id FROM {} WHERE {cond}", kind.table()))?
-            .query_map([case_id], |r| r.get(0))?
-            .try_for_each(|r| -> rusqlite::Result<()> {
-                ids.push(r?);
-                Ok(())
-            })?;
-        for id in ids {
+        for id in related::ids_in_case(conn, kind, case_id)? {
             if handling::held_back(conn, kind, id, rel)?.is_some() {
                 continue;
             }

@@ -415,17 +415,7 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
         }
     };
     for kind in [ItemKind::Person, ItemKind::Organisation] {
-        let Some(cond) = related::in_case_condition(kind) else {
-            continue;
-        };
-        let mut ids: Vec<Uuid> = Vec::new();
-        conn.prepare(&format!("SELECT id FROM {} WHERE {cond}", kind.table()))?
-            .query_map([case_id], |r| r.get(0))?
-            .try_for_each(|r| -> rusqlite::Result<()> {
-                ids.push(r?);
-                Ok(())
-            })?;
-        for id in ids {
+        for id in related::ids_in_case(conn, kind, case_id)? {
             let (meta, name, class, tlp_of, aliases, contacts, description) = match kind {
                 ItemKind::Person => {
                     let p: crate::domain::Person = records::must_get(conn, id)?;

@@ -81,6 +81,17 @@ pub fn in_case_condition(kind: ItemKind) -> Option<&'static str> {
     })
 }
 
+/// Ids of the records of a kind that belong to a case (see
+/// [`in_case_condition`]); none for kinds a case does not hold.
+pub fn ids_in_case(conn: &Connection, kind: ItemKind, case: Uuid) -> Result<Vec<Uuid>> {
+    let Some(cond) = in_case_condition(kind) else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = conn.prepare(&format!("SELECT id FROM {} WHERE {cond}", kind.table()))?;
+    let rows = stmt.query_map([case], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Ids of the cases that include an item.
 pub fn cases_including(conn: &Connection, item: Uuid) -> Result<Vec<Uuid>> {
     let mut stmt = conn.prepare_cached(
