@@ -24,15 +24,15 @@ pub const SUBSTANCE_TEMPLATE: &str =
 
 /// MISP's own templates used here: (name, uuid, version, meta-category),
 /// as PyMISP 2.5 ships them.
-const PERSON: (&str, &str, u32, &str) =
+const PERSON: (&str, &str, u64, &str) =
     ("person", "a15b0477-e9d1-4b9c-9546-abe78a4f4248", 21, "misc");
-const ORGANIZATION: (&str, &str, u32, &str) = (
+const ORGANIZATION: (&str, &str, u64, &str) = (
     "organization",
     "f750e12b-127a-432c-b022-b3f9153c4e2a",
     9,
     "misc",
 );
-const ANNOTATION: (&str, &str, u32, &str) = (
+const ANNOTATION: (&str, &str, u64, &str) = (
     "annotation",
     "5d8dc046-15a1-4ca3-a09f-ed4ede7c4487",
     3,
@@ -289,8 +289,7 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
             let o = match kind {
                 ItemKind::Person => {
                     let p: Person = records::must_get(conn, id)?;
-                    let t = (PERSON.0, PERSON.1, u64::from(PERSON.2), PERSON.3);
-                    let mut o = Obj::new(id, t, format!("person {}", p.name));
+                    let mut o = Obj::new(id, PERSON, format!("person {}", p.name));
                     o.add("full-name", "full-name", Some(p.name.clone()));
                     for a in crate::domain::person::parts(&p.aliases) {
                         o.add("alias", "text", Some(a.to_string()));
@@ -319,13 +318,7 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
                 }
                 _ => {
                     let org: Organisation = records::must_get(conn, id)?;
-                    let t = (
-                        ORGANIZATION.0,
-                        ORGANIZATION.1,
-                        u64::from(ORGANIZATION.2),
-                        ORGANIZATION.3,
-                    );
-                    let mut o = Obj::new(id, t, format!("organisation {}", org.name));
+                    let mut o = Obj::new(id, ORGANIZATION, format!("organisation {}", org.name));
                     o.add("name", "text", Some(org.name.clone()));
                     o.add("type-of-organization", "text", Some(org.org_type.clone()));
                     for a in crate::domain::person::parts(&org.aliases) {
@@ -367,13 +360,11 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
         }
     }
     for n in &notes {
-        let t = (
-            ANNOTATION.0,
-            ANNOTATION.1,
-            u64::from(ANNOTATION.2),
-            ANNOTATION.3,
+        let mut o = Obj::new(
+            n.meta.id,
+            ANNOTATION,
+            format!("{} {}", n.note_type, n.noted_on),
         );
-        let mut o = Obj::new(n.meta.id, t, format!("{} {}", n.note_type, n.noted_on));
         o.add("text", "text", Some(n.text.clone()));
         o.add(
             "type",

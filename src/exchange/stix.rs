@@ -31,7 +31,7 @@
 //! objects of a type); SCO ids follow STIX's own UUIDv5 rule over their
 //! id-contributing properties.
 
-use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Substance};
+use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use crate::store::error::{Result, StoreError};
 use crate::store::{records, related};
 use rusqlite::Connection;
@@ -416,7 +416,7 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
     };
     for kind in [ItemKind::Person, ItemKind::Organisation] {
         for id in related::ids_in_case(conn, kind, case_id)? {
-            let (meta, name, class, tlp_of, aliases, contacts, description) = match kind {
+            let (meta, name, class, tlp_of, aliases, contacts, description, ids) = match kind {
                 ItemKind::Person => {
                     let p: crate::domain::Person = records::must_get(conn, id)?;
                     let contact: Vec<String> = [&p.phones, &p.addresses, &p.contacts]
@@ -441,6 +441,7 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                         p.aliases.clone(),
                         contact,
                         desc,
+                        p.identifiers(),
                     )
                 }
                 _ => {
@@ -466,6 +467,7 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                         o.aliases.clone(),
                         contact,
                         desc,
+                        o.identifiers(),
                     )
                 }
             };
@@ -490,18 +492,8 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
             }
             stix_of.insert(id, sid.clone());
             members.push(Value::Object(m));
-            // The sites and messenger accounts in their contacts, as
-            // observables related to them.
-            let ids = match kind {
-                ItemKind::Person => {
-                    crate::domain::Record::identifiers(&records::must_get::<crate::domain::Person>(
-                        conn, id,
-                    )?)
-                }
-                _ => crate::domain::Record::identifiers(&records::must_get::<
-                    crate::domain::Organisation,
-                >(conn, id)?),
-            };
+            // The sites, messenger accounts and wallets in their contacts,
+            // as observables related to them.
             for i in ids {
                 let (sco, mut o) = match i.kind {
                     crate::domain::identifiers::IdentKind::Domain => {

@@ -614,10 +614,11 @@ fn notes_follow_parcel<R: Record>(w: &Writer<'_>, rec: &R, before: Option<&R>) -
     if R::KIND != ItemKind::Parcel || !w.indexing {
         return Ok(());
     }
-    let country = |r: &R| -> Option<String> {
-        let v = serde_json::to_value(r).ok()?;
-        let get = |f: &str| v.get(f).and_then(|c| c.as_str()).map(str::to_string);
-        get("destination").or_else(|| get("origin"))
+    // The country `identifiers_of` reads a note on the parcel in.
+    let country = |r: &R| {
+        (r as &dyn std::any::Any)
+            .downcast_ref::<Parcel>()
+            .and_then(|p| p.destination.clone().or_else(|| p.origin.clone()))
     };
     if let Some(b) = before
         && country(b) == country(rec)
