@@ -3,11 +3,12 @@
 //!
 //! Layers, each importing only those before it:
 //! `domain` (data and rules) -> `store` (SQLite) -> `xref` (cross-referencing)
-//! and `analysis` (counts, trends, routes, timelines) -> `exchange` (import, export, demo data) -> `cli` (command line).
+//! and `analysis` (counts, trends, routes, timelines) and `evidence` (inspection, custody, lab results) -> `exchange` (import, export, demo data) -> `cli` (command line).
 
 pub mod analysis;
 pub mod cli;
 pub mod domain;
+pub mod evidence;
 pub mod exchange;
 pub mod store;
 pub mod targeting;

@@ -264,7 +264,25 @@ fn edit_delete_and_audit() {
         "2.5",
         "--unit",
         "g",
+    ]);
+    // Lab-confirmed only through a laboratory result, not by hand.
+    let refused = nb.fails(&[
+        "edit",
+        "RR123456785KZ:carfentanil",
+        "--set",
+        "identification=lab-confirmed",
+    ]);
+    assert!(refused.contains("laboratory result"), "{refused}");
+    nb.ok(&[
+        "lab",
+        "add",
+        "RR123456785KZ:carfentanil",
         "--lab",
+        "Central Forensic Laboratory",
+        "--ref",
+        "CFL-2026-0042",
+        "--method",
+        "GC-MS",
     ]);
     assert_eq!(
         nb.ok(&[

@@ -2,8 +2,9 @@
 //! event leading to the item it is about. Parcels seized, what was found
 //! in them, notes and leads, links made, parcels added to the case, the
 //! case opened and closed, and the merges and imports its records came
-//! through. (Posting dates and laboratory results are not recorded yet, so
-//! they have no events.)
+//! through, and the evidence trail: inspections, custody hand-overs,
+//! laboratory results and how controlled deliveries ended. (Posting dates
+//! are not recorded, so they have no events.)
 
 use super::Result;
 use crate::domain::{Case, Finding, ItemKind};
@@ -19,8 +20,9 @@ use uuid::Uuid;
 pub struct Event {
     /// `YYYY-MM-DD`.
     pub date: String,
-    /// `opened`, `closed`, `added`, `seized`, `delivered`, `finding`,
-    /// `note`, `lead`, `link`, `merge`, `import`.
+    /// `opened`, `closed`, `added`, `inspected`, `seized`, `delivered`,
+    /// `finding`, `custody`, `lab`, `outcome`, `note`, `lead`, `link`,
+    /// `merge`, `import`.
     pub what: &'static str,
     pub text: String,
     /// The item the event is about (Enter leads there).
@@ -39,8 +41,9 @@ fn order(what: &str) -> u8 {
     match what {
         "opened" => 0,
         "added" => 1,
+        "inspected" => 2,
         "seized" | "delivered" => 2,
-        "finding" => 3,
+        "finding" | "custody" | "lab" | "outcome" => 3,
         "link" => 4,
         "note" | "lead" => 5,
         "merge" | "import" => 6,
@@ -148,6 +151,7 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
                 at.clone(),
             );
         }
+        evidence_events(conn, &p.tracking, pid, &at, &mut ids, &mut push)?;
         notes.extend(
             related::notes_on(conn, pid, 1000)?
                 .into_iter()
@@ -289,4 +293,74 @@ fn finding_text(conn: &Connection, tracking: &str, f: &Finding) -> Result<String
         f.amount(),
         f.identification
     ))
+}
+
+/// The evidence trail of one parcel as events: inspections, custody
+/// hand-overs, laboratory results and controlled-delivery outcomes.
+fn evidence_events(
+    conn: &Connection,
+    tracking: &str,
+    parcel: Uuid,
+    at: &Option<ItemRef>,
+    ids: &mut Vec<Uuid>,
+    push: &mut impl FnMut(&str, &'static str, String, Option<ItemRef>),
+) -> Result<()> {
+    use crate::domain::Record;
+    use crate::domain::evidence::{Custody, Delivery, Exhibit, Inspection, LabResult};
+    for i in records::list_where::<Inspection, _>(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)? {
+        ids.push(i.meta.id);
+        let mut text = format!("{tracking} inspected ({})", i.selection);
+        if let Some(p) = &i.place {
+            text.push_str(&format!(" at {p}"));
+        }
+        if let Some(o) = &i.officer {
+            text.push_str(&format!(" by {o}"));
+        }
+        if let Some(r) = &i.test_result {
+            text.push_str(&format!(", field test {r}"));
+        }
+        push(&i.inspected_on, "inspected", text, at.clone());
+    }
+    for e in records::list_where::<Exhibit, _>(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)? {
+        ids.push(e.meta.id);
+        for c in records::list_where::<Custody, _>(conn, "exhibit_id = ?1", [e.meta.id], usize::MAX, 0)? {
+            ids.push(c.meta.id);
+            let seal = if c.seal_intact == "no" { ", SEAL BROKEN" } else { "" };
+            push(
+                &c.handed_at,
+                "custody",
+                format!(
+                    "{tracking}: exhibit {} {} -> {} ({}){seal}",
+                    e.number,
+                    c.from_holder.as_deref().unwrap_or("?"),
+                    c.to_holder,
+                    c.purpose
+                ),
+                at.clone(),
+            );
+        }
+    }
+    for f in related::findings_in_parcel(conn, parcel)? {
+        for r in records::list_where::<LabResult, _>(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)? {
+            ids.push(r.meta.id);
+            let purity = r.purity.map(|p| format!(", purity {p} %")).unwrap_or_default();
+            let flag = if r.contradicts() { " (contradicts the presumptive test)" } else { "" };
+            push(
+                r.analysed_on.as_deref().unwrap_or(&r.meta.created_at),
+                "lab",
+                format!("{tracking}: {}{purity}{flag}", r.label()),
+                at.clone(),
+            );
+        }
+    }
+    for d in records::list_where::<Delivery, _>(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)? {
+        ids.push(d.meta.id);
+        push(
+            d.delivered_on.as_deref().unwrap_or(&d.meta.created_at),
+            "outcome",
+            format!("{tracking}: {}", d.label()),
+            at.clone(),
+        );
+    }
+    Ok(())
 }

@@ -210,6 +210,237 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
     },
+    /// Record an inspection of a parcel: when, where, who, how it was selected, what was done
+    Inspect(InspectArgs),
+    /// Exhibits: items seized from a parcel and samples taken from them
+    #[command(subcommand)]
+    Exhibit(ExhibitCmd),
+    /// The custody log of an exhibit: hand-overs (append-only) and the printable sheet
+    #[command(subcommand)]
+    Custody(CustodyCmd),
+    /// Laboratory results on findings
+    #[command(subcommand)]
+    Lab(LabCmd),
+    /// Record how a controlled delivery of a parcel ended
+    Delivery(DeliveryArgs),
+    /// Photos and documents on items, by path and SHA-256
+    #[command(subcommand)]
+    Document(DocumentCmd),
+    /// The evidence trail of a parcel or a case, with what is flagged in it
+    Trail {
+        #[arg(value_name = "REF")]
+        target: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The parcel (tracking number or id)
+    #[arg(value_name = "PARCEL")]
+    pub parcel: String,
+    /// How it was selected: profiling-hit, x-ray, detector-dog, intelligence, random, controlled-delivery, tip-off, other
+    #[arg(long)]
+    pub selection: String,
+    /// When (YYYY-MM-DD HH:MM, a date, or now) [default: now]
+    #[arg(long, value_name = "WHEN")]
+    pub on: Option<String>,
+    /// Where (the office, airport or sorting centre)
+    #[arg(long)]
+    pub place: Option<String>,
+    /// post-office, sorting-centre, airport, courier-hub, border-crossing, warehouse, address, other
+    #[arg(long)]
+    pub place_kind: Option<String>,
+    #[arg(long)]
+    pub officer: Option<String>,
+    /// What was done, comma-separated: x-rayed, dog-screened, opened, field-tested, weighed, photographed, sampled, resealed
+    #[arg(long)]
+    pub actions: Option<String>,
+    /// The field-test kit
+    #[arg(long)]
+    pub kit: Option<String>,
+    /// The field test's result: positive, negative, inconclusive
+    #[arg(long)]
+    pub result: Option<String>,
+    /// What the field test indicated (e.g. fentanyl)
+    #[arg(long)]
+    pub indicated: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub extra: SetArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExhibitCmd {
+    /// An item seized from a parcel, or a sample taken from one (--sample-of)
+    Add {
+        #[arg(value_name = "PARCEL")]
+        parcel: String,
+        /// The exhibit number, unique in the notebook
+        #[arg(value_name = "NUMBER")]
+        number: String,
+        /// The exhibit this sample was taken from (makes it a sample)
+        #[arg(long, value_name = "NUMBER")]
+        sample_of: Option<String>,
+        #[arg(long)]
+        seal: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// Gross weight (g, or with a unit: 0,45 kg)
+        #[arg(long, value_name = "WEIGHT")]
+        gross: Option<String>,
+        /// Net weight (g, or with a unit)
+        #[arg(long, value_name = "WEIGHT")]
+        net: Option<String>,
+        /// The first holder: records the seizure as the first custody entry
+        #[arg(long, value_name = "NAME")]
+        seized_by: Option<String>,
+        #[command(flatten)]
+        extra: SetArgs,
+    },
+    /// The exhibits of a parcel, or of every parcel
+    List {
+        #[arg(value_name = "PARCEL")]
+        parcel: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustodyCmd {
+    /// A hand-over of an exhibit (entries are never edited or deleted)
+    Add {
+        /// Exhibit number or id
+        #[arg(value_name = "EXHIBIT")]
+        exhibit: String,
+        /// Who receives it
+        #[arg(long, value_name = "NAME")]
+        to: String,
+        /// Who hands it over [default: whoever last received it]
+        #[arg(long, value_name = "NAME")]
+        from: Option<String>,
+        /// When (YYYY-MM-DD HH:MM) [default: now]
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+        #[arg(long)]
+        place: Option<String>,
+        /// seizure, storage, transport, analysis, court, return, destruction, other [default: storage]
+        #[arg(long)]
+        purpose: Option<String>,
+        /// The seal was found broken at this hand-over
+        #[arg(long)]
+        seal_broken: bool,
+        /// The seal number on it after the hand-over (a laboratory's new seal)
+        #[arg(long)]
+        seal: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// The printable custody sheet of an exhibit, with gaps and broken seals flagged
+    Sheet {
+        #[arg(value_name = "EXHIBIT")]
+        exhibit: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabCmd {
+    /// A laboratory result on a finding (FINDING: its id, a parcel with one finding, or PARCEL:SUBSTANCE)
+    Add {
+        #[arg(value_name = "FINDING")]
+        finding: String,
+        /// The laboratory
+        #[arg(long = "lab", value_name = "NAME")]
+        laboratory: String,
+        /// The laboratory's report reference
+        #[arg(long = "ref", value_name = "REF")]
+        reference: String,
+        /// Methods, comma-separated: GC-MS, LC-MS, LC-HRMS, FTIR, Raman, NMR, HPLC, UV-Vis, colour-test, other
+        #[arg(long)]
+        method: String,
+        /// confirmed, other-substance, not-detected [default: confirmed]
+        #[arg(long)]
+        outcome: Option<String>,
+        /// The substance found, when not the finding's (other-substance)
+        #[arg(long, value_name = "SUBSTANCE")]
+        identified: Option<String>,
+        /// Date of analysis (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+        /// Purity in percent
+        #[arg(long)]
+        purity: Option<String>,
+        /// Net quantity (with --unit)
+        #[arg(long)]
+        quantity: Option<String>,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// The results on a parcel's findings, or every result
+    List {
+        #[arg(value_name = "PARCEL")]
+        parcel: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DeliveryArgs {
+    #[arg(value_name = "PARCEL")]
+    pub parcel: String,
+    /// collected, delivered-not-collected, not-delivered, abandoned, called-off
+    #[arg(long)]
+    pub outcome: String,
+    /// When (YYYY-MM-DD HH:MM or a date)
+    #[arg(long, value_name = "WHEN")]
+    pub on: Option<String>,
+    /// The address it was delivered to
+    #[arg(long, value_name = "ADDRESS")]
+    pub to: Option<String>,
+    /// Who collected it
+    #[arg(long, value_name = "NAME")]
+    pub collected_by: Option<String>,
+    /// How many were arrested (at least as many as --arrested)
+    #[arg(long)]
+    pub arrests: Option<String>,
+    /// A person arrested (a person in the notebook; repeatable), linked to the parcel
+    #[arg(long, value_name = "PERSON")]
+    pub arrested: Vec<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocumentCmd {
+    /// Reference a file on an item by path and SHA-256 (not copied unless --embed)
+    Add {
+        /// The item (parcel, case, exhibit number, person...)
+        #[arg(value_name = "REF")]
+        item: String,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// photo, x-ray-image, document, lab-report, label, video, other [default: from the file name]
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// Also keep the file's bytes in the notebook (they travel with exports)
+        #[arg(long)]
+        embed: bool,
+    },
+    /// Check documents against their SHA-256: of an item, of a case, or all
+    Check {
+        #[arg(value_name = "REF")]
+        item: Option<String>,
+    },
+    /// Write a document's bytes kept in the notebook to a file
+    Extract {
+        /// The document's id
+        #[arg(value_name = "ID")]
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -653,9 +884,6 @@ pub enum Add {
         quantity: Option<String>,
         #[arg(long)]
         unit: Option<String>,
-        /// Identification confirmed by a laboratory (default: presumptive field test)
-        #[arg(long)]
-        lab: bool,
         #[command(flatten)]
         extra: SetArgs,
     },

@@ -516,6 +516,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Rescreen { since } => {
             super::targeting::rescreen(ctx.format, &mut store, since.as_deref(), &mut out)?
         }
+        Command::Inspect(a) => super::evidence::inspect(ctx.format, &mut store, a, &mut out)?,
+        Command::Exhibit(c) => super::evidence::exhibit(ctx.format, &mut store, c, &mut out)?,
+        Command::Custody(c) => super::evidence::custody(ctx.format, &mut store, c, &mut out)?,
+        Command::Lab(c) => super::evidence::lab(ctx.format, &mut store, c, &mut out)?,
+        Command::Delivery(a) => super::evidence::delivery(ctx.format, &mut store, a, &mut out)?,
+        Command::Document(c) => super::evidence::document(ctx.format, &mut store, c, &mut out)?,
+        Command::Trail { target } => super::evidence::trail(ctx.format, &store, target, &mut out)?,
         Command::Fields { .. } => unreachable!("handled before opening the store"),
     }
     out.flush()?;
@@ -532,7 +539,7 @@ fn warn(warnings: &[String]) {
 }
 
 /// `field=value` pairs from `--set` arguments.
-fn parse_sets(sets: &[String]) -> Result<Vec<(String, String)>> {
+pub(crate) fn parse_sets(sets: &[String]) -> Result<Vec<(String, String)>> {
     sets.iter()
         .map(|s| match s.split_once('=') {
             Some((k, v)) => Ok((k.trim().replace('-', "_"), v.to_string())),
@@ -680,16 +687,12 @@ fn add(ctx: &Ctx, store: &mut Store, add: &Add, out: &mut impl Write) -> Result<
             form,
             quantity,
             unit,
-            lab,
             extra,
         } => {
             let mut v = Values::new(&extra.set)?;
             v.opt("form", form)
                 .opt("quantity", quantity)
                 .opt("unit", unit);
-            if *lab {
-                v.put("identification", "lab-confirmed");
-            }
             let (mut f, mut w) = new_record::<Finding>(&v.pairs())?;
             w.extend(store.write(|wr| {
                 f.parcel_id = refs::resolve_kind(&wr.tx, parcel, ItemKind::Parcel)?.id;
@@ -832,16 +835,8 @@ fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) 
             Ok((u, warnings))
         })?)
     }
-    let (updated, warnings) = match r.kind {
-        ItemKind::Case => apply::<Case>(store, r.id, &pairs)?,
-        ItemKind::Parcel => apply::<Parcel>(store, r.id, &pairs)?,
-        ItemKind::Substance => apply::<Substance>(store, r.id, &pairs)?,
-        ItemKind::Finding => apply::<Finding>(store, r.id, &pairs)?,
-        ItemKind::Link => apply::<Link>(store, r.id, &pairs)?,
-        ItemKind::Note => apply::<Note>(store, r.id, &pairs)?,
-        ItemKind::Person => apply::<crate::domain::Person>(store, r.id, &pairs)?,
-        ItemKind::Organisation => apply::<crate::domain::Organisation>(store, r.id, &pairs)?,
-    };
+    let (updated, warnings) =
+        crate::with_record_type!(r.kind, R => apply::<R>(store, r.id, &pairs)?);
     warn(&warnings);
     let label = records::label_of(store.conn(), r.kind, r.id)?;
     match updated {

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub(crate) mod commands;
+mod evidence;
 mod formats;
 mod import;
 mod list;

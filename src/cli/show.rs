@@ -143,6 +143,35 @@ pub(super) fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write)
     doc.insert("shared".into(), serde_json::to_value(&shared)?);
     sections.push(("Shares identifiers".into(), shared_lines));
 
+    // The evidence trail of a parcel; what is flagged in a case's.
+    match r.kind {
+        ItemKind::Parcel => {
+            let t = crate::evidence::trail(conn, r.id)?;
+            let lines = super::evidence::trail_lines(&t);
+            doc.insert("evidence".into(), serde_json::to_value(&t)?);
+            sections.push(("Evidence".into(), lines));
+        }
+        ItemKind::Case => {
+            let flags = crate::evidence::case_flags(conn, r.id)?;
+            doc.insert("evidence_flags".into(), json!(flags));
+            sections.push((format!("Evidence flagged ({})", flags.len()), flags));
+            let docs = related::ids_in_case(conn, ItemKind::Document, r.id)?;
+            let mut lines = Vec::new();
+            for d in &docs {
+                let d: crate::domain::evidence::Document = records::must_get(conn, *d)?;
+                lines.push(format!(
+                    "{} on {} {}: {}",
+                    d.label(),
+                    d.item_kind,
+                    label(d.item_kind, d.item_id)?,
+                    crate::evidence::files::check(&d, None).describe()
+                ));
+            }
+            sections.push((format!("Photos and documents ({})", docs.len()), lines));
+        }
+        _ => {}
+    }
+
     match ctx.format {
         Format::Json => print_json(out, &Value::Object(doc))?,
         Format::Table | Format::Csv => {
@@ -207,6 +236,7 @@ pub(super) fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write)
                     let x: crate::domain::Organisation = records::must_get(conn, r.id)?;
                     record_fields(&x)
                 }
+                kind => super::evidence::show_fields(conn, kind, r.id)?,
             };
             let m: crate::domain::Meta =
                 serde_json::from_value(records::json_of(conn, r.kind, r.id)?)

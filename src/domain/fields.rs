@@ -24,6 +24,12 @@ pub enum FieldKind {
     Amount,
     /// One of a fixed list of values (matched ignoring case).
     Choice(&'static [&'static str]),
+    /// Several of a fixed list, stored as `a,b` in the list's order.
+    ChoiceList(&'static [&'static str]),
+    /// A date with an optional time of day, `YYYY-MM-DD HH:MM`.
+    DateTime,
+    /// A percentage, 0 to 100.
+    Percent,
     Tracking,
     Phone,
     Email,
@@ -118,6 +124,9 @@ impl FieldSpec {
             FieldKind::Quantity => "number > 0".into(),
             FieldKind::Amount => "number >= 0".into(),
             FieldKind::Choice(c) => c.join("|"),
+            FieldKind::ChoiceList(c) => format!("any of {}, separated by commas", c.join("|")),
+            FieldKind::DateTime => "YYYY-MM-DD HH:MM, a date, or now".into(),
+            FieldKind::Percent => "percent, 0-100".into(),
             FieldKind::Tracking => "S10 number (RR123456785KZ) or courier waybill".into(),
             FieldKind::Phone => "phone number".into(),
             FieldKind::Email => "e-mail address".into(),
@@ -203,6 +212,32 @@ pub fn parse_date(raw: &str) -> Result<String, String> {
     Ok(d.to_string())
 }
 
+/// A date and time of day as typed (`2026-03-02 14:30`, `2026-03-02T14:30`,
+/// `02.03.2026 14:30`, a date alone, or `now`), stored `YYYY-MM-DD HH:MM`
+/// (a date alone keeps no time: `YYYY-MM-DD`).
+pub fn parse_date_time(raw: &str) -> Result<String, String> {
+    let t = raw.trim();
+    if t.eq_ignore_ascii_case("now") {
+        return Ok(jiff::ZonedDateTime::now().strftime("%Y-%m-%d %H:%M").to_string());
+    }
+    let (date, time) = match t.split_once(['T', ' ']) {
+        Some((d, tm)) => (d, Some(tm.trim())),
+        None => (t, None),
+    };
+    let date = parse_date(date)?;
+    let Some(time) = time.filter(|tm| !tm.is_empty()) else {
+        return Ok(date);
+    };
+    let bad = || format!("{t:?}: {time:?} is not a time of day (HH:MM)");
+    let (h, m) = time.split_once(':').ok_or_else(bad)?;
+    let m = m.get(..2).unwrap_or(m);
+    let (h, m): (u8, u8) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if h > 23 || m > 59 {
+        return Err(bad());
+    }
+    Ok(format!("{date} {h:02}:{m:02}"))
+}
+
 /// A value that failed a field's rules; says which field and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct FieldError {
@@ -258,6 +293,34 @@ impl FieldKind {
                     Some(c) => text(*c),
                     None => Err(format!("{t:?} is not one of {}", choices.join(", "))),
                 }
+            }
+            FieldKind::ChoiceList(choices) => {
+                let mut picked = Vec::new();
+                for part in raw.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+                    match FieldKind::Choice(choices).parse(part)?.value {
+                        Value::String(c) => picked.push(c),
+                        _ => unreachable!("a choice is text"),
+                    }
+                }
+                // In the list's own order, each once.
+                let ordered: Vec<&str> = choices
+                    .iter()
+                    .copied()
+                    .filter(|c| picked.iter().any(|p| p == c))
+                    .collect();
+                text(ordered.join(","))
+            }
+            FieldKind::DateTime => text(parse_date_time(raw)?),
+            FieldKind::Percent => {
+                let cleaned = raw.trim().trim_end_matches('%').trim().replace(',', ".");
+                let n: f64 = cleaned
+                    .parse()
+                    .map_err(|_| format!("{:?} is not a percentage", raw.trim()))?;
+                if !(0.0..=100.0).contains(&n) {
+                    return Err(format!("{} is not between 0 and 100 %", raw.trim()));
+                }
+                let num = serde_json::Number::from_f64(n).ok_or("not a finite number")?;
+                Ok(Parsed::plain(Value::Number(num)))
             }
             FieldKind::Tlp => {
                 let t = raw.trim().to_ascii_uppercase();

@@ -15,10 +15,17 @@ pub enum ItemKind {
     Note,
     Person,
     Organisation,
+    Inspection,
+    Exhibit,
+    Custody,
+    #[serde(rename = "lab-result")]
+    LabResult,
+    Delivery,
+    Document,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 8] = [
+    pub const ALL: [ItemKind; 14] = [
         ItemKind::Case,
         ItemKind::Parcel,
         ItemKind::Substance,
@@ -27,6 +34,23 @@ impl ItemKind {
         ItemKind::Note,
         ItemKind::Person,
         ItemKind::Organisation,
+        ItemKind::Inspection,
+        ItemKind::Exhibit,
+        ItemKind::Custody,
+        ItemKind::LabResult,
+        ItemKind::Delivery,
+        ItemKind::Document,
+    ];
+
+    /// The kinds of the evidence trail, each held by a parcel (custody by
+    /// an exhibit, lab results by a finding, documents by any item).
+    pub const EVIDENCE: [ItemKind; 6] = [
+        ItemKind::Inspection,
+        ItemKind::Exhibit,
+        ItemKind::Custody,
+        ItemKind::LabResult,
+        ItemKind::Delivery,
+        ItemKind::Document,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +63,12 @@ impl ItemKind {
             ItemKind::Note => "note",
             ItemKind::Person => "person",
             ItemKind::Organisation => "organisation",
+            ItemKind::Inspection => "inspection",
+            ItemKind::Exhibit => "exhibit",
+            ItemKind::Custody => "custody",
+            ItemKind::LabResult => "lab-result",
+            ItemKind::Delivery => "delivery",
+            ItemKind::Document => "document",
         }
     }
 
@@ -53,6 +83,12 @@ impl ItemKind {
             ItemKind::Note => "notes",
             ItemKind::Person => "people",
             ItemKind::Organisation => "organisations",
+            ItemKind::Inspection => "inspections",
+            ItemKind::Exhibit => "exhibits",
+            ItemKind::Custody => "custody",
+            ItemKind::LabResult => "lab_results",
+            ItemKind::Delivery => "deliveries",
+            ItemKind::Document => "documents",
         }
     }
 }
@@ -76,11 +112,80 @@ impl FromStr for ItemKind {
                     || (*k == ItemKind::Organisation
                         && matches!(s.as_str(), "organization" | "organizations" | "org" | "orgs"))
                     || (*k == ItemKind::Person && s == "persons")
+                    || (*k == ItemKind::LabResult && matches!(s.as_str(), "lab" | "lab-results" | "labresult"))
+                    || (*k == ItemKind::Custody && s == "custody-entry")
             })
             .ok_or_else(|| {
                 format!(
-                    "unknown kind {s:?}: expected case, parcel, substance, finding, link, note, person or organisation"
+                    "unknown kind {s:?}: expected case, parcel, substance, finding, link, note, person, organisation, inspection, exhibit, custody, lab-result, delivery or document"
                 )
             })
     }
+}
+
+/// Runs `$body` with `$R` standing for the record type of `$kind`, so that
+/// one generic call serves every kind.
+#[macro_export]
+macro_rules! with_record_type {
+    ($kind:expr, $R:ident => $body:expr) => {{
+        use $crate::domain::ItemKind as K;
+        match $kind {
+            K::Case => {
+                type $R = $crate::domain::Case;
+                $body
+            }
+            K::Parcel => {
+                type $R = $crate::domain::Parcel;
+                $body
+            }
+            K::Substance => {
+                type $R = $crate::domain::Substance;
+                $body
+            }
+            K::Finding => {
+                type $R = $crate::domain::Finding;
+                $body
+            }
+            K::Link => {
+                type $R = $crate::domain::Link;
+                $body
+            }
+            K::Note => {
+                type $R = $crate::domain::Note;
+                $body
+            }
+            K::Person => {
+                type $R = $crate::domain::Person;
+                $body
+            }
+            K::Organisation => {
+                type $R = $crate::domain::Organisation;
+                $body
+            }
+            K::Inspection => {
+                type $R = $crate::domain::evidence::Inspection;
+                $body
+            }
+            K::Exhibit => {
+                type $R = $crate::domain::evidence::Exhibit;
+                $body
+            }
+            K::Custody => {
+                type $R = $crate::domain::evidence::Custody;
+                $body
+            }
+            K::LabResult => {
+                type $R = $crate::domain::evidence::LabResult;
+                $body
+            }
+            K::Delivery => {
+                type $R = $crate::domain::evidence::Delivery;
+                $body
+            }
+            K::Document => {
+                type $R = $crate::domain::evidence::Document;
+                $body
+            }
+        }
+    }};
 }

@@ -24,6 +24,8 @@ pub const LINK_TYPES: &[&str] = &[
     "member-of",
     "operates",
     "paid",
+    // A person arrested over a parcel (a controlled delivery's outcome).
+    "arrested",
     "other",
 ];
 

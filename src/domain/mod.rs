@@ -4,6 +4,7 @@
 pub mod cas;
 pub mod case;
 pub mod contact;
+pub mod evidence;
 pub mod country;
 pub mod fields;
 pub mod finding;
@@ -38,14 +39,5 @@ pub use substance::Substance;
 
 /// The fields a person can set on items of a kind, in form order.
 pub fn fields_of(kind: ItemKind) -> &'static [fields::FieldSpec] {
-    match kind {
-        ItemKind::Case => Case::FIELDS,
-        ItemKind::Parcel => Parcel::FIELDS,
-        ItemKind::Substance => Substance::FIELDS,
-        ItemKind::Finding => Finding::FIELDS,
-        ItemKind::Link => Link::FIELDS,
-        ItemKind::Note => Note::FIELDS,
-        ItemKind::Person => Person::FIELDS,
-        ItemKind::Organisation => Organisation::FIELDS,
-    }
+    crate::with_record_type!(kind, R => R::FIELDS)
 }

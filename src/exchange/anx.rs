@@ -30,6 +30,10 @@ fn icon(kind: ItemKind) -> &'static str {
         ItemKind::Organisation => "Organisation",
         ItemKind::Note => "Document",
         ItemKind::Finding | ItemKind::Link => "Document",
+        ItemKind::Inspection | ItemKind::Delivery => "Event",
+        ItemKind::Exhibit | ItemKind::Custody | ItemKind::LabResult | ItemKind::Document => {
+            "Document"
+        }
     }
 }
 

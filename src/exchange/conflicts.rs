@@ -4,7 +4,7 @@
 //! the audit entry, so no edit disappears without a trace.
 
 use crate::domain::text::sanitize;
-use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
+use crate::domain::{ItemKind, Record};
 use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
 use rusqlite::Connection;
 use serde::Serialize;
@@ -193,18 +193,7 @@ pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
     store.write(|w| {
         let status = match choice {
             Choice::Incoming => {
-                match kind {
-                    ItemKind::Case => put_incoming::<Case>(w, &c.incoming)?,
-                    ItemKind::Parcel => put_incoming::<Parcel>(w, &c.incoming)?,
-                    ItemKind::Substance => put_incoming::<Substance>(w, &c.incoming)?,
-                    ItemKind::Finding => put_incoming::<Finding>(w, &c.incoming)?,
-                    ItemKind::Link => put_incoming::<Link>(w, &c.incoming)?,
-                    ItemKind::Note => put_incoming::<Note>(w, &c.incoming)?,
-                    ItemKind::Person => put_incoming::<crate::domain::Person>(w, &c.incoming)?,
-                    ItemKind::Organisation => {
-                        put_incoming::<crate::domain::Organisation>(w, &c.incoming)?
-                    }
-                }
+                crate::with_record_type!(kind, R => put_incoming::<R>(w, &c.incoming)?);
                 "took-incoming"
             }
             Choice::Local => {

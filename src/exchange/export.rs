@@ -179,6 +179,15 @@ fn pick_cases(conn: &Connection, cases: &[Uuid], rel: &Release) -> Result<Picked
                 p.add(ItemKind::Substance, f.substance_id);
                 p.add(ItemKind::Finding, f.meta.id);
             }
+            // Its evidence trail, and the documents on it.
+            for (k, e) in related::evidence_of_parcel(conn, id)? {
+                if p.add(k, e) && k != ItemKind::Custody {
+                    queue.push_back((k, e));
+                }
+            }
+        }
+        for (k, d) in related::documents_of(conn, id)? {
+            p.add(k, d);
         }
         for n in related::notes_on(conn, id, usize::MAX)? {
             if allowed(&mut p, ItemKind::Note, n.meta.id)? && p.add(ItemKind::Note, n.meta.id) {
@@ -213,7 +222,20 @@ fn pick_all(conn: &Connection, rel: &Release) -> Result<Picked> {
     }
     let parcels = handling::only_in_withheld(conn, &p.withheld)?;
     p.withheld.extend(handling::findings_of(conn, &parcels)?);
+    for &parcel in &parcels {
+        p.withheld
+            .extend(related::evidence_of_parcel(conn, parcel)?.into_iter().map(|(_, id)| id));
+    }
     p.withheld.extend(parcels);
+    // Documents on anything withheld.
+    let mut docs = Vec::new();
+    records::each::<crate::domain::evidence::Document, _>(conn, "1", [], usize::MAX, 0, |d| {
+        if p.withheld.contains(&d.item_id) {
+            docs.push(d.meta.id);
+        }
+        Ok(())
+    })?;
+    p.withheld.extend(docs);
     // Notes on withheld items, and notes on those, are withheld too.
     loop {
         let before = p.withheld.len();
@@ -466,6 +488,25 @@ pub fn export(
                 as_is,
             )?,
         );
+        for kind in [
+            ItemKind::Inspection,
+            ItemKind::Exhibit,
+            ItemKind::Custody,
+            ItemKind::LabResult,
+            ItemKind::Delivery,
+        ] {
+            n(
+                kind,
+                crate::with_record_type!(kind, R => copy_kind::<R>(
+                    &snapshot,
+                    source_db,
+                    w,
+                    picked.of(kind),
+                    &mut prog,
+                    as_is,
+                )?),
+            );
+        }
         let redact = opts.redact_sources;
         n(
             ItemKind::Note,
@@ -495,6 +536,25 @@ pub fn export(
                 },
             )?,
         );
+        let docs = picked.of(ItemKind::Document);
+        n(
+            ItemKind::Document,
+            copy_kind::<crate::domain::evidence::Document>(
+                &snapshot, source_db, w, docs, &mut prog, as_is,
+            )?,
+        );
+        // The bytes of embedded documents travel with them.
+        for &d in docs {
+            let doc: crate::domain::evidence::Document = records::must_get(&snapshot, d)?;
+            if doc.embedded == "yes"
+                && let Some(b) = crate::evidence::files::embedded_bytes(&snapshot, &doc)?
+            {
+                w.tx.prepare_cached(
+                    "INSERT OR IGNORE INTO document_bytes (sha256, bytes) VALUES (?1, ?2)",
+                )?
+                .execute(rusqlite::params![doc.sha256, b])?;
+            }
+        }
         Ok(())
     })?;
     // The profiles, and the watchlist entries of what is exported (those

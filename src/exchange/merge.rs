@@ -26,7 +26,7 @@
 use super::received::Received;
 use crate::domain::text::sanitize;
 use crate::domain::{
-    Case, Finding, ItemKind, Link, Note, Organisation, Parcel, Person, Record, Substance,
+    ItemKind, Record,
 };
 use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
 use rusqlite::{Connection, OptionalExtension};
@@ -110,7 +110,10 @@ fn depends_on(kind: ItemKind, v: &Value) -> Vec<Uuid> {
     let fields: &[&str] = match kind {
         ItemKind::Finding => &["parcel_id", "substance_id"],
         ItemKind::Link => &["from_id", "to_id"],
-        ItemKind::Note => &["item_id"],
+        ItemKind::Note | ItemKind::Document => &["item_id"],
+        ItemKind::Inspection | ItemKind::Exhibit | ItemKind::Delivery => &["parcel_id"],
+        ItemKind::Custody => &["exhibit_id"],
+        ItemKind::LabResult => &["finding_id"],
         _ => &[],
     };
     fields
@@ -556,7 +559,33 @@ fn receive_history_in_steps(
 }
 
 /// The merge's step after the kinds: the histories.
-const HISTORY_STEP: usize = 6;
+/// (It follows the last kind's step: a merge stopped in its histories
+/// resumes there, not at a kind.)
+const HISTORY_STEP: usize = MERGE_ORDER.len();
+
+/// The kinds in merge order; a kind's place is its step. Each comes after
+/// what it cannot stand without: people and organisations before the links
+/// and notes that may name them, the evidence trail after the parcels,
+/// findings and exhibits it is about, links and notes after everything
+/// they may join or be on, and documents last (they may be on any of it).
+/// (A merge stopped midway by a release with another order resumes some
+/// kinds from their start, which changes nothing twice.)
+const MERGE_ORDER: [ItemKind; 14] = [
+    ItemKind::Substance,
+    ItemKind::Case,
+    ItemKind::Parcel,
+    ItemKind::Finding,
+    ItemKind::Person,
+    ItemKind::Organisation,
+    ItemKind::Inspection,
+    ItemKind::Exhibit,
+    ItemKind::Custody,
+    ItemKind::LabResult,
+    ItemKind::Delivery,
+    ItemKind::Link,
+    ItemKind::Note,
+    ItemKind::Document,
+];
 
 /// Copies the histories that came with the file; returns how many entries
 /// were new here.
@@ -632,14 +661,9 @@ pub fn merge(
             total,
             progress,
         };
-        mg.kind::<Substance>(w)?;
-        mg.kind::<Case>(w)?;
-        mg.kind::<Parcel>(w)?;
-        mg.kind::<Finding>(w)?;
-        mg.kind::<Person>(w)?;
-        mg.kind::<Organisation>(w)?;
-        mg.kind::<Link>(w)?;
-        mg.kind::<Note>(w)?;
+        for kind in MERGE_ORDER {
+            crate::with_record_type!(kind, R => mg.kind::<R>(w)?);
+        }
         (mg.progress)(mg.done, mg.total);
         receive_history(w, rec)?;
         let mut report = mg.report;
@@ -670,14 +694,38 @@ fn check_all(src: &Connection) -> Result<()> {
             Ok(())
         })
     }
-    kind::<Substance>(src)?;
-    kind::<Case>(src)?;
-    kind::<Parcel>(src)?;
-    kind::<Finding>(src)?;
-    kind::<Person>(src)?;
-    kind::<Organisation>(src)?;
-    kind::<Link>(src)?;
-    kind::<Note>(src)
+    for k in ItemKind::ALL {
+        crate::with_record_type!(k, R => kind::<R>(src)?);
+    }
+    // The bytes of embedded documents must be what their documents hashed.
+    let mut stmt = src.prepare("SELECT sha256, bytes FROM document_bytes")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (sha, bytes): (String, Vec<u8>) = (r.get(0)?, r.get(1)?);
+        if crate::evidence::files::sha256_hex(&bytes) != sha {
+            return Err(StoreError::Refused(format!(
+                "the document bytes filed under SHA-256 {} have another hash; nothing was merged",
+                sanitize(&sha)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Copies the bytes of the file's embedded documents (checked whole by
+/// [`check_all`]) that this notebook does not hold yet.
+fn receive_document_bytes(w: &Writer<'_>, src: &Connection) -> Result<usize> {
+    let mut stmt = src.prepare("SELECT sha256, bytes FROM document_bytes")?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        let (sha, bytes): (String, Vec<u8>) = (r.get(0)?, r.get(1)?);
+        n += w
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO document_bytes (sha256, bytes) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![sha, bytes])?;
+    }
+    Ok(n)
 }
 
 /// The merge's `sources` row: the file, its hash, the exporting database,
@@ -775,39 +823,18 @@ fn run_steps(
         std::cmp::Ordering::Equal => Some(position.after),
         std::cmp::Ordering::Greater => None,
     };
-    if let Some(a) = from(0) {
-        mg.kind_in_steps::<Substance>(dst, 0, a, history)?;
-    }
-    if let Some(a) = from(1) {
-        mg.kind_in_steps::<Case>(dst, 1, a, history)?;
-    }
-    if let Some(a) = from(2) {
-        mg.kind_in_steps::<Parcel>(dst, 2, a, history)?;
-    }
-    if let Some(a) = from(3) {
-        mg.kind_in_steps::<Finding>(dst, 3, a, history)?;
-    }
-    // (People and organisations before the links and notes that may
-    // name them. A merge stopped midway by a release before them resumes
-    // its links and notes from their start, which changes nothing twice.)
-    if let Some(a) = from(4) {
-        mg.kind_in_steps::<Person>(dst, 4, a, history)?;
-    }
-    if let Some(a) = from(5) {
-        mg.kind_in_steps::<Organisation>(dst, 5, a, history)?;
-    }
-    if let Some(a) = from(6) {
-        mg.kind_in_steps::<Link>(dst, 6, a, history)?;
-    }
-    if let Some(a) = from(7) {
-        mg.kind_in_steps::<Note>(dst, 7, a, history)?;
+    for (step, kind) in MERGE_ORDER.into_iter().enumerate() {
+        if let Some(a) = from(step) {
+            crate::with_record_type!(kind, R => mg.kind_in_steps::<R>(dst, step, a, history)?);
+        }
     }
     (mg.progress)(mg.done, mg.total);
     let mut report = mg.report.clone();
     let history = receive_history_in_steps(dst, rec, source_id, &report, history)?;
     dst.write(|w| {
         report.targeting = crate::targeting::exchange::merge(w, &rec.conn, &w.now.clone())?;
-        let changed = report.added + report.updated + report.new_conflicts + history > 0
+        let bytes = receive_document_bytes(w, &rec.conn)?;
+        let changed = report.added + report.updated + report.new_conflicts + history + bytes > 0
             || report.targeting.changed();
         if !changed {
             // Nothing new: the merge leaves nothing behind.

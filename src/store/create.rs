@@ -123,8 +123,21 @@ pub fn include_in_case(w: &mut Writer<'_>, case_id: Uuid, item: Uuid) -> Result<
     Ok(())
 }
 
-/// Records a substance found in a parcel.
+/// Records a substance found in a parcel, as a presumptive
+/// identification: it becomes lab-confirmed through a laboratory result.
 pub fn finding(w: &mut Writer<'_>, f: &mut Finding) -> Result<Vec<String>> {
+    if f.identification == "lab-confirmed" {
+        return Err(StoreError::Invalid(crate::domain::fields::FieldError {
+            field: "identification".into(),
+            message: records::LAB_CONFIRMED_BY_RESULT.into(),
+        }));
+    }
+    finding_of(w, f)
+}
+
+/// [`finding`] with whatever identification it has (the demo data writes
+/// a lab-confirmed finding and its result together).
+pub fn finding_of(w: &mut Writer<'_>, f: &mut Finding) -> Result<Vec<String>> {
     records::must_get::<Parcel>(&w.tx, f.parcel_id)?;
     records::must_get::<crate::domain::Substance>(&w.tx, f.substance_id)?;
     records::insert(w, f)

@@ -186,16 +186,7 @@ pub fn check_derived(conn: &Connection) -> Result<RecordCheck> {
     let mut out = RecordCheck::default();
     let (mut occurrences, mut searches) = (0, 0);
     for kind in ItemKind::ALL {
-        let (o, s) = match kind {
-            ItemKind::Case => derived_kind::<Case>(conn, &mut out)?,
-            ItemKind::Parcel => derived_kind::<Parcel>(conn, &mut out)?,
-            ItemKind::Substance => derived_kind::<Substance>(conn, &mut out)?,
-            ItemKind::Finding => derived_kind::<Finding>(conn, &mut out)?,
-            ItemKind::Link => derived_kind::<Link>(conn, &mut out)?,
-            ItemKind::Note => derived_kind::<Note>(conn, &mut out)?,
-            ItemKind::Person => derived_kind::<crate::domain::Person>(conn, &mut out)?,
-            ItemKind::Organisation => derived_kind::<crate::domain::Organisation>(conn, &mut out)?,
-        };
+        let (o, s) = crate::with_record_type!(kind, R => derived_kind::<R>(conn, &mut out)?);
         occurrences += o;
         searches += s;
     }

@@ -29,6 +29,12 @@ pub fn kind_code(kind: ItemKind) -> i64 {
         ItemKind::Note => 6,
         ItemKind::Person => 7,
         ItemKind::Organisation => 8,
+        ItemKind::Inspection => 9,
+        ItemKind::Exhibit => 10,
+        ItemKind::Custody => 11,
+        ItemKind::LabResult => 12,
+        ItemKind::Delivery => 13,
+        ItemKind::Document => 14,
     }
 }
 

@@ -62,6 +62,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0008_people.sql"),
         step: None,
     },
+    Migration {
+        version: 9,
+        name: "evidence",
+        sql: include_str!("migrations/0009_evidence.sql"),
+        step: None,
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

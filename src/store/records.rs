@@ -7,9 +7,7 @@
 use super::error::{Result, StoreError};
 use super::{Writer, audit, index, keys, search};
 use crate::domain::record::{self, Record};
-use crate::domain::{
-    Case, Finding, ItemKind, Link, Meta, Note, Organisation, Parcel, Person, Substance,
-};
+use crate::domain::{ItemKind, Link, Meta, Note, Parcel};
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde_json::{Map, Value};
@@ -25,6 +23,10 @@ pub fn system_columns(kind: ItemKind) -> &'static [&'static str] {
         ItemKind::Link => &["from_kind", "from_id", "to_kind", "to_id"],
         ItemKind::Note => &["item_kind", "item_id"],
         ItemKind::Person | ItemKind::Organisation => &[],
+        ItemKind::Inspection | ItemKind::Exhibit | ItemKind::Delivery => &["parcel_id"],
+        ItemKind::Custody => &["exhibit_id"],
+        ItemKind::LabResult => &["finding_id"],
+        ItemKind::Document => &["item_kind", "item_id"],
     }
 }
 
@@ -38,29 +40,17 @@ pub fn columns<R: Record>() -> Vec<&'static str> {
 /// The columns of a kind's table, as [`columns`] gives them.
 /// Made once per process: the audit reads it on every write.
 pub fn kind_columns(kind: ItemKind) -> &'static [&'static str] {
-    static COLUMNS: std::sync::OnceLock<[Vec<&'static str>; 8]> = std::sync::OnceLock::new();
+    static COLUMNS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
     let all = COLUMNS.get_or_init(|| {
-        [
-            columns::<Case>(),
-            columns::<Parcel>(),
-            columns::<Substance>(),
-            columns::<Finding>(),
-            columns::<Link>(),
-            columns::<Note>(),
-            columns::<Person>(),
-            columns::<Organisation>(),
-        ]
+        ItemKind::ALL
+            .iter()
+            .map(|k| crate::with_record_type!(*k, R => columns::<R>()))
+            .collect()
     });
-    let i = match kind {
-        ItemKind::Case => 0,
-        ItemKind::Parcel => 1,
-        ItemKind::Substance => 2,
-        ItemKind::Finding => 3,
-        ItemKind::Link => 4,
-        ItemKind::Note => 5,
-        ItemKind::Person => 6,
-        ItemKind::Organisation => 7,
-    };
+    let i = ItemKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("every kind is in ItemKind::ALL");
     &all[i]
 }
 
@@ -729,6 +719,14 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     if to_json(rec)? == before_json {
         return Ok((Updated::Unchanged, Vec::new()));
     }
+    if R::KIND == ItemKind::Finding {
+        lab_confirmed_by_a_result(&w.tx, id, &before, rec)?;
+    }
+    if R::KIND == ItemKind::Custody {
+        return Err(StoreError::Refused(
+            "a custody entry is never edited: the log is appended to (record a correcting hand-over with custody add, saying what it corrects)".into(),
+        ));
+    }
     {
         let m = rec.meta_mut();
         m.updated_at = w.now.clone();
@@ -787,9 +785,13 @@ fn ids_where(conn: &Connection, sql: &str, id: Uuid) -> Result<Vec<Uuid>> {
 /// links to and from it, and the notes on it. Every deletion is audited
 /// with the record as it was. Returns how many records were deleted.
 pub fn delete(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
+    refuse_custody_loss(&w.tx, kind, id)?;
     let mut n = 0;
     for note in ids_where(&w.tx, "SELECT id FROM notes WHERE item_id = ?1", id)? {
         n += delete(w, ItemKind::Note, note)?;
+    }
+    for doc in ids_where(&w.tx, "SELECT id FROM documents WHERE item_id = ?1", id)? {
+        n += delete(w, ItemKind::Document, doc)?;
     }
     for link in ids_where(
         &w.tx,
@@ -799,27 +801,81 @@ pub fn delete(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
         delete_one::<Link>(w, link)?;
         n += 1;
     }
-    let finding_sql = match kind {
-        ItemKind::Parcel => Some("SELECT id FROM findings WHERE parcel_id = ?1"),
-        ItemKind::Substance => Some("SELECT id FROM findings WHERE substance_id = ?1"),
-        _ => None,
+    // What cannot stand without the item, and the kind it is.
+    let children: &[(&str, ItemKind)] = match kind {
+        ItemKind::Parcel => &[
+            ("SELECT id FROM findings WHERE parcel_id = ?1", ItemKind::Finding),
+            ("SELECT id FROM inspections WHERE parcel_id = ?1", ItemKind::Inspection),
+            ("SELECT id FROM exhibits WHERE parcel_id = ?1", ItemKind::Exhibit),
+            ("SELECT id FROM deliveries WHERE parcel_id = ?1", ItemKind::Delivery),
+        ],
+        ItemKind::Substance => &[("SELECT id FROM findings WHERE substance_id = ?1", ItemKind::Finding)],
+        ItemKind::Finding => &[("SELECT id FROM lab_results WHERE finding_id = ?1", ItemKind::LabResult)],
+        _ => &[],
     };
-    if let Some(sql) = finding_sql {
-        for f in ids_where(&w.tx, sql, id)? {
-            n += delete(w, ItemKind::Finding, f)?;
+    for (sql, child) in children {
+        for c in ids_where(&w.tx, sql, id)? {
+            n += delete(w, *child, c)?;
         }
     }
-    match kind {
-        ItemKind::Case => drop(delete_one::<Case>(w, id)?),
-        ItemKind::Parcel => drop(delete_one::<Parcel>(w, id)?),
-        ItemKind::Substance => drop(delete_one::<Substance>(w, id)?),
-        ItemKind::Finding => drop(delete_one::<Finding>(w, id)?),
-        ItemKind::Link => drop(delete_one::<Link>(w, id)?),
-        ItemKind::Note => drop(delete_one::<Note>(w, id)?),
-        ItemKind::Person => drop(delete_one::<Person>(w, id)?),
-        ItemKind::Organisation => drop(delete_one::<Organisation>(w, id)?),
-    }
+    crate::with_record_type!(kind, R => drop(delete_one::<R>(w, id)?));
     Ok(n + 1)
+}
+
+/// The message for a finding made lab-confirmed by hand.
+pub const LAB_CONFIRMED_BY_RESULT: &str = "a finding becomes lab-confirmed through a laboratory result that confirms it: interdict lab add FINDING --lab NAME --ref REPORT --method GC-MS";
+
+/// A finding becomes lab-confirmed only through a laboratory result: an
+/// edit that makes it so without a confirming result is refused.
+fn lab_confirmed_by_a_result<R: Record>(conn: &Connection, id: Uuid, before: &R, after: &R) -> Result<()> {
+    let ident = |r: &R| {
+        serde_json::to_value(r)
+            .ok()
+            .and_then(|v| v.get("identification").and_then(|x| x.as_str()).map(str::to_string))
+    };
+    if ident(after).as_deref() != Some("lab-confirmed") || ident(before) == ident(after) {
+        return Ok(());
+    }
+    let confirmed = conn
+        .prepare_cached("SELECT 1 FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed' LIMIT 1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if confirmed {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(crate::domain::fields::FieldError {
+            field: "identification".into(),
+            message: LAB_CONFIRMED_BY_RESULT.into(),
+        }))
+    }
+}
+
+/// A custody log is appended to, never shortened: an entry, and an
+/// exhibit (or the parcel of an exhibit) that has entries, is not deleted.
+fn refuse_custody_loss(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<()> {
+    let entries: i64 = match kind {
+        ItemKind::Custody => 1,
+        ItemKind::Exhibit => conn
+            .prepare_cached("SELECT count(*) FROM custody WHERE exhibit_id = ?1")?
+            .query_row([id], |r| r.get(0))?,
+        ItemKind::Parcel => conn
+            .prepare_cached(
+                "SELECT count(*) FROM custody WHERE exhibit_id IN (SELECT id FROM exhibits WHERE parcel_id = ?1)",
+            )?
+            .query_row([id], |r| r.get(0))?,
+        _ => 0,
+    };
+    if entries == 0 {
+        return Ok(());
+    }
+    Err(StoreError::Refused(match kind {
+        ItemKind::Custody => "a custody entry is never deleted: the log is appended to (record a correcting hand-over with custody add)".into(),
+        _ => format!(
+            "this {kind} holds {entries} custody entr{} of seized evidence, which are never deleted",
+            if entries == 1 { "y" } else { "ies" }
+        ),
+    }))
 }
 
 /// The label of any item, for lists of links and search results.
@@ -827,16 +883,7 @@ pub fn label_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
     fn l<R: Record>(conn: &Connection, id: Uuid) -> Result<Option<String>> {
         Ok(get::<R>(conn, id)?.map(|r| r.label()))
     }
-    let label = match kind {
-        ItemKind::Case => l::<Case>(conn, id)?,
-        ItemKind::Parcel => l::<Parcel>(conn, id)?,
-        ItemKind::Substance => l::<Substance>(conn, id)?,
-        ItemKind::Finding => l::<Finding>(conn, id)?,
-        ItemKind::Link => l::<Link>(conn, id)?,
-        ItemKind::Note => l::<Note>(conn, id)?,
-        ItemKind::Person => l::<Person>(conn, id)?,
-        ItemKind::Organisation => l::<Organisation>(conn, id)?,
-    };
+    let label = crate::with_record_type!(kind, R => l::<R>(conn, id)?);
     Ok(label.unwrap_or_else(|| format!("(missing {kind} {id})")))
 }
 
@@ -845,16 +892,7 @@ pub fn stored_json(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String
     fn j<R: Record>(conn: &Connection, id: Uuid) -> Result<String> {
         to_json(&must_get::<R>(conn, id)?)
     }
-    match kind {
-        ItemKind::Case => j::<Case>(conn, id),
-        ItemKind::Parcel => j::<Parcel>(conn, id),
-        ItemKind::Substance => j::<Substance>(conn, id),
-        ItemKind::Finding => j::<Finding>(conn, id),
-        ItemKind::Link => j::<Link>(conn, id),
-        ItemKind::Note => j::<Note>(conn, id),
-        ItemKind::Person => j::<Person>(conn, id),
-        ItemKind::Organisation => j::<Organisation>(conn, id),
-    }
+    crate::with_record_type!(kind, R => j::<R>(conn, id))
 }
 
 /// The stored JSON form of any item.
@@ -863,16 +901,7 @@ pub fn json_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Value> {
         let r: R = must_get(conn, id)?;
         serde_json::to_value(r).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
-    match kind {
-        ItemKind::Case => j::<Case>(conn, id),
-        ItemKind::Parcel => j::<Parcel>(conn, id),
-        ItemKind::Substance => j::<Substance>(conn, id),
-        ItemKind::Finding => j::<Finding>(conn, id),
-        ItemKind::Link => j::<Link>(conn, id),
-        ItemKind::Note => j::<Note>(conn, id),
-        ItemKind::Person => j::<Person>(conn, id),
-        ItemKind::Organisation => j::<Organisation>(conn, id),
-    }
+    crate::with_record_type!(kind, R => j::<R>(conn, id))
 }
 
 #[cfg(test)]

@@ -118,8 +118,49 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
             )));
         }
     }
+    // An exhibit by its number.
+    let exhibit: Option<Uuid> = conn
+        .prepare_cached("SELECT id FROM exhibits WHERE number = ?1 LIMIT 1")?
+        .query_row([t], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = exhibit {
+        return item(conn, ItemKind::Exhibit, id);
+    }
+    // A finding as PARCEL:SUBSTANCE.
+    if let Some((p, s)) = t.rsplit_once(':')
+        && let Ok(parcel) = resolve_kind(conn, p, ItemKind::Parcel)
+    {
+        let subs: Vec<Uuid> = substances_called(conn, s.trim())?
+            .into_iter()
+            .map(|s| s.meta.id)
+            .collect();
+        let found: Vec<Uuid> = crate::store::related::findings_in_parcel(conn, parcel.id)?
+            .into_iter()
+            .filter(|f| subs.contains(&f.substance_id))
+            .map(|f| f.meta.id)
+            .collect();
+        match found.as_slice() {
+            [id] => return item(conn, ItemKind::Finding, *id),
+            [] => {
+                return Err(StoreError::NotFound(format!(
+                    "parcel {} has no finding of {:?}",
+                    parcel.label,
+                    s.trim()
+                )));
+            }
+            many => {
+                return Err(StoreError::Ambiguous(format!(
+                    "parcel {} has {} findings of {:?}; name one by id: {}",
+                    parcel.label,
+                    many.len(),
+                    s.trim(),
+                    many.iter().map(Uuid::to_string).collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
+    }
     Err(StoreError::NotFound(format!(
-        "no case, parcel, substance, person or organisation matches {t:?} (try: interdict search {t:?})"
+        "no case, parcel, substance, person, organisation, exhibit or finding (PARCEL:SUBSTANCE) matches {t:?} (try: interdict search {t:?})"
     )))
 }
 

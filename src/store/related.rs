@@ -77,6 +77,26 @@ pub fn in_case_condition(kind: ItemKind) -> Option<&'static str> {
                     UNION SELECT l.to_id FROM links l JOIN links i ON i.to_id = l.from_id
                           WHERE i.from_id = ?1 AND i.link_type = 'includes')"
         }
+        // The evidence trail of the parcels it includes.
+        ItemKind::Inspection | ItemKind::Exhibit | ItemKind::Delivery => {
+            "parcel_id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')"
+        }
+        ItemKind::Custody => {
+            "exhibit_id IN (SELECT e.id FROM exhibits e JOIN links i ON i.to_id = e.parcel_id
+                            WHERE i.from_id = ?1 AND i.link_type = 'includes')"
+        }
+        ItemKind::LabResult => {
+            "finding_id IN (SELECT f.id FROM findings f JOIN links i ON i.to_id = f.parcel_id
+                            WHERE i.from_id = ?1 AND i.link_type = 'includes')"
+        }
+        // On the case, on what it includes, or on that evidence.
+        ItemKind::Document => {
+            "item_id = ?1 OR item_id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')
+             OR item_id IN (SELECT x.id FROM inspections x JOIN links i ON i.to_id = x.parcel_id WHERE i.from_id = ?1 AND i.link_type = 'includes')
+             OR item_id IN (SELECT x.id FROM exhibits x JOIN links i ON i.to_id = x.parcel_id WHERE i.from_id = ?1 AND i.link_type = 'includes')
+             OR item_id IN (SELECT x.id FROM deliveries x JOIN links i ON i.to_id = x.parcel_id WHERE i.from_id = ?1 AND i.link_type = 'includes')
+             OR item_id IN (SELECT r.id FROM lab_results r JOIN findings f ON f.id = r.finding_id JOIN links i ON i.to_id = f.parcel_id WHERE i.from_id = ?1 AND i.link_type = 'includes')"
+        }
         ItemKind::Case | ItemKind::Substance => return None,
     })
 }
@@ -99,4 +119,40 @@ pub fn cases_including(conn: &Connection, item: Uuid) -> Result<Vec<Uuid>> {
     )?;
     let rows = stmt.query_map([item], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A parcel's evidence trail: its inspections, exhibits and their custody
+/// entries, controlled-delivery outcomes, and the laboratory results on its
+/// findings, each with its kind.
+pub fn evidence_of_parcel(conn: &Connection, parcel: Uuid) -> Result<Vec<(ItemKind, Uuid)>> {
+    let mut out = Vec::new();
+    let mut q = |kind: ItemKind, sql: &str| -> Result<()> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([parcel], |r| r.get::<_, Uuid>(0))?;
+        for id in rows {
+            out.push((kind, id?));
+        }
+        Ok(())
+    };
+    q(ItemKind::Inspection, "SELECT id FROM inspections WHERE parcel_id = ?1 ORDER BY n")?;
+    q(ItemKind::Exhibit, "SELECT id FROM exhibits WHERE parcel_id = ?1 ORDER BY n")?;
+    q(
+        ItemKind::Custody,
+        "SELECT c.id FROM custody c JOIN exhibits e ON e.id = c.exhibit_id WHERE e.parcel_id = ?1 ORDER BY c.n",
+    )?;
+    q(ItemKind::Delivery, "SELECT id FROM deliveries WHERE parcel_id = ?1 ORDER BY n")?;
+    q(
+        ItemKind::LabResult,
+        "SELECT r.id FROM lab_results r JOIN findings f ON f.id = r.finding_id WHERE f.parcel_id = ?1 ORDER BY r.n",
+    )?;
+    Ok(out)
+}
+
+/// The documents on an item.
+pub fn documents_of(conn: &Connection, item: Uuid) -> Result<Vec<(ItemKind, Uuid)>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM documents WHERE item_id = ?1 ORDER BY n")?;
+    let rows = stmt.query_map([item], |r| r.get::<_, Uuid>(0))?;
+    Ok(rows
+        .map(|r| r.map(|id| (ItemKind::Document, id)))
+        .collect::<rusqlite::Result<_>>()?)
 }

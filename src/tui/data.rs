@@ -438,6 +438,7 @@ pub fn detail(conn: &Connection, item: &ItemRef) -> Result<Vec<(String, String)>
         ItemKind::Organisation => {
             records::get::<crate::domain::Organisation>(conn, item.id)?.map(|n| fields(&n))
         }
+        kind => crate::with_record_type!(kind, R => records::get::<R>(conn, item.id)?.map(|n| fields(&n))),
     }
     .unwrap_or_default();
     // Why screening hit a parcel: each profile's score, then each reason.

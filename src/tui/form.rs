@@ -29,6 +29,10 @@ pub struct Form {
     pub editing: Option<Uuid>,
     /// For a new finding: the parcel and the substance found in it.
     pub finding_of: Option<(ItemRef, ItemRef)>,
+    /// For a new piece of evidence: what it is about (the parcel of an
+    /// inspection, exhibit or delivery; the exhibit of a hand-over; the
+    /// finding of a lab result).
+    pub parent: Option<ItemRef>,
     pub fields: Vec<FormField>,
     pub focus: usize,
     /// Where the caret stands in the focused field (characters).
@@ -44,6 +48,7 @@ impl Form {
             kind,
             editing: None,
             finding_of: None,
+            parent: None,
             fields: crate::domain::fields_of(kind)
                 .iter()
                 .map(|spec| FormField {
@@ -53,6 +58,8 @@ impl Form {
                         .map(|d| {
                             if d == "today" {
                                 jiff::ZonedDateTime::now().date().to_string()
+                            } else if d == "now" {
+                                crate::domain::fields::parse_date_time("now").unwrap_or_default()
                             } else {
                                 d.to_string()
                             }
@@ -86,6 +93,13 @@ impl Form {
         f
     }
 
+    /// A new piece of evidence about `parent`.
+    pub fn new_under(kind: ItemKind, parent: ItemRef) -> Form {
+        let mut f = Form::new(kind);
+        f.parent = Some(parent);
+        f
+    }
+
     pub fn edit(conn: &Connection, item: &ItemRef) -> Result<Form> {
         fn load<R: Record>(conn: &Connection, id: Uuid, form: &mut Form) -> Result<()> {
             let r: R = records::must_get(conn, id)?;
@@ -96,18 +110,7 @@ impl Form {
         }
         let mut form = Form::new(item.kind);
         form.editing = Some(item.id);
-        match item.kind {
-            ItemKind::Case => load::<Case>(conn, item.id, &mut form)?,
-            ItemKind::Parcel => load::<Parcel>(conn, item.id, &mut form)?,
-            ItemKind::Substance => load::<Substance>(conn, item.id, &mut form)?,
-            ItemKind::Finding => load::<Finding>(conn, item.id, &mut form)?,
-            ItemKind::Link => load::<Link>(conn, item.id, &mut form)?,
-            ItemKind::Note => load::<Note>(conn, item.id, &mut form)?,
-            ItemKind::Person => load::<crate::domain::Person>(conn, item.id, &mut form)?,
-            ItemKind::Organisation => {
-                load::<crate::domain::Organisation>(conn, item.id, &mut form)?
-            }
-        }
+        crate::with_record_type!(item.kind, R => load::<R>(conn, item.id, &mut form)?);
         form.focus_on(0);
         Ok(form)
     }
@@ -116,7 +119,10 @@ impl Form {
         match (&self.editing, &self.finding_of) {
             (Some(_), _) => format!("Edit {}", self.kind),
             (None, Some((p, s))) => format!("{} found in {}", s.label, p.label),
-            (None, None) => format!("New {}", self.kind),
+            (None, None) => match &self.parent {
+                Some(p) => format!("New {} of {}", self.kind, p.label),
+                None => format!("New {}", self.kind),
+            },
         }
     }
 
@@ -268,6 +274,15 @@ impl Form {
                 save_as::<crate::domain::Organisation>(store, self.editing, &pairs, |w, o| {
                     crate::store::records::insert(w, o)
                 })
+            }
+            kind => {
+                let parent = self.parent.as_ref().map(|p| p.id);
+                crate::with_record_type!(kind, R => save_as::<R>(store, self.editing, &pairs, |w, r| match parent {
+                    Some(p) => crate::evidence::add(w, p, r),
+                    None => Err(StoreError::NotFound(format!(
+                        "a {kind} is added from the detail of what it is about"
+                    ))),
+                }))
             }
         };
         match result {

@@ -9,6 +9,7 @@
 //! online shop whose handle recurs across cases. The same seed gives the
 //! same data.
 
+mod evidence;
 mod goods;
 pub mod people;
 mod seizures;
@@ -891,6 +892,7 @@ fn series_parcel(
     create::parcel(w, &mut p)?;
     if found {
         finding(w, g, p.meta.id, s.substance, s.form, qty, day)?;
+        evidence::trail(w, &p, qty * s.form.grams_per_unit)?;
     }
     Ok((p.meta.id, p.tracking, usize::from(found)))
 }
@@ -1047,7 +1049,10 @@ fn finding(
     ])?;
     f.parcel_id = parcel;
     f.substance_id = catalogue_id(substance.name);
-    create::finding(w, &mut f)?;
+    create::finding_of(w, &mut f)?;
+    if lab && let Some(r) = f.test_ref.clone() {
+        evidence::lab_result(w, &f, &r, &seizures::date(day))?;
+    }
     Ok(())
 }
 

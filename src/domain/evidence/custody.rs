@@ -1,0 +1,198 @@
+//! One hand-over of an exhibit: from whom to whom, when, where, why, and
+//! whether the seal was intact. A custody log is appended to, never
+//! edited: a correction is a new entry.
+
+use super::meta_access;
+use crate::domain::fields::{FieldError, FieldKind::*, FieldSpec};
+use crate::domain::{ItemKind, Meta, Record};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const PURPOSES: &[&str] = &[
+    "seizure",
+    "storage",
+    "transport",
+    "analysis",
+    "court",
+    "return",
+    "destruction",
+    "other",
+];
+pub const YES_NO: &[&str] = &["yes", "no"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Custody {
+    #[serde(flatten)]
+    pub meta: Meta,
+    #[serde(default)]
+    pub exhibit_id: Uuid,
+    pub handed_at: String,
+    pub from_holder: Option<String>,
+    pub to_holder: String,
+    pub place: Option<String>,
+    pub purpose: String,
+    pub seal_intact: String,
+    /// The seal number on the exhibit after the hand-over (a new seal
+    /// when a laboratory opened it).
+    pub seal: Option<String>,
+    pub note: Option<String>,
+}
+
+const FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("handed_at", "When", DateTime)
+        .required()
+        .default("now"),
+    FieldSpec::new("from_holder", "From", Text),
+    FieldSpec::new("to_holder", "To", Text).required(),
+    FieldSpec::new("place", "Where", Text),
+    FieldSpec::new("purpose", "Purpose", Choice(PURPOSES))
+        .required()
+        .default("storage"),
+    FieldSpec::new("seal_intact", "Seal intact", Choice(YES_NO))
+        .required()
+        .default("yes"),
+    FieldSpec::new("seal", "Seal number now", Text),
+    FieldSpec::new("note", "Note", LongText),
+];
+
+impl Record for Custody {
+    const KIND: ItemKind = ItemKind::Custody;
+    const FIELDS: &'static [FieldSpec] = FIELDS;
+    const ID_COLUMNS: &'static [&'static str] = &["exhibit_id"];
+    meta_access!();
+
+    fn label(&self) -> String {
+        format!(
+            "{} {} -> {} ({})",
+            self.handed_at,
+            self.from_holder.as_deref().unwrap_or("?"),
+            self.to_holder,
+            self.purpose
+        )
+    }
+    fn search_text(&self) -> String {
+        [
+            self.from_holder.as_ref(),
+            Some(&self.to_holder),
+            self.place.as_ref(),
+            self.note.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+    fn check(&self) -> Result<Vec<String>, FieldError> {
+        if self.seal_intact == "no" && self.note.is_none() {
+            return Ok(vec![
+                "seal_intact: a broken seal is flagged on the exhibit; say what was seen (note)"
+                    .into(),
+            ]);
+        }
+        Ok(Vec::new())
+    }
+}
+
+/// What is wrong with a custody log, entry by entry: a gap (an entry
+/// whose giver is not the last receiver, or that is dated before the entry
+/// before it), a broken seal, a seal number that changed. `exhibit_seal`
+/// is the seal the exhibit was sealed with. Entries in log order.
+pub fn flags(exhibit_seal: Option<&str>, log: &[Custody]) -> Vec<(usize, String)> {
+    let same = |a: &str, b: &str| crate::domain::text::fold(a) == crate::domain::text::fold(b);
+    let mut out = Vec::new();
+    let mut seal = exhibit_seal.map(str::to_string);
+    for (i, e) in log.iter().enumerate() {
+        if i > 0 {
+            let prev = &log[i - 1];
+            match &e.from_holder {
+                Some(from) if !same(from, &prev.to_holder) => out.push((
+                    i,
+                    format!(
+                        "gap: handed over by {from}, but {} held it since {}",
+                        prev.to_holder, prev.handed_at
+                    ),
+                )),
+                None => out.push((
+                    i,
+                    format!(
+                        "gap: who handed it over is not recorded ({} held it since {})",
+                        prev.to_holder, prev.handed_at
+                    ),
+                )),
+                _ => {}
+            }
+            if e.handed_at < prev.handed_at {
+                out.push((
+                    i,
+                    format!(
+                        "gap: dated {}, before the hand-over before it ({})",
+                        e.handed_at, prev.handed_at
+                    ),
+                ));
+            }
+        }
+        if e.seal_intact == "no" {
+            out.push((i, "seal broken at this hand-over".into()));
+        }
+        if let Some(now) = &e.seal {
+            if let Some(before) = &seal
+                && !same(before, now)
+                && e.seal_intact == "yes"
+                && e.purpose != "analysis"
+            {
+                out.push((
+                    i,
+                    format!("seal changed from {before} to {now} outside an analysis"),
+                ));
+            }
+            seal = Some(now.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::new_record;
+
+    fn entry(at: &str, from: Option<&str>, to: &str, intact: &str, seal: Option<&str>) -> Custody {
+        let mut v = vec![("handed_at", at), ("to_holder", to), ("seal_intact", intact)];
+        if let Some(f) = from {
+            v.push(("from_holder", f));
+        }
+        if let Some(s) = seal {
+            v.push(("seal", s));
+        }
+        new_record::<Custody>(&v).unwrap().0
+    }
+
+    #[test]
+    fn gaps_broken_seals_and_changed_seals_are_flagged() {
+        let log = vec![
+            entry("2026-03-02 10:00", Some("Insp. Nurlanov"), "Evidence store", "yes", None),
+            entry("2026-03-03 09:00", Some("evidence store"), "Courier Abenov", "yes", None),
+            // Abenov gave it, but the log says Sadykova handed it over.
+            entry("2026-03-04 09:00", Some("Sadykova"), "Central lab", "no", Some("S-2")),
+            entry("2026-03-01", Some("Central lab"), "Court", "yes", Some("S-3")),
+        ];
+        let f = flags(Some("S-1"), &log);
+        let at = |i: usize| f.iter().filter(|(n, _)| *n == i).map(|(_, s)| s.as_str()).collect::<Vec<_>>();
+        assert!(at(0).is_empty() && at(1).is_empty(), "{f:?}");
+        assert!(at(2).iter().any(|s| s.starts_with("gap: handed over by Sadykova")), "{f:?}");
+        assert!(at(2).contains(&"seal broken at this hand-over"), "{f:?}");
+        assert!(at(3).iter().any(|s| s.contains("before the hand-over before it")), "{f:?}");
+        assert!(at(3).iter().any(|s| s.contains("seal changed from S-2 to S-3")), "{f:?}");
+        // A laboratory's new seal is expected.
+        let lab = vec![
+            entry("2026-03-02 10:00", Some("A"), "Lab", "yes", None),
+            {
+                let mut e = entry("2026-03-05 10:00", Some("Lab"), "A", "yes", Some("LAB-9"));
+                e.purpose = "analysis".into();
+                e
+            },
+        ];
+        assert!(flags(Some("S-1"), &lab).is_empty());
+    }
+}

@@ -1,0 +1,116 @@
+//! A laboratory's result on a finding. A finding becomes lab-confirmed
+//! only through a result that confirms it; a result that found another
+//! substance, or none, contradicts the presumptive test and is flagged.
+
+use super::meta_access;
+use crate::domain::fields::{FieldError, FieldKind::*, FieldSpec};
+use crate::domain::finding::UNITS;
+use crate::domain::{ItemKind, Meta, Record};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const METHODS: &[&str] = &[
+    "GC-MS",
+    "LC-MS",
+    "LC-HRMS",
+    "FTIR",
+    "Raman",
+    "NMR",
+    "HPLC",
+    "UV-Vis",
+    "colour-test",
+    "other",
+];
+/// What the laboratory found, against the finding's substance.
+pub const OUTCOMES: &[&str] = &["confirmed", "other-substance", "not-detected"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabResult {
+    #[serde(flatten)]
+    pub meta: Meta,
+    #[serde(default)]
+    pub finding_id: Uuid,
+    pub laboratory: String,
+    pub reference: String,
+    pub method: String,
+    pub analysed_on: Option<String>,
+    pub outcome: String,
+    /// The substance the laboratory identified, when not the finding's.
+    pub identified: Option<String>,
+    pub purity: Option<f64>,
+    pub net_quantity: Option<f64>,
+    pub unit: Option<String>,
+    pub note: Option<String>,
+}
+
+const FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("laboratory", "Laboratory", Text).required(),
+    FieldSpec::new("reference", "Report reference", Text).required(),
+    FieldSpec::new("method", "Methods", ChoiceList(METHODS)).required(),
+    FieldSpec::new("analysed_on", "Analysed on", Date),
+    FieldSpec::new("outcome", "Outcome", Choice(OUTCOMES))
+        .required()
+        .default("confirmed"),
+    FieldSpec::new("identified", "Substance identified", Text),
+    FieldSpec::new("purity", "Purity (%)", Percent),
+    FieldSpec::new("net_quantity", "Net quantity", Quantity),
+    FieldSpec::new("unit", "Unit", Choice(UNITS)),
+    FieldSpec::new("note", "Note", LongText),
+];
+
+impl LabResult {
+    /// Whether the result contradicts the finding's presumptive
+    /// identification.
+    pub fn contradicts(&self) -> bool {
+        self.outcome != "confirmed"
+    }
+}
+
+impl Record for LabResult {
+    const KIND: ItemKind = ItemKind::LabResult;
+    const FIELDS: &'static [FieldSpec] = FIELDS;
+    const ID_COLUMNS: &'static [&'static str] = &["finding_id"];
+    meta_access!();
+
+    fn label(&self) -> String {
+        let what = match (self.outcome.as_str(), &self.identified) {
+            ("other-substance", Some(s)) => format!("found {s}"),
+            (o, _) => o.to_string(),
+        };
+        format!("lab {} {}: {what}", self.laboratory, self.reference)
+    }
+    fn search_text(&self) -> String {
+        [
+            Some(&self.laboratory),
+            Some(&self.reference),
+            self.identified.as_ref(),
+            self.note.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+    fn check(&self) -> Result<Vec<String>, FieldError> {
+        if self.net_quantity.is_some() && self.unit.is_none() {
+            return Err(FieldError {
+                field: "unit".into(),
+                message: "a quantity needs a unit".into(),
+            });
+        }
+        if self.outcome == "other-substance" && self.identified.is_none() {
+            return Err(FieldError {
+                field: "identified".into(),
+                message: "say which substance the laboratory found (identified)".into(),
+            });
+        }
+        if self.outcome == "not-detected" && self.purity.is_some_and(|p| p > 0.0) {
+            return Err(FieldError {
+                field: "purity".into(),
+                message: "a purity above 0 % for a substance not detected".into(),
+            });
+        }
+        Ok(Vec::new())
+    }
+}

@@ -1,0 +1,421 @@
+//! The evidence trail of seizures: adding inspections, exhibits, custody
+//! hand-overs, laboratory results, controlled-delivery outcomes and
+//! documents with the rules that involve other records, and reading a
+//! parcel's or a case's trail back with what is wrong in it flagged (a
+//! custody gap, a broken seal, a laboratory result that contradicts the
+//! presumptive test, a document whose file changed).
+
+pub mod files;
+pub mod sheet;
+
+use crate::domain::evidence::{Custody, Delivery, Document, Exhibit, Inspection, LabResult, custody};
+use crate::domain::fields::FieldError;
+use crate::domain::{Finding, ItemKind, Link, Record, Substance};
+use crate::store::{Result, StoreError, Writer, create, records, refs, related};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use uuid::Uuid;
+
+fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Invalid(FieldError {
+        field: field.into(),
+        message: message.into(),
+    })
+}
+
+/// Sets the column naming what a record is about.
+fn set_parent<R: Record>(rec: &mut R, column: &str, id: Uuid, kind: Option<ItemKind>) -> Result<()> {
+    let mut v = serde_json::to_value(&*rec).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    v[column] = serde_json::to_value(id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if let Some(k) = kind {
+        v["item_kind"] = serde_json::Value::String(k.as_str().into());
+    }
+    *rec = serde_json::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(())
+}
+
+fn kind_of(conn: &Connection, id: Uuid) -> Result<ItemKind> {
+    refs::kind_of_id(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("no item has id {id}")))
+}
+
+fn must_be(conn: &Connection, id: Uuid, want: ItemKind, what: ItemKind) -> Result<()> {
+    let k = kind_of(conn, id)?;
+    if k != want {
+        return Err(invalid(
+            want.as_str(),
+            format!("a {what} is about a {want}, not a {k}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Adds a piece of evidence about `parent` (a parcel for an inspection,
+/// exhibit or delivery; an exhibit for a custody hand-over; a finding for
+/// a laboratory result; any item for a document). Returns the warnings,
+/// with what the new record flags (a custody gap, a contradicting result).
+pub fn add<R: Record>(w: &mut Writer<'_>, parent: Uuid, rec: &mut R) -> Result<Vec<String>> {
+    let any: &mut dyn std::any::Any = rec;
+    if let Some(x) = any.downcast_mut::<Inspection>() {
+        return add_inspection(w, parent, x);
+    }
+    if let Some(x) = any.downcast_mut::<Exhibit>() {
+        return add_exhibit(w, parent, x);
+    }
+    if let Some(x) = any.downcast_mut::<Custody>() {
+        return add_custody(w, parent, x);
+    }
+    if let Some(x) = any.downcast_mut::<LabResult>() {
+        return add_lab_result(w, parent, x);
+    }
+    if let Some(x) = any.downcast_mut::<Delivery>() {
+        return add_delivery(w, parent, x, &[]);
+    }
+    if let Some(x) = any.downcast_mut::<Document>() {
+        return add_document(w, parent, x, None);
+    }
+    Err(StoreError::Refused(format!(
+        "a {} is not evidence added about another item",
+        R::KIND
+    )))
+}
+
+pub fn add_inspection(w: &mut Writer<'_>, parcel: Uuid, x: &mut Inspection) -> Result<Vec<String>> {
+    must_be(&w.tx, parcel, ItemKind::Parcel, ItemKind::Inspection)?;
+    set_parent(x, "parcel_id", parcel, None)?;
+    records::insert(w, x)
+}
+
+/// The exhibit with this number, if any.
+pub fn exhibit_numbered(conn: &Connection, number: &str) -> Result<Option<Exhibit>> {
+    Ok(records::list_where::<Exhibit, _>(conn, "number = ?1", [number.trim()], 2, 0)?
+        .into_iter()
+        .next())
+}
+
+pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<Vec<String>> {
+    must_be(&w.tx, parcel, ItemKind::Parcel, ItemKind::Exhibit)?;
+    set_parent(x, "parcel_id", parcel, None)?;
+    if let Some(other) = exhibit_numbered(&w.tx, &x.number)? {
+        return Err(StoreError::Duplicate(format!(
+            "number: exhibit {} is already in the notebook (on parcel {})",
+            other.number,
+            records::label_of(&w.tx, ItemKind::Parcel, other.parcel_id)?
+        )));
+    }
+    if let Some(of) = &x.sample_of {
+        match exhibit_numbered(&w.tx, of)? {
+            Some(p) if p.parcel_id == parcel => {}
+            Some(_) => {
+                return Err(invalid(
+                    "sample_of",
+                    format!("exhibit {of} was seized from another parcel"),
+                ));
+            }
+            None => {
+                return Err(invalid(
+                    "sample_of",
+                    format!("no exhibit {of}: add the item before the sample taken from it"),
+                ));
+            }
+        }
+    }
+    records::insert(w, x)
+}
+
+/// An exhibit's custody log in hand-over order.
+pub fn custody_log(conn: &Connection, exhibit: Uuid) -> Result<Vec<Custody>> {
+    let mut log: Vec<Custody> = records::list_where(conn, "exhibit_id = ?1", [exhibit], usize::MAX, 0)?;
+    // Stable: entries of the same minute stay in the order written.
+    log.sort_by(|a, b| a.handed_at.cmp(&b.handed_at));
+    Ok(log)
+}
+
+pub fn add_custody(w: &mut Writer<'_>, exhibit: Uuid, x: &mut Custody) -> Result<Vec<String>> {
+    must_be(&w.tx, exhibit, ItemKind::Exhibit, ItemKind::Custody)?;
+    set_parent(x, "exhibit_id", exhibit, None)?;
+    let ex: Exhibit = records::must_get(&w.tx, exhibit)?;
+    let mut log = custody_log(&w.tx, exhibit)?;
+    // Who gave it, when not said: whoever last received it.
+    if x.from_holder.is_none()
+        && let Some(last) = log.last()
+    {
+        x.from_holder = Some(last.to_holder.clone());
+    }
+    let mut warnings = records::insert(w, x)?;
+    let before = custody::flags(ex.seal.as_deref(), &log).len();
+    log.push(x.clone());
+    log.sort_by(|a, b| a.handed_at.cmp(&b.handed_at));
+    let after = custody::flags(ex.seal.as_deref(), &log);
+    if after.len() > before {
+        let i = log.iter().position(|e| e.meta.id == x.meta.id).unwrap_or(0);
+        warnings.extend(
+            after
+                .into_iter()
+                .filter(|(n, _)| *n == i)
+                .map(|(_, f)| format!("flagged on exhibit {}: {f}", ex.number)),
+        );
+    }
+    Ok(warnings)
+}
+
+/// Resolves a finding as a person names it: its id, a parcel holding one
+/// finding, or `PARCEL:SUBSTANCE` (`RR123456785CN:fentanyl`).
+pub fn resolve_finding(conn: &Connection, text: &str) -> Result<Finding> {
+    let t = text.trim();
+    if let Ok(id) = Uuid::parse_str(t) {
+        return records::get::<Finding>(conn, id)?
+            .ok_or_else(|| StoreError::NotFound(format!("no finding has id {id}")));
+    }
+    let (parcel, substance) = match t.rsplit_once(':') {
+        Some((p, s)) if !s.trim().is_empty() => (p, Some(s.trim())),
+        _ => (t, None),
+    };
+    let p = refs::resolve_kind(conn, parcel, ItemKind::Parcel)?;
+    let mut found = related::findings_in_parcel(conn, p.id)?;
+    if let Some(s) = substance {
+        let wanted: Vec<Uuid> = refs::substances_called(conn, s)?
+            .into_iter()
+            .map(|s| s.meta.id)
+            .collect();
+        found.retain(|f| wanted.contains(&f.substance_id));
+    }
+    let name = |f: &Finding| records::label_of(conn, ItemKind::Substance, f.substance_id);
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(StoreError::NotFound(format!(
+            "parcel {} has no finding{}",
+            p.label,
+            substance.map(|s| format!(" of {s}")).unwrap_or_default()
+        ))),
+        _ => {
+            let mut names = Vec::new();
+            for f in &found {
+                names.push(format!("{}:{} ({})", p.label, name(f)?, f.meta.id));
+            }
+            Err(StoreError::Ambiguous(format!(
+                "parcel {} has {} findings; name one: {}",
+                p.label,
+                found.len(),
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// Resolves an exhibit by its number or id.
+pub fn resolve_exhibit(conn: &Connection, text: &str) -> Result<Exhibit> {
+    if let Ok(id) = Uuid::parse_str(text.trim()) {
+        return records::get::<Exhibit>(conn, id)?
+            .ok_or_else(|| StoreError::NotFound(format!("no exhibit has id {id}")));
+    }
+    exhibit_numbered(conn, text)?.ok_or_else(|| {
+        StoreError::NotFound(format!(
+            "no exhibit numbered {:?} (interdict show PARCEL lists a parcel's exhibits)",
+            text.trim()
+        ))
+    })
+}
+
+/// Adds a laboratory result to a finding. A result that confirms makes
+/// the finding lab-confirmed (and names the report as its test
+/// reference when none is); one that found another substance, or none,
+/// is flagged against the presumptive identification.
+pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> Result<Vec<String>> {
+    must_be(&w.tx, finding, ItemKind::Finding, ItemKind::LabResult)?;
+    set_parent(x, "finding_id", finding, None)?;
+    let mut warnings = records::insert(w, x)?;
+    let mut f: Finding = records::must_get(&w.tx, finding)?;
+    let substance = records::label_of(&w.tx, ItemKind::Substance, f.substance_id)?;
+    if x.contradicts() {
+        warnings.push(format!(
+            "flagged: {} contradicts the {} identification of {substance}",
+            x.label(),
+            f.identification
+        ));
+        if f.identification == "lab-confirmed" && !confirmed_by_lab(&w.tx, finding)? {
+            f.identification = "presumptive".into();
+            records::update(w, &mut f)?;
+        }
+    } else if f.identification != "lab-confirmed" || f.test_ref.is_none() {
+        f.identification = "lab-confirmed".into();
+        if f.test_ref.is_none() {
+            f.test_ref = Some(format!("{} {}", x.laboratory, x.reference));
+        }
+        records::update(w, &mut f)?;
+    }
+    Ok(warnings)
+}
+
+/// Whether a laboratory result confirms the finding.
+pub fn confirmed_by_lab(conn: &Connection, finding: Uuid) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed' LIMIT 1")?
+        .query_row([finding], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Records how a controlled delivery ended; each of `arrested` (people
+/// already in the notebook) is linked to the parcel as `arrested`, and the
+/// count of arrests is at least theirs.
+pub fn add_delivery(
+    w: &mut Writer<'_>,
+    parcel: Uuid,
+    x: &mut Delivery,
+    arrested: &[Uuid],
+) -> Result<Vec<String>> {
+    must_be(&w.tx, parcel, ItemKind::Parcel, ItemKind::Delivery)?;
+    set_parent(x, "parcel_id", parcel, None)?;
+    let n = arrested.len() as f64;
+    if x.arrests.is_none_or(|a| a < n) && n > 0.0 {
+        x.arrests = Some(n);
+    }
+    let warnings = records::insert(w, x)?;
+    for person in arrested {
+        if kind_of(&w.tx, *person)? != ItemKind::Person {
+            return Err(invalid("arrested", "only people are arrested"));
+        }
+        let (mut l, _) = crate::domain::record::new_record::<Link>(&[("link_type", "arrested")])?;
+        l.from_id = *person;
+        l.to_id = parcel;
+        match create::link(w, &mut l) {
+            Ok(_) | Err(StoreError::Duplicate(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(warnings)
+}
+
+/// Adds a document on an item; `bytes` are kept in the notebook when
+/// given (asked for with `--embed`), once per content.
+pub fn add_document(
+    w: &mut Writer<'_>,
+    item: Uuid,
+    x: &mut Document,
+    bytes: Option<&[u8]>,
+) -> Result<Vec<String>> {
+    let kind = kind_of(&w.tx, item)?;
+    set_parent(x, "item_id", item, Some(kind))?;
+    if let Some(b) = bytes {
+        if files::sha256_hex(b) != x.sha256 {
+            return Err(invalid("sha256", "the bytes kept are not those hashed"));
+        }
+        x.embedded = "yes".into();
+        w.tx.prepare_cached("INSERT OR IGNORE INTO document_bytes (sha256, bytes) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![x.sha256, b])?;
+    }
+    records::insert(w, x)
+}
+
+/// The evidence trail of one parcel.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Trail {
+    pub inspections: Vec<Inspection>,
+    pub exhibits: Vec<ExhibitTrail>,
+    pub lab_results: Vec<LabTrail>,
+    pub deliveries: Vec<Delivery>,
+    pub documents: Vec<Document>,
+    /// What is wrong in it, each said in a line.
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExhibitTrail {
+    pub exhibit: Exhibit,
+    pub custody: Vec<Custody>,
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LabTrail {
+    pub finding: Uuid,
+    pub substance: String,
+    pub presumptive: String,
+    pub result: LabResult,
+}
+
+/// Documents on an item.
+pub fn documents_on(conn: &Connection, item: Uuid) -> Result<Vec<Document>> {
+    records::list_where(conn, "item_id = ?1", [item], usize::MAX, 0)
+}
+
+/// A parcel's evidence trail, flags included.
+pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
+    let mut t = Trail {
+        inspections: records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?,
+        deliveries: records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?,
+        documents: documents_on(conn, parcel)?,
+        ..Trail::default()
+    };
+    t.inspections.sort_by(|a, b| a.inspected_on.cmp(&b.inspected_on));
+    for x in &t.inspections {
+        t.documents.extend(documents_on(conn, x.meta.id)?);
+    }
+    let exhibits: Vec<Exhibit> = records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?;
+    for e in exhibits {
+        let log = custody_log(conn, e.meta.id)?;
+        let flags: Vec<String> = custody::flags(e.seal.as_deref(), &log)
+            .into_iter()
+            .map(|(i, f)| format!("exhibit {}, hand-over {} ({}): {f}", e.number, i + 1, log[i].handed_at))
+            .collect();
+        t.flags.extend(flags.iter().cloned());
+        t.documents.extend(documents_on(conn, e.meta.id)?);
+        t.exhibits.push(ExhibitTrail {
+            exhibit: e,
+            custody: log,
+            flags,
+        });
+    }
+    for f in related::findings_in_parcel(conn, parcel)? {
+        let substance = records::get::<Substance>(conn, f.substance_id)?
+            .map(|s| s.name)
+            .unwrap_or_else(|| "?".into());
+        let results: Vec<LabResult> = records::list_where(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)?;
+        for r in results {
+            if r.contradicts() {
+                t.flags.push(format!(
+                    "lab {} {} contradicts the presumptive identification of {substance}: {}",
+                    r.laboratory,
+                    r.reference,
+                    match (&r.outcome[..], &r.identified) {
+                        ("other-substance", Some(s)) => format!("it found {s}"),
+                        _ => "it found none".into(),
+                    }
+                ));
+            }
+            t.documents.extend(documents_on(conn, r.meta.id)?);
+            t.lab_results.push(LabTrail {
+                finding: f.meta.id,
+                substance: substance.clone(),
+                presumptive: f.identification.clone(),
+                result: r,
+            });
+        }
+    }
+    Ok(t)
+}
+
+/// The flags of every parcel a case includes, each naming its parcel.
+pub fn case_flags(conn: &Connection, case: Uuid) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for p in related::ids_in_case(conn, ItemKind::Parcel, case)? {
+        let parcel = records::label_of(conn, ItemKind::Parcel, p)?;
+        for f in trail(conn, p)?.flags {
+            out.push(format!("{parcel}: {f}"));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a parcel has any evidence recorded (for listings that show a
+/// mark rather than the trail).
+pub fn has_trail(conn: &Connection, parcel: Uuid) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM inspections WHERE parcel_id = ?1 UNION ALL SELECT 1 FROM exhibits WHERE parcel_id = ?1
+             UNION ALL SELECT 1 FROM deliveries WHERE parcel_id = ?1 LIMIT 1",
+        )?
+        .query_row([parcel], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
