@@ -307,7 +307,8 @@ fn evidence_events(
 ) -> Result<()> {
     use crate::domain::Record;
     use crate::domain::evidence::{Custody, Delivery, Exhibit, Inspection, LabResult};
-    for i in records::list_where::<Inspection, _>(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)? {
+    for i in records::list_where::<Inspection, _>(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?
+    {
         ids.push(i.meta.id);
         let mut text = format!("{tracking} inspected ({})", i.selection);
         if let Some(p) = &i.place {
@@ -323,9 +324,15 @@ fn evidence_events(
     }
     for e in records::list_where::<Exhibit, _>(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)? {
         ids.push(e.meta.id);
-        for c in records::list_where::<Custody, _>(conn, "exhibit_id = ?1", [e.meta.id], usize::MAX, 0)? {
+        for c in
+            records::list_where::<Custody, _>(conn, "exhibit_id = ?1", [e.meta.id], usize::MAX, 0)?
+        {
             ids.push(c.meta.id);
-            let seal = if c.seal_intact == "no" { ", SEAL BROKEN" } else { "" };
+            let seal = if c.seal_intact == "no" {
+                ", SEAL BROKEN"
+            } else {
+                ""
+            };
             push(
                 &c.handed_at,
                 "custody",
@@ -341,10 +348,23 @@ fn evidence_events(
         }
     }
     for f in related::findings_in_parcel(conn, parcel)? {
-        for r in records::list_where::<LabResult, _>(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)? {
+        for r in records::list_where::<LabResult, _>(
+            conn,
+            "finding_id = ?1",
+            [f.meta.id],
+            usize::MAX,
+            0,
+        )? {
             ids.push(r.meta.id);
-            let purity = r.purity.map(|p| format!(", purity {p} %")).unwrap_or_default();
-            let flag = if r.contradicts() { " (contradicts the presumptive test)" } else { "" };
+            let purity = r
+                .purity
+                .map(|p| format!(", purity {p} %"))
+                .unwrap_or_default();
+            let flag = if r.contradicts() {
+                " (contradicts the presumptive test)"
+            } else {
+                ""
+            };
             push(
                 r.analysed_on.as_deref().unwrap_or(&r.meta.created_at),
                 "lab",

@@ -3,7 +3,9 @@
 
 use super::args::{CustodyCmd, DeliveryArgs, DocumentCmd, ExhibitCmd, Format, InspectArgs, LabCmd};
 use super::output::cell_line;
-use crate::domain::evidence::{Custody, Delivery, Document, Exhibit, Inspection, LabResult, document};
+use crate::domain::evidence::{
+    Custody, Delivery, Document, Exhibit, Inspection, LabResult, document,
+};
 use crate::domain::record::new_record;
 use crate::domain::{ItemKind, Record};
 use crate::evidence::{self as ev, files, sheet};
@@ -36,7 +38,10 @@ impl Pairs {
         self
     }
     fn pairs(&self) -> Vec<(&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        self.0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
     }
 }
 
@@ -65,15 +70,30 @@ fn parcel(store: &Store, r: &str) -> Result<Uuid> {
     Ok(refs::resolve_kind(store.conn(), r, ItemKind::Parcel)?.id)
 }
 
-fn printed<R: Record + serde::Serialize>(format: Format, rec: &R, out: &mut impl Write) -> Result<()> {
+fn printed<R: Record + serde::Serialize>(
+    format: Format,
+    rec: &R,
+    out: &mut impl Write,
+) -> Result<()> {
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(rec)?)?,
-        _ => writeln!(out, "added {} {} ({})", R::KIND, cell_line(&rec.label()), rec.meta().id)?,
+        _ => writeln!(
+            out,
+            "added {} {} ({})",
+            R::KIND,
+            cell_line(&rec.label()),
+            rec.meta().id
+        )?,
     }
     Ok(())
 }
 
-pub fn inspect(format: Format, store: &mut Store, a: &InspectArgs, out: &mut impl Write) -> Result<()> {
+pub fn inspect(
+    format: Format,
+    store: &mut Store,
+    a: &InspectArgs,
+    out: &mut impl Write,
+) -> Result<()> {
     let p = parcel(store, &a.parcel)?;
     let mut v = Pairs::new();
     v.put("selection", &a.selection)
@@ -95,7 +115,12 @@ pub fn inspect(format: Format, store: &mut Store, a: &InspectArgs, out: &mut imp
     printed(format, &x, out)
 }
 
-pub fn exhibit(format: Format, store: &mut Store, cmd: &ExhibitCmd, out: &mut impl Write) -> Result<()> {
+pub fn exhibit(
+    format: Format,
+    store: &mut Store,
+    cmd: &ExhibitCmd,
+    out: &mut impl Write,
+) -> Result<()> {
     match cmd {
         ExhibitCmd::Add {
             parcel: pref,
@@ -127,11 +152,22 @@ pub fn exhibit(format: Format, store: &mut Store, cmd: &ExhibitCmd, out: &mut im
                 v.put(&k, &val);
             }
             let (mut x, mut w) = new_record::<Exhibit>(&v.pairs())?;
+            // The seizure is dated by the parcel's last inspection, or its
+            // seizure date, when there is one.
+            let t = ev::trail(store.conn(), p)?;
+            let seized_at = t
+                .inspections
+                .last()
+                .map(|i| i.inspected_on.clone())
+                .or(records::must_get::<crate::domain::Parcel>(store.conn(), p)?.seized_on);
             let first = seized_by
                 .as_ref()
                 .map(|by| {
                     let mut c = Pairs::new();
-                    c.put("to_holder", by).put("purpose", "seizure").opt("seal", seal);
+                    c.put("to_holder", by)
+                        .put("purpose", "seizure")
+                        .opt("seal", seal)
+                        .opt("handed_at", &seized_at);
                     new_record::<Custody>(&c.pairs()).map(|(c, _)| c)
                 })
                 .transpose()?;
@@ -148,7 +184,9 @@ pub fn exhibit(format: Format, store: &mut Store, cmd: &ExhibitCmd, out: &mut im
         ExhibitCmd::List { parcel: pref } => {
             let conn = store.conn();
             let list: Vec<Exhibit> = match pref {
-                Some(r) => records::list_where(conn, "parcel_id = ?1", [parcel(store, r)?], usize::MAX, 0)?,
+                Some(r) => {
+                    records::list_where(conn, "parcel_id = ?1", [parcel(store, r)?], usize::MAX, 0)?
+                }
                 None => records::list_where(conn, "1", [], usize::MAX, 0)?,
             };
             if format == Format::Json {
@@ -174,7 +212,11 @@ pub fn exhibit(format: Format, store: &mut Store, cmd: &ExhibitCmd, out: &mut im
                     x.gross_g.map(|g| format!("{g} g")).unwrap_or_default(),
                     x.net_g.map(|g| format!("{g} g")).unwrap_or_default(),
                     t.custody.len(),
-                    if t.flags.is_empty() { String::new() } else { format!(", {} FLAGGED", t.flags.len()) },
+                    if t.flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} FLAGGED", t.flags.len())
+                    },
                     cell_line(&records::label_of(conn, ItemKind::Parcel, x.parcel_id)?),
                 )?;
             }
@@ -183,7 +225,12 @@ pub fn exhibit(format: Format, store: &mut Store, cmd: &ExhibitCmd, out: &mut im
     }
 }
 
-pub fn custody(format: Format, store: &mut Store, cmd: &CustodyCmd, out: &mut impl Write) -> Result<()> {
+pub fn custody(
+    format: Format,
+    store: &mut Store,
+    cmd: &CustodyCmd,
+    out: &mut impl Write,
+) -> Result<()> {
     match cmd {
         CustodyCmd::Add {
             exhibit,
@@ -211,7 +258,12 @@ pub fn custody(format: Format, store: &mut Store, cmd: &CustodyCmd, out: &mut im
             warn(&w);
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&c)?)?,
-                _ => writeln!(out, "exhibit {}: {}", cell_line(&e.number), cell_line(&c.label()))?,
+                _ => writeln!(
+                    out,
+                    "exhibit {}: {}",
+                    cell_line(&e.number),
+                    cell_line(&c.label())
+                )?,
             }
             Ok(())
         }
@@ -284,7 +336,8 @@ pub fn lab(format: Format, store: &mut Store, cmd: &LabCmd, out: &mut impl Write
                     let mut stmt = conn.prepare(
                         "SELECT DISTINCT f.parcel_id FROM lab_results r JOIN findings f ON f.id = r.finding_id",
                     )?;
-                    stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+                    stmt.query_map([], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?
                 }
             };
             let mut all = Vec::new();
@@ -297,7 +350,9 @@ pub fn lab(format: Format, store: &mut Store, cmd: &LabCmd, out: &mut impl Write
             if format == Format::Json {
                 let v: Vec<_> = all
                     .iter()
-                    .map(|(p, l)| json!({"parcel": p, "substance": l.substance, "result": l.result}))
+                    .map(
+                        |(p, l)| json!({"parcel": p, "substance": l.substance, "result": l.result}),
+                    )
                     .collect();
                 writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
                 return Ok(());
@@ -313,8 +368,14 @@ pub fn lab(format: Format, store: &mut Store, cmd: &LabCmd, out: &mut impl Write
                     cell_line(&p),
                     cell_line(&l.substance),
                     cell_line(&r.label()),
-                    r.purity.map(|x| format!(", purity {x} %")).unwrap_or_default(),
-                    if r.contradicts() { "  CONTRADICTS THE PRESUMPTIVE TEST" } else { "" }
+                    r.purity
+                        .map(|x| format!(", purity {x} %"))
+                        .unwrap_or_default(),
+                    if r.contradicts() {
+                        "  CONTRADICTS THE PRESUMPTIVE TEST"
+                    } else {
+                        ""
+                    }
                 )?;
             }
             Ok(())
@@ -322,13 +383,22 @@ pub fn lab(format: Format, store: &mut Store, cmd: &LabCmd, out: &mut impl Write
     }
 }
 
-pub fn delivery(format: Format, store: &mut Store, a: &DeliveryArgs, out: &mut impl Write) -> Result<()> {
+pub fn delivery(
+    format: Format,
+    store: &mut Store,
+    a: &DeliveryArgs,
+    out: &mut impl Write,
+) -> Result<()> {
     let p = parcel(store, &a.parcel)?;
     let mut arrested = Vec::new();
     for r in &a.arrested {
-        arrested.push(refs::resolve_kind(store.conn(), r, ItemKind::Person).with_context(|| {
-            format!("--arrested {r:?}: add the person first (interdict add person ...)")
-        })?.id);
+        arrested.push(
+            refs::resolve_kind(store.conn(), r, ItemKind::Person)
+                .with_context(|| {
+                    format!("--arrested {r:?}: add the person first (interdict add person ...)")
+                })?
+                .id,
+        );
     }
     let mut v = Pairs::new();
     v.put("outcome", &a.outcome)
@@ -355,7 +425,12 @@ fn item_for_document(store: &Store, r: &str) -> Result<(ItemKind, Uuid)> {
     }
 }
 
-pub fn document(format: Format, store: &mut Store, cmd: &DocumentCmd, out: &mut impl Write) -> Result<()> {
+pub fn document(
+    format: Format,
+    store: &mut Store,
+    cmd: &DocumentCmd,
+    out: &mut impl Write,
+) -> Result<()> {
     match cmd {
         DocumentCmd::Add {
             item,
@@ -365,12 +440,12 @@ pub fn document(format: Format, store: &mut Store, cmd: &DocumentCmd, out: &mut 
             embed,
         } => {
             let (_, id) = item_for_document(store, item)?;
-            let path = std::path::absolute(file)
-                .with_context(|| format!("{}", file.display()))?;
-            let (sha, size) = files::hash_file(&path)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let path = std::path::absolute(file).with_context(|| format!("{}", file.display()))?;
+            let (sha, size) =
+                files::hash_file(&path).with_context(|| format!("reading {}", file.display()))?;
             let bytes = if *embed {
-                let b = std::fs::read(&path).with_context(|| format!("reading {}", file.display()))?;
+                let b =
+                    std::fs::read(&path).with_context(|| format!("reading {}", file.display()))?;
                 if files::sha256_hex(&b) != sha {
                     bail!("{} changed while it was read; add it again", file.display());
                 }
@@ -383,7 +458,10 @@ pub fn document(format: Format, store: &mut Store, cmd: &DocumentCmd, out: &mut 
             v.put("path", &path_s)
                 .put("sha256", &sha)
                 .put("size_bytes", &size.to_string())
-                .put("doc_kind", kind.as_deref().unwrap_or(document::kind_for(&path_s)))
+                .put(
+                    "doc_kind",
+                    kind.as_deref().unwrap_or(document::kind_for(&path_s)),
+                )
                 .opt("description", description);
             let (mut d, mut w) = new_record::<Document>(&v.pairs())?;
             w.extend(store.write(|wr| ev::add_document(wr, id, &mut d, bytes.as_deref()))?);
@@ -439,7 +517,12 @@ pub fn document(format: Format, store: &mut Store, cmd: &DocumentCmd, out: &mut 
                             s.describe()
                         )?;
                     }
-                    writeln!(out, "{} document(s), {} intact, {bad} not", docs.len(), docs.len() - bad)?;
+                    writeln!(
+                        out,
+                        "{} document(s), {} intact, {bad} not",
+                        docs.len(),
+                        docs.len() - bad
+                    )?;
                 }
             }
             if bad > 0 {
@@ -448,14 +531,24 @@ pub fn document(format: Format, store: &mut Store, cmd: &DocumentCmd, out: &mut 
             Ok(())
         }
         DocumentCmd::Extract { id, out: file } => {
-            let id = Uuid::parse_str(id.trim()).with_context(|| format!("{id:?} is not a document id"))?;
+            let id = Uuid::parse_str(id.trim())
+                .with_context(|| format!("{id:?} is not a document id"))?;
             let d: Document = records::must_get(store.conn(), id)?;
             let Some(bytes) = files::embedded_bytes(store.conn(), &d)? else {
-                bail!("the notebook does not hold the bytes of {} (it was added without --embed)", d.path);
+                bail!(
+                    "the notebook does not hold the bytes of {} (it was added without --embed)",
+                    d.path
+                );
             };
             crate::exchange::seal::write_private(file, &bytes)
                 .with_context(|| format!("writing {}", file.display()))?;
-            writeln!(out, "wrote {} ({} bytes, SHA-256 {})", file.display(), bytes.len(), d.sha256)?;
+            writeln!(
+                out,
+                "wrote {} ({} bytes, SHA-256 {})",
+                file.display(),
+                bytes.len(),
+                d.sha256
+            )?;
             Ok(())
         }
     }
@@ -472,14 +565,21 @@ pub fn trail(format: Format, store: &Store, target: &str, out: &mut impl Write) 
     };
     let mut all = Vec::new();
     for p in parcels {
-        all.push((records::label_of(conn, ItemKind::Parcel, p)?, ev::trail(conn, p)?));
+        all.push((
+            records::label_of(conn, ItemKind::Parcel, p)?,
+            ev::trail(conn, p)?,
+        ));
     }
     if format == Format::Json {
         let v: Vec<_> = all
             .iter()
             .map(|(p, t)| json!({"parcel": p, "trail": t}))
             .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&json!({"item": r, "parcels": v}))?)?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&json!({"item": r, "parcels": v}))?
+        )?;
         return Ok(());
     }
     let mut flagged = 0;
@@ -509,7 +609,10 @@ pub fn trail_lines(t: &ev::Trail) -> Vec<String> {
             s.push_str(&format!(
                 "; field test {}{} {r}",
                 i.test_kit.as_deref().unwrap_or(""),
-                i.test_indicated.as_deref().map(|x| format!(" for {x}")).unwrap_or_default()
+                i.test_indicated
+                    .as_deref()
+                    .map(|x| format!(" for {x}"))
+                    .unwrap_or_default()
             ));
         }
         v.push(s);
@@ -519,7 +622,10 @@ pub fn trail_lines(t: &ev::Trail) -> Vec<String> {
         v.push(format!(
             "{}{}{}, {} hand-over(s){}",
             x.label(),
-            x.seal.as_deref().map(|s| format!(", seal {s}")).unwrap_or_default(),
+            x.seal
+                .as_deref()
+                .map(|s| format!(", seal {s}"))
+                .unwrap_or_default(),
             x.net_g.map(|g| format!(", net {g} g")).unwrap_or_default(),
             e.custody.len(),
             e.custody
@@ -534,14 +640,21 @@ pub fn trail_lines(t: &ev::Trail) -> Vec<String> {
             l.result.label(),
             l.substance,
             l.result.method,
-            l.result.purity.map(|p| format!(", purity {p} %")).unwrap_or_default()
+            l.result
+                .purity
+                .map(|p| format!(", purity {p} %"))
+                .unwrap_or_default()
         ));
     }
     for d in &t.deliveries {
         v.push(d.label());
     }
     for d in &t.documents {
-        v.push(format!("{}: {}", d.label(), files::check(d, None).describe()));
+        v.push(format!(
+            "{}: {}",
+            d.label(),
+            files::check(d, None).describe()
+        ));
     }
     for f in &t.flags {
         v.push(format!("! {f}"));
@@ -558,7 +671,10 @@ pub fn show_fields(
     kind: ItemKind,
     id: Uuid,
 ) -> Result<Vec<(&'static str, String)>> {
-    fn fields<R: Record>(conn: &rusqlite::Connection, id: Uuid) -> Result<Vec<(&'static str, String)>> {
+    fn fields<R: Record>(
+        conn: &rusqlite::Connection,
+        id: Uuid,
+    ) -> Result<Vec<(&'static str, String)>> {
         let r: R = records::must_get(conn, id)?;
         let v = serde_json::to_value(&r)?;
         let mut out = Vec::new();

@@ -218,7 +218,9 @@ pub fn parse_date(raw: &str) -> Result<String, String> {
 pub fn parse_date_time(raw: &str) -> Result<String, String> {
     let t = raw.trim();
     if t.eq_ignore_ascii_case("now") {
-        return Ok(jiff::ZonedDateTime::now().strftime("%Y-%m-%d %H:%M").to_string());
+        return Ok(jiff::ZonedDateTime::now()
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string());
     }
     let (date, time) = match t.split_once(['T', ' ']) {
         Some((d, tm)) => (d, Some(tm.trim())),
@@ -296,7 +298,11 @@ impl FieldKind {
             }
             FieldKind::ChoiceList(choices) => {
                 let mut picked = Vec::new();
-                for part in raw.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+                for part in raw
+                    .split([',', ';'])
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                {
                     match FieldKind::Choice(choices).parse(part)?.value {
                         Value::String(c) => picked.push(c),
                         _ => unreachable!("a choice is text"),

@@ -4,8 +4,8 @@
 pub mod cas;
 pub mod case;
 pub mod contact;
-pub mod evidence;
 pub mod country;
+pub mod evidence;
 pub mod fields;
 pub mod finding;
 pub mod identifiers;

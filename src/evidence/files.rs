@@ -43,10 +43,16 @@ pub enum FileState {
     Intact,
     /// The file is not at its path; `embedded` says whether the notebook
     /// holds the bytes.
-    Missing { embedded: bool },
+    Missing {
+        embedded: bool,
+    },
     /// The file at its path has other bytes.
-    Changed { now: String },
-    Unreadable { why: String },
+    Changed {
+        now: String,
+    },
+    Unreadable {
+        why: String,
+    },
 }
 
 impl FileState {
@@ -54,7 +60,8 @@ impl FileState {
         match self {
             FileState::Intact => "intact (SHA-256 matches)".into(),
             FileState::Missing { embedded: true } => {
-                "file missing at its path; the notebook holds the original (document extract)".into()
+                "file missing at its path; the notebook holds the original (document extract)"
+                    .into()
             }
             FileState::Missing { embedded: false } => "FILE MISSING at its path".into(),
             FileState::Changed { now } => format!("FILE CHANGED: its SHA-256 is now {now}"),

@@ -8,7 +8,9 @@
 pub mod files;
 pub mod sheet;
 
-use crate::domain::evidence::{Custody, Delivery, Document, Exhibit, Inspection, LabResult, custody};
+use crate::domain::evidence::{
+    Custody, Delivery, Document, Exhibit, Inspection, LabResult, custody,
+};
 use crate::domain::fields::FieldError;
 use crate::domain::{Finding, ItemKind, Link, Record, Substance};
 use crate::store::{Result, StoreError, Writer, create, records, refs, related};
@@ -24,7 +26,12 @@ fn invalid(field: &str, message: impl Into<String>) -> StoreError {
 }
 
 /// Sets the column naming what a record is about.
-fn set_parent<R: Record>(rec: &mut R, column: &str, id: Uuid, kind: Option<ItemKind>) -> Result<()> {
+fn set_parent<R: Record>(
+    rec: &mut R,
+    column: &str,
+    id: Uuid,
+    kind: Option<ItemKind>,
+) -> Result<()> {
     let mut v = serde_json::to_value(&*rec).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     v[column] = serde_json::to_value(id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     if let Some(k) = kind {
@@ -87,9 +94,11 @@ pub fn add_inspection(w: &mut Writer<'_>, parcel: Uuid, x: &mut Inspection) -> R
 
 /// The exhibit with this number, if any.
 pub fn exhibit_numbered(conn: &Connection, number: &str) -> Result<Option<Exhibit>> {
-    Ok(records::list_where::<Exhibit, _>(conn, "number = ?1", [number.trim()], 2, 0)?
-        .into_iter()
-        .next())
+    Ok(
+        records::list_where::<Exhibit, _>(conn, "number = ?1", [number.trim()], 2, 0)?
+            .into_iter()
+            .next(),
+    )
 }
 
 pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<Vec<String>> {
@@ -124,7 +133,8 @@ pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<
 
 /// An exhibit's custody log in hand-over order.
 pub fn custody_log(conn: &Connection, exhibit: Uuid) -> Result<Vec<Custody>> {
-    let mut log: Vec<Custody> = records::list_where(conn, "exhibit_id = ?1", [exhibit], usize::MAX, 0)?;
+    let mut log: Vec<Custody> =
+        records::list_where(conn, "exhibit_id = ?1", [exhibit], usize::MAX, 0)?;
     // Stable: entries of the same minute stay in the order written.
     log.sort_by(|a, b| a.handed_at.cmp(&b.handed_at));
     Ok(log)
@@ -249,7 +259,9 @@ pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> R
 /// Whether a laboratory result confirms the finding.
 pub fn confirmed_by_lab(conn: &Connection, finding: Uuid) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed' LIMIT 1")?
+        .prepare_cached(
+            "SELECT 1 FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed' LIMIT 1",
+        )?
         .query_row([finding], |_| Ok(()))
         .optional()?
         .is_some())
@@ -301,8 +313,10 @@ pub fn add_document(
             return Err(invalid("sha256", "the bytes kept are not those hashed"));
         }
         x.embedded = "yes".into();
-        w.tx.prepare_cached("INSERT OR IGNORE INTO document_bytes (sha256, bytes) VALUES (?1, ?2)")?
-            .execute(rusqlite::params![x.sha256, b])?;
+        w.tx.prepare_cached(
+            "INSERT OR IGNORE INTO document_bytes (sha256, bytes) VALUES (?1, ?2)",
+        )?
+        .execute(rusqlite::params![x.sha256, b])?;
     }
     records::insert(w, x)
 }
@@ -347,16 +361,25 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
         documents: documents_on(conn, parcel)?,
         ..Trail::default()
     };
-    t.inspections.sort_by(|a, b| a.inspected_on.cmp(&b.inspected_on));
+    t.inspections
+        .sort_by(|a, b| a.inspected_on.cmp(&b.inspected_on));
     for x in &t.inspections {
         t.documents.extend(documents_on(conn, x.meta.id)?);
     }
-    let exhibits: Vec<Exhibit> = records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?;
+    let exhibits: Vec<Exhibit> =
+        records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?;
     for e in exhibits {
         let log = custody_log(conn, e.meta.id)?;
         let flags: Vec<String> = custody::flags(e.seal.as_deref(), &log)
             .into_iter()
-            .map(|(i, f)| format!("exhibit {}, hand-over {} ({}): {f}", e.number, i + 1, log[i].handed_at))
+            .map(|(i, f)| {
+                format!(
+                    "exhibit {}, hand-over {} ({}): {f}",
+                    e.number,
+                    i + 1,
+                    log[i].handed_at
+                )
+            })
             .collect();
         t.flags.extend(flags.iter().cloned());
         t.documents.extend(documents_on(conn, e.meta.id)?);
@@ -370,7 +393,8 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
         let substance = records::get::<Substance>(conn, f.substance_id)?
             .map(|s| s.name)
             .unwrap_or_else(|| "?".into());
-        let results: Vec<LabResult> = records::list_where(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)?;
+        let results: Vec<LabResult> =
+            records::list_where(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)?;
         for r in results {
             if r.contradicts() {
                 t.flags.push(format!(

@@ -46,7 +46,12 @@ pub fn render(conn: &Connection, t: &ExhibitTrail) -> Result<String> {
     let _ = writeln!(s, "Seal:         {}", opt(&e.seal));
     let _ = writeln!(s, "Description:  {}", one_line(&opt(&e.description)));
     let w = |g: Option<f64>| g.map(|g| format!("{g} g")).unwrap_or_else(|| "-".into());
-    let _ = writeln!(s, "Weight:       gross {}, net {}", w(e.gross_g), w(e.net_g));
+    let _ = writeln!(
+        s,
+        "Weight:       gross {}, net {}",
+        w(e.gross_g),
+        w(e.net_g)
+    );
     let _ = writeln!(s);
     let _ = writeln!(
         s,
@@ -63,7 +68,11 @@ pub fn render(conn: &Connection, t: &ExhibitTrail) -> Result<String> {
             cut(c.from_holder.as_deref().unwrap_or("?"), 18),
             cut(&c.to_holder, 18),
             c.purpose,
-            if c.seal_intact == "yes" { "ok" } else { "BROKE" },
+            if c.seal_intact == "yes" {
+                "ok"
+            } else {
+                "BROKE"
+            },
             [c.seal.as_deref(), c.place.as_deref()]
                 .into_iter()
                 .flatten()

@@ -223,8 +223,11 @@ fn pick_all(conn: &Connection, rel: &Release) -> Result<Picked> {
     let parcels = handling::only_in_withheld(conn, &p.withheld)?;
     p.withheld.extend(handling::findings_of(conn, &parcels)?);
     for &parcel in &parcels {
-        p.withheld
-            .extend(related::evidence_of_parcel(conn, parcel)?.into_iter().map(|(_, id)| id));
+        p.withheld.extend(
+            related::evidence_of_parcel(conn, parcel)?
+                .into_iter()
+                .map(|(_, id)| id),
+        );
     }
     p.withheld.extend(parcels);
     // Documents on anything withheld.

@@ -25,9 +25,7 @@
 
 use super::received::Received;
 use crate::domain::text::sanitize;
-use crate::domain::{
-    ItemKind, Record,
-};
+use crate::domain::{ItemKind, Record};
 use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};

@@ -804,13 +804,31 @@ pub fn delete(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
     // What cannot stand without the item, and the kind it is.
     let children: &[(&str, ItemKind)] = match kind {
         ItemKind::Parcel => &[
-            ("SELECT id FROM findings WHERE parcel_id = ?1", ItemKind::Finding),
-            ("SELECT id FROM inspections WHERE parcel_id = ?1", ItemKind::Inspection),
-            ("SELECT id FROM exhibits WHERE parcel_id = ?1", ItemKind::Exhibit),
-            ("SELECT id FROM deliveries WHERE parcel_id = ?1", ItemKind::Delivery),
+            (
+                "SELECT id FROM findings WHERE parcel_id = ?1",
+                ItemKind::Finding,
+            ),
+            (
+                "SELECT id FROM inspections WHERE parcel_id = ?1",
+                ItemKind::Inspection,
+            ),
+            (
+                "SELECT id FROM exhibits WHERE parcel_id = ?1",
+                ItemKind::Exhibit,
+            ),
+            (
+                "SELECT id FROM deliveries WHERE parcel_id = ?1",
+                ItemKind::Delivery,
+            ),
         ],
-        ItemKind::Substance => &[("SELECT id FROM findings WHERE substance_id = ?1", ItemKind::Finding)],
-        ItemKind::Finding => &[("SELECT id FROM lab_results WHERE finding_id = ?1", ItemKind::LabResult)],
+        ItemKind::Substance => &[(
+            "SELECT id FROM findings WHERE substance_id = ?1",
+            ItemKind::Finding,
+        )],
+        ItemKind::Finding => &[(
+            "SELECT id FROM lab_results WHERE finding_id = ?1",
+            ItemKind::LabResult,
+        )],
         _ => &[],
     };
     for (sql, child) in children {
@@ -827,17 +845,26 @@ pub const LAB_CONFIRMED_BY_RESULT: &str = "a finding becomes lab-confirmed throu
 
 /// A finding becomes lab-confirmed only through a laboratory result: an
 /// edit that makes it so without a confirming result is refused.
-fn lab_confirmed_by_a_result<R: Record>(conn: &Connection, id: Uuid, before: &R, after: &R) -> Result<()> {
+fn lab_confirmed_by_a_result<R: Record>(
+    conn: &Connection,
+    id: Uuid,
+    before: &R,
+    after: &R,
+) -> Result<()> {
     let ident = |r: &R| {
-        serde_json::to_value(r)
-            .ok()
-            .and_then(|v| v.get("identification").and_then(|x| x.as_str()).map(str::to_string))
+        serde_json::to_value(r).ok().and_then(|v| {
+            v.get("identification")
+                .and_then(|x| x.as_str())
+                .map(str::to_string)
+        })
     };
     if ident(after).as_deref() != Some("lab-confirmed") || ident(before) == ident(after) {
         return Ok(());
     }
     let confirmed = conn
-        .prepare_cached("SELECT 1 FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed' LIMIT 1")?
+        .prepare_cached(
+            "SELECT 1 FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed' LIMIT 1",
+        )?
         .query_row([id], |_| Ok(()))
         .optional()?
         .is_some();

@@ -154,7 +154,10 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
                     parcel.label,
                     many.len(),
                     s.trim(),
-                    many.iter().map(Uuid::to_string).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(Uuid::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
         }

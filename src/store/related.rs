@@ -134,13 +134,22 @@ pub fn evidence_of_parcel(conn: &Connection, parcel: Uuid) -> Result<Vec<(ItemKi
         }
         Ok(())
     };
-    q(ItemKind::Inspection, "SELECT id FROM inspections WHERE parcel_id = ?1 ORDER BY n")?;
-    q(ItemKind::Exhibit, "SELECT id FROM exhibits WHERE parcel_id = ?1 ORDER BY n")?;
+    q(
+        ItemKind::Inspection,
+        "SELECT id FROM inspections WHERE parcel_id = ?1 ORDER BY n",
+    )?;
+    q(
+        ItemKind::Exhibit,
+        "SELECT id FROM exhibits WHERE parcel_id = ?1 ORDER BY n",
+    )?;
     q(
         ItemKind::Custody,
         "SELECT c.id FROM custody c JOIN exhibits e ON e.id = c.exhibit_id WHERE e.parcel_id = ?1 ORDER BY c.n",
     )?;
-    q(ItemKind::Delivery, "SELECT id FROM deliveries WHERE parcel_id = ?1 ORDER BY n")?;
+    q(
+        ItemKind::Delivery,
+        "SELECT id FROM deliveries WHERE parcel_id = ?1 ORDER BY n",
+    )?;
     q(
         ItemKind::LabResult,
         "SELECT r.id FROM lab_results r JOIN findings f ON f.id = r.finding_id WHERE f.parcel_id = ?1 ORDER BY r.n",

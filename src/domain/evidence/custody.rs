@@ -158,7 +158,11 @@ mod tests {
     use crate::domain::record::new_record;
 
     fn entry(at: &str, from: Option<&str>, to: &str, intact: &str, seal: Option<&str>) -> Custody {
-        let mut v = vec![("handed_at", at), ("to_holder", to), ("seal_intact", intact)];
+        let mut v = vec![
+            ("handed_at", at),
+            ("to_holder", to),
+            ("seal_intact", intact),
+        ];
         if let Some(f) = from {
             v.push(("from_holder", f));
         }
@@ -171,28 +175,69 @@ mod tests {
     #[test]
     fn gaps_broken_seals_and_changed_seals_are_flagged() {
         let log = vec![
-            entry("2026-03-02 10:00", Some("Insp. Nurlanov"), "Evidence store", "yes", None),
-            entry("2026-03-03 09:00", Some("evidence store"), "Courier Abenov", "yes", None),
+            entry(
+                "2026-03-02 10:00",
+                Some("Insp. Nurlanov"),
+                "Evidence store",
+                "yes",
+                None,
+            ),
+            entry(
+                "2026-03-03 09:00",
+                Some("evidence store"),
+                "Courier Abenov",
+                "yes",
+                None,
+            ),
             // Abenov gave it, but the log says Sadykova handed it over.
-            entry("2026-03-04 09:00", Some("Sadykova"), "Central lab", "no", Some("S-2")),
-            entry("2026-03-01", Some("Central lab"), "Court", "yes", Some("S-3")),
+            entry(
+                "2026-03-04 09:00",
+                Some("Sadykova"),
+                "Central lab",
+                "no",
+                Some("S-2"),
+            ),
+            entry(
+                "2026-03-01",
+                Some("Central lab"),
+                "Court",
+                "yes",
+                Some("S-3"),
+            ),
         ];
         let f = flags(Some("S-1"), &log);
-        let at = |i: usize| f.iter().filter(|(n, _)| *n == i).map(|(_, s)| s.as_str()).collect::<Vec<_>>();
+        let at = |i: usize| {
+            f.iter()
+                .filter(|(n, _)| *n == i)
+                .map(|(_, s)| s.as_str())
+                .collect::<Vec<_>>()
+        };
         assert!(at(0).is_empty() && at(1).is_empty(), "{f:?}");
-        assert!(at(2).iter().any(|s| s.starts_with("gap: handed over by Sadykova")), "{f:?}");
+        assert!(
+            at(2)
+                .iter()
+                .any(|s| s.starts_with("gap: handed over by Sadykova")),
+            "{f:?}"
+        );
         assert!(at(2).contains(&"seal broken at this hand-over"), "{f:?}");
-        assert!(at(3).iter().any(|s| s.contains("before the hand-over before it")), "{f:?}");
-        assert!(at(3).iter().any(|s| s.contains("seal changed from S-2 to S-3")), "{f:?}");
+        assert!(
+            at(3)
+                .iter()
+                .any(|s| s.contains("before the hand-over before it")),
+            "{f:?}"
+        );
+        assert!(
+            at(3)
+                .iter()
+                .any(|s| s.contains("seal changed from S-2 to S-3")),
+            "{f:?}"
+        );
         // A laboratory's new seal is expected.
-        let lab = vec![
-            entry("2026-03-02 10:00", Some("A"), "Lab", "yes", None),
-            {
-                let mut e = entry("2026-03-05 10:00", Some("Lab"), "A", "yes", Some("LAB-9"));
-                e.purpose = "analysis".into();
-                e
-            },
-        ];
+        let lab = vec![entry("2026-03-02 10:00", Some("A"), "Lab", "yes", None), {
+            let mut e = entry("2026-03-05 10:00", Some("Lab"), "A", "yes", Some("LAB-9"));
+            e.purpose = "analysis".into();
+            e
+        }];
         assert!(flags(Some("S-1"), &lab).is_empty());
     }
 }

@@ -48,9 +48,13 @@ const FIELDS: &[FieldSpec] = &[
         .required()
         .default("document"),
     FieldSpec::new("description", "Description", Text),
-    FieldSpec::new("embedded", "Kept in the notebook", Choice(super::custody::YES_NO))
-        .required()
-        .default("no"),
+    FieldSpec::new(
+        "embedded",
+        "Kept in the notebook",
+        Choice(super::custody::YES_NO),
+    )
+    .required()
+    .default("no"),
 ];
 
 /// The kind of document a file name suggests.
@@ -74,7 +78,11 @@ impl Record for Document {
         format!("{} {name}", self.doc_kind)
     }
     fn search_text(&self) -> String {
-        format!("{} {}", self.path, self.description.as_deref().unwrap_or(""))
+        format!(
+            "{} {}",
+            self.path,
+            self.description.as_deref().unwrap_or("")
+        )
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         let h = self.sha256.trim();
@@ -90,7 +98,10 @@ impl Record for Document {
                 message: "write the SHA-256 in lower case".into(),
             });
         }
-        if matches!(self.item_kind, ItemKind::Link | ItemKind::Document | ItemKind::Custody) {
+        if matches!(
+            self.item_kind,
+            ItemKind::Link | ItemKind::Document | ItemKind::Custody
+        ) {
             return Err(FieldError {
                 field: "item".into(),
                 message: format!("a document is not attached to a {}", self.item_kind),

@@ -56,12 +56,16 @@ impl Record for Exhibit {
         s
     }
     fn search_text(&self) -> String {
-        [Some(&self.number), self.seal.as_ref(), self.description.as_ref()]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ")
+        [
+            Some(&self.number),
+            self.seal.as_ref(),
+            self.description.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ")
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         if let (Some(g), Some(n)) = (self.gross_g, self.net_g)

@@ -107,7 +107,10 @@ impl Record for Inspection {
                 .is_some_and(|a| a.split(',').any(|x| x == "field-tested"))
         {
             // Said rather than refused: the kit says it was tested.
-            w.push("actions: a field-test kit is named but field-tested is not among the actions".into());
+            w.push(
+                "actions: a field-test kit is named but field-tested is not among the actions"
+                    .into(),
+            );
         }
         Ok(w)
     }

@@ -11,8 +11,9 @@ use crate::store::{Result, Writer, records};
 
 /// A number from a text, stable across runs and platforms (FNV-1a).
 fn hash(s: &str) -> u64 {
-    s.bytes()
-        .fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
 }
 
 fn pick<'a>(h: u64, shift: u32, from: &[&'a str]) -> &'a str {
@@ -24,7 +25,12 @@ const LABS: &[&str] = &[
     "Customs Laboratory",
     "National Drug Testing Centre",
 ];
-const OFFICERS: &[&str] = &["Insp. Nurlanov", "Insp. Sadykova", "Off. Abenov", "Off. Kim"];
+const OFFICERS: &[&str] = &[
+    "Insp. Nurlanov",
+    "Insp. Sadykova",
+    "Off. Abenov",
+    "Off. Kim",
+];
 
 /// The laboratory result behind a lab-confirmed finding.
 pub fn lab_result(w: &mut Writer<'_>, f: &Finding, reference: &str, date: &str) -> Result<()> {
@@ -33,7 +39,10 @@ pub fn lab_result(w: &mut Writer<'_>, f: &Finding, reference: &str, date: &str) 
     let mut pairs = vec![
         ("laboratory", pick(h, 0, LABS)),
         ("reference", reference),
-        ("method", pick(h, 4, &["GC-MS", "GC-MS,FTIR", "LC-MS", "GC-MS,NMR"])),
+        (
+            "method",
+            pick(h, 4, &["GC-MS", "GC-MS,FTIR", "LC-MS", "GC-MS,NMR"]),
+        ),
         ("analysed_on", date),
         ("outcome", "confirmed"),
         ("purity", &purity),
@@ -64,7 +73,17 @@ pub fn trail(w: &mut Writer<'_>, p: &Parcel, net_g: f64) -> Result<()> {
     let selection = if p.status == "controlled-delivery" {
         "intelligence"
     } else {
-        pick(h, 16, &["profiling-hit", "x-ray", "detector-dog", "profiling-hit", "intelligence"])
+        pick(
+            h,
+            16,
+            &[
+                "profiling-hit",
+                "x-ray",
+                "detector-dog",
+                "profiling-hit",
+                "intelligence",
+            ],
+        )
     };
     let place = p.seized_place.as_deref().unwrap_or("");
     let (mut i, _) = new_record::<Inspection>(&[
@@ -72,7 +91,10 @@ pub fn trail(w: &mut Writer<'_>, p: &Parcel, net_g: f64) -> Result<()> {
         ("place", place),
         ("officer", officer),
         ("selection", selection),
-        ("actions", "x-rayed,opened,field-tested,weighed,photographed"),
+        (
+            "actions",
+            "x-rayed,opened,field-tested,weighed,photographed",
+        ),
         ("test_kit", "NIK"),
         ("test_result", "positive"),
     ])?;
@@ -84,7 +106,10 @@ pub fn trail(w: &mut Writer<'_>, p: &Parcel, net_g: f64) -> Result<()> {
     let mut e_pairs = vec![
         ("number", number.as_str()),
         ("seal", seal.as_str()),
-        ("description", p.found_contents.as_deref().unwrap_or("contents")),
+        (
+            "description",
+            p.found_contents.as_deref().unwrap_or("contents"),
+        ),
     ];
     let (g, n) = (format!("{gross}"), format!("{net_g}"));
     if gross > 0.0 {
@@ -97,8 +122,18 @@ pub fn trail(w: &mut Writer<'_>, p: &Parcel, net_g: f64) -> Result<()> {
     e.parcel_id = p.meta.id;
     records::insert(w, &mut e)?;
     let store = "Evidence store";
-    let hand = |w: &mut Writer<'_>, at: String, from: Option<&str>, to: &str, purpose: &str| -> Result<()> {
-        let mut v = vec![("handed_at", at.as_str()), ("to_holder", to), ("purpose", purpose), ("seal", seal.as_str())];
+    let hand = |w: &mut Writer<'_>,
+                at: String,
+                from: Option<&str>,
+                to: &str,
+                purpose: &str|
+     -> Result<()> {
+        let mut v = vec![
+            ("handed_at", at.as_str()),
+            ("to_holder", to),
+            ("purpose", purpose),
+            ("seal", seal.as_str()),
+        ];
         if let Some(f) = from {
             v.push(("from_holder", f));
         }
@@ -118,20 +153,35 @@ pub fn trail(w: &mut Writer<'_>, p: &Parcel, net_g: f64) -> Result<()> {
             ("to_holder", "Courier to the laboratory"),
             ("purpose", "transport"),
             ("seal_intact", "no"),
-            ("note", "tape over the seal cut; contents counted and resealed"),
+            (
+                "note",
+                "tape over the seal cut; contents counted and resealed",
+            ),
         ])?;
         c.exhibit_id = e.meta.id;
         records::insert(w, &mut c)?;
     }
     if p.status == "controlled-delivery" {
-        let outcome = pick(h, 28, &["collected", "collected", "delivered-not-collected", "not-delivered"]);
+        let outcome = pick(
+            h,
+            28,
+            &[
+                "collected",
+                "collected",
+                "delivered-not-collected",
+                "not-delivered",
+            ],
+        );
         let mut v = vec![("delivered_on", day), ("outcome", outcome)];
         if let Some(a) = p.recipient_address.as_deref() {
             v.push(("delivered_to", a));
         }
         let arrests = format!("{}", 1 + (h >> 32) % 2);
         if outcome == "collected" {
-            v.push(("collected_by", p.recipient_name.as_deref().unwrap_or("recipient")));
+            v.push((
+                "collected_by",
+                p.recipient_name.as_deref().unwrap_or("recipient"),
+            ));
             v.push(("arrests", &arrests));
         }
         let (mut d, _) = new_record::<Delivery>(&v)?;

@@ -1,0 +1,414 @@
+//! The evidence trail of a seizure as an officer records it on the command
+//! line: inspection, exhibits and samples, custody hand-overs (append-only,
+//! gaps and broken seals flagged), laboratory results (the only way to
+//! lab-confirmed; contradictions flagged), controlled-delivery outcome
+//! with arrests, documents by path and SHA-256, and all of it exported,
+//! merged and on the case's timeline.
+
+mod common;
+
+use common::Nb;
+
+const P: &str = "RR123456785KZ";
+
+/// A case with one seized parcel holding a presumptive fentanyl finding.
+fn seized() -> Nb {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&["add", "case", "--title", "Operation Test"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        P,
+        "--origin",
+        "CN",
+        "--destination",
+        "KZ",
+        "--case",
+        "C-0001",
+        "--set",
+        "status=seized",
+        "--set",
+        "seized_on=2026-03-02",
+    ]);
+    nb.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        P,
+        "--substance",
+        "fentanyl",
+        "--quantity",
+        "412",
+        "--unit",
+        "g",
+    ]);
+    nb
+}
+
+#[test]
+fn an_inspection_and_its_exhibit_with_custody_flag_gaps_and_broken_seals() {
+    let nb = seized();
+    let i = nb.json(&[
+        "inspect",
+        P,
+        "--selection",
+        "X-ray",
+        "--on",
+        "02.03.2026 10:40",
+        "--place",
+        "Almaty sorting centre",
+        "--place-kind",
+        "sorting-centre",
+        "--officer",
+        "Insp. Nurlanov",
+        "--actions",
+        "opened, x-rayed,field-tested",
+        "--kit",
+        "NIK U",
+        "--result",
+        "positive",
+        "--indicated",
+        "fentanyl",
+    ]);
+    assert_eq!(i["inspected_on"], "2026-03-02 10:40");
+    assert_eq!(i["selection"], "x-ray");
+    // Actions in their list's order, each once.
+    assert_eq!(i["actions"], "x-rayed,opened,field-tested");
+    let bad = nb.fails(&["inspect", P, "--selection", "luck"]);
+    assert!(
+        bad.contains("selection") && bad.contains("profiling-hit"),
+        "{bad}"
+    );
+
+    let e = nb.json(&[
+        "exhibit",
+        "add",
+        P,
+        "EX-1",
+        "--seal",
+        "S-001",
+        "--gross",
+        "0,45 kg",
+        "--net",
+        "412 g",
+        "--description",
+        "white powder in foil",
+        "--seized-by",
+        "Insp. Nurlanov",
+    ]);
+    assert_eq!(e["gross_g"], 450.0);
+    assert_eq!(e["net_g"], 412.0);
+    // A sample names the exhibit it was taken from, on the same parcel.
+    nb.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "EX-1/A",
+        "--sample-of",
+        "EX-1",
+        "--net",
+        "2",
+    ]);
+    let no = nb.fails(&["exhibit", "add", P, "EX-2/A", "--sample-of", "EX-9"]);
+    assert!(no.contains("sample_of") && no.contains("EX-9"), "{no}");
+    let dup = nb.fails(&["exhibit", "add", P, "EX-1"]);
+    assert!(dup.contains("already"), "{dup}");
+    let heavy = nb.fails(&["exhibit", "add", P, "EX-3", "--gross", "1", "--net", "2"]);
+    assert!(heavy.contains("net_g"), "{heavy}");
+
+    nb.ok(&[
+        "custody",
+        "add",
+        "EX-1",
+        "--to",
+        "Evidence store",
+        "--at",
+        "2026-03-02 12:00",
+    ]);
+    let clean = nb.ok(&["custody", "sheet", "EX-1"]);
+    assert!(clean.contains("Flags: none"), "{clean}");
+    // Handed over by someone who did not hold it, with the seal cut.
+    let out = nb
+        .cmd()
+        .args([
+            "custody",
+            "add",
+            "EX-1",
+            "--from",
+            "Sadykova",
+            "--to",
+            "Central lab",
+            "--at",
+            "2026-03-03 09:00",
+            "--purpose",
+            "analysis",
+            "--seal-broken",
+            "--note",
+            "tape cut",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let said = String::from_utf8(out).unwrap();
+    assert!(
+        said.contains("gap") && said.contains("seal broken"),
+        "{said}"
+    );
+    let sheet = nb.ok(&["custody", "sheet", "EX-1"]);
+    assert!(sheet.contains("CHAIN OF CUSTODY: exhibit EX-1"), "{sheet}");
+    assert!(
+        sheet.contains("gap: handed over by Sadykova, but Evidence store held it"),
+        "{sheet}"
+    );
+    assert!(sheet.contains("BROKE"), "{sheet}");
+    let j = nb.json(&["custody", "sheet", "EX-1"]);
+    assert_eq!(j["custody"].as_array().unwrap().len(), 3, "{j}");
+    assert_eq!(j["custody"][0]["purpose"], "seizure");
+    assert_eq!(j["flags"].as_array().unwrap().len(), 2, "{j}");
+
+    // Append-only: an entry is never edited or deleted, nor the exhibit
+    // or parcel that holds entries.
+    let id = j["custody"][1]["id"].as_str().unwrap().to_string();
+    let edit = nb.fails(&["edit", &id, "--set", "to_holder=Someone else"]);
+    assert!(edit.contains("never edited"), "{edit}");
+    for target in [id.as_str(), "EX-1", P] {
+        let del = nb.fails(&["delete", target]);
+        assert!(del.contains("never deleted"), "{target}: {del}");
+    }
+    assert_eq!(nb.count("custody"), 3);
+    // The case shows what is flagged in its parcels.
+    let case = nb.ok(&["show", "C-0001"]);
+    assert!(case.contains("Evidence flagged (2)"), "{case}");
+    let parcel = nb.ok(&["show", P]);
+    assert!(
+        parcel.contains("inspected 2026-03-02 10:40 (x-ray)"),
+        "{parcel}"
+    );
+}
+
+#[test]
+fn a_finding_is_lab_confirmed_only_through_a_result_and_contradictions_are_flagged() {
+    let nb = seized();
+    let f = format!("{P}:fentanyl");
+    let refused = nb.fails(&["edit", &f, "--set", "identification=lab-confirmed"]);
+    assert!(refused.contains("laboratory result"), "{refused}");
+    let r = nb.json(&[
+        "lab",
+        "add",
+        &f,
+        "--lab",
+        "Central Forensic Laboratory",
+        "--ref",
+        "CFL-77",
+        "--method",
+        "gc-ms, ftir",
+        "--purity",
+        "12,5 %",
+        "--quantity",
+        "410",
+        "--unit",
+        "g",
+    ]);
+    assert_eq!(r["method"], "GC-MS,FTIR");
+    assert_eq!(r["purity"], 12.5);
+    let shown = nb.json(&["show", P]);
+    assert_eq!(
+        shown["findings"][0]["identification"], "lab-confirmed",
+        "{shown}"
+    );
+    assert_eq!(
+        shown["findings"][0]["test_ref"],
+        "Central Forensic Laboratory CFL-77"
+    );
+    // A second laboratory found something else: flagged on the parcel and
+    // the case, and said when it is recorded.
+    let out = nb
+        .cmd()
+        .args([
+            "lab",
+            "add",
+            P,
+            "--lab",
+            "Partner lab",
+            "--ref",
+            "PL-3",
+            "--method",
+            "LC-MS",
+            "--identified",
+            "carfentanil",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let said = String::from_utf8(out).unwrap();
+    assert!(said.contains("contradicts"), "{said}");
+    let trail = nb.ok(&["trail", "C-0001"]);
+    assert!(
+        trail.contains(
+            "contradicts the presumptive identification of Fentanyl: it found Carfentanil"
+        ),
+        "{trail}"
+    );
+    let bad = nb.fails(&[
+        "lab", "add", P, "--lab", "X", "--ref", "Y", "--method", "GC-MS", "--purity", "120",
+    ]);
+    assert!(bad.contains("purity"), "{bad}");
+    let listed = nb.ok(&["lab", "list", P]);
+    assert!(listed.contains("CONTRADICTS"), "{listed}");
+}
+
+#[test]
+fn a_controlled_delivery_ends_with_arrests_linked_to_the_parcel() {
+    let nb = seized();
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Ivan Petrov",
+        "--set",
+        "nationality=KZ",
+    ]);
+    let d = nb.json(&[
+        "delivery",
+        P,
+        "--outcome",
+        "collected",
+        "--on",
+        "2026-03-05 18:20",
+        "--collected-by",
+        "Ivan Petrov",
+        "--arrested",
+        "Иван Петров",
+    ]);
+    assert_eq!(d["arrests"], 1.0);
+    let links = nb.ok(&["show", "Ivan Petrov"]);
+    assert!(links.contains("arrested"), "{links}");
+    let bad = nb.fails(&[
+        "delivery",
+        P,
+        "--outcome",
+        "not-delivered",
+        "--collected-by",
+        "X",
+    ]);
+    assert!(bad.contains("collected_by"), "{bad}");
+    let t = nb.json(&["timeline", "C-0001"]);
+    let whats: Vec<&str> = t["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["what"].as_str().unwrap())
+        .collect();
+    assert!(whats.contains(&"outcome"), "{whats:?}");
+}
+
+#[test]
+fn documents_are_checked_against_their_hash_and_travel_with_an_export() {
+    let nb = seized();
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("seizure.jpg");
+    let report = dir.path().join("report.pdf");
+    std::fs::write(&photo, b"not really a jpeg").unwrap();
+    std::fs::write(&report, b"%PDF lab report").unwrap();
+    let d = nb.json(&["document", "add", P, photo.to_str().unwrap()]);
+    assert_eq!(d["doc_kind"], "photo");
+    assert_eq!(d["embedded"], "no");
+    assert_eq!(d["size_bytes"], 17.0);
+    nb.ok(&["exhibit", "add", P, "EX-1", "--seal", "S-1"]);
+    let r = nb.json(&[
+        "document",
+        "add",
+        "EX-1",
+        report.to_str().unwrap(),
+        "--kind",
+        "lab-report",
+        "--embed",
+    ]);
+    assert_eq!(r["embedded"], "yes");
+    assert!(
+        nb.ok(&["document", "check", "C-0001"])
+            .contains("2 document(s), 2 intact")
+    );
+    // The photo is changed, the report removed: both said, and the check fails.
+    std::fs::write(&photo, b"edited").unwrap();
+    std::fs::remove_file(&report).unwrap();
+    let out = nb
+        .cmd()
+        .args(["document", "check", "C-0001"])
+        .assert()
+        .failure()
+        .get_output()
+        .stdout
+        .clone();
+    let checked = String::from_utf8(out).unwrap();
+    assert!(checked.contains("FILE CHANGED"), "{checked}");
+    assert!(
+        checked.contains("the notebook holds the original"),
+        "{checked}"
+    );
+    // The embedded original comes back whole.
+    let back = dir.path().join("back.pdf");
+    let id = r["id"].as_str().unwrap();
+    nb.ok(&["document", "extract", id, "--out", back.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&back).unwrap(), b"%PDF lab report");
+
+    // Inspection, custody and lab result too; the case goes to a colleague.
+    nb.ok(&[
+        "inspect",
+        P,
+        "--selection",
+        "detector-dog",
+        "--on",
+        "2026-03-02 10:00",
+    ]);
+    nb.ok(&[
+        "custody",
+        "add",
+        "EX-1",
+        "--to",
+        "Store",
+        "--from",
+        "Insp. A",
+        "--purpose",
+        "seizure",
+    ]);
+    nb.ok(&[
+        "lab", "add", P, "--lab", "CFL", "--ref", "CFL-1", "--method", "GC-MS",
+    ]);
+    let file = dir.path().join("case.interdict");
+    nb.ok(&[
+        "export",
+        "--case",
+        "C-0001",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&["keys", "trust", file.to_str().unwrap()]);
+    let m = b.json(&["merge", file.to_str().unwrap()]);
+    assert_eq!(m["conflicts"], 0, "{m}");
+    for t in [
+        "inspections",
+        "exhibits",
+        "custody",
+        "lab_results",
+        "documents",
+        "document_bytes",
+    ] {
+        assert_eq!(b.count(t), nb.count(t), "{t}");
+    }
+    let theirs = b.json(&["trail", P]);
+    let ours = nb.json(&["trail", P]);
+    assert_eq!(theirs["parcels"], ours["parcels"]);
+    let finding = b.json(&["show", P]);
+    assert_eq!(finding["findings"][0]["identification"], "lab-confirmed");
+    // Merging again adds nothing.
+    assert_eq!(b.json(&["merge", file.to_str().unwrap()])["written"], false);
+}
