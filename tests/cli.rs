@@ -99,7 +99,7 @@ fn show_resolves_every_kind_of_reference() {
     );
     let err = nb.fails(&["show", "no such thing"]);
     assert!(
-        err.contains("no case, parcel, substance, person or organisation"),
+        err.contains("no case, parcel, substance, person, organisation, exhibit or finding"),
         "{err}"
     );
 }
@@ -354,10 +354,11 @@ fn edit_delete_and_audit() {
     let log = nb.json(&["audit", "log", "C-0001"]);
     assert_eq!(log.as_array().unwrap().len(), 2);
     assert_eq!(log[1]["action"], "update");
-    // Deleting the parcel takes its finding, note and case link with it.
+    // Deleting the parcel takes its finding with its lab result, its note
+    // and its case link with it.
     assert!(
         nb.ok(&["delete", "RR123456785KZ"])
-            .contains("and 3 dependent records")
+            .contains("and 4 dependent records")
     );
     assert_eq!(nb.count("parcels"), 0);
     assert_eq!(nb.count("findings"), 0);

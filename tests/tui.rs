@@ -540,6 +540,16 @@ fn findings_links_and_notes_are_edited_where_they_show() {
         ui.keys("backspace");
     }
     ui.typed("lab-confirmed").keys("ctrl-s");
+    // Lab-confirmed only through a laboratory result: the form says so on
+    // the field and saves nothing.
+    assert!(ui.text().contains("Edit finding"), "{}", ui.text());
+    assert!(
+        ui.text()
+            .contains("becomes lab-confirmed through a laboratory"),
+        "{}",
+        ui.text()
+    );
+    ui.keys("esc");
     let finding = ui
         .session
         .app
@@ -548,7 +558,7 @@ fn findings_links_and_notes_are_edited_where_they_show() {
         .find(|l| l.group == "Findings" && l.label == "Carfentanil")
         .cloned()
         .unwrap();
-    assert_eq!(finding.reason, "2.5 g powder (lab-confirmed)");
+    assert_eq!(finding.reason, "2.5 g powder (presumptive)");
     // A note, then deleting it from the Links pane leaves the parcel.
     ui.keys("n").typed("seen at the depot").keys("enter");
     let parcel = ui.session.app.current.clone().unwrap();

@@ -466,6 +466,54 @@ pub fn detail(conn: &Connection, item: &ItemRef) -> Result<Vec<(String, String)>
             format!("{} by {}", at("updated_at"), s("updated_by")),
         ));
     }
+    // A parcel's evidence trail, flags last.
+    if item.kind == ItemKind::Parcel {
+        let t = crate::evidence::trail(conn, item.id)?;
+        for i in &t.inspections {
+            out.push(("Inspected".into(), i.label()));
+        }
+        for e in &t.exhibits {
+            let holder = e
+                .custody
+                .last()
+                .map(|c| format!(", with {}", c.to_holder))
+                .unwrap_or_default();
+            out.push((
+                "Exhibit".into(),
+                format!(
+                    "{}{}{holder}",
+                    e.exhibit.label(),
+                    e.exhibit
+                        .seal
+                        .as_deref()
+                        .map(|s| format!(", seal {s}"))
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+        for l in &t.lab_results {
+            out.push((
+                "Lab".into(),
+                format!("{} ({})", l.result.label(), l.substance),
+            ));
+        }
+        for d in &t.deliveries {
+            out.push(("Delivery".into(), d.label()));
+        }
+        for d in &t.documents {
+            out.push((
+                "Document".into(),
+                format!(
+                    "{}: {}",
+                    d.label(),
+                    crate::evidence::files::check(d, None).describe()
+                ),
+            ));
+        }
+        for f in &t.flags {
+            out.push(("FLAG".into(), f.clone()));
+        }
+    }
     for n in related::notes_on(conn, item.id, 20)? {
         let grade = n.grading().map(|g| format!(" [{g}]")).unwrap_or_default();
         out.push((format!("{} {}{grade}", n.note_type, n.noted_on), n.text));

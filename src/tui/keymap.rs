@@ -33,6 +33,7 @@ pub enum Action {
     Forward,
     AddNote,
     AddFinding,
+    AddEvidence,
     New,
     Edit,
     Delete,
@@ -94,6 +95,9 @@ impl Action {
             Forward => "forward again",
             AddNote => "add a note or lead to the selected item",
             AddFinding => "record a substance found in the selected parcel",
+            AddEvidence => {
+                "record evidence: an inspection, exhibit or delivery of a parcel, a hand-over of an exhibit, a lab result on a finding"
+            }
             New => "new item in this pane",
             Edit => "edit the selected item (in Links: the link, finding or note)",
             Delete => "delete the selected item (in Links: the link, finding or note)",
@@ -139,6 +143,7 @@ impl Action {
             self,
             AddNote
                 | AddFinding
+                | AddEvidence
                 | New
                 | Edit
                 | Delete
@@ -162,6 +167,7 @@ impl Action {
             Back => "back",
             AddNote => "note",
             AddFinding => "finding",
+            AddEvidence => "evidence",
             New => "new",
             Edit => "edit",
             Delete => "delete",
@@ -314,6 +320,7 @@ const DEFAULTS: &[(Layer, Action, &[&str])] = {
         (L::List, A::Follow, &["enter"]),
         (L::List, A::AddNote, &["n"]),
         (L::List, A::AddFinding, &["f"]),
+        (L::List, A::AddEvidence, &["v"]),
         (L::List, A::New, &["a"]),
         (L::List, A::Edit, &["e"]),
         (L::List, A::Delete, &["x", "delete"]),

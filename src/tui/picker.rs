@@ -30,6 +30,37 @@ pub enum PickerPurpose {
         from: ItemRef,
         to: ItemRef,
     },
+    /// The kind of evidence to record about an item.
+    Evidence {
+        about: ItemRef,
+        kinds: Vec<ItemKind>,
+    },
+}
+
+/// What evidence is recorded about an item of a kind, and how it is said.
+pub fn evidence_kinds(kind: ItemKind) -> Vec<(ItemKind, &'static str)> {
+    match kind {
+        ItemKind::Parcel => vec![
+            (
+                ItemKind::Inspection,
+                "inspection: when, where, how it was selected, field test",
+            ),
+            (
+                ItemKind::Exhibit,
+                "exhibit or sample: number, seal, weights",
+            ),
+            (
+                ItemKind::Delivery,
+                "controlled delivery: how it ended, arrests",
+            ),
+        ],
+        ItemKind::Exhibit => vec![(
+            ItemKind::Custody,
+            "custody hand-over (appended, never edited)",
+        )],
+        ItemKind::Finding => vec![(ItemKind::LabResult, "laboratory result")],
+        _ => Vec::new(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +149,10 @@ impl App {
             (PickerPurpose::LinkFrom(from), Some(to)) => {
                 self.open_picker(PickerPurpose::LinkType { from, to });
             }
+            (PickerPurpose::Evidence { about, kinds }, _) => {
+                let kind = kinds[p.cursor.min(kinds.len() - 1)];
+                self.modal = Modal::Form(Box::new(Form::new_under(kind, about)));
+            }
             (PickerPurpose::LinkType { from, to }, _) => {
                 let t = LINK_TYPES[p.cursor.min(LINK_TYPES.len() - 1)];
                 let (from, to) = if t == "includes"
@@ -146,6 +181,7 @@ impl App {
 pub fn picker_len(p: &Picker) -> usize {
     match p.purpose {
         PickerPurpose::LinkType { .. } => LINK_TYPES.len(),
+        PickerPurpose::Evidence { ref kinds, .. } => kinds.len(),
         _ => p.hits.len(),
     }
 }
@@ -163,6 +199,13 @@ pub fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
             LINK_TYPES
                 .iter()
                 .map(|t| Line::from(format!("  {t}")))
+                .collect::<Vec<_>>(),
+        ),
+        PickerPurpose::Evidence { about, .. } => (
+            format!(" Record about {}: ", fit(&about.label, 40)),
+            evidence_kinds(about.kind)
+                .into_iter()
+                .map(|(_, t)| Line::from(format!("  {t}")))
                 .collect::<Vec<_>>(),
         ),
         purpose => {
@@ -198,7 +241,10 @@ pub fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
             (title, lines)
         }
     };
-    let offset = if matches!(p.purpose, PickerPurpose::LinkType { .. }) {
+    let offset = if matches!(
+        p.purpose,
+        PickerPurpose::LinkType { .. } | PickerPurpose::Evidence { .. }
+    ) {
         0
     } else {
         1

@@ -31,7 +31,12 @@ impl App {
                 1 => Some((&mut p.grade, &mut p.caret)),
                 _ => None,
             },
-            Modal::Picker(p) if !matches!(p.purpose, PickerPurpose::LinkType { .. }) => {
+            Modal::Picker(p)
+                if !matches!(
+                    p.purpose,
+                    PickerPurpose::LinkType { .. } | PickerPurpose::Evidence { .. }
+                ) =>
+            {
                 Some((&mut p.query, &mut p.caret))
             }
             Modal::Form(f) => f.edit_target(),
@@ -280,6 +285,18 @@ impl App {
                     self.open_picker(PickerPurpose::FindingIn(p))
                 }
                 _ => self.info("select a parcel to record what was found in it"),
+            },
+            Action::AddEvidence => match self.current.clone() {
+                Some(item) if !super::picker::evidence_kinds(item.kind).is_empty() => {
+                    let kinds = super::picker::evidence_kinds(item.kind)
+                        .into_iter()
+                        .map(|(k, _)| k)
+                        .collect();
+                    self.open_picker(PickerPurpose::Evidence { about: item, kinds })
+                }
+                _ => self.info(
+                    "select a parcel (inspection, exhibit, delivery), an exhibit (custody) or a finding (lab result)",
+                ),
             },
             Action::History => match self.current.clone() {
                 Some(item) => self.ask(Effect::History(item)),
