@@ -5,6 +5,7 @@ pub mod cas;
 pub mod case;
 pub mod contact;
 pub mod country;
+pub mod dates;
 pub mod fields;
 pub mod finding;
 pub mod identifiers;
@@ -23,6 +24,7 @@ pub mod substance;
 pub mod text;
 pub mod tracking;
 pub mod translit;
+pub mod weight;
 
 pub use case::Case;
 pub use finding::Finding;
