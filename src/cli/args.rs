@@ -810,7 +810,7 @@ pub struct AddParcel {
     pub currency: Option<String>,
     #[arg(long)]
     pub hs_code: Option<String>,
-    /// Weight in grams
+    /// Weight in grams, or with its unit (450 g, 0,45 kg)
     #[arg(long)]
     pub weight: Option<String>,
     #[arg(long)]
