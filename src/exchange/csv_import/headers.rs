@@ -3,8 +3,8 @@
 use super::*;
 
 /// Headers people use for each parcel field, besides the field's own name
-/// and label. Matched ignoring case, spaces and punctuation. A bare
-/// "weight" is left out on purpose: its unit is unknown.
+/// and label. Matched ignoring case, spaces and punctuation. Weights are
+/// recognised apart, with their unit (see [`weight_header`]).
 pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "tracking",
@@ -331,6 +331,64 @@ pub(super) fn header_key(h: &str) -> String {
     fold(h).replace(' ', "")
 }
 
+/// Words that make a header a weight's: `Weight (kg)`, `Вес, г`,
+/// `Масса брутто (кг)`, `Gross weight kg`, `Weight`.
+const WEIGHT_WORDS: &[&str] = &["weight", "wt", "вес", "масса", "mass"];
+/// Words a weight header may have besides: which weight, of what.
+const WEIGHT_QUALIFIERS: &[&str] = &[
+    "gross",
+    "net",
+    "total",
+    "actual",
+    "declared",
+    "parcel",
+    "item",
+    "package",
+    "shipment",
+    "of",
+    "in",
+    "the",
+    "brutto",
+    "netto",
+    "брутто",
+    "нетто",
+    "общий",
+    "общая",
+    "фактический",
+    "фактическая",
+    "отправления",
+    "посылки",
+    "в",
+    "бр",
+    "нт",
+];
+
+/// Whether a header names a weight, and in which unit: `Some(Some(Kg))`
+/// for `Weight (kg)`, `Some(None)` for a bare `Weight` or `Вес` (each
+/// value must then say its unit), None for other headers.
+pub fn weight_header(header: &str) -> Option<Option<WeightUnit>> {
+    let lower = header.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut weight = false;
+    let mut unit = None;
+    for w in &words {
+        if WEIGHT_WORDS.contains(w) {
+            weight = true;
+        } else if let Some(u) = WeightUnit::from_word(w) {
+            if unit.is_some_and(|x| x != u) {
+                return None;
+            }
+            unit = Some(u);
+        } else if !WEIGHT_QUALIFIERS.contains(w) {
+            return None;
+        }
+    }
+    weight.then_some(unit)
+}
+
 /// The parcel field a header names, if it is one people commonly use.
 pub fn recognise(header: &str) -> Option<&'static str> {
     let key = header_key(header);
@@ -341,6 +399,9 @@ pub fn recognise(header: &str) -> Option<&'static str> {
         if header_key(spec.name) == key || header_key(spec.label) == key {
             return Some(spec.name);
         }
+    }
+    if weight_header(header).is_some() {
+        return Some("weight_g");
     }
     ALIASES
         .iter()
