@@ -15,8 +15,8 @@ pub struct Problem {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (&self.field, &self.column) {
-            (Some(field), Some(col)) => write!(f, "column {col:?} ({field}): ")?,
-            (None, Some(col)) => write!(f, "column {col:?}: ")?,
+            (Some(field), Some(col)) if field != col => write!(f, "column {col:?} ({field}): ")?,
+            (_, Some(col)) => write!(f, "column {col:?}: ")?,
             (Some(field), None) => write!(f, "{field}: ")?,
             (None, None) => {}
         }
@@ -243,7 +243,7 @@ fn table_value<'c>(
     field: &str,
     cell: &'c str,
 ) -> Result<std::borrow::Cow<'c, str>, String> {
-    if is_placeholder(cell) {
+    if cell.trim().is_empty() || is_placeholder(cell) {
         return Ok(cell.into());
     }
     if field == "weight_g" {

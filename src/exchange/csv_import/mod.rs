@@ -956,7 +956,7 @@ mod tests {
         assert_eq!((r.imported, r.rejected), (1, 1), "{r:?}");
         let e = r.errors[0].to_string();
         assert!(
-            e.contains("line 3, column \"sender_name\" (sender_name): not UTF-8 (byte 0xCF)"),
+            e.contains("line 3, column \"sender_name\": not UTF-8 (byte 0xCF)"),
             "{e}"
         );
         let rejects = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
