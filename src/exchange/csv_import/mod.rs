@@ -88,6 +88,7 @@ mod mapping;
 mod plan;
 mod reader;
 mod rejects;
+mod running;
 
 use check::*;
 pub use check::{Problem, RowError};
@@ -98,6 +99,7 @@ use reader::*;
 pub use reader::{HEADER_SCAN_ROWS, Layout, Prepared, sniff_layout};
 pub use rejects::default_rejects_path;
 use rejects::*;
+pub use running::{Interrupted, Running, STALE_AFTER, settle_interrupted};
 
 /// What the importer is doing, for a progress line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -213,6 +215,12 @@ pub fn run(
     opts: &Options,
     progress: impl FnMut(Progress),
 ) -> Result<Report, ImportError> {
+    // Imports killed midway are said to be interrupted, not under way.
+    if !opts.dry_run && !store.is_read_only() {
+        for i in settle_interrupted(store)? {
+            tracing::warn!("{i}");
+        }
+    }
     store.bulk(|store| run_in(store, prep, opts, progress))?
 }
 
@@ -363,14 +371,18 @@ fn run_in(
                         w.actor,
                         file_name,
                         report.sha256,
-                        r#"{"outcome":"in-progress"}"#
+                        Running::here(0).json()
                     ])?;
                 }
+                let mut done = false;
                 while !batch.full(in_batch) {
                     in_batch += 1;
                     let row = match rows.next() {
                         Ok(Some(row)) => row,
-                        Ok(None) => return Ok(true),
+                        Ok(None) => {
+                            done = true;
+                            break;
+                        }
                         Err(e) => {
                             stopped = Some(e);
                             return Err(StoreError::Corrupt("import stopped".into()));
@@ -401,7 +413,16 @@ fn run_in(
                         tick(Phase::Writing, &c2, bytes, &mut progress);
                     }
                 }
-                Ok(false)
+                // The heartbeat, committed with the batch: this import is
+                // alive, with this many parcels in.
+                if !done {
+                    w.tx.prepare_cached("UPDATE sources SET report = ?2 WHERE id = ?1")?
+                        .execute(rusqlite::params![
+                            source_id,
+                            Running::here(c2.imported).json()
+                        ])?;
+                }
+                Ok(done)
             });
             first_batch = false;
             match step {
