@@ -12,6 +12,14 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
             "номер отправления",
             "трек номер",
             "трек-номер",
+            "трек-код",
+            "номер посылки",
+            "номер почтового отправления",
+            "track no",
+            "awb no",
+            "hawb",
+            "item barcode",
+            "mail item id",
             "трек",
             "шпи",
             "штрихкод",
@@ -69,6 +77,13 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "origin",
         &[
             "страна отправления",
+            "страна отправки",
+            "страна вывоза",
+            "origin country",
+            "country of dispatch",
+            "shipper country",
+            "consignor country",
+            "country from",
             "страна отправителя",
             "страна происхождения",
             "откуда",
@@ -95,6 +110,10 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "destination",
         &[
             "страна назначения",
+            "страна доставки",
+            "destination country",
+            "country of destination",
+            "country to",
             "страна получателя",
             "куда",
             "destination",
@@ -109,6 +128,8 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "sender_name",
         &[
             "отправитель",
+            "sender name",
+            "shipper name",
             "фио отправителя",
             "наименование отправителя",
             "sender",
@@ -226,6 +247,9 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "declared_contents",
         &[
             "описание вложения",
+            "наименование вложения",
+            "описание товара",
+            "declared goods",
             "вложение",
             "содержимое",
             "наименование товара",
@@ -306,6 +330,12 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "seized_place",
         &[
             "место изъятия",
+            "место обнаружения",
+            "пункт пропуска",
+            "таможенный пост",
+            "place of detection",
+            "customs office",
+            "border post",
             "seized place",
             "seizure place",
             "place of seizure",
@@ -317,6 +347,12 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "seized_on",
         &[
             "дата изъятия",
+            "дата обнаружения",
+            "дата задержания",
+            "date of detection",
+            "detection date",
+            "date of interception",
+            "interception date",
             "seizure date",
             "date of seizure",
             "seized date",
@@ -389,11 +425,52 @@ pub fn weight_header(header: &str) -> Option<Option<WeightUnit>> {
     weight.then_some(unit)
 }
 
+/// The one weight unit a header names among other words (`Poids brut
+/// (kg)`), if it names exactly one.
+pub fn unit_in_header(header: &str) -> Option<WeightUnit> {
+    let lower = header.to_lowercase();
+    let mut units = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter_map(WeightUnit::from_word);
+    let first = units.next()?;
+    units.all(|u| u == first).then_some(first)
+}
+
+/// The date order a header spells out (`Seizure date (dd/mm/yyyy)`,
+/// `Дата (ДД.ММ.ГГГГ)`, `Date MM-DD-YY`), and the header without it.
+pub fn date_format_hint(header: &str) -> Option<(DateOrder, String)> {
+    let folded = fold(header);
+    let words: Vec<&str> = folded.split(' ').collect();
+    let part = |w: &str| match w {
+        "dd" | "d" => Some('d'),
+        "mm" | "m" => Some('m'),
+        "yyyy" | "yy" | "gggg" | "gg" => Some('y'),
+        _ => None,
+    };
+    for i in 0..words.len().saturating_sub(2) {
+        let three = [part(words[i]), part(words[i + 1]), part(words[i + 2])];
+        let order = match three {
+            [Some('d'), Some('m'), Some('y')] => DateOrder::Dmy,
+            [Some('m'), Some('d'), Some('y')] => DateOrder::Mdy,
+            [Some('y'), Some('m'), Some('d')] => DateOrder::Ymd,
+            _ => continue,
+        };
+        let rest: Vec<&str> = words[..i].iter().chain(&words[i + 3..]).copied().collect();
+        return Some((order, rest.join(" ")));
+    }
+    None
+}
+
 /// The parcel field a header names, if it is one people commonly use.
 pub fn recognise(header: &str) -> Option<&'static str> {
     let key = header_key(header);
     if key.is_empty() {
         return None;
+    }
+    if let Some((_, rest)) = date_format_hint(header)
+        && let Some(f) = recognise(&rest)
+    {
+        return Some(f);
     }
     for spec in Parcel::FIELDS {
         if header_key(spec.name) == key || header_key(spec.label) == key {

@@ -600,6 +600,46 @@ mod tests {
             assert_eq!(recognise(h), Some("weight_g"), "{h}");
         }
         assert_eq!(weight_header("Weight (kg/g)"), None);
+        // A header may spell its dates' order out.
+        for (h, order) in [
+            ("Seizure date (dd/mm/yyyy)", DateOrder::Dmy),
+            ("Date of seizure MM-DD-YYYY", DateOrder::Mdy),
+            ("Дата изъятия (ДД.ММ.ГГГГ)", DateOrder::Dmy),
+        ] {
+            assert_eq!(recognise(h), Some("seized_on"), "{h}");
+            assert_eq!(date_format_hint(h).map(|(o, _)| o), Some(order), "{h}");
+        }
+        let plan = ColumnPlan::new(
+            vec!["Tracking".into(), "Seizure date (mm/dd/yyyy)".into()],
+            None,
+        );
+        assert_eq!(plan.date_orders, vec![None, Some(DateOrder::Mdy)]);
+        // A mapped column's header may say its unit; [units] says it too.
+        let m = Mapping {
+            columns: vec![
+                ("Ref".into(), "tracking".into()),
+                ("Poids brut (kg)".into(), "weight_g".into()),
+            ],
+            ..Mapping::default()
+        };
+        let plan = ColumnPlan::new(vec!["Ref".into(), "Poids brut (kg)".into()], Some(&m));
+        assert_eq!(plan.units[1], Some(WeightUnit::Kg));
+        let m = Mapping {
+            columns: vec![
+                ("Ref".into(), "tracking".into()),
+                ("Вес".into(), "weight_g".into()),
+            ],
+            units: vec![("Вес".into(), Some(WeightUnit::Kg))],
+            ..Mapping::default()
+        };
+        let plan = ColumnPlan::new(vec!["Ref".into(), "Вес".into()], Some(&m));
+        assert_eq!(plan.units[1], Some(WeightUnit::Kg));
+        let m = Mapping { units: vec![], ..m };
+        let plan = ColumnPlan::new(vec!["Ref".into(), "Вес".into()], Some(&m));
+        assert_eq!(
+            plan.units[1], None,
+            "a bare weight: each value must say its unit"
+        );
         // Every alias names a real field.
         for (f, _) in ALIASES {
             assert!(Parcel::field(f).is_ok(), "{f}");

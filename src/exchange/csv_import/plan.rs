@@ -128,18 +128,22 @@ impl ColumnPlan {
                         })
                         .map(|(_, u)| *u)
                 });
-                // A mapping that sends a column not named as a weight
-                // (`Poids`) to weight_g says grams.
+                // A mapped column's header may still say its unit
+                // (`Poids brut (kg)`); one that says none (`Poids`), sent
+                // to weight_g by the mapping, is in grams.
                 stated
                     .or_else(|| weight_header(&header[i]))
+                    .or_else(|| unit_in_header(&header[i]).map(Some))
                     .unwrap_or(Some(WeightUnit::G))
             })
             .collect();
         let date_orders = (0..header.len())
             .map(|i| {
-                fields[i]
-                    .filter(|f| is_date(f))
-                    .and_then(|_| mapping.and_then(|m| m.date_order))
+                fields[i].filter(|f| is_date(f)).and_then(|_| {
+                    mapping
+                        .and_then(|m| m.date_order)
+                        .or_else(|| date_format_hint(&header[i]).map(|(o, _)| o))
+                })
             })
             .collect();
         ColumnPlan {
