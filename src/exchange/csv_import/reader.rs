@@ -156,7 +156,7 @@ pub(super) fn lossy_cells(rec: &csv::ByteRecord) -> Vec<String> {
         .collect()
 }
 
-/// How the rows a header row is looked for among, at most.
+/// How many of a file's first rows the header is looked for among.
 pub const HEADER_SCAN_ROWS: usize = 20;
 
 /// How a file is laid out, when the importer is told rather than left to
@@ -298,39 +298,50 @@ impl Prepared {
             None,
         )?;
         // The rows the header is looked for among (or up to the line given).
+        // (With a line given, only that row is kept, and the rows before
+        // it counted.)
         let mut rows: Vec<(u64, csv::ByteRecord)> = Vec::new();
+        let mut before = 0;
         let mut rec = csv::ByteRecord::new();
         while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
             let line = o.lines.line(&rec).max(1);
-            let enough = match layout.header_row {
-                Some(n) => line >= n,
-                None => rows.len() + 1 >= HEADER_SCAN_ROWS,
-            };
-            rows.push((line, rec.clone()));
-            if enough {
-                break;
+            match layout.header_row {
+                Some(n) if line < n => before += 1,
+                Some(n) => {
+                    if line == n {
+                        rows.push((line, rec.clone()));
+                    }
+                    break;
+                }
+                None => {
+                    rows.push((line, rec.clone()));
+                    if rows.len() >= HEADER_SCAN_ROWS {
+                        break;
+                    }
+                }
             }
         }
         let no_header = || ImportError::Columns {
             path: path.to_path_buf(),
             message: "no header line: the first line must name the columns".into(),
         };
-        let skip = match layout.header_row {
-            Some(n) => rows
-                .iter()
-                .position(|(line, _)| *line == n)
-                .ok_or_else(|| ImportError::Columns {
+        let (skip, at) = match layout.header_row {
+            Some(n) if rows.is_empty() => {
+                return Err(ImportError::Columns {
                     path: path.to_path_buf(),
                     message: format!(
                         "--header-row {n}: no row starts on line {n} (it is blank, inside a quoted cell, or past the end)"
                     ),
-                })?,
+                });
+            }
+            Some(_) => (before, 0),
             None => {
                 let texts: Vec<Vec<String>> = rows.iter().map(|(_, r)| lossy_cells(r)).collect();
-                header_index(&texts, mapping)
+                let i = header_index(&texts, mapping);
+                (i, i)
             }
         };
-        let (line, header) = rows.get(skip).ok_or_else(no_header)?;
+        let (line, header) = rows.get(at).ok_or_else(no_header)?;
         let header: Vec<String> = utf8_cells(header, path, *line)?
             .into_iter()
             .map(str::to_string)
