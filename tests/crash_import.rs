@@ -123,6 +123,26 @@ fn kill_9_during_an_import_then_a_rerun_completes_it() {
         String::from_utf8_lossy(&out.stderr)
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The killed import's row is no longer "in progress": its process is
+    // gone, so the next run marked it interrupted, with the parcels it
+    // had committed, and said so.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("was interrupted"), "{stderr}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM sources WHERE report LIKE '%in-progress%'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT json_extract(report, '$.imported') FROM sources
+             WHERE json_extract(report, '$.outcome') = 'interrupted'"
+        ),
+        done_before
+    );
     assert_eq!(report["read"], ROWS);
     assert_eq!(report["duplicates"], done_before);
     assert_eq!(report["imported"], i64::from(ROWS) - done_before);

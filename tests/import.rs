@@ -55,15 +55,15 @@ fn bad_rows_stop_the_import_and_name_line_and_field() {
     let f = write(&nb, "seizures.csv", csv);
     let err = nb.fails(&["import", "csv", s(&f)]);
     assert!(
-        err.contains("line 3, weight_g (column \"Weight (g)\"): \"heavy\" is not a number"),
+        err.contains("line 3, column \"Weight (g)\" (weight_g): \"heavy\" is not a number"),
         "{err}"
     );
     assert!(
-        err.contains("line 4, seized_on (column \"Seizure date\")"),
+        err.contains("line 4, column \"Seizure date\" (seized_on)"),
         "{err}"
     );
     assert!(
-        err.contains("line 5, tracking (column \"Tracking number\"): is required"),
+        err.contains("line 5, column \"Tracking number\" (tracking): is required"),
         "{err}"
     );
     assert!(
@@ -365,9 +365,10 @@ fn hostile_text_is_stored_faithfully_and_never_echoed_raw() {
     );
     no_raw_controls(&stdout);
     no_raw_controls(&stderr);
-    assert!(stderr.contains("line 3, weight_g"), "{stderr}");
+    assert!(stderr.contains("line 3, column \"weight_g\""), "{stderr}");
     assert!(
-        stderr.contains("line 4, declared_contents") && stderr.contains("100000 characters"),
+        stderr.contains("line 4, column \"declared_contents\"")
+            && stderr.contains("100000 characters"),
         "{stderr}"
     );
     assert!(stdout.contains("^[[31mEvil column"), "{stdout}");

@@ -703,9 +703,19 @@ pub struct ImportCsvArgs {
     /// Field delimiter [default: recognised from the header line]
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<char>,
+    /// The line the header is on (1 = the first line) [default: found among the first 20 rows, below any title or notes]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
+    /// The order of slash dates such as 03/04/2026 [default: told by each date column's other dates]
+    #[arg(long, value_name = "dmy|mdy|ymd", value_parser = parse_date_order)]
+    pub date_order: Option<crate::domain::fields::DateOrder>,
     /// Check every row and report, writing nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+fn parse_date_order(s: &str) -> Result<crate::domain::fields::DateOrder, String> {
+    s.parse()
 }
 
 #[derive(Debug, Subcommand)]
@@ -1038,7 +1048,7 @@ pub struct AddParcel {
     pub currency: Option<String>,
     #[arg(long)]
     pub hs_code: Option<String>,
-    /// Weight in grams
+    /// Weight in grams, or with its unit (450 g, 0,45 kg)
     #[arg(long)]
     pub weight: Option<String>,
     #[arg(long)]

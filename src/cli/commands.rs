@@ -119,6 +119,22 @@ fn open(cli: &Cli) -> Result<Opened> {
             None => (text, false),
         });
     }
+    // An import killed midway is marked interrupted (with the parcels it
+    // had committed), and said once.
+    if !store.is_read_only()
+        && let Ok(found) = crate::exchange::csv_import::settle_interrupted(&mut store)
+        && !found.is_empty()
+    {
+        let text = found
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        notice = Some(match notice {
+            Some((n, warn)) => (format!("{n}; {text}"), warn),
+            None => (text, true),
+        });
+    }
     // The decryption is kept only if the store reads it as it is (not
     // through an indexed copy of its own).
     let plain = plain.filter(|p| store.read_path() == p.path);

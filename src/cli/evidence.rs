@@ -47,23 +47,9 @@ impl Pairs {
 
 /// A weight as typed, in grams: `450`, `450 g`, `0,45 kg`, `0.45кг`.
 pub fn grams(field: &str, raw: &str) -> Result<String> {
-    let t = raw.trim().to_lowercase();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == ' '))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .replace(' ', "")
-        .replace(',', ".")
-        .parse()
-        .with_context(|| format!("{field}: {raw:?} is not a weight (e.g. 450 g or 0,45 kg)"))?;
-    let factor = match unit.trim() {
-        "" | "g" | "г" | "gr" | "гр" => 1.0,
-        "kg" | "кг" => 1000.0,
-        "mg" | "мг" => 0.001,
-        u => bail!("{field}: {u:?} is not a unit of weight (g, kg, mg)"),
-    };
-    Ok(format!("{}", (n * factor * 1000.0).round() / 1000.0))
+    let g = crate::domain::weight::parse_weight(raw, Some(crate::domain::weight::WeightUnit::G))
+        .map_err(|m| anyhow::anyhow!("{field}: {m}"))?;
+    Ok(format!("{g}"))
 }
 
 fn parcel(store: &Store, r: &str) -> Result<Uuid> {

@@ -4,7 +4,7 @@ use super::args::{Format, ImportCsvArgs};
 use super::commands::Ctx;
 use super::output::{cell_line, print_json};
 use crate::exchange::csv_import::{
-    self as imp, Mapping, Options, Outcome, Phase, Prepared, Progress, Report,
+    self as imp, Layout, Mapping, Options, Outcome, Phase, Prepared, Progress, Report,
 };
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
@@ -22,6 +22,8 @@ pub(super) fn prepare(
     mapping: Option<&Path>,
     encoding: Option<&str>,
     delimiter: Option<char>,
+    header_row: Option<u64>,
+    date_order: Option<crate::domain::fields::DateOrder>,
 ) -> Result<Prepared> {
     let mapping = match mapping {
         Some(p) => {
@@ -33,7 +35,13 @@ pub(super) fn prepare(
     };
     let encoding = encoding.map(imp::encoding_for).transpose()?;
     let delimiter = delimiter.map(imp::delimiter_byte).transpose()?;
-    Ok(Prepared::new(file, mapping.as_ref(), encoding, delimiter)?)
+    let layout = Layout {
+        encoding,
+        delimiter,
+        header_row,
+        date_order,
+    };
+    Ok(Prepared::with_layout(file, mapping.as_ref(), &layout)?)
 }
 
 /// How far a reading has got, in percent of the file's bytes.
@@ -50,6 +58,8 @@ pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Wr
         args.mapping.as_deref(),
         args.encoding.as_deref(),
         args.delimiter,
+        args.header_row,
+        args.date_order,
     )?;
     if let Some(p) = &args.save_mapping {
         crate::exchange::seal::write_private(p, prep.mapping().to_toml().as_bytes())
@@ -168,6 +178,13 @@ fn print_summary(out: &mut impl Write, r: &Report) -> Result<()> {
             r.rejected,
             blank(r)
         )?,
+    }
+    if r.header_line > 1 {
+        writeln!(
+            out,
+            "header on line {} (the lines above it skipped as a title or notes)",
+            r.header_line
+        )?;
     }
     let cols: Vec<String> = r
         .columns

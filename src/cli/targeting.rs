@@ -417,6 +417,8 @@ pub fn screen(
         args.mapping.as_deref(),
         args.encoding.as_deref(),
         args.delimiter,
+        None,
+        None,
     )?;
     let (profiles, watching) = match &args.profile {
         Some(name) => {

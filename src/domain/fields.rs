@@ -20,6 +20,9 @@ pub enum FieldKind {
     Date,
     /// A number greater than zero.
     Quantity,
+    /// A weight, stored in grams; typed as grams or with its unit
+    /// (`450`, `450 g`, `0,45 kg`, `1 200 g`).
+    Grams,
     /// A number zero or greater.
     Amount,
     /// One of a fixed list of values (matched ignoring case).
@@ -120,8 +123,9 @@ impl FieldSpec {
             FieldKind::Text | FieldKind::LongText => "text".into(),
             FieldKind::Country => "ISO country code, e.g. KZ".into(),
             FieldKind::CountryList => "country codes in route order, e.g. TR,AE".into(),
-            FieldKind::Date => "date, YYYY-MM-DD, DD.MM.YYYY or today".into(),
+            FieldKind::Date => "date, YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY or today".into(),
             FieldKind::Quantity => "number > 0".into(),
+            FieldKind::Grams => "weight in grams, or with its unit: 450 g, 0,45 kg".into(),
             FieldKind::Amount => "number >= 0".into(),
             FieldKind::Choice(c) => c.join("|"),
             FieldKind::ChoiceList(c) => format!("any of {}, separated by commas", c.join("|")),
@@ -159,7 +163,6 @@ pub const MAX_TEXT: usize = 1_000;
 /// The longest free text (a note, a case summary).
 pub const MAX_LONG_TEXT: usize = 20_000;
 
-/// A date as typed (`YYYY-MM-DD`, or `today`), as stored.
 /// What tables and forms write for "not known": an empty value, not an
 /// error and not a value (`N/A`, `-`, `unknown`, `нет`, `не известно`...).
 /// (`none` is not among them: it is a value of some lists.)
@@ -186,31 +189,8 @@ pub fn is_placeholder(raw: &str) -> bool {
     PLACEHOLDERS.contains(&t.as_str())
 }
 
-pub fn parse_date(raw: &str) -> Result<String, String> {
-    if raw.trim().eq_ignore_ascii_case("today") {
-        return Ok(jiff::ZonedDateTime::now().date().to_string());
-    }
-    // DD.MM.YYYY, as Russian and most European tables write dates (the
-    // dot says day first).
-    if let Some((d, rest)) = raw.trim().split_once('.')
-        && let Some((m, y)) = rest.split_once('.')
-        && y.len() == 4
-        && d.len() <= 2
-        && m.len() <= 2
-    {
-        let n = |s: &str| s.parse::<i16>().ok();
-        if let (Some(y), Some(m), Some(d)) = (n(y), n(m), n(d)) {
-            let date = jiff::civil::Date::new(y, m as i8, d as i8)
-                .map_err(|_| format!("{:?} is not a date (day.month.year)", raw.trim()))?;
-            return Ok(date.to_string());
-        }
-    }
-    let d: jiff::civil::Date = raw
-        .trim()
-        .parse()
-        .map_err(|_| format!("{:?} is not a date: expected YYYY-MM-DD", raw.trim()))?;
-    Ok(d.to_string())
-}
+pub use super::dates::{DateOrder, SlashDate, parse_date, parse_table_date, slash_date};
+pub use super::weight::{WeightUnit, parse_weight};
 
 /// A date and time of day as typed (`2026-03-02 14:30`, `2026-03-02T14:30`,
 /// `02.03.2026 14:30`, a date alone, or `now`), stored `YYYY-MM-DD HH:MM`
@@ -270,6 +250,11 @@ impl FieldKind {
             FieldKind::Country => text(country::parse(raw)?),
             FieldKind::CountryList => text(country::parse_list(raw)?),
             FieldKind::Date => text(parse_date(raw)?),
+            FieldKind::Grams => {
+                let g = parse_weight(raw, Some(WeightUnit::G))?;
+                let num = serde_json::Number::from_f64(g).ok_or("not a finite number")?;
+                Ok(Parsed::plain(Value::Number(num)))
+            }
             FieldKind::Quantity | FieldKind::Amount => {
                 let cleaned = raw.trim().replace(',', ".");
                 let n: f64 = cleaned
@@ -431,12 +416,15 @@ mod tests {
     fn dates() {
         assert_eq!(parse(FieldKind::Date, "2026-03-01").unwrap(), "2026-03-01");
         assert!(parse(FieldKind::Date, "2026-02-30").is_err());
+        // A slash date whose order cannot be told is refused, not guessed.
         assert!(
             parse(FieldKind::Date, "01/03/2026")
                 .unwrap_err()
                 .message
                 .contains("YYYY-MM-DD")
         );
+        assert_eq!(parse(FieldKind::Date, "25/03/2026").unwrap(), "2026-03-25");
+        assert_eq!(parse(FieldKind::Date, "03/25/2026").unwrap(), "2026-03-25");
     }
 
     #[test]
@@ -453,6 +441,19 @@ mod tests {
             parse(FieldKind::Amount, "0").unwrap(),
             serde_json::json!(0.0)
         );
+    }
+
+    #[test]
+    fn weights_in_grams_or_with_their_unit() {
+        let g = |raw| parse(FieldKind::Grams, raw);
+        assert_eq!(g("450").unwrap(), serde_json::json!(450.0));
+        assert_eq!(g("0,45 кг").unwrap(), serde_json::json!(450.0));
+        assert_eq!(g("0.45 kg").unwrap(), serde_json::json!(450.0));
+        assert_eq!(g("1 200 g").unwrap(), serde_json::json!(1200.0));
+        assert_eq!(g("450г").unwrap(), serde_json::json!(450.0));
+        assert!(g("heavy").unwrap_err().message.contains("is not a number"));
+        assert!(g("0 kg").is_err());
+        assert!(g("3 parsecs").unwrap_err().message.contains("unit"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod cas;
 pub mod case;
 pub mod contact;
 pub mod country;
+pub mod dates;
 pub mod evidence;
 pub mod fields;
 pub mod finding;
@@ -24,6 +25,7 @@ pub mod substance;
 pub mod text;
 pub mod tracking;
 pub mod translit;
+pub mod weight;
 
 pub use case::Case;
 pub use finding::Finding;

@@ -86,7 +86,7 @@ const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("declared_value", "Declared value", Amount),
     FieldSpec::new("declared_currency", "Currency", Currency),
     FieldSpec::new("hs_code", "HS code", HsCode),
-    FieldSpec::new("weight_g", "Weight (g)", Quantity),
+    FieldSpec::new("weight_g", "Weight (g)", Grams),
     FieldSpec::new("concealment", "Concealment", Text),
     FieldSpec::new("found_contents", "Found contents", Text),
     FieldSpec::new("status", "Status", Choice(PARCEL_STATUS))

@@ -3,24 +3,69 @@
 
 use super::*;
 
-/// A bad row: where, which field (and column), and why.
+/// One thing wrong with a row: which field and column, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub field: Option<String>,
+    /// The column's header (`(column N)` when it has none).
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.field, &self.column) {
+            (Some(field), Some(col)) if field != col => write!(f, "column {col:?} ({field}): ")?,
+            (_, Some(col)) => write!(f, "column {col:?}: ")?,
+            (Some(field), None) => write!(f, "{field}: ")?,
+            (None, None) => {}
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// A bad row: where, and everything wrong with it. `field`, `column` and
+/// `message` are the first problem's; `problems` holds them all.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RowError {
     pub line: u64,
     pub field: Option<String>,
     pub column: Option<String>,
     pub message: String,
+    pub problems: Vec<Problem>,
+}
+
+impl RowError {
+    pub(super) fn new(line: u64, problems: Vec<Problem>) -> RowError {
+        let first = problems.first().cloned().unwrap_or(Problem {
+            field: None,
+            column: None,
+            message: "bad row".into(),
+        });
+        RowError {
+            line,
+            field: first.field,
+            column: first.column,
+            message: first.message,
+            problems,
+        }
+    }
 }
 
 impl std::fmt::Display for RowError {
+    /// `line 7, column "Телефон получателя" (recipient_phone): ...; column
+    /// "Дата" (seized_on): ...`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "line {}", self.line)?;
-        match (&self.field, &self.column) {
-            (Some(field), Some(col)) => write!(f, ", {field} (column {col:?})")?,
-            (Some(field), None) => write!(f, ", {field}")?,
-            _ => {}
+        for (i, p) in self.problems.iter().enumerate() {
+            let sep = match (i, p.field.is_some() || p.column.is_some()) {
+                (0, true) => ", ",
+                (0, false) => ": ",
+                _ => "; ",
+            };
+            write!(f, "{sep}{p}")?;
         }
-        write!(f, ": {}", self.message)
+        Ok(())
     }
 }
 
@@ -76,21 +121,10 @@ impl<'a> Checker<'a> {
     }
 
     pub(super) fn reject(&self, line: u64, field: Option<&str>, message: String) -> Verdict {
-        let column = field.and_then(|f| {
-            self.plan.column_of(f).or_else(|| {
-                self.plan
-                    .defaults
-                    .iter()
-                    .any(|(d, _)| *d == f)
-                    .then(|| "[defaults] of the mapping".to_string())
-            })
-        });
-        Verdict::Rejected(RowError {
+        Verdict::Rejected(RowError::new(
             line,
-            field: field.map(str::to_string),
-            column,
-            message,
-        })
+            vec![problem(self.plan, field, message)],
+        ))
     }
 
     /// Judges one row read and parsed by [`read_rows`]. `settled` is true
@@ -105,8 +139,8 @@ impl<'a> Checker<'a> {
     ) -> Result<Verdict, StoreError> {
         let (parcel, fp) = match parsed {
             Parsed::Blank => return Ok(Verdict::Blank),
-            Parsed::Rejected { field, message } => {
-                return Ok(self.reject(line, field.as_deref(), message));
+            Parsed::Rejected(problems) => {
+                return Ok(Verdict::Rejected(RowError::new(line, problems)));
             }
             Parsed::Parcel { parcel, fp } => (parcel, fp),
         };
@@ -183,8 +217,57 @@ pub(super) fn unguarded(cell: &str) -> &str {
     }
 }
 
+/// A problem with a field, named by the column that fills it (or the
+/// mapping's `[defaults]` when that is where the value came from).
+pub(super) fn problem(plan: &ColumnPlan, field: Option<&str>, message: String) -> Problem {
+    let column = field.and_then(|f| plan.column_of(f));
+    let from_defaults =
+        column.is_none() && field.is_some_and(|f| plan.defaults.iter().any(|(d, _)| *d == f));
+    Problem {
+        field: field.map(str::to_string),
+        column,
+        message: if from_defaults {
+            format!("{message} (from the mapping's [defaults])")
+        } else {
+            message
+        },
+    }
+}
+
+/// A date or weight cell as the field takes it: a table's dates in ISO
+/// form (slash dates in the column's order, Excel serial days), weights
+/// in grams by the value's unit or the column's.
+fn table_value<'c>(
+    plan: &ColumnPlan,
+    i: usize,
+    field: &str,
+    cell: &'c str,
+) -> Result<std::borrow::Cow<'c, str>, String> {
+    if cell.trim().is_empty() || is_placeholder(cell) {
+        return Ok(cell.into());
+    }
+    if field == "weight_g" {
+        let g = crate::domain::fields::parse_weight(cell, plan.units[i])?;
+        return Ok(g.to_string().into());
+    }
+    if is_date(field) {
+        let order = plan.date_orders[i];
+        if order.is_none() && crate::domain::fields::slash_date(cell) == Some(SlashDate::Ambiguous)
+        {
+            return Err(format!(
+                "{:?} could be day/month/year or month/day/year, and no date in this column \
+                 tells which; pass --date-order dmy or --date-order mdy",
+                cell.trim()
+            ));
+        }
+        return crate::domain::fields::parse_table_date(cell, order, true).map(Into::into);
+    }
+    Ok(cell.into())
+}
+
 /// Parses one row into a parcel, with nothing but the row: this runs on
-/// the reading thread, beside the one that writes.
+/// the reading thread, beside the one that writes. Every bad cell is
+/// reported, not only the first.
 pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&str]) -> Parsed {
     let blank = cells.iter().all(|c| c.trim().is_empty());
     if blank {
@@ -192,10 +275,11 @@ pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&
     }
     let width = plan.header.len();
     if cells.len() != width {
-        return Parsed::Rejected {
+        return Parsed::Rejected(vec![Problem {
             field: None,
+            column: None,
             message: format!("the row has {} cells, the header {width}", cells.len()),
-        };
+        }]);
     }
     // A spreadsheet cell typed with line breaks (an address over three
     // lines) goes into a one-line field with its lines joined by ", ".
@@ -213,20 +297,49 @@ pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&
             _ => std::borrow::Cow::Borrowed(*cell),
         })
         .collect();
-    let mut values: Vec<(&str, &str)> = Vec::with_capacity(width);
+    let mut problems = Vec::new();
+    let mut values: Vec<(&str, std::borrow::Cow<'_, str>)> = Vec::with_capacity(width);
     for (i, cell) in joined.iter().enumerate() {
-        if let Some(f) = plan.fields[i]
-            && !cell.trim().is_empty()
+        let Some(f) = plan.fields[i] else { continue };
+        let bad = |message: String| Problem {
+            field: Some(f.to_string()),
+            column: Some(column_name(&plan.header, i)),
+            message,
+        };
+        let value = match table_value(plan, i, f, unguarded(cell)) {
+            Ok(v) => v,
+            Err(m) => {
+                problems.push(bad(m));
+                continue;
+            }
+        };
+        // An empty cell (or one saying "not known") takes the default,
+        // when there is one; it is an error only in a required column.
+        let empty = value.trim().is_empty() || is_placeholder(&value);
+        let defaulted = |spec: &crate::domain::fields::FieldSpec| {
+            spec.default.is_some() || plan.defaults.iter().any(|(d, _)| *d == f)
+        };
+        if let Ok(spec) = Parcel::field(f)
+            && !(empty && defaulted(spec))
+            && let Err(e) = spec.parse(&value)
         {
-            values.push((f, unguarded(cell)));
+            problems.push(bad(e.message));
+            continue;
         }
+        if !empty {
+            values.push((f, value));
+        }
+    }
+    if !problems.is_empty() {
+        return Parsed::Rejected(problems);
     }
     for (f, v) in &plan.defaults {
         if !values.iter().any(|(g, _)| g == f) {
-            values.push((f, v));
+            values.push((f, std::borrow::Cow::Borrowed(v.as_str())));
         }
     }
-    match new_record::<Parcel>(&values) {
+    let pairs: Vec<(&str, &str)> = values.iter().map(|(f, v)| (*f, v.as_ref())).collect();
+    match new_record::<Parcel>(&pairs) {
         Ok((parcel, _warnings)) => {
             let fp = fingerprint(&values_of(&parcel, imported));
             Parsed::Parcel {
@@ -234,9 +347,6 @@ pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&
                 fp,
             }
         }
-        Err(FieldError { field, message }) => Parsed::Rejected {
-            field: Some(field),
-            message,
-        },
+        Err(e) => Parsed::Rejected(vec![problem(plan, Some(&e.field), e.message)]),
     }
 }

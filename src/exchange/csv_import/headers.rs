@@ -3,8 +3,8 @@
 use super::*;
 
 /// Headers people use for each parcel field, besides the field's own name
-/// and label. Matched ignoring case, spaces and punctuation. A bare
-/// "weight" is left out on purpose: its unit is unknown.
+/// and label. Matched ignoring case, spaces and punctuation. Weights are
+/// recognised apart, with their unit (see [`weight_header`]).
 pub(super) const ALIASES: &[(&str, &[&str])] = &[
     (
         "tracking",
@@ -12,6 +12,14 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
             "номер отправления",
             "трек номер",
             "трек-номер",
+            "трек-код",
+            "номер посылки",
+            "номер почтового отправления",
+            "track no",
+            "awb no",
+            "hawb",
+            "item barcode",
+            "mail item id",
             "трек",
             "шпи",
             "штрихкод",
@@ -69,6 +77,13 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "origin",
         &[
             "страна отправления",
+            "страна отправки",
+            "страна вывоза",
+            "origin country",
+            "country of dispatch",
+            "shipper country",
+            "consignor country",
+            "country from",
             "страна отправителя",
             "страна происхождения",
             "откуда",
@@ -95,6 +110,10 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "destination",
         &[
             "страна назначения",
+            "страна доставки",
+            "destination country",
+            "country of destination",
+            "country to",
             "страна получателя",
             "куда",
             "destination",
@@ -109,6 +128,8 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "sender_name",
         &[
             "отправитель",
+            "sender name",
+            "shipper name",
             "фио отправителя",
             "наименование отправителя",
             "sender",
@@ -226,6 +247,9 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "declared_contents",
         &[
             "описание вложения",
+            "наименование вложения",
+            "описание товара",
+            "declared goods",
             "вложение",
             "содержимое",
             "наименование товара",
@@ -306,6 +330,12 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "seized_place",
         &[
             "место изъятия",
+            "место обнаружения",
+            "пункт пропуска",
+            "таможенный пост",
+            "place of detection",
+            "customs office",
+            "border post",
             "seized place",
             "seizure place",
             "place of seizure",
@@ -317,6 +347,12 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
         "seized_on",
         &[
             "дата изъятия",
+            "дата обнаружения",
+            "дата задержания",
+            "date of detection",
+            "detection date",
+            "date of interception",
+            "interception date",
             "seizure date",
             "date of seizure",
             "seized date",
@@ -331,16 +367,118 @@ pub(super) fn header_key(h: &str) -> String {
     fold(h).replace(' ', "")
 }
 
+/// Words that make a header a weight's: `Weight (kg)`, `Вес, г`,
+/// `Масса брутто (кг)`, `Gross weight kg`, `Weight`.
+const WEIGHT_WORDS: &[&str] = &["weight", "wt", "вес", "масса", "mass"];
+/// Words a weight header may have besides: which weight, of what.
+const WEIGHT_QUALIFIERS: &[&str] = &[
+    "gross",
+    "net",
+    "total",
+    "actual",
+    "declared",
+    "parcel",
+    "item",
+    "package",
+    "shipment",
+    "of",
+    "in",
+    "the",
+    "brutto",
+    "netto",
+    "брутто",
+    "нетто",
+    "общий",
+    "общая",
+    "фактический",
+    "фактическая",
+    "отправления",
+    "посылки",
+    "в",
+    "бр",
+    "нт",
+];
+
+/// Whether a header names a weight, and in which unit: `Some(Some(Kg))`
+/// for `Weight (kg)`, `Some(None)` for a bare `Weight` or `Вес` (each
+/// value must then say its unit), None for other headers.
+pub fn weight_header(header: &str) -> Option<Option<WeightUnit>> {
+    let lower = header.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut weight = false;
+    let mut unit = None;
+    for w in &words {
+        if WEIGHT_WORDS.contains(w) {
+            weight = true;
+        } else if let Some(u) = WeightUnit::from_word(w) {
+            if unit.is_some_and(|x| x != u) {
+                return None;
+            }
+            unit = Some(u);
+        } else if !WEIGHT_QUALIFIERS.contains(w) {
+            return None;
+        }
+    }
+    weight.then_some(unit)
+}
+
+/// The one weight unit a header names among other words (`Poids brut
+/// (kg)`), if it names exactly one.
+pub fn unit_in_header(header: &str) -> Option<WeightUnit> {
+    let lower = header.to_lowercase();
+    let mut units = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter_map(WeightUnit::from_word);
+    let first = units.next()?;
+    units.all(|u| u == first).then_some(first)
+}
+
+/// The date order a header spells out (`Seizure date (dd/mm/yyyy)`,
+/// `Дата (ДД.ММ.ГГГГ)`, `Date MM-DD-YY`), and the header without it.
+pub fn date_format_hint(header: &str) -> Option<(DateOrder, String)> {
+    let folded = fold(header);
+    let words: Vec<&str> = folded.split(' ').collect();
+    let part = |w: &str| match w {
+        "dd" | "d" => Some('d'),
+        "mm" | "m" => Some('m'),
+        "yyyy" | "yy" | "gggg" | "gg" => Some('y'),
+        _ => None,
+    };
+    for i in 0..words.len().saturating_sub(2) {
+        let three = [part(words[i]), part(words[i + 1]), part(words[i + 2])];
+        let order = match three {
+            [Some('d'), Some('m'), Some('y')] => DateOrder::Dmy,
+            [Some('m'), Some('d'), Some('y')] => DateOrder::Mdy,
+            [Some('y'), Some('m'), Some('d')] => DateOrder::Ymd,
+            _ => continue,
+        };
+        let rest: Vec<&str> = words[..i].iter().chain(&words[i + 3..]).copied().collect();
+        return Some((order, rest.join(" ")));
+    }
+    None
+}
+
 /// The parcel field a header names, if it is one people commonly use.
 pub fn recognise(header: &str) -> Option<&'static str> {
     let key = header_key(header);
     if key.is_empty() {
         return None;
     }
+    if let Some((_, rest)) = date_format_hint(header)
+        && let Some(f) = recognise(&rest)
+    {
+        return Some(f);
+    }
     for spec in Parcel::FIELDS {
         if header_key(spec.name) == key || header_key(spec.label) == key {
             return Some(spec.name);
         }
+    }
+    if weight_header(header).is_some() {
+        return Some("weight_g");
     }
     ALIASES
         .iter()

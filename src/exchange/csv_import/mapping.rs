@@ -12,7 +12,15 @@ pub struct Mapping {
     pub columns: Vec<(String, String)>,
     /// Field name -> value, for every row whose own cell is empty.
     pub defaults: Vec<(String, String)>,
+    /// Column header -> the unit of its weights (None: each value says
+    /// its own, `"each value"` in the file).
+    pub units: Vec<(String, Option<WeightUnit>)>,
+    /// The order of the file's slash dates (`03/04/2026`).
+    pub date_order: Option<DateOrder>,
 }
+
+/// How `[units]` writes a column whose every value carries its unit.
+pub(super) const EACH_VALUE: &str = "each value";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +31,9 @@ pub(super) struct MappingFile {
     pub(super) columns: BTreeMap<String, toml::Spanned<String>>,
     #[serde(default)]
     pub(super) defaults: BTreeMap<String, toml::Spanned<String>>,
+    #[serde(default)]
+    pub(super) units: BTreeMap<String, toml::Spanned<String>>,
+    pub(super) date_order: Option<toml::Spanned<String>>,
 }
 
 pub(super) fn line_at(text: &str, offset: usize) -> usize {
@@ -90,6 +101,25 @@ impl Mapping {
             }
             m.columns.push((column.clone(), spec.name.to_string()));
         }
+        for (column, unit) in &file.units {
+            let at = unit.span().start;
+            let u = unit.get_ref().trim();
+            let u = if u.eq_ignore_ascii_case(EACH_VALUE) {
+                None
+            } else {
+                Some(u.parse::<WeightUnit>().map_err(|e| {
+                    err(at, format!("[units] {column:?}: {e}, or \"{EACH_VALUE}\""))
+                })?)
+            };
+            m.units.push((column.clone(), u));
+        }
+        if let Some(o) = &file.date_order {
+            m.date_order = Some(
+                o.get_ref()
+                    .parse()
+                    .map_err(|e: String| err(o.span().start, e))?,
+            );
+        }
         for (name, value) in &file.defaults {
             let at = value.span().start;
             let spec = Parcel::field(name).map_err(|e| err(at, format!("[defaults] {e}")))?;
@@ -125,9 +155,21 @@ impl Mapping {
         if let Some(e) = &self.encoding {
             out.push_str(&format!("encoding = {}\n", q(e)));
         }
+        if let Some(o) = self.date_order {
+            out.push_str(&format!("date_order = {}\n", q(&o.to_string())));
+        }
         out.push_str("\n[columns]\n");
         for (c, f) in &self.columns {
             out.push_str(&format!("{} = {}\n", q(c), q(f)));
+        }
+        if !self.units.is_empty() {
+            out.push_str(
+                "\n# The unit of a weight column's values that do not say one.\n[units]\n",
+            );
+            for (c, u) in &self.units {
+                let u = u.map_or(EACH_VALUE.to_string(), |u| u.to_string());
+                out.push_str(&format!("{} = {}\n", q(c), q(&u)));
+            }
         }
         if !self.defaults.is_empty() {
             out.push_str("\n[defaults]\n");

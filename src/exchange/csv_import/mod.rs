@@ -9,7 +9,7 @@
 //! completes it: rows already in the notebook with the same values are
 //! counted as duplicates, never filed twice.
 
-use crate::domain::fields::FieldError;
+use crate::domain::fields::{DateOrder, FieldKind, SlashDate, WeightUnit, is_placeholder};
 use crate::domain::record::new_record;
 use crate::domain::text::{fold, truncate};
 use crate::domain::{Parcel, Record};
@@ -88,16 +88,18 @@ mod mapping;
 mod plan;
 mod reader;
 mod rejects;
+mod running;
 
-pub use check::RowError;
 use check::*;
+pub use check::{Problem, RowError};
 pub use headers::*;
 pub use mapping::*;
 pub use plan::*;
-pub use reader::Prepared;
 use reader::*;
+pub use reader::{HEADER_SCAN_ROWS, Layout, Prepared, sniff_layout};
 pub use rejects::default_rejects_path;
 use rejects::*;
+pub use running::{Interrupted, Running, STALE_AFTER, settle_interrupted};
 
 /// What the importer is doing, for a progress line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -179,6 +181,9 @@ pub struct Report {
     pub rejects_file: Option<String>,
     pub delimiter: String,
     pub encoding: String,
+    /// The line the header is on (1 = the first line; below a title or
+    /// notes, a later one).
+    pub header_line: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -210,6 +215,12 @@ pub fn run(
     opts: &Options,
     progress: impl FnMut(Progress),
 ) -> Result<Report, ImportError> {
+    // Imports killed midway are said to be interrupted, not under way.
+    if !opts.dry_run && !store.is_read_only() {
+        for i in settle_interrupted(store)? {
+            tracing::warn!("{i}");
+        }
+    }
     store.bulk(|store| run_in(store, prep, opts, progress))?
 }
 
@@ -233,7 +244,10 @@ fn run_in(
     let reading = |first: bool| {
         let (tx, rx) = std::sync::mpsc::sync_channel(16);
         let imported = imported.clone();
-        (move || read_rows(prep, &imported, first, tx), Rows::new(rx))
+        (
+            move || read_rows(prep, &imported, first, opts.skip_bad, tx),
+            Rows::new(rx),
+        )
     };
     let tick = |phase, c: &Counts, bytes: u64, progress: &mut dyn FnMut(Progress)| {
         progress(Progress {
@@ -308,6 +322,7 @@ fn run_in(
         rejects_file: None,
         delimiter: char::from(prep.delimiter).to_string(),
         encoding: prep.encoding.map_or("UTF-8", |e| e.name()).to_string(),
+        header_line: prep.header_line,
     };
     if opts.dry_run {
         return Ok(report);
@@ -356,14 +371,18 @@ fn run_in(
                         w.actor,
                         file_name,
                         report.sha256,
-                        r#"{"outcome":"in-progress"}"#
+                        Running::here(0).json()
                     ])?;
                 }
+                let mut done = false;
                 while !batch.full(in_batch) {
                     in_batch += 1;
                     let row = match rows.next() {
                         Ok(Some(row)) => row,
-                        Ok(None) => return Ok(true),
+                        Ok(None) => {
+                            done = true;
+                            break;
+                        }
                         Err(e) => {
                             stopped = Some(e);
                             return Err(StoreError::Corrupt("import stopped".into()));
@@ -394,7 +413,16 @@ fn run_in(
                         tick(Phase::Writing, &c2, bytes, &mut progress);
                     }
                 }
-                Ok(false)
+                // The heartbeat, committed with the batch: this import is
+                // alive, with this many parcels in.
+                if !done {
+                    w.tx.prepare_cached("UPDATE sources SET report = ?2 WHERE id = ?1")?
+                        .execute(rusqlite::params![
+                            source_id,
+                            Running::here(c2.imported).json()
+                        ])?;
+                }
+                Ok(done)
             });
             first_batch = false;
             match step {
@@ -430,8 +458,14 @@ fn run_in(
 }
 
 fn short(mut e: RowError) -> RowError {
-    if e.message.chars().count() > MAX_MESSAGE {
-        e.message = truncate(&e.message, MAX_MESSAGE).into_owned();
+    let cut = |m: &mut String| {
+        if m.chars().count() > MAX_MESSAGE {
+            *m = truncate(m, MAX_MESSAGE).into_owned();
+        }
+    };
+    cut(&mut e.message);
+    for p in &mut e.problems {
+        cut(&mut p.message);
     }
     e
 }
@@ -483,7 +517,7 @@ pub fn each_row(
     let (tx, rx) = std::sync::mpsc::sync_channel(16);
     std::thread::scope(|scope| -> Result<u64, ImportError> {
         let imported = imported.clone();
-        scope.spawn(move || read_rows(prep, &imported, true, tx));
+        scope.spawn(move || read_rows(prep, &imported, true, false, tx));
         let mut rows = Rows::new(rx);
         let mut read = 0u64;
         while let Some(row) = rows.next()? {
@@ -491,12 +525,7 @@ pub fn each_row(
             let parcel = match row.parsed {
                 Parsed::Blank => continue,
                 Parsed::Parcel { parcel, .. } => Ok(parcel),
-                Parsed::Rejected { field, message } => {
-                    match checker.reject(row.line, field.as_deref(), message) {
-                        Verdict::Rejected(e) => Err(e),
-                        _ => continue,
-                    }
-                }
+                Parsed::Rejected(problems) => Err(RowError::new(row.line, problems)),
             };
             if read.is_multiple_of(PROGRESS_EVERY) {
                 progress(Progress {
@@ -548,9 +577,69 @@ mod tests {
         ] {
             assert_eq!(recognise(h), Some(f), "{h}");
         }
-        for h in ["Weight", "Phone", "Remarks", "", "  "] {
+        for h in ["Phone", "Remarks", "Weight of substance", "", "  "] {
             assert_eq!(recognise(h), None, "{h}");
         }
+        // Weights with their unit; a bare weight's values must say theirs.
+        use WeightUnit::*;
+        for (h, unit) in [
+            ("Weight (g)", Some(G)),
+            ("weight_g", Some(G)),
+            ("Weight (kg)", Some(Kg)),
+            ("Weight kg", Some(Kg)),
+            ("Вес, кг", Some(Kg)),
+            ("Масса (кг)", Some(Kg)),
+            ("Вес брутто, кг", Some(Kg)),
+            ("Gross weight, KG", Some(Kg)),
+            ("Вес в граммах", Some(G)),
+            ("Weight (lbs)", Some(Lb)),
+            ("Weight", None),
+            ("Вес", None),
+        ] {
+            assert_eq!(weight_header(h), Some(unit), "{h}");
+            assert_eq!(recognise(h), Some("weight_g"), "{h}");
+        }
+        assert_eq!(weight_header("Weight (kg/g)"), None);
+        // A header may spell its dates' order out.
+        for (h, order) in [
+            ("Seizure date (dd/mm/yyyy)", DateOrder::Dmy),
+            ("Date of seizure MM-DD-YYYY", DateOrder::Mdy),
+            ("Дата изъятия (ДД.ММ.ГГГГ)", DateOrder::Dmy),
+        ] {
+            assert_eq!(recognise(h), Some("seized_on"), "{h}");
+            assert_eq!(date_format_hint(h).map(|(o, _)| o), Some(order), "{h}");
+        }
+        let plan = ColumnPlan::new(
+            vec!["Tracking".into(), "Seizure date (mm/dd/yyyy)".into()],
+            None,
+        );
+        assert_eq!(plan.date_orders, vec![None, Some(DateOrder::Mdy)]);
+        // A mapped column's header may say its unit; [units] says it too.
+        let m = Mapping {
+            columns: vec![
+                ("Ref".into(), "tracking".into()),
+                ("Poids brut (kg)".into(), "weight_g".into()),
+            ],
+            ..Mapping::default()
+        };
+        let plan = ColumnPlan::new(vec!["Ref".into(), "Poids brut (kg)".into()], Some(&m));
+        assert_eq!(plan.units[1], Some(WeightUnit::Kg));
+        let m = Mapping {
+            columns: vec![
+                ("Ref".into(), "tracking".into()),
+                ("Вес".into(), "weight_g".into()),
+            ],
+            units: vec![("Вес".into(), Some(WeightUnit::Kg))],
+            ..Mapping::default()
+        };
+        let plan = ColumnPlan::new(vec!["Ref".into(), "Вес".into()], Some(&m));
+        assert_eq!(plan.units[1], Some(WeightUnit::Kg));
+        let m = Mapping { units: vec![], ..m };
+        let plan = ColumnPlan::new(vec!["Ref".into(), "Вес".into()], Some(&m));
+        assert_eq!(
+            plan.units[1], None,
+            "a bare weight: each value must say its unit"
+        );
         // Every alias names a real field.
         for (f, _) in ALIASES {
             assert!(Parcel::field(f).is_ok(), "{f}");
@@ -612,6 +701,12 @@ mod tests {
                 ("Remarque".into(), String::new()),
             ],
             defaults: vec![("status".into(), "seized".into())],
+            units: vec![
+                ("Poids \"net\" (g)".into(), Some(WeightUnit::G)),
+                ("Вес".into(), Some(WeightUnit::Kg)),
+                ("Weight".into(), None),
+            ],
+            date_order: Some(DateOrder::Mdy),
         };
         let text = m.to_toml();
         let back = Mapping::parse(&text, Path::new("m.toml")).unwrap();
@@ -623,6 +718,12 @@ mod tests {
         b.sort();
         assert_eq!(a, b);
         assert_eq!(back.defaults, m.defaults);
+        let mut a = m.units.clone();
+        a.sort_by(|x, y| x.0.cmp(&y.0));
+        let mut b = back.units.clone();
+        b.sort_by(|x, y| x.0.cmp(&y.0));
+        assert_eq!(a, b);
+        assert_eq!(back.date_order, Some(DateOrder::Mdy));
     }
 
     #[test]
@@ -800,6 +901,96 @@ mod tests {
     }
 
     #[test]
+    fn a_title_block_above_the_header_is_skipped_and_lines_stay_true() {
+        let (_d, mut s) = temp_store();
+        let csv = "Таможенный пост Хоргос / Seizure report Q3 2026\n\
+                   \n\
+                   Prepared by: A. Ivanov, analyst\n\
+                   Трек-номер;Вес, кг;Дата изъятия\n\
+                   RR123456785KZ;0,45;05.03.2026\n\
+                   EE473124829CN;heavy;31.02.2026\n";
+        let r = import_bytes(&mut s, csv.as_bytes(), &Options::default()).unwrap();
+        assert_eq!(r.header_line, 4, "{r:?}");
+        assert_eq!(r.delimiter, ";");
+        assert_eq!((r.read, r.rejected), (2, 1), "{r:?}");
+        let e = &r.errors[0];
+        assert_eq!(e.line, 6);
+        // Both bad cells, each by its column's header.
+        assert_eq!(e.problems.len(), 2, "{e:?}");
+        let text = e.to_string();
+        assert!(
+            text.starts_with("line 6, column \"Вес, кг\" (weight_g): \"heavy\" is not a number")
+                && text.contains(
+                    "; column \"Дата изъятия\" (seized_on): \"31.02.2026\" is not a date"
+                ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn header_row_is_found_by_the_mapping_or_given() {
+        let rows = |v: &[&[&str]]| -> Vec<Vec<String>> {
+            v.iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect()
+        };
+        let t = rows(&[
+            &["Report"],
+            &["Ref colis", "Poids"],
+            &["RR123456785KZ", "1"],
+        ]);
+        assert_eq!(
+            header_index(&t, None),
+            0,
+            "nothing recognised: the first row"
+        );
+        let m = Mapping {
+            columns: vec![("Ref colis".into(), "tracking".into())],
+            ..Mapping::default()
+        };
+        assert_eq!(header_index(&t, Some(&m)), 1);
+        let t = rows(&[
+            &["Seizures"],
+            &["Tracking", "Weight (kg)"],
+            &["RR123456785KZ", "1"],
+        ]);
+        assert_eq!(header_index(&t, None), 1);
+        // A title line without the delimiter does not decide it.
+        assert_eq!(
+            sniff_layout(b"Title, 2026\nTracking;Origin;Weight\n", None),
+            b';'
+        );
+    }
+
+    #[test]
+    fn slash_dates_take_their_columns_order() {
+        let (_d, mut s) = temp_store();
+        let ok = |csv: &str| import_bytes(&mut temp_store().1, csv.as_bytes(), &Options::default());
+        // A day over 12 in the column says day first for the whole column.
+        let r =
+            ok("tracking,seized_on\nRR123456785KZ,03/04/2026\nEE473124829CN,25/03/2026\n").unwrap();
+        assert_eq!((r.imported, r.rejected), (2, 0), "{r:?}");
+        let r = import_bytes(
+            &mut s,
+            b"tracking,seized_on\nRR123456785KZ,03/04/2026\nEE473124829CN,03/25/2026\n",
+            &Options::default(),
+        )
+        .unwrap();
+        assert_eq!((r.imported, r.rejected), (2, 0), "{r:?}");
+        let p: Vec<Parcel> =
+            records::list_where(s.conn(), "tracking = ?1", ["RR123456785KZ"], 1, 0).unwrap();
+        assert_eq!(p[0].seized_on.as_deref(), Some("2026-03-04"));
+        // A column that never tells: refused, naming the flag.
+        let r = ok("tracking,Seizure date\nRR123456785KZ,03/04/2026\n").unwrap();
+        assert_eq!(r.outcome, Outcome::Refused);
+        let e = r.errors[0].to_string();
+        assert!(
+            e.contains("line 2, column \"Seizure date\" (seized_on)") && e.contains("--date-order"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn not_utf8_names_the_line() {
         let (_d, mut s) = temp_store();
         let e = import_bytes(
@@ -810,6 +1001,27 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("line 3: not UTF-8; pass --encoding"), "{e}");
+        // With --skip-bad it is one bad row, kept in the rejects as it reads.
+        let dir = tempfile::tempdir().unwrap();
+        let opts = Options {
+            skip_bad: true,
+            rejects: Some(dir.path().join("r.csv")),
+            ..Options::default()
+        };
+        let r = import_bytes(
+            &mut s,
+            b"tracking,sender_name\nRR123456785KZ,ok\nEE473124829CN,\xcf\xe5\xf2\n",
+            &opts,
+        )
+        .unwrap();
+        assert_eq!((r.imported, r.rejected), (1, 1), "{r:?}");
+        let e = r.errors[0].to_string();
+        assert!(
+            e.contains("line 3, column \"sender_name\": not UTF-8 (byte 0xCF)"),
+            "{e}"
+        );
+        let rejects = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
+        assert!(rejects.contains("EE473124829CN,\u{fffd}"), "{rejects}");
     }
 
     mod fuzz {

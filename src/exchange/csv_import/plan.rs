@@ -18,6 +18,19 @@ pub struct ColumnPlan {
     pub defaults: Vec<(&'static str, String)>,
     /// Two columns filling one field.
     pub(super) conflicts: Vec<String>,
+    /// For each weight column, the unit of values that do not say one
+    /// (None: each value must say it).
+    pub units: Vec<Option<WeightUnit>>,
+    /// For each date column, the order of its slash dates, when given or
+    /// told by the column's own dates.
+    pub date_orders: Vec<Option<DateOrder>>,
+}
+
+/// Whether a parcel field holds a date.
+pub(super) fn is_date(field: &str) -> bool {
+    Parcel::FIELDS
+        .iter()
+        .any(|f| f.name == field && f.kind == FieldKind::Date)
 }
 
 pub(super) fn column_name(header: &[String], i: usize) -> String {
@@ -100,6 +113,39 @@ impl ColumnPlan {
                 }
             }
         }
+        let units = (0..header.len())
+            .map(|i| {
+                if fields[i] != Some("weight_g") {
+                    return None;
+                }
+                let stated = mapping.and_then(|m| {
+                    m.units
+                        .iter()
+                        .find(|(c, _)| {
+                            c.trim() == header[i].trim()
+                                || (!header_key(c).is_empty()
+                                    && header_key(c) == header_key(&header[i]))
+                        })
+                        .map(|(_, u)| *u)
+                });
+                // A mapped column's header may still say its unit
+                // (`Poids brut (kg)`); one that says none (`Poids`), sent
+                // to weight_g by the mapping, is in grams.
+                stated
+                    .or_else(|| weight_header(&header[i]))
+                    .or_else(|| unit_in_header(&header[i]).map(Some))
+                    .unwrap_or(Some(WeightUnit::G))
+            })
+            .collect();
+        let date_orders = (0..header.len())
+            .map(|i| {
+                fields[i].filter(|f| is_date(f)).and_then(|_| {
+                    mapping
+                        .and_then(|m| m.date_order)
+                        .or_else(|| date_format_hint(&header[i]).map(|(o, _)| o))
+                })
+            })
+            .collect();
         ColumnPlan {
             header,
             fields,
@@ -107,6 +153,8 @@ impl ColumnPlan {
             missing,
             defaults,
             conflicts,
+            units,
+            date_orders,
         }
     }
 
@@ -153,9 +201,15 @@ impl ColumnPlan {
                     .then(|| (name, self.fields[i].unwrap_or("").to_string()))
             })
             .collect();
+        let units = (0..self.header.len())
+            .filter(|i| self.fields[*i] == Some("weight_g") && !self.header[*i].trim().is_empty())
+            .map(|i| (self.header[i].trim().to_string(), self.units[i]))
+            .collect();
         Mapping {
             delimiter: (delimiter != b',').then_some(delimiter),
             encoding: encoding.map(str::to_string),
+            units,
+            date_order: self.date_orders.iter().flatten().next().copied(),
             columns,
             defaults: self
                 .defaults

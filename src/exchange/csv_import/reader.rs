@@ -85,7 +85,7 @@ pub(super) struct Opened {
 pub(super) fn open_csv(
     path: &Path,
     encoding: Option<&'static Encoding>,
-    delimiter: Option<u8>,
+    delimiter: impl FnOnce(&[u8]) -> u8,
     hash: Option<Rc<RefCell<Sha256>>>,
 ) -> Result<Opened, ImportError> {
     let file = File::open(path).map_err(io_err(path))?;
@@ -106,11 +106,11 @@ pub(super) fn open_csv(
         .take(SNIFF_BYTES)
         .read_to_end(&mut head)
         .map_err(io_err(path))?;
-    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&head));
+    let delimiter = delimiter(&head);
     let seen = Rc::new(RefCell::new(VecDeque::new()));
     let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
-        .has_headers(true)
+        .has_headers(false)
         .flexible(true)
         .from_reader(Terminators {
             inner: Cursor::new(head).chain(decoded),
@@ -140,7 +140,111 @@ pub(super) fn utf8_cells<'r>(
         .collect()
 }
 
-/// A file ready to import: its header read and its columns planned.
+/// The first byte of a record that is not UTF-8, and its column.
+pub(super) fn bad_byte(rec: &csv::ByteRecord) -> Option<(u8, usize)> {
+    rec.iter().enumerate().find_map(|(i, b)| {
+        std::str::from_utf8(b)
+            .err()
+            .map(|e| (b[e.valid_up_to()], i))
+    })
+}
+
+/// A record's cells as text, bytes that are not UTF-8 replaced.
+pub(super) fn lossy_cells(rec: &csv::ByteRecord) -> Vec<String> {
+    rec.iter()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect()
+}
+
+/// How many of a file's first rows the header is looked for among.
+pub const HEADER_SCAN_ROWS: usize = 20;
+
+/// How a file is laid out, when the importer is told rather than left to
+/// recognise it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Layout {
+    pub encoding: Option<&'static Encoding>,
+    pub delimiter: Option<u8>,
+    /// The line the header is on (1 = the first line of the file); else
+    /// the first of the file's first rows that names the most columns.
+    pub header_row: Option<u64>,
+    /// The order of slash dates; else told by each date column's dates.
+    pub date_order: Option<DateOrder>,
+}
+
+/// How many of a row's cells name a column: recognised headers, or the
+/// columns a mapping names.
+fn header_score(cells: &[String], mapping: Option<&Mapping>) -> usize {
+    cells
+        .iter()
+        .filter(|c| {
+            let key = header_key(c);
+            !key.is_empty()
+                && (recognise(c).is_some()
+                    || mapping.is_some_and(|m| {
+                        m.columns
+                            .iter()
+                            .any(|(col, _)| col.trim() == c.trim() || header_key(col) == key)
+                    }))
+        })
+        .count()
+}
+
+/// The row among `rows` that is the header: the first that names the most
+/// columns; the first row when none names any.
+pub(super) fn header_index(rows: &[Vec<String>], mapping: Option<&Mapping>) -> usize {
+    let mut best = (0, 0);
+    for (i, r) in rows.iter().enumerate() {
+        let score = header_score(r, mapping);
+        if score > best.1 {
+            best = (i, score);
+        }
+    }
+    best.0
+}
+
+/// The delimiter of a file whose start is `head`: the one with which a
+/// header row (perhaps below a title block) names the most columns; else
+/// the one the first line uses most.
+pub fn sniff_layout(head: &[u8], mapping: Option<&Mapping>) -> u8 {
+    let mut best: Option<(u8, usize)> = None;
+    for d in [b',', b';', b'\t', b'|'] {
+        if !head.contains(&d) {
+            continue;
+        }
+        let mut r = csv::ReaderBuilder::new()
+            .delimiter(d)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(head);
+        let rows: Vec<Vec<String>> = r
+            .byte_records()
+            .take(HEADER_SCAN_ROWS)
+            .map_while(Result::ok)
+            .map(|rec| lossy_cells(&rec))
+            .collect();
+        let score = rows
+            .iter()
+            .map(|row| header_score(row, mapping))
+            .max()
+            .unwrap_or(0);
+        if score > 0 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((d, score));
+        }
+    }
+    best.map_or_else(|| sniff_delimiter(first_line(head)), |(d, _)| d)
+}
+
+/// The first line with something on it.
+fn first_line(head: &[u8]) -> &[u8] {
+    let start = head
+        .iter()
+        .position(|b| !matches!(b, b'\r' | b'\n'))
+        .unwrap_or(head.len());
+    &head[start..]
+}
+
+/// A file ready to import: its header found and its columns planned.
 #[derive(Debug)]
 pub struct Prepared {
     pub path: PathBuf,
@@ -148,10 +252,15 @@ pub struct Prepared {
     pub delimiter: u8,
     pub plan: ColumnPlan,
     pub total_bytes: u64,
+    /// The line the header is on (1 = the first line).
+    pub header_line: u64,
+    /// Rows (of the CSV reader's, blank lines aside) before the header:
+    /// a title, notes.
+    pub(super) skip: usize,
 }
 
 impl Prepared {
-    /// Opens the file and reads its header. Encoding and delimiter: the
+    /// Opens the file and finds its header. Encoding and delimiter: the
     /// ones given, else the mapping's, else UTF-8 and the one the header
     /// line uses.
     pub fn new(
@@ -160,33 +269,153 @@ impl Prepared {
         encoding: Option<&'static Encoding>,
         delimiter: Option<u8>,
     ) -> Result<Prepared, ImportError> {
-        let encoding = match (encoding, mapping.and_then(|m| m.encoding.as_deref())) {
+        let layout = Layout {
+            encoding,
+            delimiter,
+            ..Layout::default()
+        };
+        Prepared::with_layout(path, mapping, &layout)
+    }
+
+    /// As [`Prepared::new`], with the header's line and the date order
+    /// given or left to recognise.
+    pub fn with_layout(
+        path: &Path,
+        mapping: Option<&Mapping>,
+        layout: &Layout,
+    ) -> Result<Prepared, ImportError> {
+        let encoding = match (layout.encoding, mapping.and_then(|m| m.encoding.as_deref())) {
             (Some(e), _) => Some(e),
             (None, Some(label)) => Some(encoding_for(label)?),
             (None, None) => None,
         };
-        let delimiter = delimiter.or(mapping.and_then(|m| m.delimiter));
+        let delimiter = layout.delimiter.or(mapping.and_then(|m| m.delimiter));
         let total_bytes = std::fs::metadata(path).map_err(io_err(path))?.len();
-        let mut o = open_csv(path, encoding, delimiter, None)?;
-        let header = o.reader.byte_headers().map_err(csv_err(path))?.clone();
-        let line = o.lines.line(&header).max(1);
-        let header: Vec<String> = utf8_cells(&header, path, line)?
+        let mut o = open_csv(
+            path,
+            encoding,
+            |head| delimiter.unwrap_or_else(|| sniff_layout(head, mapping)),
+            None,
+        )?;
+        // The rows the header is looked for among (or up to the line given).
+        // (With a line given, only that row is kept, and the rows before
+        // it counted.)
+        let mut rows: Vec<(u64, csv::ByteRecord)> = Vec::new();
+        let mut before = 0;
+        let mut rec = csv::ByteRecord::new();
+        while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
+            let line = o.lines.line(&rec).max(1);
+            match layout.header_row {
+                Some(n) if line < n => before += 1,
+                Some(n) => {
+                    if line == n {
+                        rows.push((line, rec.clone()));
+                    }
+                    break;
+                }
+                None => {
+                    rows.push((line, rec.clone()));
+                    if rows.len() >= HEADER_SCAN_ROWS {
+                        break;
+                    }
+                }
+            }
+        }
+        let no_header = || ImportError::Columns {
+            path: path.to_path_buf(),
+            message: "no header line: the first line must name the columns".into(),
+        };
+        let (skip, at) = match layout.header_row {
+            Some(n) if rows.is_empty() => {
+                return Err(ImportError::Columns {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "--header-row {n}: no row starts on line {n} (it is blank, inside a quoted cell, or past the end)"
+                    ),
+                });
+            }
+            Some(_) => (before, 0),
+            None => {
+                let texts: Vec<Vec<String>> = rows.iter().map(|(_, r)| lossy_cells(r)).collect();
+                let i = header_index(&texts, mapping);
+                (i, i)
+            }
+        };
+        let (line, header) = rows.get(at).ok_or_else(no_header)?;
+        let header: Vec<String> = utf8_cells(header, path, *line)?
             .into_iter()
             .map(str::to_string)
             .collect();
         if header.iter().all(|h| h.trim().is_empty()) {
-            return Err(ImportError::Columns {
-                path: path.to_path_buf(),
-                message: "no header line: the first line must name the columns".into(),
-            });
+            return Err(no_header());
         }
-        Ok(Prepared {
+        let mut prep = Prepared {
             path: path.to_path_buf(),
             encoding,
             delimiter: o.delimiter,
             plan: ColumnPlan::new(header, mapping),
             total_bytes,
-        })
+            header_line: *line,
+            skip,
+        };
+        prep.settle_date_orders(layout.date_order)?;
+        Ok(prep)
+    }
+
+    /// The order of each date column's slash dates: the one given, else
+    /// the mapping's, else the one the column's own dates tell (a first
+    /// number over 12 says day first, a second one month first). A column
+    /// that never tells, or tells both, has none: its ambiguous dates are
+    /// refused, naming the flag to pass.
+    fn settle_date_orders(&mut self, given: Option<DateOrder>) -> Result<(), ImportError> {
+        let plan = &mut self.plan;
+        let dates: Vec<usize> = (0..plan.fields.len())
+            .filter(|i| plan.fields[*i].is_some_and(is_date))
+            .collect();
+        if let Some(o) = given {
+            for i in &dates {
+                plan.date_orders[*i] = Some(o);
+            }
+            return Ok(());
+        }
+        let open: Vec<usize> = dates
+            .into_iter()
+            .filter(|i| plan.date_orders[*i].is_none())
+            .collect();
+        if open.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.as_path();
+        let mut o = open_csv(path, self.encoding, |_| self.delimiter, None)?;
+        let mut rec = csv::ByteRecord::new();
+        let mut n = 0;
+        // (day first seen, month first seen) per open column.
+        let mut told = vec![(false, false); open.len()];
+        while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
+            n += 1;
+            if n <= self.skip + 1 {
+                continue;
+            }
+            for (k, i) in open.iter().enumerate() {
+                let Some(cell) = rec.get(*i) else { continue };
+                let Ok(cell) = std::str::from_utf8(cell) else {
+                    continue;
+                };
+                match crate::domain::fields::slash_date(cell) {
+                    Some(SlashDate::DayFirst) => told[k].0 = true,
+                    Some(SlashDate::MonthFirst) => told[k].1 = true,
+                    _ => {}
+                }
+            }
+        }
+        for (k, i) in open.iter().enumerate() {
+            plan.date_orders[*i] = match told[k] {
+                (true, false) => Some(DateOrder::Dmy),
+                (false, true) => Some(DateOrder::Mdy),
+                _ => None,
+            };
+        }
+        Ok(())
     }
 
     /// The mapping in use, to save and reuse.
@@ -209,10 +438,7 @@ pub(super) struct ReadRow {
 
 pub(super) enum Parsed {
     Blank,
-    Rejected {
-        field: Option<String>,
-        message: String,
-    },
+    Rejected(Vec<Problem>),
     Parcel {
         parcel: Box<Parcel>,
         /// Of the imported fields' values, to tell a repeated row from a
@@ -241,27 +467,58 @@ pub(super) fn read_rows(
     prep: &Prepared,
     imported: &[&'static str],
     first: bool,
+    skip_bad: bool,
     tx: std::sync::mpsc::SyncSender<Result<Chunk, ImportError>>,
 ) {
     let path = prep.path.as_path();
     let sha = first.then(|| Rc::new(RefCell::new(Sha256::new())));
     let run = || -> Result<u64, ImportError> {
-        let mut o = open_csv(path, prep.encoding, Some(prep.delimiter), sha.clone())?;
+        let mut o = open_csv(path, prep.encoding, |_| prep.delimiter, sha.clone())?;
         let mut rec = csv::ByteRecord::new();
         let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+        let mut before_data = prep.skip + 1;
         while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
             let line = o.lines.line(&rec);
-            let cells = utf8_cells(&rec, path, line)?;
-            let parsed = parse_row(&prep.plan, imported, &cells);
-            chunk.push(ReadRow {
-                line,
-                cells: if first {
-                    Vec::new()
-                } else {
-                    cells.into_iter().map(str::to_string).collect()
+            if before_data > 0 {
+                // The title block and the header.
+                before_data -= 1;
+                continue;
+            }
+            let row = match (utf8_cells(&rec, path, line), bad_byte(&rec)) {
+                (Ok(cells), _) => {
+                    let parsed = parse_row(&prep.plan, imported, &cells);
+                    ReadRow {
+                        line,
+                        cells: if first {
+                            Vec::new()
+                        } else {
+                            cells.into_iter().map(str::to_string).collect()
+                        },
+                        parsed,
+                    }
+                }
+                // With --skip-bad a row that is not UTF-8 is a bad row
+                // like any other, kept as well as it reads.
+                (Err(_), Some((byte, i))) if skip_bad => ReadRow {
+                    line,
+                    cells: if first { Vec::new() } else { lossy_cells(&rec) },
+                    parsed: Parsed::Rejected(vec![Problem {
+                        field: prep
+                            .plan
+                            .fields
+                            .get(i)
+                            .copied()
+                            .flatten()
+                            .map(str::to_string),
+                        column: Some(column_name(&prep.plan.header, i)),
+                        message: format!(
+                            "not UTF-8 (byte 0x{byte:02X}); pass --encoding windows-1251 or the file's encoding"
+                        ),
+                    }]),
                 },
-                parsed,
-            });
+                (Err(e), _) => return Err(e),
+            };
+            chunk.push(row);
             if chunk.len() == CHUNK_ROWS {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
                 if tx.send(Ok(Chunk::Rows(full, o.bytes.get()))).is_err() {
