@@ -342,6 +342,8 @@ pub enum CustodyCmd {
     },
 }
 
+/// (Parsed once per process: its size does not matter.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum LabCmd {
     /// A laboratory result on a finding (FINDING: its id, a parcel with one finding, or PARCEL:SUBSTANCE)

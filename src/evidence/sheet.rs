@@ -55,8 +55,8 @@ pub fn render(conn: &Connection, t: &ExhibitTrail) -> Result<String> {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "{:<3} {:<16} {:<18} {:<18} {:<11} {:<5} {}",
-        "#", "When", "From", "To", "Purpose", "Seal", "Seal no. / where"
+        "{:<3} {:<16} {:<18} {:<18} {:<11} {:<5} Seal no. / where",
+        "#", "When", "From", "To", "Purpose", "Seal"
     );
     for (i, c) in t.custody.iter().enumerate() {
         let cut = |v: &str, n: usize| text::truncate(&one_line(v), n).into_owned();

@@ -63,7 +63,7 @@ pub fn lab_result(w: &mut Writer<'_>, f: &Finding, reference: &str, date: &str) 
 /// in four), and the outcome of a controlled delivery.
 pub fn trail(w: &mut Writer<'_>, p: &Parcel, net_g: f64) -> Result<()> {
     let h = hash(&p.tracking);
-    let (Some(day), true) = (p.seized_on.as_deref(), h % 4 == 0) else {
+    let (Some(day), true) = (p.seized_on.as_deref(), h.is_multiple_of(4)) else {
         return Ok(());
     };
     // Found in the working day; stored one to three hours later.
@@ -146,7 +146,7 @@ pub fn trail(w: &mut Writer<'_>, p: &Parcel, net_g: f64) -> Result<()> {
     hand(w, at(1 + (h >> 24) % 3), Some(officer), store, "storage")?;
     // Now and then the seal is found cut on the way to the laboratory, as
     // happens: the trail flags it.
-    if (h >> 40) % 8 == 0 {
+    if (h >> 40).is_multiple_of(8) {
         let (mut c, _) = new_record::<Custody>(&[
             ("handed_at", &at(5)),
             ("from_holder", store),
