@@ -84,7 +84,7 @@ impl Record for Organisation {
         format!("{} ({})", self.name, self.org_type)
     }
     fn search_text(&self) -> String {
-        [
+        crate::domain::text::search_fields(&[
             Some(self.name.as_str()),
             Some(self.org_type.as_str()),
             self.aliases.as_deref(),
@@ -93,11 +93,7 @@ impl Record for Organisation {
             self.addresses.as_deref(),
             self.contacts.as_deref(),
             self.description.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" | ")
+        ])
     }
     fn identifiers(&self) -> Vec<Identifier> {
         party_identifiers(

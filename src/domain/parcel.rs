@@ -114,7 +114,7 @@ impl Record for Parcel {
         self.tracking.clone()
     }
     fn search_text(&self) -> String {
-        [
+        crate::domain::text::search_fields(&[
             Some(self.tracking.as_str()),
             self.carrier.as_deref(),
             self.origin.as_deref(),
@@ -131,11 +131,7 @@ impl Record for Parcel {
             self.found_contents.as_deref(),
             self.concealment.as_deref(),
             self.seized_place.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" | ")
+        ])
     }
     fn identifiers(&self) -> Vec<Identifier> {
         let mut out = Vec::new();

@@ -147,7 +147,7 @@ impl Record for Person {
         self.name.clone()
     }
     fn search_text(&self) -> String {
-        [
+        crate::domain::text::search_fields(&[
             Some(self.name.as_str()),
             self.aliases.as_deref(),
             self.born_on.as_deref(),
@@ -157,11 +157,7 @@ impl Record for Person {
             self.addresses.as_deref(),
             self.contacts.as_deref(),
             self.role_notes.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" | ")
+        ])
     }
     fn identifiers(&self) -> Vec<Identifier> {
         party_identifiers(

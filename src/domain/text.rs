@@ -82,6 +82,17 @@ pub fn name_key(s: &str) -> String {
     words.join(" ")
 }
 
+/// A record's search text: the fields it has, separated by ` | ` (so a
+/// match never runs from one field into the next).
+pub fn search_fields(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 /// Trims and turns an empty string into `None`.
 pub fn non_empty(s: &str) -> Option<String> {
     let t = s.trim();

@@ -4,6 +4,7 @@
 
 use super::meta_access;
 use crate::domain::fields::{FieldError, FieldKind::*, FieldSpec};
+use crate::domain::text::search_fields;
 use crate::domain::{ItemKind, Meta, Record};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -71,17 +72,12 @@ impl Record for Custody {
         )
     }
     fn search_text(&self) -> String {
-        [
-            self.from_holder.as_ref(),
-            Some(&self.to_holder),
-            self.place.as_ref(),
-            self.note.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ")
+        search_fields(&[
+            self.from_holder.as_deref(),
+            Some(self.to_holder.as_str()),
+            self.place.as_deref(),
+            self.note.as_deref(),
+        ])
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         if self.seal_intact == "no" && self.note.is_none() {

@@ -4,6 +4,7 @@
 
 use super::meta_access;
 use crate::domain::fields::{FieldError, FieldKind::*, FieldSpec};
+use crate::domain::text::search_fields;
 use crate::domain::{ItemKind, Meta, Record};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -56,12 +57,11 @@ impl Record for Delivery {
         s
     }
     fn search_text(&self) -> String {
-        [&self.delivered_to, &self.collected_by, &self.note]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ")
+        search_fields(&[
+            self.delivered_to.as_deref(),
+            self.collected_by.as_deref(),
+            self.note.as_deref(),
+        ])
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         if self.arrests.is_some_and(|n| n.fract() != 0.0) {

@@ -4,6 +4,7 @@
 
 use super::meta_access;
 use crate::domain::fields::{FieldError, FieldKind::*, FieldSpec};
+use crate::domain::text::search_fields;
 use crate::domain::{ItemKind, Meta, Record};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -78,11 +79,7 @@ impl Record for Document {
         format!("{} {name}", self.doc_kind)
     }
     fn search_text(&self) -> String {
-        format!(
-            "{} {}",
-            self.path,
-            self.description.as_deref().unwrap_or("")
-        )
+        search_fields(&[Some(self.path.as_str()), self.description.as_deref()])
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         let h = self.sha256.trim();

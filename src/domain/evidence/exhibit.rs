@@ -3,6 +3,7 @@
 
 use super::meta_access;
 use crate::domain::fields::{FieldError, FieldKind::*, FieldSpec};
+use crate::domain::text::search_fields;
 use crate::domain::{ItemKind, Meta, Record};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -56,16 +57,11 @@ impl Record for Exhibit {
         s
     }
     fn search_text(&self) -> String {
-        [
-            Some(&self.number),
-            self.seal.as_ref(),
-            self.description.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ")
+        search_fields(&[
+            Some(self.number.as_str()),
+            self.seal.as_deref(),
+            self.description.as_deref(),
+        ])
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         if let (Some(g), Some(n)) = (self.gross_g, self.net_g)

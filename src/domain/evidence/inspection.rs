@@ -3,6 +3,7 @@
 
 use super::meta_access;
 use crate::domain::fields::{FieldError, FieldKind::*, FieldSpec};
+use crate::domain::text::search_fields;
 use crate::domain::{ItemKind, Meta, Record};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -88,12 +89,12 @@ impl Record for Inspection {
         s
     }
     fn search_text(&self) -> String {
-        [&self.place, &self.officer, &self.test_kit, &self.note]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ")
+        search_fields(&[
+            self.place.as_deref(),
+            self.officer.as_deref(),
+            self.test_kit.as_deref(),
+            self.note.as_deref(),
+        ])
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         let mut w = Vec::new();

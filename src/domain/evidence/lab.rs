@@ -5,6 +5,7 @@
 use super::meta_access;
 use crate::domain::fields::{FieldError, FieldKind::*, FieldSpec};
 use crate::domain::finding::UNITS;
+use crate::domain::text::search_fields;
 use crate::domain::{ItemKind, Meta, Record};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -80,17 +81,12 @@ impl Record for LabResult {
         format!("lab {} {}: {what}", self.laboratory, self.reference)
     }
     fn search_text(&self) -> String {
-        [
-            Some(&self.laboratory),
-            Some(&self.reference),
-            self.identified.as_ref(),
-            self.note.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ")
+        search_fields(&[
+            Some(self.laboratory.as_str()),
+            Some(self.reference.as_str()),
+            self.identified.as_deref(),
+            self.note.as_deref(),
+        ])
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         if self.net_quantity.is_some() && self.unit.is_none() {
