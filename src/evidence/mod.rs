@@ -25,22 +25,6 @@ fn invalid(field: &str, message: impl Into<String>) -> StoreError {
     })
 }
 
-/// Sets the column naming what a record is about.
-fn set_parent<R: Record>(
-    rec: &mut R,
-    column: &str,
-    id: Uuid,
-    kind: Option<ItemKind>,
-) -> Result<()> {
-    let mut v = serde_json::to_value(&*rec).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    v[column] = serde_json::to_value(id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    if let Some(k) = kind {
-        v["item_kind"] = serde_json::Value::String(k.as_str().into());
-    }
-    *rec = serde_json::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(())
-}
-
 fn kind_of(conn: &Connection, id: Uuid) -> Result<ItemKind> {
     refs::kind_of_id(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("no item has id {id}")))
 }
@@ -88,7 +72,7 @@ pub fn add<R: Record>(w: &mut Writer<'_>, parent: Uuid, rec: &mut R) -> Result<V
 
 pub fn add_inspection(w: &mut Writer<'_>, parcel: Uuid, x: &mut Inspection) -> Result<Vec<String>> {
     must_be(&w.tx, parcel, ItemKind::Parcel, ItemKind::Inspection)?;
-    set_parent(x, "parcel_id", parcel, None)?;
+    x.parcel_id = parcel;
     records::insert(w, x)
 }
 
@@ -103,7 +87,7 @@ pub fn exhibit_numbered(conn: &Connection, number: &str) -> Result<Option<Exhibi
 
 pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<Vec<String>> {
     must_be(&w.tx, parcel, ItemKind::Parcel, ItemKind::Exhibit)?;
-    set_parent(x, "parcel_id", parcel, None)?;
+    x.parcel_id = parcel;
     if let Some(other) = exhibit_numbered(&w.tx, &x.number)? {
         return Err(StoreError::Duplicate(format!(
             "number: exhibit {} is already in the notebook (on parcel {})",
@@ -142,7 +126,7 @@ pub fn custody_log(conn: &Connection, exhibit: Uuid) -> Result<Vec<Custody>> {
 
 pub fn add_custody(w: &mut Writer<'_>, exhibit: Uuid, x: &mut Custody) -> Result<Vec<String>> {
     must_be(&w.tx, exhibit, ItemKind::Exhibit, ItemKind::Custody)?;
-    set_parent(x, "exhibit_id", exhibit, None)?;
+    x.exhibit_id = exhibit;
     let ex: Exhibit = records::must_get(&w.tx, exhibit)?;
     let mut log = custody_log(&w.tx, exhibit)?;
     // Who gave it, when not said: whoever last received it.
@@ -151,79 +135,68 @@ pub fn add_custody(w: &mut Writer<'_>, exhibit: Uuid, x: &mut Custody) -> Result
     {
         x.from_holder = Some(last.to_holder.clone());
     }
+    let before = custody::flags(ex.seal.as_deref(), &log);
     let mut warnings = records::insert(w, x)?;
-    let before = custody::flags(ex.seal.as_deref(), &log).len();
-    log.push(x.clone());
-    log.sort_by(|a, b| a.handed_at.cmp(&b.handed_at));
-    let after = custody::flags(ex.seal.as_deref(), &log);
-    if after.len() > before {
-        let i = log.iter().position(|e| e.meta.id == x.meta.id).unwrap_or(0);
-        warnings.extend(
-            after
-                .into_iter()
-                .filter(|(n, _)| *n == i)
-                .map(|(_, f)| format!("flagged on exhibit {}: {f}", ex.number)),
-        );
-    }
+    // What the new entry flags, on itself or on the entries after it.
+    log = custody_log(&w.tx, exhibit)?;
+    warnings.extend(
+        custody::flags(ex.seal.as_deref(), &log)
+            .into_iter()
+            .filter(|(_, f)| !before.iter().any(|(_, b)| b == f))
+            .map(|(_, f)| format!("flagged on exhibit {}: {f}", ex.number)),
+    );
     Ok(warnings)
 }
 
-/// Resolves a finding as a person names it: its id, a parcel holding one
-/// finding, or `PARCEL:SUBSTANCE` (`RR123456785CN:fentanyl`).
+/// Resolves a finding as a person names it: its id or `PARCEL:SUBSTANCE`
+/// (`RR123456785CN:fentanyl`), as every reference resolves, or a parcel
+/// holding one finding.
 pub fn resolve_finding(conn: &Connection, text: &str) -> Result<Finding> {
-    let t = text.trim();
-    if let Ok(id) = Uuid::parse_str(t) {
-        return records::get::<Finding>(conn, id)?
-            .ok_or_else(|| StoreError::NotFound(format!("no finding has id {id}")));
-    }
-    let (parcel, substance) = match t.rsplit_once(':') {
-        Some((p, s)) if !s.trim().is_empty() => (p, Some(s.trim())),
-        _ => (t, None),
-    };
-    let p = refs::resolve_kind(conn, parcel, ItemKind::Parcel)?;
-    let mut found = related::findings_in_parcel(conn, p.id)?;
-    if let Some(s) = substance {
-        let wanted: Vec<Uuid> = refs::substances_called(conn, s)?
-            .into_iter()
-            .map(|s| s.meta.id)
-            .collect();
-        found.retain(|f| wanted.contains(&f.substance_id));
-    }
-    let name = |f: &Finding| records::label_of(conn, ItemKind::Substance, f.substance_id);
-    match found.len() {
-        1 => Ok(found.remove(0)),
-        0 => Err(StoreError::NotFound(format!(
-            "parcel {} has no finding{}",
-            p.label,
-            substance.map(|s| format!(" of {s}")).unwrap_or_default()
-        ))),
-        _ => {
-            let mut names = Vec::new();
-            for f in &found {
-                names.push(format!("{}:{} ({})", p.label, name(f)?, f.meta.id));
+    let r = refs::resolve(conn, text)?;
+    match r.kind {
+        ItemKind::Finding => records::must_get(conn, r.id),
+        ItemKind::Parcel => {
+            let mut found = related::findings_in_parcel(conn, r.id)?;
+            match found.len() {
+                1 => Ok(found.remove(0)),
+                0 => Err(StoreError::NotFound(format!(
+                    "parcel {} has no finding",
+                    r.label
+                ))),
+                n => {
+                    let mut names = Vec::new();
+                    for f in &found {
+                        names.push(format!(
+                            "{}:{} ({})",
+                            r.label,
+                            records::label_of(conn, ItemKind::Substance, f.substance_id)?,
+                            f.meta.id
+                        ));
+                    }
+                    Err(StoreError::Ambiguous(format!(
+                        "parcel {} has {n} findings; name one: {}",
+                        r.label,
+                        names.join(", ")
+                    )))
+                }
             }
-            Err(StoreError::Ambiguous(format!(
-                "parcel {} has {} findings; name one: {}",
-                p.label,
-                found.len(),
-                names.join(", ")
-            )))
         }
+        k => Err(StoreError::NotFound(format!(
+            "{:?} is a {k}, not a finding (name one as PARCEL:SUBSTANCE)",
+            text.trim()
+        ))),
     }
 }
 
-/// Resolves an exhibit by its number or id.
+/// Resolves an exhibit by its number or id, as every reference resolves.
 pub fn resolve_exhibit(conn: &Connection, text: &str) -> Result<Exhibit> {
-    if let Ok(id) = Uuid::parse_str(text.trim()) {
-        return records::get::<Exhibit>(conn, id)?
-            .ok_or_else(|| StoreError::NotFound(format!("no exhibit has id {id}")));
-    }
-    exhibit_numbered(conn, text)?.ok_or_else(|| {
-        StoreError::NotFound(format!(
-            "no exhibit numbered {:?} (interdict show PARCEL lists a parcel's exhibits)",
+    match refs::resolve(conn, text) {
+        Ok(r) if r.kind == ItemKind::Exhibit => records::must_get(conn, r.id),
+        _ => Err(StoreError::NotFound(format!(
+            "no exhibit numbered {:?} (interdict exhibit list PARCEL lists a parcel's exhibits)",
             text.trim()
-        ))
-    })
+        ))),
+    }
 }
 
 /// Adds a laboratory result to a finding. A result that confirms makes
@@ -232,7 +205,7 @@ pub fn resolve_exhibit(conn: &Connection, text: &str) -> Result<Exhibit> {
 /// is flagged against the presumptive identification.
 pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> Result<Vec<String>> {
     must_be(&w.tx, finding, ItemKind::Finding, ItemKind::LabResult)?;
-    set_parent(x, "finding_id", finding, None)?;
+    x.finding_id = finding;
     let mut warnings = records::insert(w, x)?;
     let mut f: Finding = records::must_get(&w.tx, finding)?;
     let substance = records::label_of(&w.tx, ItemKind::Substance, f.substance_id)?;
@@ -242,7 +215,7 @@ pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> R
             x.label(),
             f.identification
         ));
-        if f.identification == "lab-confirmed" && !confirmed_by_lab(&w.tx, finding)? {
+        if f.identification == "lab-confirmed" && !related::confirmed_by_lab(&w.tx, finding)? {
             f.identification = "presumptive".into();
             records::update(w, &mut f)?;
         }
@@ -256,17 +229,6 @@ pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> R
     Ok(warnings)
 }
 
-/// Whether a laboratory result confirms the finding.
-pub fn confirmed_by_lab(conn: &Connection, finding: Uuid) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed' LIMIT 1",
-        )?
-        .query_row([finding], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
 /// Records how a controlled delivery ended; each of `arrested` (people
 /// already in the notebook) is linked to the parcel as `arrested`, and the
 /// count of arrests is at least theirs.
@@ -277,7 +239,7 @@ pub fn add_delivery(
     arrested: &[Uuid],
 ) -> Result<Vec<String>> {
     must_be(&w.tx, parcel, ItemKind::Parcel, ItemKind::Delivery)?;
-    set_parent(x, "parcel_id", parcel, None)?;
+    x.parcel_id = parcel;
     let n = arrested.len() as f64;
     if x.arrests.is_none_or(|a| a < n) && n > 0.0 {
         x.arrests = Some(n);
@@ -306,8 +268,8 @@ pub fn add_document(
     x: &mut Document,
     bytes: Option<&[u8]>,
 ) -> Result<Vec<String>> {
-    let kind = kind_of(&w.tx, item)?;
-    set_parent(x, "item_id", item, Some(kind))?;
+    x.item_kind = kind_of(&w.tx, item)?;
+    x.item_id = item;
     if let Some(b) = bytes {
         if files::sha256_hex(b) != x.sha256 {
             return Err(invalid("sha256", "the bytes kept are not those hashed"));
@@ -369,25 +331,14 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
     let exhibits: Vec<Exhibit> =
         records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?;
     for e in exhibits {
-        let log = custody_log(conn, e.meta.id)?;
-        let flags: Vec<String> = custody::flags(e.seal.as_deref(), &log)
-            .into_iter()
-            .map(|(i, f)| {
-                format!(
-                    "exhibit {}, hand-over {} ({}): {f}",
-                    e.number,
-                    i + 1,
-                    log[i].handed_at
-                )
-            })
-            .collect();
-        t.flags.extend(flags.iter().cloned());
-        t.documents.extend(documents_on(conn, e.meta.id)?);
-        t.exhibits.push(ExhibitTrail {
-            exhibit: e,
-            custody: log,
-            flags,
-        });
+        let et = sheet::exhibit_trail(conn, e)?;
+        t.flags.extend(
+            et.flags
+                .iter()
+                .map(|f| format!("exhibit {}, {f}", et.exhibit.number)),
+        );
+        t.documents.extend(documents_on(conn, et.exhibit.meta.id)?);
+        t.exhibits.push(et);
     }
     for f in related::findings_in_parcel(conn, parcel)? {
         let substance = records::get::<Substance>(conn, f.substance_id)?

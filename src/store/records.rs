@@ -861,13 +861,7 @@ fn lab_confirmed_by_a_result<R: Record>(
     if ident(after).as_deref() != Some("lab-confirmed") || ident(before) == ident(after) {
         return Ok(());
     }
-    let confirmed = conn
-        .prepare_cached(
-            "SELECT 1 FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed' LIMIT 1",
-        )?
-        .query_row([id], |_| Ok(()))
-        .optional()?
-        .is_some();
+    let confirmed = super::related::confirmed_by_lab(conn, id)?;
     if confirmed {
         Ok(())
     } else {

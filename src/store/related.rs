@@ -3,7 +3,7 @@
 use super::error::Result;
 use super::records::list_where;
 use crate::domain::{Finding, ItemKind, Link, Note, Parcel};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 /// Links from or to an item (both directions), oldest first.
@@ -119,6 +119,17 @@ pub fn cases_including(conn: &Connection, item: Uuid) -> Result<Vec<Uuid>> {
     )?;
     let rows = stmt.query_map([item], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether a laboratory result confirms the finding.
+pub fn confirmed_by_lab(conn: &Connection, finding: Uuid) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed' LIMIT 1",
+        )?
+        .query_row([finding], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// A parcel's evidence trail: its inspections, exhibits and their custody
