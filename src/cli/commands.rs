@@ -547,7 +547,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
 
 /// Prints each warning once (the record's checks run when it is built
 /// and again when it is written).
-fn warn(warnings: &[String]) {
+pub(crate) fn warn(warnings: &[String]) {
     let mut said = std::collections::HashSet::new();
     for w in warnings.iter().filter(|w| said.insert(w.as_str())) {
         eprintln!("warning: {}", super::output::cell_line(w));
@@ -565,23 +565,23 @@ pub(crate) fn parse_sets(sets: &[String]) -> Result<Vec<(String, String)>> {
 }
 
 /// Flag values plus `--set` values, as the domain takes them.
-struct Values(Vec<(String, String)>);
+pub(crate) struct Values(Vec<(String, String)>);
 
 impl Values {
-    fn new(extra: &[String]) -> Result<Values> {
+    pub(crate) fn new(extra: &[String]) -> Result<Values> {
         Ok(Values(parse_sets(extra)?))
     }
-    fn opt(&mut self, field: &str, v: &Option<String>) -> &mut Self {
+    pub(crate) fn opt(&mut self, field: &str, v: &Option<String>) -> &mut Self {
         if let Some(v) = v {
             self.0.push((field.to_string(), v.clone()));
         }
         self
     }
-    fn put(&mut self, field: &str, v: &str) -> &mut Self {
+    pub(crate) fn put(&mut self, field: &str, v: &str) -> &mut Self {
         self.0.push((field.to_string(), v.to_string()));
         self
     }
-    fn pairs(&self) -> Vec<(&str, &str)> {
+    pub(crate) fn pairs(&self) -> Vec<(&str, &str)> {
         self.0
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))

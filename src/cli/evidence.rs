@@ -2,6 +2,7 @@
 //! delivery, document and trail.
 
 use super::args::{CustodyCmd, DeliveryArgs, DocumentCmd, ExhibitCmd, Format, InspectArgs, LabCmd};
+use super::commands::{Values, warn};
 use super::output::cell_line;
 use crate::domain::evidence::{
     Custody, Delivery, Document, Exhibit, Inspection, LabResult, document,
@@ -14,36 +15,6 @@ use anyhow::{Context, Result, bail};
 use serde_json::json;
 use std::io::Write;
 use uuid::Uuid;
-
-fn warn(warnings: &[String]) {
-    for w in warnings {
-        eprintln!("warning: {}", cell_line(w));
-    }
-}
-
-struct Pairs(Vec<(String, String)>);
-
-impl Pairs {
-    fn new() -> Pairs {
-        Pairs(Vec::new())
-    }
-    fn put(&mut self, k: &str, v: &str) -> &mut Self {
-        self.0.push((k.into(), v.into()));
-        self
-    }
-    fn opt(&mut self, k: &str, v: &Option<String>) -> &mut Self {
-        if let Some(v) = v {
-            self.put(k, v);
-        }
-        self
-    }
-    fn pairs(&self) -> Vec<(&str, &str)> {
-        self.0
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
-    }
-}
 
 /// A weight as typed, in grams: `450`, `450 g`, `0,45 kg`, `0.45кг`.
 pub fn grams(field: &str, raw: &str) -> Result<String> {
@@ -81,7 +52,7 @@ pub fn inspect(
     out: &mut impl Write,
 ) -> Result<()> {
     let p = parcel(store, &a.parcel)?;
-    let mut v = Pairs::new();
+    let mut v = Values::new(&a.extra.set)?;
     v.put("selection", &a.selection)
         .opt("inspected_on", &a.on)
         .opt("place", &a.place)
@@ -92,9 +63,6 @@ pub fn inspect(
         .opt("test_result", &a.result)
         .opt("test_indicated", &a.indicated)
         .opt("note", &a.note);
-    for (k, val) in super::commands::parse_sets(&a.extra.set)? {
-        v.put(&k, &val);
-    }
     let (mut x, mut w) = new_record::<Inspection>(&v.pairs())?;
     w.extend(store.write(|wr| ev::add_inspection(wr, p, &mut x))?);
     warn(&w);
@@ -120,7 +88,7 @@ pub fn exhibit(
             extra,
         } => {
             let p = parcel(store, pref)?;
-            let mut v = Pairs::new();
+            let mut v = Values::new(&extra.set)?;
             v.put("number", number)
                 .opt("sample_of", sample_of)
                 .opt("seal", seal)
@@ -134,29 +102,27 @@ pub fn exhibit(
             if let Some(n) = net {
                 v.put("net_g", &grams("net", n)?);
             }
-            for (k, val) in super::commands::parse_sets(&extra.set)? {
-                v.put(&k, &val);
-            }
             let (mut x, mut w) = new_record::<Exhibit>(&v.pairs())?;
             // The seizure is dated by the parcel's last inspection, or its
             // seizure date, when there is one.
-            let t = ev::trail(store.conn(), p)?;
-            let seized_at = t
-                .inspections
-                .last()
-                .map(|i| i.inspected_on.clone())
+            let inspections: Vec<Inspection> =
+                records::list_where(store.conn(), "parcel_id = ?1", [p], usize::MAX, 0)?;
+            let seized_at = inspections
+                .into_iter()
+                .map(|i| i.inspected_on)
+                .max()
                 .or(records::must_get::<crate::domain::Parcel>(store.conn(), p)?.seized_on);
-            let first = seized_by
-                .as_ref()
-                .map(|by| {
-                    let mut c = Pairs::new();
+            let first = match seized_by {
+                Some(by) => {
+                    let mut c = Values::new(&[])?;
                     c.put("to_holder", by)
                         .put("purpose", "seizure")
                         .opt("seal", seal)
                         .opt("handed_at", &seized_at);
-                    new_record::<Custody>(&c.pairs()).map(|(c, _)| c)
-                })
-                .transpose()?;
+                    Some(new_record::<Custody>(&c.pairs())?.0)
+                }
+                None => None,
+            };
             w.extend(store.write(|wr| {
                 let mut w = ev::add_exhibit(wr, p, &mut x)?;
                 if let Some(mut c) = first {
@@ -230,7 +196,7 @@ pub fn custody(
             note,
         } => {
             let e = ev::resolve_exhibit(store.conn(), exhibit)?;
-            let mut v = Pairs::new();
+            let mut v = Values::new(&[])?;
             v.put("to_holder", to)
                 .opt("from_holder", from)
                 .opt("handed_at", at)
@@ -285,7 +251,7 @@ pub fn lab(format: Format, store: &mut Store, cmd: &LabCmd, out: &mut impl Write
             note,
         } => {
             let f = ev::resolve_finding(store.conn(), finding)?;
-            let mut v = Pairs::new();
+            let mut v = Values::new(&[])?;
             v.put("laboratory", laboratory)
                 .put("reference", reference)
                 .put("method", method)
@@ -386,7 +352,7 @@ pub fn delivery(
                 .id,
         );
     }
-    let mut v = Pairs::new();
+    let mut v = Values::new(&[])?;
     v.put("outcome", &a.outcome)
         .opt("delivered_on", &a.on)
         .opt("delivered_to", &a.to)
@@ -399,16 +365,10 @@ pub fn delivery(
     printed(format, &d, out)
 }
 
-/// Resolves an item a document is put on: any reference `resolve` takes,
-/// or an exhibit number.
+/// The item a document is put on: any reference (an exhibit number too).
 fn item_for_document(store: &Store, r: &str) -> Result<(ItemKind, Uuid)> {
-    match refs::resolve(store.conn(), r) {
-        Ok(i) => Ok((i.kind, i.id)),
-        Err(e) => match ev::exhibit_numbered(store.conn(), r)? {
-            Some(x) => Ok((ItemKind::Exhibit, x.meta.id)),
-            None => Err(e.into()),
-        },
-    }
+    let i = refs::resolve(store.conn(), r)?;
+    Ok((i.kind, i.id))
 }
 
 pub fn document(
@@ -440,7 +400,7 @@ pub fn document(
                 None
             };
             let path_s = path.to_string_lossy().into_owned();
-            let mut v = Pairs::new();
+            let mut v = Values::new(&[])?;
             v.put("path", &path_s)
                 .put("sha256", &sha)
                 .put("size_bytes", &size.to_string())
@@ -672,14 +632,7 @@ pub fn show_fields(
                 out.push(("About", format!("{k} {}", records::label_of(conn, k, pid)?)));
             }
         }
-        for f in R::FIELDS {
-            let val = match v.get(f.name) {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(serde_json::Value::Number(n)) => n.to_string(),
-                _ => continue,
-            };
-            out.push((f.label, val));
-        }
+        out.extend(super::show::record_fields(&r));
         Ok(out)
     }
     let mut v = crate::with_record_type!(kind, R => fields::<R>(conn, id)?);

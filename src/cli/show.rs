@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 use uuid::Uuid;
 
-fn record_fields<R: Record>(rec: &R) -> Vec<(&'static str, String)> {
+pub(super) fn record_fields<R: Record>(rec: &R) -> Vec<(&'static str, String)> {
     R::FIELDS
         .iter()
         .map(|f| (f.label, get_field(rec, f.name)))
