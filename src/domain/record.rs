@@ -105,11 +105,21 @@ pub fn set_fields<R: Record>(
 /// Builds a new, unsaved record from typed text: defaults first, then the
 /// given values; every required field must end up set.
 pub fn new_record<R: Record>(values: &[(&str, &str)]) -> Result<(R, Vec<String>), FieldError> {
+    new_record_all(values).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// [`new_record`] reporting every field whose value fails, in form order,
+/// not only the first (a table's row is said whole). The rules that
+/// involve several fields run once every field is good.
+pub fn new_record_all<R: Record>(
+    values: &[(&str, &str)],
+) -> Result<(R, Vec<String>), Vec<FieldError>> {
     let mut map = match serde_json::to_value(Meta::unsaved()) {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
     };
     let mut warnings = Vec::new();
+    let mut errors = Vec::new();
     for spec in R::FIELDS {
         let given = values
             .iter()
@@ -117,18 +127,27 @@ pub fn new_record<R: Record>(values: &[(&str, &str)]) -> Result<(R, Vec<String>)
             .find(|(n, _)| *n == spec.name)
             .map(|(_, v)| *v);
         let raw = given.or(spec.default).unwrap_or("");
-        let parsed = spec.parse(raw)?;
-        if let Some(w) = parsed.warning {
-            warnings.push(format!("{}: {w}", spec.name));
+        match spec.parse(raw) {
+            Ok(parsed) => {
+                if let Some(w) = parsed.warning {
+                    warnings.push(format!("{}: {w}", spec.name));
+                }
+                map.insert(spec.name.to_string(), parsed.value);
+            }
+            Err(e) => errors.push(e),
         }
-        map.insert(spec.name.to_string(), parsed.value);
     }
     for (name, _) in values {
-        R::field(name)?;
+        if let Err(e) = R::field(name) {
+            errors.push(e);
+        }
     }
-    let mut rec: R = from_map(map)?;
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut rec: R = from_map(map).map_err(|e| vec![e])?;
     rec.derive();
-    warnings.extend(rec.check()?);
+    warnings.extend(rec.check().map_err(|e| vec![e])?);
     Ok((rec, warnings))
 }
 

@@ -315,38 +315,43 @@ pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&
         };
         // An empty cell (or one saying "not known") takes the default,
         // when there is one; it is an error only in a required column.
-        let empty = value.trim().is_empty() || is_placeholder(&value);
-        let defaulted = |spec: &crate::domain::fields::FieldSpec| {
-            spec.default.is_some() || plan.defaults.iter().any(|(d, _)| *d == f)
-        };
-        if let Ok(spec) = Parcel::field(f)
-            && !(empty && defaulted(spec))
-            && let Err(e) = spec.parse(&value)
-        {
-            problems.push(bad(e.message));
-            continue;
-        }
-        if !empty {
+        if !(value.trim().is_empty() || is_placeholder(&value)) {
             values.push((f, value));
         }
-    }
-    if !problems.is_empty() {
-        return Parsed::Rejected(problems);
     }
     for (f, v) in &plan.defaults {
         if !values.iter().any(|(g, _)| g == f) {
             values.push((f, std::borrow::Cow::Borrowed(v.as_str())));
         }
     }
+    // Every field is parsed once, here, with every bad one reported (a
+    // field whose cell could not be read as a date or weight is said once).
     let pairs: Vec<(&str, &str)> = values.iter().map(|(f, v)| (*f, v.as_ref())).collect();
-    match new_record::<Parcel>(&pairs) {
-        Ok((parcel, _warnings)) => {
+    let errors = match new_record_all::<Parcel>(&pairs) {
+        Ok((parcel, _warnings)) if problems.is_empty() => {
             let fp = fingerprint(&values_of(&parcel, imported));
-            Parsed::Parcel {
+            return Parsed::Parcel {
                 parcel: Box::new(parcel),
                 fp,
-            }
+            };
         }
-        Err(e) => Parsed::Rejected(vec![problem(plan, Some(&e.field), e.message)]),
+        Ok(_) => Vec::new(),
+        Err(errors) => errors,
+    };
+    for e in errors {
+        if !problems
+            .iter()
+            .any(|p| p.field.as_deref() == Some(e.field.as_str()))
+        {
+            problems.push(problem(plan, Some(&e.field), e.message));
+        }
     }
+    // In the order of the table's columns.
+    problems.sort_by_key(|p| {
+        p.field
+            .as_deref()
+            .and_then(|f| plan.fields.iter().position(|g| *g == Some(f)))
+            .unwrap_or(usize::MAX)
+    });
+    Parsed::Rejected(problems)
 }
