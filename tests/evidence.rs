@@ -412,3 +412,190 @@ fn documents_are_checked_against_their_hash_and_travel_with_an_export() {
     // Merging again adds nothing.
     assert_eq!(b.json(&["merge", file.to_str().unwrap()])["written"], false);
 }
+
+/// The incident report partners key in: a case's two parcels as one
+/// series, with detection, posting and entry, each substance's CAS number,
+/// control and group, purity, weights, the shop and the payment ids, the
+/// person arrested with nationality, the delivery's outcome and the TLP;
+/// as text, JSON and CSV with the same facts.
+#[test]
+fn an_incident_report_of_a_series_in_text_json_and_csv() {
+    let nb = seized();
+    nb.ok(&["edit", "C-0001", "--set", "tlp=AMBER+STRICT"]);
+    nb.ok(&[
+        "edit",
+        P,
+        "--set",
+        "posted_on=2026-02-25",
+        "--set",
+        "posted_from=Guangzhou EMS",
+        "--set",
+        "entry_point=Almaty airport, flight CZ6007",
+    ]);
+    let q = "RR987654326KZ";
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        q,
+        "--origin",
+        "CN",
+        "--destination",
+        "KZ",
+        "--case",
+        "C-0001",
+        "--set",
+        "status=controlled-delivery",
+        "--set",
+        "seized_on=2026-03-04",
+    ]);
+    nb.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        q,
+        "--substance",
+        "carfentanil",
+        "--quantity",
+        "3",
+        "--unit",
+        "g",
+    ]);
+    nb.ok(&[
+        "inspect",
+        P,
+        "--selection",
+        "detector-dog",
+        "--on",
+        "2026-03-02 10:00",
+    ]);
+    nb.ok(&[
+        "exhibit", "add", P, "EX-1", "--net", "405", "--gross", "450",
+    ]);
+    nb.ok(&[
+        "lab", "add", P, "--lab", "CFL", "--ref", "CFL-9", "--method", "GC-MS", "--purity", "7.5",
+    ]);
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Ivan Petrov",
+        "--nationality",
+        "Kazakhstan",
+        "--born",
+        "1990-04-01",
+    ]);
+    nb.ok(&[
+        "delivery",
+        q,
+        "--outcome",
+        "collected",
+        "--collected-by",
+        "Ivan Petrov",
+        "--arrested",
+        "Ivan Petrov",
+    ]);
+    nb.ok(&[
+        "add",
+        "organisation",
+        "--name",
+        "Mef Shop",
+        "--type",
+        "shop",
+        "--contacts",
+        "@mef_shop_bot mefshop.biz",
+    ]);
+    nb.ok(&["add", "link", "Mef Shop", "C-0001", "--type", "related-to"]);
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "buyers pay to bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    ]);
+    let args = [
+        "export",
+        "--incident",
+        "C-0001",
+        "--amber-strict",
+        "--agency",
+        "KGD",
+        "--country",
+        "Казахстан",
+        "--focal-point",
+        "Insp. Nurlanova",
+        "--reference",
+        "KZ-2026-0042",
+    ];
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let j: serde_json::Value = serde_json::from_str(&nb.ok(&a)).unwrap();
+    assert_eq!(j["format"], "interdict-incident/1");
+    assert_eq!(j["reporting_country"], "KZ");
+    assert_eq!(j["national_reference"], "KZ-2026-0042");
+    assert_eq!(j["tlp"], "AMBER+STRICT");
+    assert_eq!(j["series"], true);
+    assert_eq!(j["incident_type"], "series of 2 parcels");
+    let first = &j["parcels"][0];
+    assert_eq!(first["detection_method"], "detector-dog");
+    assert_eq!(first["posting_date"], "2026-02-25");
+    assert_eq!(first["office_of_origin"], "Guangzhou EMS");
+    assert_eq!(first["point_of_entry"], "Almaty airport, flight CZ6007");
+    assert_eq!(first["net_weight_g"], 405.0);
+    let s = &first["substances"][0];
+    assert_eq!(s["name"], "Fentanyl");
+    assert_eq!(s["cas"], "437-38-7");
+    assert_eq!(s["control_status"], "1961 Sch. I");
+    assert_eq!(s["effect"], "synthetic-opioid");
+    assert_eq!(s["purity_percent"], 7.5);
+    assert_eq!(s["identification"], "lab-confirmed");
+    assert_eq!(
+        j["parcels"][1]["controlled_delivery"]["outcome"],
+        "collected"
+    );
+    assert_eq!(j["persons_arrested"][0]["name"], "Ivan Petrov");
+    assert_eq!(j["persons_arrested"][0]["nationality"], "KZ");
+    assert_eq!(j["online_vendors"][0]["name"], "Mef Shop");
+    assert!(
+        j["payment_methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "wallet bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"),
+        "{j}"
+    );
+    // The CSV: one row per substance, the report's fields on each.
+    let mut c = args.to_vec();
+    c.extend(["--format", "csv"]);
+    let csv_text = nb.ok(&c);
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let head = r.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 2, "{csv_text}");
+    let col = |row: &csv::StringRecord, name: &str| {
+        row[head.iter().position(|h| h == name).unwrap()].to_string()
+    };
+    assert_eq!(col(&rows[0], "cas"), "437-38-7");
+    assert_eq!(col(&rows[0], "purity_percent"), "7.5");
+    assert_eq!(col(&rows[1], "substance"), "Carfentanil");
+    assert_eq!(col(&rows[1], "controlled_delivery"), "collected");
+    assert_eq!(col(&rows[1], "persons_arrested"), "Ivan Petrov (KZ)");
+    assert_eq!(col(&rows[1], "tlp"), "AMBER+STRICT");
+    // The text says the same.
+    let text = nb.ok(&args);
+    for part in [
+        "TLP:                 TLP:AMBER+STRICT",
+        "Reporting country:   KZ (Kazakhstan)",
+        "Incident:            series of 2 parcels",
+        "Detection method:    detector-dog (inspected 2026-03-02 10:00)",
+        "1. Fentanyl: CAS 437-38-7; 1961 Sch. I; group other, fentanyl-analogue, synthetic-opioid; purity 7.5 % (GC-MS, CFL CFL-9)",
+        "Controlled delivery: collected, collected by Ivan Petrov, 1 arrested",
+        "Persons arrested:    Ivan Petrov (nationality KZ (Kazakhstan), born 1990-04-01), over RR987654326KZ",
+    ] {
+        assert!(text.contains(part), "{part} not in\n{text}");
+    }
+    // Without --amber-strict the case is held back, and so is its report.
+    let held = nb.fails(&["export", "--incident", "C-0001"]);
+    assert!(held.contains("held back"), "{held}");
+}

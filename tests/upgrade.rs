@@ -37,16 +37,24 @@ fn user_version(db: &Path) -> i64 {
 
 /// Every row of a table as text, in a stable order, leaving out `n` (the
 /// record number schema 4 adds).
-fn rows(db: &Path, table: &str, order: &str) -> Vec<String> {
+fn columns(db: &Path, table: &str) -> Vec<String> {
     let c = Connection::open(db).unwrap();
-    let cols: Vec<String> = c
-        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+    c.prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
         .unwrap()
         .query_map([], |r| r.get::<_, String>(0))
         .unwrap()
         .map(Result::unwrap)
         .filter(|n| n != "n")
-        .collect();
+        .collect()
+}
+
+fn rows(db: &Path, table: &str, order: &str) -> Vec<String> {
+    rows_of(db, table, order, &columns(db, table))
+}
+
+/// The rows of a table as text, over the given columns.
+fn rows_of(db: &Path, table: &str, order: &str, cols: &[String]) -> Vec<String> {
+    let c = Connection::open(db).unwrap();
     let list = cols
         .iter()
         .map(|c| format!("quote(\"{c}\")"))
@@ -96,6 +104,7 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
     let nb = notebook_from("notebook.db");
     assert_eq!(user_version(&nb.db), 3);
     let before: Vec<Vec<String>> = KEPT.iter().map(|(t, o)| rows(&nb.db, t, o)).collect();
+    let old_columns: Vec<Vec<String>> = KEPT.iter().map(|(t, _)| columns(&nb.db, t)).collect();
     let old_audit = count_in(&nb.db, "SELECT count(*) FROM audit");
     let old_received = count_in(&nb.db, "SELECT count(*) FROM received_audit");
     let old_log: Vec<String> = audit_log(&nb.db);
@@ -111,8 +120,32 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
     // changed (substances the catalogue wrote, now stamped with the
     // revision's time) or added, and the revision the notebook has.
     let revised_at = "'2026-12-01T00:00:00.000Z'";
-    for ((table, order), was) in KEPT.iter().zip(&before) {
-        let now: Vec<String> = rows(&nb.db, table, order)
+    // (Columns later schemas added, such as a parcel's posting date, are
+    // new and empty.)
+    for (((table, order), was), cols) in KEPT.iter().zip(&before).zip(&old_columns) {
+        let added: Vec<String> = columns(&nb.db, table)
+            .into_iter()
+            .filter(|c| !cols.contains(c))
+            .collect();
+        if !added.is_empty() {
+            let filled: i64 = Connection::open(&nb.db)
+                .unwrap()
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM \"{table}\" WHERE {}",
+                        added
+                            .iter()
+                            .map(|c| format!("\"{c}\" IS NOT NULL"))
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(filled, 0, "{table}: {added:?} filled");
+        }
+        let now: Vec<String> = rows_of(&nb.db, table, order, cols)
             .into_iter()
             .filter(|r| !r.contains(revised_at) && !r.starts_with("'catalogue_revision'"))
             .collect();

@@ -611,9 +611,20 @@ pub struct ExportArgs {
     /// Write the case as a MISP event (JSON) instead
     #[arg(long, conflicts_with_all = ["graph", "stix"])]
     pub misp: bool,
-    /// Write a plain-text incident summary of this parcel's seizure instead
-    #[arg(long, value_name = "PARCEL", conflicts_with_all = ["graph", "stix", "all"])]
+    /// Write the incident report of a parcel, or of a case's seized parcels
+    /// as one series, instead (text; --format json or csv for the partner
+    /// system's fields)
+    #[arg(long, value_name = "PARCEL|CASE", conflicts_with_all = ["graph", "stix", "all"])]
     pub incident: Option<String>,
+    /// The reporting country in incident reports (ISO code or name)
+    #[arg(long, value_name = "CC", requires = "incident")]
+    pub country: Option<String>,
+    /// The officer or focal point named in incident reports [default: who runs it]
+    #[arg(long, value_name = "NAME", requires = "incident")]
+    pub focal_point: Option<String>,
+    /// The national reference of an incident report [default: the case's reference]
+    #[arg(long = "reference", value_name = "REF", requires = "incident")]
+    pub national_reference: Option<String>,
     /// Include this TLP:RED item (repeatable); RED items are left out otherwise
     #[arg(long = "include-red", value_name = "REF")]
     pub include_red: Vec<String>,

@@ -501,7 +501,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             } else if args.misp {
                 super::formats::misp(&store, args, &mut out)?
             } else if let Some(parcel) = &args.incident {
-                super::formats::incident(&store, parcel, args, &mut out)?
+                super::formats::incident(ctx.format, &store, parcel, args, &mut out)?
             } else {
                 super::share::export(&ctx, &store, args, &mut out)?
             }

@@ -1,6 +1,6 @@
 //! Partners' formats: STIX 2.1 bundles, MISP events and incident summaries.
 
-use super::args::ExportArgs;
+use super::args::{ExportArgs, Format};
 use crate::domain::ItemKind;
 use crate::exchange::{stix, summary};
 use crate::store::Store;
@@ -132,14 +132,44 @@ pub fn import_misp(
 }
 
 pub fn incident(
+    format: Format,
     store: &Store,
     parcel: &str,
     args: &ExportArgs,
     out: &mut impl Write,
 ) -> Result<()> {
     let conn = store.conn();
-    let p = refs::resolve_kind(conn, parcel, ItemKind::Parcel)?;
+    let target = refs::resolve(conn, parcel)?;
     let rel = release(store, args)?;
-    let text = summary::incident_summary(conn, p.id, args.agency.as_deref(), &rel)?;
+    let who = crate::exchange::incident::Reporting {
+        country: args
+            .country
+            .as_deref()
+            .map(crate::domain::country::parse)
+            .transpose()
+            .map_err(|m| anyhow::anyhow!("--country: {m}"))?,
+        agency: args.agency.clone(),
+        focal_point: Some(
+            args.focal_point
+                .clone()
+                .unwrap_or_else(|| store.actor().to_string()),
+        ),
+        national_reference: args.national_reference.clone(),
+        report_date: jiff::ZonedDateTime::now().date().to_string(),
+    };
+    let report = crate::exchange::incident::gather(conn, &target, &who, &rel)?;
+    let text = match format {
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        Format::Csv => {
+            let mut buf = Vec::new();
+            super::output::print_csv(
+                &mut buf,
+                crate::exchange::incident::CSV_COLUMNS,
+                crate::exchange::incident::csv_rows(&report),
+            )?;
+            String::from_utf8(buf)?
+        }
+        Format::Table => summary::incident_text(conn, &report)?,
+    };
     emit(args.out.as_deref(), &text, out)
 }

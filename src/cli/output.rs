@@ -135,6 +135,10 @@ pub fn csv_applies(command: &Command) -> bool {
             | Command::Warnlist(WarnCmd::List)
             | Command::Stats(_)
             | Command::Timeline { .. }
+            | Command::Export(super::args::ExportArgs {
+                incident: Some(_),
+                ..
+            })
             | Command::Watch(super::args::WatchCmd::List { .. })
             | Command::Profile(super::args::ProfileCmd::List)
             | Command::Hits { .. }

@@ -59,6 +59,15 @@ pub struct Parcel {
     pub status: String,
     pub seized_place: Option<String>,
     pub seized_on: Option<String>,
+    /// When the parcel was posted.
+    #[serde(default)]
+    pub posted_on: Option<String>,
+    /// The office of origin (where it was posted).
+    #[serde(default)]
+    pub posted_from: Option<String>,
+    /// Where it entered the country: a point of entry, or a flight.
+    #[serde(default)]
+    pub entry_point: Option<String>,
 }
 
 const FIELDS: &[FieldSpec] = &[
@@ -94,6 +103,9 @@ const FIELDS: &[FieldSpec] = &[
         .default("targeted"),
     FieldSpec::new("seized_place", "Seized at", Text),
     FieldSpec::new("seized_on", "Seized on", Date),
+    FieldSpec::new("posted_on", "Posted on", Date),
+    FieldSpec::new("posted_from", "Office of origin", Text),
+    FieldSpec::new("entry_point", "Point of entry / flight", Text),
 ];
 
 fn opt(s: &Option<String>) -> Option<&str> {

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod dot;
 pub mod export;
 pub mod handling;
+pub mod incident;
 pub mod keyring;
 pub mod manifest;
 pub mod merge;

@@ -7,15 +7,17 @@
 //! "not recorded". Text from the records has control characters made
 //! visible, so the summary is safe to print and to paste.
 
+use super::incident::Incident;
 use crate::domain::text::sanitize;
 use crate::domain::tracking::TrackingKind;
-use crate::domain::{Case, Finding, Parcel, Substance, country, s10};
+use crate::domain::{Finding, Parcel, Substance, country, s10};
 use crate::store::error::Result;
 use crate::store::{records, related};
 use rusqlite::Connection;
 use uuid::Uuid;
 
 const NOT_RECORDED: &str = "not recorded";
+const TITLE: &str = "INCIDENT SUMMARY: parcel interdiction\n\n";
 
 /// One substance found, as the summary shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,14 +35,193 @@ pub struct CaseRef {
     pub tlp: String,
 }
 
-/// The plain-text incident summary of a parcel's seizure.
-pub fn incident_summary(
-    conn: &Connection,
-    parcel_id: Uuid,
-    agency: Option<&str>,
-    rel: &super::handling::Release,
-) -> Result<String> {
-    let parcel: Parcel = records::must_get(conn, parcel_id)?;
+/// The plain-text incident report: who reports it, then each parcel's
+/// summary with its evidence (detection, posting, entry, substances'
+/// CAS numbers, control, purity, a controlled delivery's outcome), then
+/// the people arrested, online vendors, marketplaces, payment methods and
+/// the TLP marking.
+pub fn incident_text(conn: &Connection, i: &Incident) -> Result<String> {
+    let nr = |v: &Option<String>| or_not_recorded(v);
+    let mut out = String::from(TITLE);
+    labelled(&mut out, "Report format", i.format.to_string());
+    labelled(&mut out, "TLP", format!("TLP:{}", i.tlp));
+    labelled(
+        &mut out,
+        "Reporting country",
+        i.reporting_country
+            .as_deref()
+            .map_or_else(|| NOT_RECORDED.into(), country_text),
+    );
+    labelled(&mut out, "Agency", nr(&i.agency));
+    labelled(&mut out, "Focal point", nr(&i.focal_point));
+    labelled(&mut out, "Report date", clean(&i.report_date));
+    labelled(&mut out, "National reference", nr(&i.national_reference));
+    labelled(&mut out, "Incident", clean(&i.incident_type));
+    out.push('\n');
+    let cases: Vec<CaseRef> = i
+        .cases
+        .iter()
+        .map(|c| CaseRef {
+            reference: c.reference.clone(),
+            title: c.title.clone().unwrap_or_default(),
+            tlp: c.tlp.clone(),
+        })
+        .collect();
+    for (n, p) in i.parcels.iter().enumerate() {
+        if i.series {
+            out.push_str(&format!(
+                "--- parcel {} of {} ---\n",
+                n + 1,
+                i.parcels.len()
+            ));
+        }
+        let parcel: Parcel = records::must_get(conn, p.id)?;
+        let substances = found_in(conn, p.id)?;
+        let block = render(&parcel, &substances, &cases, i.agency.as_deref());
+        out.push_str(block.strip_prefix(TITLE).unwrap_or(&block));
+        labelled(
+            &mut out,
+            "Detection method",
+            match (&p.detection_method, &p.inspected_on) {
+                (Some(m), Some(on)) => format!("{} (inspected {})", clean(m), clean(on)),
+                _ => NOT_RECORDED.into(),
+            },
+        );
+        labelled(&mut out, "Field test", nr(&p.field_test));
+        labelled(&mut out, "Posting date", nr(&p.posting_date));
+        labelled(&mut out, "Office of origin", nr(&p.office_of_origin));
+        labelled(&mut out, "Point of entry", nr(&p.point_of_entry));
+        labelled(
+            &mut out,
+            "Net weight",
+            p.net_weight_g
+                .map_or_else(|| NOT_RECORDED.into(), |g| format!("{} g", number(g))),
+        );
+        for (k, s) in p.substances.iter().enumerate() {
+            let mut d = vec![
+                format!(
+                    "CAS {}",
+                    s.cas.as_deref().map_or_else(|| NOT_RECORDED.into(), clean)
+                ),
+                clean(&s.control_status),
+                format!(
+                    "group {}{}{}",
+                    clean(&s.group),
+                    s.subclass
+                        .as_deref()
+                        .map(|x| format!(", {}", clean(x)))
+                        .unwrap_or_default(),
+                    s.effect
+                        .as_deref()
+                        .map(|x| format!(", {}", clean(x)))
+                        .unwrap_or_default()
+                ),
+            ];
+            d.push(match (s.purity_percent, &s.laboratory) {
+                (Some(pu), Some(l)) => format!(
+                    "purity {} % ({}, {} {})",
+                    number(pu),
+                    clean(s.lab_method.as_deref().unwrap_or("")),
+                    clean(l),
+                    clean(s.lab_reference.as_deref().unwrap_or(""))
+                ),
+                (None, Some(l)) => format!(
+                    "purity {NOT_RECORDED} ({} {})",
+                    clean(l),
+                    clean(s.lab_reference.as_deref().unwrap_or(""))
+                ),
+                _ => format!("purity {NOT_RECORDED}"),
+            });
+            labelled(
+                &mut out,
+                if k == 0 { "Substance details" } else { "" },
+                format!("{}. {}: {}", k + 1, clean(&s.name), d.join("; ")),
+            );
+        }
+        labelled(
+            &mut out,
+            "Controlled delivery",
+            match &p.controlled_delivery {
+                Some(d) => {
+                    let mut t = clean(&d.outcome);
+                    if let Some(on) = &d.date {
+                        t.push_str(&format!(" on {}", clean(on)));
+                    }
+                    if let Some(by) = &d.collected_by {
+                        t.push_str(&format!(", collected by {}", clean(by)));
+                    }
+                    if let Some(a) = d.arrests {
+                        t.push_str(&format!(", {} arrested", number(a)));
+                    }
+                    t
+                }
+                None if p.status == "controlled-delivery" => format!("outcome {NOT_RECORDED}"),
+                None => "none".into(),
+            },
+        );
+        out.push('\n');
+    }
+    let list = |v: Vec<String>| {
+        if v.is_empty() {
+            "none recorded".to_string()
+        } else {
+            v.join("; ")
+        }
+    };
+    labelled(
+        &mut out,
+        "Persons arrested",
+        list(
+            i.persons_arrested
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} (nationality {}{}), over {}",
+                        clean(&a.name),
+                        a.nationality
+                            .as_deref()
+                            .map_or_else(|| NOT_RECORDED.into(), country_text),
+                        a.born_on
+                            .as_deref()
+                            .map(|b| format!(", born {}", clean(b)))
+                            .unwrap_or_default(),
+                        clean(&a.parcel)
+                    )
+                })
+                .collect(),
+        ),
+    );
+    let parties = |v: &[super::incident::Party]| {
+        v.iter()
+            .map(|p| match &p.contacts {
+                Some(c) => format!("{} ({})", clean(&p.name), clean(c)),
+                None => clean(&p.name),
+            })
+            .collect::<Vec<_>>()
+    };
+    labelled(&mut out, "Online vendors", list(parties(&i.online_vendors)));
+    labelled(&mut out, "Marketplaces", list(parties(&i.marketplaces)));
+    labelled(
+        &mut out,
+        "Payment methods",
+        list(i.payment_methods.iter().map(|p| clean(p)).collect()),
+    );
+    Ok(out)
+}
+
+/// One `Label:  value` line of the report (an empty label continues the
+/// line above).
+fn labelled(out: &mut String, label: &str, value: String) {
+    let label = if label.is_empty() {
+        String::new()
+    } else {
+        format!("{label}:")
+    };
+    out.push_str(&format!("{label:<20} {value}\n"));
+}
+
+/// What was found in a parcel, as the summary names it.
+fn found_in(conn: &Connection, parcel_id: Uuid) -> Result<Vec<FoundSubstance>> {
     let mut substances = Vec::new();
     for f in related::findings_in_parcel(conn, parcel_id)? {
         let s: Option<Substance> = records::get(conn, f.substance_id)?;
@@ -52,39 +233,7 @@ pub fn incident_summary(
             finding: f,
         });
     }
-    // Cases held back (TLP:RED not named, AMBER+STRICT without the flag)
-    // are not named; a parcel that belongs only to such cases does not
-    // leave at all.
-    let all = related::cases_including(conn, parcel_id)?;
-    let mut kept = Vec::new();
-    for id in &all {
-        if super::handling::held_back(conn, crate::domain::ItemKind::Case, *id, rel)?.is_none() {
-            kept.push(*id);
-        }
-    }
-    if !all.is_empty() && kept.is_empty() {
-        let names = all
-            .iter()
-            .map(|&id| records::label_of(conn, crate::domain::ItemKind::Case, id))
-            .collect::<Result<Vec<_>>>()?;
-        return Err(crate::store::StoreError::Refused(format!(
-            "parcel {} belongs only to case(s) held back ({}): name them with --include-red (TLP:RED) or pass --amber-strict (TLP:AMBER+STRICT)",
-            parcel.tracking,
-            names.join(", ")
-        )));
-    }
-    let mut cases = Vec::new();
-    for id in kept {
-        if let Some(c) = records::get::<Case>(conn, id)? {
-            cases.push(CaseRef {
-                reference: c.reference,
-                title: c.title,
-                tlp: c.tlp,
-            });
-        }
-    }
-    cases.sort_by(|a, b| a.reference.cmp(&b.reference));
-    Ok(render(&parcel, &substances, &cases, agency))
+    Ok(substances)
 }
 
 fn or_not_recorded(v: &Option<String>) -> String {
@@ -99,7 +248,7 @@ fn clean(s: &str) -> String {
     sanitize(s.trim()).into_owned()
 }
 
-fn incident_type(status: &str) -> &'static str {
+pub(super) fn incident_type(status: &str) -> &'static str {
     match status {
         "seized" => "seizure",
         "controlled-delivery" => "seizure, followed by a controlled delivery",
@@ -140,7 +289,7 @@ fn route(p: &Parcel) -> String {
     parts.join(" -> ")
 }
 
-fn shipment_mode(p: &Parcel) -> String {
+pub(super) fn shipment_mode(p: &Parcel) -> String {
     let (mode, scheme_service) = match p.tracking_kind {
         TrackingKind::S10 => (
             "postal",
@@ -327,7 +476,7 @@ pub fn render(
         .max()
         .unwrap_or(0)
         + 1;
-    let mut out = String::from("INCIDENT SUMMARY: parcel interdiction\n\n");
+    let mut out = String::from(TITLE);
     let mut line = |label: &str, value: &str| {
         let label = if label.is_empty() {
             String::new()

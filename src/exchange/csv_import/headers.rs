@@ -359,6 +359,48 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
             "date seized",
         ],
     ),
+    (
+        "posted_on",
+        &[
+            "дата отправки",
+            "дата приема",
+            "дата приёма",
+            "дата отправления",
+            "posting date",
+            "date of posting",
+            "date posted",
+            "posted",
+            "mailing date",
+            "date of dispatch",
+            "dispatch date",
+        ],
+    ),
+    (
+        "posted_from",
+        &[
+            "место приема",
+            "место приёма",
+            "отделение отправки",
+            "office of origin",
+            "origin office",
+            "posting office",
+            "office of posting",
+            "posted at",
+        ],
+    ),
+    (
+        "entry_point",
+        &[
+            "пункт въезда",
+            "рейс",
+            "номер рейса",
+            "point of entry",
+            "entry point",
+            "port of entry",
+            "flight",
+            "flight number",
+        ],
+    ),
 ];
 
 /// A header reduced to what matters for recognising it: `Sender E-mail`,

@@ -3,6 +3,11 @@
 -- each exhibit, laboratory results on a finding, and photos and documents
 -- on any item (by path and SHA-256; the bytes only when asked). Each is an
 -- item like any other: audited, exported, merged, in the timeline.
+-- A parcel also records when and where it was posted and where it entered
+-- the country (a point of entry or a flight), as incident reports ask.
+ALTER TABLE parcels ADD COLUMN posted_on TEXT;
+ALTER TABLE parcels ADD COLUMN posted_from TEXT;
+ALTER TABLE parcels ADD COLUMN entry_point TEXT;
 CREATE TABLE inspections (
     n INTEGER PRIMARY KEY,
     id BLOB NOT NULL UNIQUE CHECK (length(id) = 16),
