@@ -1654,3 +1654,95 @@ fn a_person_is_found_in_cyrillic_and_opened_with_their_links() {
         "{text}"
     );
 }
+
+/// `v` on a parcel records its evidence through forms: an inspection, an
+/// exhibit, and a photo hashed from its path; the parcel's detail lists
+/// them. On the exhibit (found with `s`), `v` records a hand-over.
+#[test]
+fn evidence_is_recorded_from_the_parcel_with_v() {
+    let mut ui = Ui::new(300, 100, 30, true);
+    ui.keys("2");
+    let parcel = ui.session.app.current.clone().unwrap();
+    // The chooser: inspection, exhibit, delivery, document.
+    ui.keys("v");
+    assert!(ui.text().contains("Record about"), "{}", ui.text());
+    assert!(ui.text().contains("photo or document"), "{}", ui.text());
+    ui.keys("enter");
+    assert!(ui.text().contains("New inspection of"), "{}", ui.text());
+    // When is filled with now; the selection is required.
+    ui.keys("ctrl-s");
+    assert!(matches!(ui.session.app.modal, Modal::Form(_)));
+    assert!(ui.text().contains("is required"), "{}", ui.text());
+    ui.typed("x-ray").keys("ctrl-s");
+    assert!(matches!(ui.session.app.modal, Modal::None), "{}", ui.text());
+    ui.keys("v down enter");
+    assert!(ui.text().contains("New exhibit of"), "{}", ui.text());
+    ui.typed("EX-UI-1").keys("ctrl-s");
+    assert!(
+        ui.text().contains("created exhibit exhibit EX-UI-1"),
+        "{}",
+        ui.text()
+    );
+    // A photo: its path typed, its hash read from the file.
+    let photo = ui._dir.path().join("ex1.jpg");
+    std::fs::write(&photo, b"jpeg bytes").unwrap();
+    ui.keys("v down down down enter");
+    assert!(ui.text().contains("New document of"), "{}", ui.text());
+    ui.typed(photo.to_str().unwrap()).keys("ctrl-s");
+    assert!(matches!(ui.session.app.modal, Modal::None), "{}", ui.text());
+    let conn = ui.session.store().conn();
+    let (sha, on): (String, uuid::Uuid) = conn
+        .query_row("SELECT sha256, item_id FROM documents", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(sha, interdict::evidence::files::sha256_hex(b"jpeg bytes"));
+    assert_eq!(on, parcel.id);
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM inspections WHERE parcel_id = ?1",
+            [parcel.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    // A file that is not there is said on the path field.
+    ui.keys("v down down down enter");
+    ui.typed("/no/such/file.jpg").keys("ctrl-s");
+    assert!(matches!(ui.session.app.modal, Modal::Form(_)));
+    assert!(ui.text().contains("cannot read"), "{}", ui.text());
+    ui.keys("esc");
+    // The detail lists the trail.
+    let detail = interdict::tui::data::detail(ui.session.store().conn(), &parcel).unwrap();
+    let labels: Vec<&str> = detail.iter().map(|(l, _)| l.as_str()).collect();
+    for l in ["Inspected", "Exhibit", "Document"] {
+        assert!(labels.contains(&l), "{l} not in {labels:?}");
+    }
+    // The exhibit, found by its number: `v` there records a hand-over.
+    ui.keys("s").typed("EX-UI-1").keys("enter");
+    assert_eq!(
+        ui.session.app.current.as_ref().map(|c| c.kind),
+        Some(interdict::domain::ItemKind::Exhibit),
+        "{}",
+        ui.text()
+    );
+    ui.keys("v enter");
+    assert!(
+        ui.text().contains("New custody of exhibit EX-UI-1"),
+        "{}",
+        ui.text()
+    );
+    ui.keys("tab tab").typed("Evidence store").keys("ctrl-s");
+    assert!(matches!(ui.session.app.modal, Modal::None), "{}", ui.text());
+    let held: String = ui
+        .session
+        .store()
+        .conn()
+        .query_row(
+            "SELECT c.to_holder FROM custody c JOIN exhibits e ON e.id = c.exhibit_id WHERE e.number = 'EX-UI-1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(held, "Evidence store");
+}

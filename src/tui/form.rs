@@ -97,6 +97,11 @@ impl Form {
     pub fn new_under(kind: ItemKind, parent: ItemRef) -> Form {
         let mut f = Form::new(kind);
         f.parent = Some(parent);
+        if kind == ItemKind::Document {
+            // Read from the file when it is saved, not typed.
+            f.fields
+                .retain(|x| !matches!(x.spec.name, "sha256" | "size_bytes"));
+        }
         f
     }
 
@@ -275,6 +280,35 @@ impl Form {
                     crate::store::records::insert(w, o)
                 })
             }
+            ItemKind::Document if self.editing.is_none() => {
+                let parent = self.parent.as_ref().map(|p| p.id);
+                let file = match read_document(&pairs) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        self.mark(&e);
+                        return None;
+                    }
+                };
+                let mut with_hash: Vec<(&str, &str)> = pairs
+                    .iter()
+                    .filter(|(k, _)| *k != "path")
+                    .copied()
+                    .collect();
+                let size = file.size.to_string();
+                with_hash.extend([
+                    ("path", file.path.as_str()),
+                    ("sha256", file.sha256.as_str()),
+                    ("size_bytes", size.as_str()),
+                ]);
+                save_as::<crate::domain::evidence::Document>(store, None, &with_hash, |w, d| {
+                    match parent {
+                        Some(p) => crate::evidence::add_document(w, p, d, file.bytes.as_deref()),
+                        None => Err(StoreError::NotFound(
+                            "a document is added from the detail of what it is about".into(),
+                        )),
+                    }
+                })
+            }
             kind => {
                 let parent = self.parent.as_ref().map(|p| p.id);
                 crate::with_record_type!(kind, R => save_as::<R>(store, self.editing, &pairs, |w, r| match parent {
@@ -304,6 +338,51 @@ impl Form {
             }
         }
     }
+}
+
+/// A document's file as the form names it: read and hashed now (its
+/// bytes too when it is to be kept in the notebook).
+struct DocumentFile {
+    path: String,
+    sha256: String,
+    size: u64,
+    bytes: Option<Vec<u8>>,
+}
+
+fn read_document(pairs: &[(&str, &str)]) -> std::result::Result<DocumentFile, FieldError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
+    };
+    let bad = |field: &str, message: String| FieldError {
+        field: field.into(),
+        message,
+    };
+    let raw = get("path");
+    if raw.is_empty() {
+        return Err(bad("path", "is required".into()));
+    }
+    let path = std::path::absolute(raw).map_err(|e| bad("path", e.to_string()))?;
+    let (sha256, size) = crate::evidence::files::hash_file(&path)
+        .map_err(|e| bad("path", format!("cannot read {}: {e}", path.display())))?;
+    let bytes = if get("embedded").eq_ignore_ascii_case("yes") {
+        let b = std::fs::read(&path).map_err(|e| bad("path", e.to_string()))?;
+        if crate::evidence::files::sha256_hex(&b) != sha256 {
+            return Err(bad("path", "the file changed while it was read".into()));
+        }
+        Some(b)
+    } else {
+        None
+    };
+    Ok(DocumentFile {
+        path: path.to_string_lossy().into_owned(),
+        sha256,
+        size,
+        bytes,
+    })
 }
 
 fn save_as<R: Record>(

@@ -39,7 +39,7 @@ pub enum PickerPurpose {
 
 /// What evidence is recorded about an item of a kind, and how it is said.
 pub fn evidence_kinds(kind: ItemKind) -> Vec<(ItemKind, &'static str)> {
-    match kind {
+    let mut v = match kind {
         ItemKind::Parcel => vec![
             (
                 ItemKind::Inspection,
@@ -60,7 +60,19 @@ pub fn evidence_kinds(kind: ItemKind) -> Vec<(ItemKind, &'static str)> {
         )],
         ItemKind::Finding => vec![(ItemKind::LabResult, "laboratory result")],
         _ => Vec::new(),
+    };
+    // A photo or document goes on anything but a link, a hand-over or
+    // another document.
+    if !matches!(
+        kind,
+        ItemKind::Link | ItemKind::Custody | ItemKind::Document
+    ) {
+        v.push((
+            ItemKind::Document,
+            "photo or document: a file by its path, hashed now",
+        ));
     }
+    v
 }
 
 #[derive(Debug, Clone)]

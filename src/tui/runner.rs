@@ -121,7 +121,7 @@ impl Runner {
                                         | ItemKind::Note
                                         | ItemKind::Person
                                         | ItemKind::Organisation
-                                )
+                                ) || ItemKind::EVIDENCE.contains(&h.kind)
                             })
                             .collect()
                     })

@@ -295,7 +295,7 @@ impl App {
                     self.open_picker(PickerPurpose::Evidence { about: item, kinds })
                 }
                 _ => self.info(
-                    "select a parcel (inspection, exhibit, delivery), an exhibit (custody) or a finding (lab result)",
+                    "select a parcel (inspection, exhibit, delivery), an exhibit (custody), a finding (lab result) or any item (a photo or document)",
                 ),
             },
             Action::History => match self.current.clone() {
