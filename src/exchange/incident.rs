@@ -204,21 +204,19 @@ pub fn gather(
     // The cases named: the one reported, or those including the parcel;
     // held-back cases are not named, and a parcel only they hold does
     // not leave.
-    let mut case_ids: Vec<Uuid> = match target.kind {
+    let case_ids: Vec<Uuid> = match target.kind {
         ItemKind::Case => vec![target.id],
         _ => related::cases_including(conn, target.id)?,
     };
     let all_cases = case_ids.len();
-    let mut held = Vec::new();
-    case_ids.retain(
-        |c| match handling::held_back(conn, ItemKind::Case, *c, rel) {
-            Ok(None) => true,
-            _ => {
-                held.push(*c);
-                false
-            }
-        },
-    );
+    let (mut held, mut kept) = (Vec::new(), Vec::new());
+    for c in case_ids {
+        match handling::held_back(conn, ItemKind::Case, c, rel)? {
+            None => kept.push(c),
+            Some(_) => held.push(c),
+        }
+    }
+    let case_ids = kept;
     if all_cases > 0 && case_ids.is_empty() {
         let names = held
             .iter()
@@ -544,14 +542,7 @@ pub const CSV_COLUMNS: &[&str] = &[
 ];
 
 fn num(x: Option<f64>) -> String {
-    x.map(|v| {
-        if v.fract() == 0.0 && v.abs() < 1e15 {
-            format!("{}", v as i64)
-        } else {
-            format!("{v}")
-        }
-    })
-    .unwrap_or_default()
+    x.map(summary::number).unwrap_or_default()
 }
 
 /// The report's CSV rows, under [`CSV_COLUMNS`] (the command line writes

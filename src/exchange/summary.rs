@@ -336,7 +336,7 @@ fn party(
     format!("{}; {}", or_not_recorded(name), details.join("; "))
 }
 
-fn number(x: f64) -> String {
+pub(super) fn number(x: f64) -> String {
     // Whole numbers without a decimal point; others as written.
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
