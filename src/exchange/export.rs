@@ -371,9 +371,19 @@ pub fn export(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    // Private (0700), and the folders of exports killed before are swept.
-    let work = super::seal::work_dir_in(&parent, "export")?;
     let conn = src.conn();
+    // Where the export is built. An encrypted one is built in this
+    // process's memory, so its plaintext never touches a disk (a kill
+    // leaves nothing readable behind); a plain one in a private working
+    // folder (0700) beside its output, after the folders of exports
+    // killed before are swept.
+    let place = if opts.encrypt_to.is_empty() {
+        Place::Folder(super::seal::work_dir_in(&parent, "export")?)
+    } else {
+        Place::Memory(crate::store::memdb::MemDb::empty_for(
+            crate::store::memdb::size_of(conn)?,
+        )?)
+    };
     let red_ok: HashSet<Uuid> = opts.include_red.iter().copied().collect();
     let rel = Release {
         include_red: red_ok.clone(),
@@ -395,7 +405,7 @@ pub fn export(
         pick_cases(&snapshot, &opts.cases, &rel)?
     };
     let mut build = Store::open(
-        &work.path().join("build.db"),
+        &place.build_path(),
         OpenOptions::new(src.actor().to_string()),
     )?;
     build.without_indexes();
@@ -607,13 +617,29 @@ pub fn export(
     // A compact copy, in rollback-journal mode so that readers of the
     // received file never need to write beside it.
     (prog.f)("compacting", 0, 0);
-    let partial = work.path().join("export.db");
-    build
-        .conn()
-        .execute("VACUUM INTO ?1", [partial.to_string_lossy()])?;
-    drop(build);
-    let file = Connection::open(&partial)?;
-    let _: String = file.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+    let mut file = match &place {
+        Place::Folder(work) => {
+            let partial = work.path().join("export.db");
+            // Made empty for its owner only, then filled: SQLite would
+            // make it by the umask.
+            drop(super::seal::create_private(&partial)?);
+            build
+                .conn()
+                .execute("VACUUM INTO ?1", [partial.to_string_lossy()])?;
+            drop(build);
+            let file = Connection::open(&partial)?;
+            let _: String =
+                file.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+            file
+        }
+        Place::Memory(mem) => {
+            // Compacted where it is; an in-memory database keeps a
+            // rollback journal, as the file must.
+            build.conn().execute_batch("VACUUM")?;
+            drop(build);
+            Connection::open(mem.path())?
+        }
+    };
     (prog.f)("hashing and signing", 0, 0);
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -652,24 +678,17 @@ pub fn export(
             signing::sign(opts.key, text.as_bytes()),
         ),
     )?;
-    file.close().map_err(|(_, e)| e)?;
-
-    if opts.encrypt_to.is_empty() {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| io(&partial, e))?;
+    match &place {
+        Place::Memory(_) => {
+            let bytes = file.serialize(rusqlite::MAIN_DB)?;
+            super::seal::encrypt_bytes(&bytes, out, &opts.encrypt_to)?;
+            drop(bytes);
+            file.close().map_err(|(_, e)| e)?;
         }
-        if out.exists() {
-            return Err(io(
-                out,
-                "the file appeared while exporting; not overwritten",
-            ));
+        Place::Folder(work) => {
+            file.close().map_err(|(_, e)| e)?;
+            finish_plain(&work.path().join("export.db"), out)?;
         }
-        std::fs::rename(&partial, out).map_err(|e| io(out, e))?;
-    } else {
-        super::seal::encrypt_file(&partial, out, &opts.encrypt_to)?;
     }
     Ok(ExportReport {
         file: out.display().to_string(),
@@ -678,4 +697,46 @@ pub fn export(
         fingerprint: signing::fingerprint(&public),
         manifest,
     })
+}
+
+/// Where an export is built: a private working folder, or this process's
+/// memory (an encrypted export).
+enum Place {
+    Folder(tempfile::TempDir),
+    Memory(crate::store::memdb::MemDb),
+}
+
+impl Place {
+    fn build_path(&self) -> std::path::PathBuf {
+        match self {
+            Place::Folder(work) => work.path().join("build.db"),
+            Place::Memory(mem) => mem.path().to_path_buf(),
+        }
+    }
+}
+
+/// Puts a finished plain export at its name, the owner's only, in one
+/// step that never replaces a file that appeared there meanwhile (a hard
+/// link is made or refused whole; the working folder is beside the
+/// output, so on the same file system).
+fn finish_plain(partial: &Path, out: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(partial, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| io(partial, e))?;
+    }
+    match std::fs::hard_link(partial, out) {
+        Ok(()) => {
+            std::fs::remove_file(partial).map_err(|e| io(partial, e))?;
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(io(
+            out,
+            "the file appeared while exporting; not overwritten",
+        )),
+        // A file system without hard links: moved, after a last look.
+        Err(_) if !out.exists() => std::fs::rename(partial, out).map_err(|e| io(out, e)),
+        Err(e) => Err(io(out, e)),
+    }
 }

@@ -40,14 +40,14 @@ pub fn recipients(texts: &[String]) -> Result<Vec<age::x25519::Recipient>> {
         .collect()
 }
 
-/// Encrypts `plain` into a new file `out` (readable by its owner only).
-pub fn encrypt_file(plain: &Path, out: &Path, to: &[age::x25519::Recipient]) -> Result<()> {
+/// Encrypts `plain` (bytes held in memory: an export's plaintext never
+/// touches a disk) into a new file `out`, readable by its owner only.
+pub fn encrypt_bytes(plain: &[u8], out: &Path, to: &[age::x25519::Recipient]) -> Result<()> {
     let enc = age::Encryptor::with_recipients(to.iter().map(|r| r as &dyn age::Recipient))
         .map_err(|e| io_err(out, format!("cannot encrypt: {e}")))?;
     let file = create_private(out)?;
     let mut w = enc.wrap_output(file).map_err(|e| io_err(out, e))?;
-    let mut input = std::fs::File::open(plain).map_err(|e| io_err(plain, e))?;
-    std::io::copy(&mut input, &mut w).map_err(|e| io_err(out, e))?;
+    w.write_all(plain).map_err(|e| io_err(out, e))?;
     let mut file = w.finish().map_err(|e| io_err(out, e))?;
     file.flush().map_err(|e| io_err(out, e))?;
     file.sync_all().map_err(|e| io_err(out, e))?;
@@ -286,7 +286,12 @@ mod tests {
         let alice = new_identity(&p("alice.txt")).unwrap();
         new_identity(&p("mallory.txt")).unwrap();
         std::fs::write(p("plain"), b"SQLite format 3\0 and more").unwrap();
-        encrypt_file(&p("plain"), &p("sealed"), &recipients(&[alice]).unwrap()).unwrap();
+        encrypt_bytes(
+            &std::fs::read(p("plain")).unwrap(),
+            &p("sealed"),
+            &recipients(&[alice]).unwrap(),
+        )
+        .unwrap();
         assert!(is_encrypted(&p("sealed")).unwrap());
         assert!(!is_encrypted(&p("plain")).unwrap());
         assert_eq!(

@@ -83,6 +83,12 @@ impl MemDb {
         })
     }
 
+    /// A new, empty database with room for a copy of a database of
+    /// `size` bytes and what may be built beside it.
+    pub fn empty_for(size: u64) -> Result<MemDb> {
+        MemDb::empty(room_for(size))
+    }
+
     /// A database holding the SQLite file image `bytes`, as it is (not a
     /// byte of it checked: that is for whoever reads it, read-only).
     pub fn load(bytes: Vec<u8>) -> Result<MemDb> {

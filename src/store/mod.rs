@@ -661,6 +661,9 @@ impl Store {
             .unwrap_or(Path::new("."));
         let dir = workdir::work_dir_in(parent, "trial")?;
         let copy = dir.path().join("trial.db");
+        // The owner's only, as every notebook file is (SQLite would make
+        // it by the umask).
+        create_private(&copy, None)?;
         {
             let mut to = Connection::open(&copy).map_err(|e| classify(&copy, e))?;
             copy_database(&self.conn, &mut to).map_err(|e| classify(&self.path, e))?;

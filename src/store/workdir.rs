@@ -71,13 +71,28 @@ pub fn sweep(dir: &Path, what: &str, mine: &Path) {
 /// A private working folder (0700) in `parent` for `what`, after sweeping
 /// the ones a killed process left there.
 pub fn work_dir_in(parent: &Path, what: &str) -> Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new()
-        .prefix(&work_prefix(what))
-        .tempdir_in(parent)
-        .map_err(|e| StoreError::File {
-            path: parent.into(),
-            message: e.to_string(),
-        })?;
+    let err = |e: std::io::Error| StoreError::File {
+        path: parent.into(),
+        message: e.to_string(),
+    };
+    let prefix = work_prefix(what);
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix);
+    // For its owner only: asked of the system as the folder is made (so
+    // it is never open to others, whatever the umask), then set again in
+    // case a system narrowed it differently.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let dir = b.tempdir_in(parent).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+            .map_err(err)?;
+    }
     sweep(parent, what, dir.path());
     Ok(dir)
 }

@@ -1,0 +1,218 @@
+//! Files on a shared server (#18): what an export, an encrypted export and
+//! a dry-run merge leave on the disk while they run, under the loosest
+//! umask (000), looked at by stopping the process midway.
+
+mod common;
+
+use common::Nb;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The binary under `umask 000`, as this notebook's user.
+fn spawn_loose(nb: &Nb, args: &[&str]) -> Child {
+    let bin = assert_cmd::cargo::cargo_bin("interdict");
+    let mut script = String::from("umask 000; exec \"$0\"");
+    for i in 1..=args.len() + 2 {
+        script.push_str(&format!(" \"${i}\""));
+    }
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(bin)
+        .arg("--db")
+        .arg(&nb.db)
+        .args(args)
+        .env_remove("INTERDICT_DB")
+        .env("INTERDICT_USER", "tester")
+        .env("HOME", nb._dir.path())
+        .env("XDG_DATA_HOME", nb._dir.path().join("data"))
+        .env("TMPDIR", nb._dir.path().join("tmp"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn signal(child: &Child, sig: &str) {
+    Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .unwrap();
+}
+
+/// Working entries (`.interdict-<what>-...`) in `dir`.
+fn working(dir: &Path, what: &str) -> Vec<PathBuf> {
+    let prefix = format!(".interdict-{what}-");
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Runs the command under umask 000, stops it as soon as its working
+/// folder for `what` appears in `dir` and checks that folder and all in
+/// it are the owner's only; then kills it. Returns whether it was caught
+/// midway (a fast machine may finish first).
+fn caught_private(nb: &Nb, args: &[&str], dir: &Path, what: &str) -> bool {
+    let mut child = spawn_loose(nb, args);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut caught = false;
+    while Instant::now() < deadline {
+        if let Some(work) = working(dir, what).into_iter().next() {
+            signal(&child, "-STOP");
+            caught = true;
+            assert_eq!(mode(&work), 0o700, "{} is open to others", work.display());
+            for e in std::fs::read_dir(&work).unwrap().flatten() {
+                assert_eq!(
+                    mode(&e.path()),
+                    0o600,
+                    "{} is open to others",
+                    e.path().display()
+                );
+            }
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    signal(&child, "-KILL");
+    let _ = child.wait();
+    caught
+}
+
+fn demo(nb: &Nb, parcels: &str) {
+    nb.ok(&["demo", "--parcels", parcels]);
+    std::fs::create_dir_all(nb._dir.path().join("tmp")).unwrap();
+}
+
+#[test]
+fn an_export_under_umask_000_builds_in_a_folder_only_its_owner_can_enter() {
+    let nb = Nb::new();
+    demo(&nb, "3000");
+    let outdir = nb._dir.path().join("out");
+    std::fs::create_dir(&outdir).unwrap();
+    std::fs::set_permissions(&outdir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = outdir.join("all.db");
+    let mut caught = 0;
+    for _ in 0..3 {
+        if caught_private(
+            &nb,
+            &["export", "--all", "--out", out.to_str().unwrap()],
+            &outdir,
+            "export",
+        ) {
+            caught += 1;
+        }
+        let _ = std::fs::remove_file(&out);
+    }
+    assert!(caught > 0, "never caught an export midway");
+    // What the killed exports left is swept by the next one, which
+    // writes its output for its owner only.
+    nb.ok(&["export", "--all", "--out", out.to_str().unwrap()]);
+    assert!(working(&outdir, "export").is_empty(), "leftovers stay");
+    assert_eq!(mode(&out), 0o600);
+}
+
+#[test]
+fn an_encrypted_export_never_writes_its_plaintext_to_the_disk() {
+    let nb = Nb::new();
+    demo(&nb, "3000");
+    let id = nb._dir.path().join("id.txt");
+    let r = nb.json(&["keys", "new-identity", "--out", id.to_str().unwrap()]);
+    let recipient = r["recipient"].as_str().unwrap().to_string();
+    let outdir = nb._dir.path().join("out");
+    std::fs::create_dir(&outdir).unwrap();
+    let out = outdir.join("all.age");
+    let mut child = spawn_loose(
+        &nb,
+        &[
+            "export",
+            "--all",
+            "--out",
+            out.to_str().unwrap(),
+            "--encrypt-to",
+            &recipient,
+        ],
+    );
+    // Watched all along: nothing but the encrypted output ever appears.
+    let mut seen = std::collections::BTreeSet::new();
+    let status = loop {
+        for e in std::fs::read_dir(&outdir).unwrap().flatten() {
+            seen.insert(e.file_name().to_string_lossy().into_owned());
+        }
+        for e in std::fs::read_dir(nb._dir.path().join("tmp"))
+            .unwrap()
+            .flatten()
+        {
+            seen.insert(format!("tmp/{}", e.file_name().to_string_lossy()));
+        }
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    assert!(status.success());
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        vec!["all.age".to_string()],
+        "a working file appeared beside the encrypted output"
+    );
+    assert!(
+        std::fs::read(&out)
+            .unwrap()
+            .starts_with(b"age-encryption.org/v1")
+    );
+    assert_eq!(mode(&out), 0o600);
+    // It is whole: the colleague it is for merges it.
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&[
+        "merge",
+        "--trust-new",
+        out.to_str().unwrap(),
+        "--identity",
+        id.to_str().unwrap(),
+    ]);
+    // All of it: as many parcels as the same export unencrypted holds.
+    let plain = outdir.join("all.db");
+    nb.ok(&["export", "--all", "--out", plain.to_str().unwrap()]);
+    assert_eq!(
+        b.count("parcels"),
+        common::count_in(&plain, "SELECT count(*) FROM parcels")
+    );
+}
+
+#[test]
+fn a_dry_run_merge_under_umask_000_copies_the_notebook_for_its_owner_only() {
+    let a = Nb::new();
+    demo(&a, "3000");
+    let file = a._dir.path().join("all.db");
+    a.ok(&["export", "--all", "--out", file.to_str().unwrap()]);
+    let b = Nb::new();
+    demo(&b, "3000");
+    let dbdir = b.db.parent().unwrap().to_path_buf();
+    let mut caught = 0;
+    for _ in 0..3 {
+        if caught_private(
+            &b,
+            &["merge", "--trust-new", "--dry-run", file.to_str().unwrap()],
+            &dbdir,
+            "trial",
+        ) {
+            caught += 1;
+        }
+    }
+    assert!(caught > 0, "never caught a dry run midway");
+}
