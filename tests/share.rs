@@ -1159,3 +1159,105 @@ fn messages_name_the_real_cause() {
         "{err}"
     );
 }
+
+#[test]
+fn a_received_record_must_be_one_typed_input_could_have_made() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--all"]);
+    let b = Nb::new();
+    b.ok(&["add", "case", "--title", "Local case"]);
+    let before = content(&b.db);
+    let refuse = |sql: &str, name: &str, why: &[&str]| {
+        let f = resigned(&file, name, sql);
+        let err = b.fails(&["merge", "--trust-new", f.to_str().unwrap()]);
+        for w in why {
+            assert!(err.contains(w), "{name}: {w:?} not in {err}");
+        }
+        assert!(err.contains("nothing was merged"), "{name}: {err}");
+        assert_eq!(content(&b.db), before, "{name}: something was written");
+        // Nor does a dry run take it.
+        let err = b.fails(&["merge", "--trust-new", "--dry-run", f.to_str().unwrap()]);
+        assert!(
+            err.contains("nothing was merged"),
+            "{name} (dry run): {err}"
+        );
+    };
+    // Values as typed input would never store them: a tracking number not
+    // in its stored form, a country by name, a status in capitals, a date
+    // the day-first way.
+    refuse(
+        "UPDATE parcels SET tracking = 'rr 123456785 kz' WHERE tracking = 'RR123456785KZ';",
+        "tracking.db",
+        &["tracking", "not as interdict stores it"],
+    );
+    refuse(
+        "UPDATE parcels SET origin = 'china' WHERE tracking = 'RR123456785KZ';",
+        "origin.db",
+        &["origin"],
+    );
+    refuse(
+        "UPDATE parcels SET status = 'SEIZED' WHERE tracking = 'RR123456785KZ';",
+        "status.db",
+        &["status"],
+    );
+    // Provenance that no writer makes: a name of 5,000 characters, a time
+    // that is not one, a name with a control character.
+    refuse(
+        "UPDATE parcels SET created_by = printf('%.5000c', 'x') WHERE tracking = 'RR123456785KZ';",
+        "author.db",
+        &["created_by", "at most 200"],
+    );
+    refuse(
+        "UPDATE parcels SET updated_at = 'yesterday' WHERE tracking = 'RR123456785KZ';",
+        "time.db",
+        &["updated_at", "not a time"],
+    );
+    refuse(
+        "UPDATE parcels SET updated_by = 'eve' || char(27) || ']0;x' WHERE tracking = 'RR123456785KZ';",
+        "escape.db",
+        &["updated_by", "U+001B"],
+    );
+    // A derived field that does not follow from the others.
+    refuse(
+        "UPDATE parcels SET tracking_kind = 'waybill' WHERE tracking = 'RR123456785KZ';",
+        "derived.db",
+        &["tracking_kind", "does not follow"],
+    );
+    // A record with the id of an item of another kind here (the local
+    // case's), and a link that names a parcel as a case.
+    let local_case: Vec<u8> = Connection::open(&b.db)
+        .unwrap()
+        .query_row("SELECT id FROM cases", [], |r| r.get(0))
+        .unwrap();
+    let hex: String = local_case.iter().map(|b| format!("{b:02x}")).collect();
+    refuse(
+        &format!("UPDATE parcels SET id = x'{hex}' WHERE tracking = 'RR123456785KZ';"),
+        "kind.db",
+        &["id of a case of this notebook"],
+    );
+    refuse(
+        "UPDATE links SET to_kind = 'case' WHERE link_type = 'includes';",
+        "ends.db",
+        &["as a case, which is a parcel"],
+    );
+    // A finding made lab-confirmed without the result that confirms it.
+    refuse(
+        "UPDATE findings SET identification = 'lab-confirmed';",
+        "lab.db",
+        &["lab-confirmed without a laboratory result"],
+    );
+    // The file as it was signed merges.
+    merge(&b, &file);
+}
+
+#[test]
+fn a_name_to_write_as_is_one_line_of_visible_characters() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let err = nb.fails(&["--as", &"x".repeat(5000), "add", "case", "--title", "T"]);
+    assert!(err.contains("--as") && err.contains("at most 200"), "{err}");
+    let err = nb.fails(&["--as", "eve\u{1b}]0;x\u{7}", "add", "case", "--title", "T"]);
+    assert!(err.contains("--as") && err.contains("U+001B"), "{err}");
+    assert!(!err.contains('\u{1b}'), "the message echoes it raw");
+    nb.ok(&["--as", "Айгерим Сапарова", "add", "case", "--title", "T"]);
+}

@@ -36,7 +36,7 @@ fn open(cli: &Cli) -> Result<Opened> {
         Some(p) => p.clone(),
         None => super::default_db_path()?,
     };
-    let mut opts = OpenOptions::new(super::actor(cli.actor.as_deref()));
+    let mut opts = OpenOptions::new(super::actor(cli.actor.as_deref())?);
     opts.group = cli.group.clone();
     // A file whose owner made it read-only is opened read-only, even by root.
     let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly());

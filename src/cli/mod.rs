@@ -48,13 +48,21 @@ pub fn os_user() -> String {
 }
 
 /// Who changes are attributed to: the OS user, or `--as NAME`, recorded
-/// with the OS account it was typed in.
-pub fn actor(as_name: Option<&str>) -> String {
+/// with the OS account it was typed in. A name that is not one line of
+/// visible characters, or longer than a name, is refused.
+pub fn actor(as_name: Option<&str>) -> anyhow::Result<String> {
     let os = os_user();
-    match as_name.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(name) if name != os => format!("{name} (as {os})"),
+    Ok(match as_name.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(name) => {
+            crate::domain::record::check_name("--as", name)?;
+            if name == os {
+                os
+            } else {
+                format!("{name} (as {os})")
+            }
+        }
         _ => os,
-    }
+    })
 }
 
 /// Logs go to a file in the data directory, never to the terminal.

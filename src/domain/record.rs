@@ -178,3 +178,97 @@ pub fn validate<R: Record>(rec: &R) -> Result<Vec<String>, FieldError> {
     }
     rec.check()
 }
+
+/// Whether two field values are the same value (numbers by value, so that
+/// `450` and `450.0` meet; "not set" whether absent, null or empty).
+fn same_value(a: Option<&Value>, b: &Value) -> bool {
+    match (a.unwrap_or(&Value::Null), b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Null, Value::String(s)) | (Value::String(s), Value::Null) => s.is_empty(),
+        (x, y) => x == y,
+    }
+}
+
+/// The longest name a change may be attributed to (`--as`, a received
+/// record's author).
+pub const MAX_NAME: usize = 200;
+
+/// Checks a name a change is attributed to: set, one line, no character
+/// that would not show as itself, within [`MAX_NAME`].
+pub fn check_name(field: &str, name: &str) -> Result<(), FieldError> {
+    let bad = |message: String| {
+        Err(FieldError {
+            field: field.to_string(),
+            message,
+        })
+    };
+    if name.trim().is_empty() {
+        return bad("is empty".into());
+    }
+    let n = name.chars().count();
+    if n > MAX_NAME {
+        return bad(format!("is {n} characters long; at most {MAX_NAME}"));
+    }
+    if let Some(c) = name.chars().find(|&c| super::text::needs_escape(c)) {
+        return bad(format!(
+            "holds the invisible or control character U+{:04X}",
+            c as u32
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a record that comes from another database (a merge) as typed
+/// input is checked, and more: every field holds what typing its value
+/// would store (a tracking number in its stored form, a country as its
+/// code, a date as ISO...), fields derived from others are what they
+/// derive to, and its provenance is well formed (timestamps, one-line
+/// names). A record that passes is one this build could have written.
+pub fn check_received<R: Record>(rec: &R) -> Result<Vec<String>, FieldError> {
+    let map = to_map(rec);
+    for spec in R::FIELDS {
+        let raw = match map.get(spec.name) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+        };
+        let parsed = spec.parse(&raw)?;
+        if !same_value(map.get(spec.name), &parsed.value) {
+            return Err(FieldError {
+                field: spec.name.to_string(),
+                message: format!(
+                    "{} is not as interdict stores it (typed, it would be {})",
+                    map.get(spec.name).unwrap_or(&Value::Null),
+                    parsed.value
+                ),
+            });
+        }
+    }
+    let mut derived = rec.clone();
+    derived.derive();
+    let again = to_map(&derived);
+    if let Some((k, v)) = again.iter().find(|(k, v)| !same_value(map.get(*k), v)) {
+        return Err(FieldError {
+            field: k.clone(),
+            message: format!(
+                "{} does not follow from the record's other fields (it would be {v})",
+                map.get(k).unwrap_or(&Value::Null)
+            ),
+        });
+    }
+    let m = rec.meta();
+    for (field, at) in [("created_at", &m.created_at), ("updated_at", &m.updated_at)] {
+        if at.parse::<jiff::Timestamp>().is_err() {
+            return Err(FieldError {
+                field: field.into(),
+                message: format!(
+                    "{:?} is not a time (RFC 3339)",
+                    super::text::truncate(at, 40)
+                ),
+            });
+        }
+    }
+    check_name("created_by", &m.created_by)?;
+    check_name("updated_by", &m.updated_by)?;
+    rec.check()
+}

@@ -105,18 +105,40 @@ pub fn parents_of(kind: ItemKind, json: &str) -> Vec<Uuid> {
 }
 
 fn depends_on(kind: ItemKind, v: &Value) -> Vec<Uuid> {
-    let fields: &[&str] = match kind {
-        ItemKind::Finding => &["parcel_id", "substance_id"],
-        ItemKind::Link => &["from_id", "to_id"],
-        ItemKind::Note | ItemKind::Document => &["item_id"],
-        ItemKind::Inspection | ItemKind::Exhibit | ItemKind::Delivery => &["parcel_id"],
-        ItemKind::Custody => &["exhibit_id"],
-        ItemKind::LabResult => &["finding_id"],
-        _ => &[],
+    parents_with_kinds(kind, v)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// The items a record (as JSON) cannot stand without, each with the kind
+/// it must be: fixed by the record's kind (a finding's parcel), or named
+/// by the record beside the id (a link's ends, what a note is on; `None`
+/// when that kind is unreadable, which no item is).
+fn parents_with_kinds(kind: ItemKind, v: &Value) -> Vec<(Uuid, Option<ItemKind>)> {
+    let fixed = |f: &'static str, k: ItemKind| (f, Some(k), None::<&'static str>);
+    let named = |f: &'static str, by: &'static str| (f, None, Some(by));
+    let fields: Vec<(&str, Option<ItemKind>, Option<&str>)> = match kind {
+        ItemKind::Finding => vec![
+            fixed("parcel_id", ItemKind::Parcel),
+            fixed("substance_id", ItemKind::Substance),
+        ],
+        ItemKind::Link => vec![named("from_id", "from_kind"), named("to_id", "to_kind")],
+        ItemKind::Note | ItemKind::Document => vec![named("item_id", "item_kind")],
+        ItemKind::Inspection | ItemKind::Exhibit | ItemKind::Delivery => {
+            vec![fixed("parcel_id", ItemKind::Parcel)]
+        }
+        ItemKind::Custody => vec![fixed("exhibit_id", ItemKind::Exhibit)],
+        ItemKind::LabResult => vec![fixed("finding_id", ItemKind::Finding)],
+        _ => vec![],
     };
     fields
-        .iter()
-        .filter_map(|f| v.get(*f)?.as_str()?.parse().ok())
+        .into_iter()
+        .filter_map(|(f, k, by)| {
+            let id = v.get(f)?.as_str()?.parse().ok()?;
+            let k = k.or_else(|| v.get(by?)?.as_str()?.parse().ok());
+            Some((id, k))
+        })
         .collect()
 }
 
@@ -649,6 +671,7 @@ pub fn merge(
     // thrown away: it holds no lock colleagues would wait on, however
     // long it takes.
     let (_trial_dir, mut trial) = dst.trial_copy()?;
+    check_all(&rec.conn, trial.conn())?;
     trial.write_maybe(|w| {
         let source_id = insert_source(w, rec, &file_name)?;
         let mut mg = Merger {
@@ -673,27 +696,103 @@ pub fn merge(
 /// Every record of the file checked as the merge would check it, before
 /// any step is written, so a file with a record that could never be
 /// merged is refused whole (nothing merged) rather than stopping midway.
-fn check_all(src: &Connection) -> Result<()> {
-    fn kind<R: Record>(src: &Connection) -> Result<()> {
+/// A record is checked as typed input is, and more (see
+/// [`crate::domain::record::check_received`]); its id must not be that of
+/// an item of another kind, in the file or here; the items it hangs on
+/// must be of the kinds it says; a finding lab-confirmed must have its
+/// confirming result (in the file or here); a custody entry held here is
+/// never written over.
+fn check_all(src: &Connection, dst: &Connection) -> Result<()> {
+    use std::collections::HashMap;
+    // Every id in the file, with its kind.
+    let mut kinds: HashMap<Uuid, ItemKind> = HashMap::new();
+    for k in ItemKind::ALL {
+        let mut stmt = src.prepare(&format!("SELECT id FROM {}", k.table()))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: Uuid = r.get(0)?;
+            if let Some(other) = kinds.insert(id, k) {
+                return Err(StoreError::Refused(format!(
+                    "{id} is both a {other} and a {k} in the file; nothing was merged"
+                )));
+            }
+        }
+    }
+    // Ids this notebook holds as another kind than the file does.
+    for k in ItemKind::ALL {
+        let mut stmt = dst.prepare(&format!("SELECT id FROM {}", k.table()))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: Uuid = r.get(0)?;
+            if let Some(&there) = kinds.get(&id)
+                && there != k
+            {
+                return Err(StoreError::Refused(format!(
+                    "the file's {there} {id} has the id of a {k} of this notebook; nothing was merged"
+                )));
+            }
+        }
+    }
+    let kinds = &kinds;
+    fn kind<R: Record>(
+        src: &Connection,
+        dst: &Connection,
+        kinds: &HashMap<Uuid, ItemKind>,
+    ) -> Result<()> {
         records::each::<R, _>(src, "1", [], usize::MAX, 0, |mut r| {
             let m = r.meta().clone();
             let what = format!("{} {} ({})", R::KIND, sanitize(&r.label()), m.id);
+            let refuse = |why: String| {
+                Err(StoreError::Refused(format!(
+                    "{what}: {why}; nothing was merged"
+                )))
+            };
             if m.id.is_nil() || m.created_at.is_empty() || m.origin_db.is_nil() {
-                return Err(StoreError::Refused(format!(
-                    "{what}: lacks its provenance; nothing was merged"
-                )));
+                return refuse("lacks its provenance".into());
             }
             // A case's reference is made local before it is checked.
             if R::KIND == ItemKind::Case {
                 set_case_ref(&mut r, "C-0001")?;
             }
-            crate::domain::record::validate(&r)
-                .map_err(|e| StoreError::Refused(format!("{what}: {e}; nothing was merged")))?;
+            if let Err(e) = crate::domain::record::check_received(&r) {
+                return refuse(sanitize(&e.to_string()).into_owned());
+            }
+            let json = serde_json::to_value(&r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            for (parent, want) in parents_with_kinds(R::KIND, &json) {
+                let is = match kinds.get(&parent) {
+                    Some(&k) => Some(k),
+                    None => refs::kind_of_id(dst, parent)?,
+                };
+                if let (Some(is), Some(want)) = (is, want)
+                    && is != want
+                {
+                    return refuse(format!("it names {parent} as a {want}, which is a {is}"));
+                }
+                if want.is_none() {
+                    return refuse(format!("the kind of {parent} it hangs on is unreadable"));
+                }
+            }
+            if R::KIND == ItemKind::Finding
+                && json.get("identification").and_then(Value::as_str) == Some("lab-confirmed")
+                && !crate::store::related::confirmed_by_lab(src, m.id)?
+                && !crate::store::related::confirmed_by_lab(dst, m.id)?
+            {
+                return refuse(format!(
+                    "it is lab-confirmed without a laboratory result that confirms it ({})",
+                    records::LAB_CONFIRMED_BY_RESULT
+                ));
+            }
+            if R::KIND == ItemKind::Custody
+                && let Some(here) = records::get::<R>(dst, m.id)?
+                && records::to_json(&here)? != records::to_json(&r)?
+            {
+                return refuse("it would write over a custody entry held here, and custody entries are never edited".into());
+            }
             Ok(())
         })
     }
     for k in ItemKind::ALL {
-        crate::with_record_type!(k, R => kind::<R>(src)?);
+        crate::with_record_type!(k, R => kind::<R>(src, dst, kinds)?);
     }
     // The bytes of embedded documents must be what their documents hashed.
     let mut stmt = src.prepare("SELECT sha256, bytes FROM document_bytes")?;
@@ -758,7 +857,7 @@ fn merge_in_steps(
     file_name: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<MergeReport> {
-    check_all(&rec.conn)?;
+    check_all(&rec.conn, dst.conn())?;
     let (source_id, report, position, history) = dst.write(|w| {
         let stopped: Option<(Uuid, String)> =
             w.tx.query_row(

@@ -30,7 +30,8 @@ pub enum StoreError {
     },
     /// Another writer held the notebook past the busy timeout.
     #[error(
-        "{path}: another writer has held the notebook for over 10 s{holder}; nothing of this change was written: try again"
+        "{path}: another writer has held the notebook for over {}{holder}; nothing of this change was written: try again",
+        super::lockholder::took(super::busy_timeout())
     )]
     Busy { path: PathBuf, holder: String },
     #[error(

@@ -10,6 +10,7 @@ pub mod fsinfo;
 pub mod index;
 pub mod integrity;
 pub mod keys;
+pub mod lockholder;
 pub mod memdb;
 pub mod migrations;
 pub mod records;
@@ -52,7 +53,20 @@ pub const WAL_SIZE_LIMIT: i64 = 32 << 20;
 const STATEMENT_CACHE: usize = 256;
 
 /// How long a writer waits for another process's transaction to finish.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const BUSY_TIMEOUT_DEFAULT: Duration = Duration::from_secs(10);
+
+/// How long a write waits for another writer before giving up: 10 s, or
+/// `INTERDICT_BUSY_TIMEOUT_MS` (read once; tests shorten it).
+pub fn busy_timeout() -> Duration {
+    static T: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *T.get_or_init(|| {
+        std::env::var("INTERDICT_BUSY_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(BUSY_TIMEOUT_DEFAULT)
+    })
+}
 
 /// How often a waiting writer looks whether the notebook is free again.
 /// (SQLite's own busy wait sleeps up to 100 ms between looks, and so can
@@ -67,7 +81,7 @@ const YIELD: Duration = Duration::from_millis(6);
 /// `BUSY_TIMEOUT`.
 fn busy_wait(tries: i32) -> bool {
     let given = BUSY_POLL * tries.max(0) as u32;
-    if given >= BUSY_TIMEOUT {
+    if given >= busy_timeout() {
         return false;
     }
     std::thread::sleep(BUSY_POLL);
@@ -358,7 +372,7 @@ pub fn second_reader(conn: &Connection) -> Option<Connection> {
     )
     .ok()?;
     // As patient with a writer as the notebook's own connection.
-    c.busy_timeout(BUSY_TIMEOUT).ok()?;
+    c.busy_timeout(busy_timeout()).ok()?;
     Some(c)
 }
 
@@ -404,7 +418,7 @@ pub fn upgraded_copy_of(
 pub(crate) fn copy_database(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
     let backup = rusqlite::backup::Backup::new(from, to)?;
     // A lock in the way (busy or locked) is waited out as a writer would.
-    for _ in 0..BUSY_TIMEOUT.as_millis() / BUSY_POLL.as_millis() {
+    for _ in 0..busy_timeout().as_millis() / BUSY_POLL.as_millis() {
         if backup.step(-1)? == rusqlite::backup::StepResult::Done {
             return Ok(());
         }
@@ -892,21 +906,29 @@ impl Store {
         }
     }
 
-    /// The big jobs under way in this notebook that say so, as a busy
-    /// write names them.
+    /// Who holds the notebook, as a busy write names them: the process
+    /// holding its write lock (who runs it, what it is, how long it has
+    /// run), and the big jobs under way that say so.
     fn holders(&self) -> String {
-        let found: Vec<String> = under_way(&self.conn)
+        let mut found: Vec<String> = Vec::new();
+        if let Some(h) = lockholder::write_lock_holder(&self.path) {
+            found.push(format!("held by {h}"));
+        }
+        let jobs: Vec<String> = under_way(&self.conn)
             .unwrap_or_default()
             .iter()
             .map(|j| format!("{}'s {} of {} since {}", j.actor, j.kind, j.file, j.at))
             .collect();
+        if !jobs.is_empty() {
+            found.push(format!(
+                "{} under way",
+                crate::domain::text::sanitize(&jobs.join("; "))
+            ));
+        }
         if found.is_empty() {
             String::new()
         } else {
-            format!(
-                " ({} under way)",
-                crate::domain::text::sanitize(&found.join("; "))
-            )
+            format!(" ({})", found.join("; "))
         }
     }
 

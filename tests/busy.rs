@@ -1,0 +1,148 @@
+//! A write that cannot get the notebook because another process holds
+//! it (#18): the command and the interface say who holds it and how long
+//! that process has run, nothing is written, and the interface keeps what
+//! was typed. The holder is this test binary run again as a child
+//! process, since a lock of this process is not another's.
+
+mod common;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use interdict::store::{OpenOptions, Store};
+use interdict::tui::Session;
+use interdict::tui::app::Modal;
+use interdict::tui::keymap::Keymap;
+use interdict::tui::theme::Theme;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+/// How long writes wait here before giving up (the default is 10 s).
+const WAIT_MS: &str = "300";
+
+#[test]
+#[ignore = "the holder: run by the other tests of this file as a child process"]
+fn hold_the_notebook() {
+    let Ok(db) = std::env::var("INTERDICT_TEST_HOLD") else {
+        return;
+    };
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.execute_batch("BEGIN IMMEDIATE").unwrap();
+    println!("held");
+    std::io::stdout().flush().unwrap();
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+}
+
+/// A child process holding the notebook's write lock until the returned
+/// input is dropped.
+fn hold(db: &Path) -> (Child, ChildStdin) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "hold_the_notebook",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("INTERDICT_TEST_HOLD", db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    // (libtest may have written the test's name on the same line.)
+    while !line.trim().ends_with("held") {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "the holder stopped");
+    }
+    (child, input)
+}
+
+fn status(s: &Session) -> String {
+    s.app
+        .message
+        .as_ref()
+        .map(|(m, _)| m.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_command_kept_waiting_names_the_process_holding_the_notebook() {
+    let nb = common::Nb::new();
+    nb.ok(&["add", "case", "--title", "First"]);
+    let (mut child, input) = hold(&nb.db);
+    let out = nb
+        .cmd()
+        .env("INTERDICT_BUSY_TIMEOUT_MS", WAIT_MS)
+        .args(["add", "case", "--title", "Second"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("held by process {}", child.id()))
+            && err.contains("busy-")
+            && err.contains("running for")
+            && err.contains("nothing of this change was written"),
+        "{err}"
+    );
+    drop(input);
+    child.wait().unwrap();
+    assert_eq!(nb.count("cases"), 1);
+    nb.ok(&["add", "case", "--title", "Second"]);
+    assert_eq!(nb.count("cases"), 2);
+}
+
+#[test]
+fn the_interface_keeps_the_typed_form_when_the_notebook_is_held() {
+    // SAFETY: set before this process makes its first store (the wait is
+    // read once), and no other test of this binary reads it in-process.
+    unsafe { std::env::set_var("INTERDICT_BUSY_TIMEOUT_MS", WAIT_MS) };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nb.db");
+    let store = Store::open(&db, OpenOptions::new("tester")).unwrap();
+    let mut s = Session::new(store, Keymap::defaults(), Theme::new(false), 20);
+    let key = |s: &mut Session, code: KeyCode, m: KeyModifiers| {
+        s.handle_event(Event::Key(KeyEvent::new(code, m)));
+        s.settle();
+    };
+    key(&mut s, KeyCode::Char('a'), KeyModifiers::NONE);
+    assert!(matches!(s.app.modal, Modal::Form(_)), "no form");
+    for c in "Held case".chars() {
+        key(&mut s, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    let (mut child, input) = hold(&db);
+    key(&mut s, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let Modal::Form(f) = &s.app.modal else {
+        panic!("the form was closed: the typed work is lost")
+    };
+    assert!(
+        f.fields.iter().any(|x| x.value == "Held case"),
+        "{:?}",
+        f.fields
+    );
+    // Said in the form, where the officer is looking.
+    let said = f.error.clone().unwrap_or_default();
+    assert!(
+        said.contains(&format!("held by process {}", child.id())) && said.contains("running for"),
+        "{said}"
+    );
+    drop(input);
+    child.wait().unwrap();
+    // Once it is free, the same form saves.
+    key(&mut s, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(matches!(s.app.modal, Modal::None), "{}", status(&s));
+    let n: i64 = s
+        .store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM cases WHERE title = 'Held case'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
