@@ -301,6 +301,7 @@ mod tests {
 mod derived_tests {
     use super::*;
     use crate::domain::Parcel;
+    use crate::domain::evidence::Exhibit;
     use crate::domain::record::new_record;
     use crate::store::create;
     use crate::store::testutil::temp_store;
@@ -349,5 +350,23 @@ mod derived_tests {
         assert!(all.contains("1 search row(s) belong to no record"), "{all}");
         assert!(all.contains("1 indexed value(s) no record holds"), "{all}");
         assert_eq!(bad.problems.len(), 4, "{all}");
+    }
+
+    #[test]
+    fn indexes_rebuilt_for_an_export_cover_the_evidence_trail() {
+        let (_d, mut s) = temp_store();
+        s.write(|w| {
+            let (mut p, _) = new_record::<Parcel>(&[("tracking", "RR123456785KZ")])?;
+            create::parcel(w, &mut p)?;
+            let (mut x, _) = new_record::<Exhibit>(&[("number", "KZ-ALA-1/1")])?;
+            x.parcel_id = p.meta.id;
+            crate::store::records::insert(w, &mut x).map(drop)
+        })
+        .unwrap();
+        // As an export or an older file is opened: the index built again.
+        s.write(|w| crate::store::upgrade::rebuild_indexes(&w.tx).map(drop))
+            .unwrap();
+        let ok = check_derived(s.conn()).unwrap();
+        assert!(ok.problems.is_empty(), "{:?}", ok.problems);
     }
 }
