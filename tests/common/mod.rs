@@ -108,6 +108,8 @@ pub fn assert_consistent(db: &std::path::Path) {
     assert!(records.problems.is_empty(), "{:?}", records.problems);
     let derived = integrity::check_derived(s.conn()).unwrap();
     assert!(derived.problems.is_empty(), "{:?}", derived.problems);
+    let tables = integrity::check_tables(s.conn()).unwrap();
+    assert!(tables.problems.is_empty(), "{:?}", tables.problems);
     for (what, sql) in [
         (
             "identifiers nothing uses",

@@ -1,7 +1,12 @@
 //! Records against their audit trail: every record must be exactly as its
 //! last audit entry left it, and every record the audit says exists must
 //! exist. A row changed, added or deleted with the sqlite3 shell (outside
-//! interdict, so outside the audit) is named here.
+//! interdict, so outside the audit) is named here. The same holds for the
+//! tables beside the records ([`check_tables`]): the warning list, match
+//! decisions, watchlist and profiles against their audit entries
+//! (`replay`).
+
+mod replay;
 
 use super::audit;
 use super::error::Result;
@@ -18,9 +23,19 @@ pub struct RecordCheck {
     pub checked: usize,
     /// What is wrong, one line each (at most `MAX_PROBLEMS`).
     pub problems: Vec<String>,
+    /// What could not be checked, and why, one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 pub const MAX_PROBLEMS: usize = 100;
+
+/// Adds a problem, unless `MAX_PROBLEMS` are said already.
+fn push(out: &mut RecordCheck, line: String) {
+    if out.problems.len() < MAX_PROBLEMS {
+        out.problems.push(line);
+    }
+}
 
 fn check_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<()> {
     records::each::<R, _>(conn, "1", [], usize::MAX, 0, |r| {
@@ -212,6 +227,15 @@ pub fn check_derived(conn: &Connection) -> Result<RecordCheck> {
         ));
     }
     out.problems.truncate(MAX_PROBLEMS);
+    Ok(out)
+}
+
+/// Checks the tables beside the records: the warning list, match
+/// decisions, watchlist and profiles are what replaying their audit
+/// entries leaves.
+pub fn check_tables(conn: &Connection) -> Result<RecordCheck> {
+    let mut out = RecordCheck::default();
+    replay::check(conn, &mut out)?;
     Ok(out)
 }
 
