@@ -354,7 +354,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             let derived = crate::store::integrity::check_derived(store.conn())?;
             // The tables beside the records: the warning list, match
             // decisions, watchlist and profiles against their audit
-            // entries.
+            // entries; received histories and document bytes against
+            // their hashes.
             let tables = crate::store::integrity::check_tables(store.conn())?;
             // Seals and this user's checkpoint (an export is covered by its
             // manifest's signature instead); the keys that sealed, judged by
@@ -443,7 +444,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                     if tables.problems.is_empty() {
                         writeln!(
                             out,
-                            "warning list, match decisions, watchlist and profiles match the audit: {} checked",
+                            "warning list, match decisions, watchlist, profiles, received histories and document bytes match the audit and their hashes: {} checked",
                             tables.checked
                         )?;
                     }

@@ -4,8 +4,10 @@
 //! interdict, so outside the audit) is named here. The same holds for the
 //! tables beside the records ([`check_tables`]): the warning list, match
 //! decisions, watchlist and profiles against their audit entries
-//! (`replay`).
+//! (`replay`), the histories received with merges and the bytes of
+//! embedded documents against their own hashes (`hashed`).
 
+mod hashed;
 mod replay;
 
 use super::audit;
@@ -232,10 +234,13 @@ pub fn check_derived(conn: &Connection) -> Result<RecordCheck> {
 
 /// Checks the tables beside the records: the warning list, match
 /// decisions, watchlist and profiles are what replaying their audit
-/// entries leaves.
+/// entries leaves; every history received with a merge still hashes as
+/// it was sent; every embedded document's bytes hash to their SHA-256.
 pub fn check_tables(conn: &Connection) -> Result<RecordCheck> {
     let mut out = RecordCheck::default();
     replay::check(conn, &mut out)?;
+    hashed::check_received(conn, &mut out)?;
+    hashed::check_document_bytes(conn, &mut out)?;
     Ok(out)
 }
 
