@@ -352,6 +352,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             // The index and search rows against what the records imply.
             let derived = crate::store::integrity::check_derived(store.conn())?;
+            // The tables beside the records: the warning list, match
+            // decisions, watchlist and profiles against their audit
+            // entries; received histories and document bytes against
+            // their hashes.
+            let tables = crate::store::integrity::check_tables(store.conn())?;
             // Seals and this user's checkpoint (an export is covered by its
             // manifest's signature instead); the keys that sealed, judged by
             // the user's list of known signers.
@@ -392,6 +397,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 || records.as_ref().is_some_and(|r| !r.problems.is_empty())
                 || !schema.is_empty()
                 || !derived.problems.is_empty()
+                || !tables.problems.is_empty()
                 || seals.as_ref().is_some_and(|s| !s.problems.is_empty());
             // What this user verified is a checkpoint too.
             if !bad && !store.is_read_only() {
@@ -400,7 +406,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             match ctx.format {
                 Format::Json => print_json(
                     &mut out,
-                    &json!({"schema": schema, "chain": verdict, "records": records, "derived": derived, "seals": seals, "unknown_sealers": unknown_sealers}),
+                    &json!({"schema": schema, "chain": verdict, "records": records, "derived": derived, "tables": tables, "seals": seals, "unknown_sealers": unknown_sealers}),
                 )?,
                 Format::Table | Format::Csv => {
                     for d in &schema {
@@ -434,6 +440,22 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                     }
                     for p in &derived.problems {
                         eprintln!("derived rows differ: {}", super::output::cell_line(p));
+                    }
+                    if tables.problems.is_empty() {
+                        writeln!(
+                            out,
+                            "warning list, match decisions, watchlist, profiles, received histories and document bytes match the audit and their hashes: {} checked",
+                            tables.checked
+                        )?;
+                    }
+                    for p in &tables.problems {
+                        eprintln!(
+                            "table changed outside the audit: {}",
+                            super::output::cell_line(p)
+                        );
+                    }
+                    for n in &tables.notes {
+                        writeln!(out, "note: {}", super::output::cell_line(n))?;
                     }
                     if let Some(r) = &seals {
                         if r.problems.is_empty() && r.sealed_to > 0 {

@@ -394,3 +394,55 @@ pub fn has_trail(conn: &Connection, parcel: Uuid) -> Result<bool> {
         .optional()?
         .is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Parcel;
+    use crate::domain::record::new_record;
+    use crate::store::create;
+    use crate::store::integrity::check_tables;
+    use crate::store::testutil::temp_store;
+
+    #[test]
+    fn document_bytes_changed_outside_interdict_are_named() {
+        let (_d, mut s) = temp_store();
+        let photo = b"a photo of the parcel as opened";
+        let sha = files::sha256_hex(photo);
+        s.write(|w| {
+            let (mut p, _) = new_record::<Parcel>(&[("tracking", "RR123456785KZ")])?;
+            create::parcel(w, &mut p)?;
+            let (mut d, _) =
+                new_record::<Document>(&[("path", "/evidence/opened.jpg"), ("sha256", &sha)])?;
+            add_document(w, p.meta.id, &mut d, Some(photo)).map(drop)
+        })
+        .unwrap();
+        let ok = check_tables(s.conn()).unwrap();
+        assert!(ok.problems.is_empty(), "{:?}", ok.problems);
+        assert_eq!(
+            ok.checked,
+            1 + crate::store::warnlist::list(s.conn()).unwrap().len()
+        );
+        // The photo kept in the notebook replaced by another.
+        s.conn()
+            .execute("UPDATE document_bytes SET bytes = X'00ff'", [])
+            .unwrap();
+        let all = check_tables(s.conn()).unwrap().problems.join("\n");
+        assert_eq!(
+            all,
+            format!(
+                "document_bytes row {sha} holds bytes whose SHA-256 is {}: changed outside interdict",
+                files::sha256_hex(&[0, 255])
+            )
+        );
+        // And then removed.
+        s.conn().execute("DELETE FROM document_bytes", []).unwrap();
+        let all = check_tables(s.conn()).unwrap().problems.join("\n");
+        assert!(
+            all.starts_with(&format!(
+                "document_bytes has no row {sha} for document /evidence/opened.jpg ("
+            )) && all.ends_with("), which is kept in the notebook: changed outside interdict"),
+            "{all}"
+        );
+    }
+}

@@ -5,8 +5,8 @@
 use super::audit::legacy;
 use super::error::{Result, StoreError};
 use super::{index, keys, records, search};
+use crate::domain::Record;
 use crate::domain::identifiers as ids;
-use crate::domain::{Case, Finding, Note, Parcel, Record, Substance};
 use rusqlite::Connection;
 use uuid::Uuid;
 
@@ -55,18 +55,13 @@ pub fn reindex_in_place(tx: &Connection) -> Result<usize> {
 
 fn index_all(tx: &Connection, in_place: bool) -> Result<usize> {
     let mut done = 0;
-    index_kind::<Case>(tx, &mut done, in_place)?;
-    index_kind::<Parcel>(tx, &mut done, in_place)?;
-    index_kind::<Substance>(tx, &mut done, in_place)?;
-    index_kind::<Finding>(tx, &mut done, in_place)?;
-    index_kind::<crate::domain::Link>(tx, &mut done, in_place)?;
-    index_kind::<Note>(tx, &mut done, in_place)?;
-    if tx
-        .prepare("SELECT 1 FROM sqlite_schema WHERE name = 'people'")?
-        .exists([])?
-    {
-        index_kind::<crate::domain::Person>(tx, &mut done, in_place)?;
-        index_kind::<crate::domain::Organisation>(tx, &mut done, in_place)?;
+    // Every kind whose table the file has by now (an upgrade's step runs
+    // before the later schemas add theirs).
+    let mut has = tx.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1")?;
+    for kind in crate::domain::ItemKind::ALL {
+        if has.exists([kind.table()])? {
+            crate::with_record_type!(kind, R => index_kind::<R>(tx, &mut done, in_place)?);
+        }
     }
     Ok(done)
 }

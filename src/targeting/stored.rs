@@ -285,3 +285,59 @@ fn query(conn: &Connection, cond: &str, params: impl rusqlite::Params) -> Result
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::integrity::check_tables;
+    use crate::store::testutil::temp_store;
+
+    fn profile(name: &str, threshold: u32) -> String {
+        format!(
+            "name = \"{name}\"\nthreshold = {threshold}\n\n[[indicator]]\nweight = 60\nkind = \"origin\"\ncountries = [\"CN\"]\n"
+        )
+    }
+
+    #[test]
+    fn profiles_changed_outside_interdict_are_named() {
+        let (_d, mut s) = temp_store();
+        s.write(|w| {
+            save(w, &profile("opioids-by-post", 50))?;
+            save(w, &profile("opioids-by-post", 40))?;
+            save(w, &profile("precursors", 50))?;
+            set_active(w, "precursors", false)?;
+            save(w, &profile("retired", 50))?;
+            remove(w, "retired").map(drop)
+        })
+        .unwrap();
+        let ok = check_tables(s.conn()).unwrap();
+        assert!(ok.problems.is_empty(), "{:?}", ok.problems);
+        // A profile switched back on, and its text changed, by hand.
+        s.conn()
+            .execute_batch(
+                "UPDATE profiles SET active = 1, body = replace(body, '60', '5') WHERE name = 'precursors';",
+            )
+            .unwrap();
+        let all = check_tables(s.conn()).unwrap().problems.join("\n");
+        assert!(
+            all.contains("profiles row \"precursors\" (")
+                && all.contains(
+                    ") differs from its last audited state in body, active: changed outside interdict"
+                ),
+            "{all}"
+        );
+        assert_eq!(all.lines().count(), 1, "{all}");
+        // Every profile removed by hand.
+        s.conn().execute_batch("DELETE FROM profiles;").unwrap();
+        let all = check_tables(s.conn()).unwrap().problems.join("\n");
+        for name in ["opioids-by-post", "precursors"] {
+            assert!(all.contains(&format!("profiles row \"{name}\" (")), "{all}");
+        }
+        assert_eq!(
+            all.matches(") is missing (the audit has no removal): changed outside interdict")
+                .count(),
+            2,
+            "{all}"
+        );
+    }
+}

@@ -291,3 +291,74 @@ pub fn remove(
     }
     Ok(removed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::new_record;
+    use crate::domain::{Case, ItemKind};
+    use crate::store::integrity::check_tables;
+    use crate::store::testutil::temp_store;
+    use crate::store::{create, records};
+
+    fn entry(kind: &str, raw: &str, case: Option<Uuid>) -> NewEntry {
+        NewEntry {
+            kind: kind.into(),
+            raw: raw.into(),
+            reason: "courier for the Almaty cell".into(),
+            case,
+            ..NewEntry::default()
+        }
+    }
+
+    #[test]
+    fn watchlist_changed_outside_interdict_is_named() {
+        let (_d, mut s) = temp_store();
+        s.write(|w| {
+            let (mut c, _) = new_record::<Case>(&[("title", "Steppe route")])?;
+            create::case(w, &mut c)?;
+            let (mut gone, _) = new_record::<Case>(&[("title", "Closed")])?;
+            create::case(w, &mut gone)?;
+            add(w, &entry("phone", "+7 701 555 0142", Some(c.meta.id)))?;
+            add(w, &entry("email", "drop@example.com", None))?;
+            add(w, &entry("name", "Ivan Petrov", Some(gone.meta.id)))?;
+            add(w, &entry("tracking", "RR123456785KZ", None))?;
+            remove(w, Some("tracking"), "RR123456785KZ", None)?;
+            // Deleting a case empties its entries' case, as it should.
+            records::delete(w, ItemKind::Case, gone.meta.id).map(drop)
+        })
+        .unwrap();
+        let ok = check_tables(s.conn()).unwrap();
+        assert!(ok.problems.is_empty(), "{:?}", ok.problems);
+        // What someone with the sqlite3 shell could do.
+        s.conn()
+            .execute_batch(
+                "UPDATE watchlist SET reason = 'nothing to see' WHERE kind = 'phone';
+                 DELETE FROM watchlist WHERE kind = 'email';
+                 INSERT INTO watchlist (id, kind, value, raw, reason, added_by, added_at, tlp)
+                   VALUES (randomblob(16), 'phone', '+77770000000', '+7 777 000 0000', 'planted',
+                           'tester', '2026-01-01T00:00:00.000Z', 'AMBER');",
+            )
+            .unwrap();
+        let all = check_tables(s.conn()).unwrap().problems.join("\n");
+        assert!(
+            all.contains("watchlist row phone \"+77015550142\" (")
+                && all.contains(
+                    ") differs from its last audited state in reason: changed outside interdict"
+                ),
+            "{all}"
+        );
+        assert!(
+            all.contains("watchlist row email \"drop@example.com\" (")
+                && all
+                    .contains(") is missing (the audit has no removal): changed outside interdict"),
+            "{all}"
+        );
+        assert!(
+            all.contains("watchlist row phone \"+77770000000\" (")
+                && all.contains(") is not in the audit (added): changed outside interdict"),
+            "{all}"
+        );
+        assert_eq!(all.lines().count(), 3, "{all}");
+    }
+}

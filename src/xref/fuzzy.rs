@@ -374,4 +374,54 @@ mod tests {
         assert!(f2.iter().any(|x| x.contains("letters apart")), "{f2:?}");
         assert!(s2 < 0.95);
     }
+
+    #[test]
+    fn match_decisions_changed_outside_interdict_are_named() {
+        use crate::store::integrity::check_tables;
+        let (_d, mut s) = crate::store::testutil::temp_store();
+        let (a, b, c) = s
+            .write(|w| {
+                let mut ids = Vec::new();
+                for t in ["RR123456785KZ", "EE473124829CN", "CP000000080KZ"] {
+                    let (mut p, _) = new_record::<Parcel>(&[
+                        ("tracking", t),
+                        ("recipient_name", "Ivan Petrov"),
+                    ])?;
+                    create::parcel(w, &mut p)?;
+                    ids.push(p.meta.id);
+                }
+                reject(w, ids[0], ids[1])?;
+                Ok((ids[0], ids[1], ids[2]))
+            })
+            .unwrap();
+        let ok = check_tables(s.conn()).unwrap();
+        assert!(ok.problems.is_empty(), "{:?}", ok.problems);
+        // A rejection turned into a confirmation, and a decision forged.
+        let (x, y) = ordered(a, c);
+        s.conn()
+            .execute("UPDATE match_decisions SET decision = 'confirmed';", [])
+            .unwrap();
+        s.conn()
+            .execute(
+                "INSERT INTO match_decisions (a_id, b_id, decision, decided_by, decided_at)
+                 VALUES (?1, ?2, 'rejected', 'tester', '2026-01-01T00:00:00.000Z')",
+                (x, y),
+            )
+            .unwrap();
+        let all = check_tables(s.conn()).unwrap().problems.join("\n");
+        let (p, q) = ordered(a, b);
+        assert!(
+            all.contains(&format!(
+                "match_decisions row {p} ~ {q} differs from its last audited state in decision: changed outside interdict"
+            )),
+            "{all}"
+        );
+        assert!(
+            all.contains(&format!(
+                "match_decisions row {x} ~ {y} (rejected) is not in the audit (added): changed outside interdict"
+            )),
+            "{all}"
+        );
+        assert_eq!(all.lines().count(), 2, "{all}");
+    }
 }

@@ -90,8 +90,10 @@ pub fn count_in(db: &std::path::Path, sql: &str) -> i64 {
 
 /// A notebook as it must be after a crash or a failed write: SQLite's
 /// integrity check passes, the audit chain is intact, every record is as
-/// its last audit entry left it, and no identifier, occurrence, search row
-/// or provenance row is left without its item.
+/// its last audit entry left it, the warning list, match decisions,
+/// watchlist and profiles are as their entries left them, received
+/// histories and document bytes hash as they should, and no identifier,
+/// occurrence, search row or provenance row is left without its item.
 pub fn assert_consistent(db: &std::path::Path) {
     use interdict::store::{OpenOptions, Store, audit, integrity};
     let s = Store::open(db, OpenOptions::new("check")).unwrap();
@@ -108,6 +110,8 @@ pub fn assert_consistent(db: &std::path::Path) {
     assert!(records.problems.is_empty(), "{:?}", records.problems);
     let derived = integrity::check_derived(s.conn()).unwrap();
     assert!(derived.problems.is_empty(), "{:?}", derived.problems);
+    let tables = integrity::check_tables(s.conn()).unwrap();
+    assert!(tables.problems.is_empty(), "{:?}", tables.problems);
     for (what, sql) in [
         (
             "identifiers nothing uses",

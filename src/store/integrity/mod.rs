@@ -1,14 +1,21 @@
 //! Records against their audit trail: every record must be exactly as its
 //! last audit entry left it, and every record the audit says exists must
 //! exist. A row changed, added or deleted with the sqlite3 shell (outside
-//! interdict, so outside the audit) is named here.
+//! interdict, so outside the audit) is named here. The same holds for the
+//! tables beside the records ([`check_tables`]): the warning list, match
+//! decisions, watchlist and profiles against their audit entries
+//! (`replay`), the histories received with merges and the bytes of
+//! embedded documents against their own hashes (`hashed`).
+
+mod hashed;
+mod replay;
 
 use super::audit;
 use super::error::Result;
 use super::keys;
 use super::records::{self, to_json};
 use crate::domain::text::sanitize;
-use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
+use crate::domain::{ItemKind, Record};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use uuid::Uuid;
@@ -18,9 +25,19 @@ pub struct RecordCheck {
     pub checked: usize,
     /// What is wrong, one line each (at most `MAX_PROBLEMS`).
     pub problems: Vec<String>,
+    /// What could not be checked, and why, one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 pub const MAX_PROBLEMS: usize = 100;
+
+/// Adds a problem, unless `MAX_PROBLEMS` are said already.
+fn push(out: &mut RecordCheck, line: String) {
+    if out.problems.len() < MAX_PROBLEMS {
+        out.problems.push(line);
+    }
+}
 
 fn check_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<()> {
     records::each::<R, _>(conn, "1", [], usize::MAX, 0, |r| {
@@ -63,20 +80,20 @@ fn check_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<()>
 /// the records.
 pub fn check(conn: &Connection) -> Result<RecordCheck> {
     let mut out = RecordCheck::default();
-    check_kind::<Case>(conn, &mut out)?;
-    check_kind::<Parcel>(conn, &mut out)?;
-    check_kind::<Substance>(conn, &mut out)?;
-    check_kind::<Finding>(conn, &mut out)?;
-    check_kind::<Link>(conn, &mut out)?;
-    check_kind::<Note>(conn, &mut out)?;
-    check_kind::<crate::domain::Person>(conn, &mut out)?;
-    check_kind::<crate::domain::Organisation>(conn, &mut out)?;
+    for kind in ItemKind::ALL {
+        crate::with_record_type!(kind, R => check_kind::<R>(conn, &mut out)?);
+    }
     // Items whose last audited action leaves them in place must exist.
-    let mut stmt = conn.prepare(
+    let kinds = ItemKind::ALL
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn.prepare(&format!(
         "SELECT a.item_kind, a.item_id FROM audit a
-         WHERE a.state IS NOT NULL AND a.item_kind IN ('case', 'parcel', 'substance', 'finding', 'link', 'note', 'person', 'organisation')
-           AND a.seq = (SELECT max(seq) FROM audit b WHERE b.item_id = a.item_id)",
-    )?;
+         WHERE a.state IS NOT NULL AND a.item_kind IN ({kinds})
+           AND a.seq = (SELECT max(seq) FROM audit b WHERE b.item_id = a.item_id)"
+    ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         if out.problems.len() >= MAX_PROBLEMS {
@@ -215,12 +232,26 @@ pub fn check_derived(conn: &Connection) -> Result<RecordCheck> {
     Ok(out)
 }
 
+/// Checks the tables beside the records: the warning list, match
+/// decisions, watchlist and profiles are what replaying their audit
+/// entries leaves; every history received with a merge still hashes as
+/// it was sent; every embedded document's bytes hash to their SHA-256.
+pub fn check_tables(conn: &Connection) -> Result<RecordCheck> {
+    let mut out = RecordCheck::default();
+    replay::check(conn, &mut out)?;
+    hashed::check_received(conn, &mut out)?;
+    hashed::check_document_bytes(conn, &mut out)?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::evidence::{Exhibit, Inspection};
     use crate::domain::record::new_record;
-    use crate::store::create;
+    use crate::domain::{Case, Parcel};
     use crate::store::testutil::temp_store;
+    use crate::store::{create, records};
 
     #[test]
     fn changes_outside_the_audit_are_named() {
@@ -258,11 +289,48 @@ mod tests {
         );
         assert_eq!(bad.problems.len(), 3, "{all}");
     }
+
+    #[test]
+    fn evidence_changed_outside_the_audit_is_named() {
+        let (_d, mut s) = temp_store();
+        s.write(|w| {
+            let (mut p, _) = new_record::<Parcel>(&[("tracking", "RR123456785KZ")])?;
+            create::parcel(w, &mut p)?;
+            let (mut x, _) = new_record::<Exhibit>(&[("number", "KZ-ALA-1/1"), ("net_g", "412")])?;
+            x.parcel_id = p.meta.id;
+            records::insert(w, &mut x)?;
+            let (mut i, _) = new_record::<Inspection>(&[
+                ("inspected_on", "2026-11-30"),
+                ("selection", "random"),
+            ])?;
+            i.parcel_id = p.meta.id;
+            records::insert(w, &mut i).map(drop)
+        })
+        .unwrap();
+        let ok = check(s.conn()).unwrap();
+        assert!(ok.problems.is_empty(), "{:?}", ok.problems);
+        // The seized weight lowered, an inspection removed, by hand.
+        s.conn()
+            .execute_batch("UPDATE exhibits SET net_g = 41.2; DELETE FROM inspections;")
+            .unwrap();
+        let all = check(s.conn()).unwrap().problems.join("\n");
+        assert!(
+            all.contains("exhibit exhibit KZ-ALA-1/1")
+                && all.contains("in net_g: changed outside interdict"),
+            "{all}"
+        );
+        assert!(
+            all.contains("inspection ") && all.contains("is missing: deleted outside interdict"),
+            "{all}"
+        );
+    }
 }
 
 #[cfg(test)]
 mod derived_tests {
     use super::*;
+    use crate::domain::Parcel;
+    use crate::domain::evidence::Exhibit;
     use crate::domain::record::new_record;
     use crate::store::create;
     use crate::store::testutil::temp_store;
@@ -311,5 +379,23 @@ mod derived_tests {
         assert!(all.contains("1 search row(s) belong to no record"), "{all}");
         assert!(all.contains("1 indexed value(s) no record holds"), "{all}");
         assert_eq!(bad.problems.len(), 4, "{all}");
+    }
+
+    #[test]
+    fn indexes_rebuilt_for_an_export_cover_the_evidence_trail() {
+        let (_d, mut s) = temp_store();
+        s.write(|w| {
+            let (mut p, _) = new_record::<Parcel>(&[("tracking", "RR123456785KZ")])?;
+            create::parcel(w, &mut p)?;
+            let (mut x, _) = new_record::<Exhibit>(&[("number", "KZ-ALA-1/1")])?;
+            x.parcel_id = p.meta.id;
+            crate::store::records::insert(w, &mut x).map(drop)
+        })
+        .unwrap();
+        // As an export or an older file is opened: the index built again.
+        s.write(|w| crate::store::upgrade::rebuild_indexes(&w.tx).map(drop))
+            .unwrap();
+        let ok = check_derived(s.conn()).unwrap();
+        assert!(ok.problems.is_empty(), "{:?}", ok.problems);
     }
 }
