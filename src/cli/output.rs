@@ -70,7 +70,7 @@ pub fn print_fields(out: &mut impl Write, fields: &[(&str, String)]) -> io::Resu
 }
 
 pub fn print_json<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+    crate::domain::json::write_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
 }
@@ -93,7 +93,7 @@ impl<'a, W: Write> JsonArray<'a, W> {
         }
         self.first = false;
         write!(self.out, "\n  ")?;
-        serde_json::to_writer(&mut *self.out, v)?;
+        crate::domain::json::write_compact(&mut *self.out, v)?;
         Ok(())
     }
     pub fn finish(self) -> io::Result<()> {
