@@ -435,7 +435,15 @@ pub fn document(
             let mut bad = 0;
             let mut rows = Vec::new();
             for d in &docs {
-                let state = files::check(d, None);
+                // A large file is hashed whole here, saying how far it is.
+                let state = files::check(d, None, &mut |path, done, size| {
+                    eprintln!(
+                        "hashing {}: {} of {} MiB",
+                        cell_line(&path.display().to_string()),
+                        done >> 20,
+                        size >> 20
+                    );
+                });
                 if !state.is_intact() {
                     bad += 1;
                 }
@@ -599,7 +607,7 @@ pub fn trail_lines(t: &ev::Trail) -> Vec<String> {
         v.push(format!(
             "{}: {}",
             d.label(),
-            files::check(d, None).describe()
+            files::glance(d, None).describe()
         ));
     }
     for f in &t.flags {
@@ -646,7 +654,7 @@ pub fn show_fields(
         }
         ItemKind::Document => {
             let d: Document = records::must_get(conn, id)?;
-            v.push(("File now", files::check(&d, None).describe()));
+            v.push(("File now", files::glance(&d, None).describe()));
         }
         _ => {}
     }
