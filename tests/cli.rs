@@ -668,3 +668,59 @@ fn a_notebook_rolled_back_to_an_older_copy_is_caught_by_the_users_checkpoint() {
         "{err}"
     );
 }
+
+/// Characters a terminal would not show as themselves (a bidirectional
+/// override, a tag character, a line separator, a C1 control) leave every
+/// JSON output as `\uXXXX` escapes, and the JSON still reads back to the
+/// very text stored.
+#[test]
+fn json_output_escapes_invisible_characters_and_reads_back_the_same() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Hidden text"]);
+    let evil = "Wang\u{202e}gnp.exe\u{e0041}\u{2028}Li\u{9b}";
+    fn holds(v: &serde_json::Value, s: &str) -> bool {
+        match v {
+            serde_json::Value::String(t) => t.contains(s),
+            serde_json::Value::Array(a) => a.iter().any(|x| holds(x, s)),
+            serde_json::Value::Object(m) => m.values().any(|x| holds(x, s)),
+            _ => false,
+        }
+    }
+    let shown_raw = |out: &str| {
+        out.chars()
+            .any(|c| c != '\n' && interdict::domain::text::needs_escape(c))
+    };
+    let add = nb.ok(&[
+        "--format",
+        "json",
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--sender-name",
+        evil,
+        "--declared",
+        evil,
+        "--case",
+        "C-0001",
+    ]);
+    let outputs = [
+        add,
+        nb.ok(&["--format", "json", "show", "RR123456785KZ"]),
+        nb.ok(&["--format", "json", "list", "parcels"]),
+        nb.ok(&["--format", "json", "search", "Wang"]),
+        nb.ok(&["--format", "json", "export", "--incident", "RR123456785KZ"]),
+    ];
+    for out in &outputs {
+        assert!(!shown_raw(out), "raw in {out:?}");
+        assert!(
+            out.contains(r"\u202e") && out.contains(r"\udb40\udc41"),
+            "{out}"
+        );
+        // Parsed, the escapes are the characters again.
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        assert!(holds(&v, evil), "{v}");
+    }
+    let shown: serde_json::Value = serde_json::from_str(&outputs[1]).unwrap();
+    assert_eq!(shown["sender_name"], evil, "{shown}");
+}

@@ -599,3 +599,71 @@ fn an_incident_report_of_a_series_in_text_json_and_csv() {
     let held = nb.fails(&["export", "--incident", "C-0001"]);
     assert!(held.contains("held back"), "{held}");
 }
+
+/// A document whose path names a named pipe or `/dev/zero` (a merged
+/// record, or a file swapped since) is said to be no regular file and
+/// never read: `show`, `trail` and `document check` return at once
+/// instead of waiting on the pipe or reading without end.
+#[test]
+fn a_document_naming_a_pipe_or_a_device_is_not_read() {
+    let nb = seized();
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("seizure.jpg");
+    let video = dir.path().join("search.mp4");
+    std::fs::write(&photo, b"not really a jpeg").unwrap();
+    std::fs::write(&video, b"not really a video").unwrap();
+    nb.ok(&["document", "add", P, photo.to_str().unwrap()]);
+    let d = nb.json(&["document", "add", P, video.to_str().unwrap()]);
+    std::fs::remove_file(&photo).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &photo).unwrap();
+    std::fs::remove_file(&video).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&video)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Each command runs with a deadline: one that hangs is killed and fails.
+    let within = |args: &[&str]| -> (bool, String) {
+        let out = nb
+            .cmd()
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.code().is_some(),
+            "interdict {args:?} did not return within a minute"
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let doc_id = d["id"].as_str().unwrap();
+    for args in [
+        &["show", P][..],
+        &["show", "C-0001"],
+        &["trail", P],
+        &["show", doc_id],
+    ] {
+        let (ok, out) = within(args);
+        assert!(ok, "{args:?}: {out}");
+        assert!(out.contains("NOT A REGULAR FILE"), "{args:?}: {out}");
+    }
+    let (ok, out) = within(&["show", P]);
+    assert!(
+        ok && out.contains("(a named pipe)") && out.contains("(a device)"),
+        "{out}"
+    );
+    let (ok, out) = within(&["document", "check", "C-0001"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("(a named pipe)") && out.contains("(a device)"),
+        "{out}"
+    );
+    // Nor is one added.
+    let (ok, out) = within(&["document", "add", P, video.to_str().unwrap()]);
+    assert!(
+        !ok && out.contains("not a regular file (a named pipe)"),
+        "{out}"
+    );
+}

@@ -393,6 +393,28 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
         mallory.to_str().unwrap(),
     ]);
     assert!(err.contains("cannot be decrypted"), "{err}");
+    // Over the cap a received file may decrypt to: refused, saying how
+    // to raise it; and so is a cap that is not a size.
+    let capped = |cap: &str| {
+        let out = b
+            .cmd()
+            .env("INTERDICT_MAX_RECEIVED", cap)
+            .args(["merge", "--trust-new", sealed.to_str().unwrap()])
+            .arg("--identity")
+            .arg(&id)
+            .assert()
+            .failure()
+            .get_output()
+            .stderr
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let err = capped("1000");
+    assert!(
+        err.contains("larger than the 1000 bytes") && err.contains("INTERDICT_MAX_RECEIVED="),
+        "{err}"
+    );
+    assert!(capped("lots").contains("is not a size"));
     assert_eq!(content(&b.db), before, "refusals write nothing");
 
     let r = b.json(&[

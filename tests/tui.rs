@@ -1344,13 +1344,19 @@ fn fields_prompts_and_filters_edit_like_a_shell_line() {
     ui.keys("ctrl-a").typed("Kaz").keys("f2");
     assert!(matches!(ui.session.app.modal, Modal::None), "{}", ui.text());
     assert!(ui.text().contains("created parcel RR123456785KZ"));
-    // A long paste into a filter is taken at once, up to the cap.
+    // A long paste into a filter is taken at once, up to a query's cap,
+    // and the status line says it was cut.
     ui.keys("/");
     let long = "almaty ".repeat(2000);
     ui.session.handle_event(Event::Paste(long));
     ui.session.settle();
     let q = ui.session.app.lists[1].filter.clone().unwrap();
-    assert_eq!(q.chars().count(), interdict::tui::text::MAX_CHARS);
+    assert_eq!(q.chars().count(), interdict::tui::text::QUERY_MAX_CHARS);
+    assert!(
+        ui.text().contains("pasted text cut at 256 characters"),
+        "{}",
+        ui.text()
+    );
     ui.keys("ctrl-u");
     assert_eq!(ui.session.app.lists[1].filter.as_deref(), Some(""));
     // The note prompt too: a word taken back with Ctrl-w.
@@ -1362,6 +1368,69 @@ fn fields_prompts_and_filters_edit_like_a_shell_line() {
         panic!()
     };
     assert_eq!(p.text, "Seen twice at Khorgos");
+}
+
+/// Each text takes what its field holds: a note its 20,000 characters of
+/// free text, a one-line field its 1,000; a paste beyond is cut and the
+/// status line says so; a paste of megabytes costs no more, and Esc
+/// answers on the next key.
+#[test]
+fn a_paste_fills_its_field_up_to_the_fields_own_cap() {
+    let mut ui = Ui::new(50, 100, 30, false);
+    let cap = interdict::domain::fields::MAX_LONG_TEXT;
+    // A note of 12,000 characters (over the old 4,096) is taken whole.
+    ui.keys("2 n");
+    let note = "Seen at Khorgos. ".repeat(12_000 / 17);
+    ui.session.handle_event(Event::Paste(note.clone()));
+    ui.session.settle();
+    let Modal::Note(p) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    assert_eq!(p.text, note);
+    assert!(!ui.text().contains("cut at"), "{}", ui.text());
+    // Pasting on past the note's cap: cut there, and said.
+    let huge = "x".repeat(8 << 20);
+    let started = std::time::Instant::now();
+    ui.session.handle_event(Event::Paste(huge));
+    ui.session.settle();
+    let Modal::Note(p) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    assert_eq!(p.text.chars().count(), cap);
+    assert!(
+        ui.text()
+            .contains(&format!("pasted text cut at {cap} characters")),
+        "{}",
+        ui.text()
+    );
+    // Esc closes the prompt at once.
+    ui.keys("esc");
+    assert!(matches!(ui.session.app.modal, Modal::None), "{}", ui.text());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    // A one-line field of a form holds 1,000.
+    ui.keys("a").keys("tab");
+    let Modal::Form(f) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    let field = f.fields[f.focus].spec;
+    assert_eq!(field.max_chars(), interdict::domain::fields::MAX_TEXT);
+    ui.session
+        .handle_event(Event::Paste("Ivan Petrov ".repeat(200)));
+    ui.session.settle();
+    let Modal::Form(f) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    assert_eq!(f.fields[f.focus].value.chars().count(), 1_000);
+    assert!(
+        ui.text().contains("pasted text cut at 1000 characters"),
+        "{}",
+        ui.text()
+    );
+    ui.keys("esc");
 }
 
 #[test]

@@ -792,7 +792,7 @@ fn add(ctx: &Ctx, store: &mut Store, add: &Add, out: &mut impl Write) -> Result<
 /// The JSON of a new record, or its reference for a person.
 fn json_or<R: Record>(ctx: &Ctx, rec: &R, reference: String) -> String {
     match ctx.format {
-        Format::Json => serde_json::to_string_pretty(rec).unwrap_or(reference),
+        Format::Json => crate::domain::json::pretty(rec).unwrap_or(reference),
         Format::Table | Format::Csv => reference,
     }
 }

@@ -33,7 +33,7 @@ fn printed<R: Record + serde::Serialize>(
     out: &mut impl Write,
 ) -> Result<()> {
     match format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(rec)?)?,
+        Format::Json => writeln!(out, "{}", crate::domain::json::pretty(rec)?)?,
         _ => writeln!(
             out,
             "added {} {} ({})",
@@ -146,7 +146,7 @@ pub fn exhibit(
                 for e in list {
                     all.push(sheet::exhibit_trail(conn, e)?);
                 }
-                writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
+                writeln!(out, "{}", crate::domain::json::pretty(&all)?)?;
                 return Ok(());
             }
             if list.is_empty() {
@@ -209,7 +209,7 @@ pub fn custody(
             w.extend(store.write(|wr| ev::add_custody(wr, e.meta.id, &mut c))?);
             warn(&w);
             match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&c)?)?,
+                Format::Json => writeln!(out, "{}", crate::domain::json::pretty(&c)?)?,
                 _ => writeln!(
                     out,
                     "exhibit {}: {}",
@@ -223,7 +223,7 @@ pub fn custody(
             let e = ev::resolve_exhibit(store.conn(), exhibit)?;
             let t = sheet::exhibit_trail(store.conn(), e)?;
             match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&t)?)?,
+                Format::Json => writeln!(out, "{}", crate::domain::json::pretty(&t)?)?,
                 _ => {
                     for line in sheet::render(store.conn(), &t)?.lines() {
                         writeln!(out, "{}", cell_line(line))?;
@@ -306,7 +306,7 @@ pub fn lab(format: Format, store: &mut Store, cmd: &LabCmd, out: &mut impl Write
                         |(p, l)| json!({"parcel": p, "substance": l.substance, "result": l.result}),
                     )
                     .collect();
-                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+                writeln!(out, "{}", crate::domain::json::pretty(&v)?)?;
                 return Ok(());
             }
             if all.is_empty() {
@@ -435,7 +435,15 @@ pub fn document(
             let mut bad = 0;
             let mut rows = Vec::new();
             for d in &docs {
-                let state = files::check(d, None);
+                // A large file is hashed whole here, saying how far it is.
+                let state = files::check(d, None, &mut |path, done, size| {
+                    eprintln!(
+                        "hashing {}: {} of {} MiB",
+                        cell_line(&path.display().to_string()),
+                        done >> 20,
+                        size >> 20
+                    );
+                });
                 if !state.is_intact() {
                     bad += 1;
                 }
@@ -449,7 +457,7 @@ pub fn document(
                             "label": records::label_of(conn, d.item_kind, d.item_id).unwrap_or_default()},
                             "path": d.path, "sha256": d.sha256, "check": s}))
                         .collect();
-                    writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+                    writeln!(out, "{}", crate::domain::json::pretty(&v)?)?;
                 }
                 _ => {
                     for (d, s) in &rows {
@@ -524,7 +532,7 @@ pub fn trail(format: Format, store: &Store, target: &str, out: &mut impl Write) 
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&json!({"item": r, "parcels": v}))?
+            crate::domain::json::pretty(&json!({"item": r, "parcels": v}))?
         )?;
         return Ok(());
     }
@@ -599,7 +607,7 @@ pub fn trail_lines(t: &ev::Trail) -> Vec<String> {
         v.push(format!(
             "{}: {}",
             d.label(),
-            files::check(d, None).describe()
+            files::glance(d, None).describe()
         ));
     }
     for f in &t.flags {
@@ -646,7 +654,7 @@ pub fn show_fields(
         }
         ItemKind::Document => {
             let d: Document = records::must_get(conn, id)?;
-            v.push(("File now", files::check(&d, None).describe()));
+            v.push(("File now", files::glance(&d, None).describe()));
         }
         _ => {}
     }

@@ -59,7 +59,7 @@ pub fn stix(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()
         amber_strict: args.amber_strict,
     };
     let bundle = stix::case_bundle(conn, case.id, &opts)?;
-    let mut text = serde_json::to_string_pretty(&bundle)?;
+    let mut text = crate::domain::json::pretty(&bundle)?;
     text.push('\n');
     emit(args.out.as_deref(), &text, out)
 }
@@ -72,7 +72,7 @@ pub fn misp(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()
     let case = refs::resolve_kind(conn, case, ItemKind::Case)?;
     let rel = release(store, args)?;
     let event = crate::exchange::misp::case_event(conn, case.id, &rel)?;
-    let mut text = serde_json::to_string_pretty(&event)?;
+    let mut text = crate::domain::json::pretty(&event)?;
     text.push('\n');
     emit(args.out.as_deref(), &text, out)
 }
@@ -159,7 +159,7 @@ pub fn incident(
     };
     let report = crate::exchange::incident::gather(conn, &target, &who, &rel)?;
     let text = match format {
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        Format::Json => format!("{}\n", crate::domain::json::pretty(&report)?),
         Format::Csv => {
             let mut buf = Vec::new();
             super::output::print_csv(

@@ -4,7 +4,6 @@
 use super::args::{AuditCmd, Command, WarnCmd};
 use crate::domain::text::{sanitize, truncate};
 use serde::Serialize;
-use std::borrow::Cow;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
@@ -70,7 +69,7 @@ pub fn print_fields(out: &mut impl Write, fields: &[(&str, String)]) -> io::Resu
 }
 
 pub fn print_json<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+    crate::domain::json::write_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
 }
@@ -93,7 +92,7 @@ impl<'a, W: Write> JsonArray<'a, W> {
         }
         self.first = false;
         write!(self.out, "\n  ")?;
-        serde_json::to_writer(&mut *self.out, v)?;
+        crate::domain::json::write_compact(&mut *self.out, v)?;
         Ok(())
     }
     pub fn finish(self) -> io::Result<()> {
@@ -148,32 +147,9 @@ pub fn csv_applies(command: &Command) -> bool {
 
 pub const CSV_ONLY_LISTS: &str = "--format csv applies to list (and audit log, warnlist list, stats, timeline); use --format json here";
 
-/// A CSV cell as a spreadsheet may safely open it. A cell starting with
-/// `=`, `+`, `-`, `@`, tab or carriage return would be run as a formula, so
-/// it gets a leading `'` (OWASP CSV injection). Control characters other
-/// than newline and tab are made visible, as in tables, so a CSV printed to
-/// a terminal cannot drive it.
-pub fn csv_cell(s: &str) -> Cow<'_, str> {
-    let risky = matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'));
-    let hidden = |c: char| {
-        c != '\n' && c != '\t' && matches!(sanitize(c.encode_utf8(&mut [0; 4])), Cow::Owned(_))
-    };
-    if !risky && !s.chars().any(hidden) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 1);
-    if risky {
-        out.push('\'');
-    }
-    for c in s.chars() {
-        if hidden(c) {
-            out.push_str(&sanitize(c.encode_utf8(&mut [0; 4])));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
+/// A CSV cell as a spreadsheet may safely open it and a terminal show it
+/// (see [`crate::domain::text::csv_cell`]).
+pub use crate::domain::text::csv_cell;
 
 /// Rows as CSV under a header row, each cell neutralised.
 pub fn print_csv(

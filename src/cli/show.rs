@@ -164,7 +164,7 @@ pub(super) fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write)
                     d.label(),
                     d.item_kind,
                     label(d.item_kind, d.item_id)?,
-                    crate::evidence::files::check(&d, None).describe()
+                    crate::evidence::files::glance(&d, None).describe()
                 ));
             }
             sections.push((format!("Photos and documents ({})", docs.len()), lines));

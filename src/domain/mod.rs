@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod fields;
 pub mod finding;
 pub mod identifiers;
+pub mod json;
 pub mod kind;
 pub mod link;
 pub mod meta;

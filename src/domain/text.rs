@@ -48,6 +48,58 @@ pub fn needs_escape(c: char) -> bool {
     )
 }
 
+/// Whether a spreadsheet would run a CSV cell as a formula: it starts
+/// with `=`, `+`, `-`, `@`, tab or carriage return (OWASP CSV injection).
+fn runs_as_formula(s: &str) -> bool {
+    matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
+}
+
+/// A CSV cell a spreadsheet will not run as a formula: one that would be
+/// gets a leading `'`, and nothing else changes. [`csv_unguard`] takes the
+/// quote off again, so a file written this way and imported gives back
+/// each value as it was (`+44 20 7946 0000` stays a phone number).
+pub fn csv_guard(s: &str) -> Cow<'_, str> {
+    if runs_as_formula(s) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// A cell without the `'` [`csv_guard`] puts before a value that starts
+/// like a formula (`'+7 701 ...`): the quote is not part of the value.
+/// Any other cell, one starting with `'` included, is as written.
+pub fn csv_unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if runs_as_formula(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// A CSV cell for reading, as `--format csv` writes it: guarded against
+/// formulas ([`csv_guard`]), and control characters other than newline
+/// and tab made visible as in tables, so a CSV printed to a terminal
+/// cannot drive it. Not for cells that are read back in (the visible
+/// notation would be taken as the value).
+pub fn csv_cell(s: &str) -> Cow<'_, str> {
+    let hidden = |c: char| c != '\n' && c != '\t' && needs_escape(c);
+    if !runs_as_formula(s) && !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 1);
+    if runs_as_formula(s) {
+        out.push('\'');
+    }
+    for c in s.chars() {
+        if hidden(c) {
+            out.push_str(&sanitize(c.encode_utf8(&mut [0; 4])));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Folds text for matching: transliterated to ASCII (Cyrillic, and the
 /// `č š ž ŝ` of scientific and GOST transliterations, as
 /// [`super::translit::latin`] writes them; the rest by `deunicode`), lower

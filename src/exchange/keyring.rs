@@ -144,7 +144,7 @@ impl Keyring {
     /// Writes the list back (0600, replaced in one step).
     pub fn save(&self) -> Result<()> {
         let mut tmp = super::seal::private_beside(&self.path)?;
-        let text = serde_json::to_string_pretty(self).map_err(|e| bad(&self.path, e))?;
+        let text = crate::domain::json::pretty(self).map_err(|e| bad(&self.path, e))?;
         use std::io::Write;
         tmp.write_all(text.as_bytes())
             .and_then(|()| tmp.as_file().sync_all())

@@ -127,7 +127,7 @@ pub fn plaintext(file: &Path, identity: Option<&Path>) -> Result<Plain> {
     for what in ["received", "upgraded"] {
         drop(seal::work_dir_in(&std::env::temp_dir(), what)?);
     }
-    let bytes = seal::decrypt(file, identity)?;
+    let bytes = seal::decrypt(file, identity, seal::max_received()?)?;
     let head_len = bytes.len().min(100);
     check_image(file, &bytes[..head_len], bytes.len() as u64)?;
     let mut head = [0u8; 100];

@@ -54,10 +54,93 @@ pub fn encrypt_bytes(plain: &[u8], out: &Path, to: &[age::x25519::Recipient]) ->
     Ok(())
 }
 
+/// The largest plaintext a received file is decrypted to, unless
+/// [`MAX_RECEIVED_VAR`] says otherwise: a real export of 100,000 parcels
+/// is about 114 MiB, so only a file made to fill this machine's memory
+/// reaches it.
+pub const MAX_RECEIVED_DEFAULT: u64 = 4 << 30;
+
+/// The environment variable that sets the largest plaintext a received
+/// file is decrypted to: bytes, or a number with K, M, G or T (binary
+/// multiples: `8G` is 8 GiB).
+pub const MAX_RECEIVED_VAR: &str = "INTERDICT_MAX_RECEIVED";
+
+/// The largest plaintext a received file is decrypted to: from
+/// [`MAX_RECEIVED_VAR`] when set, else [`MAX_RECEIVED_DEFAULT`].
+pub fn max_received() -> Result<u64> {
+    match std::env::var(MAX_RECEIVED_VAR) {
+        Err(std::env::VarError::NotPresent) => Ok(MAX_RECEIVED_DEFAULT),
+        Ok(v) => parse_size(&v).ok_or_else(|| {
+            StoreError::Refused(format!(
+                "{MAX_RECEIVED_VAR}={v:?} is not a size: give bytes, or a number with K, M, G or T (8G)"
+            ))
+        }),
+        Err(e) => Err(StoreError::Refused(format!("{MAX_RECEIVED_VAR}: {e}"))),
+    }
+}
+
+/// A size in bytes as written: `1048576`, `512M`, `8G`, `8 GiB`, `1t`.
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: u64 = s[..digits].parse().ok()?;
+    let unit = s[digits..].trim().to_ascii_lowercase();
+    let unit = unit
+        .strip_suffix("ib")
+        .or_else(|| unit.strip_suffix('b'))
+        .unwrap_or(&unit);
+    let shift = match unit {
+        "" => 0,
+        "k" => 10,
+        "m" => 20,
+        "g" => 30,
+        "t" => 40,
+        _ => return None,
+    };
+    n.checked_mul(1 << shift)
+}
+
+/// A size for a message: in GiB or MiB when it is a whole number of them.
+fn size_text(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n => format!("{n} bytes"),
+    }
+}
+
+/// Why a received file is refused for its size, naming the cap and how to
+/// raise it.
+fn too_large(sealed: &Path, what: &str, cap: u64) -> StoreError {
+    StoreError::Refused(format!(
+        "{}: {what} the {} a received file may decrypt to; if the file is expected to be this large, \
+         set {MAX_RECEIVED_VAR} to a larger size (e.g. {MAX_RECEIVED_VAR}={}G)",
+        sealed.display(),
+        size_text(cap),
+        (cap >> 30).saturating_mul(2).max(1),
+    ))
+}
+
 /// Decrypts `sealed` into memory with the identities in the age identity
 /// file `identity` (the plaintext is never written to disk). A wrong
-/// identity is refused by name.
-pub fn decrypt(sealed: &Path, identity: &Path) -> Result<Vec<u8>> {
+/// identity is refused by name, and so is a plaintext over `max_plain`
+/// bytes ([`max_received`]): read through the cap, it never takes more
+/// memory than that. An encrypted file over twice the cap is refused
+/// without being decrypted: age adds little to its plaintext (armour a
+/// third, each 64 KiB block 16 bytes, a header of some hundred bytes per
+/// recipient), so such a file's plaintext cannot be within the cap unless
+/// it was made to waste the reader's time.
+pub fn decrypt(sealed: &Path, identity: &Path, max_plain: u64) -> Result<Vec<u8>> {
+    let sealed_len = std::fs::metadata(sealed)
+        .map_err(|e| io_err(sealed, e))?
+        .len();
+    if sealed_len > max_plain.saturating_mul(2).saturating_add(1 << 20) {
+        return Err(too_large(
+            sealed,
+            &format!("encrypted, it has {sealed_len} bytes, more than twice"),
+            max_plain,
+        ));
+    }
     let ids_file = std::fs::File::open(identity)
         .map_err(|e| io_err(identity, format!("cannot read the identity file: {e}")))?;
     let ids = age::IdentityFile::from_buffer(BufReader::new(ids_file))
@@ -75,7 +158,7 @@ pub fn decrypt(sealed: &Path, identity: &Path) -> Result<Vec<u8>> {
             sealed.display()
         ))
     })?;
-    let mut reader = dec
+    let reader = dec
         .decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
         .map_err(|e| {
             StoreError::Refused(format!(
@@ -84,10 +167,19 @@ pub fn decrypt(sealed: &Path, identity: &Path) -> Result<Vec<u8>> {
                 identity.display()
             ))
         })?;
-    let mut plain = Vec::new();
-    reader.read_to_end(&mut plain).map_err(|e| {
-        StoreError::Refused(format!("{}: decryption failed: {e}", sealed.display()))
-    })?;
+    // The plaintext is no larger than the encrypted file: room for it at
+    // once, not twice over as a growing buffer would take.
+    let room = sealed_len.min(max_plain.saturating_add(1));
+    let mut plain = Vec::with_capacity(usize::try_from(room).unwrap_or(0));
+    reader
+        .take(max_plain.saturating_add(1))
+        .read_to_end(&mut plain)
+        .map_err(|e| {
+            StoreError::Refused(format!("{}: decryption failed: {e}", sealed.display()))
+        })?;
+    if plain.len() as u64 > max_plain {
+        return Err(too_large(sealed, "decrypted, it is larger than", max_plain));
+    }
     Ok(plain)
 }
 
@@ -295,12 +387,59 @@ mod tests {
         assert!(is_encrypted(&p("sealed")).unwrap());
         assert!(!is_encrypted(&p("plain")).unwrap());
         assert_eq!(
-            decrypt(&p("sealed"), &p("alice.txt")).unwrap(),
+            decrypt(&p("sealed"), &p("alice.txt"), MAX_RECEIVED_DEFAULT).unwrap(),
             std::fs::read(p("plain")).unwrap()
         );
-        let e = decrypt(&p("sealed"), &p("mallory.txt")).unwrap_err();
+        let e = decrypt(&p("sealed"), &p("mallory.txt"), MAX_RECEIVED_DEFAULT).unwrap_err();
         assert!(e.to_string().contains("cannot be decrypted"), "{e}");
         assert!(new_identity(&p("alice.txt")).is_err(), "never overwrites");
         assert!(recipients(&["age1nope".into()]).is_err());
+    }
+
+    #[test]
+    fn a_plaintext_over_the_cap_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        let alice = new_identity(&p("alice.txt")).unwrap();
+        std::fs::write(p("plain"), vec![7u8; 100_000]).unwrap();
+        encrypt_file(&p("plain"), &p("sealed"), &recipients(&[alice]).unwrap()).unwrap();
+        // The exact size passes, a byte less does not.
+        assert_eq!(
+            decrypt(&p("sealed"), &p("alice.txt"), 100_000)
+                .unwrap()
+                .len(),
+            100_000
+        );
+        let e = decrypt(&p("sealed"), &p("alice.txt"), 99_999)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("larger than the 99999 bytes") && e.contains(MAX_RECEIVED_VAR),
+            "{e}"
+        );
+        // An encrypted file far over the cap is refused before decrypting.
+        let big = p("big.age");
+        let mut bytes = std::fs::read(p("sealed")).unwrap();
+        bytes.resize(3 << 20, 0);
+        std::fs::write(&big, bytes).unwrap();
+        let e = decrypt(&big, &p("alice.txt"), 1000)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("more than twice the 1000 bytes"), "{e}");
+    }
+
+    #[test]
+    fn sizes_as_written() {
+        assert_eq!(parse_size("1048576"), Some(1 << 20));
+        assert_eq!(parse_size("512M"), Some(512 << 20));
+        assert_eq!(parse_size(" 8 GiB "), Some(8 << 30));
+        assert_eq!(parse_size("8gb"), Some(8 << 30));
+        assert_eq!(parse_size("1t"), Some(1 << 40));
+        assert_eq!(parse_size("8X"), None);
+        assert_eq!(parse_size("G"), None);
+        assert_eq!(parse_size("99999999999T"), None);
+        assert_eq!(size_text(4 << 30), "4 GiB");
+        assert_eq!(size_text(3 << 20), "3 MiB");
+        assert_eq!(size_text(1000), "1000 bytes");
     }
 }

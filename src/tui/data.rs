@@ -506,7 +506,7 @@ pub fn detail(conn: &Connection, item: &ItemRef) -> Result<Vec<(String, String)>
                 format!(
                     "{}: {}",
                     d.label(),
-                    crate::evidence::files::check(d, None).describe()
+                    crate::evidence::files::glance(d, None).describe()
                 ),
             ));
         }

@@ -131,10 +131,12 @@ impl Form {
         }
     }
 
-    /// The focused field's text and the caret in it.
-    pub fn edit_target(&mut self) -> Option<(&mut String, &mut usize)> {
+    /// The focused field's text, its caret, and the most characters its
+    /// field holds.
+    pub fn edit_target(&mut self) -> Option<(&mut String, &mut usize, usize)> {
         let f = self.fields.get_mut(self.focus)?;
-        Some((&mut f.value, &mut self.caret))
+        let cap = f.spec.max_chars();
+        Some((&mut f.value, &mut self.caret, cap))
     }
 
     /// The focused field was edited: its message no longer applies.

@@ -30,6 +30,9 @@ pub struct NotePrompt {
 }
 
 impl NotePrompt {
+    /// The most characters a note's text holds: free text.
+    pub const TEXT_MAX_CHARS: usize = crate::domain::fields::MAX_LONG_TEXT;
+
     /// An empty note on an item, its text focused.
     pub fn new(target: ItemRef) -> NotePrompt {
         NotePrompt {

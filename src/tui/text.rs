@@ -1,12 +1,18 @@
 //! One-line text editing for every field, prompt and filter: readline keys
 //! (tui-input) on a string and its caret, a length cap, and paste in one
 //! step. The caret counts characters.
+//!
+//! Each text has its own cap, the caller's to give: a form field holds
+//! what its field may hold ([`crate::domain::fields::FieldSpec::max_chars`]:
+//! 1,000 characters for a one-line value, 20,000 for free text such as a
+//! note), a query ([`QUERY_MAX_CHARS`]) far less.
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::{Input, InputRequest};
 
-/// The most characters a field holds; typing and pasting stop there.
-pub const MAX_CHARS: usize = 4096;
+/// The most characters a filter, a picker's query or a note's grading
+/// holds: more finds nothing more, and costs every search.
+pub const QUERY_MAX_CHARS: usize = 256;
 
 /// What an editing key asks for: tui-input's readline keys, plus the
 /// Alt-b / Alt-f / Alt-d word keys as terminals over SSH and tmux send them
@@ -24,8 +30,8 @@ fn request(k: KeyEvent) -> Option<InputRequest> {
     tui_input::backend::crossterm::to_input_request(&Event::Key(k))
 }
 
-fn apply(value: &mut String, caret: &mut usize, req: InputRequest) -> bool {
-    if matches!(req, InputRequest::InsertChar(_)) && value.chars().count() >= MAX_CHARS {
+fn apply(value: &mut String, caret: &mut usize, req: InputRequest, cap: usize) -> bool {
+    if matches!(req, InputRequest::InsertChar(_)) && value.chars().count() >= cap {
         return false;
     }
     let len = value.chars().count();
@@ -36,24 +42,43 @@ fn apply(value: &mut String, caret: &mut usize, req: InputRequest) -> bool {
     changed
 }
 
-/// Applies an editing key: `None` when the key does not edit text (the
-/// caller's keymap has it), else whether the text changed (a caret move
-/// changes only the caret).
-pub fn key(value: &mut String, caret: &mut usize, k: KeyEvent) -> Option<bool> {
-    Some(apply(value, caret, request(k)?))
+/// What an edit did to a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Edited {
+    /// The text changed (a caret move changes only the caret).
+    pub changed: bool,
+    /// Some of what was typed or pasted was left out: the text is at its
+    /// cap.
+    pub cut: bool,
 }
 
-/// Inserts text at the caret (a paste, or a character typed): control
-/// characters are dropped and the cap holds. Whether the text changed.
-pub fn insert(value: &mut String, caret: &mut usize, text: &str) -> bool {
-    let room = MAX_CHARS.saturating_sub(value.chars().count());
-    let add: String = text
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(room)
-        .collect();
+/// Applies an editing key to a text of at most `cap` characters: `None`
+/// when the key does not edit text (the caller's keymap has it), else
+/// what it did (a character typed at the cap is left out).
+pub fn key(value: &mut String, caret: &mut usize, k: KeyEvent, cap: usize) -> Option<Edited> {
+    let req = request(k)?;
+    let typed = matches!(req, InputRequest::InsertChar(_));
+    let changed = apply(value, caret, req, cap);
+    Some(Edited {
+        changed,
+        cut: typed && !changed && value.chars().count() >= cap,
+    })
+}
+
+/// Inserts text at the caret (a paste) into a text of at most `cap`
+/// characters: control characters are dropped and what goes past the cap
+/// is left out (only as much of the paste as fits is ever looked at, so a
+/// paste of megabytes costs no more than one that fits).
+pub fn insert(value: &mut String, caret: &mut usize, text: &str, cap: usize) -> Edited {
+    let room = cap.saturating_sub(value.chars().count());
+    let mut kept = text.chars().filter(|c| !c.is_control());
+    let add: String = kept.by_ref().take(room).collect();
+    let cut = kept.next().is_some();
     if add.is_empty() {
-        return false;
+        return Edited {
+            changed: false,
+            cut,
+        };
     }
     let at = value
         .char_indices()
@@ -61,7 +86,7 @@ pub fn insert(value: &mut String, caret: &mut usize, text: &str) -> bool {
         .map_or(value.len(), |(i, _)| i);
     value.insert_str(at, &add);
     *caret = (*caret).min(value.chars().count()) + add.chars().count();
-    true
+    Edited { changed: true, cut }
 }
 
 /// The text as a field shows it while edited: the caret as `▏` where it
@@ -85,6 +110,11 @@ mod tests {
 
     fn k(code: KeyCode, m: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, m)
+    }
+
+    /// `key` with a roomy cap.
+    fn key(value: &mut String, caret: &mut usize, k: KeyEvent) -> Option<Edited> {
+        super::key(value, caret, k, 1000)
     }
 
     #[test]
@@ -112,13 +142,54 @@ mod tests {
     #[test]
     fn paste_inserts_at_the_caret_up_to_the_cap() {
         let (mut v, mut c) = ("+7 555".to_string(), 3);
-        assert!(insert(&mut v, &mut c, "701 \x1b[2J"));
+        let e = insert(&mut v, &mut c, "701 \x1b[2J", 100);
+        assert_eq!(
+            e,
+            Edited {
+                changed: true,
+                cut: false
+            }
+        );
         assert_eq!(v, "+7 701 [2J555");
-        let long = "x".repeat(MAX_CHARS * 2);
-        insert(&mut v, &mut c, &long);
-        assert_eq!(v.chars().count(), MAX_CHARS);
-        assert!(!insert(&mut v, &mut c, "y"));
+        // Cut at the cap, and said so.
+        let long = "x".repeat(300);
+        let e = insert(&mut v, &mut c, &long, 100);
+        assert!(e.changed && e.cut, "{e:?}");
+        assert_eq!(v.chars().count(), 100);
+        assert_eq!(
+            insert(&mut v, &mut c, "y", 100),
+            Edited {
+                changed: false,
+                cut: true
+            }
+        );
+        // Exactly filling the cap is not a cut.
+        let (mut v, mut c) = (String::new(), 0);
+        assert!(!insert(&mut v, &mut c, &"é".repeat(20), 20).cut);
         assert_eq!(with_caret("ab", 1), "a▏b");
         assert_eq!(with_caret("Ж", 1), "Ж▏");
+    }
+
+    #[test]
+    fn typing_stops_at_the_cap_and_says_so() {
+        let (mut v, mut c) = ("abc".to_string(), 3);
+        let e = super::key(&mut v, &mut c, k(KeyCode::Char('d'), KeyModifiers::NONE), 3);
+        assert_eq!(
+            e,
+            Some(Edited {
+                changed: false,
+                cut: true
+            })
+        );
+        assert_eq!(v, "abc");
+        // Deleting at the cap is no cut.
+        let e = super::key(&mut v, &mut c, k(KeyCode::Backspace, KeyModifiers::NONE), 3);
+        assert_eq!(
+            e,
+            Some(Edited {
+                changed: true,
+                cut: false
+            })
+        );
     }
 }

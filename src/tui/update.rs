@@ -22,13 +22,16 @@ impl App {
         matches!(self.modal, Modal::None)
     }
 
-    /// The text the keys edit now, with its caret: the focused field of
-    /// a form or prompt, a picker's query, or the pane's filter.
-    fn edit_target(&mut self) -> Option<(&mut String, &mut usize)> {
+    /// The text the keys edit now, with its caret and the most characters
+    /// it may hold: the focused field of a form (its field's cap) or
+    /// prompt (a note's text is free text), a picker's query, or the
+    /// pane's filter (queries: a small cap).
+    fn edit_target(&mut self) -> Option<(&mut String, &mut usize, usize)> {
+        use super::text::QUERY_MAX_CHARS;
         match &mut self.modal {
             Modal::Note(p) => match p.focus {
-                0 => Some((&mut p.text, &mut p.caret)),
-                1 => Some((&mut p.grade, &mut p.caret)),
+                0 => Some((&mut p.text, &mut p.caret, NotePrompt::TEXT_MAX_CHARS)),
+                1 => Some((&mut p.grade, &mut p.caret, QUERY_MAX_CHARS)),
                 _ => None,
             },
             Modal::Picker(p)
@@ -37,12 +40,16 @@ impl App {
                     PickerPurpose::LinkType { .. } | PickerPurpose::Evidence { .. }
                 ) =>
             {
-                Some((&mut p.query, &mut p.caret))
+                Some((&mut p.query, &mut p.caret, QUERY_MAX_CHARS))
             }
             Modal::Form(f) => f.edit_target(),
             Modal::None if self.filter_typing && self.pane != Pane::Links => {
                 let l = &mut self.lists[self.pane.index()];
-                Some((l.filter.get_or_insert_with(String::new), &mut l.caret))
+                Some((
+                    l.filter.get_or_insert_with(String::new),
+                    &mut l.caret,
+                    QUERY_MAX_CHARS,
+                ))
             }
             _ => None,
         }
@@ -70,12 +77,17 @@ impl App {
             }
             return;
         }
-        let changed = self
-            .edit_target()
-            .and_then(|(v, c)| super::text::key(v, c, k))
-            .unwrap_or(false);
-        if changed {
+        let Some((v, c, cap)) = self.edit_target() else {
+            return;
+        };
+        let Some(e) = super::text::key(v, c, k, cap) else {
+            return;
+        };
+        if e.changed {
             self.after_edit();
+        }
+        if e.cut {
+            self.info(format!("this field holds at most {cap} characters"));
         }
     }
 
@@ -90,11 +102,17 @@ impl App {
             }
             return;
         }
-        let changed = self
-            .edit_target()
-            .is_some_and(|(v, c)| super::text::insert(v, c, text));
-        if changed {
+        let Some((v, c, cap)) = self.edit_target() else {
+            return;
+        };
+        let e = super::text::insert(v, c, text, cap);
+        if e.changed {
             self.after_edit();
+        }
+        if e.cut {
+            self.info(format!(
+                "pasted text cut at {cap} characters, the most this field holds"
+            ));
         }
     }
 

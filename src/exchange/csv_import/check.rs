@@ -200,23 +200,6 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// A cell without the `'` a spreadsheet-safe CSV (ours: `--format csv`)
-/// puts before a value that starts like a formula (`'+7 701 ...`): the
-/// quote is not part of the value.
-pub(super) fn unguarded(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest)
-            if matches!(
-                rest.chars().next(),
-                Some('=' | '+' | '-' | '@' | '\t' | '\r')
-            ) =>
-        {
-            rest
-        }
-        _ => cell,
-    }
-}
-
 /// A problem with a field, named by the column that fills it (or the
 /// mapping's `[defaults]` when that is where the value came from).
 pub(super) fn problem(plan: &ColumnPlan, field: Option<&str>, message: String) -> Problem {
@@ -283,8 +266,12 @@ pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&
     }
     // A spreadsheet cell typed with line breaks (an address over three
     // lines) goes into a one-line field with its lines joined by ", ".
+    // First the `'` a spreadsheet-safe CSV (ours: `--format csv`, a
+    // rejects file) puts before a value that starts like a formula comes
+    // off: it is not part of the value.
     let joined: Vec<std::borrow::Cow<'_, str>> = cells
         .iter()
+        .map(|cell| crate::domain::text::csv_unguard(cell))
         .enumerate()
         .map(|(i, cell)| match plan.fields[i] {
             Some(f) if cell.contains(['\n', '\r']) && is_one_line(f) => cell
@@ -294,7 +281,7 @@ pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&
                 .collect::<Vec<_>>()
                 .join(", ")
                 .into(),
-            _ => std::borrow::Cow::Borrowed(*cell),
+            _ => std::borrow::Cow::Borrowed(cell),
         })
         .collect();
     let mut problems = Vec::new();
@@ -306,7 +293,7 @@ pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&
             column: Some(column_name(&plan.header, i)),
             message,
         };
-        let value = match table_value(plan, i, f, unguarded(cell)) {
+        let value = match table_value(plan, i, f, cell) {
             Ok(v) => v,
             Err(m) => {
                 problems.push(bad(m));

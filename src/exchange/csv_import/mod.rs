@@ -845,6 +845,80 @@ mod tests {
         ));
     }
 
+    /// A rejects file opens in a spreadsheet without running formulas, and
+    /// fixed and imported again gives each value as the original file
+    /// would have: the `'` before `+44 ...` or `=...` comes off, control
+    /// characters are as the sender wrote them.
+    #[test]
+    fn a_rejects_file_is_formula_safe_and_imports_back_the_same_values() {
+        let csv = "tracking,sender_phone,declared_contents,sender_name,recipient_name,weight_g\n\
+                   RR123456785KZ,+44 20 7946 0000,\"=HYPERLINK(\"\"http://x\"\")\",\"@Wang\u{1b}[2J\u{202e}Li\",-Ivan,heavy\n";
+        let (d, mut s) = temp_store();
+        let rejects = d.path().join("in.rejects.csv");
+        let opts = Options {
+            skip_bad: true,
+            rejects: Some(rejects.clone()),
+            ..Options::default()
+        };
+        let r = import_bytes(&mut s, csv.as_bytes(), &opts).unwrap();
+        assert_eq!((r.imported, r.rejected), (0, 1), "{r:?}");
+        let written = std::fs::read_to_string(&rejects).unwrap();
+        let mut rows = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(written.as_bytes());
+        let row: Vec<String> = rows
+            .records()
+            .nth(1)
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(
+            row[..6],
+            [
+                "RR123456785KZ",
+                "'+44 20 7946 0000",
+                "'=HYPERLINK(\"http://x\")",
+                "'@Wang\u{1b}[2J\u{202e}Li",
+                "'-Ivan",
+                "heavy"
+            ],
+            "{written:?}"
+        );
+        assert!(
+            !row[7].chars().any(crate::domain::text::needs_escape),
+            "{:?}",
+            row[7]
+        );
+        // Fixed and imported again: the values the original would give.
+        let fixed = d.path().join("fixed.csv");
+        std::fs::write(&fixed, written.replace(",heavy,", ",12,")).unwrap();
+        let prep = Prepared::new(&fixed, None, None, None).unwrap();
+        let again = run(&mut s, &prep, &opts, |_| {}).unwrap();
+        assert_eq!(again.imported, 1, "{again:?}");
+        let (_d2, mut direct) = temp_store();
+        let r = import_bytes(&mut direct, csv.replace(",heavy", ",12").as_bytes(), &opts);
+        assert_eq!(r.unwrap().imported, 1);
+        let fields = |s: &Store| {
+            let p: Vec<Parcel> = records::list(s.conn(), 10, 0).unwrap();
+            let p = &p[0];
+            (
+                p.sender_phone.clone(),
+                p.declared_contents.clone(),
+                p.sender_name.clone(),
+                p.recipient_name.clone(),
+                p.weight_g,
+            )
+        };
+        assert_eq!(fields(&s), fields(&direct));
+        let (phone, declared, sender, recipient, _) = fields(&s);
+        assert!(phone.unwrap().starts_with("+44"));
+        assert_eq!(declared.as_deref(), Some("=HYPERLINK(\"http://x\")"));
+        assert_eq!(sender.as_deref(), Some("@Wang\u{1b}[2J\u{202e}Li"));
+        assert_eq!(recipient.as_deref(), Some("-Ivan"));
+    }
+
     /// A write that fails with most rows still to read (here, a notebook
     /// opened read-only) returns its error: the reading thread, blocked on
     /// a full channel, is let go rather than waited for.

@@ -1,6 +1,8 @@
 //! The rejects file: the bad rows with their line and error.
 
 use super::*;
+use crate::domain::text::{csv_cell, csv_guard};
+use std::borrow::Cow;
 
 /// Whether a parcel field takes one line of text only.
 pub(super) fn is_one_line(field: &str) -> bool {
@@ -16,6 +18,18 @@ pub fn default_rejects_path(file: &Path) -> PathBuf {
 
 /// The rejects file, created when the first bad row is written: the
 /// original columns plus `line` and `error`.
+///
+/// It is opened in a spreadsheet, fixed and imported again, so it must be
+/// both safe to open and faithful. A cell that would run as a formula
+/// (`=`, `+`, `-`, `@`, tab, carriage return first) gets a leading `'`,
+/// as `--format csv` writes it, and the import takes that quote off again
+/// ([`crate::domain::text::csv_unguard`]): `+44 20 7946 0000` comes back
+/// as the same phone number. Nothing else in the row's cells is changed:
+/// control and invisible characters stay as the sender wrote them (made
+/// visible, they would be imported as the visible notation), so the file
+/// is no more hostile to a terminal than the file it came from. The
+/// `error` column is ours and is not imported: it is sanitised as every
+/// CSV cell for reading.
 pub(super) struct Rejects {
     pub(super) path: PathBuf,
     pub(super) delimiter: u8,
@@ -35,22 +49,24 @@ impl Rejects {
                 .delimiter(self.delimiter)
                 .flexible(true)
                 .from_writer(file);
-            let mut h: Vec<&str> = self.header.iter().map(String::as_str).collect();
-            h.extend(["line", "error"]);
-            w.write_record(&h).map_err(csv_err(&path))?;
+            let mut h: Vec<Cow<'_, str>> = self.header.iter().map(|c| csv_guard(c)).collect();
+            h.extend(["line".into(), "error".into()]);
+            w.write_record(h.iter().map(|c| c.as_bytes()))
+                .map_err(csv_err(&path))?;
             self.writer = Some(w);
         }
         if let Some(w) = &mut self.writer {
             let line = e.line.to_string();
             let msg = e.to_string();
-            let mut row: Vec<&str> = cells.to_vec();
+            let mut row: Vec<Cow<'_, str>> = cells.iter().map(|c| csv_guard(c)).collect();
             // Short rows are padded so `line` and `error` stay in their columns.
             while row.len() < self.header.len() {
-                row.push("");
+                row.push("".into());
             }
-            row.push(&line);
-            row.push(&msg);
-            w.write_record(&row).map_err(csv_err(&path))?;
+            row.push(line.as_str().into());
+            row.push(csv_cell(&msg));
+            w.write_record(row.iter().map(|c| c.as_bytes()))
+                .map_err(csv_err(&path))?;
         }
         Ok(())
     }

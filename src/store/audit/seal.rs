@@ -228,7 +228,7 @@ pub fn record_checkpoint(
         public_key: hex(key.verifying_key().as_bytes()),
         signature: hex(&key.sign(&message(CHECKPOINT_TAG, db, seq, hash)).to_bytes()),
     };
-    let text = serde_json::to_string_pretty(&cp).unwrap_or_default();
+    let text = crate::domain::json::pretty(&cp).unwrap_or_default();
     let io = |e: std::io::Error| StoreError::File {
         path: dir.into(),
         message: format!("cannot record the audit checkpoint: {e}"),

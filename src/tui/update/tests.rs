@@ -175,6 +175,41 @@ fn a_form_is_typed_and_saved_by_the_runner_and_comes_back_on_failure() {
     assert_eq!(a.pane, Pane::Parcels);
 }
 
+/// A paste past a filter's cap asks for one search, of what fits, and the
+/// status line says it was cut; typing on at the cap is said too, and
+/// Esc still leaves the filter at once.
+#[test]
+fn a_paste_past_the_cap_is_cut_searched_once_and_said() {
+    use crate::tui::text::QUERY_MAX_CHARS;
+    let mut a = app(false);
+    fill(&mut a, 1, 50);
+    press(&mut a, "2 /");
+    let e = a.handle_event(Event::Paste("k".repeat(QUERY_MAX_CHARS * 1000)));
+    match &e[..] {
+        [Effect::Filter { query, .. }] => assert_eq!(query.len(), QUERY_MAX_CHARS),
+        other => panic!("{other:?}"),
+    }
+    let said = |a: &App| a.message.as_ref().map(|m| m.0.clone()).unwrap_or_default();
+    assert_eq!(
+        said(&a),
+        format!("pasted text cut at {QUERY_MAX_CHARS} characters, the most this field holds")
+    );
+    // A character typed at the cap is left out and said; no search.
+    let e = typed(&mut a, "z");
+    assert!(e.is_empty(), "{e:?}");
+    assert!(said(&a).contains("holds at most 256"), "{}", said(&a));
+    // A paste that fits says nothing.
+    press(&mut a, "ctrl-u");
+    let e = a.handle_event(Event::Paste("almaty".into()));
+    assert!(
+        matches!(&e[..], [Effect::Filter { query, .. }] if query == "almaty"),
+        "{e:?}"
+    );
+    assert!(!said(&a).contains("cut"), "{}", said(&a));
+    press(&mut a, "esc");
+    assert!(!a.filter_typing);
+}
+
 #[test]
 fn a_filter_asks_once_per_edit_and_a_paste_once() {
     let mut a = app(false);
