@@ -401,8 +401,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = |n: &str| dir.path().join(n);
         let alice = new_identity(&p("alice.txt")).unwrap();
-        std::fs::write(p("plain"), vec![7u8; 100_000]).unwrap();
-        encrypt_file(&p("plain"), &p("sealed"), &recipients(&[alice]).unwrap()).unwrap();
+        encrypt_bytes(
+            &vec![7u8; 100_000],
+            &p("sealed"),
+            &recipients(&[alice]).unwrap(),
+        )
+        .unwrap();
         // The exact size passes, a byte less does not.
         assert_eq!(
             decrypt(&p("sealed"), &p("alice.txt"), 100_000)
