@@ -724,3 +724,21 @@ fn json_output_escapes_invisible_characters_and_reads_back_the_same() {
     let shown: serde_json::Value = serde_json::from_str(&outputs[1]).unwrap();
     assert_eq!(shown["sender_name"], evil, "{shown}");
 }
+
+#[test]
+fn a_usage_error_never_echoes_an_argument_raw() {
+    let nb = common::Nb::new();
+    nb.ok(&["init"]);
+    // An escape sequence that would set the terminal's title, and a
+    // bidirectional override, in an argument clap echoes back.
+    for arg in ["X\u{1b}]0;pwned\u{7}", "X\u{202e}gnp.exe", "X\u{9b}31m"] {
+        let out = nb.cmd().args(["list", arg]).assert().code(2);
+        let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(
+            !err.chars()
+                .any(|c| interdict::domain::text::needs_escape(c) && c != '\n'),
+            "{err:?}"
+        );
+        assert!(err.contains('X'), "the argument is still named: {err}");
+    }
+}

@@ -638,13 +638,26 @@ fn hostile_text_arrives_faithfully_and_is_never_printed_raw() {
         "--sender-name",
         evil,
     ]);
-    // The signer's own name is hostile too.
-    let file = dir_file(&a, "evil.db");
-    a.cmd()
+    // No one writes under a hostile name here...
+    let err = a
+        .cmd()
         .env("INTERDICT_USER", "chief\u{1b}[31m")
-        .args(["export", "--all", "--out", file.to_str().unwrap()])
+        .args([
+            "export",
+            "--all",
+            "--out",
+            dir_file(&a, "no.db").to_str().unwrap(),
+        ])
         .assert()
-        .success();
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("U+001B") && !err.contains('\u{1b}'), "{err:?}");
+    // ...but a file can come signed under one, by its maker's own key.
+    let plain = export(&a, "plain.db", &["--all"]);
+    let file = resigned_as(&plain, "evil.db", "", "chief\u{1b}[31m");
     let b = Nb::new();
     b.ok(&["init"]);
     let out = b.ok(&["merge", "--trust-new", file.to_str().unwrap()]);
@@ -776,6 +789,11 @@ fn bytes_appended_after_signing_are_refused() {
 /// changing it: the manifest's content hash recomputed, the signature
 /// made anew. Any key can sign; the receiver must still be safe.
 fn resigned(file: &Path, name: &str, sql: &str) -> PathBuf {
+    resigned_as(file, name, sql, "mallory")
+}
+
+/// [`resigned`], the maker naming themselves `signer`.
+fn resigned_as(file: &Path, name: &str, sql: &str, signer: &str) -> PathBuf {
     use interdict::exchange::signing;
     tampered(file, name, |t| {
         let c = Connection::open(t).unwrap();
@@ -785,16 +803,18 @@ fn resigned(file: &Path, name: &str, sql: &str) -> PathBuf {
             .unwrap();
         let mut m: Value = serde_json::from_str(&text).unwrap();
         m["content_hash"] = signing::content_hash(&c).unwrap().into();
+        m["exporter"] = signer.into();
         let text = m.to_string();
         let dir = tempfile::tempdir().unwrap();
         let key = signing::load_or_create(&dir.path().join("mallory.key")).unwrap();
         c.execute("UPDATE export_manifest SET manifest = ?1", [&text])
             .unwrap();
         c.execute(
-            "UPDATE export_signature SET public_key = ?1, signer = 'mallory', signature = ?2",
+            "UPDATE export_signature SET public_key = ?1, signer = ?3, signature = ?2",
             [
                 signing::public_text(&key.verifying_key()),
                 signing::sign(&key, text.as_bytes()),
+                signer.to_string(),
             ],
         )
         .unwrap();
@@ -1262,14 +1282,23 @@ fn a_received_record_must_be_one_typed_input_could_have_made() {
         "ends.db",
         &["as a case, which is a parcel"],
     );
-    // A finding made lab-confirmed without the result that confirms it.
-    refuse(
-        "UPDATE findings SET identification = 'lab-confirmed';",
-        "lab.db",
-        &["lab-confirmed without a laboratory result"],
-    );
     // The file as it was signed merges.
     merge(&b, &file);
+    let before = content(&b.db);
+    // A finding held here, made lab-confirmed without the result that
+    // confirms it.
+    let lab = resigned(
+        &file,
+        "lab.db",
+        "UPDATE findings SET identification = 'lab-confirmed';",
+    );
+    let err = b.fails(&["merge", "--trust-new", lab.to_str().unwrap()]);
+    assert!(
+        err.contains("lab-confirmed without a laboratory result")
+            && err.contains("nothing was merged"),
+        "{err}"
+    );
+    assert_eq!(content(&b.db), before);
 }
 
 #[test]
@@ -1282,4 +1311,24 @@ fn a_name_to_write_as_is_one_line_of_visible_characters() {
     assert!(err.contains("--as") && err.contains("U+001B"), "{err}");
     assert!(!err.contains('\u{1b}'), "the message echoes it raw");
     nb.ok(&["--as", "Айгерим Сапарова", "add", "case", "--title", "T"]);
+}
+
+#[test]
+fn a_signer_name_changed_after_signing_is_refused() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    let renamed = tampered(&file, "renamed.db", |t| {
+        Connection::open(t)
+            .unwrap()
+            .execute("UPDATE export_signature SET signer = 'chief'", [])
+            .unwrap();
+    });
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let err = b.fails(&["merge", "--trust-new", renamed.to_str().unwrap()]);
+    assert!(
+        err.contains("the signer's name was changed after signing"),
+        "{err}"
+    );
+    merge(&b, &file);
 }

@@ -699,9 +699,9 @@ pub fn merge(
 /// A record is checked as typed input is, and more (see
 /// [`crate::domain::record::check_received`]); its id must not be that of
 /// an item of another kind, in the file or here; the items it hangs on
-/// must be of the kinds it says; a finding lab-confirmed must have its
-/// confirming result (in the file or here); a custody entry held here is
-/// never written over.
+/// must be of the kinds it says; a finding held here is made
+/// lab-confirmed only with its confirming result (in the file or here); a
+/// custody entry held here is never written over.
 fn check_all(src: &Connection, dst: &Connection) -> Result<()> {
     use std::collections::HashMap;
     // Every id in the file, with its kind.
@@ -772,8 +772,18 @@ fn check_all(src: &Connection, dst: &Connection) -> Result<()> {
                     return refuse(format!("the kind of {parent} it hangs on is unreadable"));
                 }
             }
+            // (A finding new here may come lab-confirmed as it was before
+            // laboratory results were recorded; one held here is not made
+            // so without its result.)
+            let confirmed = |v: &Value| {
+                v.get("identification").and_then(Value::as_str) == Some("lab-confirmed")
+            };
             if R::KIND == ItemKind::Finding
-                && json.get("identification").and_then(Value::as_str) == Some("lab-confirmed")
+                && confirmed(&json)
+                && let Some(here) = records::get::<R>(dst, m.id)?
+                && !confirmed(
+                    &serde_json::to_value(&here).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                )
                 && !crate::store::related::confirmed_by_lab(src, m.id)?
                 && !crate::store::related::confirmed_by_lab(dst, m.id)?
             {

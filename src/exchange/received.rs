@@ -327,6 +327,19 @@ pub fn accept(file: &Path, plain: &Plain) -> Result<Received> {
         signing::verify(&public_key, text.as_bytes(), &signature).map_err(|e| refuse(file, e))?;
     let manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| refuse(file, format!("unreadable manifest: {e}")))?;
+    // The name beside the signature is not what the key signed: it must
+    // be the exporter the signed manifest names, so no one can put
+    // another's name on a file without signing it anew.
+    if signer != manifest.exporter {
+        return Err(refuse(
+            file,
+            format!(
+                "signed as {:?}, but its signed manifest names the exporter {:?}: the signer's name was changed after signing",
+                crate::domain::text::sanitize(&signer),
+                crate::domain::text::sanitize(&manifest.exporter)
+            ),
+        ));
+    }
     if manifest.format != FORMAT {
         return Err(refuse(
             file,
