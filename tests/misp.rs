@@ -309,3 +309,51 @@ fn an_exported_event_imports_whole_into_another_notebook() {
         "{err}"
     );
 }
+
+#[test]
+fn a_lab_confirmed_finding_travels_and_an_oversized_event_is_refused() {
+    let (nb, case) = case_with_people();
+    nb.ok(&[
+        "lab",
+        "add",
+        "RR123456785CN",
+        "--lab",
+        "CFL",
+        "--ref",
+        "CFL-1",
+        "--method",
+        "GC-MS",
+    ]);
+    assert_eq!(
+        nb.json(&["list", "findings"])[0]["identification"],
+        "lab-confirmed"
+    );
+    let file = nb.db.parent().unwrap().join("event.json");
+    nb.ok(&[
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let there = Nb::new();
+    there.ok(&["init"]);
+    // MISP carries no laboratory results: the finding comes as the event
+    // says it is.
+    there.ok(&["import", "misp", file.to_str().unwrap()]);
+    assert_eq!(
+        there.json(&["list", "findings"])[0]["identification"],
+        "lab-confirmed"
+    );
+    // An event too big to import in about a second is refused, whole.
+    let big = nb.db.parent().unwrap().join("big.json");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str(&" ".repeat(5 << 20));
+    std::fs::write(&big, text).unwrap();
+    let other = Nb::new();
+    other.ok(&["init"]);
+    let err = other.fails(&["import", "misp", big.to_str().unwrap()]);
+    assert!(err.contains("at most 4194304 bytes"), "{err}");
+    assert_eq!(other.count("parcels"), 0);
+}

@@ -77,6 +77,11 @@ pub fn misp(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()
     emit(args.out.as_deref(), &text, out)
 }
 
+/// The largest MISP event file imported: one transaction holds the
+/// notebook while it is written, so it is kept to what takes about a
+/// second (a MISP event from a partner is tens of kilobytes).
+const MAX_MISP_EVENT: u64 = 4 << 20;
+
 pub fn import_misp(
     ctx: &super::commands::Ctx,
     store: &mut Store,
@@ -84,12 +89,29 @@ pub fn import_misp(
     dry_run: bool,
     out: &mut impl Write,
 ) -> Result<()> {
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("reading {}", file.display()))?
+        .len();
+    if size > MAX_MISP_EVENT {
+        bail!(
+            "{}: {size} bytes; a MISP event is read whole and imported in one transaction, so at most {MAX_MISP_EVENT} bytes (split the event)",
+            file.display()
+        );
+    }
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let name = file.display().to_string();
-    let report = store.write_maybe(|w| {
+    let import = |w: &mut crate::store::Writer<'_>| {
         crate::exchange::misp::import_event(w, &text, &name, dry_run).map(|r| (r, !dry_run))
-    })?;
+    };
+    let report = if dry_run {
+        // Tried on a private copy of the notebook: colleagues never wait
+        // on a dry run.
+        let (_dir, mut trial) = store.trial_copy()?;
+        trial.write_maybe(import)?
+    } else {
+        store.write_maybe(import)?
+    };
     if ctx.format == super::args::Format::Json {
         return super::output::print_json(out, &serde_json::to_value(&report)?);
     }

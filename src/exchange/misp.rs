@@ -893,7 +893,11 @@ pub fn import_event(
                 f.meta.id = id;
                 f.parcel_id = from;
                 f.substance_id = *sub;
-                create::finding(w, &mut f).map_err(|err| bad(&what, err))?;
+                // A partner's finding may say lab-confirmed: MISP carries
+                // no laboratory results, so it is kept as the event says
+                // (the event is named in its provenance), as a merged
+                // finding new here is.
+                create::finding_of(w, &mut f).map_err(|err| bad(&what, err))?;
                 added(ItemKind::Finding);
                 continue;
             }
