@@ -6,7 +6,7 @@
 use crate::domain::text::sanitize;
 use crate::domain::{ItemKind, Record};
 use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -173,6 +173,68 @@ fn put_incoming<R: Record>(w: &mut Writer<'_>, json: &str) -> Result<()> {
     records::put_verbatim(w, &rec, "resolve-incoming")
 }
 
+/// Puts back what was deleted here together with the item `id` (in the
+/// same transaction, as the deletion of an item takes its findings,
+/// evidence, links and notes with it) and hangs on it, directly or through
+/// another such record: each as it was when deleted, so it is the version
+/// the other side holds and later merges find it unchanged. Returns how
+/// many were put back.
+fn restore_what_hung_on(w: &mut Writer<'_>, id: Uuid) -> Result<usize> {
+    // When the item was deleted here.
+    let Some(at): Option<String> =
+        w.tx.query_row(
+            "SELECT at FROM audit WHERE item_id = ?1 AND state IS NULL ORDER BY seq DESC LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+    else {
+        return Ok(0);
+    };
+    // Everything deleted in that transaction, parents last (children were
+    // deleted first).
+    let mut stmt = w.tx.prepare(
+        "SELECT seq, item_kind, item_id, detail FROM audit
+          WHERE at = ?1 AND state IS NULL AND detail IS NOT NULL AND item_id != ?2
+          ORDER BY seq DESC",
+    )?;
+    let deleted: Vec<(String, Uuid, String)> = stmt
+        .query_map((&at, id), |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    drop(stmt);
+    let mut back = std::collections::HashSet::from([id]);
+    let mut n = 0;
+    for (kind, item, json) in deleted {
+        let Ok(kind) = kind.parse::<ItemKind>() else {
+            continue;
+        };
+        let parents = super::merge::parents_of(kind, &json);
+        if !parents.iter().any(|p| back.contains(p)) || refs::kind_of_id(&w.tx, item)?.is_some() {
+            continue;
+        }
+        // Its other parents must be here too.
+        let mut all_here = true;
+        for p in &parents {
+            if !back.contains(p) && refs::kind_of_id(&w.tx, *p)?.is_none() {
+                all_here = false;
+            }
+        }
+        if !all_here {
+            continue;
+        }
+        fn put<R: Record>(w: &mut Writer<'_>, json: &str) -> Result<()> {
+            let rec: R = serde_json::from_str(json).map_err(|e| {
+                StoreError::Corrupt(format!("a deleted {} is unreadable: {e}", R::KIND))
+            })?;
+            records::put_verbatim(w, &rec, "restore-with")
+        }
+        crate::with_record_type!(kind, R => put::<R>(w, &json)?);
+        back.insert(item);
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Settles a conflict. Taking the incoming version writes it over the
 /// local one (or restores the item deleted here); keeping the local one
 /// changes no record. Either way the choice is audited with both
@@ -194,6 +256,10 @@ pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
         let status = match choice {
             Choice::Incoming => {
                 crate::with_record_type!(kind, R => put_incoming::<R>(w, &c.incoming)?);
+                // A record deleted here comes back with what hung on it.
+                if c.local.is_none() {
+                    restore_what_hung_on(w, c.item_id)?;
+                }
                 "took-incoming"
             }
             Choice::Local => {
