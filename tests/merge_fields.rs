@@ -104,3 +104,73 @@ fn a_parcel_deleted_here_and_edited_there_comes_back_with_what_hung_on_it() {
     b.ok(&["audit", "verify"]);
     common::assert_consistent(&b.db);
 }
+
+#[test]
+fn edits_to_different_fields_merge_and_the_same_field_is_a_conflict_shown_with_its_base() {
+    let (a, b) = two_posts();
+    // Different fields: a sets the status, b the weight.
+    a.ok(&["edit", "RR123456785KZ", "--set", "status=released"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=455"]);
+    let r = merge(&b, &export(&a, "status.db"));
+    assert_eq!(counts(&r)[3], 0, "different fields do not conflict: {r}");
+    assert_eq!(counts(&r)[1], 1, "{r}");
+    let p = b.json(&["show", "RR123456785KZ"]);
+    assert_eq!(p["status"], "released", "{p}");
+    assert_eq!(p["weight_g"], 455.0, "{p}");
+    // Back the other way, a takes the merged version: the same records.
+    let r = merge(&a, &export(&b, "merged.db"));
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    assert_eq!(records(&a), records(&b));
+
+    // The same field changed differently: a conflict on that field only,
+    // shown with the version both shared; the other field still merges.
+    a.ok(&[
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "weight_g=460",
+        "--set",
+        "status=seized",
+    ]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+    let r = merge(&b, &export(&a, "clash.db"));
+    assert_eq!(counts(&r)[3], 1, "{r}");
+    let p = b.json(&["show", "RR123456785KZ"]);
+    assert_eq!(
+        p["status"], "seized",
+        "the field a alone changed merged: {p}"
+    );
+    assert_eq!(
+        p["weight_g"], 470.0,
+        "ours stays until someone chooses: {p}"
+    );
+    let id = b.json(&["conflicts"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let shown = b.json(&["conflicts", "show", &id]);
+    let fields: Vec<&Value> = shown["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !["updated_at", "updated_by"].contains(&f["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(fields.len(), 1, "{shown}");
+    assert_eq!(fields[0]["field"], "weight_g");
+    assert_eq!(fields[0]["base"], "455.0");
+    assert_eq!(fields[0]["local"], "470.0");
+    assert_eq!(fields[0]["incoming"], "460.0");
+    let text = b.ok(&["conflicts", "show", &id]);
+    assert!(text.contains("SHARED") && text.contains("455.0"), "{text}");
+    b.ok(&["conflicts", "resolve", &id, "--keep", "incoming"]);
+    let p = b.json(&["show", "RR123456785KZ"]);
+    assert_eq!(
+        (p["weight_g"].clone(), p["status"].clone()),
+        (460.0.into(), "seized".into())
+    );
+    merge(&a, &export(&b, "settled.db"));
+    assert_eq!(records(&a), records(&b));
+    b.ok(&["audit", "verify"]);
+    a.ok(&["audit", "verify"]);
+    common::assert_consistent(&b.db);
+}

@@ -318,12 +318,21 @@ pub fn conflicts(
                     .unwrap_or_default(),
                 c.detected_at
             )?;
-            let rows: Vec<Vec<String>> = c
-                .diff()
-                .into_iter()
-                .map(|d| vec![d.field, d.local, d.incoming])
-                .collect();
-            print_table(out, &["field", "here", "incoming"], &rows)?;
+            let diff = c.diff();
+            if c.base.is_some() {
+                // Who changed what since the version both sides shared.
+                let rows: Vec<Vec<String>> = diff
+                    .into_iter()
+                    .map(|d| vec![d.field, d.base.unwrap_or_default(), d.local, d.incoming])
+                    .collect();
+                print_table(out, &["field", "shared", "here", "incoming"], &rows)?;
+            } else {
+                let rows: Vec<Vec<String>> = diff
+                    .into_iter()
+                    .map(|d| vec![d.field, d.local, d.incoming])
+                    .collect();
+                print_table(out, &["field", "here", "incoming"], &rows)?;
+            }
             if c.status == "open" {
                 writeln!(
                     out,

@@ -22,6 +22,10 @@ pub struct Conflict {
     /// The version here; None when the item was deleted here.
     pub local: Option<String>,
     pub incoming: String,
+    /// The version both sides last shared, when the merge found it: a
+    /// field that differs from it on one side only was merged, so the
+    /// fields listed are those both sides changed.
+    pub base: Option<String>,
     pub file: String,
     pub signer: Option<String>,
     pub detected_at: String,
@@ -31,12 +35,15 @@ pub struct Conflict {
 }
 
 /// One field that differs: name, local value, incoming value (JSON text;
-/// absent fields are `null`).
+/// absent fields are `null`), and its value in the version both sides
+/// last shared, when known.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FieldDiff {
     pub field: String,
     pub local: String,
     pub incoming: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
 }
 
 impl Conflict {
@@ -48,6 +55,7 @@ impl Conflict {
                 .unwrap_or_default()
         };
         let (l, i) = (obj(self.local.as_deref()), obj(Some(&self.incoming)));
+        let b = self.base.as_deref().map(|b| obj(Some(b)));
         let mut keys: Vec<&String> = l.keys().chain(i.keys()).collect();
         keys.sort();
         keys.dedup();
@@ -67,6 +75,7 @@ impl Conflict {
                         show(l.get(k))
                     },
                     incoming: show(i.get(k)),
+                    base: b.as_ref().map(|b| show(b.get(k))),
                 }
             })
             .collect()
@@ -75,7 +84,7 @@ impl Conflict {
 
 const SELECT: &str =
     "SELECT c.id, c.item_kind, c.item_id, c.local, c.incoming, s.file_name, s.signer,
-        c.detected_at, c.status, c.resolved_by, c.resolved_at
+        c.detected_at, c.status, c.resolved_by, c.resolved_at, c.base
     FROM conflicts c JOIN sources s ON s.id = c.source_id";
 
 fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
@@ -109,6 +118,7 @@ fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
         status: r.get(8)?,
         resolved_by: r.get(9)?,
         resolved_at: r.get(10)?,
+        base: r.get(11)?,
     })
 }
 

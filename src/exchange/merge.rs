@@ -198,8 +198,162 @@ struct Merger<'a> {
 
 enum Outcome {
     Unchanged,
-    Put { added: bool },
-    Conflict { local: Option<String> },
+    Put {
+        added: bool,
+    },
+    Conflict {
+        local: Option<String>,
+    },
+    /// Both sides changed the record since the version they last shared,
+    /// in different fields: the two merged.
+    Merged(String),
+    /// Both changed the same field differently: the other fields merged
+    /// (`ours`, written here), the field waits for a person, with the
+    /// version `theirs` would make and the `base` they shared.
+    Fields {
+        ours: String,
+        theirs: String,
+        base: String,
+    },
+}
+
+/// A record's earlier states here, newest first (its current JSON first):
+/// rebuilt from the current row by undoing its audit entries' changes in
+/// turn, each state proven by the hash the entry before it recorded (a
+/// state that does not prove ends the walk).
+fn states_here<R: Record>(conn: &Connection, id: Uuid, current: &str) -> Result<Vec<String>> {
+    let rows: Vec<(Option<Vec<u8>>, Option<String>)> = conn
+        .prepare_cached("SELECT state, detail FROM audit WHERE item_id = ?1 ORDER BY seq DESC")?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = vec![current.to_string()];
+    let Ok(mut cur) = serde_json::from_str::<serde_json::Map<String, Value>>(current) else {
+        return Ok(out);
+    };
+    for (i, (state, detail)) in rows.iter().enumerate() {
+        match (state, detail) {
+            // An edit: its fields back to what they were.
+            (Some(_), Some(d)) => {
+                let Ok(changes) = serde_json::from_str::<serde_json::Map<String, Value>>(d) else {
+                    break;
+                };
+                for (k, pair) in changes {
+                    match pair.as_array().map(Vec::as_slice) {
+                        Some([old, _]) => {
+                            cur.insert(k, old.clone());
+                        }
+                        _ => return Ok(out),
+                    }
+                }
+            }
+            // A deletion: before it, the record it kept whole.
+            (None, Some(d)) => match serde_json::from_str(d) {
+                Ok(m) => cur = m,
+                Err(_) => break,
+            },
+            // Created (or put back) here: nothing earlier.
+            _ => break,
+        }
+        let Ok(rec) = serde_json::from_value::<R>(Value::Object(cur.clone())) else {
+            break;
+        };
+        let json = records::to_json(&rec)?;
+        match rows.get(i + 1) {
+            Some((Some(before), _)) if audit::same_state(before, &json) => out.push(json),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// What a three-way merge of one record makes of the version here and the
+/// incoming one, against the version both last shared.
+enum ThreeWay {
+    Merged(String),
+    Fields {
+        ours: String,
+        theirs: String,
+    },
+    /// They cannot be merged field by field (the result would not be a
+    /// valid record): a conflict of the whole.
+    Whole,
+}
+
+/// Merges field by field: a field changed on one side only since `base`
+/// takes that side's value; changed on both to the same value, that
+/// value; changed differently, a conflict on that field. The provenance
+/// of the change is that of the side changed last. A case's reference is
+/// this file's own and is not merged.
+fn merge_fields<R: Record>(base: &str, local: &str, incoming: &str) -> Result<ThreeWay> {
+    type Obj = serde_json::Map<String, Value>;
+    let parse = |s: &str| serde_json::from_str::<Obj>(s).unwrap_or_default();
+    let (b, l, i) = (parse(base), parse(local), parse(incoming));
+    let at = |m: &Obj| {
+        (
+            m.get("updated_at")
+                .cloned()
+                .unwrap_or(Value::Null)
+                .to_string(),
+            m.get("updated_by")
+                .cloned()
+                .unwrap_or(Value::Null)
+                .to_string(),
+        )
+    };
+    let null = Value::Null;
+    let get = |m: &Obj, k: &str| m.get(k).cloned().unwrap_or(Value::Null);
+    let mut merged = if at(&i) > at(&l) {
+        i.clone()
+    } else {
+        l.clone()
+    };
+    let mut keys: Vec<&String> = b.keys().chain(l.keys()).chain(i.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut clashes = Vec::new();
+    for k in keys {
+        if crate::domain::Meta::COLUMNS.contains(&k.as_str())
+            || (R::KIND == ItemKind::Case && k == "ref")
+        {
+            continue;
+        }
+        let (bv, lv, iv) = (get(&b, k), get(&l, k), get(&i, k));
+        let pick = if lv == iv || iv == bv {
+            lv
+        } else if lv == bv {
+            iv
+        } else {
+            clashes.push(k.clone());
+            lv
+        };
+        if pick == null {
+            merged.remove(k.as_str());
+        } else {
+            merged.insert(k.clone(), pick);
+        }
+    }
+    let make = |m: &Obj| -> Option<String> {
+        let rec: R = serde_json::from_value(Value::Object(m.clone())).ok()?;
+        crate::domain::record::validate(&rec).ok()?;
+        records::to_json(&rec).ok()
+    };
+    let Some(ours) = make(&merged) else {
+        return Ok(ThreeWay::Whole);
+    };
+    if clashes.is_empty() {
+        return Ok(ThreeWay::Merged(ours));
+    }
+    let mut theirs = merged;
+    for k in &clashes {
+        match i.get(k) {
+            Some(v) if !v.is_null() => theirs.insert(k.clone(), v.clone()),
+            _ => theirs.remove(k.as_str()),
+        };
+    }
+    Ok(match make(&theirs) {
+        Some(theirs) => ThreeWay::Fields { ours, theirs },
+        None => ThreeWay::Whole,
+    })
 }
 
 impl Merger<'_> {
@@ -232,9 +386,7 @@ impl Merger<'_> {
                 } else if seen_versions(self.src, id)?.contains(&loc_v) {
                     Outcome::Put { added: false }
                 } else {
-                    Outcome::Conflict {
-                        local: Some(l.clone()),
-                    }
+                    self.three_way::<R>(w, id, l, &incoming_json)?
                 }
             }
             (None, None) if deleted_here(&w.tx, id)? => {
@@ -256,7 +408,48 @@ impl Merger<'_> {
             }
             o => o,
         };
+        // A merged version hangs on what the record's fields name.
+        let outcome = match outcome {
+            Outcome::Merged(ref m) | Outcome::Fields { ours: ref m, .. }
+                if !self.parents_present(
+                    w,
+                    R::KIND,
+                    &serde_json::from_str(m).unwrap_or_default(),
+                )? =>
+            {
+                Outcome::Conflict {
+                    local: local_json.clone(),
+                }
+            }
+            o => o,
+        };
         match outcome {
+            Outcome::Merged(json) => {
+                let rec: R =
+                    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                records::put_verbatim(w, &rec, "merge")?;
+                self.provenance(w, id, "updated", &foreign_ref)?;
+                self.report.updated += 1;
+            }
+            Outcome::Fields { ours, theirs, base } => {
+                // The fields that merge are written now; the one both
+                // changed waits.
+                if local_json.as_deref() != Some(ours.as_str()) {
+                    let rec: R = serde_json::from_str(&ours)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    records::put_verbatim(w, &rec, "merge")?;
+                    self.provenance(w, id, "updated", &foreign_ref)?;
+                }
+                self.report.conflicts += 1;
+                let n = w
+                    .tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO conflicts (item_kind, item_id, source_id, local, incoming, incoming_key, detected_at, base)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute((R::KIND.as_str(), id, self.source_id, &ours, &theirs, &key, &w.now, &base))?;
+                self.report.new_conflicts += n;
+            }
             Outcome::Unchanged => self.report.unchanged += 1,
             Outcome::Put { added } => {
                 records::put_verbatim(w, &incoming, "merge")?;
@@ -292,6 +485,52 @@ impl Merger<'_> {
             }
         }
         Ok(())
+    }
+
+    fn provenance(
+        &self,
+        w: &Writer<'_>,
+        id: Uuid,
+        action: &str,
+        foreign_ref: &Option<String>,
+    ) -> Result<()> {
+        w.tx.prepare_cached(
+            "INSERT OR REPLACE INTO provenance (item_id, source_id, action, line, foreign_ref)
+             VALUES (?1, ?2, ?3, NULL, ?4)",
+        )?
+        .execute((id, self.source_id, action, foreign_ref))?;
+        Ok(())
+    }
+
+    /// A record changed on both sides since they diverged: merged field
+    /// by field against the newest version here that the file's side has
+    /// seen (the one they last shared), or a conflict of the whole when
+    /// there is none or the merge would not make a valid record.
+    fn three_way<R: Record>(
+        &self,
+        w: &Writer<'_>,
+        id: Uuid,
+        local: &str,
+        incoming: &str,
+    ) -> Result<Outcome> {
+        let whole = Outcome::Conflict {
+            local: Some(local.to_string()),
+        };
+        let theirs: std::collections::HashSet<Vec<u8>> =
+            seen_versions(self.src, id)?.into_iter().collect();
+        let base = states_here::<R>(&w.tx, id, local)?
+            .into_iter()
+            .skip(1)
+            .find(|s| theirs.contains(audit::version_hash(R::KIND, s).as_slice()));
+        let Some(base) = base else {
+            return Ok(whole);
+        };
+        Ok(match merge_fields::<R>(&base, local, incoming)? {
+            ThreeWay::Merged(m) if m == incoming => Outcome::Put { added: false },
+            ThreeWay::Merged(m) => Outcome::Merged(m),
+            ThreeWay::Fields { ours, theirs } => Outcome::Fields { ours, theirs, base },
+            ThreeWay::Whole => whole,
+        })
     }
 
     fn parents_present(&self, w: &Writer<'_>, kind: ItemKind, v: &Value) -> Result<bool> {

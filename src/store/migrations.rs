@@ -68,6 +68,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0009_evidence.sql"),
         step: None,
     },
+    Migration {
+        version: 10,
+        name: "merge base",
+        sql: include_str!("migrations/0010_merge_base.sql"),
+        step: None,
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

@@ -383,6 +383,7 @@ fn a_conflict_is_settled_by_key_and_leaves_the_list_only_when_the_runner_did_it(
         label: format!("C-000{id}"),
         local: Some("{}".into()),
         incoming: "{}".into(),
+        base: None,
         file: "in.db".into(),
         signer: None,
         detected_at: String::new(),
