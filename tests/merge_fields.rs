@@ -174,3 +174,56 @@ fn edits_to_different_fields_merge_and_the_same_field_is_a_conflict_shown_with_i
     a.ok(&["audit", "verify"]);
     common::assert_consistent(&b.db);
 }
+
+#[test]
+fn deletions_travel_and_a_deletion_meeting_an_edit_is_a_conflict() {
+    let (a, b) = two_posts();
+    // A note deleted at one post is deleted at the other.
+    let note = a.json(&["list", "notes"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.ok(&["delete", &note]);
+    let r = merge(&b, &export(&a, "no-note.db"));
+    assert_eq!(r["deleted"], 1, "{r}");
+    assert_eq!(b.count("notes"), 0);
+    assert_eq!(records(&a), records(&b));
+    // Merging the same file again changes nothing.
+    let again = merge(&b, &export(&a, "no-note-again.db"));
+    assert_eq!(again["deleted"], 0, "{again}");
+
+    // A parcel deleted at a, edited at b since: the deletion meets the
+    // edit as a conflict at b, which keeps its version...
+    a.ok(&["delete", "RR123456785KZ"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+    let r = merge(&b, &export(&a, "no-parcel.db"));
+    assert_eq!((r["deleted"].as_u64(), counts(&r)[3]), (Some(0), 1), "{r}");
+    assert_eq!(b.count("parcels"), 1);
+    let id = b.json(&["conflicts"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let shown = b.ok(&["conflicts", "show", &id]);
+    assert!(shown.contains("(deleted there)"), "{shown}");
+    b.ok(&["conflicts", "resolve", &id, "--keep", "local"]);
+    // ...and a, told so, takes it back with what hung on it.
+    let r = merge(&a, &export(&b, "kept.db"));
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    assert_eq!(a.count("parcels"), 1);
+    assert_eq!(a.count("findings"), 1);
+    assert_eq!(records(&a), records(&b));
+
+    // Deleted at b with nothing changed at a since: deleted at a too.
+    b.ok(&["delete", "RR123456785KZ"]);
+    let r = merge(&a, &export(&b, "gone.db"));
+    assert!(
+        r["deleted"].as_u64().unwrap() >= 2,
+        "the parcel and its finding: {r}"
+    );
+    assert_eq!(a.count("parcels"), 0);
+    assert_eq!(records(&a), records(&b));
+    for nb in [&a, &b] {
+        nb.ok(&["audit", "verify"]);
+        common::assert_consistent(&nb.db);
+    }
+}

@@ -26,6 +26,9 @@ pub struct Conflict {
     /// field that differs from it on one side only was merged, so the
     /// fields listed are those both sides changed.
     pub base: Option<String>,
+    /// The incoming version's key: its version hash, or `deleted:` and
+    /// the version deleted there when a deletion met an edit here.
+    pub incoming_key: String,
     pub file: String,
     pub signer: Option<String>,
     pub detected_at: String,
@@ -47,6 +50,12 @@ pub struct FieldDiff {
 }
 
 impl Conflict {
+    /// Whether this is a deletion there that met an edit here (the
+    /// incoming version is the record as it was deleted).
+    pub fn is_deletion(&self) -> bool {
+        self.incoming_key.starts_with("deleted:")
+    }
+
     /// The fields that differ between the two versions (provenance
     /// included: who changed it when, on each side).
     pub fn diff(&self) -> Vec<FieldDiff> {
@@ -74,7 +83,11 @@ impl Conflict {
                     } else {
                         show(l.get(k))
                     },
-                    incoming: show(i.get(k)),
+                    incoming: if self.is_deletion() {
+                        "(deleted there)".into()
+                    } else {
+                        show(i.get(k))
+                    },
                     base: b.as_ref().map(|b| show(b.get(k))),
                 }
             })
@@ -84,7 +97,7 @@ impl Conflict {
 
 const SELECT: &str =
     "SELECT c.id, c.item_kind, c.item_id, c.local, c.incoming, s.file_name, s.signer,
-        c.detected_at, c.status, c.resolved_by, c.resolved_at, c.base
+        c.detected_at, c.status, c.resolved_by, c.resolved_at, c.base, c.incoming_key
     FROM conflicts c JOIN sources s ON s.id = c.source_id";
 
 fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
@@ -119,6 +132,7 @@ fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
         resolved_by: r.get(9)?,
         resolved_at: r.get(10)?,
         base: r.get(11)?,
+        incoming_key: r.get(12)?,
     })
 }
 
@@ -189,7 +203,7 @@ fn put_incoming<R: Record>(w: &mut Writer<'_>, json: &str) -> Result<()> {
 /// another such record: each as it was when deleted, so it is the version
 /// the other side holds and later merges find it unchanged. Returns how
 /// many were put back.
-fn restore_what_hung_on(w: &mut Writer<'_>, id: Uuid) -> Result<usize> {
+pub(super) fn restore_what_hung_on(w: &mut Writer<'_>, id: Uuid) -> Result<usize> {
     // When the item was deleted here.
     let Some(at): Option<String> =
         w.tx.query_row(
@@ -262,8 +276,32 @@ pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
     let kind: ItemKind = c.item_kind.parse().map_err(|_| {
         StoreError::Corrupt(format!("conflict {id}: unknown kind {:?}", c.item_kind))
     })?;
+    let deletion = c.is_deletion();
     store.write(|w| {
         let status = match choice {
+            // The deletion that met an edit here, taken: deleted, with
+            // what hangs on it.
+            Choice::Incoming if deletion => {
+                if refs::kind_of_id(&w.tx, c.item_id)?.is_some() {
+                    records::delete(w, kind, c.item_id)?;
+                }
+                "took-incoming"
+            }
+            // Kept over the deletion: said so in the audit, so that the
+            // side that deleted it takes it back on its next merge.
+            Choice::Local if deletion => {
+                let now = records::stored_json(&w.tx, kind, c.item_id)?;
+                let mut shape = audit::shape(kind.as_str(), None, Some(&now));
+                shape.detail = Some(serde_json::json!({ "over": c.incoming_key }).to_string());
+                audit::append_shape(
+                    w,
+                    "resolve-keep-over-deletion",
+                    kind.as_str(),
+                    c.item_id,
+                    &shape,
+                )?;
+                "kept-local"
+            }
             Choice::Incoming => {
                 crate::with_record_type!(kind, R => put_incoming::<R>(w, &c.incoming)?);
                 // A record deleted here comes back with what hung on it.

@@ -322,6 +322,81 @@ fn copy_kind<R: Record>(
     Ok(ids.len())
 }
 
+/// The items deleted here whose deletion travels with an export of
+/// `picked`: those the export's records held (a note, finding, link or
+/// evidence on an exported item, or on another such deleted item), the
+/// items a deleted link of an exported case joined, and with `all` every
+/// other deleted item that no withheld item held. A withheld case's
+/// deletions stay behind with it, and with `redact` so do notes (their
+/// history would show their sources).
+fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Result<Vec<Uuid>> {
+    let kinds = ItemKind::ALL
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT a.item_kind, a.item_id, a.detail FROM audit a
+          WHERE a.state IS NULL AND a.detail IS NOT NULL AND a.item_kind IN ({kinds})
+            AND a.seq = (SELECT max(b.seq) FROM audit b WHERE b.item_id = a.item_id)"
+    ))?;
+    let mut deleted: Vec<(ItemKind, Uuid, Vec<Uuid>)> = Vec::new();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (kind, id, detail): (String, Uuid, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let Ok(kind) = kind.parse::<ItemKind>() else {
+            continue;
+        };
+        if redact && kind == ItemKind::Note {
+            continue;
+        }
+        deleted.push((kind, id, super::merge::parents_of(kind, &detail)));
+    }
+    let mut sent: HashSet<Uuid> = HashSet::new();
+    // Held by what is exported, directly or through another deletion.
+    loop {
+        let before = sent.len();
+        for (_, id, parents) in &deleted {
+            let held = |p: &Uuid| picked.seen.contains(p) || sent.contains(p);
+            if !sent.contains(id)
+                && parents.iter().any(held)
+                && !parents.iter().any(|p| picked.withheld.contains(p))
+            {
+                sent.insert(*id);
+            }
+        }
+        if sent.len() == before {
+            break;
+        }
+    }
+    // Deleted items a sent deletion joined or held (a parcel its case's
+    // deleted link named).
+    let named: HashSet<Uuid> = deleted
+        .iter()
+        .filter(|d| sent.contains(&d.1))
+        .flat_map(|d| d.2.iter().copied())
+        .collect();
+    // With everything exported: the rest. Never one a deletion not sent
+    // (one of a withheld item) held or joined.
+    let held_back: HashSet<Uuid> = deleted
+        .iter()
+        .filter(|d| !sent.contains(&d.1) && d.2.iter().any(|p| picked.withheld.contains(p)))
+        .flat_map(|d| d.2.iter().copied())
+        .collect();
+    for (_, id, parents) in &deleted {
+        if parents.is_empty()
+            && !held_back.contains(id)
+            && !picked.withheld.contains(id)
+            && (named.contains(id) || all)
+        {
+            sent.insert(*id);
+        }
+    }
+    let mut out: Vec<Uuid> = sent.into_iter().collect();
+    out.sort();
+    Ok(out)
+}
+
 /// The item's audit entries in the source (and those the source itself
 /// received), into the export's `received_audit`.
 fn copy_history(src: &Connection, source_db: Uuid, dst: &Connection, id: Uuid) -> Result<()> {
@@ -567,6 +642,16 @@ pub fn export(
                 )?
                 .execute(rusqlite::params![doc.sha256, b])?;
             }
+        }
+        Ok(())
+    })?;
+    // Deletions travel: the history (to its deletion, which keeps the
+    // record whole) of what was deleted here and belonged to what is
+    // exported, so the receiver deletes it too, or is asked.
+    let gone = tombstones(&snapshot, &picked, opts.all, opts.redact_sources)?;
+    build.write(|w| {
+        for &id in &gone {
+            copy_history(&snapshot, source_db, &w.tx, id)?;
         }
         Ok(())
     })?;

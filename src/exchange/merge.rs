@@ -43,6 +43,10 @@ pub struct MergeReport {
     pub conflicts: usize,
     /// Of those, found by this merge.
     pub new_conflicts: usize,
+    /// Records deleted here because they were deleted there (with what
+    /// hung on them).
+    #[serde(default)]
+    pub deleted: usize,
     /// Cases whose reference was taken here by another case.
     pub renumbered: Vec<Renumbered>,
     /// Whether anything was written.
@@ -84,6 +88,164 @@ fn seen_versions(conn: &Connection, id: Uuid) -> Result<Vec<Vec<u8>>> {
         }
     }
     Ok(out)
+}
+
+/// The version (hash) of the record a deletion entry kept whole.
+fn deleted_version(kind: ItemKind, detail: &str) -> Vec<u8> {
+    audit::version_hash(kind, detail).to_vec()
+}
+
+/// The key a deletion that met an edit is filed under among conflicts.
+pub(super) fn deletion_key(version: &[u8]) -> String {
+    format!("deleted:{}", audit::hex(version))
+}
+
+/// Whether the file's side, shown our deletion of the item, kept its
+/// version over it (a conflict it settled for its own version).
+fn kept_over_our_deletion(here: &Connection, src: &Connection, id: Uuid) -> Result<bool> {
+    let ours: Option<(String, String)> = here
+        .prepare_cached(
+            "SELECT item_kind, detail FROM audit WHERE item_id = ?1 AND state IS NULL AND detail IS NOT NULL
+              ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((kind, detail)) = ours else {
+        return Ok(false);
+    };
+    let Ok(kind) = kind.parse::<ItemKind>() else {
+        return Ok(false);
+    };
+    let key = deletion_key(&deleted_version(kind, &detail));
+    let found: Option<i64> = src
+        .prepare_cached(
+            "SELECT 1 FROM received_audit WHERE item_id = ?1 AND action = 'resolve-keep-over-deletion'
+                AND detail = ?2 LIMIT 1",
+        )?
+        .query_row((id, format!("{{\"over\":\"{key}\"}}")), |r| r.get(0))
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// The deletions the file carries (items whose exporter's own history ends
+/// in a deletion, not in the file's tables), applied here: a record here
+/// in a version the deleter had seen is deleted, with what hangs on it; a
+/// record changed here since (or holding custody entries, never deleted)
+/// meets the deletion as a conflict.
+fn apply_tombstones(
+    w: &mut Writer<'_>,
+    rec: &Received,
+    source_id: Uuid,
+    report: &mut MergeReport,
+) -> Result<()> {
+    let src = &rec.conn;
+    let db = rec.manifest.source_db;
+    let mut stmt = src.prepare(
+        "SELECT r.item_kind, r.item_id, r.detail FROM received_audit r
+          WHERE r.source_db = ?1 AND r.state IS NULL AND r.detail IS NOT NULL
+            AND r.seq = (SELECT max(q.seq) FROM received_audit q WHERE q.source_db = r.source_db AND q.item_id = r.item_id)",
+    )?;
+    let mut deleted: Vec<(ItemKind, Uuid, String)> = stmt
+        .query_map([db], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter_map(|(k, id, d)| Some((k.parse::<ItemKind>().ok()?, id, d)))
+        .collect();
+    drop(stmt);
+    // What things hang on first: a record whose deletion meets an edit
+    // here keeps what hangs on it until a person decides.
+    let place = |k: ItemKind| {
+        MERGE_ORDER
+            .iter()
+            .position(|m| *m == k)
+            .unwrap_or(usize::MAX)
+    };
+    deleted.sort_by_key(|d| place(d.0));
+    for (kind, id, detail) in deleted {
+        if refs::kind_of_id(src, id)?.is_some() {
+            continue;
+        }
+        let mut waits = false;
+        for p in parents_of(kind, &detail) {
+            let kept: Option<i64> =
+                w.tx.prepare_cached(
+                    "SELECT 1 FROM conflicts WHERE item_id = ?1 AND incoming_key LIKE 'deleted:%'
+                        AND status IN ('open', 'kept-local') LIMIT 1",
+                )?
+                .query_row([p], |r| r.get(0))
+                .optional()?;
+            waits |= kept.is_some();
+        }
+        if waits {
+            continue;
+        }
+        match refs::kind_of_id(&w.tx, id)? {
+            Some(k) if k == kind => {}
+            _ => continue,
+        }
+        let key = deletion_key(&deleted_version(kind, &detail));
+        let decided: Option<String> =
+            w.tx.prepare_cached(
+                "SELECT status FROM conflicts WHERE item_id = ?1 AND incoming_key = ?2",
+            )?
+            .query_row((id, &key), |r| r.get(0))
+            .optional()?;
+        if decided.as_deref().is_some_and(|s| s != "open") {
+            continue;
+        }
+        let local = records::stored_json(&w.tx, kind, id)?;
+        let here_v = audit::version_hash(kind, &local).to_vec();
+        // What the deleter had seen of it: its own states, and the
+        // versions it deleted or kept a deletion over.
+        let mut seen: Vec<Vec<u8>> = Vec::new();
+        let mut q = src.prepare_cached(
+            "SELECT coalesce(version, substr(state, 1, 32)), detail FROM received_audit WHERE source_db = ?1 AND item_id = ?2",
+        )?;
+        let mut rows = q.query((db, id))?;
+        while let Some(r) = rows.next()? {
+            match (
+                r.get::<_, Option<Vec<u8>>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+            ) {
+                (Some(v), _) => seen.push(v),
+                (None, Some(d)) => seen.push(deleted_version(kind, &d)),
+                _ => {}
+            }
+        }
+        drop(rows);
+        drop(q);
+        let deletable = decided.is_none() && seen.contains(&here_v);
+        let gone = if deletable {
+            match records::delete(w, kind, id) {
+                Ok(n) => Some(n),
+                Err(StoreError::Refused(_)) => None,
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        match gone {
+            Some(n) => {
+                w.tx.prepare_cached(
+                    "INSERT OR REPLACE INTO provenance (item_id, source_id, action, line, foreign_ref)
+                     VALUES (?1, ?2, 'deleted', NULL, NULL)",
+                )?
+                .execute((id, source_id))?;
+                report.deleted += n;
+            }
+            None => {
+                report.conflicts += 1;
+                report.new_conflicts += w
+                    .tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO conflicts (item_kind, item_id, source_id, local, incoming, incoming_key, detected_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?
+                    .execute((kind.as_str(), id, source_id, &local, &detail, &key, &w.now))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether the item's last audited action here removed it.
@@ -204,6 +366,9 @@ enum Outcome {
     Conflict {
         local: Option<String>,
     },
+    /// Deleted here, and the file's side, told of the deletion, kept its
+    /// version: it comes back, with what hung on it.
+    Restore,
     /// Both sides changed the record since the version they last shared,
     /// in different fields: the two merged.
     Merged(String),
@@ -390,7 +555,9 @@ impl Merger<'_> {
                 }
             }
             (None, None) if deleted_here(&w.tx, id)? => {
-                if seen_versions(&w.tx, id)?.contains(&inc_v) {
+                if kept_over_our_deletion(&w.tx, self.src, id)? {
+                    Outcome::Restore
+                } else if seen_versions(&w.tx, id)?.contains(&inc_v) {
                     Outcome::Unchanged
                 } else {
                     Outcome::Conflict { local: None }
@@ -424,6 +591,12 @@ impl Merger<'_> {
             o => o,
         };
         match outcome {
+            Outcome::Restore => {
+                records::put_verbatim(w, &incoming, "merge")?;
+                super::conflicts::restore_what_hung_on(w, id)?;
+                self.provenance(w, id, "updated", &foreign_ref)?;
+                self.report.updated += 1;
+            }
             Outcome::Merged(json) => {
                 let rec: R =
                     serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -927,6 +1100,7 @@ pub fn merge(
         (mg.progress)(mg.done, mg.total);
         receive_history(w, rec)?;
         let mut report = mg.report;
+        apply_tombstones(w, rec, source_id, &mut report)?;
         report.targeting = crate::targeting::exchange::merge(w, &rec.conn, &w.now.clone())?;
         Ok((report, false))
     })
@@ -1178,10 +1352,13 @@ fn run_steps(
     let mut report = mg.report.clone();
     let history = receive_history_in_steps(dst, rec, source_id, &report, history)?;
     dst.write(|w| {
+        apply_tombstones(w, rec, source_id, &mut report)?;
         report.targeting = crate::targeting::exchange::merge(w, &rec.conn, &w.now.clone())?;
         let bytes = receive_document_bytes(w, &rec.conn)?;
-        let changed = report.added + report.updated + report.new_conflicts + history + bytes > 0
-            || report.targeting.changed();
+        let changed =
+            report.added + report.updated + report.new_conflicts + report.deleted + history + bytes
+                > 0
+                || report.targeting.changed();
         if !changed {
             // Nothing new: the merge leaves nothing behind.
             w.tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;

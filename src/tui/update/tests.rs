@@ -384,6 +384,7 @@ fn a_conflict_is_settled_by_key_and_leaves_the_list_only_when_the_runner_did_it(
         local: Some("{}".into()),
         incoming: "{}".into(),
         base: None,
+        incoming_key: "k".into(),
         file: "in.db".into(),
         signer: None,
         detected_at: String::new(),
