@@ -206,7 +206,7 @@ impl Posts {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 40,
+        cases: 10,
         max_shrink_iters: 16,
         ..ProptestConfig::default()
     })]

@@ -10,7 +10,8 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
 /// Open merge conflicts: for each, the item, where the other version came
-/// from, and every field that differs, here and incoming.
+/// from, and every field that differs, here and incoming (and as both
+/// sides last shared it, when the merge found that version).
 pub fn draw_conflicts(
     f: &mut Frame<'_>,
     app: &App,
@@ -20,7 +21,11 @@ pub fn draw_conflicts(
     let title = format!(" Merge conflicts ({}) ", list.len());
     draw_entries(f, app, title, list, cursor, 3, |c, style, w| {
         let field_w = 14.min(w / 4);
-        let value_w = w.saturating_sub(field_w + 6) / 2;
+        // With the version both sides last shared, a third column: who
+        // changed what since.
+        let shared = c.base.is_some();
+        let columns = if shared { 3 } else { 2 };
+        let value_w = w.saturating_sub(field_w + 2 + 2 * columns) / columns;
         let mut lines = vec![
             Line::from(Span::styled(
                 fit(
@@ -40,19 +45,31 @@ pub fn draw_conflicts(
             )),
             Line::from(Span::styled(
                 fit(
-                    &format!(
-                        "  {:field_w$}  {:value_w$}  {}",
-                        "field", "here", "incoming"
-                    ),
+                    &if shared {
+                        format!(
+                            "  {:field_w$}  {:value_w$}  {:value_w$}  {}",
+                            "field", "shared", "here", "incoming"
+                        )
+                    } else {
+                        format!(
+                            "  {:field_w$}  {:value_w$}  {}",
+                            "field", "here", "incoming"
+                        )
+                    },
                     w,
                 ),
                 app.theme.dim(),
             )),
         ];
         for d in c.diff() {
+            let base = d
+                .base
+                .as_deref()
+                .map(|b| format!("{}  ", pad(b, value_w)))
+                .unwrap_or_default();
             lines.push(Line::from(fit(
                 &format!(
-                    "  {}  {}  {}",
+                    "  {}  {base}{}  {}",
                     pad(&d.field, field_w),
                     pad(&d.local, value_w),
                     d.incoming
