@@ -169,14 +169,18 @@ pub fn get_field<R: Record>(rec: &R, name: &str) -> String {
 pub fn validate<R: Record>(rec: &R) -> Result<Vec<String>, FieldError> {
     let map = to_map(rec);
     for spec in R::FIELDS {
-        let raw = match map.get(spec.name) {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
-        };
-        spec.parse(&raw)?;
+        spec.parse(&raw_of(&map, spec.name))?;
     }
     rec.check()
+}
+
+/// A field's stored value as the text that would be typed for it.
+fn raw_of(map: &Map<String, Value>, name: &str) -> String {
+    match map.get(name) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    }
 }
 
 /// Whether two field values are the same value (numbers by value, so that
@@ -227,12 +231,7 @@ pub fn check_name(field: &str, name: &str) -> Result<(), FieldError> {
 pub fn check_received<R: Record>(rec: &R) -> Result<Vec<String>, FieldError> {
     let map = to_map(rec);
     for spec in R::FIELDS {
-        let raw = match map.get(spec.name) {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
-        };
-        let parsed = spec.parse(&raw)?;
+        let parsed = spec.parse(&raw_of(&map, spec.name))?;
         if !same_value(map.get(spec.name), &parsed.value) {
             return Err(FieldError {
                 field: spec.name.to_string(),

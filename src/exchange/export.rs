@@ -330,11 +330,7 @@ fn copy_kind<R: Record>(
 /// deletions stay behind with it, and with `redact` so do notes (their
 /// history would show their sources).
 fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Result<Vec<Uuid>> {
-    let kinds = ItemKind::ALL
-        .iter()
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let kinds = ItemKind::sql_list();
     let mut stmt = conn.prepare(&format!(
         "SELECT a.item_kind, a.item_id, a.detail FROM audit a
           WHERE a.state IS NULL AND a.detail IS NOT NULL AND a.item_kind IN ({kinds})

@@ -923,11 +923,7 @@ fn copy_history(
     until: Option<Instant>,
     n: &mut usize,
 ) -> Result<bool> {
-    let kinds = ItemKind::ALL
-        .iter()
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let kinds = ItemKind::sql_list();
     let parts = [
         format!(
             "{} WHERE item_kind IN ({kinds}) AND a.seq > ?2 ORDER BY a.seq LIMIT 500",

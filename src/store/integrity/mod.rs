@@ -84,11 +84,7 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
         crate::with_record_type!(kind, R => check_kind::<R>(conn, &mut out)?);
     }
     // Items whose last audited action leaves them in place must exist.
-    let kinds = ItemKind::ALL
-        .iter()
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let kinds = ItemKind::sql_list();
     let mut stmt = conn.prepare(&format!(
         "SELECT a.item_kind, a.item_id FROM audit a
          WHERE a.state IS NOT NULL AND a.item_kind IN ({kinds})
