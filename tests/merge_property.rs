@@ -206,7 +206,7 @@ impl Posts {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 10,
+        cases: 6,
         max_shrink_iters: 16,
         ..ProptestConfig::default()
     })]
