@@ -24,6 +24,29 @@ const KINDS: &str = "'warnlist', 'match', 'watchlist', 'profile'";
 /// The last word of a problem line (as the record checks say it).
 const OUTSIDE: &str = "changed outside interdict";
 
+/// Says the row `name` is one no audit entry made.
+fn not_audited(out: &mut RecordCheck, name: &str) {
+    push(
+        out,
+        format!("{name} is not in the audit (added): {OUTSIDE}"),
+    );
+}
+
+/// Says the row `name` differs from its last audited state in the columns
+/// whose flag is set (nothing when none is).
+fn differs(out: &mut RecordCheck, name: &str, cols: &[(&str, bool)]) {
+    let cols: Vec<&str> = cols.iter().filter(|(_, d)| *d).map(|(c, _)| *c).collect();
+    if !cols.is_empty() {
+        push(
+            out,
+            format!(
+                "{name} differs from its last audited state in {}: {OUTSIDE}",
+                cols.join(", ")
+            ),
+        );
+    }
+}
+
 /// An entry about one of the tables, as replay needs it.
 struct Entry {
     at: String,
@@ -269,31 +292,20 @@ fn check_warnlist(
     }
     for (key, have) in &rows {
         let Some(want) = wanted.get(key) else {
-            push(
-                out,
-                format!("{} is not in the audit (added): {OUTSIDE}", name(key)),
-            );
+            not_audited(out, &name(key));
             continue;
         };
         if want.contains(&have) {
             continue;
         }
-        let cols: Vec<&str> = [
-            ("note", have.note != want[0].note),
-            ("added_by", have.added_by != want[0].added_by),
-            ("added_at", have.added_at != want[0].added_at),
-        ]
-        .into_iter()
-        .filter(|(_, d)| *d)
-        .map(|(c, _)| c)
-        .collect();
-        push(
+        differs(
             out,
-            format!(
-                "{} differs from its last audited state in {}: {OUTSIDE}",
-                name(key),
-                cols.join(", ")
-            ),
+            &name(key),
+            &[
+                ("note", have.note != want[0].note),
+                ("added_by", have.added_by != want[0].added_by),
+                ("added_at", have.added_at != want[0].added_at),
+            ],
         );
     }
     Ok(())
@@ -319,32 +331,17 @@ fn check_matches(
         };
         let name = format!("match_decisions row {} ~ {}", key.0, key.1);
         match live.remove(&key) {
-            None => push(
+            None => not_audited(out, &format!("{name} ({})", have.decision)),
+            Some(want) if want != have => differs(
                 out,
-                format!(
-                    "{name} ({}) is not in the audit (added): {OUTSIDE}",
-                    have.decision
-                ),
-            ),
-            Some(want) if want != have => {
-                let cols: Vec<&str> = [
+                &name,
+                &[
                     ("decision", want.decision != have.decision),
                     ("link_id", want.link != have.link),
                     ("decided_by", want.decided_by != have.decided_by),
                     ("decided_at", want.decided_at != have.decided_at),
-                ]
-                .into_iter()
-                .filter(|(_, d)| *d)
-                .map(|(c, _)| c)
-                .collect();
-                push(
-                    out,
-                    format!(
-                        "{name} differs from its last audited state in {}: {OUTSIDE}",
-                        cols.join(", ")
-                    ),
-                )
-            }
+                ],
+            ),
             Some(_) => {}
         }
     }
@@ -379,10 +376,7 @@ fn check_watchlist(
         let value: String = r.get(2)?;
         let name = format!("watchlist row {kind} {:?} ({id})", sanitize(&value));
         let Some(want) = live.remove(&id) else {
-            push(
-                out,
-                format!("{name} is not in the audit (added): {OUTSIDE}"),
-            );
+            not_audited(out, &name);
             continue;
         };
         let text = |key: &str| want.get(key).and_then(Value::as_str);
@@ -397,9 +391,7 @@ fn check_watchlist(
             (8, "tlp"),
         ] {
             let have: Option<String> = r.get(i)?;
-            if have.as_deref() != text(col) {
-                cols.push(col);
-            }
+            cols.push((col, have.as_deref() != text(col)));
         }
         // Schema 7's upgrade normalised names and addresses anew (from
         // the value as typed), without an entry.
@@ -408,11 +400,11 @@ fn check_watchlist(
             "address" => ids::address_key(raw),
             _ => None,
         };
-        if text("value") != Some(value.as_str())
-            && text("raw").and_then(upgraded).as_deref() != Some(value.as_str())
-        {
-            cols.push("value");
-        }
+        cols.push((
+            "value",
+            text("value") != Some(value.as_str())
+                && text("raw").and_then(upgraded).as_deref() != Some(value.as_str()),
+        ));
         // The case is audited by its reference. Deleting a case empties
         // its entries' case (`ON DELETE SET NULL`), which is not an entry
         // of the watchlist's own.
@@ -423,18 +415,8 @@ fn check_watchlist(
             (Some(want), None) => !case_named.exists([want])?,
             (None, Some(_)) => false,
         };
-        if !case_ok {
-            cols.push("case_id");
-        }
-        if !cols.is_empty() {
-            push(
-                out,
-                format!(
-                    "{name} differs from its last audited state in {}: {OUTSIDE}",
-                    cols.join(", ")
-                ),
-            );
-        }
+        cols.push(("case_id", !case_ok));
+        differs(out, &name, &cols);
     }
     for (id, want) in live {
         let text = |key: &str| want.get(key).and_then(Value::as_str).unwrap_or("?");
@@ -470,30 +452,18 @@ fn check_profiles(
         };
         let name = format!("profiles row {:?} ({id})", sanitize(&have.name));
         match live.remove(&id) {
-            None => push(
+            None => not_audited(out, &name),
+            Some(want) if want != have => differs(
                 out,
-                format!("{name} is not in the audit (added): {OUTSIDE}"),
-            ),
-            Some(want) if want != have => {
-                let cols: Vec<&str> = [
+                &name,
+                &[
                     ("name", want.name != have.name),
                     ("body", want.body != have.body),
                     ("active", want.active != have.active),
                     ("updated_at", want.updated_at != have.updated_at),
                     ("updated_by", want.updated_by != have.updated_by),
-                ]
-                .into_iter()
-                .filter(|(_, d)| *d)
-                .map(|(c, _)| c)
-                .collect();
-                push(
-                    out,
-                    format!(
-                        "{name} differs from its last audited state in {}: {OUTSIDE}",
-                        cols.join(", ")
-                    ),
-                )
-            }
+                ],
+            ),
             Some(_) => {}
         }
     }
