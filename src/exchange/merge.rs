@@ -96,7 +96,7 @@ fn deleted_version(kind: ItemKind, detail: &str) -> Vec<u8> {
 }
 
 /// The key a deletion that met an edit is filed under among conflicts.
-pub(super) fn deletion_key(version: &[u8]) -> String {
+fn deletion_key(version: &[u8]) -> String {
     format!("deleted:{}", audit::hex(version))
 }
 
@@ -226,26 +226,75 @@ fn apply_tombstones(
         };
         match gone {
             Some(n) => {
-                w.tx.prepare_cached(
-                    "INSERT OR REPLACE INTO provenance (item_id, source_id, action, line, foreign_ref)
-                     VALUES (?1, ?2, 'deleted', NULL, NULL)",
-                )?
-                .execute((id, source_id))?;
+                provenance(w, source_id, id, "deleted", None)?;
                 report.deleted += n;
             }
             None => {
                 report.conflicts += 1;
-                report.new_conflicts += w
-                    .tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO conflicts (item_kind, item_id, source_id, local, incoming, incoming_key, detected_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    )?
-                    .execute((kind.as_str(), id, source_id, &local, &detail, &key, &w.now))?;
+                report.new_conflicts += file_conflict(
+                    w,
+                    source_id,
+                    &Filed {
+                        kind,
+                        id,
+                        local: Some(&local),
+                        incoming: &detail,
+                        key: &key,
+                        base: None,
+                    },
+                )?;
             }
         }
     }
     Ok(())
+}
+
+/// The provenance row of an item the merge `source_id` wrote or deleted.
+fn provenance(
+    w: &Writer<'_>,
+    source_id: Uuid,
+    id: Uuid,
+    action: &str,
+    foreign_ref: Option<&str>,
+) -> Result<()> {
+    w.tx.prepare_cached(
+        "INSERT OR REPLACE INTO provenance (item_id, source_id, action, line, foreign_ref)
+         VALUES (?1, ?2, ?3, NULL, ?4)",
+    )?
+    .execute((id, source_id, action, foreign_ref))?;
+    Ok(())
+}
+
+/// A conflict as a merge files it: the versions here and incoming (none
+/// here when deleted here), the incoming one's key, and the version both
+/// last shared when known.
+struct Filed<'a> {
+    kind: ItemKind,
+    id: Uuid,
+    local: Option<&'a str>,
+    incoming: &'a str,
+    key: &'a str,
+    base: Option<&'a str>,
+}
+
+/// Files a conflict of the merge `source_id`; 1 when it is new (the same
+/// incoming version met again is filed once).
+fn file_conflict(w: &Writer<'_>, source_id: Uuid, c: &Filed<'_>) -> Result<usize> {
+    Ok(w.tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO conflicts (item_kind, item_id, source_id, local, incoming, incoming_key, detected_at, base)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute((
+            c.kind.as_str(),
+            c.id,
+            source_id,
+            c.local,
+            c.incoming,
+            c.key,
+            &w.now,
+            c.base,
+        ))?)
 }
 
 /// Whether the item's last audited action here removed it.
@@ -594,14 +643,14 @@ impl Merger<'_> {
             Outcome::Restore => {
                 records::put_verbatim(w, &incoming, "merge")?;
                 super::conflicts::restore_what_hung_on(w, id)?;
-                self.provenance(w, id, "updated", &foreign_ref)?;
+                provenance(w, self.source_id, id, "updated", foreign_ref.as_deref())?;
                 self.report.updated += 1;
             }
             Outcome::Merged(json) => {
                 let rec: R =
                     serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 records::put_verbatim(w, &rec, "merge")?;
-                self.provenance(w, id, "updated", &foreign_ref)?;
+                provenance(w, self.source_id, id, "updated", foreign_ref.as_deref())?;
                 self.report.updated += 1;
             }
             Outcome::Fields { ours, theirs, base } => {
@@ -611,26 +660,27 @@ impl Merger<'_> {
                     let rec: R = serde_json::from_str(&ours)
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     records::put_verbatim(w, &rec, "merge")?;
-                    self.provenance(w, id, "updated", &foreign_ref)?;
+                    provenance(w, self.source_id, id, "updated", foreign_ref.as_deref())?;
                 }
                 self.report.conflicts += 1;
-                let n = w
-                    .tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO conflicts (item_kind, item_id, source_id, local, incoming, incoming_key, detected_at, base)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    )?
-                    .execute((R::KIND.as_str(), id, self.source_id, &ours, &theirs, &key, &w.now, &base))?;
-                self.report.new_conflicts += n;
+                self.report.new_conflicts += file_conflict(
+                    w,
+                    self.source_id,
+                    &Filed {
+                        kind: R::KIND,
+                        id,
+                        local: Some(&ours),
+                        incoming: &theirs,
+                        key: &key,
+                        base: Some(&base),
+                    },
+                )?;
             }
             Outcome::Unchanged => self.report.unchanged += 1,
             Outcome::Put { added } => {
                 records::put_verbatim(w, &incoming, "merge")?;
-                w.tx.prepare_cached(
-                    "INSERT OR REPLACE INTO provenance (item_id, source_id, action, line, foreign_ref)
-                     VALUES (?1, ?2, ?3, NULL, ?4)",
-                )?
-                .execute((id, self.source_id, if added { "added" } else { "updated" }, &foreign_ref))?;
+                let action = if added { "added" } else { "updated" };
+                provenance(w, self.source_id, id, action, foreign_ref.as_deref())?;
                 if added {
                     self.report.added += 1;
                 } else {
@@ -639,39 +689,20 @@ impl Merger<'_> {
             }
             Outcome::Conflict { local } => {
                 self.report.conflicts += 1;
-                let n = w
-                    .tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO conflicts (item_kind, item_id, source_id, local, incoming, incoming_key, detected_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    )?
-                    .execute((
-                        R::KIND.as_str(),
+                self.report.new_conflicts += file_conflict(
+                    w,
+                    self.source_id,
+                    &Filed {
+                        kind: R::KIND,
                         id,
-                        self.source_id,
-                        &local,
-                        &incoming_json,
-                        &key,
-                        &w.now,
-                    ))?;
-                self.report.new_conflicts += n;
+                        local: local.as_deref(),
+                        incoming: &incoming_json,
+                        key: &key,
+                        base: None,
+                    },
+                )?;
             }
         }
-        Ok(())
-    }
-
-    fn provenance(
-        &self,
-        w: &Writer<'_>,
-        id: Uuid,
-        action: &str,
-        foreign_ref: &Option<String>,
-    ) -> Result<()> {
-        w.tx.prepare_cached(
-            "INSERT OR REPLACE INTO provenance (item_id, source_id, action, line, foreign_ref)
-             VALUES (?1, ?2, ?3, NULL, ?4)",
-        )?
-        .execute((id, self.source_id, action, foreign_ref))?;
         Ok(())
     }
 
