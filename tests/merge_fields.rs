@@ -96,7 +96,13 @@ fn a_parcel_deleted_here_and_edited_there_comes_back_with_what_hung_on_it() {
     assert_eq!(b.count("notes"), 1);
     let xref = b.ok(&["show", "C-0001"]);
     assert!(xref.contains("RR123456785KZ"), "{xref}");
-    // And the two posts hold the same records.
+    // The settled parcel is a version of b's own, stamped by the
+    // settlement: a takes it on its next merge of b's file, and then the
+    // two posts hold the same records.
+    let p = b.json(&["show", "RR123456785KZ"]);
+    assert_eq!(p["weight_g"], 455.0, "{p}");
+    let back = merge(&a, &export(&b, "settled.db"));
+    assert_eq!(counts(&back)[1], 1, "a takes the settlement: {back}");
     assert_eq!(records(&a), records(&b));
     let again = merge(&b, &export(&a, "again.db"));
     assert_eq!(counts(&again)[..3], [0, 0, counts(&again)[2]], "{again}");
@@ -226,4 +232,39 @@ fn deletions_travel_and_a_deletion_meeting_an_edit_is_a_conflict() {
         nb.ok(&["audit", "verify"]);
         common::assert_consistent(&nb.db);
     }
+}
+
+/// Both posts settle by taking the other's value (the case the property
+/// test found): each settlement is a new version, so the posts end with
+/// one record instead of each keeping a version the other had seen.
+#[test]
+fn posts_that_each_take_the_others_value_end_the_same() {
+    let (a, b) = two_posts();
+    b.ok(&["edit", "RR123456785KZ", "--set", "declared_contents=books"]);
+    a.ok(&["edit", "RR123456785KZ", "--set", "declared_contents=toys"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=200"]);
+    merge(&a, &export(&b, "first-b.db"));
+    let settle = |nb: &Nb| {
+        for c in nb.json(&["conflicts"]).as_array().unwrap() {
+            let id = c["id"].as_i64().unwrap().to_string();
+            nb.ok(&["conflicts", "resolve", &id, "--keep", "incoming"]);
+        }
+    };
+    for round in 0.. {
+        assert!(round < 4, "the posts never settle");
+        let there = merge(&b, &export(&a, &format!("a{round}.db")));
+        settle(&b);
+        let back = merge(&a, &export(&b, &format!("b{round}.db")));
+        settle(&a);
+        let moved =
+            |r: &Value| counts(r)[0] + counts(r)[1] + r["new_conflicts"].as_u64().unwrap() > 0;
+        if !moved(&there) && !moved(&back) {
+            break;
+        }
+    }
+    assert_eq!(records(&a), records(&b));
+    let p = a.json(&["show", "RR123456785KZ"]);
+    assert_eq!(p["weight_g"], 200.0, "b's weight merged: {p}");
+    a.ok(&["audit", "verify"]);
+    b.ok(&["audit", "verify"]);
 }

@@ -194,7 +194,28 @@ fn put_incoming<R: Record>(w: &mut Writer<'_>, json: &str) -> Result<()> {
         let here = super::merge::case_ref_here(&w.tx, rec.meta().id, &there)?;
         super::merge::set_case_ref(&mut rec, &here)?;
     }
+    settled(w, &mut rec);
     records::put_verbatim(w, &rec, "resolve-incoming")
+}
+
+/// A settled record is a new version, made by the person who settled it
+/// now: it supersedes both sides' versions, so the other post takes it
+/// on its next merge. Written with the chosen side's own stamp, it would
+/// be a version both posts had already seen (each side's, or the one a
+/// field merge made), and two posts that each took the other's would
+/// keep them for ever.
+fn settled<R: Record>(w: &Writer<'_>, rec: &mut R) {
+    let m = rec.meta_mut();
+    m.updated_at = w.now.clone();
+    m.updated_by = w.actor.to_string();
+}
+
+/// The local version kept over the incoming one: written again as the
+/// settled version (see [`settled`]).
+fn keep_local<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<()> {
+    let mut rec: R = records::must_get(&w.tx, id)?;
+    settled(w, &mut rec);
+    records::put_verbatim(w, &rec, "resolve-keep-local")
 }
 
 /// Puts back what was deleted here together with the item `id` (in the
@@ -261,8 +282,10 @@ pub(super) fn restore_what_hung_on(w: &mut Writer<'_>, id: Uuid) -> Result<usize
 
 /// Settles a conflict. Taking the incoming version writes it over the
 /// local one (or restores the item deleted here); keeping the local one
-/// changes no record. Either way the choice is audited with both
-/// versions and the conflict stays listed as resolved.
+/// keeps its fields. Either way the record written is a new version
+/// stamped by who settled it, when (so both posts converge on it), the
+/// choice is audited, and the conflict stays listed as resolved with
+/// both versions.
 pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
     let c = get(store.conn(), id)?;
     if c.status != "open" {
@@ -310,18 +333,20 @@ pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
                 }
                 "took-incoming"
             }
+            Choice::Local if refs::kind_of_id(&w.tx, c.item_id)?.is_some() => {
+                crate::with_record_type!(kind, R => keep_local::<R>(w, c.item_id)?);
+                "kept-local"
+            }
+            // Kept deleted: the incoming version is audited as deleted
+            // here, so the deletion travels over it.
             Choice::Local => {
-                let now = match refs::kind_of_id(&w.tx, c.item_id)? {
-                    Some(k) => Some(records::stored_json(&w.tx, k, c.item_id)?),
-                    None => None,
-                };
                 audit::append(
                     w,
                     "resolve-keep-local",
                     kind.as_str(),
                     c.item_id,
                     Some(&c.incoming),
-                    now.as_deref(),
+                    None,
                 )?;
                 "kept-local"
             }
