@@ -173,7 +173,7 @@ impl<K: Knowledge> Knowledge for Batch<K> {
         );
         Ok(out)
     }
-    fn substance_terms(&mut self) -> Result<std::sync::Arc<Vec<(String, String)>>> {
+    fn substance_terms(&mut self) -> Result<std::sync::Arc<super::terms::Terms>> {
         self.inner.substance_terms()
     }
 }

@@ -65,7 +65,7 @@ pub struct Live<'a> {
     today: String,
     /// Loaded on first use (or given, by a screener that keeps them).
     watched_names: Option<std::sync::Arc<Vec<WatchedName>>>,
-    substances: Option<std::sync::Arc<Vec<(String, String)>>>,
+    substances: Option<std::sync::Arc<super::terms::Terms>>,
 }
 
 impl<'a> Live<'a> {
@@ -79,7 +79,7 @@ impl<'a> Live<'a> {
     }
 
     /// With the catalogue's terms already read (see [`substance_terms`]).
-    pub fn with_terms(mut self, terms: std::sync::Arc<Vec<(String, String)>>) -> Live<'a> {
+    pub fn with_terms(mut self, terms: std::sync::Arc<super::terms::Terms>) -> Live<'a> {
         self.substances = Some(terms);
         self
     }
@@ -88,6 +88,25 @@ impl<'a> Live<'a> {
     pub fn with_names(mut self, names: std::sync::Arc<Vec<WatchedName>>) -> Live<'a> {
         self.watched_names = Some(names);
         self
+    }
+
+    /// The watchlist's names that sound like `name_sound`, as suspects.
+    pub fn watched_suspects(&mut self, name_sound: &str) -> Result<Vec<Suspect>> {
+        let mut out = Vec::new();
+        if self.watched_names.is_none() {
+            self.watched_names = Some(std::sync::Arc::new(watched_names(self.conn)?));
+        }
+        let today = self.today.as_str();
+        for w in self.watched_names.iter().flat_map(|n| n.iter()) {
+            if w.sound == name_sound && w.expires_on.as_deref().is_none_or(|d| d >= today) {
+                out.push(Suspect {
+                    name: w.name.clone(),
+                    source: format!("the watchlist ({})", w.reason),
+                    item: w.case.clone(),
+                });
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -252,19 +271,7 @@ impl Knowledge for Live<'_> {
                 }
             }
         }
-        if self.watched_names.is_none() {
-            self.watched_names = Some(std::sync::Arc::new(watched_names(self.conn)?));
-        }
-        let today = self.today.as_str();
-        for w in self.watched_names.iter().flat_map(|n| n.iter()) {
-            if w.sound == name_sound && w.expires_on.as_deref().is_none_or(|d| d >= today) {
-                out.push(Suspect {
-                    name: w.name.clone(),
-                    source: format!("the watchlist ({})", w.reason),
-                    item: w.case.clone(),
-                });
-            }
-        }
+        out.extend(self.watched_suspects(name_sound)?);
         Ok(out)
     }
 
@@ -377,9 +384,11 @@ impl Knowledge for Live<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn substance_terms(&mut self) -> Result<std::sync::Arc<Vec<(String, String)>>> {
+    fn substance_terms(&mut self) -> Result<std::sync::Arc<super::terms::Terms>> {
         if self.substances.is_none() {
-            self.substances = Some(std::sync::Arc::new(substance_terms(self.conn)?));
+            self.substances = Some(std::sync::Arc::new(super::terms::Terms::new(
+                substance_terms(self.conn)?,
+            )));
         }
         Ok(self.substances.clone().unwrap_or_default())
     }

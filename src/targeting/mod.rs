@@ -7,17 +7,20 @@
 //!   threshold), refused with line and field when they cannot be read.
 //! - [`score`]: one parcel against one profile, every indicator that fired
 //!   with its weight and evidence; [`live`] answers what scoring asks of
-//!   the notebook through its identifier index.
+//!   the notebook through its identifier index; [`known`] holds what a
+//!   long screen asks most in memory.
 //! - [`stored`]: profiles kept in the notebook, and the hits screening
 //!   stores; [`Screener`] screens every parcel a store writes, in the
 //!   write's own transaction.
 
 pub mod batch;
 pub mod exchange;
+pub mod known;
 pub mod live;
 pub mod profile;
 pub mod score;
 pub mod stored;
+pub mod terms;
 pub mod watchlist;
 
 use crate::domain::{Parcel, Record};
@@ -37,7 +40,7 @@ struct Loaded {
     /// The watchlist's names (read with the profiles).
     names: Arc<Vec<live::WatchedName>>,
     /// The catalogue's terms, and the catalogue version they were read at.
-    terms: Arc<Vec<(String, String)>>,
+    terms: Arc<terms::Terms>,
     terms_of: Option<(i64, Option<String>)>,
 }
 
@@ -110,11 +113,11 @@ impl Screener {
     }
 
     /// The catalogue's terms, read again only when the catalogue changed.
-    pub fn terms(&self, conn: &rusqlite::Connection) -> Result<Arc<Vec<(String, String)>>> {
+    pub fn terms(&self, conn: &rusqlite::Connection) -> Result<Arc<terms::Terms>> {
         let version = live::substances_version(conn)?;
         let mut l = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         if l.terms_of.as_ref() != Some(&version) {
-            l.terms = Arc::new(live::substance_terms(conn)?);
+            l.terms = Arc::new(terms::Terms::new(live::substance_terms(conn)?));
             l.terms_of = Some(version);
         }
         Ok(l.terms.clone())

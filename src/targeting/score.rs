@@ -116,7 +116,7 @@ pub trait Knowledge {
     fn names_at(&mut self, address: &str, except: Uuid) -> crate::store::Result<Vec<Other>>;
     /// The catalogue's substance names and synonyms, folded, with the
     /// substance's name.
-    fn substance_terms(&mut self) -> crate::store::Result<std::sync::Arc<Vec<(String, String)>>>;
+    fn substance_terms(&mut self) -> crate::store::Result<std::sync::Arc<super::terms::Terms>>;
 }
 
 /// Another parcel's sender or recipient name, told apart by a hash of its
@@ -303,14 +303,10 @@ fn fires(
             if let Some(t) = terms.iter().find(|t| term_matches(&fold(t), &words)) {
                 return plain(format!("declared contents {declared:?} match {t:?}"));
             }
-            if *substances {
-                for (term, name) in know.substance_terms()?.iter() {
-                    if term_matches(term, &words) {
-                        return plain(format!(
-                            "declared contents {declared:?} name the substance {name}"
-                        ));
-                    }
-                }
+            if *substances && let Some((_, name)) = know.substance_terms()?.first_match(&words) {
+                return plain(format!(
+                    "declared contents {declared:?} name the substance {name}"
+                ));
             }
             none
         }
