@@ -507,9 +507,21 @@ pub fn screen(
     };
     match format {
         Format::Json => {
+            // Written from the hits themselves (a JSON tree of a million
+            // rows' hits would hold them twice).
+            #[derive(serde::Serialize)]
+            struct Screened<'a> {
+                hits: &'a [manifest::RowHit],
+                kept: &'a Option<manifest::Kept>,
+                report: &'a manifest::Report,
+            }
             print_json(
                 out,
-                &serde_json::json!({"report": report, "hits": found, "kept": kept}),
+                &Screened {
+                    hits: &found,
+                    kept: &kept,
+                    report: &report,
+                },
             )?;
         }
         Format::Csv => {

@@ -102,15 +102,6 @@ fn screen_as(
     // One read transaction for the whole screen: one snapshot of the
     // notebook, and no lock taken and given back per query.
     let snapshot = conn.unchecked_transaction().map_err(StoreError::from)?;
-    // The notebook's pages the questions walk (the upper levels of the
-    // identifier index, the parcels they lead to) kept at hand: 32 MiB
-    // instead of SQLite's 2, for the screen only.
-    let cache: i64 = snapshot
-        .query_row("PRAGMA cache_size", [], |r| r.get(0))
-        .map_err(StoreError::from)?;
-    snapshot
-        .pragma_update(None, "cache_size", -32768)
-        .map_err(StoreError::from)?;
     let terms = std::sync::Arc::new(crate::targeting::terms::Terms::new(
         crate::targeting::live::substance_terms(&snapshot)?,
     ));
@@ -157,9 +148,6 @@ fn screen_as(
         progress,
     )?;
     drop(know);
-    snapshot
-        .pragma_update(None, "cache_size", cache)
-        .map_err(StoreError::from)?;
     snapshot.finish().map_err(StoreError::from)?;
     report.rows = rows;
     Ok(report)

@@ -10,7 +10,7 @@ use super::score::{InCase, Knowledge, Other, Seen, Suspect, Watched, key_hash, s
 use crate::domain::Parcel;
 use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::store::Result;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use uuid::Uuid;
 
@@ -30,10 +30,71 @@ struct Entry {
     next: u32,
 }
 
+/// Keys (64-bit hashes) to the newest entry under each: open addressing
+/// with linear probing, the keys and the entries in arrays of their own,
+/// 12 bytes a slot (a `HashMap<u64, u32>` takes 17: its pairs are padded
+/// to 16). A million-row manifest has millions of keys.
+#[derive(Default)]
+struct Heads {
+    keys: Vec<u64>,
+    /// `END`: an empty slot.
+    at: Vec<u32>,
+    len: usize,
+}
+
+impl Heads {
+    fn slot(&self, key: u64) -> usize {
+        let mask = self.keys.len() - 1;
+        // The keys are hashes already; the high bits spread them.
+        let mut i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & mask;
+        while self.at[i] != END && self.keys[i] != key {
+            i = (i + 1) & mask;
+        }
+        i
+    }
+
+    fn get(&self, key: u64) -> Option<u32> {
+        if self.keys.is_empty() {
+            return None;
+        }
+        let at = self.at[self.slot(key)];
+        (at != END).then_some(at)
+    }
+
+    /// Sets the key's entry; the one it had.
+    fn insert(&mut self, key: u64, at: u32) -> Option<u32> {
+        // Grown at seven eighths full.
+        if (self.len + 1) * 8 > self.keys.len() * 7 {
+            let old = std::mem::take(self);
+            let slots = (old.keys.len() * 2).max(1024);
+            *self = Heads {
+                keys: vec![0; slots],
+                at: vec![END; slots],
+                len: 0,
+            };
+            for (k, a) in old.keys.into_iter().zip(old.at) {
+                if a != END {
+                    self.insert(k, a);
+                }
+            }
+        }
+        let i = self.slot(key);
+        let before = self.at[i];
+        self.keys[i] = key;
+        self.at[i] = at;
+        if before == END {
+            self.len += 1;
+            None
+        } else {
+            Some(before)
+        }
+    }
+}
+
 /// Entries chained by key.
 #[derive(Default)]
 struct Chains {
-    head: HashMap<u64, u32>,
+    head: Heads,
     entries: Vec<Entry>,
 }
 
@@ -51,7 +112,7 @@ impl Chains {
     }
 
     fn each(&self, key: u64) -> impl Iterator<Item = &Entry> {
-        let mut at = self.head.get(&key).copied().unwrap_or(END);
+        let mut at = self.head.get(key).unwrap_or(END);
         std::iter::from_fn(move || {
             let e = self.entries.get(at as usize)?;
             at = e.next;
@@ -175,5 +236,30 @@ impl<K: Knowledge> Knowledge for Batch<K> {
     }
     fn substance_terms(&mut self) -> Result<std::sync::Arc<super::terms::Terms>> {
         self.inner.substance_terms()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heads_keep_the_newest_entry_of_every_key_through_growth() {
+        let mut h = Heads::default();
+        let mut m = std::collections::HashMap::new();
+        let mut x = 0x1234_5678_u64;
+        for i in 0..50_000u32 {
+            // Keys that repeat, and a key of 0.
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let key = if i % 7 == 0 { 0 } else { x % 20_000 };
+            assert_eq!(h.insert(key, i), m.insert(key, i), "key {key}");
+        }
+        assert_eq!(h.len, m.len());
+        for (k, v) in &m {
+            assert_eq!(h.get(*k), Some(*v));
+        }
+        assert_eq!(h.get(u64::MAX), None);
     }
 }

@@ -5,13 +5,16 @@
 //! recipient, at the address), each a walk down the identifier index.
 //! Here:
 //! - the watchlist is read once into a map (it is small: thousands);
-//! - once the queries have cost as long as reading the identifier index
-//!   would (a rent-or-buy rule: a short screen never pays for it, a long
-//!   one pays at most twice what it should have), every identifier value
-//!   of the notebook goes into a [`Presence`] filter, and a value the
-//!   filter has never seen is answered "nowhere" without a query.
+//! - three filters stand before the questions: every identifier value of
+//!   the notebook, those of seized parcels, those of parcels in open
+//!   cases ([`Presence`]); a value a filter has never seen is answered
+//!   "nowhere" without a query;
+//! - each filter is read once the questions it would have spared have
+//!   cost as long as reading it would (a rent-or-buy rule: a short screen
+//!   never pays for it, a long one pays at most about twice what it
+//!   should have).
 //!
-//! The filter only ever answers "not there" for values that are not
+//! A filter only ever answers "not there" for values that are not
 //! there, so the answers are those of [`Live`]; what it saves is time.
 
 use super::live::Live;
@@ -34,11 +37,12 @@ fn ident_hash(code: i64, value: &str) -> u64 {
     h.finish()
 }
 
-/// Every identifier value of a notebook, as a blocked Bloom filter: a
-/// value sets three bits of one 64-bit word (so reading and asking touch
-/// one word each), 16 bits a value: about 1 % of absent values are taken
-/// for present, and asked of the notebook. A notebook of a million
-/// parcels (7.4 million values) takes 16 MiB.
+/// Identifier values of a notebook, as a blocked Bloom filter: a value
+/// sets three bits of one 64-bit word (so reading and asking touch one
+/// word each), 8 to 16 bits a value (the words are a power of two): 1 to
+/// 4 % of absent values are taken for present, and asked of the
+/// notebook. The whole index of a million parcels (7.4 million values)
+/// takes 8 MiB.
 pub struct Presence {
     words: Vec<u64>,
     /// How many words, less one (a power of two).
@@ -58,7 +62,13 @@ impl Presence {
         let n: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM identifiers", [], |r| {
             r.get(0)
         })?;
-        let words = (n.max(1) as u64 / 4).next_power_of_two().max(64);
+        Presence::of(conn, Gate::Any.sql(), n.max(0) as u64)
+    }
+
+    /// The identifiers `sql` gives (kind code, value), about `expected` of
+    /// them (a filter sized for fewer answers more often "may").
+    fn of(conn: &Connection, sql: &str, expected: u64) -> Result<Presence> {
+        let words = (expected.max(1) / 8).next_power_of_two().max(64);
         let mut p = Presence {
             words: vec![0; words as usize],
             mask: words - 1,
@@ -71,7 +81,7 @@ impl Presence {
         let shift = (p.mask + 1)
             .trailing_zeros()
             .saturating_sub(REGIONS.trailing_zeros());
-        let mut stmt = conn.prepare("SELECT kind, value FROM identifiers")?;
+        let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let code: i64 = r.get(0)?;
@@ -128,30 +138,106 @@ struct Entry {
     expires_on: Option<String>,
 }
 
+/// The filters a [`Known`] keeps, each before the questions it alone can
+/// spare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gate {
+    /// Every identifier of the notebook: other parcels from a sender, to a
+    /// recipient, at an address.
+    Any,
+    /// The identifiers of seized parcels: seen on a seized parcel, a
+    /// suspect's name.
+    Seized,
+    /// The identifiers of parcels in open cases.
+    OpenCase,
+}
+
+impl Gate {
+    const ALL: [Gate; 3] = [Gate::Any, Gate::Seized, Gate::OpenCase];
+
+    /// The identifiers behind the gate, as (kind code, value).
+    fn sql(self) -> &'static str {
+        match self {
+            Gate::Any => "SELECT kind, value FROM identifiers",
+            // As `Live::seized_with` and `Live::suspects` ask.
+            Gate::Seized => {
+                "SELECT i.kind, i.value FROM parcels p
+                 JOIN occurrences o ON o.item = (p.n << 4) | 2
+                 JOIN identifiers i ON i.id = o.ident
+                 WHERE p.status = 'seized'"
+            }
+            // As `Live::open_case_with` asks.
+            Gate::OpenCase => {
+                "SELECT i.kind, i.value FROM links l
+                 JOIN cases c ON c.id = l.from_id AND c.status IN ('open', 'active')
+                 JOIN parcels p ON p.id = l.to_id
+                 JOIN occurrences o ON o.item = (p.n << 4) | 2
+                 JOIN identifiers i ON i.id = o.ident
+                 WHERE l.link_type = 'includes' AND l.from_kind = 'case'"
+            }
+        }
+    }
+
+    /// How many parcels the gate's identifiers come from, and what reading
+    /// one identifier costs, about (measured on the benchmark machine:
+    /// 7.4 million values of the whole index in about a second; the
+    /// joined ones about a microsecond each). The rent rule is within a
+    /// factor of two on any machine that reads and asks at the same
+    /// relative pace.
+    fn estimate(self, conn: &Connection) -> Result<(u64, Duration)> {
+        let count = |sql: &str| -> Result<u64> {
+            Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))?.max(0) as u64)
+        };
+        let per_parcel = || -> Result<u64> {
+            let parcels = count("SELECT count(*) FROM parcels")?.max(1);
+            let ids = count("SELECT coalesce(max(id), 0) FROM identifiers")?;
+            Ok((ids / parcels).max(4) + 2)
+        };
+        Ok(match self {
+            Gate::Any => (
+                count("SELECT coalesce(max(id), 0) FROM identifiers")?,
+                Duration::from_nanos(150),
+            ),
+            Gate::Seized => (
+                count("SELECT count(*) FROM parcels WHERE status = 'seized'")? * per_parcel()?,
+                Duration::from_nanos(700),
+            ),
+            Gate::OpenCase => (
+                count(
+                    "SELECT count(*) FROM links l
+                     JOIN cases c ON c.id = l.from_id AND c.status IN ('open', 'active')
+                     WHERE l.link_type = 'includes' AND l.from_kind = 'case'",
+                )? * per_parcel()?,
+                Duration::from_nanos(700),
+            ),
+        })
+    }
+}
+
+/// One gate's filter, and what it has cost and spared.
+#[derive(Default)]
+struct Filter {
+    present: Option<Presence>,
+    /// How many values it is expected to hold.
+    expected: u64,
+    /// Time spent on the questions it would spare, and what reading it is
+    /// expected to cost (`None`: read, or never to be).
+    asked: Duration,
+    rent_until: Option<Duration>,
+    questions: u64,
+    spared: u64,
+    reading: Duration,
+}
+
 /// [`Live`] with the watchlist held in memory and, once a screen is long
-/// enough to pay for it, a [`Presence`] filter before the index.
+/// enough to pay for each, [`Presence`] filters before the index.
 pub struct Known<'a> {
     live: Live<'a>,
     conn: &'a Connection,
     today: String,
     watchlist: HashMap<(IdentKind, String), Vec<Entry>>,
-    present: Option<Presence>,
-    /// Time spent asking the notebook, and what reading the filter is
-    /// expected to cost (`None`: the filter is read or never will be).
-    asked: Duration,
-    rent_until: Option<Duration>,
-    /// Questions asked of the notebook, and spared by the filter.
-    questions: u64,
-    spared: u64,
-    /// How long reading the filter took.
-    reading: Duration,
+    filters: [Filter; 3],
 }
-
-/// What reading one identifier into the filter costs, about (measured on
-/// the benchmark machine: 7.4 million values in about a second); the rule is
-/// within a factor of two for any machine that reads and asks at the same
-/// relative pace.
-const PER_VALUE: Duration = Duration::from_nanos(150);
 
 impl<'a> Known<'a> {
     /// Knowledge of the notebook on `conn` as of `today`, over `live` (a
@@ -183,68 +269,68 @@ impl<'a> Known<'a> {
         }
         drop(rows);
         drop(stmt);
-        let values: i64 =
-            conn.query_row("SELECT coalesce(max(id), 0) FROM identifiers", [], |r| {
-                r.get(0)
-            })?;
+        let mut filters: [Filter; 3] = Default::default();
+        for (f, gate) in filters.iter_mut().zip(Gate::ALL) {
+            let (expected, per_value) = gate.estimate(conn)?;
+            f.expected = expected;
+            f.rent_until = Some(per_value * u32::try_from(expected).unwrap_or(u32::MAX));
+        }
         Ok(Known {
             live,
             conn,
             today: today.get(..10).unwrap_or(today).to_string(),
             watchlist,
-            present: None,
-            asked: Duration::ZERO,
-            questions: 0,
-            spared: 0,
-            reading: Duration::ZERO,
-            rent_until: Some(PER_VALUE * u32::try_from(values.max(0)).unwrap_or(u32::MAX)),
+            filters,
         })
     }
 
-    /// Reads the filter now, or never, or when the questions have paid
-    /// for it (as made).
+    /// Reads the filters now, or never, or each when the questions it
+    /// would spare have paid for it (as made).
     pub fn reading(mut self, when: Reading) -> Result<Known<'a>> {
-        match when {
-            Reading::Now => self.read_presence()?,
-            Reading::Never => self.rent_until = None,
-            Reading::WhenPaid => {}
+        for gate in Gate::ALL {
+            match when {
+                Reading::Now => self.read(gate)?,
+                Reading::Never => self.filters[gate as usize].rent_until = None,
+                Reading::WhenPaid => {}
+            }
         }
         Ok(self)
     }
 
-    fn read_presence(&mut self) -> Result<()> {
+    fn read(&mut self, gate: Gate) -> Result<()> {
         let start = Instant::now();
-        self.rent_until = None;
-        self.present = Some(Presence::read(self.conn)?);
-        self.reading = start.elapsed();
+        let f = &mut self.filters[gate as usize];
+        f.rent_until = None;
+        f.present = Some(Presence::of(self.conn, gate.sql(), f.expected)?);
+        f.reading = start.elapsed();
         Ok(())
     }
 
-    /// Whether the filter is read.
-    pub fn has_presence(&self) -> bool {
-        self.present.is_some()
-    }
-
-    /// Whether the notebook may hold the value: false only when the filter
-    /// says it does not.
-    fn may_hold(&mut self, kind: IdentKind, value: &str) -> bool {
-        let may = self
-            .present
-            .as_ref()
-            .is_none_or(|p| p.may_hold(kind, value));
-        self.spared += u64::from(!may);
+    /// Whether the notebook may hold the value behind `gate`: false only
+    /// when a filter read says it does not (the whole index's, or the
+    /// gate's own).
+    fn may_hold(&mut self, gate: Gate, kind: IdentKind, value: &str) -> bool {
+        let may = [Gate::Any, gate].iter().all(|g| {
+            self.filters[*g as usize]
+                .present
+                .as_ref()
+                .is_none_or(|p| p.may_hold(kind, value))
+        });
+        self.filters[gate as usize].spared += u64::from(!may);
         may
     }
 
-    /// Asks the notebook, keeping the time it took, and reads the filter
-    /// once the asking has cost what the reading would.
-    fn ask<T>(&mut self, f: impl FnOnce(&mut Live<'a>) -> Result<T>) -> Result<T> {
+    /// Asks the notebook, keeping the time it took against `gate`, and
+    /// reads the gate's filter once the asking has cost what reading it
+    /// would.
+    fn ask<T>(&mut self, gate: Gate, f: impl FnOnce(&mut Live<'a>) -> Result<T>) -> Result<T> {
         let start = Instant::now();
         let out = f(&mut self.live);
-        self.asked += start.elapsed();
-        self.questions += 1;
-        if self.rent_until.is_some_and(|r| self.asked >= r) {
-            self.read_presence()?;
+        let filter = &mut self.filters[gate as usize];
+        filter.asked += start.elapsed();
+        filter.questions += 1;
+        if filter.rent_until.is_some_and(|r| filter.asked >= r) {
+            self.read(gate)?;
         }
         out
     }
@@ -252,14 +338,18 @@ impl<'a> Known<'a> {
 
 impl Drop for Known<'_> {
     fn drop(&mut self) {
-        tracing::info!(
-            questions = self.questions,
-            spared = self.spared,
-            asking_ms = self.asked.as_millis() as u64,
-            filter = ?self.present.as_ref().map(|p| p.values),
-            filter_read_ms = self.reading.as_millis() as u64,
-            "screen's questions to the notebook"
-        );
+        for (f, gate) in self.filters.iter().zip(Gate::ALL) {
+            tracing::info!(
+                gate = ?gate,
+                questions = f.questions,
+                spared = f.spared,
+                asking_ms = f.asked.as_millis() as u64,
+                filter = ?f.present.as_ref().map(|p| p.values),
+                expected = f.expected,
+                filter_read_ms = f.reading.as_millis() as u64,
+                "screen's questions to the notebook"
+            );
+        }
     }
 }
 
@@ -277,10 +367,10 @@ impl Knowledge for Known<'_> {
     }
 
     fn seized_with(&mut self, kind: IdentKind, value: &str, except: Uuid) -> Result<Option<Seen>> {
-        if !self.may_hold(kind, value) {
+        if !self.may_hold(Gate::Seized, kind, value) {
             return Ok(None);
         }
-        self.ask(|l| l.seized_with(kind, value, except))
+        self.ask(Gate::Seized, |l| l.seized_with(kind, value, except))
     }
 
     fn open_case_with(
@@ -289,25 +379,25 @@ impl Knowledge for Known<'_> {
         value: &str,
         except: Uuid,
     ) -> Result<Option<InCase>> {
-        if !self.may_hold(kind, value) {
+        if !self.may_hold(Gate::OpenCase, kind, value) {
             return Ok(None);
         }
-        self.ask(|l| l.open_case_with(kind, value, except))
+        self.ask(Gate::OpenCase, |l| l.open_case_with(kind, value, except))
     }
 
     fn suspects(&mut self, name_sound: &str) -> Result<Vec<Suspect>> {
-        if !self.may_hold(IdentKind::NameSound, name_sound) {
+        if !self.may_hold(Gate::Seized, IdentKind::NameSound, name_sound) {
             // No seized parcel's name sounds so: only the watchlist's names.
             return self.live.watched_suspects(name_sound);
         }
-        self.ask(|l| l.suspects(name_sound))
+        self.ask(Gate::Seized, |l| l.suspects(name_sound))
     }
 
     fn others_with(&mut self, kind: IdentKind, value: &str, except: Uuid) -> Result<usize> {
-        if !self.may_hold(kind, value) {
+        if !self.may_hold(Gate::Any, kind, value) {
             return Ok(0);
         }
-        self.ask(|l| l.others_with(kind, value, except))
+        self.ask(Gate::Any, |l| l.others_with(kind, value, except))
     }
 
     fn senders_to(
@@ -317,17 +407,17 @@ impl Knowledge for Known<'_> {
         since: &str,
         except: Uuid,
     ) -> Result<Vec<Other>> {
-        if !self.may_hold(kind, value) {
+        if !self.may_hold(Gate::Any, kind, value) {
             return Ok(Vec::new());
         }
-        self.ask(|l| l.senders_to(kind, value, since, except))
+        self.ask(Gate::Any, |l| l.senders_to(kind, value, since, except))
     }
 
     fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<Other>> {
-        if !self.may_hold(IdentKind::Address, address) {
+        if !self.may_hold(Gate::Any, IdentKind::Address, address) {
             return Ok(Vec::new());
         }
-        self.ask(|l| l.names_at(address, except))
+        self.ask(Gate::Any, |l| l.names_at(address, except))
     }
 
     fn substance_terms(&mut self) -> Result<std::sync::Arc<super::terms::Terms>> {
