@@ -446,7 +446,7 @@ pub fn screen(
     let mut shown = false;
     let mut found: Vec<manifest::RowHit> = Vec::new();
     let mut csv_rows: Vec<Vec<String>> = Vec::new();
-    let json = format == Format::Json;
+    let mut first_hit = true;
     let today = today();
     let report = {
         let mut print = |h: manifest::RowHit| -> std::result::Result<(), imp::ImportError> {
@@ -472,9 +472,25 @@ pub fn screen(
                         }
                     }
                 }
-                Format::Json => {}
+                // Each hit written as it comes (a million rows' hits held
+                // for one document at the end weighed tens of MiB).
+                Format::Json => {
+                    let io = |e: std::io::Error| imp::ImportError::Io {
+                        path: "stdout".into(),
+                        source: e,
+                    };
+                    let sep = if first_hit {
+                        "{\"hits\": [\n  "
+                    } else {
+                        ",\n  "
+                    };
+                    first_hit = false;
+                    out.write_all(sep.as_bytes()).map_err(io)?;
+                    crate::domain::json::write_compact(&mut *out, &h)
+                        .map_err(|e| io(std::io::Error::other(e)))?;
+                }
             }
-            if json || args.keep_hits {
+            if args.keep_hits {
                 found.push(h);
             }
             Ok(())
@@ -507,22 +523,15 @@ pub fn screen(
     };
     match format {
         Format::Json => {
-            // Written from the hits themselves (a JSON tree of a million
-            // rows' hits would hold them twice).
-            #[derive(serde::Serialize)]
-            struct Screened<'a> {
-                hits: &'a [manifest::RowHit],
-                kept: &'a Option<manifest::Kept>,
-                report: &'a manifest::Report,
+            // The hits are written; the rest of the document follows.
+            if first_hit {
+                write!(out, "{{\"hits\": [")?;
             }
-            print_json(
-                out,
-                &Screened {
-                    hits: &found,
-                    kept: &kept,
-                    report: &report,
-                },
-            )?;
+            write!(out, "\n],\n\"kept\": ")?;
+            crate::domain::json::write_compact(&mut *out, &kept)?;
+            write!(out, ",\n\"report\": ")?;
+            crate::domain::json::write_compact(&mut *out, &report)?;
+            writeln!(out, "\n}}")?;
         }
         Format::Csv => {
             let mut headers = vec!["line"];
