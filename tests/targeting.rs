@@ -305,6 +305,18 @@ fn a_demo_manifest_is_screened_and_every_planted_row_is_hit() {
         "{err}"
     );
     assert!(err.contains("1 could not be read"), "{err}");
+    // The hits as CSV, written as they come: one header, then a row per
+    // reason, every row as wide as the header.
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.stdout.as_slice())
+        .records()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(rows.len() >= 10, "{} rows", rows.len());
+    assert!(
+        rows.iter()
+            .all(|r| r.len() == 8 && r[0].parse::<u64>().is_ok())
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("line,tracking,profile,"));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! line.
 
 use super::args::{Format, ProfileCmd, ScreenArgs, WatchCmd};
-use super::output::{cell_line, print_csv, print_json, print_list};
+use super::output::{cell_line, csv_row, csv_writer, print_csv, print_json, print_list};
 use crate::exchange::csv_import::{self as imp, Progress};
 use crate::exchange::manifest;
 use crate::store::{Store, refs};
@@ -445,8 +445,12 @@ pub fn screen(
     let mut last = Instant::now();
     let mut shown = false;
     let mut found: Vec<manifest::RowHit> = Vec::new();
-    let mut csv_rows: Vec<Vec<String>> = Vec::new();
     let mut first_hit = true;
+    if format == Format::Csv {
+        let mut headers = vec!["line"];
+        headers.extend(REASON_COLUMNS);
+        csv_writer(&mut *out, &headers)?.flush()?;
+    }
     let today = today();
     let report = {
         let mut print = |h: manifest::RowHit| -> std::result::Result<(), imp::ImportError> {
@@ -464,13 +468,22 @@ pub fn screen(
                         })?;
                     }
                 }
+                // Each hit's rows written as they come, as the JSON's.
                 Format::Csv => {
+                    let mut w = csv::Writer::from_writer(&mut *out);
                     for hit in &h.hits {
                         for mut r in reason_rows(&h.tracking, hit) {
                             r.insert(0, h.line.to_string());
-                            csv_rows.push(r);
+                            csv_row(&mut w, &r).map_err(|e| imp::ImportError::Io {
+                                path: "stdout".into(),
+                                source: std::io::Error::other(e.to_string()),
+                            })?;
                         }
                     }
+                    w.flush().map_err(|e| imp::ImportError::Io {
+                        path: "stdout".into(),
+                        source: e,
+                    })?;
                 }
                 // Each hit written as it comes (a million rows' hits held
                 // for one document at the end weighed tens of MiB).
@@ -533,11 +546,7 @@ pub fn screen(
             crate::domain::json::write_compact(&mut *out, &report)?;
             writeln!(out, "\n}}")?;
         }
-        Format::Csv => {
-            let mut headers = vec!["line"];
-            headers.extend(REASON_COLUMNS);
-            print_csv(out, &headers, csv_rows)?;
-        }
+        Format::Csv => {}
         Format::Table => {
             if report.hit == 0 {
                 writeln!(out, "no hits")?;
