@@ -56,15 +56,6 @@ const REGIONS: usize = 256;
 const BATCH: usize = 1024;
 
 impl Presence {
-    /// Reads every identifier of the notebook on `conn` (in one pass over
-    /// the identifiers table).
-    pub fn read(conn: &Connection) -> Result<Presence> {
-        let n: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM identifiers", [], |r| {
-            r.get(0)
-        })?;
-        Presence::of(conn, Gate::Any.sql(), n.max(0) as u64)
-    }
-
     /// The identifiers `sql` gives (kind code, value), about `expected` of
     /// them (a filter sized for fewer answers more often "may").
     fn of(conn: &Connection, sql: &str, expected: u64) -> Result<Presence> {
