@@ -406,6 +406,19 @@ pub fn hits(
     Ok(())
 }
 
+/// A failure to write the screen's output, as the screen reports it
+/// (its I/O kind kept, so a closed pipe stays one).
+fn stdout_error(e: anyhow::Error) -> imp::ImportError {
+    let kind = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<std::io::Error>().map(std::io::Error::kind))
+        .unwrap_or(std::io::ErrorKind::Other);
+    imp::ImportError::Io {
+        path: "stdout".into(),
+        source: std::io::Error::new(kind, e.to_string()),
+    }
+}
+
 pub fn screen(
     format: Format,
     store: &mut Store,
@@ -454,55 +467,44 @@ pub fn screen(
     let today = today();
     let report = {
         let mut print = |h: manifest::RowHit| -> std::result::Result<(), imp::ImportError> {
-            match format {
-                Format::Table => {
-                    for hit in &h.hits {
-                        print_hit(
-                            out,
-                            &format!("line {} parcel {}", h.line, cell_line(&h.tracking)),
-                            hit,
-                        )
-                        .map_err(|e| imp::ImportError::Io {
-                            path: "stdout".into(),
-                            source: std::io::Error::other(e.to_string()),
-                        })?;
-                    }
-                }
-                // Each hit's rows written as they come, as the JSON's.
-                Format::Csv => {
-                    let mut w = csv::Writer::from_writer(&mut *out);
-                    for hit in &h.hits {
-                        for mut r in reason_rows(&h.tracking, hit) {
-                            r.insert(0, h.line.to_string());
-                            csv_row(&mut w, &r).map_err(|e| imp::ImportError::Io {
-                                path: "stdout".into(),
-                                source: std::io::Error::other(e.to_string()),
-                            })?;
+            let mut write = || -> Result<()> {
+                match format {
+                    Format::Table => {
+                        for hit in &h.hits {
+                            print_hit(
+                                out,
+                                &format!("line {} parcel {}", h.line, cell_line(&h.tracking)),
+                                hit,
+                            )?;
                         }
                     }
-                    w.flush().map_err(|e| imp::ImportError::Io {
-                        path: "stdout".into(),
-                        source: e,
-                    })?;
+                    // Each hit's rows written as they come, as the JSON's.
+                    Format::Csv => {
+                        let mut w = csv::Writer::from_writer(&mut *out);
+                        for hit in &h.hits {
+                            for mut r in reason_rows(&h.tracking, hit) {
+                                r.insert(0, h.line.to_string());
+                                csv_row(&mut w, &r)?;
+                            }
+                        }
+                        w.flush()?;
+                    }
+                    // Each hit written as it comes (a million rows' hits held
+                    // for one document at the end weighed tens of MiB).
+                    Format::Json => {
+                        let sep = if first_hit {
+                            "{\"hits\": [\n  "
+                        } else {
+                            ",\n  "
+                        };
+                        first_hit = false;
+                        out.write_all(sep.as_bytes())?;
+                        crate::domain::json::write_compact(&mut *out, &h)?;
+                    }
                 }
-                // Each hit written as it comes (a million rows' hits held
-                // for one document at the end weighed tens of MiB).
-                Format::Json => {
-                    let io = |e: std::io::Error| imp::ImportError::Io {
-                        path: "stdout".into(),
-                        source: e,
-                    };
-                    let sep = if first_hit {
-                        "{\"hits\": [\n  "
-                    } else {
-                        ",\n  "
-                    };
-                    first_hit = false;
-                    out.write_all(sep.as_bytes()).map_err(io)?;
-                    crate::domain::json::write_compact(&mut *out, &h)
-                        .map_err(|e| io(std::io::Error::other(e)))?;
-                }
-            }
+                Ok(())
+            };
+            write().map_err(stdout_error)?;
             if args.keep_hits {
                 found.push(h);
             }

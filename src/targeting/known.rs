@@ -123,6 +123,11 @@ pub enum Reading {
     Never,
 }
 
+/// How long a gate's questions run before what its filter would hold is
+/// counted (the counts take tens of milliseconds on a million parcels: a
+/// short screen never pays them).
+const COUNT_AFTER: Duration = Duration::from_millis(50);
+
 /// A watchlist entry as held in memory.
 struct Entry {
     watched: Watched,
@@ -179,16 +184,14 @@ impl Gate {
         let count = |sql: &str| -> Result<u64> {
             Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))?.max(0) as u64)
         };
+        // Rowid maxima: read at once, where counting a million rows is not.
+        let ids = count("SELECT coalesce(max(id), 0) FROM identifiers")?;
         let per_parcel = || -> Result<u64> {
-            let parcels = count("SELECT count(*) FROM parcels")?.max(1);
-            let ids = count("SELECT coalesce(max(id), 0) FROM identifiers")?;
+            let parcels = count("SELECT coalesce(max(n), 0) FROM parcels")?.max(1);
             Ok((ids / parcels).max(4) + 2)
         };
         Ok(match self {
-            Gate::Any => (
-                count("SELECT coalesce(max(id), 0) FROM identifiers")?,
-                Duration::from_nanos(150),
-            ),
+            Gate::Any => (ids, Duration::from_nanos(150)),
             Gate::Seized => (
                 count("SELECT count(*) FROM parcels WHERE status = 'seized'")? * per_parcel()?,
                 Duration::from_nanos(700),
@@ -209,10 +212,12 @@ impl Gate {
 #[derive(Default)]
 struct Filter {
     present: Option<Presence>,
-    /// How many values it is expected to hold.
-    expected: u64,
-    /// Time spent on the questions it would spare, and what reading it is
-    /// expected to cost (`None`: read, or never to be).
+    /// How many values it is expected to hold (`None`: not yet counted).
+    expected: Option<u64>,
+    /// Time spent on the questions it would spare, and what asking
+    /// reaches next: first [`COUNT_AFTER`], when what the filter would
+    /// hold is counted, then what reading it is expected to cost (`None`:
+    /// read, or never to be).
     asked: Duration,
     rent_until: Option<Duration>,
     questions: u64,
@@ -244,27 +249,16 @@ impl<'a> Known<'a> {
             let Some(kind) = crate::store::keys::ident_named(&r.get::<_, String>(0)?) else {
                 continue;
             };
-            let case = match (r.get(4)?, r.get(5)?) {
-                (Some(a), Some(b)) => Some((a, b)),
-                _ => None,
-            };
             watchlist.entry((kind, r.get(1)?)).or_default().push(Entry {
-                watched: Watched {
-                    id: r.get(2)?,
-                    reason: r.get(3)?,
-                    case,
-                    added_by: r.get(6)?,
-                },
+                watched: super::live::watched_at(r, 2)?,
                 expires_on: r.get(7)?,
             });
         }
         drop(rows);
         drop(stmt);
         let mut filters: [Filter; 3] = Default::default();
-        for (f, gate) in filters.iter_mut().zip(Gate::ALL) {
-            let (expected, per_value) = gate.estimate(conn)?;
-            f.expected = expected;
-            f.rent_until = Some(per_value * u32::try_from(expected).unwrap_or(u32::MAX));
+        for f in &mut filters {
+            f.rent_until = Some(COUNT_AFTER);
         }
         Ok(Known {
             live,
@@ -288,11 +282,25 @@ impl<'a> Known<'a> {
         Ok(self)
     }
 
+    /// Counts what the gate's filter would hold; what reading it will cost.
+    fn count(&mut self, gate: Gate) -> Result<Duration> {
+        let (expected, per_value) = gate.estimate(self.conn)?;
+        self.filters[gate as usize].expected = Some(expected);
+        Ok(per_value * u32::try_from(expected).unwrap_or(u32::MAX))
+    }
+
     fn read(&mut self, gate: Gate) -> Result<()> {
+        let expected = match self.filters[gate as usize].expected {
+            Some(e) => e,
+            None => {
+                self.count(gate)?;
+                self.filters[gate as usize].expected.unwrap_or_default()
+            }
+        };
         let start = Instant::now();
         let f = &mut self.filters[gate as usize];
         f.rent_until = None;
-        f.present = Some(Presence::of(self.conn, gate.sql(), f.expected)?);
+        f.present = Some(Presence::of(self.conn, gate.sql(), expected)?);
         f.reading = start.elapsed();
         Ok(())
     }
@@ -321,7 +329,17 @@ impl<'a> Known<'a> {
         filter.asked += start.elapsed();
         filter.questions += 1;
         if filter.rent_until.is_some_and(|r| filter.asked >= r) {
-            self.read(gate)?;
+            if filter.expected.is_none() {
+                // Long enough to count what the filter would hold.
+                let rent = self.count(gate)?;
+                let filter = &mut self.filters[gate as usize];
+                filter.rent_until = Some(rent);
+                if filter.asked >= rent {
+                    self.read(gate)?;
+                }
+            } else {
+                self.read(gate)?;
+            }
         }
         out
     }
@@ -336,7 +354,7 @@ impl Drop for Known<'_> {
                 spared = f.spared,
                 asking_ms = f.asked.as_millis() as u64,
                 filter = ?f.present.as_ref().map(|p| p.values),
-                expected = f.expected,
+                expected = ?f.expected,
                 filter_read_ms = f.reading.as_millis() as u64,
                 "screen's questions to the notebook"
             );

@@ -57,6 +57,22 @@ pub fn watched_names(conn: &Connection) -> Result<Vec<WatchedName>> {
     Ok(names)
 }
 
+/// A watchlist entry from a row holding, from column `at` on, the
+/// entry's id and reason, its case's reference and id (NULL without a
+/// case), and who added it.
+pub(super) fn watched_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Watched> {
+    let case: Option<(String, Uuid)> = match (r.get(at + 2)?, r.get(at + 3)?) {
+        (Some(a), Some(b)) => Some((a, b)),
+        _ => None,
+    };
+    Ok(Watched {
+        id: r.get(at)?,
+        reason: r.get(at + 1)?,
+        case,
+        added_by: r.get(at + 4)?,
+    })
+}
+
 /// Knowledge of the notebook open on `conn` (a transaction, or a read
 /// connection), as of `today` (YYYY-MM-DD: watchlist entries expired
 /// before it do not count).
@@ -165,18 +181,7 @@ impl Knowledge for Live<'_> {
              WHERE w.kind = ?1 AND w.value = ?2 AND (w.expires_on IS NULL OR w.expires_on >= ?3)
              ORDER BY w.added_at",
         )?;
-        let rows = stmt.query_map((kind.as_str(), value, &self.today), |r| {
-            let case: Option<(String, Uuid)> = match (r.get(2)?, r.get(3)?) {
-                (Some(a), Some(b)) => Some((a, b)),
-                _ => None,
-            };
-            Ok(Watched {
-                id: r.get(0)?,
-                reason: r.get(1)?,
-                case,
-                added_by: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map((kind.as_str(), value, &self.today), |r| watched_at(r, 0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -52,14 +52,6 @@ impl Terms {
         Terms { list, index }
     }
 
-    pub fn len(&self) -> usize {
-        self.list.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
     /// The first term, in catalogue order, whose every word is among
     /// `words` (folded), with its substance.
     pub fn first_match(&self, words: &[String]) -> Option<(&str, &str)> {
