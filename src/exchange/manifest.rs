@@ -6,6 +6,7 @@
 //! and passed over; it never stops the screen.
 
 use super::csv_import::{self, ImportError, Prepared, Progress, RowError, ScreenRow};
+use crate::domain::identifiers::Identifier;
 use crate::domain::{Parcel, Record};
 use crate::store::{Store, StoreError, create};
 use crate::targeting::batch::Batch;
@@ -113,10 +114,18 @@ fn screen_as(
     let live = Live::new(&snapshot, today).with_terms(terms);
     let mut know = Batch::new(Known::new(&snapshot, live, today)?.reading(filter)?)
         .without(listed.iter().map(|(k, v)| (*k, v.as_str())));
+    // The reading thread gives each parcel an id of its own (so no parcel
+    // of the notebook is taken for it) and derives its identifiers.
+    let prepare = |mut parcel: Box<Parcel>| {
+        parcel.meta.id = Uuid::now_v7();
+        let ids = parcel.identifiers();
+        (parcel, ids)
+    };
     let rows = csv_import::each_row(
         prep,
-        |row: ScreenRow| {
-            let mut parcel = match row.parcel {
+        prepare,
+        |row: ScreenRow<(Box<Parcel>, Vec<Identifier>)>| {
+            let (parcel, ids) = match row.parcel {
                 Ok(p) => p,
                 Err(e) => {
                     report.unreadable += 1;
@@ -126,10 +135,7 @@ fn screen_as(
                     return Ok(true);
                 }
             };
-            // An id of its own, so no parcel of the notebook is taken for it.
-            parcel.meta.id = Uuid::now_v7();
             report.screened += 1;
-            let ids = parcel.identifiers();
             let hits =
                 crate::targeting::screen_with(profiles, watching, &parcel, &ids, &mut know, today)
                     .map_err(ImportError::Store)?;

@@ -218,7 +218,7 @@ impl<K: Knowledge> Knowledge for Batch<K> {
         let mut out = self.inner.senders_to(kind, value, since, except)?;
         out.extend(self.to.each(key(kind, value)).map(|e| Other {
             key: e.hash,
-            label: format!("line {}", e.line),
+            label: format!("line {}", e.line).into(),
         }));
         Ok(out)
     }
@@ -229,7 +229,7 @@ impl<K: Knowledge> Knowledge for Batch<K> {
                 .each(key(IdentKind::Address, address))
                 .map(|e| Other {
                     key: e.hash,
-                    label: format!("line {}", e.line),
+                    label: format!("line {}", e.line).into(),
                 }),
         );
         Ok(out)

@@ -350,7 +350,7 @@ impl Knowledge for Live<'_> {
             |r| {
                 Ok(Other {
                     key: key_hash(&r.get::<_, String>(1)?),
-                    label: r.get(0)?,
+                    label: r.get::<_, String>(0)?.into(),
                 })
             },
         )?;
@@ -382,7 +382,7 @@ impl Knowledge for Live<'_> {
                 let name: String = r.get(0)?;
                 Ok(Other {
                     key: key_hash(&name),
-                    label: name,
+                    label: name.into(),
                 })
             },
         )?;

@@ -120,11 +120,12 @@ pub trait Knowledge {
 }
 
 /// Another parcel's sender or recipient name, told apart by a hash of its
-/// key, and shown by `label`.
+/// key, and shown by `label` (shared: answers are kept and handed out
+/// again).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Other {
     pub key: u64,
-    pub label: String,
+    pub label: std::sync::Arc<str>,
 }
 
 /// The hash keys are told apart by (in one process).
@@ -162,9 +163,31 @@ pub fn sender_key(ids: &[Identifier]) -> String {
         .unwrap_or_default()
 }
 
+/// Whether an indicator asks the notebook (the others look at the parcel
+/// alone, or at what is read once: the catalogue's terms).
+fn asks(test: &Test) -> bool {
+    matches!(
+        test,
+        Test::Watchlist { .. }
+            | Test::SeenInSeized { .. }
+            | Test::InOpenCase { .. }
+            | Test::NameLikeSuspect { .. }
+            | Test::FirstFromSender {}
+            | Test::ManySenders { .. }
+            | Test::ManyNames { .. }
+    )
+}
+
 /// Scores `parcel` (whose identifiers are `ids`) under `profile`; a hit
 /// when the score reaches the threshold. `today` (YYYY-MM-DD) dates the
 /// windows of time.
+///
+/// The indicators that look at the parcel alone go first; those that ask
+/// the notebook go after, the heaviest first, and only while they could
+/// still bring the score to the threshold: a parcel that cannot reach it
+/// whatever the notebook says is no hit, and is not asked about. A hit
+/// has every indicator tried, so its reasons are all there, in the
+/// profile's order.
 pub fn score(
     profile: &Profile,
     parcel: &Parcel,
@@ -172,26 +195,56 @@ pub fn score(
     know: &mut dyn Knowledge,
     today: &str,
 ) -> crate::store::Result<Option<Hit>> {
-    let mut reasons = Vec::new();
-    for ind in &profile.indicators {
+    let inds = &profile.indicators;
+    let mut order: Vec<usize> = (0..inds.len()).collect();
+    // (A stable sort: the parcel's own first, in the profile's order;
+    // then the notebook's, heaviest first.)
+    order.sort_by(|a, b| {
+        let (ia, ib) = (&inds[*a], &inds[*b]);
+        asks(&ia.test).cmp(&asks(&ib.test)).then(if asks(&ia.test) {
+            ib.weight.total_cmp(&ia.weight)
+        } else {
+            std::cmp::Ordering::Equal
+        })
+    });
+    // The most the indicators not yet tried could add.
+    let mut could: f64 = inds.iter().map(|i| i.weight.max(0.0)).sum();
+    let mut score = 0.0;
+    let mut fired: Vec<(usize, Reason)> = Vec::new();
+    // (With room for rounding: the sums below add in another order.)
+    let margin = 1e-9 * profile.threshold.abs().max(1.0);
+    for at in order {
+        if score + could < profile.threshold - margin {
+            return Ok(None);
+        }
+        let ind = &inds[at];
+        could -= ind.weight.max(0.0);
         if let Some((evidence, item)) = fires(ind, parcel, ids, know, today)? {
-            reasons.push(Reason {
-                indicator: ind.label.clone(),
-                weight: ind.weight,
-                evidence,
-                item,
-            });
+            score += ind.weight;
+            fired.push((
+                at,
+                Reason {
+                    indicator: ind.label.clone(),
+                    weight: ind.weight,
+                    evidence,
+                    item,
+                },
+            ));
         }
     }
+    fired.sort_by_key(|(at, _)| *at);
+    let reasons: Vec<Reason> = fired.into_iter().map(|(_, r)| r).collect();
+    // The score as the profile's order adds it up.
     let score: f64 = reasons.iter().map(|r| r.weight).sum();
-    Ok(
-        (score >= profile.threshold && !reasons.is_empty()).then(|| Hit {
-            profile: profile.name.clone(),
-            score,
-            threshold: profile.threshold,
-            reasons,
-        }),
-    )
+    if score < profile.threshold || reasons.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Hit {
+        profile: profile.name.clone(),
+        score,
+        threshold: profile.threshold,
+        reasons,
+    }))
 }
 
 /// Every watchlist entry the parcel's identifiers are on: a hit of its own
@@ -493,8 +546,7 @@ fn fires(
                 senders.sort_unstable();
                 senders.dedup();
                 if senders.len() as u32 >= *at_least {
-                    let tracks: Vec<&str> =
-                        others.iter().map(|o| o.label.as_str()).take(5).collect();
+                    let tracks: Vec<&str> = others.iter().map(|o| &*o.label).take(5).collect();
                     return plain(format!(
                         "{} {} received parcels from {} different senders since {since} ({}{})",
                         role_words(i.role),
@@ -519,7 +571,7 @@ fn fires(
                 let key = crate::domain::text::name_key(n);
                 names.push(Other {
                     key: key_hash(&key),
-                    label: key,
+                    label: key.into(),
                 });
             }
             names.retain(|n| n.key != key_hash(""));
@@ -533,7 +585,7 @@ fn fires(
                     names
                         .iter()
                         .take(5)
-                        .map(|n| n.label.as_str())
+                        .map(|n| &*n.label)
                         .collect::<Vec<_>>()
                         .join("; ")
                 ));
@@ -710,6 +762,164 @@ pub fn hs_mismatch(hs: &str, declared: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::record::Record;
+
+    /// A notebook that knows one seized parcel's phone and one suspect's
+    /// name sound, and counts what it is asked.
+    #[derive(Default)]
+    struct Counting {
+        seized_phone: Option<String>,
+        suspect_sound: Option<String>,
+        asked: Vec<&'static str>,
+    }
+
+    impl Knowledge for Counting {
+        fn watched(&mut self, _: IdentKind, _: &str) -> crate::store::Result<Vec<Watched>> {
+            self.asked.push("watched");
+            Ok(Vec::new())
+        }
+        fn seized_with(
+            &mut self,
+            kind: IdentKind,
+            value: &str,
+            _: Uuid,
+        ) -> crate::store::Result<Option<Seen>> {
+            self.asked.push("seized");
+            Ok(
+                (kind == IdentKind::Phone && self.seized_phone.as_deref() == Some(value)).then(
+                    || Seen {
+                        tracking: "RR123456785KZ".into(),
+                        parcel: Uuid::nil(),
+                        case: None,
+                    },
+                ),
+            )
+        }
+        fn open_case_with(
+            &mut self,
+            _: IdentKind,
+            _: &str,
+            _: Uuid,
+        ) -> crate::store::Result<Option<InCase>> {
+            self.asked.push("open case");
+            Ok(None)
+        }
+        fn suspects(&mut self, sound: &str) -> crate::store::Result<Vec<Suspect>> {
+            self.asked.push("suspects");
+            Ok(if self.suspect_sound.as_deref() == Some(sound) {
+                vec![Suspect {
+                    name: "ivan petrov".into(),
+                    source: "the watchlist".into(),
+                    item: None,
+                }]
+            } else {
+                Vec::new()
+            })
+        }
+        fn others_with(&mut self, _: IdentKind, _: &str, _: Uuid) -> crate::store::Result<usize> {
+            self.asked.push("others");
+            Ok(0)
+        }
+        fn senders_to(
+            &mut self,
+            _: IdentKind,
+            _: &str,
+            _: &str,
+            _: Uuid,
+        ) -> crate::store::Result<Vec<Other>> {
+            self.asked.push("senders");
+            Ok(Vec::new())
+        }
+        fn names_at(&mut self, _: &str, _: Uuid) -> crate::store::Result<Vec<Other>> {
+            self.asked.push("names");
+            Ok(Vec::new())
+        }
+        fn substance_terms(
+            &mut self,
+        ) -> crate::store::Result<std::sync::Arc<super::super::terms::Terms>> {
+            Ok(Default::default())
+        }
+    }
+
+    /// The notebook is asked only while its answers could still bring the
+    /// score to the threshold, the heaviest question first; a hit still
+    /// lists every reason, in the profile's order.
+    #[test]
+    fn the_notebook_is_asked_only_while_a_hit_is_still_possible() {
+        // The lighter question is listed first, the heavier second.
+        let (profile, _) = profile::parse(
+            r#"
+name = "p"
+threshold = 60
+[[indicator]]
+weight = 20
+kind = "origin"
+countries = ["CN"]
+[[indicator]]
+weight = 25
+kind = "name-like-suspect"
+min_score = 88
+[[indicator]]
+weight = 50
+kind = "seen-in-seized"
+kinds = ["phone"]
+"#,
+        )
+        .unwrap();
+        let parcel = |origin: &str| {
+            crate::domain::record::new_record::<Parcel>(&[
+                ("tracking", "RR123456785KZ"),
+                ("origin", origin),
+                ("destination", "KZ"),
+                ("recipient_name", "Ivan Petrov"),
+                ("recipient_phone", "+7 701 555 0142"),
+            ])
+            .unwrap()
+            .0
+        };
+        let sound = crate::domain::identifiers::name_sound_key("Ivan Petrov").unwrap();
+        let run = |p: &Parcel, k: &mut Counting| {
+            score(&profile, p, &p.identifiers(), k, "2026-12-01").unwrap()
+        };
+
+        // Not from CN, and the phone was on no seized parcel: 25 at most
+        // is left, under 60, so the suspects are not asked about.
+        let mut k = Counting::default();
+        assert_eq!(run(&parcel("DE"), &mut k), None);
+        assert_eq!(k.asked, ["seized"]);
+
+        // From CN, the phone not on a seized parcel: 20 + 25 is under 60
+        // too, so again the suspects are not asked about.
+        let mut k = Counting {
+            suspect_sound: Some(sound.clone()),
+            ..Counting::default()
+        };
+        assert_eq!(run(&parcel("CN"), &mut k), None);
+        assert_eq!(k.asked, ["seized"]);
+
+        // The phone on a seized parcel: 70, a hit, and the suspects are
+        // still asked about so that the hit lists every reason.
+        let mut k = Counting {
+            seized_phone: Some("+77015550142".into()),
+            ..Counting::default()
+        };
+        let hit = run(&parcel("CN"), &mut k).expect("a hit");
+        assert_eq!(k.asked, ["seized", "suspects"]);
+        assert_eq!(hit.score, 70.0);
+
+        // The phone was on a seized parcel and the name is a suspect's: a
+        // hit of 95 with every reason, in the profile's order.
+        let mut k = Counting {
+            seized_phone: Some("+77015550142".into()),
+            suspect_sound: Some(sound),
+            ..Counting::default()
+        };
+        let hit = run(&parcel("CN"), &mut k).expect("a hit");
+        assert_eq!(k.asked, ["seized", "suspects"]);
+        assert_eq!(hit.score, 95.0);
+        let weights: Vec<f64> = hit.reasons.iter().map(|r| r.weight).collect();
+        assert_eq!(weights, [20.0, 25.0, 50.0]);
+    }
 
     #[test]
     fn words_match_with_one_typo_in_long_words() {

@@ -250,8 +250,15 @@ fn table_value<'c>(
 
 /// Parses one row into a parcel, with nothing but the row: this runs on
 /// the reading thread, beside the one that writes. Every bad cell is
-/// reported, not only the first.
-pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&str]) -> Parsed {
+/// reported, not only the first. `fingerprint_it`: fingerprint the
+/// parcel's imported values (an import tells repeated rows by it; a
+/// screen has no use for it, and gets 0).
+pub(super) fn parse_row(
+    plan: &ColumnPlan,
+    imported: &[&'static str],
+    cells: &[&str],
+    fingerprint_it: bool,
+) -> Parsed {
     let blank = cells.iter().all(|c| c.trim().is_empty());
     if blank {
         return Parsed::Blank;
@@ -316,7 +323,11 @@ pub(super) fn parse_row(plan: &ColumnPlan, imported: &[&'static str], cells: &[&
     let pairs: Vec<(&str, &str)> = values.iter().map(|(f, v)| (*f, v.as_ref())).collect();
     let errors = match new_record_all::<Parcel>(&pairs) {
         Ok((parcel, _warnings)) if problems.is_empty() => {
-            let fp = fingerprint(&values_of(&parcel, imported));
+            let fp = if fingerprint_it {
+                fingerprint(&values_of(&parcel, imported))
+            } else {
+                0
+            };
             return Parsed::Parcel {
                 parcel: Box::new(parcel),
                 fp,

@@ -493,59 +493,103 @@ fn write_parcel(
 }
 
 /// One row of a file read for screening (not imported): its line, and
-/// the parcel it describes or why it cannot be read.
-pub struct ScreenRow {
+/// what the reading thread made of its parcel (`T`), or why it cannot be
+/// read.
+pub struct ScreenRow<T> {
     pub line: u64,
-    pub parcel: Result<Box<Parcel>, RowError>,
+    pub parcel: Result<T, RowError>,
+}
+
+/// What the screen's reading thread sends: rows with the bytes read so
+/// far, or the end, or why it stopped.
+enum Screened<T> {
+    Rows(Vec<ScreenRow<T>>, u64),
+    End,
 }
 
 /// Reads every row of a prepared file as a parcel, checked as an import
 /// checks it (but against nothing in any notebook), and hands each to
 /// `f` in order: blank rows are passed over, a row that cannot be read
-/// comes with its line and field. `f` returns false to stop. `progress`
-/// hears the rows and bytes read so far, every `PROGRESS_EVERY` rows.
-/// Returns the rows read.
-pub fn each_row(
+/// comes with its line and field. The reading thread also runs `prepare`
+/// on each parcel (work that needs nothing but the parcel, done on the
+/// second core). `f` returns false to stop. `progress` hears the rows and
+/// bytes read so far, every `PROGRESS_EVERY` rows. Returns the rows read.
+pub fn each_row<T: Send>(
     prep: &Prepared,
-    mut f: impl FnMut(ScreenRow) -> Result<bool, ImportError>,
+    prepare: impl Fn(Box<Parcel>) -> T + Send,
+    mut f: impl FnMut(ScreenRow<T>) -> Result<bool, ImportError>,
     mut progress: impl FnMut(Progress),
 ) -> Result<u64, ImportError> {
     let path = prep.path.as_path();
     prep.plan.check(path)?;
     let checker = Checker::new(&prep.plan);
     let imported = checker.imported.clone();
-    let (tx, rx) = std::sync::mpsc::sync_channel(16);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Screened<T>, ImportError>>(16);
     std::thread::scope(|scope| -> Result<u64, ImportError> {
-        let imported = imported.clone();
-        scope.spawn(move || read_rows(prep, &imported, true, false, tx));
-        let mut rows = Rows::new(rx);
-        let mut read = 0u64;
-        while let Some(row) = rows.next()? {
-            read += 1;
-            let parcel = match row.parsed {
-                Parsed::Blank => continue,
-                Parsed::Parcel { parcel, .. } => Ok(parcel),
-                Parsed::Rejected(problems) => Err(RowError::new(row.line, problems)),
+        scope.spawn(move || {
+            let keep = reader::Keeping {
+                hash: false,
+                cells: false,
+                fingerprint: false,
+                skip_bad: false,
             };
-            if read.is_multiple_of(PROGRESS_EVERY) {
-                progress(Progress {
-                    phase: Phase::Checking,
-                    rows: read,
-                    bytes_read: rows.bytes,
-                    total_bytes: prep.total_bytes,
-                    imported: 0,
-                    duplicates: 0,
-                    rejected: 0,
+            let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+            let read = reader::read_each(prep, &imported, keep, |row, bytes| {
+                let parcel = match row.parsed {
+                    Parsed::Blank => return true,
+                    Parsed::Parcel { parcel, .. } => Ok(prepare(parcel)),
+                    Parsed::Rejected(problems) => Err(RowError::new(row.line, problems)),
+                };
+                chunk.push(ScreenRow {
+                    line: row.line,
+                    parcel,
                 });
-            }
-            if !f(ScreenRow {
-                line: row.line,
-                parcel,
-            })? {
-                break;
+                if chunk.len() == CHUNK_ROWS {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
+                    return tx.send(Ok(Screened::Rows(full, bytes))).is_ok();
+                }
+                true
+            });
+            let end = read.map(|(bytes, _)| {
+                if !chunk.is_empty() {
+                    let _ = tx.send(Ok(Screened::Rows(std::mem::take(&mut chunk), bytes)));
+                }
+                Screened::End
+            });
+            let _ = tx.send(end);
+        });
+        let mut read = 0u64;
+        loop {
+            let (rows, bytes) = match rx.recv() {
+                Ok(Ok(Screened::Rows(rows, bytes))) => (rows, bytes),
+                Ok(Ok(Screened::End)) => return Ok(read),
+                Ok(Err(e)) => return Err(e),
+                Err(_) => {
+                    return Err(ImportError::Store(StoreError::Corrupt(
+                        "the reading thread stopped".into(),
+                    )));
+                }
+            };
+            for row in rows {
+                read += 1;
+                if read.is_multiple_of(PROGRESS_EVERY) {
+                    progress(Progress {
+                        phase: Phase::Checking,
+                        rows: read,
+                        bytes_read: bytes,
+                        total_bytes: prep.total_bytes,
+                        imported: 0,
+                        duplicates: 0,
+                        rejected: 0,
+                    });
+                }
+                if !f(row)? {
+                    // Dropping the receiver stops the reading thread.
+                    drop(rx);
+                    return Ok(read);
+                }
             }
         }
-        Ok(read)
     })
 }
 

@@ -458,6 +458,88 @@ pub(super) enum Chunk {
 /// Rows per message from the reading thread.
 pub(super) const CHUNK_ROWS: usize = 256;
 
+/// What a reading keeps of each row beside its parcel.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keeping {
+    /// Hash the file (SHA-256, for the import's source record).
+    pub(super) hash: bool,
+    /// Keep each row's cells (for the rejects file).
+    pub(super) cells: bool,
+    /// Fingerprint each parcel's imported values (to tell a repeated row
+    /// from a conflicting one).
+    pub(super) fingerprint: bool,
+    /// A row that is not UTF-8 is a bad row like any other.
+    pub(super) skip_bad: bool,
+}
+
+/// Reads and parses the file's rows in order, handing each to `each` with
+/// the bytes read so far (`each` returns false to stop). Returns the bytes
+/// read and, when asked, the file's SHA-256.
+pub(super) fn read_each(
+    prep: &Prepared,
+    imported: &[&'static str],
+    keep: Keeping,
+    mut each: impl FnMut(ReadRow, u64) -> bool,
+) -> Result<(u64, Option<String>), ImportError> {
+    let path = prep.path.as_path();
+    let sha = keep.hash.then(|| Rc::new(RefCell::new(Sha256::new())));
+    let mut o = open_csv(path, prep.encoding, |_| prep.delimiter, sha.clone())?;
+    let mut rec = csv::ByteRecord::new();
+    let mut before_data = prep.skip + 1;
+    while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
+        let line = o.lines.line(&rec);
+        if before_data > 0 {
+            // The title block and the header.
+            before_data -= 1;
+            continue;
+        }
+        let row = match (utf8_cells(&rec, path, line), bad_byte(&rec)) {
+            (Ok(cells), _) => {
+                let parsed = parse_row(&prep.plan, imported, &cells, keep.fingerprint);
+                ReadRow {
+                    line,
+                    cells: if keep.cells {
+                        cells.into_iter().map(str::to_string).collect()
+                    } else {
+                        Vec::new()
+                    },
+                    parsed,
+                }
+            }
+            // With --skip-bad a row that is not UTF-8 is a bad row
+            // like any other, kept as well as it reads.
+            (Err(_), Some((byte, i))) if keep.skip_bad => ReadRow {
+                line,
+                cells: if keep.cells {
+                    lossy_cells(&rec)
+                } else {
+                    Vec::new()
+                },
+                parsed: Parsed::Rejected(vec![Problem {
+                    field: prep
+                        .plan
+                        .fields
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map(str::to_string),
+                    column: Some(column_name(&prep.plan.header, i)),
+                    message: format!(
+                        "not UTF-8 (byte 0x{byte:02X}); pass --encoding windows-1251 or the file's encoding"
+                    ),
+                }]),
+            },
+            (Err(e), _) => return Err(e),
+        };
+        if !each(row, o.bytes.get()) {
+            break;
+        }
+    }
+    let bytes = o.bytes.get();
+    drop(o);
+    Ok((bytes, sha.map(|h| hex(&h.borrow().clone().finalize()))))
+}
+
 /// Reads and parses the file's rows in order, sending them in chunks; the
 /// second core parses while the first checks and writes. The first
 /// reading (`first`) hashes the file; the second keeps each row's cells,
@@ -470,70 +552,26 @@ pub(super) fn read_rows(
     skip_bad: bool,
     tx: std::sync::mpsc::SyncSender<Result<Chunk, ImportError>>,
 ) {
-    let path = prep.path.as_path();
-    let sha = first.then(|| Rc::new(RefCell::new(Sha256::new())));
-    let run = || -> Result<u64, ImportError> {
-        let mut o = open_csv(path, prep.encoding, |_| prep.delimiter, sha.clone())?;
-        let mut rec = csv::ByteRecord::new();
-        let mut chunk = Vec::with_capacity(CHUNK_ROWS);
-        let mut before_data = prep.skip + 1;
-        while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
-            let line = o.lines.line(&rec);
-            if before_data > 0 {
-                // The title block and the header.
-                before_data -= 1;
-                continue;
-            }
-            let row = match (utf8_cells(&rec, path, line), bad_byte(&rec)) {
-                (Ok(cells), _) => {
-                    let parsed = parse_row(&prep.plan, imported, &cells);
-                    ReadRow {
-                        line,
-                        cells: if first {
-                            Vec::new()
-                        } else {
-                            cells.into_iter().map(str::to_string).collect()
-                        },
-                        parsed,
-                    }
-                }
-                // With --skip-bad a row that is not UTF-8 is a bad row
-                // like any other, kept as well as it reads.
-                (Err(_), Some((byte, i))) if skip_bad => ReadRow {
-                    line,
-                    cells: if first { Vec::new() } else { lossy_cells(&rec) },
-                    parsed: Parsed::Rejected(vec![Problem {
-                        field: prep
-                            .plan
-                            .fields
-                            .get(i)
-                            .copied()
-                            .flatten()
-                            .map(str::to_string),
-                        column: Some(column_name(&prep.plan.header, i)),
-                        message: format!(
-                            "not UTF-8 (byte 0x{byte:02X}); pass --encoding windows-1251 or the file's encoding"
-                        ),
-                    }]),
-                },
-                (Err(e), _) => return Err(e),
-            };
-            chunk.push(row);
-            if chunk.len() == CHUNK_ROWS {
-                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
-                if tx.send(Ok(Chunk::Rows(full, o.bytes.get()))).is_err() {
-                    return Ok(o.bytes.get());
-                }
-            }
-        }
-        if !chunk.is_empty() {
-            let _ = tx.send(Ok(Chunk::Rows(chunk, o.bytes.get())));
-        }
-        Ok(o.bytes.get())
+    let keep = Keeping {
+        hash: first,
+        cells: !first,
+        fingerprint: true,
+        skip_bad,
     };
-    let msg = run().map(|bytes| Chunk::End {
-        sha256: sha.map(|h| hex(&h.borrow().clone().finalize())),
-        bytes,
+    let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+    let read = read_each(prep, imported, keep, |row, bytes| {
+        chunk.push(row);
+        if chunk.len() == CHUNK_ROWS {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
+            return tx.send(Ok(Chunk::Rows(full, bytes))).is_ok();
+        }
+        true
+    });
+    let msg = read.map(|(bytes, sha256)| {
+        if !chunk.is_empty() {
+            let _ = tx.send(Ok(Chunk::Rows(std::mem::take(&mut chunk), bytes)));
+        }
+        Chunk::End { sha256, bytes }
     });
     let _ = tx.send(msg);
 }
