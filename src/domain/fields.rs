@@ -185,8 +185,16 @@ pub fn is_placeholder(raw: &str) -> bool {
         "н/д",
         "н.д.",
     ];
-    let t = raw.trim().to_lowercase();
-    PLACEHOLDERS.contains(&t.as_str())
+    // (Said per cell of every table row read: no allocation for a value
+    // that cannot be one, or is plain ASCII.)
+    let t = raw.trim();
+    if t.len() > 32 {
+        return false;
+    }
+    if t.is_ascii() {
+        return PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(t));
+    }
+    PLACEHOLDERS.contains(&t.to_lowercase().as_str())
 }
 
 pub use super::dates::{DateOrder, SlashDate, parse_date, parse_table_date, slash_date};
@@ -379,6 +387,36 @@ impl FieldKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_told_in_any_case_and_script() {
+        for p in [
+            "N/A",
+            " n.a. ",
+            "#N/A",
+            "-",
+            "—",
+            "?",
+            "Unknown",
+            "NOT KNOWN",
+            "НЕТ",
+            "Не известно",
+            "Н/Д",
+        ] {
+            assert!(is_placeholder(p), "{p:?}");
+        }
+        for v in [
+            "",
+            "n/a/b",
+            "unknowns",
+            "Almaty",
+            "нетто",
+            "-1",
+            &"x".repeat(40),
+        ] {
+            assert!(!is_placeholder(v), "{v:?}");
+        }
+    }
 
     fn parse(kind: FieldKind, raw: &str) -> Result<Value, FieldError> {
         FieldSpec::new("f", "F", kind).parse(raw).map(|p| p.value)

@@ -106,10 +106,13 @@ pub fn csv_cell(s: &str) -> Cow<'_, str> {
 /// case, punctuation to spaces, runs of spaces collapsed.
 /// `Đorđević, ul. Abaya 5` -> `dordevic ul abaya 5`.
 pub fn fold(s: &str) -> String {
-    let ascii = if super::translit::has_cyrillic(s) || super::translit::has_caron(s) {
-        deunicode::deunicode(&super::translit::latin(s))
+    let ascii: std::borrow::Cow<'_, str> = if s.is_ascii() {
+        // (What deunicode gives back for ASCII: itself.)
+        s.into()
+    } else if super::translit::has_cyrillic(s) || super::translit::has_caron(s) {
+        deunicode::deunicode(&super::translit::latin(s)).into()
     } else {
-        deunicode::deunicode(s)
+        deunicode::deunicode(s).into()
     };
     let mut out = String::with_capacity(ascii.len());
     for c in ascii.chars() {

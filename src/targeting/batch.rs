@@ -95,26 +95,44 @@ impl Heads {
 #[derive(Default)]
 struct Chains {
     head: Heads,
-    entries: Vec<Entry>,
+    /// In blocks of [`BLOCK`] entries: a block is never moved, so growing
+    /// never holds the old entries and a copy twice their size at once
+    /// (as a vector's doubling does, with an allocator that copies).
+    blocks: Vec<Vec<Entry>>,
+    len: u32,
 }
 
 const END: u32 = u32::MAX;
 
+/// Entries a block of [`Chains`] holds (1 MiB).
+const BLOCK: usize = 1 << 16;
+
 impl Chains {
     fn push(&mut self, key: u64, hash: u64, line: u64) {
-        let at = self.entries.len() as u32;
+        let at = self.len;
         let next = self.head.insert(key, at).unwrap_or(END);
-        self.entries.push(Entry {
-            hash,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            next,
-        });
+        if self.blocks.last().is_none_or(|b| b.len() == BLOCK) {
+            self.blocks.push(Vec::with_capacity(BLOCK));
+        }
+        if let Some(b) = self.blocks.last_mut() {
+            b.push(Entry {
+                hash,
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                next,
+            });
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, at: u32) -> Option<&Entry> {
+        let at = at as usize;
+        self.blocks.get(at / BLOCK)?.get(at % BLOCK)
     }
 
     fn each(&self, key: u64) -> impl Iterator<Item = &Entry> {
         let mut at = self.head.get(key).unwrap_or(END);
         std::iter::from_fn(move || {
-            let e = self.entries.get(at as usize)?;
+            let e = self.get(at)?;
             at = e.next;
             Some(e)
         })
@@ -242,6 +260,26 @@ impl<K: Knowledge> Knowledge for Batch<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chains_run_newest_first_across_blocks() {
+        let mut c = Chains::default();
+        let n = BLOCK as u64 * 2 + 10;
+        for line in 0..n {
+            c.push(line % 3, line * 7, line);
+        }
+        for key in 0..3 {
+            let lines: Vec<u32> = c.each(key).map(|e| e.line).collect();
+            let want: Vec<u32> = (0..n)
+                .rev()
+                .filter(|l| l % 3 == key)
+                .map(|l| l as u32)
+                .collect();
+            assert_eq!(lines, want, "key {key}");
+            assert!(c.each(key).all(|e| e.hash == u64::from(e.line) * 7));
+        }
+        assert_eq!(c.each(99).count(), 0);
+    }
 
     #[test]
     fn heads_keep_the_newest_entry_of_every_key_through_growth() {

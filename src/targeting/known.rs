@@ -231,7 +231,8 @@ pub struct Known<'a> {
     live: Live<'a>,
     conn: &'a Connection,
     today: String,
-    watchlist: HashMap<(IdentKind, String), Vec<Entry>>,
+    /// By kind, then value (looked up without making a key).
+    watchlist: HashMap<IdentKind, HashMap<String, Vec<Entry>>>,
     filters: [Filter; 3],
 }
 
@@ -239,7 +240,7 @@ impl<'a> Known<'a> {
     /// Knowledge of the notebook on `conn` as of `today`, over `live` (a
     /// [`Live`] of the same connection).
     pub fn new(conn: &'a Connection, live: Live<'a>, today: &str) -> Result<Known<'a>> {
-        let mut watchlist: HashMap<(IdentKind, String), Vec<Entry>> = HashMap::new();
+        let mut watchlist: HashMap<IdentKind, HashMap<String, Vec<Entry>>> = HashMap::new();
         let mut stmt = conn.prepare(
             "SELECT w.kind, w.value, w.id, w.reason, c.\"ref\", c.id, w.added_by, w.expires_on
              FROM watchlist w LEFT JOIN cases c ON c.id = w.case_id ORDER BY w.added_at",
@@ -249,10 +250,15 @@ impl<'a> Known<'a> {
             let Some(kind) = crate::store::keys::ident_named(&r.get::<_, String>(0)?) else {
                 continue;
             };
-            watchlist.entry((kind, r.get(1)?)).or_default().push(Entry {
-                watched: super::live::watched_at(r, 2)?,
-                expires_on: r.get(7)?,
-            });
+            watchlist
+                .entry(kind)
+                .or_default()
+                .entry(r.get(1)?)
+                .or_default()
+                .push(Entry {
+                    watched: super::live::watched_at(r, 2)?,
+                    expires_on: r.get(7)?,
+                });
         }
         drop(rows);
         drop(stmt);
@@ -367,7 +373,8 @@ impl Knowledge for Known<'_> {
         let today = self.today.as_str();
         Ok(self
             .watchlist
-            .get(&(kind, value.to_string()))
+            .get(&kind)
+            .and_then(|m| m.get(value))
             .into_iter()
             .flatten()
             .filter(|e| e.expires_on.as_deref().is_none_or(|d| d >= today))

@@ -101,6 +101,13 @@ pub struct Indicator {
     pub test: Test,
     /// Where it is written (1-based line of its `[[indicator]]`).
     pub line: usize,
+    /// What scoring needs of the test, worked out once, not per parcel:
+    /// a `contents` test's terms, folded; the identifier kinds a
+    /// watchlist, seized-parcel or open-case test looks at.
+    #[serde(skip)]
+    pub folded_terms: Vec<String>,
+    #[serde(skip)]
+    pub kinds: Vec<IdentKind>,
 }
 
 /// A parsed profile.
@@ -258,11 +265,25 @@ pub fn parse(text: &str) -> Result<(Profile, Vec<String>), ProfileError> {
         for w in never_fires(&test) {
             warnings.push(format!("line {line}, {kind}: {w}: it can never fire"));
         }
+        let folded_terms = match &test {
+            Test::Contents { terms, .. } => {
+                terms.iter().map(|t| crate::domain::text::fold(t)).collect()
+            }
+            _ => Vec::new(),
+        };
+        let kinds = match &test {
+            Test::Watchlist { kinds }
+            | Test::SeenInSeized { kinds }
+            | Test::InOpenCase { kinds } => kinds_of(kinds),
+            _ => Vec::new(),
+        };
         indicators.push(Indicator {
             label: label.unwrap_or_else(|| describe(&test)),
             weight,
             test,
             line,
+            folded_terms,
+            kinds,
         });
     }
     if indicators.is_empty() {

@@ -353,7 +353,13 @@ fn fires(
                 .filter(|w| !w.is_empty())
                 .map(str::to_string)
                 .collect();
-            if let Some(t) = terms.iter().find(|t| term_matches(&fold(t), &words)) {
+            // (The terms folded once, as the profile was read.)
+            if let Some(t) = terms
+                .iter()
+                .zip(&ind.folded_terms)
+                .find(|(_, f)| term_matches(f, &words))
+                .map(|(t, _)| t)
+            {
                 return plain(format!("declared contents {declared:?} match {t:?}"));
             }
             if *substances && let Some((_, name)) = know.substance_terms()?.first_match(&words) {
@@ -406,8 +412,8 @@ fn fires(
             )),
             _ => none,
         },
-        Test::Watchlist { kinds } => {
-            let kinds = profile::kinds_of(kinds);
+        Test::Watchlist { .. } => {
+            let kinds = &ind.kinds;
             for i in ids.iter().filter(|i| kinds.contains(&i.kind)) {
                 if let Some(w) = know.watched(i.kind, &i.value)?.into_iter().next() {
                     let item = w.case.as_ref().map(|(_, id)| Pointer {
@@ -419,8 +425,8 @@ fn fires(
             }
             none
         }
-        Test::SeenInSeized { kinds } => {
-            let kinds = profile::kinds_of(kinds);
+        Test::SeenInSeized { .. } => {
+            let kinds = &ind.kinds;
             for i in ids
                 .iter()
                 .filter(|i| kinds.contains(&i.kind) && i.role != "tracking")
@@ -443,8 +449,8 @@ fn fires(
             }
             none
         }
-        Test::InOpenCase { kinds } => {
-            let kinds = profile::kinds_of(kinds);
+        Test::InOpenCase { .. } => {
+            let kinds = &ind.kinds;
             for i in ids
                 .iter()
                 .filter(|i| kinds.contains(&i.kind) && i.role != "tracking")
