@@ -114,41 +114,68 @@ pub fn new_record<R: Record>(values: &[(&str, &str)]) -> Result<(R, Vec<String>)
 pub fn new_record_all<R: Record>(
     values: &[(&str, &str)],
 ) -> Result<(R, Vec<String>), Vec<FieldError>> {
-    let mut map = match serde_json::to_value(Meta::unsaved()) {
-        Ok(Value::Object(m)) => m,
-        _ => Map::new(),
-    };
-    let mut warnings = Vec::new();
+    // (Said once per row of every table imported or screened: each value
+    // is matched to its field once, and the record is built from the
+    // parsed values directly, not through a JSON map.)
+    let mut given: Vec<Option<&str>> = vec![None; R::FIELDS.len()];
     let mut errors = Vec::new();
-    for spec in R::FIELDS {
-        let given = values
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == spec.name)
-            .map(|(_, v)| *v);
+    for (name, raw) in values {
+        match R::FIELDS.iter().position(|f| f.name == *name) {
+            // The last value given for a field is the one that counts.
+            Some(at) => given[at] = Some(raw),
+            None => {
+                if let Err(e) = R::field(name) {
+                    errors.push(e);
+                }
+            }
+        }
+    }
+    let mut pairs: Vec<(&'static str, Value)> = unsaved_meta();
+    pairs.reserve(R::FIELDS.len());
+    let mut warnings = Vec::new();
+    let mut failed = Vec::new();
+    for (spec, given) in R::FIELDS.iter().zip(given) {
         let raw = given.or(spec.default).unwrap_or("");
         match spec.parse(raw) {
             Ok(parsed) => {
                 if let Some(w) = parsed.warning {
                     warnings.push(format!("{}: {w}", spec.name));
                 }
-                map.insert(spec.name.to_string(), parsed.value);
+                pairs.push((spec.name, parsed.value));
             }
-            Err(e) => errors.push(e),
+            Err(e) => failed.push(e),
         }
     }
-    for (name, _) in values {
-        if let Err(e) = R::field(name) {
-            errors.push(e);
-        }
+    // In form order, then the names that are no field.
+    failed.extend(errors);
+    if !failed.is_empty() {
+        return Err(failed);
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let mut rec: R = from_map(map).map_err(|e| vec![e])?;
+    let de = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(pairs.into_iter());
+    let mut rec = <R as serde::Deserialize>::deserialize(de).map_err(|e| {
+        vec![FieldError {
+            field: R::KIND.to_string(),
+            message: format!("record does not fit its kind: {e}"),
+        }]
+    })?;
     rec.derive();
     warnings.extend(rec.check().map_err(|e| vec![e])?);
     Ok((rec, warnings))
+}
+
+/// An unsaved record's provenance columns, as field values.
+fn unsaved_meta() -> Vec<(&'static str, Value)> {
+    static META: std::sync::LazyLock<Vec<(&'static str, Value)>> = std::sync::LazyLock::new(|| {
+        let map = match serde_json::to_value(Meta::unsaved()) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        Meta::COLUMNS
+            .iter()
+            .filter_map(|c| map.get(*c).map(|v| (*c, v.clone())))
+            .collect()
+    });
+    META.clone()
 }
 
 /// A field's value as text, as a form or a table shows it.
