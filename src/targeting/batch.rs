@@ -6,7 +6,7 @@
 //! are seen before any of them is opened. Kept compact: identifiers,
 //! senders and names as 64-bit hashes, earlier rows by their line.
 
-use super::score::{InCase, Knowledge, Other, Seen, Suspect, Watched, key_hash, sender_key};
+use super::score::{InCase, Knowledge, Label, Other, Seen, Suspect, Watched, key_hash, sender_key};
 use crate::domain::Parcel;
 use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::store::Result;
@@ -236,7 +236,7 @@ impl<K: Knowledge> Knowledge for Batch<K> {
         let mut out = self.inner.senders_to(kind, value, since, except)?;
         out.extend(self.to.each(key(kind, value)).map(|e| Other {
             key: e.hash,
-            label: format!("line {}", e.line).into(),
+            label: Label::Line(e.line),
         }));
         Ok(out)
     }
@@ -247,7 +247,7 @@ impl<K: Knowledge> Knowledge for Batch<K> {
                 .each(key(IdentKind::Address, address))
                 .map(|e| Other {
                     key: e.hash,
-                    label: format!("line {}", e.line).into(),
+                    label: Label::Line(e.line),
                 }),
         );
         Ok(out)

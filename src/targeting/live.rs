@@ -3,7 +3,7 @@
 //! asks, one indexed query at a time.
 
 use super::score::{
-    InCase, Knowledge, Other, Pointer, SENDER_KEY_ROLES, Seen, Suspect, Watched, key_hash,
+    InCase, Knowledge, Label, Other, Pointer, SENDER_KEY_ROLES, Seen, Suspect, Watched, key_hash,
 };
 use crate::domain::identifiers::{IdentKind, name_sound_key};
 use crate::domain::text::{fold, name_key};
@@ -350,7 +350,7 @@ impl Knowledge for Live<'_> {
             |r| {
                 Ok(Other {
                     key: key_hash(&r.get::<_, String>(1)?),
-                    label: r.get::<_, String>(0)?.into(),
+                    label: Label::Text(r.get(0)?),
                 })
             },
         )?;
@@ -382,7 +382,7 @@ impl Knowledge for Live<'_> {
                 let name: String = r.get(0)?;
                 Ok(Other {
                     key: key_hash(&name),
-                    label: name.into(),
+                    label: Label::Text(name),
                 })
             },
         )?;

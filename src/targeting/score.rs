@@ -120,12 +120,29 @@ pub trait Knowledge {
 }
 
 /// Another parcel's sender or recipient name, told apart by a hash of its
-/// key, and shown by `label` (shared: answers are kept and handed out
-/// again).
+/// key, and shown by `label`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Other {
     pub key: u64,
-    pub label: std::sync::Arc<str>,
+    pub label: Label,
+}
+
+/// What names another parcel (or its recipient) in evidence: text, or an
+/// earlier row of the batch screened, written out only when shown (a
+/// busy address has hundreds, and at most five are shown).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Label {
+    Text(String),
+    Line(u32),
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Label::Text(t) => f.write_str(t),
+            Label::Line(n) => write!(f, "line {n}"),
+        }
+    }
 }
 
 /// The hash keys are told apart by (in one process).
@@ -552,7 +569,8 @@ fn fires(
                 senders.sort_unstable();
                 senders.dedup();
                 if senders.len() as u32 >= *at_least {
-                    let tracks: Vec<&str> = others.iter().map(|o| &*o.label).take(5).collect();
+                    let tracks: Vec<String> =
+                        others.iter().map(|o| o.label.to_string()).take(5).collect();
                     return plain(format!(
                         "{} {} received parcels from {} different senders since {since} ({}{})",
                         role_words(i.role),
@@ -577,7 +595,7 @@ fn fires(
                 let key = crate::domain::text::name_key(n);
                 names.push(Other {
                     key: key_hash(&key),
-                    label: key.into(),
+                    label: Label::Text(key),
                 });
             }
             names.retain(|n| n.key != key_hash(""));
@@ -591,7 +609,7 @@ fn fires(
                     names
                         .iter()
                         .take(5)
-                        .map(|n| &*n.label)
+                        .map(|n| n.label.to_string())
                         .collect::<Vec<_>>()
                         .join("; ")
                 ));
