@@ -3,7 +3,31 @@
 use isocountry::CountryCode;
 
 pub fn is_valid(code: &str) -> bool {
-    code.len() == 2 && CountryCode::for_alpha2(code).is_ok()
+    // (Said of two or three fields of every row read: a table of the
+    // upper-case codes, not a search through ISO's list.)
+    static CODES: std::sync::LazyLock<[bool; 26 * 26]> = std::sync::LazyLock::new(|| {
+        let mut t = [false; 26 * 26];
+        for c in CountryCode::as_array() {
+            if let Some(i) = upper_pair(c.alpha2()) {
+                t[i] = true;
+            }
+        }
+        t
+    });
+    match upper_pair(code) {
+        Some(i) => CODES[i],
+        None => code.len() == 2 && CountryCode::for_alpha2(code).is_ok(),
+    }
+}
+
+/// Where two upper-case ASCII letters stand in a table of every pair.
+fn upper_pair(code: &str) -> Option<usize> {
+    match code.as_bytes() {
+        [a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => {
+            Some(usize::from(a - b'A') * 26 + usize::from(b - b'A'))
+        }
+        _ => None,
+    }
 }
 
 /// Names tables write for countries besides ISO's English ones: short
@@ -143,6 +167,27 @@ pub fn name(code: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_of_codes_agrees_with_iso() {
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                let code = format!("{}{}", a as char, b as char);
+                assert_eq!(
+                    is_valid(&code),
+                    CountryCode::for_alpha2(&code).is_ok(),
+                    "{code}"
+                );
+            }
+        }
+        for bad in ["", "K", "kz", "KZZ", "K1", "ЖЖ"] {
+            assert_eq!(
+                is_valid(bad),
+                bad.len() == 2 && CountryCode::for_alpha2(bad).is_ok(),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn codes() {

@@ -493,7 +493,10 @@ pub(super) fn read_each(
             before_data -= 1;
             continue;
         }
-        let row = match (utf8_cells(&rec, path, line), bad_byte(&rec)) {
+        // (Which byte is not UTF-8 is looked for only in a row that has one.)
+        let cells = utf8_cells(&rec, path, line);
+        let bad = if cells.is_err() { bad_byte(&rec) } else { None };
+        let row = match (cells, bad) {
             (Ok(cells), _) => {
                 let parsed = parse_row(&prep.plan, imported, &cells, keep.fingerprint);
                 ReadRow {
