@@ -13,7 +13,7 @@ use crate::targeting::batch::Batch;
 use crate::targeting::known::{Known, Reading};
 use crate::targeting::live::Live;
 use crate::targeting::profile::Profile;
-use crate::targeting::score::Hit;
+use crate::targeting::score::{Hit, Looked};
 use rusqlite::Connection;
 use serde::Serialize;
 use uuid::Uuid;
@@ -111,21 +111,26 @@ fn screen_as(
             .into_iter()
             .filter_map(|e| crate::store::keys::ident_named(&e.kind).map(|k| (k, e.value)))
             .collect();
-    let live = Live::new(&snapshot, today).with_terms(terms);
+    let live = Live::new(&snapshot, today).with_terms(terms.clone());
     let mut know = Batch::new(Known::new(&snapshot, live, today)?.reading(filter)?)
         .without(listed.iter().map(|(k, v)| (*k, v.as_str())));
     // The reading thread gives each parcel an id of its own (so no parcel
-    // of the notebook is taken for it) and derives its identifiers.
+    // of the notebook is taken for it), derives its identifiers and tries
+    // the indicators that look at the parcel alone.
     let prepare = |mut parcel: Box<Parcel>| {
         parcel.meta.id = Uuid::now_v7();
         let ids = parcel.identifiers();
-        (parcel, ids)
+        let looked: Vec<Looked> = profiles
+            .iter()
+            .map(|p| crate::targeting::score::look(p, &parcel, Some(&terms)))
+            .collect();
+        (parcel, ids, looked)
     };
     let rows = csv_import::each_row(
         prep,
         prepare,
-        |row: ScreenRow<(Box<Parcel>, Vec<Identifier>)>| {
-            let (parcel, ids) = match row.parcel {
+        |row: ScreenRow<(Box<Parcel>, Vec<Identifier>, Vec<Looked>)>| {
+            let (parcel, ids, looked) = match row.parcel {
                 Ok(p) => p,
                 Err(e) => {
                     report.unreadable += 1;
@@ -136,9 +141,16 @@ fn screen_as(
                 }
             };
             report.screened += 1;
-            let hits =
-                crate::targeting::screen_with(profiles, watching, &parcel, &ids, &mut know, today)
-                    .map_err(ImportError::Store)?;
+            if report.screened.is_multiple_of(1024) && row.bytes > 0 {
+                // How many rows the file has, about, from what they took so far.
+                let all = (u128::from(report.screened) * u128::from(prep.total_bytes)
+                    / u128::from(row.bytes)) as u64;
+                know.inner().ahead(report.screened, all);
+            }
+            let hits = crate::targeting::screen_looked(
+                profiles, watching, &parcel, &ids, looked, &mut know, today,
+            )
+            .map_err(ImportError::Store)?;
             know.remember(&parcel, &ids, row.line);
             if !hits.is_empty() {
                 report.hit += 1;

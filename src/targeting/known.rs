@@ -234,6 +234,8 @@ pub struct Known<'a> {
     /// By kind, then value (looked up without making a key).
     watchlist: HashMap<IdentKind, HashMap<String, Vec<Entry>>>,
     filters: [Filter; 3],
+    /// Parcels asked about so far, of about how many ([`Known::ahead`]).
+    ahead: Option<(u64, u64)>,
 }
 
 impl<'a> Known<'a> {
@@ -272,6 +274,7 @@ impl<'a> Known<'a> {
             today: today.get(..10).unwrap_or(today).to_string(),
             watchlist,
             filters,
+            ahead: None,
         })
     }
 
@@ -331,16 +334,25 @@ impl<'a> Known<'a> {
     fn ask<T>(&mut self, gate: Gate, f: impl FnOnce(&mut Live<'a>) -> Result<T>) -> Result<T> {
         let start = Instant::now();
         let out = f(&mut self.live);
+        let ahead = self.ahead;
         let filter = &mut self.filters[gate as usize];
         filter.asked += start.elapsed();
         filter.questions += 1;
-        if filter.rent_until.is_some_and(|r| filter.asked >= r) {
+        // Once counted, what asking will have cost by the end, when the
+        // end is known; else what it has cost so far.
+        let will = |f: &Filter| match ahead {
+            Some((done, all)) if f.expected.is_some() && done > 0 => {
+                f.asked.mul_f64(all.max(done) as f64 / done as f64)
+            }
+            _ => f.asked,
+        };
+        if filter.rent_until.is_some_and(|r| will(filter) >= r) {
             if filter.expected.is_none() {
                 // Long enough to count what the filter would hold.
                 let rent = self.count(gate)?;
                 let filter = &mut self.filters[gate as usize];
                 filter.rent_until = Some(rent);
-                if filter.asked >= rent {
+                if will(filter) >= rent {
                     self.read(gate)?;
                 }
             } else {
@@ -348,6 +360,15 @@ impl<'a> Known<'a> {
             }
         }
         out
+    }
+
+    /// How far the work is: `done` of about `all` parcels asked about. A
+    /// filter is then read as soon as the asking it would spare *will*
+    /// have cost what reading it does (a screen knows its file's size, so
+    /// it need not pay twice for a long one), once its questions have run
+    /// long enough to be counted.
+    pub fn ahead(&mut self, done: u64, all: u64) {
+        self.ahead = Some((done, all));
     }
 }
 

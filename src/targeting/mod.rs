@@ -146,12 +146,35 @@ pub fn screen_with(
     know: &mut dyn score::Knowledge,
     today: &str,
 ) -> Result<Vec<score::Hit>> {
+    let catalogue = match profiles.iter().any(score::needs_catalogue) {
+        true => Some(know.substance_terms()?),
+        false => None,
+    };
+    let looked = profiles
+        .iter()
+        .map(|p| score::look(p, parcel, catalogue.as_deref()))
+        .collect();
+    screen_looked(profiles, watching, parcel, ids, looked, know, today)
+}
+
+/// [`screen_with`], each profile's look at the parcel ([`score::look`],
+/// one per profile, in order) done already: a screen does it on its
+/// reading thread.
+pub fn screen_looked(
+    profiles: &[Profile],
+    watching: bool,
+    parcel: &Parcel,
+    ids: &[crate::domain::identifiers::Identifier],
+    looked: Vec<score::Looked>,
+    know: &mut dyn score::Knowledge,
+    today: &str,
+) -> Result<Vec<score::Hit>> {
     let mut hits = Vec::new();
     if watching && let Some(h) = score::watchlist_hit(ids, know)? {
         hits.push(h);
     }
-    for p in profiles {
-        if let Some(h) = score::score(p, parcel, ids, know, today)? {
+    for (p, l) in profiles.iter().zip(looked) {
+        if let Some(h) = score::finish(p, l, parcel, ids, know, today)? {
             hits.push(h);
         }
     }

@@ -5,6 +5,7 @@
 //! cases, earlier parcels) is asked of a [`Knowledge`].
 
 use super::profile::{self, Indicator, Profile, Test};
+use super::terms::Terms;
 use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::domain::text::fold;
 use crate::domain::{ItemKind, Parcel};
@@ -199,12 +200,12 @@ fn asks(test: &Test) -> bool {
 /// when the score reaches the threshold. `today` (YYYY-MM-DD) dates the
 /// windows of time.
 ///
-/// The indicators that look at the parcel alone go first; those that ask
-/// the notebook go after, the heaviest first, and only while they could
-/// still bring the score to the threshold: a parcel that cannot reach it
-/// whatever the notebook says is no hit, and is not asked about. A hit
-/// has every indicator tried, so its reasons are all there, in the
-/// profile's order.
+/// The indicators that look at the parcel alone go first ([`look`]);
+/// those that ask the notebook go after ([`finish`]), the heaviest first,
+/// and only while they could still bring the score to the threshold: a
+/// parcel that cannot reach it whatever the notebook says is no hit, and
+/// is not asked about. A hit has every indicator tried, so its reasons are
+/// all there, in the profile's order.
 pub fn score(
     profile: &Profile,
     parcel: &Parcel,
@@ -212,22 +213,80 @@ pub fn score(
     know: &mut dyn Knowledge,
     today: &str,
 ) -> crate::store::Result<Option<Hit>> {
+    let catalogue = match needs_catalogue(profile) {
+        true => Some(know.substance_terms()?),
+        false => None,
+    };
+    let looked = look(profile, parcel, catalogue.as_deref());
+    finish(profile, looked, parcel, ids, know, today)
+}
+
+/// What a profile's indicators that look at the parcel alone found: the
+/// first half of [`score`], which needs nothing but the parcel (and the
+/// catalogue's terms), so a screen works it out on its reading thread.
+#[derive(Debug, Clone, Default)]
+pub struct Looked {
+    fired: Vec<(usize, Reason)>,
+    score: f64,
+}
+
+/// Whether a profile's look at a parcel needs the catalogue's terms.
+pub fn needs_catalogue(profile: &Profile) -> bool {
+    profile.indicators.iter().any(|i| {
+        matches!(
+            i.test,
+            Test::Contents {
+                substances: true,
+                ..
+            }
+        )
+    })
+}
+
+/// The indicators of `profile` that look at the parcel alone, tried.
+pub fn look(profile: &Profile, parcel: &Parcel, catalogue: Option<&Terms>) -> Looked {
+    let mut out = Looked::default();
+    for (at, ind) in profile.indicators.iter().enumerate() {
+        if asks(&ind.test) {
+            continue;
+        }
+        if let Some((evidence, item)) = looks(ind, parcel, catalogue) {
+            out.score += ind.weight;
+            out.fired.push((
+                at,
+                Reason {
+                    indicator: ind.label.clone(),
+                    weight: ind.weight,
+                    evidence,
+                    item,
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// The second half of [`score`]: the indicators that ask the notebook,
+/// after what [`look`] found.
+pub fn finish(
+    profile: &Profile,
+    looked: Looked,
+    parcel: &Parcel,
+    ids: &[Identifier],
+    know: &mut dyn Knowledge,
+    today: &str,
+) -> crate::store::Result<Option<Hit>> {
     let inds = &profile.indicators;
-    let mut order: Vec<usize> = (0..inds.len()).collect();
-    // (A stable sort: the parcel's own first, in the profile's order;
-    // then the notebook's, heaviest first.)
-    order.sort_by(|a, b| {
-        let (ia, ib) = (&inds[*a], &inds[*b]);
-        asks(&ia.test).cmp(&asks(&ib.test)).then(if asks(&ia.test) {
-            ib.weight.total_cmp(&ia.weight)
-        } else {
-            std::cmp::Ordering::Equal
-        })
-    });
+    let mut order: Vec<usize> = (0..inds.len()).filter(|at| asks(&inds[*at].test)).collect();
+    // The heaviest first (a stable sort: equal weights in the profile's
+    // order).
+    order.sort_by(|a, b| inds[*b].weight.total_cmp(&inds[*a].weight));
     // The most the indicators not yet tried could add.
-    let mut could: f64 = inds.iter().map(|i| i.weight.max(0.0)).sum();
-    let mut score = 0.0;
-    let mut fired: Vec<(usize, Reason)> = Vec::new();
+    let mut could: f64 = order.iter().map(|at| inds[*at].weight.max(0.0)).sum();
+    let Looked {
+        mut fired,
+        mut score,
+    } = looked;
     // (With room for rounding: the sums below add in another order.)
     let margin = 1e-9 * profile.threshold.abs().max(1.0);
     for at in order {
@@ -248,6 +307,9 @@ pub fn score(
                 },
             ));
         }
+    }
+    if score + could < profile.threshold - margin {
+        return Ok(None);
     }
     fired.sort_by_key(|(at, _)| *at);
     let reasons: Vec<Reason> = fired.into_iter().map(|(_, r)| r).collect();
@@ -326,23 +388,19 @@ fn folded_in(names: &[String], value: Option<&str>) -> Option<String> {
     names.iter().find(|n| fold(n) == v).map(|_| v)
 }
 
-fn fires(
-    ind: &Indicator,
-    p: &Parcel,
-    ids: &[Identifier],
-    know: &mut dyn Knowledge,
-    today: &str,
-) -> crate::store::Result<Fired> {
-    let none = Ok(None);
-    let plain = |s: String| Ok(Some((s, None)));
+/// Whether an indicator that looks at the parcel alone fires: its
+/// evidence (`catalogue`: the catalogue's terms, for a `contents` test
+/// that names substances).
+fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>) -> Fired {
+    let plain = |s: String| Some((s, None));
     match &ind.test {
         Test::Origin { countries } => match p.origin.as_deref() {
             Some(o) if in_list(countries, o) => plain(format!("origin {o}")),
-            _ => none,
+            _ => None,
         },
         Test::Destination { countries } => match p.destination.as_deref() {
             Some(d) if in_list(countries, d) => plain(format!("destination {d}")),
-            _ => none,
+            _ => None,
         },
         Test::Transit { countries } => {
             match countries_of(p.transit.as_deref())
@@ -350,20 +408,20 @@ fn fires(
                 .find(|t| in_list(countries, t))
             {
                 Some(t) => plain(format!("transit through {t}")),
-                None => none,
+                None => None,
             }
         }
         Test::Carrier { names } => match folded_in(names, p.carrier.as_deref()) {
             Some(_) => plain(format!("carrier {}", p.carrier.as_deref().unwrap_or(""))),
-            None => none,
+            None => None,
         },
         Test::Service { names } => match folded_in(names, p.service.as_deref()) {
             Some(_) => plain(format!("service {}", p.service.as_deref().unwrap_or(""))),
-            None => none,
+            None => None,
         },
         Test::Contents { terms, substances } => {
             let Some(declared) = p.declared_contents.as_deref() else {
-                return none;
+                return None;
             };
             let words: Vec<String> = fold(declared)
                 .split(' ')
@@ -379,23 +437,23 @@ fn fires(
             {
                 return plain(format!("declared contents {declared:?} match {t:?}"));
             }
-            if *substances && let Some((_, name)) = know.substance_terms()?.first_match(&words) {
+            if *substances && let Some((_, name)) = catalogue.and_then(|t| t.first_match(&words)) {
                 return plain(format!(
                     "declared contents {declared:?} name the substance {name}"
                 ));
             }
-            none
+            None
         }
         Test::HsMismatch {} => match (p.hs_code.as_deref(), p.declared_contents.as_deref()) {
             (Some(hs), Some(declared)) => match hs_mismatch(hs, declared) {
                 Some(why) => plain(why),
-                None => none,
+                None => None,
             },
-            _ => none,
+            _ => None,
         },
         Test::HsHeadings { headings } => {
             let Some(hs) = p.hs_code.as_deref() else {
-                return none;
+                return None;
             };
             let digits = profile::hs_digits(hs);
             match headings.iter().find(|h| {
@@ -403,7 +461,7 @@ fn fires(
                 h.len() >= 4 && digits.starts_with(&h)
             }) {
                 Some(h) => plain(format!("HS code {hs} is under heading {h}")),
-                None => none,
+                None => None,
             }
         }
         Test::Value { min, max } => match p.declared_value {
@@ -414,21 +472,36 @@ fn fires(
                     .map(|c| format!(" {c}"))
                     .unwrap_or_default()
             )),
-            _ => none,
+            _ => None,
         },
         Test::Weight { min_g, max_g } => match p.weight_g {
             Some(g) if min_g.is_none_or(|m| g >= m) && max_g.is_none_or(|m| g <= m) => {
                 plain(format!("weight {g} g"))
             }
-            _ => none,
+            _ => None,
         },
         Test::ValuePerGram { max } => match (p.declared_value, p.weight_g) {
             (Some(v), Some(g)) if g > 0.0 && v / g <= *max => plain(format!(
                 "declared value {v} for {g} g: {:.3} per gram",
                 v / g
             )),
-            _ => none,
+            _ => None,
         },
+        _ => None,
+    }
+}
+
+/// Whether an indicator fires, asking the notebook when it must.
+fn fires(
+    ind: &Indicator,
+    p: &Parcel,
+    ids: &[Identifier],
+    know: &mut dyn Knowledge,
+    today: &str,
+) -> crate::store::Result<Fired> {
+    let none = Ok(None);
+    let plain = |s: String| Ok(Some((s, None)));
+    match &ind.test {
         Test::Watchlist { .. } => {
             let kinds = &ind.kinds;
             for i in ids.iter().filter(|i| kinds.contains(&i.kind)) {
@@ -615,6 +688,15 @@ fn fires(
                 ));
             }
             none
+        }
+        _ => {
+            let terms = match &ind.test {
+                Test::Contents {
+                    substances: true, ..
+                } => Some(know.substance_terms()?),
+                _ => None,
+            };
+            Ok(looks(ind, p, terms.as_deref()))
         }
     }
 }

@@ -498,6 +498,8 @@ fn write_parcel(
 pub struct ScreenRow<T> {
     pub line: u64,
     pub parcel: Result<T, RowError>,
+    /// The file's bytes read by the end of the row (about).
+    pub bytes: u64,
 }
 
 /// What the screen's reading thread sends: rows with the bytes read so
@@ -543,6 +545,7 @@ pub fn each_row<T: Send>(
                 chunk.push(ScreenRow {
                     line: row.line,
                     parcel,
+                    bytes,
                 });
                 if chunk.len() == CHUNK_ROWS {
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
