@@ -10,7 +10,7 @@ use crate::domain::identifiers::Identifier;
 use crate::domain::{Parcel, Record};
 use crate::store::{Store, StoreError, create};
 use crate::targeting::batch::Batch;
-use crate::targeting::known::{Known, Reading};
+use crate::targeting::known::{Beside, Known, Reading};
 use crate::targeting::live::Live;
 use crate::targeting::profile::Profile;
 use crate::targeting::score::{Hit, Looked};
@@ -20,6 +20,11 @@ use uuid::Uuid;
 
 /// Rows that could not be read, listed at most.
 const MAX_LISTED: usize = 100;
+
+/// A manifest this large (about 100,000 rows) has the notebook's filters
+/// read beside it from the start: the rent rule would read them all
+/// within its first rows anyway.
+const BESIDE_BYTES: u64 = 16 << 20;
 
 /// A manifest row that hit.
 #[derive(Debug, Clone, Serialize)]
@@ -103,6 +108,18 @@ fn screen_as(
     // One read transaction for the whole screen: one snapshot of the
     // notebook, and no lock taken and given back per query.
     let snapshot = conn.unchecked_transaction().map_err(StoreError::from)?;
+    // A long screen reads the notebook's filters beside it from the start
+    // (it would read them all anyway), with the same snapshot; a short one
+    // reads each only once it has paid for itself.
+    let beside = match filter {
+        Reading::Beside => true,
+        Reading::WhenPaid => prep.total_bytes >= BESIDE_BYTES,
+        Reading::Now | Reading::Never => false,
+    };
+    let beside = beside
+        .then(|| conn.path().filter(|p| !p.is_empty()))
+        .flatten()
+        .and_then(|path| Beside::start(std::path::Path::new(path), &snapshot));
     let terms = std::sync::Arc::new(crate::targeting::terms::Terms::new(
         crate::targeting::live::substance_terms(&snapshot)?,
     ));
@@ -112,8 +129,11 @@ fn screen_as(
             .filter_map(|e| crate::store::keys::ident_named(&e.kind).map(|k| (k, e.value)))
             .collect();
     let live = Live::new(&snapshot, today).with_terms(terms.clone());
-    let mut know = Batch::new(Known::new(&snapshot, live, today)?.reading(filter)?)
-        .without(listed.iter().map(|(k, v)| (*k, v.as_str())));
+    let mut known = Known::new(&snapshot, live, today)?.reading(filter)?;
+    if let Some(b) = beside {
+        known = known.beside(b);
+    }
+    let mut know = Batch::new(known).without(listed.iter().map(|(k, v)| (*k, v.as_str())));
     // The reading thread gives each parcel an id of its own (so no parcel
     // of the notebook is taken for it), derives its identifiers and tries
     // the indicators that look at the parcel alone.
@@ -246,7 +266,10 @@ mod tests {
         };
         let (n, without) = run(Reading::Never);
         let (m, with) = run(Reading::Now);
+        let (b, beside) = run(Reading::Beside);
         assert_eq!(n, m);
+        assert_eq!(n, b);
+        assert_eq!(beside, without);
         assert!(
             without.len() > 20,
             "the manifest's planted rows hit: {}",

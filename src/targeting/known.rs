@@ -25,6 +25,9 @@ use crate::store::keys::ident_code;
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -59,6 +62,16 @@ impl Presence {
     /// The identifiers `sql` gives (kind code, value), about `expected` of
     /// them (a filter sized for fewer answers more often "may").
     fn of(conn: &Connection, sql: &str, expected: u64) -> Result<Presence> {
+        Self::of_until(conn, sql, expected, &AtomicBool::new(false))
+    }
+
+    /// [`Presence::of`], given up (an empty filter) once `stop` is set.
+    fn of_until(
+        conn: &Connection,
+        sql: &str,
+        expected: u64,
+        stop: &AtomicBool,
+    ) -> Result<Presence> {
         let words = (expected.max(1) / 8).next_power_of_two().max(64);
         let mut p = Presence {
             words: vec![0; words as usize],
@@ -74,7 +87,12 @@ impl Presence {
             .saturating_sub(REGIONS.trailing_zeros());
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
+        let mut read = 0u32;
         while let Some(r) = rows.next()? {
+            read = read.wrapping_add(1);
+            if read.is_multiple_of(1 << 16) && stop.load(Ordering::Relaxed) {
+                break;
+            }
             let code: i64 = r.get(0)?;
             let value = r.get_ref(1)?.as_str().unwrap_or_default();
             let h = ident_hash(code, value);
@@ -121,6 +139,90 @@ pub enum Reading {
     WhenPaid,
     Now,
     Never,
+    /// On a thread and a connection of their own, from the start, with
+    /// the same snapshot ([`Beside`]); as `WhenPaid` when that cannot be
+    /// had.
+    Beside,
+}
+
+/// The filters read beside a screen: on a connection of their own, on a
+/// thread of their own, while the screen goes on (asking the notebook
+/// until each arrives), so that a long screen's second core is not left
+/// waiting while its first reads them.
+///
+/// Their connection reads what the screen's does: a third connection
+/// takes the notebook's write lock for the moment both take their
+/// snapshots (nothing can be committed in between; colleagues' writes
+/// wait a few milliseconds), then lets it go.
+pub struct Beside {
+    rx: mpsc::Receiver<(Gate, Result<Presence>)>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Beside {
+    /// Starts reading the filters of the notebook at `path` beside
+    /// `screen`, a connection of the same notebook in a transaction that
+    /// has read nothing yet. `None` (nothing started; `screen` still has
+    /// read nothing) when the write lock or a connection cannot be had:
+    /// the file is not writable, or another writer holds it.
+    pub fn start(path: &Path, screen: &Connection) -> Option<Beside> {
+        use rusqlite::OpenFlags;
+        let open = |flags: OpenFlags| {
+            let c =
+                Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()?;
+            c.busy_timeout(Duration::from_millis(100)).ok()?;
+            Some(c)
+        };
+        let lock = open(OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let own = open(OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        lock.execute_batch("BEGIN IMMEDIATE").ok()?;
+        // Both snapshots taken while nothing can be committed.
+        let first_read = |c: &Connection| {
+            c.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        };
+        let taken = own.execute_batch("BEGIN").is_ok()
+            && first_read(&own).is_ok()
+            && first_read(screen).is_ok();
+        let _ = lock.execute_batch("ROLLBACK");
+        drop(lock);
+        if !taken {
+            return None;
+        }
+        let (tx, rx) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::Builder::new()
+            .name("screen-filters".into())
+            .spawn(move || {
+                for gate in Gate::ALL {
+                    if stopped.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let start = Instant::now();
+                    let read = gate.estimate(&own).and_then(|(expected, _)| {
+                        Presence::of_until(&own, gate.sql(), expected, &stopped)
+                    });
+                    tracing::debug!(
+                        ?gate,
+                        ms = start.elapsed().as_millis() as u64,
+                        "filter read beside the screen"
+                    );
+                    if tx.send((gate, read)).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Beside { rx, stop })
+    }
+}
+
+impl Drop for Beside {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 /// How long a gate's questions run before what its filter would hold is
@@ -236,6 +338,8 @@ pub struct Known<'a> {
     filters: [Filter; 3],
     /// Parcels asked about so far, of about how many ([`Known::ahead`]).
     ahead: Option<(u64, u64)>,
+    /// Filters being read beside the screen.
+    beside: Option<Beside>,
 }
 
 impl<'a> Known<'a> {
@@ -275,6 +379,7 @@ impl<'a> Known<'a> {
             watchlist,
             filters,
             ahead: None,
+            beside: None,
         })
     }
 
@@ -285,10 +390,56 @@ impl<'a> Known<'a> {
             match when {
                 Reading::Now => self.read(gate)?,
                 Reading::Never => self.filters[gate as usize].rent_until = None,
-                Reading::WhenPaid => {}
+                Reading::WhenPaid | Reading::Beside => {}
             }
         }
         Ok(self)
+    }
+
+    /// Takes the filters from `beside` as they arrive (and reads none on
+    /// its own meanwhile).
+    pub fn beside(mut self, beside: Beside) -> Known<'a> {
+        for f in &mut self.filters {
+            f.rent_until = None;
+        }
+        self.beside = Some(beside);
+        self
+    }
+
+    /// Installs the filters read beside that have arrived; one that could
+    /// not be read is read here, when paid for, as without.
+    fn arrived(&mut self) {
+        let Some(b) = &self.beside else { return };
+        let mut done = false;
+        loop {
+            match b.rx.try_recv() {
+                Ok((gate, read)) => {
+                    let f = &mut self.filters[gate as usize];
+                    match read {
+                        Ok(p) => f.present = Some(p),
+                        Err(e) => {
+                            tracing::warn!(?gate, "a filter read beside the screen failed: {e}");
+                            f.rent_until = Some(COUNT_AFTER);
+                        }
+                    }
+                    done |= gate == Gate::OpenCase;
+                }
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    // Stopped before the end: the rest are read here.
+                    for f in &mut self.filters {
+                        if f.present.is_none() {
+                            f.rent_until = Some(COUNT_AFTER);
+                        }
+                    }
+                    done = true;
+                    break;
+                }
+            }
+        }
+        if done {
+            self.beside = None;
+        }
     }
 
     /// Counts what the gate's filter would hold; what reading it will cost.
@@ -318,6 +469,9 @@ impl<'a> Known<'a> {
     /// when a filter read says it does not (the whole index's, or the
     /// gate's own).
     fn may_hold(&mut self, gate: Gate, kind: IdentKind, value: &str) -> bool {
+        if self.beside.is_some() {
+            self.arrived();
+        }
         let may = [Gate::Any, gate].iter().all(|g| {
             self.filters[*g as usize]
                 .present
@@ -459,5 +613,75 @@ impl Knowledge for Known<'_> {
 
     fn substance_terms(&mut self) -> Result<std::sync::Arc<super::terms::Terms>> {
         self.live.substance_terms()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Parcel;
+    use crate::domain::record::new_record;
+    use crate::store::create;
+    use crate::store::testutil::temp_store;
+
+    /// Filters read beside a screen arrive, hold what the screen's
+    /// snapshot holds (a parcel written after the screen began is in
+    /// neither) and never say "not there" of a value that is.
+    #[test]
+    fn filters_read_beside_come_from_the_screens_snapshot() {
+        let (d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 300, 7, |_, _| {}).unwrap();
+        let path = d.path().join("t.db");
+        let screen = Connection::open(&path).unwrap();
+        let tx = screen.unchecked_transaction().unwrap();
+        let beside = Beside::start(&path, &tx).expect("the lock and a connection");
+        // Written once both snapshots are taken.
+        s.write(|w| {
+            let (mut p, _) = new_record::<Parcel>(&[
+                (
+                    "tracking",
+                    &crate::exchange::demo::s10_number("EE", 900_001, "CN"),
+                ),
+                ("origin", "CN"),
+                ("destination", "KZ"),
+                ("recipient_phone", "+7 701 999 1234"),
+                ("recipient_name", "Beside Snapshotova"),
+            ])?;
+            create::parcel(w, &mut p)
+        })
+        .unwrap();
+        let live = Live::new(&tx, "2026-12-01");
+        let mut k = Known::new(&tx, live, "2026-12-01").unwrap().beside(beside);
+        let start = Instant::now();
+        while k.filters.iter().any(|f| f.present.is_none()) {
+            k.arrived();
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the filters arrive"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let count = |sql: &str| -> u64 {
+            tx.query_row(&format!("SELECT count(*) FROM ({sql})"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap() as u64
+        };
+        for gate in Gate::ALL {
+            let p = k.filters[gate as usize].present.as_ref().unwrap();
+            assert_eq!(
+                p.values,
+                count(gate.sql()),
+                "{gate:?}: the screen's snapshot"
+            );
+            let mut stmt = tx.prepare(gate.sql()).unwrap();
+            let mut rows = stmt.query([]).unwrap();
+            while let Some(r) = rows.next().unwrap() {
+                let kind = crate::store::keys::ident_of_code(r.get(0).unwrap()).unwrap();
+                let value: String = r.get(1).unwrap();
+                assert!(p.may_hold(kind, &value), "{gate:?} {kind:?} {value}");
+            }
+        }
+        assert!(k.beside.is_none(), "all arrived");
     }
 }
