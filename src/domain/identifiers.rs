@@ -387,6 +387,28 @@ impl Letters {
 }
 
 fn skeleton(word: &str) -> String {
+    // Words repeat (first names, surnames, streets, towns): the skeletons
+    // of the words this thread met last are kept, up to SKELETONS of them.
+    const SKELETONS: usize = 1 << 16;
+    thread_local! {
+        static MET: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(s) = MET.with(|m| m.borrow().get(word).map(|s| s.to_string())) {
+        return s;
+    }
+    let s = skeleton_of(word);
+    MET.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= SKELETONS {
+            m.clear();
+        }
+        m.insert(word.into(), s.as_str().into());
+    });
+    s
+}
+
+fn skeleton_of(word: &str) -> String {
     let w = spelling(word);
     let mut out = String::new();
     for (i, c) in w.chars().enumerate() {

@@ -137,8 +137,13 @@ fn screen_as(
     // The reading thread gives each parcel an id of its own (so no parcel
     // of the notebook is taken for it), derives its identifiers and tries
     // the indicators that look at the parcel alone.
+    // (Ids told apart by a count in the random bits of one new id: a new
+    // id per row asked the system for random bytes a million times.)
+    let first = Uuid::now_v7().as_u128();
+    let made = std::sync::atomic::AtomicU64::new(0);
     let prepare = |mut parcel: Box<Parcel>| {
-        parcel.meta.id = Uuid::now_v7();
+        let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        parcel.meta.id = Uuid::from_u128(first ^ u128::from(n));
         let ids = parcel.identifiers();
         let looked: Vec<Looked> = profiles
             .iter()
