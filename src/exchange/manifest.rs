@@ -145,17 +145,13 @@ fn screen_as(
         let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         parcel.meta.id = Uuid::from_u128(first ^ u128::from(n));
         let ids = parcel.identifiers();
-        let looked: Vec<Looked> = profiles
-            .iter()
-            .map(|p| crate::targeting::score::look(p, &parcel, Some(&terms)))
-            .collect();
-        (parcel, ids, looked)
+        (parcel, ids)
     };
     let rows = csv_import::each_row(
         prep,
         prepare,
-        |row: ScreenRow<(Box<Parcel>, Vec<Identifier>, Vec<Looked>)>| {
-            let (parcel, ids, looked) = match row.parcel {
+        |row: ScreenRow<(Box<Parcel>, Vec<Identifier>)>| {
+            let (parcel, ids) = match row.parcel {
                 Ok(p) => p,
                 Err(e) => {
                     report.unreadable += 1;
@@ -172,6 +168,10 @@ fn screen_as(
                     / u128::from(row.bytes)) as u64;
                 know.inner().ahead(report.screened, all);
             }
+            let looked: Vec<Looked> = profiles
+                .iter()
+                .map(|p| crate::targeting::score::look(p, &parcel, Some(&terms)))
+                .collect();
             let hits = crate::targeting::screen_looked(
                 profiles, watching, &parcel, &ids, looked, &mut know, today,
             )

@@ -526,7 +526,7 @@ pub fn each_row<T: Send>(
     prep.plan.check(path)?;
     let checker = Checker::new(&prep.plan);
     let imported = checker.imported.clone();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Screened<T>, ImportError>>(16);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Screened<T>, ImportError>>(8);
     std::thread::scope(|scope| -> Result<u64, ImportError> {
         scope.spawn(move || {
             let keep = reader::Keeping {
