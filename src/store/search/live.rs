@@ -20,7 +20,23 @@ impl Corpus {
         kind: Option<ItemKind>,
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Option<Corpus>> {
-        let mut c = Corpus::default();
+        // Sized first: grown by doubling, and shrunk to fit, each vector
+        // was held twice at once by an allocator that moves what it
+        // grows (a million parcels' texts took 427 MiB at the peak for
+        // 250 held). Counting reads no text (only the lengths).
+        let (rows, bytes): (i64, i64) = conn
+            .prepare_cached(SIZE_OF_KIND)?
+            .query_row([kind.map(keys::kind_code)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (rows, bytes) = (
+            rows.max(0) as usize,
+            (bytes.max(0) as usize).min(u32::MAX as usize),
+        );
+        let mut c = Corpus {
+            text: String::with_capacity(bytes),
+            starts: Vec::with_capacity(rows + 1),
+            rowids: Vec::with_capacity(rows),
+            features: Vec::with_capacity(rows),
+        };
         c.starts.push(0);
         let mut stmt = conn.prepare_cached(ROWS_OF_KIND)?;
         let mut rows = stmt.query([kind.map(keys::kind_code)])?;
@@ -44,10 +60,6 @@ impl Corpus {
             c.text.push_str(body);
             c.starts.push(c.text.len() as u32);
         }
-        c.text.shrink_to_fit();
-        c.starts.shrink_to_fit();
-        c.rowids.shrink_to_fit();
-        c.features.shrink_to_fit();
         Ok(Some(c))
     }
 

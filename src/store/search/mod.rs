@@ -42,7 +42,7 @@ mod score;
 mod top;
 
 use bound::*;
-use index::ROWS_OF_KIND;
+use index::{ROWS_OF_KIND, SIZE_OF_KIND};
 pub use index::{remove, replace, update};
 pub use live::LiveSearch;
 pub use score::skim_indices as matched_chars;
