@@ -312,6 +312,36 @@ pub fn address_sound_key(raw: &str) -> Option<String> {
     (words.len() >= 2 && words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()))).then_some(k)
 }
 
+/// The rules [`spelling`] applies, in turn, each to the whole word.
+const SPELLING_RULES: [(&str, &str); 26] = [
+    ("shch", "S"),
+    ("tsch", "C"),
+    ("sch", "S"),
+    ("tch", "C"),
+    ("zh", "Z"),
+    ("kh", "H"),
+    ("ch", "C"),
+    ("sh", "S"),
+    ("cz", "C"),
+    ("sz", "S"),
+    ("tz", "C"),
+    ("ts", "C"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("ck", "k"),
+    ("ou", "u"),
+    ("w", "v"),
+    ("j", "y"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("c", "k"),
+    ("z", "s"),
+    ("S", "s"),
+    ("Z", "s"),
+    ("C", "c"),
+    ("H", "h"),
+];
+
 /// A folded word written in one convention: the spellings that
 /// transliterations of one Cyrillic letter take (`shch`/`sch`/`sc` for
 /// `щ`, `zh`/`z` for `ж`, `kh`/`h` for `х`, `ch`/`tsch`/`tch` for `ч`,
@@ -331,34 +361,7 @@ pub fn spelling(word: &str) -> String {
         w.push('v');
     }
     let mut has = Letters::of(&w);
-    for (from, to) in [
-        ("shch", "S"),
-        ("tsch", "C"),
-        ("sch", "S"),
-        ("tch", "C"),
-        ("zh", "Z"),
-        ("kh", "H"),
-        ("ch", "C"),
-        ("sh", "S"),
-        ("cz", "C"),
-        ("sz", "S"),
-        ("tz", "C"),
-        ("ts", "C"),
-        ("ph", "f"),
-        ("th", "t"),
-        ("ck", "k"),
-        ("ou", "u"),
-        ("w", "v"),
-        ("j", "y"),
-        ("q", "k"),
-        ("x", "ks"),
-        ("c", "k"),
-        ("z", "s"),
-        ("S", "s"),
-        ("Z", "s"),
-        ("C", "c"),
-        ("H", "h"),
-    ] {
+    for (from, to) in SPELLING_RULES {
         // (Said of every word of every name and address read: a rule whose
         // letters are not all in the word is passed over without a search.)
         if from.bytes().all(|c| has.contains(c)) && w.contains(from) {
@@ -609,34 +612,6 @@ mod tests {
     /// rules' letters.
     #[test]
     fn spelling_passes_over_only_rules_that_cannot_apply() {
-        let rules = [
-            ("shch", "S"),
-            ("tsch", "C"),
-            ("sch", "S"),
-            ("tch", "C"),
-            ("zh", "Z"),
-            ("kh", "H"),
-            ("ch", "C"),
-            ("sh", "S"),
-            ("cz", "C"),
-            ("sz", "S"),
-            ("tz", "C"),
-            ("ts", "C"),
-            ("ph", "f"),
-            ("th", "t"),
-            ("ck", "k"),
-            ("ou", "u"),
-            ("w", "v"),
-            ("j", "y"),
-            ("q", "k"),
-            ("x", "ks"),
-            ("c", "k"),
-            ("z", "s"),
-            ("S", "s"),
-            ("Z", "s"),
-            ("C", "c"),
-            ("H", "h"),
-        ];
         let naive = |word: &str| {
             let mut w = word.to_string();
             let b = w.as_bytes();
@@ -650,7 +625,7 @@ mod tests {
                 w.truncate(w.len() - 2);
                 w.push('v');
             }
-            for (from, to) in rules {
+            for (from, to) in SPELLING_RULES {
                 w = w.replace(from, to);
             }
             w

@@ -243,6 +243,16 @@ pub fn needs_catalogue(profile: &Profile) -> bool {
     })
 }
 
+/// The reason an indicator that fired gives.
+fn reason(ind: &Indicator, (evidence, item): (String, Option<Pointer>)) -> Reason {
+    Reason {
+        indicator: ind.label.clone(),
+        weight: ind.weight,
+        evidence,
+        item,
+    }
+}
+
 /// The indicators of `profile` that look at the parcel alone, tried.
 pub fn look(profile: &Profile, parcel: &Parcel, catalogue: Option<&Terms>) -> Looked {
     let mut out = Looked::default();
@@ -250,17 +260,9 @@ pub fn look(profile: &Profile, parcel: &Parcel, catalogue: Option<&Terms>) -> Lo
         if asks(&ind.test) {
             continue;
         }
-        if let Some((evidence, item)) = looks(ind, parcel, catalogue) {
+        if let Some(fired) = looks(ind, parcel, catalogue) {
             out.score += ind.weight;
-            out.fired.push((
-                at,
-                Reason {
-                    indicator: ind.label.clone(),
-                    weight: ind.weight,
-                    evidence,
-                    item,
-                },
-            ));
+            out.fired.push((at, reason(ind, fired)));
         }
     }
     out
@@ -295,17 +297,9 @@ pub fn finish(
         }
         let ind = &inds[at];
         could -= ind.weight.max(0.0);
-        if let Some((evidence, item)) = fires(ind, parcel, ids, know, today)? {
+        if let Some(f) = fires(ind, parcel, ids, know, today)? {
             score += ind.weight;
-            fired.push((
-                at,
-                Reason {
-                    indicator: ind.label.clone(),
-                    weight: ind.weight,
-                    evidence,
-                    item,
-                },
-            ));
+            fired.push((at, reason(ind, f)));
         }
     }
     if score + could < profile.threshold - margin {
@@ -420,9 +414,7 @@ fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>) -> Fired {
             None => None,
         },
         Test::Contents { terms, substances } => {
-            let Some(declared) = p.declared_contents.as_deref() else {
-                return None;
-            };
+            let declared = p.declared_contents.as_deref()?;
             let words: Vec<String> = fold(declared)
                 .split(' ')
                 .filter(|w| !w.is_empty())
@@ -452,9 +444,7 @@ fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>) -> Fired {
             _ => None,
         },
         Test::HsHeadings { headings } => {
-            let Some(hs) = p.hs_code.as_deref() else {
-                return None;
-            };
+            let hs = p.hs_code.as_deref()?;
             let digits = profile::hs_digits(hs);
             match headings.iter().find(|h| {
                 let h = profile::hs_digits(h);
