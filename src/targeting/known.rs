@@ -12,7 +12,10 @@
 //! - each filter is read once the questions it would have spared have
 //!   cost as long as reading it would (a rent-or-buy rule: a short screen
 //!   never pays for it, a long one pays at most about twice what it
-//!   should have).
+//!   should have), or will have by the end of the file when the screen
+//!   says how far it is ([`Known::ahead`]);
+//! - a long screen has them read beside it from the start, on a thread
+//!   and a connection of their own with the same snapshot ([`Beside`]).
 //!
 //! A filter only ever answers "not there" for values that are not
 //! there, so the answers are those of [`Live`]; what it saves is time.
