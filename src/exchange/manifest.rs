@@ -135,8 +135,9 @@ fn screen_as(
     }
     let mut know = Batch::new(known).without(listed.iter().map(|(k, v)| (*k, v.as_str())));
     // The reading thread gives each parcel an id of its own (so no parcel
-    // of the notebook is taken for it), derives its identifiers and tries
-    // the indicators that look at the parcel alone.
+    // of the notebook is taken for it) and derives its identifiers; this
+    // one scores it (the indicators that look at the parcel alone, then
+    // those that ask the notebook) and remembers it.
     // (Ids told apart by a count in the random bits of one new id: a new
     // id per row asked the system for random bytes a million times.)
     let first = Uuid::now_v7().as_u128();
