@@ -535,30 +535,25 @@ pub fn each_row<T: Send>(
                 fingerprint: false,
                 skip_bad: false,
             };
-            let mut chunk = Vec::with_capacity(CHUNK_ROWS);
-            let read = reader::read_each(prep, &imported, keep, |row, bytes| {
-                let parcel = match row.parsed {
-                    Parsed::Blank => return true,
-                    Parsed::Parcel { parcel, .. } => Ok(prepare(parcel)),
-                    Parsed::Rejected(problems) => Err(RowError::new(row.line, problems)),
-                };
-                chunk.push(ScreenRow {
-                    line: row.line,
-                    parcel,
-                    bytes,
-                });
-                if chunk.len() == CHUNK_ROWS {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
-                    return tx.send(Ok(Screened::Rows(full, bytes))).is_ok();
-                }
-                true
-            });
-            let end = read.map(|(bytes, _)| {
-                if !chunk.is_empty() {
-                    let _ = tx.send(Ok(Screened::Rows(std::mem::take(&mut chunk), bytes)));
-                }
-                Screened::End
-            });
+            let read = reader::read_in_chunks(
+                prep,
+                &imported,
+                keep,
+                |row, bytes| {
+                    let parcel = match row.parsed {
+                        Parsed::Blank => return None,
+                        Parsed::Parcel { parcel, .. } => Ok(prepare(parcel)),
+                        Parsed::Rejected(problems) => Err(RowError::new(row.line, problems)),
+                    };
+                    Some(ScreenRow {
+                        line: row.line,
+                        parcel,
+                        bytes,
+                    })
+                },
+                |rows, bytes| tx.send(Ok(Screened::Rows(rows, bytes))).is_ok(),
+            );
+            let end = read.map(|_| Screened::End);
             let _ = tx.send(end);
         });
         let mut read = 0u64;

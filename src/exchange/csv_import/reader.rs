@@ -561,22 +561,42 @@ pub(super) fn read_rows(
         fingerprint: true,
         skip_bad,
     };
+    let read = read_in_chunks(
+        prep,
+        imported,
+        keep,
+        |row, _| Some(row),
+        |rows, bytes| tx.send(Ok(Chunk::Rows(rows, bytes))).is_ok(),
+    );
+    let _ = tx.send(read.map(|(bytes, sha256)| Chunk::End { sha256, bytes }));
+}
+
+/// [`read_each`], each row made into an item by `make` (`None`: passed
+/// over) and handed to `send` in chunks of [`CHUNK_ROWS`] with the bytes
+/// read so far, the last chunk when the file ends (`send` returns false
+/// to stop). Returns what [`read_each`] does.
+pub(super) fn read_in_chunks<T>(
+    prep: &Prepared,
+    imported: &[&'static str],
+    keep: Keeping,
+    mut make: impl FnMut(ReadRow, u64) -> Option<T>,
+    send: impl Fn(Vec<T>, u64) -> bool,
+) -> Result<(u64, Option<String>), ImportError> {
     let mut chunk = Vec::with_capacity(CHUNK_ROWS);
     let read = read_each(prep, imported, keep, |row, bytes| {
-        chunk.push(row);
+        if let Some(item) = make(row, bytes) {
+            chunk.push(item);
+        }
         if chunk.len() == CHUNK_ROWS {
             let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
-            return tx.send(Ok(Chunk::Rows(full, bytes))).is_ok();
+            return send(full, bytes);
         }
         true
-    });
-    let msg = read.map(|(bytes, sha256)| {
-        if !chunk.is_empty() {
-            let _ = tx.send(Ok(Chunk::Rows(std::mem::take(&mut chunk), bytes)));
-        }
-        Chunk::End { sha256, bytes }
-    });
-    let _ = tx.send(msg);
+    })?;
+    if !chunk.is_empty() {
+        send(chunk, read.0);
+    }
+    Ok(read)
 }
 
 /// The rows of one reading, one at a time, as [`read_rows`] sends them.
