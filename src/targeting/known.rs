@@ -64,17 +64,14 @@ const BATCH: usize = 1024;
 impl Presence {
     /// The identifiers `sql` gives (kind code, value), about `expected` of
     /// them (a filter sized for fewer answers more often "may").
-    fn of(conn: &Connection, sql: &str, expected: u64) -> Result<Presence> {
-        Self::of_until(conn, sql, expected, &AtomicBool::new(false))
-    }
-
-    /// [`Presence::of`], given up (an empty filter) once `stop` is set.
-    fn of_until(
+    /// Gives up (`None`: a filter read in part would say "not there" of
+    /// values that are) once `stop` is set.
+    fn of(
         conn: &Connection,
         sql: &str,
         expected: u64,
         stop: &AtomicBool,
-    ) -> Result<Presence> {
+    ) -> Result<Option<Presence>> {
         let words = (expected.max(1) / 8).next_power_of_two().max(64);
         let mut p = Presence {
             words: vec![0; words as usize],
@@ -94,7 +91,7 @@ impl Presence {
         while let Some(r) = rows.next()? {
             read = read.wrapping_add(1);
             if read.is_multiple_of(1 << 16) && stop.load(Ordering::Relaxed) {
-                break;
+                return Ok(None);
             }
             let code: i64 = r.get(0)?;
             let value = r.get_ref(1)?.as_str().unwrap_or_default();
@@ -109,7 +106,7 @@ impl Presence {
         for mut batch in pending {
             p.set_all(&mut batch);
         }
-        Ok(p)
+        Ok(Some(p))
     }
 
     fn set_all(&mut self, hashes: &mut Vec<u64>) {
@@ -205,8 +202,12 @@ impl Beside {
                     }
                     let start = Instant::now();
                     let read = gate.estimate(&own).and_then(|(expected, _)| {
-                        Presence::of_until(&own, gate.sql(), expected, &stopped)
+                        Presence::of(&own, gate.sql(), expected, &stopped)
                     });
+                    // Stopped: the screen is over, and nothing is sent.
+                    let Some(read) = read.transpose() else {
+                        return;
+                    };
                     tracing::debug!(
                         ?gate,
                         ms = start.elapsed().as_millis() as u64,
@@ -463,7 +464,7 @@ impl<'a> Known<'a> {
         let start = Instant::now();
         let f = &mut self.filters[gate as usize];
         f.rent_until = None;
-        f.present = Some(Presence::of(self.conn, gate.sql(), expected)?);
+        f.present = Presence::of(self.conn, gate.sql(), expected, &AtomicBool::new(false))?;
         f.reading = start.elapsed();
         Ok(())
     }
