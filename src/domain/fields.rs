@@ -163,32 +163,41 @@ pub const MAX_TEXT: usize = 1_000;
 /// The longest free text (a note, a case summary).
 pub const MAX_LONG_TEXT: usize = 20_000;
 
+/// What [`is_placeholder`] takes for "not known", in lower case.
+const PLACEHOLDERS: &[&str] = &[
+    "n/a",
+    "n.a.",
+    "#n/a",
+    "-",
+    "--",
+    "—",
+    "–",
+    "?",
+    "unknown",
+    "not known",
+    "нет",
+    "не известно",
+    "неизвестно",
+    "нет данных",
+    "н/д",
+    "н.д.",
+];
+
 /// What tables and forms write for "not known": an empty value, not an
 /// error and not a value (`N/A`, `-`, `unknown`, `нет`, `не известно`...).
 /// (`none` is not among them: it is a value of some lists.)
 pub fn is_placeholder(raw: &str) -> bool {
-    const PLACEHOLDERS: &[&str] = &[
-        "n/a",
-        "n.a.",
-        "#n/a",
-        "-",
-        "--",
-        "—",
-        "–",
-        "?",
-        "unknown",
-        "not known",
-        "нет",
-        "не известно",
-        "неизвестно",
-        "нет данных",
-        "н/д",
-        "н.д.",
-    ];
     // (Said per cell of every table row read: no allocation for a value
     // that cannot be one, or is plain ASCII.)
     let t = raw.trim();
-    if t.len() > 32 {
+    // (Every placeholder starts with one of these bytes: `n`, `#`, `-`,
+    // `?`, `u` in either case, a dash's first byte, a Cyrillic `н`'s.)
+    if t.len() > 32
+        || !matches!(
+            t.as_bytes().first(),
+            Some(b'n' | b'N' | b'#' | b'-' | b'?' | b'u' | b'U' | 0xE2 | 0xD0)
+        )
+    {
         return false;
     }
     if t.is_ascii() {
@@ -415,6 +424,11 @@ mod tests {
             &"x".repeat(40),
         ] {
             assert!(!is_placeholder(v), "{v:?}");
+        }
+        // The first-byte test passes every placeholder, in either case.
+        for p in PLACEHOLDERS {
+            assert!(is_placeholder(p), "{p:?}");
+            assert!(is_placeholder(&p.to_uppercase()), "{p:?}");
         }
     }
 

@@ -146,7 +146,7 @@ pub fn address_fold(raw: &str) -> String {
     let folded = text::fold(raw);
     let mut out = String::with_capacity(folded.len());
     for w in folded.split(' ').filter(|w| !w.is_empty()) {
-        let w = match PLACE_WORDS.iter().find(|(word, _)| *word == w) {
+        let w = match PLACE_WORDS.iter().find(|(word, _)| same_word(word, w)) {
             Some((_, "")) => continue,
             Some((_, canonical)) => canonical,
             None => w,
@@ -157,6 +157,12 @@ pub fn address_fold(raw: &str) -> String {
         out.push_str(w);
     }
     out
+}
+
+/// `a == b`, told apart by length and first byte before the bytes are
+/// compared (said of every word of every address against a list).
+fn same_word(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
 }
 
 /// Words for kinds of place as folded (Russian and Kazakh as
@@ -295,7 +301,7 @@ pub fn address_sound_key(raw: &str) -> Option<String> {
     let folded = text::fold(raw);
     let mut words: Vec<String> = folded
         .split(' ')
-        .filter(|w| !w.is_empty() && !ADDRESS_WORDS.contains(w))
+        .filter(|w| !w.is_empty() && !ADDRESS_WORDS.iter().any(|a| same_word(a, w)))
         .map(|w| {
             if w.bytes().all(|b| b.is_ascii_digit()) {
                 w.to_string()

@@ -6,14 +6,14 @@
 //! and passed over; it never stops the screen.
 
 use super::csv_import::{self, ImportError, Prepared, Progress, RowError, ScreenRow};
+use crate::domain::Parcel;
 use crate::domain::identifiers::Identifier;
-use crate::domain::{Parcel, Record};
 use crate::store::{Store, StoreError, create};
 use crate::targeting::batch::Batch;
 use crate::targeting::known::{Beside, Known, Reading};
 use crate::targeting::live::Live;
 use crate::targeting::profile::Profile;
-use crate::targeting::score::{Hit, Looked};
+use crate::targeting::score::Hit;
 use rusqlite::Connection;
 use serde::Serialize;
 use uuid::Uuid;
@@ -128,7 +128,13 @@ fn screen_as(
             .into_iter()
             .filter_map(|e| crate::store::keys::ident_named(&e.kind).map(|k| (k, e.value)))
             .collect();
-    let live = Live::new(&snapshot, today).with_terms(terms.clone());
+    let mut held = crate::targeting::live::Listed::new();
+    for (k, v) in &listed {
+        held.entry(*k).or_default().insert(v.clone());
+    }
+    let live = Live::new(&snapshot, today)
+        .with_terms(terms.clone())
+        .with_listed(std::sync::Arc::new(held));
     let mut known = Known::new(&snapshot, live, today)?.reading(filter)?;
     if let Some(b) = beside {
         known = known.beside(b);
@@ -145,7 +151,8 @@ fn screen_as(
     let prepare = |mut parcel: Box<Parcel>| {
         let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         parcel.meta.id = Uuid::from_u128(first ^ u128::from(n));
-        let ids = parcel.identifiers();
+        // (Exact values only: no indicator asks of a sound in `ids`.)
+        let ids = parcel.identifiers_of(false);
         (parcel, ids)
     };
     let rows = csv_import::each_row(
@@ -169,10 +176,7 @@ fn screen_as(
                     / u128::from(row.bytes)) as u64;
                 know.inner().ahead(report.screened, all);
             }
-            let looked: Vec<Looked> = profiles
-                .iter()
-                .map(|p| crate::targeting::score::look(p, &parcel, Some(&terms)))
-                .collect();
+            let looked = crate::targeting::score::look_all(profiles, &parcel, Some(&terms));
             let hits = crate::targeting::screen_looked(
                 profiles, watching, &parcel, &ids, looked, &mut know, today,
             )

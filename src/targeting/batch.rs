@@ -6,19 +6,22 @@
 //! are seen before any of them is opened. Kept compact: identifiers,
 //! senders and names as 64-bit hashes, earlier rows by their line.
 
-use super::score::{InCase, Knowledge, Label, Other, Seen, Suspect, Watched, key_hash, sender_key};
+use super::score::{
+    HASH, InCase, Knowledge, Label, Other, Seen, Suspect, Watched, key_hash, sender_key,
+};
 use crate::domain::Parcel;
 use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::store::Result;
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+
+/// A set of hashes (hashed again with foldhash's fast hash: SipHash was
+/// a tenth of remembering a row).
+type Hashes = HashSet<u64, foldhash::fast::FixedState>;
+use std::hash::BuildHasher;
 use uuid::Uuid;
 
 fn key(kind: IdentKind, value: &str) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    kind.hash(&mut h);
-    value.hash(&mut h);
-    h.finish()
+    HASH.hash_one((kind, value))
 }
 
 /// One earlier row's entry under a key: a hash (of its sender's key, or
@@ -144,24 +147,24 @@ impl Chains {
 pub struct Batch<K> {
     inner: K,
     /// Sender identifiers (phone, e-mail, address) of earlier rows.
-    senders: HashSet<u64>,
+    senders: Hashes,
     /// Per recipient identifier: the earlier rows' senders.
     to: Chains,
     /// Per recipient address: the earlier rows' recipient names.
     names: Chains,
     /// Values on the warning list (placeholders, hubs): never remembered,
     /// so twenty parcels to "poste restante" are no cluster.
-    stoplist: HashSet<u64>,
+    stoplist: Hashes,
 }
 
 impl<K: Knowledge> Batch<K> {
     pub fn new(inner: K) -> Batch<K> {
         Batch {
             inner,
-            senders: HashSet::new(),
+            senders: Hashes::default(),
             to: Chains::default(),
             names: Chains::default(),
-            stoplist: HashSet::new(),
+            stoplist: Hashes::default(),
         }
     }
 
@@ -175,7 +178,7 @@ impl<K: Knowledge> Batch<K> {
     /// Remembers a row of the batch (after it was scored), by its line,
     /// with its identifiers.
     pub fn remember(&mut self, p: &Parcel, ids: &[Identifier], line: u64) {
-        let sender = key_hash(&sender_key(ids));
+        let sender = key_hash(sender_key(ids));
         // (Exact values only: the sound keys share their roles.)
         for i in ids
             .iter()
@@ -190,7 +193,15 @@ impl<K: Knowledge> Batch<K> {
                     if i.role == "recipient_address"
                         && let Some(n) = p.recipient_name.as_deref()
                     {
-                        let name = key_hash(&crate::domain::text::name_key(n));
+                        // (The name's key as the identifiers hold it, when
+                        // they do: worked out again it was a tenth of this.)
+                        let held = ids
+                            .iter()
+                            .find(|i| i.kind == IdentKind::Name && i.role == "recipient_name");
+                        let name = match held {
+                            Some(i) => key_hash(&i.value),
+                            None => key_hash(&crate::domain::text::name_key(n)),
+                        };
                         self.names.push(key(i.kind, &i.value), name, line);
                     }
                 }

@@ -82,6 +82,8 @@ pub struct Live<'a> {
     /// Loaded on first use (or given, by a screener that keeps them).
     watched_names: Option<std::sync::Arc<Vec<WatchedName>>>,
     substances: Option<std::sync::Arc<super::terms::Terms>>,
+    /// The warning list, when given (else asked value by value).
+    listed: Option<std::sync::Arc<Listed>>,
 }
 
 impl<'a> Live<'a> {
@@ -91,6 +93,7 @@ impl<'a> Live<'a> {
             today: today.get(..10).unwrap_or(today).to_string(),
             watched_names: None,
             substances: None,
+            listed: None,
         }
     }
 
@@ -98,6 +101,21 @@ impl<'a> Live<'a> {
     pub fn with_terms(mut self, terms: std::sync::Arc<super::terms::Terms>) -> Live<'a> {
         self.substances = Some(terms);
         self
+    }
+
+    /// With the warning list already read (a screen asks of it for each
+    /// value it asks the notebook about).
+    pub fn with_listed(mut self, listed: std::sync::Arc<Listed>) -> Live<'a> {
+        self.listed = Some(listed);
+        self
+    }
+
+    /// Whether a value is on the warning list.
+    fn listed(&self, kind: IdentKind, value: &str) -> Result<bool> {
+        match &self.listed {
+            Some(l) => Ok(l.get(&kind).is_some_and(|v| v.contains(value))),
+            None => crate::store::warnlist::is_listed(self.conn, kind, value),
+        }
     }
 
     /// With the watchlist's names already read (see [`watched_names`]).
@@ -158,9 +176,8 @@ const PARCELS_WITH: &str = "FROM identifiers i JOIN occurrences o ON o.ident = i
 /// Whether a value is on the warning list (a placeholder, a courier hub,
 /// the post itself): it says nothing about who is behind a parcel, so it
 /// is no evidence and no cluster.
-fn listed(conn: &Connection, kind: IdentKind, value: &str) -> Result<bool> {
-    crate::store::warnlist::is_listed(conn, kind, value)
-}
+/// The warning list's values by kind, held in memory by a long screen.
+pub type Listed = std::collections::HashMap<IdentKind, std::collections::HashSet<String>>;
 
 fn case_of(conn: &Connection, parcel: Uuid) -> Result<Option<String>> {
     Ok(conn
@@ -186,7 +203,7 @@ impl Knowledge for Live<'_> {
     }
 
     fn seized_with(&mut self, kind: IdentKind, value: &str, except: Uuid) -> Result<Option<Seen>> {
-        if listed(self.conn, kind, value)? {
+        if self.listed(kind, value)? {
             return Ok(None);
         }
         let found: Option<(String, Uuid)> = self
@@ -214,7 +231,7 @@ impl Knowledge for Live<'_> {
         value: &str,
         except: Uuid,
     ) -> Result<Option<InCase>> {
-        if listed(self.conn, kind, value)? {
+        if self.listed(kind, value)? {
             return Ok(None);
         }
         Ok(self
@@ -281,7 +298,7 @@ impl Knowledge for Live<'_> {
     }
 
     fn others_with(&mut self, kind: IdentKind, value: &str, except: Uuid) -> Result<usize> {
-        if listed(self.conn, kind, value)? {
+        if self.listed(kind, value)? {
             return Ok(0);
         }
         let found: Option<i64> = self
@@ -299,7 +316,7 @@ impl Knowledge for Live<'_> {
         since: &str,
         except: Uuid,
     ) -> Result<Vec<Other>> {
-        if listed(self.conn, kind, value)? {
+        if self.listed(kind, value)? {
             return Ok(Vec::new());
         }
         let role = match kind {
@@ -358,7 +375,7 @@ impl Knowledge for Live<'_> {
     }
 
     fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<Other>> {
-        if listed(self.conn, IdentKind::Address, address)? {
+        if self.listed(IdentKind::Address, address)? {
             return Ok(Vec::new());
         }
         let mut stmt = self.conn.prepare_cached(

@@ -150,10 +150,7 @@ pub fn screen_with(
         true => Some(know.substance_terms()?),
         false => None,
     };
-    let looked = profiles
-        .iter()
-        .map(|p| score::look(p, parcel, catalogue.as_deref()))
-        .collect();
+    let looked = score::look_all(profiles, parcel, catalogue.as_deref());
     screen_looked(profiles, watching, parcel, ids, looked, know, today)
 }
 

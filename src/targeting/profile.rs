@@ -102,7 +102,8 @@ pub struct Indicator {
     /// Where it is written (1-based line of its `[[indicator]]`).
     pub line: usize,
     /// What scoring needs of the test, worked out once, not per parcel:
-    /// a `contents` test's terms, folded; the identifier kinds a
+    /// a `contents` test's terms and a `carrier` or `service` test's
+    /// names, folded; the identifier kinds a
     /// watchlist, seized-parcel or open-case test looks at.
     #[serde(skip)]
     pub folded_terms: Vec<String>,
@@ -268,6 +269,9 @@ pub fn parse(text: &str) -> Result<(Profile, Vec<String>), ProfileError> {
         let folded_terms = match &test {
             Test::Contents { terms, .. } => {
                 terms.iter().map(|t| crate::domain::text::fold(t)).collect()
+            }
+            Test::Carrier { names } | Test::Service { names } => {
+                names.iter().map(|t| crate::domain::text::fold(t)).collect()
             }
             _ => Vec::new(),
         };

@@ -10,6 +10,7 @@ use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::domain::text::fold;
 use crate::domain::{ItemKind, Parcel};
 use serde::{Deserialize, Serialize};
+use std::hash::BuildHasher;
 use uuid::Uuid;
 
 /// Why an indicator fired: the evidence, and the item it points at (to
@@ -148,11 +149,14 @@ impl std::fmt::Display for Label {
 
 /// The hash keys are told apart by (in one process).
 pub fn key_hash(s: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
+    HASH.hash_one(s)
 }
+
+/// The hash a screen keys what it holds in memory by (values, senders,
+/// names: never written anywhere, so only one process need agree on it).
+/// foldhash's: SipHash, the standard library's, was a tenth of scoring.
+pub const HASH: foldhash::quality::FixedState =
+    foldhash::quality::FixedState::with_seed(0x1d7e_57a1);
 
 /// `sender_phone` -> `sender phone`.
 fn role_words(role: &str) -> String {
@@ -170,13 +174,13 @@ pub const SENDER_KEY_ROLES: [&str; 4] = [
 
 /// The key a sender is told apart by (see [`SENDER_KEY_ROLES`]), from a
 /// parcel's identifiers.
-pub fn sender_key(ids: &[Identifier]) -> String {
+pub fn sender_key(ids: &[Identifier]) -> &str {
     SENDER_KEY_ROLES
         .iter()
         .find_map(|role| {
             ids.iter()
                 .find(|i| i.role == *role && i.kind.is_exact())
-                .map(|i| i.value.clone())
+                .map(|i| i.value.as_str())
         })
         .unwrap_or_default()
 }
@@ -255,12 +259,31 @@ fn reason(ind: &Indicator, (evidence, item): (String, Option<Pointer>)) -> Reaso
 
 /// The indicators of `profile` that look at the parcel alone, tried.
 pub fn look(profile: &Profile, parcel: &Parcel, catalogue: Option<&Terms>) -> Looked {
+    look_with(profile, parcel, catalogue, &mut Words::default())
+}
+
+/// Every profile's [`look`] at the parcel (its declared contents folded
+/// once for them all).
+pub fn look_all(profiles: &[Profile], parcel: &Parcel, catalogue: Option<&Terms>) -> Vec<Looked> {
+    let mut words = Words::default();
+    profiles
+        .iter()
+        .map(|p| look_with(p, parcel, catalogue, &mut words))
+        .collect()
+}
+
+fn look_with(
+    profile: &Profile,
+    parcel: &Parcel,
+    catalogue: Option<&Terms>,
+    words: &mut Words,
+) -> Looked {
     let mut out = Looked::default();
     for (at, ind) in profile.indicators.iter().enumerate() {
         if asks(&ind.test) {
             continue;
         }
-        if let Some(fired) = looks(ind, parcel, catalogue) {
+        if let Some(fired) = looks(ind, parcel, catalogue, words) {
             out.score += ind.weight;
             out.fired.push((at, reason(ind, fired)));
         }
@@ -377,15 +400,35 @@ fn in_list(list: &[String], value: &str) -> bool {
     list.iter().any(|c| c.trim().eq_ignore_ascii_case(value))
 }
 
-fn folded_in(names: &[String], value: Option<&str>) -> Option<String> {
-    let v = fold(value?);
-    names.iter().find(|n| fold(n) == v).map(|_| v)
+/// Whether `value`, folded, is one of `folded` (names folded already).
+fn folded_in(folded: &[String], value: Option<&str>) -> bool {
+    value.is_some_and(|v| {
+        let v = fold(v);
+        folded.contains(&v)
+    })
+}
+
+/// The words of a parcel's declared contents, folded: worked out once for
+/// every profile's look at it.
+#[derive(Default)]
+pub struct Words(Option<Vec<String>>);
+
+impl Words {
+    fn of<'w>(&'w mut self, declared: &str) -> &'w [String] {
+        self.0.get_or_insert_with(|| {
+            fold(declared)
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+    }
 }
 
 /// Whether an indicator that looks at the parcel alone fires: its
 /// evidence (`catalogue`: the catalogue's terms, for a `contents` test
 /// that names substances).
-fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>) -> Fired {
+fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>, words: &mut Words) -> Fired {
     let plain = |s: String| Some((s, None));
     match &ind.test {
         Test::Origin { countries } => match p.origin.as_deref() {
@@ -405,31 +448,27 @@ fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>) -> Fired {
                 None => None,
             }
         }
-        Test::Carrier { names } => match folded_in(names, p.carrier.as_deref()) {
-            Some(_) => plain(format!("carrier {}", p.carrier.as_deref().unwrap_or(""))),
-            None => None,
+        // (The names and terms folded once, as the profile was read.)
+        Test::Carrier { .. } => match folded_in(&ind.folded_terms, p.carrier.as_deref()) {
+            true => plain(format!("carrier {}", p.carrier.as_deref().unwrap_or(""))),
+            false => None,
         },
-        Test::Service { names } => match folded_in(names, p.service.as_deref()) {
-            Some(_) => plain(format!("service {}", p.service.as_deref().unwrap_or(""))),
-            None => None,
+        Test::Service { .. } => match folded_in(&ind.folded_terms, p.service.as_deref()) {
+            true => plain(format!("service {}", p.service.as_deref().unwrap_or(""))),
+            false => None,
         },
         Test::Contents { terms, substances } => {
             let declared = p.declared_contents.as_deref()?;
-            let words: Vec<String> = fold(declared)
-                .split(' ')
-                .filter(|w| !w.is_empty())
-                .map(str::to_string)
-                .collect();
-            // (The terms folded once, as the profile was read.)
+            let words = words.of(declared);
             if let Some(t) = terms
                 .iter()
                 .zip(&ind.folded_terms)
-                .find(|(_, f)| term_matches(f, &words))
+                .find(|(_, f)| term_matches(f, words))
                 .map(|(t, _)| t)
             {
                 return plain(format!("declared contents {declared:?} match {t:?}"));
             }
-            if *substances && let Some((_, name)) = catalogue.and_then(|t| t.first_match(&words)) {
+            if *substances && let Some((_, name)) = catalogue.and_then(|t| t.first_match(words)) {
                 return plain(format!(
                     "declared contents {declared:?} name the substance {name}"
                 ));
@@ -437,7 +476,7 @@ fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>) -> Fired {
             None
         }
         Test::HsMismatch {} => match (p.hs_code.as_deref(), p.declared_contents.as_deref()) {
-            (Some(hs), Some(declared)) => match hs_mismatch(hs, declared) {
+            (Some(hs), Some(declared)) => match hs_mismatch_in(hs, declared, words.of(declared)) {
                 Some(why) => plain(why),
                 None => None,
             },
@@ -627,7 +666,7 @@ fn fires(
                     .filter(|k| *k != none_key)
                     .collect();
                 if !mine.is_empty() {
-                    senders.push(key_hash(&mine));
+                    senders.push(key_hash(mine));
                 }
                 senders.sort_unstable();
                 senders.dedup();
@@ -661,9 +700,12 @@ fn fires(
                     label: Label::Text(key),
                 });
             }
-            names.retain(|n| n.key != key_hash(""));
-            names.sort_by_key(|n| n.key);
-            names.dedup_by_key(|n| n.key);
+            // One of each name, the first met kept, in the order met (the
+            // notebook's, the manifest's newest first, this parcel's): an
+            // order that does not hang on the hash.
+            let blank = key_hash("");
+            let mut met = std::collections::HashSet::new();
+            names.retain(|n| n.key != blank && met.insert(n.key));
             if names.len() as u32 >= *at_least {
                 return plain(format!(
                     "recipient address {} has {} different recipient names ({})",
@@ -686,7 +728,7 @@ fn fires(
                 } => Some(know.substance_terms()?),
                 _ => None,
             };
-            Ok(looks(ind, p, terms.as_deref()))
+            Ok(looks(ind, p, terms.as_deref(), &mut Words::default()))
         }
     }
 }
@@ -796,6 +838,11 @@ pub fn days_before(today: &str, days: u32) -> String {
 /// common cover goods and of chemicals), and whether the declared code
 /// fits: `None` when it does or nothing is known.
 pub fn hs_mismatch(hs: &str, declared: &str) -> Option<String> {
+    hs_mismatch_in(hs, declared, Words::default().of(declared))
+}
+
+/// [`hs_mismatch`] with the declaration's folded words.
+fn hs_mismatch_in(hs: &str, declared: &str, words: &[String]) -> Option<String> {
     const GOODS: &[(&str, &[&str], &str)] = &[
         ("tea", &["09", "21"], "tea"),
         ("coffee", &["09", "21"], "coffee"),
@@ -831,7 +878,6 @@ pub fn hs_mismatch(hs: &str, declared: &str) -> Option<String> {
     const CHEMICAL: &[&str] = &["28", "29", "30", "38"];
     let digits = profile::hs_digits(hs);
     let chapter = digits.get(..2)?;
-    let words: Vec<String> = fold(declared).split(' ').map(str::to_string).collect();
     // The goods the words name; the code fits when any of them fits it
     // ("plastic toys" may be filed as toys or as plastics).
     let named: Vec<&(&str, &[&str], &str)> = GOODS

@@ -30,13 +30,13 @@ fn keys(word: &[u8], mut f: impl FnMut(&[u8])) {
 #[derive(Default)]
 pub struct Terms {
     list: Vec<(String, String)>,
-    index: HashMap<Vec<u8>, Vec<u32>>,
+    index: HashMap<Vec<u8>, Vec<u32>, foldhash::fast::RandomState>,
 }
 
 impl Terms {
     /// `list`: (folded term, substance name), in the order they are tried.
     pub fn new(list: Vec<(String, String)>) -> Terms {
-        let mut index: HashMap<Vec<u8>, Vec<u32>> = HashMap::new();
+        let mut index: HashMap<Vec<u8>, Vec<u32>, foldhash::fast::RandomState> = HashMap::default();
         for (at, (term, _)) in list.iter().enumerate() {
             let Some(first) = term.split(' ').find(|w| !w.is_empty()) else {
                 continue;
