@@ -88,6 +88,22 @@ pub enum S10Error {
 
 /// Upper-cases and removes spaces, as officers type numbers from labels.
 pub fn canonical_form(input: &str) -> String {
+    // (Said several times of every tracking number read: plain ASCII,
+    // the common case, byte by byte.)
+    if input.is_ascii() {
+        let mut out = String::with_capacity(input.len());
+        for b in input.bytes() {
+            if !matches!(b, b'\t'..=b'\r' | b' ' | b'-') {
+                out.push(char::from(b.to_ascii_uppercase()));
+            }
+        }
+        return out;
+    }
+    canonical_form_of_chars(input)
+}
+
+/// [`canonical_form`], char by char.
+fn canonical_form_of_chars(input: &str) -> String {
     input
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
@@ -143,6 +159,29 @@ pub fn parse(input: &str) -> Result<S10, S10Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte-by-byte form of plain ASCII is the char-by-char one.
+    #[test]
+    fn canonical_form_of_ascii_is_that_of_chars() {
+        for input in [
+            "rr 123-456-785 kz",
+            "\tRR123456785KZ\r\n",
+            "a\u{b}b\u{c}c d",
+            "1z 999 aa1 0123 4567 84",
+            "x\u{1c}y",
+            "",
+        ] {
+            assert_eq!(
+                canonical_form(input),
+                canonical_form_of_chars(input),
+                "{input:?}"
+            );
+        }
+        for b in 0u8..128 {
+            let s = format!("a{}b", char::from(b));
+            assert_eq!(canonical_form(&s), canonical_form_of_chars(&s), "{b}");
+        }
+    }
 
     fn digits(s: &str) -> [u8; 8] {
         let mut out = [0; 8];

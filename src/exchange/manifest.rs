@@ -75,6 +75,14 @@ pub fn screen(
     screen_as(conn, prep, &how, on_hit, progress)
 }
 
+/// A row as the reading thread hands it to the scoring thread: its parcel,
+/// identifiers and each profile's look at it.
+type Made = (
+    Box<Parcel>,
+    Vec<Identifier>,
+    Vec<crate::targeting::score::Looked>,
+);
+
 /// What a screen screens against, and how.
 struct Screening<'a> {
     profiles: &'a [Profile],
@@ -148,18 +156,22 @@ fn screen_as(
     // id per row asked the system for random bytes a million times.)
     let first = Uuid::now_v7().as_u128();
     let made = std::sync::atomic::AtomicU64::new(0);
-    let prepare = |mut parcel: Box<Parcel>| {
+    // It looks at the parcel too (the indicators that need no notebook),
+    // the scoring thread being the busier.
+    let catalogue = terms.clone();
+    let prepare = move |mut parcel: Box<Parcel>| {
         let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         parcel.meta.id = Uuid::from_u128(first ^ u128::from(n));
         // (Exact values only: no indicator asks of a sound in `ids`.)
         let ids = parcel.identifiers_of(false);
-        (parcel, ids)
+        let looked = crate::targeting::score::look_all(profiles, &parcel, Some(&catalogue));
+        (parcel, ids, looked)
     };
     let rows = csv_import::each_row(
         prep,
         prepare,
-        |row: ScreenRow<(Box<Parcel>, Vec<Identifier>)>| {
-            let (parcel, ids) = match row.parcel {
+        |row: ScreenRow<Made>| {
+            let (parcel, ids, looked) = match row.parcel {
                 Ok(p) => p,
                 Err(e) => {
                     report.unreadable += 1;
@@ -176,7 +188,6 @@ fn screen_as(
                     / u128::from(row.bytes)) as u64;
                 know.inner().ahead(report.screened, all);
             }
-            let looked = crate::targeting::score::look_all(profiles, &parcel, Some(&terms));
             let hits = crate::targeting::screen_looked(
                 profiles, watching, &parcel, &ids, looked, &mut know, today,
             )

@@ -118,6 +118,10 @@ pub struct Profile {
     pub description: Option<String>,
     pub threshold: f64,
     pub indicators: Vec<Indicator>,
+    /// The indicators that ask the notebook, heaviest first (equal
+    /// weights in the profile's order): the order scoring asks in.
+    #[serde(skip)]
+    pub asking: Vec<usize>,
 }
 
 /// Why a profile file was refused: where, which field, what.
@@ -300,12 +304,18 @@ pub fn parse(text: &str) -> Result<(Profile, Vec<String>), ProfileError> {
             file.threshold
         ));
     }
+    let mut asking: Vec<usize> = (0..indicators.len())
+        .filter(|at| crate::targeting::score::asks(&indicators[*at].test))
+        .collect();
+    // (A stable sort.)
+    asking.sort_by(|a, b| indicators[*b].weight.total_cmp(&indicators[*a].weight));
     Ok((
         Profile {
             name,
             description: file.description,
             threshold: file.threshold,
             indicators,
+            asking,
         },
         warnings,
     ))

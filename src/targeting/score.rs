@@ -187,7 +187,7 @@ pub fn sender_key(ids: &[Identifier]) -> &str {
 
 /// Whether an indicator asks the notebook (the others look at the parcel
 /// alone, or at what is read once: the catalogue's terms).
-fn asks(test: &Test) -> bool {
+pub(crate) fn asks(test: &Test) -> bool {
     matches!(
         test,
         Test::Watchlist { .. }
@@ -302,10 +302,8 @@ pub fn finish(
     today: &str,
 ) -> crate::store::Result<Option<Hit>> {
     let inds = &profile.indicators;
-    let mut order: Vec<usize> = (0..inds.len()).filter(|at| asks(&inds[*at].test)).collect();
-    // The heaviest first (a stable sort: equal weights in the profile's
-    // order).
-    order.sort_by(|a, b| inds[*b].weight.total_cmp(&inds[*a].weight));
+    // The heaviest first (worked out as the profile was read).
+    let order = &profile.asking;
     // The most the indicators not yet tried could add.
     let mut could: f64 = order.iter().map(|at| inds[*at].weight.max(0.0)).sum();
     let Looked {
@@ -314,7 +312,7 @@ pub fn finish(
     } = looked;
     // (With room for rounding: the sums below add in another order.)
     let margin = 1e-9 * profile.threshold.abs().max(1.0);
-    for at in order {
+    for &at in order {
         if score + could < profile.threshold - margin {
             return Ok(None);
         }
