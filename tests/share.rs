@@ -138,6 +138,9 @@ fn export_merge_into_empty_then_twice_changes_nothing() {
     // case, 2 parcels, finding, 2 links, the lead (RED note withheld).
     assert_eq!(counts(&r)[0], 7, "{r}");
     assert_eq!(counts(&r)[1..], [0, 305, 0], "{r}");
+    // Checked as typed input: the records it adds (the catalogue's 305
+    // substances are held here as the file holds them).
+    assert_eq!(r["checked"], 7, "{r}");
     assert!(r["signer"].as_str().unwrap().starts_with("tester"), "{r}");
     let cases = b.json(&["list", "cases"]);
     assert_eq!(
@@ -193,6 +196,9 @@ fn export_merge_into_empty_then_twice_changes_nothing() {
     let before = content(&b.db);
     let again = merge(&b, &file);
     assert_eq!(counts(&again), [0, 0, 312, 0], "{again}");
+    // Only the case is checked again (its reference is made local first):
+    // the rest are held exactly as the file has them.
+    assert_eq!(again["checked"], 1, "{again}");
     assert_eq!(again["written"], false);
     assert_eq!(content(&b.db), before, "merging twice changes nothing");
 }

@@ -47,6 +47,11 @@ pub struct MergeReport {
     /// hung on them).
     #[serde(default)]
     pub deleted: usize,
+    /// Records checked as typed input before anything was merged: all but
+    /// those this notebook holds exactly as the file does (merging those
+    /// changes nothing; every case is checked, its reference made local).
+    #[serde(default)]
+    pub checked: usize,
     /// Cases whose reference was taken here by another case.
     pub renumbered: Vec<Renumbered>,
     /// Whether anything was written.
@@ -398,8 +403,14 @@ pub(super) fn case_ref_here(tx: &Connection, id: Uuid, there: &str) -> Result<St
     }
 }
 
+/// By kind, the ids of records a notebook holds exactly as a file does.
+type Same = std::collections::HashMap<ItemKind, std::collections::HashSet<Uuid>>;
+
 struct Merger<'a> {
     src: &'a Connection,
+    /// By kind, the records this notebook held exactly as the file does
+    /// when the file was checked (see [`check_all`]).
+    same: Same,
     source_id: Uuid,
     report: MergeReport,
     done: usize,
@@ -832,11 +843,7 @@ impl Merger<'_> {
     ) -> Result<()> {
         // Read outside any write: records held here exactly as the file
         // holds them (cases are made local first, so never "the same").
-        let same = if R::KIND == ItemKind::Case {
-            Default::default()
-        } else {
-            records::same_rows(self.src, dst.conn(), R::KIND)?
-        };
+        let same = self.same.remove(&R::KIND).unwrap_or_default();
         loop {
             let source_id = self.source_id;
             let done = dst.write(|w| {
@@ -856,12 +863,7 @@ impl Merger<'_> {
         let src = self.src;
         // Records this notebook holds exactly as the file does (merging a
         // file again, most of them) are unchanged without further ado.
-        // Cases are not: their references are made local first.
-        let same = if R::KIND == ItemKind::Case {
-            Default::default()
-        } else {
-            records::same_rows(src, &w.tx, R::KIND)?
-        };
+        let same = self.same.remove(&R::KIND).unwrap_or_default();
         records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| self.visit(w, r, &same))
     }
 }
@@ -1110,13 +1112,14 @@ pub fn merge(
     // thrown away: it holds no lock colleagues would wait on, however
     // long it takes.
     let (_trial_dir, mut trial) = dst.trial_copy()?;
-    check_all(&rec.conn, trial.conn())?;
+    let (same, checked) = check_all(&rec.conn, trial.conn())?;
     trial.write_maybe(|w| {
         let source_id = insert_source(w, rec, &file_name)?;
         let mut mg = Merger {
             src: &rec.conn,
+            same,
             source_id,
-            report: base,
+            report: MergeReport { checked, ..base },
             done: 0,
             total,
             progress,
@@ -1142,7 +1145,7 @@ pub fn merge(
 /// must be of the kinds it says; a finding held here is made
 /// lab-confirmed only with its confirming result (in the file or here); a
 /// custody entry held here is never written over.
-fn check_all(src: &Connection, dst: &Connection) -> Result<()> {
+fn check_all(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
     use std::collections::HashMap;
     // Every id in the file, with its kind.
     let mut kinds: HashMap<Uuid, ItemKind> = HashMap::new();
@@ -1178,9 +1181,22 @@ fn check_all(src: &Connection, dst: &Connection) -> Result<()> {
         src: &Connection,
         dst: &Connection,
         kinds: &HashMap<Uuid, ItemKind>,
+        same: &mut Same,
+        checked: &mut usize,
     ) -> Result<()> {
-        records::each::<R, _>(src, "1", [], usize::MAX, 0, |mut r| {
+        // Records held here with the same value in every column: merging
+        // them changes nothing, so there is nothing in them to refuse
+        // (merging a file again, nearly all of them; checking each as
+        // typed input was half of that merge). Cases are never the same:
+        // their references are made local first.
+        let held = if R::KIND == ItemKind::Case {
+            Default::default()
+        } else {
+            records::same_rows(src, dst, R::KIND)?
+        };
+        records::each_but::<R>(src, &held, |mut r| {
             let m = r.meta().clone();
+            *checked += 1;
             let what = format!("{} {} ({})", R::KIND, sanitize(&r.label()), m.id);
             let refuse = |why: String| {
                 Err(StoreError::Refused(format!(
@@ -1239,10 +1255,13 @@ fn check_all(src: &Connection, dst: &Connection) -> Result<()> {
                 return refuse("it would write over a custody entry held here, and custody entries are never edited".into());
             }
             Ok(())
-        })
+        })?;
+        same.insert(R::KIND, held);
+        Ok(())
     }
+    let (mut same, mut checked) = (Same::new(), 0);
     for k in ItemKind::ALL {
-        crate::with_record_type!(k, R => kind::<R>(src, dst, kinds)?);
+        crate::with_record_type!(k, R => kind::<R>(src, dst, kinds, &mut same, &mut checked)?);
     }
     // The bytes of embedded documents must be what their documents hashed.
     let mut stmt = src.prepare("SELECT sha256, bytes FROM document_bytes")?;
@@ -1256,7 +1275,7 @@ fn check_all(src: &Connection, dst: &Connection) -> Result<()> {
             )));
         }
     }
-    Ok(())
+    Ok((same, checked))
 }
 
 /// Copies the bytes of the file's embedded documents (checked whole by
@@ -1307,7 +1326,7 @@ fn merge_in_steps(
     file_name: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<MergeReport> {
-    check_all(&rec.conn, dst.conn())?;
+    let (same, checked) = check_all(&rec.conn, dst.conn())?;
     let (source_id, report, position, history) = dst.write(|w| {
         let stopped: Option<(Uuid, String)> =
             w.tx.query_row(
@@ -1339,8 +1358,9 @@ fn merge_in_steps(
     })?;
     let mut mg = Merger {
         src: &rec.conn,
+        same,
         source_id,
-        report,
+        report: MergeReport { checked, ..report },
         done: 0,
         total,
         progress,

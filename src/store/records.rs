@@ -221,6 +221,29 @@ pub fn each<R: Record, P: rusqlite::Params>(
     Ok(())
 }
 
+/// Every record of the table but those whose id is in `skip`, in the
+/// order they were written; a skipped row is not read as a record.
+pub fn each_but<R: Record>(
+    conn: &Connection,
+    skip: &std::collections::HashSet<Uuid>,
+    mut f: impl FnMut(R) -> Result<()>,
+) -> Result<()> {
+    let sql = format!("{} ORDER BY rowid", select_sql::<R>());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let id = stmt.column_index("id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        if !skip.is_empty()
+            && let Ok(Some(i)) = row.get::<_, Option<Uuid>>(id)
+            && skip.contains(&i)
+        {
+            continue;
+        }
+        f(from_row(row)?)?;
+    }
+    Ok(())
+}
+
 /// Records matching an SQL condition, in the order they were written.
 pub fn list_where<R: Record, P: rusqlite::Params>(
     conn: &Connection,
