@@ -786,16 +786,17 @@ impl Merger<'_> {
 
     /// One incoming record: unchanged when held here exactly as the file
     /// holds it, else merged; progress every thousand.
+    /// Merges one record of the file (`None`: one held here exactly as
+    /// the file holds it, not read).
     fn visit<R: Record>(
         &mut self,
         w: &mut Writer<'_>,
-        r: R,
+        r: Option<R>,
         same: &std::collections::HashSet<Uuid>,
     ) -> Result<()> {
-        if same.contains(&r.meta().id) {
-            self.report.unchanged += 1;
-        } else {
-            self.one(w, r)?;
+        match r {
+            Some(r) if !same.contains(&r.meta().id) => self.one(w, r)?,
+            _ => self.report.unchanged += 1,
         }
         self.done += 1;
         if self.done.is_multiple_of(1000) {
@@ -817,8 +818,9 @@ impl Merger<'_> {
         let mut last = None;
         loop {
             let src = self.src;
-            let got =
-                records::each_numbered_after::<R>(src, after, 64, |_, r| self.visit(w, r, same))?;
+            let got = records::each_numbered_after_but::<R>(src, after, 64, same, |_, r| {
+                self.visit(w, r, same)
+            })?;
             match got {
                 Some(n) => {
                     after = n;
@@ -864,7 +866,9 @@ impl Merger<'_> {
         // Records this notebook holds exactly as the file does (merging a
         // file again, most of them) are unchanged without further ado.
         let same = self.same.remove(&R::KIND).unwrap_or_default();
-        records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| self.visit(w, r, &same))
+        records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| {
+            self.visit(w, Some(r), &same)
+        })
     }
 }
 

@@ -699,6 +699,22 @@ pub fn each_numbered_after<R: Record>(
     limit: usize,
     mut f: impl FnMut(i64, R) -> Result<()>,
 ) -> Result<Option<i64>> {
+    let none = std::collections::HashSet::new();
+    each_numbered_after_but::<R>(conn, after, limit, &none, |n, r| match r {
+        Some(r) => f(n, r),
+        None => Ok(()),
+    })
+}
+
+/// [`each_numbered_after`], a row whose id is in `skip` handed over as
+/// `None`, not read as a record.
+pub fn each_numbered_after_but<R: Record>(
+    conn: &Connection,
+    after: i64,
+    limit: usize,
+    skip: &std::collections::HashSet<Uuid>,
+    mut f: impl FnMut(i64, Option<R>) -> Result<()>,
+) -> Result<Option<i64>> {
     let sql = format!(
         "SELECT {}, n FROM {} WHERE n > ?1 ORDER BY n LIMIT ?2",
         select_list::<R>(),
@@ -706,11 +722,14 @@ pub fn each_numbered_after<R: Record>(
     );
     let at = columns::<R>().len();
     let mut stmt = conn.prepare_cached(&sql)?;
+    let id = stmt.column_index("id")?;
     let mut rows = stmt.query((after, limit.min(i64::MAX as usize) as i64))?;
     let mut last = None;
     while let Some(row) = rows.next()? {
         let n: i64 = row.get(at)?;
-        f(n, from_row(row)?)?;
+        let skipped = !skip.is_empty()
+            && matches!(row.get::<_, Option<Uuid>>(id), Ok(Some(i)) if skip.contains(&i));
+        f(n, if skipped { None } else { Some(from_row(row)?) })?;
         last = Some(n);
     }
     Ok(last)
