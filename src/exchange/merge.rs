@@ -785,9 +785,8 @@ impl Merger<'_> {
     }
 
     /// One incoming record: unchanged when held here exactly as the file
-    /// holds it, else merged; progress every thousand.
-    /// Merges one record of the file (`None`: one held here exactly as
-    /// the file holds it, not read).
+    /// holds it (`None`: such a record, not read), else merged; progress
+    /// every thousand.
     fn visit<R: Record>(
         &mut self,
         w: &mut Writer<'_>,
