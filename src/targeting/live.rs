@@ -110,7 +110,9 @@ impl<'a> Live<'a> {
         self
     }
 
-    /// Whether a value is on the warning list.
+    /// Whether a value is on the warning list (a placeholder, a courier
+    /// hub, the post itself): it says nothing about who is behind a
+    /// parcel, so it is no evidence and no cluster.
     fn listed(&self, kind: IdentKind, value: &str) -> Result<bool> {
         match &self.listed {
             Some(l) => Ok(l.get(&kind).is_some_and(|v| v.contains(value))),
@@ -173,9 +175,6 @@ const PARCELS_WITH: &str = "FROM identifiers i JOIN occurrences o ON o.ident = i
      JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
      WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3";
 
-/// Whether a value is on the warning list (a placeholder, a courier hub,
-/// the post itself): it says nothing about who is behind a parcel, so it
-/// is no evidence and no cluster.
 /// The warning list's values by kind, held in memory by a long screen.
 pub type Listed = std::collections::HashMap<IdentKind, std::collections::HashSet<String>>;
 
