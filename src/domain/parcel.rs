@@ -112,6 +112,84 @@ fn opt(s: &Option<String>) -> Option<&str> {
     s.as_deref().filter(|s| !s.is_empty())
 }
 
+impl Record for Parcel {
+    const KIND: ItemKind = ItemKind::Parcel;
+    const FIELDS: &'static [FieldSpec] = FIELDS;
+
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn label(&self) -> String {
+        self.tracking.clone()
+    }
+    fn search_text(&self) -> String {
+        crate::domain::text::search_fields(&[
+            Some(self.tracking.as_str()),
+            self.carrier.as_deref(),
+            self.origin.as_deref(),
+            self.destination.as_deref(),
+            self.sender_name.as_deref(),
+            self.sender_address.as_deref(),
+            self.sender_phone.as_deref(),
+            self.sender_email.as_deref(),
+            self.recipient_name.as_deref(),
+            self.recipient_address.as_deref(),
+            self.recipient_phone.as_deref(),
+            self.recipient_email.as_deref(),
+            self.declared_contents.as_deref(),
+            self.found_contents.as_deref(),
+            self.concealment.as_deref(),
+            self.seized_place.as_deref(),
+        ])
+    }
+    fn identifiers(&self) -> Vec<Identifier> {
+        self.identifiers_of(true)
+    }
+    fn derive(&mut self) {
+        if let Ok(t) = tracking::parse(&self.tracking) {
+            self.tracking_kind = t.kind;
+        }
+    }
+    fn check(&self) -> Result<Vec<String>, FieldError> {
+        let mut w = Vec::new();
+        if self.declared_value.is_some() && self.declared_currency.is_none() {
+            w.push("declared_currency: a declared value without a currency".into());
+        }
+        if self.seized_on.is_some() && matches!(self.status.as_str(), "targeted" | "released") {
+            w.push(format!(
+                "status: the parcel has a seizure date but its status is {}",
+                self.status
+            ));
+        }
+        if self.tracking_kind == TrackingKind::S10
+            && let (Some(o), Ok(t)) = (&self.origin, super::s10::parse(&self.tracking))
+            && t.country() != o
+        {
+            w.push(format!(
+                "origin: {o}, but the S10 number was issued by the post of {}",
+                t.country()
+            ));
+        }
+        for (field, t) in [
+            ("concealment", &self.concealment),
+            ("found_contents", &self.found_contents),
+        ] {
+            if let Some(t) = t {
+                w.extend(
+                    ids::scan(t, None)
+                        .failed
+                        .into_iter()
+                        .map(|f| format!("{field}: {f}")),
+                );
+            }
+        }
+        Ok(w)
+    }
+}
+
 impl Parcel {
     /// The parcel's identifiers as [`Record::identifiers`] gives them, in
     /// the same order, the name and address sounds left out unless
@@ -217,84 +295,6 @@ impl Parcel {
             }
         }
         out
-    }
-}
-
-impl Record for Parcel {
-    const KIND: ItemKind = ItemKind::Parcel;
-    const FIELDS: &'static [FieldSpec] = FIELDS;
-
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
-    fn label(&self) -> String {
-        self.tracking.clone()
-    }
-    fn search_text(&self) -> String {
-        crate::domain::text::search_fields(&[
-            Some(self.tracking.as_str()),
-            self.carrier.as_deref(),
-            self.origin.as_deref(),
-            self.destination.as_deref(),
-            self.sender_name.as_deref(),
-            self.sender_address.as_deref(),
-            self.sender_phone.as_deref(),
-            self.sender_email.as_deref(),
-            self.recipient_name.as_deref(),
-            self.recipient_address.as_deref(),
-            self.recipient_phone.as_deref(),
-            self.recipient_email.as_deref(),
-            self.declared_contents.as_deref(),
-            self.found_contents.as_deref(),
-            self.concealment.as_deref(),
-            self.seized_place.as_deref(),
-        ])
-    }
-    fn identifiers(&self) -> Vec<Identifier> {
-        self.identifiers_of(true)
-    }
-    fn derive(&mut self) {
-        if let Ok(t) = tracking::parse(&self.tracking) {
-            self.tracking_kind = t.kind;
-        }
-    }
-    fn check(&self) -> Result<Vec<String>, FieldError> {
-        let mut w = Vec::new();
-        if self.declared_value.is_some() && self.declared_currency.is_none() {
-            w.push("declared_currency: a declared value without a currency".into());
-        }
-        if self.seized_on.is_some() && matches!(self.status.as_str(), "targeted" | "released") {
-            w.push(format!(
-                "status: the parcel has a seizure date but its status is {}",
-                self.status
-            ));
-        }
-        if self.tracking_kind == TrackingKind::S10
-            && let (Some(o), Ok(t)) = (&self.origin, super::s10::parse(&self.tracking))
-            && t.country() != o
-        {
-            w.push(format!(
-                "origin: {o}, but the S10 number was issued by the post of {}",
-                t.country()
-            ));
-        }
-        for (field, t) in [
-            ("concealment", &self.concealment),
-            ("found_contents", &self.found_contents),
-        ] {
-            if let Some(t) = t {
-                w.extend(
-                    ids::scan(t, None)
-                        .failed
-                        .into_iter()
-                        .map(|f| format!("{field}: {f}")),
-                );
-            }
-        }
-        Ok(w)
     }
 }
 

@@ -149,15 +149,13 @@ fn screen_as(
     }
     let mut know = Batch::new(known).without(listed.iter().map(|(k, v)| (*k, v.as_str())));
     // The reading thread gives each parcel an id of its own (so no parcel
-    // of the notebook is taken for it) and derives its identifiers; this
-    // one scores it (the indicators that look at the parcel alone, then
-    // those that ask the notebook) and remembers it.
+    // of the notebook is taken for it), derives its identifiers and tries
+    // the indicators that look at the parcel alone (this thread being the
+    // busier); this one asks the notebook for the rest and remembers it.
     // (Ids told apart by a count in the random bits of one new id: a new
     // id per row asked the system for random bytes a million times.)
     let first = Uuid::now_v7().as_u128();
     let made = std::sync::atomic::AtomicU64::new(0);
-    // It looks at the parcel too (the indicators that need no notebook),
-    // the scoring thread being the busier.
     let catalogue = terms.clone();
     let prepare = move |mut parcel: Box<Parcel>| {
         let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

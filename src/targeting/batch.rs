@@ -13,12 +13,12 @@ use crate::domain::Parcel;
 use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::store::Result;
 use std::collections::HashSet;
+use std::hash::BuildHasher;
+use uuid::Uuid;
 
 /// A set of hashes (hashed again with foldhash's fast hash: SipHash was
 /// a tenth of remembering a row).
 type Hashes = HashSet<u64, foldhash::fast::FixedState>;
-use std::hash::BuildHasher;
-use uuid::Uuid;
 
 fn key(kind: IdentKind, value: &str) -> u64 {
     HASH.hash_one((kind, value))

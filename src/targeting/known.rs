@@ -365,6 +365,9 @@ struct Filter {
     reading: Duration,
 }
 
+/// The watchlist's entries by kind, then value.
+type Watchlist = HashMap<IdentKind, HashMap<String, Vec<Entry>, foldhash::fast::RandomState>>;
+
 /// [`Live`] with the watchlist held in memory and, once a screen is long
 /// enough to pay for each, [`Presence`] filters before the index.
 pub struct Known<'a> {
@@ -372,7 +375,7 @@ pub struct Known<'a> {
     conn: &'a Connection,
     today: String,
     /// By kind, then value (looked up without making a key).
-    watchlist: HashMap<IdentKind, HashMap<String, Vec<Entry>, foldhash::fast::RandomState>>,
+    watchlist: Watchlist,
     filters: [Filter; 3],
     /// Parcels asked about so far, of about how many ([`Known::ahead`]).
     ahead: Option<(u64, u64)>,
@@ -384,10 +387,7 @@ impl<'a> Known<'a> {
     /// Knowledge of the notebook on `conn` as of `today`, over `live` (a
     /// [`Live`] of the same connection).
     pub fn new(conn: &'a Connection, live: Live<'a>, today: &str) -> Result<Known<'a>> {
-        let mut watchlist: HashMap<
-            IdentKind,
-            HashMap<String, Vec<Entry>, foldhash::fast::RandomState>,
-        > = HashMap::new();
+        let mut watchlist = Watchlist::new();
         let mut stmt = conn.prepare(
             "SELECT w.kind, w.value, w.id, w.reason, c.\"ref\", c.id, w.added_by, w.expires_on
              FROM watchlist w LEFT JOIN cases c ON c.id = w.case_id ORDER BY w.added_at",

@@ -146,10 +146,7 @@ pub fn screen_with(
     know: &mut dyn score::Knowledge,
     today: &str,
 ) -> Result<Vec<score::Hit>> {
-    let catalogue = match profiles.iter().any(score::needs_catalogue) {
-        true => Some(know.substance_terms()?),
-        false => None,
-    };
+    let catalogue = score::catalogue_for(profiles, know)?;
     let looked = score::look_all(profiles, parcel, catalogue.as_deref());
     screen_looked(profiles, watching, parcel, ids, looked, know, today)
 }

@@ -217,10 +217,7 @@ pub fn score(
     know: &mut dyn Knowledge,
     today: &str,
 ) -> crate::store::Result<Option<Hit>> {
-    let catalogue = match needs_catalogue(profile) {
-        true => Some(know.substance_terms()?),
-        false => None,
-    };
+    let catalogue = catalogue_for(std::slice::from_ref(profile), know)?;
     let looked = look(profile, parcel, catalogue.as_deref());
     finish(profile, looked, parcel, ids, know, today)
 }
@@ -234,9 +231,13 @@ pub struct Looked {
     score: f64,
 }
 
-/// Whether a profile's look at a parcel needs the catalogue's terms.
-pub fn needs_catalogue(profile: &Profile) -> bool {
-    profile.indicators.iter().any(|i| {
+/// The catalogue's terms, when a look of one of `profiles` at a parcel
+/// needs them (a `contents` test that names substances).
+pub fn catalogue_for(
+    profiles: &[Profile],
+    know: &mut dyn Knowledge,
+) -> crate::store::Result<Option<std::sync::Arc<Terms>>> {
+    let needed = profiles.iter().flat_map(|p| &p.indicators).any(|i| {
         matches!(
             i.test,
             Test::Contents {
@@ -244,6 +245,10 @@ pub fn needs_catalogue(profile: &Profile) -> bool {
                 ..
             }
         )
+    });
+    Ok(match needed {
+        true => Some(know.substance_terms()?),
+        false => None,
     })
 }
 
@@ -719,15 +724,9 @@ fn fires(
             }
             none
         }
-        _ => {
-            let terms = match &ind.test {
-                Test::Contents {
-                    substances: true, ..
-                } => Some(know.substance_terms()?),
-                _ => None,
-            };
-            Ok(looks(ind, p, terms.as_deref(), &mut Words::default()))
-        }
+        // The tests that look at the parcel alone are tried by [`look`],
+        // never here ([`finish`] asks only `Profile::asking`).
+        _ => none,
     }
 }
 

@@ -49,11 +49,11 @@ pub fn remove(tx: &Connection, item: i64) -> Result<()> {
     Ok(())
 }
 
-/// Rows of one kind (by kind code), or of every kind (NULL).
 /// How many search rows of a kind (or all) there are, and their texts'
 /// bytes.
 pub(super) const SIZE_OF_KIND: &str = "SELECT count(*), coalesce(sum(octet_length(body)), 0)
      FROM search_items WHERE (?1 IS NULL OR (item & 15) = ?1)";
 
+/// Rows of one kind (by kind code), or of every kind (NULL).
 pub(super) const ROWS_OF_KIND: &str =
     "SELECT rowid, body FROM search_items WHERE (?1 IS NULL OR (item & 15) = ?1) ORDER BY rowid";
