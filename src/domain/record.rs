@@ -45,6 +45,14 @@ pub trait Record: Serialize + DeserializeOwned + Clone + std::fmt::Debug + 'stat
     }
     /// Recomputes fields derived from others (e.g. a parcel's tracking kind).
     fn derive(&mut self) {}
+    /// The unsaved record whose fields have these parsed values, one for
+    /// each of [`Record::FIELDS`] in its order (each taken, leaving null),
+    /// made without serde; `None` where the kind has no such maker (it is
+    /// then deserialised from the values, which are left as they were).
+    /// Rows of a table are made so, a million at a time.
+    fn from_fields(_values: &mut [Value]) -> Option<Result<Self, String>> {
+        None
+    }
 
     fn field(name: &str) -> Result<&'static FieldSpec, FieldError> {
         Self::FIELDS
@@ -130,8 +138,7 @@ pub fn new_record_all<R: Record>(
             }
         }
     }
-    let mut pairs: Vec<(&'static str, Value)> = unsaved_meta();
-    pairs.reserve(R::FIELDS.len());
+    let mut parsed_values = Vec::with_capacity(R::FIELDS.len());
     let mut warnings = Vec::new();
     let mut failed = Vec::new();
     for (spec, given) in R::FIELDS.iter().zip(given) {
@@ -141,7 +148,7 @@ pub fn new_record_all<R: Record>(
                 if let Some(w) = parsed.warning {
                     warnings.push(format!("{}: {w}", spec.name));
                 }
-                pairs.push((spec.name, parsed.value));
+                parsed_values.push(parsed.value);
             }
             Err(e) => failed.push(e),
         }
@@ -151,13 +158,22 @@ pub fn new_record_all<R: Record>(
     if !failed.is_empty() {
         return Err(failed);
     }
-    let de = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(pairs.into_iter());
-    let mut rec = <R as serde::Deserialize>::deserialize(de).map_err(|e| {
+    let misfit = |e: &dyn std::fmt::Display| {
         vec![FieldError {
             field: R::KIND.to_string(),
             message: format!("record does not fit its kind: {e}"),
         }]
-    })?;
+    };
+    let mut rec = match R::from_fields(&mut parsed_values) {
+        Some(made) => made.map_err(|e| misfit(&e))?,
+        None => {
+            let mut pairs: Vec<(&'static str, Value)> = unsaved_meta();
+            pairs.extend(R::FIELDS.iter().map(|f| f.name).zip(parsed_values));
+            let de =
+                serde::de::value::MapDeserializer::<_, serde_json::Error>::new(pairs.into_iter());
+            <R as serde::Deserialize>::deserialize(de).map_err(|e| misfit(&e))?
+        }
+    };
     rec.derive();
     warnings.extend(rec.check().map_err(|e| vec![e])?);
     Ok((rec, warnings))
