@@ -186,6 +186,7 @@ fn screen_as(
                     / u128::from(row.bytes)) as u64;
                 know.inner().ahead(report.screened, all);
             }
+            know.inner().expect(&ids);
             let hits = crate::targeting::screen_looked(
                 profiles, watching, &parcel, &ids, looked, &mut know, today,
             )

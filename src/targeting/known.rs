@@ -23,8 +23,8 @@
 use super::live::Live;
 use super::score::{InCase, Knowledge, Other, Seen, Suspect, Watched};
 use crate::domain::identifiers::IdentKind;
-use crate::store::Result;
 use crate::store::keys::ident_code;
+use crate::store::{Result, StoreError};
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -80,27 +80,31 @@ const REGIONS: usize = 256;
 const BATCH: usize = 1024;
 
 impl Presence {
+    /// An empty filter for about `expected` values (a filter sized for
+    /// fewer answers more often "may").
+    fn sized(expected: u64) -> Filling {
+        let blocks = (expected.max(1) * BITS_PER_VALUE)
+            .div_ceil(512)
+            .max(REGIONS as u64);
+        Filling {
+            p: Presence {
+                blocks: vec![Block::default(); blocks as usize],
+                values: 0,
+            },
+            pending: (0..REGIONS).map(|_| Vec::with_capacity(BATCH)).collect(),
+        }
+    }
+
     /// The identifiers `sql` gives (kind code, value), about `expected` of
-    /// them (a filter sized for fewer answers more often "may").
-    /// Gives up (`None`: a filter read in part would say "not there" of
-    /// values that are) once `stop` is set.
+    /// them. Gives up (`None`: a filter read in part would say "not there"
+    /// of values that are) once `stop` is set.
     fn of(
         conn: &Connection,
         sql: &str,
         expected: u64,
         stop: &AtomicBool,
     ) -> Result<Option<Presence>> {
-        let blocks = (expected.max(1) * BITS_PER_VALUE)
-            .div_ceil(512)
-            .max(REGIONS as u64);
-        let mut p = Presence {
-            blocks: vec![Block::default(); blocks as usize],
-            values: 0,
-        };
-        // Set in batches by region of the filter, so each batch's blocks
-        // are in the processor's cache (set one by one, in the values'
-        // order, each is a cache miss: half the reading's time).
-        let mut pending: Vec<Vec<u64>> = (0..REGIONS).map(|_| Vec::with_capacity(BATCH)).collect();
+        let mut p = Presence::sized(expected);
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
         let mut read = 0u32;
@@ -113,17 +117,75 @@ impl Presence {
             // (As bytes: the index's values are UTF-8, and checking each of
             // millions again was a tenth of reading them.)
             let value = r.get_ref(1)?.as_bytes().unwrap_or_default();
+            p.add(ident_hash(code, value));
+        }
+        Ok(Some(p.done()))
+    }
+
+    /// Every gate's filter, in one reading of the identifier index: the
+    /// identifiers behind the narrower gates are first gathered as ids
+    /// (one bit an identifier), then each value of the index goes into
+    /// the whole index's filter and into those of the gates its id is
+    /// behind. (Read a gate at a time, the narrower gates looked each of
+    /// their identifiers up by id: the three took three times as long,
+    /// and the two narrower ones arrived seconds after the first.)
+    fn all_of(conn: &Connection, stop: &AtomicBool) -> Result<Option<[Presence; 3]>> {
+        let top = conn.query_row("SELECT coalesce(max(id), 0) FROM identifiers", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        let words = usize::try_from(top.max(0) / 64 + 1).unwrap_or(1);
+        let behind = |gate: Gate| -> Result<Option<Vec<u64>>> {
+            let Some(sql) = gate.idents() else {
+                return Ok(None);
+            };
+            let mut bits = vec![0u64; words];
+            let mut stmt = conn.prepare(sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                if let Some(w) = usize::try_from(id).ok().and_then(|i| bits.get_mut(i / 64)) {
+                    *w |= 1 << (id % 64);
+                }
+            }
+            Ok(Some(bits))
+        };
+        let narrow = [behind(Gate::Seized)?, behind(Gate::OpenCase)?];
+        let count = |bits: &Option<Vec<u64>>| -> u64 {
+            bits.iter()
+                .flatten()
+                .map(|w| u64::from(w.count_ones()))
+                .sum()
+        };
+        let mut filling = [
+            Presence::sized(u64::try_from(top).unwrap_or(0)),
+            Presence::sized(count(&narrow[0])),
+            Presence::sized(count(&narrow[1])),
+        ];
+        let mut stmt = conn.prepare("SELECT id, kind, value FROM identifiers")?;
+        let mut rows = stmt.query([])?;
+        let mut read = 0u32;
+        while let Some(r) = rows.next()? {
+            read = read.wrapping_add(1);
+            if read.is_multiple_of(1 << 16) && stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let id: i64 = r.get(0)?;
+            let code: i64 = r.get(1)?;
+            let value = r.get_ref(2)?.as_bytes().unwrap_or_default();
             let h = ident_hash(code, value);
-            let region = p.block(h) * REGIONS / p.blocks.len();
-            pending[region].push(h);
-            if pending[region].len() == BATCH {
-                p.set_all(&mut pending[region]);
+            filling[0].add(h);
+            let (word, bit) = (usize::try_from(id).unwrap_or(usize::MAX) / 64, id % 64);
+            for (f, bits) in filling[1..].iter_mut().zip(&narrow) {
+                if bits
+                    .as_ref()
+                    .and_then(|b| b.get(word))
+                    .is_some_and(|w| w >> bit & 1 == 1)
+                {
+                    f.add(h);
+                }
             }
         }
-        for mut batch in pending {
-            p.set_all(&mut batch);
-        }
-        Ok(Some(p))
+        Ok(Some(filling.map(Filling::done)))
     }
 
     fn set_all(&mut self, hashes: &mut Vec<u64>) {
@@ -163,6 +225,33 @@ impl Presence {
     /// The bytes the filter holds.
     pub fn bytes(&self) -> usize {
         self.blocks.len() * std::mem::size_of::<Block>()
+    }
+}
+
+/// A [`Presence`] being read: values are set in batches by region of
+/// the filter, so each batch's blocks are in the processor's cache (set
+/// one by one, in the values' order, each is a cache miss: half the
+/// reading's time).
+struct Filling {
+    p: Presence,
+    pending: Vec<Vec<u64>>,
+}
+
+impl Filling {
+    fn add(&mut self, h: u64) {
+        let region = self.p.block(h) * REGIONS / self.p.blocks.len();
+        let pending = &mut self.pending[region];
+        pending.push(h);
+        if pending.len() == BATCH {
+            self.p.set_all(pending);
+        }
+    }
+
+    fn done(mut self) -> Presence {
+        for batch in &mut self.pending {
+            self.p.set_all(batch);
+        }
+        self.p
     }
 }
 
@@ -230,23 +319,19 @@ impl Beside {
         std::thread::Builder::new()
             .name("screen-filters".into())
             .spawn(move || {
-                for gate in Gate::ALL {
-                    if stopped.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let start = Instant::now();
-                    let read = gate.estimate(&own).and_then(|(expected, _)| {
-                        Presence::of(&own, gate.sql(), expected, &stopped)
-                    });
+                let start = Instant::now();
+                let read = match Presence::all_of(&own, &stopped) {
                     // Stopped: the screen is over, and nothing is sent.
-                    let Some(read) = read.transpose() else {
-                        return;
-                    };
-                    tracing::debug!(
-                        ?gate,
-                        ms = start.elapsed().as_millis() as u64,
-                        "filter read beside the screen"
-                    );
+                    Ok(None) => return,
+                    Ok(Some(all)) => all.map(Ok),
+                    // Each is then read by the screen, when paid for.
+                    Err(e) => Gate::ALL.map(|_| Err(StoreError::Corrupt(e.to_string()))),
+                };
+                tracing::debug!(
+                    ms = start.elapsed().as_millis() as u64,
+                    "filters read beside the screen"
+                );
+                for (gate, read) in Gate::ALL.into_iter().zip(read) {
                     if tx.send((gate, read)).is_err() {
                         return;
                     }
@@ -291,26 +376,33 @@ enum Gate {
 impl Gate {
     const ALL: [Gate; 3] = [Gate::Any, Gate::Seized, Gate::OpenCase];
 
-    /// The identifiers behind the gate, as (kind code, value).
-    fn sql(self) -> &'static str {
+    /// The ids of the identifiers behind a narrower gate (an id once for
+    /// each parcel it is on); `None` for the whole index.
+    fn idents(self) -> Option<&'static str> {
         match self {
-            Gate::Any => "SELECT kind, value FROM identifiers",
+            Gate::Any => None,
             // As `Live::seized_with` and `Live::suspects` ask.
-            Gate::Seized => {
-                "SELECT i.kind, i.value FROM parcels p
+            Gate::Seized => Some(
+                "SELECT o.ident FROM parcels p
                  JOIN occurrences o ON o.item = (p.n << 4) | 2
-                 JOIN identifiers i ON i.id = o.ident
-                 WHERE p.status = 'seized'"
-            }
+                 WHERE p.status = 'seized'",
+            ),
             // As `Live::open_case_with` asks.
-            Gate::OpenCase => {
-                "SELECT i.kind, i.value FROM links l
+            Gate::OpenCase => Some(
+                "SELECT o.ident FROM links l
                  JOIN cases c ON c.id = l.from_id AND c.status IN ('open', 'active')
                  JOIN parcels p ON p.id = l.to_id
                  JOIN occurrences o ON o.item = (p.n << 4) | 2
-                 JOIN identifiers i ON i.id = o.ident
-                 WHERE l.link_type = 'includes' AND l.from_kind = 'case'"
-            }
+                 WHERE l.link_type = 'includes' AND l.from_kind = 'case'",
+            ),
+        }
+    }
+
+    /// The identifiers behind the gate, as (kind code, value), each once.
+    fn sql(self) -> String {
+        match self.idents() {
+            None => "SELECT kind, value FROM identifiers".into(),
+            Some(ids) => format!("SELECT kind, value FROM identifiers WHERE id IN ({ids})"),
         }
     }
 
@@ -361,6 +453,8 @@ struct Filter {
     asked: Duration,
     rent_until: Option<Duration>,
     questions: u64,
+    /// Questions asked, and time spent asking, before it was read.
+    before: (u64, Duration),
     spared: u64,
     reading: Duration,
 }
@@ -457,7 +551,10 @@ impl<'a> Known<'a> {
                 Ok((gate, read)) => {
                     let f = &mut self.filters[gate as usize];
                     match read {
-                        Ok(p) => f.present = Some(p),
+                        Ok(p) => {
+                            f.present = Some(p);
+                            f.before = (f.questions, f.asked);
+                        }
                         Err(e) => {
                             tracing::warn!(?gate, "a filter read beside the screen failed: {e}");
                             f.rent_until = Some(COUNT_AFTER);
@@ -501,7 +598,7 @@ impl<'a> Known<'a> {
         let start = Instant::now();
         let f = &mut self.filters[gate as usize];
         f.rent_until = None;
-        f.present = Presence::of(self.conn, gate.sql(), expected, &AtomicBool::new(false))?;
+        f.present = Presence::of(self.conn, &gate.sql(), expected, &AtomicBool::new(false))?;
         f.reading = start.elapsed();
         Ok(())
     }
@@ -560,6 +657,25 @@ impl<'a> Known<'a> {
         out
     }
 
+    /// Reads the filter blocks that questions about these identifiers
+    /// will look at, all at once, so that their misses of the processor's
+    /// cache overlap (a filter of millions of values is far larger than
+    /// the cache: asked one after another, each question waited for its
+    /// own block, a tenth of the scoring thread's time).
+    pub fn expect(&mut self, ids: &[crate::domain::identifiers::Identifier]) {
+        if self.beside.is_some() {
+            self.arrived();
+        }
+        let mut touched = 0u64;
+        for id in ids {
+            let h = ident_hash(ident_code(id.kind), id.value.as_bytes());
+            for p in self.filters.iter().filter_map(|f| f.present.as_ref()) {
+                touched ^= p.blocks[p.block(h)].0[0];
+            }
+        }
+        std::hint::black_box(touched);
+    }
+
     /// How far the work is: `done` of about `all` parcels asked about. A
     /// filter is then read as soon as the asking it would spare *will*
     /// have cost what reading it does (a screen knows its file's size, so
@@ -576,6 +692,8 @@ impl Drop for Known<'_> {
             tracing::info!(
                 gate = ?gate,
                 questions = f.questions,
+                before = f.before.0,
+                before_ms = f.before.1.as_millis() as u64,
                 spared = f.spared,
                 asking_ms = f.asked.as_millis() as u64,
                 filter = ?f.present.as_ref().map(|p| p.values),
@@ -750,10 +868,10 @@ mod tests {
             let p = k.filters[gate as usize].present.as_ref().unwrap();
             assert_eq!(
                 p.values,
-                count(gate.sql()),
+                count(&gate.sql()),
                 "{gate:?}: the screen's snapshot"
             );
-            let mut stmt = tx.prepare(gate.sql()).unwrap();
+            let mut stmt = tx.prepare(&gate.sql()).unwrap();
             let mut rows = stmt.query([]).unwrap();
             while let Some(r) = rows.next().unwrap() {
                 let kind = crate::store::keys::ident_of_code(r.get(0).unwrap()).unwrap();
