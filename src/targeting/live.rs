@@ -208,12 +208,19 @@ impl Knowledge for Live<'_> {
         let found: Option<(String, Uuid)> = self
             .conn
             .prepare_cached(&format!(
-                "SELECT p.tracking, p.id {PARCELS_WITH} AND p.status = 'seized' ORDER BY p.n DESC LIMIT 1"
+                // (The newest by the bare columns of max(), which SQLite
+                // takes from the row with the maximum: ORDER BY .. LIMIT 1
+                // opened a sorter for each question.)
+                "SELECT max(p.n), p.tracking, p.id {PARCELS_WITH} AND p.status = 'seized'"
             ))?
             .query_row((ident_code(kind), value, except), |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok(match r.get::<_, Option<i64>>(0)? {
+                    Some(_) => Some((r.get(1)?, r.get(2)?)),
+                    None => None,
+                })
             })
-            .optional()?;
+            .optional()?
+            .flatten();
         let Some((tracking, parcel)) = found else {
             return Ok(None);
         };
@@ -236,22 +243,26 @@ impl Knowledge for Live<'_> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT c.\"ref\", c.id, p.tracking
+                // (The first case by the bare columns of min(), as above.)
+                "SELECT min(c.n), c.\"ref\", c.id, p.tracking
                  FROM identifiers i JOIN occurrences o ON o.ident = i.id
                  JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
                  JOIN links l ON l.to_id = p.id AND l.link_type = 'includes' AND l.from_kind = 'case'
-                 JOIN cases c ON c.id = l.from_id AND c.status IN ('open', 'active')
-                 WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3
-                 ORDER BY c.n LIMIT 1",
+                 JOIN cases c ON c.id = l.from_id AND (c.status = 'open' OR c.status = 'active')
+                 WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3",
             )?
             .query_row((ident_code(kind), value, except), |r| {
-                Ok(InCase {
-                    case_ref: r.get(0)?,
-                    case: r.get(1)?,
-                    via: r.get(2)?,
+                Ok(match r.get::<_, Option<i64>>(0)? {
+                    Some(_) => Some(InCase {
+                        case_ref: r.get(1)?,
+                        case: r.get(2)?,
+                        via: r.get(3)?,
+                    }),
+                    None => None,
                 })
             })
-            .optional()?)
+            .optional()?
+            .flatten())
     }
 
     fn suspects(&mut self, name_sound: &str) -> Result<Vec<Suspect>> {
@@ -326,19 +337,20 @@ impl Knowledge for Live<'_> {
         // Each other parcel to this recipient, with its sender's key (the
         // first of its sender's phone, e-mail, name, address the index
         // holds, as `score::sender_key` takes it).
-        // (Of the exact kinds: a sender name's sound key has its role too.)
+        // (Of the exact kinds: a sender name's sound key has its role too.
+        // As ORs: a list IN (..) built a table for each question.)
         let exact = [
             IdentKind::Phone,
             IdentKind::Email,
             IdentKind::Address,
             IdentKind::Name,
         ]
-        .map(|k| ident_code(k).to_string())
-        .join(", ");
+        .map(|k| format!("s.kind = {}", ident_code(k)))
+        .join(" OR ");
         let key = |n: usize| {
             format!(
                 "(SELECT s.value FROM occurrences o2 JOIN identifiers s ON s.id = o2.ident
-                  WHERE o2.item = o.item AND o2.role = ?{n} AND s.kind IN ({exact}) LIMIT 1)"
+                  WHERE o2.item = o.item AND o2.role = ?{n} AND ({exact}) LIMIT 1)"
             )
         };
         let sql = format!(
@@ -412,5 +424,95 @@ impl Knowledge for Live<'_> {
             )));
         }
         Ok(self.substances.clone().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::new_record;
+    use crate::domain::{Case, Link, Parcel};
+    use crate::store::create;
+    use crate::store::testutil::temp_store;
+
+    /// Of the seized parcels holding a phone, the newest is named; of the
+    /// open cases including a parcel that holds it, the first; a closed
+    /// case, a parcel not seized and the asking parcel itself never are.
+    #[test]
+    fn the_newest_seized_parcel_and_the_first_open_case_are_named() {
+        let (_d, mut s) = temp_store();
+        let phone = "+77015550142";
+        let made = s
+            .write(|w| {
+                let mut ids = Vec::new();
+                for (tracking, status, case) in [
+                    ("RR000000014KZ", "seized", Some("closed")),
+                    ("RR000000028KZ", "seized", Some("open")),
+                    ("RR000000031KZ", "inspected", Some("open")),
+                    ("RR000000045KZ", "seized", None),
+                ] {
+                    let (mut p, _) = new_record::<Parcel>(&[
+                        ("tracking", tracking),
+                        ("origin", "KZ"),
+                        ("recipient_phone", phone),
+                        ("status", status),
+                    ])?;
+                    create::parcel(w, &mut p)?;
+                    let mut case_id = None;
+                    if let Some(status) = case {
+                        let (mut c, _) = new_record::<Case>(&[("title", tracking)])?;
+                        create::case(w, &mut c)?;
+                        if status == "closed" {
+                            w.tx.execute(
+                                "UPDATE cases SET status = 'closed' WHERE id = ?1",
+                                [c.meta.id],
+                            )?;
+                        }
+                        let (mut l, _) = new_record::<Link>(&[("link_type", "includes")])?;
+                        l.from_id = c.meta.id;
+                        l.to_id = p.meta.id;
+                        create::link(w, &mut l)?;
+                        case_id = Some(c.meta.id);
+                    }
+                    ids.push((p.meta.id, case_id));
+                }
+                Ok(ids)
+            })
+            .unwrap();
+        let mut live = Live::new(s.conn(), "2026-12-01");
+        let asking = Uuid::now_v7();
+        let seen = live
+            .seized_with(IdentKind::Phone, phone, asking)
+            .unwrap()
+            .unwrap();
+        assert_eq!(seen.tracking, "RR000000045KZ", "the newest seized");
+        assert_eq!(seen.parcel, made[3].0);
+        // Asked by that parcel itself: the one before it.
+        let seen = live
+            .seized_with(IdentKind::Phone, phone, made[3].0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(seen.tracking, "RR000000028KZ");
+        let in_case = live
+            .open_case_with(IdentKind::Phone, phone, asking)
+            .unwrap()
+            .unwrap();
+        assert_eq!(Some(in_case.case), made[1].1, "the first open case");
+        assert_eq!(in_case.via.as_deref(), Some("RR000000028KZ"));
+        let in_case = live
+            .open_case_with(IdentKind::Phone, phone, made[1].0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(Some(in_case.case), made[2].1);
+        for none in [
+            live.seized_with(IdentKind::Phone, "+77019999999", asking)
+                .unwrap()
+                .map(|s| s.tracking),
+            live.open_case_with(IdentKind::Email, phone, asking)
+                .unwrap()
+                .map(|c| c.case.to_string()),
+        ] {
+            assert_eq!(none, None);
+        }
     }
 }
