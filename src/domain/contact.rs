@@ -25,17 +25,21 @@ pub fn check_phone(input: &str) -> Result<String, String> {
 /// give `+77015550142`. Numbers that cannot be parsed fall back to their
 /// digits (with the `+` kept), so they still meet their twins.
 pub fn phone_e164(input: &str, country_hint: Option<&str>) -> Option<String> {
-    let digits: String = input.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() < 5 {
+    let count = input.bytes().filter(u8::is_ascii_digit).count();
+    if count < 5 {
         return None;
     }
     // A number written in international form is already E.164 once its
     // separators are gone; only national forms need the parser (which is
     // slow: it validates against every pattern of the country).
     let t = input.trim_start();
-    if t.starts_with('+') && !t.contains("(0)") && (8..=15).contains(&digits.len()) {
-        return Some(format!("+{digits}"));
+    if t.starts_with('+') && !t.contains("(0)") && (8..=15).contains(&count) {
+        let mut e164 = String::with_capacity(count + 1);
+        e164.push('+');
+        e164.extend(t.chars().filter(char::is_ascii_digit));
+        return Some(e164);
     }
+    let digits: String = input.chars().filter(char::is_ascii_digit).collect();
     let hint = country_hint.and_then(|c| country::Id::from_str(c).ok());
     if let Ok(n) = phonenumber::parse(hint, input)
         && phonenumber::is_valid(&n)

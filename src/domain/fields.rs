@@ -188,7 +188,14 @@ const PLACEHOLDERS: &[&str] = &[
 /// (`none` is not among them: it is a value of some lists.)
 pub fn is_placeholder(raw: &str) -> bool {
     // (Said per cell of every table row read: no allocation for a value
-    // that cannot be one, or is plain ASCII.)
+    // that cannot be one, or is plain ASCII; and no trimming of a cell
+    // whose first byte is printable ASCII and starts no placeholder.)
+    if let Some(&b) = raw.as_bytes().first()
+        && (0x21..0x7F).contains(&b)
+        && !matches!(b, b'n' | b'N' | b'#' | b'-' | b'?' | b'u' | b'U')
+    {
+        return false;
+    }
     let t = raw.trim();
     // (Every placeholder starts with one of these bytes: `n`, `#`, `-`,
     // `?`, `u` in either case, a dash's first byte, a Cyrillic `н`'s.)
