@@ -40,6 +40,33 @@ fn ident_hash(code: i64, value: &[u8]) -> u64 {
     super::score::HASH.hash_one((code, value))
 }
 
+/// Hands `f` each row `sql` gives with the hash of its identifier (the
+/// kind code at column `at`, the value after it); false (read in part)
+/// once `stop` is set.
+fn hash_each(
+    conn: &Connection,
+    sql: &str,
+    at: usize,
+    stop: &AtomicBool,
+    mut f: impl FnMut(&rusqlite::Row<'_>, u64) -> Result<()>,
+) -> Result<bool> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    let mut read = 0u32;
+    while let Some(r) = rows.next()? {
+        read = read.wrapping_add(1);
+        if read.is_multiple_of(1 << 16) && stop.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let code: i64 = r.get(at)?;
+        // (As bytes: the index's values are UTF-8, and checking each of
+        // millions again was a tenth of reading them.)
+        let value = r.get_ref(at + 1)?.as_bytes().unwrap_or_default();
+        f(r, ident_hash(code, value))?;
+    }
+    Ok(true)
+}
+
 /// Identifier values of a notebook, as a split-block Bloom filter (as
 /// Parquet's): a value sets one bit in each of the eight 64-bit words of
 /// one 64-byte block (so reading and asking touch one cache line each),
@@ -110,21 +137,11 @@ impl Presence {
         stop: &AtomicBool,
     ) -> Result<Option<Presence>> {
         let mut p = Presence::sized(expected);
-        let mut stmt = conn.prepare(sql)?;
-        let mut rows = stmt.query([])?;
-        let mut read = 0u32;
-        while let Some(r) = rows.next()? {
-            read = read.wrapping_add(1);
-            if read.is_multiple_of(1 << 16) && stop.load(Ordering::Relaxed) {
-                return Ok(None);
-            }
-            let code: i64 = r.get(0)?;
-            // (As bytes: the index's values are UTF-8, and checking each of
-            // millions again was a tenth of reading them.)
-            let value = r.get_ref(1)?.as_bytes().unwrap_or_default();
-            p.add(ident_hash(code, value));
-        }
-        Ok(Some(p.done()))
+        let read = hash_each(conn, sql, 0, stop, |_, h| {
+            p.add(h);
+            Ok(())
+        })?;
+        Ok(read.then(|| p.done()))
     }
 
     /// Every gate's filter, each handed to `send` as soon as it is read
@@ -209,22 +226,22 @@ impl Presence {
     ) -> Result<Option<(Presence, Vec<u64>)>> {
         let mut hashes = vec![0u64; top + 1];
         let mut any = Presence::sized(top as u64);
-        let mut stmt = conn.prepare("SELECT id, kind, value FROM identifiers")?;
-        let mut rows = stmt.query([])?;
-        let mut read = 0u32;
-        while let Some(r) = rows.next()? {
-            read = read.wrapping_add(1);
-            if read.is_multiple_of(1 << 16) && stop.load(Ordering::Relaxed) {
-                return Ok(None);
-            }
-            let id: i64 = r.get(0)?;
-            let code: i64 = r.get(1)?;
-            let value = r.get_ref(2)?.as_bytes().unwrap_or_default();
-            let h = ident_hash(code, value);
-            any.add(h);
-            if let Some(at) = usize::try_from(id).ok().and_then(|i| hashes.get_mut(i)) {
-                *at = h;
-            }
+        let read = hash_each(
+            conn,
+            "SELECT id, kind, value FROM identifiers",
+            1,
+            stop,
+            |r, h| {
+                any.add(h);
+                let id: i64 = r.get(0)?;
+                if let Some(at) = usize::try_from(id).ok().and_then(|i| hashes.get_mut(i)) {
+                    *at = h;
+                }
+                Ok(())
+            },
+        )?;
+        if !read {
+            return Ok(None);
         }
         Ok(Some((any.done(), hashes)))
     }
