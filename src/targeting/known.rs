@@ -102,9 +102,10 @@ const SALT: [u32; 8] = [
 ];
 
 /// The highest identifier id whose hash is held by id while the filters
-/// are read in one pass (8 bytes each: 512 MiB would be too much; a
-/// million parcels' index reaches about 7.4 million).
-const MAX_HELD_ID: usize = 16_000_000;
+/// are read in one pass (8 bytes each: 80 MiB at most, held at the start
+/// of a screen, before its memory of earlier rows grows; a million
+/// parcels' index reaches about 7.4 million).
+const MAX_HELD_ID: usize = 10_000_000;
 
 /// Regions of the filter values are batched by while it is read, and
 /// values a batch holds (together 2 MiB).
@@ -172,30 +173,22 @@ impl Presence {
                 return;
             }
         };
-        let by_id = if top <= MAX_HELD_ID {
-            match Presence::hashed_by_id(conn, top, stop) {
+        let mut by_id = None;
+        let mut gates = &Gate::ALL[..];
+        if top <= MAX_HELD_ID {
+            let any = match Presence::hashed_by_id(conn, top, stop) {
                 Ok(None) => return,
                 Ok(Some((any, hashes))) => {
-                    if !send(Gate::Any, Ok(any)) {
-                        return;
-                    }
-                    Some(hashes)
+                    by_id = Some(hashes);
+                    Ok(any)
                 }
-                Err(e) => {
-                    if !send(Gate::Any, Err(e)) {
-                        return;
-                    }
-                    None
-                }
+                Err(e) => Err(e),
+            };
+            if !send(Gate::Any, any) {
+                return;
             }
-        } else {
-            None
-        };
-        let gates: &[Gate] = if by_id.is_some() {
-            &[Gate::Seized, Gate::OpenCase]
-        } else {
-            &[Gate::Any, Gate::Seized, Gate::OpenCase][usize::from(top <= MAX_HELD_ID)..]
-        };
+            gates = &Gate::ALL[1..];
+        }
         for &gate in gates {
             if stop.load(Ordering::Relaxed) {
                 return;
