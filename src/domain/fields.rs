@@ -187,24 +187,25 @@ const PLACEHOLDERS: &[&str] = &[
 /// error and not a value (`N/A`, `-`, `unknown`, `нет`, `не известно`...).
 /// (`none` is not among them: it is a value of some lists.)
 pub fn is_placeholder(raw: &str) -> bool {
+    // (Every placeholder starts with one of these bytes: `n`, `#`, `-`,
+    // `?`, `u` in either case, a dash's first byte, a Cyrillic `н`'s.)
+    let may_start = |b: u8| {
+        matches!(
+            b,
+            b'n' | b'N' | b'#' | b'-' | b'?' | b'u' | b'U' | 0xE2 | 0xD0
+        )
+    };
     // (Said per cell of every table row read: no allocation for a value
     // that cannot be one, or is plain ASCII; and no trimming of a cell
     // whose first byte is printable ASCII and starts no placeholder.)
     if let Some(&b) = raw.as_bytes().first()
         && (0x21..0x7F).contains(&b)
-        && !matches!(b, b'n' | b'N' | b'#' | b'-' | b'?' | b'u' | b'U')
+        && !may_start(b)
     {
         return false;
     }
     let t = raw.trim();
-    // (Every placeholder starts with one of these bytes: `n`, `#`, `-`,
-    // `?`, `u` in either case, a dash's first byte, a Cyrillic `н`'s.)
-    if t.len() > 32
-        || !matches!(
-            t.as_bytes().first(),
-            Some(b'n' | b'N' | b'#' | b'-' | b'?' | b'u' | b'U' | 0xE2 | 0xD0)
-        )
-    {
+    if t.len() > 32 || !t.as_bytes().first().is_some_and(|&b| may_start(b)) {
         return false;
     }
     if t.is_ascii() {

@@ -113,21 +113,6 @@ const REGIONS: usize = 256;
 const BATCH: usize = 1024;
 
 impl Presence {
-    /// An empty filter for about `expected` values (a filter sized for
-    /// fewer answers more often "may").
-    fn sized(expected: u64) -> Filling {
-        let blocks = (expected.max(1) * BITS_PER_VALUE)
-            .div_ceil(512)
-            .max(REGIONS as u64);
-        Filling {
-            p: Presence {
-                blocks: vec![Block::default(); blocks as usize],
-                values: 0,
-            },
-            pending: (0..REGIONS).map(|_| Vec::with_capacity(BATCH)).collect(),
-        }
-    }
-
     /// The identifiers `sql` gives (kind code, value), about `expected` of
     /// them. Gives up (`None`: a filter read in part would say "not there"
     /// of values that are) once `stop` is set.
@@ -137,7 +122,7 @@ impl Presence {
         expected: u64,
         stop: &AtomicBool,
     ) -> Result<Option<Presence>> {
-        let mut p = Presence::sized(expected);
+        let mut p = Filling::sized(expected);
         let read = hash_each(conn, sql, 0, stop, |_, h| {
             p.add(h);
             Ok(())
@@ -218,7 +203,7 @@ impl Presence {
         stop: &AtomicBool,
     ) -> Result<Option<(Presence, Vec<u64>)>> {
         let mut hashes = vec![0u64; top + 1];
-        let mut any = Presence::sized(top as u64);
+        let mut any = Filling::sized(top as u64);
         let read = hash_each(
             conn,
             "SELECT id, kind, value FROM identifiers",
@@ -252,7 +237,7 @@ impl Presence {
             }
         }
         let count = seen.iter().map(|w| u64::from(w.count_ones())).sum();
-        let mut f = Presence::sized(count);
+        let mut f = Filling::sized(count);
         for (w, &word) in seen.iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
@@ -314,6 +299,21 @@ struct Filling {
 }
 
 impl Filling {
+    /// An empty filter for about `expected` values (a filter sized for
+    /// fewer answers more often "may").
+    fn sized(expected: u64) -> Filling {
+        let blocks = (expected.max(1) * BITS_PER_VALUE)
+            .div_ceil(512)
+            .max(REGIONS as u64);
+        Filling {
+            p: Presence {
+                blocks: vec![Block::default(); blocks as usize],
+                values: 0,
+            },
+            pending: (0..REGIONS).map(|_| Vec::with_capacity(BATCH)).collect(),
+        }
+    }
+
     fn add(&mut self, h: u64) {
         let region = self.p.block(h) * REGIONS / self.p.blocks.len();
         let pending = &mut self.pending[region];

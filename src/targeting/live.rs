@@ -213,14 +213,13 @@ impl Knowledge for Live<'_> {
                 // opened a sorter for each question.)
                 "SELECT max(p.n), p.tracking, p.id {PARCELS_WITH} AND p.status = 'seized'"
             ))?
+            // (An aggregate: always one row, its maximum null when none.)
             .query_row((ident_code(kind), value, except), |r| {
                 Ok(match r.get::<_, Option<i64>>(0)? {
                     Some(_) => Some((r.get(1)?, r.get(2)?)),
                     None => None,
                 })
-            })
-            .optional()?
-            .flatten();
+            })?;
         let Some((tracking, parcel)) = found else {
             return Ok(None);
         };
@@ -260,9 +259,7 @@ impl Knowledge for Live<'_> {
                     }),
                     None => None,
                 })
-            })
-            .optional()?
-            .flatten())
+            })?)
     }
 
     fn suspects(&mut self, name_sound: &str) -> Result<Vec<Suspect>> {
