@@ -7,6 +7,7 @@ mod evidence;
 mod formats;
 mod import;
 mod list;
+pub mod memory;
 pub mod output;
 mod share;
 mod show;

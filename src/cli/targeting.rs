@@ -425,6 +425,8 @@ pub fn screen(
     args: &ScreenArgs,
     out: &mut impl Write,
 ) -> Result<()> {
+    // (A one-shot command: what it frees is soon made again.)
+    super::memory::give_back_after(100);
     let prep = super::import::prepare(
         &args.file,
         args.mapping.as_deref(),

@@ -298,8 +298,12 @@ impl FieldKind {
             }
             FieldKind::Choice(choices) => {
                 let t = raw.trim();
+                // ("controlled-delivery" also as "controlled delivery"; with
+                // no copy made, as every row of a table says its status.)
+                let dash_as_space =
+                    |a: u8, b: u8| a.eq_ignore_ascii_case(&b) || (a == b'-' && b == b' ');
                 let found = choices.iter().find(|c| {
-                    c.eq_ignore_ascii_case(t) || c.replace('-', " ").eq_ignore_ascii_case(t)
+                    c.len() == t.len() && c.bytes().zip(t.bytes()).all(|(a, b)| dash_as_space(a, b))
                 });
                 match found {
                     Some(c) => text(*c),
@@ -442,6 +446,31 @@ mod tests {
 
     fn parse(kind: FieldKind, raw: &str) -> Result<Value, FieldError> {
         FieldSpec::new("f", "F", kind).parse(raw).map(|p| p.value)
+    }
+
+    #[test]
+    fn a_choice_is_taken_in_any_case_and_with_spaces_for_dashes() {
+        let kind = FieldKind::Choice(&["seized", "controlled-delivery"]);
+        for typed in [
+            "seized",
+            "SEIZED",
+            "Controlled-Delivery",
+            "controlled delivery",
+        ] {
+            assert!(parse(kind, typed).is_ok(), "{typed}");
+        }
+        assert_eq!(
+            parse(kind, " Controlled Delivery ").unwrap(),
+            Value::String("controlled-delivery".into())
+        );
+        for typed in [
+            "seize",
+            "seizedd",
+            "controlled_delivery",
+            "controlled-delivery-",
+        ] {
+            assert!(parse(kind, typed).is_err(), "{typed}");
+        }
     }
 
     #[test]

@@ -184,7 +184,7 @@ fn screen_as(
                 // How many rows the file has, about, from what they took so far.
                 let all = (u128::from(report.screened) * u128::from(prep.total_bytes)
                     / u128::from(row.bytes)) as u64;
-                know.inner().ahead(report.screened, all);
+                know.ahead(report.screened, all);
             }
             know.inner().expect(&ids);
             let hits = crate::targeting::screen_looked(

@@ -155,6 +155,13 @@ pub struct Batch<K> {
     /// Values on the warning list (placeholders, hubs): never remembered,
     /// so twenty parcels to "poste restante" are no cluster.
     stoplist: Hashes,
+    /// Whether room was made for the senders ([`Batch::ahead`]).
+    sized: bool,
+}
+
+/// A knowledge told how far a batch is (see [`Batch::ahead`]).
+pub trait Ahead {
+    fn ahead(&mut self, done: u64, all: u64);
 }
 
 impl<K: Knowledge> Batch<K> {
@@ -165,6 +172,7 @@ impl<K: Knowledge> Batch<K> {
             to: Chains::default(),
             names: Chains::default(),
             stoplist: Hashes::default(),
+            sized: false,
         }
     }
 
@@ -208,6 +216,22 @@ impl<K: Knowledge> Batch<K> {
                 _ => {}
             }
         }
+    }
+
+    /// How far the batch is: `done` of about `all` rows. The first time,
+    /// room is made for the senders the rest will bring (at the rate so
+    /// far), so the set is not grown, and copied, a dozen times over.
+    pub fn ahead(&mut self, done: u64, all: u64)
+    where
+        K: Ahead,
+    {
+        if !self.sized && done > 0 {
+            self.sized = true;
+            let per_row = self.senders.len() as f64 / done as f64;
+            let more = (per_row * all.saturating_sub(done) as f64) as usize;
+            self.senders.reserve(more);
+        }
+        self.inner.ahead(done, all);
     }
 
     pub fn inner(&mut self) -> &mut K {

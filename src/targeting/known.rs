@@ -527,8 +527,13 @@ struct Filter {
     reading: Duration,
 }
 
-/// The watchlist's entries by kind, then value.
-type Watchlist = HashMap<IdentKind, HashMap<String, Vec<Entry>, foldhash::fast::RandomState>>;
+/// The watchlist's entries by kind, then value. (Both maps with a fast
+/// hash: each row asks of a dozen identifiers, a million rows of them.)
+type Watchlist = HashMap<
+    IdentKind,
+    HashMap<String, Vec<Entry>, foldhash::fast::RandomState>,
+    foldhash::fast::RandomState,
+>;
 
 /// [`Live`] with the watchlist held in memory and, once a screen is long
 /// enough to pay for each, [`Presence`] filters before the index.
@@ -549,7 +554,7 @@ impl<'a> Known<'a> {
     /// Knowledge of the notebook on `conn` as of `today`, over `live` (a
     /// [`Live`] of the same connection).
     pub fn new(conn: &'a Connection, live: Live<'a>, today: &str) -> Result<Known<'a>> {
-        let mut watchlist = Watchlist::new();
+        let mut watchlist = Watchlist::default();
         let mut stmt = conn.prepare(
             "SELECT w.kind, w.value, w.id, w.reason, c.\"ref\", c.id, w.added_by, w.expires_on
              FROM watchlist w LEFT JOIN cases c ON c.id = w.case_id ORDER BY w.added_at",
@@ -751,6 +756,12 @@ impl<'a> Known<'a> {
     /// long enough to be counted.
     pub fn ahead(&mut self, done: u64, all: u64) {
         self.ahead = Some((done, all));
+    }
+}
+
+impl super::batch::Ahead for Known<'_> {
+    fn ahead(&mut self, done: u64, all: u64) {
+        Known::ahead(self, done, all);
     }
 }
 

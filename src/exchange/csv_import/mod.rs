@@ -535,6 +535,7 @@ pub fn each_row<T: Send>(
                 fingerprint: false,
                 skip_bad: false,
             };
+            let blocked = std::cell::Cell::new(std::time::Duration::ZERO);
             let read = reader::read_in_chunks(
                 prep,
                 &imported,
@@ -551,16 +552,40 @@ pub fn each_row<T: Send>(
                         bytes,
                     })
                 },
-                |rows, bytes| tx.send(Ok(Screened::Rows(rows, bytes))).is_ok(),
+                |rows, bytes| {
+                    let start = std::time::Instant::now();
+                    let sent = tx.send(Ok(Screened::Rows(rows, bytes))).is_ok();
+                    blocked.set(blocked.get() + start.elapsed());
+                    sent
+                },
+            );
+            tracing::info!(
+                ms = blocked.get().as_millis() as u64,
+                "screen's reading thread waited for the scoring"
             );
             let end = read.map(|_| Screened::End);
             let _ = tx.send(end);
         });
         let mut read = 0u64;
+        let mut waited = std::time::Duration::ZERO;
+        let began = std::time::Instant::now();
+        let waiting = |waited: std::time::Duration| {
+            tracing::info!(
+                ms = waited.as_millis() as u64,
+                of_ms = began.elapsed().as_millis() as u64,
+                "screen's scoring waited for the reading thread"
+            );
+        };
         loop {
-            let (rows, bytes) = match rx.recv() {
+            let start = std::time::Instant::now();
+            let next = rx.recv();
+            waited += start.elapsed();
+            let (rows, bytes) = match next {
                 Ok(Ok(Screened::Rows(rows, bytes))) => (rows, bytes),
-                Ok(Ok(Screened::End)) => return Ok(read),
+                Ok(Ok(Screened::End)) => {
+                    waiting(waited);
+                    return Ok(read);
+                }
                 Ok(Err(e)) => return Err(e),
                 Err(_) => {
                     return Err(ImportError::Store(StoreError::Corrupt(
