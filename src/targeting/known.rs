@@ -140,8 +140,13 @@ impl Presence {
     /// a million parcels, and the first came after 1.8 s.) Ids too sparse
     /// to be held so (a notebook whose ids run past [`MAX_HELD_ID`]) are
     /// read a gate at a time.
+    ///
+    /// With a `second` connection (in the same snapshot) the index is read
+    /// in two halves of its ids, one on each core, and the narrower gates
+    /// at the same time, one on each.
     fn each_of(
         conn: &Connection,
+        second: Option<Connection>,
         stop: &AtomicBool,
         send: &mut dyn FnMut(Gate, Result<Presence>) -> bool,
     ) {
@@ -160,8 +165,11 @@ impl Presence {
         };
         let mut by_id = None;
         let mut gates = &Gate::ALL[..];
+        let mut second = second;
         if top <= MAX_HELD_ID {
-            let any = match Presence::hashed_by_id(conn, top, stop) {
+            let (read, back) = Presence::hashed_by_id(conn, second, top, stop);
+            second = back;
+            let any = match read {
                 Ok(None) => return,
                 Ok(Some((any, hashes))) => {
                     by_id = Some(hashes);
@@ -173,6 +181,23 @@ impl Presence {
                 return;
             }
             gates = &Gate::ALL[1..];
+        }
+        if let (Some(hashes), Some(other)) = (&by_id, second) {
+            // The two narrower gates at once, one on each connection.
+            let (Some(first), Some(last)) = (Gate::Seized.idents(), Gate::OpenCase.idents()) else {
+                return;
+            };
+            std::thread::scope(|s| {
+                let later = s.spawn(move || Presence::behind(&other, last, hashes));
+                let sent = send(Gate::Seized, Presence::behind(conn, first, hashes));
+                let read = later
+                    .join()
+                    .unwrap_or_else(|_| Err(StoreError::Corrupt("reading a filter failed".into())));
+                if sent && !stop.load(Ordering::Relaxed) {
+                    send(Gate::OpenCase, read);
+                }
+            });
+            return;
         }
         for &gate in gates {
             if stop.load(Ordering::Relaxed) {
@@ -196,32 +221,90 @@ impl Presence {
     }
 
     /// The whole index's filter, and each identifier's hash by its id
-    /// (ids up to `top`); `None` once `stop` is set.
+    /// (ids up to `top`); `None` once `stop` is set. With a `second`
+    /// connection, the upper half of the ids is read on it, on a thread
+    /// of its own, and the halves' filters joined; the connection is
+    /// given back.
+    #[allow(clippy::type_complexity)]
     fn hashed_by_id(
         conn: &Connection,
+        second: Option<Connection>,
         top: usize,
         stop: &AtomicBool,
-    ) -> Result<Option<(Presence, Vec<u64>)>> {
+    ) -> (Result<Option<(Presence, Vec<u64>)>>, Option<Connection>) {
         let mut hashes = vec![0u64; top + 1];
-        let mut any = Filling::sized(top as u64);
-        let read = hash_each(
-            conn,
-            "SELECT id, kind, value FROM identifiers",
-            1,
-            stop,
-            |r, h| {
-                any.add(h);
-                let id: i64 = r.get(0)?;
-                if let Some(at) = usize::try_from(id).ok().and_then(|i| hashes.get_mut(i)) {
-                    *at = h;
-                }
-                Ok(())
-            },
-        )?;
-        if !read {
+        let mid = if second.is_some() {
+            top.div_ceil(2)
+        } else {
+            top + 1
+        };
+        let (low, high) = hashes.split_at_mut(mid);
+        let expected = top as u64;
+        let (read, back) = std::thread::scope(|s| {
+            let upper = second.map(|c| {
+                s.spawn(move || {
+                    let read = Presence::hashed_range(&c, mid, high, expected, stop);
+                    (read, c)
+                })
+            });
+            let lower = Presence::hashed_range(conn, 0, low, expected, stop);
+            match upper.map(|h| h.join()) {
+                None => (lower, None),
+                Some(Ok((upper, c))) => (Presence::joined(lower, upper), Some(c)),
+                Some(Err(_)) => (
+                    Err(StoreError::Corrupt("reading a filter failed".into())),
+                    None,
+                ),
+            }
+        });
+        (read.map(|p| p.map(|p| (p, hashes))), back)
+    }
+
+    /// The filter of the identifiers whose ids run from `from` for as
+    /// many as `hashes` holds, each one's hash put there by its id; sized
+    /// for `expected` values in all (so that the halves' filters join).
+    fn hashed_range(
+        conn: &Connection,
+        from: usize,
+        hashes: &mut [u64],
+        expected: u64,
+        stop: &AtomicBool,
+    ) -> Result<Option<Presence>> {
+        let mut any = Filling::sized(expected);
+        let sql = format!(
+            "SELECT id, kind, value FROM identifiers WHERE id >= {from} AND id < {}",
+            from + hashes.len()
+        );
+        let read = hash_each(conn, &sql, 1, stop, |r, h| {
+            any.add(h);
+            let id: i64 = r.get(0)?;
+            let at = usize::try_from(id).ok().and_then(|i| i.checked_sub(from));
+            if let Some(at) = at.and_then(|i| hashes.get_mut(i)) {
+                *at = h;
+            }
+            Ok(())
+        })?;
+        Ok(read.then(|| any.done()))
+    }
+
+    /// Two filters of the same size as one: what either holds.
+    fn joined(
+        a: Result<Option<Presence>>,
+        b: Result<Option<Presence>>,
+    ) -> Result<Option<Presence>> {
+        let (Some(mut a), Some(b)) = (a?, b?) else {
             return Ok(None);
+        };
+        if a.blocks.len() != b.blocks.len() {
+            return Err(StoreError::Corrupt("filters of two sizes".into()));
         }
-        Ok(Some((any.done(), hashes)))
+        for (x, y) in a.blocks.iter_mut().zip(&b.blocks) {
+            for (w, v) in x.0.iter_mut().zip(y.0) {
+                *w |= v;
+            }
+        }
+        a.values += b.values;
+        Ok(Some(a))
     }
 
     /// The filter of the identifiers whose ids `sql` gives, each once,
@@ -374,16 +457,25 @@ impl Beside {
         };
         let lock = open(OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let own = open(OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        // A second one, for the second core (the filters are read in
+        // halves); without it they are read on one.
+        let second = open(OpenFlags::SQLITE_OPEN_READ_ONLY);
         lock.execute_batch("BEGIN IMMEDIATE").ok()?;
-        // Both snapshots taken while nothing can be committed.
+        // Every snapshot taken while nothing can be committed.
         let first_read = |c: &Connection| {
-            c.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            })
+            c.execute_batch("BEGIN").is_ok()
+                && c.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .is_ok()
         };
-        let taken = own.execute_batch("BEGIN").is_ok()
-            && first_read(&own).is_ok()
-            && first_read(screen).is_ok();
+        let taken = first_read(&own)
+            && screen
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .is_ok();
+        let second = second.filter(|c| taken && first_read(c));
         let _ = lock.execute_batch("ROLLBACK");
         drop(lock);
         if !taken {
@@ -396,7 +488,7 @@ impl Beside {
             .name("screen-filters".into())
             .spawn(move || {
                 let start = Instant::now();
-                Presence::each_of(&own, &stopped, &mut |gate, read| {
+                Presence::each_of(&own, second, &stopped, &mut |gate, read| {
                     tracing::debug!(
                         ?gate,
                         ms = start.elapsed().as_millis() as u64,
@@ -604,8 +696,12 @@ impl<'a> Known<'a> {
         Ok(self)
     }
 
-    /// Takes the filters from `beside` as they arrive (and reads none on
-    /// its own meanwhile).
+    /// Takes the filters from `beside`, waiting for them at the first
+    /// question (and reads none on its own meanwhile). Asked without them,
+    /// each question was an indexed lookup: a million-row screen spent
+    /// about 2 s of its scoring thread on those asked before its filters
+    /// came, while a third thread took a share of both cores to read them;
+    /// waiting, both cores read them, in halves.
     pub fn beside(mut self, beside: Beside) -> Known<'a> {
         for f in &mut self.filters {
             f.rent_until = None;
@@ -614,42 +710,34 @@ impl<'a> Known<'a> {
         self
     }
 
-    /// Installs the filters read beside that have arrived; one that could
+    /// Waits for the filters read beside and installs them; one that could
     /// not be read is read here, when paid for, as without.
     fn arrived(&mut self) {
-        let Some(b) = &self.beside else { return };
-        let mut done = false;
+        let Some(b) = self.beside.take() else { return };
         loop {
-            match b.rx.try_recv() {
-                Ok((gate, read)) => {
-                    let f = &mut self.filters[gate as usize];
-                    match read {
-                        Ok(p) => {
-                            f.present = Some(p);
-                            f.before = (f.questions, f.asked);
-                        }
-                        Err(e) => {
-                            tracing::warn!(?gate, "a filter read beside the screen failed: {e}");
-                            f.rent_until = Some(COUNT_AFTER);
-                        }
+            let Ok((gate, read)) = b.rx.recv() else {
+                // Stopped before the end: the rest are read here.
+                for f in &mut self.filters {
+                    if f.present.is_none() {
+                        f.rent_until = Some(COUNT_AFTER);
                     }
-                    done |= gate == Gate::OpenCase;
                 }
-                Err(mpsc::TryRecvError::Empty) => break,
-                Err(mpsc::TryRecvError::Disconnected) => {
-                    // Stopped before the end: the rest are read here.
-                    for f in &mut self.filters {
-                        if f.present.is_none() {
-                            f.rent_until = Some(COUNT_AFTER);
-                        }
-                    }
-                    done = true;
-                    break;
+                return;
+            };
+            let f = &mut self.filters[gate as usize];
+            match read {
+                Ok(p) => {
+                    f.present = Some(p);
+                    f.before = (f.questions, f.asked);
+                }
+                Err(e) => {
+                    tracing::warn!(?gate, "a filter read beside the screen failed: {e}");
+                    f.rent_until = Some(COUNT_AFTER);
                 }
             }
-        }
-        if done {
-            self.beside = None;
+            if gate == Gate::OpenCase {
+                return;
+            }
         }
     }
 
@@ -898,6 +986,46 @@ mod tests {
             .filter(|i| p.may_hold(IdentKind::Email, &format!("+7701{i}")))
             .count();
         assert!(other < 600, "{other}");
+    }
+
+    /// The index read in two halves on two connections makes the filter
+    /// it makes read whole on one, bit for bit, and the same hashes by id.
+    #[test]
+    fn the_index_read_in_halves_makes_the_same_filter() {
+        let (d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 200, 3, |_, _| {}).unwrap();
+        let path = d.path().join("t.db");
+        let one = Connection::open(&path).unwrap();
+        let two = Connection::open(&path).unwrap();
+        let top: usize = one
+            .query_row("SELECT max(id) FROM identifiers", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap() as usize;
+        assert!(top > 1000, "{top}");
+        let stop = AtomicBool::new(false);
+        let (whole, back) = Presence::hashed_by_id(&one, None, top, &stop);
+        assert!(back.is_none());
+        let (whole, by_id) = whole.unwrap().unwrap();
+        let (halves, back) = Presence::hashed_by_id(&one, Some(two), top, &stop);
+        assert!(back.is_some(), "the second connection is given back");
+        let (halves, halves_by_id) = halves.unwrap().unwrap();
+        assert_eq!(whole.values, halves.values);
+        assert_eq!(by_id, halves_by_id);
+        assert!(by_id.iter().filter(|h| **h != 0).count() as u64 == whole.values);
+        assert!(
+            whole
+                .blocks
+                .iter()
+                .zip(&halves.blocks)
+                .all(|(a, b)| a.0 == b.0),
+            "the same bits"
+        );
+        // Stopped, neither half makes a filter.
+        stop.store(true, Ordering::Relaxed);
+        let two = Connection::open(&path).unwrap();
+        let (read, _) = Presence::hashed_by_id(&one, Some(two), top, &stop);
+        let _ = read.unwrap();
     }
 
     /// Filters read beside a screen arrive, hold what the screen's
