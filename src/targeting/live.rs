@@ -126,6 +126,43 @@ impl<'a> Live<'a> {
         self
     }
 
+    /// [`Knowledge::seized_with`] when parcel number `n` is known to be
+    /// the newest seized parcel of any value that shares this one's hash:
+    /// the answer when that parcel has this value and is not `except`,
+    /// else `None` (ask [`Knowledge::seized_with`]). A value on the
+    /// warning list is on no parcel, as there.
+    pub fn seized_at(
+        &mut self,
+        kind: IdentKind,
+        value: &str,
+        n: u32,
+        except: Uuid,
+    ) -> Result<Option<Seen>> {
+        if self.listed(kind, value)? {
+            return Ok(None);
+        }
+        let found: Option<(String, Uuid)> = self
+            .conn
+            .prepare_cached(
+                "SELECT p.tracking, p.id FROM parcels p
+                 WHERE p.n = ?1 AND p.status = 'seized' AND p.id <> ?4
+                   AND EXISTS (SELECT 1 FROM identifiers i JOIN occurrences o ON o.ident = i.id
+                               WHERE i.kind = ?2 AND i.value = ?3 AND o.item = (p.n << 4) | 2)",
+            )?
+            .query_row((n, ident_code(kind), value, except), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let Some((tracking, parcel)) = found else {
+            return Ok(None);
+        };
+        Ok(Some(Seen {
+            tracking,
+            parcel,
+            case: case_of(self.conn, parcel)?,
+        }))
+    }
+
     /// The watchlist's names that sound like `name_sound`, as suspects.
     pub fn watched_suspects(&mut self, name_sound: &str) -> Result<Vec<Suspect>> {
         let mut out = Vec::new();
