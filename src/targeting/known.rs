@@ -14,8 +14,10 @@
 //!   never pays for it, a long one pays at most about twice what it
 //!   should have), or will have by the end of the file when the screen
 //!   says how far it is ([`Known::ahead`]);
-//! - a long screen has them read beside it from the start, on a thread
-//!   and a connection of their own with the same snapshot ([`Beside`]).
+//! - a long screen has them read beside it from the start, on two
+//!   threads and connections of their own with the same snapshot, and
+//!   waits for them ([`Beside`]); the seized parcels' filter then also
+//!   keeps the newest seized parcel of each value ([`Newest`]).
 //!
 //! A filter only ever answers "not there" for values that are not
 //! there, so the answers are those of [`Live`]; what it saves is time.
@@ -502,19 +504,19 @@ pub enum Reading {
     WhenPaid,
     Now,
     Never,
-    /// On a thread and a connection of their own, from the start, with
-    /// the same snapshot ([`Beside`]); as `WhenPaid` when that cannot be
-    /// had.
+    /// On threads and connections of their own, from the start, with
+    /// the same snapshot, waited for ([`Beside`]); as `WhenPaid` when
+    /// that cannot be had.
     Beside,
 }
 
-/// The filters read beside a screen: on a connection of their own, on a
-/// thread of their own, while the screen goes on (asking the notebook
-/// until each arrives), so that a long screen's second core is not left
-/// waiting while its first reads them.
+/// The filters read beside a screen: on two connections of their own,
+/// on two threads (one when a second connection cannot be had), while
+/// the screen's reading thread queues its first rows and the scoring
+/// waits ([`Known::beside`]), so that both cores read them.
 ///
-/// Their connection reads what the screen's does: a third connection
-/// takes the notebook's write lock for the moment both take their
+/// Their connections read what the screen's does: another connection
+/// takes the notebook's write lock for the moment all take their
 /// snapshots (nothing can be committed in between; colleagues' writes
 /// wait a few milliseconds), then lets it go.
 pub struct Beside {

@@ -153,14 +153,7 @@ impl<'a> Live<'a> {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?;
-        let Some((tracking, parcel)) = found else {
-            return Ok(None);
-        };
-        Ok(Some(Seen {
-            tracking,
-            parcel,
-            case: case_of(self.conn, parcel)?,
-        }))
+        seen(self.conn, found)
     }
 
     /// The watchlist's names that sound like `name_sound`, as suspects.
@@ -215,6 +208,18 @@ const PARCELS_WITH: &str = "FROM identifiers i JOIN occurrences o ON o.ident = i
 /// The warning list's values by kind, held in memory by a long screen.
 pub type Listed = std::collections::HashMap<IdentKind, std::collections::HashSet<String>>;
 
+/// A seized parcel found (its tracking number and id), with its case.
+fn seen(conn: &Connection, found: Option<(String, Uuid)>) -> Result<Option<Seen>> {
+    let Some((tracking, parcel)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(Seen {
+        tracking,
+        parcel,
+        case: case_of(conn, parcel)?,
+    }))
+}
+
 fn case_of(conn: &Connection, parcel: Uuid) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached(
@@ -257,14 +262,7 @@ impl Knowledge for Live<'_> {
                     None => None,
                 })
             })?;
-        let Some((tracking, parcel)) = found else {
-            return Ok(None);
-        };
-        Ok(Some(Seen {
-            tracking,
-            parcel,
-            case: case_of(self.conn, parcel)?,
-        }))
+        seen(self.conn, found)
     }
 
     fn open_case_with(
