@@ -140,6 +140,7 @@ fn show_progress(p: &Progress) {
     let verb = match p.phase {
         Phase::Checking => "checking",
         Phase::Writing => "writing",
+        Phase::Notebook => "reading the notebook:",
     };
     let pct = percent(p);
     eprint!(

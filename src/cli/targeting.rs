@@ -3,7 +3,7 @@
 
 use super::args::{Format, ProfileCmd, ScreenArgs, WatchCmd};
 use super::output::{cell_line, csv_row, csv_writer, print_csv, print_json, print_list};
-use crate::exchange::csv_import::{self as imp, Progress};
+use crate::exchange::csv_import::{self as imp, Phase, Progress};
 use crate::exchange::manifest;
 use crate::store::{Store, refs};
 use crate::targeting::score::Hit;
@@ -521,7 +521,19 @@ pub fn screen(
             args.keep_hits,
             &mut print,
             |p: Progress| {
-                if live && last.elapsed() >= Duration::from_millis(200) {
+                if p.phase == Phase::Notebook && live {
+                    // (On one line of an 80-column terminal.)
+                    let pct = super::import::percent(&p);
+                    if pct >= 100 {
+                        eprint!("\r\x1b[Kscreen: reading the notebook: seized parcels, open cases");
+                    } else {
+                        eprint!(
+                            "\r\x1b[Kscreen: reading the notebook: {} of {} identifiers ({pct}%)",
+                            p.rows, p.total_bytes
+                        );
+                    }
+                    shown = true;
+                } else if live && last.elapsed() >= Duration::from_millis(200) {
                     let pct = super::import::percent(&p);
                     eprint!("\r\x1b[Kscreen: {} rows ({pct}%)", p.rows);
                     last = Instant::now();

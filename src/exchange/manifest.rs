@@ -5,7 +5,7 @@
 //! with their hits). A row that cannot be read is reported with its line
 //! and passed over; it never stops the screen.
 
-use super::csv_import::{self, ImportError, Prepared, Progress, RowError, ScreenRow};
+use super::csv_import::{self, ImportError, Phase, Prepared, Progress, RowError, ScreenRow};
 use crate::domain::Parcel;
 use crate::domain::identifiers::Identifier;
 use crate::store::{Store, StoreError, create};
@@ -148,6 +148,20 @@ fn screen_as(
         known = known.beside(b);
     }
     let mut know = Batch::new(known).without(listed.iter().map(|(k, v)| (*k, v.as_str())));
+    // A long screen waits for its filters before its first row (saying
+    // so: at a million parcels a second or two, far longer from disk).
+    let mut progress = progress;
+    know.inner().wait_for_filters(&mut |read, of| {
+        progress(Progress {
+            phase: Phase::Notebook,
+            rows: read,
+            bytes_read: read,
+            total_bytes: of,
+            imported: 0,
+            duplicates: 0,
+            rejected: 0,
+        })
+    });
     // The reading thread gives each parcel an id of its own (so no parcel
     // of the notebook is taken for it), derives its identifiers and tries
     // the indicators that look at the parcel alone (this thread being the
@@ -203,7 +217,7 @@ fn screen_as(
             }
             Ok(true)
         },
-        progress,
+        &mut progress,
     )?;
     drop(know);
     snapshot.finish().map_err(StoreError::from)?;
@@ -264,6 +278,7 @@ mod tests {
         assert!(!profiles.is_empty() && watching);
         let run = |filter| {
             let mut hits = Vec::new();
+            let mut phases = Vec::new();
             let how = Screening {
                 profiles: &profiles,
                 watching,
@@ -279,9 +294,17 @@ mod tests {
                     hits.push((h.line, h.tracking, h.hits));
                     Ok(())
                 },
-                |_| {},
+                |p| phases.push(p.phase),
             )
             .unwrap();
+            // Reading the notebook's filters beside is said first, and
+            // only then.
+            let first = phases.first().copied();
+            assert_eq!(
+                first == Some(Phase::Notebook),
+                filter == Reading::Beside,
+                "{filter:?}: {first:?}"
+            );
             (report.screened, hits)
         };
         let (n, without) = run(Reading::Never);

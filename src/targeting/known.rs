@@ -31,7 +31,7 @@ use rusqlite::Connection;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -208,6 +208,7 @@ impl Presence {
         conn: &Connection,
         second: Option<Connection>,
         stop: &AtomicBool,
+        read: &AtomicU64,
         send: &mut dyn FnMut(Gate, Result<Presence>) -> bool,
     ) {
         let top = match conn.query_row("SELECT coalesce(max(id), 0) FROM identifiers", [], |r| {
@@ -223,13 +224,16 @@ impl Presence {
                 return;
             }
         };
+        // (What a screen shows while it waits: read of `top`.)
+        let of = u64::try_from(top).unwrap_or(0).min(u64::from(u32::MAX));
+        read.fetch_or(of << 32, Ordering::Relaxed);
         let mut by_id = None;
         let mut gates = &Gate::ALL[..];
         let mut second = second;
         if top <= MAX_HELD_ID {
-            let (read, back) = Presence::hashed_by_id(conn, second, top, stop);
+            let (got, back) = Presence::hashed_by_id(conn, second, top, stop, read);
             second = back;
-            let any = match read {
+            let any = match got {
                 Ok(None) => return,
                 Ok(Some((any, hashes))) => {
                     by_id = Some(hashes);
@@ -292,6 +296,7 @@ impl Presence {
         second: Option<Connection>,
         top: usize,
         stop: &AtomicBool,
+        read: &AtomicU64,
     ) -> (Result<Option<(Presence, Vec<u64>)>>, Option<Connection>) {
         let mut hashes = vec![0u64; top + 1];
         let mid = if second.is_some() {
@@ -304,11 +309,11 @@ impl Presence {
         let (read, back) = std::thread::scope(|s| {
             let upper = second.map(|c| {
                 s.spawn(move || {
-                    let read = Presence::hashed_range(&c, mid, high, expected, stop);
-                    (read, c)
+                    let got = Presence::hashed_range(&c, mid, high, expected, stop, read);
+                    (got, c)
                 })
             });
-            let lower = Presence::hashed_range(conn, 0, low, expected, stop);
+            let lower = Presence::hashed_range(conn, 0, low, expected, stop, read);
             match upper.map(|h| h.join()) {
                 None => (lower, None),
                 Some(Ok((upper, c))) => (Presence::joined(lower, upper), Some(c)),
@@ -324,19 +329,27 @@ impl Presence {
     /// The filter of the identifiers whose ids run from `from` for as
     /// many as `hashes` holds, each one's hash put there by its id; sized
     /// for `expected` values in all (so that the halves' filters join).
+    /// Adds the identifiers read to `read` as it goes (for progress).
     fn hashed_range(
         conn: &Connection,
         from: usize,
         hashes: &mut [u64],
         expected: u64,
         stop: &AtomicBool,
+        read: &AtomicU64,
     ) -> Result<Option<Presence>> {
         let mut any = Filling::sized(expected);
         let sql = format!(
             "SELECT id, kind, value FROM identifiers WHERE id >= {from} AND id < {}",
             from + hashes.len()
         );
-        let read = hash_each(conn, &sql, 1, stop, |r, h| {
+        let mut count = 0u32;
+        let done = hash_each(conn, &sql, 1, stop, |r, h| {
+            count += 1;
+            if count == 1 << 14 {
+                read.fetch_add(u64::from(count), Ordering::Relaxed);
+                count = 0;
+            }
             any.add(h);
             let id: i64 = r.get(0)?;
             let at = usize::try_from(id).ok().and_then(|i| i.checked_sub(from));
@@ -345,7 +358,8 @@ impl Presence {
             }
             Ok(())
         })?;
-        Ok(read.then(|| any.done()))
+        read.fetch_add(u64::from(count), Ordering::Relaxed);
+        Ok(done.then(|| any.done()))
     }
 
     /// Two filters of the same size as one: what either holds.
@@ -522,6 +536,9 @@ pub enum Reading {
 pub struct Beside {
     rx: mpsc::Receiver<(Gate, Result<Presence>)>,
     stop: Arc<AtomicBool>,
+    /// Identifiers of the whole index read so far (the low 32 bits),
+    /// of how many (its highest id, the high 32), for progress.
+    read: Arc<AtomicU64>,
 }
 
 impl Beside {
@@ -567,11 +584,13 @@ impl Beside {
         let (tx, rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
+        let read = Arc::new(AtomicU64::new(0));
+        let counted = read.clone();
         std::thread::Builder::new()
             .name("screen-filters".into())
             .spawn(move || {
                 let start = Instant::now();
-                Presence::each_of(&own, second, &stopped, &mut |gate, read| {
+                Presence::each_of(&own, second, &stopped, &counted, &mut |gate, read| {
                     tracing::debug!(
                         ?gate,
                         ms = start.elapsed().as_millis() as u64,
@@ -581,7 +600,7 @@ impl Beside {
                 });
             })
             .ok()?;
-        Some(Beside { rx, stop })
+        Some(Beside { rx, stop, read })
     }
 }
 
@@ -810,9 +829,28 @@ impl<'a> Known<'a> {
     /// Waits for the filters read beside and installs them; one that could
     /// not be read is read here, when paid for, as without.
     fn arrived(&mut self) {
+        self.wait_for_filters(&mut |_, _| {});
+    }
+
+    /// Waits for the filters being read beside (when they are), telling
+    /// `tick` how many of the notebook's identifiers have been read, of
+    /// about how many, at once and then about five times a second.
+    pub fn wait_for_filters(&mut self, tick: &mut dyn FnMut(u64, u64)) {
         let Some(b) = self.beside.take() else { return };
+        let told = |tick: &mut dyn FnMut(u64, u64)| {
+            let read = b.read.load(Ordering::Relaxed);
+            tick(read & u64::from(u32::MAX), read >> 32);
+        };
+        told(tick);
         loop {
-            let Ok((gate, read)) = b.rx.recv() else {
+            let next = match b.rx.recv_timeout(Duration::from_millis(200)) {
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    told(tick);
+                    continue;
+                }
+                next => next,
+            };
+            let Ok((gate, read)) = next else {
                 // Stopped before the end: the rest are read here.
                 for f in &mut self.filters {
                     if f.present.is_none() {
@@ -1120,13 +1158,20 @@ mod tests {
             .unwrap() as usize;
         assert!(top > 1000, "{top}");
         let stop = AtomicBool::new(false);
-        let (whole, back) = Presence::hashed_by_id(&one, None, top, &stop);
+        let (whole, back) = Presence::hashed_by_id(&one, None, top, &stop, &AtomicU64::new(0));
         assert!(back.is_none());
         let (whole, by_id) = whole.unwrap().unwrap();
-        let (halves, back) = Presence::hashed_by_id(&one, Some(two), top, &stop);
+        let counted = AtomicU64::new(0);
+        let (halves, back) = Presence::hashed_by_id(&one, Some(two), top, &stop, &counted);
         assert!(back.is_some(), "the second connection is given back");
         let (halves, halves_by_id) = halves.unwrap().unwrap();
         assert_eq!(whole.values, halves.values);
+        assert_eq!(
+            counted.load(Ordering::Relaxed),
+            whole.values,
+            "every one counted"
+        );
+        assert!(whole.values < 1 << 32);
         assert_eq!(by_id, halves_by_id);
         assert!(by_id.iter().filter(|h| **h != 0).count() as u64 == whole.values);
         assert!(
@@ -1140,7 +1185,7 @@ mod tests {
         // Stopped, neither half makes a filter.
         stop.store(true, Ordering::Relaxed);
         let two = Connection::open(&path).unwrap();
-        let (read, _) = Presence::hashed_by_id(&one, Some(two), top, &stop);
+        let (read, _) = Presence::hashed_by_id(&one, Some(two), top, &stop, &counted);
         let _ = read.unwrap();
     }
 

@@ -107,6 +107,10 @@ pub use running::{Interrupted, Running, STALE_AFTER, settle_interrupted};
 pub enum Phase {
     Checking,
     Writing,
+    /// A screen reading what the notebook holds before its rows: `rows`
+    /// and `bytes_read` count the notebook's identifiers read, of about
+    /// `total_bytes`.
+    Notebook,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
