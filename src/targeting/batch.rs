@@ -168,7 +168,10 @@ pub struct Batch<K> {
     /// Values on the warning list (placeholders, hubs): never remembered,
     /// so twenty parcels to "poste restante" are no cluster.
     stoplist: Hashes,
-    /// Whether room was made for the senders ([`Batch::ahead`]).
+    /// Whether room was made for the keys the rest of the batch will
+    /// bring ([`Batch::ahead`]: sized from the first rows' rate, so a
+    /// file whose later rows repeat more than its first may get up to one
+    /// doubling more room than it fills).
     sized: bool,
 }
 
