@@ -287,12 +287,20 @@ impl<K: Knowledge> Knowledge for Batch<K> {
         value: &str,
         since: &str,
         except: Uuid,
+        need: usize,
     ) -> Result<Vec<Other>> {
-        let mut out = self.inner.senders_to(kind, value, since, except)?;
-        out.extend(self.to.each(key(kind, value)).map(|e| Other {
-            key: e.hash,
-            label: Label::Line(e.line),
-        }));
+        let here: Vec<Other> = self
+            .to
+            .each(key(kind, value))
+            .map(|e| Other {
+                key: e.hash,
+                label: Label::Line(e.line),
+            })
+            .collect();
+        // The notebook need only make up what the batch's rows do not.
+        let need = need.saturating_sub(here.len());
+        let mut out = self.inner.senders_to(kind, value, since, except, need)?;
+        out.extend(here);
         Ok(out)
     }
     fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<Other>> {

@@ -1080,11 +1080,14 @@ impl Knowledge for Known<'_> {
         value: &str,
         since: &str,
         except: Uuid,
+        need: usize,
     ) -> Result<Vec<Other>> {
         if !self.may_hold(Gate::Any, kind, value) {
             return Ok(Vec::new());
         }
-        self.ask(Gate::Any, |l| l.senders_to(kind, value, since, except))
+        self.ask(Gate::Any, |l| {
+            l.senders_to(kind, value, since, except, need)
+        })
     }
 
     fn names_at(&mut self, address: &str, except: Uuid) -> Result<Vec<Other>> {

@@ -357,6 +357,7 @@ impl Knowledge for Live<'_> {
         value: &str,
         since: &str,
         except: Uuid,
+        need: usize,
     ) -> Result<Vec<Other>> {
         if self.listed(kind, value)? {
             return Ok(Vec::new());
@@ -366,6 +367,30 @@ impl Knowledge for Live<'_> {
             IdentKind::Email => "recipient_email",
             _ => "recipient_address",
         };
+        if need > 1 {
+            // Counted first, without the senders (each looked up through
+            // a subquery): most recipients have one other parcel or none.
+            let count: i64 = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM (SELECT 1 {PARCELS_WITH}
+                       AND o.role = ?4 AND p.created_at >= ?5 LIMIT ?6)"
+                ))?
+                .query_row(
+                    rusqlite::params![
+                        ident_code(kind),
+                        value,
+                        except,
+                        role_code(role)?,
+                        since,
+                        need as i64
+                    ],
+                    |r| r.get(0),
+                )?;
+            if (count as usize) < need {
+                return Ok(Vec::new());
+            }
+        }
         // Each other parcel to this recipient, with its sender's key (the
         // first of its sender's phone, e-mail, name, address the index
         // holds, as `score::sender_key` takes it).
@@ -466,6 +491,53 @@ mod tests {
     use crate::domain::{Case, Link, Parcel};
     use crate::store::create;
     use crate::store::testutil::temp_store;
+
+    /// Told how many other parcels would matter, a recipient with fewer is
+    /// answered with none, and one with as many or more in full, the
+    /// same as asked with no such need.
+    #[test]
+    fn a_recipient_with_fewer_parcels_than_needed_is_answered_with_none() {
+        let (_d, mut s) = temp_store();
+        let mut save = |serial: u32, sender: &str, recipient: &str| {
+            let tracking = crate::exchange::demo::s10_number("EE", serial, "CN");
+            s.write(|w| {
+                let (mut p, _) = new_record::<Parcel>(&[
+                    ("tracking", &tracking),
+                    ("origin", "CN"),
+                    ("destination", "KZ"),
+                    ("sender_phone", sender),
+                    ("recipient_phone", recipient),
+                ])?;
+                create::parcel(w, &mut p)
+            })
+            .unwrap();
+        };
+        save(1, "+86 131 0000 0001", "+7 701 111 1111");
+        save(2, "+86 131 0000 0002", "+7 701 222 2222");
+        save(3, "+86 131 0000 0003", "+7 701 222 2222");
+        let conn = s.conn();
+        let mut live = Live::new(conn, "2026-12-01");
+        let ask = |live: &mut Live<'_>, phone: &str, need: usize| {
+            live.senders_to(IdentKind::Phone, phone, "2000-01-01", Uuid::nil(), need)
+                .unwrap()
+                .into_iter()
+                .map(|o| (o.key, o.label.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let one = "+77011111111";
+        let two = "+77012222222";
+        assert_eq!(ask(&mut live, one, 0).len(), 1);
+        assert_eq!(ask(&mut live, one, 1).len(), 1);
+        assert!(
+            ask(&mut live, one, 2).is_empty(),
+            "one parcel of two needed"
+        );
+        let all = ask(&mut live, two, 0);
+        assert_eq!(all.len(), 2);
+        assert_ne!(all[0].0, all[1].0, "two senders");
+        assert_eq!(ask(&mut live, two, 2), all);
+        assert!(ask(&mut live, two, 3).is_empty());
+    }
 
     /// Of the seized parcels holding a phone, the newest is named; of the
     /// open cases including a parcel that holds it, the first; a closed

@@ -105,13 +105,17 @@ pub trait Knowledge {
     ) -> crate::store::Result<usize>;
     /// Other parcels to a recipient holding this identifier, recorded on or
     /// after `since` (YYYY-MM-DD): each one's sender (its key's hash) and
-    /// what names the parcel (its tracking number, or its line).
+    /// what names the parcel (its tracking number, or its line). Asked by
+    /// a test that fires only with `need` of them or more: when there are
+    /// fewer, the answer may be none (so a recipient with one other parcel
+    /// is told without its sender being looked up).
     fn senders_to(
         &mut self,
         kind: IdentKind,
         value: &str,
         since: &str,
         except: Uuid,
+        need: usize,
     ) -> crate::store::Result<Vec<Other>>;
     /// The recipient names of other parcels to this address: each name
     /// key's hash, and the name (or the line it is on).
@@ -661,7 +665,9 @@ fn fires(
                         "recipient_phone" | "recipient_email" | "recipient_address"
                     )
             }) {
-                let others = know.senders_to(i.kind, &i.value, &since, p.meta.id)?;
+                // (This parcel's own sender counts too, when it has one.)
+                let need = (*at_least as usize).saturating_sub(usize::from(!mine.is_empty()));
+                let others = know.senders_to(i.kind, &i.value, &since, p.meta.id, need)?;
                 let none_key = key_hash("");
                 let mut senders: Vec<u64> = others
                     .iter()
@@ -965,6 +971,7 @@ mod tests {
             _: &str,
             _: &str,
             _: Uuid,
+            _: usize,
         ) -> crate::store::Result<Vec<Other>> {
             self.asked.push("senders");
             Ok(Vec::new())
