@@ -13,11 +13,11 @@
 //!   cost as long as reading it would (a rent-or-buy rule: a short screen
 //!   never pays for it, a long one pays at most about twice what it
 //!   should have), or will have by the end of the file when the screen
-//!   says how far it is ([`Known::ahead`]);
+//!   says how far it is ([`Ahead`](super::batch::Ahead));
 //! - a long screen has them read beside it from the start, on two
 //!   threads and connections of their own with the same snapshot, and
 //!   waits for them ([`Beside`]); the seized parcels' filter then also
-//!   keeps the newest seized parcel of each value ([`Newest`]).
+//!   keeps the newest seized parcel of each value (`Newest`).
 //!
 //! A filter only ever answers "not there" for values that are not
 //! there, so the answers are those of [`Live`]; what it saves is time.
@@ -752,7 +752,7 @@ pub struct Known<'a> {
     /// By kind, then value (looked up without making a key).
     watchlist: Watchlist,
     filters: [Filter; 3],
-    /// Parcels asked about so far, of about how many ([`Known::ahead`]).
+    /// Parcels asked about so far, of about how many ([`Ahead`](super::batch::Ahead)).
     ahead: Option<(u64, u64)>,
     /// Filters being read beside the screen.
     beside: Option<Beside>,
@@ -971,20 +971,16 @@ impl<'a> Known<'a> {
         }
         std::hint::black_box(touched);
     }
+}
 
+impl super::batch::Ahead for Known<'_> {
     /// How far the work is: `done` of about `all` parcels asked about. A
     /// filter is then read as soon as the asking it would spare *will*
     /// have cost what reading it does (a screen knows its file's size, so
     /// it need not pay twice for a long one), once its questions have run
     /// long enough to be counted.
-    pub fn ahead(&mut self, done: u64, all: u64) {
-        self.ahead = Some((done, all));
-    }
-}
-
-impl super::batch::Ahead for Known<'_> {
     fn ahead(&mut self, done: u64, all: u64) {
-        Known::ahead(self, done, all);
+        self.ahead = Some((done, all));
     }
 }
 
