@@ -231,7 +231,11 @@ pub fn score(
 /// catalogue's terms), so a screen works it out on its reading thread.
 #[derive(Debug, Clone, Default)]
 pub struct Looked {
-    fired: Vec<(usize, Reason)>,
+    /// The indicators that fired, by their place in the profile; their
+    /// evidence is written by [`finish`], for a hit only (most parcels
+    /// screened are none, and the words of what fired were a tenth of
+    /// reading a manifest's row).
+    fired: Vec<usize>,
     score: f64,
 }
 
@@ -292,9 +296,9 @@ fn look_with(
         if asks(&ind.test) {
             continue;
         }
-        if let Some(fired) = looks(ind, parcel, catalogue, words) {
+        if looks(ind, parcel, catalogue, words, false).is_some() {
             out.score += ind.weight;
-            out.fired.push((at, reason(ind, fired)));
+            out.fired.push(at);
         }
     }
     out
@@ -316,9 +320,10 @@ pub fn finish(
     // The most the indicators not yet tried could add.
     let mut could: f64 = order.iter().map(|at| inds[*at].weight.max(0.0)).sum();
     let Looked {
-        mut fired,
+        fired: looked,
         mut score,
     } = looked;
+    let mut fired = Vec::new();
     // (With room for rounding: the sums below add in another order.)
     let margin = 1e-9 * profile.threshold.abs().max(1.0);
     for &at in order {
@@ -334,6 +339,18 @@ pub fn finish(
     }
     if score + could < profile.threshold - margin {
         return Ok(None);
+    }
+    // The evidence of what looked at the parcel alone, now that it is
+    // wanted.
+    if !looked.is_empty() {
+        let catalogue = catalogue_for(std::slice::from_ref(profile), know)?;
+        let mut words = Words::default();
+        for at in looked {
+            let ind = &inds[at];
+            if let Some(f) = looks(ind, parcel, catalogue.as_deref(), &mut words, true) {
+                fired.push((at, reason(ind, f)));
+            }
+        }
     }
     fired.sort_by_key(|(at, _)| *at);
     let reasons: Vec<Reason> = fired.into_iter().map(|(_, r)| r).collect();
@@ -435,15 +452,21 @@ impl Words {
 /// Whether an indicator that looks at the parcel alone fires: its
 /// evidence (`catalogue`: the catalogue's terms, for a `contents` test
 /// that names substances).
-fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>, words: &mut Words) -> Fired {
-    let plain = |s: String| Some((s, None));
+fn looks(
+    ind: &Indicator,
+    p: &Parcel,
+    catalogue: Option<&Terms>,
+    words: &mut Words,
+    say: bool,
+) -> Fired {
+    let plain = |s: &dyn Fn() -> String| Some((if say { s() } else { String::new() }, None));
     match &ind.test {
         Test::Origin { countries } => match p.origin.as_deref() {
-            Some(o) if in_list(countries, o) => plain(format!("origin {o}")),
+            Some(o) if in_list(countries, o) => plain(&|| format!("origin {o}")),
             _ => None,
         },
         Test::Destination { countries } => match p.destination.as_deref() {
-            Some(d) if in_list(countries, d) => plain(format!("destination {d}")),
+            Some(d) if in_list(countries, d) => plain(&|| format!("destination {d}")),
             _ => None,
         },
         Test::Transit { countries } => {
@@ -451,17 +474,17 @@ fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>, words: &mut Wor
                 .into_iter()
                 .find(|t| in_list(countries, t))
             {
-                Some(t) => plain(format!("transit through {t}")),
+                Some(t) => plain(&|| format!("transit through {t}")),
                 None => None,
             }
         }
         // (The names and terms folded once, as the profile was read.)
         Test::Carrier { .. } => match folded_in(&ind.folded_terms, p.carrier.as_deref()) {
-            true => plain(format!("carrier {}", p.carrier.as_deref().unwrap_or(""))),
+            true => plain(&|| format!("carrier {}", p.carrier.as_deref().unwrap_or(""))),
             false => None,
         },
         Test::Service { .. } => match folded_in(&ind.folded_terms, p.service.as_deref()) {
-            true => plain(format!("service {}", p.service.as_deref().unwrap_or(""))),
+            true => plain(&|| format!("service {}", p.service.as_deref().unwrap_or(""))),
             false => None,
         },
         Test::Contents { terms, substances } => {
@@ -473,20 +496,19 @@ fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>, words: &mut Wor
                 .find(|(_, f)| term_matches(f, words))
                 .map(|(t, _)| t)
             {
-                return plain(format!("declared contents {declared:?} match {t:?}"));
+                return plain(&|| format!("declared contents {declared:?} match {t:?}"));
             }
             if *substances && let Some((_, name)) = catalogue.and_then(|t| t.first_match(words)) {
-                return plain(format!(
-                    "declared contents {declared:?} name the substance {name}"
-                ));
+                return plain(&|| {
+                    format!("declared contents {declared:?} name the substance {name}")
+                });
             }
             None
         }
         Test::HsMismatch {} => match (p.hs_code.as_deref(), p.declared_contents.as_deref()) {
-            (Some(hs), Some(declared)) => match hs_mismatch_in(hs, declared, words.of(declared)) {
-                Some(why) => plain(why),
-                None => None,
-            },
+            (Some(hs), Some(declared)) => {
+                hs_mismatch_in(hs, declared, words.of(declared)).map(|why| (why, None))
+            }
             _ => None,
         },
         Test::HsHeadings { headings } => {
@@ -496,31 +518,32 @@ fn looks(ind: &Indicator, p: &Parcel, catalogue: Option<&Terms>, words: &mut Wor
                 let h = profile::hs_digits(h);
                 h.len() >= 4 && digits.starts_with(&h)
             }) {
-                Some(h) => plain(format!("HS code {hs} is under heading {h}")),
+                Some(h) => plain(&|| format!("HS code {hs} is under heading {h}")),
                 None => None,
             }
         }
         Test::Value { min, max } => match p.declared_value {
-            Some(v) if min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m) => plain(format!(
-                "declared value {v}{}",
-                p.declared_currency
-                    .as_deref()
-                    .map(|c| format!(" {c}"))
-                    .unwrap_or_default()
-            )),
+            Some(v) if min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m) => plain(&|| {
+                format!(
+                    "declared value {v}{}",
+                    p.declared_currency
+                        .as_deref()
+                        .map(|c| format!(" {c}"))
+                        .unwrap_or_default()
+                )
+            }),
             _ => None,
         },
         Test::Weight { min_g, max_g } => match p.weight_g {
             Some(g) if min_g.is_none_or(|m| g >= m) && max_g.is_none_or(|m| g <= m) => {
-                plain(format!("weight {g} g"))
+                plain(&|| format!("weight {g} g"))
             }
             _ => None,
         },
         Test::ValuePerGram { max } => match (p.declared_value, p.weight_g) {
-            (Some(v), Some(g)) if g > 0.0 && v / g <= *max => plain(format!(
-                "declared value {v} for {g} g: {:.3} per gram",
-                v / g
-            )),
+            (Some(v), Some(g)) if g > 0.0 && v / g <= *max => {
+                plain(&|| format!("declared value {v} for {g} g: {:.3} per gram", v / g))
+            }
             _ => None,
         },
         _ => None,
