@@ -447,12 +447,16 @@ impl Knowledge for Live<'_> {
             return Ok(Vec::new());
         }
         let mut stmt = self.conn.prepare_cached(
+            // (The parcel left out is found once, by its id, not each
+            // parcel at the address read to compare ids: the parcels are
+            // the largest table, and a screen asks this of most rows.)
             "SELECT n.value FROM identifiers i
              JOIN occurrences o ON o.ident = i.id AND o.role = ?4
-             JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
              JOIN occurrences o2 ON o2.item = o.item AND o2.role = ?5
              JOIN identifiers n ON n.id = o2.ident AND n.kind = ?6
-             WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3 LIMIT 200",
+             WHERE i.kind = ?1 AND i.value = ?2 AND (o.item & 15) = 2
+               AND o.item <> coalesce((SELECT (x.n << 4) | 2 FROM parcels x WHERE x.id = ?3), -1)
+             LIMIT 200",
         )?;
         let rows = stmt.query_map(
             rusqlite::params![
