@@ -89,8 +89,21 @@ impl FieldSpec {
 
     /// Checks and normalises typed text. Empty text clears the field.
     pub fn parse(&self, raw: &str) -> Result<Parsed, FieldError> {
-        let raw = raw.trim_matches(|c: char| c == ' ' || c == '\t');
-        let n = raw.chars().count();
+        // (Said of every field of every row read: trimmed by bytes, as
+        // both are ASCII, and counted only when its bytes could be too
+        // many characters.)
+        let raw = trim_blanks(raw);
+        if raw.is_empty() {
+            if self.required {
+                return Err(self.error("is required"));
+            }
+            return Ok(Parsed::plain(Value::Null));
+        }
+        let n = if raw.len() <= self.max_chars() {
+            0
+        } else {
+            raw.chars().count()
+        };
         if n > self.max_chars() {
             return Err(self.error(format!(
                 "is {n} characters long (at most {})",
@@ -212,6 +225,19 @@ pub fn is_placeholder(raw: &str) -> bool {
         return PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(t));
     }
     PLACEHOLDERS.contains(&t.to_lowercase().as_str())
+}
+
+/// `s` without the spaces and tabs around it (by bytes: both are ASCII,
+/// so the cut is between characters).
+fn trim_blanks(s: &str) -> &str {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |e| e + 1);
+    &s[start..end]
 }
 
 pub use super::dates::{DateOrder, SlashDate, parse_date, parse_table_date, slash_date};

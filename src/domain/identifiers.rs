@@ -144,11 +144,22 @@ pub fn address_key(raw: &str) -> Option<String> {
 /// [`address_key`] without its length floor.
 pub fn address_fold(raw: &str) -> String {
     let folded = text::fold(raw);
+    let place = |w: &str| {
+        PLACE_WORDS
+            .iter()
+            .find(|(word, _)| same_word(word, w))
+            .map(|(_, canonical)| *canonical)
+    };
+    // (Folded text has its words one space apart: when none is written
+    // otherwise in the key, the key is the folded text itself.)
+    if folded.split(' ').all(|w| place(w).is_none_or(|c| c == w)) {
+        return folded;
+    }
     let mut out = String::with_capacity(folded.len());
     for w in folded.split(' ').filter(|w| !w.is_empty()) {
-        let w = match PLACE_WORDS.iter().find(|(word, _)| same_word(word, w)) {
-            Some((_, "")) => continue,
-            Some((_, canonical)) => canonical,
+        let w = match place(w) {
+            Some("") => continue,
+            Some(canonical) => canonical,
             None => w,
         };
         if !out.is_empty() {

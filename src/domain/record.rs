@@ -138,11 +138,27 @@ pub fn new_record_all<R: Record>(
             }
         }
     }
+    new_record_given(&given, errors)
+}
+
+/// [`new_record_all`] of values already placed: `given[i]` is the value
+/// of `R::FIELDS[i]`, if any (a table's reader knows each column's field
+/// once, not by name for every cell). `errors`: the names given that are
+/// no field, said after the fields' own.
+pub fn new_record_given<R: Record>(
+    given: &[Option<&str>],
+    errors: Vec<FieldError>,
+) -> Result<(R, Vec<String>), Vec<FieldError>> {
     let mut parsed_values = Vec::with_capacity(R::FIELDS.len());
     let mut warnings = Vec::new();
     let mut failed = Vec::new();
-    for (spec, given) in R::FIELDS.iter().zip(given) {
-        let raw = given.or(spec.default).unwrap_or("");
+    for (at, spec) in R::FIELDS.iter().enumerate() {
+        let raw = given
+            .get(at)
+            .copied()
+            .flatten()
+            .or(spec.default)
+            .unwrap_or("");
         match spec.parse(raw) {
             Ok(parsed) => {
                 if let Some(w) = parsed.warning {

@@ -226,10 +226,17 @@ fn table_value<'c>(
     field: &str,
     cell: &'c str,
 ) -> Result<std::borrow::Cow<'c, str>, String> {
-    if cell.trim().is_empty() || is_placeholder(cell) {
-        return Ok(cell.into());
-    }
     if field == "weight_g" {
+        // Whole grams in a column of grams are the field's value as
+        // they are (the field reads grams).
+        let t = cell.trim();
+        if plan.units[i] == Some(WeightUnit::G)
+            && !t.is_empty()
+            && t.len() <= 15
+            && t.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Ok(t.into());
+        }
         let g = crate::domain::fields::parse_weight(cell, plan.units[i])?;
         return Ok(g.to_string().into());
     }
@@ -292,36 +299,43 @@ pub(super) fn parse_row(
         })
         .collect();
     let mut problems = Vec::new();
-    let mut values: Vec<(&str, std::borrow::Cow<'_, str>)> = Vec::with_capacity(width);
+    // Each field's value where `Parcel::FIELDS` has the field.
+    let mut values: Vec<Option<std::borrow::Cow<'_, str>>> =
+        (0..Parcel::FIELDS.len()).map(|_| None).collect();
+    let mut unknown = Vec::new();
     for (i, cell) in joined.iter().enumerate() {
         let Some(f) = plan.fields[i] else { continue };
-        let bad = |message: String| Problem {
-            field: Some(f.to_string()),
-            column: Some(column_name(&plan.header, i)),
-            message,
-        };
-        let value = match table_value(plan, i, f, cell) {
-            Ok(v) => v,
-            Err(m) => {
-                problems.push(bad(m));
-                continue;
-            }
-        };
         // An empty cell (or one saying "not known") takes the default,
         // when there is one; it is an error only in a required column.
-        if !(value.trim().is_empty() || is_placeholder(&value)) {
-            values.push((f, value));
+        if cell.trim().is_empty() || is_placeholder(cell) {
+            continue;
+        }
+        let Some(at) = plan.slots[i] else {
+            unknown.extend(Parcel::field(f).err());
+            continue;
+        };
+        match table_value(plan, i, f, cell) {
+            Ok(v) => values[at] = Some(v),
+            Err(m) => problems.push(Problem {
+                field: Some(f.to_string()),
+                column: Some(column_name(&plan.header, i)),
+                message: m,
+            }),
         }
     }
-    for (f, v) in &plan.defaults {
-        if !values.iter().any(|(g, _)| g == f) {
-            values.push((f, std::borrow::Cow::Borrowed(v.as_str())));
+    for ((f, v), at) in plan.defaults.iter().zip(&plan.default_slots) {
+        match at {
+            Some(at) if values[*at].is_none() => {
+                values[*at] = Some(std::borrow::Cow::Borrowed(v.as_str()));
+            }
+            Some(_) => {}
+            None => unknown.extend(Parcel::field(f).err()),
         }
     }
     // Every field is parsed once, here, with every bad one reported (a
     // field whose cell could not be read as a date or weight is said once).
-    let pairs: Vec<(&str, &str)> = values.iter().map(|(f, v)| (*f, v.as_ref())).collect();
-    let errors = match new_record_all::<Parcel>(&pairs) {
+    let given: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
+    let errors = match new_record_given::<Parcel>(&given, unknown) {
         Ok((parcel, _warnings)) if problems.is_empty() => {
             let fp = if fingerprint_it {
                 fingerprint(&values_of(&parcel, imported))

@@ -10,7 +10,7 @@
 //! counted as duplicates, never filed twice.
 
 use crate::domain::fields::{DateOrder, FieldKind, SlashDate, WeightUnit, is_placeholder};
-use crate::domain::record::new_record_all;
+use crate::domain::record::new_record_given;
 use crate::domain::text::{fold, truncate};
 use crate::domain::{Parcel, Record};
 use crate::store::{Store, StoreError, Writer, audit, records};

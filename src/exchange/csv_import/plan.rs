@@ -24,6 +24,16 @@ pub struct ColumnPlan {
     /// For each date column, the order of its slash dates, when given or
     /// told by the column's own dates.
     pub date_orders: Vec<Option<DateOrder>>,
+    /// For each column, where its field is in `Parcel::FIELDS`; for each
+    /// default, the same (worked out once, not by name for every cell of
+    /// every row).
+    pub(super) slots: Vec<Option<usize>>,
+    pub(super) default_slots: Vec<Option<usize>>,
+}
+
+/// Where a parcel field is in `Parcel::FIELDS`.
+fn slot(field: &str) -> Option<usize> {
+    Parcel::FIELDS.iter().position(|f| f.name == field)
 }
 
 /// Whether a parcel field holds a date.
@@ -146,6 +156,8 @@ impl ColumnPlan {
                 })
             })
             .collect();
+        let slots = fields.iter().map(|f| f.and_then(slot)).collect();
+        let default_slots = defaults.iter().map(|(f, _)| slot(f)).collect();
         ColumnPlan {
             header,
             fields,
@@ -155,6 +167,8 @@ impl ColumnPlan {
             conflicts,
             units,
             date_orders,
+            slots,
+            default_slots,
         }
     }
 
