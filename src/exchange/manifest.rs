@@ -104,7 +104,7 @@ fn screen_as(
         profiles,
         watching,
         today,
-        keep,
+        keep: _,
         filter,
     } = *how;
     let mut report = Report {
@@ -179,11 +179,14 @@ fn screen_as(
         let looked = crate::targeting::score::look_all(profiles, &parcel, Some(&catalogue));
         (parcel, ids, looked)
     };
+    // Each row is scored once the next has come, so that what scoring it
+    // will look at in memory is asked for a row ahead (`Batch::expect`).
+    let mut pending: Option<(u64, Made)> = None;
     let rows = csv_import::each_row(
         prep,
         prepare,
-        |row: ScreenRow<Made>| {
-            let (parcel, ids, looked) = match row.parcel {
+        |row: ScreenRow<Made>, spent: &mut Vec<Made>| {
+            let made = match row.parcel {
                 Ok(p) => p,
                 Err(e) => {
                     report.unreadable += 1;
@@ -200,29 +203,79 @@ fn screen_as(
                     / u128::from(row.bytes)) as u64;
                 know.ahead(report.screened, all);
             }
-            know.inner().expect(&ids);
-            let hits = crate::targeting::screen_looked(
-                profiles, watching, &parcel, &ids, looked, &mut know, today,
-            )
-            .map_err(ImportError::Store)?;
-            know.remember(&parcel, &ids, row.line);
-            if !hits.is_empty() {
-                report.hit += 1;
-                on_hit(RowHit {
-                    line: row.line,
-                    tracking: parcel.tracking.clone(),
-                    hits,
-                    parcel: keep.then_some(parcel),
-                })?;
+            know.expect(&made.1);
+            if let Some((line, before)) = pending.replace((row.line, made)) {
+                score_row(
+                    &mut know,
+                    how,
+                    &mut report,
+                    line,
+                    before,
+                    spent,
+                    &mut on_hit,
+                )?;
             }
             Ok(true)
         },
         &mut progress,
     )?;
+    if let Some((line, last)) = pending.take() {
+        score_row(
+            &mut know,
+            how,
+            &mut report,
+            line,
+            last,
+            &mut Vec::new(),
+            &mut on_hit,
+        )?;
+    }
     drop(know);
     snapshot.finish().map_err(StoreError::from)?;
     report.rows = rows;
     Ok(report)
+}
+
+/// Scores one row of a screen, remembers it for the rows after it, and
+/// tells `on_hit` of its hits. What it is done with goes to `spent`.
+fn score_row(
+    know: &mut Batch<Known<'_>>,
+    how: &Screening<'_>,
+    report: &mut Report,
+    line: u64,
+    (parcel, ids, looked): Made,
+    spent: &mut Vec<Made>,
+    on_hit: &mut impl FnMut(RowHit) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let hits = crate::targeting::screen_looked(
+        how.profiles,
+        how.watching,
+        &parcel,
+        &ids,
+        looked,
+        know,
+        how.today,
+    )
+    .map_err(ImportError::Store)?;
+    know.remember(&parcel, &ids, line);
+    if hits.is_empty() {
+        spent.push((parcel, ids, Vec::new()));
+        return Ok(());
+    }
+    report.hit += 1;
+    let tracking = parcel.tracking.clone();
+    let parcel = if how.keep {
+        Some(parcel)
+    } else {
+        spent.push((parcel, ids, Vec::new()));
+        None
+    };
+    on_hit(RowHit {
+        line,
+        tracking,
+        hits,
+        parcel,
+    })
 }
 
 /// What keeping the hits did.
@@ -261,6 +314,67 @@ pub fn keep(store: &mut Store, rows: &[RowHit]) -> Result<Kept, StoreError> {
 mod tests {
     use super::*;
     use crate::store::testutil::temp_store;
+
+    /// Each row is scored once the next has come: the last row too is
+    /// scored, and the hits come in the file's order, whatever reads the
+    /// filters. (Rows on the watchlist: the first, the last, and one that
+    /// cannot be read between.)
+    #[test]
+    fn every_row_is_scored_in_order_the_last_too() {
+        let (d, mut s) = temp_store();
+        for phone in ["+77015550142", "+77015550199"] {
+            let e = crate::targeting::watchlist::NewEntry {
+                kind: "phone".into(),
+                raw: phone.into(),
+                reason: "lead 12".into(),
+                ..Default::default()
+            };
+            s.write(|w| crate::targeting::watchlist::add(w, &e))
+                .unwrap();
+        }
+        let path = d.path().join("manifest.csv");
+        std::fs::write(
+            &path,
+            "tracking,origin,destination,recipient_phone,weight_g\n\
+             RR123456785KZ,CN,KZ,+77015550142,120\n\
+             RR000000014KZ,CN,KZ,+77015550100,80\n\
+             RR000000028KZ,CN,KZ,+77015550101,heavy\n\
+             RR000000031KZ,CN,KZ,+77015550199,0353\n",
+        )
+        .unwrap();
+        let prep = Prepared::new(&path, None, None, None).unwrap();
+        for filter in [Reading::Never, Reading::Now, Reading::Beside] {
+            let how = Screening {
+                profiles: &[],
+                watching: true,
+                today: "2026-12-01",
+                keep: true,
+                filter,
+            };
+            let mut hits = Vec::new();
+            let report = screen_as(
+                s.conn(),
+                &prep,
+                &how,
+                |h| {
+                    hits.push((h.line, h.tracking, h.parcel.map(|p| p.weight_g)));
+                    Ok(())
+                },
+                |_| {},
+            )
+            .unwrap();
+            assert_eq!((report.screened, report.unreadable), (3, 1), "{filter:?}");
+            assert_eq!(report.hit, 2, "{filter:?}");
+            assert_eq!(
+                hits,
+                vec![
+                    (2, "RR123456785KZ".to_string(), Some(Some(120.0))),
+                    (5, "RR000000031KZ".to_string(), Some(Some(353.0))),
+                ],
+                "{filter:?}"
+            );
+        }
+    }
 
     /// The identifiers read into memory change no answer: a demo
     /// manifest screened with the filter read at once and never gives the

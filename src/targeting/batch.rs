@@ -33,6 +33,80 @@ struct Entry {
     next: u32,
 }
 
+/// A set of keys (64-bit hashes): open addressing with linear probing,
+/// 8 bytes a slot, 0 for an empty one (a key of 0 is held as 1: one more
+/// in 2^64 that two values meet, as their hashes might anyway). Unlike a
+/// `HashSet`, the slot a key is looked for in first can be brought into
+/// the cache ahead ([`Keys::touch`]).
+#[derive(Default)]
+struct Keys {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl Keys {
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & (self.slots.len() - 1)
+    }
+
+    /// The slot of `key`, or the empty one where it would go.
+    fn slot(&self, key: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        while self.slots[i] != 0 && self.slots[i] != key {
+            i = (i + 1) & mask;
+        }
+        i
+    }
+
+    fn held(key: u64) -> u64 {
+        key.max(1)
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        !self.slots.is_empty() && self.slots[self.slot(Self::held(key))] != 0
+    }
+
+    fn touch(&self, key: u64) {
+        if !self.slots.is_empty() {
+            super::prefetch::prefetch(&self.slots[self.home(Self::held(key))]);
+        }
+    }
+
+    fn insert(&mut self, key: u64) {
+        if (self.len + 1) * 8 > self.slots.len() * 7 {
+            self.grow((self.slots.len() * 2).max(1024));
+        }
+        let key = Self::held(key);
+        let i = self.slot(key);
+        if self.slots[i] == 0 {
+            self.slots[i] = key;
+            self.len += 1;
+        }
+    }
+
+    /// Room for `keys` keys in all without growing.
+    fn reserve(&mut self, keys: usize) {
+        let slots = (keys.saturating_mul(8) / 7 + 1).next_power_of_two();
+        if slots > self.slots.len() {
+            self.grow(slots);
+        }
+    }
+
+    fn grow(&mut self, slots: usize) {
+        let old = std::mem::replace(
+            self,
+            Keys {
+                slots: vec![0; slots],
+                len: 0,
+            },
+        );
+        for k in old.slots.into_iter().filter(|k| *k != 0) {
+            self.insert(k);
+        }
+    }
+}
+
 /// Keys (64-bit hashes) to the newest entry under each: open addressing
 /// with linear probing, the keys and the entries in arrays of their own,
 /// 12 bytes a slot (a `HashMap<u64, u32>` takes 17: its pairs are padded
@@ -48,12 +122,28 @@ struct Heads {
 impl Heads {
     fn slot(&self, key: u64) -> usize {
         let mask = self.keys.len() - 1;
-        // The keys are hashes already; the high bits spread them.
-        let mut i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & mask;
+        let mut i = self.home(key);
         while self.at[i] != END && self.keys[i] != key {
             i = (i + 1) & mask;
         }
         i
+    }
+
+    /// Starts bringing the slot where `key` is looked for first into the
+    /// processor's cache ([`prefetch`](super::prefetch::prefetch)).
+    fn touch(&self, key: u64) {
+        if self.keys.is_empty() {
+            return;
+        }
+        let i = self.home(key);
+        super::prefetch::prefetch(&self.keys[i]);
+        super::prefetch::prefetch(&self.at[i]);
+    }
+
+    /// The slot `key` is looked for in first. (The keys are hashes
+    /// already; the high bits spread them.)
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & (self.keys.len() - 1)
     }
 
     fn get(&self, key: u64) -> Option<u32> {
@@ -160,7 +250,7 @@ impl Chains {
 pub struct Batch<K> {
     inner: K,
     /// Sender identifiers (phone, e-mail, address) of earlier rows.
-    senders: Hashes,
+    senders: Keys,
     /// Per recipient identifier: the earlier rows' senders.
     to: Chains,
     /// Per recipient address: the earlier rows' recipient names.
@@ -176,6 +266,12 @@ pub struct Batch<K> {
 }
 
 /// A knowledge told how far a batch is (see [`Batch::ahead`]).
+/// What can bring a row's lookups into the cache ahead of them
+/// ([`Batch::expect`]).
+pub trait Expect {
+    fn expect(&mut self, ids: &[Identifier]);
+}
+
 pub trait Ahead {
     fn ahead(&mut self, done: u64, all: u64);
 }
@@ -184,7 +280,7 @@ impl<K: Knowledge> Batch<K> {
     pub fn new(inner: K) -> Batch<K> {
         Batch {
             inner,
-            senders: Hashes::default(),
+            senders: Keys::default(),
             to: Chains::default(),
             names: Chains::default(),
             stoplist: Hashes::default(),
@@ -197,6 +293,29 @@ impl<K: Knowledge> Batch<K> {
     pub fn without<'a>(mut self, values: impl IntoIterator<Item = (IdentKind, &'a str)>) -> Self {
         self.stoplist = values.into_iter().map(|(k, v)| key(k, v)).collect();
         self
+    }
+
+    /// Starts bringing what questions about this row will look at into
+    /// the processor's cache (the notebook's filters, and the slots of
+    /// the earlier rows' tables its identifiers fall in), and returns at
+    /// once: a screen says it a row ahead.
+    pub fn expect(&mut self, ids: &[Identifier])
+    where
+        K: Expect,
+    {
+        self.inner.expect(ids);
+        for i in ids.iter().filter(|i| i.kind.is_exact()) {
+            let k = key(i.kind, &i.value);
+            match i.role {
+                "sender_phone" | "sender_email" | "sender_address" => self.senders.touch(k),
+                "recipient_phone" | "recipient_email" => self.to.head.touch(k),
+                "recipient_address" => {
+                    self.to.head.touch(k);
+                    self.names.head.touch(k);
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Remembers a row of the batch (after it was scored), by its line,
@@ -246,8 +365,7 @@ impl<K: Knowledge> Batch<K> {
             self.sized = true;
             // What each holds after `done` rows, grown to `all` rows.
             let at_end = |now: usize| (now as f64 * all.max(done) as f64 / done as f64) as usize;
-            self.senders
-                .reserve(at_end(self.senders.len()).saturating_sub(self.senders.len()));
+            self.senders.reserve(at_end(self.senders.len));
             self.to.head.reserve(at_end(self.to.head.len));
             self.names.head.reserve(at_end(self.names.head.len));
         }
@@ -278,7 +396,7 @@ impl<K: Knowledge> Knowledge for Batch<K> {
         self.inner.suspects(name_sound)
     }
     fn others_with(&mut self, kind: IdentKind, value: &str, except: Uuid) -> Result<usize> {
-        let here = usize::from(self.senders.contains(&key(kind, value)));
+        let here = usize::from(self.senders.contains(key(kind, value)));
         Ok(here + self.inner.others_with(kind, value, except)?)
     }
     fn senders_to(
@@ -342,6 +460,37 @@ mod tests {
             assert!(c.each(key).all(|e| e.hash == u64::from(e.line) * 7));
         }
         assert_eq!(c.each(99).count(), 0);
+    }
+
+    #[test]
+    fn keys_hold_every_key_through_growth_and_reserving() {
+        let mut k = Keys::default();
+        assert!(!k.contains(5));
+        let mut x = 0x9876_5432_u64;
+        let mut all = Vec::new();
+        for i in 0..30_000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            // Zero, repeats and neighbours of one home slot among them.
+            let key = match i % 5 {
+                0 => 0,
+                1 => x % 100,
+                _ => x,
+            };
+            k.insert(key);
+            all.push(key);
+            if i == 10_000 {
+                k.reserve(40_000);
+            }
+        }
+        for key in &all {
+            assert!(k.contains(*key), "{key}");
+            k.touch(*key);
+        }
+        let distinct: std::collections::HashSet<u64> = all.iter().map(|k| (*k).max(1)).collect();
+        assert_eq!(k.len, distinct.len());
+        assert!(!k.contains(u64::MAX - 3));
     }
 
     #[test]

@@ -952,24 +952,25 @@ impl<'a> Known<'a> {
         }
         out
     }
+}
 
-    /// Reads the filter blocks that questions about these identifiers
-    /// will look at, all at once, so that their misses of the processor's
-    /// cache overlap (a filter of millions of values is far larger than
+impl super::batch::Expect for Known<'_> {
+    /// Starts bringing the filter blocks that questions about these
+    /// identifiers will look at into the processor's cache, and returns
+    /// at once: said a row ahead, the blocks are there by the time the
+    /// row is scored. (A filter of millions of values is far larger than
     /// the cache: asked one after another, each question waited for its
-    /// own block, a tenth of the scoring thread's time).
-    pub fn expect(&mut self, ids: &[crate::domain::identifiers::Identifier]) {
+    /// own block, a tenth of the scoring thread's time.)
+    fn expect(&mut self, ids: &[crate::domain::identifiers::Identifier]) {
         if self.beside.is_some() {
             self.arrived();
         }
-        let mut touched = 0u64;
         for id in ids {
             let h = ident_hash(ident_code(id.kind), id.value.as_bytes());
             for p in self.filters.iter().filter_map(|f| f.present.as_ref()) {
-                touched ^= p.blocks[p.block(h)].0[0];
+                super::prefetch::prefetch(&p.blocks[p.block(h)]);
             }
         }
-        std::hint::black_box(touched);
     }
 }
 

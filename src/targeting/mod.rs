@@ -17,6 +17,7 @@ pub mod batch;
 pub mod exchange;
 pub mod known;
 pub mod live;
+mod prefetch;
 pub mod profile;
 pub mod score;
 pub mod stored;
