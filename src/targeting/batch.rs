@@ -33,6 +33,24 @@ struct Entry {
     next: u32,
 }
 
+/// The slot of `slots` (a power of two) a key is looked for in first, in
+/// [`Keys`] and [`Heads`]. (The keys are hashes already; the high bits
+/// spread them.)
+fn home(key: u64, slots: usize) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & (slots - 1)
+}
+
+/// Whether a table of `slots` holding `len` keys must grow to take one
+/// more (at most 7/8 full).
+fn full(len: usize, slots: usize) -> bool {
+    (len + 1) * 8 > slots * 7
+}
+
+/// The slots a table needs to hold `keys` keys without growing.
+fn slots_for(keys: usize) -> usize {
+    (keys.saturating_mul(8) / 7 + 1).next_power_of_two()
+}
+
 /// A set of keys (64-bit hashes): open addressing with linear probing,
 /// 8 bytes a slot, 0 for an empty one (a key of 0 is held as 1: one more
 /// in 2^64 that two values meet, as their hashes might anyway). Unlike a
@@ -46,7 +64,7 @@ struct Keys {
 
 impl Keys {
     fn home(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & (self.slots.len() - 1)
+        home(key, self.slots.len())
     }
 
     /// The slot of `key`, or the empty one where it would go.
@@ -74,7 +92,7 @@ impl Keys {
     }
 
     fn insert(&mut self, key: u64) {
-        if (self.len + 1) * 8 > self.slots.len() * 7 {
+        if full(self.len, self.slots.len()) {
             self.grow((self.slots.len() * 2).max(1024));
         }
         let key = Self::held(key);
@@ -87,7 +105,7 @@ impl Keys {
 
     /// Room for `keys` keys in all without growing.
     fn reserve(&mut self, keys: usize) {
-        let slots = (keys.saturating_mul(8) / 7 + 1).next_power_of_two();
+        let slots = slots_for(keys);
         if slots > self.slots.len() {
             self.grow(slots);
         }
@@ -143,7 +161,7 @@ impl Heads {
     /// The slot `key` is looked for in first. (The keys are hashes
     /// already; the high bits spread them.)
     fn home(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & (self.keys.len() - 1)
+        home(key, self.keys.len())
     }
 
     fn get(&self, key: u64) -> Option<u32> {
@@ -158,7 +176,7 @@ impl Heads {
     /// grow later (growing holds the old table and the new one at once: at
     /// the end of a million-row screen, 25 MiB over its peak).
     fn reserve(&mut self, keys: usize) {
-        let slots = (keys.saturating_mul(8) / 7 + 1).next_power_of_two();
+        let slots = slots_for(keys);
         if slots > self.keys.len() {
             self.grow(slots);
         }
@@ -181,7 +199,7 @@ impl Heads {
     /// Sets the key's entry; the one it had.
     fn insert(&mut self, key: u64, at: u32) -> Option<u32> {
         // Grown at seven eighths full.
-        if (self.len + 1) * 8 > self.keys.len() * 7 {
+        if full(self.len, self.keys.len()) {
             self.grow((self.keys.len() * 2).max(1024));
         }
         let i = self.slot(key);
@@ -266,6 +284,27 @@ pub struct Batch<K> {
 }
 
 /// A knowledge told how far a batch is (see [`Batch::ahead`]).
+/// The roles of a row's identifiers the batch remembers, by the tables
+/// they go in: the senders seen; the recipients (their senders); and the
+/// recipients' addresses, also with the names sent to them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Sender,
+    Recipient,
+    RecipientAddress,
+}
+
+impl Role {
+    fn of(role: &str) -> Option<Role> {
+        match role {
+            "sender_phone" | "sender_email" | "sender_address" => Some(Role::Sender),
+            "recipient_phone" | "recipient_email" => Some(Role::Recipient),
+            "recipient_address" => Some(Role::RecipientAddress),
+            _ => None,
+        }
+    }
+}
+
 /// What can bring a row's lookups into the cache ahead of them
 /// ([`Batch::expect`]).
 pub trait Expect {
@@ -306,14 +345,14 @@ impl<K: Knowledge> Batch<K> {
         self.inner.expect(ids);
         for i in ids.iter().filter(|i| i.kind.is_exact()) {
             let k = key(i.kind, &i.value);
-            match i.role {
-                "sender_phone" | "sender_email" | "sender_address" => self.senders.touch(k),
-                "recipient_phone" | "recipient_email" => self.to.head.touch(k),
-                "recipient_address" => {
+            match Role::of(i.role) {
+                Some(Role::Sender) => self.senders.touch(k),
+                Some(Role::Recipient) => self.to.head.touch(k),
+                Some(Role::RecipientAddress) => {
                     self.to.head.touch(k);
                     self.names.head.touch(k);
                 }
-                _ => {}
+                None => {}
             }
         }
     }
@@ -327,13 +366,14 @@ impl<K: Knowledge> Batch<K> {
             .iter()
             .filter(|i| i.kind.is_exact() && !self.stoplist.contains(&key(i.kind, &i.value)))
         {
-            match i.role {
-                "sender_phone" | "sender_email" | "sender_address" => {
-                    self.senders.insert(key(i.kind, &i.value));
-                }
-                "recipient_phone" | "recipient_email" | "recipient_address" => {
+            let Some(role) = Role::of(i.role) else {
+                continue;
+            };
+            match role {
+                Role::Sender => self.senders.insert(key(i.kind, &i.value)),
+                Role::Recipient | Role::RecipientAddress => {
                     self.to.push(key(i.kind, &i.value), sender, line);
-                    if i.role == "recipient_address"
+                    if role == Role::RecipientAddress
                         && let Some(n) = p.recipient_name.as_deref()
                     {
                         // (The name's key as the identifiers hold it, when
@@ -348,7 +388,6 @@ impl<K: Knowledge> Batch<K> {
                         self.names.push(key(i.kind, &i.value), name, line);
                     }
                 }
-                _ => {}
             }
         }
     }

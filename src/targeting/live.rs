@@ -205,6 +205,53 @@ const PARCELS_WITH: &str = "FROM identifiers i JOIN occurrences o ON o.ident = i
      JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
      WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3";
 
+/// How many other parcels in a recipient role hold a value since a date,
+/// up to a number ([`Live::senders_to`]; worked out once, not per question).
+static SENDERS_COUNTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT count(*) FROM (SELECT 1 {PARCELS_WITH}
+           AND o.role = ?4 AND p.created_at >= ?5 LIMIT ?6)"
+    )
+});
+
+/// Each other parcel to a recipient since a date, with its sender's key
+/// (the first of its sender's phone, e-mail, name, address the index
+/// holds, as `score::sender_key` takes it). (Of the exact kinds: a sender
+/// name's sound key has its role too. As ORs: a list IN (..) built a
+/// table for each question.)
+static SENDERS_TO: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let exact = [
+        IdentKind::Phone,
+        IdentKind::Email,
+        IdentKind::Address,
+        IdentKind::Name,
+    ]
+    .map(|k| format!("s.kind = {}", ident_code(k)))
+    .join(" OR ");
+    let key = |n: usize| {
+        format!(
+            "(SELECT s.value FROM occurrences o2 JOIN identifiers s ON s.id = o2.ident
+              WHERE o2.item = o.item AND o2.role = ?{n} AND ({exact}) LIMIT 1)"
+        )
+    };
+    format!(
+        "SELECT p.tracking, coalesce({}, {}, {}, {}, '') {PARCELS_WITH}
+           AND o.role = ?4 AND p.created_at >= ?5 LIMIT 200",
+        key(6),
+        key(7),
+        key(8),
+        key(9)
+    )
+});
+
+/// `shared`, then `more`, as one statement's parameters.
+fn params_then<'a>(
+    shared: &[&'a dyn rusqlite::ToSql],
+    more: &[&'a dyn rusqlite::ToSql],
+) -> rusqlite::ParamsFromIter<Vec<&'a dyn rusqlite::ToSql>> {
+    rusqlite::params_from_iter(shared.iter().chain(more).copied().collect())
+}
+
 /// The warning list's values by kind, held in memory by a long screen.
 pub type Listed = std::collections::HashMap<IdentKind, std::collections::HashSet<String>>;
 
@@ -367,78 +414,29 @@ impl Knowledge for Live<'_> {
             IdentKind::Email => "recipient_email",
             _ => "recipient_address",
         };
+        // (The question's own values, shared by both statements below.)
+        let (code, role) = (ident_code(kind), role_code(role)?);
+        let shared: [&dyn rusqlite::ToSql; 5] = [&code, &value, &except, &role, &since];
         if need > 1 {
             // Counted first, without the senders (each looked up through
             // a subquery): most recipients have one other parcel or none.
             let count: i64 = self
                 .conn
-                .prepare_cached(&format!(
-                    "SELECT count(*) FROM (SELECT 1 {PARCELS_WITH}
-                       AND o.role = ?4 AND p.created_at >= ?5 LIMIT ?6)"
-                ))?
-                .query_row(
-                    rusqlite::params![
-                        ident_code(kind),
-                        value,
-                        except,
-                        role_code(role)?,
-                        since,
-                        need as i64
-                    ],
-                    |r| r.get(0),
-                )?;
+                .prepare_cached(&SENDERS_COUNTED)?
+                .query_row(params_then(&shared, &[&(need as i64)]), |r| r.get(0))?;
             if (count as usize) < need {
                 return Ok(Vec::new());
             }
         }
-        // Each other parcel to this recipient, with its sender's key (the
-        // first of its sender's phone, e-mail, name, address the index
-        // holds, as `score::sender_key` takes it).
-        // (Of the exact kinds: a sender name's sound key has its role too.
-        // As ORs: a list IN (..) built a table for each question.)
-        let exact = [
-            IdentKind::Phone,
-            IdentKind::Email,
-            IdentKind::Address,
-            IdentKind::Name,
-        ]
-        .map(|k| format!("s.kind = {}", ident_code(k)))
-        .join(" OR ");
-        let key = |n: usize| {
-            format!(
-                "(SELECT s.value FROM occurrences o2 JOIN identifiers s ON s.id = o2.ident
-                  WHERE o2.item = o.item AND o2.role = ?{n} AND ({exact}) LIMIT 1)"
-            )
-        };
-        let sql = format!(
-            "SELECT p.tracking, coalesce({}, {}, {}, {}, '') {PARCELS_WITH}
-               AND o.role = ?4 AND p.created_at >= ?5 LIMIT 200",
-            key(6),
-            key(7),
-            key(8),
-            key(9)
-        );
         let [r1, r2, r3, r4] = SENDER_KEY_ROLES.map(role_code);
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            rusqlite::params![
-                ident_code(kind),
-                value,
-                except,
-                role_code(role)?,
-                since,
-                r1?,
-                r2?,
-                r3?,
-                r4?
-            ],
-            |r| {
-                Ok(Other {
-                    key: key_hash(&r.get::<_, String>(1)?),
-                    label: Label::Text(r.get(0)?),
-                })
-            },
-        )?;
+        let (r1, r2, r3, r4) = (r1?, r2?, r3?, r4?);
+        let mut stmt = self.conn.prepare_cached(&SENDERS_TO)?;
+        let rows = stmt.query_map(params_then(&shared, &[&r1, &r2, &r3, &r4]), |r| {
+            Ok(Other {
+                key: key_hash(&r.get::<_, String>(1)?),
+                label: Label::Text(r.get(0)?),
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
