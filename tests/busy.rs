@@ -57,6 +57,9 @@ fn hold(db: &Path) -> (Child, ChildStdin) {
         line.clear();
         assert!(out.read_line(&mut line).unwrap() > 0, "the holder stopped");
     }
+    // What it says after (its test's result) is read, not left to break
+    // its pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     (child, input)
 }
 

@@ -1,9 +1,15 @@
 //! Who holds a notebook's write lock, when a write has waited too long:
-//! read from the system's table of file locks (Linux: `/proc/locks`), by
-//! the lock SQLite takes to write (in write-ahead-log mode, byte 120 of
-//! the `-shm` file; otherwise the reserved byte of the database file).
-//! Nothing is opened to find it: opening and closing a file this process
-//! has locked through SQLite would drop SQLite's own locks on it.
+//! asked of the system (`fcntl(F_GETLK)`) for the lock SQLite takes to
+//! write (in write-ahead-log mode, byte 120 of the `-shm` file; otherwise
+//! the reserved byte of the database file). The system answers with the
+//! process holding a lock that conflicts, whatever file system the
+//! notebook is on; this process's own locks never conflict, so the answer
+//! is always another process.
+//!
+//! A file this process has open through SQLite loses all of this
+//! process's locks on it when any descriptor of it is closed (POSIX), so
+//! the descriptor opened to ask is kept open, one per file, for as long
+//! as the process runs.
 
 use std::path::Path;
 use std::time::Duration;
@@ -47,74 +53,64 @@ pub fn took(d: Duration) -> String {
 }
 
 /// The byte SQLite's write lock takes in a `-shm` file (WAL_WRITE_LOCK).
-const WAL_WRITE_BYTE: u64 = 120;
+const WAL_WRITE_BYTE: i64 = 120;
 /// The reserved byte of a database file in rollback-journal mode.
-const RESERVED_BYTE: u64 = 0x4000_0001;
+const RESERVED_BYTE: i64 = 0x4000_0001;
 
 /// The process other than this one holding the write lock of the notebook
-/// at `db`, if the system says (Linux only; `None` elsewhere or when no
+/// at `db`, if the system says (`None` where it cannot be asked, or when no
 /// one holds it).
 pub fn write_lock_holder(db: &Path) -> Option<Holder> {
-    let locks = std::fs::read_to_string("/proc/locks").ok()?;
     let shm = {
         let mut p = db.as_os_str().to_owned();
         p.push("-shm");
         std::path::PathBuf::from(p)
     };
-    let me = std::process::id();
-    for (file, byte) in [(shm.as_path(), WAL_WRITE_BYTE), (db, RESERVED_BYTE)] {
-        let Some(key) = device_inode(file) else {
-            continue;
-        };
-        if let Some(pid) = holder_in(&locks, &key, byte, me) {
-            return Some(describe(pid));
+    [(shm.as_path(), WAL_WRITE_BYTE), (db, RESERVED_BYTE)]
+        .into_iter()
+        .find_map(|(file, byte)| holder_of(file, byte))
+        .map(describe)
+}
+
+/// The process holding a lock over `byte` of `file` that a write lock
+/// there would conflict with.
+#[cfg(unix)]
+fn holder_of(file: &Path, byte: i64) -> Option<u32> {
+    use nix::fcntl::{FcntlArg, fcntl};
+    use nix::libc;
+    use std::os::unix::fs::MetadataExt;
+    use std::sync::Mutex;
+    /// The descriptors opened to ask, by device and inode: never closed
+    /// (see the module's note).
+    static KEPT: Mutex<Vec<(u64, u64, std::fs::File)>> = Mutex::new(Vec::new());
+    let m = std::fs::metadata(file).ok()?;
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    let at = match kept
+        .iter()
+        .position(|(dev, ino, _)| (*dev, *ino) == (m.dev(), m.ino()))
+    {
+        Some(i) => i,
+        None => {
+            let f = std::fs::File::open(file).ok()?;
+            // (Another file may have taken the name between the two looks.)
+            let fm = f.metadata().ok()?;
+            kept.push((fm.dev(), fm.ino(), f));
+            kept.len() - 1
         }
-    }
+    };
+    // SAFETY: all-zero is a valid value of this plain C struct.
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_WRLCK as _;
+    lock.l_whence = libc::SEEK_SET as _;
+    lock.l_start = byte as _;
+    lock.l_len = 1;
+    fcntl(&kept[at].2, FcntlArg::F_GETLK(&mut lock)).ok()?;
+    (i32::from(lock.l_type) != libc::F_UNLCK && lock.l_pid > 0).then_some(lock.l_pid as u32)
+}
+
+#[cfg(not(unix))]
+fn holder_of(_file: &Path, _byte: i64) -> Option<u32> {
     None
-}
-
-/// `/proc/locks`' name of a file: `major:minor:inode` (hex, hex, decimal).
-fn device_inode(path: &Path) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let m = std::fs::metadata(path).ok()?;
-        let dev = m.dev();
-        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
-        let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-        Some(format!("{major:02x}:{minor:02x}:{}", m.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
-}
-
-/// The process (not `me`) holding a write lock over `byte` of the file
-/// `key` in a `/proc/locks` text.
-fn holder_in(locks: &str, key: &str, byte: u64, me: u32) -> Option<u32> {
-    locks.lines().find_map(|l| {
-        // "1: POSIX  ADVISORY  WRITE 17014 fe:00:10084590 120 120"
-        // (a line with "->" after the number is a process waiting for the
-        // lock above it, not holding one).
-        let f: Vec<&str> = l.split_whitespace().collect();
-        if f.get(1) == Some(&"->") {
-            return None;
-        }
-        let (mode, pid, file, start, end) = (f.get(3)?, f.get(4)?, f.get(5)?, f.get(6)?, f.get(7)?);
-        if *mode != "WRITE" || *file != key {
-            return None;
-        }
-        let start: u64 = start.parse().ok()?;
-        let end: u64 = if *end == "EOF" {
-            u64::MAX
-        } else {
-            end.parse().ok()?
-        };
-        let pid: u32 = pid.parse().ok()?;
-        (start <= byte && byte <= end && pid != me && pid != 0).then_some(pid)
-    })
 }
 
 fn describe(pid: u32) -> Holder {
@@ -173,16 +169,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_write_lock_is_read_from_the_lock_table() {
-        let t = "1: POSIX  ADVISORY  WRITE 17014 fe:00:10084590 120 120\n\
-                 2: POSIX  ADVISORY  READ 17015 fe:00:10084590 123 123\n\
-                 3: POSIX  ADVISORY  WRITE 99 fe:00:777 0 EOF\n\
-                 4: -> POSIX  ADVISORY  WRITE 98 fe:00:10084590 120 120\n";
-        assert_eq!(holder_in(t, "fe:00:10084590", 120, 1), Some(17014));
-        assert_eq!(holder_in(t, "fe:00:10084590", 120, 17014), None, "98 waits");
-        assert_eq!(holder_in(t, "fe:00:10084590", 123, 1), None, "a reader");
-        assert_eq!(holder_in(t, "fe:00:777", RESERVED_BYTE, 1), Some(99));
-        assert_eq!(holder_in(t, "fe:00:1", 120, 1), None);
+    fn a_lock_of_this_process_is_not_another_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("nb.db");
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.pragma_update(None, "journal_mode", "WAL").unwrap();
+        c.execute_batch("CREATE TABLE t(x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);")
+            .unwrap();
+        assert_eq!(write_lock_holder(&db), None);
+        assert_eq!(
+            write_lock_holder(&db),
+            None,
+            "asked again, of the kept file"
+        );
+        c.execute_batch("COMMIT").unwrap();
+        assert_eq!(write_lock_holder(&dir.path().join("none.db")), None);
     }
     // A real holder, another process, is named in tests/busy.rs.
 }

@@ -229,9 +229,12 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotSqlite { path: path.into() },
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: path.into() },
+        // (A write says more: see `Store::holders`.)
         Some(ErrorCode::DatabaseBusy) => StoreError::Busy {
             path: path.into(),
-            holder: String::new(),
+            holder: lockholder::write_lock_holder(path)
+                .map(|h| format!(" (held by {h})"))
+                .unwrap_or_default(),
         },
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { path: path.into() },
         // The shared-memory index could not grow: on Linux, a full disk.
