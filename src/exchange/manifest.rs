@@ -176,7 +176,14 @@ fn screen_as(
         parcel.meta.id = Uuid::from_u128(first ^ u128::from(n));
         // (Exact values only: no indicator asks of a sound in `ids`.)
         let ids = parcel.identifiers_of(false);
-        let looked = crate::targeting::score::look_all(profiles, &parcel, Some(&catalogue));
+        // (Its declared contents folded once: the content identifier's
+        // value is what a look at them folds.)
+        let contents = ids
+            .iter()
+            .find(|i| i.role == "declared_contents")
+            .map(|i| i.value.as_str());
+        let looked =
+            crate::targeting::score::look_all(profiles, &parcel, Some(&catalogue), contents);
         (parcel, ids, looked)
     };
     // Each row is scored once the next has come, so that what scoring it

@@ -148,7 +148,7 @@ pub fn screen_with(
     today: &str,
 ) -> Result<Vec<score::Hit>> {
     let catalogue = score::catalogue_for(profiles, know)?;
-    let looked = score::look_all(profiles, parcel, catalogue.as_deref());
+    let looked = score::look_all(profiles, parcel, catalogue.as_deref(), None);
     screen_looked(profiles, watching, parcel, ids, looked, know, today)
 }
 

@@ -272,16 +272,25 @@ fn reason(ind: &Indicator, (evidence, item): (String, Option<Pointer>)) -> Reaso
 
 /// The indicators of `profile` that look at the parcel alone, tried.
 pub fn look(profile: &Profile, parcel: &Parcel, catalogue: Option<&Terms>) -> Looked {
-    look_with(profile, parcel, catalogue, &mut Words::default())
+    let folded = Folded::of(parcel, None);
+    look_with(profile, parcel, catalogue, &folded.words())
 }
 
 /// Every profile's [`look`] at the parcel (its declared contents folded
-/// once for them all).
-pub fn look_all(profiles: &[Profile], parcel: &Parcel, catalogue: Option<&Terms>) -> Vec<Looked> {
-    let mut words = Words::default();
+/// once for them all). `folded_contents`: the declared contents as
+/// [`fold`] gives them, when the caller has them already (its content
+/// identifier's value).
+pub fn look_all(
+    profiles: &[Profile],
+    parcel: &Parcel,
+    catalogue: Option<&Terms>,
+    folded_contents: Option<&str>,
+) -> Vec<Looked> {
+    let folded = Folded::of(parcel, folded_contents);
+    let words = folded.words();
     profiles
         .iter()
-        .map(|p| look_with(p, parcel, catalogue, &mut words))
+        .map(|p| look_with(p, parcel, catalogue, &words))
         .collect()
 }
 
@@ -289,7 +298,7 @@ fn look_with(
     profile: &Profile,
     parcel: &Parcel,
     catalogue: Option<&Terms>,
-    words: &mut Words,
+    words: &[&str],
 ) -> Looked {
     let mut out = Looked::default();
     for (at, ind) in profile.indicators.iter().enumerate() {
@@ -344,10 +353,11 @@ pub fn finish(
     // wanted.
     if !looked.is_empty() {
         let catalogue = catalogue_for(std::slice::from_ref(profile), know)?;
-        let mut words = Words::default();
+        let folded = Folded::of(parcel, None);
+        let words = folded.words();
         for at in looked {
             let ind = &inds[at];
-            if let Some(f) = looks(ind, parcel, catalogue.as_deref(), &mut words, true) {
+            if let Some(f) = looks(ind, parcel, catalogue.as_deref(), &words, true) {
                 fired.push((at, reason(ind, f)));
             }
         }
@@ -411,41 +421,43 @@ fn watched_text(i: &Identifier, w: &Watched) -> String {
 
 type Fired = Option<(String, Option<Pointer>)>;
 
-fn countries_of(field: Option<&str>) -> Vec<String> {
-    field
-        .unwrap_or_default()
-        .split([',', ' ', ';'])
-        .map(|c| c.trim().to_ascii_uppercase())
-        .filter(|c| !c.is_empty())
-        .collect()
-}
-
 fn in_list(list: &[String], value: &str) -> bool {
     list.iter().any(|c| c.trim().eq_ignore_ascii_case(value))
 }
 
 /// Whether `value`, folded, is one of `folded` (names folded already).
 fn folded_in(folded: &[String], value: Option<&str>) -> bool {
-    value.is_some_and(|v| {
-        let v = fold(v);
-        folded.contains(&v)
-    })
+    value.is_some_and(|v| folded.iter().any(|f| crate::domain::text::folds_to(v, f)))
 }
 
-/// The words of a parcel's declared contents, folded: worked out once for
-/// every profile's look at it.
-#[derive(Default)]
-pub struct Words(Option<Vec<String>>);
+/// A parcel's declared contents, folded: worked out once for every
+/// profile's look at it (or given, by a caller that folded them already).
+enum Folded<'a> {
+    Given(&'a str),
+    Made(String),
+}
 
-impl Words {
-    fn of<'w>(&'w mut self, declared: &str) -> &'w [String] {
-        self.0.get_or_insert_with(|| {
-            fold(declared)
-                .split(' ')
-                .filter(|w| !w.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
+impl<'a> Folded<'a> {
+    fn of(parcel: &Parcel, given: Option<&'a str>) -> Folded<'a> {
+        match given {
+            Some(f) => Folded::Given(f),
+            None => Folded::Made(
+                parcel
+                    .declared_contents
+                    .as_deref()
+                    .map(fold)
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// Its words (none when the parcel declares nothing).
+    fn words(&self) -> Vec<&str> {
+        let text = match self {
+            Folded::Given(f) => f,
+            Folded::Made(f) => f.as_str(),
+        };
+        text.split(' ').filter(|w| !w.is_empty()).collect()
     }
 }
 
@@ -456,7 +468,7 @@ fn looks(
     ind: &Indicator,
     p: &Parcel,
     catalogue: Option<&Terms>,
-    words: &mut Words,
+    words: &[&str],
     say: bool,
 ) -> Fired {
     let plain = |s: &dyn Fn() -> String| Some((if say { s() } else { String::new() }, None));
@@ -470,11 +482,15 @@ fn looks(
             _ => None,
         },
         Test::Transit { countries } => {
-            match countries_of(p.transit.as_deref())
-                .into_iter()
-                .find(|t| in_list(countries, t))
+            match p
+                .transit
+                .as_deref()
+                .unwrap_or_default()
+                .split([',', ' ', ';'])
+                .map(str::trim)
+                .find(|t| !t.is_empty() && in_list(countries, t))
             {
-                Some(t) => plain(&|| format!("transit through {t}")),
+                Some(t) => plain(&|| format!("transit through {}", t.to_ascii_uppercase())),
                 None => None,
             }
         }
@@ -489,7 +505,6 @@ fn looks(
         },
         Test::Contents { terms, substances } => {
             let declared = p.declared_contents.as_deref()?;
-            let words = words.of(declared);
             if let Some(t) = terms
                 .iter()
                 .zip(&ind.folded_terms)
@@ -507,7 +522,7 @@ fn looks(
         }
         Test::HsMismatch {} => match (p.hs_code.as_deref(), p.declared_contents.as_deref()) {
             (Some(hs), Some(declared)) => {
-                hs_mismatch_in(hs, declared, words.of(declared)).map(|why| (why, None))
+                hs_mismatch_in(hs, declared, words).map(|why| (why, None))
             }
             _ => None,
         },
@@ -725,6 +740,11 @@ fn fires(
                 return none;
             };
             let mut names = know.names_at(&addr.value, p.meta.id)?;
+            // (This parcel's name adds one at most: most addresses are
+            // told apart here, with no name of this one worked out.)
+            if names.len() + 1 < *at_least as usize {
+                return none;
+            }
             if let Some(n) = p.recipient_name.as_deref().filter(|n| !n.trim().is_empty()) {
                 let key = crate::domain::text::name_key(n);
                 names.push(Other {
@@ -761,13 +781,14 @@ fn fires(
 
 /// Whether every word of `term` (folded) is among `words`, a word of five
 /// letters or more allowing one typo.
-pub fn term_matches(term: &str, words: &[String]) -> bool {
+pub fn term_matches<W: AsRef<str>>(term: &str, words: &[W]) -> bool {
     let mut any = false;
     for t in term.split(' ').filter(|w| !w.is_empty()) {
         any = true;
         let found = words
             .iter()
-            .any(|w| w == t || (t.len() >= 5 && w.len() >= 5 && within_one(t, w)));
+            .map(AsRef::as_ref)
+            .any(|w: &str| w == t || (t.len() >= 5 && w.len() >= 5 && within_one(t, w)));
         if !found {
             return false;
         }
@@ -850,6 +871,25 @@ pub fn similarity(a: &str, b: &str) -> u8 {
 
 /// `today` minus `days`, as YYYY-MM-DD (today itself when unreadable).
 pub fn days_before(today: &str, days: u32) -> String {
+    // (Asked with the same two for every parcel screened: the last answer
+    // is kept.)
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, u32, String)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    if let Some(said) = LAST.with_borrow(|l| {
+        l.as_ref()
+            .filter(|(t, d, _)| t == today && *d == days)
+            .map(|(.., said)| said.clone())
+    }) {
+        return said;
+    }
+    let said = days_before_worked_out(today, days);
+    LAST.set(Some((today.to_string(), days, said.clone())));
+    said
+}
+
+fn days_before_worked_out(today: &str, days: u32) -> String {
     let Some(d) = today
         .get(..10)
         .and_then(|t| t.parse::<jiff::civil::Date>().ok())
@@ -864,11 +904,13 @@ pub fn days_before(today: &str, days: u32) -> String {
 /// common cover goods and of chemicals), and whether the declared code
 /// fits: `None` when it does or nothing is known.
 pub fn hs_mismatch(hs: &str, declared: &str) -> Option<String> {
-    hs_mismatch_in(hs, declared, Words::default().of(declared))
+    let folded = fold(declared);
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    hs_mismatch_in(hs, declared, &words)
 }
 
 /// [`hs_mismatch`] with the declaration's folded words.
-fn hs_mismatch_in(hs: &str, declared: &str, words: &[String]) -> Option<String> {
+fn hs_mismatch_in(hs: &str, declared: &str, words: &[&str]) -> Option<String> {
     const GOODS: &[(&str, &[&str], &str)] = &[
         ("tea", &["09", "21"], "tea"),
         ("coffee", &["09", "21"], "coffee"),

@@ -54,10 +54,10 @@ impl Terms {
 
     /// The first term, in catalogue order, whose every word is among
     /// `words` (folded), with its substance.
-    pub fn first_match(&self, words: &[String]) -> Option<(&str, &str)> {
+    pub fn first_match<W: AsRef<str>>(&self, words: &[W]) -> Option<(&str, &str)> {
         let mut found: Vec<u32> = Vec::new();
         for w in words {
-            keys(w.as_bytes(), |k| {
+            keys(w.as_ref().as_bytes(), |k| {
                 if let Some(at) = self.index.get(k) {
                     found.extend_from_slice(at);
                 }

@@ -223,10 +223,10 @@ pub(super) fn problem(plan: &ColumnPlan, field: Option<&str>, message: String) -
 fn table_value<'c>(
     plan: &ColumnPlan,
     i: usize,
-    field: &str,
+    kind: FieldKind,
     cell: &'c str,
 ) -> Result<std::borrow::Cow<'c, str>, String> {
-    if field == "weight_g" {
+    if kind == FieldKind::Grams {
         // Whole grams in a column of grams are the field's value as
         // they are (the field reads grams).
         let t = cell.trim();
@@ -240,7 +240,7 @@ fn table_value<'c>(
         let g = crate::domain::fields::parse_weight(cell, plan.units[i])?;
         return Ok(g.to_string().into());
     }
-    if is_date(field) {
+    if kind == FieldKind::Date {
         let order = plan.date_orders[i];
         if order.is_none() && crate::domain::fields::slash_date(cell) == Some(SlashDate::Ambiguous)
         {
@@ -288,7 +288,7 @@ pub(super) fn parse_row(
         .map(|cell| crate::domain::text::csv_unguard(cell))
         .enumerate()
         .map(|(i, cell)| match plan.fields[i] {
-            Some(f) if cell.contains(['\n', '\r']) && is_one_line(f) => cell
+            Some(f) if cell.bytes().any(|b| b == b'\n' || b == b'\r') && is_one_line(f) => cell
                 .lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
@@ -314,7 +314,7 @@ pub(super) fn parse_row(
             unknown.extend(Parcel::field(f).err());
             continue;
         };
-        match table_value(plan, i, f, cell) {
+        match table_value(plan, i, Parcel::FIELDS[at].kind, cell) {
             Ok(v) => values[at] = Some(v),
             Err(m) => problems.push(Problem {
                 field: Some(f.to_string()),
