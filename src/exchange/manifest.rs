@@ -140,7 +140,9 @@ fn screen_as(
     for (k, v) in &listed {
         held.entry(*k).or_default().insert(v.clone());
     }
+    // (Each row has an id of its own, below: none is the notebook's.)
     let live = Live::new(&snapshot, today)
+        .of_unsaved()
         .with_terms(terms.clone())
         .with_listed(std::sync::Arc::new(held));
     let mut known = Known::new(&snapshot, live, today)?.reading(filter)?;

@@ -84,6 +84,12 @@ pub struct Live<'a> {
     substances: Option<std::sync::Arc<super::terms::Terms>>,
     /// The warning list, when given (else asked value by value).
     listed: Option<std::sync::Arc<Listed>>,
+    /// The parcels asked about are none of the notebook's (a screen's
+    /// rows): none is looked for to be left out.
+    unsaved: bool,
+    /// The last parcel asked about that the notebook holds, and its item
+    /// key (its questions come one after another).
+    last: Option<(Uuid, i64)>,
 }
 
 impl<'a> Live<'a> {
@@ -94,7 +100,42 @@ impl<'a> Live<'a> {
             watched_names: None,
             substances: None,
             listed: None,
+            unsaved: false,
+            last: None,
         }
+    }
+
+    /// Asking only of parcels the notebook does not hold (rows screened,
+    /// with ids of their own): the parcel to leave out of each answer is
+    /// not looked for.
+    pub fn of_unsaved(mut self) -> Live<'a> {
+        self.unsaved = true;
+        self
+    }
+
+    /// The item key (`(n << 4) | 2`) of the parcel `id` in the notebook,
+    /// or -1 when it holds none: what a question leaves out, compared in
+    /// the occurrences index, with no parcel row read for it.
+    fn item_of(&mut self, id: Uuid) -> Result<i64> {
+        if self.unsaved {
+            return Ok(-1);
+        }
+        if let Some((last, item)) = self.last
+            && last == id
+        {
+            return Ok(item);
+        }
+        let item: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT (n << 4) | 2 FROM parcels WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        // (Only a parcel held is remembered: one not yet written may be
+        // by the next question.)
+        if let Some(item) = item {
+            self.last = Some((id, item));
+        }
+        Ok(item.unwrap_or(-1))
     }
 
     /// With the catalogue's terms already read (see [`substance_terms`]).
@@ -203,7 +244,7 @@ pub fn substances_version(conn: &Connection) -> Result<(i64, Option<String>)> {
 /// `identifiers i` and `occurrences o` joined to `parcels p`.
 const PARCELS_WITH: &str = "FROM identifiers i JOIN occurrences o ON o.ident = i.id
      JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
-     WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3";
+     WHERE i.kind = ?1 AND i.value = ?2 AND o.item <> ?3";
 
 /// How many other parcels in a recipient role hold a value since a date,
 /// up to a number ([`Live::senders_to`]; worked out once, not per question).
@@ -294,6 +335,7 @@ impl Knowledge for Live<'_> {
         if self.listed(kind, value)? {
             return Ok(None);
         }
+        let item = self.item_of(except)?;
         let found: Option<(String, Uuid)> = self
             .conn
             .prepare_cached(&format!(
@@ -303,7 +345,7 @@ impl Knowledge for Live<'_> {
                 "SELECT max(p.n), p.tracking, p.id {PARCELS_WITH} AND p.status = 'seized'"
             ))?
             // (An aggregate: always one row, its maximum null when none.)
-            .query_row((ident_code(kind), value, except), |r| {
+            .query_row((ident_code(kind), value, item), |r| {
                 Ok(match r.get::<_, Option<i64>>(0)? {
                     Some(_) => Some((r.get(1)?, r.get(2)?)),
                     None => None,
@@ -321,6 +363,7 @@ impl Knowledge for Live<'_> {
         if self.listed(kind, value)? {
             return Ok(None);
         }
+        let item = self.item_of(except)?;
         Ok(self
             .conn
             .prepare_cached(
@@ -330,9 +373,9 @@ impl Knowledge for Live<'_> {
                  JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
                  JOIN links l ON l.to_id = p.id AND l.link_type = 'includes' AND l.from_kind = 'case'
                  JOIN cases c ON c.id = l.from_id AND (c.status = 'open' OR c.status = 'active')
-                 WHERE i.kind = ?1 AND i.value = ?2 AND p.id <> ?3",
+                 WHERE i.kind = ?1 AND i.value = ?2 AND o.item <> ?3",
             )?
-            .query_row((ident_code(kind), value, except), |r| {
+            .query_row((ident_code(kind), value, item), |r| {
                 Ok(match r.get::<_, Option<i64>>(0)? {
                     Some(_) => Some(InCase {
                         case_ref: r.get(1)?,
@@ -390,10 +433,16 @@ impl Knowledge for Live<'_> {
         if self.listed(kind, value)? {
             return Ok(0);
         }
+        let item = self.item_of(except)?;
+        // (No parcel row is read: the item keys say which are parcels.)
         let found: Option<i64> = self
             .conn
-            .prepare_cached(&format!("SELECT 1 {PARCELS_WITH} LIMIT 1"))?
-            .query_row((ident_code(kind), value, except), |r| r.get(0))
+            .prepare_cached(
+                "SELECT 1 FROM identifiers i JOIN occurrences o ON o.ident = i.id
+                 WHERE i.kind = ?1 AND i.value = ?2 AND (o.item & 15) = 2 AND o.item <> ?3
+                 LIMIT 1",
+            )?
+            .query_row((ident_code(kind), value, item), |r| r.get(0))
             .optional()?;
         Ok(usize::from(found.is_some()))
     }
@@ -416,7 +465,8 @@ impl Knowledge for Live<'_> {
         };
         // (The question's own values, shared by both statements below.)
         let (code, role) = (ident_code(kind), role_code(role)?);
-        let shared: [&dyn rusqlite::ToSql; 5] = [&code, &value, &except, &role, &since];
+        let item = self.item_of(except)?;
+        let shared: [&dyn rusqlite::ToSql; 5] = [&code, &value, &item, &role, &since];
         if need > 1 {
             // Counted first, without the senders (each looked up through
             // a subquery): most recipients have one other parcel or none.
@@ -444,23 +494,24 @@ impl Knowledge for Live<'_> {
         if self.listed(IdentKind::Address, address)? {
             return Ok(Vec::new());
         }
+        let item = self.item_of(except)?;
         let mut stmt = self.conn.prepare_cached(
-            // (The parcel left out is found once, by its id, not each
-            // parcel at the address read to compare ids: the parcels are
-            // the largest table, and a screen asks this of most rows.)
+            // (The parcel left out by its item key, not each parcel at
+            // the address read to compare ids: the parcels are the
+            // largest table, and a screen asks this of most rows.)
             "SELECT n.value FROM identifiers i
              JOIN occurrences o ON o.ident = i.id AND o.role = ?4
              JOIN occurrences o2 ON o2.item = o.item AND o2.role = ?5
              JOIN identifiers n ON n.id = o2.ident AND n.kind = ?6
              WHERE i.kind = ?1 AND i.value = ?2 AND (o.item & 15) = 2
-               AND o.item <> coalesce((SELECT (x.n << 4) | 2 FROM parcels x WHERE x.id = ?3), -1)
+               AND o.item <> ?3
              LIMIT 200",
         )?;
         let rows = stmt.query_map(
             rusqlite::params![
                 ident_code(IdentKind::Address),
                 address,
-                except,
+                item,
                 role_code("recipient_address")?,
                 role_code("recipient_name")?,
                 ident_code(IdentKind::Name)
@@ -539,6 +590,55 @@ mod tests {
         assert_ne!(all[0].0, all[1].0, "two senders");
         assert_eq!(ask(&mut live, two, 2), all);
         assert!(ask(&mut live, two, 3).is_empty());
+    }
+
+    /// The parcel asking is left out of every answer (by its item key,
+    /// the notebook asked once for it), and asking of parcels the notebook
+    /// does not hold leaves none out.
+    #[test]
+    fn the_parcel_asking_is_left_out_of_every_answer() {
+        let (_d, mut s) = temp_store();
+        let ids = s
+            .write(|w| {
+                let mut ids = Vec::new();
+                for (tracking, sender, name) in [
+                    ("RR000000014KZ", "+86 131 0000 0001", "Ivan Petrov"),
+                    ("RR000000028KZ", "+86 131 0000 0002", "Pavel Sidorov"),
+                ] {
+                    let (mut p, _) = new_record::<Parcel>(&[
+                        ("tracking", tracking),
+                        ("origin", "CN"),
+                        ("destination", "KZ"),
+                        ("sender_phone", sender),
+                        ("recipient_phone", "+7 701 222 2222"),
+                        ("recipient_name", name),
+                        ("recipient_address", "Almaty, Abaya 5, kv 12"),
+                    ])?;
+                    create::parcel(w, &mut p)?;
+                    ids.push(p.meta.id);
+                }
+                Ok(ids)
+            })
+            .unwrap();
+        let address = crate::domain::identifiers::address_key("Almaty, Abaya 5, kv 12").unwrap();
+        let ask = |live: &mut Live<'_>, asking: Uuid| {
+            (
+                live.others_with(IdentKind::Phone, "+8613100000001", asking)
+                    .unwrap(),
+                live.others_with(IdentKind::Phone, "+77012222222", asking)
+                    .unwrap(),
+                live.senders_to(IdentKind::Phone, "+77012222222", "2000-01-01", asking, 0)
+                    .unwrap()
+                    .len(),
+                live.names_at(&address, asking).unwrap().len(),
+            )
+        };
+        let mut live = Live::new(s.conn(), "2026-12-01");
+        assert_eq!(ask(&mut live, ids[0]), (0, 1, 1, 1), "the first asking");
+        assert_eq!(ask(&mut live, ids[1]), (1, 1, 1, 1), "the second asking");
+        assert_eq!(ask(&mut live, Uuid::now_v7()), (1, 1, 2, 2), "a parcel not held");
+        let mut unsaved = Live::new(s.conn(), "2026-12-01").of_unsaved();
+        assert_eq!(ask(&mut unsaved, Uuid::now_v7()), (1, 1, 2, 2));
     }
 
     /// Of the seized parcels holding a phone, the newest is named; of the
