@@ -292,7 +292,7 @@ impl FieldKind {
     fn parse(self, raw: &str) -> Result<Parsed, String> {
         match self {
             FieldKind::Text => {
-                if raw.contains(['\n', '\r']) {
+                if raw.bytes().any(|b| b == b'\n' || b == b'\r') {
                     return Err("must be a single line".into());
                 }
                 text(raw.trim())
@@ -307,7 +307,13 @@ impl FieldKind {
                 Ok(Parsed::plain(Value::Number(num)))
             }
             FieldKind::Quantity | FieldKind::Amount => {
-                let cleaned = raw.trim().replace(',', ".");
+                // (A decimal comma as a point; no copy made without one.)
+                let t = raw.trim();
+                let cleaned: std::borrow::Cow<'_, str> = if t.contains(',') {
+                    t.replace(',', ".").into()
+                } else {
+                    t.into()
+                };
                 let n: f64 = cleaned
                     .parse()
                     .map_err(|_| format!("{:?} is not a number", raw.trim()))?;

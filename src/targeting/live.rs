@@ -636,7 +636,11 @@ mod tests {
         let mut live = Live::new(s.conn(), "2026-12-01");
         assert_eq!(ask(&mut live, ids[0]), (0, 1, 1, 1), "the first asking");
         assert_eq!(ask(&mut live, ids[1]), (1, 1, 1, 1), "the second asking");
-        assert_eq!(ask(&mut live, Uuid::now_v7()), (1, 1, 2, 2), "a parcel not held");
+        assert_eq!(
+            ask(&mut live, Uuid::now_v7()),
+            (1, 1, 2, 2),
+            "a parcel not held"
+        );
         let mut unsaved = Live::new(s.conn(), "2026-12-01").of_unsaved();
         assert_eq!(ask(&mut unsaved, Uuid::now_v7()), (1, 1, 2, 2));
     }

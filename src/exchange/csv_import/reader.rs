@@ -130,12 +130,18 @@ pub(super) fn utf8_cells<'r>(
     path: &Path,
     line: u64,
 ) -> Result<Vec<&'r str>, ImportError> {
-    rec.iter()
-        .map(|b| {
-            std::str::from_utf8(b).map_err(|_| ImportError::NotUtf8 {
-                path: path.to_path_buf(),
-                line,
-            })
+    let bad = || ImportError::NotUtf8 {
+        path: path.to_path_buf(),
+        line,
+    };
+    // (The record's bytes checked at once, not cell by cell: each cell is
+    // then text when it starts and ends on a character's boundary, which
+    // a cell cut inside a character would not.)
+    let all = std::str::from_utf8(rec.as_slice()).map_err(|_| bad())?;
+    (0..rec.len())
+        .map(|i| {
+            let r = rec.range(i).ok_or_else(bad)?;
+            all.get(r).ok_or_else(bad)
         })
         .collect()
 }
@@ -645,3 +651,26 @@ impl Rows {
 
 // ---------------------------------------------------------------------
 // Running an import
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cells are text each: two cells that are text only together (a
+    /// character cut between them) are not.
+    #[test]
+    fn each_cell_is_checked_as_text() {
+        let path = Path::new("m.csv");
+        let rec = csv::ByteRecord::from(vec!["Алматы".as_bytes(), b"", b"KZ"]);
+        assert_eq!(utf8_cells(&rec, path, 2).unwrap(), ["Алматы", "", "KZ"]);
+        let cut = "А".as_bytes();
+        let rec = csv::ByteRecord::from(vec![&cut[..1], &cut[1..]]);
+        assert!(std::str::from_utf8(rec.as_slice()).is_ok(), "text together");
+        assert!(matches!(
+            utf8_cells(&rec, path, 3),
+            Err(ImportError::NotUtf8 { line: 3, .. })
+        ));
+        let rec = csv::ByteRecord::from(vec![&b"ok"[..], &b"\xff"[..]]);
+        assert!(utf8_cells(&rec, path, 4).is_err());
+    }
+}
