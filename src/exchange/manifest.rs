@@ -296,9 +296,10 @@ pub struct Kept {
     pub already: Vec<String>,
 }
 
-/// Adds the hit rows' parcels to the notebook as targeted parcels (each
-/// screened as it is saved, so its hits are stored with it), passing over
-/// those whose tracking number it already has. One transaction.
+/// Adds the hit rows' parcels to the notebook as targeted parcels, each
+/// with the hits the screen found (and any more its save finds, screened
+/// as every parcel saved is), passing over those whose tracking number it
+/// already has. One transaction.
 pub fn keep(store: &mut Store, rows: &[RowHit]) -> Result<Kept, StoreError> {
     store.write(|w| {
         let mut kept = Kept::default();
@@ -310,7 +311,14 @@ pub fn keep(store: &mut Store, rows: &[RowHit]) -> Result<Kept, StoreError> {
                 p.status = "targeted".into();
             }
             match create::parcel(w, &mut p) {
-                Ok(_) => kept.added += 1,
+                Ok(_) => {
+                    // What the screen found is why it is kept: stored as
+                    // found. (Screened again as it is saved, against the
+                    // notebook alone, it may not hit: the screen counted
+                    // the manifest's rows the notebook does not hold.)
+                    crate::targeting::stored::add_hits(w, p.meta.id, &r.hits)?;
+                    kept.added += 1;
+                }
                 Err(StoreError::Duplicate(_)) => kept.already.push(p.tracking.clone()),
                 Err(e) => return Err(e),
             }
@@ -382,6 +390,67 @@ mod tests {
                 ],
                 "{filter:?}"
             );
+        }
+    }
+
+    /// The hits kept are the hits the screen found, each with its score
+    /// and reasons, even where saving the parcel alone would not find them
+    /// (a screen counts the manifest's other rows, which the notebook does
+    /// not hold: a recipient's senders, a sender's first parcel).
+    #[test]
+    fn kept_hits_are_stored_as_the_screen_found_them() {
+        let (d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 600, 7, |_, _| {}).unwrap();
+        let path = d.path().join("manifest.csv");
+        crate::exchange::demo::targeting::manifest(s.conn(), &path, 1500, 7).unwrap();
+        let prep = Prepared::new(&path, None, None, None).unwrap();
+        let (profiles, watching) = crate::targeting::Screener::new()
+            .settings(s.conn())
+            .unwrap();
+        let how = Screening {
+            profiles: &profiles,
+            watching,
+            today: "2026-12-01",
+            keep: true,
+            filter: Reading::Never,
+        };
+        let mut found = Vec::new();
+        screen_as(
+            s.conn(),
+            &prep,
+            &how,
+            |h| {
+                found.push(h);
+                Ok(())
+            },
+            |_| {},
+        )
+        .unwrap();
+        assert!(found.len() > 20, "{}", found.len());
+        let kept = keep(&mut s, &found).unwrap();
+        assert_eq!(kept.added, found.len());
+        for h in &found {
+            let id: Uuid = s
+                .conn()
+                .query_row(
+                    "SELECT id FROM parcels WHERE tracking = ?1",
+                    [&h.tracking],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let stored = crate::targeting::stored::hits_on(s.conn(), id).unwrap();
+            for hit in &h.hits {
+                assert!(
+                    stored
+                        .iter()
+                        .any(|st| st.profile == hit.profile && st.score >= st.threshold),
+                    "line {} {}: {} found by the screen, not stored ({:?})",
+                    h.line,
+                    h.tracking,
+                    hit.profile,
+                    stored.iter().map(|st| &st.profile).collect::<Vec<_>>()
+                );
+            }
         }
     }
 

@@ -225,6 +225,23 @@ pub fn store_hits(w: &Writer<'_>, parcel: Uuid, hits: &[Hit]) -> Result<()> {
     Ok(())
 }
 
+/// Adds hits found elsewhere (a screen of a manifest, which counted its
+/// other rows) for the profiles that have none stored for the parcel;
+/// what its save found stays.
+pub fn add_hits(w: &Writer<'_>, parcel: Uuid, hits: &[Hit]) -> Result<()> {
+    for h in hits {
+        let reasons =
+            serde_json::to_string(&h.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        w.tx.prepare_cached(
+            "INSERT INTO hits (parcel_id, profile, score, threshold, reasons, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (parcel_id, profile) DO NOTHING",
+        )?
+        .execute((parcel, &h.profile, h.score, h.threshold, reasons, &w.now))?;
+    }
+    Ok(())
+}
+
 /// Hits found on or after `since` (a date or time; everything when
 /// `None`), newest first, at most `limit`.
 pub fn hits(conn: &Connection, since: Option<&str>, limit: usize) -> Result<Vec<StoredHit>> {
