@@ -88,7 +88,8 @@ pub struct Live<'a> {
     /// rows): none is looked for to be left out.
     unsaved: bool,
     /// The last parcel asked about that the notebook holds, and its item
-    /// key (its questions come one after another).
+    /// key (its questions come one after another; a `Live` is made for
+    /// one saved parcel's screening, within its transaction).
     last: Option<(Uuid, i64)>,
 }
 
