@@ -332,6 +332,26 @@ mod tests {
     use super::*;
     use crate::store::testutil::temp_store;
 
+    /// A notebook of 600 demo parcels, a demo manifest of 1,500 rows
+    /// made from it, and the notebook's active profiles and watchlist.
+    fn demo_manifest() -> (
+        tempfile::TempDir,
+        Store,
+        Prepared,
+        std::sync::Arc<Vec<Profile>>,
+        bool,
+    ) {
+        let (d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 600, 7, |_, _| {}).unwrap();
+        let path = d.path().join("manifest.csv");
+        crate::exchange::demo::targeting::manifest(s.conn(), &path, 1500, 7).unwrap();
+        let prep = Prepared::new(&path, None, None, None).unwrap();
+        let (profiles, watching) = crate::targeting::Screener::new()
+            .settings(s.conn())
+            .unwrap();
+        (d, s, prep, profiles, watching)
+    }
+
     /// Each row is scored once the next has come: the last row too is
     /// scored, and the hits come in the file's order, whatever reads the
     /// filters. (Rows on the watchlist: the first, the last, and one that
@@ -399,14 +419,7 @@ mod tests {
     /// not hold: a recipient's senders, a sender's first parcel).
     #[test]
     fn kept_hits_are_stored_as_the_screen_found_them() {
-        let (d, mut s) = temp_store();
-        crate::exchange::demo::generate(&mut s, 600, 7, |_, _| {}).unwrap();
-        let path = d.path().join("manifest.csv");
-        crate::exchange::demo::targeting::manifest(s.conn(), &path, 1500, 7).unwrap();
-        let prep = Prepared::new(&path, None, None, None).unwrap();
-        let (profiles, watching) = crate::targeting::Screener::new()
-            .settings(s.conn())
-            .unwrap();
+        let (_d, mut s, prep, profiles, watching) = demo_manifest();
         let how = Screening {
             profiles: &profiles,
             watching,
@@ -459,14 +472,7 @@ mod tests {
     /// same hits, row by row, reason by reason.
     #[test]
     fn the_filter_in_memory_changes_no_hit() {
-        let (d, mut s) = temp_store();
-        crate::exchange::demo::generate(&mut s, 600, 7, |_, _| {}).unwrap();
-        let path = d.path().join("manifest.csv");
-        crate::exchange::demo::targeting::manifest(s.conn(), &path, 1500, 7).unwrap();
-        let prep = Prepared::new(&path, None, None, None).unwrap();
-        let (profiles, watching) = crate::targeting::Screener::new()
-            .settings(s.conn())
-            .unwrap();
+        let (_d, s, prep, profiles, watching) = demo_manifest();
         assert!(!profiles.is_empty() && watching);
         let run = |filter| {
             let mut hits = Vec::new();
