@@ -1338,3 +1338,62 @@ fn a_signer_name_changed_after_signing_is_refused() {
     );
     merge(&b, &file);
 }
+
+/// An export holds each record once: its history from the notebook it
+/// came from travels with it (and ends in the state it is in), without an
+/// audit entry of the file's own per record. `audit verify` on the file
+/// reads that history, and still names a record changed in the file or
+/// one whose history was taken away.
+#[test]
+fn exported_records_are_proven_by_the_history_they_carry() {
+    let a = officer_a();
+    let file = export(&a, "all.db", &["--all"]);
+    let c = Connection::open(&file).unwrap();
+    let n = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(n("SELECT count(*) FROM parcels"), 2);
+    assert_eq!(
+        n("SELECT count(*) FROM audit WHERE item_kind = 'parcel'"),
+        0,
+        "no copy of each record's state in the file's own log"
+    );
+    assert!(n("SELECT count(*) FROM received_audit WHERE item_kind = 'parcel'") >= 2);
+    drop(c);
+    // The file as received: intact.
+    let b = Nb::new();
+    let out = b
+        .cmd_on(&file)
+        .args(["--read-only", "audit", "verify"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("outside interdict"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A copy changed behind the signature's back (a receiver would refuse
+    // it for its content hash; the records' check names it too).
+    let check = |sql: &str| -> Vec<String> {
+        let copy = dir_file(&a, "changed.db");
+        let _ = std::fs::remove_file(&copy);
+        std::fs::copy(&file, &copy).unwrap();
+        let c = Connection::open(&copy).unwrap();
+        c.execute_batch(sql).unwrap();
+        interdict::store::integrity::check(&c).unwrap().problems
+    };
+    assert_eq!(check(""), Vec::<String>::new());
+    let changed =
+        check("UPDATE parcels SET declared_contents = 'books' WHERE tracking = 'RR473124829KZ'");
+    assert!(
+        changed.len() == 1 && changed[0].contains("differs from its last audited state"),
+        "{changed:?}"
+    );
+    let orphan = check(
+        "DELETE FROM received_audit WHERE item_id = (SELECT id FROM parcels WHERE tracking = 'RR123456785KZ')",
+    );
+    assert!(
+        orphan.len() == 1 && orphan[0].contains("has no audit entry"),
+        "{orphan:?}"
+    );
+}

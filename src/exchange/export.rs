@@ -11,12 +11,13 @@
 
 use super::handling::{self, Release};
 use super::signing;
-use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
+use crate::domain::{ItemKind, Link, Note, Record};
 use crate::store::{
     OpenOptions, Result, Store, StoreError, Writer, audit, migrations, records, related,
 };
 use ed25519_dalek::SigningKey;
 use rusqlite::Connection;
+use rusqlite::types::ToSqlOutput;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::Path;
@@ -289,34 +290,44 @@ impl Progress<'_> {
     }
 }
 
-/// No change to a record on its way out.
-fn as_is<R>(_: &mut R) -> bool {
-    false
-}
-
 /// Copies the chosen records of one kind from the source into the build
-/// database, verbatim, with their history.
+/// database. Without `change`, each row goes as it stands (see
+/// [`records::copy_row`]) and its id joins `carried`, the records whose
+/// history goes with them: the file holds no audit entry of its own for
+/// them, their history from the source (which ends in the state they are
+/// in) says what they are. A record the build database was made with (the
+/// catalogue) is written over, audited, where the source's differs.
+/// With `change` (a redaction), each record is read, changed and written
+/// with an audit entry of the file's own; one the change altered goes
+/// without its history, which would show what was taken out.
 fn copy_kind<R: Record>(
     src: &Connection,
-    source_db: Uuid,
     w: &mut Writer<'_>,
     ids: &[Uuid],
     prog: &mut Progress<'_>,
-    mut change: impl FnMut(&mut R) -> bool,
+    carried: &mut Vec<Uuid>,
+    mut change: Option<&mut dyn FnMut(&mut R) -> bool>,
 ) -> Result<usize> {
     for &id in ids {
         prog.tick();
+        let Some(change) = change.as_mut() else {
+            if !records::copy_row::<R>(src, &w.tx, id)? {
+                let rec: R = records::must_get(src, id)?;
+                let held = records::get::<R>(&w.tx, id)?
+                    .map(|r| records::to_json(&r))
+                    .transpose()?;
+                if held != Some(records::to_json(&rec)?) {
+                    records::put_verbatim(w, &rec, "export")?;
+                }
+            }
+            carried.push(id);
+            continue;
+        };
         let mut rec: R = records::must_get(src, id)?;
         let changed = change(&mut rec);
-        let same = records::get::<R>(&w.tx, id)?
-            .map(|r| records::to_json(&r))
-            .transpose()?
-            == Some(records::to_json(&rec)?);
-        if !same {
-            records::put_verbatim(w, &rec, "export")?;
-        }
+        records::put_verbatim(w, &rec, "export")?;
         if !changed {
-            copy_history(src, source_db, &w.tx, id)?;
+            carried.push(id);
         }
     }
     Ok(ids.len())
@@ -391,6 +402,94 @@ fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Re
     let mut out: Vec<Uuid> = sent.into_iter().collect();
     out.sort();
     Ok(out)
+}
+
+/// From this many items on, their histories are read in one pass over
+/// the source's logs rather than looked up item by item (a case's export
+/// is a few hundred items of a notebook of millions of entries; an export
+/// of everything is most of them).
+const ONE_PASS: usize = 5_000;
+
+/// The audit entries of `ids` in the source (and those the source itself
+/// received), into the export's `received_audit`.
+fn copy_histories(src: &Connection, source_db: Uuid, dst: &Connection, ids: &[Uuid]) -> Result<()> {
+    if ids.len() >= ONE_PASS {
+        return histories_in_one_pass(src, source_db, dst, ids);
+    }
+    for &id in ids {
+        copy_history(src, source_db, dst, id)?;
+    }
+    Ok(())
+}
+
+/// [`copy_histories`] by reading the source's logs through once.
+fn histories_in_one_pass(
+    src: &Connection,
+    source_db: Uuid,
+    dst: &Connection,
+    ids: &[Uuid],
+) -> Result<()> {
+    let wanted: HashSet<Uuid> = ids.iter().copied().collect();
+    let wanted_row = |r: &rusqlite::Row<'_>, col: usize| -> Result<bool> {
+        Ok(match r.get_ref(col)? {
+            rusqlite::types::ValueRef::Blob(b) => {
+                Uuid::from_slice(b).is_ok_and(|id| wanted.contains(&id))
+            }
+            _ => false,
+        })
+    };
+    let mut ins = audit::insert_received(dst)?;
+    // The source's own log in order, each entry with the hash of the one
+    // before it (as `audit::AS_RECEIVED` gives it).
+    let mut stmt = src.prepare(
+        "SELECT seq, at, actor, action, item_kind, item_id, state, version, detail, hash FROM audit ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let (mut prev_seq, mut prev_hash) = (None::<i64>, Vec::new());
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        if wanted_row(r, 5)? {
+            let prev = match prev_seq {
+                Some(p) if p == seq - 1 => prev_hash.clone(),
+                _ => vec![0; 32],
+            };
+            ins.execute(rusqlite::params![
+                source_db,
+                seq,
+                ToSqlOutput::Borrowed(r.get_ref(1)?),
+                ToSqlOutput::Borrowed(r.get_ref(2)?),
+                ToSqlOutput::Borrowed(r.get_ref(3)?),
+                ToSqlOutput::Borrowed(r.get_ref(4)?),
+                ToSqlOutput::Borrowed(r.get_ref(5)?),
+                ToSqlOutput::Borrowed(r.get_ref(6)?),
+                ToSqlOutput::Borrowed(r.get_ref(7)?),
+                ToSqlOutput::Borrowed(r.get_ref(8)?),
+                prev,
+                ToSqlOutput::Borrowed(r.get_ref(9)?),
+            ])?;
+        }
+        prev_seq = Some(seq);
+        prev_hash.clear();
+        if let rusqlite::types::ValueRef::Blob(h) = r.get_ref(9)? {
+            prev_hash.extend_from_slice(h);
+        }
+    }
+    // What the source itself received.
+    let mut stmt = src.prepare(&format!(
+        "SELECT {} FROM received_audit",
+        audit::RECEIVED_COLUMNS
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        if wanted_row(r, 6)? {
+            ins.execute(rusqlite::params_from_iter(
+                (0..12)
+                    .map(|i| r.get_ref(i).map(ToSqlOutput::Borrowed))
+                    .collect::<rusqlite::Result<Vec<_>>>()?,
+            ))?;
+        }
+    }
+    Ok(())
 }
 
 /// The item's audit entries in the source (and those the source itself
@@ -489,90 +588,22 @@ pub fn export(
         total: picked.seen.len(),
         f: progress,
     };
+    // The records whose history goes with them.
+    let mut carried: Vec<Uuid> = Vec::with_capacity(picked.seen.len());
     build.write(|w| {
         let mut n = |k: ItemKind, v: usize| {
             if v > 0 {
                 counts.insert(k.as_str().to_string(), v);
             }
         };
-        n(
-            ItemKind::Substance,
-            copy_kind::<Substance>(
-                &snapshot,
-                source_db,
-                w,
-                picked.of(ItemKind::Substance),
-                &mut prog,
-                as_is,
-            )?,
-        );
-        n(
-            ItemKind::Case,
-            copy_kind::<Case>(
-                &snapshot,
-                source_db,
-                w,
-                picked.of(ItemKind::Case),
-                &mut prog,
-                as_is,
-            )?,
-        );
-        n(
-            ItemKind::Parcel,
-            copy_kind::<Parcel>(
-                &snapshot,
-                source_db,
-                w,
-                picked.of(ItemKind::Parcel),
-                &mut prog,
-                as_is,
-            )?,
-        );
-        n(
-            ItemKind::Finding,
-            copy_kind::<Finding>(
-                &snapshot,
-                source_db,
-                w,
-                picked.of(ItemKind::Finding),
-                &mut prog,
-                as_is,
-            )?,
-        );
-        n(
-            ItemKind::Person,
-            copy_kind::<crate::domain::Person>(
-                &snapshot,
-                source_db,
-                w,
-                picked.of(ItemKind::Person),
-                &mut prog,
-                as_is,
-            )?,
-        );
-        n(
-            ItemKind::Organisation,
-            copy_kind::<crate::domain::Organisation>(
-                &snapshot,
-                source_db,
-                w,
-                picked.of(ItemKind::Organisation),
-                &mut prog,
-                as_is,
-            )?,
-        );
-        n(
-            ItemKind::Link,
-            copy_kind::<Link>(
-                &snapshot,
-                source_db,
-                w,
-                picked.of(ItemKind::Link),
-                &mut prog,
-                as_is,
-            )?,
-        );
         for kind in [
+            ItemKind::Substance,
+            ItemKind::Case,
+            ItemKind::Parcel,
+            ItemKind::Finding,
+            ItemKind::Person,
+            ItemKind::Organisation,
+            ItemKind::Link,
             ItemKind::Inspection,
             ItemKind::Exhibit,
             ItemKind::Custody,
@@ -583,48 +614,51 @@ pub fn export(
                 kind,
                 crate::with_record_type!(kind, R => copy_kind::<R>(
                     &snapshot,
-                    source_db,
                     w,
                     picked.of(kind),
                     &mut prog,
-                    as_is,
+                    &mut carried,
+                    None,
                 )?),
             );
         }
-        let redact = opts.redact_sources;
+        let mut redact = |note: &mut Note| {
+            let had = note.source.is_some()
+                || note.source_grade.is_some()
+                || note.intel_grade.is_some()
+                || note.handling.is_some();
+            note.source = None;
+            note.source_grade = None;
+            note.intel_grade = None;
+            note.handling = None;
+            if had {
+                redacted += 1;
+            }
+            // Its history would still show the source: leave it behind.
+            true
+        };
         n(
             ItemKind::Note,
             copy_kind::<Note>(
                 &snapshot,
-                source_db,
                 w,
                 picked.of(ItemKind::Note),
                 &mut prog,
-                |note| {
-                    if !redact {
-                        return false;
-                    }
-                    let had = note.source.is_some()
-                        || note.source_grade.is_some()
-                        || note.intel_grade.is_some()
-                        || note.handling.is_some();
-                    note.source = None;
-                    note.source_grade = None;
-                    note.intel_grade = None;
-                    note.handling = None;
-                    if had {
-                        redacted += 1;
-                    }
-                    // Its history would still show the source: leave it behind.
-                    true
-                },
+                &mut carried,
+                opts.redact_sources
+                    .then_some(&mut redact as &mut dyn FnMut(&mut Note) -> bool),
             )?,
         );
         let docs = picked.of(ItemKind::Document);
         n(
             ItemKind::Document,
             copy_kind::<crate::domain::evidence::Document>(
-                &snapshot, source_db, w, docs, &mut prog, as_is,
+                &snapshot,
+                w,
+                docs,
+                &mut prog,
+                &mut carried,
+                None,
             )?,
         );
         // The bytes of embedded documents travel with them.
@@ -639,18 +673,13 @@ pub fn export(
                 .execute(rusqlite::params![doc.sha256, b])?;
             }
         }
-        Ok(())
+        copy_histories(&snapshot, source_db, &w.tx, &carried)
     })?;
     // Deletions travel: the history (to its deletion, which keeps the
     // record whole) of what was deleted here and belonged to what is
     // exported, so the receiver deletes it too, or is asked.
     let gone = tombstones(&snapshot, &picked, opts.all, opts.redact_sources)?;
-    build.write(|w| {
-        for &id in &gone {
-            copy_history(&snapshot, source_db, &w.tx, id)?;
-        }
-        Ok(())
-    })?;
+    build.write(|w| copy_histories(&snapshot, source_db, &w.tx, &gone))?;
     // The profiles, and the watchlist entries of what is exported (those
     // of no case, or of a case exported: an entry of a withheld case is
     // withheld with it; never a TLP:RED one).
@@ -819,5 +848,75 @@ fn finish_plain(partial: &Path, out: &Path) -> Result<()> {
         // A file system without hard links: moved, after a last look.
         Err(_) if !out.exists() => std::fs::rename(partial, out).map_err(|e| io(out, e)),
         Err(e) => Err(io(out, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Case;
+    use crate::domain::record::new_record;
+    use crate::store::testutil::temp_store;
+
+    fn received(conn: &Connection) -> Vec<Vec<rusqlite::types::Value>> {
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {} FROM received_audit ORDER BY source_db, seq",
+                audit::RECEIVED_COLUMNS
+            ))
+            .unwrap();
+        stmt.query_map([], |r| (0..12).map(|i| r.get(i)).collect())
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// The one pass over the logs copies exactly what the lookups item by
+    /// item copy: the same entries, each with the hash of the entry before
+    /// it, whether that entry was copied or not.
+    #[test]
+    fn histories_in_one_pass_are_those_found_item_by_item() {
+        let (_d, mut src) = temp_store();
+        let mut ids = Vec::new();
+        for i in 0..6 {
+            let id = src
+                .write(|w| {
+                    let (mut c, _) = new_record::<Case>(&[("title", &format!("case {i}"))])?;
+                    crate::store::create::case(w, &mut c)?;
+                    Ok(c.meta.id)
+                })
+                .unwrap();
+            ids.push(id);
+        }
+        src.write(|w| {
+            let mut c: Case = records::must_get(&w.tx, ids[1])?;
+            c.title = "renamed".into();
+            records::update(w, &mut c)?;
+            records::delete(w, ItemKind::Case, ids[4])?;
+            Ok(())
+        })
+        .unwrap();
+        // Every other case: entries between those copied are skipped.
+        let some: Vec<Uuid> = ids.iter().step_by(2).copied().chain([ids[1]]).collect();
+        let (_a, one) = temp_store();
+        let (_b, each) = temp_store();
+        let db = src.db_id();
+        histories_in_one_pass(src.conn(), db, one.conn(), &some).unwrap();
+        for &id in &some {
+            copy_history(src.conn(), db, each.conn(), id).unwrap();
+        }
+        let (a, b) = (received(one.conn()), received(each.conn()));
+        assert!(
+            a.len() >= 5,
+            "creations, the edit and the deletion: {}",
+            a.len()
+        );
+        assert_eq!(a, b);
+        // Not a case left out.
+        let missing = ids[3].as_bytes().to_vec();
+        assert!(
+            a.iter()
+                .all(|r| r[6] != rusqlite::types::Value::Blob(missing.clone()))
+        );
     }
 }

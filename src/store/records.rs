@@ -604,6 +604,30 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
     Ok(())
 }
 
+/// Copies the stored row of the record `id` from `src` into `dst` as it
+/// stands, column by column, without reading it as a record and without
+/// an audit entry, index rows or screening: an export's copy between two
+/// databases of this schema, whose history travels beside it and whose
+/// receiver checks, indexes and audits it as it merges. False (and
+/// nothing written) when `dst` holds a record with that id already.
+pub fn copy_row<R: Record>(src: &Connection, dst: &Connection, id: Uuid) -> Result<bool> {
+    let mut read = src.prepare_cached(sql_once(R::KIND, "select by id", || {
+        format!("{} WHERE id = ?1", select_sql::<R>())
+    }))?;
+    let mut rows = read.query([id])?;
+    let Some(row) = rows.next()? else {
+        return Err(StoreError::NotFound(format!("no {} with id {id}", R::KIND)));
+    };
+    let n = kind_columns(R::KIND).len();
+    let values = (0..n)
+        .map(|i| row.get_ref(i).map(rusqlite::types::ToSqlOutput::Borrowed))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut write = dst.prepare_cached(sql_once(R::KIND, "insert or ignore", || {
+        insert_sql::<R>().replacen("INSERT INTO", "INSERT OR IGNORE INTO", 1)
+    }))?;
+    Ok(write.execute(params_from_iter(values))? == 1)
+}
+
 /// A record's identifiers, national phone numbers in its free text read in
 /// the country of the parcel it is about (a lead on a parcel), if any.
 pub fn identifiers_of<R: Record>(

@@ -215,7 +215,7 @@ fn profile_entry(live: &mut BTreeMap<Uuid, ProfileRow>, e: Entry) {
 /// Whether the notebook is an export: its profiles and watchlist entries
 /// were copied as they were, without entries of their own, and the
 /// manifest's signed content hash (checked when it is opened) covers them.
-fn is_export(conn: &Connection) -> Result<bool> {
+pub(super) fn is_export(conn: &Connection) -> Result<bool> {
     Ok(conn
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'export_manifest')",
