@@ -1149,6 +1149,15 @@ pub fn merge(
 /// lab-confirmed only with its confirming result (in the file or here); a
 /// custody entry held here is never written over.
 fn check_all(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
+    // One read of the notebook throughout: its hundreds of thousands of
+    // lookups otherwise each take and release SQLite's locks.
+    let read = dst.unchecked_transaction()?;
+    let out = check_all_in(src, &read)?;
+    read.finish()?;
+    Ok(out)
+}
+
+fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
     use std::collections::HashMap;
     // Every id in the file, with its kind.
     let mut kinds: HashMap<Uuid, ItemKind> = HashMap::new();
@@ -1368,7 +1377,12 @@ fn merge_in_steps(
         total,
         progress,
     };
-    run_steps(dst, rec, &mut mg, &position, history, source_id).map_err(|e| {
+    // With the page cache of bulk work: each record written puts rows
+    // into the identifier, search and audit indexes all over the file, and
+    // with SQLite's default cache of 2 MiB most of those pages were read
+    // from the file and spilled back once per record.
+    dst.bulk(|dst| run_steps(dst, rec, &mut mg, &position, history, source_id))?
+        .map_err(|e| {
         StoreError::Stopped {
             what: format!(
                 "the merge stopped midway ({} of the file's {} records read this time): what its finished steps wrote is kept, marked as this merge's in their provenance, and merging the file again goes on from there",

@@ -394,14 +394,17 @@ pub fn same_rows(
     let mut rows = theirs.query([])?;
     let n = cols.len();
     while let Some(r) = rows.next()? {
-        let vals: Vec<Sql> = (0..n).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
-        let Sql::Blob(id) = &vals[at] else { continue };
+        let rusqlite::types::ValueRef::Blob(id) = r.get_ref(at)? else {
+            continue;
+        };
         let Ok(id) = Uuid::from_slice(id) else {
             continue;
         };
         let mut mine = ours.query([id])?;
         let Some(m) = mine.next()? else { continue };
-        let equal = (0..n).all(|i| m.get::<_, Sql>(i).is_ok_and(|v| v == vals[i]));
+        // Compared where they lie, without copying either row.
+        let equal =
+            (0..n).all(|i| matches!((m.get_ref(i), r.get_ref(i)), (Ok(a), Ok(b)) if a == b));
         if equal && !conflicted.exists([id])? {
             same.insert(id);
         }
