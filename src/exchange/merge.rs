@@ -1377,11 +1377,7 @@ fn merge_in_steps(
         total,
         progress,
     };
-    // With the page cache of bulk work: each record written puts rows
-    // into the identifier, search and audit indexes all over the file, and
-    // with SQLite's default cache of 2 MiB most of those pages were read
-    // from the file and spilled back once per record.
-    dst.bulk(|dst| run_steps(dst, rec, &mut mg, &position, history, source_id))?
+    run_steps(dst, rec, &mut mg, &position, history, source_id)
         .map_err(|e| {
         StoreError::Stopped {
             what: format!(
