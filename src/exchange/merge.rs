@@ -981,10 +981,12 @@ fn copy_history(
         let mut any = false;
         while let Some(r) = rows.next()? {
             any = true;
-            let vals: Vec<rusqlite::types::Value> =
-                (0..12).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
             at.db = r.get(0)?;
             at.seq = r.get(1)?;
+            // Bound where they lie in the file's row, without copies.
+            let vals = (0..12)
+                .map(|i| r.get_ref(i).map(rusqlite::types::ToSqlOutput::Borrowed))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             *n += ins.execute(rusqlite::params_from_iter(vals))?;
         }
         if !any {
