@@ -1397,3 +1397,67 @@ fn exported_records_are_proven_by_the_history_they_carry() {
         "{orphan:?}"
     );
 }
+
+/// The history of a record browsed in an export, or merged, is its whole
+/// history: the entries of the notebook it came from, named by who
+/// exported it, beside this notebook's own.
+#[test]
+fn a_records_history_shows_where_each_entry_was_written() {
+    let a = officer_a();
+    a.ok(&[
+        "edit",
+        "RR473124829KZ",
+        "--set",
+        "declared_contents=tea and biscuits",
+    ]);
+    let file = export(&a, "hist.db", &["--case", "C-0001"]);
+    let b = Nb::new();
+    let read = |args: &[&str]| -> String {
+        let out = b
+            .cmd_on(&file)
+            .arg("--read-only")
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let log: Value = serde_json::from_str(&read(&[
+        "audit",
+        "log",
+        "RR473124829KZ",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "update"], "{log}");
+    assert!(log[0]["from_db"].is_string(), "{log}");
+    let table = read(&["audit", "log", "RR473124829KZ"]);
+    assert!(
+        table.contains("\"tea samples\" -> \"tea and") && table.contains("tester"),
+        "the edit, in the exporter's log: {table}"
+    );
+    // Merged: the notebook's own entry and the exporter's, in time order.
+    merge(&b, &file);
+    let log = b.json(&["audit", "log", "RR473124829KZ"]);
+    let rows: Vec<(&str, bool)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["from_db"].is_string()))
+        .collect();
+    assert_eq!(
+        rows,
+        [("create", true), ("update", true), ("merge", false)],
+        "{log}"
+    );
+    let table = b.ok(&["audit", "log", "RR473124829KZ"]);
+    assert!(table.contains("here"), "{table}");
+}

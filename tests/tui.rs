@@ -838,6 +838,29 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
         "{}",
         ui.text()
     );
+    // The case's history: what was done to it here, and in the notebook
+    // it came from, said as such.
+    ui.keys("esc h");
+    match &ui.session.app.modal {
+        Modal::Report { title, lines, .. } => {
+            assert!(title.starts_with("History of case C-0001"), "{title}");
+            let theirs = |l: &&(String, _)| l.0.ends_with("(in tester's notebook)");
+            assert!(
+                lines
+                    .iter()
+                    .filter(theirs)
+                    .any(|l| l.0.contains("Steppe, as A has it")),
+                "{lines:?}"
+            );
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| !theirs(&l) && l.0.contains("Steppe, as B has it")),
+                "{lines:?}"
+            );
+        }
+        _ => panic!("no history: {}", ui.text()),
+    }
 }
 
 /// The parcels' texts load ahead of the first filter, but only from the

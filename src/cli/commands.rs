@@ -931,28 +931,50 @@ fn audit_log(
     out: &mut impl Write,
 ) -> Result<()> {
     let conn = store.conn();
-    let entries = match target {
+    let row = |e: &audit::Entry| {
+        vec![
+            e.seq.to_string(),
+            e.at.clone(),
+            e.actor.clone(),
+            e.action.clone(),
+            e.item_kind.clone(),
+            e.changes(),
+        ]
+    };
+    let columns = ["seq", "at", "by", "action", "kind", "changes"];
+    match target {
+        // One item's whole history: with what came from other notebooks,
+        // each entry saying whose log holds it.
         Some(t) => {
             let r = refs::resolve(conn, t)?;
-            audit::history(conn, r.id)?
+            let entries = audit::full_history(conn, r.id)?;
+            // Whose log: here, the person who exported from it, or the
+            // end of its database id.
+            let mut owners = std::collections::HashMap::new();
+            for db in entries.iter().filter_map(|e| e.from_db) {
+                if let std::collections::hash_map::Entry::Vacant(v) = owners.entry(db) {
+                    let id = db.simple().to_string();
+                    v.insert(
+                        audit::log_owner(conn, db)?
+                            .unwrap_or_else(|| format!("db …{}", &id[id.len() - 8..])),
+                    );
+                }
+            }
+            let mut with_log = columns.to_vec();
+            with_log.push("log");
+            print_list(out, ctx.format, &entries, &with_log, |e| {
+                let mut cells = row(e);
+                cells.push(e.from_db.map_or_else(
+                    || "here".to_string(),
+                    |db| owners.get(&db).cloned().unwrap_or_default(),
+                ));
+                cells
+            })?;
         }
-        None => audit::recent(conn, limit)?,
-    };
-    print_list(
-        out,
-        ctx.format,
-        &entries,
-        &["seq", "at", "by", "action", "kind", "changes"],
-        |e| {
-            vec![
-                e.seq.to_string(),
-                e.at.clone(),
-                e.actor.clone(),
-                e.action.clone(),
-                e.item_kind.clone(),
-                e.changes(),
-            ]
-        },
-    )?;
+        None => {
+            let entries = audit::recent(conn, limit)?;
+            print_list(out, ctx.format, &entries, &columns, row)?;
+        }
+    }
     Ok(())
 }

@@ -141,19 +141,9 @@ impl Runner {
                     Err(e) => app.error(e.to_string()),
                 }
             }
-            Effect::History(item) => match crate::store::audit::history(self.store.conn(), item.id)
-            {
-                Ok(entries) => {
-                    let lines = entries
-                        .iter()
-                        .map(|e| {
-                            (
-                                format!("{}  {}  {}: {}", e.at, e.actor, e.action, e.changes()),
-                                None,
-                            )
-                        })
-                        .collect();
-                    app.report(format!("History of {} {}", item.kind, item.label), lines);
+            Effect::History(item) => match history_lines(self.store.conn(), item.id) {
+                Ok(lines) => {
+                    app.report(format!("History of {} {}", item.kind, item.label), lines)
                 }
                 Err(e) => app.error(e.to_string()),
             },
@@ -673,4 +663,40 @@ impl Runner {
             }
         }
     }
+}
+
+/// An item's whole history, one line an entry; an entry written in
+/// another notebook (merged, or in an export) says whose.
+fn history_lines(
+    conn: &rusqlite::Connection,
+    id: uuid::Uuid,
+) -> crate::store::Result<Vec<super::app::ReportLine>> {
+    use crate::store::audit;
+    let mut owners = std::collections::HashMap::new();
+    let mut lines = Vec::new();
+    for e in audit::full_history(conn, id)? {
+        let whose = match e.from_db {
+            None => String::new(),
+            Some(db) => {
+                if let std::collections::hash_map::Entry::Vacant(v) = owners.entry(db) {
+                    v.insert(audit::log_owner(conn, db)?);
+                }
+                match &owners[&db] {
+                    Some(who) => format!("  (in {who}'s notebook)"),
+                    None => "  (in another notebook)".to_string(),
+                }
+            }
+        };
+        lines.push((
+            format!(
+                "{}  {}  {}: {}{whose}",
+                e.at,
+                e.actor,
+                e.action,
+                e.changes()
+            ),
+            None,
+        ));
+    }
+    Ok(lines)
 }

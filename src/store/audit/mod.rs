@@ -49,6 +49,11 @@ pub struct Entry {
     /// the description of an entry about something else.
     pub detail: Option<String>,
     pub hash: String,
+    /// The database whose log holds the entry, when it is not this one's:
+    /// a history that came with a merged or exported record (`seq` is
+    /// then that log's number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_db: Option<Uuid>,
 }
 
 /// What an entry records, derived from a record's JSON before and after.
@@ -409,14 +414,85 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         version: hex_of(7)?,
         detail: r.get(8)?,
         hash: hex_of(9)?.unwrap_or_default(),
+        from_db: None,
     })
 }
 
-/// An item's history, oldest first.
+/// An item's history in this notebook's own log, oldest first.
 pub fn history(conn: &Connection, id: Uuid) -> Result<Vec<Entry>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE item_id = ?1 ORDER BY seq"))?;
     let rows = stmt.query_map([id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// An item's whole history, oldest first: this notebook's own entries and
+/// those that came with it from other notebooks (merges; in an export,
+/// the exporting notebook's), each log in its own order and the logs
+/// interleaved by time. An exported record holds its history only there.
+pub fn full_history(conn: &Connection, id: Uuid) -> Result<Vec<Entry>> {
+    let mut logs: Vec<std::collections::VecDeque<Entry>> = vec![history(conn, id)?.into()];
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, actor, action, item_kind, item_id, state, version, detail, hash, source_db
+           FROM received_audit WHERE item_id = ?1 ORDER BY source_db, seq",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(Entry {
+            from_db: Some(r.get(10)?),
+            ..from_row(r)?
+        })
+    })?;
+    for e in rows {
+        let e = e?;
+        match logs.last_mut() {
+            Some(log) if log.back().is_some_and(|l| l.from_db == e.from_db) => log.push_back(e),
+            _ => logs.push(std::collections::VecDeque::from([e])),
+        }
+    }
+    // Merged by time, each log's own order kept (a clock set back in one
+    // log does not reorder it).
+    let mut out = Vec::with_capacity(logs.iter().map(|l| l.len()).sum());
+    while let Some(next) = logs
+        .iter_mut()
+        .filter(|l| !l.is_empty())
+        .min_by(|a, b| a[0].at.cmp(&b[0].at))
+    {
+        out.extend(next.pop_front());
+    }
+    Ok(out)
+}
+
+/// Who exported from the database `db`, as the files merged here (or,
+/// in an export, its manifest) name them: the person whose log holds
+/// entries that came from there. None for a database no file named (one
+/// whose entries came on through another).
+pub fn log_owner(conn: &Connection, db: Uuid) -> Result<Option<String>> {
+    let merged: Option<String> = conn
+        .prepare_cached(
+            "SELECT exporter FROM sources WHERE source_db = ?1 AND exporter IS NOT NULL
+              ORDER BY at DESC LIMIT 1",
+        )?
+        .query_row([db], |r| r.get(0))
+        .optional()?;
+    if merged.is_some() {
+        return Ok(merged);
+    }
+    let has_manifest: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'export_manifest')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_manifest {
+        return Ok(None);
+    }
+    Ok(conn
+        .query_row(
+            "SELECT json_extract(manifest, '$.exporter') FROM export_manifest
+              WHERE json_valid(manifest) AND json_extract(manifest, '$.source_db') = ?1 LIMIT 1",
+            [db.to_string()],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
 }
 
 /// The last `limit` entries, newest first.
@@ -563,6 +639,58 @@ mod tests {
                 "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; {sql}"
             ))
             .unwrap();
+    }
+
+    /// A record's whole history: its own log's entries and those received
+    /// from another, merged by time, each log kept in its own order even
+    /// where its clock went back.
+    #[test]
+    fn full_history_interleaves_logs_by_time_in_their_own_order() {
+        let (_d, mut s) = temp_store();
+        add_cases(&mut s, 1);
+        let id: Uuid = s
+            .conn()
+            .query_row("SELECT id FROM cases", [], |r| r.get(0))
+            .unwrap();
+        let own = history(s.conn(), id).unwrap();
+        assert_eq!(own.len(), 1);
+        let other = Uuid::now_v7();
+        let mut ins = insert_received(s.conn()).unwrap();
+        // Before the case was created here, and after; the third entry's
+        // clock went back.
+        for (seq, at) in [
+            (7, "2000-01-01T00:00:00Z"),
+            (8, "2999-01-01T00:00:00Z"),
+            (9, "2998-01-01T00:00:00Z"),
+        ] {
+            ins.execute(rusqlite::params![
+                other,
+                seq,
+                at,
+                "elsewhere",
+                "edit",
+                "case",
+                id,
+                None::<Vec<u8>>,
+                None::<Vec<u8>>,
+                "{}",
+                vec![0u8; 32],
+                vec![seq as u8; 32],
+            ])
+            .unwrap();
+        }
+        drop(ins);
+        let all = full_history(s.conn(), id).unwrap();
+        let got: Vec<(i64, Option<Uuid>)> = all.iter().map(|e| (e.seq, e.from_db)).collect();
+        assert_eq!(
+            got,
+            [
+                (7, Some(other)),
+                (own[0].seq, None),
+                (8, Some(other)),
+                (9, Some(other))
+            ]
+        );
     }
 
     #[test]
