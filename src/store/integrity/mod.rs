@@ -61,7 +61,9 @@ fn export_source(conn: &Connection) -> Result<Option<Uuid>> {
 
 /// The record's last state: its last audit entry here, or in an export
 /// file (`source` given) for a record with none, its last entry in the
-/// history from the database it was exported from.
+/// history from the database it was exported from (or, for a record that
+/// database held without an entry of its own, an export exported again,
+/// the newest entry of the histories that came with it).
 fn last_state(
     conn: &Connection,
     source: Option<Uuid>,
@@ -73,8 +75,8 @@ fn last_state(
     };
     Ok(conn
         .prepare_cached(
-            "SELECT action, state FROM received_audit WHERE source_db = ?1 AND item_id = ?2
-              ORDER BY seq DESC LIMIT 1",
+            "SELECT action, state FROM received_audit WHERE item_id = ?2
+              ORDER BY source_db = ?1 DESC, at DESC, seq DESC LIMIT 1",
         )?
         .query_row((source, id), |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
