@@ -1360,18 +1360,8 @@ fn exported_records_are_proven_by_the_history_they_carry() {
     drop(c);
     // The file as received: intact.
     let b = Nb::new();
-    let out = b
-        .cmd_on(&file)
-        .args(["--read-only", "audit", "verify"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    assert!(
-        !String::from_utf8_lossy(&out.stdout).contains("outside interdict"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let verified = b.read_only(&file, &["audit", "verify"]);
+    assert!(!verified.contains("outside interdict"), "{verified}");
     // A copy changed behind the signature's back (a receiver would refuse
     // it for its content hash; the records' check names it too).
     let check = |sql: &str| -> Vec<String> {
@@ -1386,23 +1376,12 @@ fn exported_records_are_proven_by_the_history_they_carry() {
     // Exported again from the export, browsed read-only: its records hold
     // no entry of their own there either; their history still proves them.
     let again = dir_file(&b, "again.db");
-    b.cmd_on(&file)
-        .args(["--read-only", "export", "--all", "--out"])
-        .arg(&again)
-        .assert()
-        .success();
-    let out = b
-        .cmd_on(&again)
-        .args(["--read-only", "audit", "verify"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    assert!(
-        !String::from_utf8_lossy(&out.stdout).contains("outside interdict"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    b.read_only(
+        &file,
+        &["export", "--all", "--out", again.to_str().unwrap()],
     );
+    let verified = b.read_only(&again, &["audit", "verify"]);
+    assert!(!verified.contains("outside interdict"), "{verified}");
     let changed =
         check("UPDATE parcels SET declared_contents = 'books' WHERE tracking = 'RR473124829KZ'");
     assert!(
@@ -1432,17 +1411,7 @@ fn a_records_history_shows_where_each_entry_was_written() {
     ]);
     let file = export(&a, "hist.db", &["--case", "C-0001"]);
     let b = Nb::new();
-    let read = |args: &[&str]| -> String {
-        let out = b
-            .cmd_on(&file)
-            .arg("--read-only")
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let read = |args: &[&str]| b.read_only(&file, args);
     let log: Value = serde_json::from_str(&read(&[
         "audit",
         "log",

@@ -300,18 +300,7 @@ fn a_schema_3_export_opens_read_only_unchanged_and_merges() {
     let nb = Nb::new();
 
     // Browsed read-only: through an upgraded private copy, the file untouched.
-    let read_only = |args: &[&str]| -> String {
-        let out = nb
-            .cmd_on(&file)
-            .arg("--read-only")
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8_lossy(&out).into_owned()
-    };
+    let read_only = |args: &[&str]| nb.read_only(&file, args);
     assert!(read_only(&["list", "cases"]).contains("C-0001"));
     assert!(read_only(&["search", "tea sample"]).contains("RR473124829KZ"));
     read_only(&["audit", "verify"]);

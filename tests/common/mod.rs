@@ -49,6 +49,21 @@ impl Nb {
         String::from_utf8(out).unwrap()
     }
 
+    /// Runs `args` on another file opened `--read-only` (a received
+    /// export), expecting success; its standard output.
+    pub fn read_only(&self, file: &std::path::Path, args: &[&str]) -> String {
+        let out = self
+            .cmd_on(file)
+            .arg("--read-only")
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
     pub fn json(&self, args: &[&str]) -> Value {
         let mut a = args.to_vec();
         a.extend(["--format", "json"]);
