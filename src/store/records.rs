@@ -95,6 +95,13 @@ fn select_list<R: Record>() -> &'static str {
     })
 }
 
+/// `SELECT <all columns> FROM <table> WHERE id = ?1`.
+fn select_by_id_sql<R: Record>() -> &'static str {
+    sql_once(R::KIND, "select by id", || {
+        format!("{} WHERE id = ?1", select_sql::<R>())
+    })
+}
+
 /// `SELECT <all columns> FROM <table>`, to which callers add their clauses.
 pub fn select_sql<R: Record>() -> &'static str {
     sql_once(R::KIND, "select", || {
@@ -184,8 +191,7 @@ pub fn from_row<R: Record>(row: &Row<'_>) -> rusqlite::Result<R> {
 }
 
 pub fn get<R: Record>(conn: &Connection, id: Uuid) -> Result<Option<R>> {
-    let sql = format!("{} WHERE id = ?1", select_sql::<R>());
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(select_by_id_sql::<R>())?;
     let mut rows = stmt.query([id])?;
     match rows.next()? {
         Some(row) => Ok(Some(from_row(row)?)),
@@ -614,9 +620,7 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
 /// receiver checks, indexes and audits it as it merges. False (and
 /// nothing written) when `dst` holds a record with that id already.
 pub fn copy_row<R: Record>(src: &Connection, dst: &Connection, id: Uuid) -> Result<bool> {
-    let mut read = src.prepare_cached(sql_once(R::KIND, "select by id", || {
-        format!("{} WHERE id = ?1", select_sql::<R>())
-    }))?;
+    let mut read = src.prepare_cached(select_by_id_sql::<R>())?;
     let mut rows = read.query([id])?;
     let Some(row) = rows.next()? else {
         return Err(StoreError::NotFound(format!("no {} with id {id}", R::KIND)));
