@@ -948,26 +948,20 @@ fn audit_log(
         Some(t) => {
             let r = refs::resolve(conn, t)?;
             let entries = audit::full_history(conn, r.id)?;
-            // Whose log: here, the person who exported from it, or the
-            // end of its database id.
-            let mut owners = std::collections::HashMap::new();
-            for db in entries.iter().filter_map(|e| e.from_db) {
-                if let std::collections::hash_map::Entry::Vacant(v) = owners.entry(db) {
-                    let id = db.simple().to_string();
-                    v.insert(
-                        audit::log_owner(conn, db)?
-                            .unwrap_or_else(|| format!("db …{}", &id[id.len() - 8..])),
-                    );
-                }
-            }
+            let owners = audit::log_owners(conn, &entries)?;
             let mut with_log = columns.to_vec();
             with_log.push("log");
             print_list(out, ctx.format, &entries, &with_log, |e| {
                 let mut cells = row(e);
-                cells.push(e.from_db.map_or_else(
-                    || "here".to_string(),
-                    |db| owners.get(&db).cloned().unwrap_or_default(),
-                ));
+                // Whose log: here, the person who exported from it, or the
+                // end of its database id.
+                cells.push(match e.from_db {
+                    None => "here".to_string(),
+                    Some(db) => owners.get(&db).cloned().flatten().unwrap_or_else(|| {
+                        let id = db.simple().to_string();
+                        format!("db …{}", &id[id.len() - 8..])
+                    }),
+                });
                 cells
             })?;
         }

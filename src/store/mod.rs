@@ -842,15 +842,7 @@ impl Store {
 
     /// Whether this file is an export (it holds a manifest).
     pub fn has_export_manifest(&self) -> Result<bool> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'export_manifest')
-                 AND EXISTS (SELECT 1 FROM export_manifest)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap_or(false))
+        Ok(is_export(&self.conn).unwrap_or(false))
     }
 
     /// Runs `f` in one write transaction: everything it writes commits
@@ -1022,6 +1014,20 @@ impl Store {
             .as_deref()
             .map(|k| (k, self.checkpoints.as_deref()))
     }
+}
+
+/// Whether the database is an export: it has a manifest table holding a
+/// manifest.
+pub(crate) fn is_export(conn: &Connection) -> Result<bool> {
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'export_manifest')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(has_table
+        && conn.query_row("SELECT EXISTS (SELECT 1 FROM export_manifest)", [], |r| {
+            r.get(0)
+        })?)
 }
 
 #[cfg(test)]

@@ -672,20 +672,14 @@ fn history_lines(
     id: uuid::Uuid,
 ) -> crate::store::Result<Vec<super::app::ReportLine>> {
     use crate::store::audit;
-    let mut owners = std::collections::HashMap::new();
+    let entries = audit::full_history(conn, id)?;
+    let owners = audit::log_owners(conn, &entries)?;
     let mut lines = Vec::new();
-    for e in audit::full_history(conn, id)? {
-        let whose = match e.from_db {
+    for e in entries {
+        let whose = match e.from_db.map(|db| owners.get(&db).cloned().flatten()) {
             None => String::new(),
-            Some(db) => {
-                if let std::collections::hash_map::Entry::Vacant(v) = owners.entry(db) {
-                    v.insert(audit::log_owner(conn, db)?);
-                }
-                match &owners[&db] {
-                    Some(who) => format!("  (in {who}'s notebook)"),
-                    None => "  (in another notebook)".to_string(),
-                }
-            }
+            Some(Some(who)) => format!("  (in {who}'s notebook)"),
+            Some(None) => "  (in another notebook)".to_string(),
         };
         lines.push((
             format!(

@@ -461,6 +461,21 @@ pub fn full_history(conn: &Connection, id: Uuid) -> Result<Vec<Entry>> {
     Ok(out)
 }
 
+/// For each other notebook whose log holds some of `entries` (those of
+/// [`full_history`]), who exported from it ([`log_owner`]), asked once.
+pub fn log_owners(
+    conn: &Connection,
+    entries: &[Entry],
+) -> Result<std::collections::HashMap<Uuid, Option<String>>> {
+    let mut owners = std::collections::HashMap::new();
+    for db in entries.iter().filter_map(|e| e.from_db) {
+        if let std::collections::hash_map::Entry::Vacant(v) = owners.entry(db) {
+            v.insert(log_owner(conn, db)?);
+        }
+    }
+    Ok(owners)
+}
+
 /// Who exported from the database `db`, as the files merged here (or,
 /// in an export, its manifest) name them: the person whose log holds
 /// entries that came from there. None for a database no file named (one
@@ -476,12 +491,7 @@ pub fn log_owner(conn: &Connection, db: Uuid) -> Result<Option<String>> {
     if merged.is_some() {
         return Ok(merged);
     }
-    let has_manifest: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'export_manifest')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_manifest {
+    if !crate::store::is_export(conn)? {
         return Ok(None);
     }
     Ok(conn

@@ -45,7 +45,7 @@ fn push(out: &mut RecordCheck, line: String) {
 /// they are in, and the manifest's signed content hash (checked when the
 /// file is opened) covers both.
 fn export_source(conn: &Connection) -> Result<Option<Uuid>> {
-    if !replay::is_export(conn)? {
+    if !super::is_export(conn)? {
         return Ok(None);
     }
     let text: Option<String> = conn

@@ -212,33 +212,15 @@ fn profile_entry(live: &mut BTreeMap<Uuid, ProfileRow>, e: Entry) {
     row.updated_by = e.actor;
 }
 
-/// Whether the notebook is an export: its profiles and watchlist entries
-/// were copied as they were, without entries of their own, and the
-/// manifest's signed content hash (checked when it is opened) covers them.
-pub(super) fn is_export(conn: &Connection) -> Result<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'export_manifest')",
-            [],
-            |r| r.get::<_, bool>(0),
-        )
-        .and_then(|has| {
-            if has {
-                conn.query_row("SELECT EXISTS (SELECT 1 FROM export_manifest)", [], |r| {
-                    r.get(0)
-                })
-            } else {
-                Ok(false)
-            }
-        })?)
-}
-
 /// Checks the four tables against their replayed entries.
 pub(super) fn check(conn: &Connection, out: &mut RecordCheck) -> Result<()> {
     let live = replay(conn)?;
     check_warnlist(conn, live.warnlist, out)?;
     check_matches(conn, live.matches, out)?;
-    if !is_export(conn)? {
+    // An export's profiles and watchlist entries were copied as they
+    // were, without entries of their own; the manifest's signed content
+    // hash (checked when it is opened) covers them.
+    if !crate::store::is_export(conn)? {
         check_watchlist(conn, live.watchlist, out)?;
         check_profiles(conn, live.profiles, out)?;
     }
