@@ -844,7 +844,7 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
     match &ui.session.app.modal {
         Modal::Report { title, lines, .. } => {
             assert!(title.starts_with("History of case C-0001"), "{title}");
-            let theirs = |l: &&(String, _)| l.0.ends_with("(in tester's notebook)");
+            let theirs = |l: &&(String, _)| l.0.contains(" (in tester's notebook): ");
             assert!(
                 lines
                     .iter()

@@ -676,14 +676,15 @@ fn history_lines(
     let owners = audit::log_owners(conn, &entries)?;
     let mut lines = Vec::new();
     for e in entries {
+        // Before the changes, which a narrow screen cuts.
         let whose = match e.from_db.map(|db| owners.get(&db).cloned().flatten()) {
             None => String::new(),
-            Some(Some(who)) => format!("  (in {who}'s notebook)"),
-            Some(None) => "  (in another notebook)".to_string(),
+            Some(Some(who)) => format!(" (in {who}'s notebook)"),
+            Some(None) => " (in another notebook)".to_string(),
         };
         lines.push((
             format!(
-                "{}  {}  {}: {}{whose}",
+                "{}  {}  {}{whose}: {}",
                 e.at,
                 e.actor,
                 e.action,
