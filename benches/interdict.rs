@@ -388,7 +388,11 @@ fn main() {
         let mut live = search::LiveSearch::new(Some(ItemKind::Parcel));
         let t = Instant::now();
         let _ = live.search(store.conn(), "x", 1000, &|| false);
-        eprintln!("texts loaded in {:.0} ms", ms(t.elapsed()));
+        eprintln!(
+            "texts loaded in {:.0} ms, peak {:.0} MiB",
+            ms(t.elapsed()),
+            peak_rss_mib()
+        );
         let mut samples = Vec::new();
         for q in keystrokes() {
             let t = Instant::now();
@@ -396,8 +400,9 @@ fn main() {
             samples.push(t.elapsed());
             let (rows, scored) = live.last_work();
             eprintln!(
-                "  {q:?}: {:.1} ms, {rows} rows with its characters, {scored} scored",
-                ms(t.elapsed())
+                "  {q:?}: {:.1} ms, {rows} rows with its characters, {scored} scored, peak {:.0} MiB",
+                ms(t.elapsed()),
+                peak_rss_mib()
             );
         }
         let (p50, p95) = p50_p95(&samples);
