@@ -496,6 +496,28 @@ fn a_filter_shows_its_first_screenful_then_the_rest() {
     assert!(!ui.text().contains("searching…"));
 }
 
+/// Until the search answers (a million parcels' texts may take seconds
+/// to load), the pane says it is searching, not that nothing matches.
+#[test]
+fn a_filter_says_nothing_matches_only_once_the_search_has_answered() {
+    let mut ui = Ui::new(200, 100, 30, true);
+    ui.keys("2 /");
+    for c in "zqxjv".chars() {
+        ui.session.handle_event(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+    let text = ui.text();
+    assert!(ui.session.app.lists[1].hits.is_empty(), "{text}");
+    assert!(text.contains("searching…"), "{text}");
+    assert!(!text.contains("nothing matches"), "{text}");
+    ui.session.settle();
+    let text = ui.text();
+    assert!(text.contains("nothing matches"), "{text}");
+    assert!(!text.contains("searching…"), "{text}");
+}
+
 #[test]
 fn findings_links_and_notes_are_edited_where_they_show() {
     let mut ui = Ui::new(300, 100, 30, true);

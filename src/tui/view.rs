@@ -224,7 +224,11 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
         .block(block(app, title, true));
     f.render_widget(table, area);
     if empty {
-        let msg = if l.filter.is_some() {
+        // (Not "nothing matches" before the search has answered: a
+        // million texts may still be loading.)
+        let msg = if l.filter.is_some() && app.searching_pane == Some(pane.index()) {
+            "searching…"
+        } else if l.filter.is_some() {
             "nothing matches"
         } else {
             "nothing here yet"
