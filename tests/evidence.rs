@@ -299,12 +299,7 @@ fn a_controlled_delivery_ends_with_arrests_linked_to_the_parcel() {
     ]);
     assert!(bad.contains("collected_by"), "{bad}");
     let t = nb.json(&["timeline", "C-0001"]);
-    let whats: Vec<&str> = t["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["what"].as_str().unwrap())
-        .collect();
+    let whats = common::strings(&t["events"], "what");
     assert!(whats.contains(&"outcome"), "{whats:?}");
 }
 

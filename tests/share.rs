@@ -1420,12 +1420,7 @@ fn a_records_history_shows_where_each_entry_was_written() {
         "json",
     ]))
     .unwrap();
-    let actions: Vec<&str> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = common::strings(&log, "action");
     assert_eq!(actions, ["create", "update"], "{log}");
     assert!(log[0]["from_db"].is_string(), "{log}");
     let table = read(&["audit", "log", "RR473124829KZ"]);

@@ -86,12 +86,7 @@ fn a_typed_parcel_is_hit_with_its_reasons_and_listed_in_hits() {
     let profile = hits.iter().find(|h| h["profile"] == "kz-watch").unwrap();
     assert_eq!(profile["tracking"], "RR000000028CN");
     assert_eq!(profile["score"], 60.0);
-    let evidence: Vec<&str> = profile["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["evidence"].as_str().unwrap())
-        .collect();
+    let evidence = common::strings(&profile["reasons"], "evidence");
     assert!(
         evidence
             .contains(&"recipient phone +77015550142 was on seized parcel RR123456785KZ (C-0001)"),
@@ -226,12 +221,7 @@ fn imported_parcels_are_screened_in_their_transaction() {
     .unwrap();
     nb.ok(&["import", "csv", s(&csv)]);
     let hits = nb.json(&["hits"]);
-    let tracked: Vec<&str> = hits
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["tracking"].as_str().unwrap())
-        .collect();
+    let tracked = common::strings(&hits, "tracking");
     assert_eq!(tracked, ["RR123456785KZ"]);
 }
 

@@ -340,12 +340,7 @@ fn fuzzy_matches_are_scored_explained_and_decisions_remembered() {
         .unwrap();
     assert!(link["note"].as_str().unwrap().contains("Iwan Petrow"));
     let log = nb.json(&["audit", "log", "--limit", "3"]);
-    let actions: Vec<&str> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = common::strings(&log, "action");
     assert_eq!(actions, vec!["rejected", "confirmed", "create"]);
     nb.ok(&["audit", "verify"]);
     // A decided pair cannot be decided again.

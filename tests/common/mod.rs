@@ -38,30 +38,17 @@ impl Nb {
     }
 
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self
-            .cmd()
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(out).unwrap()
+        let mut cmd = self.cmd();
+        cmd.args(args);
+        String::from_utf8(stdout_of_success(cmd)).unwrap()
     }
 
     /// Runs `args` on another file opened `--read-only` (a received
     /// export), expecting success; its standard output.
     pub fn read_only(&self, file: &std::path::Path, args: &[&str]) -> String {
-        let out = self
-            .cmd_on(file)
-            .arg("--read-only")
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8_lossy(&out).into_owned()
+        let mut cmd = self.cmd_on(file);
+        cmd.arg("--read-only").args(args);
+        String::from_utf8_lossy(&stdout_of_success(cmd)).into_owned()
     }
 
     pub fn json(&self, args: &[&str]) -> Value {
@@ -97,6 +84,20 @@ impl Nb {
 }
 
 /// A count from the notebook at `db` (0 when the query fails).
+/// The standard output of `cmd`, which must succeed.
+fn stdout_of_success(mut cmd: Command) -> Vec<u8> {
+    cmd.assert().success().get_output().stdout.clone()
+}
+
+/// The text field `field` of each object of the JSON array `list`.
+pub fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[field].as_str().unwrap())
+        .collect()
+}
+
 pub fn count_in(db: &std::path::Path, sql: &str) -> i64 {
     let c = rusqlite::Connection::open(db).unwrap();
     c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
