@@ -101,6 +101,16 @@ fn kill_9_during_a_merge_leaves_whole_steps_and_a_rerun_completes_it() {
         note.contains("is in progress or was stopped midway"),
         "{note}"
     );
+    // A merge stopped midway vouches for nothing: the file is checked
+    // whole again (a merge completed, only then, knows it by its bytes).
+    let known = |db: &Path| {
+        use interdict::exchange::{merge, received};
+        let c = rusqlite::Connection::open(db).unwrap();
+        received::open_vouched(&file, None, &|sha| merge::merged_whole(&c, sha))
+            .unwrap()
+            .vouched
+    };
+    assert!(!known(&dst));
 
     // Merging again goes on from there and completes it.
     let out = run(
@@ -126,6 +136,7 @@ fn kill_9_during_a_merge_leaves_whole_steps_and_a_rerun_completes_it() {
     );
     assert_consistent(&dst);
     assert!(run(home, &dst, &["audit", "verify"]).status.success());
+    assert!(known(&dst));
 
     // The same report as a merge that was never stopped.
     let whole = home.join("whole.db");

@@ -565,6 +565,50 @@ fn tampered_unsigned_damaged_and_newer_files_are_refused_before_writing() {
     assert_eq!(content(&b.db), before, "no refused file wrote anything");
     // The genuine file still merges.
     assert_eq!(counts(&merge(&b, &file))[0], 7);
+    // Once it has, a file of other bytes is checked whole as before (only
+    // the very bytes merged are known): the changed copies are refused.
+    refuse(&flipped, "the file was changed after tester");
+    refuse(&edited, "does not match the signed manifest");
+    refuse(&forged, "signature does not match");
+}
+
+/// Opens `file` as `interdict merge` does into the notebook at `db`:
+/// whether its bytes were known there (a merge of them completed).
+fn known_in(db: &Path, file: &Path) -> bool {
+    use interdict::exchange::{merge, received};
+    let c = Connection::open(db).unwrap();
+    received::open_vouched(file, None, &|sha| merge::merged_whole(&c, sha))
+        .unwrap()
+        .vouched
+}
+
+#[test]
+fn a_file_is_known_by_its_bytes_once_a_merge_of_it_completed_here() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    // The same records exported again: a file of other bytes.
+    let later = export(&a, "tea-later.db", &["--case", "C-0001"]);
+    assert_ne!(sha(&file), sha(&later));
+    let b = Nb::new();
+    b.ok(&["init"]);
+    assert!(!known_in(&b.db, &file), "never merged here");
+    assert_eq!(counts(&merge(&b, &file))[0], 7);
+    assert!(known_in(&b.db, &file), "merged whole");
+    assert!(!known_in(&b.db, &later), "other bytes, the same records");
+    // Merging it again (known) finds nothing new, as before.
+    let again = merge(&b, &file);
+    assert_eq!(counts(&again), [0, 0, 312, 0], "{again}");
+    assert_eq!(again["written"], false, "{again}");
+    verified(&b);
+    // A dry run vouches for nothing: it wrote nothing here.
+    let c = Nb::new();
+    c.ok(&["init"]);
+    c.ok(&["keys", "trust", file.to_str().unwrap()]);
+    let before = content(&c.db);
+    let dry = c.json(&["merge", "--dry-run", file.to_str().unwrap()]);
+    assert_eq!(counts(&dry)[0], 7, "{dry}");
+    assert!(!known_in(&c.db, &file));
+    assert_eq!(content(&c.db), before);
 }
 
 #[test]

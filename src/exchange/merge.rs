@@ -804,6 +804,20 @@ impl Merger<'_> {
         Ok(())
     }
 
+    /// Whether the notebook holds every record of the kind exactly as the
+    /// file does (merging a file again, most kinds): then each is counted
+    /// unchanged, none read.
+    fn all_same<R: Record>(&mut self, same: &std::collections::HashSet<Uuid>) -> Result<bool> {
+        let n = records::count_kind(self.src, R::KIND)? as usize;
+        if same.len() != n {
+            return Ok(false);
+        }
+        self.report.unchanged += n;
+        self.done += n;
+        (self.progress)(self.done, self.total);
+        Ok(true)
+    }
+
     /// Merges the records of a kind numbered after `after`, 64 at a time,
     /// until a step's time is up; returns the last number merged (none
     /// when the kind is done).
@@ -845,6 +859,9 @@ impl Merger<'_> {
         // Read outside any write: records held here exactly as the file
         // holds them (cases are made local first, so never "the same").
         let same = self.same.remove(&R::KIND).unwrap_or_default();
+        if after == 0 && self.all_same::<R>(&same)? {
+            return Ok(());
+        }
         loop {
             let source_id = self.source_id;
             let done = dst.write(|w| {
@@ -865,6 +882,9 @@ impl Merger<'_> {
         // Records this notebook holds exactly as the file does (merging a
         // file again, most of them) are unchanged without further ado.
         let same = self.same.remove(&R::KIND).unwrap_or_default();
+        if self.all_same::<R>(&same)? {
+            return Ok(());
+        }
         records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| {
             self.visit(w, Some(r), &same)
         })
@@ -1133,7 +1153,9 @@ pub fn merge(
             crate::with_record_type!(kind, R => mg.kind::<R>(w)?);
         }
         (mg.progress)(mg.done, mg.total);
-        receive_history(w, rec)?;
+        if !merged_whole(&w.tx, &rec.file_sha256)? {
+            receive_history(w, rec)?;
+        }
         let mut report = mg.report;
         apply_tombstones(w, rec, source_id, &mut report)?;
         report.targeting = crate::targeting::exchange::merge(w, &rec.conn, &w.now.clone())?;
@@ -1208,7 +1230,16 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
         } else {
             records::same_rows(src, dst, R::KIND)?
         };
-        records::each_but::<R>(src, &held, |mut r| {
+        // (Merging a file again, every one of them: nothing to read.)
+        let all_held = held.len() as i64 == records::count_kind(src, R::KIND)?;
+        let each = |f| {
+            if all_held {
+                Ok(())
+            } else {
+                records::each_but::<R>(src, &held, f)
+            }
+        };
+        each(|mut r: R| {
             let m = r.meta().clone();
             *checked += 1;
             let what = format!("{} {} ({})", R::KIND, sanitize(&r.label()), m.id);
@@ -1330,6 +1361,22 @@ fn insert_source(w: &Writer<'_>, rec: &Received, file_name: &str) -> Result<Uuid
     Ok(source_id)
 }
 
+/// Whether a merge of a file with these bytes (its SHA-256) completed in
+/// this notebook: the file passed every check then, and everything it
+/// carried was received, its histories whole. (A merge that found nothing
+/// new leaves no row, and one stopped midway says it is in progress.)
+pub fn merged_whole(conn: &Connection, file_sha256: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM sources
+             WHERE kind = 'merge' AND file_sha256 = ?1 AND json_valid(report)
+               AND json_extract(report, '$.in_progress') IS NULL
+               AND json_extract(report, '$.written') = 1
+             LIMIT 1",
+        )?
+        .exists([file_sha256])?)
+}
+
 /// The merge proper, in short steps (see the module's notes): begun, or
 /// resumed where a merge of the same file stopped.
 fn merge_in_steps(
@@ -1412,7 +1459,14 @@ fn run_steps(
     }
     (mg.progress)(mg.done, mg.total);
     let mut report = mg.report.clone();
-    let history = receive_history_in_steps(dst, rec, source_id, &report, history)?;
+    // The histories of a file merged whole before are all here already
+    // (a received log is only ever added to; `audit verify` says if a
+    // row was taken out): offering them again would find none new.
+    let history = if merged_whole(dst.conn(), &rec.file_sha256)? {
+        history
+    } else {
+        receive_history_in_steps(dst, rec, source_id, &report, history)?
+    };
     dst.write(|w| {
         apply_tombstones(w, rec, source_id, &mut report)?;
         report.targeting = crate::targeting::exchange::merge(w, &rec.conn, &w.now.clone())?;

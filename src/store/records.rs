@@ -363,11 +363,21 @@ pub fn count_where<P: rusqlite::Params>(
 /// tables' columns differ. For merging a file again: such a record is
 /// unchanged whatever its history, and is known without reading it as a
 /// record.
+///
+/// Both tables are read in id order side by side: the notebook's cursor
+/// steps to the file's next id while it is near (merging a file again,
+/// the next row), and seeks it when it is not (a small file into a large
+/// notebook), so each row costs a step, not a lookup from the root, and
+/// a large notebook is never read whole for a small file.
 pub fn same_rows(
     src: &Connection,
     dst: &Connection,
     kind: ItemKind,
 ) -> Result<std::collections::HashSet<Uuid>> {
+    use fallible_streaming_iterator::FallibleStreamingIterator;
+    use rusqlite::types::ValueRef;
+    /// Rows the notebook's cursor steps over before it seeks instead.
+    const NEAR: usize = 16;
     let t = kind.table();
     let columns = |c: &Connection| -> Result<Vec<String>> {
         let mut stmt = c.prepare(&format!("SELECT name FROM pragma_table_info('{t}')"))?;
@@ -394,28 +404,60 @@ pub fn same_rows(
         .map(|c| format!("\"{c}\""))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut theirs = src.prepare(&format!("SELECT {list} FROM {t}"))?;
-    let mut ours = dst.prepare(&format!("SELECT {list} FROM {t} WHERE id = ?1"))?;
-    let mut conflicted = dst.prepare("SELECT 1 FROM conflicts WHERE item_id = ?1 LIMIT 1")?;
-    let mut rows = theirs.query([])?;
+    // Ids are 16-byte blobs, which SQLite orders as their bytes; a row
+    // whose id is anything else is never "the same" (the merge reads it).
+    let from_on = format!("SELECT {list} FROM {t} WHERE id >= ?1 ORDER BY id");
+    let mut theirs = src.prepare(&from_on)?;
+    let mut ours = dst.prepare(&from_on)?;
+    let conflicted: std::collections::HashSet<Vec<u8>> = dst
+        .prepare("SELECT DISTINCT item_id FROM conflicts")?
+        .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+        .collect::<rusqlite::Result<_>>()?;
     let n = cols.len();
-    while let Some(r) = rows.next()? {
-        let rusqlite::types::ValueRef::Blob(id) = r.get_ref(at)? else {
-            continue;
-        };
-        let Ok(id) = Uuid::from_slice(id) else {
-            continue;
-        };
-        let mut mine = ours.query([id])?;
-        let Some(m) = mine.next()? else { continue };
-        // Compared where they lie, without copying either row.
-        let equal =
-            (0..n).all(|i| matches!((m.get_ref(i), r.get_ref(i)), (Ok(a), Ok(b)) if a == b));
-        if equal && !conflicted.exists([id])? {
-            same.insert(id);
+    let mut from: Vec<u8> = Vec::new();
+    'seek: loop {
+        let mut rows = theirs.query([&from])?;
+        let mut mine = ours.query([&from])?;
+        mine.advance()?;
+        while let Some(r) = rows.next()? {
+            let ValueRef::Blob(id) = r.get_ref(at)? else {
+                continue;
+            };
+            let mut steps = 0;
+            let equal = loop {
+                let Some(m) = mine.get() else { break false };
+                // (Only blobs are at or after a blob.)
+                let here = match m.get_ref(at)? {
+                    ValueRef::Blob(b) => b.cmp(id),
+                    _ => std::cmp::Ordering::Less,
+                };
+                match here {
+                    std::cmp::Ordering::Less if steps < NEAR => {
+                        mine.advance()?;
+                        steps += 1;
+                    }
+                    std::cmp::Ordering::Less => {
+                        from = id.to_vec();
+                        continue 'seek;
+                    }
+                    std::cmp::Ordering::Greater => break false,
+                    // Compared where they lie, without copying either row.
+                    std::cmp::Ordering::Equal => {
+                        break (0..n).all(
+                            |i| matches!((m.get_ref(i), r.get_ref(i)), (Ok(a), Ok(b)) if a == b),
+                        );
+                    }
+                }
+            };
+            if equal
+                && !conflicted.contains(id)
+                && let Ok(id) = Uuid::from_slice(id)
+            {
+                same.insert(id);
+            }
         }
+        return Ok(same);
     }
-    Ok(same)
 }
 
 /// How many records of a kind there are.
@@ -1040,6 +1082,42 @@ mod tests {
         assert_eq!(same.len(), 28);
         assert!(!same.contains(&ids[3]) && !same.contains(&ids[7]));
         assert!(same.contains(&ids[0]));
+        // Rows only one side holds, alone and in runs longer than the
+        // notebook's cursor steps over, are never the same; the rest are
+        // found whichever side holds more.
+        let gone = |c: &Connection, which: &dyn Fn(usize) -> bool| {
+            for (i, id) in ids.iter().enumerate() {
+                if which(i) {
+                    c.execute("DELETE FROM parcels WHERE id = ?1", [id])
+                        .unwrap();
+                }
+            }
+        };
+        let c_path = dir.path().join("c.db");
+        a.conn()
+            .execute("VACUUM INTO ?1", [c_path.to_str().unwrap()])
+            .unwrap();
+        let c = Connection::open(&c_path).unwrap();
+        c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        let rank = |id: &Uuid| sorted.iter().position(|s| s == id).unwrap();
+        // The file lacks every fifth; the notebook lacks a run of 20 (by id).
+        gone(&c, &|i| i % 5 == 0);
+        gone(&b, &|i| (5..25).contains(&rank(&ids[i])));
+        let want: std::collections::HashSet<Uuid> = ids
+            .iter()
+            .enumerate()
+            .filter(|&(i, id)| i % 5 != 0 && !(5..25).contains(&rank(id)) && i != 3 && i != 7)
+            .map(|(_, id)| *id)
+            .collect();
+        assert_eq!(same_rows(&c, &b, ItemKind::Parcel).unwrap(), want);
+        // (The conflict is the notebook's: read the other way, it is not.)
+        let mut back = want.clone();
+        if !(5..25).contains(&rank(&ids[7])) {
+            back.insert(ids[7]);
+        }
+        assert_eq!(same_rows(&b, &c, ItemKind::Parcel).unwrap(), back);
         // Tables of different shapes compare nothing.
         b.execute_batch("ALTER TABLE parcels ADD COLUMN extra TEXT")
             .unwrap();
