@@ -570,6 +570,19 @@ fn tampered_unsigned_damaged_and_newer_files_are_refused_before_writing() {
     refuse(&flipped, "the file was changed after tester");
     refuse(&edited, "does not match the signed manifest");
     refuse(&forged, "signature does not match");
+    // Nor does a row written out of band into `sources` vouch for a
+    // file's bytes: only a merge whose audit entry says it completed.
+    let c = Connection::open(&b.db).unwrap();
+    c.execute(
+        "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, source_db, exporter, signer, report)
+         SELECT randomblob(16), kind, at, actor, 'edited.db', ?1, source_db, exporter, signer,
+                json_set(report, '$.file_sha256', ?1)
+         FROM sources WHERE kind = 'merge'",
+        [sha(&edited)],
+    )
+    .unwrap();
+    drop(c);
+    refuse(&edited, "does not match the signed manifest");
 }
 
 /// Opens `file` as `interdict merge` does into the notebook at `db`:

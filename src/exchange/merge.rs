@@ -1364,14 +1364,21 @@ fn insert_source(w: &Writer<'_>, rec: &Received, file_name: &str) -> Result<Uuid
 /// Whether a merge of a file with these bytes (its SHA-256) completed in
 /// this notebook: the file passed every check then, and everything it
 /// carried was received, its histories whole. (A merge that found nothing
-/// new leaves no row, and one stopped midway says it is in progress.)
+/// new leaves no row, and one stopped midway says it is in progress.) The
+/// merge's own audit entry must say so too: a `sources` row is not in the
+/// audit log's chain, so one written out of band vouches for nothing,
+/// and a forged audit entry is what `audit verify` finds. (The few
+/// `sources` rows are read first, then each one's entries by the log's
+/// item index: never the whole log.)
 pub fn merged_whole(conn: &Connection, file_sha256: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached(
-            "SELECT 1 FROM sources
-             WHERE kind = 'merge' AND file_sha256 = ?1 AND json_valid(report)
-               AND json_extract(report, '$.in_progress') IS NULL
-               AND json_extract(report, '$.written') = 1
+            "SELECT 1 FROM sources s CROSS JOIN audit a ON a.item_id = s.id
+             WHERE s.kind = 'merge' AND s.file_sha256 = ?1 AND json_valid(s.report)
+               AND json_extract(s.report, '$.in_progress') IS NULL
+               AND a.item_kind = 'merge' AND a.action = 'merge' AND json_valid(a.detail)
+               AND json_extract(a.detail, '$.file_sha256') = ?1
+               AND json_extract(a.detail, '$.written') = 1
              LIMIT 1",
         )?
         .exists([file_sha256])?)
