@@ -284,13 +284,7 @@ pub fn lab(format: Format, store: &mut Store, cmd: &LabCmd, out: &mut impl Write
             let conn = store.conn();
             let parcels: Vec<Uuid> = match pref {
                 Some(r) => vec![parcel(store, r)?],
-                None => {
-                    let mut stmt = conn.prepare(
-                        "SELECT DISTINCT f.parcel_id FROM lab_results r JOIN findings f ON f.id = r.finding_id",
-                    )?;
-                    stmt.query_map([], |r| r.get(0))?
-                        .collect::<rusqlite::Result<_>>()?
-                }
+                None => ev::parcels_with_lab_results(conn)?,
             };
             let mut all = Vec::new();
             for p in parcels {

@@ -75,10 +75,7 @@ pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Wr
     let live = std::io::stderr().is_terminal();
     let mut last = Instant::now();
     let mut shown = false;
-    let before: i64 =
-        store
-            .conn()
-            .query_row("SELECT coalesce(max(n), 0) FROM parcels", [], |r| r.get(0))?;
+    let before = crate::store::records::last_number(store.conn(), crate::domain::ItemKind::Parcel)?;
     let report = imp::run(store, &prep, &opts, |p: Progress| {
         if live && last.elapsed() >= Duration::from_millis(200) {
             show_progress(&p);

@@ -315,6 +315,18 @@ pub fn documents_on(conn: &Connection, item: Uuid) -> Result<Vec<Document>> {
     records::list_where(conn, "item_id = ?1", [item], usize::MAX, 0)
 }
 
+/// The parcels a laboratory result is recorded for (through a finding
+/// on them), each once.
+pub fn parcels_with_lab_results(conn: &Connection) -> Result<Vec<Uuid>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT f.parcel_id FROM lab_results r JOIN findings f ON f.id = r.finding_id",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
 /// A parcel's evidence trail, flags included.
 pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
     let mut t = Trail {

@@ -224,6 +224,23 @@ pub fn open_vouched(
     accept_vouched(file, &plaintext(file, identity)?, vouched)
 }
 
+/// What tells one file from another at a path, and a file from itself
+/// written into: its device and inode, length, and change time (which no
+/// one can set back).
+fn file_stamp(file: &Path) -> Option<(u64, u64, u64, i64, i64)> {
+    let m = std::fs::metadata(file).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((m.dev(), m.ino(), m.len(), m.ctime(), m.ctime_nsec()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        None
+    }
+}
+
 /// The size an SQLite file's header gives for the database (page size x
 /// pages), when the header's page count is current (written by SQLite
 /// 3.7.0 or later, as every interdict file is).
@@ -251,10 +268,18 @@ pub fn accept_vouched(
     vouched: &dyn Fn(&str) -> Result<bool>,
 ) -> Result<Received> {
     let head = plain.head;
+    let stamp = file_stamp(file);
     let file_sha256 = signing::file_sha256(file)?;
-    let known = vouched(&file_sha256)?;
+    // Only a file SQLite reads in place is vouched for by its hash: a
+    // decryption in memory was read before it was hashed.
+    let mut known = !plain.in_memory() && vouched(&file_sha256)?;
     let mut conn =
         open_untrusted(&plain.path).map_err(|e| refuse(file, format!("damaged: {e}")))?;
+    // The file SQLite opened must be the one hashed: one renamed over it
+    // or written into meanwhile (its change time moves) is checked whole.
+    if known && (stamp.is_none() || file_stamp(file) != stamp) {
+        known = false;
+    }
     let pages = database_size(&head).map_or(0, |size| {
         size / u64::from(u16::from_be_bytes([head[16], head[17]])).max(512)
     });
@@ -422,6 +447,34 @@ pub fn accept_vouched(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_written_into_or_renamed_over_is_told_from_the_one_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+        std::fs::write(&a, b"the bytes hashed").unwrap();
+        std::fs::write(&b, b"the bytes hashed").unwrap();
+        let first = file_stamp(&a);
+        assert!(first.is_some());
+        assert_eq!(file_stamp(&a), first, "unchanged, the same");
+        // The same bytes, another file renamed over it.
+        std::fs::rename(&b, &a).unwrap();
+        let renamed = file_stamp(&a);
+        assert_ne!(renamed, first);
+        // Written into in place, as long as before: its change time moves
+        // (waited for, on file systems with a coarse clock).
+        let mut now = renamed;
+        for _ in 0..300 {
+            std::fs::write(&a, b"the bytes HASHED").unwrap();
+            now = file_stamp(&a);
+            if now != renamed {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_ne!(now, renamed);
+    }
 
     #[test]
     fn reading_past_the_bound_is_interrupted() {

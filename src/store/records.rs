@@ -460,6 +460,14 @@ pub fn same_rows(
     }
 }
 
+/// The number of the last record of a kind written (0 when there is
+/// none): those written after it are numbered above it.
+pub fn last_number(conn: &Connection, kind: ItemKind) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT coalesce(max(n), 0) FROM {}", kind.table()))?
+        .query_row([], |r| r.get(0))?)
+}
+
 /// How many records of a kind there are.
 pub fn count_kind(conn: &Connection, kind: ItemKind) -> Result<i64> {
     count_where(conn, kind, "1", [])
