@@ -608,10 +608,19 @@ fn a_file_is_known_by_its_bytes_once_a_merge_of_it_completed_here() {
     assert_eq!(counts(&merge(&b, &file))[0], 7);
     assert!(known_in(&b.db, &file), "merged whole");
     assert!(!known_in(&b.db, &later), "other bytes, the same records");
-    // Merging it again (known) finds nothing new, as before.
+    // Merging it again (known) finds nothing new, as before, and says
+    // what it did not recompute.
     let again = merge(&b, &file);
     assert_eq!(counts(&again), [0, 0, 312, 0], "{again}");
     assert_eq!(again["written"], false, "{again}");
+    assert_eq!(again["known_bytes"], true, "{again}");
+    let text = b.ok(&["merge", file.to_str().unwrap()]);
+    assert!(
+        text.contains("content hash were not computed again"),
+        "{text}"
+    );
+    let first = b.json(&["merge", "--dry-run", later.to_str().unwrap()]);
+    assert_eq!(first["known_bytes"], false, "{first}");
     verified(&b);
     // A dry run vouches for nothing: it wrote nothing here.
     let c = Nb::new();

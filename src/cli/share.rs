@@ -264,6 +264,12 @@ pub fn merge(
         cell_line(&report.exporter),
         cell_line(&report.exported_at),
     )?;
+    if report.known_bytes {
+        writeln!(
+            out,
+            "its bytes are those of a merge completed here before: its integrity and content hash were not computed again"
+        )?;
+    }
     writeln!(
         out,
         "added {}, updated {}, unchanged {}, conflicts {}",

@@ -52,6 +52,11 @@ pub struct MergeReport {
     /// changes nothing; every case is checked, its reference made local).
     #[serde(default)]
     pub checked: usize,
+    /// Whether the file's bytes are those of a merge completed here
+    /// before, so its integrity and content hash were not computed again
+    /// (see [`merged_whole`]).
+    #[serde(default)]
+    pub known_bytes: bool,
     /// Cases whose reference was taken here by another case.
     pub renumbered: Vec<Renumbered>,
     /// Whether anything was written.
@@ -1128,6 +1133,7 @@ pub fn merge(
         exporter: sanitize(&m.exporter).into_owned(),
         exported_at: sanitize(&m.exported_at).into_owned(),
         source_db: m.source_db,
+        known_bytes: rec.vouched,
         ..MergeReport::default()
     };
     if !dry_run {
