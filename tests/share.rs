@@ -1511,3 +1511,25 @@ fn a_records_history_shows_where_each_entry_was_written() {
     let table = b.ok(&["audit", "log", "RR473124829KZ"]);
     assert!(table.contains("here"), "{table}");
 }
+
+#[test]
+fn a_merge_says_it_is_done_once() {
+    use interdict::exchange::{merge as merging, received};
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    merge(&b, &file);
+    let mut store =
+        interdict::store::Store::open(&b.db, interdict::store::OpenOptions::new("t")).unwrap();
+    // Again, its kinds held whole (counted, not read), then a copy of
+    // other bytes: each progress goes up, and "all done" is said once.
+    let copy = tampered(&file, "copy.db", |_| {});
+    for f in [&file, &copy] {
+        let rec = received::open(f, None).unwrap();
+        let mut said = Vec::new();
+        merging::merge(&mut store, &rec, false, &mut |d, t| said.push((d, t))).unwrap();
+        assert_eq!(said.iter().filter(|(d, t)| d == t).count(), 1, "{said:?}");
+        assert!(said.windows(2).all(|w| w[0].0 <= w[1].0), "{said:?}");
+    }
+}

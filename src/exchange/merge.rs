@@ -819,7 +819,10 @@ impl Merger<'_> {
         }
         self.report.unchanged += n;
         self.done += n;
-        (self.progress)(self.done, self.total);
+        // (The last word, all done, is the merge's own, said once.)
+        if n > 0 && self.done < self.total {
+            (self.progress)(self.done, self.total);
+        }
         Ok(true)
     }
 
