@@ -364,11 +364,12 @@ pub fn count_where<P: rusqlite::Params>(
 /// unchanged whatever its history, and is known without reading it as a
 /// record.
 ///
-/// Both tables are read in id order side by side: the notebook's cursor
-/// steps to the file's next id while it is near (merging a file again,
-/// the next row), and seeks it when it is not (a small file into a large
-/// notebook), so each row costs a step, not a lookup from the root, and
-/// a large notebook is never read whole for a small file.
+/// Both tables are read in id order side by side. The file's rows are
+/// read once; when the notebook holds no more than twice as many, its
+/// cursor steps to the file's next id while that is near (merging a file
+/// again, the next row), so each row costs a step, not a lookup from the
+/// root; otherwise (a small or sparse file into a large notebook) it seeks
+/// each id, a lookup per row, and the notebook is never read whole.
 pub fn same_rows(
     src: &Connection,
     dst: &Connection,
@@ -376,8 +377,6 @@ pub fn same_rows(
 ) -> Result<std::collections::HashSet<Uuid>> {
     use fallible_streaming_iterator::FallibleStreamingIterator;
     use rusqlite::types::ValueRef;
-    /// Rows the notebook's cursor steps over before it seeks instead.
-    const NEAR: usize = 16;
     let t = kind.table();
     let columns = |c: &Connection| -> Result<Vec<String>> {
         let mut stmt = c.prepare(&format!("SELECT name FROM pragma_table_info('{t}')"))?;
@@ -414,13 +413,21 @@ pub fn same_rows(
         .query_map([], |r| r.get::<_, Vec<u8>>(0))?
         .collect::<rusqlite::Result<_>>()?;
     let n = cols.len();
+    // Rows the notebook's cursor steps over before it seeks instead.
+    let near = if count_kind(dst, kind)? <= 2 * count_kind(src, kind)? {
+        16
+    } else {
+        0
+    };
+    let mut rows = theirs.query([Vec::<u8>::new()])?;
+    rows.advance()?;
     let mut from: Vec<u8> = Vec::new();
     'seek: loop {
-        let mut rows = theirs.query([&from])?;
         let mut mine = ours.query([&from])?;
         mine.advance()?;
-        while let Some(r) = rows.next()? {
+        while let Some(r) = rows.get() {
             let ValueRef::Blob(id) = r.get_ref(at)? else {
+                rows.advance()?;
                 continue;
             };
             let mut steps = 0;
@@ -432,10 +439,12 @@ pub fn same_rows(
                     _ => std::cmp::Ordering::Less,
                 };
                 match here {
-                    std::cmp::Ordering::Less if steps < NEAR => {
+                    std::cmp::Ordering::Less if steps < near => {
                         mine.advance()?;
                         steps += 1;
                     }
+                    // The file's row stays where it is; the notebook's
+                    // cursor seeks its id.
                     std::cmp::Ordering::Less => {
                         from = id.to_vec();
                         continue 'seek;
@@ -455,6 +464,7 @@ pub fn same_rows(
             {
                 same.insert(id);
             }
+            rows.advance()?;
         }
         return Ok(same);
     }
@@ -1057,7 +1067,7 @@ mod tests {
     fn same_rows_are_those_held_alike_and_not_in_conflict() {
         let dir = tempfile::tempdir().unwrap();
         let mut a = Store::open(&dir.path().join("a.db"), OpenOptions::new("t")).unwrap();
-        crate::exchange::demo::generate(&mut a, 30, 1, |_, _| {}).unwrap();
+        crate::exchange::demo::generate(&mut a, 60, 1, |_, _| {}).unwrap();
         let b_path = dir.path().join("b.db");
         a.conn()
             .execute("VACUUM INTO ?1", [b_path.to_str().unwrap()])
@@ -1071,9 +1081,9 @@ mod tests {
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
-        assert_eq!(ids.len(), 30);
+        assert_eq!(ids.len(), 60);
         let same = same_rows(a.conn(), &b, ItemKind::Parcel).unwrap();
-        assert_eq!(same.len(), 30);
+        assert_eq!(same.len(), 60);
         // One column of one parcel differs; another has a conflict here.
         b.execute(
             "UPDATE parcels SET weight_g = weight_g + 1 WHERE id = ?1",
@@ -1087,7 +1097,7 @@ mod tests {
         )
         .unwrap();
         let same = same_rows(a.conn(), &b, ItemKind::Parcel).unwrap();
-        assert_eq!(same.len(), 28);
+        assert_eq!(same.len(), 58);
         assert!(!same.contains(&ids[3]) && !same.contains(&ids[7]));
         assert!(same.contains(&ids[0]));
         // Rows only one side holds, alone and in runs longer than the
@@ -1110,22 +1120,39 @@ mod tests {
         let mut sorted = ids.clone();
         sorted.sort();
         let rank = |id: &Uuid| sorted.iter().position(|s| s == id).unwrap();
-        // The file lacks every fifth; the notebook lacks a run of 20 (by id).
+        // One lacks every fifth; the other a run of 25 (by id), whose rows
+        // the first holds more than 16 of in a row. Read either way, the
+        // notebook holds at most twice the file's rows, so its cursor
+        // steps, and seeks past the run.
         gone(&c, &|i| i % 5 == 0);
-        gone(&b, &|i| (5..25).contains(&rank(&ids[i])));
+        gone(&b, &|i| (5..30).contains(&rank(&ids[i])));
         let want: std::collections::HashSet<Uuid> = ids
             .iter()
             .enumerate()
-            .filter(|&(i, id)| i % 5 != 0 && !(5..25).contains(&rank(id)) && i != 3 && i != 7)
+            .filter(|&(i, id)| i % 5 != 0 && !(5..30).contains(&rank(id)) && i != 3 && i != 7)
             .map(|(_, id)| *id)
             .collect();
         assert_eq!(same_rows(&c, &b, ItemKind::Parcel).unwrap(), want);
         // (The conflict is the notebook's: read the other way, it is not.)
         let mut back = want.clone();
-        if !(5..25).contains(&rank(&ids[7])) {
+        if !(5..30).contains(&rank(&ids[7])) {
             back.insert(ids[7]);
         }
         assert_eq!(same_rows(&b, &c, ItemKind::Parcel).unwrap(), back);
+        // A file of a few rows against a notebook of many seeks each one.
+        let d_path = dir.path().join("d.db");
+        c.execute("VACUUM INTO ?1", [d_path.to_str().unwrap()])
+            .unwrap();
+        let d = Connection::open(&d_path).unwrap();
+        d.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        gone(&d, &|i| i % 7 != 1);
+        let few: std::collections::HashSet<Uuid> = back
+            .iter()
+            .filter(|id| ids.iter().position(|i| i == *id).unwrap() % 7 == 1)
+            .copied()
+            .collect();
+        assert!(few.len() >= 3, "{few:?}");
+        assert_eq!(same_rows(&d, &b, ItemKind::Parcel).unwrap(), few);
         // Tables of different shapes compare nothing.
         b.execute_batch("ALTER TABLE parcels ADD COLUMN extra TEXT")
             .unwrap();
