@@ -408,10 +408,18 @@ pub fn same_rows(
     let from_on = format!("SELECT {list} FROM {t} WHERE id >= ?1 ORDER BY id");
     let mut theirs = src.prepare(&from_on)?;
     let mut ours = dst.prepare(&from_on)?;
-    let conflicted: std::collections::HashSet<Vec<u8>> = dst
-        .prepare("SELECT DISTINCT item_id FROM conflicts")?
-        .query_map([], |r| r.get::<_, Vec<u8>>(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    // The items in conflict here, read once (an id held otherwise than as
+    // a blob names no record).
+    let mut conflicted: std::collections::HashSet<Vec<u8>> = Default::default();
+    {
+        let mut stmt = dst.prepare("SELECT DISTINCT item_id FROM conflicts")?;
+        let mut ids = stmt.query([])?;
+        while let Some(r) = ids.next()? {
+            if let ValueRef::Blob(b) = r.get_ref(0)? {
+                conflicted.insert(b.to_vec());
+            }
+        }
+    }
     let n = cols.len();
     // Rows the notebook's cursor steps over before it seeks instead.
     let near = if count_kind(dst, kind)? <= 2 * count_kind(src, kind)? {
@@ -1093,6 +1101,14 @@ mod tests {
         b.execute(
             "INSERT INTO conflicts (item_kind, item_id, source_id, incoming, incoming_key, detected_at, status)
              VALUES ('parcel', ?1, ?1, '{}', 'k', 'now', 'kept-local')",
+            [ids[7]],
+        )
+        .unwrap();
+        // One written out of band with an id that is not a blob names no
+        // record, and stops nothing.
+        b.execute(
+            "INSERT INTO conflicts (item_kind, item_id, source_id, incoming, incoming_key, detected_at, status)
+             VALUES ('parcel', 'not an id', ?1, '{}', 'k2', 'now', 'open')",
             [ids[7]],
         )
         .unwrap();
