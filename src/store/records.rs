@@ -1076,12 +1076,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut a = Store::open(&dir.path().join("a.db"), OpenOptions::new("t")).unwrap();
         crate::exchange::demo::generate(&mut a, 60, 1, |_, _| {}).unwrap();
-        let b_path = dir.path().join("b.db");
-        a.conn()
-            .execute("VACUUM INTO ?1", [b_path.to_str().unwrap()])
-            .unwrap();
-        let b = Connection::open(&b_path).unwrap();
-        b.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        // A copy of a database, to change out of band.
+        let copy = |of: &Connection, name: &str| {
+            let path = dir.path().join(name);
+            of.execute("VACUUM INTO ?1", [path.to_str().unwrap()])
+                .unwrap();
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+            c
+        };
+        let b = copy(a.conn(), "b.db");
         let ids: Vec<Uuid> = b
             .prepare("SELECT id FROM parcels ORDER BY n")
             .unwrap()
@@ -1127,12 +1131,7 @@ mod tests {
                 }
             }
         };
-        let c_path = dir.path().join("c.db");
-        a.conn()
-            .execute("VACUUM INTO ?1", [c_path.to_str().unwrap()])
-            .unwrap();
-        let c = Connection::open(&c_path).unwrap();
-        c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let c = copy(a.conn(), "c.db");
         let mut sorted = ids.clone();
         sorted.sort();
         let rank = |id: &Uuid| sorted.iter().position(|s| s == id).unwrap();
@@ -1156,11 +1155,7 @@ mod tests {
         }
         assert_eq!(same_rows(&b, &c, ItemKind::Parcel).unwrap(), back);
         // A file of a few rows against a notebook of many seeks each one.
-        let d_path = dir.path().join("d.db");
-        c.execute("VACUUM INTO ?1", [d_path.to_str().unwrap()])
-            .unwrap();
-        let d = Connection::open(&d_path).unwrap();
-        d.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let d = copy(&c, "d.db");
         gone(&d, &|i| i % 7 != 1);
         let few: std::collections::HashSet<Uuid> = back
             .iter()
