@@ -573,18 +573,11 @@ fn main() {
     ));
     if !list.exists() {
         let mut text = String::new();
-        let mut stmt = app
-            .runner
-            .store
-            .conn()
-            .prepare("SELECT body FROM search_items WHERE (item & 15) = 2 ORDER BY rowid")
-            .expect("texts");
-        let mut rows = stmt.query([]).expect("texts");
-        while let Some(r) = rows.next().expect("texts") {
-            let body: String = r.get(0).expect("text");
+        interdict::store::search::parcel_texts(app.runner.store.conn(), |_, body| {
             text.push_str(&body.replace('\n', " "));
             text.push('\n');
-        }
+        })
+        .expect("texts");
         std::fs::write(&list, text).expect("write list");
     }
     let mut fzf_peak = None;

@@ -91,9 +91,11 @@ fn kill_9_during_a_merge_leaves_whole_steps_and_a_rerun_completes_it() {
     assert_eq!(
         count(
             &dst,
-            "SELECT count(*) FROM search_items WHERE (item & 15) = 2"
+            "SELECT count(*) FROM occurrences o JOIN identifiers i ON i.id = o.ident
+              WHERE (o.item & 15) = 2 AND i.kind = 1"
         ),
-        parcels
+        parcels,
+        "each parcel merged has its tracking number indexed"
     );
     let out = run(home, &dst, &["list", "cases", "--limit", "1"]);
     let note = String::from_utf8_lossy(&out.stderr);

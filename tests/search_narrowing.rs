@@ -17,7 +17,7 @@ use uuid::Uuid;
 struct Demo {
     _dir: tempfile::TempDir,
     path: std::path::PathBuf,
-    /// (rowid, item id, text) of every parcel's search row.
+    /// (item key, item id, text) of every parcel's search row.
     rows: Vec<(i64, Uuid, String)>,
 }
 
@@ -28,14 +28,22 @@ fn demo() -> &'static Demo {
         let path = dir.path().join("demo.db");
         let mut s = Store::open(&path, OpenOptions::new("test")).unwrap();
         interdict::exchange::demo::generate(&mut s, 1500, 7, |_, _| {}).unwrap();
-        let rows = s
-            .conn()
-            .prepare("SELECT s.rowid, p.id, s.body FROM search_items s JOIN parcels p ON p.n = s.item >> 4
-                 WHERE (s.item & 15) = 2 ORDER BY s.rowid")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .map(Result::unwrap)
+        let mut texts = Vec::new();
+        interdict::store::search::parcel_texts(s.conn(), |key, text| {
+            texts.push((key, text.to_string()))
+        })
+        .unwrap();
+        let rows = texts
+            .into_iter()
+            .map(|(key, text)| {
+                let id: Uuid = s
+                    .conn()
+                    .query_row("SELECT id FROM parcels WHERE n = ?1", [key >> 4], |r| {
+                        r.get(0)
+                    })
+                    .unwrap();
+                (key, id, text)
+            })
             .collect();
         Demo {
             _dir: dir,

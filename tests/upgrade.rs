@@ -186,6 +186,15 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
     );
     assert!(nb.ok(&["audit", "verify"]).contains("intact"));
     assert_consistent(&nb.db);
+    // A parcel's search text is made from its record (schema 11): none
+    // is stored any more.
+    assert_eq!(
+        count_in(
+            &nb.db,
+            "SELECT count(*) FROM search_items WHERE (item & 15) = 2"
+        ),
+        0
+    );
 
     // Cross-referencing, search and history work on the upgraded file.
     let xref = nb.ok(&["xref", "RR473124829KZ"]);
@@ -509,4 +518,52 @@ fn posts_that_take_the_catalogue_revision_merge_without_conflicts() {
         assert_eq!(merged["conflicts"], 0, "{merged}");
         assert!(into.ok(&["audit", "verify"]).contains("intact"));
     }
+}
+
+/// A schema-10 notebook (parcels' search rows stored beside them) loses
+/// those rows on its upgrade, and nothing else: its audit still verifies,
+/// a parcel is still found by its text, and a search row planted for a
+/// parcel afterwards is named by `audit verify`.
+#[test]
+fn a_schema_10_notebook_drops_its_parcels_search_rows_and_still_finds_them() {
+    let nb = Nb::new();
+    nb.ok(&["demo", "--parcels", "40"]);
+    let parcels = count_in(&nb.db, "SELECT count(*) FROM parcels");
+    assert!(parcels >= 40, "{parcels}");
+    let tracking: String = Connection::open(&nb.db)
+        .unwrap()
+        .query_row("SELECT tracking FROM parcels ORDER BY n LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    // As schema 10 kept them: each parcel's text stored in search_items.
+    {
+        let c = Connection::open(&nb.db).unwrap();
+        c.execute_batch(
+            "INSERT INTO search_items (item, label, body)
+               SELECT (n << 4) | 2, tracking, tracking || ' | stored' FROM parcels;",
+        )
+        .unwrap();
+        c.pragma_update(None, "user_version", 10).unwrap();
+    }
+    let others = count_in(&nb.db, "SELECT count(*) FROM search_items") - parcels;
+    nb.ok(&["list", "cases"]);
+    assert_eq!(user_version(&nb.db), interdict::store::migrations::latest());
+    assert_eq!(
+        count_in(&nb.db, "SELECT count(*) FROM search_items"),
+        others,
+        "the parcels' rows went, the others stayed"
+    );
+    assert!(nb.ok(&["audit", "verify"]).contains("intact"));
+    assert_consistent(&nb.db);
+    assert!(nb.ok(&["search", &tracking]).contains(&tracking));
+    Connection::open(&nb.db)
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO search_items (item, label, body)
+               SELECT (n << 4) | 2, tracking, 'planted' FROM parcels ORDER BY n LIMIT 1;",
+        )
+        .unwrap();
+    let out = nb.fails(&["audit", "verify"]);
+    assert!(out.contains("1 search row(s) belong to no record"), "{out}");
 }

@@ -112,6 +112,34 @@ fn opt(s: &Option<String>) -> Option<&str> {
     s.as_deref().filter(|s| !s.is_empty())
 }
 
+/// The fields a parcel's search text is made of, in order. The store
+/// keeps no search row for a parcel: it makes the text from these columns
+/// of the parcel's row when it is searched (see `store::search`).
+pub const SEARCH_FIELDS: [&str; 16] = [
+    "tracking",
+    "carrier",
+    "origin",
+    "destination",
+    "sender_name",
+    "sender_address",
+    "sender_phone",
+    "sender_email",
+    "recipient_name",
+    "recipient_address",
+    "recipient_phone",
+    "recipient_email",
+    "declared_contents",
+    "found_contents",
+    "concealment",
+    "seized_place",
+];
+
+/// A parcel's search text from its [`SEARCH_FIELDS`] (`None` for a field
+/// it lacks), as [`Record::search_text`] gives it.
+pub fn search_text_of(fields: &[Option<&str>; 16]) -> String {
+    crate::domain::text::search_fields(fields)
+}
+
 impl Record for Parcel {
     const KIND: ItemKind = ItemKind::Parcel;
     const FIELDS: &'static [FieldSpec] = FIELDS;
@@ -126,7 +154,7 @@ impl Record for Parcel {
         self.tracking.clone()
     }
     fn search_text(&self) -> String {
-        crate::domain::text::search_fields(&[
+        search_text_of(&[
             Some(self.tracking.as_str()),
             self.carrier.as_deref(),
             self.origin.as_deref(),

@@ -74,6 +74,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0010_merge_base.sql"),
         step: None,
     },
+    Migration {
+        version: 11,
+        name: "parcel search rows made from the parcels",
+        sql: include_str!("migrations/0011_parcel_search_rows.sql"),
+        step: None,
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

@@ -651,10 +651,13 @@ impl Store {
     }
 
     /// Whether the index tables hold the records' rows: false for a file
-    /// with records and no search rows (an export, written without them).
+    /// with records and neither search rows nor identifier index rows (an
+    /// export, written without them; a parcel has no stored search row,
+    /// but always its tracking number in the identifier index).
     pub fn indexed(&self) -> Result<bool> {
         let bare: bool = self.conn.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM search_items)
+                AND NOT EXISTS (SELECT 1 FROM occurrences)
                 AND (EXISTS (SELECT 1 FROM parcels) OR EXISTS (SELECT 1 FROM cases)
                      OR EXISTS (SELECT 1 FROM notes) OR EXISTS (SELECT 1 FROM substances)
                      OR EXISTS (SELECT 1 FROM findings) OR EXISTS (SELECT 1 FROM links))",

@@ -570,7 +570,7 @@ fn insert_checking<R: Record>(w: &mut Writer<'_>, rec: &mut R, check: bool) -> R
     let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
     if w.indexing {
         index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, true)?;
-        search::replace(&w.tx, item, &rec.label(), &rec.search_text(), true)?;
+        search::replace_record(&w.tx, item, rec, true)?;
     }
     screened(w, item, rec)?;
     let json = json_of_map::<R>(&map)?;
@@ -663,9 +663,9 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
         // An item written over keeps its search row (and so its place
         // among equal scores).
         if before.is_some() {
-            search::update(&w.tx, item, &rec.label(), &rec.search_text())?;
+            search::update_record(&w.tx, item, rec)?;
         } else {
-            search::replace(&w.tx, item, &rec.label(), &rec.search_text(), true)?;
+            search::replace_record(&w.tx, item, rec, true)?;
         }
     }
     screened(w, item, rec)?;
@@ -881,7 +881,7 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
         index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, false)?;
-        search::update(&w.tx, item, &rec.label(), &rec.search_text())?;
+        search::update_record(&w.tx, item, rec)?;
     }
     screened(w, item, rec)?;
     notes_follow_parcel(w, rec, Some(&before))?;

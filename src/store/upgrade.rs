@@ -26,9 +26,9 @@ fn index_kind<R: Record>(tx: &Connection, done: &mut usize, in_place: bool) -> R
         let item = keys::item_key(R::KIND, n);
         index::replace(tx, item, &records::identifiers_of(tx, &rec)?, true)?;
         if in_place {
-            search::update(tx, item, &rec.label(), &rec.search_text())?;
+            search::update_record(tx, item, &rec)?;
         } else {
-            search::replace(tx, item, &rec.label(), &rec.search_text(), true)?;
+            search::replace_record(tx, item, &rec, true)?;
         }
         *done += 1;
         Ok(())

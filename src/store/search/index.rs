@@ -1,10 +1,20 @@
-//! Writing the search rows: one per item, by item key.
+//! Writing the search rows: one per item, by item key, for the kinds
+//! whose rows are stored (a parcel's is made from its row: see `rows`).
 
 use super::*;
+
+/// Whether the item `item` (an item key) has no stored search row
+/// whatever its text.
+fn not_stored(item: i64) -> bool {
+    keys::kind_of_key(item).is_some_and(super::rows::derived)
+}
 
 /// Replaces the searchable text of the item `item` (an item key),
 /// removing it when empty.
 pub fn replace(tx: &Connection, item: i64, label: &str, body: &str, fresh: bool) -> Result<()> {
+    if not_stored(item) {
+        return Ok(());
+    }
     if !fresh {
         remove(tx, item)?;
     }
@@ -23,6 +33,9 @@ pub fn replace(tx: &Connection, item: i64, label: &str, body: &str, fresh: bool)
 /// (and so its place among equal scores); nothing is written when the
 /// text is unchanged.
 pub fn update(tx: &Connection, item: i64, label: &str, body: &str) -> Result<()> {
+    if not_stored(item) {
+        return Ok(());
+    }
     let old: Option<(i64, String, String)> = tx
         .prepare_cached("SELECT rowid, label, body FROM search_items WHERE item = ?1")?
         .query_row([item], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -44,16 +57,33 @@ pub fn update(tx: &Connection, item: i64, label: &str, body: &str) -> Result<()>
 }
 
 pub fn remove(tx: &Connection, item: i64) -> Result<()> {
+    if not_stored(item) {
+        return Ok(());
+    }
     tx.prepare_cached("DELETE FROM search_items WHERE item = ?1")?
         .execute([item])?;
     Ok(())
 }
 
-/// How many search rows of a kind (or all) there are, and their texts'
-/// bytes.
-pub(super) const SIZE_OF_KIND: &str = "SELECT count(*), coalesce(sum(octet_length(body)), 0)
-     FROM search_items WHERE (?1 IS NULL OR (item & 15) = ?1)";
+/// [`replace`] with the record's label and text (not made at all for a
+/// kind whose rows are derived).
+pub fn replace_record<R: crate::domain::Record>(
+    tx: &Connection,
+    item: i64,
+    rec: &R,
+    fresh: bool,
+) -> Result<()> {
+    if super::rows::derived(R::KIND) {
+        return Ok(());
+    }
+    replace(tx, item, &rec.label(), &rec.search_text(), fresh)
+}
 
-/// Rows of one kind (by kind code), or of every kind (NULL).
-pub(super) const ROWS_OF_KIND: &str =
-    "SELECT rowid, body FROM search_items WHERE (?1 IS NULL OR (item & 15) = ?1) ORDER BY rowid";
+/// [`update`] with the record's label and text (not made at all for a
+/// kind whose rows are derived).
+pub fn update_record<R: crate::domain::Record>(tx: &Connection, item: i64, rec: &R) -> Result<()> {
+    if super::rows::derived(R::KIND) {
+        return Ok(());
+    }
+    update(tx, item, &rec.label(), &rec.search_text())
+}

@@ -25,7 +25,7 @@ const FIELD_BREAK: &str = " | ";
 /// What stands for [`FIELD_BREAK`] in the live filter's memory.
 const SEPARATOR: char = '\u{1f}';
 
-/// Each text's rowid. Rows are read in rowid order, so each is held as
+/// Each text's item key. Rows are read in key order, so each is held as
 /// its distance from the first (4 bytes a row, not 8: 4 MiB for a million
 /// parcels) while the distances fit.
 enum Rowids {
@@ -92,9 +92,7 @@ impl Corpus {
         // was held twice at once by an allocator that moves what it
         // grows (a million parcels' texts took 427 MiB at the peak for
         // 250 held). Counting reads no text (only the lengths).
-        let (rows, bytes): (i64, i64) = conn
-            .prepare_cached(SIZE_OF_KIND)?
-            .query_row([kind.map(keys::kind_code)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (rows, bytes) = super::rows::size(conn, kind)?;
         let (rows, bytes) = (
             rows.max(0) as usize,
             (bytes.max(0) as usize).min(u32::MAX as usize),
@@ -107,24 +105,21 @@ impl Corpus {
             features: Vec::with_capacity(rows),
         };
         c.starts.push(0);
-        let mut stmt = conn.prepare_cached(ROWS_OF_KIND)?;
-        let mut rows = stmt.query([kind.map(keys::kind_code)])?;
         let mut n = 0u32;
-        while let Some(r) = rows.next()? {
+        let mut stopped = false;
+        super::rows::each(conn, kind, 0, i64::MAX, |key, body| {
             n += 1;
             if n.is_multiple_of(16384) && cancelled() {
-                return Ok(None);
+                stopped = true;
+                return Ok(false);
             }
-            let Ok(body) = r.get_ref(1)?.as_str() else {
-                continue;
-            };
             if body.is_empty() {
-                continue;
+                return Ok(true);
             }
             if c.text.len() + body.len() > u32::MAX as usize {
-                break;
+                return Ok(false);
             }
-            c.rowids.push(r.get(0)?);
+            c.rowids.push(key);
             c.features.push(features(body));
             let row = c.starts.len() - 1;
             if body.contains(SEPARATOR) {
@@ -142,6 +137,10 @@ impl Corpus {
                 }
             }
             c.starts.push(c.text.len() as u32);
+            Ok(true)
+        })?;
+        if stopped {
+            return Ok(None);
         }
         // (Shrinking gives back the pages the separators did not use,
         // which were never touched.)
@@ -680,7 +679,7 @@ mod tests {
         }
         let mut rows = s
             .conn()
-            .prepare("SELECT rowid, body FROM search_items WHERE (item & 15) = ?1 ORDER BY rowid")
+            .prepare("SELECT item, body FROM search_items WHERE (item & 15) = ?1 ORDER BY item")
             .unwrap();
         let written: Vec<(i64, String)> = rows
             .query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -693,9 +692,9 @@ mod tests {
             .unwrap();
         assert_eq!(c.len(), written.len());
         let mut buf = String::new();
-        for (i, (rowid, body)) in written.iter().enumerate() {
+        for (i, (item, body)) in written.iter().enumerate() {
             assert_eq!(c.text(i as u32, &mut buf), body, "row {i}");
-            assert_eq!(c.rowids.get(i), *rowid);
+            assert_eq!(c.rowids.get(i), *item);
         }
         // Two bytes saved for each separator of each row but the one that
         // holds the stand-in itself.

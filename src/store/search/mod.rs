@@ -13,7 +13,7 @@
 //!   characters stand: at the start, at word starts, elsewhere) skips rows
 //!   that cannot beat the worst result kept so far.
 //!
-//! [`search`] streams the rows from SQLite in rowid order. [`LiveSearch`]
+//! [`search`] streams the rows from SQLite in item key order. [`LiveSearch`]
 //! keeps one kind's texts in memory for the live filter, visits rows by
 //! descending bound so the results fill with the best rows first, narrows
 //! each keystroke to the rows that may match the query before it (rows
@@ -38,13 +38,14 @@ use uuid::Uuid;
 mod bound;
 mod index;
 mod live;
+mod rows;
 mod score;
 mod top;
 
 use bound::*;
-use index::{ROWS_OF_KIND, SIZE_OF_KIND};
-pub use index::{remove, replace, update};
+pub use index::{remove, replace, replace_record, update, update_record};
 pub use live::LiveSearch;
+pub use rows::{derived, parcel_texts};
 pub use score::skim_indices as matched_chars;
 use score::*;
 use top::*;
@@ -90,16 +91,12 @@ pub fn search(
     Ok(search_cancellable(conn, query, kind, limit, &|| false)?.unwrap_or_default())
 }
 
-/// Rows of one kind (or all) within a range of rowids.
-const ROWS_OF_KIND_BETWEEN: &str = "SELECT rowid, body FROM search_items
-     WHERE (?1 IS NULL OR (item & 15) = ?1) AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid";
-
 /// Above this many rows, a one-shot search reads the second half of them
 /// on the other core, through a second read-only connection.
 const TWO_CORES_FROM: i64 = 50_000;
 
 /// As [`search`], giving up (with `None`) as soon as `cancelled` says so.
-/// Reads every row of the kind from SQLite once, in rowid order; a file
+/// Reads every row of the kind from SQLite once, in item key order; a file
 /// with many rows is read in two halves, one per core, and the best of
 /// both kept (the same results: each half keeps its exact best).
 pub fn search_cancellable(
@@ -128,11 +125,7 @@ fn search_split(
     if q.is_empty() || limit == 0 {
         return Ok(Some(Vec::new()));
     }
-    let top: i64 = conn.query_row(
-        "SELECT coalesce(max(rowid), 0) FROM search_items",
-        [],
-        |r| r.get(0),
-    )?;
+    let top = rows::top(conn, kind)?;
     let second = if top > two_cores_from {
         super::second_reader(conn)
     } else {
@@ -167,15 +160,15 @@ fn search_split(
         },
     };
     let mut hits = Vec::with_capacity(found.len());
-    for (score, rowid) in found {
-        if let Some(h) = hit_at(conn, rowid as i64, None, Some(q), score)? {
+    for (score, item) in found {
+        if let Some(h) = hit_at(conn, item as i64, None, Some(q), score)? {
             hits.push(h);
         }
     }
     Ok(Some(hits))
 }
 
-/// The best `limit` rows (score, rowid) among rowids `lo..=hi`, best
+/// The best `limit` rows (score, item key) among item keys `lo..=hi`, best
 /// first; `None` when cancelled.
 fn scan(
     conn: &Connection,
@@ -189,47 +182,42 @@ fn scan(
     let query = Query::new(q);
     let mut best = Best::new(limit);
     let mut replica = Replica::new();
-    let mut stmt = conn.prepare_cached(ROWS_OF_KIND_BETWEEN)?;
-    let mut rows = stmt.query((kind.map(keys::kind_code), lo, hi))?;
     let mut n = 0u32;
-    while let Some(r) = rows.next()? {
+    let whole = rows::each(conn, kind, lo, hi, |key, body| {
         n += 1;
         if n.is_multiple_of(4096) && cancelled() {
-            return Ok(None);
+            return Ok(false);
         }
-        let rowid: i64 = r.get(0)?;
-        let Ok(body) = r.get_ref(1)?.as_str() else {
-            continue;
-        };
         let Some(bound) = query.bound(&features(body)) else {
-            continue;
+            return Ok(true);
         };
-        if !best.could_take(bound.into(), rowid as u64) {
-            continue;
+        if !best.could_take(bound.into(), key as u64) {
+            return Ok(true);
         }
         if let Some(score) = replica.score(body, q)
-            && best.could_take(score, rowid as u64)
+            && best.could_take(score, key as u64)
             && let Some(score) = skim_score(body, q)
         {
-            best.offer(score, rowid as u64);
+            best.offer(score, key as u64);
         }
+        Ok(true)
+    })?;
+    if !whole {
+        return Ok(None);
     }
     Ok(Some(best.into_sorted()))
 }
 
-/// The hit for one row of `search_items`, with the matched characters.
+/// The hit for the search row of the item `item` (an item key), with the
+/// matched characters.
 fn hit_at(
     conn: &Connection,
-    rowid: i64,
+    item: i64,
     text: Option<&str>,
     q: Option<&str>,
     score: i64,
 ) -> Result<Option<Hit>> {
-    let row: Option<(i64, String, String)> = conn
-        .prepare_cached("SELECT item, label, body FROM search_items WHERE rowid = ?1")?
-        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    let Some((item, label, body)) = row else {
+    let Some((label, body)) = rows::at(conn, item)? else {
         return Ok(None);
     };
     let Some((kind, id)) = keys::id_of(conn, item)? else {
