@@ -177,20 +177,12 @@ pub fn name_key(s: &str) -> String {
 /// A record's search text: the fields it has, separated by ` | ` (so a
 /// match never runs from one field into the next).
 pub fn search_fields(parts: &[Option<&str>]) -> String {
-    let mut out = String::new();
-    push_search_fields(parts, &mut out);
-    out
-}
-
-/// [`search_fields`], written into `out` (cleared first).
-pub fn push_search_fields(parts: &[Option<&str>], out: &mut String) {
-    out.clear();
-    for (k, part) in parts.iter().flatten().enumerate() {
-        if k > 0 {
-            out.push_str(" | ");
-        }
-        out.push_str(part);
-    }
+    parts
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 /// Trims and turns an empty string into `None`.

@@ -101,7 +101,8 @@ pub fn is_cyrillic(c: char) -> bool {
 }
 
 pub fn has_cyrillic(s: &str) -> bool {
-    s.chars().any(is_cyrillic)
+    // (Most texts are ASCII, told at once.)
+    !s.is_ascii() && s.chars().any(is_cyrillic)
 }
 
 /// The Latin letters with a caron or circumflex that scientific and GOST

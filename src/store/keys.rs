@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 /// Room for 16 kinds of item in an item key.
-const KIND_BITS: u32 = 4;
+pub const KIND_BITS: u32 = 4;
 const KIND_MASK: i64 = (1 << KIND_BITS) - 1;
 
 /// The code of a kind of item in item keys.

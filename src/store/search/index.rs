@@ -29,18 +29,17 @@ pub fn replace(tx: &Connection, item: i64, label: &str, body: &str, fresh: bool)
     Ok(())
 }
 
-/// Replaces the searchable text of an item that has one, keeping its row
-/// (and so its place among equal scores); nothing is written when the
-/// text is unchanged.
+/// Replaces the searchable text of an item that has one; nothing is
+/// written when the text is unchanged.
 pub fn update(tx: &Connection, item: i64, label: &str, body: &str) -> Result<()> {
     if not_stored(item) {
         return Ok(());
     }
-    let old: Option<(i64, String, String)> = tx
-        .prepare_cached("SELECT rowid, label, body FROM search_items WHERE item = ?1")?
-        .query_row([item], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    let old: Option<(String, String)> = tx
+        .prepare_cached("SELECT label, body FROM search_items WHERE item = ?1")?
+        .query_row([item], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some((rowid, old_label, old_body)) = old else {
+    let Some((old_label, old_body)) = old else {
         return replace(tx, item, label, body, true);
     };
     if body.trim().is_empty() && label.trim().is_empty() {
@@ -51,8 +50,8 @@ pub fn update(tx: &Connection, item: i64, label: &str, body: &str) -> Result<()>
     if old_label == label && old_body == body {
         return Ok(());
     }
-    tx.prepare_cached("UPDATE search_items SET label = ?2, body = ?3 WHERE rowid = ?1")?
-        .execute((rowid, label, body))?;
+    tx.prepare_cached("UPDATE search_items SET label = ?2, body = ?3 WHERE item = ?1")?
+        .execute((item, label, body))?;
     Ok(())
 }
 

@@ -107,7 +107,7 @@ impl Corpus {
         c.starts.push(0);
         let mut n = 0u32;
         let mut stopped = false;
-        super::rows::each(conn, kind, 0, i64::MAX, |key, body| {
+        super::rows::each(conn, kind, super::rows::Span::ALL, |key, body| {
             n += 1;
             if n.is_multiple_of(16384) && cancelled() {
                 stopped = true;

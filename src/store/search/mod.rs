@@ -125,19 +125,17 @@ fn search_split(
     if q.is_empty() || limit == 0 {
         return Ok(Some(Vec::new()));
     }
-    let top = rows::top(conn, kind)?;
-    let second = if top > two_cores_from {
+    let (rows, first, second_half) = rows::halves(conn, kind)?;
+    let second = if rows > two_cores_from {
         super::second_reader(conn)
     } else {
         None
     };
     let found = match second {
         Some(other) => {
-            let mid = top / 2;
             let (mine, theirs) = std::thread::scope(|s| {
-                let theirs =
-                    s.spawn(move || scan(&other, q, kind, limit, mid + 1, i64::MAX, cancelled));
-                let mine = scan(conn, q, kind, limit, i64::MIN, mid, cancelled);
+                let theirs = s.spawn(move || scan(&other, q, kind, limit, second_half, cancelled));
+                let mine = scan(conn, q, kind, limit, first, cancelled);
                 let theirs = theirs
                     .join()
                     .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -154,7 +152,7 @@ fn search_split(
             }
             best.into_sorted()
         }
-        None => match scan(conn, q, kind, limit, i64::MIN, i64::MAX, cancelled)? {
+        None => match scan(conn, q, kind, limit, rows::Span::ALL, cancelled)? {
             Some(found) => found,
             None => return Ok(None),
         },
@@ -168,22 +166,21 @@ fn search_split(
     Ok(Some(hits))
 }
 
-/// The best `limit` rows (score, item key) among item keys `lo..=hi`, best
-/// first; `None` when cancelled.
+/// The best `limit` rows (score, item key) within `span`, best first;
+/// `None` when cancelled.
 fn scan(
     conn: &Connection,
     q: &str,
     kind: Option<ItemKind>,
     limit: usize,
-    lo: i64,
-    hi: i64,
+    span: rows::Span,
     cancelled: &dyn Fn() -> bool,
 ) -> Result<Option<Vec<(i64, u64)>>> {
     let query = Query::new(q);
     let mut best = Best::new(limit);
     let mut replica = Replica::new();
     let mut n = 0u32;
-    let whole = rows::each(conn, kind, lo, hi, |key, body| {
+    let whole = rows::each(conn, kind, span, |key, body| {
         n += 1;
         if n.is_multiple_of(4096) && cancelled() {
             return Ok(false);
@@ -307,6 +304,9 @@ mod tests {
     #[test]
     fn two_halves_give_the_results_of_one_pass() {
         let (_d, mut s) = temp_store();
+        // Parcels (searched from their rows) and every other kind (from
+        // their stored rows), split between the halves each their own way.
+        crate::exchange::demo::generate(&mut s, 200, 3, |_, _| {}).unwrap();
         let words = ["Almaty", "tea", "Karaganda", "sample", "pigment", "Kazakh"];
         s.write(|w| {
             for i in 0..300usize {
@@ -321,7 +321,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        for q in ["almty", "tea", "ka", "C-01", "zzzq", "a"] {
+        for q in ["almty", "tea", "ka", "C-01", "zzzq", "a", "+7 70"] {
             for limit in [1, 7, 50, 1000] {
                 let one = search_split(s.conn(), q, None, limit, &|| false, i64::MAX)
                     .unwrap()
@@ -399,6 +399,13 @@ mod tests {
                 }
             }
             prop_assert_eq!(features(&text).pairs, pairs);
+        }
+
+        /// An ASCII text's features read byte by byte are those read
+        /// character by character.
+        #[test]
+        fn ascii_features_are_the_characters_ones(text in "[\\x00-\\x7f]{0,50}") {
+            prop_assert_eq!(features(&text), bound::features_of(text.chars()));
         }
 
         #[test]

@@ -7,7 +7,6 @@
 
 use super::*;
 use crate::domain::parcel::SEARCH_FIELDS;
-use crate::domain::text::push_search_fields;
 use crate::domain::translit;
 use rusqlite::Row;
 use std::sync::LazyLock;
@@ -26,17 +25,21 @@ fn parcel_code() -> i64 {
     keys::kind_code(ItemKind::Parcel)
 }
 
-/// The parcels' search fields, from the second column of a query on.
+/// A parcel's search text as SQL: its fields joined as
+/// `text::search_fields` joins them (`concat_ws` leaves out NULLs and
+/// keeps empty strings, as that leaves out `None` and keeps `Some("")`).
+static PARCEL_TEXT: LazyLock<String> =
+    LazyLock::new(|| format!("concat_ws(' | ', {})", SEARCH_FIELDS.join(", ")));
 static PARCEL_ROWS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT n, {} FROM parcels WHERE n BETWEEN ?1 AND ?2 ORDER BY n",
-        SEARCH_FIELDS.join(", ")
+        *PARCEL_TEXT
     )
 });
 static PARCEL_AT: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT n, {} FROM parcels WHERE n = ?1",
-        SEARCH_FIELDS.join(", ")
+        "SELECT tracking, {} FROM parcels WHERE n = ?1",
+        *PARCEL_TEXT
     )
 });
 /// How many parcels, and their texts' bytes (before any Latin forms).
@@ -74,23 +77,70 @@ fn sources(kind: Option<ItemKind>) -> (bool, bool) {
     }
 }
 
-/// The parcel numbers whose item keys lie within `lo..=hi`.
-fn parcel_numbers(lo: i64, hi: i64) -> (i64, i64) {
-    let code = parcel_code();
-    let (lo, hi) = (lo.max(0), hi.min(i64::MAX >> 1));
-    ((lo - code + 15).div_euclid(16), (hi - code).div_euclid(16))
+/// Which rows a scan visits, of each source: parcels by number, stored
+/// rows by item key (both inclusive).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Span {
+    parcels: (i64, i64),
+    stored: (i64, i64),
 }
 
-/// A parcel's search text from a row of [`PARCEL_ROWS`], written into
-/// `buf`, with its Latin forms when it holds Cyrillic (as a stored row
-/// would be). A column that is not text counts as empty.
-fn parcel_text<'a>(r: &Row<'_>, buf: &'a mut String) -> std::borrow::Cow<'a, str> {
-    let mut fields: [Option<&str>; 16] = [None; 16];
-    for (k, f) in fields.iter_mut().enumerate() {
-        *f = r.get_ref(k + 1).ok().and_then(|v| v.as_str().ok());
+impl Span {
+    pub(super) const ALL: Span = Span {
+        parcels: (i64::MIN, i64::MAX),
+        stored: (i64::MIN, i64::MAX),
+    };
+}
+
+/// About how many rows of `kind` there are, and two spans that split them
+/// about evenly (for reading on two cores): the parcels at half their
+/// highest number, the stored rows at their middle one (kinds' numbers
+/// run over different ranges, so half the highest key would not do).
+pub(super) fn halves(conn: &Connection, kind: Option<ItemKind>) -> Result<(i64, Span, Span)> {
+    let (parcels, stored) = sources(kind);
+    let (mut rows, mut first, mut second) = (0, Span::ALL, Span::ALL);
+    if parcels {
+        let top: i64 =
+            conn.query_row("SELECT coalesce(max(n), 0) FROM parcels", [], |r| r.get(0))?;
+        rows += top;
+        first.parcels.1 = top / 2;
+        second.parcels.0 = top / 2 + 1;
     }
-    push_search_fields(&fields, buf);
-    translit::searchable(buf)
+    if stored {
+        let mid = match kind {
+            // (Counted without reading a row: the table's pages say.)
+            None => {
+                let n: i64 =
+                    conn.query_row("SELECT count(*) FROM search_items", [], |r| r.get(0))?;
+                rows += n;
+                conn.query_row(
+                    "SELECT item FROM search_items ORDER BY item LIMIT 1 OFFSET ?1",
+                    [n / 2],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0)
+            }
+            Some(_) => {
+                let top: i64 = conn
+                    .prepare_cached(STORED_TOP)?
+                    .query_row((kind.map(keys::kind_code), parcel_code()), |r| r.get(0))?;
+                rows += top >> keys::KIND_BITS;
+                top / 2
+            }
+        };
+        first.stored.1 = mid;
+        second.stored.0 = mid + 1;
+    }
+    Ok((rows, first, second))
+}
+
+/// A parcel's search text from column 1 of a row of [`PARCEL_ROWS`] or
+/// [`PARCEL_AT`], with its Latin forms when it holds Cyrillic (as a
+/// stored row would be).
+fn parcel_text<'a>(r: &'a Row<'_>) -> Result<std::borrow::Cow<'a, str>> {
+    let text = r.get_ref(1)?.as_str().unwrap_or_default();
+    Ok(translit::searchable(text))
 }
 
 /// How many rows of `kind` (every kind when `None`) there are and about
@@ -116,39 +166,24 @@ pub(super) fn size(conn: &Connection, kind: Option<ItemKind>) -> Result<(i64, i6
     Ok(rows)
 }
 
-/// The highest item key among the rows of `kind` (0 for none).
-pub(super) fn top(conn: &Connection, kind: Option<ItemKind>) -> Result<i64> {
-    let (parcels, stored) = sources(kind);
-    let mut top = 0;
-    if parcels {
-        let n: i64 = conn.query_row("SELECT coalesce(max(n), 0) FROM parcels", [], |r| r.get(0))?;
-        if n > 0 {
-            top = keys::item_key(ItemKind::Parcel, n);
-        }
-    }
-    if stored {
-        let t: i64 = conn
-            .prepare_cached(STORED_TOP)?
-            .query_row((kind.map(keys::kind_code), parcel_code()), |r| r.get(0))?;
-        top = top.max(t);
-    }
-    Ok(top)
-}
-
 /// Calls `f(key, text)` for each row of `kind` (every kind when `None`)
-/// whose item key lies within `lo..=hi`, in key order, until `f` says
-/// `false`. Returns whether every row was visited.
+/// within `span`, in item key order, until `f` says `false`. Returns
+/// whether every row was visited.
 pub(super) fn each(
     conn: &Connection,
     kind: Option<ItemKind>,
-    lo: i64,
-    hi: i64,
+    span: Span,
     mut f: impl FnMut(i64, &str) -> Result<bool>,
 ) -> Result<bool> {
     let (parcels, stored) = sources(kind);
     let mut stored_stmt = conn.prepare_cached(STORED_ROWS)?;
     let mut stored_rows = if stored {
-        Some(stored_stmt.query((kind.map(keys::kind_code), parcel_code(), lo, hi))?)
+        Some(stored_stmt.query((
+            kind.map(keys::kind_code),
+            parcel_code(),
+            span.stored.0,
+            span.stored.1,
+        ))?)
     } else {
         None
     };
@@ -166,10 +201,8 @@ pub(super) fn each(
     };
     let mut held = next_stored()?;
     if parcels {
-        let (first, last) = parcel_numbers(lo, hi);
         let mut stmt = conn.prepare_cached(&PARCEL_ROWS)?;
-        let mut rows = stmt.query((first, last))?;
-        let mut buf = String::new();
+        let mut rows = stmt.query(span.parcels)?;
         while let Some(r) = rows.next()? {
             let key = keys::item_key(ItemKind::Parcel, r.get(0)?);
             while let Some((k, body)) = held.take_if(|(k, _)| *k < key) {
@@ -178,7 +211,7 @@ pub(super) fn each(
                 }
                 held = next_stored()?;
             }
-            if !f(key, &parcel_text(r, &mut buf))? {
+            if !f(key, &parcel_text(r)?)? {
                 return Ok(false);
             }
         }
@@ -200,9 +233,8 @@ pub(super) fn at(conn: &Connection, key: i64) -> Result<Option<(String, String)>
         let Some(r) = rows.next()? else {
             return Ok(None);
         };
-        let label: String = r.get_ref(1)?.as_str().unwrap_or_default().to_string();
-        let mut buf = String::new();
-        let body = parcel_text(r, &mut buf).into_owned();
+        let label: String = r.get_ref(0)?.as_str().unwrap_or_default().to_string();
+        let body = parcel_text(r)?.into_owned();
         return Ok(Some((label, body)));
     }
     Ok(conn
@@ -215,7 +247,7 @@ pub(super) fn at(conn: &Connection, key: i64) -> Result<Option<(String, String)>
 /// searches read them (for benchmarks and tests that compare with
 /// another matcher over the same texts).
 pub fn parcel_texts(conn: &Connection, mut f: impl FnMut(i64, &str)) -> Result<()> {
-    each(conn, Some(ItemKind::Parcel), 0, i64::MAX, |key, text| {
+    each(conn, Some(ItemKind::Parcel), Span::ALL, |key, text| {
         f(key, text);
         Ok(true)
     })?;
@@ -267,7 +299,7 @@ mod tests {
             })
             .unwrap();
         let mut seen = Vec::new();
-        each(s.conn(), None, 0, i64::MAX, |key, text| {
+        each(s.conn(), None, Span::ALL, |key, text| {
             seen.push((key, text.to_string()));
             Ok(true)
         })
@@ -306,18 +338,26 @@ mod tests {
             )
             .unwrap();
         assert_eq!(stored, 0);
-        // A range of keys visits exactly the rows within it.
-        let (lo, hi) = (keys[1], keys[4]);
-        let mut within = Vec::new();
-        each(s.conn(), None, lo, hi, |key, _| {
-            within.push(key);
+        // Two halves visit every row once between them.
+        let (rows, first, second) = halves(s.conn(), None).unwrap();
+        assert!(rows >= 6, "{rows}");
+        let mut both = Vec::new();
+        for span in [first, second] {
+            each(s.conn(), None, span, |key, _| {
+                both.push(key);
+                Ok(true)
+            })
+            .unwrap();
+        }
+        both.sort_unstable();
+        assert_eq!(both, keys);
+        let (_, first, _) = halves(s.conn(), Some(ItemKind::Parcel)).unwrap();
+        let mut parcels = Vec::new();
+        each(s.conn(), Some(ItemKind::Parcel), first, |key, _| {
+            parcels.push(key);
             Ok(true)
         })
         .unwrap();
-        assert_eq!(within, keys[1..=4].to_vec());
-        let (n, bytes) = size(s.conn(), Some(ItemKind::Parcel)).unwrap();
-        assert_eq!(n, 3);
-        assert!(bytes > 0);
-        assert_eq!(top(s.conn(), None).unwrap(), *keys.last().unwrap());
+        assert_eq!(parcels.len(), 1, "the first of three: {parcels:?}");
     }
 }
