@@ -57,7 +57,8 @@ fn conn() -> Connection {
     Connection::open(&demo().path).unwrap()
 }
 
-/// Every parcel scored, best first, older first among equal scores.
+/// Every parcel scored, best first, older first (lower item key) among
+/// equal scores.
 fn brute_force(q: &str, limit: usize) -> Vec<(Uuid, i64)> {
     let q = q.trim();
     if q.is_empty() {

@@ -1,8 +1,9 @@
 //! Search across every kind. Every item whose text contains the query's
 //! characters in order (case-insensitively: `almty` finds `Almaty`) is a
 //! match; matches are ranked by fuzzy-matcher's SkimMatcherV2 score, best
-//! first, older items first among equal scores, and the best `limit` are
-//! returned.
+//! first, and among equal scores by item key (each kind's items in the
+//! order they were written, a lower number first across kinds), and the
+//! best `limit` are returned.
 //!
 //! Scoring every row costs about a microsecond, far too much per keystroke
 //! over a million parcels, so both ways of searching here skip rows that
