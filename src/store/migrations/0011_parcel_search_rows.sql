@@ -1,8 +1,9 @@
 -- Schema 11: a parcel's search text is its fields and nothing else, so it
 -- is made from the parcel's row when searched, not stored a second time
--- in search_items (about 290 bytes a parcel, a seventh of the file). The
--- rows the other kinds keep are keyed by their item key itself, so that
--- they are read in key order (beside the parcels') without an index.
+-- in search_items (with its index about 240 bytes a parcel, an eighth of
+-- the file). The rows the other kinds keep are keyed by their item key
+-- itself, so that they are read in key order (beside the parcels')
+-- without an index.
 CREATE TABLE search_items_11 (
     item  INTEGER PRIMARY KEY,
     label TEXT NOT NULL,

@@ -1,9 +1,9 @@
 //! Where the search rows come from, each known by its item key. A
 //! parcel's text is its fields and nothing else, so since schema 11 it is
 //! made from the parcel's row when it is searched and not stored a second
-//! time (that copy was about 290 bytes a parcel, a seventh of the file);
-//! every other kind's rows are stored in `search_items`, written in
-//! `index`.
+//! time (that copy and its index were about 240 bytes a parcel, an eighth
+//! of the file); every other kind's rows are stored in `search_items`,
+//! written in `index`.
 
 use super::*;
 use crate::domain::parcel::SEARCH_FIELDS;
