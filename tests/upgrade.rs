@@ -536,12 +536,23 @@ fn a_schema_10_notebook_drops_its_parcels_search_rows_and_still_finds_them() {
             r.get(0)
         })
         .unwrap();
-    // As schema 10 kept them: each parcel's text stored in search_items.
+    // Back to schema 10: its search_items as 0004 made it (a rowid of its
+    // own, the item key unique), each parcel's text stored there too.
     {
         let c = Connection::open(&nb.db).unwrap();
         c.execute_batch(
-            "INSERT INTO search_items (item, label, body)
-               SELECT (n << 4) | 2, tracking, tracking || ' | stored' FROM parcels;",
+            "CREATE TEMP TABLE kept AS SELECT item, label, body FROM search_items;
+             DROP TABLE search_items;
+             CREATE TABLE search_items (
+    rowid INTEGER PRIMARY KEY,
+    item  INTEGER NOT NULL UNIQUE,
+    label TEXT NOT NULL,
+    body  TEXT NOT NULL
+);
+             INSERT INTO search_items (item, label, body) SELECT item, label, body FROM kept;
+             INSERT INTO search_items (item, label, body)
+               SELECT (n << 4) | 2, tracking, tracking || ' | stored' FROM parcels;
+             DROP TABLE kept;",
         )
         .unwrap();
         c.pragma_update(None, "user_version", 10).unwrap();
