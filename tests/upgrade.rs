@@ -539,21 +539,21 @@ fn a_schema_10_notebook_drops_its_parcels_search_rows_and_still_finds_them() {
     // Back to schema 10: its search_items as 0004 made it (a rowid of its
     // own, the item key unique), each parcel's text stored there too.
     {
+        // (The statement read from the migration that wrote it, so the
+        // upgrade's schema check sees schema 10's table exactly.)
+        let schema_4 = include_str!("../src/store/migrations/0004_compact_store.sql");
+        let at = schema_4.find("CREATE TABLE search_items (").unwrap();
+        let create = &schema_4[at..at + schema_4[at..].find(");").unwrap() + 2];
         let c = Connection::open(&nb.db).unwrap();
-        c.execute_batch(
+        c.execute_batch(&format!(
             "CREATE TEMP TABLE kept AS SELECT item, label, body FROM search_items;
              DROP TABLE search_items;
-             CREATE TABLE search_items (
-    rowid INTEGER PRIMARY KEY,
-    item  INTEGER NOT NULL UNIQUE,
-    label TEXT NOT NULL,
-    body  TEXT NOT NULL
-);
+             {create}
              INSERT INTO search_items (item, label, body) SELECT item, label, body FROM kept;
              INSERT INTO search_items (item, label, body)
                SELECT (n << 4) | 2, tracking, tracking || ' | stored' FROM parcels;
-             DROP TABLE kept;",
-        )
+             DROP TABLE kept;"
+        ))
         .unwrap();
         c.pragma_update(None, "user_version", 10).unwrap();
     }

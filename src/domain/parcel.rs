@@ -112,9 +112,10 @@ fn opt(s: &Option<String>) -> Option<&str> {
     s.as_deref().filter(|s| !s.is_empty())
 }
 
-/// The fields a parcel's search text is made of, in order. The store
-/// keeps no search row for a parcel: it makes the text from these columns
-/// of the parcel's row when it is searched (see `store::search`).
+/// The fields a parcel's search text is made of, in order
+/// ([`Record::search_text`] joins them). The store keeps no search row
+/// for a parcel: it makes the text from these columns of the parcel's row
+/// when it is searched (see `store::search`).
 pub const SEARCH_FIELDS: [&str; 16] = [
     "tracking",
     "carrier",
@@ -134,12 +135,6 @@ pub const SEARCH_FIELDS: [&str; 16] = [
     "seized_place",
 ];
 
-/// A parcel's search text from its [`SEARCH_FIELDS`] (`None` for a field
-/// it lacks), as [`Record::search_text`] gives it.
-pub fn search_text_of(fields: &[Option<&str>; 16]) -> String {
-    crate::domain::text::search_fields(fields)
-}
-
 impl Record for Parcel {
     const KIND: ItemKind = ItemKind::Parcel;
     const FIELDS: &'static [FieldSpec] = FIELDS;
@@ -154,24 +149,12 @@ impl Record for Parcel {
         self.tracking.clone()
     }
     fn search_text(&self) -> String {
-        search_text_of(&[
-            Some(self.tracking.as_str()),
-            self.carrier.as_deref(),
-            self.origin.as_deref(),
-            self.destination.as_deref(),
-            self.sender_name.as_deref(),
-            self.sender_address.as_deref(),
-            self.sender_phone.as_deref(),
-            self.sender_email.as_deref(),
-            self.recipient_name.as_deref(),
-            self.recipient_address.as_deref(),
-            self.recipient_phone.as_deref(),
-            self.recipient_email.as_deref(),
-            self.declared_contents.as_deref(),
-            self.found_contents.as_deref(),
-            self.concealment.as_deref(),
-            self.seized_place.as_deref(),
-        ])
+        // Its SEARCH_FIELDS, by name: the list the store's SQL makes the
+        // same text from, so the two cannot drift apart.
+        let value = serde_json::to_value(self).unwrap_or_default();
+        crate::domain::text::search_fields(
+            &SEARCH_FIELDS.map(|f| value.get(f).and_then(serde_json::Value::as_str)),
+        )
     }
     fn identifiers(&self) -> Vec<Identifier> {
         self.identifiers_of(true)

@@ -108,7 +108,7 @@ pub(super) fn halves(conn: &Connection, kind: Option<ItemKind>) -> Result<(i64, 
     }
     if stored {
         let mid = match kind {
-            // (Counted without reading a row: the table's pages say.)
+            // (Counted by SQLite's b-tree, no row decoded.)
             None => {
                 let n: i64 =
                     conn.query_row("SELECT count(*) FROM search_items", [], |r| r.get(0))?;
