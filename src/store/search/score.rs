@@ -72,6 +72,30 @@ impl Replica {
         }
     }
 
+    /// Whether `q` can match in `text` at all: its characters in order
+    /// (either case), which [`Replica::score`] looks for first and
+    /// scores nothing without. For an ASCII text and query, a byte loop
+    /// that stops once the last character is found; for others, true
+    /// (the score says).
+    pub(super) fn could_match(text: &str, q: &str) -> bool {
+        if !(text.is_ascii() && q.is_ascii()) {
+            return true;
+        }
+        let mut pattern = q.as_bytes().iter();
+        let Some(mut want) = pattern.next() else {
+            return true;
+        };
+        for c in text.as_bytes() {
+            if c.eq_ic(*want) {
+                match pattern.next() {
+                    Some(next) => want = next,
+                    None => return true,
+                }
+            }
+        }
+        false
+    }
+
     pub(super) fn score(&mut self, text: &str, q: &str) -> Option<i64> {
         if text.is_ascii() && q.is_ascii() {
             return self.dp(text.as_bytes(), q.as_bytes());
