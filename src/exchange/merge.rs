@@ -1442,7 +1442,7 @@ fn merge_in_steps(
         total,
         progress,
     };
-    dst.copying_log(|dst| run_steps(dst, rec, &mut mg, &position, history, source_id))?
+    run_steps(dst, rec, &mut mg, &position, history, source_id)
         .map_err(|e| {
         StoreError::Stopped {
             what: format!(

@@ -16,24 +16,30 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// How often the log is looked at while the job writes: soon after each
-/// of the writer's commits, so that a colleague's write in the moment the
-/// job leaves between its steps finds the copying begun (and leaves it to
-/// this thread) rather than a whole step's pages to copy itself. A look
-/// that finds nothing new costs a few microseconds.
-const EVERY: Duration = Duration::from_millis(5);
+/// How often the log is looked at when no commit has said so (a
+/// colleague's writes; a commit whose word was lost).
+const EVERY: Duration = Duration::from_millis(50);
+
+/// What the thread hears.
+enum Word {
+    /// The writer committed: copy now, and say so on the channel given
+    /// just before beginning (see [`Checkpointer::on_commit`]).
+    Committed(mpsc::SyncSender<()>),
+    /// Copy what is left and end.
+    Stop,
+}
 
 /// The thread, stopped (after a last copy) and joined when dropped.
 pub(super) struct Checkpointer {
-    stop: Option<mpsc::Sender<()>>,
+    words: mpsc::Sender<Word>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Checkpointer {
-    /// Starts copying the log of the file `conn` writes. `None` when there is no such
-    /// file to open a second connection to (a database in memory), it is
-    /// not in write-ahead-log mode, or the thread cannot start: the writer
-    /// then checkpoints itself.
+    /// Starts copying the log of the file `conn` writes. `None` when
+    /// there is no such file to open a second connection to (a database
+    /// in memory), it is not in write-ahead-log mode, or the thread cannot
+    /// start: the writer then checkpoints itself.
     pub fn start(conn: &Connection) -> Option<Checkpointer> {
         let path = conn.path().filter(|p| !p.is_empty())?;
         let c = Connection::open_with_flags(
@@ -45,15 +51,32 @@ impl Checkpointer {
         if !mode.eq_ignore_ascii_case("wal") {
             return None;
         }
-        let (stop, stopped) = mpsc::channel();
+        let (words, heard) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("checkpoint".into())
-            .spawn(move || run(&c, &stopped))
+            .spawn(move || run(&c, &heard))
             .ok()?;
         Some(Checkpointer {
-            stop: Some(stop),
+            words,
             thread: Some(thread),
         })
+    }
+
+    /// What the writer calls after each commit (from its write-ahead-log
+    /// hook): tells the thread to copy now, and waits (up to 50 ms) until
+    /// it is about to. A colleague's write in the moment the job then
+    /// leaves between its steps finds the copying begun, and leaves it to
+    /// this thread (SQLite's checkpoint after a commit gives up at once
+    /// when another is running), instead of copying a whole step's pages
+    /// itself, which kept it waiting more than a second.
+    pub fn on_commit(&self) -> impl Fn() + Send + 'static {
+        let words = self.words.clone();
+        move || {
+            let (said, heard) = mpsc::sync_channel(1);
+            if words.send(Word::Committed(said)).is_ok() {
+                let _ = heard.recv_timeout(Duration::from_millis(50));
+            }
+        }
     }
 
     /// Stops the thread once it has copied what the log holds.
@@ -62,7 +85,7 @@ impl Checkpointer {
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        drop(self.stop.take());
+        let _ = self.words.send(Word::Stop);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -77,9 +100,16 @@ fn checkpoint(c: &Connection) {
     }
 }
 
-fn run(c: &Connection, stopped: &mpsc::Receiver<()>) {
-    while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(EVERY) {
-        checkpoint(c);
+fn run(c: &Connection, heard: &mpsc::Receiver<Word>) {
+    loop {
+        match heard.recv_timeout(EVERY) {
+            Ok(Word::Committed(said)) => {
+                let _ = said.send(());
+                checkpoint(c);
+            }
+            Err(RecvTimeoutError::Timeout) => checkpoint(c),
+            Ok(Word::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+        }
     }
     checkpoint(c);
 }

@@ -225,7 +225,7 @@ pub fn run(
             tracing::warn!("{i}");
         }
     }
-    store.bulk(|store| run_in(store, prep, opts, progress))?
+    store.bulk(|store| store.copying_log(|store| run_in(store, prep, opts, progress)))??
 }
 
 fn run_in(
