@@ -41,12 +41,7 @@ impl Checkpointer {
     /// in memory), it is not in write-ahead-log mode, or the thread cannot
     /// start: the writer then checkpoints itself.
     pub fn start(conn: &Connection) -> Option<Checkpointer> {
-        let path = conn.path().filter(|p| !p.is_empty())?;
-        let c = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .ok()?;
+        let c = super::second_connection(conn, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).ok()?;
         if !mode.eq_ignore_ascii_case("wal") {
             return None;

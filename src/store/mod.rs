@@ -369,16 +369,19 @@ fn group_id(name: &str, path: &Path) -> Result<u32> {
         })
 }
 
+/// Another connection (opened with `flags`, for one thread) to the file
+/// `conn` reads; `None` for a database without a file (in memory) or when
+/// it cannot be opened.
+fn second_connection(conn: &Connection, flags: OpenFlags) -> Option<Connection> {
+    let path = conn.path().filter(|p| !p.is_empty())?;
+    Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()
+}
+
 /// A second read-only connection to the file `conn` reads, for work split
 /// over both cores; `None` for a database without a file (in memory) or
 /// when it cannot be opened (the caller then works on one core).
 pub fn second_reader(conn: &Connection) -> Option<Connection> {
-    let path = conn.path().filter(|p| !p.is_empty())?;
-    let c = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .ok()?;
+    let c = second_connection(conn, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     // As patient with a writer as the notebook's own connection.
     c.busy_timeout(busy_timeout()).ok()?;
     Some(c)

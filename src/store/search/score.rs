@@ -74,11 +74,13 @@ impl Replica {
 
     /// Whether `q` can match in `text` at all: its characters in order
     /// (either case), which [`Replica::score`] looks for first and
-    /// scores nothing without. For an ASCII text and query, a byte loop
-    /// that stops once the last character is found; for others, true
-    /// (the score says).
+    /// scores nothing without. For an ASCII query, a byte loop over the
+    /// text that stops once the last character is found (an ASCII
+    /// character equals, in either case, only an ASCII byte of UTF-8, so
+    /// any text is read as bytes, with no pass to see whether it is
+    /// ASCII); for others, true (the score says).
     pub(super) fn could_match(text: &str, q: &str) -> bool {
-        if !(text.is_ascii() && q.is_ascii()) {
+        if !q.is_ascii() {
             return true;
         }
         let mut pattern = q.as_bytes().iter();
