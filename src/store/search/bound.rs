@@ -188,10 +188,12 @@ pub(super) fn swap_case(c: char) -> char {
 pub(super) struct Query {
     pub(super) text: String,
     /// The characters, for [`Query::refined`]; folded to lower case as
-    /// bytes when all are ASCII (else empty), and the set of those bytes.
+    /// bytes when all are ASCII (else empty), and for each ASCII byte
+    /// (folded) the places in the query that hold it, one bit each (up to
+    /// 64 characters).
     chars: Vec<char>,
     lower: Vec<u8>,
-    set: u128,
+    places: Box<[u64; 128]>,
     /// The pair bits of the first two characters: as typed, and with the
     /// first in the other case.
     pair: Option<(u32, u32)>,
@@ -218,11 +220,14 @@ impl Query {
             } else {
                 Vec::new()
             },
-            set: if q.is_ascii() {
-                q.bytes()
-                    .fold(0, |m, b| m | 1 << (b.to_ascii_lowercase() & 127))
-            } else {
-                0
+            places: {
+                let mut places = Box::new([0u64; 128]);
+                if q.is_ascii() {
+                    for (i, b) in q.bytes().take(64).enumerate() {
+                        places[usize::from(b.to_ascii_lowercase())] |= 1 << i;
+                    }
+                }
+                places
             },
             chars: chars.clone(),
             pair: (chars.len() >= 2).then(|| {
@@ -255,45 +260,72 @@ impl Query {
     }
 
     /// The bound, tightened by reading the row's text (a tenth of what
-    /// scoring it costs): a character that never directly follows the one
-    /// before it in the row can only be matched after a gap, which costs 4
-    /// and earns no consecutive bonus, so it scores at most 16 plus the
-    /// best place bonus it has in the row, less 4. `None` when a
-    /// character after the first is absent past the row's first place.
+    /// scoring it costs). A character matched right after the one before
+    /// it earns the consecutive bonus; one matched anywhere else comes
+    /// after a gap, which costs 3 plus its length and earns no
+    /// consecutive bonus. So a character of the query that never directly
+    /// follows the one before it in the row scores at most the best, over
+    /// the places the row has it, of 16 plus that place's bonus less the
+    /// gap back to the nearest place of the character before it (the
+    /// matcher's reused rows can start a character from an earlier
+    /// character's score instead, after a longer gap, with the characters
+    /// between scoring nothing: so no character is counted below 0).
+    /// `None` when a character after the first is absent past the row's
+    /// first place.
     pub(super) fn refined(&self, f: &Features, text: &str, caps: &mut Vec<i32>) -> Option<i32> {
         let n = self.chars.len();
         if !(2..=64).contains(&n) {
             return self.bound(f);
         }
+        // caps[i]: the best of place bonus less gap seen for character i
+        // (ABSENT: none yet); caps[n + i]: where character i was last seen.
+        const ABSENT: i32 = i32::MIN;
         caps.clear();
-        caps.resize(n, -1);
+        caps.resize(n, ABSENT);
+        caps.resize(2 * n, -1);
+        let (caps, seen) = caps.split_at_mut(n);
         let mut adjacent = 0u64;
+        // The best a place can give the character there, after the
+        // nearest place of the one before it (`None`: there is none).
+        let after_gap = |seen: &[i32], i: usize, at: i32, place: i32| -> Option<i32> {
+            let before = seen[i - 1];
+            // A gap of g characters costs 3 + g.
+            (before >= 0).then(|| place - 3 - (at - before - 1))
+        };
         if text.is_ascii() && self.lower.len() == n {
-            // Bytes, and a set of the query's (folded) bytes, so that most
-            // of the row's characters cost a lookup.
+            // Bytes, and the places in the query of each (folded) byte,
+            // so that most of the row's characters cost a lookup.
             let q = &self.lower;
+            let places = &*self.places;
             let bytes = text.as_bytes();
             let (&first, rest) = bytes.split_first()?;
-            let mut prev = first;
+            let at_of = |c: u8| places[usize::from(c.to_ascii_lowercase() & 127)];
             // The query as a subsequence, greedily (what makes a match).
             let mut pi = usize::from(first.to_ascii_lowercase() == q[0]);
-            for &c in rest {
-                let lc = c.to_ascii_lowercase();
-                if self.set >> (lc & 127) & 1 == 1 {
-                    if pi < n && lc == q[pi] {
+            for_bits(at_of(first), |k| seen[k] = 0);
+            let mut prev = first;
+            // The places of the previous byte, one on: where it would
+            // make a character of the query follow directly.
+            let mut next_to = at_of(first) << 1;
+            for (at, &c) in (1..).zip(rest) {
+                let here = at_of(c);
+                if here != 0 {
+                    if pi < n && c.to_ascii_lowercase() == q[pi] {
                         pi += 1;
                     }
-                    let place = place_bonus(char::from(prev), char::from(c));
-                    let lp = prev.to_ascii_lowercase();
-                    for i in 1..n {
-                        if lc == q[i] {
-                            caps[i] = caps[i].max(place);
-                            if lp == q[i - 1] {
-                                adjacent |= 1 << i;
+                    adjacent |= here & next_to;
+                    let apart = here & !next_to & !1;
+                    if apart != 0 {
+                        let place = place_bonus(char::from(prev), char::from(c));
+                        for_bits(apart, |i| {
+                            if let Some(v) = after_gap(seen, i, at, place) {
+                                caps[i] = caps[i].max(v);
                             }
-                        }
+                        });
                     }
+                    for_bits(here, |k| seen[k] = at);
                 }
+                next_to = here << 1;
                 prev = c;
             }
             if pi < n {
@@ -302,26 +334,36 @@ impl Query {
         } else {
             let mut chars = text.chars();
             let mut prev = chars.next()?;
-            for c in chars {
-                for (i, pair) in self.chars.windows(2).enumerate() {
+            for (k, qc) in self.chars.iter().enumerate() {
+                if prev.eq_ignore_ascii_case(qc) {
+                    seen[k] = 0;
+                }
+            }
+            for (at, c) in (1..).zip(chars) {
+                for (i, pair) in self.chars.windows(2).enumerate().map(|(i, p)| (i + 1, p)) {
                     if c.eq_ignore_ascii_case(&pair[1]) {
-                        caps[i + 1] = caps[i + 1].max(place_bonus(prev, c));
                         if prev.eq_ignore_ascii_case(&pair[0]) {
-                            adjacent |= 1 << (i + 1);
+                            adjacent |= 1 << i;
+                        } else if let Some(v) = after_gap(seen, i, at, place_bonus(prev, c)) {
+                            caps[i] = caps[i].max(v);
                         }
+                    }
+                }
+                for (k, qc) in self.chars.iter().enumerate() {
+                    if c.eq_ignore_ascii_case(qc) {
+                        seen[k] = at;
                     }
                 }
                 prev = c;
             }
         }
         for (i, cap) in caps.iter_mut().enumerate().skip(1) {
-            if *cap < 0 {
-                return None;
-            }
             *cap = if adjacent >> i & 1 == 1 {
                 i32::MAX
+            } else if *cap == ABSENT {
+                return None;
             } else {
-                16 + *cap - 4
+                (16 + *cap).max(0)
             };
         }
         self.bound_capped(f, caps)
@@ -398,6 +440,15 @@ impl Query {
             best = best.max(-1 + if upper { 16 } else { 14 } + 6 + second(None));
         }
         Some(best + total)
+    }
+}
+
+/// Calls `f` with the place of each bit set in `bits`, lowest first.
+#[inline]
+fn for_bits(mut bits: u64, mut f: impl FnMut(usize)) {
+    while bits != 0 {
+        f(bits.trailing_zeros() as usize);
+        bits &= bits - 1;
     }
 }
 

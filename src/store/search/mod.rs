@@ -440,6 +440,25 @@ mod tests {
         }
     }
 
+    /// A character found only far from the one before it can only be
+    /// matched after that gap, and the refined bound counts its length
+    /// (a gap of one character was all it counted before: 43 here).
+    #[test]
+    fn the_refined_bound_counts_the_gap_back_to_the_character_before() {
+        let text = format!("a{}b", "x".repeat(20));
+        let score = skim_score(&text, "ab").unwrap();
+        let refined = Query::new("ab")
+            .refined(&features(&text), &text, &mut Vec::new())
+            .unwrap();
+        assert!(i64::from(refined) >= score);
+        assert_eq!(refined, 31, "score {score}");
+        let near = format!("a{}b", "x".repeat(1));
+        let refined_near = Query::new("ab")
+            .refined(&features(&near), &near, &mut Vec::new())
+            .unwrap();
+        assert_eq!(refined_near, 31 + 16 - 4);
+    }
+
     #[test]
     fn a_fresh_matcher_scores_the_same_whatever_came_before() {
         // fuzzy-matcher 0.3.7 reuses a matrix between calls; these scored
