@@ -155,6 +155,17 @@ impl Corpus {
     /// Row `i`'s text as it was written, spelled out in `buf` where its
     /// field separators have to be.
     #[inline]
+    /// A row's text as held, with [`SEPARATOR`] for each field break;
+    /// `None` for a row held as written (it holds that character itself).
+    fn held(&self, i: u32) -> Option<&str> {
+        let i = i as usize;
+        let verbatim = self
+            .verbatim
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1);
+        (!verbatim).then(|| &self.text[self.starts[i] as usize..self.starts[i + 1] as usize])
+    }
+
     fn text<'a>(&'a self, i: u32, buf: &'a mut String) -> &'a str {
         let i = i as usize;
         let held = &self.text[self.starts[i] as usize..self.starts[i + 1] as usize];
@@ -588,6 +599,7 @@ fn best_of(
         // Once the results are full, a row is first bounded again from its
         // text, and scored only if it can still enter them.
         let best_now = &best;
+        let reads_held = query.reads_held(SEPARATOR, FIELD_BREAK);
         let scored = split(batch.len(), threads, |r| {
             let mut replica = Replica::new();
             let mut caps = Vec::new();
@@ -596,9 +608,15 @@ fn best_of(
                 .iter()
                 .map(|&k| {
                     let row = level.rows[k as usize];
-                    let text = corpus.text(row, &mut buf);
                     if best_now.full() {
-                        match query.refined(&corpus.features[row as usize], text, &mut caps) {
+                        let f = &corpus.features[row as usize];
+                        let refined = match corpus.held(row) {
+                            Some(held) if reads_held => {
+                                query.refined_held(f, held, SEPARATOR, &mut caps)
+                            }
+                            _ => query.refined(f, corpus.text(row, &mut buf), &mut caps),
+                        };
+                        match refined {
                             None => return Scored::NoMatch,
                             Some(b) if !best_now.could_take(b.into(), row.into()) => {
                                 return Scored::Bounded(b);
@@ -606,7 +624,7 @@ fn best_of(
                             Some(_) => {}
                         }
                     }
-                    match replica.score(text, &query.text) {
+                    match replica.score(corpus.text(row, &mut buf), &query.text) {
                         Some(s) => Scored::Score(s),
                         None => Scored::NoMatch,
                     }

@@ -415,6 +415,26 @@ mod tests {
             prop_assert_eq!(features(&text), bound::features_of(text.chars()));
         }
 
+        /// The refined bound of a text as the live filter holds it (one
+        /// character for each field break) is never below the score of
+        /// the text written out, for a query it may read that way.
+        #[test]
+        fn the_bound_of_a_held_text_holds(
+            parts in proptest::collection::vec(tricky(), 1..4),
+            q in "[abAB.1é-]{1,6}",
+        ) {
+            let query = Query::new(&q);
+            let reads = query.reads_held('\u{1f}', " | ");
+            prop_assert!(reads);
+            let held = parts.join("\u{1f}");
+            let text = parts.join(" | ");
+            let score = skim_score(&text, &q);
+            match query.refined_held(&features(&text), &held, '\u{1f}', &mut Vec::new()) {
+                None => prop_assert!(score.is_none()),
+                Some(b) => prop_assert!(score.is_none_or(|s| s <= i64::from(b)), "held: {score:?} > {b}"),
+            }
+        }
+
         #[test]
         fn the_bound_holds(text in tricky(), q in "[abAB l|.1é-]{1,6}") {
             let query = Query::new(&q);
@@ -438,6 +458,16 @@ mod tests {
                 prop_assert!(!Replica::could_match(&text, &q));
             }
         }
+    }
+
+    /// A query with a field break's characters is not read against held
+    /// texts (a gap there might be a match).
+    #[test]
+    fn a_query_with_a_field_breaks_characters_reads_texts_written_out() {
+        for q in ["a b", "a|b", "|", "a\u{1f}"] {
+            assert!(!Query::new(q).reads_held('\u{1f}', " | "), "{q:?}");
+        }
+        assert!(Query::new("almaty").reads_held('\u{1f}', " | "));
     }
 
     /// A character found only far from the one before it can only be
