@@ -180,6 +180,7 @@ fn scan(
     let query = Query::new(q);
     let mut best = Best::new(limit);
     let mut replica = Replica::new();
+    let mut caps = Vec::new();
     let mut n = 0u32;
     let whole = rows::each(conn, kind, span, |key, body| {
         n += 1;
@@ -192,11 +193,21 @@ fn scan(
         if !Replica::could_match(body, q) {
             return Ok(true);
         }
-        let Some(bound) = query.bound(&features(body)) else {
+        let features = features(body);
+        let Some(bound) = query.bound(&features) else {
             return Ok(true);
         };
         if !best.could_take(bound.into(), key as u64) {
             return Ok(true);
+        }
+        // Once the results are full, bounded again from the text (where
+        // each character stands, gaps counted), which costs a fraction of
+        // scoring it.
+        if best.full() {
+            match query.refined(&features, body, &mut caps) {
+                Some(b) if best.could_take(b.into(), key as u64) => {}
+                _ => return Ok(true),
+            }
         }
         if let Some(score) = replica.score(body, q)
             && best.could_take(score, key as u64)
