@@ -337,9 +337,24 @@ fn depends_on(kind: ItemKind, v: &Value) -> Vec<Uuid> {
 /// by the record beside the id (a link's ends, what a note is on; `None`
 /// when that kind is unreadable, which no item is).
 fn parents_with_kinds(kind: ItemKind, v: &Value) -> Vec<(Uuid, Option<ItemKind>)> {
+    parent_fields(kind)
+        .into_iter()
+        .filter_map(|(f, k, by)| {
+            let id = v.get(f)?.as_str()?.parse().ok()?;
+            let k = k.or_else(|| v.get(by?)?.as_str()?.parse().ok());
+            Some((id, k))
+        })
+        .collect()
+}
+
+/// The fields of a record of `kind` that name the items it hangs on: each
+/// with the kind that item must be, or the field that names its kind.
+type ParentField = (&'static str, Option<ItemKind>, Option<&'static str>);
+
+fn parent_fields(kind: ItemKind) -> Vec<ParentField> {
     let fixed = |f: &'static str, k: ItemKind| (f, Some(k), None::<&'static str>);
     let named = |f: &'static str, by: &'static str| (f, None, Some(by));
-    let fields: Vec<(&str, Option<ItemKind>, Option<&str>)> = match kind {
+    match kind {
         ItemKind::Finding => vec![
             fixed("parcel_id", ItemKind::Parcel),
             fixed("substance_id", ItemKind::Substance),
@@ -352,15 +367,7 @@ fn parents_with_kinds(kind: ItemKind, v: &Value) -> Vec<(Uuid, Option<ItemKind>)
         ItemKind::Custody => vec![fixed("exhibit_id", ItemKind::Exhibit)],
         ItemKind::LabResult => vec![fixed("finding_id", ItemKind::Finding)],
         _ => vec![],
-    };
-    fields
-        .into_iter()
-        .filter_map(|(f, k, by)| {
-            let id = v.get(f)?.as_str()?.parse().ok()?;
-            let k = k.or_else(|| v.get(by?)?.as_str()?.parse().ok());
-            Some((id, k))
-        })
-        .collect()
+    }
 }
 
 /// The reference of a case record (given as any record, as merging is
@@ -595,8 +602,14 @@ impl Merger<'_> {
             foreign_ref = self.localise_case_ref(w, &mut incoming, local.as_ref())?;
         }
         let incoming_json = records::to_json(&incoming)?;
-        let inc_value: Value = serde_json::from_str(&incoming_json)
-            .map_err(|_| StoreError::Corrupt(format!("{} {id}: unreadable", R::KIND)))?;
+        // (Read as a map only by kinds that hang on other items: most
+        // records are parcels, which hang on none.)
+        let inc_value: Value = if parent_fields(R::KIND).is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&incoming_json)
+                .map_err(|_| StoreError::Corrupt(format!("{} {id}: unreadable", R::KIND)))?
+        };
         let inc_v = audit::version_hash(R::KIND, &incoming_json).to_vec();
         let key = audit::hex(&inc_v);
         let decided: Option<String> =

@@ -598,8 +598,9 @@ fn insert_sql<R: Record>() -> &'static str {
     })
 }
 
-/// Inserts the record's row, or overwrites the stored row with the same id.
-fn write_row<R: Record>(w: &Writer<'_>, rec: &R, exists: bool) -> Result<()> {
+/// Inserts a record's row from its column values, or overwrites the stored
+/// row with the same id.
+fn write_values<R: Record>(w: &Writer<'_>, values: Vec<Sql>, exists: bool) -> Result<()> {
     let cols = columns::<R>();
     let sql = if exists {
         let sets = cols
@@ -614,7 +615,7 @@ fn write_row<R: Record>(w: &Writer<'_>, rec: &R, exists: bool) -> Result<()> {
         insert_sql::<R>().to_string()
     };
     w.tx.prepare_cached(&sql)?
-        .execute(params_from_iter(to_sql_values(rec)?))?;
+        .execute(params_from_iter(values))?;
     Ok(())
 }
 
@@ -656,7 +657,9 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
     let before: Option<R> = get(&w.tx, id)?;
     let before_json = before.as_ref().map(to_json).transpose()?;
     record::validate(rec)?;
-    write_row(w, rec, before.is_some())?;
+    // Encoded once, for its row and for its audit entry.
+    let map = encode(rec)?;
+    write_values::<R>(w, sql_values_of::<R>(&map)?, before.is_some())?;
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
         index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, before.is_none())?;
@@ -676,7 +679,7 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
         R::KIND.as_str(),
         id,
         before_json.as_deref(),
-        Some(&to_json(rec)?),
+        Some(&json_of_map::<R>(&map)?),
     )?;
     Ok(())
 }
