@@ -347,10 +347,11 @@ fn parents_with_kinds(kind: ItemKind, v: &Value) -> Vec<(Uuid, Option<ItemKind>)
         .collect()
 }
 
-/// The fields of a record of `kind` that name the items it hangs on: each
-/// with the kind that item must be, or the field that names its kind.
+/// A field naming an item a record hangs on, with the kind that item must
+/// be, or the field that names its kind.
 type ParentField = (&'static str, Option<ItemKind>, Option<&'static str>);
 
+/// The fields of a record of `kind` that name the items it hangs on.
 fn parent_fields(kind: ItemKind) -> Vec<ParentField> {
     let fixed = |f: &'static str, k: ItemKind| (f, Some(k), None::<&'static str>);
     let named = |f: &'static str, by: &'static str| (f, None, Some(by));

@@ -152,9 +152,6 @@ impl Corpus {
         self.rowids.len()
     }
 
-    /// Row `i`'s text as it was written, spelled out in `buf` where its
-    /// field separators have to be.
-    #[inline]
     /// A row's text as held, with [`SEPARATOR`] for each field break;
     /// `None` for a row held as written (it holds that character itself).
     fn held(&self, i: u32) -> Option<&str> {
@@ -166,6 +163,9 @@ impl Corpus {
         (!verbatim).then(|| &self.text[self.starts[i] as usize..self.starts[i + 1] as usize])
     }
 
+    /// Row `i`'s text as it was written, spelled out in `buf` where its
+    /// field separators have to be.
+    #[inline]
     fn text<'a>(&'a self, i: u32, buf: &'a mut String) -> &'a str {
         let i = i as usize;
         let held = &self.text[self.starts[i] as usize..self.starts[i + 1] as usize];
