@@ -155,24 +155,28 @@ impl Corpus {
     /// A row's text as held, with [`SEPARATOR`] for each field break;
     /// `None` for a row held as written (it holds that character itself).
     fn held(&self, i: u32) -> Option<&str> {
+        let (held, verbatim) = self.stored(i);
+        (!verbatim).then_some(held)
+    }
+
+    /// Row `i` as stored, and whether it is held as written.
+    fn stored(&self, i: u32) -> (&str, bool) {
         let i = i as usize;
         let verbatim = self
             .verbatim
             .get(i / 64)
             .is_some_and(|w| w >> (i % 64) & 1 == 1);
-        (!verbatim).then(|| &self.text[self.starts[i] as usize..self.starts[i + 1] as usize])
+        (
+            &self.text[self.starts[i] as usize..self.starts[i + 1] as usize],
+            verbatim,
+        )
     }
 
     /// Row `i`'s text as it was written, spelled out in `buf` where its
     /// field separators have to be.
     #[inline]
     fn text<'a>(&'a self, i: u32, buf: &'a mut String) -> &'a str {
-        let i = i as usize;
-        let held = &self.text[self.starts[i] as usize..self.starts[i + 1] as usize];
-        let verbatim = self
-            .verbatim
-            .get(i / 64)
-            .is_some_and(|w| w >> (i % 64) & 1 == 1);
+        let (held, verbatim) = self.stored(i);
         if verbatim || !held.contains(SEPARATOR) {
             return held;
         }
@@ -608,23 +612,34 @@ fn best_of(
                 .iter()
                 .map(|&k| {
                     let row = level.rows[k as usize];
-                    if best_now.full() {
-                        let f = &corpus.features[row as usize];
-                        let refined = match corpus.held(row) {
-                            Some(held) if reads_held => {
-                                query.refined_held(f, held, SEPARATOR, &mut caps)
-                            }
-                            _ => query.refined(f, corpus.text(row, &mut buf), &mut caps),
-                        };
-                        match refined {
-                            None => return Scored::NoMatch,
-                            Some(b) if !best_now.could_take(b.into(), row.into()) => {
-                                return Scored::Bounded(b);
-                            }
-                            Some(_) => {}
+                    let f = &corpus.features[row as usize];
+                    // What a bound from the row's text makes of it: `None`
+                    // when it may still enter the results.
+                    let judged = |bound: Option<i32>| match bound {
+                        None => Some(Scored::NoMatch),
+                        Some(b) if !best_now.could_take(b.into(), row.into()) => {
+                            Some(Scored::Bounded(b))
                         }
+                        Some(_) => None,
+                    };
+                    let full = best_now.full();
+                    // Bounded as held when it can be; else written out
+                    // once, for the bound and the score.
+                    let held = corpus.held(row).filter(|_| reads_held);
+                    if full
+                        && let Some(held) = held
+                        && let Some(s) = judged(query.refined_held(f, held, SEPARATOR, &mut caps))
+                    {
+                        return s;
                     }
-                    match replica.score(corpus.text(row, &mut buf), &query.text) {
+                    let text = corpus.text(row, &mut buf);
+                    if full
+                        && held.is_none()
+                        && let Some(s) = judged(query.refined(f, text, &mut caps))
+                    {
+                        return s;
+                    }
+                    match replica.score(text, &query.text) {
                         Some(s) => Scored::Score(s),
                         None => Scored::NoMatch,
                     }
