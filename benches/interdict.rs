@@ -415,6 +415,26 @@ fn main() {
         return;
     }
 
+    // BENCH_ONLY=clusters: every network of the notebook alone (for
+    // working on it, under a profiler).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("clusters") {
+        let store = Store::open(&path, opts()).expect("open");
+        let mut samples = Vec::new();
+        for run in 0..6 {
+            let t = Instant::now();
+            let networks = interdict::xref::graph::all_clusters(store.conn())
+                .expect("clusters")
+                .len();
+            eprintln!("run {run}: {networks} networks, {:.0} ms", ms(t.elapsed()));
+            if run > 0 {
+                samples.push(t.elapsed());
+            }
+        }
+        let (p50, p95) = p50_p95(&samples);
+        eprintln!("all clusters: p50 {:.1} ms, p95 {:.1} ms", ms(p50), ms(p95));
+        return;
+    }
+
     // BENCH_ONLY=stats: the analyst's counts alone.
     if std::env::var("BENCH_ONLY").as_deref() == Ok("stats") {
         analyst_figures(&path, &mut figures);

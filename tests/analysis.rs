@@ -296,6 +296,105 @@ fn trends_count_seizures_per_month_and_put_the_rising_first() {
     );
 }
 
+/// A trend split by a dimension a parcel may hold several values of
+/// (substance group, form), month by month, within a scope narrowed by a
+/// value chosen on another sheet: each bucket's count is the parcels
+/// seized that month with that value, each counted once however many of
+/// its findings carry it.
+#[test]
+fn a_trend_by_a_many_valued_dimension_counts_each_parcel_once_a_month() {
+    // A copy of the demo in which some seized parcels hold a second
+    // finding of the same form and substance group (another substance).
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("doubled.db");
+    conn()
+        .execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+        .unwrap();
+    let c = Connection::open(&copy).unwrap();
+    let doubled = c
+        .execute(
+            "INSERT INTO findings (id, created_at, created_by, updated_at, updated_by, origin_db, \
+             parcel_id, substance_id, form, identification) \
+             SELECT randomblob(16), f.created_at, f.created_by, f.updated_at, f.updated_by, f.origin_db, \
+             f.parcel_id, (SELECT s2.id FROM substances s2 WHERE s2.\"group\" = s.\"group\" AND s2.id <> s.id \
+             ORDER BY s2.id LIMIT 1), f.form, f.identification \
+             FROM findings f JOIN substances s ON s.id = f.substance_id JOIN parcels p ON p.id = f.parcel_id \
+             WHERE p.seized_on IS NOT NULL AND EXISTS (SELECT 1 FROM substances s2 \
+             WHERE s2.\"group\" = s.\"group\" AND s2.id <> s.id) ORDER BY f.n LIMIT 400",
+            [],
+        )
+        .unwrap();
+    assert!(doubled > 100, "{doubled}");
+    let grouped = |sql: &str, params: [&String; 3]| -> BTreeMap<Option<String>, u64> {
+        let mut stmt = c.prepare(sql).unwrap();
+        let rows = stmt
+            .query_map(params, |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .unwrap();
+        rows.map(|r| {
+            let (v, n) = r.unwrap();
+            (Some(v).filter(|v| !v.is_empty()), n as u64)
+        })
+        .collect()
+    };
+    let carrier = dims::find(ItemKind::Parcel, "carrier").unwrap();
+    let top: String = c
+        .query_row(
+            "SELECT carrier FROM parcels WHERE seized_on IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut scope = parcels();
+    scope.facets.push(Facet {
+        dim: carrier,
+        value: Some(top.clone()),
+    });
+    for (name, value) in [("group", "s.\"group\""), ("form", "f.form")] {
+        let by = dims::find(ItemKind::Parcel, name).unwrap();
+        let t = trend::trend(&c, &scope, Some(&by), trend::Every::Month, 12).unwrap();
+        assert!(!t.series.is_empty(), "{name}");
+        let sql = format!(
+            "SELECT substr(p.seized_on, 1, 7) || '|' || coalesce({value}, ''), count(DISTINCT p.id) \
+             FROM parcels p JOIN findings f ON f.parcel_id = p.id JOIN substances s ON s.id = f.substance_id \
+             WHERE p.carrier = ?1 AND p.seized_on BETWEEN ?2 AND ?3 GROUP BY 1"
+        );
+        let want = grouped(&sql, [&top, &t.since, &t.until]);
+        let mut seen = 0;
+        for s in &t.series {
+            for (bucket, n) in t.buckets.iter().zip(&s.counts) {
+                let key = format!("{bucket}|{}", s.value.as_deref().unwrap_or(""));
+                assert_eq!(
+                    want.get(&Some(key.clone())).copied().unwrap_or(0),
+                    *n,
+                    "{name} {key}"
+                );
+                seen += n;
+            }
+        }
+        assert_eq!(
+            seen,
+            want.values().sum::<u64>(),
+            "{name}: every count placed"
+        );
+        let previous = format!(
+            "SELECT coalesce({value}, ''), count(DISTINCT p.id) \
+             FROM parcels p JOIN findings f ON f.parcel_id = p.id JOIN substances s ON s.id = f.substance_id \
+             WHERE p.carrier = ?1 AND p.seized_on BETWEEN ?2 AND ?3 GROUP BY 1"
+        );
+        let before = grouped(&previous, [&top, &t.previous_since, &t.previous_until]);
+        for s in &t.series {
+            assert_eq!(
+                before.get(&s.value).copied().unwrap_or(0),
+                s.previous,
+                "{name} {:?} before",
+                s.value
+            );
+        }
+    }
+}
+
 #[test]
 fn the_route_matrix_counts_parcels_and_controlled_shares() {
     let c = conn();
