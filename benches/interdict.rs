@@ -435,6 +435,47 @@ fn main() {
         return;
     }
 
+    // BENCH_ONLY=hops: connections of one parcel and two hops out, alone
+    // (the same parcels as the full run's, warmed the same way).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("hops") {
+        let store = Store::open(&path, opts()).expect("open");
+        let conn = store.conn();
+        let ids: Vec<uuid::Uuid> = records::list::<Parcel>(conn, 400, parcels / 2)
+            .expect("list")
+            .iter()
+            .map(|p| p.meta.id)
+            .collect();
+        let two_hops = |id: uuid::Uuid| {
+            let from = interdict::xref::graph::Node {
+                kind: ItemKind::Parcel,
+                id,
+            };
+            interdict::xref::graph::walk(conn, from, 2).expect("walk")
+        };
+        for id in ids.iter().skip(100) {
+            let _ = interdict::xref::shared_identifiers(conn, *id).expect("xref");
+            two_hops(*id);
+        }
+        for round in 0..20 {
+            let mut samples = Vec::new();
+            let mut reached = 0;
+            for id in ids.iter().skip(100).take(50) {
+                let t = Instant::now();
+                reached += two_hops(*id).len();
+                samples.push(t.elapsed());
+            }
+            if round == 0 || round == 19 {
+                let (p50, p95) = p50_p95(&samples);
+                eprintln!(
+                    "two hops: p50 {:.2} ms, p95 {:.2} ms ({reached} reached)",
+                    ms(p50),
+                    ms(p95)
+                );
+            }
+        }
+        return;
+    }
+
     // BENCH_ONLY=stats: the analyst's counts alone.
     if std::env::var("BENCH_ONLY").as_deref() == Ok("stats") {
         analyst_figures(&path, &mut figures);

@@ -377,6 +377,23 @@ fn second_connection(conn: &Connection, flags: OpenFlags) -> Option<Connection> 
     Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()
 }
 
+/// Runs `f`, a piece of work of many small reads on `conn`, in one read
+/// transaction when `conn` is not in one already: one snapshot for all of
+/// it, and the file's read lock taken once instead of by every statement
+/// (a walk of two hops makes hundreds of them).
+pub fn in_one_read<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    if !conn.is_autocommit() {
+        return f();
+    }
+    conn.execute_batch("BEGIN")?;
+    let out = f();
+    // Nothing was written: ending it either way only lets go of the lock.
+    let end = conn.execute_batch(if out.is_ok() { "COMMIT" } else { "ROLLBACK" });
+    let out = out?;
+    end?;
+    Ok(out)
+}
+
 /// A second read-only connection to the file `conn` reads, for work split
 /// over both cores; `None` for a database without a file (in memory) or
 /// when it cannot be opened (the caller then works on one core).
@@ -1097,6 +1114,42 @@ pub(crate) mod testutil {
 mod tests {
     use super::testutil::temp_store;
     use super::*;
+
+    #[test]
+    fn many_reads_in_one_see_one_snapshot_and_let_it_go_after() {
+        let (_d, s) = temp_store();
+        s.conn
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let other = Connection::open(&s.path).unwrap();
+        let count = |c: &Connection| -> i64 {
+            c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                .unwrap()
+        };
+        let seen = in_one_read(&s.conn, || {
+            let first = count(&s.conn);
+            // A colleague's write between two reads of the same piece of work.
+            other.execute("INSERT INTO t VALUES (2)", []).unwrap();
+            assert!(!s.conn.is_autocommit());
+            Ok((first, count(&s.conn)))
+        })
+        .unwrap();
+        assert_eq!(seen, (1, 1), "one snapshot for the whole of it");
+        assert!(s.conn.is_autocommit(), "the read lock let go");
+        assert_eq!(count(&s.conn), 2, "the next read sees the write");
+        // An error ends it too, and is what comes back.
+        let failed: Result<()> = in_one_read(&s.conn, || Err(StoreError::Corrupt("no".into())));
+        assert!(matches!(failed, Err(StoreError::Corrupt(_))));
+        assert!(s.conn.is_autocommit());
+        // Inside a transaction of the caller's: run as part of it, left open.
+        s.conn.execute_batch("BEGIN").unwrap();
+        assert_eq!(in_one_read(&s.conn, || Ok(count(&s.conn))).unwrap(), 2);
+        assert!(
+            !s.conn.is_autocommit(),
+            "the caller's transaction still open"
+        );
+        s.conn.execute_batch("COMMIT").unwrap();
+    }
 
     #[test]
     fn a_job_has_its_log_copied_as_it_writes_and_the_settings_put_back() {

@@ -47,6 +47,10 @@ pub const WALK_CAP: usize = 100_000;
 
 /// The items one step from `node`, with why.
 pub fn neighbours(conn: &Connection, node: Node) -> Result<Vec<Edge>> {
+    crate::store::in_one_read(conn, || neighbours_in(conn, node))
+}
+
+fn neighbours_in(conn: &Connection, node: Node) -> Result<Vec<Edge>> {
     // (rank, neighbour, via, reason): ranked to put the strongest first.
     let mut out: Vec<(u8, Node, Via, String)> = Vec::new();
     let mut edge = |to: Node, via: Via, reason: String| {
@@ -203,6 +207,15 @@ fn walk_with(
     depth: usize,
     through_substances: bool,
 ) -> Result<Vec<Reached>> {
+    crate::store::in_one_read(conn, || walk_in(conn, start, depth, through_substances))
+}
+
+fn walk_in(
+    conn: &Connection,
+    start: Node,
+    depth: usize,
+    through_substances: bool,
+) -> Result<Vec<Reached>> {
     let mut seen: HashSet<Node> = HashSet::from([start]);
     let mut out = Vec::new();
     let mut frontier = vec![start];
@@ -236,6 +249,10 @@ fn walk_with(
 
 /// The shortest chain of edges from `a` to `b`, at most `max_depth` long.
 pub fn path(conn: &Connection, a: Node, b: Node, max_depth: usize) -> Result<Option<Vec<Edge>>> {
+    crate::store::in_one_read(conn, || path_in(conn, a, b, max_depth))
+}
+
+fn path_in(conn: &Connection, a: Node, b: Node, max_depth: usize) -> Result<Option<Vec<Edge>>> {
     if a == b {
         return Ok(Some(Vec::new()));
     }
@@ -307,6 +324,10 @@ pub fn cluster(conn: &Connection, start: Node) -> Result<Cluster> {
 
 /// The items of a case ranked by how many items they connect to.
 pub fn most_connected(conn: &Connection, case: Uuid, top: usize) -> Result<Vec<(Node, usize)>> {
+    crate::store::in_one_read(conn, || most_connected_in(conn, case, top))
+}
+
+fn most_connected_in(conn: &Connection, case: Uuid, top: usize) -> Result<Vec<(Node, usize)>> {
     let mut ranked = Vec::new();
     for l in related::links_of(conn, case, 100_000)? {
         if l.link_type == "includes" && l.from_id == case {

@@ -207,6 +207,10 @@ pub fn parcels_naming_parties(
 
 /// Every identifier of an item that other items hold too.
 pub fn shared_identifiers(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
+    crate::store::in_one_read(conn, || shared_identifiers_in(conn, id))
+}
+
+fn shared_identifiers_in(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
     let Some(kind) = refs::kind_of_id(conn, id)? else {
         return Ok(Vec::new());
     };
