@@ -348,6 +348,7 @@ fn many_values(
     // Buckets by text, each parcel in scope by number.
     let mut bucket_of: HashMap<String, u32> = HashMap::new();
     let mut names: Vec<Option<String>> = Vec::new();
+    let mut no_bucket: Option<u32> = None;
     let mut dated: HashMap<i64, (bool, u32)> = HashMap::new();
     let mut stmt = conn.prepare(dated_sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
@@ -363,10 +364,10 @@ fn many_values(
                     names.len() as u32 - 1
                 }
             },
-            _ => {
+            _ => *no_bucket.get_or_insert_with(|| {
                 names.push(None);
                 names.len() as u32 - 1
-            }
+            }),
         };
         dated.insert(n, (is_current, bucket));
     }

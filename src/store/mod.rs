@@ -385,12 +385,21 @@ pub fn in_one_read<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Resul
     if !conn.is_autocommit() {
         return f();
     }
+    /// Ends the transaction however `f` ends, a panic included, so that
+    /// the connection's next write is never caught inside it.
+    struct End<'a>(&'a Connection);
+    impl Drop for End<'_> {
+        fn drop(&mut self) {
+            if !self.0.is_autocommit() {
+                let _ = self.0.execute_batch("ROLLBACK");
+            }
+        }
+    }
     conn.execute_batch("BEGIN")?;
-    let out = f();
-    // Nothing was written: ending it either way only lets go of the lock.
-    let end = conn.execute_batch(if out.is_ok() { "COMMIT" } else { "ROLLBACK" });
-    let out = out?;
-    end?;
+    let end = End(conn);
+    let out = f()?;
+    // Nothing was written: this only lets go of the lock.
+    end.0.execute_batch("COMMIT")?;
     Ok(out)
 }
 
@@ -1149,6 +1158,15 @@ mod tests {
             "the caller's transaction still open"
         );
         s.conn.execute_batch("COMMIT").unwrap();
+        // A panic halfway ends it as well.
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = in_one_read(&s.conn, || -> Result<()> {
+                count(&s.conn);
+                panic!("halfway")
+            });
+        }));
+        assert!(caught.is_err());
+        assert!(s.conn.is_autocommit(), "no transaction left open");
     }
 
     #[test]
