@@ -378,6 +378,16 @@ fn a_trend_by_a_many_valued_dimension_counts_each_parcel_once_a_month() {
             want.values().sum::<u64>(),
             "{name}: every count placed"
         );
+        // The total: the parcels seized each month, whatever their values.
+        let seized = grouped(
+            "SELECT substr(seized_on, 1, 7), count(*) FROM parcels \
+             WHERE carrier = ?1 AND seized_on BETWEEN ?2 AND ?3 GROUP BY 1",
+            [&top, &t.since, &t.until],
+        );
+        for (bucket, n) in t.buckets.iter().zip(&t.total) {
+            let want = seized.get(&Some(bucket.clone())).copied().unwrap_or(0);
+            assert_eq!(want, *n, "{name} total {bucket}");
+        }
         let previous = format!(
             "SELECT coalesce({value}, ''), count(DISTINCT p.id) \
              FROM parcels p JOIN findings f ON f.parcel_id = p.id JOIN substances s ON s.id = f.substance_id \

@@ -194,6 +194,8 @@ pub fn trend(
     let current = format!("t.seized_on >= '{since}'");
     // Rows of (in the period?, bucket, value, seizures).
     let mut found: Vec<Counted> = Vec::new();
+    // Seizures in the period per bucket, when the reading gave them.
+    let mut seized: Option<PerBucket> = None;
     let mut read = |sql: &str, flags: Option<&[(String, String)]>| -> Result<()> {
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.clone()))?;
@@ -234,13 +236,15 @@ pub fn trend(
             None,
         )?,
         Some(src @ Source::Many { value, .. }) => {
-            found = many_values(
+            let (rows, per_bucket) = many_values(
                 conn,
                 &format!("SELECT t.n, {current}, {b} FROM parcels t WHERE {cond}"),
                 &params,
                 &format!("SELECT t.n, {value} FROM {}", src.from("parcels")),
                 by,
             )?;
+            found = rows;
+            seized = Some(per_bucket);
         }
         Some(Source::Flags(flags)) => {
             let sums = super::dims::counts_where(flags.iter().map(|(_, c)| c.as_str()));
@@ -274,7 +278,13 @@ pub fn trend(
         }
     }
     // The total counts each seizure once, whatever its values.
-    if by.is_some_and(Dim::is_many) {
+    if let Some(seized) = seized {
+        for (bucket, n) in seized {
+            if let Some(&i) = bucket.as_deref().and_then(|b| place.get(b)) {
+                total[i] += n;
+            }
+        }
+    } else if by.is_some_and(Dim::is_many) {
         let mut current = scope.clone();
         current.since = Some(since.to_string());
         current.until = Some(until.to_string());
@@ -328,6 +338,9 @@ pub fn trend(
 /// seizures.
 type Counted = (bool, Option<String>, Option<String>, u64);
 
+/// A count per bucket (by its label).
+type PerBucket = Vec<(Option<String>, u64)>;
+
 /// The [`Counted`] rows of a dimension with
 /// any number of values per parcel, each parcel counted once per value.
 /// Read in two passes joined here by parcel number rather than in one
@@ -337,14 +350,15 @@ type Counted = (bool, Option<String>, Option<String>, u64);
 /// a parcel's number reached through its id index, never its row), kept
 /// for the parcels of the first pass. A seizure's date is then read from
 /// the small index instead of the parcel's row (a trend of three years at
-/// 1M parcels: see the README's table).
+/// 1M parcels: see the README's table). Also gives the seizures of the
+/// period per bucket (the trend's total), counted from the first pass.
 fn many_values(
     conn: &Connection,
     dated_sql: &str,
     params: &[rusqlite::types::Value],
     values_sql: &str,
     by: Option<&Dim>,
-) -> Result<Vec<Counted>> {
+) -> Result<(Vec<Counted>, PerBucket)> {
     // Buckets by text, each parcel in scope by number.
     let mut bucket_of: HashMap<String, u32> = HashMap::new();
     let mut names: Vec<Option<String>> = Vec::new();
@@ -390,12 +404,22 @@ fn many_values(
             *counts.entry((is_current, bucket, value)).or_insert(0) += 1;
         }
     }
-    Ok(counts
+    // The parcels of the period per bucket, whatever their values: the
+    // trend's total, read here already.
+    let mut seized = vec![0u64; names.len()];
+    for &(is_current, bucket) in dated.values() {
+        if is_current {
+            seized[bucket as usize] += 1;
+        }
+    }
+    let seized = names.iter().cloned().zip(seized).collect();
+    let found = counts
         .into_iter()
         .map(|((is_current, bucket, value), n)| {
             (is_current, names[bucket as usize].clone(), value, n)
         })
-        .collect())
+        .collect();
+    Ok((found, seized))
 }
 
 #[cfg(test)]
