@@ -136,20 +136,24 @@ impl Posts {
     }
 
     /// Settles every open conflict at `side` one way, as often as some
-    /// wait on others.
-    fn resolve(&self, side: usize, incoming: bool) {
+    /// wait on others; whether any was settled.
+    fn resolve(&self, side: usize, incoming: bool) -> bool {
+        let mut settled = false;
         for _ in 0..3 {
             let open = self.json(side, &["conflicts"]);
             let open = open.as_array().unwrap();
             if open.is_empty() {
-                return;
+                break;
             }
             for c in open {
                 let id = c["id"].as_i64().unwrap().to_string();
                 let keep = if incoming { "incoming" } else { "local" };
-                self.run(side, &["conflicts", "resolve", &id, "--keep", keep]);
+                settled |= self
+                    .run(side, &["conflicts", "resolve", &id, "--keep", keep])
+                    .is_some();
             }
         }
+        settled
     }
 
     fn apply(&mut self, op: &Op) {
@@ -178,7 +182,9 @@ impl Posts {
             Op::Merge { from } => {
                 self.merge(from);
             }
-            Op::Resolve { side, incoming } => self.resolve(side, incoming),
+            Op::Resolve { side, incoming } => {
+                self.resolve(side, incoming);
+            }
         }
     }
 
@@ -222,15 +228,17 @@ proptest! {
         }
         // Then they exchange files until nothing changes, each settling
         // what is open for the version that came (as a person who trusts
-        // the other post's later word would).
+        // the other post's later word would). A conflict settled after
+        // the last file went out is a change the other post has not
+        // seen yet: another round.
         let mut rounds = 0;
         loop {
             let there = p.merge(0);
-            p.resolve(1, true);
+            let settled_there = p.resolve(1, true);
             let back = p.merge(1);
-            p.resolve(0, true);
+            let settled_back = p.resolve(0, true);
             rounds += 1;
-            if !there && !back {
+            if !there && !back && !settled_there && !settled_back {
                 break;
             }
             prop_assert!(rounds < 6, "the posts never settle: {ops:?}");
