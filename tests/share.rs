@@ -334,6 +334,15 @@ fn red_items_are_withheld_unless_named_and_sources_can_be_redacted() {
         has("courier says the sender pays cash"),
         "the lead itself is there"
     );
+    // A file in rollback-journal mode (header bytes 18 and 19 are 1; 2
+    // would be a write-ahead log, whose readers must write beside it),
+    // with nothing left beside it.
+    assert_eq!(&bytes[18..20], &[1, 1], "rollback-journal mode");
+    for left in ["-wal", "-shm", "-journal"] {
+        let mut p = all.clone().into_os_string();
+        p.push(left);
+        assert!(!std::path::Path::new(&p).exists(), "{left} left beside it");
+    }
     let c = Connection::open(&all).unwrap();
     let manifest: String = c
         .query_row("SELECT manifest FROM export_manifest", [], |r| r.get(0))

