@@ -21,10 +21,15 @@ pub struct Ctx<'a> {
     pub private_copy: bool,
 }
 
-fn index_kind<R: Record>(tx: &Connection, done: &mut usize, in_place: bool) -> Result<()> {
+fn index_kind<R: Record>(
+    tx: &Connection,
+    batch: &mut index::Batch,
+    done: &mut usize,
+    in_place: bool,
+) -> Result<()> {
     records::each_numbered::<R>(tx, |n, rec| {
         let item = keys::item_key(R::KIND, n);
-        index::replace(tx, item, &records::identifiers_of(tx, &rec)?, true)?;
+        batch.add(tx, item, &records::identifiers_of(tx, &rec)?)?;
         if in_place {
             search::update_record(tx, item, &rec)?;
         } else {
@@ -38,10 +43,15 @@ fn index_kind<R: Record>(tx: &Connection, done: &mut usize, in_place: bool) -> R
 /// Empties the identifier index and the search rows and builds them again
 /// from every record. Returns the number of records indexed.
 pub fn rebuild_indexes(tx: &Connection) -> Result<usize> {
+    rebuild_indexes_in(tx, index::Batch::new(index::BATCH_ROWS))
+}
+
+/// [`rebuild_indexes`], the identifier rows written through `batch`.
+pub(crate) fn rebuild_indexes_in(tx: &Connection, batch: index::Batch) -> Result<usize> {
     tx.execute_batch(
         "DELETE FROM occurrences; DELETE FROM identifiers; DELETE FROM search_items;",
     )?;
-    index_all(tx, false)
+    index_all(tx, batch, false)
 }
 
 /// Builds the identifier index again and rewrites the search rows where
@@ -50,18 +60,35 @@ pub fn rebuild_indexes(tx: &Connection) -> Result<usize> {
 /// between two cores follow).
 pub fn reindex_in_place(tx: &Connection) -> Result<usize> {
     tx.execute_batch("DELETE FROM occurrences; DELETE FROM identifiers;")?;
-    index_all(tx, true)
+    index_all(tx, index::Batch::new(index::BATCH_ROWS), true)
 }
 
-fn index_all(tx: &Connection, in_place: bool) -> Result<usize> {
+fn index_all(tx: &Connection, mut batch: index::Batch, in_place: bool) -> Result<usize> {
     let mut done = 0;
+    // (The index is empty: every item's rows are new.) Its secondary
+    // indexes are made again afterwards, each in one sorted pass, rather
+    // than kept up row by row.
+    let secondary: Vec<(String, String)> = tx
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema
+              WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('identifiers', 'occurrences')",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &secondary {
+        tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
     // Every kind whose table the file has by now (an upgrade's step runs
     // before the later schemas add theirs).
     let mut has = tx.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1")?;
     for kind in crate::domain::ItemKind::ALL {
         if has.exists([kind.table()])? {
-            crate::with_record_type!(kind, R => index_kind::<R>(tx, &mut done, in_place)?);
+            crate::with_record_type!(kind, R => index_kind::<R>(tx, &mut batch, &mut done, in_place)?);
         }
+    }
+    batch.flush(tx)?;
+    for (_, sql) in &secondary {
+        tx.execute_batch(sql)?;
     }
     Ok(done)
 }
