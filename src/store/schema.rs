@@ -22,6 +22,34 @@ pub struct Object {
     pub sql: Option<String>,
 }
 
+/// Drops the indexes of `tables` (of every table when none is named)
+/// that interdict's migrations made, not SQLite's own for UNIQUE and
+/// PRIMARY KEY constraints: for a bulk write into them, after which
+/// [`make_again`] builds each in one sorted pass, its pages filled,
+/// rather than row by row. Returns what makes them.
+pub fn drop_indexes(conn: &Connection, tables: &[&str]) -> Result<Vec<String>> {
+    let all: Vec<(String, String, String)> = conn
+        .prepare("SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut made = Vec::new();
+    for (name, table, sql) in all {
+        if tables.is_empty() || tables.contains(&table.as_str()) {
+            conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            made.push(sql);
+        }
+    }
+    Ok(made)
+}
+
+/// Makes again the indexes [`drop_indexes`] dropped.
+pub fn make_again(conn: &Connection, made: &[String]) -> Result<()> {
+    for sql in made {
+        conn.execute_batch(sql)?;
+    }
+    Ok(())
+}
+
 /// Tables SQLite itself may add to any file (ANALYZE's statistics, the
 /// AUTOINCREMENT counters), with the statements it makes them by.
 const SQLITE_OWN: &[(&str, &str)] = &[

@@ -68,16 +68,7 @@ fn index_all(tx: &Connection, mut batch: index::Batch, in_place: bool) -> Result
     // (The index is empty: every item's rows are new.) Its secondary
     // indexes are made again afterwards, each in one sorted pass, rather
     // than kept up row by row.
-    let secondary: Vec<(String, String)> = tx
-        .prepare(
-            "SELECT name, sql FROM sqlite_schema
-              WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('identifiers', 'occurrences')",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (name, _) in &secondary {
-        tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-    }
+    let secondary = super::schema::drop_indexes(tx, &["identifiers", "occurrences"])?;
     // Every kind whose table the file has by now (an upgrade's step runs
     // before the later schemas add theirs).
     let mut has = tx.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1")?;
@@ -87,9 +78,7 @@ fn index_all(tx: &Connection, mut batch: index::Batch, in_place: bool) -> Result
         }
     }
     batch.flush(tx)?;
-    for (_, sql) in &secondary {
-        tx.execute_batch(sql)?;
-    }
+    super::schema::make_again(tx, &secondary)?;
     Ok(done)
 }
 
