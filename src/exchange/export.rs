@@ -743,8 +743,8 @@ pub fn export(
             // (`VACUUM INTO`) came out 3 % smaller (91.0 MiB against
             // 93.8 for 100,000 parcels: the history table's pages as
             // filled row by row) and cost a fifth of the export's time
-            // with the log it was written through. (Its manifest's commit below, made
-            // durably, syncs the whole file.)
+            // with the log it was written through. (Its manifest's
+            // commit below, made durably, syncs the whole file.)
             drop(build);
             let file = Connection::open(place.build_path())?;
             let _: String =

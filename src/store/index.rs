@@ -24,6 +24,34 @@ fn find_all(tx: &Connection, idents: &[Identifier]) -> Result<Vec<(Option<i64>, 
         .collect()
 }
 
+/// The identifier values' ids, each looked up or added.
+struct Ids<'c> {
+    tx: &'c Connection,
+    insert: rusqlite::CachedStatement<'c>,
+    find: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> Ids<'c> {
+    fn new(tx: &'c Connection) -> Result<Ids<'c>> {
+        Ok(Ids {
+            tx,
+            insert: tx.prepare_cached(
+                "INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?1, ?2)",
+            )?,
+            find: tx.prepare_cached("SELECT id FROM identifiers WHERE kind = ?1 AND value = ?2")?,
+        })
+    }
+
+    /// The id of the value `value` of kind `code`, added to the index if
+    /// it is not there yet: one probe of the key when it is new.
+    fn id_or_add(&mut self, code: i64, value: &str) -> Result<i64> {
+        if self.insert.execute((code, value))? == 1 {
+            return Ok(self.tx.last_insert_rowid());
+        }
+        Ok(self.find.query_row((code, value), |r| r.get(0))?)
+    }
+}
+
 /// Replaces the identifiers of the item `item` (an item key). `fresh`
 /// skips looking for old rows when the item has just been created.
 pub fn replace(tx: &Connection, item: i64, idents: &[Identifier], fresh: bool) -> Result<()> {
@@ -52,20 +80,12 @@ pub fn replace(tx: &Connection, item: i64, idents: &[Identifier], fresh: bool) -
         tx.prepare_cached("DELETE FROM occurrences WHERE item = ?1")?
             .execute([item])?;
     }
-    let mut find =
-        tx.prepare_cached("SELECT id FROM identifiers WHERE kind = ?1 AND value = ?2")?;
-    let mut insert_ident =
-        tx.prepare_cached("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?1, ?2)")?;
     let mut insert_occ = tx.prepare_cached(
         "INSERT OR IGNORE INTO occurrences (ident, item, role) VALUES (?1, ?2, ?3)",
     )?;
+    let mut ids = Ids::new(tx)?;
     for i in idents {
-        let code = ident_code(i.kind);
-        let ident: i64 = if insert_ident.execute((code, &i.value))? == 1 {
-            tx.last_insert_rowid()
-        } else {
-            find.query_row((code, &i.value), |r| r.get(0))?
-        };
+        let ident = ids.id_or_add(ident_code(i.kind), &i.value)?;
         insert_occ.execute((ident, item, role_code(i.role)?))?;
     }
     if !old.is_empty() {
@@ -125,18 +145,13 @@ impl Batch {
         let mut rows = std::mem::take(&mut self.rows);
         rows.sort_unstable();
         rows.dedup();
-        let mut find =
-            tx.prepare_cached("SELECT id FROM identifiers WHERE kind = ?1 AND value = ?2")?;
-        let mut insert_ident =
-            tx.prepare_cached("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?1, ?2)")?;
+        let mut ids = Ids::new(tx)?;
         let mut occurrences = Vec::with_capacity(rows.len());
         let mut last: Option<(i64, &str, i64)> = None;
         for (code, value, item, role) in &rows {
             let ident = match last {
                 Some((c, v, id)) if c == *code && v == value => id,
-                // (Most values are new: one probe of the key to add it.)
-                _ if insert_ident.execute((code, value))? == 1 => tx.last_insert_rowid(),
-                _ => find.query_row((code, value), |r| r.get::<_, i64>(0))?,
+                _ => ids.id_or_add(*code, value)?,
             };
             last = Some((*code, value, ident));
             occurrences.push((ident, *item, *role));
