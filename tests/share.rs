@@ -690,7 +690,7 @@ fn read_only_browsing_leaves_the_file_byte_identical() {
             .unwrap()
             .query_row(
                 "SELECT (SELECT count(*) FROM occurrences) + (SELECT count(*) FROM identifiers)
-              + (SELECT count(*) FROM search_items)",
+              + (SELECT count(*) FROM sounds) + (SELECT count(*) FROM search_items)",
                 [],
                 |r| r.get(0),
             )

@@ -537,7 +537,8 @@ fn a_schema_10_notebook_drops_its_parcels_search_rows_and_still_finds_them() {
         })
         .unwrap();
     // Back to schema 10: its search_items as 0004 made it (a rowid of its
-    // own, the item key unique), each parcel's text stored there too.
+    // own, the item key unique), each parcel's text stored there too, and
+    // the sounds in the identifier index.
     {
         // (The statement read from the migration that wrote it, so the
         // upgrade's schema check sees schema 10's table exactly.)
@@ -552,7 +553,12 @@ fn a_schema_10_notebook_drops_its_parcels_search_rows_and_still_finds_them() {
              INSERT INTO search_items (item, label, body) SELECT item, label, body FROM kept;
              INSERT INTO search_items (item, label, body)
                SELECT (n << 4) | 2, tracking, tracking || ' | stored' FROM parcels;
-             DROP TABLE kept;"
+             DROP TABLE kept;
+             INSERT INTO identifiers (kind, value) SELECT DISTINCT kind, key FROM sounds;
+             INSERT INTO occurrences (ident, item, role)
+               SELECT i.id, s.item, s.role FROM sounds s
+               JOIN identifiers i ON i.kind = s.kind AND i.value = s.key;
+             DROP TABLE sounds;"
         ))
         .unwrap();
         c.pragma_update(None, "user_version", 10).unwrap();

@@ -729,9 +729,8 @@ pub fn export(
     // read-only open reads through an indexed private copy). They were a
     // third of the file and of the time to write it. (The catalogue the
     // build database was created with is indexed: those rows go too.)
-    build.conn().execute_batch(
-        "DELETE FROM occurrences; DELETE FROM identifiers; DELETE FROM search_items;",
-    )?;
+    crate::store::index::clear(build.conn())?;
+    build.conn().execute_batch("DELETE FROM search_items;")?;
     crate::store::schema::make_again(build.conn(), &indexes)?;
     // In rollback-journal mode, so that readers of the received file
     // never need to write beside it.

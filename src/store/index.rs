@@ -2,15 +2,57 @@
 //! item (by item key) and role (by code) it occurs in. Maintained in the
 //! same transaction as the record it comes from; values no item uses any
 //! more are removed.
+//!
+//! The name and address sounds (the fuzzy kinds, which suggest matches
+//! but never connect items) are kept apart, in `sounds`: one row per
+//! (kind, key, item, role), with no index by item. An item's sounds are
+//! worked out from its record when they are needed (a record's sounds
+//! depend on nothing else), so a write that replaces them is given the
+//! record as it was. As values of the index they cost four entries each
+//! (the value, its unique key, the occurrence and its item index) and a
+//! third of the index's bytes.
 
 use super::error::Result;
 use super::keys::{ident_code, role_code};
 use crate::domain::identifiers::{IdentKind, Identifier};
 use rusqlite::{Connection, OptionalExtension};
 
+/// The sound rows of identifiers, as (kind code, key, role code), sorted
+/// and each once; the exact identifiers are left out.
+fn sound_rows<'a>(
+    idents: impl IntoIterator<Item = &'a Identifier>,
+) -> Result<Vec<(i64, &'a str, i64)>> {
+    let mut out = idents
+        .into_iter()
+        .filter(|i| !i.kind.is_exact())
+        .map(|i| Ok((ident_code(i.kind), i.value.as_str(), role_code(i.role)?)))
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// Whether the file keeps the sounds apart (schema 12 on). The steps of
+/// earlier upgrades that rebuild the index run before that schema's SQL,
+/// and write the index as their schema had it.
+fn sounds_apart(tx: &Connection) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sounds'")?
+        .exists([])?)
+}
+
+/// Empties the identifier index (the sounds with it).
+pub fn clear(tx: &Connection) -> Result<()> {
+    tx.execute_batch("DELETE FROM occurrences; DELETE FROM identifiers;")?;
+    if sounds_apart(tx)? {
+        tx.execute_batch("DELETE FROM sounds;")?;
+    }
+    Ok(())
+}
+
 /// The identifier id and role code of each identifier, `None` for a
 /// value not in the index yet.
-fn find_all(tx: &Connection, idents: &[Identifier]) -> Result<Vec<(Option<i64>, i64)>> {
+fn find_all(tx: &Connection, idents: &[&Identifier]) -> Result<Vec<(Option<i64>, i64)>> {
     let mut find =
         tx.prepare_cached("SELECT id FROM identifiers WHERE kind = ?1 AND value = ?2")?;
     idents
@@ -52,9 +94,55 @@ impl<'c> Ids<'c> {
     }
 }
 
-/// Replaces the identifiers of the item `item` (an item key). `fresh`
-/// skips looking for old rows when the item has just been created.
-pub fn replace(tx: &Connection, item: i64, idents: &[Identifier], fresh: bool) -> Result<()> {
+/// Replaces the identifiers of the item `item` (an item key) with
+/// `idents`, all of the record's identifiers, sounds included. `before`
+/// is the record's identifiers as it was stored (its sounds say which
+/// sound rows it has), `None` when the item has just been created (no
+/// old rows looked for).
+pub fn replace(
+    tx: &Connection,
+    item: i64,
+    idents: &[Identifier],
+    before: Option<&[Identifier]>,
+) -> Result<()> {
+    let exact: Vec<&Identifier> = idents.iter().filter(|i| i.kind.is_exact()).collect();
+    replace_exact(tx, item, &exact, before.is_none())?;
+    replace_sounds(tx, item, idents, before)
+}
+
+/// The sound rows of the item: those the record no longer has removed,
+/// the new ones added (none written when they are the same).
+fn replace_sounds(
+    tx: &Connection,
+    item: i64,
+    idents: &[Identifier],
+    before: Option<&[Identifier]>,
+) -> Result<()> {
+    let new = sound_rows(idents)?;
+    let old = sound_rows(before.unwrap_or_default())?;
+    if new == old {
+        return Ok(());
+    }
+    if !old.is_empty() {
+        let mut delete = tx.prepare_cached(
+            "DELETE FROM sounds WHERE kind = ?1 AND key = ?2 AND item = ?3 AND role = ?4",
+        )?;
+        for (kind, key, role) in old.iter().filter(|o| new.binary_search(o).is_err()) {
+            delete.execute((kind, key, item, role))?;
+        }
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO sounds (kind, key, item, role) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (kind, key, role) in new.iter().filter(|n| old.binary_search(n).is_err()) {
+        insert.execute((kind, key, item, role))?;
+    }
+    Ok(())
+}
+
+/// The exact identifiers' rows of the item. `fresh` skips looking for old
+/// rows when the item has just been created.
+fn replace_exact(tx: &Connection, item: i64, idents: &[&Identifier], fresh: bool) -> Result<()> {
     let mut old: Vec<i64> = Vec::new();
     if !fresh {
         let mut stmt = tx.prepare_cached("SELECT ident, role FROM occurrences WHERE item = ?1")?;
@@ -106,7 +194,10 @@ pub fn replace(tx: &Connection, item: i64, idents: &[Identifier], fresh: bool) -
 /// lands on a page of its own in B-trees larger than the page cache.
 /// The items must have no rows in the index yet.
 pub struct Batch {
+    /// The exact identifiers' rows, as (kind code, value, item, role code).
     rows: Vec<(i64, String, i64, i64)>,
+    /// The sounds' rows, the same way.
+    sounds: Vec<(i64, String, i64, i64)>,
     limit: usize,
 }
 
@@ -119,6 +210,7 @@ impl Batch {
     pub fn new(limit: usize) -> Batch {
         Batch {
             rows: Vec::new(),
+            sounds: Vec::new(),
             limit: limit.max(1),
         }
     }
@@ -127,14 +219,19 @@ impl Batch {
     /// once there is enough.
     pub fn add(&mut self, tx: &Connection, item: i64, idents: &[Identifier]) -> Result<()> {
         for i in idents {
-            self.rows.push((
+            let to = if i.kind.is_exact() {
+                &mut self.rows
+            } else {
+                &mut self.sounds
+            };
+            to.push((
                 ident_code(i.kind),
                 i.value.clone(),
                 item,
                 role_code(i.role)?,
             ));
         }
-        if self.rows.len() >= self.limit {
+        if self.rows.len() + self.sounds.len() >= self.limit {
             self.flush(tx)?;
         }
         Ok(())
@@ -143,6 +240,20 @@ impl Batch {
     /// Writes every row held.
     pub fn flush(&mut self, tx: &Connection) -> Result<()> {
         let mut rows = std::mem::take(&mut self.rows);
+        let mut sounds = std::mem::take(&mut self.sounds);
+        if sounds_apart(tx)? {
+            // In the table's key order, each page filled once.
+            sounds.sort_unstable();
+            sounds.dedup();
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO sounds (kind, key, item, role) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for s in &sounds {
+                insert.execute((s.0, &s.1, s.2, s.3))?;
+            }
+        } else {
+            rows.append(&mut sounds);
+        }
         rows.sort_unstable();
         rows.dedup();
         let mut ids = Ids::new(tx)?;
@@ -184,7 +295,8 @@ mod tests {
     fn rows(conn: &Connection) -> Vec<(i64, String, i64, i64)> {
         conn.prepare(
             "SELECT i.kind, i.value, o.item, o.role FROM occurrences o
-               JOIN identifiers i ON i.id = o.ident ORDER BY 1, 2, 3, 4",
+               JOIN identifiers i ON i.id = o.ident
+             UNION ALL SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4",
         )
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -211,7 +323,11 @@ mod tests {
                 .conn()
                 .query_row("SELECT count(*) FROM identifiers", [], |r| r.get(0))
                 .unwrap();
-            let mut values: Vec<_> = before.iter().map(|r| (r.0, &r.1)).collect();
+            let mut values: Vec<_> = before
+                .iter()
+                .filter(|r| !(8..=9).contains(&r.0))
+                .map(|r| (r.0, &r.1))
+                .collect();
             values.dedup();
             assert_eq!(distinct as usize, values.len(), "each value once");
             let check = crate::store::integrity::check_derived(s.conn()).unwrap();
@@ -227,5 +343,176 @@ mod tests {
                 .unwrap();
             assert!(plan.contains("occurrences_item"), "{plan}");
         }
+    }
+    /// The sound rows as (kind code, key, item, role code), in key order.
+    fn sounds(conn: &Connection) -> Vec<(i64, String, i64, i64)> {
+        conn.prepare("SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn sounds_are_kept_apart_and_follow_each_edit_and_delete() {
+        use crate::domain::Parcel;
+        use crate::domain::identifiers::{address_sound_key, name_sound_key};
+        use crate::domain::record::new_record;
+        use crate::domain::{ItemKind, Record};
+        let (_d, mut s) = temp_store();
+        let mut p = s
+            .write(|w| {
+                let (mut p, _) = new_record::<Parcel>(&[
+                    ("tracking", "RR123456785KZ"),
+                    ("sender_name", "Ivan Petrov"),
+                    ("recipient_name", "Olga Sidorova"),
+                    ("recipient_address", "12 Abay Avenue, Almaty"),
+                ])?;
+                crate::store::create::parcel(w, &mut p)?;
+                Ok(p)
+            })
+            .unwrap();
+        let item = crate::store::keys::key_of(s.conn(), ItemKind::Parcel, p.meta().id)
+            .unwrap()
+            .unwrap();
+        let (ns, asd) = (
+            ident_code(IdentKind::NameSound),
+            ident_code(IdentKind::AddressSound),
+        );
+        let (sender, recipient) = (
+            role_code("sender_name").unwrap(),
+            role_code("recipient_name").unwrap(),
+        );
+        let address = role_code("recipient_address").unwrap();
+        let key = |f: fn(&str) -> Option<String>, v: &str| f(v).unwrap();
+        let mut want = vec![
+            (ns, key(name_sound_key, "Ivan Petrov"), item, sender),
+            (ns, key(name_sound_key, "Olga Sidorova"), item, recipient),
+            (
+                asd,
+                key(address_sound_key, "12 Abay Avenue, Almaty"),
+                item,
+                address,
+            ),
+        ];
+        want.sort();
+        assert_eq!(sounds(s.conn()), want);
+        // Not in the identifier index.
+        let in_index: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM identifiers WHERE kind IN (?1, ?2)",
+                (ns, asd),
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(in_index, 0);
+        // An edit of one name moves that name's row only.
+        p.sender_name = Some("Pyotr Ivanov-Smirnov".into());
+        s.write(|w| crate::store::records::update(w, &mut p))
+            .unwrap();
+        want.retain(|r| r.3 != sender);
+        want.push((
+            ns,
+            key(name_sound_key, "Pyotr Ivanov-Smirnov"),
+            item,
+            sender,
+        ));
+        want.sort();
+        assert_eq!(sounds(s.conn()), want);
+        let check = crate::store::integrity::check_derived(s.conn()).unwrap();
+        assert!(check.problems.is_empty(), "{:?}", check.problems);
+        // A name cleared leaves no row behind; a delete leaves none at all.
+        p.recipient_name = None;
+        s.write(|w| crate::store::records::update(w, &mut p))
+            .unwrap();
+        want.retain(|r| r.3 != recipient);
+        assert_eq!(sounds(s.conn()), want);
+        s.write(|w| crate::store::records::delete(w, ItemKind::Parcel, p.meta().id))
+            .unwrap();
+        assert_eq!(sounds(s.conn()), vec![]);
+    }
+
+    #[test]
+    fn sound_rows_changed_outside_are_named_by_the_check() {
+        let (_d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 60, 5, |_, _| {}).unwrap();
+        let check = |s: &crate::store::Store| {
+            crate::store::integrity::check_derived(s.conn())
+                .unwrap()
+                .problems
+                .join("\n")
+        };
+        assert_eq!(check(&s), "");
+        let n: i64 = s
+            .conn()
+            .query_row("SELECT count(*) FROM sounds", [], |r| r.get(0))
+            .unwrap();
+        assert!(n > 100, "{n}");
+        // One row's key changed: missing for its record, and one stray.
+        s.conn()
+            .execute_batch(
+                "UPDATE sounds SET key = key || 'x'
+                 WHERE (kind, key, item, role) = (SELECT kind, key, item, role FROM sounds LIMIT 1)",
+            )
+            .unwrap();
+        let found = check(&s);
+        assert!(
+            found.contains("the sound keys lack the record's"),
+            "{found}"
+        );
+        assert!(
+            found.contains("1 sound key row(s) belong to no record"),
+            "{found}"
+        );
+        // One row added that no record implies.
+        let (_d2, mut t) = temp_store();
+        crate::exchange::demo::generate(&mut t, 60, 5, |_, _| {}).unwrap();
+        t.conn()
+            .execute("INSERT INTO sounds VALUES (8, 'zzz', 18, 8)", [])
+            .unwrap();
+        assert!(check(&t).contains("1 sound key row(s) belong to no record"));
+        // One row removed.
+        let (_d3, mut u) = temp_store();
+        crate::exchange::demo::generate(&mut u, 60, 5, |_, _| {}).unwrap();
+        u.conn()
+            .execute(
+                "DELETE FROM sounds WHERE (kind, key, item, role) = (SELECT kind, key, item, role FROM sounds LIMIT 1)",
+                [],
+            )
+            .unwrap();
+        assert!(check(&u).contains("the sound keys lack the record's"));
+    }
+
+    /// A notebook of schema 11 (the sounds in the identifier index) is
+    /// upgraded by moving its rows: the same rows as the index written
+    /// anew, and the check passes.
+    #[test]
+    fn schema_11_sounds_move_out_of_the_index() {
+        let (d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 200, 3, |_, _| {}).unwrap();
+        let all = rows(s.conn());
+        let before = sounds(s.conn());
+        assert!(before.len() > 300, "{}", before.len());
+        // The file as schema 11 kept it.
+        s.conn()
+            .execute_batch(
+                "INSERT INTO identifiers (kind, value) SELECT DISTINCT kind, key FROM sounds;
+                 INSERT INTO occurrences (ident, item, role)
+                   SELECT i.id, s.item, s.role FROM sounds s
+                   JOIN identifiers i ON i.kind = s.kind AND i.value = s.key;
+                 DROP TABLE sounds;
+                 PRAGMA user_version = 11;",
+            )
+            .unwrap();
+        let path = s.path().to_path_buf();
+        drop(s);
+        let s = crate::store::Store::open(&path, crate::store::OpenOptions::new("t")).unwrap();
+        assert_eq!(sounds(s.conn()), before);
+        assert_eq!(rows(s.conn()), all);
+        let check = crate::store::integrity::check_derived(s.conn()).unwrap();
+        assert!(check.problems.is_empty(), "{:?}", check.problems);
+        drop(d);
     }
 }

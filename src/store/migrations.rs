@@ -80,6 +80,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0011_parcel_search_rows.sql"),
         step: None,
     },
+    Migration {
+        version: 12,
+        name: "name and address sounds apart from the identifier index",
+        sql: include_str!("migrations/0012_sounds_apart.sql"),
+        step: None,
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

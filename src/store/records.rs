@@ -569,7 +569,7 @@ fn insert_checking<R: Record>(w: &mut Writer<'_>, rec: &mut R, check: bool) -> R
     let id = rec.meta().id;
     let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
     if w.indexing {
-        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, true)?;
+        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, None)?;
         search::replace_record(&w.tx, item, rec, true)?;
     }
     screened(w, item, rec)?;
@@ -662,7 +662,11 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
     write_values::<R>(w, sql_values_of::<R>(&map)?, before.is_some())?;
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
-        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, before.is_none())?;
+        let was = before
+            .as_ref()
+            .map(|b| identifiers_of(&w.tx, b))
+            .transpose()?;
+        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, was.as_deref())?;
         // An item written over keeps its search row (and so its place
         // among equal scores).
         if before.is_some() {
@@ -744,7 +748,9 @@ fn notes_follow_parcel<R: Record>(w: &Writer<'_>, rec: &R, before: Option<&R>) -
     for note_id in ids_where(&w.tx, "SELECT id FROM notes WHERE item_id = ?1", id)? {
         if let Some(note) = get::<Note>(&w.tx, note_id)? {
             let item = must_key::<Note>(&w.tx, note_id)?;
-            index::replace(&w.tx, item, &identifiers_of(&w.tx, &note)?, false)?;
+            // (Its sounds are its own, whatever the country: the same.)
+            let ids = identifiers_of(&w.tx, &note)?;
+            index::replace(&w.tx, item, &ids, Some(&ids))?;
         }
     }
     Ok(())
@@ -883,7 +889,8 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     update_columns(w, &before, rec)?;
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
-        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, false)?;
+        let was = identifiers_of(&w.tx, &before)?;
+        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, Some(&was))?;
         search::update_record(&w.tx, item, rec)?;
     }
     screened(w, item, rec)?;
@@ -905,7 +912,8 @@ fn delete_one<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<R> {
     w.tx.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", R::KIND.table()))?
         .execute([id])?;
     if w.indexing {
-        index::replace(&w.tx, item, &[], false)?;
+        let was = identifiers_of(&w.tx, &before)?;
+        index::replace(&w.tx, item, &[], Some(&was))?;
         search::remove(&w.tx, item)?;
     }
     audit::append(

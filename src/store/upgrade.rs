@@ -48,9 +48,8 @@ pub fn rebuild_indexes(tx: &Connection) -> Result<usize> {
 
 /// [`rebuild_indexes`], the identifier rows written through `batch`.
 pub(crate) fn rebuild_indexes_in(tx: &Connection, batch: index::Batch) -> Result<usize> {
-    tx.execute_batch(
-        "DELETE FROM occurrences; DELETE FROM identifiers; DELETE FROM search_items;",
-    )?;
+    index::clear(tx)?;
+    tx.execute_batch("DELETE FROM search_items;")?;
     index_all(tx, batch, false)
 }
 
@@ -59,7 +58,7 @@ pub(crate) fn rebuild_indexes_in(tx: &Connection, batch: index::Batch) -> Result
 /// in, which the searches' ranking of equal scores and their split
 /// between two cores follow).
 pub fn reindex_in_place(tx: &Connection) -> Result<usize> {
-    tx.execute_batch("DELETE FROM occurrences; DELETE FROM identifiers;")?;
+    index::clear(tx)?;
     index_all(tx, index::Batch::new(index::BATCH_ROWS), true)
 }
 

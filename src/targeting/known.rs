@@ -176,17 +176,23 @@ impl Presence {
     /// The identifiers `sql` gives (kind code, value), about `expected` of
     /// them. Gives up (`None`: a filter read in part would say "not there"
     /// of values that are) once `stop` is set.
+    /// `also` are the hashes of values behind the gate that the index
+    /// does not hold ([`Gate::also`]).
     fn of(
         conn: &Connection,
         sql: &str,
         expected: u64,
+        also: &[u64],
         stop: &AtomicBool,
     ) -> Result<Option<Presence>> {
-        let mut p = Filling::sized(expected);
+        let mut p = Filling::sized(expected + also.len() as u64);
         let read = hash_each(conn, sql, 0, stop, |_, h| {
             p.add(h);
             Ok(())
         })?;
+        for &h in also {
+            p.add(h);
+        }
         Ok(read.then(|| p.done()))
     }
 
@@ -253,8 +259,15 @@ impl Presence {
                 return;
             };
             std::thread::scope(|s| {
-                let later = s.spawn(move || Presence::behind(&other, last, hashes));
-                let sent = send(Gate::Seized, Presence::behind(conn, first, hashes));
+                let later = s.spawn(move || {
+                    Gate::OpenCase
+                        .also(&other)
+                        .and_then(|also| Presence::behind(&other, last, hashes, &also))
+                });
+                let seized = Gate::Seized
+                    .also(conn)
+                    .and_then(|also| Presence::behind(conn, first, hashes, &also));
+                let sent = send(Gate::Seized, seized);
                 let read = later
                     .join()
                     .unwrap_or_else(|_| Err(StoreError::Corrupt("reading a filter failed".into())));
@@ -269,11 +282,12 @@ impl Presence {
                 return;
             }
             let read = match (&by_id, gate.numbered()) {
-                (Some(hashes), Some(sql)) => Presence::behind(conn, sql, hashes),
-                _ => match gate
-                    .estimate(conn)
-                    .and_then(|(expected, _)| Presence::of(conn, &gate.sql(), expected, stop))
-                {
+                (Some(hashes), Some(sql)) => gate
+                    .also(conn)
+                    .and_then(|also| Presence::behind(conn, sql, hashes, &also)),
+                _ => match gate.estimate(conn).and_then(|(expected, _)| {
+                    Presence::of(conn, &gate.sql(), expected, &gate.also(conn)?, stop)
+                }) {
                     Ok(None) => return,
                     Ok(Some(p)) => Ok(p),
                     Err(e) => Err(e),
@@ -385,7 +399,9 @@ impl Presence {
     /// The filter of the identifiers whose ids `sql` gives, each once,
     /// made of their hashes by id. When `sql` gives a parcel's number
     /// beside each id, the newest of each value is kept too ([`Newest`]).
-    fn behind(conn: &Connection, sql: &str, hashes: &[u64]) -> Result<Presence> {
+    /// `also` are the hashes of values behind the gate that the index
+    /// does not hold ([`Gate::also`]).
+    fn behind(conn: &Connection, sql: &str, hashes: &[u64], also: &[u64]) -> Result<Presence> {
         let mut seen = vec![0u64; hashes.len() / 64 + 1];
         let mut stmt = conn.prepare(sql)?;
         let numbered = stmt.column_count() > 1;
@@ -413,8 +429,11 @@ impl Presence {
         drop(rows);
         drop(stmt);
         let newest = (numbered && fits).then(|| Newest::of(pairs, hashes));
-        let count = seen.iter().map(|w| u64::from(w.count_ones())).sum();
-        let mut f = Filling::sized(count);
+        let count: u64 = seen.iter().map(|w| u64::from(w.count_ones())).sum();
+        let mut f = Filling::sized(count + also.len() as u64);
+        for &h in also {
+            f.add(h);
+        }
         for (w, &word) in seen.iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
@@ -674,6 +693,34 @@ impl Gate {
         }
     }
 
+    /// The hashes of the values behind the gate that are not in the
+    /// identifier index: the seized parcels' name sounds (as
+    /// `Live::suspects` asks), worked out from their names, each once.
+    fn also(self, conn: &Connection) -> Result<Vec<u64>> {
+        if self != Gate::Seized {
+            return Ok(Vec::new());
+        }
+        let code = ident_code(IdentKind::NameSound);
+        let mut stmt = conn
+            .prepare("SELECT sender_name, recipient_name FROM parcels WHERE status = 'seized'")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            for i in 0..2 {
+                if let Some(key) = r
+                    .get::<_, Option<String>>(i)?
+                    .as_deref()
+                    .and_then(crate::domain::identifiers::name_sound_key)
+                {
+                    out.push(ident_hash(code, key.as_bytes()));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
     /// The identifiers behind the gate, as (kind code, value), each once.
     fn sql(self) -> String {
         match self.idents() {
@@ -894,7 +941,14 @@ impl<'a> Known<'a> {
         let start = Instant::now();
         let f = &mut self.filters[gate as usize];
         f.rent_until = None;
-        f.present = Presence::of(self.conn, &gate.sql(), expected, &AtomicBool::new(false))?;
+        let also = gate.also(self.conn)?;
+        f.present = Presence::of(
+            self.conn,
+            &gate.sql(),
+            expected,
+            &also,
+            &AtomicBool::new(false),
+        )?;
         f.reading = start.elapsed();
         Ok(())
     }
@@ -910,8 +964,11 @@ impl<'a> Known<'a> {
         // The gate's own filter when it is read (what it holds, the whole
         // index's holds too: asking that one as well is one more cache
         // miss for nothing), else the whole index's.
+        // (The whole index holds no sounds: a sound is asked of the gate's
+        // own filter only.)
         let own = self.filters[gate as usize].present.as_ref();
-        let may = match own.or(self.filters[Gate::Any as usize].present.as_ref()) {
+        let any = self.filters[Gate::Any as usize].present.as_ref();
+        let may = match own.or(any.filter(|_| kind.is_exact())) {
             Some(p) => p.may_hold_hash(h),
             None => true,
         };
@@ -1120,7 +1177,7 @@ mod tests {
         )
         .unwrap();
         let stop = AtomicBool::new(false);
-        let p = Presence::of(&conn, "SELECT code, value FROM v", 200_000, &stop)
+        let p = Presence::of(&conn, "SELECT code, value FROM v", 200_000, &[], &stop)
             .unwrap()
             .unwrap();
         assert_eq!(p.values, 200_000);
@@ -1256,7 +1313,7 @@ mod tests {
             let p = k.filters[gate as usize].present.as_ref().unwrap();
             assert_eq!(
                 p.values,
-                count(&gate.sql()),
+                count(&gate.sql()) + gate.also(&tx).unwrap().len() as u64,
                 "{gate:?}: the screen's snapshot"
             );
             let mut stmt = tx.prepare(&gate.sql()).unwrap();
@@ -1267,6 +1324,28 @@ mod tests {
                 assert!(p.may_hold(kind, &value), "{gate:?} {kind:?} {value}");
             }
         }
+        // The seized parcels' name sounds, which the identifier index does
+        // not hold, are in the seized parcels' filter (suspects are asked
+        // of it), the new parcel's not.
+        let seized = k.filters[Gate::Seized as usize].present.as_ref().unwrap();
+        let mut names = tx
+            .prepare("SELECT recipient_name FROM parcels WHERE status = 'seized'")
+            .unwrap();
+        let mut rows = names.query([]).unwrap();
+        let mut sounds = 0;
+        while let Some(r) = rows.next().unwrap() {
+            let name: Option<String> = r.get(0).unwrap();
+            if let Some(key) = name
+                .as_deref()
+                .and_then(crate::domain::identifiers::name_sound_key)
+            {
+                assert!(seized.may_hold(IdentKind::NameSound, &key), "{key}");
+                sounds += 1;
+            }
+        }
+        assert!(sounds > 5, "{sounds}");
+        let new = crate::domain::identifiers::name_sound_key("Beside Snapshotova").unwrap();
+        assert!(!seized.may_hold(IdentKind::NameSound, &new), "{new}");
         assert!(k.beside.is_none(), "all arrived");
         if !far {
             assert!(

@@ -258,9 +258,9 @@ static SENDERS_COUNTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
 
 /// Each other parcel to a recipient since a date, with its sender's key
 /// (the first of its sender's phone, e-mail, name, address the index
-/// holds, as `score::sender_key` takes it). (Of the exact kinds: a sender
-/// name's sound key has its role too. As ORs: a list IN (..) built a
-/// table for each question.)
+/// holds, as `score::sender_key` takes it). (Of those kinds: a handle
+/// given as a sender's name has its role too. As ORs: a list IN (..)
+/// built a table for each question.)
 static SENDERS_TO: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let exact = [
         IdentKind::Phone,
@@ -392,9 +392,9 @@ impl Knowledge for Live<'_> {
         let mut out = Vec::new();
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, p.tracking, p.sender_name, p.recipient_name
-             FROM identifiers i JOIN occurrences o ON o.ident = i.id
-             JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
-             WHERE i.kind = ?1 AND i.value = ?2 AND p.status = 'seized'
+             FROM sounds s
+             JOIN parcels p ON p.n = (s.item >> 4) AND (s.item & 15) = 2
+             WHERE s.kind = ?1 AND s.key = ?2 AND p.status = 'seized'
              LIMIT 50",
         )?;
         let rows = stmt.query_map((ident_code(IdentKind::NameSound), name_sound), |r| {

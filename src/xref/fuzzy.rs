@@ -8,7 +8,6 @@
 
 use super::OVER_SHARED;
 use super::graph::Node;
-use crate::domain::identifiers::IdentKind;
 use crate::domain::record::{get_field, new_record};
 use crate::domain::{ItemKind, Link, Parcel, text};
 use crate::store::{Result, StoreError, Writer, audit, create, keys, records, refs};
@@ -151,55 +150,52 @@ pub fn suggestions(
     around: Option<Uuid>,
     limit: usize,
 ) -> Result<Vec<Suggestion>> {
-    let (name_sound, address_sound) = (
-        keys::ident_code(IdentKind::NameSound),
-        keys::ident_code(IdentKind::AddressSound),
-    );
-    let coded: Vec<(i64, String, i64)> = match around {
+    // The sounds to look at, as (kind code, key): the item's own, worked
+    // out from its record, or every sound two or more items share.
+    let coded: Vec<(i64, String)> = match around {
         Some(id) => {
             let Some(kind) = refs::kind_of_id(conn, id)? else {
                 return Ok(Vec::new());
             };
-            let Some(item) = keys::key_of(conn, kind, id)? else {
-                return Ok(Vec::new());
-            };
-            let mut stmt = conn.prepare(
-                "SELECT DISTINCT i.id, i.value, i.kind FROM occurrences o JOIN identifiers i ON i.id = o.ident
-                 WHERE o.item = ?1 AND i.kind IN (?2, ?3)",
-            )?;
-            stmt.query_map((item, name_sound, address_sound), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?
+            let idents = crate::with_record_type!(kind, R => match records::get::<R>(conn, id)? {
+                Some(r) => records::identifiers_of(conn, &r)?,
+                None => Vec::new(),
+            });
+            let mut own: Vec<(i64, String)> = idents
+                .into_iter()
+                .filter(|i| !i.kind.is_exact())
+                .map(|i| (keys::ident_code(i.kind), i.value))
+                .collect();
+            own.sort_unstable();
+            own.dedup();
+            own
         }
         None => {
             let mut stmt = conn.prepare(
-                "SELECT i.id, i.value, i.kind FROM identifiers i WHERE i.kind IN (?2, ?3)
-                   AND (SELECT count(*) FROM occurrences o WHERE o.ident = i.id) BETWEEN 2 AND ?1",
+                "SELECT kind, key FROM sounds GROUP BY kind, key HAVING count(*) BETWEEN 2 AND ?1",
             )?;
             stmt.query_map(
-                (
-                    super::cap("name-sound").max(super::cap("address-sound")),
-                    name_sound,
-                    address_sound,
-                ),
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                [super::cap("name-sound").max(super::cap("address-sound"))],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?
             .collect::<rusqlite::Result<_>>()?
         }
     };
     let sounds: Vec<(i64, String, String)> = coded
         .into_iter()
-        .map(|(id, value, code)| Ok((id, value, keys::ident_of_code(code)?.as_str().to_string())))
+        .map(|(code, value)| Ok((code, value, keys::ident_of_code(code)?.as_str().to_string())))
         .collect::<Result<_>>()?;
     let mut out = Vec::new();
     let mut pairs_seen = HashSet::new();
-    for (ident, sound, sound_kind) in sounds {
+    for (code, sound, sound_kind) in sounds {
         let address = sound_kind == "address-sound";
-        let mut stmt =
-            conn.prepare_cached("SELECT item, role FROM occurrences WHERE ident = ?1 LIMIT ?2")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT item, role FROM sounds WHERE kind = ?1 AND key = ?2 LIMIT ?3",
+        )?;
         let coded: Vec<(i64, i64)> = stmt
-            .query_map((ident, OVER_SHARED + 1), |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map((code, &sound, OVER_SHARED + 1), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let mut members: Vec<(String, Uuid, String)> = Vec::with_capacity(coded.len());
         for (item, role) in coded {

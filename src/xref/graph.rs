@@ -4,7 +4,6 @@
 //! one popular substance or a courier hub does not join every case.
 
 use super::{OVER_SHARED, shared_identifiers_of};
-use crate::domain::identifiers::IdentKind;
 use crate::domain::{ItemKind, Note, Record};
 use crate::store::{Result, keys, records, related};
 use rusqlite::Connection;
@@ -444,19 +443,12 @@ impl KeyMap {
     }
 }
 
-/// The ids of identifier values that never join a network: the fuzzy
-/// kinds (similar names and addresses are suggestions, not links) and
-/// warning-listed values. Read through the (kind, value) index, so only
-/// those kinds' entries are visited.
+/// The ids of identifier values that never join a network: the
+/// warning-listed values. (The fuzzy kinds, similar names and addresses,
+/// are suggestions, not links: they are not in the identifier index.)
 fn skipped_identifiers(conn: &Connection) -> Result<IdentSet> {
     let top: Option<i64> = conn.query_row("SELECT max(id) FROM identifiers", [], |r| r.get(0))?;
     let mut out = IdentSet(vec![0; (top.unwrap_or(0).max(0) as usize >> 6) + 1]);
-    let mut by_kind = conn.prepare("SELECT id FROM identifiers WHERE kind = ?1")?;
-    for kind in [IdentKind::NameSound, IdentKind::AddressSound] {
-        for id in by_kind.query_map([keys::ident_code(kind)], |r| r.get::<_, i64>(0))? {
-            out.insert(id?);
-        }
-    }
     let mut warned = conn.prepare("SELECT kind, value FROM warnlist")?;
     let listed: Vec<(String, String)> = warned
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -494,7 +486,7 @@ impl IdentSet {
 /// The pairs of items (by node number) that identifiers `lo..=hi` join.
 /// Occurrences are read in their primary key's order (no join, no sort):
 /// a run is one identifier. Most values belong to one item only, and their
-/// items are never looked up. Skipped values (fuzzy kinds, warning-listed)
+/// items are never looked up. Skipped values (the warning-listed)
 /// are known by id before the pass; a value's kind is read only when its
 /// run is longer than the smallest cap, to apply its own.
 /// The distinct items (by node number) of a run of occurrences, those that

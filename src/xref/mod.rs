@@ -5,7 +5,6 @@ pub mod fuzzy;
 pub mod graph;
 
 use crate::domain::ItemKind;
-use crate::domain::identifiers::IdentKind;
 use crate::store::{Result, keys, refs};
 use rusqlite::Connection;
 use serde::Serialize;
@@ -177,10 +176,9 @@ pub fn parcels_naming_parties(
     let parcel = keys::kind_code(ItemKind::Parcel);
     let mut stmt = conn.prepare(
         "SELECT DISTINCT o2.item FROM occurrences o1
-           JOIN identifiers i ON i.id = o1.ident
            JOIN occurrences o2 ON o2.ident = o1.ident
-         WHERE (o1.item & 15) IN (?1, ?2) AND i.kind NOT IN (?3, ?4)
-           AND (o2.item & 15) = ?5 AND (o2.item >> 4) > ?6
+         WHERE (o1.item & 15) IN (?1, ?2)
+           AND (o2.item & 15) = ?3 AND (o2.item >> 4) > ?4
          ORDER BY o2.item",
     )?;
     let items: Vec<i64> = stmt
@@ -188,8 +186,6 @@ pub fn parcels_naming_parties(
             (
                 keys::kind_code(ItemKind::Person),
                 keys::kind_code(ItemKind::Organisation),
-                keys::ident_code(IdentKind::NameSound),
-                keys::ident_code(IdentKind::AddressSound),
                 parcel,
                 after,
             ),
@@ -230,18 +226,12 @@ pub fn shared_identifiers_of(conn: &Connection, item: i64) -> Result<Vec<Shared>
                 (SELECT count(*) FROM (SELECT DISTINCT item FROM occurrences x
                                        WHERE x.ident = o.ident AND x.item != ?1 LIMIT ?2))
          FROM occurrences o JOIN identifiers i ON i.id = o.ident
-         WHERE o.item = ?1 AND i.kind NOT IN (?3, ?4)",
+         WHERE o.item = ?1",
     )?;
     let rows: Vec<(i64, i64, String, i64, i64)> = idents
-        .query_map(
-            (
-                item,
-                OVER_SHARED + 1,
-                keys::ident_code(IdentKind::NameSound),
-                keys::ident_code(IdentKind::AddressSound),
-            ),
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )?
+        .query_map((item, OVER_SHARED + 1), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut others = conn.prepare_cached(
         "SELECT item, role FROM occurrences WHERE ident = ?1 AND item != ?2 LIMIT ?3",

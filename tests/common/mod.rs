@@ -159,7 +159,7 @@ pub fn assert_consistent(db: &std::path::Path) {
         (7, "people"),
         (8, "organisations"),
     ] {
-        for index in ["occurrences", "search_items"] {
+        for index in ["occurrences", "sounds", "search_items"] {
             let sql = format!(
                 "SELECT count(*) FROM {index} x WHERE (x.item & 15) = {code}
                    AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.n = x.item >> 4)"

@@ -164,14 +164,19 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
 
 /// The identifier index and search rows of one kind of record against
 /// what its records imply; returns how many index rows were accounted for
-/// (occurrences, search rows).
-fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(i64, i64)> {
+/// (occurrences, sound rows, search rows).
+fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(i64, i64, i64)> {
     let mut stored_idents = conn.prepare_cached(
         "SELECT i.kind, i.value, o.role FROM occurrences o JOIN identifiers i ON i.id = o.ident WHERE o.item = ?1",
     )?;
+    // (The sounds have no index by item: each the record implies is
+    // looked for, and the table's rows counted against them at the end.)
+    let mut stored_sound = conn.prepare_cached(
+        "SELECT 1 FROM sounds WHERE kind = ?1 AND key = ?2 AND item = ?3 AND role = ?4",
+    )?;
     let mut stored_search =
         conn.prepare_cached("SELECT label, body FROM search_items WHERE item = ?1")?;
-    let (mut occurrences, mut searches) = (0i64, 0i64);
+    let (mut occurrences, mut sounds, mut searches) = (0i64, 0i64, 0i64);
     let derived_search = crate::store::search::derived(R::KIND);
     records::each_numbered::<R>(conn, |n, r| {
         out.checked += 1;
@@ -182,6 +187,18 @@ fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(
             .collect::<Result<_>>()?;
         want.sort_unstable();
         want.dedup();
+        let (sound, exact): (Vec<_>, Vec<_>) = want
+            .into_iter()
+            .partition(|(k, _, _)| keys::ident_of_code(*k).is_ok_and(|k| !k.is_exact()));
+        let want = exact;
+        let mut missing_sounds = Vec::new();
+        for (k, v, role) in sound {
+            if stored_sound.exists((k, &v, item, role))? {
+                sounds += 1;
+            } else {
+                missing_sounds.push((k, v, role));
+            }
+        }
         let mut have: Vec<(i64, String, i64)> = stored_idents
             .query_map([item], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -201,6 +218,20 @@ fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(
             return Ok(());
         }
         let what = || format!("{} {}", R::KIND, sanitize(&r.label()));
+        if !missing_sounds.is_empty() {
+            let named = missing_sounds
+                .iter()
+                .map(|(k, v, _)| {
+                    let kind = keys::ident_of_code(*k).map_or("?", |k| k.as_str());
+                    format!("{kind} {}", sanitize(v))
+                })
+                .collect::<Vec<_>>();
+            out.problems.push(format!(
+                "{}: the sound keys lack the record's {}: changed outside interdict",
+                what(),
+                named.join(", ")
+            ));
+        }
         if want != have {
             let show = |v: &[(i64, String, i64)], o: &[(i64, String, i64)]| {
                 v.iter()
@@ -247,7 +278,7 @@ fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(
         }
         Ok(())
     })?;
-    Ok((occurrences, searches))
+    Ok((occurrences, sounds, searches))
 }
 
 /// Checks the tables derived from the records (the identifier index and
@@ -255,10 +286,11 @@ fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(
 /// exactly, and no row for anything else.
 pub fn check_derived(conn: &Connection) -> Result<RecordCheck> {
     let mut out = RecordCheck::default();
-    let (mut occurrences, mut searches) = (0, 0);
+    let (mut occurrences, mut sounds, mut searches) = (0, 0, 0);
     for kind in ItemKind::ALL {
-        let (o, s) = crate::with_record_type!(kind, R => derived_kind::<R>(conn, &mut out)?);
+        let (o, k, s) = crate::with_record_type!(kind, R => derived_kind::<R>(conn, &mut out)?);
         occurrences += o;
+        sounds += k;
         searches += s;
     }
     let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
@@ -266,6 +298,13 @@ pub fn check_derived(conn: &Connection) -> Result<RecordCheck> {
     if stray > 0 {
         out.problems.push(format!(
             "{stray} identifier index row(s) belong to no record: written outside interdict"
+        ));
+    }
+    // Every row the records imply was found: any more belong to none.
+    let stray = count("SELECT count(*) FROM sounds")? - sounds;
+    if stray > 0 {
+        out.problems.push(format!(
+            "{stray} sound key row(s) belong to no record: written outside interdict"
         ));
     }
     let stray = count("SELECT count(*) FROM search_items")? - searches;
