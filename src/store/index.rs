@@ -293,16 +293,22 @@ mod tests {
 
     /// Every row of the index, as values.
     fn rows(conn: &Connection) -> Vec<(i64, String, i64, i64)> {
-        conn.prepare(
+        quads(
+            conn,
             "SELECT i.kind, i.value, o.item, o.role FROM occurrences o
                JOIN identifiers i ON i.id = o.ident
              UNION ALL SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4",
         )
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+    }
+
+    /// The rows of four columns `sql` gives.
+    fn quads(conn: &Connection, sql: &str) -> Vec<(i64, String, i64, i64)> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
     }
 
     #[test]
@@ -346,12 +352,10 @@ mod tests {
     }
     /// The sound rows as (kind code, key, item, role code), in key order.
     fn sounds(conn: &Connection) -> Vec<(i64, String, i64, i64)> {
-        conn.prepare("SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
+        quads(
+            conn,
+            "SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4",
+        )
     }
 
     #[test]
