@@ -222,17 +222,25 @@ fn suggestions_in(
         if members.len() > super::cap(&sound_kind) as usize {
             continue;
         }
+        // Each member's name read once, when a pair first needs it (a
+        // member of n is in n - 1 pairs).
+        let mut names: Vec<Option<String>> = vec![None; members.len()];
         for (i, (ka, a, ra)) in members.iter().enumerate() {
-            for (kb, b, rb) in &members[i + 1..] {
+            for (j, (kb, b, rb)) in members.iter().enumerate().skip(i + 1) {
                 if a == b || around.is_some_and(|x| x != *a && x != *b) {
                     continue;
                 }
                 if pairs_seen.contains(&ordered(*a, *b)) || decided(conn, *a, *b)?.is_some() {
                     continue;
                 }
+                for (k, id, role) in [(i, a, ra), (j, b, rb)] {
+                    if names[k].is_none() {
+                        names[k] = Some(name_of(conn, *id, role, &sound, address)?);
+                    }
+                }
                 let (na, nb) = (
-                    name_of(conn, *a, ra, &sound, address)?,
-                    name_of(conn, *b, rb, &sound, address)?,
+                    names[i].clone().unwrap_or_default(),
+                    names[j].clone().unwrap_or_default(),
                 );
                 let same = if address {
                     crate::domain::identifiers::address_fold(&na)
