@@ -440,11 +440,7 @@ fn main() {
     if std::env::var("BENCH_ONLY").as_deref() == Ok("hops") {
         let store = Store::open(&path, opts()).expect("open");
         let conn = store.conn();
-        let ids: Vec<uuid::Uuid> = records::list::<Parcel>(conn, 400, parcels / 2)
-            .expect("list")
-            .iter()
-            .map(|p| p.meta.id)
-            .collect();
+        let ids = middle_parcels(conn, parcels);
         let two_hops = |id: uuid::Uuid| {
             let from = interdict::xref::graph::Node {
                 kind: ItemKind::Parcel,
@@ -472,6 +468,18 @@ fn main() {
                     ms(p95)
                 );
             }
+        }
+        return;
+    }
+
+    // BENCH_ONLY=edit: the saved-edit figures alone, on the notebook
+    // opened as the interface opens it.
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("edit") {
+        let mut store = Store::open(&path, opts()).expect("open");
+        let ids = middle_parcels(store.conn(), parcels);
+        for f in saved_edits(&mut store, &ids) {
+            let (p50, p95) = p50_p95(&f.samples);
+            eprintln!("{}: p50 {:.3} ms, p95 {:.3} ms", f.name, ms(p50), ms(p95));
         }
         return;
     }
@@ -699,90 +707,8 @@ fn main() {
     ));
 
     // One saved edit (a form save: one transaction with indexes and audit).
-    let ids: Vec<uuid::Uuid> = records::list::<Parcel>(app.runner.store.conn(), 400, parcels / 2)
-        .expect("list")
-        .iter()
-        .map(|p| p.meta.id)
-        .collect();
-    let edit = |app: &mut Session, id: uuid::Uuid, field: &str, value: String| {
-        let t = Instant::now();
-        app.runner
-            .store
-            .write(|w| {
-                let mut p: Parcel = records::must_get(&w.tx, id)?;
-                set_fields(&mut p, &[(field, &value)])?;
-                records::update(w, &mut p)?;
-                Ok(())
-            })
-            .expect("edit");
-        t.elapsed()
-    };
-    let stamp = interdict::domain::meta::now();
-    let stamp_digits: usize = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as usize);
-    // Warm the pages the edits touch, as a form save finds them.
-    for (i, id) in ids.iter().enumerate().skip(300) {
-        edit(&mut app, *id, "concealment", format!("warm {i} {stamp}"));
-    }
-    // A value no earlier run wrote, so every save really writes; the
-    // concealment is in the search text, so the search row is rewritten.
-    let samples = (0..200)
-        .map(|i| {
-            edit(
-                &mut app,
-                ids[i % ids.len()],
-                "concealment",
-                format!("edit {i} {stamp}"),
-            )
-        })
-        .collect();
-    figures.push(Figure::new(
-        "one saved edit (form save, one transaction)",
-        samples,
-        ms_target(None, Some(1.0)),
-    ));
-    // Where a save's time goes: the same work rolled back (no commit).
-    let rolled_back: Vec<Duration> = (0..100)
-        .map(|i| {
-            let id = ids[i % ids.len()];
-            let t = Instant::now();
-            let _ = app.runner.store.write_maybe(|w| {
-                let mut p: Parcel = records::must_get(&w.tx, id)?;
-                set_fields(&mut p, &[("concealment", &format!("dry {i} {stamp}"))])?;
-                records::update(w, &mut p)?;
-                Ok(((), false))
-            });
-            t.elapsed()
-        })
-        .collect();
-    figures.push(Figure::new(
-        "  of which the work before commit",
-        rolled_back,
-        Target::None,
-    ));
-    // An edit that also changes identifiers (a new sender phone).
-    let samples = (0..100)
-        .map(|i| {
-            edit(
-                &mut app,
-                ids[(200 + i) % ids.len()],
-                "sender_phone",
-                // Digits from this run's time, so a rerun changes it again.
-                format!(
-                    "+7 701 {:03} {:02} {:02}",
-                    i,
-                    stamp_digits % 100,
-                    (i * 7) % 100
-                ),
-            )
-        })
-        .collect();
-    figures.push(Figure::new(
-        "  an edit that changes identifiers",
-        samples,
-        Target::None,
-    ));
+    let ids = middle_parcels(app.runner.store.conn(), parcels);
+    figures.extend(saved_edits(&mut app.runner.store, &ids));
 
     // Connections of one parcel (shared identifiers, one hop). Each of
     // these (and the walks, and the clusters) runs once first, uncounted,
@@ -975,4 +901,105 @@ fn main() {
         .unwrap_or_default(),
     );
     println!("written to {}", out.display());
+}
+
+/// 400 parcels from the middle of the notebook, the ones the figures of
+/// one item (edits, connections, walks) are taken on.
+fn middle_parcels(conn: &rusqlite::Connection, parcels: usize) -> Vec<uuid::Uuid> {
+    records::list::<Parcel>(conn, 400, parcels / 2)
+        .expect("list")
+        .iter()
+        .map(|p| p.meta.id)
+        .collect()
+}
+
+/// The saved-edit figures: one saved edit (a form save: one transaction
+/// with indexes and audit), the work before its commit, and an edit that
+/// changes identifiers, on parcels from the middle of the notebook.
+fn saved_edits(store: &mut Store, ids: &[uuid::Uuid]) -> Vec<Figure> {
+    let mut figures = Vec::new();
+    let edit = |store: &mut Store, id: uuid::Uuid, field: &str, value: String| {
+        let t = Instant::now();
+        store
+            .write(|w| {
+                let mut p: Parcel = records::must_get(&w.tx, id)?;
+                set_fields(&mut p, &[(field, &value)])?;
+                records::update(w, &mut p)?;
+                Ok(())
+            })
+            .expect("edit");
+        t.elapsed()
+    };
+    let stamp = interdict::domain::meta::now();
+    let stamp_digits: usize = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as usize);
+    // Warm the pages the edits touch, as a form save finds them.
+    for (i, id) in ids.iter().enumerate().skip(300) {
+        edit(store, *id, "concealment", format!("warm {i} {stamp}"));
+    }
+    // A value no earlier run wrote, so every save really writes; the
+    // concealment is in the search text, so the search row is rewritten.
+    let samples = (0..200)
+        .map(|i| {
+            edit(
+                store,
+                ids[i % ids.len()],
+                "concealment",
+                format!("edit {i} {stamp}"),
+            )
+        })
+        .collect();
+    figures.push(Figure::new(
+        "one saved edit (form save, one transaction)",
+        samples,
+        Target::Ms {
+            p50: None,
+            p95: Some(1.0),
+        },
+    ));
+    // Where a save's time goes: the same work rolled back (no commit).
+    let rolled_back: Vec<Duration> = (0..100)
+        .map(|i| {
+            let id = ids[i % ids.len()];
+            let t = Instant::now();
+            let _ = store.write_maybe(|w| {
+                let mut p: Parcel = records::must_get(&w.tx, id)?;
+                set_fields(&mut p, &[("concealment", &format!("dry {i} {stamp}"))])?;
+                records::update(w, &mut p)?;
+                Ok(((), false))
+            });
+            t.elapsed()
+        })
+        .collect();
+    figures.push(Figure::new(
+        "  of which the work before commit",
+        rolled_back,
+        Target::None,
+    ));
+    // An edit that also changes identifiers (a new sender phone).
+    let samples = (0..100)
+        .map(|i| {
+            edit(
+                store,
+                ids[(200 + i) % ids.len()],
+                "sender_phone",
+                // Digits from this run's time (in milliseconds: runs of
+                // `BENCH_ONLY=edit` a second apart wrote the same phones,
+                // edits that changed nothing), so a rerun changes it again.
+                format!(
+                    "+7 701 {:03} {:02} {:02}",
+                    i,
+                    stamp_digits % 100,
+                    (i * 7) % 100
+                ),
+            )
+        })
+        .collect();
+    figures.push(Figure::new(
+        "  an edit that changes identifiers",
+        samples,
+        Target::None,
+    ));
+    figures
 }

@@ -104,6 +104,9 @@ impl Record for Organisation {
             self.country.as_deref(),
         )
     }
+    fn sounds(&self) -> Vec<Identifier> {
+        super::person::party_sounds(self.names(), &self.addresses)
+    }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         Ok(contact_warnings(&self.contacts))
     }

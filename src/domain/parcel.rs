@@ -159,6 +159,11 @@ impl Record for Parcel {
     fn identifiers(&self) -> Vec<Identifier> {
         self.identifiers_of(true)
     }
+    fn sounds(&self) -> Vec<Identifier> {
+        let mut out = Vec::with_capacity(4);
+        self.push_sounds(&mut out);
+        out
+    }
     fn from_fields(values: &mut [serde_json::Value]) -> Option<Result<Parcel, String>> {
         Some(Parcel::of_fields(values))
     }
@@ -308,6 +313,36 @@ impl Parcel {
         })
     }
 
+    /// Its name and address sounds, in the order [`Parcel::identifiers_of`]
+    /// lists them.
+    fn push_sounds(&self, out: &mut Vec<Identifier>) {
+        let mut push = |kind, key: Option<String>, role| {
+            if let Some(v) = key {
+                out.push(Identifier::new(kind, v, role));
+            }
+        };
+        push(
+            IdentKind::NameSound,
+            opt(&self.sender_name).and_then(ids::name_sound_key),
+            "sender_name",
+        );
+        push(
+            IdentKind::NameSound,
+            opt(&self.recipient_name).and_then(ids::name_sound_key),
+            "recipient_name",
+        );
+        push(
+            IdentKind::AddressSound,
+            opt(&self.sender_address).and_then(ids::address_sound_key),
+            "sender_address",
+        );
+        push(
+            IdentKind::AddressSound,
+            opt(&self.recipient_address).and_then(ids::address_sound_key),
+            "recipient_address",
+        );
+    }
+
     /// The parcel's identifiers as [`Record::identifiers`] gives them, in
     /// the same order, the name and address sounds left out unless
     /// `sounds` (a screen asks only of exact values, and works a name's
@@ -369,26 +404,7 @@ impl Parcel {
             "declared_contents",
         );
         if sounds {
-            push(
-                IdentKind::NameSound,
-                opt(&self.sender_name).and_then(ids::name_sound_key),
-                "sender_name",
-            );
-            push(
-                IdentKind::NameSound,
-                opt(&self.recipient_name).and_then(ids::name_sound_key),
-                "recipient_name",
-            );
-            push(
-                IdentKind::AddressSound,
-                opt(&self.sender_address).and_then(ids::address_sound_key),
-                "sender_address",
-            );
-            push(
-                IdentKind::AddressSound,
-                opt(&self.recipient_address).and_then(ids::address_sound_key),
-                "recipient_address",
-            );
+            self.push_sounds(&mut out);
         }
         // Handles, domains, payment ids and phones written in its free
         // text (read in the parcel's country), and handles given as names.

@@ -86,9 +86,7 @@ pub(crate) fn party_identifiers<'a>(
         if let Some(k) = ids::name_key(n) {
             out.push(Identifier::new(IdentKind::Name, k, "name"));
         }
-        if let Some(k) = ids::name_sound_key(n) {
-            out.push(Identifier::new(IdentKind::NameSound, k, "name"));
-        }
+        out.extend(name_sound(n));
         out.extend(
             super::online::handles_in(n)
                 .into_iter()
@@ -104,9 +102,7 @@ pub(crate) fn party_identifiers<'a>(
         if let Some(k) = ids::address_key(a) {
             out.push(Identifier::new(IdentKind::Address, k, "address"));
         }
-        if let Some(k) = ids::address_sound_key(a) {
-            out.push(Identifier::new(IdentKind::AddressSound, k, "address"));
-        }
+        out.extend(address_sound(a));
     }
     if let Some(c) = contacts {
         out.extend(ids::scan(c, country).ids.into_iter().map(|mut i| {
@@ -114,6 +110,31 @@ pub(crate) fn party_identifiers<'a>(
             i
         }));
     }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A party's name's sound, as [`party_identifiers`] holds it.
+fn name_sound(name: &str) -> Option<Identifier> {
+    ids::name_sound_key(name).map(|k| Identifier::new(IdentKind::NameSound, k, "name"))
+}
+
+/// A party's address's sound, as [`party_identifiers`] holds it.
+fn address_sound(address: &str) -> Option<Identifier> {
+    ids::address_sound_key(address).map(|k| Identifier::new(IdentKind::AddressSound, k, "address"))
+}
+
+/// The sounds of a party's names and addresses: those of
+/// [`party_identifiers`] alone, sorted and each once as there.
+pub(crate) fn party_sounds<'a>(
+    names: impl Iterator<Item = &'a str>,
+    addresses: &Option<String>,
+) -> Vec<Identifier> {
+    let mut out: Vec<Identifier> = names
+        .filter_map(name_sound)
+        .chain(parts(addresses).filter_map(address_sound))
+        .collect();
     out.sort();
     out.dedup();
     out
@@ -167,6 +188,9 @@ impl Record for Person {
             &self.contacts,
             self.nationality.as_deref(),
         )
+    }
+    fn sounds(&self) -> Vec<Identifier> {
+        party_sounds(self.names(), &self.addresses)
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         let mut w = contact_warnings(&self.contacts);

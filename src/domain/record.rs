@@ -29,6 +29,14 @@ pub trait Record: Serialize + DeserializeOwned + Clone + std::fmt::Debug + 'stat
     fn identifiers(&self) -> Vec<Identifier> {
         Vec::new()
     }
+    /// The record's name and address sounds: exactly the identifiers of
+    /// [`Record::identifiers`] whose kind is not exact, worked out alone
+    /// (a write that replaces a record's sound rows is told the old ones;
+    /// the rest of its identifiers, phones read and free text scanned, are
+    /// not needed for that). Kinds with no sounds keep the default.
+    fn sounds(&self) -> Vec<Identifier> {
+        Vec::new()
+    }
     /// The parcel this record is about, whose country its free text's
     /// national phone numbers are read in (a note or lead on a parcel).
     fn about_parcel(&self) -> Option<uuid::Uuid> {

@@ -662,10 +662,7 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
     write_values::<R>(w, sql_values_of::<R>(&map)?, before.is_some())?;
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
-        let was = before
-            .as_ref()
-            .map(|b| identifiers_of(&w.tx, b))
-            .transpose()?;
+        let was = before.as_ref().map(Record::sounds);
         index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, was.as_deref())?;
         // An item written over keeps its search row (and so its place
         // among equal scores).
@@ -750,7 +747,7 @@ fn notes_follow_parcel<R: Record>(w: &Writer<'_>, rec: &R, before: Option<&R>) -
             let item = must_key::<Note>(&w.tx, note_id)?;
             // (Its sounds are its own, whatever the country: the same.)
             let ids = identifiers_of(&w.tx, &note)?;
-            index::replace(&w.tx, item, &ids, Some(&ids))?;
+            index::replace(&w.tx, item, &ids, Some(&note.sounds()))?;
         }
     }
     Ok(())
@@ -889,8 +886,12 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     update_columns(w, &before, rec)?;
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
-        let was = identifiers_of(&w.tx, &before)?;
-        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, Some(&was))?;
+        index::replace(
+            &w.tx,
+            item,
+            &identifiers_of(&w.tx, rec)?,
+            Some(&before.sounds()),
+        )?;
         search::update_record(&w.tx, item, rec)?;
     }
     screened(w, item, rec)?;
@@ -912,8 +913,7 @@ fn delete_one<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<R> {
     w.tx.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", R::KIND.table()))?
         .execute([id])?;
     if w.indexing {
-        let was = identifiers_of(&w.tx, &before)?;
-        index::replace(&w.tx, item, &[], Some(&was))?;
+        index::replace(&w.tx, item, &[], Some(&before.sounds()))?;
         search::remove(&w.tx, item)?;
     }
     audit::append(

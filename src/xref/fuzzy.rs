@@ -170,7 +170,7 @@ fn suggestions_in(
                 return Ok(Vec::new());
             };
             let idents = crate::with_record_type!(kind, R => match records::get::<R>(conn, id)? {
-                Some(r) => records::identifiers_of(conn, &r)?,
+                Some(r) => crate::domain::record::Record::sounds(&r),
                 None => Vec::new(),
             });
             let mut own: Vec<(i64, String)> = idents
