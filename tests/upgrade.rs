@@ -537,8 +537,8 @@ fn a_schema_10_notebook_drops_its_parcels_search_rows_and_still_finds_them() {
         })
         .unwrap();
     // Back to schema 10: its search_items as 0004 made it (a rowid of its
-    // own, the item key unique), each parcel's text stored there too, and
-    // the sounds in the identifier index.
+    // own, the item key unique), each parcel's text stored there too, the
+    // sounds in the identifier index and the occurrences' index by item.
     {
         // (The statement read from the migration that wrote it, so the
         // upgrade's schema check sees schema 10's table exactly.)
@@ -558,7 +558,8 @@ fn a_schema_10_notebook_drops_its_parcels_search_rows_and_still_finds_them() {
              INSERT INTO occurrences (ident, item, role)
                SELECT i.id, s.item, s.role FROM sounds s
                JOIN identifiers i ON i.kind = s.kind AND i.value = s.key;
-             DROP TABLE sounds;"
+             DROP TABLE sounds;
+             CREATE INDEX occurrences_item ON occurrences (item);"
         ))
         .unwrap();
         c.pragma_update(None, "user_version", 10).unwrap();

@@ -112,6 +112,31 @@ fn opt(s: &Option<String>) -> Option<&str> {
     s.as_deref().filter(|s| !s.is_empty())
 }
 
+/// The key a parcel's sender is told apart by, from its columns: the
+/// first of its phone (read in its origin), e-mail, name and address that
+/// has a key, each made as [`Parcel::identifiers_of`] makes it (what
+/// `targeting::score::sender_key` finds among its identifiers); `None`
+/// when none has.
+pub fn sender_key_of(
+    phone: &Option<String>,
+    email: &Option<String>,
+    name: &Option<String>,
+    address: &Option<String>,
+    origin: Option<&str>,
+) -> Option<String> {
+    opt(phone)
+        .and_then(|p| ids::phone_key(p, origin))
+        .or_else(|| opt(email).and_then(ids::email_key))
+        .or_else(|| opt(name).and_then(ids::name_key))
+        .or_else(|| opt(address).and_then(ids::address_key))
+}
+
+/// The key of a parcel's recipient's name, as [`Parcel::identifiers_of`]
+/// makes it.
+pub fn recipient_name_key(name: &Option<String>) -> Option<String> {
+    opt(name).and_then(ids::name_key)
+}
+
 /// The fields a parcel's search text is made of, in order
 /// ([`Record::search_text`] joins them). The store keeps no search row
 /// for a parcel: it makes the text from these columns of the parcel's row
@@ -395,7 +420,7 @@ impl Parcel {
         );
         push(
             IdentKind::Name,
-            opt(&self.recipient_name).and_then(ids::name_key),
+            recipient_name_key(&self.recipient_name),
             "recipient_name",
         );
         push(

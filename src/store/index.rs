@@ -1,7 +1,12 @@
 //! The identifier index: each normalised value stored once, with every
 //! item (by item key) and role (by code) it occurs in. Maintained in the
 //! same transaction as the record it comes from; values no item uses any
-//! more are removed.
+//! more are removed. There is no way in by item (schema 13): what an
+//! item's identifiers are is worked out from its record, so a write that
+//! replaces them is given the record as it was stored, and a view of one
+//! item looks each of its values up ([`exact_of_item`]). How identifiers
+//! are derived is part of the file's format: a change to it needs an
+//! upgrade step that builds the index again.
 //!
 //! The name and address sounds (the fuzzy kinds, which suggest matches
 //! but never connect items) are kept apart, in `sounds`: one row per
@@ -53,21 +58,6 @@ pub fn clear(tx: &Connection) -> Result<()> {
 /// The id of the value ?2 of kind ?1.
 const FIND_ID: &str = "SELECT id FROM identifiers WHERE kind = ?1 AND value = ?2";
 
-/// The identifier id and role code of each identifier, `None` for a
-/// value not in the index yet.
-fn find_all(tx: &Connection, idents: &[&Identifier]) -> Result<Vec<(Option<i64>, i64)>> {
-    let mut find = tx.prepare_cached(FIND_ID)?;
-    idents
-        .iter()
-        .map(|i| {
-            let id = find
-                .query_row((ident_code(i.kind), &i.value), |r| r.get::<_, i64>(0))
-                .optional()?;
-            Ok((id, role_code(i.role)?))
-        })
-        .collect()
-}
-
 /// The identifier values' ids, each looked up or added.
 struct Ids<'c> {
     tx: &'c Connection,
@@ -98,21 +88,34 @@ impl<'c> Ids<'c> {
 
 /// Replaces the identifiers of the item `item` (an item key) with
 /// `idents`, all of the record's identifiers, sounds included. `before`
-/// is the sounds of the record as it was stored ([`Record::sounds`]: they
-/// say which sound rows it has; any exact identifier among them is not
-/// looked at), `None` when the item has just been created (no old rows
-/// looked for).
-///
-/// [`Record::sounds`]: crate::domain::record::Record::sounds
+/// is the identifiers of the record as it was stored (they say which rows
+/// it has: the index has no way in by item), `None` when the item has
+/// just been created (no old rows looked for). Only the rows that differ
+/// are written: none when the identifiers are the same (most edits).
 pub fn replace(
     tx: &Connection,
     item: i64,
     idents: &[Identifier],
     before: Option<&[Identifier]>,
 ) -> Result<()> {
-    let exact: Vec<&Identifier> = idents.iter().filter(|i| i.kind.is_exact()).collect();
-    replace_exact(tx, item, &exact, before.is_none())?;
+    let old = before.unwrap_or_default();
+    replace_exact(tx, item, &exact_rows(idents)?, &exact_rows(old)?)?;
     replace_sounds(tx, item, idents, before)
+}
+
+/// The exact identifiers' rows, as (kind code, value, role code), sorted
+/// and each once; the sounds left out.
+fn exact_rows<'a>(
+    idents: impl IntoIterator<Item = &'a Identifier>,
+) -> Result<Vec<(i64, &'a str, i64)>> {
+    let mut out = idents
+        .into_iter()
+        .filter(|i| i.kind.is_exact())
+        .map(|i| Ok((ident_code(i.kind), i.value.as_str(), role_code(i.role)?)))
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 /// The sound rows of the item: those the record no longer has removed,
@@ -145,47 +148,53 @@ fn replace_sounds(
     Ok(())
 }
 
-/// The exact identifiers' rows of the item. `fresh` skips looking for old
-/// rows when the item has just been created.
-fn replace_exact(tx: &Connection, item: i64, idents: &[&Identifier], fresh: bool) -> Result<()> {
-    let mut old: Vec<i64> = Vec::new();
-    if !fresh {
-        let mut stmt = tx.prepare_cached("SELECT ident, role FROM occurrences WHERE item = ?1")?;
-        let mut stored: Vec<(i64, i64)> = stmt
-            .query_map([item], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        // Nothing to write when the stored rows are already these (most
-        // edits change no identifier): reads only, no page dirtied.
-        let found = find_all(tx, idents)?;
-        if found.iter().all(|(id, _)| id.is_some()) {
-            let mut wanted: Vec<(i64, i64)> = found
-                .into_iter()
-                .filter_map(|(id, role)| Some((id?, role)))
-                .collect();
-            wanted.sort_unstable();
-            wanted.dedup();
-            stored.sort_unstable();
-            if wanted == stored {
-                return Ok(());
+/// The exact identifiers' rows of the item, from `old` (those it has) to
+/// `new`: the occurrences it no longer has removed (and their values,
+/// when no other item holds them), the new ones added.
+fn replace_exact(
+    tx: &Connection,
+    item: i64,
+    new: &[(i64, &str, i64)],
+    old: &[(i64, &str, i64)],
+) -> Result<()> {
+    if new == old {
+        return Ok(());
+    }
+    let mut gone: Vec<i64> = Vec::new();
+    let removed: Vec<_> = old
+        .iter()
+        .filter(|o| new.binary_search(o).is_err())
+        .collect();
+    if !removed.is_empty() {
+        let mut find = tx.prepare_cached(FIND_ID)?;
+        let mut delete = tx.prepare_cached(
+            "DELETE FROM occurrences WHERE ident = ?1 AND item = ?2 AND role = ?3",
+        )?;
+        for (code, value, role) in removed {
+            if let Some(ident) = find
+                .query_row((code, value), |r| r.get::<_, i64>(0))
+                .optional()?
+            {
+                delete.execute((ident, item, role))?;
+                gone.push(ident);
             }
         }
-        old = stored.into_iter().map(|(ident, _)| ident).collect();
-        tx.prepare_cached("DELETE FROM occurrences WHERE item = ?1")?
-            .execute([item])?;
     }
     let mut insert_occ = tx.prepare_cached(
         "INSERT OR IGNORE INTO occurrences (ident, item, role) VALUES (?1, ?2, ?3)",
     )?;
     let mut ids = Ids::new(tx)?;
-    for i in idents {
-        let ident = ids.id_or_add(ident_code(i.kind), &i.value)?;
-        insert_occ.execute((ident, item, role_code(i.role)?))?;
+    for (code, value, role) in new.iter().filter(|n| old.binary_search(n).is_err()) {
+        let ident = ids.id_or_add(*code, value)?;
+        insert_occ.execute((ident, item, role))?;
     }
-    if !old.is_empty() {
+    if !gone.is_empty() {
+        gone.sort_unstable();
+        gone.dedup();
         let mut orphan = tx.prepare_cached(
             "DELETE FROM identifiers WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM occurrences WHERE ident = ?1)",
         )?;
-        for ident in old {
+        for ident in gone {
             orphan.execute([ident])?;
         }
     }
@@ -283,6 +292,31 @@ impl Batch {
     }
 }
 
+/// The exact identifiers of the item `item` (an item key) as the index
+/// holds them, as (identifier id, kind code, value, role code) sorted by
+/// kind and value: worked out from its record, each looked up (the index
+/// has no way in by item). None for an item that is not there.
+pub fn exact_of_item(conn: &Connection, item: i64) -> Result<Vec<(i64, i64, String, i64)>> {
+    let Some((kind, id)) = super::keys::id_of(conn, item)? else {
+        return Ok(Vec::new());
+    };
+    let idents = crate::with_record_type!(kind, R => match super::records::get::<R>(conn, id)? {
+        Some(r) => super::records::identifiers_of(conn, &r)?,
+        None => Vec::new(),
+    });
+    let mut find = conn.prepare_cached(FIND_ID)?;
+    let mut out = Vec::new();
+    for (code, value, role) in exact_rows(&idents)? {
+        if let Some(ident) = find
+            .query_row((code, value), |r| r.get::<_, i64>(0))
+            .optional()?
+        {
+            out.push((ident, code, value.to_string(), role));
+        }
+    }
+    Ok(out)
+}
+
 /// The id of an identifier value, if any item holds it.
 pub fn lookup(conn: &Connection, kind: IdentKind, value: &str) -> Result<Option<i64>> {
     Ok(conn
@@ -343,16 +377,6 @@ mod tests {
             assert_eq!(distinct as usize, values.len(), "each value once");
             let check = crate::store::integrity::check_derived(s.conn()).unwrap();
             assert!(check.problems.is_empty(), "{:?}", check.problems);
-            // The item index is there, and used.
-            let plan: String = s
-                .conn()
-                .query_row(
-                    "EXPLAIN QUERY PLAN SELECT ident FROM occurrences WHERE item = 5",
-                    [],
-                    |r| r.get(3),
-                )
-                .unwrap();
-            assert!(plan.contains("occurrences_item"), "{plan}");
         }
     }
     /// The sound rows as (kind code, key, item, role code), in key order.
@@ -441,6 +465,90 @@ mod tests {
         s.write(|w| crate::store::records::delete(w, ItemKind::Parcel, p.meta().id))
             .unwrap();
         assert_eq!(sounds(s.conn()), vec![]);
+    }
+
+    /// With no way in by item, each write moves exactly the rows that
+    /// changed: after every edit, a note's parcel changing country, and
+    /// deletes, the index is what the records imply, with no row and no
+    /// value left over (the integrity check counts both).
+    #[test]
+    fn exact_rows_follow_each_edit_delete_and_country_change() {
+        use crate::domain::record::new_record;
+        use crate::domain::{Note, Parcel, Record};
+        use crate::store::records;
+        let (_d, mut s) = temp_store();
+        let clean = |s: &crate::store::Store, step: &str| {
+            let check = crate::store::integrity::check_derived(s.conn()).unwrap();
+            assert!(check.problems.is_empty(), "{step}: {:?}", check.problems);
+        };
+        let held = |s: &crate::store::Store, value: &str| -> i64 {
+            s.conn()
+                .query_row(
+                    "SELECT count(*) FROM identifiers i JOIN occurrences o ON o.ident = i.id
+                     WHERE i.value = ?1",
+                    [value],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let (a, b, note) = s
+            .write(|w| {
+                let (mut a, _) = new_record::<Parcel>(&[
+                    ("tracking", "RR123456785KZ"),
+                    ("sender_phone", "+7 701 555 0142"),
+                    ("destination", "KZ"),
+                    ("recipient_phone", "8 701 555 0199"),
+                ])?;
+                crate::store::create::parcel(w, &mut a)?;
+                let (mut b, _) = new_record::<Parcel>(&[
+                    ("tracking", "EE473124829CN"),
+                    ("sender_phone", "+7 701 555 0142"),
+                ])?;
+                crate::store::create::parcel(w, &mut b)?;
+                let (mut n, _) =
+                    new_record::<Note>(&[("text", "call 8 701 555 0143 after delivery")])?;
+                n.item_id = a.meta().id;
+                crate::store::create::note(w, &mut n)?;
+                Ok((a, b, n))
+            })
+            .unwrap();
+        clean(&s, "created");
+        assert_eq!(held(&s, "+77015550143"), 1, "the note's phone, read in KZ");
+        assert_eq!(held(&s, "+77015550142"), 2);
+        // A shared phone changed on one parcel: the other keeps the value.
+        let mut a2 = a.clone();
+        a2.sender_phone = Some("+7 777 123 4567".into());
+        s.write(|w| records::update(w, &mut a2).map(drop)).unwrap();
+        clean(&s, "phone changed");
+        assert_eq!(held(&s, "+77015550142"), 1);
+        assert_eq!(held(&s, "+77771234567"), 1);
+        // The parcel's country changes what the note's national number is.
+        assert_ne!(
+            note.identifiers_in(Some("KZ")),
+            note.identifiers_in(Some("DE")),
+            "a country that reads the number otherwise"
+        );
+        let mut a3: Parcel = records::must_get(s.conn(), a.meta().id).unwrap();
+        a3.destination = Some("DE".into());
+        s.write(|w| records::update(w, &mut a3).map(drop)).unwrap();
+        clean(&s, "country changed");
+        assert_eq!(held(&s, "+77015550143"), 0, "no longer read in KZ");
+        // The last parcel of a value gone: the value goes with it.
+        s.write(|w| records::delete(w, crate::domain::ItemKind::Parcel, b.meta().id).map(drop))
+            .unwrap();
+        clean(&s, "deleted");
+        let left: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM identifiers WHERE value = '+77015550142'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
+        s.write(|w| records::delete(w, crate::domain::ItemKind::Parcel, a.meta().id).map(drop))
+            .unwrap();
+        clean(&s, "all deleted");
     }
 
     /// What a write is told of a record's old sound rows, its sounds
@@ -563,6 +671,7 @@ mod tests {
                    SELECT i.id, s.item, s.role FROM sounds s
                    JOIN identifiers i ON i.kind = s.kind AND i.value = s.key;
                  DROP TABLE sounds;
+                 CREATE INDEX occurrences_item ON occurrences (item);
                  PRAGMA user_version = 11;",
             )
             .unwrap();

@@ -86,6 +86,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0012_sounds_apart.sql"),
         step: None,
     },
+    Migration {
+        version: 13,
+        name: "no index of the occurrences by item",
+        sql: include_str!("migrations/0013_no_item_index.sql"),
+        step: None,
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

@@ -102,6 +102,13 @@ fn select_by_id_sql<R: Record>() -> &'static str {
     })
 }
 
+/// `SELECT <all columns>, n FROM <table>`, to which callers add their
+/// clauses: rows read with [`from_row`], the record's number after its
+/// columns (at `columns::<R>().len()`).
+pub fn select_numbered_sql<R: Record>() -> String {
+    format!("SELECT {}, n FROM {}", select_list::<R>(), R::KIND.table())
+}
+
 /// `SELECT <all columns> FROM <table>`, to which callers add their clauses.
 pub fn select_sql<R: Record>() -> &'static str {
     sql_once(R::KIND, "select", || {
@@ -662,7 +669,10 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
     write_values::<R>(w, sql_values_of::<R>(&map)?, before.is_some())?;
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
-        let was = before.as_ref().map(Record::sounds);
+        let was = before
+            .as_ref()
+            .map(|b| identifiers_of(&w.tx, b))
+            .transpose()?;
         index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, was.as_deref())?;
         // An item written over keeps its search row (and so its place
         // among equal scores).
@@ -741,13 +751,17 @@ fn notes_follow_parcel<R: Record>(w: &Writer<'_>, rec: &R, before: Option<&R>) -
     {
         return Ok(());
     }
+    // The note's rows as they were read: in the country the parcel had
+    // (none when it has just been written: a note on it until then was
+    // read in none).
+    let was = before.and_then(country);
     let id = rec.meta().id;
     for note_id in ids_where(&w.tx, "SELECT id FROM notes WHERE item_id = ?1", id)? {
         if let Some(note) = get::<Note>(&w.tx, note_id)? {
             let item = must_key::<Note>(&w.tx, note_id)?;
-            // (Its sounds are its own, whatever the country: the same.)
             let ids = identifiers_of(&w.tx, &note)?;
-            index::replace(&w.tx, item, &ids, Some(&note.sounds()))?;
+            let old = note.identifiers_in(was.as_deref());
+            index::replace(&w.tx, item, &ids, Some(&old))?;
         }
     }
     Ok(())
@@ -780,11 +794,7 @@ pub fn each_numbered<R: Record>(
     conn: &Connection,
     mut f: impl FnMut(i64, R) -> Result<()>,
 ) -> Result<()> {
-    let sql = format!(
-        "SELECT {}, n FROM {} ORDER BY n",
-        select_list::<R>(),
-        R::KIND.table()
-    );
+    let sql = format!("{} ORDER BY n", select_numbered_sql::<R>());
     let at = columns::<R>().len();
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
@@ -886,12 +896,8 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     update_columns(w, &before, rec)?;
     let item = must_key::<R>(&w.tx, id)?;
     if w.indexing {
-        index::replace(
-            &w.tx,
-            item,
-            &identifiers_of(&w.tx, rec)?,
-            Some(&before.sounds()),
-        )?;
+        let was = identifiers_of(&w.tx, &before)?;
+        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, Some(&was))?;
         search::update_record(&w.tx, item, rec)?;
     }
     screened(w, item, rec)?;
@@ -913,7 +919,8 @@ fn delete_one<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<R> {
     w.tx.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", R::KIND.table()))?
         .execute([id])?;
     if w.indexing {
-        index::replace(&w.tx, item, &[], Some(&before.sounds()))?;
+        let was = identifiers_of(&w.tx, &before)?;
+        index::replace(&w.tx, item, &[], Some(&was))?;
         search::remove(&w.tx, item)?;
     }
     audit::append(

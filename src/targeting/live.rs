@@ -2,9 +2,7 @@
 //! scoring a parcel as it is saved (or a manifest beside the notebook)
 //! asks, one indexed query at a time.
 
-use super::score::{
-    InCase, Knowledge, Label, Other, Pointer, SENDER_KEY_ROLES, Seen, Suspect, Watched, key_hash,
-};
+use super::score::{InCase, Knowledge, Label, Other, Pointer, Seen, Suspect, Watched, key_hash};
 use crate::domain::identifiers::{IdentKind, name_sound_key};
 use crate::domain::text::{fold, name_key};
 use crate::domain::{ItemKind, Substance};
@@ -256,33 +254,14 @@ static SENDERS_COUNTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
     )
 });
 
-/// Each other parcel to a recipient since a date, with its sender's key
-/// (the first of its sender's phone, e-mail, name, address the index
-/// holds, as `score::sender_key` takes it). (Of those kinds: a handle
-/// given as a sender's name has its role too. As ORs: a list IN (..)
-/// built a table for each question.)
+/// Each other parcel to a recipient since a date, with what its sender's
+/// key is made of (the columns `Parcel::sender_key_of` reads: the index
+/// has no way in by item to find the key among its values).
 static SENDERS_TO: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let exact = [
-        IdentKind::Phone,
-        IdentKind::Email,
-        IdentKind::Address,
-        IdentKind::Name,
-    ]
-    .map(|k| format!("s.kind = {}", ident_code(k)))
-    .join(" OR ");
-    let key = |n: usize| {
-        format!(
-            "(SELECT s.value FROM occurrences o2 JOIN identifiers s ON s.id = o2.ident
-              WHERE o2.item = o.item AND o2.role = ?{n} AND ({exact}) LIMIT 1)"
-        )
-    };
     format!(
-        "SELECT p.tracking, coalesce({}, {}, {}, {}, '') {PARCELS_WITH}
-           AND o.role = ?4 AND p.created_at >= ?5 LIMIT 200",
-        key(6),
-        key(7),
-        key(8),
-        key(9)
+        "SELECT p.tracking, p.sender_phone, p.sender_email, p.sender_name, p.sender_address,
+                p.origin {PARCELS_WITH}
+           AND o.role = ?4 AND p.created_at >= ?5 LIMIT 200"
     )
 });
 
@@ -479,12 +458,19 @@ impl Knowledge for Live<'_> {
                 return Ok(Vec::new());
             }
         }
-        let [r1, r2, r3, r4] = SENDER_KEY_ROLES.map(role_code);
-        let (r1, r2, r3, r4) = (r1?, r2?, r3?, r4?);
         let mut stmt = self.conn.prepare_cached(&SENDERS_TO)?;
-        let rows = stmt.query_map(params_then(&shared, &[&r1, &r2, &r3, &r4]), |r| {
+        let rows = stmt.query_map(params_then(&shared, &[]), |r| {
+            let column = |i| r.get::<_, Option<String>>(i);
+            let (phone, email, name, address) = (column(1)?, column(2)?, column(3)?, column(4)?);
+            let key = crate::domain::parcel::sender_key_of(
+                &phone,
+                &email,
+                &name,
+                &address,
+                column(5)?.as_deref(),
+            );
             Ok(Other {
-                key: key_hash(&r.get::<_, String>(1)?),
+                key: key_hash(key.as_deref().unwrap_or_default()),
                 label: Label::Text(r.get(0)?),
             })
         })?;
@@ -497,35 +483,33 @@ impl Knowledge for Live<'_> {
         }
         let item = self.item_of(except)?;
         let mut stmt = self.conn.prepare_cached(
-            // (The parcel left out by its item key, not each parcel at
-            // the address read to compare ids: the parcels are the
-            // largest table, and a screen asks this of most rows.)
-            "SELECT n.value FROM identifiers i
+            // (The parcel left out by its item key, not by its id: no
+            // parcel row is read for those the item key rules out.)
+            "SELECT p.recipient_name FROM identifiers i
              JOIN occurrences o ON o.ident = i.id AND o.role = ?4
-             JOIN occurrences o2 ON o2.item = o.item AND o2.role = ?5
-             JOIN identifiers n ON n.id = o2.ident AND n.kind = ?6
+             JOIN parcels p ON p.n = (o.item >> 4)
              WHERE i.kind = ?1 AND i.value = ?2 AND (o.item & 15) = 2
-               AND o.item <> ?3
-             LIMIT 200",
+               AND o.item <> ?3",
         )?;
-        let rows = stmt.query_map(
-            rusqlite::params![
-                ident_code(IdentKind::Address),
-                address,
-                item,
-                role_code("recipient_address")?,
-                role_code("recipient_name")?,
-                ident_code(IdentKind::Name)
-            ],
-            |r| {
-                let name: String = r.get(0)?;
-                Ok(Other {
+        let mut rows = stmt.query((
+            ident_code(IdentKind::Address),
+            address,
+            item,
+            role_code("recipient_address")?,
+        ))?;
+        // The first 200 with a name, as the index holds names (its key).
+        let mut out = Vec::new();
+        while out.len() < 200
+            && let Some(r) = rows.next()?
+        {
+            if let Some(name) = crate::domain::parcel::recipient_name_key(&r.get(0)?) {
+                out.push(Other {
                     key: key_hash(&name),
                     label: Label::Text(name),
-                })
-            },
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+                });
+            }
+        }
+        Ok(out)
     }
 
     fn substance_terms(&mut self) -> Result<std::sync::Arc<super::terms::Terms>> {
@@ -545,6 +529,67 @@ mod tests {
     use crate::domain::{Case, Link, Parcel};
     use crate::store::create;
     use crate::store::testutil::temp_store;
+
+    /// The sender's key and the recipient's name key that the questions
+    /// work out from a parcel's columns are those its identifiers hold,
+    /// for every parcel of a demo notebook and for columns left blank.
+    #[test]
+    fn keys_from_columns_are_the_identifiers_keys() {
+        let (_d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 300, 9, |_, _| {}).unwrap();
+        let mut parcels: Vec<Parcel> = Vec::new();
+        crate::store::records::each_numbered::<Parcel>(s.conn(), |_, p| {
+            parcels.push(p);
+            Ok(())
+        })
+        .unwrap();
+        // Blank columns, one field after another, so each key is the one
+        // that comes first.
+        let mut blanked = Vec::new();
+        for p in parcels.iter().take(40) {
+            let mut q = p.clone();
+            q.sender_phone = None;
+            blanked.push(q.clone());
+            q.sender_email = Some(String::new());
+            blanked.push(q.clone());
+            q.sender_name = None;
+            blanked.push(q.clone());
+            q.sender_address = None;
+            q.recipient_name = Some("  ".into());
+            blanked.push(q);
+        }
+        let (mut by_phone, mut by_other) = (0, 0);
+        for p in parcels.iter().chain(&blanked) {
+            let ids = p.identifiers_of(false);
+            let key = crate::domain::parcel::sender_key_of(
+                &p.sender_phone,
+                &p.sender_email,
+                &p.sender_name,
+                &p.sender_address,
+                p.origin.as_deref(),
+            );
+            assert_eq!(
+                key.as_deref().unwrap_or_default(),
+                super::super::score::sender_key(&ids),
+                "{}",
+                p.tracking
+            );
+            let name = ids
+                .iter()
+                .find(|i| i.role == "recipient_name" && i.kind == IdentKind::Name)
+                .map(|i| i.value.clone());
+            assert_eq!(
+                crate::domain::parcel::recipient_name_key(&p.recipient_name),
+                name
+            );
+            if p.sender_phone.is_some() {
+                by_phone += 1;
+            } else if key.is_some() {
+                by_other += 1;
+            }
+        }
+        assert!(by_phone > 100 && by_other > 50, "{by_phone} {by_other}");
+    }
 
     /// Told how many other parcels would matter, a recipient with fewer is
     /// answered with none, and one with as many or more in full, the

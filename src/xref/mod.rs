@@ -219,20 +219,18 @@ fn shared_identifiers_in(conn: &Connection, id: Uuid) -> Result<Vec<Shared>> {
 /// Every identifier of the item `item` (an item key) that other items
 /// hold too, by kind and value.
 pub fn shared_identifiers_of(conn: &Connection, item: i64) -> Result<Vec<Shared>> {
-    let mut idents = conn.prepare_cached(
-        // Counting stops past the over-sharing cap: a placeholder held by
-        // 100,000 parcels costs no more than one held by 51.
-        "SELECT o.ident, i.kind, i.value, o.role,
-                (SELECT count(*) FROM (SELECT DISTINCT item FROM occurrences x
-                                       WHERE x.ident = o.ident AND x.item != ?1 LIMIT ?2))
-         FROM occurrences o JOIN identifiers i ON i.id = o.ident
-         WHERE o.item = ?1",
+    // The item's own values, worked out from its record; then how many
+    // other items hold each. Counting stops past the over-sharing cap: a
+    // placeholder held by 100,000 parcels costs no more than one held by 51.
+    let mut count = conn.prepare_cached(
+        "SELECT count(*) FROM (SELECT DISTINCT item FROM occurrences
+                               WHERE ident = ?1 AND item != ?2 LIMIT ?3)",
     )?;
-    let rows: Vec<(i64, i64, String, i64, i64)> = idents
-        .query_map((item, OVER_SHARED + 1), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut rows: Vec<(i64, i64, String, i64, i64)> = Vec::new();
+    for (ident, code, value, role) in crate::store::index::exact_of_item(conn, item)? {
+        let n: i64 = count.query_row((ident, item, OVER_SHARED + 1), |r| r.get(0))?;
+        rows.push((ident, code, value, role, n));
+    }
     let mut others = conn.prepare_cached(
         "SELECT item, role FROM occurrences WHERE ident = ?1 AND item != ?2 LIMIT ?3",
     )?;
