@@ -160,6 +160,27 @@ pub const SEARCH_FIELDS: [&str; 16] = [
     "seized_place",
 ];
 
+/// The fields a parcel's identifiers are made of ([`Parcel::identifiers_of`]
+/// reads no other), with its required status: what a reader that wants
+/// only its identifiers reads of its row.
+pub const IDENTIFIER_FIELDS: [&str; 15] = [
+    "tracking",
+    "origin",
+    "destination",
+    "sender_name",
+    "sender_address",
+    "sender_phone",
+    "sender_email",
+    "recipient_name",
+    "recipient_address",
+    "recipient_phone",
+    "recipient_email",
+    "declared_contents",
+    "concealment",
+    "found_contents",
+    "status",
+];
+
 impl Record for Parcel {
     const KIND: ItemKind = ItemKind::Parcel;
     const FIELDS: &'static [FieldSpec] = FIELDS;
@@ -463,6 +484,70 @@ mod tests {
 
     /// A parcel made from its fields' values without serde is the one
     /// serde makes of them: every field set, and only the required ones.
+    /// A parcel's identifiers read no field but [`IDENTIFIER_FIELDS`]:
+    /// with every other field of a full parcel left empty they are the
+    /// same.
+    #[test]
+    fn identifiers_read_only_their_fields() {
+        let full: Vec<(&str, &str)> = vec![
+            ("tracking", "RR123456785KZ"),
+            ("carrier", "Kazpost"),
+            ("service", "EMS"),
+            ("origin", "CN"),
+            ("transit", "AE"),
+            ("destination", "KZ"),
+            ("sender_name", "Li Wei @li_shop"),
+            ("sender_address", "Guangzhou, Baiyun 12"),
+            ("sender_phone", "185 4084 1956"),
+            ("sender_email", "li@example.cn"),
+            ("recipient_name", "Ivan Petrov"),
+            ("recipient_address", "Almaty, Abaya 5, kv 12"),
+            ("recipient_phone", "8 701 555 0142"),
+            ("recipient_email", "ivan@example.kz"),
+            ("customs_form", "CN23"),
+            ("declared_category", "gift"),
+            ("declared_contents", "tea samples"),
+            ("declared_value", "12"),
+            ("declared_currency", "USD"),
+            ("hs_code", "0902.10"),
+            ("weight_g", "250"),
+            (
+                "concealment",
+                "in tea, call +7 777 123 4567 or t.me/klad_shop",
+            ),
+            (
+                "found_contents",
+                "white powder; courier's phone +7 702 000 1122",
+            ),
+            ("status", "seized"),
+            ("seized_place", "Almaty airport"),
+            ("seized_on", "2026-11-30"),
+            ("posted_on", "2026-11-20"),
+            ("posted_from", "Guangzhou"),
+            ("entry_point", "ALA"),
+        ];
+        let (p, _) = new_record::<Parcel>(&full).unwrap();
+        let kept: Vec<(&str, &str)> = full
+            .iter()
+            .filter(|(f, _)| IDENTIFIER_FIELDS.contains(f))
+            .copied()
+            .collect();
+        assert!(kept.len() < full.len());
+        let (q, _) = new_record::<Parcel>(&kept).unwrap();
+        assert!(p.identifiers().len() > 12, "{:?}", p.identifiers());
+        assert_eq!(p.identifiers(), q.identifiers());
+        // Each field read names one: not one of them is there for nothing.
+        for field in IDENTIFIER_FIELDS
+            .iter()
+            .filter(|f| !["status", "tracking"].contains(f))
+        {
+            let less: Vec<(&str, &str)> =
+                kept.iter().filter(|(f, _)| f != field).copied().collect();
+            let (r, _) = new_record::<Parcel>(&less).unwrap();
+            assert_ne!(r.identifiers(), p.identifiers(), "{field}");
+        }
+    }
+
     #[test]
     fn made_from_fields_as_deserialised() {
         let full = [

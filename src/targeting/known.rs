@@ -343,37 +343,41 @@ impl Presence {
             return Err(StoreError::Corrupt(format!("{gate:?} has no parcels")));
         };
         let numbered = gate == Gate::Seized;
-        let mut hashes = gate.also(conn)?;
+        let mut hashes = Vec::new();
         let mut pairs: Vec<(u64, u32)> = Vec::new();
         // (Kept only while every number fits in 32 bits; else asked as
         // before.)
         let mut fits = true;
-        let sql = format!(
-            "{} WHERE {condition}",
-            crate::store::records::select_numbered_sql::<Parcel>()
-        );
-        let at = crate::store::records::columns::<Parcel>().len();
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        let mut read = 0u32;
-        while let Some(r) = rows.next()? {
-            read = read.wrapping_add(1);
-            if read.is_multiple_of(1 << 12) && stop.load(Ordering::Relaxed) {
-                return Ok(None);
-            }
-            let p: Parcel = crate::store::records::from_row(r)?;
-            let n = u32::try_from(r.get::<_, i64>(at)?).ok();
-            fits &= n.is_some();
-            for i in p.identifiers_of(false) {
-                let h = ident_hash(ident_code(i.kind), i.value.as_bytes());
-                hashes.push(h);
-                if let (true, true, Some(n)) = (numbered, fits, n) {
-                    pairs.push((h, n));
+        let (start, mut read) = (Instant::now(), 0u32);
+        let only = Some(&crate::domain::parcel::IDENTIFIER_FIELDS[..]);
+        let whole =
+            crate::store::records::each_fields_where::<Parcel>(conn, condition, only, |n, p| {
+                read = read.wrapping_add(1);
+                if read.is_multiple_of(1 << 12) && stop.load(Ordering::Relaxed) {
+                    return Ok(false);
                 }
-            }
+                let n = u32::try_from(n).ok();
+                fits &= n.is_some();
+                gate.also(&p, &mut hashes);
+                for i in p.identifiers_of(false) {
+                    let h = ident_hash(ident_code(i.kind), i.value.as_bytes());
+                    hashes.push(h);
+                    if let (true, true, Some(n)) = (numbered, fits, n) {
+                        pairs.push((h, n));
+                    }
+                }
+                Ok(true)
+            })?;
+        if !whole {
+            return Ok(None);
         }
-        drop(rows);
-        drop(stmt);
+        tracing::debug!(
+            ?gate,
+            parcels = read,
+            values = hashes.len(),
+            ms = start.elapsed().as_millis() as u64,
+            "a gate's values worked out from its parcels"
+        );
         hashes.sort_unstable();
         hashes.dedup();
         let mut f = Filling::sized(hashes.len() as u64);
@@ -603,40 +607,33 @@ impl Gate {
             // As `Live::seized_with` and `Live::suspects` ask.
             Gate::Seized => Some("status = 'seized'"),
             // As `Live::open_case_with` asks.
+            // (By number: the rows then come in the table's order, not
+            // looked up one by one in the order of their ids.)
             Gate::OpenCase => Some(
-                "id IN (SELECT l.to_id FROM links l
-                        JOIN cases c ON c.id = l.from_id AND c.status IN ('open', 'active')
-                        WHERE l.link_type = 'includes' AND l.from_kind = 'case')",
+                "n IN (SELECT p.n FROM links l
+                       JOIN cases c ON c.id = l.from_id AND c.status IN ('open', 'active')
+                       JOIN parcels p ON p.id = l.to_id
+                       WHERE l.link_type = 'includes' AND l.from_kind = 'case')",
             ),
         }
     }
 
-    /// The hashes of the values behind the gate that are not in the
-    /// identifier index: the seized parcels' name sounds (as
-    /// `Live::suspects` asks), worked out from their names, each once.
-    fn also(self, conn: &Connection) -> Result<Vec<u64>> {
+    /// Adds to `out` the hashes of the parcel's values behind the gate
+    /// that are not in the identifier index: a seized parcel's name sounds
+    /// (as `Live::suspects` asks).
+    fn also(self, p: &Parcel, out: &mut Vec<u64>) {
         if self != Gate::Seized {
-            return Ok(Vec::new());
+            return;
         }
         let code = ident_code(IdentKind::NameSound);
-        let mut stmt = conn
-            .prepare("SELECT sender_name, recipient_name FROM parcels WHERE status = 'seized'")?;
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            for i in 0..2 {
-                if let Some(key) = r
-                    .get::<_, Option<String>>(i)?
-                    .as_deref()
-                    .and_then(crate::domain::identifiers::name_sound_key)
-                {
-                    out.push(ident_hash(code, key.as_bytes()));
-                }
+        for name in [&p.sender_name, &p.recipient_name] {
+            if let Some(key) = name
+                .as_deref()
+                .and_then(crate::domain::identifiers::name_sound_key)
+            {
+                out.push(ident_hash(code, key.as_bytes()));
             }
         }
-        out.sort_unstable();
-        out.dedup();
-        Ok(out)
     }
 
     /// How many parcels the gate's identifiers come from, and what reading
@@ -1219,6 +1216,25 @@ mod tests {
             })
             .unwrap() as u64
         };
+        // The values beside the index: the seized parcels' name sounds.
+        let also = |gate: Gate| -> u64 {
+            if gate != Gate::Seized {
+                return 0;
+            }
+            let mut stmt = tx
+                .prepare("SELECT sender_name, recipient_name FROM parcels WHERE status = 'seized'")
+                .unwrap();
+            let mut keys: Vec<String> = stmt
+                .query_map([], |r| Ok([r.get::<_, Option<String>>(0)?, r.get(1)?]))
+                .unwrap()
+                .flat_map(|r| r.unwrap())
+                .flatten()
+                .filter_map(|n| crate::domain::identifiers::name_sound_key(&n))
+                .collect();
+            keys.sort();
+            keys.dedup();
+            keys.len() as u64
+        };
         for gate in Gate::ALL {
             let p = k.filters[gate as usize].present.as_ref().unwrap();
             // What the index holds of the gate's parcels (found by their
@@ -1234,7 +1250,7 @@ mod tests {
             };
             assert_eq!(
                 p.values,
-                count(&sql) + gate.also(&tx).unwrap().len() as u64,
+                count(&sql) + also(gate),
                 "{gate:?}: the screen's snapshot"
             );
             let mut stmt = tx.prepare(&sql).unwrap();
