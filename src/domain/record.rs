@@ -31,9 +31,9 @@ pub trait Record: Serialize + DeserializeOwned + Clone + std::fmt::Debug + 'stat
     }
     /// The record's name and address sounds: exactly the identifiers of
     /// [`Record::identifiers`] whose kind is not exact, worked out alone
-    /// (a write that replaces a record's sound rows is told the old ones;
-    /// the rest of its identifiers, phones read and free text scanned, are
-    /// not needed for that). Kinds with no sounds keep the default.
+    /// (the match suggestions around an item want only these: the rest of
+    /// its identifiers, phones read and free text scanned, are not needed
+    /// for them). Kinds with no sounds keep the default.
     fn sounds(&self) -> Vec<Identifier> {
         Vec::new()
     }

@@ -105,7 +105,7 @@ fn select_by_id_sql<R: Record>() -> &'static str {
 /// `SELECT <all columns>, n FROM <table>`, to which callers add their
 /// clauses: rows read with [`from_row`], the record's number after its
 /// columns (at `columns::<R>().len()`).
-pub fn select_numbered_sql<R: Record>() -> String {
+fn select_numbered_sql<R: Record>() -> String {
     format!("SELECT {}, n FROM {}", select_list::<R>(), R::KIND.table())
 }
 
