@@ -22,14 +22,15 @@ use super::keys::{ident_code, role_code};
 use crate::domain::identifiers::{IdentKind, Identifier};
 use rusqlite::{Connection, OptionalExtension};
 
-/// The sound rows of identifiers, as (kind code, key, role code), sorted
-/// and each once; the exact identifiers are left out.
-fn sound_rows<'a>(
+/// The rows of identifiers, as (kind code, value, role code), sorted and
+/// each once: the exact identifiers' when `exact`, else the sounds'.
+fn rows_of<'a>(
     idents: impl IntoIterator<Item = &'a Identifier>,
+    exact: bool,
 ) -> Result<Vec<(i64, &'a str, i64)>> {
     let mut out = idents
         .into_iter()
-        .filter(|i| !i.kind.is_exact())
+        .filter(|i| i.kind.is_exact() == exact)
         .map(|i| Ok((ident_code(i.kind), i.value.as_str(), role_code(i.role)?)))
         .collect::<Result<Vec<_>>>()?;
     out.sort_unstable();
@@ -99,23 +100,8 @@ pub fn replace(
     before: Option<&[Identifier]>,
 ) -> Result<()> {
     let old = before.unwrap_or_default();
-    replace_exact(tx, item, &exact_rows(idents)?, &exact_rows(old)?)?;
+    replace_exact(tx, item, &rows_of(idents, true)?, &rows_of(old, true)?)?;
     replace_sounds(tx, item, idents, before)
-}
-
-/// The exact identifiers' rows, as (kind code, value, role code), sorted
-/// and each once; the sounds left out.
-fn exact_rows<'a>(
-    idents: impl IntoIterator<Item = &'a Identifier>,
-) -> Result<Vec<(i64, &'a str, i64)>> {
-    let mut out = idents
-        .into_iter()
-        .filter(|i| i.kind.is_exact())
-        .map(|i| Ok((ident_code(i.kind), i.value.as_str(), role_code(i.role)?)))
-        .collect::<Result<Vec<_>>>()?;
-    out.sort_unstable();
-    out.dedup();
-    Ok(out)
 }
 
 /// The sound rows of the item: those the record no longer has removed,
@@ -126,8 +112,8 @@ fn replace_sounds(
     idents: &[Identifier],
     before: Option<&[Identifier]>,
 ) -> Result<()> {
-    let new = sound_rows(idents)?;
-    let old = sound_rows(before.unwrap_or_default())?;
+    let new = rows_of(idents, false)?;
+    let old = rows_of(before.unwrap_or_default(), false)?;
     if new == old {
         return Ok(());
     }
@@ -306,7 +292,7 @@ pub fn exact_of_item(conn: &Connection, item: i64) -> Result<Vec<(i64, i64, Stri
     });
     let mut find = conn.prepare_cached(FIND_ID)?;
     let mut out = Vec::new();
-    for (code, value, role) in exact_rows(&idents)? {
+    for (code, value, role) in rows_of(&idents, true)? {
         if let Some(ident) = find
             .query_row((code, value), |r| r.get::<_, i64>(0))
             .optional()?

@@ -175,22 +175,26 @@ fn sql_values_of<R: Record>(map: &Map<String, Value>) -> Result<Vec<Sql>> {
         .collect()
 }
 
+/// A column's value as a record's JSON holds it (a 16-byte blob is a
+/// record id, as its text).
+fn json_of_column(v: Sql) -> Value {
+    match v {
+        Sql::Null => Value::Null,
+        Sql::Integer(n) => Value::from(n),
+        Sql::Real(f) => Value::from(f),
+        Sql::Text(s) => Value::String(s),
+        Sql::Blob(b) => match Uuid::from_slice(&b) {
+            Ok(id) => Value::String(id.to_string()),
+            Err(_) => Value::Null,
+        },
+    }
+}
+
 /// Reads a record from a row selected with [`select_sql`].
 pub fn from_row<R: Record>(row: &Row<'_>) -> rusqlite::Result<R> {
     let mut map = Map::new();
     for (i, col) in columns::<R>().into_iter().enumerate() {
-        let v: Sql = row.get(i)?;
-        let json = match v {
-            Sql::Null => Value::Null,
-            Sql::Integer(n) => Value::from(n),
-            Sql::Real(f) => Value::from(f),
-            Sql::Text(s) => Value::String(s),
-            Sql::Blob(b) => match Uuid::from_slice(&b) {
-                Ok(id) => Value::String(id.to_string()),
-                Err(_) => Value::Null,
-            },
-        };
-        map.insert(col.to_string(), json);
+        map.insert(col.to_string(), json_of_column(row.get(i)?));
     }
     serde_json::from_value(Value::Object(map)).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
@@ -839,18 +843,8 @@ pub fn each_fields_where<R: Record>(
     let mut values: Vec<Value> = Vec::with_capacity(names.len());
     while let Some(row) = rows.next()? {
         values.clear();
-        for (i, name) in names.iter().enumerate() {
-            values.push(match row.get::<_, Sql>(i)? {
-                Sql::Null => Value::Null,
-                Sql::Integer(n) => Value::from(n),
-                Sql::Real(x) => Value::from(x),
-                Sql::Text(t) => Value::String(t),
-                Sql::Blob(b) if is_id_column::<R>(name) => match Uuid::from_slice(&b) {
-                    Ok(id) => Value::String(id.to_string()),
-                    Err(_) => Value::Null,
-                },
-                Sql::Blob(_) => Value::Null,
-            });
+        for i in 0..names.len() {
+            values.push(json_of_column(row.get(i)?));
         }
         let n: i64 = row.get(names.len())?;
         let rec = match R::from_fields(&mut values) {

@@ -43,15 +43,13 @@ fn ident_hash(code: i64, value: &[u8]) -> u64 {
     super::score::HASH.hash_one((code, value))
 }
 
-/// Hands `f` each row `sql` gives with the hash of its identifier (the
-/// kind code at column `at`, the value after it); false (read in part)
-/// once `stop` is set.
+/// Hands `f` the hash of each identifier `sql` gives (its kind code, then
+/// its value); false (read in part) once `stop` is set.
 fn hash_each(
     conn: &Connection,
     sql: &str,
-    at: usize,
     stop: &AtomicBool,
-    mut f: impl FnMut(&rusqlite::Row<'_>, u64) -> Result<()>,
+    mut f: impl FnMut(u64),
 ) -> Result<bool> {
     let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt.query([])?;
@@ -61,11 +59,11 @@ fn hash_each(
         if read.is_multiple_of(1 << 16) && stop.load(Ordering::Relaxed) {
             return Ok(false);
         }
-        let code: i64 = r.get(at)?;
+        let code: i64 = r.get(0)?;
         // (As bytes: the index's values are UTF-8, and checking each of
         // millions again was a tenth of reading them.)
-        let value = r.get_ref(at + 1)?.as_bytes().unwrap_or_default();
-        f(r, ident_hash(code, value))?;
+        let value = r.get_ref(1)?.as_bytes().unwrap_or_default();
+        f(ident_hash(code, value));
     }
     Ok(true)
 }
@@ -161,10 +159,7 @@ impl Presence {
         stop: &AtomicBool,
     ) -> Result<Option<Presence>> {
         let mut p = Filling::sized(expected);
-        let read = hash_each(conn, sql, 0, stop, |_, h| {
-            p.add(h);
-            Ok(())
-        })?;
+        let read = hash_each(conn, sql, stop, |h| p.add(h))?;
         Ok(read.then(|| p.done()))
     }
 
@@ -300,14 +295,13 @@ impl Presence {
         let to = i64::try_from(to).unwrap_or(i64::MAX);
         let sql = format!("SELECT kind, value FROM identifiers WHERE id >= {from} AND id < {to}");
         let mut count = 0u32;
-        let done = hash_each(conn, &sql, 0, stop, |_, h| {
+        let done = hash_each(conn, &sql, stop, |h| {
             count += 1;
             if count == 1 << 14 {
                 read.fetch_add(u64::from(count), Ordering::Relaxed);
                 count = 0;
             }
             any.add(h);
-            Ok(())
         })?;
         read.fetch_add(u64::from(count), Ordering::Relaxed);
         Ok(done.then(|| any.done()))
