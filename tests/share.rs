@@ -689,8 +689,8 @@ fn read_only_browsing_leaves_the_file_byte_identical() {
         rusqlite::Connection::open_with_flags(&file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .unwrap()
             .query_row(
-                "SELECT (SELECT count(*) FROM occurrences) + (SELECT count(*) FROM identifiers)
-              + (SELECT count(*) FROM sounds) + (SELECT count(*) FROM search_items)",
+                "SELECT (SELECT count(*) FROM occurrences) + (SELECT count(*) FROM sounds)
+              + (SELECT count(*) FROM search_items)",
                 [],
                 |r| r.get(0),
             )

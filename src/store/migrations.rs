@@ -92,6 +92,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0013_no_item_index.sql"),
         step: None,
     },
+    Migration {
+        version: 14,
+        name: "occurrences keyed by value",
+        sql: include_str!("migrations/0014_occurrences_by_value.sql"),
+        step: Some(upgrade::to_14),
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

@@ -1468,7 +1468,6 @@ mod tests {
                 "cases",
                 "parcels",
                 "links",
-                "identifiers",
                 "occurrences",
                 "search_items",
                 "audit",

@@ -182,8 +182,7 @@ pub fn parties_called(conn: &Connection, name: &str) -> Result<Vec<(ItemKind, Uu
     }
     let mut out = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT o.item FROM identifiers i JOIN occurrences o ON o.ident = i.id
-         WHERE i.kind = ?1 AND i.value = ?2 AND o.role IN (?3, ?4)",
+        "SELECT DISTINCT item FROM occurrences WHERE kind = ?1 AND value = ?2 AND role IN (?3, ?4)",
     )?;
     let (name_role, contacts_role) = (
         super::keys::role_code("name")?,

@@ -21,19 +21,34 @@ pub struct Ctx<'a> {
     pub private_copy: bool,
 }
 
+/// What [`index_kind`] writes of each record.
+#[derive(Clone, Copy, PartialEq)]
+enum Rows {
+    /// Its identifier rows and its search row.
+    Both,
+    /// Its search row alone: the identifier index has a form older than
+    /// this build writes, and is built by schema 14's step.
+    Search,
+    /// Its identifier rows alone.
+    Identifiers,
+}
+
 fn index_kind<R: Record>(
     tx: &Connection,
     batch: &mut index::Batch,
     done: &mut usize,
     in_place: bool,
+    what: Rows,
 ) -> Result<()> {
     records::each_numbered::<R>(tx, |n, rec| {
         let item = keys::item_key(R::KIND, n);
-        batch.add(tx, item, &records::identifiers_of(tx, &rec)?)?;
-        if in_place {
-            search::update_record(tx, item, &rec)?;
-        } else {
-            search::replace_record(tx, item, &rec, true)?;
+        if what != Rows::Search {
+            batch.add(tx, item, &records::identifiers_of(tx, &rec)?)?;
+        }
+        match (what, in_place) {
+            (Rows::Identifiers, _) => {}
+            (_, true) => search::update_record(tx, item, &rec)?,
+            (_, false) => search::replace_record(tx, item, &rec, true)?,
         }
         *done += 1;
         Ok(())
@@ -62,7 +77,23 @@ pub fn reindex_in_place(tx: &Connection) -> Result<usize> {
     index_all(tx, index::Batch::new(index::BATCH_ROWS), true)
 }
 
-fn index_all(tx: &Connection, mut batch: index::Batch, in_place: bool) -> Result<usize> {
+fn index_all(tx: &Connection, batch: index::Batch, in_place: bool) -> Result<usize> {
+    // Before schema 14's SQL (a step of an earlier upgrade) the index is
+    // left empty, for that schema's step to build.
+    let what = if index::by_value(tx)? {
+        Rows::Both
+    } else {
+        Rows::Search
+    };
+    index_all_of(tx, batch, in_place, what)
+}
+
+fn index_all_of(
+    tx: &Connection,
+    mut batch: index::Batch,
+    in_place: bool,
+    what: Rows,
+) -> Result<usize> {
     let mut done = 0;
     // (The index is empty: every item's rows are new.) The occurrences'
     // item index is kept up as the rows go in, not dropped and made again
@@ -74,7 +105,7 @@ fn index_all(tx: &Connection, mut batch: index::Batch, in_place: bool) -> Result
     let mut has = tx.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1")?;
     for kind in crate::domain::ItemKind::ALL {
         if has.exists([kind.table()])? {
-            crate::with_record_type!(kind, R => index_kind::<R>(tx, &mut batch, &mut done, in_place)?);
+            crate::with_record_type!(kind, R => index_kind::<R>(tx, &mut batch, &mut done, in_place, what)?);
         }
     }
     batch.flush(tx)?;
@@ -172,5 +203,25 @@ pub fn to_7(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
         }
     }
     tracing::info!(indexed, renamed, "upgraded to schema 7");
+    Ok(())
+}
+
+/// Schema 14: each occurrence holds its value (its SQL moves the rows of
+/// schema 13's index). A file upgraded from before schema 7 had its index
+/// emptied by the steps of schemas 4 and 7 (which write the index as this
+/// build does, and ran before this schema's SQL): it is built here, from
+/// every record.
+pub fn to_14(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
+    if ctx.from == 0 || ctx.from >= 7 {
+        return Ok(());
+    }
+    index::clear(tx)?;
+    let indexed = index_all_of(
+        tx,
+        index::Batch::new(index::BATCH_ROWS),
+        true,
+        Rows::Identifiers,
+    )?;
+    tracing::info!(indexed, "identifier index built for schema 14");
     Ok(())
 }

@@ -186,8 +186,8 @@ impl<'a> Live<'a> {
             .prepare_cached(
                 "SELECT p.tracking, p.id FROM parcels p
                  WHERE p.n = ?1 AND p.status = 'seized' AND p.id <> ?4
-                   AND EXISTS (SELECT 1 FROM identifiers i JOIN occurrences o ON o.ident = i.id
-                               WHERE i.kind = ?2 AND i.value = ?3 AND o.item = (p.n << 4) | 2)",
+                   AND EXISTS (SELECT 1 FROM occurrences o
+                               WHERE o.kind = ?2 AND o.value = ?3 AND o.item = (p.n << 4) | 2)",
             )?
             .query_row((n, ident_code(kind), value, except), |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -240,10 +240,10 @@ pub fn substances_version(conn: &Connection) -> Result<(i64, Option<String>)> {
 }
 
 /// The parcels (item key kind 2) holding an identifier, as SQL over
-/// `identifiers i` and `occurrences o` joined to `parcels p`.
-const PARCELS_WITH: &str = "FROM identifiers i JOIN occurrences o ON o.ident = i.id
+/// `occurrences o` joined to `parcels p`.
+const PARCELS_WITH: &str = "FROM occurrences o
      JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
-     WHERE i.kind = ?1 AND i.value = ?2 AND o.item <> ?3";
+     WHERE o.kind = ?1 AND o.value = ?2 AND o.item <> ?3";
 
 /// How many other parcels in a recipient role hold a value since a date,
 /// up to a number ([`Live::senders_to`]; worked out once, not per question).
@@ -349,11 +349,11 @@ impl Knowledge for Live<'_> {
             .prepare_cached(
                 // (The first case by the bare columns of min(), as above.)
                 "SELECT min(c.n), c.\"ref\", c.id, p.tracking
-                 FROM identifiers i JOIN occurrences o ON o.ident = i.id
+                 FROM occurrences o
                  JOIN parcels p ON p.n = (o.item >> 4) AND (o.item & 15) = 2
                  JOIN links l ON l.to_id = p.id AND l.link_type = 'includes' AND l.from_kind = 'case'
                  JOIN cases c ON c.id = l.from_id AND (c.status = 'open' OR c.status = 'active')
-                 WHERE i.kind = ?1 AND i.value = ?2 AND o.item <> ?3",
+                 WHERE o.kind = ?1 AND o.value = ?2 AND o.item <> ?3",
             )?
             .query_row((ident_code(kind), value, item), |r| {
                 Ok(match r.get::<_, Option<i64>>(0)? {
@@ -418,8 +418,8 @@ impl Knowledge for Live<'_> {
         let found: Option<i64> = self
             .conn
             .prepare_cached(
-                "SELECT 1 FROM identifiers i JOIN occurrences o ON o.ident = i.id
-                 WHERE i.kind = ?1 AND i.value = ?2 AND (o.item & 15) = 2 AND o.item <> ?3
+                "SELECT 1 FROM occurrences o
+                 WHERE o.kind = ?1 AND o.value = ?2 AND (o.item & 15) = 2 AND o.item <> ?3
                  LIMIT 1",
             )?
             .query_row((ident_code(kind), value, item), |r| r.get(0))
@@ -485,11 +485,10 @@ impl Knowledge for Live<'_> {
         let mut stmt = self.conn.prepare_cached(
             // (The parcel left out by its item key, not by its id: no
             // parcel row is read for those the item key rules out.)
-            "SELECT p.recipient_name FROM identifiers i
-             JOIN occurrences o ON o.ident = i.id AND o.role = ?4
+            "SELECT p.recipient_name FROM occurrences o
              JOIN parcels p ON p.n = (o.item >> 4)
-             WHERE i.kind = ?1 AND i.value = ?2 AND (o.item & 15) = 2
-               AND o.item <> ?3",
+             WHERE o.kind = ?1 AND o.value = ?2 AND (o.item & 15) = 2
+               AND o.role = ?4 AND o.item <> ?3",
         )?;
         let mut rows = stmt.query((
             ident_code(IdentKind::Address),

@@ -176,7 +176,7 @@ pub fn parcels_naming_parties(
     let parcel = keys::kind_code(ItemKind::Parcel);
     let mut stmt = conn.prepare(
         "SELECT DISTINCT o2.item FROM occurrences o1
-           JOIN occurrences o2 ON o2.ident = o1.ident
+           JOIN occurrences o2 ON o2.kind = o1.kind AND o2.value = o1.value
          WHERE (o1.item & 15) IN (?1, ?2)
            AND (o2.item & 15) = ?3 AND (o2.item >> 4) > ?4
          ORDER BY o2.item",
@@ -224,18 +224,18 @@ pub fn shared_identifiers_of(conn: &Connection, item: i64) -> Result<Vec<Shared>
     // placeholder held by 100,000 parcels costs no more than one held by 51.
     let mut count = conn.prepare_cached(
         "SELECT count(*) FROM (SELECT DISTINCT item FROM occurrences
-                               WHERE ident = ?1 AND item != ?2 LIMIT ?3)",
+                               WHERE kind = ?1 AND value = ?2 AND item != ?3 LIMIT ?4)",
     )?;
-    let mut rows: Vec<(i64, i64, String, i64, i64)> = Vec::new();
-    for (ident, code, value, role) in crate::store::index::exact_of_item(conn, item)? {
-        let n: i64 = count.query_row((ident, item, OVER_SHARED + 1), |r| r.get(0))?;
-        rows.push((ident, code, value, role, n));
+    let mut rows: Vec<(i64, String, i64, i64)> = Vec::new();
+    for (code, value, role) in crate::store::index::exact_of_item(conn, item)? {
+        let n: i64 = count.query_row((code, &value, item, OVER_SHARED + 1), |r| r.get(0))?;
+        rows.push((code, value, role, n));
     }
     let mut others = conn.prepare_cached(
-        "SELECT item, role FROM occurrences WHERE ident = ?1 AND item != ?2 LIMIT ?3",
+        "SELECT item, role FROM occurrences WHERE kind = ?1 AND value = ?2 AND item != ?3 LIMIT ?4",
     )?;
     let mut out = Vec::new();
-    for (ident, code, value, role, n) in rows {
+    for (code, value, role, n) in rows {
         if n == 0 {
             continue;
         }
@@ -248,7 +248,9 @@ pub fn shared_identifiers_of(conn: &Connection, item: i64) -> Result<Vec<Shared>
             Vec::new()
         } else {
             let found: Vec<(i64, i64)> = others
-                .query_map((ident, item, OVER_SHARED), |r| Ok((r.get(0)?, r.get(1)?)))?
+                .query_map((code, &value, item, OVER_SHARED), |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             let mut items = Vec::with_capacity(found.len());
             for (other, role) in found {

@@ -130,10 +130,6 @@ pub fn assert_consistent(db: &std::path::Path) {
     assert!(tables.problems.is_empty(), "{:?}", tables.problems);
     for (what, sql) in [
         (
-            "identifiers nothing uses",
-            "SELECT count(*) FROM identifiers i WHERE NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.ident = i.id)",
-        ),
-        (
             "occurrences of missing parcels",
             "SELECT count(*) FROM occurrences o WHERE (o.item & 15) = 2 AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.n = o.item >> 4)",
         ),
