@@ -498,49 +498,67 @@ fn shared_pairs(
     index: &KeyMap,
     skipped: &Skipped,
 ) -> Result<Vec<(u32, u32)>> {
-    let mut stmt = conn.prepare(
-        "SELECT kind, value, item FROM occurrences WHERE kind BETWEEN ?1 AND ?2
-         ORDER BY kind, value",
-    )?;
-    let mut after = conn.prepare(
-        "SELECT kind, value, item FROM occurrences WHERE (kind, value) > (?1, ?2) AND kind <= ?3
-         ORDER BY kind, value",
-    )?;
-    let mut rows = stmt.query([lo, hi])?;
     let mut pairs = Vec::new();
+    // One kind at a time: its rows are (value, item), with no kind to read.
+    for kind in crate::domain::identifiers::IdentKind::ALL {
+        let code = keys::ident_code(kind);
+        if kind.is_exact() && (lo..=hi).contains(&code) {
+            shared_pairs_of(conn, code, index, skipped, &mut pairs)?;
+        }
+    }
+    Ok(pairs)
+}
+
+/// [`shared_pairs`] of the values of one kind (by code).
+fn shared_pairs_of(
+    conn: &Connection,
+    kind: i64,
+    index: &KeyMap,
+    skipped: &Skipped,
+    pairs: &mut Vec<(u32, u32)>,
+) -> Result<()> {
+    let cap = super::cap(keys::ident_of_code(kind)?.as_str()) as usize;
+    let mut all =
+        conn.prepare_cached("SELECT value, item FROM occurrences WHERE kind = ?1 ORDER BY value")?;
+    let mut after = conn.prepare_cached(
+        "SELECT value, item FROM occurrences WHERE kind = ?1 AND value > ?2 ORDER BY value",
+    )?;
+    let mut rows = all.query([kind])?;
     let mut run: Vec<i64> = Vec::new();
     let (mut members, mut items): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
-    // The value of the run: its kind code and bytes.
-    let mut kind = i64::MIN;
-    let mut value: Vec<u8> = Vec::new();
+    // The value of the run, as bytes (none before the first row).
+    let mut value: Option<Vec<u8>> = None;
     let mut next_check = LONGEST_RUN + 1;
-    let mut flush = |run: &mut Vec<i64>, kind: i64, value: &[u8]| -> Result<()> {
+    let mut flush = |run: &mut Vec<i64>, value: &[u8]| {
         if run.len() >= 2 && !skipped.contains(kind, value) {
             members_of(run, index, &mut members);
-            let within_cap =
-                members.len() <= super::cap(keys::ident_of_code(kind)?.as_str()) as usize + 1;
-            if members.len() >= 2 && within_cap {
+            if members.len() >= 2 && members.len() <= cap + 1 {
                 pairs.extend(members.windows(2).map(|w| (w[0], w[1])));
             }
         }
         run.clear();
-        Ok(())
     };
     'scan: while let Some(r) = rows.next()? {
-        let k: i64 = r.get(0)?;
-        let v = r.get_ref(1)?.as_bytes().unwrap_or_default();
-        if k != kind || v != value.as_slice() {
-            flush(&mut run, kind, &value)?;
-            kind = k;
-            value.clear();
-            value.extend_from_slice(v);
-            next_check = LONGEST_RUN + 1;
+        let v = r.get_ref(0)?.as_bytes().unwrap_or_default();
+        match &mut value {
+            Some(held) if held.as_slice() == v => {}
+            Some(held) => {
+                flush(&mut run, held);
+                held.clear();
+                held.extend_from_slice(v);
+                next_check = LONGEST_RUN + 1;
+            }
+            None => {
+                value = Some(v.to_vec());
+                next_check = LONGEST_RUN + 1;
+            }
         }
+        let held = value.as_deref().unwrap_or_default();
         if run.len() >= next_check {
             // Left out, or over-shared whatever its kind ("books" on 60,000
             // parcels) once it holds more items than the largest cap: the
             // rest of its run is not read, the scan goes on after it.
-            if skipped.contains(kind, &value) || {
+            if skipped.contains(kind, held) || {
                 members_of(&run, index, &mut items);
                 items.len() > LONGEST_RUN
             } {
@@ -549,18 +567,19 @@ fn shared_pairs(
                 // (Bound as text, as the values are stored: a blob sorts
                 // after every text.)
                 let text =
-                    rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(&value));
-                rows = after.query((kind, text, hi))?;
-                kind = i64::MIN;
-                value.clear();
+                    rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(held));
+                rows = after.query((kind, text))?;
+                value = None;
                 continue 'scan;
             }
             next_check = run.len() * 2;
         }
-        run.push(r.get(2)?);
+        run.push(r.get(1)?);
     }
-    flush(&mut run, kind, &value)?;
-    Ok(pairs)
+    if let Some(held) = &value {
+        flush(&mut run, held);
+    }
+    Ok(())
 }
 
 /// Every network of two or more items in the notebook, largest first,
