@@ -95,12 +95,8 @@ fn index_all_of(
     what: Rows,
 ) -> Result<usize> {
     let mut done = 0;
-    // (The index is empty: every item's rows are new.) The occurrences'
-    // item index is kept up as the rows go in, not dropped and made again
-    // in one sorted pass: at a million parcels that pass was 15 % faster
-    // (89 s against 104 s to open the export read-only) and its sort held
-    // 240 MB more (589 MB against 347 at the peak) beside the bulk cache.
-    // Every kind whose table the file has by now (an upgrade's step runs
+    // (The index is empty: every item's rows are new, written by the
+    // batch in key order.) Every kind whose table the file has by now (an upgrade's step runs
     // before the later schemas add theirs).
     let mut has = tx.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1")?;
     for kind in crate::domain::ItemKind::ALL {
