@@ -99,31 +99,10 @@ const KEPT: &[(&str, &str)] = &[
     ("meta", "key"),
 ];
 
-/// Turns the identifier index into schema 13's: a table of values, and
-/// the occurrences naming them by number (the tables made by the
-/// statements of the migration that made them, so that the upgrade's
-/// schema check sees schema 13's exactly).
-fn as_schema_13() -> String {
-    let schema_4 = include_str!("../src/store/migrations/0004_compact_store.sql");
-    let create = |start: &str, end: &str| {
-        let at = schema_4.find(start).unwrap();
-        &schema_4[at..at + schema_4[at..].find(end).unwrap() + end.len()]
-    };
-    format!(
-        "CREATE TEMP TABLE kept_occurrences AS SELECT kind, value, item, role FROM occurrences;
-         DROP TABLE occurrences;
-         {}
-         {}
-         INSERT INTO identifiers (kind, value)
-           SELECT DISTINCT kind, value FROM kept_occurrences ORDER BY 1, 2;
-         INSERT INTO occurrences (ident, item, role)
-           SELECT i.id, k.item, k.role FROM kept_occurrences k
-           JOIN identifiers i ON i.kind = k.kind AND i.value = k.value;
-         DROP TABLE kept_occurrences;",
-        create("CREATE TABLE identifiers (", ");"),
-        create("CREATE TABLE occurrences (", ") WITHOUT ROWID;"),
-    )
-}
+/// Turns the identifier index into schema 13's (a table of values, and
+/// the occurrences naming them by number), as the migration of schema 4
+/// made it.
+const AS_SCHEMA_13: &str = include_str!("fixtures/schema13_index.sql");
 
 #[test]
 fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
@@ -573,7 +552,6 @@ fn a_schema_10_notebook_drops_its_parcels_search_rows_and_still_finds_them() {
         let at = schema_4.find("CREATE TABLE search_items (").unwrap();
         let create = &schema_4[at..at + schema_4[at..].find(");").unwrap() + 2];
         let c = Connection::open(&nb.db).unwrap();
-        let as_13 = as_schema_13();
         c.execute_batch(&format!(
             "CREATE TEMP TABLE kept AS SELECT item, label, body FROM search_items;
              DROP TABLE search_items;
@@ -582,7 +560,7 @@ fn a_schema_10_notebook_drops_its_parcels_search_rows_and_still_finds_them() {
              INSERT INTO search_items (item, label, body)
                SELECT (n << 4) | 2, tracking, tracking || ' | stored' FROM parcels;
              DROP TABLE kept;
-             {as_13}
+             {AS_SCHEMA_13}
              INSERT INTO identifiers (kind, value) SELECT DISTINCT kind, key FROM sounds;
              INSERT INTO occurrences (ident, item, role)
                SELECT i.id, s.item, s.role FROM sounds s

@@ -277,31 +277,10 @@ mod tests {
         )
     }
 
-    /// Turns the index into schema 13's: a table of values, and the
-    /// occurrences naming them by number (the tables made by the
-    /// statements of the migration that made them, so that the upgrade's
-    /// schema check sees schema 13's exactly).
-    pub(crate) fn as_schema_13() -> String {
-        let schema_4 = include_str!("migrations/0004_compact_store.sql");
-        let create = |start: &str, end: &str| {
-            let at = schema_4.find(start).unwrap();
-            &schema_4[at..at + schema_4[at..].find(end).unwrap() + end.len()]
-        };
-        format!(
-            "CREATE TEMP TABLE kept AS SELECT kind, value, item, role FROM occurrences;
-             DROP TABLE occurrences;
-             {}
-             {}
-             INSERT INTO identifiers (kind, value) SELECT DISTINCT kind, value FROM kept ORDER BY 1, 2;
-             INSERT INTO occurrences (ident, item, role)
-               SELECT i.id, k.item, k.role FROM kept k
-               JOIN identifiers i ON i.kind = k.kind AND i.value = k.value;
-             DROP TABLE kept;
-             PRAGMA user_version = 13;",
-            create("CREATE TABLE identifiers (", ");"),
-            create("CREATE TABLE occurrences (", ") WITHOUT ROWID;"),
-        )
-    }
+    /// Turns the index into schema 13's (a table of values, and the
+    /// occurrences naming them by number), as the tests of the upgrade
+    /// from it do.
+    const AS_SCHEMA_13: &str = include_str!("../../tests/fixtures/schema13_index.sql");
 
     /// A notebook of schema 13 (a table of values) is upgraded by moving
     /// its rows: the same rows as the index written anew, the values
@@ -312,7 +291,8 @@ mod tests {
         crate::exchange::demo::generate(&mut s, 200, 3, |_, _| {}).unwrap();
         let all = rows(s.conn());
         assert!(all.len() > 1_000, "{}", all.len());
-        s.conn().execute_batch(&as_schema_13()).unwrap();
+        s.conn().execute_batch(AS_SCHEMA_13).unwrap();
+        s.conn().pragma_update(None, "user_version", 13).unwrap();
         let distinct: i64 = s
             .conn()
             .query_row("SELECT count(*) FROM identifiers", [], |r| r.get(0))
@@ -642,7 +622,7 @@ mod tests {
         let before = sounds(s.conn());
         assert!(before.len() > 300, "{}", before.len());
         // The file as schema 11 kept it.
-        s.conn().execute_batch(&as_schema_13()).unwrap();
+        s.conn().execute_batch(AS_SCHEMA_13).unwrap();
         s.conn()
             .execute_batch(
                 "INSERT INTO identifiers (kind, value) SELECT DISTINCT kind, key FROM sounds;
