@@ -378,7 +378,11 @@ fn audit_verify_names_the_first_broken_entry() {
         let c = rusqlite::Connection::open(&nb.db).unwrap();
         let seq = c
             .query_row(
-                "SELECT seq FROM audit WHERE action = 'create' AND item_kind = 'case' ORDER BY seq LIMIT 1",
+                &format!(
+                    "SELECT seq FROM audit WHERE action = {} AND item_kind = {} ORDER BY seq LIMIT 1",
+                    interdict::store::audit::names::Name::Action.sql("create"),
+                    interdict::store::audit::names::Name::Kind.sql("case")
+                ),
                 [],
                 |r| r.get(0),
             )

@@ -113,7 +113,10 @@ fn bad_rows_stop_the_import_and_name_line_and_field() {
     let c = rusqlite::Connection::open(&nb.db).unwrap();
     let (n, after): (i64, String) = c
         .query_row(
-            "SELECT count(*), max(detail) FROM audit WHERE action = 'import'",
+            &format!(
+                "SELECT count(*), max(detail) FROM audit WHERE action = {}",
+                interdict::store::audit::names::Name::Action.sql("import")
+            ),
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

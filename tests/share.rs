@@ -185,7 +185,10 @@ fn export_merge_into_empty_then_twice_changes_nothing() {
     assert_eq!(prov, 7);
     let merges: i64 = c
         .query_row(
-            "SELECT count(*) FROM audit WHERE item_kind = 'merge'",
+            &format!(
+                "SELECT count(*) FROM audit WHERE item_kind = {}",
+                interdict::store::audit::names::Name::Kind.sql("merge")
+            ),
             [],
             |r| r.get(0),
         )
@@ -1427,11 +1430,19 @@ fn exported_records_are_proven_by_the_history_they_carry() {
     let n = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(n("SELECT count(*) FROM parcels"), 2);
     assert_eq!(
-        n("SELECT count(*) FROM audit WHERE item_kind = 'parcel'"),
+        n(&format!(
+            "SELECT count(*) FROM audit WHERE item_kind = {}",
+            interdict::store::audit::names::Name::Kind.sql("parcel")
+        )),
         0,
         "no copy of each record's state in the file's own log"
     );
-    assert!(n("SELECT count(*) FROM received_audit WHERE item_kind = 'parcel'") >= 2);
+    assert!(
+        n(&format!(
+            "SELECT count(*) FROM received_audit WHERE item_kind = {}",
+            interdict::store::audit::names::Name::Kind.sql("parcel")
+        )) >= 2
+    );
     drop(c);
     // The file as received: intact.
     let b = Nb::new();

@@ -7,6 +7,8 @@
 mod common;
 
 use common::{Nb, assert_consistent, count_in};
+use interdict::store::audit::names::Name;
+use interdict::store::stamp;
 use predicates::prelude::*;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -55,9 +57,15 @@ fn rows(db: &Path, table: &str, order: &str) -> Vec<String> {
 /// The rows of a table as text, over the given columns.
 fn rows_of(db: &Path, table: &str, order: &str, cols: &[String]) -> Vec<String> {
     let c = Connection::open(db).unwrap();
+    // (Times read as their text, however the schema stores them.)
     let list = cols
         .iter()
-        .map(|c| format!("quote(\"{c}\")"))
+        .map(|c| match c.as_str() {
+            "created_at" | "updated_at" => {
+                format!("quote({})", stamp::sql_decode(&format!("\"{c}\"")))
+            }
+            _ => format!("quote(\"{c}\")"),
+        })
         .collect::<Vec<_>>()
         .join(" || '|' || ");
     c.prepare(&format!("SELECT {list} FROM \"{table}\" ORDER BY {order}"))
@@ -68,12 +76,16 @@ fn rows_of(db: &Path, table: &str, order: &str, cols: &[String]) -> Vec<String> 
         .collect()
 }
 
-/// Each audit entry's sequence number, time, actor, action and item.
+/// Each audit entry's sequence number, time, actor, action and item (as
+/// text, however the schema stores them).
 fn audit_log(db: &Path) -> Vec<String> {
     let c = Connection::open(db).unwrap();
-    c.prepare(
-        "SELECT seq || at || actor || action || item_kind || hex(item_id) FROM audit ORDER BY seq",
-    )
+    c.prepare(&format!(
+        "SELECT seq || {} || actor || {} || {} || hex(item_id) FROM audit ORDER BY seq",
+        stamp::sql_decode("at"),
+        Name::Action.sql_decode("action"),
+        Name::Kind.sql_decode("item_kind")
+    ))
     .unwrap()
     .query_map([], |r| r.get(0))
     .unwrap()
@@ -102,7 +114,10 @@ const KEPT: &[(&str, &str)] = &[
 /// Turns the identifier index into schema 13's (a table of values, and
 /// the occurrences naming them by number), as the migration of schema 4
 /// made it.
-const AS_SCHEMA_13: &str = include_str!("fixtures/schema13_index.sql");
+const AS_SCHEMA_13: &str = concat!(
+    include_str!("fixtures/schema14_numbers.sql"),
+    include_str!("fixtures/schema13_index.sql")
+);
 
 #[test]
 fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
@@ -171,7 +186,10 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
     let log: Vec<String> = audit_log(&nb.db);
     let revised = count_in(
         &nb.db,
-        "SELECT count(*) FROM audit WHERE action = 'catalogue'",
+        &format!(
+            "SELECT count(*) FROM audit WHERE action = {}",
+            Name::Action.sql("catalogue")
+        ),
     );
     assert!(revised >= 30, "{revised}");
     assert_eq!(log.len() as i64, old_audit + 1 + revised);
@@ -179,7 +197,10 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
     let upgrade: String = Connection::open(&nb.db)
         .unwrap()
         .query_row(
-            "SELECT detail FROM audit WHERE action = 'upgrade'",
+            &format!(
+                "SELECT detail FROM audit WHERE action = {}",
+                Name::Action.sql("upgrade")
+            ),
             [],
             |r| r.get(0),
         )
@@ -507,7 +528,10 @@ fn posts_that_take_the_catalogue_revision_merge_without_conflicts() {
     // The revision is in the old notebook's audit log, as the catalogue's.
     let revised: i64 = count_in(
         &old.db,
-        "SELECT count(*) FROM audit WHERE action = 'catalogue'",
+        &format!(
+            "SELECT count(*) FROM audit WHERE action = {}",
+            Name::Action.sql("catalogue")
+        ),
     );
     assert!(revised >= 30, "{revised} catalogue entries");
 

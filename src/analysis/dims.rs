@@ -120,7 +120,11 @@ pub fn date_expr(kind: ItemKind) -> Option<&'static str> {
     match kind {
         ItemKind::Parcel => Some("t.seized_on"),
         ItemKind::Case => Some("t.opened_on"),
-        ItemKind::Link => Some("substr(t.created_at, 1, 10)"),
+        // (Its timestamp as `store::stamp` keeps it: milliseconds, or text.)
+        ItemKind::Link => Some(
+            "CASE typeof(t.created_at) WHEN 'integer' \
+             THEN date(t.created_at / 1000.0, 'unixepoch') ELSE substr(t.created_at, 1, 10) END",
+        ),
         _ => None,
     }
 }

@@ -25,16 +25,6 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
-    /// Every kind's name as an SQL list (`'case', 'parcel', ...`), for
-    /// `item_kind IN (...)`.
-    pub fn sql_list() -> String {
-        ItemKind::ALL
-            .iter()
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
     pub const ALL: [ItemKind; 14] = [
         ItemKind::Case,
         ItemKind::Parcel,

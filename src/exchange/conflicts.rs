@@ -225,8 +225,8 @@ fn keep_local<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<()> {
 /// the other side holds and later merges find it unchanged. Returns how
 /// many were put back.
 pub(super) fn restore_what_hung_on(w: &mut Writer<'_>, id: Uuid) -> Result<usize> {
-    // When the item was deleted here.
-    let Some(at): Option<String> =
+    // When the item was deleted here (as stored: compared as stored).
+    let Some(at): Option<rusqlite::types::Value> =
         w.tx.query_row(
             "SELECT at FROM audit WHERE item_id = ?1 AND state IS NULL ORDER BY seq DESC LIMIT 1",
             [id],
@@ -244,7 +244,13 @@ pub(super) fn restore_what_hung_on(w: &mut Writer<'_>, id: Uuid) -> Result<usize
           ORDER BY seq DESC",
     )?;
     let deleted: Vec<(String, Uuid, String)> = stmt
-        .query_map((&at, id), |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map((&at, id), |r| {
+            Ok((
+                crate::store::audit::names::Name::Kind.get(r, 1)?,
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     drop(stmt);
     let mut back = std::collections::HashSet::from([id]);

@@ -341,7 +341,7 @@ fn copy_kind<R: Record>(
 /// deletions stay behind with it, and with `redact` so do notes (their
 /// history would show their sources).
 fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Result<Vec<Uuid>> {
-    let kinds = ItemKind::sql_list();
+    let kinds = audit::names::sql_record_kinds();
     let mut stmt = conn.prepare(&format!(
         "SELECT a.item_kind, a.item_id, a.detail FROM audit a
           WHERE a.state IS NULL AND a.detail IS NOT NULL AND a.item_kind IN ({kinds})
@@ -350,7 +350,8 @@ fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Re
     let mut deleted: Vec<(ItemKind, Uuid, Vec<Uuid>)> = Vec::new();
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let (kind, id, detail): (String, Uuid, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let (kind, id, detail): (String, Uuid, String) =
+            (audit::names::Name::Kind.get(r, 0)?, r.get(1)?, r.get(2)?);
         let Ok(kind) = kind.parse::<ItemKind>() else {
             continue;
         };

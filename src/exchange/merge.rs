@@ -26,6 +26,7 @@
 use super::received::Received;
 use crate::domain::text::sanitize;
 use crate::domain::{ItemKind, Record};
+use crate::store::audit::names::Name;
 use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -118,7 +119,7 @@ fn kept_over_our_deletion(here: &Connection, src: &Connection, id: Uuid) -> Resu
             "SELECT item_kind, detail FROM audit WHERE item_id = ?1 AND state IS NULL AND detail IS NOT NULL
               ORDER BY seq DESC LIMIT 1",
         )?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([id], |r| Ok((Name::Kind.get(r, 0)?, r.get(1)?)))
         .optional()?;
     let Some((kind, detail)) = ours else {
         return Ok(false);
@@ -128,10 +129,11 @@ fn kept_over_our_deletion(here: &Connection, src: &Connection, id: Uuid) -> Resu
     };
     let key = deletion_key(&deleted_version(kind, &detail));
     let found: Option<i64> = src
-        .prepare_cached(
-            "SELECT 1 FROM received_audit WHERE item_id = ?1 AND action = 'resolve-keep-over-deletion'
+        .prepare_cached(&format!(
+            "SELECT 1 FROM received_audit WHERE item_id = ?1 AND action = {}
                 AND detail = ?2 LIMIT 1",
-        )?
+            Name::Action.sql("resolve-keep-over-deletion")
+        ))?
         .query_row((id, format!("{{\"over\":\"{key}\"}}")), |r| r.get(0))
         .optional()?;
     Ok(found.is_some())
@@ -156,7 +158,7 @@ fn apply_tombstones(
             AND r.seq = (SELECT max(q.seq) FROM received_audit q WHERE q.source_db = r.source_db AND q.item_id = r.item_id)",
     )?;
     let mut deleted: Vec<(ItemKind, Uuid, String)> = stmt
-        .query_map([db], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([db], |r| Ok((Name::Kind.get(r, 0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .filter_map(|(k, id, d)| Some((k.parse::<ItemKind>().ok()?, id, d)))
@@ -1001,7 +1003,7 @@ fn copy_history(
     until: Option<Instant>,
     n: &mut usize,
 ) -> Result<bool> {
-    let kinds = ItemKind::sql_list();
+    let kinds = audit::names::sql_record_kinds();
     let parts = [
         format!(
             "{} WHERE item_kind IN ({kinds}) AND a.seq > ?2 ORDER BY a.seq LIMIT 500",
@@ -1395,15 +1397,17 @@ fn insert_source(w: &Writer<'_>, rec: &Received, file_name: &str) -> Result<Uuid
 /// item index: never the whole log.)
 pub fn merged_whole(conn: &Connection, file_sha256: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT 1 FROM sources s CROSS JOIN audit a ON a.item_id = s.id
              WHERE s.kind = 'merge' AND s.file_sha256 = ?1 AND json_valid(s.report)
                AND json_extract(s.report, '$.in_progress') IS NULL
-               AND a.item_kind = 'merge' AND a.action = 'merge' AND json_valid(a.detail)
+               AND a.item_kind = {} AND a.action = {} AND json_valid(a.detail)
                AND json_extract(a.detail, '$.file_sha256') = ?1
                AND json_extract(a.detail, '$.written') = 1
              LIMIT 1",
-        )?
+            Name::Kind.sql("merge"),
+            Name::Action.sql("merge")
+        ))?
         .exists([file_sha256])?)
 }
 

@@ -280,7 +280,10 @@ mod tests {
     /// Turns the index into schema 13's (a table of values, and the
     /// occurrences naming them by number), as the tests of the upgrade
     /// from it do.
-    const AS_SCHEMA_13: &str = include_str!("../../tests/fixtures/schema13_index.sql");
+    const AS_SCHEMA_13: &str = concat!(
+        include_str!("../../tests/fixtures/schema14_numbers.sql"),
+        include_str!("../../tests/fixtures/schema13_index.sql")
+    );
 
     /// A notebook of schema 13 (a table of values) is upgraded by moving
     /// its rows: the same rows as the index written anew, the values

@@ -98,6 +98,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0014_occurrences_by_value.sql"),
         step: Some(upgrade::to_14),
     },
+    Migration {
+        version: 15,
+        name: "timestamps and audit names as numbers",
+        sql: include_str!("migrations/0015_stamps.sql"),
+        step: Some(upgrade::to_15),
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

@@ -19,6 +19,7 @@ pub mod refs;
 pub mod related;
 pub mod schema;
 pub mod search;
+pub mod stamp;
 pub mod upgrade;
 pub mod warnlist;
 pub mod workdir;

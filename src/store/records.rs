@@ -5,7 +5,7 @@
 //! the caller's transaction.
 
 use super::error::{Result, StoreError};
-use super::{Writer, audit, index, keys, search};
+use super::{Writer, audit, index, keys, search, stamp};
 use crate::domain::record::{self, Record};
 use crate::domain::{ItemKind, Link, Meta, Note, Parcel};
 use rusqlite::types::Value as Sql;
@@ -157,6 +157,7 @@ fn sql_values_of<R: Record>(map: &Map<String, Value>) -> Result<Vec<Sql>> {
             let v = map.get(col).cloned().unwrap_or(Value::Null);
             Ok(match v {
                 Value::Null => Sql::Null,
+                Value::String(s) if stamp::is_stamp_column(col) => stamp::encode(&s),
                 Value::String(s) if is_id_column::<R>(col) => {
                     let id = Uuid::parse_str(&s).map_err(|_| {
                         StoreError::Corrupt(format!("{col}: {s:?} is not a record id"))
@@ -176,9 +177,12 @@ fn sql_values_of<R: Record>(map: &Map<String, Value>) -> Result<Vec<Sql>> {
 }
 
 /// A column's value as a record's JSON holds it (a 16-byte blob is a
-/// record id, as its text).
-fn json_of_column(v: Sql) -> Value {
+/// record id, as its text; a timestamp column's number its text).
+fn json_of_column(col: &str, v: Sql) -> Value {
     match v {
+        Sql::Integer(ms) if stamp::is_stamp_column(col) => {
+            Value::String(stamp::decode(rusqlite::types::ValueRef::Integer(ms)))
+        }
         Sql::Null => Value::Null,
         Sql::Integer(n) => Value::from(n),
         Sql::Real(f) => Value::from(f),
@@ -194,7 +198,7 @@ fn json_of_column(v: Sql) -> Value {
 pub fn from_row<R: Record>(row: &Row<'_>) -> rusqlite::Result<R> {
     let mut map = Map::new();
     for (i, col) in columns::<R>().into_iter().enumerate() {
-        map.insert(col.to_string(), json_of_column(row.get(i)?));
+        map.insert(col.to_string(), json_of_column(col, row.get(i)?));
     }
     serde_json::from_value(Value::Object(map)).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
@@ -843,8 +847,8 @@ pub fn each_fields_where<R: Record>(
     let mut values: Vec<Value> = Vec::with_capacity(names.len());
     while let Some(row) = rows.next()? {
         values.clear();
-        for i in 0..names.len() {
-            values.push(json_of_column(row.get(i)?));
+        for (i, name) in names.iter().enumerate() {
+            values.push(json_of_column(name, row.get(i)?));
         }
         let n: i64 = row.get(names.len())?;
         let rec = match R::from_fields(&mut values) {

@@ -7,7 +7,7 @@ use super::error::{Result, StoreError};
 use super::{index, keys, records, search};
 use crate::domain::Record;
 use crate::domain::identifiers as ids;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 /// What an upgrade step knows of the upgrade.
@@ -220,4 +220,260 @@ pub fn to_14(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
     )?;
     tracing::info!(indexed, "identifier index built for schema 14");
     Ok(())
+}
+
+/// The tables schema 15 stores timestamps (`stamp`) and audit names
+/// (`audit::names`) in as numbers, and each one's columns of them.
+fn stamped_tables() -> Vec<(&'static str, &'static [&'static str])> {
+    let mut out: Vec<(&'static str, &'static [&'static str])> = crate::domain::ItemKind::ALL
+        .iter()
+        .map(|k| (k.table(), &["created_at", "updated_at"][..]))
+        .collect();
+    out.push(("audit", &["at", "action", "item_kind"]));
+    out.push(("received_audit", &["at", "action", "item_kind"]));
+    out
+}
+
+/// How schema 15's step converts a column of `stamped_tables`.
+fn sql_convert(col: &str) -> String {
+    use super::audit::names::Name;
+    let quoted = format!("\"{col}\"");
+    match col {
+        "action" => Name::Action.sql_encode(&quoted),
+        "item_kind" => Name::Kind.sql_encode(&quoted),
+        _ => super::stamp::sql_encode(&quoted),
+    }
+}
+
+/// A table's `CREATE TABLE` under the name `new`, with the columns `cols`
+/// declared without a type (so without affinity: SQLite keeps a number as
+/// a number and a text as a text) where they were declared `TEXT`.
+fn untyped(create: &str, new: &str, cols: &[&str]) -> Result<String> {
+    let open = create
+        .find('(')
+        .ok_or_else(|| StoreError::Corrupt(format!("unreadable table definition: {create}")))?;
+    let mut out = format!("CREATE TABLE {new} ");
+    for (i, line) in create[open..].split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let body = line.trim_start();
+        let name = body.split_whitespace().next().unwrap_or("");
+        let typed = cols.contains(&name) && body[name.len()..].trim_start().starts_with("TEXT");
+        if typed {
+            let indent = &line[..line.len() - body.len()];
+            let rest = body[name.len()..].trim_start();
+            let gap = &body[name.len()..body.len() - rest.len()];
+            out.push_str(&format!(
+                "{indent}{name}{gap}{}",
+                rest["TEXT".len()..].trim_start()
+            ));
+        } else {
+            out.push_str(line);
+        }
+    }
+    Ok(out)
+}
+
+/// Schema 15: timestamps stored as milliseconds (`stamp`): each record
+/// table's `created_at` and `updated_at` and the audit logs' `at` lose
+/// their TEXT affinity and hold a canonical timestamp as its number, any
+/// other text as it was; the logs' `action` and `item_kind` likewise hold
+/// a common name as its number (`audit::names`). SQLite cannot change a
+/// column's type in place:
+/// each table is made again under its name, its rows copied in their
+/// order (converted by `stamp::sql_encode`, which gives back exactly the
+/// text each number came from), its indexes and triggers made anew.
+pub fn to_15(tx: &Connection, _ctx: &Ctx<'_>) -> Result<()> {
+    let mut converted = 0usize;
+    for (table, cols) in stamped_tables() {
+        let Some((create, rowid)): Option<(String, bool)> = tx
+            .query_row(
+                "SELECT sql, sql NOT LIKE '%WITHOUT ROWID%' FROM sqlite_schema
+                  WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+        else {
+            continue;
+        };
+        let others: Vec<String> = tx
+            .prepare(
+                "SELECT sql FROM sqlite_schema
+                  WHERE tbl_name = ?1 AND type IN ('index', 'trigger') AND sql IS NOT NULL
+                  ORDER BY type, name",
+            )?
+            .query_map([table], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let names: Vec<String> = tx
+            .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?
+            .query_map([table], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let new = format!("{table}_15");
+        tx.execute_batch(&untyped(&create, &new, cols)?)?;
+        let list = names
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let exprs = names
+            .iter()
+            .map(|c| {
+                if cols.contains(&c.as_str()) {
+                    sql_convert(c)
+                } else {
+                    format!("\"{c}\"")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let order = if rowid { " ORDER BY rowid" } else { "" };
+        converted += tx.execute(
+            &format!("INSERT INTO {new} ({list}) SELECT {exprs} FROM {table}{order}"),
+            [],
+        )?;
+        tx.execute_batch(&format!(
+            "DROP TABLE {table}; ALTER TABLE {new} RENAME TO {table};"
+        ))?;
+        for sql in others {
+            tx.execute_batch(&sql)?;
+        }
+    }
+    tracing::info!(converted, "timestamps stored as numbers for schema 15");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::record::new_record;
+    use crate::domain::{Case, ItemKind, Parcel};
+    use crate::store::testutil::temp_store;
+    use crate::store::{OpenOptions, Store, audit, create, integrity, records};
+
+    /// Turns the timestamps back into schema 14's text.
+    const AS_SCHEMA_14: &str = include_str!("../../tests/fixtures/schema14_numbers.sql");
+
+    fn types(s: &Store, sql: &str) -> Vec<String> {
+        let mut stmt = s.conn().prepare(sql).unwrap();
+        let mut out: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn every_record(s: &Store) -> Vec<String> {
+        let mut out = Vec::new();
+        for kind in [ItemKind::Case, ItemKind::Parcel, ItemKind::Link] {
+            let ids: Vec<uuid::Uuid> = s
+                .conn()
+                .prepare(&format!("SELECT id FROM {} ORDER BY n", kind.table()))
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            for id in ids {
+                out.push(records::stored_json(s.conn(), kind, id).unwrap());
+            }
+        }
+        out
+    }
+
+    /// A notebook of schema 14 keeps every record and every entry as it
+    /// was: the same JSON, the same chain head, the check as clean; its
+    /// times stored as numbers, but for a text no number gives back; and a
+    /// record changed outside interdict before the upgrade is still named.
+    #[test]
+    fn schema_14_timestamps_become_numbers_and_nothing_else_changes() {
+        let (d, mut s) = temp_store();
+        let mut parcels = Vec::new();
+        s.write(|w| {
+            let (mut c, _) = new_record::<Case>(&[("title", "Nitazene pills by post")])?;
+            create::case(w, &mut c)?;
+            for i in 0..5 {
+                let (mut p, _) = new_record::<Parcel>(&[
+                    ("tracking", &format!("CARGO{i:05}")),
+                    ("sender_phone", "+77015550142"),
+                    ("declared_contents", "Gift"),
+                ])?;
+                create::parcel(w, &mut p)?;
+                create::include_in_case(w, c.meta.id, p.meta.id)?;
+                parcels.push(p.meta.id);
+            }
+            Ok(())
+        })
+        .unwrap();
+        s.write(|w| records::delete(w, ItemKind::Parcel, parcels[4]).map(drop))
+            .unwrap();
+        assert_eq!(
+            types(&s, "SELECT typeof(created_at) FROM parcels"),
+            ["integer"]
+        );
+        s.conn().execute_batch(AS_SCHEMA_14).unwrap();
+        s.conn().pragma_update(None, "user_version", 14).unwrap();
+        assert_eq!(
+            types(&s, "SELECT typeof(created_at) FROM parcels"),
+            ["text"]
+        );
+        let audit_types = "SELECT typeof(at) FROM audit UNION ALL SELECT typeof(action) FROM audit
+                           UNION ALL SELECT typeof(item_kind) FROM audit";
+        assert_eq!(types(&s, audit_types), ["text"]);
+        // Before the upgrade: one parcel changed with the sqlite3 shell,
+        // one given a time in a form interdict never writes (and its
+        // audited state to match, as an older build would have left it).
+        let (changed, odd) = (parcels[0], parcels[1]);
+        s.conn()
+            .execute(
+                "UPDATE parcels SET declared_contents = 'Tea' WHERE id = ?1",
+                [changed],
+            )
+            .unwrap();
+        s.conn()
+            .execute(
+                "UPDATE parcels SET created_at = '2026-01-01T00:00:00Z' WHERE id = ?1",
+                [odd],
+            )
+            .unwrap();
+        let before = every_record(&s);
+        let head = audit::verify(s.conn()).unwrap();
+        assert!(matches!(head, audit::Verdict::Intact { .. }), "{head:?}");
+        let problems = integrity::check(s.conn()).unwrap().problems;
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let path = s.path().to_path_buf();
+        drop(s);
+
+        let s = Store::open(&path, OpenOptions::new("t")).unwrap();
+        assert_eq!(
+            types(
+                &s,
+                "SELECT typeof(created_at) FROM parcels WHERE n != 2
+                 UNION ALL SELECT typeof(updated_at) FROM cases"
+            ),
+            ["integer"]
+        );
+        let kept: String = s
+            .conn()
+            .query_row(
+                "SELECT typeof(created_at) || ' ' || created_at FROM parcels WHERE id = ?1",
+                [odd],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kept, "text 2026-01-01T00:00:00Z");
+        assert_eq!(types(&s, audit_types), ["integer"]);
+        assert_eq!(every_record(&s), before);
+        assert_eq!(audit::verify(s.conn()).unwrap(), head);
+        assert_eq!(integrity::check(s.conn()).unwrap().problems, problems);
+        assert!(
+            problems.iter().any(|p| p.contains("in declared_contents"))
+                && problems.iter().any(|p| p.contains("in created_at")),
+            "{problems:?}"
+        );
+        drop(d);
+    }
 }

@@ -7,7 +7,7 @@ use crate::domain::identifiers::{IdentKind, name_sound_key};
 use crate::domain::text::{fold, name_key};
 use crate::domain::{ItemKind, Substance};
 use crate::store::keys::{ident_code, role_code};
-use crate::store::{Result, records};
+use crate::store::{Result, records, stamp};
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
@@ -236,7 +236,13 @@ pub fn substance_terms(conn: &Connection) -> Result<Vec<(String, String)>> {
 pub fn substances_version(conn: &Connection) -> Result<(i64, Option<String>)> {
     Ok(conn
         .prepare_cached("SELECT count(*), max(updated_at) FROM substances")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        .query_row([], |r| {
+            let latest = match r.get_ref(1)? {
+                rusqlite::types::ValueRef::Null => None,
+                v => Some(stamp::decode(v)),
+            };
+            Ok((r.get(0)?, latest))
+        })?)
 }
 
 /// The parcels (item key kind 2) holding an identifier, as SQL over
@@ -250,7 +256,8 @@ const PARCELS_WITH: &str = "FROM occurrences o
 static SENDERS_COUNTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "SELECT count(*) FROM (SELECT 1 {PARCELS_WITH}
-           AND o.role = ?4 AND p.created_at >= ?5 LIMIT ?6)"
+           AND o.role = ?4 AND {} LIMIT ?6)",
+        stamp::sql_on_or_after("p.created_at", "?5")
     )
 });
 
@@ -261,7 +268,8 @@ static SENDERS_TO: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "SELECT p.tracking, p.sender_phone, p.sender_email, p.sender_name, p.sender_address,
                 p.origin {PARCELS_WITH}
-           AND o.role = ?4 AND p.created_at >= ?5 LIMIT 200"
+           AND o.role = ?4 AND {} LIMIT 200",
+        stamp::sql_on_or_after("p.created_at", "?5")
     )
 });
 

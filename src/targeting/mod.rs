@@ -196,7 +196,10 @@ pub fn rescreen(
 ) -> Result<Rescreened> {
     let ids: Vec<uuid::Uuid> = store
         .conn()
-        .prepare("SELECT id FROM parcels WHERE created_at >= ?1 ORDER BY n")?
+        .prepare(&format!(
+            "SELECT id FROM parcels WHERE {} ORDER BY n",
+            crate::store::stamp::sql_on_or_after("created_at", "?1")
+        ))?
         .query_map([since], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let screener = Screener::new();

@@ -183,7 +183,7 @@ pub fn upgrade_log(
             version: s.version.as_ref().map(|h| h.as_slice()),
             detail: s.detail.as_deref(),
         };
-        prev = super::insert_entry(conn, &prev, &f)?.to_vec();
+        prev = super::insert_entry_as_text(conn, &prev, &f)?.to_vec();
         last_seq = e.seq;
     }
     let converted = last_seq;
@@ -201,19 +201,23 @@ pub fn upgrade_log(
     .to_string();
     drop(rows);
     drop(stmt);
-    super::append_raw(
-        conn,
+    // (Into the log of schema 4, whose times are text.)
+    let (seq, prev) = match super::head(conn)? {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, super::GENESIS.to_vec()),
+    };
+    let f = Fields {
+        seq,
         at,
         actor,
-        UPGRADE_ACTION,
-        "notebook",
-        db_id,
-        &Shape {
-            state: None,
-            version: None,
-            detail: Some(detail),
-        },
-    )?;
+        action: UPGRADE_ACTION,
+        item_kind: "notebook",
+        item_id: db_id.as_bytes(),
+        state: None,
+        version: None,
+        detail: Some(&detail),
+    };
+    super::insert_entry_as_text(conn, &prev, &f)?;
     Ok(converted)
 }
 

@@ -14,6 +14,7 @@
 //! `detail`.
 
 pub mod legacy;
+pub mod names;
 pub mod seal;
 
 use super::Writer;
@@ -352,8 +353,37 @@ pub fn append_raw(
 }
 
 /// Writes the entry `f` after the entry whose hash is `prev`; returns its
-/// hash.
+/// hash. Its time, action and kind are stored as `stamp` and `names` keep
+/// them (schema 15 on).
 pub fn insert_entry(conn: &Connection, prev: &[u8], f: &Fields<'_>) -> Result<[u8; 32]> {
+    insert_stored(conn, prev, f, true)
+}
+
+/// [`insert_entry`] into the log of an upgrade before schema 15, whose
+/// columns are text (a number there would be kept as its digits).
+pub(crate) fn insert_entry_as_text(
+    conn: &Connection,
+    prev: &[u8],
+    f: &Fields<'_>,
+) -> Result<[u8; 32]> {
+    insert_stored(conn, prev, f, false)
+}
+
+fn insert_stored(conn: &Connection, prev: &[u8], f: &Fields<'_>, coded: bool) -> Result<[u8; 32]> {
+    use rusqlite::types::Value as Sql;
+    let (at, action, kind) = if coded {
+        (
+            super::stamp::encode(f.at),
+            names::Name::Action.encode(f.action),
+            names::Name::Kind.encode(f.item_kind),
+        )
+    } else {
+        (
+            Sql::Text(f.at.to_string()),
+            Sql::Text(f.action.to_string()),
+            Sql::Text(f.item_kind.to_string()),
+        )
+    };
     let hash = entry_hash(prev, f);
     conn.prepare_cached(
         "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, state, version, detail, hash)
@@ -361,10 +391,10 @@ pub fn insert_entry(conn: &Connection, prev: &[u8], f: &Fields<'_>) -> Result<[u
     )?
     .execute(rusqlite::params![
         f.seq,
-        f.at,
+        at,
         f.actor,
-        f.action,
-        f.item_kind,
+        action,
+        kind,
         f.item_id,
         f.state,
         f.version,
@@ -405,10 +435,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     };
     Ok(Entry {
         seq: r.get(0)?,
-        at: r.get(1)?,
+        at: super::stamp::get(r, 1)?,
         actor: r.get(2)?,
-        action: r.get(3)?,
-        item_kind: r.get(4)?,
+        action: names::Name::Action.get(r, 3)?,
+        item_kind: names::Name::Kind.get(r, 4)?,
         item_id: r.get(5)?,
         state: hex_of(6)?,
         version: hex_of(7)?,
@@ -519,7 +549,7 @@ pub fn last_state(conn: &Connection, id: Uuid) -> Result<Option<(String, Option<
         .prepare_cached(
             "SELECT action, state FROM audit WHERE item_id = ?1 ORDER BY seq DESC LIMIT 1",
         )?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([id], |r| Ok((names::Name::Action.get(r, 0)?, r.get(1)?)))
         .optional()?)
 }
 
@@ -547,6 +577,22 @@ pub(crate) type EntryRow = (
     Vec<u8>,
 );
 
+/// Reads an entry selected as `ENTRY_COLUMNS`.
+pub(crate) fn entry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
+    Ok((
+        row.get(0)?,
+        super::stamp::get(row, 1)?,
+        row.get(2)?,
+        names::Name::Action.get(row, 3)?,
+        names::Name::Kind.get(row, 4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+        row.get(9)?,
+    ))
+}
+
 /// The columns of an entry, in `EntryRow`'s order.
 pub(crate) const ENTRY_COLUMNS: &str =
     "seq, at, actor, action, item_kind, item_id, state, version, detail, hash";
@@ -559,21 +605,8 @@ pub fn verify(conn: &Connection) -> Result<Verdict> {
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_vec();
     while let Some(row) = rows.next()? {
-        let read = || -> rusqlite::Result<EntryRow> {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-                row.get(6)?,
-                row.get(7)?,
-                row.get(8)?,
-                row.get(9)?,
-            ))
-        };
-        let (seq, at, actor, action, kind, id, state, version, detail, hash) = match read() {
+        let (seq, at, actor, action, kind, id, state, version, detail, hash) = match entry_row(row)
+        {
             Ok(c) => c,
             Err(err) => {
                 let seq: i64 = row.get(0).unwrap_or(expected_seq);

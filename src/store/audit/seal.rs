@@ -328,7 +328,7 @@ mod tests {
     use super::*;
     use crate::domain::Case;
     use crate::domain::record::new_record;
-    use crate::store::audit::{ENTRY_COLUMNS, EntryRow, Fields, GENESIS, entry_hash};
+    use crate::store::audit::{ENTRY_COLUMNS, EntryRow, Fields, GENESIS, entry_hash, entry_row};
     use crate::store::{OpenOptions, Store, create};
     use std::sync::Arc;
 
@@ -364,20 +364,7 @@ mod tests {
         let rows: Vec<EntryRow> = c
             .prepare(&format!("SELECT {ENTRY_COLUMNS} FROM audit ORDER BY seq"))
             .unwrap()
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                ))
-            })
+            .query_map([], entry_row)
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();

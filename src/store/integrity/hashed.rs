@@ -6,6 +6,7 @@
 
 use super::{RecordCheck, push};
 use crate::domain::text::sanitize;
+use crate::store::audit::names::Name;
 use crate::store::audit::{self, Fields};
 use crate::store::error::Result;
 use rusqlite::Connection;
@@ -69,8 +70,12 @@ pub(super) fn check_received(conn: &Connection, out: &mut RecordCheck) -> Result
         out.checked += 1;
         let source: Vec<u8> = r.get(0)?;
         let seq: i64 = r.get(1)?;
-        let (at, actor, action, kind): (String, String, String, String) =
-            (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        let (at, actor, action, kind): (String, String, String, String) = (
+            crate::store::stamp::get(r, 2)?,
+            r.get(3)?,
+            Name::Action.get(r, 4)?,
+            Name::Kind.get(r, 5)?,
+        );
         let id: Vec<u8> = r.get(6)?;
         let (state, version): (Option<Vec<u8>>, Option<Vec<u8>>) = (r.get(7)?, r.get(8)?);
         let detail: Option<String> = r.get(9)?;
@@ -274,7 +279,7 @@ mod tests {
             .query_row(
                 "SELECT at, action, item_kind, item_id, state, version, detail FROM received_audit WHERE seq = ?1",
                 [forged],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+                |r| Ok((crate::store::stamp::get(r, 0)?, super::Name::Action.get(r, 1)?, super::Name::Kind.get(r, 2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
             )
             .unwrap();
         let prev: Vec<u8> = s

@@ -78,7 +78,9 @@ fn last_state(
             "SELECT action, state FROM received_audit WHERE item_id = ?2
               ORDER BY source_db = ?1 DESC, at DESC, seq DESC LIMIT 1",
         )?
-        .query_row((source, id), |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row((source, id), |r| {
+            Ok((audit::names::Name::Action.get(r, 0)?, r.get(1)?))
+        })
         .optional()?)
 }
 
@@ -132,7 +134,7 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
         crate::with_record_type!(kind, R => check_kind::<R>(conn, source, &mut out)?);
     }
     // Items whose last audited action leaves them in place must exist.
-    let kinds = ItemKind::sql_list();
+    let kinds = audit::names::sql_record_kinds();
     let mut stmt = conn.prepare(&format!(
         "SELECT a.item_kind, a.item_id FROM audit a
          WHERE a.state IS NOT NULL AND a.item_kind IN ({kinds})
@@ -143,7 +145,7 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
         if out.problems.len() >= MAX_PROBLEMS {
             break;
         }
-        let kind: String = r.get(0)?;
+        let kind = audit::names::Name::Kind.get(r, 0)?;
         let id: Uuid = r.get(1)?;
         let Ok(k) = kind.parse::<ItemKind>() else {
             continue;

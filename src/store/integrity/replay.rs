@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// The item kinds of the entries replayed here.
-const KINDS: &str = "'warnlist', 'match', 'watchlist', 'profile'";
+const KINDS: [&str; 4] = ["warnlist", "match", "watchlist", "profile"];
 
 /// The last word of a problem line (as the record checks say it).
 const OUTSIDE: &str = "changed outside interdict";
@@ -119,13 +119,15 @@ fn warn_key_after_7(kind: &str, value: &str) -> String {
 
 fn replay(conn: &Connection) -> Result<Replayed> {
     let mut out = Replayed::default();
+    use crate::store::audit::names::Name;
+    let kinds = KINDS.map(|k| Name::Kind.sql(k)).join(", ");
     let mut stmt = conn.prepare(&format!(
         "SELECT at, actor, action, item_kind, item_id, detail FROM audit
-         WHERE item_kind IN ({KINDS}) ORDER BY seq"
+         WHERE item_kind IN ({kinds}) ORDER BY seq"
     ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let kind: String = r.get(3)?;
+        let kind = Name::Kind.get(r, 3)?;
         let detail: Option<String> = r.get(5)?;
         // (An intact chain proves every entry interdict's own; a detail
         // that does not read describes nothing to replay.)
@@ -133,9 +135,9 @@ fn replay(conn: &Connection) -> Result<Replayed> {
             continue;
         };
         let e = Entry {
-            at: r.get(0)?,
+            at: crate::store::stamp::get(r, 0)?,
             actor: r.get(1)?,
-            action: r.get(2)?,
+            action: Name::Action.get(r, 2)?,
             id: r.get(4)?,
             detail,
         };

@@ -1,0 +1,9 @@
+-- Schema 15: timestamps and the audit's names as numbers. Each record's
+-- created_at and updated_at and each audit entry's at (24 bytes of text)
+-- hold the milliseconds since 1970 (6 bytes) whenever that number gives
+-- back the very text it came from, and otherwise the text itself; an
+-- entry's action and item kind hold a common name's number (one byte) and
+-- any other name as its text. The columns are declared without a type so
+-- SQLite keeps either as given. The tables are made again by the
+-- upgrade's step (`upgrade::to_15`), which has the rules (`stamp`,
+-- `audit::names`) and each table's own definition.
