@@ -110,23 +110,22 @@ impl Name {
     /// The SQL expression that reads a column of names as the names (for
     /// someone reading the file with SQL alone).
     pub fn sql_decode(self, col: &str) -> String {
-        let arms: String = self
-            .list()
-            .iter()
-            .enumerate()
-            .map(|(i, n)| format!(" WHEN {} THEN '{n}'", i + 1))
-            .collect();
-        format!("CASE {col}{arms} ELSE {col} END")
+        self.sql_case(col, |code, name| format!(" WHEN {code} THEN '{name}'"))
     }
 
     /// The SQL expression that turns a column of names (text, before
     /// schema 15) into what is stored now.
     pub fn sql_encode(self, col: &str) -> String {
+        self.sql_case(col, |code, name| format!(" WHEN '{name}' THEN {code}"))
+    }
+
+    /// `CASE col` with one arm per numbered name, the value itself else.
+    fn sql_case(self, col: &str, arm: impl Fn(usize, &str) -> String) -> String {
         let arms: String = self
             .list()
             .iter()
             .enumerate()
-            .map(|(i, n)| format!(" WHEN '{n}' THEN {}", i + 1))
+            .map(|(i, n)| arm(i + 1, n))
             .collect();
         format!("CASE {col}{arms} ELSE {col} END")
     }
