@@ -26,7 +26,14 @@ fn hold_the_notebook() {
         return;
     };
     let c = rusqlite::Connection::open(db).unwrap();
-    c.execute_batch("BEGIN IMMEDIATE").unwrap();
+    if std::env::var("INTERDICT_TEST_HOLD_OPEN").is_ok() {
+        // Only open, as a colleague's idle interface has it: a read maps
+        // the shared memory, then nothing is held but the file.
+        c.query_row("SELECT count(*) FROM cases", [], |r| r.get::<_, i64>(0))
+            .unwrap();
+    } else {
+        c.execute_batch("BEGIN IMMEDIATE").unwrap();
+    }
     println!("held");
     std::io::stdout().flush().unwrap();
     let mut line = String::new();
@@ -36,7 +43,17 @@ fn hold_the_notebook() {
 /// A child process holding the notebook's write lock until the returned
 /// input is dropped.
 fn hold(db: &Path) -> (Child, ChildStdin) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
+    hold_as(db, false)
+}
+
+/// A child process with the notebook open (holding its write lock, or
+/// `only_open`) until the returned input is dropped.
+fn hold_as(db: &Path, only_open: bool) -> (Child, ChildStdin) {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    if only_open {
+        command.env("INTERDICT_TEST_HOLD_OPEN", "1");
+    }
+    let mut child = command
         .args([
             "hold_the_notebook",
             "--exact",
@@ -69,6 +86,41 @@ fn status(s: &Session) -> String {
         .as_ref()
         .map(|(m, _)| m.clone())
         .unwrap_or_default()
+}
+
+/// Compacting takes the file for itself: refused, naming the process,
+/// while a colleague merely has the notebook open; done once they close
+/// it, with every record kept.
+#[test]
+fn compact_waits_for_no_one_else_to_have_the_notebook_open() {
+    let nb = common::Nb::new();
+    for i in 0..40 {
+        nb.ok(&["add", "case", "--title", &format!("Case {i}")]);
+    }
+    let (mut child, input) = hold_as(&nb.db, true);
+    let out = nb
+        .cmd()
+        .arg("compact")
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("process {}", child.id()))
+            && err.contains("has the notebook open")
+            && err.contains("Nothing was changed"),
+        "{err}"
+    );
+    drop(input);
+    child.wait().unwrap();
+    let said = nb.ok(&["compact"]);
+    assert!(
+        said.contains("compacted") && said.contains("given back"),
+        "{said}"
+    );
+    assert_eq!(nb.count("cases"), 40);
+    assert!(nb.ok(&["audit", "verify"]).contains("intact"));
 }
 
 #[test]

@@ -183,6 +183,8 @@ pub enum Command {
     /// Counts for analysts: frequencies, trends, routes, emerging substances
     #[command(subcommand)]
     Stats(StatsCmd),
+    /// Pack the notebook file and give its free pages back (no one else may have it open)
+    Compact,
     /// Everything that happened in a case, in date order
     Timeline {
         #[arg(value_name = "CASE")]

@@ -545,6 +545,24 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Stats(cmd) => super::stats::stats(ctx.format, &store, cmd, &mut out)?,
         Command::Timeline { case } => super::stats::timeline(ctx.format, &store, case, &mut out)?,
+        Command::Compact => {
+            eprintln!(
+                "compacting {} (about a minute for a million parcels)...",
+                store.path().display()
+            );
+            let c = store.compact()?;
+            match ctx.format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string(&c)?)?,
+                Format::Table | Format::Csv => writeln!(
+                    out,
+                    "compacted {}: {} -> {} ({} given back)",
+                    store.path().display(),
+                    mib(c.before),
+                    mib(c.after),
+                    mib(c.before.saturating_sub(c.after))
+                )?,
+            }
+        }
         Command::Watch(cmd) => super::targeting::watch(ctx.format, &mut store, cmd, &mut out)?,
         Command::Profile(cmd) => super::targeting::profile(ctx.format, &mut store, cmd, &mut out)?,
         Command::Hits { since, limit } => {
@@ -971,4 +989,9 @@ fn audit_log(
         }
     }
     Ok(())
+}
+
+/// A size in bytes as people read it, in MiB.
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }

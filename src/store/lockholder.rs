@@ -57,19 +57,32 @@ const WAL_WRITE_BYTE: i64 = 120;
 /// The reserved byte of a database file in rollback-journal mode.
 const RESERVED_BYTE: i64 = 0x4000_0001;
 
+/// The byte of a `-shm` file every connection holds a shared lock on for
+/// as long as it has the notebook open (SQLite's DMS byte).
+const WAL_OPEN_BYTE: i64 = 128;
+
+fn shm_of(db: &Path) -> std::path::PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-shm");
+    std::path::PathBuf::from(p)
+}
+
 /// The process other than this one holding the write lock of the notebook
 /// at `db`, if the system says (`None` where it cannot be asked, or when no
 /// one holds it).
 pub fn write_lock_holder(db: &Path) -> Option<Holder> {
-    let shm = {
-        let mut p = db.as_os_str().to_owned();
-        p.push("-shm");
-        std::path::PathBuf::from(p)
-    };
+    let shm = shm_of(db);
     [(shm.as_path(), WAL_WRITE_BYTE), (db, RESERVED_BYTE)]
         .into_iter()
         .find_map(|(file, byte)| holder_of(file, byte))
         .map(describe)
+}
+
+/// A process other than this one that has the notebook at `db` open (in
+/// write-ahead-log mode), if the system says: `None` where it cannot be
+/// asked, or when no other process has it open.
+pub fn other_user(db: &Path) -> Option<Holder> {
+    holder_of(&shm_of(db), WAL_OPEN_BYTE).map(describe)
 }
 
 /// The process holding a lock over `byte` of `file` that a write lock
@@ -184,6 +197,7 @@ mod tests {
         );
         c.execute_batch("COMMIT").unwrap();
         assert_eq!(write_lock_holder(&dir.path().join("none.db")), None);
+        assert_eq!(other_user(&db), None, "this process's own connection");
     }
     // A real holder, another process, is named in tests/busy.rs.
 }
