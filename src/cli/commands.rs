@@ -135,6 +135,17 @@ fn open(cli: &Cli) -> Result<Opened> {
             None => (text, true),
         });
     }
+    // An upgrade that left much of the file free (the tables it made
+    // again) says how to give it back, once: on the open that upgraded.
+    if let Some(from) = store.upgraded_from()
+        && let Ok(free) = store.free_bytes()
+        && let Some(text) = upgrade_note(from, free)
+    {
+        notice = Some(match notice {
+            Some((n, warn)) => (format!("{n}; {text}"), warn),
+            None => (text, false),
+        });
+    }
     // The decryption is kept only if the store reads it as it is (not
     // through an indexed copy of its own).
     let plain = plain.filter(|p| store.read_path() == p.path);
@@ -991,7 +1002,37 @@ fn audit_log(
     Ok(())
 }
 
+/// Free pages an upgrade must leave before it says how to give them back.
+const UPGRADE_FREE_SAID: u64 = 16 << 20;
+
+/// What the open that upgraded a file from schema `from`, leaving `free`
+/// bytes of free pages, says of them (nothing for a few).
+fn upgrade_note(from: i64, free: u64) -> Option<String> {
+    (free >= UPGRADE_FREE_SAID).then(|| {
+        format!(
+            "upgraded from schema {from} to {}: {} of the file are pages the old tables left free (later writes reuse them); `interdict compact` gives them back when no one else has the notebook open",
+            crate::store::migrations::latest(),
+            mib(free)
+        )
+    })
+}
+
 /// A size in bytes as people read it, in MiB.
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+#[cfg(test)]
+mod upgrade_note_tests {
+    #[test]
+    fn an_upgrade_that_freed_much_says_how_to_give_it_back() {
+        assert_eq!(super::upgrade_note(14, 10 << 20), None);
+        let said = super::upgrade_note(14, 360 << 20).unwrap();
+        assert!(
+            said.contains("upgraded from schema 14")
+                && said.contains("360.0 MiB")
+                && said.contains("interdict compact"),
+            "{said}"
+        );
+    }
 }

@@ -213,6 +213,8 @@ pub struct Store {
     /// When this store's last long transaction (a step of a big job)
     /// committed: the next one lets waiting writers in first.
     long_commit: Option<Instant>,
+    /// The schema this open upgraded the file from, if it did.
+    upgraded_from: Option<i64>,
 }
 
 /// A write in progress: one SQLite transaction, begun IMMEDIATE so that
@@ -603,6 +605,7 @@ impl Store {
             checkpoint_due: false,
             screen: None,
             long_commit: None,
+            upgraded_from: None,
         };
         if opts.read_only {
             if fresh {
@@ -782,7 +785,28 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", false)?;
         let out = self.migrate_from();
         self.conn.pragma_update(None, "foreign_keys", true)?;
+        if out.is_ok() && version > 0 && !self.private_copy {
+            self.upgraded_from = Some(version);
+        }
         out
+    }
+
+    /// The schema this open upgraded the file from, if it did (not a
+    /// private copy's upgrade, nor a new file's making).
+    pub fn upgraded_from(&self) -> Option<i64> {
+        self.upgraded_from
+    }
+
+    /// The bytes of the file's free pages (SQLite's free list): what
+    /// [`Store::compact`] would give back at least.
+    pub fn free_bytes(&self) -> Result<u64> {
+        let pages: i64 = self
+            .conn
+            .pragma_query_value(None, "freelist_count", |r| r.get(0))?;
+        let size: i64 = self
+            .conn
+            .pragma_query_value(None, "page_size", |r| r.get(0))?;
+        Ok(u64::try_from(pages * size).unwrap_or(0))
     }
 
     fn migrate_from(&mut self) -> Result<()> {

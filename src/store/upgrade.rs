@@ -391,6 +391,7 @@ mod tests {
     #[test]
     fn schema_14_timestamps_become_numbers_and_nothing_else_changes() {
         let (d, mut s) = temp_store();
+        assert_eq!(s.upgraded_from(), None, "a new file is made, not upgraded");
         let mut parcels = Vec::new();
         s.write(|w| {
             let (mut c, _) = new_record::<Case>(&[("title", "Nitazene pills by post")])?;
@@ -448,6 +449,8 @@ mod tests {
         drop(s);
 
         let s = Store::open(&path, OpenOptions::new("t")).unwrap();
+        assert_eq!(s.upgraded_from(), Some(14));
+        assert!(s.free_bytes().unwrap() > 0, "the old tables' pages");
         assert_eq!(
             types(
                 &s,
