@@ -280,10 +280,11 @@ fn untyped(create: &str, new: &str, cols: &[&str]) -> Result<String> {
 /// their TEXT affinity and hold a canonical timestamp as its number, any
 /// other text as it was; the logs' `action` and `item_kind` likewise hold
 /// a common name as its number (`audit::names`). SQLite cannot change a
-/// column's type in place:
-/// each table is made again under its name, its rows copied in their
-/// order (converted by `stamp::sql_encode`, which gives back exactly the
-/// text each number came from), its indexes and triggers made anew.
+/// column's type in place, so each table is made again under its name,
+/// its rows copied in their order (converted by `stamp::sql_encode` and
+/// `Name::sql_encode`, which follow the code's rules, each number giving
+/// back exactly the text it came from), its indexes and triggers made
+/// anew.
 pub fn to_15(tx: &Connection, _ctx: &Ctx<'_>) -> Result<()> {
     let mut converted = 0usize;
     for (table, cols) in stamped_tables() {
