@@ -98,14 +98,7 @@ fn compact_waits_for_no_one_else_to_have_the_notebook_open() {
         nb.ok(&["add", "case", "--title", &format!("Case {i}")]);
     }
     let (mut child, input) = hold_as(&nb.db, true);
-    let out = nb
-        .cmd()
-        .arg("compact")
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = nb.fails(&["compact"]);
     assert!(
         err.contains(&format!("process {}", child.id()))
             && err.contains("has the notebook open")
