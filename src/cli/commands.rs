@@ -557,11 +557,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Stats(cmd) => super::stats::stats(ctx.format, &store, cmd, &mut out)?,
         Command::Timeline { case } => super::stats::timeline(ctx.format, &store, case, &mut out)?,
         Command::Compact => {
-            eprintln!(
-                "compacting {} (about a minute for a million parcels)...",
-                store.path().display()
-            );
-            let c = store.compact()?;
+            let shown = store.path().display().to_string();
+            let c = store.compact(|| {
+                eprintln!("compacting {shown} (about a minute for a million parcels)...")
+            })?;
             match ctx.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string(&c)?)?,
                 Format::Table | Format::Csv => writeln!(

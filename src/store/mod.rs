@@ -954,8 +954,9 @@ impl Store {
     /// time left part filled). Nothing it holds changes: no record, audit
     /// entry or hash. It takes the notebook for itself while it runs (about
     /// a minute at a million parcels), so it is refused while another
-    /// process has the notebook open.
-    pub fn compact(&mut self) -> Result<Compacted> {
+    /// process has the notebook open. `starting` is called once nothing
+    /// stands in its way, before the work.
+    pub fn compact(&mut self, starting: impl FnOnce()) -> Result<Compacted> {
         if self.read_only {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
@@ -977,6 +978,7 @@ impl Store {
                 .sum()
         };
         let before = size(&self.path);
+        starting();
         self.conn.execute_batch("VACUUM")?;
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
@@ -1254,7 +1256,7 @@ mod tests {
                 .collect()
         };
         let (before, head) = (kept(&s), audit::verify(s.conn()).unwrap());
-        let c = s.compact().unwrap();
+        let c = s.compact(|| {}).unwrap();
         assert!(c.after < c.before, "{c:?}");
         assert_eq!(kept(&s), before);
         assert_eq!(audit::verify(s.conn()).unwrap(), head);
@@ -1271,7 +1273,10 @@ mod tests {
             },
         )
         .unwrap();
-        assert!(matches!(ro.compact(), Err(StoreError::ReadOnly { .. })));
+        assert!(matches!(
+            ro.compact(|| panic!("not started")),
+            Err(StoreError::ReadOnly { .. })
+        ));
     }
 
     #[test]
