@@ -89,6 +89,21 @@ impl Scope {
             let lo = self.since.clone().unwrap_or_default();
             let hi = self.until.clone().unwrap_or_else(|| "9999-12-31".into());
             match dims::date_expr(self.kind) {
+                // A link's time kept as a number (`store::stamp`) is
+                // compared as one, with the first and last millisecond of
+                // the period, not made into a date row by row.
+                Some(_) if self.kind == ItemKind::Link => {
+                    conds.push(
+                        "CASE typeof(t.created_at) WHEN 'integer' THEN t.created_at BETWEEN ? AND ? \
+                         ELSE substr(t.created_at, 1, 10) BETWEEN ? AND ? END"
+                            .into(),
+                    );
+                    let ms = |day: &str, time: &str| {
+                        crate::store::stamp::millis(&format!("{day}T{time}Z"))
+                    };
+                    params.push(Value::Integer(ms(&lo, "00:00:00.000").unwrap_or(i64::MIN)));
+                    params.push(Value::Integer(ms(&hi, "23:59:59.999").unwrap_or(i64::MAX)));
+                }
                 Some(d) => conds.push(format!("{d} BETWEEN ? AND ?")),
                 None => conds.push(
                     "EXISTS (SELECT 1 FROM findings f JOIN parcels p ON p.id = f.parcel_id \
@@ -180,4 +195,44 @@ pub fn count(conn: &rusqlite::Connection, scope: &Scope) -> super::Result<u64> {
     let sql = format!("SELECT count(*) FROM {} t WHERE {cond}", scope.kind.table());
     let n: i64 = conn.query_row(&sql, rusqlite::params_from_iter(params), |r| r.get(0))?;
     Ok(n as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A period over links holds the links made in it, their times kept
+    /// as numbers or (another shape) as text, to the last millisecond of
+    /// its last day.
+    #[test]
+    fn a_period_of_links_compares_their_stored_times() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE links (n INTEGER PRIMARY KEY, id BLOB, created_at)")
+            .unwrap();
+        let stored = [
+            crate::store::stamp::encode("2026-01-31T23:59:59.999Z"),
+            crate::store::stamp::encode("2026-02-01T00:00:00.000Z"),
+            crate::store::stamp::encode("2026-02-10T23:59:59.999Z"),
+            Value::Text("2026-02-15T08:00:00Z".into()),
+            crate::store::stamp::encode("2026-02-11T00:00:00.000Z"),
+            crate::store::stamp::encode("2026-03-01T00:00:00.000Z"),
+        ];
+        for v in &stored {
+            c.execute("INSERT INTO links (created_at) VALUES (?1)", [v])
+                .unwrap();
+        }
+        let numbers = |since: Option<&str>, until: Option<&str>| -> Vec<i64> {
+            let mut s = Scope::new(ItemKind::Link);
+            s.since = since.map(Into::into);
+            s.until = until.map(Into::into);
+            numbers(&c, &s).unwrap()
+        };
+        assert_eq!(
+            numbers(Some("2026-02-01"), Some("2026-02-28")),
+            [2, 3, 4, 5]
+        );
+        assert_eq!(numbers(Some("2026-02-01"), Some("2026-02-10")), [2, 3]);
+        assert_eq!(numbers(Some("2026-02-11"), None), [4, 5, 6]);
+        assert_eq!(numbers(None, Some("2026-01-31")), [1]);
+    }
 }
