@@ -179,7 +179,6 @@ impl Default for Batch {
     }
 }
 
-/// An open notebook.
 /// The notebook file's size (with its write-ahead log) before and after
 /// [`Store::compact`], in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -188,6 +187,7 @@ pub struct Compacted {
     pub after: u64,
 }
 
+/// An open notebook.
 pub struct Store {
     conn: Connection,
     path: PathBuf,

@@ -202,10 +202,7 @@ pub fn upgrade_log(
     drop(rows);
     drop(stmt);
     // (Into the log of schema 4, whose times are text.)
-    let (seq, prev) = match super::head(conn)? {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, super::GENESIS.to_vec()),
-    };
+    let (seq, prev) = super::next_at_head(conn)?;
     let f = Fields {
         seq,
         at,

@@ -324,6 +324,15 @@ pub fn append_shape(
     append_raw(&w.tx, &w.now, w.actor, action, kind, id, s)
 }
 
+/// The number and previous hash of the entry that goes at the head of the
+/// chain of `conn`.
+pub(crate) fn next_at_head(conn: &Connection) -> Result<(i64, Vec<u8>)> {
+    Ok(match head(conn)? {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS.to_vec()),
+    })
+}
+
 /// Appends an entry at the head of the chain of `conn`.
 pub fn append_raw(
     conn: &Connection,
@@ -334,10 +343,7 @@ pub fn append_raw(
     id: Uuid,
     s: &Shape,
 ) -> Result<()> {
-    let (seq, prev) = match head(conn)? {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS.to_vec()),
-    };
+    let (seq, prev) = next_at_head(conn)?;
     let f = Fields {
         seq,
         at,
