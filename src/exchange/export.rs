@@ -441,40 +441,15 @@ fn histories_in_one_pass(
     };
     let mut ins = audit::insert_received(dst)?;
     // The source's own log in order, each entry with the hash of the one
-    // before it (as `audit::AS_RECEIVED` gives it).
-    let mut stmt = src.prepare(
-        "SELECT seq, at, actor, action, item_kind, item_id, state, version, detail, hash FROM audit ORDER BY seq",
-    )?;
-    let mut rows = stmt.query([])?;
-    let (mut prev_seq, mut prev_hash) = (None::<i64>, Vec::new());
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
+    // before it and its own.
+    audit::chain::walk_from(src, 0, None, |r, _, prev, hash| {
         if wanted_row(r, 5)? {
-            let prev = match prev_seq {
-                Some(p) if p == seq - 1 => prev_hash.clone(),
-                _ => vec![0; 32],
-            };
-            ins.execute(rusqlite::params![
-                source_db,
-                seq,
-                ToSqlOutput::Borrowed(r.get_ref(1)?),
-                ToSqlOutput::Borrowed(r.get_ref(2)?),
-                ToSqlOutput::Borrowed(r.get_ref(3)?),
-                ToSqlOutput::Borrowed(r.get_ref(4)?),
-                ToSqlOutput::Borrowed(r.get_ref(5)?),
-                ToSqlOutput::Borrowed(r.get_ref(6)?),
-                ToSqlOutput::Borrowed(r.get_ref(7)?),
-                ToSqlOutput::Borrowed(r.get_ref(8)?),
-                prev,
-                ToSqlOutput::Borrowed(r.get_ref(9)?),
-            ])?;
+            ins.execute(rusqlite::params_from_iter(audit::as_received(
+                source_db, r, prev, hash,
+            )?))?;
         }
-        prev_seq = Some(seq);
-        prev_hash.clear();
-        if let rusqlite::types::ValueRef::Blob(h) = r.get_ref(9)? {
-            prev_hash.extend_from_slice(h);
-        }
-    }
+        Ok(true)
+    })?;
     // What the source itself received.
     let mut stmt = src.prepare(&format!(
         "SELECT {} FROM received_audit",
@@ -496,19 +471,14 @@ fn histories_in_one_pass(
 /// The item's audit entries in the source (and those the source itself
 /// received), into the export's `received_audit`.
 fn copy_history(src: &Connection, source_db: Uuid, dst: &Connection, id: Uuid) -> Result<()> {
-    let mut rows: Vec<Vec<rusqlite::types::Value>> = Vec::new();
-    for sql in [
-        format!("{} WHERE a.item_id = ?2", audit::AS_RECEIVED),
-        format!(
-            "SELECT {} FROM received_audit WHERE item_id = ?2 AND ?1 IS NOT NULL",
-            audit::RECEIVED_COLUMNS
-        ),
-    ] {
-        let mut stmt = src.prepare_cached(&sql)?;
-        let mut it = stmt.query(rusqlite::params![source_db, id])?;
-        while let Some(r) = it.next()? {
-            rows.push((0..12).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?);
-        }
+    let mut rows = audit::item_as_received(src, source_db, id)?;
+    let mut stmt = src.prepare_cached(&format!(
+        "SELECT {} FROM received_audit WHERE item_id = ?2 AND ?1 IS NOT NULL",
+        audit::RECEIVED_COLUMNS
+    ))?;
+    let mut it = stmt.query(rusqlite::params![source_db, id])?;
+    while let Some(r) = it.next()? {
+        rows.push((0..12).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?);
     }
     let mut ins = audit::insert_received(dst)?;
     for r in rows {

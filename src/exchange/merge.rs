@@ -1003,35 +1003,42 @@ fn copy_history(
     until: Option<Instant>,
     n: &mut usize,
 ) -> Result<bool> {
-    let kinds = audit::names::sql_record_kinds();
-    let parts = [
-        format!(
-            "{} WHERE item_kind IN ({kinds}) AND a.seq > ?2 ORDER BY a.seq LIMIT 500",
-            audit::AS_RECEIVED
-        ),
-        format!(
-            "SELECT {} FROM received_audit WHERE (source_db, seq) > (?1, ?2) ORDER BY source_db, seq LIMIT 500",
-            audit::RECEIVED_COLUMNS
-        ),
-    ];
     let mut ins = audit::insert_received(&w.tx)?;
-    while let Some(sql) = parts.get(at.part) {
-        let mut stmt = rec.conn.prepare_cached(sql)?;
-        let mut rows = if at.part == 0 {
-            stmt.query((rec.manifest.export_db, at.seq))?
-        } else {
-            stmt.query((&at.db, at.seq))?
-        };
+    while at.part < 2 {
         let mut any = false;
-        while let Some(r) = rows.next()? {
-            any = true;
-            at.db = r.get(0)?;
-            at.seq = r.get(1)?;
-            // Bound where they lie in the file's row, without copies.
-            let vals = (0..12)
-                .map(|i| r.get_ref(i).map(rusqlite::types::ToSqlOutput::Borrowed))
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            *n += ins.execute(rusqlite::params_from_iter(vals))?;
+        if at.part == 0 {
+            // The file's own log: the entries about records, each with
+            // the hash of the one before it and its own.
+            let mut read = 0;
+            audit::chain::walk_from(&rec.conn, at.seq, None, |r, e, prev, hash| {
+                any = true;
+                at.seq = e.0;
+                read += 1;
+                if crate::domain::ItemKind::ALL
+                    .iter()
+                    .any(|k| k.as_str() == e.4)
+                {
+                    let vals = audit::as_received(rec.manifest.export_db, r, prev, hash)?;
+                    *n += ins.execute(rusqlite::params_from_iter(vals))?;
+                }
+                Ok(read < 500)
+            })?;
+        } else {
+            let mut stmt = rec.conn.prepare_cached(&format!(
+                "SELECT {} FROM received_audit WHERE (source_db, seq) > (?1, ?2) ORDER BY source_db, seq LIMIT 500",
+                audit::RECEIVED_COLUMNS
+            ))?;
+            let mut rows = stmt.query((&at.db, at.seq))?;
+            while let Some(r) = rows.next()? {
+                any = true;
+                at.db = r.get(0)?;
+                at.seq = r.get(1)?;
+                // Bound where they lie in the file's row, without copies.
+                let vals = (0..12)
+                    .map(|i| r.get_ref(i).map(rusqlite::types::ToSqlOutput::Borrowed))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                *n += ins.execute(rusqlite::params_from_iter(vals))?;
+            }
         }
         if !any {
             *at = HistoryCursor {
@@ -1043,7 +1050,7 @@ fn copy_history(
             break;
         }
     }
-    Ok(at.part >= parts.len())
+    Ok(at.part >= 2)
 }
 
 /// Copies the histories that came with the file, in steps; returns how

@@ -104,6 +104,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0015_stamps.sql"),
         step: Some(upgrade::to_15),
     },
+    Migration {
+        version: 16,
+        name: "audit hashes kept whole every 16th entry",
+        sql: include_str!("migrations/0016_audit_tags.sql"),
+        step: Some(upgrade::to_16),
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

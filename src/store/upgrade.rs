@@ -345,6 +345,23 @@ pub fn to_15(tx: &Connection, _ctx: &Ctx<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Schema 16: the head's whole hash, where the log's last entry did not
+/// hold it whole (a log some of whose entries keep only the tag already:
+/// the chain gives it). The SQL has recorded the last entry's hash as
+/// the head and cut every other entry's to its tag (`audit::chain`).
+pub fn to_16(tx: &Connection, _ctx: &Ctx<'_>) -> Result<()> {
+    let Some((seq, hash)) = super::audit::chain::recorded_head(tx)? else {
+        return Ok(());
+    };
+    if hash.len() != super::audit::HASH_LEN {
+        tx.execute_batch("DELETE FROM audit_head;")?;
+        if let Some(whole) = super::audit::chain::hash_at(tx, seq)? {
+            super::audit::chain::set_head(tx, seq, &whole)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use crate::domain::record::new_record;
@@ -416,6 +433,8 @@ mod tests {
             types(&s, "SELECT typeof(created_at) FROM parcels"),
             ["integer"]
         );
+        let head = audit::verify(s.conn()).unwrap();
+        assert!(matches!(head, audit::Verdict::Intact { .. }), "{head:?}");
         s.conn().execute_batch(AS_SCHEMA_14).unwrap();
         s.conn().pragma_update(None, "user_version", 14).unwrap();
         assert_eq!(
@@ -442,8 +461,6 @@ mod tests {
             )
             .unwrap();
         let before = every_record(&s);
-        let head = audit::verify(s.conn()).unwrap();
-        assert!(matches!(head, audit::Verdict::Intact { .. }), "{head:?}");
         let problems = integrity::check(s.conn()).unwrap().problems;
         assert_eq!(problems.len(), 2, "{problems:?}");
         let path = s.path().to_path_buf();

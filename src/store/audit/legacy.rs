@@ -12,7 +12,7 @@
 
 use super::{Fields, GENESIS, Shape, hex, shape};
 use crate::store::error::Result;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -202,7 +202,15 @@ pub fn upgrade_log(
     drop(rows);
     drop(stmt);
     // (Into the log of schema 4, whose times are text.)
-    let (seq, prev) = super::next_at_head(conn)?;
+    // (Whose every entry keeps its hash whole, and no head apart.)
+    let (seq, prev): (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT seq + 1, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((1, GENESIS.to_vec()));
     let f = Fields {
         seq,
         at,

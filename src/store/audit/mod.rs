@@ -13,6 +13,7 @@
 //! import, a warning-list entry, a match decision) describe them in
 //! `detail`.
 
+pub mod chain;
 pub mod legacy;
 pub mod names;
 pub mod seal;
@@ -284,10 +285,7 @@ pub fn entry_hash(prev: &[u8], f: &Fields<'_>) -> [u8; 32] {
 
 /// The head of the chain: the last entry's sequence number and hash.
 pub fn head(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>> {
-    Ok(conn
-        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+    chain::head(conn)
 }
 
 /// Appends an entry in the writer's transaction. `before` and `after`
@@ -391,6 +389,13 @@ fn insert_stored(conn: &Connection, prev: &[u8], f: &Fields<'_>, coded: bool) ->
         )
     };
     let hash = entry_hash(prev, f);
+    // A log of schema 16 on keeps a tag of most entries' hashes and the
+    // head's apart (`chain`); the logs before it kept every hash whole.
+    let stored: &[u8] = if coded {
+        chain::kept(f.seq, &hash)
+    } else {
+        &hash
+    };
     conn.prepare_cached(
         "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, state, version, detail, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -405,20 +410,60 @@ fn insert_stored(conn: &Connection, prev: &[u8], f: &Fields<'_>, coded: bool) ->
         f.state,
         f.version,
         f.detail,
-        hash.as_slice()
+        stored
     ])?;
+    if coded {
+        chain::set_head(conn, f.seq, &hash)?;
+    }
     Ok(hash)
 }
 
 /// The columns of `received_audit`, in order.
 pub const RECEIVED_COLUMNS: &str = "source_db, seq, at, actor, action, item_kind, item_id, state, version, detail, prev_hash, hash";
 
-/// This file's entries as another file receives them (`RECEIVED_COLUMNS`),
-/// with `?1` as the database they come from; callers add a `WHERE` on
-/// `a`.
-pub const AS_RECEIVED: &str = "SELECT ?1, a.seq, a.at, a.actor, a.action, a.item_kind, a.item_id, a.state, a.version, a.detail,
-        coalesce((SELECT p.hash FROM audit p WHERE p.seq = a.seq - 1), zeroblob(32)), a.hash
-   FROM audit a";
+/// An entry of this file's log, a row of `ENTRY_COLUMNS` as stored, as
+/// another file receives it: the values of `RECEIVED_COLUMNS`, with
+/// `source_db` first and the hash of the entry before it and its own (as
+/// [`chain::walk_from`] works them out; its own as [`chain::handed_on`]
+/// hands it on).
+pub fn as_received(
+    source_db: Uuid,
+    r: &rusqlite::Row<'_>,
+    prev: &[u8],
+    hash: &[u8; 32],
+) -> rusqlite::Result<Vec<rusqlite::types::Value>> {
+    use rusqlite::types::Value as Sql;
+    let mut out = Vec::with_capacity(12);
+    out.push(Sql::Blob(source_db.as_bytes().to_vec()));
+    for i in 0..9 {
+        out.push(r.get::<_, Sql>(i)?);
+    }
+    out.push(Sql::Blob(prev.to_vec()));
+    let stored: Vec<u8> = r.get(9)?;
+    out.push(Sql::Blob(chain::handed_on(&stored, hash)));
+    Ok(out)
+}
+
+/// The entries of this file's log about `id`, as another file receives
+/// them ([`as_received`]), in order.
+pub fn item_as_received(
+    conn: &Connection,
+    source_db: Uuid,
+    id: Uuid,
+) -> Result<Vec<Vec<rusqlite::types::Value>>> {
+    let seqs: Vec<i64> = conn
+        .prepare_cached("SELECT seq FROM audit WHERE item_id = ?1 ORDER BY seq")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::with_capacity(seqs.len());
+    for seq in seqs {
+        chain::walk_from(conn, seq - 1, Some(seq), |r, _, prev, hash| {
+            out.push(as_received(source_db, r, prev, hash)?);
+            Ok(false)
+        })?;
+    }
+    Ok(out)
+}
 
 /// `INSERT OR IGNORE INTO received_audit` of one row of
 /// [`RECEIVED_COLUMNS`] (an entry already there is kept).
@@ -458,7 +503,20 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 pub fn history(conn: &Connection, id: Uuid) -> Result<Vec<Entry>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE item_id = ?1 ORDER BY seq"))?;
     let rows = stmt.query_map([id], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    whole_hashes(conn, rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// `entries` of this notebook's log with their whole hashes, where the
+/// log keeps only a tag of them (`chain`).
+fn whole_hashes(conn: &Connection, mut entries: Vec<Entry>) -> Result<Vec<Entry>> {
+    for e in &mut entries {
+        if e.hash.len() != 2 * HASH_LEN
+            && let Some(h) = chain::hash_at(conn, e.seq)?
+        {
+            e.hash = hex(&h);
+        }
+    }
+    Ok(entries)
 }
 
 /// An item's whole history, oldest first: this notebook's own entries and
@@ -545,7 +603,7 @@ pub fn log_owner(conn: &Connection, db: Uuid) -> Result<Option<String>> {
 pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<Entry>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} ORDER BY seq DESC LIMIT ?1"))?;
     let rows = stmt.query_map([limit as i64], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    whole_hashes(conn, rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// The last entry about an item: its action and state (none when it
@@ -639,7 +697,8 @@ pub fn verify(conn: &Connection) -> Result<Verdict> {
             version: version.as_deref(),
             detail: detail.as_deref(),
         };
-        if entry_hash(&prev, &f) != hash.as_slice() {
+        let computed = entry_hash(&prev, &f);
+        if !chain::agrees(&hash, &computed) {
             let id = Uuid::from_slice(&id).map_or_else(|_| hex(&id), |u| u.to_string());
             return Ok(Verdict::Broken {
                 seq,
@@ -653,8 +712,36 @@ pub fn verify(conn: &Connection) -> Result<Verdict> {
         {
             return Ok(Verdict::Broken { seq, reason: why });
         }
-        prev = hash;
+        prev = computed.to_vec();
         expected_seq += 1;
+    }
+    let last = expected_seq - 1;
+    match chain::recorded_head(conn)? {
+        None if last == 0 => {}
+        None => {
+            return Ok(Verdict::Broken {
+                seq: last,
+                reason: "the record of the log's head is missing: removed outside interdict".into(),
+            });
+        }
+        Some((seq, hash)) if seq != last || hash != prev => {
+            return Ok(Verdict::Broken {
+                seq: last,
+                reason: if seq > last {
+                    format!(
+                        "the log's head is entry {seq}, but it ends at entry {last}: newest entries were removed"
+                    )
+                } else if seq < last {
+                    format!(
+                        "the log's head is entry {seq}, but entries to {last} follow it: written outside interdict"
+                    )
+                } else {
+                    "the last entry is not the head the log recorded: altered outside interdict"
+                        .into()
+                },
+            });
+        }
+        Some(_) => {}
     }
     Ok(Verdict::Intact {
         entries: expected_seq - 1,

@@ -146,14 +146,17 @@ pub fn verify(
         }
     }
     let mut stmt = conn.prepare(
-        "SELECT s.seq, k.public_key, k.actor, s.signature, a.hash
-         FROM audit_seals s JOIN audit_keys k ON k.id = s.key LEFT JOIN audit a ON a.seq = s.seq
+        "SELECT s.seq, k.public_key, k.actor, s.signature
+         FROM audit_seals s JOIN audit_keys k ON k.id = s.key
          ORDER BY s.seq",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let (seq, public, actor, sig, hash): (i64, Vec<u8>, String, Vec<u8>, Option<Vec<u8>>) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        let (seq, public, actor, sig): (i64, Vec<u8>, String, Vec<u8>) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        // The hash the chain gives the entry (`chain`: the log keeps
+        // most only in part).
+        let hash = super::chain::hash_at(conn, seq)?;
         let Some(hash) = hash else {
             out.problems.push(format!(
                 "entry {seq} is sealed (by {}) but missing: entries were removed",
@@ -298,11 +301,7 @@ pub fn against_checkpoint(cp: &Checkpoint, seq: i64, hash: &str) -> Option<Strin
 /// Compares the log with the user's checkpoint: the entry it names must
 /// be there, with the hash it had.
 pub fn check_checkpoint(conn: &Connection, cp: &Checkpoint, out: &mut SealReport) -> Result<()> {
-    let hash: Option<Vec<u8>> = conn
-        .query_row("SELECT hash FROM audit WHERE seq = ?1", [cp.seq], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let hash = super::chain::hash_at(conn, cp.seq)?;
     let last: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?;
     match hash {
         None => out.problems.push(format!(
@@ -384,8 +383,12 @@ mod tests {
                     detail: detail.as_deref(),
                 },
             );
-            c.execute("UPDATE audit SET hash = ?1 WHERE seq = ?2", (&h[..], seq))
-                .unwrap();
+            c.execute(
+                "UPDATE audit SET hash = ?1 WHERE seq = ?2",
+                (crate::store::audit::chain::kept(seq, &h), seq),
+            )
+            .unwrap();
+            crate::store::audit::chain::set_head(c, seq, &h).unwrap();
             prev = h.to_vec();
         }
     }

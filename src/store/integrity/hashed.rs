@@ -229,16 +229,17 @@ mod tests {
             .unwrap();
         }
         let other = Uuid::now_v7();
-        s.conn()
-            .execute(
-                &format!(
-                    "INSERT INTO received_audit ({}) {}",
-                    audit::RECEIVED_COLUMNS,
-                    audit::AS_RECEIVED
-                ),
-                [other],
-            )
-            .unwrap();
+        let mut rows = Vec::new();
+        audit::chain::walk_from(s.conn(), 0, None, |r, _, prev, hash| {
+            rows.push(audit::as_received(other, r, prev, hash)?);
+            Ok(true)
+        })
+        .unwrap();
+        let mut ins = audit::insert_received(s.conn()).unwrap();
+        for r in rows {
+            ins.execute(rusqlite::params_from_iter(r)).unwrap();
+        }
+        drop(ins);
         (d, s, other)
     }
 
