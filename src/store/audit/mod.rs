@@ -71,8 +71,14 @@ pub fn state_hash(json: &str) -> [u8; 32] {
     Sha256::digest(json.as_bytes()).into()
 }
 
-/// The length of the hash at the start of a state.
+/// The length of an entry's hash, and of the hash at the start of a
+/// state written before schema 16.
 pub const HASH_LEN: usize = 32;
+
+/// How many bytes of its SHA-256 a state written from schema 16 on keeps
+/// (a change made outside interdict that kept them would take 2^128
+/// tries).
+pub const STATE_HASH_LEN: usize = 16;
 
 /// One byte from a column's name and value (FNV-1a), to tell which
 /// columns of a record differ from its audited state.
@@ -93,9 +99,12 @@ fn fingerprint(column: &str, value: &Value) -> u8 {
     (h ^ (h >> 32) ^ (h >> 16) ^ (h >> 8)) as u8
 }
 
-/// A record's state as the audit keeps it: the SHA-256 of its canonical
-/// JSON, then one fingerprint byte per column of its kind (in column
-/// order), which name the columns a change made outside interdict touched.
+/// A record's state as the audit keeps it: the first [`STATE_HASH_LEN`]
+/// bytes of the SHA-256 of its canonical JSON, then one fingerprint byte
+/// per column of its kind (in column order), which name the columns a
+/// change made outside interdict touched. States written before schema
+/// 16 hold the whole hash, and are read as such (see
+/// [`differing_columns`]).
 pub fn state_of(kind: ItemKind, json: &str) -> Vec<u8> {
     let map: Map<String, Value> = serde_json::from_str(json).unwrap_or_default();
     state_of_map(kind, &map, json)
@@ -105,28 +114,44 @@ pub fn state_of(kind: ItemKind, json: &str) -> Vec<u8> {
 /// left out) and its canonical JSON, without reading the JSON again.
 pub fn state_of_map(kind: ItemKind, map: &Map<String, Value>, json: &str) -> Vec<u8> {
     let cols = super::records::kind_columns(kind);
-    let mut out = Vec::with_capacity(HASH_LEN + cols.len());
-    out.extend_from_slice(&state_hash(json));
+    let mut out = Vec::with_capacity(STATE_HASH_LEN + cols.len());
+    out.extend_from_slice(&state_hash(json)[..STATE_HASH_LEN]);
     for col in cols {
         out.push(fingerprint(col, map.get(*col).unwrap_or(&Value::Null)));
     }
     out
 }
 
-/// Whether a record's JSON is the state `stored` proves.
+/// Whether a record's JSON is the state `stored` proves (a state of
+/// either form: both begin with the hash's first bytes).
 pub fn same_state(stored: &[u8], json: &str) -> bool {
-    stored.get(..HASH_LEN) == Some(&state_hash(json)[..])
+    stored.len() >= STATE_HASH_LEN && state_hash(json).starts_with(&stored[..STATE_HASH_LEN])
+}
+
+/// Where the fingerprints of a stored state of `kind` begin: after 16
+/// bytes of hash in a state of schema 16's form, which is 16 bytes longer
+/// than the kind's columns; after 32 in one of the form before (32 bytes
+/// longer than the kind's columns were then). The two meet only for a
+/// kind given exactly 16 columns more since a state of the old form was
+/// written: `the_two_state_forms_stay_apart` holds each kind's count.
+fn fingerprints_at(kind: ItemKind, stored: &[u8]) -> usize {
+    if stored.len() == STATE_HASH_LEN + super::records::kind_columns(kind).len() {
+        STATE_HASH_LEN
+    } else {
+        HASH_LEN
+    }
 }
 
 /// The columns of a record (as JSON) whose fingerprints differ from the
 /// audited state `stored`: where a change made outside interdict lies.
 pub fn differing_columns(kind: ItemKind, stored: &[u8], json: &str) -> Vec<&'static str> {
     let now = state_of(kind, json);
+    let at = fingerprints_at(kind, stored);
     super::records::kind_columns(kind)
         .iter()
         .copied()
         .enumerate()
-        .filter(|(i, _)| stored.get(HASH_LEN + i) != now.get(HASH_LEN + i))
+        .filter(|(i, _)| stored.get(at + i) != now.get(STATE_HASH_LEN + i))
         .map(|(_, c)| c)
         .collect()
 }
@@ -940,7 +965,9 @@ mod tests {
         assert_eq!(h[1].changes(), "title: \"A\" -> \"B\"");
         let now: Case = records::must_get(s.conn(), id).unwrap();
         let stored = h[1].state.as_deref().unwrap();
-        assert!(stored.starts_with(&hex(&state_hash(&records::to_json(&now).unwrap()))));
+        assert!(stored.starts_with(&hex(
+            &state_hash(&records::to_json(&now).unwrap())[..STATE_HASH_LEN]
+        )));
     }
 
     #[test]
@@ -964,6 +991,65 @@ mod tests {
         assert_eq!(gone["title"], "Gone");
         assert_eq!(gone["summary"], "kept");
         assert!(matches!(verify(s.conn()).unwrap(), Verdict::Intact { .. }));
+    }
+
+    /// A state of schema 16 on: half the hash and a byte a column, the
+    /// changed column named; a state of the form before still read.
+    #[test]
+    fn a_state_keeps_half_its_hash_and_reads_the_old_form() {
+        let (c, _) = new_record::<Case>(&[("title", "Nitazenes by post")]).unwrap();
+        let json = records::to_json(&c).unwrap();
+        let cols = records::kind_columns(ItemKind::Case);
+        let st = state_of(ItemKind::Case, &json);
+        assert_eq!(st.len(), STATE_HASH_LEN + cols.len());
+        assert!(same_state(&st, &json));
+        let mut changed = c.clone();
+        changed.title = "Quietly renamed".into();
+        let after = records::to_json(&changed).unwrap();
+        assert!(!same_state(&st, &after));
+        assert_eq!(differing_columns(ItemKind::Case, &st, &after), ["title"]);
+        assert!(differing_columns(ItemKind::Case, &st, &json).is_empty());
+        // As a build before schema 16 wrote it: the whole hash.
+        let mut old = state_hash(&json).to_vec();
+        old.extend_from_slice(&st[STATE_HASH_LEN..]);
+        assert!(same_state(&old, &json));
+        assert!(!same_state(&old, &after));
+        assert_eq!(differing_columns(ItemKind::Case, &old, &after), ["title"]);
+        assert!(differing_columns(ItemKind::Case, &old, &json).is_empty());
+    }
+
+    /// Each kind's column count, on which telling the two forms of a state
+    /// apart rests (`fingerprints_at`): a kind given columns must not
+    /// reach 16 more than it had when any state of the form before
+    /// schema 16 was written (add to this list only after checking that).
+    #[test]
+    fn the_two_state_forms_stay_apart() {
+        let counts: Vec<(&str, usize)> = ItemKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), records::kind_columns(*k).len()))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("case", 14),
+                ("parcel", 36),
+                ("substance", 16),
+                ("finding", 14),
+                ("link", 15),
+                ("note", 16),
+                ("person", 19),
+                ("organisation", 18),
+                ("inspection", 17),
+                ("exhibit", 14),
+                ("custody", 15),
+                ("lab-result", 17),
+                ("delivery", 13),
+                ("document", 14),
+            ],
+            "a kind's columns changed: check that it has not reached 16 more than \
+             it had at any schema from 4 to 15 (schema 4's tables: 0004_compact_store.sql), \
+             then write its count here"
+        );
     }
 
     #[test]
