@@ -47,10 +47,16 @@ pub fn handed_on(stored: &[u8], computed: &[u8; 32]) -> Vec<u8> {
     }
 }
 
-/// Records `hash` as entry `seq`'s, the head of the chain.
+/// Records `hash` as entry `seq`'s, the head of the chain (its row
+/// rewritten in place once there is one).
 pub(crate) fn set_head(conn: &Connection, seq: i64, hash: &[u8]) -> Result<()> {
-    conn.prepare_cached("INSERT OR REPLACE INTO audit_head (one, seq, hash) VALUES (1, ?1, ?2)")?
+    let changed = conn
+        .prepare_cached("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE one = 1")?
         .execute(rusqlite::params![seq, hash])?;
+    if changed == 0 {
+        conn.prepare_cached("INSERT INTO audit_head (one, seq, hash) VALUES (1, ?1, ?2)")?
+            .execute(rusqlite::params![seq, hash])?;
+    }
     Ok(())
 }
 
@@ -65,13 +71,21 @@ pub(crate) fn recorded_head(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>>
 /// The last entry's number and hash: as `audit_head` records it when it
 /// names the last entry, else worked out from the entries.
 pub fn head(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>> {
-    let last: Option<i64> = conn
-        .prepare_cached("SELECT max(seq) FROM audit")?
-        .query_row([], |r| r.get(0))?;
+    // (One statement: every write asks it before its entry.)
+    let (last, recorded): (Option<i64>, Option<(i64, Vec<u8>)>) = conn
+        .prepare_cached(
+            "SELECT (SELECT max(seq) FROM audit), h.seq, h.hash
+               FROM (SELECT 1) LEFT JOIN audit_head h ON h.one = 1",
+        )?
+        .query_row([], |r| {
+            let seq: Option<i64> = r.get(1)?;
+            let hash: Option<Vec<u8>> = r.get(2)?;
+            Ok((r.get(0)?, seq.zip(hash)))
+        })?;
     let Some(last) = last else {
         return Ok(None);
     };
-    if let Some((seq, hash)) = recorded_head(conn)?
+    if let Some((seq, hash)) = recorded
         && seq == last
     {
         return Ok(Some((seq, hash)));
