@@ -139,7 +139,7 @@ fn open(cli: &Cli) -> Result<Opened> {
     // again) says how to give it back, once: on the open that upgraded.
     if let Some(from) = store.upgraded_from()
         && let Ok(free) = store.free_bytes()
-        && let Some(text) = upgrade_note(from, free)
+        && let Some(text) = upgrade_note(from, free, store.cut_within_pages().unwrap_or(0))
     {
         notice = Some(match notice {
             Some((n, warn)) => (format!("{n}; {text}"), warn),
@@ -1005,13 +1005,28 @@ fn audit_log(
 const UPGRADE_FREE_SAID: u64 = 16 << 20;
 
 /// What the open that upgraded a file from schema `from`, leaving `free`
-/// bytes of free pages, says of them (nothing for a few).
-fn upgrade_note(from: i64, free: u64) -> Option<String> {
-    (free >= UPGRADE_FREE_SAID).then(|| {
+/// bytes of free pages and about `cut` bytes cut out of rows within their
+/// pages, says of them (nothing for a few).
+fn upgrade_note(from: i64, free: u64, cut: u64) -> Option<String> {
+    (free + cut >= UPGRADE_FREE_SAID).then(|| {
+        let what = match (free >= 1 << 20, cut >= 1 << 20) {
+            (true, true) => format!(
+                "{} of the file are pages the old tables left free and about {} lie within pages the upgrade cut rows in (later writes reuse both)",
+                mib(free),
+                mib(cut)
+            ),
+            (false, true) => format!(
+                "about {} of the file lie within pages the upgrade cut rows in (later writes fill them)",
+                mib(cut)
+            ),
+            _ => format!(
+                "{} of the file are pages the old tables left free (later writes reuse them)",
+                mib(free)
+            ),
+        };
         format!(
-            "upgraded from schema {from} to {}: {} of the file are pages the old tables left free (later writes reuse them); `interdict compact` gives them back when no one else has the notebook open",
+            "upgraded from schema {from} to {}: {what}; `interdict compact` gives them back when no one else has the notebook open",
             crate::store::migrations::latest(),
-            mib(free)
         )
     })
 }
@@ -1025,13 +1040,19 @@ fn mib(bytes: u64) -> String {
 mod upgrade_note_tests {
     #[test]
     fn an_upgrade_that_freed_much_says_how_to_give_it_back() {
-        assert_eq!(super::upgrade_note(14, 10 << 20), None);
-        let said = super::upgrade_note(14, 360 << 20).unwrap();
+        assert_eq!(super::upgrade_note(14, 10 << 20, 0), None);
+        let said = super::upgrade_note(14, 360 << 20, 0).unwrap();
         assert!(
             said.contains("upgraded from schema 14")
                 && said.contains("360.0 MiB")
                 && said.contains("interdict compact"),
             "{said}"
         );
+        let said = super::upgrade_note(15, 0, 42 << 20).unwrap();
+        assert!(
+            said.contains("about 42.0 MiB") && said.contains("within pages"),
+            "{said}"
+        );
+        assert_eq!(super::upgrade_note(15, 4 << 20, 4 << 20), None);
     }
 }

@@ -809,6 +809,22 @@ impl Store {
         Ok(u64::try_from(pages * size).unwrap_or(0))
     }
 
+    /// About how many bytes the upgrade this open made cut out of rows
+    /// it left in their pages (the pages stay as large until later writes
+    /// fill them or `compact` packs them): from before schema 16, the
+    /// hashes of the audit entries it cut to their tags (`audit::chain`).
+    pub fn cut_within_pages(&self) -> Result<u64> {
+        if self.upgraded_from().is_none_or(|from| from >= 16) {
+            return Ok(0);
+        }
+        let entries: i64 = self.conn.query_row(
+            "SELECT count(*) FROM audit WHERE length(hash) = ?1",
+            [audit::chain::TAG_LEN as i64],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(entries).unwrap_or(0) * (audit::HASH_LEN - audit::chain::TAG_LEN) as u64)
+    }
+
     fn migrate_from(&mut self) -> Result<()> {
         let tx = self
             .conn

@@ -224,6 +224,7 @@ mod tests {
     fn the_log_keeps_every_16th_hash_and_the_heads_whole_and_a_tag_of_the_rest() {
         let (_d, mut s) = temp_store();
         add_cases(&mut s, 40);
+        assert_eq!(s.cut_within_pages().unwrap(), 0, "a new file cut nothing");
         let chain = whole_chain(s.conn());
         assert!(chain.len() > 2 * EVERY as usize, "{}", chain.len());
         for (seq, h) in &chain {
@@ -368,6 +369,8 @@ mod tests {
         drop(s);
         let s = Store::open(&d.path().join("t.db"), OpenOptions::new("t")).unwrap();
         assert_eq!(s.upgraded_from(), Some(15));
+        let tags = chain.iter().filter(|(q, _)| q % EVERY != 0).count() as u64;
+        assert_eq!(s.cut_within_pages().unwrap(), tags * 28, "said on the open");
         for (seq, h) in &chain {
             let kept = stored(s.conn(), *seq);
             assert_eq!(kept.len(), if seq % EVERY == 0 { 32 } else { TAG_LEN });
