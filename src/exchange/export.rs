@@ -445,7 +445,7 @@ fn histories_in_one_pass(
     audit::chain::walk_from(src, 0, None, |r, _, prev, hash| {
         if wanted_row(r, 5)? {
             ins.execute(rusqlite::params_from_iter(audit::as_received(
-                source_db, r, prev, hash,
+                &source_db, r, prev, hash,
             )?))?;
         }
         Ok(true)

@@ -1018,7 +1018,7 @@ fn copy_history(
                     .iter()
                     .any(|k| k.as_str() == e.4)
                 {
-                    let vals = audit::as_received(rec.manifest.export_db, r, prev, hash)?;
+                    let vals = audit::as_received(&rec.manifest.export_db, r, prev, hash)?;
                     *n += ins.execute(rusqlite::params_from_iter(vals))?;
                 }
                 Ok(read < 500)

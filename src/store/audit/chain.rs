@@ -302,7 +302,7 @@ mod tests {
         let handed = |s: &Store| {
             let mut out = Vec::new();
             walk_from(s.conn(), 0, None, |r, e, prev, hash| {
-                let v = audit::as_received(other, r, prev, hash)?;
+                let v = audit::as_received_owned(other, r, prev, hash)?;
                 out.push((e.0, v));
                 Ok(true)
             })

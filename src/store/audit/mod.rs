@@ -451,7 +451,30 @@ pub const RECEIVED_COLUMNS: &str = "source_db, seq, at, actor, action, item_kind
 /// `source_db` first and the hash of the entry before it and its own (as
 /// [`chain::walk_from`] works them out; its own as [`chain::handed_on`]
 /// hands it on).
-pub fn as_received(
+pub fn as_received<'r>(
+    source_db: &'r Uuid,
+    r: &'r rusqlite::Row<'_>,
+    prev: &[u8],
+    hash: &[u8; 32],
+) -> rusqlite::Result<Vec<rusqlite::types::ToSqlOutput<'r>>> {
+    use rusqlite::types::{ToSqlOutput, Value as Sql};
+    let mut out = Vec::with_capacity(12);
+    out.push(ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Blob(
+        source_db.as_bytes(),
+    )));
+    for i in 0..9 {
+        out.push(ToSqlOutput::Borrowed(r.get_ref(i)?));
+    }
+    out.push(ToSqlOutput::Owned(Sql::Blob(prev.to_vec())));
+    let stored = r.get_ref(9)?.as_blob().unwrap_or_default();
+    out.push(ToSqlOutput::Owned(Sql::Blob(chain::handed_on(
+        stored, hash,
+    ))));
+    Ok(out)
+}
+
+/// [`as_received`] as values of their own, to keep past the row.
+pub fn as_received_owned(
     source_db: Uuid,
     r: &rusqlite::Row<'_>,
     prev: &[u8],
@@ -464,8 +487,8 @@ pub fn as_received(
         out.push(r.get::<_, Sql>(i)?);
     }
     out.push(Sql::Blob(prev.to_vec()));
-    let stored: Vec<u8> = r.get(9)?;
-    out.push(Sql::Blob(chain::handed_on(&stored, hash)));
+    let stored = r.get_ref(9)?.as_blob().unwrap_or_default();
+    out.push(Sql::Blob(chain::handed_on(stored, hash)));
     Ok(out)
 }
 
@@ -483,7 +506,7 @@ pub fn item_as_received(
     let mut out = Vec::with_capacity(seqs.len());
     for seq in seqs {
         chain::walk_from(conn, seq - 1, Some(seq), |r, _, prev, hash| {
-            out.push(as_received(source_db, r, prev, hash)?);
+            out.push(as_received_owned(source_db, r, prev, hash)?);
             Ok(false)
         })?;
     }

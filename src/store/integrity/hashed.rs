@@ -231,7 +231,7 @@ mod tests {
         let other = Uuid::now_v7();
         let mut rows = Vec::new();
         audit::chain::walk_from(s.conn(), 0, None, |r, _, prev, hash| {
-            rows.push(audit::as_received(other, r, prev, hash)?);
+            rows.push(audit::as_received_owned(other, r, prev, hash)?);
             Ok(true)
         })
         .unwrap();
