@@ -84,13 +84,23 @@ pub struct Renumbered {
     pub here: String,
 }
 
-/// Every version of an item a database has seen (as version hashes):
-/// its own audit and what came with earlier merges.
+/// How much of a version hash two logs compare: the bytes of it an
+/// audited state keeps (16 since schema 16; a state of the form before
+/// begins with the same 16 bytes of its whole hash).
+const VERSION_KEY: usize = audit::STATE_HASH_LEN;
+
+/// The part of a version hash logs are compared on.
+fn version_key(v: &[u8]) -> Vec<u8> {
+    v[..VERSION_KEY.min(v.len())].to_vec()
+}
+
+/// Every version of an item a database has seen (as [`version_key`]s of
+/// version hashes): its own audit and what came with earlier merges.
 fn seen_versions(conn: &Connection, id: Uuid) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     for sql in [
-        "SELECT coalesce(version, substr(state, 1, 32)) FROM audit WHERE item_id = ?1 AND state IS NOT NULL",
-        "SELECT coalesce(version, substr(state, 1, 32)) FROM received_audit WHERE item_id = ?1 AND state IS NOT NULL",
+        "SELECT substr(coalesce(version, state), 1, 16) FROM audit WHERE item_id = ?1 AND state IS NOT NULL",
+        "SELECT substr(coalesce(version, state), 1, 16) FROM received_audit WHERE item_id = ?1 AND state IS NOT NULL",
     ] {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map([id], |r| r.get::<_, Vec<u8>>(0))?;
@@ -206,12 +216,12 @@ fn apply_tombstones(
             continue;
         }
         let local = records::stored_json(&w.tx, kind, id)?;
-        let here_v = audit::version_hash(kind, &local).to_vec();
+        let here_v = version_key(&audit::version_hash(kind, &local));
         // What the deleter had seen of it: its own states, and the
         // versions it deleted or kept a deletion over.
         let mut seen: Vec<Vec<u8>> = Vec::new();
         let mut q = src.prepare_cached(
-            "SELECT coalesce(version, substr(state, 1, 32)), detail FROM received_audit WHERE source_db = ?1 AND item_id = ?2",
+            "SELECT substr(coalesce(version, state), 1, 16), detail FROM received_audit WHERE source_db = ?1 AND item_id = ?2",
         )?;
         let mut rows = q.query((db, id))?;
         while let Some(r) = rows.next()? {
@@ -220,7 +230,7 @@ fn apply_tombstones(
                 r.get::<_, Option<String>>(1)?,
             ) {
                 (Some(v), _) => seen.push(v),
-                (None, Some(d)) => seen.push(deleted_version(kind, &d)),
+                (None, Some(d)) => seen.push(version_key(&deleted_version(kind, &d))),
                 _ => {}
             }
         }
@@ -627,9 +637,9 @@ impl Merger<'_> {
             (Some(_), l) => Outcome::Conflict { local: l.clone() },
             (None, Some(l)) => {
                 let loc_v = audit::version_hash(R::KIND, l).to_vec();
-                if loc_v == inc_v || seen_versions(&w.tx, id)?.contains(&inc_v) {
+                if loc_v == inc_v || seen_versions(&w.tx, id)?.contains(&version_key(&inc_v)) {
                     Outcome::Unchanged
-                } else if seen_versions(self.src, id)?.contains(&loc_v) {
+                } else if seen_versions(self.src, id)?.contains(&version_key(&loc_v)) {
                     Outcome::Put { added: false }
                 } else {
                     self.three_way::<R>(w, id, l, &incoming_json)?
@@ -638,7 +648,7 @@ impl Merger<'_> {
             (None, None) if deleted_here(&w.tx, id)? => {
                 if kept_over_our_deletion(&w.tx, self.src, id)? {
                     Outcome::Restore
-                } else if seen_versions(&w.tx, id)?.contains(&inc_v) {
+                } else if seen_versions(&w.tx, id)?.contains(&version_key(&inc_v)) {
                     Outcome::Unchanged
                 } else {
                     Outcome::Conflict { local: None }
@@ -757,7 +767,7 @@ impl Merger<'_> {
         let base = states_here::<R>(&w.tx, id, local)?
             .into_iter()
             .skip(1)
-            .find(|s| theirs.contains(audit::version_hash(R::KIND, s).as_slice()));
+            .find(|s| theirs.contains(&version_key(&audit::version_hash(R::KIND, s))));
         let Some(base) = base else {
             return Ok(whole);
         };
