@@ -228,7 +228,10 @@ pub(super) fn restore_what_hung_on(w: &mut Writer<'_>, id: Uuid) -> Result<usize
     // When the item was deleted here (as stored: compared as stored).
     let Some(at): Option<rusqlite::types::Value> =
         w.tx.query_row(
-            "SELECT at FROM audit WHERE item_id = ?1 AND state IS NULL ORDER BY seq DESC LIMIT 1",
+            &format!(
+                "SELECT at FROM audit WHERE {} AND state IS NULL ORDER BY seq DESC LIMIT 1",
+                crate::store::audit::sql_of_item("item_id", "?1")
+            ),
             [id],
             |r| r.get(0),
         )

@@ -345,7 +345,8 @@ fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Re
     let mut stmt = conn.prepare(&format!(
         "SELECT a.item_kind, a.item_id, a.detail FROM audit a
           WHERE a.state IS NULL AND a.detail IS NOT NULL AND a.item_kind IN ({kinds})
-            AND a.seq = (SELECT max(b.seq) FROM audit b WHERE b.item_id = a.item_id)"
+            AND a.seq = (SELECT max(b.seq) FROM audit b WHERE {})",
+        audit::sql_of_item("b.item_id", "a.item_id")
     ))?;
     let mut deleted: Vec<(ItemKind, Uuid, Vec<Uuid>)> = Vec::new();
     let mut rows = stmt.query([])?;

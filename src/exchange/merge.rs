@@ -99,7 +99,11 @@ fn version_key(v: &[u8]) -> Vec<u8> {
 fn seen_versions(conn: &Connection, id: Uuid) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     for sql in [
-        "SELECT substr(coalesce(version, state), 1, 16) FROM audit WHERE item_id = ?1 AND state IS NOT NULL",
+        format!(
+            "SELECT substr(coalesce(version, state), 1, 16) FROM audit WHERE {} AND state IS NOT NULL",
+            audit::sql_of_item("item_id", "?1")
+        )
+        .as_str(),
         "SELECT substr(coalesce(version, state), 1, 16) FROM received_audit WHERE item_id = ?1 AND state IS NOT NULL",
     ] {
         let mut stmt = conn.prepare_cached(sql)?;
@@ -125,10 +129,11 @@ fn deletion_key(version: &[u8]) -> String {
 /// version over it (a conflict it settled for its own version).
 fn kept_over_our_deletion(here: &Connection, src: &Connection, id: Uuid) -> Result<bool> {
     let ours: Option<(String, String)> = here
-        .prepare_cached(
-            "SELECT item_kind, detail FROM audit WHERE item_id = ?1 AND state IS NULL AND detail IS NOT NULL
+        .prepare_cached(&format!(
+            "SELECT item_kind, detail FROM audit WHERE {} AND state IS NULL AND detail IS NOT NULL
               ORDER BY seq DESC LIMIT 1",
-        )?
+            audit::sql_of_item("item_id", "?1")
+        ))?
         .query_row([id], |r| Ok((Name::Kind.get(r, 0)?, r.get(1)?)))
         .optional()?;
     let Some((kind, detail)) = ours else {
@@ -322,9 +327,10 @@ fn file_conflict(w: &Writer<'_>, source_id: Uuid, c: &Filed<'_>) -> Result<usize
 /// Whether the item's last audited action here removed it.
 fn deleted_here(conn: &Connection, id: Uuid) -> Result<bool> {
     let last: Option<bool> = conn
-        .prepare_cached(
-            "SELECT state IS NULL FROM audit WHERE item_id = ?1 ORDER BY seq DESC LIMIT 1",
-        )?
+        .prepare_cached(&format!(
+            "SELECT state IS NULL FROM audit WHERE {} ORDER BY seq DESC LIMIT 1",
+            audit::sql_of_item("item_id", "?1")
+        ))?
         .query_row([id], |r| r.get(0))
         .optional()?;
     Ok(last == Some(true))
@@ -473,7 +479,10 @@ enum Outcome {
 /// state that does not prove ends the walk).
 fn states_here<R: Record>(conn: &Connection, id: Uuid, current: &str) -> Result<Vec<String>> {
     let rows: Vec<(Option<Vec<u8>>, Option<String>)> = conn
-        .prepare_cached("SELECT state, detail FROM audit WHERE item_id = ?1 ORDER BY seq DESC")?
+        .prepare_cached(&format!(
+            "SELECT state, detail FROM audit WHERE {} ORDER BY seq DESC",
+            audit::sql_of_item("item_id", "?1")
+        ))?
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = vec![current.to_string()];
@@ -1415,13 +1424,14 @@ fn insert_source(w: &Writer<'_>, rec: &Received, file_name: &str) -> Result<Uuid
 pub fn merged_whole(conn: &Connection, file_sha256: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT 1 FROM sources s CROSS JOIN audit a ON a.item_id = s.id
+            "SELECT 1 FROM sources s CROSS JOIN audit a ON {}
              WHERE s.kind = 'merge' AND s.file_sha256 = ?1 AND json_valid(s.report)
                AND json_extract(s.report, '$.in_progress') IS NULL
                AND a.item_kind = {} AND a.action = {} AND json_valid(a.detail)
                AND json_extract(a.detail, '$.file_sha256') = ?1
                AND json_extract(a.detail, '$.written') = 1
              LIMIT 1",
+            audit::sql_of_item("a.item_id", "s.id"),
             Name::Kind.sql("merge"),
             Name::Action.sql("merge")
         ))?

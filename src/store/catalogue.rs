@@ -214,7 +214,10 @@ pub fn revise(w: &mut Writer<'_>) -> Result<Revised> {
 
 fn deleted_here(conn: &rusqlite::Connection, id: Uuid) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM audit WHERE item_id = ?1 LIMIT 1")?
+        .prepare_cached(&format!(
+            "SELECT 1 FROM audit WHERE {} LIMIT 1",
+            super::audit::sql_of_item("item_id", "?1")
+        ))?
         .exists([id])?)
 }
 

@@ -110,6 +110,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0016_audit_tags.sql"),
         step: Some(upgrade::to_16),
     },
+    Migration {
+        version: 17,
+        name: "the audit's index by item on 4 bytes of the id",
+        sql: include_str!("migrations/0017_audit_item_tag.sql"),
+        step: None,
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

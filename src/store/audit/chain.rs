@@ -349,8 +349,11 @@ mod tests {
         assert_ne!(altered % EVERY, 0);
         {
             let c = s.conn();
-            c.execute_batch("DROP TRIGGER audit_no_update; DROP TABLE audit_head;")
-                .unwrap();
+            c.execute_batch(
+                "DROP TRIGGER audit_no_update; DROP TABLE audit_head;
+                 DROP INDEX audit_item; CREATE INDEX audit_item ON audit (item_id);",
+            )
+            .unwrap();
             for (seq, h) in &chain {
                 c.execute("UPDATE audit SET hash = ?1 WHERE seq = ?2", (&h[..], seq))
                     .unwrap();

@@ -443,6 +443,15 @@ fn insert_stored(conn: &Connection, prev: &[u8], f: &Fields<'_>, coded: bool) ->
     Ok(hash)
 }
 
+/// The condition that finds the entries of the item whose id is `id` (an
+/// SQL expression) by the log's index by item, `audit_item`, which holds
+/// the last 4 bytes of each entry's 16-byte item id (schema 17; random in
+/// every id interdict makes): `col` is the entries' `item_id` column. An
+/// entry's item id compared any other way reads the whole log.
+pub fn sql_of_item(col: &str, id: &str) -> String {
+    format!("substr({col}, 13, 4) = substr({id}, 13, 4) AND {col} = {id}")
+}
+
 /// The columns of `received_audit`, in order.
 pub const RECEIVED_COLUMNS: &str = "source_db, seq, at, actor, action, item_kind, item_id, state, version, detail, prev_hash, hash";
 
@@ -500,7 +509,10 @@ pub fn item_as_received(
     id: Uuid,
 ) -> Result<Vec<Vec<rusqlite::types::Value>>> {
     let seqs: Vec<i64> = conn
-        .prepare_cached("SELECT seq FROM audit WHERE item_id = ?1 ORDER BY seq")?
+        .prepare_cached(&format!(
+            "SELECT seq FROM audit WHERE {} ORDER BY seq",
+            sql_of_item("item_id", "?1")
+        ))?
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(seqs.len());
@@ -549,7 +561,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 
 /// An item's history in this notebook's own log, oldest first.
 pub fn history(conn: &Connection, id: Uuid) -> Result<Vec<Entry>> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE item_id = ?1 ORDER BY seq"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE {} ORDER BY seq",
+        sql_of_item("item_id", "?1")
+    ))?;
     let rows = stmt.query_map([id], from_row)?;
     whole_hashes(conn, rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
@@ -658,9 +673,10 @@ pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<Entry>> {
 /// deleted the item).
 pub fn last_state(conn: &Connection, id: Uuid) -> Result<Option<(String, Option<Vec<u8>>)>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT action, state FROM audit WHERE item_id = ?1 ORDER BY seq DESC LIMIT 1",
-        )?
+        .prepare_cached(&format!(
+            "SELECT action, state FROM audit WHERE {} ORDER BY seq DESC LIMIT 1",
+            sql_of_item("item_id", "?1")
+        ))?
         .query_row([id], |r| Ok((names::Name::Action.get(r, 0)?, r.get(1)?)))
         .optional()?)
 }
@@ -1014,6 +1030,56 @@ mod tests {
         assert_eq!(gone["title"], "Gone");
         assert_eq!(gone["summary"], "kept");
         assert!(matches!(verify(s.conn()).unwrap(), Verdict::Intact { .. }));
+    }
+
+    /// Every way the code asks for an item's entries goes by the index,
+    /// whose key is 4 bytes of the id, not the id.
+    #[test]
+    fn an_items_entries_are_found_by_the_index_of_4_bytes() {
+        let (_d, mut s) = temp_store();
+        add_cases(&mut s, 3);
+        let id: Uuid = s
+            .conn()
+            .query_row(
+                "SELECT item_id FROM audit ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(history(s.conn(), id).unwrap().len(), 1);
+        assert!(last_state(s.conn(), id).unwrap().is_some());
+        for sql in [
+            format!(
+                "SELECT seq FROM audit WHERE {}",
+                sql_of_item("item_id", "?1")
+            ),
+            format!(
+                "SELECT a.seq FROM audit a WHERE a.seq = (SELECT max(b.seq) FROM audit b WHERE {}) AND ?1 IS NOT NULL",
+                sql_of_item("b.item_id", "a.item_id")
+            ),
+        ] {
+            let plan: Vec<String> = s
+                .conn()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map([id], |r| r.get(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                plan.iter().any(|d| d.contains("USING INDEX audit_item")),
+                "{sql}: {plan:?}"
+            );
+        }
+        let size: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM pragma_index_xinfo('audit_item') WHERE name IS NULL AND cid = -2",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(size, 1, "the index holds an expression, not the column");
     }
 
     /// A state of schema 16 on: half the hash and a byte a column, the

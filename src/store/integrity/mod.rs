@@ -138,7 +138,8 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
     let mut stmt = conn.prepare(&format!(
         "SELECT a.item_kind, a.item_id FROM audit a
          WHERE a.state IS NOT NULL AND a.item_kind IN ({kinds})
-           AND a.seq = (SELECT max(seq) FROM audit b WHERE b.item_id = a.item_id)"
+           AND a.seq = (SELECT max(seq) FROM audit b WHERE {})",
+        audit::sql_of_item("b.item_id", "a.item_id")
     ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
