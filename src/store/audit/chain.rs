@@ -236,6 +236,18 @@ mod tests {
             }
             assert_eq!(hash_at(s.conn(), *seq).unwrap(), Some(*h), "entry {seq}");
         }
+        // What `audit log` shows: every entry's whole hash, read together
+        // (the newest) or one item's apart.
+        let whole: std::collections::HashMap<i64, String> =
+            chain.iter().map(|(q, h)| (*q, audit::hex(h))).collect();
+        let recent = audit::recent(s.conn(), 1000).unwrap();
+        assert_eq!(recent.len(), chain.len());
+        for e in &recent {
+            assert_eq!(e.hash, whole[&e.seq], "entry {}", e.seq);
+            for h in audit::history(s.conn(), e.item_id).unwrap() {
+                assert_eq!(h.hash, whole[&h.seq], "entry {} of its item", h.seq);
+            }
+        }
         let (last, last_hash) = *chain.last().unwrap();
         assert_eq!(
             head(s.conn()).unwrap(),

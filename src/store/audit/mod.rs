@@ -572,11 +572,32 @@ pub fn history(conn: &Connection, id: Uuid) -> Result<Vec<Entry>> {
 /// `entries` of this notebook's log with their whole hashes, where the
 /// log keeps only a tag of them (`chain`).
 fn whole_hashes(conn: &Connection, mut entries: Vec<Entry>) -> Result<Vec<Entry>> {
-    for e in &mut entries {
-        if e.hash.len() != 2 * HASH_LEN
-            && let Some(h) = chain::hash_at(conn, e.seq)?
-        {
-            e.hash = hex(&h);
+    let short: Vec<i64> = entries
+        .iter()
+        .filter(|e| e.hash.len() != 2 * HASH_LEN)
+        .map(|e| e.seq)
+        .collect();
+    let (Some(&lo), Some(&hi)) = (short.iter().min(), short.iter().max()) else {
+        return Ok(entries);
+    };
+    let mut found = std::collections::HashMap::new();
+    if hi - lo < chain::EVERY * short.len() as i64 {
+        // Close together (the last entries): one walk over them.
+        chain::walk_from(conn, lo - 1, Some(hi), |_, e, _, h| {
+            found.insert(e.0, *h);
+            Ok(true)
+        })?;
+    } else {
+        // Far apart (one item's): each from the whole hash before it.
+        for seq in short {
+            if let Some(h) = chain::hash_at(conn, seq)? {
+                found.insert(seq, h);
+            }
+        }
+    }
+    for e in entries.iter_mut().filter(|e| e.hash.len() != 2 * HASH_LEN) {
+        if let Some(h) = found.get(&e.seq) {
+            e.hash = hex(h);
         }
     }
     Ok(entries)
