@@ -174,21 +174,10 @@ pub fn walk_from(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Case;
-    use crate::domain::record::new_record;
+    use crate::store::audit::tests::{add_cases, tamper};
     use crate::store::audit::{self, Verdict};
     use crate::store::testutil::temp_store;
-    use crate::store::{OpenOptions, Store, create};
-
-    fn add_cases(s: &mut Store, n: usize) {
-        for i in 0..n {
-            s.write(|w| {
-                let (mut c, _) = new_record::<Case>(&[("title", &format!("case {i}"))])?;
-                create::case(w, &mut c).map(drop)
-            })
-            .unwrap();
-        }
-    }
+    use crate::store::{OpenOptions, Store};
 
     /// Every entry's hash, worked out from the genesis.
     fn whole_chain(conn: &Connection) -> Vec<(i64, [u8; 32])> {
@@ -210,14 +199,6 @@ mod tests {
     fn stored(conn: &Connection, seq: i64) -> Vec<u8> {
         conn.query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
             .unwrap()
-    }
-
-    fn tamper(s: &Store, sql: &str) {
-        s.conn()
-            .execute_batch(&format!(
-                "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; {sql}"
-            ))
-            .unwrap();
     }
 
     #[test]

@@ -842,7 +842,7 @@ mod tests {
     use crate::store::records;
     use crate::store::testutil::temp_store;
 
-    fn add_cases(s: &mut crate::store::Store, n: usize) {
+    pub(super) fn add_cases(s: &mut crate::store::Store, n: usize) {
         for i in 0..n {
             s.write(|w| {
                 let (mut c, _) = new_record::<Case>(&[("title", &format!("case {i}"))])?;
@@ -854,7 +854,7 @@ mod tests {
     }
 
     /// Rewrites the audit table the way someone with the sqlite3 shell could.
-    fn tamper(s: &crate::store::Store, sql: &str) {
+    pub(super) fn tamper(s: &crate::store::Store, sql: &str) {
         s.conn()
             .execute_batch(&format!(
                 "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; {sql}"
