@@ -13,15 +13,18 @@
 //!
 //! The name and address sounds (the fuzzy kinds, which suggest matches
 //! but never connect items) are kept apart, in `sounds`, the same way:
-//! one row per (kind, key, item, role). An item's sounds are worked out
-//! from its record when they are needed (a record's sounds depend on
-//! nothing else), so a write that replaces them is given the record as
-//! it was.
+//! one row per (kind, key, item, role), the key 4 bytes of the sound's
+//! SHA-256 since schema 18 ([`sound_hash`]: a sound is only asked for by
+//! equality, and what it says is worked out from the record). An item's
+//! sounds are worked out from its record when they are needed (a
+//! record's sounds depend on nothing else), so a write that replaces them
+//! is given the record as it was.
 
 use super::error::Result;
-use super::keys::{ident_code, role_code};
+use super::keys::{ident_code, role_code, sound_hash};
 use crate::domain::identifiers::{IdentKind, Identifier};
 use rusqlite::Connection;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
 /// The rows of identifiers, as (kind code, value, role code), sorted and
 /// each once: the exact identifiers' when `exact`, else the sounds'.
@@ -107,6 +110,15 @@ impl Table {
         }
     }
 
+    /// A row's key as the table holds it: an occurrence's value itself, a
+    /// sound's number.
+    fn key(self, value: &str) -> ToSqlOutput<'_> {
+        match self {
+            Table::Occurrences => ToSqlOutput::Borrowed(ValueRef::Text(value.as_bytes())),
+            Table::Sounds => ToSqlOutput::Owned(Value::Integer(sound_hash(value))),
+        }
+    }
+
     fn insert(self) -> &'static str {
         match self {
             Table::Occurrences => {
@@ -135,12 +147,12 @@ fn replace_rows(
     if !old.is_empty() {
         let mut delete = tx.prepare_cached(table.delete())?;
         for (kind, value, role) in old.iter().filter(|o| new.binary_search(o).is_err()) {
-            delete.execute((kind, value, item, role))?;
+            delete.execute((kind, table.key(value), item, role))?;
         }
     }
     let mut insert = tx.prepare_cached(table.insert())?;
     for (kind, value, role) in new.iter().filter(|n| old.binary_search(n).is_err()) {
-        insert.execute((kind, value, item, role))?;
+        insert.execute((kind, table.key(value), item, role))?;
     }
     Ok(())
 }
@@ -152,10 +164,18 @@ fn replace_rows(
 pub struct Batch {
     /// The exact identifiers' rows, as (kind code, value, item, role code).
     rows: Vec<(i64, String, i64, i64)>,
-    /// The sounds' rows, the same way.
-    sounds: Vec<(i64, String, i64, i64)>,
+    /// The sounds' rows, the same way (the key its number).
+    sounds: Vec<(i64, i64, i64, i64)>,
     limit: usize,
 }
+
+/// The kinds of item that have sounds (what writes them all again reads
+/// these kinds' records only).
+pub const WITH_SOUNDS: [crate::domain::ItemKind; 3] = [
+    crate::domain::ItemKind::Parcel,
+    crate::domain::ItemKind::Person,
+    crate::domain::ItemKind::Organisation,
+];
 
 /// Rows held before a [`Batch`] writes them: at about 80 bytes each, some
 /// 20 MB, the rows of about 25,000 parcels.
@@ -175,17 +195,12 @@ impl Batch {
     /// once there is enough.
     pub fn add(&mut self, tx: &Connection, item: i64, idents: &[Identifier]) -> Result<()> {
         for i in idents {
-            let to = if i.kind.is_exact() {
-                &mut self.rows
+            let (kind, role) = (ident_code(i.kind), role_code(i.role)?);
+            if i.kind.is_exact() {
+                self.rows.push((kind, i.value.clone(), item, role));
             } else {
-                &mut self.sounds
-            };
-            to.push((
-                ident_code(i.kind),
-                i.value.clone(),
-                item,
-                role_code(i.role)?,
-            ));
+                self.sounds.push((kind, sound_hash(&i.value), item, role));
+            }
         }
         if self.rows.len() + self.sounds.len() >= self.limit {
             self.flush(tx)?;
@@ -196,18 +211,22 @@ impl Batch {
     /// Writes every row held, each table's in its key order (each page
     /// filled once).
     pub fn flush(&mut self, tx: &Connection) -> Result<()> {
-        for (mut rows, table) in [
-            (std::mem::take(&mut self.rows), Table::Occurrences),
-            (std::mem::take(&mut self.sounds), Table::Sounds),
-        ] {
-            if rows.is_empty() {
-                continue;
-            }
+        let mut rows = std::mem::take(&mut self.rows);
+        if !rows.is_empty() {
             rows.sort_unstable();
             rows.dedup();
-            let mut insert = tx.prepare_cached(table.insert())?;
+            let mut insert = tx.prepare_cached(Table::Occurrences.insert())?;
             for r in &rows {
                 insert.execute((r.0, &r.1, r.2, r.3))?;
+            }
+        }
+        let mut sounds = std::mem::take(&mut self.sounds);
+        if !sounds.is_empty() {
+            sounds.sort_unstable();
+            sounds.dedup();
+            let mut insert = tx.prepare_cached(Table::Sounds.insert())?;
+            for r in &sounds {
+                insert.execute(*r)?;
             }
         }
         Ok(())
@@ -273,7 +292,7 @@ mod tests {
         quads(
             conn,
             "SELECT kind, value, item, role FROM occurrences
-             UNION ALL SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4",
+             UNION ALL SELECT kind, CAST(key AS TEXT), item, role FROM sounds ORDER BY 1, 2, 3, 4",
         )
     }
 
@@ -281,6 +300,7 @@ mod tests {
     /// occurrences naming them by number), as the tests of the upgrade
     /// from it do.
     const AS_SCHEMA_13: &str = concat!(
+        include_str!("../../tests/fixtures/schema17_sounds.sql"),
         include_str!("../../tests/fixtures/schema14_numbers.sql"),
         include_str!("../../tests/fixtures/schema13_index.sql")
     );
@@ -350,11 +370,13 @@ mod tests {
         }
     }
     /// The sound rows as (kind code, key, item, role code), in key order.
-    fn sounds(conn: &Connection) -> Vec<(i64, String, i64, i64)> {
-        quads(
-            conn,
-            "SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4",
-        )
+    fn sounds(conn: &Connection) -> Vec<(i64, i64, i64, i64)> {
+        conn.prepare("SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
     }
 
     #[test]
@@ -388,7 +410,8 @@ mod tests {
             role_code("recipient_name").unwrap(),
         );
         let address = role_code("recipient_address").unwrap();
-        let key = |f: fn(&str) -> Option<String>, v: &str| f(v).unwrap();
+        // (Each sound kept as its number.)
+        let key = |f: fn(&str) -> Option<String>, v: &str| sound_hash(&f(v).unwrap());
         let mut want = vec![
             (ns, key(name_sound_key, "Ivan Petrov"), item, sender),
             (ns, key(name_sound_key, "Olga Sidorova"), item, recipient),
@@ -557,10 +580,7 @@ mod tests {
             }
         }
         // (The kinds that have sounds at all are all three there.)
-        assert_eq!(
-            with_sounds,
-            [ItemKind::Parcel, ItemKind::Person, ItemKind::Organisation]
-        );
+        assert_eq!(with_sounds, WITH_SOUNDS);
     }
 
     #[test]
@@ -582,7 +602,7 @@ mod tests {
         // One row's key changed: missing for its record, and one stray.
         s.conn()
             .execute_batch(
-                "UPDATE sounds SET key = key || 'x'
+                "UPDATE sounds SET key = key + 1
                  WHERE (kind, key, item, role) = (SELECT kind, key, item, role FROM sounds LIMIT 1)",
             )
             .unwrap();
@@ -599,7 +619,7 @@ mod tests {
         let (_d2, mut t) = temp_store();
         crate::exchange::demo::generate(&mut t, 60, 5, |_, _| {}).unwrap();
         t.conn()
-            .execute("INSERT INTO sounds VALUES (8, 'zzz', 18, 8)", [])
+            .execute("INSERT INTO sounds VALUES (8, 12345, 18, 8)", [])
             .unwrap();
         assert!(check(&t).contains("1 sound key row(s) belong to no record"));
         // One row removed.

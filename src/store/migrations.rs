@@ -116,6 +116,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0017_audit_item_tag.sql"),
         step: None,
     },
+    Migration {
+        version: 18,
+        name: "sounds kept as numbers",
+        sql: include_str!("migrations/0018_sound_numbers.sql"),
+        step: Some(upgrade::to_18),
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

@@ -362,6 +362,18 @@ pub fn to_16(tx: &Connection, _ctx: &Ctx<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Schema 18: every record's sounds written again, each key as its
+/// number (the SQL made the table anew, empty).
+pub fn to_18(tx: &Connection, _ctx: &Ctx<'_>) -> Result<()> {
+    let mut batch = index::Batch::new(index::BATCH_ROWS);
+    for kind in index::WITH_SOUNDS {
+        crate::with_record_type!(kind, R => records::each_numbered::<R>(tx, |n, rec| {
+            batch.add(tx, keys::item_key(R::KIND, n), &rec.sounds())
+        })?);
+    }
+    batch.flush(tx)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::domain::record::new_record;
@@ -370,7 +382,10 @@ mod tests {
     use crate::store::{OpenOptions, Store, audit, create, integrity, records};
 
     /// Turns the timestamps back into schema 14's text.
-    const AS_SCHEMA_14: &str = include_str!("../../tests/fixtures/schema14_numbers.sql");
+    const AS_SCHEMA_14: &str = concat!(
+        include_str!("../../tests/fixtures/schema17_sounds.sql"),
+        include_str!("../../tests/fixtures/schema14_numbers.sql")
+    );
 
     fn types(s: &Store, sql: &str) -> Vec<String> {
         let mut stmt = s.conn().prepare(sql).unwrap();
@@ -495,6 +510,63 @@ mod tests {
                 && problems.iter().any(|p| p.contains("in created_at")),
             "{problems:?}"
         );
+        drop(d);
+    }
+
+    /// The sound rows, in key order.
+    fn sound_rows(s: &Store) -> Vec<(i64, i64, i64, i64)> {
+        s.conn()
+            .prepare("SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// A notebook of schema 17 (each sound's text in its row) has its
+    /// sounds written again as numbers on the upgrade: the rows a write of
+    /// this build makes, every key a number, the check as clean.
+    #[test]
+    fn schema_17_sounds_become_numbers() {
+        use crate::domain::Record;
+        use crate::store::{index, keys};
+        let (d, mut s) = temp_store();
+        crate::exchange::demo::generate(&mut s, 150, 7, |_, _| {}).unwrap();
+        let before = sound_rows(&s);
+        assert!(before.len() > 300, "{}", before.len());
+        s.conn()
+            .execute_batch(include_str!("../../tests/fixtures/schema17_sounds.sql"))
+            .unwrap();
+        let mut texts = 0;
+        for kind in index::WITH_SOUNDS {
+            crate::with_record_type!(kind, R => records::each_numbered::<R>(s.conn(), |n, r| {
+                for i in r.sounds() {
+                    texts += s.conn().execute(
+                        "INSERT OR IGNORE INTO sounds VALUES (?1, ?2, ?3, ?4)",
+                        (
+                            keys::ident_code(i.kind),
+                            &i.value,
+                            keys::item_key(R::KIND, n),
+                            keys::role_code(i.role)?,
+                        ),
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap());
+        }
+        assert_eq!(texts, before.len());
+        assert_eq!(types(&s, "SELECT typeof(key) FROM sounds"), ["text"]);
+        s.conn().pragma_update(None, "user_version", 17).unwrap();
+        let path = s.path().to_path_buf();
+        drop(s);
+        let s = Store::open(&path, OpenOptions::new("t")).unwrap();
+        assert_eq!(s.upgraded_from(), Some(17));
+        assert_eq!(types(&s, "SELECT typeof(key) FROM sounds"), ["integer"]);
+        assert_eq!(sound_rows(&s), before);
+        let check = integrity::check_derived(s.conn()).unwrap();
+        assert!(check.problems.is_empty(), "{:?}", check.problems);
         drop(d);
     }
 }

@@ -6,7 +6,7 @@ use super::score::{InCase, Knowledge, Label, Other, Pointer, Seen, Suspect, Watc
 use crate::domain::identifiers::{IdentKind, name_sound_key};
 use crate::domain::text::{fold, name_key};
 use crate::domain::{ItemKind, Substance};
-use crate::store::keys::{ident_code, role_code};
+use crate::store::keys::{ident_code, role_code, sound_hash};
 use crate::store::{Result, records, stamp};
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
@@ -384,7 +384,9 @@ impl Knowledge for Live<'_> {
              WHERE s.kind = ?1 AND s.key = ?2 AND p.status = 'seized'
              LIMIT 50",
         )?;
-        let rows = stmt.query_map((ident_code(IdentKind::NameSound), name_sound), |r| {
+        // (A sound is kept as its number: the names are checked below.)
+        let key = sound_hash(name_sound);
+        let rows = stmt.query_map((ident_code(IdentKind::NameSound), key), |r| {
             Ok((
                 r.get::<_, Uuid>(0)?,
                 r.get::<_, String>(1)?,

@@ -342,6 +342,8 @@ mod tests {
         assert_ne!(altered % EVERY, 0);
         {
             let c = s.conn();
+            c.execute_batch(include_str!("../../../tests/fixtures/schema17_sounds.sql"))
+                .unwrap();
             c.execute_batch(
                 "DROP TRIGGER audit_no_update; DROP TABLE audit_head;
                  DROP INDEX audit_item; CREATE INDEX audit_item ON audit (item_id);",

@@ -199,7 +199,12 @@ fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(
             } else {
                 (&mut stored_sound, &mut sounds, &mut missing_sounds)
             };
-            if stmt.exists((k, &v, item, role))? {
+            let found_it = if exact {
+                stmt.exists((k, &v, item, role))?
+            } else {
+                stmt.exists((k, keys::sound_hash(&v), item, role))?
+            };
+            if found_it {
                 *found += 1;
             } else {
                 lacking.push((k, v));
