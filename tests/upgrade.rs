@@ -115,7 +115,7 @@ const KEPT: &[(&str, &str)] = &[
 /// the occurrences naming them by number), as the migration of schema 4
 /// made it.
 const AS_SCHEMA_13: &str = concat!(
-    include_str!("fixtures/schema17_sounds.sql"),
+    include_str!("fixtures/schema17.sql"),
     include_str!("fixtures/schema14_numbers.sql"),
     include_str!("fixtures/schema13_index.sql")
 );

@@ -47,9 +47,14 @@ pub struct Emerging {
     pub substances: Vec<Substance>,
 }
 
+/// The latest seizure date, read from the end of the index by date (which
+/// holds only the parcels that have one, so the query must say so).
+pub(crate) const LATEST_SEIZURE: &str =
+    "SELECT max(seized_on) FROM parcels WHERE seized_on IS NOT NULL";
+
 /// The latest seizure date in the notebook, if any.
 pub fn latest_seizure(conn: &Connection) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT max(seized_on) FROM parcels", [], |r| r.get(0))?)
+    Ok(conn.query_row(LATEST_SEIZURE, [], |r| r.get(0))?)
 }
 
 /// Substances first found in `[since, until]` (until: the latest seizure)

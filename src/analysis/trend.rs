@@ -113,7 +113,7 @@ pub fn period(conn: &Connection, scope: &Scope, every: Every, months: u32) -> Re
     open.until = None;
     let (cond, params) = open.condition();
     let latest: Option<String> = conn.query_row(
-        &format!("SELECT max(t.seized_on) FROM parcels t WHERE {cond}"),
+        &format!("SELECT max(t.seized_on) FROM parcels t WHERE t.seized_on IS NOT NULL AND {cond}"),
         rusqlite::params_from_iter(params),
         |r| r.get(0),
     )?;
@@ -437,6 +437,59 @@ mod tests {
         assert_eq!(Every::Month.bucket(d), "2026-11");
         assert_eq!(Every::parse("Weekly"), Some(Every::Week));
         assert_eq!(Every::parse("fortnight"), None);
+    }
+
+    /// The latest seizure, with or without a scope, is read from the index
+    /// by date, which holds only the parcels seized (schema 19).
+    #[test]
+    fn the_latest_seizure_is_read_from_the_index_of_dates() {
+        use crate::domain::Parcel;
+        use crate::domain::record::new_record;
+        let (_d, mut s) = crate::store::testutil::temp_store();
+        s.write(|w| {
+            for (t, on) in [
+                ("RR123456785KZ", Some("2026-03-04")),
+                ("EE473124829CN", Some("2026-05-06")),
+                ("CP000000080KZ", None),
+            ] {
+                let mut fields = vec![("tracking", t)];
+                if let Some(on) = on {
+                    fields.extend([("status", "seized"), ("seized_on", on)]);
+                }
+                let (mut p, _) = new_record::<Parcel>(&fields)?;
+                crate::store::create::parcel(w, &mut p)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let c = s.conn();
+        assert_eq!(
+            super::super::emerging::latest_seizure(c)
+                .unwrap()
+                .as_deref(),
+            Some("2026-05-06")
+        );
+        let (_, until) = period(c, &Scope::new(ItemKind::Parcel), Every::Month, 3).unwrap();
+        assert_eq!(until.to_string(), "2026-05-06");
+        let indexed: i64 = c
+            .query_row(
+                "SELECT count(*) FROM parcels INDEXED BY parcels_seized_on WHERE seized_on IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexed, 2);
+        let plan: String = c
+            .query_row(
+                &format!(
+                    "EXPLAIN QUERY PLAN {}",
+                    super::super::emerging::LATEST_SEIZURE
+                ),
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("COVERING INDEX parcels_seized_on"), "{plan}");
     }
 
     #[test]

@@ -18,11 +18,7 @@ pub fn case(w: &mut Writer<'_>, c: &mut Case) -> Result<Vec<String>> {
 /// (edit that parcel instead).
 pub fn parcel(w: &mut Writer<'_>, p: &mut Parcel) -> Result<Vec<String>> {
     p.derive();
-    let existing: Option<Uuid> =
-        w.tx.prepare_cached("SELECT id FROM parcels WHERE tracking = ?1 LIMIT 1")?
-            .query_row([&p.tracking], |r| r.get(0))
-            .optional()?;
-    if let Some(id) = existing {
+    if let Some(id) = refs::parcels_tracked(&w.tx, &p.tracking, 1)?.first() {
         return Err(StoreError::Duplicate(format!(
             "tracking: parcel {} is already in the notebook (id {id}); edit it instead",
             p.tracking

@@ -300,7 +300,7 @@ mod tests {
     /// occurrences naming them by number), as the tests of the upgrade
     /// from it do.
     const AS_SCHEMA_13: &str = concat!(
-        include_str!("../../tests/fixtures/schema17_sounds.sql"),
+        include_str!("../../tests/fixtures/schema17.sql"),
         include_str!("../../tests/fixtures/schema14_numbers.sql"),
         include_str!("../../tests/fixtures/schema13_index.sql")
     );

@@ -122,6 +122,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0018_sound_numbers.sql"),
         step: Some(upgrade::to_18),
     },
+    Migration {
+        version: 19,
+        name: "no parcels' index by tracking number; seizure dates indexed where there is one",
+        sql: include_str!("migrations/0019_parcel_indexes.sql"),
+        step: None,
+    },
 ];
 
 /// The oldest schema this build opens at all. Files older than the

@@ -16,6 +16,37 @@ pub struct ItemRef {
     pub label: String,
 }
 
+/// The parcels of a tracking number, through the identifier index.
+const TRACKED: &str = "SELECT p.id FROM occurrences o JOIN parcels p ON p.n = o.item >> ?1
+     WHERE o.kind = ?2 AND o.value = ?3 AND o.role = ?4 AND o.item & ?5 = ?6
+     ORDER BY o.item LIMIT ?7";
+
+/// The ids of the parcels whose tracking number is `tracking` exactly
+/// (at most `limit`, oldest first), found through the identifier index:
+/// since schema 19 the parcels have no index of their own by tracking
+/// number (it held each number a second time; the index holds it as a
+/// parcel's identifier, written in the same transaction as the parcel).
+pub fn parcels_tracked(conn: &Connection, tracking: &str, limit: usize) -> Result<Vec<Uuid>> {
+    use super::keys;
+    use crate::domain::identifiers::IdentKind;
+    let mut stmt = conn.prepare_cached(TRACKED)?;
+    let ids = stmt
+        .query_map(
+            (
+                keys::KIND_BITS,
+                keys::ident_code(IdentKind::Tracking),
+                tracking,
+                keys::role_code("tracking")?,
+                (1i64 << keys::KIND_BITS) - 1,
+                keys::kind_code(ItemKind::Parcel),
+                i64::try_from(limit).unwrap_or(i64::MAX),
+            ),
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
 /// The kind of the item with this id, if any item has it.
 pub fn kind_of_id(conn: &Connection, id: Uuid) -> Result<Option<ItemKind>> {
     for kind in ItemKind::ALL {
@@ -64,10 +95,7 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
         };
     }
     if let Ok(tr) = tracking::parse(t) {
-        let mut stmt = conn.prepare_cached("SELECT id FROM parcels WHERE tracking = ?1 LIMIT 5")?;
-        let ids: Vec<Uuid> = stmt
-            .query_map([&tr.canonical], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let ids = parcels_tracked(conn, &tr.canonical, 5)?;
         match ids.as_slice() {
             [id] => return item(conn, ItemKind::Parcel, *id),
             [] => {}
@@ -274,4 +302,86 @@ pub fn next_case_reference(conn: &Connection) -> Result<String> {
         )));
     }
     Ok(reference(next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::new_record;
+    use crate::domain::{Note, Parcel};
+    use crate::store::testutil::temp_store;
+
+    /// A tracking number leads to its parcel through the identifier index
+    /// (the parcels have no index by number since schema 19): a second
+    /// parcel of the number is refused, a note that mentions it is not
+    /// taken for the parcel, and the lookup reads the index's range and
+    /// the parcel's row, no scan.
+    #[test]
+    fn a_tracking_number_is_found_through_the_identifier_index() {
+        let (_d, mut s) = temp_store();
+        let id = s
+            .write(|w| {
+                let (mut p, _) = new_record::<Parcel>(&[("tracking", "RR123456785KZ")])?;
+                crate::store::create::parcel(w, &mut p)?;
+                let (mut other, _) = new_record::<Parcel>(&[("tracking", "EE473124829CN")])?;
+                crate::store::create::parcel(w, &mut other)?;
+                let (mut n, _) = new_record::<Note>(&[("text", "see RR123456785KZ")])?;
+                n.item_id = other.meta.id;
+                crate::store::create::note(w, &mut n)?;
+                Ok(p.meta.id)
+            })
+            .unwrap();
+        let mentioned: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM occurrences WHERE value = 'RR123456785KZ'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(mentioned, 2, "the parcel's number and the note's mention");
+        assert_eq!(parcels_tracked(s.conn(), "RR123456785KZ", 5).unwrap(), [id]);
+        assert!(
+            parcels_tracked(s.conn(), "RR123456786KZ", 5)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(resolve(s.conn(), "rr 123 456 785 kz").unwrap().id, id);
+        let again = s.write(|w| {
+            let (mut p, _) = new_record::<Parcel>(&[("tracking", "RR123456785KZ")])?;
+            crate::store::create::parcel(w, &mut p)
+        });
+        assert!(
+            matches!(&again, Err(StoreError::Duplicate(m)) if m.contains(&id.to_string())),
+            "{again:?}"
+        );
+        let gone: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'parcels_tracking'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(gone, 0);
+        let plan: Vec<String> = s
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {TRACKED}"))
+            .unwrap()
+            .query_map([1, 1, 1, 1, 1, 1, 1], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|d| d.contains("SEARCH o USING PRIMARY KEY (kind=? AND value=?)")),
+            "{plan:?}"
+        );
+        assert!(
+            plan.iter()
+                .any(|d| d.contains("SEARCH p USING INTEGER PRIMARY KEY (rowid=?)")),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|d| d.contains("TEMP B-TREE")), "{plan:?}");
+    }
 }

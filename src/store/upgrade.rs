@@ -383,7 +383,7 @@ mod tests {
 
     /// Turns the timestamps back into schema 14's text.
     const AS_SCHEMA_14: &str = concat!(
-        include_str!("../../tests/fixtures/schema17_sounds.sql"),
+        include_str!("../../tests/fixtures/schema17.sql"),
         include_str!("../../tests/fixtures/schema14_numbers.sql")
     );
 
@@ -536,7 +536,7 @@ mod tests {
         let before = sound_rows(&s);
         assert!(before.len() > 300, "{}", before.len());
         s.conn()
-            .execute_batch(include_str!("../../tests/fixtures/schema17_sounds.sql"))
+            .execute_batch(include_str!("../../tests/fixtures/schema17.sql"))
             .unwrap();
         let mut texts = 0;
         for kind in index::WITH_SOUNDS {

@@ -170,9 +170,12 @@ impl<'a> Checker<'a> {
                     .insert(parcel.tracking.clone().into_boxed_str(), (line, fp));
             }
         }
-        let existing =
-            records::list_where::<Parcel, _>(conn, "tracking = ?1", [&parcel.tracking], 1, 0)?;
-        if let Some(old) = existing.first() {
+        let existing = match crate::store::refs::parcels_tracked(conn, &parcel.tracking, 1)?.first()
+        {
+            Some(id) => records::get::<Parcel>(conn, *id)?,
+            None => None,
+        };
+        if let Some(old) = &existing {
             let mine = values_of(&parcel, &self.imported);
             let theirs = values_of(old, &self.imported);
             let differing: Vec<String> = self

@@ -342,7 +342,7 @@ mod tests {
         assert_ne!(altered % EVERY, 0);
         {
             let c = s.conn();
-            c.execute_batch(include_str!("../../../tests/fixtures/schema17_sounds.sql"))
+            c.execute_batch(include_str!("../../../tests/fixtures/schema17.sql"))
                 .unwrap();
             c.execute_batch(
                 "DROP TRIGGER audit_no_update; DROP TABLE audit_head;
