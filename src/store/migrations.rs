@@ -128,7 +128,21 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0019_parcel_indexes.sql"),
         step: None,
     },
+    Migration {
+        version: 20,
+        name: "origins named by number",
+        sql: include_str!("migrations/0020_origins.sql"),
+        step: None,
+    },
 ];
+
+/// The schema that names records' origins by number, and the statement of
+/// its table (the first of its SQL).
+const ORIGINS_SINCE: i64 = 20;
+const ORIGINS: &str = "CREATE TABLE IF NOT EXISTS origins (
+    n  INTEGER PRIMARY KEY,
+    id BLOB NOT NULL UNIQUE CHECK (length(id) = 16)
+);";
 
 /// The oldest schema this build opens at all. Files older than the
 /// latest are upgraded in place on a writable open, and browsed read-only
@@ -150,6 +164,15 @@ pub fn apply(
     ctx: &Ctx<'_>,
 ) -> Result<Vec<i64>> {
     let mut applied = Vec::new();
+    // The steps of the upgrades before schema 20 read and write records
+    // as this build does, which names a record's origin through `origins`
+    // (the table that schema's SQL makes, and then fills): it is there
+    // from the start, and gone again if the upgrade stops short of 20 (a
+    // schema built to compare a file of that version with).
+    let before_origins = current < ORIGINS_SINCE;
+    if before_origins {
+        tx.execute_batch(ORIGINS)?;
+    }
     for m in migrations.iter().filter(|m| m.version > current) {
         tracing::info!(version = m.version, name = m.name, "applying migration");
         tx.execute_batch(m.sql)?;
@@ -158,6 +181,9 @@ pub fn apply(
         }
         tx.pragma_update(None, "user_version", m.version)?;
         applied.push(m.version);
+    }
+    if before_origins && applied.last().is_none_or(|v| *v < ORIGINS_SINCE) {
+        tx.execute_batch("DROP TABLE origins;")?;
     }
     Ok(applied)
 }
@@ -215,6 +241,17 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(v, 2);
+    }
+
+    /// The table made before an upgrade's steps is the one schema 20's
+    /// SQL makes.
+    #[test]
+    fn the_origins_table_made_first_is_schema_20s() {
+        let m = MIGRATIONS
+            .iter()
+            .find(|m| m.version == ORIGINS_SINCE)
+            .unwrap();
+        assert!(m.sql.contains(ORIGINS), "{}", m.sql);
     }
 
     #[test]

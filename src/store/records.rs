@@ -85,6 +85,7 @@ fn sql_once(kind: ItemKind, purpose: &'static str, make: impl FnOnce() -> String
     sql
 }
 
+/// The columns of a kind's table, as a write names them.
 fn select_list<R: Record>() -> &'static str {
     sql_once(R::KIND, "columns", || {
         columns::<R>()
@@ -93,6 +94,67 @@ fn select_list<R: Record>() -> &'static str {
             .collect::<Vec<_>>()
             .join(", ")
     })
+}
+
+/// The column that names the notebook a record was first made in: since
+/// schema 20 a number, the row of `origins` that holds the notebook's id.
+const ORIGIN: &str = "origin_db";
+
+/// A column as a read gives it: the origin's id for its number (a column
+/// that still holds the id itself, before schema 20's SQL has run in an
+/// upgrade, as it stands), any other column as stored.
+fn read_column(table: &str, col: &str) -> String {
+    if col == ORIGIN {
+        format!(
+            "coalesce((SELECT o.id FROM origins o WHERE o.n = {table}.\"{col}\"), {table}.\"{col}\")"
+        )
+    } else {
+        format!("\"{col}\"")
+    }
+}
+
+/// A value a write binds, as the column stores it: the origin's number
+/// for its id (which [`keep_origin`] has put in `origins`).
+fn written_value(col: &str, placeholder: usize) -> String {
+    if col == ORIGIN {
+        format!("(SELECT n FROM origins WHERE id = ?{placeholder})")
+    } else {
+        format!("?{placeholder}")
+    }
+}
+
+/// The columns of a kind's table, as reads give them (see
+/// [`read_column`]), each under its own name.
+fn read_list<R: Record>() -> &'static str {
+    sql_once(R::KIND, "read columns", || {
+        let t = R::KIND.table();
+        columns::<R>()
+            .iter()
+            .map(|c| match read_column(t, c) {
+                plain if plain.starts_with('"') => plain,
+                read => format!("{read} AS \"{c}\""),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// Puts the origin a write names (its id, at `origin` in the values) in
+/// `origins`, where it is not yet.
+fn keep_origin(tx: &Connection, origin: rusqlite::types::ValueRef<'_>) -> Result<()> {
+    if let rusqlite::types::ValueRef::Blob(id) = origin {
+        tx.prepare_cached("INSERT OR IGNORE INTO origins (id) VALUES (?1)")?
+            .execute([id])?;
+    }
+    Ok(())
+}
+
+/// Where a kind's columns have the origin.
+fn origin_at<R: Record>() -> usize {
+    kind_columns(R::KIND)
+        .iter()
+        .position(|c| *c == ORIGIN)
+        .expect("every kind has an origin")
 }
 
 /// `SELECT <all columns> FROM <table> WHERE id = ?1`.
@@ -106,13 +168,13 @@ fn select_by_id_sql<R: Record>() -> &'static str {
 /// clauses: rows read with [`from_row`], the record's number after its
 /// columns (at `columns::<R>().len()`).
 fn select_numbered_sql<R: Record>() -> String {
-    format!("SELECT {}, n FROM {}", select_list::<R>(), R::KIND.table())
+    format!("SELECT {}, n FROM {}", read_list::<R>(), R::KIND.table())
 }
 
 /// `SELECT <all columns> FROM <table>`, to which callers add their clauses.
 pub fn select_sql<R: Record>() -> &'static str {
     sql_once(R::KIND, "select", || {
-        format!("SELECT {} FROM {}", select_list::<R>(), R::KIND.table())
+        format!("SELECT {} FROM {}", read_list::<R>(), R::KIND.table())
     })
 }
 
@@ -309,7 +371,7 @@ pub fn window<R: Record>(conn: &Connection, w: Window, limit: usize) -> Result<V
     };
     let sql = format!(
         "SELECT {}, rowid FROM {} WHERE {cond} ORDER BY rowid {order} LIMIT {}",
-        select_list::<R>(),
+        read_list::<R>(),
         R::KIND.table(),
         limit.min(i64::MAX as usize)
     );
@@ -333,7 +395,7 @@ pub fn window<R: Record>(conn: &Connection, w: Window, limit: usize) -> Result<V
 pub fn at_rowids<R: Record>(conn: &Connection, rowids: &[i64]) -> Result<Vec<(i64, R)>> {
     let sql = format!(
         "SELECT {}, rowid FROM {} WHERE rowid IN (SELECT value FROM json_each(?1)) ORDER BY rowid",
-        select_list::<R>(),
+        read_list::<R>(),
         R::KIND.table(),
     );
     let n = columns::<R>().len();
@@ -413,9 +475,10 @@ pub fn same_rows(
     let Some(at) = cols.iter().position(|c| c == "id") else {
         return Ok(same);
     };
+    // (Each file's origins read as their ids: the numbers are its own.)
     let list = cols
         .iter()
-        .map(|c| format!("\"{c}\""))
+        .map(|c| read_column(t, c))
         .collect::<Vec<_>>()
         .join(", ");
     // Ids are 16-byte blobs, which SQLite orders as their bytes; a row
@@ -579,8 +642,10 @@ fn insert_checking<R: Record>(w: &mut Writer<'_>, rec: &mut R, check: bool) -> R
     };
     // One encoding serves the row and the audit entry.
     let map = encode(rec)?;
+    let values = sql_values_of::<R>(&map)?;
+    keep_origin(&w.tx, (&values[origin_at::<R>()]).into())?;
     w.tx.prepare_cached(insert_sql::<R>())?
-        .execute(params_from_iter(sql_values_of::<R>(&map)?))?;
+        .execute(params_from_iter(values))?;
     let id = rec.meta().id;
     let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
     if w.indexing {
@@ -605,8 +670,10 @@ fn insert_sql<R: Record>() -> &'static str {
             "INSERT INTO {} ({}) VALUES ({})",
             R::KIND.table(),
             select_list::<R>(),
-            (1..=columns::<R>().len())
-                .map(|i| format!("?{i}"))
+            columns::<R>()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| written_value(c, i + 1))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -622,13 +689,14 @@ fn write_values<R: Record>(w: &Writer<'_>, values: Vec<Sql>, exists: bool) -> Re
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(i, c)| format!("\"{c}\" = ?{}", i + 1))
+            .map(|(i, c)| format!("\"{c}\" = {}", written_value(c, i + 1)))
             .collect::<Vec<_>>()
             .join(", ");
         format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table())
     } else {
         insert_sql::<R>().to_string()
     };
+    keep_origin(&w.tx, (&values[origin_at::<R>()]).into())?;
     w.tx.prepare_cached(&sql)?
         .execute(params_from_iter(values))?;
     Ok(())
@@ -645,9 +713,12 @@ fn update_columns<R: Record>(w: &Writer<'_>, before: &R, rec: &R) -> Result<()> 
     let sets = changed
         .iter()
         .enumerate()
-        .map(|(k, &i)| format!("\"{}\" = ?{}", cols[i], k + 2))
+        .map(|(k, &i)| format!("\"{}\" = {}", cols[i], written_value(cols[i], k + 2)))
         .collect::<Vec<_>>()
         .join(", ");
+    if changed.contains(&origin_at::<R>()) {
+        keep_origin(&w.tx, (&new[origin_at::<R>()]).into())?;
+    }
     let sql = format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table());
     let mut values = vec![new[0].clone()];
     values.extend(changed.iter().map(|&i| new[i].clone()));
@@ -719,6 +790,8 @@ pub fn copy_row<R: Record>(src: &Connection, dst: &Connection, id: Uuid) -> Resu
     let values = (0..n)
         .map(|i| row.get_ref(i).map(rusqlite::types::ToSqlOutput::Borrowed))
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    // (The origin read as its id, written as the number `dst` gives it.)
+    keep_origin(dst, row.get_ref(origin_at::<R>())?)?;
     let mut write = dst.prepare_cached(sql_once(R::KIND, "insert or ignore", || {
         insert_sql::<R>().replacen("INSERT INTO", "INSERT OR IGNORE INTO", 1)
     }))?;
@@ -904,7 +977,7 @@ pub fn each_numbered_after_but<R: Record>(
 ) -> Result<Option<i64>> {
     let sql = format!(
         "SELECT {}, n FROM {} WHERE n > ?1 ORDER BY n LIMIT ?2",
-        select_list::<R>(),
+        read_list::<R>(),
         R::KIND.table()
     );
     let at = columns::<R>().len();
@@ -1160,6 +1233,74 @@ pub fn json_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Value> {
 mod tests {
     use super::*;
     use crate::store::{OpenOptions, Store};
+
+    /// A record's origin is kept as a number of the file's own (schema
+    /// 20) and read as the notebook's id: one made here and one from
+    /// another notebook each read back with theirs, each id in `origins`
+    /// once. A copy into a second file (an export's) numbers them its own
+    /// way, reads the same records, and the two files' rows are the same.
+    #[test]
+    fn origins_are_numbers_of_the_files_own_and_read_as_ids() {
+        use crate::domain::record::new_record;
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Store::open(&dir.path().join("a.db"), OpenOptions::new("t")).unwrap();
+        let other = Uuid::now_v7();
+        let (here, there) = a
+            .write(|w| {
+                let (mut p, _) = new_record::<Parcel>(&[("tracking", "RR123456785KZ")])?;
+                super::super::create::parcel(w, &mut p)?;
+                let (mut q, _) = new_record::<Parcel>(&[("tracking", "EE473124829CN")])?;
+                q.meta.id = Uuid::now_v7();
+                q.meta.created_at = "2026-01-02T03:04:05.006Z".into();
+                q.meta.created_by = "elsewhere".into();
+                q.meta.updated_at = q.meta.created_at.clone();
+                q.meta.updated_by = "elsewhere".into();
+                q.meta.origin_db = other;
+                put_verbatim(w, &q, "merge")?;
+                Ok((p, q))
+            })
+            .unwrap();
+        let stored = |s: &Connection, id: Uuid| -> (String, i64) {
+            s.query_row(
+                "SELECT typeof(origin_db), origin_db FROM parcels WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        let origins = |s: &Connection, id: Uuid| -> i64 {
+            s.query_row("SELECT count(*) FROM origins WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+        };
+        for (p, origin) in [(&here, a.db_id()), (&there, other)] {
+            assert_eq!(stored(a.conn(), p.meta.id).0, "integer");
+            assert_eq!(origins(a.conn(), origin), 1);
+            let read: Parcel = must_get(a.conn(), p.meta.id).unwrap();
+            assert_eq!(read.meta.origin_db, origin);
+            assert_eq!(to_json(&read).unwrap(), to_json(p).unwrap());
+        }
+        // A second file, whose first origin is its catalogue's, then the
+        // other notebook's: the numbers differ, the records do not.
+        let b = Store::open(&dir.path().join("b.db"), OpenOptions::new("t")).unwrap();
+        assert!(copy_row::<Parcel>(a.conn(), b.conn(), there.meta.id).unwrap());
+        assert!(copy_row::<Parcel>(a.conn(), b.conn(), here.meta.id).unwrap());
+        assert_ne!(
+            stored(a.conn(), here.meta.id).1,
+            stored(b.conn(), here.meta.id).1,
+            "numbered by each file"
+        );
+        for p in [&here, &there] {
+            let copied: Parcel = must_get(b.conn(), p.meta.id).unwrap();
+            assert_eq!(to_json(&copied).unwrap(), to_json(p).unwrap());
+        }
+        let same = same_rows(a.conn(), b.conn(), ItemKind::Parcel).unwrap();
+        assert!(
+            same.contains(&here.meta.id) && same.contains(&there.meta.id),
+            "{same:?}"
+        );
+    }
 
     #[test]
     fn same_rows_are_those_held_alike_and_not_in_conflict() {
