@@ -57,13 +57,25 @@ fn rows(db: &Path, table: &str, order: &str) -> Vec<String> {
 /// The rows of a table as text, over the given columns.
 fn rows_of(db: &Path, table: &str, order: &str, cols: &[String]) -> Vec<String> {
     let c = Connection::open(db).unwrap();
-    // (Times read as their text, however the schema stores them.)
+    // (Times read as their text, however the schema stores them; origins
+    // as their ids, once a number stands for each.)
+    let numbered: bool = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'origins'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     let list = cols
         .iter()
         .map(|c| match c.as_str() {
             "created_at" | "updated_at" => {
                 format!("quote({})", stamp::sql_decode(&format!("\"{c}\"")))
             }
+            "origin_db" if numbered => format!(
+                "quote({})",
+                interdict::store::records::read_column(table, c)
+            ),
             _ => format!("quote(\"{c}\")"),
         })
         .collect::<Vec<_>>()

@@ -103,7 +103,7 @@ const ORIGIN: &str = "origin_db";
 /// A column as a read gives it: the origin's id for its number (a column
 /// that still holds the id itself, before schema 20's SQL has run in an
 /// upgrade, as it stands), any other column as stored.
-fn read_column(table: &str, col: &str) -> String {
+pub fn read_column(table: &str, col: &str) -> String {
     if col == ORIGIN {
         format!(
             "coalesce((SELECT o.id FROM origins o WHERE o.n = {table}.\"{col}\"), {table}.\"{col}\")"
