@@ -134,6 +134,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0020_origins.sql"),
         step: None,
     },
+    Migration {
+        version: 21,
+        name: "a record's last change left empty when it is its creation",
+        sql: include_str!("migrations/0021_unchanged_since_created.sql"),
+        step: None,
+    },
 ];
 
 /// The schema that names records' origins by number, and the statement of

@@ -100,26 +100,51 @@ fn select_list<R: Record>() -> &'static str {
 /// schema 20 a number, the row of `origins` that holds the notebook's id.
 const ORIGIN: &str = "origin_db";
 
+/// The column a record's last change shares with its creation when it
+/// has had none, since schema 21: `updated_at` and `updated_by` hold an
+/// empty text (no bytes) when they are `created_at` and `created_by`.
+fn created_twin(col: &str) -> Option<&'static str> {
+    match col {
+        "updated_at" => Some("created_at"),
+        "updated_by" => Some("created_by"),
+        _ => None,
+    }
+}
+
 /// A column as a read gives it: the origin's id for its number (a column
 /// that still holds the id itself, before schema 20's SQL has run in an
-/// upgrade, as it stands), any other column as stored.
+/// upgrade, as it stands); the last change's time or author, when empty,
+/// the creation's (no record of any schema has an empty one); any other
+/// column as stored.
 pub fn read_column(table: &str, col: &str) -> String {
     if col == ORIGIN {
         format!(
             "coalesce((SELECT o.id FROM origins o WHERE o.n = {table}.\"{col}\"), {table}.\"{col}\")"
         )
+    } else if let Some(twin) = created_twin(col) {
+        format!("CASE {table}.\"{col}\" WHEN '' THEN {table}.\"{twin}\" ELSE {table}.\"{col}\" END")
     } else {
         format!("\"{col}\"")
     }
 }
 
-/// A value a write binds, as the column stores it: the origin's number
-/// for its id (which [`keep_origin`] has put in `origins`).
-fn written_value(col: &str, placeholder: usize) -> String {
+/// The value a write binds for column `i` of `cols`, as the column stores
+/// it, `at(j)` the placeholder column `j` is bound to, if it is: the
+/// origin's number for its id (which [`keep_origin`] has put in
+/// `origins`); an empty text for the last change's time or author that is
+/// the creation's, where that is bound too.
+fn written_value(cols: &[&str], i: usize, at: impl Fn(usize) -> Option<usize>) -> String {
+    let col = cols[i];
+    let Some(p) = at(i) else {
+        return "NULL".into();
+    };
     if col == ORIGIN {
-        format!("(SELECT n FROM origins WHERE id = ?{placeholder})")
-    } else {
-        format!("?{placeholder}")
+        return format!("(SELECT n FROM origins WHERE id = ?{p})");
+    }
+    let twin = created_twin(col).and_then(|t| cols.iter().position(|c| *c == t));
+    match twin.and_then(at) {
+        Some(q) => format!("CASE WHEN ?{p} IS ?{q} THEN '' ELSE ?{p} END"),
+        None => format!("?{p}"),
     }
 }
 
@@ -670,12 +695,13 @@ fn insert_sql<R: Record>() -> &'static str {
             "INSERT INTO {} ({}) VALUES ({})",
             R::KIND.table(),
             select_list::<R>(),
-            columns::<R>()
-                .iter()
-                .enumerate()
-                .map(|(i, c)| written_value(c, i + 1))
-                .collect::<Vec<_>>()
-                .join(", ")
+            {
+                let cols = columns::<R>();
+                (0..cols.len())
+                    .map(|i| written_value(&cols, i, |j| Some(j + 1)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
         )
     })
 }
@@ -689,7 +715,7 @@ fn write_values<R: Record>(w: &Writer<'_>, values: Vec<Sql>, exists: bool) -> Re
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(i, c)| format!("\"{c}\" = {}", written_value(c, i + 1)))
+            .map(|(i, c)| format!("\"{c}\" = {}", written_value(&cols, i, |j| Some(j + 1))))
             .collect::<Vec<_>>()
             .join(", ");
         format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table())
@@ -713,7 +739,11 @@ fn update_columns<R: Record>(w: &Writer<'_>, before: &R, rec: &R) -> Result<()> 
     let sets = changed
         .iter()
         .enumerate()
-        .map(|(k, &i)| format!("\"{}\" = {}", cols[i], written_value(cols[i], k + 2)))
+        .map(|(k, &i)| {
+            let bound = |j| changed.iter().position(|&c| c == j).map(|k| k + 2);
+            debug_assert_eq!(bound(i), Some(k + 2));
+            format!("\"{}\" = {}", cols[i], written_value(&cols, i, bound))
+        })
         .collect::<Vec<_>>()
         .join(", ");
     if changed.contains(&origin_at::<R>()) {
@@ -734,7 +764,14 @@ fn update_columns<R: Record>(w: &Writer<'_>, before: &R, rec: &R) -> Result<()> 
 /// it replaced as the entry's before.
 pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Result<()> {
     let id = rec.meta().id;
-    if id.is_nil() || rec.meta().created_at.is_empty() || rec.meta().origin_db.is_nil() {
+    let m = rec.meta();
+    if id.is_nil()
+        || m.created_at.is_empty()
+        || m.created_by.is_empty()
+        || m.updated_at.is_empty()
+        || m.updated_by.is_empty()
+        || m.origin_db.is_nil()
+    {
         return Err(StoreError::Corrupt(format!(
             "{} {id}: a record from another database lacks its provenance",
             R::KIND
@@ -1299,6 +1336,59 @@ mod tests {
         assert!(
             same.contains(&here.meta.id) && same.contains(&there.meta.id),
             "{same:?}"
+        );
+    }
+
+    /// A record never changed keeps its last change's time and author as
+    /// empty texts (schema 21) and reads its creation's; once changed it
+    /// keeps its own; a received record that lacks them is refused.
+    #[test]
+    fn a_record_never_changed_reads_its_creation_as_its_last_change() {
+        use crate::domain::record::new_record;
+        let (_d, mut s) = crate::store::testutil::temp_store();
+        let mut p = s
+            .write(|w| {
+                let (mut p, _) = new_record::<Parcel>(&[("tracking", "RR123456785KZ")])?;
+                super::super::create::parcel(w, &mut p)?;
+                Ok(p)
+            })
+            .unwrap();
+        let stored = |s: &Store| -> (String, String) {
+            s.conn()
+                .query_row(
+                    "SELECT quote(updated_at), quote(updated_by) FROM parcels",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap()
+        };
+        assert_eq!(stored(&s), ("''".to_string(), "''".to_string()));
+        let read: Parcel = must_get(s.conn(), p.meta.id).unwrap();
+        assert_eq!(read.meta.updated_at, p.meta.created_at);
+        assert_eq!(read.meta.updated_by, p.meta.created_by);
+        assert_eq!(to_json(&read).unwrap(), to_json(&p).unwrap());
+        // A change: its own time (and the same author, kept as the
+        // creation's).
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        p.declared_contents = Some("tea".into());
+        s.write(|w| update(w, &mut p)).unwrap();
+        let read: Parcel = must_get(s.conn(), p.meta.id).unwrap();
+        assert_ne!(read.meta.updated_at, read.meta.created_at);
+        assert_eq!(to_json(&read).unwrap(), to_json(&p).unwrap());
+        assert_ne!(stored(&s).0, "''");
+        let check = crate::store::integrity::check(s.conn()).unwrap();
+        assert!(check.problems.is_empty(), "{:?}", check.problems);
+        // Received without an author of its last change: refused.
+        let (mut q, _) = new_record::<Parcel>(&[("tracking", "EE473124829CN")]).unwrap();
+        q.meta.id = Uuid::now_v7();
+        q.meta.created_at = "2026-01-02T03:04:05.006Z".into();
+        q.meta.created_by = "elsewhere".into();
+        q.meta.updated_at = q.meta.created_at.clone();
+        q.meta.origin_db = Uuid::now_v7();
+        let refused = s.write(|w| put_verbatim(w, &q, "merge"));
+        assert!(
+            matches!(refused, Err(StoreError::Corrupt(_))),
+            "{refused:?}"
         );
     }
 

@@ -235,7 +235,10 @@ pub fn substance_terms(conn: &Connection) -> Result<Vec<(String, String)>> {
 /// What tells whether the catalogue changed: its size and latest edit.
 pub fn substances_version(conn: &Connection) -> Result<(i64, Option<String>)> {
     Ok(conn
-        .prepare_cached("SELECT count(*), max(updated_at) FROM substances")?
+        .prepare_cached(&format!(
+            "SELECT count(*), max({}) FROM substances",
+            records::read_column("substances", "updated_at")
+        ))?
         .query_row([], |r| {
             let latest = match r.get_ref(1)? {
                 rusqlite::types::ValueRef::Null => None,
