@@ -58,7 +58,8 @@ fn rows(db: &Path, table: &str, order: &str) -> Vec<String> {
 fn rows_of(db: &Path, table: &str, order: &str, cols: &[String]) -> Vec<String> {
     let c = Connection::open(db).unwrap();
     // (Times read as their text, however the schema stores them; origins
-    // as their ids, once a number stands for each.)
+    // as their ids, once a number stands for each; the last change as the
+    // creation where it is empty.)
     let numbered: bool = c
         .query_row(
             "SELECT count(*) FROM sqlite_schema WHERE name = 'origins'",
@@ -69,9 +70,16 @@ fn rows_of(db: &Path, table: &str, order: &str, cols: &[String]) -> Vec<String> 
     let list = cols
         .iter()
         .map(|c| match c.as_str() {
-            "created_at" | "updated_at" => {
-                format!("quote({})", stamp::sql_decode(&format!("\"{c}\"")))
-            }
+            // (A record never changed keeps no copy of its creation as its
+            // last change since schema 21: read as the creation's.)
+            "created_at" | "updated_at" => format!(
+                "quote({})",
+                stamp::sql_decode(&interdict::store::records::read_column(table, c))
+            ),
+            "updated_by" => format!(
+                "quote({})",
+                interdict::store::records::read_column(table, c)
+            ),
             "origin_db" if numbered => format!(
                 "quote({})",
                 interdict::store::records::read_column(table, c)

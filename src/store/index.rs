@@ -13,18 +13,18 @@
 //!
 //! The name and address sounds (the fuzzy kinds, which suggest matches
 //! but never connect items) are kept apart, in `sounds`, the same way:
-//! one row per (kind, key, item, role), the key 4 bytes of the sound's
-//! SHA-256 since schema 18 ([`sound_hash`]: a sound is only asked for by
-//! equality, and what it says is worked out from the record). An item's
+//! one row per (key, item, role), the key 4 bytes of the SHA-256 of the
+//! sound's kind and text since schema 18 ([`sound_hash`]: a sound is only
+//! asked for by equality, and what it says is worked out from the record;
+//! its kind is its role's, [`super::keys::sound_kind`]). An item's
 //! sounds are worked out from its record when they are needed (a
 //! record's sounds depend on nothing else), so a write that replaces them
 //! is given the record as it was.
 
 use super::error::Result;
-use super::keys::{ident_code, role_code, sound_hash};
+use super::keys::{ident_code, ident_of_code, role_code, sound_hash};
 use crate::domain::identifiers::{IdentKind, Identifier};
 use rusqlite::Connection;
-use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
 /// The rows of identifiers, as (kind code, value, role code), sorted and
 /// each once: the exact identifiers' when `exact`, else the sounds'.
@@ -104,18 +104,7 @@ impl Table {
             Table::Occurrences => {
                 "DELETE FROM occurrences WHERE kind = ?1 AND value = ?2 AND item = ?3 AND role = ?4"
             }
-            Table::Sounds => {
-                "DELETE FROM sounds WHERE kind = ?1 AND key = ?2 AND item = ?3 AND role = ?4"
-            }
-        }
-    }
-
-    /// A row's key as the table holds it: an occurrence's value itself, a
-    /// sound's number.
-    fn key(self, value: &str) -> ToSqlOutput<'_> {
-        match self {
-            Table::Occurrences => ToSqlOutput::Borrowed(ValueRef::Text(value.as_bytes())),
-            Table::Sounds => ToSqlOutput::Owned(Value::Integer(sound_hash(value))),
+            Table::Sounds => "DELETE FROM sounds WHERE key = ?1 AND item = ?2 AND role = ?3",
         }
     }
 
@@ -124,10 +113,23 @@ impl Table {
             Table::Occurrences => {
                 "INSERT OR IGNORE INTO occurrences (kind, value, item, role) VALUES (?1, ?2, ?3, ?4)"
             }
-            Table::Sounds => {
-                "INSERT OR IGNORE INTO sounds (kind, key, item, role) VALUES (?1, ?2, ?3, ?4)"
-            }
+            Table::Sounds => "INSERT OR IGNORE INTO sounds (key, item, role) VALUES (?1, ?2, ?3)",
         }
+    }
+
+    /// Runs `stmt`, the table's insert or delete, for one row: an
+    /// occurrence as it is, a sound as its number (its kind in it).
+    fn run(
+        self,
+        stmt: &mut rusqlite::CachedStatement<'_>,
+        (kind, value, role): (i64, &str, i64),
+        item: i64,
+    ) -> Result<()> {
+        match self {
+            Table::Occurrences => stmt.execute((kind, value, item, role))?,
+            Table::Sounds => stmt.execute((sound_hash(ident_of_code(kind)?, value), item, role))?,
+        };
+        Ok(())
     }
 }
 
@@ -146,13 +148,13 @@ fn replace_rows(
     }
     if !old.is_empty() {
         let mut delete = tx.prepare_cached(table.delete())?;
-        for (kind, value, role) in old.iter().filter(|o| new.binary_search(o).is_err()) {
-            delete.execute((kind, table.key(value), item, role))?;
+        for row in old.iter().filter(|o| new.binary_search(o).is_err()) {
+            table.run(&mut delete, *row, item)?;
         }
     }
     let mut insert = tx.prepare_cached(table.insert())?;
-    for (kind, value, role) in new.iter().filter(|n| old.binary_search(n).is_err()) {
-        insert.execute((kind, table.key(value), item, role))?;
+    for row in new.iter().filter(|n| old.binary_search(n).is_err()) {
+        table.run(&mut insert, *row, item)?;
     }
     Ok(())
 }
@@ -164,8 +166,8 @@ fn replace_rows(
 pub struct Batch {
     /// The exact identifiers' rows, as (kind code, value, item, role code).
     rows: Vec<(i64, String, i64, i64)>,
-    /// The sounds' rows, the same way (the key its number).
-    sounds: Vec<(i64, i64, i64, i64)>,
+    /// The sounds' rows, as (key, item, role code).
+    sounds: Vec<(i64, i64, i64)>,
     limit: usize,
 }
 
@@ -199,7 +201,7 @@ impl Batch {
             if i.kind.is_exact() {
                 self.rows.push((kind, i.value.clone(), item, role));
             } else {
-                self.sounds.push((kind, sound_hash(&i.value), item, role));
+                self.sounds.push((sound_hash(i.kind, &i.value), item, role));
             }
         }
         if self.rows.len() + self.sounds.len() >= self.limit {
@@ -292,7 +294,7 @@ mod tests {
         quads(
             conn,
             "SELECT kind, value, item, role FROM occurrences
-             UNION ALL SELECT kind, CAST(key AS TEXT), item, role FROM sounds ORDER BY 1, 2, 3, 4",
+             UNION ALL SELECT 0, CAST(key AS TEXT), item, role FROM sounds ORDER BY 1, 2, 3, 4",
         )
     }
 
@@ -369,11 +371,11 @@ mod tests {
             assert!(check.problems.is_empty(), "{:?}", check.problems);
         }
     }
-    /// The sound rows as (kind code, key, item, role code), in key order.
-    fn sounds(conn: &Connection) -> Vec<(i64, i64, i64, i64)> {
-        conn.prepare("SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4")
+    /// The sound rows as (key, item, role code), in key order.
+    fn sounds(conn: &Connection) -> Vec<(i64, i64, i64)> {
+        conn.prepare("SELECT key, item, role FROM sounds ORDER BY 1, 2, 3")
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap()
@@ -410,14 +412,16 @@ mod tests {
             role_code("recipient_name").unwrap(),
         );
         let address = role_code("recipient_address").unwrap();
-        // (Each sound kept as its number.)
-        let key = |f: fn(&str) -> Option<String>, v: &str| sound_hash(&f(v).unwrap());
+        // (Each sound kept as its number, its kind in it and its role's.)
+        let name = |v: &str| sound_hash(IdentKind::NameSound, &name_sound_key(v).unwrap());
         let mut want = vec![
-            (ns, key(name_sound_key, "Ivan Petrov"), item, sender),
-            (ns, key(name_sound_key, "Olga Sidorova"), item, recipient),
+            (name("Ivan Petrov"), item, sender),
+            (name("Olga Sidorova"), item, recipient),
             (
-                asd,
-                key(address_sound_key, "12 Abay Avenue, Almaty"),
+                sound_hash(
+                    IdentKind::AddressSound,
+                    &address_sound_key("12 Abay Avenue, Almaty").unwrap(),
+                ),
                 item,
                 address,
             ),
@@ -438,13 +442,8 @@ mod tests {
         p.sender_name = Some("Pyotr Ivanov-Smirnov".into());
         s.write(|w| crate::store::records::update(w, &mut p))
             .unwrap();
-        want.retain(|r| r.3 != sender);
-        want.push((
-            ns,
-            key(name_sound_key, "Pyotr Ivanov-Smirnov"),
-            item,
-            sender,
-        ));
+        want.retain(|r| r.2 != sender);
+        want.push((name("Pyotr Ivanov-Smirnov"), item, sender));
         want.sort();
         assert_eq!(sounds(s.conn()), want);
         let check = crate::store::integrity::check_derived(s.conn()).unwrap();
@@ -453,7 +452,7 @@ mod tests {
         p.recipient_name = None;
         s.write(|w| crate::store::records::update(w, &mut p))
             .unwrap();
-        want.retain(|r| r.3 != recipient);
+        want.retain(|r| r.2 != recipient);
         assert_eq!(sounds(s.conn()), want);
         s.write(|w| crate::store::records::delete(w, ItemKind::Parcel, p.meta().id))
             .unwrap();
@@ -570,6 +569,12 @@ mod tests {
                     let all = crate::store::records::identifiers_of(s.conn(), &r)?;
                     let want = sorted(all.into_iter().filter(|i| !i.kind.is_exact()).collect());
                     assert_eq!(sorted(r.sounds()), want, "{kind} {}", r.label());
+                    // (A sound's kind is its role's: the table has no
+                    // column of it.)
+                    for i in &want {
+                        let role = role_code(i.role)?;
+                        assert_eq!(crate::store::keys::sound_kind(role), Some(i.kind), "{i:?}");
+                    }
                     found += want.len();
                     Ok(())
                 })
@@ -603,7 +608,7 @@ mod tests {
         s.conn()
             .execute_batch(
                 "UPDATE sounds SET key = key + 1
-                 WHERE (kind, key, item, role) = (SELECT kind, key, item, role FROM sounds LIMIT 1)",
+                 WHERE (key, item, role) = (SELECT key, item, role FROM sounds LIMIT 1)",
             )
             .unwrap();
         let found = check(&s);
@@ -619,7 +624,7 @@ mod tests {
         let (_d2, mut t) = temp_store();
         crate::exchange::demo::generate(&mut t, 60, 5, |_, _| {}).unwrap();
         t.conn()
-            .execute("INSERT INTO sounds VALUES (8, 12345, 18, 8)", [])
+            .execute("INSERT INTO sounds VALUES (12345, 18, 8)", [])
             .unwrap();
         assert!(check(&t).contains("1 sound key row(s) belong to no record"));
         // One row removed.
@@ -627,7 +632,7 @@ mod tests {
         crate::exchange::demo::generate(&mut u, 60, 5, |_, _| {}).unwrap();
         u.conn()
             .execute(
-                "DELETE FROM sounds WHERE (kind, key, item, role) = (SELECT kind, key, item, role FROM sounds LIMIT 1)",
+                "DELETE FROM sounds WHERE (key, item, role) = (SELECT key, item, role FROM sounds LIMIT 1)",
                 [],
             )
             .unwrap();

@@ -19,15 +19,30 @@ pub const KIND_BITS: u32 = 4;
 const KIND_MASK: i64 = (1 << KIND_BITS) - 1;
 
 /// A sound's key as `sounds` holds it (schema 18): the first 4 bytes of
-/// the SHA-256 of its text, as a signed number (4 bytes in the file; the
-/// text was 12 to 17). Sounds are only ever asked for by equality, and
-/// what a row's text was is worked out again from its record: different
-/// sounds that share a number (about one pair in a few hundred among a
-/// million parcels' sounds) are told apart there, never taken as one.
-pub fn sound_hash(key: &str) -> i64 {
+/// the SHA-256 of its kind's code and its text, as a signed number (4
+/// bytes in the file; the text was 12 to 17, and the kind a column of its
+/// own, which the role gives: [`sound_kind`]). Sounds are only ever asked
+/// for by equality, and what a row's text was is worked out again from
+/// its record: different sounds that share a number (about one pair in a
+/// few hundred among a million parcels' sounds) are told apart there,
+/// never taken as one.
+pub fn sound_hash(kind: IdentKind, text: &str) -> i64 {
     use sha2::{Digest, Sha256};
-    let d = Sha256::digest(key.as_bytes());
+    let mut h = Sha256::new();
+    h.update(ident_code(kind).to_le_bytes());
+    h.update(text.as_bytes());
+    let d = h.finalize();
     i64::from(i32::from_be_bytes([d[0], d[1], d[2], d[3]]))
+}
+
+/// The kind of sound a value in the role `role` (a code) has: a name's or
+/// an address's. None for a role no sound is in.
+pub fn sound_kind(role: i64) -> Option<IdentKind> {
+    match role_name(role).ok()? {
+        "sender_name" | "recipient_name" | "name" => Some(IdentKind::NameSound),
+        "sender_address" | "recipient_address" | "address" => Some(IdentKind::AddressSound),
+        _ => None,
+    }
 }
 
 /// The code of a kind of item in item keys.

@@ -526,11 +526,11 @@ mod tests {
     }
 
     /// The sound rows, in key order.
-    fn sound_rows(s: &Store) -> Vec<(i64, i64, i64, i64)> {
+    fn sound_rows(s: &Store) -> Vec<(i64, i64, i64)> {
         s.conn()
-            .prepare("SELECT kind, key, item, role FROM sounds ORDER BY 1, 2, 3, 4")
+            .prepare("SELECT key, item, role FROM sounds ORDER BY 1, 2, 3")
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap()

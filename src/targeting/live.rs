@@ -384,12 +384,12 @@ impl Knowledge for Live<'_> {
             "SELECT p.id, p.tracking, p.sender_name, p.recipient_name
              FROM sounds s
              JOIN parcels p ON p.n = (s.item >> 4) AND (s.item & 15) = 2
-             WHERE s.kind = ?1 AND s.key = ?2 AND p.status = 'seized'
+             WHERE s.key = ?1 AND p.status = 'seized'
              LIMIT 50",
         )?;
         // (A sound is kept as its number: the names are checked below.)
-        let key = sound_hash(name_sound);
-        let rows = stmt.query_map((ident_code(IdentKind::NameSound), key), |r| {
+        let key = sound_hash(IdentKind::NameSound, name_sound);
+        let rows = stmt.query_map([key], |r| {
             Ok((
                 r.get::<_, Uuid>(0)?,
                 r.get::<_, String>(1)?,

@@ -8,6 +8,7 @@
 
 use super::OVER_SHARED;
 use super::graph::Node;
+use crate::domain::identifiers::IdentKind;
 use crate::domain::record::{get_field, new_record};
 use crate::domain::{ItemKind, Link, Parcel, text};
 use crate::store::{Result, StoreError, Writer, audit, create, keys, records, refs};
@@ -63,8 +64,9 @@ fn sounding(
     id: Uuid,
     role: &str,
     hash: i64,
-    address: bool,
+    kind: IdentKind,
 ) -> Result<Option<(String, String)>> {
+    let address = kind == IdentKind::AddressSound;
     use crate::domain::identifiers as ids;
     use crate::domain::person::parts;
     let sound_of = |n: &str| {
@@ -77,7 +79,7 @@ fn sounding(
     let pick = |names: Vec<&str>| {
         names.into_iter().find_map(|n| {
             sound_of(n)
-                .filter(|s| keys::sound_hash(s) == hash)
+                .filter(|s| keys::sound_hash(kind, s) == hash)
                 .map(|s| (n.to_string(), s))
         })
     };
@@ -175,9 +177,10 @@ fn suggestions_in(
     around: Option<Uuid>,
     limit: usize,
 ) -> Result<Vec<Suggestion>> {
-    // The sounds to look at, as (kind code, key as kept): the item's own,
-    // worked out from its record, or every sound two or more items share.
-    let coded: Vec<(i64, i64)> = match around {
+    // The sounds to look at, as (kind, key as kept): the item's own,
+    // worked out from its record, or every sound two or more items share
+    // (its kind its rows' role's).
+    let coded: Vec<(IdentKind, i64)> = match around {
         Some(id) => {
             let Some(kind) = refs::kind_of_id(conn, id)? else {
                 return Ok(Vec::new());
@@ -186,10 +189,10 @@ fn suggestions_in(
                 Some(r) => crate::domain::record::Record::sounds(&r),
                 None => Vec::new(),
             });
-            let mut own: Vec<(i64, i64)> = idents
+            let mut own: Vec<(IdentKind, i64)> = idents
                 .into_iter()
                 .filter(|i| !i.kind.is_exact())
-                .map(|i| (keys::ident_code(i.kind), keys::sound_hash(&i.value)))
+                .map(|i| (i.kind, keys::sound_hash(i.kind, &i.value)))
                 .collect();
             own.sort_unstable();
             own.dedup();
@@ -197,27 +200,29 @@ fn suggestions_in(
         }
         None => {
             let mut stmt = conn.prepare(
-                "SELECT kind, key FROM sounds GROUP BY kind, key HAVING count(*) BETWEEN 2 AND ?1",
+                "SELECT min(role), key FROM sounds GROUP BY key HAVING count(*) BETWEEN 2 AND ?1",
             )?;
-            stmt.query_map(
-                [super::cap("name-sound").max(super::cap("address-sound"))],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?
-            .collect::<rusqlite::Result<_>>()?
+            let shared: Vec<(i64, i64)> = stmt
+                .query_map(
+                    [super::cap("name-sound").max(super::cap("address-sound"))],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?
+                .collect::<rusqlite::Result<_>>()?;
+            shared
+                .into_iter()
+                .filter_map(|(role, key)| Some((keys::sound_kind(role)?, key)))
+                .collect()
         }
     };
     let mut out = Vec::new();
     let mut pairs_seen = HashSet::new();
-    for (code, hash) in coded {
-        let sound_kind = keys::ident_of_code(code)?.as_str();
-        let address = sound_kind == "address-sound";
-        let mut stmt = conn.prepare_cached(
-            "SELECT item, role FROM sounds WHERE kind = ?1 AND key = ?2 LIMIT ?3",
-        )?;
+    for (of, hash) in coded {
+        let sound_kind = of.as_str();
+        let address = of == IdentKind::AddressSound;
+        let mut stmt =
+            conn.prepare_cached("SELECT item, role FROM sounds WHERE key = ?1 LIMIT ?2")?;
         let coded: Vec<(i64, i64)> = stmt
-            .query_map((code, hash, OVER_SHARED + 1), |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
+            .query_map((hash, OVER_SHARED + 1), |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         // Each member with the name that sounds so, read from its record,
         // and grouped by the sound itself (two sounds may share a number).
@@ -227,7 +232,7 @@ fn suggestions_in(
                 continue;
             };
             let role = keys::role_name(role)?;
-            if let Some((name, sound)) = sounding(conn, id, role, hash, address)? {
+            if let Some((name, sound)) = sounding(conn, id, role, hash, of)? {
                 by_sound.entry(sound).or_default().push(Member {
                     kind,
                     id,
@@ -455,7 +460,8 @@ mod tests {
             .find_map(|i| {
                 let name = format!("{} Dolotov", word(i));
                 let sound = name_sound_key(&name)?;
-                match seen.insert(keys::sound_hash(&sound), (name.clone(), sound.clone())) {
+                let hash = keys::sound_hash(IdentKind::NameSound, &sound);
+                match seen.insert(hash, (name.clone(), sound.clone())) {
                     Some((other, was)) if was != sound => Some((other, name)),
                     _ => None,
                 }

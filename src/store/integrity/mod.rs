@@ -175,9 +175,8 @@ fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(
     let mut stored_ident = conn.prepare_cached(
         "SELECT 1 FROM occurrences WHERE kind = ?1 AND value = ?2 AND item = ?3 AND role = ?4",
     )?;
-    let mut stored_sound = conn.prepare_cached(
-        "SELECT 1 FROM sounds WHERE kind = ?1 AND key = ?2 AND item = ?3 AND role = ?4",
-    )?;
+    let mut stored_sound =
+        conn.prepare_cached("SELECT 1 FROM sounds WHERE key = ?1 AND item = ?2 AND role = ?3")?;
     let mut stored_search =
         conn.prepare_cached("SELECT label, body FROM search_items WHERE item = ?1")?;
     let (mut occurrences, mut sounds, mut searches) = (0i64, 0i64, 0i64);
@@ -202,7 +201,7 @@ fn derived_kind<R: Record>(conn: &Connection, out: &mut RecordCheck) -> Result<(
             let found_it = if exact {
                 stmt.exists((k, &v, item, role))?
             } else {
-                stmt.exists((k, keys::sound_hash(&v), item, role))?
+                stmt.exists((keys::sound_hash(keys::ident_of_code(k)?, &v), item, role))?
             };
             if found_it {
                 *found += 1;
