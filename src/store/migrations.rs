@@ -140,6 +140,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0021_unchanged_since_created.sql"),
         step: None,
     },
+    Migration {
+        version: 22,
+        name: "the links' indexes by either end alone",
+        sql: include_str!("migrations/0022_link_indexes.sql"),
+        step: None,
+    },
 ];
 
 /// The schema that names records' origins by number, and the statement of

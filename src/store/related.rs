@@ -43,12 +43,17 @@ pub fn parcels_in_case(
     )
 }
 
+/// The parcels a case includes, counted; the cases an item is in. Read
+/// through the links' indexes by either end (which since schema 22 hold
+/// the end alone: the type is read from the row).
+const PARCELS_OF_CASE: &str = "SELECT count(*) FROM links WHERE from_id = ?1 AND link_type = 'includes' AND to_kind = 'parcel'";
+const CASES_OF_ITEM: &str =
+    "SELECT from_id FROM links WHERE to_id = ?1 AND link_type = 'includes' AND from_kind = 'case'";
+
 /// How many parcels a case includes.
 pub fn parcel_count_in_case(conn: &Connection, case: Uuid) -> Result<i64> {
     Ok(conn
-        .prepare_cached(
-            "SELECT count(*) FROM links WHERE from_id = ?1 AND link_type = 'includes' AND to_kind = 'parcel'",
-        )?
+        .prepare_cached(PARCELS_OF_CASE)?
         .query_row([case], |r| r.get(0))?)
 }
 
@@ -114,9 +119,7 @@ pub fn ids_in_case(conn: &Connection, kind: ItemKind, case: Uuid) -> Result<Vec<
 
 /// Ids of the cases that include an item.
 pub fn cases_including(conn: &Connection, item: Uuid) -> Result<Vec<Uuid>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT from_id FROM links WHERE to_id = ?1 AND link_type = 'includes' AND from_kind = 'case'",
-    )?;
+    let mut stmt = conn.prepare_cached(CASES_OF_ITEM)?;
     let rows = stmt.query_map([item], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -175,4 +178,59 @@ pub fn documents_of(conn: &Connection, item: Uuid) -> Result<Vec<(ItemKind, Uuid
     Ok(rows
         .map(|r| r.map(|id| (ItemKind::Document, id)))
         .collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::new_record;
+    use crate::domain::{Case, Parcel};
+    use crate::store::create;
+    use crate::store::testutil::temp_store;
+
+    /// A case's parcels and a parcel's cases are found through the links'
+    /// indexes by either end, which hold the end alone (schema 22).
+    #[test]
+    fn a_cases_links_are_read_through_the_index_of_their_end() {
+        let (_d, mut s) = temp_store();
+        let (case, parcels) = s
+            .write(|w| {
+                let (mut c, _) = new_record::<Case>(&[("title", "Steppe route")])?;
+                create::case(w, &mut c)?;
+                let mut parcels = Vec::new();
+                for t in ["RR123456785KZ", "EE473124829CN", "CP000000080KZ"] {
+                    let (mut p, _) = new_record::<Parcel>(&[("tracking", t)])?;
+                    create::parcel(w, &mut p)?;
+                    create::include_in_case(w, c.meta.id, p.meta.id)?;
+                    parcels.push(p.meta.id);
+                }
+                Ok((c.meta.id, parcels))
+            })
+            .unwrap();
+        assert_eq!(parcel_count_in_case(s.conn(), case).unwrap(), 3);
+        assert_eq!(cases_including(s.conn(), parcels[1]).unwrap(), [case]);
+        assert_eq!(parcels_in_case(s.conn(), case, 10, 0).unwrap().len(), 3);
+        for (sql, index) in [
+            (PARCELS_OF_CASE, "links_from (from_id=?)"),
+            (CASES_OF_ITEM, "links_to (to_id=?)"),
+        ] {
+            let plan: String = s
+                .conn()
+                .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [case], |r| r.get(3))
+                .unwrap();
+            assert!(
+                plan.contains(&format!("USING INDEX {index}")),
+                "{sql}: {plan}"
+            );
+        }
+        let cols: Vec<String> = s
+            .conn()
+            .prepare("SELECT name FROM pragma_index_info('links_from')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(cols, ["from_id"]);
+    }
 }
