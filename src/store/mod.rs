@@ -826,17 +826,40 @@ impl Store {
     /// About how many bytes the upgrade this open made cut out of rows
     /// it left in their pages (the pages stay as large until later writes
     /// fill them or `compact` packs them): from before schema 16, the
-    /// hashes of the audit entries it cut to their tags (`audit::chain`).
+    /// hashes of the audit entries it cut to their tags (`audit::chain`);
+    /// from before 20, each record's 16-byte origin made a number (a byte,
+    /// for the few origins of a notebook); from before 21, the time (6
+    /// bytes) and author of the last change of each record never changed.
     pub fn cut_within_pages(&self) -> Result<u64> {
-        if self.upgraded_from().is_none_or(|from| from >= 16) {
+        let Some(from) = self.upgraded_from() else {
             return Ok(0);
+        };
+        let count = |sql: &str| -> Result<u64> {
+            let n: i64 = self.conn.query_row(sql, [], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        let mut cut = 0;
+        if from < 16 {
+            let entries = count(&format!(
+                "SELECT count(*) FROM audit WHERE length(hash) = {}",
+                audit::chain::TAG_LEN
+            ))?;
+            cut += entries * (audit::HASH_LEN - audit::chain::TAG_LEN) as u64;
         }
-        let entries: i64 = self.conn.query_row(
-            "SELECT count(*) FROM audit WHERE length(hash) = ?1",
-            [audit::chain::TAG_LEN as i64],
-            |r| r.get(0),
-        )?;
-        Ok(u64::try_from(entries).unwrap_or(0) * (audit::HASH_LEN - audit::chain::TAG_LEN) as u64)
+        for kind in crate::domain::ItemKind::ALL {
+            let t = kind.table();
+            if from < 20 {
+                cut += 15 * count(&format!("SELECT count(*) FROM {t}"))?;
+            }
+            if from < 21 {
+                cut += count(&format!(
+                    "SELECT coalesce(sum(iif(updated_at = '', 6, 0)
+                                       + iif(updated_by = '', length(created_by), 0)), 0)
+                     FROM {t} WHERE updated_at = '' OR updated_by = ''"
+                ))?;
+            }
+        }
+        Ok(cut)
     }
 
     fn migrate_from(&mut self) -> Result<()> {
