@@ -128,16 +128,14 @@ pub fn read_column(table: &str, col: &str) -> String {
     }
 }
 
-/// The value a write binds for column `i` of `cols`, as the column stores
-/// it, `at(j)` the placeholder column `j` is bound to, if it is: the
-/// origin's number for its id (which [`keep_origin`] has put in
-/// `origins`); an empty text for the last change's time or author that is
-/// the creation's, where that is bound too.
-fn written_value(cols: &[&str], i: usize, at: impl Fn(usize) -> Option<usize>) -> String {
+/// The value a write binds for column `i` of `cols` at placeholder `p`,
+/// as the column stores it, `at(j)` the placeholder of another column `j`
+/// if the write binds it: the origin's number for its id (which
+/// [`keep_origin`] has put in `origins`); an empty text for the last
+/// change's time or author that is the creation's, where that is bound
+/// too.
+fn written_value(cols: &[&str], i: usize, p: usize, at: impl Fn(usize) -> Option<usize>) -> String {
     let col = cols[i];
-    let Some(p) = at(i) else {
-        return "NULL".into();
-    };
     if col == ORIGIN {
         return format!("(SELECT n FROM origins WHERE id = ?{p})");
     }
@@ -698,7 +696,7 @@ fn insert_sql<R: Record>() -> &'static str {
             {
                 let cols = columns::<R>();
                 (0..cols.len())
-                    .map(|i| written_value(&cols, i, |j| Some(j + 1)))
+                    .map(|i| written_value(&cols, i, i + 1, |j| Some(j + 1)))
                     .collect::<Vec<_>>()
                     .join(", ")
             }
@@ -715,7 +713,12 @@ fn write_values<R: Record>(w: &Writer<'_>, values: Vec<Sql>, exists: bool) -> Re
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(i, c)| format!("\"{c}\" = {}", written_value(&cols, i, |j| Some(j + 1))))
+            .map(|(i, c)| {
+                format!(
+                    "\"{c}\" = {}",
+                    written_value(&cols, i, i + 1, |j| Some(j + 1))
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
         format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table())
@@ -741,8 +744,11 @@ fn update_columns<R: Record>(w: &Writer<'_>, before: &R, rec: &R) -> Result<()> 
         .enumerate()
         .map(|(k, &i)| {
             let bound = |j| changed.iter().position(|&c| c == j).map(|k| k + 2);
-            debug_assert_eq!(bound(i), Some(k + 2));
-            format!("\"{}\" = {}", cols[i], written_value(&cols, i, bound))
+            format!(
+                "\"{}\" = {}",
+                cols[i],
+                written_value(&cols, i, k + 2, bound)
+            )
         })
         .collect::<Vec<_>>()
         .join(", ");
