@@ -285,7 +285,7 @@ pub fn holds(conn: &Connection, kind: IdentKind, value: &str) -> Result<bool> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::store::testutil::temp_store;
 
@@ -371,8 +371,9 @@ mod tests {
             assert!(check.problems.is_empty(), "{:?}", check.problems);
         }
     }
-    /// The sound rows as (key, item, role code), in key order.
-    fn sounds(conn: &Connection) -> Vec<(i64, i64, i64)> {
+    /// The sound rows as (key, item, role code), in key order (the
+    /// upgrade's tests read them too).
+    pub(crate) fn sounds(conn: &Connection) -> Vec<(i64, i64, i64)> {
         conn.prepare("SELECT key, item, role FROM sounds ORDER BY 1, 2, 3")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))

@@ -525,17 +525,6 @@ mod tests {
         drop(d);
     }
 
-    /// The sound rows, in key order.
-    fn sound_rows(s: &Store) -> Vec<(i64, i64, i64)> {
-        s.conn()
-            .prepare("SELECT key, item, role FROM sounds ORDER BY 1, 2, 3")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
-    }
-
     /// A notebook of schema 17 (each sound's text in its row) has its
     /// sounds written again as numbers on the upgrade: the rows a write of
     /// this build makes, every key a number, the check as clean.
@@ -545,7 +534,7 @@ mod tests {
         use crate::store::{index, keys};
         let (d, mut s) = temp_store();
         crate::exchange::demo::generate(&mut s, 150, 7, |_, _| {}).unwrap();
-        let before = sound_rows(&s);
+        let before = crate::store::index::tests::sounds(s.conn());
         assert!(before.len() > 300, "{}", before.len());
         let mut texts = std::collections::BTreeSet::new();
         for kind in index::WITH_SOUNDS {
@@ -581,7 +570,7 @@ mod tests {
         let s = Store::open(&path, OpenOptions::new("t")).unwrap();
         assert_eq!(s.upgraded_from(), Some(17));
         assert_eq!(types(&s, "SELECT typeof(key) FROM sounds"), ["integer"]);
-        assert_eq!(sound_rows(&s), before);
+        assert_eq!(crate::store::index::tests::sounds(s.conn()), before);
         let check = integrity::check_derived(s.conn()).unwrap();
         assert!(check.problems.is_empty(), "{:?}", check.problems);
         drop(d);
