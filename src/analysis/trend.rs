@@ -479,16 +479,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(indexed, 2);
-        let plan: String = c
-            .query_row(
-                &format!(
-                    "EXPLAIN QUERY PLAN {}",
-                    super::super::emerging::LATEST_SEIZURE
-                ),
-                [],
-                |r| r.get(3),
-            )
-            .unwrap();
+        let plan = &crate::store::testutil::plan(c, super::super::emerging::LATEST_SEIZURE, [])[0];
         assert!(plan.contains("COVERING INDEX parcels_seized_on"), "{plan}");
     }
 

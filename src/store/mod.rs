@@ -1270,6 +1270,17 @@ pub(crate) mod testutil {
         let store = Store::open(&dir.path().join("t.db"), OpenOptions::new("tester")).unwrap();
         (dir, store)
     }
+
+    /// What `EXPLAIN QUERY PLAN` says of `sql` with `params`, a line for
+    /// each step, in order.
+    pub fn plan(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(params, |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
 }
 
 #[cfg(test)]

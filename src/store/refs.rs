@@ -364,14 +364,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(gone, 0);
-        let plan: Vec<String> = s
-            .conn()
-            .prepare(&format!("EXPLAIN QUERY PLAN {TRACKED}"))
-            .unwrap()
-            .query_map([1, 1, 1, 1, 1, 1, 1], |r| r.get(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = crate::store::testutil::plan(s.conn(), TRACKED, [1, 1, 1, 1, 1, 1, 1]);
         assert!(
             plan.iter()
                 .any(|d| d.contains("SEARCH o USING PRIMARY KEY (kind=? AND value=?)")),

@@ -214,10 +214,7 @@ mod tests {
             (PARCELS_OF_CASE, "links_from (from_id=?)"),
             (CASES_OF_ITEM, "links_to (to_id=?)"),
         ] {
-            let plan: String = s
-                .conn()
-                .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [case], |r| r.get(3))
-                .unwrap();
+            let plan = &crate::store::testutil::plan(s.conn(), sql, [case])[0];
             assert!(
                 plan.contains(&format!("USING INDEX {index}")),
                 "{sql}: {plan}"

@@ -1079,14 +1079,7 @@ mod tests {
                 sql_of_item("b.item_id", "a.item_id")
             ),
         ] {
-            let plan: Vec<String> = s
-                .conn()
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap()
-                .query_map([id], |r| r.get(3))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
+            let plan = crate::store::testutil::plan(s.conn(), &sql, [id]);
             assert!(
                 plan.iter().any(|d| d.contains("USING INDEX audit_item")),
                 "{sql}: {plan:?}"
