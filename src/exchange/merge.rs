@@ -623,7 +623,8 @@ impl Merger<'_> {
         if R::KIND == ItemKind::Case {
             foreign_ref = self.localise_case_ref(w, &mut incoming, local.as_ref())?;
         }
-        let incoming_json = records::to_json(&incoming)?;
+        let incoming_enc = records::encoded(&incoming)?;
+        let incoming_json = incoming_enc.json().to_string();
         // (Read as a map only by kinds that hang on other items: most
         // records are parcels, which hang on none.)
         let inc_value: Value = if parent_fields(R::KIND).is_empty() {
@@ -692,7 +693,7 @@ impl Merger<'_> {
         };
         match outcome {
             Outcome::Restore => {
-                records::put_verbatim(w, &incoming, "merge")?;
+                records::put_in_hand(w, &incoming, "merge", self.in_hand(None, incoming_enc))?;
                 super::conflicts::restore_what_hung_on(w, id)?;
                 provenance(w, self.source_id, id, "updated", foreign_ref.as_deref())?;
                 self.report.updated += 1;
@@ -729,7 +730,8 @@ impl Merger<'_> {
             }
             Outcome::Unchanged => self.report.unchanged += 1,
             Outcome::Put { added } => {
-                records::put_verbatim(w, &incoming, "merge")?;
+                let hand = self.in_hand(local.as_ref(), incoming_enc);
+                records::put_in_hand(w, &incoming, "merge", hand)?;
                 let action = if added { "added" } else { "updated" };
                 provenance(w, self.source_id, id, action, foreign_ref.as_deref())?;
                 if added {
@@ -755,6 +757,22 @@ impl Merger<'_> {
             }
         }
         Ok(())
+    }
+
+    /// What a merge holds of an incoming record it writes as it came:
+    /// the version here (`local`, read in this step), the record checked
+    /// with the whole file before any step (a case's reference made local
+    /// since: checked again), and encoded.
+    fn in_hand<'a, R: Record>(
+        &self,
+        local: Option<&'a R>,
+        encoded: records::Encoded,
+    ) -> records::InHand<'a, R> {
+        records::InHand {
+            before: local,
+            checked: R::KIND != ItemKind::Case,
+            encoded,
+        }
     }
 
     /// A record changed on both sides since they diverged: merged field
@@ -1182,7 +1200,10 @@ pub fn merge(
         ..MergeReport::default()
     };
     if !dry_run {
-        return merge_in_steps(dst, rec, base, total, &file_name, progress);
+        // A page cache that holds the indexes' working set: with SQLite's
+        // default 2 MiB, each step spilled its pages to the log before it
+        // committed and read most index pages from the file again.
+        return dst.bulk(|dst| merge_in_steps(dst, rec, base, total, &file_name, progress))?;
     }
     // A dry run is the merge done on a private copy of the notebook and
     // thrown away: it holds no lock colleagues would wait on, however
@@ -1290,26 +1311,41 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
                 records::each_but::<R>(src, &held, f)
             }
         };
-        each(|mut r: R| {
-            let m = r.meta().clone();
+        each(|r: R| {
+            let m = r.meta();
             *checked += 1;
-            let what = format!("{} {} ({})", R::KIND, sanitize(&r.label()), m.id);
             let refuse = |why: String| {
                 Err(StoreError::Refused(format!(
-                    "{what}: {why}; nothing was merged"
+                    "{} {} ({}): {why}; nothing was merged",
+                    R::KIND,
+                    sanitize(&r.label()),
+                    m.id
                 )))
             };
             if m.id.is_nil() || m.created_at.is_empty() || m.origin_db.is_nil() {
                 return refuse("lacks its provenance".into());
             }
             // A case's reference is made local before it is checked.
-            if R::KIND == ItemKind::Case {
-                set_case_ref(&mut r, "C-0001")?;
-            }
-            if let Err(e) = crate::domain::record::check_received(&r) {
+            let local_ref;
+            let rec = if R::KIND == ItemKind::Case {
+                let mut c = r.clone();
+                set_case_ref(&mut c, "C-0001")?;
+                local_ref = c;
+                &local_ref
+            } else {
+                &r
+            };
+            if let Err(e) = crate::domain::record::check_received(rec) {
                 return refuse(sanitize(&e.to_string()).into_owned());
             }
-            let json = serde_json::to_value(&r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            // (Read as a map only by kinds that hang on other items, the
+            // findings among them: most records are parcels, which hang on
+            // none.)
+            let json = if parent_fields(R::KIND).is_empty() {
+                Value::Null
+            } else {
+                serde_json::to_value(rec).map_err(|e| StoreError::Corrupt(e.to_string()))?
+            };
             for (parent, want) in parents_with_kinds(R::KIND, &json) {
                 let is = match kinds.get(&parent) {
                     Some(&k) => Some(k),
@@ -1346,7 +1382,7 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
             }
             if R::KIND == ItemKind::Custody
                 && let Some(here) = records::get::<R>(dst, m.id)?
-                && records::to_json(&here)? != records::to_json(&r)?
+                && records::to_json(&here)? != records::to_json(rec)?
             {
                 return refuse("it would write over a custody entry held here, and custody entries are never edited".into());
             }

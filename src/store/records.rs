@@ -763,12 +763,69 @@ fn update_columns<R: Record>(w: &Writer<'_>, before: &R, rec: &R) -> Result<()> 
     Ok(())
 }
 
+/// A record encoded once: its fields by name (for its row) and its JSON
+/// as the audit log keeps it ([`to_json`]).
+pub struct Encoded {
+    map: Map<String, Value>,
+    json: String,
+}
+
+impl Encoded {
+    /// The record's JSON, as [`to_json`] gives it.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+}
+
+/// `rec` encoded for [`put_in_hand`], its JSON with it.
+pub fn encoded<R: Record>(rec: &R) -> Result<Encoded> {
+    let map = encode(rec)?;
+    let json = json_of_map::<R>(&map)?;
+    Ok(Encoded { map, json })
+}
+
+/// What a writer of a received record already holds, so that
+/// [`put_in_hand`] neither reads nor works it out again.
+pub struct InHand<'a, R> {
+    /// The version stored now, read in this transaction (`None`: none).
+    pub before: Option<&'a R>,
+    /// Whether the record passed [`record::check_received`] (which
+    /// checks all that [`record::validate`] does, and more) unchanged
+    /// since: then it is not validated again.
+    pub checked: bool,
+    /// The record, [`encoded`].
+    pub encoded: Encoded,
+}
+
 /// Writes a record exactly as given, its provenance included, over any
 /// stored version: for records that come from another database (export
 /// files, merges, a conflict resolved for the incoming version). Checked,
 /// indexed and audited like any write, under `action`, with the version
 /// it replaced as the entry's before.
 pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Result<()> {
+    let before: Option<R> = get(&w.tx, rec.meta().id)?;
+    let encoded = encoded(rec)?;
+    put_in_hand(
+        w,
+        rec,
+        action,
+        InHand {
+            before: before.as_ref(),
+            checked: false,
+            encoded,
+        },
+    )
+}
+
+/// [`put_verbatim`] given what the caller holds already (a merge, which
+/// has read the stored version, checked the file's records before any
+/// was written, and encoded the record to compare it).
+pub fn put_in_hand<R: Record>(
+    w: &mut Writer<'_>,
+    rec: &R,
+    action: &str,
+    hand: InHand<'_, R>,
+) -> Result<()> {
     let id = rec.meta().id;
     let m = rec.meta();
     if id.is_nil()
@@ -783,18 +840,23 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
             R::KIND
         )));
     }
-    let before: Option<R> = get(&w.tx, id)?;
-    let before_json = before.as_ref().map(to_json).transpose()?;
-    record::validate(rec)?;
-    // Encoded once, for its row and for its audit entry.
-    let map = encode(rec)?;
+    let InHand {
+        before,
+        checked,
+        encoded: Encoded { map, json },
+    } = hand;
+    let before_json = before.map(to_json).transpose()?;
+    if !checked {
+        record::validate(rec)?;
+    }
     write_values::<R>(w, sql_values_of::<R>(&map)?, before.is_some())?;
-    let item = must_key::<R>(&w.tx, id)?;
+    let item = match before {
+        Some(_) => must_key::<R>(&w.tx, id)?,
+        // (Its row was the last inserted: the origin's, if new, before it.)
+        None => keys::item_key(R::KIND, w.tx.last_insert_rowid()),
+    };
     if w.indexing {
-        let was = before
-            .as_ref()
-            .map(|b| identifiers_of(&w.tx, b))
-            .transpose()?;
+        let was = before.map(|b| identifiers_of(&w.tx, b)).transpose()?;
         index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, was.as_deref())?;
         // An item written over keeps its search row (and so its place
         // among equal scores).
@@ -805,14 +867,14 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
         }
     }
     screened(w, item, rec)?;
-    notes_follow_parcel(w, rec, before.as_ref())?;
+    notes_follow_parcel(w, rec, before)?;
     audit::append(
         w,
         action,
         R::KIND.as_str(),
         id,
         before_json.as_deref(),
-        Some(&json_of_map::<R>(&map)?),
+        Some(&json),
     )?;
     Ok(())
 }
