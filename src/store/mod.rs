@@ -17,6 +17,7 @@ pub mod migrations;
 pub mod records;
 pub mod refs;
 pub mod related;
+mod row_fields;
 pub mod schema;
 pub mod search;
 pub mod stamp;
