@@ -879,14 +879,8 @@ pub fn put_in_hand<R: Record>(
     }
     screened(w, item, rec)?;
     notes_follow_parcel(w, rec, before)?;
-    audit::append(
-        w,
-        action,
-        R::KIND.as_str(),
-        id,
-        before_json.as_deref(),
-        Some(&json),
-    )?;
+    let shape = audit::shape_of_map(R::KIND, before_json.as_deref(), &map, &json);
+    audit::append_shape(w, action, R::KIND.as_str(), id, &shape)?;
     Ok(())
 }
 

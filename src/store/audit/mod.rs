@@ -336,6 +336,21 @@ pub fn created(kind: ItemKind, map: &Map<String, Value>, json: &str) -> Shape {
     }
 }
 
+/// [`shape`] of a write of a record of `kind` (`after`, given as its
+/// fields as a map and its canonical JSON) over `before`, without reading
+/// the JSON again.
+pub fn shape_of_map(
+    kind: ItemKind,
+    before: Option<&str>,
+    map: &Map<String, Value>,
+    json: &str,
+) -> Shape {
+    Shape {
+        detail: before.map(|b| diff(b, json)),
+        ..created(kind, map, json)
+    }
+}
+
 /// Appends an entry whose shape is already made.
 pub fn append_shape(
     w: &mut Writer<'_>,
@@ -841,6 +856,35 @@ mod tests {
     use crate::domain::record::new_record;
     use crate::store::records;
     use crate::store::testutil::temp_store;
+
+    #[test]
+    fn a_shape_made_from_the_map_is_the_shape_made_from_the_json() {
+        let (mut a, _) = new_record::<crate::domain::Parcel>(&[
+            ("tracking", "RR123456785KZ"),
+            ("recipient_name", "Aigerim Omarova"),
+            ("weight_g", "450"),
+        ])
+        .unwrap();
+        a.meta.id = uuid::Uuid::now_v7();
+        let mut b = a.clone();
+        b.recipient_name = Some("Aigerim Omarova-Sayn".into());
+        let enc = records::encoded(&b).unwrap();
+        let map = match serde_json::to_value(&b).unwrap() {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let (before, after) = (records::to_json(&a).unwrap(), enc.json().to_string());
+        for was in [None, Some(before.as_str())] {
+            let made = shape_of_map(ItemKind::Parcel, was, &map, &after);
+            assert_eq!(made, shape("parcel", was, Some(&after)));
+        }
+        assert!(
+            shape_of_map(ItemKind::Parcel, Some(&before), &map, &after)
+                .detail
+                .unwrap()
+                .contains("recipient_name")
+        );
+    }
 
     pub(super) fn add_cases(s: &mut crate::store::Store, n: usize) {
         for i in 0..n {
