@@ -76,7 +76,7 @@ fn open(cli: &Cli) -> Result<Opened> {
         && v < crate::store::migrations::latest()
     {
         eprintln!(
-            "upgrading {} from schema {v} to {}: once, in one transaction (about two minutes for a million parcels)",
+            "upgrading {} from schema {v} to {}: once, in one transaction (from half a minute to a few minutes for a million parcels, by how old the file is; stopped midway, the file stays as it was)",
             super::output::cell_line(&path.display().to_string()),
             crate::store::migrations::latest()
         );
