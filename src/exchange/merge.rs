@@ -1202,7 +1202,12 @@ pub fn merge(
     if !dry_run {
         // A page cache that holds the indexes' working set: with SQLite's
         // default 2 MiB, each step spilled its pages to the log before it
-        // committed and read most index pages from the file again.
+        // committed and read most index pages from the file again. (Not
+        // for a file merged whole before, which writes next to nothing:
+        // the cache would only hold the pages its comparison reads.)
+        if merged_whole(dst.conn(), &rec.file_sha256)? {
+            return merge_in_steps(dst, rec, base, total, &file_name, progress);
+        }
         return dst.bulk(|dst| merge_in_steps(dst, rec, base, total, &file_name, progress))?;
     }
     // A dry run is the merge done on a private copy of the notebook and
