@@ -472,11 +472,39 @@ impl Skipped {
     }
 }
 
-/// The distinct items (by node number) of a run of occurrences, those that
+/// The kinds of item networks are made of, by kind code: an item key
+/// says its kind, so what the index joins can be told without knowing
+/// the items (the index's pass runs beside the items' pass).
+struct NodeKinds([bool; 16]);
+
+impl NodeKinds {
+    fn new() -> NodeKinds {
+        let mut codes = [false; 16];
+        for kind in NODE_KINDS {
+            codes[(keys::kind_code(kind) & 15) as usize] = true;
+        }
+        NodeKinds(codes)
+    }
+
+    fn holds(&self, key: i64) -> bool {
+        self.0[(key & 15) as usize]
+    }
+}
+
+/// The kinds whose items are the nodes of the networks.
+const NODE_KINDS: [ItemKind; 5] = [
+    ItemKind::Case,
+    ItemKind::Parcel,
+    ItemKind::Note,
+    ItemKind::Person,
+    ItemKind::Organisation,
+];
+
+/// The distinct items (by item key) of a run of occurrences, those that
 /// are nodes at all.
-fn members_of(run: &[i64], index: &KeyMap, out: &mut Vec<u32>) {
+fn members_of(run: &[i64], nodes: &NodeKinds, out: &mut Vec<i64>) {
     out.clear();
-    out.extend(run.iter().filter_map(|k| index.get(k).copied()));
+    out.extend(run.iter().copied().filter(|k| nodes.holds(*k)));
     out.sort_unstable();
     out.dedup();
 }
@@ -485,7 +513,7 @@ fn members_of(run: &[i64], index: &KeyMap, out: &mut Vec<u32>) {
 /// [`super::OVER_SHARED`]): it never joins anything.
 const LONGEST_RUN: usize = super::OVER_SHARED as usize + 1;
 
-/// The pairs of items (by node number) that identifiers of kind codes
+/// The pairs of items (by item key) that identifiers of kind codes
 /// `lo..=hi` join. Occurrences are read in their primary key's order (no
 /// join, no sort): a run is one value. Most values belong to one item
 /// only, and their items are never looked up. Skipped values (the
@@ -495,9 +523,9 @@ fn shared_pairs(
     conn: &Connection,
     lo: i64,
     hi: i64,
-    index: &KeyMap,
+    index: &NodeKinds,
     skipped: &Skipped,
-) -> Result<Vec<(u32, u32)>> {
+) -> Result<Vec<(i64, i64)>> {
     let mut pairs = Vec::new();
     // One kind at a time: its rows are (value, item), with no kind to read.
     for kind in crate::domain::identifiers::IdentKind::ALL {
@@ -513,9 +541,9 @@ fn shared_pairs(
 fn shared_pairs_of(
     conn: &Connection,
     kind: i64,
-    index: &KeyMap,
+    index: &NodeKinds,
     skipped: &Skipped,
-    pairs: &mut Vec<(u32, u32)>,
+    pairs: &mut Vec<(i64, i64)>,
 ) -> Result<()> {
     let cap = super::cap(keys::ident_of_code(kind)?.as_str()) as usize;
     let mut all =
@@ -525,7 +553,7 @@ fn shared_pairs_of(
     )?;
     let mut rows = all.query([kind])?;
     let mut run: Vec<i64> = Vec::new();
-    let (mut members, mut items): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+    let (mut members, mut items): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
     // The value of the run, as bytes (none before the first row).
     let mut value: Option<Vec<u8>> = None;
     let mut next_check = LONGEST_RUN + 1;
@@ -594,34 +622,36 @@ pub fn all_clusters(conn: &Connection) -> Result<Vec<Component>> {
 /// holds more than about `two_cores_from` occurrences
 /// ([`crate::store::index::size_estimate`]).
 fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Component>> {
-    // A second read connection, for the other core, when the notebook is a
-    // file large enough to be worth it.
+    // Two more read connections, one for each range of the index's pass,
+    // which runs beside the items' pass on this one, when the notebook is
+    // a file large enough to be worth it.
     let top = i64::try_from(crate::store::index::size_estimate(conn)?).unwrap_or(i64::MAX);
-    let second = if top > two_cores_from {
-        crate::store::second_reader(conn)
+    let readers = if top > two_cores_from {
+        crate::store::second_reader(conn).zip(crate::store::second_reader(conn))
     } else {
         None
     };
+    let skipped = Skipped::read(conn)?;
+    let kinds = NodeKinds::new();
     let mut index = IdMap::default();
     let mut by_key = KeyMap::default();
     let mut nodes: Vec<Node> = Vec::new();
     let mut uf = UnionFind(Vec::new());
-    // The items, links and notes here; the values left out meanwhile on
-    // the other core.
-    let (second, skipped) = std::thread::scope(|s| -> Result<(Option<Connection>, Skipped)> {
-        let skipped = second.map(|c| {
-            s.spawn(move || {
-                let skipped = Skipped::read(&c);
-                (c, skipped)
-            })
+    let (skipped_ref, kinds_ref) = (&skipped, &kinds);
+    let pairs = std::thread::scope(|s| -> Result<[Vec<(i64, i64)>; 2]> {
+        // The identifier index, in two ranges of kinds, one per thread (the
+        // tracking numbers and phones, about three in seven of a parcel's
+        // occurrences, and the rest, whose over-shared contents are
+        // skipped over): pairs of item keys to join come back from each.
+        let index_pass = readers.map(|(one, two)| {
+            let mid = keys::ident_code(crate::domain::identifiers::IdentKind::Phone);
+            (
+                s.spawn(move || shared_pairs(&one, i64::MIN, mid, kinds_ref, skipped_ref)),
+                s.spawn(move || shared_pairs(&two, mid + 1, i64::MAX, kinds_ref, skipped_ref)),
+            )
         });
-        for kind in [
-            ItemKind::Case,
-            ItemKind::Parcel,
-            ItemKind::Note,
-            ItemKind::Person,
-            ItemKind::Organisation,
-        ] {
+        // Meanwhile here: the items, links and notes.
+        for kind in NODE_KINDS {
             // In id order, from the id index rather than the whole table.
             let (max_n, count): (Option<i64>, i64) = conn.query_row(
                 &format!("SELECT max(n), count(*) FROM {}", kind.table()),
@@ -629,6 +659,9 @@ fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Compo
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             by_key.prepare(kind, max_n.unwrap_or(0), count);
+            let more = usize::try_from(count).unwrap_or(0);
+            index.reserve(more);
+            nodes.reserve(more);
             let mut stmt =
                 conn.prepare(&format!("SELECT id, n FROM {} ORDER BY id", kind.table()))?;
             let mut rows = stmt.query([])?;
@@ -655,39 +688,26 @@ fn all_clusters_from(conn: &Connection, two_cores_from: i64) -> Result<Vec<Compo
                 join(&mut uf, &r.get(0)?, &r.get(1)?);
             }
         }
-        Ok(match skipped {
-            Some(h) => {
-                let (c, skipped) = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-                (Some(c), skipped?)
+        Ok(match index_pass {
+            Some((one, two)) => {
+                let wait = |h: std::thread::ScopedJoinHandle<'_, Result<Vec<(i64, i64)>>>| {
+                    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+                };
+                let one = wait(one);
+                [one?, wait(two)?]
             }
-            None => (None, Skipped::read(conn)?),
+            None => [
+                shared_pairs(conn, i64::MIN, i64::MAX, kinds_ref, skipped_ref)?,
+                Vec::new(),
+            ],
         })
     })?;
-    // The identifier index, in two ranges of kinds, one per core (the
-    // tracking numbers and phones, about three in seven of a parcel's
-    // occurrences, and the rest, whose over-shared contents are skipped
-    // over); pairs to join come back from each.
-    let (index_ref, skipped) = (&by_key, &skipped);
-    let pairs = match second {
-        Some(other) => {
-            let mid = keys::ident_code(crate::domain::identifiers::IdentKind::Phone);
-            std::thread::scope(|s| {
-                let theirs =
-                    s.spawn(move || shared_pairs(&other, i64::MIN, mid, index_ref, skipped));
-                let mine = shared_pairs(conn, mid + 1, i64::MAX, index_ref, skipped);
-                let theirs = theirs
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
-                Ok::<_, crate::store::StoreError>([theirs?, mine?])
-            })?
-        }
-        None => [
-            shared_pairs(conn, i64::MIN, i64::MAX, index_ref, skipped)?,
-            Vec::new(),
-        ],
-    };
+    // (An item the index names that the items' pass did not see, written
+    // between the two reads, joins nothing.)
     for (a, b) in pairs.iter().flatten() {
-        uf.union(*a, *b);
+        if let (Some(x), Some(y)) = (by_key.get(a), by_key.get(b)) {
+            uf.union(*x, *y);
+        }
     }
     // Members by root, without a map: count, then place.
     let n = nodes.len();
@@ -749,6 +769,20 @@ mod tests {
         assert_eq!(m.get(&note(1 << 40)), Some(&9));
         assert_eq!(m.get(&keys::item_key(ItemKind::Case, 5)), Some(&10));
         assert!(m.dense[keys::kind_code(ItemKind::Note) as usize].is_empty());
+    }
+
+    #[test]
+    fn an_item_key_says_whether_its_item_is_a_node() {
+        let kinds = NodeKinds::new();
+        for kind in ItemKind::ALL {
+            for n in [1, 2, 1_000_003] {
+                assert_eq!(
+                    kinds.holds(keys::item_key(kind, n)),
+                    NODE_KINDS.contains(&kind),
+                    "{kind} {n}"
+                );
+            }
+        }
     }
 
     fn shape(c: &[Component]) -> Vec<(usize, Uuid)> {
