@@ -624,16 +624,16 @@ impl Merger<'_> {
             foreign_ref = self.localise_case_ref(w, &mut incoming, local.as_ref())?;
         }
         let incoming_enc = records::encoded(&incoming)?;
-        let incoming_json = incoming_enc.json().to_string();
+        let incoming_json = incoming_enc.json();
         // (Read as a map only by kinds that hang on other items: most
         // records are parcels, which hang on none.)
         let inc_value: Value = if parent_fields(R::KIND).is_empty() {
             Value::Null
         } else {
-            serde_json::from_str(&incoming_json)
+            serde_json::from_str(incoming_json)
                 .map_err(|_| StoreError::Corrupt(format!("{} {id}: unreadable", R::KIND)))?
         };
-        let inc_v = audit::version_hash(R::KIND, &incoming_json).to_vec();
+        let inc_v = audit::version_hash(R::KIND, incoming_json).to_vec();
         let key = audit::hex(&inc_v);
         let decided: Option<String> =
             w.tx.prepare_cached(
@@ -652,7 +652,7 @@ impl Merger<'_> {
                 } else if seen_versions(self.src, id)?.contains(&version_key(&loc_v)) {
                     Outcome::Put { added: false }
                 } else {
-                    self.three_way::<R>(w, id, l, &incoming_json)?
+                    self.three_way::<R>(w, id, l, incoming_json)?
                 }
             }
             (None, None) if deleted_here(&w.tx, id)? => {
@@ -749,7 +749,7 @@ impl Merger<'_> {
                         kind: R::KIND,
                         id,
                         local: local.as_deref(),
-                        incoming: &incoming_json,
+                        incoming: incoming_json,
                         key: &key,
                         base: None,
                     },
