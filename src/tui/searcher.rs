@@ -223,37 +223,49 @@ fn worker(
         let generation = req.generation;
         let stale = || cancel.load(Ordering::SeqCst) != generation || gone();
         let at = index_of(&mut indexes, req.kind);
-        let hits = match indexes[at].search(&conn, &req.query, req.limit, &stale) {
-            Ok(Some(hits)) => hits,
+        let index = &mut indexes[at];
+        let fail = |e: crate::store::StoreError, query: String| Reply {
+            generation,
+            query,
+            rows: Err(e.to_string()),
+            complete: true,
+        };
+        let ranked = match index.ranked(&conn, &req.query, req.limit, &stale) {
+            Ok(Some(ranked)) => ranked,
             Ok(None) => continue,
             Err(e) => {
-                let reply = Reply {
-                    generation,
-                    query: req.query,
-                    rows: Err(e.to_string()),
-                    complete: true,
-                };
-                if outbox.send(reply).is_err() {
+                if outbox.send(fail(e, req.query)).is_err() {
                     break;
                 }
                 continue;
             }
         };
         // Each row with the characters that matched marked, here rather
-        // than on every frame.
-        let rows_of = |hits: &[search::Hit]| -> Vec<Row> {
-            hits.iter()
+        // than on every frame; the hits read from the notebook only as
+        // they are shown (a thousand take longer than ranking them).
+        let rows_of = |range: std::ops::Range<usize>| -> crate::store::Result<Vec<Row>> {
+            Ok(index
+                .hits(&conn, &ranked, range)?
+                .iter()
                 .filter_map(|h| data::row_of(&conn, h.kind, h.id).ok().flatten())
                 .map(|mut r| {
                     data::mark(&mut r, &req.query);
                     r
                 })
-                .collect()
+                .collect())
         };
         // The first screenful now; the rest (for scrolling) after it.
-        let first = hits.len().min(FIRST_ROWS);
-        let mut rows = rows_of(&hits[..first]);
-        let complete = first == hits.len();
+        let first = ranked.len().min(FIRST_ROWS);
+        let mut rows = match rows_of(0..first) {
+            Ok(rows) => rows,
+            Err(e) => {
+                if outbox.send(fail(e, req.query)).is_err() {
+                    break;
+                }
+                continue;
+            }
+        };
+        let complete = first == ranked.len();
         let reply = Reply {
             generation,
             query: req.query.clone(),
@@ -270,12 +282,17 @@ fn worker(
         if complete || stale() {
             continue;
         }
-        rows.extend(rows_of(&hits[first..]));
-        let reply = Reply {
-            generation,
-            query: req.query,
-            rows: Ok(rows),
-            complete: true,
+        let reply = match rows_of(first..ranked.len()) {
+            Ok(rest) => {
+                rows.extend(rest);
+                Reply {
+                    generation,
+                    query: req.query,
+                    rows: Ok(rows),
+                    complete: true,
+                }
+            }
+            Err(e) => fail(e, req.query),
         };
         if outbox.send(reply).is_err() {
             break;

@@ -215,6 +215,26 @@ const NO_MATCH: i32 = i32::MIN;
 /// Rows scored between two looks at `cancelled`, split over the threads.
 const CHUNK: usize = 1024;
 
+/// A live search's best matches, ranked, not yet read from the notebook.
+pub struct Ranked {
+    /// The query as searched (its Latin form).
+    query: String,
+    /// (score, row of the texts), best first.
+    found: Vec<(i64, u64)>,
+    /// Which load of the texts the rows are of.
+    loaded: u64,
+}
+
+impl Ranked {
+    pub fn len(&self) -> usize {
+        self.found.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+}
+
 /// The live filter's search over one kind: texts held in memory (loaded
 /// on first use and again when another connection has written, as
 /// `PRAGMA data_version` tells), narrowing keystroke by keystroke.
@@ -229,6 +249,8 @@ pub struct LiveSearch {
     last: (usize, usize),
     /// Whether hits carry the positions of the matched characters.
     positions: bool,
+    /// How many times the texts were loaded.
+    loaded: u64,
 }
 
 impl LiveSearch {
@@ -241,6 +263,7 @@ impl LiveSearch {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
             last: (0, 0),
             positions: true,
+            loaded: 0,
         }
     }
 
@@ -283,6 +306,7 @@ impl LiveSearch {
             return Ok(None);
         };
         self.corpus = Some(c);
+        self.loaded += 1;
         self.data_version = Some(v);
         Ok(Some(()))
     }
@@ -302,36 +326,77 @@ impl LiveSearch {
         limit: usize,
         cancelled: &(dyn Fn() -> bool + Sync),
     ) -> Result<Option<Vec<Hit>>> {
+        let Some(ranked) = self.ranked(conn, query, limit, cancelled)? else {
+            return Ok(None);
+        };
+        self.hits(conn, &ranked, 0..ranked.len()).map(Some)
+    }
+
+    /// The best `limit` matches of `query` ranked, before any is read
+    /// from the notebook (a thousand hits read take longer than ranking
+    /// most keystrokes, so a caller reads the ones it shows first and the
+    /// rest after, with [`LiveSearch::hits`]); `None` when `cancelled`
+    /// said so first.
+    pub fn ranked(
+        &mut self,
+        conn: &Connection,
+        query: &str,
+        limit: usize,
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Option<Ranked>> {
         // A Cyrillic query searches in the letters its Latin spellings share.
-        let q = crate::domain::translit::query_form(query.trim());
-        let q = q.as_ref();
+        let q = crate::domain::translit::query_form(query.trim()).into_owned();
         if q.is_empty() || limit == 0 {
-            return Ok(Some(Vec::new()));
+            return Ok(Some(Ranked {
+                query: q,
+                found: Vec::new(),
+                loaded: self.loaded,
+            }));
         }
         if self.refresh(conn, cancelled)?.is_none() {
             return Ok(None);
         }
-        let Some(found) = self.rank(q, limit, cancelled) else {
+        let Some(found) = self.rank(&q, limit, cancelled) else {
             return Ok(None);
         };
-        let Some(corpus) = &self.corpus else {
-            return Ok(Some(Vec::new()));
+        Ok(Some(Ranked {
+            query: q,
+            found,
+            loaded: self.loaded,
+        }))
+    }
+
+    /// The hits of `ranked` (from [`LiveSearch::ranked`]) in `range`,
+    /// best first; a row rewritten since the texts were loaded is left
+    /// out, and so is every row once the texts have been loaded again.
+    pub fn hits(
+        &self,
+        conn: &Connection,
+        ranked: &Ranked,
+        range: std::ops::Range<usize>,
+    ) -> Result<Vec<Hit>> {
+        let Some(corpus) = self
+            .corpus
+            .as_ref()
+            .filter(|_| ranked.loaded == self.loaded)
+        else {
+            return Ok(Vec::new());
         };
-        let mut hits = Vec::with_capacity(found.len());
+        let mut hits = Vec::with_capacity(range.len());
         let mut buf = String::new();
-        for (score, i) in found {
+        for &(score, i) in &ranked.found[range] {
             let i = i as u32;
             if let Some(h) = hit_at(
                 conn,
                 corpus.rowids.get(i as usize),
                 Some(corpus.text(i, &mut buf)),
-                self.positions.then_some(q),
+                self.positions.then_some(ranked.query.as_str()),
                 score,
             )? {
                 hits.push(h);
             }
         }
-        Ok(Some(hits))
+        Ok(hits)
     }
 
     /// (score, row) of the best `limit` matches, best first.
@@ -622,10 +687,29 @@ fn best_of(
                         }
                         Some(_) => None,
                     };
+                    // Scored as held: reading the programme at the
+                    // query's matches costs about what a bound from the
+                    // text did.
+                    let held = corpus.held(row);
+                    if best_now.full()
+                        && reads_held
+                        && let Some(held) = held
+                        && let Some(s) = judged(query.refined_held(f, held, SEPARATOR, &mut caps))
+                    {
+                        return s;
+                    }
+                    if let Some(held) = held
+                        && let Some(score) = replica.score_held(held, SEPARATOR, &query.text)
+                    {
+                        return match score {
+                            Some(s) => Scored::Score(s),
+                            None => Scored::NoMatch,
+                        };
+                    }
                     let full = best_now.full();
                     // Bounded as held when it can be; else written out
                     // once, for the bound and the score.
-                    let held = corpus.held(row).filter(|_| reads_held);
+                    let held = held.filter(|_| reads_held);
                     if full
                         && let Some(held) = held
                         && let Some(s) = judged(query.refined_held(f, held, SEPARATOR, &mut caps))
@@ -739,6 +823,56 @@ mod tests {
             .sum();
         assert!(separators >= 8);
         assert_eq!(c.text.len(), total - 2 * separators);
+    }
+
+    /// Ranked hits read in parts are the search's, and none is read from
+    /// a ranking made before the texts were loaded again (its rows would
+    /// be another load's).
+    #[test]
+    fn ranked_hits_are_read_in_parts_and_never_across_a_reload() {
+        let (_d, mut s) = temp_store();
+        s.write(|w| {
+            for n in 0..30 {
+                let city = ["Almaty", "almaty", "Alma-Ata", "Aktau Lm"][n % 4];
+                let (mut p, _) = crate::domain::record::new_record::<crate::domain::Parcel>(&[
+                    ("tracking", &{
+                        let serial = [1, 2, 3, 4, 5, 6, (n / 10) as u8, (n % 10) as u8];
+                        let digits: String = serial.iter().map(|d| d.to_string()).collect();
+                        format!("RR{digits}{}KZ", crate::domain::s10::check_digit(&serial))
+                    }),
+                    ("recipient_address", &format!("{city}, ul. Abaya {n}")),
+                ])?;
+                crate::store::create::parcel(w, &mut p)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let mut live = LiveSearch::new(Some(ItemKind::Parcel));
+        let whole = live
+            .search(s.conn(), "alm", 20, &|| false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(whole.len(), 20);
+        let ranked = live
+            .ranked(s.conn(), "alm", 20, &|| false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(ranked.len(), 20);
+        let mut parts = live.hits(s.conn(), &ranked, 0..7).unwrap();
+        parts.extend(live.hits(s.conn(), &ranked, 7..20).unwrap());
+        let ids = |h: &[Hit]| h.iter().map(|h| (h.id, h.score)).collect::<Vec<_>>();
+        assert_eq!(ids(&parts), ids(&whole));
+        live.invalidate();
+        assert!(live.hits(s.conn(), &ranked, 0..20).unwrap().is_empty());
+        let again = live
+            .ranked(s.conn(), "alm", 20, &|| false)
+            .unwrap()
+            .unwrap();
+        assert!(live.hits(s.conn(), &ranked, 0..20).unwrap().is_empty());
+        assert_eq!(
+            ids(&live.hits(s.conn(), &again, 0..20).unwrap()),
+            ids(&whole)
+        );
     }
 
     #[test]

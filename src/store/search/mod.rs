@@ -45,7 +45,7 @@ mod top;
 
 use bound::*;
 pub use index::{remove, replace, replace_record, update, update_record};
-pub use live::LiveSearch;
+pub use live::{LiveSearch, Ranked};
 pub use rows::{derived, parcel_texts};
 pub use score::skim_indices as matched_chars;
 use score::*;

@@ -33,7 +33,15 @@ pub(super) struct Replica {
     first: Vec<usize>,
     chars: Vec<char>,
     pattern: Vec<char>,
+    sparse: Sparse,
 }
+
+/// The texts the sparse programme scores: ASCII, at most this long (so
+/// that a score reached by a real path never falls to the programme's
+/// "minus infinity", whose floors the sparse reading leaves out: every
+/// real value stays above -len - 4 * 64), against an ASCII query of at
+/// most 64 characters (one bit each).
+const SPARSE_LEN: usize = 8192;
 
 pub(super) const NEG_INF: i32 = i16::MIN as i32;
 
@@ -69,6 +77,7 @@ impl Replica {
             first: Vec::new(),
             chars: Vec::new(),
             pattern: Vec::new(),
+            sparse: Sparse::default(),
         }
     }
 
@@ -98,9 +107,29 @@ impl Replica {
         false
     }
 
+    /// The score of the text `held` stands for, each `sep` in it a field
+    /// break (`" | "`), read as held; `None` when the sparse programme
+    /// does not read it (a text or query not ASCII, too long), and
+    /// [`Replica::score`] of the text written out must say.
+    pub(super) fn score_held(&mut self, held: &str, sep: char, q: &str) -> Option<Option<i64>> {
+        if !q.is_ascii() || !(1..=64).contains(&q.len()) || !sep.is_ascii() {
+            return None;
+        }
+        self.sparse
+            .score_held(held.as_bytes(), sep as u8, q.as_bytes())
+            .ok()
+    }
+
     pub(super) fn score(&mut self, text: &str, q: &str) -> Option<i64> {
         if text.is_ascii() && q.is_ascii() {
-            return self.dp(text.as_bytes(), q.as_bytes());
+            let (text, q) = (text.as_bytes(), q.as_bytes());
+            if text.len() <= SPARSE_LEN
+                && (1..=64).contains(&q.len())
+                && let Ok(score) = self.sparse.score(text, q)
+            {
+                return score;
+            }
+            return self.dp(text, q);
         }
         let (mut chars, mut pattern) = (
             std::mem::take(&mut self.chars),
@@ -180,6 +209,254 @@ impl Replica {
     }
 }
 
+/// The matcher's programme read at its matches only (the same scores as
+/// [`Replica::dp`], checked by proptest): a row of the programme holds
+/// "minus infinity" wherever its character does not match, and its gap
+/// column (the best score to carry over a gap) falls by one a character
+/// after a match, so each query character's row is its matches, each
+/// scored from the matches of the row before, with the gap column worked
+/// out where it is read. A parcel's text of 180 characters against a
+/// six-letter query is a thousand cells of the programme and a few dozen
+/// matches.
+///
+/// The matcher's quirks are kept: its two rows are reused, so a row's
+/// first cell reads the values the row two before left there (its gap
+/// column starts from them), and the final maximum includes the cell
+/// before the last character's first match.
+#[derive(Default)]
+pub(super) struct Sparse {
+    /// The query the table is for, and for each ASCII byte the bits of
+    /// the query's characters it matches (either case).
+    pattern: Vec<u8>,
+    table: Vec<u64>,
+    /// For each query character: its greedy leftmost match, the value of
+    /// its gap column there, and its matches from there on.
+    first: Vec<u32>,
+    gap: Vec<i32>,
+    hits: Vec<Vec<Hit>>,
+}
+
+/// A query character's match in the text.
+#[derive(Clone, Copy)]
+struct Hit {
+    /// Where (in the text as written).
+    at: u32,
+    /// The programme's score there.
+    m: i32,
+    /// The place's bonus, and what the match itself scores (16, or 14
+    /// in the other case).
+    place: i16,
+    score: i16,
+}
+
+/// Why the sparse programme did not score a text (the dense one does).
+#[derive(Debug, PartialEq)]
+pub(super) enum Unread {
+    NotAscii,
+    TooLong,
+}
+
+/// Below every real value, so that nothing found raises it.
+const NOTHING: i32 = i32::MIN / 4;
+
+/// What one field break stands for when a text is held with one
+/// character for each.
+const BREAK: &[u8] = b" | ";
+
+impl Sparse {
+    /// The score of an ASCII `text` (at most [`SPARSE_LEN`] long) against
+    /// an ASCII query of 1 to 64 characters.
+    pub(super) fn score(&mut self, text: &[u8], pat: &[u8]) -> Result<Option<i64>, Unread> {
+        self.read(text, None, pat)
+    }
+
+    /// The score of the text `held` stands for, where each `sep` stands
+    /// for a field break (`" | "`), read as held (nothing written out).
+    pub(super) fn score_held(
+        &mut self,
+        held: &[u8],
+        sep: u8,
+        pat: &[u8],
+    ) -> Result<Option<i64>, Unread> {
+        self.read(held, Some(sep), pat)
+    }
+
+    fn read(&mut self, text: &[u8], sep: Option<u8>, pat: &[u8]) -> Result<Option<i64>, Unread> {
+        let n = pat.len();
+        debug_assert!((1..=64).contains(&n) && pat.is_ascii());
+        if self.pattern != pat {
+            self.pattern.clear();
+            self.pattern.extend_from_slice(pat);
+            self.table.clear();
+            self.table.resize(128, 0);
+            for (i, &c) in pat.iter().enumerate() {
+                self.table[usize::from(c.to_ascii_lowercase() & 127)] |= 1 << i;
+                self.table[usize::from(c.to_ascii_uppercase() & 127)] |= 1 << i;
+            }
+            if self.hits.len() < n {
+                self.hits.resize_with(n, Vec::new);
+            }
+        }
+        self.first.clear();
+        self.first.resize(n, 0);
+        self.gap.clear();
+        self.gap.resize(n, 0);
+        for h in &mut self.hits[..n] {
+            h.clear();
+        }
+        // The greedy leftmost matches (the matcher's cheap_matches) and,
+        // for each character, its matches from its leftmost on: one pass
+        // that looks only at bytes of the query (and field breaks, three
+        // characters each as written).
+        if !text.is_ascii() {
+            return Err(Unread::NotAscii);
+        }
+        let sep = sep.unwrap_or(0x80);
+        let mut pi = 0;
+        let mut shift = 0u32;
+        for (x, &c) in text.iter().enumerate() {
+            if c == sep {
+                for (k, &b) in BREAK.iter().enumerate() {
+                    let w = x as u32 + shift + k as u32;
+                    let prev = match k {
+                        0 => self.class_before(text, x, sep),
+                        _ => ASCII_CLASS[usize::from(BREAK[k - 1])],
+                    };
+                    self.hit(&mut pi, w, b, prev, pat);
+                }
+                shift += 2;
+                continue;
+            }
+            if self.table[usize::from(c)] != 0 {
+                let prev = self.class_before(text, x, sep);
+                self.hit(&mut pi, x as u32 + shift, c, prev, pat);
+            }
+        }
+        let w = text.len() as u32 + shift;
+        if w as usize > SPARSE_LEN {
+            return Err(Unread::TooLong);
+        }
+        if pi < n {
+            return Ok(None);
+        }
+        for i in 0..n {
+            let f = self.first[i];
+            // The first cell's left neighbour is what the row two before
+            // left there (the rows as first made, for the first two).
+            let (stale_m, stale_p) = match i {
+                0 => (NEG_INF, NEG_INF),
+                1 => (NEG_INF, -1),
+                _ => (
+                    m_at(&self.hits[i - 2], f - 1),
+                    p_at(&self.hits[i - 2], self.first[i - 2], self.gap[i - 2], f - 1),
+                ),
+            };
+            self.gap[i] = (stale_m - 4).max(stale_p - 1);
+            let (before, rest) = self.hits.split_at_mut(i);
+            let prev = before.last().map(Vec::as_slice).unwrap_or(&[]);
+            let (prev_first, prev_gap) = match i {
+                0 => (0, 0),
+                _ => (self.first[i - 1] as i32, self.gap[i - 1]),
+            };
+            let mut j = 0;
+            let mut best = NOTHING;
+            for hit in rest[0].iter_mut() {
+                let (prev_m, prev_p) = if i == 0 {
+                    (NEG_INF, -1)
+                } else {
+                    let y = hit.at - 1;
+                    while j < prev.len() && prev[j].at < y {
+                        best = best.max(prev[j].m + prev[j].at as i32);
+                        j += 1;
+                    }
+                    let m = match prev.get(j) {
+                        Some(h) if h.at == y => h.m,
+                        _ => NEG_INF,
+                    };
+                    let y = y as i32;
+                    (m, (prev_gap - (y - prev_first)).max(best - 3 - y))
+                };
+                let place = i32::from(hit.place);
+                // The bonus of a match after a match: the matcher writes
+                // its run's bonus into the cell before, read back only by
+                // a match at this same place, so it is always this.
+                let cons = place.max(4);
+                hit.m = (prev_m + cons).max(prev_p + place) + i32::from(hit.score);
+            }
+        }
+        let last = n - 1;
+        let mut best = self.hits[last].iter().map(|h| h.m).max().unwrap_or(NEG_INF);
+        if last >= 2 {
+            best = best.max(m_at(&self.hits[last - 2], self.first[last] - 1));
+        }
+        Ok(Some(i64::from(best)))
+    }
+}
+
+impl Sparse {
+    /// The class of the character before `text[x]` as written.
+    #[inline]
+    fn class_before(&self, text: &[u8], x: usize, sep: u8) -> CharClass {
+        match x {
+            0 => CharClass::Empty,
+            _ if text[x - 1] == sep => ASCII_CLASS[usize::from(BREAK[2])],
+            _ => ASCII_CLASS[usize::from(text[x - 1])],
+        }
+    }
+
+    /// Byte `c` at `w` as written, after a character of class `prev`: a
+    /// match of each query character it equals from that one's leftmost
+    /// on (the `pi`th's leftmost, if it is the next).
+    #[inline]
+    fn hit(&mut self, pi: &mut usize, w: u32, c: u8, prev: CharClass, pat: &[u8]) {
+        let n = pat.len();
+        let mut bits = self.table[usize::from(c)];
+        if bits == 0 {
+            return;
+        }
+        if *pi < n && bits >> *pi & 1 == 1 {
+            self.first[*pi] = w;
+            *pi += 1;
+        }
+        if *pi < 64 {
+            bits &= (1u64 << *pi) - 1;
+        }
+        let place = class_bonus(prev, ASCII_CLASS[usize::from(c)]) * if w == 0 { 2 } else { 1 };
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            self.hits[i].push(Hit {
+                at: w,
+                m: 0,
+                place: place as i16,
+                score: if c == pat[i] { 16 } else { 14 },
+            });
+            bits &= bits - 1;
+        }
+    }
+}
+
+/// A row's score at `y`: "minus infinity" where it holds no match.
+fn m_at(hits: &[Hit], y: u32) -> i32 {
+    match hits.binary_search_by_key(&y, |h| h.at) {
+        Ok(k) => hits[k].m,
+        Err(_) => NEG_INF,
+    }
+}
+
+/// A row's gap column at `y` (after its first match `first`, whose value
+/// there is `gap`): the best of its matches before `y`, less 3 and the
+/// gap's length.
+fn p_at(hits: &[Hit], first: u32, gap: i32, y: u32) -> i32 {
+    let best = hits
+        .iter()
+        .take_while(|h| h.at < y)
+        .map(|h| h.m + h.at as i32)
+        .max()
+        .unwrap_or(NOTHING);
+    let y = y as i32;
+    (gap - (y - first as i32)).max(best - 3 - y)
+}
+
 #[inline]
 pub(super) fn class_bonus(prev: CharClass, cur: CharClass) -> i32 {
     use CharClass::*;
@@ -249,5 +526,119 @@ pub(super) const fn class_of(c: char) -> CharClass {
         '0'..='9' => CharClass::Number,
         'A'..='Z' => CharClass::Upper,
         _ => CharClass::Lower,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// ASCII texts crowded with few letters in both cases, separators and
+    /// digits, so that queries match many times over, in runs, and with
+    /// a character two places on repeating one (what the reused rows
+    /// carry over).
+    fn crowded() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec!['a', 'A', 'b', 'B', 'c', ' ', '|', '.', '-', '1', '/']),
+            0..120,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+        /// The programme read at its matches scores as the whole
+        /// programme does, and as the matcher itself does.
+        #[test]
+        fn the_sparse_programme_scores_as_the_dense_one(
+            text in crowded(),
+            q in "[abcAB1 .-]{1,9}",
+        ) {
+            let mut r = Replica::new();
+            let dense = r.dp(text.as_bytes(), q.as_bytes());
+            let sparse = Sparse::default().score(text.as_bytes(), q.as_bytes()).unwrap();
+            prop_assert_eq!(sparse, dense, "{:?} against {:?}", text, q);
+            prop_assert_eq!(r.score(&text, &q), skim_score(&text, &q));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5_000, ..ProptestConfig::default() })]
+
+        /// A text held with one character for each field break scores as
+        /// the text written out, whatever the query (spaces and bars too).
+        #[test]
+        fn a_held_text_scores_as_written(
+            parts in proptest::collection::vec(crowded(), 1..4),
+            q in "[abcA |1.]{1,7}",
+        ) {
+            let held = parts.join("\u{1f}");
+            let written = parts.join(" | ");
+            let want = Replica::new().dp(written.as_bytes(), q.as_bytes());
+            let got = Sparse::default().score_held(held.as_bytes(), 0x1f, q.as_bytes());
+            prop_assert_eq!(got, Ok(want), "{:?} against {:?}", written, q);
+        }
+    }
+
+    #[test]
+    fn texts_it_does_not_read_are_said_so() {
+        let mut s = Sparse::default();
+        assert_eq!(s.score("Алматы".as_bytes(), b"a"), Err(Unread::NotAscii));
+        let long = "a".repeat(SPARSE_LEN + 1);
+        assert_eq!(s.score(long.as_bytes(), b"a"), Err(Unread::TooLong));
+        // Three characters written for each held break.
+        let held = "a\u{1f}".repeat(SPARSE_LEN / 4 + 1);
+        assert_eq!(
+            s.score_held(held.as_bytes(), 0x1f, b"a"),
+            Err(Unread::TooLong)
+        );
+        // The replica scores them all the same.
+        assert_eq!(Replica::new().score(&long, "a"), skim_score(&long, "a"));
+        assert_eq!(
+            Replica::new().score("Алматы a", "a"),
+            skim_score("Алматы a", "a")
+        );
+    }
+
+    /// One scorer serves many queries and texts in turn (its table and
+    /// rows are reused).
+    #[test]
+    fn a_reused_scorer_scores_each_text_afresh() {
+        let mut s = Sparse::default();
+        let texts = [
+            "Almaty | KZ",
+            "aaaa bbbb",
+            "",
+            "a",
+            "ALMATY almaty Almaty",
+            "x y z",
+        ];
+        for q in ["a", "al", "almaty", "aab", "AA", "zz"] {
+            for t in texts {
+                let want = Replica::new().dp(t.as_bytes(), q.as_bytes());
+                assert_eq!(s.score(t.as_bytes(), q.as_bytes()), Ok(want), "{t:?} {q:?}");
+            }
+        }
+    }
+
+    /// A query of 64 characters (one bit each) and texts at the longest
+    /// the sparse programme takes.
+    #[test]
+    fn the_longest_queries_and_texts_it_takes() {
+        let q: String = (0..64)
+            .map(|i| if i % 3 == 0 { 'a' } else { 'b' })
+            .collect();
+        let text: String = (0..SPARSE_LEN)
+            .map(|i| ['a', 'b', ' ', 'B'][i * 7 % 4])
+            .collect();
+        let want = Replica::new().dp(text.as_bytes(), q.as_bytes());
+        assert!(want.is_some());
+        assert_eq!(
+            Sparse::default().score(text.as_bytes(), q.as_bytes()),
+            Ok(want)
+        );
+        assert_eq!(Replica::new().score(&text, &q), want);
     }
 }
