@@ -197,6 +197,10 @@ struct Level {
     query: String,
     rows: Vec<u32>,
     bounds: Vec<i32>,
+    /// The rows whose bound is their score (one bit a row): every other
+    /// bound is of the form [`Query::bound_capped`] makes, which a longer
+    /// query carries on (see [`narrow`]).
+    exact: Vec<u64>,
     /// The results, and for how many asked.
     results: Vec<(i64, u64)>,
     limit: usize,
@@ -437,6 +441,7 @@ impl LiveSearch {
                 query: q.to_string(),
                 rows: base.rows.clone(),
                 bounds: base.bounds.clone(),
+                exact: base.exact.clone(),
                 results: Vec::new(),
                 limit,
             },
@@ -514,6 +519,17 @@ fn everything(
 }
 
 /// The rows of `base` that may match `query` (which extends base's query).
+///
+/// Where base's query is a prefix of this one of at least two
+/// characters, a row's bound is carried on: a bound made from the row's
+/// text (or carried) is the row's features' bound less the room the
+/// text took off it, and every character the bound counts after the
+/// second is counted on its own (from its place and the character before
+/// it only), so the longer query's features' bound less that same room is
+/// a bound too (`a_bound_carried_on_holds` checks it). A row scored at the
+/// level before is bounded from its features alone (a score is not
+/// carried: the matcher's reused rows can raise a longer query's score
+/// by more than its new characters earn).
 fn narrow(
     corpus: &Corpus,
     base: &Level,
@@ -521,14 +537,36 @@ fn narrow(
     threads: usize,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Level> {
+    let before = (base.query.chars().count() >= 2 && query.text.starts_with(&base.query))
+        .then(|| Query::new(&base.query));
     let level = level_of(query, base.rows.len(), threads, |k| {
         if base.bounds[k] == NO_MATCH {
             return None;
         }
         let i = base.rows[k];
-        query.bound(&corpus.features[i as usize]).map(|b| (i, b))
+        let f = &corpus.features[i as usize];
+        let bound = query.bound(f)?;
+        let room = match &before {
+            Some(before) if !is_set(&base.exact, k) => {
+                before.bound(f).map_or(0, |b| (b - base.bounds[k]).max(0))
+            }
+            _ => 0,
+        };
+        Some((i, bound - room))
     });
     (!cancelled()).then_some(level)
+}
+
+fn is_set(bits: &[u64], k: usize) -> bool {
+    bits.get(k / 64).is_some_and(|w| w >> (k % 64) & 1 == 1)
+}
+
+fn set(bits: &mut [u64], k: usize, on: bool) {
+    if on {
+        bits[k / 64] |= 1 << (k % 64);
+    } else {
+        bits[k / 64] &= !(1 << (k % 64));
+    }
 }
 
 /// The level of the rows `keep` keeps among `0..n` (each as its row and
@@ -585,6 +623,7 @@ fn level_of(
     bounds.shrink_to_fit();
     Level {
         query: query.text.clone(),
+        exact: vec![0; rows.len().div_ceil(64)],
         rows,
         bounds,
         results: Vec::new(),
@@ -736,9 +775,12 @@ fn best_of(
                 Scored::Score(s) => {
                     *scored_rows += 1;
                     level.bounds[k] = s.clamp(i64::from(i32::MIN + 1), i64::from(i32::MAX)) as i32;
+                    set(&mut level.exact, k, true);
                     best.offer(s, u64::from(level.rows[k]));
                 }
-                Scored::Bounded(b) => level.bounds[k] = b,
+                // The tighter of the two bounds (both of the form a
+                // longer query carries on).
+                Scored::Bounded(b) => level.bounds[k] = level.bounds[k].min(b),
                 Scored::NoMatch => level.bounds[k] = NO_MATCH,
             }
         }

@@ -446,6 +446,53 @@ mod tests {
             }
         }
 
+        /// A bound made from a row's text for a query of two or more
+        /// characters, carried on to longer queries it begins (the
+        /// features' bound of each less the room the text took off the
+        /// first), is never below their scores; nor is the tighter of
+        /// two such bounds, carried.
+        #[test]
+        fn a_bound_carried_on_holds(
+            parts in proptest::collection::vec(tricky(), 1..4),
+            q in "[abAB l.1é-]{2,4}",
+            more in "[abAB l|.1é-]{1,3}",
+            most in "[abAB l.-]{1,2}",
+        ) {
+            let held = parts.join("\u{1f}");
+            let text = parts.join(" | ");
+            let f = features(&text);
+            let query = Query::new(&q);
+            let mut caps = Vec::new();
+            let Some(written) = query.refined(&f, &text, &mut caps) else {
+                return Ok(());
+            };
+            let mut b = written;
+            if query.reads_held('\u{1f}', " | ") {
+                let held = query.refined_held(&f, &held, '\u{1f}', &mut caps);
+                prop_assert!(held.is_some());
+                b = b.min(held.unwrap());
+            }
+            let room = query.bound(&f).unwrap() - b;
+            prop_assert!(room >= 0);
+            let longer = format!("{q}{more}");
+            let longer_query = Query::new(&longer);
+            let Some(feat) = longer_query.bound(&f) else {
+                prop_assert!(skim_score(&text, &longer).is_none());
+                return Ok(());
+            };
+            let carried = feat - room;
+            if let Some(s) = skim_score(&text, &longer) {
+                prop_assert!(s <= i64::from(carried), "{s} > {carried} for {longer:?}");
+            }
+            // Carried again, the tighter of it and a bound from the text.
+            let again = longer_query.refined(&f, &text, &mut caps).map_or(carried, |r| r.min(carried));
+            let room = feat - again;
+            let longest = format!("{longer}{most}");
+            if let (Some(feat), Some(s)) = (Query::new(&longest).bound(&f), skim_score(&text, &longest)) {
+                prop_assert!(s <= i64::from(feat - room), "{s} > {} for {longest:?}", feat - room);
+            }
+        }
+
         #[test]
         fn the_bound_holds(text in tricky(), q in "[abAB l|.1é-]{1,6}") {
             let query = Query::new(&q);
