@@ -657,151 +657,166 @@ fn best_of(
     if n == 0 {
         return Some(Vec::new());
     }
-    // Counting sort by bound, descending; stable, so row order within.
-    let lo = level
-        .bounds
-        .iter()
-        .copied()
-        .filter(|&b| b != NO_MATCH)
-        .min()
-        .unwrap_or(0);
-    let hi = level.bounds.iter().copied().max().unwrap_or(0);
-    let span = (hi - lo) as usize + 1;
-    let mut counts = vec![0usize; span + 1];
+    // Rows by bound, descending, row order within: counted by bound in
+    // one pass, then gathered a few thousand at a time, best bounds
+    // first, one pass over the bounds each time (a light keystroke reads
+    // a few thousand of a million rows; sorting them all took longer).
+    let (mut lo, mut hi) = (i32::MAX, i32::MIN);
     for &b in &level.bounds {
         if b != NO_MATCH {
-            counts[(hi - b) as usize + 1] += 1;
+            lo = lo.min(b);
+            hi = hi.max(b);
         }
     }
-    for k in 1..counts.len() {
-        counts[k] += counts[k - 1];
+    if lo > hi {
+        return Some(Vec::new());
     }
-    let total = counts[span];
-    let mut order = vec![0u32; total];
-    for (k, &b) in level.bounds.iter().enumerate() {
+    let span = (hi - lo) as usize + 1;
+    let mut counts = vec![0usize; span];
+    for &b in &level.bounds {
         if b != NO_MATCH {
-            let slot = &mut counts[(hi - b) as usize];
-            order[*slot] = k as u32;
-            *slot += 1;
+            counts[(hi - b) as usize] += 1;
         }
     }
     let mut best = Best::new(limit);
-    let mut at = 0;
-    while at < total {
-        if cancelled() {
-            return None;
-        }
-        // The next rows that could still enter the results.
-        let mut end = at;
-        while end < total && end - at < CHUNK * threads {
-            let k = order[end] as usize;
-            if !best.could_take(level.bounds[k].into(), u64::from(level.rows[k])) {
-                break;
-            }
-            end += 1;
-        }
-        if end == at {
+    // Buckets (bounds hi - j) gathered so far, and how many rows the next
+    // gathering takes at least.
+    let mut gathered = 0;
+    let mut want = (4 * limit).max(4 * CHUNK * threads);
+    let mut order: Vec<u32> = Vec::new();
+    let mut slots = vec![0usize; span];
+    let mut visited = vec![0u64; n.div_ceil(64)];
+    'rounds: while gathered < span {
+        // No row of a bucket still to gather can enter the results.
+        if !best.could_take(i64::from(hi) - gathered as i64, 0) {
             break;
         }
-        let batch = &order[at..end];
-        // Once the results are full, a row is first bounded again from its
-        // text, and scored only if it can still enter them.
-        let best_now = &best;
-        let reads_held = query.reads_held(SEPARATOR, FIELD_BREAK);
-        let scored = split(batch.len(), threads, |r| {
-            let mut replica = Replica::new();
-            let mut caps = Vec::new();
-            let mut buf = String::new();
-            batch[r]
-                .iter()
-                .map(|&k| {
-                    let row = level.rows[k as usize];
-                    let f = &corpus.features[row as usize];
-                    // What a bound from the row's text makes of it: `None`
-                    // when it may still enter the results.
-                    let judged = |bound: Option<i32>| match bound {
-                        None => Some(Scored::NoMatch),
-                        Some(b) if !best_now.could_take(b.into(), row.into()) => {
-                            Some(Scored::Bounded(b))
-                        }
-                        Some(_) => None,
-                    };
-                    // Scored as held: reading the programme at the
-                    // query's matches costs about what a bound from the
-                    // text did.
-                    let held = corpus.held(row);
-                    if best_now.full()
-                        && reads_held
-                        && let Some(held) = held
-                        && let Some(s) = judged(query.refined_held(f, held, SEPARATOR, &mut caps))
-                    {
-                        return s;
-                    }
-                    if let Some(held) = held
-                        && let Some(score) = replica.score_held(held, SEPARATOR, &query.text)
-                    {
-                        return match score {
-                            Some(s) => Scored::Score(s),
-                            None => Scored::NoMatch,
-                        };
-                    }
-                    let full = best_now.full();
-                    // Bounded as held when it can be; else written out
-                    // once, for the bound and the score.
-                    let held = held.filter(|_| reads_held);
-                    if full
-                        && let Some(held) = held
-                        && let Some(s) = judged(query.refined_held(f, held, SEPARATOR, &mut caps))
-                    {
-                        return s;
-                    }
-                    let text = corpus.text(row, &mut buf);
-                    if full
-                        && held.is_none()
-                        && let Some(s) = judged(query.refined(f, text, &mut caps))
-                    {
-                        return s;
-                    }
-                    match replica.score(text, &query.text) {
-                        Some(s) => Scored::Score(s),
-                        None => Scored::NoMatch,
-                    }
-                })
-                .collect::<Vec<_>>()
-        });
-        for (&k, score) in batch.iter().zip(scored.into_iter().flatten()) {
-            let k = k as usize;
-            match score {
-                Scored::Score(s) => {
-                    *scored_rows += 1;
-                    level.bounds[k] = s.clamp(i64::from(i32::MIN + 1), i64::from(i32::MAX)) as i32;
-                    set(&mut level.exact, k, true);
-                    best.offer(s, u64::from(level.rows[k]));
-                }
-                // The tighter of the two bounds (both of the form a
-                // longer query carries on).
-                Scored::Bounded(b) => level.bounds[k] = level.bounds[k].min(b),
-                Scored::NoMatch => level.bounds[k] = NO_MATCH,
+        let from = gathered;
+        let mut got = 0;
+        while gathered < span && got < want {
+            slots[gathered] = got;
+            got += counts[gathered];
+            gathered += 1;
+        }
+        want = want.saturating_mul(4);
+        order.clear();
+        order.resize(got, 0);
+        // Rows whose bound has changed since they were counted were
+        // visited: every one is in an earlier bucket than it now is.
+        for (k, &b) in level.bounds.iter().enumerate() {
+            if b == NO_MATCH {
+                continue;
+            }
+            let j = (hi - b) as usize;
+            if (from..gathered).contains(&j) && !is_set(&visited, k) {
+                order[slots[j]] = k as u32;
+                slots[j] += 1;
             }
         }
-        at = end;
+        let mut at = 0;
+        let total = order.len();
+        while at < total {
+            if cancelled() {
+                return None;
+            }
+            // The next rows that could still enter the results.
+            let mut end = at;
+            while end < total && end - at < CHUNK * threads {
+                let k = order[end] as usize;
+                if !best.could_take(level.bounds[k].into(), u64::from(level.rows[k])) {
+                    break;
+                }
+                end += 1;
+            }
+            if end == at {
+                break 'rounds;
+            }
+            let batch = &order[at..end];
+            let best_now = &best;
+            let reads_held = query.reads_held(SEPARATOR, FIELD_BREAK);
+            let scored = split(batch.len(), threads, |r| {
+                let mut replica = Replica::new();
+                let mut caps = Vec::new();
+                let mut buf = String::new();
+                batch[r]
+                    .iter()
+                    .map(|&k| {
+                        let row = level.rows[k as usize];
+                        let f = &corpus.features[row as usize];
+                        // What a bound from the row's text makes of it: `None`
+                        // when it may still enter the results.
+                        let judged = |bound: Option<i32>| match bound {
+                            None => Some(Scored::NoMatch),
+                            Some(b) if !best_now.could_take(b.into(), row.into()) => {
+                                Some(Scored::Bounded(b))
+                            }
+                            Some(_) => None,
+                        };
+                        // Once the results are full, bounded from its text
+                        // first (as held where the query allows), then scored
+                        // as held where the sparse programme reads it.
+                        let full = best_now.full();
+                        let held = corpus.held(row);
+                        let bounded_held = full && reads_held && held.is_some();
+                        if bounded_held
+                            && let Some(held) = held
+                            && let Some(s) =
+                                judged(query.refined_held(f, held, SEPARATOR, &mut caps))
+                        {
+                            return s;
+                        }
+                        if let Some(held) = held
+                            && let Some(score) = replica.score_held(held, SEPARATOR, &query.text)
+                        {
+                            return match score {
+                                Some(s) => Scored::Score(s),
+                                None => Scored::NoMatch,
+                            };
+                        }
+                        let text = corpus.text(row, &mut buf);
+                        if full
+                            && !bounded_held
+                            && let Some(s) = judged(query.refined(f, text, &mut caps))
+                        {
+                            return s;
+                        }
+                        match replica.score(text, &query.text) {
+                            Some(s) => Scored::Score(s),
+                            None => Scored::NoMatch,
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            });
+            for (&k, score) in batch.iter().zip(scored.into_iter().flatten()) {
+                let k = k as usize;
+                set(&mut visited, k, true);
+                match score {
+                    Scored::Score(s) => {
+                        *scored_rows += 1;
+                        level.bounds[k] =
+                            s.clamp(i64::from(i32::MIN + 1), i64::from(i32::MAX)) as i32;
+                        set(&mut level.exact, k, true);
+                        best.offer(s, u64::from(level.rows[k]));
+                    }
+                    // The tighter of the two bounds (both of the form a
+                    // longer query carries on).
+                    Scored::Bounded(b) => level.bounds[k] = level.bounds[k].min(b),
+                    Scored::NoMatch => level.bounds[k] = NO_MATCH,
+                }
+            }
+            at = end;
+        }
     }
-    // The results as the matcher itself scores them.
-    let kept = best.into_sorted();
-    let rescored = split(kept.len(), threads, |r| {
+    // The replica's scores are the matcher's (proptests check both
+    // programmes against it); debug builds, every test, check each result.
+    let out = best.into_sorted();
+    if cfg!(debug_assertions) {
         let mut buf = String::new();
-        kept[r]
-            .iter()
-            .map(|&(replica, i)| {
-                let text = corpus.text(i as u32, &mut buf);
-                let score = skim_score(text, &query.text);
-                debug_assert_eq!(score, Some(replica), "{text:?}");
-                (score.unwrap_or(replica), i)
-            })
-            .collect::<Vec<_>>()
-    });
-    let mut out: Vec<(i64, u64)> = rescored.into_iter().flatten().collect();
-    out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(replica, i) in &out {
+            let text = corpus.text(i as u32, &mut buf);
+            assert_eq!(skim_score(text, &query.text), Some(replica), "{text:?}");
+        }
+    }
     Some(out)
 }
 

@@ -407,7 +407,7 @@ impl Sparse {
     /// Byte `c` at `w` as written, after a character of class `prev`: a
     /// match of each query character it equals from that one's leftmost
     /// on (the `pi`th's leftmost, if it is the next).
-    #[inline]
+    #[inline(always)]
     fn hit(&mut self, pi: &mut usize, w: u32, c: u8, prev: CharClass, pat: &[u8]) {
         let n = pat.len();
         let mut bits = self.table[usize::from(c)];
