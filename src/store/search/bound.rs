@@ -409,6 +409,39 @@ impl Query {
         self.bound_capped(f, caps)
     }
 
+    /// The most character `i` (after the first) can add to a score in a
+    /// row of these features, from its place and the character before it
+    /// alone.
+    #[inline]
+    fn most(&self, f: &Features, i: usize) -> i32 {
+        let b = self.bits[i];
+        let lower_sep = f.sep_lower >> b & 1 == 1;
+        let upper_sep = b < 32 && f.sep_upper >> b & 1 == 1;
+        let camel = b < 32 && f.camels >> b & 1 == 1;
+        let after_sep = self.after[i] >= 7;
+        let next_bonus = if after_sep && (lower_sep || upper_sep) {
+            self.after[i]
+        } else if !after_sep && camel {
+            6
+        } else {
+            4
+        };
+        16 + next_bonus.max(4)
+    }
+
+    /// What the characters from the `from`th on (`from` at least 2) add to
+    /// [`Query::bound`] (and to any bound [`Query::bound_capped`] makes)
+    /// over the query's first `from` characters' own: each of them is
+    /// counted on its own. `None` when the row lacks one of the query's
+    /// characters.
+    pub(super) fn bound_after(&self, f: &Features, from: usize) -> Option<i32> {
+        debug_assert!(from >= 2);
+        if f.mask & self.mask != self.mask {
+            return None;
+        }
+        Some((from..self.bits.len()).map(|i| self.most(f, i)).sum())
+    }
+
     /// The bound with each character's most (after the first) capped by
     /// `caps` when given.
     pub(super) fn bound_capped(&self, f: &Features, caps: &[i32]) -> Option<i32> {
@@ -420,22 +453,10 @@ impl Query {
         // Each character's most, the first two's taken together below.
         let mut incs = [0i32; 2];
         let mut total = 0;
-        for (i, &b) in self.bits.iter().enumerate() {
-            let lower_sep = sep_lower >> b & 1 == 1;
-            let upper_sep = b < 32 && sep_upper >> b & 1 == 1;
-            let camel = b < 32 && camels >> b & 1 == 1;
-            if i == 0 {
-                continue;
-            }
-            let after_sep = self.after[i] >= 7;
-            let next_bonus = if after_sep && (lower_sep || upper_sep) {
-                self.after[i]
-            } else if !after_sep && camel {
-                6
-            } else {
-                4
-            };
-            let inc = (16 + next_bonus.max(4)).min(caps.get(i).copied().unwrap_or(i32::MAX));
+        for i in 1..self.bits.len() {
+            let inc = self
+                .most(f, i)
+                .min(caps.get(i).copied().unwrap_or(i32::MAX));
             if i == 1 {
                 incs[1] = inc;
             } else {

@@ -521,12 +521,12 @@ fn everything(
 /// The rows of `base` that may match `query` (which extends base's query).
 ///
 /// Where base's query is a prefix of this one of at least two
-/// characters, a row's bound is carried on: a bound made from the row's
-/// text (or carried) is the row's features' bound less the room the
-/// text took off it, and every character the bound counts after the
-/// second is counted on its own (from its place and the character before
-/// it only), so the longer query's features' bound less that same room is
-/// a bound too (`a_bound_carried_on_holds` checks it). A row scored at the
+/// characters, a row's bound is carried on: every character a bound
+/// counts after the second is counted on its own (from its place and the
+/// character before it only, [`Query::bound_after`]), so a bound made
+/// from the row's text (or carried) plus what the new characters add is
+/// a bound too: the longer query's features' bound less the room the
+/// text took off the shorter's (`a_bound_carried_on_holds` checks it). A row scored at the
 /// level before is bounded from its features alone (a score is not
 /// carried: the matcher's reused rows can raise a longer query's score
 /// by more than its new characters earn).
@@ -537,22 +537,21 @@ fn narrow(
     threads: usize,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Level> {
-    let before = (base.query.chars().count() >= 2 && query.text.starts_with(&base.query))
-        .then(|| Query::new(&base.query));
+    // The characters base's query has, when this one carries its bounds on.
+    let carried = base.query.chars().count();
+    let carries = carried >= 2 && query.text.starts_with(&base.query);
     let level = level_of(query, base.rows.len(), threads, |k| {
         if base.bounds[k] == NO_MATCH {
             return None;
         }
         let i = base.rows[k];
         let f = &corpus.features[i as usize];
-        let bound = query.bound(f)?;
-        let room = match &before {
-            Some(before) if !is_set(&base.exact, k) => {
-                before.bound(f).map_or(0, |b| (b - base.bounds[k]).max(0))
-            }
-            _ => 0,
+        let bound = if carries && !is_set(&base.exact, k) {
+            base.bounds[k] + query.bound_after(f, carried)?
+        } else {
+            query.bound(f)?
         };
-        Some((i, bound - room))
+        Some((i, bound))
     });
     (!cancelled()).then_some(level)
 }

@@ -481,6 +481,12 @@ mod tests {
                 return Ok(());
             };
             let carried = feat - room;
+            // What narrowing adds to a bound: the longer query's
+            // features' bound is the shorter's plus it.
+            prop_assert_eq!(
+                Some(feat),
+                longer_query.bound_after(&f, q.chars().count()).map(|a| a + query.bound(&f).unwrap())
+            );
             if let Some(s) = skim_score(&text, &longer) {
                 prop_assert!(s <= i64::from(carried), "{s} > {carried} for {longer:?}");
             }
