@@ -19,8 +19,10 @@
 //! descending bound so the results fill with the best rows first, narrows
 //! each keystroke to the rows that may match the query before it (rows
 //! found not to match are dropped), and scores on both cores. Rows are
-//! scored first with a replica of the matcher's programme without its
-//! allocations; the matcher scores the results.
+//! scored with a replica of the matcher's programme without its
+//! allocations (for ASCII texts, read only at the query's matches); the
+//! one-shot search has the matcher score its results again, the live
+//! filter checks them against it in debug builds (every test).
 //! Both return the same results; `tests/search_narrowing.rs` checks it.
 //!
 //! Here: the hit and the one-shot search. The search rows are written in
