@@ -230,7 +230,11 @@ fn worker(
             rows: Err(e.to_string()),
             complete: true,
         };
-        let ranked = match index.ranked(&conn, &req.query, req.limit, &stale) {
+        // The first screenful ranked, read and sent first (the best 100
+        // of a million rows are found long before the best 1000), then
+        // the rest.
+        let shown = req.limit.min(FIRST_ROWS);
+        let ranked = match index.ranked(&conn, &req.query, shown, &stale) {
             Ok(Some(ranked)) => ranked,
             Ok(None) => continue,
             Err(e) => {
@@ -242,10 +246,13 @@ fn worker(
         };
         // Each row with the characters that matched marked, here rather
         // than on every frame; the hits read from the notebook only as
-        // they are shown (a thousand take longer than ranking them).
-        let rows_of = |range: std::ops::Range<usize>| -> crate::store::Result<Vec<Row>> {
+        // they are shown.
+        let rows_of = |index: &search::LiveSearch,
+                       ranked: &search::Ranked,
+                       range: std::ops::Range<usize>|
+         -> crate::store::Result<Vec<Row>> {
             Ok(index
-                .hits(&conn, &ranked, range)?
+                .hits(&conn, ranked, range)?
                 .iter()
                 .filter_map(|h| data::row_of(&conn, h.kind, h.id).ok().flatten())
                 .map(|mut r| {
@@ -254,9 +261,7 @@ fn worker(
                 })
                 .collect())
         };
-        // The first screenful now; the rest (for scrolling) after it.
-        let first = ranked.len().min(FIRST_ROWS);
-        let mut rows = match rows_of(0..first) {
+        let mut rows = match rows_of(index, &ranked, 0..ranked.len()) {
             Ok(rows) => rows,
             Err(e) => {
                 if outbox.send(fail(e, req.query)).is_err() {
@@ -265,7 +270,8 @@ fn worker(
                 continue;
             }
         };
-        let complete = first == ranked.len();
+        // Fewer than asked for: there are no more.
+        let complete = ranked.len() < shown || shown == req.limit;
         let reply = Reply {
             generation,
             query: req.query.clone(),
@@ -282,7 +288,22 @@ fn worker(
         if complete || stale() {
             continue;
         }
-        let reply = match rows_of(first..ranked.len()) {
+        let all = match index.ranked(&conn, &req.query, req.limit, &stale) {
+            Ok(Some(all)) => Ok(all),
+            Ok(None) => continue,
+            Err(e) => Err(e),
+        };
+        // The best 100 of the same texts are the first 100 of the best
+        // 1000; texts loaded again meanwhile are read whole.
+        let rest = all.and_then(|all| {
+            if all.same_load(&ranked) {
+                rows_of(index, &all, ranked.len()..all.len())
+            } else {
+                rows.clear();
+                rows_of(index, &all, 0..all.len())
+            }
+        });
+        let reply = match rest {
             Ok(rest) => {
                 rows.extend(rest);
                 Reply {

@@ -237,6 +237,12 @@ impl Ranked {
     pub fn is_empty(&self) -> bool {
         self.found.is_empty()
     }
+
+    /// Whether `other` ranks rows of the same load of the texts (its
+    /// first rows then are these, where both rank the same query).
+    pub fn same_load(&self, other: &Ranked) -> bool {
+        self.loaded == other.loaded
+    }
 }
 
 /// The live filter's search over one kind: texts held in memory (loaded
@@ -412,12 +418,14 @@ impl LiveSearch {
     ) -> Option<Vec<(i64, u64)>> {
         let corpus = self.corpus.as_ref()?;
         // The same query again (a deleted character retyped, or Esc and
-        // back): its results are known.
+        // back, or the first screenful of results asked for after all of
+        // them): its results are known, the best `limit` of a longer list
+        // too.
         if let Some(pos) = self.levels.iter().position(|l| l.query == q) {
             self.levels.truncate(pos + 1);
             let l = &self.levels[pos];
-            if l.limit == limit {
-                return Some(l.results.clone());
+            if l.limit >= limit {
+                return Some(l.results[..limit.min(l.results.len())].to_vec());
             }
         }
         // Keep the levels whose query the new one extends.
@@ -431,28 +439,25 @@ impl LiveSearch {
         // Bounded memory: the levels kept and the one about to be made
         // stay within LEVEL_ROWS rows; the oldest go first, never the one
         // the new level narrows.
-        let coming = self.levels.last().map_or(corpus.len(), |l| l.rows.len());
+        let coming = match self.levels.last() {
+            Some(l) if l.query == q => 0,
+            Some(l) => l.rows.len(),
+            None => corpus.len(),
+        };
         while self.levels.len() > 1 && level_rows(&self.levels) + coming > LEVEL_ROWS {
             self.levels.remove(0);
         }
         let query = Query::new(q);
+        // The same query for more results (the interface asks for the
+        // first screenful, then for the rest): its level goes on, with the
+        // rows it scored known.
         let mut level = match self.levels.last() {
-            Some(base) if base.query == q => Level {
-                query: q.to_string(),
-                rows: base.rows.clone(),
-                bounds: base.bounds.clone(),
-                exact: base.exact.clone(),
-                results: Vec::new(),
-                limit,
-            },
+            Some(base) if base.query == q => self.levels.pop()?,
             Some(base) => narrow(corpus, base, &query, self.threads, cancelled)?,
             None => everything(corpus, &query, self.threads, cancelled)?,
         };
-        if self.levels.last().is_some_and(|l| l.query == q) {
-            self.levels.pop();
-        }
         let mut scored = 0;
-        level.results = best_of(
+        let found = best_of(
             corpus,
             &mut level,
             &query,
@@ -460,7 +465,15 @@ impl LiveSearch {
             self.threads,
             cancelled,
             &mut scored,
-        )?;
+        );
+        let Some(found) = found else {
+            // Its bounds stay true; it has no results.
+            level.limit = 0;
+            level.results.clear();
+            self.levels.push(level);
+            return None;
+        };
+        level.results = found;
         self.last = (level.rows.len(), scored);
         level.limit = limit;
         let results = level.results.clone();
@@ -633,6 +646,8 @@ fn level_of(
 /// What became of a row visited for the results.
 enum Scored {
     Score(i64),
+    /// Scored before (for fewer results).
+    Known(i64),
     /// Not scored: its bound from its text cannot enter the results.
     Bounded(i32),
     NoMatch,
@@ -741,6 +756,9 @@ fn best_of(
                     .iter()
                     .map(|&k| {
                         let row = level.rows[k as usize];
+                        if is_set(&level.exact, k as usize) {
+                            return Scored::Known(level.bounds[k as usize].into());
+                        }
                         let f = &corpus.features[row as usize];
                         // What a bound from the row's text makes of it: `None`
                         // when it may still enter the results.
@@ -790,6 +808,7 @@ fn best_of(
                 let k = k as usize;
                 set(&mut visited, k, true);
                 match score {
+                    Scored::Known(s) => best.offer(s, u64::from(level.rows[k])),
                     Scored::Score(s) => {
                         *scored_rows += 1;
                         level.bounds[k] =
@@ -918,6 +937,29 @@ mod tests {
         parts.extend(live.hits(s.conn(), &ranked, 7..20).unwrap());
         let ids = |h: &[Hit]| h.iter().map(|h| (h.id, h.score)).collect::<Vec<_>>();
         assert_eq!(ids(&parts), ids(&whole));
+        // The first few ranked, then more: the first are the best of
+        // the more, which are the whole search's.
+        let mut fresh = LiveSearch::new(Some(ItemKind::Parcel));
+        let few = fresh
+            .ranked(s.conn(), "alm", 5, &|| false)
+            .unwrap()
+            .unwrap();
+        let more = fresh
+            .ranked(s.conn(), "alm", 20, &|| false)
+            .unwrap()
+            .unwrap();
+        assert!(more.same_load(&few));
+        assert_eq!(few.found[..], more.found[..5]);
+        assert_eq!(
+            ids(&fresh.hits(s.conn(), &more, 0..20).unwrap()),
+            ids(&whole)
+        );
+        // And fewer again: the first of those known.
+        let again = fresh
+            .ranked(s.conn(), "alm", 3, &|| false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.found[..], more.found[..3]);
         live.invalidate();
         assert!(live.hits(s.conn(), &ranked, 0..20).unwrap().is_empty());
         let again = live
