@@ -308,6 +308,10 @@ impl Sparse {
         // for each character, its matches from its leftmost on: one pass
         // that looks only at bytes of the query (and field breaks, three
         // characters each as written).
+        // (Written out, a text is at least as long as held.)
+        if text.len() > SPARSE_LEN {
+            return Err(Unread::TooLong);
+        }
         if !text.is_ascii() {
             return Err(Unread::NotAscii);
         }
