@@ -273,45 +273,10 @@ impl Query {
     /// `None` when a character after the first is absent past the row's
     /// first place.
     pub(super) fn refined(&self, f: &Features, text: &str, caps: &mut Vec<i32>) -> Option<i32> {
-        self.refined_in(f, text, caps, None)
+        self.refined_in(f, text, caps)
     }
 
-    /// Whether [`Query::refined_held`] may read a text held with `sep`
-    /// for each field break: none of the query's characters is in one.
-    pub(super) fn reads_held(&self, sep: char, field_break: &str) -> bool {
-        !self
-            .chars
-            .iter()
-            .any(|&c| c == sep || field_break.contains(c))
-    }
-
-    /// [`Query::refined`] of a text as the live filter holds it, with the
-    /// one character `sep` for each field break (`" | "`), so that the
-    /// text need not be written out first. A field break's place bonus is
-    /// a space's (what the character after it follows), and a gap across
-    /// one is counted two characters short, which only loosens the bound;
-    /// for a query that holds none of the break's characters
-    /// ([`Query::reads_held`]), which a gap then never matches.
-    pub(super) fn refined_held(
-        &self,
-        f: &Features,
-        held: &str,
-        sep: char,
-        caps: &mut Vec<i32>,
-    ) -> Option<i32> {
-        self.refined_in(f, held, caps, Some(sep))
-    }
-
-    fn refined_in(
-        &self,
-        f: &Features,
-        text: &str,
-        caps: &mut Vec<i32>,
-        sep: Option<char>,
-    ) -> Option<i32> {
-        // What a character's place bonus follows: a held field break is
-        // read as the space that ends one.
-        let before = |c: char| if Some(c) == sep { ' ' } else { c };
+    fn refined_in(&self, f: &Features, text: &str, caps: &mut Vec<i32>) -> Option<i32> {
         let n = self.chars.len();
         if !(2..=64).contains(&n) {
             return self.bound(f);
@@ -355,7 +320,7 @@ impl Query {
                     adjacent |= here & next_to;
                     let apart = here & !next_to & !1;
                     if apart != 0 {
-                        let place = place_bonus(before(char::from(prev)), char::from(c));
+                        let place = place_bonus(char::from(prev), char::from(c));
                         for_bits(apart, |i| {
                             if let Some(v) = after_gap(seen, i, at, place) {
                                 caps[i] = caps[i].max(v);
@@ -383,8 +348,7 @@ impl Query {
                     if c.eq_ignore_ascii_case(&pair[1]) {
                         if prev.eq_ignore_ascii_case(&pair[0]) {
                             adjacent |= 1 << i;
-                        } else if let Some(v) = after_gap(seen, i, at, place_bonus(before(prev), c))
-                        {
+                        } else if let Some(v) = after_gap(seen, i, at, place_bonus(prev, c)) {
                             caps[i] = caps[i].max(v);
                         }
                     }

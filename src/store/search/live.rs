@@ -747,7 +747,6 @@ fn best_of(
             }
             let batch = &order[at..end];
             let best_now = &best;
-            let reads_held = query.reads_held(SEPARATOR, FIELD_BREAK);
             let scored = split(batch.len(), threads, |r| {
                 let mut replica = Replica::new();
                 let mut caps = Vec::new();
@@ -769,32 +768,27 @@ fn best_of(
                             }
                             Some(_) => None,
                         };
-                        // Once the results are full, bounded from its text
-                        // first (as held where the query allows), then scored
-                        // as held where the sparse programme reads it.
+                        // Read as held where the sparse programme reads
+                        // it: once the results are full, bounded from the
+                        // query's matches first, then scored from them.
                         let full = best_now.full();
-                        let held = corpus.held(row);
-                        let bounded_held = full && reads_held && held.is_some();
-                        if bounded_held
-                            && let Some(held) = held
-                            && let Some(s) =
-                                judged(query.refined_held(f, held, SEPARATOR, &mut caps))
+                        if let Some(held) = corpus.held(row)
+                            && let Some(found) = replica.collect_held(held, SEPARATOR, &query.text)
                         {
-                            return s;
+                            if !found {
+                                return Scored::NoMatch;
+                            }
+                            if full && query.text.len() >= 2 {
+                                replica.caps(&mut caps);
+                                if let Some(s) = judged(query.bound_capped(f, &caps)) {
+                                    return s;
+                                }
+                            }
+                            return Scored::Score(replica.run());
                         }
-                        if let Some(held) = held
-                            && let Some(score) = replica.score_held(held, SEPARATOR, &query.text)
-                        {
-                            return match score {
-                                Some(s) => Scored::Score(s),
-                                None => Scored::NoMatch,
-                            };
-                        }
+                        // Else written out, bounded from its text, scored.
                         let text = corpus.text(row, &mut buf);
-                        if full
-                            && !bounded_held
-                            && let Some(s) = judged(query.refined(f, text, &mut caps))
-                        {
+                        if full && let Some(s) = judged(query.refined(f, text, &mut caps)) {
                             return s;
                         }
                         match replica.score(text, &query.text) {

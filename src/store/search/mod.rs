@@ -428,26 +428,6 @@ mod tests {
             prop_assert_eq!(features(&text), bound::features_of(text.chars()));
         }
 
-        /// The refined bound of a text as the live filter holds it (one
-        /// character for each field break) is never below the score of
-        /// the text written out, for a query it may read that way.
-        #[test]
-        fn the_bound_of_a_held_text_holds(
-            parts in proptest::collection::vec(tricky(), 1..4),
-            q in "[abAB.1é-]{1,6}",
-        ) {
-            let query = Query::new(&q);
-            let reads = query.reads_held('\u{1f}', " | ");
-            prop_assert!(reads);
-            let held = parts.join("\u{1f}");
-            let text = parts.join(" | ");
-            let score = skim_score(&text, &q);
-            match query.refined_held(&features(&text), &held, '\u{1f}', &mut Vec::new()) {
-                None => prop_assert!(score.is_none()),
-                Some(b) => prop_assert!(score.is_none_or(|s| s <= i64::from(b)), "held: {score:?} > {b}"),
-            }
-        }
-
         /// A bound made from a row's text for a query of two or more
         /// characters, carried on to longer queries it begins (the
         /// features' bound of each less the room the text took off the
@@ -468,11 +448,13 @@ mod tests {
             let Some(written) = query.refined(&f, &text, &mut caps) else {
                 return Ok(());
             };
+            // And the bound from the query's matches in the text as held
+            // (what the live filter keeps).
             let mut b = written;
-            if query.reads_held('\u{1f}', " | ") {
-                let held = query.refined_held(&f, &held, '\u{1f}', &mut caps);
-                prop_assert!(held.is_some());
-                b = b.min(held.unwrap());
+            let mut r = Replica::new();
+            if r.collect_held(&held, '\u{1f}', &q) == Some(true) {
+                r.caps(&mut caps);
+                b = b.min(query.bound_capped(&f, &caps).unwrap());
             }
             let room = query.bound(&f).unwrap() - b;
             prop_assert!(room >= 0);
@@ -501,6 +483,36 @@ mod tests {
             }
         }
 
+        /// The bound from the query's matches the sparse programme found
+        /// in a held text is never below the score of the text written
+        /// out, nor above the bound from the whole text.
+        #[test]
+        fn the_bound_from_the_matches_holds(
+            parts in proptest::collection::vec(tricky(), 1..4),
+            q in "[abAB l|.1-]{2,6}",
+        ) {
+            let held = parts.join("\u{1f}");
+            let text = parts.join(" | ");
+            let score = skim_score(&text, &q);
+            let mut r = Replica::new();
+            let Some(found) = r.collect_held(&held, '\u{1f}', &q) else {
+                prop_assert!(!text.is_ascii());
+                return Ok(());
+            };
+            prop_assert_eq!(found, score.is_some());
+            if !found {
+                return Ok(());
+            }
+            let query = Query::new(&q);
+            let f = features(&text);
+            let mut caps = Vec::new();
+            r.caps(&mut caps);
+            let b = query.bound_capped(&f, &caps).unwrap();
+            prop_assert!(score.unwrap() <= i64::from(b), "{score:?} > {b}");
+            prop_assert!(b <= query.refined(&f, &text, &mut Vec::new()).unwrap());
+            prop_assert_eq!(Some(r.run()), score);
+        }
+
         #[test]
         fn the_bound_holds(text in tricky(), q in "[abAB l|.1é-]{1,6}") {
             let query = Query::new(&q);
@@ -524,16 +536,6 @@ mod tests {
                 prop_assert!(!Replica::could_match(&text, &q));
             }
         }
-    }
-
-    /// A query with a field break's characters is not read against held
-    /// texts (a gap there might be a match).
-    #[test]
-    fn a_query_with_a_field_breaks_characters_reads_texts_written_out() {
-        for q in ["a b", "a|b", "|", "a\u{1f}"] {
-            assert!(!Query::new(q).reads_held('\u{1f}', " | "), "{q:?}");
-        }
-        assert!(Query::new("almaty").reads_held('\u{1f}', " | "));
     }
 
     /// A character found only far from the one before it can only be

@@ -107,17 +107,29 @@ impl Replica {
         false
     }
 
-    /// The score of the text `held` stands for, each `sep` in it a field
-    /// break (`" | "`), read as held; `None` when the sparse programme
-    /// does not read it (a text or query not ASCII, too long), and
+    /// Reads the text `held` stands for, each `sep` in it a field break
+    /// (`" | "`), as held, for [`Replica::caps`] and [`Replica::run`]:
+    /// whether the query is in it; `None` when the sparse programme does
+    /// not read it (a text or query not ASCII, too long), and
     /// [`Replica::score`] of the text written out must say.
-    pub(super) fn score_held(&mut self, held: &str, sep: char, q: &str) -> Option<Option<i64>> {
+    pub(super) fn collect_held(&mut self, held: &str, sep: char, q: &str) -> Option<bool> {
         if !q.is_ascii() || !(1..=64).contains(&q.len()) || !sep.is_ascii() {
             return None;
         }
         self.sparse
-            .score_held(held.as_bytes(), sep as u8, q.as_bytes())
+            .collect(held.as_bytes(), Some(sep as u8), q.as_bytes())
             .ok()
+    }
+
+    /// After a `collect_held` that found the query: each character's
+    /// most, as [`Query::bound_capped`] takes it (see [`Sparse::caps`]).
+    pub(super) fn caps(&self, caps: &mut Vec<i32>) {
+        self.sparse.caps(caps);
+    }
+
+    /// After a `collect_held` that found the query: its score.
+    pub(super) fn run(&mut self) -> i64 {
+        self.sparse.run()
     }
 
     pub(super) fn score(&mut self, text: &str, q: &str) -> Option<i64> {
@@ -270,18 +282,21 @@ impl Sparse {
         self.read(text, None, pat)
     }
 
-    /// The score of the text `held` stands for, where each `sep` stands
-    /// for a field break (`" | "`), read as held (nothing written out).
-    pub(super) fn score_held(
-        &mut self,
-        held: &[u8],
-        sep: u8,
-        pat: &[u8],
-    ) -> Result<Option<i64>, Unread> {
-        self.read(held, Some(sep), pat)
+    fn read(&mut self, text: &[u8], sep: Option<u8>, pat: &[u8]) -> Result<Option<i64>, Unread> {
+        if !self.collect(text, sep, pat)? {
+            return Ok(None);
+        }
+        Ok(Some(self.run()))
     }
 
-    fn read(&mut self, text: &[u8], sep: Option<u8>, pat: &[u8]) -> Result<Option<i64>, Unread> {
+    /// Finds each query character's matches (`Ok(false)`: the query is
+    /// not in the text) for [`Sparse::caps`] and [`Sparse::run`].
+    pub(super) fn collect(
+        &mut self,
+        text: &[u8],
+        sep: Option<u8>,
+        pat: &[u8],
+    ) -> Result<bool, Unread> {
         let n = pat.len();
         debug_assert!((1..=64).contains(&n) && pat.is_ascii());
         if self.pattern != pat {
@@ -340,9 +355,50 @@ impl Sparse {
         if w as usize > SPARSE_LEN {
             return Err(Unread::TooLong);
         }
-        if pi < n {
-            return Ok(None);
+        Ok(pi == n)
+    }
+
+    /// For each query character after the first, the most it can add to
+    /// the score as [`Query::bound_capped`] takes it, from the matches
+    /// found (of the query `collect` was given, found in full): 16 plus
+    /// the best of its matches' place bonus less 3 and the gap back to
+    /// the nearest match of the character before (no less than 0), or
+    /// unbounded where it directly follows one. The same reading as
+    /// [`Query::refined`], on the matches a score is made of only.
+    pub(super) fn caps(&self, caps: &mut Vec<i32>) {
+        let n = self.pattern.len();
+        caps.clear();
+        caps.push(i32::MAX);
+        for i in 1..n {
+            let before = &self.hits[i - 1];
+            let mut j = 0;
+            let mut cap = i32::MIN;
+            for h in &self.hits[i] {
+                while j < before.len() && before[j].at < h.at {
+                    j += 1;
+                }
+                // The nearest match of the character before, if any.
+                let Some(last) = j.checked_sub(1).map(|k| before[k].at) else {
+                    continue;
+                };
+                if last + 1 == h.at {
+                    cap = i32::MAX;
+                    break;
+                }
+                cap = cap.max(i32::from(h.place) - 3 - (h.at - last - 1) as i32);
+            }
+            caps.push(if cap == i32::MAX {
+                cap
+            } else {
+                (16 + cap).max(0)
+            });
         }
+    }
+
+    /// The score, from the matches found by a `collect` that found the
+    /// query.
+    pub(super) fn run(&mut self) -> i64 {
+        let n = self.pattern.len();
         for i in 0..n {
             let f = self.first[i];
             // The first cell's left neighbour is what the row two before
@@ -393,7 +449,7 @@ impl Sparse {
         if last >= 2 {
             best = best.max(m_at(&self.hits[last - 2], self.first[last] - 1));
         }
-        Ok(Some(i64::from(best)))
+        i64::from(best)
     }
 }
 
@@ -581,7 +637,7 @@ mod tests {
             let held = parts.join("\u{1f}");
             let written = parts.join(" | ");
             let want = Replica::new().dp(written.as_bytes(), q.as_bytes());
-            let got = Sparse::default().score_held(held.as_bytes(), 0x1f, q.as_bytes());
+            let got = Sparse::default().read(held.as_bytes(), Some(0x1f), q.as_bytes());
             prop_assert_eq!(got, Ok(want), "{:?} against {:?}", written, q);
         }
     }
@@ -595,7 +651,7 @@ mod tests {
         // Three characters written for each held break.
         let held = "a\u{1f}".repeat(SPARSE_LEN / 4 + 1);
         assert_eq!(
-            s.score_held(held.as_bytes(), 0x1f, b"a"),
+            s.read(held.as_bytes(), Some(0x1f), b"a"),
             Err(Unread::TooLong)
         );
         // The replica scores them all the same.
