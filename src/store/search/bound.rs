@@ -293,8 +293,7 @@ impl Query {
         // nearest place of the one before it (`None`: there is none).
         let after_gap = |seen: &[i32], i: usize, at: i32, place: i32| -> Option<i32> {
             let before = seen[i - 1];
-            // A gap of g characters costs 3 + g.
-            (before >= 0).then(|| place - 3 - (at - before - 1))
+            (before >= 0).then(|| apart(place, at, before))
         };
         if text.is_ascii() && self.lower.len() == n {
             // Bytes, and the places in the query of each (folded) byte,
@@ -367,7 +366,7 @@ impl Query {
             } else if *cap == ABSENT {
                 return None;
             } else {
-                (16 + *cap).max(0)
+                most_apart(*cap)
             };
         }
         self.bound_capped(f, caps)
@@ -466,6 +465,23 @@ impl Query {
         }
         Some(best + total)
     }
+}
+
+/// What a query character matched at `at`, apart from the character
+/// before it (last found at `before`), can get from its place (bonus
+/// `place`) less the gap between them: a gap of g characters costs 3 + g.
+#[inline]
+pub(super) fn apart(place: i32, at: i32, before: i32) -> i32 {
+    place - 3 - (at - before - 1)
+}
+
+/// The most a character found only apart from the one before it adds,
+/// from the best [`apart`] of its places: 16 for the match, and no less
+/// than 0 (the matcher's reused rows can start it from an earlier
+/// character's score instead).
+#[inline]
+pub(super) fn most_apart(best: i32) -> i32 {
+    (16 + best).max(0)
 }
 
 /// Calls `f` with the place of each bit set in `bits`, lowest first.

@@ -385,12 +385,16 @@ impl Sparse {
                     cap = i32::MAX;
                     break;
                 }
-                cap = cap.max(i32::from(h.place) - 3 - (h.at - last - 1) as i32);
+                cap = cap.max(super::bound::apart(
+                    i32::from(h.place),
+                    h.at as i32,
+                    last as i32,
+                ));
             }
             caps.push(if cap == i32::MAX {
                 cap
             } else {
-                (16 + cap).max(0)
+                super::bound::most_apart(cap)
             });
         }
     }
