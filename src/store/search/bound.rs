@@ -405,6 +405,20 @@ impl Query {
         Some((from..self.bits.len()).map(|i| self.most(f, i)).sum())
     }
 
+    /// The bound from the query's matches in a row (of 2 to 64 ASCII
+    /// characters, found in full): [`Query::bound_capped`]'s reading,
+    /// with the first character taken at each of its places with what
+    /// the second can earn after it there, rather than from the row's
+    /// features (whose pairs are hashed into 64 bits, so that a long
+    /// row's often say a pair is there when it is not).
+    pub(super) fn bound_matched(&self, f: &Features, caps: &Caps) -> i32 {
+        let inc = |i: usize| self.most(f, i).min(caps.each[i]);
+        let second = inc(1);
+        let rest: i32 = (2..self.bits.len()).map(inc).sum();
+        let first_two = (caps.open + second).max(caps.alone.saturating_add(second.min(18)));
+        first_two + rest
+    }
+
     /// The bound with each character's most (after the first) capped by
     /// `caps` when given.
     pub(super) fn bound_capped(&self, f: &Features, caps: &[i32]) -> Option<i32> {
@@ -465,6 +479,21 @@ impl Query {
         }
         Some(best + total)
     }
+}
+
+/// What a row's text allows each query character, read from the query's
+/// matches in it ([`Replica::caps`]), for [`Query::bound_matched`].
+#[derive(Default)]
+pub(super) struct Caps {
+    /// For each character after the first, the most it can add (the
+    /// first's entry is unused).
+    pub(super) each: Vec<i32>,
+    /// The first character's best score (at least 15, its score where
+    /// it earns no bonus) at places after which the second is not held
+    /// to 18; and `alone`, its best at word starts that the second does
+    /// not follow closely (`i32::MIN`: none), after which it is.
+    pub(super) open: i32,
+    pub(super) alone: i32,
 }
 
 /// What a query character matched at `at`, apart from the character

@@ -750,6 +750,7 @@ fn best_of(
             let scored = split(batch.len(), threads, |r| {
                 let mut replica = Replica::new();
                 let mut caps = Vec::new();
+                let mut matched = Caps::default();
                 let mut buf = String::new();
                 batch[r]
                     .iter()
@@ -779,8 +780,8 @@ fn best_of(
                                 return Scored::NoMatch;
                             }
                             if full && query.text.len() >= 2 {
-                                replica.caps(&mut caps);
-                                if let Some(s) = judged(query.bound_capped(f, &caps)) {
+                                replica.caps(&mut matched);
+                                if let Some(s) = judged(Some(query.bound_matched(f, &matched))) {
                                     return s;
                                 }
                             }

@@ -453,8 +453,9 @@ mod tests {
             let mut b = written;
             let mut r = Replica::new();
             if r.collect_held(&held, '\u{1f}', &q) == Some(true) {
-                r.caps(&mut caps);
-                b = b.min(query.bound_capped(&f, &caps).unwrap());
+                let mut matched = Caps::default();
+                r.caps(&mut matched);
+                b = b.min(query.bound_matched(&f, &matched));
             }
             let room = query.bound(&f).unwrap() - b;
             prop_assert!(room >= 0);
@@ -505,9 +506,9 @@ mod tests {
             }
             let query = Query::new(&q);
             let f = features(&text);
-            let mut caps = Vec::new();
-            r.caps(&mut caps);
-            let b = query.bound_capped(&f, &caps).unwrap();
+            let mut matched = Caps::default();
+            r.caps(&mut matched);
+            let b = query.bound_matched(&f, &matched);
             prop_assert!(score.unwrap() <= i64::from(b), "{score:?} > {b}");
             prop_assert!(b <= query.refined(&f, &text, &mut Vec::new()).unwrap());
             prop_assert_eq!(Some(r.run()), score);
@@ -555,6 +556,32 @@ mod tests {
             .refined(&features(near), near, &mut Vec::new())
             .unwrap();
         assert_eq!(refined_near, 31 + 16 - 4);
+    }
+
+    /// The bound from the query's matches takes the first character at
+    /// each of its places with what the second earns after it there, and
+    /// a character right after the one before at what its place gives:
+    /// in a row that opens with an `a` no `l` follows, and whose `alm`
+    /// stands at a word start, the features' reading joins the opening
+    /// `a` (a doubled bonus) to the pair that comes later; and an `E` on a
+    /// camelCase hump lets the features count 22 for an `e` that only
+    /// ever follows a `t` as a plain letter (20).
+    #[test]
+    fn the_bound_from_the_matches_reads_the_first_two_characters_together() {
+        let mut r = Replica::new();
+        let mut matched = Caps::default();
+        for (text, q, before, now) in [("axe alm", "alm", 71, 69), ("ab cEx te", "te", 45, 43)] {
+            let f = features(text);
+            let query = Query::new(q);
+            assert_eq!(r.collect_held(text, '\u{1f}', q), Some(true));
+            r.caps(&mut matched);
+            let score = skim_score(text, q).unwrap();
+            let features_only = query.bound(&f).unwrap();
+            let refined = query.refined(&f, text, &mut Vec::new()).unwrap();
+            assert_eq!(features_only.min(refined), before, "{text:?}");
+            assert_eq!(query.bound_matched(&f, &matched), now, "{text:?}");
+            assert!(i64::from(now) >= score, "{text:?}: {score}");
+        }
     }
 
     #[test]

@@ -121,9 +121,10 @@ impl Replica {
             .ok()
     }
 
-    /// After a `collect_held` that found the query: each character's
-    /// most, as [`Query::bound_capped`] takes it (see [`Sparse::caps`]).
-    pub(super) fn caps(&self, caps: &mut Vec<i32>) {
+    /// After a `collect_held` that found the query: what each character
+    /// can add, as [`Query::bound_matched`] takes it (see
+    /// [`Sparse::caps`]).
+    pub(super) fn caps(&self, caps: &mut Caps) {
         self.sparse.caps(caps);
     }
 
@@ -358,21 +359,27 @@ impl Sparse {
         Ok(pi == n)
     }
 
-    /// For each query character after the first, the most it can add to
-    /// the score as [`Query::bound_capped`] takes it, from the matches
-    /// found (of the query `collect` was given, found in full): 16 plus
-    /// the best of its matches' place bonus less 3 and the gap back to
-    /// the nearest match of the character before (no less than 0), or
-    /// unbounded where it directly follows one. The same reading as
-    /// [`Query::refined`], on the matches a score is made of only.
-    pub(super) fn caps(&self, caps: &mut Vec<i32>) {
+    /// What each query character can add to the score, from the matches
+    /// found (of the query `collect` was given, found in full), as
+    /// [`Query::bound_matched`] takes it. For each character after the
+    /// first: where it directly follows a match of the one before, 16
+    /// plus its place's bonus, or 4 where that is less (what the matcher's
+    /// run bonus gives there); elsewhere 16 plus the best of its places'
+    /// bonus less 3 and the gap back to the nearest match of the one
+    /// before (no less than 0). The same reading as [`Query::refined`],
+    /// on the matches a score is made of only, and tighter where a
+    /// character follows the one before (there `refined` leaves it to the
+    /// row's features). And for the first two characters together (see
+    /// [`Caps`]): the first's score where it matches, and whether the
+    /// second can earn more than 18 after it.
+    pub(super) fn caps(&self, caps: &mut Caps) {
         let n = self.pattern.len();
-        caps.clear();
-        caps.push(i32::MAX);
+        caps.each.clear();
+        caps.each.push(i32::MAX);
         for i in 1..n {
             let before = &self.hits[i - 1];
             let mut j = 0;
-            let mut cap = i32::MIN;
+            let (mut next_to, mut apart) = (i32::MIN, i32::MIN);
             for h in &self.hits[i] {
                 while j < before.len() && before[j].at < h.at {
                     j += 1;
@@ -381,21 +388,45 @@ impl Sparse {
                 let Some(last) = j.checked_sub(1).map(|k| before[k].at) else {
                     continue;
                 };
+                let place = i32::from(h.place);
                 if last + 1 == h.at {
-                    cap = i32::MAX;
-                    break;
+                    next_to = next_to.max(16 + place.max(4));
+                } else {
+                    apart = apart.max(super::bound::apart(place, h.at as i32, last as i32));
                 }
-                cap = cap.max(super::bound::apart(
-                    i32::from(h.place),
-                    h.at as i32,
-                    last as i32,
-                ));
             }
-            caps.push(if cap == i32::MAX {
-                cap
+            caps.each.push(next_to.max(super::bound::most_apart(apart)));
+        }
+        (caps.open, caps.alone) = (15, i32::MIN);
+        let (firsts, seconds) = (&self.hits[0], self.hits.get(1).filter(|_| n >= 2));
+        let mut j = 0;
+        for h in firsts {
+            // What the first character scores here (the matcher's first
+            // row starts from -1).
+            let place = i32::from(h.place);
+            let own = i32::from(h.score) + place - 1;
+            if own <= caps.open {
+                continue;
+            }
+            // After a word start (or the text's start) the second earns
+            // more than 18 only right after it, or at a word start one
+            // or two characters on (what a row's pairs record).
+            let Some(seconds) = seconds.filter(|_| place >= 7) else {
+                caps.open = own;
+                continue;
+            };
+            while j < seconds.len() && seconds[j].at <= h.at {
+                j += 1;
+            }
+            let paired = seconds[j..]
+                .iter()
+                .take_while(|s| s.at <= h.at + 3)
+                .any(|s| s.at == h.at + 1 || s.place >= 7);
+            if paired {
+                caps.open = own;
             } else {
-                super::bound::most_apart(cap)
-            });
+                caps.alone = caps.alone.max(own);
+            }
         }
     }
 
