@@ -75,14 +75,17 @@ impl Figure {
 }
 
 /// The interface on a store, as a 100x30 terminal shows it.
+/// The interface's terminal: 100 columns by this many lines.
+const SCREEN_LINES: u16 = 30;
+
 fn interface(store: Store) -> (Session, Terminal<TestBackend>) {
     let app = Session::new(
         store,
         Keymap::defaults(),
         Theme::new(true),
-        view::page_rows(30),
+        view::page_rows(SCREEN_LINES),
     );
-    let term = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    let term = Terminal::new(TestBackend::new(100, SCREEN_LINES)).expect("terminal");
     (app, term)
 }
 
@@ -439,6 +442,7 @@ fn main() {
         );
         // The first screenful ranked and read (what the interface waits
         // for before drawing), then the rest, as the interface asks.
+        let screenful = view::page_rows(SCREEN_LINES);
         let (mut samples, mut firsts) = (Vec::new(), Vec::new());
         for q in keystrokes() {
             let t = Instant::now();
@@ -447,7 +451,7 @@ fn main() {
                     .expect("rank")
                     .expect("not cancelled")
             };
-            let first = rank(&mut live, 100);
+            let first = rank(&mut live, screenful);
             let _ = live.hits(store.conn(), &first, 0..first.len());
             let shown = t.elapsed();
             let all = rank(&mut live, 1000);
@@ -456,7 +460,7 @@ fn main() {
             samples.push(t.elapsed());
             let (rows, scored) = live.last_work();
             eprintln!(
-                "  {q:?}: {:.1} ms ({:.1} ms to the first 100), {rows} rows with its characters, {scored} scored, peak {:.0} MiB",
+                "  {q:?}: {:.1} ms ({:.1} ms to the first {screenful}), {rows} rows with its characters, {scored} scored, peak {:.0} MiB",
                 ms(t.elapsed()),
                 ms(shown),
                 peak_rss_mib()
@@ -465,7 +469,7 @@ fn main() {
         let (p50, p95) = p50_p95(&samples);
         let (f50, f95) = p50_p95(&firsts);
         eprintln!(
-            "p50 {:.1} ms, p95 {:.1} ms (to the first 100: {:.1} / {:.1} ms), peak {:.0} MiB",
+            "p50 {:.1} ms, p95 {:.1} ms (to the first {screenful}: {:.1} / {:.1} ms), peak {:.0} MiB",
             ms(p50),
             ms(p95),
             ms(f50),

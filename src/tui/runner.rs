@@ -453,7 +453,7 @@ impl Runner {
 
     fn filter(&mut self, app: &mut App, i: usize, kind: ItemKind, q: &str) {
         if let Some(s) = &mut self.searcher {
-            s.request(q, kind, FILTER_LIMIT);
+            s.request(q, kind, FILTER_LIMIT, app.page);
             return;
         }
         let conn = self.store.conn();

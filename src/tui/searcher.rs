@@ -20,6 +20,8 @@ struct Request {
     query: String,
     kind: ItemKind,
     limit: usize,
+    /// How many rows the screen shows: ranked, read and sent first.
+    first: usize,
     /// Only load the kind's texts, ahead of the first keystroke.
     warm: bool,
 }
@@ -36,9 +38,6 @@ pub struct Reply {
 
 /// At most this many matches are listed by a live filter.
 pub const FILTER_LIMIT: usize = 1000;
-
-/// Rows sent ahead of the rest: more than a terminal shows.
-pub const FIRST_ROWS: usize = 100;
 
 pub struct Searcher {
     requests: Sender<Request>,
@@ -95,8 +94,10 @@ impl Searcher {
         })
     }
 
-    /// Asks for a search; any search in flight is abandoned.
-    pub fn request(&mut self, query: &str, kind: ItemKind, limit: usize) {
+    /// Asks for the best `limit` matches of a search, the first `first`
+    /// (the rows the screen shows) sent ahead of the rest; any search in
+    /// flight is abandoned.
+    pub fn request(&mut self, query: &str, kind: ItemKind, limit: usize, first: usize) {
         let generation = self.latest.fetch_add(1, Ordering::SeqCst) + 1;
         self.pending = Some(generation);
         let _ = self.requests.send(Request {
@@ -104,6 +105,7 @@ impl Searcher {
             query: query.to_string(),
             kind,
             limit,
+            first,
             warm: false,
         });
     }
@@ -117,6 +119,7 @@ impl Searcher {
             query: String::new(),
             kind,
             limit: 0,
+            first: 0,
             warm: true,
         });
     }
@@ -230,10 +233,10 @@ fn worker(
             rows: Err(e.to_string()),
             complete: true,
         };
-        // The first screenful ranked, read and sent first (the best 100
-        // of a million rows are found long before the best 1000), then
-        // the rest.
-        let shown = req.limit.min(FIRST_ROWS);
+        // The first screenful ranked, read and sent first (the best few
+        // dozen of a million rows are found long before the best 1000, and
+        // each row sent is read from the notebook), then the rest.
+        let shown = req.limit.min(req.first.max(1));
         let ranked = match index.ranked(&conn, &req.query, shown, &stale) {
             Ok(Some(ranked)) => ranked,
             Ok(None) => continue,
@@ -293,7 +296,7 @@ fn worker(
             Ok(None) => continue,
             Err(e) => Err(e),
         };
-        // The best 100 of the same texts are the first 100 of the best
+        // The best few of the same texts are the first few of the best
         // 1000; texts loaded again meanwhile are read whole.
         let rest = all.and_then(|all| {
             if all.same_load(&ranked) {
@@ -352,7 +355,7 @@ mod tests {
             assert!(start.elapsed() < Duration::from_secs(20), "never loaded");
             thread::sleep(Duration::from_millis(10));
         }
-        s.request("almty", ItemKind::Parcel, 10);
+        s.request("almty", ItemKind::Parcel, 10, 5);
         let reply = loop {
             if let Some(r) = s.poll(Duration::from_secs(5))
                 && r.complete
