@@ -733,9 +733,13 @@ fn best_of(
             if cancelled() {
                 return None;
             }
-            // The next rows that could still enter the results.
+            // The next rows that could still enter the results: once the
+            // results are full, four times as many a batch (most are then
+            // bounded from their text and never scored, and each batch
+            // starts a thread).
+            let batch_rows = CHUNK * threads * if best.full() { 4 } else { 1 };
             let mut end = at;
-            while end < total && end - at < CHUNK * threads {
+            while end < total && end - at < batch_rows {
                 let k = order[end] as usize;
                 if !best.could_take(level.bounds[k].into(), u64::from(level.rows[k])) {
                     break;
