@@ -407,6 +407,7 @@ fn fzf_peer(list: &Path, queries: &[String]) -> Result<(Vec<Duration>, Option<f6
 }
 
 fn main() {
+    data::allocate_as_the_binary();
     // `cargo bench` passes --bench; a filter argument is not supported.
     let parcels: usize = std::env::var("BENCH_PARCELS")
         .ok()

@@ -111,6 +111,7 @@ fn worst(waits: &[Duration]) -> (f64, f64) {
 }
 
 fn main() {
+    data::allocate_as_the_binary();
     let rows = env_usize("BENCH_IMPORT_ROWS", 1_000_000);
     let share = env_usize("BENCH_SHARE_PARCELS", 100_000);
     let work = data::data_dir().join("share-work");

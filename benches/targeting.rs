@@ -189,6 +189,7 @@ fn warm(files: &[&Path]) {
 }
 
 fn main() {
+    data::allocate_as_the_binary();
     let parcels = env_usize("BENCH_SCREEN_PARCELS", 1_000_000);
     let rows = env_usize("BENCH_SCREEN_ROWS", 1_000_000);
     let db = data::dataset(parcels);
