@@ -409,7 +409,7 @@ mod tests {
             }
             let mut pairs = 0u64;
             for h in 0..chars.len() {
-                if places[h] < 7 {
+                if places[h] < 7 || !chars[h].is_alphabetic() {
                     continue;
                 }
                 for d in 1..=3 {
