@@ -282,10 +282,6 @@ impl Query {
     /// `None` when a character after the first is absent past the row's
     /// first place.
     pub(super) fn refined(&self, f: &Features, text: &str, caps: &mut Vec<i32>) -> Option<i32> {
-        self.refined_in(f, text, caps)
-    }
-
-    fn refined_in(&self, f: &Features, text: &str, caps: &mut Vec<i32>) -> Option<i32> {
         let n = self.chars.len();
         if !(2..=64).contains(&n) {
             return self.bound(f);
