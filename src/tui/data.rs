@@ -149,6 +149,22 @@ pub fn marked_cells(kind: ItemKind) -> [usize; 2] {
     }
 }
 
+/// A filter's hits as the rows a pane lists, each with the characters
+/// that match `query` marked (a hit whose item is gone is left out).
+pub fn rows_of_hits(
+    conn: &Connection,
+    hits: &[crate::store::search::Hit],
+    query: &str,
+) -> Vec<Row> {
+    hits.iter()
+        .filter_map(|h| row_of(conn, h.kind, h.id).ok().flatten())
+        .map(|mut r| {
+            mark(&mut r, query);
+            r
+        })
+        .collect()
+}
+
 /// Marks in a row the characters of its marked cells that match a
 /// filter's query.
 pub fn mark(row: &mut Row, query: &str) {

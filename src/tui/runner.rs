@@ -457,15 +457,8 @@ impl Runner {
             return;
         }
         let conn = self.store.conn();
-        let rows = search::search(conn, q, Some(kind), FILTER_LIMIT).map(|hits| {
-            hits.iter()
-                .filter_map(|h| data::row_of(conn, h.kind, h.id).ok().flatten())
-                .map(|mut r| {
-                    data::mark(&mut r, q);
-                    r
-                })
-                .collect()
-        });
+        let rows = search::search(conn, q, Some(kind), FILTER_LIMIT)
+            .map(|hits| data::rows_of_hits(conn, &hits, q));
         app.searching_pane = None;
         app.apply_filter(i, rows.map_err(|e| e.to_string()));
     }

@@ -254,15 +254,11 @@ fn worker(
                        ranked: &search::Ranked,
                        range: std::ops::Range<usize>|
          -> crate::store::Result<Vec<Row>> {
-            Ok(index
-                .hits(&conn, ranked, range)?
-                .iter()
-                .filter_map(|h| data::row_of(&conn, h.kind, h.id).ok().flatten())
-                .map(|mut r| {
-                    data::mark(&mut r, &req.query);
-                    r
-                })
-                .collect())
+            Ok(data::rows_of_hits(
+                &conn,
+                &index.hits(&conn, ranked, range)?,
+                &req.query,
+            ))
         };
         let mut rows = match rows_of(index, &ranked, 0..ranked.len()) {
             Ok(rows) => rows,
