@@ -531,6 +531,14 @@ fn a_substance_added_by_hand_and_found_is_emerging_and_not_from_the_catalogue() 
     assert_eq!(list.len(), 1, "{e}");
     assert_eq!(list[0]["name"], "Novelazene");
     assert_eq!(list[0]["in_catalogue"], false);
+    // Added today, said as a date (the time is stored as a number since
+    // schema 15, and was once cut as its digits: "1764...").
+    let added = list[0]["added_on"].as_str().unwrap();
+    assert_eq!(added.len(), 10, "{added}");
+    assert!(
+        jiff::civil::Date::strptime("%Y-%m-%d", added).is_ok(),
+        "{added}"
+    );
     assert_eq!(list[0]["seen"][0]["tracking"], "RR123456785CN");
     let e = nb.json(&["stats", "emerging", "--since", "2026-10-03"]);
     assert_eq!(e["substances"].as_array().unwrap().len(), 0, "{e}");

@@ -1553,3 +1553,66 @@ fn a_merge_says_it_is_done_once() {
         assert!(said.windows(2).all(|w| w[0].0 <= w[1].0), "{said:?}");
     }
 }
+
+/// Writers' names are stored as keys of each file's own (`writers`,
+/// schema 23): a notebook whose first writer is someone else gives its
+/// keys to other names, and a merged record and its history still name
+/// whoever wrote them, in the export file and in the notebook merged
+/// into. Every name in either file is stored as a key of a byte or two.
+#[test]
+fn writers_names_travel_by_name_though_each_file_keys_them_its_own_way() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    let b = Nb::new();
+    // (B's own writer first, so B's first keys are not A's.)
+    let mut cmd = b.cmd();
+    cmd.env("INTERDICT_USER", "bob")
+        .args(["add", "case", "--title", "Operation Bob"]);
+    cmd.assert().success();
+    merge(&b, &file);
+    verified(&b);
+    let parcel = b.json(&["show", "RR473124829KZ"]);
+    let a_name = parcel["created_by"].as_str().unwrap().to_string();
+    assert!(a_name.starts_with("tester"), "{a_name}");
+    // (Bob's case keeps C-0001; the merged one is renumbered.)
+    let bobs = b.json(&["show", "C-0001"]);
+    assert!(
+        bobs["created_by"].as_str().unwrap().starts_with("bob"),
+        "{bobs}"
+    );
+    let log = b.ok(&["audit", "log", "RR473124829KZ"]);
+    assert!(log.contains(&a_name), "{log}");
+    assert!(!log.contains("bob"), "{log}");
+    for db in [&b.db, &file] {
+        let c = Connection::open(db).unwrap();
+        let names: Vec<String> = c
+            .prepare("SELECT name FROM writers ORDER BY k")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(names.contains(&a_name), "{names:?}");
+        for (table, col) in interdict::store::writers::columns() {
+            let unkeyed: i64 = c
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM {table}
+                          WHERE NOT (typeof({col}) = 'blob' AND length({col}) <= 2)
+                            AND {col} <> ''"
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(unkeyed, 0, "{table}.{col} in {}", db.display());
+        }
+    }
+    let c = Connection::open(&b.db).unwrap();
+    let first: String = c
+        .query_row("SELECT name FROM writers ORDER BY k LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_ne!(first, a_name, "B keyed its own writers first");
+}

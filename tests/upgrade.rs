@@ -67,9 +67,24 @@ fn rows_of(db: &Path, table: &str, order: &str, cols: &[String]) -> Vec<String> 
             |r| r.get(0),
         )
         .unwrap();
+    // (And writers' names as names, once `writers` keys them.)
+    let keyed: bool = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'writers'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     let list = cols
         .iter()
         .map(|c| match c.as_str() {
+            "created_by" | "updated_by" if keyed => format!(
+                "quote({})",
+                interdict::store::records::read_column(table, c)
+            ),
+            "updated_by" if !keyed => {
+                "quote(CASE updated_by WHEN '' THEN created_by ELSE updated_by END)".to_string()
+            }
             // (A record never changed keeps no copy of its creation as its
             // last change since schema 21: read as the creation's.)
             "created_at" | "updated_at" => format!(
@@ -100,8 +115,20 @@ fn rows_of(db: &Path, table: &str, order: &str, cols: &[String]) -> Vec<String> 
 /// text, however the schema stores them).
 fn audit_log(db: &Path) -> Vec<String> {
     let c = Connection::open(db).unwrap();
+    let keyed: bool = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'writers'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let actor = if keyed {
+        interdict::store::writers::read("actor")
+    } else {
+        "actor".to_string()
+    };
     c.prepare(&format!(
-        "SELECT seq || {} || actor || {} || {} || hex(item_id) FROM audit ORDER BY seq",
+        "SELECT seq || {} || {actor} || {} || {} || hex(item_id) FROM audit ORDER BY seq",
         stamp::sql_decode("at"),
         Name::Action.sql_decode("action"),
         Name::Kind.sql_decode("item_kind")
@@ -157,6 +184,16 @@ fn a_schema_3_notebook_upgrades_in_place_with_nothing_lost() {
     // Any writable open upgrades it.
     nb.ok(&["list", "cases"]);
     assert_eq!(user_version(&nb.db), interdict::store::migrations::latest());
+    // Every writer's name is a key now (schema 23), read back as the name
+    // (the rows and the log compared below).
+    for (table, col) in interdict::store::writers::columns() {
+        let named = count_in(
+            &nb.db,
+            &format!("SELECT count(*) FROM {table} WHERE typeof({col}) = 'text' AND {col} <> ''"),
+        );
+        assert_eq!(named, 0, "{table}.{col}");
+    }
+    assert!(count_in(&nb.db, "SELECT count(*) FROM writers") >= 2);
     // Every row as it was, but for what the catalogue's later revisions
     // changed (substances the catalogue wrote, now stamped with the
     // revision's time) or added, and the revision the notebook has.

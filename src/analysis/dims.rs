@@ -294,7 +294,16 @@ fn fields(kind: ItemKind) -> Vec<(&'static str, &'static str)> {
 pub fn all(kind: ItemKind) -> Vec<Dim> {
     let mut v: Vec<Dim> = fields(kind)
         .into_iter()
-        .map(|(name, label)| Dim::expr(kind, name, label, &format!("t.\"{name}\"")))
+        .map(|(name, label)| {
+            // (A writer's name read through `writers`; any other column as stored.)
+            let read = crate::store::records::read_column("t", name);
+            let sql = if read.starts_with('"') {
+                format!("t.{read}")
+            } else {
+                read
+            };
+            Dim::expr(kind, name, label, &sql)
+        })
         .collect();
     v.extend(derived(kind));
     v

@@ -80,13 +80,15 @@ pub fn emerging(
         Some(u) => parse_date("until", u)?.to_string(),
         None => latest_seizure(conn)?.unwrap_or_else(|| since.clone()),
     };
-    let mut firsts = conn.prepare(
-        "SELECT s.id, s.name, s.\"group\", s.created_by = 'catalogue', substr(s.created_at, 1, 10), \
+    // (The writer read through `writers`; the time as `stamp` stores it.)
+    let mut firsts = conn.prepare(&format!(
+        "SELECT s.id, s.name, s.\"group\", {} = 'catalogue', s.created_at, \
                 min(p.seized_on) AS first \
          FROM findings f JOIN parcels p ON p.id = f.parcel_id JOIN substances s ON s.id = f.substance_id \
          WHERE p.seized_on IS NOT NULL GROUP BY s.n HAVING first BETWEEN ?1 AND ?2 \
          ORDER BY first, s.name",
-    )?;
+        crate::store::records::read_column("s", "created_by")
+    ))?;
     let found: Vec<Substance> = firsts
         .query_map([&since, &until], |r| {
             Ok(Substance {
@@ -94,7 +96,7 @@ pub fn emerging(
                 name: r.get(1)?,
                 group: r.get(2)?,
                 in_catalogue: r.get(3)?,
-                added_on: r.get(4)?,
+                added_on: crate::store::stamp::get(r, 4)?.chars().take(10).collect(),
                 first_seen: r.get(5)?,
                 parcels: 0,
                 seen: Vec::new(),

@@ -445,25 +445,23 @@ fn histories_in_one_pass(
     // before it and its own.
     audit::chain::walk_from(src, 0, None, |r, _, prev, hash| {
         if wanted_row(r, 5)? {
-            ins.execute(rusqlite::params_from_iter(audit::as_received(
-                &source_db, r, prev, hash,
-            )?))?;
+            ins.execute(audit::as_received(&source_db, r, prev, hash)?)?;
         }
         Ok(true)
     })?;
     // What the source itself received.
     let mut stmt = src.prepare(&format!(
         "SELECT {} FROM received_audit",
-        audit::RECEIVED_COLUMNS
+        audit::RECEIVED_READ
     ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         if wanted_row(r, 6)? {
-            ins.execute(rusqlite::params_from_iter(
+            ins.execute(
                 (0..12)
                     .map(|i| r.get_ref(i).map(ToSqlOutput::Borrowed))
                     .collect::<rusqlite::Result<Vec<_>>>()?,
-            ))?;
+            )?;
         }
     }
     Ok(())
@@ -475,7 +473,7 @@ fn copy_history(src: &Connection, source_db: Uuid, dst: &Connection, id: Uuid) -
     let mut rows = audit::item_as_received(src, source_db, id)?;
     let mut stmt = src.prepare_cached(&format!(
         "SELECT {} FROM received_audit WHERE item_id = ?2 AND ?1 IS NOT NULL",
-        audit::RECEIVED_COLUMNS
+        audit::RECEIVED_READ
     ))?;
     let mut it = stmt.query(rusqlite::params![source_db, id])?;
     while let Some(r) = it.next()? {
@@ -483,7 +481,7 @@ fn copy_history(src: &Connection, source_db: Uuid, dst: &Connection, id: Uuid) -
     }
     let mut ins = audit::insert_received(dst)?;
     for r in rows {
-        ins.execute(rusqlite::params_from_iter(r))?;
+        ins.execute(r)?;
     }
     Ok(())
 }
@@ -842,7 +840,7 @@ mod tests {
         let mut stmt = conn
             .prepare(&format!(
                 "SELECT {} FROM received_audit ORDER BY source_db, seq",
-                audit::RECEIVED_COLUMNS
+                audit::RECEIVED_READ
             ))
             .unwrap();
         stmt.query_map([], |r| (0..12).map(|i| r.get(i)).collect())

@@ -1056,14 +1056,14 @@ fn copy_history(
                     .any(|k| k.as_str() == e.4)
                 {
                     let vals = audit::as_received(&rec.manifest.export_db, r, prev, hash)?;
-                    *n += ins.execute(rusqlite::params_from_iter(vals))?;
+                    *n += ins.execute(vals)?;
                 }
                 Ok(read < 500)
             })?;
         } else {
             let mut stmt = rec.conn.prepare_cached(&format!(
                 "SELECT {} FROM received_audit WHERE (source_db, seq) > (?1, ?2) ORDER BY source_db, seq LIMIT 500",
-                audit::RECEIVED_COLUMNS
+                audit::RECEIVED_READ
             ))?;
             let mut rows = stmt.query((&at.db, at.seq))?;
             while let Some(r) = rows.next()? {
@@ -1074,7 +1074,7 @@ fn copy_history(
                 let vals = (0..12)
                     .map(|i| r.get_ref(i).map(rusqlite::types::ToSqlOutput::Borrowed))
                     .collect::<rusqlite::Result<Vec<_>>>()?;
-                *n += ins.execute(rusqlite::params_from_iter(vals))?;
+                *n += ins.execute(vals)?;
             }
         }
         if !any {

@@ -146,6 +146,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0022_link_indexes.sql"),
         step: None,
     },
+    Migration {
+        version: 23,
+        name: "writers' names by key",
+        sql: include_str!("migrations/0023_writers.sql"),
+        step: Some(upgrade::to_23),
+    },
 ];
 
 /// The schema that names records' origins by number, and the statement of
@@ -185,6 +191,11 @@ pub fn apply(
     if before_origins {
         tx.execute_batch(ORIGINS)?;
     }
+    // (Likewise the writers' names, by key in `writers` since schema 23.)
+    let before_writers = current < super::writers::SINCE;
+    if before_writers {
+        tx.execute_batch(super::writers::TABLE)?;
+    }
     for m in migrations.iter().filter(|m| m.version > current) {
         tracing::info!(version = m.version, name = m.name, "applying migration");
         tx.execute_batch(m.sql)?;
@@ -196,6 +207,11 @@ pub fn apply(
     }
     if before_origins && applied.last().is_none_or(|v| *v < ORIGINS_SINCE) {
         tx.execute_batch("DROP TABLE origins;")?;
+    }
+    if before_writers && applied.last().is_none_or(|v| *v < super::writers::SINCE) {
+        // (The names a step wrote as keys, back to names first.)
+        super::writers::restore(tx)?;
+        tx.execute_batch("DROP TABLE writers;")?;
     }
     Ok(applied)
 }

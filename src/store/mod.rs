@@ -24,6 +24,7 @@ pub mod stamp;
 pub mod upgrade;
 pub mod warnlist;
 pub mod workdir;
+pub mod writers;
 
 pub use error::{Result, StoreError};
 
@@ -830,7 +831,9 @@ impl Store {
     /// hashes of the audit entries it cut to their tags (`audit::chain`);
     /// from before 20, each record's 16-byte origin made a number (a byte,
     /// for the few origins of a notebook); from before 21, the time (6
-    /// bytes) and author of the last change of each record never changed.
+    /// bytes) and author of the last change of each record never changed;
+    /// from before 23, each writer's name in records and audit entries
+    /// made a key (a byte or two).
     pub fn cut_within_pages(&self) -> Result<u64> {
         let Some(from) = self.upgraded_from() else {
             return Ok(0);
@@ -855,8 +858,19 @@ impl Store {
             if from < 21 {
                 cut += count(&format!(
                     "SELECT coalesce(sum(iif(updated_at = '', 6, 0)
-                                       + iif(updated_by = '', length(created_by), 0)), 0)
-                     FROM {t} WHERE updated_at = '' OR updated_by = ''"
+                                       + iif(updated_by = '', length(CAST({} AS BLOB)), 0)), 0)
+                     FROM {t} WHERE updated_at = '' OR updated_by = ''",
+                    writers::read(&format!("{t}.created_by"))
+                ))?;
+            }
+        }
+        if from < writers::SINCE {
+            for (t, col) in writers::columns() {
+                let c = format!("{t}.\"{col}\"");
+                cut += count(&format!(
+                    "SELECT coalesce(sum(length(CAST({} AS BLOB)) - length({c})), 0)
+                       FROM {t} WHERE typeof({c}) = 'blob'",
+                    writers::read(&c)
                 ))?;
             }
         }

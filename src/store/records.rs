@@ -5,7 +5,7 @@
 //! the caller's transaction.
 
 use super::error::{Result, StoreError};
-use super::{Writer, audit, index, keys, search, stamp};
+use super::{Writer, audit, index, keys, search, stamp, writers};
 use crate::domain::record::{self, Record};
 use crate::domain::{ItemKind, Link, Meta, Note, Parcel};
 use rusqlite::types::Value as Sql;
@@ -113,36 +113,71 @@ fn created_twin(col: &str) -> Option<&'static str> {
 
 /// A column as a read gives it: the origin's id for its number (a column
 /// that still holds the id itself, before schema 20's SQL has run in an
-/// upgrade, as it stands); the last change's time or author, when empty,
-/// the creation's (no record of any schema has an empty one); any other
-/// column as stored.
+/// upgrade, as it stands); a writer's name for its key (`writers`; a
+/// column that holds the name, as it stands); the last change's time or
+/// author, when empty, the creation's (no record of any schema has an
+/// empty one); any other column as stored.
 pub fn read_column(table: &str, col: &str) -> String {
+    let named = |c: &str| writers::read(&format!("{table}.\"{c}\""));
     if col == ORIGIN {
         format!(
             "coalesce((SELECT o.id FROM origins o WHERE o.n = {table}.\"{col}\"), {table}.\"{col}\")"
         )
-    } else if let Some(twin) = created_twin(col) {
-        format!("CASE {table}.\"{col}\" WHEN '' THEN {table}.\"{twin}\" ELSE {table}.\"{col}\" END")
+    } else if col == "updated_at" {
+        format!("CASE {table}.\"{col}\" WHEN '' THEN {table}.created_at ELSE {table}.\"{col}\" END")
+    } else if col == "updated_by" {
+        format!(
+            "CASE {table}.\"{col}\" WHEN '' THEN {} ELSE {} END",
+            named("created_by"),
+            named(col)
+        )
+    } else if is_writer_column(col) {
+        named(col)
     } else {
         format!("\"{col}\"")
     }
 }
 
+/// Whether a record column holds a writer's name, stored as its key in
+/// `writers` since schema 23 (see [`writers`]).
+fn is_writer_column(col: &str) -> bool {
+    matches!(col, "created_by" | "updated_by")
+}
+
+/// Puts the writers' names a write binds (its values, in `columns`'
+/// order) in `writers`, where they are not yet.
+fn keep_writers(tx: &Connection, cols: &[&str], values: &[Sql]) -> Result<()> {
+    let mut kept: Option<&Sql> = None;
+    for (col, v) in cols.iter().zip(values) {
+        if is_writer_column(col) && kept != Some(v) {
+            writers::keep(tx, v.into())?;
+            kept = Some(v);
+        }
+    }
+    Ok(())
+}
+
 /// The value a write binds for column `i` of `cols` at placeholder `p`,
 /// as the column stores it, `at(j)` the placeholder of another column `j`
 /// if the write binds it: the origin's number for its id (which
-/// [`keep_origin`] has put in `origins`); an empty text for the last
-/// change's time or author that is the creation's, where that is bound
-/// too.
+/// [`keep_origin`] has put in `origins`); a writer's key for the name
+/// (which [`keep_writers`] has put in `writers`); an empty text for the
+/// last change's time or author that is the creation's, where that is
+/// bound too.
 fn written_value(cols: &[&str], i: usize, p: usize, at: impl Fn(usize) -> Option<usize>) -> String {
     let col = cols[i];
     if col == ORIGIN {
         return format!("(SELECT n FROM origins WHERE id = ?{p})");
     }
+    let value = if is_writer_column(col) {
+        writers::written(&format!("?{p}"))
+    } else {
+        format!("?{p}")
+    };
     let twin = created_twin(col).and_then(|t| cols.iter().position(|c| *c == t));
     match twin.and_then(at) {
-        Some(q) => format!("CASE WHEN ?{p} IS ?{q} THEN '' ELSE ?{p} END"),
-        None => format!("?{p}"),
+        Some(q) => format!("CASE WHEN ?{p} IS ?{q} THEN '' ELSE {value} END"),
+        None => value,
     }
 }
 
@@ -678,6 +713,7 @@ fn insert_checking<R: Record>(w: &mut Writer<'_>, rec: &mut R, check: bool) -> R
     let map = encode(rec)?;
     let values = sql_values_of::<R>(&map)?;
     keep_origin(&w.tx, (&values[origin_at::<R>()]).into())?;
+    keep_writers(&w.tx, &columns::<R>(), &values)?;
     w.tx.prepare_cached(insert_sql::<R>())?
         .execute(params_from_iter(values))?;
     let id = rec.meta().id;
@@ -737,6 +773,7 @@ fn write_values<R: Record>(w: &Writer<'_>, values: Vec<Sql>, exists: bool) -> Re
         insert_sql::<R>().to_string()
     };
     keep_origin(&w.tx, (&values[origin_at::<R>()]).into())?;
+    keep_writers(&w.tx, &cols, &values)?;
     w.tx.prepare_cached(&sql)?
         .execute(params_from_iter(values))?;
     Ok(())
@@ -765,6 +802,11 @@ fn update_columns<R: Record>(w: &Writer<'_>, before: &R, rec: &R) -> Result<()> 
         .join(", ");
     if changed.contains(&origin_at::<R>()) {
         keep_origin(&w.tx, (&new[origin_at::<R>()]).into())?;
+    }
+    for &i in &changed {
+        if is_writer_column(cols[i]) {
+            writers::keep(&w.tx, (&new[i]).into())?;
+        }
     }
     let sql = format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table());
     let mut values = vec![new[0].clone()];
@@ -902,6 +944,12 @@ pub fn copy_row<R: Record>(src: &Connection, dst: &Connection, id: Uuid) -> Resu
         .collect::<rusqlite::Result<Vec<_>>>()?;
     // (The origin read as its id, written as the number `dst` gives it.)
     keep_origin(dst, row.get_ref(origin_at::<R>())?)?;
+    // (And the writers' names read as names, written as `dst`'s keys.)
+    for (i, col) in kind_columns(R::KIND).iter().enumerate() {
+        if is_writer_column(col) {
+            writers::keep(dst, row.get_ref(i)?)?;
+        }
+    }
     let mut write = dst.prepare_cached(sql_once(R::KIND, "insert or ignore", || {
         insert_sql::<R>().replacen("INSERT INTO", "INSERT OR IGNORE INTO", 1)
     }))?;

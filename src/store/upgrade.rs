@@ -345,6 +345,13 @@ pub fn to_15(tx: &Connection, _ctx: &Ctx<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Schema 23: writers' names by key (`writers::convert`).
+pub fn to_23(tx: &Connection, _ctx: &Ctx<'_>) -> Result<()> {
+    let replaced = super::writers::convert(tx)?;
+    tracing::info!(replaced, "writers' names stored by key for schema 23");
+    Ok(())
+}
+
 /// Schema 16: the head's whole hash, where the log's last entry did not
 /// hold it whole (a log some of whose entries keep only the tag already:
 /// the chain gives it). The SQL has recorded the last entry's hash as
@@ -455,8 +462,12 @@ mod tests {
         // (This build reads a record's origin through `origins`: an empty
         // table of the connection's own reads the file as schema 14 left
         // it, each origin its id.)
+        // (Likewise writers' names, each its own text, through `writers`.)
         s.conn()
-            .execute_batch("CREATE TEMP TABLE origins (n INTEGER PRIMARY KEY, id BLOB);")
+            .execute_batch(
+                "CREATE TEMP TABLE origins (n INTEGER PRIMARY KEY, id BLOB);
+                 CREATE TEMP TABLE writers (k BLOB PRIMARY KEY, name TEXT);",
+            )
             .unwrap();
         assert_eq!(
             types(&s, "SELECT typeof(created_at) FROM parcels"),

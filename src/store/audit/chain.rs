@@ -317,7 +317,7 @@ mod tests {
         // As a merge receives it: the entry does not recompute there.
         let mut ins = audit::insert_received(s.conn()).unwrap();
         for (_, v) in handed(&s) {
-            ins.execute(rusqlite::params_from_iter(v)).unwrap();
+            ins.execute(v).unwrap();
         }
         drop(ins);
         let problems = crate::store::integrity::check_tables(s.conn())
@@ -384,16 +384,33 @@ mod tests {
             .query_row(
                 "SELECT (SELECT 6 * count(*) FROM cases WHERE updated_at = '')
                       + (SELECT 6 * count(*) FROM substances WHERE updated_at = '')
-                      + (SELECT coalesce(sum(length(created_by)), 0) FROM cases WHERE updated_by = '')
-                      + (SELECT coalesce(sum(length(created_by)), 0) FROM substances WHERE updated_by = '')",
+                      + (SELECT coalesce(sum(length(w.name)), 0) FROM cases JOIN writers w ON w.k = created_by WHERE updated_by = '')
+                      + (SELECT coalesce(sum(length(w.name)), 0) FROM substances JOIN writers w ON w.k = created_by WHERE updated_by = '')",
                 [],
                 |r| r.get(0),
             )
             .unwrap();
         assert!(unchanged > 0);
+        // (And from before schema 23, each writer's name made a key.)
+        let mut named = 0;
+        for (t, col) in crate::store::writers::columns() {
+            let n: i64 = s
+                .conn()
+                .query_row(
+                    &format!(
+                        "SELECT coalesce(sum(length(w.name) - length(t.{col})), 0)
+                           FROM {t} t JOIN writers w ON w.k = t.{col}"
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            named += n;
+        }
+        assert!(named > 40 * 3, "{named}");
         assert_eq!(
             s.cut_within_pages().unwrap(),
-            tags * 28 + records as u64 * 15 + unchanged as u64,
+            tags * 28 + records as u64 * 15 + unchanged as u64 + named as u64,
             "said on the open"
         );
         for (seq, h) in &chain {

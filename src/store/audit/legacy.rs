@@ -247,20 +247,23 @@ pub fn upgrade_received(conn: &Connection, old_table: &str) -> Result<usize> {
             }
         };
         let s = convert(&e);
-        insert.execute(rusqlite::params![
-            source_db,
-            e.seq,
-            e.at,
-            e.actor,
-            e.action,
-            e.item_kind,
-            e.item_id,
-            s.state.as_deref(),
-            s.version.as_ref().map(|h| h.as_slice()),
-            s.detail,
-            unhex(&e.prev_hash),
-            unhex(&e.hash),
-        ])?;
+        insert.execute(
+            rusqlite::params![
+                source_db,
+                e.seq,
+                e.at,
+                e.actor,
+                e.action,
+                e.item_kind,
+                e.item_id,
+                s.state.as_deref(),
+                s.version.as_ref().map(|h| h.as_slice()),
+                s.detail,
+                unhex(&e.prev_hash),
+                unhex(&e.hash),
+            ]
+            .to_vec(),
+        )?;
         n += 1;
     }
     Ok(n)

@@ -436,21 +436,24 @@ fn insert_stored(conn: &Connection, prev: &[u8], f: &Fields<'_>, coded: bool) ->
     } else {
         &hash
     };
-    conn.prepare_cached(
+    // (Its actor stored as its key in `writers`, from schema 23 on; the
+    // logs of an upgrade before 15 keep it as text, as they did.)
+    let sql = if coded {
+        super::writers::keep(conn, rusqlite::types::ValueRef::Text(f.actor.as_bytes()))?;
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, state, version, detail, hash)
+                 VALUES (?1, ?2, {}, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                super::writers::written("?3")
+            )
+        });
+        SQL.as_str()
+    } else {
         "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, state, version, detail, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(rusqlite::params![
-        f.seq,
-        at,
-        f.actor,
-        action,
-        kind,
-        f.item_id,
-        f.state,
-        f.version,
-        f.detail,
-        stored
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    };
+    conn.prepare_cached(sql)?.execute(rusqlite::params![
+        f.seq, at, f.actor, action, kind, f.item_id, f.state, f.version, f.detail, stored
     ])?;
     if coded {
         chain::set_head(conn, f.seq, &hash)?;
@@ -469,6 +472,22 @@ pub fn sql_of_item(col: &str, id: &str) -> String {
 
 /// The columns of `received_audit`, in order.
 pub const RECEIVED_COLUMNS: &str = "source_db, seq, at, actor, action, item_kind, item_id, state, version, detail, prev_hash, hash";
+
+/// An audit log's `actor` as reads give it: the writer's name for its key
+/// (`writers`, schema 23 on), or the column as it stands where it holds
+/// the name. (The text of `writers::read("actor")`, for the constants.)
+macro_rules! actor_read {
+    () => {
+        "coalesce((SELECT w.name FROM writers w WHERE w.k = actor), actor) AS actor"
+    };
+}
+
+/// [`RECEIVED_COLUMNS`] as a `SELECT` reads them (the actor its name).
+pub const RECEIVED_READ: &str = concat!(
+    "source_db, seq, at, ",
+    actor_read!(),
+    ", action, item_kind, item_id, state, version, detail, prev_hash, hash"
+);
 
 /// An entry of this file's log, a row of `ENTRY_COLUMNS` as stored, as
 /// another file receives it: the values of `RECEIVED_COLUMNS`, with
@@ -542,18 +561,51 @@ pub fn item_as_received(
 
 /// `INSERT OR IGNORE INTO received_audit` of one row of
 /// [`RECEIVED_COLUMNS`] (an entry already there is kept).
-pub fn insert_received(conn: &Connection) -> Result<rusqlite::CachedStatement<'_>> {
-    Ok(conn.prepare_cached(&format!(
-        "INSERT OR IGNORE INTO received_audit ({RECEIVED_COLUMNS}) VALUES ({})",
-        (1..=12)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))?)
+pub fn insert_received(conn: &Connection) -> Result<InsertReceived<'_>> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "INSERT OR IGNORE INTO received_audit ({RECEIVED_COLUMNS}) VALUES ({})",
+            (1..=12)
+                .map(|i| match i {
+                    4 => super::writers::written("?4"),
+                    i => format!("?{i}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    let stmt = conn.prepare_cached(&SQL)?;
+    Ok(InsertReceived { conn, stmt })
 }
 
-const SELECT: &str =
-    "SELECT seq, at, actor, action, item_kind, item_id, state, version, detail, hash FROM audit";
+/// The statement [`insert_received`] prepares, which puts each entry's
+/// actor in `writers` before it stores the entry with the key.
+pub struct InsertReceived<'c> {
+    conn: &'c Connection,
+    stmt: rusqlite::CachedStatement<'c>,
+}
+
+impl InsertReceived<'_> {
+    /// Inserts one row of [`RECEIVED_COLUMNS`]' values; 1 if it was new.
+    pub fn execute<T: rusqlite::ToSql>(&mut self, values: Vec<T>) -> rusqlite::Result<usize> {
+        if let Some(actor) = values.get(3) {
+            let out = actor.to_sql()?;
+            let name = match &out {
+                rusqlite::types::ToSqlOutput::Borrowed(v) => *v,
+                rusqlite::types::ToSqlOutput::Owned(v) => v.into(),
+                _ => rusqlite::types::ValueRef::Null,
+            };
+            super::writers::keep(self.conn, name)?;
+        }
+        self.stmt.execute(rusqlite::params_from_iter(values))
+    }
+}
+
+const SELECT: &str = concat!(
+    "SELECT seq, at, ",
+    actor_read!(),
+    ", action, item_kind, item_id, state, version, detail, hash FROM audit"
+);
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     let hex_of = |i: usize| -> rusqlite::Result<Option<String>> {
@@ -624,10 +676,12 @@ fn whole_hashes(conn: &Connection, mut entries: Vec<Entry>) -> Result<Vec<Entry>
 /// interleaved by time. An exported record holds its history only there.
 pub fn full_history(conn: &Connection, id: Uuid) -> Result<Vec<Entry>> {
     let mut logs: Vec<std::collections::VecDeque<Entry>> = vec![history(conn, id)?.into()];
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, at, actor, action, item_kind, item_id, state, version, detail, hash, source_db
-           FROM received_audit WHERE item_id = ?1 ORDER BY source_db, seq",
-    )?;
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT seq, at, ",
+        actor_read!(),
+        ", action, item_kind, item_id, state, version, detail, hash, source_db
+           FROM received_audit WHERE item_id = ?1 ORDER BY source_db, seq"
+    ))?;
     let rows = stmt.query_map([id], |r| {
         Ok(Entry {
             from_db: Some(r.get(10)?),
@@ -758,8 +812,11 @@ pub(crate) fn entry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
 }
 
 /// The columns of an entry, in `EntryRow`'s order.
-pub(crate) const ENTRY_COLUMNS: &str =
-    "seq, at, actor, action, item_kind, item_id, state, version, detail, hash";
+pub(crate) const ENTRY_COLUMNS: &str = concat!(
+    "seq, at, ",
+    actor_read!(),
+    ", action, item_kind, item_id, state, version, detail, hash"
+);
 
 /// Recomputes the whole chain, in sequence order. An upgrade entry that
 /// found the chain of the format before it broken keeps saying so.
@@ -928,20 +985,23 @@ mod tests {
             (8, "2999-01-01T00:00:00Z"),
             (9, "2998-01-01T00:00:00Z"),
         ] {
-            ins.execute(rusqlite::params![
-                other,
-                seq,
-                at,
-                "elsewhere",
-                "edit",
-                "case",
-                id,
-                None::<Vec<u8>>,
-                None::<Vec<u8>>,
-                "{}",
-                vec![0u8; 32],
-                vec![seq as u8; 32],
-            ])
+            ins.execute(
+                rusqlite::params![
+                    other,
+                    seq,
+                    at,
+                    "elsewhere",
+                    "edit",
+                    "case",
+                    id,
+                    None::<Vec<u8>>,
+                    None::<Vec<u8>>,
+                    "{}",
+                    vec![0u8; 32],
+                    vec![seq as u8; 32],
+                ]
+                .to_vec(),
+            )
             .unwrap();
         }
         drop(ins);

@@ -53,7 +53,7 @@ fn source_name(db: &[u8]) -> String {
 pub(super) fn check_received(conn: &Connection, out: &mut RecordCheck) -> Result<()> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM received_audit ORDER BY source_db, seq",
-        audit::RECEIVED_COLUMNS
+        audit::RECEIVED_READ
     ))?;
     let mut rows = stmt.query([])?;
     let mut prev: Option<Seen> = None;
@@ -237,7 +237,7 @@ mod tests {
         .unwrap();
         let mut ins = audit::insert_received(s.conn()).unwrap();
         for r in rows {
-            ins.execute(rusqlite::params_from_iter(r)).unwrap();
+            ins.execute(r).unwrap();
         }
         drop(ins);
         (d, s, other)

@@ -122,8 +122,9 @@ fn replay(conn: &Connection) -> Result<Replayed> {
     use crate::store::audit::names::Name;
     let kinds = KINDS.map(|k| Name::Kind.sql(k)).join(", ");
     let mut stmt = conn.prepare(&format!(
-        "SELECT at, actor, action, item_kind, item_id, detail FROM audit
-         WHERE item_kind IN ({kinds}) ORDER BY seq"
+        "SELECT at, {}, action, item_kind, item_id, detail FROM audit
+         WHERE item_kind IN ({kinds}) ORDER BY seq",
+        crate::store::writers::read("actor")
     ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
