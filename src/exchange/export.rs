@@ -311,7 +311,7 @@ fn copy_kind<R: Record>(
     for &id in ids {
         prog.tick();
         let Some(change) = change.as_mut() else {
-            if !records::copy_row::<R>(src, &w.tx, id)? {
+            if !records::copy_row::<R>(src, w, id)? {
                 let rec: R = records::must_get(src, id)?;
                 let held = records::get::<R>(&w.tx, id)?
                     .map(|r| records::to_json(&r))

@@ -238,6 +238,8 @@ pub struct Writer<'a> {
     pub indexing: bool,
     /// What screens each parcel written (see [`Screen`]).
     pub screen: Option<Arc<dyn Screen>>,
+    /// The writers' names this transaction has put in `writers`.
+    pub writers: writers::Kept,
 }
 
 /// Work that runs inside the transaction of every parcel written (typed,
@@ -931,6 +933,7 @@ impl Store {
                 now,
                 indexing: true,
                 screen: None,
+                writers: writers::Kept::default(),
             };
             catalogue::load(&mut w)?;
             warnlist::seed(&mut w)?;
@@ -1208,6 +1211,7 @@ impl Store {
                 now: self.clock.clone().unwrap_or_else(meta::now),
                 indexing: self.indexing,
                 screen: self.screen.clone(),
+                writers: writers::Kept::default(),
             };
             let before = match &self.seal_key {
                 Some(_) => audit::head(&w.tx).map_err(&fix)?.map(|h| h.0),

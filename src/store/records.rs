@@ -146,12 +146,10 @@ fn is_writer_column(col: &str) -> bool {
 
 /// Puts the writers' names a write binds (its values, in `columns`'
 /// order) in `writers`, where they are not yet.
-fn keep_writers(tx: &Connection, cols: &[&str], values: &[Sql]) -> Result<()> {
-    let mut kept: Option<&Sql> = None;
+fn keep_writers(w: &Writer<'_>, cols: &[&str], values: &[Sql]) -> Result<()> {
     for (col, v) in cols.iter().zip(values) {
-        if is_writer_column(col) && kept != Some(v) {
-            writers::keep(tx, v.into())?;
-            kept = Some(v);
+        if is_writer_column(col) {
+            w.writers.keep(&w.tx, v.into())?;
         }
     }
     Ok(())
@@ -713,7 +711,7 @@ fn insert_checking<R: Record>(w: &mut Writer<'_>, rec: &mut R, check: bool) -> R
     let map = encode(rec)?;
     let values = sql_values_of::<R>(&map)?;
     keep_origin(&w.tx, (&values[origin_at::<R>()]).into())?;
-    keep_writers(&w.tx, &columns::<R>(), &values)?;
+    keep_writers(w, &columns::<R>(), &values)?;
     w.tx.prepare_cached(insert_sql::<R>())?
         .execute(params_from_iter(values))?;
     let id = rec.meta().id;
@@ -773,7 +771,7 @@ fn write_values<R: Record>(w: &Writer<'_>, values: Vec<Sql>, exists: bool) -> Re
         insert_sql::<R>().to_string()
     };
     keep_origin(&w.tx, (&values[origin_at::<R>()]).into())?;
-    keep_writers(&w.tx, &cols, &values)?;
+    keep_writers(w, &cols, &values)?;
     w.tx.prepare_cached(&sql)?
         .execute(params_from_iter(values))?;
     Ok(())
@@ -805,7 +803,7 @@ fn update_columns<R: Record>(w: &Writer<'_>, before: &R, rec: &R) -> Result<()> 
     }
     for &i in &changed {
         if is_writer_column(cols[i]) {
-            writers::keep(&w.tx, (&new[i]).into())?;
+            w.writers.keep(&w.tx, (&new[i]).into())?;
         }
     }
     let sql = format!("UPDATE {} SET {sets} WHERE id = ?1", R::KIND.table());
@@ -932,7 +930,8 @@ pub fn put_in_hand<R: Record>(
 /// databases of this schema, whose history travels beside it and whose
 /// receiver checks, indexes and audits it as it merges. False (and
 /// nothing written) when `dst` holds a record with that id already.
-pub fn copy_row<R: Record>(src: &Connection, dst: &Connection, id: Uuid) -> Result<bool> {
+pub fn copy_row<R: Record>(src: &Connection, w: &Writer<'_>, id: Uuid) -> Result<bool> {
+    let dst = &w.tx;
     let mut read = src.prepare_cached(select_by_id_sql::<R>())?;
     let mut rows = read.query([id])?;
     let Some(row) = rows.next()? else {
@@ -947,7 +946,7 @@ pub fn copy_row<R: Record>(src: &Connection, dst: &Connection, id: Uuid) -> Resu
     // (And the writers' names read as names, written as `dst`'s keys.)
     for (i, col) in kind_columns(R::KIND).iter().enumerate() {
         if is_writer_column(col) {
-            writers::keep(dst, row.get_ref(i)?)?;
+            w.writers.keep(dst, row.get_ref(i)?)?;
         }
     }
     let mut write = dst.prepare_cached(sql_once(R::KIND, "insert or ignore", || {
@@ -1441,9 +1440,13 @@ mod tests {
         }
         // A second file, whose first origin is its catalogue's, then the
         // other notebook's: the numbers differ, the records do not.
-        let b = Store::open(&dir.path().join("b.db"), OpenOptions::new("t")).unwrap();
-        assert!(copy_row::<Parcel>(a.conn(), b.conn(), there.meta.id).unwrap());
-        assert!(copy_row::<Parcel>(a.conn(), b.conn(), here.meta.id).unwrap());
+        let mut b = Store::open(&dir.path().join("b.db"), OpenOptions::new("t")).unwrap();
+        b.write(|w| {
+            assert!(copy_row::<Parcel>(a.conn(), w, there.meta.id)?);
+            assert!(copy_row::<Parcel>(a.conn(), w, here.meta.id)?);
+            Ok(())
+        })
+        .unwrap();
         assert_ne!(
             stored(a.conn(), here.meta.id).1,
             stored(b.conn(), here.meta.id).1,

@@ -75,6 +75,33 @@ pub fn keep(conn: &Connection, name: ValueRef<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The names a transaction's writes have put in `writers` already
+/// ([`Kept::keep`] looks each up once): held by a `Writer` and by the
+/// statements that copy histories, and dropped with the transaction. A
+/// name it remembers but a rolled-back write took out of `writers` again
+/// would only be stored as itself ([`written`]'s fallback), never wrong.
+#[derive(Default)]
+pub struct Kept(std::cell::RefCell<Vec<Box<[u8]>>>);
+
+impl Kept {
+    /// [`keep`], once for each name in this transaction (the first few
+    /// names remembered: a transaction has one writer or a handful).
+    pub fn keep(&self, conn: &Connection, name: ValueRef<'_>) -> rusqlite::Result<()> {
+        let ValueRef::Text(text) = name else {
+            return Ok(());
+        };
+        if self.0.borrow().iter().any(|k| **k == *text) {
+            return Ok(());
+        }
+        keep(conn, name)?;
+        let mut known = self.0.borrow_mut();
+        if known.len() < 16 {
+            known.push(text.into());
+        }
+        Ok(())
+    }
+}
+
 /// The value a write stores for the name bound at `param` (`?3`): its key
 /// where [`keep`] has put it in `writers`, the name itself otherwise.
 pub fn written(param: &str) -> String {

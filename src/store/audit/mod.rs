@@ -359,7 +359,40 @@ pub fn append_shape(
     id: Uuid,
     s: &Shape,
 ) -> Result<()> {
-    append_raw(&w.tx, &w.now, w.actor, action, kind, id, s)
+    // (The writer's name put in `writers` once for the transaction.)
+    w.writers
+        .keep(&w.tx, rusqlite::types::ValueRef::Text(w.actor.as_bytes()))?;
+    let (seq, prev) = next_at_head(&w.tx)?;
+    insert_stored(
+        &w.tx,
+        &prev,
+        &fields(seq, &w.now, w.actor, action, kind, &id, s),
+        Stored::Kept,
+    )
+    .map(drop)
+}
+
+/// The fields of an entry of `shape` at `seq`.
+fn fields<'a>(
+    seq: i64,
+    at: &'a str,
+    actor: &'a str,
+    action: &'a str,
+    kind: &'a str,
+    id: &'a Uuid,
+    s: &'a Shape,
+) -> Fields<'a> {
+    Fields {
+        seq,
+        at,
+        actor,
+        action,
+        item_kind: kind,
+        item_id: id.as_bytes(),
+        state: s.state.as_deref(),
+        version: s.version.as_ref().map(|h| h.as_slice()),
+        detail: s.detail.as_deref(),
+    }
 }
 
 /// The number and previous hash of the entry that goes at the head of the
@@ -382,25 +415,26 @@ pub fn append_raw(
     s: &Shape,
 ) -> Result<()> {
     let (seq, prev) = next_at_head(conn)?;
-    let f = Fields {
-        seq,
-        at,
-        actor,
-        action,
-        item_kind: kind,
-        item_id: id.as_bytes(),
-        state: s.state.as_deref(),
-        version: s.version.as_ref().map(|h| h.as_slice()),
-        detail: s.detail.as_deref(),
-    };
-    insert_entry(conn, &prev, &f).map(drop)
+    insert_entry(conn, &prev, &fields(seq, at, actor, action, kind, &id, s)).map(drop)
 }
 
 /// Writes the entry `f` after the entry whose hash is `prev`; returns its
 /// hash. Its time, action and kind are stored as `stamp` and `names` keep
 /// them (schema 15 on).
 pub fn insert_entry(conn: &Connection, prev: &[u8], f: &Fields<'_>) -> Result<[u8; 32]> {
-    insert_stored(conn, prev, f, true)
+    insert_stored(conn, prev, f, Stored::Coded)
+}
+
+/// How [`insert_stored`] stores an entry.
+#[derive(Clone, Copy, PartialEq)]
+enum Stored {
+    /// As schema 15 on: time, action and kind as numbers, the actor as
+    /// its key in `writers` (put there first).
+    Coded,
+    /// The same, its actor in `writers` already.
+    Kept,
+    /// As text, for the log of an upgrade before schema 15.
+    Text,
 }
 
 /// [`insert_entry`] into the log of an upgrade before schema 15, whose
@@ -410,10 +444,11 @@ pub(crate) fn insert_entry_as_text(
     prev: &[u8],
     f: &Fields<'_>,
 ) -> Result<[u8; 32]> {
-    insert_stored(conn, prev, f, false)
+    insert_stored(conn, prev, f, Stored::Text)
 }
 
-fn insert_stored(conn: &Connection, prev: &[u8], f: &Fields<'_>, coded: bool) -> Result<[u8; 32]> {
+fn insert_stored(conn: &Connection, prev: &[u8], f: &Fields<'_>, how: Stored) -> Result<[u8; 32]> {
+    let coded = how != Stored::Text;
     use rusqlite::types::Value as Sql;
     let (at, action, kind) = if coded {
         (
@@ -439,7 +474,9 @@ fn insert_stored(conn: &Connection, prev: &[u8], f: &Fields<'_>, coded: bool) ->
     // (Its actor stored as its key in `writers`, from schema 23 on; the
     // logs of an upgrade before 15 keep it as text, as they did.)
     let sql = if coded {
-        super::writers::keep(conn, rusqlite::types::ValueRef::Text(f.actor.as_bytes()))?;
+        if how == Stored::Coded {
+            super::writers::keep(conn, rusqlite::types::ValueRef::Text(f.actor.as_bytes()))?;
+        }
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "INSERT INTO audit (seq, at, actor, action, item_kind, item_id, state, version, detail, hash)
@@ -575,7 +612,11 @@ pub fn insert_received(conn: &Connection) -> Result<InsertReceived<'_>> {
         )
     });
     let stmt = conn.prepare_cached(&SQL)?;
-    Ok(InsertReceived { conn, stmt })
+    Ok(InsertReceived {
+        conn,
+        stmt,
+        kept: Default::default(),
+    })
 }
 
 /// The statement [`insert_received`] prepares, which puts each entry's
@@ -583,6 +624,7 @@ pub fn insert_received(conn: &Connection) -> Result<InsertReceived<'_>> {
 pub struct InsertReceived<'c> {
     conn: &'c Connection,
     stmt: rusqlite::CachedStatement<'c>,
+    kept: super::writers::Kept,
 }
 
 impl InsertReceived<'_> {
@@ -595,7 +637,7 @@ impl InsertReceived<'_> {
                 rusqlite::types::ToSqlOutput::Owned(v) => v.into(),
                 _ => rusqlite::types::ValueRef::Null,
             };
-            super::writers::keep(self.conn, name)?;
+            self.kept.keep(self.conn, name)?;
         }
         self.stmt.execute(rusqlite::params_from_iter(values))
     }
