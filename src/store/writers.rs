@@ -47,32 +47,35 @@ pub fn keep(conn: &Connection, name: ValueRef<'_>) -> rusqlite::Result<()> {
     if name.is_empty() {
         return Ok(());
     }
-    let known = conn
-        .prepare_cached("SELECT 1 FROM writers WHERE name = ?1")?
-        .query_row([ToSqlOutput::Borrowed(ValueRef::Text(name))], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if !known {
-        // Rows of `writers` are never deleted, so the count names a key
-        // not yet given; a key taken some other way is passed over.
-        let count: i64 = conn
-            .prepare_cached("SELECT count(*) FROM writers")?
-            .query_row([], |r| r.get(0))?;
-        let mut n = count.unsigned_abs();
-        loop {
-            n += 1;
-            let added = conn
-                .prepare_cached("INSERT OR IGNORE INTO writers (k, name) VALUES (?1, ?2)")?
-                .execute(rusqlite::params![
-                    key_of(n),
-                    ToSqlOutput::Borrowed(ValueRef::Text(name))
-                ])?;
-            if added == 1 {
-                break;
-            }
+    let known = |conn: &Connection| -> rusqlite::Result<bool> {
+        Ok(conn
+            .prepare_cached("SELECT 1 FROM writers WHERE name = ?1")?
+            .query_row([ToSqlOutput::Borrowed(ValueRef::Text(name))], |_| Ok(()))
+            .optional()?
+            .is_some())
+    };
+    if known(conn)? {
+        return Ok(());
+    }
+    // Rows of `writers` are never deleted, so the count names a key not
+    // yet given; a key taken some other way (the sqlite3 shell) is passed
+    // over, and a name that is there after all ends the search.
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM writers")?
+        .query_row([], |r| r.get(0))?;
+    let mut n = count.unsigned_abs();
+    loop {
+        n += 1;
+        let added = conn
+            .prepare_cached("INSERT OR IGNORE INTO writers (k, name) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![
+                key_of(n),
+                ToSqlOutput::Borrowed(ValueRef::Text(name))
+            ])?;
+        if added == 1 || known(conn)? {
+            return Ok(());
         }
     }
-    Ok(())
 }
 
 /// The names a transaction's writes have put in `writers` already
@@ -273,6 +276,34 @@ mod tests {
         );
         let check = integrity::check(c).unwrap();
         assert!(!check.problems.is_empty(), "the record's state names it");
+    }
+
+    #[test]
+    fn a_key_taken_behind_the_count_is_passed_over() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(TABLE).unwrap();
+        // (Key 2 given with the shell while there is one row: the count
+        // names key 2 next.)
+        c.execute_batch("INSERT INTO writers VALUES (x'02', 'shell')")
+            .unwrap();
+        keep(&c, ValueRef::Text(b"alice")).unwrap();
+        keep(&c, ValueRef::Text(b"bob")).unwrap();
+        keep(&c, ValueRef::Text(b"alice")).unwrap();
+        let rows: Vec<(Vec<u8>, String)> = c
+            .prepare("SELECT k, name FROM writers ORDER BY k")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (vec![2], "shell".to_string()),
+                (vec![3], "alice".to_string()),
+                (vec![4], "bob".to_string())
+            ]
+        );
     }
 
     #[test]
