@@ -542,12 +542,27 @@ pub fn same_rows(
     let Some(at) = cols.iter().position(|c| c == "id") else {
         return Ok(same);
     };
-    // (Each file's origins read as their ids: the numbers are its own.)
+    // (Each file's origins read as their ids: the numbers are its own.
+    // Its writers' keys are its own too, but they are read as stored and
+    // compared by the names each file's `writers` gives them, without a
+    // lookup in SQL for every row.)
     let list = cols
         .iter()
-        .map(|c| read_column(t, c))
+        .map(|c| {
+            if is_writer_column(c) {
+                format!("\"{c}\"")
+            } else {
+                read_column(t, c)
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ");
+    let keyed: Vec<bool> = cols.iter().map(|c| is_writer_column(c)).collect();
+    let (their_names, our_names) = (writers::names(src)?, writers::names(dst)?);
+    let same_name = |a: ValueRef<'_>, b: ValueRef<'_>| {
+        let a = writers::name_in(&our_names, a);
+        a.is_some() && a == writers::name_in(&their_names, b)
+    };
     // Ids are 16-byte blobs, which SQLite orders as their bytes; a row
     // whose id is anything else is never "the same" (the merge reads it).
     let from_on = format!("SELECT {list} FROM {t} WHERE id >= ?1 ORDER BY id");
@@ -605,9 +620,11 @@ pub fn same_rows(
                     std::cmp::Ordering::Greater => break false,
                     // Compared where they lie, without copying either row.
                     std::cmp::Ordering::Equal => {
-                        break (0..n).all(
-                            |i| matches!((m.get_ref(i), r.get_ref(i)), (Ok(a), Ok(b)) if a == b),
-                        );
+                        break (0..n).all(|i| match (m.get_ref(i), r.get_ref(i)) {
+                            (Ok(a), Ok(b)) if keyed[i] => same_name(a, b),
+                            (Ok(a), Ok(b)) => a == b,
+                            _ => false,
+                        });
                     }
                 }
             };
@@ -1541,6 +1558,59 @@ mod tests {
         assert_eq!(ids.len(), 60);
         let same = same_rows(a.conn(), &b, ItemKind::Parcel).unwrap();
         assert_eq!(same.len(), 60);
+        // Writers keyed otherwise in another file are the same names; a
+        // name that differs is not.
+        let rekeyed = copy(a.conn(), "rekeyed.db");
+        let key: Vec<u8> = rekeyed
+            .query_row("SELECT created_by FROM parcels LIMIT 1", [], |r| r.get(0))
+            .unwrap();
+        let name: String = rekeyed
+            .query_row("SELECT name FROM writers WHERE k = ?1", [&key], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        rekeyed
+            .execute(
+                "UPDATE writers SET name = 'was ' || name WHERE k = ?1",
+                [&key],
+            )
+            .unwrap();
+        rekeyed
+            .execute(
+                "INSERT INTO writers (k, name) VALUES (x'7f7f', ?1)",
+                [&name],
+            )
+            .unwrap();
+        for col in ["created_by", "updated_by"] {
+            rekeyed
+                .execute(
+                    &format!("UPDATE parcels SET {col} = x'7f7f' WHERE {col} = ?1"),
+                    [&key],
+                )
+                .unwrap();
+        }
+        let moved: i64 = rekeyed
+            .query_row(
+                "SELECT count(*) FROM parcels WHERE created_by = x'7f7f'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(moved, 60);
+        assert_eq!(
+            same_rows(a.conn(), &rekeyed, ItemKind::Parcel)
+                .unwrap()
+                .len(),
+            60
+        );
+        rekeyed
+            .execute("UPDATE writers SET name = 'mallory' WHERE k = x'7f7f'", [])
+            .unwrap();
+        assert!(
+            same_rows(a.conn(), &rekeyed, ItemKind::Parcel)
+                .unwrap()
+                .is_empty()
+        );
         // One column of one parcel differs; another has a conflict here.
         b.execute(
             "UPDATE parcels SET weight_g = weight_g + 1 WHERE id = ?1",

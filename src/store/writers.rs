@@ -117,6 +117,37 @@ pub fn read(column: &str) -> String {
     format!("coalesce((SELECT w.name FROM writers w WHERE w.k = {column}), {column})")
 }
 
+/// Every key of a file's `writers` with its name (none before schema 23),
+/// for readers that compare many rows' names without asking SQL for each
+/// ([`name_in`]).
+pub fn names(conn: &Connection) -> Result<std::collections::HashMap<Vec<u8>, String>> {
+    let there: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'writers'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !there {
+        return Ok(Default::default());
+    }
+    let mut stmt = conn.prepare("SELECT k, name FROM writers")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The name a column's value stands for, given its file's [`names`]: a
+/// key's name, a text as itself; `None` for a key the file does not hold
+/// or any other value.
+pub fn name_in<'a>(
+    names: &'a std::collections::HashMap<Vec<u8>, String>,
+    v: ValueRef<'a>,
+) -> Option<&'a [u8]> {
+    match v {
+        ValueRef::Blob(k) => names.get(k).map(|n| n.as_bytes()),
+        ValueRef::Text(t) => Some(t),
+        _ => None,
+    }
+}
+
 /// The tables and columns that hold writers' names since schema 23.
 pub fn columns() -> Vec<(&'static str, &'static str)> {
     let mut out = Vec::new();
