@@ -141,7 +141,7 @@ pub fn read_column(table: &str, col: &str) -> String {
 /// Whether a record column holds a writer's name, stored as its key in
 /// `writers` since schema 23 (see [`writers`]).
 fn is_writer_column(col: &str) -> bool {
-    matches!(col, "created_by" | "updated_by")
+    writers::RECORD_COLUMNS.contains(&col)
 }
 
 /// Puts the writers' names a write binds (its values, in `columns`'

@@ -148,12 +148,16 @@ pub fn name_in<'a>(
     }
 }
 
+/// The columns of every record table that hold writers' names.
+pub const RECORD_COLUMNS: [&str; 2] = ["created_by", "updated_by"];
+
 /// The tables and columns that hold writers' names since schema 23.
 pub fn columns() -> Vec<(&'static str, &'static str)> {
     let mut out = Vec::new();
     for kind in crate::domain::ItemKind::ALL {
-        out.push((kind.table(), "created_by"));
-        out.push((kind.table(), "updated_by"));
+        for col in RECORD_COLUMNS {
+            out.push((kind.table(), col));
+        }
     }
     out.push(("audit", "actor"));
     out.push(("received_audit", "actor"));

@@ -510,6 +510,9 @@ pub fn sql_of_item(col: &str, id: &str) -> String {
 /// The columns of `received_audit`, in order.
 pub const RECEIVED_COLUMNS: &str = "source_db, seq, at, actor, action, item_kind, item_id, state, version, detail, prev_hash, hash";
 
+/// Where `actor` stands in [`RECEIVED_COLUMNS`] (from 0).
+const RECEIVED_ACTOR: usize = 3;
+
 /// An audit log's `actor` as reads give it: the writer's name for its key
 /// (`writers`, schema 23 on), or the column as it stands where it holds
 /// the name. (The text of `writers::read("actor")`, for the constants.)
@@ -603,9 +606,12 @@ pub fn insert_received(conn: &Connection) -> Result<InsertReceived<'_>> {
         format!(
             "INSERT OR IGNORE INTO received_audit ({RECEIVED_COLUMNS}) VALUES ({})",
             (1..=12)
-                .map(|i| match i {
-                    4 => super::writers::written("?4"),
-                    i => format!("?{i}"),
+                .map(|i| {
+                    if i == RECEIVED_ACTOR + 1 {
+                        super::writers::written(&format!("?{i}"))
+                    } else {
+                        format!("?{i}")
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -630,7 +636,7 @@ pub struct InsertReceived<'c> {
 impl InsertReceived<'_> {
     /// Inserts one row of [`RECEIVED_COLUMNS`]' values; 1 if it was new.
     pub fn execute<T: rusqlite::ToSql>(&mut self, values: Vec<T>) -> rusqlite::Result<usize> {
-        if let Some(actor) = values.get(3) {
+        if let Some(actor) = values.get(RECEIVED_ACTOR) {
             let out = actor.to_sql()?;
             let name = match &out {
                 rusqlite::types::ToSqlOutput::Borrowed(v) => *v,
@@ -951,6 +957,20 @@ pub fn verify(conn: &Connection) -> Result<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The constants' reading of `actor` is `writers::read`'s, and the
+    /// received columns name the actor where the statements put it.
+    #[test]
+    fn the_actor_is_read_and_written_as_writers_says() {
+        assert_eq!(
+            actor_read!(),
+            format!("{} AS actor", crate::store::writers::read("actor"))
+        );
+        assert_eq!(
+            RECEIVED_COLUMNS.split(", ").nth(RECEIVED_ACTOR),
+            Some("actor")
+        );
+    }
     use crate::domain::Case;
     use crate::domain::record::new_record;
     use crate::store::records;
