@@ -374,6 +374,90 @@ fn red_items_are_withheld_unless_named_and_sources_can_be_redacted() {
     assert!(b.ok(&["list", "cases"]).contains("Operation Red"));
 }
 
+/// A deleted item's deletion keeps its whole record, and travels with an
+/// export so that the receiver deletes it too: never for an item the
+/// handling rules would have held back alive (a TLP:RED note, a
+/// TLP:AMBER+STRICT one without --amber-strict, or a note on a deleted
+/// RED case), whose text would otherwise leave in the file's history.
+#[test]
+fn deleted_red_and_amber_strict_items_stay_behind_with_their_text() {
+    let a = officer_a();
+    let id_of = |out: String| out.trim().to_string();
+    let red = id_of(a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "SECRETRED informant Zed",
+        "--tlp",
+        "RED",
+    ]));
+    let strict = id_of(a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "STRICTLY ours",
+        "--tlp",
+        "AMBER+STRICT",
+    ]));
+    let plain = id_of(a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "PLAIN deleted note",
+    ]));
+    // A RED case with a note on it, both deleted.
+    a.ok(&["add", "case", "--title", "Operation Gone", "--tlp", "RED"]);
+    let on_red = id_of(a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0003",
+        "--text",
+        "UNDER the red case",
+    ]));
+    for id in [&red, &strict, &plain, &on_red] {
+        a.ok(&["delete", id]);
+    }
+    a.ok(&["delete", "C-0003"]);
+    for (name, extra) in [
+        ("case.db", &["--case", "C-0001"][..]),
+        ("all.db", &["--all"][..]),
+    ] {
+        let file = export(&a, name, extra);
+        let bytes = std::fs::read(&file).unwrap();
+        let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+        assert!(!has("SECRETRED"), "{name}: a deleted RED note's text left");
+        assert!(
+            !has("STRICTLY ours"),
+            "{name}: a deleted AMBER+STRICT note's text left"
+        );
+        assert!(
+            !has("UNDER the red case"),
+            "{name}: a note of a deleted RED case left"
+        );
+        assert!(!has("Operation Gone"), "{name}: a deleted RED case left");
+        assert!(
+            has("PLAIN deleted note"),
+            "{name}: an ordinary deletion travels"
+        );
+    }
+    // Let go on purpose, the AMBER+STRICT deletion travels like any other.
+    let file = export(&a, "strict.db", &["--case", "C-0001", "--amber-strict"]);
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.windows(13).any(|w| w == b"STRICTLY ours"));
+    // And the receiver of the first file deletes the ordinary note too.
+    let b = Nb::new();
+    b.ok(&["init"]);
+    merge(&b, &dir_file(&a, "case.db"));
+    verified(&b);
+}
+
 #[test]
 fn encrypted_round_trip_and_wrong_identity_refused() {
     let a = officer_a();

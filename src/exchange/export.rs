@@ -339,8 +339,17 @@ fn copy_kind<R: Record>(
 /// items a deleted link of an exported case joined, and with `all` every
 /// other deleted item that no withheld item held. A withheld case's
 /// deletions stay behind with it, and with `redact` so do notes (their
-/// history would show their sources).
-fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Result<Vec<Uuid>> {
+/// history would show their sources). A deleted item the handling rules
+/// hold back (TLP:RED not named, TLP:AMBER+STRICT not let go, by the
+/// label the record had when deleted) stays behind as it would alive, and
+/// so does what it held: its deletion keeps the whole record.
+fn tombstones(
+    conn: &Connection,
+    picked: &Picked,
+    rel: &handling::Release,
+    all: bool,
+    redact: bool,
+) -> Result<Vec<Uuid>> {
     let kinds = audit::names::sql_record_kinds();
     let mut stmt = conn.prepare(&format!(
         "SELECT a.item_kind, a.item_id, a.detail FROM audit a
@@ -349,6 +358,7 @@ fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Re
         audit::sql_of_item("b.item_id", "a.item_id")
     ))?;
     let mut deleted: Vec<(ItemKind, Uuid, Vec<Uuid>)> = Vec::new();
+    let mut withheld: HashSet<Uuid> = HashSet::new();
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let (kind, id, detail): (String, Uuid, String) =
@@ -359,18 +369,36 @@ fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Re
         if redact && kind == ItemKind::Note {
             continue;
         }
-        deleted.push((kind, id, super::merge::parents_of(kind, &detail)));
+        let parents = super::merge::parents_of(kind, &detail);
+        if handling::held_back_as(tlp_in(&detail).as_deref(), id, rel).is_some() {
+            withheld.insert(id);
+            continue;
+        }
+        deleted.push((kind, id, parents));
     }
+    // What a held-back deletion held stays with it (a deleted note on a
+    // deleted TLP:RED case), as it does behind a withheld item.
+    loop {
+        let before = withheld.len();
+        for (_, id, parents) in &deleted {
+            if parents.iter().any(|p| withheld.contains(p)) {
+                withheld.insert(*id);
+            }
+        }
+        if withheld.len() == before {
+            break;
+        }
+    }
+    deleted.retain(|(_, id, _)| !withheld.contains(id));
+    let picked_withheld = &picked.withheld;
+    let withheld_any = |p: &Uuid| picked_withheld.contains(p) || withheld.contains(p);
     let mut sent: HashSet<Uuid> = HashSet::new();
     // Held by what is exported, directly or through another deletion.
     loop {
         let before = sent.len();
         for (_, id, parents) in &deleted {
             let held = |p: &Uuid| picked.seen.contains(p) || sent.contains(p);
-            if !sent.contains(id)
-                && parents.iter().any(held)
-                && !parents.iter().any(|p| picked.withheld.contains(p))
-            {
+            if !sent.contains(id) && parents.iter().any(held) && !parents.iter().any(withheld_any) {
                 sent.insert(*id);
             }
         }
@@ -389,13 +417,13 @@ fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Re
     // (one of a withheld item) held or joined.
     let held_back: HashSet<Uuid> = deleted
         .iter()
-        .filter(|d| !sent.contains(&d.1) && d.2.iter().any(|p| picked.withheld.contains(p)))
+        .filter(|d| !sent.contains(&d.1) && d.2.iter().any(withheld_any))
         .flat_map(|d| d.2.iter().copied())
         .collect();
     for (_, id, parents) in &deleted {
         if parents.is_empty()
             && !held_back.contains(id)
-            && !picked.withheld.contains(id)
+            && !withheld_any(id)
             && (named.contains(id) || all)
         {
             sent.insert(*id);
@@ -404,6 +432,15 @@ fn tombstones(conn: &Connection, picked: &Picked, all: bool, redact: bool) -> Re
     let mut out: Vec<Uuid> = sent.into_iter().collect();
     out.sort();
     Ok(out)
+}
+
+/// The TLP label of the record a deletion keeps (its `detail`), if any.
+fn tlp_in(detail: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Labelled {
+        tlp: Option<String>,
+    }
+    serde_json::from_str::<Labelled>(detail).ok()?.tlp
 }
 
 /// From this many items on, their histories are read in one pass over
@@ -656,7 +693,7 @@ pub fn export(
     // Deletions travel: the history (to its deletion, which keeps the
     // record whole) of what was deleted here and belonged to what is
     // exported, so the receiver deletes it too, or is asked.
-    let gone = tombstones(&snapshot, &picked, opts.all, opts.redact_sources)?;
+    let gone = tombstones(&snapshot, &picked, &rel, opts.all, opts.redact_sources)?;
     build.write(|w| copy_histories(&snapshot, source_db, &w.tx, &gone))?;
     // The profiles, and the watchlist entries of what is exported (those
     // of no case, or of a case exported: an entry of a withheld case is

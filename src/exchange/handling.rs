@@ -45,11 +45,18 @@ pub fn held_back(
     id: Uuid,
     rel: &Release,
 ) -> Result<Option<String>> {
-    Ok(match tlp_of(conn, kind, id)?.as_deref() {
+    Ok(held_back_as(tlp_of(conn, kind, id)?.as_deref(), id, rel))
+}
+
+/// Why an item labelled `tlp` may not leave, if it may not: the rule of
+/// [`held_back`] for a label read elsewhere (a deleted item's, from the
+/// record its deletion keeps).
+pub fn held_back_as(tlp: Option<&str>, id: Uuid, rel: &Release) -> Option<String> {
+    match tlp {
         Some("RED") if !rel.include_red.contains(&id) => Some("TLP:RED".into()),
         Some("AMBER+STRICT") if !rel.amber_strict => Some("TLP:AMBER+STRICT".into()),
         _ => None,
-    })
+    }
 }
 
 /// Refuses a case asked for by name that may not leave, saying how to
