@@ -458,6 +458,28 @@ fn deleted_red_and_amber_strict_items_stay_behind_with_their_text() {
     verified(&b);
 }
 
+/// A merge that deletes what the file deleted says so in its text
+/// summary, the dry run included, not only in its JSON.
+#[test]
+fn a_merge_says_what_it_deleted() {
+    let a = officer_a();
+    let note = a.ok(&["add", "note", "--on", "C-0001", "--text", "to be deleted"]);
+    let first = export(&a, "first.db", &["--case", "C-0001"]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    merge(&b, &first);
+    a.ok(&["delete", note.trim()]);
+    let second = export(&a, "second.db", &["--case", "C-0001"]);
+    let f = second.to_str().unwrap();
+    let dry = b.ok(&["merge", "--dry-run", f]);
+    assert!(dry.contains("conflicts 0, deleted 1"), "{dry}");
+    assert!(dry.contains("1 record(s) would be deleted here"), "{dry}");
+    let done = b.ok(&["merge", f]);
+    assert!(done.contains("conflicts 0, deleted 1"), "{done}");
+    assert!(done.contains("1 record(s) were deleted here"), "{done}");
+    assert!(!b.ok(&["list", "notes"]).contains("to be deleted"));
+}
+
 #[test]
 fn encrypted_round_trip_and_wrong_identity_refused() {
     let a = officer_a();

@@ -272,9 +272,17 @@ pub fn merge(
     }
     writeln!(
         out,
-        "added {}, updated {}, unchanged {}, conflicts {}",
-        report.added, report.updated, report.unchanged, report.conflicts
+        "added {}, updated {}, unchanged {}, conflicts {}, deleted {}",
+        report.added, report.updated, report.unchanged, report.conflicts, report.deleted
     )?;
+    if report.deleted > 0 {
+        writeln!(
+            out,
+            "{} record(s) {} deleted here because they were deleted there (each audited; see `interdict audit log`)",
+            report.deleted,
+            if args.dry_run { "would be" } else { "were" }
+        )?;
+    }
     for r in &report.renumbered {
         let why = if crate::domain::case::parse_reference(&r.there).is_some() {
             "its reference was taken"
