@@ -751,6 +751,102 @@ fn a_file_is_known_by_its_bytes_once_a_merge_of_it_completed_here() {
     assert_eq!(content(&c.db), before);
 }
 
+/// A received export opened without --read-only is browsed read-only, and
+/// said so: opened for writing it became a notebook (its journal
+/// switched, its indexes built), changed after signing, so that its merge
+/// then blamed the sender for tampering. A write is refused, naming why;
+/// the file stays byte for byte as signed and merges afterwards.
+#[test]
+fn an_export_opened_without_read_only_is_never_written() {
+    let a = officer_a();
+    let file = export(&a, "tea.db", &["--case", "C-0001"]);
+    let h = sha(&file);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let out = b
+        .cmd_on(&file)
+        .args(["list", "cases"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("opened read-only") && err.contains("interdict merge"),
+        "{err}"
+    );
+    assert!(
+        err.contains("signed by tester"),
+        "the signer is named: {err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Operation Tea"));
+    let refused = b
+        .cmd_on(&file)
+        .args(["add", "case", "--title", "Scribbled"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let refused = String::from_utf8_lossy(&refused);
+    assert!(
+        refused.contains("read-only") && refused.contains("signed export"),
+        "{refused}"
+    );
+    assert_eq!(sha(&file), h, "not a byte of the export changed");
+    let r = merge(&b, &file);
+    assert_eq!(counts(&r)[0], 7, "{r}");
+}
+
+/// Files that are not what they seem are refused with what they are, the
+/// file unchanged: a named pipe (which an open waited on for ever, browsed
+/// or merged) and an export whose schema version another tool set to 0
+/// (whose upgrade from nothing failed with pages of SQL, after changing
+/// the file's header).
+#[cfg(unix)]
+#[test]
+fn a_pipe_or_a_file_without_its_schema_version_is_refused_unchanged() {
+    let a = officer_a();
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let pipe = dir_file(&a, "pipe.db");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let p = pipe.to_str().unwrap();
+    let err = b.fails(&["merge", p]);
+    assert!(err.contains("not a regular file"), "{err}");
+    let mut c = b.cmd_on(&pipe);
+    c.args(["--read-only", "list", "cases"]);
+    let err = c.assert().failure().get_output().stderr.clone();
+    assert!(String::from_utf8_lossy(&err).contains("not a regular file"));
+
+    let file = export(&a, "zero.db", &["--case", "C-0001"]);
+    Connection::open(&file)
+        .unwrap()
+        .pragma_update(None, "user_version", 0)
+        .unwrap();
+    let h = sha(&file);
+    for ro in [false, true] {
+        let mut c = b.cmd_on(&file);
+        if ro {
+            c.arg("--read-only");
+        }
+        c.args(["list", "cases"]);
+        let err = c.assert().failure().get_output().stderr.clone();
+        let err = String::from_utf8_lossy(&err);
+        assert!(
+            err.contains("no schema version") && err.len() < 400,
+            "{err}"
+        );
+    }
+    assert_eq!(sha(&file), h, "unchanged");
+}
+
 #[test]
 fn read_only_browsing_leaves_the_file_byte_identical() {
     let a = officer_a();

@@ -39,8 +39,14 @@ fn open(cli: &Cli) -> Result<Opened> {
     let mut opts = OpenOptions::new(super::actor(cli.actor.as_deref())?);
     opts.group = cli.group.clone();
     // A file whose owner made it read-only is opened read-only, even by root.
+    crate::store::must_be_a_file(&path)?;
     let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly());
-    opts.read_only = cli.read_only || marked_read_only;
+    // A signed export opened for writing would become a notebook (its
+    // indexes built, its journal switched): changed after it was signed,
+    // so that a merge of it would then refuse it as tampered with. It is
+    // browsed read-only, and said so.
+    let export_file = !cli.read_only && crate::store::is_export_file(&path);
+    opts.read_only = cli.read_only || marked_read_only || export_file;
     // Writes are sealed with the user's own key; their checkpoints of the
     // log are kept beside it.
     if !opts.read_only {
@@ -108,6 +114,13 @@ fn open(cli: &Cli) -> Result<Opened> {
             }
             Err(e) => (format!("this export failed its checks: {e}"), true),
         });
+        if export_file {
+            let said = format!(
+                "opened read-only: a signed export is never written to (its signature would no longer hold); `interdict merge {}` brings it into your notebook",
+                super::output::cell_line(&path.display().to_string())
+            );
+            notice = notice.map(|(n, warn)| (format!("{said}; {n}"), warn));
+        }
     }
     // A merge running beside this one, or stopped midway, is said.
     if let Ok(merges) = crate::exchange::merge::in_progress(store.conn())

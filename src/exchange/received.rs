@@ -107,6 +107,9 @@ pub fn plaintext(file: &Path, identity: Option<&Path>) -> Result<Plain> {
             message: "no such file".into(),
         });
     }
+    // A named pipe would be waited on for ever, a device read without
+    // end: only a file is read.
+    crate::store::must_be_a_file(file)?;
     if !seal::is_encrypted(file)? {
         use std::io::Read;
         let mut head = [0u8; 100];

@@ -35,7 +35,7 @@ pub enum StoreError {
     )]
     Busy { path: PathBuf, holder: String },
     #[error(
-        "{path}: the database is read-only (check the file's permissions, or drop --read-only)"
+        "{path}: the database is open read-only, so nothing was written (opened with --read-only, or a file its owner made read-only: check its permissions; a signed export is always read-only: merge it into a notebook to work on it)"
     )]
     ReadOnly { path: PathBuf },
     #[error(

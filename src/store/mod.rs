@@ -512,6 +512,47 @@ fn copy_to_disk(conn: &Connection, path: &Path) -> Result<(tempfile::TempDir, Pa
 
 /// The schema version of an existing file, read without writing a byte;
 /// `None` when it cannot be read as SQLite.
+/// Refuses what is there but is not a regular file (after symbolic
+/// links): a named pipe, which an open would wait on for ever, a device,
+/// a folder.
+pub fn must_be_a_file(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(StoreError::Open {
+            path: path.into(),
+            message: if m.is_dir() {
+                "a folder, not a file".into()
+            } else {
+                "not a regular file (a named pipe, a device or a socket)".into()
+            },
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `path` is a signed export (a file in rollback-journal mode
+/// holding an export manifest), found without writing anything: its
+/// header read, then the file opened read-only. False for anything else,
+/// including what cannot be read.
+pub fn is_export_file(path: &Path) -> bool {
+    use std::io::Read;
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = [0u8; 20];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
+    // (Bytes 18 and 19 are 1 in rollback-journal mode, which exports
+    // are written in; a notebook's are 2, a write-ahead log.)
+    if read.is_err() || &head[..16] != b"SQLite format 3\0" || head[18] != 1 {
+        return false;
+    }
+    Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()
+    .is_some_and(|c| is_export(&c).unwrap_or(false))
+}
+
 pub fn schema_version_of(path: &Path) -> Option<i64> {
     let conn = Connection::open_with_flags(
         path,
@@ -566,6 +607,16 @@ impl Store {
         let fresh = app_id == 0 && tables == 0;
         if app_id != APPLICATION_ID && !fresh {
             return Err(StoreError::NotInterdict { path: path.into() });
+        }
+        // Tables but no schema version: no notebook is ever left so (the
+        // version is set in the transaction that makes the tables), so
+        // another tool changed it; upgrading it from nothing would fail on
+        // the tables it has, after changing the file's header.
+        if version == 0 && tables > 0 {
+            return Err(StoreError::Open {
+                path: path.into(),
+                message: "it holds tables but no schema version (set to 0 by another tool?): not a notebook this build can read or upgrade; it was not changed".into(),
+            });
         }
         if version > migrations::latest() {
             return Err(StoreError::NewerSchema {
