@@ -363,3 +363,30 @@ fn typed_and_imported_parcels_that_name_a_known_person_say_so() {
     );
     assert_eq!(nb.count("links"), 0);
 }
+
+/// A card number written into a person's contacts is shown masked but for
+/// its last four digits, as card identifiers are, unless --show-cards; the
+/// stored text (JSON, edits, exports) stays as written.
+#[test]
+fn a_card_in_free_text_is_shown_masked() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Card Holder",
+        "--contacts",
+        "t.me/holder, card 4111 1111 1111 1111",
+    ]);
+    let shown = nb.ok(&["show", "Card Holder"]);
+    assert!(shown.contains("************1111"), "{shown}");
+    assert!(!shown.contains("4111 1111 1111 1111"), "{shown}");
+    let full = nb.ok(&["--show-cards", "show", "Card Holder"]);
+    assert!(full.contains("4111 1111 1111 1111"), "{full}");
+    let json = nb.ok(&["show", "Card Holder", "--format", "json"]);
+    assert!(
+        json.contains("4111 1111 1111 1111"),
+        "stored as written: {json}"
+    );
+}

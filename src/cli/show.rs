@@ -18,7 +18,13 @@ use uuid::Uuid;
 pub(super) fn record_fields<R: Record>(rec: &R) -> Vec<(&'static str, String)> {
     R::FIELDS
         .iter()
-        .map(|f| (f.label, get_field(rec, f.name)))
+        .map(|f| {
+            let v = get_field(rec, f.name);
+            (
+                f.label,
+                crate::domain::identifiers::shown_text(&v).into_owned(),
+            )
+        })
         .collect()
 }
 

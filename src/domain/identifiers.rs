@@ -88,6 +88,33 @@ impl IdentKind {
     }
 }
 
+/// A free text as shown (a person's contacts, a note): each valid card
+/// number in it masked but for its last four digits, unless
+/// [`show_cards`] was asked for. What is stored, edited and exported is
+/// the text as written.
+pub fn shown_text(t: &str) -> std::borrow::Cow<'_, str> {
+    use super::payment::{self, Checked};
+    if SHOW_CARDS.load(std::sync::atomic::Ordering::Relaxed)
+        || t.bytes().filter(u8::is_ascii_digit).count() < 13
+    {
+        return std::borrow::Cow::Borrowed(t);
+    }
+    let mut out = String::new();
+    let mut last = 0;
+    for m in CARD_RE.find_iter(t) {
+        if let Some(Checked::Valid(d)) = payment::card(m.as_str()) {
+            out.push_str(&t[last..m.start()]);
+            out.push_str(&payment::mask_card(&d));
+            last = m.end();
+        }
+    }
+    if last == 0 {
+        return std::borrow::Cow::Borrowed(t);
+    }
+    out.push_str(&t[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// [`IdentKind::shown`] for a kind named by its string.
 pub fn shown_value<'a>(kind: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
     match IdentKind::ALL.into_iter().find(|k| k.as_str() == kind) {
@@ -647,6 +674,27 @@ pub fn payment_key(raw: &str) -> Result<(IdentKind, String), String> {
     Err(format!(
         "{raw:?} is not a card number, IBAN, crypto-currency address, YooMoney wallet or WebMoney purse"
     ))
+}
+
+#[cfg(test)]
+mod shown_text_tests {
+    use super::*;
+
+    /// Valid card numbers inside free text are masked for display (a
+    /// person's contacts held one in full on the screen); a number that
+    /// fails Luhn, a phone and the rest of the text are left as written.
+    #[test]
+    fn cards_in_free_text_are_masked_for_display() {
+        let t = "t.me/shop, card 4193 4523 6025 5154; +7 701 555 01 42; 4111 1111 1111 1112";
+        assert_eq!(
+            shown_text(t),
+            "t.me/shop, card ************5154; +7 701 555 01 42; 4111 1111 1111 1112"
+        );
+        assert!(matches!(
+            shown_text("no card here"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -425,7 +425,11 @@ pub fn detail(conn: &Connection, item: &ItemRef) -> Result<Vec<(String, String)>
     fn fields<R: Record>(r: &R) -> Vec<(String, String)> {
         R::FIELDS
             .iter()
-            .map(|f| (f.label.to_string(), get_field(r, f.name)))
+            .map(|f| {
+                let v = get_field(r, f.name);
+                let shown = crate::domain::identifiers::shown_text(&v).into_owned();
+                (f.label.to_string(), shown)
+            })
             .filter(|(_, v)| !v.is_empty())
             .collect()
     }
