@@ -1226,6 +1226,17 @@ fn a_file_with_a_record_that_could_never_be_merged_is_refused_whole() {
         "{err}"
     );
     assert_eq!(content(&b.db), before, "not one step was written");
+    // Browsed, the same file is refused too, before a row is indexed: read
+    // as it came, one such value (a note of ten million characters) made a
+    // search of the file take gigabytes.
+    let mut c = b.cmd_on(&long);
+    c.args(["--read-only", "search", "xxxxxxxxxxxxxxxx"]);
+    let err = c.assert().failure().get_output().stderr.clone();
+    let err = String::from_utf8_lossy(&err);
+    assert!(
+        err.contains("its concealment holds 5000 characters") && err.contains("1000"),
+        "{err}"
+    );
     // The file as it was signed merges.
     assert_eq!(counts(&merge(&b, &file))[0], 7);
 }

@@ -682,6 +682,11 @@ impl Store {
                     ),
                 });
             }
+            // A received export is read as it came: a value longer than
+            // any notebook takes is refused before it is indexed.
+            if is_export(&store.conn)? {
+                records::check_sizes(&store.conn)?;
+            }
             // An older file, or an export (which carries no index rows:
             // they are rebuilt from its records by whoever reads it).
             if version < migrations::latest() || !store.indexed()? {

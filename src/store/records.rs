@@ -37,6 +37,67 @@ pub fn columns<R: Record>() -> Vec<&'static str> {
     cols
 }
 
+/// Refuses a file (a received export, about to be read) holding a field
+/// value longer than any path of writing takes ([`FieldSpec::max_chars`]:
+/// typed, imported and merged values are all refused above it), or a
+/// writer's name longer than a one-line field: read as it came, one such
+/// value made every search of the file slow and gigabytes large. One pass
+/// over each kind's table, counting in SQL.
+///
+/// [`FieldSpec::max_chars`]: crate::domain::fields::FieldSpec::max_chars
+pub fn check_sizes(conn: &Connection) -> Result<()> {
+    use crate::domain::fields::MAX_TEXT;
+    for kind in ItemKind::ALL {
+        let fields = crate::domain::fields_of(kind);
+        if fields.is_empty() {
+            continue;
+        }
+        let lengths = fields
+            .iter()
+            .map(|f| format!("max(length(\"{}\"))", f.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT {lengths} FROM {}", kind.table());
+        let longest: Vec<Option<i64>> = conn.query_row(&sql, [], |r| {
+            (0..fields.len()).map(|i| r.get(i)).collect()
+        })?;
+        for (f, n) in fields.iter().zip(longest) {
+            let n = usize::try_from(n.unwrap_or(0)).unwrap_or(usize::MAX);
+            if n > f.max_chars() {
+                let id: Uuid = conn.query_row(
+                    &format!(
+                        "SELECT id FROM {} WHERE length(\"{}\") > ?1 LIMIT 1",
+                        kind.table(),
+                        f.name
+                    ),
+                    [f.max_chars() as i64],
+                    |r| r.get(0),
+                )?;
+                return Err(StoreError::Refused(format!(
+                    "{kind} {id}: its {} holds {n} characters, more than the {} any notebook takes: the file is refused",
+                    f.name,
+                    f.max_chars()
+                )));
+            }
+        }
+    }
+    let has_writers: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'writers'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_writers {
+        let n: Option<i64> =
+            conn.query_row("SELECT max(length(name)) FROM writers", [], |r| r.get(0))?;
+        if let Some(n) = n.filter(|&n| n > MAX_TEXT as i64) {
+            return Err(StoreError::Refused(format!(
+                "a writer's name in it holds {n} characters, more than the {MAX_TEXT} a name takes: the file is refused"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The columns of a kind's table, as [`columns`] gives them.
 /// Made once per process: the audit reads it on every write.
 pub fn kind_columns(kind: ItemKind) -> &'static [&'static str] {
