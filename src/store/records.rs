@@ -58,9 +58,8 @@ pub fn check_sizes(conn: &Connection) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!("SELECT {lengths} FROM {}", kind.table());
-        let longest: Vec<Option<i64>> = conn.query_row(&sql, [], |r| {
-            (0..fields.len()).map(|i| r.get(i)).collect()
-        })?;
+        let longest: Vec<Option<i64>> =
+            conn.query_row(&sql, [], |r| (0..fields.len()).map(|i| r.get(i)).collect())?;
         for (f, n) in fields.iter().zip(longest) {
             let n = usize::try_from(n.unwrap_or(0)).unwrap_or(usize::MAX);
             if n > f.max_chars() {
