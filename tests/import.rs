@@ -629,3 +629,73 @@ fn a_russian_table_with_placeholders_imports_as_sent() {
     );
     verified(&nb);
 }
+
+/// A quote that is never closed, or closes lines later, swallows the
+/// rows in between: the file is refused whole, even with --skip-bad,
+/// naming the line the quote opened on; a cell typed over several lines
+/// still imports.
+#[test]
+fn a_broken_quote_refuses_the_file_even_with_skip_bad() {
+    let nb = Nb::new();
+    let t: Vec<String> = (0..5).map(|n| s10_number("RR", 470 + n, "CN")).collect();
+    let head = "Tracking number,Sender name,Weight (g)\n";
+    let unclosed = write(
+        &nb,
+        "unt.csv",
+        format!(
+            "{head}{},A,450\n{},\"Oops,450\n{},C,450\n{},D,450\n",
+            t[0], t[1], t[2], t[3]
+        ),
+    );
+    for extra in [&[][..], &["--skip-bad"], &["--skip-bad", "--dry-run"]] {
+        let mut args = vec!["import", "csv", s(&unclosed)];
+        args.extend_from_slice(extra);
+        let err = nb.fails(&args);
+        assert!(
+            err.contains(
+                "line 3: a quoted cell opened here is never closed: it runs to the end of the file (line 5)"
+            ),
+            "{extra:?}: {err}"
+        );
+        assert!(!err.contains("rows read"), "{err}");
+    }
+    // Closed lines later, by the quote that opened a later cell, or by
+    // one too many, with every cell count right.
+    for (name, rows) in [
+        (
+            "late.csv",
+            format!(
+                "{},\"Oops,450\n{},C,450\n{},\"D, jr\",450\n",
+                t[1], t[2], t[3]
+            ),
+        ),
+        (
+            "extra.csv",
+            format!("{},\"Oops,450\n{},C,450\n{},D\",450\n", t[1], t[2], t[3]),
+        ),
+    ] {
+        let f = write(
+            &nb,
+            name,
+            format!("{head}{},A,450\n{rows}{},E,450\n", t[0], t[4]),
+        );
+        let err = nb.fails(&["import", "csv", s(&f), "--skip-bad"]);
+        assert!(
+            err.contains("line 3: a quoted cell opened here closes only on line 5"),
+            "{name}: {err}"
+        );
+    }
+    assert_eq!(nb.count("parcels"), 0);
+    assert!(!nb._dir.path().join("unt.rejects.csv").exists());
+    // A cell over several lines, quoted right, is a cell.
+    let f = write(
+        &nb,
+        "ok.csv",
+        format!(
+            "{head}{},A,450\n{},\"Line one\nline two, flat 5\",450\n{},C,450\n",
+            t[0], t[1], t[2]
+        ),
+    );
+    let out = nb.ok(&["import", "csv", s(&f)]);
+    assert!(out.contains("3 rows read, 3 imported"), "{out}");
+}

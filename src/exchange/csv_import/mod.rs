@@ -59,6 +59,15 @@ pub enum ImportError {
     },
     #[error("{}: {message}", .path.display())]
     Columns { path: PathBuf, message: String },
+    /// The file's quoting is broken from `line` on: a quote missing or
+    /// extra. Refused whole, `--skip-bad` or not: which lines are rows is
+    /// not known.
+    #[error("{}: line {line}: {message}; the file is refused whole, --skip-bad or not: fix the quote", .path.display())]
+    Quoting {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
     #[error("{}: {message}", .path.display())]
     Changed { path: PathBuf, message: String },
     #[error(transparent)]
@@ -1222,7 +1231,11 @@ mod tests {
                         }
                     }
                 }
-                Err(ImportError::Columns { .. } | ImportError::NotUtf8 { .. }) => {}
+                Err(
+                    ImportError::Columns { .. }
+                    | ImportError::NotUtf8 { .. }
+                    | ImportError::Quoting { .. },
+                ) => {}
                 Err(e) => panic!("unexpected error: {e}"),
             }
         }

@@ -32,6 +32,7 @@ pub(super) struct Terminators<R> {
     pub(super) inner: R,
     pub(super) offset: u64,
     pub(super) seen: Rc<RefCell<VecDeque<(u64, u8)>>>,
+    pub(super) quoting: Rc<RefCell<Quoting>>,
 }
 
 impl<R: Read> Read for Terminators<R> {
@@ -43,8 +44,127 @@ impl<R: Read> Read for Terminators<R> {
                 seen.push_back((self.offset + i as u64, *b));
             }
         }
+        self.quoting.borrow_mut().feed(&buf[..n]);
         self.offset += n as u64;
         Ok(n)
+    }
+}
+
+/// Where the CSV parser is, quote-wise, in the text it reads: kept beside
+/// it (the parser does not say) to tell a quote that is missing or extra
+/// from a cell typed over several lines. Follows the parser's rules: a
+/// quote opens a quoted cell only at the start of a cell; inside one, two
+/// quotes are a quote and one closes it; text after the closing quote is
+/// added to the cell.
+#[derive(Debug, Default)]
+pub(super) struct Quoting {
+    delimiter: u8,
+    state: QuoteState,
+    /// The line being read (1 = the first), counting `\n` as the parser does.
+    line: u64,
+    /// Where the quoted cell being read opened.
+    opened: u64,
+    /// Quoted cells that ran over more than one line, oldest first.
+    pub(super) spans: VecDeque<Span>,
+    /// Whether the text ended with a line break.
+    ends_with_newline: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    #[default]
+    CellStart,
+    InCell,
+    InQuotes,
+    /// A quote inside a quoted cell: closing it, or the first of two.
+    QuoteInQuotes,
+}
+
+/// A quoted cell over several lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Span {
+    pub(super) opened: u64,
+    pub(super) closed: u64,
+    /// Text follows its closing quote (`"...\n..."x`): the quote that
+    /// closed it was meant to open another cell.
+    pub(super) stray: bool,
+}
+
+impl Quoting {
+    pub(super) fn new(delimiter: u8) -> Quoting {
+        Quoting {
+            delimiter,
+            line: 1,
+            ..Quoting::default()
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        use QuoteState::*;
+        for &b in bytes {
+            let ends_cell = b == self.delimiter || b == b'\n' || b == b'\r';
+            self.state = match self.state {
+                CellStart if b == b'"' => {
+                    self.opened = self.line;
+                    InQuotes
+                }
+                CellStart | InCell if ends_cell => CellStart,
+                CellStart | InCell => InCell,
+                InQuotes if b == b'"' => QuoteInQuotes,
+                InQuotes => InQuotes,
+                QuoteInQuotes if b == b'"' => InQuotes,
+                QuoteInQuotes => {
+                    self.closed(!ends_cell);
+                    if ends_cell { CellStart } else { InCell }
+                }
+            };
+            if b == b'\n' {
+                self.line += 1;
+            }
+        }
+        if let Some(&b) = bytes.last() {
+            self.ends_with_newline = b == b'\n';
+        }
+    }
+
+    /// A quoted cell closed on this line (its closing quote is behind).
+    fn closed(&mut self, stray: bool) {
+        if self.opened < self.line {
+            self.spans.push_back(Span {
+                opened: self.opened,
+                closed: self.line,
+                stray,
+            });
+        }
+    }
+
+    /// At the end of the text: the line a quoted cell never closed opened
+    /// on, and the file's last line.
+    pub(super) fn unclosed(&mut self) -> Option<(u64, u64)> {
+        match self.state {
+            QuoteState::InQuotes => {
+                let last = self.line - u64::from(self.ends_with_newline && self.line > 1);
+                Some((self.opened, last))
+            }
+            QuoteState::QuoteInQuotes => {
+                self.closed(false);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// The quoted cells over several lines that opened between lines
+    /// `first` and `last` (one row's); those that opened before are let go.
+    pub(super) fn spans_in(&mut self, first: u64, last: u64) -> Vec<Span> {
+        while self.spans.front().is_some_and(|s| s.opened < first) {
+            self.spans.pop_front();
+        }
+        let mut out = Vec::new();
+        while self.spans.front().is_some_and(|s| s.opened <= last) {
+            out.extend(self.spans.pop_front());
+        }
+        out
     }
 }
 
@@ -77,6 +197,7 @@ pub(super) struct Opened {
     pub(super) delimiter: u8,
     pub(super) bytes: Rc<Cell<u64>>,
     pub(super) lines: LineFinder,
+    pub(super) quoting: Rc<RefCell<Quoting>>,
 }
 
 /// Opens the file as UTF-8 text: decoded from `encoding` when given, from
@@ -108,6 +229,7 @@ pub(super) fn open_csv(
         .map_err(io_err(path))?;
     let delimiter = delimiter(&head);
     let seen = Rc::new(RefCell::new(VecDeque::new()));
+    let quoting = Rc::new(RefCell::new(Quoting::new(delimiter)));
     let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -116,12 +238,14 @@ pub(super) fn open_csv(
             inner: Cursor::new(head).chain(decoded),
             offset: 0,
             seen: seen.clone(),
+            quoting: quoting.clone(),
         });
     Ok(Opened {
         reader,
         delimiter,
         bytes,
         lines: LineFinder(seen),
+        quoting,
     })
 }
 
@@ -144,6 +268,23 @@ pub(super) fn utf8_cells<'r>(
             all.get(r).ok_or_else(bad)
         })
         .collect()
+}
+
+/// Whether a quoted cell over several lines holds a whole row of the
+/// table (a line inside it, neither its first nor its last, with as many
+/// cells as the header): then its quotes swallowed rows. Returns that
+/// line's place in the cell (1 = its second line). Only tables of three
+/// columns or more: in narrower ones an address line reads as a row.
+fn swallowed_row(cell: &[u8], delimiter: u8, width: usize) -> Option<u64> {
+    if width < 3 {
+        return None;
+    }
+    let lines: Vec<&[u8]> = cell.split(|b| *b == b'\n').collect();
+    let inner = lines.get(1..lines.len().saturating_sub(1))?;
+    inner
+        .iter()
+        .position(|l| l.iter().filter(|b| **b == delimiter).count() + 1 == width)
+        .map(|i| i as u64 + 1)
 }
 
 /// The first byte of a record that is not UTF-8, and its column.
@@ -499,6 +640,38 @@ pub(super) fn read_each(
             before_data -= 1;
             continue;
         }
+        // A quoted cell over several lines in a row that is otherwise
+        // wrong is a quote missing or extra: the rows it swallowed cannot
+        // be told apart, so no row after it can be trusted.
+        let last = line + rec.as_slice().iter().filter(|b| **b == b'\n').count() as u64;
+        if last > line {
+            let width = prep.plan.header.len();
+            let spans = o.quoting.borrow_mut().spans_in(line, last);
+            // (The cells over several lines are the spans, in order.)
+            let long = rec.iter().filter(|c| c.contains(&b'\n'));
+            let broken = spans.iter().zip(long).find_map(|(s, cell)| {
+                let why = if s.stray {
+                    "and text follows its closing quote".to_string()
+                } else if rec.len() != width {
+                    format!("and the row has {} cells, the header {width}", rec.len())
+                } else {
+                    let k = swallowed_row(cell, prep.delimiter, width)?;
+                    format!("and holds whole rows (line {} reads as one)", s.opened + k)
+                };
+                Some((s, why))
+            });
+            if let Some((s, why)) = broken {
+                return Err(ImportError::Quoting {
+                    path: path.to_path_buf(),
+                    line: s.opened,
+                    message: format!(
+                        "a quoted cell opened here closes only on line {}, {why}: a quote is \
+                         missing or extra, and the lines in between cannot be told apart as rows",
+                        s.closed
+                    ),
+                });
+            }
+        }
         // (Which byte is not UTF-8 is looked for only in a row that has one.)
         let cells = utf8_cells(&rec, path, line);
         let bad = if cells.is_err() { bad_byte(&rec) } else { None };
@@ -543,6 +716,17 @@ pub(super) fn read_each(
         if !each(row, o.bytes.get()) {
             break;
         }
+    }
+    let unclosed = o.quoting.borrow_mut().unclosed();
+    if let Some((opened, last)) = unclosed {
+        return Err(ImportError::Quoting {
+            path: path.to_path_buf(),
+            line: opened,
+            message: format!(
+                "a quoted cell opened here is never closed: it runs to the end of the file \
+                 (line {last}), and the lines after it cannot be told apart as rows"
+            ),
+        });
     }
     let bytes = o.bytes.get();
     drop(o);
@@ -655,6 +839,56 @@ impl Rows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quote tracker follows the parser: a quote opens a cell only at
+    /// its start, two quotes in one are a quote, and a cell over several
+    /// lines is told by where it opened and closed.
+    #[test]
+    fn quoting_is_followed_as_the_parser_reads() {
+        let fed = |text: &str| {
+            let mut q = Quoting::new(b',');
+            // (In two reads, cut inside the text, as a reader may.)
+            let (a, b) = text.as_bytes().split_at(text.len() / 2);
+            q.feed(a);
+            q.feed(b);
+            let unclosed = q.unclosed();
+            (q.spans.into_iter().collect::<Vec<_>>(), unclosed)
+        };
+        let span = |opened, closed, stray| Span {
+            opened,
+            closed,
+            stray,
+        };
+        assert_eq!(fed("a,b\n1,\"x\ny\",2\n"), (vec![span(2, 3, false)], None));
+        assert_eq!(fed("a,b\n1,\"x \"\"q\"\"\",2\n"), (vec![], None));
+        assert_eq!(
+            fed("a,b\n1,x\"y\n2,3\n"),
+            (vec![], None),
+            "a quote inside a cell"
+        );
+        assert_eq!(fed("a,b\n1,\"x\n2,\"y,3\n"), (vec![span(2, 3, true)], None));
+        assert_eq!(fed("a,b\n1,\"x\n2,3\n"), (vec![], Some((2, 3))));
+        assert_eq!(fed("a,b\n1,\"x\n2,3"), (vec![], Some((2, 3))));
+        assert_eq!(
+            fed("a,b\r\n1,\"x\r\ny\"\r\n"),
+            (vec![span(2, 3, false)], None)
+        );
+    }
+
+    #[test]
+    fn a_cell_holding_a_whole_row_swallowed_it() {
+        assert_eq!(
+            swallowed_row(b"Oops,450\nRR1,C,450\nRR2,D", b',', 3),
+            Some(1)
+        );
+        assert_eq!(swallowed_row(b"12 Main St\nAlmaty, KZ", b',', 3), None);
+        assert_eq!(swallowed_row(b"a\nb, c\nd", b',', 3), None);
+        assert_eq!(
+            swallowed_row(b"a\nb,c\nd", b',', 2),
+            None,
+            "too narrow to tell"
+        );
+    }
 
     /// Cells are text each: two cells that are text only together (a
     /// character cut between them) are not.
