@@ -53,6 +53,10 @@ pub enum Standing {
     KnownAs(Vec<String>),
     /// The key was revoked then.
     Revoked(String),
+    /// Neither is known, but the name looks like one that is (a
+    /// no-break space for a space, a Cyrillic `а` for a Latin `a`):
+    /// the known names, and their keys' fingerprints.
+    LooksLike(Vec<String>, Vec<String>),
 }
 
 impl Standing {
@@ -83,10 +87,91 @@ impl Standing {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Standing::LooksLike(names, known) => format!(
+                "signed as {name} with a key you do not know ({fingerprint}): the name looks like {} (whose key you know: {}) but is not the same ({}): someone else may be signing in their name; if this is really another person, trust the key with `interdict keys trust {fingerprint} --name {}`",
+                names
+                    .iter()
+                    .map(|n| sanitize(n).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                known.join(", "),
+                unusual(&name),
+                shell_word(&name)
+            ),
             Standing::Revoked(at) => {
                 format!("signed by {name} with a key you revoked on {at} ({fingerprint})")
             }
         })
+    }
+}
+
+/// A name as it reads on a screen: letters of other scripts that look
+/// like Latin ones taken as those, every kind of space as one space,
+/// characters that show nothing dropped, case folded. Two names with the
+/// same skeleton are told apart by nobody reading them.
+fn skeleton(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let invisible = matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}'
+            | '\u{17B4}' | '\u{17B5}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FEFF}'
+            | '\u{FFA0}');
+        if invisible {
+            continue;
+        }
+        if c.is_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            continue;
+        }
+        // Fullwidth forms read as the ASCII they stand for.
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        };
+        out.push(match c {
+            'а' | 'α' | 'ɑ' => 'a',
+            'в' | 'β' => 'b',
+            'с' | 'ϲ' => 'c',
+            'ԁ' => 'd',
+            'е' | 'ё' | 'ε' => 'e',
+            'һ' | 'н' | 'η' => 'h',
+            'і' | 'ї' | 'ι' | 'ı' => 'i',
+            'ј' => 'j',
+            'к' | 'κ' => 'k',
+            'м' | 'μ' => 'm',
+            'п' | 'π' => 'n',
+            'о' | 'ο' | 'σ' | '0' => 'o',
+            'р' | 'ρ' => 'p',
+            'ԛ' => 'q',
+            'ѕ' => 's',
+            'т' | 'τ' => 't',
+            'υ' => 'u',
+            'ν' => 'v',
+            'ԝ' | 'ω' => 'w',
+            'х' | 'χ' => 'x',
+            'у' | 'γ' => 'y',
+            'ζ' => 'z',
+            c => c,
+        });
+    }
+    out.trim().to_string()
+}
+
+/// The characters of a name that are not plain ASCII, each with its code
+/// point and place, to say how a look-alike differs.
+fn unusual(name: &str) -> String {
+    let found: Vec<String> = name
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| !(c.is_ascii_graphic() || *c == ' '))
+        .map(|(i, c)| format!("U+{:04X} at character {}", c as u32, i + 1))
+        .collect();
+    if found.is_empty() {
+        "it differs in case or spacing".into()
+    } else {
+        found.join(", ")
     }
 }
 
@@ -175,6 +260,17 @@ impl Keyring {
             .collect();
         if !others.is_empty() {
             return Standing::NewKeyForName(others);
+        }
+        // A known name's look-alike, signed with another key.
+        let alike = skeleton(name);
+        let (names, keys): (Vec<String>, Vec<String>) = live()
+            .filter(|k| {
+                k.fingerprint != fingerprint && k.name != name && skeleton(&k.name) == alike
+            })
+            .map(|k| (k.name.clone(), k.fingerprint.clone()))
+            .unzip();
+        if !names.is_empty() {
+            return Standing::LooksLike(names, keys);
         }
         let names: Vec<String> = live()
             .filter(|k| k.fingerprint == fingerprint)
@@ -276,6 +372,35 @@ mod tests {
             ring.standing("bob", "SHA256:a", None),
             Standing::KnownAs(vec!["alice".into()])
         );
+        // Look-alikes of a known name, with another key: a no-break
+        // space, a Cyrillic letter, a zero-width space, fullwidth letters.
+        for fake in [
+            "alice\u{a0}",
+            "аlice",
+            "ali\u{200b}ce",
+            "\u{ff41}lice",
+            "ALICE",
+        ] {
+            let st = ring.standing(fake, "SHA256:x", None);
+            assert_eq!(
+                st,
+                Standing::LooksLike(vec!["alice".into()], vec!["SHA256:a".into()]),
+                "{fake:?}"
+            );
+            assert!(!st.trusted());
+            let p = st.problem(fake, "SHA256:x").unwrap();
+            assert!(
+                p.contains("looks like alice") && p.contains("SHA256:a"),
+                "{p}"
+            );
+        }
+        assert!(
+            ring.standing("аlice", "SHA256:x", None)
+                .problem("аlice", "SHA256:x")
+                .unwrap()
+                .contains("U+0430 at character 1")
+        );
+        assert_eq!(ring.standing("alicia", "SHA256:x", None), Standing::Unknown);
         let p = ring
             .standing("alice", "SHA256:x", None)
             .problem("alice", "SHA256:x")
