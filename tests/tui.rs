@@ -1882,3 +1882,87 @@ fn evidence_is_recorded_from_the_parcel_with_v() {
         .unwrap();
     assert_eq!(held, "Evidence store");
 }
+
+/// A notebook with one person and the parcel that names them, at 80x24.
+fn with_a_person() -> Ui {
+    use interdict::domain::{Parcel, Person, record::new_record};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    demo::generate(&mut s, 50, 3, |_, _| {}).unwrap();
+    s.write(|w| {
+        let (mut p, _) = new_record::<Person>(&[("name", "Емил Бекюсбеуулу")])?;
+        interdict::store::records::insert(w, &mut p)?;
+        let (mut parcel, _) = new_record::<Parcel>(&[
+            ("tracking", "RR123456785CN"),
+            ("recipient_name", "Емил Бекюсбеуулу"),
+        ])?;
+        interdict::store::create::parcel(w, &mut parcel).map(drop)
+    })
+    .unwrap();
+    Ui {
+        session: Session::new(
+            s,
+            Keymap::defaults(),
+            Theme::new(false),
+            view::page_rows(24),
+        ),
+        _dir: dir,
+        w: 80,
+        h: 24,
+    }
+}
+
+/// A search's jump to an item no list holds (a person) shows it in the
+/// Links pane, not under a parcel's highlighted row; and what `x` asks
+/// about is what is highlighted there.
+#[test]
+fn a_jump_to_a_person_focuses_the_links_pane() {
+    let mut ui = with_a_person();
+    ui.keys("2 j j s").typed("Емил Бекюсбеуулу");
+    let Modal::Picker(p) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    let at = p
+        .hits
+        .iter()
+        .position(|h| h.kind == ItemKind::Person)
+        .expect("the person is listed");
+    for _ in 0..at {
+        ui.keys("down");
+    }
+    ui.keys("enter");
+    assert_eq!(ui.session.app.pane, Pane::Links, "{}", ui.text());
+    let text = ui.text();
+    assert!(text.contains("Links of person Емил"), "{text}");
+    assert!(!text.contains("┌ Parcels"), "{text}");
+    ui.keys("x");
+    assert!(!ui.text().contains("Delete person"), "{}", ui.text());
+    ui.keys("esc 2");
+    // Back in the parcels, the row highlighted is the one shown.
+    let app = &ui.session.app;
+    let row = app.lists[1].selected().unwrap();
+    assert_eq!(app.current.as_ref().map(|c| c.id), Some(row.id));
+}
+
+/// A filter typed and erased again shows the whole list, and `x` asks
+/// about the row highlighted and shown in the detail.
+#[test]
+fn an_empty_filter_shows_everything_and_x_acts_on_the_highlighted_row() {
+    let mut ui = Ui::new(300, 80, 24, false);
+    ui.keys("2 j j j j j / x backspace");
+    assert!(!ui.text().contains("nothing matches"), "{}", ui.text());
+    ui.keys("enter");
+    let text = ui.text();
+    assert!(!text.contains("nothing matches"), "{text}");
+    let app = &ui.session.app;
+    assert!(app.lists[1].filter.is_none());
+    assert_eq!(app.lists[1].len(), 300);
+    let row = app.lists[1].selected().unwrap().clone();
+    assert_eq!(app.current.as_ref().map(|c| c.id), Some(row.id));
+    ui.keys("x");
+    let text = ui.text();
+    assert!(
+        text.contains(&format!("Delete parcel {}", row.cells[0])),
+        "{text}"
+    );
+}

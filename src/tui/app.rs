@@ -49,9 +49,11 @@ impl Pane {
             _ => None,
         }
     }
-    /// Where to show an item: its own pane, else the parcels.
+    /// Where to show an item: its own pane, else (a person, a finding,
+    /// a piece of evidence: no list holds them) the Links pane, whose
+    /// detail and connections are the item's.
     pub(super) fn of(kind: ItemKind) -> Pane {
-        Pane::listing(kind).unwrap_or(Pane::Parcels)
+        Pane::listing(kind).unwrap_or(Pane::Links)
     }
     pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
@@ -88,8 +90,13 @@ pub struct ListState {
 
 impl ListState {
     /// How many rows the list has as shown.
+    /// Whether a filter narrows the list: one with something typed in it
+    /// (an empty filter, as when its text was all erased, shows all).
+    pub fn filtered(&self) -> bool {
+        self.filter.as_deref().is_some_and(|q| !q.trim().is_empty())
+    }
     pub fn len(&self) -> usize {
-        if self.filter.is_some() {
+        if self.filtered() {
             self.hits.len()
         } else if let Some(s) = &self.subset {
             s.numbers.len()
@@ -101,7 +108,7 @@ impl ListState {
         self.len() == 0
     }
     pub fn visible(&self) -> &[Row] {
-        if self.filter.is_some() {
+        if self.filtered() {
             let end = (self.offset + 1000).min(self.hits.len());
             &self.hits[self.offset.min(end)..end]
         } else {
@@ -365,10 +372,12 @@ impl App {
             self.forward.clear();
         }
         let pane = Pane::of(item.kind);
-        let i = pane.index();
-        self.lists[i].filter = None;
-        self.lists[i].hits.clear();
-        self.lists[i].subset = None;
+        if pane != Pane::Links {
+            let i = pane.index();
+            self.lists[i].filter = None;
+            self.lists[i].hits.clear();
+            self.lists[i].subset = None;
+        }
         self.pane = pane;
         self.ask(Effect::GoTo { item, links_cursor });
     }
@@ -380,6 +389,19 @@ impl App {
             lines,
             cursor: 0,
         };
+    }
+
+    /// The item the keys that act on one (edit, delete, note, link...)
+    /// act on: in the Links pane the item shown; in a list the row under
+    /// the cursor, and only when the detail shows that same row, so that
+    /// nothing acts on an item other than the one highlighted and shown.
+    pub(super) fn selected_item(&self) -> Option<ItemRef> {
+        let current = self.current.as_ref()?;
+        if self.pane == Pane::Links {
+            return Some(current.clone());
+        }
+        let row = self.lists[self.pane.index()].selected()?;
+        (row.id == current.id).then(|| current.clone())
     }
 
     /// Where the user is now.

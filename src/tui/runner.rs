@@ -292,7 +292,7 @@ impl Runner {
     /// Fetches the rows at the list's offset, moving from the rows already
     /// held by rowid so that no query walks the table from its start.
     fn fetch(&mut self, app: &mut App, i: usize) {
-        if app.lists[i].filter.is_some() {
+        if app.lists[i].filtered() {
             return;
         }
         let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
@@ -419,7 +419,15 @@ impl Runner {
 
     /// Shows an item in its pane (which the interface has focused).
     fn go_to(&mut self, app: &mut App, item: ItemRef, links_cursor: Option<usize>) {
-        let i = Pane::of(item.kind).index();
+        // An item no list holds is shown in the Links pane alone.
+        let Some(pane) = Pane::listing(item.kind) else {
+            self.show(app, item);
+            if let Some(c) = links_cursor {
+                app.links_cursor = c.min(app.links.len().saturating_sub(1));
+            }
+            return;
+        };
+        let i = pane.index();
         if let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id) {
             app.lists[i].cursor = pos;
             app.lists[i].offset = pos.saturating_sub(app.page / 2);
@@ -605,7 +613,7 @@ impl Runner {
         if let Some(item) = keep
             && app.pane != Pane::Links
             && Some(app.pane) == Pane::listing(item.kind)
-            && app.lists[app.pane.index()].filter.is_none()
+            && !app.lists[app.pane.index()].filtered()
             && let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id)
         {
             let i = app.pane.index();

@@ -121,11 +121,14 @@ impl App {
         let Some(kind) = self.pane.kind() else { return };
         let q = self.lists[i].filter.clone().unwrap_or_default();
         if q.trim().is_empty() {
-            // An empty filter shows nothing filtered yet.
+            // An empty filter narrows nothing: the whole list shows, from
+            // its top, and the row under the cursor is the one shown.
             self.lists[i].hits.clear();
             self.lists[i].cursor = 0;
             self.lists[i].offset = 0;
             self.searching_pane = None;
+            self.fetch(i);
+            self.select_current();
             return;
         }
         self.searching_pane = Some(i);
@@ -175,6 +178,17 @@ impl App {
             return true;
         }
         false
+    }
+
+    /// The typing of a filter ends: its matches stay, and an empty
+    /// filter, which narrows nothing, goes.
+    fn end_filter_typing(&mut self) {
+        self.filter_typing = false;
+        let i = self.pane.index();
+        if self.pane != Pane::Links && !self.lists[i].filtered() {
+            self.lists[i].filter = None;
+            self.lists[i].hits.clear();
+        }
     }
 
     fn clear_filter(&mut self) {
@@ -290,21 +304,21 @@ impl App {
             Action::Back => self.hop(true),
             Action::Forward => self.hop(false),
             Action::Search => self.open_picker(PickerPurpose::Jump),
-            Action::PathTo => match self.current.clone() {
+            Action::PathTo => match self.selected_item() {
                 Some(from) => self.open_picker(PickerPurpose::PathFrom(from)),
                 None => self.info("select an item to find a path from"),
             },
-            Action::Link => match self.current.clone() {
+            Action::Link => match self.selected_item() {
                 Some(from) => self.open_picker(PickerPurpose::LinkFrom(from)),
                 None => self.info("select an item to link from"),
             },
-            Action::AddFinding => match self.current.clone() {
+            Action::AddFinding => match self.selected_item() {
                 Some(p) if p.kind == ItemKind::Parcel => {
                     self.open_picker(PickerPurpose::FindingIn(p))
                 }
                 _ => self.info("select a parcel to record what was found in it"),
             },
-            Action::AddEvidence => match self.current.clone() {
+            Action::AddEvidence => match self.selected_item() {
                 Some(item) if !super::picker::evidence_kinds(item.kind).is_empty() => {
                     let kinds = super::picker::evidence_kinds(item.kind)
                         .into_iter()
@@ -316,18 +330,18 @@ impl App {
                     "select a parcel (inspection, exhibit, delivery), an exhibit (custody), a finding (lab result) or any item (a photo or document)",
                 ),
             },
-            Action::History => match self.current.clone() {
+            Action::History => match self.selected_item() {
                 Some(item) => self.ask(Effect::History(item)),
                 None => self.info("select an item to see its history"),
             },
-            Action::Neighbourhood => match self.current.clone() {
+            Action::Neighbourhood => match self.selected_item() {
                 Some(item) => self.ask(Effect::Neighbourhood(item)),
                 None => self.info("select an item to draw around"),
             },
             Action::Matches => self.open_matches(),
             Action::Hits => self.ask(Effect::Hits),
             Action::Conflicts => self.open_conflicts(),
-            Action::AddNote => match self.current.clone() {
+            Action::AddNote => match self.selected_item() {
                 Some(target) => self.modal = Modal::Note(NotePrompt::new(target)),
                 None => self.info("select an item to write a note on"),
             },
@@ -344,7 +358,7 @@ impl App {
                 }
             }
             // A live filter's Enter: the typing ends, the matches stay.
-            Action::Confirm => self.filter_typing = false,
+            Action::Confirm => self.end_filter_typing(),
             // Keys of the modals, which answer them before this.
             Action::SortBy
             | Action::SplitBy
@@ -433,7 +447,7 @@ impl App {
                 None => self.info("a shared identifier is not a record: nothing to edit"),
             };
         }
-        match self.current.clone() {
+        match self.selected_item() {
             Some(item)
                 if matches!(
                     item.kind,
@@ -460,7 +474,7 @@ impl App {
             let label = l.reason.clone();
             (ItemRef { kind, id, label }, message)
         } else {
-            let Some(item) = self.current.clone() else {
+            let Some(item) = self.selected_item() else {
                 return self.info("nothing selected");
             };
             let message = format!(
@@ -517,7 +531,7 @@ impl App {
             }
             _ => {
                 if self.filter_typing {
-                    self.filter_typing = false;
+                    self.end_filter_typing();
                     return;
                 }
                 // Open: show what the item connects to.

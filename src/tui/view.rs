@@ -200,7 +200,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
                     let cell = r.cells.get(*c).map(String::as_str).unwrap_or("");
                     let w = col_w.get(col).copied().unwrap_or(10);
                     let marks = r.matched.get(*c).map(Vec::as_slice).unwrap_or(&[]);
-                    if l.filter.is_some() && (*c == 0 || *c == text) {
+                    if l.filtered() && (*c == 0 || *c == text) {
                         highlighted(app, cell, w, marks)
                     } else if kind == Some(crate::domain::ItemKind::Case) && *c == 2 {
                         Line::from(Span::styled(fit(cell, w), app.theme.tlp(cell)))
@@ -226,9 +226,9 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
     if empty {
         // (Not "nothing matches" before the search has answered: a
         // million texts may still be loading.)
-        let msg = if l.filter.is_some() && app.searching_pane == Some(pane.index()) {
+        let msg = if l.filtered() && app.searching_pane == Some(pane.index()) {
             "searching…"
-        } else if l.filter.is_some() {
+        } else if l.filtered() {
             "nothing matches"
         } else {
             "nothing here yet"

@@ -429,6 +429,8 @@ fn a_conflict_is_settled_by_key_and_leaves_the_list_only_when_the_runner_did_it(
 #[test]
 fn a_note_with_a_bad_grading_stays_open_and_a_good_one_is_asked_for() {
     let mut a = app(false);
+    fill(&mut a, 1, 10);
+    press(&mut a, "2 j j j");
     let parcel = item(ItemKind::Parcel, 3);
     show(&mut a, parcel.clone());
     assert!(press(&mut a, "n").is_empty());
