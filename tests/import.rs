@@ -699,3 +699,83 @@ fn a_broken_quote_refuses_the_file_even_with_skip_bad() {
     let out = nb.ok(&["import", "csv", s(&f)]);
     assert!(out.contains("3 rows read, 3 imported"), "{out}");
 }
+
+/// A dry run answers as the import would: with a bad row and no
+/// --skip-bad it says the import would be refused, and fails.
+#[test]
+fn a_dry_run_is_refused_when_the_import_would_be() {
+    let nb = Nb::new();
+    let f = write(
+        &nb,
+        "dry.csv",
+        format!(
+            "Tracking number,Weight (g)\n{},450\n{},heavy\n{},450\n",
+            s10_number("RR", 80, "CN"),
+            s10_number("RR", 81, "CN"),
+            s10_number("RR", 82, "CN")
+        ),
+    );
+    let err = nb.fails(&["import", "csv", s(&f), "--dry-run"]);
+    assert!(
+        err.contains("1 of 3 rows are bad; the import would be refused (dry run, nothing written)"),
+        "{err}"
+    );
+    let out = nb
+        .cmd()
+        .args(["import", "csv", s(&f), "--dry-run", "--format", "json"])
+        .assert()
+        .failure()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["outcome"], "refused", "{v}");
+    assert_eq!(v["dry_run"], true, "{v}");
+    // With --skip-bad it would import the good rows, as the import does.
+    let v = nb.json(&["import", "csv", s(&f), "--dry-run", "--skip-bad"]);
+    assert_eq!(
+        (v["outcome"].as_str(), v["new"].as_u64()),
+        (Some("dry-run"), Some(2))
+    );
+    nb.fails(&["import", "csv", s(&f)]);
+    assert_eq!(nb.count("parcels"), 0);
+}
+
+/// The rejects file is named wherever the report goes; one an earlier
+/// import left is removed when no row is rejected any more, and said so.
+#[test]
+fn the_rejects_file_is_named_and_a_stale_one_removed() {
+    let nb = Nb::new();
+    let (a, b) = (s10_number("RR", 90, "CN"), s10_number("RR", 91, "CN"));
+    let f = write(
+        &nb,
+        "rej.csv",
+        format!("tracking,weight_g\n{a},450\n{b},heavy\n"),
+    );
+    let rejects = nb._dir.path().join("rej.rejects.csv");
+    let out = nb.ok(&["import", "csv", s(&f), "--skip-bad"]);
+    assert!(
+        out.contains(&format!("rejected rows written to {}", s(&rejects))),
+        "{out}"
+    );
+    assert!(rejects.exists());
+    std::fs::remove_file(&rejects).unwrap();
+    let v = nb.json(&["import", "csv", s(&f), "--skip-bad"]);
+    assert_eq!(v["rejects_file"], s(&rejects), "{v}");
+    assert!(rejects.exists());
+    // Fixed: nothing rejected, the old rejects file goes.
+    std::fs::write(&f, format!("tracking,weight_g\n{a},450\n{b},12\n")).unwrap();
+    let out = nb.ok(&["import", "csv", s(&f), "--skip-bad"]);
+    assert!(out.contains("0 rejected"), "{out}");
+    assert!(
+        out.contains("the rejects file of an earlier import") && out.contains("was removed"),
+        "{out}"
+    );
+    assert!(!rejects.exists());
+    // A file there that is not a rejects file is left alone.
+    let other = nb._dir.path().join("notes.csv");
+    std::fs::write(&other, "mine\n").unwrap();
+    let v = nb.json(&["import", "csv", s(&f), "--rejects", s(&other)]);
+    assert!(v["stale_rejects_removed"].is_null(), "{v}");
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "mine\n");
+}

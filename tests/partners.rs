@@ -310,7 +310,14 @@ fn placeholders_and_a_row_with_several_errors() {
         assert!(err.contains(part), "{part} not in {err}");
     }
     assert!(err.contains("1 of 4 rows are bad"), "{err}");
-    let v = nb.json(&["import", "csv", &f("na_and_bad_rows.csv"), "--dry-run"]);
+    // (A dry run without --skip-bad is refused as the import is.)
+    let v = nb.json(&[
+        "import",
+        "csv",
+        &f("na_and_bad_rows.csv"),
+        "--dry-run",
+        "--skip-bad",
+    ]);
     let problems = v["errors"][0]["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 4, "{v}");
     assert_eq!(problems[2]["column"], "Weight (g)");

@@ -119,10 +119,15 @@ pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Wr
             }
         }
         bail!(
-            "{}: {} of {} rows are bad; nothing was imported. Fix them, or re-run with --skip-bad to import the {} good rows (bad rows go to {})",
+            "{}: {} of {} rows are bad; {}. Fix them, or re-run with --skip-bad to import the {} good rows (bad rows go to {})",
             report.file,
             report.rejected,
             report.read,
+            if report.dry_run {
+                "the import would be refused (dry run, nothing written)"
+            } else {
+                "nothing was imported"
+            },
             report.new,
             args.rejects
                 .clone()
@@ -169,12 +174,22 @@ fn print_summary(out: &mut impl Write, r: &Report) -> Result<()> {
         )?,
         Outcome::Refused => writeln!(
             out,
-            "{file}: {} rows read, {} good, {} duplicates, {} rejected{}; nothing imported",
+            "{file}{}: {} rows read, {} good, {} duplicates, {} rejected{}; {}",
+            if r.dry_run {
+                " (dry run, nothing written)"
+            } else {
+                ""
+            },
             r.read,
             r.new,
             r.duplicates,
             r.rejected,
-            blank(r)
+            blank(r),
+            if r.dry_run {
+                "the import would be refused"
+            } else {
+                "nothing imported"
+            }
         )?,
     }
     if r.header_line > 1 {
@@ -220,6 +235,13 @@ fn print_summary(out: &mut impl Write, r: &Report) -> Result<()> {
         writeln!(
             out,
             "rejected rows written to {} (UTF-8, with line and error columns)",
+            cell_line(f)
+        )?;
+    }
+    if let Some(f) = &r.stale_rejects_removed {
+        writeln!(
+            out,
+            "no row rejected: the rejects file of an earlier import, {}, was removed",
             cell_line(f)
         )?;
     }

@@ -192,6 +192,12 @@ pub struct Report {
     /// The first bad rows (all are counted in `rejected`).
     pub errors: Vec<RowError>,
     pub rejects_file: Option<String>,
+    /// A rejects file of an earlier import at the rejects path, removed
+    /// because this one rejected no row (it no longer says what is bad).
+    pub stale_rejects_removed: Option<String>,
+    /// Only checked (`--dry-run`): `outcome` is what the import would be
+    /// (`dry-run`, or `refused`).
+    pub dry_run: bool,
     pub delimiter: String,
     pub encoding: String,
     /// The line the header is on (1 = the first line; below a title or
@@ -333,15 +339,20 @@ fn run_in(
         missing_columns: plan.missing.clone(),
         errors,
         rejects_file: None,
+        stale_rejects_removed: None,
+        dry_run: false,
         delimiter: char::from(prep.delimiter).to_string(),
         encoding: prep.encoding.map_or("UTF-8", |e| e.name()).to_string(),
         header_line: prep.header_line,
     };
-    if opts.dry_run {
-        return Ok(report);
-    }
+    // A dry run answers as the import would: refused when it would be.
     if counts.rejected > 0 && !opts.skip_bad {
         report.outcome = Outcome::Refused;
+        report.dry_run = opts.dry_run;
+        return Ok(report);
+    }
+    if opts.dry_run {
+        report.dry_run = true;
         return Ok(report);
     }
     if same_file(&rejects_path, path) {
@@ -445,7 +456,7 @@ fn run_in(
             }
         }
     })?;
-    rejects.finish()?;
+    let written = rejects.finish()?;
     tick(Phase::Writing, &c2, bytes, &mut progress);
     report.outcome = Outcome::Imported;
     report.source_id = Some(source_id);
@@ -456,10 +467,10 @@ fn run_in(
     report.rejected = c2.rejected;
     report.blank = c2.blank;
     report.errors = errors2;
-    report.rejects_file = rejects
-        .writer
-        .is_some()
-        .then(|| rejects.path.display().to_string());
+    report.rejects_file = written.then(|| rejects.path.display().to_string());
+    if !written && remove_stale_rejects(&rejects.path, prep.delimiter) {
+        report.stale_rejects_removed = Some(rejects.path.display().to_string());
+    }
     let json = serde_json::to_string(&report)
         .map_err(|e| StoreError::Corrupt(format!("cannot encode the import report: {e}")))?;
     store.write(|w| {

@@ -71,14 +71,40 @@ impl Rejects {
         Ok(())
     }
 
-    pub(super) fn finish(&mut self) -> Result<(), ImportError> {
-        if let Some(w) = self.writer.take() {
-            let file = w
-                .into_inner()
-                .map_err(|e| io_err(&self.path)(std::io::Error::other(e.to_string())))?;
-            crate::exchange::seal::put_in_place(file, &self.path)
-                .map_err(|e| io_err(&self.path)(std::io::Error::other(e.to_string())))?;
-        }
-        Ok(())
+    /// Puts the file in place; true when there was a bad row to write.
+    pub(super) fn finish(&mut self) -> Result<bool, ImportError> {
+        let Some(w) = self.writer.take() else {
+            return Ok(false);
+        };
+        let file = w
+            .into_inner()
+            .map_err(|e| io_err(&self.path)(std::io::Error::other(e.to_string())))?;
+        crate::exchange::seal::put_in_place(file, &self.path)
+            .map_err(|e| io_err(&self.path)(std::io::Error::other(e.to_string())))?;
+        Ok(true)
     }
+}
+
+/// Removes a rejects file an earlier import left at `path` (one whose
+/// header ends with our `line` and `error` columns; any other file there
+/// is left alone), when this import rejected nothing: it would be taken
+/// for this import's. True when one was removed.
+pub(super) fn remove_stale_rejects(path: &Path, delimiter: u8) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let mut first = Vec::new();
+    let mut r = io::BufReader::new(file.take(1 << 20));
+    if io::BufRead::read_until(&mut r, b'\n', &mut first).is_err() {
+        return false;
+    }
+    let tail = [b"line".as_slice(), &[delimiter], b"error"].concat();
+    let line = first.trim_ascii_end();
+    line.ends_with(&tail) && std::fs::remove_file(path).is_ok()
 }
