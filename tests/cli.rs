@@ -746,3 +746,30 @@ fn a_usage_error_never_echoes_an_argument_raw() {
         assert!(err.contains('X'), "the argument is still named: {err}");
     }
 }
+
+/// A row another tool changed so that it no longer reads as a record (a
+/// number column holding text) is named with its kind, id and column, and
+/// the error says it once, not three times over.
+#[test]
+fn a_row_changed_by_another_tool_is_named_once() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--weight",
+        "12",
+    ]);
+    rusqlite::Connection::open(&nb.db)
+        .unwrap()
+        .execute("UPDATE parcels SET weight_g = 'heavy'", [])
+        .unwrap();
+    let err = nb.fails(&["list", "parcels"]);
+    assert!(
+        err.contains("its weight_g holds \"heavy\", where a number belongs"),
+        "{err}"
+    );
+    assert_eq!(err.matches("weight_g").count(), 1, "{err}");
+}

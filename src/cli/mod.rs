@@ -103,16 +103,26 @@ pub fn run() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            // One line: the chain of causes, outermost first.
-            let msg = e
-                .chain()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(": ");
-            eprintln!("error: {}", output::cell_line(&msg));
+            eprintln!("error: {}", output::cell_line(&one_line(&e)));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error on one line: the chain of causes, outermost first, a cause
+/// left out where the one before already says it (a database error
+/// quoting its cause, an I/O error its OS error), so nothing is said two
+/// or three times over.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in e.chain() {
+        let text = c.to_string();
+        if parts.last().is_some_and(|p| p.contains(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
 }
 
 /// Help and version as clap prints them; a usage error with every line
@@ -145,4 +155,20 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// A cause the message before it already quotes is said once.
+    #[test]
+    fn an_error_chain_says_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file (os error 2)");
+        let e = anyhow::Error::new(io).context("reading x.csv: No such file (os error 2)");
+        assert_eq!(
+            super::one_line(&e),
+            "reading x.csv: No such file (os error 2)"
+        );
+        let e = anyhow::anyhow!("disk on fire").context("writing y");
+        assert_eq!(super::one_line(&e), "writing y: disk on fire");
+    }
 }

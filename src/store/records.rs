@@ -377,8 +377,43 @@ fn json_of_column(col: &str, v: Sql) -> Value {
 /// [`super::row_fields`]).
 pub fn from_row<R: Record>(row: &Row<'_>) -> rusqlite::Result<R> {
     super::row_fields::read(row, kind_columns(R::KIND)).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        let said = unreadable::<R>(row, &e.to_string());
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, said.into())
     })
+}
+
+/// What makes a stored row unreadable as a record, said with its kind,
+/// its id and the column: a number column holding text (a file changed
+/// by another tool), or else the reader's own words.
+fn unreadable<R: Record>(row: &Row<'_>, why: &str) -> String {
+    use crate::domain::fields::FieldKind;
+    use rusqlite::types::ValueRef;
+    let cols = kind_columns(R::KIND);
+    let id = cols
+        .iter()
+        .position(|c| *c == "id")
+        .and_then(|i| row.get::<_, Uuid>(i).ok())
+        .map_or_else(|| "(no id)".to_string(), |id| id.to_string());
+    for f in R::FIELDS {
+        let numeric = matches!(
+            f.kind,
+            FieldKind::Quantity | FieldKind::Grams | FieldKind::Amount | FieldKind::Percent
+        );
+        let Some(i) = cols.iter().position(|c| *c == f.name) else {
+            continue;
+        };
+        if let Ok(ValueRef::Text(t) | ValueRef::Blob(t)) = row.get_ref(i)
+            && numeric
+        {
+            let shown: String = String::from_utf8_lossy(t).chars().take(40).collect();
+            return format!(
+                "{} {id}: its {} holds {shown:?}, where a number belongs (changed by another tool?)",
+                R::KIND,
+                f.name
+            );
+        }
+    }
+    format!("{} {id}: its stored row cannot be read: {why}", R::KIND)
 }
 
 /// [`from_row`] through a JSON map of the columns, as records were read
