@@ -90,7 +90,13 @@ impl<'v> Column<'v> {
             ValueRef::Null => Column::Null,
             ValueRef::Integer(n) => Column::Whole(n),
             ValueRef::Real(f) if f.is_finite() => Column::Real(f),
-            ValueRef::Real(_) => Column::Null,
+            // (No write stores one: read as nothing, a received file's
+            // infinity would merge as an empty field without a word.)
+            ValueRef::Real(f) => {
+                return Err(de::Error::custom(format!(
+                    "{col}: {f}, not a number a record holds"
+                )));
+            }
             ValueRef::Text(t) => Column::Text(
                 std::str::from_utf8(t)
                     .map_err(|_| de::Error::custom(format!("{col}: text that is not UTF-8")))?,
@@ -223,5 +229,28 @@ mod tests {
             .unwrap();
         let err = records::get::<crate::domain::Parcel>(s.conn(), p.meta.id).unwrap_err();
         assert!(err.to_string().contains("carrier"), "{err}");
+    }
+
+    /// An infinity no write stores (a received file's, made with another
+    /// tool) is an error naming the column, not an empty field.
+    #[test]
+    fn an_infinite_number_is_an_error_naming_the_column() {
+        let (_d, mut s) = temp_store();
+        let (mut p, _) = crate::domain::record::new_record::<crate::domain::Parcel>(&[(
+            "tracking",
+            "RR123456785KZ",
+        )])
+        .unwrap();
+        s.write(|w| crate::store::create::parcel(w, &mut p))
+            .unwrap();
+        s.conn()
+            .execute("UPDATE parcels SET declared_value = 9e999", [])
+            .unwrap();
+        let err = records::get::<crate::domain::Parcel>(s.conn(), p.meta.id).unwrap_err();
+        let err = err.to_string();
+        assert!(
+            err.contains("declared_value") && err.contains("inf"),
+            "{err}"
+        );
     }
 }
