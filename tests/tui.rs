@@ -1966,3 +1966,90 @@ fn an_empty_filter_shows_everything_and_x_acts_on_the_highlighted_row() {
         "{text}"
     );
 }
+
+/// A second interface on the same notebook, writing as `bob`.
+fn second_on(ui: &Ui) -> Ui {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = OpenOptions::new("bob");
+    opts.clock = Some("2026-01-03T09:10:11.000Z".into());
+    let s = Store::open(&ui._dir.path().join("nb.db"), opts).unwrap();
+    Ui {
+        session: Session::new(
+            s,
+            Keymap::defaults(),
+            Theme::new(false),
+            view::page_rows(24),
+        ),
+        _dir: dir,
+        w: 80,
+        h: 24,
+    }
+}
+
+/// The case under the cursor, as stored now: (title, summary).
+fn case_now(ui: &Ui) -> (String, String) {
+    let id = ui.session.app.current.as_ref().unwrap().id;
+    ui.session
+        .store()
+        .conn()
+        .query_row(
+            "SELECT title, coalesce(summary, '') FROM cases WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+/// Two people edit one case: a save writes only the fields its form
+/// changed, so the other's change to another field stays; a field both
+/// changed is refused, named with who changed it and when, the form kept
+/// with the user's text; a second save replaces it knowingly.
+#[test]
+fn a_save_writes_only_its_changes_and_refuses_a_field_changed_meanwhile() {
+    let mut a = Ui::new(20, 80, 24, false);
+    let mut b = second_on(&a);
+    // The summary field's place in the case form.
+    let summary = interdict::domain::fields_of(ItemKind::Case)
+        .iter()
+        .position(|f| f.name == "summary")
+        .unwrap();
+    let to_summary = vec!["tab"; summary].join(" ");
+    a.keys("e");
+    b.keys("e ctrl-u").typed("U-TITLE").keys("ctrl-s");
+    assert!(matches!(b.session.app.modal, Modal::None), "{}", b.text());
+    a.keys(&to_summary)
+        .keys("ctrl-u")
+        .typed("A summary")
+        .keys("ctrl-s");
+    assert!(matches!(a.session.app.modal, Modal::None), "{}", a.text());
+    assert_eq!(
+        case_now(&a),
+        ("U-TITLE".to_string(), "A summary".to_string())
+    );
+    // Both change the summary: the second save is refused.
+    a.keys("e");
+    b.keys("e")
+        .keys(&to_summary)
+        .keys("ctrl-u")
+        .typed("B summary")
+        .keys("ctrl-s");
+    a.keys(&to_summary)
+        .keys("ctrl-u")
+        .typed("A again")
+        .keys("ctrl-s");
+    let text = a.text();
+    let Modal::Form(f) = &a.session.app.modal else {
+        panic!("the form stays open: {text}")
+    };
+    assert_eq!(f.fields[summary].value, "A again");
+    assert!(
+        text.contains("not saved: Summary changed by bob at 2026-01-03T09:10:11")
+            && text.contains("save again to replace it with yours"),
+        "{text}"
+    );
+    assert_eq!(case_now(&a).1, "B summary");
+    // Saved again, knowingly, it replaces the other's.
+    a.keys("ctrl-s");
+    assert!(matches!(a.session.app.modal, Modal::None), "{}", a.text());
+    assert_eq!(case_now(&a).1, "A again");
+}

@@ -38,6 +38,29 @@ pub struct Form {
     /// Where the caret stands in the focused field (characters).
     pub caret: usize,
     pub error: Option<String>,
+    /// An edit form: each field's value as the record held it when the
+    /// form opened (or as last seen after a clash), by field name. A save
+    /// writes only the fields changed from these, and refuses when
+    /// someone else changed one of them since.
+    pub seen: Vec<(&'static str, String)>,
+}
+
+/// A field this form changed that someone else changed too since the
+/// form opened.
+#[derive(Debug, Clone)]
+struct Clash {
+    field: &'static str,
+    now: String,
+    by: String,
+    at: String,
+}
+
+/// What a save of an edit form works from: the record, the values the
+/// form saw, and where clashes found in the write are put.
+struct Editing<'a> {
+    id: Uuid,
+    seen: &'a [(&'static str, String)],
+    clashes: std::cell::RefCell<Vec<Clash>>,
 }
 
 impl Form {
@@ -72,6 +95,7 @@ impl Form {
             focus: 0,
             caret: 0,
             error: None,
+            seen: Vec::new(),
         }
     }
 
@@ -116,6 +140,11 @@ impl Form {
         let mut form = Form::new(item.kind);
         form.editing = Some(item.id);
         crate::with_record_type!(item.kind, R => load::<R>(conn, item.id, &mut form)?);
+        form.seen = form
+            .fields
+            .iter()
+            .map(|f| (f.spec.name, f.value.clone()))
+            .collect();
         form.focus_on(0);
         Ok(form)
     }
@@ -212,12 +241,29 @@ impl Form {
             self.focus_on(at);
             return None;
         }
+        // An edit writes only the fields it changed, onto the record as
+        // it is stored now (another person's change to another field
+        // stays).
+        let changed = |f: &&FormField| {
+            self.editing.is_none()
+                || self
+                    .seen
+                    .iter()
+                    .find(|(n, _)| *n == f.spec.name)
+                    .is_none_or(|(_, v)| *v != f.value)
+        };
         let pairs: Vec<(&str, &str)> = self
             .fields
             .iter()
             .filter(|f| !std::ptr::eq(f.spec, &CASE_FIELD))
+            .filter(changed)
             .map(|f| (f.spec.name, f.value.as_str()))
             .collect();
+        let edit = self.editing.map(|id| Editing {
+            id,
+            seen: &self.seen,
+            clashes: Default::default(),
+        });
         let case = self
             .fields
             .iter()
@@ -225,7 +271,7 @@ impl Form {
             .map(|f| f.value.trim().to_string())
             .filter(|v| !v.is_empty());
         let result = match self.kind {
-            ItemKind::Parcel => save_as::<Parcel>(store, self.editing, &pairs, |w, p| {
+            ItemKind::Parcel => save_as::<Parcel>(store, edit.as_ref(), &pairs, |w, p| {
                 // The case is found first, so that a wrong reference saves
                 // nothing and is said on its field.
                 let case = case
@@ -246,11 +292,11 @@ impl Form {
                 Ok(warnings)
             }),
             ItemKind::Substance => {
-                save_as::<Substance>(store, self.editing, &pairs, create::substance)
+                save_as::<Substance>(store, edit.as_ref(), &pairs, create::substance)
             }
             ItemKind::Finding => {
                 let ends = self.finding_of.as_ref().map(|(p, s)| (p.id, s.id));
-                save_as::<Finding>(store, self.editing, &pairs, |w, f| match ends {
+                save_as::<Finding>(store, edit.as_ref(), &pairs, |w, f| match ends {
                     Some((p, s)) => {
                         f.parcel_id = p;
                         f.substance_id = s;
@@ -261,24 +307,24 @@ impl Form {
                     )),
                 })
             }
-            ItemKind::Link => save_as::<Link>(store, self.editing, &pairs, |_, _| {
+            ItemKind::Link => save_as::<Link>(store, edit.as_ref(), &pairs, |_, _| {
                 Err(StoreError::NotFound(
                     "links are made with the link key".into(),
                 ))
             }),
-            ItemKind::Note => save_as::<Note>(store, self.editing, &pairs, |_, _| {
+            ItemKind::Note => save_as::<Note>(store, edit.as_ref(), &pairs, |_, _| {
                 Err(StoreError::NotFound(
                     "notes are added with the note key".into(),
                 ))
             }),
-            ItemKind::Case => save_as::<Case>(store, self.editing, &pairs, create::case),
+            ItemKind::Case => save_as::<Case>(store, edit.as_ref(), &pairs, create::case),
             ItemKind::Person => {
-                save_as::<crate::domain::Person>(store, self.editing, &pairs, |w, p| {
+                save_as::<crate::domain::Person>(store, edit.as_ref(), &pairs, |w, p| {
                     crate::store::records::insert(w, p)
                 })
             }
             ItemKind::Organisation => {
-                save_as::<crate::domain::Organisation>(store, self.editing, &pairs, |w, o| {
+                save_as::<crate::domain::Organisation>(store, edit.as_ref(), &pairs, |w, o| {
                     crate::store::records::insert(w, o)
                 })
             }
@@ -313,7 +359,7 @@ impl Form {
             }
             kind => {
                 let parent = self.parent.as_ref().map(|p| p.id);
-                crate::with_record_type!(kind, R => save_as::<R>(store, self.editing, &pairs, |w, r| match parent {
+                crate::with_record_type!(kind, R => save_as::<R>(store, edit.as_ref(), &pairs, |w, r| match parent {
                     Some(p) => crate::evidence::add(w, p, r),
                     None => Err(StoreError::NotFound(format!(
                         "a {kind} is added from the detail of what it is about"
@@ -321,6 +367,11 @@ impl Form {
                 }))
             }
         };
+        let clashes = edit.map(|e| e.clashes.into_inner()).unwrap_or_default();
+        if !clashes.is_empty() {
+            self.clashed(&clashes);
+            return None;
+        }
         match result {
             Ok(v) => Some(v),
             Err(StoreError::Invalid(e)) => {
@@ -338,6 +389,40 @@ impl Form {
                 self.error = Some(e.to_string());
                 None
             }
+        }
+    }
+}
+
+impl Form {
+    /// Someone else changed fields this form changed too: nothing was
+    /// written. Each such field says who changed it, when, and to what;
+    /// the form keeps the user's text, and now counts the stored value
+    /// as seen, so a second save replaces it knowingly.
+    fn clashed(&mut self, clashes: &[Clash]) {
+        let mut names = Vec::new();
+        for c in clashes {
+            let Some(i) = self.fields.iter().position(|f| f.spec.name == c.field) else {
+                continue;
+            };
+            let label = self.fields[i].spec.label;
+            self.fields[i].error = Some(format!(
+                "changed by {} at {} since this form opened, to {:?}",
+                c.by, c.at, c.now
+            ));
+            if let Some(s) = self.seen.iter_mut().find(|(n, _)| *n == c.field) {
+                s.1 = c.now.clone();
+            }
+            names.push(label);
+        }
+        let first = &clashes[0];
+        self.error = Some(format!(
+            "not saved: {} changed by {} at {} since this form opened; save again to replace it with yours",
+            names.join(", "),
+            first.by,
+            first.at
+        ));
+        if let Some(i) = self.fields.iter().position(|f| f.spec.name == first.field) {
+            self.focus_on(i);
         }
     }
 }
@@ -389,14 +474,48 @@ fn read_document(pairs: &[(&str, &str)]) -> std::result::Result<DocumentFile, Fi
 
 fn save_as<R: Record>(
     store: &mut Store,
-    editing: Option<Uuid>,
+    editing: Option<&Editing<'_>>,
     pairs: &[(&str, &str)],
     create: impl FnOnce(&mut crate::store::Writer<'_>, &mut R) -> Result<Vec<String>>,
 ) -> Result<(ItemRef, Vec<String>)> {
     store.write(|w| {
         let (rec, warnings) = match editing {
-            Some(id) => {
-                let mut rec: R = records::must_get(&w.tx, id)?;
+            Some(edit) => {
+                let mut rec: R = records::must_get(&w.tx, edit.id)?;
+                // Each field written must be as the form saw it: else
+                // someone changed it since, and nothing is written.
+                let clashes: Vec<Clash> = pairs
+                    .iter()
+                    .filter_map(|(name, _)| {
+                        let (field, seen) = edit.seen.iter().find(|(n, _)| n == name)?;
+                        let now = get_field(&rec, name);
+                        (now != *seen).then(|| Clash {
+                            field,
+                            now,
+                            by: rec.meta().updated_by.clone(),
+                            at: rec.meta().updated_at.clone(),
+                        })
+                    })
+                    .collect();
+                if !clashes.is_empty() {
+                    let first = clashes[0].field;
+                    edit.clashes.replace(clashes);
+                    return Err(StoreError::Invalid(FieldError {
+                        field: first.into(),
+                        message: "changed by someone else since the form opened".into(),
+                    }));
+                }
+                if pairs.is_empty() {
+                    // Nothing changed: nothing to write.
+                    return Ok((
+                        ItemRef {
+                            kind: R::KIND,
+                            id: rec.meta().id,
+                            label: rec.label(),
+                        },
+                        Vec::new(),
+                    ));
+                }
                 let mut warnings = set_fields(&mut rec, pairs)?;
                 warnings.extend(records::update(w, &mut rec)?.1);
                 (rec, warnings)

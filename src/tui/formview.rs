@@ -26,10 +26,10 @@ pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
     let mut lines: Vec<Line> = Vec::new();
     let mut focus_line = 0;
     if let Some(e) = &form.error {
-        lines.push(Line::from(Span::styled(
-            fit(e, w as usize - 2),
-            app.theme.error(),
-        )));
+        // The whole message, word-wrapped.
+        for text in wrap(&sanitize(e), (w as usize).saturating_sub(2).max(8)) {
+            lines.push(Line::from(Span::styled(text, app.theme.error())));
+        }
     }
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
