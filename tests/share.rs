@@ -156,6 +156,18 @@ fn export_merge_into_empty_then_twice_changes_nothing() {
         "the RED note is withheld: {notes}"
     );
     assert_eq!(notes[0]["source"], "informant KESTREL-7");
+    // `show` says where a merged record came from: the file, who
+    // exported and signed it, what the merge did.
+    let shown = b.ok(&["show", "RR473124829KZ"]);
+    assert!(
+        shown.contains("Came through (1)")
+            && shown.contains("merged (added)")
+            && shown.contains("from tea.db")
+            && shown.contains("signed by tester"),
+        "{shown}"
+    );
+    let json = b.json(&["show", "RR473124829KZ"]);
+    assert_eq!(json["came_through"][0]["file_name"], "tea.db", "{json}");
     // Cross-referencing works on merged parcels: the shared phone connects them.
     let x = b.ok(&["xref", "RR473124829KZ"]);
     assert!(x.contains("RR123456785KZ"), "{x}");

@@ -133,6 +133,16 @@ pub(super) fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write)
     doc.insert("notes".into(), serde_json::to_value(&notes)?);
     sections.push((format!("Notes ({})", notes.len()), note_lines));
 
+    // Where it came from: the merges and imports it came through.
+    let came = related::came_through(conn, r.id)?;
+    doc.insert("came_through".into(), serde_json::to_value(&came)?);
+    if !came.is_empty() {
+        sections.push((
+            format!("Came through ({})", came.len()),
+            came.iter().map(related::CameThrough::line).collect(),
+        ));
+    }
+
     let shared = xref::shared_identifiers(conn, r.id)?;
     let mut shared_lines = Vec::new();
     for s in &shared {

@@ -231,3 +231,78 @@ mod tests {
         assert_eq!(cols, ["from_id"]);
     }
 }
+
+/// One merge or import an item came through (or was changed by): the
+/// `sources` row and what it did to the item.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CameThrough {
+    /// `merge` or `import`.
+    pub kind: String,
+    pub at: String,
+    /// Who ran it here.
+    pub by: String,
+    pub file_name: String,
+    pub file_sha256: String,
+    /// Who exported the file and whose key signed it (merges).
+    pub exporter: Option<String>,
+    pub signer: Option<String>,
+    /// `added`, `updated`, `import`...
+    pub action: String,
+    /// The line of an imported row.
+    pub line: Option<i64>,
+    /// A case's reference in the file, where it was renumbered here.
+    pub foreign_ref: Option<String>,
+}
+
+/// The merges and imports `item` came through, oldest first.
+pub fn came_through(conn: &Connection, item: Uuid) -> Result<Vec<CameThrough>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.kind, s.at, s.actor, s.file_name, s.file_sha256, s.exporter, s.signer,
+                p.action, p.line, p.foreign_ref
+           FROM provenance p JOIN sources s ON s.id = p.source_id
+          WHERE p.item_id = ?1 ORDER BY s.at",
+    )?;
+    let rows = stmt.query_map([item], |r| {
+        Ok(CameThrough {
+            kind: r.get(0)?,
+            at: r.get(1)?,
+            by: r.get(2)?,
+            file_name: r.get(3)?,
+            file_sha256: r.get(4)?,
+            exporter: r.get(5)?,
+            signer: r.get(6)?,
+            action: r.get(7)?,
+            line: r.get(8)?,
+            foreign_ref: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl CameThrough {
+    /// One line, as `show` prints it.
+    pub fn line(&self) -> String {
+        let mut s = if self.kind == "import" {
+            format!("imported {} from {}", self.at, self.file_name)
+        } else {
+            format!(
+                "merged ({}) {} from {}",
+                self.action, self.at, self.file_name
+            )
+        };
+        if let Some(l) = self.line {
+            s.push_str(&format!(", line {l}"));
+        }
+        if let Some(e) = self.exporter.as_deref().filter(|e| !e.is_empty()) {
+            s.push_str(&format!(", exported by {e}"));
+        }
+        if let Some(g) = self.signer.as_deref().filter(|g| !g.is_empty()) {
+            s.push_str(&format!(", signed by {g}"));
+        }
+        if let Some(r) = &self.foreign_ref {
+            s.push_str(&format!(", {r} there"));
+        }
+        s.push_str(&format!(", by {} here", self.by));
+        s
+    }
+}
