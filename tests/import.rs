@@ -779,3 +779,60 @@ fn the_rejects_file_is_named_and_a_stale_one_removed() {
     assert!(v["stale_rejects_removed"].is_null(), "{v}");
     assert_eq!(std::fs::read_to_string(&other).unwrap(), "mine\n");
 }
+
+/// A weight or value such as `1,200` could be thousands or a decimal
+/// part: its column's other values tell which, else it is refused with
+/// both readings; `1,200,5` is not a number.
+#[test]
+fn thousands_separators_are_told_by_the_column_or_refused() {
+    let nb = Nb::new();
+    let t: Vec<String> = (0..4).map(|n| s10_number("RR", 100 + n, "CN")).collect();
+    let f = write(
+        &nb,
+        "amb.csv",
+        format!(
+            "Tracking number,Weight (g),Declared value,Currency\n\
+             {},\"1,200\",\"1,500\",USD\n{},\"1,200,5\",10,USD\n{},1.200,20,USD\n",
+            t[0], t[1], t[2]
+        ),
+    );
+    let err = nb.fails(&["import", "csv", s(&f)]);
+    for part in [
+        "line 2, column \"Weight (g)\" (weight_g): \"1,200\" could be 1200 (a comma between thousands) or 1.2 (a decimal comma), and no other value in this column tells which",
+        "column \"Declared value\" (declared_value): \"1,500\" could be 1500 (a comma between thousands) or 1.5 (a decimal comma)",
+        "line 3, column \"Weight (g)\" (weight_g): \"1,200,5\" is not a number",
+        "line 4, column \"Weight (g)\" (weight_g): \"1.200\" could be 1200 (a point between thousands) or 1.2 (a decimal point)",
+    ] {
+        assert!(err.contains(part), "{part} not in {err}");
+    }
+    // The column's other values settle it: a decimal comma (0,5), or
+    // commas between thousands (a value with both marks).
+    let f = write(
+        &nb,
+        "told.csv",
+        format!(
+            "Tracking number,Weight (g),Declared value,Currency\n\
+             {},\"1,200\",\"1,500\",USD\n{},\"0,5\",\"1,500.25\",USD\n\
+             {},\"1.200,5\",1.200,USD\n{},\"1,25\",\"12,345,678\",USD\n",
+            t[0], t[1], t[2], t[3]
+        ),
+    );
+    let out = nb.ok(&["import", "csv", s(&f)]);
+    assert!(out.contains("4 imported"), "{out}");
+    let num = |tr: &str, field: &str| -> f64 {
+        let c = rusqlite::Connection::open(&nb.db).unwrap();
+        c.query_row(
+            &format!("SELECT {field} FROM parcels WHERE tracking = ?1"),
+            [tr],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(num(&t[0], "weight_g"), 1.2);
+    assert_eq!(num(&t[2], "weight_g"), 1200.5);
+    assert_eq!(num(&t[3], "weight_g"), 1.25);
+    assert_eq!(num(&t[0], "declared_value"), 1500.0);
+    assert_eq!(num(&t[1], "declared_value"), 1500.25);
+    assert_eq!(num(&t[2], "declared_value"), 1.2);
+    assert_eq!(num(&t[3], "declared_value"), 12_345_678.0);
+}

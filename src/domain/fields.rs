@@ -241,7 +241,7 @@ fn trim_blanks(s: &str) -> &str {
 }
 
 pub use super::dates::{DateOrder, SlashDate, parse_date, parse_table_date, slash_date};
-pub use super::weight::{WeightUnit, parse_weight};
+pub use super::weight::{DecimalMark, WeightUnit, parse_weight};
 
 /// A date and time of day as typed (`2026-03-02 14:30`, `2026-03-02T14:30`,
 /// `02.03.2026 14:30`, a date alone, or `now`), stored `YYYY-MM-DD HH:MM`
@@ -307,16 +307,9 @@ impl FieldKind {
                 Ok(Parsed::plain(Value::Number(num)))
             }
             FieldKind::Quantity | FieldKind::Amount => {
-                // (A decimal comma as a point; no copy made without one.)
-                let t = raw.trim();
-                let cleaned: std::borrow::Cow<'_, str> = if t.contains(',') {
-                    t.replace(',', ".").into()
-                } else {
-                    t.into()
-                };
-                let n: f64 = cleaned
-                    .parse()
-                    .map_err(|_| format!("{:?} is not a number", raw.trim()))?;
+                // (A decimal comma or point; a comma before three digits,
+                // `1,500`, is refused as ambiguous.)
+                let n = super::weight::parse_amount(raw)?;
                 if !n.is_finite() || n < 0.0 || (self == FieldKind::Quantity && n == 0.0) {
                     let want = if self == FieldKind::Quantity {
                         "greater than 0"

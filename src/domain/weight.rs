@@ -80,41 +80,249 @@ fn in_number(c: char) -> bool {
     c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}' | '\'')
 }
 
-/// A number as written: `1 200`, `0,45`, `1,200.5`, `1.200,5`.
-fn number(s: &str) -> Option<f64> {
+/// The mark a column's (or a person's) numbers use between whole and
+/// decimal part; the other one, if any, stands between thousands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DecimalMark {
+    Comma,
+    Point,
+}
+
+impl DecimalMark {
+    fn of(sep: char) -> DecimalMark {
+        if sep == ',' {
+            DecimalMark::Comma
+        } else {
+            DecimalMark::Point
+        }
+    }
+}
+
+/// How a written number reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reading {
+    /// One way only; `tells` is the decimal mark it shows, if any
+    /// (`0,5`, `1.200,5`, `12,345,678` with its commas between thousands).
+    Number {
+        value: f64,
+        tells: Option<DecimalMark>,
+    },
+    /// A single `,` or `.` followed by exactly three digits and nothing
+    /// else (`1,200`): thousands or a decimal part.
+    Ambiguous {
+        sep: char,
+        thousands: f64,
+        decimal: f64,
+    },
+}
+
+/// Whether `groups` are digits grouped by thousands: the first of one to
+/// three digits, each other of three.
+fn thousands(groups: &[&str]) -> bool {
+    groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+        && groups.first().is_some_and(|g| (1..=3).contains(&g.len()))
+        && groups[1..].iter().all(|g| g.len() == 3)
+}
+
+/// A number as written: `1 200`, `0,45`, `1,200.5`, `1.200,5`,
+/// `12,345,678`; `None` when it is not one (`1,200,5`).
+pub fn read_number(s: &str) -> Option<Reading> {
     let s: String = s
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\''))
         .collect();
-    let (commas, dots) = (s.matches(',').count(), s.matches('.').count());
-    let plain = match (commas, dots) {
-        (0, 0) | (0, 1) => s,
-        (1, 0) => s.replace(',', "."),
-        // Both: the last one is the decimal mark.
-        (_, _) if commas > 0 && dots > 0 => {
-            if s.rfind(',') > s.rfind('.') {
-                s.replace('.', "").replace(',', ".")
-            } else {
-                s.replace(',', "")
-            }
-        }
-        // Several of one kind: thousands.
-        _ => s.replace([',', '.'], ""),
-    };
-    if plain.is_empty() || !plain.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+    if s.is_empty()
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
         return None;
     }
-    plain.parse().ok()
+    let plain = |t: &str| -> Option<f64> {
+        (!t.is_empty() && t != ".")
+            .then(|| t.parse().ok())
+            .flatten()
+    };
+    let number = |t: &str, tells| plain(t).map(|value| Reading::Number { value, tells });
+    let (commas, dots) = (s.matches(',').count(), s.matches('.').count());
+    match (commas, dots) {
+        (0, 0) => number(&s, None),
+        (_, _) if commas > 0 && dots > 0 => {
+            // Both: the last one, once, is the decimal mark.
+            let (dec, thou) = if s.rfind(',') > s.rfind('.') {
+                (',', '.')
+            } else {
+                ('.', ',')
+            };
+            let (whole, frac) = s.rsplit_once(dec)?;
+            if whole.contains(dec) || !thousands(&whole.split(thou).collect::<Vec<_>>()) {
+                return None;
+            }
+            number(
+                &format!("{}.{frac}", whole.replace(thou, "")),
+                Some(DecimalMark::of(dec)),
+            )
+        }
+        (1, 0) | (0, 1) => {
+            let sep = if commas == 1 { ',' } else { '.' };
+            let (whole, frac) = s.split_once(sep)?;
+            let decimal = plain(&format!("{whole}.{frac}"))?;
+            // Three digits after a first group of one to three that is not
+            // a lone 0: as likely thousands as a decimal part.
+            let ambiguous =
+                frac.len() == 3 && (1..=3).contains(&whole.len()) && !whole.starts_with('0');
+            if ambiguous {
+                let thousands = plain(&format!("{whole}{frac}"))?;
+                return Some(Reading::Ambiguous {
+                    sep,
+                    thousands,
+                    decimal,
+                });
+            }
+            Some(Reading::Number {
+                value: decimal,
+                tells: Some(DecimalMark::of(sep)),
+            })
+        }
+        // Several of one kind: between thousands, so the other is the
+        // decimal mark.
+        _ => {
+            let sep = if commas > 0 { ',' } else { '.' };
+            if !thousands(&s.split(sep).collect::<Vec<_>>()) {
+                return None;
+            }
+            let other = if sep == ',' {
+                DecimalMark::Point
+            } else {
+                DecimalMark::Comma
+            };
+            number(&s.replace(sep, ""), Some(other))
+        }
+    }
+}
+
+/// Why a written number cannot be taken as it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NumberError {
+    NotANumber,
+    /// Thousands or a decimal part, and nothing tells which.
+    Ambiguous {
+        sep: char,
+        thousands: f64,
+        decimal: f64,
+    },
+}
+
+impl NumberError {
+    /// `"1,200" could be 1200 (a comma between thousands) or 1.2 (a
+    /// decimal comma)`.
+    pub fn ambiguity(&self, raw: &str) -> Option<String> {
+        let NumberError::Ambiguous {
+            sep,
+            thousands,
+            decimal,
+        } = self
+        else {
+            return None;
+        };
+        let name = if *sep == ',' { "comma" } else { "point" };
+        Some(format!(
+            "{:?} could be {thousands} (a {name} between thousands) or {decimal} (a decimal {name})",
+            raw.trim()
+        ))
+    }
+}
+
+/// A number as written, its ambiguous form (`1,200`) read by `mark` when
+/// one is known: the column's, or what the writer is known to use.
+pub fn number_with(s: &str, mark: Option<DecimalMark>) -> Result<f64, NumberError> {
+    match read_number(s).ok_or(NumberError::NotANumber)? {
+        Reading::Number { value, .. } => Ok(value),
+        Reading::Ambiguous {
+            sep,
+            thousands,
+            decimal,
+        } => match mark {
+            Some(m) if m == DecimalMark::of(sep) => Ok(decimal),
+            Some(_) => Ok(thousands),
+            None => Err(NumberError::Ambiguous {
+                sep,
+                thousands,
+                decimal,
+            }),
+        },
+    }
+}
+
+/// A number as typed on the command line or stored: a point is a
+/// decimal point (as interdict writes numbers, `1.234`), a lone comma
+/// before three digits (`1,200`) is refused as ambiguous.
+fn typed_number(s: &str) -> Result<f64, NumberError> {
+    match number_with(s, None) {
+        Err(NumberError::Ambiguous {
+            sep: '.', decimal, ..
+        }) => Ok(decimal),
+        other => other,
+    }
+}
+
+/// A typed amount (a declared value): as [`typed_number`], with the error
+/// said.
+pub fn parse_amount(raw: &str) -> Result<f64, String> {
+    typed_number(raw).map_err(|e| match e.ambiguity(raw) {
+        Some(m) => format!("{m}: write it without the comma, or with a decimal point"),
+        None => format!("{:?} is not a number", raw.trim()),
+    })
 }
 
 /// A weight in grams: the unit written after the number, else `unit`
 /// (the field's or the column's); refused when neither says one.
 pub fn parse_weight(raw: &str, unit: Option<WeightUnit>) -> Result<f64, String> {
+    weight_as(raw, unit, typed_number).map_err(|e| match e {
+        WeightError::Ambiguous(m) => {
+            format!("{m}: write it without the comma, or with a decimal point")
+        }
+        WeightError::Other(m) => m,
+    })
+}
+
+/// Why a weight cannot be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WeightError {
+    /// Its number could be read two ways (said, both readings).
+    Ambiguous(String),
+    Other(String),
+}
+
+/// A weight in grams as a table writes it, its number's ambiguous form
+/// read by the column's decimal `mark` when one is known.
+pub fn parse_table_weight(
+    raw: &str,
+    unit: Option<WeightUnit>,
+    mark: Option<DecimalMark>,
+) -> Result<f64, WeightError> {
+    weight_as(raw, unit, |s| number_with(s, mark))
+}
+
+fn weight_as(
+    raw: &str,
+    unit: Option<WeightUnit>,
+    number: impl Fn(&str) -> Result<f64, NumberError>,
+) -> Result<f64, WeightError> {
     let t = raw.trim();
     let split = t.find(|c: char| !in_number(c)).unwrap_or(t.len());
     let (num, word) = (t[..split].trim(), t[split..].trim());
     let not_a_number = || format!("{t:?} is not a number (a weight such as 450, 450 g or 0,45 kg)");
-    let n = number(num).ok_or_else(not_a_number)?;
+    let n = number(num).map_err(|e| match e.ambiguity(num) {
+        Some(m) => WeightError::Ambiguous(m),
+        None => WeightError::Other(not_a_number()),
+    })?;
+    weigh(t, n, word, unit).map_err(WeightError::Other)
+}
+
+fn weigh(t: &str, n: f64, word: &str, unit: Option<WeightUnit>) -> Result<f64, String> {
+    let not_a_number = || format!("{t:?} is not a number (a weight such as 450, 450 g or 0,45 kg)");
     let unit = if word.is_empty() {
         unit.ok_or_else(|| {
             format!(
@@ -179,5 +387,59 @@ mod tests {
         );
         assert!(parse_weight("-5 g", g).is_err());
         assert!(parse_weight("0", g).is_err());
+    }
+
+    /// A lone comma or point before three digits is thousands or a
+    /// decimal part: never guessed (a thousandfold error in a weight).
+    #[test]
+    fn thousands_are_told_from_decimals_or_refused() {
+        let n = |s: &str| number_with(s, None);
+        for (raw, want) in [
+            ("1,200.5", 1200.5),
+            ("1.200,5", 1200.5),
+            ("12,345,678", 12_345_678.0),
+            ("12.345.678", 12_345_678.0),
+            ("0,5", 0.5),
+            ("1,25", 1.25),
+            ("0,450", 0.45),
+            ("1234,567", 1234.567),
+            ("1 200,5", 1200.5),
+            ("450", 450.0),
+        ] {
+            assert_eq!(n(raw), Ok(want), "{raw}");
+        }
+        for raw in ["1,200,5", "1.200.5", "1,2,3", "1.200,5,0", "12,34.5", ""] {
+            assert_eq!(n(raw), Err(NumberError::NotANumber), "{raw}");
+        }
+        let e = n("1,200").unwrap_err();
+        assert_eq!(
+            e.ambiguity("1,200").unwrap(),
+            "\"1,200\" could be 1200 (a comma between thousands) or 1.2 (a decimal comma)"
+        );
+        assert!(matches!(
+            n("1.200"),
+            Err(NumberError::Ambiguous { sep: '.', .. })
+        ));
+        // The column's decimal mark reads it.
+        assert_eq!(number_with("1,200", Some(DecimalMark::Comma)), Ok(1.2));
+        assert_eq!(number_with("1,200", Some(DecimalMark::Point)), Ok(1200.0));
+        assert_eq!(number_with("1.200", Some(DecimalMark::Comma)), Ok(1200.0));
+        // What a value tells of its column.
+        let tells = |s: &str| match read_number(s) {
+            Some(Reading::Number { tells, .. }) => tells,
+            _ => None,
+        };
+        assert_eq!(tells("0,5"), Some(DecimalMark::Comma));
+        assert_eq!(tells("1.200,5"), Some(DecimalMark::Comma));
+        assert_eq!(tells("12,345,678"), Some(DecimalMark::Point));
+        assert_eq!(tells("450"), None);
+        // Typed (the command line, a stored value): a point is a decimal
+        // point, as interdict writes numbers; a comma is refused.
+        assert_eq!(parse_weight("1.234", Some(WeightUnit::G)), Ok(1.234));
+        let e = parse_weight("1,200 g", None).unwrap_err();
+        assert!(e.contains("could be 1200") && e.contains("or 1.2"), "{e}");
+        assert!(parse_amount("1,500").unwrap_err().contains("could be 1500"));
+        assert_eq!(parse_amount("1,500.5"), Ok(1500.5));
+        assert_eq!(parse_amount("1500.0"), Ok(1500.0));
     }
 }

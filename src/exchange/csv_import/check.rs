@@ -240,8 +240,23 @@ fn table_value<'c>(
         {
             return Ok(t.into());
         }
-        let g = crate::domain::fields::parse_weight(cell, plan.units[i])?;
-        return Ok(g.to_string().into());
+        use crate::domain::weight::{WeightError, parse_table_weight};
+        return match parse_table_weight(cell, plan.units[i], plan.decimal_marks[i]) {
+            Ok(g) => Ok(g.to_string().into()),
+            Err(WeightError::Ambiguous(m)) => Err(ambiguous_number(&m)),
+            Err(WeightError::Other(m)) => Err(m),
+        };
+    }
+    if matches!(kind, FieldKind::Amount | FieldKind::Quantity) {
+        use crate::domain::weight::number_with;
+        return match number_with(cell, plan.decimal_marks[i]) {
+            Ok(n) => Ok(n.to_string().into()),
+            Err(e) => match e.ambiguity(cell) {
+                Some(m) => Err(ambiguous_number(&m)),
+                // (Said by the field's own rules.)
+                None => Ok(cell.into()),
+            },
+        };
     }
     if kind == FieldKind::Date {
         let order = plan.date_orders[i];
@@ -256,6 +271,15 @@ fn table_value<'c>(
         return crate::domain::fields::parse_table_date(cell, order, true).map(Into::into);
     }
     Ok(cell.into())
+}
+
+/// A number that reads two ways, as a table's cell: what settles it.
+fn ambiguous_number(readings: &str) -> String {
+    format!(
+        "{readings}, and no other value in this column tells which (one with both marks, \
+         as 1,200.5, or a decimal part not of three digits, as 0,5); write it as the \
+         number it is, without the mark between thousands"
+    )
 }
 
 /// Parses one row into a parcel, with nothing but the row: this runs on

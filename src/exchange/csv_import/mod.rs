@@ -9,7 +9,9 @@
 //! completes it: rows already in the notebook with the same values are
 //! counted as duplicates, never filed twice.
 
-use crate::domain::fields::{DateOrder, FieldKind, SlashDate, WeightUnit, is_placeholder};
+use crate::domain::fields::{
+    DateOrder, DecimalMark, FieldKind, SlashDate, WeightUnit, is_placeholder,
+};
 use crate::domain::record::new_record_given;
 use crate::domain::text::{fold, truncate};
 use crate::domain::{Parcel, Record};

@@ -24,6 +24,10 @@ pub struct ColumnPlan {
     /// For each date column, the order of its slash dates, when given or
     /// told by the column's own dates.
     pub date_orders: Vec<Option<DateOrder>>,
+    /// For each number column (weights, amounts), the decimal mark its
+    /// values use, when told by the column's own values (`0,5`,
+    /// `1.200,5`, `12,345,678`): it reads an ambiguous `1,200`.
+    pub decimal_marks: Vec<Option<DecimalMark>>,
     /// For each column, where its field is in `Parcel::FIELDS`; for each
     /// default, the same (worked out once, not by name for every cell of
     /// every row).
@@ -34,6 +38,18 @@ pub struct ColumnPlan {
 /// Where a parcel field is in `Parcel::FIELDS`.
 fn slot(field: &str) -> Option<usize> {
     Parcel::FIELDS.iter().position(|f| f.name == field)
+}
+
+/// Whether a parcel field holds a number written with a decimal mark
+/// (a weight, an amount).
+pub(super) fn is_number(field: &str) -> bool {
+    Parcel::FIELDS.iter().any(|f| {
+        f.name == field
+            && matches!(
+                f.kind,
+                FieldKind::Grams | FieldKind::Amount | FieldKind::Quantity
+            )
+    })
 }
 
 /// Whether a parcel field holds a date.
@@ -156,6 +172,7 @@ impl ColumnPlan {
                 })
             })
             .collect();
+        let decimal_marks = vec![None; header.len()];
         let slots = fields.iter().map(|f| f.and_then(slot)).collect();
         let default_slots = defaults.iter().map(|(f, _)| slot(f)).collect();
         ColumnPlan {
@@ -167,6 +184,7 @@ impl ColumnPlan {
             conflicts,
             units,
             date_orders,
+            decimal_marks,
             slots,
             default_slots,
         }

@@ -514,6 +514,12 @@ impl Prepared {
     /// number over 12 says day first, a second one month first). A column
     /// that never tells, or tells both, has none: its ambiguous dates are
     /// refused, naming the flag to pass.
+    ///
+    /// In the same reading, the decimal mark of each number column: the
+    /// one its values show (a value with both marks, several of one kind
+    /// between thousands, or one followed by other than three digits). A
+    /// column that shows none, or both, has none: its ambiguous values
+    /// (`1,200`) are refused, naming both readings.
     fn settle_date_orders(&mut self, given: Option<DateOrder>) -> Result<(), ImportError> {
         let plan = &mut self.plan;
         let dates: Vec<usize> = (0..plan.fields.len())
@@ -523,13 +529,15 @@ impl Prepared {
             for i in &dates {
                 plan.date_orders[*i] = Some(o);
             }
-            return Ok(());
         }
         let open: Vec<usize> = dates
             .into_iter()
             .filter(|i| plan.date_orders[*i].is_none())
             .collect();
-        if open.is_empty() {
+        let numbers: Vec<usize> = (0..plan.fields.len())
+            .filter(|i| plan.fields[*i].is_some_and(is_number))
+            .collect();
+        if open.is_empty() && numbers.is_empty() {
             return Ok(());
         }
         let path = self.path.as_path();
@@ -538,6 +546,8 @@ impl Prepared {
         let mut n = 0;
         // (day first seen, month first seen) per open column.
         let mut told = vec![(false, false); open.len()];
+        // (decimal comma seen, decimal point seen) per number column.
+        let mut marks = vec![(false, false); numbers.len()];
         while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
             n += 1;
             if n <= self.skip + 1 {
@@ -554,6 +564,38 @@ impl Prepared {
                     _ => {}
                 }
             }
+            for (k, i) in numbers.iter().enumerate() {
+                let Some(cell) = rec.get(*i) else { continue };
+                // (Only a cell with a mark can tell one.)
+                if !cell.iter().any(|b| *b == b',' || *b == b'.') {
+                    continue;
+                }
+                let Ok(cell) = std::str::from_utf8(cell) else {
+                    continue;
+                };
+                let cell = crate::domain::text::csv_unguard(cell).trim();
+                // (The number before a unit: `0,45 kg`.)
+                let end = cell.find(|c: char| c.is_alphabetic()).unwrap_or(cell.len());
+                use crate::domain::weight::{Reading, read_number};
+                match read_number(&cell[..end]) {
+                    Some(Reading::Number {
+                        tells: Some(DecimalMark::Comma),
+                        ..
+                    }) => marks[k].0 = true,
+                    Some(Reading::Number {
+                        tells: Some(DecimalMark::Point),
+                        ..
+                    }) => marks[k].1 = true,
+                    _ => {}
+                }
+            }
+        }
+        for (k, i) in numbers.iter().enumerate() {
+            plan.decimal_marks[*i] = match marks[k] {
+                (true, false) => Some(DecimalMark::Comma),
+                (false, true) => Some(DecimalMark::Point),
+                _ => None,
+            };
         }
         for (k, i) in open.iter().enumerate() {
             plan.date_orders[*i] = match told[k] {
