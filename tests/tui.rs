@@ -2053,3 +2053,47 @@ fn a_save_writes_only_its_changes_and_refuses_a_field_changed_meanwhile() {
     assert!(matches!(a.session.app.modal, Modal::None), "{}", a.text());
     assert_eq!(case_now(&a).1, "A again");
 }
+
+/// The line of the frame that holds the caret, if one does.
+fn caret_line(ui: &Ui) -> Option<String> {
+    ui.text()
+        .lines()
+        .find(|l| l.contains('▏'))
+        .map(str::to_string)
+}
+
+/// A field, prompt or filter longer than its box scrolls sideways to keep
+/// the caret in view, by display width: wide characters, a long line
+/// edited at its start, a long filter.
+#[test]
+fn long_and_wide_text_scrolls_to_keep_the_caret_in_view() {
+    let mut ui = Ui::new(20, 80, 24, false);
+    ui.keys("a");
+    ui.session.handle_event(Event::Paste("龙".repeat(40)));
+    ui.session.settle();
+    let line = caret_line(&ui).expect("the caret shows");
+    assert!(line.contains("龙▏"), "{line}");
+    // A long summary: Home shows its start, and text typed there shows.
+    let summary = interdict::domain::fields_of(ItemKind::Case)
+        .iter()
+        .position(|f| f.name == "summary")
+        .unwrap();
+    ui.keys(&vec!["tab"; summary].join(" "));
+    ui.session
+        .handle_event(Event::Paste("0123456789".repeat(30)));
+    ui.session.settle();
+    assert!(caret_line(&ui).unwrap().contains("789▏"));
+    ui.keys("home").typed("XY");
+    let line = caret_line(&ui).expect("the caret shows after Home");
+    assert!(line.contains("XY▏0123"), "{line}");
+    ui.keys("left left left");
+    assert!(caret_line(&ui).unwrap().contains("▏XY0123"));
+    // Further in, the caret stays in view with what precedes it.
+    ui.keys("end left left left left left left left left left left");
+    let line = caret_line(&ui).unwrap();
+    assert!(line.contains("789▏0123456789│"), "{line}");
+    ui.keys("esc 2 /")
+        .typed("abcdefghijklmnopqrstuvwxyz0123456789");
+    let line = caret_line(&ui).expect("the filter's caret shows");
+    assert!(line.contains("789▏"), "{line}");
+}

@@ -37,16 +37,12 @@ pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
             focus_line = lines.len();
         }
         let req = if field.spec.required { "*" } else { " " };
-        let value = if focused {
-            super::text::with_caret(&field.value, form.caret)
+        // The field in focus scrolls to keep its caret in view; the
+        // others show their start.
+        let shown = if focused {
+            super::text::window(&field.value, form.caret, vw)
         } else {
-            field.value.clone()
-        };
-        let value = sanitize(&value).into_owned();
-        let shown = if value.chars().count() > vw {
-            value.chars().skip(value.chars().count() - vw).collect()
-        } else {
-            value
+            fit(&field.value, vw)
         };
         let vstyle = if focused {
             app.theme.selected()

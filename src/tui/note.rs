@@ -14,7 +14,6 @@ use ratatui::Frame;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
-use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone)]
 pub struct NotePrompt {
@@ -138,36 +137,24 @@ pub fn draw_note(f: &mut Frame<'_>, app: &App, p: &NotePrompt) {
             Style::new()
         }
     };
-    let text = if p.focus == 0 {
-        super::text::with_caret(&p.text, p.caret)
+    let shown = if p.focus == 0 {
+        super::text::window(&p.text, p.caret, w)
     } else {
-        p.text.clone()
-    };
-    let shown = if text.width() > w {
-        text.chars()
-            .rev()
-            .take(w)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect()
-    } else {
-        text
+        fit(&p.text, w)
     };
     let mut lines = vec![
         Line::from(vec![
             Span::styled("Text:      ", app.theme.label()),
-            Span::styled(sanitize(&shown).into_owned(), mark(0)),
+            Span::styled(shown, mark(0)),
         ]),
         Line::from(vec![
             Span::styled("Grading:   ", app.theme.label()),
             Span::styled(
-                sanitize(&if p.focus == 1 {
-                    super::text::with_caret(&p.grade, p.caret)
+                if p.focus == 1 {
+                    super::text::window(&p.grade, p.caret, 12)
                 } else {
-                    p.grade.clone()
-                })
-                .into_owned(),
+                    fit(&p.grade, 12)
+                },
                 mark(1),
             ),
             Span::styled("  3x5x2, e.g. 2B or 2BP (optional)", app.theme.dim()),

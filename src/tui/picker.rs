@@ -9,7 +9,6 @@ use super::form::Form;
 use super::keymap::Action;
 use crate::domain::link::LINK_TYPES;
 use crate::domain::record::new_record;
-use crate::domain::text::sanitize;
 use crate::domain::{ItemKind, Link};
 use crate::store::refs::ItemRef;
 use crate::store::search::Hit;
@@ -233,7 +232,7 @@ pub fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
             };
             let mut lines = vec![Line::from(vec![
                 Span::styled("> ", app.theme.key()),
-                Span::raw(sanitize(&super::text::with_caret(&p.query, p.caret)).into_owned()),
+                Span::raw(super::text::window(&p.query, p.caret, w.saturating_sub(2))),
             ])];
             for h in &p.hits {
                 lines.push(Line::from(vec![

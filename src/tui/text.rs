@@ -99,6 +99,52 @@ pub fn with_caret(value: &str, caret: usize) -> String {
     format!("{}▏{}", &value[..at], &value[at..])
 }
 
+/// The part of a one-line text a field of `width` columns shows while it
+/// is edited, sanitised, with the caret as `▏`: all of it when it fits;
+/// else scrolled sideways, by display width, so that the caret is always
+/// in view (at the end, the text's end shows; moving left, the caret
+/// walks to a third of the field's width, then the text scrolls). A wide
+/// character that would stand half outside is left out whole.
+pub fn window(value: &str, caret: usize, width: usize) -> String {
+    use crate::domain::text::sanitize;
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let at = value
+        .char_indices()
+        .nth(caret)
+        .map_or(value.len(), |(i, _)| i);
+    let before = sanitize(&value[..at]);
+    let after = sanitize(&value[at..]);
+    let room = width.saturating_sub(1);
+    if before.width() + after.width() <= room {
+        return format!("{before}▏{after}");
+    }
+    let cw = |c: char| c.width().unwrap_or(0);
+    // What precedes the caret keeps up to a third of the field (so that
+    // what was just typed shows), what follows it as much of the rest as
+    // it fills, and what precedes it then the remainder.
+    let keep = before.width().min(room / 3);
+    let mut tail = String::new();
+    let mut used = 0;
+    for c in after.chars() {
+        if used + cw(c) > room - keep {
+            break;
+        }
+        used += cw(c);
+        tail.push(c);
+    }
+    let mut head: Vec<char> = Vec::new();
+    let mut left = room - used;
+    for c in before.chars().rev() {
+        if cw(c) > left {
+            break;
+        }
+        left -= cw(c);
+        head.push(c);
+    }
+    let head: String = head.into_iter().rev().collect();
+    format!("{head}▏{tail}")
+}
+
 /// The caret at the end of a text.
 pub fn end(value: &str) -> usize {
     value.chars().count()
@@ -168,6 +214,28 @@ mod tests {
         assert!(!insert(&mut v, &mut c, &"é".repeat(20), 20).cut);
         assert_eq!(with_caret("ab", 1), "a▏b");
         assert_eq!(with_caret("Ж", 1), "Ж▏");
+    }
+
+    #[test]
+    fn a_long_text_scrolls_to_keep_the_caret_in_view() {
+        use unicode_width::UnicodeWidthStr;
+        // Wide characters at the end: the end shows, none cut in half.
+        let wide = "龙".repeat(40);
+        let w = window(&wide, 40, 21);
+        assert_eq!(w, format!("{}▏", "龙".repeat(10)));
+        assert!(w.width() <= 21);
+        let w = window(&wide, 40, 20);
+        assert_eq!(w, format!("{}▏", "龙".repeat(9)));
+        // At the start, the start shows; in the middle the caret shows.
+        let long: String = ('a'..='z').cycle().take(300).collect();
+        assert_eq!(window(&long, 0, 6), "▏abcde");
+        let w = window(&long, 150, 10);
+        assert!(w.contains('▏') && w.width() <= 10, "{w}");
+        assert_eq!(w, "rst▏uvwxyz", "{w}");
+        // One left of the end: the view stays on the end.
+        assert_eq!(window("abcdefghij", 9, 6), "fghi▏j");
+        // What fits is shown whole.
+        assert_eq!(window("ab", 1, 10), "a▏b");
     }
 
     #[test]

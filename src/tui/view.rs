@@ -159,13 +159,18 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
         title.push_str(&format!("· {} ", sanitize(&what.join(", "))));
     }
     if let Some(q) = &l.filter {
+        let searching = app.searching_pane == Some(pane.index());
+        // What the title has room for: the query scrolls to keep the
+        // caret in view.
+        let room = (area.width as usize)
+            .saturating_sub(2 + title.width() + 2 + if searching { 11 } else { 0 });
         let shown = if app.filter_typing {
-            super::text::with_caret(q, l.caret)
+            super::text::window(q, l.caret, room)
         } else {
-            q.clone()
+            fit(q, room)
         };
-        title.push_str(&format!("/{} ", sanitize(&shown)));
-        if app.searching_pane == Some(pane.index()) {
+        title.push_str(&format!("/{shown} "));
+        if searching {
             title.push_str("searching… ");
         }
     }
