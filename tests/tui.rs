@@ -2097,3 +2097,49 @@ fn long_and_wide_text_scrolls_to_keep_the_caret_in_view() {
     let line = caret_line(&ui).expect("the filter's caret shows");
     assert!(line.contains("789▏"), "{line}");
 }
+
+/// A notebook open read-only at 80x24: the header's marker shows whole,
+/// and each key that would write says why it does nothing.
+#[test]
+fn a_read_only_notebook_says_so_on_each_key_that_would_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("n.db");
+    {
+        let mut s = Store::open(&path, OpenOptions::new("tester")).unwrap();
+        demo::generate(&mut s, 5000, 3, |_, _| {}).unwrap();
+    }
+    let mut opts = OpenOptions::new("tester");
+    opts.read_only = true;
+    let store = Store::open(&path, opts).unwrap();
+    let session = Session::new(
+        store,
+        Keymap::defaults(),
+        Theme::new(false),
+        view::page_rows(24),
+    );
+    let mut ui = Ui {
+        _dir: dir,
+        session,
+        w: 80,
+        h: 24,
+    };
+    ui.keys("2");
+    let header = ui.text().lines().next().unwrap().to_string();
+    assert!(header.contains("[read-only]"), "{header}");
+    for k in ["a", "e", "x", "n", "l", "f", "v"] {
+        ui.keys("esc").keys(k);
+        assert!(matches!(ui.session.app.modal, Modal::None), "{k}");
+        let text = ui.text();
+        assert!(
+            text.contains("the notebook is open read-only"),
+            "{k}:\n{text}"
+        );
+    }
+    ui.keys("m");
+    if matches!(ui.session.app.modal, Modal::Matches { .. }) {
+        for k in ["y", "r"] {
+            ui.keys(k);
+            assert!(ui.text().contains("open read-only"), "{k}");
+        }
+    }
+}

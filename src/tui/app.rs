@@ -184,6 +184,9 @@ pub enum Level {
 
 pub struct App {
     pub keymap: Keymap,
+    /// On a notebook open read-only: the bindings left out because they
+    /// write, so that their keys can say why they do nothing.
+    refused: Keymap,
     pub theme: Theme,
     /// The notebook is open read-only: no key writes.
     pub read_only: bool,
@@ -231,13 +234,21 @@ impl App {
     /// The interface's state over a notebook (`read_only` binds no key
     /// that writes); its first effect reads the lists.
     pub fn new(keymap: Keymap, theme: Theme, page: usize, read_only: bool, file: &str) -> App {
-        let keymap = if read_only {
-            keymap.read_only()
+        let (keymap, refused) = if read_only {
+            let mut refused = keymap.clone();
+            refused.bindings.retain(|b| b.action.writes());
+            (keymap.read_only(), refused)
         } else {
-            keymap
+            (
+                keymap,
+                Keymap {
+                    bindings: Vec::new(),
+                },
+            )
         };
         App {
             keymap,
+            refused,
             theme,
             read_only,
             file: file.to_string(),
@@ -468,9 +479,18 @@ impl App {
             }
             Resolved::Pending => {}
             Resolved::None => {
-                self.pending.clear();
                 if self.accepts_text() {
+                    self.pending.clear();
                     self.edit_key(k);
+                } else if let Resolved::Action(a) = self.refused.resolve(&layers, &self.pending) {
+                    // A key that writes, on a notebook open read-only.
+                    let key = super::keymap::Keys(std::mem::take(&mut self.pending));
+                    self.info(format!(
+                        "the notebook is open read-only: nothing can be written ({key}: {})",
+                        a.description()
+                    ));
+                } else {
+                    self.pending.clear();
                 }
             }
         }

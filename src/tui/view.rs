@@ -66,21 +66,45 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
 
 fn draw_tabs(f: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
-    let mut spans = Vec::new();
-    for (i, p) in Pane::ALL.iter().enumerate() {
-        let count = match p {
-            Pane::Links => app.links.len(),
-            _ => app.lists[i].total,
-        };
-        spans.push(Span::styled(
-            format!(" {} {} ({count}) ", i + 1, p.title()),
-            t.tab(*p == app.pane),
-        ));
-        spans.push(Span::raw(" "));
-    }
-    let file = &app.file;
+    let width = area.width as usize;
     let ro = if app.read_only { " [read-only]" } else { "" };
-    spans.push(Span::styled(fit(&format!("{file}{ro}"), 30), t.dim()));
+    // The read-only marker always shows: the tabs give up their counts,
+    // then their gaps, then the file name goes, before it is cut.
+    let tabs = |counts: bool, gap: &'static str| -> Vec<Span<'static>> {
+        let mut spans = Vec::new();
+        for (i, p) in Pane::ALL.iter().enumerate() {
+            let count = match p {
+                Pane::Links => app.links.len(),
+                _ => app.lists[i].total,
+            };
+            let text = if counts || *p == app.pane {
+                format!(" {} {} ({count}) ", i + 1, p.title())
+            } else {
+                format!(" {} {} ", i + 1, p.title())
+            };
+            spans.push(Span::styled(text, t.tab(*p == app.pane)));
+            spans.push(Span::raw(gap));
+        }
+        spans
+    };
+    let used = |s: &[Span]| s.iter().map(|x| x.content.width()).sum::<usize>();
+    let mut spans = tabs(true, " ");
+    for (counts, gap) in [(true, ""), (false, "")] {
+        if used(&spans) + ro.width() + 4 <= width {
+            break;
+        }
+        spans = tabs(counts, gap);
+    }
+    let room = width.saturating_sub(used(&spans) + ro.width());
+    let file = if room >= 4 {
+        fit(&app.file, room.min(30))
+    } else {
+        String::new()
+    };
+    spans.push(Span::styled(file, t.dim()));
+    if app.read_only {
+        spans.push(Span::styled(ro, t.warning()));
+    }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
