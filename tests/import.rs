@@ -836,3 +836,29 @@ fn thousands_separators_are_told_by_the_column_or_refused() {
     assert_eq!(num(&t[2], "declared_value"), 1.2);
     assert_eq!(num(&t[3], "declared_value"), 12_345_678.0);
 }
+
+/// `--encoding utf-8` reads as the default does: a byte that is not
+/// UTF-8 is named (line, column, byte), never stored as U+FFFD; the
+/// encoding suggested is the one the bytes look like.
+#[test]
+fn bytes_that_are_not_utf8_are_named_with_the_encoding_they_look_like() {
+    let nb = Nb::new();
+    let t = s10_number("RR", 120, "CN");
+    let text = format!("Tracking number,Sender name\n{t},Jörg Müller\n");
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+    let f = write(&nb, "west.csv", &bytes);
+    for extra in [&[][..], &["--encoding", "utf-8"], &["--encoding", "UTF8"]] {
+        let mut args = vec!["import", "csv", s(&f)];
+        args.extend_from_slice(extra);
+        let err = nb.fails(&args);
+        assert!(
+            err.contains("line 2: not UTF-8; pass --encoding windows-1252")
+                && err.contains("(column \"Sender name\", byte 0xF6)"),
+            "{extra:?}: {err}"
+        );
+    }
+    assert_eq!(nb.count("parcels"), 0);
+    let out = nb.ok(&["import", "csv", s(&f), "--encoding", "windows-1252"]);
+    assert!(out.contains("1 imported"), "{out}");
+    assert_eq!(stored(&nb, &t, "sender_name").unwrap(), "Jörg Müller");
+}

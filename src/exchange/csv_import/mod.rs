@@ -45,8 +45,13 @@ const MAX_MESSAGE: usize = 300;
 pub enum ImportError {
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: io::Error },
-    #[error("{}: line {line}: not UTF-8; pass --encoding windows-1251 or the file's encoding", .path.display())]
-    NotUtf8 { path: PathBuf, line: u64 },
+    /// `detail`: the encoding to pass, the column and the byte.
+    #[error("{}: line {line}: not UTF-8; {detail}", .path.display())]
+    NotUtf8 {
+        path: PathBuf,
+        line: u64,
+        detail: String,
+    },
     #[error(
         "unknown encoding {0:?}: use a WHATWG label such as windows-1251, koi8-r, iso-8859-1, utf-16le"
     )]

@@ -249,14 +249,57 @@ pub(super) fn open_csv(
     })
 }
 
+/// The encoding to pass for text whose bytes are not UTF-8, by how its
+/// bad bytes lie: mostly in runs (whole words, as Cyrillic letters in
+/// windows-1251 are) or mostly alone among ASCII letters (a Western
+/// accented letter in windows-1252: `Gr\xfc\xdfe`).
+pub(super) fn encoding_advice(bytes: &[u8]) -> &'static str {
+    let mut bad = vec![false; bytes.len()];
+    let mut at = 0;
+    for chunk in bytes.utf8_chunks() {
+        at += chunk.valid().len();
+        for b in &mut bad[at..at + chunk.invalid().len()] {
+            *b = true;
+        }
+        at += chunk.invalid().len();
+    }
+    let total = bad.iter().filter(|b| **b).count();
+    let in_runs = (0..bad.len())
+        .filter(|&i| bad[i] && ((i > 0 && bad[i - 1]) || bad.get(i + 1) == Some(&true)))
+        .count();
+    if total > 0 && in_runs * 2 > total {
+        "pass --encoding windows-1251 (its bytes look Cyrillic) or the file's encoding"
+    } else if total > 0 && in_runs * 4 < total {
+        "pass --encoding windows-1252 (its bytes look Western European) or the file's encoding"
+    } else {
+        "pass --encoding with the file's encoding: windows-1252 for Western European text, \
+         windows-1251 for Cyrillic"
+    }
+}
+
+/// What is wrong with a row that is not UTF-8: the encoding to pass, and
+/// the column and byte at fault.
+pub(super) fn not_utf8_detail(rec: &csv::ByteRecord, header: &[String]) -> String {
+    let advice = encoding_advice(rec.as_slice());
+    match bad_byte(rec) {
+        Some((byte, i)) => format!(
+            "{advice} (column {:?}, byte 0x{byte:02X})",
+            column_name(header, i)
+        ),
+        None => format!("{advice} (a character cut between two cells)"),
+    }
+}
+
 pub(super) fn utf8_cells<'r>(
     rec: &'r csv::ByteRecord,
     path: &Path,
     line: u64,
+    header: &[String],
 ) -> Result<Vec<&'r str>, ImportError> {
     let bad = || ImportError::NotUtf8 {
         path: path.to_path_buf(),
         line,
+        detail: not_utf8_detail(rec, header),
     };
     // (The record's bytes checked at once, not cell by cell: each cell is
     // then text when it starts and ends on a character's boundary, which
@@ -436,6 +479,9 @@ impl Prepared {
             (None, Some(label)) => Some(encoding_for(label)?),
             (None, None) => None,
         };
+        // UTF-8 named is read as the default is: checked row by row, a
+        // byte that is not UTF-8 named, never replaced by U+FFFD.
+        let encoding = encoding.filter(|e| *e != encoding_rs::UTF_8);
         let delimiter = layout.delimiter.or(mapping.and_then(|m| m.delimiter));
         let total_bytes = std::fs::metadata(path).map_err(io_err(path))?.len();
         let mut o = open_csv(
@@ -489,7 +535,7 @@ impl Prepared {
             }
         };
         let (line, header) = rows.get(at).ok_or_else(no_header)?;
-        let header: Vec<String> = utf8_cells(header, path, *line)?
+        let header: Vec<String> = utf8_cells(header, path, *line, &[])?
             .into_iter()
             .map(str::to_string)
             .collect();
@@ -715,7 +761,7 @@ pub(super) fn read_each(
             }
         }
         // (Which byte is not UTF-8 is looked for only in a row that has one.)
-        let cells = utf8_cells(&rec, path, line);
+        let cells = utf8_cells(&rec, path, line, &prep.plan.header);
         let bad = if cells.is_err() { bad_byte(&rec) } else { None };
         let row = match (cells, bad) {
             (Ok(cells), _) => {
@@ -749,7 +795,8 @@ pub(super) fn read_each(
                         .map(str::to_string),
                     column: Some(column_name(&prep.plan.header, i)),
                     message: format!(
-                        "not UTF-8 (byte 0x{byte:02X}); pass --encoding windows-1251 or the file's encoding"
+                        "not UTF-8 (byte 0x{byte:02X}); {}",
+                        encoding_advice(rec.as_slice())
                     ),
                 }]),
             },
@@ -932,21 +979,47 @@ mod tests {
         );
     }
 
+    /// The encoding suggested for bytes that are not UTF-8 follows how
+    /// they lie: Cyrillic words are runs of them, Western accented
+    /// letters stand alone among ASCII ones.
+    #[test]
+    fn the_encoding_suggested_follows_the_bytes() {
+        let (cyr, _, _) = encoding_rs::WINDOWS_1251.encode("RR1,Иван Петров в Москве");
+        assert!(encoding_advice(&cyr).contains("windows-1251"), "Cyrillic");
+        let (west, _, _) = encoding_rs::WINDOWS_1252.encode("RR1,Jörg Müller, Straße 5");
+        let advice = encoding_advice(&west);
+        assert!(
+            advice.contains("windows-1252") && !advice.contains("1251"),
+            "{advice}"
+        );
+        // Valid UTF-8 beside a bad byte does not count as a run.
+        let mixed = ["Алматы,".as_bytes(), b"J\xf6rg"].concat();
+        assert!(encoding_advice(&mixed).contains("windows-1252"));
+        let both = encoding_advice(b"a\xc0\xc1 b\xf6c d\xe9f");
+        assert!(
+            both.contains("windows-1252") && both.contains("windows-1251"),
+            "{both}"
+        );
+    }
+
     /// Cells are text each: two cells that are text only together (a
     /// character cut between them) are not.
     #[test]
     fn each_cell_is_checked_as_text() {
         let path = Path::new("m.csv");
         let rec = csv::ByteRecord::from(vec!["Алматы".as_bytes(), b"", b"KZ"]);
-        assert_eq!(utf8_cells(&rec, path, 2).unwrap(), ["Алматы", "", "KZ"]);
+        assert_eq!(
+            utf8_cells(&rec, path, 2, &[]).unwrap(),
+            ["Алматы", "", "KZ"]
+        );
         let cut = "А".as_bytes();
         let rec = csv::ByteRecord::from(vec![&cut[..1], &cut[1..]]);
         assert!(std::str::from_utf8(rec.as_slice()).is_ok(), "text together");
         assert!(matches!(
-            utf8_cells(&rec, path, 3),
+            utf8_cells(&rec, path, 3, &[]),
             Err(ImportError::NotUtf8 { line: 3, .. })
         ));
         let rec = csv::ByteRecord::from(vec![&b"ok"[..], &b"\xff"[..]]);
-        assert!(utf8_cells(&rec, path, 4).is_err());
+        assert!(utf8_cells(&rec, path, 4, &[]).is_err());
     }
 }
