@@ -2143,3 +2143,44 @@ fn a_read_only_notebook_says_so_on_each_key_that_would_write() {
         }
     }
 }
+
+/// A field filled in ahead (an inspection's time, a finding's form) has
+/// the caret at its end when the form opens, so typing adds to it.
+#[test]
+fn a_prefilled_first_field_has_the_caret_at_its_end() {
+    let mut ui = Ui::new(50, 80, 24, false);
+    ui.keys("2 v enter");
+    let Modal::Form(f) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    assert!(!f.fields[0].value.is_empty());
+    assert_eq!(f.caret, f.fields[0].value.chars().count());
+    let line = caret_line(&ui).unwrap();
+    assert!(line.contains(&format!("{}▏", f.fields[0].value)), "{line}");
+    ui.keys("esc f");
+    let Modal::Picker(p) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    assert!(p.hits.is_empty() || p.query.is_empty());
+    ui.typed("a");
+    ui.keys("enter");
+    let Modal::Form(f) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    assert_eq!(f.caret, f.fields[0].value.chars().count(), "{}", ui.text());
+}
+
+/// A multi-line paste into a note is one line, its lines joined with a
+/// space.
+#[test]
+fn a_pasted_note_keeps_a_space_between_its_lines() {
+    let mut ui = Ui::new(20, 80, 24, false);
+    ui.keys("n");
+    ui.session
+        .handle_event(Event::Paste("seen 🚀\nsecond line 42\r\nthird".into()));
+    let Modal::Note(p) = &ui.session.app.modal else {
+        panic!()
+    };
+    assert_eq!(p.text, "seen 🚀 second line 42 third");
+    assert!(ui.text().contains("42 third▏"), "{}", ui.text());
+}

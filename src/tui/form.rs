@@ -67,7 +67,7 @@ impl Form {
     /// A blank form for a new item of a kind (links and notes have their
     /// own quicker ways in, findings start from [`Form::new_finding`]).
     pub fn new(kind: ItemKind) -> Form {
-        Form {
+        let mut form = Form {
             kind,
             editing: None,
             finding_of: None,
@@ -96,7 +96,11 @@ impl Form {
             caret: 0,
             error: None,
             seen: Vec::new(),
-        }
+        };
+        // The caret at the end of a value filled in ahead, as on every
+        // field moved to: typing adds to it.
+        form.focus_on(0);
+        form
     }
 
     /// A new parcel, in a case when one is given (its reference).
@@ -126,6 +130,7 @@ impl Form {
             f.fields
                 .retain(|x| !matches!(x.spec.name, "sha256" | "size_bytes"));
         }
+        f.focus_on(0);
         f
     }
 

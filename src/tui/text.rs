@@ -71,7 +71,21 @@ pub fn key(value: &mut String, caret: &mut usize, k: KeyEvent, cap: usize) -> Op
 /// paste of megabytes costs no more than one that fits).
 pub fn insert(value: &mut String, caret: &mut usize, text: &str, cap: usize) -> Edited {
     let room = cap.saturating_sub(value.chars().count());
-    let mut kept = text.chars().filter(|c| !c.is_control());
+    // The lines of a paste are joined with one space (a one-line text
+    // has no line breaks; `\r\n` and blank lines make one space too), a
+    // tab is a space, other control characters go.
+    let text = text.trim_end_matches(['\r', '\n']);
+    let mut after_space = false;
+    let mut kept = text.chars().filter_map(move |c| {
+        let c = match c {
+            '\n' | '\r' if after_space => return None,
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => return None,
+            c => c,
+        };
+        after_space = c == ' ';
+        Some(c)
+    });
     let add: String = kept.by_ref().take(room).collect();
     let cut = kept.next().is_some();
     if add.is_empty() {
@@ -236,6 +250,18 @@ mod tests {
         assert_eq!(window("abcdefghij", 9, 6), "fghi▏j");
         // What fits is shown whole.
         assert_eq!(window("ab", 1, 10), "a▏b");
+    }
+
+    #[test]
+    fn a_pasted_lines_are_joined_with_one_space() {
+        let (mut v, mut c) = (String::new(), 0);
+        insert(
+            &mut v,
+            &mut c,
+            "first 🚀\nsecond line \r\n42\r\n\r\nthird\n",
+            1000,
+        );
+        assert_eq!(v, "first 🚀 second line 42 third");
     }
 
     #[test]
