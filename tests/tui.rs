@@ -2184,3 +2184,50 @@ fn a_pasted_note_keeps_a_space_between_its_lines() {
     assert_eq!(p.text, "seen 🚀 second line 42 third");
     assert!(ui.text().contains("42 third▏"), "{}", ui.text());
 }
+
+/// Every list moves with j/k, G and g g: the evidence chooser (Enter
+/// takes the row highlighted), and the suggested matches (y confirms the
+/// highlighted one).
+#[test]
+fn choice_lists_and_matches_move_with_j_k_g_and_act_on_the_highlighted_row() {
+    let mut ui = Ui::new(300, 100, 30, false);
+    ui.keys("2 v j j j");
+    ui.keys("enter");
+    assert!(ui.text().contains("New document of"), "{}", ui.text());
+    ui.keys("esc v j j k shift-g g g enter");
+    assert!(ui.text().contains("New inspection of"), "{}", ui.text());
+    ui.keys("esc 1 4");
+    let parcel = ui
+        .session
+        .app
+        .links
+        .iter()
+        .find(|l| l.group == "Includes")
+        .cloned()
+        .unwrap();
+    ui.keys("enter m");
+    let Modal::Matches { list, .. } = &ui.session.app.modal else {
+        panic!("no suggestions: {}", ui.text())
+    };
+    assert!(list.len() >= 2, "{}", parcel.label);
+    let (first, last) = (list[0].clone(), list[list.len() - 1].clone());
+    ui.keys("shift-g");
+    let Modal::Matches { list, cursor } = &ui.session.app.modal else {
+        panic!()
+    };
+    assert_eq!(*cursor, list.len() - 1);
+    ui.keys("y");
+    let Modal::Matches { list, .. } = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    let same = |a: &interdict::xref::fuzzy::Suggestion, b: &interdict::xref::fuzzy::Suggestion| {
+        a.a.id == b.a.id && a.b.id == b.b.id
+    };
+    assert!(!list.iter().any(|s| same(s, &last)), "the last one went");
+    assert!(list.iter().any(|s| same(s, &first)), "the first one stays");
+    ui.keys("g g");
+    let Modal::Matches { cursor, .. } = &ui.session.app.modal else {
+        panic!()
+    };
+    assert_eq!(*cursor, 0);
+}

@@ -120,13 +120,26 @@ impl ListState {
     }
 }
 
-/// Moves a modal's cursor one line in a list of `len`.
-pub(super) fn step(cursor: &mut usize, len: usize, down: bool) {
-    *cursor = if down {
-        (*cursor + 1).min(len.saturating_sub(1))
-    } else {
-        cursor.saturating_sub(1)
+/// Moves a modal's cursor in a list of `len` for the actions that move
+/// (a line, a page of `page`, to either end); false for any other.
+pub(super) fn move_in(
+    cursor: &mut usize,
+    len: usize,
+    a: super::keymap::Action,
+    page: usize,
+) -> bool {
+    use super::keymap::Action::*;
+    let last = len.saturating_sub(1);
+    *cursor = match a {
+        Down => (*cursor + 1).min(last),
+        Up => cursor.saturating_sub(1),
+        PageDown | HalfPageDown => (*cursor + page.max(1)).min(last),
+        PageUp | HalfPageUp => cursor.saturating_sub(page.max(1)),
+        Top => 0,
+        Bottom => last,
+        _ => return false,
     };
+    true
 }
 
 /// Messages the log keeps.
@@ -436,6 +449,8 @@ impl App {
         match &self.modal {
             Modal::Help { .. } => vec![Layer::Help],
             Modal::Note(_) => vec![Layer::Prompt],
+            // A list to choose from with no text to type: moved like one.
+            Modal::Picker(p) if p.is_choice() => vec![Layer::Choice],
             Modal::Picker(_) => vec![Layer::Picker],
             Modal::Confirm { .. } => vec![Layer::Confirm],
             Modal::Form(_) => vec![Layer::Form],

@@ -1,7 +1,7 @@
 //! Merge conflicts: both versions of each item, field by field, to settle
 //! by keeping the local one or taking the incoming one.
 
-use super::app::{App, Modal, step};
+use super::app::{App, Modal, move_in};
 use super::draw::{draw_entries, fit, pad};
 use super::effect::Effect;
 use super::keymap::Action;
@@ -85,9 +85,15 @@ impl App {
     /// The keys of the merge conflicts: keep one version, move, close.
     pub(super) fn conflicts_action(&mut self, a: Action) -> bool {
         match a {
-            Action::Down | Action::Up => {
+            Action::Down
+            | Action::Up
+            | Action::Top
+            | Action::Bottom
+            | Action::PageDown
+            | Action::PageUp => {
+                let page = self.page / 3;
                 if let Modal::Conflicts { list, cursor } = &mut self.modal {
-                    step(cursor, list.len(), a == Action::Down);
+                    move_in(cursor, list.len(), a, page);
                 }
             }
             Action::KeepLocal => self.settle_conflict(Choice::Local),

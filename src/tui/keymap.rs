@@ -226,6 +226,9 @@ pub enum Layer {
     Matches,
     Conflicts,
     Stats,
+    /// A list to choose from with no text to type (a link's type, the
+    /// kind of evidence).
+    Choice,
 }
 
 impl Layer {
@@ -243,6 +246,7 @@ impl Layer {
             Layer::Matches => "Suggested matches",
             Layer::Conflicts => "Merge conflicts",
             Layer::Stats => "Counts and charts",
+            Layer::Choice => "Choice lists",
         }
     }
 }
@@ -337,12 +341,24 @@ const DEFAULTS: &[(Layer, Action, &[&str])] = {
         (L::Report, A::Cancel, &["esc", "ctrl-g", "q"]),
         (L::Matches, A::Down, &["j", "down"]),
         (L::Matches, A::Up, &["k", "up"]),
+        (L::Report, A::Top, &["g g", "home"]),
+        (L::Report, A::Bottom, &["shift-g", "end"]),
+        (L::Report, A::PageDown, &["pagedown", "ctrl-f"]),
+        (L::Report, A::PageUp, &["pageup", "ctrl-b"]),
+        (L::Matches, A::Top, &["g g", "home"]),
+        (L::Matches, A::Bottom, &["shift-g", "end"]),
+        (L::Matches, A::PageDown, &["pagedown", "ctrl-f"]),
+        (L::Matches, A::PageUp, &["pageup", "ctrl-b"]),
         (L::Matches, A::Yes, &["y"]),
         (L::Matches, A::Reject, &["r"]),
         (L::Matches, A::Cancel, &["esc", "ctrl-g", "q"]),
         (L::List, A::Conflicts, &["shift-c"]),
         (L::Conflicts, A::Down, &["j", "down"]),
         (L::Conflicts, A::Up, &["k", "up"]),
+        (L::Conflicts, A::Top, &["g g", "home"]),
+        (L::Conflicts, A::Bottom, &["shift-g", "end"]),
+        (L::Conflicts, A::PageDown, &["pagedown", "ctrl-f"]),
+        (L::Conflicts, A::PageUp, &["pageup", "ctrl-b"]),
         (L::Conflicts, A::KeepLocal, &["o"]),
         (L::Conflicts, A::TakeIncoming, &["t"]),
         (L::Conflicts, A::Cancel, &["esc", "ctrl-g", "q"]),
@@ -378,6 +394,12 @@ const DEFAULTS: &[(Layer, Action, &[&str])] = {
         (L::Picker, A::Down, &["down", "ctrl-n"]),
         (L::Picker, A::Up, &["up", "ctrl-p"]),
         (L::Picker, A::Cancel, &["esc", "ctrl-g"]),
+        (L::Choice, A::Down, &["j", "down", "ctrl-n"]),
+        (L::Choice, A::Up, &["k", "up", "ctrl-p"]),
+        (L::Choice, A::Top, &["g g", "home"]),
+        (L::Choice, A::Bottom, &["shift-g", "end"]),
+        (L::Choice, A::Confirm, &["enter"]),
+        (L::Choice, A::Cancel, &["esc", "ctrl-g"]),
         (L::Confirm, A::Yes, &["y"]),
         (L::Confirm, A::No, &["n", "esc", "ctrl-g"]),
         (L::Help, A::Help, &["?", "f1"]),

@@ -1,7 +1,7 @@
 //! Suggested name and address matches: each pair, its items and the
 //! evidence, to confirm (a same-as link) or reject (remembered).
 
-use super::app::{App, Modal, step};
+use super::app::{App, Modal, move_in};
 use super::draw::{draw_entries, fit};
 use super::effect::Effect;
 use super::keymap::Action;
@@ -48,9 +48,15 @@ impl App {
     /// The keys of the suggested matches: confirm, reject, move, close.
     pub(super) fn matches_action(&mut self, a: Action) -> bool {
         match a {
-            Action::Down | Action::Up => {
+            Action::Down
+            | Action::Up
+            | Action::Top
+            | Action::Bottom
+            | Action::PageDown
+            | Action::PageUp => {
+                let page = self.page / 3;
                 if let Modal::Matches { list, cursor } = &mut self.modal {
-                    step(cursor, list.len(), a == Action::Down);
+                    move_in(cursor, list.len(), a, page);
                 }
             }
             Action::Yes => self.confirm_match(),

@@ -2,7 +2,7 @@
 //! the substance found in a parcel) or a link's type; state, keys and
 //! drawing.
 
-use super::app::{App, Modal, step};
+use super::app::{App, Modal, move_in};
 use super::draw::{block, centered, fit};
 use super::effect::Effect;
 use super::form::Form;
@@ -99,10 +99,16 @@ impl App {
     /// The keys of an open picker.
     pub(super) fn picker_action(&mut self, a: Action) -> bool {
         match a {
-            Action::Down | Action::Up => {
+            Action::Down
+            | Action::Up
+            | Action::Top
+            | Action::Bottom
+            | Action::PageDown
+            | Action::PageUp => {
+                let page = self.page;
                 if let Modal::Picker(p) = &mut self.modal {
                     let len = picker_len(p);
-                    step(&mut p.cursor, len, a == Action::Down);
+                    move_in(&mut p.cursor, len, a, page);
                 }
             }
             Action::Confirm => {
@@ -186,6 +192,17 @@ impl App {
             // Nothing under the cursor: the picker stays.
             (_, None) => self.modal = Modal::Picker(p),
         }
+    }
+}
+
+impl Picker {
+    /// A list to choose from, with no query typed (a link's type, the
+    /// kind of evidence).
+    pub fn is_choice(&self) -> bool {
+        matches!(
+            self.purpose,
+            PickerPurpose::LinkType { .. } | PickerPurpose::Evidence { .. }
+        )
     }
 }
 

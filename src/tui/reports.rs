@@ -1,7 +1,7 @@
 //! Reports drawn as lines of text, each possibly leading to an item: the
 //! chain of connections between two items and an item's neighbourhood.
 
-use super::app::{App, Modal, ReportLine, step};
+use super::app::{App, Modal, ReportLine, move_in};
 use super::draw::{block, fit, overlay};
 use super::keymap::Action;
 use crate::store::records;
@@ -192,11 +192,14 @@ pub fn draw_report(
 impl App {
     /// The keys of an open report: a line that leads to an item opens it.
     pub(super) fn report_action(&mut self, a: Action) -> bool {
+        let page = self.page;
         let Modal::Report { lines, cursor, .. } = &mut self.modal else {
             return false;
         };
+        if move_in(cursor, lines.len(), a, page) {
+            return true;
+        }
         match a {
-            Action::Down | Action::Up => step(cursor, lines.len(), a == Action::Down),
             Action::Follow => match lines.get(*cursor).and_then(|(_, t)| t.clone()) {
                 Some(item) => {
                     self.modal = Modal::None;

@@ -390,6 +390,9 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
         let spans = match &app.modal {
             Modal::Help { .. } => hints(app, Layer::Help, &[Down, Up, Cancel]),
             Modal::Note(_) => hints(app, Layer::Prompt, &[Confirm, NextField, Cancel]),
+            Modal::Picker(p) if p.is_choice() => {
+                hints(app, Layer::Choice, &[Confirm, Down, Cancel])
+            }
             Modal::Picker(_) => hints(app, Layer::Picker, &[Confirm, Cancel]),
             Modal::Confirm { .. } => hints(app, Layer::Confirm, &[Yes, No]),
             Modal::Report { .. } => hints(app, Layer::Report, &[Follow, Down, Cancel]),
@@ -481,6 +484,7 @@ fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
         Layer::Form,
         Layer::Prompt,
         Layer::Picker,
+        Layer::Choice,
         Layer::Confirm,
         Layer::Report,
         Layer::Matches,
