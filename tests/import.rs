@@ -473,6 +473,11 @@ fn a_listed_csv_imports_back_with_every_value_unchanged() {
         "--concealment=-inside a book-",
         "--recipient-name",
         "@shop_bot",
+        // Control characters are stored as written (never echoed raw on
+        // a terminal): a CSV written to a file keeps them, so that it
+        // reads back in unchanged.
+        "--sender-name",
+        "Wang\x1b[2J Li\x07",
     ]);
     let csv = a.db.with_file_name("parcels.csv");
     std::fs::write(

@@ -99,6 +99,9 @@ pub fn run() -> ExitCode {
     };
     init_logging();
     crate::domain::identifiers::show_cards(cli.show_cards);
+    // CSV for a file or a pipe keeps its values as stored (it reads back
+    // in unchanged); for the screen, control characters are shown.
+    crate::domain::text::csv_to_terminal(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

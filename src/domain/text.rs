@@ -76,13 +76,27 @@ pub fn csv_unguard(cell: &str) -> &str {
     }
 }
 
-/// A CSV cell for reading, as `--format csv` writes it: guarded against
-/// formulas ([`csv_guard`]), and control characters other than newline
-/// and tab made visible as in tables, so a CSV printed to a terminal
-/// cannot drive it. Not for cells that are read back in (the visible
-/// notation would be taken as the value).
+/// Whether CSV cells keep their control characters as they are: when the
+/// output goes to a file or a pipe, not a terminal ([`csv_to_terminal`]).
+static CSV_RAW: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Says whether CSV is written for a terminal (the default): there
+/// [`csv_cell`] makes control characters visible, so that a CSV printed
+/// on the screen cannot drive it; written to a file or a pipe it keeps
+/// them as stored, so that the file reads back in unchanged.
+pub fn csv_to_terminal(on: bool) {
+    CSV_RAW.store(!on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A CSV cell, as `--format csv` writes it: guarded against formulas
+/// ([`csv_guard`], which the import takes off again), and on a terminal
+/// control characters other than newline and tab made visible as in
+/// tables, so that it cannot drive the terminal (see
+/// [`csv_to_terminal`]; written to a file, they stay as stored and the
+/// file imports back unchanged).
 pub fn csv_cell(s: &str) -> Cow<'_, str> {
-    let hidden = |c: char| c != '\n' && c != '\t' && needs_escape(c);
+    let raw = CSV_RAW.load(std::sync::atomic::Ordering::Relaxed);
+    let hidden = |c: char| !raw && c != '\n' && c != '\t' && needs_escape(c);
     if !runs_as_formula(s) && !s.chars().any(hidden) {
         return Cow::Borrowed(s);
     }
