@@ -2231,3 +2231,87 @@ fn choice_lists_and_matches_move_with_j_k_g_and_act_on_the_highlighted_row() {
     };
     assert_eq!(*cursor, 0);
 }
+
+/// `kill -TERM` (or a hang-up) of the running interface puts the
+/// terminal back: out of the alternate screen, the cursor shown.
+#[cfg(unix)]
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    use std::io::Read;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    for sig in ["-TERM", "-HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path();
+        let config = home.join("config.toml");
+        std::fs::write(&config, "").unwrap();
+        let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_interdict"));
+        cmd.arg("--db");
+        cmd.arg(home.join("n.db"));
+        cmd.env("HOME", home);
+        cmd.env("XDG_DATA_HOME", home.join("data"));
+        cmd.env("INTERDICT_CONFIG", &config);
+        cmd.env("TERM", "xterm-256color");
+        let pty = portable_pty::native_pty_system()
+            .openpty(portable_pty::PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZero::new(24).unwrap(),
+            std::num::NonZero::new(80).unwrap(),
+            0,
+        )));
+        let parser = screen.clone();
+        let reading = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                parser.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let state = || {
+            let p = screen.lock().unwrap();
+            let s = p.screen();
+            (s.contents(), s.alternate_screen(), s.hide_cursor())
+        };
+        let start = Instant::now();
+        while !state().0.contains("This notebook is empty") {
+            assert!(start.elapsed() < Duration::from_secs(30), "{}", state().0);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            state().1 && state().2,
+            "in the alternate screen, cursor hidden"
+        );
+        let pid = child.process_id().unwrap();
+        let killed = std::process::Command::new("kill")
+            .args([sig, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let start = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{sig}: still running"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        drop(pty.master);
+        let _ = reading.join();
+        let (_, alternate, hidden) = state();
+        assert!(
+            !alternate && !hidden,
+            "{sig}: the terminal was left as the interface had it"
+        );
+    }
+}

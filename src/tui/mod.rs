@@ -141,6 +141,9 @@ pub fn build(store: Store, height: u16) -> Session {
 /// filesystem, an export that failed its checks) when its flag is set.
 pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
+    // SIGTERM and SIGHUP (a `kill`, a closed terminal) end the loop like
+    // a quit, so that the guard puts the terminal back.
+    let stop = terminal::stop_on_signals();
     let size = guard.terminal.size()?;
     let mut session = build(store, size.height);
     match notice {
@@ -154,7 +157,7 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
             guard.terminal.draw(|f| view::draw(f, &session.app))?;
             dirty = false;
         }
-        if session.app.quit {
+        if session.app.quit || stop.load(std::sync::atomic::Ordering::Relaxed) {
             break;
         }
         if session.tick() {
@@ -176,7 +179,10 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
                     ev => session.handle_event(ev),
                 }
                 dirty = true;
-                if session.app.quit || !event::poll(Duration::ZERO)? {
+                if session.app.quit
+                    || stop.load(std::sync::atomic::Ordering::Relaxed)
+                    || !event::poll(Duration::ZERO)?
+                {
                     break;
                 }
             }

@@ -1,5 +1,6 @@
 //! The terminal guard: raw mode, alternate screen and bracketed paste on
-//! entry; everything restored on drop, on error and on panic.
+//! entry; everything restored on drop, on error, on panic, and (through
+//! [`stop_on_signals`], which ends the loop) on SIGTERM and SIGHUP.
 
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
@@ -53,4 +54,20 @@ impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
     }
+}
+
+/// A flag raised when the process gets SIGTERM or SIGHUP (on Unix), for
+/// the loop to end on, so the guard's drop restores the terminal. (A
+/// handler cannot restore it itself: the terminal calls are not
+/// async-signal-safe.) If a handler cannot be set, the flag stays down
+/// and the signal keeps its default.
+pub fn stop_on_signals() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    #[cfg(unix)]
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        if let Err(e) = signal_hook::flag::register(sig, flag.clone()) {
+            tracing::warn!("signal {sig} will not restore the terminal: {e}");
+        }
+    }
+    flag
 }
