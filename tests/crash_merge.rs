@@ -113,6 +113,51 @@ fn kill_9_during_a_merge_leaves_whole_steps_and_a_rerun_completes_it() {
     };
     assert!(!known(&dst));
 
+    // While the process that left it runs on (as a merge running beside
+    // this one would), the merge is not joined: a second merge of the
+    // same file refuses, naming the process, and writes nothing. A
+    // process of that number that is not the one recorded does not
+    // count. (Linux says when a process started; elsewhere a merge left
+    // in progress is always taken as stopped.)
+    #[cfg(target_os = "linux")]
+    {
+        let mut sleeper = Command::new("sleep").arg("60").spawn().unwrap();
+        let pid = sleeper.id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let start: u64 = stat[stat.rfind(')').unwrap() + 1..]
+            .split_whitespace()
+            .nth(19)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        let set_runner = |start: u64| {
+            rusqlite::Connection::open(&dst)
+                .unwrap()
+                .execute(
+                    "UPDATE sources SET report = json_set(report, '$.runner',
+                        json_object('pid', ?1, 'host', ?2, 'start', ?3))",
+                    rusqlite::params![pid, host.trim(), start as i64],
+                )
+                .unwrap();
+        };
+        set_runner(start);
+        let before = count(&dst, "SELECT count(*) FROM parcels");
+        let out = run(home, &dst, &["merge", file.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{err}");
+        assert!(
+            err.contains("being merged into this notebook right now")
+                && err.contains(&format!("process {pid}")),
+            "{err}"
+        );
+        assert_eq!(count(&dst, "SELECT count(*) FROM parcels"), before);
+        // Another start time: another process that got the number.
+        set_runner(start + 1);
+        sleeper.kill().unwrap();
+        sleeper.wait().unwrap();
+    }
+
     // Merging again goes on from there and completes it.
     let out = run(
         home,

@@ -964,6 +964,58 @@ struct InProgress {
     in_progress: Position,
     report: MergeReport,
     history: usize,
+    /// The process running it (none from a release before it was kept).
+    #[serde(default)]
+    runner: Option<Runner>,
+}
+
+/// The process a merge runs in, kept with its progress so that a second
+/// merge of the same file tells one still running (which it must not
+/// join: both would count the same records, each with its own report)
+/// from one stopped midway (which it finishes).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+struct Runner {
+    pid: u32,
+    host: String,
+    /// When the process started, as the system counts it: a process
+    /// number given again to another process is not taken for this one.
+    start: Option<u64>,
+}
+
+impl Runner {
+    fn this() -> Runner {
+        let pid = std::process::id();
+        Runner {
+            pid,
+            host: host_name(),
+            start: process_start(pid),
+        }
+    }
+
+    /// Whether it is another process of this machine, still running.
+    /// (Where the system cannot say, as on a machine without `/proc`,
+    /// it is taken as stopped, as before runners were kept.)
+    fn running_elsewhere(&self) -> bool {
+        self.pid != std::process::id()
+            && self.host == host_name()
+            && self.start.is_some()
+            && process_start(self.pid) == self.start
+    }
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// When process `pid` started (clock ticks since boot, `/proc/PID/stat`'s
+/// 22nd field), if it runs.
+fn process_start(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // (After the command's closing parenthesis, from the 3rd field on.)
+    let rest = stat.get(stat.rfind(')')? + 1..)?;
+    rest.split_whitespace().nth(19)?.parse().ok()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -984,6 +1036,7 @@ fn save_progress(
         in_progress: Position { step, after },
         report: report.clone(),
         history,
+        runner: Some(Runner::this()),
     })
     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     w.tx.prepare_cached("UPDATE sources SET report = ?1 WHERE id = ?2")?
@@ -1504,6 +1557,16 @@ fn merge_in_steps(
         if let Some((id, text)) = stopped
             && let Ok(p) = serde_json::from_str::<InProgress>(&text)
         {
+            // A merge of this file running now in another process is not
+            // joined: both would merge the same records, each counting
+            // them in its own report (and its own audit entry).
+            if let Some(r) = p.runner.as_ref().filter(|r| r.running_elsewhere()) {
+                return Err(StoreError::Refused(format!(
+                    "{} is being merged into this notebook right now by process {}; nothing was merged by this command: wait for that merge to finish (its report says what it merged)",
+                    sanitize(&rec.file.display().to_string()),
+                    r.pid
+                )));
+            }
             let report = MergeReport {
                 added: p.report.added,
                 updated: p.report.updated,
