@@ -461,3 +461,29 @@ fn people_and_shops_with_their_sites_and_accounts() {
         validate(&tools[0], &file);
     }
 }
+
+/// A card number written in free text (a note, a person's contacts) never
+/// leaves in a bundle, even with --show-cards: it is masked but for its
+/// last four digits, as the README says of what goes to partners.
+#[test]
+fn card_numbers_in_free_text_leave_masked() {
+    let (nb, a, _, _) = notebook();
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        &a,
+        "--text",
+        "paid with card 4111 1111 1111 1111 at the kiosk",
+    ]);
+    for extra in [&[][..], &["--show-cards"][..]] {
+        let mut args: Vec<&str> = extra.to_vec();
+        args.extend(["export", "--stix", "--case", "C-0001", "--out"]);
+        let out = nb._dir.path().join("cards.json");
+        args.push(out.to_str().unwrap());
+        nb.ok(&args);
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(!text.contains("4111 1111 1111 1111"), "a card left whole");
+        assert!(text.contains("************1111"), "masked in the note");
+    }
+}

@@ -31,6 +31,7 @@
 //! objects of a type); SCO ids follow STIX's own UUIDv5 rule over their
 //! id-contributing properties.
 
+use crate::domain::identifiers::masked_text;
 use crate::domain::{Case, Finding, ItemKind, Link, Note, Parcel, Record, Substance};
 use crate::store::error::{Result, StoreError};
 use crate::store::{records, related};
@@ -398,7 +399,7 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
         if !party.contacts.is_empty() {
             m.insert(
                 "contact_information".into(),
-                party.contacts.join("; ").into(),
+                masked_text(&party.contacts.join("; ")).into_owned().into(),
             );
         }
         members.push(Value::Object(m));
@@ -479,10 +480,16 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
             m.insert("identity_class".into(), class.into());
             m.insert("name".into(), name.into());
             if !description.is_empty() {
-                m.insert("description".into(), description.into());
+                m.insert(
+                    "description".into(),
+                    masked_text(&description).into_owned().into(),
+                );
             }
             if !contacts.is_empty() {
-                m.insert("contact_information".into(), contacts.join("; ").into());
+                m.insert(
+                    "contact_information".into(),
+                    masked_text(&contacts.join("; ")).into_owned().into(),
+                );
             }
             if let Some(a) = aliases {
                 m.insert(
@@ -1050,7 +1057,7 @@ fn note_object(b: &mut Builder, n: &Note, target_ref: &str, case_tlp: &str) -> V
         format!("Note, {}", n.noted_on)
     };
     m.insert("abstract".into(), abstract_.into());
-    m.insert("content".into(), n.text.clone().into());
+    m.insert("content".into(), masked_text(&n.text).into_owned().into());
     m.insert("authors".into(), json!([n.meta.created_by]));
     m.insert("object_refs".into(), json!([target_ref]));
     m.insert(
