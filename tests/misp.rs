@@ -357,3 +357,91 @@ fn a_lab_confirmed_finding_travels_and_an_oversized_event_is_refused() {
     assert!(err.contains("at most 4194304 bytes"), "{err}");
     assert_eq!(other.count("parcels"), 0);
 }
+
+/// A small event of one parcel, with these tags.
+fn event_with(tags: &[&str], parcel_attrs: Value, extra: Value) -> Value {
+    let mut e = serde_json::json!({"Event": {
+        "uuid": uuid_for(&format!("{tags:?}{parcel_attrs}{extra}")),
+        "info": "partner event",
+        "date": "2026-03-01",
+        "Tag": tags.iter().map(|t| serde_json::json!({"name": t})).collect::<Vec<_>>(),
+        "Attribute": [],
+        "Object": [{
+            "name": "interdict-parcel",
+            "uuid": "e0edd3fb-8156-48fb-858c-2b95e39a6eeb",
+            "Attribute": parcel_attrs,
+            "ObjectReference": [],
+        }],
+    }});
+    if let Value::Object(m) = extra {
+        for (k, v) in m {
+            e["Event"][k] = v;
+        }
+    }
+    e
+}
+
+fn uuid_for(s: &str) -> String {
+    // Stable per content, so two events here never share a case id.
+    let mut h: u128 = 0xcbf29ce484222325;
+    for b in s.bytes() {
+        h = (h ^ u128::from(b)).wrapping_mul(0x100000001b3);
+    }
+    let hex = format!("{h:032x}");
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+fn tracking(t: &str) -> Value {
+    serde_json::json!([
+        {"object_relation": "tracking-number", "type": "text", "value": t},
+        {"object_relation": "declared-contents", "type": "text", "value": "tea"},
+    ])
+}
+
+fn import_value(nb: &Nb, name: &str, v: &Value) -> std::path::PathBuf {
+    let file = nb.db.parent().unwrap().join(name);
+    std::fs::write(&file, v.to_string()).unwrap();
+    file
+}
+
+#[test]
+fn the_strictest_of_several_tlp_tags_applies_and_tlp_white_is_clear() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    for (tags, want) in [
+        (&["tlp:clear", "tlp:red"][..], "RED"),
+        (&["tlp:red", "tlp:clear"][..], "RED"),
+        (&["tlp:green", "TLP:AMBER+STRICT"][..], "AMBER+STRICT"),
+        (&["tlp:white"][..], "CLEAR"),
+    ] {
+        let f = import_value(
+            &nb,
+            "e.json",
+            &event_with(tags, tracking("EE000000080CN"), Value::Null),
+        );
+        let said = nb.ok(&["import", "misp", f.to_str().unwrap()]);
+        let case = nb.json(&["list", "cases"]);
+        let last = case.as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["tlp"], want, "{tags:?}: {said}");
+        if tags.len() > 1 {
+            assert!(said.contains(&format!("the strictest, {want}")), "{said}");
+        }
+        if tags == ["tlp:white"] {
+            assert!(said.contains("read as CLEAR"), "{said}");
+        }
+    }
+    let f = import_value(
+        &nb,
+        "e.json",
+        &event_with(&["tlp:purple"], tracking("EE000000080CN"), Value::Null),
+    );
+    let err = nb.fails(&["import", "misp", f.to_str().unwrap()]);
+    assert!(err.contains("tlp:purple"), "{err}");
+}

@@ -150,6 +150,9 @@ pub fn import_misp(
             )
         }
     )?;
+    for n in &report.notices {
+        writeln!(out, "  {}", super::output::cell_line(n))?;
+    }
     Ok(())
 }
 

@@ -497,7 +497,65 @@ pub struct Imported {
     pub already_here: usize,
     /// Objects of templates interdict does not read, by template name.
     pub skipped: BTreeMap<String, usize>,
+    /// What the summary says besides the counts: a choice made for the
+    /// user (which of several TLP tags applies), data left out and why.
+    pub notices: Vec<String>,
     pub dry_run: bool,
+}
+
+/// The event's TLP from its `tlp:` tags: the strictest when there are
+/// several (a partner's RED is never lowered by a CLEAR beside it), TLP
+/// 1.0's `tlp:white` read as CLEAR, AMBER when there is none. Tags of the
+/// `tlp:ex:` extensions (`tlp:ex:chr`) are not levels: they are named in
+/// the notices. Any other `tlp:` tag refuses the file.
+fn event_tlp(e: &Value, notices: &mut Vec<String>) -> Result<String> {
+    use crate::domain::fields::TLP;
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for name in e["Tag"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["name"].as_str())
+    {
+        let lower = name.trim().to_lowercase();
+        let Some(level) = lower.strip_prefix("tlp:") else {
+            continue;
+        };
+        let level = level.trim();
+        if level.starts_with("ex:") {
+            notices.push(format!(
+                "tag {name:?} is a TLP extension, not a level: not kept"
+            ));
+            continue;
+        }
+        let upper = if level == "white" {
+            notices.push(format!("tag {name:?} (TLP 1.0) read as CLEAR"));
+            "CLEAR".to_string()
+        } else {
+            level.to_ascii_uppercase().replace(' ', "+")
+        };
+        let Some(rank) = TLP.iter().position(|t| *t == upper) else {
+            return Err(bad(
+                "Event.Tag",
+                format!(
+                    "{name:?} is not a TLP label (tlp:clear, tlp:white, tlp:green, tlp:amber, tlp:amber+strict, tlp:red)"
+                ),
+            ));
+        };
+        found.push((rank, name.to_string()));
+    }
+    let Some((rank, _)) = found.iter().max_by_key(|(r, _)| *r) else {
+        return Ok("AMBER".into());
+    };
+    let tlp = TLP[*rank].to_string();
+    if found.iter().any(|(r, _)| r != rank) {
+        let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
+        notices.push(format!(
+            "the event has several TLP tags ({}): the strictest, {tlp}, applies to everything imported",
+            names.join(", ")
+        ));
+    }
+    Ok(tlp)
 }
 
 /// The link type of a MISP relationship (the reverse of the export's).
@@ -563,19 +621,12 @@ pub fn import_event(
         .as_str()
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| bad("Event.info", "missing"))?;
-    let tlp = e["Tag"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t["name"].as_str())
-        .find_map(|t| t.strip_prefix("tlp:"))
-        .map(|t| t.to_ascii_uppercase())
-        .unwrap_or_else(|| "AMBER".into());
     let mut out = Imported {
         event: event_id.to_string(),
         dry_run,
         ..Imported::default()
     };
+    let tlp = event_tlp(e, &mut out.notices)?;
     let mut added = |k: ItemKind| *out.added.entry(k.as_str().to_string()).or_default() += 1;
     // Whether a record of `kind` has this id already; an id that names a
     // record of another kind here refuses the file (a crafted event cannot
