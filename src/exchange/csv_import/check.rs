@@ -316,7 +316,7 @@ pub(super) fn parse_row(
         .enumerate()
         .map(|(i, cell)| match plan.fields[i] {
             Some(f) if cell.bytes().any(|b| b == b'\n' || b == b'\r') && is_one_line(f) => cell
-                .lines()
+                .split(['\r', '\n'])
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .collect::<Vec<_>>()

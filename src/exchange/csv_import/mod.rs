@@ -877,6 +877,49 @@ mod tests {
         run(store, &prep, opts, |_| {})
     }
 
+    /// Excel for Mac's "CSV (Macintosh)" ends lines with CR alone: each
+    /// is a line end as LF is, for line numbers, `--header-row` and a
+    /// cell typed over several lines.
+    #[test]
+    fn a_carriage_return_alone_ends_a_line() {
+        let (_d, mut s) = temp_store();
+        let csv = "Tracking number,Weight (g)\rRR123456785KZ,450\rEE473124829CN,bad\r\
+                   RR470000003CN,bad2\r";
+        let r = import_bytes(&mut s, csv.as_bytes(), &Options::default()).unwrap();
+        let lines: Vec<u64> = r.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4], "{r:?}");
+        // Mixed with CRLF and LF, and inside a quoted cell.
+        let csv = "Tracking,Concealment,Weight (g)\r\n\
+                   RR123456785KZ,\"in a book\rsecond line\",10\r\
+                   \r\
+                   EE473124829CN,in a toy,heavy\n";
+        let r = import_bytes(&mut temp_store().1, csv.as_bytes(), &Options::default()).unwrap();
+        assert_eq!((r.read, r.rejected), (2, 1), "{r:?}");
+        assert_eq!(r.errors[0].line, 5, "{r:?}");
+        let (_d2, mut s) = temp_store();
+        let csv = "Tracking,Concealment\rRR123456785KZ,\"in a book\rsecond line\"\r";
+        let r = import_bytes(&mut s, csv.as_bytes(), &Options::default()).unwrap();
+        assert_eq!(r.imported, 1, "{r:?}");
+        let p: Vec<Parcel> = records::list(s.conn(), 1, 0).unwrap();
+        assert_eq!(p[0].concealment.as_deref(), Some("in a book, second line"));
+        // The header below a title, given by its line.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(
+            &path,
+            "Seizures 2026\r\rTracking,Weight (g)\rRR123456785KZ,heavy\r",
+        )
+        .unwrap();
+        let layout = Layout {
+            header_row: Some(3),
+            ..Layout::default()
+        };
+        let prep = Prepared::with_layout(&path, None, &layout).unwrap();
+        assert_eq!(prep.header_line, 3);
+        let r = run(&mut temp_store().1, &prep, &Options::default(), |_| {}).unwrap();
+        assert_eq!(r.errors[0].line, 4, "{r:?}");
+    }
+
     #[test]
     fn line_numbers_survive_quoted_newlines_and_crlf() {
         let (_d, mut s) = temp_store();
@@ -1279,10 +1322,13 @@ mod tests {
             fn csv_shaped_rows(
                 rows in proptest::collection::vec(proptest::collection::vec(cell(), 0..6), 0..12),
                 delim in prop::sample::select(vec![b',', b';', b'\t']),
-                crlf in any::<bool>(),
+                term in prop::sample::select(vec![
+                    csv::Terminator::CRLF,
+                    csv::Terminator::Any(b'\n'),
+                    csv::Terminator::Any(b'\r'),
+                ]),
             ) {
                 let (_d, mut s) = temp_store();
-                let term = if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
                 let mut w = csv::WriterBuilder::new()
                     .delimiter(delim)
                     .terminator(term)
@@ -1292,7 +1338,8 @@ mod tests {
                 let mut starts = Vec::new();
                 for r in &rows {
                     w.flush().unwrap();
-                    starts.push(1 + w.get_ref().iter().filter(|b| **b == b'\n').count() as u64);
+                    // (LF, CRLF and CR alone each end a line, in a cell too.)
+                    starts.push(1 + reader::line_ends(w.get_ref()));
                     w.write_record(r).unwrap();
                 }
                 let bytes = w.into_inner().unwrap();

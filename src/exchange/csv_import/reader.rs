@@ -24,15 +24,56 @@ impl<R: Read> Read for Tap<R> {
 pub(super) type Decoded = encoding_rs_io::DecodeReaderBytes<Tap<File>, Vec<u8>>;
 pub(super) type CsvReader = csv::Reader<Terminators<io::Chain<Cursor<Vec<u8>>, Decoded>>>;
 
-/// Remembers where line-ending bytes are in the text the CSV parser reads.
-/// The parser's record position is where it started looking, which is
-/// before the line ending of the previous row (CRLF) and before any blank
-/// lines; the true line of a row counts those too.
+/// Whether `b` ends a line, `prev` being the byte before it: LF, CRLF
+/// and CR alone (Excel for Mac's "CSV (Macintosh)") each end one. A CRLF
+/// is counted at its CR, so that whether a byte ends a line is known as
+/// soon as it is read.
+pub(super) fn ends_line(prev: u8, b: u8) -> bool {
+    b == b'\r' || (b == b'\n' && prev != b'\r')
+}
+
+/// How many lines `bytes` end (LF, CRLF or CR alone).
+pub(super) fn line_ends(bytes: &[u8]) -> u64 {
+    let mut prev = 0;
+    let mut n = 0;
+    for &b in bytes {
+        n += u64::from(ends_line(prev, b));
+        prev = b;
+    }
+    n
+}
+
+/// The lines of `bytes`, split at LF, CRLF or CR alone.
+pub(super) fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\r' | b'\n' => {
+                out.push(&bytes[start..i]);
+                i += 1 + usize::from(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n'));
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push(&bytes[start..]);
+    out
+}
+
+/// Remembers where line-ending bytes are in the text the CSV parser reads,
+/// and whether each ends a line ([`ends_line`]). The parser's record
+/// position is where it started looking, which is before the line ending
+/// of the previous row (CRLF) and before any blank lines; the true line of
+/// a row counts those too. (The parser's own line count knows LF only.)
 pub(super) struct Terminators<R> {
     pub(super) inner: R,
     pub(super) offset: u64,
-    pub(super) seen: Rc<RefCell<VecDeque<(u64, u8)>>>,
+    pub(super) seen: Rc<RefCell<VecDeque<(u64, bool)>>>,
     pub(super) quoting: Rc<RefCell<Quoting>>,
+    /// The last byte read.
+    pub(super) prev: u8,
 }
 
 impl<R: Read> Read for Terminators<R> {
@@ -41,8 +82,9 @@ impl<R: Read> Read for Terminators<R> {
         let mut seen = self.seen.borrow_mut();
         for (i, b) in buf[..n].iter().enumerate() {
             if *b == b'\n' || *b == b'\r' {
-                seen.push_back((self.offset + i as u64, *b));
+                seen.push_back((self.offset + i as u64, ends_line(self.prev, *b)));
             }
+            self.prev = *b;
         }
         self.quoting.borrow_mut().feed(&buf[..n]);
         self.offset += n as u64;
@@ -60,8 +102,10 @@ impl<R: Read> Read for Terminators<R> {
 pub(super) struct Quoting {
     delimiter: u8,
     state: QuoteState,
-    /// The line being read (1 = the first), counting `\n` as the parser does.
+    /// The line being read (1 = the first), counting LF, CRLF and CR alone.
     line: u64,
+    /// The last byte fed.
+    prev: u8,
     /// Where the quoted cell being read opened.
     opened: u64,
     /// Quoted cells that ran over more than one line, oldest first.
@@ -118,12 +162,13 @@ impl Quoting {
                     if ends_cell { CellStart } else { InCell }
                 }
             };
-            if b == b'\n' {
+            if ends_line(self.prev, b) {
                 self.line += 1;
             }
+            self.prev = b;
         }
         if let Some(&b) = bytes.last() {
-            self.ends_with_newline = b == b'\n';
+            self.ends_with_newline = b == b'\n' || b == b'\r';
         }
     }
 
@@ -171,24 +216,29 @@ impl Quoting {
 /// The line a record starts on (1 = the first line of the file). Called
 /// for records in the order they are read.
 #[derive(Clone)]
-pub(super) struct LineFinder(Rc<RefCell<VecDeque<(u64, u8)>>>);
+pub(super) struct LineFinder {
+    seen: Rc<RefCell<VecDeque<(u64, bool)>>>,
+    /// Lines ended by the line endings let go of (before the last record).
+    ended: Rc<Cell<u64>>,
+}
 
 impl LineFinder {
     pub(super) fn line(&self, rec: &csv::ByteRecord) -> u64 {
         let Some(pos) = rec.position() else { return 0 };
-        let mut seen = self.0.borrow_mut();
-        while seen.front().is_some_and(|(o, _)| *o < pos.byte()) {
+        let mut seen = self.seen.borrow_mut();
+        while let Some((_, ends)) = seen.front().copied().filter(|(o, _)| *o < pos.byte()) {
+            self.ended.set(self.ended.get() + u64::from(ends));
             seen.pop_front();
         }
         let (mut at, mut newlines) = (pos.byte(), 0);
-        for (o, b) in seen.iter() {
+        for (o, ends) in seen.iter() {
             if *o != at {
                 break;
             }
-            newlines += u64::from(*b == b'\n');
+            newlines += u64::from(*ends);
             at += 1;
         }
-        pos.line() + newlines
+        1 + self.ended.get() + newlines
     }
 }
 
@@ -239,12 +289,16 @@ pub(super) fn open_csv(
             offset: 0,
             seen: seen.clone(),
             quoting: quoting.clone(),
+            prev: 0,
         });
     Ok(Opened {
         reader,
         delimiter,
         bytes,
-        lines: LineFinder(seen),
+        lines: LineFinder {
+            seen,
+            ended: Rc::new(Cell::new(0)),
+        },
         quoting,
     })
 }
@@ -322,7 +376,7 @@ fn swallowed_row(cell: &[u8], delimiter: u8, width: usize) -> Option<u64> {
     if width < 3 {
         return None;
     }
-    let lines: Vec<&[u8]> = cell.split(|b| *b == b'\n').collect();
+    let lines = split_lines(cell);
     let inner = lines.get(1..lines.len().saturating_sub(1))?;
     inner
         .iter()
@@ -731,12 +785,12 @@ pub(super) fn read_each(
         // A quoted cell over several lines in a row that is otherwise
         // wrong is a quote missing or extra: the rows it swallowed cannot
         // be told apart, so no row after it can be trusted.
-        let last = line + rec.as_slice().iter().filter(|b| **b == b'\n').count() as u64;
+        let last = line + rec.iter().map(line_ends).sum::<u64>();
         if last > line {
             let width = prep.plan.header.len();
             let spans = o.quoting.borrow_mut().spans_in(line, last);
             // (The cells over several lines are the spans, in order.)
-            let long = rec.iter().filter(|c| c.contains(&b'\n'));
+            let long = rec.iter().filter(|c| line_ends(c) > 0);
             let broken = spans.iter().zip(long).find_map(|(s, cell)| {
                 let why = if s.stray {
                     "and text follows its closing quote".to_string()
