@@ -662,3 +662,143 @@ fn a_document_naming_a_pipe_or_a_device_is_not_read() {
         "{out}"
     );
 }
+
+/// A parcel with exhibit EX-1 (seal S-001, 412 g) seized by Officer A.
+fn with_exhibit() -> Nb {
+    let nb = seized();
+    nb.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "EX-1",
+        "--seal",
+        "S-001",
+        "--net",
+        "412",
+        "--seized-by",
+        "Officer A",
+    ]);
+    nb
+}
+
+fn handover(nb: &Nb, args: &[&str]) -> String {
+    let mut all = vec!["custody", "add", "EX-1"];
+    all.extend_from_slice(args);
+    let out = nb.cmd().args(&all).assert().success().get_output().clone();
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn custody_keeps_the_order_recorded_and_flags_entries_dated_out_of_order() {
+    let nb = with_exhibit();
+    handover(&nb, &["--to", "Store", "--at", "2026-03-02 12:00"]);
+    let said = handover(
+        &nb,
+        &[
+            "--from",
+            "Store",
+            "--to",
+            "Lab",
+            "--at",
+            "2026-03-02 11:00",
+            "--purpose",
+            "analysis",
+        ],
+    );
+    assert!(
+        said.contains("dated 2026-03-02 11:00, before the hand-over before it (2026-03-02 12:00)"),
+        "{said}"
+    );
+    let j = nb.json(&["custody", "sheet", "EX-1"]);
+    let to: Vec<_> = j["custody"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["to_holder"].as_str().unwrap())
+        .collect();
+    assert_eq!(to, ["Officer A", "Store", "Lab"], "{j}");
+    let flags = j["flags"].to_string();
+    assert!(!flags.contains("gap"), "{flags}");
+    assert_eq!(j["flags"].as_array().unwrap().len(), 1, "{flags}");
+    let trail = nb.ok(&["trail", P]);
+    assert!(trail.contains("now with Lab"), "{trail}");
+    // Dated before the seizure: flagged, and it stays the last entry.
+    let said = handover(&nb, &["--to", "Court", "--at", "2026-03-01 09:00"]);
+    assert!(
+        said.contains("dated 2026-03-01 09:00, before the seizure (2026-03-02)"),
+        "{said}"
+    );
+    let j = nb.json(&["custody", "sheet", "EX-1"]);
+    assert_eq!(j["custody"][3]["to_holder"], "Court", "{j}");
+}
+
+#[test]
+fn custody_after_destruction_to_the_same_holder_or_in_the_future_is_not_silent() {
+    let nb = with_exhibit();
+    let said = handover(&nb, &["--to", "Officer A", "--at", "2026-03-02 12:00"]);
+    assert!(said.contains("from Officer A to the same holder"), "{said}");
+    handover(
+        &nb,
+        &[
+            "--to",
+            "Incinerator",
+            "--at",
+            "2026-03-03 12:00",
+            "--purpose",
+            "destruction",
+        ],
+    );
+    let said = handover(&nb, &["--to", "Court", "--at", "2026-03-04 12:00"]);
+    assert!(
+        said.contains("handed over after its destruction (hand-over 3, 2026-03-03 12:00)"),
+        "{said}"
+    );
+    let future = nb.fails(&[
+        "custody",
+        "add",
+        "EX-1",
+        "--to",
+        "X",
+        "--at",
+        "2031-01-01 09:00",
+    ]);
+    assert!(future.contains("in the future"), "{future}");
+    assert_eq!(nb.count("custody"), 4);
+    let sheet = nb.ok(&["custody", "sheet", "EX-1"]);
+    assert!(!sheet.contains("Flags: none"), "{sheet}");
+}
+
+#[test]
+fn an_exhibit_changed_after_custody_began_is_flagged_truthfully() {
+    let nb = with_exhibit();
+    nb.ok(&["edit", "EX-1", "--set", "net_g=300"]);
+    nb.ok(&["edit", "EX-1", "--set", "seal=S-777"]);
+    nb.ok(&["edit", "EX-1", "--set", "number=EX-1b"]);
+    let sheet = nb.ok(&["custody", "sheet", "EX-1b"]);
+    assert!(
+        sheet.contains("net weight changed from 412 g to 300 g after custody began"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("seal number changed from S-001 to S-777 after custody began"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("exhibit number changed from EX-1 to EX-1b after custody began"),
+        "{sheet}"
+    );
+    assert!(!sheet.contains("outside an analysis"), "{sheet}");
+    // Before custody began, an edit is a correction and is not flagged.
+    nb.ok(&["exhibit", "add", P, "EX-2", "--net", "5"]);
+    nb.ok(&["edit", "EX-2", "--set", "net_g=6"]);
+    nb.ok(&[
+        "custody",
+        "add",
+        "EX-2",
+        "--to",
+        "Store",
+        "--at",
+        "2026-03-02 12:00",
+    ]);
+    assert!(nb.ok(&["custody", "sheet", "EX-2"]).contains("Flags: none"));
+}

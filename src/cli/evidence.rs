@@ -105,13 +105,7 @@ pub fn exhibit(
             let (mut x, mut w) = new_record::<Exhibit>(&v.pairs())?;
             // The seizure is dated by the parcel's last inspection, or its
             // seizure date, when there is one.
-            let inspections: Vec<Inspection> =
-                records::list_where(store.conn(), "parcel_id = ?1", [p], usize::MAX, 0)?;
-            let seized_at = inspections
-                .into_iter()
-                .map(|i| i.inspected_on)
-                .max()
-                .or(records::must_get::<crate::domain::Parcel>(store.conn(), p)?.seized_on);
+            let seized_at = ev::parcel_seized_at(store.conn(), p)?;
             let first = match seized_by {
                 Some(by) => {
                     let mut c = Values::new(&[])?;

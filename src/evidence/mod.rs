@@ -115,35 +115,84 @@ pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<
     records::insert(w, x)
 }
 
-/// An exhibit's custody log in hand-over order.
+/// An exhibit's custody log in the order it was recorded, which is the
+/// chain: an entry dated before the one before it stays where it was
+/// recorded and is flagged (hand-over numbers never change after the
+/// fact). Entries that came with a merge keep the time they were first
+/// recorded.
 pub fn custody_log(conn: &Connection, exhibit: Uuid) -> Result<Vec<Custody>> {
     let mut log: Vec<Custody> =
         records::list_where(conn, "exhibit_id = ?1", [exhibit], usize::MAX, 0)?;
-    // Stable: entries of the same minute stay in the order written.
-    log.sort_by(|a, b| a.handed_at.cmp(&b.handed_at));
+    // Stable: entries written together stay in the order written.
+    log.sort_by(|a, b| a.meta.created_at.cmp(&b.meta.created_at));
     Ok(log)
+}
+
+/// When a parcel was seized: its last inspection, or its seizure date.
+pub fn parcel_seized_at(conn: &Connection, parcel: Uuid) -> Result<Option<String>> {
+    let inspections: Vec<Inspection> =
+        records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?;
+    Ok(
+        match inspections.into_iter().map(|i| i.inspected_on).max() {
+            Some(at) => Some(at),
+            None => records::get::<crate::domain::Parcel>(conn, parcel)?.and_then(|p| p.seized_on),
+        },
+    )
+}
+
+/// When an exhibit was seized: its log's seizure entry, or the parcel's
+/// seizure.
+pub fn exhibit_seized_at(
+    conn: &Connection,
+    e: &Exhibit,
+    log: &[Custody],
+) -> Result<Option<String>> {
+    match log.first() {
+        Some(c) if c.purpose == "seizure" => Ok(Some(c.handed_at.clone())),
+        _ => parcel_seized_at(conn, e.parcel_id),
+    }
+}
+
+/// The time now as a hand-over is dated, with an hour's grace for clocks
+/// and typing; a time after it is in the future.
+fn soon() -> String {
+    let z = jiff::ZonedDateTime::now();
+    z.checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap_or_else(|_| z.clone())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 pub fn add_custody(w: &mut Writer<'_>, exhibit: Uuid, x: &mut Custody) -> Result<Vec<String>> {
     must_be(&w.tx, exhibit, ItemKind::Exhibit, ItemKind::Custody)?;
     x.exhibit_id = exhibit;
+    if custody::earlier(&soon(), &x.handed_at) {
+        return Err(invalid(
+            "handed_at",
+            format!(
+                "{} is in the future: a hand-over is recorded once it happened",
+                x.handed_at
+            ),
+        ));
+    }
     let ex: Exhibit = records::must_get(&w.tx, exhibit)?;
-    let mut log = custody_log(&w.tx, exhibit)?;
+    let log = custody_log(&w.tx, exhibit)?;
     // Who gave it, when not said: whoever last received it.
     if x.from_holder.is_none()
         && let Some(last) = log.last()
     {
         x.from_holder = Some(last.to_holder.clone());
     }
-    let before = custody::flags(ex.seal.as_deref(), &log);
     let mut warnings = records::insert(w, x)?;
-    // What the new entry flags, on itself or on the entries after it.
-    log = custody_log(&w.tx, exhibit)?;
+    // What the new entry flags: it is the last, and an entry's flags
+    // depend only on the entries recorded before it.
+    let t = sheet::exhibit_trail(&w.tx, ex)?;
+    let last = t.custody.len();
     warnings.extend(
-        custody::flags(ex.seal.as_deref(), &log)
-            .into_iter()
-            .filter(|(_, f)| !before.iter().any(|(_, b)| b == f))
-            .map(|(_, f)| format!("flagged on exhibit {}: {f}", ex.number)),
+        t.entry_flags
+            .iter()
+            .filter(|(i, _)| *i + 1 == last)
+            .map(|(_, f)| format!("flagged on exhibit {}: {f}", t.exhibit.number)),
     );
     Ok(warnings)
 }
@@ -300,6 +349,9 @@ pub struct ExhibitTrail {
     pub exhibit: Exhibit,
     pub custody: Vec<Custody>,
     pub flags: Vec<String>,
+    /// The flags of the custody entries, by index into `custody`.
+    #[serde(skip)]
+    pub entry_flags: Vec<(usize, String)>,
 }
 
 #[derive(Debug, Clone, Serialize)]

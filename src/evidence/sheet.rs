@@ -1,25 +1,127 @@
 //! The custody sheet of an exhibit, printable: what it is, where it came
 //! from, every hand-over in order with its seal, and what is flagged.
 
-use super::{ExhibitTrail, custody_log};
-use crate::domain::evidence::{Exhibit, custody};
+use super::{ExhibitTrail, custody_log, exhibit_seized_at};
+use crate::domain::evidence::{Custody, Exhibit, custody};
 use crate::domain::{ItemKind, text};
-use crate::store::{Result, records};
+use crate::store::{Result, audit, records};
 use rusqlite::Connection;
 use std::fmt::Write;
 
 /// The exhibit with its log and flags.
 pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
     let log = custody_log(conn, e.meta.id)?;
-    let flags = custody::flags(e.seal.as_deref(), &log)
-        .into_iter()
-        .map(|(i, f)| format!("hand-over {} ({}): {f}", i + 1, log[i].handed_at))
+    let edits = edits_since_custody(conn, &e, &log)?;
+    // The seal it was sealed with: the one before any edit made once
+    // custody began.
+    let sealed = edits
+        .iter()
+        .find(|c| c.field == "seal")
+        .map(|c| c.before.clone())
+        .unwrap_or_else(|| e.seal.clone());
+    let seized = exhibit_seized_at(conn, &e, &log)?;
+    let entry_flags = custody::flags(sealed.as_deref(), seized.as_deref(), &log);
+    let mut flags: Vec<String> = entry_flags
+        .iter()
+        .map(|(i, f)| format!("hand-over {} ({}): {f}", i + 1, log[*i].handed_at))
         .collect();
+    for c in &edits {
+        let mut f = format!(
+            "{} changed from {} to {} after custody began ({} by {})",
+            match c.field {
+                "number" => "exhibit number",
+                "seal" => "seal number",
+                "net_g" => "net weight",
+                _ => "gross weight",
+            },
+            c.shown(&c.before),
+            c.shown(&c.after),
+            c.at,
+            c.by
+        );
+        if c.field == "number" {
+            f.push_str(&format!(
+                ": sheets printed before name it {}",
+                c.shown(&c.before)
+            ));
+        }
+        flags.push(f);
+    }
+    if let (Some(of), Some(n)) = (&e.sample_of, e.net_g)
+        && let Some(src) = super::exhibit_numbered(conn, of)?
+        && let Some(m) = src.net_g
+        && n > m
+    {
+        flags.push(format!(
+            "sample of {n} g is heavier than exhibit {} it was taken from ({m} g)",
+            src.number
+        ));
+    }
     Ok(ExhibitTrail {
         exhibit: e,
         custody: log,
         flags,
+        entry_flags,
     })
+}
+
+/// A change to an exhibit's number, seal or weights made after its
+/// custody began, as this notebook's audit log records it.
+struct Edit {
+    field: &'static str,
+    before: Option<String>,
+    after: Option<String>,
+    at: String,
+    by: String,
+}
+
+impl Edit {
+    fn shown(&self, v: &Option<String>) -> String {
+        match (v, self.field) {
+            (None, _) => "none".into(),
+            (Some(g), "net_g" | "gross_g") => format!("{g} g"),
+            (Some(v), _) => v.clone(),
+        }
+    }
+}
+
+fn edits_since_custody(conn: &Connection, e: &Exhibit, log: &[Custody]) -> Result<Vec<Edit>> {
+    let Some(began) = log.iter().map(|c| c.meta.created_at.as_str()).min() else {
+        return Ok(Vec::new());
+    };
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.as_f64().map_or(n.to_string(), |g| format!("{g}"))),
+        v => Some(v.to_string()),
+    };
+    let mut out = Vec::new();
+    for a in audit::history(conn, e.meta.id)? {
+        if a.at.as_str() <= began || a.state.is_none() {
+            continue;
+        }
+        let Some(Ok(map)) = a
+            .detail
+            .as_deref()
+            .map(serde_json::from_str::<serde_json::Map<String, serde_json::Value>>)
+        else {
+            continue;
+        };
+        for field in ["number", "seal", "net_g", "gross_g"] {
+            if let Some(serde_json::Value::Array(pair)) = map.get(field)
+                && pair.len() == 2
+            {
+                out.push(Edit {
+                    field,
+                    before: text(&pair[0]),
+                    after: text(&pair[1]),
+                    at: a.at.clone(),
+                    by: a.actor.clone(),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn one_line(v: &str) -> String {

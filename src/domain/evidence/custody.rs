@@ -90,14 +90,33 @@ impl Record for Custody {
     }
 }
 
+/// Whether time `a` is before time `b`, each `YYYY-MM-DD` or
+/// `YYYY-MM-DD HH:MM`: compared on what both say, so a date alone is
+/// not before a time of the same day.
+pub fn earlier(a: &str, b: &str) -> bool {
+    let n = a.len().min(b.len());
+    a[..n] < b[..n]
+}
+
 /// What is wrong with a custody log, entry by entry: a gap (an entry
-/// whose giver is not the last receiver, or that is dated before the entry
-/// before it), a broken seal, a seal number that changed. `exhibit_seal`
-/// is the seal the exhibit was sealed with. Entries in log order.
-pub fn flags(exhibit_seal: Option<&str>, log: &[Custody]) -> Vec<(usize, String)> {
+/// whose giver is not the last receiver), an entry dated before an entry
+/// recorded before it or before the seizure, one from a holder to the
+/// same holder, one after the exhibit's destruction, a broken seal, a seal
+/// number that changed outside an analysis. `exhibit_seal` is the seal the
+/// exhibit was sealed with (a seizure entry's seal, when the log opens
+/// with one, is the seal at seizure); `seized_at`, when the seizure was.
+/// Entries in the order they were recorded: that order is the chain.
+pub fn flags(
+    exhibit_seal: Option<&str>,
+    seized_at: Option<&str>,
+    log: &[Custody],
+) -> Vec<(usize, String)> {
     let same = |a: &str, b: &str| crate::domain::text::fold(a) == crate::domain::text::fold(b);
     let mut out = Vec::new();
     let mut seal = exhibit_seal.map(str::to_string);
+    // The latest-dated entry so far, by its index.
+    let mut latest: Option<usize> = None;
+    let mut destroyed: Option<usize> = None;
     for (i, e) in log.iter().enumerate() {
         if i > 0 {
             let prev = &log[i - 1];
@@ -118,21 +137,63 @@ pub fn flags(exhibit_seal: Option<&str>, log: &[Custody]) -> Vec<(usize, String)
                 )),
                 _ => {}
             }
-            if e.handed_at < prev.handed_at {
-                out.push((
-                    i,
-                    format!(
-                        "gap: dated {}, before the hand-over before it ({})",
-                        e.handed_at, prev.handed_at
-                    ),
-                ));
+        }
+        let is_seizure = i == 0 && e.purpose == "seizure";
+        match seized_at {
+            Some(s) if !is_seizure && earlier(&e.handed_at, s) => out.push((
+                i,
+                format!("dated {}, before the seizure ({s})", e.handed_at),
+            )),
+            _ => {
+                if let Some(l) = latest
+                    && earlier(&e.handed_at, &log[l].handed_at)
+                {
+                    out.push((
+                        i,
+                        if l + 1 == i {
+                            format!(
+                                "dated {}, before the hand-over before it ({})",
+                                e.handed_at, log[l].handed_at
+                            )
+                        } else {
+                            format!(
+                                "dated {}, before hand-over {} ({}) recorded before it",
+                                e.handed_at,
+                                l + 1,
+                                log[l].handed_at
+                            )
+                        },
+                    ));
+                }
             }
+        }
+        if latest.is_none_or(|l| !earlier(&e.handed_at, &log[l].handed_at)) {
+            latest = Some(i);
+        }
+        if let Some(from) = &e.from_holder
+            && same(from, &e.to_holder)
+        {
+            out.push((i, format!("handed over from {from} to the same holder")));
+        }
+        if let Some(d) = destroyed {
+            out.push((
+                i,
+                format!(
+                    "handed over after its destruction (hand-over {}, {})",
+                    d + 1,
+                    log[d].handed_at
+                ),
+            ));
+        }
+        if e.purpose == "destruction" && destroyed.is_none() {
+            destroyed = Some(i);
         }
         if e.seal_intact == "no" {
             out.push((i, "seal broken at this hand-over".into()));
         }
         if let Some(now) = &e.seal {
             if let Some(before) = &seal
+                && !is_seizure
                 && !same(before, now)
                 && e.seal_intact == "yes"
                 && e.purpose != "analysis"
@@ -201,7 +262,7 @@ mod tests {
                 Some("S-3"),
             ),
         ];
-        let f = flags(Some("S-1"), &log);
+        let f = flags(Some("S-1"), None, &log);
         let at = |i: usize| {
             f.iter()
                 .filter(|(n, _)| *n == i)
@@ -234,6 +295,6 @@ mod tests {
             e.purpose = "analysis".into();
             e
         }];
-        assert!(flags(Some("S-1"), &lab).is_empty());
+        assert!(flags(Some("S-1"), None, &lab).is_empty());
     }
 }
