@@ -19,6 +19,7 @@
 
 use crate::domain::identifiers::IdentKind;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What one indicator looks at. Names as written in the TOML (`kind = ...`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -155,9 +156,75 @@ struct File {
     name: String,
     #[serde(default)]
     description: Option<String>,
-    threshold: f64,
+    threshold: toml::Spanned<toml::Value>,
     #[serde(default, rename = "indicator")]
-    indicators: Vec<toml::Spanned<toml::Table>>,
+    indicators: Vec<toml::Spanned<BTreeMap<String, toml::Spanned<toml::Value>>>>,
+}
+
+/// The largest weight (either sign) and threshold: a score stays a
+/// number a person can read and compare (two weights of 1e308 made it
+/// infinite).
+pub const MAX_WEIGHT: f64 = 1_000.0;
+
+/// A value as the user wrote it, for a message.
+fn shown(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("text {s:?}"),
+        toml::Value::Integer(i) => i.to_string(),
+        // 1e308 as written, not as 309 digits.
+        toml::Value::Float(f) if f.abs() >= 1e15 => format!("{f:e}"),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(d) => format!("the date {d}"),
+        toml::Value::Array(_) => "a list".into(),
+        toml::Value::Table(_) => "a table".into(),
+    }
+}
+
+/// A number (integer or float), if `v` is one.
+fn number(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// Checks a field's type and range before the indicator is read, so a
+/// wrong value is named by its field, in words, with its own line.
+fn check_field(kind: &str, field: &str, v: &toml::Value) -> Result<(), String> {
+    let whole = |least: i64, most: i64, what: &str| match v {
+        toml::Value::Integer(i) if (least..=most).contains(i) => Ok(()),
+        _ => Err(format!(
+            "must be a whole number {what} from {least} to {most} (got {})",
+            shown(v)
+        )),
+    };
+    match field {
+        "countries" | "names" | "terms" | "headings" | "kinds" => match v {
+            toml::Value::Array(a) if a.iter().all(toml::Value::is_str) => Ok(()),
+            _ => Err(format!(
+                "must be a list of text, like [\"CN\", \"IN\"] (got {})",
+                shown(v)
+            )),
+        },
+        "substances" => match v {
+            toml::Value::Boolean(_) => Ok(()),
+            _ => Err(format!("must be true or false (got {})", shown(v))),
+        },
+        "min" | "max" | "min_g" | "max_g" => match number(v) {
+            Some(n) if n.is_finite() => Ok(()),
+            _ => Err(format!("must be a number (got {})", shown(v))),
+        },
+        // A window of no day looks at no other parcel; one sender, or one
+        // name, is every recipient's: either made the indicator fire on
+        // every parcel.
+        "days" => whole(1, 36_500, "of days"),
+        "at_least" if kind == "many-senders" => whole(2, 1_000_000, "of senders"),
+        "at_least" if kind == "many-names" => whole(2, 1_000_000, "of names"),
+        "min_score" => whole(0, 100, "(a score out of 100)"),
+        _ => Ok(()),
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -222,28 +289,51 @@ pub fn parse(text: &str) -> Result<(Profile, Vec<String>), ProfileError> {
             format!("{name:?}: one to 80 letters, digits, spaces, '-', '_' or '.'"),
         ));
     }
-    if !file.threshold.is_finite() || file.threshold <= 0.0 {
-        return Err(bad("threshold", "must be a number above 0".into()));
-    }
+    let threshold = match number(file.threshold.get_ref()) {
+        Some(t) if t > 0.0 && t <= MAX_WEIGHT => t,
+        _ => {
+            return Err(ProfileError {
+                line: Some(line_of(text, file.threshold.span().start)),
+                field: Some("threshold".into()),
+                message: format!(
+                    "must be a number above 0 and at most {MAX_WEIGHT} (got {})",
+                    shown(file.threshold.get_ref())
+                ),
+            });
+        }
+    };
     let mut warnings = Vec::new();
     let mut indicators = Vec::new();
     for spanned in file.indicators {
         let line = line_of(text, spanned.span().start);
-        let mut table = spanned.into_inner();
+        // Each field's own line, for what is wrong with it.
+        let mut lines: BTreeMap<String, usize> = BTreeMap::new();
+        let mut table = toml::Table::new();
+        for (k, v) in spanned.into_inner() {
+            lines.insert(k.clone(), line_of(text, v.span().start));
+            table.insert(k, v.into_inner());
+        }
         let at = |field: &str, message: String| ProfileError {
-            line: Some(line),
+            line: Some(lines.get(field).copied().unwrap_or(line)),
             field: Some(field.into()),
             message,
         };
         let weight = match table.remove("weight") {
-            Some(toml::Value::Integer(i)) => i as f64,
-            Some(toml::Value::Float(f)) if f.is_finite() => f,
-            Some(_) => return Err(at("weight", "must be a number".into())),
+            Some(v) => match number(&v) {
+                Some(w) if w != 0.0 && w.abs() <= MAX_WEIGHT => w,
+                Some(0.0) => return Err(at("weight", "0 would never count".into())),
+                _ => {
+                    return Err(at(
+                        "weight",
+                        format!(
+                            "must be a number from -{MAX_WEIGHT} to {MAX_WEIGHT}, not 0 (got {})",
+                            shown(&v)
+                        ),
+                    ));
+                }
+            },
             None => return Err(at("weight", "missing: every indicator has a weight".into())),
         };
-        if weight == 0.0 {
-            return Err(at("weight", "0 would never count".into()));
-        }
         let label = match table.remove("label") {
             Some(toml::Value::String(s)) => Some(s),
             Some(_) => return Err(at("label", "must be text".into())),
@@ -253,16 +343,32 @@ pub fn parse(text: &str) -> Result<(Profile, Vec<String>), ProfileError> {
             Some(toml::Value::String(k)) => k.clone(),
             _ => return Err(at("kind", "missing: what the indicator looks at".into())),
         };
+        // In the order written, so the first wrong field is the one named.
+        let mut fields: Vec<(&String, &toml::Value)> = table.iter().collect();
+        fields.sort_by_key(|(f, _)| lines.get(*f).copied().unwrap_or(line));
+        for (field, v) in fields {
+            check_field(&kind, field, v).map_err(|m| at(field, m))?;
+        }
         let test: Test = toml::Value::Table(table).try_into().map_err(|e| {
             let message = e.message().trim().to_string();
             // The field serde names, when it names one.
-            let field = message
-                .split('`')
-                .nth(1)
-                .filter(|f| !f.contains(' '))
-                .map(str::to_string);
+            let field = if message.starts_with("unknown variant") {
+                Some("kind".to_string())
+            } else {
+                message
+                    .split('`')
+                    .nth(1)
+                    .filter(|f| !f.contains(' '))
+                    .map(str::to_string)
+            };
             ProfileError {
-                line: Some(line),
+                line: Some(
+                    field
+                        .as_ref()
+                        .and_then(|f| lines.get(f))
+                        .copied()
+                        .unwrap_or(line),
+                ),
                 field: field.or(Some(format!("indicator {kind:?}"))),
                 message,
             }
@@ -298,10 +404,9 @@ pub fn parse(text: &str) -> Result<(Profile, Vec<String>), ProfileError> {
         warnings.push("no indicator: the profile can never fire".into());
     }
     let most: f64 = indicators.iter().map(|i| i.weight.max(0.0)).sum();
-    if !indicators.is_empty() && most < file.threshold {
+    if !indicators.is_empty() && most < threshold {
         warnings.push(format!(
-            "the weights add up to {most} at most, under the threshold {}: it can never fire",
-            file.threshold
+            "the weights add up to {most} at most, under the threshold {threshold}: it can never fire"
         ));
     }
     let mut asking: Vec<usize> = (0..indicators.len())
@@ -313,7 +418,7 @@ pub fn parse(text: &str) -> Result<(Profile, Vec<String>), ProfileError> {
         Profile {
             name,
             description: file.description,
-            threshold: file.threshold,
+            threshold,
             indicators,
             asking,
         },
@@ -383,12 +488,6 @@ fn never_fires(test: &Test) -> Vec<String> {
         | Test::InOpenCase { kinds: k } => kinds(k, &mut out),
         Test::NameLikeSuspect { min_score } if *min_score > 100 => {
             out.push("a score above 100".into())
-        }
-        Test::ManySenders { days, at_least } if *days == 0 || *at_least < 2 => {
-            out.push("days must be 1 or more and at_least 2 or more".into())
-        }
-        Test::ManyNames { at_least } if *at_least < 2 => {
-            out.push("at_least must be 2 or more".into())
         }
         _ => {}
     }
@@ -511,7 +610,8 @@ kinds = ["phone", "address"]
     fn a_bad_file_is_refused_with_its_line_and_field() {
         let e = parse(&GOOD.replace("countries = [\"CN\", \"IN\"]", "countires = [\"CN\"]"))
             .unwrap_err();
-        assert_eq!(e.line, Some(6), "{e}");
+        // The line of the field, not of its indicator.
+        assert_eq!(e.line, Some(9), "{e}");
         assert!(e.to_string().contains("countires"), "{e}");
         let e = parse(&GOOD.replace("weight = 15\n", "")).unwrap_err();
         assert_eq!(
@@ -520,7 +620,7 @@ kinds = ["phone", "address"]
             "{e}"
         );
         let e = parse(&GOOD.replace("kind = \"origin\"", "kind = \"horoscope\"")).unwrap_err();
-        assert_eq!(e.line, Some(6), "{e}");
+        assert_eq!(e.line, Some(8), "{e}");
         assert!(e.to_string().contains("horoscope"), "{e}");
         let e = parse(&GOOD.replace("threshold = 50", "threshold = \"high\"")).unwrap_err();
         assert_eq!(e.line, Some(4), "{e}");
@@ -528,6 +628,93 @@ kinds = ["phone", "address"]
         assert_eq!(e.field.as_deref(), Some("threshold"), "{e}");
         let e = parse("name = [").unwrap_err();
         assert_eq!(e.line, Some(1), "{e}");
+    }
+
+    /// GOOD with one more indicator (its `[[indicator]]` on line 23).
+    fn with(indicator: &str) -> String {
+        format!("{GOOD}\n[[indicator]]\nweight = 10\n{indicator}\n")
+    }
+
+    #[test]
+    fn values_that_would_fire_on_every_parcel_are_refused() {
+        for (ind, field, line) in [
+            (
+                "kind = \"many-senders\"\ndays = 30\nat_least = 1",
+                "at_least",
+                27,
+            ),
+            (
+                "kind = \"many-senders\"\ndays = 0\nat_least = 3",
+                "days",
+                26,
+            ),
+            ("kind = \"many-names\"\nat_least = 0", "at_least", 26),
+            ("kind = \"many-names\"\nat_least = 1", "at_least", 26),
+        ] {
+            let e = parse(&with(ind)).unwrap_err();
+            assert_eq!(
+                (e.field.as_deref(), e.line),
+                (Some(field), Some(line)),
+                "{ind}: {e}"
+            );
+            assert!(e.message.contains("from "), "{e}");
+        }
+        let (p, _) = parse(&with("kind = \"many-names\"\nat_least = 2")).unwrap();
+        assert_eq!(p.indicators.len(), 4);
+    }
+
+    #[test]
+    fn weights_and_threshold_are_bounded() {
+        let e = parse(&GOOD.replace("threshold = 50", "threshold = 1e308")).unwrap_err();
+        assert_eq!((e.field.as_deref(), e.line), (Some("threshold"), Some(4)));
+        assert!(e.message.contains("at most 1000 (got 1e308)"), "{e}");
+        let e = parse(&GOOD.replace("weight = 20", "weight = 1e308")).unwrap_err();
+        assert_eq!((e.field.as_deref(), e.line), (Some("weight"), Some(7)));
+        assert!(e.message.contains("-1000 to 1000"), "{e}");
+        let e = parse(&GOOD.replace("weight = 20", "weight = -1001")).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("weight"), "{e}");
+        let (p, _) = parse(&GOOD.replace("threshold = 50", "threshold = 1000")).unwrap();
+        assert_eq!(p.threshold, 1000.0);
+        let (p, _) = parse(&GOOD.replace("weight = 20", "weight = -1000")).unwrap();
+        assert_eq!(p.indicators[0].weight, -1000.0);
+    }
+
+    #[test]
+    fn a_wrong_value_is_named_by_its_field_and_line_in_words() {
+        let e = parse(&with("kind = \"many-senders\"\ndays = -3\nat_least = 3")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 26, days: must be a whole number of days from 1 to 36500 (got -3)"
+        );
+        let e = parse(&GOOD.replace("threshold = 50", "threshold = \"sixty\"")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 4, threshold: must be a number above 0 and at most 1000 (got text \"sixty\")"
+        );
+        let e = parse(&GOOD.replace("weight = 15", "weight = \"heavy\"")).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.line),
+            (Some("weight"), Some(13)),
+            "{e}"
+        );
+        let e = parse(&GOOD.replace("substances = true", "substances = \"yes\"")).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.line),
+            (Some("substances"), Some(16)),
+            "{e}"
+        );
+        assert!(e.message.contains("true or false"), "{e}");
+        let e = parse(&GOOD.replace("[\"CN\", \"IN\"]", "\"CN\"")).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.line),
+            (Some("countries"), Some(9)),
+            "{e}"
+        );
+        // The first wrong field as written, not in alphabetical order.
+        let e = parse(&with("kind = \"many-senders\"\ndays = -3\nat_least = 0")).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("days"), "{e}");
+        let e = parse(&with("kind = \"name-like-suspect\"\nmin_score = 150")).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("min_score"), "{e}");
     }
 
     #[test]
