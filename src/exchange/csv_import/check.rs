@@ -325,13 +325,29 @@ pub(super) fn parse_row(
             _ => std::borrow::Cow::Borrowed(cell),
         })
         .collect();
-    let mut problems = Vec::new();
+    // A NUL is never data in a seizure table: a file in another encoding
+    // (UTF-16 read as UTF-8) or not text, whatever the column.
+    let mut problems: Vec<Problem> = cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.contains('\0'))
+        .map(|(i, _)| Problem {
+            field: plan.fields[i].map(str::to_string),
+            column: Some(column_name(&plan.header, i)),
+            message: "holds a NUL byte, which is never data: the file is not text in the encoding \
+                      read (UTF-16? pass --encoding utf-16le or utf-16be)"
+                .into(),
+        })
+        .collect();
     // Each field's value where `Parcel::FIELDS` has the field.
     let mut values: Vec<Option<std::borrow::Cow<'_, str>>> =
         (0..Parcel::FIELDS.len()).map(|_| None).collect();
     let mut unknown = Vec::new();
     for (i, cell) in joined.iter().enumerate() {
         let Some(f) = plan.fields[i] else { continue };
+        if cell.contains('\0') {
+            continue;
+        }
         // An empty cell (or one saying "not known") takes the default,
         // when there is one; it is an error only in a required column.
         if cell.trim().is_empty() || is_placeholder(cell) {

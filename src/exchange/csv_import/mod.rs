@@ -877,6 +877,50 @@ mod tests {
         run(store, &prep, opts, |_| {})
     }
 
+    /// UTF-16 without a byte-order mark is told by its NULs and read as
+    /// such; a NUL in a UTF-8 file's cell is refused, naming line and
+    /// column, whatever the column.
+    #[test]
+    fn utf16_without_a_bom_is_read_and_a_nul_is_never_data() {
+        let text = "Tracking number,Sender name\nRR123456785KZ,Иван\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for (bytes, name) in [(le, "UTF-16LE"), (be, "UTF-16BE")] {
+            let (_d, mut s) = temp_store();
+            let r = import_bytes(&mut s, &bytes, &Options::default()).unwrap();
+            assert_eq!((r.read, r.imported), (1, 1), "{r:?}");
+            assert_eq!(r.encoding, name);
+            let p: Vec<Parcel> = records::list(s.conn(), 1, 0).unwrap();
+            assert_eq!(p[0].sender_name.as_deref(), Some("Иван"));
+        }
+        assert_eq!(reader::utf16_by_nuls(b"tracking\nRR1\x00x\n"), None);
+        let (_d, mut s) = temp_store();
+        let r = import_bytes(
+            &mut s,
+            b"tracking,sender_name,remarks\nRR123456785KZ,a\x00b,ok\nEE473124829CN,ok,x\x00\n",
+            &Options::default(),
+        )
+        .unwrap();
+        assert_eq!(r.outcome, Outcome::Refused);
+        let e: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+        assert!(
+            e[0].starts_with("line 2, column \"sender_name\": holds a NUL byte")
+                && e[1].starts_with("line 3, column \"remarks\": holds a NUL byte"),
+            "{e:?}"
+        );
+        let e = import_bytes(
+            &mut s,
+            b"track\x00ing\nRR123456785KZ\n",
+            &Options::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("line 1: the header's column 1 holds a NUL byte"),
+            "{e}"
+        );
+    }
+
     /// Excel for Mac's "CSV (Macintosh)" ends lines with CR alone: each
     /// is a line end as LF is, for line numbers, `--header-row` and a
     /// cell typed over several lines.

@@ -303,6 +303,42 @@ pub(super) fn open_csv(
     })
 }
 
+/// UTF-16 (little- or big-endian) without a byte-order mark, as some
+/// exports write it: told by its start, where most pairs of bytes hold a
+/// NUL on the same side (the high byte of ASCII letters, digits and
+/// delimiters) and none on the other. `None` for anything else, a
+/// byte-order mark included (the decoder reads that one).
+pub(super) fn utf16_without_bom(path: &Path) -> Result<Option<&'static Encoding>, ImportError> {
+    let mut head = Vec::new();
+    File::open(path)
+        .map_err(io_err(path))?
+        .take(512)
+        .read_to_end(&mut head)
+        .map_err(io_err(path))?;
+    Ok(utf16_by_nuls(&head))
+}
+
+pub(super) fn utf16_by_nuls(head: &[u8]) -> Option<&'static Encoding> {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    let pairs: Vec<&[u8]> = head.chunks_exact(2).collect();
+    if pairs.len() < 2 {
+        return None;
+    }
+    let low_nul = pairs.iter().filter(|p| p[0] == 0 && p[1] != 0).count();
+    let high_nul = pairs.iter().filter(|p| p[1] == 0 && p[0] != 0).count();
+    let both = pairs.iter().filter(|p| p[0] == 0 && p[1] == 0).count();
+    let most = |n: usize| n * 2 > pairs.len() && both == 0;
+    if most(high_nul) && low_nul == 0 {
+        Some(encoding_rs::UTF_16LE)
+    } else if most(low_nul) && high_nul == 0 {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
 /// The encoding to pass for text whose bytes are not UTF-8, by how its
 /// bad bytes lie: mostly in runs (whole words, as Cyrillic letters in
 /// windows-1251 are) or mostly alone among ASCII letters (a Western
@@ -533,6 +569,11 @@ impl Prepared {
             (None, Some(label)) => Some(encoding_for(label)?),
             (None, None) => None,
         };
+        // UTF-16 without a byte-order mark: told by its NULs.
+        let encoding = match encoding {
+            Some(e) => Some(e),
+            None => utf16_without_bom(path)?,
+        };
         // UTF-8 named is read as the default is: checked row by row, a
         // byte that is not UTF-8 named, never replaced by U+FFFD.
         let encoding = encoding.filter(|e| *e != encoding_rs::UTF_8);
@@ -595,6 +636,17 @@ impl Prepared {
             .collect();
         if header.iter().all(|h| h.trim().is_empty()) {
             return Err(no_header());
+        }
+        if let Some(i) = header.iter().position(|h| h.contains('\0')) {
+            return Err(ImportError::Columns {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {line}: the header's column {} holds a NUL byte, which is never data: \
+                     the file is not text in the encoding read (UTF-16? pass --encoding \
+                     utf-16le or utf-16be)",
+                    i + 1
+                ),
+            });
         }
         let mut prep = Prepared {
             path: path.to_path_buf(),
