@@ -802,3 +802,74 @@ fn an_exhibit_changed_after_custody_began_is_flagged_truthfully() {
     ]);
     assert!(nb.ok(&["custody", "sheet", "EX-2"]).contains("Flags: none"));
 }
+
+#[test]
+fn a_colour_test_alone_does_not_confirm_and_a_result_cannot_contradict_itself() {
+    let nb = seized();
+    let f = format!("{P}:fentanyl");
+    let lab = |more: &[&str]| {
+        let mut a = vec!["lab", "add", f.as_str(), "--lab", "CFL", "--ref", "CFL-1"];
+        a.extend_from_slice(more);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |more: &[&str]| {
+        let a = lab(more);
+        nb.fails(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let colour = run(&["--method", "colour-test"]);
+    assert!(colour.contains("SWGDRUG"), "{colour}");
+    let one = run(&["--method", "FTIR"]);
+    assert!(one.contains("SWGDRUG"), "{one}");
+    let own = run(&[
+        "--method",
+        "GC-MS",
+        "--outcome",
+        "other-substance",
+        "--identified",
+        "fentanyl",
+    ]);
+    assert!(own.contains("own substance"), "{own}");
+    let none = run(&[
+        "--method",
+        "GC-MS",
+        "--outcome",
+        "not-detected",
+        "--identified",
+        "heroin",
+    ]);
+    assert!(none.contains("not-detected"), "{none}");
+    let future = run(&["--method", "GC-MS", "--on", "2031-01-01"]);
+    assert!(future.contains("in the future"), "{future}");
+    assert_eq!(nb.count("lab_results"), 0);
+    let shown = nb.json(&["show", P]);
+    assert_eq!(shown["findings"][0]["identification"], "presumptive");
+    // Before the seizure (2026-03-02): recorded, flagged.
+    let out = nb
+        .cmd()
+        .args([
+            "lab",
+            "add",
+            &f,
+            "--lab",
+            "CFL",
+            "--ref",
+            "CFL-2",
+            "--method",
+            "FTIR,colour-test",
+            "--on",
+            "2026-03-01",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let said = String::from_utf8(out).unwrap();
+    assert!(said.contains("before the seizure (2026-03-02)"), "{said}");
+    assert!(
+        nb.ok(&["trail", P])
+            .contains("! lab CFL CFL-2 is dated 2026-03-01, before the seizure")
+    );
+    let shown = nb.json(&["show", P]);
+    assert_eq!(shown["findings"][0]["identification"], "lab-confirmed");
+}

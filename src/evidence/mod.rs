@@ -9,7 +9,7 @@ pub mod files;
 pub mod sheet;
 
 use crate::domain::evidence::{
-    Custody, Delivery, Document, Exhibit, Inspection, LabResult, custody,
+    Custody, Delivery, Document, Exhibit, Inspection, LabResult, custody, lab,
 };
 use crate::domain::fields::FieldError;
 use crate::domain::{Finding, ItemKind, Link, Record, Substance};
@@ -248,16 +248,67 @@ pub fn resolve_exhibit(conn: &Connection, text: &str) -> Result<Exhibit> {
     }
 }
 
-/// Adds a laboratory result to a finding. A result that confirms makes
-/// the finding lab-confirmed (and names the report as its test
-/// reference when none is); one that found another substance, or none,
-/// is flagged against the presumptive identification.
+/// Adds a laboratory result to a finding. A result that confirms (with
+/// methods that can identify under SWGDRUG) makes the finding
+/// lab-confirmed (and names the report as its test reference when none
+/// is); one that found another substance, or none, is flagged against the
+/// presumptive identification. Refused: a result that contradicts itself
+/// (`other-substance` naming the finding's own substance, `confirmed`
+/// naming another, `not-detected` naming one), `confirmed` by methods that
+/// cannot identify, and an analysis dated in the future. One dated before
+/// the seizure is flagged.
 pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> Result<Vec<String>> {
     must_be(&w.tx, finding, ItemKind::Finding, ItemKind::LabResult)?;
     x.finding_id = finding;
-    let mut warnings = records::insert(w, x)?;
     let mut f: Finding = records::must_get(&w.tx, finding)?;
     let substance = records::label_of(&w.tx, ItemKind::Substance, f.substance_id)?;
+    let same = |a: &str| crate::domain::text::fold(a) == crate::domain::text::fold(&substance);
+    match (x.outcome.as_str(), x.identified.as_deref()) {
+        ("other-substance", Some(s)) if same(s) => {
+            return Err(invalid(
+                "identified",
+                format!(
+                    "{s} is the finding's own substance: a result that found it is confirmed, not other-substance"
+                ),
+            ));
+        }
+        ("confirmed", Some(s)) if !same(s) => {
+            return Err(invalid(
+                "identified",
+                format!(
+                    "the finding is {substance}: a result that found {s} is other-substance, not confirmed"
+                ),
+            ));
+        }
+        ("not-detected", Some(s)) => {
+            return Err(invalid(
+                "identified",
+                format!("{s} identified, but the outcome is not-detected"),
+            ));
+        }
+        _ => {}
+    }
+    if x.outcome == "confirmed" && !lab::identifies(&x.method) {
+        return Err(invalid(
+            "method",
+            format!(
+                "{} cannot confirm {substance}: SWGDRUG identifies with a category A technique (GC-MS, LC-MS, LC-HRMS, FTIR, Raman, NMR) and one more; name every technique the report used",
+                x.method
+            ),
+        ));
+    }
+    if let Some(on) = &x.analysed_on
+        && custody::earlier(&soon(), on)
+    {
+        return Err(invalid(
+            "analysed_on",
+            format!("{on} is in the future: a result is recorded once the analysis is done"),
+        ));
+    }
+    let mut warnings = records::insert(w, x)?;
+    if let Some(flag) = lab_before_seizure(&w.tx, f.parcel_id, x)? {
+        warnings.push(format!("flagged: {flag}"));
+    }
     if x.contradicts() {
         warnings.push(format!(
             "flagged: {} contradicts the {} identification of {substance}",
@@ -268,7 +319,7 @@ pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> R
             f.identification = "presumptive".into();
             records::update(w, &mut f)?;
         }
-    } else if f.identification != "lab-confirmed" || f.test_ref.is_none() {
+    } else if x.confirms() && (f.identification != "lab-confirmed" || f.test_ref.is_none()) {
         f.identification = "lab-confirmed".into();
         if f.test_ref.is_none() {
             f.test_ref = Some(format!("{} {}", x.laboratory, x.reference));
@@ -276,6 +327,19 @@ pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> R
         records::update(w, &mut f)?;
     }
     Ok(warnings)
+}
+
+/// What is wrong with a result's date: an analysis before the seizure.
+fn lab_before_seizure(conn: &Connection, parcel: Uuid, r: &LabResult) -> Result<Option<String>> {
+    let (Some(on), Some(seized)) = (&r.analysed_on, parcel_seized_at(conn, parcel)?) else {
+        return Ok(None);
+    };
+    Ok(custody::earlier(on, &seized).then(|| {
+        format!(
+            "lab {} {} is dated {on}, before the seizure ({seized})",
+            r.laboratory, r.reference
+        )
+    }))
 }
 
 /// Records how a controlled delivery ended; each of `arrested` (people
@@ -411,6 +475,15 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
         let results: Vec<LabResult> =
             records::list_where(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)?;
         for r in results {
+            if let Some(flag) = lab_before_seizure(conn, parcel, &r)? {
+                t.flags.push(flag);
+            }
+            if r.outcome == "confirmed" && !r.confirms() {
+                t.flags.push(format!(
+                    "lab {} {} says confirmed by {} alone, which cannot identify {substance} (SWGDRUG)",
+                    r.laboratory, r.reference, r.method
+                ));
+            }
             if r.contradicts() {
                 t.flags.push(format!(
                     "lab {} {} contradicts the presumptive identification of {substance}: {}",

@@ -59,11 +59,46 @@ const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("note", "Note", LongText),
 ];
 
+/// The SWGDRUG categories of a method's techniques (A most
+/// discriminating): a hyphenated technique counts as its two techniques,
+/// a chromatography (B) and a mass spectrometry (A), as SWGDRUG allows
+/// when the results of each are used. `other` is a technique of unknown
+/// category.
+pub fn categories(method: &str) -> &'static [char] {
+    match method {
+        "GC-MS" | "LC-MS" | "LC-HRMS" => &['A', 'B'],
+        "FTIR" | "Raman" | "NMR" => &['A'],
+        "HPLC" => &['B'],
+        "UV-Vis" | "colour-test" => &['C'],
+        _ => &['?'],
+    }
+}
+
+/// Whether methods (`GC-MS,FTIR`) can identify a substance under SWGDRUG:
+/// a category A technique and at least one other, or three techniques of
+/// which two are category B.
+pub fn identifies(methods: &str) -> bool {
+    let all: Vec<char> = methods
+        .split(',')
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .flat_map(|m| categories(m).iter().copied())
+        .collect();
+    let count = |c: char| all.iter().filter(|x| **x == c).count();
+    (count('A') >= 1 && all.len() >= 2) || (all.len() >= 3 && count('B') >= 2)
+}
+
 impl LabResult {
     /// Whether the result contradicts the finding's presumptive
     /// identification.
     pub fn contradicts(&self) -> bool {
         self.outcome != "confirmed"
+    }
+
+    /// Whether the result confirms the finding: it says so, and its
+    /// methods can identify a substance (SWGDRUG).
+    pub fn confirms(&self) -> bool {
+        self.outcome == "confirmed" && identifies(&self.method)
     }
 }
 
@@ -108,5 +143,32 @@ impl Record for LabResult {
             });
         }
         Ok(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identifies;
+
+    #[test]
+    fn swgdrug_needs_a_category_a_technique_and_another() {
+        for yes in [
+            "GC-MS",
+            "GC-MS,FTIR",
+            "FTIR,colour-test",
+            "NMR,Raman",
+            "LC-MS",
+        ] {
+            assert!(identifies(yes), "{yes}");
+        }
+        for no in [
+            "colour-test",
+            "FTIR",
+            "HPLC,UV-Vis,colour-test",
+            "UV-Vis",
+            "other",
+        ] {
+            assert!(!identifies(no), "{no}");
+        }
     }
 }
