@@ -127,7 +127,7 @@ fn a_bad_profile_is_refused_with_line_and_field_and_the_old_one_stays() {
     )
     .unwrap();
     let err = nb.fails(&["profile", "import", s(&p)]);
-    assert!(err.contains("line 5") && err.contains("contries"), "{err}");
+    assert!(err.contains("line 8") && err.contains("contries"), "{err}");
     // The stored profile is the first one.
     let out = nb.ok(&["profile", "export", "kz-watch"]);
     assert_eq!(out, PROFILE);
@@ -564,4 +564,34 @@ fn placeholders_on_the_warning_list_are_no_evidence_and_no_cluster() {
     let v: serde_json::Value = nb.json(&["screen", s(&m)]);
     assert_eq!(v["report"]["screened"], 5, "{v}");
     assert_eq!(v["report"]["hit"], 0, "{v}");
+}
+
+#[test]
+fn a_profile_name_that_only_looks_like_a_stored_one_is_refused() {
+    let nb = Nb::new();
+    let p = file(&nb, "kz.toml");
+    std::fs::write(&p, PROFILE).unwrap();
+    nb.ok(&["profile", "import", s(&p)]);
+    for name in ["Kz-Watch", " kz-watch ", "kz-wаtch"] {
+        std::fs::write(
+            &p,
+            PROFILE
+                .replace("\"kz-watch\"", &format!("{name:?}"))
+                .replace("threshold = 50", "threshold = 10"),
+        )
+        .unwrap();
+        let err = nb.fails(&["profile", "import", s(&p)]);
+        assert!(
+            err.contains("looks like the stored profile \"kz-watch\""),
+            "{name:?}: {err}"
+        );
+    }
+    // The stored one is as it was, and alone.
+    let list = nb.json(&["profile", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["threshold"], 50.0);
+    // Its exact name replaces it, as before.
+    std::fs::write(&p, PROFILE.replace("threshold = 50", "threshold = 40")).unwrap();
+    nb.ok(&["profile", "import", s(&p)]);
+    assert_eq!(nb.json(&["profile", "list"])[0]["threshold"], 40.0);
 }
