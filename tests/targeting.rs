@@ -595,3 +595,31 @@ fn a_profile_name_that_only_looks_like_a_stored_one_is_refused() {
     nb.ok(&["profile", "import", s(&p)]);
     assert_eq!(nb.json(&["profile", "list"])[0]["threshold"], 40.0);
 }
+
+#[test]
+fn a_warning_list_value_is_not_watched() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    for (kind, value) in [
+        ("address", "poste restante"),
+        ("address", "Poste Restante"),
+        ("name", "unknown"),
+        ("name", "N/A"),
+    ] {
+        let err = nb.fails(&["watch", "add", kind, value, "--reason", "test"]);
+        assert!(
+            err.contains("warning list") || err.contains("not known"),
+            "{kind} {value}: {err}"
+        );
+    }
+    assert_eq!(nb.json(&["watch", "list"]).as_array().unwrap().len(), 0);
+    // A real address is watched as before.
+    nb.ok(&[
+        "watch",
+        "add",
+        "address",
+        "ul. Abaya 12, kv. 5, Almaty",
+        "--reason",
+        "drop flat",
+    ]);
+}

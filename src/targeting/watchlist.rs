@@ -143,7 +143,37 @@ pub fn add(w: &mut Writer<'_>, new: &NewEntry) -> Result<Entry> {
         Some(c) => Some(crate::domain::country::parse(c).map_err(|e| invalid("country", e))?),
         None => None,
     };
+    if crate::domain::fields::is_placeholder(raw) {
+        return Err(invalid(
+            "value",
+            format!(
+                "{raw:?} is what forms write for \"not known\": it names nobody, and a parcel so written is read as having no {}",
+                kind.as_str()
+            ),
+        ));
+    }
     let value = normalise(kind, raw, country.as_deref())?;
+    // A value on the warning list is no evidence: watched, an address such
+    // as "poste restante" hit every parcel so addressed, and a name such
+    // as "unknown" never matched (screening passes it over).
+    let warned = [
+        Some(value.clone()),
+        crate::store::warnlist::normalise(kind, raw),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|v| crate::store::warnlist::is_listed(&w.tx, kind, v).unwrap_or(false));
+    if let Some(v) = warned {
+        return Err(invalid(
+            "value",
+            format!(
+                "{kind} {v:?} is on the warning list (values that say nothing about who is behind a parcel): \
+                 watched, it would hit every parcel so written, or none; watch what identifies someone, \
+                 or take it off the warning list first (interdict warnlist remove {kind} ...)",
+                kind = kind.as_str()
+            ),
+        ));
+    }
     let reason = new.reason.trim();
     if reason.is_empty() {
         return Err(invalid("reason", "say why it is watched"));
