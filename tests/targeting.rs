@@ -623,3 +623,43 @@ fn a_warning_list_value_is_not_watched() {
         "drop flat",
     ]);
 }
+
+#[test]
+fn a_tracking_number_twice_in_a_manifest_keeps_both_rows_data() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+7 701 555 99 99",
+        "--reason",
+        "drop phone",
+    ]);
+    let m = file(&nb, "m.csv");
+    std::fs::write(
+        &m,
+        "tracking,origin,destination,sender_name,recipient_phone\n\
+         EE074000008CN,CN,KZ,Li Wei,+7 701 555 99 99\n\
+         RR000000014CN,CN,KZ,Other,+7 701 000 00 00\n\
+         EE074000008CN,CN,KZ,Zhang San,+7 701 555 99 99\n",
+    )
+    .unwrap();
+    let out = nb.run(&["screen", s(&m), "--keep-hits"]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("EE074000008CN: twice in the file (lines 2 and 4)"),
+        "{err}"
+    );
+    assert!(!err.contains("already in the notebook"), "{err}");
+    assert!(err.contains("sender_name \"Zhang San\""), "{err}");
+    // The first row is the parcel; the second's data and hits are in a
+    // note on it.
+    let p = nb.json(&["show", "EE074000008CN"]);
+    assert_eq!(p["sender_name"], "Li Wei", "{p}");
+    let notes = nb.json(&["list", "notes"]).to_string();
+    assert!(
+        notes.contains("Zhang San") && notes.contains("twice in the file"),
+        "{notes}"
+    );
+}

@@ -545,10 +545,13 @@ pub fn screen(
     if shown {
         eprint!("\r\x1b[K");
     }
-    let kept = if args.keep_hits {
-        Some(manifest::keep(store, &found)?)
+    let (kept, twice) = if args.keep_hits {
+        let (first, again) = twice_in_file(found);
+        let kept = manifest::keep(store, &first)?;
+        let twice = note_twice(store, &args.file, &first, &again, &kept)?;
+        (Some(kept), twice)
     } else {
-        None
+        (None, Vec::new())
     };
     match format {
         Format::Json => {
@@ -558,6 +561,8 @@ pub fn screen(
             }
             write!(out, "\n],\n\"kept\": ")?;
             crate::domain::json::write_compact(&mut *out, &kept)?;
+            write!(out, ",\n\"twice\": ")?;
+            crate::domain::json::write_compact(&mut *out, &twice)?;
             write!(out, ",\n\"report\": ")?;
             crate::domain::json::write_compact(&mut *out, &report)?;
             writeln!(out, "\n}}")?;
@@ -603,7 +608,165 @@ pub fn screen(
             }
         );
     }
+    for t in &twice {
+        eprintln!("  {}", cell_line(t));
+    }
     Ok(())
+}
+
+/// The hit rows whose tracking number an earlier hit row of the file has:
+/// (the first row of each number, the later ones with their first's line).
+fn twice_in_file(
+    found: Vec<manifest::RowHit>,
+) -> (Vec<manifest::RowHit>, Vec<(manifest::RowHit, u64)>) {
+    let key = |t: &str| {
+        crate::domain::identifiers::tracking_key(t).unwrap_or_else(|| t.trim().to_uppercase())
+    };
+    let mut first_line: std::collections::HashMap<String, u64> = Default::default();
+    let (mut first, mut again) = (Vec::new(), Vec::new());
+    for r in found {
+        match first_line.get(&key(&r.tracking)) {
+            Some(l) => {
+                let l = *l;
+                again.push((r, l));
+            }
+            None => {
+                first_line.insert(key(&r.tracking), r.line);
+                first.push(r);
+            }
+        }
+    }
+    (first, again)
+}
+
+/// A later row of a tracking number the file has twice: its data (where
+/// it differs from the first row's) and its hits, as a note on the parcel
+/// kept from the first row, so neither row's data is lost; said in the
+/// summary. (Before, the second row was "already in the notebook" and
+/// dropped.)
+fn note_twice(
+    store: &mut Store,
+    file: &std::path::Path,
+    first: &[manifest::RowHit],
+    again: &[(manifest::RowHit, u64)],
+    kept: &manifest::Kept,
+) -> Result<Vec<String>> {
+    use crate::domain::Note;
+    use crate::domain::record::new_record;
+    let mut said = Vec::new();
+    if again.is_empty() {
+        return Ok(said);
+    }
+    let name = file.display().to_string();
+    store.write(|w| {
+        for (r, line) in again {
+            let Some(f) = first.iter().find(|f| f.line == *line) else {
+                continue;
+            };
+            let diff = match (&f.parcel, &r.parcel) {
+                (Some(a), Some(b)) => differing(a, b),
+                _ => Vec::new(),
+            };
+            let hits: Vec<String> = r
+                .hits
+                .iter()
+                .map(|h| {
+                    format!(
+                        "{} {}/{}: {}",
+                        h.profile,
+                        h.score,
+                        h.threshold,
+                        h.reasons
+                            .iter()
+                            .map(|x| x.evidence.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                })
+                .collect();
+            let head = format!(
+                "{}: twice in the file (lines {line} and {}){}",
+                r.tracking,
+                r.line,
+                if diff.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", line {} differs: {}",
+                        r.line,
+                        diff.iter()
+                            .map(|(k, a, b)| format!("{k} {b} (line {line}: {a})"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            );
+            if kept.already.contains(&f.tracking) {
+                said.push(format!(
+                    "{head}; the notebook had the parcel already: neither row added"
+                ));
+                continue;
+            }
+            let Ok(parcel) =
+                refs::resolve_kind(&w.tx, &f.tracking, crate::domain::ItemKind::Parcel)
+            else {
+                said.push(format!("{head}; not kept"));
+                continue;
+            };
+            let mut text = format!(
+                "Screen of {name}: {head}. Line {} was kept as this parcel; line {}'s hits: {}",
+                line,
+                r.line,
+                hits.join(" | ")
+            );
+            if text.chars().count() > crate::domain::fields::MAX_LONG_TEXT {
+                text = text
+                    .chars()
+                    .take(crate::domain::fields::MAX_LONG_TEXT - 1)
+                    .collect::<String>()
+                    + "…";
+            }
+            let (mut n, _) = new_record::<Note>(&[("text", text.as_str())])?;
+            n.item_id = parcel.id;
+            crate::store::create::note(w, &mut n)?;
+            said.push(format!(
+                "{head}; line {line} kept as the parcel, line {}'s data and hits in a note on it",
+                r.line
+            ));
+        }
+        Ok(())
+    })?;
+    Ok(said)
+}
+
+/// The fields two rows' parcels hold differently: (field, first, second).
+fn differing(
+    a: &crate::domain::Parcel,
+    b: &crate::domain::Parcel,
+) -> Vec<(String, String, String)> {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(a), serde_json::to_value(b))
+    else {
+        return Vec::new();
+    };
+    let meta = [
+        "id",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "origin_db",
+    ];
+    let shown = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => "(none)".to_string(),
+        Some(serde_json::Value::String(s)) => format!("{s:?}"),
+        Some(v) => v.to_string(),
+    };
+    a.keys()
+        .chain(b.keys().filter(|k| !a.contains_key(*k)))
+        .filter(|k| !meta.contains(&k.as_str()) && a.get(*k) != b.get(*k))
+        .map(|k| (k.clone(), shown(a.get(k)), shown(b.get(k))))
+        .collect()
 }
 
 pub fn rescreen(
