@@ -37,7 +37,9 @@ impl Ui {
         if parcels > 0 {
             demo::generate(&mut s, parcels, 3, |_, _| {}).unwrap();
         }
-        let session = Session::new(s, Keymap::defaults(), Theme::new(color), view::page_rows(h));
+        let mut session =
+            Session::new(s, Keymap::defaults(), Theme::new(color), view::page_rows(h));
+        session.resize(w, h);
         Ui {
             _dir: dir,
             session,
@@ -484,7 +486,7 @@ fn a_filter_shows_its_first_screenful_then_the_rest() {
     ui.keys("2");
     for height in [30, 50] {
         ui.h = height;
-        ui.session.resize(height);
+        ui.session.resize(ui.w, height);
         ui.keys("/");
         ui.session.handle_event(Event::Key(KeyEvent::new(
             KeyCode::Char('a'),
@@ -831,7 +833,7 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
     assert_eq!(r.conflicts, 1);
 
     let mut ui = Ui {
-        session: interdict::tui::build(b, 30),
+        session: interdict::tui::build(b, 100, 30),
         _dir: dir,
         w: 100,
         h: 30,
@@ -2314,4 +2316,55 @@ fn sigterm_and_sighup_restore_the_terminal() {
             "{sig}: the terminal was left as the interface had it"
         );
     }
+}
+
+/// The right-hand pane's text, line by line (the columns right of the
+/// list's pane at 80 columns).
+fn detail_text(ui: &Ui) -> Vec<String> {
+    let t = ui.render();
+    let buf = t.backend().buffer();
+    let left = (0..ui.w).find(|x| buf[(*x, 1)].symbol() == "┐").unwrap();
+    (1..ui.h - 1)
+        .map(|y| {
+            (left + 1..ui.w)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn the_detail_scrolls_and_says_there_is_more() {
+    let mut ui = Ui::new(300, 80, 24, false);
+    ui.keys("2");
+    let first = detail_text(&ui);
+    let foot = first.last().unwrap().clone();
+    assert!(foot.contains("more (Shift-j)"), "{foot}");
+    assert!(!first.iter().any(|l| l.contains("Status ")), "{first:#?}");
+    // A line at a time, then a page: the rest of the parcel shows.
+    ui.keys("shift-j");
+    assert_eq!(detail_text(&ui)[1], first[2]);
+    ui.keys("alt-j alt-j alt-j");
+    let end = detail_text(&ui);
+    assert!(end.iter().any(|l| l.contains("Status ")), "{end:#?}");
+    assert!(end.last().unwrap().contains("above (Shift-k)"), "{end:#?}");
+    // The end is the end: one key back up is one line back up.
+    ui.keys("ctrl-e ctrl-e ctrl-e shift-k");
+    let up = detail_text(&ui);
+    assert_eq!(up[2], end[1], "{up:#?}");
+    assert!(up.last().unwrap().contains("more"), "{up:#?}");
+    ui.keys("alt-k alt-k alt-k alt-k");
+    assert_eq!(detail_text(&ui), first);
+    // Another item's detail is read from its top.
+    ui.keys("alt-j j");
+    let next = detail_text(&ui);
+    assert!(next[1].contains("Tracking number"), "{next:#?}");
+    // The keys are in help.
+    ui.keys("? j j j j j j j j j j j j j j j j j j j j");
+    assert!(
+        ui.text()
+            .contains("Shift-j, Ctrl-e        scroll the detail (right) down a line"),
+        "{}",
+        ui.text()
+    );
 }

@@ -210,6 +210,11 @@ pub struct App {
     /// The item whose links the Links pane shows.
     pub current: Option<ItemRef>,
     pub detail: Vec<(String, String)>,
+    /// How many lines of the detail are scrolled past (back to 0 when
+    /// another item is shown).
+    pub detail_scroll: usize,
+    /// The terminal's width and height, for what scrolls by the screen.
+    pub size: (u16, u16),
     pub links: Vec<LinkRow>,
     pub links_cursor: usize,
     /// Where the user was before each hop, to come back to: the item, the
@@ -269,6 +274,8 @@ impl App {
             lists: Default::default(),
             current: None,
             detail: Vec::new(),
+            detail_scroll: 0,
+            size: (80, (page.max(1) + 5).min(u16::MAX as usize) as u16),
             links: Vec::new(),
             links_cursor: 0,
             back: Vec::new(),
@@ -356,6 +363,7 @@ impl App {
         if self.pane != Pane::Links {
             self.current = None;
             self.detail.clear();
+            self.detail_scroll = 0;
             self.links.clear();
         }
     }
@@ -369,6 +377,11 @@ impl App {
     ) {
         if item.kind == ItemKind::Case {
             self.focus_case = Some(item.clone());
+        }
+        // Another item's detail is read from its top; the same item's,
+        // read again, stays where it was scrolled.
+        if self.current.as_ref().map(|c| c.id) != Some(item.id) {
+            self.detail_scroll = 0;
         }
         self.detail = detail;
         self.links = links;

@@ -31,6 +31,46 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
+/// Word wrap by display width (sanitised first): lines of at most `width`
+/// columns, a word wider than a line cut where it meets the edge. At
+/// least one line, empty for an empty text.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let width = width.max(1);
+    let s = sanitize(s);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for (i, word) in s.split(' ').enumerate() {
+        let ww = word.width();
+        // The space before the word, if the line has room for both.
+        let gap = usize::from(i > 0 && used > 0);
+        if used + gap + ww <= width {
+            if gap == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            used += gap + ww;
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    lines.push(line);
+    lines
+}
+
 /// Text cut to a display width and padded to exactly that width.
 pub fn pad(s: &str, width: usize) -> String {
     let t = fit(s, width);

@@ -75,9 +75,10 @@ impl Session {
         self.runner.run(&mut self.app, effects);
     }
 
-    /// Follows a change of terminal height.
-    pub fn resize(&mut self, height: u16) {
+    /// Follows a change of terminal size.
+    pub fn resize(&mut self, width: u16, height: u16) {
         self.app.page = view::page_rows(height);
+        self.app.size = (width, height);
         self.app.reload();
         self.run_queued();
     }
@@ -109,7 +110,7 @@ impl Session {
 }
 
 /// Builds the interface with the user's keymap and theme.
-pub fn build(store: Store, height: u16) -> Session {
+pub fn build(store: Store, width: u16, height: u16) -> Session {
     let path = config::path();
     let (keymap, theme, msg) = config::load(
         path.as_ref().map(|(p, _)| p.as_path()),
@@ -117,6 +118,7 @@ pub fn build(store: Store, height: u16) -> Session {
         Theme::from_env(),
     );
     let mut s = Session::new(store, keymap, theme, view::page_rows(height));
+    s.app.size = (width, height);
     match crate::exchange::conflicts::open_count(s.store().conn()) {
         Ok(n) if n > 0 => {
             let keys = s
@@ -145,7 +147,7 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
     // a quit, so that the guard puts the terminal back.
     let stop = terminal::stop_on_signals();
     let size = guard.terminal.size()?;
-    let mut session = build(store, size.height);
+    let mut session = build(store, size.width, size.height);
     match notice {
         Some((w, true)) => session.app.error(w),
         Some((m, false)) => session.app.info(m),
@@ -175,7 +177,7 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
             // Drain every pending event, then draw once.
             loop {
                 match event::read()? {
-                    Event::Resize(_, h) => session.resize(h),
+                    Event::Resize(w, h) => session.resize(w, h),
                     ev => session.handle_event(ev),
                 }
                 dirty = true;

@@ -226,6 +226,20 @@ impl App {
         self.select_current();
     }
 
+    /// Lines the detail pane shows at once, less one kept in view on a
+    /// page's move.
+    fn detail_page(&self) -> usize {
+        super::view::detail_height(self.size)
+            .saturating_sub(1)
+            .max(1)
+    }
+
+    /// Scrolls the detail by `delta` lines, never past its last line.
+    fn scroll_detail(&mut self, delta: isize) {
+        let max = super::view::detail_max_scroll(self);
+        self.detail_scroll = (self.detail_scroll as isize + delta).clamp(0, max as isize) as usize;
+    }
+
     /// An action: the open modal answers it first (each in its own file),
     /// then the lists and the keys that work everywhere.
     pub fn update(&mut self, a: Action) {
@@ -300,6 +314,10 @@ impl App {
             Action::HalfPageUp => self.move_cursor(-((self.page / 2).max(1) as isize)),
             Action::PageDown => self.move_cursor(self.page as isize),
             Action::PageUp => self.move_cursor(-(self.page as isize)),
+            Action::DetailDown => self.scroll_detail(1),
+            Action::DetailUp => self.scroll_detail(-1),
+            Action::DetailPageDown => self.scroll_detail(self.detail_page() as isize),
+            Action::DetailPageUp => self.scroll_detail(-(self.detail_page() as isize)),
             Action::Follow => self.follow(),
             Action::Back => self.hop(true),
             Action::Forward => self.hop(false),

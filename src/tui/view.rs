@@ -36,9 +36,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     if app.empty && matches!(app.modal, Modal::None) {
         draw_empty(f, app, main);
     } else {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-                .areas(main);
+        let [left, right] = panes(f.area());
         match app.pane {
             Pane::Links => draw_links(f, app, left),
             p => draw_list(f, app, p, left),
@@ -319,6 +317,80 @@ fn draw_links(f: &mut Frame<'_>, app: &App, area: Rect) {
     f.render_widget(p, area);
 }
 
+/// The panes' row of a screen of `size` (between the tabs and the status
+/// line), split into the list (left) and the detail (right).
+fn panes(area: Rect) -> [Rect; 2] {
+    let [_, main, _] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(main)
+}
+
+/// Lines the detail pane shows at once on a screen of `size`.
+pub fn detail_height(size: (u16, u16)) -> usize {
+    let [_, right] = panes(Rect::new(0, 0, size.0, size.1));
+    right.height.saturating_sub(2) as usize
+}
+
+/// How far the detail of the item shown scrolls at most on the app's
+/// screen: its last line at the pane's foot.
+pub fn detail_max_scroll(app: &App) -> usize {
+    let [_, right] = panes(Rect::new(0, 0, app.size.0, app.size.1));
+    let w = right.width.saturating_sub(2) as usize;
+    detail_lines(app, w)
+        .len()
+        .saturating_sub(right.height.saturating_sub(2) as usize)
+}
+
+/// The detail's lines, wrapped at `w` columns: labels in a column, a
+/// value's further lines from the pane's left edge (a narrow pane keeps
+/// its width for the values); notes (long labels) with their text on lines
+/// of their own.
+fn detail_lines(app: &App, w: usize) -> Vec<Line<'static>> {
+    let lw = app
+        .detail
+        .iter()
+        .map(|(l, _)| l.width())
+        .filter(|w| *w <= 20)
+        .max()
+        .unwrap_or(0)
+        .min(w / 2);
+    let mut lines = Vec::new();
+    for (label, value) in &app.detail {
+        let style = if label.starts_with("TLP") || label.starts_with("Handling (TLP)") {
+            app.theme.tlp(value)
+        } else {
+            Style::new()
+        };
+        if label.width() > lw {
+            lines.push(Line::from(Span::styled(fit(label, w), app.theme.label())));
+            for l in super::draw::wrap(value, w) {
+                lines.push(Line::from(Span::styled(l, style)));
+            }
+            continue;
+        }
+        let head = format!("{label:lw$} ");
+        for (i, l) in super::draw::wrap(&format!("{head}{value}"), w)
+            .into_iter()
+            .enumerate()
+        {
+            let line = match l.strip_prefix(head.as_str()) {
+                Some(rest) if i == 0 => Line::from(vec![
+                    Span::styled(head.clone(), app.theme.label()),
+                    Span::styled(rest.to_string(), style),
+                ]),
+                None if i == 0 => Line::from(Span::styled(l, app.theme.label())),
+                _ => Line::from(Span::styled(l, style)),
+            };
+            lines.push(line);
+        }
+    }
+    lines
+}
+
 fn draw_detail(f: &mut Frame<'_>, app: &App, area: Rect) {
     let title = match &app.current {
         Some(c) => format!(
@@ -329,41 +401,37 @@ fn draw_detail(f: &mut Frame<'_>, app: &App, area: Rect) {
         None => " Detail ".into(),
     };
     let w = area.width.saturating_sub(2) as usize;
-    // Field labels in a column; notes (long labels) get a line of their own.
-    let lw = app
-        .detail
-        .iter()
-        .map(|(l, _)| l.width())
-        .filter(|w| *w <= 20)
-        .max()
-        .unwrap_or(0)
-        .min(w / 2);
-    let lines: Vec<Line> = app
-        .detail
-        .iter()
-        .flat_map(|(label, value)| {
-            let value = sanitize(value).into_owned();
-            let style = if label.starts_with("TLP") || label.starts_with("Handling (TLP)") {
-                app.theme.tlp(&value)
-            } else {
-                Style::new()
-            };
-            if label.width() > lw {
-                vec![
-                    Line::from(Span::styled(fit(label, w), app.theme.label())),
-                    Line::from(Span::styled(value, style)),
-                ]
-            } else {
-                vec![Line::from(vec![
-                    Span::styled(format!("{label:lw$} "), app.theme.label()),
-                    Span::styled(value, style),
-                ])]
-            }
-        })
-        .collect();
-    let p = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(block(app, title, false));
+    let h = area.height.saturating_sub(2) as usize;
+    let lines = detail_lines(app, w);
+    let total = lines.len();
+    let skip = app.detail_scroll.min(total.saturating_sub(h));
+    let below = total.saturating_sub(skip + h);
+    // What lies beyond the pane's edges, and the key that shows it.
+    let key = |a| {
+        app.keymap
+            .keys_for(Layer::List, a)
+            .first()
+            .map(|k| format!(" ({k})"))
+            .unwrap_or_default()
+    };
+    let mark = if below > 0 {
+        format!(" ↓ {below} more{} ", key(Action::DetailDown))
+    } else if skip > 0 {
+        format!(" ↑ {skip} above{} ", key(Action::DetailUp))
+    } else {
+        String::new()
+    };
+    let mut block = block(app, title, false);
+    if !mark.is_empty() {
+        block = block.title_bottom(
+            Line::from(Span::styled(
+                fit(&mark, w.saturating_sub(1)),
+                app.theme.dim(),
+            ))
+            .right_aligned(),
+        );
+    }
+    let p = Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block);
     f.render_widget(p, area);
 }
 
