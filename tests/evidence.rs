@@ -873,3 +873,39 @@ fn a_colour_test_alone_does_not_confirm_and_a_result_cannot_contradict_itself() 
     let shown = nb.json(&["show", P]);
     assert_eq!(shown["findings"][0]["identification"], "lab-confirmed");
 }
+
+#[test]
+fn a_sample_cannot_weigh_more_than_its_exhibit() {
+    let nb = with_exhibit();
+    let heavy = nb.fails(&[
+        "exhibit",
+        "add",
+        P,
+        "S-1",
+        "--sample-of",
+        "EX-1",
+        "--net",
+        "900",
+    ]);
+    assert!(
+        heavy.contains("net_g") && heavy.contains("weighs more than exhibit EX-1"),
+        "{heavy}"
+    );
+    nb.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "S-1",
+        "--sample-of",
+        "EX-1",
+        "--net",
+        "2",
+    ]);
+    // The exhibit edited lighter than its sample afterwards: flagged.
+    nb.ok(&["edit", "EX-1", "--set", "net_g=1"]);
+    let trail = nb.ok(&["trail", P]);
+    assert!(
+        trail.contains("sample of 2 g is heavier than exhibit EX-1 it was taken from (1 g)"),
+        "{trail}"
+    );
+}

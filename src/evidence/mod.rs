@@ -97,7 +97,23 @@ pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<
     }
     if let Some(of) = &x.sample_of {
         match exhibit_numbered(&w.tx, of)? {
-            Some(p) if p.parcel_id == parcel => {}
+            Some(p) if p.parcel_id == parcel => {
+                for (what, sample, source) in
+                    [("net", x.net_g, p.net_g), ("gross", x.gross_g, p.gross_g)]
+                {
+                    if let (Some(n), Some(m)) = (sample, source)
+                        && n > m
+                    {
+                        return Err(invalid(
+                            if what == "net" { "net_g" } else { "gross_g" },
+                            format!(
+                                "a sample of {n} g ({what}) weighs more than exhibit {} it is taken from ({m} g)",
+                                p.number
+                            ),
+                        ));
+                    }
+                }
+            }
             Some(_) => {
                 return Err(invalid(
                     "sample_of",
