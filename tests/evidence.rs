@@ -909,3 +909,32 @@ fn a_sample_cannot_weigh_more_than_its_exhibit() {
         "{trail}"
     );
 }
+
+#[test]
+fn a_changed_or_missing_document_is_a_flag_of_the_trail() {
+    let nb = seized();
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("seizure.jpg");
+    std::fs::write(&photo, b"the parcel as opened").unwrap();
+    nb.ok(&["document", "add", P, photo.to_str().unwrap()]);
+    assert!(nb.ok(&["trail", P]).contains("1 parcel(s), 0 flag(s)"));
+    std::fs::write(&photo, b"edited").unwrap();
+    let trail = nb.ok(&["trail", P]);
+    assert!(
+        trail.contains("! document ") && trail.contains("FILE CHANGED"),
+        "{trail}"
+    );
+    assert!(trail.contains("1 parcel(s), 1 flag(s)"), "{trail}");
+    let j = nb.json(&["trail", P]);
+    assert_eq!(
+        j["parcels"][0]["file_flags"].as_array().unwrap().len(),
+        1,
+        "{j}"
+    );
+    std::fs::remove_file(&photo).unwrap();
+    let trail = nb.ok(&["trail", P]);
+    assert!(
+        trail.contains("FILE MISSING") && trail.contains("1 flag(s)"),
+        "{trail}"
+    );
+}

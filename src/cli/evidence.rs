@@ -515,7 +515,7 @@ pub fn trail(format: Format, store: &Store, target: &str, out: &mut impl Write) 
     if format == Format::Json {
         let v: Vec<_> = all
             .iter()
-            .map(|(p, t)| json!({"parcel": p, "trail": t}))
+            .map(|(p, t)| json!({"parcel": p, "trail": t, "file_flags": file_flags(t)}))
             .collect();
         writeln!(
             out,
@@ -527,16 +527,34 @@ pub fn trail(format: Format, store: &Store, target: &str, out: &mut impl Write) 
     let mut flagged = 0;
     for (p, t) in &all {
         writeln!(out, "parcel {}", cell_line(p))?;
-        for line in trail_lines(t) {
-            writeln!(out, "  {}", cell_line(&line))?;
+        let lines = trail_lines(t);
+        for line in &lines {
+            writeln!(out, "  {}", cell_line(line))?;
         }
-        flagged += t.flags.len();
+        flagged += lines.iter().filter(|l| l.starts_with("! ")).count();
     }
     writeln!(out, "{} parcel(s), {flagged} flag(s)", all.len())?;
     Ok(())
 }
 
-/// A parcel's trail as lines (used by `trail` and `show`).
+/// What is wrong with a document's file, as a flag.
+fn document_flag(d: &Document, state: &files::FileState) -> String {
+    format!("document {}: {}", d.path, state.describe())
+}
+
+/// The flags of a trail's documents whose file changed or is missing.
+fn file_flags(t: &ev::Trail) -> Vec<String> {
+    t.documents
+        .iter()
+        .filter_map(|d| {
+            let state = files::glance(d, None);
+            (!state.is_intact()).then(|| document_flag(d, &state))
+        })
+        .collect()
+}
+
+/// A parcel's trail as lines (used by `trail` and `show`), flags last,
+/// a document whose file changed or is missing among them.
 pub fn trail_lines(t: &ev::Trail) -> Vec<String> {
     let mut v = Vec::new();
     for i in &t.inspections {
@@ -591,14 +609,15 @@ pub fn trail_lines(t: &ev::Trail) -> Vec<String> {
     for d in &t.deliveries {
         v.push(d.label());
     }
+    let mut changed = Vec::new();
     for d in &t.documents {
-        v.push(format!(
-            "{}: {}",
-            d.label(),
-            files::glance(d, None).describe()
-        ));
+        let state = files::glance(d, None);
+        v.push(format!("{}: {}", d.label(), state.describe()));
+        if !state.is_intact() {
+            changed.push(document_flag(d, &state));
+        }
     }
-    for f in &t.flags {
+    for f in t.flags.iter().chain(&changed) {
         v.push(format!("! {f}"));
     }
     if v.is_empty() {
