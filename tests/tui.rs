@@ -2368,3 +2368,39 @@ fn the_detail_scrolls_and_says_there_is_more() {
         ui.text()
     );
 }
+
+/// A live filter keeps its best 1000 matches: a pane's count and the
+/// counts made over it say when more matched, and when not.
+#[test]
+fn a_filter_that_matched_more_than_it_keeps_says_so() {
+    let mut ui = Ui::new(2000, 100, 30, true);
+    let matched = interdict::store::search::search(
+        ui.session.store().conn(),
+        "a",
+        Some(ItemKind::Parcel),
+        5000,
+    )
+    .unwrap()
+    .len();
+    assert!(matched > 1000, "{matched}");
+    ui.keys("2 /");
+    ui.typed("a");
+    ui.keys("enter");
+    let text = ui.text();
+    assert!(text.contains("Parcels 1/1000+ /a"), "{text}");
+    ui.keys("shift-f");
+    let text = ui.text();
+    assert!(text.contains("only the best 1000 filter matches"), "{text}");
+    // A filter with fewer matches counts them all, and says nothing more.
+    ui.keys("esc esc / ");
+    ui.typed("vitamins");
+    ui.keys("enter");
+    let n = ui.session.app.lists[1].hits.len();
+    assert!(n > 0 && n < 1000, "{n}");
+    let text = ui.text();
+    assert!(text.contains(&format!("Parcels 1/{n} /vitamins")), "{text}");
+    ui.keys("shift-f");
+    let text = ui.text();
+    assert!(text.contains(&format!("{n} filtered")), "{text}");
+    assert!(!text.contains("best"), "{text}");
+}

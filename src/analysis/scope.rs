@@ -41,6 +41,9 @@ pub struct Scope {
     pub facets: Vec<Facet>,
     /// Only these records (by number in the file).
     pub items: Option<Vec<i64>>,
+    /// The items are the best matches of a search that matched more (the
+    /// interface's live filter keeps its best 1,000): titles say so.
+    pub items_capped: bool,
 }
 
 impl Scope {
@@ -52,6 +55,7 @@ impl Scope {
             until: None,
             facets: Vec::new(),
             items: None,
+            items_capped: false,
         }
     }
 
@@ -169,8 +173,12 @@ impl Scope {
             ));
         }
         parts.extend(self.facets.iter().map(Facet::describe));
-        if let Some(items) = &self.items {
-            parts.push(format!("{} filtered", items.len()));
+        match &self.items {
+            Some(items) if self.items_capped => {
+                parts.push(format!("only the best {} filter matches", items.len()))
+            }
+            Some(items) => parts.push(format!("{} filtered", items.len())),
+            None => {}
         }
         parts.join(", ")
     }

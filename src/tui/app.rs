@@ -83,6 +83,8 @@ pub struct ListState {
     /// Where the caret stands in the filter (characters).
     pub caret: usize,
     pub hits: Vec<Row>,
+    /// More items matched the filter than the best ones kept in `hits`.
+    pub capped: bool,
     /// Only the items with chosen values (a live filter, while typed,
     /// searches them all).
     pub subset: Option<Subset>,
@@ -117,6 +119,15 @@ impl ListState {
     }
     pub fn selected(&self) -> Option<&Row> {
         self.visible().get(self.cursor.saturating_sub(self.offset))
+    }
+    /// A filter's matches, best first: at most the best
+    /// [`FILTER_LIMIT`](super::searcher::FILTER_LIMIT), the search having
+    /// been asked for one more to tell whether more matched.
+    pub(super) fn set_hits(&mut self, mut rows: Vec<Row>) {
+        use super::searcher::FILTER_LIMIT;
+        self.capped = rows.len() > FILTER_LIMIT;
+        rows.truncate(FILTER_LIMIT);
+        self.hits = rows;
     }
 }
 

@@ -461,11 +461,12 @@ impl Runner {
 
     fn filter(&mut self, app: &mut App, i: usize, kind: ItemKind, q: &str) {
         if let Some(s) = &mut self.searcher {
-            s.request(q, kind, FILTER_LIMIT, app.page);
+            // One more than is kept, to tell whether more matched.
+            s.request(q, kind, FILTER_LIMIT + 1, app.page);
             return;
         }
         let conn = self.store.conn();
-        let rows = search::search(conn, q, Some(kind), FILTER_LIMIT)
+        let rows = search::search(conn, q, Some(kind), FILTER_LIMIT + 1)
             .map(|hits| data::rows_of_hits(conn, &hits, q));
         app.searching_pane = None;
         app.apply_filter(i, rows.map_err(|e| e.to_string()));

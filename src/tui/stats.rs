@@ -501,10 +501,11 @@ impl App {
             return (Scope::new(kind), None);
         }
         let l = &self.lists[self.pane.index()];
-        let scope = match &l.subset {
+        let mut scope = match &l.subset {
             Some(s) => s.scope.clone(),
             None => Scope::new(kind),
         };
+        scope.items_capped = l.filtered() && l.capped;
         let hits = l
             .filter
             .is_some()

@@ -144,7 +144,7 @@ impl App {
         match rows {
             Ok(rows) => {
                 let l = &mut self.lists[i];
-                l.hits = rows;
+                l.set_hits(rows);
                 l.cursor = 0;
                 l.offset = 0;
                 if self.pane.index() == i {
@@ -169,7 +169,7 @@ impl App {
                 // The rest of the rows: the first ones, and where the
                 // cursor is, stay as they are.
                 if let Ok(rows) = reply.rows {
-                    self.lists[i].hits = rows;
+                    self.lists[i].set_hits(rows);
                 }
             } else {
                 self.apply_filter(i, reply.rows);

@@ -171,8 +171,10 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
     let kind = pane.kind();
     let pos = l.len();
     let mut title = format!(" {} ", pane.title());
+    // A filter that matched more than it keeps says so: its best only.
+    let more = if l.filtered() && l.capped { "+" } else { "" };
     if pos > 0 {
-        title = format!(" {} {}/{pos} ", pane.title(), l.cursor + 1);
+        title = format!(" {} {}/{pos}{more} ", pane.title(), l.cursor + 1);
     }
     if let Some(s) = &l.subset
         && l.filter.is_none()
