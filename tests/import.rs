@@ -843,7 +843,8 @@ fn thousands_separators_are_told_by_the_column_or_refused() {
 }
 
 /// `--encoding utf-8` reads as the default does: a byte that is not
-/// UTF-8 is named (line, column, byte), never stored as U+FFFD; the
+/// UTF-8 is named (line, column, byte) like any bad cell, never stored
+/// as U+FFFD; the
 /// encoding suggested is the one the bytes look like.
 #[test]
 fn bytes_that_are_not_utf8_are_named_with_the_encoding_they_look_like() {
@@ -857,8 +858,10 @@ fn bytes_that_are_not_utf8_are_named_with_the_encoding_they_look_like() {
         args.extend_from_slice(extra);
         let err = nb.fails(&args);
         assert!(
-            err.contains("line 2: not UTF-8; pass --encoding windows-1252")
-                && err.contains("(column \"Sender name\", byte 0xF6)"),
+            err.contains(
+                "line 2, column \"Sender name\" (sender_name): not UTF-8 (byte 0xF6, the cell's \
+                 byte 2); pass --encoding windows-1252"
+            ),
             "{extra:?}: {err}"
         );
     }

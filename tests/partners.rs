@@ -403,7 +403,8 @@ fn an_odd_layout_imports_with_its_mapping() {
 }
 
 /// With --skip-bad a row that is not UTF-8 is one bad row, not the whole
-/// file refused; without it, the file is refused naming the line.
+/// file refused; without it, the file is refused naming the line and
+/// column, as any bad cell is.
 #[test]
 fn skip_bad_skips_a_row_that_is_not_utf8() {
     let nb = nb();
@@ -415,7 +416,10 @@ fn skip_bad_skips_a_row_that_is_not_utf8() {
     .unwrap();
     let file = p.to_str().unwrap();
     let err = nb.fails(&["import", "csv", file]);
-    assert!(err.contains("line 3: not UTF-8"), "{err}");
+    assert!(
+        err.contains("line 3, column \"Sender\" (sender_name): not UTF-8 (byte 0xCF"),
+        "{err}"
+    );
     let out = nb.ok(&["import", "csv", file, "--skip-bad"]);
     assert!(
         out.contains("1 imported") && out.contains("1 rejected"),
@@ -424,7 +428,7 @@ fn skip_bad_skips_a_row_that_is_not_utf8() {
     let rejects = std::fs::read_to_string(nb._dir.path().join("mixed.rejects.csv")).unwrap();
     assert!(
         rejects.contains("RR000006025CN,\u{fffd}")
-            && rejects.contains("column \"\"Sender\"\" (sender_name): not UTF-8 (byte 0xCF)"),
+            && rejects.contains("column \"\"Sender\"\" (sender_name): not UTF-8 (byte 0xCF,"),
         "{rejects}"
     );
 }

@@ -270,10 +270,7 @@ fn run_in(
     let reading = |first: bool| {
         let (tx, rx) = std::sync::mpsc::sync_channel(16);
         let imported = imported.clone();
-        (
-            move || read_rows(prep, &imported, first, opts.skip_bad, tx),
-            Rows::new(rx),
-        )
+        (move || read_rows(prep, &imported, first, tx), Rows::new(rx))
     };
     let tick = |phase, c: &Counts, bytes: u64, progress: &mut dyn FnMut(Progress)| {
         progress(Progress {
@@ -1270,9 +1267,31 @@ mod tests {
             b"tracking,sender_name\nRR123456785KZ,ok\nEE473124829CN,\xcf\xe5\xf2\xf0\xee\xe2\n",
             &Options::default(),
         )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("line 3: not UTF-8; pass --encoding"), "{e}");
+        .unwrap();
+        assert_eq!(e.outcome, Outcome::Refused);
+        let e = e.errors[0].to_string();
+        assert!(
+            e.contains("line 3, column \"sender_name\": not UTF-8 (byte 0xCF, the cell's byte 1); pass --encoding"),
+            "{e}"
+        );
+        // Every bad row is named, and every problem of each: a bad weight
+        // beside the bytes, and the rows around it.
+        let r = import_bytes(
+            &mut s,
+            b"tracking,sender_name,weight_g\nRR123456785KZ,ok,heavy\n\
+              EE473124829CN,\xcf\xe5\xf2,bad\nRR470000003CN,x,bad2\n",
+            &Options::default(),
+        )
+        .unwrap();
+        let e: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(e[0].starts_with("line 2, column \"weight_g\""), "{e:?}");
+        assert!(
+            e[1].starts_with("line 3, column \"sender_name\": not UTF-8 (byte 0xCF")
+                && e[1].contains("; column \"weight_g\": \"bad\" is not a number"),
+            "{e:?}"
+        );
+        assert!(e[2].starts_with("line 4, column \"weight_g\""), "{e:?}");
         // With --skip-bad it is one bad row, kept in the rejects as it reads.
         let dir = tempfile::tempdir().unwrap();
         let opts = Options {
@@ -1289,7 +1308,7 @@ mod tests {
         assert_eq!((r.imported, r.rejected), (1, 1), "{r:?}");
         let e = r.errors[0].to_string();
         assert!(
-            e.contains("line 3, column \"sender_name\": not UTF-8 (byte 0xCF)"),
+            e.contains("line 3, column \"sender_name\": not UTF-8 (byte 0xCF, the cell's byte 1)"),
             "{e}"
         );
         let rejects = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();

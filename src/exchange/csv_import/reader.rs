@@ -809,7 +809,8 @@ pub(super) struct Keeping {
     /// Fingerprint each parcel's imported values (to tell a repeated row
     /// from a conflicting one).
     pub(super) fingerprint: bool,
-    /// A row that is not UTF-8 is a bad row like any other.
+    /// A row that is not UTF-8 is a bad row like any other (an import:
+    /// every bad row is named); else it stops the reading (a screen).
     pub(super) skip_bad: bool,
 }
 
@@ -882,30 +883,62 @@ pub(super) fn read_each(
                     parsed,
                 }
             }
-            // With --skip-bad a row that is not UTF-8 is a bad row
-            // like any other, kept as well as it reads.
-            (Err(_), Some((byte, i))) if keep.skip_bad => ReadRow {
-                line,
-                cells: if keep.cells {
-                    lossy_cells(&rec)
-                } else {
-                    Vec::new()
-                },
-                parsed: Parsed::Rejected(vec![Problem {
-                    field: prep
-                        .plan
-                        .fields
-                        .get(i)
-                        .copied()
-                        .flatten()
-                        .map(str::to_string),
-                    column: Some(column_name(&prep.plan.header, i)),
-                    message: format!(
-                        "not UTF-8 (byte 0x{byte:02X}); {}",
-                        encoding_advice(rec.as_slice())
-                    ),
-                }]),
-            },
+            // A row that is not UTF-8 is a bad row like any other: each
+            // such cell named with its byte, the row's other cells checked
+            // as usual; kept in the rejects file as well as it reads.
+            (Err(_), Some(_)) if keep.skip_bad => {
+                let lossy = lossy_cells(&rec);
+                let texts: Vec<&str> = lossy.iter().map(String::as_str).collect();
+                let bad: Vec<usize> = (0..rec.len())
+                    .filter(|i| rec.get(*i).is_some_and(|c| std::str::from_utf8(c).is_err()))
+                    .collect();
+                let advice = encoding_advice(rec.as_slice());
+                let mut problems: Vec<Problem> = bad
+                    .iter()
+                    .filter_map(|i| {
+                        let cell = rec.get(*i)?;
+                        let e = std::str::from_utf8(cell).err()?;
+                        Some(Problem {
+                            field: prep
+                                .plan
+                                .fields
+                                .get(*i)
+                                .copied()
+                                .flatten()
+                                .map(str::to_string),
+                            column: Some(column_name(&prep.plan.header, *i)),
+                            message: format!(
+                                "not UTF-8 (byte 0x{:02X}, the cell's byte {}); {advice}",
+                                cell[e.valid_up_to()],
+                                e.valid_up_to() + 1
+                            ),
+                        })
+                    })
+                    .collect();
+                // (The other cells' problems; the bad cells' own readings
+                // of U+FFFD are not theirs.)
+                if let Parsed::Rejected(more) = parse_row(&prep.plan, imported, &texts, false) {
+                    let named = |p: &Problem| {
+                        bad.iter().any(|i| {
+                            p.column.as_deref() == Some(&column_name(&prep.plan.header, *i))
+                        })
+                    };
+                    problems.extend(more.into_iter().filter(|p| !named(p)));
+                }
+                problems.sort_by_key(|p| {
+                    p.column
+                        .as_deref()
+                        .and_then(|c| {
+                            (0..rec.len()).find(|i| column_name(&prep.plan.header, *i) == c)
+                        })
+                        .unwrap_or(usize::MAX)
+                });
+                ReadRow {
+                    line,
+                    cells: if keep.cells { lossy } else { Vec::new() },
+                    parsed: Parsed::Rejected(problems),
+                }
+            }
             (Err(e), _) => return Err(e),
         };
         if !each(row, o.bytes.get()) {
@@ -937,14 +970,13 @@ pub(super) fn read_rows(
     prep: &Prepared,
     imported: &[&'static str],
     first: bool,
-    skip_bad: bool,
     tx: std::sync::mpsc::SyncSender<Result<Chunk, ImportError>>,
 ) {
     let keep = Keeping {
         hash: first,
         cells: !first,
         fingerprint: true,
-        skip_bad,
+        skip_bad: true,
     };
     let read = read_in_chunks(
         prep,
