@@ -296,6 +296,12 @@ fn an_exported_event_imports_whole_into_another_notebook() {
             o["uuid"] = parcel_id.clone();
         }
     }
+    // (The parcel itself is left out of the file: two objects under one
+    // uuid are refused before the notebook is asked.)
+    event["Event"]["Object"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|o| !(o["name"] == "interdict-parcel" && o["uuid"] == parcel_id));
     let crafted = nb.db.parent().unwrap().join("crafted.json");
     std::fs::write(&crafted, event.to_string()).unwrap();
     let err = there.fails(&["import", "misp", crafted.to_str().unwrap()]);
@@ -444,4 +450,75 @@ fn the_strictest_of_several_tlp_tags_applies_and_tlp_white_is_clear() {
     );
     let err = nb.fails(&["import", "misp", f.to_str().unwrap()]);
     assert!(err.contains("tlp:purple"), "{err}");
+}
+
+#[test]
+fn nothing_in_an_event_is_dropped_without_a_word() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let attrs = |w: Value| {
+        let mut a = tracking("EE000000045CN");
+        a.as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"object_relation": "weight-g", "type": "float", "value": w}));
+        a
+    };
+    // A number as a number is read; null or an object refuses the file,
+    // naming the attribute.
+    let f = import_value(
+        &nb,
+        "n.json",
+        &event_with(&[], attrs(serde_json::json!(123)), Value::Null),
+    );
+    nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert_eq!(nb.json(&["show", "EE000000045CN"])["weight_g"], 123.0);
+    for bad in [Value::Null, serde_json::json!({"a": 1})] {
+        let f = import_value(
+            &nb,
+            "b.json",
+            &event_with(&["tlp:green"], attrs(bad.clone()), Value::Null),
+        );
+        let err = nb.fails(&["import", "misp", f.to_str().unwrap()]);
+        assert!(err.contains("attribute weight-g"), "{bad}: {err}");
+    }
+    // Two objects under one uuid with different content: refused.
+    let mut two = event_with(&["tlp:red"], tracking("EE000000102CN"), Value::Null);
+    let mut second = two["Event"]["Object"][0].clone();
+    second["Attribute"] = tracking("EE000000116CN");
+    two["Event"]["Object"].as_array_mut().unwrap().push(second);
+    let f = import_value(&nb, "d.json", &two);
+    let err = nb.fails(&["import", "misp", f.to_str().unwrap()]);
+    assert!(err.contains("two objects with this uuid"), "{err}");
+    // A deleted attribute is left out and said; a reference to nothing is
+    // said.
+    let mut a = tracking("EE000000133CN");
+    a.as_array_mut().unwrap().push(serde_json::json!(
+        {"object_relation": "sender-name", "type": "text", "value": "Old Name", "deleted": true}
+    ));
+    let mut e = event_with(
+        &["tlp:amber"],
+        a,
+        serde_json::json!({"Attribute": [
+            {"type": "btc", "value": "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "deleted": true}
+        ]}),
+    );
+    e["Event"]["Object"][0]["uuid"] = "2e385857-0000-4000-8000-000000000001".into();
+    e["Event"]["Object"][0]["ObjectReference"] = serde_json::json!([{
+        "uuid": "ab3aa75a-a704-4989-8a5a-3b115e65a36c",
+        "object_uuid": "2e385857-0000-4000-8000-000000000001",
+        "referenced_uuid": "6c0a3b7e-0000-4000-8000-000000000009",
+        "relationship_type": "related-to"
+    }]);
+    let f = import_value(&nb, "g.json", &e);
+    let said = nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert!(said.contains("2 attribute(s) marked deleted"), "{said}");
+    assert!(
+        said.contains("6c0a3b7e-0000-4000-8000-000000000009") && said.contains("left out"),
+        "{said}"
+    );
+    assert_eq!(
+        nb.json(&["show", "EE000000133CN"])["sender_name"],
+        Value::Null
+    );
+    assert!(!nb.json(&["list", "notes"]).to_string().contains("bc1q"));
 }

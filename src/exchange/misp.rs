@@ -575,15 +575,57 @@ fn bad(what: &str, message: impl std::fmt::Display) -> StoreError {
     StoreError::Refused(format!("{what}: {message}; nothing was imported"))
 }
 
-/// An object's attributes: relation -> values, in order.
-fn relations(o: &Value) -> BTreeMap<String, Vec<String>> {
+/// Whether MISP marks an attribute deleted (soft deletion keeps it in
+/// exports): it is not live intelligence.
+fn deleted(a: &Value) -> bool {
+    match &a["deleted"] {
+        Value::Bool(b) => *b,
+        Value::String(s) => s == "1" || s.eq_ignore_ascii_case("true"),
+        Value::Number(n) => n.as_u64() == Some(1),
+        _ => false,
+    }
+}
+
+/// An attribute's value as text: a number as written (MISP's own exports
+/// write strings, other tools numbers); null, a list or an object refuses
+/// the file, naming the attribute.
+fn value_text(a: &Value, what: &str) -> Result<String> {
+    match &a["value"] {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        v => Err(bad(
+            &format!(
+                "{what} attribute {}",
+                a["object_relation"].as_str().unwrap_or("?")
+            ),
+            format!(
+                "its value is {}, not text or a number",
+                match v {
+                    Value::Null => "null",
+                    Value::Array(_) => "a list",
+                    _ => "an object",
+                }
+            ),
+        )),
+    }
+}
+
+/// An object's attributes, deleted ones left out: relation -> values, in
+/// order.
+fn relations(o: &Value, what: &str) -> Result<BTreeMap<String, Vec<String>>> {
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for a in o["Attribute"].as_array().into_iter().flatten() {
-        if let (Some(r), Some(v)) = (a["object_relation"].as_str(), a["value"].as_str()) {
-            m.entry(r.to_string()).or_default().push(v.to_string());
+        if deleted(a) {
+            continue;
+        }
+        if let Some(r) = a["object_relation"].as_str() {
+            m.entry(r.to_string())
+                .or_default()
+                .push(value_text(a, what)?);
         }
     }
-    m
+    Ok(m)
 }
 
 fn id_of(v: &Value, what: &str) -> Result<Uuid> {
@@ -665,6 +707,32 @@ pub fn import_event(
     out.case = records::label_of(&w.tx, ItemKind::Case, case_id)?;
 
     let objects: Vec<&Value> = e["Object"].as_array().into_iter().flatten().collect();
+    // Two objects under one uuid: the second was taken as "already here"
+    // and its content lost. The same object twice is harmless.
+    let mut by_id: HashMap<&str, &Value> = HashMap::new();
+    for o in &objects {
+        if let Some(id) = o["uuid"].as_str()
+            && let Some(before) = by_id.insert(id, o)
+            && before != *o
+        {
+            return Err(bad(
+                &format!("{} object {id}", o["name"].as_str().unwrap_or("?")),
+                "the file has two objects with this uuid and different content (one would be lost)",
+            ));
+        }
+    }
+    // Deleted attributes (MISP keeps them, marked) are not imported.
+    let gone = objects
+        .iter()
+        .flat_map(|o| o["Attribute"].as_array().into_iter().flatten())
+        .chain(e["Attribute"].as_array().into_iter().flatten())
+        .filter(|a| deleted(a))
+        .count();
+    if gone > 0 {
+        out.notices.push(format!(
+            "{gone} attribute(s) marked deleted in MISP left out"
+        ));
+    }
     // Parcels, substances, people and organisations first; notes after
     // (they are on one of those), then the references.
     let mut substance_of: HashMap<Uuid, Uuid> = HashMap::new();
@@ -672,7 +740,7 @@ pub fn import_event(
         let name = o["name"].as_str().unwrap_or("");
         let id = id_of(&o["uuid"], &format!("object {name}"))?;
         let what = format!("{name} object {id}");
-        let r = relations(o);
+        let r = relations(o, &what)?;
         let one = |k: &str| {
             r.get(k)
                 .and_then(|v| v.first())
@@ -852,7 +920,7 @@ pub fn import_event(
             out.already_here += 1;
             continue;
         }
-        let r = relations(o);
+        let r = relations(o, &what)?;
         let text = r
             .get("text")
             .and_then(|v| v.first())
@@ -924,15 +992,35 @@ pub fn import_event(
                 out.already_here += 1;
                 continue;
             }
-            let (Ok(from), Ok(to)) = (
-                id_of(&x["object_uuid"], &what),
-                id_of(&x["referenced_uuid"], &what),
-            ) else {
+            let dangling = |notices: &mut Vec<String>| {
+                let to = &x["referenced_uuid"];
+                notices.push(match to.as_str().and_then(|t| by_id.get(t)) {
+                    Some(o) => format!(
+                        "reference {id} ({rel}) to a {} object, a template not read here: left out",
+                        o["name"].as_str().unwrap_or("?")
+                    ),
+                    None => format!(
+                        "reference {id} ({rel}) names {to}, which is neither in the file nor in this notebook: left out"
+                    ),
+                });
+            };
+            // (An object's reference is from that object, whatever its
+            // object_uuid says.)
+            let from = match id_of(&x["object_uuid"], &what) {
+                Ok(f) => f,
+                Err(_) => match id_of(&o["uuid"], &what) {
+                    Ok(f) => f,
+                    Err(_) => continue,
+                },
+            };
+            let Ok(to) = id_of(&x["referenced_uuid"], &what) else {
+                dangling(&mut out.notices);
                 continue;
             };
             let comment = x["comment"].as_str().unwrap_or("");
             if rel == "contains" {
                 let Some(sub) = substance_of.get(&to) else {
+                    dangling(&mut out.notices);
                     continue;
                 };
                 let fields = finding_fields(comment);
@@ -953,6 +1041,7 @@ pub fn import_event(
                 continue;
             }
             if refs::kind_of_id(&w.tx, from)?.is_none() || refs::kind_of_id(&w.tx, to)?.is_none() {
+                dangling(&mut out.notices);
                 continue;
             }
             let (t, unknown) = link_type(rel);
@@ -978,6 +1067,7 @@ pub fn import_event(
         .as_array()
         .into_iter()
         .flatten()
+        .filter(|a| !deleted(a))
         .filter_map(|a| {
             Some(format!(
                 "{} {}{}",
