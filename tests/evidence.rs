@@ -938,3 +938,33 @@ fn a_changed_or_missing_document_is_a_flag_of_the_trail() {
         "{trail}"
     );
 }
+
+#[test]
+fn exhibit_numbers_are_one_per_notebook_whatever_their_case() {
+    let nb = with_exhibit();
+    let dup = nb.fails(&["exhibit", "add", P, "ex-1"]);
+    assert!(dup.contains("already") && dup.contains("EX-1"), "{dup}");
+    let sheet = nb.ok(&["custody", "sheet", "Ex-1"]);
+    assert!(sheet.contains("CHAIN OF CUSTODY: exhibit EX-1"), "{sheet}");
+    nb.ok(&[
+        "custody",
+        "add",
+        "ex-1",
+        "--to",
+        "Store",
+        "--at",
+        "2026-03-02 12:00",
+    ]);
+    let s = nb.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "ex-1/a",
+        "--sample-of",
+        "ex-1",
+        "--net",
+        "1",
+    ]);
+    assert!(s.contains("ex-1/a"), "{s}");
+    assert_eq!(nb.count("exhibits"), 2);
+}

@@ -355,8 +355,14 @@ pub fn delivery(
 
 /// The item a document is put on: any reference (an exhibit number too).
 fn item_for_document(store: &Store, r: &str) -> Result<(ItemKind, Uuid)> {
-    let i = refs::resolve(store.conn(), r)?;
-    Ok((i.kind, i.id))
+    match refs::resolve(store.conn(), r) {
+        Ok(i) => Ok((i.kind, i.id)),
+        // An exhibit number written in another case.
+        Err(e) => match ev::exhibit_numbered(store.conn(), r)? {
+            Some(x) => Ok((ItemKind::Exhibit, x.meta.id)),
+            None => Err(e.into()),
+        },
+    }
 }
 
 pub fn document(

@@ -76,13 +76,28 @@ pub fn add_inspection(w: &mut Writer<'_>, parcel: Uuid, x: &mut Inspection) -> R
     records::insert(w, x)
 }
 
-/// The exhibit with this number, if any.
+/// The exhibit with this number, if any: written as given, or else
+/// ignoring case (`ex-1` is `EX-1`; one number per notebook whatever its
+/// case).
 pub fn exhibit_numbered(conn: &Connection, number: &str) -> Result<Option<Exhibit>> {
-    Ok(
-        records::list_where::<Exhibit, _>(conn, "number = ?1", [number.trim()], 2, 0)?
-            .into_iter()
-            .next(),
-    )
+    let number = number.trim();
+    if let Some(e) = records::list_where::<Exhibit, _>(conn, "number = ?1", [number], 1, 0)?
+        .into_iter()
+        .next()
+    {
+        return Ok(Some(e));
+    }
+    let want = number.to_lowercase();
+    let mut stmt = conn.prepare_cached("SELECT id, number FROM exhibits ORDER BY rowid")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let n: String = r.get(1)?;
+        if n.trim().to_lowercase() == want {
+            let id: Uuid = r.get(0)?;
+            return records::get(conn, id);
+        }
+    }
+    Ok(None)
 }
 
 pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<Vec<String>> {
@@ -255,6 +270,9 @@ pub fn resolve_finding(conn: &Connection, text: &str) -> Result<Finding> {
 
 /// Resolves an exhibit by its number or id, as every reference resolves.
 pub fn resolve_exhibit(conn: &Connection, text: &str) -> Result<Exhibit> {
+    if let Some(e) = exhibit_numbered(conn, text)? {
+        return Ok(e);
+    }
     match refs::resolve(conn, text) {
         Ok(r) if r.kind == ItemKind::Exhibit => records::must_get(conn, r.id),
         _ => Err(StoreError::NotFound(format!(
