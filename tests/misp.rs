@@ -522,3 +522,41 @@ fn nothing_in_an_event_is_dropped_without_a_word() {
     );
     assert!(!nb.json(&["list", "notes"]).to_string().contains("bc1q"));
 }
+
+#[test]
+fn a_rest_response_or_a_list_of_one_event_and_many_attributes_import() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let phones: Vec<Value> = (0..800)
+        .map(|i| {
+            serde_json::json!({"type": "phone-number", "category": "Person",
+                "value": format!("+7 701 555 {i:04}"), "comment": "a courier's phone, seen on a label"})
+        })
+        .collect();
+    let e = event_with(
+        &["tlp:green"],
+        tracking("EE000000045CN"),
+        serde_json::json!({"Attribute": phones}),
+    );
+    let rest = serde_json::json!({"response": [e.clone()]});
+    let f = import_value(&nb, "r.json", &rest);
+    let said = nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert!(said.contains("added 1 case"), "{said}");
+    let notes = nb.json(&["list", "notes"]);
+    let notes = notes.as_array().unwrap();
+    assert!(notes.len() >= 2, "{}", notes.len());
+    let all: String = notes.iter().map(|n| n["text"].as_str().unwrap()).collect();
+    assert!(all.contains("+7 701 555 0000") && all.contains("+7 701 555 0799"));
+    // A list of one event is the same event: nothing new.
+    let f = import_value(&nb, "l.json", &serde_json::json!([e["Event"].clone()]));
+    let again = nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert!(again.contains("added nothing"), "{again}");
+    // Two events: refused, naming the shape.
+    let f = import_value(
+        &nb,
+        "two.json",
+        &serde_json::json!({"response": [e.clone(), e]}),
+    );
+    let err = nb.fails(&["import", "misp", f.to_str().unwrap()]);
+    assert!(err.contains("a MISP REST response of 2 events"), "{err}");
+}

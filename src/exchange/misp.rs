@@ -575,6 +575,33 @@ fn bad(what: &str, message: impl std::fmt::Display) -> StoreError {
     StoreError::Refused(format!("{what}: {message}; nothing was imported"))
 }
 
+/// The one event of a document in any of MISP's shapes: `{"Event": {...}}`
+/// (the core format), the bare event, a REST search's
+/// `{"response": [{"Event": {...}}]}` or a list of events. Several events
+/// are refused, naming the shape (one file is one case).
+fn the_event(v: &Value) -> Result<&Value> {
+    let (list, shape) = match v {
+        Value::Array(a) => (a, "a list"),
+        Value::Object(m) => match m.get("response") {
+            Some(Value::Array(a)) => (a, "a MISP REST response"),
+            Some(Value::Object(_)) => return the_event(&v["response"]),
+            _ => return Ok(v.get("Event").unwrap_or(v)),
+        },
+        _ => return Err(bad("the file", "not a MISP event (a JSON object)")),
+    };
+    match list.as_slice() {
+        [one] => Ok(one.get("Event").unwrap_or(one)),
+        [] => Err(bad("the file", format!("{shape} holding no event"))),
+        many => Err(bad(
+            "the file",
+            format!(
+                "{shape} of {} events; import one event per file (one event is one case)",
+                many.len()
+            ),
+        )),
+    }
+}
+
 /// Whether MISP marks an attribute deleted (soft deletion keeps it in
 /// exports): it is not live intelligence.
 fn deleted(a: &Value) -> bool {
@@ -653,11 +680,7 @@ pub fn import_event(
     use crate::domain::record::new_record;
     use crate::store::{create, refs};
     let v: Value = serde_json::from_str(text).map_err(|e| bad(file, format!("not JSON: {e}")))?;
-    let e = if v.get("Event").is_some() {
-        &v["Event"]
-    } else {
-        &v
-    };
+    let e = the_event(&v)?;
     let event_id = id_of(&e["uuid"], "Event.uuid")?;
     let info = e["info"]
         .as_str()
@@ -1081,9 +1104,42 @@ pub fn import_event(
             ))
         })
         .collect();
-    let note_id = Uuid::new_v5(&event_id, b"misp-attributes");
-    if !attrs.is_empty() && !exists_as(w, note_id, ItemKind::Note)? {
-        let text = format!("From MISP event {event_id} ({file}):\n{}", attrs.join("\n"));
+    // In notes of at most a note's length each (800 phone numbers were one
+    // note of 23,268 characters, and the file was refused).
+    let head = format!("From MISP event {event_id} ({file})");
+    let room = crate::domain::fields::MAX_LONG_TEXT - head.chars().count() - 40;
+    let mut parts: Vec<Vec<String>> = Vec::new();
+    let mut len = 0;
+    for a in attrs {
+        let a: String = if a.chars().count() > room {
+            a.chars().take(room).collect()
+        } else {
+            a
+        };
+        let n = a.chars().count() + 1;
+        if parts.is_empty() || len + n > room {
+            parts.push(Vec::new());
+            len = 0;
+        }
+        len += n;
+        parts.last_mut().expect("pushed").push(a);
+    }
+    let total = parts.len();
+    for (i, part) in parts.into_iter().enumerate() {
+        // The first note keeps the id a single note always had.
+        let note_id = if i == 0 {
+            Uuid::new_v5(&event_id, b"misp-attributes")
+        } else {
+            Uuid::new_v5(&event_id, format!("misp-attributes-{}", i + 1).as_bytes())
+        };
+        if exists_as(w, note_id, ItemKind::Note)? {
+            continue;
+        }
+        let text = if total == 1 {
+            format!("{head}:\n{}", part.join("\n"))
+        } else {
+            format!("{head}, part {} of {total}:\n{}", i + 1, part.join("\n"))
+        };
         let (mut n, _) = new_record::<Note>(&[("text", text.as_str()), ("tlp", tlp.as_str())])
             .map_err(|err| bad("Event.Attribute", err))?;
         n.meta.id = note_id;
