@@ -2404,3 +2404,92 @@ fn a_filter_that_matched_more_than_it_keeps_says_so() {
     assert!(text.contains(&format!("{n} filtered")), "{text}");
     assert!(!text.contains("best"), "{text}");
 }
+
+/// The help screen's rows, between its borders.
+fn help_rows(ui: &Ui) -> Vec<String> {
+    ui.text()
+        .lines()
+        .skip(1)
+        .take(usize::from(ui.h) - 3)
+        .map(|l| l.to_string())
+        .collect()
+}
+
+#[test]
+fn help_scrolls_within_its_length_and_opens_from_views_and_forms() {
+    let mut ui = Ui::new(300, 80, 24, false);
+    ui.keys("?");
+    let top = help_rows(&ui);
+    assert!(top[0].contains("Everywhere"), "{top:#?}");
+    // A description longer than the line goes on under itself.
+    ui.keys("j j j j j j j j j j j j j j j j j j j j j j");
+    let text = ui.text();
+    assert!(
+        text.contains("│                         on a finding, a photo or document on any item"),
+        "{text}"
+    );
+    // Scrolling stops at the end: one key back up is one line back up.
+    ui.keys(&"j ".repeat(400));
+    let end = help_rows(&ui);
+    ui.keys("k");
+    let up = help_rows(&ui);
+    assert_eq!(up[1], end[0], "{up:#?}");
+    // The ends and pages.
+    ui.keys("g g");
+    assert_eq!(help_rows(&ui), top);
+    ui.keys("shift-g");
+    assert_eq!(help_rows(&ui), end);
+    // A page down is as many lines as help shows.
+    ui.keys("home pagedown");
+    let paged = help_rows(&ui);
+    ui.keys(&format!("g g {}", "j ".repeat(top.len())));
+    assert_eq!(help_rows(&ui), paged);
+    ui.keys("end pageup");
+    assert_ne!(help_rows(&ui), end);
+    ui.keys("esc");
+
+    // From a frequency sheet, help and back to the sheet.
+    ui.keys("2 shift-f");
+    assert!(ui.text().contains("Count which field?"));
+    ui.keys("?");
+    assert!(ui.text().contains("Everywhere"), "{}", ui.text());
+    ui.keys("esc");
+    assert!(ui.text().contains("Count which field?"), "{}", ui.text());
+    ui.keys("f1 f1");
+    assert!(ui.text().contains("Count which field?"), "{}", ui.text());
+    ui.keys("esc");
+    // From an item's history, and from the suggested matches.
+    ui.keys("h");
+    assert!(ui.text().contains("History of parcel"), "{}", ui.text());
+    ui.keys("? q");
+    assert!(ui.text().contains("History of parcel"), "{}", ui.text());
+    ui.keys("esc 1 4 enter m");
+    assert!(
+        matches!(ui.session.app.modal, Modal::Matches { .. }),
+        "{}",
+        ui.text()
+    );
+    let m = ui.text();
+    ui.keys("?");
+    assert!(ui.text().contains("Everywhere"), "{}", ui.text());
+    ui.keys("esc");
+    assert_eq!(ui.text(), m);
+    ui.keys("esc");
+
+    // In a form ? is typed, F1 opens help and comes back to the form.
+    ui.keys("1 a");
+    ui.typed("Who?");
+    ui.keys("f1");
+    assert!(ui.text().contains("Everywhere"), "{}", ui.text());
+    ui.keys("f1");
+    assert!(ui.text().contains("Who?▏"), "{}", ui.text());
+    // Ctrl-c quits from a form, and from a filter being typed.
+    ui.keys("ctrl-c");
+    assert!(ui.session.app.quit);
+    let mut ui = Ui::new(30, 80, 24, false);
+    ui.keys("2 /");
+    ui.typed("q?");
+    assert!(!ui.session.app.quit);
+    ui.keys("ctrl-c");
+    assert!(ui.session.app.quit);
+}

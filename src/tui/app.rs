@@ -5,7 +5,7 @@
 use super::data::{LinkRow, Row};
 use super::effect::Effect;
 use super::form::Form;
-use super::keymap::{Keymap, Layer, Resolved, combo};
+use super::keymap::{Action, Keymap, Layer, Resolved, combo};
 pub use super::note::NotePrompt;
 pub use super::picker::{Picker, PickerPurpose};
 use super::theme::Theme;
@@ -170,8 +170,11 @@ pub type ReportLine = (String, Option<ItemRef>);
 #[derive(Debug, Clone)]
 pub enum Modal {
     None,
+    /// Every binding; `back` is the view or form help was opened from,
+    /// shown again when help closes.
     Help {
         scroll: usize,
+        back: Option<Box<Modal>>,
     },
     Note(NotePrompt),
     Picker(Picker),
@@ -469,6 +472,15 @@ impl App {
         }
     }
 
+    /// The modal the keys and results are for: under help, the view or
+    /// form it was opened from.
+    pub(super) fn modal_under_help(&mut self) -> &mut Modal {
+        match &mut self.modal {
+            Modal::Help { back: Some(b), .. } => b.as_mut(),
+            m => m,
+        }
+    }
+
     fn layers(&self) -> Vec<Layer> {
         match &self.modal {
             Modal::Help { .. } => vec![Layer::Help],
@@ -510,7 +522,21 @@ impl App {
         let c = combo(k);
         self.pending.push(c);
         let layers = self.layers();
-        match self.keymap.resolve(&layers, &self.pending) {
+        // Quit and help by keys that type nothing (Ctrl-c, F1) work in
+        // every view, form and prompt, and ? wherever it types nothing.
+        let typing = self.accepts_text();
+        let resolved = match self.keymap.resolve(&layers, &self.pending) {
+            Resolved::None if !layers.contains(&Layer::Global) => {
+                self.keymap
+                    .resolve_where(&[Layer::Global], &self.pending, |b| match b.action {
+                        Action::Quit => !b.keys.types_text(),
+                        Action::Help => !(typing && b.keys.types_text()),
+                        _ => false,
+                    })
+            }
+            r => r,
+        };
+        match resolved {
             Resolved::Action(a) => {
                 self.pending.clear();
                 self.message = None;

@@ -242,7 +242,9 @@ pub enum Layer {
 impl Layer {
     pub fn title(self) -> &'static str {
         match self {
-            Layer::Global => "Everywhere",
+            Layer::Global => {
+                "Everywhere (in views, forms and prompts: Ctrl-c, F1, and ? where it types nothing)"
+            }
             Layer::List => "Lists",
             Layer::Empty => "Empty notebook",
             Layer::Form => "Forms",
@@ -262,6 +264,18 @@ impl Layer {
 /// A key sequence: one key, or several pressed in turn (`g g`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keys(pub Vec<KeyCombination>);
+
+impl Keys {
+    /// Whether the keys would type text in a field (`q`, `?`, `Shift-a`),
+    /// rather than being a control key, a function key or a chord.
+    pub fn types_text(&self) -> bool {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        self.0.iter().any(|k| {
+            (k.modifiers - KeyModifiers::SHIFT).is_empty()
+                && k.codes.iter().any(|c| matches!(c, KeyCode::Char(_)))
+        })
+    }
+}
 
 impl fmt::Display for Keys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -418,6 +432,12 @@ const DEFAULTS: &[(Layer, Action, &[&str])] = {
         (L::Help, A::Cancel, &["esc", "ctrl-g", "q"]),
         (L::Help, A::Down, &["j", "down"]),
         (L::Help, A::Up, &["k", "up"]),
+        (L::Help, A::Top, &["g g", "home"]),
+        (L::Help, A::Bottom, &["shift-g", "end"]),
+        (L::Help, A::HalfPageDown, &["ctrl-d"]),
+        (L::Help, A::HalfPageUp, &["ctrl-u"]),
+        (L::Help, A::PageDown, &["pagedown", "ctrl-f"]),
+        (L::Help, A::PageUp, &["pageup", "ctrl-b"]),
     ]
 };
 
@@ -472,9 +492,24 @@ impl Keymap {
 
     /// Looks up the keys pressed so far in the given layers, in order.
     pub fn resolve(&self, layers: &[Layer], pressed: &[KeyCombination]) -> Resolved {
+        self.resolve_where(layers, pressed, |_| true)
+    }
+
+    /// Looks up the keys pressed so far among the bindings of the given
+    /// layers that `keep` keeps.
+    pub fn resolve_where(
+        &self,
+        layers: &[Layer],
+        pressed: &[KeyCombination],
+        keep: impl Fn(&Binding) -> bool,
+    ) -> Resolved {
         let mut pending = false;
         for layer in layers {
-            for b in self.bindings.iter().filter(|b| b.layer == *layer) {
+            for b in self
+                .bindings
+                .iter()
+                .filter(|b| b.layer == *layer && keep(b))
+            {
                 if b.keys.0 == pressed {
                     return Resolved::Action(b.action);
                 }

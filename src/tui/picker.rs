@@ -139,7 +139,7 @@ impl App {
     /// What a search found for the picker, if it is still open on that
     /// query.
     pub(super) fn picker_hits(&mut self, query: &str, hits: Vec<Hit>) {
-        if let Modal::Picker(p) = &mut self.modal
+        if let Modal::Picker(p) = self.modal_under_help()
             && p.query == query
         {
             p.hits = hits;

@@ -623,13 +623,13 @@ impl App {
                 }
             }
             Ok(out) => {
-                if let Modal::Stats(v) = &mut self.modal {
+                if let Modal::Stats(v) = self.modal_under_help() {
                     v.show(out);
                 }
             }
             Err(e) => {
                 self.subset_pending = None;
-                if let Modal::Stats(v) = &mut self.modal {
+                if let Modal::Stats(v) = self.modal_under_help() {
                     v.busy = false;
                     v.error = Some(e);
                 } else {

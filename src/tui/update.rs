@@ -261,16 +261,39 @@ impl App {
     }
 
     fn help_action(&mut self, a: Action) -> bool {
-        let Modal::Help { scroll } = &mut self.modal else {
+        let last = super::view::help_max_scroll(self);
+        let page = super::view::help_height(self.size).max(1);
+        let Modal::Help { scroll, back } = &mut self.modal else {
             return false;
         };
-        match a {
-            Action::Down => *scroll += 1,
-            Action::Up => *scroll = scroll.saturating_sub(1),
-            Action::Help | Action::Cancel => self.modal = Modal::None,
-            _ => return false,
-        }
+        let half = (page / 2).max(1);
+        *scroll = match a {
+            Action::Down => (*scroll + 1).min(last),
+            Action::Up => scroll.saturating_sub(1),
+            Action::PageDown => (*scroll + page).min(last),
+            Action::PageUp => scroll.saturating_sub(page),
+            Action::HalfPageDown => (*scroll + half).min(last),
+            Action::HalfPageUp => scroll.saturating_sub(half),
+            Action::Top => 0,
+            Action::Bottom => last,
+            Action::Help | Action::Cancel => {
+                // Back to the view or form help was opened from.
+                self.modal = back.take().map_or(Modal::None, |b| *b);
+                return true;
+            }
+            Action::Quit => return false,
+            _ => return true,
+        };
         true
+    }
+
+    /// Opens help over what is shown; closing it comes back there.
+    fn open_help(&mut self) {
+        let back = match std::mem::replace(&mut self.modal, Modal::None) {
+            Modal::None => None,
+            m => Some(Box::new(m)),
+        };
+        self.modal = Modal::Help { scroll: 0, back };
     }
 
     fn confirm_action(&mut self, a: Action) -> bool {
@@ -297,7 +320,7 @@ impl App {
             Action::Emerging => self.open_stats(super::stats::View::Emerging),
             Action::Timeline => self.open_stats(super::stats::View::Timeline),
             Action::Quit => self.quit = true,
-            Action::Help => self.modal = Modal::Help { scroll: 0 },
+            Action::Help => self.open_help(),
             Action::NextPane | Action::PrevPane => {
                 let i = self.pane.index() as isize + if a == Action::NextPane { 1 } else { -1 };
                 self.focus(Pane::ALL[i.rem_euclid(4) as usize]);

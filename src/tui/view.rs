@@ -46,7 +46,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     draw_status(f, app, status);
     match &app.modal {
         Modal::None => {}
-        Modal::Help { scroll } => draw_help(f, app, *scroll),
+        Modal::Help { scroll, .. } => draw_help(f, app, *scroll),
         Modal::Note(p) => draw_note(f, app, p),
         Modal::Picker(p) => draw_picker(f, app, p),
         Modal::Confirm { message, .. } => draw_confirm(f, app, message),
@@ -544,8 +544,26 @@ fn draw_empty(f: &mut Frame<'_>, app: &App, area: Rect) {
     );
 }
 
-fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
-    let area = overlay(f.area());
+/// Lines help shows at once on a screen of `size`.
+pub fn help_height(size: (u16, u16)) -> usize {
+    overlay(Rect::new(0, 0, size.0, size.1))
+        .height
+        .saturating_sub(2) as usize
+}
+
+/// How far help scrolls at most on the app's screen: its last line at
+/// the foot.
+pub fn help_max_scroll(app: &App) -> usize {
+    let w = app.size.0.saturating_sub(2) as usize;
+    help_lines(app, w)
+        .len()
+        .saturating_sub(help_height(app.size))
+}
+
+/// Every binding of the keymap in force, by layer, each description
+/// wrapped beside its keys at `w` columns.
+fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
+    const KEYS: usize = 22;
     let mut lines = Vec::new();
     for layer in [
         Layer::Global,
@@ -569,7 +587,6 @@ fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
             .filter(|b| b.layer == layer)
             .map(|b| b.action)
             .collect();
-        actions.dedup();
         let mut seen = Vec::new();
         actions.retain(|a| {
             let new = !seen.contains(a);
@@ -579,16 +596,34 @@ fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
         if actions.is_empty() {
             continue;
         }
-        lines.push(Line::from(Span::styled(layer.title(), app.theme.header())));
+        for l in super::draw::wrap(layer.title(), w) {
+            lines.push(Line::from(Span::styled(l, app.theme.header())));
+        }
         for a in actions {
             let keys = app.keymap.keys_for(layer, a).join(", ");
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:22} ", fit(&keys, 22)), app.theme.key()),
-                Span::raw(a.description()),
-            ]));
+            let text = super::draw::wrap(a.description(), w.saturating_sub(KEYS + 3));
+            for (i, d) in text.into_iter().enumerate() {
+                let head = if i == 0 {
+                    format!("  {:KEYS$} ", fit(&keys, KEYS))
+                } else {
+                    " ".repeat(KEYS + 3)
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(head, app.theme.key()),
+                    Span::raw(d),
+                ]));
+            }
         }
     }
-    let p = Paragraph::new(lines.into_iter().skip(scroll).collect::<Vec<_>>()).block(block(
+    lines
+}
+
+fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
+    let area = overlay(f.area());
+    let lines = help_lines(app, area.width.saturating_sub(2) as usize);
+    let h = area.height.saturating_sub(2) as usize;
+    let skip = scroll.min(lines.len().saturating_sub(h));
+    let p = Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block(
         app,
         " Keys ".into(),
         true,
