@@ -968,3 +968,57 @@ fn exhibit_numbers_are_one_per_notebook_whatever_their_case() {
     assert!(s.contains("ex-1/a"), "{s}");
     assert_eq!(nb.count("exhibits"), 2);
 }
+
+/// The incident report names the result the finding names as its test
+/// reference, and says which results contradict it.
+#[test]
+fn an_incident_report_names_the_confirming_result_and_the_contradicting_ones() {
+    let nb = seized();
+    let f = format!("{P}:fentanyl");
+    for (r, m, more) in [
+        ("CFL-2", "GC-MS", vec!["--purity", "10"]),
+        ("CFL-4", "GC-MS,FTIR", vec!["--purity", "12"]),
+        ("CFL-6", "GC-MS", vec!["--outcome", "not-detected"]),
+    ] {
+        let mut a = vec![
+            "lab",
+            "add",
+            f.as_str(),
+            "--lab",
+            "CFL",
+            "--ref",
+            r,
+            "--method",
+            m,
+        ];
+        a.extend(more);
+        nb.ok(&a);
+    }
+    let shown = nb.json(&["show", P]);
+    assert_eq!(shown["findings"][0]["test_ref"], "CFL CFL-2");
+    let args = ["export", "--incident", "C-0001", "--country", "KZ"];
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let j: serde_json::Value = serde_json::from_str(&nb.ok(&a)).unwrap();
+    let s = &j["parcels"][0]["substances"][0];
+    assert_eq!(s["lab_reference"], "CFL-2", "{s}");
+    assert_eq!(s["purity_percent"], 10.0, "{s}");
+    assert_eq!(
+        s["lab_contradicted_by"][0], "CFL CFL-6: not-detected",
+        "{s}"
+    );
+    let mut c = args.to_vec();
+    c.extend(["--format", "csv"]);
+    let csv_text = nb.ok(&c);
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let head = r.headers().unwrap().clone();
+    let row = r.records().next().unwrap().unwrap();
+    let col = |name: &str| row[head.iter().position(|h| h == name).unwrap()].to_string();
+    assert_eq!(col("lab_reference"), "CFL-2");
+    assert_eq!(col("lab_contradicted_by"), "CFL CFL-6: not-detected");
+    let text = nb.ok(&args);
+    assert!(
+        text.contains("test ref CFL CFL-2") && text.contains("(GC-MS, CFL CFL-2)"),
+        "{text}"
+    );
+}

@@ -130,6 +130,9 @@ pub struct SubstanceOut {
     /// The laboratory's net quantity, in `lab_unit`.
     pub lab_net_quantity: Option<f64>,
     pub lab_unit: Option<String>,
+    /// The laboratory results that contradict the presumptive
+    /// identification (`CFL CFL-6: not-detected`).
+    pub lab_contradicted_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -370,12 +373,30 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
         let s: Option<Substance> = records::get(conn, f.substance_id)?;
         let results: Vec<LabResult> =
             records::list_where(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)?;
-        // The confirming result, else the latest.
+        // The confirming result the finding names as its test reference
+        // (the text's Substances line names it too), else the first that
+        // confirms, else the latest.
+        let named = |r: &&LabResult| {
+            f.test_ref.as_deref().map(str::trim)
+                == Some(format!("{} {}", r.laboratory, r.reference).as_str())
+        };
         let lab = results
             .iter()
-            .rev()
-            .find(|r| !r.contradicts())
+            .filter(|r| r.confirms())
+            .find(named)
+            .or_else(|| results.iter().find(|r| r.confirms()))
             .or(results.last());
+        // Results that contradict the presumptive identification, said
+        // beside the one reported.
+        let contradicting: Vec<String> = results
+            .iter()
+            .filter(|r| r.contradicts())
+            .map(|r| {
+                crate::domain::Record::label(r)
+                    .trim_start_matches("lab ")
+                    .to_string()
+            })
+            .collect();
         substances.push(SubstanceOut {
             name: s
                 .as_ref()
@@ -399,6 +420,7 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
             lab_method: lab.map(|r| r.method.clone()),
             lab_net_quantity: lab.and_then(|r| r.net_quantity),
             lab_unit: lab.and_then(|r| r.unit.clone()),
+            lab_contradicted_by: contradicting,
         });
     }
     let delivery: Option<Delivery> =
@@ -531,6 +553,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "laboratory",
     "lab_reference",
     "lab_method",
+    "lab_contradicted_by",
     "controlled_delivery",
     "delivery_date",
     "collected_by",
@@ -635,6 +658,7 @@ pub fn csv_rows(i: &Incident) -> Vec<Vec<String>> {
                 so(|s| s.laboratory.clone().unwrap_or_default()),
                 so(|s| s.lab_reference.clone().unwrap_or_default()),
                 so(|s| s.lab_method.clone().unwrap_or_default()),
+                so(|s| s.lab_contradicted_by.join("; ")),
                 d.map(|d| d.outcome.clone()).unwrap_or_default(),
                 d.and_then(|d| d.date.clone()).unwrap_or_default(),
                 d.and_then(|d| d.collected_by.clone()).unwrap_or_default(),
