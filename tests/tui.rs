@@ -2493,3 +2493,22 @@ fn help_scrolls_within_its_length_and_opens_from_views_and_forms() {
     ui.keys("ctrl-c");
     assert!(ui.session.app.quit);
 }
+
+#[test]
+fn ctrl_y_pastes_back_what_ctrl_w_or_ctrl_u_cut() {
+    let mut ui = Ui::new(30, 80, 24, false);
+    ui.keys("1 a");
+    ui.typed("Operation Steppe");
+    ui.keys("ctrl-w");
+    assert!(ui.text().contains("Operation ▏"), "{}", ui.text());
+    ui.keys("ctrl-a ctrl-y");
+    assert!(ui.text().contains("Steppe▏Operation "), "{}", ui.text());
+    // In a filter too, and a line cut whole.
+    ui.keys("esc 2 /");
+    ui.typed("tea");
+    ui.keys("ctrl-u");
+    assert!(ui.text().contains("Parcels 1/30 /▏ "), "{}", ui.text());
+    ui.keys("ctrl-y");
+    ui.session.settle();
+    assert!(ui.text().contains("/tea▏"), "{}", ui.text());
+}

@@ -240,6 +240,9 @@ pub struct App {
     /// Every message of this session (time, text, level), oldest first.
     pub log: Vec<(String, String, Level)>,
     pub pending: Vec<KeyCombination>,
+    /// What the last Ctrl-w, Ctrl-u, Ctrl-k... cut from a text, for
+    /// Ctrl-y to paste back.
+    pub cut: String,
     /// Rows a list shows (set from the terminal size).
     pub page: usize,
     pub quit: bool,
@@ -298,6 +301,7 @@ impl App {
             message: None,
             log: Vec::new(),
             pending: Vec::new(),
+            cut: String::new(),
             page: page.max(1),
             quit: false,
             empty: false,

@@ -159,6 +159,36 @@ pub fn window(value: &str, caret: usize, width: usize) -> String {
     format!("{head}▏{tail}")
 }
 
+/// Whether a key cuts text that `Ctrl-y` can paste back, as readline's
+/// kill keys do: `Ctrl-w`, `Ctrl-u`, `Ctrl-k`, `Alt-d`, `Alt-Backspace`.
+pub fn is_cut(k: KeyEvent) -> bool {
+    match k.modifiers {
+        KeyModifiers::CONTROL => matches!(k.code, KeyCode::Char('w' | 'u' | 'k')),
+        KeyModifiers::ALT => matches!(k.code, KeyCode::Char('d') | KeyCode::Backspace),
+        _ => false,
+    }
+}
+
+/// Whether a key pastes back the text cut last (`Ctrl-y`).
+pub fn is_paste_back(k: KeyEvent) -> bool {
+    k.modifiers == KeyModifiers::CONTROL && k.code == KeyCode::Char('y')
+}
+
+/// What one cut took out of a text: the run of characters between what
+/// the text before and after it have in common at either end.
+pub fn removed(before: &str, after: &str) -> String {
+    let b: Vec<char> = before.chars().collect();
+    let a: Vec<char> = after.chars().collect();
+    let head = b.iter().zip(&a).take_while(|(x, y)| x == y).count();
+    let tail = b[head..]
+        .iter()
+        .rev()
+        .zip(a[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    b[head..b.len() - tail].iter().collect()
+}
+
 /// The caret at the end of a text.
 pub fn end(value: &str) -> usize {
     value.chars().count()
@@ -175,6 +205,14 @@ mod tests {
     /// `key` with a roomy cap.
     fn key(value: &mut String, caret: &mut usize, k: KeyEvent) -> Option<Edited> {
         super::key(value, caret, k, 1000)
+    }
+
+    #[test]
+    fn a_cut_is_what_went() {
+        assert_eq!(removed("Petrov Ivan", "Petrov "), "Ivan");
+        assert_eq!(removed("Petrov Ivan", "Ivan"), "Petrov ");
+        assert_eq!(removed("aaa", "aa"), "a");
+        assert_eq!(removed("same", "same"), "");
     }
 
     #[test]

@@ -77,12 +77,27 @@ impl App {
             }
             return;
         }
+        // Ctrl-y puts back what the last cut took (in any field).
+        if super::text::is_paste_back(k) {
+            let cut = self.cut.clone();
+            if !cut.is_empty() {
+                self.insert_text(&cut);
+            }
+            return;
+        }
         let Some((v, c, cap)) = self.edit_target() else {
             return;
         };
+        let before = super::text::is_cut(k).then(|| v.clone());
         let Some(e) = super::text::key(v, c, k, cap) else {
             return;
         };
+        if let Some(before) = before
+            && e.changed
+        {
+            let cut = super::text::removed(&before, v);
+            self.cut = cut;
+        }
         if e.changed {
             self.after_edit();
         }
