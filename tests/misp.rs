@@ -560,3 +560,32 @@ fn a_rest_response_or_a_list_of_one_event_and_many_attributes_import() {
     let err = nb.fails(&["import", "misp", f.to_str().unwrap()]);
     assert!(err.contains("a MISP REST response of 2 events"), "{err}");
 }
+
+/// A card number written in free text (a note, an organisation's
+/// contacts) never leaves whole in an event, even with --show-cards: it is
+/// masked but for its last four digits, as the README promises.
+#[test]
+fn card_numbers_in_free_text_leave_masked() {
+    let (nb, case) = case_with_people();
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        &case,
+        "--text",
+        "paid with card 4111 1111 1111 1111 at the kiosk",
+    ]);
+    let file = nb.db.parent().unwrap().join("cards.json");
+    nb.ok(&[
+        "--show-cards",
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("4111 1111 1111 1111"), "a card left whole");
+    assert!(text.contains("************1111"), "masked in the note");
+}

@@ -284,6 +284,62 @@ pub fn spark(counts: &[u64]) -> String {
         .collect()
 }
 
+/// A name as it reads: letters of other scripts that look like Latin ones
+/// taken as those, any run of spaces as one, characters that show nothing
+/// dropped, dashes of every kind as `-`, case folded, trimmed: two names
+/// with the same skeleton are told apart by nobody reading them (signer
+/// names, profile names).
+pub fn skeleton(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let invisible = matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}'
+            | '\u{17B4}' | '\u{17B5}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FEFF}'
+            | '\u{FFA0}');
+        if invisible {
+            continue;
+        }
+        if c.is_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            continue;
+        }
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        };
+        out.push(match c {
+            'а' | 'α' | 'ɑ' => 'a',
+            'в' | 'β' => 'b',
+            'с' | 'ϲ' => 'c',
+            'ԁ' => 'd',
+            'е' | 'ё' | 'ε' => 'e',
+            'һ' | 'н' | 'η' => 'h',
+            'і' | 'ї' | 'ι' | 'ı' => 'i',
+            'ј' => 'j',
+            'к' | 'κ' => 'k',
+            'м' | 'μ' => 'm',
+            'п' | 'π' => 'n',
+            'о' | 'ο' | 'σ' | '0' => 'o',
+            'р' | 'ρ' => 'p',
+            'ԛ' => 'q',
+            'ѕ' => 's',
+            'т' | 'τ' => 't',
+            'υ' => 'u',
+            'ν' => 'v',
+            'ԝ' | 'ω' => 'w',
+            'х' | 'χ' => 'x',
+            'у' | 'γ' => 'y',
+            'ζ' => 'z',
+            // Dashes and hyphens of every kind read as '-'.
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            c => c,
+        });
+    }
+    out.trim().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,60 +105,6 @@ impl Standing {
     }
 }
 
-/// A name as it reads on a screen: letters of other scripts that look
-/// like Latin ones taken as those, every kind of space as one space,
-/// characters that show nothing dropped, case folded. Two names with the
-/// same skeleton are told apart by nobody reading them.
-fn skeleton(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        let invisible = matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}'
-            | '\u{17B4}' | '\u{17B5}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FEFF}'
-            | '\u{FFA0}');
-        if invisible {
-            continue;
-        }
-        if c.is_whitespace() {
-            if !out.ends_with(' ') {
-                out.push(' ');
-            }
-            continue;
-        }
-        // Fullwidth forms read as the ASCII they stand for.
-        let c = match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            c => c,
-        };
-        out.push(match c {
-            'а' | 'α' | 'ɑ' => 'a',
-            'в' | 'β' => 'b',
-            'с' | 'ϲ' => 'c',
-            'ԁ' => 'd',
-            'е' | 'ё' | 'ε' => 'e',
-            'һ' | 'н' | 'η' => 'h',
-            'і' | 'ї' | 'ι' | 'ı' => 'i',
-            'ј' => 'j',
-            'к' | 'κ' => 'k',
-            'м' | 'μ' => 'm',
-            'п' | 'π' => 'n',
-            'о' | 'ο' | 'σ' | '0' => 'o',
-            'р' | 'ρ' => 'p',
-            'ԛ' => 'q',
-            'ѕ' => 's',
-            'т' | 'τ' => 't',
-            'υ' => 'u',
-            'ν' => 'v',
-            'ԝ' | 'ω' => 'w',
-            'х' | 'χ' => 'x',
-            'у' | 'γ' => 'y',
-            'ζ' => 'z',
-            c => c,
-        });
-    }
-    out.trim().to_string()
-}
-
 /// The characters of a name that are not plain ASCII, each with its code
 /// point and place, to say how a look-alike differs.
 fn unusual(name: &str) -> String {
@@ -262,10 +208,12 @@ impl Keyring {
             return Standing::NewKeyForName(others);
         }
         // A known name's look-alike, signed with another key.
-        let alike = skeleton(name);
+        let alike = crate::domain::text::skeleton(name);
         let (names, keys): (Vec<String>, Vec<String>) = live()
             .filter(|k| {
-                k.fingerprint != fingerprint && k.name != name && skeleton(&k.name) == alike
+                k.fingerprint != fingerprint
+                    && k.name != name
+                    && crate::domain::text::skeleton(&k.name) == alike
             })
             .map(|k| (k.name.clone(), k.fingerprint.clone()))
             .unzip();

@@ -114,12 +114,17 @@ impl Obj {
     }
 
     fn add(&mut self, relation: &str, misp_type: &str, value: Option<String>) {
-        let Some(v) = value
+        let Some(mut v) = value
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
         else {
             return;
         };
+        // Free text (a note, a person's contacts) never carries a card
+        // number whole to a partner.
+        if misp_type == "text" {
+            v = crate::domain::identifiers::masked_text(&v).into_owned();
+        }
         self.attrs.push(json!({
             "uuid": Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{}:{relation}:{v}", self.uuid).as_bytes()).to_string(),
             "object_relation": relation,
