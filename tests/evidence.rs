@@ -1021,4 +1021,8 @@ fn an_incident_report_names_the_confirming_result_and_the_contradicting_ones() {
         text.contains("test ref CFL CFL-2") && text.contains("(GC-MS, CFL CFL-2)"),
         "{text}"
     );
+    assert!(
+        text.contains("CONTRADICTED by CFL CFL-6: not-detected"),
+        "the contradicting result is in the text too: {text}"
+    );
 }

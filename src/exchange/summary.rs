@@ -132,6 +132,18 @@ pub fn incident_text(conn: &Connection, i: &Incident) -> Result<String> {
                 ),
                 _ => format!("purity {NOT_RECORDED}"),
             });
+            // A result that contradicts the identification is said where
+            // the confirming one is.
+            if !s.lab_contradicted_by.is_empty() {
+                d.push(format!(
+                    "CONTRADICTED by {}",
+                    s.lab_contradicted_by
+                        .iter()
+                        .map(|c| clean(c))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ));
+            }
             labelled(
                 &mut out,
                 if k == 0 { "Substance details" } else { "" },
