@@ -870,3 +870,71 @@ fn bytes_that_are_not_utf8_are_named_with_the_encoding_they_look_like() {
     assert!(out.contains("1 imported"), "{out}");
     assert_eq!(stored(&nb, &t, "sender_name").unwrap(), "Jörg Müller");
 }
+
+/// Error text stays readable: a long header or value echoed is cut,
+/// saying how long it was, and the reason is kept whole; a rejects file
+/// that cannot be written is said once, naming the path given, before
+/// anything is written; a file with no good row is not offered
+/// --skip-bad.
+#[test]
+fn error_text_cuts_long_values_and_says_each_thing_once() {
+    let nb = Nb::new();
+    let long_header = "H".repeat(2_000_000);
+    let digits = "9".repeat(400);
+    let (a, b) = (s10_number("RR", 130, "CN"), s10_number("RR", 131, "CN"));
+    // A header no column of which is recognised: each echoed, cut.
+    let h = write(&nb, "head.csv", format!("{long_header},Weight\n{a},1 g\n"));
+    let err = nb.fails(&["import", "csv", s(&h)]);
+    assert!(err.len() < 1_000, "{} bytes of error", err.len());
+    assert!(
+        err.contains(&format!(
+            "\"{}… (2000000 characters)\", \"Weight\"",
+            "H".repeat(80)
+        )),
+        "{err}"
+    );
+    let f = write(
+        &nb,
+        "long.csv",
+        format!("tracking,weight_g,{long_header}\n{a},{digits},x\n{b},heavy,x\n"),
+    );
+    let err = nb.fails(&["import", "csv", s(&f)]);
+    assert!(err.len() < 1_000, "{} bytes of error", err.len());
+    // The reason kept whole, the value cut.
+    assert!(
+        err.contains(&format!("{}… (400 characters) must be", "9".repeat(80))),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 of 2 rows are bad and no row is good; nothing was imported. Fix them")
+            && !err.contains("--skip-bad"),
+        "{err}"
+    );
+    // One good row: --skip-bad offered for it, said in the singular.
+    let g = write(
+        &nb,
+        "one.csv",
+        format!("tracking,weight_g\n{a},450\n{b},heavy\n"),
+    );
+    let err = nb.fails(&["import", "csv", s(&g)]);
+    assert!(err.contains("import the 1 good row (bad rows"), "{err}");
+    let missing = nb._dir.path().join("nodir").join("r.csv");
+    let err = nb.fails(&[
+        "import",
+        "csv",
+        s(&g),
+        "--skip-bad",
+        "--rejects",
+        s(&missing),
+    ]);
+    assert_eq!(err.matches("does not exist").count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: the rejects file's directory {} does not exist; nothing was imported",
+            missing.display(),
+            missing.parent().unwrap().display()
+        )) && !err.contains(".interdict-out"),
+        "{err}"
+    );
+    assert_eq!(nb.count("parcels"), 0);
+}

@@ -118,17 +118,35 @@ pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Wr
                 eprintln!("  ... and {} more", report.rejected as usize - SHOWN_ERRORS);
             }
         }
+        let refused = if report.dry_run {
+            "the import would be refused (dry run, nothing written)"
+        } else {
+            "nothing was imported"
+        };
+        if report.new == 0 {
+            // (--skip-bad would import nothing: not worth offering.)
+            let none = if report.duplicates == 0 {
+                "no row is good".to_string()
+            } else {
+                format!(
+                    "no row is new (the other {} are in the notebook already)",
+                    report.duplicates
+                )
+            };
+            bail!(
+                "{}: {} of {} rows are bad and {none}; {refused}. Fix them",
+                report.file,
+                report.rejected,
+                report.read,
+            );
+        }
         bail!(
-            "{}: {} of {} rows are bad; {}. Fix them, or re-run with --skip-bad to import the {} good rows (bad rows go to {})",
+            "{}: {} of {} rows are bad; {refused}. Fix them, or re-run with --skip-bad to import the {} good row{} (bad rows go to {})",
             report.file,
             report.rejected,
             report.read,
-            if report.dry_run {
-                "the import would be refused (dry run, nothing written)"
-            } else {
-                "nothing was imported"
-            },
             report.new,
+            if report.new == 1 { "" } else { "s" },
             args.rejects
                 .clone()
                 .unwrap_or_else(|| imp::default_rejects_path(&args.file))

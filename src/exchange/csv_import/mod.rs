@@ -349,6 +349,11 @@ fn run_in(
         encoding: prep.encoding.map_or("UTF-8", |e| e.name()).to_string(),
         header_line: prep.header_line,
     };
+    // Bad rows to set aside: where they go must take them, before any
+    // row is written (a dry run answers as the import would).
+    if counts.rejected > 0 && opts.skip_bad {
+        check_rejects_path(&rejects_path)?;
+    }
     // A dry run answers as the import would: refused when it would be.
     if counts.rejected > 0 && !opts.skip_bad {
         report.outcome = Outcome::Refused;
@@ -487,6 +492,10 @@ fn run_in(
 
 fn short(mut e: RowError) -> RowError {
     let cut = |m: &mut String| {
+        // Long values echoed are cut first, keeping the reason whole.
+        if let std::borrow::Cow::Owned(c) = cut_quoted(m) {
+            *m = c;
+        }
         if m.chars().count() > MAX_MESSAGE {
             *m = truncate(m, MAX_MESSAGE).into_owned();
         }
@@ -872,6 +881,32 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         let prep = Prepared::new(&path, None, None, None)?;
         run(store, &prep, opts, |_| {})
+    }
+
+    /// Values echoed in a message are cut, quoted or not, saying how
+    /// long they were; the reason around them is kept whole.
+    #[test]
+    fn long_values_in_messages_are_cut_and_the_reason_kept() {
+        let long = "x\\\"y".repeat(100);
+        let m = format!("\"{long}\" is not a number (a weight such as 450)");
+        let cut = cut_quoted(&m);
+        assert!(
+            cut.starts_with("\"x\\\"yx")
+                && cut.ends_with("…\" (400 characters) is not a number (a weight such as 450)"),
+            "{cut}"
+        );
+        let m = format!("{} must be greater than 0", "9".repeat(400));
+        assert_eq!(
+            cut_quoted(&m),
+            format!(
+                "{}… (400 characters) must be greater than 0",
+                "9".repeat(80)
+            )
+        );
+        assert_eq!(
+            cut_quoted("\"heavy\" is not a number"),
+            "\"heavy\" is not a number"
+        );
     }
 
     /// UTF-16 without a byte-order mark is told by its NULs and read as

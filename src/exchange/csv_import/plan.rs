@@ -61,9 +61,83 @@ pub(super) fn is_date(field: &str) -> bool {
 
 pub(super) fn column_name(header: &[String], i: usize) -> String {
     match header.get(i).map(|h| h.trim()) {
-        Some(h) if !h.is_empty() => h.to_string(),
+        Some(h) if !h.is_empty() => cut_value(h).into_owned(),
         _ => format!("(column {})", i + 1),
     }
+}
+
+/// The longest value echoed in a message or report, in characters.
+pub const MAX_ECHOED: usize = 80;
+
+/// A value as a message echoes it: one over [`MAX_ECHOED`] characters cut
+/// there, saying how long it is (`12345…` + ` (400 characters)`).
+pub(super) fn cut_value(s: &str) -> std::borrow::Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= MAX_ECHOED {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let head: String = s.chars().take(MAX_ECHOED).collect();
+    std::borrow::Cow::Owned(format!("{head}… ({n} characters)"))
+}
+
+/// A message with each quoted value in it (`"..."`, as `{:?}` writes one)
+/// over [`MAX_ECHOED`] characters cut there, saying how long it was, and
+/// so each unquoted word as long; the words around them, which say what
+/// is wrong, are kept whole.
+pub(super) fn cut_quoted(m: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = String::new();
+    let mut rest = m;
+    let mut changed = false;
+    while let Some(open) = rest.find('"') {
+        let after = &rest[open + 1..];
+        // The closing quote: one not escaped.
+        let mut close = None;
+        let mut escaped = false;
+        for (k, c) in after.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    close = Some(k);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(close) = close else { break };
+        let inner = &after[..close];
+        out.push_str(&rest[..=open]);
+        let n = inner.chars().count();
+        if n > MAX_ECHOED {
+            out.extend(inner.chars().take(MAX_ECHOED));
+            out.push_str(&format!("…\" ({n} characters)"));
+            changed = true;
+        } else {
+            out.push_str(inner);
+            out.push('"');
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    // A value echoed without quotes (`999…999 must be greater than 0`):
+    // a word longer than any word of a reason.
+    let mut words = String::with_capacity(out.len());
+    for w in out.split_inclusive(char::is_whitespace) {
+        let word = w.trim_end();
+        let n = word.chars().count();
+        if n > MAX_ECHOED && !word.contains('"') {
+            words.extend(word.chars().take(MAX_ECHOED));
+            words.push_str(&format!("… ({n} characters)"));
+            words.push_str(&w[word.len()..]);
+            changed = true;
+        } else {
+            words.push_str(w);
+        }
+    }
+    if !changed {
+        return std::borrow::Cow::Borrowed(m);
+    }
+    std::borrow::Cow::Owned(words)
 }
 
 impl ColumnPlan {

@@ -16,6 +16,38 @@ pub fn default_rejects_path(file: &Path) -> PathBuf {
     file.with_extension("rejects.csv")
 }
 
+/// Whether a rejects file can be written at `path`: its directory is
+/// there and takes a new file. Asked before any row is written; said
+/// once, naming the path the user gave (never the private file it is
+/// first written to).
+pub(super) fn check_rejects_path(path: &Path) -> Result<(), ImportError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let why = match std::fs::metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            format!(
+                "the rejects file's directory {} does not exist",
+                dir.display()
+            )
+        }
+        Ok(m) if !m.is_dir() => format!("{} is not a directory", dir.display()),
+        _ => match tempfile::tempfile_in(dir) {
+            Ok(_) => return Ok(()),
+            Err(e) => format!(
+                "the rejects file cannot be written in {}: {}",
+                dir.display(),
+                io::Error::from(e.kind())
+            ),
+        },
+    };
+    Err(ImportError::Io {
+        path: path.to_path_buf(),
+        source: io::Error::other(format!("{why}; nothing was imported (pass --rejects)")),
+    })
+}
+
 /// The rejects file, created when the first bad row is written: the
 /// original columns plus `line` and `error`.
 ///
