@@ -372,7 +372,14 @@ fn run_in(
         });
     }
 
-    // Second reading: write in batches of whole rows.
+    // Second reading: write in batches of whole rows. Its progress is the
+    // share of the rows to write that are written (said as bytes of the
+    // file, as the first reading's is).
+    let to_write = counts.read;
+    let written_share = |c: &Counts| {
+        (u128::from(prep.total_bytes) * u128::from(c.read.min(to_write))
+            / u128::from(to_write.max(1))) as u64
+    };
     let source_id = Uuid::now_v7();
     let file_name = path.display().to_string();
     let mut rejects = Rejects {
@@ -443,7 +450,7 @@ fn run_in(
                         }
                     }
                     if c2.read.is_multiple_of(every) {
-                        tick(Phase::Writing, &c2, bytes, &mut progress);
+                        tick(Phase::Writing, &c2, written_share(&c2), &mut progress);
                     }
                 }
                 // The heartbeat, committed with the batch: this import is
@@ -1023,6 +1030,35 @@ mod tests {
         assert_eq!(r.imported, 1, "{r:?}");
         let p: Vec<Parcel> = records::list(s.conn(), 10, 0).unwrap();
         assert_eq!(p[0].concealment.as_deref(), Some("in a book, second line"));
+    }
+
+    /// While writing, progress is the share of the rows to write that
+    /// are written, not the file read ahead of them (which was at 100 %
+    /// from the first write on).
+    #[test]
+    fn writing_progress_is_the_share_of_rows_written() {
+        let mut csv = String::from("tracking\n");
+        for n in 0..4500u32 {
+            csv.push_str(&crate::exchange::demo::s10_number(
+                "RR",
+                4_000_000 + n,
+                "KZ",
+            ));
+            csv.push('\n');
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, &csv).unwrap();
+        let prep = Prepared::new(&path, None, None, None).unwrap();
+        let mut seen = Vec::new();
+        let (_d, mut s) = temp_store();
+        run(&mut s, &prep, &Options::default(), |p| {
+            if p.phase == Phase::Writing {
+                seen.push((p.rows, p.bytes_read * 100 / p.total_bytes));
+            }
+        })
+        .unwrap();
+        assert_eq!(seen, [(2000, 44), (4000, 88), (4500, 100)]);
     }
 
     #[test]
