@@ -2286,8 +2286,10 @@ fn sigterm_and_sighup_restore_the_terminal() {
             (s.contents(), s.alternate_screen(), s.hide_cursor())
         };
         let start = Instant::now();
+        // (A debug binary starting beside the other tests' threads can
+        // take long on a loaded machine: the bound is for a hang.)
         while !state().0.contains("This notebook is empty") {
-            assert!(start.elapsed() < Duration::from_secs(30), "{}", state().0);
+            assert!(start.elapsed() < Duration::from_secs(180), "{}", state().0);
             std::thread::sleep(Duration::from_millis(50));
         }
         assert!(
@@ -2303,7 +2305,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
         let start = Instant::now();
         while child.try_wait().unwrap().is_none() {
             assert!(
-                start.elapsed() < Duration::from_secs(10),
+                start.elapsed() < Duration::from_secs(60),
                 "{sig}: still running"
             );
             std::thread::sleep(Duration::from_millis(50));

@@ -340,6 +340,19 @@ pub fn skeleton(name: &str) -> String {
     out.trim().to_string()
 }
 
+/// The characters of a name that are not plain ASCII, each with its code
+/// point and place (`U+0430 at character 1`), to say how a look-alike of
+/// another name ([`skeleton`]) differs; `None` when all are plain.
+pub fn unusual(name: &str) -> Option<String> {
+    let found: Vec<String> = name
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| !(c.is_ascii_graphic() || *c == ' '))
+        .map(|(i, c)| format!("U+{:04X} at character {}", c as u32, i + 1))
+        .collect();
+    (!found.is_empty()).then(|| found.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

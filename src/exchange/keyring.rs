@@ -105,20 +105,10 @@ impl Standing {
     }
 }
 
-/// The characters of a name that are not plain ASCII, each with its code
-/// point and place, to say how a look-alike differs.
+/// How a look-alike name differs: its characters that are not plain
+/// ASCII ([`crate::domain::text::unusual`]), or case and spacing.
 fn unusual(name: &str) -> String {
-    let found: Vec<String> = name
-        .chars()
-        .enumerate()
-        .filter(|(_, c)| !(c.is_ascii_graphic() || *c == ' '))
-        .map(|(i, c)| format!("U+{:04X} at character {}", c as u32, i + 1))
-        .collect();
-    if found.is_empty() {
-        "it differs in case or spacing".into()
-    } else {
-        found.join(", ")
-    }
+    crate::domain::text::unusual(name).unwrap_or_else(|| "it differs in case or spacing".into())
 }
 
 /// `s` quoted for a shell when it needs to be.

@@ -48,7 +48,16 @@ pub fn columns<R: Record>() -> Vec<&'static str> {
 pub fn check_sizes(conn: &Connection) -> Result<()> {
     use crate::domain::fields::MAX_TEXT;
     for kind in ItemKind::ALL {
-        let fields = crate::domain::fields_of(kind);
+        // (An export of an older schema lacks later kinds and fields: what
+        // it has is measured.)
+        let present: std::collections::HashSet<String> = conn
+            .prepare("SELECT name FROM pragma_table_info(?1)")?
+            .query_map([kind.table()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let fields: Vec<&crate::domain::fields::FieldSpec> = crate::domain::fields_of(kind)
+            .iter()
+            .filter(|f| present.contains(f.name))
+            .collect();
         if fields.is_empty() {
             continue;
         }

@@ -88,19 +88,12 @@ pub fn save(w: &mut Writer<'_>, text: &str) -> Result<(Profile, Vec<String>, boo
 }
 
 /// How a look-alike name differs: its characters that are not plain
-/// ASCII, or case and spacing.
+/// ASCII ([`crate::domain::text::unusual`]), or case and spacing.
 fn unusual(name: &str) -> String {
-    let found: Vec<String> = name
-        .chars()
-        .enumerate()
-        .filter(|(_, c)| !(c.is_ascii_graphic() || *c == ' '))
-        .map(|(i, c)| format!("U+{:04X} at character {}", c as u32, i + 1))
-        .collect();
-    if found.is_empty() {
-        "it differs in case or spacing".into()
-    } else {
-        format!("it has {}", found.join(", "))
-    }
+    crate::domain::text::unusual(name).map_or_else(
+        || "it differs in case or spacing".into(),
+        |u| format!("it has {u}"),
+    )
 }
 
 /// The TOML of the profile `name`, and whether it is active.
