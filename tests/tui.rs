@@ -2320,6 +2320,52 @@ fn sigterm_and_sighup_restore_the_terminal() {
     }
 }
 
+/// The terminal going away (an SSH session dropped: the pseudo-terminal
+/// closed under the interface) ends the process: it was held in a read of
+/// the closed terminal, at half a core, for ever, and a `kill` did not end
+/// it either.
+#[cfg(unix)]
+#[test]
+fn a_terminal_that_goes_away_ends_the_interface() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let config = home.join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_interdict"));
+    cmd.arg("--db");
+    cmd.arg(home.join("n.db"));
+    cmd.env("HOME", home);
+    cmd.env("XDG_DATA_HOME", home.join("data"));
+    cmd.env("INTERDICT_CONFIG", &config);
+    cmd.env("TERM", "xterm-256color");
+    let pty = portable_pty::native_pty_system()
+        .openpty(portable_pty::PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    // Wait until it has drawn (its first bytes), then close the terminal.
+    let mut first = [0u8; 64];
+    let _ = std::io::Read::read(&mut reader, &mut first).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    drop(reader);
+    drop(pty.master);
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the interface outlived its terminal");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// The right-hand pane's text, line by line (the columns right of the
 /// list's pane at 80 columns).
 fn detail_text(ui: &Ui) -> Vec<String> {

@@ -69,5 +69,30 @@ pub fn stop_on_signals() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
             tracing::warn!("signal {sig} will not restore the terminal: {e}");
         }
     }
+    // The loop ends on the flag and the guard restores the terminal. But
+    // when the terminal itself has gone (an SSH session dropped: SIGHUP),
+    // the loop can be held in a read of it that never returns (crossterm
+    // retries a closed terminal's reads, at half a core): it would never
+    // see the flag, and never end. A watcher ends the process a moment
+    // after the signal if the loop has not.
+    #[cfg(unix)]
+    {
+        let raised = flag.clone();
+        let _ = std::thread::Builder::new()
+            .name("interdict-signals".into())
+            .spawn(move || {
+                while !raised.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                std::thread::sleep(std::time::Duration::from_secs(2));
+                let _ = crossterm::terminal::disable_raw_mode();
+                let _ = crossterm::execute!(
+                    std::io::stdout(),
+                    crossterm::terminal::LeaveAlternateScreen,
+                    crossterm::cursor::Show
+                );
+                std::process::exit(143);
+            });
+    }
     flag
 }
