@@ -38,8 +38,9 @@ fn open(cli: &Cli) -> Result<Opened> {
     };
     let mut opts = OpenOptions::new(super::actor(cli.actor.as_deref())?);
     opts.group = cli.group.clone();
-    // A file whose owner made it read-only is opened read-only, even by root.
+    // Only a file is opened (a named pipe would be waited on for ever).
     crate::store::must_be_a_file(&path)?;
+    // A file whose owner made it read-only is opened read-only, even by root.
     let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly());
     // A signed export opened for writing would become a notebook (its
     // indexes built, its journal switched): changed after it was signed,

@@ -510,8 +510,6 @@ fn copy_to_disk(conn: &Connection, path: &Path) -> Result<(tempfile::TempDir, Pa
     Ok((dir, copy))
 }
 
-/// The schema version of an existing file, read without writing a byte;
-/// `None` when it cannot be read as SQLite.
 /// Refuses what is there but is not a regular file (after symbolic
 /// links): a named pipe, which an open would wait on for ever, a device,
 /// a folder.
@@ -553,6 +551,8 @@ pub fn is_export_file(path: &Path) -> bool {
     .is_some_and(|c| is_export(&c).unwrap_or(false))
 }
 
+/// The schema version of an existing file, read without writing a byte;
+/// `None` when it cannot be read as SQLite.
 pub fn schema_version_of(path: &Path) -> Option<i64> {
     let conn = Connection::open_with_flags(
         path,
