@@ -2234,6 +2234,37 @@ fn choice_lists_and_matches_move_with_j_k_g_and_act_on_the_highlighted_row() {
     assert_eq!(*cursor, 0);
 }
 
+/// The interface on a new notebook under `home`, started in an 80x24
+/// pseudo-terminal as a person's terminal runs it: its process, and the
+/// terminal's side the test reads and closes.
+#[cfg(unix)]
+fn in_a_pty(
+    home: &std::path::Path,
+) -> (
+    Box<dyn portable_pty::Child + Send + Sync>,
+    Box<dyn portable_pty::MasterPty + Send>,
+) {
+    let config = home.join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_interdict"));
+    cmd.arg("--db");
+    cmd.arg(home.join("n.db"));
+    cmd.env("HOME", home);
+    cmd.env("XDG_DATA_HOME", home.join("data"));
+    cmd.env("INTERDICT_CONFIG", &config);
+    cmd.env("TERM", "xterm-256color");
+    let pty = portable_pty::native_pty_system()
+        .openpty(portable_pty::PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let child = pty.slave.spawn_command(cmd).unwrap();
+    (child, pty.master)
+}
+
 /// `kill -TERM` (or a hang-up) of the running interface puts the
 /// terminal back: out of the alternate screen, the cursor shown.
 #[cfg(unix)]
@@ -2244,27 +2275,8 @@ fn sigterm_and_sighup_restore_the_terminal() {
     use std::time::{Duration, Instant};
     for sig in ["-TERM", "-HUP"] {
         let dir = tempfile::tempdir().unwrap();
-        let home = dir.path();
-        let config = home.join("config.toml");
-        std::fs::write(&config, "").unwrap();
-        let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_interdict"));
-        cmd.arg("--db");
-        cmd.arg(home.join("n.db"));
-        cmd.env("HOME", home);
-        cmd.env("XDG_DATA_HOME", home.join("data"));
-        cmd.env("INTERDICT_CONFIG", &config);
-        cmd.env("TERM", "xterm-256color");
-        let pty = portable_pty::native_pty_system()
-            .openpty(portable_pty::PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
+        let (mut child, master) = in_a_pty(dir.path());
+        let mut reader = master.try_clone_reader().unwrap();
         let screen = Arc::new(Mutex::new(vt100::Parser::new(
             std::num::NonZero::new(24).unwrap(),
             std::num::NonZero::new(80).unwrap(),
@@ -2310,7 +2322,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        drop(pty.master);
+        drop(master);
         let _ = reading.join();
         let (_, alternate, hidden) = state();
         assert!(
@@ -2329,33 +2341,14 @@ fn sigterm_and_sighup_restore_the_terminal() {
 fn a_terminal_that_goes_away_ends_the_interface() {
     use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
-    let home = dir.path();
-    let config = home.join("config.toml");
-    std::fs::write(&config, "").unwrap();
-    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_interdict"));
-    cmd.arg("--db");
-    cmd.arg(home.join("n.db"));
-    cmd.env("HOME", home);
-    cmd.env("XDG_DATA_HOME", home.join("data"));
-    cmd.env("INTERDICT_CONFIG", &config);
-    cmd.env("TERM", "xterm-256color");
-    let pty = portable_pty::native_pty_system()
-        .openpty(portable_pty::PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
+    let (mut child, master) = in_a_pty(dir.path());
+    let mut reader = master.try_clone_reader().unwrap();
     // Wait until it has drawn (its first bytes), then close the terminal.
     let mut first = [0u8; 64];
     let _ = std::io::Read::read(&mut reader, &mut first).unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     drop(reader);
-    drop(pty.master);
+    drop(master);
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
         if start.elapsed() > Duration::from_secs(60) {
