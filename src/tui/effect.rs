@@ -32,6 +32,14 @@ pub enum Effect {
         item: ItemRef,
         links_cursor: Option<usize>,
     },
+    /// List `pane`'s cursor put on the item `id` (a filter just dropped),
+    /// on screen row `row` where it can be, and that item shown; the top
+    /// of the list when the item is not in it.
+    Reveal {
+        pane: usize,
+        id: Uuid,
+        row: usize,
+    },
     /// A note found by search: the item it is written on is shown.
     GoToNoteSubject(Uuid),
     /// A live filter of list `pane` (by the searcher off the input thread).

@@ -21,6 +21,8 @@ pub mod picker;
 pub mod reports;
 pub mod runner;
 pub mod searcher;
+#[cfg(test)]
+mod session_tests;
 pub mod stats;
 pub mod terminal;
 pub mod text;

@@ -83,6 +83,15 @@ impl Runner {
             Effect::Select => self.select(app),
             Effect::Refresh => self.refresh(app),
             Effect::GoTo { item, links_cursor } => self.go_to(app, item, links_cursor),
+            Effect::Reveal { pane, id, row } => {
+                if !self.put_cursor_on(app, pane, id, row) {
+                    let l = &mut app.lists[pane];
+                    l.cursor = 0;
+                    l.offset = 0;
+                    self.fetch(app, pane);
+                }
+                self.select(app);
+            }
             Effect::GoToNoteSubject(id) => {
                 let conn = self.store.conn();
                 match records::get::<Note>(conn, id) {
@@ -610,23 +619,52 @@ impl Runner {
         }
         self.data_version = v;
         let keep = app.current.clone();
+        // Where the item was on screen, to keep it there.
+        let row_on_screen = match app.pane {
+            Pane::Links => 0,
+            p => {
+                let l = &app.lists[p.index()];
+                l.cursor.saturating_sub(l.offset)
+            }
+        };
         self.reload(app);
         if let Some(item) = keep
             && app.pane != Pane::Links
             && Some(app.pane) == Pane::listing(item.kind)
             && !app.lists[app.pane.index()].filtered()
-            && let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id)
         {
-            let i = app.pane.index();
-            let l = &mut app.lists[i];
-            // Keep the item where it was on screen if possible.
-            let row_on_screen = l.cursor.saturating_sub(l.offset);
-            l.cursor = pos;
-            l.offset = pos.saturating_sub(row_on_screen);
-            app.clamp(i);
-            self.fetch_around(app, i, rowid, pos);
+            self.put_cursor_on(app, app.pane.index(), item.id, row_on_screen);
         }
         self.refresh(app);
+        true
+    }
+
+    /// Puts list `i`'s cursor on the item `id` as the list stands now
+    /// (all items, or a subset), at screen row `row` where it can be, and
+    /// reads the rows around it; false, changing nothing, when the list
+    /// does not hold the item.
+    fn put_cursor_on(&mut self, app: &mut App, i: usize, id: uuid::Uuid, row: usize) -> bool {
+        let kind = Pane::ALL[i].kind().unwrap_or(ItemKind::Case);
+        let Ok(Some((rowid, pos))) = records::position(self.store.conn(), kind, id) else {
+            return false;
+        };
+        // In a subset, the item's place is among the subset's numbers.
+        let pos = match &app.lists[i].subset {
+            Some(s) => match s.numbers.iter().position(|n| *n == rowid) {
+                Some(at) => at,
+                None => return false,
+            },
+            None => pos,
+        };
+        let l = &mut app.lists[i];
+        l.cursor = pos;
+        l.offset = pos.saturating_sub(row);
+        app.clamp(i);
+        if app.lists[i].subset.is_some() {
+            self.fetch(app, i);
+        } else {
+            self.fetch_around(app, i, rowid, pos);
+        }
         true
     }
 

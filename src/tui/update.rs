@@ -206,15 +206,31 @@ impl App {
         }
     }
 
+    /// Drops the pane's filter: the whole list shows again, the row that
+    /// was highlighted among the matches still highlighted (at the same
+    /// height on screen), or the top of the list if it is no longer in it.
     fn clear_filter(&mut self) {
         let i = self.pane.index();
+        let l = &self.lists[i];
+        let keep = l
+            .filtered()
+            .then(|| {
+                l.selected()
+                    .map(|r| (r.id, l.cursor.saturating_sub(l.offset)))
+            })
+            .flatten();
         self.lists[i].filter = None;
         self.lists[i].hits.clear();
         self.filter_typing = false;
         self.searching_pane = None;
-        self.clamp(i);
-        self.fetch(i);
-        self.select_current();
+        match keep {
+            Some((id, row)) => self.ask(Effect::Reveal { pane: i, id, row }),
+            None => {
+                self.clamp(i);
+                self.fetch(i);
+                self.select_current();
+            }
+        }
     }
 
     fn move_cursor(&mut self, delta: isize) {

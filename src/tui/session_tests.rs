@@ -1,0 +1,156 @@
+//! The interface over a real notebook, as a person at an 80x24 terminal
+//! uses it: real key events through the real keymap into a [`Session`],
+//! each frame drawn into ratatui's `TestBackend`, and the asserts on what
+//! the frame shows and on the state behind it.
+
+use super::Session;
+use super::keymap::Keymap;
+use super::theme::Theme;
+use super::view;
+use crate::store::{OpenOptions, Store};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+
+const W: u16 = 80;
+const H: u16 = 24;
+
+pub(super) struct Ui {
+    _dir: tempfile::TempDir,
+    pub s: Session,
+}
+
+/// The notebook file of a test, written as `who`.
+pub(super) fn open(dir: &tempfile::TempDir, who: &str) -> Store {
+    Store::open(&dir.path().join("nb.db"), OpenOptions::new(who)).unwrap()
+}
+
+impl Ui {
+    /// The interface at 80x24 (no colour) over a demo notebook of
+    /// `parcels` parcels.
+    pub fn new(parcels: usize) -> Ui {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = open(&dir, "tester");
+        if parcels > 0 {
+            crate::exchange::demo::generate(&mut store, parcels, 3, |_, _| {}).unwrap();
+        }
+        Ui::over(dir, store)
+    }
+
+    /// The interface over a notebook already made.
+    pub fn over(dir: tempfile::TempDir, store: Store) -> Ui {
+        let mut s = Session::new(
+            store,
+            Keymap::defaults(),
+            Theme::new(false),
+            view::page_rows(H),
+        );
+        s.resize(W, H);
+        s.settle();
+        Ui { _dir: dir, s }
+    }
+
+    /// Presses keys written as in the keymap, space-separated.
+    pub fn keys(&mut self, seq: &str) -> &mut Ui {
+        for name in seq.split_whitespace() {
+            let combo = crokey::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let ev = KeyEvent::new(*combo.codes.first(), combo.modifiers);
+            self.s.handle_event(Event::Key(ev));
+            self.s.settle();
+        }
+        self
+    }
+
+    /// Types text, a key event per character.
+    pub fn typed(&mut self, text: &str) -> &mut Ui {
+        for c in text.chars() {
+            let m = if c.is_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            self.s
+                .handle_event(Event::Key(KeyEvent::new(KeyCode::Char(c), m)));
+            self.s.settle();
+        }
+        self
+    }
+
+    pub fn render(&self) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+        t.draw(|f| view::draw(f, &self.s.app)).unwrap();
+        t
+    }
+
+    /// The frame's lines.
+    pub fn lines(&self) -> Vec<String> {
+        let t = self.render();
+        let buf = t.backend().buffer();
+        (0..H)
+            .map(|y| (0..W).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect()
+    }
+
+    pub fn text(&self) -> String {
+        self.lines().join("\n")
+    }
+
+    /// The rows of the left pane drawn as the selection (reversed, with
+    /// no colour), below the tabs.
+    pub fn highlighted(&self) -> Vec<String> {
+        let t = self.render();
+        let buf = t.backend().buffer();
+        (1..H - 1)
+            .filter(|y| buf[(2, *y)].modifier.contains(Modifier::REVERSED))
+            .map(|y| (1..W / 2).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect()
+    }
+
+    /// The id and first cell of the focused list's row under the cursor.
+    pub fn selected(&self) -> (uuid::Uuid, String) {
+        let l = &self.s.app.lists[self.s.app.pane.index()];
+        let r = l.selected().expect("a row under the cursor");
+        (r.id, r.cells[0].clone())
+    }
+}
+
+/// Esc drops a filter and the list shows everything again: the item that
+/// was highlighted among the matches stays highlighted (it used to be
+/// the row at the same number in the whole list, or the first).
+#[test]
+fn dropping_a_filter_keeps_the_highlighted_item() {
+    let mut ui = Ui::new(120);
+    ui.keys("2 /").typed("tea").keys("down down");
+    let (id, tracking) = ui.selected();
+    assert_eq!(ui.s.app.lists[1].cursor, 2);
+    let pos =
+        crate::store::records::position(ui.s.store().conn(), crate::domain::ItemKind::Parcel, id)
+            .unwrap()
+            .unwrap()
+            .1;
+    assert!(pos > 2, "the third match is further down the whole list");
+    // Esc while typing.
+    ui.keys("esc");
+    assert!(!ui.s.app.lists[1].filtered());
+    assert_eq!(ui.selected().0, id);
+    assert_eq!(ui.s.app.current.as_ref().map(|c| c.id), Some(id));
+    let shown = ui.highlighted();
+    assert!(
+        shown.len() == 1 && shown[0].contains(&tracking),
+        "{shown:?}\n{}",
+        ui.text()
+    );
+    assert!(
+        ui.lines()[1].contains(&format!("Parcels {}/120", pos + 1)),
+        "{}",
+        ui.text()
+    );
+    assert!(ui.lines()[1].contains(&format!("parcel {tracking}")));
+    // Esc after the filter was kept with Enter, and moved in.
+    ui.keys("/").typed("tea").keys("enter j j j j");
+    let (id, tracking) = ui.selected();
+    ui.keys("esc");
+    assert_eq!(ui.selected().0, id);
+    assert!(ui.highlighted()[0].contains(&tracking), "{}", ui.text());
+}
