@@ -470,6 +470,27 @@ impl App {
 
     /// Comes back to a place: its item, its pane, its row of links.
     pub(super) fn return_to(&mut self, place: Place) {
+        // The item is still where the place had it (an item opened from
+        // its list, and back): only the pane changes, and the list keeps
+        // its filter and its window.
+        let shown = self.current.as_ref().is_some_and(|c| c.id == place.item.id);
+        match place.pane {
+            Pane::Links if shown => {
+                self.pane = Pane::Links;
+                self.links_cursor = place.links_cursor.min(self.links.len().saturating_sub(1));
+                return;
+            }
+            Pane::Links => {}
+            p if self.lists[p.index()]
+                .selected()
+                .is_some_and(|r| r.id == place.item.id) =>
+            {
+                self.pane = p;
+                self.select_current();
+                return;
+            }
+            _ => {}
+        }
         self.go_to_row(place.item, false, Some(place.links_cursor));
         if place.pane == Pane::Links {
             self.pane = Pane::Links;

@@ -96,6 +96,11 @@ impl Ui {
         self.lines().join("\n")
     }
 
+    /// The status line.
+    pub fn status(&self) -> String {
+        self.lines()[H as usize - 1].trim_end().to_string()
+    }
+
     /// The rows of the left pane drawn as the selection (reversed, with
     /// no colour), below the tabs.
     pub fn highlighted(&self) -> Vec<String> {
@@ -153,4 +158,43 @@ fn dropping_a_filter_keeps_the_highlighted_item() {
     ui.keys("esc");
     assert_eq!(ui.selected().0, id);
     assert!(ui.highlighted()[0].contains(&tracking), "{}", ui.text());
+}
+
+/// `[` right after Enter opened an item from its list comes back to that
+/// list and row (it said "nothing to go back to", or went to an item seen
+/// before); a filter the list had is still there, and `]` opens the item
+/// again.
+#[test]
+fn back_after_opening_an_item_returns_to_its_list() {
+    let mut ui = Ui::new(120);
+    // An older hop, which back used to return to instead.
+    ui.keys("1 enter j enter");
+    ui.keys("2 g g j j");
+    let (id, tracking) = ui.selected();
+    ui.keys("enter");
+    assert!(ui.lines()[1].contains(&format!("Links of parcel {tracking}")));
+    ui.keys("[");
+    assert_eq!(ui.s.app.pane, super::app::Pane::Parcels, "{}", ui.text());
+    assert_eq!(ui.selected().0, id);
+    assert!(ui.lines()[1].contains("Parcels 3/120"), "{}", ui.text());
+    assert!(ui.highlighted()[0].contains(&tracking), "{}", ui.text());
+    assert!(
+        !ui.status().contains("nothing to go back"),
+        "{}",
+        ui.status()
+    );
+    // Forward opens it again, on the same row of links.
+    ui.keys("]");
+    assert!(ui.lines()[1].contains(&format!("Links of parcel {tracking}")));
+    // From a filtered list: back keeps the filter and the row.
+    ui.keys("[ /").typed("tea").keys("enter j");
+    let (id, tracking) = ui.selected();
+    ui.keys("enter [");
+    assert_eq!(ui.s.app.pane, super::app::Pane::Parcels);
+    assert_eq!(ui.selected().0, id);
+    assert!(ui.lines()[1].contains("/tea"), "{}", ui.text());
+    assert!(ui.highlighted()[0].contains(&tracking), "{}", ui.text());
+    // And further back, the hops taken before.
+    ui.keys("[");
+    assert_ne!(ui.s.app.current.as_ref().map(|c| c.id), Some(id));
 }

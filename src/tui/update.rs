@@ -606,7 +606,20 @@ impl App {
                     self.end_filter_typing();
                     return;
                 }
-                // Open: show what the item connects to.
+                // Open: show what the item connects to; back (`[`) comes
+                // back to this row of the list, as from any hop.
+                if self.selected_item().is_some()
+                    && let Some(here) = self.place()
+                {
+                    let again = self
+                        .back
+                        .last()
+                        .is_some_and(|b| b.item.id == here.item.id && b.pane == here.pane);
+                    if !again {
+                        self.back.push(here);
+                    }
+                    self.forward.clear();
+                }
                 self.pane = Pane::Links;
             }
         }
