@@ -71,6 +71,12 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// A count with its noun, singular for one: `1 record`, `5 records`,
+/// `0 records`.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Text cut to a display width and padded to exactly that width.
 pub fn pad(s: &str, width: usize) -> String {
     let t = fit(s, width);

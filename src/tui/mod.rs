@@ -128,9 +128,12 @@ pub fn build(store: Store, width: u16, height: u16) -> Session {
                 .keymap
                 .keys_for(keymap::Layer::List, keymap::Action::Conflicts)
                 .join("/");
-            s.app.info(format!(
-                "{n} merge conflict(s) wait for a choice: press {keys}"
-            ))
+            let (what, wait) = if n == 1 {
+                ("merge conflict", "waits")
+            } else {
+                ("merge conflicts", "wait")
+            };
+            s.app.info(format!("{n} {what} {wait} for a choice: press {keys}"))
         }
         _ => {}
     }

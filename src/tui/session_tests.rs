@@ -198,3 +198,29 @@ fn back_after_opening_an_item_returns_to_its_list() {
     ui.keys("[");
     assert_ne!(ui.s.app.current.as_ref().map(|c| c.id), Some(id));
 }
+
+/// A count of one reads in the singular where counts are drawn: a
+/// parcel deleted with nothing attached is "(1 record)", a frequency
+/// sheet over one parcel counts "1 item" (they said "1 records", "1
+/// items").
+#[test]
+fn a_count_of_one_reads_in_the_singular() {
+    let mut ui = Ui::new(0);
+    ui.keys("a").typed("Op Test").keys("ctrl-s");
+    ui.keys("2 a").typed("RR123456785KZ").keys("ctrl-s");
+    assert!(ui.status().contains("created parcel RR123456785KZ"));
+    ui.keys("/")
+        .typed("RR123456785KZ")
+        .keys("enter shift-f enter");
+    let title = ui.lines()[0].clone();
+    assert!(title.contains("(1 item)"), "{}", ui.text());
+    ui.keys("esc esc esc x y");
+    assert!(
+        ui.status()
+            .contains("deleted parcel RR123456785KZ (1 record)"),
+        "{}",
+        ui.status()
+    );
+    assert_eq!(super::draw::counted(0, "record", "records"), "0 records");
+    assert_eq!(super::draw::counted(2, "record", "records"), "2 records");
+}

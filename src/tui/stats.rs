@@ -7,7 +7,7 @@
 
 use super::analyst::{Job, Output};
 use super::app::{App, Modal, Pane, Subset};
-use super::draw::{block, fit, pad};
+use super::draw::{block, counted, fit, pad};
 use super::effect::Effect;
 use super::keymap::{Action, Layer};
 use crate::analysis::freq::{Freq, Order};
@@ -235,7 +235,12 @@ impl StatsView {
         } else {
             ""
         };
-        self.title = format!("{} · {} ({} items{many})", f.label, scope, f.total);
+        self.title = format!(
+            "{} · {} ({}{many})",
+            f.label,
+            scope,
+            counted(f.total, "item", "items")
+        );
         self.header = format!("{:<34} {:>9} {:>6}", "VALUE", "COUNT", "SHARE");
         let max = f.rows.iter().map(|r| r.count).max().unwrap_or(0);
         self.lines = f
@@ -272,9 +277,9 @@ impl StatsView {
             t.since,
             t.until,
             if t.every == Every::Month {
-                format!("{} months", t.buckets.len())
+                counted(t.buckets.len() as u64, "month", "months")
             } else {
-                format!("{} weeks", t.buckets.len())
+                counted(t.buckets.len() as u64, "week", "weeks")
             }
         );
         let labels = t
@@ -335,9 +340,9 @@ impl StatsView {
             }
         };
         self.title = format!(
-            "Routes · {} · {} parcels, {} ({:.1}%) held a controlled substance",
+            "Routes · {} · {}, {} ({:.1}%) held a controlled substance",
             self.describe(),
-            r.parcels,
+            counted(r.parcels, "parcel", "parcels"),
             r.controlled,
             share(r.controlled, r.parcels)
         );
@@ -450,7 +455,8 @@ impl StatsView {
                     ));
                 }
                 if s.parcels > 5 {
-                    lines.push((format!("  (+{} more parcels)", s.parcels - 5), None));
+                    let more = counted(s.parcels - 5, "more parcel", "more parcels");
+                    lines.push((format!("  (+{more})"), None));
                 }
             }
         }
@@ -459,10 +465,10 @@ impl StatsView {
 
     fn show_timeline(&mut self, t: &timeline::Timeline) {
         self.title = format!(
-            "Timeline of {} {} · {} events",
+            "Timeline of {} {} · {}",
             t.case.label,
             t.title,
-            t.events.len()
+            counted(t.events.len() as u64, "event", "events")
         );
         self.header = format!("{:<10} {:<9} {}", "DATE", "WHAT", "EVENT");
         self.lines = t

@@ -630,8 +630,10 @@ impl App {
         match result {
             Ok(n) => {
                 self.info(format!(
-                    "deleted {} {} ({n} records)",
-                    item.kind, item.label
+                    "deleted {} {} ({})",
+                    item.kind,
+                    item.label,
+                    super::draw::counted(n as u64, "record", "records")
                 ));
                 if matches!(
                     item.kind,
