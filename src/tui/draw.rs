@@ -131,6 +131,25 @@ pub fn overlay(area: Rect) -> Rect {
     Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1))
 }
 
+/// Clears where a pop-up is drawn and a cell around it (within the
+/// panes' rows, below the tabs and above the status line), so that the
+/// pop-up's border never stands against a pane's border beside or under
+/// it (two lines side by side, doubled corners) or against the panes'
+/// text.
+pub fn clear_popup(f: &mut Frame<'_>, area: Rect) {
+    let screen = f.area();
+    let top = (screen.y + 1).min(area.y);
+    let bottom = screen.bottom().saturating_sub(1).max(area.bottom());
+    let x0 = area.x.saturating_sub(1).max(screen.x);
+    let x1 = area.right().saturating_add(1).min(screen.right());
+    let y0 = area.y.saturating_sub(1).max(top);
+    let y1 = area.bottom().saturating_add(1).min(bottom);
+    f.render_widget(
+        Clear,
+        Rect::new(x0, y0, x1.saturating_sub(x0), y1.saturating_sub(y0)),
+    );
+}
+
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);

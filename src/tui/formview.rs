@@ -7,7 +7,7 @@ use crate::domain::text::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
     let full = f.area();
@@ -88,7 +88,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
             format!(" {} ", form.title()),
             app.theme.title(true),
         ));
-    f.render_widget(Clear, area);
+    super::draw::clear_popup(f, area);
     f.render_widget(
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block),
         area,

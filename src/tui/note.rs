@@ -13,7 +13,7 @@ use crate::store::refs::ItemRef;
 use ratatui::Frame;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 #[derive(Debug, Clone)]
 pub struct NotePrompt {
@@ -171,6 +171,6 @@ pub fn draw_note(f: &mut Frame<'_>, app: &App, p: &NotePrompt) {
         }
     }
     let title = format!(" Note on {} {} ", p.target.kind, fit(&p.target.label, 40));
-    f.render_widget(Clear, area);
+    super::draw::clear_popup(f, area);
     f.render_widget(Paragraph::new(lines).block(block(app, title, true)), area);
 }

@@ -14,7 +14,7 @@ use crate::store::refs::ItemRef;
 use crate::store::search::Hit;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 #[derive(Debug, Clone)]
 pub enum PickerPurpose {
@@ -284,7 +284,7 @@ pub fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
     }
     let inner_h = area.height.saturating_sub(2) as usize;
     let skip = (p.cursor + offset + 1).saturating_sub(inner_h);
-    f.render_widget(Clear, area);
+    super::draw::clear_popup(f, area);
     f.render_widget(
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
             .block(block(app, title, true)),

@@ -224,3 +224,81 @@ fn a_count_of_one_reads_in_the_singular() {
     assert_eq!(super::draw::counted(0, "record", "records"), "0 records");
     assert_eq!(super::draw::counted(2, "record", "records"), "2 records");
 }
+
+/// Whether a character is a line of a box.
+fn boxy(c: char) -> bool {
+    ('\u{2500}'..='\u{257f}').contains(&c)
+}
+
+/// The box whose top border holds `title`: its left, top, right and
+/// bottom columns and rows.
+fn box_around(lines: &[Vec<char>], title: &str) -> (usize, usize, usize, usize) {
+    let (top, at) = lines
+        .iter()
+        .enumerate()
+        .find_map(|(y, l)| {
+            let s: String = l.iter().collect();
+            s.find(title).map(|b| (y, s[..b].chars().count()))
+        })
+        .unwrap_or_else(|| panic!("no box titled {title:?}"));
+    let left = (0..at).rev().find(|x| lines[top][*x] == '┌').unwrap();
+    let right = (at..lines[top].len())
+        .find(|x| lines[top][*x] == '┐')
+        .unwrap();
+    let bottom = (top..lines.len()).find(|y| lines[*y][left] == '└').unwrap();
+    (left, top, right, bottom)
+}
+
+/// A pop-up is drawn with a cell of space around it: no line of the
+/// panes' boxes stands against its border (at 80 columns the form and
+/// the pickers were drawn one cell in, so the panes' borders doubled
+/// theirs: `┌┌`, `││`, `┘┘`).
+#[test]
+fn pop_ups_have_no_border_against_their_own() {
+    let mut ui = Ui::new(40);
+    let check = |ui: &Ui, title: &str| {
+        let lines: Vec<Vec<char>> = ui.lines().iter().map(|l| l.chars().collect()).collect();
+        let (l, t, r, b) = box_around(&lines, title);
+        let mut around = Vec::new();
+        let rows = t.saturating_sub(1)..=(b + 1).min(lines.len() - 2);
+        for line in &lines[rows] {
+            if l > 0 {
+                around.push(line[l - 1]);
+            }
+            if r + 1 < line.len() {
+                around.push(line[r + 1]);
+            }
+        }
+        for x in l..=r {
+            if t > 1 {
+                around.push(lines[t - 1][x]);
+            }
+            if b + 2 < lines.len() {
+                around.push(lines[b + 1][x]);
+            }
+        }
+        assert!(
+            !around.iter().any(|c| boxy(*c)),
+            "{title}: a border against the pop-up's\n{}",
+            ui.text()
+        );
+    };
+    ui.keys("2 a");
+    check(&ui, " New parcel ");
+    ui.keys("esc s");
+    ui.typed("ru");
+    check(&ui, " Search everything ");
+    ui.keys("esc l");
+    ui.typed("ru");
+    check(&ui, " Link ");
+    ui.keys("enter");
+    check(&ui, ": type ");
+    ui.keys("esc v");
+    check(&ui, " Record about ");
+    ui.keys("esc n");
+    check(&ui, " Note on ");
+    ui.keys("esc x");
+    check(&ui, " Confirm ");
+    ui.keys("n 1 e");
+    check(&ui, " Edit case ");
+}

@@ -634,7 +634,7 @@ fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
 
 fn draw_confirm(f: &mut Frame<'_>, app: &App, message: &str) {
     let area = centered(f.area(), 64, 5);
-    f.render_widget(Clear, area);
+    super::draw::clear_popup(f, area);
     f.render_widget(
         Paragraph::new(sanitize(message).into_owned())
             .wrap(Wrap { trim: true })
