@@ -248,6 +248,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     if let Command::Fields { kind } = command {
         return fields(&ctx, kind);
     }
+    // An output named like the notebook, its journals or an input would
+    // replace it: refused before anything is opened or written.
+    let db = match &cli.db {
+        Some(p) => p.clone(),
+        None => super::default_db_path()?,
+    };
+    super::outputs::check_command(command, &db, cli.identity.as_deref())?;
     let opened = match open(&cli) {
         Ok(o) => o,
         // A schema with objects of someone else's is refused before any

@@ -9,6 +9,7 @@ mod import;
 mod list;
 pub mod memory;
 pub mod output;
+mod outputs;
 mod share;
 mod show;
 mod stats;

@@ -145,7 +145,9 @@ pub struct Options {
     /// Import the good rows when some are bad, writing the bad ones to
     /// `rejects`.
     pub skip_bad: bool,
-    /// Where bad rows go [default: FILE.rejects.csv].
+    /// Where bad rows go [default: FILE.rejects.csv]. The caller sees
+    /// that it is neither the file imported nor the notebook (the command
+    /// line checks every output it writes in one place, `cli::outputs`).
     pub rejects: Option<PathBuf>,
     /// Check every row and report; write nothing.
     pub dry_run: bool,
@@ -364,13 +366,6 @@ fn run_in(
         report.dry_run = true;
         return Ok(report);
     }
-    if same_file(&rejects_path, path) {
-        return Err(ImportError::Columns {
-            path: path.to_path_buf(),
-            message: "the rejects file would overwrite the file being imported; pass --rejects"
-                .into(),
-        });
-    }
 
     // Second reading: write in batches of whole rows. Its progress is the
     // share of the rows to write that are written (said as bytes of the
@@ -512,13 +507,6 @@ fn short(mut e: RowError) -> RowError {
         cut(&mut p.message);
     }
     e
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
 }
 
 fn write_parcel(

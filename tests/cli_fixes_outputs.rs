@@ -1,0 +1,175 @@
+//! An output path never replaces the notebook, its journals, or a file
+//! the command reads: every command that writes a file refuses it,
+//! naming the option and the file, and writes nothing.
+
+mod common;
+
+use common::Nb;
+use std::path::{Path, PathBuf};
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn beside(nb: &Nb, name: &str) -> PathBuf {
+    nb.db.parent().unwrap().join(name)
+}
+
+const PROFILE: &str = r#"
+name = "kz-watch"
+threshold = 50
+
+[[indicator]]
+weight = 30
+kind = "origin"
+countries = ["CN"]
+"#;
+
+/// A notebook with a case, a seized parcel in it, a profile and an
+/// embedded document: every output below would have something to write.
+fn stocked() -> (Nb, String) {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Steppe"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--origin",
+        "CN",
+        "--status",
+        "seized",
+        "--case",
+        "C-0001",
+    ]);
+    let p = beside(&nb, "kz.toml");
+    std::fs::write(&p, PROFILE).unwrap();
+    nb.ok(&["profile", "import", s(&p)]);
+    let doc = beside(&nb, "report.pdf");
+    std::fs::write(&doc, b"%PDF lab report").unwrap();
+    let d = nb.json(&["document", "add", "RR123456785KZ", s(&doc), "--embed"]);
+    let id = d["id"].as_str().unwrap().to_string();
+    (nb, id)
+}
+
+/// Runs `args`, which must fail naming `option` and `file`, and leave
+/// the notebook as it was.
+fn refused(nb: &Nb, args: &[&str], option: &str, file: &str) {
+    let before = std::fs::read(&nb.db).unwrap();
+    let err = nb.fails(args);
+    assert!(
+        err.contains(&format!("{option} {file}")) && err.contains("nothing was written"),
+        "{args:?}: {err}"
+    );
+    assert_eq!(std::fs::read(&nb.db).unwrap(), before, "{args:?}");
+}
+
+#[test]
+fn no_output_option_replaces_the_open_notebook() {
+    let (nb, doc) = stocked();
+    let db = s(&nb.db).to_string();
+    for args in [
+        vec!["export", "--stix", "--case", "C-0001", "--out", &db],
+        vec!["export", "--misp", "--case", "C-0001", "--out", &db],
+        vec!["export", "--graph", "dot", "--case", "C-0001", "--out", &db],
+        vec!["export", "--graph", "anx", "--case", "C-0001", "--out", &db],
+        vec!["export", "--incident", "RR123456785KZ", "--out", &db],
+        vec!["export", "--case", "C-0001", "--out", &db],
+        vec!["profile", "export", "kz-watch", "--out", &db],
+        vec!["document", "extract", &doc, "--out", &db],
+        vec!["demo", "--manifest", &db],
+    ] {
+        let option = if args[0] == "demo" {
+            "--manifest"
+        } else {
+            "--out"
+        };
+        refused(&nb, &args, option, &db);
+    }
+    // Another spelling, a symbolic link and the write-ahead log are caught.
+    let dir = nb.db.parent().unwrap();
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    let spelt = dir.join("sub/../nb.db");
+    refused(
+        &nb,
+        &["export", "--stix", "--case", "C-0001", "--out", s(&spelt)],
+        "--out",
+        s(&spelt),
+    );
+    #[cfg(unix)]
+    {
+        let link = dir.join("bundle.json");
+        std::os::unix::fs::symlink(&nb.db, &link).unwrap();
+        refused(
+            &nb,
+            &["export", "--misp", "--case", "C-0001", "--out", s(&link)],
+            "--out",
+            s(&link),
+        );
+    }
+    let wal = format!("{db}-wal");
+    refused(
+        &nb,
+        &["export", "--stix", "--case", "C-0001", "--out", &wal],
+        "--out",
+        &wal,
+    );
+    // The notebook still opens and holds its parcel.
+    assert!(nb.ok(&["list", "parcels"]).contains("RR123456785KZ"));
+}
+
+#[test]
+fn an_import_writes_neither_over_the_notebook_nor_over_its_input() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let csv = beside(&nb, "partner.csv");
+    let text = "Tracking number,Weight\nRR473124829KZ,450 g\nbad,heavy\n";
+    std::fs::write(&csv, text).unwrap();
+    let db = s(&nb.db).to_string();
+    let file = s(&csv).to_string();
+    refused(
+        &nb,
+        &["import", "csv", &file, "--save-mapping", &db],
+        "--save-mapping",
+        &db,
+    );
+    refused(
+        &nb,
+        &["import", "csv", &file, "--skip-bad", "--rejects", &db],
+        "--rejects",
+        &db,
+    );
+    // The partner's file is not overwritten before it is read.
+    refused(
+        &nb,
+        &["import", "csv", &file, "--save-mapping", &file],
+        "--save-mapping",
+        &file,
+    );
+    refused(
+        &nb,
+        &["import", "csv", &file, "--skip-bad", "--rejects", &file],
+        "--rejects",
+        &file,
+    );
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), text);
+    // Nor one output over another.
+    let m = s(&beside(&nb, "m.toml")).to_string();
+    refused(
+        &nb,
+        &[
+            "import",
+            "csv",
+            &file,
+            "--skip-bad",
+            "--save-mapping",
+            &m,
+            "--rejects",
+            &m,
+        ],
+        "--rejects",
+        &m,
+    );
+    assert!(!Path::new(&m).exists());
+    assert_eq!(nb.count("parcels"), 0);
+}
