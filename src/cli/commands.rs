@@ -48,6 +48,9 @@ fn open(cli: &Cli) -> Result<Opened> {
     // browsed read-only, and said so.
     let export_file = !cli.read_only && crate::store::is_export_file(&path);
     opts.read_only = cli.read_only || marked_read_only || export_file;
+    if !opts.read_only {
+        private_if_empty(&path, cli.group.is_some())?;
+    }
     // Writes are sealed with the user's own key; their checkpoints of the
     // log are kept beside it.
     if !opts.read_only {
@@ -168,6 +171,56 @@ fn open(cli: &Cli) -> Result<Opened> {
         _plain: plain,
         notice,
     })
+}
+
+/// An empty file at the notebook's path (made by `touch`, or by a tool
+/// asked for a name) becomes a notebook when it is opened for writing: it
+/// is made its owner's only (0600) first, as a file interdict creates is,
+/// since SQLite gives the `-wal` and `-shm` files it makes the mode of
+/// the file. The change is said; a file whose mode cannot be changed (not
+/// the user's) is refused, and so is `--group`, which gives a group only
+/// to a file interdict creates.
+fn private_if_empty(path: &std::path::Path, group: bool) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(m) = std::fs::metadata(path) else {
+            return Ok(());
+        };
+        // (A file empty with its log beside it holding the pages is a
+        // notebook already.)
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let logged = std::fs::metadata(&wal).is_ok_and(|w| w.len() > 0);
+        if !m.is_file() || m.len() > 0 || logged {
+            return Ok(());
+        }
+        let shown = super::output::cell_line(&path.display().to_string());
+        let mode = m.permissions().mode() & 0o7777;
+        if group {
+            // (One interdict made with --group and left empty is kept.)
+            if mode & 0o7007 == 0 {
+                return Ok(());
+            }
+            bail!(
+                "{shown} is an empty file of mode {mode:o} made before: --group gives a notebook its group only when interdict creates the file; remove it and run again (nothing was written)"
+            );
+        }
+        if mode == 0o600 {
+            return Ok(());
+        }
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| {
+            anyhow::anyhow!(
+                "{shown} is an empty file of mode {mode:o} and cannot be made its owner's only (mode 600), as a notebook is: {e}; it was not made a notebook"
+            )
+        })?;
+        eprintln!(
+            "note: {shown} was an empty file of mode {mode:o}; made mode 600 (its owner's only), as a new notebook is"
+        );
+    }
+    #[cfg(not(unix))]
+    let _ = (path, group);
+    Ok(())
 }
 
 /// `demo --manifest`: the manifest, and beside it the list of its planted
