@@ -260,6 +260,9 @@ pub struct App {
     /// The last case shown: what views limit themselves to on `c`, and
     /// whose timeline `t` draws.
     pub focus_case: Option<ItemRef>,
+    /// The warnings and notes each item's last save gave, so that the
+    /// next save of it says only what is new.
+    pub(super) notices: std::collections::HashMap<uuid::Uuid, Vec<String>>,
     /// What the keys handled so far ask of the store, in order, for the
     /// runner to carry out.
     effects: Vec<Effect>,
@@ -311,6 +314,7 @@ impl App {
             analysing: false,
             subset_pending: None,
             focus_case: None,
+            notices: Default::default(),
             effects: vec![Effect::Reload],
         }
     }

@@ -565,8 +565,14 @@ impl super::app::App {
     }
 
     /// What the runner's save of a form came to: the item shown, or the
-    /// form back with its errors.
-    pub(super) fn form_saved(&mut self, f: Box<Form>, saved: Option<(ItemRef, Vec<String>)>) {
+    /// form back with its errors. `notes` are what else the save found
+    /// (a screening hit, a known person named), said after it.
+    pub(super) fn form_saved(
+        &mut self,
+        f: Box<Form>,
+        saved: Option<(ItemRef, Vec<String>)>,
+        notes: Vec<String>,
+    ) {
         match saved {
             Some((item, warnings)) => {
                 let verb = if f.editing.is_some() {
@@ -574,6 +580,14 @@ impl super::app::App {
                 } else {
                     "created"
                 };
+                // Each warning and note once, and only while it is new:
+                // saving the item again with the same cause says nothing
+                // more of it.
+                let mut fresh = self.fresh_notices(item.id, warnings.iter().chain(&notes));
+                let mut take =
+                    |n: &String| fresh.iter().position(|f| f == n).map(|i| fresh.remove(i));
+                let warnings: Vec<String> = warnings.iter().filter_map(&mut take).collect();
+                let notes: Vec<String> = notes.iter().filter_map(&mut take).collect();
                 let mut msg = format!("{verb} {} {}", item.kind, item.label);
                 if !warnings.is_empty() {
                     msg.push_str(&format!(" (warning: {})", warnings.join("; ")));
@@ -588,8 +602,30 @@ impl super::app::App {
                     self.refresh_current();
                 }
                 self.info(msg);
+                if !notes.is_empty() {
+                    self.info(notes.join(" · "));
+                }
             }
             None => self.modal = super::app::Modal::Form(f),
         }
+    }
+
+    /// Of the notices a save of an item gave, those not given at its
+    /// last save, each once: a warning is said once while its cause
+    /// lasts, and again if the cause goes and comes back.
+    pub(super) fn fresh_notices<'a>(
+        &mut self,
+        id: Uuid,
+        notices: impl Iterator<Item = &'a String>,
+    ) -> Vec<String> {
+        let mut now: Vec<String> = Vec::new();
+        for n in notices {
+            if !now.contains(n) {
+                now.push(n.clone());
+            }
+        }
+        let before = self.notices.insert(id, now.clone()).unwrap_or_default();
+        now.retain(|n| !before.contains(n));
+        now
     }
 }

@@ -210,12 +210,7 @@ impl Runner {
                             }
                         ))
                     });
-                app.form_saved(f, saved);
-                match (hit, known) {
-                    (Some(hit), Some(known)) => app.info(format!("{hit} · {known}")),
-                    (Some(m), None) | (None, Some(m)) => app.info(m),
-                    (None, None) => {}
-                }
+                app.form_saved(f, saved, hit.into_iter().chain(known).collect());
             }
             Effect::SaveNote(p, mut n) => {
                 let result = self.store.write(|w| crate::store::create::note(w, &mut n));

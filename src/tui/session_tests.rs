@@ -302,3 +302,36 @@ fn pop_ups_have_no_border_against_their_own() {
     ui.keys("n 1 e");
     check(&ui, " Edit case ");
 }
+
+/// A save's warning is said once per cause: not twice in one message,
+/// not again on the next saves of the item while the cause lasts, and
+/// again when the cause went and came back.
+#[test]
+fn a_save_warning_is_said_once_per_cause() {
+    const CLOSED: &str = "the case is closed but has no closing date";
+    let mut ui = Ui::new(40);
+    let last = |ui: &Ui| ui.s.app.log.last().unwrap().1.clone();
+    // Closed with no closing date: warned, once.
+    ui.keys("1 g g e tab ctrl-u").typed("closed").keys("ctrl-s");
+    assert!(
+        ui.status().contains("(warning: closed_on:"),
+        "{}",
+        ui.status()
+    );
+    assert_eq!(last(&ui).matches(CLOSED).count(), 1, "{}", last(&ui));
+    // Saved again, the cause still there: not said again.
+    ui.keys("e").typed(" two").keys("ctrl-s");
+    assert!(
+        ui.status().starts_with("saved case C-0001"),
+        "{}",
+        ui.status()
+    );
+    assert!(!ui.status().contains("warning"), "{}", ui.status());
+    ui.keys("e").typed(" three").keys("ctrl-s");
+    assert!(!last(&ui).contains(CLOSED), "{}", last(&ui));
+    // The cause goes (a closing date), then comes back: said again.
+    ui.keys("e tab tab tab").typed("2026-01-31").keys("ctrl-s");
+    assert!(!last(&ui).contains(CLOSED));
+    ui.keys("e tab tab tab ctrl-u ctrl-s");
+    assert_eq!(last(&ui).matches(CLOSED).count(), 1, "{}", last(&ui));
+}

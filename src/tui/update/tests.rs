@@ -154,13 +154,13 @@ fn a_form_is_typed_and_saved_by_the_runner_and_comes_back_on_failure() {
     assert_eq!(f.fields[focus].value, "Opx Steppe");
     assert!(matches!(a.modal, Modal::None));
     // Refused by the store: the form comes back as it was.
-    a.form_saved(f.clone(), None);
+    a.form_saved(f.clone(), None, Vec::new());
     assert!(matches!(&a.modal, Modal::Form(g) if g.fields[focus].value == "Opx Steppe"));
     assert!(a.take_effects().is_empty());
     // Saved: the lists are read again and the new item is shown.
     a.modal = Modal::None;
     let parcel = item(ItemKind::Parcel, 7);
-    a.form_saved(f, Some((parcel.clone(), Vec::new())));
+    a.form_saved(f, Some((parcel.clone(), Vec::new())), Vec::new());
     let e = a.take_effects();
     match &e[..] {
         [
