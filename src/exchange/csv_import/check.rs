@@ -95,6 +95,44 @@ pub(super) fn values_of(p: &Parcel, fields: &[&'static str]) -> Vec<Value> {
         .collect()
 }
 
+/// The values of `fields` as they are compared: a phone by its E.164
+/// form (`+7 701 123-45-67` is `+77011234567`), read in the parcel's
+/// origin (a sender's) or destination (a recipient's), else in `other`'s
+/// (the parcel in the notebook, when the file has no such column); every
+/// other field as it is stored, which is already its normal form (weights
+/// in grams, dates in ISO form, countries as codes, e-mail addresses in
+/// lower case).
+pub(super) fn compared_values(
+    p: &Parcel,
+    fields: &[&'static str],
+    other: Option<&Parcel>,
+) -> Vec<Value> {
+    let values = values_of(p, fields);
+    fields
+        .iter()
+        .zip(values)
+        .map(|(f, v)| {
+            let hint = match *f {
+                "sender_phone" => p
+                    .origin
+                    .as_deref()
+                    .or(other.and_then(|o| o.origin.as_deref())),
+                "recipient_phone" => p
+                    .destination
+                    .as_deref()
+                    .or(other.and_then(|o| o.destination.as_deref())),
+                _ => return v,
+            };
+            match &v {
+                Value::String(raw) => {
+                    crate::domain::identifiers::phone_key(raw, hint).map_or(v, Value::String)
+                }
+                _ => v,
+            }
+        })
+        .collect()
+}
+
 pub(super) fn fingerprint(values: &[Value]) -> u64 {
     let mut h = DefaultHasher::new();
     for v in values {
@@ -178,12 +216,18 @@ impl<'a> Checker<'a> {
         if let Some(old) = &existing {
             let mine = values_of(&parcel, &self.imported);
             let theirs = values_of(old, &self.imported);
+            // (Compared in their normal forms, shown as written.)
+            let same = compared_values(&parcel, &self.imported, Some(old))
+                .into_iter()
+                .zip(compared_values(old, &self.imported, Some(&parcel)))
+                .map(|(a, b)| a == b);
             let differing: Vec<String> = self
                 .imported
                 .iter()
                 .zip(mine.iter().zip(theirs.iter()))
-                .filter(|(_, (a, b))| a != b)
-                .map(|(f, (a, b))| format!("{f} (file {}, notebook {})", shown(a), shown(b)))
+                .zip(same)
+                .filter(|(_, same)| !same)
+                .map(|((f, (a, b)), _)| format!("{f} (file {}, notebook {})", shown(a), shown(b)))
                 .collect();
             if differing.is_empty() {
                 return Ok(Verdict::Duplicate);
@@ -381,7 +425,7 @@ pub(super) fn parse_row(
     let errors = match new_record_given::<Parcel>(&given, unknown) {
         Ok((parcel, _warnings)) if problems.is_empty() => {
             let fp = if fingerprint_it {
-                fingerprint(&values_of(&parcel, imported))
+                fingerprint(&compared_values(&parcel, imported, None))
             } else {
                 0
             };

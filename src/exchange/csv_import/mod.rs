@@ -100,6 +100,8 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> ImportError + '_ {
 
 mod check;
 mod headers;
+#[cfg(test)]
+mod import_tests;
 mod mapping;
 mod plan;
 mod reader;
