@@ -133,7 +133,8 @@ pub fn build(store: Store, width: u16, height: u16) -> Session {
             } else {
                 ("merge conflicts", "wait")
             };
-            s.app.info(format!("{n} {what} {wait} for a choice: press {keys}"))
+            s.app
+                .info(format!("{n} {what} {wait} for a choice: press {keys}"))
         }
         _ => {}
     }
@@ -146,6 +147,10 @@ pub fn build(store: Store, width: u16, height: u16) -> Session {
 /// Runs the interface until the user quits; `notice` is shown on the
 /// status line at start: a warning (e.g. a notebook on a network
 /// filesystem, an export that failed its checks) when its flag is set.
+///
+/// Ended by SIGTERM or SIGHUP, it closes the notebook, puts the terminal
+/// back, and ends the process with 128 and the signal's number (143,
+/// 129), as a shell expects: the caller's code after it does not run.
 pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
     // SIGTERM and SIGHUP (a `kill`, a closed terminal) end the loop like
@@ -164,7 +169,7 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
             guard.terminal.draw(|f| view::draw(f, &session.app))?;
             dirty = false;
         }
-        if session.app.quit || stop.load(std::sync::atomic::Ordering::Relaxed) {
+        if session.app.quit || stop.load(std::sync::atomic::Ordering::Relaxed) != 0 {
             break;
         }
         if session.tick() {
@@ -187,13 +192,21 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
                 }
                 dirty = true;
                 if session.app.quit
-                    || stop.load(std::sync::atomic::Ordering::Relaxed)
+                    || stop.load(std::sync::atomic::Ordering::Relaxed) != 0
                     || !event::poll(Duration::ZERO)?
                 {
                     break;
                 }
             }
         }
+    }
+    // The notebook closed, then the terminal put back; if a signal ended
+    // the loop, the process ends as a shell expects of it.
+    let signal = stop.load(std::sync::atomic::Ordering::Relaxed);
+    drop(session);
+    drop(guard);
+    if signal != 0 {
+        std::process::exit(terminal::exit_code(signal));
     }
     Ok(())
 }

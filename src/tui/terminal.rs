@@ -56,16 +56,18 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// A flag raised when the process gets SIGTERM or SIGHUP (on Unix), for
-/// the loop to end on, so the guard's drop restores the terminal. (A
-/// handler cannot restore it itself: the terminal calls are not
-/// async-signal-safe.) If a handler cannot be set, the flag stays down
-/// and the signal keeps its default.
-pub fn stop_on_signals() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
-    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+/// Set to the number of the signal (SIGTERM or SIGHUP, on Unix) the
+/// process got, for the loop to end on, so the guard's drop restores the
+/// terminal; 0 until one comes. (A handler cannot restore it itself: the
+/// terminal calls are not async-signal-safe.) The process then exits
+/// with [`exit_code`], as a shell expects of a process a signal ended.
+/// If a handler cannot be set, the flag stays down and the signal keeps
+/// its default.
+pub fn stop_on_signals() -> std::sync::Arc<std::sync::atomic::AtomicUsize> {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     #[cfg(unix)]
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        if let Err(e) = signal_hook::flag::register(sig, flag.clone()) {
+        if let Err(e) = signal_hook::flag::register_usize(sig, flag.clone(), sig as usize) {
             tracing::warn!("signal {sig} will not restore the terminal: {e}");
         }
     }
@@ -81,9 +83,12 @@ pub fn stop_on_signals() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
         let _ = std::thread::Builder::new()
             .name("interdict-signals".into())
             .spawn(move || {
-                while !raised.load(std::sync::atomic::Ordering::Relaxed) {
-                    std::thread::sleep(std::time::Duration::from_millis(200));
-                }
+                let sig = loop {
+                    match raised.load(std::sync::atomic::Ordering::Relaxed) {
+                        0 => std::thread::sleep(std::time::Duration::from_millis(200)),
+                        sig => break sig,
+                    }
+                };
                 std::thread::sleep(std::time::Duration::from_secs(2));
                 let _ = crossterm::terminal::disable_raw_mode();
                 let _ = crossterm::execute!(
@@ -91,8 +96,14 @@ pub fn stop_on_signals() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
                     crossterm::terminal::LeaveAlternateScreen,
                     crossterm::cursor::Show
                 );
-                std::process::exit(143);
+                std::process::exit(exit_code(sig));
             });
     }
     flag
+}
+
+/// The exit status of a process a signal ended, as shells give it:
+/// 128 and the signal's number (143 for SIGTERM, 129 for SIGHUP).
+pub fn exit_code(signal: usize) -> i32 {
+    128 + i32::try_from(signal).unwrap_or(127).min(127)
 }
