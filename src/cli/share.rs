@@ -168,7 +168,23 @@ fn keyring() -> Result<(Keyring, Option<String>)> {
 }
 
 /// What the user's list says of the signer of a received file.
+/// For a received file browsed: the signer's standing, and what the user
+/// must be told about it, if anything: a signer the list does not know
+/// (or knows otherwise), and a `-wal` or `-journal` beside the file that
+/// was ignored (what is shown is the file alone, as signed).
 pub fn signer_standing(rec: &received::Received) -> Result<(Standing, Option<String>)> {
+    let (standing, problem) = key_standing(rec)?;
+    let beside = crate::store::ignored_text(&rec.ignored_beside);
+    let said = match (problem, beside) {
+        (Some(p), Some(b)) => Some(format!("{p}; {b}")),
+        (p, b) => p.or(b),
+    };
+    Ok((standing, said))
+}
+
+/// The signer's standing in the user's list of known signers, and the
+/// problem with it, if any.
+fn key_standing(rec: &received::Received) -> Result<(Standing, Option<String>)> {
     let (ring, own) = keyring()?;
     let standing = ring.standing(&rec.signer, &rec.fingerprint, own.as_deref());
     let problem = standing.problem(&rec.signer, &rec.fingerprint);
@@ -214,7 +230,10 @@ pub fn merge(
     // A valid signature says the file is as its signer left it; the
     // user's list of known signers says whether the signer is who they
     // think.
-    let (standing, problem) = signer_standing(&rec)?;
+    if let Some(beside) = crate::store::ignored_text(&rec.ignored_beside) {
+        eprintln!("warning: {}", cell_line(&beside));
+    }
+    let (standing, problem) = key_standing(&rec)?;
     if let Some(problem) = problem {
         let once = args.trust_new && matches!(standing, Standing::Unknown | Standing::KnownAs(_));
         if !once {

@@ -35,6 +35,9 @@ pub struct Received {
     /// The plaintext database (the file itself, or its decryption in
     /// memory, which lives as long as a connection to it).
     pub db_path: PathBuf,
+    /// A `-wal` or `-journal` found beside the file: never read (the file
+    /// is read immutable, alone, as it was signed), and said so.
+    pub ignored_beside: Vec<PathBuf>,
     /// A file of an older schema is read through a private copy upgraded
     /// to this build's, made once it has passed every check.
     _upgraded: Option<PrivateCopy>,
@@ -116,7 +119,7 @@ pub fn plaintext(file: &Path, identity: Option<&Path>) -> Result<Plain> {
         let mut f = std::fs::File::open(file).map_err(|e| refuse(file, e))?;
         let n = f.read(&mut head).map_err(|e| refuse(file, e))?;
         let len = f.metadata().map_err(|e| refuse(file, e))?.len();
-        check_image(file, &head[..n], len)?;
+        check_image(file, &head[..n], len).map_err(|e| with_beside(file, e))?;
         return Ok(Plain {
             path: file.to_path_buf(),
             memory: None,
@@ -164,6 +167,17 @@ fn check_image(file: &Path, head: &[u8], len: u64) -> Result<()> {
             "not an interdict export (not an SQLite database)",
         ));
     }
+    // (The file-format bytes: 1 for a rollback journal, 2 for a
+    // write-ahead log; anything else SQLite reads as read-only or refuses.)
+    let (write, read) = (head[18], head[19]);
+    if !(1..=2).contains(&write) || !(1..=2).contains(&read) {
+        return Err(refuse(
+            file,
+            format!(
+                "damaged: its header's file-format bytes (18 and 19) are {write} and {read}, where SQLite writes 1 or 2"
+            ),
+        ));
+    }
     if let Some(size) = database_size(head)
         && len != size
     {
@@ -189,13 +203,7 @@ pub fn open_untrusted(path: &Path) -> Result<Connection> {
     let uri = if crate::store::memdb::is_memdb(path) {
         format!("{}&mode=ro", path.display())
     } else {
-        format!(
-            "file:{}?mode=ro&immutable=1",
-            path.to_string_lossy()
-                .replace('%', "%25")
-                .replace('?', "%3f")
-                .replace('#', "%23")
-        )
+        crate::store::immutable_uri(path)
     };
     let conn = Connection::open_with_flags(
         &uri,
@@ -264,8 +272,42 @@ pub fn accept(file: &Path, plain: &Plain) -> Result<Received> {
 }
 
 /// [`accept`], with the bytes `vouched` knows taken as checked (see
-/// [`open_vouched`]).
+/// [`open_vouched`]). A refusal says too what was ignored beside the file.
 pub fn accept_vouched(
+    file: &Path,
+    plain: &Plain,
+    vouched: &dyn Fn(&str) -> Result<bool>,
+) -> Result<Received> {
+    let beside = if plain.in_memory() {
+        Vec::new()
+    } else {
+        crate::store::side_files(&plain.path)
+    };
+    match accept_checked(file, plain, vouched) {
+        Ok(mut r) => {
+            r.ignored_beside = beside;
+            Ok(r)
+        }
+        Err(e) => Err(with_beside(&plain.path, e)),
+    }
+}
+
+/// A refusal of the received file `file`, saying too what was ignored
+/// beside it (a `-wal` or `-journal`: the file is read alone).
+fn with_beside(file: &Path, e: StoreError) -> StoreError {
+    if crate::store::memdb::is_memdb(file) {
+        return e;
+    }
+    match (
+        e,
+        crate::store::ignored_text(&crate::store::side_files(file)),
+    ) {
+        (StoreError::Refused(why), Some(t)) => StoreError::Refused(format!("{why} ({t})")),
+        (e, _) => e,
+    }
+}
+
+fn accept_checked(
     file: &Path,
     plain: &Plain,
     vouched: &dyn Fn(&str) -> Result<bool>,
@@ -439,6 +481,7 @@ pub fn accept_vouched(
         vouched: known,
         file: file.to_path_buf(),
         db_path: plain.path.clone(),
+        ignored_beside: Vec::new(),
         signer,
         public_key,
         fingerprint: signing::fingerprint(&key),

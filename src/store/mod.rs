@@ -224,6 +224,9 @@ pub struct Store {
     long_commit: Option<Instant>,
     /// The schema this open upgraded the file from, if it did.
     upgraded_from: Option<i64>,
+    /// A signed export's `-wal` or `-journal`, beside it when it was
+    /// opened and ignored (it is read immutable: the file alone).
+    ignored_beside: Vec<PathBuf>,
 }
 
 /// A write in progress: one SQLite transaction, begun IMMEDIATE so that
@@ -527,28 +530,128 @@ pub fn must_be_a_file(path: &Path) -> Result<()> {
     }
 }
 
-/// Whether `path` is a signed export (a file in rollback-journal mode
-/// holding an export manifest), found without writing anything: its
-/// header read, then the file opened read-only. False for anything else,
-/// including what cannot be read.
+/// The URI that opens `path` read-only and immutable: SQLite reads the
+/// file alone, as it is, taking no lock, ignoring any `-wal` or
+/// `-journal` beside it and creating nothing (no `-shm`).
+pub fn immutable_uri(path: &Path) -> String {
+    let text = path
+        .to_string_lossy()
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23");
+    // (An absolute path gets an empty authority: `file:///...`, so a
+    // path beginning `//` is never read as a host.)
+    let sep = if text.starts_with('/') { "//" } else { "" };
+    format!("file:{sep}{text}?mode=ro&immutable=1")
+}
+
+/// Opens `path` read-only and immutable (see [`immutable_uri`]).
+pub fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
+    Connection::open_with_flags(
+        immutable_uri(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+}
+
+/// The files beside `path` that SQLite would apply to it on an ordinary
+/// open and that an immutable open ignores: its write-ahead log (`-wal`)
+/// and its rollback journal (`-journal`), when there.
+pub fn side_files(path: &Path) -> Vec<PathBuf> {
+    ["-wal", "-journal"]
+        .iter()
+        .map(|s| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(s);
+            PathBuf::from(p)
+        })
+        .filter(|p| std::fs::symlink_metadata(p).is_ok())
+        .collect()
+}
+
+/// Whether `path` is a signed export (a file holding an export manifest),
+/// found without writing anything and whatever its header's journal mode
+/// or the files beside it: read immutable, the file alone (a `-wal` or
+/// hot `-journal` beside it, which no signature covers, is neither read
+/// nor applied). False for anything else, including what cannot be read.
 pub fn is_export_file(path: &Path) -> bool {
     use std::io::Read;
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return false;
     }
-    let mut head = [0u8; 20];
+    let mut head = [0u8; 16];
     let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
-    // (Bytes 18 and 19 are 1 in rollback-journal mode, which exports
-    // are written in; a notebook's are 2, a write-ahead log.)
-    if read.is_err() || &head[..16] != b"SQLite format 3\0" || head[18] != 1 {
+    if read.is_err() || &head != b"SQLite format 3\0" {
         return false;
     }
-    Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .ok()
-    .is_some_and(|c| is_export(&c).unwrap_or(false))
+    open_immutable(path)
+        .ok()
+        .is_some_and(|c| is_export(&c).unwrap_or(false))
+}
+
+/// Refuses a file whose header's file-format bytes (18 and 19: the write
+/// and read versions, 1 for a rollback journal, 2 for a write-ahead log)
+/// are neither: SQLite would read such a file as read-only or refuse it,
+/// and the error would speak of permissions. Nothing that is not an
+/// SQLite file, or is too short to have a header, is looked at here.
+fn check_format_bytes(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = [0u8; 20];
+    let Ok(()) = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)) else {
+        return Ok(());
+    };
+    if &head[..16] != b"SQLite format 3\0" {
+        return Ok(());
+    }
+    let (write, read) = (head[18], head[19]);
+    if !(1..=2).contains(&write) || !(1..=2).contains(&read) {
+        return Err(StoreError::Open {
+            path: path.into(),
+            message: format!(
+                "the file is damaged: its header's file-format bytes (18 and 19) are {write} and {read}, where SQLite writes 1 or 2; not a notebook or export this build opens (it was not changed)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// What is said of the `-wal` and `-journal` files found beside a signed
+/// export (see [`side_files`]): ignored, since no signature covers them.
+pub fn ignored_text(beside: &[PathBuf]) -> Option<String> {
+    if beside.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = beside.iter().map(|p| p.display().to_string()).collect();
+    let one = names.len() == 1;
+    Some(format!(
+        "{} beside it {} ignored: no signature covers {} (changes written after signing, or a write left unfinished); the file is read alone, as it was signed",
+        names.join(" and "),
+        if one { "is" } else { "are" },
+        if one { "it" } else { "them" }
+    ))
+}
+
+/// An SQLite error met while opening `path` that says the file is not a
+/// database or is malformed, said as what it is: the file, damaged.
+fn named_damage(path: &Path, e: StoreError) -> StoreError {
+    let StoreError::Sqlite(err) = &e else {
+        return e;
+    };
+    match err.sqlite_error_code() {
+        Some(ErrorCode::DatabaseCorrupt) => StoreError::Open {
+            path: path.into(),
+            message: format!(
+                "the file is damaged (SQLite: {}): it fails SQLite's checks, so it is not a notebook or export this build can read (it was not changed)",
+                match err {
+                    rusqlite::Error::SqliteFailure(_, Some(m)) => m.clone(),
+                    other => other.to_string(),
+                }
+            ),
+        },
+        Some(ErrorCode::NotADatabase) => StoreError::NotSqlite { path: path.into() },
+        _ => e,
+    }
 }
 
 /// The schema version of an existing file, read without writing a byte;
@@ -567,7 +670,39 @@ impl Store {
     /// Opens (creating if needed) a notebook file. A file that is not
     /// SQLite, another application's database, or one from a newer
     /// interdict is refused before anything is written to it.
-    pub fn open(path: &Path, opts: OpenOptions) -> Result<Store> {
+    ///
+    /// A signed export (a file holding an export manifest) is opened
+    /// read-only and immutable whatever was asked and whatever its header
+    /// or the files beside it say: what is read is the file alone, as it
+    /// was signed (a `-wal` or `-journal` beside it is neither read nor
+    /// applied, see [`Store::ignored_beside`]), and nothing is written to
+    /// it or created beside it. A damaged file is named as such.
+    pub fn open(path: &Path, mut opts: OpenOptions) -> Result<Store> {
+        let on_disk = !memdb::is_memdb(path) && path.exists();
+        if on_disk {
+            check_format_bytes(path)?;
+        }
+        // (A private copy is the reader's own, made to be written.)
+        let export = on_disk && !opts.private_copy && is_export_file(path);
+        if export {
+            opts.read_only = true;
+        }
+        Store::open_file(path, opts, export).map_err(|e| {
+            let e = named_damage(path, e);
+            // What was ignored beside an export is said with what went
+            // wrong reading it.
+            let beside = if export { side_files(path) } else { Vec::new() };
+            match (e, ignored_text(&beside)) {
+                (StoreError::Open { path, message }, Some(t)) => StoreError::Open {
+                    path,
+                    message: format!("{message}; {t}"),
+                },
+                (e, _) => e,
+            }
+        })
+    }
+
+    fn open_file(path: &Path, opts: OpenOptions, export: bool) -> Result<Store> {
         let c = |e| classify(path, e);
         let flags = if opts.read_only {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -588,7 +723,11 @@ impl Store {
         if !opts.read_only && !exists {
             create_private(path, opts.group.as_deref())?;
         }
-        let mut conn = Connection::open_with_flags(path, flags).map_err(c)?;
+        let mut conn = if export {
+            open_immutable(path).map_err(c)?
+        } else {
+            Connection::open_with_flags(path, flags).map_err(c)?
+        };
         conn.busy_handler(Some(busy_wait)).map_err(c)?;
         // Room for every statement a write prepares (records, indexes,
         // audit, seals, screening): with rusqlite's default of 16, a parcel
@@ -668,6 +807,7 @@ impl Store {
             screen: None,
             long_commit: None,
             upgraded_from: None,
+            ignored_beside: if export { side_files(path) } else { Vec::new() },
         };
         if opts.read_only {
             if fresh {
@@ -688,9 +828,19 @@ impl Store {
                 records::check_sizes(&store.conn)?;
             }
             // An older file, or an export (which carries no index rows:
-            // they are rebuilt from its records by whoever reads it).
-            if version < migrations::latest() || !store.indexed()? {
-                let (dir, copy) = store.upgraded_copy()?;
+            // they are rebuilt from its records by whoever reads it; one
+            // that has some, written into after it was signed, is read
+            // the same way, so that nothing else opens the file itself).
+            if version < migrations::latest() || export || !store.indexed()? {
+                // (Damage found reading the copy is the file's.)
+                let (dir, copy) = store.upgraded_copy().map_err(|e| match e {
+                    StoreError::Open { message, .. } => StoreError::Open {
+                        path: path.into(),
+                        message,
+                    },
+                    StoreError::NotSqlite { .. } => StoreError::NotSqlite { path: path.into() },
+                    e => named_damage(path, e),
+                })?;
                 store.conn = Connection::open_with_flags(&copy, flags).map_err(c)?;
                 store.conn.busy_handler(Some(busy_wait)).map_err(c)?;
                 store
@@ -1062,6 +1212,13 @@ impl Store {
     }
     pub fn is_read_only(&self) -> bool {
         self.read_only
+    }
+
+    /// The files beside a signed export that SQLite would have applied to
+    /// it (a `-wal`, a hot `-journal`) and that this open ignored: the
+    /// export is read as the file alone. Empty for anything else.
+    pub fn ignored_beside(&self) -> &[PathBuf] {
+        &self.ignored_beside
     }
 
     /// Whether this file is an export (it holds a manifest).
