@@ -50,3 +50,99 @@ fn a_phone_written_otherwise_is_the_same_value() {
         r.errors[0].message
     );
 }
+
+fn prepared(
+    text: &str,
+    mapping: Option<&str>,
+) -> (tempfile::TempDir, Result<Prepared, ImportError>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.csv");
+    std::fs::write(&path, text).unwrap();
+    let m = mapping.map(|t| Mapping::parse(t, Path::new("m.toml")).unwrap());
+    let prep = Prepared::new(&path, m.as_ref(), None, None);
+    (dir, prep)
+}
+
+/// Two columns headed alike cannot be told apart by header: the error
+/// says to name one by its place, `--save-mapping` writes places for
+/// them, and a mapping by place imports the file.
+#[test]
+fn columns_headed_alike_are_told_apart_by_place() {
+    let csv =
+        "Tracking number,Sender phone,Sender phone\nRR473124829KZ,+77011234567,+77011234568\n";
+    let (_d, prep) = prepared(csv, None);
+    let prep = prep.unwrap();
+    let e = prep
+        .plan
+        .check(Path::new("in.csv"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("columns 2 and 3 are both headed \"Sender phone\"")
+            && e.contains("\"#2\" = \"sender_phone\" and \"#3\" = \"\""),
+        "{e}"
+    );
+    let saved = prep.mapping().to_toml();
+    assert!(
+        saved.contains("\"Tracking number\" = \"tracking\"")
+            && saved.contains("\"#2\" = \"sender_phone\"")
+            && saved.contains("\"#3\" = \"sender_phone\""),
+        "{saved}"
+    );
+    // Read back as saved, it names the two columns and says to choose.
+    let e = Mapping::parse(&saved, Path::new("m.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("both fill sender_phone; set one to \"\""), "{e}");
+    // A key by header fills both; one by place takes the second out.
+    let m = "[columns]\n\"Tracking number\" = \"tracking\"\n\"Sender phone\" = \"sender_phone\"\n\"#3\" = \"\"\n";
+    let (_d, prep) = prepared(csv, Some(m));
+    let prep = prep.unwrap();
+    prep.plan.check(Path::new("in.csv")).unwrap();
+    assert_eq!(
+        prep.plan.fields,
+        [Some("tracking"), Some("sender_phone"), None]
+    );
+    assert_eq!(prep.plan.ignored, ["Sender phone (column 3)"]);
+    let (_s, mut s) = temp_store();
+    let r = run(&mut s, &prep, &Options::default(), |_| {}).unwrap();
+    assert_eq!(r.imported, 1, "{r:?}");
+    let p: Vec<Parcel> = records::list(s.conn(), 1, 0).unwrap();
+    assert_eq!(p[0].sender_phone.as_deref(), Some("+77011234567"));
+    // By place alone, the other way round.
+    let m = "[columns]\n\"#1\" = \"tracking\"\n\"#3\" = \"recipient_phone\"\n";
+    let (_d, prep) = prepared(csv, Some(m));
+    let prep = prep.unwrap();
+    assert_eq!(
+        prep.plan.fields,
+        [Some("tracking"), None, Some("recipient_phone")]
+    );
+    // Column 0 is none.
+    let e = Mapping::parse("[columns]\n\"#0\" = \"tracking\"\n", Path::new("m.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("counted from 1"), "{e}");
+}
+
+/// A mapping key that is no header of the file is said as that, with
+/// the file's headers, not as a file whose columns are not recognised.
+#[test]
+fn a_mapping_key_matching_no_header_is_named() {
+    let csv = "Tracking number,Sender phone\nRR473124829KZ,+77011234567\n";
+    for key in ["Nope", "#7"] {
+        let m = format!("[columns]\n\"{key}\" = \"tracking\"\n");
+        let (_d, prep) = prepared(csv, Some(&m));
+        let e = prep
+            .unwrap()
+            .plan
+            .check(Path::new("in.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&format!(
+                "the mapping's column \"{key}\" (for tracking) is not in the file, whose columns are \"Tracking number\", \"Sender phone\""
+            )),
+            "{e}"
+        );
+    }
+}

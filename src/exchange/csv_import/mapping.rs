@@ -22,6 +22,36 @@ pub struct Mapping {
 /// How `[units]` writes a column whose every value carries its unit.
 pub(super) const EACH_VALUE: &str = "each value";
 
+/// The column a mapping key names by its place: `#3` is the third column
+/// (1 = the first), whatever its header says. A file's headers may repeat
+/// (`Sender phone` twice) or be empty; such a column can be named only so.
+/// `#0` is no column (`None`, refused when the mapping is read).
+pub fn column_at(key: &str) -> Option<usize> {
+    let n = key.trim().strip_prefix('#')?;
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse::<usize>().ok()?.checked_sub(1)
+}
+
+/// Whether a key is written as a place (`#N`), a valid one or not.
+pub(super) fn looks_like_place(key: &str) -> bool {
+    key.trim()
+        .strip_prefix('#')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether mapping key `key` names column `i`, headed `header`: by its
+/// place (`#N`), else by its header as written, else by its header
+/// folded (case, spaces and punctuation ignored).
+pub(super) fn key_names(key: &str, i: usize, header: &str) -> bool {
+    if looks_like_place(key) {
+        return column_at(key) == Some(i);
+    }
+    key.trim() == header.trim()
+        || (!header_key(key).is_empty() && header_key(key) == header_key(header))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct MappingFile {
@@ -80,10 +110,20 @@ impl Mapping {
             encoding_for(e.get_ref()).map_err(|x| err(e.span().start, x.to_string()))?;
             m.encoding = Some(e.get_ref().clone());
         }
+        let place = |key: &str, at: usize, table: &str| {
+            if looks_like_place(key) && column_at(key).is_none() {
+                return Err(err(
+                    at,
+                    format!("{table} {key:?}: columns are counted from 1 (\"#1\" is the first)"),
+                ));
+            }
+            Ok(())
+        };
         let mut used: HashMap<&str, (&str, usize)> = HashMap::new();
         for (column, field) in &file.columns {
             let name = field.get_ref().trim();
             let at = field.span().start;
+            place(column, at, "[columns]")?;
             if name.is_empty() {
                 m.columns.push((column.clone(), String::new()));
                 continue;
@@ -94,7 +134,8 @@ impl Mapping {
                 return Err(err(
                     at,
                     format!(
-                        "columns {other:?} (line {line}) and {column:?} both fill {}",
+                        "columns {other:?} (line {line}) and {column:?} both fill {}; \
+                         set one to \"\" to leave it out, or to another field",
                         spec.name
                     ),
                 ));
@@ -103,6 +144,7 @@ impl Mapping {
         }
         for (column, unit) in &file.units {
             let at = unit.span().start;
+            place(column, at, "[units]")?;
             let u = unit.get_ref().trim();
             let u = if u.eq_ignore_ascii_case(EACH_VALUE) {
                 None
@@ -142,7 +184,9 @@ impl Mapping {
         let q = |s: &str| toml::Value::String(s.to_string()).to_string();
         let mut out = String::from(
             "# interdict CSV mapping: column header = parcel field (\"\" ignores the column).\n\
-             # Fields: `interdict fields parcel`. [defaults] fill empty cells of every row.\n",
+             # \"#N\" names the N-th column (1 = the first) whatever its header: for headers\n\
+             # that repeat or are empty. Fields: `interdict fields parcel`.\n\
+             # [defaults] fill empty cells of every row.\n",
         );
         if let Some(d) = self.delimiter {
             let s = if d == b'\t' {

@@ -14,10 +14,12 @@ pub struct ColumnPlan {
     pub ignored: Vec<String>,
     /// Columns a mapping names that the file does not have.
     pub missing: Vec<String>,
+    /// Of those, each with the field the mapping sends it to.
+    pub(super) missing_fields: Vec<(String, &'static str)>,
     /// Values every row gets where its own cell is empty.
     pub defaults: Vec<(&'static str, String)>,
-    /// Two columns filling one field.
-    pub(super) conflicts: Vec<String>,
+    /// Two columns filling one field: their places and the field.
+    pub(super) conflicts: Vec<(usize, usize, &'static str)>,
     /// For each weight column, the unit of values that do not say one
     /// (None: each value must say it).
     pub units: Vec<Option<WeightUnit>>,
@@ -59,9 +61,18 @@ pub(super) fn is_date(field: &str) -> bool {
         .any(|f| f.name == field && f.kind == FieldKind::Date)
 }
 
+/// How a column is named in messages and reports: its header, with its
+/// place when another column is headed alike; its place when it has none.
 pub(super) fn column_name(header: &[String], i: usize) -> String {
     match header.get(i).map(|h| h.trim()) {
-        Some(h) if !h.is_empty() => cut_value(h).into_owned(),
+        Some(h) if !h.is_empty() => {
+            let alike = header.iter().filter(|o| o.trim() == h).count();
+            if alike > 1 {
+                format!("{} (column {})", cut_value(h), i + 1)
+            } else {
+                cut_value(h).into_owned()
+            }
+        }
         _ => format!("(column {})", i + 1),
     }
 }
@@ -147,31 +158,48 @@ impl ColumnPlan {
         let mut fields: Vec<Option<&'static str>> = vec![None; header.len()];
         let mut ignored = Vec::new();
         let mut missing = Vec::new();
+        let mut missing_fields = Vec::new();
         let mut conflicts = Vec::new();
         let mut defaults = Vec::new();
         let field_of = |name: &str| Parcel::FIELDS.iter().find(|f| f.name == name);
         match mapping {
             Some(m) => {
-                for (col, field) in &m.columns {
-                    let exact: Vec<usize> = (0..header.len())
-                        .filter(|i| header[*i].trim() == col.trim())
-                        .collect();
-                    let found = if exact.is_empty() {
-                        (0..header.len())
-                            .filter(|i| {
-                                !header_key(col).is_empty()
-                                    && header_key(&header[*i]) == header_key(col)
-                            })
-                            .collect()
-                    } else {
-                        exact
+                // Keys by header first, then keys by place (`#3`), which
+                // say what one column is whatever its header: of two
+                // columns headed alike, `"#3" = ""` leaves out the second.
+                let (by_place, by_name): (Vec<_>, Vec<_>) =
+                    m.columns.iter().partition(|(c, _)| column_at(c).is_some());
+                for (col, field) in by_name.into_iter().chain(by_place) {
+                    let found: Vec<usize> = match column_at(col) {
+                        Some(i) => (i < header.len()).then_some(i).into_iter().collect(),
+                        None => {
+                            let exact: Vec<usize> = (0..header.len())
+                                .filter(|i| header[*i].trim() == col.trim())
+                                .collect();
+                            if exact.is_empty() {
+                                (0..header.len())
+                                    .filter(|i| {
+                                        !header_key(col).is_empty()
+                                            && header_key(&header[*i]) == header_key(col)
+                                    })
+                                    .collect()
+                            } else {
+                                exact
+                            }
+                        }
                     };
+                    let spec = field_of(field);
                     if found.is_empty() && !field.is_empty() {
                         missing.push(col.clone());
+                        if let Some(spec) = spec {
+                            missing_fields.push((col.clone(), spec.name));
+                        }
                     }
-                    if let Some(spec) = field_of(field) {
-                        for i in found {
-                            fields[i] = Some(spec.name);
+                    for i in found {
+                        match spec {
+                            Some(spec) => fields[i] = Some(spec.name),
+                            None if column_at(col).is_some() => fields[i] = None,
+                            None => {}
                         }
                     }
                 }
@@ -204,11 +232,7 @@ impl ColumnPlan {
                 None => ignored.push(column_name(&header, i)),
                 Some(f) => {
                     if let Some(j) = fields[..i].iter().position(|g| g == &Some(*f)) {
-                        conflicts.push(format!(
-                            "columns {:?} and {:?} both fill {f}",
-                            column_name(&header, j),
-                            column_name(&header, i)
-                        ));
+                        conflicts.push((j, i, *f));
                     }
                 }
             }
@@ -218,14 +242,12 @@ impl ColumnPlan {
                 if fields[i] != Some("weight_g") {
                     return None;
                 }
+                // (A key by place before one by header.)
                 let stated = mapping.and_then(|m| {
                     m.units
                         .iter()
-                        .find(|(c, _)| {
-                            c.trim() == header[i].trim()
-                                || (!header_key(c).is_empty()
-                                    && header_key(c) == header_key(&header[i]))
-                        })
+                        .find(|(c, _)| column_at(c) == Some(i))
+                        .or_else(|| m.units.iter().find(|(c, _)| key_names(c, i, &header[i])))
                         .map(|(_, u)| *u)
                 });
                 // A mapped column's header may still say its unit
@@ -254,6 +276,7 @@ impl ColumnPlan {
             fields,
             ignored,
             missing,
+            missing_fields,
             defaults,
             conflicts,
             units,
@@ -271,26 +294,63 @@ impl ColumnPlan {
             path: path.to_path_buf(),
             message,
         };
-        if let Some(c) = self.conflicts.first() {
-            return Err(err(format!(
-                "{c}; say which with --mapping (--save-mapping writes one to edit)"
-            )));
+        let cols = || {
+            (0..self.header.len())
+                .map(|i| format!("{:?}", column_name(&self.header, i)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if let Some(&(j, i, f)) = self.conflicts.first() {
+            let (a, b) = (column_name(&self.header, j), column_name(&self.header, i));
+            let headed = self.header[j].trim();
+            return Err(err(
+                if !headed.is_empty() && headed == self.header[i].trim() {
+                    // Headed alike: a mapping tells them apart by place only.
+                    format!(
+                        "columns {} and {} are both headed {:?} and both fill {f}; say which with \
+                     --mapping, naming a column by its place (\"#{}\" = \"{f}\" and \"#{}\" = \"\" \
+                     to leave the other out; --save-mapping writes one to edit)",
+                        j + 1,
+                        i + 1,
+                        cut_value(headed),
+                        j + 1,
+                        i + 1
+                    )
+                } else {
+                    format!(
+                        "columns {a:?} and {b:?} both fill {f}; say which with --mapping \
+                     (--save-mapping writes one to edit)"
+                    )
+                },
+            ));
         }
         for spec in Parcel::FIELDS.iter().filter(|f| f.required) {
             let has_column = self.fields.contains(&Some(spec.name));
             let has_default =
                 spec.default.is_some() || self.defaults.iter().any(|(f, _)| *f == spec.name);
+            // The mapping names a column for it that is not in the file.
+            if let Some((key, _)) = self
+                .missing_fields
+                .iter()
+                .find(|(_, f)| *f == spec.name)
+                .filter(|_| !has_column)
+            {
+                return Err(err(format!(
+                    "the mapping's column {:?} (for {}) is not in the file, whose columns are {}; \
+                     correct the key to a header as written, or \"#N\" for the N-th column",
+                    cut_value(key),
+                    spec.name,
+                    cols()
+                )));
+            }
             if !has_column && !has_default {
-                let cols: Vec<String> = (0..self.header.len())
-                    .map(|i| format!("{:?}", column_name(&self.header, i)))
-                    .collect();
                 return Err(err(format!(
                     "no {} column ({}): none of the columns {} is recognised as one; \
                      rename it (e.g. \"Tracking number\") or map it with --mapping \
                      (--save-mapping writes one to edit)",
                     spec.name,
                     spec.label,
-                    cols.join(", ")
+                    cols()
                 )));
             }
         }
@@ -298,18 +358,26 @@ impl ColumnPlan {
     }
 
     /// The mapping this plan amounts to, for `--save-mapping`.
+    /// A column is written by its header, or by its place (`#3`) when
+    /// its header is empty or another column's too (or reads as a place).
     pub fn to_mapping(&self, delimiter: u8, encoding: Option<&str>) -> Mapping {
-        let mut seen = std::collections::HashSet::new();
+        let key = |i: usize| {
+            let name = self.header[i].trim();
+            let alike = (0..self.header.len())
+                .filter(|j| self.header[*j].trim() == name)
+                .count();
+            if name.is_empty() || alike > 1 || looks_like_place(name) {
+                format!("#{}", i + 1)
+            } else {
+                name.to_string()
+            }
+        };
         let columns = (0..self.header.len())
-            .filter_map(|i| {
-                let name = self.header[i].trim().to_string();
-                (!name.is_empty() && seen.insert(name.clone()))
-                    .then(|| (name, self.fields[i].unwrap_or("").to_string()))
-            })
+            .map(|i| (key(i), self.fields[i].unwrap_or("").to_string()))
             .collect();
         let units = (0..self.header.len())
-            .filter(|i| self.fields[*i] == Some("weight_g") && !self.header[*i].trim().is_empty())
-            .map(|i| (self.header[i].trim().to_string(), self.units[i]))
+            .filter(|i| self.fields[*i] == Some("weight_g"))
+            .map(|i| (key(i), self.units[i]))
             .collect();
         Mapping {
             delimiter: (delimiter != b',').then_some(delimiter),
