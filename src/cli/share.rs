@@ -95,7 +95,7 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
     if m.handling.withheld_red > 0 {
         writeln!(
             out,
-            "withheld: {} item(s): TLP:RED ones (name one with --include-red), TLP:AMBER+STRICT ones (--amber-strict), and what belonged only to them",
+            "withheld: {} item(s): TLP:RED ones (name one with --include-red), TLP:AMBER+STRICT ones (--amber-strict), and what belonged only to them (watchlist entries included)",
             m.handling.withheld_red
         )?;
     }
@@ -294,6 +294,7 @@ pub fn merge(
         "added {}, updated {}, unchanged {}, conflicts {}, deleted {}",
         report.added, report.updated, report.unchanged, report.conflicts, report.deleted
     )?;
+    write_targeting(out, &report.targeting, args.dry_run)?;
     if report.deleted > 0 {
         writeln!(
             out,
@@ -324,6 +325,98 @@ pub fn merge(
     }
     if !report.written && !args.dry_run {
         writeln!(out, "nothing new: the notebook was not changed")?;
+    }
+    Ok(())
+}
+
+/// What a merge did with the risk profiles and watchlist entries it
+/// received: every one counted, none of them screening here until
+/// someone here says so.
+fn write_targeting(
+    out: &mut impl Write,
+    t: &crate::exchange::targeting::Received,
+    dry_run: bool,
+) -> Result<()> {
+    let names = |v: &[String]| {
+        v.iter()
+            .map(|n| cell_line(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !t.profiles_added.is_empty() {
+        writeln!(
+            out,
+            "risk profiles: {} {} switched off ({}): `interdict profile on NAME` turns one on",
+            t.profiles_added.len(),
+            if dry_run { "would be added" } else { "added" },
+            names(&t.profiles_added)
+        )?;
+    }
+    if !t.profiles_differ.is_empty() {
+        writeln!(
+            out,
+            "risk profiles kept as they are here (the file's text differs): {}",
+            names(&t.profiles_differ)
+        )?;
+    }
+    if !t.profiles_unreadable.is_empty() {
+        writeln!(
+            out,
+            "risk profiles left out (their text does not read as a profile): {}",
+            names(&t.profiles_unreadable)
+        )?;
+    }
+    if !t.watch_received.is_empty() {
+        writeln!(
+            out,
+            "watchlist: {} entr{} received, not watched here until you add {}:",
+            t.watch_received.len(),
+            if t.watch_received.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            },
+            if t.watch_received.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        )?;
+        for e in &t.watch_received {
+            writeln!(
+                out,
+                "  {} {}: {} (TLP:{}{}{}, watched by {}): {}",
+                e.kind,
+                cell_line(&e.value),
+                cell_line(&e.reason),
+                e.tlp,
+                e.case
+                    .as_deref()
+                    .map(|c| format!(", case {}", cell_line(c)))
+                    .unwrap_or_default(),
+                e.expires_on
+                    .as_deref()
+                    .map(|d| format!(", until {d}"))
+                    .unwrap_or_default(),
+                cell_line(&e.added_by),
+                cell_line(&e.accept)
+            )?;
+        }
+    }
+    if t.watch_already > 0 {
+        writeln!(
+            out,
+            "watchlist: {} received entr{} watched here already",
+            t.watch_already,
+            if t.watch_already == 1 {
+                "y is"
+            } else {
+                "ies are"
+            }
+        )?;
+    }
+    for l in &t.watch_left_out {
+        writeln!(out, "watchlist entry left out: {}", cell_line(l))?;
     }
     Ok(())
 }

@@ -531,11 +531,28 @@ fn io(path: &Path, e: impl std::fmt::Display) -> StoreError {
 }
 
 /// Writes the export file at `out`, which must not exist yet. `progress`
-/// hears the stage and, for records, how many of how many are done.
+/// hears the stage and, for records, how many of how many are done. The
+/// post's own targeting rules (its risk profiles, its watchlist entries
+/// of no case) go only with the whole notebook (`all`); see
+/// [`export_with`].
 pub fn export(
     src: &Store,
     out: &Path,
     opts: &ExportOptions<'_>,
+    progress: ProgressFn<'_>,
+) -> Result<ExportReport> {
+    export_with(src, out, opts, opts.all, progress)
+}
+
+/// [`export`], carrying the post's own targeting rules (its risk
+/// profiles and its watchlist entries of no case) when `with_profiles`.
+/// Without them, an export carries only the watchlist entries of its
+/// cases (see [`super::targeting`]).
+pub fn export_with(
+    src: &Store,
+    out: &Path,
+    opts: &ExportOptions<'_>,
+    with_profiles: bool,
     progress: ProgressFn<'_>,
 ) -> Result<ExportReport> {
     if out.exists() {
@@ -695,13 +712,24 @@ pub fn export(
     // exported, so the receiver deletes it too, or is asked.
     let gone = tombstones(&snapshot, &picked, &rel, opts.all, opts.redact_sources)?;
     build.write(|w| copy_histories(&snapshot, source_db, &w.tx, &gone))?;
-    // The profiles, and the watchlist entries of what is exported (those
-    // of no case, or of a case exported: an entry of a withheld case is
-    // withheld with it; never a TLP:RED one).
+    // The watchlist entries of the cases exported, and, asked for, the
+    // post's own targeting (its profiles, its entries of no case), by the
+    // same handling rules as records (see `super::targeting`).
     let exported: HashSet<Uuid> = picked.of(ItemKind::Case).iter().copied().collect();
-    let (profiles, watched) =
-        build.write(|w| crate::targeting::exchange::export(&snapshot, &w.tx, &exported))?;
-    for (what, n) in [("profile", profiles), ("watchlist", watched)] {
+    let targeting = build.write(|w| {
+        super::targeting::export(
+            &snapshot,
+            &w.tx,
+            &exported,
+            &picked.withheld,
+            &rel,
+            with_profiles,
+        )
+    })?;
+    for (what, n) in [
+        ("profile", targeting.profiles),
+        ("watchlist", targeting.watched),
+    ] {
         if n > 0 {
             counts.insert(what.to_string(), n);
         }
@@ -720,7 +748,8 @@ pub fn export(
             records::label_of(&snapshot, kind, id)
         })
         .collect::<Result<Vec<_>>>()?;
-    // (Only cases and notes carry a TLP label.)
+    // (Of records, only cases and notes carry a TLP label; watchlist
+    // entries do too.)
     let mut amber_strict = Vec::new();
     for kind in [ItemKind::Case, ItemKind::Note] {
         for &id in picked.of(kind) {
@@ -729,6 +758,7 @@ pub fn export(
             }
         }
     }
+    amber_strict.extend(targeting.amber_strict);
     snapshot.finish()?;
 
     // The index tables travel empty (the build wrote none): the receiver
@@ -779,7 +809,7 @@ pub fn export(
             cases: case_refs,
         },
         handling: Handling {
-            withheld_red: picked.withheld.len(),
+            withheld_red: picked.withheld.len() + targeting.withheld,
             included_red,
             redact_sources: opts.redact_sources,
             redacted_notes: redacted,

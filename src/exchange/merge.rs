@@ -74,7 +74,7 @@ pub struct MergeReport {
     pub merge_id: Option<Uuid>,
     /// What came of the file's risk profiles and watchlist entries.
     #[serde(default)]
-    pub targeting: crate::targeting::exchange::Received,
+    pub targeting: super::targeting::Received,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -1216,6 +1216,11 @@ fn record_merge(w: &mut Writer<'_>, report: &mut MergeReport, source_id: Uuid) -
     Ok(())
 }
 
+/// The day of a write's time (`YYYY-MM-DD...`), to compare dates with.
+fn today(now: &str) -> String {
+    now.get(..10).unwrap_or(now).to_string()
+}
+
 /// Merges an accepted export file. With `dry_run`, reports what would
 /// happen and writes nothing. `progress` hears (records done, total)
 /// every thousand records.
@@ -1288,7 +1293,7 @@ pub fn merge(
         }
         let mut report = mg.report;
         apply_tombstones(w, rec, source_id, &mut report)?;
-        report.targeting = crate::targeting::exchange::merge(w, &rec.conn, &w.now.clone())?;
+        report.targeting = super::targeting::merge(w, &rec.conn, &today(&w.now))?;
         Ok((report, false))
     })
 }
@@ -1634,7 +1639,7 @@ fn run_steps(
     };
     dst.write(|w| {
         apply_tombstones(w, rec, source_id, &mut report)?;
-        report.targeting = crate::targeting::exchange::merge(w, &rec.conn, &w.now.clone())?;
+        report.targeting = super::targeting::merge(w, &rec.conn, &today(&w.now))?;
         let bytes = receive_document_bytes(w, &rec.conn)?;
         let changed =
             report.added + report.updated + report.new_conflicts + report.deleted + history + bytes

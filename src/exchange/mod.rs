@@ -20,3 +20,4 @@ pub mod seal;
 pub mod signing;
 pub mod stix;
 pub mod summary;
+pub mod targeting;
