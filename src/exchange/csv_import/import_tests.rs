@@ -146,3 +146,65 @@ fn a_mapping_key_matching_no_header_is_named() {
         );
     }
 }
+
+/// UTF-16 without a byte-order mark is told in any script: a Cyrillic
+/// header has NULs only at its delimiters and line ends.
+#[test]
+fn utf16_without_a_bom_is_told_for_cyrillic_text() {
+    let text = "Трек-номер,Отправитель,Телефон отправителя\r\n\
+                RR473124829KZ,Иван Петров,+77011234567\r\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    assert_eq!(reader::utf16_by_nuls(&le), Some(encoding_rs::UTF_16LE));
+    assert_eq!(reader::utf16_by_nuls(&be), Some(encoding_rs::UTF_16BE));
+    // The start cut in the middle of a character.
+    let header: Vec<u8> = "Трек-номер;Получатель\nРР"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    assert_eq!(
+        reader::utf16_by_nuls(&header[..header.len() - 1]),
+        Some(encoding_rs::UTF_16LE)
+    );
+    // A title above the header.
+    let titled: Vec<u8> = "Изъятия за июнь\r\nТрек-номер,Получатель\r\n"
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    assert_eq!(reader::utf16_by_nuls(&titled), Some(encoding_rs::UTF_16BE));
+    // A character beyond the first plane cut between its halves.
+    let far: Vec<u8> = "Имя,Заметка\n1,𝔸"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    assert_eq!(
+        reader::utf16_by_nuls(&far[..far.len() - 2]),
+        Some(encoding_rs::UTF_16LE)
+    );
+    for (bytes, name) in [(le, "UTF-16LE"), (be, "UTF-16BE")] {
+        let (_d, mut s) = temp_store();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let prep = Prepared::new(&path, None, None, None).unwrap();
+        let r = run(&mut s, &prep, &Options::default(), |_| {}).unwrap();
+        assert_eq!((r.imported, r.encoding.as_str()), (1, name), "{r:?}");
+        let p: Vec<Parcel> = records::list(s.conn(), 1, 0).unwrap();
+        assert_eq!(p[0].sender_name.as_deref(), Some("Иван Петров"));
+    }
+    // Not UTF-16: UTF-8 Cyrillic, ASCII with a stray NUL, binary.
+    assert_eq!(reader::utf16_by_nuls(text.as_bytes()), None);
+    assert_eq!(
+        reader::utf16_by_nuls(b"tracking,name\nRR1,a\x00b\nRR2,c\n"),
+        None
+    );
+    assert_eq!(
+        reader::utf16_by_nuls(b"SQLite format 3\x00\x10\x00\x01\x01"),
+        None
+    );
+    let nul_pair: Vec<u8> = "a,b\n\u{0}c,d\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    assert_eq!(reader::utf16_by_nuls(&nul_pair), None, "a NUL character");
+}

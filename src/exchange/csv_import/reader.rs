@@ -303,40 +303,90 @@ pub(super) fn open_csv(
     })
 }
 
+/// How much of a file's start is looked at to tell UTF-16 without a
+/// byte-order mark.
+const UTF16_SNIFF: u64 = 4096;
+
 /// UTF-16 (little- or big-endian) without a byte-order mark, as some
-/// exports write it: told by its start, where most pairs of bytes hold a
-/// NUL on the same side (the high byte of ASCII letters, digits and
-/// delimiters) and none on the other. `None` for anything else, a
-/// byte-order mark included (the decoder reads that one).
+/// exports write it, told by the file's start ([`utf16_by_nuls`]). `None`
+/// for anything else, a byte-order mark included (the decoder reads that
+/// one).
 pub(super) fn utf16_without_bom(path: &Path) -> Result<Option<&'static Encoding>, ImportError> {
     let mut head = Vec::new();
     File::open(path)
         .map_err(io_err(path))?
-        .take(512)
+        .take(UTF16_SNIFF)
         .read_to_end(&mut head)
         .map_err(io_err(path))?;
     Ok(utf16_by_nuls(&head))
 }
 
+/// Whether `head` reads as UTF-16 without a byte-order mark. Each ASCII
+/// character (delimiters, line ends, digits, Latin letters) has a NUL as
+/// its high byte, so the NULs fall on one side of the byte pairs (odd
+/// offsets: little-endian; even: big-endian) and hardly ever on the
+/// other. How many there are depends on the script: ASCII text has one
+/// on most pairs, a Cyrillic or Chinese header only at its delimiters and
+/// line ends. So the start must also decode as UTF-16 on that side (no
+/// unpaired surrogate, no control character but tab and line ends, no
+/// NUL character), and either have NULs on most pairs, or on one pair in
+/// sixteen or more and read as a table: a line end and a delimiter (a
+/// title line may come first). (ASCII text with a stray NUL decodes as ideographs,
+/// its commas and line ends paired away with letters.)
 pub(super) fn utf16_by_nuls(head: &[u8]) -> Option<&'static Encoding> {
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return None;
     }
-    let pairs: Vec<&[u8]> = head.chunks_exact(2).collect();
+    let pairs: Vec<[u8; 2]> = head.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
     if pairs.len() < 2 {
         return None;
     }
-    let low_nul = pairs.iter().filter(|p| p[0] == 0 && p[1] != 0).count();
-    let high_nul = pairs.iter().filter(|p| p[1] == 0 && p[0] != 0).count();
-    let both = pairs.iter().filter(|p| p[0] == 0 && p[1] == 0).count();
-    let most = |n: usize| n * 2 > pairs.len() && both == 0;
-    if most(high_nul) && low_nul == 0 {
-        Some(encoding_rs::UTF_16LE)
-    } else if most(low_nul) && high_nul == 0 {
-        Some(encoding_rs::UTF_16BE)
+    let even = pairs.iter().filter(|p| p[0] == 0).count();
+    let odd = pairs.iter().filter(|p| p[1] == 0).count();
+    // (A few characters have a NUL low byte, U+0400 `Ѐ` or U+4E00 `一`:
+    // one NUL in eight on the other side is let be.)
+    let (le, nuls) = if odd > even {
+        (true, odd)
     } else {
-        None
+        (false, even)
+    };
+    let other = if le { even } else { odd };
+    if nuls == 0 || other * 8 > nuls {
+        return None;
     }
+    let mut units: Vec<u16> = pairs
+        .iter()
+        .map(|p| {
+            if le {
+                u16::from_le_bytes(*p)
+            } else {
+                u16::from_be_bytes(*p)
+            }
+        })
+        .collect();
+    // (The start may end between the two halves of a surrogate pair.)
+    if units.last().is_some_and(|u| (0xD800..0xDC00).contains(u)) {
+        units.pop();
+    }
+    let (mut line_end, mut delimited) = (false, false);
+    for c in char::decode_utf16(units) {
+        let c = c.ok()?;
+        match c {
+            '\n' | '\r' => line_end = true,
+            ',' | ';' | '\t' | '|' => delimited = true,
+            c if c.is_control() => return None,
+            _ => {}
+        }
+    }
+    let table = line_end && delimited && nuls * 16 >= pairs.len();
+    if !table && nuls * 2 <= pairs.len() {
+        return None;
+    }
+    Some(if le {
+        encoding_rs::UTF_16LE
+    } else {
+        encoding_rs::UTF_16BE
+    })
 }
 
 /// The encoding to pass for text whose bytes are not UTF-8, by how its
