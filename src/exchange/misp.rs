@@ -12,7 +12,7 @@ use super::handling::{self, Release};
 use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::domain::{Case, Finding, ItemKind, Note, Organisation, Person, Record, Substance};
 use crate::store::{Result, StoreError, records, related};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
@@ -502,6 +502,10 @@ pub struct Imported {
     pub already_here: usize,
     /// Objects of templates interdict does not read, by template name.
     pub skipped: BTreeMap<String, usize>,
+    /// Records here that the event gives other values: kept as here, each
+    /// difference said in the notices and the event's version filed as a
+    /// conflict to settle (`interdict conflicts`).
+    pub differ: usize,
     /// What the summary says besides the counts: a choice made for the
     /// user (which of several TLP tags applies), data left out and why.
     pub notices: Vec<String>,
@@ -576,6 +580,18 @@ fn link_type(relationship: &str) -> (&'static str, bool) {
     }
 }
 
+/// A MISP relationship and its comment as a link's type and note (an
+/// unknown relationship is `related-to`, naming it).
+fn link_of(relationship: &str, comment: &str) -> (&'static str, String) {
+    let (t, unknown) = link_type(relationship);
+    let note = if unknown {
+        format!("MISP relationship {relationship}: {comment}")
+    } else {
+        comment.to_string()
+    };
+    (t, note)
+}
+
 fn bad(what: &str, message: impl std::fmt::Display) -> StoreError {
     StoreError::Refused(format!("{what}: {message}; nothing was imported"))
 }
@@ -644,20 +660,253 @@ fn value_text(a: &Value, what: &str) -> Result<String> {
 }
 
 /// An object's attributes, deleted ones left out: relation -> values, in
-/// order.
-fn relations(o: &Value, what: &str) -> Result<BTreeMap<String, Vec<String>>> {
-    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for a in o["Attribute"].as_array().into_iter().flatten() {
-        if deleted(a) {
-            continue;
+/// order, with which of them the import read (to name every one it did
+/// not).
+struct Rels {
+    map: BTreeMap<String, Vec<String>>,
+    read: std::cell::RefCell<HashSet<(String, usize)>>,
+    /// Why a value read was still not imported, by (relation, index).
+    why: std::cell::RefCell<BTreeMap<(String, usize), String>>,
+}
+
+impl Rels {
+    fn of(o: &Value, what: &str) -> Result<Rels> {
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for a in o["Attribute"].as_array().into_iter().flatten() {
+            if deleted(a) {
+                continue;
+            }
+            if let Some(r) = a["object_relation"].as_str() {
+                map.entry(r.to_string())
+                    .or_default()
+                    .push(value_text(a, what)?);
+            }
         }
-        if let Some(r) = a["object_relation"].as_str() {
-            m.entry(r.to_string())
-                .or_default()
-                .push(value_text(a, what)?);
+        Ok(Rels {
+            map,
+            read: Default::default(),
+            why: Default::default(),
+        })
+    }
+
+    /// The first value of `k` (read), or "".
+    fn one(&self, k: &str) -> String {
+        match self.map.get(k).and_then(|v| v.first()) {
+            Some(v) => {
+                self.read.borrow_mut().insert((k.to_string(), 0));
+                v.clone()
+            }
+            None => String::new(),
         }
     }
-    Ok(m)
+
+    /// Every value of `k` (read).
+    fn values(&self, k: &str) -> Vec<String> {
+        let v = self.map.get(k).cloned().unwrap_or_default();
+        let mut read = self.read.borrow_mut();
+        for i in 0..v.len() {
+            read.insert((k.to_string(), i));
+        }
+        v
+    }
+
+    /// Every value of `k` joined by `; ` (read).
+    fn all(&self, k: &str) -> String {
+        self.values(k).join("; ")
+    }
+
+    /// Whether the object has a value of `k`, without reading it.
+    fn has(&self, k: &str) -> bool {
+        self.map.get(k).is_some_and(|v| !v.is_empty())
+    }
+
+    /// Marks every value of `k` as not imported, for the reason given.
+    fn refuse(&self, k: &str, why: impl Into<String>) {
+        let why = why.into();
+        let n = self.map.get(k).map_or(0, Vec::len);
+        let mut read = self.read.borrow_mut();
+        let mut w = self.why.borrow_mut();
+        for i in 0..n {
+            read.remove(&(k.to_string(), i));
+            w.insert((k.to_string(), i), why.clone());
+        }
+    }
+
+    /// The values not imported, each said with its relation and why.
+    fn not_imported(&self, what: &str, kind: &str) -> Vec<String> {
+        let read = self.read.borrow();
+        let why = self.why.borrow();
+        let mut out = Vec::new();
+        for (k, vs) in &self.map {
+            for (i, v) in vs.iter().enumerate() {
+                if read.contains(&(k.clone(), i)) {
+                    continue;
+                }
+                let reason = match why.get(&(k.clone(), i)) {
+                    Some(w) => w.clone(),
+                    None if read.contains(&(k.clone(), 0)) => format!(
+                        "a {kind} holds one {k}: the first, {:?}, was imported",
+                        vs[0]
+                    ),
+                    None => format!("not a relation interdict reads from a {kind}"),
+                };
+                out.push(format!(
+                    "{what}: attribute {k} {v:?} not imported ({reason})"
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// The conflicts a re-imported event leaves, as a merge does: the record
+/// here stays, the file's version waits beside it until someone chooses
+/// (`interdict conflicts`). They hang on a `sources` row of the import,
+/// made with the first.
+struct Conflicts<'a> {
+    file: &'a str,
+    sha256: String,
+    event: Uuid,
+    source: Option<Uuid>,
+    dry_run: bool,
+    /// Records here found to differ from the event.
+    differ: usize,
+}
+
+impl Conflicts<'_> {
+    /// Files the file's version `incoming` of a record here (`local`);
+    /// what to say of it.
+    fn file(
+        &mut self,
+        w: &crate::store::Writer<'_>,
+        kind: ItemKind,
+        id: Uuid,
+        local: &str,
+        incoming: &str,
+    ) -> Result<String> {
+        use sha2::Digest;
+        let key = format!(
+            "misp:{}",
+            crate::store::audit::hex(&sha2::Sha256::digest(incoming.as_bytes()))
+        );
+        let known: Option<(i64, String)> =
+            w.tx.query_row(
+                "SELECT id, status FROM conflicts WHERE item_id = ?1 AND incoming_key = ?2",
+                (id, &key),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((n, status)) = known {
+            return Ok(match status.as_str() {
+                "open" => {
+                    format!("kept as here; conflict {n} waits (`interdict conflicts show {n}`)")
+                }
+                s => format!(
+                    "kept as here; conflict {n}, this same version, was settled before ({s})"
+                ),
+            });
+        }
+        let source = match self.source {
+            Some(s) => s,
+            None => {
+                let s = Uuid::now_v7();
+                w.tx.execute(
+                    "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, report)
+                     VALUES (?1, 'import', ?2, ?3, ?4, ?5, ?6)",
+                    rusqlite::params![
+                        s,
+                        w.now,
+                        w.actor,
+                        self.file,
+                        self.sha256,
+                        json!({"format": "misp", "event": self.event.to_string()}).to_string()
+                    ],
+                )?;
+                self.source = Some(s);
+                s
+            }
+        };
+        w.tx.execute(
+            "INSERT INTO conflicts (item_kind, item_id, source_id, local, incoming, incoming_key, detected_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![kind.as_str(), id, source, local, incoming, key, w.now],
+        )?;
+        let n = w.tx.last_insert_rowid();
+        Ok(if self.dry_run {
+            "kept as here; it would wait as a conflict to settle (`interdict conflicts`)".into()
+        } else {
+            format!(
+                "kept as here; the file's version waits as conflict {n}: `interdict conflicts show {n}`, then `conflicts resolve {n} --keep local|incoming`"
+            )
+        })
+    }
+}
+
+/// Compares the record `id` here with the values the file gives it
+/// (`pairs`, as typed): a field the file gives otherwise is never written
+/// over. The file's version (the record here with the
+/// file's values) is filed as a conflict (`file_it`; otherwise it is
+/// only said, as for the catalogue's own substances); the differences are
+/// said either way, and counted. Returns whether it differs.
+fn differ<R: Record>(
+    w: &crate::store::Writer<'_>,
+    id: Uuid,
+    pairs: &[(&str, &str)],
+    what: &str,
+    conflicts: &mut Conflicts<'_>,
+    file_it: bool,
+    notices: &mut Vec<String>,
+) -> Result<bool> {
+    let local: R = records::must_get(&w.tx, id)?;
+    let mut incoming = local.clone();
+    if let Err(e) = crate::domain::record::set_fields(&mut incoming, pairs) {
+        notices.push(format!(
+            "{what} is here; the file's values for it are not valid ({e}): kept as here"
+        ));
+        return Ok(true);
+    }
+    if incoming == local {
+        return Ok(false);
+    }
+    let (l, i) = (
+        serde_json::to_value(&local).unwrap_or_default(),
+        serde_json::to_value(&incoming).unwrap_or_default(),
+    );
+    let show = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => "(none)".to_string(),
+        Some(Value::String(s)) => format!("{s:?}"),
+        Some(v) => v.to_string(),
+    };
+    let fields: Vec<String> = i
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, v)| l.get(k.as_str()) != Some(*v))
+        .map(|(k, v)| {
+            format!(
+                "{k} here {}, in the file {}",
+                show(l.get(k.as_str())),
+                show(Some(v))
+            )
+        })
+        .collect();
+    conflicts.differ += 1;
+    let said = if file_it {
+        conflicts.file(
+            w,
+            R::KIND,
+            id,
+            &records::to_json(&local)?,
+            &records::to_json(&incoming)?,
+        )?
+    } else {
+        "kept as here".into()
+    };
+    notices.push(format!(
+        "{what} is here with other values ({}): {said}",
+        fields.join("; ")
+    ));
+    Ok(true)
 }
 
 fn id_of(v: &Value, what: &str) -> Result<Uuid> {
@@ -764,25 +1013,32 @@ pub fn import_event(
     // Parcels, substances, people and organisations first; notes after
     // (they are on one of those), then the references.
     let mut substance_of: HashMap<Uuid, Uuid> = HashMap::new();
+    // A record here that the file gives otherwise waits as a conflict.
+    let mut conflicts = Conflicts {
+        file,
+        sha256: {
+            use sha2::Digest;
+            crate::store::audit::hex(&sha2::Sha256::digest(text.as_bytes()))
+        },
+        event: event_id,
+        source: None,
+        dry_run,
+        differ: 0,
+    };
     for o in &objects {
         let name = o["name"].as_str().unwrap_or("");
         let id = id_of(&o["uuid"], &format!("object {name}"))?;
         let what = format!("{name} object {id}");
-        let r = relations(o, &what)?;
-        let one = |k: &str| {
-            r.get(k)
-                .and_then(|v| v.first())
-                .map(String::as_str)
-                .unwrap_or("")
+        let r = Rels::of(o, &what)?;
+        let as_pairs = |pairs: &[(&'static str, String)]| -> Vec<(&'static str, String)> {
+            pairs
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .cloned()
+                .collect()
         };
-        let all = |k: &str| r.get(k).map(|v| v.join("; ")).unwrap_or_default();
         match name {
             "interdict-parcel" => {
-                if exists_as(w, id, ItemKind::Parcel)? {
-                    out.already_here += 1;
-                    create::include_in_case(w, case_id, id)?;
-                    continue;
-                }
                 let mut pairs: Vec<(&str, String)> = Vec::new();
                 for (rel, field) in [
                     ("tracking-number", "tracking"),
@@ -812,34 +1068,65 @@ pub fn import_event(
                     ("seized-place", "seized_place"),
                     ("seized-on", "seized_on"),
                 ] {
-                    if !one(rel).is_empty() {
-                        pairs.push((field, one(rel).to_string()));
+                    pairs.push((field, r.one(rel)));
+                }
+                // MISP's plain `weight`, when interdict's own (in grams)
+                // is not there: read with the unit it must say.
+                if r.has("weight") {
+                    if r.has("weight-g") {
+                        r.refuse("weight", "weight-g, in grams, is read instead");
+                    } else {
+                        let v = r.one("weight");
+                        match crate::domain::weight::parse_weight(&v, None) {
+                            Ok(g) => pairs.push(("weight_g", g.to_string())),
+                            Err(_) => r.refuse(
+                                "weight",
+                                "no unit a weight is read in: write it as 450 g or 0.45 kg, or as weight-g in grams",
+                            ),
+                        }
                     }
                 }
+                // Derived from the number here.
+                let kind_given = r.one("tracking-kind");
+                let pairs = as_pairs(&pairs);
                 let pairs: Vec<(&str, &str)> =
                     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                let (mut p, _) =
-                    new_record::<crate::domain::Parcel>(&pairs).map_err(|err| bad(&what, err))?;
-                p.meta.id = id;
-                create::parcel(w, &mut p).map_err(|err| bad(&what, err))?;
-                create::include_in_case(w, case_id, id)?;
-                added(ItemKind::Parcel);
+                if exists_as(w, id, ItemKind::Parcel)? {
+                    out.already_here += 1;
+                    create::include_in_case(w, case_id, id)?;
+                    differ::<crate::domain::Parcel>(
+                        w,
+                        id,
+                        &pairs,
+                        &format!("parcel {}", records::label_of(&w.tx, ItemKind::Parcel, id)?),
+                        &mut conflicts,
+                        true,
+                        &mut out.notices,
+                    )?;
+                } else {
+                    let (mut p, _) = new_record::<crate::domain::Parcel>(&pairs)
+                        .map_err(|err| bad(&what, err))?;
+                    p.meta.id = id;
+                    if !kind_given.is_empty() && kind_given != p.tracking_kind.as_str() {
+                        r.refuse(
+                            "tracking-kind",
+                            format!(
+                                "the kind is told by the number here: {}",
+                                p.tracking_kind.as_str()
+                            ),
+                        );
+                    }
+                    create::parcel(w, &mut p).map_err(|err| bad(&what, err))?;
+                    create::include_in_case(w, case_id, id)?;
+                    added(ItemKind::Parcel);
+                }
+                out.notices.extend(r.not_imported(&what, "parcel"));
             }
             "interdict-substance" => {
-                let n = one("name");
-                // The catalogue's, or one already here by name or synonym.
-                if let Some(s) = refs::substances_called(&w.tx, n)?.first() {
-                    substance_of.insert(id, s.meta.id);
-                    out.already_here += 1;
-                    continue;
-                }
-                if exists_as(w, id, ItemKind::Substance)? {
-                    substance_of.insert(id, id);
-                    out.already_here += 1;
-                    continue;
-                }
-                let syn = all("synonym");
-                let mut pairs = vec![("name", n), ("group", one("group"))];
+                let n = r.one("name");
+                let syn = r.all("synonym");
+                let mut pairs: Vec<(&str, String)> =
+                    vec![("name", n.clone()), ("group", r.one("group"))];
                 for (k, f) in [
                     ("subclass", "subclass"),
                     ("effect", "effect"),
@@ -849,92 +1136,209 @@ pub fn import_event(
                     ("table-1988", "table_1988"),
                     ("national-note", "national_note"),
                 ] {
-                    if !one(k).is_empty() {
-                        pairs.push((f, one(k)));
-                    }
+                    pairs.push((f, r.one(k)));
                 }
-                if !syn.is_empty() {
-                    pairs.push(("synonyms", syn.as_str()));
+                pairs.push(("synonyms", syn));
+                let pairs = as_pairs(&pairs);
+                let pairs: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                // The catalogue's, or one already here by name or synonym:
+                // its own values stay (the differences are said).
+                if let Some(s) = refs::substances_called(&w.tx, &n)?.first() {
+                    substance_of.insert(id, s.meta.id);
+                    out.already_here += 1;
+                    let by_id = s.meta.id == id;
+                    differ::<Substance>(
+                        w,
+                        s.meta.id,
+                        &pairs,
+                        &format!("substance {}", s.name),
+                        &mut conflicts,
+                        by_id,
+                        &mut out.notices,
+                    )?;
+                } else if exists_as(w, id, ItemKind::Substance)? {
+                    substance_of.insert(id, id);
+                    out.already_here += 1;
+                    differ::<Substance>(
+                        w,
+                        id,
+                        &pairs,
+                        &format!(
+                            "substance {}",
+                            records::label_of(&w.tx, ItemKind::Substance, id)?
+                        ),
+                        &mut conflicts,
+                        true,
+                        &mut out.notices,
+                    )?;
+                } else {
+                    let (mut s, _) =
+                        new_record::<Substance>(&pairs).map_err(|err| bad(&what, err))?;
+                    s.meta.id = id;
+                    create::substance(w, &mut s).map_err(|err| bad(&what, err))?;
+                    substance_of.insert(id, id);
+                    added(ItemKind::Substance);
                 }
-                let (mut s, _) = new_record::<Substance>(&pairs).map_err(|err| bad(&what, err))?;
-                s.meta.id = id;
-                create::substance(w, &mut s).map_err(|err| bad(&what, err))?;
-                substance_of.insert(id, id);
-                added(ItemKind::Substance);
+                out.notices.extend(r.not_imported(&what, "substance"));
             }
             "person" => {
-                if exists_as(w, id, ItemKind::Person)? {
-                    out.already_here += 1;
-                    continue;
-                }
-                let full = match one("full-name") {
-                    "" => format!("{} {}", one("first-name"), one("last-name"))
-                        .trim()
-                        .to_string(),
-                    f => f.to_string(),
+                let full = match r.one("full-name") {
+                    f if !f.is_empty() => {
+                        // The parts of a full name given are in it.
+                        for part in ["first-name", "middle-name", "last-name"] {
+                            let v = r.one(part);
+                            if !v.is_empty() && !f.to_lowercase().contains(&v.to_lowercase()) {
+                                r.refuse(part, format!("the name is the full-name, {f:?}"));
+                            }
+                        }
+                        f
+                    }
+                    _ => [
+                        r.one("first-name"),
+                        r.one("middle-name"),
+                        r.one("last-name"),
+                    ]
+                    .into_iter()
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 };
                 let full = if full.is_empty() {
-                    one("alias").to_string()
+                    r.one("alias")
                 } else {
                     full
                 };
-                let (aliases, phones, addresses) =
-                    (all("alias"), all("phone-number"), all("address"));
-                let mut pairs = vec![("name", full.as_str()), ("tlp", tlp.as_str())];
-                for (f, v) in [
-                    ("aliases", aliases.as_str()),
-                    ("born_on", one("date-of-birth")),
-                    ("nationality", one("nationality")),
-                    ("phones", phones.as_str()),
-                    ("addresses", addresses.as_str()),
-                    ("role_notes", one("role")),
-                    ("contacts", one("text")),
-                ] {
-                    if !v.is_empty() {
-                        pairs.push((f, v));
-                    }
+                // Identity documents as interdict writes them
+                // (`passport KZ N1234567`).
+                let country = r.one("passport-country");
+                let country = crate::domain::country::parse(&country).unwrap_or(country);
+                let mut documents: Vec<String> = r
+                    .values("passport-number")
+                    .into_iter()
+                    .map(|n| {
+                        if country.is_empty() {
+                            format!("passport {n}")
+                        } else {
+                            format!("passport {country} {n}")
+                        }
+                    })
+                    .collect();
+                if documents.is_empty() && !country.is_empty() {
+                    r.refuse("passport-country", "no passport-number to go with it");
                 }
-                let (mut p, _) = new_record::<Person>(&pairs).map_err(|err| bad(&what, err))?;
-                p.meta.id = id;
-                records::insert(w, &mut p).map_err(|err| bad(&what, err))?;
-                added(ItemKind::Person);
+                documents.extend(
+                    r.values("identity-card-number")
+                        .into_iter()
+                        .map(|n| format!("identity card {n}")),
+                );
+                // Contacts: the free text, then e-mail addresses (each
+                // recognised as an identifier there).
+                let contacts: Vec<String> = [r.one("text")]
+                    .into_iter()
+                    .chain(r.values("e-mail"))
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                let pairs: Vec<(&str, String)> = vec![
+                    ("name", full),
+                    ("tlp", tlp.clone()),
+                    ("aliases", r.all("alias")),
+                    ("born_on", r.one("date-of-birth")),
+                    ("nationality", r.one("nationality")),
+                    ("documents", documents.join("; ")),
+                    ("phones", r.all("phone-number")),
+                    ("addresses", r.all("address")),
+                    ("role_notes", r.one("role")),
+                    ("contacts", contacts.join("; ")),
+                ];
+                let pairs = as_pairs(&pairs);
+                let pairs: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                if exists_as(w, id, ItemKind::Person)? {
+                    out.already_here += 1;
+                    differ::<Person>(
+                        w,
+                        id,
+                        &pairs,
+                        &format!("person {}", records::label_of(&w.tx, ItemKind::Person, id)?),
+                        &mut conflicts,
+                        true,
+                        &mut out.notices,
+                    )?;
+                } else {
+                    let (mut p, _) = new_record::<Person>(&pairs).map_err(|err| bad(&what, err))?;
+                    p.meta.id = id;
+                    records::insert(w, &mut p).map_err(|err| bad(&what, err))?;
+                    added(ItemKind::Person);
+                }
+                out.notices.extend(r.not_imported(&what, "person"));
             }
             "organization" => {
-                if exists_as(w, id, ItemKind::Organisation)? {
-                    out.already_here += 1;
-                    continue;
-                }
-                let kind = one("type-of-organization");
-                let kind = if crate::domain::organisation::ORGANISATION_TYPES.contains(&kind) {
-                    kind
-                } else {
-                    "other"
-                };
-                let name = match one("name") {
-                    "" => one("alias"),
+                let given = r.one("type-of-organization");
+                let kind =
+                    if crate::domain::organisation::ORGANISATION_TYPES.contains(&given.as_str()) {
+                        given
+                    } else {
+                        if !given.is_empty() {
+                            r.refuse(
+                                "type-of-organization",
+                                format!(
+                                    "not a type interdict knows ({}): imported as \"other\"",
+                                    crate::domain::organisation::ORGANISATION_TYPES.join(", ")
+                                ),
+                            );
+                        }
+                        "other".to_string()
+                    };
+                let name = match r.one("name") {
+                    n if n.is_empty() => r.one("alias"),
                     n => n,
                 };
-                let (aliases, phones, addresses) =
-                    (all("alias"), all("phone-number"), all("address"));
-                let mut pairs = vec![("name", name), ("org_type", kind), ("tlp", tlp.as_str())];
-                for (f, v) in [
-                    ("aliases", aliases.as_str()),
-                    ("phones", phones.as_str()),
-                    ("addresses", addresses.as_str()),
-                    ("description", one("description")),
-                ] {
-                    if !v.is_empty() {
-                        pairs.push((f, v));
-                    }
-                }
-                let (mut org, _) =
-                    new_record::<Organisation>(&pairs).map_err(|err| bad(&what, err))?;
                 // The description carries the contacts the export joined
-                // to it: scanned for handles, sites and payment ids.
-                org.contacts = org.description.clone();
-                org.meta.id = id;
-                records::insert(w, &mut org).map_err(|err| bad(&what, err))?;
-                added(ItemKind::Organisation);
+                // to it; e-mail addresses and sites go with them (each
+                // recognised as an identifier there).
+                let description = r.one("description");
+                let contacts: Vec<String> = [description.clone()]
+                    .into_iter()
+                    .chain(r.values("e-mail"))
+                    .chain(r.values("website"))
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                let pairs: Vec<(&str, String)> = vec![
+                    ("name", name),
+                    ("org_type", kind),
+                    ("tlp", tlp.clone()),
+                    ("aliases", r.all("alias")),
+                    ("phones", r.all("phone-number")),
+                    ("addresses", r.all("address")),
+                    ("description", description),
+                    ("contacts", contacts.join("; ")),
+                ];
+                let pairs = as_pairs(&pairs);
+                let pairs: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                if exists_as(w, id, ItemKind::Organisation)? {
+                    out.already_here += 1;
+                    differ::<Organisation>(
+                        w,
+                        id,
+                        &pairs,
+                        &format!(
+                            "organisation {}",
+                            records::label_of(&w.tx, ItemKind::Organisation, id)?
+                        ),
+                        &mut conflicts,
+                        true,
+                        &mut out.notices,
+                    )?;
+                } else {
+                    let (mut org, _) =
+                        new_record::<Organisation>(&pairs).map_err(|err| bad(&what, err))?;
+                    org.meta.id = id;
+                    records::insert(w, &mut org).map_err(|err| bad(&what, err))?;
+                    added(ItemKind::Organisation);
+                }
+                out.notices.extend(r.not_imported(&what, "organisation"));
             }
             "annotation" => {}
             other => *out.skipped.entry(other.to_string()).or_default() += 1,
@@ -944,21 +1348,9 @@ pub fn import_event(
     for o in objects.iter().filter(|o| o["name"] == "annotation") {
         let id = id_of(&o["uuid"], "object annotation")?;
         let what = format!("annotation object {id}");
-        if exists_as(w, id, ItemKind::Note)? {
-            out.already_here += 1;
-            continue;
-        }
-        let r = relations(o, &what)?;
-        let text = r
-            .get("text")
-            .and_then(|v| v.first())
-            .cloned()
-            .unwrap_or_default();
-        let kind = r
-            .get("type")
-            .and_then(|v| v.first())
-            .cloned()
-            .unwrap_or_default();
+        let r = Rels::of(o, &what)?;
+        let text = r.one("text");
+        let kind = r.one("type");
         let on = o["ObjectReference"]
             .as_array()
             .into_iter()
@@ -982,10 +1374,13 @@ pub fn import_event(
             ("note_type", note_type.into()),
             ("tlp", tlp.clone()),
         ];
-        if let Some(d) = r.get("creation-date").and_then(|v| v.first()) {
-            let day: String = d.chars().take(10).collect();
+        let created = r.one("creation-date");
+        if !created.is_empty() {
+            let day: String = created.chars().take(10).collect();
             if new_record::<Note>(&[("text", "x"), ("noted_on", &day)]).is_ok() {
                 pairs.push(("noted_on", day));
+            } else {
+                r.refuse("creation-date", "not a date interdict reads");
             }
         }
         if let Some((s, i, h)) = grade {
@@ -996,11 +1391,25 @@ pub fn import_event(
             }
         }
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let (mut n, _) = new_record::<Note>(&pairs).map_err(|err| bad(&what, err))?;
-        n.meta.id = id;
-        n.item_id = on;
-        create::note(w, &mut n).map_err(|err| bad(&what, err))?;
-        added(ItemKind::Note);
+        if exists_as(w, id, ItemKind::Note)? {
+            out.already_here += 1;
+            differ::<Note>(
+                w,
+                id,
+                &pairs,
+                &format!("note {}", records::label_of(&w.tx, ItemKind::Note, id)?),
+                &mut conflicts,
+                true,
+                &mut out.notices,
+            )?;
+        } else {
+            let (mut n, _) = new_record::<Note>(&pairs).map_err(|err| bad(&what, err))?;
+            n.meta.id = id;
+            n.item_id = on;
+            create::note(w, &mut n).map_err(|err| bad(&what, err))?;
+            added(ItemKind::Note);
+        }
+        out.notices.extend(r.not_imported(&what, "note"));
     }
     // Findings and links, from the references.
     for o in &objects {
@@ -1016,19 +1425,52 @@ pub fn import_event(
             } else {
                 ItemKind::Link
             };
+            let comment = x["comment"].as_str().unwrap_or("");
             if exists_as(w, id, kind)? {
                 out.already_here += 1;
+                let label = records::label_of(&w.tx, kind, id)?;
+                if kind == ItemKind::Finding {
+                    let fields = finding_fields(comment);
+                    let pairs: Vec<(&str, &str)> = fields
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    differ::<Finding>(
+                        w,
+                        id,
+                        &pairs,
+                        &format!("finding {label}"),
+                        &mut conflicts,
+                        true,
+                        &mut out.notices,
+                    )?;
+                } else {
+                    let (t, note) = link_of(rel, comment);
+                    let mut pairs = vec![("link_type", t)];
+                    if !note.trim().is_empty() {
+                        pairs.push(("note", note.as_str()));
+                    }
+                    differ::<Link>(
+                        w,
+                        id,
+                        &pairs,
+                        &format!("link {label}"),
+                        &mut conflicts,
+                        true,
+                        &mut out.notices,
+                    )?;
+                }
                 continue;
             }
+            let to_uuid = &x["referenced_uuid"];
             let dangling = |notices: &mut Vec<String>| {
-                let to = &x["referenced_uuid"];
-                notices.push(match to.as_str().and_then(|t| by_id.get(t)) {
+                notices.push(match to_uuid.as_str().and_then(|t| by_id.get(t)) {
                     Some(o) => format!(
-                        "reference {id} ({rel}) to a {} object, a template not read here: left out",
+                        "reference {id} ({rel}) to an object of template {}, which is not read here: left out",
                         o["name"].as_str().unwrap_or("?")
                     ),
                     None => format!(
-                        "reference {id} ({rel}) names {to}, which is neither in the file nor in this notebook: left out"
+                        "reference {id} ({rel}) names {to_uuid}, which is neither in the file nor in this notebook: left out"
                     ),
                 });
             };
@@ -1041,16 +1483,46 @@ pub fn import_event(
                     Err(_) => continue,
                 },
             };
-            let Ok(to) = id_of(&x["referenced_uuid"], &what) else {
+            let Ok(to) = id_of(to_uuid, &what) else {
                 dangling(&mut out.notices);
                 continue;
             };
-            let comment = x["comment"].as_str().unwrap_or("");
             if rel == "contains" {
-                let Some(sub) = substance_of.get(&to) else {
-                    dangling(&mut out.notices);
+                // A finding: a parcel contains a substance, of the file
+                // or of this notebook (its catalogue's, by uuid).
+                let sub = match substance_of.get(&to) {
+                    Some(s) => Some(*s),
+                    None => match refs::kind_of_id(&w.tx, to)? {
+                        Some(ItemKind::Substance) => Some(to),
+                        _ => None,
+                    },
+                };
+                let Some(sub) = sub else {
+                    let points_at = match by_id.get(to.to_string().as_str()) {
+                        Some(o) => Some(format!(
+                            "the {} object {to}",
+                            o["name"].as_str().unwrap_or("?")
+                        )),
+                        None => {
+                            refs::kind_of_id(&w.tx, to)?.map(|k| format!("a {k} of this notebook"))
+                        }
+                    };
+                    out.notices.push(match points_at {
+                        Some(t) => format!(
+                            "reference {id} (contains) points at {t}, not at a substance: `contains` must name a substance (an interdict-substance object, or a substance of this notebook): left out"
+                        ),
+                        None => format!(
+                            "reference {id} (contains) names {to_uuid}, which is neither in the file nor in this notebook: left out"
+                        ),
+                    });
                     continue;
                 };
+                if refs::kind_of_id(&w.tx, from)? != Some(ItemKind::Parcel) {
+                    out.notices.push(format!(
+                        "reference {id} (contains) is from {from}, which is not a parcel in the file or this notebook: `contains` must be a parcel's: left out"
+                    ));
+                    continue;
+                }
                 let fields = finding_fields(comment);
                 let pairs: Vec<(&str, &str)> = fields
                     .iter()
@@ -1059,7 +1531,7 @@ pub fn import_event(
                 let (mut f, _) = new_record::<Finding>(&pairs).map_err(|err| bad(&what, err))?;
                 f.meta.id = id;
                 f.parcel_id = from;
-                f.substance_id = *sub;
+                f.substance_id = sub;
                 // A partner's finding may say lab-confirmed: MISP carries
                 // no laboratory results, so it is kept as the event says
                 // (the event is named in its provenance), as a merged
@@ -1072,12 +1544,7 @@ pub fn import_event(
                 dangling(&mut out.notices);
                 continue;
             }
-            let (t, unknown) = link_type(rel);
-            let note = if unknown {
-                format!("MISP relationship {rel}: {comment}")
-            } else {
-                comment.to_string()
-            };
+            let (t, note) = link_of(rel, comment);
             let mut pairs = vec![("link_type", t)];
             if !note.trim().is_empty() {
                 pairs.push(("note", note.as_str()));
@@ -1137,14 +1604,30 @@ pub fn import_event(
         } else {
             Uuid::new_v5(&event_id, format!("misp-attributes-{}", i + 1).as_bytes())
         };
-        if exists_as(w, note_id, ItemKind::Note)? {
-            continue;
-        }
         let text = if total == 1 {
             format!("{head}:\n{}", part.join("\n"))
         } else {
             format!("{head}, part {} of {total}:\n{}", i + 1, part.join("\n"))
         };
+        if exists_as(w, note_id, ItemKind::Note)? {
+            // (Its first line names the file it came from: only what it
+            // lists is compared.)
+            let here: Note = records::must_get(&w.tx, note_id)?;
+            let body = |t: &str| t.split_once('\n').map(|(_, b)| b.to_string());
+            if body(&here.text) == body(&text) {
+                continue;
+            }
+            differ::<Note>(
+                w,
+                note_id,
+                &[("text", text.as_str())],
+                "the note of the event's attributes",
+                &mut conflicts,
+                true,
+                &mut out.notices,
+            )?;
+            continue;
+        }
         let (mut n, _) = new_record::<Note>(&[("text", text.as_str()), ("tlp", tlp.as_str())])
             .map_err(|err| bad("Event.Attribute", err))?;
         n.meta.id = note_id;
@@ -1152,5 +1635,6 @@ pub fn import_event(
         create::note(w, &mut n).map_err(|err| bad("Event.Attribute", err))?;
         added(ItemKind::Note);
     }
+    out.differ = conflicts.differ;
     Ok(out)
 }
