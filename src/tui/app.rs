@@ -260,6 +260,9 @@ pub struct App {
     /// The last case shown: what views limit themselves to on `c`, and
     /// whose timeline `t` draws.
     pub focus_case: Option<ItemRef>,
+    /// What the hop asked by the key being handled changed, to put back
+    /// if its item turns out to be deleted elsewhere.
+    pub(super) nav_undo: Option<super::gone::NavUndo>,
     /// The warnings and notes each item's last save gave, so that the
     /// next save of it says only what is new.
     pub(super) notices: std::collections::HashMap<uuid::Uuid, Vec<String>>,
@@ -314,6 +317,7 @@ impl App {
             analysing: false,
             subset_pending: None,
             focus_case: None,
+            nav_undo: None,
             notices: Default::default(),
             effects: vec![Effect::Reload],
         }
@@ -423,6 +427,7 @@ impl App {
     }
 
     fn go_to_row(&mut self, item: ItemRef, record_history: bool, links_cursor: Option<usize>) {
+        self.before_hop();
         if record_history
             && let Some(here) = self.place()
             && here.item.id != item.id
@@ -433,6 +438,9 @@ impl App {
         let pane = Pane::of(item.kind);
         if pane != Pane::Links {
             let i = pane.index();
+            if self.lists[i].filter.is_some() || self.lists[i].subset.is_some() {
+                self.keep_list_for_undo(i);
+            }
             self.lists[i].filter = None;
             self.lists[i].hits.clear();
             self.lists[i].subset = None;
@@ -548,6 +556,7 @@ impl App {
     }
 
     fn key(&mut self, k: KeyEvent) {
+        self.nav_undo = None;
         let c = combo(k);
         self.pending.push(c);
         let layers = self.layers();

@@ -40,6 +40,10 @@ pub enum Effect {
         id: Uuid,
         row: usize,
     },
+    /// The item shown opened in the Links pane: its details and
+    /// connections read again; if it was deleted elsewhere, the opening
+    /// is undone.
+    Open(ItemRef),
     /// A note found by search: the item it is written on is shown.
     GoToNoteSubject(Uuid),
     /// A live filter of list `pane` (by the searcher off the input thread).

@@ -13,6 +13,7 @@ pub mod draw;
 pub mod effect;
 pub mod form;
 mod formview;
+pub mod gone;
 pub mod keymap;
 pub mod loader;
 pub mod matches;

@@ -7,6 +7,7 @@ use super::app::{App, Level, Modal, Pane};
 use super::data;
 use super::effect::Effect;
 use super::form::Form;
+use super::gone;
 use super::loader::DEMO_PARCELS;
 use super::searcher::FILTER_LIMIT;
 use crate::domain::{Case, ItemKind, Note};
@@ -82,7 +83,30 @@ impl Runner {
             Effect::Fetch(i) => self.fetch(app, i),
             Effect::Select => self.select(app),
             Effect::Refresh => self.refresh(app),
-            Effect::GoTo { item, links_cursor } => self.go_to(app, item, links_cursor),
+            Effect::GoTo { item, links_cursor } => {
+                if gone::exists(self.store.conn(), item.kind, item.id) {
+                    app.nav_undo = None;
+                    self.go_to(app, item, links_cursor);
+                } else {
+                    // Nothing of the hop is kept: the user stays where
+                    // they were.
+                    app.undo_hop();
+                    let by = gone::deleted_by(self.store.conn(), item.id);
+                    app.gone_elsewhere(&item, by, "");
+                }
+            }
+            Effect::Open(item) => {
+                if gone::exists(self.store.conn(), item.kind, item.id) {
+                    app.nav_undo = None;
+                    let cursor = app.links_cursor;
+                    self.show(app, item);
+                    app.links_cursor = cursor.min(app.links.len().saturating_sub(1));
+                } else {
+                    app.undo_hop();
+                    let by = gone::deleted_by(self.store.conn(), item.id);
+                    app.gone_elsewhere(&item, by, "");
+                }
+            }
             Effect::Reveal { pane, id, row } => {
                 if !self.put_cursor_on(app, pane, id, row) {
                     let l = &mut app.lists[pane];
@@ -107,7 +131,15 @@ impl Runner {
                             true,
                         );
                     }
-                    Ok(None) => app.info("that note is gone"),
+                    Ok(None) => {
+                        let note = ItemRef {
+                            kind: ItemKind::Note,
+                            id,
+                            label: String::new(),
+                        };
+                        let by = gone::deleted_by(conn, id);
+                        app.gone_elsewhere(&note, by, "");
+                    }
                     Err(e) => app.error(e.to_string()),
                 }
             }
@@ -138,6 +170,11 @@ impl Runner {
                 app.picker_hits(&query, hits);
             }
             Effect::Path { from, to } => {
+                if gone::check(self.store.conn(), app, &from, ": no path to find")
+                    || gone::check(self.store.conn(), app, &to, ": no path to find")
+                {
+                    return;
+                }
                 let lines = super::reports::path_lines(self.store.conn(), &from, &to);
                 match lines {
                     Ok(Some(lines)) => {
@@ -157,6 +194,9 @@ impl Runner {
                 Err(e) => app.error(e.to_string()),
             },
             Effect::Neighbourhood(item) => {
+                if gone::check(self.store.conn(), app, &item, ": nothing to draw around") {
+                    return;
+                }
                 match super::reports::neighbourhood(self.store.conn(), &item) {
                     Ok(lines) => app.report(format!("Around {} {}", item.kind, item.label), lines),
                     Err(e) => app.error(e.to_string()),
@@ -164,7 +204,11 @@ impl Runner {
             }
             Effect::EditForm(item) => match Form::edit(self.store.conn(), &item) {
                 Ok(f) => app.modal = Modal::Form(Box::new(f)),
-                Err(e) => app.error(e.to_string()),
+                Err(e) => {
+                    if !gone::check(self.store.conn(), app, &item, ": nothing to edit") {
+                        app.error(e.to_string())
+                    }
+                }
             },
             Effect::NewParcelBeside(item) => {
                 let case = self.case_of(&item);
@@ -172,6 +216,9 @@ impl Runner {
             }
             Effect::SaveForm(mut f) => {
                 let saved = f.save(&mut self.store);
+                if saved.is_none() {
+                    gone::form_gone(self.store.conn(), app, &mut f);
+                }
                 // A parcel that screening hit says so at once.
                 let hit = saved
                     .as_ref()
@@ -214,6 +261,18 @@ impl Runner {
             }
             Effect::SaveNote(p, mut n) => {
                 let result = self.store.write(|w| crate::store::create::note(w, &mut n));
+                if result.is_err()
+                    && gone::check(
+                        self.store.conn(),
+                        app,
+                        &p.target,
+                        ": the note was not saved; its text is kept, and Ctrl-y pastes it into another",
+                    )
+                {
+                    // The text is what Ctrl-y puts back, in any field.
+                    app.cut = p.text.clone();
+                    return;
+                }
                 app.note_saved(*p, result.map(|_| ()).map_err(|e| e.to_string()));
             }
             Effect::CreateLink(mut l, from, to) => {
@@ -226,11 +285,22 @@ impl Runner {
                         ));
                         app.refresh_current();
                     }
-                    Err(e) => app.error(e.to_string()),
+                    Err(e) => {
+                        let conn = self.store.conn();
+                        let then = ": no link was made";
+                        if !gone::check(conn, app, &from, then) && !gone::check(conn, app, &to, then) {
+                            app.error(e.to_string())
+                        }
+                    }
                 }
             }
             Effect::Delete(item) => {
                 let result = self.store.write(|w| records::delete(w, item.kind, item.id));
+                if result.is_err()
+                    && gone::check(self.store.conn(), app, &item, " already: nothing more to delete")
+                {
+                    return;
+                }
                 app.deleted(item, result.map_err(|e| e.to_string()));
             }
             Effect::Hits => match super::reports::hit_lines(self.store.conn(), 200) {
@@ -392,12 +462,29 @@ impl Runner {
     fn select(&mut self, app: &mut App) {
         let sel = match app.pane {
             Pane::Links => return,
-            p => app.lists[p.index()].selected().map(|r| (r.kind, r.id)),
+            p => app.lists[p.index()]
+                .selected()
+                .map(|r| (r.kind, r.id, r.cells.first().cloned().unwrap_or_default())),
         };
         match sel {
-            Some((kind, id)) => {
+            Some((kind, id, first)) => {
                 if app.current.as_ref().map(|c| c.id) != Some(id) {
-                    let label = records::label_of(self.store.conn(), kind, id).unwrap_or_default();
+                    let conn = self.store.conn();
+                    // A filter's match may have been deleted since: named
+                    // by its row, as the user sees it.
+                    if gone::check(
+                        conn,
+                        app,
+                        &ItemRef {
+                            kind,
+                            id,
+                            label: first,
+                        },
+                        "",
+                    ) {
+                        return;
+                    }
+                    let label = records::label_of(conn, kind, id).unwrap_or_default();
                     self.show(app, ItemRef { kind, id, label });
                 }
             }
@@ -405,9 +492,13 @@ impl Runner {
         }
     }
 
-    /// An item's details and connections, read and shown.
+    /// An item's details and connections, read and shown (unless it was
+    /// deleted elsewhere: then said).
     fn show(&mut self, app: &mut App, item: ItemRef) {
         let conn = self.store.conn();
+        if gone::check(conn, app, &item, "") {
+            return;
+        }
         let detail =
             data::detail(conn, &item).unwrap_or_else(|e| vec![("Error".into(), e.to_string())]);
         let links = data::links_of(conn, &item).unwrap_or_default();
@@ -613,7 +704,28 @@ impl Runner {
             return false;
         }
         self.data_version = v;
+        // The item shown, deleted elsewhere, is said to be gone; a
+        // filter's other matches deleted elsewhere leave it, as rows
+        // leave a list.
         let keep = app.current.clone();
+        if let Some(item) = &keep {
+            gone::check(self.store.conn(), app, item, "");
+        }
+        for i in 0..app.lists.len() {
+            if !app.lists[i].filtered() {
+                continue;
+            }
+            let conn = self.store.conn();
+            let gone: Vec<uuid::Uuid> = app.lists[i]
+                .hits
+                .iter()
+                .filter(|r| !gone::exists(conn, r.kind, r.id))
+                .map(|r| r.id)
+                .collect();
+            for id in gone {
+                app.forget_hit(i, id);
+            }
+        }
         // Where the item was on screen, to keep it there.
         let row_on_screen = match app.pane {
             Pane::Links => 0,

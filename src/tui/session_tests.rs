@@ -17,7 +17,7 @@ const W: u16 = 80;
 const H: u16 = 24;
 
 pub(super) struct Ui {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     pub s: Session,
 }
 
@@ -48,7 +48,28 @@ impl Ui {
         );
         s.resize(W, H);
         s.settle();
-        Ui { _dir: dir, s }
+        Ui { dir, s }
+    }
+
+    /// A second interface on the same notebook file (another window, or
+    /// a colleague on the shared server).
+    pub fn second(&self) -> Ui {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(
+            &self.dir.path().join("nb.db"),
+            OpenOptions::new("colleague"),
+        )
+        .unwrap();
+        Ui::over(dir, store)
+    }
+
+    /// What the user sees after the interface's next look at the
+    /// notebook (which it takes twice a second).
+    pub fn look(&mut self) -> &mut Ui {
+        self.s.runner.last_refresh = std::time::Instant::now() - self.s.runner.refresh_every;
+        self.s.tick();
+        self.s.settle();
+        self
     }
 
     /// Presses keys written as in the keymap, space-separated.
@@ -94,6 +115,11 @@ impl Ui {
 
     pub fn text(&self) -> String {
         self.lines().join("\n")
+    }
+
+    /// The frame but its status line.
+    pub fn panes(&self) -> String {
+        self.lines()[..H as usize - 1].join("\n")
     }
 
     /// The status line.
@@ -334,4 +360,239 @@ fn a_save_warning_is_said_once_per_cause() {
     assert!(!last(&ui).contains(CLOSED));
     ui.keys("e tab tab tab ctrl-u ctrl-s");
     assert_eq!(last(&ui).matches(CLOSED).count(), 1, "{}", last(&ui));
+}
+
+/// Deletes a parcel by its tracking number from another interface on the
+/// same notebook, by its keys.
+fn delete_from(other: &mut Ui, tracking: &str) {
+    other.keys("2 esc /").typed(tracking).keys("enter");
+    assert_eq!(other.selected().1, tracking, "{}", other.text());
+    other.keys("x y");
+    assert!(
+        other
+            .status()
+            .contains(&format!("deleted parcel {tracking}")),
+        "{}",
+        other.status()
+    );
+}
+
+/// What no message should show: the store's own words for a missing row.
+fn raw(status: &str) -> bool {
+    status.contains("no parcel with id")
+        || status.contains("no item has id")
+        || status.contains("database error")
+        || status.contains("(missing ")
+}
+
+/// Two interfaces on one notebook: a parcel the other deleted, still
+/// among this one's filter matches, is edited, deleted and opened here.
+/// Each says it was deleted elsewhere, by whom, naming it (it used to
+/// show "no parcel with id 0190…"), drops it from the matches, and
+/// keeps the filter.
+#[test]
+fn acting_on_a_parcel_deleted_elsewhere_says_so() {
+    let mut ui = Ui::new(60);
+    let mut other = ui.second();
+    ui.keys("2 /").typed("ru").keys("enter j");
+    let (id, tracking) = ui.selected();
+    let matches = ui.s.app.lists[1].len();
+    delete_from(&mut other, &tracking);
+    // Edit.
+    ui.keys("e");
+    let said = ui.status();
+    assert!(
+        said.starts_with(&format!(
+            "parcel {tracking} was deleted elsewhere (by colleague"
+        )),
+        "{said}"
+    );
+    assert!(!raw(&said), "{said}");
+    assert!(
+        ui.s.app
+            .log
+            .last()
+            .unwrap()
+            .1
+            .ends_with(": nothing to edit")
+    );
+    assert!(matches!(ui.s.app.modal, super::app::Modal::None));
+    assert!(
+        ui.lines()[1].contains("/ru"),
+        "the filter stays: {}",
+        ui.text()
+    );
+    assert_eq!(ui.s.app.lists[1].len(), matches - 1);
+    assert!(ui.s.app.lists[1].hits.iter().all(|r| r.id != id));
+    assert!(!ui.panes().contains(&tracking), "{}", ui.text());
+    // Delete, and open: the next match, deleted too.
+    let (_, next) = ui.selected();
+    delete_from(&mut other, &next);
+    ui.keys("x y");
+    assert!(
+        ui.status().starts_with(&format!(
+            "parcel {next} was deleted elsewhere (by colleague"
+        )),
+        "{}",
+        ui.status()
+    );
+    assert!(
+        ui.s.app
+            .log
+            .last()
+            .unwrap()
+            .1
+            .ends_with("already: nothing more to delete")
+    );
+    let (_, third) = ui.selected();
+    delete_from(&mut other, &third);
+    ui.keys("enter");
+    assert!(
+        ui.status()
+            .starts_with(&format!("parcel {third} was deleted elsewhere")),
+        "{}",
+        ui.status()
+    );
+    assert_eq!(ui.s.app.pane, super::app::Pane::Parcels);
+    assert!(ui.s.app.current.as_ref().is_none_or(|c| c.label != third));
+}
+
+/// Following a link (Enter in the Links pane) to a parcel deleted
+/// elsewhere says so and leaves the user where they were: the same item
+/// shown, no hop recorded, the Parcels pane's filter kept; the link
+/// leaves the pane.
+#[test]
+fn following_a_link_to_a_parcel_deleted_elsewhere_stays_put() {
+    let mut ui = Ui::new(60);
+    let mut other = ui.second();
+    ui.keys("2 /").typed("ru").keys("enter 1 g g 4");
+    let case = ui.s.app.current.clone().unwrap();
+    // The first parcel the case includes.
+    let at =
+        ui.s.app
+            .links
+            .iter()
+            .position(|l| l.group == "Includes")
+            .unwrap();
+    let tracking = ui.s.app.links[at].label.clone();
+    for _ in 0..at {
+        ui.keys("j");
+    }
+    let back = ui.s.app.back.len();
+    delete_from(&mut other, &tracking);
+    ui.keys("enter");
+    assert!(
+        ui.status().starts_with(&format!(
+            "parcel {tracking} was deleted elsewhere (by colleague"
+        )),
+        "{}",
+        ui.status()
+    );
+    assert!(!raw(&ui.status()));
+    assert_eq!(ui.s.app.pane, super::app::Pane::Links);
+    assert_eq!(ui.s.app.current.as_ref().map(|c| c.id), Some(case.id));
+    assert_eq!(ui.s.app.back.len(), back, "no hop to a parcel that is gone");
+    assert!(ui.s.app.links.iter().all(|l| l.label != tracking));
+    assert_eq!(ui.s.app.lists[1].filter.as_deref(), Some("ru"));
+}
+
+/// A form, a note and a link under way on a parcel the other interface
+/// deletes: nothing typed is lost. The edit form stays open with what
+/// was typed and says that saving again adds it as a new parcel (which
+/// it does); the note's text is kept for Ctrl-y; the link says no link
+/// was made.
+#[test]
+fn what_was_typed_for_a_parcel_deleted_elsewhere_is_kept() {
+    let mut ui = Ui::new(60);
+    let mut other = ui.second();
+    // The edit form.
+    ui.keys("2 g g j");
+    let (_, tracking) = ui.selected();
+    ui.keys("e tab ctrl-u").typed("Kazpost Express");
+    delete_from(&mut other, &tracking);
+    ui.keys("ctrl-s");
+    let super::app::Modal::Form(f) = &ui.s.app.modal else {
+        panic!("the form closed: {}", ui.text())
+    };
+    assert!(f.editing.is_none());
+    assert!(f.fields.iter().any(|x| x.value == "Kazpost Express"));
+    let text = ui.text();
+    assert!(text.contains(" New parcel "), "{text}");
+    assert!(
+        text.contains(&format!("parcel {tracking} was deleted elsewhere")),
+        "{text}"
+    );
+    assert!(text.contains("save again to add"), "{text}");
+    assert!(!raw(&text), "{text}");
+    ui.keys("ctrl-s");
+    assert!(
+        ui.status()
+            .starts_with(&format!("created parcel {tracking}")),
+        "{}",
+        ui.status()
+    );
+    // The note.
+    ui.keys("2 g g j j");
+    let (_, tracking) = ui.selected();
+    ui.keys("n").typed("same phone as the March parcels");
+    delete_from(&mut other, &tracking);
+    ui.keys("enter");
+    assert!(matches!(ui.s.app.modal, super::app::Modal::None));
+    assert!(
+        ui.status()
+            .starts_with(&format!("parcel {tracking} was deleted elsewhere")),
+        "{}",
+        ui.status()
+    );
+    assert_eq!(ui.s.app.cut, "same phone as the March parcels");
+    ui.keys("n ctrl-y");
+    assert!(
+        ui.text().contains("same phone as the March"),
+        "{}",
+        ui.text()
+    );
+    ui.keys("esc");
+    // The link, to a parcel deleted while its type is chosen.
+    let (_, from) = ui.selected();
+    ui.keys("l");
+    let to = ui.s.app.lists[1].rows[5].cells[0].clone();
+    assert_ne!(to, from);
+    ui.typed(&to).keys("enter");
+    delete_from(&mut other, &to);
+    ui.keys("j j enter");
+    assert!(
+        ui.status()
+            .starts_with(&format!("parcel {to} was deleted elsewhere")),
+        "{}",
+        ui.status()
+    );
+    assert!(
+        ui.s.app
+            .log
+            .last()
+            .unwrap()
+            .1
+            .ends_with(": no link was made")
+    );
+}
+
+/// The item shown, deleted by the other interface, is said to be gone
+/// at the next look at the notebook, as the list loses its row.
+#[test]
+fn the_item_shown_deleted_elsewhere_is_said_to_be_gone() {
+    let mut ui = Ui::new(60);
+    let mut other = ui.second();
+    ui.keys("2 g g j j");
+    let (_, tracking) = ui.selected();
+    delete_from(&mut other, &tracking);
+    ui.look();
+    assert!(
+        ui.status().starts_with(&format!(
+            "parcel {tracking} was deleted elsewhere (by colleague"
+        )),
+        "{}",
+        ui.status()
+    );
+    assert_ne!(ui.selected().1, tracking);
+    assert!(!ui.panes().contains(&tracking), "{}", ui.text());
 }

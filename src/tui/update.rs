@@ -474,6 +474,7 @@ impl App {
 
     /// One hop back (or forward) to where the user was.
     fn hop(&mut self, back: bool) {
+        self.before_hop();
         let here = self.place();
         let (from, to) = if back {
             (&mut self.back, &mut self.forward)
@@ -606,9 +607,11 @@ impl App {
                     self.end_filter_typing();
                     return;
                 }
-                // Open: show what the item connects to; back (`[`) comes
-                // back to this row of the list, as from any hop.
-                if self.selected_item().is_some()
+                // Open: show what the item connects to, read again (it
+                // may have been deleted elsewhere); back (`[`) comes back
+                // to this row of the list, as from any hop.
+                self.before_hop();
+                if let Some(item) = self.selected_item()
                     && let Some(here) = self.place()
                 {
                     let again = self
@@ -619,6 +622,7 @@ impl App {
                         self.back.push(here);
                     }
                     self.forward.clear();
+                    self.ask(Effect::Open(item));
                 }
                 self.pane = Pane::Links;
             }
@@ -646,6 +650,10 @@ impl App {
                 self.current = None;
                 self.back.retain(|b| b.item.id != item.id);
                 self.forward.retain(|b| b.item.id != item.id);
+                // Nor is it among a filter's matches any more.
+                for i in 0..self.lists.len() {
+                    self.forget_hit(i, item.id);
+                }
                 self.reload();
             }
             Err(e) => self.error(e),
