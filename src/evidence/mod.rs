@@ -80,24 +80,10 @@ pub fn add_inspection(w: &mut Writer<'_>, parcel: Uuid, x: &mut Inspection) -> R
 /// ignoring case (`ex-1` is `EX-1`; one number per notebook whatever its
 /// case).
 pub fn exhibit_numbered(conn: &Connection, number: &str) -> Result<Option<Exhibit>> {
-    let number = number.trim();
-    if let Some(e) = records::list_where::<Exhibit, _>(conn, "number = ?1", [number], 1, 0)?
-        .into_iter()
-        .next()
-    {
-        return Ok(Some(e));
+    match refs::exhibit_numbered(conn, number)? {
+        Some(id) => records::get(conn, id),
+        None => Ok(None),
     }
-    let want = number.to_lowercase();
-    let mut stmt = conn.prepare_cached("SELECT id, number FROM exhibits ORDER BY rowid")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let n: String = r.get(1)?;
-        if n.trim().to_lowercase() == want {
-            let id: Uuid = r.get(0)?;
-            return records::get(conn, id);
-        }
-    }
-    Ok(None)
 }
 
 pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<Vec<String>> {

@@ -147,10 +147,7 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
         }
     }
     // An exhibit by its number.
-    let exhibit: Option<Uuid> = conn
-        .prepare_cached("SELECT id FROM exhibits WHERE number = ?1 LIMIT 1")?
-        .query_row([t], |r| r.get(0))
-        .optional()?;
+    let exhibit = exhibit_numbered(conn, t)?;
     if let Some(id) = exhibit {
         return item(conn, ItemKind::Exhibit, id);
     }
@@ -304,12 +301,59 @@ pub fn next_case_reference(conn: &Connection) -> Result<String> {
     Ok(reference(next))
 }
 
+/// The exhibit with this number, if any: written as given (through the
+/// index), or else ignoring case (`ex-1` is `EX-1`: one number per
+/// notebook whatever its case).
+pub fn exhibit_numbered(conn: &Connection, number: &str) -> Result<Option<Uuid>> {
+    let number = number.trim();
+    let exact: Option<Uuid> = conn
+        .prepare_cached("SELECT id FROM exhibits WHERE number = ?1 LIMIT 1")?
+        .query_row([number], |r| r.get(0))
+        .optional()?;
+    if exact.is_some() {
+        return Ok(exact);
+    }
+    let want = number.to_lowercase();
+    let mut stmt = conn.prepare_cached("SELECT id, number FROM exhibits ORDER BY rowid")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let n: String = r.get(1)?;
+        if n.trim().to_lowercase() == want {
+            return Ok(Some(r.get(0)?));
+        }
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::record::new_record;
     use crate::domain::{Note, Parcel};
     use crate::store::testutil::temp_store;
+
+    /// `show`, `edit` and `delete` find an exhibit by its number written
+    /// in any case, as the evidence commands do.
+    #[test]
+    fn an_exhibit_number_is_found_in_any_case() {
+        let (_d, mut s) = temp_store();
+        let id = s
+            .write(|w| {
+                let (mut p, _) = new_record::<Parcel>(&[("tracking", "RR123456785KZ")])?;
+                crate::store::create::parcel(w, &mut p)?;
+                let (mut x, _) =
+                    new_record::<crate::domain::evidence::Exhibit>(&[("number", "KZ-ALA-1/1")])?;
+                x.parcel_id = p.meta.id;
+                crate::store::records::insert(w, &mut x)?;
+                Ok(x.meta.id)
+            })
+            .unwrap();
+        for written in ["KZ-ALA-1/1", "kz-ala-1/1", " Kz-Ala-1/1 "] {
+            let r = resolve(s.conn(), written).unwrap();
+            assert_eq!((r.kind, r.id), (ItemKind::Exhibit, id), "{written:?}");
+        }
+        assert!(resolve(s.conn(), "kz-ala-1/2").is_err());
+    }
 
     /// A tracking number leads to its parcel through the identifier index
     /// (the parcels have no index by number since schema 19): a second
