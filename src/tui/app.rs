@@ -404,14 +404,27 @@ impl App {
         if item.kind == ItemKind::Case {
             self.focus_case = Some(item.clone());
         }
-        // Another item's detail is read from its top; the same item's,
-        // read again, stays where it was scrolled.
-        if self.current.as_ref().map(|c| c.id) != Some(item.id) {
+        // Another item's detail and links are read from their top; the
+        // same item's, read again (after a write here or elsewhere), stay
+        // where they were: the detail scrolled, and in the Links pane the
+        // cursor on the same connection (or where it was, if that one
+        // went).
+        let same = self.current.as_ref().map(|c| c.id) == Some(item.id);
+        if !same {
             self.detail_scroll = 0;
+        }
+        if same && self.pane == Pane::Links {
+            let key = |l: &LinkRow| (l.group.clone(), l.id, l.via, l.label.clone());
+            let was = self.links.get(self.links_cursor).map(key);
+            self.links_cursor = was
+                .and_then(|w| links.iter().position(|l| key(l) == w))
+                .unwrap_or(self.links_cursor)
+                .min(links.len().saturating_sub(1));
+        } else {
+            self.links_cursor = 0;
         }
         self.detail = detail;
         self.links = links;
-        self.links_cursor = 0;
         self.current = Some(item);
     }
 

@@ -596,3 +596,40 @@ fn the_item_shown_deleted_elsewhere_is_said_to_be_gone() {
     assert_ne!(ui.selected().1, tracking);
     assert!(!ui.panes().contains(&tracking), "{}", ui.text());
 }
+
+/// The Links pane's cursor stays on its connection when the item shown
+/// is read again: after a write elsewhere (it went back to the first
+/// row each time anyone wrote anything), and after a note here; after
+/// deleting the row under it, it stays where it was.
+#[test]
+fn the_links_cursor_stays_when_the_item_is_read_again() {
+    let mut ui = Ui::new(60);
+    let mut other = ui.second();
+    ui.keys("1 g g 4 j j j j j");
+    let row = |ui: &Ui| ui.s.app.links[ui.s.app.links_cursor].clone();
+    let before = row(&ui);
+    assert_eq!(ui.s.app.links_cursor, 5);
+    // A note written elsewhere, on a substance.
+    other
+        .keys("3 g g n")
+        .typed("seen in a forum post")
+        .keys("enter");
+    ui.look();
+    assert_eq!(row(&ui), before, "{}", ui.text());
+    assert!(
+        ui.highlighted()[0].contains(&before.label),
+        "{:?}\n{}",
+        ui.highlighted(),
+        ui.text()
+    );
+    // A note written here, on the case: the row stays under the cursor.
+    ui.keys("n").typed("called the recipient").keys("enter");
+    assert_eq!(row(&ui), before);
+    // The note deleted from the Links pane: the cursor stays at its place.
+    ui.keys("shift-g");
+    let last = ui.s.app.links_cursor;
+    assert_eq!(row(&ui).group, "Notes");
+    ui.keys("x y");
+    assert!(ui.status().starts_with("deleted note"), "{}", ui.status());
+    assert_eq!(ui.s.app.links_cursor, last - 1);
+}
