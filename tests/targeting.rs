@@ -310,7 +310,7 @@ fn a_demo_manifest_is_screened_and_every_planted_row_is_hit() {
 }
 
 #[test]
-fn profiles_and_watchlists_travel_with_an_export_and_arrive_switched_off() {
+fn profiles_and_watchlists_travel_with_an_export_and_arrive_switched_off_or_listed() {
     let a = Nb::new();
     a.ok(&["add", "case", "--title", "Steppe"]);
     a.ok(&["add", "case", "--title", "Other"]);
@@ -362,30 +362,55 @@ fn profiles_and_watchlists_travel_with_an_export_and_arrive_switched_off() {
     b.ok(&["init"]);
     b.ok(&["keys", "trust", s(&out)]);
     let r = b.json(&["merge", s(&out)]);
-    assert_eq!(r["targeting"]["profiles_added"][0], "kz-watch", "{r}");
-    assert_eq!(r["targeting"]["watched_added"], 1, "{r}");
-    // Switched off until someone here turns it on.
-    let list = b.json(&["profile", "list"]);
-    assert_eq!(list[0]["active"], false);
-    // Only the entry of the case sent: not the RED one, not another case's.
-    let watched = b.json(&["watch", "list"]);
-    let watched = watched.as_array().unwrap();
-    assert_eq!(watched.len(), 1, "{watched:?}");
-    assert_eq!(watched[0]["value"], "+77015550142");
-    assert_eq!(watched[0]["case"], "C-0001");
-    assert_eq!(watched[0]["added_by"].as_str().unwrap(), a_user(&a));
-    // Merging again changes nothing.
+    // A case export carries no profile (the post's own targeting leaves
+    // with `export --all` only), and the entry of the case sent arrives
+    // listed with the command that watches it, not watched: not the RED
+    // one, not another case's.
+    assert_eq!(
+        r["targeting"]["profiles_added"],
+        serde_json::json!([]),
+        "{r}"
+    );
+    let received = r["targeting"]["watch_received"].as_array().unwrap();
+    assert_eq!(received.len(), 1, "{r}");
+    assert_eq!(received[0]["value"], "+77015550142");
+    assert_eq!(received[0]["case"], "C-0001");
+    assert_eq!(received[0]["added_by"].as_str().unwrap(), a_user(&a));
+    let accept = received[0]["accept"].as_str().unwrap();
+    assert!(
+        accept.starts_with("interdict watch add phone +77015550142 --reason courier"),
+        "{accept}"
+    );
+    assert_eq!(b.json(&["watch", "list"]), serde_json::json!([]));
+    // Merging again writes nothing and lists it again until taken.
     let again = b.json(&["merge", s(&out)]);
-    assert_eq!(again["targeting"]["watched_added"], 0, "{again}");
     assert_eq!(again["written"], false, "{again}");
-    // A profile of the same name that differs here is kept as it is here.
+    assert_eq!(
+        again["targeting"]["watch_received"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "{again}"
+    );
+    let args: Vec<&str> = accept.split(' ').skip(1).collect();
+    b.ok(&args);
+    let taken = b.json(&["merge", s(&out)]);
+    assert_eq!(taken["targeting"]["watch_already"], 1, "{taken}");
+    // With `export --all` profiles travel, arrive switched off, and one
+    // of the same name that differs here is kept as it is here.
+    let all = file(&a, "all.db");
+    a.ok(&["export", "--all", "--out", s(&all)]);
+    let r = b.json(&["merge", s(&all)]);
+    assert_eq!(r["targeting"]["profiles_added"][0], "kz-watch", "{r}");
+    assert_eq!(b.json(&["profile", "list"])[0]["active"], false);
     let c = Nb::new();
     c.ok(&["init"]);
     let mine = file(&c, "mine.toml");
     std::fs::write(&mine, PROFILE.replace("threshold = 50", "threshold = 70")).unwrap();
     c.ok(&["profile", "import", s(&mine)]);
-    c.ok(&["keys", "trust", s(&out)]);
-    let r = c.json(&["merge", s(&out)]);
+    c.ok(&["keys", "trust", s(&all)]);
+    let r = c.json(&["merge", s(&all)]);
     assert_eq!(r["targeting"]["profiles_differ"][0], "kz-watch", "{r}");
     assert!(
         c.ok(&["profile", "export", "kz-watch"])
@@ -466,11 +491,10 @@ fn a_watchlist_entry_of_a_withheld_case_is_withheld_with_it() {
     let b = Nb::new();
     b.ok(&["init"]);
     let r = b.json(&["merge", "--trust-new", s(&out)]);
-    assert_eq!(r["targeting"]["watched_added"], 1, "{r}");
-    let listed = b.ok(&["watch", "list"]);
+    let received = r["targeting"]["watch_received"].to_string();
     assert!(
-        listed.contains("open lead") && !listed.contains("secret lead"),
-        "{listed}"
+        received.contains("open lead") && !received.contains("secret lead"),
+        "{r}"
     );
 }
 
