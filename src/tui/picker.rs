@@ -195,6 +195,31 @@ impl App {
     }
 }
 
+impl App {
+    /// The store refused a link as chosen: its type does not fit its ends
+    /// (an includes link between two parcels), or its other end is the
+    /// item itself. The choice the refusal is about opens again, the
+    /// first choice kept, with the reason on the status line.
+    pub(super) fn link_refused(
+        &mut self,
+        from: ItemRef,
+        to: ItemRef,
+        link_type: &str,
+        e: &crate::domain::fields::FieldError,
+    ) {
+        if e.field == "to" {
+            self.open_picker(PickerPurpose::LinkFrom(from));
+            self.error(format!("{}: choose another item, or Esc", e.message));
+            return;
+        }
+        self.open_picker(PickerPurpose::LinkType { from, to });
+        if let Modal::Picker(p) = &mut self.modal {
+            p.cursor = LINK_TYPES.iter().position(|t| *t == link_type).unwrap_or(0);
+        }
+        self.error(format!("{}: choose another type, or Esc", e.message));
+    }
+}
+
 impl Picker {
     /// A list to choose from, with no query typed (a link's type, the
     /// kind of evidence).

@@ -288,8 +288,16 @@ impl Runner {
                     Err(e) => {
                         let conn = self.store.conn();
                         let then = ": no link was made";
-                        if !gone::check(conn, app, &from, then) && !gone::check(conn, app, &to, then) {
-                            app.error(e.to_string())
+                        if gone::check(conn, app, &from, then) || gone::check(conn, app, &to, then) {
+                            return;
+                        }
+                        match e {
+                            // A type these ends cannot take (or an item
+                            // linked to itself): the choice comes back.
+                            crate::store::StoreError::Invalid(fe) => {
+                                app.link_refused(from, to, &l.link_type, &fe)
+                            }
+                            e => app.error(e.to_string()),
                         }
                     }
                 }
