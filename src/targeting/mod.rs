@@ -14,7 +14,6 @@
 //!   write's own transaction.
 
 pub mod batch;
-pub mod exchange;
 pub mod known;
 pub mod live;
 mod prefetch;
