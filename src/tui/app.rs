@@ -253,6 +253,9 @@ pub struct App {
     pub searching_pane: Option<usize>,
     /// Whether the filter in flight has shown its first rows.
     pub filter_shown: bool,
+    /// Rows moved down (from the first match) while the filter in flight
+    /// had shown nothing yet.
+    pub(super) moved_ahead: isize,
     /// A count is in flight.
     pub(super) analysing: bool,
     /// The pane (and scope) waiting for the items of a chosen value.
@@ -314,6 +317,7 @@ impl App {
             filter_typing: false,
             searching_pane: None,
             filter_shown: false,
+            moved_ahead: 0,
             analysing: false,
             subset_pending: None,
             focus_case: None,

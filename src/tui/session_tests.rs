@@ -83,6 +83,19 @@ impl Ui {
         self
     }
 
+    /// Presses keys as fast as a hurried person: one after the other,
+    /// nothing waited for in between (searches run on meanwhile); then
+    /// waits for what is in flight.
+    pub fn burst(&mut self, seq: &str) -> &mut Ui {
+        for name in seq.split_whitespace() {
+            let combo = crokey::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let ev = KeyEvent::new(*combo.codes.first(), combo.modifiers);
+            self.s.handle_event(Event::Key(ev));
+        }
+        self.s.settle();
+        self
+    }
+
     /// Types text, a key event per character.
     pub fn typed(&mut self, text: &str) -> &mut Ui {
         for c in text.chars() {
@@ -668,4 +681,28 @@ fn a_refused_link_type_is_chosen_again() {
         "{}",
         ui.status()
     );
+}
+
+/// Moves pressed right after a filter's query, before its search has
+/// answered, are not lost: `/ru Enter j j` ends on the third match (the
+/// answer put the cursor back on the first).
+#[test]
+fn moves_typed_ahead_of_a_filters_answer_count() {
+    let mut ui = Ui::new(60);
+    ui.keys("2");
+    ui.burst("/ r u enter j j");
+    assert!(ui.s.app.lists[1].filtered());
+    assert_eq!(ui.s.app.lists[1].cursor, 2, "{}", ui.text());
+    let third = ui.s.app.lists[1].hits[2].cells[0].clone();
+    assert!(ui.lines()[1].contains("Parcels 3/"), "{}", ui.text());
+    assert!(ui.highlighted()[0].contains(&third), "{}", ui.text());
+    assert_eq!(ui.selected().1, third);
+    assert_eq!(
+        ui.s.app.current.as_ref().map(|c| c.label.as_str()),
+        Some(third.as_str())
+    );
+    // A longer query, and a move before its answer: from its first match.
+    ui.burst("/ s enter j");
+    assert_eq!(ui.s.app.lists[1].filter.as_deref(), Some("rus"));
+    assert_eq!(ui.s.app.lists[1].cursor, 1, "{}", ui.text());
 }

@@ -148,6 +148,7 @@ impl App {
         }
         self.searching_pane = Some(i);
         self.filter_shown = false;
+        self.moved_ahead = 0;
         self.ask(Effect::Filter {
             pane: i,
             kind,
@@ -162,6 +163,14 @@ impl App {
                 l.set_hits(rows);
                 l.cursor = 0;
                 l.offset = 0;
+                // Moves made while the search ran start from its first
+                // match.
+                let ahead = std::mem::take(&mut self.moved_ahead);
+                if ahead > 0 && !self.lists[i].hits.is_empty() {
+                    let last = self.lists[i].hits.len() - 1;
+                    self.lists[i].cursor = (ahead as usize).min(last);
+                    self.clamp(i);
+                }
                 if self.pane.index() == i {
                     self.select_current();
                 }
@@ -243,6 +252,12 @@ impl App {
             return;
         }
         let i = self.pane.index();
+        // A filter's search still running: the move applies to its
+        // matches when they come (the rows shown are an older query's).
+        if self.searching_pane == Some(i) && !self.filter_shown && self.lists[i].filtered() {
+            self.moved_ahead = self.moved_ahead.saturating_add(delta).max(0);
+            return;
+        }
         let len = self.lists[i].len();
         if len == 0 {
             return;
