@@ -344,9 +344,19 @@ impl App {
         self.say(s.into(), Level::Error);
     }
     /// Shows a message on the status line and keeps it in the log, where
-    /// one cut at the screen's edge can be read in full.
+    /// one cut at the screen's edge can be read in full. The same message
+    /// again at once (each key typed at a field's cap, each Enter on
+    /// nothing) is one entry of the log, at its last time.
     fn say(&mut self, s: String, level: Level) {
         let at = jiff::ZonedDateTime::now().strftime("%H:%M:%S").to_string();
+        if let Some(last) = self.log.last_mut()
+            && last.1 == s
+            && last.2 == level
+        {
+            last.0 = at;
+            self.message = Some((s, level));
+            return;
+        }
         self.log.push((at, s.clone(), level));
         if self.log.len() > LOG_KEPT {
             self.log.remove(0);

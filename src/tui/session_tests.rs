@@ -706,3 +706,29 @@ fn moves_typed_ahead_of_a_filters_answer_count() {
     assert_eq!(ui.s.app.lists[1].filter.as_deref(), Some("rus"));
     assert_eq!(ui.s.app.lists[1].cursor, 1, "{}", ui.text());
 }
+
+/// A warning that each key repeats (typing on at a filter's cap) is on
+/// the status line while it holds, and once in the log of messages (it
+/// was logged once per key).
+#[test]
+fn a_warning_repeated_by_each_key_is_logged_once() {
+    use super::text::QUERY_MAX_CHARS;
+    let mut ui = Ui::new(10);
+    ui.keys("2 /");
+    let before = ui.s.app.log.len();
+    ui.burst(&"k ".repeat(QUERY_MAX_CHARS + 20));
+    let said = format!("this field holds at most {QUERY_MAX_CHARS} characters");
+    assert_eq!(ui.status(), said);
+    let logged: Vec<_> = ui.s.app.log[before..]
+        .iter()
+        .filter(|(_, t, _)| *t == said)
+        .collect();
+    assert_eq!(logged.len(), 1, "{:?}", &ui.s.app.log[before..]);
+    ui.keys("esc shift-m");
+    assert_eq!(
+        ui.text().matches("holds at most").count(),
+        1,
+        "{}",
+        ui.text()
+    );
+}
