@@ -247,6 +247,10 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The longest message a bad row is read with; a longer one has the
+/// values it echoes cut ([`cut_quoted`]), its reason kept whole.
+const MAX_HELD_MESSAGE: usize = 4096;
+
 /// A problem with a field, named by the column that fills it (or the
 /// mapping's `[defaults]` when that is where the value came from).
 pub(super) fn problem(plan: &ColumnPlan, field: Option<&str>, message: String) -> Problem {
@@ -443,6 +447,15 @@ pub(super) fn parse_row(
             .any(|p| p.field.as_deref() == Some(e.field.as_str()))
         {
             problems.push(problem(plan, Some(&e.field), e.message));
+        }
+    }
+    // A value of megabytes echoed in a message is cut here, where the
+    // row is read: such messages wait, with the rows, to be written.
+    for p in &mut problems {
+        if p.message.len() > MAX_HELD_MESSAGE
+            && let std::borrow::Cow::Owned(cut) = cut_quoted(&p.message)
+        {
+            p.message = cut;
         }
     }
     // In the order of the table's columns.

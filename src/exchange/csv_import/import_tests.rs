@@ -208,3 +208,76 @@ fn utf16_without_a_bom_is_told_for_cyrillic_text() {
         .collect();
     assert_eq!(reader::utf16_by_nuls(&nul_pair), None, "a NUL character");
 }
+
+/// A cell too long to be a value is not held whole: its row is read up
+/// to it and rejected, naming line and column, and the rows after it
+/// keep their true lines (its line breaks counted though not held).
+#[test]
+fn a_huge_cell_is_not_held_and_its_row_is_rejected() {
+    let big = "x".repeat(3 * MAX_CELL_BYTES as usize);
+    let breaks = "\r\n".repeat(MAX_CELL_BYTES as usize);
+    let commas = ",".repeat(MAX_ROW_BYTES as usize);
+    let quotes = "\"\"".repeat(MAX_CELL_BYTES as usize);
+    let csv = format!(
+        "Tracking number,Sender name,Weight\n\
+         RR473124829KZ,\"{big}\",450 g\n\
+         RR123456785KZ,{big},12 g\n\
+         EE473124829CN,\"a{breaks}b\",1 g\n\
+         RR470000003CN,ok{commas}\n\
+         RR470000017CN,\"q{quotes}\",2 g\n\
+         RR470000025CN,ok,heavy\n\
+         RR470000034CN,Ivan,3 g\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let rejects = dir.path().join("r.csv");
+    let opts = Options {
+        skip_bad: true,
+        rejects: Some(rejects.clone()),
+        ..Options::default()
+    };
+    let (_d, mut s) = temp_store();
+    let r = import_text(&mut s, &csv, &opts).unwrap();
+    assert_eq!((r.imported, r.rejected), (1, 6), "{:?}", r.errors);
+    let said: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+    let cell = "(sender_name): the cell is over 2 MiB";
+    assert!(said[0].starts_with("line 2, column \"Sender name\" ") && said[0].contains(cell));
+    assert!(said[1].starts_with("line 3, column \"Sender name\" ") && said[1].contains(cell));
+    assert!(said[2].starts_with("line 4, column \"Sender name\" ") && said[2].contains(cell));
+    let row_line = 5 + MAX_CELL_BYTES;
+    assert!(
+        said[3].starts_with(&format!("line {row_line}, column \"(column "))
+            && said[3].contains("the row is over 4 MiB"),
+        "{}",
+        said[3]
+    );
+    assert!(said[4].starts_with(&format!("line {}, ", row_line + 1)) && said[4].contains(cell));
+    assert!(said[5].starts_with(&format!("line {}, column \"Weight\"", row_line + 2)));
+    let p: Vec<Parcel> = records::list(s.conn(), 1, 0).unwrap();
+    assert_eq!(p[0].tracking, "RR470000034CN");
+    // The rejects file holds each row as far as it was read.
+    let written = std::fs::read(&rejects).unwrap();
+    assert!(
+        written.len() < 12 * MAX_CELL_BYTES as usize,
+        "{}",
+        written.len()
+    );
+    let mut back = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(written.as_slice());
+    let lines: Vec<String> = back
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            r.get(r.len() - 2).unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(lines[..3], ["2", "3", "4"]);
+    // A header that long is no header.
+    let e = import_text(&mut s, &format!("Tracking,{big}\nRR473124829KZ,1\n"), &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("line 1: the header's column 2: the cell is over 2 MiB"),
+        "{e}"
+    );
+}

@@ -62,33 +62,197 @@ pub(super) fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
     out
 }
 
+/// The most bytes a cell is read with. A value is at most
+/// [`crate::domain::fields::MAX_TEXT`] characters (4 bytes each at most),
+/// so a cell this long is never a value; one below it is read whole, to
+/// be refused saying how long it is. The rest of its row is not read.
+pub const MAX_CELL_BYTES: u64 = 2 * 1024 * 1024;
+/// The most bytes a row is read with, each cell counting
+/// [`CELL_WEIGHT`] besides its text, as it is held so: a wide table's row
+/// is a few kilobytes, and no table has 131,072 columns.
+pub const MAX_ROW_BYTES: u64 = 4 * 1024 * 1024;
+/// What a cell costs held, besides its text (its bounds, its string).
+pub const CELL_WEIGHT: u64 = 32;
+/// What the rows sent at once from the reading thread may weigh, their
+/// text and cells counted as [`MAX_ROW_BYTES`] counts them: with 16
+/// messages waiting at most, what rows wait is bounded, however large.
+const CHUNK_WEIGHT: usize = 1024 * 1024;
+
+/// A line ending in the text the CSV parser reads (`byte`: the line
+/// ending itself), or where line endings of a row cut short were left
+/// out (`ends` of them).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Ending {
+    pub(super) offset: u64,
+    /// How many lines it ends: 0 or 1 for a byte ([`ends_line`]).
+    pub(super) ends: u64,
+    pub(super) byte: bool,
+}
+
+/// A row cut short while it was read: a cell over [`MAX_CELL_BYTES`] or
+/// the row over [`MAX_ROW_BYTES`]. Memory stays bounded however the file
+/// is made: the parser is handed the row up to there (its quoted cell
+/// closed), then the row's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Cut {
+    /// Where, in the text the parser reads, the row was cut.
+    pub(super) offset: u64,
+    /// The cell being read when it was cut (0 = the first).
+    pub(super) column: usize,
+    /// True when the cell was too long, false when the row was.
+    pub(super) cell: bool,
+    /// The line of the file the row ends on (`u64::MAX`: the file's end).
+    pub(super) last_line: u64,
+}
+
+impl Cut {
+    pub(super) fn message(&self) -> String {
+        if self.cell {
+            format!(
+                "the cell is over {} MiB (a value is at most {} characters); it and the rest \
+                 of the row were not read",
+                MAX_CELL_BYTES >> 20,
+                crate::domain::fields::MAX_TEXT
+            )
+        } else {
+            format!(
+                "the row is over {} MiB (or {} cells); it was read up to this cell, the rest not",
+                MAX_ROW_BYTES >> 20,
+                MAX_ROW_BYTES / CELL_WEIGHT
+            )
+        }
+    }
+}
+
+/// How far into its cell and row the text read is, to cut a row short.
+#[derive(Debug, Default)]
+pub(super) struct Sizes {
+    cell: u64,
+    row: u64,
+    column: usize,
+    /// Passing over the rest of a row cut short: the line endings passed.
+    skipping: Option<u64>,
+}
+
 /// Remembers where line-ending bytes are in the text the CSV parser reads,
 /// and whether each ends a line ([`ends_line`]). The parser's record
 /// position is where it started looking, which is before the line ending
 /// of the previous row (CRLF) and before any blank lines; the true line of
 /// a row counts those too. (The parser's own line count knows LF only.)
+///
+/// It also cuts short a row with a cell over [`MAX_CELL_BYTES`] or more
+/// than [`MAX_ROW_BYTES`] in all ([`Cut`]): the parser, which holds a
+/// row whole, never holds more.
 pub(super) struct Terminators<R> {
     pub(super) inner: R,
+    /// Bytes handed to the parser.
     pub(super) offset: u64,
-    pub(super) seen: Rc<RefCell<VecDeque<(u64, bool)>>>,
+    pub(super) seen: Rc<RefCell<VecDeque<Ending>>>,
     pub(super) quoting: Rc<RefCell<Quoting>>,
     /// The last byte read.
     pub(super) prev: u8,
+    pub(super) sizes: Sizes,
+    pub(super) cuts: Rc<RefCell<VecDeque<Cut>>>,
 }
 
 impl<R: Read> Read for Terminators<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut seen = self.seen.borrow_mut();
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' || *b == b'\r' {
-                seen.push_back((self.offset + i as u64, ends_line(self.prev, *b)));
+        loop {
+            let n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
             }
-            self.prev = *b;
+            // (A read wholly inside a row cut short hands over nothing:
+            // read on.)
+            let kept = self.pass(&mut buf[..n]);
+            if kept > 0 {
+                return Ok(kept);
+            }
         }
-        self.quoting.borrow_mut().feed(&buf[..n]);
-        self.offset += n as u64;
-        Ok(n)
+    }
+}
+
+impl<R> Terminators<R> {
+    /// Follows `buf`'s bytes and keeps, at its start, those the parser is
+    /// handed; returns how many. (At most one byte is put in for one
+    /// left out, so the kept ones never overtake the ones read.)
+    fn pass(&mut self, buf: &mut [u8]) -> usize {
+        let mut seen = self.seen.borrow_mut();
+        let mut quoting = self.quoting.borrow_mut();
+        let delimiter = quoting.delimiter;
+        let last = buf.last().copied();
+        let mut out = 0;
+        for i in 0..buf.len() {
+            let b = buf[i];
+            let line = quoting.line;
+            let before = quoting.step(b);
+            let ends = u64::from(ends_line(self.prev, b));
+            self.prev = b;
+            let line_end = b == b'\n' || b == b'\r';
+            let row_ends = line_end && before != QuoteState::InQuotes;
+            if let Some(passed) = &mut self.sizes.skipping {
+                if !row_ends {
+                    *passed += ends;
+                    continue;
+                }
+                // The row's end is handed over, after the line endings
+                // passed over.
+                if *passed > 0 {
+                    seen.push_back(Ending {
+                        offset: self.offset,
+                        ends: *passed,
+                        byte: false,
+                    });
+                }
+                if let Some(c) = self.cuts.borrow_mut().back_mut() {
+                    c.last_line = line;
+                }
+                self.sizes = Sizes::default();
+            } else if row_ends {
+                self.sizes = Sizes::default();
+            } else {
+                // (A delimiter costs a cell: a row of a million empty
+                // cells would be held as a million cells.)
+                if before != QuoteState::InQuotes && b == delimiter {
+                    self.sizes.row += CELL_WEIGHT;
+                    self.sizes.cell = 0;
+                    self.sizes.column += 1;
+                } else {
+                    self.sizes.row += 1;
+                    self.sizes.cell += 1;
+                }
+                let cell = self.sizes.cell > MAX_CELL_BYTES;
+                if cell || self.sizes.row > MAX_ROW_BYTES {
+                    self.cuts.borrow_mut().push_back(Cut {
+                        offset: self.offset,
+                        column: self.sizes.column,
+                        cell,
+                        last_line: u64::MAX,
+                    });
+                    self.sizes.skipping = Some(ends);
+                    // A quoted cell is closed for the parser, so that the
+                    // row's end is one to it.
+                    if before == QuoteState::InQuotes {
+                        buf[out] = b'"';
+                        out += 1;
+                        self.offset += 1;
+                    }
+                    continue;
+                }
+            }
+            if line_end {
+                seen.push_back(Ending {
+                    offset: self.offset,
+                    ends,
+                    byte: true,
+                });
+            }
+            buf[out] = b;
+            out += 1;
+            self.offset += 1;
+        }
+        quoting.ended(last);
+        out
     }
 }
 
@@ -100,10 +264,10 @@ impl<R: Read> Read for Terminators<R> {
 /// added to the cell.
 #[derive(Debug, Default)]
 pub(super) struct Quoting {
-    delimiter: u8,
+    pub(super) delimiter: u8,
     state: QuoteState,
     /// The line being read (1 = the first), counting LF, CRLF and CR alone.
-    line: u64,
+    pub(super) line: u64,
     /// The last byte fed.
     prev: u8,
     /// Where the quoted cell being read opened.
@@ -115,7 +279,7 @@ pub(super) struct Quoting {
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum QuoteState {
+pub(super) enum QuoteState {
     #[default]
     CellStart,
     InCell,
@@ -143,31 +307,44 @@ impl Quoting {
         }
     }
 
+    #[cfg(test)]
     fn feed(&mut self, bytes: &[u8]) {
-        use QuoteState::*;
         for &b in bytes {
-            let ends_cell = b == self.delimiter || b == b'\n' || b == b'\r';
-            self.state = match self.state {
-                CellStart if b == b'"' => {
-                    self.opened = self.line;
-                    InQuotes
-                }
-                CellStart | InCell if ends_cell => CellStart,
-                CellStart | InCell => InCell,
-                InQuotes if b == b'"' => QuoteInQuotes,
-                InQuotes => InQuotes,
-                QuoteInQuotes if b == b'"' => InQuotes,
-                QuoteInQuotes => {
-                    self.closed(!ends_cell);
-                    if ends_cell { CellStart } else { InCell }
-                }
-            };
-            if ends_line(self.prev, b) {
-                self.line += 1;
-            }
-            self.prev = b;
+            self.step(b);
         }
-        if let Some(&b) = bytes.last() {
+        self.ended(bytes.last().copied());
+    }
+
+    /// Follows one byte; returns the state before it.
+    pub(super) fn step(&mut self, b: u8) -> QuoteState {
+        use QuoteState::*;
+        let before = self.state;
+        let ends_cell = b == self.delimiter || b == b'\n' || b == b'\r';
+        self.state = match self.state {
+            CellStart if b == b'"' => {
+                self.opened = self.line;
+                InQuotes
+            }
+            CellStart | InCell if ends_cell => CellStart,
+            CellStart | InCell => InCell,
+            InQuotes if b == b'"' => QuoteInQuotes,
+            InQuotes => InQuotes,
+            QuoteInQuotes if b == b'"' => InQuotes,
+            QuoteInQuotes => {
+                self.closed(!ends_cell);
+                if ends_cell { CellStart } else { InCell }
+            }
+        };
+        if ends_line(self.prev, b) {
+            self.line += 1;
+        }
+        self.prev = b;
+        before
+    }
+
+    /// After a read: whether the text so far ends with a line break.
+    fn ended(&mut self, last: Option<u8>) {
+        if let Some(b) = last {
             self.ends_with_newline = b == b'\n' || b == b'\r';
         }
     }
@@ -217,7 +394,7 @@ impl Quoting {
 /// for records in the order they are read.
 #[derive(Clone)]
 pub(super) struct LineFinder {
-    seen: Rc<RefCell<VecDeque<(u64, bool)>>>,
+    seen: Rc<RefCell<VecDeque<Ending>>>,
     /// Lines ended by the line endings let go of (before the last record).
     ended: Rc<Cell<u64>>,
 }
@@ -226,16 +403,16 @@ impl LineFinder {
     pub(super) fn line(&self, rec: &csv::ByteRecord) -> u64 {
         let Some(pos) = rec.position() else { return 0 };
         let mut seen = self.seen.borrow_mut();
-        while let Some((_, ends)) = seen.front().copied().filter(|(o, _)| *o < pos.byte()) {
-            self.ended.set(self.ended.get() + u64::from(ends));
+        while let Some(e) = seen.front().copied().filter(|e| e.offset < pos.byte()) {
+            self.ended.set(self.ended.get() + e.ends);
             seen.pop_front();
         }
         let (mut at, mut newlines) = (pos.byte(), 0);
-        for (o, ends) in seen.iter() {
-            if *o != at {
+        for e in seen.iter() {
+            if e.offset != at || !e.byte {
                 break;
             }
-            newlines += u64::from(*ends);
+            newlines += e.ends;
             at += 1;
         }
         1 + self.ended.get() + newlines
@@ -248,6 +425,21 @@ pub(super) struct Opened {
     pub(super) bytes: Rc<Cell<u64>>,
     pub(super) lines: LineFinder,
     pub(super) quoting: Rc<RefCell<Quoting>>,
+    pub(super) cuts: Rc<RefCell<VecDeque<Cut>>>,
+}
+
+impl Opened {
+    /// Whether the record just read was cut short (and where).
+    pub(super) fn cut(&self) -> Option<Cut> {
+        let end = self.reader.position().byte();
+        let mut cuts = self.cuts.borrow_mut();
+        let mut last = None;
+        while let Some(c) = cuts.front().copied().filter(|c| c.offset < end) {
+            last = Some(c);
+            cuts.pop_front();
+        }
+        last
+    }
 }
 
 /// Opens the file as UTF-8 text: decoded from `encoding` when given, from
@@ -280,6 +472,7 @@ pub(super) fn open_csv(
     let delimiter = delimiter(&head);
     let seen = Rc::new(RefCell::new(VecDeque::new()));
     let quoting = Rc::new(RefCell::new(Quoting::new(delimiter)));
+    let cuts = Rc::new(RefCell::new(VecDeque::new()));
     let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -290,6 +483,8 @@ pub(super) fn open_csv(
             seen: seen.clone(),
             quoting: quoting.clone(),
             prev: 0,
+            sizes: Sizes::default(),
+            cuts: cuts.clone(),
         });
     Ok(Opened {
         reader,
@@ -300,6 +495,7 @@ pub(super) fn open_csv(
             ended: Rc::new(Cell::new(0)),
         },
         quoting,
+        cuts,
     })
 }
 
@@ -520,17 +716,40 @@ fn header_score(cells: &[String], mapping: Option<&Mapping>) -> usize {
         .count()
 }
 
-/// The row among `rows` that is the header: the first that names the most
-/// columns; the first row when none names any.
-pub(super) fn header_index(rows: &[Vec<String>], mapping: Option<&Mapping>) -> usize {
-    let mut best = (0, 0);
-    for (i, r) in rows.iter().enumerate() {
-        let score = header_score(r, mapping);
-        if score > best.1 {
-            best = (i, score);
+/// The header among rows offered one by one as they are read: the first
+/// that names the most columns; the first row when none names any.
+#[derive(Debug, Default)]
+pub(super) struct HeaderPick {
+    /// Rows offered.
+    seen: usize,
+    /// The header so far: its place among the rows, and how many columns
+    /// it names.
+    at: usize,
+    names: usize,
+}
+
+impl HeaderPick {
+    /// Whether the row is the header so far (to keep it).
+    pub(super) fn offer(&mut self, cells: &[String], mapping: Option<&Mapping>) -> bool {
+        let score = header_score(cells, mapping);
+        let first = self.seen == 0;
+        self.seen += 1;
+        if first || score > self.names {
+            (self.at, self.names) = (self.seen - 1, score);
+            return true;
         }
+        false
     }
-    best.0
+}
+
+/// The row among `rows` that is the header ([`HeaderPick`]).
+#[cfg(test)]
+pub(super) fn header_index(rows: &[Vec<String>], mapping: Option<&Mapping>) -> usize {
+    let mut pick = HeaderPick::default();
+    for r in rows {
+        pick.offer(r, mapping);
+    }
+    pick.at
 }
 
 /// The delimiter of a file whose start is `head`: the one with which a
@@ -638,22 +857,29 @@ impl Prepared {
         // The rows the header is looked for among (or up to the line given).
         // (With a line given, only that row is kept, and the rows before
         // it counted.)
-        let mut rows: Vec<(u64, csv::ByteRecord)> = Vec::new();
-        let mut before = 0;
+        // The header: the row on the line given, or the first of the
+        // first rows that names the most columns (the first row when none
+        // names any). Only it is kept, with where it is among the rows
+        // and whether it was cut short: the rows looked at may be large.
+        let mut found: Option<(u64, csv::ByteRecord, Option<Cut>)> = None;
+        let (mut before, mut pick) = (0, HeaderPick::default());
         let mut rec = csv::ByteRecord::new();
         while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
             let line = o.lines.line(&rec).max(1);
+            let cut = o.cut();
             match layout.header_row {
                 Some(n) if line < n => before += 1,
                 Some(n) => {
                     if line == n {
-                        rows.push((line, rec.clone()));
+                        found = Some((line, rec.clone(), cut));
                     }
                     break;
                 }
                 None => {
-                    rows.push((line, rec.clone()));
-                    if rows.len() >= HEADER_SCAN_ROWS {
+                    if pick.offer(&lossy_cells(&rec), mapping) {
+                        found = Some((line, rec.clone(), cut));
+                    }
+                    if pick.seen >= HEADER_SCAN_ROWS {
                         break;
                     }
                 }
@@ -663,8 +889,8 @@ impl Prepared {
             path: path.to_path_buf(),
             message: "no header line: the first line must name the columns".into(),
         };
-        let (skip, at) = match layout.header_row {
-            Some(n) if rows.is_empty() => {
+        let skip = match layout.header_row {
+            Some(n) if found.is_none() => {
                 return Err(ImportError::Columns {
                     path: path.to_path_buf(),
                     message: format!(
@@ -672,14 +898,20 @@ impl Prepared {
                     ),
                 });
             }
-            Some(_) => (before, 0),
-            None => {
-                let texts: Vec<Vec<String>> = rows.iter().map(|(_, r)| lossy_cells(r)).collect();
-                let i = header_index(&texts, mapping);
-                (i, i)
-            }
+            Some(_) => before,
+            None => pick.at,
         };
-        let (line, header) = rows.get(at).ok_or_else(no_header)?;
+        let (line, header, cut) = found.as_ref().ok_or_else(no_header)?;
+        if let Some(c) = cut {
+            return Err(ImportError::Columns {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {line}: the header's column {}: {}",
+                    c.column + 1,
+                    c.message()
+                ),
+            });
+        }
         let header: Vec<String> = utf8_cells(header, path, *line, &[])?
             .into_iter()
             .map(str::to_string)
@@ -752,7 +984,8 @@ impl Prepared {
         let mut marks = vec![(false, false); numbers.len()];
         while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
             n += 1;
-            if n <= self.skip + 1 {
+            // (A row cut short tells nothing; its cells are not all there.)
+            if o.cut().is_some() || n <= self.skip + 1 {
                 continue;
             }
             for (k, i) in open.iter().enumerate() {
@@ -822,6 +1055,8 @@ impl Prepared {
 /// A row as the reading thread hands it over.
 pub(super) struct ReadRow {
     pub(super) line: u64,
+    /// What the row weighs held ([`CHUNK_WEIGHT`]).
+    pub(super) weight: usize,
     /// The row's cells, for the rejects file (second reading only).
     pub(super) cells: Vec<String>,
     pub(super) parsed: Parsed,
@@ -880,9 +1115,41 @@ pub(super) fn read_each(
     let mut before_data = prep.skip + 1;
     while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
         let line = o.lines.line(&rec);
+        let cut = o.cut();
+        let weight = rec.as_slice().len() + rec.len() * CELL_WEIGHT as usize;
         if before_data > 0 {
             // The title block and the header.
             before_data -= 1;
+            continue;
+        }
+        // A row with a cell too long to be a value was read only up to
+        // it: a bad row, named by its line and that cell's column.
+        if let Some(c) = cut {
+            // (Its cells over several lines are let go of.)
+            o.quoting.borrow_mut().spans_in(line, c.last_line);
+            let row = ReadRow {
+                line,
+                weight,
+                cells: if keep.cells {
+                    lossy_cells(&rec)
+                } else {
+                    Vec::new()
+                },
+                parsed: Parsed::Rejected(vec![Problem {
+                    field: prep
+                        .plan
+                        .fields
+                        .get(c.column)
+                        .copied()
+                        .flatten()
+                        .map(str::to_string),
+                    column: Some(column_name(&prep.plan.header, c.column)),
+                    message: c.message(),
+                }]),
+            };
+            if !each(row, o.bytes.get()) {
+                break;
+            }
             continue;
         }
         // A quoted cell over several lines in a row that is otherwise
@@ -925,6 +1192,7 @@ pub(super) fn read_each(
                 let parsed = parse_row(&prep.plan, imported, &cells, keep.fingerprint);
                 ReadRow {
                     line,
+                    weight,
                     cells: if keep.cells {
                         cells.into_iter().map(str::to_string).collect()
                     } else {
@@ -985,6 +1253,7 @@ pub(super) fn read_each(
                 });
                 ReadRow {
                     line,
+                    weight,
                     cells: if keep.cells { lossy } else { Vec::new() },
                     parsed: Parsed::Rejected(problems),
                 }
@@ -1039,7 +1308,8 @@ pub(super) fn read_rows(
 }
 
 /// [`read_each`], each row made into an item by `make` (`None`: passed
-/// over) and handed to `send` in chunks of [`CHUNK_ROWS`] with the bytes
+/// over) and handed to `send` in chunks of [`CHUNK_ROWS`] (fewer when they
+/// weigh [`CHUNK_WEIGHT`]) with the bytes
 /// read so far, the last chunk when the file ends (`send` returns false
 /// to stop). Returns what [`read_each`] does.
 pub(super) fn read_in_chunks<T>(
@@ -1050,11 +1320,15 @@ pub(super) fn read_in_chunks<T>(
     send: impl Fn(Vec<T>, u64) -> bool,
 ) -> Result<(u64, Option<String>), ImportError> {
     let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+    let mut weight = 0;
     let read = read_each(prep, imported, keep, |row, bytes| {
+        weight += row.weight;
         if let Some(item) = make(row, bytes) {
             chunk.push(item);
         }
-        if chunk.len() == CHUNK_ROWS {
+        // (Sent sooner when its rows are large.)
+        if chunk.len() == CHUNK_ROWS || (weight >= CHUNK_WEIGHT && !chunk.is_empty()) {
+            weight = 0;
             let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
             return send(full, bytes);
         }
