@@ -247,6 +247,16 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// How many of a row's `n` cells count: empty ones (`empty(i)`) after
+/// the header's `width` at the row's end are left out.
+pub(super) fn used_cells(n: usize, width: usize, empty: impl Fn(usize) -> bool) -> usize {
+    let mut n = n;
+    while n > width && empty(n - 1) {
+        n -= 1;
+    }
+    n
+}
+
 /// The longest message a bad row is read with; a longer one has the
 /// values it echoes cut ([`cut_quoted`]), its reason kept whole.
 const MAX_HELD_MESSAGE: usize = 4096;
@@ -346,6 +356,9 @@ pub(super) fn parse_row(
         return Parsed::Blank;
     }
     let width = plan.header.len();
+    // (Empty cells past the header's end are no cells: a spreadsheet
+    // writes a delimiter at the end of a row, for a column with nothing.)
+    let cells = &cells[..used_cells(cells.len(), width, |i| cells[i].trim().is_empty())];
     if cells.len() != width {
         return Parsed::Rejected(vec![Problem {
             field: None,

@@ -281,3 +281,67 @@ fn a_huge_cell_is_not_held_and_its_row_is_rejected() {
         "{e}"
     );
 }
+
+/// A row whose only cells past the header's are empty (a trailing
+/// delimiter, as Excel writes) is a row like any other; one with more
+/// cells is refused, and the rejects file keeps its extra cells under
+/// columns of their own, `line` and `error` under their names in every
+/// row.
+#[test]
+fn extra_cells_keep_the_rejects_file_aligned_and_trailing_empty_ones_are_no_cells() {
+    let csv = "Tracking number,Sender name,Recipient name,Weight\n\
+               RR473124829KZ,Wang,Ivan,450 g,,2\n\
+               RR123456785KZ,Li,Olga,12 g,\n\
+               RR470000003CN,\"Li\nWei\",Olga,12 g, ,\n\
+               EE473124829CN,Chen,Anna,heavy,\n\
+               RR470000017CN,Sun\n";
+    let dir = tempfile::tempdir().unwrap();
+    let rejects = dir.path().join("r.csv");
+    let opts = Options {
+        skip_bad: true,
+        rejects: Some(rejects.clone()),
+        ..Options::default()
+    };
+    let (_d, mut s) = temp_store();
+    let r = import_text(&mut s, csv, &opts).unwrap();
+    assert_eq!((r.imported, r.rejected), (2, 3), "{:?}", r.errors);
+    assert_eq!(
+        r.errors[0].to_string(),
+        "line 2: the row has 6 cells, the header 4"
+    );
+    let mut back = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&rejects)
+        .unwrap();
+    let header: Vec<String> = back.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        header,
+        [
+            "Tracking number",
+            "Sender name",
+            "Recipient name",
+            "Weight",
+            "(column 5)",
+            "(column 6)",
+            "line",
+            "error"
+        ]
+    );
+    let rows: Vec<Vec<String>> = back
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    for row in &rows {
+        assert_eq!(row.len(), header.len(), "{row:?}");
+    }
+    assert_eq!(
+        rows[0][..7],
+        ["RR473124829KZ", "Wang", "Ivan", "450 g", "", "2", "2"]
+    );
+    assert_eq!(
+        rows[1][..7],
+        ["EE473124829CN", "Chen", "Anna", "heavy", "", "", "6"]
+    );
+    assert_eq!(rows[2][..7], ["RR470000017CN", "Sun", "", "", "", "", "7"]);
+    assert!(rows[2][7].contains("the row has 2 cells"), "{:?}", rows[2]);
+}

@@ -293,6 +293,8 @@ fn run_in(
     // dropped first, so the reading thread's next send fails and it ends
     // instead of waiting on a full channel for ever.
     let (reader, rows) = reading(true);
+    // The most cells a bad row has, for the rejects file's columns.
+    let mut widest = 0;
     let (sha256, bytes) = std::thread::scope(|scope| -> Result<_, ImportError> {
         scope.spawn(reader);
         let mut rows = rows;
@@ -304,6 +306,7 @@ fn run_in(
                 Verdict::Duplicate => counts.duplicates += 1,
                 Verdict::Rejected(e) => {
                     counts.rejected += 1;
+                    widest = widest.max(row.width);
                     if errors.len() < MAX_LISTED {
                         errors.push(short(e));
                     }
@@ -383,6 +386,7 @@ fn run_in(
         path: rejects_path,
         delimiter: prep.delimiter,
         header: plan.header.clone(),
+        width: widest,
         writer: None,
     };
     let mut c2 = Counts::default();

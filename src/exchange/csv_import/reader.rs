@@ -1057,6 +1057,9 @@ pub(super) struct ReadRow {
     pub(super) line: u64,
     /// What the row weighs held ([`CHUNK_WEIGHT`]).
     pub(super) weight: usize,
+    /// How many cells it has, empty ones past the header's end not
+    /// counted ([`used_cells`]).
+    pub(super) width: usize,
     /// The row's cells, for the rejects file (second reading only).
     pub(super) cells: Vec<String>,
     pub(super) parsed: Parsed,
@@ -1117,6 +1120,10 @@ pub(super) fn read_each(
         let line = o.lines.line(&rec);
         let cut = o.cut();
         let weight = rec.as_slice().len() + rec.len() * CELL_WEIGHT as usize;
+        let header_width = prep.plan.header.len();
+        let width = used_cells(rec.len(), header_width, |i| {
+            rec.get(i).is_some_and(|c| c.trim_ascii().is_empty())
+        });
         if before_data > 0 {
             // The title block and the header.
             before_data -= 1;
@@ -1130,6 +1137,7 @@ pub(super) fn read_each(
             let row = ReadRow {
                 line,
                 weight,
+                width,
                 cells: if keep.cells {
                     lossy_cells(&rec)
                 } else {
@@ -1157,17 +1165,16 @@ pub(super) fn read_each(
         // be told apart, so no row after it can be trusted.
         let last = line + rec.iter().map(line_ends).sum::<u64>();
         if last > line {
-            let width = prep.plan.header.len();
             let spans = o.quoting.borrow_mut().spans_in(line, last);
             // (The cells over several lines are the spans, in order.)
             let long = rec.iter().filter(|c| line_ends(c) > 0);
             let broken = spans.iter().zip(long).find_map(|(s, cell)| {
                 let why = if s.stray {
                     "and text follows its closing quote".to_string()
-                } else if rec.len() != width {
-                    format!("and the row has {} cells, the header {width}", rec.len())
+                } else if width != header_width {
+                    format!("and the row has {width} cells, the header {header_width}")
                 } else {
-                    let k = swallowed_row(cell, prep.delimiter, width)?;
+                    let k = swallowed_row(cell, prep.delimiter, header_width)?;
                     format!("and holds whole rows (line {} reads as one)", s.opened + k)
                 };
                 Some((s, why))
@@ -1193,6 +1200,7 @@ pub(super) fn read_each(
                 ReadRow {
                     line,
                     weight,
+                    width,
                     cells: if keep.cells {
                         cells.into_iter().map(str::to_string).collect()
                     } else {
@@ -1254,6 +1262,7 @@ pub(super) fn read_each(
                 ReadRow {
                     line,
                     weight,
+                    width,
                     cells: if keep.cells { lossy } else { Vec::new() },
                     parsed: Parsed::Rejected(problems),
                 }

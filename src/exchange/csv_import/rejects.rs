@@ -66,6 +66,10 @@ pub(super) struct Rejects {
     pub(super) path: PathBuf,
     pub(super) delimiter: u8,
     pub(super) header: Vec<String>,
+    /// The most cells a bad row has: columns past the header's are
+    /// headed `(column N)`, so that `line` and `error` stay under their
+    /// names in every row.
+    pub(super) width: usize,
     /// Written into a private file beside the rejects path, put in place
     /// when the import ends (never through a link planted at the name).
     pub(super) writer: Option<csv::Writer<tempfile::NamedTempFile>>,
@@ -82,6 +86,7 @@ impl Rejects {
                 .flexible(true)
                 .from_writer(file);
             let mut h: Vec<Cow<'_, str>> = self.header.iter().map(|c| csv_guard(c)).collect();
+            h.extend((h.len()..self.width).map(|i| format!("(column {})", i + 1).into()));
             h.extend(["line".into(), "error".into()]);
             w.write_record(h.iter().map(|c| c.as_bytes()))
                 .map_err(csv_err(&path))?;
@@ -90,9 +95,19 @@ impl Rejects {
         if let Some(w) = &mut self.writer {
             let line = e.line.to_string();
             let msg = e.to_string();
-            let mut row: Vec<Cow<'_, str>> = cells.iter().map(|c| csv_guard(c)).collect();
-            // Short rows are padded so `line` and `error` stay in their columns.
-            while row.len() < self.header.len() {
+            // Short rows are padded so `line` and `error` stay in their
+            // columns; empty cells past the header's end are left out.
+            // (A row wider than any of the first reading's, from a file
+            // changed since, is cut to the columns there are.)
+            let width = self.width.max(self.header.len());
+            let used = used_cells(cells.len(), self.header.len(), |i| {
+                cells[i].trim().is_empty()
+            });
+            let mut row: Vec<Cow<'_, str>> = cells[..used.min(width)]
+                .iter()
+                .map(|c| csv_guard(c))
+                .collect();
+            while row.len() < width {
                 row.push("".into());
             }
             row.push(line.as_str().into());
