@@ -318,6 +318,9 @@ fn table_value<'c>(
     }
     if kind == FieldKind::Date {
         let order = plan.date_orders[i];
+        if let Some(m) = two_digit_year(cell, order) {
+            return Err(m);
+        }
         if order.is_none() && crate::domain::fields::slash_date(cell) == Some(SlashDate::Ambiguous)
         {
             return Err(format!(
@@ -329,6 +332,47 @@ fn table_value<'c>(
         return crate::domain::fields::parse_table_date(cell, order, true).map(Into::into);
     }
     Ok(cell.into())
+}
+
+/// What is wrong with a date cell whose year has two digits (`4.3.69`,
+/// `03/04/26`): `69` may be 1969 or 2069, and the notebook does not guess
+/// a seizure's date. `None` for any other cell.
+fn two_digit_year(cell: &str, order: Option<DateOrder>) -> Option<String> {
+    let t = cell.trim();
+    let date = t.split([' ', 'T']).next().unwrap_or(t);
+    let sep = date.chars().find(|c| matches!(c, '.' | '/' | '-'))?;
+    let parts: Vec<&str> = date.split(sep).collect();
+    let [a, _, c] = parts[..] else { return None };
+    let number = |p: &str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
+    if !parts.iter().all(|p| number(p)) || a.len() == 4 {
+        return None;
+    }
+    let year = if sep != '.' && order == Some(DateOrder::Ymd) {
+        a
+    } else {
+        c
+    };
+    (year.len() == 2).then(|| {
+        format!(
+            "{t:?} has a two-digit year (19{year} or 20{year}?), which is not guessed: \
+             write the year in four digits"
+        )
+    })
+}
+
+/// Why a parcel's seizure and posting dates cannot be in the future.
+const PAST_DATES: [&str; 2] = [
+    "a seizure is recorded once it happened",
+    "a parcel is recorded as posted once it was",
+];
+
+/// The latest date that is today somewhere on Earth (UTC+14): a date
+/// after it is in the future wherever the file was written.
+fn latest_today() -> String {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(14)))
+        .date()
+        .to_string()
 }
 
 /// A number that reads two ways, as a table's cell: what settles it.
@@ -440,18 +484,35 @@ pub(super) fn parse_row(
     // field whose cell could not be read as a date or weight is said once).
     let given: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
     let errors = match new_record_given::<Parcel>(&given, unknown) {
-        Ok((parcel, _warnings)) if problems.is_empty() => {
-            let fp = if fingerprint_it {
-                fingerprint(&compared_values(&parcel, imported, None))
-            } else {
-                0
-            };
-            return Parsed::Parcel {
-                parcel: Box::new(parcel),
-                fp,
-            };
+        Ok((parcel, _warnings)) => {
+            // A seizure or posting date after today (a day and month
+            // swapped, a year mistyped) is refused, naming its column.
+            let today = latest_today();
+            for (field, date, why) in [
+                ("seized_on", &parcel.seized_on, PAST_DATES[0]),
+                ("posted_on", &parcel.posted_on, PAST_DATES[1]),
+            ] {
+                if let Some(d) = date.as_deref().filter(|d| *d > today.as_str()) {
+                    problems.push(problem(
+                        plan,
+                        Some(field),
+                        format!("{d} is in the future: {why}"),
+                    ));
+                }
+            }
+            if problems.is_empty() {
+                let fp = if fingerprint_it {
+                    fingerprint(&compared_values(&parcel, imported, None))
+                } else {
+                    0
+                };
+                return Parsed::Parcel {
+                    parcel: Box::new(parcel),
+                    fp,
+                };
+            }
+            Vec::new()
         }
-        Ok(_) => Vec::new(),
         Err(errors) => errors,
     };
     for e in errors {

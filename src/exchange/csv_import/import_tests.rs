@@ -345,3 +345,63 @@ fn extra_cells_keep_the_rejects_file_aligned_and_trailing_empty_ones_are_no_cell
     assert_eq!(rows[2][..7], ["RR470000017CN", "Sun", "", "", "", "", "7"]);
     assert!(rows[2][7].contains("the row has 2 cells"), "{:?}", rows[2]);
 }
+
+/// A two-digit year is not guessed (`4.3.69` is not 2069-03-04), and a
+/// seizure or posting date after today is refused, each naming line and
+/// column; four-digit years, times of day and ISO dates read as before.
+#[test]
+fn two_digit_years_and_future_dates_are_refused() {
+    let future = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_add(jiff::Span::new().days(3))
+        .unwrap();
+    let csv = format!(
+        "Tracking number,Seized on,Posted on\n\
+         RR123456785KZ,4.3.69,01.01.2020\n\
+         RR473124829KZ,13/03/26,01.01.2020\n\
+         EE473124829CN,05.03.2020,{future}\n\
+         RR470000003CN,{future},\n\
+         RR470000017CN,04.03.1969 10:00,2020-03-01T08:00\n"
+    );
+    let (_d, mut s) = temp_store();
+    let r = import_text(&mut s, &csv, &Options::default()).unwrap();
+    assert_eq!((r.new, r.rejected), (1, 4), "{:?}", r.errors);
+    let said: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        said[0],
+        "line 2, column \"Seized on\" (seized_on): \"4.3.69\" has a two-digit year \
+         (1969 or 2069?), which is not guessed: write the year in four digits"
+    );
+    assert!(
+        said[1].starts_with(
+            "line 3, column \"Seized on\" (seized_on): \"13/03/26\" has a two-digit year"
+        ),
+        "{}",
+        said[1]
+    );
+    assert_eq!(
+        said[2],
+        format!(
+            "line 4, column \"Posted on\" (posted_on): {future} is in the future: a parcel \
+             is recorded as posted once it was"
+        )
+    );
+    assert_eq!(
+        said[3],
+        format!(
+            "line 5, column \"Seized on\" (seized_on): {future} is in the future: a seizure \
+             is recorded once it happened"
+        )
+    );
+    // The good row's dates, with their times of day dropped.
+    let opts = Options {
+        skip_bad: true,
+        rejects: Some(_d.path().join("r.csv")),
+        ..Options::default()
+    };
+    import_text(&mut s, &csv, &opts).unwrap();
+    let p: Vec<Parcel> = records::list(s.conn(), 1, 0).unwrap();
+    assert_eq!(p[0].seized_on.as_deref(), Some("1969-03-04"));
+    assert_eq!(p[0].posted_on.as_deref(), Some("2020-03-01"));
+}
