@@ -840,7 +840,7 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
     };
     assert!(
         ui.text()
-            .contains("1 merge conflict(s) wait for a choice: press Shift-c"),
+            .contains("1 merge conflict waits for a choice: press Shift-c"),
         "{}",
         ui.text()
     );
