@@ -187,6 +187,20 @@ fn a_case_export_carries_no_profiles_and_received_entries_screen_nothing_until_a
         "{r}"
     );
 
+    // Asked for, a case export carries the post's targeting too.
+    let with = file(&a, "with.db");
+    a.ok(&[
+        "export",
+        "--case",
+        "C-0001",
+        "--with-profiles",
+        "--out",
+        s(&with),
+    ]);
+    let (values, profiles, m) = carried(&with);
+    assert_eq!(values, ["+77015550142", "+77015550199"], "{m}");
+    assert_eq!(profiles, 1, "{m}");
+
     // The whole notebook carries the post's targeting; the profile
     // arrives switched off, counted in the summary.
     let all = file(&a, "all.db");

@@ -633,6 +633,10 @@ pub struct ExportArgs {
     /// Let TLP:AMBER+STRICT items go (named in what leaves); without it they are left out
     #[arg(long)]
     pub amber_strict: bool,
+    /// With a case export: carry the post's risk profiles and its watchlist
+    /// entries of no case too (an --all export always does)
+    #[arg(long, conflicts_with_all = ["graph", "stix", "misp", "incident"])]
+    pub with_profiles: bool,
     /// Strip source details (source, grading, handling) from notes
     #[arg(long)]
     pub redact_sources: bool,

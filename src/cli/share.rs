@@ -52,7 +52,7 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
             last = std::time::Instant::now();
         }
     };
-    let report = export::export(
+    let report = export::export_with(
         store,
         path,
         &ExportOptions {
@@ -64,6 +64,7 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
             encrypt_to: seal::recipients(&args.encrypt_to)?,
             amber_strict: args.amber_strict,
         },
+        args.all || args.with_profiles,
         &mut progress,
     )?;
     if live {
