@@ -99,6 +99,15 @@ pub fn slash_date(raw: &str) -> Option<SlashDate> {
     }
 }
 
+/// The latest date that is today somewhere on Earth (UTC+14): a date
+/// after it is in the future wherever it was written.
+pub fn latest_today() -> String {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(14)))
+        .date()
+        .to_string()
+}
+
 fn year(y: &str) -> Option<i16> {
     let n: i16 = y.parse().ok()?;
     match y.len() {

@@ -229,6 +229,29 @@ impl Record for Parcel {
                 self.status
             ));
         }
+        // A seizure or posting is recorded once it happened: a date after
+        // today anywhere on Earth (UTC+14) is a slip (`4.3.69` is read as
+        // 2069), said on every path a parcel is written by.
+        let latest = super::dates::latest_today();
+        for (field, on) in [
+            ("seized_on", &self.seized_on),
+            ("posted_on", &self.posted_on),
+        ] {
+            if let Some(on) = on
+                && on.as_str() > latest.as_str()
+            {
+                w.push(format!(
+                    "{field}: {on} is in the future (a two-digit year is read as 20YY up to 69; write the year in four digits)"
+                ));
+            }
+        }
+        if let (Some(posted), Some(seized)) = (&self.posted_on, &self.seized_on)
+            && posted > seized
+        {
+            w.push(format!(
+                "posted_on: {posted} is after the seizure on {seized}"
+            ));
+        }
         if self.tracking_kind == TrackingKind::S10
             && let (Some(o), Ok(t)) = (&self.origin, super::s10::parse(&self.tracking))
             && t.country() != o
@@ -726,5 +749,43 @@ mod tests {
         let (_, w) =
             new_record::<Parcel>(&[("tracking", "RR123456785KZ"), ("origin", "CN")]).unwrap();
         assert!(w.iter().any(|w| w.contains("issued by the post of KZ")));
+    }
+
+    /// `4.3.69` is read as 2069: a seizure or posting in the future, or a
+    /// posting after the seizure, is said whatever path writes it.
+    #[test]
+    fn dates_in_the_future_or_out_of_order_warn() {
+        let (p, w) = new_record::<Parcel>(&[
+            ("tracking", "RR123456785KZ"),
+            ("status", "seized"),
+            ("seized_on", "4.3.69"),
+            ("posted_on", "2026-03-01"),
+        ])
+        .unwrap();
+        assert_eq!(p.seized_on.as_deref(), Some("2069-03-04"));
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("seized_on: 2069-03-04 is in the future")),
+            "{w:?}"
+        );
+        let (_, w) = new_record::<Parcel>(&[
+            ("tracking", "RR123456785KZ"),
+            ("seized_on", "2026-03-01"),
+            ("posted_on", "2026-03-04"),
+        ])
+        .unwrap();
+        assert!(
+            w.iter()
+                .any(|w| w == "posted_on: 2026-03-04 is after the seizure on 2026-03-01"),
+            "{w:?}"
+        );
+        let (_, w) = new_record::<Parcel>(&[
+            ("tracking", "RR123456785KZ"),
+            ("status", "seized"),
+            ("seized_on", "2026-03-04"),
+            ("posted_on", "2026-03-01"),
+        ])
+        .unwrap();
+        assert!(w.is_empty(), "{w:?}");
     }
 }

@@ -366,15 +366,6 @@ const PAST_DATES: [&str; 2] = [
     "a parcel is recorded as posted once it was",
 ];
 
-/// The latest date that is today somewhere on Earth (UTC+14): a date
-/// after it is in the future wherever the file was written.
-fn latest_today() -> String {
-    jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(14)))
-        .date()
-        .to_string()
-}
-
 /// A number that reads two ways, as a table's cell: what settles it.
 fn ambiguous_number(readings: &str) -> String {
     format!(
@@ -487,7 +478,7 @@ pub(super) fn parse_row(
         Ok((parcel, _warnings)) => {
             // A seizure or posting date after today (a day and month
             // swapped, a year mistyped) is refused, naming its column.
-            let today = latest_today();
+            let today = crate::domain::dates::latest_today();
             for (field, date, why) in [
                 ("seized_on", &parcel.seized_on, PAST_DATES[0]),
                 ("posted_on", &parcel.posted_on, PAST_DATES[1]),
