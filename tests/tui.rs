@@ -2266,14 +2266,17 @@ fn in_a_pty(
 }
 
 /// `kill -TERM` (or a hang-up) of the running interface puts the
-/// terminal back: out of the alternate screen, the cursor shown.
+/// terminal back (out of the alternate screen, the cursor shown) and ends
+/// the process through its loop with 128 and the signal's number (143,
+/// 129), as a shell expects: it used to exit 0, so a script or a service
+/// manager took a killed session for a clean quit.
 #[cfg(unix)]
 #[test]
-fn sigterm_and_sighup_restore_the_terminal() {
+fn sigterm_and_sighup_restore_the_terminal_and_exit_as_a_shell_expects() {
     use std::io::Read;
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
-    for sig in ["-TERM", "-HUP"] {
+    for (sig, code) in [("-TERM", 143), ("-HUP", 129)] {
         let dir = tempfile::tempdir().unwrap();
         let (mut child, master) = in_a_pty(dir.path());
         let mut reader = master.try_clone_reader().unwrap();
@@ -2315,13 +2318,20 @@ fn sigterm_and_sighup_restore_the_terminal() {
             .unwrap();
         assert!(killed.success());
         let start = Instant::now();
-        while child.try_wait().unwrap().is_none() {
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
             assert!(
                 start.elapsed() < Duration::from_secs(60),
                 "{sig}: still running"
             );
             std::thread::sleep(Duration::from_millis(50));
-        }
+        };
+        // Ended through the loop (not by the signal's default action),
+        // with the status a shell gives a process the signal ended.
+        assert_eq!(status.signal(), None, "{sig}: {status:?}");
+        assert_eq!(status.exit_code(), code, "{sig}: {status:?}");
         drop(master);
         let _ = reading.join();
         let (_, alternate, hidden) = state();
