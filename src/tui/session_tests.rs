@@ -54,13 +54,8 @@ impl Ui {
     /// A second interface on the same notebook file (another window, or
     /// a colleague on the shared server).
     pub fn second(&self) -> Ui {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(
-            &self.dir.path().join("nb.db"),
-            OpenOptions::new("colleague"),
-        )
-        .unwrap();
-        Ui::over(dir, store)
+        let store = open(&self.dir, "colleague");
+        Ui::over(tempfile::tempdir().unwrap(), store)
     }
 
     /// What the user sees after the interface's next look at the
@@ -72,12 +67,17 @@ impl Ui {
         self
     }
 
+    /// Presses one key written as in the keymap (`ctrl-s`, `j`).
+    fn press(&mut self, name: &str) {
+        let combo = crokey::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let ev = KeyEvent::new(*combo.codes.first(), combo.modifiers);
+        self.s.handle_event(Event::Key(ev));
+    }
+
     /// Presses keys written as in the keymap, space-separated.
     pub fn keys(&mut self, seq: &str) -> &mut Ui {
         for name in seq.split_whitespace() {
-            let combo = crokey::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-            let ev = KeyEvent::new(*combo.codes.first(), combo.modifiers);
-            self.s.handle_event(Event::Key(ev));
+            self.press(name);
             self.s.settle();
         }
         self
@@ -88,9 +88,7 @@ impl Ui {
     /// waits for what is in flight.
     pub fn burst(&mut self, seq: &str) -> &mut Ui {
         for name in seq.split_whitespace() {
-            let combo = crokey::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-            let ev = KeyEvent::new(*combo.codes.first(), combo.modifiers);
-            self.s.handle_event(Event::Key(ev));
+            self.press(name);
         }
         self.s.settle();
         self
