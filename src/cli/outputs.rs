@@ -12,10 +12,7 @@ use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 
 /// A file an output must not be written over, and what it is to the user.
-pub(super) struct Kept<'a> {
-    pub(super) path: &'a Path,
-    pub(super) what: String,
-}
+type Kept = (PathBuf, String);
 
 /// The files SQLite keeps beside a notebook, by the suffix of their name.
 const SIDE_FILES: [(&str, &str); 3] = [
@@ -28,18 +25,18 @@ const SIDE_FILES: [(&str, &str); 3] = [
 /// the same name however spelt (relative, through `..` or a symbolic
 /// link), or the same file by device and inode (a hard link). Nothing is
 /// written either way.
-pub(super) fn check_output(option: &str, path: &Path, kept: &[Kept<'_>]) -> Result<()> {
+pub(super) fn check_output(option: &str, path: &Path, kept: &[Kept]) -> Result<()> {
     let out = resolved(path, 0);
     let out_id = identity(path);
-    for k in kept {
-        let same_name = out.is_some() && out == resolved(k.path, 0);
-        let same_file = out_id.is_some() && out_id == identity(k.path);
+    for (kept_path, what) in kept {
+        let same_name = out.is_some() && out == resolved(kept_path, 0);
+        let same_file = out_id.is_some() && out_id == identity(kept_path);
         if same_name || same_file {
             bail!(
                 "{option} {}: that is {} ({}); writing there would replace it. Choose another file; nothing was written",
                 super::output::cell_line(&path.display().to_string()),
-                k.what,
-                super::output::cell_line(&k.path.display().to_string()),
+                what,
+                super::output::cell_line(&kept_path.display().to_string()),
             );
         }
     }
@@ -48,7 +45,7 @@ pub(super) fn check_output(option: &str, path: &Path, kept: &[Kept<'_>]) -> Resu
 
 /// The notebook at `db` and the files SQLite keeps beside it, as outputs
 /// must not be written over.
-fn notebook_files(db: &Path) -> Vec<(PathBuf, String)> {
+fn notebook_files(db: &Path) -> Vec<Kept> {
     let mut files = vec![(db.to_path_buf(), "the notebook this command opens".into())];
     // (SQLite names its journals after the file the link leads to.)
     let mut bases = vec![db.to_path_buf()];
@@ -69,7 +66,7 @@ fn notebook_files(db: &Path) -> Vec<(PathBuf, String)> {
 /// (and its journals), the files the command reads (`identity`: the key
 /// file given with `--identity`) and its other outputs.
 pub(super) fn check_command(command: &Command, db: &Path, identity: Option<&Path>) -> Result<()> {
-    let mut kept: Vec<(PathBuf, String)> = notebook_files(db);
+    let mut kept: Vec<Kept> = notebook_files(db);
     if let Some(i) = identity {
         kept.push((
             i.to_path_buf(),
@@ -117,14 +114,7 @@ pub(super) fn check_command(command: &Command, db: &Path, identity: Option<&Path
         _ => {}
     }
     for (option, path) in &outputs {
-        let list: Vec<Kept<'_>> = kept
-            .iter()
-            .map(|(p, what)| Kept {
-                path: p,
-                what: what.clone(),
-            })
-            .collect();
-        check_output(option, path, &list)?;
+        check_output(option, path, &kept)?;
         // Two outputs of one command are not one file either.
         kept.push((path.clone(), format!("the file {option} writes")));
     }
@@ -168,11 +158,8 @@ fn identity(_path: &Path) -> Option<(u64, u64)> {
 mod tests {
     use super::*;
 
-    fn kept(p: &Path) -> Vec<Kept<'_>> {
-        vec![Kept {
-            path: p,
-            what: "the notebook".into(),
-        }]
+    fn kept(p: &Path) -> Vec<Kept> {
+        vec![(p.to_path_buf(), "the notebook".into())]
     }
 
     /// The same file is caught however it is named: another spelling, a
@@ -206,29 +193,16 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let nb = d.path().join("nb.db");
         std::fs::write(&nb, b"x").unwrap();
-        let files = notebook_files(&nb);
-        let list: Vec<Kept<'_>> = files
-            .iter()
-            .map(|(p, w)| Kept {
-                path: p,
-                what: w.clone(),
-            })
-            .collect();
-        let e = check_output("--out", &d.path().join("nb.db-wal"), &list).unwrap_err();
+        let e =
+            check_output("--out", &d.path().join("nb.db-wal"), &notebook_files(&nb)).unwrap_err();
         assert!(e.to_string().contains("write-ahead log"), "{e}");
         #[cfg(unix)]
         {
             let link = d.path().join("alias.db");
             std::os::unix::fs::symlink(&nb, &link).unwrap();
-            let files = notebook_files(&link);
-            let list: Vec<Kept<'_>> = files
-                .iter()
-                .map(|(p, w)| Kept {
-                    path: p,
-                    what: w.clone(),
-                })
-                .collect();
-            assert!(check_output("--out", &d.path().join("nb.db-shm"), &list).is_err());
+            assert!(
+                check_output("--out", &d.path().join("nb.db-shm"), &notebook_files(&link)).is_err()
+            );
         }
     }
 }
