@@ -461,6 +461,63 @@ fn merged_parcels_are_screened_as_they_arrive() {
     assert_eq!(hits[0]["profile"], "watchlist");
 }
 
+/// A merge writes the identifier rows of the parcels it adds at the end
+/// of each step, in key order, unless a profile or the watchlist would
+/// read them first: a parcel of the file is screened against the seized
+/// parcel merged just before it, in the same step.
+#[test]
+fn a_merged_parcel_is_screened_against_one_merged_before_it() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe"]);
+    for (tracking, origin, status) in [
+        ("RR123456785KZ", "KZ", "seized"),
+        ("RR000000028CN", "CN", "targeted"),
+    ] {
+        a.ok(&[
+            "add",
+            "parcel",
+            "--tracking",
+            tracking,
+            "--origin",
+            origin,
+            "--destination",
+            "KZ",
+            "--recipient-phone",
+            "87015550142",
+            "--status",
+            status,
+            "--case",
+            "C-0001",
+        ]);
+    }
+    let out = file(&a, "steppe.db");
+    a.ok(&["export", "--case", "C-0001", "--out", s(&out)]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let p = file(&b, "kz.toml");
+    std::fs::write(&p, PROFILE).unwrap();
+    b.ok(&["profile", "import", s(&p)]);
+    b.ok(&["merge", "--trust-new", s(&out)]);
+    let hits = b.json(&["hits"]);
+    let hit = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["tracking"] == "RR000000028CN")
+        .unwrap_or_else(|| panic!("no hit: {hits}"));
+    assert_eq!(hit["profile"], "kz-watch", "{hits}");
+    // Both reasons: its origin, and its phone seen in the seized parcel.
+    assert!(hit.to_string().contains("RR123456785KZ"), "{hit}");
+    // Without a profile, the rows written at the step's end are the
+    // rows each record's write would have made.
+    let c = Nb::new();
+    c.ok(&["init"]);
+    c.ok(&["merge", "--trust-new", s(&out)]);
+    let x = c.ok(&["xref", "RR000000028CN"]);
+    assert!(x.contains("RR123456785KZ"), "{x}");
+    c.ok(&["audit", "verify"]);
+}
+
 #[test]
 fn a_watchlist_entry_of_a_withheld_case_is_withheld_with_it() {
     let a = Nb::new();

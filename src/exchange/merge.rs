@@ -27,7 +27,7 @@ use super::received::Received;
 use crate::domain::text::sanitize;
 use crate::domain::{ItemKind, Record};
 use crate::store::audit::names::Name;
-use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
+use crate::store::{Result, Store, StoreError, Writer, audit, index, records, refs};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -447,6 +447,10 @@ struct Merger<'a> {
     done: usize,
     total: usize,
     progress: &'a mut dyn FnMut(usize, usize),
+    /// The identifier rows of the items this step adds, written in key
+    /// order at its end (see [`Merger::chunk`]); `None`: each record's
+    /// written with it.
+    pending: Option<index::Batch>,
 }
 
 enum Outcome {
@@ -691,6 +695,13 @@ impl Merger<'_> {
             }
             o => o,
         };
+        // Anything but a record new here reads or replaces rows of the
+        // index: the rows this step holds back go in first.
+        if !matches!(outcome, Outcome::Put { added: true })
+            && let Some(b) = self.pending.as_mut()
+        {
+            b.flush(&w.tx)?;
+        }
         match outcome {
             Outcome::Restore => {
                 records::put_in_hand(w, &incoming, "merge", self.in_hand(None, incoming_enc))?;
@@ -730,7 +741,8 @@ impl Merger<'_> {
             }
             Outcome::Unchanged => self.report.unchanged += 1,
             Outcome::Put { added } => {
-                let hand = self.in_hand(local.as_ref(), incoming_enc);
+                let mut hand = self.in_hand(local.as_ref(), incoming_enc);
+                hand.index_into = self.pending.as_mut().filter(|_| added);
                 records::put_in_hand(w, &incoming, "merge", hand)?;
                 let action = if added { "added" } else { "updated" };
                 provenance(w, self.source_id, id, action, foreign_ref.as_deref())?;
@@ -772,6 +784,7 @@ impl Merger<'_> {
             before: local,
             checked: R::KIND != ItemKind::Case,
             encoded,
+            index_into: None,
         }
     }
 
@@ -881,8 +894,32 @@ impl Merger<'_> {
 
     /// Merges the records of a kind numbered after `after`, 64 at a time,
     /// until a step's time is up; returns the last number merged (none
-    /// when the kind is done).
+    /// when the kind is done). The identifier rows of the items it adds
+    /// are written together at its end, in key order (each index page
+    /// filled once, not one insert a record through the whole B-tree),
+    /// unless screening a parcel would read them before.
     fn chunk<R: Record>(
+        &mut self,
+        w: &mut Writer<'_>,
+        after: i64,
+        same: &std::collections::HashSet<Uuid>,
+    ) -> Result<Option<i64>> {
+        let defer = w.indexing
+            && match w.screen.clone() {
+                Some(s) => s.idle(w)?,
+                None => true,
+            };
+        self.pending = defer.then(|| index::Batch::new(usize::MAX));
+        let out = self.chunk_rows::<R>(w, after, same);
+        if let Some(mut b) = self.pending.take()
+            && out.is_ok()
+        {
+            b.flush(&w.tx)?;
+        }
+        out
+    }
+
+    fn chunk_rows<R: Record>(
         &mut self,
         w: &mut Writer<'_>,
         mut after: i64,
@@ -1283,6 +1320,7 @@ pub fn merge(
             done: 0,
             total,
             progress,
+            pending: None,
         };
         for kind in MERGE_ORDER {
             crate::with_record_type!(kind, R => mg.kind::<R>(w)?);
@@ -1595,6 +1633,7 @@ fn merge_in_steps(
         done: 0,
         total,
         progress,
+        pending: None,
     };
     run_steps(dst, rec, &mut mg, &position, history, source_id)
         .map_err(|e| {

@@ -253,6 +253,14 @@ pub trait Screen: Send + Sync {
     /// `parcel` was just written (its row and index rows are in place) as
     /// item `item`.
     fn parcel(&self, w: &Writer<'_>, item: i64, parcel: &crate::domain::Parcel) -> Result<()>;
+
+    /// Whether screening a parcel now would read and write nothing (no
+    /// profile, no watchlist): then the identifier rows of the parcels a
+    /// step writes may wait for the step's end (nothing reads them
+    /// before), to be written together in key order.
+    fn idle(&self, _w: &Writer<'_>) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 fn classify(path: &Path, e: rusqlite::Error) -> StoreError {

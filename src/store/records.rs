@@ -967,6 +967,10 @@ pub struct InHand<'a, R> {
     pub checked: bool,
     /// The record, [`encoded`].
     pub encoded: Encoded,
+    /// Where the identifier rows of a record new here go, written in key
+    /// order with the others of the writer's step when it flushes them
+    /// (before its transaction commits); `None`: written now.
+    pub index_into: Option<&'a mut index::Batch>,
 }
 
 /// Writes a record exactly as given, its provenance included, over any
@@ -985,6 +989,7 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
             before: before.as_ref(),
             checked: false,
             encoded,
+            index_into: None,
         },
     )
 }
@@ -1016,6 +1021,7 @@ pub fn put_in_hand<R: Record>(
         before,
         checked,
         encoded: Encoded { map, json },
+        index_into,
     } = hand;
     let before_json = before.map(to_json).transpose()?;
     if !checked {
@@ -1028,8 +1034,14 @@ pub fn put_in_hand<R: Record>(
         None => keys::item_key(R::KIND, w.tx.last_insert_rowid()),
     };
     if w.indexing {
-        let was = before.map(|b| identifiers_of(&w.tx, b)).transpose()?;
-        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, was.as_deref())?;
+        let now = identifiers_of(&w.tx, rec)?;
+        match (before, index_into) {
+            (None, Some(batch)) => batch.add(&w.tx, item, &now)?,
+            _ => {
+                let was = before.map(|b| identifiers_of(&w.tx, b)).transpose()?;
+                index::replace(&w.tx, item, &now, was.as_deref())?;
+            }
+        }
         // An item written over keeps its search row (and so its place
         // among equal scores).
         if before.is_some() {

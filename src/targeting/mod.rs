@@ -239,6 +239,11 @@ impl crate::store::Screen for Screener {
         let hits = self.hits_under(&w.tx, parcel, &w.now, &profiles, watching)?;
         stored::store_hits(w, parcel.meta.id, &hits)
     }
+
+    fn idle(&self, w: &Writer<'_>) -> Result<bool> {
+        let (profiles, watching) = self.settings(&w.tx)?;
+        Ok(profiles.is_empty() && !watching)
+    }
 }
 
 #[cfg(test)]
