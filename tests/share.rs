@@ -1238,6 +1238,22 @@ fn a_file_with_a_record_that_could_never_be_merged_is_refused_whole() {
         "{err}"
     );
     assert_eq!(content(&b.db), before, "not one step was written");
+    // Two such records: the refusal names the first in the file's order,
+    // whichever part of the check finds the other (the check as typed
+    // input runs on a thread of its own, and the lost provenance of the
+    // second is found as it is read).
+    let two = resigned(
+        &file,
+        "two.db",
+        "UPDATE parcels SET concealment = printf('%.5000c', 'x') WHERE tracking = 'RR473124829KZ';
+         UPDATE parcels SET created_at = '' WHERE tracking = 'RR123456785KZ';",
+    );
+    let err = b.fails(&["merge", "--trust-new", two.to_str().unwrap()]);
+    assert!(
+        err.contains("parcel RR473124829KZ") && err.contains("concealment"),
+        "{err}"
+    );
+    assert_eq!(content(&b.db), before, "not one step was written");
     // Browsed, the same file is refused too, before a row is indexed: read
     // as it came, one such value (a note of ten million characters) made a
     // search of the file take gigabytes.

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 pub trait Record:
-    Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::Debug + 'static
+    Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::Debug + Send + 'static
 {
     const KIND: ItemKind;
     /// The fields a person can set, in form order. Each is also a column of

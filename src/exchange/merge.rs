@@ -1404,91 +1404,93 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
             records::same_rows(src, dst, R::KIND)?
         };
         // (Merging a file again, every one of them: nothing to read.)
-        let all_held = held.len() as i64 == records::count_kind(src, R::KIND)?;
-        let each = |f| {
-            if all_held {
-                Ok(())
-            } else {
-                records::each_but::<R>(src, &held, f)
+        if held.len() as i64 == records::count_kind(src, R::KIND)? {
+            same.insert(R::KIND, held);
+            return Ok(());
+        }
+        // Each record checked as typed input on a second thread (the
+        // larger part of the check's work, and needing nothing but the
+        // record), while this one reads the next and checks what it hangs
+        // on here. The refusal is the first record's in the file's order
+        // whichever thread finds it, and a record's own first reason.
+        let first: std::sync::Mutex<Option<(usize, u8, StoreError)>> = Default::default();
+        let found = |at: usize, stage: u8, e: StoreError| {
+            let mut f = first.lock().unwrap_or_else(|e| e.into_inner());
+            if f.as_ref().is_none_or(|(a, s, _)| (at, stage) < (*a, *s)) {
+                *f = Some((at, stage, e));
             }
         };
-        each(|r: R| {
-            let m = r.meta();
-            *checked += 1;
-            let refuse = |why: String| {
-                Err(StoreError::Refused(format!(
-                    "{} {} ({}): {why}; nothing was merged",
-                    R::KIND,
-                    sanitize(&r.label()),
-                    m.id
-                )))
-            };
-            if m.id.is_nil() || m.created_at.is_empty() || m.origin_db.is_nil() {
-                return refuse("lacks its provenance".into());
-            }
-            // A case's reference is made local before it is checked.
-            let local_ref;
-            let rec = if R::KIND == ItemKind::Case {
-                let mut c = r.clone();
-                set_case_ref(&mut c, "C-0001")?;
-                local_ref = c;
-                &local_ref
-            } else {
-                &r
-            };
-            if let Err(e) = crate::domain::record::check_received(rec) {
-                return refuse(sanitize(&e.to_string()).into_owned());
-            }
-            // (Read as a map only by kinds that hang on other items, the
-            // findings among them: most records are parcels, which hang on
-            // none.)
-            let json = if parent_fields(R::KIND).is_empty() {
-                Value::Null
-            } else {
-                serde_json::to_value(rec).map_err(|e| StoreError::Corrupt(e.to_string()))?
-            };
-            for (parent, want) in parents_with_kinds(R::KIND, &json) {
-                let is = match kinds.get(&parent) {
-                    Some(&k) => Some(k),
-                    None => refs::kind_of_id(dst, parent)?,
-                };
-                if let (Some(is), Some(want)) = (is, want)
-                    && is != want
-                {
-                    return refuse(format!("it names {parent} as a {want}, which is a {is}"));
+        // (Named as the file has it: a case by its reference there.)
+        let refuse = |label: &str, id: Uuid, why: String| {
+            StoreError::Refused(format!(
+                "{} {} ({id}): {why}; nothing was merged",
+                R::KIND,
+                sanitize(label)
+            ))
+        };
+        std::thread::scope(|scope| -> Result<()> {
+            type Batch<R> = Vec<(usize, R, Option<String>)>;
+            let (send, receive) = std::sync::mpsc::sync_channel::<Batch<R>>(4);
+            let typed = scope.spawn(|| {
+                for batch in receive {
+                    for (at, rec, label) in batch {
+                        if let Err(e) = crate::domain::record::check_received(&rec) {
+                            let label = label.unwrap_or_else(|| rec.label());
+                            let why = sanitize(&e.to_string()).into_owned();
+                            found(at, 1, refuse(&label, rec.meta().id, why));
+                            return;
+                        }
+                    }
                 }
-                if want.is_none() {
-                    return refuse(format!("the kind of {parent} it hangs on is unreadable"));
+            });
+            let mut batch = Vec::with_capacity(CHECK_BATCH);
+            let mut at = 0usize;
+            // (Stopped: a refusal found, by either thread.)
+            let stopped = || StoreError::Refused(String::new());
+            let read = records::each_but::<R>(src, &held, |r: R| {
+                let m = r.meta();
+                *checked += 1;
+                at += 1;
+                if m.id.is_nil() || m.created_at.is_empty() || m.origin_db.is_nil() {
+                    found(
+                        at,
+                        0,
+                        refuse(&r.label(), m.id, "lacks its provenance".into()),
+                    );
+                    return Err(stopped());
                 }
+                // A case's reference is made local before it is checked.
+                let (mut rec, mut label) = (r, None);
+                if R::KIND == ItemKind::Case {
+                    label = Some(rec.label());
+                    set_case_ref(&mut rec, "C-0001")?;
+                }
+                if let Err(why) = check_here(src, dst, kinds, &rec) {
+                    let label = label.unwrap_or_else(|| rec.label());
+                    found(at, 2, refuse(&label, rec.meta().id, why?));
+                    return Err(stopped());
+                }
+                batch.push((at, rec, label));
+                if batch.len() == CHECK_BATCH && send.send(std::mem::take(&mut batch)).is_err() {
+                    return Err(stopped());
+                }
+                Ok(())
+            });
+            if !batch.is_empty() {
+                let _ = send.send(batch);
             }
-            // (A finding new here may come lab-confirmed as it was before
-            // laboratory results were recorded; one held here is not made
-            // so without its result.)
-            let confirmed = |v: &Value| {
-                v.get("identification").and_then(Value::as_str) == Some("lab-confirmed")
-            };
-            if R::KIND == ItemKind::Finding
-                && confirmed(&json)
-                && let Some(here) = records::get::<R>(dst, m.id)?
-                && !confirmed(
-                    &serde_json::to_value(&here).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                )
-                && !crate::store::related::confirmed_by_lab(src, m.id)?
-                && !crate::store::related::confirmed_by_lab(dst, m.id)?
-            {
-                return refuse(format!(
-                    "it is lab-confirmed without a laboratory result that confirms it ({})",
-                    records::LAB_CONFIRMED_BY_RESULT
-                ));
+            drop(send);
+            if let Err(panic) = typed.join() {
+                std::panic::resume_unwind(panic);
             }
-            if R::KIND == ItemKind::Custody
-                && let Some(here) = records::get::<R>(dst, m.id)?
-                && records::to_json(&here)? != records::to_json(rec)?
-            {
-                return refuse("it would write over a custody entry held here, and custody entries are never edited".into());
+            match read {
+                Err(StoreError::Refused(s)) if s.is_empty() => Ok(()),
+                other => other,
             }
-            Ok(())
         })?;
+        if let Some((_, _, e)) = first.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(e);
+        }
         same.insert(R::KIND, held);
         Ok(())
     }
@@ -1509,6 +1511,80 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
         }
     }
     Ok((same, checked))
+}
+
+/// Records checked as typed input in one batch of [`check_all`].
+const CHECK_BATCH: usize = 256;
+
+/// What [`check_all`] checks of a received record against the file's ids
+/// and this notebook: the items it hangs on are of the kinds it says; a
+/// finding held here is made lab-confirmed only with its confirming
+/// result; a custody entry held here is never written over. `Err(Ok(why))`
+/// refuses it.
+fn check_here<R: Record>(
+    src: &Connection,
+    dst: &Connection,
+    kinds: &std::collections::HashMap<Uuid, ItemKind>,
+    rec: &R,
+) -> std::result::Result<(), Result<String>> {
+    let id = rec.meta().id;
+    // (Read as a map only by kinds that hang on other items, the findings
+    // among them: most records are parcels, which hang on none.)
+    let json = if parent_fields(R::KIND).is_empty() {
+        Value::Null
+    } else {
+        serde_json::to_value(rec).map_err(|e| Err(StoreError::Corrupt(e.to_string())))?
+    };
+    for (parent, want) in parents_with_kinds(R::KIND, &json) {
+        let is = match kinds.get(&parent) {
+            Some(&k) => Some(k),
+            None => refs::kind_of_id(dst, parent).map_err(Err)?,
+        };
+        if let (Some(is), Some(want)) = (is, want)
+            && is != want
+        {
+            return Err(Ok(format!(
+                "it names {parent} as a {want}, which is a {is}"
+            )));
+        }
+        if want.is_none() {
+            return Err(Ok(format!(
+                "the kind of {parent} it hangs on is unreadable"
+            )));
+        }
+    }
+    // (A finding new here may come lab-confirmed as it was before
+    // laboratory results were recorded; one held here is not made so
+    // without its result.)
+    let confirmed =
+        |v: &Value| v.get("identification").and_then(Value::as_str) == Some("lab-confirmed");
+    let here = |()| -> Result<Option<R>> { records::get::<R>(dst, id) };
+    if R::KIND == ItemKind::Finding && confirmed(&json) {
+        let held = here(()).map_err(Err)?;
+        if let Some(held) = held
+            && !confirmed(
+                &serde_json::to_value(&held)
+                    .map_err(|e| Err(StoreError::Corrupt(e.to_string())))?,
+            )
+            && !crate::store::related::confirmed_by_lab(src, id).map_err(Err)?
+            && !crate::store::related::confirmed_by_lab(dst, id).map_err(Err)?
+        {
+            return Err(Ok(format!(
+                "it is lab-confirmed without a laboratory result that confirms it ({})",
+                records::LAB_CONFIRMED_BY_RESULT
+            )));
+        }
+    }
+    if R::KIND == ItemKind::Custody
+        && let Some(held) = here(()).map_err(Err)?
+        && records::to_json(&held).map_err(Err)? != records::to_json(rec).map_err(Err)?
+    {
+        return Err(Ok(
+            "it would write over a custody entry held here, and custody entries are never edited"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Copies the bytes of the file's embedded documents (checked whole by
