@@ -225,6 +225,43 @@ fn imported_parcels_are_screened_in_their_transaction() {
     assert_eq!(tracked, ["RR123456785KZ"]);
 }
 
+/// An import, like a merge, writes the identifier rows of a step's
+/// parcels together before it commits, unless a profile or the watchlist
+/// would read them first: a row is screened against the seized parcel of
+/// the row before it.
+#[test]
+fn an_imported_parcel_is_screened_against_the_row_before_it() {
+    let table = "tracking,origin,destination,recipient_phone,status\n\
+                 RR123456785KZ,KZ,KZ,87015550142,seized\n\
+                 RR000000028CN,CN,KZ,87015550142,targeted\n";
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let p = file(&nb, "kz.toml");
+    std::fs::write(&p, PROFILE).unwrap();
+    nb.ok(&["profile", "import", s(&p)]);
+    let csv = file(&nb, "in.csv");
+    std::fs::write(&csv, table).unwrap();
+    nb.ok(&["import", "csv", s(&csv)]);
+    let hits = nb.json(&["hits"]);
+    let hit = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["tracking"] == "RR000000028CN")
+        .unwrap_or_else(|| panic!("no hit: {hits}"));
+    assert!(hit.to_string().contains("RR123456785KZ"), "{hit}");
+    // Without a profile, the rows written before the commit are the rows
+    // each parcel's write would have made.
+    let plain = Nb::new();
+    plain.ok(&["init"]);
+    let csv = file(&plain, "in.csv");
+    std::fs::write(&csv, table).unwrap();
+    plain.ok(&["import", "csv", s(&csv)]);
+    let x = plain.ok(&["xref", "RR000000028CN"]);
+    assert!(x.contains("RR123456785KZ"), "{x}");
+    plain.ok(&["audit", "verify"]);
+}
+
 #[test]
 fn a_demo_manifest_is_screened_and_every_planted_row_is_hit() {
     let nb = Nb::new();

@@ -27,7 +27,7 @@ use super::received::Received;
 use crate::domain::text::sanitize;
 use crate::domain::{ItemKind, Record};
 use crate::store::audit::names::Name;
-use crate::store::{Result, Store, StoreError, Writer, audit, index, records, refs};
+use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -447,10 +447,6 @@ struct Merger<'a> {
     done: usize,
     total: usize,
     progress: &'a mut dyn FnMut(usize, usize),
-    /// The identifier rows of the items this step adds, written in key
-    /// order at its end (see [`Merger::chunk`]); `None`: each record's
-    /// written with it.
-    pending: Option<index::Batch>,
 }
 
 enum Outcome {
@@ -697,10 +693,8 @@ impl Merger<'_> {
         };
         // Anything but a record new here reads or replaces rows of the
         // index: the rows this step holds back go in first.
-        if !matches!(outcome, Outcome::Put { added: true })
-            && let Some(b) = self.pending.as_mut()
-        {
-            b.flush(&w.tx)?;
+        if !matches!(outcome, Outcome::Put { added: true }) {
+            w.write_held_index()?;
         }
         match outcome {
             Outcome::Restore => {
@@ -741,8 +735,7 @@ impl Merger<'_> {
             }
             Outcome::Unchanged => self.report.unchanged += 1,
             Outcome::Put { added } => {
-                let mut hand = self.in_hand(local.as_ref(), incoming_enc);
-                hand.index_into = self.pending.as_mut().filter(|_| added);
+                let hand = self.in_hand(local.as_ref(), incoming_enc);
                 records::put_in_hand(w, &incoming, "merge", hand)?;
                 let action = if added { "added" } else { "updated" };
                 provenance(w, self.source_id, id, action, foreign_ref.as_deref())?;
@@ -784,7 +777,6 @@ impl Merger<'_> {
             before: local,
             checked: R::KIND != ItemKind::Case,
             encoded,
-            index_into: None,
         }
     }
 
@@ -901,30 +893,10 @@ impl Merger<'_> {
     fn chunk<R: Record>(
         &mut self,
         w: &mut Writer<'_>,
-        after: i64,
-        same: &std::collections::HashSet<Uuid>,
-    ) -> Result<Option<i64>> {
-        let defer = w.indexing
-            && match w.screen.clone() {
-                Some(s) => s.idle(w)?,
-                None => true,
-            };
-        self.pending = defer.then(|| index::Batch::new(usize::MAX));
-        let out = self.chunk_rows::<R>(w, after, same);
-        if let Some(mut b) = self.pending.take()
-            && out.is_ok()
-        {
-            b.flush(&w.tx)?;
-        }
-        out
-    }
-
-    fn chunk_rows<R: Record>(
-        &mut self,
-        w: &mut Writer<'_>,
         mut after: i64,
         same: &std::collections::HashSet<Uuid>,
     ) -> Result<Option<i64>> {
+        w.hold_index()?;
         let started = Instant::now();
         let mut last = None;
         loop {
@@ -1320,7 +1292,6 @@ pub fn merge(
             done: 0,
             total,
             progress,
-            pending: None,
         };
         for kind in MERGE_ORDER {
             crate::with_record_type!(kind, R => mg.kind::<R>(w)?);
@@ -1709,7 +1680,6 @@ fn merge_in_steps(
         done: 0,
         total,
         progress,
-        pending: None,
     };
     run_steps(dst, rec, &mut mg, &position, history, source_id)
         .map_err(|e| {

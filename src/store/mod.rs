@@ -243,6 +243,38 @@ pub struct Writer<'a> {
     pub screen: Option<Arc<dyn Screen>>,
     /// The writers' names this transaction has put in `writers`.
     pub writers: writers::Kept,
+    /// The identifier rows of the items this transaction creates, held to
+    /// be written together in key order before it commits (see
+    /// [`Writer::hold_index`]); `None`: each item's written with it.
+    pub held_index: Option<index::Batch>,
+}
+
+impl Writer<'_> {
+    /// From now on in this transaction, the identifier rows of each item
+    /// created are held and written together, in key order, before it
+    /// commits (or at [`Writer::write_held_index`]): each index page is
+    /// filled once, where row by row each insert walks the B-tree. Not
+    /// when screening a parcel would read the rows of those written
+    /// before it (a profile or the watchlist in force). A bulk writer
+    /// that reads the index itself writes the held rows first.
+    pub fn hold_index(&mut self) -> Result<()> {
+        let idle = match self.screen.clone() {
+            Some(s) => s.idle(self)?,
+            None => true,
+        };
+        if self.indexing && idle && self.held_index.is_none() {
+            self.held_index = Some(index::Batch::new(usize::MAX));
+        }
+        Ok(())
+    }
+
+    /// Writes the identifier rows held so far (still holding the next).
+    pub fn write_held_index(&mut self) -> Result<()> {
+        if let Some(b) = self.held_index.as_mut() {
+            b.flush(&self.tx)?;
+        }
+        Ok(())
+    }
 }
 
 /// Work that runs inside the transaction of every parcel written (typed,
@@ -1148,6 +1180,7 @@ impl Store {
                 indexing: true,
                 screen: None,
                 writers: writers::Kept::default(),
+                held_index: None,
             };
             catalogue::load(&mut w)?;
             warnlist::seed(&mut w)?;
@@ -1433,6 +1466,7 @@ impl Store {
                 indexing: self.indexing,
                 screen: self.screen.clone(),
                 writers: writers::Kept::default(),
+                held_index: None,
             };
             let before = match &self.seal_key {
                 Some(_) => audit::head(&w.tx).map_err(&fix)?.map(|h| h.0),
@@ -1441,6 +1475,7 @@ impl Store {
             let (out, keep) = f(&mut w).map_err(&fix)?;
             let mut moved = false;
             if keep {
+                w.write_held_index().map_err(&fix)?;
                 // The transaction's entries sealed with the writer's key.
                 if let Some(key) = &self.seal_key
                     && let Some((seq, hash)) = audit::head(&w.tx).map_err(&fix)?

@@ -793,18 +793,29 @@ pub fn count<R: Record>(conn: &Connection) -> Result<i64> {
 /// Writes a new record: fills in its provenance, checks every field,
 /// inserts it, indexes it and audits it. Returns the field warnings.
 pub fn insert<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<Vec<String>> {
-    insert_checking(w, rec, true)
+    insert_checking(w, rec, true, None)
 }
 
 /// [`insert`] for a record just made by `record::new_record` (every field
 /// parsed and the record checked there, nothing changed since), which is
 /// not checked a second time: the CSV import's writer, whose reading
-/// thread made it. Its warnings were given by `new_record`.
-pub fn insert_parsed<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<()> {
-    insert_checking(w, rec, false).map(drop)
+/// thread made it. Its warnings were given by `new_record`. `identifiers`:
+/// what [`identifiers_of`] gives for it, when the caller worked them out
+/// already (the import's reading thread, beside this one).
+pub fn insert_parsed<R: Record>(
+    w: &mut Writer<'_>,
+    rec: &mut R,
+    identifiers: Option<Vec<crate::domain::identifiers::Identifier>>,
+) -> Result<()> {
+    insert_checking(w, rec, false, identifiers).map(drop)
 }
 
-fn insert_checking<R: Record>(w: &mut Writer<'_>, rec: &mut R, check: bool) -> Result<Vec<String>> {
+fn insert_checking<R: Record>(
+    w: &mut Writer<'_>,
+    rec: &mut R,
+    check: bool,
+    identifiers: Option<Vec<crate::domain::identifiers::Identifier>>,
+) -> Result<Vec<String>> {
     {
         let m = rec.meta_mut();
         if m.id.is_nil() {
@@ -838,7 +849,18 @@ fn insert_checking<R: Record>(w: &mut Writer<'_>, rec: &mut R, check: bool) -> R
     let id = rec.meta().id;
     let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
     if w.indexing {
-        index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, None)?;
+        let now = match identifiers {
+            Some(given) => {
+                #[cfg(debug_assertions)]
+                assert_eq!(given, identifiers_of(&w.tx, rec)?, "identifiers given");
+                given
+            }
+            None => identifiers_of(&w.tx, rec)?,
+        };
+        match w.held_index.as_mut() {
+            Some(batch) => batch.add(&w.tx, item, &now)?,
+            None => index::replace(&w.tx, item, &now, None)?,
+        }
         search::replace_record(&w.tx, item, rec, true)?;
     }
     screened(w, item, rec)?;
@@ -967,10 +989,6 @@ pub struct InHand<'a, R> {
     pub checked: bool,
     /// The record, [`encoded`].
     pub encoded: Encoded,
-    /// Where the identifier rows of a record new here go, written in key
-    /// order with the others of the writer's step when it flushes them
-    /// (before its transaction commits); `None`: written now.
-    pub index_into: Option<&'a mut index::Batch>,
 }
 
 /// Writes a record exactly as given, its provenance included, over any
@@ -989,7 +1007,6 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
             before: before.as_ref(),
             checked: false,
             encoded,
-            index_into: None,
         },
     )
 }
@@ -1021,7 +1038,6 @@ pub fn put_in_hand<R: Record>(
         before,
         checked,
         encoded: Encoded { map, json },
-        index_into,
     } = hand;
     let before_json = before.map(to_json).transpose()?;
     if !checked {
@@ -1035,7 +1051,7 @@ pub fn put_in_hand<R: Record>(
     };
     if w.indexing {
         let now = identifiers_of(&w.tx, rec)?;
-        match (before, index_into) {
+        match (before, w.held_index.as_mut()) {
             (None, Some(batch)) => batch.add(&w.tx, item, &now)?,
             _ => {
                 let was = before.map(|b| identifiers_of(&w.tx, b)).transpose()?;

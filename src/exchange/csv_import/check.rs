@@ -71,7 +71,12 @@ impl std::fmt::Display for RowError {
 
 pub(super) enum Verdict {
     Blank,
-    New(Box<Parcel>),
+    /// A parcel to write, with its identifiers when the reading worked
+    /// them out.
+    New(
+        Box<Parcel>,
+        Option<Vec<crate::domain::identifiers::Identifier>>,
+    ),
     Duplicate,
     Rejected(RowError),
 }
@@ -175,12 +180,16 @@ impl<'a> Checker<'a> {
         parsed: Parsed,
         settled: bool,
     ) -> Result<Verdict, StoreError> {
-        let (parcel, fp) = match parsed {
+        let (parcel, fp, identifiers) = match parsed {
             Parsed::Blank => return Ok(Verdict::Blank),
             Parsed::Rejected(problems) => {
                 return Ok(Verdict::Rejected(RowError::new(line, problems)));
             }
-            Parsed::Parcel { parcel, fp } => (parcel, fp),
+            Parsed::Parcel {
+                parcel,
+                fp,
+                identifiers,
+            } => (parcel, fp, identifiers),
         };
         let first = self.first.get(parcel.tracking.as_str()).copied();
         match first {
@@ -243,7 +252,7 @@ impl<'a> Checker<'a> {
                 ),
             ));
         }
-        Ok(Verdict::New(parcel))
+        Ok(Verdict::New(parcel, identifiers))
     }
 }
 
@@ -500,6 +509,7 @@ pub(super) fn parse_row(
                 return Parsed::Parcel {
                     parcel: Box::new(parcel),
                     fp,
+                    identifiers: None,
                 };
             }
             Vec::new()

@@ -302,7 +302,7 @@ fn run_in(
             counts.read += 1;
             match checker.judge(store.conn(), row.line, row.parsed, false)? {
                 Verdict::Blank => counts.blank += 1,
-                Verdict::New(_) => counts.new += 1,
+                Verdict::New(..) => counts.new += 1,
                 Verdict::Duplicate => counts.duplicates += 1,
                 Verdict::Rejected(e) => {
                     counts.rejected += 1;
@@ -401,6 +401,12 @@ fn run_in(
             let batch = crate::store::Batch::with_max(opts.batch_rows);
             let mut in_batch = 0;
             let step = store.write(|w| {
+                // (The index rows of the parcels this step writes are
+                // written together before it commits. Nothing in the step
+                // looks for them before: `judge` looks a tracking number
+                // up in the index only on its first row of the file, and
+                // this import writes none but that row's parcel.)
+                w.hold_index()?;
                 if first_batch {
                     w.tx.prepare_cached(
                         "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, report)
@@ -433,9 +439,9 @@ fn run_in(
                     match checker.judge(&w.tx, row.line, row.parsed, true)? {
                         Verdict::Blank => c2.blank += 1,
                         Verdict::Duplicate => c2.duplicates += 1,
-                        Verdict::New(mut p) => {
+                        Verdict::New(mut p, identifiers) => {
                             c2.new += 1;
-                            write_parcel(w, &mut p, source_id, row.line)?;
+                            write_parcel(w, &mut p, identifiers, source_id, row.line)?;
                             c2.imported += 1;
                         }
                         Verdict::Rejected(e) => {
@@ -518,11 +524,13 @@ fn short(mut e: RowError) -> RowError {
 fn write_parcel(
     w: &mut Writer<'_>,
     p: &mut Parcel,
+    identifiers: Option<Vec<crate::domain::identifiers::Identifier>>,
     source_id: Uuid,
     line: u64,
 ) -> Result<(), StoreError> {
-    // Made by `new_record` on the reading thread: checked there.
-    records::insert_parsed(w, p)?;
+    // Made by `new_record` on the reading thread: checked there, and its
+    // identifiers worked out there.
+    records::insert_parsed(w, p, identifiers)?;
     w.tx.prepare_cached(
         "INSERT INTO provenance (item_id, source_id, action, line) VALUES (?1, ?2, 'import', ?3)",
     )?
@@ -579,6 +587,7 @@ pub fn each_row<T: Send>(
                 cells: false,
                 fingerprint: false,
                 skip_bad: false,
+                identifiers: false,
             };
             let blocked = std::cell::Cell::new(std::time::Duration::ZERO);
             let read = reader::read_in_chunks(

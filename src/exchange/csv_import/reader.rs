@@ -1073,6 +1073,9 @@ pub(super) enum Parsed {
         /// Of the imported fields' values, to tell a repeated row from a
         /// conflicting one.
         fp: u64,
+        /// Its identifiers, when the reading was asked to work them out
+        /// (see [`Keeping::identifiers`]).
+        identifiers: Option<Vec<crate::domain::identifiers::Identifier>>,
     },
 }
 
@@ -1100,6 +1103,9 @@ pub(super) struct Keeping {
     /// A row that is not UTF-8 is a bad row like any other (an import:
     /// every bad row is named); else it stops the reading (a screen).
     pub(super) skip_bad: bool,
+    /// Work out each parcel's identifiers (its index rows), for the
+    /// writer: on this thread, beside the one that writes.
+    pub(super) identifiers: bool,
 }
 
 /// Reads and parses the file's rows in order, handing each to `each` with
@@ -1196,7 +1202,16 @@ pub(super) fn read_each(
         let bad = if cells.is_err() { bad_byte(&rec) } else { None };
         let row = match (cells, bad) {
             (Ok(cells), _) => {
-                let parsed = parse_row(&prep.plan, imported, &cells, keep.fingerprint);
+                let mut parsed = parse_row(&prep.plan, imported, &cells, keep.fingerprint);
+                if keep.identifiers
+                    && let Parsed::Parcel {
+                        parcel,
+                        identifiers,
+                        ..
+                    } = &mut parsed
+                {
+                    *identifiers = Some(parcel.identifiers());
+                }
                 ReadRow {
                     line,
                     weight,
@@ -1305,6 +1320,7 @@ pub(super) fn read_rows(
         cells: !first,
         fingerprint: true,
         skip_bad: true,
+        identifiers: !first,
     };
     let read = read_in_chunks(
         prep,
