@@ -874,6 +874,45 @@ fn a_colour_test_alone_does_not_confirm_and_a_result_cannot_contradict_itself() 
     assert_eq!(shown["findings"][0]["identification"], "lab-confirmed");
 }
 
+/// A result that says confirmed confirms only by methods that can
+/// identify under SWGDRUG, however it came to say so: an edit of its
+/// methods to a colour test alone is refused, and a stored one (written
+/// out of band, or by a release before the rule) makes no finding
+/// lab-confirmed.
+#[test]
+fn a_confirming_result_edited_to_a_colour_test_is_refused_and_one_stored_confirms_nothing() {
+    let nb = seized();
+    let f = format!("{P}:fentanyl");
+    let r = nb.json(&[
+        "lab",
+        "add",
+        &f,
+        "--lab",
+        "CFL",
+        "--ref",
+        "CFL-9",
+        "--method",
+        "GC-MS,FTIR",
+    ]);
+    let id = r["id"].as_str().unwrap().to_string();
+    let shown = nb.json(&["show", P]);
+    assert_eq!(shown["findings"][0]["identification"], "lab-confirmed");
+    let refused = nb.fails(&["edit", &id, "--set", "method=colour-test"]);
+    assert!(
+        refused.contains("method") && refused.contains("SWGDRUG"),
+        "{refused}"
+    );
+    // Stored that way behind interdict's back: the finding, made
+    // presumptive, cannot be made lab-confirmed again on it.
+    nb.ok(&["edit", &f, "--set", "identification=presumptive"]);
+    rusqlite::Connection::open(&nb.db)
+        .unwrap()
+        .execute("UPDATE lab_results SET method = 'colour-test'", [])
+        .unwrap();
+    let refused = nb.fails(&["edit", &f, "--set", "identification=lab-confirmed"]);
+    assert!(refused.contains("laboratory result"), "{refused}");
+}
+
 #[test]
 fn a_sample_cannot_weigh_more_than_its_exhibit() {
     let nb = with_exhibit();

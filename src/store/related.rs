@@ -3,7 +3,7 @@
 use super::error::Result;
 use super::records::list_where;
 use crate::domain::{Finding, ItemKind, Link, Note, Parcel};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use uuid::Uuid;
 
 /// Links from or to an item (both directions), oldest first.
@@ -124,15 +124,21 @@ pub fn cases_including(conn: &Connection, item: Uuid) -> Result<Vec<Uuid>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Whether a laboratory result confirms the finding.
+/// Whether a laboratory result confirms the finding: it says confirmed,
+/// by methods that can identify a substance under SWGDRUG (a result
+/// stored otherwise, by a release before the rule or out of band,
+/// confirms nothing).
 pub fn confirmed_by_lab(conn: &Connection, finding: Uuid) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed' LIMIT 1",
-        )?
-        .query_row([finding], |_| Ok(()))
-        .optional()?
-        .is_some())
+    let mut stmt = conn.prepare_cached(
+        "SELECT method FROM lab_results WHERE finding_id = ?1 AND outcome = 'confirmed'",
+    )?;
+    let methods = stmt.query_map([finding], |r| r.get::<_, String>(0))?;
+    for m in methods {
+        if crate::domain::evidence::lab::identifies(&m?) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// A parcel's evidence trail: its inspections, exhibits and their custody

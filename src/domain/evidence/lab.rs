@@ -136,6 +136,16 @@ impl Record for LabResult {
                 message: "say which substance the laboratory found (identified)".into(),
             });
         }
+        // (However it was written: typed, edited, merged.)
+        if self.outcome == "confirmed" && !identifies(&self.method) {
+            return Err(FieldError {
+                field: "method".into(),
+                message: format!(
+                    "{} cannot confirm a finding: SWGDRUG identifies with a category A technique (GC-MS, LC-MS, LC-HRMS, FTIR, Raman, NMR) and one more; name every technique the report used",
+                    self.method
+                ),
+            });
+        }
         if self.outcome == "not-detected" && self.purity.is_some_and(|p| p > 0.0) {
             return Err(FieldError {
                 field: "purity".into(),
