@@ -449,6 +449,18 @@ struct Merger<'a> {
     progress: &'a mut dyn FnMut(usize, usize),
 }
 
+/// A batch a merge's second thread worked on: each record's number, the
+/// record (none: held here as the file holds it) and what was worked out
+/// of it.
+type Batch<R> = Vec<(i64, Option<R>, Option<records::Worked>)>;
+
+/// What [`records::InHand`] takes of [`records::Worked`] besides the
+/// encoding: the identifiers, and the audit entry as a new item.
+type Given = (
+    Option<Vec<crate::domain::identifiers::Identifier>>,
+    Option<audit::Shape>,
+);
+
 enum Outcome {
     Unchanged,
     Put {
@@ -616,14 +628,26 @@ fn merge_fields<R: Record>(base: &str, local: &str, incoming: &str) -> Result<Th
 }
 
 impl Merger<'_> {
-    fn one<R: Record>(&mut self, w: &mut Writer<'_>, mut incoming: R) -> Result<()> {
+    fn one<R: Record>(
+        &mut self,
+        w: &mut Writer<'_>,
+        mut incoming: R,
+        worked: Option<records::Worked>,
+    ) -> Result<()> {
         let id = incoming.meta().id;
         let local: Option<R> = records::get(&w.tx, id)?;
         let mut foreign_ref = None;
         if R::KIND == ItemKind::Case {
             foreign_ref = self.localise_case_ref(w, &mut incoming, local.as_ref())?;
         }
-        let incoming_enc = records::encoded(&incoming)?;
+        // (What the second thread worked out of the record as it came: a
+        // case's, whose reference may have changed since, is not used.)
+        let (incoming_enc, given) = match worked {
+            Some(wk) if R::KIND != ItemKind::Case => {
+                (wk.encoded, (wk.identifiers, Some(wk.created)))
+            }
+            _ => (records::encoded(&incoming)?, (None, None)),
+        };
         let incoming_json = incoming_enc.json();
         // (Read as a map only by kinds that hang on other items: most
         // records are parcels, which hang on none.)
@@ -698,7 +722,12 @@ impl Merger<'_> {
         }
         match outcome {
             Outcome::Restore => {
-                records::put_in_hand(w, &incoming, "merge", self.in_hand(None, incoming_enc))?;
+                records::put_in_hand(
+                    w,
+                    &incoming,
+                    "merge",
+                    self.in_hand(None, incoming_enc, given),
+                )?;
                 super::conflicts::restore_what_hung_on(w, id)?;
                 provenance(w, self.source_id, id, "updated", foreign_ref.as_deref())?;
                 self.report.updated += 1;
@@ -735,7 +764,7 @@ impl Merger<'_> {
             }
             Outcome::Unchanged => self.report.unchanged += 1,
             Outcome::Put { added } => {
-                let hand = self.in_hand(local.as_ref(), incoming_enc);
+                let hand = self.in_hand(local.as_ref(), incoming_enc, given);
                 records::put_in_hand(w, &incoming, "merge", hand)?;
                 let action = if added { "added" } else { "updated" };
                 provenance(w, self.source_id, id, action, foreign_ref.as_deref())?;
@@ -772,11 +801,14 @@ impl Merger<'_> {
         &self,
         local: Option<&'a R>,
         encoded: records::Encoded,
+        (identifiers, created): Given,
     ) -> records::InHand<'a, R> {
         records::InHand {
             before: local,
             checked: R::KIND != ItemKind::Case,
             encoded,
+            identifiers,
+            created,
         }
     }
 
@@ -854,10 +886,11 @@ impl Merger<'_> {
         &mut self,
         w: &mut Writer<'_>,
         r: Option<R>,
+        worked: Option<records::Worked>,
         same: &std::collections::HashSet<Uuid>,
     ) -> Result<()> {
         match r {
-            Some(r) if !same.contains(&r.meta().id) => self.one(w, r)?,
+            Some(r) if !same.contains(&r.meta().id) => self.one(w, r, worked)?,
             _ => self.report.unchanged += 1,
         }
         self.done += 1;
@@ -898,23 +931,67 @@ impl Merger<'_> {
     ) -> Result<Option<i64>> {
         w.hold_index()?;
         let started = Instant::now();
-        let mut last = None;
-        loop {
-            let src = self.src;
-            let got = records::each_numbered_after_but::<R>(src, after, 64, same, |_, r| {
-                self.visit(w, r, same)
-            })?;
-            match got {
-                Some(n) => {
-                    after = n;
-                    last = Some(n);
+        let src = self.src;
+        // A second thread works out what needs nothing but the record (its
+        // encoding, identifiers and audit entry as a new item) for the
+        // batch this one has just read, while this one reads the next and
+        // writes the batch before. A batch read ahead when the step's
+        // time is up is read again by the next step.
+        std::thread::scope(|scope| {
+            let (to_work, work) = std::sync::mpsc::sync_channel::<Vec<(i64, Option<R>)>>(1);
+            let (done_tx, done) = std::sync::mpsc::sync_channel::<Batch<R>>(1);
+            scope.spawn(move || {
+                for batch in work {
+                    let out = batch
+                        .into_iter()
+                        .map(|(n, r)| {
+                            let wk = r.as_ref().filter(|r| !same.contains(&r.meta().id));
+                            let wk = wk
+                                .filter(|_| R::KIND != ItemKind::Case)
+                                .and_then(|r| records::worked(r).ok());
+                            (n, r, wk)
+                        })
+                        .collect();
+                    if done_tx.send(out).is_err() {
+                        return;
+                    }
                 }
-                None => return Ok(last),
+            });
+            let read = |after: i64| -> Result<Vec<(i64, Option<R>)>> {
+                let mut batch = Vec::with_capacity(64);
+                records::each_numbered_after_but::<R>(src, after, 64, same, |n, r| {
+                    batch.push((n, r));
+                    Ok(())
+                })?;
+                Ok(batch)
+            };
+            let gone = || StoreError::Corrupt("the merge's second thread stopped".into());
+            let first = read(after)?;
+            let Some(&(mut read_to, _)) = first.last() else {
+                return Ok(None);
+            };
+            to_work.send(first).map_err(|_| gone())?;
+            let mut last = None;
+            loop {
+                let ahead = read(read_to)?;
+                let more = match ahead.last() {
+                    Some(&(n, _)) => {
+                        read_to = n;
+                        to_work.send(ahead).map_err(|_| gone())?;
+                        true
+                    }
+                    None => false,
+                };
+                for (n, r, wk) in done.recv().map_err(|_| gone())? {
+                    self.visit(w, r, wk, same)?;
+                    after = n;
+                    last = Some(after);
+                }
+                if !more || started.elapsed() >= STEP_TIME {
+                    return Ok(last);
+                }
             }
-            if started.elapsed() >= STEP_TIME {
-                return Ok(last);
-            }
-        }
+        })
     }
 
     /// Merges one kind in steps from number `after` on, each step with
@@ -956,7 +1033,7 @@ impl Merger<'_> {
             return Ok(());
         }
         records::each::<R, _>(src, "1", [], usize::MAX, 0, |r| {
-            self.visit(w, Some(r), &same)
+            self.visit(w, Some(r), None, &same)
         })
     }
 }

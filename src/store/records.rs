@@ -989,6 +989,32 @@ pub struct InHand<'a, R> {
     pub checked: bool,
     /// The record, [`encoded`].
     pub encoded: Encoded,
+    /// Its identifiers and its audit entry as a new item, when worked
+    /// out already ([`worked`]).
+    pub identifiers: Option<Vec<crate::domain::identifiers::Identifier>>,
+    pub created: Option<audit::Shape>,
+}
+
+/// What a writer of a received record can work out of it with nothing but
+/// the record (a merge does, on a second thread, beside the one that
+/// writes): its encoding, its identifiers where they need nothing else (a
+/// note's read a parcel's country), and its audit entry as a new item.
+pub struct Worked {
+    pub encoded: Encoded,
+    pub identifiers: Option<Vec<crate::domain::identifiers::Identifier>>,
+    pub created: audit::Shape,
+}
+
+/// [`Worked`] for `rec`.
+pub fn worked<R: Record>(rec: &R) -> Result<Worked> {
+    let encoded = encoded(rec)?;
+    let identifiers = rec.about_parcel().is_none().then(|| rec.identifiers());
+    let created = audit::shape_of_map(R::KIND, None, &encoded.map, &encoded.json);
+    Ok(Worked {
+        encoded,
+        identifiers,
+        created,
+    })
 }
 
 /// Writes a record exactly as given, its provenance included, over any
@@ -1007,6 +1033,8 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
             before: before.as_ref(),
             checked: false,
             encoded,
+            identifiers: None,
+            created: None,
         },
     )
 }
@@ -1038,6 +1066,8 @@ pub fn put_in_hand<R: Record>(
         before,
         checked,
         encoded: Encoded { map, json },
+        identifiers,
+        created,
     } = hand;
     let before_json = before.map(to_json).transpose()?;
     if !checked {
@@ -1050,7 +1080,14 @@ pub fn put_in_hand<R: Record>(
         None => keys::item_key(R::KIND, w.tx.last_insert_rowid()),
     };
     if w.indexing {
-        let now = identifiers_of(&w.tx, rec)?;
+        let now = match identifiers {
+            Some(given) => {
+                #[cfg(debug_assertions)]
+                assert_eq!(given, identifiers_of(&w.tx, rec)?, "identifiers given");
+                given
+            }
+            None => identifiers_of(&w.tx, rec)?,
+        };
         match (before, w.held_index.as_mut()) {
             (None, Some(batch)) => batch.add(&w.tx, item, &now)?,
             _ => {
@@ -1068,7 +1105,10 @@ pub fn put_in_hand<R: Record>(
     }
     screened(w, item, rec)?;
     notes_follow_parcel(w, rec, before)?;
-    let shape = audit::shape_of_map(R::KIND, before_json.as_deref(), &map, &json);
+    let shape = match (created, &before_json) {
+        (Some(created), None) => created,
+        _ => audit::shape_of_map(R::KIND, before_json.as_deref(), &map, &json),
+    };
     audit::append_shape(w, action, R::KIND.as_str(), id, &shape)?;
     Ok(())
 }
