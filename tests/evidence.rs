@@ -913,6 +913,59 @@ fn a_confirming_result_edited_to_a_colour_test_is_refused_and_one_stored_confirm
     assert!(refused.contains("laboratory result"), "{refused}");
 }
 
+/// A finding is lab-confirmed only while a result confirms it: a result
+/// edited out of `confirmed`, or deleted, leaves it presumptive; and what
+/// `lab add` refuses of a result (naming the finding's own substance as
+/// another, another as confirmed, a substance as not detected, a date to
+/// come) an edit cannot make of one.
+#[test]
+fn a_finding_follows_its_results_and_an_edit_cannot_make_a_result_lab_add_refuses() {
+    let nb = seized();
+    let f = format!("{P}:fentanyl");
+    let identification = || nb.json(&["show", P])["findings"][0]["identification"].clone();
+    let add = |r: &str, more: &[&str]| {
+        let mut a = vec!["lab", "add", f.as_str(), "--lab", "CFL", "--ref", r];
+        a.extend_from_slice(more);
+        nb.json(&a)["id"].as_str().unwrap().to_string()
+    };
+    let one = add("CFL-1", &["--method", "GC-MS,FTIR"]);
+    assert_eq!(identification(), "lab-confirmed");
+    nb.ok(&["edit", &one, "--set", "outcome=not-detected"]);
+    assert_eq!(
+        identification(),
+        "presumptive",
+        "its only result no longer confirms it"
+    );
+    let two = add("CFL-2", &["--method", "GC-MS,FTIR"]);
+    assert_eq!(identification(), "lab-confirmed");
+    nb.ok(&["delete", &two]);
+    assert_eq!(
+        identification(),
+        "presumptive",
+        "its confirming result deleted"
+    );
+    let other = add(
+        "CFL-3",
+        &[
+            "--method",
+            "GC-MS",
+            "--outcome",
+            "other-substance",
+            "--identified",
+            "heroin",
+        ],
+    );
+    for (set, says) in [
+        ("identified=fentanyl", "own substance"),
+        ("analysed_on=2099-01-01", "in the future"),
+        ("outcome=confirmed", "not confirmed"),
+        ("outcome=not-detected", "not-detected"),
+    ] {
+        let refused = nb.fails(&["edit", &other, "--set", set]);
+        assert!(refused.contains(says), "{set}: {refused}");
+    }
+}
+
 #[test]
 fn a_sample_cannot_weigh_more_than_its_exhibit() {
     let nb = with_exhibit();

@@ -282,32 +282,9 @@ pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> R
     x.finding_id = finding;
     let mut f: Finding = records::must_get(&w.tx, finding)?;
     let substance = records::label_of(&w.tx, ItemKind::Substance, f.substance_id)?;
-    let same = |a: &str| crate::domain::text::fold(a) == crate::domain::text::fold(&substance);
-    match (x.outcome.as_str(), x.identified.as_deref()) {
-        ("other-substance", Some(s)) if same(s) => {
-            return Err(invalid(
-                "identified",
-                format!(
-                    "{s} is the finding's own substance: a result that found it is confirmed, not other-substance"
-                ),
-            ));
-        }
-        ("confirmed", Some(s)) if !same(s) => {
-            return Err(invalid(
-                "identified",
-                format!(
-                    "the finding is {substance}: a result that found {s} is other-substance, not confirmed"
-                ),
-            ));
-        }
-        ("not-detected", Some(s)) => {
-            return Err(invalid(
-                "identified",
-                format!("{s} identified, but the outcome is not-detected"),
-            ));
-        }
-        _ => {}
-    }
+    // (What the result says of itself alone, `not-detected` naming a
+    // substance among it, is its record's own check, on every write.)
+    x.against_finding(&substance).map_err(StoreError::Invalid)?;
     if x.outcome == "confirmed" && !lab::identifies(&x.method) {
         return Err(invalid(
             "method",

@@ -1358,7 +1358,7 @@ pub fn merge(
     // thrown away: it holds no lock colleagues would wait on, however
     // long it takes.
     let (_trial_dir, mut trial) = dst.trial_copy()?;
-    let (same, checked) = check_all(&rec.conn, trial.conn())?;
+    let (same, checked) = check_all(&rec.conn, trial.conn(), rec.schema)?;
     trial.write_maybe(|w| {
         let source_id = insert_source(w, rec, &file_name)?;
         let mut mg = Merger {
@@ -1393,16 +1393,21 @@ pub fn merge(
 /// must be of the kinds it says; a finding held here is made
 /// lab-confirmed only with its confirming result (in the file or here); a
 /// custody entry held here is never written over.
-fn check_all(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
+fn check_all(src: &Connection, dst: &Connection, schema: i64) -> Result<(Same, usize)> {
     // One read of the notebook throughout: its hundreds of thousands of
     // lookups otherwise each take and release SQLite's locks.
     let read = dst.unchecked_transaction()?;
-    let out = check_all_in(src, &read)?;
+    let out = check_all_in(src, &read, schema < LAB_RESULTS_SCHEMA)?;
     read.finish()?;
     Ok(out)
 }
 
-fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
+/// The schema that began to record laboratory results: a file of an
+/// earlier one may hold findings lab-confirmed as they were then, by a
+/// test reference alone.
+const LAB_RESULTS_SCHEMA: i64 = 9;
+
+fn check_all_in(src: &Connection, dst: &Connection, before_results: bool) -> Result<(Same, usize)> {
     use std::collections::HashMap;
     // Every id in the file, with its kind.
     let mut kinds: HashMap<Uuid, ItemKind> = HashMap::new();
@@ -1437,6 +1442,7 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
     fn kind<R: Record>(
         src: &Connection,
         dst: &Connection,
+        before_results: bool,
         kinds: &HashMap<Uuid, ItemKind>,
         same: &mut Same,
         checked: &mut usize,
@@ -1513,7 +1519,7 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
                     label = Some(rec.label());
                     set_case_ref(&mut rec, "C-0001")?;
                 }
-                if let Err(why) = check_here(src, dst, kinds, &rec) {
+                if let Err(why) = check_here(src, dst, before_results, kinds, &rec) {
                     let label = label.unwrap_or_else(|| rec.label());
                     found(at, 2, refuse(&label, rec.meta().id, why?));
                     return Err(stopped());
@@ -1544,7 +1550,7 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
     }
     let (mut same, mut checked) = (Same::new(), 0);
     for k in ItemKind::ALL {
-        crate::with_record_type!(k, R => kind::<R>(src, dst, kinds, &mut same, &mut checked)?);
+        crate::with_record_type!(k, R => kind::<R>(src, dst, before_results, kinds, &mut same, &mut checked)?);
     }
     // The bytes of embedded documents must be what their documents hashed.
     let mut stmt = src.prepare("SELECT sha256, bytes FROM document_bytes")?;
@@ -1572,6 +1578,7 @@ const CHECK_BATCH: usize = 256;
 fn check_here<R: Record>(
     src: &Connection,
     dst: &Connection,
+    before_results: bool,
     kinds: &std::collections::HashMap<Uuid, ItemKind>,
     rec: &R,
 ) -> std::result::Result<(), Result<String>> {
@@ -1601,19 +1608,23 @@ fn check_here<R: Record>(
             )));
         }
     }
-    // (A finding new here may come lab-confirmed as it was before
-    // laboratory results were recorded; one held here is not made so
-    // without its result.)
+    // A finding is lab-confirmed only with a laboratory result that
+    // confirms it, in the file or here (one of a file from before results
+    // were recorded may come as it was then).
     let confirmed =
         |v: &Value| v.get("identification").and_then(Value::as_str) == Some("lab-confirmed");
     let here = |()| -> Result<Option<R>> { records::get::<R>(dst, id) };
     if R::KIND == ItemKind::Finding && confirmed(&json) {
         let held = here(()).map_err(Err)?;
-        if let Some(held) = held
-            && !confirmed(
-                &serde_json::to_value(&held)
-                    .map_err(|e| Err(StoreError::Corrupt(e.to_string())))?,
-            )
+        let held_confirmed = match &held {
+            Some(h) => confirmed(
+                &serde_json::to_value(h).map_err(|e| Err(StoreError::Corrupt(e.to_string())))?,
+            ),
+            None => false,
+        };
+        let may_come_so = held.is_none() && before_results;
+        if !held_confirmed
+            && !may_come_so
             && !crate::store::related::confirmed_by_lab(src, id).map_err(Err)?
             && !crate::store::related::confirmed_by_lab(dst, id).map_err(Err)?
         {
@@ -1621,6 +1632,26 @@ fn check_here<R: Record>(
                 "it is lab-confirmed without a laboratory result that confirms it ({})",
                 records::LAB_CONFIRMED_BY_RESULT
             )));
+        }
+    }
+    // A laboratory result agrees with its finding's substance.
+    if let Some(x) =
+        (rec as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::LabResult>()
+    {
+        let finding = match records::get::<crate::domain::Finding>(src, x.finding_id) {
+            Ok(Some(f)) => Some((f, src)),
+            Ok(None) => records::get::<crate::domain::Finding>(dst, x.finding_id)
+                .map_err(Err)?
+                .map(|f| (f, dst)),
+            Err(e) => return Err(Err(e)),
+        };
+        if let Some((f, conn)) = finding {
+            let substance = records::label_of(conn, ItemKind::Substance, f.substance_id)
+                .or_else(|_| records::label_of(dst, ItemKind::Substance, f.substance_id))
+                .map_err(Err)?;
+            if let Err(e) = x.against_finding(&substance) {
+                return Err(Ok(sanitize(&e.to_string()).into_owned()));
+            }
         }
     }
     if R::KIND == ItemKind::Custody
@@ -1709,7 +1740,7 @@ fn merge_in_steps(
     file_name: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<MergeReport> {
-    let (same, checked) = check_all(&rec.conn, dst.conn())?;
+    let (same, checked) = check_all(&rec.conn, dst.conn(), rec.schema)?;
     let (source_id, report, position, history) = dst.write(|w| {
         let stopped: Option<(Uuid, String)> =
             w.tx.query_row(

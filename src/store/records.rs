@@ -1370,6 +1370,14 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     if R::KIND == ItemKind::Finding {
         lab_confirmed_by_a_result(&w.tx, id, &before, rec)?;
     }
+    let result = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::LabResult>();
+    let result_of = result.map(|x| x.finding_id);
+    if let Some(x) = result {
+        // What the result says must agree with its finding's substance.
+        let f: crate::domain::Finding = must_get(&w.tx, x.finding_id)?;
+        let substance = label_of(&w.tx, ItemKind::Substance, f.substance_id)?;
+        x.against_finding(&substance).map_err(StoreError::Invalid)?;
+    }
     if R::KIND == ItemKind::Custody {
         return Err(StoreError::Refused(
             "a custody entry is never edited: the log is appended to (record a correcting hand-over with custody add, saying what it corrects)".into(),
@@ -1401,7 +1409,23 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
         Some(&before_json),
         Some(&to_json(rec)?),
     )?;
+    if let Some(f) = result_of {
+        finding_follows_its_results(w, f)?;
+    }
     Ok((Updated::Changed, warnings))
+}
+
+/// A lab-confirmed finding whose laboratory results no longer confirm it
+/// (one edited out of `confirmed`, or deleted) is presumptive again.
+fn finding_follows_its_results(w: &mut Writer<'_>, finding: Uuid) -> Result<()> {
+    let Some(mut f) = get::<crate::domain::Finding>(&w.tx, finding)? else {
+        return Ok(());
+    };
+    if f.identification == "lab-confirmed" && !super::related::confirmed_by_lab(&w.tx, finding)? {
+        f.identification = "presumptive".into();
+        update(w, &mut f)?;
+    }
+    Ok(())
 }
 
 fn delete_one<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<R> {
@@ -1433,8 +1457,26 @@ fn ids_where(conn: &Connection, sql: &str, id: Uuid) -> Result<Vec<Uuid>> {
 
 /// Deletes an item and what cannot stand without it: its findings, the
 /// links to and from it, and the notes on it. Every deletion is audited
-/// with the record as it was. Returns how many records were deleted.
+/// with the record as it was. Returns how many records were deleted. A
+/// laboratory result deleted on its own leaves its finding lab-confirmed
+/// only if another result still confirms it.
 pub fn delete(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
+    let finding = match kind {
+        ItemKind::LabResult => {
+            get::<crate::domain::evidence::LabResult>(&w.tx, id)?.map(|r| r.finding_id)
+        }
+        _ => None,
+    };
+    let n = delete_with(w, kind, id)?;
+    if let Some(f) = finding {
+        finding_follows_its_results(w, f)?;
+    }
+    Ok(n)
+}
+
+/// [`delete`], what cannot stand without the item deleted with it (a
+/// finding's results with it, the finding left alone).
+fn delete_with(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
     refuse_custody_loss(&w.tx, kind, id)?;
     let mut n = 0;
     for note in ids_where(&w.tx, "SELECT id FROM notes WHERE item_id = ?1", id)? {
@@ -1483,7 +1525,7 @@ pub fn delete(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
     };
     for (sql, child) in children {
         for c in ids_where(&w.tx, sql, id)? {
-            n += delete(w, *child, c)?;
+            n += delete_with(w, *child, c)?;
         }
     }
     crate::with_record_type!(kind, R => drop(delete_one::<R>(w, id)?));

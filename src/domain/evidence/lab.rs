@@ -100,6 +100,27 @@ impl LabResult {
     pub fn confirms(&self) -> bool {
         self.outcome == "confirmed" && identifies(&self.method)
     }
+
+    /// Whether the result agrees with itself on its finding, whose
+    /// substance is `substance` (its name): `other-substance` naming the
+    /// finding's own substance, or `confirmed` naming another, is refused
+    /// (however the result is written: added, edited or merged).
+    pub fn against_finding(&self, substance: &str) -> Result<(), FieldError> {
+        let same = |a: &str| crate::domain::text::fold(a) == crate::domain::text::fold(substance);
+        let message = match (self.outcome.as_str(), self.identified.as_deref()) {
+            ("other-substance", Some(s)) if same(s) => format!(
+                "{s} is the finding's own substance: a result that found it is confirmed, not other-substance"
+            ),
+            ("confirmed", Some(s)) if !same(s) => format!(
+                "the finding is {substance}: a result that found {s} is other-substance, not confirmed"
+            ),
+            _ => return Ok(()),
+        };
+        Err(FieldError {
+            field: "identified".into(),
+            message,
+        })
+    }
 }
 
 impl Record for LabResult {
@@ -143,6 +164,22 @@ impl Record for LabResult {
                 message: format!(
                     "{} cannot confirm a finding: SWGDRUG identifies with a category A technique (GC-MS, LC-MS, LC-HRMS, FTIR, Raman, NMR) and one more; name every technique the report used",
                     self.method
+                ),
+            });
+        }
+        if let ("not-detected", Some(s)) = (self.outcome.as_str(), &self.identified) {
+            return Err(FieldError {
+                field: "identified".into(),
+                message: format!("{s} identified, but the outcome is not-detected"),
+            });
+        }
+        if let Some(on) = &self.analysed_on
+            && on.get(..10).unwrap_or(on) > crate::domain::dates::latest_today().as_str()
+        {
+            return Err(FieldError {
+                field: "analysed_on".into(),
+                message: format!(
+                    "{on} is in the future: a result is recorded once the analysis is done"
                 ),
             });
         }
