@@ -109,6 +109,14 @@ pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Wr
             );
         }
     }
+    if let Some(why) = became_bad(&report, args.skip_bad) {
+        if !json {
+            for e in report.errors.iter().take(SHOWN_ERRORS) {
+                eprintln!("  {}", cell_line(&e.to_string()));
+            }
+        }
+        bail!("{why}");
+    }
     if report.outcome == Outcome::Refused {
         if !json {
             for e in report.errors.iter().take(SHOWN_ERRORS) {
@@ -271,5 +279,58 @@ fn blank(r: &Report) -> String {
         format!(", {} blank", r.blank)
     } else {
         String::new()
+    }
+}
+
+/// Rows that passed the first reading's check and were rejected as they
+/// were written (a colleague wrote the same parcels with other values
+/// meanwhile): without `--skip-bad` the import promised all or nothing,
+/// and what its finished steps wrote stays, so it says so and fails.
+fn became_bad(r: &imp::Report, skip_bad: bool) -> Option<String> {
+    (r.outcome == Outcome::Imported && r.rejected > 0 && !skip_bad).then(|| {
+        format!(
+            "{}: {} row{} became bad while the import wrote (written meanwhile by someone else with other values), after every row had passed its check; the other {} are imported{}. Look at {}, and import it again once fixed",
+            cell_line(&r.file),
+            r.rejected,
+            if r.rejected == 1 { "" } else { "s" },
+            r.imported,
+            if r.duplicates > 0 {
+                format!(" ({} duplicates)", r.duplicates)
+            } else {
+                String::new()
+            },
+            r.rejects_file
+                .as_deref()
+                .map_or_else(|| "the rows named above".to_string(), cell_line)
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_rejected_as_they_were_written_fail_the_import_unless_skipped() {
+        let mut r = imp::Report {
+            file: "in.csv".into(),
+            outcome: Outcome::Imported,
+            ..Default::default()
+        };
+        r.imported = 19_999;
+        r.rejected = 1;
+        r.rejects_file = Some("in.rejects.csv".into());
+        let why = became_bad(&r, false).expect("fails");
+        assert!(
+            why.contains("1 row became bad") && why.contains("19999 are imported"),
+            "{why}"
+        );
+        assert!(why.contains("in.rejects.csv"), "{why}");
+        assert_eq!(became_bad(&r, true), None, "--skip-bad: as asked");
+        r.rejected = 0;
+        assert_eq!(became_bad(&r, false), None);
+        r.rejected = 3;
+        r.outcome = Outcome::Refused;
+        assert_eq!(became_bad(&r, false), None, "refused: said as before");
     }
 }

@@ -167,7 +167,7 @@ impl Default for Options {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// Good rows were written.
@@ -175,11 +175,12 @@ pub enum Outcome {
     /// Some rows are bad and `skip_bad` was not given: nothing written.
     Refused,
     /// Checked only.
+    #[default]
     DryRun,
 }
 
 /// What an import did. `read` = `new` + `duplicates` + `rejected` + `blank`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Default)]
 pub struct Report {
     pub file: String,
     pub sha256: String,
