@@ -173,3 +173,40 @@ fn an_import_writes_neither_over_the_notebook_nor_over_its_input() {
     assert!(!Path::new(&m).exists());
     assert_eq!(nb.count("parcels"), 0);
 }
+
+/// A dry run writes nothing, not even the notebook its --db names: where
+/// there is none, it checks as against a new one, and none is left there.
+#[test]
+fn a_dry_run_on_a_notebook_that_is_not_there_creates_none() {
+    let (a, _) = stocked();
+    let export = beside(&a, "all.db");
+    a.ok(&["export", "--all", "--out", s(&export)]);
+    let csv = beside(&a, "in.csv");
+    std::fs::write(&csv, "tracking,origin,destination\nRR123456785KZ,CN,KZ\n").unwrap();
+    let misp = beside(&a, "event.json");
+    a.ok(&["export", "--misp", "--case", "C-0001", "--out", s(&misp)]);
+    let b = Nb::new();
+    for (args, says) in [
+        (
+            vec!["import", "csv", "--dry-run", s(&csv)],
+            "1 would be imported",
+        ),
+        (vec!["import", "misp", "--dry-run", s(&misp)], "dry run"),
+        (
+            vec!["merge", "--dry-run", "--trust-new", s(&export)],
+            "would merge",
+        ),
+    ] {
+        let out = b.cmd().args(&args).assert().success().get_output().clone();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(
+            stderr.contains("no notebook at") && stderr.contains("none is created"),
+            "{args:?}: {stderr}"
+        );
+        assert!(stdout.contains(says), "{args:?}: {stdout}");
+        assert!(!b.db.exists(), "{args:?} created {}", b.db.display());
+    }
+}

@@ -29,12 +29,44 @@ struct Opened {
     /// What the user should know about the file (where it lives, whose
     /// signed export it is or that it failed verification).
     notice: Option<(String, bool)>,
+    /// The folder of the new notebook a dry run checks against where the
+    /// one named is not there (removed with it).
+    _scratch: Option<tempfile::TempDir>,
 }
 
 fn open(cli: &Cli) -> Result<Opened> {
     let path = match &cli.db {
         Some(p) => p.clone(),
         None => super::default_db_path()?,
+    };
+    // A dry run writes nothing: not even the notebook it was pointed at,
+    // which opening would create (a mistyped --db left one behind). Where
+    // there is none, it checks as against a new one, made in a private
+    // folder and removed after.
+    let dry_run = match &cli.command {
+        Some(Command::Merge(a)) => a.dry_run,
+        Some(Command::Import(ImportCmd::Csv(a))) => a.dry_run,
+        Some(Command::Import(ImportCmd::Misp { dry_run, .. })) => *dry_run,
+        _ => false,
+    };
+    let mut scratch = None;
+    let path = if dry_run && !path.exists() {
+        let dir = tempfile::Builder::new()
+            .prefix("interdict-dry-run-")
+            .tempdir()
+            .map_err(|e| {
+                anyhow::Error::from(e)
+                    .context("cannot make a folder for the dry run's new notebook")
+            })?;
+        eprintln!(
+            "note: no notebook at {}: checked as against a new one (none is created)",
+            super::output::cell_line(&path.display().to_string())
+        );
+        let p = dir.path().join("notebook.db");
+        scratch = Some(dir);
+        p
+    } else {
+        path
     };
     let mut opts = OpenOptions::new(super::actor(cli.actor.as_deref())?);
     opts.group = cli.group.clone();
@@ -167,6 +199,7 @@ fn open(cli: &Cli) -> Result<Opened> {
     // through an indexed copy of its own).
     let plain = plain.filter(|p| store.read_path() == p.path);
     Ok(Opened {
+        _scratch: scratch,
         store,
         _plain: plain,
         notice,
