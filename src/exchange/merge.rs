@@ -1390,9 +1390,10 @@ pub fn merge(
 /// A record is checked as typed input is, and more (see
 /// [`crate::domain::record::check_received`]); its id must not be that of
 /// an item of another kind, in the file or here; the items it hangs on
-/// must be of the kinds it says; a finding held here is made
-/// lab-confirmed only with its confirming result (in the file or here); a
-/// custody entry held here is never written over.
+/// must be of the kinds it says; a finding is lab-confirmed only with its
+/// confirming result, in the file or here (see [`check_here`]; `schema`
+/// is the file's own); a laboratory result agrees with its finding's
+/// substance; a custody entry held here is never written over.
 fn check_all(src: &Connection, dst: &Connection, schema: i64) -> Result<(Same, usize)> {
     // One read of the notebook throughout: its hundreds of thousands of
     // lookups otherwise each take and release SQLite's locks.
