@@ -2476,7 +2476,9 @@ fn help_scrolls_within_its_length_and_opens_from_views_and_forms() {
     ui.keys("j j j j j j j j j j j j j j j j j j j j j j");
     let text = ui.text();
     assert!(
-        text.contains("│                         on a finding, a photo or document on any item"),
+        text.contains(
+            "│                         on a finding (its row in the Links pane), a photo or"
+        ),
         "{text}"
     );
     // Scrolling stops at the end: one key back up is one line back up.

@@ -104,7 +104,7 @@ impl Action {
             AddNote => "add a note or lead to the selected item",
             AddFinding => "record a substance found in the selected parcel",
             AddEvidence => {
-                "record evidence: an inspection, exhibit or delivery of a parcel, a hand-over of an exhibit, a lab result on a finding, a photo or document on any item"
+                "record evidence: an inspection, exhibit or delivery of a parcel, a hand-over of an exhibit, a lab result on a finding (its row in the Links pane), a photo or document on any item"
             }
             New => "new item in this pane",
             Edit => "edit the selected item (in Links: the link, finding or note)",

@@ -730,3 +730,61 @@ fn a_warning_repeated_by_each_key_is_logged_once() {
         ui.text()
     );
 }
+
+/// A finding is never an item shown, so a laboratory result is recorded
+/// from its row in the Links pane: `v` there offers what is recorded
+/// about the finding, and the result saved through the evidence rules
+/// makes it lab-confirmed.
+#[test]
+fn a_lab_result_is_recorded_from_a_findings_row_in_the_links_pane() {
+    let mut ui = Ui::new(60);
+    let (finding, tracking): (uuid::Uuid, String) =
+        ui.s.runner
+            .store
+            .conn()
+            .query_row(
+                "SELECT f.id, p.tracking FROM findings f JOIN parcels p ON p.id = f.parcel_id
+             WHERE f.identification = 'presumptive' AND NOT EXISTS
+               (SELECT 1 FROM lab_results r WHERE r.finding_id = f.id)
+             ORDER BY p.n LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+    ui.keys("2 /").typed(&tracking).keys("enter enter");
+    for _ in 0..20 {
+        let on =
+            ui.s.app
+                .links
+                .get(ui.s.app.links_cursor)
+                .and_then(|l| l.via);
+        if on == Some((crate::domain::ItemKind::Finding, finding)) {
+            break;
+        }
+        ui.keys("j");
+    }
+    ui.keys("v");
+    let text = ui.text();
+    assert!(text.contains("laboratory result"), "{text}");
+    assert!(!text.contains("inspection:"), "the parcel's own: {text}");
+    ui.keys("enter")
+        .typed("CFL")
+        .keys("tab")
+        .typed("CFL-7")
+        .keys("tab")
+        .typed("GC-MS,FTIR")
+        .keys("ctrl-s");
+    let status = ui.status();
+    assert!(status.contains("lab"), "{status}\n{}", ui.text());
+    let identification: String =
+        ui.s.runner
+            .store
+            .conn()
+            .query_row(
+                "SELECT identification FROM findings WHERE id = ?1",
+                [finding],
+                |r| r.get(0),
+            )
+            .unwrap();
+    assert_eq!(identification, "lab-confirmed", "{}", ui.text());
+}

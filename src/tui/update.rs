@@ -405,7 +405,7 @@ impl App {
                 }
                 _ => self.info("select a parcel to record what was found in it"),
             },
-            Action::AddEvidence => match self.selected_item() {
+            Action::AddEvidence => match self.finding_under_cursor().or_else(|| self.selected_item()) {
                 Some(item) if !super::picker::evidence_kinds(item.kind).is_empty() => {
                     let kinds = super::picker::evidence_kinds(item.kind)
                         .into_iter()
@@ -414,7 +414,7 @@ impl App {
                     self.open_picker(PickerPurpose::Evidence { about: item, kinds })
                 }
                 _ => self.info(
-                    "select a parcel (inspection, exhibit, delivery), an exhibit (custody), a finding (lab result) or any item (a photo or document)",
+                    "select a parcel (inspection, exhibit, delivery), an exhibit (custody), a finding's row in the Links pane (lab result) or any item (a photo or document)",
                 ),
             },
             Action::History => match self.selected_item() {
@@ -519,6 +519,24 @@ impl App {
             }
             (ItemKind::Parcel, ..) => self.modal = Modal::Form(Box::new(Form::new_parcel(None))),
             _ => self.modal = Modal::Form(Box::new(Form::new(kind))),
+        }
+    }
+
+    /// In the Links pane, the finding that makes the connection under the
+    /// cursor (a parcel's finding, a substance's): what `v` records a
+    /// laboratory result about, as a finding is never an item shown.
+    fn finding_under_cursor(&self) -> Option<ItemRef> {
+        if self.pane != Pane::Links {
+            return None;
+        }
+        let l = self.links.get(self.links_cursor)?;
+        match l.via {
+            Some((ItemKind::Finding, id)) => Some(ItemRef {
+                kind: ItemKind::Finding,
+                id,
+                label: format!("{}: {}", l.label, l.reason),
+            }),
+            _ => None,
         }
     }
 
