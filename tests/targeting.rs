@@ -225,6 +225,27 @@ fn imported_parcels_are_screened_in_their_transaction() {
     assert_eq!(tracked, ["RR123456785KZ"]);
 }
 
+/// A new notebook with the kz-watch profile in force.
+fn profiled() -> Nb {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let p = file(&nb, "kz.toml");
+    std::fs::write(&p, PROFILE).unwrap();
+    nb.ok(&["profile", "import", s(&p)]);
+    nb
+}
+
+/// The hit on the parcel `tracking` (the test fails without one).
+fn hit_on(nb: &Nb, tracking: &str) -> Value {
+    let hits = nb.json(&["hits"]);
+    hits.as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["tracking"] == tracking)
+        .cloned()
+        .unwrap_or_else(|| panic!("no hit: {hits}"))
+}
+
 /// An import, like a merge, writes the identifier rows of a step's
 /// parcels together before it commits, unless a profile or the watchlist
 /// would read them first: a row is screened against the seized parcel of
@@ -234,21 +255,11 @@ fn an_imported_parcel_is_screened_against_the_row_before_it() {
     let table = "tracking,origin,destination,recipient_phone,status\n\
                  RR123456785KZ,KZ,KZ,87015550142,seized\n\
                  RR000000028CN,CN,KZ,87015550142,targeted\n";
-    let nb = Nb::new();
-    nb.ok(&["init"]);
-    let p = file(&nb, "kz.toml");
-    std::fs::write(&p, PROFILE).unwrap();
-    nb.ok(&["profile", "import", s(&p)]);
+    let nb = profiled();
     let csv = file(&nb, "in.csv");
     std::fs::write(&csv, table).unwrap();
     nb.ok(&["import", "csv", s(&csv)]);
-    let hits = nb.json(&["hits"]);
-    let hit = hits
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["tracking"] == "RR000000028CN")
-        .unwrap_or_else(|| panic!("no hit: {hits}"));
+    let hit = hit_on(&nb, "RR000000028CN");
     assert!(hit.to_string().contains("RR123456785KZ"), "{hit}");
     // Without a profile, the rows written before the commit are the rows
     // each parcel's write would have made.
@@ -529,20 +540,10 @@ fn a_merged_parcel_is_screened_against_one_merged_before_it() {
     }
     let out = file(&a, "steppe.db");
     a.ok(&["export", "--case", "C-0001", "--out", s(&out)]);
-    let b = Nb::new();
-    b.ok(&["init"]);
-    let p = file(&b, "kz.toml");
-    std::fs::write(&p, PROFILE).unwrap();
-    b.ok(&["profile", "import", s(&p)]);
+    let b = profiled();
     b.ok(&["merge", "--trust-new", s(&out)]);
-    let hits = b.json(&["hits"]);
-    let hit = hits
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["tracking"] == "RR000000028CN")
-        .unwrap_or_else(|| panic!("no hit: {hits}"));
-    assert_eq!(hit["profile"], "kz-watch", "{hits}");
+    let hit = hit_on(&b, "RR000000028CN");
+    assert_eq!(hit["profile"], "kz-watch", "{hit}");
     // Both reasons: its origin, and its phone seen in the seized parcel.
     assert!(hit.to_string().contains("RR123456785KZ"), "{hit}");
     // Without a profile, the rows written at the step's end are the

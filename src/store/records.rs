@@ -849,14 +849,7 @@ fn insert_checking<R: Record>(
     let id = rec.meta().id;
     let item = keys::item_key(R::KIND, w.tx.last_insert_rowid());
     if w.indexing {
-        let now = match identifiers {
-            Some(given) => {
-                #[cfg(debug_assertions)]
-                assert_eq!(given, identifiers_of(&w.tx, rec)?, "identifiers given");
-                given
-            }
-            None => identifiers_of(&w.tx, rec)?,
-        };
+        let now = identifiers_or_given(&w.tx, rec, identifiers)?;
         match w.held_index.as_mut() {
             Some(batch) => batch.add(&w.tx, item, &now)?,
             None => index::replace(&w.tx, item, &now, None)?,
@@ -1080,14 +1073,7 @@ pub fn put_in_hand<R: Record>(
         None => keys::item_key(R::KIND, w.tx.last_insert_rowid()),
     };
     if w.indexing {
-        let now = match identifiers {
-            Some(given) => {
-                #[cfg(debug_assertions)]
-                assert_eq!(given, identifiers_of(&w.tx, rec)?, "identifiers given");
-                given
-            }
-            None => identifiers_of(&w.tx, rec)?,
-        };
+        let now = identifiers_or_given(&w.tx, rec, identifiers)?;
         match (before, w.held_index.as_mut()) {
             (None, Some(batch)) => batch.add(&w.tx, item, &now)?,
             _ => {
@@ -1159,6 +1145,23 @@ pub fn identifiers_of<R: Record>(
         .optional()?
         .flatten();
     Ok(rec.identifiers_in(country.as_deref()))
+}
+
+/// [`identifiers_of`] the record, or those its writer gives, worked out
+/// already (on another thread); in debug builds, checked the same.
+fn identifiers_or_given<R: Record>(
+    conn: &Connection,
+    rec: &R,
+    given: Option<Vec<crate::domain::identifiers::Identifier>>,
+) -> Result<Vec<crate::domain::identifiers::Identifier>> {
+    match given {
+        Some(given) => {
+            #[cfg(debug_assertions)]
+            assert_eq!(given, identifiers_of(conn, rec)?, "identifiers given");
+            Ok(given)
+        }
+        None => identifiers_of(conn, rec),
+    }
 }
 
 /// After a parcel is written: the notes on it index their free text again
