@@ -1358,7 +1358,7 @@ pub fn merge(
     // thrown away: it holds no lock colleagues would wait on, however
     // long it takes.
     let (_trial_dir, mut trial) = dst.trial_copy()?;
-    let (same, checked) = check_all(&rec.conn, trial.conn(), rec.schema)?;
+    let (same, checked) = check_all(&rec.conn, trial.conn())?;
     trial.write_maybe(|w| {
         let source_id = insert_source(w, rec, &file_name)?;
         let mut mg = Merger {
@@ -1390,25 +1390,20 @@ pub fn merge(
 /// A record is checked as typed input is, and more (see
 /// [`crate::domain::record::check_received`]); its id must not be that of
 /// an item of another kind, in the file or here; the items it hangs on
-/// must be of the kinds it says; a finding is lab-confirmed only with its
-/// confirming result, in the file or here (see [`check_here`]; `schema`
-/// is the file's own); a laboratory result agrees with its finding's
-/// substance; a custody entry held here is never written over.
-fn check_all(src: &Connection, dst: &Connection, schema: i64) -> Result<(Same, usize)> {
+/// must be of the kinds it says; a finding held here is made lab-confirmed
+/// only with its confirming result, in the file or here; a laboratory
+/// result agrees with its finding's substance; a custody entry held here
+/// is never written over.
+fn check_all(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
     // One read of the notebook throughout: its hundreds of thousands of
     // lookups otherwise each take and release SQLite's locks.
     let read = dst.unchecked_transaction()?;
-    let out = check_all_in(src, &read, schema < LAB_RESULTS_SCHEMA)?;
+    let out = check_all_in(src, &read)?;
     read.finish()?;
     Ok(out)
 }
 
-/// The schema that began to record laboratory results: a file of an
-/// earlier one may hold findings lab-confirmed as they were then, by a
-/// test reference alone.
-const LAB_RESULTS_SCHEMA: i64 = 9;
-
-fn check_all_in(src: &Connection, dst: &Connection, before_results: bool) -> Result<(Same, usize)> {
+fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
     use std::collections::HashMap;
     // Every id in the file, with its kind.
     let mut kinds: HashMap<Uuid, ItemKind> = HashMap::new();
@@ -1443,7 +1438,6 @@ fn check_all_in(src: &Connection, dst: &Connection, before_results: bool) -> Res
     fn kind<R: Record>(
         src: &Connection,
         dst: &Connection,
-        before_results: bool,
         kinds: &HashMap<Uuid, ItemKind>,
         same: &mut Same,
         checked: &mut usize,
@@ -1520,7 +1514,7 @@ fn check_all_in(src: &Connection, dst: &Connection, before_results: bool) -> Res
                     label = Some(rec.label());
                     set_case_ref(&mut rec, "C-0001")?;
                 }
-                if let Err(why) = check_here(src, dst, before_results, kinds, &rec) {
+                if let Err(why) = check_here(src, dst, kinds, &rec) {
                     let label = label.unwrap_or_else(|| rec.label());
                     found(at, 2, refuse(&label, rec.meta().id, why?));
                     return Err(stopped());
@@ -1551,7 +1545,7 @@ fn check_all_in(src: &Connection, dst: &Connection, before_results: bool) -> Res
     }
     let (mut same, mut checked) = (Same::new(), 0);
     for k in ItemKind::ALL {
-        crate::with_record_type!(k, R => kind::<R>(src, dst, before_results, kinds, &mut same, &mut checked)?);
+        crate::with_record_type!(k, R => kind::<R>(src, dst, kinds, &mut same, &mut checked)?);
     }
     // The bytes of embedded documents must be what their documents hashed.
     let mut stmt = src.prepare("SELECT sha256, bytes FROM document_bytes")?;
@@ -1579,7 +1573,6 @@ const CHECK_BATCH: usize = 256;
 fn check_here<R: Record>(
     src: &Connection,
     dst: &Connection,
-    before_results: bool,
     kinds: &std::collections::HashMap<Uuid, ItemKind>,
     rec: &R,
 ) -> std::result::Result<(), Result<String>> {
@@ -1609,23 +1602,23 @@ fn check_here<R: Record>(
             )));
         }
     }
-    // A finding is lab-confirmed only with a laboratory result that
-    // confirms it, in the file or here (one of a file from before results
-    // were recorded may come as it was then).
+    // A finding held here is made lab-confirmed only with a laboratory
+    // result that confirms it, in the file or here. (One new here may come
+    // lab-confirmed without one: findings were lab-confirmed by a test
+    // reference alone before results were recorded, and notebooks
+    // upgraded since hold them.)
     let confirmed =
         |v: &Value| v.get("identification").and_then(Value::as_str) == Some("lab-confirmed");
     let here = |()| -> Result<Option<R>> { records::get::<R>(dst, id) };
     if R::KIND == ItemKind::Finding && confirmed(&json) {
         let held = here(()).map_err(Err)?;
-        let held_confirmed = match &held {
-            Some(h) => confirmed(
+        let made_so = match &held {
+            Some(h) => !confirmed(
                 &serde_json::to_value(h).map_err(|e| Err(StoreError::Corrupt(e.to_string())))?,
             ),
             None => false,
         };
-        let may_come_so = held.is_none() && before_results;
-        if !held_confirmed
-            && !may_come_so
+        if made_so
             && !crate::store::related::confirmed_by_lab(src, id).map_err(Err)?
             && !crate::store::related::confirmed_by_lab(dst, id).map_err(Err)?
         {
@@ -1741,7 +1734,7 @@ fn merge_in_steps(
     file_name: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<MergeReport> {
-    let (same, checked) = check_all(&rec.conn, dst.conn(), rec.schema)?;
+    let (same, checked) = check_all(&rec.conn, dst.conn())?;
     let (source_id, report, position, history) = dst.write(|w| {
         let stopped: Option<(Uuid, String)> =
             w.tx.query_row(

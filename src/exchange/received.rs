@@ -27,8 +27,6 @@ pub struct Received {
     /// The file as given, and the SHA-256 of its bytes.
     pub file: PathBuf,
     pub file_sha256: String,
-    /// The schema the file was written in (read through today's).
-    pub schema: i64,
     /// Whether a file of the same bytes was accepted whole before (a
     /// merge of it completed in the notebook it is offered to), so its
     /// integrity and content hash, which depend on nothing but those
@@ -477,7 +475,6 @@ fn accept_checked(
         (conn, None, work)
     };
     Ok(Received {
-        schema: version,
         _upgraded: upgraded,
         conn,
         file_sha256,
