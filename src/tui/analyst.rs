@@ -91,6 +91,7 @@ pub struct Analyst {
     replies: Receiver<(u64, Result<Output, String>)>,
     latest: Arc<AtomicU64>,
     closed: Arc<AtomicBool>,
+    worker: Option<thread::JoinHandle<()>>,
 }
 
 impl Drop for Analyst {
@@ -98,6 +99,7 @@ impl Drop for Analyst {
         self.closed.store(true, Ordering::SeqCst);
         // Whatever runs gives up at its next progress check.
         self.latest.fetch_add(1, Ordering::SeqCst);
+        super::searcher::close_worker(&mut self.requests, self.worker.take());
     }
 }
 
@@ -109,7 +111,7 @@ impl Analyst {
         let latest = Arc::new(AtomicU64::new(0));
         let closed = Arc::new(AtomicBool::new(false));
         let (seen, gone) = (latest.clone(), closed.clone());
-        thread::Builder::new()
+        let worker = thread::Builder::new()
             .name("interdict-analyst".into())
             .spawn(move || worker(conn, inbox, outbox, seen, gone))
             .map_err(|e| e.to_string())?;
@@ -118,6 +120,7 @@ impl Analyst {
             replies,
             latest,
             closed,
+            worker: Some(worker),
         })
     }
 

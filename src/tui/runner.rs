@@ -39,6 +39,17 @@ pub struct Runner {
     pub last_refresh: Instant,
 }
 
+impl Drop for Runner {
+    /// The workers' read-only connections are closed before the
+    /// notebook's own: the last connection to close folds the log into
+    /// the file, and a read-only one cannot (the log was left beside the
+    /// file, and a copy of the file alone lacked the session's work).
+    fn drop(&mut self) {
+        self.searcher.take();
+        self.analyst.take();
+    }
+}
+
 impl Runner {
     pub fn new(store: Store) -> Runner {
         let mut r = Runner {

@@ -51,11 +51,25 @@ pub struct Searcher {
     /// loading or searching and ends, instead of reading a million texts
     /// for nobody.
     closed: Arc<AtomicBool>,
+    worker: Option<thread::JoinHandle<()>>,
 }
 
 impl Drop for Searcher {
     fn drop(&mut self) {
         self.closed.store(true, Ordering::SeqCst);
+        close_worker(&mut self.requests, self.worker.take());
+    }
+}
+
+/// Ends a worker thread and waits for it: its requests' channel closed
+/// (a worker waiting for one ends), then joined. Its connection is closed
+/// before the notebook's own, which, the last, folds the log into the
+/// file (a connection left open at exit left the log beside it, and a
+/// copy of the notebook file alone without what the session wrote).
+pub(super) fn close_worker<T>(requests: &mut Sender<T>, worker: Option<thread::JoinHandle<()>>) {
+    *requests = channel().0;
+    if let Some(w) = worker {
+        let _ = w.join();
     }
 }
 
@@ -80,7 +94,7 @@ impl Searcher {
         let warmed = Arc::new(AtomicU64::new(0));
         let closed = Arc::new(AtomicBool::new(false));
         let (seen, done, gone) = (latest.clone(), warmed.clone(), closed.clone());
-        thread::Builder::new()
+        let worker = thread::Builder::new()
             .name("interdict-search".into())
             .spawn(move || worker(conn, inbox, outbox, seen, done, gone))
             .map_err(|e| e.to_string())?;
@@ -91,6 +105,7 @@ impl Searcher {
             warmed,
             pending: None,
             closed,
+            worker: Some(worker),
         })
     }
 

@@ -788,3 +788,27 @@ fn a_lab_result_is_recorded_from_a_findings_row_in_the_links_pane() {
             .unwrap();
     assert_eq!(identification, "lab-confirmed", "{}", ui.text());
 }
+
+/// Quitting closes the worker threads' connections before the
+/// notebook's own, which, the last to close, folds the log into the file:
+/// the notebook file alone holds the session's work (a worker's
+/// connection left open at exit left it in the log beside it, and a copy
+/// of the file alone without it).
+#[test]
+fn after_the_interface_the_notebook_file_alone_holds_everything() {
+    let mut ui = Ui::new(60);
+    // The filter's worker and the analyst's, each with its connection.
+    ui.keys("2 /").typed("tea").keys("enter F esc esc");
+    let Ui { dir, s } = ui;
+    drop(s);
+    let wal = dir.path().join("nb.db-wal");
+    let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(left, 0, "the log left beside the notebook file");
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(dir.path().join("nb.db"), &copy).unwrap();
+    let parcels: i64 = rusqlite::Connection::open(&copy)
+        .unwrap()
+        .query_row("SELECT count(*) FROM parcels", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(parcels, 60, "the file alone");
+}
