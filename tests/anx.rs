@@ -123,7 +123,7 @@ fn a_case_is_an_analysts_notebook_chart_with_a_sound_structure() {
         "--text",
         "the informant's name",
     ]);
-    let file = nb.db.parent().unwrap().join("steppe.anx");
+    let file = nb.beside("steppe.anx");
     let said = nb.ok(&[
         "export",
         "--graph",

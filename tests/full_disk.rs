@@ -67,7 +67,7 @@ impl Drop for TinyDisk {
 #[test]
 fn a_really_full_disk_fails_the_write_and_keeps_the_rest() {
     let nb = Nb::new();
-    let mnt = nb.db.parent().unwrap().join("mnt");
+    let mnt = nb.beside("mnt");
     std::fs::create_dir_all(&mnt).unwrap();
     let mounted = Command::new("mount")
         .args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"])

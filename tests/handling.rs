@@ -5,12 +5,8 @@
 
 mod common;
 
-use common::Nb;
+use common::{Nb, s};
 use std::path::Path;
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// C-0001 GREEN with parcel RR123456785KZ; C-0002 RED with parcel
 /// RR000000014CN (only in it, with a finding); RR000000028CN in both;

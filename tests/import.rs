@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Nb;
+use common::{Nb, s};
 use interdict::exchange::demo::s10_number;
 use std::path::{Path, PathBuf};
 
@@ -11,10 +11,6 @@ fn write(nb: &Nb, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     let p = nb._dir.path().join(name);
     std::fs::write(&p, bytes).unwrap();
     p
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn verified(nb: &Nb) {

@@ -144,7 +144,7 @@ fn attr<'a>(o: &'a Value, relation: &str) -> Vec<&'a str> {
 #[test]
 fn a_case_is_a_misp_event_that_pymisp_rebuilds_strictly() {
     let (nb, case) = case_with_people();
-    let file = nb.db.parent().unwrap().join("event.json");
+    let file = nb.beside("event.json");
     nb.ok(&[
         "export",
         "--misp",
@@ -218,7 +218,7 @@ fn a_case_is_a_misp_event_that_pymisp_rebuilds_strictly() {
     };
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/misp_check.py");
     let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/misp-objects");
-    let rewritten = nb.db.parent().unwrap().join("pymisp.json");
+    let rewritten = nb.beside("pymisp.json");
     let out = Command::new(&tools[0])
         .arg(&script)
         .arg(&file)
@@ -271,7 +271,7 @@ fn imported_as_sent(there: &Nb, file: &Path) {
 #[test]
 fn an_exported_event_imports_whole_into_another_notebook() {
     let (nb, case) = case_with_people();
-    let file = nb.db.parent().unwrap().join("event.json");
+    let file = nb.beside("event.json");
     nb.ok(&[
         "export",
         "--misp",
@@ -302,12 +302,12 @@ fn an_exported_event_imports_whole_into_another_notebook() {
         .as_array_mut()
         .unwrap()
         .retain(|o| !(o["name"] == "interdict-parcel" && o["uuid"] == parcel_id));
-    let crafted = nb.db.parent().unwrap().join("crafted.json");
+    let crafted = nb.beside("crafted.json");
     std::fs::write(&crafted, event.to_string()).unwrap();
     let err = there.fails(&["import", "misp", crafted.to_str().unwrap()]);
     assert!(err.contains("is a parcel in this notebook"), "{err}");
     // A file that is not an event is refused, naming what is wrong.
-    let bad = nb.db.parent().unwrap().join("bad.json");
+    let bad = nb.beside("bad.json");
     std::fs::write(&bad, r#"{"Event": {"uuid": "not-a-uuid", "info": "x"}}"#).unwrap();
     let err = there.fails(&["import", "misp", bad.to_str().unwrap()]);
     assert!(
@@ -334,7 +334,7 @@ fn a_lab_confirmed_finding_travels_and_an_oversized_event_is_refused() {
         nb.json(&["list", "findings"])[0]["identification"],
         "lab-confirmed"
     );
-    let file = nb.db.parent().unwrap().join("event.json");
+    let file = nb.beside("event.json");
     nb.ok(&[
         "export",
         "--misp",
@@ -353,7 +353,7 @@ fn a_lab_confirmed_finding_travels_and_an_oversized_event_is_refused() {
         "lab-confirmed"
     );
     // An event too big to import in about a second is refused, whole.
-    let big = nb.db.parent().unwrap().join("big.json");
+    let big = nb.beside("big.json");
     let mut text = std::fs::read_to_string(&file).unwrap();
     text.push_str(&" ".repeat(5 << 20));
     std::fs::write(&big, text).unwrap();
@@ -575,7 +575,7 @@ fn card_numbers_in_free_text_leave_masked() {
         "--text",
         "paid with card 4111 1111 1111 1111 at the kiosk",
     ]);
-    let file = nb.db.parent().unwrap().join("cards.json");
+    let file = nb.beside("cards.json");
     nb.ok(&[
         "--show-cards",
         "export",

@@ -159,7 +159,7 @@ fn an_event_imported_again_with_other_values_leaves_conflicts_to_settle() {
 
     // Corrected: another phone, another name.
     let fixed = event(&meph, "+7 701 555 0143", "Ivan Petrovich");
-    let f = nb.db.parent().unwrap().join("fixed.json");
+    let f = nb.beside("fixed.json");
     std::fs::write(&f, fixed.to_string()).unwrap();
     let r = nb.json(&["import", "misp", f.to_str().unwrap()]);
     assert_eq!(r["differ"], 2, "{r}");

@@ -4,16 +4,8 @@
 
 mod common;
 
-use common::Nb;
-use std::path::{Path, PathBuf};
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn beside(nb: &Nb, name: &str) -> PathBuf {
-    nb.db.parent().unwrap().join(name)
-}
+use common::{Nb, s};
+use std::path::Path;
 
 const PROFILE: &str = r#"
 name = "kz-watch"
@@ -42,10 +34,10 @@ fn stocked() -> (Nb, String) {
         "--case",
         "C-0001",
     ]);
-    let p = beside(&nb, "kz.toml");
+    let p = nb.beside("kz.toml");
     std::fs::write(&p, PROFILE).unwrap();
     nb.ok(&["profile", "import", s(&p)]);
-    let doc = beside(&nb, "report.pdf");
+    let doc = nb.beside("report.pdf");
     std::fs::write(&doc, b"%PDF lab report").unwrap();
     let d = nb.json(&["document", "add", "RR123456785KZ", s(&doc), "--embed"]);
     let id = d["id"].as_str().unwrap().to_string();
@@ -122,7 +114,7 @@ fn no_output_option_replaces_the_open_notebook() {
 fn an_import_writes_neither_over_the_notebook_nor_over_its_input() {
     let nb = Nb::new();
     nb.ok(&["init"]);
-    let csv = beside(&nb, "partner.csv");
+    let csv = nb.beside("partner.csv");
     let text = "Tracking number,Weight\nRR473124829KZ,450 g\nbad,heavy\n";
     std::fs::write(&csv, text).unwrap();
     let db = s(&nb.db).to_string();
@@ -154,7 +146,7 @@ fn an_import_writes_neither_over_the_notebook_nor_over_its_input() {
     );
     assert_eq!(std::fs::read_to_string(&csv).unwrap(), text);
     // Nor one output over another.
-    let m = s(&beside(&nb, "m.toml")).to_string();
+    let m = s(&nb.beside("m.toml")).to_string();
     refused(
         &nb,
         &[
@@ -179,11 +171,11 @@ fn an_import_writes_neither_over_the_notebook_nor_over_its_input() {
 #[test]
 fn a_dry_run_on_a_notebook_that_is_not_there_creates_none() {
     let (a, _) = stocked();
-    let export = beside(&a, "all.db");
+    let export = a.beside("all.db");
     a.ok(&["export", "--all", "--out", s(&export)]);
-    let csv = beside(&a, "in.csv");
+    let csv = a.beside("in.csv");
     std::fs::write(&csv, "tracking,origin,destination\nRR123456785KZ,CN,KZ\n").unwrap();
-    let misp = beside(&a, "event.json");
+    let misp = a.beside("event.json");
     a.ok(&["export", "--misp", "--case", "C-0001", "--out", s(&misp)]);
     let b = Nb::new();
     for (args, says) in [

@@ -273,7 +273,7 @@ fn people_and_shops_travel_with_their_case_and_merge_once() {
         "--type",
         "related-to",
     ]);
-    let file = a.db.parent().unwrap().join("steppe.db");
+    let file = a.beside("steppe.db");
     a.ok(&["export", "--case", case, "--out", file.to_str().unwrap()]);
 
     let b = Nb::new();
@@ -338,7 +338,7 @@ fn typed_and_imported_parcels_that_name_a_known_person_say_so() {
             && said.contains("--type recipient-of"),
         "{said}"
     );
-    let csv = nb.db.parent().unwrap().join("table.csv");
+    let csv = nb.beside("table.csv");
     std::fs::write(
         &csv,
         "tracking,origin,destination,recipient_name,recipient_address\n\

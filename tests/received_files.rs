@@ -23,7 +23,7 @@ fn exported() -> (Nb, PathBuf) {
         "--case",
         "C-0001",
     ]);
-    let file = a.db.parent().unwrap().join("tea.db");
+    let file = a.beside("tea.db");
     a.ok(&[
         "export",
         "--case",

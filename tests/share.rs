@@ -91,12 +91,8 @@ fn officer_a() -> Nb {
     a
 }
 
-fn dir_file(nb: &Nb, name: &str) -> PathBuf {
-    nb.db.parent().unwrap().join(name)
-}
-
 fn export(nb: &Nb, name: &str, extra: &[&str]) -> PathBuf {
-    let f = dir_file(nb, name);
+    let f = nb.beside(name);
     let mut args = vec!["export", "--out", f.to_str().unwrap()];
     args.extend(extra);
     nb.ok(&args);
@@ -299,7 +295,7 @@ fn diverged_notebooks_update_and_conflict_and_resolve() {
         .to_string();
     b.ok(&["conflicts", "resolve", &id, "--keep", "local"]);
     assert_eq!(b.json(&["list", "cases"])[0]["status"], "archived");
-    let again = merge(&b, &dir_file(&a, "5.db"));
+    let again = merge(&b, &a.beside("5.db"));
     assert_eq!(
         counts(&again)[3],
         0,
@@ -466,7 +462,7 @@ fn deleted_red_and_amber_strict_items_stay_behind_with_their_text() {
     // And the receiver of the first file deletes the ordinary note too.
     let b = Nb::new();
     b.ok(&["init"]);
-    merge(&b, &dir_file(&a, "case.db"));
+    merge(&b, &a.beside("case.db"));
     verified(&b);
 }
 
@@ -497,7 +493,7 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
     let a = officer_a();
     let b = Nb::new();
     b.ok(&["init"]);
-    let id = dir_file(&b, "b-identity.txt");
+    let id = b.beside("b-identity.txt");
     let out = b.json(&["keys", "new-identity", "--out", id.to_str().unwrap()]);
     let recipient = out["recipient"].as_str().unwrap().to_string();
     assert!(recipient.starts_with("age1"));
@@ -519,7 +515,7 @@ fn encrypted_round_trip_and_wrong_identity_refused() {
         err.contains("encrypted") && err.contains("--identity"),
         "{err}"
     );
-    let mallory = dir_file(&a, "mallory.txt");
+    let mallory = a.beside("mallory.txt");
     a.ok(&["keys", "new-identity", "--out", mallory.to_str().unwrap()]);
     let err = b.fails(&[
         "merge",
@@ -821,7 +817,7 @@ fn a_pipe_or_a_file_without_its_schema_version_is_refused_unchanged() {
     let a = officer_a();
     let b = Nb::new();
     b.ok(&["init"]);
-    let pipe = dir_file(&a, "pipe.db");
+    let pipe = a.beside("pipe.db");
     assert!(
         std::process::Command::new("mkfifo")
             .arg(&pipe)
@@ -944,7 +940,7 @@ fn hostile_text_arrives_faithfully_and_is_never_printed_raw() {
             "export",
             "--all",
             "--out",
-            dir_file(&a, "no.db").to_str().unwrap(),
+            a.beside("no.db").to_str().unwrap(),
         ])
         .assert()
         .failure()
@@ -1046,7 +1042,7 @@ fn a_signing_key_others_could_write_signs_nothing() {
     assert_eq!(mode(key.parent().unwrap()), 0o700);
     // Made writable by others, it is refused, naming why.
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o666)).unwrap();
-    let out = dir_file(&a, "second.db");
+    let out = a.beside("second.db");
     let err = a.fails(&["export", "--all", "--out", out.to_str().unwrap()]);
     assert!(
         err.contains("not private") && err.contains("chmod 600"),
@@ -1179,7 +1175,7 @@ fn a_file_whose_schema_is_not_interdicts_is_refused_before_a_row_is_read() {
 fn an_export_from_a_log_rolled_back_since_the_last_one_is_flagged() {
     let a = Nb::new();
     a.ok(&["add", "case", "--title", "Kept"]);
-    let old = dir_file(&a, "old.db");
+    let old = a.beside("old.db");
     Connection::open(&a.db)
         .unwrap()
         .execute("VACUUM INTO ?1", [old.to_str().unwrap()])
@@ -1394,7 +1390,7 @@ fn signers_are_known_not_just_valid() {
         &["add", "case", "--title", "Carol's lead"],
     )
     .success();
-    let carols = dir_file(&c, "carol.db");
+    let carols = c.beside("carol.db");
     as_user(
         &c,
         "carol",
@@ -1537,7 +1533,7 @@ fn messages_name_the_real_cause() {
     let err = b.fails(&["merge", "--trust-new", cut.to_str().unwrap()]);
     assert!(err.contains("unsigned"), "{err}");
     // An identity file that cannot be read is an identity problem.
-    let id = dir_file(&b, "id.txt");
+    let id = b.beside("id.txt");
     let out = b.json(&["keys", "new-identity", "--out", id.to_str().unwrap()]);
     let sealed = export(
         &a,
@@ -1726,7 +1722,7 @@ fn exported_records_are_proven_by_the_history_they_carry() {
     // A copy changed behind the signature's back (a receiver would refuse
     // it for its content hash; the records' check names it too).
     let check = |sql: &str| -> Vec<String> {
-        let copy = dir_file(&a, "changed.db");
+        let copy = a.beside("changed.db");
         let _ = std::fs::remove_file(&copy);
         std::fs::copy(&file, &copy).unwrap();
         let c = Connection::open(&copy).unwrap();
@@ -1736,7 +1732,7 @@ fn exported_records_are_proven_by_the_history_they_carry() {
     assert_eq!(check(""), Vec::<String>::new());
     // Exported again from the export, browsed read-only: its records hold
     // no entry of their own there either; their history still proves them.
-    let again = dir_file(&b, "again.db");
+    let again = b.beside("again.db");
     b.read_only(
         &file,
         &["export", "--all", "--out", again.to_str().unwrap()],

@@ -4,18 +4,10 @@
 
 mod common;
 
-use common::Nb;
+use common::{Nb, s};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::Path;
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn file(nb: &Nb, name: &str) -> std::path::PathBuf {
-    nb.db.parent().unwrap().join(name)
-}
 
 const PROFILE: &str = r#"
 name = "kz-watch"
@@ -50,7 +42,7 @@ fn a_typed_parcel_is_hit_with_its_reasons_and_listed_in_hits() {
         "--case",
         "C-0001",
     ]);
-    let p = file(&nb, "kz.toml");
+    let p = nb.beside("kz.toml");
     std::fs::write(&p, PROFILE).unwrap();
     let out = nb.ok(&["profile", "import", s(&p)]);
     assert!(
@@ -118,7 +110,7 @@ fn a_typed_parcel_is_hit_with_its_reasons_and_listed_in_hits() {
 fn a_bad_profile_is_refused_with_line_and_field_and_the_old_one_stays() {
     let nb = Nb::new();
     nb.ok(&["init"]);
-    let p = file(&nb, "kz.toml");
+    let p = nb.beside("kz.toml");
     std::fs::write(&p, PROFILE).unwrap();
     nb.ok(&["profile", "import", s(&p)]);
     std::fs::write(
@@ -147,7 +139,7 @@ fn a_bad_profile_is_refused_with_line_and_field_and_the_old_one_stays() {
     );
     // Edited in $EDITOR (a script here); a text that does not read is
     // refused and the profile is unchanged.
-    let editor = file(&nb, "editor.sh");
+    let editor = nb.beside("editor.sh");
     std::fs::write(
         &editor,
         "#!/bin/sh\nsed -i 's/threshold = 50/threshold = 40/' \"$1\"\n",
@@ -211,7 +203,7 @@ fn imported_parcels_are_screened_in_their_transaction() {
         "--reason",
         "drop address",
     ]);
-    let csv = file(&nb, "in.csv");
+    let csv = nb.beside("in.csv");
     std::fs::write(
         &csv,
         "tracking,origin,destination,recipient_address\n\
@@ -229,7 +221,7 @@ fn imported_parcels_are_screened_in_their_transaction() {
 fn profiled() -> Nb {
     let nb = Nb::new();
     nb.ok(&["init"]);
-    let p = file(&nb, "kz.toml");
+    let p = nb.beside("kz.toml");
     std::fs::write(&p, PROFILE).unwrap();
     nb.ok(&["profile", "import", s(&p)]);
     nb
@@ -256,7 +248,7 @@ fn an_imported_parcel_is_screened_against_the_row_before_it() {
                  RR123456785KZ,KZ,KZ,87015550142,seized\n\
                  RR000000028CN,CN,KZ,87015550142,targeted\n";
     let nb = profiled();
-    let csv = file(&nb, "in.csv");
+    let csv = nb.beside("in.csv");
     std::fs::write(&csv, table).unwrap();
     nb.ok(&["import", "csv", s(&csv)]);
     let hit = hit_on(&nb, "RR000000028CN");
@@ -265,7 +257,7 @@ fn an_imported_parcel_is_screened_against_the_row_before_it() {
     // each parcel's write would have made.
     let plain = Nb::new();
     plain.ok(&["init"]);
-    let csv = file(&plain, "in.csv");
+    let csv = plain.beside("in.csv");
     std::fs::write(&csv, table).unwrap();
     plain.ok(&["import", "csv", s(&csv)]);
     let x = plain.ok(&["xref", "RR000000028CN"]);
@@ -276,7 +268,7 @@ fn an_imported_parcel_is_screened_against_the_row_before_it() {
 #[test]
 fn a_demo_manifest_is_screened_and_every_planted_row_is_hit() {
     let nb = Nb::new();
-    let m = file(&nb, "tomorrow.csv");
+    let m = nb.beside("tomorrow.csv");
     nb.ok(&[
         "demo",
         "--parcels",
@@ -326,7 +318,7 @@ fn a_demo_manifest_is_screened_and_every_planted_row_is_hit() {
     let stored = nb.json(&["hits", "--limit", "10000"]);
     assert!(stored.as_array().unwrap().len() as u64 >= kept);
     // A row that cannot be read is reported by line and passed over.
-    let bad = file(&nb, "bad.csv");
+    let bad = nb.beside("bad.csv");
     let mut text = std::fs::read_to_string(&m).unwrap();
     text.push_str("NOT-A-TRACKING,DHL,parcel,CN,KZ,,,,,,,,,,,\n");
     std::fs::write(&bad, text).unwrap();
@@ -370,7 +362,7 @@ fn profiles_and_watchlists_travel_with_an_export_and_arrive_switched_off_or_list
         "--case",
         "C-0001",
     ]);
-    let p = file(&a, "kz.toml");
+    let p = a.beside("kz.toml");
     std::fs::write(&p, PROFILE).unwrap();
     a.ok(&["profile", "import", s(&p)]);
     a.ok(&[
@@ -403,7 +395,7 @@ fn profiles_and_watchlists_travel_with_an_export_and_arrive_switched_off_or_list
         "--case",
         "C-0002",
     ]);
-    let out = file(&a, "steppe.db");
+    let out = a.beside("steppe.db");
     a.ok(&["export", "--case", "C-0001", "--out", s(&out)]);
 
     let b = Nb::new();
@@ -447,14 +439,14 @@ fn profiles_and_watchlists_travel_with_an_export_and_arrive_switched_off_or_list
     assert_eq!(taken["targeting"]["watch_already"], 1, "{taken}");
     // With `export --all` profiles travel, arrive switched off, and one
     // of the same name that differs here is kept as it is here.
-    let all = file(&a, "all.db");
+    let all = a.beside("all.db");
     a.ok(&["export", "--all", "--out", s(&all)]);
     let r = b.json(&["merge", s(&all)]);
     assert_eq!(r["targeting"]["profiles_added"][0], "kz-watch", "{r}");
     assert_eq!(b.json(&["profile", "list"])[0]["active"], false);
     let c = Nb::new();
     c.ok(&["init"]);
-    let mine = file(&c, "mine.toml");
+    let mine = c.beside("mine.toml");
     std::fs::write(&mine, PROFILE.replace("threshold = 50", "threshold = 70")).unwrap();
     c.ok(&["profile", "import", s(&mine)]);
     c.ok(&["keys", "trust", s(&all)]);
@@ -491,7 +483,7 @@ fn merged_parcels_are_screened_as_they_arrive() {
         "--case",
         "C-0001",
     ]);
-    let out = file(&a, "steppe.db");
+    let out = a.beside("steppe.db");
     a.ok(&["export", "--case", "C-0001", "--out", s(&out)]);
     let b = Nb::new();
     b.ok(&["init"]);
@@ -538,7 +530,7 @@ fn a_merged_parcel_is_screened_against_one_merged_before_it() {
             "C-0001",
         ]);
     }
-    let out = file(&a, "steppe.db");
+    let out = a.beside("steppe.db");
     a.ok(&["export", "--case", "C-0001", "--out", s(&out)]);
     let b = profiled();
     b.ok(&["merge", "--trust-new", s(&out)]);
@@ -581,7 +573,7 @@ fn a_watchlist_entry_of_a_withheld_case_is_withheld_with_it() {
         "--case",
         "C-0002",
     ]);
-    let out = file(&a, "all.db");
+    let out = a.beside("all.db");
     a.ok(&["export", "--all", "--out", s(&out)]);
     let b = Nb::new();
     b.ok(&["init"]);
@@ -646,7 +638,7 @@ fn placeholders_on_the_warning_list_are_no_evidence_and_no_cluster() {
         "--case",
         "C-0001",
     ]);
-    let p = file(&nb, "names.toml");
+    let p = nb.beside("names.toml");
     std::fs::write(
         &p,
         "name = \"names\"\nthreshold = 10\n\n[[indicator]]\nweight = 10\nkind = \"seen-in-seized\"\nkinds = [\"name\"]\n\n[[indicator]]\nweight = 10\nkind = \"many-senders\"\ndays = 30\nat_least = 3\n",
@@ -665,7 +657,7 @@ fn placeholders_on_the_warning_list_are_no_evidence_and_no_cluster() {
     assert_eq!(nb.json(&["hits"]).as_array().unwrap().len(), 0);
     // Five rows of a manifest to "poste restante" from five senders: no
     // cluster.
-    let m = file(&nb, "m.csv");
+    let m = nb.beside("m.csv");
     let mut text = String::from("tracking,sender_phone,recipient_address\n");
     for (i, t) in [
         "RR000000028CN",
@@ -688,7 +680,7 @@ fn placeholders_on_the_warning_list_are_no_evidence_and_no_cluster() {
 #[test]
 fn a_profile_name_that_only_looks_like_a_stored_one_is_refused() {
     let nb = Nb::new();
-    let p = file(&nb, "kz.toml");
+    let p = nb.beside("kz.toml");
     std::fs::write(&p, PROFILE).unwrap();
     nb.ok(&["profile", "import", s(&p)]);
     for name in ["Kz-Watch", " kz-watch ", "kz-wаtch"] {
@@ -755,7 +747,7 @@ fn a_tracking_number_twice_in_a_manifest_keeps_both_rows_data() {
         "--reason",
         "drop phone",
     ]);
-    let m = file(&nb, "m.csv");
+    let m = nb.beside("m.csv");
     std::fs::write(
         &m,
         "tracking,origin,destination,sender_name,recipient_phone\n\
@@ -834,7 +826,7 @@ fn watchlist_entries_follow_the_handling_rules_of_records() {
     );
     watch(&a, "+77015550145", "red lead", "RED", Some("C-0001"));
 
-    let plain = file(&a, "plain.db");
+    let plain = a.beside("plain.db");
     a.ok(&["export", "--case", "C-0001", "--out", s(&plain)]);
     let (values, _, m) = carried(&plain);
     assert_eq!(values, ["+77015550142"], "{m}");
@@ -844,7 +836,7 @@ fn watchlist_entries_follow_the_handling_rules_of_records() {
     );
     assert_eq!(m["handling"]["amber_strict"], serde_json::json!([]), "{m}");
 
-    let strict = file(&a, "strict.db");
+    let strict = a.beside("strict.db");
     a.ok(&[
         "export",
         "--case",
@@ -875,7 +867,7 @@ fn a_case_export_carries_no_profiles_and_received_entries_screen_nothing_until_a
         "--case",
         "C-0001",
     ]);
-    let p = file(&a, "kz.toml");
+    let p = a.beside("kz.toml");
     std::fs::write(&p, PROFILE).unwrap();
     a.ok(&["profile", "import", s(&p)]);
     watch(&a, "+77015550142", "courier", "AMBER", Some("C-0001"));
@@ -883,7 +875,7 @@ fn a_case_export_carries_no_profiles_and_received_entries_screen_nothing_until_a
 
     // A case: its entries, not the post's profiles nor its entries of no
     // case.
-    let case = file(&a, "case.db");
+    let case = a.beside("case.db");
     a.ok(&["export", "--case", "C-0001", "--out", s(&case)]);
     let (values, profiles, m) = carried(&case);
     assert_eq!(values, ["+77015550142"], "{m}");
@@ -950,7 +942,7 @@ fn a_case_export_carries_no_profiles_and_received_entries_screen_nothing_until_a
     );
 
     // Asked for, a case export carries the post's targeting too.
-    let with = file(&a, "with.db");
+    let with = a.beside("with.db");
     a.ok(&[
         "export",
         "--case",
@@ -965,7 +957,7 @@ fn a_case_export_carries_no_profiles_and_received_entries_screen_nothing_until_a
 
     // The whole notebook carries the post's targeting; the profile
     // arrives switched off, counted in the summary.
-    let all = file(&a, "all.db");
+    let all = a.beside("all.db");
     a.ok(&["export", "--all", "--out", s(&all)]);
     let (values, profiles, _) = carried(&all);
     assert_eq!(values, ["+77015550142", "+77015550199"]);

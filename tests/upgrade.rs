@@ -597,7 +597,7 @@ fn posts_that_take_the_catalogue_revision_merge_without_conflicts() {
     // substances their findings name (Mephedrone, Fentanyl, MDMA...) are
     // the same versions on both sides.
     for (from, into) in [(&old, &fresh), (&fresh, &old)] {
-        let file = from.db.parent().unwrap().join("all.db");
+        let file = from.beside("all.db");
         let _ = std::fs::remove_file(&file);
         from.ok(&["export", "--all", "--out", file.to_str().unwrap()]);
         into.ok(&["keys", "trust", file.to_str().unwrap()]);

@@ -389,6 +389,19 @@ fn delete_from(other: &mut Ui, tracking: &str) {
 }
 
 /// What no message should show: the store's own words for a missing row.
+/// The status line says the parcel `tracking` was deleted by the other
+/// interface, in words (no raw error).
+fn says_deleted_elsewhere(ui: &Ui, tracking: &str) {
+    let said = ui.status();
+    assert!(
+        said.starts_with(&format!(
+            "parcel {tracking} was deleted elsewhere (by colleague"
+        )),
+        "{said}"
+    );
+    assert!(!raw(&said), "{said}");
+}
+
 fn raw(status: &str) -> bool {
     status.contains("no parcel with id")
         || status.contains("no item has id")
@@ -411,14 +424,7 @@ fn acting_on_a_parcel_deleted_elsewhere_says_so() {
     delete_from(&mut other, &tracking);
     // Edit.
     ui.keys("e");
-    let said = ui.status();
-    assert!(
-        said.starts_with(&format!(
-            "parcel {tracking} was deleted elsewhere (by colleague"
-        )),
-        "{said}"
-    );
-    assert!(!raw(&said), "{said}");
+    says_deleted_elsewhere(&ui, &tracking);
     assert!(
         ui.s.app
             .log
@@ -440,13 +446,7 @@ fn acting_on_a_parcel_deleted_elsewhere_says_so() {
     let (_, next) = ui.selected();
     delete_from(&mut other, &next);
     ui.keys("x y");
-    assert!(
-        ui.status().starts_with(&format!(
-            "parcel {next} was deleted elsewhere (by colleague"
-        )),
-        "{}",
-        ui.status()
-    );
+    says_deleted_elsewhere(&ui, &next);
     assert!(
         ui.s.app
             .log
@@ -492,14 +492,7 @@ fn following_a_link_to_a_parcel_deleted_elsewhere_stays_put() {
     let back = ui.s.app.back.len();
     delete_from(&mut other, &tracking);
     ui.keys("enter");
-    assert!(
-        ui.status().starts_with(&format!(
-            "parcel {tracking} was deleted elsewhere (by colleague"
-        )),
-        "{}",
-        ui.status()
-    );
-    assert!(!raw(&ui.status()));
+    says_deleted_elsewhere(&ui, &tracking);
     assert_eq!(ui.s.app.pane, super::app::Pane::Links);
     assert_eq!(ui.s.app.current.as_ref().map(|c| c.id), Some(case.id));
     assert_eq!(ui.s.app.back.len(), back, "no hop to a parcel that is gone");
@@ -597,13 +590,7 @@ fn the_item_shown_deleted_elsewhere_is_said_to_be_gone() {
     let (_, tracking) = ui.selected();
     delete_from(&mut other, &tracking);
     ui.look();
-    assert!(
-        ui.status().starts_with(&format!(
-            "parcel {tracking} was deleted elsewhere (by colleague"
-        )),
-        "{}",
-        ui.status()
-    );
+    says_deleted_elsewhere(&ui, &tracking);
     assert_ne!(ui.selected().1, tracking);
     assert!(!ui.panes().contains(&tracking), "{}", ui.text());
 }

@@ -21,6 +21,11 @@ impl Nb {
         Nb { _dir: dir, db }
     }
 
+    /// A file beside the notebook, in its temporary folder.
+    pub fn beside(&self, name: &str) -> PathBuf {
+        self.db.parent().unwrap().join(name)
+    }
+
     pub fn cmd(&self) -> Command {
         self.cmd_on(&self.db)
     }
@@ -90,6 +95,11 @@ fn stdout_of_success(mut cmd: Command) -> Vec<u8> {
 }
 
 /// The text field `field` of each object of the JSON array `list`.
+/// A path as an argument.
+pub fn s(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
+
 pub fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
     list.as_array()
         .unwrap()
