@@ -1,7 +1,9 @@
 //! A link: a typed, dated, graded connection between two items, with who
 //! made it and why.
 
-use super::fields::{FieldKind::*, FieldSpec, HANDLING_CODES, INTEL_GRADES, SOURCE_GRADES};
+use super::fields::{
+    FieldError, FieldKind::*, FieldSpec, HANDLING_CODES, INTEL_GRADES, SOURCE_GRADES,
+};
 use super::kind::ItemKind;
 use super::meta::Meta;
 use super::record::Record;
@@ -48,6 +50,19 @@ pub struct Link {
     pub handling: Option<String>,
 }
 
+impl Link {
+    /// An item is never linked to itself, on any path a link is written.
+    pub fn check_ends(&self) -> Result<(), FieldError> {
+        if !self.from_id.is_nil() && self.from_id == self.to_id {
+            return Err(FieldError {
+                field: "to".into(),
+                message: "an item cannot be linked to itself".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
 fn default_kind() -> ItemKind {
     ItemKind::Case
 }
@@ -76,7 +91,37 @@ impl Record for Link {
     fn label(&self) -> String {
         format!("{} {} {}", self.from_kind, self.link_type, self.to_kind)
     }
+    fn check(&self) -> Result<Vec<String>, FieldError> {
+        self.check_ends()?;
+        Ok(Vec::new())
+    }
     fn search_text(&self) -> String {
         self.note.clone().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::{check_received, new_record, validate};
+
+    /// A link from an item to itself is refused however it comes: typed
+    /// (validated as written) or received in a file.
+    #[test]
+    fn a_link_to_itself_is_refused_on_every_path() {
+        let (mut l, _) = new_record::<Link>(&[("link_type", "related-to")]).unwrap();
+        let m = &mut l.meta;
+        (m.created_at, m.updated_at) =
+            ("2026-12-01T10:00:00Z".into(), "2026-12-01T10:00:00Z".into());
+        (m.created_by, m.updated_by) = ("tester".into(), "tester".into());
+        let id = Uuid::now_v7();
+        (l.from_id, l.to_id) = (id, Uuid::now_v7());
+        assert!(validate(&l).is_ok());
+        assert!(check_received(&l).is_ok(), "{:?}", check_received(&l));
+        l.to_id = id;
+        for e in [validate(&l).unwrap_err(), check_received(&l).unwrap_err()] {
+            assert_eq!(e.field, "to");
+            assert!(e.message.contains("linked to itself"), "{}", e.message);
+        }
     }
 }

@@ -49,12 +49,7 @@ fn kind_of(w: &Writer<'_>, id: Uuid) -> Result<ItemKind> {
 /// Creates a link between two existing items. Linking an item to itself,
 /// or repeating an identical link, is refused.
 pub fn link(w: &mut Writer<'_>, l: &mut Link) -> Result<Vec<String>> {
-    if l.from_id == l.to_id {
-        return Err(StoreError::Invalid(crate::domain::fields::FieldError {
-            field: "to".into(),
-            message: "an item cannot be linked to itself".into(),
-        }));
-    }
+    l.check_ends().map_err(StoreError::Invalid)?;
     l.from_kind = kind_of(w, l.from_id)?;
     l.to_kind = kind_of(w, l.to_id)?;
     if l.link_type == "includes" && l.from_kind != ItemKind::Case {
