@@ -988,19 +988,33 @@ fn hostile_text_arrives_faithfully_and_is_never_printed_raw() {
 
 #[test]
 fn a_hostile_case_reference_is_renumbered_and_does_not_break_numbering() {
+    use interdict::domain::{Case, ItemKind};
+    use interdict::store::{audit, records};
     // A file whose case carries the largest reference a number can hold,
-    // signed by whoever made it.
+    // its history made to end in that state, signed by whoever made it.
     let a = Nb::new();
     a.ok(&["init"]);
     a.ok(&["add", "case", "--title", "Hostile"]);
-    Connection::open(&a.db)
-        .unwrap()
-        .execute(
-            "UPDATE cases SET \"ref\" = 'C-9223372036854775807' WHERE \"ref\" = 'C-0001'",
-            [],
-        )
+    let sent = export(&a, "sent.db", &["--all"]);
+    let c = Connection::open(&sent).unwrap();
+    let id: uuid::Uuid = c
+        .query_row("SELECT id FROM cases", [], |r| r.get(0))
         .unwrap();
-    let file = export(&a, "hostile.db", &["--all"]);
+    let mut case: Case = records::get(&c, id).unwrap().unwrap();
+    drop(c);
+    case.reference = "C-9223372036854775807".into();
+    let state = audit::state_of(ItemKind::Case, &records::to_json(&case).unwrap());
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let file = resigned(
+        &sent,
+        "hostile.db",
+        &format!(
+            "UPDATE cases SET \"ref\" = 'C-9223372036854775807';
+             UPDATE received_audit SET state = X'{}' WHERE item_id = X'{}';",
+            hex(&state),
+            hex(id.as_bytes())
+        ),
+    );
     let b = Nb::new();
     b.ok(&["init"]);
     b.ok(&["add", "case", "--title", "Local"]);
@@ -1752,6 +1766,51 @@ fn exported_records_are_proven_by_the_history_they_carry() {
         orphan.len() == 1 && orphan[0].contains("has no audit entry"),
         "{orphan:?}"
     );
+}
+
+/// A record changed with the sqlite3 shell (outside interdict, so outside
+/// its history) is no record a file vouches for: its export is refused,
+/// naming it and the field; and a file signed with such a record in it
+/// (its maker's own doing) is refused by its receiver, which holds
+/// nothing of it.
+#[test]
+fn a_record_changed_outside_interdict_is_neither_exported_nor_merged() {
+    let a = officer_a();
+    let clean = export(&a, "clean.db", &["--all"]);
+    let c = Connection::open(&a.db).unwrap();
+    c.execute(
+        "UPDATE parcels SET recipient_phone = '+77770000000' WHERE tracking = 'RR473124829KZ'",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let out = a.beside("changed.db");
+    let err = a.fails(&["export", "--all", "--out", out.to_str().unwrap()]);
+    assert!(
+        err.contains("RR473124829KZ")
+            && err.contains("differs from its last audited state in recipient_phone")
+            && err.contains("nothing was exported"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no file left behind");
+    // The same change made in a file, signed again by its maker.
+    let file = resigned(
+        &clean,
+        "resigned.db",
+        "UPDATE parcels SET recipient_phone = '+77770000000' WHERE tracking = 'RR473124829KZ';",
+    );
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let before = content(&b.db);
+    let err = b.fails(&["merge", "--trust-new", file.to_str().unwrap()]);
+    assert!(
+        err.contains("RR473124829KZ")
+            && err.contains("differs from its last audited state in recipient_phone")
+            && err.contains("nothing was merged"),
+        "{err}"
+    );
+    assert_eq!(content(&b.db), before, "nothing of the file was written");
+    assert_eq!(b.count("parcels"), 0);
 }
 
 /// The history of a record browsed in an export, or merged, is its whole

@@ -760,6 +760,15 @@ pub fn export_with(
     }
     amber_strict.extend(targeting.amber_strict);
     snapshot.finish()?;
+    // A record changed here outside interdict (with the sqlite3 shell) is
+    // not the state its history ends in: the file would vouch for it, and
+    // its receivers refuse it. Said here, before it is signed.
+    if let Some(problem) = crate::store::integrity::first_outside_history(build.conn(), source_db)?
+    {
+        return Err(StoreError::Refused(format!(
+            "{problem}; `interdict audit verify` lists what changed outside interdict; nothing was exported"
+        )));
+    }
 
     // The index tables travel empty (the build wrote none): the receiver
     // rebuilds them from the records (a merge indexes what it writes; a

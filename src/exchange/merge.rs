@@ -27,6 +27,7 @@ use super::received::Received;
 use crate::domain::text::sanitize;
 use crate::domain::{ItemKind, Record};
 use crate::store::audit::names::Name;
+use crate::store::integrity::LastStates;
 use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -1435,10 +1436,13 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
         }
     }
     let kinds = &kinds;
+    // Each record's last state in the history that came with it: a record
+    // changed outside interdict where it was exported is refused.
+    let last = &crate::store::integrity::last_states(src)?;
     fn kind<R: Record>(
         src: &Connection,
         dst: &Connection,
-        kinds: &HashMap<Uuid, ItemKind>,
+        (kinds, last): (&HashMap<Uuid, ItemKind>, &LastStates),
         same: &mut Same,
         checked: &mut usize,
     ) -> Result<()> {
@@ -1483,10 +1487,20 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
             let typed = scope.spawn(|| {
                 for batch in receive {
                     for (at, rec, label) in batch {
-                        if let Err(e) = crate::domain::record::check_received(&rec) {
+                        // (The history last: a record refused for what
+                        // it holds is named for that. A case's, its
+                        // reference made local, was compared before.)
+                        let why = match crate::domain::record::check_received(&rec) {
+                            Err(e) => Some((1, Ok(sanitize(&e.to_string()).into_owned()))),
+                            Ok(_) if R::KIND != ItemKind::Case => {
+                                against_history(&rec, last).transpose().map(|w| (3, w))
+                            }
+                            Ok(_) => None,
+                        };
+                        if let Some((stage, why)) = why {
                             let label = label.unwrap_or_else(|| rec.label());
-                            let why = sanitize(&e.to_string()).into_owned();
-                            found(at, 1, refuse(&label, rec.meta().id, why));
+                            let e = why.map(|why| refuse(&label, rec.meta().id, why));
+                            found(at, stage, e.unwrap_or_else(|e| e));
                             return;
                         }
                     }
@@ -1512,6 +1526,11 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
                 let (mut rec, mut label) = (r, None);
                 if R::KIND == ItemKind::Case {
                     label = Some(rec.label());
+                    // (Said unless a reason of its own or the checks
+                    // below name it first.)
+                    if let Some(why) = against_history(&rec, last)? {
+                        found(at, 3, refuse(&rec.label(), rec.meta().id, why));
+                    }
                     set_case_ref(&mut rec, "C-0001")?;
                 }
                 if let Err(why) = check_here(src, dst, kinds, &rec) {
@@ -1545,7 +1564,7 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
     }
     let (mut same, mut checked) = (Same::new(), 0);
     for k in ItemKind::ALL {
-        crate::with_record_type!(k, R => kind::<R>(src, dst, kinds, &mut same, &mut checked)?);
+        crate::with_record_type!(k, R => kind::<R>(src, dst, (kinds, last), &mut same, &mut checked)?);
     }
     // The bytes of embedded documents must be what their documents hashed.
     let mut stmt = src.prepare("SELECT sha256, bytes FROM document_bytes")?;
@@ -1560,6 +1579,14 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
         }
     }
     Ok((same, checked))
+}
+
+/// Why a received record is not the state its history in the file ends
+/// in (changed outside interdict where it was exported, or its history
+/// left out), if it is not.
+fn against_history<R: Record>(rec: &R, last: &LastStates) -> Result<Option<String>> {
+    let why = crate::store::integrity::against_last(rec, last.get(&rec.meta().id))?;
+    Ok(why.map(|why| format!("in the file, it {why}")))
 }
 
 /// Records checked as typed input in one batch of [`check_all`].
