@@ -237,6 +237,23 @@ impl NumberError {
 /// A number as written, its ambiguous form (`1,200`) read by `mark` when
 /// one is known: the column's, or what the writer is known to use.
 pub fn number_with(s: &str, mark: Option<DecimalMark>) -> Result<f64, NumberError> {
+    // (A minus sign read as one, so that the field's rules say what is
+    // wrong with a negative number: not that it is none.)
+    if let Some(rest) = s.trim_start().strip_prefix(['-', '\u{2212}']) {
+        return match number_with(rest, mark) {
+            Ok(n) => Ok(-n),
+            Err(NumberError::Ambiguous {
+                sep,
+                thousands,
+                decimal,
+            }) => Err(NumberError::Ambiguous {
+                sep,
+                thousands: -thousands,
+                decimal: -decimal,
+            }),
+            Err(e) => Err(e),
+        };
+    }
     match read_number(s).ok_or(NumberError::NotANumber)? {
         Reading::Number { value, .. } => Ok(value),
         Reading::Ambiguous {
@@ -311,7 +328,13 @@ fn weight_as(
     number: impl Fn(&str) -> Result<f64, NumberError>,
 ) -> Result<f64, WeightError> {
     let t = raw.trim();
-    let split = t.find(|c: char| !in_number(c)).unwrap_or(t.len());
+    let sign = t
+        .starts_with(['-', '\u{2212}'])
+        .then(|| t.chars().next().map_or(0, char::len_utf8));
+    let sign = sign.unwrap_or(0);
+    let split = t[sign..]
+        .find(|c: char| !in_number(c))
+        .map_or(t.len(), |at| sign + at);
     let (num, word) = (t[..split].trim(), t[split..].trim());
     let not_a_number = || format!("{t:?} is not a number (a weight such as 450, 450 g or 0,45 kg)");
     let n = number(num).map_err(|e| match e.ambiguity(num) {
@@ -439,6 +462,14 @@ mod tests {
         let e = parse_weight("1,200 g", None).unwrap_err();
         assert!(e.contains("could be 1200") && e.contains("or 1.2"), "{e}");
         assert!(parse_amount("1,500").unwrap_err().contains("could be 1500"));
+        // A negative number is one (the field says it must not be).
+        assert_eq!(parse_amount("-1"), Ok(-1.0));
+        assert_eq!(parse_amount(" \u{2212}2,5"), Ok(-2.5));
+        assert!(parse_amount("-").unwrap_err().contains("is not a number"));
+        let e = parse_weight("-5", Some(WeightUnit::G)).unwrap_err();
+        assert!(e.contains("-5 must be greater than 0"), "{e}");
+        let e = parse_weight("-0,45 kg", None).unwrap_err();
+        assert!(e.contains("must be greater than 0"), "{e}");
         assert_eq!(parse_amount("1,500.5"), Ok(1500.5));
         assert_eq!(parse_amount("1500.0"), Ok(1500.0));
     }
