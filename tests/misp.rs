@@ -589,3 +589,33 @@ fn card_numbers_in_free_text_leave_masked() {
     assert!(!text.contains("4111 1111 1111 1111"), "a card left whole");
     assert!(text.contains("************1111"), "masked in the note");
 }
+
+/// One tracking number under two parcel objects of an event is named as
+/// the file's own repeat (with the object that gave it first), not as a
+/// parcel the notebook holds: the notebook holds none.
+#[test]
+fn a_tracking_number_given_twice_in_one_event_is_named_as_the_files() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let mut e = event_with(&["tlp:green"], tracking("EE000000080CN"), Value::Null);
+    let mut second = e["Event"]["Object"][0].clone();
+    second["uuid"] = "33333333-3333-4333-8333-333333333333".into();
+    e["Event"]["Object"].as_array_mut().unwrap().push(second);
+    let f = import_value(&nb, "twice.json", &e);
+    for dry in [true, false] {
+        let mut args = vec!["import", "misp", f.to_str().unwrap()];
+        if dry {
+            args.push("--dry-run");
+        }
+        let err = nb.fails(&args);
+        assert!(
+            err.contains("object 33333333-3333-4333-8333-333333333333")
+                && err.contains(
+                    "parcel EE000000080CN is object e0edd3fb-8156-48fb-858c-2b95e39a6eeb of this file too"
+                )
+                && !err.contains("already in the notebook"),
+            "{err}"
+        );
+    }
+    assert_eq!(nb.count("parcels"), 0);
+}

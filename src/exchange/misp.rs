@@ -1013,6 +1013,9 @@ pub fn import_event(
     // Parcels, substances, people and organisations first; notes after
     // (they are on one of those), then the references.
     let mut substance_of: HashMap<Uuid, Uuid> = HashMap::new();
+    // The parcels this file adds, by tracking number: one given twice is
+    // named as the file's, not as one the notebook held.
+    let mut tracked_in_file: HashMap<String, Uuid> = HashMap::new();
     // A record here that the file gives otherwise waits as a conflict.
     let mut conflicts = Conflicts {
         file,
@@ -1116,7 +1119,18 @@ pub fn import_event(
                             ),
                         );
                     }
+                    if let Some(first) = tracked_in_file.get(&p.tracking) {
+                        return Err(bad(
+                            &what,
+                            format!(
+                                "tracking: parcel {} is object {first} of this file too; \
+                                 give each parcel once",
+                                p.tracking
+                            ),
+                        ));
+                    }
                     create::parcel(w, &mut p).map_err(|err| bad(&what, err))?;
+                    tracked_in_file.insert(p.tracking.clone(), id);
                     create::include_in_case(w, case_id, id)?;
                     added(ItemKind::Parcel);
                 }
