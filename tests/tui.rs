@@ -940,6 +940,61 @@ fn parcels_where(ui: &Ui, sql: &str) -> usize {
     n as usize
 }
 
+/// In a terminal narrower than 80 columns a frequency sheet's values give
+/// up room and its bars are drawn to scale in what is left: a smaller
+/// count draws a shorter bar, never a bar cut to the same length.
+#[test]
+fn a_frequency_sheet_keeps_its_bars_to_scale_in_a_narrow_terminal() {
+    for w in [60u16, 70, 50] {
+        let mut ui = Ui::new(600, w, 20, false);
+        ui.keys("2 shift-f j j enter");
+        let Modal::Stats(v) = &ui.session.app.modal else {
+            panic!("no sheet")
+        };
+        let rows = v.freq.as_ref().unwrap().rows.clone();
+        assert!(rows.len() >= 3, "{rows:?}");
+        let text = ui.text();
+        // Each value's line: its bar's length in eighths of a cell.
+        let eighths = |value: &str| -> usize {
+            let line = text
+                .lines()
+                .find(|l| l.contains(&format!("{value} ")))
+                .unwrap_or_else(|| panic!("{value} at {w}:\n{text}"));
+            assert!(!line.contains('…'), "a cut line at {w}: {line}");
+            line.chars()
+                .map(|c| match c {
+                    '█' => 8,
+                    '▏' => 1,
+                    '▎' => 2,
+                    '▍' => 3,
+                    '▌' => 4,
+                    '▋' => 5,
+                    '▊' => 6,
+                    '▉' => 7,
+                    _ => 0,
+                })
+                .sum()
+        };
+        let (top, third) = (&rows[0], &rows[2]);
+        let name = |r: &interdict::analysis::freq::FreqRow| r.value.clone().unwrap();
+        let (a, c) = (eighths(&name(top)), eighths(&name(third)));
+        assert!(a > 0 && c > 0, "at {w}:\n{text}");
+        if third.count < top.count {
+            assert!(
+                c < a,
+                "{} of {} drew {c} eighths, {} of {} drew {a}, at {w}:\n{text}",
+                third.count,
+                name(third),
+                top.count,
+                name(top)
+            );
+        }
+        // To scale: within an eighth of a cell of the count's share.
+        let want = (third.count as f64 / top.count as f64) * a as f64;
+        assert!((c as f64 - want).abs() <= 1.0, "{c} against {want} at {w}");
+    }
+}
+
 #[test]
 fn a_frequency_sheet_counts_a_column_and_filters_the_pane_to_a_value() {
     let mut ui = Ui::new(600, 80, 24, true);

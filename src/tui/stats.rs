@@ -241,20 +241,13 @@ impl StatsView {
             scope,
             counted(f.total, "item", "items")
         );
-        self.header = format!("{:<34} {:>9} {:>6}", "VALUE", "COUNT", "SHARE");
-        let max = f.rows.iter().map(|r| r.count).max().unwrap_or(0);
+        let (header, texts) = freq_texts(f, FREQ_WIDTH);
+        self.header = header;
         self.lines = f
             .rows
             .iter()
-            .map(|r| {
-                let v = r.value.clone().unwrap_or_else(|| "(none)".into());
-                let text = format!(
-                    "{} {:>9} {:>5.1}% {}",
-                    pad(&v, 34),
-                    r.count,
-                    r.share * 100.0,
-                    bar(r.count, max, 24)
-                );
+            .zip(texts)
+            .map(|(r, text)| {
                 let lead = dim.clone().map(|dim| {
                     Lead::Facet(Facet {
                         dim,
@@ -264,6 +257,14 @@ impl StatsView {
                 (text, lead)
             })
             .collect();
+    }
+
+    /// The frequency sheet's heading and lines laid out for `width`
+    /// columns, when the sheet is what the view shows.
+    fn freq_fitted(&self, width: usize) -> Option<(String, Vec<String>)> {
+        let f = self.freq.as_ref()?;
+        let shown = self.view == View::Freq && !self.busy && self.error.is_none();
+        (shown && f.rows.len() == self.lines.len()).then(|| freq_texts(f, width))
     }
 
     fn show_trend(&mut self, t: &Trend) {
@@ -770,6 +771,37 @@ impl App {
     }
 }
 
+/// The width a frequency sheet's lines are laid out for, where its
+/// values and bars have their whole room (an 80-column terminal's).
+const FREQ_WIDTH: usize = 78;
+
+/// A frequency sheet's heading and lines for `width` columns: the value,
+/// count, share and a bar scaled to the largest count. Narrower, the
+/// values give up room first (to 12), then the bars, which stay to scale.
+fn freq_texts(f: &Freq, width: usize) -> (String, Vec<String>) {
+    // (" {count:>9} {share:>5.1}% " between the value and the bar.)
+    const BETWEEN: usize = 18;
+    let value_w = width.saturating_sub(BETWEEN + 24).clamp(12, 34);
+    let bar_w = width.saturating_sub(value_w + BETWEEN).min(24);
+    let header = format!("{:<value_w$} {:>9} {:>6}", "VALUE", "COUNT", "SHARE");
+    let max = f.rows.iter().map(|r| r.count).max().unwrap_or(0);
+    let lines = f
+        .rows
+        .iter()
+        .map(|r| {
+            let v = r.value.clone().unwrap_or_else(|| "(none)".into());
+            format!(
+                "{} {:>9} {:>5.1}% {}",
+                pad(&v, value_w),
+                r.count,
+                r.share * 100.0,
+                bar(r.count, max, bar_w)
+            )
+        })
+        .collect();
+    (header, lines)
+}
+
 /// The view, drawn over the panes: its chart (trends), its column
 /// headings and its lines, the cursor's line selected.
 pub fn draw(f: &mut Frame<'_>, app: &App, v: &StatsView) {
@@ -784,6 +816,9 @@ pub fn draw(f: &mut Frame<'_>, app: &App, v: &StatsView) {
     );
     let inner = block.inner(area);
     f.render_widget(block, area);
+    // (A frequency sheet laid out for the room there is: its bars to
+    // scale at any width.)
+    let fitted = v.freq_fitted(w);
     let chart_h = match &v.chart {
         Some(_) if inner.height >= 16 => 7,
         Some(_) if inner.height >= 10 => 4,
@@ -809,8 +844,9 @@ pub fn draw(f: &mut Frame<'_>, app: &App, v: &StatsView) {
             head_area,
         );
     } else {
+        let header = fitted.as_ref().map_or(&v.header, |(h, _)| h);
         f.render_widget(
-            Paragraph::new(Span::styled(fit(&v.header, w), t.header())),
+            Paragraph::new(Span::styled(fit(header, w), t.header())),
             head_area,
         );
     }
@@ -823,6 +859,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, v: &StatsView) {
         .skip(skip)
         .take(h)
         .map(|(i, (text, _))| {
+            let text = fitted.as_ref().map_or(text, |(_, lines)| &lines[i]);
             let style = if i == v.cursor {
                 t.selected()
             } else {
