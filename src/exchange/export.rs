@@ -125,6 +125,49 @@ impl Picked {
     fn of(&self, kind: ItemKind) -> &[Uuid] {
         self.ids.get(&kind).map_or(&[], Vec::as_slice)
     }
+
+    fn by_kind(&self) -> Vec<(ItemKind, Vec<Uuid>)> {
+        self.ids.iter().map(|(k, ids)| (*k, ids.clone())).collect()
+    }
+}
+
+/// The check of the records an export picked against their last audit
+/// entries (`integrity::first_unproven`), on a thread of its own with a
+/// second read connection; given up if the export stops first.
+struct Proving {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    running: Option<std::thread::JoinHandle<Result<Option<String>>>>,
+}
+
+impl Proving {
+    fn start(conn: &Connection, picked: &Picked) -> Proving {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let running = crate::store::second_reader(conn).map(|reader| {
+            let ids = picked.by_kind();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                crate::store::integrity::first_unproven(&reader, &ids, &stop)
+            })
+        });
+        Proving { stop, running }
+    }
+
+    /// The first record not as its history leaves it, if any (checked on
+    /// `conn` here when no second connection could be opened).
+    fn finish(mut self, conn: &Connection, picked: &Picked) -> Result<Option<String>> {
+        match self.running.take() {
+            Some(t) => t
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => crate::store::integrity::first_unproven(conn, &picked.by_kind(), &self.stop),
+        }
+    }
+}
+
+impl Drop for Proving {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Cases and everything they reach: the items linked to them, and on from
@@ -598,6 +641,9 @@ pub fn export_with(
     } else {
         pick_cases(&snapshot, &opts.cases, &rel)?
     };
+    // Each record's state against its last audit entry, on a second
+    // connection and core while this one copies.
+    let proving = Proving::start(conn, &picked);
     let mut build = Store::open(
         &place.build_path(),
         OpenOptions::new(src.actor().to_string()),
@@ -760,15 +806,6 @@ pub fn export_with(
     }
     amber_strict.extend(targeting.amber_strict);
     snapshot.finish()?;
-    // A record changed here outside interdict (with the sqlite3 shell) is
-    // not the state its history ends in: the file would vouch for it, and
-    // its receivers refuse it. Said here, before it is signed.
-    if let Some(problem) = crate::store::integrity::first_outside_history(build.conn(), source_db)?
-    {
-        return Err(StoreError::Refused(format!(
-            "{problem}; `interdict audit verify` lists what changed outside interdict; nothing was exported"
-        )));
-    }
 
     // The index tables travel empty (the build wrote none): the receiver
     // rebuilds them from the records (a merge indexes what it writes; a
@@ -804,6 +841,14 @@ pub fn export_with(
             Connection::open(mem.path())?
         }
     };
+    // A record changed here outside interdict (with the sqlite3 shell) is
+    // not the state its history ends in: the file would vouch for it, and
+    // its receivers refuse it. Said before anything is signed.
+    if let Some(problem) = proving.finish(conn, &picked)? {
+        return Err(StoreError::Refused(format!(
+            "{problem}; `interdict audit verify` lists what changed outside interdict; nothing was exported"
+        )));
+    }
     (prog.f)("hashing and signing", 0, 0);
     let manifest = Manifest {
         format: FORMAT.into(),

@@ -18,7 +18,7 @@ use crate::domain::text::sanitize;
 use crate::domain::{ItemKind, Record};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -135,27 +135,49 @@ pub fn against_last<R: Record>(r: &R, last: Option<&Option<Vec<u8>>>) -> Result<
 pub type LastStates = HashMap<Uuid, Option<Vec<u8>>>;
 
 /// The last audited state of every item of an export file, as
-/// [`last_state`] finds each (its last entry in the file's own log, else
-/// its newest in the histories that came with it, the exporting
-/// database's first), read in two passes rather than two look-ups an
-/// item. Empty for a file that is not an export.
+/// [`last_state`] finds each. Empty for a file that is not an export.
 pub fn last_states(conn: &Connection) -> Result<LastStates> {
     match export_source(conn)? {
-        Some(source) => last_states_from(conn, source),
-        None => Ok(HashMap::new()),
+        Some(source) => states_in_passes(conn, Some(source), None, true),
+        None => Ok(LastStates::new()),
     }
 }
 
-/// [`last_states`] of an export file whose records came from `source`
-/// (one being built, before its manifest says so).
-fn last_states_from(conn: &Connection, source: Uuid) -> Result<LastStates> {
+/// Each item's last audited state as [`last_state`] finds it (its last
+/// entry in the log; else, in an export file whose records came from
+/// `source`, its newest in the histories that came with it, the exporting
+/// database's first), read in one pass of each table rather than two
+/// look-ups an item: of the items `wanted` holds (all when `None`), and
+/// of each state, unless `whole`, only the hash [`audit::same_state`]
+/// compares.
+fn states_in_passes(
+    conn: &Connection,
+    source: Option<Uuid>,
+    wanted: Option<&HashSet<Uuid>>,
+    whole: bool,
+) -> Result<LastStates> {
+    let keep = |id: &Uuid| wanted.is_none_or(|w| w.contains(id));
+    let cut = |state: Option<Vec<u8>>| {
+        state.map(|mut s| {
+            if !whole {
+                s.truncate(audit::STATE_HASH_LEN);
+            }
+            s
+        })
+    };
     let mut out = LastStates::new();
     let mut own = conn.prepare("SELECT item_id, state FROM audit ORDER BY seq")?;
     let mut rows = own.query([])?;
     while let Some(r) = rows.next()? {
-        out.insert(r.get(0)?, r.get(1)?);
+        let id: Uuid = r.get(0)?;
+        if keep(&id) {
+            out.insert(id, cut(r.get(1)?));
+        }
     }
-    let own: std::collections::HashSet<Uuid> = out.keys().copied().collect();
+    let Some(source) = source else {
+        return Ok(out);
+    };
+    let own: HashSet<Uuid> = out.keys().copied().collect();
     // (Ordered as `last_state` orders them: its entry is the greatest.)
     let mut newest: HashMap<Uuid, (bool, String, i64)> = HashMap::new();
     let mut came = conn.prepare(
@@ -164,47 +186,88 @@ fn last_states_from(conn: &Connection, source: Uuid) -> Result<LastStates> {
     let mut rows = came.query([source])?;
     while let Some(r) = rows.next()? {
         let id: Uuid = r.get(0)?;
-        if own.contains(&id) {
+        if own.contains(&id) || !keep(&id) {
             continue;
         }
         let order: (bool, String, i64) = (r.get(1)?, r.get(2)?, r.get(3)?);
         if newest.get(&id).is_none_or(|o| order > *o) {
-            out.insert(id, r.get(4)?);
+            out.insert(id, cut(r.get(4)?));
             newest.insert(id, order);
         }
     }
     Ok(out)
 }
 
-/// The first record of an export being built (its records from
-/// `source`) that is not the state its history ends in, said whole: a
-/// record changed outside interdict where it is exported, which no file
-/// is to vouch for.
-pub fn first_outside_history(conn: &Connection, source: Uuid) -> Result<Option<String>> {
-    let last = last_states_from(conn, source)?;
-    fn kind<R: Record>(conn: &Connection, last: &LastStates) -> Result<Option<String>> {
+/// The first of the records `ids` (by kind) that is not the state its
+/// last audit entry leaves (see [`last_state`]), said whole: a record
+/// changed outside interdict, which no export is to vouch for. Read in
+/// one snapshot, each table in one pass where every record of a kind is
+/// asked for; gives up (`None`) once `stop` is set.
+pub fn first_unproven(
+    conn: &Connection,
+    ids: &[(ItemKind, Vec<Uuid>)],
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<Option<String>> {
+    fn kind<R: Record>(
+        conn: &Connection,
+        (source, last): (Option<Uuid>, &LastStates),
+        ids: &[Uuid],
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Result<Option<String>> {
         let mut found = None;
-        records::each::<R, _>(conn, "1", [], usize::MAX, 0, |r| {
-            let id = r.meta().id;
-            if let Some(why) = against_last(&r, last.get(&id))? {
-                found = Some(format!("{} {} ({id}) {why}", R::KIND, sanitize(&r.label())));
-                // (Stopped at the first.)
-                return Err(super::error::StoreError::Refused(String::new()));
+        let mut one = |r: R| -> Result<bool> {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(false);
             }
-            Ok(())
-        })
-        .or_else(|e| match e {
-            super::error::StoreError::Refused(s) if s.is_empty() => Ok(()),
-            e => Err(e),
-        })?;
+            let id = r.meta().id;
+            let proven = match last.get(&id) {
+                Some(Some(hash)) => audit::same_state(hash, &to_json(&r)?),
+                _ => false,
+            };
+            if !proven {
+                // (Said from the whole state: which fields differ.)
+                let state = last_state(conn, source, id)?.map(|(_, state)| state);
+                if let Some(why) = against_last(&r, state.as_ref())? {
+                    let label = sanitize(&r.label()).into_owned();
+                    found = Some(format!("{} {label} ({id}) {why}", R::KIND));
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        if ids.len() as i64 == records::count_kind(conn, R::KIND)? {
+            let stopped = || super::error::StoreError::Refused(String::new());
+            let walked = records::each::<R, _>(conn, "1", [], usize::MAX, 0, |r| {
+                if one(r)? { Ok(()) } else { Err(stopped()) }
+            });
+            match walked {
+                Err(super::error::StoreError::Refused(s)) if s.is_empty() => {}
+                other => other?,
+            }
+        } else {
+            for &id in ids {
+                if let Some(r) = records::get::<R>(conn, id)?
+                    && !one(r)?
+                {
+                    break;
+                }
+            }
+        }
         Ok(found)
     }
-    for k in ItemKind::ALL {
-        if let Some(problem) = crate::with_record_type!(k, R => kind::<R>(conn, &last)?) {
-            return Ok(Some(problem));
+    super::in_one_read(conn, || {
+        let source = export_source(conn)?;
+        let wanted: HashSet<Uuid> = ids.iter().flat_map(|(_, of)| of.iter().copied()).collect();
+        let last = states_in_passes(conn, source, Some(&wanted), false)?;
+        for (k, of) in ids {
+            let found =
+                crate::with_record_type!(*k, R => kind::<R>(conn, (source, &last), of, stop)?);
+            if found.is_some() {
+                return Ok(found);
+            }
         }
-    }
-    Ok(None)
+        Ok(None)
+    })
 }
 
 /// Checks every record against the audit log, and the audit log against
