@@ -268,3 +268,38 @@ fn posts_that_each_take_the_others_value_end_the_same() {
     a.ok(&["audit", "verify"]);
     b.ok(&["audit", "verify"]);
 }
+
+/// Taking the incoming side of a conflict takes what that side gave
+/// otherwise: edits made here after the conflict was filed, and fields it
+/// is not about, stay (the whole incoming record of merge time was
+/// written back over them).
+#[test]
+fn taking_the_incoming_side_keeps_edits_made_here_since() {
+    let (a, b) = two_posts();
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+    let r = merge(&b, &export(&a, "clash.db"));
+    assert_eq!(counts(&r)[3], 1, "{r}");
+    // Here, after the merge: other fields edited.
+    b.ok(&[
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "declared_contents=green tea",
+        "--set",
+        "recipient_name=Nurlan Zhaksylykov",
+    ]);
+    let id = b.json(&["conflicts"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    b.ok(&["conflicts", "resolve", &id, "--keep", "incoming"]);
+    let p = b.json(&["show", "RR123456785KZ"]);
+    assert_eq!(p["weight_g"], 460.0, "the incoming side's weight: {p}");
+    assert_eq!(p["declared_contents"], "green tea", "{p}");
+    assert_eq!(p["recipient_name"], "Nurlan Zhaksylykov", "{p}");
+    b.ok(&["audit", "verify"]);
+    // The settled version travels back whole.
+    merge(&a, &export(&b, "settled.db"));
+    assert_eq!(records(&a), records(&b));
+}

@@ -175,7 +175,14 @@ pub enum Choice {
     Incoming,
 }
 
-fn put_incoming<R: Record>(w: &mut Writer<'_>, json: &str) -> Result<()> {
+fn put_incoming<R: Record>(w: &mut Writer<'_>, c: &Conflict) -> Result<()> {
+    // What the other side gave otherwise than this one had it when the
+    // conflict was filed, over the record as it stands now: edits made
+    // here since, and fields the conflict is not about, stay.
+    let json = &match (&c.local, records::get::<R>(&w.tx, c.item_id)?) {
+        (Some(local), Some(now)) => incoming_over(local, &c.incoming, &records::to_json(&now)?)?,
+        _ => c.incoming.clone(),
+    };
     let mut rec: R = serde_json::from_str(json)
         .map_err(|e| StoreError::Corrupt(format!("the incoming {} is unreadable: {e}", R::KIND)))?;
     for parent in super::merge::parents_of(R::KIND, json) {
@@ -196,6 +203,36 @@ fn put_incoming<R: Record>(w: &mut Writer<'_>, json: &str) -> Result<()> {
     }
     settled(w, &mut rec);
     records::put_verbatim(w, &rec, "resolve-incoming")
+}
+
+/// The record `now`, with each field that the `incoming` version gives
+/// otherwise than `local` (the version here when the conflict was filed)
+/// taken from `incoming` (as JSON objects; its stamps are the settling
+/// write's own).
+fn incoming_over(local: &str, incoming: &str, now: &str) -> Result<String> {
+    let object = |json: &str| -> Result<serde_json::Map<String, Value>> {
+        match serde_json::from_str(json) {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => Err(StoreError::Corrupt(
+                "a version of the conflict is unreadable".into(),
+            )),
+        }
+    };
+    let (local, incoming, mut now) = (object(local)?, object(incoming)?, object(now)?);
+    let fields: std::collections::BTreeSet<&String> = local.keys().chain(incoming.keys()).collect();
+    for k in fields {
+        let given = incoming.get(k).filter(|v| !v.is_null());
+        if local.get(k).filter(|v| !v.is_null()) == given
+            || matches!(k.as_str(), "updated_at" | "updated_by")
+        {
+            continue;
+        }
+        match given {
+            Some(v) => now.insert(k.clone(), v.clone()),
+            None => now.remove(k.as_str()),
+        };
+    }
+    serde_json::to_string(&now).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// A settled record is a new version, made by the person who settled it
@@ -335,7 +372,7 @@ pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
                 "kept-local"
             }
             Choice::Incoming => {
-                crate::with_record_type!(kind, R => put_incoming::<R>(w, &c.incoming)?);
+                crate::with_record_type!(kind, R => put_incoming::<R>(w, &c)?);
                 // A record deleted here comes back with what hung on it.
                 if c.local.is_none() {
                     restore_what_hung_on(w, c.item_id)?;
