@@ -972,3 +972,40 @@ fn a_case_export_carries_no_profiles_and_received_entries_screen_nothing_until_a
     assert!(out.contains("watchlist: 2 entries received"), "{out}");
     assert_eq!(c.json(&["profile", "list"])[0]["active"], false);
 }
+
+/// A parcel saved again is scored again: a hit whose watchlist entry was
+/// removed, or whose profile was switched off, goes, also when nothing is
+/// left to screen against.
+#[test]
+fn a_hit_that_no_longer_holds_goes_when_its_parcel_is_saved_again() {
+    let nb = profiled();
+    nb.ok(&["watch", "add", "phone", "+77015550142", "--reason", "first"]);
+    let add = |t: &str| {
+        nb.ok(&[
+            "add",
+            "parcel",
+            "--tracking",
+            t,
+            "--origin",
+            "CN",
+            "--destination",
+            "KZ",
+            "--recipient-phone",
+            "+77015550142",
+        ]);
+    };
+    add("RR000000028CN");
+    let hits_on = |t: &str| -> usize {
+        let all = nb.json(&["hits"]);
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["tracking"] == t)
+            .count()
+    };
+    assert!(hits_on("RR000000028CN") >= 1);
+    nb.ok(&["watch", "remove", "phone", "+77015550142"]);
+    nb.ok(&["profile", "off", "kz-watch"]);
+    nb.ok(&["edit", "RR000000028CN", "--set", "weight_g=100"]);
+    assert_eq!(hits_on("RR000000028CN"), 0, "{}", nb.ok(&["hits"]));
+}

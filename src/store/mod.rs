@@ -283,8 +283,15 @@ impl Writer<'_> {
 /// (`targeting`), which the store itself does not import.
 pub trait Screen: Send + Sync {
     /// `parcel` was just written (its row and index rows are in place) as
-    /// item `item`.
-    fn parcel(&self, w: &Writer<'_>, item: i64, parcel: &crate::domain::Parcel) -> Result<()>;
+    /// item `item`; `new`: it was not in the notebook before (so it has
+    /// no hits stored yet).
+    fn parcel(
+        &self,
+        w: &Writer<'_>,
+        item: i64,
+        parcel: &crate::domain::Parcel,
+        new: bool,
+    ) -> Result<()>;
 
     /// Whether screening a parcel now would read and write nothing (no
     /// profile, no watchlist): then the identifier rows of the parcels a

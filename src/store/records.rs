@@ -856,7 +856,7 @@ fn insert_checking<R: Record>(
         }
         search::replace_record(&w.tx, item, rec, true)?;
     }
-    screened(w, item, rec)?;
+    screened(w, item, rec, true)?;
     let json = json_of_map::<R>(&map)?;
     audit::append_shape(
         w,
@@ -1089,7 +1089,7 @@ pub fn put_in_hand<R: Record>(
             search::replace_record(&w.tx, item, rec, true)?;
         }
     }
-    screened(w, item, rec)?;
+    screened(w, item, rec, before.is_none())?;
     notes_follow_parcel(w, rec, before)?;
     let shape = match (created, &before_json) {
         (Some(created), None) => created,
@@ -1199,7 +1199,7 @@ fn notes_follow_parcel<R: Record>(w: &Writer<'_>, rec: &R, before: Option<&R>) -
 
 /// Screens a parcel just written, when the store screens (see
 /// [`super::Screen`]); other records pass.
-fn screened<R: Record>(w: &Writer<'_>, item: i64, rec: &R) -> Result<()> {
+fn screened<R: Record>(w: &Writer<'_>, item: i64, rec: &R, new: bool) -> Result<()> {
     if R::KIND != ItemKind::Parcel {
         return Ok(());
     }
@@ -1402,7 +1402,7 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
         index::replace(&w.tx, item, &identifiers_of(&w.tx, rec)?, Some(&was))?;
         search::update_record(&w.tx, item, rec)?;
     }
-    screened(w, item, rec)?;
+    screened(w, item, rec, false)?;
     notes_follow_parcel(w, rec, Some(&before))?;
     audit::append(
         w,

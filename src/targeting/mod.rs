@@ -229,12 +229,17 @@ pub fn rescreen(
 }
 
 impl crate::store::Screen for Screener {
-    fn parcel(&self, w: &Writer<'_>, _item: i64, parcel: &Parcel) -> Result<()> {
-        // Nothing to screen against: nothing read, nothing written (the
-        // hits found before stay as they were found).
+    fn parcel(&self, w: &Writer<'_>, _item: i64, parcel: &Parcel, new: bool) -> Result<()> {
+        // Nothing to screen against: nothing read or written for a new
+        // parcel; one saved again loses the hits found before, which no
+        // longer hold (their profile switched off, their entry removed).
         let (profiles, watching) = self.settings(&w.tx)?;
         if profiles.is_empty() && !watching {
-            return Ok(());
+            return if new {
+                Ok(())
+            } else {
+                stored::store_hits(w, parcel.meta.id, &[])
+            };
         }
         let hits = self.hits_under(&w.tx, parcel, &w.now, &profiles, watching)?;
         stored::store_hits(w, parcel.meta.id, &hits)
