@@ -1118,3 +1118,38 @@ fn an_incident_report_names_the_confirming_result_and_the_contradicting_ones() {
         "the contradicting result is in the text too: {text}"
     );
 }
+
+/// What `exhibit add` holds a sample to (an exhibit of the same parcel)
+/// an edit holds it to as well, and a sample is never made one of its own
+/// samples (a cycle was accepted without a flag).
+#[test]
+fn a_sample_is_never_taken_from_its_own_sample() {
+    let nb = seized();
+    for (n, extra) in [
+        ("EX-A", vec!["--net", "100"]),
+        ("EX-A1", vec!["--sample-of", "EX-A", "--net", "10"]),
+        ("EX-A2", vec!["--sample-of", "EX-A1", "--net", "5"]),
+    ] {
+        let mut args = vec!["exhibit", "add", P, n];
+        args.extend(extra);
+        nb.ok(&args);
+    }
+    let err = nb.fails(&["edit", "EX-A1", "--set", "sample_of=EX-A2"]);
+    assert!(
+        err.contains("sample_of") && err.contains("its own sample"),
+        "{err}"
+    );
+    let err = nb.fails(&[
+        "edit",
+        "EX-A",
+        "--set",
+        "exhibit_kind=sample",
+        "--set",
+        "sample_of=EX-A2",
+    ]);
+    assert!(err.contains("its own sample"), "{err}");
+    let err = nb.fails(&["edit", "EX-A2", "--set", "sample_of=NOPE"]);
+    assert!(err.contains("no exhibit NOPE"), "{err}");
+    // Taken from the first item instead: accepted.
+    nb.ok(&["edit", "EX-A2", "--set", "sample_of=EX-A"]);
+}

@@ -96,35 +96,17 @@ pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<
             records::label_of(&w.tx, ItemKind::Parcel, other.parcel_id)?
         )));
     }
-    if let Some(of) = &x.sample_of {
-        match exhibit_numbered(&w.tx, of)? {
-            Some(p) if p.parcel_id == parcel => {
-                for (what, sample, source) in
-                    [("net", x.net_g, p.net_g), ("gross", x.gross_g, p.gross_g)]
-                {
-                    if let (Some(n), Some(m)) = (sample, source)
-                        && n > m
-                    {
-                        return Err(invalid(
-                            if what == "net" { "net_g" } else { "gross_g" },
-                            format!(
-                                "a sample of {n} g ({what}) weighs more than exhibit {} it is taken from ({m} g)",
-                                p.number
-                            ),
-                        ));
-                    }
-                }
-            }
-            Some(_) => {
+    if let Some(p) = records::taken_from(&w.tx, x)? {
+        for (what, sample, source) in [("net", x.net_g, p.net_g), ("gross", x.gross_g, p.gross_g)] {
+            if let (Some(n), Some(m)) = (sample, source)
+                && n > m
+            {
                 return Err(invalid(
-                    "sample_of",
-                    format!("exhibit {of} was seized from another parcel"),
-                ));
-            }
-            None => {
-                return Err(invalid(
-                    "sample_of",
-                    format!("no exhibit {of}: add the item before the sample taken from it"),
+                    if what == "net" { "net_g" } else { "gross_g" },
+                    format!(
+                        "a sample of {n} g ({what}) weighs more than exhibit {} it is taken from ({m} g)",
+                        p.number
+                    ),
                 ));
             }
         }

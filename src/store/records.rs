@@ -1207,9 +1207,60 @@ fn screened<R: Record>(w: &Writer<'_>, item: i64, rec: &R, new: bool) -> Result<
         return Ok(());
     };
     match (rec as &dyn std::any::Any).downcast_ref::<crate::domain::Parcel>() {
-        Some(p) => screen.parcel(w, item, p),
+        Some(p) => screen.parcel(w, item, p, new),
         None => Ok(()),
     }
+}
+
+/// The exhibit a sample is taken from (`x.sample_of`), when it has one:
+/// an exhibit of the same parcel that is not, by the samples taken in
+/// turn, a sample of `x` itself. Refused otherwise, naming the field.
+pub fn taken_from(
+    conn: &Connection,
+    x: &crate::domain::evidence::Exhibit,
+) -> Result<Option<crate::domain::evidence::Exhibit>> {
+    let Some(of) = &x.sample_of else {
+        return Ok(None);
+    };
+    let bad = |message: String| {
+        StoreError::Invalid(crate::domain::fields::FieldError {
+            field: "sample_of".into(),
+            message,
+        })
+    };
+    let numbered = |n: &str| -> Result<Option<crate::domain::evidence::Exhibit>> {
+        match super::refs::exhibit_numbered(conn, n)? {
+            Some(id) => get(conn, id),
+            None => Ok(None),
+        }
+    };
+    let Some(source) = numbered(of)? else {
+        return Err(bad(format!(
+            "no exhibit {of}: add the item before the sample taken from it"
+        )));
+    };
+    if source.parcel_id != x.parcel_id {
+        return Err(bad(format!("exhibit {of} was seized from another parcel")));
+    }
+    // Up the chain of samples from the source: never back to this one.
+    let mut at = Some(source.clone());
+    let mut seen = std::collections::HashSet::new();
+    while let Some(e) = at {
+        if e.meta.id == x.meta.id || e.number.eq_ignore_ascii_case(&x.number) {
+            return Err(bad(format!(
+                "exhibit {of} is itself taken from {}: a sample cannot be taken from its own sample",
+                x.number
+            )));
+        }
+        if !seen.insert(e.meta.id) {
+            break;
+        }
+        at = match &e.sample_of {
+            Some(n) => numbered(n)?,
+            None => None,
+        };
+    }
+    Ok(Some(source))
 }
 
 /// The item key of a stored record.
@@ -1380,6 +1431,10 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
         let f: crate::domain::Finding = must_get(&w.tx, x.finding_id)?;
         let substance = label_of(&w.tx, ItemKind::Substance, f.substance_id)?;
         x.against_finding(&substance).map_err(StoreError::Invalid)?;
+    }
+    if let Some(x) = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::Exhibit>()
+    {
+        taken_from(&w.tx, x)?;
     }
     if R::KIND == ItemKind::Custody {
         return Err(StoreError::Refused(
