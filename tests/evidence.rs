@@ -1119,6 +1119,56 @@ fn an_incident_report_names_the_confirming_result_and_the_contradicting_ones() {
     );
 }
 
+/// Hand-overs of one day stand in the case's timeline in the order of
+/// their times (they stood in the order of their text: here the second,
+/// `Alpha store -> Zulu lab`, before the first), each with its time.
+#[test]
+fn a_timeline_runs_the_hand_overs_of_a_day_in_time_order() {
+    let nb = with_exhibit();
+    handover(
+        &nb,
+        &[
+            "--from",
+            "Officer A",
+            "--to",
+            "Alpha store",
+            "--at",
+            "2026-03-02 11:00",
+        ],
+    );
+    handover(
+        &nb,
+        &[
+            "--from",
+            "Alpha store",
+            "--to",
+            "Zulu lab",
+            "--at",
+            "2026-03-02 12:00",
+        ],
+    );
+    let t = nb.json(&["timeline", "C-0001"]);
+    let custody: Vec<&serde_json::Value> = t["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["what"] == "custody" && e["date"] == "2026-03-02")
+        .collect();
+    let texts: Vec<&str> = custody
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    let to_store = texts.iter().position(|t| t.contains("-> Alpha store"));
+    let to_lab = texts.iter().position(|t| t.contains("-> Zulu lab"));
+    assert!(to_store.is_some() && to_store < to_lab, "{texts:#?}");
+    assert!(
+        custody
+            .iter()
+            .all(|e| e["at"].as_str().unwrap().starts_with("2026-03-02")),
+        "{custody:#?}"
+    );
+}
+
 /// What `exhibit add` holds a sample to (an exhibit of the same parcel)
 /// an edit holds it to as well, and a sample is never made one of its own
 /// samples (a cycle was accepted without a flag).

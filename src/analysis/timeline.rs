@@ -20,6 +20,9 @@ use uuid::Uuid;
 pub struct Event {
     /// `YYYY-MM-DD`.
     pub date: String,
+    /// The time as recorded (a date, or a date and time): events of one
+    /// day and kind run in its order.
+    pub at: String,
     /// `opened`, `closed`, `added`, `inspected`, `seized`, `delivered`,
     /// `finding`, `custody`, `lab`, `outcome`, `note`, `lead`, `link`,
     /// `merge`, `import`.
@@ -82,6 +85,7 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
         if !date.is_empty() {
             ev.push(Event {
                 date: day(date),
+                at: date.to_string(),
                 what,
                 text,
                 item,
@@ -272,6 +276,7 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
         a.date
             .cmp(&b.date)
             .then(order(a.what).cmp(&order(b.what)))
+            .then_with(|| a.at.cmp(&b.at))
             .then_with(|| a.text.cmp(&b.text))
     });
     Ok(Timeline {
