@@ -164,7 +164,7 @@ fn an_inspection_and_its_exhibit_with_custody_flag_gaps_and_broken_seals() {
         sheet.contains("gap: handed over by Sadykova, but Evidence store held it"),
         "{sheet}"
     );
-    assert!(sheet.contains("BROKE"), "{sheet}");
+    assert!(sheet.contains("BROKEN"), "{sheet}");
     let j = nb.json(&["custody", "sheet", "EX-1"]);
     assert_eq!(j["custody"].as_array().unwrap().len(), 3, "{j}");
     assert_eq!(j["custody"][0]["purpose"], "seizure");

@@ -157,14 +157,14 @@ pub fn render(conn: &Connection, t: &ExhibitTrail) -> Result<String> {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "{:<3} {:<16} {:<18} {:<18} {:<11} {:<5} Seal no. / where",
+        "{:<3} {:<16} {:<18} {:<18} {:<11} {:<6} Seal no. / where",
         "#", "When", "From", "To", "Purpose", "Seal"
     );
     for (i, c) in t.custody.iter().enumerate() {
         let cut = |v: &str, n: usize| text::truncate(&one_line(v), n).into_owned();
         let _ = writeln!(
             s,
-            "{:<3} {:<16} {:<18} {:<18} {:<11} {:<5} {}",
+            "{:<3} {:<16} {:<18} {:<18} {:<11} {:<6} {}",
             i + 1,
             cut(&c.handed_at, 16),
             cut(c.from_holder.as_deref().unwrap_or("?"), 18),
@@ -173,7 +173,7 @@ pub fn render(conn: &Connection, t: &ExhibitTrail) -> Result<String> {
             if c.seal_intact == "yes" {
                 "ok"
             } else {
-                "BROKE"
+                "BROKEN"
             },
             [c.seal.as_deref(), c.place.as_deref()]
                 .into_iter()

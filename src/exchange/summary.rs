@@ -56,7 +56,10 @@ pub fn incident_text(conn: &Connection, i: &Incident) -> Result<String> {
     labelled(&mut out, "Focal point", nr(&i.focal_point));
     labelled(&mut out, "Report date", clean(&i.report_date));
     labelled(&mut out, "National reference", nr(&i.national_reference));
-    labelled(&mut out, "Incident", clean(&i.incident_type));
+    // (A single parcel's incident type is said with the parcel, once.)
+    if i.series {
+        labelled(&mut out, "Incident", clean(&i.incident_type));
+    }
     out.push('\n');
     let cases: Vec<CaseRef> = i
         .cases
