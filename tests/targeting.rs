@@ -103,6 +103,15 @@ fn a_typed_parcel_is_hit_with_its_reasons_and_listed_in_hits() {
         nb.ok(&["hits", "--since", "2999-01-01"])
             .contains("no hits")
     );
+    // Fewer shown than there are: said, with how many there are.
+    let out = nb.cmd().args(["hits", "--limit", "1"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("1 of 2 hits shown"), "{said}");
+    let all = nb.cmd().args(["hits"]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&all.stderr).contains("shown"),
+        "all shown: nothing said"
+    );
     nb.ok(&["audit", "verify"]);
 }
 

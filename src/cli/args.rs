@@ -201,8 +201,9 @@ pub enum Command {
         /// Only hits found on or after this date (YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
-        #[arg(long, default_value_t = 100)]
-        limit: usize,
+        /// At most N hits [default: 100 in a table, all in JSON and CSV]
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// Screen a manifest (CSV) against the profiles and the watchlist without importing it
     Screen(ScreenArgs),

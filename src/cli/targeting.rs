@@ -346,14 +346,27 @@ pub fn hits(
     format: Format,
     store: &Store,
     since: Option<&str>,
-    limit: usize,
+    limit: Option<usize>,
     out: &mut impl Write,
 ) -> Result<()> {
     let since = since
         .map(crate::domain::fields::parse_date)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--since: {e}"))?;
+    // (A table shows the newest hundred and says how many there are; JSON
+    // and CSV, read by programs, give all unless told otherwise.)
+    let limit = limit.unwrap_or(match format {
+        Format::Table => 100,
+        _ => usize::MAX,
+    });
     let list = stored::hits(store.conn(), since.as_deref(), limit)?;
+    let total = stored::hits_count(store.conn(), since.as_deref())?;
+    if (list.len() as i64) < total {
+        eprintln!(
+            "{} of {total} hits shown, the newest; use --limit for more",
+            list.len()
+        );
+    }
     match format {
         Format::Json => print_json(out, &list)?,
         Format::Csv => {

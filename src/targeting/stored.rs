@@ -283,6 +283,16 @@ pub fn hits(conn: &Connection, since: Option<&str>, limit: usize) -> Result<Vec<
     )
 }
 
+/// How many hits there are (found on or after `since`, when given).
+pub fn hits_count(conn: &Connection, since: Option<&str>) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM hits h JOIN parcels p ON p.id = h.parcel_id
+         WHERE ?1 IS NULL OR h.at >= ?1",
+        [since],
+        |r| r.get(0),
+    )?)
+}
+
 /// The hits on one parcel, newest first.
 pub fn hits_on(conn: &Connection, parcel: Uuid) -> Result<Vec<StoredHit>> {
     query(conn, "h.parcel_id = ?1", (parcel, i64::MAX))
