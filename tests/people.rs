@@ -390,3 +390,62 @@ fn a_card_in_free_text_is_shown_masked() {
         "stored as written: {json}"
     );
 }
+
+/// Two items that sound alike by name and by address are one suggested
+/// pair, scored by the better reason, whichever list asks: the whole
+/// notebook's and either item's (they gave the address's 0.80 in one and
+/// the name's 0.94 in the other).
+#[test]
+fn a_pair_alike_by_name_and_address_is_suggested_alike_in_every_list() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Marat Seitkali",
+        "--address",
+        "Almaty, ul. Abaya 5, kv. 12",
+    ]);
+    parcel(
+        &nb,
+        "RR123456785CN",
+        &[
+            "--recipient-name",
+            "Marat Seitkaly",
+            "--recipient-address",
+            "Abay street 5 apt 12 Almaty",
+        ],
+    );
+    let pair = |list: &serde_json::Value| -> (f64, String) {
+        let s = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| {
+                let labels = [
+                    s["a_label"].as_str().unwrap(),
+                    s["b_label"].as_str().unwrap(),
+                ];
+                labels.contains(&"Marat Seitkali")
+                    && labels.iter().any(|l| l.contains("RR123456785CN"))
+            })
+            .unwrap_or_else(|| panic!("{list}"))
+            .clone();
+        (s["score"].as_f64().unwrap(), s["features"].to_string())
+    };
+    let all = pair(&nb.json(&["matches", "list"]));
+    let of_parcel = pair(&nb.json(&["matches", "list", "RR123456785CN"]));
+    let of_person = pair(&nb.json(&["matches", "list", "Marat Seitkali"]));
+    assert_eq!(all, of_parcel);
+    assert_eq!(all, of_person);
+    assert!(all.1.contains("names sound alike"), "{all:?}");
+    let listed = nb.json(&["matches", "list"]);
+    let n = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["a_label"] == "Marat Seitkali" || s["b_label"] == "Marat Seitkali")
+        .count();
+    assert_eq!(n, 1, "one suggestion for the pair: {listed}");
+}

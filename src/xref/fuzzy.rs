@@ -14,7 +14,7 @@ use crate::domain::{ItemKind, Link, Parcel, text};
 use crate::store::{Result, StoreError, Writer, audit, create, keys, records, refs};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize)]
@@ -214,8 +214,11 @@ fn suggestions_in(
                 .collect()
         }
     };
-    let mut out = Vec::new();
-    let mut pairs_seen = HashSet::new();
+    let mut out: Vec<Suggestion> = Vec::new();
+    // Each pair once, as the sound that scores it best suggests it (two
+    // items may sound alike by name and by address): whichever sound is
+    // met first, around an item or across the notebook.
+    let mut pairs_seen: HashMap<(Uuid, Uuid), f64> = HashMap::new();
     for (of, hash) in coded {
         let sound_kind = of.as_str();
         let address = of == IdentKind::AddressSound;
@@ -250,9 +253,9 @@ fn suggestions_in(
                     if a.id == b.id || around.is_some_and(|x| x != a.id && x != b.id) {
                         continue;
                     }
-                    if pairs_seen.contains(&ordered(a.id, b.id))
-                        || decided(conn, a.id, b.id)?.is_some()
-                    {
+                    let pair = ordered(a.id, b.id);
+                    let best = pairs_seen.get(&pair).copied();
+                    if best.is_none() && decided(conn, a.id, b.id)?.is_some() {
                         continue;
                     }
                     let same = if address {
@@ -267,12 +270,17 @@ fn suggestions_in(
                         // another name or address).
                         continue;
                     }
-                    pairs_seen.insert(ordered(a.id, b.id));
                     let (score, features) = if address {
                         explain_address(&a.name, &b.name, &sound)
                     } else {
                         explain(&a.name, &b.name, &sound)
                     };
+                    match best {
+                        Some(best) if best >= score => continue,
+                        Some(_) => out.retain(|s| ordered(s.a.id, s.b.id) != pair),
+                        None => {}
+                    }
+                    pairs_seen.insert(pair, score);
                     out.push(Suggestion {
                         a: Node {
                             kind: a.kind,
