@@ -45,12 +45,14 @@ fn order(what: &str) -> u8 {
         "opened" => 0,
         "added" => 1,
         "inspected" => 2,
-        "seized" | "delivered" => 2,
-        "finding" | "custody" | "lab" | "outcome" => 3,
-        "link" => 4,
-        "note" | "lead" => 5,
-        "merge" | "import" => 6,
-        _ => 7,
+        // (After the inspection that found it, whose time is known when
+        // the seizure's is a day.)
+        "seized" | "delivered" => 3,
+        "finding" | "custody" | "lab" | "outcome" => 4,
+        "link" => 5,
+        "note" | "lead" => 6,
+        "merge" | "import" => 7,
+        _ => 8,
     }
 }
 
