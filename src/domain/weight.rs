@@ -240,6 +240,10 @@ pub fn number_with(s: &str, mark: Option<DecimalMark>) -> Result<f64, NumberErro
     // (A minus sign read as one, so that the field's rules say what is
     // wrong with a negative number: not that it is none.)
     if let Some(rest) = s.trim_start().strip_prefix(['-', '\u{2212}']) {
+        // (One sign: `--5` is no number.)
+        if rest.trim_start().starts_with(['-', '\u{2212}']) {
+            return Err(NumberError::NotANumber);
+        }
         return match number_with(rest, mark) {
             Ok(n) => Ok(-n),
             Err(NumberError::Ambiguous {
@@ -466,6 +470,7 @@ mod tests {
         assert_eq!(parse_amount("-1"), Ok(-1.0));
         assert_eq!(parse_amount(" \u{2212}2,5"), Ok(-2.5));
         assert!(parse_amount("-").unwrap_err().contains("is not a number"));
+        assert!(parse_amount("--5").unwrap_err().contains("is not a number"));
         let e = parse_weight("-5", Some(WeightUnit::G)).unwrap_err();
         assert!(e.contains("-5 must be greater than 0"), "{e}");
         let e = parse_weight("-0,45 kg", None).unwrap_err();
