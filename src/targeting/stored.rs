@@ -273,21 +273,19 @@ pub fn add_hits(w: &Writer<'_>, parcel: Uuid, hits: &[Hit]) -> Result<()> {
     Ok(())
 }
 
+/// The hits (`h`) found on or after `?1` (everything when it is null).
+const SINCE: &str = "?1 IS NULL OR h.at >= ?1";
+
 /// Hits found on or after `since` (a date or time; everything when
 /// `None`), newest first, at most `limit`.
 pub fn hits(conn: &Connection, since: Option<&str>, limit: usize) -> Result<Vec<StoredHit>> {
-    query(
-        conn,
-        "?1 IS NULL OR h.at >= ?1",
-        (since, limit.min(i64::MAX as usize) as i64),
-    )
+    query(conn, SINCE, (since, limit.min(i64::MAX as usize) as i64))
 }
 
 /// How many hits there are (found on or after `since`, when given).
 pub fn hits_count(conn: &Connection, since: Option<&str>) -> Result<i64> {
     Ok(conn.query_row(
-        "SELECT count(*) FROM hits h JOIN parcels p ON p.id = h.parcel_id
-         WHERE ?1 IS NULL OR h.at >= ?1",
+        &format!("SELECT count(*) FROM hits h JOIN parcels p ON p.id = h.parcel_id WHERE {SINCE}"),
         [since],
         |r| r.get(0),
     )?)
