@@ -303,3 +303,56 @@ fn taking_the_incoming_side_keeps_edits_made_here_since() {
     merge(&a, &export(&b, "settled.db"));
     assert_eq!(records(&a), records(&b));
 }
+
+/// Two merges of one partner's later edits of the same field file two
+/// conflicts. Settling the newer one first, then taking the older one's
+/// incoming version would put the older weight back over the newer one
+/// silently: it is refused, naming the newer conflict and the field, and
+/// the older can still be closed keeping what stands. Settled oldest
+/// first, both are taken, and the newer value stands.
+#[test]
+fn an_older_conflict_does_not_undo_a_newer_one_settled() {
+    let clash = |a: &Nb, b: &Nb| -> [String; 2] {
+        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+        b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+        merge(b, &export(a, "older.db"));
+        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=480"]);
+        merge(b, &export(a, "newer.db"));
+        let open = b.json(&["conflicts"]);
+        let ids: Vec<String> = open
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap().to_string())
+            .collect();
+        assert_eq!(ids.len(), 2, "{open}");
+        [ids[0].clone(), ids[1].clone()]
+    };
+    let weight = |b: &Nb| b.json(&["show", "RR123456785KZ"])["weight_g"].clone();
+
+    let (a, b) = two_posts();
+    let [older, newer] = clash(&a, &b);
+    b.ok(&["conflicts", "resolve", &newer, "--keep", "incoming"]);
+    assert_eq!(weight(&b), 480.0);
+    let err = b.fails(&["conflicts", "resolve", &older, "--keep", "incoming"]);
+    assert!(
+        err.contains(&format!("older than conflict {newer}"))
+            && err.contains("weight_g")
+            && err.contains("--keep local"),
+        "{err}"
+    );
+    assert_eq!(weight(&b), 480.0, "nothing written by the refusal");
+    b.ok(&["conflicts", "resolve", &older, "--keep", "local"]);
+    assert_eq!(weight(&b), 480.0);
+    assert_eq!(b.json(&["conflicts"]).as_array().unwrap().len(), 0);
+    b.ok(&["audit", "verify"]);
+
+    // Oldest first: each taken in turn, the newest value stands.
+    let (a, b) = two_posts();
+    let [older, newer] = clash(&a, &b);
+    b.ok(&["conflicts", "resolve", &older, "--keep", "incoming"]);
+    assert_eq!(weight(&b), 460.0);
+    b.ok(&["conflicts", "resolve", &newer, "--keep", "incoming"]);
+    assert_eq!(weight(&b), 480.0);
+    b.ok(&["audit", "verify"]);
+}

@@ -255,6 +255,58 @@ fn keep_local<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<()> {
     records::put_verbatim(w, &rec, "resolve-keep-local")
 }
 
+/// The fields a conflict is about: those its two versions give
+/// otherwise (who changed it when aside).
+fn fields_of(c: &Conflict) -> std::collections::BTreeSet<String> {
+    c.diff()
+        .into_iter()
+        .map(|d| d.field)
+        .filter(|f| !matches!(f.as_str(), "updated_at" | "updated_by"))
+        .collect()
+}
+
+/// Refuses to take the incoming version of conflict `c` over a newer
+/// conflict of the same item already settled on any of its fields (or
+/// settled by taking a deletion): the older version would put back
+/// values that settling replaced, which no one would see happen.
+fn settled_since(conn: &Connection, c: &Conflict) -> Result<()> {
+    let newer: Vec<Conflict> = {
+        let mut stmt = conn.prepare(&format!(
+            "{SELECT} WHERE c.item_id = ?1 AND c.id > ?2 AND c.status != 'open' ORDER BY c.id"
+        ))?;
+        let rows = stmt.query_map((c.item_id, c.id), |r| Ok(from_row(conn, r)))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .collect::<Result<_>>()?
+    };
+    let ours = fields_of(c);
+    for n in newer {
+        let over: Vec<String> = if n.is_deletion() && n.status == "took-incoming" {
+            vec!["(the item, deleted)".to_string()]
+        } else {
+            fields_of(&n).intersection(&ours).cloned().collect()
+        };
+        if over.is_empty() {
+            continue;
+        }
+        return Err(StoreError::Refused(format!(
+            "conflict {} (from {}) is older than conflict {} (from {}) on the same {} {}, which {} settled at {} ({}) on {}: taking its incoming version would put back what that settled; close it with `interdict conflicts resolve {} --keep local`, or edit the item",
+            c.id,
+            c.file,
+            n.id,
+            n.file,
+            c.item_kind,
+            c.label,
+            n.resolved_by.as_deref().unwrap_or("?"),
+            n.resolved_at.as_deref().unwrap_or("?"),
+            n.status,
+            over.join(", "),
+            c.id
+        )));
+    }
+    Ok(())
+}
+
 /// Puts back what was deleted here together with the item `id` (in the
 /// same transaction, as the deletion of an item takes its findings,
 /// evidence, links and notes with it) and hangs on it, directly or through
@@ -331,7 +383,9 @@ pub(super) fn restore_what_hung_on(w: &mut Writer<'_>, id: Uuid) -> Result<usize
 /// keeps its fields. Either way the record written is a new version
 /// stamped by who settled it, when (so both posts converge on it), the
 /// choice is audited, and the conflict stays listed as resolved with
-/// both versions.
+/// both versions. An older conflict's incoming version is not taken over
+/// a newer conflict of the same item settled on the same fields (see
+/// [`settled_since`]).
 pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
     let c = get(store.conn(), id)?;
     if c.status != "open" {
@@ -347,6 +401,9 @@ pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
     })?;
     let deletion = c.is_deletion();
     store.write(|w| {
+        if choice == Choice::Incoming {
+            settled_since(&w.tx, &c)?;
+        }
         let status = match choice {
             // The deletion that met an edit here, taken: deleted, with
             // what hangs on it.
