@@ -122,7 +122,10 @@ fn planted_connections_are_found_with_their_reasons() {
     let n = connected(&nb, &s10(10));
     assert_eq!(
         n,
-        vec![(s10(12), "same recipient name ivan petrov".to_string())]
+        vec![(
+            s10(12),
+            "same name ivan petrov (recipient name here, sender name there)".to_string()
+        )]
     );
     // Cases count among connections, with their own reason and ref.
     let all = nb.json(&["xref", &s10(1)]);
@@ -453,4 +456,58 @@ fn xref_gives_every_reason_strongest_first() {
     assert_eq!(items[0]["reason"], reasons[0]);
     let table = nb.ok(&["xref", "RR123456785CN"]);
     assert!(table.contains("(+2 more)"), "{table}");
+}
+
+/// One phone as one parcel's recipient phone and another's sender phone:
+/// each side's reason names both roles, not the asking parcel's role for
+/// the other (which read as if the other parcel had it as its recipient
+/// phone too).
+#[test]
+fn a_value_in_two_roles_is_said_with_both() {
+    let nb = Nb::new();
+    parcel(
+        &nb,
+        &s10(1),
+        &[
+            "--destination",
+            "KZ",
+            "--recipient-phone",
+            "8 701 555 01 42",
+        ],
+    );
+    parcel(
+        &nb,
+        &s10(2),
+        &["--origin", "KZ", "--sender-phone", "+7 701 555 01 42"],
+    );
+    parcel(
+        &nb,
+        &s10(3),
+        &["--destination", "KZ", "--recipient-phone", "87015550142"],
+    );
+    let mut from_first = connected(&nb, &s10(1));
+    from_first.sort();
+    assert_eq!(
+        from_first,
+        vec![
+            (
+                s10(2),
+                "same phone +77015550142 (recipient phone here, sender phone there)".to_string()
+            ),
+            (s10(3), "same recipient phone +77015550142".to_string()),
+        ]
+    );
+    assert_eq!(
+        connected(&nb, &s10(2)),
+        vec![
+            (
+                s10(1),
+                "same phone +77015550142 (sender phone here, recipient phone there)".to_string()
+            ),
+            (
+                s10(3),
+                "same phone +77015550142 (sender phone here, recipient phone there)".to_string()
+            ),
+        ]
+    );
 }

@@ -325,6 +325,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
     for s in xref::shared_identifiers(conn, item.id)? {
         let what = format!("{} {}", s.role.replace('_', " "), s.shown());
         for o in &s.items {
+            let what = s.with(o);
             let owner = note_owner(conn, o.kind, o.id)?;
             if owner == (item.kind, item.id) {
                 continue;
@@ -338,7 +339,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
             };
             let reasons = &mut sharing[i].1;
             if !reasons.iter().any(|(_, r)| *r == what) {
-                reasons.push((xref::strength(&s.kind), what.clone()));
+                reasons.push((xref::strength(&s.kind), what));
             }
         }
         if s.over_shared() {

@@ -145,7 +145,7 @@ fn neighbours_in(conn: &Connection, node: Node) -> Result<Vec<Edge>> {
                     id: o.id,
                 },
                 Via::Shared,
-                format!("same {} {}", s.role.replace('_', " "), s.shown()),
+                format!("same {}", s.with(o)),
             ));
         }
     }

@@ -75,6 +75,24 @@ impl Shared {
         self.others > cap(&self.kind)
     }
 
+    /// What the item asked about shares with `other`, as a reason reads
+    /// after "same": `recipient phone +77015550142` where the value plays
+    /// the same role in both, else `phone +77015550142 (recipient phone
+    /// here, sender phone there)`.
+    pub fn with(&self, other: &SharedWith) -> String {
+        if other.role == self.role {
+            format!("{} {}", self.role.replace('_', " "), self.shown())
+        } else {
+            format!(
+                "{} {} ({} here, {} there)",
+                self.kind.replace('_', " "),
+                self.shown(),
+                self.role.replace('_', " "),
+                other.role.replace('_', " ")
+            )
+        }
+    }
+
     /// "same sender_phone +77015550142: 3 other items".
     pub fn reason(&self) -> String {
         let what = if self.over_shared() {
