@@ -773,3 +773,58 @@ fn a_row_changed_by_another_tool_is_named_once() {
     );
     assert_eq!(err.matches("weight_g").count(), 1, "{err}");
 }
+
+/// A CAS number names one substance: a second substance with the CAS
+/// number of one in the notebook (here fentanyl's, under a chemical name
+/// the catalogue does not list) is refused on add and on edit, naming the
+/// field and the substance that holds it, so one substance is not
+/// counted under two names. A substance edited keeps its own number.
+#[test]
+fn a_second_substance_with_a_known_cas_number_is_refused() {
+    let nb = Nb::new();
+    let err = nb.fails(&[
+        "add",
+        "substance",
+        "--name",
+        "N-phenethyl-4-piperidyl propionanilide",
+        "--cas",
+        "437-38-7",
+        "--group",
+        "other",
+    ]);
+    assert!(
+        err.contains("cas:") && err.contains("437-38-7") && err.contains("as Fentanyl"),
+        "{err}"
+    );
+    nb.ok(&[
+        "add",
+        "substance",
+        "--name",
+        "Compound Q",
+        "--group",
+        "other",
+    ]);
+    let err = nb.fails(&["edit", "Compound Q", "--set", "cas=437-38-7"]);
+    assert!(err.contains("cas:") && err.contains("as Fentanyl"), "{err}");
+    let err = nb.fails(&["edit", "Compound Q", "--set", "name=Fentanyl"]);
+    assert!(
+        err.contains("name:") && err.contains("as Fentanyl"),
+        "{err}"
+    );
+    nb.ok(&["edit", "Compound Q", "--set", "cas=50-00-0"]);
+    // `--group` is the substance's chemical group, on a notebook this
+    // command creates too (it was taken for the file's Unix group there).
+    let fresh = Nb::new();
+    fresh.ok(&[
+        "add",
+        "substance",
+        "--name",
+        "Compound R",
+        "--group",
+        "other",
+    ]);
+    assert_eq!(fresh.json(&["show", "Compound R"])["group"], "other");
+    nb.ok(&["edit", "Fentanyl", "--set", "national_note=schedule I here"]);
+    let s = nb.json(&["show", "Fentanyl"]);
+    assert_eq!(s["cas"], "437-38-7", "{s}");
+}

@@ -40,9 +40,9 @@ fn a_group_is_not_given_to_an_empty_file_others_can_read() {
     let nb = Nb::new();
     std::fs::write(&nb.db, b"").unwrap();
     std::fs::set_permissions(&nb.db, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let err = nb.fails(&["--group", "0", "init"]);
+    let err = nb.fails(&["--file-group", "0", "init"]);
     assert!(
-        err.contains("--group gives a notebook its group only"),
+        err.contains("--file-group gives a notebook its group only"),
         "{err}"
     );
     assert_eq!(

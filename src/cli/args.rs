@@ -27,8 +27,16 @@ pub struct Cli {
     )]
     pub actor: Option<String>,
 
-    /// A group that may share a notebook this command creates (mode 0660)
-    #[arg(long, global = true, env = "INTERDICT_GROUP", value_name = "GROUP")]
+    /// A group that may share a notebook this command creates (mode 0660).
+    /// (Not `--group`: that is a substance's chemical group, which the
+    /// same long name given globally silently took.)
+    #[arg(
+        id = "file_group",
+        long = "file-group",
+        global = true,
+        env = "INTERDICT_GROUP",
+        value_name = "GROUP"
+    )]
     pub group: Option<String>,
 
     /// Open the notebook read-only: nothing is written, not even a migration

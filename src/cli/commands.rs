@@ -211,7 +211,7 @@ fn open(cli: &Cli) -> Result<Opened> {
 /// is made its owner's only (0600) first, as a file interdict creates is,
 /// since SQLite gives the `-wal` and `-shm` files it makes the mode of
 /// the file. The change is said; a file whose mode cannot be changed (not
-/// the user's) is refused, and so is `--group`, which gives a group only
+/// the user's) is refused, and so is `--file-group`, which gives a group only
 /// to a file interdict creates.
 fn private_if_empty(path: &std::path::Path, group: bool) -> Result<()> {
     #[cfg(unix)]
@@ -231,12 +231,12 @@ fn private_if_empty(path: &std::path::Path, group: bool) -> Result<()> {
         let shown = super::output::cell_line(&path.display().to_string());
         let mode = m.permissions().mode() & 0o7777;
         if group {
-            // (One interdict made with --group and left empty is kept.)
+            // (One interdict made with --file-group and left empty is kept.)
             if mode & 0o7007 == 0 {
                 return Ok(());
             }
             bail!(
-                "{shown} is an empty file of mode {mode:o} made before: --group gives a notebook its group only when interdict creates the file; remove it and run again (nothing was written)"
+                "{shown} is an empty file of mode {mode:o} made before: --file-group gives a notebook its group only when interdict creates the file; remove it and run again (nothing was written)"
             );
         }
         if mode == 0o600 {

@@ -30,7 +30,19 @@ pub fn parcel(w: &mut Writer<'_>, p: &mut Parcel) -> Result<Vec<String>> {
 /// Creates a substance; a name or synonym already in the notebook is
 /// refused, so one substance is not filed twice under its names.
 pub fn substance(w: &mut Writer<'_>, s: &mut crate::domain::Substance) -> Result<Vec<String>> {
-    if let Some(existing) = refs::substances_called(&w.tx, &s.name)?.first() {
+    substance_is_new(&w.tx, s)?;
+    records::insert(w, s)
+}
+
+/// Refuses a substance (new, or edited) whose name, or CAS number, is
+/// another substance's in the notebook: the CAS number names one
+/// substance, and one filed twice splits every count and trend of it.
+pub fn substance_is_new(conn: &rusqlite::Connection, s: &crate::domain::Substance) -> Result<()> {
+    let other = |found: &crate::domain::Substance| found.meta.id != s.meta.id;
+    if let Some(existing) = refs::substances_called(conn, &s.name)?
+        .into_iter()
+        .find(|f| other(f))
+    {
         return Err(StoreError::Invalid(crate::domain::fields::FieldError {
             field: "name".into(),
             message: format!(
@@ -39,7 +51,25 @@ pub fn substance(w: &mut Writer<'_>, s: &mut crate::domain::Substance) -> Result
             ),
         }));
     }
-    records::insert(w, s)
+    if let Some(cas) = s.cas.as_deref().filter(|c| !c.trim().is_empty()) {
+        let same = records::list_where::<crate::domain::Substance, _>(
+            conn,
+            "cas = ?1",
+            [cas.trim()],
+            2,
+            0,
+        )?;
+        if let Some(existing) = same.into_iter().find(|f| other(f)) {
+            return Err(StoreError::Invalid(crate::domain::fields::FieldError {
+                field: "cas".into(),
+                message: format!(
+                    "CAS number {cas} is already in the notebook as {} (id {}); add {:?} to its synonyms instead (`interdict edit {:?} --set synonyms=...`)",
+                    existing.name, existing.meta.id, s.name, existing.name
+                ),
+            }));
+        }
+    }
+    Ok(())
 }
 
 fn kind_of(w: &Writer<'_>, id: Uuid) -> Result<ItemKind> {

@@ -1424,6 +1424,9 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     if R::KIND == ItemKind::Finding {
         lab_confirmed_by_a_result(&w.tx, id, &before, rec)?;
     }
+    if let Some(s) = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::Substance>() {
+        super::create::substance_is_new(&w.tx, s)?;
+    }
     let result = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::LabResult>();
     let result_of = result.map(|x| x.finding_id);
     if let Some(x) = result {
