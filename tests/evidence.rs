@@ -1203,3 +1203,68 @@ fn a_sample_is_never_taken_from_its_own_sample() {
     // Taken from the first item instead: accepted.
     nb.ok(&["edit", "EX-A2", "--set", "sample_of=EX-A"]);
 }
+
+/// The parcel's seizure moved later after its exhibit was logged: the
+/// hand-overs now dated before it are flagged (they were compared with the
+/// exhibit's own seizure entry only, and the sheet said "Flags: none"),
+/// and so is the seizure entry itself. A time given with a zone is
+/// refused rather than filed as another moment.
+#[test]
+fn a_seizure_moved_later_flags_the_hand_overs_before_it() {
+    let nb = seized();
+    nb.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "EX-1",
+        "--net",
+        "412",
+        "--seized-by",
+        "Insp. A",
+    ]);
+    handover(&nb, &["--to", "Store", "--at", "2026-03-03 12:00"]);
+    let sheet = nb.json(&["custody", "sheet", "EX-1"]);
+    assert_eq!(sheet["flags"].as_array().unwrap().len(), 0, "{sheet}");
+    nb.ok(&["edit", P, "--set", "seized_on=2026-03-10"]);
+    let sheet = nb.json(&["custody", "sheet", "EX-1"]);
+    let flags = sheet["flags"].to_string();
+    assert!(
+        flags.contains("the seizure entry is dated 2026-03-02, before the parcel's seizure")
+            && flags.contains("dated 2026-03-03 12:00, before the seizure (2026-03-10)"),
+        "{flags}"
+    );
+    let said = handover(
+        &nb,
+        &["--from", "Store", "--to", "Lab", "--at", "2026-03-04 12:00"],
+    );
+    assert!(said.contains("before the seizure (2026-03-10)"), "{said}");
+    let text = nb.ok(&["custody", "sheet", "EX-1"]);
+    assert!(!text.contains("Flags: none"), "{text}");
+    assert!(nb.ok(&["trail", P]).contains("3 flag(s)"));
+    // An inspection on the first day no longer stands for a seizure
+    // recorded later.
+    nb.ok(&[
+        "inspect",
+        P,
+        "--on",
+        "2026-03-02 10:40",
+        "--selection",
+        "X-ray",
+    ]);
+    let flags = nb.json(&["custody", "sheet", "EX-1"])["flags"].to_string();
+    assert!(flags.contains("before the seizure (2026-03-10)"), "{flags}");
+    // A zone would be dropped: refused, naming the field.
+    let err = nb.fails(&[
+        "custody",
+        "add",
+        "EX-1",
+        "--to",
+        "Court",
+        "--at",
+        "2026-03-11T08:00+06:00",
+    ]);
+    assert!(
+        err.contains("handed_at") && err.contains("time zone"),
+        "{err}"
+    );
+}

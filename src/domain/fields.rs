@@ -244,8 +244,12 @@ pub use super::dates::{DateOrder, SlashDate, parse_date, parse_table_date, slash
 pub use super::weight::{DecimalMark, WeightUnit, parse_weight};
 
 /// A date and time of day as typed (`2026-03-02 14:30`, `2026-03-02T14:30`,
-/// `02.03.2026 14:30`, a date alone, or `now`), stored `YYYY-MM-DD HH:MM`
-/// (a date alone keeps no time: `YYYY-MM-DD`).
+/// `02.03.2026 14:30`, seconds too, a date alone, or `now`), stored
+/// `YYYY-MM-DD HH:MM` (a date alone keeps no time: `YYYY-MM-DD`). Times
+/// are the local time of the place, as every time in the notebook is: one
+/// given with a time zone or offset (`Z`, `+06:00`) is refused, since
+/// dropping it would file another moment (and put a hand-over out of its
+/// order unflagged).
 pub fn parse_date_time(raw: &str) -> Result<String, String> {
     let t = raw.trim();
     if t.eq_ignore_ascii_case("now") {
@@ -262,8 +266,33 @@ pub fn parse_date_time(raw: &str) -> Result<String, String> {
         return Ok(date);
     };
     let bad = || format!("{t:?}: {time:?} is not a time of day (HH:MM)");
-    let (h, m) = time.split_once(':').ok_or_else(bad)?;
-    let m = m.get(..2).unwrap_or(m);
+    // What follows the time of day: seconds, and their fraction, only.
+    let zone_at = time
+        .char_indices()
+        .skip(3)
+        .find(|(_, c)| matches!(c, '+' | '-' | 'Z' | 'z') || c.is_alphabetic() || *c == ' ')
+        .map(|(i, _)| i);
+    if let Some(i) = zone_at {
+        return Err(format!(
+            "{t:?}: the time zone {:?} would be dropped; give the local time of the place, without a zone (HH:MM)",
+            time[i..].trim()
+        ));
+    }
+    let (h, rest) = time.split_once(':').ok_or_else(bad)?;
+    let (m, secs) = match rest.split_once(':') {
+        Some((m, s)) => (m, Some(s)),
+        None => (rest, None),
+    };
+    if let Some(s) = secs {
+        let (whole, frac) = s.split_once(['.', ',']).unwrap_or((s, "0"));
+        let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+        if whole.len() != 2 || !digits(whole) || !digits(frac) || whole > "59" {
+            return Err(bad());
+        }
+    }
+    if m.len() != 2 || h.is_empty() || h.len() > 2 {
+        return Err(bad());
+    }
     let (h, m): (u8, u8) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     if h > 23 || m > 59 {
         return Err(bad());
@@ -615,5 +644,51 @@ mod tests {
             .parse("ZZ123456785KZ")
             .unwrap();
         assert!(p.warning.is_some());
+    }
+}
+
+#[cfg(test)]
+mod date_time_tests {
+    use super::parse_date_time;
+
+    #[test]
+    fn times_are_read_to_the_minute_and_seconds_allowed() {
+        for (raw, want) in [
+            ("2026-03-02 14:30", "2026-03-02 14:30"),
+            ("2026-03-02T14:30", "2026-03-02 14:30"),
+            ("2026-03-02T14:30:59", "2026-03-02 14:30"),
+            ("2026-03-02 14:30:05.250", "2026-03-02 14:30"),
+            ("2026-03-02 8:05", "2026-03-02 08:05"),
+            ("2026-03-02", "2026-03-02"),
+        ] {
+            assert_eq!(parse_date_time(raw).as_deref(), Ok(want), "{raw}");
+        }
+    }
+
+    /// A zone or offset was cut off with whatever followed the minutes,
+    /// filing another moment: it is refused, named.
+    #[test]
+    fn a_time_zone_is_refused_not_dropped() {
+        for (raw, zone) in [
+            ("2026-03-06T03:30Z", "Z"),
+            ("2026-03-06T08:00+06:00", "+06:00"),
+            ("2026-03-02T23:30-05:00", "-05:00"),
+            ("2026-03-02 23:30:00+0500", "+0500"),
+            ("2026-03-02 23:30 UTC", "UTC"),
+        ] {
+            let err = parse_date_time(raw).unwrap_err();
+            assert!(
+                err.contains("time zone") && err.contains(&format!("{zone:?}")),
+                "{raw}: {err}"
+            );
+        }
+        for raw in [
+            "2026-03-02 14:3",
+            "2026-03-02 14:305",
+            "2026-03-02 14:30:6",
+            "2026-03-02 1430",
+        ] {
+            assert!(parse_date_time(raw).is_err(), "{raw}");
+        }
     }
 }

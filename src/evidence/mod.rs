@@ -127,29 +127,60 @@ pub fn custody_log(conn: &Connection, exhibit: Uuid) -> Result<Vec<Custody>> {
     Ok(log)
 }
 
-/// When a parcel was seized: its last inspection, or its seizure date.
+/// When a parcel was seized: its seizure date, or its last inspection
+/// when that is on the same day or later (an inspection gives the time).
+/// A seizure date later than every inspection is the seizure's day.
 pub fn parcel_seized_at(conn: &Connection, parcel: Uuid) -> Result<Option<String>> {
     let inspections: Vec<Inspection> =
         records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?;
-    Ok(
-        match inspections.into_iter().map(|i| i.inspected_on).max() {
-            Some(at) => Some(at),
-            None => records::get::<crate::domain::Parcel>(conn, parcel)?.and_then(|p| p.seized_on),
-        },
-    )
+    let inspected = inspections.into_iter().map(|i| i.inspected_on).max();
+    let seized_on = records::get::<crate::domain::Parcel>(conn, parcel)?.and_then(|p| p.seized_on);
+    Ok(match (inspected, seized_on) {
+        (Some(i), Some(s)) if custody::earlier(&i, &s) => Some(s),
+        (Some(i), _) => Some(i),
+        (None, s) => s,
+    })
 }
 
-/// When an exhibit was seized: its log's seizure entry, or the parcel's
-/// seizure.
+/// When an exhibit was seized: the later of its log's seizure entry and
+/// the parcel's seizure as the parcel records it now (a seizure date
+/// moved later after the exhibit was logged leaves its hand-overs before
+/// it flagged, and the seizure entry with them: see
+/// [`seizure_entry_flag`]).
 pub fn exhibit_seized_at(
     conn: &Connection,
     e: &Exhibit,
     log: &[Custody],
 ) -> Result<Option<String>> {
-    match log.first() {
-        Some(c) if c.purpose == "seizure" => Ok(Some(c.handed_at.clone())),
-        _ => parcel_seized_at(conn, e.parcel_id),
-    }
+    let parcel = parcel_seized_at(conn, e.parcel_id)?;
+    Ok(match (log.first(), parcel) {
+        (Some(c), Some(p)) if c.purpose == "seizure" && !custody::earlier(&c.handed_at, &p) => {
+            Some(c.handed_at.clone())
+        }
+        (Some(c), None) if c.purpose == "seizure" => Some(c.handed_at.clone()),
+        (_, p) => p,
+    })
+}
+
+/// The flag on a log's seizure entry dated on a day before the parcel's
+/// seizure as the parcel records it now (its seizure date or inspection
+/// changed after the exhibit was logged, or the entry misdated).
+pub fn seizure_entry_flag(
+    conn: &Connection,
+    e: &Exhibit,
+    log: &[Custody],
+) -> Result<Option<String>> {
+    let Some(c) = log.first().filter(|c| c.purpose == "seizure") else {
+        return Ok(None);
+    };
+    Ok(parcel_seized_at(conn, e.parcel_id)?
+        .filter(|p| custody::earlier(&c.handed_at, p))
+        .map(|p| {
+            format!(
+                "the seizure entry is dated {}, before the parcel's seizure as the parcel records it ({p})",
+                c.handed_at
+            )
+        }))
 }
 
 /// The time now as a hand-over is dated, with an hour's grace for clocks

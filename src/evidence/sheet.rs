@@ -20,7 +20,10 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
         .map(|c| c.before.clone())
         .unwrap_or_else(|| e.seal.clone());
     let seized = exhibit_seized_at(conn, &e, &log)?;
-    let entry_flags = custody::flags(sealed.as_deref(), seized.as_deref(), &log);
+    let mut entry_flags = custody::flags(sealed.as_deref(), seized.as_deref(), &log);
+    if let Some(f) = super::seizure_entry_flag(conn, &e, &log)? {
+        entry_flags.insert(0, (0, f));
+    }
     let mut flags: Vec<String> = entry_flags
         .iter()
         .map(|(i, f)| format!("hand-over {} ({}): {f}", i + 1, log[*i].handed_at))
