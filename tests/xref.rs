@@ -511,3 +511,54 @@ fn a_value_in_two_roles_is_said_with_both() {
         ]
     );
 }
+
+/// `cluster` and `clusters` count one network alike: the substances found
+/// in its parcels are named beside it, not counted among its items (the
+/// network was 18 items by one and 17 by the other). Counts read as
+/// words: `2 parcels`, `1 person`.
+#[test]
+fn a_network_is_counted_alike_by_cluster_and_clusters() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Series"]);
+    parcel(
+        &nb,
+        &s10(1),
+        &[
+            "--origin",
+            "KZ",
+            "--sender-phone",
+            "87015550142",
+            "--case",
+            "C-0001",
+        ],
+    );
+    parcel(
+        &nb,
+        &s10(2),
+        &["--origin", "KZ", "--sender-phone", "+77015550142"],
+    );
+    nb.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        &s10(1),
+        "--substance",
+        "bromazolam",
+    ]);
+    let c = nb.json(&["cluster", &s10(2)]);
+    assert_eq!(c["size"], 3, "{c}");
+    assert_eq!(c["items"].as_array().unwrap().len(), 3, "{c}");
+    assert!(c["counts"].get("substance").is_none(), "{c}");
+    assert_eq!(c["substances"][0]["label"], "Bromazolam", "{c}");
+    let all = nb.json(&["clusters"]);
+    assert_eq!(all[0]["size"], c["size"], "{all}");
+    assert_eq!(all[0]["counts"], c["counts"], "{all}");
+    let text = nb.ok(&["cluster", &s10(2)]);
+    assert!(
+        text.contains("3 items (1 case, 2 parcels)")
+            && text.contains("substances found in it")
+            && text.contains("Bromazolam"),
+        "{text}"
+    );
+    assert!(nb.ok(&["clusters"]).contains("1 case, 2 parcels"));
+}

@@ -169,7 +169,10 @@ pub fn cluster(format: Format, store: &Store, target: &str, out: &mut impl Write
     let c = graph::cluster(conn, node(&r))?;
     match format {
         Format::Json => {
-            let items: Result<Vec<Value>> = c.nodes.iter().map(|n| node_json(conn, *n)).collect();
+            let items: Result<Vec<Value>> =
+                c.members().iter().map(|n| node_json(conn, *n)).collect();
+            let substances: Result<Vec<Value>> =
+                c.substances().iter().map(|n| node_json(conn, *n)).collect();
             let counts: serde_json::Map<String, Value> = c
                 .counts
                 .iter()
@@ -177,33 +180,38 @@ pub fn cluster(format: Format, store: &Store, target: &str, out: &mut impl Write
                 .collect();
             print_json(
                 out,
-                &json!({"size": c.nodes.len(), "counts": counts, "truncated": c.truncated, "items": items?}),
+                &json!({"size": c.members().len(), "counts": counts, "truncated": c.truncated, "items": items?, "substances": substances?}),
             )?;
         }
         Format::Table | Format::Csv => {
-            let counts: Vec<String> = c
-                .counts
-                .iter()
-                .map(|(k, n)| format!("{n} {k}{}", if *n == 1 { "" } else { "s" }))
-                .collect();
+            let counts: Vec<String> = c.counts.iter().map(|(k, n)| k.counted(*n)).collect();
             writeln!(
                 out,
                 "network of {} {}: {} items ({})",
                 r.kind,
                 cell_line(&r.label),
-                c.nodes.len(),
+                c.members().len(),
                 counts.join(", ")
             )?;
             let mut rows = Vec::new();
-            for n in c.nodes.iter().take(100) {
+            for n in c.members().iter().take(100) {
                 rows.push(vec![n.kind.to_string(), label(conn, *n)?]);
             }
             print_table(out, &["kind", "item"], &rows)?;
-            if c.nodes.len() > 100 {
+            if c.members().len() > 100 {
                 eprintln!(
                     "first 100 of {} shown; --format json lists all",
-                    c.nodes.len()
+                    c.members().len()
                 );
+            }
+            if !c.substances().is_empty() {
+                let names: Result<Vec<String>> =
+                    c.substances().iter().map(|n| label(conn, *n)).collect();
+                writeln!(
+                    out,
+                    "substances found in it (networks are not joined through them, nor count them): {}",
+                    cell_line(&names?.join(", "))
+                )?;
             }
         }
     }
@@ -228,8 +236,7 @@ pub fn clusters(format: Format, store: &Store, limit: usize, out: &mut impl Writ
         Format::Table | Format::Csv => {
             let mut rows = Vec::new();
             for c in all.iter().take(limit) {
-                let counts: Vec<String> =
-                    c.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                let counts: Vec<String> = c.counts.iter().map(|(k, n)| k.counted(*n)).collect();
                 rows.push(vec![
                     c.size.to_string(),
                     counts.join(", "),

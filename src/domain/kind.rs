@@ -72,6 +72,26 @@ impl ItemKind {
         }
     }
 
+    /// `n` items of this kind, as a count reads: `1 person`, `2 people`,
+    /// `3 custody entries`.
+    pub fn counted(self, n: usize) -> String {
+        let one = match self {
+            ItemKind::Custody => "custody entry",
+            ItemKind::LabResult => "lab result",
+            k => k.as_str(),
+        };
+        if n == 1 {
+            return format!("1 {one}");
+        }
+        let many = match self {
+            ItemKind::Person => "people".to_string(),
+            ItemKind::Custody => "custody entries".to_string(),
+            ItemKind::Delivery => "deliveries".to_string(),
+            _ => format!("{one}s"),
+        };
+        format!("{n} {many}")
+    }
+
     /// The SQLite table holding items of this kind.
     pub fn table(self) -> &'static str {
         match self {

@@ -289,7 +289,10 @@ fn path_in(conn: &Connection, a: Node, b: Node, max_depth: usize) -> Result<Opti
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Cluster {
+    /// The network's items, then the substances found in it.
     pub nodes: Vec<Node>,
+    /// The network's items by kind (its substances not counted: networks
+    /// are not joined through them, and `clusters` counts none).
     pub counts: Vec<(ItemKind, usize)>,
     /// The walk stopped at its cap before the network ended.
     pub truncated: bool,
@@ -307,18 +310,41 @@ fn counts(nodes: &[Node]) -> Vec<(ItemKind, usize)> {
 }
 
 /// The connected network around an item (the item included): cases,
-/// parcels and notes joined by links and shared identifiers, with the
-/// substances found in them (not joined through).
+/// parcels and notes joined by links and shared identifiers, then the
+/// substances found in them (not joined through, and not counted, as
+/// [`all_clusters`] counts none).
 pub fn cluster(conn: &Connection, start: Node) -> Result<Cluster> {
     let reached = walk_with(conn, start, usize::MAX, false)?;
     let truncated = reached.len() + 1 >= WALK_CAP;
-    let mut nodes = vec![start];
-    nodes.extend(reached.into_iter().map(|r| r.node));
+    let all = std::iter::once(start).chain(reached.into_iter().map(|r| r.node));
+    let (substances, mut nodes): (Vec<Node>, Vec<Node>) =
+        all.partition(|n| n.kind == ItemKind::Substance);
+    let counts = counts(&nodes);
+    nodes.extend(substances);
     Ok(Cluster {
-        counts: counts(&nodes),
+        counts,
         nodes,
         truncated,
     })
+}
+
+impl Cluster {
+    /// The network's items (its substances left out).
+    pub fn members(&self) -> &[Node] {
+        let n = self.nodes.len() - self.substances().len();
+        &self.nodes[..n]
+    }
+
+    /// The substances found in the network's parcels.
+    pub fn substances(&self) -> &[Node] {
+        let n = self
+            .nodes
+            .iter()
+            .rev()
+            .take_while(|n| n.kind == ItemKind::Substance)
+            .count();
+        &self.nodes[self.nodes.len() - n..]
+    }
 }
 
 /// The items of a case ranked by how many items they connect to.
