@@ -449,3 +449,59 @@ fn a_pair_alike_by_name_and_address_is_suggested_alike_in_every_list() {
         .count();
     assert_eq!(n, 1, "one suggestion for the pair: {listed}");
 }
+
+/// The command `add parcel` suggests to link a known shop runs as said:
+/// it named the shop by its label, `Best Chem Shop (shop)`, which no
+/// reference takes.
+#[test]
+fn the_suggested_link_to_a_known_shop_runs_as_given() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "organisation",
+        "--name",
+        "Best Chem Shop",
+        "--type",
+        "shop",
+        "--phone",
+        "+86 138 0013 8000",
+    ]);
+    let out = nb
+        .cmd()
+        .args([
+            "add",
+            "parcel",
+            "--tracking",
+            "RR123456785CN",
+            "--origin",
+            "CN",
+            "--destination",
+            "KZ",
+            "--sender-phone",
+            "0086 138 0013 8000",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    let cmd = said
+        .split("link them: interdict ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{said}"))
+        .trim();
+    assert_eq!(
+        cmd, "add link \"Best Chem Shop\" RR123456785CN --type sender-of",
+        "{said}"
+    );
+    nb.ok(&[
+        "add",
+        "link",
+        "Best Chem Shop",
+        "RR123456785CN",
+        "--type",
+        "sender-of",
+    ]);
+    let links = nb.json(&["list", "links"]);
+    assert!(links.to_string().contains("sender-of"), "{links}");
+}

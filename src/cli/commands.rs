@@ -980,7 +980,7 @@ fn add_parcel(ctx: &Ctx, store: &mut Store, a: &AddParcel) -> Result<(String, Ve
             k.kind,
             super::output::cell_line(&k.label),
             k.reasons.join(", "),
-            super::output::cell_line(&k.label),
+            super::output::cell_line(&k.reference),
             p.tracking,
             k.link_type.unwrap_or("related-to")
         );

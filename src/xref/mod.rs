@@ -124,11 +124,27 @@ pub struct KnownParty {
     pub kind: ItemKind,
     pub id: Uuid,
     pub label: String,
+    /// What names it on the command line: its name where that finds it
+    /// alone, else its id (an organisation's label adds its type, which
+    /// no reference takes).
+    pub reference: String,
     /// `same recipient phone +77015550142`, strongest first.
     pub reasons: Vec<String>,
     /// The link a parcel's match would make: `recipient-of` or
     /// `sender-of`, by the role the shared values play in the parcel.
     pub link_type: Option<&'static str>,
+}
+
+/// What names item `id` alone as a reference: its name when that resolves
+/// to it, else its id.
+fn reference_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
+    let json = crate::store::records::json_of(conn, kind, id)?;
+    if let Some(name) = json.get("name").and_then(|n| n.as_str())
+        && crate::store::refs::resolve(conn, name).is_ok_and(|r| r.id == id)
+    {
+        return Ok(name.to_string());
+    }
+    Ok(id.to_string())
 }
 
 /// The people and organisations an item shares exact values with and is
@@ -166,6 +182,7 @@ pub fn known_parties(conn: &Connection, id: Uuid) -> Result<Vec<KnownParty>> {
                     kind: o.kind,
                     id: o.id,
                     label: crate::store::records::label_of(conn, o.kind, o.id)?,
+                    reference: reference_of(conn, o.kind, o.id)?,
                     reasons: vec![reason],
                     link_type: side,
                 }),
