@@ -505,3 +505,64 @@ fn the_suggested_link_to_a_known_shop_runs_as_given() {
     let links = nb.json(&["list", "links"]);
     assert!(links.to_string().contains("sender-of"), "{links}");
 }
+
+/// A phone written in national form with no country to read it in is
+/// kept as its digits and never meets the same number written +7...:
+/// said on add (a person without nationality, a parcel without the
+/// destination its recipient phone needs), not on a number that can be
+/// read.
+#[test]
+fn a_national_phone_with_no_country_is_said() {
+    let nb = Nb::new();
+    let said = |args: &[&str]| -> String {
+        let out = nb.cmd().args(args).assert().success().get_output().clone();
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let s = said(&[
+        "add",
+        "person",
+        "--name",
+        "Нурлан Жаксылыков",
+        "--phone",
+        "8 701 555 01 42",
+    ]);
+    assert!(
+        s.contains("phones: \"8 701 555 01 42\" is written as a national number")
+            && s.contains("nationality"),
+        "{s}"
+    );
+    let s = said(&[
+        "add",
+        "person",
+        "--name",
+        "Asel Nurova",
+        "--phone",
+        "8 701 555 01 43",
+        "--nationality",
+        "KZ",
+    ]);
+    assert!(!s.contains("national number"), "{s}");
+    let s = said(&[
+        "add",
+        "person",
+        "--name",
+        "Ivan Sidorov",
+        "--phone",
+        "+7 701 555 01 44",
+    ]);
+    assert!(!s.contains("national number"), "{s}");
+    let s = said(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785CN",
+        "--origin",
+        "CN",
+        "--recipient-phone",
+        "8 701 555 77 77",
+    ]);
+    assert!(
+        s.contains("recipient_phone: \"8 701 555 77 77\"") && s.contains("destination"),
+        "{s}"
+    );
+}

@@ -64,6 +64,23 @@ pub fn phone_e164(input: &str, country_hint: Option<&str>) -> Option<String> {
     Some(format!("{plus}{digits}"))
 }
 
+/// The warning for a phone written in national form where no country says
+/// which nation's (`where_from` names the field that would): it is kept as
+/// its digits, so it meets only the same number written the same way.
+pub fn national_without_country(
+    field: &str,
+    input: &str,
+    country: Option<&str>,
+    where_from: &str,
+) -> Option<String> {
+    let national = !input.trim_start().starts_with('+');
+    (national && country.is_none() && input.bytes().filter(u8::is_ascii_digit).count() >= 5).then(|| {
+        format!(
+            "{field}: {input:?} is written as a national number and no {where_from} says which nation's: it meets only the same digits, not the number written +...; give {where_from}, or write it in international form"
+        )
+    })
+}
+
 /// A national number read in `country`, only when it is a valid number
 /// there (for numbers found in free text, where a guess would connect
 /// strangers).

@@ -108,7 +108,19 @@ impl Record for Organisation {
         super::person::party_sounds(self.names(), &self.addresses)
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
-        Ok(contact_warnings(&self.contacts))
+        let mut w = contact_warnings(&self.contacts);
+        for p in self.phones.as_deref().unwrap_or("").split(';') {
+            let p = p.trim();
+            if let Some(n) = super::contact::national_without_country(
+                "phones",
+                p,
+                self.country.as_deref(),
+                "country",
+            ) {
+                w.push(n);
+            }
+        }
+        Ok(w)
     }
 }
 

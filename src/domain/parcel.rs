@@ -220,6 +220,22 @@ impl Record for Parcel {
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         let mut w = Vec::new();
+        for (field, phone, country, from) in [
+            ("sender_phone", &self.sender_phone, &self.origin, "origin"),
+            (
+                "recipient_phone",
+                &self.recipient_phone,
+                &self.destination,
+                "destination",
+            ),
+        ] {
+            if let Some(p) = phone
+                && let Some(n) =
+                    super::contact::national_without_country(field, p, country.as_deref(), from)
+            {
+                w.push(n);
+            }
+        }
         if self.declared_value.is_some() && self.declared_currency.is_none() {
             w.push("declared_currency: a declared value without a currency".into());
         }

@@ -197,6 +197,13 @@ impl Record for Person {
         for p in parts(&self.phones) {
             if ids::phone_key(p, self.nationality.as_deref()).is_none() {
                 w.push(format!("phones: {p:?} is not a phone number it can read"));
+            } else if let Some(n) = super::contact::national_without_country(
+                "phones",
+                p,
+                self.nationality.as_deref(),
+                "nationality",
+            ) {
+                w.push(n);
             }
         }
         Ok(w)
