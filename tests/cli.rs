@@ -828,3 +828,88 @@ fn a_second_substance_with_a_known_cas_number_is_refused() {
     let s = nb.json(&["show", "Fentanyl"]);
     assert_eq!(s["cas"], "437-38-7", "{s}");
 }
+
+/// A deleted case's reference is never given to another: notes, reports
+/// and watch entries written since name it. Kept in the notebook; a
+/// notebook from before it was kept finds it in its audit log's
+/// deletions.
+#[test]
+fn a_deleted_cases_reference_is_not_given_again() {
+    let nb = Nb::new();
+    for t in ["One", "Two", "Three"] {
+        nb.ok(&["add", "case", "--title", t]);
+    }
+    nb.ok(&["delete", "C-0003"]);
+    assert_eq!(nb.ok(&["add", "case", "--title", "Four"]).trim(), "C-0004");
+    nb.ok(&["delete", "C-0004"]);
+    nb.ok(&["delete", "C-0002"]);
+    // As a notebook written before the numbers were kept.
+    {
+        let c = rusqlite::Connection::open(&nb.db).unwrap();
+        let n = c
+            .execute("DELETE FROM meta WHERE key = 'case_numbers_used'", [])
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    assert_eq!(nb.ok(&["add", "case", "--title", "Five"]).trim(), "C-0005");
+    assert_eq!(nb.ok(&["add", "case", "--title", "Six"]).trim(), "C-0006");
+    nb.ok(&["audit", "verify"]);
+}
+
+/// A link type its ends cannot take is refused, naming what it joins: an
+/// analogue between a parcel and a case was saved (only sender-of and
+/// recipient-of were checked).
+#[test]
+fn a_link_type_must_fit_its_ends() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Kestrel"]);
+    nb.ok(&["add", "parcel", "--tracking", "RR123456785KZ"]);
+    nb.ok(&["add", "parcel", "--tracking", "RR473124829KZ"]);
+    for t in [
+        "analogue-of",
+        "precursor-of",
+        "paid",
+        "member-of",
+        "arrested",
+    ] {
+        let err = nb.fails(&["add", "link", "RR123456785KZ", "C-0001", "--type", t]);
+        assert!(
+            err.contains("link_type:") && err.contains(&format!("a {t} link joins")),
+            "{t}: {err}"
+        );
+    }
+    let err = nb.fails(&[
+        "add",
+        "link",
+        "RR123456785KZ",
+        "Fentanyl",
+        "--type",
+        "analogue-of",
+    ]);
+    assert!(err.contains("two substances"), "{err}");
+    nb.ok(&[
+        "add",
+        "link",
+        "Carfentanil",
+        "Fentanyl",
+        "--type",
+        "analogue-of",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "RR123456785KZ",
+        "RR473124829KZ",
+        "--type",
+        "sent-with",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "RR123456785KZ",
+        "C-0001",
+        "--type",
+        "related-to",
+    ]);
+    assert_eq!(nb.count("links"), 3);
+}

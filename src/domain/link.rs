@@ -63,6 +63,47 @@ impl Link {
     }
 }
 
+impl Link {
+    /// Whether the link's type fits the kinds of its ends (set): an
+    /// analogue or precursor joins two substances; same-sender,
+    /// same-recipient and sent-with two parcels; member-of and operates
+    /// go from a person or organisation to an organisation; paid joins
+    /// two people or organisations; arrested a person and a parcel. (The
+    /// includes, sender-of and recipient-of rules turn the ends round
+    /// first: see `store::create::link`.) Other types join anything.
+    pub fn check_kinds(&self) -> Result<(), FieldError> {
+        use ItemKind::*;
+        let (a, b) = (self.from_kind, self.to_kind);
+        let party = |k: ItemKind| matches!(k, Person | Organisation);
+        let (fits, wants) = match self.link_type.as_str() {
+            "analogue-of" | "precursor-of" => (a == Substance && b == Substance, "two substances"),
+            "same-sender-as" | "same-recipient-as" | "sent-with" => {
+                (a == Parcel && b == Parcel, "two parcels")
+            }
+            "member-of" | "operates" => (
+                party(a) && b == Organisation,
+                "a person or organisation to an organisation",
+            ),
+            "paid" => (party(a) && party(b), "two people or organisations"),
+            "arrested" => (
+                (a == Person && b == Parcel) || (a == Parcel && b == Person),
+                "a person and a parcel",
+            ),
+            _ => (true, ""),
+        };
+        if fits {
+            return Ok(());
+        }
+        Err(FieldError {
+            field: "link_type".into(),
+            message: format!(
+                "a {} link joins {wants}, not a {a} and a {b}",
+                self.link_type
+            ),
+        })
+    }
+}
+
 fn default_kind() -> ItemKind {
     ItemKind::Case
 }

@@ -112,6 +112,7 @@ pub fn link(w: &mut Writer<'_>, l: &mut Link) -> Result<Vec<String>> {
             }));
         }
     }
+    l.check_kinds().map_err(StoreError::Invalid)?;
     let dup: Option<Uuid> =
         w.tx.prepare_cached(
             "SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3",

@@ -1491,6 +1491,12 @@ fn finding_follows_its_results(w: &mut Writer<'_>, finding: Uuid) -> Result<()> 
 
 fn delete_one<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<R> {
     let before: R = must_get(&w.tx, id)?;
+    if let Some(c) = (&before as &dyn std::any::Any).downcast_ref::<crate::domain::Case>()
+        && let Some(n) = crate::domain::case::parse_reference(&c.reference)
+    {
+        // Its reference is never given to another case.
+        super::refs::case_number_used(&w.tx, n)?;
+    }
     let item = must_key::<R>(&w.tx, id)?;
     w.tx.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", R::KIND.table()))?
         .execute([id])?;

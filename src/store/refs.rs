@@ -281,7 +281,59 @@ pub fn resolve_kind(conn: &Connection, text: &str, kind: ItemKind) -> Result<Ite
     Ok(r)
 }
 
-/// The next free case reference.
+/// The `meta` key under which the highest case number ever given or
+/// deleted here is kept, so that no reference is given twice.
+const CASE_NUMBERS: &str = "case_numbers_used";
+
+/// The highest case number used here before, by a case since deleted
+/// too: kept in `meta`, or, in a notebook from before it was kept, read
+/// once from the audit log's deletions of cases (each holds the case as
+/// it was).
+fn case_numbers_used(conn: &Connection) -> Result<i64> {
+    let kept: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [CASE_NUMBERS],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(n) = kept.and_then(|v| v.parse().ok()) {
+        return Ok(n);
+    }
+    use super::audit::names::Name;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT detail FROM audit WHERE action = {} AND item_kind = {} AND state IS NULL",
+        Name::Action.sql("delete"),
+        Name::Kind.sql("case")
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut high = 0;
+    while let Some(r) = rows.next()? {
+        let detail: Option<String> = r.get(0)?;
+        let n = detail
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+            .and_then(|v| v.get("ref")?.as_str().and_then(parse_reference));
+        high = high.max(n.unwrap_or(0));
+    }
+    Ok(high)
+}
+
+/// Keeps `n` as a case number used here (a case given it, or deleted).
+pub fn case_number_used(conn: &Connection, n: i64) -> Result<()> {
+    let high = case_numbers_used(conn)?.max(n);
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (CASE_NUMBERS, high.to_string()),
+    )?;
+    Ok(())
+}
+
+/// The next free case reference, kept as used (call it only to give it,
+/// in the write that does): after every reference given here before, a
+/// deleted case's too (a reference once given names that case in notes,
+/// reports and watch entries written since, and is never given to
+/// another).
 pub fn next_case_reference(conn: &Connection) -> Result<String> {
     // References outside the range a notebook numbers in (a hostile file's
     // `C-9223372036854775807`) do not move the numbering.
@@ -291,13 +343,16 @@ pub fn next_case_reference(conn: &Connection) -> Result<String> {
         [crate::domain::case::MAX_CASE_NUMBER],
         |r| r.get(0),
     )?;
-    let next = max.unwrap_or(0).saturating_add(1);
+    let used = case_numbers_used(conn)?.min(crate::domain::case::MAX_CASE_NUMBER);
+    let next = max.unwrap_or(0).max(used).saturating_add(1);
     if next > crate::domain::case::MAX_CASE_NUMBER {
         return Err(StoreError::Refused(format!(
             "every case number up to {} is taken",
             crate::domain::case::MAX_CASE_NUMBER
         )));
     }
+    // (Called only to give the reference: kept as used at once.)
+    case_number_used(conn, next)?;
     Ok(reference(next))
 }
 
