@@ -256,6 +256,12 @@ pub struct App {
     /// Rows moved down (from the first match) while the filter in flight
     /// had shown nothing yet.
     pub(super) moved_ahead: isize,
+    /// The lists whose kept filter others' writes may have changed: each
+    /// is searched again once it is the one shown.
+    pub(super) stale_filters: [bool; 3],
+    /// The list searched again for others' writes, the item under its
+    /// cursor and its row on screen, to keep it there.
+    pub(super) refilter_keep: Option<(usize, uuid::Uuid, usize)>,
     /// A count is in flight.
     pub(super) analysing: bool,
     /// The pane (and scope) waiting for the items of a chosen value.
@@ -318,6 +324,8 @@ impl App {
             searching_pane: None,
             filter_shown: false,
             moved_ahead: 0,
+            stale_filters: [false; 3],
+            refilter_keep: None,
             analysing: false,
             subset_pending: None,
             focus_case: None,

@@ -645,6 +645,18 @@ impl Runner {
         let counted = self.receive_stats(app, Duration::ZERO);
         let loaded = self.follow_loader(app);
         let changed = searched | counted | loaded | self.refresh_if_changed(app);
+        // A kept filter others' writes may have changed is searched
+        // again once its list is the one shown, and nothing is typed or
+        // searched meanwhile.
+        let i = app.pane.index();
+        if app.pane != Pane::Links
+            && app.stale_filters.get(i) == Some(&true)
+            && app.searching_pane.is_none()
+            && !app.filter_typing
+        {
+            app.stale_filters[i] = false;
+            app.refilter(i);
+        }
         let queued = app.take_effects();
         self.run(app, queued);
         changed
@@ -733,6 +745,9 @@ impl Runner {
         for i in 0..app.lists.len() {
             if !app.lists[i].filtered() {
                 continue;
+            }
+            if let Some(stale) = app.stale_filters.get_mut(i) {
+                *stale = true;
             }
             let conn = self.store.conn();
             let gone: Vec<uuid::Uuid> = app.lists[i]

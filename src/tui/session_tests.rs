@@ -799,3 +799,55 @@ fn after_the_interface_the_notebook_file_alone_holds_everything() {
         .unwrap();
     assert_eq!(parcels, 60, "the file alone");
 }
+
+/// A kept filter shows what others write: a parcel written elsewhere
+/// that matches it joins its matches at the next look (the list kept the
+/// matches of the moment it was typed), the cursor staying on the item it
+/// was on; a filter kept on another pane is searched again once shown.
+#[test]
+fn a_kept_filter_shows_matches_written_elsewhere() {
+    use crate::domain::{Parcel, record::new_record};
+    let mut ui = Ui::new(60);
+    let mut other = open(&ui.dir, "carol");
+    let add = |st: &mut Store, n: u32| {
+        let t = crate::exchange::demo::s10_number("RR", 900 + n, "KZ");
+        let (mut p, _) = new_record::<Parcel>(&[
+            ("tracking", t.as_str()),
+            ("recipient_name", "Serik Zhaksylykov"),
+        ])
+        .unwrap();
+        st.write(|w| crate::store::create::parcel(w, &mut p))
+            .unwrap();
+        t
+    };
+    add(&mut other, 1);
+    add(&mut other, 2);
+    ui.look();
+    ui.keys("2 /").typed("zhaksylykov").keys("enter j");
+    assert_eq!(ui.s.app.lists[1].hits.len(), 2, "{}", ui.text());
+    let (id, tracking) = ui.selected();
+    let third = add(&mut other, 3);
+    ui.look();
+    let hits: Vec<String> = ui.s.app.lists[1]
+        .hits
+        .iter()
+        .map(|r| r.cells[0].clone())
+        .collect();
+    assert!(hits.contains(&third), "{hits:?}\n{}", ui.text());
+    assert_eq!(hits.len(), 3);
+    assert_eq!(ui.selected(), (id, tracking.clone()), "{}", ui.text());
+    // Kept on the parcels while the cases are shown: searched again when
+    // the parcels are.
+    ui.keys("1");
+    let fourth = add(&mut other, 4);
+    ui.look();
+    ui.keys("2");
+    ui.look();
+    let hits: Vec<String> = ui.s.app.lists[1]
+        .hits
+        .iter()
+        .map(|r| r.cells[0].clone())
+        .collect();
+    assert!(hits.contains(&fourth), "{hits:?}\n{}", ui.text());
+    assert_eq!(ui.selected().1, tracking);
+}

@@ -156,6 +156,49 @@ impl App {
         });
     }
 
+    /// Searches list `i`'s kept filter again (others wrote since): its
+    /// matches as the notebook holds them now, the cursor kept on the
+    /// same item, at the same height, where it still matches.
+    pub(super) fn refilter(&mut self, i: usize) {
+        let Some(kind) = Pane::ALL.get(i).and_then(|p| p.kind()) else {
+            return;
+        };
+        let l = &self.lists[i];
+        let Some(q) = l.filter.clone().filter(|_| l.filtered()) else {
+            return;
+        };
+        self.refilter_keep = l
+            .selected()
+            .map(|r| (i, r.id, l.cursor.saturating_sub(l.offset)));
+        self.searching_pane = Some(i);
+        self.filter_shown = false;
+        self.moved_ahead = 0;
+        self.ask(Effect::Filter {
+            pane: i,
+            kind,
+            query: q,
+        });
+    }
+
+    /// Puts list `i`'s cursor back on the item kept by [`refilter`]
+    /// when its matches hold it; true when they did.
+    fn keep_refiltered(&mut self, i: usize) -> bool {
+        let Some((p, id, row)) = self.refilter_keep else {
+            return false;
+        };
+        let Some(at) = (p == i)
+            .then(|| self.lists[i].hits.iter().position(|r| r.id == id))
+            .flatten()
+        else {
+            return false;
+        };
+        self.refilter_keep = None;
+        self.lists[i].cursor = at;
+        self.lists[i].offset = at.saturating_sub(row);
+        self.clamp(i);
+        true
+    }
+
     pub(super) fn apply_filter(&mut self, i: usize, rows: Result<Vec<Row>, String>) {
         match rows {
             Ok(rows) => {
@@ -163,6 +206,7 @@ impl App {
                 l.set_hits(rows);
                 l.cursor = 0;
                 l.offset = 0;
+                self.keep_refiltered(i);
                 // Moves made while the search ran start from its first
                 // match.
                 let ahead = std::mem::take(&mut self.moved_ahead);
@@ -198,6 +242,14 @@ impl App {
             } else {
                 self.apply_filter(i, reply.rows);
                 self.filter_shown = true;
+            }
+            if reply.complete {
+                // Searched again for others' writes: the item that was
+                // under the cursor, found among all the matches.
+                if self.keep_refiltered(i) && self.pane.index() == i {
+                    self.select_current();
+                }
+                self.refilter_keep = None;
             }
             return true;
         }
