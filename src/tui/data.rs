@@ -254,7 +254,60 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
         });
     }
     match item.kind {
+        ItemKind::Exhibit => {
+            // What it is an exhibit of, what it was taken from, and its
+            // samples: each opens with Enter.
+            if let Some(e) = records::get::<crate::domain::evidence::Exhibit>(conn, item.id)? {
+                out.push(LinkRow {
+                    group: "Exhibit of".into(),
+                    kind: ItemKind::Parcel,
+                    id: e.parcel_id,
+                    label: label(ItemKind::Parcel, e.parcel_id)?,
+                    reason: "the parcel it was taken from".into(),
+                    via: None,
+                });
+                let t = crate::evidence::trail(conn, e.parcel_id)?;
+                for x in &t.exhibits {
+                    let ex = &x.exhibit;
+                    let (group, reason) = if Some(&ex.number) == e.sample_of.as_ref() {
+                        ("Sample of", "the exhibit it was taken from")
+                    } else if ex.sample_of.as_ref() == Some(&e.number) {
+                        ("Samples", "taken from it")
+                    } else {
+                        continue;
+                    };
+                    out.push(LinkRow {
+                        group: group.into(),
+                        kind: ItemKind::Exhibit,
+                        id: ex.meta.id,
+                        label: ex.number.clone(),
+                        reason: reason.into(),
+                        via: None,
+                    });
+                }
+            }
+        }
         ItemKind::Parcel => {
+            // Its exhibits, each with who holds it and its flags.
+            for x in crate::evidence::trail(conn, item.id)?.exhibits {
+                let holder = x.custody.last().map_or_else(
+                    || "no hand-over".to_string(),
+                    |c| format!("with {}", c.to_holder),
+                );
+                let flags = match x.flags.len() {
+                    0 => String::new(),
+                    1 => ", 1 flag".into(),
+                    n => format!(", {n} flags"),
+                };
+                out.push(LinkRow {
+                    group: "Exhibits".into(),
+                    kind: ItemKind::Exhibit,
+                    id: x.exhibit.meta.id,
+                    label: x.exhibit.number.clone(),
+                    reason: format!("{holder}, {} hand-overs{flags}", x.custody.len()),
+                    via: None,
+                });
+            }
             for f in related::findings_in_parcel(conn, item.id)? {
                 out.push(LinkRow {
                     group: "Findings".into(),
@@ -397,7 +450,10 @@ fn group_rank(group: &str) -> u8 {
         "Includes" => 1,
         "Found in its parcels" => 2,
         "People" => 3,
+        "Exhibit of" => 2,
+        "Sample of" => 3,
         "Findings" => 4,
+        "Exhibits" | "Samples" => 4,
         "Found in" => 5,
         "Links" => 6,
         "Shares values" => 7,
@@ -530,6 +586,29 @@ pub fn detail(conn: &Connection, item: &ItemRef) -> Result<Vec<(String, String)>
                     crate::evidence::files::glance(d, None).describe()
                 ),
             ));
+        }
+        for f in &t.flags {
+            out.push(("FLAG".into(), f.clone()));
+        }
+    }
+    // An exhibit's custody chain, in the order recorded, flags last.
+    if item.kind == ItemKind::Exhibit
+        && let Some(e) = records::get::<crate::domain::evidence::Exhibit>(conn, item.id)?
+    {
+        let t = crate::evidence::sheet::exhibit_trail(conn, e)?;
+        for (i, c) in t.custody.iter().enumerate() {
+            let seal = match (&c.seal, c.seal_intact.as_str()) {
+                (_, "no") => ", seal broken".to_string(),
+                (Some(s), _) => format!(", seal {s}"),
+                _ => String::new(),
+            };
+            out.push((
+                format!("Hand-over {}", i + 1),
+                format!("{}{seal}", c.label()),
+            ));
+        }
+        if t.custody.is_empty() {
+            out.push(("Custody".into(), "no hand-over recorded".into()));
         }
         for f in &t.flags {
             out.push(("FLAG".into(), f.clone()));
