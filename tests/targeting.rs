@@ -1018,3 +1018,63 @@ fn a_hit_that_no_longer_holds_goes_when_its_parcel_is_saved_again() {
     nb.ok(&["edit", "RR000000028CN", "--set", "weight_g=100"]);
     assert_eq!(hits_on("RR000000028CN"), 0, "{}", nb.ok(&["hits"]));
 }
+
+/// A value per gram is compared in the profile's currency: 10,000 KRW and
+/// 300 RUB for a kilogram are cheaper than 16 GBP and were never hit, as
+/// 15 GBP was (the numbers were compared as declared). A currency with no
+/// rate is not compared; a profile with no currency is said on import.
+#[test]
+fn value_per_gram_is_compared_in_one_currency() {
+    let nb = Nb::new();
+    let p = nb.beside("vpg.toml");
+    std::fs::write(
+        &p,
+        "name = \"vpg\"\nthreshold = 1\n\n[[indicator]]\nlabel = \"cheap for weight\"\nweight = 10\nkind = \"value-per-gram\"\nmax = 0.02\ncurrency = \"USD\"\nrates = { KRW = 0.000725, RUB = 0.0105, GBP = 1.266 }\n",
+    )
+    .unwrap();
+    let out = nb.ok(&["profile", "import", s(&p)]);
+    assert!(!out.contains("no currency"), "{out}");
+    let m = nb.beside("v.csv");
+    std::fs::write(
+        &m,
+        "tracking,origin,destination,declared_contents,declared_value,declared_currency,weight_g\n\
+         RR000001006CN,KR,KZ,green tea,10000,KRW,1000\n\
+         RR000001010CN,RU,KZ,green tea,300,RUB,1000\n\
+         RR000001023CN,GB,KZ,green tea,16,GBP,1000\n\
+         RR000001037CN,US,KZ,green tea,15,USD,1000\n\
+         RR000001045CN,TH,KZ,green tea,1,THB,1000\n",
+    )
+    .unwrap();
+    let v: Value = nb.json(&["screen", s(&m)]);
+    let mut hit: Vec<(String, String)> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["tracking"].as_str().unwrap().to_string(), h.to_string()))
+        .collect();
+    hit.sort();
+    let trackings: Vec<&str> = hit.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        trackings,
+        ["RR000001006CN", "RR000001010CN", "RR000001037CN"],
+        "{v}"
+    );
+    assert!(hit[1].1.contains("300 RUB, 3.15 USD"), "{}", hit[1].1);
+    // No currency: said, and compared as declared.
+    let q = nb.beside("raw.toml");
+    std::fs::write(
+        &q,
+        "name = \"raw\"\nthreshold = 1\n\n[[indicator]]\nweight = 10\nkind = \"value-per-gram\"\nmax = 0.02\n",
+    )
+    .unwrap();
+    let out = nb
+        .cmd()
+        .args(["profile", "import", s(&q)])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("no currency"), "{said}");
+}

@@ -49,12 +49,18 @@ pub enum Test {
     HsMismatch {},
     /// Its HS code is under one of these headings (e.g. `2933.33`).
     HsHeadings { headings: Vec<String> },
-    /// Its declared value is within this band (either end open).
+    /// Its declared value is within this band (either end open); in
+    /// `currency`, each other currency converted at `rates` (what one unit
+    /// of it is worth in `currency`), when a currency is named.
     Value {
         #[serde(default)]
         min: Option<f64>,
         #[serde(default)]
         max: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        currency: Option<String>,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        rates: BTreeMap<String, f64>,
     },
     /// Its weight in grams is within this band.
     Weight {
@@ -63,8 +69,15 @@ pub enum Test {
         #[serde(default)]
         max_g: Option<f64>,
     },
-    /// Declared value per gram at most this (cheap for its weight).
-    ValuePerGram { max: f64 },
+    /// Declared value per gram at most this (cheap for its weight), in
+    /// `currency` as for [`Test::Value`].
+    ValuePerGram {
+        max: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        currency: Option<String>,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        rates: BTreeMap<String, f64>,
+    },
     /// A sender or recipient identifier is on the watchlist.
     Watchlist {
         #[serde(default)]
@@ -473,7 +486,7 @@ fn never_fires(test: &Test) -> Vec<String> {
                 }
             }
         }
-        Test::Value { min, max }
+        Test::Value { min, max, .. }
         | Test::Weight {
             min_g: min,
             max_g: max,
@@ -482,7 +495,16 @@ fn never_fires(test: &Test) -> Vec<String> {
             (Some(a), Some(b)) if a > b => out.push(format!("min {a} is above max {b}")),
             _ => {}
         },
-        Test::ValuePerGram { max } if *max < 0.0 => out.push("a negative maximum".into()),
+        Test::ValuePerGram { max, .. } if *max < 0.0 => out.push("a negative maximum".into()),
+        _ => {}
+    }
+    match test {
+        Test::Value {
+            currency, rates, ..
+        }
+        | Test::ValuePerGram {
+            currency, rates, ..
+        } => money(currency.as_deref(), rates, &mut out),
         Test::Watchlist { kinds: k }
         | Test::SeenInSeized { kinds: k }
         | Test::InOpenCase { kinds: k } => kinds(k, &mut out),
@@ -492,6 +514,58 @@ fn never_fires(test: &Test) -> Vec<String> {
         _ => {}
     }
     out
+}
+
+/// What is wrong with a value indicator's currency and rates: values in
+/// different currencies compared as plain numbers, a code that is no
+/// currency, a rate that converts nothing.
+fn money(currency: Option<&str>, rates: &BTreeMap<String, f64>, out: &mut Vec<String>) {
+    let code = |c: &str| c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic());
+    match currency {
+        None => out.push(
+            "no currency: declared values in different currencies are compared as plain numbers (name one, `currency = \"USD\"`, with the `rates` of the others)".into(),
+        ),
+        Some(c) if !code(c) => out.push(format!("{c:?} is not a currency code (three letters)")),
+        Some(_) => {}
+    }
+    for (c, r) in rates {
+        if !code(c) {
+            out.push(format!(
+                "rates: {c:?} is not a currency code (three letters)"
+            ));
+        }
+        if !(r.is_finite() && *r > 0.0) {
+            out.push(format!(
+                "rates: {c} at {r}, which converts nothing (a rate is above 0)"
+            ));
+        }
+    }
+    if currency.is_none() && !rates.is_empty() {
+        out.push("rates without a currency to convert into are not used".into());
+    }
+}
+
+/// A declared value in an indicator's `currency`: as declared where the
+/// parcel declares that currency, else converted at the rate `rates` gives
+/// its currency; none where it cannot be (no rate, or no currency
+/// declared). With no currency named, the value as declared.
+pub fn value_in(
+    value: f64,
+    declared: Option<&str>,
+    currency: Option<&str>,
+    rates: &BTreeMap<String, f64>,
+) -> Option<f64> {
+    let Some(want) = currency else {
+        return Some(value);
+    };
+    let had = declared?.trim();
+    if had.eq_ignore_ascii_case(want) {
+        return Some(value);
+    }
+    rates
+        .iter()
+        .find(|(c, r)| c.eq_ignore_ascii_case(had) && r.is_finite() && **r > 0.0)
+        .map(|(_, r)| value * r)
 }
 
 /// The digits of an HS code (`2933.33` -> `293333`).
@@ -521,9 +595,27 @@ pub fn describe(test: &Test) -> String {
         }
         Test::HsMismatch {} => "HS code unlike the declared contents".into(),
         Test::HsHeadings { headings } => format!("HS heading {}", list(headings)),
-        Test::Value { min, max } => format!("declared value {}", band(*min, *max, "")),
+        Test::Value {
+            min, max, currency, ..
+        } => format!(
+            "declared value {}",
+            band(
+                *min,
+                *max,
+                &currency
+                    .as_deref()
+                    .map(|c| format!(" {c}"))
+                    .unwrap_or_default()
+            )
+        ),
         Test::Weight { min_g, max_g } => format!("weight {}", band(*min_g, *max_g, " g")),
-        Test::ValuePerGram { max } => format!("declared value at most {max} per gram"),
+        Test::ValuePerGram { max, currency, .. } => format!(
+            "declared value at most {max}{} per gram",
+            currency
+                .as_deref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default()
+        ),
         Test::Watchlist { .. } => "an identifier on the watchlist".into(),
         Test::SeenInSeized { .. } => "an identifier seen on a seized parcel".into(),
         Test::InOpenCase { .. } => "an identifier in an open case".into(),

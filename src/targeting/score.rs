@@ -537,32 +537,78 @@ fn looks(
                 None => None,
             }
         }
-        Test::Value { min, max } => match p.declared_value {
-            Some(v) if min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m) => plain(&|| {
-                format!(
-                    "declared value {v}{}",
-                    p.declared_currency
-                        .as_deref()
-                        .map(|c| format!(" {c}"))
-                        .unwrap_or_default()
-                )
-            }),
-            _ => None,
-        },
+        Test::Value {
+            min,
+            max,
+            currency,
+            rates,
+        } => {
+            let declared = p.declared_value?;
+            let v = profile::value_in(
+                declared,
+                p.declared_currency.as_deref(),
+                currency.as_deref(),
+                rates,
+            )?;
+            if min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m) {
+                plain(&|| format!("declared value {}", declared_in(p, declared, v, currency)))
+            } else {
+                None
+            }
+        }
         Test::Weight { min_g, max_g } => match p.weight_g {
             Some(g) if min_g.is_none_or(|m| g >= m) && max_g.is_none_or(|m| g <= m) => {
                 plain(&|| format!("weight {g} g"))
             }
             _ => None,
         },
-        Test::ValuePerGram { max } => match (p.declared_value, p.weight_g) {
-            (Some(v), Some(g)) if g > 0.0 && v / g <= *max => {
-                plain(&|| format!("declared value {v} for {g} g: {:.3} per gram", v / g))
+        Test::ValuePerGram {
+            max,
+            currency,
+            rates,
+        } => {
+            let (declared, g) = (p.declared_value?, p.weight_g?);
+            let v = profile::value_in(
+                declared,
+                p.declared_currency.as_deref(),
+                currency.as_deref(),
+                rates,
+            )?;
+            if g > 0.0 && v / g <= *max {
+                plain(&|| {
+                    format!(
+                        "declared value {} for {g} g: {:.4}{} per gram",
+                        declared_in(p, declared, v, currency),
+                        v / g,
+                        currency
+                            .as_deref()
+                            .map(|c| format!(" {c}"))
+                            .unwrap_or_default()
+                    )
+                })
+            } else {
+                None
             }
-            _ => None,
-        },
+        }
         _ => None,
     }
+}
+
+/// A declared value as evidence: with its currency, and what it is worth
+/// in the indicator's currency where it was converted (`250 RUB, 2.63
+/// USD`).
+fn declared_in(p: &Parcel, declared: f64, v: f64, currency: &Option<String>) -> String {
+    let had = p.declared_currency.as_deref().unwrap_or("");
+    let mut s = format!("{declared}");
+    if !had.is_empty() {
+        s.push_str(&format!(" {had}"));
+    }
+    if let Some(c) = currency.as_deref()
+        && !had.eq_ignore_ascii_case(c)
+    {
+        s.push_str(&format!(", {v:.2} {c}"));
+    }
+    s
 }
 
 /// Whether an indicator fires, asking the notebook when it must.
