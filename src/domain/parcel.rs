@@ -236,6 +236,24 @@ impl Record for Parcel {
                 w.push(n);
             }
         }
+        // A route through its own end: a slip in the transit countries.
+        for t in self
+            .transit
+            .as_deref()
+            .unwrap_or_default()
+            .split([',', ' ', ';'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            for (end, c) in [("origin", &self.origin), ("destination", &self.destination)] {
+                if c.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(t)) {
+                    w.push(format!(
+                        "transit: {} is the parcel's {end} too",
+                        t.to_ascii_uppercase()
+                    ));
+                }
+            }
+        }
         if self.declared_value.is_some() && self.declared_currency.is_none() {
             w.push("declared_currency: a declared value without a currency".into());
         }
@@ -803,5 +821,32 @@ mod tests {
         ])
         .unwrap();
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// A transit country that is the parcel's own origin or destination
+    /// is said (a slip: `CN>KZ>UZ>KZ` was stored without a word); a
+    /// route through other countries is not.
+    #[test]
+    fn a_transit_through_the_parcels_own_end_is_said() {
+        let (_, w) = new_record::<Parcel>(&[
+            ("tracking", "RR123456785CN"),
+            ("origin", "CN"),
+            ("transit", "kz,uz"),
+            ("destination", "KZ"),
+        ])
+        .unwrap();
+        assert!(
+            w.iter()
+                .any(|w| w == "transit: KZ is the parcel's destination too"),
+            "{w:?}"
+        );
+        let (_, w) = new_record::<Parcel>(&[
+            ("tracking", "RR123456785CN"),
+            ("origin", "CN"),
+            ("transit", "UZ"),
+            ("destination", "KZ"),
+        ])
+        .unwrap();
+        assert!(!w.iter().any(|w| w.starts_with("transit")), "{w:?}");
     }
 }
