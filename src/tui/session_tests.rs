@@ -851,3 +851,55 @@ fn a_kept_filter_shows_matches_written_elsewhere() {
     assert!(hits.contains(&fourth), "{hits:?}\n{}", ui.text());
     assert_eq!(ui.selected().1, tracking);
 }
+
+/// An exhibit's page says what it is an exhibit of (Enter opens the
+/// parcel) and shows its custody chain; the parcel lists its exhibits.
+/// It said "no links, findings or shared identifiers" and showed neither.
+#[test]
+fn an_exhibit_shows_its_parcel_and_its_custody() {
+    let mut ui = Ui::new(300);
+    let (number, tracking): (String, String) =
+        ui.s.runner
+            .store
+            .conn()
+            .query_row(
+                "SELECT e.number, p.tracking FROM exhibits e JOIN parcels p ON p.id = e.parcel_id
+             WHERE EXISTS (SELECT 1 FROM custody c WHERE c.exhibit_id = e.id) LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+    ui.keys("s").typed(&number).keys("enter");
+    let text = ui.text();
+    assert!(
+        text.contains("Exhibit of") && text.contains(&tracking),
+        "{text}"
+    );
+    assert!(text.contains("Hand-over 1"), "{text}");
+    assert!(!text.contains("no links, findings"), "{text}");
+    // Enter on the parcel's row opens the parcel, whose Links list the
+    // exhibit.
+    ui.keys("4");
+    let at =
+        ui.s.app
+            .links
+            .iter()
+            .position(|l| l.group == "Exhibit of")
+            .unwrap();
+    ui.s.app.links_cursor = at;
+    ui.keys("enter");
+    assert_eq!(
+        ui.s.app.current.as_ref().map(|c| c.label.clone()),
+        Some(tracking.clone()),
+        "{}",
+        ui.text()
+    );
+    assert!(
+        ui.s.app
+            .links
+            .iter()
+            .any(|l| l.group == "Exhibits" && l.label == number),
+        "{}",
+        ui.text()
+    );
+}
