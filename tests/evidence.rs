@@ -1268,3 +1268,48 @@ fn a_seizure_moved_later_flags_the_hand_overs_before_it() {
         "{err}"
     );
 }
+
+/// Samples that together weigh more than the exhibit they were taken
+/// from are flagged on it (each was only weighed against it alone).
+#[test]
+fn samples_weighing_more_than_their_exhibit_together_are_flagged() {
+    let nb = seized();
+    nb.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "EX-1",
+        "--net",
+        "100",
+        "--seized-by",
+        "Insp A",
+    ]);
+    nb.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "S-1",
+        "--sample-of",
+        "EX-1",
+        "--net",
+        "60",
+    ]);
+    let flags = nb.json(&["custody", "sheet", "EX-1"])["flags"].to_string();
+    assert!(!flags.contains("samples weigh"), "{flags}");
+    nb.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "S-2",
+        "--sample-of",
+        "EX-1",
+        "--net",
+        "60",
+    ]);
+    let flags = nb.json(&["custody", "sheet", "EX-1"])["flags"].to_string();
+    assert!(
+        flags.contains("its 2 samples weigh 120 g together, more than its own 100 g"),
+        "{flags}"
+    );
+    assert!(nb.ok(&["trail", P]).contains("samples weigh 120 g"));
+}

@@ -60,6 +60,24 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
             src.number
         ));
     }
+    // Its samples together weigh no more than it did.
+    if let Some(m) = e.net_g {
+        let samples: Vec<Exhibit> = records::list_where(
+            conn,
+            "parcel_id = ?1 AND sample_of = ?2 COLLATE NOCASE",
+            (e.parcel_id, e.number.as_str()),
+            usize::MAX,
+            0,
+        )?;
+        let total: f64 = samples.iter().filter_map(|s| s.net_g).sum();
+        if samples.len() > 1 && total > m {
+            flags.push(format!(
+                "its {} samples weigh {} g together, more than its own {m} g",
+                samples.len(),
+                (total * 1000.0).round() / 1000.0
+            ));
+        }
+    }
     Ok(ExhibitTrail {
         exhibit: e,
         custody: log,
