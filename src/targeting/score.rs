@@ -946,6 +946,14 @@ fn days_before_worked_out(today: &str, days: u32) -> String {
         .map_or_else(|_| today.to_string(), |d| d.to_string())
 }
 
+/// Whether a declaration's word is the goods word `word` or its plural
+/// (`shirts`, `watches`, `sunglasses` for `sunglass`).
+fn goods_word(w: &str, word: &str) -> bool {
+    w == word
+        || w.strip_suffix('s').is_some_and(|s| s == word)
+        || w.strip_suffix("es").is_some_and(|s| s == word)
+}
+
 /// What the HS chapters of goods a declaration names are (a small table of
 /// common cover goods and of chemicals), and whether the declared code
 /// fits: `None` when it does or nothing is known.
@@ -958,45 +966,64 @@ pub fn hs_mismatch(hs: &str, declared: &str) -> Option<String> {
 /// [`hs_mismatch`] with the declaration's folded words.
 fn hs_mismatch_in(hs: &str, declared: &str, words: &[&str]) -> Option<String> {
     const GOODS: &[(&str, &[&str], &str)] = &[
+        // (Each word also matches its plural: see `goods_word`.)
         ("tea", &["09", "21"], "tea"),
         ("coffee", &["09", "21"], "coffee"),
         ("toy", &["95"], "toys"),
-        ("toys", &["95"], "toys"),
         ("doll", &["95"], "toys"),
+        ("fishing", &["95"], "sports goods"),
+        ("fitness", &["95", "21"], "sports goods"),
         ("clothes", &["61", "62", "63"], "clothing"),
+        ("clothing", &["61", "62", "63"], "clothing"),
         ("shirt", &["61", "62"], "clothing"),
+        ("tshirt", &["61", "62"], "clothing"),
         ("dress", &["61", "62"], "clothing"),
-        ("shoes", &["64"], "footwear"),
+        ("sock", &["61"], "clothing"),
+        ("shoe", &["64"], "footwear"),
+        ("sneaker", &["64"], "footwear"),
         ("book", &["49"], "printed matter"),
-        ("books", &["49"], "printed matter"),
-        ("documents", &["49"], "printed matter"),
-        ("cosmetics", &["33"], "cosmetics"),
+        ("document", &["49"], "printed matter"),
+        ("cosmetic", &["33"], "cosmetics"),
+        ("lipstick", &["33"], "cosmetics"),
         ("cream", &["33", "30"], "cosmetics"),
-        ("phone", &["85"], "electrical goods"),
+        ("phone", &["85", "39", "42"], "electrical goods"),
         ("charger", &["85"], "electrical goods"),
-        ("headphones", &["85"], "electrical goods"),
+        ("cable", &["85"], "electrical goods"),
+        ("usb", &["85", "84"], "electrical goods"),
+        ("headphone", &["85"], "electrical goods"),
+        ("earphone", &["85"], "electrical goods"),
+        ("watch", &["91", "85"], "watches"),
+        ("wristwatch", &["91"], "watches"),
+        ("sunglass", &["90"], "optical goods"),
+        ("car", &["87", "84", "85", "40"], "vehicle parts"),
         ("candle", &["34"], "candles"),
-        ("candles", &["34"], "candles"),
         ("jewelry", &["71"], "jewellery"),
         ("jewellery", &["71"], "jewellery"),
         ("bag", &["42"], "bags"),
+        ("handbag", &["42"], "bags"),
         ("resin", &["39"], "plastics"),
         ("silicone", &["39"], "plastics"),
         ("plastic", &["39"], "plastics"),
         ("snap", &["73", "83"], "metal fittings"),
-        ("hooks", &["73", "83"], "metal fittings"),
+        ("hook", &["73", "83"], "metal fittings"),
         ("pigment", &["32"], "pigments"),
         ("coating", &["32"], "paints and coatings"),
-        ("bags", &["42"], "bags"),
     ];
     const CHEMICAL: &[&str] = &["28", "29", "30", "38"];
     let digits = profile::hs_digits(hs);
     let chapter = digits.get(..2)?;
     // The goods the words name; the code fits when any of them fits it
     // ("plastic toys" may be filed as toys or as plastics).
+    // (`T-shirts` is folded to `t shirts`: the `t` joins the word after.)
+    let joined: Vec<String> = words
+        .windows(2)
+        .map(|w| format!("{}{}", w[0], w[1]))
+        .collect();
     let named: Vec<&(&str, &[&str], &str)> = GOODS
         .iter()
-        .filter(|(word, ..)| words.iter().any(|w| w == word))
+        .filter(|(word, ..)| {
+            words.iter().any(|w| goods_word(w, word)) || joined.iter().any(|w| goods_word(w, word))
+        })
         .collect();
     let (_, _, what) = named.first()?;
     if named
@@ -1225,5 +1252,40 @@ kinds = ["phone"]
         assert!(hs_mismatch("2933.39", "silicone resin samples").is_some());
         assert_eq!(hs_mismatch("3910.00", "silicone resin samples"), None);
         assert_eq!(hs_mismatch("3926.90", "Plastic toys"), None);
+    }
+
+    /// Plurals and the everyday goods of declarations are known: only
+    /// `T-shirt` was flagged under chapter 29, not `T-shirts`, `car spare
+    /// parts` or `USB cables`; and the goods' own codes are not flagged.
+    #[test]
+    fn plurals_and_common_goods_are_known() {
+        for d in [
+            "T-shirt",
+            "T-shirts",
+            "tshirts",
+            "shirts",
+            "car spare parts",
+            "USB cables",
+            "watch",
+            "sunglasses",
+            "wireless earphones",
+            "sports shoes",
+        ] {
+            assert!(hs_mismatch("2933.39", d).is_some(), "{d}");
+        }
+        for (hs, d) in [
+            ("6109.10", "T-shirts"),
+            ("8708.99", "car spare parts"),
+            ("8544.42", "USB cable"),
+            ("9102.11", "wristwatch"),
+            ("9004.10", "sunglasses"),
+            ("8518.30", "wireless earphones"),
+            ("6404.11", "sports shoes"),
+            ("3926.90", "phone case"),
+            ("6115.95", "socks"),
+            ("3304.10", "lipstick"),
+        ] {
+            assert_eq!(hs_mismatch(hs, d), None, "{hs} {d}");
+        }
     }
 }
