@@ -1078,3 +1078,36 @@ fn value_per_gram_is_compared_in_one_currency() {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("no currency"), "{said}");
 }
+
+/// A declaration giving a catalogue substance's CAS number is hit by a
+/// `contents` indicator with `substances = true` (only names and synonyms
+/// were looked for).
+#[test]
+fn a_cas_number_declared_is_a_substance_named() {
+    let nb = Nb::new();
+    let p = nb.beside("cas.toml");
+    std::fs::write(
+        &p,
+        "name = \"cas\"\nthreshold = 1\n\n[[indicator]]\nweight = 10\nkind = \"contents\"\nsubstances = true\n",
+    )
+    .unwrap();
+    nb.ok(&["profile", "import", s(&p)]);
+    let m = nb.beside("c.csv");
+    std::fs::write(
+        &m,
+        "tracking,origin,destination,declared_contents\n\
+         RR000001006CN,CN,KZ,437-38-7\n\
+         RR000001010CN,CN,KZ,sample 437-38-70\n",
+    )
+    .unwrap();
+    let v: Value = nb.json(&["screen", s(&m)]);
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1, "{v}");
+    assert_eq!(hits[0]["tracking"], "RR000001006CN");
+    assert!(
+        hits[0]
+            .to_string()
+            .contains("CAS number 437-38-7 (Fentanyl)"),
+        "{v}"
+    );
+}

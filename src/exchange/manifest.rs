@@ -128,9 +128,7 @@ fn screen_as(
         .then(|| conn.path().filter(|p| !p.is_empty()))
         .flatten()
         .and_then(|path| Beside::start(std::path::Path::new(path), &snapshot));
-    let terms = std::sync::Arc::new(crate::targeting::terms::Terms::new(
-        crate::targeting::live::substance_terms(&snapshot)?,
-    ));
+    let terms = std::sync::Arc::new(crate::targeting::live::substance_terms(&snapshot)?);
     let listed: Vec<(crate::domain::identifiers::IdentKind, String)> =
         crate::store::warnlist::list(&snapshot)?
             .into_iter()

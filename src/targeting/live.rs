@@ -218,8 +218,9 @@ impl<'a> Live<'a> {
 
 /// The catalogue's substance names and synonyms, folded (four letters or
 /// more: shorter codes would match by chance), with the substance's name.
-pub fn substance_terms(conn: &Connection) -> Result<Vec<(String, String)>> {
+pub fn substance_terms(conn: &Connection) -> Result<super::terms::Terms> {
     let mut terms = Vec::new();
+    let mut cas = Vec::new();
     records::each_numbered::<Substance>(conn, |_, s| {
         for t in std::iter::once(s.name.as_str()).chain(s.synonym_list()) {
             let f = fold(t);
@@ -227,9 +228,12 @@ pub fn substance_terms(conn: &Connection) -> Result<Vec<(String, String)>> {
                 terms.push((f, s.name.clone()));
             }
         }
+        if let Some(c) = s.cas.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            cas.push((c.to_string(), s.name.clone()));
+        }
         Ok(())
     })?;
-    Ok(terms)
+    Ok(super::terms::Terms::new(terms).with_cas(cas))
 }
 
 /// What tells whether the catalogue changed: its size and latest edit.
@@ -526,9 +530,7 @@ impl Knowledge for Live<'_> {
 
     fn substance_terms(&mut self) -> Result<std::sync::Arc<super::terms::Terms>> {
         if self.substances.is_none() {
-            self.substances = Some(std::sync::Arc::new(super::terms::Terms::new(
-                substance_terms(self.conn)?,
-            )));
+            self.substances = Some(std::sync::Arc::new(substance_terms(self.conn)?));
         }
         Ok(self.substances.clone().unwrap_or_default())
     }

@@ -117,7 +117,7 @@ impl Screener {
         let version = live::substances_version(conn)?;
         let mut l = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         if l.terms_of.as_ref() != Some(&version) {
-            l.terms = Arc::new(terms::Terms::new(live::substance_terms(conn)?));
+            l.terms = Arc::new(live::substance_terms(conn)?);
             l.terms_of = Some(version);
         }
         Ok(l.terms.clone())

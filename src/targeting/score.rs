@@ -518,6 +518,11 @@ fn looks(
                     format!("declared contents {declared:?} name the substance {name}")
                 });
             }
+            if *substances && let Some((cas, name)) = catalogue.and_then(|t| t.cas_in(declared)) {
+                return plain(&|| {
+                    format!("declared contents {declared:?} give the CAS number {cas} ({name})")
+                });
+            }
             None
         }
         Test::HsMismatch {} => match (p.hs_code.as_deref(), p.declared_contents.as_deref()) {

@@ -31,6 +31,8 @@ fn keys(word: &[u8], mut f: impl FnMut(&[u8])) {
 pub struct Terms {
     list: Vec<(String, String)>,
     index: HashMap<Vec<u8>, Vec<u32>, foldhash::fast::RandomState>,
+    /// Each substance's CAS number (`437-38-7`), with its name.
+    cas: HashMap<String, String>,
 }
 
 impl Terms {
@@ -49,7 +51,55 @@ impl Terms {
                 }
             });
         }
-        Terms { list, index }
+        Terms {
+            list,
+            index,
+            cas: HashMap::new(),
+        }
+    }
+
+    /// With the substances' CAS numbers: (number, substance name).
+    pub fn with_cas(mut self, cas: Vec<(String, String)>) -> Terms {
+        for (c, name) in cas {
+            self.cas.entry(c).or_insert(name);
+        }
+        self
+    }
+
+    /// The first CAS number of a substance written in `text` (digits,
+    /// hyphen, two digits, hyphen, a digit, standing apart from other
+    /// digits), with the substance's name.
+    pub fn cas_in(&self, text: &str) -> Option<(&str, &str)> {
+        if self.cas.is_empty() {
+            return None;
+        }
+        let b = text.as_bytes();
+        let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+        let mut i = 0;
+        while i < b.len() {
+            if !digit(i) || (i > 0 && digit(i - 1)) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while digit(j) {
+                j += 1;
+            }
+            let n = j - i;
+            if (2..=7).contains(&n)
+                && b.get(j) == Some(&b'-')
+                && digit(j + 1)
+                && digit(j + 2)
+                && b.get(j + 3) == Some(&b'-')
+                && digit(j + 4)
+                && !digit(j + 5)
+                && let Some((c, name)) = self.cas.get_key_value(&text[i..j + 5])
+            {
+                return Some((c.as_str(), name.as_str()));
+            }
+            i = j;
+        }
+        None
     }
 
     /// The first term, in catalogue order, whose every word is among
@@ -134,6 +184,30 @@ mod tests {
                 each(&list, &w),
                 "{row:?}"
             );
+        }
+    }
+
+    /// A catalogue substance's CAS number in a declaration is found, as
+    /// written, standing apart from other digits; other numbers are not.
+    #[test]
+    fn a_cas_number_in_a_declaration_is_found() {
+        let t = Terms::new(Vec::new()).with_cas(vec![
+            ("437-38-7".into(), "Fentanyl".into()),
+            ("1165-22-6".into(), "Metonitazene".into()),
+        ]);
+        assert_eq!(t.cas_in("437-38-7"), Some(("437-38-7", "Fentanyl")));
+        assert_eq!(
+            t.cas_in("sample, CAS 1165-22-6, 5 g"),
+            Some(("1165-22-6", "Metonitazene"))
+        );
+        for no in [
+            "4437-38-7",
+            "437-38-71",
+            "437 38 7",
+            "tea 38-7",
+            "2437-38-7x",
+        ] {
+            assert_eq!(t.cas_in(no), None, "{no}");
         }
     }
 }
