@@ -396,12 +396,13 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
             }
         }
         if s.over_shared() {
+            // Said first in the row, as a narrow pane cuts its end.
             over.push(LinkRow {
                 group: format!("Same {what}"),
                 kind: item.kind,
                 id: item.id,
-                label: "(not followed)".into(),
-                reason: s.reason(),
+                label: format!("shared by more than {} other items", xref::cap(&s.kind)),
+                reason: "over-shared: not followed".into(),
                 via: None,
             });
         }

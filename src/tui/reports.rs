@@ -8,7 +8,6 @@ use crate::store::records;
 use crate::store::refs::ItemRef;
 use crate::xref::graph::{self, Node};
 use ratatui::Frame;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use rusqlite::Connection;
@@ -164,20 +163,27 @@ pub fn draw_report(
     let area = overlay(f.area());
     let w = area.width.saturating_sub(2) as usize;
     let inner_h = area.height.saturating_sub(2) as usize;
-    let skip = (cursor + 1).saturating_sub(inner_h);
-    let shown: Vec<Line> = lines
-        .iter()
-        .enumerate()
-        .skip(skip)
-        .map(|(i, (text, _))| {
-            let style = if i == cursor {
-                app.theme.selected()
-            } else {
-                Style::new()
-            };
-            Line::from(Span::styled(fit(text, w), style))
-        })
-        .collect();
+    // The line under the cursor is shown whole, wrapped over the rows it
+    // needs (a history entry's changes ran past the edge, cut); the
+    // others cut to the width.
+    let whole = wrap_chars(
+        lines.get(cursor).map_or("", |(t, _)| t.as_str()),
+        w,
+        inner_h,
+    );
+    let skip = (cursor + whole.len()).saturating_sub(inner_h);
+    let mut shown: Vec<Line> = Vec::new();
+    for (i, (text, _)) in lines.iter().enumerate().skip(skip) {
+        if i == cursor {
+            shown.extend(
+                whole
+                    .iter()
+                    .map(|part| Line::from(Span::styled(part.clone(), app.theme.selected()))),
+            );
+        } else {
+            shown.push(Line::from(fit(text, w)));
+        }
+    }
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(shown).block(block(
@@ -187,6 +193,24 @@ pub fn draw_report(
         )),
         area,
     );
+}
+
+/// `text` in rows of `w` characters (at most `rows` of them, the last cut
+/// with an ellipsis where more would follow).
+fn wrap_chars(text: &str, w: usize, rows: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let w = w.max(1);
+    let mut out: Vec<String> = chars.chunks(w).map(|c| c.iter().collect()).collect();
+    if out.is_empty() {
+        out.push(String::new());
+    }
+    if out.len() > rows.max(1) {
+        out.truncate(rows.max(1));
+        if let Some(last) = out.last_mut() {
+            *last = fit(&format!("{last}…"), w);
+        }
+    }
+    out
 }
 
 impl App {

@@ -863,13 +863,14 @@ fn history_lines(
             Some(Some(who)) => format!(" (in {who}'s notebook)"),
             Some(None) => " (in another notebook)".to_string(),
         };
+        let changes = e.changes();
         lines.push((
             format!(
-                "{}  {}  {}{whose}: {}",
+                "{}  {}  {}{whose}{}{changes}",
                 e.at,
                 e.actor,
                 e.action,
-                e.changes()
+                if changes.is_empty() { "" } else { ": " }
             ),
             None,
         ));

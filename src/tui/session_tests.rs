@@ -903,3 +903,37 @@ fn an_exhibit_shows_its_parcel_and_its_custody() {
         ui.text()
     );
 }
+
+/// A history entry longer than the screen is read whole with the cursor
+/// on it (its changes were cut at the edge, the second field's never
+/// seen); a creation says no empty "create:".
+#[test]
+fn a_long_history_entry_is_read_whole_under_the_cursor() {
+    let mut ui = Ui::new(60);
+    ui.keys("2 g g");
+    let (id, _) = ui.selected();
+    let mut other = open(&ui.dir, "carol");
+    other
+        .write(|w| {
+            let mut p: crate::domain::Parcel = crate::store::records::must_get(&w.tx, id)?;
+            p.carrier = Some("Kazpost Express Logistics Department".into());
+            p.recipient_name = Some("Серик Беков".into());
+            crate::store::records::update(w, &mut p).map(|_| ())
+        })
+        .unwrap();
+    ui.look();
+    ui.keys("h");
+    let n = match &ui.s.app.modal {
+        super::app::Modal::Report { lines, .. } => lines.len(),
+        _ => panic!("no history: {}", ui.text()),
+    };
+    assert!(!ui.text().contains("create:"), "{}", ui.text());
+    for _ in 1..n {
+        ui.keys("j");
+    }
+    let text = ui.text();
+    assert!(
+        text.contains("Серик Беков") && text.contains("Logistics Department"),
+        "{text}"
+    );
+}
