@@ -1313,3 +1313,35 @@ fn samples_weighing_more_than_their_exhibit_together_are_flagged() {
     );
     assert!(nb.ok(&["trail", P]).contains("samples weigh 120 g"));
 }
+
+/// A text that names a substance (A2, a street name of BZP) and an
+/// exhibit numbered A2 names neither alone: `edit A2` edited the
+/// substance. Each is still named where only its kind fits.
+#[test]
+fn a_text_naming_a_substance_and_an_exhibit_is_ambiguous() {
+    let nb = seized();
+    nb.ok(&["exhibit", "add", P, "A2", "--net", "5"]);
+    let err = nb.fails(&["edit", "A2", "--set", "description=white powder"]);
+    assert!(
+        err.contains("names substance") && err.contains("exhibit") && err.contains("by its id"),
+        "{err}"
+    );
+    let bzp = nb.json(&["show", "BZP"]);
+    assert!(bzp["description"].is_null(), "nothing edited: {bzp}");
+    // Where only one kind fits, that one.
+    nb.ok(&[
+        "custody",
+        "add",
+        "A2",
+        "--to",
+        "Store",
+        "--at",
+        "2026-03-03 10:00",
+    ]);
+    nb.ok(&["add", "finding", "--parcel", P, "--substance", "A2"]);
+    let shown = nb.ok(&["show", P]);
+    assert!(
+        shown.contains("BZP") || shown.contains("Benzylpiperazine"),
+        "{shown}"
+    );
+}

@@ -112,9 +112,13 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
             }
         }
     }
+    // A substance, a person or organisation, and an exhibit may all be
+    // called by one text (`A2` is a street name of BZP and an exhibit
+    // number): one of them is named only when no other of another kind is.
+    let mut named: Vec<(ItemKind, Uuid)> = Vec::new();
     let substances = substances_called(conn, t)?;
     match substances.as_slice() {
-        [s] => return item(conn, ItemKind::Substance, s.meta.id),
+        [s] => named.push((ItemKind::Substance, s.meta.id)),
         [] => {}
         many => {
             return Err(StoreError::Ambiguous(format!(
@@ -129,7 +133,7 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
     }
     let parties = parties_called(conn, t)?;
     match parties.as_slice() {
-        [(kind, id)] => return item(conn, *kind, *id),
+        [(kind, id)] => named.push((*kind, *id)),
         [] => {}
         many => {
             let mut names = Vec::new();
@@ -147,9 +151,25 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
         }
     }
     // An exhibit by its number.
-    let exhibit = exhibit_numbered(conn, t)?;
-    if let Some(id) = exhibit {
-        return item(conn, ItemKind::Exhibit, id);
+    if let Some(id) = exhibit_numbered(conn, t)? {
+        named.push((ItemKind::Exhibit, id));
+    }
+    match named.as_slice() {
+        [(kind, id)] => return item(conn, *kind, *id),
+        [] => {}
+        many => {
+            let mut names = Vec::new();
+            for (kind, id) in many {
+                names.push(format!(
+                    "{kind} {} ({id})",
+                    records::label_of(conn, *kind, *id)?
+                ));
+            }
+            return Err(StoreError::Ambiguous(format!(
+                "{t:?} names {}; name one by its id",
+                names.join(" and ")
+            )));
+        }
     }
     // A finding as PARCEL:SUBSTANCE.
     if let Some((p, s)) = t.rsplit_once(':')
@@ -271,7 +291,31 @@ pub fn substances_called(conn: &Connection, name: &str) -> Result<Vec<Substance>
 
 /// Resolves a reference that must be of one kind.
 pub fn resolve_kind(conn: &Connection, text: &str, kind: ItemKind) -> Result<ItemRef> {
-    let r = resolve(conn, text)?;
+    let r = match resolve(conn, text) {
+        // A text that names items of several kinds names the one of the
+        // kind wanted, when it names one.
+        Err(StoreError::Ambiguous(why)) => {
+            let t = text.trim();
+            let ids: Vec<Uuid> = match kind {
+                ItemKind::Substance => substances_called(conn, t)?
+                    .into_iter()
+                    .map(|s| s.meta.id)
+                    .collect(),
+                ItemKind::Exhibit => exhibit_numbered(conn, t)?.into_iter().collect(),
+                ItemKind::Person | ItemKind::Organisation => parties_called(conn, t)?
+                    .into_iter()
+                    .filter(|(k, _)| *k == kind)
+                    .map(|(_, id)| id)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            match ids.as_slice() {
+                [id] => return item(conn, kind, *id),
+                _ => return Err(StoreError::Ambiguous(why)),
+            }
+        }
+        other => other?,
+    };
     if r.kind != kind {
         return Err(StoreError::NotFound(format!(
             "{text:?} is a {}, not a {kind}",
