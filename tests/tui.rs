@@ -1872,7 +1872,7 @@ fn evidence_is_recorded_from_the_parcel_with_v() {
     assert!(ui.text().contains("New exhibit of"), "{}", ui.text());
     ui.typed("EX-UI-1").keys("ctrl-s");
     assert!(
-        ui.text().contains("created exhibit exhibit EX-UI-1"),
+        ui.text().contains("created exhibit EX-UI-1"),
         "{}",
         ui.text()
     );

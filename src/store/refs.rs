@@ -16,6 +16,28 @@ pub struct ItemRef {
     pub label: String,
 }
 
+impl ItemRef {
+    /// The item as a sentence names it: its kind, then its label, the
+    /// kind said once where the label begins with it (`exhibit EX-1`, not
+    /// `exhibit exhibit EX-1`).
+    pub fn named(&self) -> String {
+        named(self.kind, &self.label)
+    }
+}
+
+/// [`ItemRef::named`], of a kind and label.
+pub fn named(kind: ItemKind, label: &str) -> String {
+    let k = kind.as_str();
+    let said = label
+        .get(..k.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(k) && label[k.len()..].starts_with(' '));
+    if said {
+        label.to_string()
+    } else {
+        format!("{k} {label}")
+    }
+}
+
 /// The parcels of a tracking number, through the identifier index.
 const TRACKED: &str = "SELECT p.id FROM occurrences o JOIN parcels p ON p.n = o.item >> ?1
      WHERE o.kind = ?2 AND o.value = ?3 AND o.role = ?4 AND o.item & ?5 = ?6

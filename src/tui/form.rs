@@ -588,7 +588,7 @@ impl super::app::App {
                     |n: &String| fresh.iter().position(|f| f == n).map(|i| fresh.remove(i));
                 let warnings: Vec<String> = warnings.iter().filter_map(&mut take).collect();
                 let notes: Vec<String> = notes.iter().filter_map(&mut take).collect();
-                let mut msg = format!("{verb} {} {}", item.kind, item.label);
+                let mut msg = format!("{verb} {}", item.named());
                 if !warnings.is_empty() {
                     msg.push_str(&format!(" (warning: {})", warnings.join("; ")));
                 }

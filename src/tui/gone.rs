@@ -32,7 +32,7 @@ pub fn named(item: &ItemRef) -> String {
     if item.label.trim().is_empty() {
         format!("that {}", item.kind)
     } else {
-        format!("{} {}", item.kind, item.label)
+        item.named()
     }
 }
 

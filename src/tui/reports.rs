@@ -88,7 +88,7 @@ pub fn path_lines(
     else {
         return Ok(None);
     };
-    let mut lines = vec![(format!("{} {}", from.kind, from.label), Some(from.clone()))];
+    let mut lines = vec![(from.named(), Some(from.clone()))];
     for (i, e) in steps.iter().enumerate() {
         let item = item_of(conn, e.to);
         let pad = "   ".repeat(i);
@@ -108,7 +108,7 @@ pub fn neighbourhood(conn: &Connection, item: &ItemRef) -> crate::store::Result<
         id: item.id,
     };
     let first = graph::neighbours(conn, centre)?;
-    let mut lines = vec![(format!("{} {}", item.kind, item.label), Some(item.clone()))];
+    let mut lines = vec![(item.named(), Some(item.clone()))];
     for (i, e) in first.iter().enumerate().take(60) {
         let last = i + 1 == first.len().min(60);
         let (branch, stem) = if last {

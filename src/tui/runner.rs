@@ -200,7 +200,7 @@ impl Runner {
             }
             Effect::History(item) => match history_lines(self.store.conn(), item.id) {
                 Ok(lines) => {
-                    app.report(format!("History of {} {}", item.kind, item.label), lines)
+                    app.report(format!("History of {}", item.named()), lines)
                 }
                 Err(e) => app.error(e.to_string()),
             },
@@ -209,7 +209,7 @@ impl Runner {
                     return;
                 }
                 match super::reports::neighbourhood(self.store.conn(), &item) {
-                    Ok(lines) => app.report(format!("Around {} {}", item.kind, item.label), lines),
+                    Ok(lines) => app.report(format!("Around {}", item.named()), lines),
                     Err(e) => app.error(e.to_string()),
                 }
             }

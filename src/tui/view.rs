@@ -278,7 +278,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
 
 fn draw_links(f: &mut Frame<'_>, app: &App, area: Rect) {
     let title = match &app.current {
-        Some(c) => format!(" Links of {} {} ", c.kind, fit(&c.label, 30)),
+        Some(c) => format!(" Links of {} ", fit(&c.named(), 38)),
         None => " Links ".to_string(),
     };
     let inner_h = area.height.saturating_sub(2) as usize;
@@ -303,7 +303,11 @@ fn draw_links(f: &mut Frame<'_>, app: &App, area: Rect) {
         let text = if l.group == "People" {
             format!("  {} — {}", l.label, l.reason)
         } else {
-            format!("  {} {} — {}", l.kind, l.label, l.reason)
+            format!(
+                "  {} — {}",
+                crate::store::refs::named(l.kind, &l.label),
+                l.reason
+            )
         };
         let style = if i == app.links_cursor {
             app.theme.selected()
@@ -405,9 +409,8 @@ fn detail_lines(app: &App, w: usize) -> Vec<Line<'static>> {
 fn draw_detail(f: &mut Frame<'_>, app: &App, area: Rect) {
     let title = match &app.current {
         Some(c) => format!(
-            " {} {} ",
-            c.kind,
-            fit(&c.label, area.width.saturating_sub(12) as usize)
+            " {} ",
+            fit(&c.named(), area.width.saturating_sub(4) as usize)
         ),
         None => " Detail ".into(),
     };
