@@ -202,3 +202,101 @@ fn an_incident_summary_never_names_a_withheld_case() {
     assert!(err.contains("--amber-strict"), "{err}");
     nb.ok(&["export", "--incident", "RR000000031CN", "--amber-strict"]);
 }
+
+/// A parcel that belongs only to a withheld case, reached from the chosen
+/// case over a link, stays with its case in a case export (as `export
+/// --all` keeps it back): it left with a RED case's recipient on it. The
+/// STIX bundle keeps back AMBER+STRICT people and organisations without
+/// `--amber-strict`, as every other output does.
+#[test]
+fn a_case_export_keeps_back_what_only_withheld_cases_hold_however_reached() {
+    let nb = notebook();
+    nb.ok(&[
+        "add",
+        "link",
+        "RR123456785KZ",
+        "RR000000014CN",
+        "--type",
+        "same-sender-as",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "RR123456785KZ",
+        "RR000000031CN",
+        "--type",
+        "same-sender-as",
+    ]);
+    let out = nb.db.with_file_name("c1.db");
+    let said = nb.ok(&["export", "--case", "C-0001", "--out", s(&out)]);
+    assert_eq!(
+        trackings(&out),
+        ["RR000000028CN", "RR123456785KZ"],
+        "{said}"
+    );
+    // With the flag, the AMBER+STRICT case's parcel goes; the RED one's
+    // does not.
+    let out2 = nb.db.with_file_name("c2.db");
+    nb.ok(&[
+        "export",
+        "--case",
+        "C-0001",
+        "--amber-strict",
+        "--out",
+        s(&out2),
+    ]);
+    assert_eq!(
+        trackings(&out2),
+        ["RR000000028CN", "RR000000031CN", "RR123456785KZ"]
+    );
+    // STIX: people and organisations by their own label.
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Strict Person",
+        "--tlp",
+        "AMBER+STRICT",
+    ]);
+    nb.ok(&[
+        "add",
+        "organisation",
+        "--name",
+        "Strict Org",
+        "--type",
+        "company",
+        "--tlp",
+        "AMBER+STRICT",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Strict Person",
+        "C-0001",
+        "--type",
+        "related-to",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Strict Org",
+        "C-0001",
+        "--type",
+        "related-to",
+    ]);
+    let stix = nb.db.with_file_name("c.stix");
+    nb.ok(&["export", "--stix", "--case", "C-0001", "--out", s(&stix)]);
+    let text = std::fs::read_to_string(&stix).unwrap();
+    assert!(!text.contains("Strict Person") && !text.contains("Strict Org"));
+    nb.ok(&[
+        "export",
+        "--stix",
+        "--case",
+        "C-0001",
+        "--amber-strict",
+        "--out",
+        s(&stix),
+    ]);
+    let text = std::fs::read_to_string(&stix).unwrap();
+    assert!(text.contains("Strict Person") && text.contains("Strict Org"));
+}

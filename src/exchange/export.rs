@@ -184,8 +184,25 @@ fn pick_cases(conn: &Connection, cases: &[Uuid], rel: &Release) -> Result<Picked
             queue.push_back((ItemKind::Case, c));
         }
     }
+    // The parcels that belong only to cases held back (a RED case's,
+    // reached over a link from a chosen case's parcel) go with those
+    // cases, as `export --all` leaves them out.
+    let mut held_cases = HashSet::new();
+    {
+        let mut stmt = conn.prepare("SELECT id FROM cases")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: Uuid = r.get(0)?;
+            if !chosen.contains(&id)
+                && handling::held_back(conn, ItemKind::Case, id, rel)?.is_some()
+            {
+                held_cases.insert(id);
+            }
+        }
+    }
+    let only_held = handling::only_in_withheld(conn, &held_cases)?;
     let allowed = |p: &mut Picked, kind: ItemKind, id: Uuid| -> Result<bool> {
-        if handling::held_back(conn, kind, id, rel)?.is_some() {
+        if only_held.contains(&id) || handling::held_back(conn, kind, id, rel)?.is_some() {
             p.withheld.insert(id);
             return Ok(false);
         }

@@ -472,7 +472,9 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                     )
                 }
             };
-            if is_red(&tlp_of) && !opts.include_red.contains(&id) {
+            // (The rule every output keeps: RED unless named, AMBER+STRICT
+            // unless `--amber-strict`.)
+            if super::handling::held_back_as(Some(tlp_entry(&tlp_of).0), id, &release).is_some() {
                 continue;
             }
             let sid = sdo_id("identity", id, "");
@@ -795,7 +797,8 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
 const SCHEMA_TEXT: &str = "interdict extension, version 1. \
 x-interdict-parcel (SCO; id-contributing properties interdict_id, tracking_number): \
 tracking_number, tracking_kind (s10, waybill, other), carrier, service, route \
-{origin, transit[], destination} as ISO 3166-1 alpha-2 codes, weight_g, \
+{origin, transit[], destination as ISO 3166-1 alpha-2 codes, posted_on, posted_from \
+(office of origin), entry_point (point of entry or flight)}, weight_g, \
 declared {customs_form, category, contents, value, currency, hs_code} as the customs \
 declaration says, found {contents, concealment} as inspection found. \
 x-interdict-wallet (SCO; id-contributing properties address, currency): currency \
@@ -902,6 +905,9 @@ fn parcel_objects(b: &mut Builder, p: &Parcel, tlp: &str, out: &mut Vec<Value>) 
                 ("origin", opt(&p.origin)),
                 ("transit", Value::Array(transit)),
                 ("destination", opt(&p.destination)),
+                ("posted_on", opt(&p.posted_on)),
+                ("posted_from", opt(&p.posted_from)),
+                ("entry_point", opt(&p.entry_point)),
             ])),
         ),
         (
