@@ -387,20 +387,28 @@ pub(super) fn restore_what_hung_on(w: &mut Writer<'_>, id: Uuid) -> Result<usize
 /// a newer conflict of the same item settled on the same fields (see
 /// [`settled_since`]).
 pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
-    let c = get(store.conn(), id)?;
-    if c.status != "open" {
-        return Err(StoreError::Duplicate(format!(
+    let already = |c: &Conflict| {
+        StoreError::Duplicate(format!(
             "conflict {id} was already resolved ({}) by {} at {}",
             c.status,
             c.resolved_by.as_deref().unwrap_or("?"),
             c.resolved_at.as_deref().unwrap_or("?")
-        )));
-    }
+        ))
+    };
+    let c = get(store.conn(), id)?;
     let kind: ItemKind = c.item_kind.parse().map_err(|_| {
         StoreError::Corrupt(format!("conflict {id}: unknown kind {:?}", c.item_kind))
     })?;
     let deletion = c.is_deletion();
     store.write(|w| {
+        // Read in the write that settles it: a colleague who settled it
+        // between a read and this write was overwritten (both were told
+        // it worked, and the record kept one choice while the conflict
+        // said the other).
+        let now = get(&w.tx, id)?;
+        if now.status != "open" {
+            return Err(already(&now));
+        }
         if choice == Choice::Incoming {
             settled_since(&w.tx, &c)?;
         }
