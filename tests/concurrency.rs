@@ -171,3 +171,42 @@ fn a_dry_run_merge_holds_no_lock_a_colleague_waits_on() {
         audit::Verdict::Intact { .. }
     ));
 }
+
+/// `audit verify` run while a colleague writes reads one state of the
+/// notebook: it named entries "sealed by no one", index rows "written
+/// outside interdict" and "newest entries removed" when a write landed
+/// between its checks.
+#[test]
+fn a_verify_beside_a_writer_reports_no_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.db");
+    Command::cargo_bin("interdict")
+        .unwrap()
+        .arg("--db")
+        .arg(&db)
+        .args(["demo", "--parcels", "300"])
+        .assert()
+        .success();
+    let a = db.clone();
+    let writer = std::thread::spawn(move || add_notes(&a, "alice", 40));
+    let mut runs = 0;
+    while !writer.is_finished() || runs < 3 {
+        let out = Command::cargo_bin("interdict")
+            .unwrap()
+            .env("INTERDICT_USER", "bob")
+            .arg("--db")
+            .arg(&db)
+            .args(["--read-only", "audit", "verify"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "run {runs}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        runs += 1;
+    }
+    writer.join().unwrap();
+    assert!(runs >= 3);
+}

@@ -457,24 +457,44 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             let version: i64 = store
                 .conn()
                 .pragma_query_value(None, "user_version", |r| r.get(0))?;
+            // Every check reads one state of the notebook: colleagues
+            // writing meanwhile made a verify started between their
+            // commits see a log, records and index of different moments,
+            // and name as tampering what was only a write in flight.
+            // This user's key and checkpoint, read before the notebook:
+            // an entry their checkpoint saw was committed before the state
+            // read below, which must hold it (read after, a checkpoint of
+            // this user's own write in another terminal was newer than the
+            // state read, and said "newest entries were removed").
+            let own = store.sealing().map(|(k, _)| k.verifying_key()).or_else(|| {
+                super::share::signing_key_path()
+                    .ok()
+                    .filter(|p| p.exists())
+                    .and_then(|p| crate::exchange::signing::load_or_create(&p).ok())
+                    .map(|k| k.verifying_key())
+            });
+            let checkpoint = match (super::data_dir().map(|d| d.join("checkpoints")), &own) {
+                (Some(dir), Some(k)) => audit::seal::read_checkpoint(&dir, store.db_id(), k),
+                _ => None,
+            };
+            let conn = store.conn();
+            let read = conn.unchecked_transaction()?;
             // What the open let through: objects of interdict's missing.
-            let schema = crate::store::schema::lines(&crate::store::schema::differences(
-                store.conn(),
-                version,
-            )?);
-            let verdict = audit::verify(store.conn())?;
+            let schema =
+                crate::store::schema::lines(&crate::store::schema::differences(conn, version)?);
+            let verdict = audit::verify(conn)?;
             // Records are checked against an intact chain only.
             let records = match verdict {
-                Verdict::Intact { .. } => Some(crate::store::integrity::check(store.conn())?),
+                Verdict::Intact { .. } => Some(crate::store::integrity::check(conn)?),
                 Verdict::Broken { .. } => None,
             };
             // The index and search rows against what the records imply.
-            let derived = crate::store::integrity::check_derived(store.conn())?;
+            let derived = crate::store::integrity::check_derived(conn)?;
             // The tables beside the records: the warning list, match
             // decisions, watchlist and profiles against their audit
             // entries; received histories and document bytes against
             // their hashes.
-            let tables = crate::store::integrity::check_tables(store.conn())?;
+            let tables = crate::store::integrity::check_tables(conn)?;
             // Seals and this user's checkpoint (an export is covered by its
             // manifest's signature instead); the keys that sealed, judged by
             // the user's list of known signers.
@@ -482,23 +502,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             let seals = if store.has_export_manifest()? {
                 None
             } else {
-                let own = store.sealing().map(|(k, _)| k.verifying_key()).or_else(|| {
-                    super::share::signing_key_path()
-                        .ok()
-                        .filter(|p| p.exists())
-                        .and_then(|p| crate::exchange::signing::load_or_create(&p).ok())
-                        .map(|k| k.verifying_key())
-                });
                 let mut r = audit::seal::verify(
-                    store.conn(),
+                    conn,
                     store.db_id(),
                     own.as_ref().map(|k| (k, store.actor())),
                 )?;
-                let dir = super::data_dir().map(|d| d.join("checkpoints"));
-                if let (Some(dir), Some(k)) = (&dir, &own)
-                    && let Some(cp) = audit::seal::read_checkpoint(dir, store.db_id(), k)
-                {
-                    audit::seal::check_checkpoint(store.conn(), &cp, &mut r)?;
+                if let Some(cp) = &checkpoint {
+                    audit::seal::check_checkpoint(conn, cp, &mut r)?;
                 }
                 match super::share::judge_sealers(&r.sealers) {
                     Ok((problems, unknown)) => {
@@ -511,6 +521,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
                 Some(r)
             };
+            read.finish()?;
             let bad = matches!(verdict, Verdict::Broken { .. })
                 || records.as_ref().is_some_and(|r| !r.problems.is_empty())
                 || !schema.is_empty()
