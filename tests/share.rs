@@ -1946,3 +1946,81 @@ fn writers_names_travel_by_name_though_each_file_keys_them_its_own_way() {
         .unwrap();
     assert_ne!(first, a_name, "B keyed its own writers first");
 }
+
+/// A received parcel whose tracking number a parcel here already has
+/// (two posts that each recorded it) is kept beside it and said, by
+/// both ids: it was added without a word, and the number then named
+/// two parcels.
+#[test]
+fn a_received_parcel_beside_one_of_the_same_tracking_number_is_said() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe"]);
+    a.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--weight",
+        "450",
+        "--case",
+        "C-0001",
+    ]);
+    let file = export(&a, "x.db", &["--case", "C-0001"]);
+    let b = Nb::new();
+    b.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--weight",
+        "999",
+    ]);
+    let here = b.json(&["show", "RR123456785KZ"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = b.ok(&["merge", "--trust-new", common::s(&file)]);
+    assert!(
+        text.contains("parcel RR123456785KZ was added beside this notebook's parcel of the same tracking number")
+            && text.contains(&here),
+        "{text}"
+    );
+    let v = b.json(&["merge", "--dry-run", common::s(&file)]);
+    assert!(
+        v["same_tracking"].as_array().unwrap().is_empty(),
+        "merged before: {v}"
+    );
+    assert_eq!(b.count("parcels"), 2);
+}
+
+/// A redacted export of notes the receiver has in full is no edit of
+/// them: merged after the full one it changed nothing (it filed a
+/// conflict "edited on both sides", and taking theirs erased the grading).
+#[test]
+fn a_redacted_file_after_a_full_one_changes_nothing() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe", "--tlp", "AMBER"]);
+    a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "informant says X",
+        "--lead",
+        "--grade",
+        "2BP",
+        "--source",
+        "agent K",
+    ]);
+    let b = Nb::new();
+    merge(&b, &export(&a, "full.db", &["--case", "C-0001"]));
+    let v = merge(
+        &b,
+        &export(&a, "redacted.db", &["--case", "C-0001", "--redact-sources"]),
+    );
+    assert_eq!(v["conflicts"], 0, "{v}");
+    let notes = b.json(&["list", "notes"]);
+    assert_eq!(notes[0]["source"], "agent K", "{notes}");
+    assert_eq!(notes[0]["source_grade"], "2", "{notes}");
+}

@@ -324,6 +324,27 @@ pub fn merge(
             report.conflicts
         )?;
     }
+    for s in report.same_tracking.iter().take(20) {
+        writeln!(
+            out,
+            "parcel {} {} beside this notebook's parcel of the same tracking number: both kept (here {}, received {}; `interdict show ID` each, and delete or renumber one)",
+            cell_line(&s.tracking),
+            if args.dry_run {
+                "would be added"
+            } else {
+                "was added"
+            },
+            s.here,
+            s.received
+        )?;
+    }
+    if report.same_tracking.len() > 20 {
+        writeln!(
+            out,
+            "and {} more parcels beside one here of the same tracking number (--format json lists all)",
+            report.same_tracking.len() - 20
+        )?;
+    }
     if !report.written && !args.dry_run {
         writeln!(out, "nothing new: the notebook was not changed")?;
     }

@@ -76,6 +76,19 @@ pub struct MergeReport {
     /// What came of the file's risk profiles and watchlist entries.
     #[serde(default)]
     pub targeting: super::targeting::Received,
+    /// Parcels added whose tracking number a parcel here already had
+    /// (two posts that each recorded the same parcel): both are kept, and
+    /// said, never joined silently.
+    #[serde(default)]
+    pub same_tracking: Vec<SameTracking>,
+}
+
+/// A parcel added by a merge beside one here with its tracking number.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SameTracking {
+    pub tracking: String,
+    pub received: Uuid,
+    pub here: Uuid,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -448,6 +461,9 @@ struct Merger<'a> {
     done: usize,
     total: usize,
     progress: &'a mut dyn FnMut(usize, usize),
+    /// The file's notes had their sources and grading stripped on export
+    /// (`--redact-sources`, said in its signed manifest).
+    redacted: bool,
 }
 
 /// A batch a merge's second thread worked on: each record's number, the
@@ -667,7 +683,25 @@ impl Merger<'_> {
             .query_row((id, &key), |r| r.get(0))
             .optional()?;
         let local_json = local.as_ref().map(records::to_json).transpose()?;
+        // A note of a redacted file that is the note here with its source
+        // and grading stripped is that note, not an edit of it (both
+        // sides were said to have edited it, and taking "theirs" erased
+        // the grading here).
+        let redaction_of_ours = self.redacted
+            && local.as_ref().is_some_and(|l| {
+                (l as &dyn std::any::Any)
+                    .downcast_ref::<crate::domain::Note>()
+                    .is_some_and(|n| {
+                        let mut bare = n.clone();
+                        bare.source = None;
+                        bare.source_grade = None;
+                        bare.intel_grade = None;
+                        bare.handling = None;
+                        records::to_json(&bare).is_ok_and(|b| b == incoming_json)
+                    })
+            });
         let outcome = match (&decided, &local_json) {
+            _ if redaction_of_ours => Outcome::Unchanged,
             (Some(s), _) if s != "open" => Outcome::Unchanged,
             (Some(_), l) => Outcome::Conflict { local: l.clone() },
             (None, Some(l)) => {
@@ -765,6 +799,21 @@ impl Merger<'_> {
             }
             Outcome::Unchanged => self.report.unchanged += 1,
             Outcome::Put { added } => {
+                // A parcel new here whose tracking number another parcel
+                // here has: said (the rows this step holds back are not
+                // asked: they are the file's own).
+                if added
+                    && let Some(p) =
+                        (&incoming as &dyn std::any::Any).downcast_ref::<crate::domain::Parcel>()
+                    && let Some(here) = refs::parcels_tracked(&w.tx, &p.tracking, 1)?.first()
+                    && *here != id
+                {
+                    self.report.same_tracking.push(SameTracking {
+                        tracking: p.tracking.clone(),
+                        received: id,
+                        here: *here,
+                    });
+                }
                 let hand = self.in_hand(local.as_ref(), incoming_enc, given);
                 records::put_in_hand(w, &incoming, "merge", hand)?;
                 let action = if added { "added" } else { "updated" };
@@ -1370,6 +1419,7 @@ pub fn merge(
             done: 0,
             total,
             progress,
+            redacted: rec.manifest.handling.redact_sources,
         };
         for kind in MERGE_ORDER {
             crate::with_record_type!(kind, R => mg.kind::<R>(w)?);
@@ -1809,6 +1859,7 @@ fn merge_in_steps(
         done: 0,
         total,
         progress,
+        redacted: rec.manifest.handling.redact_sources,
     };
     run_steps(dst, rec, &mut mg, &position, history, source_id)
         .map_err(|e| {
