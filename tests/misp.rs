@@ -619,3 +619,37 @@ fn a_tracking_number_given_twice_in_one_event_is_named_as_the_files() {
     }
     assert_eq!(nb.count("parcels"), 0);
 }
+
+/// What a typed record would be told is said of an imported one too (a
+/// seizure dated 2099 was stored without a word), and a NUL byte, which
+/// is never data, refuses the event with nothing written.
+#[test]
+fn an_imported_parcel_is_told_what_a_typed_one_is() {
+    let nb = Nb::new();
+    let attrs = serde_json::json!([
+        {"object_relation": "tracking-number", "type": "text", "value": "RR123456785KZ"},
+        {"object_relation": "status", "type": "text", "value": "seized"},
+        {"object_relation": "seized-on", "type": "datetime", "value": "2099-01-01"},
+    ]);
+    let file = import_value(
+        &nb,
+        "future.json",
+        &event_with(&["tlp:amber"], attrs, Value::Null),
+    );
+    let v = nb.json(&["import", "misp", file.to_str().unwrap()]);
+    let notices = v["notices"].to_string();
+    assert!(
+        notices.contains("seized_on: 2099-01-01 is in the future"),
+        "{v}"
+    );
+    let attrs = serde_json::json!([
+        {"object_relation": "tracking-number", "type": "text", "value": "RR473124829KZ"},
+        {"object_relation": "recipient-name", "type": "text", "value": "A\u{0}B"},
+    ]);
+    let mut e = event_with(&["tlp:amber"], attrs, Value::Null);
+    e["Event"]["Object"][0]["uuid"] = "5a6c2a3e-8b1d-4c2e-9f00-0d3a4b5c6d7e".into();
+    let file = import_value(&nb, "nul.json", &e);
+    let err = nb.fails(&["import", "misp", file.to_str().unwrap()]);
+    assert!(err.contains("NUL byte"), "{err}");
+    assert_eq!(nb.count("parcels"), 1);
+}

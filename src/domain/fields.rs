@@ -313,6 +313,16 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// A NUL byte is never data (no terminal shows it, and a CSV holding one
+/// is refused on its way back in): refused on every path a text is
+/// written by, typed, imported or received.
+fn no_nul(raw: &str) -> Result<(), String> {
+    if raw.contains('\0') {
+        return Err("holds a NUL byte, which is never data".into());
+    }
+    Ok(())
+}
+
 fn text(s: impl Into<String>) -> Result<Parsed, String> {
     Ok(Parsed::plain(Value::String(s.into())))
 }
@@ -324,9 +334,13 @@ impl FieldKind {
                 if raw.bytes().any(|b| b == b'\n' || b == b'\r') {
                     return Err("must be a single line".into());
                 }
+                no_nul(raw)?;
                 text(raw.trim())
             }
-            FieldKind::LongText => text(raw.trim()),
+            FieldKind::LongText => {
+                no_nul(raw)?;
+                text(raw.trim())
+            }
             FieldKind::Country => text(country::parse(raw)?),
             FieldKind::CountryList => text(country::parse_list(raw)?),
             FieldKind::Date => text(parse_date(raw)?),

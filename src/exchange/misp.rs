@@ -244,6 +244,9 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
             ("status", Some(p.status.clone())),
             ("seized-place", p.seized_place.clone()),
             ("seized-on", p.seized_on.clone()),
+            ("posted-on", p.posted_on.clone()),
+            ("posted-from", p.posted_from.clone()),
+            ("entry-point", p.entry_point.clone()),
         ];
         for (r, v) in pairs {
             o.add(r, &t(r), v);
@@ -335,13 +338,19 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
                     for a in crate::domain::person::parts(&org.addresses) {
                         o.add("address", "text", Some(a.to_string()));
                     }
+                    // (MISP's organisation has no relation for handles and
+                    // payment ids: they ride in its description on a line
+                    // of their own, read back as the contacts they were.)
                     o.add(
                         "description",
                         "text",
-                        [org.description.clone(), org.contacts.clone()]
-                            .into_iter()
-                            .flatten()
-                            .reduce(|a, b| format!("{a}; {b}")),
+                        [
+                            org.description.clone(),
+                            org.contacts.as_ref().map(|c| format!("{CONTACTS_LINE}{c}")),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .reduce(|a, b| format!("{a}\n{b}")),
                     );
                     for i in org.identifiers() {
                         identifiers.push((i, format!("from organisation {}", org.name)));
@@ -510,6 +519,22 @@ pub struct Imported {
     /// user (which of several TLP tags applies), data left out and why.
     pub notices: Vec<String>,
     pub dry_run: bool,
+}
+
+/// How an organisation's contacts begin their line of its MISP
+/// description.
+const CONTACTS_LINE: &str = "contacts: ";
+
+/// What typing and saving a record of the event said (a date in the
+/// future, a national phone with no country...), each once, named by its
+/// object: said as the same record typed would be.
+fn said(notices: &mut Vec<String>, what: &str, warnings: impl IntoIterator<Item = String>) {
+    for w in warnings {
+        let n = format!("{what}: {w}");
+        if !notices.contains(&n) {
+            notices.push(n);
+        }
+    }
 }
 
 /// The event's TLP from its `tlp:` tags: the strictest when there are
@@ -1070,6 +1095,9 @@ pub fn import_event(
                     ("status", "status"),
                     ("seized-place", "seized_place"),
                     ("seized-on", "seized_on"),
+                    ("posted-on", "posted_on"),
+                    ("posted-from", "posted_from"),
+                    ("entry-point", "entry_point"),
                 ] {
                     pairs.push((field, r.one(rel)));
                 }
@@ -1107,7 +1135,7 @@ pub fn import_event(
                         &mut out.notices,
                     )?;
                 } else {
-                    let (mut p, _) = new_record::<crate::domain::Parcel>(&pairs)
+                    let (mut p, typed) = new_record::<crate::domain::Parcel>(&pairs)
                         .map_err(|err| bad(&what, err))?;
                     p.meta.id = id;
                     if !kind_given.is_empty() && kind_given != p.tracking_kind.as_str() {
@@ -1129,7 +1157,8 @@ pub fn import_event(
                             ),
                         ));
                     }
-                    create::parcel(w, &mut p).map_err(|err| bad(&what, err))?;
+                    let saved = create::parcel(w, &mut p).map_err(|err| bad(&what, err))?;
+                    said(&mut out.notices, &what, typed.into_iter().chain(saved));
                     tracked_in_file.insert(p.tracking.clone(), id);
                     create::include_in_case(w, case_id, id)?;
                     added(ItemKind::Parcel);
@@ -1280,9 +1309,11 @@ pub fn import_event(
                         &mut out.notices,
                     )?;
                 } else {
-                    let (mut p, _) = new_record::<Person>(&pairs).map_err(|err| bad(&what, err))?;
+                    let (mut p, typed) =
+                        new_record::<Person>(&pairs).map_err(|err| bad(&what, err))?;
                     p.meta.id = id;
-                    records::insert(w, &mut p).map_err(|err| bad(&what, err))?;
+                    let saved = records::insert(w, &mut p).map_err(|err| bad(&what, err))?;
+                    said(&mut out.notices, &what, typed.into_iter().chain(saved));
                     added(ItemKind::Person);
                 }
                 out.notices.extend(r.not_imported(&what, "person"));
@@ -1311,8 +1342,28 @@ pub fn import_event(
                 // The description carries the contacts the export joined
                 // to it; e-mail addresses and sites go with them (each
                 // recognised as an identifier there).
-                let description = r.one("description");
-                let contacts: Vec<String> = [description.clone()]
+                // The contacts interdict wrote on a line of their own; in
+                // another tool's event, the whole description is read for
+                // them too.
+                let given = r.one("description");
+                let (description, written) =
+                    match given.lines().position(|l| l.starts_with(CONTACTS_LINE)) {
+                        Some(at) => {
+                            let lines: Vec<&str> = given.lines().collect();
+                            let rest: Vec<&str> = lines
+                                .iter()
+                                .enumerate()
+                                .filter(|(i, _)| *i != at)
+                                .map(|(_, l)| *l)
+                                .collect();
+                            (
+                                rest.join("\n"),
+                                lines[at][CONTACTS_LINE.len()..].to_string(),
+                            )
+                        }
+                        None => (given.clone(), given.clone()),
+                    };
+                let contacts: Vec<String> = [written]
                     .into_iter()
                     .chain(r.values("e-mail"))
                     .chain(r.values("website"))
@@ -1346,10 +1397,11 @@ pub fn import_event(
                         &mut out.notices,
                     )?;
                 } else {
-                    let (mut org, _) =
+                    let (mut org, typed) =
                         new_record::<Organisation>(&pairs).map_err(|err| bad(&what, err))?;
                     org.meta.id = id;
-                    records::insert(w, &mut org).map_err(|err| bad(&what, err))?;
+                    let saved = records::insert(w, &mut org).map_err(|err| bad(&what, err))?;
+                    said(&mut out.notices, &what, typed.into_iter().chain(saved));
                     added(ItemKind::Organisation);
                 }
                 out.notices.extend(r.not_imported(&what, "organisation"));
