@@ -299,6 +299,11 @@ pub fn parse_amount(raw: &str) -> Result<f64, String> {
 
 /// A weight in grams: the unit written after the number, else `unit`
 /// (the field's or the column's); refused when neither says one.
+/// The heaviest weight read: 100 t (a container's load). Above it a
+/// weight is a slip, and its number would be written with an exponent
+/// that nothing reads back.
+pub const MAX_GRAMS: f64 = 1e8;
+
 pub fn parse_weight(raw: &str, unit: Option<WeightUnit>) -> Result<f64, String> {
     weight_as(raw, unit, typed_number).map_err(|e| match e {
         WeightError::Ambiguous(m) => {
@@ -359,7 +364,9 @@ fn weigh(t: &str, n: f64, word: &str, unit: Option<WeightUnit>) -> Result<f64, S
         })?
     } else {
         WeightUnit::from_word(word).ok_or_else(|| {
-            if word.chars().any(|c| c.is_alphabetic()) {
+            if word.starts_with(['e', 'E']) && word[1..].trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit()) && word.len() > 1 {
+                format!("{t:?}: a number with an exponent is not read; write it in digits (a weight such as 450, 450 g or 0,45 kg)")
+            } else if word.chars().any(|c| c.is_alphabetic()) {
                 format!("{t:?}: unknown unit {word:?} (g, kg, mg, lb or oz)")
             } else {
                 not_a_number()
@@ -371,6 +378,12 @@ fn weigh(t: &str, n: f64, word: &str, unit: Option<WeightUnit>) -> Result<f64, S
     let grams = (grams * 1e6).round() / 1e6;
     if !grams.is_finite() || grams <= 0.0 {
         return Err(format!("{t} must be greater than 0"));
+    }
+    if grams > MAX_GRAMS {
+        return Err(format!(
+            "{t} is {grams:.0} g, more than any consignment weighs (at most {} t); a slip?",
+            MAX_GRAMS / 1e6
+        ));
     }
     Ok(grams)
 }
@@ -477,5 +490,21 @@ mod tests {
         assert!(e.contains("must be greater than 0"), "{e}");
         assert_eq!(parse_amount("1,500.5"), Ok(1500.5));
         assert_eq!(parse_amount("1500.0"), Ok(1500.0));
+    }
+
+    /// A weight no consignment has is a slip, refused (1e29 g was kept,
+    /// then written as `1e+29`, which nothing read back); a number with
+    /// an exponent is said to be one, not an unknown unit.
+    #[test]
+    fn an_impossible_weight_and_an_exponent_are_said() {
+        let g = Some(WeightUnit::G);
+        let e = parse_weight("99999999999999999999999999999", g).unwrap_err();
+        assert!(e.contains("more than any consignment weighs"), "{e}");
+        assert_eq!(parse_weight("100000 kg", g), Ok(1e8));
+        assert!(parse_weight("100001 kg", g).is_err());
+        let e = parse_weight("1e3", g).unwrap_err();
+        assert!(e.contains("exponent"), "{e}");
+        let e = parse_weight("1e+29", g).unwrap_err();
+        assert!(e.contains("exponent"), "{e}");
     }
 }
