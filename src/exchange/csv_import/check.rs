@@ -420,13 +420,25 @@ pub(super) fn parse_row(
         .map(|cell| crate::domain::text::csv_unguard(cell))
         .enumerate()
         .map(|(i, cell)| match plan.fields[i] {
-            Some(f) if cell.bytes().any(|b| b == b'\n' || b == b'\r') && is_one_line(f) => cell
-                .split(['\r', '\n'])
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
-                .into(),
+            Some(f) if cell.bytes().any(|b| b == b'\n' || b == b'\r') && is_one_line(f) => {
+                // (A line that ends with its own comma or semicolon,
+                // `г. Астана,`, is not given a second one.)
+                let mut one = String::with_capacity(cell.len() + 8);
+                for l in cell
+                    .split(['\r', '\n'])
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                {
+                    if !one.is_empty() {
+                        if !one.ends_with([',', ';']) {
+                            one.push(',');
+                        }
+                        one.push(' ');
+                    }
+                    one.push_str(l);
+                }
+                one.into()
+            }
             _ => std::borrow::Cow::Borrowed(cell),
         })
         .collect();

@@ -405,3 +405,19 @@ fn two_digit_years_and_future_dates_are_refused() {
     assert_eq!(p[0].seized_on.as_deref(), Some("1969-03-04"));
     assert_eq!(p[0].posted_on.as_deref(), Some("2020-03-01"));
 }
+
+/// A cell typed over several lines goes into a one-line field with its
+/// lines joined by ", ", a line that ends with its own comma not given a
+/// second one (`г. Астана,, пр. ...`).
+#[test]
+fn lines_of_a_cell_are_joined_with_one_comma() {
+    let (_d, mut s) = temp_store();
+    let csv = "Tracking;Recipient address;Weight (g)\n\
+               RR123456785KZ;\"г. Астана,\nпр. Республики 1\n\nкв. 5\";5\n";
+    import_text(&mut s, csv, &Options::default()).unwrap();
+    let p: Vec<Parcel> = records::list(s.conn(), 1, 0).unwrap();
+    assert_eq!(
+        p[0].recipient_address.as_deref(),
+        Some("г. Астана, пр. Республики 1, кв. 5")
+    );
+}
