@@ -765,6 +765,20 @@ fn a_tracking_number_twice_in_a_manifest_keeps_both_rows_data() {
          EE074000008CN,CN,KZ,Zhang San,+7 701 555 99 99\n",
     )
     .unwrap();
+    // Said on a screen that keeps nothing too (it was said only with
+    // --keep-hits), in JSON as in the table.
+    let out = nb.run(&["screen", s(&m)]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("EE074000008CN: twice in the file (lines 2 and 4)"),
+        "{err}"
+    );
+    let v = nb.json(&["screen", s(&m)]);
+    assert!(
+        v["twice"][0].as_str().unwrap().contains("lines 2 and 4"),
+        "{v}"
+    );
+    assert_eq!(nb.count("parcels"), 0);
     let out = nb.run(&["screen", s(&m), "--keep-hits"]).success();
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
@@ -1110,4 +1124,34 @@ fn a_cas_number_declared_is_a_substance_named() {
             .contains("CAS number 437-38-7 (Fentanyl)"),
         "{v}"
     );
+}
+
+/// A column the screen does not know is said, in the summary and the
+/// JSON report: its values reach no indicator (a phone under "Recipient
+/// mob." was screened against nothing, without a word).
+#[test]
+fn a_screen_says_the_columns_it_ignores() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+7 701 555 01 42",
+        "--reason",
+        "courier",
+    ]);
+    let m = nb.beside("m2.csv");
+    std::fs::write(
+        &m,
+        "Tracking;Recipient mob.\nRR123456785KZ;+7 701 555 01 42\n",
+    )
+    .unwrap();
+    let out = nb.run(&["screen", s(&m)]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("ignored columns") && err.contains("Recipient mob."),
+        "{err}"
+    );
+    let v = nb.json(&["screen", s(&m)]);
+    assert_eq!(v["report"]["ignored_columns"][0], "Recipient mob.", "{v}");
 }

@@ -520,9 +520,9 @@ pub fn screen(
                 Ok(())
             };
             write().map_err(stdout_error)?;
-            if args.keep_hits {
-                found.push(h);
-            }
+            // (Held to tell a tracking number the file has twice, kept
+            // or not.)
+            found.push(h);
             Ok(())
         };
         manifest::screen(
@@ -558,13 +558,21 @@ pub fn screen(
     if shown {
         eprint!("\r\x1b[K");
     }
+    let (first, again) = twice_in_file(found);
     let (kept, twice) = if args.keep_hits {
-        let (first, again) = twice_in_file(found);
         let kept = manifest::keep(store, &first)?;
         let twice = note_twice(store, &args.file, &first, &again, &kept)?;
         (Some(kept), twice)
     } else {
-        (None, Vec::new())
+        // Said without keeping: which rows, and what differs.
+        let said = again
+            .iter()
+            .filter_map(|(r, line)| {
+                let f = first.iter().find(|f| f.line == *line)?;
+                Some(twice_head(f, r, *line))
+            })
+            .collect();
+        (None, said)
     };
     match format {
         Format::Json => {
@@ -586,6 +594,14 @@ pub fn screen(
                 writeln!(out, "no hits")?;
             }
         }
+    }
+    if !report.ignored_columns.is_empty() {
+        // What they hold reaches no indicator (a phone column under a
+        // header the import does not know is screened against nothing).
+        eprintln!(
+            "ignored columns (screened against nothing; name their fields with --mapping): {}",
+            cell_line(&report.ignored_columns.join(", "))
+        );
     }
     for e in report.errors.iter().take(10) {
         eprintln!("  skipped {}", cell_line(&e.to_string()));
@@ -652,6 +668,32 @@ fn twice_in_file(
     (first, again)
 }
 
+/// What is said of a tracking number the file has twice: both lines, and
+/// what the later row gives otherwise.
+fn twice_head(f: &manifest::RowHit, r: &manifest::RowHit, line: u64) -> String {
+    let diff = match (&f.parcel, &r.parcel) {
+        (Some(a), Some(b)) => differing(a, b),
+        _ => Vec::new(),
+    };
+    format!(
+        "{}: twice in the file (lines {line} and {}){}",
+        r.tracking,
+        r.line,
+        if diff.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", line {} differs: {}",
+                r.line,
+                diff.iter()
+                    .map(|(k, a, b)| format!("{k} {b} (line {line}: {a})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    )
+}
+
 /// A later row of a tracking number the file has twice: its data (where
 /// it differs from the first row's) and its hits, as a note on the parcel
 /// kept from the first row, so neither row's data is lost; said in the
@@ -676,10 +718,6 @@ fn note_twice(
             let Some(f) = first.iter().find(|f| f.line == *line) else {
                 continue;
             };
-            let diff = match (&f.parcel, &r.parcel) {
-                (Some(a), Some(b)) => differing(a, b),
-                _ => Vec::new(),
-            };
             let hits: Vec<String> = r
                 .hits
                 .iter()
@@ -697,23 +735,7 @@ fn note_twice(
                     )
                 })
                 .collect();
-            let head = format!(
-                "{}: twice in the file (lines {line} and {}){}",
-                r.tracking,
-                r.line,
-                if diff.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        ", line {} differs: {}",
-                        r.line,
-                        diff.iter()
-                            .map(|(k, a, b)| format!("{k} {b} (line {line}: {a})"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }
-            );
+            let head = twice_head(f, r, *line);
             if kept.already.contains(&f.tracking) {
                 said.push(format!(
                     "{head}; the notebook had the parcel already: neither row added"

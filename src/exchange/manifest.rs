@@ -49,6 +49,10 @@ pub struct Report {
     pub errors: Vec<RowError>,
     pub profiles: Vec<String>,
     pub watchlist: bool,
+    /// The file's columns that fill no field (named; `(column N)` when
+    /// unnamed): what they hold is screened by no indicator.
+    #[serde(default)]
+    pub ignored_columns: Vec<String>,
 }
 
 /// Screens every row of `prep` against `profiles` (and the watchlist when
@@ -109,6 +113,7 @@ fn screen_as(
     } = *how;
     let mut report = Report {
         file: prep.path.display().to_string(),
+        ignored_columns: prep.plan.ignored.clone(),
         profiles: profiles.iter().map(|p| p.name.clone()).collect(),
         watchlist: watching,
         ..Report::default()
