@@ -457,7 +457,10 @@ fn demo_dataset_is_deterministic_and_consistent() {
     let again = b.json(&["demo", "--parcels", "600", "--seed", "7"]);
     assert_eq!(summary["clusters"], again["clusters"]);
     let err = a.fails(&["demo", "--parcels", "10"]);
-    assert!(err.contains("already holds 600 parcels"), "{err}");
+    assert!(
+        err.contains("600 parcels") && err.contains("already holds"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -912,4 +915,41 @@ fn a_link_type_must_fit_its_ends() {
         "related-to",
     ]);
     assert_eq!(nb.count("links"), 3);
+}
+
+/// A demo stopped midway (killed, or a full disk) is said as such when
+/// it is run again, which refused nothing and made a second set of cases;
+/// a notebook with cases of its own is not empty either. A demo that
+/// ends leaves no trace of having been under way.
+#[test]
+fn a_demo_stopped_midway_is_said_and_not_doubled() {
+    let nb = Nb::new();
+    nb.ok(&["demo", "--parcels", "50"]);
+    let left: i64 = common::count_in(
+        &nb.db,
+        "SELECT count(*) FROM meta WHERE key = 'demo_unfinished'",
+    );
+    assert_eq!(left, 0);
+    // As a demo killed after its cases were written.
+    let stopped = Nb::new();
+    stopped.ok(&["add", "case", "--title", "Operation Steppe"]);
+    {
+        let c = rusqlite::Connection::open(&stopped.db).unwrap();
+        c.execute(
+            "INSERT INTO meta (key, value) VALUES ('demo_unfinished', '3000')",
+            [],
+        )
+        .unwrap();
+    }
+    let err = stopped.fails(&["demo", "--parcels", "3000"]);
+    assert!(
+        err.contains("stopped midway") && err.contains("new file"),
+        "{err}"
+    );
+    assert_eq!(stopped.count("cases"), 1);
+    // Cases of the notebook's own: not empty.
+    let own = Nb::new();
+    own.ok(&["add", "case", "--title", "Mine"]);
+    let err = own.fails(&["demo", "--parcels", "20"]);
+    assert!(err.contains("1 cases and 0 parcels"), "{err}");
 }

@@ -485,7 +485,43 @@ pub fn generate(
 ) -> Result<Summary> {
     let mut summary = store.bulk(|store| generate_in(store, parcels, seed, progress))??;
     summary.targeting = targeting::seed(store, &summary.clusters)?;
+    // Whole: no longer a demo stopped midway.
+    store.write(|w| {
+        w.tx.execute("DELETE FROM meta WHERE key = ?1", [UNFINISHED])?;
+        Ok(())
+    })?;
     Ok(summary)
+}
+
+/// The `meta` key a demo holds from its first write to its last: a
+/// notebook that still has it holds a demo stopped midway (killed, or a
+/// full disk), which cannot be finished.
+const UNFINISHED: &str = "demo_unfinished";
+
+/// Why demo data may not go into this notebook: it holds records already
+/// (a demo goes into an empty notebook), or a demo stopped midway.
+fn not_empty(conn: &rusqlite::Connection, path: &std::path::Path) -> Result<()> {
+    use rusqlite::OptionalExtension;
+    let unfinished: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [UNFINISHED], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let parcels = records::count::<Parcel>(conn)?;
+    let cases = records::count::<Case>(conn)?;
+    if let Some(of) = unfinished {
+        return Err(StoreError::Duplicate(format!(
+            "{}: a demo was stopped midway in this notebook ({cases} cases and {parcels} of its {of} parcels written) and cannot be finished; start the demo on a new file (--db NEW.db)",
+            path.display()
+        )));
+    }
+    if parcels > 0 || cases > 0 {
+        return Err(StoreError::Duplicate(format!(
+            "{}: the notebook already holds {cases} cases and {parcels} parcels; demo data goes into an empty notebook (pick another file with --db)",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 fn generate_in(
@@ -494,13 +530,7 @@ fn generate_in(
     seed: u64,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Summary> {
-    let existing = records::count::<Parcel>(store.conn())?;
-    if existing > 0 {
-        return Err(StoreError::Duplicate(format!(
-            "{}: the notebook already holds {existing} parcels; demo data goes into an empty notebook (pick another file with --db)",
-            store.path().display()
-        )));
-    }
+    not_empty(store.conn(), store.path())?;
     for p in seizures::SUBSTANCES {
         records::must_get::<crate::domain::Substance>(store.conn(), catalogue_id(p.name)).map_err(
             |_| {
@@ -598,7 +628,15 @@ fn generate_in(
 
     // Cases and the identity of each series.
     let mut series: Vec<Series> = Vec::new();
+    let path = store.path().to_path_buf();
     store.write(|w| {
+        // Asked again in the write that begins it: two demos started at
+        // once on one empty file (the second wrote its cases too).
+        not_empty(&w.tx, &path)?;
+        w.tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+            (UNFINISHED, parcels.to_string()),
+        )?;
         for (c, &size) in sizes.iter().enumerate() {
             let shifts = shift_series == Some(c);
             let (start, span) = spans[c];
