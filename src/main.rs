@@ -6,6 +6,16 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // A file-size limit (`ulimit -f`) kills a process that writes past it
+    // with SIGXFSZ, mid-transaction and without a word; ignored, the
+    // write fails (EFBIG), the transaction is rolled back and the error
+    // is said like a full disk.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN at start, before
+    // any other thread exists, touches no memory of the program's.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     interdict::cli::memory::give_back_at_once();
     interdict::cli::run()
 }

@@ -953,3 +953,40 @@ fn a_demo_stopped_midway_is_said_and_not_doubled() {
     let err = own.fails(&["demo", "--parcels", "20"]);
     assert!(err.contains("1 cases and 0 parcels"), "{err}");
 }
+
+/// A file-size limit (`ulimit -f`) reached is said as an error naming it,
+/// the process not killed by SIGXFSZ without a word (exit 153), and the
+/// notebook is left whole.
+#[cfg(unix)]
+#[test]
+fn a_file_size_limit_is_said_not_a_silent_kill() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let csv = nb.beside("p.csv");
+    let mut text = String::from("tracking,recipient_name,recipient_address\n");
+    for i in 0..400u32 {
+        let t = interdict::exchange::demo::s10_number("RR", 1000 + i, "KZ");
+        text.push_str(&format!(
+            "{t},Person {i},Street {i} house {i} flat {i} Almaty\n"
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let size_kib = std::fs::metadata(&nb.db).unwrap().len() / 1024;
+    let bin = assert_cmd::cargo::cargo_bin("interdict");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f {}; exec \"$0\" --db \"$1\" import csv \"$2\"",
+            size_kib + 8
+        ))
+        .arg(&bin)
+        .arg(&nb.db)
+        .arg(&csv)
+        .env("HOME", nb.db.parent().unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("ulimit -f"), "{err}");
+    nb.ok(&["audit", "verify"]);
+}

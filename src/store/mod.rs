@@ -302,6 +302,25 @@ pub trait Screen: Send + Sync {
     }
 }
 
+/// The process's limit on the size of a file it writes (`ulimit -f`), in
+/// KiB, when it has one: a write past it fails as an I/O error.
+fn file_size_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut l = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `getrlimit` only writes the struct it is given.
+        let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut l) } == 0;
+        (ok && l.rlim_cur != libc::RLIM_INFINITY).then_some(l.rlim_cur / 1024)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotSqlite { path: path.into() },
@@ -320,9 +339,14 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
         }
         Some(ErrorCode::SystemIoFailure) => StoreError::Open {
             path: path.into(),
-            message: format!(
-                "{e} (is the disk full or failing? nothing of this change was written)"
-            ),
+            message: match file_size_limit() {
+                Some(kib) => format!(
+                    "{e} (is the disk full or failing, or this shell's file-size limit of {kib} KiB, `ulimit -f`, reached? the write that met it was not made; what was committed before it stays)"
+                ),
+                None => {
+                    format!("{e} (is the disk full or failing? nothing of this change was written)")
+                }
+            },
         },
         Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => StoreError::Open {
             path: path.into(),
