@@ -310,7 +310,7 @@ fn table_value<'c>(
         use crate::domain::weight::{WeightError, parse_table_weight};
         return match parse_table_weight(cell, plan.units[i], plan.decimal_marks[i]) {
             Ok(g) => Ok(g.to_string().into()),
-            Err(WeightError::Ambiguous(m)) => Err(ambiguous_number(&m)),
+            Err(WeightError::Ambiguous(m)) => Err(ambiguous_number(&m, plan.marks_disagree[i])),
             Err(WeightError::Other(m)) => Err(m),
         };
     }
@@ -319,7 +319,7 @@ fn table_value<'c>(
         return match number_with(cell, plan.decimal_marks[i]) {
             Ok(n) => Ok(n.to_string().into()),
             Err(e) => match e.ambiguity(cell) {
-                Some(m) => Err(ambiguous_number(&m)),
+                Some(m) => Err(ambiguous_number(&m, plan.marks_disagree[i])),
                 // (Said by the field's own rules.)
                 None => Ok(cell.into()),
             },
@@ -376,7 +376,15 @@ const PAST_DATES: [&str; 2] = [
 ];
 
 /// A number that reads two ways, as a table's cell: what settles it.
-fn ambiguous_number(readings: &str) -> String {
+/// `disagree`: the column's own values tell both marks.
+fn ambiguous_number(readings: &str, disagree: bool) -> String {
+    if disagree {
+        return format!(
+            "{readings}, and this column's values disagree on the decimal mark (some \
+             have a decimal comma, as 0,5, others a decimal point, as 1,200.5); write \
+             it as the number it is, without the mark between thousands"
+        );
+    }
     format!(
         "{readings}, and no other value in this column tells which (one with both marks, \
          as 1,200.5, or a decimal part not of three digits, as 0,5); write it as the \

@@ -421,3 +421,30 @@ fn lines_of_a_cell_are_joined_with_one_comma() {
         Some("г. Астана, пр. Республики 1, кв. 5")
     );
 }
+
+/// A header line ending with its delimiter (as a spreadsheet writes) has
+/// no column there to ignore: it was reported as `(column 4)`.
+#[test]
+fn a_trailing_delimiter_on_the_header_is_no_column() {
+    let (_d, mut s) = temp_store();
+    let csv = "Tracking;Recipient address;Weight (g);\nRR123456785KZ;Almaty;5;\n";
+    let r = import_text(&mut s, csv, &Options::default()).unwrap();
+    assert!(r.ignored_columns.is_empty(), "{:?}", r.ignored_columns);
+    assert_eq!(r.imported, 1);
+}
+
+/// A column whose values tell both decimal marks says so of a value it
+/// cannot read, instead of "no other value in this column tells which".
+#[test]
+fn a_column_whose_marks_disagree_says_so() {
+    let (_d, mut s) = temp_store();
+    let csv =
+        "Tracking;Weight (kg)\nRR000100009CN;1,200.5\nRR000100012CN;0,5\nRR000100026CN;1,200\n";
+    let opts = Options {
+        skip_bad: true,
+        ..Options::default()
+    };
+    let r = import_text(&mut s, csv, &opts).unwrap();
+    let said = format!("{:?}", r.errors);
+    assert!(said.contains("disagree on the decimal mark"), "{said}");
+}

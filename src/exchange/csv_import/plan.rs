@@ -30,6 +30,11 @@ pub struct ColumnPlan {
     /// values use, when told by the column's own values (`0,5`,
     /// `1.200,5`, `12,345,678`): it reads an ambiguous `1,200`.
     pub decimal_marks: Vec<Option<DecimalMark>>,
+    /// For each number column, whether its values tell both marks (`0,5`
+    /// and `1,200.5`): then nothing settles an ambiguous value, and that
+    /// is what is said.
+    #[serde(skip)]
+    pub(super) marks_disagree: Vec<bool>,
     /// For each column, where its field is in `Parcel::FIELDS`; for each
     /// default, the same (worked out once, not by name for every cell of
     /// every row).
@@ -227,8 +232,17 @@ impl ColumnPlan {
                 }
             }
         }
+        // Empty header cells at the end are a trailing delimiter (as a
+        // spreadsheet writes), not columns: nothing to say of them.
+        let trailing = header
+            .iter()
+            .rev()
+            .take_while(|h| h.trim().is_empty())
+            .count();
+        let named_width = header.len() - trailing;
         for (i, f) in fields.iter().enumerate() {
             match f {
+                None if i >= named_width => {}
                 None => ignored.push(column_name(&header, i)),
                 Some(f) => {
                     if let Some(j) = fields[..i].iter().position(|g| g == &Some(*f)) {
@@ -269,6 +283,7 @@ impl ColumnPlan {
             })
             .collect();
         let decimal_marks = vec![None; header.len()];
+        let marks_disagree = vec![false; header.len()];
         let slots = fields.iter().map(|f| f.and_then(slot)).collect();
         let default_slots = defaults.iter().map(|(f, _)| slot(f)).collect();
         ColumnPlan {
@@ -282,6 +297,7 @@ impl ColumnPlan {
             units,
             date_orders,
             decimal_marks,
+            marks_disagree,
             slots,
             default_slots,
         }

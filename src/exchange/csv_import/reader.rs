@@ -1026,6 +1026,7 @@ impl Prepared {
             }
         }
         for (k, i) in numbers.iter().enumerate() {
+            plan.marks_disagree[*i] = marks[k] == (true, true);
             plan.decimal_marks[*i] = match marks[k] {
                 (true, false) => Some(DecimalMark::Comma),
                 (false, true) => Some(DecimalMark::Point),
