@@ -1985,7 +1985,7 @@ fn a_received_parcel_beside_one_of_the_same_tracking_number_is_said() {
             && text.contains(&here),
         "{text}"
     );
-    let v = b.json(&["merge", "--dry-run", common::s(&file)]);
+    let v = b.json(&["merge", "--dry-run", "--trust-new", common::s(&file)]);
     assert!(
         v["same_tracking"].as_array().unwrap().is_empty(),
         "merged before: {v}"
