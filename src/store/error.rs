@@ -39,7 +39,7 @@ pub enum StoreError {
     )]
     ReadOnly { path: PathBuf },
     #[error(
-        "{path}: the disk is full: this change was not written and nothing else was lost; free some space and try again"
+        "{path}: the disk is full: what this command was writing was not written and nothing else was lost (even reading a notebook needs a little space, for its shared-memory index); free some space and try again"
     )]
     DiskFull { path: PathBuf },
     #[error("{path}: cannot open the database: {message}")]
