@@ -158,17 +158,10 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
         [(kind, id)] => named.push((*kind, *id)),
         [] => {}
         many => {
-            let mut names = Vec::new();
-            for (kind, id) in many {
-                names.push(format!(
-                    "{kind} {} ({id})",
-                    records::label_of(conn, *kind, *id)?
-                ));
-            }
             return Err(StoreError::Ambiguous(format!(
                 "{t:?} names {} people or organisations: {}",
                 many.len(),
-                names.join(", ")
+                each_named(conn, many)?.join(", ")
             )));
         }
     }
@@ -180,16 +173,9 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
         [(kind, id)] => return item(conn, *kind, *id),
         [] => {}
         many => {
-            let mut names = Vec::new();
-            for (kind, id) in many {
-                names.push(format!(
-                    "{kind} {} ({id})",
-                    records::label_of(conn, *kind, *id)?
-                ));
-            }
             return Err(StoreError::Ambiguous(format!(
                 "{t:?} names {}; name one by its id",
-                names.join(" and ")
+                each_named(conn, many)?.join(" and ")
             )));
         }
     }
@@ -232,6 +218,19 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
     Err(StoreError::NotFound(format!(
         "no case, parcel, substance, person, organisation, exhibit or finding (PARCEL:SUBSTANCE) matches {t:?} (try: interdict search {t:?})"
     )))
+}
+
+/// Items as an ambiguity lists them: `person Ivan Petrov (id)`.
+fn each_named(conn: &Connection, items: &[(ItemKind, Uuid)]) -> Result<Vec<String>> {
+    items
+        .iter()
+        .map(|(kind, id)| {
+            Ok(format!(
+                "{kind} {} ({id})",
+                records::label_of(conn, *kind, *id)?
+            ))
+        })
+        .collect()
 }
 
 /// People and organisations whose name or alias is `name` (in any script
