@@ -1323,7 +1323,10 @@ fn a_text_naming_a_substance_and_an_exhibit_is_ambiguous() {
     nb.ok(&["exhibit", "add", P, "A2", "--net", "5"]);
     let err = nb.fails(&["edit", "A2", "--set", "description=white powder"]);
     assert!(
-        err.contains("names substance") && err.contains("exhibit") && err.contains("by its id"),
+        err.contains("names substance")
+            && err.contains(" and exhibit A2 (")
+            && !err.contains("exhibit exhibit")
+            && err.contains("by its id"),
         "{err}"
     );
     let bzp = nb.json(&["show", "BZP"]);

@@ -226,8 +226,8 @@ fn each_named(conn: &Connection, items: &[(ItemKind, Uuid)]) -> Result<Vec<Strin
         .iter()
         .map(|(kind, id)| {
             Ok(format!(
-                "{kind} {} ({id})",
-                records::label_of(conn, *kind, *id)?
+                "{} ({id})",
+                named(*kind, &records::label_of(conn, *kind, *id)?)
             ))
         })
         .collect()
