@@ -83,6 +83,20 @@ pub fn parse_grading(s: &str) -> Result<(String, String, Option<String>), String
 }
 
 impl Note {
+    /// Strips what `--redact-sources` leaves behind: the source, its
+    /// grading and handling. Whether there was any.
+    pub fn strip_sources(&mut self) -> bool {
+        let had = self.source.is_some()
+            || self.source_grade.is_some()
+            || self.intel_grade.is_some()
+            || self.handling.is_some();
+        self.source = None;
+        self.source_grade = None;
+        self.intel_grade = None;
+        self.handling = None;
+        had
+    }
+
     pub fn grading(&self) -> Option<String> {
         match (&self.source_grade, &self.intel_grade) {
             (Some(s), Some(i)) => Some(format!("{s}{i}{}", self.handling.as_deref().unwrap_or(""))),

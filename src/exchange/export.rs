@@ -718,15 +718,7 @@ pub fn export_with(
             );
         }
         let mut redact = |note: &mut Note| {
-            let had = note.source.is_some()
-                || note.source_grade.is_some()
-                || note.intel_grade.is_some()
-                || note.handling.is_some();
-            note.source = None;
-            note.source_grade = None;
-            note.intel_grade = None;
-            note.handling = None;
-            if had {
+            if note.strip_sources() {
                 redacted += 1;
             }
             // Its history would still show the source: leave it behind.

@@ -697,10 +697,7 @@ impl Merger<'_> {
                     .downcast_ref::<crate::domain::Note>()
                     .is_some_and(|n| {
                         let mut bare = n.clone();
-                        bare.source = None;
-                        bare.source_grade = None;
-                        bare.intel_grade = None;
-                        bare.handling = None;
+                        bare.strip_sources();
                         records::to_json(&bare).is_ok_and(|b| b == incoming_json)
                     })
             });
