@@ -313,6 +313,19 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// An ISO 4217 currency code, upper-cased (`usd` is `USD`).
+pub fn parse_currency(raw: &str) -> Result<String, String> {
+    let t = raw.trim().to_ascii_uppercase();
+    if t.len() == 3 && t.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(t)
+    } else {
+        Err(format!(
+            "{:?} is not an ISO 4217 currency code (e.g. USD, EUR, KZT)",
+            raw.trim()
+        ))
+    }
+}
+
 /// A NUL byte is never data (no terminal shows it, and a CSV holding one
 /// is refused on its way back in): refused on every path a text is
 /// written by, typed, imported or received.
@@ -458,17 +471,7 @@ impl FieldKind {
                 }
                 text(canonical)
             }
-            FieldKind::Currency => {
-                let t = raw.trim().to_ascii_uppercase();
-                if t.len() == 3 && t.bytes().all(|b| b.is_ascii_uppercase()) {
-                    text(t)
-                } else {
-                    Err(format!(
-                        "{:?} is not an ISO 4217 currency code (e.g. USD, EUR, KZT)",
-                        raw.trim()
-                    ))
-                }
-            }
+            FieldKind::Currency => text(parse_currency(raw)?),
         }
     }
 }

@@ -520,7 +520,7 @@ fn never_fires(test: &Test) -> Vec<String> {
 /// different currencies compared as plain numbers, a code that is no
 /// currency, a rate that converts nothing.
 fn money(currency: Option<&str>, rates: &BTreeMap<String, f64>, out: &mut Vec<String>) {
-    let code = |c: &str| c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic());
+    let code = |c: &str| crate::domain::fields::parse_currency(c).is_ok();
     match currency {
         None => out.push(
             "no currency: declared values in different currencies are compared as plain numbers (name one, `currency = \"USD\"`, with the `rates` of the others)".into(),
