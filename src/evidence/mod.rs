@@ -145,42 +145,27 @@ pub fn parcel_seized_at(conn: &Connection, parcel: Uuid) -> Result<Option<String
 /// When an exhibit was seized: the later of its log's seizure entry and
 /// the parcel's seizure as the parcel records it now (a seizure date
 /// moved later after the exhibit was logged leaves its hand-overs before
-/// it flagged, and the seizure entry with them: see
-/// [`seizure_entry_flag`]).
-pub fn exhibit_seized_at(
+/// it flagged); and the flag on a seizure entry dated on a day before the
+/// parcel's seizure (its seizure date or inspection changed after the
+/// exhibit was logged, or the entry misdated).
+pub fn exhibit_seizure(
     conn: &Connection,
     e: &Exhibit,
     log: &[Custody],
-) -> Result<Option<String>> {
+) -> Result<(Option<String>, Option<String>)> {
     let parcel = parcel_seized_at(conn, e.parcel_id)?;
-    Ok(match (log.first(), parcel) {
-        (Some(c), Some(p)) if c.purpose == "seizure" && !custody::earlier(&c.handed_at, &p) => {
-            Some(c.handed_at.clone())
-        }
-        (Some(c), None) if c.purpose == "seizure" => Some(c.handed_at.clone()),
-        (_, p) => p,
-    })
-}
-
-/// The flag on a log's seizure entry dated on a day before the parcel's
-/// seizure as the parcel records it now (its seizure date or inspection
-/// changed after the exhibit was logged, or the entry misdated).
-pub fn seizure_entry_flag(
-    conn: &Connection,
-    e: &Exhibit,
-    log: &[Custody],
-) -> Result<Option<String>> {
-    let Some(c) = log.first().filter(|c| c.purpose == "seizure") else {
-        return Ok(None);
-    };
-    Ok(parcel_seized_at(conn, e.parcel_id)?
-        .filter(|p| custody::earlier(&c.handed_at, p))
-        .map(|p| {
-            format!(
+    let entry = log.first().filter(|c| c.purpose == "seizure");
+    Ok(match (entry, parcel) {
+        (Some(c), Some(p)) if custody::earlier(&c.handed_at, &p) => {
+            let flag = format!(
                 "the seizure entry is dated {}, before the parcel's seizure as the parcel records it ({p})",
                 c.handed_at
-            )
-        }))
+            );
+            (Some(p), Some(flag))
+        }
+        (Some(c), _) => (Some(c.handed_at.clone()), None),
+        (None, p) => (p, None),
+    })
 }
 
 /// The time now as a hand-over is dated, with an hour's grace for clocks

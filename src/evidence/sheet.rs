@@ -1,7 +1,7 @@
 //! The custody sheet of an exhibit, printable: what it is, where it came
 //! from, every hand-over in order with its seal, and what is flagged.
 
-use super::{ExhibitTrail, custody_log, exhibit_seized_at};
+use super::{ExhibitTrail, custody_log, exhibit_seizure};
 use crate::domain::evidence::{Custody, Exhibit, custody};
 use crate::domain::{ItemKind, text};
 use crate::store::{Result, audit, records};
@@ -19,9 +19,9 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
         .find(|c| c.field == "seal")
         .map(|c| c.before.clone())
         .unwrap_or_else(|| e.seal.clone());
-    let seized = exhibit_seized_at(conn, &e, &log)?;
+    let (seized, entry_flag) = exhibit_seizure(conn, &e, &log)?;
     let mut entry_flags = custody::flags(sealed.as_deref(), seized.as_deref(), &log);
-    if let Some(f) = super::seizure_entry_flag(conn, &e, &log)? {
+    if let Some(f) = entry_flag {
         entry_flags.insert(0, (0, f));
     }
     let mut flags: Vec<String> = entry_flags
