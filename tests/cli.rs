@@ -880,6 +880,11 @@ fn a_link_type_must_fit_its_ends() {
             err.contains("link_type:") && err.contains(&format!("a {t} link joins")),
             "{t}: {err}"
         );
+        // The types that do join them are named.
+        assert!(
+            err.contains("a parcel and a case take includes, related-to,"),
+            "{t}: {err}"
+        );
     }
     let err = nb.fails(&[
         "add",

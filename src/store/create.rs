@@ -82,37 +82,7 @@ pub fn link(w: &mut Writer<'_>, l: &mut Link) -> Result<Vec<String>> {
     l.check_ends().map_err(StoreError::Invalid)?;
     l.from_kind = kind_of(w, l.from_id)?;
     l.to_kind = kind_of(w, l.to_id)?;
-    if l.link_type == "includes" && l.from_kind != ItemKind::Case {
-        // "Includes" reads from the case: a parcel linked to a case with
-        // it means the case includes the parcel.
-        if l.to_kind != ItemKind::Case {
-            return Err(StoreError::Invalid(crate::domain::fields::FieldError {
-                field: "link_type".into(),
-                message: "an includes link goes from a case to what it includes".into(),
-            }));
-        }
-        std::mem::swap(&mut l.from_id, &mut l.to_id);
-        std::mem::swap(&mut l.from_kind, &mut l.to_kind);
-    }
-    if matches!(l.link_type.as_str(), "sender-of" | "recipient-of") {
-        // Read from the person or organisation to the parcel, whichever
-        // order they were given in.
-        let party = |k: ItemKind| matches!(k, ItemKind::Person | ItemKind::Organisation);
-        if l.from_kind == ItemKind::Parcel && party(l.to_kind) {
-            std::mem::swap(&mut l.from_id, &mut l.to_id);
-            std::mem::swap(&mut l.from_kind, &mut l.to_kind);
-        }
-        if !(party(l.from_kind) && l.to_kind == ItemKind::Parcel) {
-            return Err(StoreError::Invalid(crate::domain::fields::FieldError {
-                field: "link_type".into(),
-                message: format!(
-                    "a {} link joins a person or organisation and a parcel, not a {} and a {}",
-                    l.link_type, l.from_kind, l.to_kind
-                ),
-            }));
-        }
-    }
-    l.check_kinds().map_err(StoreError::Invalid)?;
+    l.orient().map_err(StoreError::Invalid)?;
     let dup: Option<Uuid> =
         w.tx.prepare_cached(
             "SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3",

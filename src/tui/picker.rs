@@ -7,7 +7,6 @@ use super::draw::{block, centered, fit};
 use super::effect::Effect;
 use super::form::Form;
 use super::keymap::Action;
-use crate::domain::link::LINK_TYPES;
 use crate::domain::record::new_record;
 use crate::domain::{ItemKind, Link};
 use crate::store::refs::ItemRef;
@@ -171,7 +170,13 @@ impl App {
                 self.modal = Modal::Form(Box::new(Form::new_under(kind, about)));
             }
             (PickerPurpose::LinkType { from, to }, _) => {
-                let t = LINK_TYPES[p.cursor.min(LINK_TYPES.len() - 1)];
+                let types = Link::types_between(from.kind, to.kind);
+                let Some(t) = types
+                    .get(p.cursor.min(types.len().saturating_sub(1)))
+                    .copied()
+                else {
+                    return;
+                };
                 let (from, to) = if t == "includes"
                     && from.kind != ItemKind::Case
                     && to.kind == ItemKind::Case
@@ -212,9 +217,13 @@ impl App {
             self.error(format!("{}: choose another item, or Esc", e.message));
             return;
         }
+        let (from_kind, to_kind) = (from.kind, to.kind);
         self.open_picker(PickerPurpose::LinkType { from, to });
         if let Modal::Picker(p) = &mut self.modal {
-            p.cursor = LINK_TYPES.iter().position(|t| *t == link_type).unwrap_or(0);
+            p.cursor = Link::types_between(from_kind, to_kind)
+                .iter()
+                .position(|t| *t == link_type)
+                .unwrap_or(0);
         }
         self.error(format!("{}: choose another type, or Esc", e.message));
     }
@@ -233,7 +242,7 @@ impl Picker {
 
 pub fn picker_len(p: &Picker) -> usize {
     match p.purpose {
-        PickerPurpose::LinkType { .. } => LINK_TYPES.len(),
+        PickerPurpose::LinkType { ref from, ref to } => Link::types_between(from.kind, to.kind).len(),
         PickerPurpose::Evidence { ref kinds, .. } => kinds.len(),
         _ => p.hits.len(),
     }
@@ -249,7 +258,7 @@ pub fn draw_picker(f: &mut Frame<'_>, app: &App, p: &Picker) {
                 fit(&from.label, 20),
                 fit(&to.label, 20)
             ),
-            LINK_TYPES
+            Link::types_between(from.kind, to.kind)
                 .iter()
                 .map(|t| Line::from(format!("  {t}")))
                 .collect::<Vec<_>>(),

@@ -632,35 +632,30 @@ fn the_links_cursor_stays_when_the_item_is_read_again() {
     assert_eq!(ui.s.app.links_cursor, last - 1);
 }
 
-/// A link type its ends cannot take (includes, the first offered,
-/// between two parcels) is refused with the reason, and the choice of
-/// type opens again with both ends kept (it used to close, everything
-/// picked lost, with 'link_type: ...' on the status line).
+/// The choice of a link's type offers only the types its two ends can
+/// take: between two parcels no includes, analogue-of or member-of (it
+/// offered every type, and the store refused those its ends could not
+/// take); the second offered is same-sender-as, and it is made.
 #[test]
-fn a_refused_link_type_is_chosen_again() {
+fn a_links_type_is_chosen_among_those_its_ends_take() {
     let mut ui = Ui::new(60);
     ui.keys("2 g g");
     let to = ui.s.app.lists[1].rows[3].cells[0].clone();
-    ui.keys("l").typed(&to).keys("enter enter");
+    ui.keys("l").typed(&to).keys("enter");
     let super::app::Modal::Picker(p) = &ui.s.app.modal else {
-        panic!("the choice closed: {}", ui.text())
+        panic!("no choice of type: {}", ui.text())
     };
     assert!(matches!(
         &p.purpose,
         super::picker::PickerPurpose::LinkType { to: t, .. } if t.label == to
     ));
-    assert!(
-        ui.status()
-            .starts_with("an includes link goes from a case to what it includes"),
-        "{}",
-        ui.status()
-    );
-    assert!(
-        ui.text().contains(&format!(" to {to}: type ")),
-        "{}",
-        ui.text()
-    );
-    ui.keys("j j enter");
+    let text = ui.text();
+    assert!(text.contains(&format!(" to {to}: type ")), "{text}");
+    assert!(text.contains("  same-sender-as"), "{text}");
+    for t in ["includes", "analogue-of", "member-of", "sender-of"] {
+        assert!(!text.contains(&format!("  {t}")), "{t} offered:\n{text}");
+    }
+    ui.keys("j enter");
     assert!(
         ui.status().contains(&format!("same-sender-as parcel {to}")),
         "{}",
