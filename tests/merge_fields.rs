@@ -234,6 +234,74 @@ fn deletions_travel_and_a_deletion_meeting_an_edit_is_a_conflict() {
     }
 }
 
+/// A parcel deleted at one post that the other has since hung its own
+/// work on (a note, a finding, a link to a person) is not deleted with
+/// that work: the deletion meets it as a conflict, nothing of it lost;
+/// taken, it deletes the parcel with what hangs on it, as chosen. (The
+/// note, finding and link went with the parcel, reported as "deleted
+/// there", with no conflict.)
+#[test]
+fn a_deletion_does_not_take_work_the_deleter_never_saw() {
+    let (a, b) = two_posts();
+    b.ok(&[
+        "add",
+        "note",
+        "--on",
+        "RR123456785KZ",
+        "--text",
+        "informant: the recipient is Marat",
+    ]);
+    b.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        "RR123456785KZ",
+        "--substance",
+        "carfentanil",
+    ]);
+    b.ok(&["add", "person", "--name", "Marat Aliyev"]);
+    b.ok(&[
+        "add",
+        "link",
+        "Marat Aliyev",
+        "RR123456785KZ",
+        "--type",
+        "recipient-of",
+    ]);
+    let before = (b.count("notes"), b.count("findings"), b.count("links"));
+    a.ok(&["delete", "RR123456785KZ"]);
+    let r = merge(&b, &export(&a, "no-parcel.db"));
+    assert_eq!((r["deleted"].as_u64(), counts(&r)[3]), (Some(0), 1), "{r}");
+    assert_eq!(b.count("parcels"), 1);
+    assert_eq!(
+        (b.count("notes"), b.count("findings"), b.count("links")),
+        before
+    );
+    let id = b.json(&["conflicts"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let shown = b.ok(&["conflicts", "show", &id]);
+    assert!(shown.contains("incoming: deleted there"), "{shown}");
+    // What would go with it is named before anyone chooses.
+    assert!(
+        shown.contains("--keep incoming deletes with it 6 record(s) here: ")
+            && shown.contains("; note 2026-")
+            && shown.contains("informant: the recipient is Marat")
+            && shown.contains("finding of Carfentanil, ")
+            && shown.contains("link recipient-of Marat Aliyev -> RR123456785KZ"),
+        "{shown}"
+    );
+    // Taken: deleted, with what hangs on it, by a person's choice.
+    b.ok(&["conflicts", "resolve", &id, "--keep", "incoming"]);
+    assert_eq!(b.count("parcels"), 0);
+    assert_eq!(b.count("findings"), 0);
+    b.ok(&["audit", "verify"]);
+    common::assert_consistent(&b.db);
+    // What the deleter had seen goes with the parcel without a word, as
+    // before: the first deletion's test above.
+}
+
 /// Both posts settle by taking the other's value (the case the property
 /// test found): each settlement is a new version, so the posts end with
 /// one record instead of each keeping a version the other had seen.

@@ -486,6 +486,17 @@ pub fn conflicts(
                     .collect();
                 print_table(out, &["field", "here", "incoming"], &rows)?;
             }
+            if c.is_deletion() && c.local.is_some() {
+                writeln!(out, "incoming: deleted there")?;
+            }
+            if !c.deleted_with.is_empty() {
+                writeln!(
+                    out,
+                    "--keep incoming deletes with it {} record(s) here: {}",
+                    c.deleted_with.len(),
+                    c.deleted_with.join("; ")
+                )?;
+            }
             if c.status == "open" {
                 writeln!(
                     out,

@@ -35,6 +35,10 @@ pub struct Conflict {
     pub status: String,
     pub resolved_by: Option<String>,
     pub resolved_at: Option<String>,
+    /// An open deletion's: what taking it would delete here with the
+    /// item (see [`deleted_with`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deleted_with: Vec<String>,
 }
 
 /// One field that differs: name, local value, incoming value (JSON text;
@@ -116,7 +120,7 @@ fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
             })
             .unwrap_or_else(|| item_id.to_string()),
     };
-    Ok(Conflict {
+    Ok::<_, StoreError>(Conflict {
         id: r.get(0)?,
         item_kind: kind,
         item_id,
@@ -133,7 +137,65 @@ fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
         resolved_at: r.get(10)?,
         base: r.get(11)?,
         incoming_key: r.get(12)?,
+        deleted_with: Vec::new(),
     })
+    .and_then(|mut c| {
+        c.deleted_with = deleted_with(conn, &c)?;
+        Ok(c)
+    })
+}
+
+/// What taking an open deletion conflict's incoming side would delete
+/// here with its item (which is left out), each as its kind and label:
+/// the notes, findings, links and the rest that hang on it, which the
+/// deleter may never have seen. Empty for any other conflict, and where
+/// the deletion would be refused (a custody log).
+pub fn deleted_with(conn: &Connection, c: &Conflict) -> Result<Vec<String>> {
+    let Ok(kind) = c.item_kind.parse::<ItemKind>() else {
+        return Ok(Vec::new());
+    };
+    if !c.is_deletion() || c.status != "open" || refs::kind_of_id(conn, c.item_id)?.is_none() {
+        return Ok(Vec::new());
+    }
+    let doomed = match records::doomed(conn, kind, c.item_id) {
+        Ok(d) => d,
+        Err(StoreError::Refused(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    doomed
+        .into_iter()
+        .filter(|d| d.1 != c.item_id)
+        .map(|(k, id)| {
+            let text = match k {
+                ItemKind::Link => match records::get::<crate::domain::Link>(conn, id)? {
+                    Some(l) => format!(
+                        "link {} {} -> {}",
+                        l.link_type,
+                        records::label_of(conn, l.from_kind, l.from_id)?,
+                        records::label_of(conn, l.to_kind, l.to_id)?
+                    ),
+                    None => format!("link {id}"),
+                },
+                ItemKind::Finding => match records::get::<crate::domain::Finding>(conn, id)? {
+                    Some(f) => format!(
+                        "finding of {}, {}",
+                        records::label_of(conn, ItemKind::Substance, f.substance_id)?,
+                        f.label()
+                    ),
+                    None => format!("finding {id}"),
+                },
+                _ => {
+                    let label = records::label_of(conn, k, id)?;
+                    // (A note's label begins with its kind.)
+                    match label.strip_prefix(k.as_str()) {
+                        Some(rest) if rest.starts_with(' ') => label,
+                        _ => format!("{k} {label}"),
+                    }
+                }
+            };
+            Ok(sanitize(&text).into_owned())
+        })
+        .collect()
 }
 
 /// Conflicts, oldest first: the open ones, or all.

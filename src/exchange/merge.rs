@@ -235,27 +235,27 @@ fn apply_tombstones(
             continue;
         }
         let local = records::stored_json(&w.tx, kind, id)?;
-        let here_v = version_key(&audit::version_hash(kind, &local));
-        // What the deleter had seen of it: its own states, and the
-        // versions it deleted or kept a deletion over.
-        let mut seen: Vec<Vec<u8>> = Vec::new();
-        let mut q = src.prepare_cached(
-            "SELECT substr(coalesce(version, state), 1, 16), detail FROM received_audit WHERE source_db = ?1 AND item_id = ?2",
-        )?;
-        let mut rows = q.query((db, id))?;
-        while let Some(r) = rows.next()? {
-            match (
-                r.get::<_, Option<Vec<u8>>>(0)?,
-                r.get::<_, Option<String>>(1)?,
-            ) {
-                (Some(v), _) => seen.push(v),
-                (None, Some(d)) => seen.push(version_key(&deleted_version(kind, &d))),
-                _ => {}
-            }
-        }
-        drop(rows);
-        drop(q);
-        let deletable = decided.is_none() && seen.contains(&here_v);
+        // Deleted only as the deleter had seen it, and with nothing
+        // hanging on it that the deleter had not seen: a note, finding or
+        // link added here since (or changed here since) would go with it
+        // unseen by anyone who chose to delete.
+        let deletable = decided.is_none()
+            && seen_by_deleter(src, db, kind, id, &local)?
+            && match records::doomed(&w.tx, kind, id) {
+                Ok(doomed) => {
+                    let mut all = true;
+                    for (k, i) in doomed.into_iter().filter(|d| d.1 != id) {
+                        let json = records::stored_json(&w.tx, k, i)?;
+                        if !seen_by_deleter(src, db, k, i, &json)? {
+                            all = false;
+                            break;
+                        }
+                    }
+                    all
+                }
+                Err(StoreError::Refused(_)) => false,
+                Err(e) => return Err(e),
+            };
         let gone = if deletable {
             match records::delete(w, kind, id) {
                 Ok(n) => Some(n),
@@ -288,6 +288,37 @@ fn apply_tombstones(
         }
     }
     Ok(())
+}
+
+/// Whether the record `id`, as it stands here (`local`, its stored JSON),
+/// is a version the exporter `db` of the file `src` had seen: one of its
+/// own states, or a version it deleted or kept a deletion over.
+fn seen_by_deleter(
+    src: &Connection,
+    db: Uuid,
+    kind: ItemKind,
+    id: Uuid,
+    local: &str,
+) -> Result<bool> {
+    let here_v = version_key(&audit::version_hash(kind, local));
+    let mut q = src.prepare_cached(
+        "SELECT substr(coalesce(version, state), 1, 16), detail FROM received_audit WHERE source_db = ?1 AND item_id = ?2",
+    )?;
+    let mut rows = q.query((db, id))?;
+    while let Some(r) = rows.next()? {
+        let seen = match (
+            r.get::<_, Option<Vec<u8>>>(0)?,
+            r.get::<_, Option<String>>(1)?,
+        ) {
+            (Some(v), _) => v,
+            (None, Some(d)) => version_key(&deleted_version(kind, &d)),
+            _ => continue,
+        };
+        if seen == here_v {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The provenance row of an item the merge `source_id` wrote or deleted.

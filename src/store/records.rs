@@ -7,7 +7,7 @@
 use super::error::{Result, StoreError};
 use super::{Writer, audit, index, keys, search, stamp, writers};
 use crate::domain::record::{self, Record};
-use crate::domain::{ItemKind, Link, Meta, Note, Parcel};
+use crate::domain::{ItemKind, Meta, Note, Parcel};
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde_json::{Map, Value};
@@ -1544,59 +1544,90 @@ pub fn delete(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
 /// [`delete`], what cannot stand without the item deleted with it (a
 /// finding's results with it, the finding left alone).
 fn delete_with(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
-    refuse_custody_loss(&w.tx, kind, id)?;
-    let mut n = 0;
-    for note in ids_where(&w.tx, "SELECT id FROM notes WHERE item_id = ?1", id)? {
-        n += delete(w, ItemKind::Note, note)?;
+    let doomed = doomed(&w.tx, kind, id)?;
+    for (k, i) in &doomed {
+        crate::with_record_type!(*k, R => drop(delete_one::<R>(w, *i)?));
     }
-    for doc in ids_where(&w.tx, "SELECT id FROM documents WHERE item_id = ?1", id)? {
-        n += delete(w, ItemKind::Document, doc)?;
-    }
-    for link in ids_where(
-        &w.tx,
-        "SELECT id FROM links WHERE from_id = ?1 OR to_id = ?1",
-        id,
-    )? {
-        delete_one::<Link>(w, link)?;
-        n += 1;
-    }
-    // What cannot stand without the item, and the kind it is.
-    let children: &[(&str, ItemKind)] = match kind {
-        ItemKind::Parcel => &[
-            (
-                "SELECT id FROM findings WHERE parcel_id = ?1",
-                ItemKind::Finding,
-            ),
-            (
-                "SELECT id FROM inspections WHERE parcel_id = ?1",
-                ItemKind::Inspection,
-            ),
-            (
-                "SELECT id FROM exhibits WHERE parcel_id = ?1",
-                ItemKind::Exhibit,
-            ),
-            (
-                "SELECT id FROM deliveries WHERE parcel_id = ?1",
-                ItemKind::Delivery,
-            ),
-        ],
-        ItemKind::Substance => &[(
-            "SELECT id FROM findings WHERE substance_id = ?1",
-            ItemKind::Finding,
-        )],
-        ItemKind::Finding => &[(
-            "SELECT id FROM lab_results WHERE finding_id = ?1",
-            ItemKind::LabResult,
-        )],
-        _ => &[],
-    };
-    for (sql, child) in children {
-        for c in ids_where(&w.tx, sql, id)? {
-            n += delete_with(w, *child, c)?;
+    Ok(doomed.len())
+}
+
+/// What deleting an item deletes, each record once and before what it
+/// hangs on, the item itself last: the notes and documents on it, the
+/// links to and from it, and what cannot stand without it (a parcel's
+/// findings, inspections, exhibits and deliveries, a substance's
+/// findings, a finding's laboratory results), each with what hangs on
+/// that. Refused as a whole where a custody log would lose entries.
+pub fn doomed(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Vec<(ItemKind, Uuid)>> {
+    fn walk(
+        conn: &Connection,
+        kind: ItemKind,
+        id: Uuid,
+        seen: &mut std::collections::HashSet<Uuid>,
+        out: &mut Vec<(ItemKind, Uuid)>,
+    ) -> Result<()> {
+        if !seen.insert(id) {
+            return Ok(());
         }
+        refuse_custody_loss(conn, kind, id)?;
+        for note in ids_where(conn, "SELECT id FROM notes WHERE item_id = ?1", id)? {
+            walk(conn, ItemKind::Note, note, seen, out)?;
+        }
+        for doc in ids_where(conn, "SELECT id FROM documents WHERE item_id = ?1", id)? {
+            walk(conn, ItemKind::Document, doc, seen, out)?;
+        }
+        let links = "SELECT id FROM links WHERE from_id = ?1 OR to_id = ?1";
+        for link in ids_where(conn, links, id)? {
+            if seen.insert(link) {
+                out.push((ItemKind::Link, link));
+            }
+        }
+        // What cannot stand without the item, and the kind it is.
+        let children: &[(&str, ItemKind)] = match kind {
+            ItemKind::Parcel => &[
+                (
+                    "SELECT id FROM findings WHERE parcel_id = ?1",
+                    ItemKind::Finding,
+                ),
+                (
+                    "SELECT id FROM inspections WHERE parcel_id = ?1",
+                    ItemKind::Inspection,
+                ),
+                (
+                    "SELECT id FROM exhibits WHERE parcel_id = ?1",
+                    ItemKind::Exhibit,
+                ),
+                (
+                    "SELECT id FROM deliveries WHERE parcel_id = ?1",
+                    ItemKind::Delivery,
+                ),
+            ],
+            ItemKind::Substance => &[(
+                "SELECT id FROM findings WHERE substance_id = ?1",
+                ItemKind::Finding,
+            )],
+            ItemKind::Finding => &[(
+                "SELECT id FROM lab_results WHERE finding_id = ?1",
+                ItemKind::LabResult,
+            )],
+            _ => &[],
+        };
+        for (sql, child) in children {
+            for c in ids_where(conn, sql, id)? {
+                walk(conn, *child, c, seen, out)?;
+            }
+        }
+        out.push((kind, id));
+        Ok(())
     }
-    crate::with_record_type!(kind, R => drop(delete_one::<R>(w, id)?));
-    Ok(n + 1)
+    let mut out = Vec::new();
+    walk(
+        conn,
+        kind,
+        id,
+        &mut std::collections::HashSet::new(),
+        &mut out,
+    )?;
+    Ok(out)
 }
 
 /// The message for a finding made lab-confirmed by hand.

@@ -61,6 +61,19 @@ pub fn draw_conflicts(
                 app.theme.dim(),
             )),
         ];
+        if c.is_deletion() && c.local.is_some() {
+            lines.push(Line::from(fit("  incoming: deleted there", w)));
+        }
+        if !c.deleted_with.is_empty() {
+            lines.push(Line::from(fit(
+                &format!(
+                    "  taking it deletes with it {} here: {}",
+                    c.deleted_with.len(),
+                    c.deleted_with.join("; ")
+                ),
+                w,
+            )));
+        }
         for d in c.diff() {
             let base = d
                 .base

@@ -242,7 +242,9 @@ impl Picker {
 
 pub fn picker_len(p: &Picker) -> usize {
     match p.purpose {
-        PickerPurpose::LinkType { ref from, ref to } => Link::types_between(from.kind, to.kind).len(),
+        PickerPurpose::LinkType { ref from, ref to } => {
+            Link::types_between(from.kind, to.kind).len()
+        }
         PickerPurpose::Evidence { ref kinds, .. } => kinds.len(),
         _ => p.hits.len(),
     }
