@@ -932,3 +932,38 @@ fn a_long_history_entry_is_read_whole_under_the_cursor() {
         "{text}"
     );
 }
+
+/// A deletion that met work here is shown as such in the list of
+/// conflicts, with what taking it would delete with it (the list showed
+/// no field and no reason when the item itself was unchanged here).
+#[test]
+fn a_deletion_conflict_names_what_would_go_with_it() {
+    let mut ui = Ui::new(0);
+    let c = crate::exchange::conflicts::Conflict {
+        id: 1,
+        item_kind: "parcel".into(),
+        item_id: uuid::Uuid::now_v7(),
+        label: "RR123456785KZ".into(),
+        local: Some("{}".into()),
+        incoming: "{}".into(),
+        base: None,
+        incoming_key: "deleted:00".into(),
+        file: "in.db".into(),
+        signer: None,
+        detected_at: String::new(),
+        status: "open".into(),
+        resolved_by: None,
+        resolved_at: None,
+        deleted_with: vec!["note 2026-12-06: informant".into(), "link x".into()],
+    };
+    ui.s.app.modal = super::app::Modal::Conflicts {
+        list: vec![c],
+        cursor: 0,
+    };
+    let text = ui.text();
+    assert!(text.contains("incoming: deleted there"), "{text}");
+    assert!(
+        text.contains("taking it deletes with it 2 here: note 2026-12-06: informant; link x"),
+        "{text}"
+    );
+}
