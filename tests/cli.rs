@@ -995,3 +995,62 @@ fn a_file_size_limit_is_said_not_a_silent_kill() {
     assert!(err.contains("ulimit -f"), "{err}");
     nb.ok(&["audit", "verify"]);
 }
+
+/// An edit cannot give a parcel another parcel's tracking number (add
+/// refused it, edit took it, and lookups by the number then failed), nor
+/// a substance a synonym that names another substance (`fent` then named
+/// three).
+#[test]
+fn an_edit_cannot_take_another_items_tracking_number_or_synonym() {
+    let nb = Nb::new();
+    nb.ok(&["add", "parcel", "--tracking", "RR123456785KZ"]);
+    nb.ok(&["add", "parcel", "--tracking", "RB123456785CN"]);
+    let err = nb.fails(&[
+        "edit",
+        "RB123456785CN",
+        "--set",
+        "tracking=rr 123 456 785 kz",
+    ]);
+    assert!(
+        err.contains("tracking: parcel RR123456785KZ is already in the notebook"),
+        "{err}"
+    );
+    assert_eq!(nb.count("parcels"), 2);
+    nb.ok(&["show", "RR123456785KZ"]);
+    // Its own number, written otherwise, is no clash.
+    nb.ok(&[
+        "edit",
+        "RB123456785CN",
+        "--set",
+        "tracking=rb 123 456 785 cn",
+    ]);
+
+    let err = nb.fails(&[
+        "add",
+        "substance",
+        "--name",
+        "Otherazene",
+        "--synonyms",
+        "fent",
+    ]);
+    assert!(
+        err.contains("synonyms: \"fent\" already names Fentanyl"),
+        "{err}"
+    );
+    nb.ok(&[
+        "add",
+        "substance",
+        "--name",
+        "Testazene",
+        "--synonyms",
+        "tz-1",
+    ]);
+    let err = nb.fails(&["edit", "Testazene", "--set", "synonyms=tz-1;Mephedrone"]);
+    assert!(
+        err.contains("\"Mephedrone\" already names Mephedrone"),
+        "{err}"
+    );
+    // Its own synonyms kept, one added: taken.
+    nb.ok(&["edit", "Testazene", "--set", "synonyms=tz-1;tz-one"]);
+    nb.ok(&["show", "fent"]);
+}

@@ -27,18 +27,63 @@ pub fn parcel(w: &mut Writer<'_>, p: &mut Parcel) -> Result<Vec<String>> {
     records::insert(w, p)
 }
 
+/// Refuses an edit that gives a parcel the tracking number of another
+/// parcel in the notebook (two parcels of one number, which lookups by
+/// number then refuse to choose between). Two posts' parcels of one
+/// number met on merge are kept both: that is the merge's to say.
+pub fn tracking_is_free(conn: &rusqlite::Connection, p: &Parcel, before: &Parcel) -> Result<()> {
+    if p.tracking == before.tracking {
+        return Ok(());
+    }
+    let id = p.meta.id;
+    if let Some(other) = refs::parcels_tracked(conn, &p.tracking, 2)?
+        .into_iter()
+        .find(|o| *o != id)
+    {
+        return Err(StoreError::Duplicate(format!(
+            "tracking: parcel {} is already in the notebook (id {other}); a parcel's number is its own",
+            p.tracking
+        )));
+    }
+    Ok(())
+}
+
 /// Creates a substance; a name or synonym already in the notebook is
 /// refused, so one substance is not filed twice under its names.
 pub fn substance(w: &mut Writer<'_>, s: &mut crate::domain::Substance) -> Result<Vec<String>> {
-    substance_is_new(&w.tx, s)?;
+    substance_is_new(&w.tx, s, None)?;
     records::insert(w, s)
 }
 
-/// Refuses a substance (new, or edited) whose name, or CAS number, is
-/// another substance's in the notebook: the CAS number names one
-/// substance, and one filed twice splits every count and trend of it.
-pub fn substance_is_new(conn: &rusqlite::Connection, s: &crate::domain::Substance) -> Result<()> {
+/// Refuses a substance (new, or edited from `before`) whose name, or CAS
+/// number, is another substance's in the notebook, or that takes as a
+/// synonym another's name or synonym: the CAS number names one
+/// substance, and one filed twice splits every count and trend of it; a
+/// street name two substances answer to names neither. (Synonyms it held
+/// before are not asked about again: the catalogue's own may overlap.)
+pub fn substance_is_new(
+    conn: &rusqlite::Connection,
+    s: &crate::domain::Substance,
+    before: Option<&crate::domain::Substance>,
+) -> Result<()> {
     let other = |found: &crate::domain::Substance| found.meta.id != s.meta.id;
+    for synonym in s
+        .synonym_list()
+        .filter(|n| !before.is_some_and(|b| b.is_called(n)))
+    {
+        if let Some(existing) = refs::substances_called(conn, synonym)?
+            .into_iter()
+            .find(|f| other(f))
+        {
+            return Err(StoreError::Invalid(crate::domain::fields::FieldError {
+                field: "synonyms".into(),
+                message: format!(
+                    "{synonym:?} already names {} (id {}) in the notebook; one name names one substance (an analogue is a substance of its own, linked analogue-of)",
+                    existing.name, existing.meta.id
+                ),
+            }));
+        }
+    }
     if let Some(existing) = refs::substances_called(conn, &s.name)?
         .into_iter()
         .find(|f| other(f))

@@ -1424,8 +1424,15 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     if R::KIND == ItemKind::Finding {
         lab_confirmed_by_a_result(&w.tx, id, &before, rec)?;
     }
+    let was = &before as &dyn std::any::Any;
     if let Some(s) = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::Substance>() {
-        super::create::substance_is_new(&w.tx, s)?;
+        super::create::substance_is_new(&w.tx, s, was.downcast_ref())?;
+    }
+    if let (Some(p), Some(b)) = (
+        (rec as &dyn std::any::Any).downcast_ref::<Parcel>(),
+        was.downcast_ref::<Parcel>(),
+    ) {
+        super::create::tracking_is_free(&w.tx, p, b)?;
     }
     let result = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::LabResult>();
     let result_of = result.map(|x| x.finding_id);
