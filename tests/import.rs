@@ -686,6 +686,22 @@ fn a_broken_quote_refuses_the_file_even_with_skip_bad() {
             "{name}: {err}"
         );
     }
+    // The row swallowed is the quoted cell's last line, the quote that
+    // closes it a stray one at its end (it was imported into the cell
+    // above, its own parcel lost).
+    let f = write(
+        &nb,
+        "last.csv",
+        format!(
+            "{head}{},A,450\n{},\"Oops\n{},C,450\",450\n{},E,450\n",
+            t[0], t[1], t[2], t[4]
+        ),
+    );
+    let err = nb.fails(&["import", "csv", s(&f), "--skip-bad"]);
+    assert!(
+        err.contains("line 3: a quoted cell opened here closes only on line 4, and holds whole rows (line 4 reads as one)"),
+        "{err}"
+    );
     assert_eq!(nb.count("parcels"), 0);
     assert!(!nb._dir.path().join("unt.rejects.csv").exists());
     // A cell over several lines, quoted right, is a cell.

@@ -650,20 +650,22 @@ pub(super) fn utf8_cells<'r>(
 }
 
 /// Whether a quoted cell over several lines holds a whole row of the
-/// table (a line inside it, neither its first nor its last, with as many
-/// cells as the header): then its quotes swallowed rows. Returns that
-/// line's place in the cell (1 = its second line). Only tables of three
-/// columns or more: in narrower ones an address line reads as a row.
+/// table (a line inside it, not its first, with as many cells as the
+/// header; its last line, up to the closing quote, with as many or more):
+/// then its quotes swallowed rows. Returns that line's place in the cell
+/// (1 = its second line). Only tables of three columns or more: in
+/// narrower ones an address line reads as a row.
 fn swallowed_row(cell: &[u8], delimiter: u8, width: usize) -> Option<u64> {
     if width < 3 {
         return None;
     }
     let lines = split_lines(cell);
-    let inner = lines.get(1..lines.len().saturating_sub(1))?;
-    inner
-        .iter()
-        .position(|l| l.iter().filter(|b| **b == delimiter).count() + 1 == width)
-        .map(|i| i as u64 + 1)
+    let cells = |l: &[u8]| l.iter().filter(|b| **b == delimiter).count() + 1;
+    let last = lines.len().checked_sub(1).filter(|l| *l > 0)?;
+    (1..last)
+        .find(|i| cells(lines[*i]) == width)
+        .or_else(|| (cells(lines[last]) >= width).then_some(last))
+        .map(|i| i as u64)
 }
 
 /// The first byte of a record that is not UTF-8, and its column.
@@ -1460,6 +1462,16 @@ mod tests {
         );
         assert_eq!(swallowed_row(b"12 Main St\nAlmaty, KZ", b',', 3), None);
         assert_eq!(swallowed_row(b"a\nb, c\nd", b',', 3), None);
+        // The row swallowed is the cell's last line, its closing quote a
+        // stray one at its end (the row was imported into the cell above).
+        assert_eq!(
+            swallowed_row(b"tea\nEE123456785KZ,C,D,books,100", b',', 5),
+            Some(1)
+        );
+        assert_eq!(
+            swallowed_row(b"12 Main St\nAlmaty, KZ, 050000", b',', 5),
+            None
+        );
         assert_eq!(
             swallowed_row(b"a\nb,c\nd", b',', 2),
             None,
