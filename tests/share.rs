@@ -2024,3 +2024,87 @@ fn a_redacted_file_after_a_full_one_changes_nothing() {
     assert_eq!(notes[0]["source"], "agent K", "{notes}");
     assert_eq!(notes[0]["source_grade"], "2", "{notes}");
 }
+
+/// `--redact-sources` and `--encrypt-to` hold for every export, not the
+/// database file alone: a STIX bundle, a MISP event and an ANX chart
+/// leave without a note's source and grading (they kept them, the flag
+/// silently ignored), and each is written encrypted when asked (they
+/// were written in the clear), never to a terminal.
+#[test]
+fn redacting_and_encrypting_hold_for_every_format() {
+    let a = officer_a();
+    a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "RR473124829KZ",
+        "--text",
+        "courier changes phone weekly",
+        "--source",
+        "CHIS-4471 (informant)",
+        "--grade",
+        "2BC",
+    ]);
+    let modes: [&[&str]; 3] = [&["--stix"], &["--misp"], &["--graph", "anx"]];
+    for mode in modes {
+        let f = a.beside("redacted.out");
+        let mut args = vec!["export", "--case", "C-0001", "--redact-sources", "--out"];
+        args.push(f.to_str().unwrap());
+        args.extend_from_slice(mode);
+        a.ok(&args);
+        let bytes = std::fs::read(&f).unwrap();
+        let text = if mode[0] == "--graph" {
+            let units: Vec<u16> = bytes[2..]
+                .chunks(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        } else {
+            String::from_utf8(bytes).unwrap()
+        };
+        assert!(text.contains("courier changes phone weekly"), "{mode:?}");
+        for gone in ["CHIS-4471", "2BC"] {
+            assert!(!text.contains(gone), "{mode:?} kept {gone}:\n{text}");
+        }
+    }
+    let id = a.beside("id.txt");
+    let recipient = a.json(&["keys", "new-identity", "--out", id.to_str().unwrap()])["recipient"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let modes: [&[&str]; 5] = [
+        &["--stix"],
+        &["--misp"],
+        &["--graph", "dot"],
+        &["--graph", "anx"],
+        &["--incident", "RR473124829KZ"],
+    ];
+    for mode in modes {
+        let f = a.beside("sealed.out");
+        let _ = std::fs::remove_file(&f);
+        let mut args = vec!["export", "--encrypt-to", &recipient, "--out"];
+        args.push(f.to_str().unwrap());
+        if mode[0] != "--incident" {
+            args.extend_from_slice(&["--case", "C-0001"]);
+        }
+        args.extend_from_slice(mode);
+        a.ok(&args);
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(bytes.starts_with(b"age-encryption.org/v1"), "{mode:?}");
+        assert!(
+            !bytes.windows(12).any(|w| w == b"RR473124829K"),
+            "{mode:?}: readable"
+        );
+        // Not to a terminal or a pipe.
+        let mut args = vec!["export", "--encrypt-to", &recipient, "--case", "C-0001"];
+        if mode[0] != "--graph" || mode[1] != "anx" {
+            args.retain(|a| *a != "--case" && *a != "C-0001" || mode[0] != "--incident");
+            args.extend_from_slice(mode);
+            let err = a.fails(&args);
+            assert!(
+                err.contains("--encrypt-to writes an encrypted file"),
+                "{mode:?}: {err}"
+            );
+        }
+    }
+}

@@ -646,7 +646,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                     bail!("--graph takes exactly one --case");
                 };
                 let rel = super::formats::release(&store, args)?;
-                super::xref::export_graph(&store, graph, case, &rel, args.out.as_deref(), &mut out)?
+                super::xref::export_graph(&store, graph, case, &rel, args, &mut out)?
             } else if args.stix {
                 super::formats::stix(&store, args, &mut out)?
             } else if args.misp {

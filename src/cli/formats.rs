@@ -10,15 +10,39 @@ use std::io::Write;
 use std::path::Path;
 
 /// Writes `text` to the file named by `--out`, or to `out`.
-fn emit(path: Option<&Path>, text: &str, out: &mut impl Write) -> Result<()> {
-    match path {
-        Some(p) => {
-            crate::exchange::seal::write_private(p, text.as_bytes())?;
-            eprintln!("wrote {}", p.display());
-        }
-        None => out.write_all(text.as_bytes())?,
+fn emit(args: &ExportArgs, text: &str, out: &mut impl Write) -> Result<()> {
+    if let Some(p) = written(args, text.as_bytes(), out)? {
+        eprintln!("wrote {p}");
     }
     Ok(())
+}
+
+/// Writes what an export made to `--out` (encrypted to each
+/// `--encrypt-to` recipient, when given) or to `out`; returns what to
+/// call the file written, if one was. Encrypted bytes are never written
+/// to a terminal or a pipe: `--encrypt-to` needs `--out`.
+pub(super) fn written(
+    args: &ExportArgs,
+    bytes: &[u8],
+    out: &mut impl Write,
+) -> Result<Option<String>> {
+    use crate::exchange::seal;
+    let to = seal::recipients(&args.encrypt_to)?;
+    match (&args.out, to.is_empty()) {
+        (Some(p), true) => {
+            seal::write_private(p, bytes)?;
+            Ok(Some(p.display().to_string()))
+        }
+        (Some(p), false) => {
+            seal::encrypt_bytes(bytes, p, &to)?;
+            Ok(Some(format!("{} (encrypted)", p.display())))
+        }
+        (None, true) => {
+            out.write_all(bytes)?;
+            Ok(None)
+        }
+        (None, false) => bail!("--encrypt-to writes an encrypted file: name it with --out FILE"),
+    }
 }
 
 /// What the export's flags let leave (`--include-red`, `--amber-strict`).
@@ -34,6 +58,7 @@ pub fn release(store: &Store, args: &ExportArgs) -> Result<crate::exchange::hand
     Ok(crate::exchange::handling::Release {
         include_red,
         amber_strict: args.amber_strict,
+        redact_sources: args.redact_sources,
     })
 }
 
@@ -57,11 +82,12 @@ pub fn stix(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()
         exporter: store.actor().to_string(),
         include_red,
         amber_strict: args.amber_strict,
+        redact_sources: args.redact_sources,
     };
     let bundle = stix::case_bundle(conn, case.id, &opts)?;
     let mut text = crate::domain::json::pretty(&bundle)?;
     text.push('\n');
-    emit(args.out.as_deref(), &text, out)
+    emit(args, &text, out)
 }
 
 pub fn misp(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()> {
@@ -74,7 +100,7 @@ pub fn misp(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()
     let event = crate::exchange::misp::case_event(conn, case.id, &rel)?;
     let mut text = crate::domain::json::pretty(&event)?;
     text.push('\n');
-    emit(args.out.as_deref(), &text, out)
+    emit(args, &text, out)
 }
 
 /// The largest MISP event file imported: one transaction holds the
@@ -196,5 +222,5 @@ pub fn incident(
         }
         Format::Table => summary::incident_text(conn, &report)?,
     };
-    emit(args.out.as_deref(), &text, out)
+    emit(args, &text, out)
 }

@@ -12,7 +12,6 @@ use anyhow::{Result, bail};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 use std::io::Write;
-use std::path::Path;
 
 fn node(r: &ItemRef) -> Node {
     Node {
@@ -409,34 +408,30 @@ pub fn export_graph(
     graph: GraphFormat,
     case: &str,
     rel: &crate::exchange::handling::Release,
-    out_path: Option<&Path>,
+    args: &crate::cli::args::ExportArgs,
     out: &mut impl Write,
 ) -> Result<()> {
     let conn = store.conn();
     let c = refs::resolve_kind(conn, case, ItemKind::Case)?;
     if graph == GraphFormat::Anx {
-        let Some(p) = out_path else {
+        let Some(_) = &args.out else {
             anyhow::bail!("--graph anx writes a binary (UTF-16) file: name it with --out FILE.anx");
         };
         let chart = crate::exchange::chart::case_chart(conn, &c, rel)?;
         let xml = crate::exchange::anx::chart_xml(conn, &chart)?;
-        crate::exchange::seal::write_private(p, &crate::exchange::anx::to_file_bytes(&xml))?;
+        let bytes = crate::exchange::anx::to_file_bytes(&xml);
+        let p = super::formats::written(args, &bytes, &mut std::io::sink())?.unwrap_or_default();
         writeln!(
             out,
-            "wrote {} ({} entities, {} links)",
-            p.display(),
+            "wrote {p} ({} entities, {} links)",
             chart.members.len() + chart.values.len(),
             chart.edges.len() + chart.values.iter().map(|v| v.holders.len()).sum::<usize>()
         )?;
         return Ok(());
     }
     let text = crate::exchange::dot::case_graph(conn, &c, rel)?;
-    match out_path {
-        Some(p) => {
-            crate::exchange::seal::write_private(p, text.as_bytes())?;
-            writeln!(out, "wrote {}", p.display())?;
-        }
-        None => out.write_all(text.as_bytes())?,
+    if let Some(p) = super::formats::written(args, text.as_bytes(), out)? {
+        writeln!(out, "wrote {p}")?;
     }
     Ok(())
 }

@@ -74,6 +74,7 @@ fn tlp_and_grade(
     conn: &Connection,
     kind: ItemKind,
     id: Uuid,
+    redact_sources: bool,
 ) -> Result<(Option<String>, Option<String>)> {
     let grade = |s: &Option<String>, i: &Option<String>, h: &Option<String>| {
         let g: String = [s, i, h].into_iter().flatten().cloned().collect();
@@ -81,7 +82,7 @@ fn tlp_and_grade(
     };
     Ok(match kind {
         ItemKind::Note => records::get::<Note>(conn, id)?
-            .map(|n| (Some(n.tlp.clone()), n.grading()))
+            .map(|n| (Some(n.tlp.clone()), n.grading().filter(|_| !redact_sources)))
             .unwrap_or_default(),
         ItemKind::Person => records::get::<Person>(conn, id)?
             .map(|p| {
@@ -191,7 +192,7 @@ pub fn chart_xml(conn: &Connection, c: &CaseChart) -> Result<String> {
         n += 1;
         let (x, y) = place(n - 1);
         entity_of.insert(m.node.id.to_string(), n);
-        let (tlp, grade) = tlp_and_grade(conn, m.node.kind, m.node.id)?;
+        let (tlp, grade) = tlp_and_grade(conn, m.node.kind, m.node.id, c.redact_sources)?;
         let _ = writeln!(
             s,
             "<ChartItem Id=\"CI{n}\" Label=\"{}\" Description=\"{}\" XPosition=\"{x}\">",

@@ -43,6 +43,8 @@ pub struct CaseChart {
     pub members: Vec<Member>,
     pub edges: Vec<Edge>,
     pub values: Vec<SharedValue>,
+    /// Notes drawn without their grading (`--redact-sources`).
+    pub redact_sources: bool,
 }
 
 /// The network of `case`, less what may not leave.
@@ -122,5 +124,6 @@ pub fn case_chart(conn: &Connection, case: &ItemRef, rel: &Release) -> Result<Ca
         members,
         edges,
         values,
+        redact_sources: rel.redact_sources,
     })
 }

@@ -642,6 +642,7 @@ pub fn export_with(
     let rel = Release {
         include_red: red_ok.clone(),
         amber_strict: opts.amber_strict,
+        redact_sources: opts.redact_sources,
     };
     for &c in &opts.cases {
         handling::check_chosen(conn, c, &rel)?;

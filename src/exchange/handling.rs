@@ -19,6 +19,9 @@ pub struct Release {
     pub include_red: HashSet<Uuid>,
     /// Whether TLP:AMBER+STRICT items may go.
     pub amber_strict: bool,
+    /// Notes leave without their source, grading and handling
+    /// (`--redact-sources`; see `Note::strip_sources`).
+    pub redact_sources: bool,
 }
 
 /// The TLP label of a case, a note, a person or an organisation (other

@@ -367,8 +367,11 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
     on.extend(objects.keys().copied());
     let mut notes: Vec<Note> = Vec::new();
     for id in &on {
-        for n in related::notes_on(conn, *id, 100_000)? {
+        for mut n in related::notes_on(conn, *id, 100_000)? {
             if handling::held_back(conn, ItemKind::Note, n.meta.id, rel)?.is_none() {
+                if rel.redact_sources {
+                    n.strip_sources();
+                }
                 notes.push(n);
             }
         }

@@ -52,6 +52,8 @@ pub struct StixOptions {
     pub include_red: Vec<Uuid>,
     /// Let TLP:AMBER+STRICT cases and notes go (see `exchange::handling`).
     pub amber_strict: bool,
+    /// Notes leave without their source, grading and handling.
+    pub redact_sources: bool,
 }
 
 /// STIX's namespace for deterministic SCO ids (STIX 2.1, 2.9).
@@ -297,6 +299,7 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
     let release = super::handling::Release {
         include_red: opts.include_red.iter().copied().collect(),
         amber_strict: opts.amber_strict,
+        redact_sources: opts.redact_sources,
     };
     super::handling::check_chosen(conn, case_id, &release)?;
     let tlp = case.tlp.clone();
@@ -724,11 +727,14 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
         let Some(target_ref) = stix_of.get(&target).cloned() else {
             continue;
         };
-        for n in related::notes_on(conn, target, 100_000)? {
+        for mut n in related::notes_on(conn, target, 100_000)? {
             if (is_red(&n.tlp) && !opts.include_red.contains(&n.meta.id))
                 || (n.tlp.eq_ignore_ascii_case("AMBER+STRICT") && !opts.amber_strict)
             {
                 continue;
+            }
+            if opts.redact_sources {
+                n.strip_sources();
             }
             members.push(note_object(&mut b, &n, &target_ref, &tlp));
         }
