@@ -365,8 +365,9 @@ fn typed_and_imported_parcels_that_name_a_known_person_say_so() {
 }
 
 /// A card number written into a person's contacts is shown masked but for
-/// its last four digits, as card identifiers are, unless --show-cards; the
-/// stored text (JSON, edits, exports) stays as written.
+/// its last four digits, as card identifiers are, in the table and the
+/// JSON, unless --show-cards; the stored text (edits, database exports)
+/// stays as written.
 #[test]
 fn a_card_in_free_text_is_shown_masked() {
     let nb = Nb::new();
@@ -384,7 +385,12 @@ fn a_card_in_free_text_is_shown_masked() {
     assert!(!shown.contains("4111 1111 1111 1111"), "{shown}");
     let full = nb.ok(&["--show-cards", "show", "Card Holder"]);
     assert!(full.contains("4111 1111 1111 1111"), "{full}");
+    // JSON and CSV print what the table shows (the JSON printed it whole);
+    // stored as written, whole with --show-cards.
     let json = nb.ok(&["show", "Card Holder", "--format", "json"]);
+    assert!(!json.contains("4111 1111 1111 1111"), "{json}");
+    assert!(json.contains("************1111"), "{json}");
+    let json = nb.ok(&["--show-cards", "show", "Card Holder", "--format", "json"]);
     assert!(
         json.contains("4111 1111 1111 1111"),
         "stored as written: {json}"

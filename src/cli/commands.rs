@@ -363,7 +363,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         None => {}
     }
     let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let mut out = super::output::Shown::new(stdout.lock());
     match command {
         Command::Init => {
             let n = records::count::<Substance>(store.conn())?;

@@ -10,7 +10,11 @@ use std::io::Write;
 use std::path::Path;
 
 /// Writes `text` to the file named by `--out`, or to `out`.
+/// Writes a text export (STIX, MISP, an incident report, a DOT graph),
+/// each card number in it masked but for its last four digits, whatever
+/// `--show-cards` says: what leaves for partners never carries one whole.
 fn emit(args: &ExportArgs, text: &str, out: &mut impl Write) -> Result<()> {
+    let text = crate::domain::identifiers::masked_text(text);
     if let Some(p) = written(args, text.as_bytes(), out)? {
         eprintln!("wrote {p}");
     }

@@ -183,9 +183,87 @@ pub fn cell_line(s: &str) -> String {
     sanitize(s).into_owned()
 }
 
+/// Standard output as shown to a person: each line written with the card
+/// numbers in it masked but for their last four digits, unless
+/// `--show-cards` (see [`crate::domain::identifiers::shown_text`]), so
+/// every command's table, JSON and CSV says what `show` says. Lines are
+/// held until their end (a card number is never split between writes).
+pub struct Shown<W: Write> {
+    inner: W,
+    line: Vec<u8>,
+}
+
+impl<W: Write> Shown<W> {
+    pub fn new(inner: W) -> Self {
+        Shown {
+            inner,
+            line: Vec::new(),
+        }
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match std::str::from_utf8(bytes) {
+            Ok(t) => self
+                .inner
+                .write_all(crate::domain::identifiers::shown_text(t).as_bytes()),
+            Err(_) => self.inner.write_all(bytes),
+        }
+    }
+}
+
+impl<W: Write> Write for Shown<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(end) = rest.iter().position(|b| *b == b'\n') {
+            let (line, after) = rest.split_at(end + 1);
+            if self.line.is_empty() {
+                self.put(line)?;
+            } else {
+                self.line.extend_from_slice(line);
+                let held = std::mem::take(&mut self.line);
+                self.put(&held)?;
+            }
+            rest = after;
+        }
+        self.line.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.line.is_empty() {
+            let held = std::mem::take(&mut self.line);
+            self.put(&held)?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Shown<W> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Card numbers are masked in every line written, a number split
+    /// between two writes too, and the last line without its end.
+    #[test]
+    fn standard_output_masks_card_numbers() {
+        let mut buf = Vec::new();
+        {
+            let mut w = Shown::new(&mut buf);
+            write!(w, "{{\"contacts\": \"card 4111 1111 ").unwrap();
+            writeln!(w, "1111 1111\"}}").unwrap();
+            write!(w, "4111111111111111").unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "{\"contacts\": \"card ************1111\"}\n************1111"
+        );
+    }
 
     #[test]
     fn table_aligns_and_sanitises() {

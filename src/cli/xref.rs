@@ -419,6 +419,8 @@ pub fn export_graph(
         };
         let chart = crate::exchange::chart::case_chart(conn, &c, rel)?;
         let xml = crate::exchange::anx::chart_xml(conn, &chart)?;
+        // (Card numbers never leave whole: see `formats::emit`.)
+        let xml = crate::domain::identifiers::masked_text(&xml);
         let bytes = crate::exchange::anx::to_file_bytes(&xml);
         let p = super::formats::written(args, &bytes, &mut std::io::sink())?.unwrap_or_default();
         writeln!(
@@ -430,6 +432,7 @@ pub fn export_graph(
         return Ok(());
     }
     let text = crate::exchange::dot::case_graph(conn, &c, rel)?;
+    let text = crate::domain::identifiers::masked_text(&text);
     if let Some(p) = super::formats::written(args, text.as_bytes(), out)? {
         writeln!(out, "wrote {p}")?;
     }

@@ -109,7 +109,13 @@ pub fn masked_text(t: &str) -> std::borrow::Cow<'_, str> {
     }
     let mut out = String::new();
     let mut last = 0;
+    // (Digits of a record's id are not a card's: an id whose first groups
+    // are all digits read as one.)
+    let ids: Vec<_> = UUID_RE.find_iter(t).map(|m| m.range()).collect();
     for m in CARD_RE.find_iter(t) {
+        if ids.iter().any(|r| r.start < m.end() && m.start() < r.end) {
+            continue;
+        }
         if let Some(Checked::Valid(d)) = payment::card(m.as_str()) {
             out.push_str(&t[last..m.start()]);
             out.push_str(&payment::mask_card(&d));
@@ -533,6 +539,10 @@ static WALLET_RE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 /// Digits in groups, 13 to 19 of them: a card number's shape.
+static UUID_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        .expect("valid regex")
+});
 static CARD_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d{4}(?:[ \-]?\d{2,6}){2,4}\b").expect("valid regex"));
 static IBAN_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -702,6 +712,11 @@ mod shown_text_tests {
             shown_text("no card here"),
             std::borrow::Cow::Borrowed(_)
         ));
+        // A record's id whose first groups are all digits (and pass Luhn
+        // as a card would) is left whole.
+        let id = "41111111-1111-1111-8123-123456789012";
+        assert_eq!(shown_text("41111111-1111-1111"), "************1111");
+        assert_eq!(shown_text(&format!("id {id}, x")), format!("id {id}, x"));
     }
 }
 
