@@ -103,30 +103,43 @@ pub fn shown_text(t: &str) -> std::borrow::Cow<'_, str> {
 /// four digits, whatever `--show-cards` says: what leaves the notebook
 /// for partners (STIX, MISP) never carries a card number.
 pub fn masked_text(t: &str) -> std::borrow::Cow<'_, str> {
-    use super::payment::{self, Checked};
-    if t.bytes().filter(u8::is_ascii_digit).count() < 13 {
+    let spans = card_spans(t);
+    if spans.is_empty() {
         return std::borrow::Cow::Borrowed(t);
     }
     let mut out = String::new();
     let mut last = 0;
-    // (Digits of a record's id are not a card's: an id whose first groups
-    // are all digits read as one.)
-    let ids: Vec<_> = UUID_RE.find_iter(t).map(|m| m.range()).collect();
-    for m in CARD_RE.find_iter(t) {
-        if ids.iter().any(|r| r.start < m.end() && m.start() < r.end) {
-            continue;
-        }
-        if let Some(Checked::Valid(d)) = payment::card(m.as_str()) {
-            out.push_str(&t[last..m.start()]);
-            out.push_str(&payment::mask_card(&d));
-            last = m.end();
-        }
-    }
-    if last == 0 {
-        return std::borrow::Cow::Borrowed(t);
+    for (r, digits) in spans {
+        out.push_str(&t[last..r.start]);
+        out.push_str(&super::payment::mask_card(&digits));
+        last = r.end;
     }
     out.push_str(&t[last..]);
     std::borrow::Cow::Owned(out)
+}
+
+/// Where the valid card numbers in a text are (byte ranges), each with its
+/// digits. Digits of a record's id are not a card's (an id whose first
+/// groups are all digits reads as one).
+pub fn card_spans(t: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    use super::payment::{self, Checked};
+    if t.bytes().filter(u8::is_ascii_digit).count() < 13 {
+        return Vec::new();
+    }
+    let ids: Vec<_> = UUID_RE.find_iter(t).map(|m| m.range()).collect();
+    CARD_RE
+        .find_iter(t)
+        .filter(|m| !ids.iter().any(|r| r.start < m.end() && m.start() < r.end))
+        .filter_map(|m| match payment::card(m.as_str()) {
+            Some(Checked::Valid(d)) => Some((m.range(), d)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether card numbers are shown whole (`--show-cards`).
+pub fn cards_shown() -> bool {
+    SHOW_CARDS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// [`IdentKind::shown`] for a kind named by its string.

@@ -967,3 +967,28 @@ fn a_deletion_conflict_names_what_would_go_with_it() {
         "{text}"
     );
 }
+
+/// A card number in a note is masked on the screen wherever the note
+/// shows (its row in the Links pane), as typed while it is typed.
+#[test]
+fn a_card_number_is_masked_on_the_screen() {
+    let mut ui = Ui::new(10);
+    ui.keys("2 g g n")
+        .typed("paid with card 4111 1111 1111 1111");
+    assert!(ui.text().contains("4111 1111 1111 1111"), "{}", ui.text());
+    ui.keys("enter 4");
+    let text = ui.text();
+    assert!(!text.contains("4111 1"), "{text}");
+    assert!(text.contains("paid with card ****"), "{text}");
+    // Whatever else shows one (a report's line): each digit a `*` in
+    // its place, but the last four.
+    ui.s.app.modal = super::app::Modal::Report {
+        title: "t".into(),
+        lines: vec![("timeline: card 5555 5555 5555 4444 used".into(), None)],
+        cursor: 0,
+    };
+    let text = ui.text();
+    assert!(text.contains("card **** **** **** 4444 used"), "{text}");
+    // (--show-cards is the process's: not turned on here, beside tests
+    // of the masking running at once.)
+}

@@ -44,6 +44,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
         draw_detail(f, app, right);
     }
     draw_status(f, app, status);
+    mask_cards(f);
     match &app.modal {
         Modal::None => {}
         Modal::Help { scroll, .. } => draw_help(f, app, *scroll),
@@ -59,6 +60,39 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
         Modal::Conflicts { list, cursor } => draw_conflicts(f, app, list, *cursor),
         Modal::Form(form) => super::formview::draw(f, app, form),
         Modal::Stats(v) => super::stats::draw(f, app, v),
+    }
+    // What is typed into a form or a note is shown as typed.
+    if !matches!(app.modal, Modal::Form(_) | Modal::Note(_)) {
+        mask_cards(f);
+    }
+}
+
+/// Every card number on the screen (a note's text in a list, a link's
+/// note, a report line) masked but for its last four digits, each digit
+/// a `*` in its place, unless `--show-cards`.
+fn mask_cards(f: &mut Frame<'_>) {
+    if crate::domain::identifiers::cards_shown() {
+        return;
+    }
+    let area = f.area();
+    let buf = f.buffer_mut();
+    for y in area.top()..area.bottom() {
+        // The row's text, and the cell each byte of it came from.
+        let mut text = String::new();
+        let mut cell_at = Vec::new();
+        for x in area.left()..area.right() {
+            let sym = buf[(x, y)].symbol();
+            text.push_str(sym);
+            cell_at.extend(std::iter::repeat_n(x, sym.len()));
+        }
+        for (r, _) in crate::domain::identifiers::card_spans(&text) {
+            let digits: Vec<usize> = (r.clone())
+                .filter(|i| text.as_bytes()[*i].is_ascii_digit())
+                .collect();
+            for i in &digits[..digits.len().saturating_sub(4)] {
+                buf[(cell_at[*i], y)].set_symbol("*");
+            }
+        }
     }
 }
 
@@ -243,7 +277,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
                     } else if kind == Some(crate::domain::ItemKind::Case) && *c == 2 {
                         Line::from(Span::styled(fit(&tlp_in(cell, w), w), app.theme.tlp(cell)))
                     } else {
-                        Line::from(fit(cell, w))
+                        Line::from(fit(&crate::domain::identifiers::shown_text(cell), w))
                     }
                 })
                 .collect();
@@ -309,6 +343,9 @@ fn draw_links(f: &mut Frame<'_>, app: &App, area: Rect) {
                 l.reason
             )
         };
+        // (Masked whole before it is cut to the pane: a card cut short
+        // is not found on the screen.)
+        let text = crate::domain::identifiers::shown_text(&text).into_owned();
         let style = if i == app.links_cursor {
             app.theme.selected()
         } else {
