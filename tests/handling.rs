@@ -300,3 +300,91 @@ fn a_case_export_keeps_back_what_only_withheld_cases_hold_however_reached() {
     let text = std::fs::read_to_string(&stix).unwrap();
     assert!(text.contains("Strict Person") && text.contains("Strict Org"));
 }
+
+/// A graph of an open case draws nothing reached only through a withheld
+/// item: the note on a RED case's parcel, a person linked to it alone, a
+/// parcel of the AMBER+STRICT case sharing a phone with it (they were
+/// drawn as nodes of their own), and the strictest label it does draw
+/// heads it (an AMBER case reached over a shared phone was drawn under
+/// TLP:GREEN).
+#[test]
+fn a_graph_draws_nothing_reached_only_through_what_is_withheld() {
+    let nb = notebook();
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "RR000000014CN",
+        "--text",
+        "informant Zhanna meets the courier",
+    ]);
+    nb.ok(&["add", "person", "--name", "Bolat Courier", "--tlp", "GREEN"]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Bolat Courier",
+        "RR000000014CN",
+        "--type",
+        "recipient-of",
+    ]);
+    // The RED parcel and the strict case's parcel share a phone.
+    for t in ["RR000000014CN", "RR000000031CN"] {
+        nb.ok(&["edit", t, "--set", "recipient_phone=+7 701 555 0101"]);
+    }
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "RR000000031CN",
+        "--text",
+        "strict lead: warehouse 7",
+    ]);
+    for format in ["dot", "anx"] {
+        let f = nb.beside(&format!("g.{format}"));
+        nb.ok(&[
+            "export",
+            "--graph",
+            format,
+            "--case",
+            "C-0001",
+            "--out",
+            s(&f),
+        ]);
+        let bytes = std::fs::read(&f).unwrap();
+        let text = if format == "anx" {
+            let units: Vec<u16> = bytes[2..]
+                .chunks(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        } else {
+            String::from_utf8(bytes).unwrap()
+        };
+        assert!(text.contains("RR000000028CN"), "{text}");
+        for gone in [
+            "Zhanna",
+            "Bolat",
+            "warehouse",
+            "RR000000031CN",
+            "RR000000014CN",
+        ] {
+            assert!(!text.contains(gone), "{format} drew {gone}:\n{text}");
+        }
+    }
+    // An AMBER case reached over a shared phone heads it AMBER.
+    nb.ok(&["add", "case", "--title", "Amber lantern", "--tlp", "AMBER"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR000000045CN",
+        "--case",
+        "C-0004",
+    ]);
+    for t in ["RR123456785KZ", "RR000000045CN"] {
+        nb.ok(&["edit", t, "--set", "sender_phone=+86 138 0000 1111"]);
+    }
+    let dot = nb.ok(&["export", "--graph", "dot", "--case", "C-0001"]);
+    assert!(dot.contains("Amber lantern"), "{dot}");
+    assert!(dot.contains("TLP:AMBER  C-0001"), "{dot}");
+}

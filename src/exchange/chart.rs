@@ -65,8 +65,38 @@ pub fn case_chart(conn: &Connection, case: &ItemRef, rel: &Release) -> Result<Ca
         }
     }
     held.extend(handling::only_in_withheld(conn, &held)?);
+    // What the case still reaches with the withheld items gone: a note on
+    // a withheld parcel, a person linked to it alone, an item sharing a
+    // phone with it alone are reached only through it, and stay behind
+    // with it.
+    let start = Node {
+        kind: case.kind,
+        id: case.id,
+    };
+    let in_network: HashSet<Uuid> = c.nodes.iter().map(|n| n.id).collect();
+    let mut reached: HashSet<Uuid> = HashSet::from([case.id]);
+    let mut frontier = vec![start];
+    while let Some(n) = frontier.pop() {
+        // (Not through a substance, as the network itself is walked.)
+        if n.kind == ItemKind::Substance && n != start {
+            continue;
+        }
+        for e in graph::neighbours(conn, n)? {
+            let to = e.to;
+            if in_network.contains(&to.id) && !held.contains(&to.id) && reached.insert(to.id) {
+                frontier.push(to);
+            }
+        }
+    }
     let mut members = Vec::new();
-    for n in c.nodes.iter().copied().filter(|n| !held.contains(&n.id)) {
+    // The label that heads it: the strictest of what it draws.
+    let mut tlp = tlp;
+    for n in c.nodes.iter().copied().filter(|n| reached.contains(&n.id)) {
+        if let Some(t) = handling::tlp_of(conn, n.kind, n.id)?
+            && handling::tlp_rank(&t) > handling::tlp_rank(&tlp)
+        {
+            tlp = t;
+        }
         members.push(Member {
             node: n,
             label: records::label_of(conn, n.kind, n.id)?,
