@@ -1348,3 +1348,47 @@ fn a_text_naming_a_substance_and_an_exhibit_is_ambiguous() {
         "{shown}"
     );
 }
+
+/// A parcel whose controlled delivery is recorded is reported as a
+/// seizure followed by one, whatever its status (it said "seizure"), and
+/// the arrests are a count (2, not 2.0).
+#[test]
+fn an_incident_report_says_a_recorded_delivery_and_counts_arrests() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Op", "--tlp", "GREEN"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--status",
+        "seized",
+        "--seized-on",
+        "2026-11-01",
+        "--case",
+        "C-0001",
+    ]);
+    nb.ok(&[
+        "delivery",
+        "RR123456785KZ",
+        "--outcome",
+        "collected",
+        "--on",
+        "2026-11-03",
+        "--collected-by",
+        "the recipient",
+        "--arrests",
+        "2",
+    ]);
+    let out = nb.ok(&["--format", "json", "export", "--incident", "RR123456785KZ"]);
+    assert!(
+        out.contains("\"incident_type\": \"seizure, followed by a controlled delivery\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"arrests\": 2,") || out.contains("\"arrests\": 2\n"),
+        "{out}"
+    );
+    let csv = nb.ok(&["--format", "csv", "export", "--incident", "RR123456785KZ"]);
+    assert!(!csv.contains("2.0"), "{csv}");
+}

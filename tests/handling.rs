@@ -388,3 +388,46 @@ fn a_graph_draws_nothing_reached_only_through_what_is_withheld() {
     assert!(dot.contains("Amber lantern"), "{dot}");
     assert!(dot.contains("TLP:AMBER  C-0001"), "{dot}");
 }
+
+/// A MISP event and an incident report are marked as strictly as the
+/// strictest thing they carry: an AMBER+STRICT note and an AMBER person on
+/// a GREEN case went out under tlp:green (a receiving MISP instance
+/// shares by the event's tag), and the report drew a payment from an
+/// AMBER note under TLP:GREEN.
+#[test]
+fn misp_and_incident_reports_are_marked_by_the_strictest_they_carry() {
+    let nb = notebook();
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "buyer pays to btc 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+        "--tlp",
+        "AMBER",
+    ]);
+    let event = nb.json(&["export", "--misp", "--case", "C-0001"]);
+    assert_eq!(event["Event"]["Tag"][0]["name"], "tlp:amber", "{event}");
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "RR123456785KZ",
+        "--text",
+        "strict: source inside the forwarder",
+        "--tlp",
+        "AMBER+STRICT",
+    ]);
+    let event = nb.json(&["export", "--misp", "--case", "C-0001", "--amber-strict"]);
+    assert_eq!(
+        event["Event"]["Tag"][0]["name"], "tlp:amber+strict",
+        "{event}"
+    );
+    let report = nb.json(&["--format", "json", "export", "--incident", "C-0001"]);
+    assert_eq!(report["tlp"], "AMBER", "{report}");
+    assert!(
+        report["payment_methods"].to_string().contains("3J98t1"),
+        "{report}"
+    );
+}

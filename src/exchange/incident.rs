@@ -140,7 +140,7 @@ pub struct DeliveryOut {
     pub outcome: String,
     pub date: Option<String>,
     pub collected_by: Option<String>,
-    pub arrests: Option<f64>,
+    pub arrests: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -281,6 +281,10 @@ pub fn gather(
             if handling::held_back(conn, ItemKind::Person, id, rel)?.is_none()
                 && let Some(p) = records::get::<Person>(conn, id)?
             {
+                // What the report draws from marks it as strictly.
+                if tlp_rank(&p.tlp) > tlp_rank(&tlp) {
+                    tlp = p.tlp.clone();
+                }
                 texts.extend(p.contacts);
             }
         }
@@ -288,6 +292,9 @@ pub fn gather(
             if handling::held_back(conn, ItemKind::Note, id, rel)?.is_none()
                 && let Some(n) = records::get::<crate::domain::Note>(conn, id)?
             {
+                if tlp_rank(&n.tlp) > tlp_rank(&tlp) {
+                    tlp = n.tlp.clone();
+                }
                 texts.push(n.text);
             }
         }
@@ -301,6 +308,9 @@ pub fn gather(
         let Some(o) = records::get::<Organisation>(conn, id)? else {
             continue;
         };
+        if tlp_rank(&o.tlp) > tlp_rank(&tlp) {
+            tlp = o.tlp.clone();
+        }
         texts.extend(o.contacts.clone());
         let party = Party {
             name: o.name.clone(),
@@ -329,6 +339,9 @@ pub fn gather(
     let series = parcels.len() > 1;
     let incident_type = if series {
         format!("series of {} parcels", parcels.len())
+    } else if parcels[0].controlled_delivery.is_some() {
+        // A delivery recorded is one followed, whatever the status says.
+        summary::incident_type("controlled-delivery").to_string()
     } else {
         summary::incident_type(&parcels[0].status).to_string()
     };
@@ -490,7 +503,8 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
             outcome: d.outcome,
             date: d.delivered_on,
             collected_by: d.collected_by,
-            arrests: d.arrests,
+            // (A count: the record holds whole numbers only.)
+            arrests: d.arrests.map(|n| n as u64),
         }),
     })
 }
@@ -662,7 +676,9 @@ pub fn csv_rows(i: &Incident) -> Vec<Vec<String>> {
                 d.map(|d| d.outcome.clone()).unwrap_or_default(),
                 d.and_then(|d| d.date.clone()).unwrap_or_default(),
                 d.and_then(|d| d.collected_by.clone()).unwrap_or_default(),
-                num(d.and_then(|d| d.arrests)),
+                d.and_then(|d| d.arrests)
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
                 arrested.clone(),
                 parties(&i.online_vendors),
                 parties(&i.marketplaces),

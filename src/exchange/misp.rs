@@ -11,7 +11,7 @@
 use super::handling::{self, Release};
 use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::domain::{Case, Finding, ItemKind, Note, Organisation, Person, Record, Substance};
-use crate::store::{Result, StoreError, records, related};
+use crate::store::{Result, StoreError, records, refs, related};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -487,9 +487,21 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
     // Your organisation only: sharing further is the partner's decision.
     event.insert("distribution".into(), "0".into());
     event.insert("published".into(), false.into());
+    // The event is marked as strictly as the strictest thing it carries
+    // (an AMBER+STRICT note on a GREEN case went out under tlp:green,
+    // and a receiving instance shares by the event's tag).
+    let mut tlp = case.tlp.clone();
+    for id in objects.keys() {
+        if let Some(kind) = refs::kind_of_id(conn, *id)?
+            && let Some(t) = handling::tlp_of(conn, kind, *id)?
+            && handling::tlp_rank(&t) > handling::tlp_rank(&tlp)
+        {
+            tlp = t;
+        }
+    }
     event.insert(
         "Tag".into(),
-        json!([{"name": format!("tlp:{}", case.tlp.to_ascii_lowercase())}]),
+        json!([{"name": format!("tlp:{}", tlp.to_ascii_lowercase())}]),
     );
     event.insert("Attribute".into(), attributes.into());
     event.insert(

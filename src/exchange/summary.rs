@@ -166,7 +166,7 @@ pub fn incident_text(conn: &Connection, i: &Incident) -> Result<String> {
                         t.push_str(&format!(", collected by {}", clean(by)));
                     }
                     if let Some(a) = d.arrests {
-                        t.push_str(&format!(", {} arrested", number(a)));
+                        t.push_str(&format!(", {a} arrested"));
                     }
                     t
                 }
