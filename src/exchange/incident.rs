@@ -274,28 +274,23 @@ pub fn gather(
     // the parcel is in.
     let (mut vendors, mut markets, mut payments) = (Vec::new(), Vec::new(), Vec::new());
     let mut orgs: Vec<Uuid> = Vec::new();
-    let mut texts: Vec<String> = Vec::new();
+    // Each text read for payment ids, with the label of what it is from:
+    // what the report takes from it marks the report as strictly.
+    let mut texts: Vec<(String, String)> = Vec::new();
     for c in &case_ids {
         orgs.extend(related::ids_in_case(conn, ItemKind::Organisation, *c)?);
         for id in related::ids_in_case(conn, ItemKind::Person, *c)? {
             if handling::held_back(conn, ItemKind::Person, id, rel)?.is_none()
                 && let Some(p) = records::get::<Person>(conn, id)?
             {
-                // What the report draws from marks it as strictly.
-                if tlp_rank(&p.tlp) > tlp_rank(&tlp) {
-                    tlp = p.tlp.clone();
-                }
-                texts.extend(p.contacts);
+                texts.extend(p.contacts.into_iter().map(|c| (c, p.tlp.clone())));
             }
         }
         for id in related::ids_in_case(conn, ItemKind::Note, *c)? {
             if handling::held_back(conn, ItemKind::Note, id, rel)?.is_none()
                 && let Some(n) = records::get::<crate::domain::Note>(conn, id)?
             {
-                if tlp_rank(&n.tlp) > tlp_rank(&tlp) {
-                    tlp = n.tlp.clone();
-                }
-                texts.push(n.text);
+                texts.push((n.text, n.tlp));
             }
         }
     }
@@ -308,29 +303,42 @@ pub fn gather(
         let Some(o) = records::get::<Organisation>(conn, id)? else {
             continue;
         };
-        if tlp_rank(&o.tlp) > tlp_rank(&tlp) {
-            tlp = o.tlp.clone();
-        }
-        texts.extend(o.contacts.clone());
+        texts.extend(o.contacts.iter().map(|c| (c.clone(), o.tlp.clone())));
         let party = Party {
             name: o.name.clone(),
             kind: o.org_type.clone(),
             contacts: o.contacts.clone(),
         };
-        match o.org_type.as_str() {
-            "shop" => vendors.push(party),
-            "marketplace" => markets.push(party),
-            "bank" | "exchange" => payments.push(format!("{} {}", o.org_type, o.name)),
-            _ => {}
+        let named = match o.org_type.as_str() {
+            "shop" => {
+                vendors.push(party);
+                true
+            }
+            "marketplace" => {
+                markets.push(party);
+                true
+            }
+            "bank" | "exchange" => {
+                payments.push(format!("{} {}", o.org_type, o.name));
+                true
+            }
+            _ => false,
+        };
+        // What the report names marks it as strictly.
+        if named && tlp_rank(&o.tlp) > tlp_rank(&tlp) {
+            tlp = o.tlp.clone();
         }
     }
-    for t in &texts {
+    for (t, from) in &texts {
         for i in identifiers::scan(t, None).ids {
             if matches!(
                 i.kind,
                 IdentKind::Card | IdentKind::Iban | IdentKind::Wallet
             ) {
                 payments.push(format!("{} {}", i.kind.as_str(), i.kind.shown(&i.value)));
+                if tlp_rank(from) > tlp_rank(&tlp) {
+                    tlp = from.clone();
+                }
             }
         }
     }
