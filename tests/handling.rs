@@ -431,3 +431,50 @@ fn misp_and_incident_reports_are_marked_by_the_strictest_they_carry() {
         "{report}"
     );
 }
+
+/// With --amber-strict every AMBER+STRICT record that leaves is named in
+/// the manifest: a person, and a parcel that belongs only to an
+/// AMBER+STRICT case (it arrives without its case; only a note was named).
+#[test]
+fn amber_strict_names_every_strict_record_that_leaves() {
+    let nb = notebook();
+    nb.ok(&[
+        "add",
+        "link",
+        "RR123456785KZ",
+        "RR000000031CN",
+        "--type",
+        "same-recipient-as",
+    ]);
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Asel Strictova",
+        "--tlp",
+        "AMBER+STRICT",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Asel Strictova",
+        "RR123456785KZ",
+        "--type",
+        "recipient-of",
+    ]);
+    let f = nb.beside("strict.db");
+    let out = nb.json(&[
+        "export",
+        "--case",
+        "C-0001",
+        "--amber-strict",
+        "--out",
+        s(&f),
+    ]);
+    let named = out["manifest"]["handling"]["amber_strict"].to_string();
+    assert!(named.contains("Asel Strictova"), "{out}");
+    assert!(
+        named.contains("parcel RR000000031CN (only in AMBER+STRICT cases)"),
+        "{out}"
+    );
+}

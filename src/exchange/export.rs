@@ -804,13 +804,40 @@ pub fn export_with(
             records::label_of(&snapshot, kind, id)
         })
         .collect::<Result<Vec<_>>>()?;
-    // (Of records, only cases and notes carry a TLP label; watchlist
-    // entries do too.)
+    // (Of records, cases, notes, people and organisations carry a TLP
+    // label; watchlist entries do too. A parcel that belongs only to
+    // AMBER+STRICT cases is named as theirs: it may arrive without them.)
     let mut amber_strict = Vec::new();
-    for kind in [ItemKind::Case, ItemKind::Note] {
+    for kind in [
+        ItemKind::Case,
+        ItemKind::Note,
+        ItemKind::Person,
+        ItemKind::Organisation,
+    ] {
         for &id in picked.of(kind) {
             if handling::is_amber_strict(&snapshot, kind, id)? {
                 amber_strict.push(records::label_of(&snapshot, kind, id)?);
+            }
+        }
+    }
+    let mut strict_cases = HashSet::new();
+    for c in records::list_where::<crate::domain::Case, _>(
+        &snapshot,
+        "tlp = 'AMBER+STRICT'",
+        [],
+        usize::MAX,
+        0,
+    )? {
+        strict_cases.insert(c.meta.id);
+    }
+    if !strict_cases.is_empty() {
+        let theirs = handling::only_in_withheld(&snapshot, &strict_cases)?;
+        for &id in picked.of(ItemKind::Parcel) {
+            if theirs.contains(&id) {
+                amber_strict.push(format!(
+                    "parcel {} (only in AMBER+STRICT cases)",
+                    records::label_of(&snapshot, ItemKind::Parcel, id)?
+                ));
             }
         }
     }
