@@ -369,6 +369,13 @@ impl Runner {
 
     /// Re-reads counts and visible windows (after a write, or at start).
     fn reload(&mut self, app: &mut App) {
+        self.reload_lists(app);
+        self.select(app);
+    }
+
+    /// [`Runner::reload`] but the item under the cursor left as it was
+    /// shown (for a caller that puts the cursor back on it first).
+    fn reload_lists(&mut self, app: &mut App) {
         for (i, pane) in Pane::ALL[..3].iter().enumerate() {
             let kind = pane.kind().unwrap_or(ItemKind::Case);
             match records::count_kind(self.store.conn(), kind).map(|n| n as usize) {
@@ -379,7 +386,6 @@ impl Runner {
             self.fetch(app, i);
         }
         app.empty = app.lists[0].total == 0 && app.lists[1].total == 0;
-        self.select(app);
     }
 
     /// Fetches the rows at the list's offset, moving from the rows already
@@ -768,7 +774,11 @@ impl Runner {
                 l.cursor.saturating_sub(l.offset)
             }
         };
-        self.reload(app);
+        // The cursor is put back on the item before the item under it is
+        // shown: rows gone above it would put the next item under it (the
+        // detail showed that one, the keys refused, the row highlighted
+        // was the item's).
+        self.reload_lists(app);
         if let Some(item) = keep
             && app.pane != Pane::Links
             && Some(app.pane) == Pane::listing(item.kind)
@@ -776,6 +786,7 @@ impl Runner {
         {
             self.put_cursor_on(app, app.pane.index(), item.id, row_on_screen);
         }
+        self.select(app);
         self.refresh(app);
         true
     }

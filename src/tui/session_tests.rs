@@ -992,3 +992,32 @@ fn a_card_number_is_masked_on_the_screen() {
     // (--show-cards is the process's: not turned on here, beside tests
     // of the masking running at once.)
 }
+
+/// A row above the cursor deleted elsewhere: the highlighted row, the
+/// item shown and the item the keys act on stay one and the same (the
+/// detail showed the next row's parcel, and `e`, `x`, `n` refused).
+#[test]
+fn a_row_deleted_above_the_cursor_leaves_the_selection_whole() {
+    let mut ui = Ui::new(60);
+    let mut other = ui.second();
+    ui.keys("2 g g j j j j");
+    let (id, tracking) = ui.selected();
+    let above = ui.s.app.lists[1].rows[1].cells[0].clone();
+    delete_from(&mut other, &above);
+    ui.look();
+    assert_eq!(ui.selected(), (id, tracking.clone()), "{}", ui.text());
+    assert!(ui.highlighted()[0].contains(&tracking), "{}", ui.text());
+    assert_eq!(
+        ui.s.app.current.as_ref().map(|c| c.id),
+        Some(id),
+        "{}",
+        ui.text()
+    );
+    ui.keys("e");
+    assert!(
+        matches!(ui.s.app.modal, super::app::Modal::Form(_)),
+        "{}\n{}",
+        ui.status(),
+        ui.text()
+    );
+}
