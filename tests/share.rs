@@ -1340,8 +1340,9 @@ fn signers_are_known_not_just_valid() {
     let before = content(&b.db);
 
     // A key b does not know: refused, saying its fingerprint and how to
-    // trust it; nothing written.
-    let err = b.fails(&["merge", file.to_str().unwrap()]);
+    // trust it; nothing written. (As another name than the signer's: in
+    // its own name, the refusal says so, below.)
+    let err = b.fails(&["--as", "bob", "merge", file.to_str().unwrap()]);
     assert!(
         err.contains("a key you do not know")
             && err.contains(&a_fp)
@@ -2107,4 +2108,52 @@ fn redacting_and_encrypting_hold_for_every_format() {
             );
         }
     }
+}
+
+/// A file signed in the receiver's own name with a key that is not
+/// theirs is said to be that (it read as any unknown signer), trusting
+/// that key under their name is warned of (`keys trust FILE` took it
+/// without a word), and one key is not trusted under two names.
+#[test]
+fn a_file_signed_in_your_own_name_with_another_key_is_said_so() {
+    let a = officer_a();
+    // Another notebook user signs as "tester" too: someone else's key.
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let f = export(&a, "as-you.db", &["--all"]);
+    let err = b.fails(&["merge", f.to_str().unwrap()]);
+    assert!(
+        err.contains("your own name here, with a key that is not yours"),
+        "{err}"
+    );
+    // Trusted from the file as asked, but not without a word.
+    let out = b
+        .cmd()
+        .args(["keys", "trust", f.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("is your own name here and") && said.contains("is not your key"),
+        "{said}"
+    );
+    b.ok(&["merge", f.to_str().unwrap()]);
+    let fp = a.json(&["keys", "show"])["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let me = err
+        .split("signed as ")
+        .nth(1)
+        .and_then(|r| r.split(", your own name").next())
+        .unwrap()
+        .to_string();
+    // That key under a second name: refused, naming the first.
+    let err = b.fails(&["keys", "trust", &fp, "--name", "bob"]);
+    assert!(
+        err.contains(&format!("is trusted already as {me}")),
+        "{err}"
+    );
 }

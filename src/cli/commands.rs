@@ -142,7 +142,7 @@ fn open(cli: &Cli) -> Result<Opened> {
                     r.manifest.exporter, r.signer, r.fingerprint, r.manifest.exported_at
                 );
                 // Browsing is allowed whoever signed; the user is told.
-                match super::share::signer_standing(&r) {
+                match super::share::signer_standing(&r, store.actor()) {
                     Ok((_, None)) => (said, false),
                     Ok((_, Some(problem))) => (format!("{said}: {problem}"), true),
                     Err(e) => (format!("{said}: {e:#}"), true),

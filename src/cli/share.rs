@@ -173,8 +173,8 @@ fn keyring() -> Result<(Keyring, Option<String>)> {
 /// must be told about it, if anything: a signer the list does not know
 /// (or knows otherwise), and a `-wal` or `-journal` beside the file that
 /// was ignored (what is shown is the file alone, as signed).
-pub fn signer_standing(rec: &received::Received) -> Result<(Standing, Option<String>)> {
-    let (standing, problem) = key_standing(rec)?;
+pub fn signer_standing(rec: &received::Received, me: &str) -> Result<(Standing, Option<String>)> {
+    let (standing, problem) = key_standing(rec, me)?;
     let beside = crate::store::ignored_text(&rec.ignored_beside);
     let said = match (problem, beside) {
         (Some(p), Some(b)) => Some(format!("{p}; {b}")),
@@ -185,9 +185,9 @@ pub fn signer_standing(rec: &received::Received) -> Result<(Standing, Option<Str
 
 /// The signer's standing in the user's list of known signers, and the
 /// problem with it, if any.
-fn key_standing(rec: &received::Received) -> Result<(Standing, Option<String>)> {
+fn key_standing(rec: &received::Received, me: &str) -> Result<(Standing, Option<String>)> {
     let (ring, own) = keyring()?;
-    let standing = ring.standing(&rec.signer, &rec.fingerprint, own.as_deref());
+    let standing = ring.standing_for(&rec.signer, &rec.fingerprint, own.as_deref(), me);
     let problem = standing.problem(&rec.signer, &rec.fingerprint);
     Ok((standing, problem))
 }
@@ -234,14 +234,21 @@ pub fn merge(
     if let Some(beside) = crate::store::ignored_text(&rec.ignored_beside) {
         eprintln!("warning: {}", cell_line(&beside));
     }
-    let (standing, problem) = key_standing(&rec)?;
+    let (standing, problem) = key_standing(&rec, store.actor())?;
     if let Some(problem) = problem {
-        let once = args.trust_new && matches!(standing, Standing::Unknown | Standing::KnownAs(_));
+        let once = args.trust_new
+            && matches!(
+                standing,
+                Standing::Unknown | Standing::KnownAs(_) | Standing::YourName
+            );
         if !once {
             bail!(
                 "refused, nothing was merged: {}{}",
                 cell_line(&problem),
-                if matches!(standing, Standing::Unknown | Standing::KnownAs(_)) {
+                if matches!(
+                    standing,
+                    Standing::Unknown | Standing::KnownAs(_) | Standing::YourName
+                ) {
                     " (or accept it this once with --trust-new)"
                 } else {
                     ""
@@ -568,6 +575,7 @@ fn trust(
     user: &str,
     out: &mut impl Write,
 ) -> Result<()> {
+    let me = user;
     let user = user.to_string();
     let now = crate::domain::meta::now();
     let entry = if Path::new(what).is_file() {
@@ -626,6 +634,25 @@ fn trust(
             revoked_at: None,
         }
     };
+    let (_, own) = keyring()?;
+    if own.as_deref() == Some(entry.fingerprint.as_str()) {
+        writeln!(
+            out,
+            "{} is your own key: what it signs is yours already",
+            entry.fingerprint
+        )?;
+        return Ok(());
+    }
+    // Your own name with another key: your other machine's, or someone
+    // signing as you. Said whichever way it is trusted.
+    let as_you = (entry.name == me).then(|| {
+        format!(
+            "warning: {} is your own name here and {} is not your key: trust it only if it is your own other key (another machine's), its fingerprint checked there; otherwise revoke it (`interdict keys revoke {}`)",
+            cell_line(&entry.name),
+            entry.fingerprint,
+            entry.fingerprint
+        )
+    });
     let mut ring = Keyring::load(&keyring_path()?)?;
     let before = ring.standing(&entry.name, &entry.fingerprint, None);
     let added = ring.trust(entry.clone())?;
@@ -650,6 +677,9 @@ fn trust(
         cell_line(&entry.name),
         entry.fingerprint
     )?;
+    if let Some(w) = as_you {
+        eprintln!("{w}");
+    }
     if let Standing::NewKeyForName(old) = before {
         writeln!(
             out,

@@ -53,6 +53,9 @@ pub enum Standing {
     KnownAs(Vec<String>),
     /// The key was revoked then.
     Revoked(String),
+    /// Signed in the user's own name with a key that is not the user's:
+    /// someone else signing as them.
+    YourName,
     /// Neither is known, but the name looks like one that is (a
     /// no-break space for a space, a Cyrillic `а` for a Latin `a`):
     /// the known names, and their keys' fingerprints.
@@ -96,6 +99,10 @@ impl Standing {
                     .join(", "),
                 known.join(", "),
                 unusual(&name),
+                shell_word(&name)
+            ),
+            Standing::YourName => format!(
+                "signed as {name}, your own name here, with a key that is not yours ({fingerprint}; yours: `interdict keys show`): someone else may be signing in your name; if it is your own other key (another machine's), check its fingerprint there and trust it with `interdict keys trust {fingerprint} --name {}`",
                 shell_word(&name)
             ),
             Standing::Revoked(at) => {
@@ -179,6 +186,29 @@ impl Keyring {
         if own == Some(fingerprint) {
             return Standing::Yours;
         }
+        self.others_standing(name, fingerprint)
+    }
+
+    /// [`Keyring::standing`] of a file received by the user `me` (the
+    /// name they sign with): their own name with a key neither theirs nor
+    /// trusted under that name (their other machine's) is someone who may
+    /// be signing as them.
+    pub fn standing_for(
+        &self,
+        name: &str,
+        fingerprint: &str,
+        own: Option<&str>,
+        me: &str,
+    ) -> Standing {
+        match self.standing(name, fingerprint, own) {
+            // (A known name's new key, a revoked key, a look-alike are
+            // refused outright as they are.)
+            Standing::Unknown | Standing::KnownAs(_) if name == me => Standing::YourName,
+            s => s,
+        }
+    }
+
+    fn others_standing(&self, name: &str, fingerprint: &str) -> Standing {
         if let Some(k) = self
             .keys
             .iter()
@@ -221,8 +251,31 @@ impl Keyring {
     }
 
     /// Trusts `fingerprint` as `name`'s key. Returns false when it was
-    /// trusted so already. A revoked key is not trusted again this way.
+    /// trusted so already. A revoked key is not trusted again this way,
+    /// nor a key trusted under another name (one key, one signer: a key
+    /// signing under a second name is someone's other name or a forgery,
+    /// and either way the list would no longer tell them apart).
     pub fn trust(&mut self, entry: Known) -> Result<bool> {
+        let other: Vec<&str> = self
+            .keys
+            .iter()
+            .filter(|k| {
+                k.fingerprint == entry.fingerprint && k.name != entry.name && k.revoked_at.is_none()
+            })
+            .map(|k| k.name.as_str())
+            .collect();
+        if !other.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "{} is trusted already as {}: one key is one signer's; if it changed hands, `interdict keys revoke {}` first",
+                entry.fingerprint,
+                other
+                    .iter()
+                    .map(|n| sanitize(n).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                entry.fingerprint
+            )));
+        }
         if let Some(k) = self
             .keys
             .iter()
@@ -276,6 +329,33 @@ pub fn is_fingerprint(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file in the receiver's own name with a key not theirs is said
+    /// so; trusted under that name (their other machine's) it is known;
+    /// a known name's new key stays refused as such.
+    #[test]
+    fn your_own_name_with_another_key_is_told_apart() {
+        let mut ring = Keyring::default();
+        assert_eq!(
+            ring.standing_for("me", "SHA256:x", Some("SHA256:m"), "me"),
+            Standing::YourName
+        );
+        assert_eq!(
+            ring.standing_for("me", "SHA256:m", Some("SHA256:m"), "me"),
+            Standing::Yours
+        );
+        ring.trust(known("me", "SHA256:laptop")).unwrap();
+        assert_eq!(
+            ring.standing_for("me", "SHA256:laptop", Some("SHA256:m"), "me"),
+            Standing::Known
+        );
+        assert!(matches!(
+            ring.standing_for("me", "SHA256:x", Some("SHA256:m"), "me"),
+            Standing::NewKeyForName(_)
+        ));
+        // One key, one signer.
+        assert!(ring.trust(known("bob", "SHA256:laptop")).is_err());
+    }
 
     fn known(name: &str, fp: &str) -> Known {
         Known {
