@@ -22,6 +22,11 @@ pub struct Reason {
     pub evidence: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<Pointer>,
+    /// Found by a screen of a manifest (`screen --keep-hits`), its other
+    /// rows counted: a rescreen of the notebook alone cannot find it
+    /// again, and keeps it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub manifest: bool,
 }
 
 /// An item a reason points at.
@@ -267,6 +272,7 @@ fn reason(ind: &Indicator, (evidence, item): (String, Option<Pointer>)) -> Reaso
         weight: ind.weight,
         evidence,
         item,
+        manifest: false,
     }
 }
 
@@ -394,6 +400,7 @@ pub fn watchlist_hit(
                     kind: ItemKind::Case,
                     id: *id,
                 }),
+                manifest: false,
             });
         }
     }
@@ -701,7 +708,13 @@ fn fires(
                 let Some(sound) = crate::domain::identifiers::name_sound_key(name) else {
                     continue;
                 };
-                for s in know.suspects(&sound)? {
+                // (A seized parcel's own names are no evidence against it.)
+                let others = know.suspects(&sound)?.into_iter().filter(|s| {
+                    s.item
+                        .as_ref()
+                        .is_none_or(|i| !(i.kind == ItemKind::Parcel && i.id == p.meta.id))
+                });
+                for s in others {
                     let score = similarity(&key, &s.name);
                     if score >= *min_score && best.as_ref().is_none_or(|b| score > b.0) {
                         best = Some((score, format!("{role} {name:?}"), s));

@@ -229,13 +229,28 @@ pub fn store_hits(w: &Writer<'_>, parcel: Uuid, hits: &[Hit]) -> Result<()> {
     let old: Vec<(String, f64, String)> = stmt
         .query_map([parcel], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    // A hit a screen of a manifest found and kept stays unless this finds
+    // a stronger one for its profile: the notebook alone cannot count the
+    // manifest's other rows again.
+    let from_manifest = |reasons: &str| {
+        serde_json::from_str::<Vec<Reason>>(reasons).is_ok_and(|r| r.iter().any(|r| r.manifest))
+    };
+    let kept: Vec<(&String, f64)> = old
+        .iter()
+        .filter(|(_, _, r)| from_manifest(r))
+        .map(|(p, s, _)| (p, *s))
+        .collect();
     for (profile, ..) in &old {
-        if !hits.iter().any(|h| &h.profile == profile) {
+        if !hits.iter().any(|h| &h.profile == profile) && !kept.iter().any(|(p, _)| *p == profile) {
             w.tx.prepare_cached("DELETE FROM hits WHERE parcel_id = ?1 AND profile = ?2")?
                 .execute((parcel, profile))?;
         }
     }
-    for h in hits {
+    for h in hits.iter().filter(|h| {
+        !kept
+            .iter()
+            .any(|(p, score)| **p == h.profile && *score > h.score)
+    }) {
         let reasons =
             serde_json::to_string(&h.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let same = old
@@ -261,8 +276,17 @@ pub fn store_hits(w: &Writer<'_>, parcel: Uuid, hits: &[Hit]) -> Result<()> {
 /// what its save found stays.
 pub fn add_hits(w: &Writer<'_>, parcel: Uuid, hits: &[Hit]) -> Result<()> {
     for h in hits {
+        let marked: Vec<Reason> = h
+            .reasons
+            .iter()
+            .cloned()
+            .map(|r| Reason {
+                manifest: true,
+                ..r
+            })
+            .collect();
         let reasons =
-            serde_json::to_string(&h.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            serde_json::to_string(&marked).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         w.tx.prepare_cached(
             "INSERT INTO hits (parcel_id, profile, score, threshold, reasons, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
