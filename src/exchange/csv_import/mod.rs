@@ -583,11 +583,14 @@ pub fn each_row<T: Send>(
     let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<T>>();
     std::thread::scope(|scope| -> Result<u64, ImportError> {
         scope.spawn(move || {
+            // A row that is not UTF-8 is passed over, named, as any row
+            // that cannot be read: it never stops the screen (the rows
+            // after it, and their hits, were lost).
             let keep = reader::Keeping {
                 hash: false,
                 cells: false,
                 fingerprint: false,
-                skip_bad: false,
+                skip_bad: true,
                 identifiers: false,
             };
             let blocked = std::cell::Cell::new(std::time::Duration::ZERO);

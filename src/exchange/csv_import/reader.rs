@@ -1103,8 +1103,9 @@ pub(super) struct Keeping {
     /// Fingerprint each parcel's imported values (to tell a repeated row
     /// from a conflicting one).
     pub(super) fingerprint: bool,
-    /// A row that is not UTF-8 is a bad row like any other (an import:
-    /// every bad row is named); else it stops the reading (a screen).
+    /// A row that is not UTF-8 is a bad row like any other (an import
+    /// with --skip-bad, a screen: every bad row is named); else it stops
+    /// the reading (an import without --skip-bad refuses the file).
     pub(super) skip_bad: bool,
     /// Work out each parcel's identifiers (its index rows), for the
     /// writer: on this thread, beside the one that writes.
