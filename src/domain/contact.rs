@@ -40,6 +40,15 @@ pub fn phone_e164(input: &str, country_hint: Option<&str>) -> Option<String> {
         return Some(e164);
     }
     let digits: String = input.chars().filter(char::is_ascii_digit).collect();
+    // `00` and a country code is the international form most partners'
+    // tables write (`0049 30 1234567`): read as `+` when what follows is
+    // a valid number (it was kept as `0049...`, meeting nothing).
+    if let Some(rest) = t.strip_prefix("00").map(|_| &digits[2..])
+        && let Ok(n) = phonenumber::parse(None, format!("+{rest}"))
+        && phonenumber::is_valid(&n)
+    {
+        return Some(n.format().mode(Mode::E164).to_string());
+    }
     let hint = country_hint.and_then(|c| country::Id::from_str(c).ok());
     if let Ok(n) = phonenumber::parse(hint, input)
         && phonenumber::is_valid(&n)
@@ -115,6 +124,29 @@ pub fn parse_email(input: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `00` and a country code is the international form: it meets the
+    /// number written with `+` (it was kept as its digits, `0049...`),
+    /// whatever country the parcel gives; a national number is not read
+    /// so.
+    #[test]
+    fn a_number_written_with_00_is_international() {
+        for hint in [None, Some("KZ"), Some("DE"), Some("RU")] {
+            assert_eq!(
+                phone_e164("0049 30 1234567", hint).as_deref(),
+                Some("+49301234567"),
+                "{hint:?}"
+            );
+            assert_eq!(
+                phone_e164("00 7 701 555 01 42", hint).as_deref(),
+                Some("+77015550142")
+            );
+        }
+        assert_eq!(
+            phone_e164("8 701 555 01 42", Some("KZ")).as_deref(),
+            Some("+77015550142")
+        );
+    }
 
     #[test]
     fn kazakh_numbers_meet() {

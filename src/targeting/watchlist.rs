@@ -81,7 +81,12 @@ pub fn normalise(kind: IdentKind, raw: &str, country: Option<&str>) -> Result<St
         IdentKind::Tracking => ids::tracking_key(raw),
         // Only a number read in full (+ and country code) meets the
         // numbers of parcels, which are read in their parcel's country.
-        IdentKind::Phone => ids::phone_key(raw, country).filter(|p| p.starts_with('+')),
+        // (Only what a parcel's phone field takes: an extension or words
+        // would be read as more digits, a number nothing matches.)
+        IdentKind::Phone => {
+            crate::domain::contact::check_phone(raw).map_err(|m| invalid("value", m))?;
+            ids::phone_key(raw, country).filter(|p| p.starts_with('+'))
+        }
         IdentKind::Email => ids::email_key(raw),
         IdentKind::Address => ids::address_key(raw),
         IdentKind::Name => ids::name_key(raw),
