@@ -566,3 +566,30 @@ fn a_network_is_counted_alike_by_cluster_and_clusters() {
     );
     assert!(nb.ok(&["clusters"]).contains("1 case, 2 parcels"));
 }
+
+/// A value on the warning list is not offered as a match: our own post
+/// office's address, written a little otherwise on another parcel, was
+/// suggested as the same address (and, confirmed, joined strangers).
+#[test]
+fn a_warnlisted_value_is_not_offered_as_a_match() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    for (t, a) in [
+        ("RR000000805KR", "Almaty, Bogenbai batyr street 134"),
+        ("RR000000819KR", "Bogenbay batyr st 134 Almaty"),
+    ] {
+        nb.ok(&["add", "parcel", "--tracking", t, "--recipient-address", a]);
+    }
+    let before = nb.ok(&["matches", "list"]);
+    assert!(before.contains("RR000000819KR"), "{before}");
+    nb.ok(&[
+        "warnlist",
+        "add",
+        "address",
+        "Almaty, Bogenbai batyr street 134",
+        "--note",
+        "our own post office",
+    ]);
+    let after = nb.ok(&["matches", "list"]);
+    assert!(!after.contains("RR000000819KR"), "{after}");
+}

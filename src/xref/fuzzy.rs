@@ -236,6 +236,20 @@ fn suggestions_in(
             };
             let role = keys::role_name(role)?;
             if let Some((name, sound)) = sounding(conn, id, role, hash, of)? {
+                // A value on the warning list never connects items, nor
+                // is it offered as a match (our own post office's
+                // address, written a little otherwise, joined strangers).
+                let (exact, value) = if address {
+                    (
+                        IdentKind::Address,
+                        crate::domain::identifiers::address_fold(&name),
+                    )
+                } else {
+                    (IdentKind::Name, text::name_key(&name))
+                };
+                if crate::store::warnlist::is_listed(conn, exact, &value)? {
+                    continue;
+                }
                 by_sound.entry(sound).or_default().push(Member {
                     kind,
                     id,
