@@ -110,7 +110,7 @@ impl Action {
             Edit => "edit the selected item (in Links: the link, finding or note)",
             Delete => "delete the selected item (in Links: the link, finding or note)",
             Link => "link the selected item to another",
-            Filter => "filter this pane as you type",
+            Filter => "filter this list as you type (Cases, Parcels, Substances)",
             Search => "search everything and jump",
             LoadDemo => "load the demo data",
             Cancel => "cancel",

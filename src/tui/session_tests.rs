@@ -1021,3 +1021,19 @@ fn a_row_deleted_above_the_cursor_leaves_the_selection_whole() {
         ui.text()
     );
 }
+
+/// `/` in the Links pane says the pane is not filtered (it did nothing,
+/// and the letters typed next ran as commands: `e` opened an edit). (The
+/// pane's key line no longer offers it, where the line is wide enough to.)
+#[test]
+fn a_filter_asked_for_in_the_links_pane_is_said_not_to_apply() {
+    let mut ui = Ui::new(60);
+    ui.keys("1 g g 4");
+    assert!(ui.lines()[1].contains("Links of"), "{}", ui.text());
+    ui.keys("/");
+    assert!(
+        ui.status().starts_with("the Links pane is not filtered"),
+        "{}",
+        ui.status()
+    );
+}

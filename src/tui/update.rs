@@ -647,6 +647,11 @@ impl App {
     /// Starts typing a live filter in the focused list.
     fn start_filter(&mut self) {
         let Some(kind) = self.pane.kind() else {
+            // Said, not silently dropped: the letters typed next would run
+            // as commands.
+            self.info(
+                "the Links pane is not filtered: / filters Cases, Parcels or Substances (1, 2, 3); s searches everything",
+            );
             return;
         };
         let i = self.pane.index();

@@ -525,6 +525,12 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
             Modal::Stats(v) => hints(app, Layer::Stats, super::stats::hint_actions(v)),
             Modal::None if app.filter_typing => hints(app, Layer::Picker, &[Confirm, Cancel]),
             Modal::None if app.empty => hints(app, Layer::Empty, &[LoadDemo, New, Help, Quit]),
+            // (The Links pane is not filtered: `/` is not offered there.)
+            Modal::None if app.pane == Pane::Links => hints(
+                app,
+                Layer::List,
+                &[Follow, Back, AddNote, New, Edit, Link, Search, Help, Quit],
+            ),
             Modal::None => hints(
                 app,
                 Layer::List,
