@@ -51,7 +51,16 @@ pub fn needs_escape(c: char) -> bool {
 /// Whether a spreadsheet would run a CSV cell as a formula: it starts
 /// with `=`, `+`, `-`, `@`, tab or carriage return (OWASP CSV injection).
 fn runs_as_formula(s: &str) -> bool {
-    matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
+    // A negative number is a number (`-3` became the text `'-3`, a
+    // change column a spreadsheet could no longer sum).
+    let negative_number = s.strip_prefix('-').is_some_and(|n| {
+        let (whole, frac) = n.split_once('.').unwrap_or((n, "0"));
+        !whole.is_empty()
+            && !frac.is_empty()
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+    });
+    !negative_number && matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
 }
 
 /// A CSV cell a spreadsheet will not run as a formula: one that would be
@@ -356,6 +365,27 @@ pub fn unusual(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A negative number stays a number in CSV; a formula, a phone
+    /// written with `+` and a text starting with `-` are guarded.
+    #[test]
+    fn a_negative_number_is_not_guarded() {
+        for n in ["-3", "-3.5", "-100"] {
+            assert_eq!(csv_guard(n), n);
+        }
+        for f in [
+            "-3+cmd|' /C calc'!A0",
+            "=1+1",
+            "+44 20 7946 0000",
+            "-",
+            "-3.",
+            "- 3",
+            "@x",
+        ] {
+            assert_eq!(csv_guard(f), format!("'{f}"), "{f}");
+            assert_eq!(csv_unguard(&csv_guard(f)), f);
+        }
+    }
 
     /// `folds_to` says what comparing with `fold` says, for text folded
     /// the same, folded otherwise, and not ASCII.
