@@ -285,6 +285,14 @@ fn an_exported_event_imports_whole_into_another_notebook() {
     // A dry run writes nothing.
     let dry = there.ok(&["import", "misp", "--dry-run", file.to_str().unwrap()]);
     assert!(dry.contains("dry run"), "{dry}");
+    // A byte-order mark before it, as Windows tools write one, is passed
+    // over (the file was "not JSON").
+    let bom = nb.beside("bom.json");
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend(std::fs::read(&file).unwrap());
+    std::fs::write(&bom, bytes).unwrap();
+    let dry = there.ok(&["import", "misp", "--dry-run", bom.to_str().unwrap()]);
+    assert!(dry.contains("dry run"), "{dry}");
     assert_eq!(there.count("parcels"), 0);
     imported_as_sent(&there, &file);
     // A crafted event passing a person off under a parcel's id is refused

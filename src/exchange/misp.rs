@@ -973,6 +973,9 @@ pub fn import_event(
     use crate::domain::Link;
     use crate::domain::record::new_record;
     use crate::store::{create, refs};
+    // A byte-order mark, as Windows tools write one, is no part of the
+    // JSON (RFC 8259 lets a reader pass over it; it was "not JSON").
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let v: Value = serde_json::from_str(text).map_err(|e| bad(file, format!("not JSON: {e}")))?;
     let e = the_event(&v)?;
     let event_id = id_of(&e["uuid"], "Event.uuid")?;
