@@ -473,6 +473,10 @@ fn emerging_substances_are_those_first_seen_in_the_period() {
         assert!(s.first_seen >= e.since, "{s:?}");
     }
     assert!(!e.substances.iter().any(|s| s.name == "Mephedrone"));
+    // A period that runs backwards is refused, as a trend's is (it said
+    // "none").
+    let err = emerging::emerging(&c, &parcels(), "2026-01-01", Some("2025-01-01")).unwrap_err();
+    assert!(err.to_string().contains("after it ends"), "{err}");
 }
 
 #[test]

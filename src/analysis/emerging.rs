@@ -80,6 +80,13 @@ pub fn emerging(
         Some(u) => parse_date("until", u)?.to_string(),
         None => latest_seizure(conn)?.unwrap_or_else(|| since.clone()),
     };
+    // (As a trend's: a period that runs backwards said "none".)
+    if since > until {
+        return Err(super::Error::input(
+            "period",
+            format!("it starts ({since}) after it ends ({until})"),
+        ));
+    }
     // (The writer read through `writers`; the time as `stamp` stores it.)
     let mut firsts = conn.prepare(&format!(
         "SELECT s.id, s.name, s.\"group\", {} = 'catalogue', s.created_at, \
