@@ -1153,3 +1153,39 @@ fn card_numbers_are_masked_in_every_output() {
         &nb.ok(&["--show-cards", "export", "--stix", "--case", "C-0001"]),
     );
 }
+
+/// Text pasted with combining accents (a PDF's, a Mac's `José`, as `e`
+/// and U+0301) and text typed with composed ones meet: in search, and in
+/// a reference by name (search found one of two, and `show` missed).
+#[test]
+fn composed_and_decomposed_accents_are_one_text() {
+    let nb = Nb::new();
+    let nfd = "Jose\u{301} Mun\u{303}oz";
+    let nfc = "Jos\u{e9} Mu\u{f1}oz";
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RB123456785CN",
+        "--set",
+        &format!("recipient_name={nfc}"),
+    ]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--set",
+        &format!("recipient_name={nfd}"),
+    ]);
+    nb.ok(&["add", "person", "--name", nfd]);
+    for q in [nfc, nfd, "Mu\u{f1}oz"] {
+        let found = nb.ok(&["search", q]);
+        assert!(
+            found.contains("RB123456785CN") && found.contains("RR123456785KZ"),
+            "{q:?}: {found}"
+        );
+    }
+    nb.ok(&["show", nfc]);
+    nb.ok(&["show", nfd]);
+}

@@ -336,6 +336,18 @@ fn no_nul(raw: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A text with its accents composed (Unicode NFC): `José` pasted from a
+/// PDF or a Mac comes as `e` and a combining accent, typed as `é`; kept
+/// one way, the two meet in every search, filter and reference.
+pub fn composed(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    if s.is_ascii() {
+        s.to_string()
+    } else {
+        s.nfc().collect()
+    }
+}
+
 fn text(s: impl Into<String>) -> Result<Parsed, String> {
     Ok(Parsed::plain(Value::String(s.into())))
 }
@@ -348,11 +360,11 @@ impl FieldKind {
                     return Err("must be a single line".into());
                 }
                 no_nul(raw)?;
-                text(raw.trim())
+                text(composed(raw.trim()))
             }
             FieldKind::LongText => {
                 no_nul(raw)?;
-                text(raw.trim())
+                text(composed(raw.trim()))
             }
             FieldKind::Country => text(country::parse(raw)?),
             FieldKind::CountryList => text(country::parse_list(raw)?),

@@ -171,10 +171,17 @@ pub fn latin_icao(s: &str) -> String {
 /// Latin spelling shares (`Щербаков` -> `sherbakov`, which `Shcherbakov`
 /// and `Scherbakow` hold in order); any other query as it is.
 pub fn query_form(q: &str) -> std::borrow::Cow<'_, str> {
-    if has_cyrillic(q) {
-        std::borrow::Cow::Owned(convert(q, shared).to_lowercase())
+    // Accents composed as texts are kept (see `fields::composed`): a
+    // query pasted with combining accents meets them.
+    let q: std::borrow::Cow<'_, str> = if q.is_ascii() {
+        q.into()
     } else {
-        std::borrow::Cow::Borrowed(q)
+        super::fields::composed(q).into()
+    };
+    if has_cyrillic(&q) {
+        std::borrow::Cow::Owned(convert(&q, shared).to_lowercase())
+    } else {
+        q
     }
 }
 

@@ -93,7 +93,9 @@ fn item(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<ItemRef> {
 
 /// Resolves a reference typed by a person.
 pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
-    let t = text.trim();
+    // (Accents composed, as texts are kept: see `fields::composed`.)
+    let composed = crate::domain::fields::composed(text);
+    let t = composed.trim();
     if t.is_empty() {
         return Err(StoreError::NotFound(
             "an empty reference names nothing".into(),
