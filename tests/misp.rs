@@ -661,3 +661,36 @@ fn an_imported_parcel_is_told_what_a_typed_one_is() {
     assert!(err.contains("NUL byte"), "{err}");
     assert_eq!(nb.count("parcels"), 1);
 }
+
+/// A case sent as a MISP event, imported there and sent back as an
+/// export, holds the same data: its records are unchanged here, not
+/// conflicts "edited on both sides" with no field differing (their
+/// creation stamps differ: the import wrote them anew).
+#[test]
+fn an_event_back_as_an_export_is_no_conflict() {
+    let (nb, case) = case_with_people();
+    let file = nb.beside("event.json");
+    nb.ok(&[
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let there = Nb::new();
+    there.ok(&["init"]);
+    there.ok(&["import", "misp", file.to_str().unwrap()]);
+    let back = there.beside("back.db");
+    there.ok(&["export", "--all", "--out", back.to_str().unwrap()]);
+    let r = nb.json(&["merge", "--trust-new", back.to_str().unwrap()]);
+    let shown = nb.ok(&["conflicts"]);
+    let first = nb.json(&["conflicts"]);
+    let detail = first
+        .as_array()
+        .and_then(|a| a.first())
+        .map(|c| nb.ok(&["conflicts", "show", &c["id"].to_string()]))
+        .unwrap_or_default();
+    assert_eq!(r["conflicts"], 0, "{r}\n{shown}\n{detail}");
+    nb.ok(&["audit", "verify"]);
+}

@@ -241,12 +241,22 @@ fn put_incoming<R: Record>(w: &mut Writer<'_>, c: &Conflict) -> Result<()> {
     // What the other side gave otherwise than this one had it when the
     // conflict was filed, over the record as it stands now: edits made
     // here since, and fields the conflict is not about, stay.
-    let json = &match (&c.local, records::get::<R>(&w.tx, c.item_id)?) {
-        (Some(local), Some(now)) => incoming_over(local, &c.incoming, &records::to_json(&now)?)?,
+    let now = records::get::<R>(&w.tx, c.item_id)?;
+    let json = &match (&c.local, &now) {
+        (Some(local), Some(now)) => incoming_over(local, &c.incoming, &records::to_json(now)?)?,
         _ => c.incoming.clone(),
     };
     let mut rec: R = serde_json::from_str(json)
         .map_err(|e| StoreError::Corrupt(format!("the incoming {} is unreadable: {e}", R::KIND)))?;
+    // Who first wrote the record, when and where, is no field to take:
+    // the record here keeps its creation (the other side's was written
+    // over it).
+    if let Some(now) = &now {
+        let (here, m) = (now.meta(), rec.meta_mut());
+        m.created_at = here.created_at.clone();
+        m.created_by = here.created_by.clone();
+        m.origin_db = here.origin_db;
+    }
     for parent in super::merge::parents_of(R::KIND, json) {
         if refs::kind_of_id(&w.tx, parent)?.is_none() {
             return Err(StoreError::NotFound(format!(

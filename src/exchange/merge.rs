@@ -321,6 +321,30 @@ fn seen_by_deleter(
     Ok(false)
 }
 
+/// Whether two versions of a record (stored JSON) hold the same data,
+/// whoever wrote each and when.
+fn same_data(a: &str, b: &str) -> bool {
+    const STAMPS: [&str; 5] = [
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "origin_db",
+    ];
+    let data = |j: &str| {
+        serde_json::from_str::<Value>(j).ok().and_then(|v| match v {
+            Value::Object(mut m) => {
+                for k in STAMPS {
+                    m.remove(k);
+                }
+                Some(m)
+            }
+            _ => None,
+        })
+    };
+    matches!((data(a), data(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// The provenance row of an item the merge `source_id` wrote or deleted.
 fn provenance(
     w: &Writer<'_>,
@@ -742,6 +766,12 @@ impl Merger<'_> {
                     Outcome::Unchanged
                 } else if seen_versions(self.src, id)?.contains(&version_key(&loc_v)) {
                     Outcome::Put { added: false }
+                } else if same_data(l, incoming_json) {
+                    // Neither side saw the other's version, and they say
+                    // the same (a record that came back through a MISP
+                    // event, written anew there): nothing to choose
+                    // between, and who first wrote it here stays.
+                    Outcome::Unchanged
                 } else {
                     self.three_way::<R>(w, id, l, incoming_json)?
                 }

@@ -78,8 +78,15 @@ fn template(text: &str) -> Result<Template> {
 /// The MISP category a type's attributes go in.
 fn category(misp_type: &str) -> &'static str {
     match misp_type {
-        "full-name" | "first-name" | "last-name" | "date-of-birth" | "nationality"
-        | "passport-number" | "phone-number" => "Person",
+        "full-name"
+        | "first-name"
+        | "last-name"
+        | "date-of-birth"
+        | "nationality"
+        | "passport-number"
+        | "passport-country"
+        | "identity-card-number"
+        | "phone-number" => "Person",
         "email-src" | "email-dst" => "Payload delivery",
         "domain" | "url" => "Network activity",
         "btc" | "iban" | "cc-number" => "Financial fraud",
@@ -311,13 +318,43 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
                         o.add("address", "text", Some(a.to_string()));
                     }
                     o.add("role", "text", p.role_notes.clone());
+                    // Identity documents as the person template holds them
+                    // (`passport KZ N1234567`: passport-country and
+                    // -number), read back as the documents they were; any
+                    // other document rides in the text with the contacts.
+                    let mut other_documents = Vec::new();
+                    for d in crate::domain::person::parts(&p.documents) {
+                        if let Some(rest) = d.strip_prefix("passport ") {
+                            match rest.split_once(' ') {
+                                Some((cc, n))
+                                    if cc.len() == 2
+                                        && cc.bytes().all(|b| b.is_ascii_uppercase()) =>
+                                {
+                                    o.add("passport-country", "passport-country", Some(cc.into()));
+                                    o.add("passport-number", "passport-number", Some(n.into()));
+                                }
+                                _ => o.add("passport-number", "passport-number", Some(rest.into())),
+                            }
+                        } else if let Some(n) = d.strip_prefix("identity card ") {
+                            o.add(
+                                "identity-card-number",
+                                "identity-card-number",
+                                Some(n.into()),
+                            );
+                        } else {
+                            other_documents.push(d.to_string());
+                        }
+                    }
                     o.add(
                         "text",
                         "text",
-                        [p.documents.clone(), p.contacts.clone()]
-                            .into_iter()
-                            .flatten()
-                            .reduce(|a, b| format!("{a}; {b}")),
+                        [
+                            (!other_documents.is_empty()).then(|| other_documents.join("; ")),
+                            p.contacts.clone(),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .reduce(|a, b| format!("{a}; {b}")),
                     );
                     for i in p.identifiers() {
                         identifiers.push((i, format!("from person {}", p.name)));
