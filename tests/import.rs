@@ -950,3 +950,26 @@ fn error_text_cuts_long_values_and_says_each_thing_once() {
     );
     assert_eq!(nb.count("parcels"), 0);
 }
+
+/// A seizure table's row with a seizure date and no status is a seized
+/// parcel (it was imported `targeted`, so screening against seized
+/// parcels never fired on it); a status given stays.
+#[test]
+fn a_row_with_a_seizure_date_and_no_status_is_seized() {
+    let nb = Nb::new();
+    let f = write(
+        &nb,
+        "seizures.csv",
+        "Tracking number,Seizure date,Status\nRR123456785KZ,01.11.2026,\nEE123456785KZ,02.11.2026,inspected\nCP123456785KZ,,\n".to_string(),
+    );
+    nb.ok(&["import", "csv", s(&f)]);
+    let status = |t: &str| {
+        nb.json(&["show", t])["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("RR123456785KZ"), "seized");
+    assert_eq!(status("EE123456785KZ"), "inspected");
+    assert_eq!(status("CP123456785KZ"), "targeted");
+}

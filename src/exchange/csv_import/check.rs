@@ -500,6 +500,16 @@ pub(super) fn parse_row(
             None => unknown.extend(Parcel::field(f).err()),
         }
     }
+    // A row of a seizure table that gives a seizure date and no status
+    // is a seizure (it was `targeted`, so no seized-parcel indicator ever
+    // fired on what it shares).
+    let slot_of = |name: &str| Parcel::FIELDS.iter().position(|f| f.name == name);
+    if let (Some(st), Some(on)) = (slot_of("status"), slot_of("seized_on"))
+        && values[st].is_none()
+        && values[on].is_some()
+    {
+        values[st] = Some(std::borrow::Cow::Borrowed("seized"));
+    }
     // Every field is parsed once, here, with every bad one reported (a
     // field whose cell could not be read as a date or weight is said once).
     let given: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
