@@ -960,7 +960,7 @@ fn a_row_with_a_seizure_date_and_no_status_is_seized() {
     let f = write(
         &nb,
         "seizures.csv",
-        "Tracking number,Seizure date,Status\nRR123456785KZ,01.11.2026,\nEE123456785KZ,02.11.2026,inspected\nCP123456785KZ,,\n".to_string(),
+        "Tracking number,Seizure date,Status\nRR123456785KZ,01.11.2026,\nEE123456785KZ,02.11.2026,inspected\nCP123456785KZ,,\n",
     );
     nb.ok(&["import", "csv", s(&f)]);
     let status = |t: &str| {
