@@ -695,3 +695,47 @@ fn stats_commands_print_tables_json_and_formula_safe_csv() {
     let csv = nb.ok(&["stats", "freq", "carrier", "--format", "csv"]);
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
 }
+
+/// A case's timeline tells the notes and leads on its people and
+/// organisations (the case's export carries them; the timeline left them
+/// out) and its parcels' posting, when recorded.
+#[test]
+fn a_timeline_tells_the_notes_on_the_cases_people_and_the_postings() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Op"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--case",
+        "C-0001",
+        "--set",
+        "posted_on=2026-02-01",
+        "--set",
+        "origin=CN",
+    ]);
+    nb.ok(&["add", "person", "--name", "Olga Smirnova"]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Olga Smirnova",
+        "C-0001",
+        "--type",
+        "related-to",
+    ]);
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "Olga Smirnova",
+        "--text",
+        "Olga seen at Khorgos",
+        "--lead",
+        "--date",
+        "2026-02-20",
+    ]);
+    let t = nb.ok(&["timeline", "C-0001"]);
+    assert!(t.contains("Olga Smirnova: Olga seen at Khorgos"), "{t}");
+    assert!(t.contains("RR123456785KZ posted from CN"), "{t}");
+}

@@ -42,6 +42,7 @@ pub struct Timeline {
 
 fn order(what: &str) -> u8 {
     match what {
+        "posted" => 0,
         "opened" => 0,
         "added" => 1,
         "inspected" => 2,
@@ -121,6 +122,21 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
         ids.push(pid);
         labels.insert(pid, p.tracking.clone());
         let at = item(ItemKind::Parcel, pid, p.tracking.clone());
+        // Its posting, when recorded: where the parcel's story begins.
+        if let Some(d) = &p.posted_on {
+            let from = p
+                .posted_from
+                .as_deref()
+                .or(p.origin.as_deref())
+                .map(|f| format!(" from {f}"))
+                .unwrap_or_default();
+            push(
+                d,
+                "posted",
+                format!("{} posted{from}", p.tracking),
+                at.clone(),
+            );
+        }
         if let Some(d) = &p.seized_on {
             let (what, verb) = if p.status == "controlled-delivery" {
                 ("delivered", "found and delivered under watch")
@@ -169,6 +185,19 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
             .into_iter()
             .map(|n| (n, None, Some(me.clone()))),
     );
+    // The notes and leads on the case's people and organisations (the
+    // case's export carries them; its story left them out).
+    for kind in [ItemKind::Person, ItemKind::Organisation] {
+        for id in related::ids_in_case(conn, kind, case)? {
+            let name = records::label_of(conn, kind, id)?;
+            let at = item(kind, id, name.clone());
+            notes.extend(
+                related::notes_on(conn, id, 1000)?
+                    .into_iter()
+                    .map(|n| (n, Some(name.clone()), at.clone())),
+            );
+        }
+    }
     for (n, on, item) in notes {
         ids.push(n.meta.id);
         let what = if n.note_type == "lead" {
