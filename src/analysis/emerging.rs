@@ -76,12 +76,15 @@ pub fn emerging(
         ));
     }
     let since = parse_date("since", since)?.to_string();
+    let given = until.is_some();
     let until = match until {
         Some(u) => parse_date("until", u)?.to_string(),
         None => latest_seizure(conn)?.unwrap_or_else(|| since.clone()),
     };
-    // (As a trend's: a period that runs backwards said "none".)
-    if since > until {
+    // (As a trend's: a period given that runs backwards said "none". One
+    // that runs on to the latest seizure, after which nothing was seized,
+    // holds nothing.)
+    if given && since > until {
         return Err(super::Error::input(
             "period",
             format!("it starts ({since}) after it ends ({until})"),
