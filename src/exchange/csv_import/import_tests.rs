@@ -181,7 +181,17 @@ fn utf16_without_a_bom_is_told_for_cyrillic_text() {
         reader::utf16_by_nuls(&far[..far.len() - 2]),
         Some(encoding_rs::UTF_16LE)
     );
-    for (bytes, name) in [(le, "UTF-16LE"), (be, "UTF-16BE")] {
+    // With a byte-order mark too: reported as the UTF-16 it is (a file
+    // with one was reported as UTF-8).
+    let with_bom = |mark: &[u8], body: &[u8]| [mark, body].concat();
+    let le_bom = with_bom(&[0xFF, 0xFE], &le);
+    let be_bom = with_bom(&[0xFE, 0xFF], &be);
+    for (bytes, name) in [
+        (le.clone(), "UTF-16LE"),
+        (be.clone(), "UTF-16BE"),
+        (le_bom, "UTF-16LE"),
+        (be_bom, "UTF-16BE"),
+    ] {
         let (_d, mut s) = temp_store();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("in.csv");

@@ -503,17 +503,24 @@ pub(super) fn open_csv(
 /// byte-order mark.
 const UTF16_SNIFF: u64 = 4096;
 
-/// UTF-16 (little- or big-endian) without a byte-order mark, as some
-/// exports write it, told by the file's start ([`utf16_by_nuls`]). `None`
-/// for anything else, a byte-order mark included (the decoder reads that
-/// one).
-pub(super) fn utf16_without_bom(path: &Path) -> Result<Option<&'static Encoding>, ImportError> {
+/// UTF-16 (little- or big-endian), told by the file's start: by its
+/// byte-order mark, or, without one, as some exports write it, by its
+/// NULs ([`utf16_by_nuls`]). `None` for anything else. (The decoder reads
+/// a byte-order mark itself; named here, the report says the encoding the
+/// file was read in: a UTF-16 file with one was reported as UTF-8.)
+pub(super) fn utf16_of(path: &Path) -> Result<Option<&'static Encoding>, ImportError> {
     let mut head = Vec::new();
     File::open(path)
         .map_err(io_err(path))?
         .take(UTF16_SNIFF)
         .read_to_end(&mut head)
         .map_err(io_err(path))?;
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Ok(Some(encoding_rs::UTF_16LE));
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Ok(Some(encoding_rs::UTF_16BE));
+    }
     Ok(utf16_by_nuls(&head))
 }
 
@@ -840,10 +847,10 @@ impl Prepared {
             (None, Some(label)) => Some(encoding_for(label)?),
             (None, None) => None,
         };
-        // UTF-16 without a byte-order mark: told by its NULs.
+        // UTF-16: told by its byte-order mark, or its NULs without one.
         let encoding = match encoding {
             Some(e) => Some(e),
-            None => utf16_without_bom(path)?,
+            None => utf16_of(path)?,
         };
         // UTF-8 named is read as the default is: checked row by row, a
         // byte that is not UTF-8 named, never replaced by U+FFFD.
