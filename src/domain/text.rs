@@ -225,9 +225,12 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
-/// Lines of at most `width` characters, broken between words where it can
-/// (a word longer than a line is cut), for messages read in full.
+/// Lines of at most `width` terminal cells, broken between words where it
+/// can (a word longer than a line is cut), for messages read in full. (In
+/// cells, not characters: a line of Chinese, two cells a character, ran
+/// past the pane and lost its last words.)
 pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
     let width = width.max(8);
     let mut lines = Vec::new();
     for para in s.lines() {
@@ -235,22 +238,32 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
         for word in para.split(' ') {
             let mut word = word.to_string();
             loop {
-                let used = line.chars().count();
-                let need = word.chars().count() + usize::from(used > 0);
+                let used = line.width();
+                let need = word.width() + usize::from(!line.is_empty());
                 if used + need <= width {
-                    if used > 0 {
+                    if !line.is_empty() {
                         line.push(' ');
                     }
                     line.push_str(&word);
                     break;
                 }
-                if used > 0 {
+                if !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
                     continue;
                 }
                 // A word longer than a line: as much as fits, then the rest.
-                let head: String = word.chars().take(width).collect();
-                word = word.chars().skip(width).collect();
+                let (mut head, mut cells) = (String::new(), 0);
+                let mut rest = word.chars().peekable();
+                while let Some(c) = rest.peek() {
+                    let w = c.width().unwrap_or(0);
+                    if cells + w > width && !head.is_empty() {
+                        break;
+                    }
+                    cells += w;
+                    head.push(*c);
+                    rest.next();
+                }
+                word = rest.collect();
                 lines.push(head);
                 if word.is_empty() {
                     break;
@@ -365,6 +378,20 @@ pub fn unusual(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines are wrapped by the cells they take: a message naming a
+    /// Chinese value keeps every word within the width.
+    #[test]
+    fn wrapped_lines_fit_their_cells() {
+        use unicode_width::UnicodeWidthStr;
+        let msg = "\"电话一二三四五六七八九十\" is not a phone number: expected 5-17 digits";
+        let lines = wrap(msg, 34);
+        assert!(lines.iter().all(|l| l.width() <= 34), "{lines:?}");
+        assert_eq!(lines.join(" "), msg);
+        let long = wrap(&"电".repeat(20), 9);
+        assert!(long.iter().all(|l| l.width() <= 9), "{long:?}");
+        assert_eq!(long.concat(), "电".repeat(20));
+    }
 
     /// A negative number stays a number in CSV; a formula, a phone
     /// written with `+` and a text starting with `-` are guarded.

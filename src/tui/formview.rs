@@ -95,36 +95,14 @@ pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
     );
 }
 
-/// Greedy word wrap to `width` characters; overlong words are cut.
+/// Greedy word wrap to `width` terminal cells; overlong words are cut
+/// ([`crate::domain::text::wrap`]: it counted characters, and a message
+/// naming a Chinese value ran past the form and lost its last words).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split(' ') {
-        let mut word: String = word.to_string();
-        loop {
-            let cur = lines.last_mut().expect("one line at least");
-            let used = cur.chars().count();
-            let need = word.chars().count() + usize::from(used > 0);
-            if used + need <= width {
-                if used > 0 {
-                    cur.push(' ');
-                }
-                cur.push_str(&word);
-                break;
-            } else if used == 0 {
-                let head: String = word.chars().take(width).collect();
-                word = word.chars().skip(width).collect();
-                cur.push_str(&head);
-                lines.push(String::new());
-                if word.is_empty() {
-                    break;
-                }
-            } else {
-                lines.push(String::new());
-            }
-        }
-    }
-    lines.retain(|l| !l.is_empty());
-    lines
+    crate::domain::text::wrap(text, width)
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -135,6 +113,14 @@ mod tests {
             super::wrap("has check digit 9, expected 5", 16),
             vec!["has check digit", "9, expected 5"]
         );
-        assert_eq!(super::wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(
+            super::wrap("abcdefghijklmnopqrs", 8),
+            vec!["abcdefgh", "ijklmnop", "qrs"]
+        );
+        // By the cells a character takes: two for a Chinese one.
+        assert_eq!(
+            super::wrap("电话一二三四五六 is not", 8),
+            vec!["电话一二", "三四五六", "is not"]
+        );
     }
 }
