@@ -1037,3 +1037,20 @@ fn a_filter_asked_for_in_the_links_pane_is_said_not_to_apply() {
         ui.status()
     );
 }
+
+/// Help lists the keys of a line being typed (they work in every field,
+/// the note prompt and a filter, and help did not say so).
+#[test]
+fn help_lists_the_line_editing_keys() {
+    let mut ui = Ui::new(0);
+    ui.keys("? shift-g");
+    let text = ui.text();
+    assert!(
+        text.contains("Typing in a field, the note prompt or a filter"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Ctrl-w") && text.contains("cut the word before the caret"),
+        "{text}"
+    );
+}

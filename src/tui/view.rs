@@ -670,8 +670,41 @@ fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
             }
         }
     }
+    // The line editing keys (text.rs, not the keymap: they are the same
+    // in every field, the note prompt and a filter), which help left out.
+    lines.push(Line::from(Span::styled(
+        "Typing in a field, the note prompt or a filter",
+        app.theme.header(),
+    )));
+    for (keys, what) in EDITING_KEYS {
+        for (i, d) in super::draw::wrap(what, w.saturating_sub(KEYS + 3))
+            .into_iter()
+            .enumerate()
+        {
+            let head = if i == 0 {
+                format!("  {:KEYS$} ", fit(keys, KEYS))
+            } else {
+                " ".repeat(KEYS + 3)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(head, app.theme.key()),
+                Span::raw(d),
+            ]));
+        }
+    }
     lines
 }
+
+/// The keys of a line being typed, as `text.rs` reads them.
+const EDITING_KEYS: [(&str, &str); 7] = [
+    ("←, →", "move by a character"),
+    ("Home, End, Ctrl-a, Ctrl-e", "to the start, to the end"),
+    ("Alt-b, Alt-f", "back, forward by a word"),
+    ("Ctrl-u", "cut the line"),
+    ("Ctrl-w", "cut the word before the caret"),
+    ("Ctrl-k", "cut to the end"),
+    ("Ctrl-y", "paste back the last cut (in any field)"),
+];
 
 fn draw_help(f: &mut Frame<'_>, app: &App, scroll: usize) {
     let area = overlay(f.area());
