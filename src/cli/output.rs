@@ -289,7 +289,9 @@ mod tests {
             "'=HYPERLINK(\"http://x\")"
         );
         assert_eq!(csv_cell("+7 701 555 0142"), "'+7 701 555 0142");
-        assert_eq!(csv_cell("-1"), "'-1");
+        // A negative number is a number; a formula starting with one is not.
+        assert_eq!(csv_cell("-1"), "-1");
+        assert_eq!(csv_cell("-1+1"), "'-1+1");
         assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_cell("\tx"), "'\tx");
         assert_eq!(csv_cell("\rx"), "'^Mx");
