@@ -18,13 +18,20 @@ pub fn case(w: &mut Writer<'_>, c: &mut Case) -> Result<Vec<String>> {
 /// (edit that parcel instead).
 pub fn parcel(w: &mut Writer<'_>, p: &mut Parcel) -> Result<Vec<String>> {
     p.derive();
-    if let Some(id) = refs::parcels_tracked(&w.tx, &p.tracking, 1)?.first() {
+    if let Some(id) = tracked_by_another(&w.tx, p)? {
         return Err(StoreError::Duplicate(format!(
             "tracking: parcel {} is already in the notebook (id {id}); edit it instead",
             p.tracking
         )));
     }
     records::insert(w, p)
+}
+
+/// Another parcel here with `p`'s tracking number, if any.
+fn tracked_by_another(conn: &rusqlite::Connection, p: &Parcel) -> Result<Option<Uuid>> {
+    Ok(refs::parcels_tracked(conn, &p.tracking, 2)?
+        .into_iter()
+        .find(|o| *o != p.meta.id))
 }
 
 /// Refuses an edit that gives a parcel the tracking number of another
@@ -35,11 +42,7 @@ pub fn tracking_is_free(conn: &rusqlite::Connection, p: &Parcel, before: &Parcel
     if p.tracking == before.tracking {
         return Ok(());
     }
-    let id = p.meta.id;
-    if let Some(other) = refs::parcels_tracked(conn, &p.tracking, 2)?
-        .into_iter()
-        .find(|o| *o != id)
-    {
+    if let Some(other) = tracked_by_another(conn, p)? {
         return Err(StoreError::Duplicate(format!(
             "tracking: parcel {} is already in the notebook (id {other}); a parcel's number is its own",
             p.tracking
@@ -67,14 +70,17 @@ pub fn substance_is_new(
     before: Option<&crate::domain::Substance>,
 ) -> Result<()> {
     let other = |found: &crate::domain::Substance| found.meta.id != s.meta.id;
+    // Another substance a name names.
+    let named = |n: &str| -> Result<Option<crate::domain::Substance>> {
+        Ok(refs::substances_called(conn, n)?
+            .into_iter()
+            .find(|f| other(f)))
+    };
     for synonym in s
         .synonym_list()
         .filter(|n| !before.is_some_and(|b| b.is_called(n)))
     {
-        if let Some(existing) = refs::substances_called(conn, synonym)?
-            .into_iter()
-            .find(|f| other(f))
-        {
+        if let Some(existing) = named(synonym)? {
             return Err(StoreError::Invalid(crate::domain::fields::FieldError {
                 field: "synonyms".into(),
                 message: format!(
@@ -84,10 +90,7 @@ pub fn substance_is_new(
             }));
         }
     }
-    if let Some(existing) = refs::substances_called(conn, &s.name)?
-        .into_iter()
-        .find(|f| other(f))
-    {
+    if let Some(existing) = named(&s.name)? {
         return Err(StoreError::Invalid(crate::domain::fields::FieldError {
             field: "name".into(),
             message: format!(
