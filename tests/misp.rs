@@ -694,3 +694,40 @@ fn an_event_back_as_an_export_is_no_conflict() {
     assert_eq!(r["conflicts"], 0, "{r}\n{shown}\n{detail}");
     nb.ok(&["audit", "verify"]);
 }
+
+/// An event imported again with the case renamed and raised to RED: the
+/// case here waits as a conflict with both differences said (it was
+/// passed over without a word, and exported on as AMBER).
+#[test]
+fn a_case_raised_to_red_in_an_event_imported_again_is_a_conflict() {
+    let (nb, case) = case_with_people();
+    let file = nb.beside("event.json");
+    nb.ok(&[
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let there = Nb::new();
+    there.ok(&["init"]);
+    there.ok(&["import", "misp", file.to_str().unwrap()]);
+    let mut event: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    event["Event"]["info"] = Value::from(format!("{case} Operation Steppe RENAMED"));
+    event["Event"]["Tag"] = serde_json::json!([{"name": "tlp:red"}]);
+    let renamed = nb.beside("renamed.json");
+    std::fs::write(&renamed, event.to_string()).unwrap();
+    let said = there.ok(&["import", "misp", renamed.to_str().unwrap()]);
+    assert!(
+        said.contains("RENAMED") && said.contains("\"RED\""),
+        "{said}"
+    );
+    let listed = there.ok(&["conflicts"]);
+    assert!(
+        listed.contains("case") && listed.contains("tlp"),
+        "{listed}"
+    );
+    // Nothing written over until a person chooses.
+    assert!(!there.ok(&["list", "cases"]).contains("RENAMED"));
+}

@@ -1047,7 +1047,8 @@ pub fn import_event(
         .filter(|(r, _)| crate::domain::case::parse_reference(r).is_some())
         .map_or(info, |(_, t)| t);
     let case_id = event_id;
-    if exists_as(w, case_id, ItemKind::Case)? {
+    let case_here = exists_as(w, case_id, ItemKind::Case)?;
+    if case_here {
         out.already_here += 1;
     } else {
         let opened = e["date"].as_str().unwrap_or("");
@@ -1108,6 +1109,20 @@ pub fn import_event(
         dry_run,
         differ: 0,
     };
+    // The case here, given another title or TLP by the event (a partner
+    // raising it to RED): said and waiting as a conflict, as any record
+    // (it was passed over without a word, and exported on as before).
+    if case_here {
+        differ::<Case>(
+            w,
+            case_id,
+            &[("title", title), ("tlp", tlp.as_str())],
+            &format!("case {}", out.case),
+            &mut conflicts,
+            true,
+            &mut out.notices,
+        )?;
+    }
     for o in &objects {
         let name = o["name"].as_str().unwrap_or("");
         let id = id_of(&o["uuid"], &format!("object {name}"))?;
