@@ -731,3 +731,33 @@ fn a_case_raised_to_red_in_an_event_imported_again_is_a_conflict() {
     // Nothing written over until a person chooses.
     assert!(!there.ok(&["list", "cases"]).contains("RENAMED"));
 }
+
+/// What an event adds says where it came from: `show` names the import
+/// and its file (imported records looked typed here).
+#[test]
+fn an_imported_record_names_the_event_it_came_through() {
+    let (nb, case) = case_with_people();
+    let file = nb.beside("event.json");
+    nb.ok(&[
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let there = Nb::new();
+    there.ok(&["init"]);
+    there.ok(&["import", "misp", file.to_str().unwrap()]);
+    let p = there.json(&["show", "RR123456785CN"]);
+    let came = p["came_through"].to_string();
+    assert!(
+        came.contains("import") && came.contains("event.json"),
+        "{p}"
+    );
+    let shown = there.ok(&["show", "RR123456785CN"]);
+    assert!(
+        shown.contains("  imported ") && shown.contains("event.json, by "),
+        "{shown}"
+    );
+}

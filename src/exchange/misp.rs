@@ -851,6 +851,28 @@ struct Conflicts<'a> {
 }
 
 impl Conflicts<'_> {
+    /// The `sources` row of this import, made when first asked for.
+    fn source(&mut self, w: &crate::store::Writer<'_>) -> Result<Uuid> {
+        if let Some(s) = self.source {
+            return Ok(s);
+        }
+        let s = Uuid::now_v7();
+        w.tx.execute(
+            "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, report)
+             VALUES (?1, 'import', ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                s,
+                w.now,
+                w.actor,
+                self.file,
+                self.sha256,
+                json!({"format": "misp", "event": self.event.to_string()}).to_string()
+            ],
+        )?;
+        self.source = Some(s);
+        Ok(s)
+    }
+
     /// Files the file's version `incoming` of a record here (`local`);
     /// what to say of it.
     fn file(
@@ -883,26 +905,7 @@ impl Conflicts<'_> {
                 ),
             });
         }
-        let source = match self.source {
-            Some(s) => s,
-            None => {
-                let s = Uuid::now_v7();
-                w.tx.execute(
-                    "INSERT INTO sources (id, kind, at, actor, file_name, file_sha256, report)
-                     VALUES (?1, 'import', ?2, ?3, ?4, ?5, ?6)",
-                    rusqlite::params![
-                        s,
-                        w.now,
-                        w.actor,
-                        self.file,
-                        self.sha256,
-                        json!({"format": "misp", "event": self.event.to_string()}).to_string()
-                    ],
-                )?;
-                self.source = Some(s);
-                s
-            }
-        };
+        let source = self.source(w)?;
         w.tx.execute(
             "INSERT INTO conflicts (item_kind, item_id, source_id, local, incoming, incoming_key, detected_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -1026,7 +1029,14 @@ pub fn import_event(
         ..Imported::default()
     };
     let tlp = event_tlp(e, &mut out.notices)?;
-    let mut added = |k: ItemKind| *out.added.entry(k.as_str().to_string()).or_default() += 1;
+    // What the event adds, each named in the provenance of this import
+    // at the end (imported records looked typed here: `came_through`
+    // empty, no source named).
+    let made = std::cell::RefCell::new(Vec::<Uuid>::new());
+    let mut added = |k: ItemKind, id: Uuid| {
+        made.borrow_mut().push(id);
+        *out.added.entry(k.as_str().to_string()).or_default() += 1
+    };
     // Whether a record of `kind` has this id already; an id that names a
     // record of another kind here refuses the file (a crafted event cannot
     // pass one record off as another).
@@ -1060,7 +1070,7 @@ pub fn import_event(
         let (mut c, _) = new_record::<Case>(&pairs).map_err(|err| bad("Event", err))?;
         c.meta.id = case_id;
         create::case(w, &mut c).map_err(|err| bad("Event", err))?;
-        added(ItemKind::Case);
+        added(ItemKind::Case, case_id);
     }
     out.case = records::label_of(&w.tx, ItemKind::Case, case_id)?;
 
@@ -1231,7 +1241,7 @@ pub fn import_event(
                     said(&mut out.notices, &what, typed.into_iter().chain(saved));
                     tracked_in_file.insert(p.tracking.clone(), id);
                     create::include_in_case(w, case_id, id)?;
-                    added(ItemKind::Parcel);
+                    added(ItemKind::Parcel, id);
                 }
                 out.notices.extend(r.not_imported(&what, "parcel"));
             }
@@ -1291,7 +1301,7 @@ pub fn import_event(
                     s.meta.id = id;
                     create::substance(w, &mut s).map_err(|err| bad(&what, err))?;
                     substance_of.insert(id, id);
-                    added(ItemKind::Substance);
+                    added(ItemKind::Substance, id);
                 }
                 out.notices.extend(r.not_imported(&what, "substance"));
             }
@@ -1384,7 +1394,7 @@ pub fn import_event(
                     p.meta.id = id;
                     let saved = records::insert(w, &mut p).map_err(|err| bad(&what, err))?;
                     said(&mut out.notices, &what, typed.into_iter().chain(saved));
-                    added(ItemKind::Person);
+                    added(ItemKind::Person, id);
                 }
                 out.notices.extend(r.not_imported(&what, "person"));
             }
@@ -1472,7 +1482,7 @@ pub fn import_event(
                     org.meta.id = id;
                     let saved = records::insert(w, &mut org).map_err(|err| bad(&what, err))?;
                     said(&mut out.notices, &what, typed.into_iter().chain(saved));
-                    added(ItemKind::Organisation);
+                    added(ItemKind::Organisation, id);
                 }
                 out.notices.extend(r.not_imported(&what, "organisation"));
             }
@@ -1543,7 +1553,7 @@ pub fn import_event(
             n.meta.id = id;
             n.item_id = on;
             create::note(w, &mut n).map_err(|err| bad(&what, err))?;
-            added(ItemKind::Note);
+            added(ItemKind::Note, id);
         }
         out.notices.extend(r.not_imported(&what, "note"));
     }
@@ -1673,7 +1683,7 @@ pub fn import_event(
                 // (the event is named in its provenance), as a merged
                 // finding new here is.
                 create::finding_of(w, &mut f).map_err(|err| bad(&what, err))?;
-                added(ItemKind::Finding);
+                added(ItemKind::Finding, id);
                 continue;
             }
             if refs::kind_of_id(&w.tx, from)?.is_none() || refs::kind_of_id(&w.tx, to)?.is_none() {
@@ -1690,7 +1700,7 @@ pub fn import_event(
             l.from_id = from;
             l.to_id = to;
             create::link(w, &mut l).map_err(|err| bad(&what, err))?;
-            added(ItemKind::Link);
+            added(ItemKind::Link, id);
         }
     }
     // The event's attributes, as a note on the case.
@@ -1769,7 +1779,20 @@ pub fn import_event(
         n.meta.id = note_id;
         n.item_id = case_id;
         create::note(w, &mut n).map_err(|err| bad("Event.Attribute", err))?;
-        added(ItemKind::Note);
+        added(ItemKind::Note, note_id);
+    }
+    // Each record the event added names this import as where it came
+    // from (`show`: imported ... from FILE).
+    let made = made.into_inner();
+    if !made.is_empty() {
+        let source = conflicts.source(w)?;
+        let mut came = w.tx.prepare_cached(
+            "INSERT OR REPLACE INTO provenance (item_id, source_id, action, line, foreign_ref)
+             VALUES (?1, ?2, 'added', NULL, NULL)",
+        )?;
+        for id in made {
+            came.execute((id, source))?;
+        }
     }
     out.differ = conflicts.differ;
     Ok(out)
