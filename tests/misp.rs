@@ -761,3 +761,40 @@ fn an_imported_record_names_the_event_it_came_through() {
         "{shown}"
     );
 }
+
+/// An event holding a parcel another post recorded under a number held
+/// here keeps both, saying so with both ids, as a merge does (the event
+/// was refused whole with "edit it instead").
+#[test]
+fn an_event_parcel_of_a_number_held_here_is_kept_beside_it() {
+    let (nb, case) = case_with_people();
+    let file = nb.beside("event.json");
+    nb.ok(&[
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let there = Nb::new();
+    there.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785CN",
+        "--recipient-name",
+        "I. Petrov",
+    ]);
+    let said = there.ok(&["import", "misp", file.to_str().unwrap()]);
+    assert!(
+        said.contains("of the same tracking number") && said.contains("both kept"),
+        "{said}"
+    );
+    let parcels = there.json(&["list", "parcels"]);
+    let same = common::strings(&parcels, "tracking")
+        .into_iter()
+        .filter(|t| *t == "RR123456785CN")
+        .count();
+    assert_eq!(same, 2, "{parcels}");
+}

@@ -1237,8 +1237,22 @@ pub fn import_event(
                             ),
                         ));
                     }
-                    let saved = create::parcel(w, &mut p).map_err(|err| bad(&what, err))?;
+                    // Another post's record of a parcel held here under
+                    // the same number is kept beside it, both ids said, as
+                    // a merge does (the event was refused whole, "edit it
+                    // instead", which a file cannot).
+                    p.derive();
+                    let here = refs::parcels_tracked(&w.tx, &p.tracking, 1)?
+                        .into_iter()
+                        .next();
+                    let saved = records::insert(w, &mut p).map_err(|err| bad(&what, err))?;
                     said(&mut out.notices, &what, typed.into_iter().chain(saved));
+                    if let Some(here) = here {
+                        out.notices.push(format!(
+                            "{what}: added beside this notebook's parcel {} of the same tracking number (id {here}): both kept",
+                            p.tracking
+                        ));
+                    }
                     tracked_in_file.insert(p.tracking.clone(), id);
                     create::include_in_case(w, case_id, id)?;
                     added(ItemKind::Parcel, id);
