@@ -852,6 +852,9 @@ fn a_pipe_or_a_file_without_its_schema_version_is_refused_unchanged() {
             "{err}"
         );
     }
+    // Merged, it says the same (it said "no manifest: never signed").
+    let err = b.fails(&["merge", file.to_str().unwrap()]);
+    assert!(err.contains("no schema version"), "{err}");
     assert_eq!(sha(&file), h, "unchanged");
 }
 

@@ -350,9 +350,20 @@ fn accept_checked(
         ));
     }
     if version < 2 {
+        // Tables and no version: set to 0 by another tool (the file may
+        // hold its manifest; "never signed" named the wrong cause).
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
         return Err(refuse(
             file,
-            "not an export file (no manifest): it was never signed",
+            if version == 0 && tables > 0 {
+                "it holds tables but no schema version (set to 0 by another tool?): not a file this build can read; it was not changed"
+            } else {
+                "not an export file (no manifest): it was never signed"
+            },
         ));
     }
     // Nothing is read from a file whose schema is not exactly the one its
