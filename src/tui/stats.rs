@@ -272,16 +272,15 @@ impl StatsView {
             Every::Week => "week",
             Every::Month => "month",
         };
+        // The window compared against, as the command line says it (the
+        // title said "the 12 months before" of a shorter window).
         self.title = format!(
-            "Seizures per {every} · {} · {}..{} against the {} before",
+            "Seizures per {every} · {} · {}..{} against {}..{}",
             self.describe(),
             t.since,
             t.until,
-            if t.every == Every::Month {
-                counted(t.buckets.len() as u64, "month", "months")
-            } else {
-                counted(t.buckets.len() as u64, "week", "weeks")
-            }
+            t.previous_since,
+            t.previous_until
         );
         let labels = t
             .buckets
