@@ -83,10 +83,12 @@ pub fn check_chosen(conn: &Connection, case: Uuid, rel: &Release) -> Result<()> 
 /// How strict a TLP label is, least first: CLEAR, GREEN, AMBER,
 /// AMBER+STRICT, RED (an unknown label ranks as AMBER).
 pub fn tlp_rank(label: &str) -> usize {
-    const ORDER: [&str; 5] = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"];
     let upper = label.trim().to_ascii_uppercase();
     let l = upper.strip_prefix("TLP:").unwrap_or(&upper);
-    ORDER.iter().position(|t| *t == l).unwrap_or(2)
+    crate::domain::fields::TLP
+        .iter()
+        .position(|t| *t == l)
+        .unwrap_or(2)
 }
 
 /// Whether an item is AMBER+STRICT (to name it when it leaves).

@@ -10,7 +10,6 @@
 use super::handling::{self, Release};
 use super::summary;
 use crate::domain::evidence::{Delivery, Exhibit, Inspection, LabResult};
-use crate::domain::fields::TLP;
 use crate::domain::identifiers::{self, IdentKind};
 use crate::domain::{Case, ItemKind, Organisation, Parcel, Person, Substance};
 use crate::store::refs::ItemRef;
@@ -160,12 +159,6 @@ pub struct Party {
     pub contacts: Option<String>,
 }
 
-fn tlp_rank(t: &str) -> usize {
-    TLP.iter()
-        .position(|x| x.eq_ignore_ascii_case(t))
-        .unwrap_or(2)
-}
-
 /// The parcels a report is about: a parcel, or a case's seized parcels
 /// (all of them when none was seized).
 fn parcels_of(conn: &Connection, target: &ItemRef) -> Result<Vec<Uuid>> {
@@ -235,7 +228,7 @@ pub fn gather(
     let mut cases = Vec::new();
     for id in &case_ids {
         if let Some(c) = records::get::<Case>(conn, *id)? {
-            if tlp_rank(&c.tlp) > tlp_rank(&tlp) {
+            if handling::tlp_rank(&c.tlp) > handling::tlp_rank(&tlp) {
                 tlp = c.tlp.clone();
             }
             cases.push(CaseOut {
@@ -325,7 +318,7 @@ pub fn gather(
             _ => false,
         };
         // What the report names marks it as strictly.
-        if named && tlp_rank(&o.tlp) > tlp_rank(&tlp) {
+        if named && handling::tlp_rank(&o.tlp) > handling::tlp_rank(&tlp) {
             tlp = o.tlp.clone();
         }
     }
@@ -336,7 +329,7 @@ pub fn gather(
                 IdentKind::Card | IdentKind::Iban | IdentKind::Wallet
             ) {
                 payments.push(format!("{} {}", i.kind.as_str(), i.kind.shown(&i.value)));
-                if tlp_rank(from) > tlp_rank(&tlp) {
+                if handling::tlp_rank(from) > handling::tlp_rank(&tlp) {
                     tlp = from.clone();
                 }
             }

@@ -113,7 +113,7 @@ fn tlp_entry(label: &str) -> (&'static str, &'static str, &'static str) {
 
 /// The stricter of two TLP labels (CLEAR < GREEN < AMBER < AMBER+STRICT < RED).
 fn stricter<'a>(a: &'a str, b: &'a str) -> &'a str {
-    let rank = |l: &str| TLP2.iter().position(|t| t.0 == tlp_entry(l).0).unwrap_or(2);
+    let rank = |l: &str| super::handling::tlp_rank(tlp_entry(l).0);
     if rank(a) >= rank(b) { a } else { b }
 }
 
