@@ -868,13 +868,12 @@ impl Merger<'_> {
                     && self.parcels_here
                     && let Some(p) =
                         (&incoming as &dyn std::any::Any).downcast_ref::<crate::domain::Parcel>()
-                    && let Some(here) = refs::parcels_tracked(&w.tx, &p.tracking, 1)?.first()
-                    && *here != id
+                    && let Some(here) = crate::store::create::tracked_by_another(&w.tx, p)?
                 {
                     self.report.same_tracking.push(SameTracking {
                         tracking: p.tracking.clone(),
                         received: id,
-                        here: *here,
+                        here,
                     });
                 }
                 let hand = self.in_hand(local.as_ref(), incoming_enc, given);

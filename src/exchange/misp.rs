@@ -1032,9 +1032,9 @@ pub fn import_event(
     // What the event adds, each named in the provenance of this import
     // at the end (imported records looked typed here: `came_through`
     // empty, no source named).
-    let made = std::cell::RefCell::new(Vec::<Uuid>::new());
+    let mut made: Vec<Uuid> = Vec::new();
     let mut added = |k: ItemKind, id: Uuid| {
-        made.borrow_mut().push(id);
+        made.push(id);
         *out.added.entry(k.as_str().to_string()).or_default() += 1
     };
     // Whether a record of `kind` has this id already; an id that names a
@@ -1242,9 +1242,7 @@ pub fn import_event(
                     // a merge does (the event was refused whole, "edit it
                     // instead", which a file cannot).
                     p.derive();
-                    let here = refs::parcels_tracked(&w.tx, &p.tracking, 1)?
-                        .into_iter()
-                        .next();
+                    let here = create::tracked_by_another(&w.tx, &p)?;
                     let saved = records::insert(w, &mut p).map_err(|err| bad(&what, err))?;
                     said(&mut out.notices, &what, typed.into_iter().chain(saved));
                     if let Some(here) = here {
@@ -1797,7 +1795,6 @@ pub fn import_event(
     }
     // Each record the event added names this import as where it came
     // from (`show`: imported ... from FILE).
-    let made = made.into_inner();
     if !made.is_empty() {
         let source = conflicts.source(w)?;
         let mut came = w.tx.prepare_cached(

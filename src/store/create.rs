@@ -27,8 +27,9 @@ pub fn parcel(w: &mut Writer<'_>, p: &mut Parcel) -> Result<Vec<String>> {
     records::insert(w, p)
 }
 
-/// Another parcel here with `p`'s tracking number, if any.
-fn tracked_by_another(conn: &rusqlite::Connection, p: &Parcel) -> Result<Option<Uuid>> {
+/// Another parcel here with `p`'s tracking number, if any (a new one is
+/// refused; one received is kept beside it, both ids said).
+pub fn tracked_by_another(conn: &rusqlite::Connection, p: &Parcel) -> Result<Option<Uuid>> {
     Ok(refs::parcels_tracked(conn, &p.tracking, 2)?
         .into_iter()
         .find(|o| *o != p.meta.id))
