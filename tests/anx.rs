@@ -14,16 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 /// The chart's elements: (tag, attributes), in document order.
 fn elements(bytes: &[u8]) -> Vec<(String, HashMap<String, String>)> {
-    assert_eq!(
-        &bytes[..2],
-        &[0xFF, 0xFE],
-        "UTF-16 LE with a byte-order mark"
-    );
-    let units: Vec<u16> = bytes[2..]
-        .chunks(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    let text = String::from_utf16(&units).unwrap();
+    let text = common::anx_text(bytes);
     assert!(text.starts_with("<?xml version='1.0' encoding='utf-16'?>"));
     let mut reader = Reader::from_str(&text);
     let mut out = Vec::new();

@@ -352,11 +352,7 @@ fn a_graph_draws_nothing_reached_only_through_what_is_withheld() {
         ]);
         let bytes = std::fs::read(&f).unwrap();
         let text = if format == "anx" {
-            let units: Vec<u16> = bytes[2..]
-                .chunks(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect();
-            String::from_utf16_lossy(&units)
+            common::anx_text(&bytes)
         } else {
             String::from_utf8(bytes).unwrap()
         };

@@ -2058,11 +2058,7 @@ fn redacting_and_encrypting_hold_for_every_format() {
         a.ok(&args);
         let bytes = std::fs::read(&f).unwrap();
         let text = if mode[0] == "--graph" {
-            let units: Vec<u16> = bytes[2..]
-                .chunks(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect();
-            String::from_utf16_lossy(&units)
+            common::anx_text(&bytes)
         } else {
             String::from_utf8(bytes).unwrap()
         };

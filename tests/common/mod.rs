@@ -96,6 +96,20 @@ fn stdout_of_success(mut cmd: Command) -> Vec<u8> {
 
 /// The text field `field` of each object of the JSON array `list`.
 /// A path as an argument.
+/// An ANX chart's text: UTF-16 little-endian after its byte-order mark.
+pub fn anx_text(bytes: &[u8]) -> String {
+    assert_eq!(
+        &bytes[..2],
+        &[0xFF, 0xFE],
+        "UTF-16 LE with a byte-order mark"
+    );
+    let units: Vec<u16> = bytes[2..]
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16(&units).unwrap()
+}
+
 pub fn s(p: &std::path::Path) -> &str {
     p.to_str().unwrap()
 }
