@@ -739,3 +739,69 @@ fn a_timeline_tells_the_notes_on_the_cases_people_and_the_postings() {
     assert!(t.contains("Olga Smirnova: Olga seen at Khorgos"), "{t}");
     assert!(t.contains("RR123456785KZ posted from CN"), "{t}");
 }
+
+/// An identifier written several ways is one value in the counts, as it
+/// is one in `xref`: one phone in three spellings, one content in three
+/// cases and spacings; and a value chosen with `--where` is read as the
+/// field reads what is typed (`cn` is the country `CN`, a phone in its
+/// international form meets the national ones).
+#[test]
+fn counts_group_identifiers_by_their_key_and_read_chosen_values_as_typed() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    for (tracking, phone, declared) in [
+        ("RR000000014CN", "+7 701 555 01 42", "tea sample"),
+        ("RR000000028CN", "87015550142", "Tea Sample"),
+        ("EE000000031CN", "7015550142", "tea  sample"),
+        ("EE000000045CN", "+7 701 555 99 99", "gift"),
+    ] {
+        nb.ok(&[
+            "add",
+            "parcel",
+            "--tracking",
+            tracking,
+            "--origin",
+            "CN",
+            "--destination",
+            "KZ",
+            "--recipient-phone",
+            phone,
+            "--declared",
+            declared,
+        ]);
+    }
+    let csv = nb.ok(&["--format", "csv", "stats", "freq", "recipient_phone"]);
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "value,count,share",
+            // (A leading `+` guarded from spreadsheets' formulas.)
+            "'+77015550142,3,0.750000",
+            "'+77015559999,1,0.250000"
+        ],
+        "{csv}"
+    );
+    let csv = nb.ok(&["--format", "csv", "stats", "freq", "declared_contents"]);
+    assert!(csv.contains("tea sample,3,"), "{csv}");
+    for (field, value, n) in [
+        ("recipient_phone", "+77015550142", "3"),
+        ("recipient_phone", "+7 701 555 01 42", "3"),
+        ("declared_contents", "TEA   Sample", "3"),
+        ("origin", "cn", "4"),
+    ] {
+        let csv = nb.ok(&[
+            "--format",
+            "csv",
+            "stats",
+            "freq",
+            "origin",
+            "--where",
+            &format!("{field}={value}"),
+        ]);
+        assert_eq!(
+            csv.lines().nth(1).unwrap_or_default(),
+            format!("CN,{n},1.000000"),
+            "{field}={value}: {csv}"
+        );
+    }
+}

@@ -94,9 +94,28 @@ impl Dim {
         matches!(self.source, Source::Many { .. } | Source::Flags(_))
     }
 
-    /// The value as SQL compares it, for a value as shown.
+    /// The value as SQL compares it, for a value as shown or typed: an
+    /// identifier's key ([`KEYED`]: `87015550142` as `+77015550142` when
+    /// it can be read without its country), a stored field's value as the
+    /// field stores what is typed (`cn` as `CN`, `Seized` as `seized`),
+    /// anything else as it is.
     pub fn encode(&self, shown: &str) -> rusqlite::types::Value {
-        rusqlite::types::Value::Text(shown.to_string())
+        use rusqlite::types::Value;
+        if let Some((_, ident, _)) = keyed(self.kind, &self.name) {
+            let key = crate::store::sqlfn::ident_key(ident, shown, None);
+            return Value::Text(key.unwrap_or_else(|| shown.to_string()));
+        }
+        let spec = crate::domain::fields_of(self.kind)
+            .iter()
+            .find(|f| f.name == self.name);
+        match spec.map(|f| f.parse(shown).map(|p| p.value)) {
+            Some(Ok(serde_json::Value::String(v))) => Value::Text(v),
+            Some(Ok(serde_json::Value::Number(n))) => match n.as_i64() {
+                Some(i) => Value::Integer(i),
+                None => Value::Real(n.as_f64().unwrap_or_default()),
+            },
+            _ => Value::Text(shown.to_string()),
+        }
     }
 
     /// The value as shown, for a value as SQL returns it (`None`: empty).
@@ -289,15 +308,44 @@ fn fields(kind: ItemKind) -> Vec<(&'static str, &'static str)> {
     v
 }
 
+/// The fields whose values are identifiers, counted by the key that
+/// cross-referencing gives them (one phone written three ways is one
+/// value, as it is one in `xref`): (field, identifier kind, the column of
+/// the country a national phone number is read in).
+const KEYED: &[(&str, &str, Option<&str>)] = &[
+    ("sender_phone", "phone", Some("origin")),
+    ("recipient_phone", "phone", Some("destination")),
+    ("sender_email", "email", None),
+    ("recipient_email", "email", None),
+    ("sender_address", "address", None),
+    ("recipient_address", "address", None),
+    ("sender_name", "name", None),
+    ("recipient_name", "name", None),
+    ("declared_contents", "content", None),
+];
+
+fn keyed(kind: ItemKind, name: &str) -> Option<(&'static str, &'static str, Option<&'static str>)> {
+    (kind == ItemKind::Parcel)
+        .then(|| KEYED.iter().find(|(f, _, _)| *f == name).copied())
+        .flatten()
+}
+
 /// Every dimension of a kind: its stored fields (the column picker's
 /// order: the kind's form order), then the derived ones.
 pub fn all(kind: ItemKind) -> Vec<Dim> {
     let mut v: Vec<Dim> = fields(kind)
         .into_iter()
         .map(|(name, label)| {
-            // (A writer's name read through `writers`; any other column as stored.)
+            // (A writer's name read through `writers`; an identifier by
+            // its key, or as written when it gives none; any other column
+            // as stored.)
             let read = crate::store::records::read_column("t", name);
-            let sql = if read.starts_with('"') {
+            let sql = if let Some((field, ident, country)) = keyed(kind, name) {
+                let country = country.map_or("NULL".to_string(), |c| format!("t.\"{c}\""));
+                format!(
+                    "coalesce(ident_key('{ident}', t.\"{field}\", {country}), nullif(t.\"{field}\", ''))"
+                )
+            } else if read.starts_with('"') {
                 format!("t.{read}")
             } else {
                 read

@@ -20,6 +20,7 @@ pub mod related;
 mod row_fields;
 pub mod schema;
 pub mod search;
+pub mod sqlfn;
 pub mod stamp;
 pub mod upgrade;
 pub mod warnlist;
@@ -470,7 +471,9 @@ fn group_id(name: &str, path: &Path) -> Result<u32> {
 /// it cannot be opened.
 fn second_connection(conn: &Connection, flags: OpenFlags) -> Option<Connection> {
     let path = conn.path().filter(|p| !p.is_empty())?;
-    Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()
+    let second = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()?;
+    sqlfn::register(&second).ok()?;
+    Some(second)
 }
 
 /// Runs `f`, a piece of work of many small reads on `conn`, in one read
@@ -800,6 +803,7 @@ impl Store {
             Connection::open_with_flags(path, flags).map_err(c)?
         };
         conn.busy_handler(Some(busy_wait)).map_err(c)?;
+        sqlfn::register(&conn).map_err(c)?;
         // Room for every statement a write prepares (records, indexes,
         // audit, seals, screening): with rusqlite's default of 16, a parcel
         // saved with screening prepared most of its statements again each
@@ -914,6 +918,7 @@ impl Store {
                 })?;
                 store.conn = Connection::open_with_flags(&copy, flags).map_err(c)?;
                 store.conn.busy_handler(Some(busy_wait)).map_err(c)?;
+                sqlfn::register(&store.conn).map_err(c)?;
                 store
                     .conn
                     .set_prepared_statement_cache_capacity(STATEMENT_CACHE);
