@@ -800,7 +800,9 @@ fn an_exhibit_changed_after_custody_began_is_flagged_truthfully() {
         "--at",
         "2026-03-02 12:00",
     ]);
-    assert!(nb.ok(&["custody", "sheet", "EX-2"]).contains("Flags: none"));
+    // (Its log, opening with no seizure entry, is flagged for that.)
+    let sheet = nb.ok(&["custody", "sheet", "EX-2"]);
+    assert!(!sheet.contains("changed from"), "{sheet}");
 }
 
 #[test]
@@ -993,8 +995,22 @@ fn a_sample_cannot_weigh_more_than_its_exhibit() {
         "--net",
         "2",
     ]);
-    // The exhibit edited lighter than its sample afterwards: flagged.
-    nb.ok(&["edit", "EX-1", "--set", "net_g=1"]);
+    // Edited either way, it is refused as added: the sample heavier, or
+    // the exhibit lighter than its sample.
+    let heavy = nb.fails(&["edit", "S-1", "--set", "net_g=500"]);
+    assert!(
+        heavy.contains("net_g") && heavy.contains("weighs more than exhibit EX-1"),
+        "{heavy}"
+    );
+    let light = nb.fails(&["edit", "EX-1", "--set", "net_g=1"]);
+    assert!(
+        light.contains("net_g") && light.contains("less than its sample S-1 weighs (2 g)"),
+        "{light}"
+    );
+    // One stored so out of band is still flagged.
+    let c = rusqlite::Connection::open(&nb.db).unwrap();
+    c.execute("UPDATE exhibits SET net_g = 1 WHERE number = 'EX-1'", [])
+        .unwrap();
     let trail = nb.ok(&["trail", P]);
     assert!(
         trail.contains("sample of 2 g is heavier than exhibit EX-1 it was taken from (1 g)"),
@@ -1391,4 +1407,356 @@ fn an_incident_report_says_a_recorded_delivery_and_counts_arrests() {
     );
     let csv = nb.ok(&["--format", "csv", "export", "--incident", "RR123456785KZ"]);
     assert!(!csv.contains("2.0"), "{csv}");
+}
+
+/// A document's fingerprint is how a changed file is noticed: an edit of
+/// its SHA-256 (to the doctored file's) is refused, and the file is still
+/// said to have changed.
+#[test]
+fn a_documents_fingerprint_is_never_edited() {
+    let nb = with_exhibit();
+    let photo = nb.beside("ex1.jpg");
+    std::fs::write(&photo, "original photo").unwrap();
+    nb.ok(&["document", "add", "EX-1", photo.to_str().unwrap()]);
+    let id = nb.json(&["document", "check"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(&photo, "doctored photo").unwrap();
+    let doctored = format!(
+        "sha256={}",
+        "a".repeat(64) // any other well-formed hash
+    );
+    for set in [doctored.as_str(), "size_bytes=15", "embedded=yes"] {
+        let refused = nb.fails(&["edit", &id, "--set", set]);
+        assert!(
+            refused.contains("fingerprint") && refused.contains("never edited"),
+            "{set}: {refused}"
+        );
+    }
+    // Its description may change.
+    nb.ok(&["edit", &id, "--set", "description=front of the bag"]);
+    let trail = nb.ok(&["trail", P]);
+    assert!(trail.contains("FILE CHANGED"), "{trail}");
+}
+
+/// A log that opens with a hand-over rather than the seizure leaves who
+/// held the exhibit from the seizure unrecorded: flagged on the sheet and
+/// the trail.
+#[test]
+fn a_custody_log_that_does_not_open_with_the_seizure_is_a_gap() {
+    let nb = seized();
+    nb.ok(&["exhibit", "add", P, "EX-1", "--seal", "S-1", "--net", "412"]);
+    let said = handover(
+        &nb,
+        &[
+            "--to",
+            "Central Forensic Laboratory",
+            "--at",
+            "2026-03-20 09:00",
+            "--purpose",
+            "analysis",
+        ],
+    );
+    assert!(said.contains("not with the seizure"), "{said}");
+    let sheet = nb.ok(&["custody", "sheet", "EX-1"]);
+    assert!(
+        sheet.contains("gap: the log opens with a hand-over to Central Forensic Laboratory on 2026-03-20 09:00, not with the seizure: who held it from the seizure (2026-03-02) is not recorded"),
+        "{sheet}"
+    );
+    assert!(nb.ok(&["trail", P]).contains("1 flag(s)"));
+}
+
+/// The printable sheet cuts no holder's name without giving it whole, and
+/// carries each hand-over's remarks.
+#[test]
+fn the_custody_sheet_gives_whole_names_and_remarks() {
+    let nb = with_exhibit();
+    handover(
+        &nb,
+        &[
+            "--to",
+            "Central Forensic Laboratory Almaty",
+            "--at",
+            "2026-03-03 09:00",
+            "--note",
+            "carried by Sgt. Bekov, bag 4 of 4",
+        ],
+    );
+    handover(
+        &nb,
+        &[
+            "--to",
+            "Central Forensic Laboratory Astana",
+            "--at",
+            "2026-03-04 09:00",
+        ],
+    );
+    let sheet = nb.ok(&["custody", "sheet", "EX-1"]);
+    for line in [
+        "    to: Central Forensic Laboratory Almaty",
+        "    note: carried by Sgt. Bekov, bag 4 of 4",
+        "    from: Central Forensic Laboratory Almaty",
+        "    to: Central Forensic Laboratory Astana",
+    ] {
+        assert!(sheet.lines().any(|l| l == line), "{line:?}: {sheet}");
+    }
+    assert!(sheet.lines().all(|l| l.chars().count() <= 100), "{sheet}");
+}
+
+/// Local times are the place's, and the machine's clock is not the
+/// place's: a time that is now somewhere on Earth is accepted, one later
+/// than now everywhere is refused; an inspection and a delivery outcome
+/// dated in the future are refused like a hand-over.
+#[test]
+fn times_in_the_future_are_those_later_than_now_everywhere() {
+    let nb = with_exhibit();
+    let at = |hours: i64| {
+        (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(hours))
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    // Almaty's evening on a server kept in UTC: UTC+5 or +6.
+    handover(&nb, &["--to", "Evidence store", "--at", &at(6)]);
+    let refused = nb.fails(&["custody", "add", "EX-1", "--to", "Court", "--at", &at(17)]);
+    assert!(refused.contains("is in the future"), "{refused}");
+    let refused = nb.fails(&[
+        "inspect",
+        P,
+        "--selection",
+        "x-ray",
+        "--on",
+        "2062-03-02 11:30",
+    ]);
+    assert!(
+        refused.contains("inspected_on") && refused.contains("is in the future"),
+        "{refused}"
+    );
+    let refused = nb.fails(&[
+        "delivery",
+        P,
+        "--outcome",
+        "abandoned",
+        "--on",
+        "2062-03-07 10:00",
+    ]);
+    assert!(
+        refused.contains("delivered_on") && refused.contains("is in the future"),
+        "{refused}"
+    );
+}
+
+/// A delivery ends one way, after the seizure; the number arrested is at
+/// least those named.
+#[test]
+fn contradictory_delivery_outcomes_are_flagged_and_arrests_counted_truthfully() {
+    let nb = seized();
+    nb.ok(&["add", "person", "--name", "Ivan Petrov"]);
+    nb.ok(&["add", "person", "--name", "Olga Sidorova"]);
+    let refused = nb.fails(&[
+        "delivery",
+        P,
+        "--outcome",
+        "collected",
+        "--on",
+        "2026-03-05 10:00",
+        "--arrests",
+        "1",
+        "--arrested",
+        "Ivan Petrov",
+        "--arrested",
+        "Olga Sidorova",
+    ]);
+    assert!(
+        refused.contains("arrests") && refused.contains("2 people are named"),
+        "{refused}"
+    );
+    nb.ok(&[
+        "delivery",
+        P,
+        "--outcome",
+        "collected",
+        "--on",
+        "2026-02-20 10:00",
+    ]);
+    nb.ok(&[
+        "delivery",
+        P,
+        "--outcome",
+        "abandoned",
+        "--on",
+        "2026-03-07 10:00",
+    ]);
+    let trail = nb.ok(&["trail", P]);
+    assert!(
+        trail.contains("2 controlled-delivery outcomes are recorded")
+            && trail.contains("dated 2026-02-20 10:00, before the parcel's seizure (2026-03-02)")
+            && trail.contains("2 flag(s)"),
+        "{trail}"
+    );
+}
+
+/// The finding's test reference follows its results: a cited result that
+/// is corrected to contradict it, or deleted, is no longer cited by the
+/// incident report; and "presumptive" claims no field test.
+#[test]
+fn a_report_never_cites_a_result_that_no_longer_confirms() {
+    let nb = seized();
+    for r in ["CFL-1", "CFL-2"] {
+        nb.ok(&[
+            "lab",
+            "add",
+            P,
+            "--lab",
+            "CFL",
+            "--ref",
+            r,
+            "--method",
+            "GC-MS,FTIR",
+        ]);
+    }
+    let id = nb
+        .json(&["lab", "list", P])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["result"]["reference"] == "CFL-1")
+        .unwrap()["result"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    nb.ok(&[
+        "edit",
+        &id,
+        "--set",
+        "outcome=other-substance",
+        "--set",
+        "identified=carfentanil",
+    ]);
+    let report = nb.ok(&["export", "--incident", P]);
+    assert!(
+        report.contains("lab-confirmed, test ref CFL CFL-2")
+            && !report.contains("test ref CFL CFL-1"),
+        "{report}"
+    );
+    let id2 = nb
+        .json(&["lab", "list", P])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["result"]["reference"] == "CFL-2")
+        .unwrap()["result"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    nb.ok(&["delete", &id2]);
+    let report = nb.ok(&["export", "--incident", P]);
+    assert!(
+        report.contains("412 g, presumptive\n") || report.contains("412 g, presumptive"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("test ref") && !report.contains("(field test)"),
+        "{report}"
+    );
+}
+
+/// Each post numbers its exhibits from EX-1: a merge brings another
+/// post's EX-1 beside this one's, says so, and the number alone then
+/// names neither (refused, listing both), never one picked silently.
+#[test]
+fn a_merged_exhibit_of_a_number_held_here_is_said_and_the_number_is_ambiguous() {
+    let a = with_exhibit();
+    let file = a.beside("a.interdict");
+    a.ok(&[
+        "export",
+        "--case",
+        "C-0001",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&["add", "case", "--title", "Post B"]);
+    b.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR473124829KZ",
+        "--case",
+        "C-0001",
+        "--set",
+        "status=seized",
+        "--set",
+        "seized_on=2026-03-03",
+    ]);
+    b.ok(&[
+        "exhibit",
+        "add",
+        "RR473124829KZ",
+        "ex-1",
+        "--net",
+        "5",
+        "--seized-by",
+        "Bob",
+    ]);
+    b.ok(&["keys", "trust", file.to_str().unwrap()]);
+    let said = b.ok(&["merge", file.to_str().unwrap()]);
+    assert!(
+        said.contains("exhibit EX-1 was added beside this notebook's exhibit of the same number"),
+        "{said}"
+    );
+    let refused = b.fails(&[
+        "custody",
+        "add",
+        "EX-1",
+        "--to",
+        "Lab",
+        "--at",
+        "2026-03-04 09:00",
+    ]);
+    assert!(
+        refused.contains("2 exhibits are numbered")
+            && refused.contains("RR473124829KZ")
+            && refused.contains(P),
+        "{refused}"
+    );
+    assert_eq!(b.count("custody"), 2);
+}
+
+/// A change to an exhibit after custody began, brought by a merge, is
+/// flagged in the name of who made it, when, not of who merged it.
+#[test]
+fn a_merged_change_after_custody_began_names_who_made_it() {
+    let a = with_exhibit();
+    let file = a.beside("a.interdict");
+    a.ok(&[
+        "export",
+        "--case",
+        "C-0001",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&["keys", "trust", file.to_str().unwrap()]);
+    b.ok(&["--as", "bob", "merge", file.to_str().unwrap()]);
+    // Edited by alice in the first notebook, after custody began.
+    a.ok(&["--as", "alice", "edit", "EX-1", "--set", "net_g=400"]);
+    let again = a.beside("a2.interdict");
+    a.ok(&[
+        "export",
+        "--case",
+        "C-0001",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    b.ok(&["--as", "bob", "merge", again.to_str().unwrap()]);
+    let sheet = b.ok(&["custody", "sheet", "EX-1"]);
+    let flag = sheet
+        .lines()
+        .find(|l| l.contains("net weight changed from 412 g to 400 g"))
+        .unwrap_or_else(|| panic!("{sheet}"));
+    assert!(flag.contains("by alice") && !flag.contains("bob"), "{flag}");
 }

@@ -345,6 +345,20 @@ pub fn merge(
             s.received
         )?;
     }
+    for s in report.same_exhibit_number.iter().take(20) {
+        writeln!(
+            out,
+            "exhibit {} {} beside this notebook's exhibit of the same number: both kept, and the number alone now names neither (here {}, received {}; name each by its id)",
+            cell_line(&s.tracking),
+            if args.dry_run {
+                "would be added"
+            } else {
+                "was added"
+            },
+            s.here,
+            s.received
+        )?;
+    }
     if report.same_tracking.len() > 20 {
         writeln!(
             out,

@@ -108,6 +108,26 @@ pub fn latest_today() -> String {
         .to_string()
 }
 
+/// The latest time of day that is now somewhere on Earth (UTC+14), with
+/// an hour's grace for clocks and typing, as `YYYY-MM-DD HH:MM`: a local
+/// time after it is in the future wherever it was written. (Times are
+/// the place's local time, and the machine's clock is not the place's: a
+/// server kept in UTC refused a hand-over just made in Almaty's evening.)
+pub fn latest_now() -> String {
+    (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1))
+        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(14)))
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Whether a local time (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM`) is in the
+/// future wherever it was written ([`latest_now`]).
+pub fn in_the_future(local: &str) -> bool {
+    let now = latest_now();
+    let n = local.len().min(now.len());
+    local[..n] > now[..n]
+}
+
 fn year(y: &str) -> Option<i16> {
     let n: i16 = y.parse().ok()?;
     match y.len() {

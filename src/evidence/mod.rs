@@ -96,21 +96,7 @@ pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<
             records::label_of(&w.tx, ItemKind::Parcel, other.parcel_id)?
         )));
     }
-    if let Some(p) = records::taken_from(&w.tx, x)? {
-        for (what, sample, source) in [("net", x.net_g, p.net_g), ("gross", x.gross_g, p.gross_g)] {
-            if let (Some(n), Some(m)) = (sample, source)
-                && n > m
-            {
-                return Err(invalid(
-                    if what == "net" { "net_g" } else { "gross_g" },
-                    format!(
-                        "a sample of {n} g ({what}) weighs more than exhibit {} it is taken from ({m} g)",
-                        p.number
-                    ),
-                ));
-            }
-        }
-    }
+    records::sample_weights(&w.tx, x)?;
     records::insert(w, x)
 }
 
@@ -168,20 +154,10 @@ pub fn exhibit_seizure(
     })
 }
 
-/// The time now as a hand-over is dated, with an hour's grace for clocks
-/// and typing; a time after it is in the future.
-fn soon() -> String {
-    let z = jiff::ZonedDateTime::now();
-    z.checked_add(jiff::SignedDuration::from_hours(1))
-        .unwrap_or_else(|_| z.clone())
-        .strftime("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 pub fn add_custody(w: &mut Writer<'_>, exhibit: Uuid, x: &mut Custody) -> Result<Vec<String>> {
     must_be(&w.tx, exhibit, ItemKind::Exhibit, ItemKind::Custody)?;
     x.exhibit_id = exhibit;
-    if custody::earlier(&soon(), &x.handed_at) {
+    if crate::domain::dates::in_the_future(&x.handed_at) {
         return Err(invalid(
             "handed_at",
             format!(
@@ -293,7 +269,7 @@ pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> R
         ));
     }
     if let Some(on) = &x.analysed_on
-        && custody::earlier(&soon(), on)
+        && crate::domain::dates::in_the_future(on)
     {
         return Err(invalid(
             "analysed_on",
@@ -349,10 +325,25 @@ pub fn add_delivery(
     must_be(&w.tx, parcel, ItemKind::Parcel, ItemKind::Delivery)?;
     x.parcel_id = parcel;
     let n = arrested.len() as f64;
-    if x.arrests.is_none_or(|a| a < n) && n > 0.0 {
-        x.arrests = Some(n);
+    match x.arrests {
+        Some(a) if a < n => {
+            return Err(invalid(
+                "arrests",
+                format!(
+                    "{a} arrested, but {n} people are named as arrested (--arrested): give the number arrested, at least those named"
+                ),
+            ));
+        }
+        None if n > 0.0 => x.arrests = Some(n),
+        _ => {}
     }
-    let warnings = records::insert(w, x)?;
+    let mut warnings = records::insert(w, x)?;
+    let all: Vec<Delivery> = records::list_where(&w.tx, "parcel_id = ?1", [parcel], usize::MAX, 0)?;
+    warnings.extend(
+        delivery_flags(&w.tx, parcel, &all)?
+            .into_iter()
+            .map(|f| format!("flagged: {f}")),
+    );
     for person in arrested {
         if kind_of(&w.tx, *person)? != ItemKind::Person {
             return Err(invalid("arrested", "only people are arrested"));
@@ -448,6 +439,7 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
     };
     t.inspections
         .sort_by(|a, b| a.inspected_on.cmp(&b.inspected_on));
+    t.flags.extend(delivery_flags(conn, parcel, &t.deliveries)?);
     for x in &t.inspections {
         t.documents.extend(documents_on(conn, x.meta.id)?);
     }
@@ -500,6 +492,40 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
         }
     }
     Ok(t)
+}
+
+/// What is wrong with a parcel's controlled-delivery outcomes: more than
+/// one (a delivery ends one way), or one dated before the parcel was
+/// seized (the delivery follows the interception).
+fn delivery_flags(conn: &Connection, parcel: Uuid, deliveries: &[Delivery]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    if deliveries.len() > 1 {
+        let said: Vec<String> = deliveries
+            .iter()
+            .map(|d| match &d.delivered_on {
+                Some(on) => format!("{} ({on})", d.outcome),
+                None => d.outcome.clone(),
+            })
+            .collect();
+        out.push(format!(
+            "{} controlled-delivery outcomes are recorded ({}): a delivery ends one way",
+            deliveries.len(),
+            said.join(", ")
+        ));
+    }
+    if let Some(seized) = parcel_seized_at(conn, parcel)? {
+        for d in deliveries {
+            if let Some(on) = &d.delivered_on
+                && custody::earlier(on, &seized)
+            {
+                out.push(format!(
+                    "controlled delivery ({}) dated {on}, before the parcel's seizure ({seized})",
+                    d.outcome
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The flags of every parcel a case includes, each naming its parcel.

@@ -116,11 +116,17 @@ fn edits_since_custody(conn: &Connection, e: &Exhibit, log: &[Custody]) -> Resul
         serde_json::Value::Number(n) => Some(n.as_f64().map_or(n.to_string(), |g| format!("{g}"))),
         v => Some(v.to_string()),
     };
-    let mut out = Vec::new();
-    for a in audit::history(conn, e.meta.id)? {
+    let mut out: Vec<Edit> = Vec::new();
+    // Whoever made the change, when: a change a merge brought is named by
+    // the log it came with (who edited it there, and when), not by the
+    // merge that wrote it here; the merge's entry names it only when no
+    // log came with it (an export without history).
+    let mut merged: Vec<Edit> = Vec::new();
+    for a in audit::full_history(conn, e.meta.id)? {
         if a.at.as_str() <= began || a.state.is_none() {
             continue;
         }
+        let by_merge = a.from_db.is_none() && a.action == "merge";
         let Some(Ok(map)) = a
             .detail
             .as_deref()
@@ -132,16 +138,30 @@ fn edits_since_custody(conn: &Connection, e: &Exhibit, log: &[Custody]) -> Resul
             if let Some(serde_json::Value::Array(pair)) = map.get(field)
                 && pair.len() == 2
             {
-                out.push(Edit {
+                let edit = Edit {
                     field,
                     before: text(&pair[0]),
                     after: text(&pair[1]),
                     at: a.at.clone(),
                     by: a.actor.clone(),
-                });
+                };
+                if by_merge {
+                    merged.push(edit);
+                } else {
+                    out.push(edit);
+                }
             }
         }
     }
+    for m in merged {
+        if !out
+            .iter()
+            .any(|o| o.field == m.field && o.before == m.before && o.after == m.after)
+        {
+            out.push(m);
+        }
+    }
+    out.sort_by(|a, b| a.at.cmp(&b.at));
     Ok(out)
 }
 
@@ -202,6 +222,28 @@ pub fn render(conn: &Connection, t: &ExhibitTrail) -> Result<String> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        // What the columns cut (a holder's whole name: two laboratories
+        // of one name's first 18 letters read as one holder), and the
+        // remarks of the hand-over, on lines of their own under it.
+        let mut under = Vec::new();
+        for (what, v) in [
+            ("from", c.from_holder.as_deref()),
+            ("to", Some(c.to_holder.as_str())),
+        ] {
+            if let Some(v) = v
+                && text::truncate(&one_line(v), 18).len() != one_line(v).len()
+            {
+                under.push(format!("{what}: {}", one_line(v)));
+            }
+        }
+        if let Some(n) = c.note.as_deref().filter(|n| !n.trim().is_empty()) {
+            under.push(format!("note: {}", one_line(n)));
+        }
+        for u in under {
+            for line in text::wrap(&u, 100 - 4) {
+                let _ = writeln!(s, "    {line}");
+            }
+        }
     }
     if t.custody.is_empty() {
         let _ = writeln!(s, "(no hand-over recorded)");

@@ -81,6 +81,11 @@ pub struct MergeReport {
     /// said, never joined silently.
     #[serde(default)]
     pub same_tracking: Vec<SameTracking>,
+    /// Exhibits added beside one here of the same number (each post
+    /// numbers its own from EX-1): both kept, and said; the number then
+    /// names neither alone.
+    #[serde(default)]
+    pub same_exhibit_number: Vec<SameTracking>,
 }
 
 /// A parcel added by a merge beside one here with its tracking number.
@@ -872,6 +877,19 @@ impl Merger<'_> {
                 {
                     self.report.same_tracking.push(SameTracking {
                         tracking: p.tracking.clone(),
+                        received: id,
+                        here,
+                    });
+                }
+                if added
+                    && let Some(x) = (&incoming as &dyn std::any::Any)
+                        .downcast_ref::<crate::domain::evidence::Exhibit>()
+                    && let Some((here, _, _)) = refs::exhibits_numbered(&w.tx, &x.number)?
+                        .into_iter()
+                        .find(|(other, _, _)| *other != id)
+                {
+                    self.report.same_exhibit_number.push(SameTracking {
+                        tracking: x.number.clone(),
                         received: id,
                         here,
                     });
@@ -1787,6 +1805,15 @@ fn check_here<R: Record>(
                 return Err(Ok(sanitize(&e.to_string()).into_owned()));
             }
         }
+    }
+    if let Some(d) = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::Document>()
+        && let Some(held) =
+            records::get::<crate::domain::evidence::Document>(dst, id).map_err(Err)?
+        && let Some(field) = d.fingerprint_changed(&held)
+    {
+        return Err(Ok(format!(
+            "it changes the {field} of a document held here, and a document's fingerprint is never edited"
+        )));
     }
     if R::KIND == ItemKind::Custody
         && let Some(held) = here(()).map_err(Err)?

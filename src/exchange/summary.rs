@@ -399,7 +399,9 @@ fn substance_line(s: &FoundSubstance) -> String {
     };
     let status = match f.identification.as_str() {
         "lab-confirmed" => "lab-confirmed".to_string(),
-        "presumptive" => "presumptive (field test)".to_string(),
+        // (Not "field test": a finding is presumptive until a laboratory
+        // confirms it, whether or not a field test was recorded.)
+        "presumptive" => "presumptive".to_string(),
         other => clean(other),
     };
     let test = match f.test_ref.as_deref().map(str::trim) {
@@ -650,6 +652,6 @@ mod tests {
             group: None,
             finding: f,
         });
-        assert_eq!(line, "Protonitazene: 40 tablets, presumptive (field test)");
+        assert_eq!(line, "Protonitazene: 40 tablets, presumptive");
     }
 }

@@ -1263,6 +1263,59 @@ pub fn taken_from(
     Ok(Some(source))
 }
 
+/// A sample weighs no more than the exhibit it is taken from, added or
+/// edited: `x` (a sample, or an exhibit samples are taken from) against
+/// its source and each sample taken from it. Refused naming the field.
+pub fn sample_weights(conn: &Connection, x: &crate::domain::evidence::Exhibit) -> Result<()> {
+    use crate::domain::evidence::Exhibit;
+    let heavier = |what: &str, sample: &Exhibit, source: &Exhibit, edited_is_sample: bool| {
+        let (n, m) = match what {
+            "net" => (sample.net_g, source.net_g),
+            _ => (sample.gross_g, source.gross_g),
+        };
+        match (n, m) {
+            (Some(n), Some(m)) if n > m => {
+                Some(StoreError::Invalid(crate::domain::fields::FieldError {
+                    field: if what == "net" { "net_g" } else { "gross_g" }.into(),
+                    message: if edited_is_sample {
+                        format!(
+                            "a sample of {n} g ({what}) weighs more than exhibit {} it is taken from ({m} g)",
+                            source.number
+                        )
+                    } else {
+                        format!(
+                            "{m} g ({what}) is less than its sample {} weighs ({n} g)",
+                            sample.number
+                        )
+                    },
+                }))
+            }
+            _ => None,
+        }
+    };
+    if let Some(source) = taken_from(conn, x)? {
+        for what in ["net", "gross"] {
+            if let Some(e) = heavier(what, x, &source, true) {
+                return Err(e);
+            }
+        }
+    }
+    let samples: Vec<Exhibit> = list_where(conn, "parcel_id = ?1", [x.parcel_id], usize::MAX, 0)?;
+    for s in samples.iter().filter(|s| {
+        s.meta.id != x.meta.id
+            && s.sample_of
+                .as_deref()
+                .is_some_and(|of| of.trim().eq_ignore_ascii_case(x.number.trim()))
+    }) {
+        for what in ["net", "gross"] {
+            if let Some(e) = heavier(what, s, x, false) {
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The item key of a stored record.
 fn must_key<R: Record>(conn: &Connection, id: Uuid) -> Result<i64> {
     keys::key_of(conn, R::KIND, id)?
@@ -1444,7 +1497,17 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     }
     if let Some(x) = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::Exhibit>()
     {
-        taken_from(&w.tx, x)?;
+        sample_weights(&w.tx, x)?;
+    }
+    if let (Some(d), Some(b)) = (
+        (rec as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::Document>(),
+        was.downcast_ref::<crate::domain::evidence::Document>(),
+    ) && let Some(field) = d.fingerprint_changed(b)
+    {
+        return Err(StoreError::Invalid(crate::domain::fields::FieldError {
+            field: field.into(),
+            message: "a document's fingerprint (sha256, size_bytes, embedded) and the item it is on are never edited: they are how a changed file is noticed; add the file again with `document add` (the old entry stays)".into(),
+        }));
     }
     if R::KIND == ItemKind::Custody {
         return Err(StoreError::Refused(
@@ -1478,19 +1541,50 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
         Some(&to_json(rec)?),
     )?;
     if let Some(f) = result_of {
-        finding_follows_its_results(w, f)?;
+        let was = (&before as &dyn std::any::Any)
+            .downcast_ref::<crate::domain::evidence::LabResult>()
+            .map(report_ref);
+        finding_follows_its_results(w, f, was.as_deref())?;
     }
     Ok((Updated::Changed, warnings))
 }
 
+/// How a finding's test reference names a laboratory result: `LAB REF`.
+fn report_ref(r: &crate::domain::evidence::LabResult) -> String {
+    format!("{} {}", r.laboratory, r.reference)
+}
+
 /// A lab-confirmed finding whose laboratory results no longer confirm it
-/// (one edited out of `confirmed`, or deleted) is presumptive again.
-fn finding_follows_its_results(w: &mut Writer<'_>, finding: Uuid) -> Result<()> {
+/// (one edited out of `confirmed`, or deleted) is presumptive again; one
+/// whose test reference named the result `was` (as it was before its
+/// edit, or deleted) names a result that still confirms it, or none (a
+/// report cited a deleted result, or one that now contradicts it).
+fn finding_follows_its_results(w: &mut Writer<'_>, finding: Uuid, was: Option<&str>) -> Result<()> {
     let Some(mut f) = get::<crate::domain::Finding>(&w.tx, finding)? else {
         return Ok(());
     };
+    let mut changed = false;
     if f.identification == "lab-confirmed" && !super::related::confirmed_by_lab(&w.tx, finding)? {
         f.identification = "presumptive".into();
+        changed = true;
+    }
+    let named = f.test_ref.as_deref().map(str::trim);
+    if let (Some(was), Some(named)) = (was, named)
+        && named == was.trim()
+    {
+        let results: Vec<crate::domain::evidence::LabResult> =
+            list_where(&w.tx, "finding_id = ?1", [finding], usize::MAX, 0)?;
+        let confirming: Vec<String> = results
+            .iter()
+            .filter(|r| r.confirms())
+            .map(report_ref)
+            .collect();
+        if !confirming.iter().any(|c| c.trim() == named) {
+            f.test_ref = confirming.into_iter().next();
+            changed = true;
+        }
+    }
+    if changed {
         update(w, &mut f)?;
     }
     Ok(())
@@ -1536,14 +1630,13 @@ fn ids_where(conn: &Connection, sql: &str, id: Uuid) -> Result<Vec<Uuid>> {
 /// only if another result still confirms it.
 pub fn delete(w: &mut Writer<'_>, kind: ItemKind, id: Uuid) -> Result<usize> {
     let finding = match kind {
-        ItemKind::LabResult => {
-            get::<crate::domain::evidence::LabResult>(&w.tx, id)?.map(|r| r.finding_id)
-        }
+        ItemKind::LabResult => get::<crate::domain::evidence::LabResult>(&w.tx, id)?
+            .map(|r| (r.finding_id, report_ref(&r))),
         _ => None,
     };
     let n = delete_with(w, kind, id)?;
-    if let Some(f) = finding {
-        finding_follows_its_results(w, f)?;
+    if let Some((f, was)) = finding {
+        finding_follows_its_results(w, f, Some(&was))?;
     }
     Ok(n)
 }

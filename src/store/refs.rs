@@ -426,25 +426,51 @@ pub fn next_case_reference(conn: &Connection) -> Result<String> {
 /// The exhibit with this number, if any: written as given (through the
 /// index), or else ignoring case (`ex-1` is `EX-1`: one number per
 /// notebook whatever its case).
+///
+/// Two exhibits may hold one number when a merge brought another post's
+/// (each post numbers its own from EX-1; both are kept, and the merge says
+/// so): the number is then refused as ambiguous, naming each exhibit with
+/// its parcel and id, rather than one picked without a word.
 pub fn exhibit_numbered(conn: &Connection, number: &str) -> Result<Option<Uuid>> {
-    let number = number.trim();
-    let exact: Option<Uuid> = conn
-        .prepare_cached("SELECT id FROM exhibits WHERE number = ?1 LIMIT 1")?
-        .query_row([number], |r| r.get(0))
-        .optional()?;
-    if exact.is_some() {
-        return Ok(exact);
+    let held = exhibits_numbered(conn, number)?;
+    match held.as_slice() {
+        [] => Ok(None),
+        [(id, _, _)] => Ok(Some(*id)),
+        many => Err(StoreError::Ambiguous(format!(
+            "{} exhibits are numbered {:?} (a merge brought another post's): {}; name one by its id",
+            many.len(),
+            number.trim(),
+            many.iter()
+                .map(|(id, n, parcel)| format!(
+                    "{n} on parcel {} ({id})",
+                    parcel.as_deref().unwrap_or("?")
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
     }
-    let want = number.to_lowercase();
-    let mut stmt = conn.prepare_cached("SELECT id, number FROM exhibits ORDER BY rowid")?;
+}
+
+/// Every exhibit whose number is `number` ignoring case, as (id, number,
+/// its parcel's tracking number), in the order written.
+pub fn exhibits_numbered(
+    conn: &Connection,
+    number: &str,
+) -> Result<Vec<(Uuid, String, Option<String>)>> {
+    let want = number.trim().to_lowercase();
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.number, p.tracking FROM exhibits e \
+         LEFT JOIN parcels p ON p.id = e.parcel_id ORDER BY e.rowid",
+    )?;
     let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let n: String = r.get(1)?;
         if n.trim().to_lowercase() == want {
-            return Ok(Some(r.get(0)?));
+            out.push((r.get(0)?, n, r.get(2)?));
         }
     }
-    Ok(None)
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -118,6 +118,23 @@ pub fn flags(
     let mut latest: Option<usize> = None;
     let mut destroyed: Option<usize> = None;
     for (i, e) in log.iter().enumerate() {
+        // A log that does not open with the seizure leaves who held the
+        // exhibit from the seizure to its first hand-over unrecorded.
+        if i == 0 && e.purpose != "seizure" {
+            out.push((
+                i,
+                format!(
+                    "gap: the log opens with a hand-over {}to {} on {}, not with the seizure: who held it from the seizure{} is not recorded",
+                    e.from_holder
+                        .as_deref()
+                        .map(|f| format!("from {f} "))
+                        .unwrap_or_default(),
+                    e.to_holder,
+                    e.handed_at,
+                    seized_at.map(|s| format!(" ({s})")).unwrap_or_default()
+                ),
+            ));
+        }
         if i > 0 {
             let prev = &log[i - 1];
             match &e.from_holder {
@@ -231,7 +248,7 @@ mod tests {
 
     #[test]
     fn gaps_broken_seals_and_changed_seals_are_flagged() {
-        let log = vec![
+        let mut log = vec![
             entry(
                 "2026-03-02 10:00",
                 Some("Insp. Nurlanov"),
@@ -262,6 +279,18 @@ mod tests {
                 Some("S-3"),
             ),
         ];
+        // Opening with a hand-over, not the seizure, leaves who held it
+        // from the seizure unrecorded.
+        let opening = flags(Some("S-1"), Some("2026-03-01"), &log[..1]);
+        assert!(
+            opening.len() == 1
+                && opening[0].1.starts_with(
+                    "gap: the log opens with a hand-over from Insp. Nurlanov to Evidence store on 2026-03-02 10:00, not with the seizure"
+                )
+                && opening[0].1.contains("(2026-03-01)"),
+            "{opening:?}"
+        );
+        log[0].purpose = "seizure".into();
         let f = flags(Some("S-1"), None, &log);
         let at = |i: usize| {
             f.iter()
@@ -290,11 +319,12 @@ mod tests {
             "{f:?}"
         );
         // A laboratory's new seal is expected.
-        let lab = vec![entry("2026-03-02 10:00", Some("A"), "Lab", "yes", None), {
+        let mut lab = vec![entry("2026-03-02 10:00", Some("A"), "Lab", "yes", None), {
             let mut e = entry("2026-03-05 10:00", Some("Lab"), "A", "yes", Some("LAB-9"));
             e.purpose = "analysis".into();
             e
         }];
+        lab[0].purpose = "seizure".into();
         assert!(flags(Some("S-1"), None, &lab).is_empty());
     }
 }

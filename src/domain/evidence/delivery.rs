@@ -64,6 +64,14 @@ impl Record for Delivery {
         ])
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
+        if let Some(on) = &self.delivered_on
+            && crate::domain::dates::in_the_future(on)
+        {
+            return Err(FieldError {
+                field: "delivered_on".into(),
+                message: format!("{on} is in the future: an outcome is recorded once it is known"),
+            });
+        }
         if self.arrests.is_some_and(|n| n.fract() != 0.0) {
             return Err(FieldError {
                 field: "arrests".into(),

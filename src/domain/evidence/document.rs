@@ -68,6 +68,25 @@ pub fn kind_for(path: &str) -> &'static str {
     }
 }
 
+impl Document {
+    /// The first field of the file's fingerprint, or of what it is on,
+    /// that differs from `before`'s (`None`: the same file on the same
+    /// item).
+    pub fn fingerprint_changed(&self, before: &Document) -> Option<&'static str> {
+        if self.sha256 != before.sha256 {
+            Some("sha256")
+        } else if self.size_bytes != before.size_bytes {
+            Some("size_bytes")
+        } else if self.embedded != before.embedded {
+            Some("embedded")
+        } else if self.item_id != before.item_id || self.item_kind != before.item_kind {
+            Some("item")
+        } else {
+            None
+        }
+    }
+}
+
 impl Record for Document {
     const KIND: ItemKind = ItemKind::Document;
     const FIELDS: &'static [FieldSpec] = FIELDS;

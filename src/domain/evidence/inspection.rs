@@ -98,6 +98,15 @@ impl Record for Inspection {
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
         let mut w = Vec::new();
+        if crate::domain::dates::in_the_future(&self.inspected_on) {
+            return Err(FieldError {
+                field: "inspected_on".into(),
+                message: format!(
+                    "{} is in the future: an inspection is recorded once it is done",
+                    self.inspected_on
+                ),
+            });
+        }
         if self.test_result.is_some() && self.test_kit.is_none() {
             w.push("test_result: the kit that gave it is not named (test_kit)".into());
         }
