@@ -424,3 +424,52 @@ fn an_older_conflict_does_not_undo_a_newer_one_settled() {
     assert_eq!(weight(&b), 480.0);
     b.ok(&["audit", "verify"]);
 }
+
+/// A partner's version held here as a conflict is received, not taken:
+/// passed on in an export, it is not one this side "moved on from". Two
+/// posts that changed one field differently each meet a conflict, in
+/// whatever order their files go round; the record here keeps its own
+/// value and who wrote it while it waits; and a third post that received
+/// the first's file before the second's meets the conflict too. (The
+/// second post's value was overwritten without a word, and the first's
+/// value shown as the second's.)
+#[test]
+fn a_version_held_as_a_conflict_is_never_passed_on_as_taken() {
+    let (a, b) = two_posts();
+    let c = Nb::new();
+    c.ok(&["init"]);
+    merge(&c, &a.beside("first.db"));
+    a.ok(&[
+        "--as",
+        "alice",
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "weight_g=200",
+    ]);
+    b.ok(&[
+        "--as",
+        "bob",
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "weight_g=300",
+    ]);
+    let b1 = export(&b, "b1.db");
+    assert_eq!(counts(&merge(&a, &b1))[3], 1);
+    let p = a.json(&["show", "RR123456785KZ"]);
+    assert_eq!(p["weight_g"], 200.0, "{p}");
+    assert!(
+        p["updated_by"].as_str().unwrap().starts_with("alice"),
+        "the value here is alice's, and says so: {p}"
+    );
+    let a1 = export(&a, "a1.db");
+    let r = merge(&b, &a1);
+    assert_eq!(counts(&r)[1], 0, "bob's value is not overwritten: {r}");
+    assert_eq!(counts(&r)[3], 1, "{r}");
+    assert_eq!(b.json(&["show", "RR123456785KZ"])["weight_g"], 300.0);
+    // The third post: alice's file, then bob's.
+    merge(&c, &a1);
+    let r = merge(&c, &b1);
+    assert_eq!(counts(&r)[3], 1, "bob's value meets alice's there too: {r}");
+}

@@ -113,25 +113,108 @@ fn version_key(v: &[u8]) -> Vec<u8> {
     v[..VERSION_KEY.min(v.len())].to_vec()
 }
 
-/// Every version of an item a database has seen (as [`version_key`]s of
-/// version hashes): its own audit and what came with earlier merges.
-fn seen_versions(conn: &Connection, id: Uuid) -> Result<Vec<Vec<u8>>> {
-    let mut out = Vec::new();
-    for sql in [
-        format!(
-            "SELECT substr(coalesce(version, state), 1, 16) FROM audit WHERE {} AND state IS NOT NULL",
-            audit::sql_of_item("item_id", "?1")
-        )
-        .as_str(),
-        "SELECT substr(coalesce(version, state), 1, 16) FROM received_audit WHERE item_id = ?1 AND state IS NOT NULL",
-    ] {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([id], |r| r.get::<_, Vec<u8>>(0))?;
-        for r in rows {
-            out.push(r?);
+/// Which log is a database's own: a notebook's is its `audit`; an export
+/// file's is its exporter's, which the file carries in `received_audit`
+/// under the exporting database's id.
+#[derive(Debug, Clone, Copy)]
+enum OwnLog {
+    Audit,
+    Received(Uuid),
+}
+
+/// Every version of an item a database has moved on from (as
+/// [`version_key`]s of version hashes): the versions its own log holds
+/// (made there, or taken in by a merge, whose entry holds the version it
+/// took), and, of each other log that came with earlier merges, the
+/// versions up to the last one the database holds among those (the
+/// history of a version it took), to a fixed point; and every version of
+/// those logs made before a conflict of the item was settled in its own
+/// (a settlement supersedes both sides' versions as they stood). A version a merge
+/// brought in and left waiting as a conflict is in no log of the
+/// database's own, nor before one: received is not taken. (Until
+/// 2026-12-06 every version in any log that had come with a merge counted:
+/// a notebook that held a partner's edit as a conflict passed it on as
+/// "moved on from", and the partner's edit was overwritten without a
+/// conflict on both sides, and at a third notebook that had received the
+/// file before the partner's own.)
+fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>>> {
+    use std::collections::{BTreeMap, HashSet};
+    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    // Each other log's versions in order, with when each was made.
+    let mut logs: BTreeMap<Uuid, Vec<(Vec<u8>, String)>> = BTreeMap::new();
+    // When a conflict of the item was settled in the database's own log.
+    let mut settled: Option<String> = None;
+    let mut own_entry = |v: Vec<u8>, action: String, at: String| {
+        if action.starts_with("resolve") && settled.as_ref().is_none_or(|s| *s < at) {
+            settled = Some(at);
+        }
+        seen.insert(v);
+    };
+    let own_db = match own {
+        OwnLog::Audit => {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT substr(coalesce(version, state), 1, 16), action, at FROM audit WHERE {} AND state IS NOT NULL",
+                audit::sql_of_item("item_id", "?1")
+            ))?;
+            let mut rows = stmt.query([id])?;
+            while let Some(r) = rows.next()? {
+                own_entry(
+                    r.get(0)?,
+                    Name::Action.get(r, 1)?,
+                    crate::store::stamp::get(r, 2)?,
+                );
+            }
+            None
+        }
+        OwnLog::Received(db) => Some(db),
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT source_db, substr(coalesce(version, state), 1, 16), action, at FROM received_audit
+          WHERE item_id = ?1 AND state IS NOT NULL ORDER BY source_db, seq",
+    )?;
+    let mut rows = stmt.query([id])?;
+    while let Some(r) = rows.next()? {
+        let db: Uuid = r.get(0)?;
+        let (v, action, at) = (
+            r.get::<_, Vec<u8>>(1)?,
+            Name::Action.get(r, 2)?,
+            crate::store::stamp::get(r, 3)?,
+        );
+        if Some(db) == own_db {
+            own_entry(v, action, at);
+        } else {
+            logs.entry(db).or_default().push((v, at));
         }
     }
-    Ok(out)
+    if let Some(t) = &settled {
+        for log in logs.values() {
+            for (v, at) in log {
+                if at <= t {
+                    seen.insert(v.clone());
+                }
+            }
+        }
+    }
+    // Each other log's history up to the last version held: to a fixed
+    // point (a version taken from one log may be the end of another's).
+    let mut upto: Vec<usize> = vec![0; logs.len()];
+    loop {
+        let mut grew = false;
+        for (log, done) in logs.values().zip(upto.iter_mut()) {
+            if let Some(last) = log.iter().rposition(|(v, _)| seen.contains(v))
+                && last + 1 > *done
+            {
+                for (v, _) in &log[..=last] {
+                    grew |= seen.insert(v.clone());
+                }
+                *done = last + 1;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    Ok(seen.into_iter().collect())
 }
 
 /// The version (hash) of the record a deletion entry kept whole.
@@ -695,6 +778,22 @@ fn merge_fields<R: Record>(base: &str, local: &str, incoming: &str) -> Result<Th
     if clashes.is_empty() {
         return Ok(ThreeWay::Merged(ours));
     }
+    // The record here keeps its value of each clashing field until a
+    // person chooses: it keeps who changed it here, and when, too (it
+    // took the later side's, so a value written here read as the
+    // partner's, and passed on as theirs).
+    let mut ours_kept = merged.clone();
+    for k in crate::domain::Meta::COLUMNS {
+        if k.starts_with("updated_") {
+            match l.get(k) {
+                Some(v) => ours_kept.insert(k.to_string(), v.clone()),
+                None => ours_kept.remove(k),
+            };
+        }
+    }
+    let Some(ours) = make(&ours_kept) else {
+        return Ok(ThreeWay::Whole);
+    };
     let mut theirs = merged;
     for k in &clashes {
         match i.get(k) {
@@ -767,9 +866,13 @@ impl Merger<'_> {
             (Some(_), l) => Outcome::Conflict { local: l.clone() },
             (None, Some(l)) => {
                 let loc_v = audit::version_hash(R::KIND, l).to_vec();
-                if loc_v == inc_v || seen_versions(&w.tx, id)?.contains(&version_key(&inc_v)) {
+                if loc_v == inc_v
+                    || seen_versions(&w.tx, id, OwnLog::Audit)?.contains(&version_key(&inc_v))
+                {
                     Outcome::Unchanged
-                } else if seen_versions(self.src, id)?.contains(&version_key(&loc_v)) {
+                } else if seen_versions(self.src, id, self.file_log())?
+                    .contains(&version_key(&loc_v))
+                {
                     Outcome::Put { added: false }
                 } else if same_data(l, incoming_json) {
                     // Neither side saw the other's version, and they say
@@ -784,7 +887,7 @@ impl Merger<'_> {
             (None, None) if deleted_here(&w.tx, id)? => {
                 if kept_over_our_deletion(&w.tx, self.src, id)? {
                     Outcome::Restore
-                } else if seen_versions(&w.tx, id)?.contains(&version_key(&inc_v)) {
+                } else if seen_versions(&w.tx, id, OwnLog::Audit)?.contains(&version_key(&inc_v)) {
                     Outcome::Unchanged
                 } else {
                     Outcome::Conflict { local: None }
@@ -942,6 +1045,11 @@ impl Merger<'_> {
         }
     }
 
+    /// The file's own log: its exporter's.
+    fn file_log(&self) -> OwnLog {
+        OwnLog::Received(self.report.source_db)
+    }
+
     /// A record changed on both sides since they diverged: merged field
     /// by field against the newest version here that the file's side has
     /// seen (the one they last shared), or a conflict of the whole when
@@ -957,7 +1065,9 @@ impl Merger<'_> {
             local: Some(local.to_string()),
         };
         let theirs: std::collections::HashSet<Vec<u8>> =
-            seen_versions(self.src, id)?.into_iter().collect();
+            seen_versions(self.src, id, self.file_log())?
+                .into_iter()
+                .collect();
         let base = states_here::<R>(&w.tx, id, local)?
             .into_iter()
             .skip(1)
