@@ -397,6 +397,50 @@ fn a_card_in_free_text_is_shown_masked() {
     );
 }
 
+/// A card number cut short by a table's column, a label or a search
+/// snippet is masked before it is cut: cut, it no longer read as a card,
+/// and its first twelve digits were printed (beside `show`'s last four:
+/// the whole number).
+#[test]
+fn a_card_cut_short_is_masked_before_it_is_cut() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&["add", "case", "--title", "Cards"]);
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "Buyer paid with 4111 1111 1111 1111",
+    ]);
+    nb.ok(&[
+        "add",
+        "organisation",
+        "--name",
+        "Shop C",
+        "--contacts",
+        "@shop_c_bot, https://x.kz, card 4111 1111 1111 1111",
+    ]);
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Ivan Petrov",
+        "--contacts",
+        "tg @ivan_petrov_kz, card 4111 1111 1111 1111",
+    ]);
+    for args in [
+        &["xref", "C-0001"][..],
+        &["list", "organisations"],
+        &["search", "petrov", "--limit", "3"],
+    ] {
+        let out = nb.ok(args);
+        assert!(!out.contains("4111 1111"), "{args:?}: {out}");
+        assert!(out.contains("****"), "{args:?}: {out}");
+    }
+}
+
 /// Two items that sound alike by name and by address are one suggested
 /// pair, scored by the better reason, whichever list asks: the whole
 /// notebook's and either item's (they gave the address's 0.80 in one and

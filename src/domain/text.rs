@@ -215,10 +215,15 @@ pub fn non_empty(s: &str) -> Option<String> {
 }
 
 /// Cuts a string to at most `max` characters, adding an ellipsis.
+///
+/// A card number in a text cut is masked first (unless `--show-cards`):
+/// cut short it no longer reads as one, and the masks applied to what is
+/// printed passed its first twelve digits (tables, labels).
 pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     if s.chars().count() <= max {
         Cow::Borrowed(s)
     } else {
+        let s = super::identifiers::shown_text(s);
         let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
         out.push('…');
         Cow::Owned(out)

@@ -11,8 +11,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-/// Cuts text to a display width, by character, ending in `…` when cut.
+/// Cuts text to a display width, by character, ending in `…` when cut;
+/// a card number in it masked first (unless `--show-cards`): cut short it
+/// no longer reads as one, and the screen's mask after drawing passed its
+/// first twelve digits.
 pub fn fit(s: &str, width: usize) -> String {
+    fit_as_typed(&crate::domain::identifiers::shown_text(s), width)
+}
+
+/// [`fit`] of what a person is typing (a form's field, a note), shown as
+/// typed.
+pub fn fit_as_typed(s: &str, width: usize) -> String {
     let s = sanitize(s);
     if s.width() <= width {
         return s.into_owned();

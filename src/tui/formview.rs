@@ -42,7 +42,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
         let shown = if focused {
             super::text::window(&field.value, form.caret, vw)
         } else {
-            fit(&field.value, vw)
+            super::draw::fit_as_typed(&field.value, vw)
         };
         let vstyle = if focused {
             app.theme.selected()

@@ -140,7 +140,7 @@ pub fn draw_note(f: &mut Frame<'_>, app: &App, p: &NotePrompt) {
     let shown = if p.focus == 0 {
         super::text::window(&p.text, p.caret, w)
     } else {
-        fit(&p.text, w)
+        super::draw::fit_as_typed(&p.text, w)
     };
     let mut lines = vec![
         Line::from(vec![

@@ -68,8 +68,13 @@ pub struct Hit {
 impl Hit {
     /// About `width` characters of the text around the first match, so a
     /// table shows why the item matched.
+    /// (A card number in it masked first, unless `--show-cards`: cut short
+    /// it no longer reads as one. Masking shortens a spaced number by its
+    /// spaces, so the window may sit a few characters off the match.)
     pub fn snippet(&self, width: usize) -> String {
-        let chars: Vec<char> = self.text.chars().collect();
+        let chars: Vec<char> = crate::domain::identifiers::shown_text(&self.text)
+            .chars()
+            .collect();
         let first = self.matched.first().copied().unwrap_or(0);
         let start = first.saturating_sub(width / 4);
         let end = (start + width).min(chars.len());
