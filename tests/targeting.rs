@@ -1294,3 +1294,83 @@ fn phones_written_with_00_meet_and_an_extension_is_no_phone() {
         "{v}"
     );
 }
+
+/// A YooMoney wallet or WebMoney purse on the watch or warning list is
+/// read as the index reads one (`4100 1234567890`, `yoomoney:...` and the
+/// bare digits are one wallet): a listed one stops connecting, a watched
+/// one is a hit, the same wallet twice is refused, and what is no payment
+/// id is refused (the lists kept the value as typed: accepted, doing
+/// nothing).
+#[test]
+fn payment_ids_on_the_lists_are_read_as_the_index_reads_them() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&["add", "case", "--title", "A"]);
+    nb.ok(&["add", "case", "--title", "B"]);
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "paid to YooMoney 41001234567890",
+    ]);
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0002",
+        "--text",
+        "YooMoney wallet 4100 1234567890",
+    ]);
+    let linked = nb.ok(&["xref", "C-0001", "--depth", "2"]);
+    assert!(linked.contains("wallet 4100 1234567890"), "{linked}");
+    nb.ok(&["warnlist", "add", "payment", "41001234567890"]);
+    let unlinked = nb.ok(&["xref", "C-0001", "--depth", "2"]);
+    assert!(!unlinked.contains("wallet 4100 1234567890"), "{unlinked}");
+    nb.ok(&["warnlist", "remove", "payment", "41001234567890"]);
+    nb.ok(&[
+        "watch",
+        "add",
+        "payment",
+        "4100 1234567890",
+        "--reason",
+        "vendor wallet",
+    ]);
+    let twice = nb.fails(&[
+        "watch",
+        "add",
+        "payment",
+        "yoomoney:41001234567890",
+        "--reason",
+        "again",
+    ]);
+    assert!(twice.contains("on the watchlist already"), "{twice}");
+    let bad = nb.fails(&[
+        "watch",
+        "add",
+        "payment",
+        "not a wallet at all",
+        "--reason",
+        "x",
+    ]);
+    assert!(bad.contains("is not a YooMoney wallet"), "{bad}");
+    assert!(
+        nb.fails(&["warnlist", "add", "payment", "not a wallet at all"])
+            .contains("not a payment value")
+    );
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR100000017CN",
+        "--origin",
+        "CN",
+        "--destination",
+        "KZ",
+        "--found",
+        "slip: pay YooMoney 41001234567890",
+    ]);
+    let hits = nb.ok(&["hits"]);
+    assert!(hits.contains("RR100000017CN"), "{hits}");
+}

@@ -678,6 +678,35 @@ fn kind_noun(kind: IdentKind) -> &'static str {
 /// The normalised form of a payment identifier typed on its own (a
 /// watchlist entry, a search): a card, IBAN, crypto address or YooMoney
 /// wallet, with its kind; an error says which check failed.
+/// A YooMoney wallet or WebMoney purse as the index keys it
+/// (`yoomoney:41001234567890`, `webmoney:Z123456789012`), written as
+/// people write it (`4100 1234567890`, `z123456789012`) or in that form;
+/// `None` for anything else. (The watch and warning lists kept a payment
+/// id as typed, and nothing but the index's own spelling met a parcel.)
+pub fn payment_id_key(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    let (only, body) = match t.split_once(':') {
+        Some((p, b)) if p.trim().eq_ignore_ascii_case("yoomoney") => (Some(true), b.trim()),
+        Some((p, b)) if p.trim().eq_ignore_ascii_case("webmoney") => (Some(false), b.trim()),
+        _ => (None, t),
+    };
+    if only != Some(false)
+        && let Some(m) = YOOMONEY_RE
+            .find(body)
+            .filter(|m| m.start() == 0 && m.end() == body.len())
+    {
+        let d: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+        return Some(format!("yoomoney:{d}"));
+    }
+    let up = body.to_ascii_uppercase();
+    if only != Some(true)
+        && let Some(c) = WEBMONEY_RE.captures(&up).filter(|c| c[0].len() == up.len())
+    {
+        return Some(format!("webmoney:{}{}", &c[1], &c[2]));
+    }
+    None
+}
+
 pub fn payment_key(raw: &str) -> Result<(IdentKind, String), String> {
     use super::payment::{self, Checked};
     let raw = raw.trim();

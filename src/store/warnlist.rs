@@ -48,7 +48,7 @@ pub fn normalise(kind: IdentKind, raw: &str) -> Option<String> {
         IdentKind::Name => Some(crate::domain::text::name_key(raw)).filter(|s| !s.is_empty()),
         IdentKind::NameSound => ids::name_sound_key(raw),
         IdentKind::AddressSound => ids::address_sound_key(raw),
-        IdentKind::Payment => Some(raw.trim().to_string()).filter(|s| !s.is_empty()),
+        IdentKind::Payment => ids::payment_id_key(raw),
         IdentKind::Handle => crate::domain::online::telegram(raw),
         IdentKind::Domain => crate::domain::online::domain(raw),
         IdentKind::Card | IdentKind::Iban | IdentKind::Wallet => ids::payment_key(raw)

@@ -91,7 +91,7 @@ pub fn normalise(kind: IdentKind, raw: &str, country: Option<&str>) -> Result<St
         IdentKind::Address => ids::address_key(raw),
         IdentKind::Name => ids::name_key(raw),
         IdentKind::Content => ids::content_key(raw),
-        IdentKind::Payment => Some(raw.trim().to_string()).filter(|s| !s.is_empty()),
+        IdentKind::Payment => ids::payment_id_key(raw),
         IdentKind::Handle => crate::domain::online::telegram(raw),
         IdentKind::Domain => crate::domain::online::domain(raw),
         IdentKind::Card | IdentKind::Iban | IdentKind::Wallet => match ids::payment_key(raw) {
@@ -112,6 +112,9 @@ pub fn normalise(kind: IdentKind, raw: &str, country: Option<&str>) -> Result<St
             match kind {
                 IdentKind::Phone if country.is_none() && !raw.trim().starts_with('+') => format!(
                     "{raw:?} is not a phone number it can read: write it with its country code (+7 ...) or pass --country"
+                ),
+                IdentKind::Payment => format!(
+                    "{raw:?} is not a YooMoney wallet (4100 and 9-12 digits) or WebMoney purse (a currency letter and 12 digits); cards, IBANs and crypto-currency addresses are kinds of their own (card, iban, wallet)"
                 ),
                 _ => format!("{raw:?} is not a {} value it can match", kind.as_str()),
             },
