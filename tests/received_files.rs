@@ -247,3 +247,48 @@ fn an_export_with_a_damaged_header_is_named_as_damaged() {
         assert_eq!(std::fs::read(&bad).unwrap(), bytes, "unchanged");
     }
 }
+
+/// A received file changed in transit (a row deleted with sqlite3) is
+/// browsed with a warning but never passed on: exporting from it, in any
+/// format, is refused (it was re-signed by whoever exported it, and a
+/// colleague merged it cleanly, the row gone).
+#[test]
+fn a_received_file_that_failed_its_checks_is_never_exported_again() {
+    let (a, file) = exported();
+    let tampered = beside(&file, "-tampered.db");
+    std::fs::copy(&file, &tampered).unwrap();
+    let c = Connection::open(&tampered).unwrap();
+    c.execute("DELETE FROM links", []).unwrap();
+    drop(c);
+    let forwarded = a.beside("forwarded.db");
+    for extra in [&[][..], &["--stix"], &["--misp"]] {
+        let mut args = vec![
+            "export",
+            "--case",
+            "C-0001",
+            "--out",
+            forwarded.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (ok, _, err) = run_on(&a, &tampered, &args);
+        assert!(!ok, "{extra:?}: {err}");
+        assert!(
+            err.contains("nothing exported: this file failed its checks"),
+            "{err}"
+        );
+        assert!(!forwarded.exists());
+    }
+    // The file as signed still exports.
+    let (ok, _, err) = run_on(
+        &a,
+        &file,
+        &[
+            "export",
+            "--case",
+            "C-0001",
+            "--out",
+            forwarded.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+}

@@ -29,6 +29,9 @@ struct Opened {
     /// What the user should know about the file (where it lives, whose
     /// signed export it is or that it failed verification).
     notice: Option<(String, bool)>,
+    /// Why the file, a signed export, failed its checks (changed after it
+    /// was signed, signature not holding...): nothing is exported from it.
+    failed_checks: Option<String>,
     /// The folder of the new notebook a dry run checks against where the
     /// one named is not there (removed with it).
     _scratch: Option<tempfile::TempDir>,
@@ -130,6 +133,7 @@ fn open(cli: &Cli) -> Result<Opened> {
         store.set_screen(std::sync::Arc::new(crate::targeting::Screener::new()));
     }
     let mut notice = crate::store::fsinfo::network_warning(&path).map(|w| (w, true));
+    let mut failed_checks = None;
     if store.is_read_only() && store.has_export_manifest()? {
         let checked = match &plain {
             Some(p) => received::accept(&path, p),
@@ -148,7 +152,10 @@ fn open(cli: &Cli) -> Result<Opened> {
                     Err(e) => (format!("{said}: {e:#}"), true),
                 }
             }
-            Err(e) => (format!("this export failed its checks: {e}"), true),
+            Err(e) => {
+                failed_checks = Some(e.to_string());
+                (format!("this export failed its checks: {e}"), true)
+            }
         });
         if export_file {
             let said = format!(
@@ -203,6 +210,7 @@ fn open(cli: &Cli) -> Result<Opened> {
         store,
         _plain: plain,
         notice,
+        failed_checks,
     })
 }
 
@@ -641,6 +649,16 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Warnlist(cmd) => super::xref::warn(ctx.format, &mut store, cmd, &mut out)?,
         Command::Matches(cmd) => super::xref::matches(ctx.format, &mut store, cmd, &mut out)?,
         Command::Export(args) => {
+            // A received file that failed its checks (a row deleted in
+            // transit) is browsed with a warning, but never passed on: an
+            // export of it would carry the exporter's signature over what
+            // nobody can vouch for.
+            if let Some(why) = &opened.failed_checks {
+                bail!(
+                    "nothing exported: this file failed its checks as a signed export ({}); ask its sender for it again",
+                    super::output::cell_line(why)
+                );
+            }
             if let Some(graph) = args.graph {
                 let [case] = args.cases.as_slice() else {
                     bail!("--graph takes exactly one --case");
