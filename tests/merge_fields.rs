@@ -473,3 +473,40 @@ fn a_version_held_as_a_conflict_is_never_passed_on_as_taken() {
     let r = merge(&c, &b1);
     assert_eq!(counts(&r)[3], 1, "bob's value meets alice's there too: {r}");
 }
+
+/// A partner's version that loosens a record's TLP label (RED to GREEN)
+/// is never taken without a person: it waits as a conflict, the label
+/// here stays (it was taken silently, and the next plain export carried
+/// the RED note out).
+#[test]
+fn a_partner_loosening_a_label_meets_a_conflict() {
+    let (a, b) = two_posts();
+    let note = a
+        .ok(&[
+            "add",
+            "note",
+            "--on",
+            "RR123456785KZ",
+            "--text",
+            "informant X says",
+            "--tlp",
+            "RED",
+        ])
+        .trim()
+        .to_string();
+    let out = a.beside("red.db");
+    a.ok(&[
+        "export",
+        "--all",
+        "--include-red",
+        &note,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    merge(&b, &out);
+    b.ok(&["edit", &note, "--set", "tlp=GREEN"]);
+    let r = merge(&a, &export(&b, "loosened.db"));
+    assert_eq!(counts(&r)[1], 0, "{r}");
+    assert_eq!(counts(&r)[3], 1, "{r}");
+    assert_eq!(a.json(&["show", &note])["tlp"], "RED");
+}

@@ -113,6 +113,21 @@ fn version_key(v: &[u8]) -> Vec<u8> {
     v[..VERSION_KEY.min(v.len())].to_vec()
 }
 
+/// Whether `to` gives a record a looser TLP label than `from` has (as
+/// JSON: `tlp` absent or empty is no label).
+fn loosens(from: &str, to: &str) -> bool {
+    let tlp = |json: &str| -> Option<usize> {
+        let v: Value = serde_json::from_str(json).ok()?;
+        let t = v.get("tlp")?.as_str()?.trim().to_string();
+        (!t.is_empty()).then(|| super::handling::tlp_rank(&t))
+    };
+    match (tlp(from), tlp(to)) {
+        (Some(f), Some(t)) => t < f,
+        (Some(f), None) => f > 0,
+        _ => false,
+    }
+}
+
 /// Which log is a database's own: a notebook's is its `audit`; an export
 /// file's is its exporter's, which the file carries in `received_audit`
 /// under the exporting database's id.
@@ -919,6 +934,21 @@ impl Merger<'_> {
                 }
             }
             o => o,
+        };
+        // A partner's version that would loosen the record's handling
+        // label here (RED or AMBER+STRICT to GREEN) is never taken without
+        // a person: the label is the originator's promise to its sources,
+        // and a loosened one went out in the next plain export.
+        let outcome = match (&outcome, &local_json) {
+            (Outcome::Put { added: false }, Some(l)) if loosens(l, incoming_json) => {
+                Outcome::Conflict {
+                    local: Some(l.clone()),
+                }
+            }
+            (Outcome::Merged(m), Some(l)) if loosens(l, m) => Outcome::Conflict {
+                local: Some(l.clone()),
+            },
+            _ => outcome,
         };
         // Anything but a record new here reads or replaces rows of the
         // index: the rows this step holds back go in first.
