@@ -1374,3 +1374,46 @@ fn payment_ids_on_the_lists_are_read_as_the_index_reads_them() {
     let hits = nb.ok(&["hits"]);
     assert!(hits.contains("RR100000017CN"), "{hits}");
 }
+
+/// `screen` reads a manifest as `import csv` does, its options too: a
+/// date column whose slash dates no row tells the order of is read with
+/// `--date-order` (the message named the flag, which `screen` refused);
+/// a screen that could read no row says so and fails, rather than "no
+/// hits".
+#[test]
+fn screen_takes_the_date_order_and_never_says_no_hits_of_rows_it_passed_over() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+79173447267",
+        "--reason",
+        "vendor",
+    ]);
+    let file = nb.beside("amb.csv");
+    std::fs::write(
+        &file,
+        "Tracking number,Sender phone,Posting date\nRR500000018CN,+7 917 344 72 67,03/04/2026\nRR500000021CN,+7 917 344 72 67,05/06/2026\n",
+    )
+    .unwrap();
+    let out = nb.run(&["screen", file.to_str().unwrap()]).failure();
+    let o = out.get_output();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert!(!stdout.lines().any(|l| l == "no hits"), "{stdout}");
+    assert!(
+        stdout.contains("2 rows could not be read and were not screened"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("--date-order dmy"), "{stderr}");
+    assert!(stderr.contains("nothing was screened"), "{stderr}");
+    let hit = nb.ok(&["screen", file.to_str().unwrap(), "--date-order", "dmy"]);
+    assert!(
+        hit.contains("RR500000018CN") && hit.contains("RR500000021CN"),
+        "{hit}"
+    );
+}

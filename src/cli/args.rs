@@ -535,6 +535,12 @@ pub struct ScreenArgs {
     /// Field delimiter [default: recognised from the header line]
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<char>,
+    /// The line the header is on (1 = the first line) [default: found among the first 20 rows, below any title or notes]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
+    /// The order of slash dates such as 03/04/2026 [default: told by each date column's other dates]
+    #[arg(long, value_name = "dmy|mdy|ymd", value_parser = parse_date_order)]
+    pub date_order: Option<crate::domain::fields::DateOrder>,
     /// Add the parcels that hit to the notebook (as targeted), with their hits
     #[arg(long)]
     pub keep_hits: bool,

@@ -445,8 +445,8 @@ pub fn screen(
         args.mapping.as_deref(),
         args.encoding.as_deref(),
         args.delimiter,
-        None,
-        None,
+        args.header_row,
+        args.date_order,
     )?;
     let (profiles, watching) = match &args.profile {
         Some(name) => {
@@ -590,7 +590,15 @@ pub fn screen(
         }
         Format::Csv => {}
         Format::Table => {
-            if report.hit == 0 {
+            if report.hit == 0 && report.unreadable > 0 {
+                // (Not a plain "no hits": the rows passed over were not
+                // screened at all.)
+                writeln!(
+                    out,
+                    "no hits among the {} rows read; {} rows could not be read and were not screened (see below)",
+                    report.screened, report.unreadable
+                )?;
+            } else if report.hit == 0 {
                 writeln!(out, "no hits")?;
             }
         }
@@ -639,6 +647,12 @@ pub fn screen(
     }
     for t in &twice {
         eprintln!("  {}", cell_line(t));
+    }
+    if report.screened == 0 && report.unreadable > 0 {
+        bail!(
+            "no row of {} could be read: nothing was screened",
+            cell_line(&report.file)
+        );
     }
     Ok(())
 }
