@@ -510,3 +510,55 @@ fn a_partner_loosening_a_label_meets_a_conflict() {
     assert_eq!(counts(&r)[3], 1, "{r}");
     assert_eq!(a.json(&["show", &note])["tlp"], "RED");
 }
+
+/// A parcel deleted with its notes and findings: the export of its case
+/// carries all their deletions, and a post that changed nothing deletes
+/// them all, without a conflict (the notes' and findings' histories were
+/// left behind, and the receiver met the parcel's deletion as one that
+/// took what the deleter never saw: a conflict with no field).
+#[test]
+fn a_parcel_deleted_with_its_notes_travels_whole() {
+    let (a, b) = two_posts();
+    assert_eq!(b.count("notes"), 1);
+    a.ok(&["delete", "RR123456785KZ"]);
+    let f = a.beside("deleted.db");
+    a.ok(&["export", "--case", "C-0001", "--out", f.to_str().unwrap()]);
+    let r = merge(&b, &f);
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    assert_eq!(b.count("parcels"), 0, "{r}");
+    assert_eq!(b.count("notes"), 0, "{r}");
+    assert_eq!(b.count("findings"), 0, "{r}");
+}
+
+/// A deletion received with a post's history stops an older copy from a
+/// third post bringing the record back (a retracted note came back with
+/// "added 1", no conflict), though the record was never here.
+#[test]
+fn a_deletion_received_stops_an_older_copy_bringing_the_record_back() {
+    let (a, _b) = two_posts();
+    let note = a
+        .ok(&[
+            "add",
+            "note",
+            "--on",
+            "RR123456785KZ",
+            "--text",
+            "wrong lead, retracted later",
+        ])
+        .trim()
+        .to_string();
+    let c = Nb::new();
+    c.ok(&["init"]);
+    merge(&c, &export(&a, "a0.db"));
+    let c1 = export(&c, "c1.db");
+    a.ok(&["delete", &note]);
+    let a1 = export(&a, "a1.db");
+    let d = Nb::new();
+    d.ok(&["init"]);
+    merge(&d, &a1);
+    let r = merge(&d, &c1);
+    assert_eq!(counts(&r)[0], 0, "the retracted note is not added: {r}");
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    let notes = d.ok(&["list", "notes"]);
+    assert!(!notes.contains("retracted"), "{notes}");
+}

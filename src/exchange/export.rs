@@ -453,19 +453,7 @@ fn tombstones(
     let picked_withheld = &picked.withheld;
     let withheld_any = |p: &Uuid| picked_withheld.contains(p) || withheld.contains(p);
     let mut sent: HashSet<Uuid> = HashSet::new();
-    // Held by what is exported, directly or through another deletion.
-    loop {
-        let before = sent.len();
-        for (_, id, parents) in &deleted {
-            let held = |p: &Uuid| picked.seen.contains(p) || sent.contains(p);
-            if !sent.contains(id) && parents.iter().any(held) && !parents.iter().any(withheld_any) {
-                sent.insert(*id);
-            }
-        }
-        if sent.len() == before {
-            break;
-        }
-    }
+    held_by_sent(&deleted, &picked.seen, &withheld_any, &mut sent);
     // Deleted items a sent deletion joined or held (a parcel its case's
     // deleted link named).
     let named: HashSet<Uuid> = deleted
@@ -489,9 +477,36 @@ fn tombstones(
             sent.insert(*id);
         }
     }
+    // What those held in turn (the notes and findings of a deleted parcel
+    // its case's deleted link named): their deletions went with the
+    // parcel's, and without them the receiver met the parcel's deletion
+    // as one the deleter never saw hung on (a conflict with no field).
+    held_by_sent(&deleted, &picked.seen, &withheld_any, &mut sent);
     let mut out: Vec<Uuid> = sent.into_iter().collect();
     out.sort();
     Ok(out)
+}
+
+/// Adds to `sent` each deletion held by what is exported (`seen`) or by
+/// a deletion sent, to a fixed point; never one a withheld item held.
+fn held_by_sent(
+    deleted: &[(ItemKind, Uuid, Vec<Uuid>)],
+    seen: &HashSet<Uuid>,
+    withheld_any: &impl Fn(&Uuid) -> bool,
+    sent: &mut HashSet<Uuid>,
+) {
+    loop {
+        let before = sent.len();
+        for (_, id, parents) in deleted {
+            let held = |p: &Uuid| seen.contains(p) || sent.contains(p);
+            if !sent.contains(id) && parents.iter().any(held) && !parents.iter().any(withheld_any) {
+                sent.insert(*id);
+            }
+        }
+        if sent.len() == before {
+            break;
+        }
+    }
 }
 
 /// The TLP label of the record a deletion keeps (its `detail`), if any.

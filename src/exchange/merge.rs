@@ -232,6 +232,47 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
     Ok(seen.into_iter().collect())
 }
 
+/// When a log that came here with an earlier merge ends with the item's
+/// deletion: the versions of the item that log had seen, the deleted one
+/// among them (as [`version_key`]s); `None` when no such log does.
+fn deleted_elsewhere(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<Vec<Vec<u8>>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT source_db, substr(coalesce(version, state), 1, 16), detail FROM received_audit
+          WHERE item_id = ?1 ORDER BY source_db, seq",
+    )?;
+    let mut rows = stmt.query([id])?;
+    let mut logs: Vec<(Uuid, Vec<Vec<u8>>, bool)> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let db: Uuid = r.get(0)?;
+        let version: Option<Vec<u8>> = r.get(1)?;
+        let detail: Option<String> = r.get(2)?;
+        if logs.last().is_none_or(|l| l.0 != db) {
+            logs.push((db, Vec::new(), false));
+        }
+        let Some(log) = logs.last_mut() else {
+            continue;
+        };
+        match (version, detail) {
+            (Some(v), _) => {
+                log.1.push(v);
+                log.2 = false;
+            }
+            (None, Some(d)) => {
+                log.1.push(version_key(&deleted_version(kind, &d)));
+                log.2 = true;
+            }
+            (None, None) => log.2 = false,
+        }
+    }
+    let mut out: Option<Vec<Vec<u8>>> = None;
+    for (_, versions, ends_deleted) in logs {
+        if ends_deleted {
+            out.get_or_insert_with(Vec::new).extend(versions);
+        }
+    }
+    Ok(out)
+}
+
 /// The version (hash) of the record a deletion entry kept whole.
 fn deleted_version(kind: ItemKind, detail: &str) -> Vec<u8> {
     audit::version_hash(kind, detail).to_vec()
@@ -626,6 +667,22 @@ struct Merger<'a> {
     /// tracking number is looked for among them (into an empty notebook,
     /// 100,000 look-ups that find nothing cost 6 % of the merge).
     parcels_here: bool,
+    /// The items a log that came with an earlier merge ends with the
+    /// deletion of, when the merge began (most notebooks: none, so an item
+    /// new here is looked for only when there are).
+    deleted_elsewhere: std::collections::HashSet<Uuid>,
+}
+
+/// The items a received log ends with the deletion of (by any log: the
+/// check of which is [`deleted_elsewhere`]'s).
+fn received_deletions(conn: &Connection) -> Result<std::collections::HashSet<Uuid>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT item_id FROM received_audit WHERE state IS NULL AND detail IS NOT NULL",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
 }
 
 /// A batch a merge's second thread worked on: each record's number, the
@@ -908,7 +965,17 @@ impl Merger<'_> {
                     Outcome::Conflict { local: None }
                 }
             }
-            (None, None) => Outcome::Put { added: true },
+            (None, None) if !self.deleted_elsewhere.contains(&id) => Outcome::Put { added: true },
+            (None, None) => match deleted_elsewhere(&w.tx, R::KIND, id)? {
+                // Never here, but deleted at a post whose history came
+                // here with an earlier merge: a version the deleter had
+                // seen stays deleted; one edited since meets the deletion
+                // as a conflict. (An older copy from a third post brought
+                // a retracted note back, without a word.)
+                Some(vs) if vs.contains(&version_key(&inc_v)) => Outcome::Unchanged,
+                Some(_) => Outcome::Conflict { local: None },
+                None => Outcome::Put { added: true },
+            },
         };
         // A record whose parent is missing here (deleted, or itself in
         // conflict) waits as a conflict rather than dangling.
@@ -1641,6 +1708,7 @@ pub fn merge(
             progress,
             redacted: rec.manifest.handling.redact_sources,
             parcels_here: true,
+            deleted_elsewhere: received_deletions(&w.tx)?,
         };
         for kind in MERGE_ORDER {
             crate::with_record_type!(kind, R => mg.kind::<R>(w)?);
@@ -2092,6 +2160,7 @@ fn merge_in_steps(
         progress,
         redacted: rec.manifest.handling.redact_sources,
         parcels_here,
+        deleted_elsewhere: received_deletions(dst.conn())?,
     };
     run_steps(dst, rec, &mut mg, &position, history, source_id)
         .map_err(|e| {
