@@ -170,7 +170,17 @@ pub fn latin_icao(s: &str) -> String {
 /// What a query searches for: a query with Cyrillic in the letters every
 /// Latin spelling shares (`Щербаков` -> `sherbakov`, which `Shcherbakov`
 /// and `Scherbakow` hold in order); any other query as it is.
+///
+/// A tracking number written with spaces or dashes (`rs 100421010 ru`, as
+/// read off a label) is searched in the form every text holds it in
+/// (`RS100421010RU`): `show` and `add` knew it so written, search found
+/// nothing.
 pub fn query_form(q: &str) -> std::borrow::Cow<'_, str> {
+    if q.contains([' ', '-'])
+        && let Some(t) = super::identifiers::tracking_key(q)
+    {
+        return std::borrow::Cow::Owned(t);
+    }
     // Accents composed as texts are kept (see `fields::composed`): a
     // query pasted with combining accents meets them.
     let q: std::borrow::Cow<'_, str> = if q.is_ascii() {
@@ -249,6 +259,8 @@ mod tests {
             }
         }
         assert_eq!(query_form("almaty"), "almaty");
+        assert_eq!(query_form("rs 100421010 ru"), "RS100421010RU");
+        assert_eq!(query_form("ul. abaya 5"), "ul. abaya 5");
     }
 
     #[test]
