@@ -99,3 +99,20 @@ pub enum Effect {
     Count(Job),
     LoadDemo,
 }
+
+impl Effect {
+    /// What a write asks, in words, for the status line while it waits
+    /// for the notebook (`None`: the effect writes nothing).
+    pub fn writing(&self) -> Option<&'static str> {
+        match self {
+            Effect::SaveForm(_) => Some("saving"),
+            Effect::SaveNote(..) => Some("saving the note"),
+            Effect::CreateLink(..) => Some("linking"),
+            Effect::Delete(_) => Some("deleting"),
+            Effect::ConfirmMatch(_) | Effect::RejectMatch(_) => Some("recording the match"),
+            Effect::Resolve { .. } => Some("settling the conflict"),
+            Effect::LoadDemo => Some("loading the demo"),
+            _ => None,
+        }
+    }
+}

@@ -34,6 +34,7 @@ pub mod view;
 use crate::store::Store;
 use app::App;
 use crossterm::event::{self, Event};
+use effect::Effect;
 use keymap::Keymap;
 use runner::Runner;
 use std::time::Duration;
@@ -74,8 +75,34 @@ impl Session {
 
     /// A key or paste: the state changes, then its effects are carried out.
     pub fn handle_event(&mut self, ev: Event) {
+        self.handle_event_then(ev, |_| {});
+    }
+
+    /// [`Session::handle_event`], with `before_write` called (the
+    /// interface drawn) once the state has changed and before a write that
+    /// may wait for the notebook is carried out, the status line saying
+    /// what is being written. Returns whether a write was carried out.
+    pub fn handle_event_then(&mut self, ev: Event, before_write: impl FnOnce(&App)) -> bool {
         let effects = self.app.handle_event(ev);
+        let writing = effects.iter().find_map(Effect::writing);
+        let said = writing.map(|what| {
+            format!(
+                "{what}… (a colleague's write may hold the notebook for a few seconds: keys typed meanwhile are not applied)"
+            )
+        });
+        if let Some(s) = &said {
+            self.app.info(s.clone());
+            before_write(&self.app);
+        }
         self.runner.run(&mut self.app, effects);
+        // Said otherwise (a form or note back with its error in it): the
+        // "saving" line goes.
+        if let Some(s) = said
+            && self.app.message.as_ref().is_some_and(|(m, _)| *m == s)
+        {
+            self.app.message = None;
+        }
+        writing.is_some()
     }
 
     /// Follows a change of terminal size.
@@ -189,7 +216,43 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
             loop {
                 match event::read()? {
                     Event::Resize(w, h) => session.resize(w, h),
-                    ev => session.handle_event(ev),
+                    ev => {
+                        let terminal = &mut guard.terminal;
+                        let wrote = session.handle_event_then(ev, |app| {
+                            let _ = terminal.draw(|f| view::draw(f, app));
+                        });
+                        // Keys typed while a write waited for the notebook
+                        // were typed at a screen that said it was saving:
+                        // applied afterwards they went into a form or note
+                        // that came back (a failed save), unseen. They are
+                        // dropped, and said.
+                        if wrote && event::poll(Duration::ZERO)? {
+                            let mut dropped = 0;
+                            while event::poll(Duration::ZERO)? {
+                                if let Event::Key(k) = event::read()?
+                                    && k.kind == crossterm::event::KeyEventKind::Press
+                                {
+                                    dropped += 1;
+                                }
+                            }
+                            if dropped > 0 {
+                                let (text, failed) = match &session.app.message {
+                                    Some((m, l)) => (format!("{m} "), *l == app::Level::Error),
+                                    None => (String::new(), false),
+                                };
+                                let said = format!(
+                                    "{text}({dropped} keys typed while the notebook was busy were not applied)"
+                                );
+                                if failed {
+                                    session.app.error(said);
+                                } else {
+                                    session.app.info(said);
+                                }
+                            }
+                            dirty = true;
+                            break;
+                        }
+                    }
                 }
                 dirty = true;
                 if session.app.quit

@@ -1054,3 +1054,37 @@ fn help_lists_the_line_editing_keys() {
         "{text}"
     );
 }
+
+/// A write that may wait for the notebook (a colleague's import holds
+/// it) is drawn before it waits: the status line says what is being
+/// written and that keys typed meanwhile are not applied (the screen
+/// showed the list as if saved, and the keys typed then went into the
+/// note that came back when the save failed). Reading keys write nothing
+/// and draw nothing first.
+#[test]
+fn a_write_is_said_on_the_screen_before_it_waits_for_the_notebook() {
+    let mut ui = Ui::new(20);
+    ui.keys("n").typed("courier collects 18:00");
+    let mut drawn = None;
+    let enter = Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let wrote = ui.s.handle_event_then(enter, |app| {
+        let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+        t.draw(|f| view::draw(f, app)).unwrap();
+        let buf = t.backend().buffer().clone();
+        drawn = Some(
+            (0..W)
+                .map(|x| buf[(x, H - 1)].symbol().to_string())
+                .collect::<String>(),
+        );
+    });
+    ui.s.settle();
+    assert!(wrote);
+    let status = drawn.expect("drawn before the write");
+    assert!(status.starts_with("saving the note…"), "{status}");
+    // Saved: the line says so, not "saving".
+    assert!(!ui.status().starts_with("saving"), "{}", ui.status());
+    let mut drawn_on_read = false;
+    let down = Event::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE));
+    assert!(!ui.s.handle_event_then(down, |_| drawn_on_read = true));
+    assert!(!drawn_on_read);
+}
