@@ -1185,3 +1185,14 @@ fn composed_and_decomposed_accents_are_one_text() {
     nb.ok(&["show", nfc]);
     nb.ok(&["show", nfd]);
 }
+
+/// `add link --help` names every link type the store takes (it left out
+/// `arrested`, which the README's controlled deliveries rely on).
+#[test]
+fn add_link_help_names_every_link_type() {
+    let nb = Nb::new();
+    let help = nb.ok(&["add", "link", "--help"]);
+    for t in interdict::domain::link::LINK_TYPES {
+        assert!(help.contains(t), "{t}: {help}");
+    }
+}

@@ -616,3 +616,30 @@ fn a_national_phone_with_no_country_is_said() {
         "{s}"
     );
 }
+
+/// `xref` JSON names people and organisations under `name`, as it does
+/// substances (the README promises `ref`/`tracking`/`name`).
+#[test]
+fn xref_json_names_people_and_organisations() {
+    let nb = notebook();
+    parcel(
+        &nb,
+        "RR123456785CN",
+        &[
+            "--recipient-phone",
+            "+77015550142",
+            "--found",
+            "slip: @Almaty_Mef_bot",
+        ],
+    );
+    let v = nb.json(&["xref", "RR123456785CN"]);
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| matches!(r["kind"].as_str(), Some("person" | "organisation")))
+        .map(|r| r["name"].as_str().unwrap_or_else(|| panic!("{r}")))
+        .collect();
+    assert!(names.contains(&"Иван Петров"), "{v}");
+    assert!(names.contains(&"Almaty Mef Shop"), "{v}");
+}

@@ -1025,7 +1025,7 @@ pub enum Add {
         from: String,
         #[arg(value_name = "TO")]
         to: String,
-        /// includes, related-to, same-sender-as, same-recipient-as, same-as, sent-with, analogue-of, precursor-of, mentions, sender-of, recipient-of, member-of, operates, paid, other
+        /// includes, related-to, same-sender-as, same-recipient-as, same-as, sent-with, analogue-of, precursor-of, mentions, sender-of, recipient-of, member-of, operates, paid, arrested, other
         #[arg(long = "type", default_value = "related-to")]
         link_type: String,
         /// Why the items are linked

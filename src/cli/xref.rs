@@ -43,6 +43,18 @@ fn node_json(conn: &Connection, n: Node) -> Result<Value> {
                 v["name"] = json!(s.name);
             }
         }
+        // (People and organisations are named too: the README promises
+        // `name`, and scripts keying on it missed them.)
+        ItemKind::Person => {
+            if let Some(p) = records::get::<crate::domain::Person>(conn, n.id)? {
+                v["name"] = json!(p.name);
+            }
+        }
+        ItemKind::Organisation => {
+            if let Some(o) = records::get::<crate::domain::Organisation>(conn, n.id)? {
+                v["name"] = json!(o.name);
+            }
+        }
         _ => {}
     }
     Ok(v)
