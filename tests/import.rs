@@ -973,3 +973,32 @@ fn a_row_with_a_seizure_date_and_no_status_is_seized() {
     assert_eq!(status("EE123456785KZ"), "inspected");
     assert_eq!(status("CP123456785KZ"), "targeted");
 }
+
+/// JSON lists the first bad rows and says how many more there are (the
+/// list was cut at 20 without a word).
+#[test]
+fn json_says_how_many_bad_rows_it_does_not_list() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let mut csv = String::from("Tracking number;Weight (g)\n");
+    for i in 0..30 {
+        csv.push_str(&format!("BAD{i};5\n"));
+    }
+    let f = write(&nb, "bad30.csv", csv);
+    let out = nb
+        .cmd()
+        .args([
+            "--format",
+            "json",
+            "import",
+            "csv",
+            f.to_str().unwrap(),
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rejected"], 30, "{v}");
+    assert_eq!(v["errors"].as_array().unwrap().len(), 20, "{v}");
+    assert_eq!(v["errors_not_listed"], 10, "{v}");
+}

@@ -88,7 +88,12 @@ pub fn csv(ctx: &Ctx, store: &mut Store, args: &ImportCsvArgs, out: &mut impl Wr
     }
     let json = matches!(ctx.format, Format::Json);
     if json {
-        print_json(out, &report)?;
+        // The errors listed are the first of them: how many more there
+        // are is said (the list was cut at 20 without a word).
+        let mut v = serde_json::to_value(&report)?;
+        v["errors_not_listed"] =
+            serde_json::json!(report.rejected.saturating_sub(report.errors.len() as u64));
+        print_json(out, &v)?;
     } else {
         print_summary(out, &report)?;
     }

@@ -585,7 +585,12 @@ pub fn screen(
             write!(out, ",\n\"twice\": ")?;
             crate::domain::json::write_compact(&mut *out, &twice)?;
             write!(out, ",\n\"report\": ")?;
-            crate::domain::json::write_compact(&mut *out, &report)?;
+            // (The rows that could not be read are listed up to 100: how
+            // many more there are is said.)
+            let mut v = serde_json::to_value(&report)?;
+            v["errors_not_listed"] =
+                serde_json::json!(report.unreadable.saturating_sub(report.errors.len() as u64));
+            crate::domain::json::write_compact(&mut *out, &v)?;
             writeln!(out, "\n}}")?;
         }
         Format::Csv => {}
