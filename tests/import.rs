@@ -1002,3 +1002,24 @@ fn json_says_how_many_bad_rows_it_does_not_list() {
     assert_eq!(v["errors"].as_array().unwrap().len(), 20, "{v}");
     assert_eq!(v["errors_not_listed"], 10, "{v}");
 }
+
+/// A tracking number twice in one file with other values: the rejected
+/// row names the fields it gives otherwise, as a clash with the notebook
+/// does (in the rejects file and the report of an import with
+/// --skip-bad).
+#[test]
+fn a_repeat_in_the_file_names_the_fields_it_changes() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let f = write(
+        &nb,
+        "dup.csv",
+        "Tracking number,Weight (g),Recipient phone,Destination country\nRR400000015CN,500,+77015550101,KZ\nRR400000015CN,600,+77015550101,KZ\n",
+    );
+    nb.ok(&["import", "csv", f.to_str().unwrap(), "--skip-bad"]);
+    let rejects = std::fs::read_to_string(nb._dir.path().join("dup.rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("with different values: weight_g (this row 600.0, line 2 500.0)"),
+        "{rejects}"
+    );
+}

@@ -87,6 +87,11 @@ pub(super) struct Checker<'a> {
     /// Tracking number -> (line, fingerprint of its imported values) of the
     /// first row that had it.
     pub(super) first: HashMap<Box<str>, (u64, u64)>,
+    /// Tracking numbers a later row gives other values (found on the first
+    /// reading), and on the second the first row of each, kept to say
+    /// which fields the later rows give otherwise.
+    pub(super) differing: std::collections::HashSet<Box<str>>,
+    pub(super) first_rows: HashMap<Box<str>, Parcel>,
 }
 
 pub(super) fn values_of(p: &Parcel, fields: &[&'static str]) -> Vec<Value> {
@@ -160,7 +165,34 @@ impl<'a> Checker<'a> {
             plan,
             imported: plan.imported_fields(),
             first: HashMap::new(),
+            differing: Default::default(),
+            first_rows: HashMap::new(),
         }
+    }
+
+    /// The imported fields `p` gives otherwise than `other`, each with
+    /// both values as written (`weight_g (file 600, notebook 500)`),
+    /// compared in their normal forms.
+    fn differing_fields(
+        &self,
+        p: &Parcel,
+        other: &Parcel,
+        mine: &str,
+        theirs: &str,
+    ) -> Vec<String> {
+        let a_values = values_of(p, &self.imported);
+        let b_values = values_of(other, &self.imported);
+        let same = compared_values(p, &self.imported, Some(other))
+            .into_iter()
+            .zip(compared_values(other, &self.imported, Some(p)))
+            .map(|(a, b)| a == b);
+        self.imported
+            .iter()
+            .zip(a_values.iter().zip(b_values.iter()))
+            .zip(same)
+            .filter(|(_, same)| !same)
+            .map(|((f, (a, b)), _)| format!("{f} ({mine} {}, {theirs} {})", shown(a), shown(b)))
+            .collect()
     }
 
     pub(super) fn reject(&self, line: u64, field: Option<&str>, message: String) -> Verdict {
@@ -194,20 +226,41 @@ impl<'a> Checker<'a> {
         let first = self.first.get(parcel.tracking.as_str()).copied();
         match first {
             Some((l, f)) if l != line => {
-                return Ok(if f == fp {
-                    Verdict::Duplicate
-                } else {
-                    self.reject(
-                        line,
-                        Some("tracking"),
-                        format!(
-                            "{} is on line {l} too, with different values; the first row wins",
-                            parcel.tracking
-                        ),
-                    )
-                });
+                if f == fp {
+                    return Ok(Verdict::Duplicate);
+                }
+                self.differing
+                    .insert(parcel.tracking.clone().into_boxed_str());
+                let which = match self.first_rows.get(parcel.tracking.as_str()) {
+                    Some(first) => {
+                        let d =
+                            self.differing_fields(&parcel, first, "this row", &format!("line {l}"));
+                        if d.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", d.join(", "))
+                        }
+                    }
+                    None => String::new(),
+                };
+                return Ok(self.reject(
+                    line,
+                    Some("tracking"),
+                    format!(
+                        "{} is on line {l} too, with different values{which}; the first row wins",
+                        parcel.tracking
+                    ),
+                ));
             }
-            Some(_) => {}
+            Some(_) => {
+                // The first row of a number later rows give otherwise,
+                // met again on the second reading: kept to name what
+                // they change.
+                if settled && self.differing.contains(parcel.tracking.as_str()) {
+                    self.first_rows
+                        .insert(parcel.tracking.clone().into_boxed_str(), (*parcel).clone());
+                }
+            }
             None => {
                 if settled {
                     // Only if the file changed between the two readings.
@@ -223,21 +276,7 @@ impl<'a> Checker<'a> {
             None => None,
         };
         if let Some(old) = &existing {
-            let mine = values_of(&parcel, &self.imported);
-            let theirs = values_of(old, &self.imported);
-            // (Compared in their normal forms, shown as written.)
-            let same = compared_values(&parcel, &self.imported, Some(old))
-                .into_iter()
-                .zip(compared_values(old, &self.imported, Some(&parcel)))
-                .map(|(a, b)| a == b);
-            let differing: Vec<String> = self
-                .imported
-                .iter()
-                .zip(mine.iter().zip(theirs.iter()))
-                .zip(same)
-                .filter(|(_, same)| !same)
-                .map(|((f, (a, b)), _)| format!("{f} (file {}, notebook {})", shown(a), shown(b)))
-                .collect();
+            let differing = self.differing_fields(&parcel, old, "file", "notebook");
             if differing.is_empty() {
                 return Ok(Verdict::Duplicate);
             }
