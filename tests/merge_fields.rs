@@ -562,3 +562,24 @@ fn a_deletion_received_stops_an_older_copy_bringing_the_record_back() {
     let notes = d.ok(&["list", "notes"]);
     assert!(!notes.contains("retracted"), "{notes}");
 }
+
+/// A notebook's own entries that come back in a partner's file (its
+/// history of what it received from here) are shown once, as this
+/// notebook's (they were shown twice, the second as another log's).
+#[test]
+fn own_entries_back_from_a_partner_are_shown_once() {
+    let (a, b) = two_posts();
+    merge(&a, &export(&b, "back.db"));
+    let log = a.json(&["audit", "log", "RR123456785KZ"]);
+    let entries = log.as_array().unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for e in entries {
+        let key = (
+            e["at"].to_string(),
+            e["action"].to_string(),
+            e["seq"].to_string(),
+        );
+        assert!(seen.insert(key), "shown twice: {e}\n{log}");
+    }
+    assert!(!entries.is_empty());
+}

@@ -736,8 +736,22 @@ pub fn full_history(conn: &Connection, id: Uuid) -> Result<Vec<Entry>> {
             ..from_row(r)?
         })
     })?;
+    // This notebook's own entries that came back with a partner's file
+    // (its history of what it received from here) are the own log's, shown
+    // once (they were shown twice, the second time as another log's).
+    let own: Option<Uuid> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'database_id'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|s| Uuid::parse_str(&s).ok());
     for e in rows {
         let e = e?;
+        if e.from_db.is_some() && e.from_db == own {
+            continue;
+        }
         match logs.last_mut() {
             Some(log) if log.back().is_some_and(|l| l.from_db == e.from_db) => log.push_back(e),
             _ => logs.push(std::collections::VecDeque::from([e])),
