@@ -1196,3 +1196,35 @@ fn add_link_help_names_every_link_type() {
         assert!(help.contains(t), "{t}: {help}");
     }
 }
+
+/// The latest changes name the item each is about (a deleted one as its
+/// deletion kept it), and a deleted item's history is asked for by its
+/// tracking number or id: who deleted parcel X is answered.
+#[test]
+fn the_audit_log_names_items_and_finds_a_deleted_ones_history() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "--as",
+        "alice",
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+    ]);
+    nb.ok(&["--as", "carol", "delete", "RR123456785KZ"]);
+    let recent = nb.ok(&["audit", "log", "--limit", "2"]);
+    assert!(recent.contains("ITEM"), "{recent}");
+    assert_eq!(
+        recent.matches("RR123456785KZ (deleted)").count(),
+        2,
+        "{recent}"
+    );
+    for asked in ["RR123456785KZ", "rr 123456785 kz"] {
+        let history = nb.ok(&["audit", "log", asked]);
+        assert!(
+            history.contains("carol") && history.contains("delete"),
+            "{asked}: {history}"
+        );
+    }
+}

@@ -151,7 +151,10 @@ fn csv_is_refused_where_it_does_not_apply() {
     assert_eq!(nb.count("cases"), 1);
     // Other lists take it.
     let log = nb.ok(&["audit", "log", "--format", "csv"]);
-    assert!(log.starts_with("seq,at,by,action,kind,changes\n"), "{log}");
+    assert!(
+        log.starts_with("seq,at,by,action,kind,item,changes\n"),
+        "{log}"
+    );
 }
 
 /// The first seized parcel of the demo's first case.

@@ -1110,8 +1110,16 @@ fn audit_log(
         // One item's whole history: with what came from other notebooks,
         // each entry saying whose log holds it.
         Some(t) => {
-            let r = refs::resolve(conn, t)?;
-            let entries = audit::full_history(conn, r.id)?;
+            // A deleted item too (who deleted parcel X?), by its id, its
+            // tracking number or its case reference.
+            let id = match refs::resolve(conn, t) {
+                Ok(r) => r.id,
+                Err(e) => match deleted_named(conn, t)? {
+                    Some(id) => id,
+                    None => return Err(e.into()),
+                },
+            };
+            let entries = audit::full_history(conn, id)?;
             let owners = audit::log_owners(conn, &entries)?;
             let mut with_log = columns.to_vec();
             with_log.push("log");
@@ -1130,11 +1138,88 @@ fn audit_log(
             })?;
         }
         None => {
+            // Which item each entry is about (a deleted one by the record
+            // its deletion kept): the list named none.
             let entries = audit::recent(conn, limit)?;
-            print_list(out, ctx.format, &entries, &columns, row)?;
+            let mut with_item = columns.to_vec();
+            with_item.insert(5, "item");
+            print_list(out, ctx.format, &entries, &with_item, |e| {
+                let mut cells = row(e);
+                cells.insert(5, entry_item(conn, e));
+                cells
+            })?;
         }
     }
     Ok(())
+}
+
+/// The item an audit entry is about, as a person reads it: its label, a
+/// deleted record's as its deletion kept it.
+fn entry_item(conn: &rusqlite::Connection, e: &audit::Entry) -> String {
+    let Ok(kind) = e.item_kind.parse::<ItemKind>() else {
+        return String::new();
+    };
+    let live = records::label_of(conn, kind, e.item_id).ok();
+    if let Some(l) = live.filter(|l| !l.starts_with("(missing ")) {
+        return l;
+    }
+    fn kept<R: Record>(detail: &str) -> Option<String> {
+        serde_json::from_str::<R>(detail).ok().map(|r| r.label())
+    }
+    // (Its own deletion's record, or, for an earlier entry, the one the
+    // item's deletion kept.)
+    let detail = match (&e.state, &e.detail) {
+        (None, Some(d)) => Some(d.clone()),
+        _ => conn
+            .query_row(
+                &format!(
+                    "SELECT detail FROM audit WHERE {} AND state IS NULL AND detail IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                    audit::sql_of_item("item_id", "?1")
+                ),
+                [e.item_id],
+                |r| r.get::<_, String>(0),
+            )
+            .ok(),
+    };
+    let from_deletion = detail
+        .as_deref()
+        .and_then(|d| crate::with_record_type!(kind, R => kept::<R>(d)));
+    match from_deletion {
+        Some(l) => format!("{l} (deleted)"),
+        None => format!("{kind} {}", e.item_id),
+    }
+}
+
+/// The id of a deleted item the text names: its id, or a deleted
+/// parcel's tracking number, a deleted case's reference (as its deletion
+/// kept it).
+fn deleted_named(conn: &rusqlite::Connection, text: &str) -> Result<Option<Uuid>> {
+    let t = text.trim();
+    if let Ok(id) = Uuid::parse_str(t) {
+        return Ok((!audit::full_history(conn, id)?.is_empty()).then_some(id));
+    }
+    let tracking = crate::domain::identifiers::tracking_key(t);
+    let mut stmt = conn.prepare(
+        "SELECT item_id, detail FROM audit WHERE state IS NULL AND detail IS NOT NULL ORDER BY seq DESC",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (id, detail): (Uuid, String) = (r.get(0)?, r.get(1)?);
+        let Ok(v) = serde_json::from_str::<Value>(&detail) else {
+            continue;
+        };
+        let hit = match (&tracking, v.get("tracking").and_then(Value::as_str)) {
+            (Some(want), Some(got)) => want == got,
+            _ => v
+                .get("ref")
+                .and_then(Value::as_str)
+                .is_some_and(|r| r.eq_ignore_ascii_case(t)),
+        };
+        if hit {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
 }
 
 /// Free pages an upgrade must leave before it says how to give them back.
