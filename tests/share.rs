@@ -1231,6 +1231,39 @@ fn an_export_from_a_log_rolled_back_since_the_last_one_is_flagged() {
     );
 }
 
+/// An older export merged after a newer one was seen (here: a notebook
+/// this account also writes, whose own entries the account checkpoints)
+/// is an older copy, not a rolled-back log: no warning (it said "newest
+/// entries were removed there, or the notebook was rolled back").
+#[test]
+fn an_older_export_merged_after_a_newer_entry_was_seen_is_no_rollback() {
+    let post = Nb::new();
+    post.ok(&["--as", "aigul", "init"]);
+    post.ok(&["--as", "aigul", "add", "case", "--title", "Series"]);
+    let monday = export(&post, "monday.db", &["--case", "C-0001"]);
+    post.ok(&["--as", "aigul", "add", "case", "--title", "Next lead"]);
+    let desk = post.beside("desk.db");
+    post.cmd_on(&desk)
+        .args(["--as", "marat", "init"])
+        .assert()
+        .success();
+    let out = post
+        .cmd_on(&desk)
+        .args([
+            "--as",
+            "marat",
+            "merge",
+            "--trust-new",
+            monday.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("rolled back"), "{err}");
+}
+
 #[test]
 fn a_file_with_a_record_that_could_never_be_merged_is_refused_whole() {
     let a = officer_a();

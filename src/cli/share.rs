@@ -130,8 +130,17 @@ fn source_checkpoint(store: &Store, rec: &received::Received, dry_run: bool) -> 
     let (key, dir) = store.sealing()?;
     let dir = dir?;
     let db = rec.manifest.source_db;
-    let warning = seal::read_checkpoint(dir, db, &key.verifying_key())
-        .and_then(|cp| seal::against_checkpoint(&cp, head.seq, &head.hash));
+    // A file exported before the later entry was seen is an older copy,
+    // not a rolled-back log: merging an older export after a newer one
+    // (or one of a notebook this account also writes, whose own entries
+    // it checkpoints) is ordinary, and was told it was a rollback. A log
+    // rewritten at the entry seen is said whenever.
+    let warning = seal::read_checkpoint(dir, db, &key.verifying_key()).and_then(|cp| {
+        let older_copy = head.seq < cp.seq && rec.manifest.exported_at.as_str() < cp.at.as_str();
+        (!older_copy)
+            .then(|| seal::against_checkpoint(&cp, head.seq, &head.hash))
+            .flatten()
+    });
     if warning.is_none()
         && !dry_run
         && let Some(hash) = seal::unhex(&head.hash)
