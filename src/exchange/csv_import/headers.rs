@@ -503,6 +503,12 @@ pub fn date_format_hint(header: &str) -> Option<(DateOrder, String)> {
     None
 }
 
+/// Whether a header is a bare `Адрес` or `Телефон`, which names no side
+/// (taken as the addressee's where no sender's column is beside it).
+pub fn is_bare_contact(header: &str) -> bool {
+    matches!(header_key(header).as_str(), k if k == header_key("адрес") || k == header_key("телефон"))
+}
+
 /// The parcel field a header names, if it is one people commonly use.
 pub fn recognise(header: &str) -> Option<&'static str> {
     let key = header_key(header);

@@ -230,6 +230,24 @@ impl ColumnPlan {
                         fields[i] = None;
                     }
                 }
+                // A bare `Адрес` or `Телефон` is the addressee's in a
+                // table of the addressee alone; beside a sender's column it
+                // could be either side's, and is ignored (and named) as
+                // an English `Address` or `Phone` is: taken as the
+                // recipient's, a sender's phone fed the watchlist and the
+                // cross-references as a recipient's.
+                let senders = fields
+                    .iter()
+                    .any(|f| f.is_some_and(|f| f.starts_with("sender_")));
+                if senders {
+                    for i in 0..header.len() {
+                        if matches!(fields[i], Some("recipient_address" | "recipient_phone"))
+                            && super::headers::is_bare_contact(&header[i])
+                        {
+                            fields[i] = None;
+                        }
+                    }
+                }
             }
         }
         // Empty header cells at the end are a trailing delimiter (as a
