@@ -1023,3 +1023,64 @@ fn a_repeat_in_the_file_names_the_fields_it_changes() {
         "{rejects}"
     );
 }
+
+/// A bare `Адрес` / `Телефон` is the addressee's in a table of the
+/// addressee alone; beside a sender's column (`Отправитель`) it could be
+/// either side's and is ignored, named, as `Address` / `Phone` are (the
+/// sender's address and phone were stored as the recipient's).
+#[test]
+fn a_bare_address_or_phone_beside_a_sender_is_not_taken_as_the_recipients() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let both = write(
+        &nb,
+        "ru2.csv",
+        "ШПИ;Отправитель;Адрес;Телефон;Вес, кг\nRR920000018CN;Ли Вэй;Гуанчжоу, ул. Чжуншань 5;+86 138 0013 8000;0,5\n",
+    );
+    let out = nb
+        .cmd()
+        .args(["import", "csv", both.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("Адрес") && said.contains("Телефон"), "{said}");
+    assert_eq!(stored(&nb, "RR920000018CN", "recipient_phone"), None);
+    assert_eq!(stored(&nb, "RR920000018CN", "recipient_address"), None);
+    assert_eq!(
+        stored(&nb, "RR920000018CN", "sender_name").as_deref(),
+        Some("Ли Вэй")
+    );
+    // The addressee's table alone: the addressee's.
+    let alone = write(
+        &nb,
+        "ru1.csv",
+        "ШПИ;Адрес;Телефон\nRR920000021CN;Алматы, ул. Абая 5;+7 701 555 01 42\n",
+    );
+    nb.ok(&["import", "csv", alone.to_str().unwrap()]);
+    assert!(stored(&nb, "RR920000021CN", "recipient_phone").is_some());
+}
+
+/// A rejects file of a row that was not UTF-8 holds U+FFFD where its
+/// bytes were: imported again (as it is, or read as Windows-1252 as its
+/// error column advises), the value is refused, never stored as
+/// `M\u{FFFD}ller` or `Mï¿½ller`.
+#[test]
+fn a_value_holding_the_mark_of_a_lost_character_is_refused() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let f = write(
+        &nb,
+        "w1252.csv",
+        b"Tracking number;Sender name;Weight (g)\r\nRR600000015KZ;M\xfcller GmbH;100\r\nRR600000024KZ;Smith Ltd;100\r\n",
+    );
+    nb.ok(&["import", "csv", f.to_str().unwrap(), "--skip-bad"]);
+    let rejects = nb._dir.path().join("w1252.rejects.csv");
+    for extra in [&[][..], &["--encoding", "windows-1252"]] {
+        let mut args = vec!["import", "csv", rejects.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let err = nb.fails(&args);
+        assert!(err.contains("holds U+FFFD"), "{extra:?}: {err}");
+        assert_eq!(nb.count("parcels"), 1, "only the good row: {extra:?}");
+    }
+}

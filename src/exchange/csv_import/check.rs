@@ -503,6 +503,21 @@ pub(super) fn parse_row(
                 .into(),
         })
         .collect();
+    // U+FFFD (or its UTF-8 bytes read as Windows-1252, `ï¿½`) is the mark
+    // of a byte lost when a text was read in the wrong encoding: a
+    // rejects file of a row that was not UTF-8 holds it, and imported
+    // again it stored `M\u{FFFD}ller` (or `Mï¿½ller`) without a word.
+    problems.extend(
+        cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.contains('\u{FFFD}') || c.contains("ï¿½"))
+            .map(|(i, _)| Problem {
+                field: plan.fields[i].map(str::to_string),
+                column: Some(column_name(&plan.header, i)),
+                message: "holds U+FFFD, the mark of a character lost when the text was read in another encoding (a rejects file of a row that was not UTF-8?): take the value from the original file, read with its --encoding".into(),
+            }),
+    );
     // Each field's value where `Parcel::FIELDS` has the field.
     let mut values: Vec<Option<std::borrow::Cow<'_, str>>> =
         (0..Parcel::FIELDS.len()).map(|_| None).collect();
