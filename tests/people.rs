@@ -643,3 +643,37 @@ fn xref_json_names_people_and_organisations() {
     assert!(names.contains(&"Иван Петров"), "{v}");
     assert!(names.contains(&"Almaty Mef Shop"), "{v}");
 }
+
+/// An edit that makes a parcel name a known person says so, as adding it
+/// does (and the interface's form); an edit that names no one new says
+/// nothing of it.
+#[test]
+fn an_edit_that_names_a_known_person_says_so() {
+    let nb = notebook();
+    parcel(&nb, "RR100000025CN", &[]);
+    let out = nb
+        .cmd()
+        .args([
+            "edit",
+            "RR100000025CN",
+            "--set",
+            "recipient_phone=8 701 555 01 42",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("RR100000025CN names person Иван Петров (same recipient phone +77015550142)"),
+        "{err}"
+    );
+    let out = nb
+        .cmd()
+        .args(["edit", "RR100000025CN", "--set", "weight_g=5"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("names person"));
+}

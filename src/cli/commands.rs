@@ -1002,19 +1002,28 @@ fn add_parcel(ctx: &Ctx, store: &mut Store, a: &AddParcel) -> Result<(String, Ve
     })?);
     // A parcel that names a known person or shop says so, and how to link
     // them; nothing is linked without being asked.
-    for k in crate::xref::known_parties(store.conn(), p.meta.id)? {
+    say_known(
+        &crate::xref::known_parties(store.conn(), p.meta.id)?,
+        &p.tracking,
+    );
+    Ok((json_or(ctx, &p, p.tracking.clone()), w))
+}
+
+/// Says, for each known person or shop an item (named `what`) names,
+/// that it does and how to link them.
+fn say_known(known: &[crate::xref::KnownParty], what: &str) {
+    for k in known {
         eprintln!(
             "note: {} names {} {} ({}); link them: interdict add link {:?} {} --type {}",
-            p.tracking,
+            what,
             k.kind,
             super::output::cell_line(&k.label),
             k.reasons.join(", "),
             super::output::cell_line(&k.reference),
-            p.tracking,
+            what,
             k.link_type.unwrap_or("related-to")
         );
     }
-    Ok((json_or(ctx, &p, p.tracking.clone()), w))
 }
 
 fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) -> Result<()> {
@@ -1037,10 +1046,33 @@ fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) 
             Ok((u, warnings))
         })?)
     }
+    // Who it named before the edit: a person or shop it names since is
+    // said, as on adding it (and as the interface's form says).
+    let names = matches!(r.kind, ItemKind::Parcel | ItemKind::Note);
+    let before: Vec<Uuid> = if names {
+        crate::xref::known_parties(store.conn(), r.id)?
+            .into_iter()
+            .map(|k| k.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let (updated, warnings) =
         crate::with_record_type!(r.kind, R => apply::<R>(store, r.id, &pairs)?);
     warn(&warnings);
     let label = records::label_of(store.conn(), r.kind, r.id)?;
+    if names && matches!(updated, Updated::Changed) {
+        let new: Vec<crate::xref::KnownParty> = crate::xref::known_parties(store.conn(), r.id)?
+            .into_iter()
+            .filter(|k| !before.contains(&k.id))
+            .collect();
+        let what = if r.kind == ItemKind::Parcel {
+            label.clone()
+        } else {
+            r.id.to_string()
+        };
+        say_known(&new, &what);
+    }
     match updated {
         Updated::Changed => writeln!(out, "updated {} {label}", r.kind)?,
         Updated::Unchanged => writeln!(out, "unchanged {} {label}", r.kind)?,
