@@ -677,3 +677,32 @@ fn an_edit_that_names_a_known_person_says_so() {
         .clone();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("names person"));
 }
+
+/// The Links pane lists a person linked to a parcel once, with the values
+/// they share beside the link (listed under Links and again under Shares
+/// values, the pane counted five items where `xref` has four).
+#[test]
+fn the_links_pane_lists_a_linked_item_that_shares_values_once() {
+    let nb = notebook();
+    parcel(&nb, "RR100000017CN", &["--recipient-phone", "+77015550142"]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Иван Петров",
+        "RR100000017CN",
+        "--type",
+        "recipient-of",
+    ]);
+    let store = interdict::store::Store::open(&nb.db, interdict::store::OpenOptions::new("tester"))
+        .unwrap();
+    let r = interdict::store::refs::resolve(store.conn(), "RR100000017CN").unwrap();
+    let rows = interdict::tui::data::links_of(store.conn(), &r).unwrap();
+    let person: Vec<_> = rows.iter().filter(|l| l.label == "Иван Петров").collect();
+    assert_eq!(person.len(), 1, "{rows:?}");
+    assert!(
+        person[0].reason.contains("recipient-of")
+            && person[0].reason.contains("same phone +77015550142"),
+        "{:?}",
+        person[0]
+    );
+}

@@ -415,16 +415,24 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
     for ((k, id), reasons) in sharing {
         let n = reasons.len();
         let list: Vec<String> = reasons.into_iter().map(|(_, r)| r).collect();
+        let said = if n == 1 {
+            format!("same {}", list[0])
+        } else {
+            format!("{n} shared: {}", list.join(", "))
+        };
+        // An item listed already (linked, in the case) is listed once,
+        // with the values it shares beside its link (it was listed twice,
+        // and the pane counted it twice against `xref`).
+        if let Some(row) = out.iter_mut().find(|r| r.id == id && r.kind == k) {
+            row.reason = format!("{}; {said}", row.reason);
+            continue;
+        }
         out.push(LinkRow {
             group: "Shares values".into(),
             kind: k,
             id,
             label: label(k, id)?,
-            reason: if n == 1 {
-                format!("same {}", list[0])
-            } else {
-                format!("{n} shared: {}", list.join(", "))
-            },
+            reason: said,
             via: None,
         });
     }
