@@ -340,33 +340,36 @@ pub fn merge(
             report.conflicts
         )?;
     }
-    for s in report.same_tracking.iter().take(20) {
-        writeln!(
-            out,
-            "parcel {} {} beside this notebook's parcel of the same tracking number: both kept (here {}, received {}; `interdict show ID` each, and delete or renumber one)",
-            cell_line(&s.tracking),
-            if args.dry_run {
-                "would be added"
-            } else {
-                "was added"
-            },
-            s.here,
-            s.received
-        )?;
-    }
-    for s in report.same_exhibit_number.iter().take(20) {
-        writeln!(
-            out,
-            "exhibit {} {} beside this notebook's exhibit of the same number: both kept, and the number alone now names neither (here {}, received {}; name each by its id)",
-            cell_line(&s.tracking),
-            if args.dry_run {
-                "would be added"
-            } else {
-                "was added"
-            },
-            s.here,
-            s.received
-        )?;
+    // Records added beside one here of the same number (a parcel's
+    // tracking, an exhibit's): both kept, and said.
+    let added = if args.dry_run {
+        "would be added"
+    } else {
+        "was added"
+    };
+    for (list, what, beside, then) in [
+        (
+            &report.same_tracking,
+            "parcel",
+            "this notebook's parcel of the same tracking number: both kept",
+            "`interdict show ID` each, and delete or renumber one",
+        ),
+        (
+            &report.same_exhibit_number,
+            "exhibit",
+            "this notebook's exhibit of the same number: both kept, and the number alone now names neither",
+            "name each by its id",
+        ),
+    ] {
+        for s in list.iter().take(20) {
+            writeln!(
+                out,
+                "{what} {} {added} beside {beside} (here {}, received {}; {then})",
+                cell_line(&s.tracking),
+                s.here,
+                s.received
+            )?;
+        }
     }
     if report.same_tracking.len() > 20 {
         writeln!(

@@ -229,10 +229,15 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
                         if wrote && event::poll(Duration::ZERO)? {
                             let mut dropped = 0;
                             while event::poll(Duration::ZERO)? {
-                                if let Event::Key(k) = event::read()?
-                                    && k.kind == crossterm::event::KeyEventKind::Press
-                                {
-                                    dropped += 1;
+                                match event::read()? {
+                                    // (The terminal's size is no key.)
+                                    Event::Resize(w, h) => session.resize(w, h),
+                                    Event::Key(k)
+                                        if k.kind == crossterm::event::KeyEventKind::Press =>
+                                    {
+                                        dropped += 1
+                                    }
+                                    _ => {}
                                 }
                             }
                             if dropped > 0 {
