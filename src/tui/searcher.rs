@@ -82,6 +82,8 @@ pub(super) fn worker_connection(path: &Path) -> Result<Connection, String> {
     )
     .map_err(|e| format!("{}: {e}", path.display()))?;
     let _ = conn.busy_timeout(Duration::from_secs(5));
+    // (Counts key identifiers in SQL, as every store connection does.)
+    crate::store::sqlfn::register(&conn).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(conn)
 }
 
@@ -375,5 +377,22 @@ mod tests {
             }
         };
         assert_eq!(reply.rows.unwrap().len(), 1);
+    }
+
+    /// A worker's connection counts identifiers as the store's do: the
+    /// counts view of recipient phones failed with "no such function:
+    /// ident_key" on the analyst's connection.
+    #[test]
+    fn a_workers_connection_keys_identifiers_in_sql() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        drop(Store::open(&path, OpenOptions::new("t")).unwrap());
+        let conn = worker_connection(&path).unwrap();
+        let key: Option<String> = conn
+            .query_row("SELECT ident_key('phone', '87015550142', 'KZ')", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(key.as_deref(), Some("+77015550142"));
     }
 }
