@@ -227,6 +227,16 @@ impl Keyring {
         if !others.is_empty() {
             return Standing::NewKeyForName(others);
         }
+        // A key known under another name is said as that name's, first:
+        // signing as a look-alike of a third name with it, it was called
+        // "a key you do not know", and trusting it as told was refused.
+        let known_as: Vec<String> = live()
+            .filter(|k| k.fingerprint == fingerprint)
+            .map(|k| k.name.clone())
+            .collect();
+        if !known_as.is_empty() {
+            return Standing::KnownAs(known_as);
+        }
         // A known name's look-alike, signed with another key.
         let alike = crate::domain::text::skeleton(name);
         let (names, keys): (Vec<String>, Vec<String>) = live()
@@ -239,13 +249,6 @@ impl Keyring {
             .unzip();
         if !names.is_empty() {
             return Standing::LooksLike(names, keys);
-        }
-        let names: Vec<String> = live()
-            .filter(|k| k.fingerprint == fingerprint)
-            .map(|k| k.name.clone())
-            .collect();
-        if !names.is_empty() {
-            return Standing::KnownAs(names);
         }
         Standing::Unknown
     }
@@ -367,6 +370,25 @@ mod tests {
             from: "fingerprint".into(),
             revoked_at: None,
         }
+    }
+
+    /// A key known as bob's, signing as a look-alike of alice, is said
+    /// as bob's (it was "a key you do not know", and trusting it as told
+    /// was refused: the key was trusted already, as bob's).
+    #[test]
+    fn a_known_key_signing_as_a_look_alike_is_said_as_its_owners() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ring = Keyring::load(&dir.path().join("k.json")).unwrap();
+        ring.trust(known("alice", "SHA256:a")).unwrap();
+        ring.trust(known("bob", "SHA256:b")).unwrap();
+        let st = ring.standing("Alice", "SHA256:b", None);
+        assert_eq!(st, Standing::KnownAs(vec!["bob".into()]));
+        assert!(!st.trusted());
+        let p = st.problem("Alice", "SHA256:b").unwrap();
+        assert!(
+            p.contains("you know as bob") && !p.contains("do not know"),
+            "{p}"
+        );
     }
 
     #[test]
