@@ -171,15 +171,18 @@ pub fn latin_icao(s: &str) -> String {
 /// Latin spelling shares (`Щербаков` -> `sherbakov`, which `Shcherbakov`
 /// and `Scherbakow` hold in order); any other query as it is.
 ///
-/// A tracking number written with spaces or dashes (`rs 100421010 ru`, as
-/// read off a label) is searched in the form every text holds it in
-/// (`RS100421010RU`): `show` and `add` knew it so written, search found
-/// nothing.
+/// An S10 tracking number written with spaces or dashes (`rs 100421010
+/// ru`, as read off a label) is searched in the form every text holds it
+/// in (`RS100421010RU`): `show` and `add` knew it so written, search found
+/// nothing. (Only an S10, whose letters say what it is: digits with
+/// spaces, `90 505 221`, are as often part of a phone number, and are
+/// searched as typed.)
 pub fn query_form(q: &str) -> std::borrow::Cow<'_, str> {
     if q.contains([' ', '-'])
-        && let Some(t) = super::identifiers::tracking_key(q)
+        && let Ok(t) = super::tracking::parse(q)
+        && t.kind == super::tracking::TrackingKind::S10
     {
-        return std::borrow::Cow::Owned(t);
+        return std::borrow::Cow::Owned(t.canonical);
     }
     // Accents composed as texts are kept (see `fields::composed`): a
     // query pasted with combining accents meets them.
@@ -261,6 +264,8 @@ mod tests {
         assert_eq!(query_form("almaty"), "almaty");
         assert_eq!(query_form("rs 100421010 ru"), "RS100421010RU");
         assert_eq!(query_form("ul. abaya 5"), "ul. abaya 5");
+        // Digits with spaces are searched as typed (a phone's part).
+        assert_eq!(query_form("90 505 221"), "90 505 221");
     }
 
     #[test]
