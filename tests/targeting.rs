@@ -812,6 +812,51 @@ fn a_tracking_number_twice_in_a_manifest_keeps_both_rows_data() {
     );
 }
 
+#[test]
+fn a_tracking_number_twice_in_a_manifest_is_said_when_only_one_row_hits() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+7 701 555 99 99",
+        "--reason",
+        "drop phone",
+    ]);
+    let m = nb.beside("m.csv");
+    // The first row of the number does not hit; the second does.
+    std::fs::write(
+        &m,
+        "tracking,origin,destination,sender_name,recipient_phone\n\
+         EE074000008CN,CN,KZ,Li Wei,+7 701 000 00 01\n\
+         EE074000008CN,CN,KZ,Zhang San,+7 701 555 99 99\n",
+    )
+    .unwrap();
+    let out = nb.run(&["screen", s(&m), "--keep-hits"]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("EE074000008CN: twice in the file (lines 2 and 3); only line 3 hit, kept from it; line 2's data is not kept"),
+        "{err}"
+    );
+    // Screened again, the parcel kept is the row's own copy: said, and
+    // marked on its hit.
+    let out = nb.run(&["screen", s(&m)]).success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        text.contains("line 3 parcel EE074000008CN (in the notebook)"),
+        "{text}"
+    );
+    assert!(
+        err.contains("2 rows have tracking numbers the notebook holds already"),
+        "{err}"
+    );
+    let v = nb.json(&["screen", s(&m)]);
+    assert_eq!(v["report"]["held"], 2, "{v}");
+    assert_eq!(v["report"]["twice"][0]["first_line"], 2, "{v}");
+}
+
 // Watchlist entries and risk profiles in database exports: entries follow
 // the handling rules records do, profiles (the post's own targeting)
 // leave only with the whole notebook or when asked for, and what a merge

@@ -488,7 +488,12 @@ pub fn screen(
                         for hit in &h.hits {
                             print_hit(
                                 out,
-                                &format!("line {} parcel {}", h.line, cell_line(&h.tracking)),
+                                &format!(
+                                    "line {} parcel {}{}",
+                                    h.line,
+                                    cell_line(&h.tracking),
+                                    if h.held { " (in the notebook)" } else { "" }
+                                ),
                                 hit,
                             )?;
                         }
@@ -558,8 +563,9 @@ pub fn screen(
     if shown {
         eprint!("\r\x1b[K");
     }
+    let hit_lines: std::collections::HashSet<u64> = found.iter().map(|h| h.line).collect();
     let (first, again) = twice_in_file(found);
-    let (kept, twice) = if args.keep_hits {
+    let (kept, mut twice) = if args.keep_hits {
         let kept = manifest::keep(store, &first)?;
         let twice = note_twice(store, &args.file, &first, &again, &kept)?;
         (Some(kept), twice)
@@ -574,6 +580,7 @@ pub fn screen(
             .collect();
         (None, said)
     };
+    twice.extend(twice_unhit(&report, &hit_lines, args.keep_hits));
     match format {
         Format::Json => {
             // The hits are written; the rest of the document follows.
@@ -639,6 +646,12 @@ pub fn screen(
             ""
         }
     );
+    if report.held > 0 {
+        eprintln!(
+            "{} rows have tracking numbers the notebook holds already: each screened without its stored copy counting as another parcel",
+            report.held
+        );
+    }
     if let Some(k) = kept {
         eprintln!(
             "kept: {} parcels added as targeted{}",
@@ -660,6 +673,52 @@ pub fn screen(
         );
     }
     Ok(())
+}
+
+/// What is said of the tracking numbers the file has twice where not
+/// both rows hit (those where both did are said with what differs): which
+/// line hit, and that the other's data is not kept; those where neither
+/// did, counted.
+fn twice_unhit(
+    report: &manifest::Report,
+    hit: &std::collections::HashSet<u64>,
+    keep: bool,
+) -> Vec<String> {
+    let mut said = Vec::new();
+    let mut neither = 0u64;
+    for t in &report.twice {
+        let (a, b) = (t.first_line, t.line);
+        let (hit_line, other) = match (hit.contains(&a), hit.contains(&b)) {
+            (true, true) => continue,
+            (false, false) => {
+                neither += 1;
+                continue;
+            }
+            (true, false) => (a, b),
+            (false, true) => (b, a),
+        };
+        said.push(format!(
+            "{}: twice in the file (lines {a} and {b}); only line {hit_line} hit{}",
+            t.tracking,
+            if keep {
+                format!(", kept from it; line {other}'s data is not kept")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if neither > 0 {
+        said.push(format!(
+            "{neither} tracking numbers twice in the file, neither row hitting"
+        ));
+    }
+    let unlisted = report.twice_rows.saturating_sub(report.twice.len() as u64);
+    if unlisted > 0 {
+        said.push(format!(
+            "... and {unlisted} more rows with the tracking number of an earlier row"
+        ));
+    }
+    said
 }
 
 /// The hit rows whose tracking number an earlier hit row of the file has:

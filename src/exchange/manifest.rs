@@ -7,7 +7,7 @@
 
 use super::csv_import::{self, ImportError, Phase, Prepared, Progress, RowError, ScreenRow};
 use crate::domain::Parcel;
-use crate::domain::identifiers::Identifier;
+use crate::domain::identifiers::{IdentKind, Identifier};
 use crate::store::{Store, StoreError, create};
 use crate::targeting::batch::Batch;
 use crate::targeting::known::{Beside, Known, Reading};
@@ -32,9 +32,22 @@ pub struct RowHit {
     pub line: u64,
     pub tracking: String,
     pub hits: Vec<Hit>,
+    /// The notebook holds a parcel of this tracking number already: the
+    /// row was screened without that copy counting as another parcel.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub held: bool,
     /// The row's parcel (kept only when the hits are to be stored).
     #[serde(skip)]
     pub parcel: Option<Box<Parcel>>,
+}
+
+/// A tracking number a manifest has on two rows (the later row's line,
+/// and the first's).
+#[derive(Debug, Clone, Serialize)]
+pub struct Twice {
+    pub tracking: String,
+    pub first_line: u64,
+    pub line: u64,
 }
 
 /// What a screen did.
@@ -53,6 +66,13 @@ pub struct Report {
     /// unnamed): what they hold is screened by no indicator.
     #[serde(default)]
     pub ignored_columns: Vec<String>,
+    /// Rows whose tracking number the notebook holds already (each
+    /// screened without its stored copy counting as another parcel).
+    pub held: u64,
+    /// Rows whose tracking number an earlier row of the file has, hit or
+    /// not (the first [`MAX_LISTED`]; `twice_rows` counts them all).
+    pub twice: Vec<Twice>,
+    pub twice_rows: u64,
 }
 
 /// Screens every row of `prep` against `profiles` (and the watchlist when
@@ -259,6 +279,31 @@ fn score_row(
     spent: &mut Vec<Made>,
     on_hit: &mut impl FnMut(RowHit) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
+    let (mut parcel, ids, looked) = (parcel, ids, looked);
+    let tracking = ids
+        .iter()
+        .find(|i| i.kind == IdentKind::Tracking && i.role == "tracking")
+        .map(|i| i.value.as_str());
+    // A row the notebook has a copy of is asked about as that copy (which
+    // is left out of its answers, as a saved parcel's self is).
+    let held = know
+        .inner()
+        .held_copy(tracking)
+        .map_err(ImportError::Store)?;
+    if let Some(id) = held {
+        parcel.meta.id = id;
+        report.held += 1;
+    }
+    if let Some(first_line) = know.first_line_of(&ids, line) {
+        report.twice_rows += 1;
+        if report.twice.len() < MAX_LISTED {
+            report.twice.push(Twice {
+                tracking: parcel.tracking.clone(),
+                first_line,
+                line,
+            });
+        }
+    }
     let hits = crate::targeting::screen_looked(
         how.profiles,
         how.watching,
@@ -286,6 +331,7 @@ fn score_row(
         line,
         tracking,
         hits,
+        held: held.is_some(),
         parcel,
     })
 }
@@ -353,6 +399,102 @@ mod tests {
             .settings(s.conn())
             .unwrap();
         (d, s, prep, profiles, watching)
+    }
+
+    /// A manifest row the notebook holds a copy of (screened before and
+    /// kept, or seized since) is screened without that copy counting as
+    /// another parcel: the first parcel from its sender stays the first,
+    /// and its own seizure is no "seized parcel with this phone". A
+    /// tracking number on two rows of the file is listed, hit or not.
+    #[test]
+    fn a_row_held_already_is_screened_without_its_stored_copy() {
+        let (d, mut s) = temp_store();
+        let (profile, _) = crate::targeting::profile::parse(
+            r#"
+name = "new-and-seized"
+threshold = 10
+
+[[indicator]]
+weight = 10
+kind = "first-from-sender"
+
+[[indicator]]
+weight = 50
+kind = "seen-in-seized"
+kinds = ["phone"]
+"#,
+        )
+        .unwrap();
+        let path = d.path().join("manifest.csv");
+        std::fs::write(
+            &path,
+            "tracking,origin,destination,sender_phone,recipient_phone,weight_g\n\
+             RR123456785KZ,CN,KZ,+8613800000001,+77015550142,120\n\
+             RR000000014KZ,CN,KZ,+8613800000002,+77015550100,80\n\
+             RR123456785KZ,CN,KZ,+8613800000003,+77015550101,90\n",
+        )
+        .unwrap();
+        let prep = Prepared::new(&path, None, None, None).unwrap();
+        let profiles = vec![profile];
+        let how = Screening {
+            profiles: &profiles,
+            watching: false,
+            today: "2026-12-01",
+            keep: true,
+            filter: Reading::Never,
+        };
+        let run = |s: &Store| {
+            let mut hits = Vec::new();
+            let report = screen_as(
+                s.conn(),
+                &prep,
+                &how,
+                |h| {
+                    hits.push(h);
+                    Ok(())
+                },
+                |_| {},
+            )
+            .unwrap();
+            (report, hits)
+        };
+        let scores = |hits: &[RowHit]| -> Vec<(u64, f64, bool)> {
+            hits.iter()
+                .map(|h| (h.line, h.hits[0].score, h.held))
+                .collect()
+        };
+        let (first, hits) = run(&s);
+        assert_eq!(
+            scores(&hits),
+            vec![(2, 10.0, false), (3, 10.0, false), (4, 10.0, false)]
+        );
+        assert_eq!(first.held, 0);
+        assert_eq!(
+            first
+                .twice
+                .iter()
+                .map(|t| (t.tracking.as_str(), t.first_line, t.line))
+                .collect::<Vec<_>>(),
+            vec![("RR123456785KZ", 2, 4)]
+        );
+        assert_eq!(first.twice_rows, 1);
+        // The first row's parcel kept, then seized.
+        keep(&mut s, &hits[..1]).unwrap();
+        s.conn()
+            .execute(
+                "UPDATE parcels SET status = 'seized' WHERE tracking = 'RR123456785KZ'",
+                [],
+            )
+            .unwrap();
+        let (again, hits) = run(&s);
+        // Line 2 is the notebook's parcel: still the first from its
+        // sender, and not seized "with" itself; line 3 as before; line 4
+        // (the same number, another sender) is the notebook's parcel too.
+        assert_eq!(
+            scores(&hits),
+            vec![(2, 10.0, true), (3, 10.0, false), (4, 10.0, true)]
+        );
+        assert_eq!(again.held, 2);
     }
 
     /// Each row is scored once the next has come: the last row too is

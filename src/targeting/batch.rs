@@ -276,6 +276,9 @@ pub struct Batch<K> {
     /// Values on the warning list (placeholders, hubs): never remembered,
     /// so twenty parcels to "poste restante" are no cluster.
     stoplist: Hashes,
+    /// Each tracking number of the batch, with the line it first came on
+    /// (a manifest listing one parcel twice is said, both lines).
+    trackings: Heads,
     /// Whether room was made for the keys the rest of the batch will
     /// bring ([`Batch::ahead`]: sized from the first rows' rate, so a
     /// file whose later rows repeat more than its first may get up to one
@@ -323,6 +326,7 @@ impl<K: Knowledge> Batch<K> {
             to: Chains::default(),
             names: Chains::default(),
             stoplist: Hashes::default(),
+            trackings: Heads::default(),
             sized: false,
         }
     }
@@ -392,6 +396,26 @@ impl<K: Knowledge> Batch<K> {
         }
     }
 
+    /// The line an earlier row of the batch with this row's tracking
+    /// number came on, if one did; else this row's line is kept as its
+    /// number's first.
+    pub fn first_line_of(&mut self, ids: &[Identifier], line: u64) -> Option<u64> {
+        let t = ids
+            .iter()
+            .find(|i| i.kind == IdentKind::Tracking && i.role == "tracking")?;
+        let k = key(t.kind, &t.value);
+        match self.trackings.get(k) {
+            Some(first) => Some(u64::from(first)),
+            None => {
+                // (Lines past four thousand million kept as the last
+                // one: no file has them.)
+                self.trackings
+                    .insert(k, u32::try_from(line).unwrap_or(END - 1));
+                None
+            }
+        }
+    }
+
     /// How far the batch is: `done` of about `all` rows. The first time,
     /// room is made for the keys the rest will bring (at the rate so far),
     /// so that the tables are not grown, and copied, a dozen times over,
@@ -407,6 +431,7 @@ impl<K: Knowledge> Batch<K> {
             self.senders.reserve(at_end(self.senders.len));
             self.to.head.reserve(at_end(self.to.head.len));
             self.names.head.reserve(at_end(self.names.head.len));
+            self.trackings.reserve(at_end(self.trackings.len));
         }
         self.inner.ahead(done, all);
     }

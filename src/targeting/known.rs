@@ -909,6 +909,26 @@ impl<'a> Known<'a> {
         may
     }
 
+    /// The notebook's parcel of this tracking number (as the identifier
+    /// index holds it), if it has one: a manifest row it has a copy of,
+    /// screened without that copy counting as another parcel (a row
+    /// screened twice had its own stored copy as an earlier sender, or a
+    /// seized parcel with its phone). Asked only when the whole index's
+    /// filter may hold the number. Told to the knowledge below, for the
+    /// row's questions.
+    pub fn held_copy(&mut self, tracking: Option<&str>) -> Result<Option<Uuid>> {
+        let held = match tracking {
+            Some(t) if self.may_hold(Gate::Any, IdentKind::Tracking, t) => {
+                crate::store::refs::parcels_tracked(self.conn, t, 1)?
+                    .into_iter()
+                    .next()
+            }
+            _ => None,
+        };
+        self.live.held_copy(held);
+        Ok(held)
+    }
+
     /// Asks the notebook, keeping the time it took against `gate`, and
     /// reads the gate's filter once the asking has cost what reading it
     /// would.

@@ -89,6 +89,10 @@ pub struct Live<'a> {
     /// key (its questions come one after another; a `Live` is made for
     /// one saved parcel's screening, within its transaction).
     last: Option<(Uuid, i64)>,
+    /// Of parcels not held: the one row screened now that the notebook
+    /// has a copy of (its tracking number's), by that copy's id, so that
+    /// the copy is left out of its answers as a saved parcel's self is.
+    held: Option<Uuid>,
 }
 
 impl<'a> Live<'a> {
@@ -101,6 +105,7 @@ impl<'a> Live<'a> {
             listed: None,
             unsaved: false,
             last: None,
+            held: None,
         }
     }
 
@@ -112,11 +117,18 @@ impl<'a> Live<'a> {
         self
     }
 
+    /// Of parcels not held ([`Live::of_unsaved`]): the next row screened
+    /// is the notebook's parcel `id` again (its tracking number's), to be
+    /// left out of the answers as a saved parcel is; `None` when it is not.
+    pub fn held_copy(&mut self, id: Option<Uuid>) {
+        self.held = id;
+    }
+
     /// The item key (`(n << 4) | 2`) of the parcel `id` in the notebook,
     /// or -1 when it holds none: what a question leaves out, compared in
     /// the occurrences index, with no parcel row read for it.
     fn item_of(&mut self, id: Uuid) -> Result<i64> {
-        if self.unsaved {
+        if self.unsaved && self.held != Some(id) {
             return Ok(-1);
         }
         if let Some((last, item)) = self.last
