@@ -233,7 +233,13 @@ fn print_summary(out: &mut impl Write, r: &Report) -> Result<()> {
     let cols: Vec<String> = r
         .columns
         .iter()
-        .map(|c| format!("{} -> {}", c.column, c.field))
+        .map(|c| match c.currency {
+            Some(code) => format!(
+                "{} -> {} (in {code} where a row says no currency)",
+                c.column, c.field
+            ),
+            None => format!("{} -> {}", c.column, c.field),
+        })
         .collect();
     writeln!(out, "columns: {}", cell_line(&cols.join(", ")))?;
     if !r.ignored_columns.is_empty() {

@@ -545,6 +545,7 @@ pub(super) fn parse_row(
             }),
         }
     }
+    let slot_of_field = |name: &str| Parcel::FIELDS.iter().position(|f| f.name == name);
     for ((f, v), at) in plan.defaults.iter().zip(&plan.default_slots) {
         match at {
             Some(at) if values[*at].is_none() => {
@@ -553,6 +554,19 @@ pub(super) fn parse_row(
             Some(_) => {}
             None => unknown.extend(Parcel::field(f).err()),
         }
+    }
+    // A value whose header names its currency is in it, unless the row
+    // says another (it was a value with no currency: no value test of a
+    // profile could read it).
+    if let Some(code) = plan.value_currency
+        && let (Some(v), Some(c)) = (
+            slot_of_field("declared_value"),
+            slot_of_field("declared_currency"),
+        )
+        && values[v].is_some()
+        && values[c].is_none()
+    {
+        values[c] = Some(std::borrow::Cow::Borrowed(code));
     }
     // A row of a seizure table that gives a seizure date and no status
     // is a seizure (it was `targeted`, so no seized-parcel indicator ever

@@ -509,6 +509,109 @@ pub fn is_bare_contact(header: &str) -> bool {
     matches!(header_key(header).as_str(), k if k == header_key("адрес") || k == header_key("телефон"))
 }
 
+/// ISO 4217 codes a value header may name (`Value (USD)`): those of the
+/// posts and couriers this tool meets. A code not here is not read as one
+/// (`Value (CIF)` names terms of delivery, not a currency).
+const CURRENCY_CODES: &[&str] = &[
+    "USD", "EUR", "RUB", "KZT", "CNY", "GBP", "UZS", "KGS", "TJS", "TMT", "TRY", "INR", "JPY",
+    "KRW", "AED", "CHF", "PLN", "UAH", "BYN", "AMD", "GEL", "AZN", "MNT", "HKD", "SGD", "THB",
+    "VND", "IDR", "MYR", "PKR", "IRR", "AFN", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "CZK",
+    "HUF", "RON", "BGN", "ILS", "SAR", "QAR", "BRL", "MXN", "ZAR", "EGP", "NGN", "LKR",
+];
+
+/// Currency words and signs, with their codes.
+const CURRENCY_WORDS: &[(&str, &str)] = &[
+    ("$", "USD"),
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("₽", "RUB"),
+    ("₸", "KZT"),
+    ("₴", "UAH"),
+    ("₩", "KRW"),
+    ("₹", "INR"),
+    ("₺", "TRY"),
+    ("rmb", "CNY"),
+    ("руб", "RUB"),
+    ("рубли", "RUB"),
+    ("рублей", "RUB"),
+    ("rubles", "RUB"),
+    ("тенге", "KZT"),
+    ("тг", "KZT"),
+    ("долл", "USD"),
+    ("доллар", "USD"),
+    ("долларов", "USD"),
+    ("dollars", "USD"),
+    ("евро", "EUR"),
+    ("euro", "EUR"),
+    ("euros", "EUR"),
+    ("юань", "CNY"),
+    ("юаней", "CNY"),
+    ("yuan", "CNY"),
+];
+
+/// The currency a header names (`Value ($)`, `Стоимость (USD)`,
+/// `Declared value, EUR`), as its ISO 4217 code, and the header without
+/// it; `None` when it names none, or two.
+pub fn currency_in_header(header: &str) -> Option<(&'static str, String)> {
+    let code_of = |w: &str| -> Option<&'static str> {
+        let lower = w.to_lowercase();
+        CURRENCY_CODES
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(w))
+            .copied()
+            .or_else(|| {
+                CURRENCY_WORDS
+                    .iter()
+                    .find(|(word, _)| *word == lower)
+                    .map(|(_, c)| *c)
+            })
+    };
+    let mut found: Option<&'static str> = None;
+    let mut rest = String::with_capacity(header.len());
+    let mut word = String::new();
+    let end_word = |word: &mut String, rest: &mut String, found: &mut Option<&'static str>| {
+        if word.is_empty() {
+            return true;
+        }
+        let ok = match code_of(word) {
+            Some(c) if found.is_none_or(|f| f == c) => {
+                *found = Some(c);
+                rest.push(' ');
+                true
+            }
+            Some(_) => false,
+            None => {
+                rest.push_str(word);
+                true
+            }
+        };
+        word.clear();
+        ok
+    };
+    for ch in header.chars() {
+        if ch.is_alphanumeric() {
+            word.push(ch);
+            continue;
+        }
+        if !end_word(&mut word, &mut rest, &mut found) {
+            return None;
+        }
+        let sign = ch.to_string();
+        match code_of(&sign) {
+            Some(c) if found.is_none_or(|f| f == c) => {
+                found = Some(c);
+                rest.push(' ');
+            }
+            Some(_) => return None,
+            None => rest.push(ch),
+        }
+    }
+    if !end_word(&mut word, &mut rest, &mut found) {
+        return None;
+    }
+    found.map(|c| (c, rest))
+}
+
 /// The parcel field a header names, if it is one people commonly use.
 pub fn recognise(header: &str) -> Option<&'static str> {
     let key = header_key(header);
@@ -519,6 +622,13 @@ pub fn recognise(header: &str) -> Option<&'static str> {
         && let Some(f) = recognise(&rest)
     {
         return Some(f);
+    }
+    // A value with its currency (`Стоимость (USD)`): the value's column,
+    // the currency read from the header (see `ColumnPlan::value_currency`).
+    if let Some((_, rest)) = currency_in_header(header)
+        && recognise(&rest) == Some("declared_value")
+    {
+        return Some("declared_value");
     }
     for spec in Parcel::FIELDS {
         if header_key(spec.name) == key || header_key(spec.label) == key {

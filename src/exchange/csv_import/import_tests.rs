@@ -458,3 +458,58 @@ fn a_column_whose_marks_disagree_says_so() {
     let said = format!("{:?}", r.errors);
     assert!(said.contains("disagree on the decimal mark"), "{said}");
 }
+
+/// A value's currency written in its header (`Value ($)`, `Стоимость
+/// (USD)`) is each row's currency where the row says none (it was
+/// dropped: a value with no currency, which no value test reads); a
+/// currency column's own cell wins, and terms of delivery are no currency.
+#[test]
+fn a_currency_in_the_value_header_is_the_rows_currency() {
+    for (h, code) in [
+        ("Value ($)", Some("USD")),
+        ("Стоимость (USD)", Some("USD")),
+        ("Declared value, EUR", Some("EUR")),
+        ("Объявленная ценность, руб", Some("RUB")),
+        ("Value ₸", Some("KZT")),
+        ("Value (CIF)", None),
+        ("Value", None),
+        ("Value (USD/EUR)", None),
+    ] {
+        assert_eq!(headers::currency_in_header(h).map(|(c, _)| c), code, "{h}");
+        // Recognised as a value with its currency, or not at all.
+        let want = (!matches!(h, "Value (CIF)" | "Value (USD/EUR)")).then_some("declared_value");
+        assert_eq!(recognise(h), want, "{h}");
+    }
+    let (_d, mut s) = temp_store();
+    let text = "Трек-номер;Стоимость (USD);Валюта;Вес (г)\n\
+                RR473124829KZ;5;;1000\n\
+                RR000000014KZ;7;EUR;200\n\
+                RR000000028KZ;;;300\n";
+    let r = import_text(&mut s, text, &Options::default()).unwrap();
+    assert_eq!((r.imported, r.rejected), (3, 0), "{:?}", r.errors);
+    assert_eq!(
+        r.columns
+            .iter()
+            .find(|c| c.field == "declared_value")
+            .and_then(|c| c.currency),
+        Some("USD")
+    );
+    let got: Vec<(String, Option<f64>, Option<String>)> = s
+        .conn()
+        .prepare(
+            "SELECT tracking, declared_value, declared_currency FROM parcels ORDER BY tracking",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        got,
+        vec![
+            ("RR000000014KZ".into(), Some(7.0), Some("EUR".into())),
+            ("RR000000028KZ".into(), None, None),
+            ("RR473124829KZ".into(), Some(5.0), Some("USD".into())),
+        ]
+    );
+}

@@ -221,6 +221,10 @@ pub struct Report {
 pub struct ColumnUse {
     pub column: String,
     pub field: &'static str,
+    /// The currency the declared value's header names (`Value ($)`: USD),
+    /// for a row that gives none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<&'static str>,
 }
 
 #[derive(Default)]
@@ -344,6 +348,7 @@ fn run_in(
                 f.map(|field| ColumnUse {
                     column: column_name(&plan.header, i),
                     field,
+                    currency: plan.value_currency.filter(|_| field == "declared_value"),
                 })
             })
             .collect(),

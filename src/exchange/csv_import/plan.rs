@@ -23,6 +23,10 @@ pub struct ColumnPlan {
     /// For each weight column, the unit of values that do not say one
     /// (None: each value must say it).
     pub units: Vec<Option<WeightUnit>>,
+    /// The currency the declared value's header names (`Value ($)`,
+    /// `Стоимость (USD)`): a row's value without a currency of its own
+    /// is in it.
+    pub value_currency: Option<&'static str>,
     /// For each date column, the order of its slash dates, when given or
     /// told by the column's own dates.
     pub date_orders: Vec<Option<DateOrder>>,
@@ -291,6 +295,10 @@ impl ColumnPlan {
                     .unwrap_or(Some(WeightUnit::G))
             })
             .collect();
+        let value_currency = (0..header.len())
+            .filter(|i| fields[*i] == Some("declared_value"))
+            .find_map(|i| super::headers::currency_in_header(&header[i]))
+            .map(|(c, _)| c);
         let date_orders = (0..header.len())
             .map(|i| {
                 fields[i].filter(|f| is_date(f)).and_then(|_| {
@@ -313,6 +321,7 @@ impl ColumnPlan {
             defaults,
             conflicts,
             units,
+            value_currency,
             date_orders,
             decimal_marks,
             marks_disagree,
