@@ -249,6 +249,18 @@ fn print_summary(out: &mut impl Write, r: &Report) -> Result<()> {
             cell_line(&r.ignored_columns.join(", "))
         )?;
     }
+    for n in &r.notices {
+        // (Imported as they are, as `add` keeps one parcel with them: a
+        // person looks.)
+        writeln!(
+            out,
+            "notice: {} row{} (first, line {}: {})",
+            n.rows,
+            if n.rows == 1 { "" } else { "s" },
+            n.first_line,
+            cell_line(&n.first)
+        )?;
+    }
     if !r.missing_columns.is_empty() {
         writeln!(
             out,

@@ -76,6 +76,8 @@ pub(super) enum Verdict {
     New(
         Box<Parcel>,
         Option<Vec<crate::domain::identifiers::Identifier>>,
+        /// What the parcel's check says of it.
+        Vec<String>,
     ),
     Duplicate,
     Rejected(RowError),
@@ -212,7 +214,7 @@ impl<'a> Checker<'a> {
         parsed: Parsed,
         settled: bool,
     ) -> Result<Verdict, StoreError> {
-        let (parcel, fp, identifiers) = match parsed {
+        let (parcel, fp, identifiers, warnings) = match parsed {
             Parsed::Blank => return Ok(Verdict::Blank),
             Parsed::Rejected(problems) => {
                 return Ok(Verdict::Rejected(RowError::new(line, problems)));
@@ -221,7 +223,8 @@ impl<'a> Checker<'a> {
                 parcel,
                 fp,
                 identifiers,
-            } => (parcel, fp, identifiers),
+                warnings,
+            } => (parcel, fp, identifiers, warnings),
         };
         let first = self.first.get(parcel.tracking.as_str()).copied();
         match first {
@@ -291,7 +294,7 @@ impl<'a> Checker<'a> {
                 ),
             ));
         }
-        Ok(Verdict::New(parcel, identifiers))
+        Ok(Verdict::New(parcel, identifiers, warnings))
     }
 }
 
@@ -582,7 +585,7 @@ pub(super) fn parse_row(
     // field whose cell could not be read as a date or weight is said once).
     let given: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
     let errors = match new_record_given::<Parcel>(&given, unknown) {
-        Ok((parcel, _warnings)) => {
+        Ok((parcel, warnings)) => {
             // A seizure or posting date after today (a day and month
             // swapped, a year mistyped) is refused, naming its column.
             let today = crate::domain::dates::latest_today();
@@ -608,6 +611,7 @@ pub(super) fn parse_row(
                     parcel: Box::new(parcel),
                     fp,
                     identifiers: None,
+                    warnings,
                 };
             }
             Vec::new()

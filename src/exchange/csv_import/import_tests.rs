@@ -513,3 +513,29 @@ fn a_currency_in_the_value_header_is_the_rows_currency() {
         ]
     );
 }
+
+/// What a parcel's own check says of a row (a value with no currency, an
+/// S10 number of another post than its origin) is counted by field and
+/// said with the first row's line: `add` said it of one parcel, an import
+/// of thousands said nothing.
+#[test]
+fn what_the_parcels_check_says_is_counted_by_field() {
+    let (_d, mut s) = temp_store();
+    let text = "Tracking number,Origin,Declared value,Weight (g)\n\
+                RR473124829KZ,KZ,5,100\n\
+                RR000000014KZ,KZ,,100\n\
+                RR000000028KZ,CN,7,100\n";
+    let r = import_text(&mut s, text, &Options::default()).unwrap();
+    assert_eq!(r.imported, 3, "{:?}", r.errors);
+    let got: Vec<(&str, u64, u64)> = r
+        .notices
+        .iter()
+        .map(|n| (n.field.as_str(), n.rows, n.first_line))
+        .collect();
+    assert_eq!(got, vec![("declared_currency", 2, 2), ("origin", 1, 4)]);
+    assert!(
+        r.notices[1].first.contains("issued by the post of KZ"),
+        "{:?}",
+        r.notices
+    );
+}

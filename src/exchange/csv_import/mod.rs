@@ -199,6 +199,11 @@ pub struct Report {
     /// Rows with every cell empty.
     pub blank: u64,
     pub columns: Vec<ColumnUse>,
+    /// What the rows imported (or to be) have that a person should look
+    /// at, by field: a value without a currency, a seizure date on a
+    /// parcel still `targeted`, an S10 number of another post than its
+    /// origin... (said as `add` says them of one parcel).
+    pub notices: Vec<Notice>,
     pub ignored_columns: Vec<String>,
     pub missing_columns: Vec<String>,
     /// The first bad rows (all are counted in `rejected`).
@@ -225,6 +230,33 @@ pub struct ColumnUse {
     /// for a row that gives none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'static str>,
+}
+
+/// One field's notices over an import's rows: how many rows, and the
+/// first one's line and words.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    pub field: String,
+    pub rows: u64,
+    pub first_line: u64,
+    pub first: String,
+}
+
+/// Counts `warnings` (each `field: words`) of the row on `line` into
+/// `notices`, by field.
+fn note(notices: &mut Vec<Notice>, line: u64, warnings: &[String]) {
+    for w in warnings {
+        let field = w.split_once(':').map_or("", |(f, _)| f.trim());
+        match notices.iter_mut().find(|n| n.field == field) {
+            Some(n) => n.rows += 1,
+            None => notices.push(Notice {
+                field: field.to_string(),
+                rows: 1,
+                first_line: line,
+                first: w.clone(),
+            }),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -271,6 +303,7 @@ fn run_in(
     let mut checker = Checker::new(plan);
     let mut counts = Counts::default();
     let mut errors: Vec<RowError> = Vec::new();
+    let mut notices: Vec<Notice> = Vec::new();
     let every = PROGRESS_EVERY;
 
     // A reading: a thread reads and parses the rows in order and hands
@@ -307,7 +340,10 @@ fn run_in(
             counts.read += 1;
             match checker.judge(store.conn(), row.line, row.parsed, false)? {
                 Verdict::Blank => counts.blank += 1,
-                Verdict::New(..) => counts.new += 1,
+                Verdict::New(_, _, warnings) => {
+                    counts.new += 1;
+                    note(&mut notices, row.line, &warnings);
+                }
                 Verdict::Duplicate => counts.duplicates += 1,
                 Verdict::Rejected(e) => {
                     counts.rejected += 1;
@@ -352,6 +388,7 @@ fn run_in(
                 })
             })
             .collect(),
+        notices,
         ignored_columns: plan.ignored.clone(),
         missing_columns: plan.missing.clone(),
         errors,
@@ -445,7 +482,7 @@ fn run_in(
                     match checker.judge(&w.tx, row.line, row.parsed, true)? {
                         Verdict::Blank => c2.blank += 1,
                         Verdict::Duplicate => c2.duplicates += 1,
-                        Verdict::New(mut p, identifiers) => {
+                        Verdict::New(mut p, identifiers, _) => {
                             c2.new += 1;
                             write_parcel(w, &mut p, identifiers, source_id, row.line)?;
                             c2.imported += 1;

@@ -1086,6 +1086,9 @@ pub(super) enum Parsed {
         /// Its identifiers, when the reading was asked to work them out
         /// (see [`Keeping::identifiers`]).
         identifiers: Option<Vec<crate::domain::identifiers::Identifier>>,
+        /// What the parcel's own check says of it (`declared_currency: a
+        /// declared value without a currency`): imported, and said.
+        warnings: Vec<String>,
     },
 }
 
