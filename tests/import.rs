@@ -310,7 +310,7 @@ fn a_mapping_file_with_defaults_and_save_mapping() {
     let map = write(
         &nb,
         "fr.toml",
-        "[columns]\n\"Référence colis\" = \"tracking\"\n\"Poids\" = \"weight_g\"\n\n[defaults]\nstatus = \"seized\"\ncarrier = \"PostNL\"\norigin = \"NL\"\n",
+        "[columns]\n\"Référence colis\" = \"tracking\"\n\"Poids\" = \"weight_g\"\n\n[units]\n\"Poids\" = \"kg\"\n\n[defaults]\nstatus = \"seized\"\ncarrier = \"PostNL\"\norigin = \"NL\"\n",
     );
     let used = nb._dir.path().join("used.toml");
     let out = nb.ok(&[
@@ -330,7 +330,8 @@ fn a_mapping_file_with_defaults_and_save_mapping() {
         .unwrap()
         .query_row("SELECT weight_g FROM parcels", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(w, 1.5);
+    // (A header that names no unit says none: `[units]` gives it.)
+    assert_eq!(w, 1500.0);
     // The saved mapping imports the same file the same way.
     let saved = std::fs::read_to_string(&used).unwrap();
     assert!(saved.contains("status = \"seized\""), "{saved}");

@@ -33,8 +33,9 @@ impl WeightUnit {
             "mg" | "мг" | "milligram" | "milligrams" | "миллиграмм" | "миллиграммов" => {
                 WeightUnit::Mg
             }
-            "g" | "gr" | "grs" | "gram" | "grams" | "gramme" | "grammes" | "г" | "гр" | "грамм"
-            | "грамма" | "граммов" | "граммах" => WeightUnit::G,
+            "g" | "gr" | "grs" | "gram" | "grams" | "gramme" | "grammes" | "gramm" | "gramos"
+            | "grammi" | "г" | "гр" | "грамм" | "грамма" | "граммов" | "граммах" | "граммы"
+            | "克" => WeightUnit::G,
             "kg"
             | "kgs"
             | "kilo"
@@ -47,8 +48,15 @@ impl WeightUnit {
             | "килограмм"
             | "килограмма"
             | "килограммов"
-            | "килограммах" => WeightUnit::Kg,
-            "lb" | "lbs" | "pound" | "pounds" => WeightUnit::Lb,
+            | "килограммах"
+            | "килограммы"
+            | "kilogramm"
+            | "kilogramos"
+            | "chilogrammi"
+            | "公斤"
+            | "千克" => WeightUnit::Kg,
+            "lb" | "lbs" | "pound" | "pounds" | "pfund" | "libra" | "libras" | "livre"
+            | "livres" | "фунт" | "фунты" | "фунтов" | "磅" => WeightUnit::Lb,
             "oz" | "ounce" | "ounces" => WeightUnit::Oz,
             _ => return None,
         })

@@ -411,7 +411,19 @@ pub(super) fn header_key(h: &str) -> String {
 
 /// Words that make a header a weight's: `Weight (kg)`, `Вес, г`,
 /// `Масса брутто (кг)`, `Gross weight kg`, `Weight`.
-const WEIGHT_WORDS: &[&str] = &["weight", "wt", "вес", "масса", "mass"];
+const WEIGHT_WORDS: &[&str] = &[
+    "weight",
+    "wt",
+    "вес",
+    "масса",
+    "mass",
+    "gewicht",
+    "peso",
+    "poids",
+    "重量",
+    "毛重",
+    "净重",
+];
 /// Words a weight header may have besides: which weight, of what.
 const WEIGHT_QUALIFIERS: &[&str] = &[
     "gross",

@@ -539,3 +539,52 @@ fn what_the_parcels_check_says_is_counted_by_field() {
         r.notices
     );
 }
+
+/// A mapped weight column whose header names no unit this tool reads
+/// (`Poids`, `重量`) is refused row by row as a bare `Weight` is, unless
+/// a value or `[units]` says one: `1,5` under `Poids` was stored as
+/// 1.5 g. Units in other languages' words are read (`重量(公斤)`,
+/// `Gewicht (Pfund)`, `Вес (килограммы)`).
+#[test]
+fn a_mapped_weight_column_that_names_no_unit_is_not_grams() {
+    let import_mapped = |text: &str, mapping: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, text).unwrap();
+        let m = Mapping::parse(mapping, &dir.path().join("m.toml")).unwrap();
+        let prep = Prepared::new(&path, Some(&m), None, None).unwrap();
+        let (_d, mut s) = temp_store();
+        let r = run(&mut s, &prep, &Options::default(), |_| {}).unwrap();
+        let w: Option<f64> = s
+            .conn()
+            .query_row("SELECT weight_g FROM parcels", [], |r| r.get(0))
+            .ok()
+            .flatten();
+        (r, w)
+    };
+    let (r, w) = import_mapped(
+        "Num. envoi|Poids\nRR000000155RU|1,5\n",
+        "[columns]\n\"Num. envoi\" = \"tracking\"\n\"Poids\" = \"weight_g\"\n",
+    );
+    assert_eq!((r.imported, r.rejected, w), (0, 1, None), "{r:?}");
+    assert!(r.errors[0].to_string().contains("has no unit"), "{r:?}");
+    for (header, grams) in [
+        ("重量(公斤)", 1500.0),
+        ("Вес (килограммы)", 1500.0),
+        ("Gewicht (Pfund)", 680.388_555),
+        ("Poids (g)", 1.5),
+    ] {
+        let (r, w) = import_mapped(
+            &format!("Num. envoi|{header}\nRR000000155RU|1,5\n"),
+            &format!("[columns]\n\"Num. envoi\" = \"tracking\"\n\"{header}\" = \"weight_g\"\n"),
+        );
+        assert_eq!(r.imported, 1, "{header}: {r:?}");
+        assert!((w.unwrap() - grams).abs() < 0.01, "{header}: {w:?}");
+    }
+    // A value that says its unit is read under any header.
+    let (r, w) = import_mapped(
+        "Num. envoi|Poids\nRR000000155RU|1,5 kg\n",
+        "[columns]\n\"Num. envoi\" = \"tracking\"\n\"Poids\" = \"weight_g\"\n",
+    );
+    assert_eq!((r.imported, w), (1, Some(1500.0)), "{r:?}");
+}

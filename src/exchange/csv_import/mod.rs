@@ -1327,7 +1327,7 @@ mod tests {
         };
         let t = rows(&[
             &["Report"],
-            &["Ref colis", "Poids"],
+            &["Ref colis", "Remarque"],
             &["RR123456785KZ", "1"],
         ]);
         assert_eq!(

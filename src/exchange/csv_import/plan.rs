@@ -287,12 +287,15 @@ impl ColumnPlan {
                         .map(|(_, u)| *u)
                 });
                 // A mapped column's header may still say its unit
-                // (`Poids brut (kg)`); one that says none (`Poids`), sent
-                // to weight_g by the mapping, is in grams.
+                // (`Poids brut (kg)`); under one that says none (`Poids`,
+                // `重量`), as under a bare `Weight`, every value must say
+                // its own, or `[units]` the column's. (It was taken for
+                // grams: `1,5` under `Poids` or `重量(公斤)`, kilograms
+                // in a word not known then, was stored as 1.5 g.)
                 stated
                     .or_else(|| weight_header(&header[i]))
                     .or_else(|| unit_in_header(&header[i]).map(Some))
-                    .unwrap_or(Some(WeightUnit::G))
+                    .unwrap_or(None)
             })
             .collect();
         let value_currency = (0..header.len())
