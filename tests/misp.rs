@@ -460,6 +460,62 @@ fn the_strictest_of_several_tlp_tags_applies_and_tlp_white_is_clear() {
     assert!(err.contains("tlp:purple"), "{err}");
 }
 
+/// A TLP tag on an attribute or object holds what it tags at that level:
+/// a note, person or organisation at its own, a parcel (which has none)
+/// by its case, the event's attributes by their note. A `tlp:red` on one
+/// annotation of a `tlp:green` event was imported GREEN and left in the
+/// next plain export.
+#[test]
+fn tlp_tags_on_attributes_and_objects_hold_what_they_tag() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let red = serde_json::json!([{"name": "tlp:red"}]);
+    let mut e = event_with(&["tlp:green"], tracking("EE000000080CN"), Value::Null);
+    e["Event"]["Object"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "name": "annotation",
+            "uuid": "5a0c2f1e-8e59-4a8e-9d0b-2f6a1c3e4d5f",
+            "Attribute": [{"object_relation": "text", "type": "text",
+                           "value": "SOURCE IS INFORMANT K-17", "Tag": red}],
+        }));
+    e["Event"]["Attribute"] = serde_json::json!([
+        {"type": "phone-number", "value": "+77015550142"},
+        {"type": "btc", "value": "bc1q3d7fs2wjnp7z3q8hdjxkp7fpyl7jzquev8gt6v", "Tag": red},
+    ]);
+    let f = import_value(&nb, "e.json", &e);
+    let said = nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert!(said.contains("is tagged RED: imported as RED"), "{said}");
+    let notes = nb.json(&["list", "notes"]);
+    let tlp_of = |text: &str| {
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["text"].as_str().unwrap().contains(text))
+            .map(|n| n["tlp"].as_str().unwrap().to_string())
+    };
+    assert_eq!(tlp_of("INFORMANT").as_deref(), Some("RED"), "{notes}");
+    assert_eq!(tlp_of("bc1q3d7").as_deref(), Some("RED"), "{notes}");
+    // The case stays GREEN: its parcel is tagged with nothing stricter.
+    let cases = nb.json(&["list", "cases"]);
+    assert_eq!(cases[0]["tlp"], "GREEN", "{cases}");
+    // A parcel's attribute tagged RED makes its case RED.
+    let mut attrs = tracking("EE000000102CN");
+    attrs[1]["Tag"] = red.clone();
+    let e = event_with(&["tlp:green"], attrs, Value::Null);
+    let f = import_value(&nb, "e2.json", &e);
+    let said = nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert!(said.contains("the case is RED"), "{said}");
+    let cases = nb.json(&["list", "cases"]);
+    assert_eq!(
+        cases.as_array().unwrap().last().unwrap()["tlp"],
+        "RED",
+        "{cases}"
+    );
+}
+
 #[test]
 fn nothing_in_an_event_is_dropped_without_a_word() {
     let nb = Nb::new();

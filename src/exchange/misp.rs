@@ -596,8 +596,28 @@ fn said(notices: &mut Vec<String>, what: &str, warnings: impl IntoIterator<Item 
 /// the notices. Any other `tlp:` tag refuses the file.
 fn event_tlp(e: &Value, notices: &mut Vec<String>) -> Result<String> {
     use crate::domain::fields::TLP;
+    let found = tlp_tags(&e["Tag"], "Event.Tag", notices)?;
+    let Some((rank, _)) = found.iter().max_by_key(|(r, _)| *r) else {
+        return Ok("AMBER".into());
+    };
+    let tlp = TLP[*rank].to_string();
+    if found.iter().any(|(r, _)| r != rank) {
+        let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
+        notices.push(format!(
+            "the event has several TLP tags ({}): the strictest, {tlp}, applies to everything imported",
+            names.join(", ")
+        ));
+    }
+    Ok(tlp)
+}
+
+/// The TLP levels of `tags` (a MISP `Tag` list) with each tag's name, by
+/// rank in [`TLP`](crate::domain::fields::TLP); `at` names where they are
+/// in a refusal of a `tlp:` tag that is no level.
+fn tlp_tags(tags: &Value, at: &str, notices: &mut Vec<String>) -> Result<Vec<(usize, String)>> {
+    use crate::domain::fields::TLP;
     let mut found: Vec<(usize, String)> = Vec::new();
-    for name in e["Tag"]
+    for name in tags
         .as_array()
         .into_iter()
         .flatten()
@@ -622,7 +642,7 @@ fn event_tlp(e: &Value, notices: &mut Vec<String>) -> Result<String> {
         };
         let Some(rank) = TLP.iter().position(|t| *t == upper) else {
             return Err(bad(
-                "Event.Tag",
+                at,
                 format!(
                     "{name:?} is not a TLP label (tlp:clear, tlp:white, tlp:green, tlp:amber, tlp:amber+strict, tlp:red)"
                 ),
@@ -630,18 +650,53 @@ fn event_tlp(e: &Value, notices: &mut Vec<String>) -> Result<String> {
         };
         found.push((rank, name.to_string()));
     }
-    let Some((rank, _)) = found.iter().max_by_key(|(r, _)| *r) else {
-        return Ok("AMBER".into());
-    };
-    let tlp = TLP[*rank].to_string();
-    if found.iter().any(|(r, _)| r != rank) {
-        let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
-        notices.push(format!(
-            "the event has several TLP tags ({}): the strictest, {tlp}, applies to everything imported",
-            names.join(", ")
-        ));
+    Ok(found)
+}
+
+/// The strictest TLP the tags of an object, or of its attributes not
+/// marked deleted, give, when it is stricter than `base`: what that
+/// object imports is held at it (a `tlp:red` on one attribute of a
+/// `tlp:green` event was imported GREEN, and left in the next plain
+/// export).
+fn stricter_in(
+    tags: impl IntoIterator<Item = (Value, String)>,
+    base: &str,
+) -> Result<Option<String>> {
+    use crate::domain::fields::TLP;
+    let base = TLP.iter().position(|t| *t == base).unwrap_or(0);
+    let mut strictest = base;
+    // (What these tags say of themselves, TLP 1.0 or extensions, is
+    // said of the event's own; not again for each attribute.)
+    let mut quiet = Vec::new();
+    for (t, at) in tags {
+        for (rank, _) in tlp_tags(&t, &at, &mut quiet)? {
+            strictest = strictest.max(rank);
+        }
     }
-    Ok(tlp)
+    Ok((strictest > base).then(|| TLP[strictest].to_string()))
+}
+
+/// The tags of an object and of its attributes not marked deleted, each
+/// with where it is (for a refusal).
+fn object_tags(o: &Value, what: &str) -> Vec<(Value, String)> {
+    std::iter::once((o["Tag"].clone(), format!("{what} Tag")))
+        .chain(
+            o["Attribute"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|a| !deleted(a))
+                .map(|a| {
+                    (
+                        a["Tag"].clone(),
+                        format!(
+                            "{what} attribute {} Tag",
+                            a["object_relation"].as_str().unwrap_or("?")
+                        ),
+                    )
+                }),
+        )
+        .collect()
 }
 
 /// The link type of a MISP relationship (the reverse of the export's).
@@ -1028,7 +1083,44 @@ pub fn import_event(
         dry_run,
         ..Imported::default()
     };
-    let tlp = event_tlp(e, &mut out.notices)?;
+    let event_level = event_tlp(e, &mut out.notices)?;
+    // Objects of kinds that hold no TLP of their own (parcels, substances:
+    // their case's) tagged stricter than the event make the case as
+    // strict; people, organisations and notes hold their own (below).
+    let objects_of_case = e["Object"].as_array().into_iter().flatten().filter(|o| {
+        !matches!(
+            o["name"].as_str(),
+            Some("person" | "organization" | "annotation")
+        )
+    });
+    let mut tags = Vec::new();
+    for o in objects_of_case {
+        let what = format!(
+            "{} object {}",
+            o["name"].as_str().unwrap_or("?"),
+            o["uuid"].as_str().unwrap_or("?")
+        );
+        tags.extend(object_tags(o, &what));
+    }
+    let tlp = match stricter_in(tags, &event_level)? {
+        Some(t) => {
+            out.notices.push(format!(
+                "the event is {event_level}, but objects in it that hold no TLP of their own (parcels, substances) are tagged {t}: the case is {t}"
+            ));
+            t
+        }
+        None => event_level,
+    };
+    // An object's own TLP: the case's, or stricter where its tags say so.
+    let own_tlp = |o: &Value, what: &str, notices: &mut Vec<String>| -> Result<String> {
+        Ok(match stricter_in(object_tags(o, what), &tlp)? {
+            Some(t) => {
+                notices.push(format!("{what} is tagged {t}: imported as {t}"));
+                t
+            }
+            None => tlp.clone(),
+        })
+    };
     // What the event adds, each named in the provenance of this import
     // at the end (imported records looked typed here: `came_through`
     // empty, no source named).
@@ -1376,7 +1468,7 @@ pub fn import_event(
                     .collect();
                 let pairs: Vec<(&str, String)> = vec![
                     ("name", full),
-                    ("tlp", tlp.clone()),
+                    ("tlp", own_tlp(o, &what, &mut out.notices)?),
                     ("aliases", r.all("alias")),
                     ("born_on", r.one("date-of-birth")),
                     ("nationality", r.one("nationality")),
@@ -1464,7 +1556,7 @@ pub fn import_event(
                 let pairs: Vec<(&str, String)> = vec![
                     ("name", name),
                     ("org_type", kind),
-                    ("tlp", tlp.clone()),
+                    ("tlp", own_tlp(o, &what, &mut out.notices)?),
                     ("aliases", r.all("alias")),
                     ("phones", r.all("phone-number")),
                     ("addresses", r.all("address")),
@@ -1530,7 +1622,7 @@ pub fn import_event(
         let mut pairs: Vec<(&str, String)> = vec![
             ("text", text),
             ("note_type", note_type.into()),
-            ("tlp", tlp.clone()),
+            ("tlp", own_tlp(o, &what, &mut out.notices)?),
         ];
         let created = r.one("creation-date");
         if !created.is_empty() {
@@ -1734,6 +1826,26 @@ pub fn import_event(
             ))
         })
         .collect();
+    // Held at the strictest TLP any of them is tagged with.
+    let attrs_tlp = match stricter_in(
+        e["Attribute"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| !deleted(a))
+            .map(|a| (a["Tag"].clone(), "Event.Attribute Tag".to_string())),
+        &tlp,
+    )? {
+        Some(t) => {
+            if !attrs.is_empty() {
+                out.notices.push(format!(
+                    "the event's attributes include some tagged {t}: the note of them is {t}"
+                ));
+            }
+            t
+        }
+        None => tlp.clone(),
+    };
     // In notes of at most a note's length each (800 phone numbers were one
     // note of 23,268 characters, and the file was refused).
     let head = format!("From MISP event {event_id} ({file})");
@@ -1786,8 +1898,9 @@ pub fn import_event(
             )?;
             continue;
         }
-        let (mut n, _) = new_record::<Note>(&[("text", text.as_str()), ("tlp", tlp.as_str())])
-            .map_err(|err| bad("Event.Attribute", err))?;
+        let (mut n, _) =
+            new_record::<Note>(&[("text", text.as_str()), ("tlp", attrs_tlp.as_str())])
+                .map_err(|err| bad("Event.Attribute", err))?;
         n.meta.id = note_id;
         n.item_id = case_id;
         create::note(w, &mut n).map_err(|err| bad("Event.Attribute", err))?;
