@@ -1105,6 +1105,17 @@ fn resigned(file: &Path, name: &str, sql: &str) -> PathBuf {
 
 /// [`resigned`], the maker naming themselves `signer`.
 fn resigned_as(file: &Path, name: &str, sql: &str, signer: &str) -> PathBuf {
+    resigned_with(file, name, sql, signer, |_| {})
+}
+
+/// [`resigned_as`], with the manifest edited by `edit` before it is signed.
+fn resigned_with(
+    file: &Path,
+    name: &str,
+    sql: &str,
+    signer: &str,
+    edit: impl Fn(&mut Value),
+) -> PathBuf {
     use interdict::exchange::signing;
     tampered(file, name, |t| {
         let c = Connection::open(t).unwrap();
@@ -1115,6 +1126,7 @@ fn resigned_as(file: &Path, name: &str, sql: &str, signer: &str) -> PathBuf {
         let mut m: Value = serde_json::from_str(&text).unwrap();
         m["content_hash"] = signing::content_hash(&c).unwrap().into();
         m["exporter"] = signer.into();
+        edit(&mut m);
         let text = m.to_string();
         let dir = tempfile::tempdir().unwrap();
         let key = signing::load_or_create(&dir.path().join("mallory.key")).unwrap();
@@ -1130,6 +1142,42 @@ fn resigned_as(file: &Path, name: &str, sql: &str, signer: &str) -> PathBuf {
         )
         .unwrap();
     })
+}
+
+/// A file whose manifest names the receiving notebook as its source,
+/// signed by another key, does not replace that notebook's checkpoint
+/// of its own log (it did: `audit verify` then said the notebook was
+/// rolled back); the merge says so.
+#[test]
+fn a_file_naming_this_notebook_as_its_source_leaves_its_checkpoint() {
+    let a = officer_a();
+    let sent = export(&a, "sent.db", &["--all"]);
+    let b = Nb::new();
+    b.ok(&["add", "case", "--title", "Local"]);
+    b.ok(&["add", "note", "--on", "C-0001", "--text", "office note"]);
+    let b_id: String = Connection::open(&b.db)
+        .unwrap()
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'database_id'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    b.ok(&["audit", "verify"]);
+    let crafted = resigned_with(&sent, "mine.db", "SELECT 1;", "mallory", |m| {
+        m["source_db"] = b_id.clone().into();
+        // (Far ahead of this notebook's log.)
+        m["audit_head"]["seq"] = 100_000.into();
+    });
+    let out = b
+        .run(&["merge", "--trust-new", crafted.to_str().unwrap()])
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("names this notebook") && err.contains("not with your key"),
+        "{err}"
+    );
+    b.ok(&["audit", "verify"]);
 }
 
 #[test]

@@ -130,6 +130,20 @@ fn source_checkpoint(store: &Store, rec: &received::Received, dry_run: bool) -> 
     let (key, dir) = store.sealing()?;
     let dir = dir?;
     let db = rec.manifest.source_db;
+    if db == store.db_id() {
+        // A file of this notebook (an export of it merged back), or one
+        // that says it is: this notebook's checkpoint is its own writes'
+        // alone. (A partner's file naming this notebook as its source
+        // replaced it with the partner's log head, and `audit verify`
+        // then said this notebook was rolled back.)
+        let own = crate::exchange::signing::fingerprint(&key.verifying_key());
+        return (rec.fingerprint != own).then(|| {
+            format!(
+                "the file names this notebook ({db}) as the one it was exported from, but it was signed by {} (key {}), not with your key: its log is not taken as this notebook's",
+                rec.signer, rec.fingerprint
+            )
+        });
+    }
     // A file exported before the later entry was seen is an older copy,
     // not a rolled-back log: merging an older export after a newer one
     // (or one of a notebook this account also writes, whose own entries
