@@ -516,6 +516,96 @@ fn tlp_tags_on_attributes_and_objects_hold_what_they_tag() {
     );
 }
 
+/// A reference is from the object that holds it: an `object_uuid`
+/// naming a record of this notebook made a link between two of its own
+/// parcels (or put the file's finding on one), unsaid.
+#[test]
+fn a_reference_is_from_the_object_that_holds_it() {
+    let nb = Nb::new();
+    for t in ["RR473124829KZ", "RR123456785KZ"] {
+        nb.ok(&["add", "parcel", "--tracking", t]);
+    }
+    let id_of = |t: &str| nb.json(&["show", t])["id"].as_str().unwrap().to_string();
+    let (mine, other) = (id_of("RR473124829KZ"), id_of("RR123456785KZ"));
+    let mut e = event_with(&["tlp:green"], tracking("EE000000080CN"), Value::Null);
+    e["Event"]["Object"][0]["ObjectReference"] = serde_json::json!([{
+        "uuid": "7d2b8f8e-3c1a-4f55-9a39-0c6e5b1f2a11",
+        "object_uuid": mine,
+        "referenced_uuid": other,
+        "relationship_type": "same-sender-as",
+    }]);
+    let f = import_value(&nb, "e.json", &e);
+    let said = nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert!(
+        said.contains(&format!("says it is from \"{mine}\"")),
+        "{said}"
+    );
+    let c = rusqlite::Connection::open(&nb.db).unwrap();
+    let ends: Vec<(String, String)> = c
+        .prepare(
+            "SELECT fp.tracking, tp.tracking FROM links l
+             JOIN parcels fp ON fp.id = l.from_id JOIN parcels tp ON tp.id = l.to_id
+             WHERE l.link_type <> 'includes'",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    // From the file's parcel (its own object), not between two of this
+    // notebook's.
+    assert_eq!(ends.len(), 1, "{ends:?}");
+    assert!(
+        ends[0].0 == "EE000000080CN" || ends[0].1 == "EE000000080CN",
+        "{ends:?}"
+    );
+}
+
+/// Objects and references MISP marks deleted are left out and counted,
+/// as deleted attributes are (a retracted person came back live); two
+/// objects under one uuid written in other letter cases are one uuid.
+#[test]
+fn deleted_objects_and_references_are_left_out_and_uuids_ignore_case() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let mut e = event_with(&["tlp:green"], tracking("EE000000080CN"), Value::Null);
+    let objects = e["Event"]["Object"].as_array_mut().unwrap();
+    objects.push(serde_json::json!({
+        "name": "person",
+        "uuid": "3f0a6b2c-1d4e-4f80-9a7b-5c6d7e8f9a0b",
+        "deleted": true,
+        "Attribute": [{"object_relation": "full-name", "type": "full-name", "value": "Retracted Person"}],
+    }));
+    objects[0]["ObjectReference"] = serde_json::json!([{
+        "uuid": "7d2b8f8e-3c1a-4f55-9a39-0c6e5b1f2a12",
+        "referenced_uuid": "3f0a6b2c-1d4e-4f80-9a7b-5c6d7e8f9a0b",
+        "relationship_type": "sends",
+        "deleted": "1",
+    }]);
+    let f = import_value(&nb, "e.json", &e);
+    let said = nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert!(
+        said.contains("1 object(s) marked deleted in MISP left out"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 reference(s) marked deleted in MISP left out"),
+        "{said}"
+    );
+    assert_eq!(nb.json(&["list", "people"]).as_array().unwrap().len(), 0);
+    // The parcel again under its uuid in capitals, with another sender.
+    let mut e = event_with(&["tlp:green"], tracking("EE000000102CN"), Value::Null);
+    let mut copy = e["Event"]["Object"][0].clone();
+    copy["uuid"] = copy["uuid"].as_str().unwrap().to_uppercase().into();
+    copy["Attribute"].as_array_mut().unwrap().push(
+        serde_json::json!({"object_relation": "sender-name", "type": "text", "value": "Other"}),
+    );
+    e["Event"]["Object"].as_array_mut().unwrap().push(copy);
+    let f = import_value(&nb, "e2.json", &e);
+    let err = nb.fails(&["import", "misp", f.to_str().unwrap()]);
+    assert!(err.contains("two objects with this uuid"), "{err}");
+}
+
 #[test]
 fn nothing_in_an_event_is_dropped_without_a_word() {
     let nb = Nb::new();

@@ -1088,10 +1088,11 @@ pub fn import_event(
     // their case's) tagged stricter than the event make the case as
     // strict; people, organisations and notes hold their own (below).
     let objects_of_case = e["Object"].as_array().into_iter().flatten().filter(|o| {
-        !matches!(
-            o["name"].as_str(),
-            Some("person" | "organization" | "annotation")
-        )
+        !deleted(o)
+            && !matches!(
+                o["name"].as_str(),
+                Some("person" | "organization" | "annotation")
+            )
     });
     let mut tags = Vec::new();
     for o in objects_of_case {
@@ -1166,13 +1167,27 @@ pub fn import_event(
     }
     out.case = records::label_of(&w.tx, ItemKind::Case, case_id)?;
 
-    let objects: Vec<&Value> = e["Object"].as_array().into_iter().flatten().collect();
+    // Objects marked deleted (MISP keeps them, marked, as it does
+    // attributes) are not imported: a retracted person came back live.
+    let (gone_objects, objects): (Vec<&Value>, Vec<&Value>) = e["Object"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .partition(|o| deleted(o));
+    if !gone_objects.is_empty() {
+        out.notices.push(format!(
+            "{} object(s) marked deleted in MISP left out",
+            gone_objects.len()
+        ));
+    }
     // Two objects under one uuid: the second was taken as "already here"
-    // and its content lost. The same object twice is harmless.
-    let mut by_id: HashMap<&str, &Value> = HashMap::new();
+    // and its content lost. The same object twice is harmless. (A uuid
+    // is one whatever the case of its letters.)
+    let mut by_id: HashMap<Uuid, &Value> = HashMap::new();
     for o in &objects {
         if let Some(id) = o["uuid"].as_str()
-            && let Some(before) = by_id.insert(id, o)
+            && let Ok(key) = Uuid::parse_str(id)
+            && let Some(before) = by_id.insert(key, o)
             && before != *o
         {
             return Err(bad(
@@ -1605,7 +1620,7 @@ pub fn import_event(
             .as_array()
             .into_iter()
             .flatten()
-            .find(|x| x["relationship_type"] == "annotates")
+            .find(|x| x["relationship_type"] == "annotates" && !deleted(x))
             .and_then(|x| x["referenced_uuid"].as_str())
             .and_then(|s| Uuid::parse_str(s).ok())
             .filter(|id| refs::kind_of_id(&w.tx, *id).ok().flatten().is_some())
@@ -1661,9 +1676,15 @@ pub fn import_event(
         }
         out.notices.extend(r.not_imported(&what, "note"));
     }
-    // Findings and links, from the references.
+    // Findings and links, from the references (those marked deleted
+    // left out, and counted).
+    let mut gone_refs = 0;
     for o in &objects {
         for x in o["ObjectReference"].as_array().into_iter().flatten() {
+            if deleted(x) {
+                gone_refs += 1;
+                continue;
+            }
             let rel = x["relationship_type"].as_str().unwrap_or("");
             if rel == "annotates" {
                 continue;
@@ -1714,7 +1735,11 @@ pub fn import_event(
             }
             let to_uuid = &x["referenced_uuid"];
             let dangling = |notices: &mut Vec<String>| {
-                notices.push(match to_uuid.as_str().and_then(|t| by_id.get(t)) {
+                notices.push(match to_uuid
+                    .as_str()
+                    .and_then(|t| Uuid::parse_str(t).ok())
+                    .and_then(|t| by_id.get(&t))
+                {
                     Some(o) => format!(
                         "reference {id} ({rel}) to an object of template {}, which is not read here: left out",
                         o["name"].as_str().unwrap_or("?")
@@ -1724,15 +1749,20 @@ pub fn import_event(
                     ),
                 });
             };
-            // (An object's reference is from that object, whatever its
-            // object_uuid says.)
-            let from = match id_of(&x["object_uuid"], &what) {
-                Ok(f) => f,
-                Err(_) => match id_of(&o["uuid"], &what) {
-                    Ok(f) => f,
-                    Err(_) => continue,
-                },
+            // An object's reference is from that object, whatever its
+            // object_uuid says: an object_uuid naming one of this
+            // notebook's records made a link between two of them, or put
+            // the file's finding on this notebook's parcel, unsaid.
+            let Ok(from) = id_of(&o["uuid"], &what) else {
+                continue;
             };
+            if let Some(said) = x["object_uuid"].as_str()
+                && Uuid::parse_str(said).ok() != Some(from)
+            {
+                out.notices.push(format!(
+                    "reference {id} ({rel}) sits in object {from} but says it is from {said:?}: taken as {from}'s"
+                ));
+            }
             let Ok(to) = id_of(to_uuid, &what) else {
                 dangling(&mut out.notices);
                 continue;
@@ -1748,7 +1778,7 @@ pub fn import_event(
                     },
                 };
                 let Some(sub) = sub else {
-                    let points_at = match by_id.get(to.to_string().as_str()) {
+                    let points_at = match by_id.get(&to) {
                         Some(o) => Some(format!(
                             "the {} object {to}",
                             o["name"].as_str().unwrap_or("?")
@@ -1806,6 +1836,11 @@ pub fn import_event(
             create::link(w, &mut l).map_err(|err| bad(&what, err))?;
             added(ItemKind::Link, id);
         }
+    }
+    if gone_refs > 0 {
+        out.notices.push(format!(
+            "{gone_refs} reference(s) marked deleted in MISP left out"
+        ));
     }
     // The event's attributes, as a note on the case.
     let attrs: Vec<String> = e["Attribute"]
