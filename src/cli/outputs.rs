@@ -75,9 +75,12 @@ pub(super) fn check_command(command: &Command, db: &Path, identity: Option<&Path
     }
     // (option, path) of each output; inputs beside the notebook.
     let mut outputs: Vec<(String, PathBuf)> = Vec::new();
+    let mut database_out = false;
     match command {
-        Command::Export(ExportArgs { out: Some(p), .. }) => {
+        Command::Export(a @ ExportArgs { out: Some(p), .. }) => {
             outputs.push(("--out".into(), p.clone()));
+            // (A database export refuses any file there: said by it.)
+            database_out = a.graph.is_none() && !a.stix && !a.misp && a.incident.is_none();
         }
         Command::Profile(ProfileCmd::Export { out: Some(p), .. })
         | Command::Document(DocumentCmd::Extract { out: p, .. })
@@ -115,10 +118,30 @@ pub(super) fn check_command(command: &Command, db: &Path, identity: Option<&Path
     }
     for (option, path) in &outputs {
         check_output(option, path, &kept)?;
+        // Another notebook (or an export: a database of any kind) is never
+        // replaced by a text: `export --stix --out colleague.db` destroyed
+        // a whole notebook, as `--rejects` or `profile export` could. (The
+        // database export refuses any file that exists.)
+        if !database_out && holds_a_database(path) {
+            bail!(
+                "{option} {}: that file is an SQLite database (a notebook or an export?); writing there would replace it. Choose another file; nothing was written",
+                super::output::cell_line(&path.display().to_string()),
+            );
+        }
         // Two outputs of one command are not one file either.
         kept.push((path.clone(), format!("the file {option} writes")));
     }
     Ok(())
+}
+
+/// Whether the file at `path` begins as an SQLite database does.
+fn holds_a_database(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"SQLite format 3\0"
 }
 
 /// Where `path` leads: the file a link names (followed, even when it
@@ -184,6 +207,34 @@ mod tests {
             assert!(check_output("--out", &hard, &kept(&nb)).is_err());
         }
         assert!(check_output("--out", &d.path().join("out.json"), &kept(&nb)).is_ok());
+    }
+
+    /// Another notebook (any SQLite database) is not replaced by a text
+    /// output; a text file of the same name is, as before.
+    #[test]
+    fn a_database_is_never_a_texts_output() {
+        use super::super::args::{Cli, Command};
+        use clap::Parser;
+        let d = tempfile::tempdir().unwrap();
+        let other = d.path().join("colleague.db");
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE t (x)").unwrap();
+        drop(c);
+        let old = d.path().join("old.json");
+        std::fs::write(&old, "{}").unwrap();
+        let nb = d.path().join("nb.db");
+        for args in [
+            vec!["interdict", "export", "--stix", "--all", "--out"],
+            vec!["interdict", "profile", "export", "p", "--out"],
+        ] {
+            let cli =
+                Cli::try_parse_from(args.iter().copied().chain([other.to_str().unwrap()])).unwrap();
+            let e = check_command(cli.command.as_ref().unwrap(), &nb, None).unwrap_err();
+            assert!(e.to_string().contains("is an SQLite database"), "{e}");
+            let cli =
+                Cli::try_parse_from(args.iter().copied().chain([old.to_str().unwrap()])).unwrap();
+            assert!(check_command(cli.command.as_ref().unwrap(), &nb, None).is_ok());
+        }
     }
 
     /// A journal not there yet is still the notebook's, and found through
