@@ -213,7 +213,7 @@ mod tests {
     /// output; a text file of the same name is, as before.
     #[test]
     fn a_database_is_never_a_texts_output() {
-        use super::super::args::{Cli, Command};
+        use super::super::args::Cli;
         use clap::Parser;
         let d = tempfile::tempdir().unwrap();
         let other = d.path().join("colleague.db");
