@@ -99,6 +99,17 @@ pub fn slash_date(raw: &str) -> Option<SlashDate> {
     }
 }
 
+/// What a date of two short numbers and a year says about its order by
+/// itself, whatever separates them (`25.03.2026` as `25/03/2026`): what a
+/// table's column of dates tells of the order of all of them.
+pub fn told_order(raw: &str) -> Option<SlashDate> {
+    let t = without_time(raw.trim());
+    match parts(t)? {
+        ('.', a, b, y) => slash_date(&format!("{a}/{b}/{y}")),
+        _ => slash_date(t),
+    }
+}
+
 /// The latest date that is today somewhere on Earth (UTC+14): a date
 /// after it is in the future wherever it was written.
 pub fn latest_today() -> String {
@@ -182,8 +193,11 @@ pub fn parse_table_date(
                 .map(|d| d.to_string())
                 .ok_or_else(|| not_a_date("year, month, day"));
         }
-        if sep == '.' {
-            // The dot says day first, as Russian and most European tables write.
+        if sep == '.' && order.is_none_or(|o| o == DateOrder::Dmy) {
+            // The dot says day first, as Russian and most European tables
+            // write, unless the column's order is told otherwise (a
+            // header, `--date-order`, its other dates): `03.04.2026` was
+            // read as 3 April under `--date-order mdy`.
             return civil(year(c), b, a)
                 .map(|d| d.to_string())
                 .ok_or_else(|| not_a_date("day.month.year"));
@@ -290,6 +304,22 @@ mod tests {
         assert_eq!(slash_date("04/13/26"), Some(SlashDate::MonthFirst));
         assert_eq!(slash_date("2026-04-03"), None);
         assert_eq!(slash_date("03.04.2026"), None);
+        assert_eq!(told_order("04.25.2026"), Some(SlashDate::MonthFirst));
+        assert_eq!(told_order("25.04.2026"), Some(SlashDate::DayFirst));
+        assert_eq!(told_order("2026-04-25"), None);
+        // A dotted date follows the order told; day first otherwise.
+        assert_eq!(
+            parse_table_date("03.04.2026", Some(DateOrder::Mdy), false).unwrap(),
+            "2026-03-04"
+        );
+        assert_eq!(
+            parse_table_date("04.25.2026", Some(DateOrder::Mdy), false).unwrap(),
+            "2026-04-25"
+        );
+        assert_eq!(
+            parse_table_date("03.04.2026", None, false).unwrap(),
+            "2026-04-03"
+        );
         assert_eq!("MDY".parse::<DateOrder>(), Ok(DateOrder::Mdy));
     }
 }

@@ -588,3 +588,54 @@ fn a_mapped_weight_column_that_names_no_unit_is_not_grams() {
     );
     assert_eq!((r.imported, w), (1, Some(1500.0)), "{r:?}");
 }
+
+/// A dotted date follows the order its column is told (`--date-order`,
+/// its header, its other dates), as a slash date does: `03.04.2026` was
+/// read day first under `--date-order mdy` and under `(mm.dd.yyyy)`.
+#[test]
+fn a_dotted_date_follows_its_columns_order() {
+    let stored = |s: &Store| -> Vec<(String, String)> {
+        s.conn()
+            .prepare("SELECT tracking, seized_on FROM parcels ORDER BY tracking")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    // The header tells.
+    let (_d, mut s) = temp_store();
+    let r = import_text(
+        &mut s,
+        "Tracking number,Seizure date (mm.dd.yyyy)\nRR473124829KZ,03.04.2026\nRR000000014KZ,04.25.2026\n",
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!((r.imported, r.rejected), (2, 0), "{:?}", r.errors);
+    assert_eq!(
+        stored(&s),
+        vec![
+            ("RR000000014KZ".into(), "2026-04-25".into()),
+            ("RR473124829KZ".into(), "2026-03-04".into())
+        ]
+    );
+    // The column's other dates tell, dotted or slashed.
+    let (_d, mut s) = temp_store();
+    let r = import_text(
+        &mut s,
+        "Tracking number,Seizure date\nRR473124829KZ,03.04.2026\nRR000000014KZ,04/25/2026\n",
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!((r.imported, r.rejected), (2, 0), "{:?}", r.errors);
+    assert_eq!(stored(&s)[1].1, "2026-03-04");
+    // Told nothing, day first as before.
+    let (_d, mut s) = temp_store();
+    import_text(
+        &mut s,
+        "Tracking number,Seizure date\nRR473124829KZ,03.04.2026\n",
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(stored(&s)[0].1, "2026-04-03");
+}

@@ -1002,7 +1002,7 @@ impl Prepared {
                 let Ok(cell) = std::str::from_utf8(cell) else {
                     continue;
                 };
-                match crate::domain::fields::slash_date(cell) {
+                match crate::domain::dates::told_order(cell) {
                     Some(SlashDate::DayFirst) => told[k].0 = true,
                     Some(SlashDate::MonthFirst) => told[k].1 = true,
                     _ => {}
