@@ -48,7 +48,55 @@ pub fn parse(input: &str) -> Result<Tracking, String> {
             warning,
         });
     }
+    // Two numbers in one cell (`RR123456785KZ RR000000155RU`) ran together
+    // as one 26-character waybill, which no watch of either ever met.
+    let s10s: Vec<String> = {
+        let parts: Vec<String> = input
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == ';')
+            .map(s10::canonical_form)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let whole: Vec<String> =
+            if canonical.is_ascii() && canonical.len() % 13 == 0 && canonical.len() > 13 {
+                (0..canonical.len() / 13)
+                    .map(|i| canonical[i * 13..(i + 1) * 13].to_string())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        let of = |v: Vec<String>| -> Vec<String> {
+            if v.len() > 1 && v.iter().all(|p| s10::looks_like_s10(p)) {
+                v
+            } else {
+                Vec::new()
+            }
+        };
+        let found = of(parts);
+        if found.is_empty() { of(whole) } else { found }
+    };
+    if !s10s.is_empty() {
+        return Err(format!(
+            "{input:?} holds {} tracking numbers ({}): a parcel has one; give each its own row or entry",
+            s10s.len(),
+            s10s.join(", ")
+        ));
+    }
     if !canonical.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        // A Latin letter typed on a Cyrillic or Greek keyboard looks the
+        // same and is not: said by place, not as "only letters".
+        let alike: Vec<String> = canonical
+            .chars()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                latin_alike(c).map(|l| format!("{c} at {} (like Latin {l})", i + 1))
+            })
+            .collect();
+        if !alike.is_empty() {
+            return Err(format!(
+                "{input:?} is not a tracking number: it holds a letter of another alphabet that looks Latin: {}; type the Latin letter",
+                alike.join(", ")
+            ));
+        }
         return Err(format!(
             "{input:?} is not a tracking number: only letters, digits, spaces and dashes are allowed"
         ));
@@ -63,6 +111,29 @@ pub fn parse(input: &str) -> Result<Tracking, String> {
         canonical,
         kind: TrackingKind::Waybill,
         warning: None,
+    })
+}
+
+/// The Latin capital a Cyrillic or Greek letter is written like, when it
+/// is one a tracking number could hold (`Р` for `R`).
+fn latin_alike(c: char) -> Option<char> {
+    Some(match c.to_uppercase().next()? {
+        'А' | 'Α' => 'A',
+        'В' | 'Β' => 'B',
+        'С' => 'C',
+        'Е' | 'Ε' => 'E',
+        'Н' | 'Η' => 'H',
+        'І' | 'Ι' => 'I',
+        'К' | 'Κ' => 'K',
+        'М' | 'Μ' => 'M',
+        'О' | 'Ο' => 'O',
+        'Р' | 'Ρ' => 'P',
+        'Т' | 'Τ' => 'T',
+        'Х' | 'Χ' => 'X',
+        'У' | 'Υ' => 'Y',
+        'Ζ' => 'Z',
+        'Ν' => 'N',
+        _ => return None,
     })
 }
 
@@ -107,6 +178,32 @@ mod tests {
             parse("JD0146000000 12345").unwrap().canonical,
             "JD014600000012345"
         );
+    }
+
+    /// Two S10 numbers in one value are refused, named, spaced or not;
+    /// a letter of another alphabet that looks Latin is named by place.
+    #[test]
+    fn two_numbers_and_look_alike_letters_are_named() {
+        for two in [
+            "RR123456785KZ RR000000155RU",
+            "RR123456785KZRR000000155RU",
+            "RR123456785KZ, RR000000155RU",
+        ] {
+            let e = parse(two).unwrap_err();
+            assert!(
+                e.contains("holds 2 tracking numbers (RR123456785KZ, RR000000155RU)"),
+                "{two}: {e}"
+            );
+        }
+        // A waybill with a space stays one waybill.
+        assert!(parse("JD0146000000 12345").is_ok());
+        let e = parse("РР473124829KZ").unwrap_err();
+        assert!(
+            e.contains("Р at 1 (like Latin P), Р at 2 (like Latin P)"),
+            "{e}"
+        );
+        let e = parse("RR473124829КZ").unwrap_err();
+        assert!(e.contains("К at 12 (like Latin K)"), "{e}");
     }
 
     #[test]
