@@ -57,7 +57,7 @@ pub fn parse(input: &str) -> Result<Tracking, String> {
             .filter(|p| !p.is_empty())
             .collect();
         let whole: Vec<String> =
-            if canonical.is_ascii() && canonical.len() % 13 == 0 && canonical.len() > 13 {
+            if canonical.is_ascii() && canonical.len().is_multiple_of(13) && canonical.len() > 13 {
                 (0..canonical.len() / 13)
                     .map(|i| canonical[i * 13..(i + 1) * 13].to_string())
                     .collect()
