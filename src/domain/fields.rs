@@ -313,10 +313,38 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// An ISO 4217 currency code, upper-cased (`usd` is `USD`).
+/// The ISO 4217 codes in use (2026), funds and metals included; `XXX`
+/// (no currency) and `XTS` (testing) are not among them.
+const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP",
+    "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP",
+    "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS",
+    "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW",
+    "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD",
+    "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN",
+    "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR",
+    "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL",
+    "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY",
+    "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES",
+    "VND", "VUV", "WST", "XAF", "XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XCD", "XCG", "XDR",
+    "XOF", "XPD", "XPF", "XPT", "XSU", "XUA", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
+];
+
+/// Names people write for a currency in place of its code, with the code.
+const CURRENCY_ALIASES: &[(&str, &str)] = &[("RMB", "CNY"), ("RUR", "RUB")];
+
+/// An ISO 4217 currency code, upper-cased (`usd` is `USD`); `RMB` (what
+/// Chinese partners write) is `CNY`, the old `RUR` is `RUB`. Three letters
+/// that are no code (`XYZ`) are refused: a value in them was read by no
+/// value test, with no word.
 pub fn parse_currency(raw: &str) -> Result<String, String> {
     let t = raw.trim().to_ascii_uppercase();
-    if t.len() == 3 && t.bytes().all(|b| b.is_ascii_uppercase()) {
+    if let Some((_, code)) = CURRENCY_ALIASES.iter().find(|(a, _)| *a == t) {
+        return Ok((*code).to_string());
+    }
+    if t.len() == 3 && ISO_4217.binary_search(&t.as_str()).is_ok() {
         Ok(t)
     } else {
         Err(format!(
@@ -468,6 +496,21 @@ impl FieldKind {
                 {
                     return Err(format!(
                         "{t:?} is not an HS code: expected 4-10 digits, e.g. 2933.33"
+                    ));
+                }
+                // A spreadsheet drops a code's leading zero (`0902.10`, green
+                // tea, as `902.10` or `90210`): read as written it is
+                // another heading (9021, orthopaedic appliances).
+                let first = t.split(['.', ' ']).next().unwrap_or("");
+                if first.len() == 3 && t.len() > 3 {
+                    return Err(format!(
+                        "{t:?} is not an HS code: a point after three digits (a leading zero lost, 0{t}?); a heading has four"
+                    ));
+                }
+                if matches!(digits.len(), 5 | 7) {
+                    return Err(format!(
+                        "{t:?} is not an HS code: {} digits, where a code has 4, 6, 8 or 10 (a leading zero lost, 0{digits}? a digit missing?)",
+                        digits.len()
                     ));
                 }
                 if &digits[..2] == "00" || &digits[..2] == "77" {
@@ -655,8 +698,21 @@ mod tests {
         );
         assert!(parse(FieldKind::HsCode, "29a3").is_err());
         assert!(parse(FieldKind::HsCode, "0012").is_err());
+        // A leading zero lost by a spreadsheet is said, not regrouped.
+        for lost in ["902.10", "90210", "2933.3"] {
+            let e = parse(FieldKind::HsCode, lost).unwrap_err();
+            assert!(e.message.contains("leading zero lost"), "{lost}: {e}");
+        }
+        assert_eq!(parse(FieldKind::HsCode, "0902.10").unwrap(), "0902.10");
         assert_eq!(parse(FieldKind::Currency, "usd").unwrap(), "USD");
         assert!(parse(FieldKind::Currency, "US$").is_err());
+        // Codes only: what Chinese partners write is CNY; three letters
+        // that are no code are refused.
+        assert_eq!(parse(FieldKind::Currency, "RMB").unwrap(), "CNY");
+        assert_eq!(parse(FieldKind::Currency, "kzt").unwrap(), "KZT");
+        for bad in ["XYZ", "QQQ", "XXX"] {
+            assert!(parse(FieldKind::Currency, bad).is_err(), "{bad}");
+        }
         assert!(
             parse(FieldKind::Cas, "437-38-8")
                 .unwrap_err()
