@@ -519,10 +519,19 @@ impl Runner {
 
     /// An item's details and connections, read and shown (unless it was
     /// deleted elsewhere: then said).
-    fn show(&mut self, app: &mut App, item: ItemRef) {
+    fn show(&mut self, app: &mut App, mut item: ItemRef) {
         let conn = self.store.conn();
         if gone::check(conn, app, &item, "") {
             return;
+        }
+        // Named as it is now: a label kept from before (the item shown
+        // when another process renumbered or renamed it, a place in the
+        // history) headed the panes with a tracking number or title the
+        // item no longer has, above a body that gave the new one.
+        if let Ok(label) = records::label_of(conn, item.kind, item.id)
+            && !label.is_empty()
+        {
+            item.label = label;
         }
         let detail =
             data::detail(conn, &item).unwrap_or_else(|e| vec![("Error".into(), e.to_string())]);

@@ -1088,3 +1088,29 @@ fn a_write_is_said_on_the_screen_before_it_waits_for_the_notebook() {
     assert!(!ui.s.handle_event_then(down, |_| drawn_on_read = true));
     assert!(!drawn_on_read);
 }
+
+/// The panes' headers name the item as it is now: a parcel renumbered
+/// elsewhere was headed with its old number above a body that gave the
+/// new one, and going back to it kept the old one too.
+#[test]
+fn headers_name_an_item_changed_elsewhere_as_it_is_now() {
+    let mut ui = Ui::new(60);
+    ui.keys("2 g g");
+    let (id, old) = ui.selected();
+    let mut other = open(&ui.dir, "carol");
+    other
+        .write(|w| {
+            let mut p: crate::domain::Parcel = crate::store::records::must_get(&w.tx, id)?;
+            p.tracking = "RR777777775KZ".into();
+            crate::store::records::update(w, &mut p).map(|_| ())
+        })
+        .unwrap();
+    ui.look();
+    let panes = ui.panes();
+    assert!(panes.contains("parcel RR777777775KZ"), "{panes}");
+    assert!(!panes.contains(&old), "{panes}");
+    // Away and back: still the new number.
+    ui.keys("enter [");
+    let panes = ui.panes();
+    assert!(!panes.contains(&format!("parcel {old}")), "{panes}");
+}
