@@ -472,13 +472,19 @@ impl App {
         }
         let pane = Pane::of(item.kind);
         if pane != Pane::Links {
+            // A list's filter is kept when the item is among its matches
+            // (`[` back to a row of a filtered list after two hops showed
+            // the whole list); a list of chosen values is judged by the
+            // runner, which knows the items' numbers.
             let i = pane.index();
-            if self.lists[i].filter.is_some() || self.lists[i].subset.is_some() {
+            let l = &self.lists[i];
+            let among = l.filtered() && l.hits.iter().any(|r| r.id == item.id);
+            if l.filter.is_some() && !among {
                 self.keep_list_for_undo(i);
+                self.lists[i].filter = None;
+                self.lists[i].hits.clear();
+                self.lists[i].subset = None;
             }
-            self.lists[i].filter = None;
-            self.lists[i].hits.clear();
-            self.lists[i].subset = None;
         }
         self.pane = pane;
         self.ask(Effect::GoTo { item, links_cursor });

@@ -557,7 +557,27 @@ impl Runner {
             return;
         };
         let i = pane.index();
-        if let Ok(Some((rowid, pos))) = records::position(self.store.conn(), item.kind, item.id) {
+        let position = records::position(self.store.conn(), item.kind, item.id);
+        // Among a filter's matches or a list of chosen values, the list
+        // is kept (the interface kept it only for an item among its
+        // matches): the cursor goes onto the item's row there.
+        let kept_at = if app.lists[i].filtered() {
+            app.lists[i].hits.iter().position(|r| r.id == item.id)
+        } else if let (Some(s), Ok(Some((rowid, _)))) = (&app.lists[i].subset, &position) {
+            let at = s.numbers.iter().position(|n| n == rowid);
+            if at.is_none() {
+                app.lists[i].subset = None;
+            }
+            at
+        } else {
+            None
+        };
+        if let Some(pos) = kept_at {
+            app.lists[i].cursor = pos;
+            app.lists[i].offset = pos.saturating_sub(app.page / 2);
+            app.clamp(i);
+            self.fetch(app, i);
+        } else if let Ok(Some((rowid, pos))) = position {
             app.lists[i].cursor = pos;
             app.lists[i].offset = pos.saturating_sub(app.page / 2);
             app.clamp(i);

@@ -1114,3 +1114,24 @@ fn headers_name_an_item_changed_elsewhere_as_it_is_now() {
     let panes = ui.panes();
     assert!(!panes.contains(&format!("parcel {old}")), "{panes}");
 }
+
+/// `[` back to a row of a filtered list after several hops comes back to
+/// the list as it was, filter kept (it came back to the whole list, the
+/// row at its place there), as after one hop.
+#[test]
+fn back_after_several_hops_keeps_the_lists_filter() {
+    let mut ui = Ui::new(60);
+    ui.keys("2 /").typed("cn").keys("enter j j");
+    let (id, tracking) = ui.selected();
+    let shown = ui.s.app.lists[1].len();
+    assert!(shown < 60, "{}", ui.text());
+    // Open it, then follow its first connection, then its first again.
+    ui.keys("enter enter");
+    assert_ne!(ui.s.app.current.as_ref().map(|c| c.id), Some(id));
+    ui.keys("enter");
+    ui.keys("[ [ [");
+    let l = &ui.s.app.lists[1];
+    assert_eq!(l.filter.as_deref(), Some("cn"), "{}", ui.text());
+    assert_eq!(l.len(), shown, "{}", ui.text());
+    assert_eq!(ui.selected().1, tracking, "{}", ui.text());
+}
