@@ -266,6 +266,16 @@ pub struct App {
     pub(super) analysing: bool,
     /// The pane (and scope) waiting for the items of a chosen value.
     pub(super) subset_pending: Option<(usize, crate::analysis::Scope)>,
+    /// The lists of chosen values others' writes may have changed: each
+    /// is counted again when no count is in flight.
+    pub(super) stale_subsets: [bool; 3],
+    /// Of each such list, the item under its cursor (its number) and its
+    /// row on screen when the writes were first seen: the rows read
+    /// since may have moved under the cursor.
+    pub(super) subset_keep: [Option<(i64, usize)>; 3],
+    /// The count in flight is a list of chosen values read again (the
+    /// cursor kept on its item, nothing said).
+    pub(super) subset_again: bool,
     /// The last case shown: what views limit themselves to on `c`, and
     /// whose timeline `t` draws.
     pub focus_case: Option<ItemRef>,
@@ -328,6 +338,9 @@ impl App {
             refilter_keep: None,
             analysing: false,
             subset_pending: None,
+            stale_subsets: [false; 3],
+            subset_keep: [None; 3],
+            subset_again: false,
             focus_case: None,
             nav_undo: None,
             notices: Default::default(),

@@ -680,6 +680,7 @@ impl Runner {
         let counted = self.receive_stats(app, Duration::ZERO);
         let loaded = self.follow_loader(app);
         let changed = searched | counted | loaded | self.refresh_if_changed(app);
+        app.recount_a_stale_subset();
         // A kept filter others' writes may have changed is searched
         // again once its list is the one shown, and nothing is typed or
         // searched meanwhile.
@@ -778,6 +779,15 @@ impl Runner {
             gone::check(self.store.conn(), app, item, "");
         }
         for i in 0..app.lists.len() {
+            if app.lists[i].subset.is_some() && i < app.stale_subsets.len() {
+                app.stale_subsets[i] = true;
+                if app.subset_keep[i].is_none() {
+                    let l = &app.lists[i];
+                    app.subset_keep[i] = l
+                        .selected()
+                        .map(|r| (r.rowid, l.cursor.saturating_sub(l.offset)));
+                }
+            }
             if !app.lists[i].filtered() {
                 continue;
             }

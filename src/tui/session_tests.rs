@@ -1135,3 +1135,71 @@ fn back_after_several_hops_keeps_the_lists_filter() {
     assert_eq!(l.len(), shown, "{}", ui.text());
     assert_eq!(ui.selected().1, tracking, "{}", ui.text());
 }
+
+/// A list of the parcels with a value chosen on a sheet is read again
+/// after others' writes: a parcel deleted elsewhere leaves it (it left a
+/// blank row and the count unchanged), one changed elsewhere to another
+/// value leaves it, and one given the value comes into it.
+#[test]
+fn a_list_of_chosen_values_follows_others_writes() {
+    let mut ui = Ui::new(120);
+    ui.keys("2 shift-f j j enter enter");
+    let title = ui.lines()[1].clone();
+    let n = ui.s.app.lists[1].len();
+    assert!(
+        title.contains(&format!("Parcels 1/{n} · carrier = ")),
+        "{title}"
+    );
+    let carrier = title
+        .split("carrier = ")
+        .nth(1)
+        .unwrap()
+        .split(" ─")
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    ui.keys("j");
+    let (kept, _) = ui.selected();
+    let rows: Vec<uuid::Uuid> = ui.s.app.lists[1].rows.iter().map(|r| r.id).collect();
+    let (gone, changed) = (rows[0], rows[2]);
+    let outside: uuid::Uuid = {
+        let c = ui.s.runner.store.conn();
+        c.query_row(
+            "SELECT id FROM parcels WHERE coalesce(carrier, '') <> ?1 LIMIT 1",
+            [&carrier],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let mut other = open(&ui.dir, "carol");
+    other
+        .write(|w| {
+            use crate::domain::Parcel;
+            use crate::store::records;
+            records::delete(w, crate::domain::ItemKind::Parcel, gone)?;
+            let mut p: Parcel = records::must_get(&w.tx, changed)?;
+            p.carrier = Some("Another Carrier".into());
+            records::update(w, &mut p)?;
+            let mut p: Parcel = records::must_get(&w.tx, outside)?;
+            p.carrier = Some(carrier.clone());
+            records::update(w, &mut p).map(|_| ())
+        })
+        .unwrap();
+    ui.look();
+    let l = &ui.s.app.lists[1];
+    assert_eq!(l.len(), n - 1, "{}", ui.text());
+    let numbers = &l.subset.as_ref().unwrap().numbers;
+    let number_of = |id: uuid::Uuid| -> i64 {
+        ui.s.runner
+            .store
+            .conn()
+            .query_row("SELECT n FROM parcels WHERE id = ?1", [id], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(!numbers.contains(&number_of(changed)));
+    assert!(numbers.contains(&number_of(outside)));
+    // The cursor stays on its parcel, and no row is blank.
+    assert_eq!(ui.selected().0, kept, "{}", ui.text());
+    assert!(l.rows.iter().all(|r| r.id != gone));
+}

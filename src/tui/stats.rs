@@ -614,10 +614,31 @@ impl App {
         self.analysing = false;
         match out {
             Ok(Output::Subset(numbers)) => {
+                let again = std::mem::take(&mut self.subset_again);
                 if let Some((i, scope)) = self.subset_pending.take() {
                     let label = scope.describe(None);
                     let n = numbers.len();
                     let l = &mut self.lists[i];
+                    if again {
+                        // Read again for others' writes: the list as it
+                        // is now, the cursor on its item where it stays.
+                        let keep = self.subset_keep[i].take();
+                        if l.subset.is_none() {
+                            return;
+                        }
+                        if let Some((item, on_screen)) = keep
+                            && let Some(pos) = numbers.iter().position(|n| *n == item)
+                        {
+                            l.cursor = pos;
+                            l.offset = pos.saturating_sub(on_screen);
+                        }
+                        l.subset = Some(Subset { scope, numbers });
+                        l.rows.clear();
+                        self.clamp(i);
+                        self.fetch(i);
+                        self.select_current();
+                        return;
+                    }
                     l.subset = Some(Subset { scope, numbers });
                     l.cursor = 0;
                     l.offset = 0;
@@ -671,7 +692,35 @@ impl App {
         self.lists[i].hits.clear();
         self.filter_typing = false;
         self.subset_pending = Some((i, scope.clone()));
+        self.subset_again = false;
+        self.stale_subsets[i] = false;
+        self.subset_keep[i] = None;
         self.info("filtering…");
+        self.submit(Job::Subset { scope });
+    }
+
+    /// Counts again a list of chosen values others' writes may have
+    /// changed (the items deleted elsewhere showed as blank rows, a value
+    /// changed elsewhere stayed under the old one, a new match never
+    /// came), when no other count is in flight or open (the worker answers
+    /// the latest request only).
+    pub(super) fn recount_a_stale_subset(&mut self) {
+        if self.analysing
+            || self.subset_pending.is_some()
+            || matches!(self.modal_under_help(), Modal::Stats(_))
+        {
+            return;
+        }
+        let Some(i) = (0..self.stale_subsets.len()).find(|i| self.stale_subsets[*i]) else {
+            return;
+        };
+        self.stale_subsets[i] = false;
+        let Some(s) = &self.lists[i].subset else {
+            return;
+        };
+        let scope = s.scope.clone();
+        self.subset_pending = Some((i, scope.clone()));
+        self.subset_again = true;
         self.submit(Job::Subset { scope });
     }
 
@@ -682,6 +731,8 @@ impl App {
             return false;
         }
         self.lists[i].subset = None;
+        self.stale_subsets[i] = false;
+        self.subset_keep[i] = None;
         self.lists[i].rows.clear();
         self.clamp(i);
         self.fetch(i);
