@@ -140,17 +140,18 @@ pub fn overlay(area: Rect) -> Rect {
     Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1))
 }
 
-/// Clears where a pop-up is drawn and a cell around it (within the
-/// panes' rows, below the tabs and above the status line), so that the
-/// pop-up's border never stands against a pane's border beside or under
-/// it (two lines side by side, doubled corners) or against the panes'
-/// text.
+/// Clears where a pop-up is drawn, a row above and below it, and its rows
+/// across the whole width (within the panes' rows, below the tabs and
+/// above the status line), so that the pop-up's border never stands
+/// against a pane's border beside or under it (two lines side by side,
+/// doubled corners) and no pane's text is cut beside it (a cell's margin
+/// left the detail's words cut short at its right, `arcels`, and half of
+/// a wide character).
 pub fn clear_popup(f: &mut Frame<'_>, area: Rect) {
     let screen = f.area();
     let top = (screen.y + 1).min(area.y);
     let bottom = screen.bottom().saturating_sub(1).max(area.bottom());
-    let x0 = area.x.saturating_sub(1).max(screen.x);
-    let x1 = area.right().saturating_add(1).min(screen.right());
+    let (x0, x1) = (screen.x, screen.right());
     let y0 = area.y.saturating_sub(1).max(top);
     let y1 = area.bottom().saturating_add(1).min(bottom);
     f.render_widget(
