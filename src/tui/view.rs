@@ -157,7 +157,9 @@ fn columns(kind: Option<crate::domain::ItemKind>, w: u16) -> Vec<(usize, Constra
             (3, Min(10)),
         ],
         Some(Case) if w >= 56 => vec![(0, L(7)), (1, L(8)), (2, L(12)), (3, Min(10))],
-        Some(Case) => vec![(0, L(7)), (1, L(8)), (2, L(7)), (3, Min(10))],
+        // (The handling label whole: `AMBER+STRICT` shortened to
+        // `AMBER+S` is no TLP 2.0 label, and was read as one.)
+        Some(Case) => vec![(0, L(7)), (1, L(8)), (2, L(12)), (3, Min(10))],
         Some(Parcel) if w >= 110 => vec![
             (0, L(20)),
             (1, L(10)),
@@ -175,15 +177,6 @@ fn columns(kind: Option<crate::domain::ItemKind>, w: u16) -> Vec<(usize, Constra
         Some(Substance) => vec![(0, Min(16)), (1, L(14)), (2, L(12))],
         _ => vec![(0, Min(10))],
     }
-}
-
-/// A TLP label in `w` columns: `AMBER+STRICT` as `AMBER+S` where it does
-/// not fit (cut to `AMBER…` it read as plain AMBER, a looser handling).
-fn tlp_in(tlp: &str, w: usize) -> std::borrow::Cow<'_, str> {
-    if tlp.chars().count() > w && tlp.eq_ignore_ascii_case("AMBER+STRICT") {
-        return "AMBER+S".into();
-    }
-    tlp.into()
 }
 
 /// A cell with the characters a filter matched marked (worked out when the
@@ -275,7 +268,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
                     if l.filtered() && (*c == 0 || *c == text) {
                         highlighted(app, cell, w, marks)
                     } else if kind == Some(crate::domain::ItemKind::Case) && *c == 2 {
-                        Line::from(Span::styled(fit(&tlp_in(cell, w), w), app.theme.tlp(cell)))
+                        Line::from(Span::styled(fit(cell, w), app.theme.tlp(cell)))
                     } else {
                         Line::from(fit(&crate::domain::identifiers::shown_text(cell), w))
                     }
