@@ -410,27 +410,27 @@ fn detail_lines(app: &App, w: usize) -> Vec<Line<'static>> {
         } else {
             Style::new()
         };
-        if label.width() > lw {
-            lines.push(Line::from(Span::styled(fit(label, w), app.theme.label())));
-            for l in super::draw::wrap(value, w) {
-                lines.push(Line::from(Span::styled(l, style)));
-            }
+        // A value that fits beside its label is drawn there; one that
+        // does not goes under its label, indented, whole where it fits a
+        // line (wrapped beside the label, `+7 917 344 72` read as a whole
+        // number and its `67` stood in the labels' column).
+        let head = format!("{label:lw$} ");
+        // (Control characters shown, never obeyed.)
+        let shown = sanitize(value);
+        if label.width() <= lw && head.width() + shown.width() <= w {
+            lines.push(Line::from(vec![
+                Span::styled(head, app.theme.label()),
+                Span::styled(shown.into_owned(), style),
+            ]));
             continue;
         }
-        let head = format!("{label:lw$} ");
-        for (i, l) in super::draw::wrap(&format!("{head}{value}"), w)
-            .into_iter()
-            .enumerate()
-        {
-            let line = match l.strip_prefix(head.as_str()) {
-                Some(rest) if i == 0 => Line::from(vec![
-                    Span::styled(head.clone(), app.theme.label()),
-                    Span::styled(rest.to_string(), style),
-                ]),
-                None if i == 0 => Line::from(Span::styled(l, app.theme.label())),
-                _ => Line::from(Span::styled(l, style)),
-            };
-            lines.push(line);
+        lines.push(Line::from(Span::styled(fit(label, w), app.theme.label())));
+        let indent = if w > 24 { 2 } else { 0 };
+        for l in super::draw::wrap(value, w - indent) {
+            lines.push(Line::from(vec![
+                Span::raw(" ".repeat(indent)),
+                Span::styled(l, style),
+            ]));
         }
     }
     lines
