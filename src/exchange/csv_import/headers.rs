@@ -642,18 +642,40 @@ pub fn recognise(header: &str) -> Option<&'static str> {
     {
         return Some("declared_value");
     }
-    for spec in Parcel::FIELDS {
-        if header_key(spec.name) == key || header_key(spec.label) == key {
-            return Some(spec.name);
-        }
+    let (fields, aliases) = header_keys();
+    if let Some(f) = fields.get(&key) {
+        return Some(f);
     }
     if weight_header(header).is_some() {
         return Some("weight_g");
     }
-    ALIASES
-        .iter()
-        .find(|(_, aliases)| aliases.iter().any(|a| header_key(a) == key))
-        .map(|(field, _)| *field)
+    aliases.get(&key).copied()
+}
+
+/// Fields by header key.
+type KeyTable = std::collections::HashMap<String, &'static str>;
+
+/// The fields' own names and labels, and then their aliases, by header
+/// key (the first field to claim a key keeps it): made once. (Each cell
+/// of a header row folded every alias again: a row of 50,000 cells in a
+/// file's first lines took minutes to score.)
+fn header_keys() -> &'static (KeyTable, KeyTable) {
+    static KEYS: std::sync::OnceLock<(KeyTable, KeyTable)> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut fields = std::collections::HashMap::new();
+        for spec in Parcel::FIELDS {
+            for k in [header_key(spec.name), header_key(spec.label)] {
+                fields.entry(k).or_insert(spec.name);
+            }
+        }
+        let mut aliases = std::collections::HashMap::new();
+        for (field, names) in ALIASES {
+            for a in *names {
+                aliases.entry(header_key(a)).or_insert(*field);
+            }
+        }
+        (fields, aliases)
+    })
 }
 
 /// The delimiter a header line uses: whichever of `,` `;` tab `|` occurs

@@ -727,6 +727,37 @@ mod tests {
     use super::*;
     use crate::store::testutil::temp_store;
 
+    /// Header keys looked up in tables made once answer as reading every
+    /// field's names and aliases in order did (a field's own name or
+    /// label first, then a weight, then the first alias list naming it).
+    #[test]
+    fn headers_are_recognised_by_the_first_field_that_names_them() {
+        let naive = |header: &str| -> Option<&'static str> {
+            let key = headers::header_key(header);
+            for spec in Parcel::FIELDS {
+                if headers::header_key(spec.name) == key || headers::header_key(spec.label) == key {
+                    return Some(spec.name);
+                }
+            }
+            if weight_header(header).is_some() {
+                return Some("weight_g");
+            }
+            headers::ALIASES
+                .iter()
+                .find(|(_, a)| a.iter().any(|a| headers::header_key(a) == key))
+                .map(|(f, _)| *f)
+        };
+        let mut all: Vec<&str> = Parcel::FIELDS
+            .iter()
+            .flat_map(|f| [f.name, f.label])
+            .collect();
+        all.extend(headers::ALIASES.iter().flat_map(|(_, a)| a.iter().copied()));
+        all.extend(["Weight (kg)", "nonsense", "TRACKING  NUMBER", "Вес, кг"]);
+        for h in all {
+            assert_eq!(recognise(h), naive(h), "{h}");
+        }
+    }
+
     #[test]
     fn headers_are_recognised_loosely() {
         for (h, f) in [

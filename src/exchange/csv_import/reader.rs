@@ -710,8 +710,11 @@ pub struct Layout {
 /// How many of a row's cells name a column: recognised headers, or the
 /// columns a mapping names.
 fn header_score(cells: &[String], mapping: Option<&Mapping>) -> usize {
+    // (A header names its columns in its first cells: a row of a hundred
+    // thousand cells is not scored past the first few thousand.)
     cells
         .iter()
+        .take(MAX_HEADER_CELLS)
         .filter(|c| {
             let key = header_key(c);
             !key.is_empty()
@@ -724,6 +727,9 @@ fn header_score(cells: &[String], mapping: Option<&Mapping>) -> usize {
         })
         .count()
 }
+
+/// The cells of a row scored as a header, at most.
+const MAX_HEADER_CELLS: usize = 4096;
 
 /// The header among rows offered one by one as they are read: the first
 /// that names the most columns; the first row when none names any.
