@@ -109,13 +109,29 @@ fn columns_headed_alike_are_told_apart_by_place() {
     assert_eq!(r.imported, 1, "{r:?}");
     let p: Vec<Parcel> = records::list(s.conn(), 1, 0).unwrap();
     assert_eq!(p[0].sender_phone.as_deref(), Some("+77011234567"));
-    // By place alone, the other way round.
+    // By place alone, the other way round (the column the mapping does
+    // not name recognised by its header).
     let m = "[columns]\n\"#1\" = \"tracking\"\n\"#3\" = \"recipient_phone\"\n";
     let (_d, prep) = prepared(csv, Some(m));
     let prep = prep.unwrap();
     assert_eq!(
         prep.plan.fields,
-        [Some("tracking"), None, Some("recipient_phone")]
+        [
+            Some("tracking"),
+            Some("sender_phone"),
+            Some("recipient_phone")
+        ]
+    );
+    // A mapping for the odd column alone: the others recognised.
+    let (_d, prep) = prepared(
+        "Tracking number,Recipient name,Peso (kg)\nRR473124829KZ,Ivan,\"1,5\"\n",
+        Some("[columns]\n\"Peso (kg)\" = \"weight_g\"\n"),
+    );
+    let prep = prep.unwrap();
+    prep.plan.check(Path::new("in.csv")).unwrap();
+    assert_eq!(
+        prep.plan.fields,
+        [Some("tracking"), Some("recipient_name"), Some("weight_g")]
     );
     // Column 0 is none.
     let e = Mapping::parse("[columns]\n\"#0\" = \"tracking\"\n", Path::new("m.toml"))

@@ -173,6 +173,7 @@ impl ColumnPlan {
         let field_of = |name: &str| Parcel::FIELDS.iter().find(|f| f.name == name);
         match mapping {
             Some(m) => {
+                let mut named = vec![false; header.len()];
                 // Keys by header first, then keys by place (`#3`), which
                 // say what one column is whatever its header: of two
                 // columns headed alike, `"#3" = ""` leaves out the second.
@@ -205,11 +206,30 @@ impl ColumnPlan {
                         }
                     }
                     for i in found {
+                        named[i] = true;
                         match spec {
                             Some(spec) => fields[i] = Some(spec.name),
                             None if column_at(col).is_some() => fields[i] = None,
                             None => {}
                         }
+                    }
+                }
+                // A column the mapping does not name is recognised by its
+                // header, as without a mapping, unless the mapping gives
+                // its field to another column (a mapping for the odd
+                // columns left `Recipient name` ignored, and one naming
+                // only the weight refused a file headed `Tracking number`
+                // for having no tracking column). `"COLUMN" = ""` leaves
+                // a column out; `--save-mapping` names every column.
+                for i in 0..header.len() {
+                    if named[i] {
+                        continue;
+                    }
+                    if let Some(f) = recognise(&header[i])
+                        && !fields.contains(&Some(f))
+                        && !missing_fields.iter().any(|(_, m)| *m == f)
+                    {
+                        fields[i] = Some(f);
                     }
                 }
                 for (f, v) in &m.defaults {
