@@ -610,7 +610,26 @@ pub(super) fn encoding_advice(bytes: &[u8]) -> &'static str {
     let in_runs = (0..bad.len())
         .filter(|&i| bad[i] && ((i > 0 && bad[i - 1]) || bad.get(i + 1) == Some(&true)))
         .count();
-    if total > 0 && in_runs * 2 > total {
+    // Chinese in GBK is pairs of high bytes, as Cyrillic in windows-1251
+    // often is: where every run pairs up and reads as GBK, both are said
+    // (a GBK file was told it looked Cyrillic, and read so it was stored
+    // as nonsense without a word).
+    let pairs_up = {
+        let mut run = 0usize;
+        let mut even = true;
+        for b in bytes.iter().chain(std::iter::once(&b' ')) {
+            if *b >= 0x80 {
+                run += 1;
+            } else {
+                even &= run.is_multiple_of(2);
+                run = 0;
+            }
+        }
+        even && !encoding_rs::GBK.decode_without_bom_handling(bytes).1
+    };
+    if total > 0 && in_runs * 2 > total && pairs_up {
+        "pass --encoding gbk if it is Chinese, windows-1251 if it is Cyrillic (its bytes could be either), or the file's encoding"
+    } else if total > 0 && in_runs * 2 > total {
         "pass --encoding windows-1251 (its bytes look Cyrillic) or the file's encoding"
     } else if total > 0 && in_runs * 4 < total {
         "pass --encoding windows-1252 (its bytes look Western European) or the file's encoding"
@@ -1503,6 +1522,14 @@ mod tests {
     fn the_encoding_suggested_follows_the_bytes() {
         let (cyr, _, _) = encoding_rs::WINDOWS_1251.encode("RR1,Иван Петров в Москве");
         assert!(encoding_advice(&cyr).contains("windows-1251"), "Cyrillic");
+        assert!(!encoding_advice(&cyr).contains("gbk"), "Cyrillic");
+        // Chinese in GBK is pairs too: GBK is said (it was told Cyrillic).
+        let (zh, _, _) = encoding_rs::GBK.encode("RR1,王小明,广州市天河区,手机壳");
+        assert!(
+            encoding_advice(&zh).contains("--encoding gbk"),
+            "{}",
+            encoding_advice(&zh)
+        );
         let (west, _, _) = encoding_rs::WINDOWS_1252.encode("RR1,Jörg Müller, Straße 5");
         let advice = encoding_advice(&west);
         assert!(
