@@ -216,3 +216,82 @@ fn a_dry_run_merge_under_umask_000_copies_the_notebook_for_its_owner_only() {
     }
     assert!(caught > 0, "never caught a dry run midway");
 }
+
+/// The binary run as the account `uid` (by root, with `setpriv`), with
+/// its home in `home`.
+fn as_uid(uid: u32, home: &Path, db: &Path, args: &[&str]) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("interdict");
+    Command::new("setpriv")
+        .arg(format!("--reuid={uid}"))
+        .arg(format!("--regid={uid}"))
+        .arg("--clear-groups")
+        .arg(bin)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("INTERDICT_DB")
+        .env("INTERDICT_USER", format!("user{uid}"))
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("TMPDIR", home)
+        .output()
+        .unwrap()
+}
+
+/// Another account's read-only open, while the owner had the notebook
+/// closed, leaves `-wal` and `-shm` its own; the owner's next write names
+/// that file and its owner and what to do (it said the notebook was open
+/// read-only: "check its permissions"). Needs root, to act as two
+/// accounts (CI runs as root; elsewhere it is said not to have run).
+#[test]
+fn a_side_file_of_another_account_is_named_with_its_owner() {
+    // SAFETY: `geteuid` reads the process's own id.
+    if unsafe { libc::geteuid() } != 0 || common::tools::find_path("setpriv").is_none() {
+        common::tools::not_run(
+            "a_side_file_of_another_account_is_named_with_its_owner",
+            "root and setpriv (util-linux), to act as two accounts",
+            "run the tests as root (CI does)",
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let (owner, reader) = (4242, 4343);
+    let home = |uid: u32| {
+        let h = dir.path().join(format!("home{uid}"));
+        std::fs::create_dir_all(&h).unwrap();
+        std::fs::set_permissions(&h, std::fs::Permissions::from_mode(0o777)).unwrap();
+        h
+    };
+    let db = dir.path().join("nb.db");
+    let out = as_uid(owner, &home(owner), &db, &["add", "case", "--title", "Op"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Readable by all, as a team's notebook is.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = as_uid(
+        reader,
+        &home(reader),
+        &db,
+        &["--read-only", "list", "cases"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = as_uid(owner, &home(owner), &db, &["add", "case", "--title", "Op2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("nb.db-shm belongs to uid 4343") && err.contains("nothing waits in them"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("open read-only, so nothing was written"),
+        "{err}"
+    );
+}

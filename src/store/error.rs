@@ -38,6 +38,23 @@ pub enum StoreError {
         "{path}: the database is open read-only, so nothing was written (opened with --read-only, or a file its owner made read-only: check its permissions; a signed export is always read-only: merge it into a notebook to work on it)"
     )]
     ReadOnly { path: PathBuf },
+    /// A write refused because a file beside the notebook is another
+    /// account's (left by its read-only open).
+    #[error(
+        "{path}: nothing was written: {} belongs to {owner}, who opened the notebook read-only while no one had it open, and you cannot write it; {}",
+        file.display(),
+        if *wal_len == 0 {
+            format!("once no one has the notebook open, remove {} and {} (nothing waits in them), or open it read-only until {owner} closes it; a shared group (--file-group) keeps these files the group's", side(path, "-wal"), side(path, "-shm"))
+        } else {
+            format!("its write-ahead log holds {wal_len} bytes not yet in the notebook: do not remove it; ask {owner} to close the notebook, then someone who can write both files opens it once")
+        }
+    )]
+    SideFilesNotYours {
+        path: PathBuf,
+        file: PathBuf,
+        owner: String,
+        wal_len: u64,
+    },
     #[error(
         "{path}: the disk is full: what this command was writing was not written and nothing else was lost (even reading a notebook needs a little space, for its shared-memory index); free some space and try again"
     )]
@@ -82,4 +99,9 @@ pub fn brief(lines: &[String]) -> String {
         _ => String::new(),
     };
     format!("{}{more}", lines[..lines.len().min(SHOWN)].join("; "))
+}
+
+/// The name of the file SQLite keeps beside `path` with `suffix`.
+fn side(path: &std::path::Path, suffix: &str) -> String {
+    format!("{}{suffix}", path.display())
 }

@@ -165,6 +165,38 @@ fn describe(pid: u32) -> Holder {
     }
 }
 
+/// A file SQLite keeps beside the notebook (`-shm`, `-wal`) that this
+/// process cannot write, as another account's read-only open leaves them
+/// when the notebook's owner had it closed: the file, its owner's name,
+/// and the `-wal`'s length (nothing waiting in it when 0).
+#[cfg(unix)]
+pub fn side_file_not_writable(db: &Path) -> Option<(std::path::PathBuf, String, u64)> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    let beside = |suffix: &str| {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        std::path::PathBuf::from(p)
+    };
+    let wal_len = std::fs::metadata(beside("-wal")).map_or(0, |m| m.len());
+    ["-shm", "-wal"].iter().find_map(|suffix| {
+        let file = beside(suffix);
+        let meta = std::fs::metadata(&file).ok()?;
+        let c = std::ffi::CString::new(file.as_os_str().as_bytes()).ok()?;
+        // SAFETY: `access` only reads the path it is given.
+        let writable = unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0;
+        (!writable).then(|| {
+            let owner = user_name(meta.uid()).unwrap_or_else(|| format!("uid {}", meta.uid()));
+            (file, owner, wal_len)
+        })
+    })
+}
+
+#[cfg(not(unix))]
+pub fn side_file_not_writable(_db: &Path) -> Option<(std::path::PathBuf, String, u64)> {
+    None
+}
+
 /// The name of the account `uid`, from `/etc/passwd`.
 fn user_name(uid: u32) -> Option<String> {
     std::fs::read_to_string("/etc/passwd")

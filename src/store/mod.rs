@@ -325,7 +325,17 @@ fn file_size_limit() -> Option<u64> {
 fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotSqlite { path: path.into() },
-        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: path.into() },
+        Some(ErrorCode::ReadOnly) => match lockholder::side_file_not_writable(path) {
+            // (Read-only because of another account's `-shm`: said so, not
+            // as a notebook opened read-only.)
+            Some((file, owner, wal_len)) => StoreError::SideFilesNotYours {
+                path: path.into(),
+                file,
+                owner,
+                wal_len,
+            },
+            None => StoreError::ReadOnly { path: path.into() },
+        },
         // (A write says more: see `Store::holders`.)
         Some(ErrorCode::DatabaseBusy) => StoreError::Busy {
             path: path.into(),

@@ -154,3 +154,31 @@ pub fn require(check: &str, tools: &[&Tool]) -> Option<Vec<PathBuf>> {
     );
     None
 }
+
+/// The path of `program` on `PATH` (or the system directories), if any.
+pub fn find_path(program: &'static str) -> Option<PathBuf> {
+    find(&Tool {
+        program,
+        sbin: true,
+        install: "",
+        module: None,
+    })
+}
+
+/// A check that cannot run here for want of `needs` (not a program: the
+/// rights to act as other accounts, say): said as [`require`] says a
+/// missing tool, and a failure in CI, where every check must run.
+pub fn not_run(check: &str, needs: &str, how: &str) {
+    if strict() {
+        panic!("{check}: needs {needs}; CI must run every check ({how})");
+    }
+    let _ = std::fs::create_dir_all(notes_dir());
+    let _ = std::fs::write(
+        notes_dir().join(format!("{check}.txt")),
+        format!("{check}\t{needs}\t{how}\n"),
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "\nnot run: {check} needs {needs} ({how})"
+    );
+}
