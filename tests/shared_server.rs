@@ -295,3 +295,39 @@ fn a_side_file_of_another_account_is_named_with_its_owner() {
         "{err}"
     );
 }
+
+/// `--file-group` naming a group the user is not in refuses, saying so,
+/// and leaves no file (an empty file of mode 0640 was left, which the
+/// next open made a notebook of its owner's alone). Needs root, to act as
+/// an account outside the group.
+#[test]
+fn a_file_group_the_user_is_not_in_leaves_no_file() {
+    // SAFETY: `geteuid` reads the process's own id.
+    if unsafe { libc::geteuid() } != 0 || common::tools::find_path("setpriv").is_none() {
+        common::tools::not_run(
+            "a_file_group_the_user_is_not_in_leaves_no_file",
+            "root and setpriv (util-linux), to act as another account",
+            "run the tests as root (CI does)",
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let db = dir.path().join("nb.db");
+    let out = as_uid(
+        4242,
+        &home,
+        &db,
+        &["--file-group", "4444", "add", "case", "--title", "Op"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("you are not in it") && err.contains("nothing was created"),
+        "{err}"
+    );
+    assert!(!db.exists(), "{err}");
+}

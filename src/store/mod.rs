@@ -444,10 +444,27 @@ fn create_private(path: &Path, group: Option<&str>) -> Result<()> {
             #[cfg(unix)]
             if let Some(gid) = gid {
                 use std::os::unix::fs::PermissionsExt;
-                std::os::unix::fs::chown(path, None, Some(gid)).map_err(err)?;
-                // The umask may have taken the group bits away.
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
-                    .map_err(err)?;
+                // The file made is taken away again when it cannot be the
+                // group's (an empty file of mode 0640 was left, and the
+                // next open made it a notebook of its owner's alone).
+                let given = std::os::unix::fs::chown(path, None, Some(gid)).and_then(|()| {
+                    // The umask may have taken the group bits away.
+                    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
+                });
+                if let Err(e) = given {
+                    let _ = std::fs::remove_file(path);
+                    let name = group.unwrap_or_default();
+                    return Err(StoreError::Open {
+                        path: path.into(),
+                        message: if e.kind() == std::io::ErrorKind::PermissionDenied {
+                            format!(
+                                "--file-group {name}: the notebook cannot be given to group {name}: you are not in it (`id` lists your groups); nothing was created"
+                            )
+                        } else {
+                            format!("--file-group {name}: {e}; nothing was created")
+                        },
+                    });
+                }
             }
             Ok(())
         }
