@@ -48,6 +48,12 @@ impl Running {
         }
     }
 
+    /// Why the process this was written by is taken to be gone, as of
+    /// now (`at`: when it started); `None` while it runs.
+    pub fn gone(&self, at: &str) -> Option<String> {
+        dead(self, at, jiff::Timestamp::now())
+    }
+
     pub fn json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| r#"{"outcome":"in-progress"}"#.into())
     }

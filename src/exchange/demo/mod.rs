@@ -509,7 +509,22 @@ fn not_empty(conn: &rusqlite::Connection, path: &std::path::Path) -> Result<()> 
         .optional()?;
     let parcels = records::count::<Parcel>(conn)?;
     let cases = records::count::<Case>(conn)?;
-    if let Some(of) = unfinished {
+    if let Some(value) = unfinished {
+        // `N` (a demo of N parcels), then the process writing it: one
+        // still running is said as such (a second demo was told the
+        // first had stopped midway).
+        let (of, writer) = value.split_once(' ').unwrap_or((value.as_str(), ""));
+        let running = serde_json::from_str::<crate::exchange::csv_import::Running>(writer)
+            .ok()
+            .filter(|r| r.gone(r.heartbeat.as_deref().unwrap_or_default()).is_none());
+        if let Some(r) = running {
+            return Err(StoreError::Duplicate(format!(
+                "{}: a demo of {of} parcels is being written into this notebook (process {} on {}; {parcels} parcels so far); wait for it to finish, or start another on a new file (--db NEW.db)",
+                path.display(),
+                r.pid.map_or_else(|| "?".to_string(), |p| p.to_string()),
+                r.host
+            )));
+        }
         return Err(StoreError::Duplicate(format!(
             "{}: a demo was stopped midway in this notebook ({cases} cases and {parcels} of its {of} parcels written) and cannot be finished; start the demo on a new file (--db NEW.db)",
             path.display()
@@ -635,7 +650,13 @@ fn generate_in(
         not_empty(&w.tx, &path)?;
         w.tx.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-            (UNFINISHED, parcels.to_string()),
+            (
+                UNFINISHED,
+                format!(
+                    "{parcels} {}",
+                    crate::exchange::csv_import::Running::here(0).json()
+                ),
+            ),
         )?;
         for (c, &size) in sizes.iter().enumerate() {
             let shifts = shift_series == Some(c);
@@ -1096,6 +1117,40 @@ fn finding(
 
 #[cfg(test)]
 mod tests {
+
+    /// A demo still being written is said as such to a second one (it was
+    /// told the first had stopped midway); one whose process is gone is
+    /// stopped midway.
+    #[test]
+    fn a_demo_being_written_is_not_said_to_have_stopped() {
+        let (_d, mut s) = crate::store::testutil::temp_store();
+        let path = s.path().to_path_buf();
+        let set = |s: &mut Store, value: String| {
+            s.write(|w| {
+                w.tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                    (UNFINISHED, value),
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        };
+        let here = crate::exchange::csv_import::Running::here(0);
+        set(&mut s, format!("500 {}", here.json()));
+        let e = not_empty(s.conn(), &path).unwrap_err().to_string();
+        assert!(e.contains("a demo of 500 parcels is being written"), "{e}");
+        let gone = crate::exchange::csv_import::Running {
+            pid: Some(u32::MAX - 1),
+            ..here
+        };
+        set(&mut s, format!("500 {}", gone.json()));
+        let e = not_empty(s.conn(), &path).unwrap_err().to_string();
+        assert!(e.contains("stopped midway"), "{e}");
+        // As an older build wrote it.
+        set(&mut s, "500".into());
+        let e = not_empty(s.conn(), &path).unwrap_err().to_string();
+        assert!(e.contains("stopped midway"), "{e}");
+    }
     use super::*;
 
     #[test]
