@@ -176,9 +176,10 @@ fn open(cli: &Cli) -> Result<Opened> {
         });
     }
     // An import killed midway is marked interrupted (with the parcels it
-    // had committed), and said once.
-    if !store.is_read_only()
-        && let Ok(found) = crate::exchange::csv_import::settle_interrupted(&mut store)
+    // had committed), and said once; a read-only open (every listing,
+    // the interface's browsing) says it without marking it, each time
+    // until a writing command does (it was said by `add` alone).
+    if let Ok(found) = crate::exchange::csv_import::settle_interrupted(&mut store)
         && !found.is_empty()
     {
         let text = found

@@ -77,7 +77,13 @@ fn process_start(pid: u32) -> Option<u64> {
     // The command name (field 2) may hold spaces and parentheses: the
     // fields after it start after its last `)`.
     let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(19)?.parse().ok()
+    let mut fields = rest.split_whitespace();
+    // A zombie (killed, not yet reaped by a parent that is gone too, as
+    // under an init that reaps nothing) runs no more.
+    if matches!(fields.next(), Some("Z" | "X" | "x")) {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 /// Whether a process of this host still runs: Some(false) when it is
@@ -194,18 +200,22 @@ pub(super) fn settle_at(
             });
         }
     }
+    // What each had committed (read on a read-only open too, which says
+    // them without marking them).
+    for i in &mut found {
+        let (n, last): (i64, Option<i64>) = store.conn().query_row(
+            "SELECT count(*), max(line) FROM provenance WHERE source_id = ?1",
+            [i.source_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        i.imported = n as u64;
+        i.through_line = last.map(|l| l as u64);
+    }
     if found.is_empty() || store.is_read_only() {
         return Ok(found);
     }
     store.write(|w| {
         for i in &mut found {
-            let (n, last): (i64, Option<i64>) = w.tx.query_row(
-                "SELECT count(*), max(line) FROM provenance WHERE source_id = ?1",
-                [i.source_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            i.imported = n as u64;
-            i.through_line = last.map(|l| l as u64);
             let json = serde_json::json!({
                 "outcome": "interrupted",
                 "imported": i.imported,
@@ -283,6 +293,20 @@ mod tests {
                     rusqlite::params![Uuid::from_u128(u128::from(n)), killed, line],
                 )
                 .unwrap();
+        }
+        // A read-only open finds it, with what it committed, and marks
+        // nothing (a listing said nothing of it).
+        {
+            let mut opts = crate::store::OpenOptions::new("reader");
+            opts.read_only = true;
+            let mut ro = Store::open(s.path(), opts).unwrap();
+            let seen = settle_at(&mut ro, now).unwrap();
+            let k = seen
+                .iter()
+                .find(|i| i.source_id == killed)
+                .expect("said read-only");
+            assert_eq!((k.imported, k.through_line), (2, Some(3)));
+            assert_eq!(outcome(&s, killed)["outcome"], "in-progress");
         }
         // On another host: its heartbeat says.
         let silent = insert(&mut s, old, &running("elsewhere", Some(1), old));
