@@ -309,6 +309,101 @@ fn people_and_shops_travel_with_their_case_and_merge_once() {
     assert_consistent(&b.db);
 }
 
+/// A case's export carries the people and shops linked to the people and
+/// shops it reaches (who runs the shop, the exchange a buyer paid
+/// through: they were left out, with their links), and those no further:
+/// the parcels of another investigation linked to the exchange stay.
+#[test]
+fn the_people_and_shops_linked_to_a_cases_people_travel_with_it() {
+    let a = notebook();
+    parcel(&a, "RR123456785CN", &[]);
+    parcel(&a, "RR000000155CN", &[]);
+    let case = a.ok(&["add", "case", "--title", "Shop case"]);
+    let case = case.trim();
+    a.ok(&["add", "link", case, "RR123456785CN", "--type", "includes"]);
+    a.ok(&[
+        "add",
+        "link",
+        "Иван Петров",
+        "RR123456785CN",
+        "--type",
+        "recipient-of",
+    ]);
+    a.ok(&[
+        "add",
+        "link",
+        "Almaty Mef Shop",
+        case,
+        "--type",
+        "related-to",
+    ]);
+    a.ok(&[
+        "add",
+        "organisation",
+        "--name",
+        "Crypto Exchange",
+        "--type",
+        "exchange",
+    ]);
+    a.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Shop Admin",
+        "--phone",
+        "+77019998877",
+    ]);
+    a.ok(&[
+        "add",
+        "link",
+        "Crypto Exchange",
+        "Иван Петров",
+        "--type",
+        "paid",
+    ]);
+    a.ok(&[
+        "add",
+        "link",
+        "Shop Admin",
+        "Almaty Mef Shop",
+        "--type",
+        "operates",
+    ]);
+    // Another investigation's parcel, linked to the exchange.
+    a.ok(&[
+        "add",
+        "link",
+        "Crypto Exchange",
+        "RR000000155CN",
+        "--type",
+        "related-to",
+    ]);
+    let file = a.beside("shop.db");
+    a.ok(&["export", "--case", case, "--out", file.to_str().unwrap()]);
+    let c = rusqlite::Connection::open(&file).unwrap();
+    let names: Vec<String> = c
+        .prepare("SELECT name FROM people UNION ALL SELECT name FROM organisations ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        names,
+        [
+            "Almaty Mef Shop",
+            "Crypto Exchange",
+            "Shop Admin",
+            "Иван Петров"
+        ],
+        "{names:?}"
+    );
+    let parcels: i64 = c
+        .query_row("SELECT count(*) FROM parcels", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(parcels, 1, "the exchange's other parcel stays");
+}
+
 /// A typed parcel and an imported table that name a known person say so,
 /// with how to link them; nothing is linked.
 #[test]

@@ -178,10 +178,12 @@ impl Drop for Proving {
 fn pick_cases(conn: &Connection, cases: &[Uuid], rel: &Release) -> Result<Picked> {
     let mut p = Picked::default();
     let chosen: HashSet<Uuid> = cases.iter().copied().collect();
-    let mut queue: VecDeque<(ItemKind, Uuid)> = VecDeque::new();
+    // Each item to follow on from, and whether it was reached from a
+    // person or shop.
+    let mut queue: VecDeque<(ItemKind, Uuid, bool)> = VecDeque::new();
     for &c in cases {
         if p.add(ItemKind::Case, c) {
-            queue.push_back((ItemKind::Case, c));
+            queue.push_back((ItemKind::Case, c, false));
         }
     }
     // The parcels that belong only to cases held back (a RED case's,
@@ -208,20 +210,26 @@ fn pick_cases(conn: &Connection, cases: &[Uuid], rel: &Release) -> Result<Picked
         }
         Ok(true)
     };
-    while let Some((kind, id)) = queue.pop_front() {
-        // People and shops go with their notes but are not followed on:
-        // a shop linked to the parcels of other investigations does not
-        // take those along.
-        let party = matches!(kind, ItemKind::Person | ItemKind::Organisation);
+    let is_party = |k: ItemKind| matches!(k, ItemKind::Person | ItemKind::Organisation);
+    while let Some((kind, id, from_party)) = queue.pop_front() {
+        // People and shops go with their notes, and are followed on only
+        // to the people and shops they are linked to (who runs the shop,
+        // the exchange a buyer paid through: they were left out), and
+        // those no further: a shop linked to the parcels of other
+        // investigations does not take those along.
+        let party = is_party(kind);
         for l in related::links_of(conn, id, usize::MAX)?
             .into_iter()
-            .filter(|_| !party)
+            .filter(|_| !(party && from_party))
         {
             let (okind, other) = if l.from_id == id {
                 (l.to_kind, l.to_id)
             } else {
                 (l.from_kind, l.from_id)
             };
+            if party && !is_party(okind) {
+                continue;
+            }
             if okind == ItemKind::Case && !chosen.contains(&other) {
                 continue;
             }
@@ -231,7 +239,7 @@ fn pick_cases(conn: &Connection, cases: &[Uuid], rel: &Release) -> Result<Picked
             if okind == ItemKind::Substance {
                 p.add(okind, other);
             } else if p.add(okind, other) {
-                queue.push_back((okind, other));
+                queue.push_back((okind, other, party));
             }
             p.add(ItemKind::Link, l.meta.id);
         }
@@ -243,7 +251,7 @@ fn pick_cases(conn: &Connection, cases: &[Uuid], rel: &Release) -> Result<Picked
             // Its evidence trail, and the documents on it.
             for (k, e) in related::evidence_of_parcel(conn, id)? {
                 if p.add(k, e) && k != ItemKind::Custody {
-                    queue.push_back((k, e));
+                    queue.push_back((k, e, false));
                 }
             }
         }
@@ -252,7 +260,7 @@ fn pick_cases(conn: &Connection, cases: &[Uuid], rel: &Release) -> Result<Picked
         }
         for n in related::notes_on(conn, id, usize::MAX)? {
             if allowed(&mut p, ItemKind::Note, n.meta.id)? && p.add(ItemKind::Note, n.meta.id) {
-                queue.push_back((ItemKind::Note, n.meta.id));
+                queue.push_back((ItemKind::Note, n.meta.id, false));
             }
         }
     }
