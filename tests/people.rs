@@ -404,6 +404,59 @@ fn the_people_and_shops_linked_to_a_cases_people_travel_with_it() {
     assert_eq!(parcels, 1, "the exchange's other parcel stays");
 }
 
+/// A person deleted here whose deletion took its link to an exported
+/// case goes at the partner too, with its note, though a link of it to a
+/// withheld (AMBER+STRICT) bank stays behind: it stayed there, note and
+/// all, with no word.
+#[test]
+fn a_person_deleted_beside_a_withheld_bank_is_deleted_at_the_partner() {
+    let a = notebook();
+    let case = a.ok(&["add", "case", "--title", "Case"]);
+    let case = case.trim();
+    a.ok(&["add", "link", "Иван Петров", case, "--type", "related-to"]);
+    a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "Иван Петров",
+        "--text",
+        "buyer, seen at the depot",
+    ]);
+    a.ok(&[
+        "add",
+        "organisation",
+        "--name",
+        "Strict Bank",
+        "--type",
+        "bank",
+        "--tlp",
+        "AMBER+STRICT",
+    ]);
+    a.ok(&["add", "link", "Strict Bank", case, "--type", "related-to"]);
+    a.ok(&[
+        "add",
+        "link",
+        "Strict Bank",
+        "Иван Петров",
+        "--type",
+        "paid",
+    ]);
+    let first = a.beside("a1.db");
+    a.ok(&["export", "--case", case, "--out", first.to_str().unwrap()]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&["merge", "--trust-new", first.to_str().unwrap()]);
+    assert_eq!(b.count("people"), 1);
+    a.ok(&["delete", "Иван Петров"]);
+    let second = a.beside("a2.db");
+    a.ok(&["export", "--case", case, "--out", second.to_str().unwrap()]);
+    b.ok(&["merge", "--trust-new", second.to_str().unwrap()]);
+    assert_eq!(b.count("people"), 0);
+    let notes = b.ok(&["list", "notes"]);
+    assert!(!notes.contains("seen at the depot"), "{notes}");
+    assert_eq!(b.count("organisations"), 0, "the bank never went");
+}
+
 /// A typed parcel and an imported table that name a known person say so,
 /// with how to link them; nothing is linked.
 #[test]

@@ -476,11 +476,13 @@ fn tombstones(
         .filter(|d| !sent.contains(&d.1) && d.2.iter().any(withheld_any))
         .flat_map(|d| d.2.iter().copied())
         .collect();
+    // (One a sent deletion named goes whatever else held it: a person
+    // deleted with its link to the case and its link to a withheld bank
+    // stayed at the partner, with its notes.)
     for (_, id, parents) in &deleted {
         if parents.is_empty()
-            && !held_back.contains(id)
             && !withheld_any(id)
-            && (named.contains(id) || all)
+            && (named.contains(id) || (all && !held_back.contains(id)))
         {
             sent.insert(*id);
         }
