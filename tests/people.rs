@@ -457,6 +457,28 @@ fn a_person_deleted_beside_a_withheld_bank_is_deleted_at_the_partner() {
     assert_eq!(b.count("organisations"), 0, "the bank never went");
 }
 
+/// A person received beside one here of the same name (two posts that
+/// each recorded one target) is kept beside it and said, with both ids
+/// (the merge said only "added 3").
+#[test]
+fn a_person_received_beside_one_of_the_same_name_is_said() {
+    let a = notebook();
+    let case = a.ok(&["add", "case", "--title", "Case"]);
+    let case = case.trim();
+    a.ok(&["add", "link", "Иван Петров", case, "--type", "related-to"]);
+    let file = a.beside("a1.db");
+    a.ok(&["export", "--case", case, "--out", file.to_str().unwrap()]);
+    let b = notebook();
+    let out = b.ok(&["merge", "--trust-new", file.to_str().unwrap()]);
+    assert!(
+        out.contains("person Иван Петров was added beside one of this notebook's of the same name"),
+        "{out}"
+    );
+    let r = b.json(&["merge", "--trust-new", "--dry-run", file.to_str().unwrap()]);
+    assert!(r["same_name"].is_array(), "{r}");
+    assert_eq!(b.count("people"), 2);
+}
+
 /// A typed parcel and an imported table that name a known person say so,
 /// with how to link them; nothing is linked.
 #[test]

@@ -374,15 +374,21 @@ pub fn merge(
             "this notebook's exhibit of the same number: both kept, and the number alone now names neither",
             "name each by its id",
         ),
+        (
+            &report.same_name,
+            "",
+            "one of this notebook's of the same name: both kept, and the name alone now names neither",
+            "`interdict show ID` each; if they are one, link them `same-as`",
+        ),
     ] {
         for s in list.iter().take(20) {
-            writeln!(
-                out,
+            let line = format!(
                 "{what} {} {added} beside {beside} (here {}, received {}; {then})",
                 cell_line(&s.tracking),
                 s.here,
                 s.received
-            )?;
+            );
+            writeln!(out, "{}", line.trim_start())?;
         }
     }
     if report.same_tracking.len() > 20 {

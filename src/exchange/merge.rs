@@ -86,6 +86,11 @@ pub struct MergeReport {
     /// names neither alone.
     #[serde(default)]
     pub same_exhibit_number: Vec<SameTracking>,
+    /// People and organisations added beside one here of the same name
+    /// (two posts that each recorded one target): both kept, and said
+    /// (`tracking` is the name), never joined silently.
+    #[serde(default)]
+    pub same_name: Vec<SameTracking>,
 }
 
 /// A parcel added by a merge beside one here with its tracking number.
@@ -1080,6 +1085,28 @@ impl Merger<'_> {
                         received: id,
                         here,
                     });
+                }
+                if added && matches!(R::KIND, ItemKind::Person | ItemKind::Organisation) {
+                    let name = {
+                        let any = &incoming as &dyn std::any::Any;
+                        any.downcast_ref::<crate::domain::Person>()
+                            .map(|p| p.name.clone())
+                            .or_else(|| {
+                                any.downcast_ref::<crate::domain::Organisation>()
+                                    .map(|o| o.name.clone())
+                            })
+                    };
+                    if let Some(name) = name
+                        && let Some((_, here)) = refs::parties_called(&w.tx, &name)?
+                            .into_iter()
+                            .find(|(k, other)| *k == R::KIND && *other != id)
+                    {
+                        self.report.same_name.push(SameTracking {
+                            tracking: format!("{} {name}", R::KIND),
+                            received: id,
+                            here,
+                        });
+                    }
                 }
                 if added
                     && let Some(x) = (&incoming as &dyn std::any::Any)
