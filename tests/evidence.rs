@@ -1760,3 +1760,48 @@ fn a_merged_change_after_custody_began_names_who_made_it() {
         .unwrap_or_else(|| panic!("{sheet}"));
     assert!(flag.contains("by alice") && !flag.contains("bob"), "{flag}");
 }
+
+/// A finding heavier than its whole parcel (a g/kg slip) is said on add
+/// and on edit; one that fits is not.
+#[test]
+fn a_finding_heavier_than_its_parcel_is_said() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--weight",
+        "450",
+    ]);
+    let out = nb
+        .run(&[
+            "add",
+            "finding",
+            "--parcel",
+            "RR123456785KZ",
+            "--substance",
+            "Fentanyl",
+            "--form",
+            "powder",
+            "--quantity",
+            "37",
+            "--unit",
+            "kg",
+        ])
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("37 kg is more than the whole parcel RR123456785KZ weighs (450 g)"),
+        "{err}"
+    );
+    let id = String::from_utf8_lossy(&out.get_output().stdout)
+        .trim()
+        .to_string();
+    let out = nb.run(&["edit", &id, "--set", "unit=g"]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(!err.contains("more than the whole parcel"), "{err}");
+    let out = nb.run(&["edit", &id, "--set", "quantity=37000"]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("more than the whole parcel"), "{err}");
+}

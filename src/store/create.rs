@@ -181,7 +181,10 @@ pub fn finding(w: &mut Writer<'_>, f: &mut Finding) -> Result<Vec<String>> {
 pub fn finding_of(w: &mut Writer<'_>, f: &mut Finding) -> Result<Vec<String>> {
     records::must_get::<Parcel>(&w.tx, f.parcel_id)?;
     records::must_get::<crate::domain::Substance>(&w.tx, f.substance_id)?;
-    records::insert(w, f)
+    let heavier = records::finding_heavier_than_parcel(&w.tx, f)?;
+    let mut warnings = records::insert(w, f)?;
+    warnings.extend(heavier);
+    Ok(warnings)
 }
 
 /// Adds a note or lead to an existing item.

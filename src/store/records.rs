@@ -1266,6 +1266,38 @@ pub fn taken_from(
 /// A sample weighs no more than the exhibit it is taken from, added or
 /// edited: `x` (a sample, or an exhibit samples are taken from) against
 /// its source and each sample taken from it. Refused naming the field.
+/// A warning when a finding's quantity, by mass, is more than its
+/// parcel's whole weight (a g/kg slip: 37 kg of powder in a parcel of
+/// 450 g reached the incident report unsaid).
+pub fn finding_heavier_than_parcel(
+    conn: &Connection,
+    f: &crate::domain::Finding,
+) -> Result<Option<String>> {
+    let grams_per = match f.unit.as_deref() {
+        Some("ug") => 1e-6,
+        Some("mg") => 1e-3,
+        Some("g") => 1.0,
+        Some("kg") => 1000.0,
+        _ => return Ok(None),
+    };
+    let Some(q) = f.quantity else {
+        return Ok(None);
+    };
+    let Some(parcel) = get::<crate::domain::Parcel>(conn, f.parcel_id)? else {
+        return Ok(None);
+    };
+    let Some(weight) = parcel.weight_g.filter(|w| *w > 0.0) else {
+        return Ok(None);
+    };
+    Ok((q * grams_per > weight * 1.000_001).then(|| {
+        format!(
+            "quantity: {q} {} is more than the whole parcel {} weighs ({weight} g): a slip of units?",
+            f.unit.as_deref().unwrap_or_default(),
+            parcel.tracking
+        )
+    }))
+}
+
 pub fn sample_weights(conn: &Connection, x: &crate::domain::evidence::Exhibit) -> Result<()> {
     use crate::domain::evidence::Exhibit;
     let heavier = |what: &str, sample: &Exhibit, source: &Exhibit, edited_is_sample: bool| {
@@ -1519,7 +1551,10 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
         m.updated_at = w.now.clone();
         m.updated_by = w.actor.to_string();
     }
-    let warnings = record::validate(rec)?;
+    let mut warnings = record::validate(rec)?;
+    if let Some(f) = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::Finding>() {
+        warnings.extend(finding_heavier_than_parcel(&w.tx, f)?);
+    }
     // Only what changed is written: the changed columns (so indexes on
     // unchanged ones are not rewritten), the identifier rows and the search
     // row if they differ from what is stored.
