@@ -331,3 +331,54 @@ fn a_file_group_the_user_is_not_in_leaves_no_file() {
     );
     assert!(!db.exists(), "{err}");
 }
+
+/// A notebook browsed while its owner had made it read-only (0400) takes
+/// writes again once made writable: the `-shm` SQLite made then, of mode
+/// 0400, is given back its owner's write permission (every write was
+/// refused "the database is open read-only"). Needs root, to act as an
+/// account that file permissions bind.
+#[test]
+fn a_browse_of_a_file_made_read_only_leaves_it_writable_after() {
+    // SAFETY: `geteuid` reads the process's own id.
+    if unsafe { libc::geteuid() } != 0 || common::tools::find_path("setpriv").is_none() {
+        common::tools::not_run(
+            "a_browse_of_a_file_made_read_only_leaves_it_writable_after",
+            "root and setpriv (util-linux), to act as an account permissions bind",
+            "run the tests as root (CI does)",
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let db = dir.path().join("nb.db");
+    let ok = |args: &[&str]| {
+        let out = as_uid(4242, &home, &db, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ok(&["add", "case", "--title", "one"]);
+    let chmod = |mode: &str| {
+        let s = Command::new("setpriv")
+            .args([
+                "--reuid=4242",
+                "--regid=4242",
+                "--clear-groups",
+                "chmod",
+                mode,
+            ])
+            .arg(&db)
+            .status()
+            .unwrap();
+        assert!(s.success());
+    };
+    chmod("0400");
+    ok(&["list", "cases"]);
+    chmod("0600");
+    ok(&["add", "case", "--title", "two"]);
+}

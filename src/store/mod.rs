@@ -473,6 +473,48 @@ fn create_private(path: &Path, group: Option<&str>) -> Result<()> {
     }
 }
 
+/// Gives back write permission on this account's own `-shm` and `-wal`
+/// beside the notebook, as the notebook's own permissions allow: SQLite
+/// makes them with the notebook's mode, so a browse while the owner had
+/// made the file read-only (0400) left a `-shm` of mode 0400, and every
+/// write after refused "the database is open read-only".
+fn mend_side_files(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        // SAFETY: `geteuid` reads the process's own id.
+        let me = unsafe { libc::geteuid() };
+        let Ok(db) = std::fs::metadata(path) else {
+            return;
+        };
+        let shared = db.mode() & 0o060;
+        for suffix in ["-shm", "-wal"] {
+            let mut f = path.as_os_str().to_owned();
+            f.push(suffix);
+            let f = PathBuf::from(f);
+            if let Ok(m) = std::fs::symlink_metadata(&f)
+                && m.is_file()
+                && m.uid() == me
+            {
+                // The notebook's group too, where the team shares it (in a
+                // folder without the setgid bit they were made the
+                // maker's group, and a colleague's open failed "unable to
+                // open database file" while the maker had it open).
+                if shared != 0 && m.gid() != db.gid() {
+                    let _ = std::os::unix::fs::chown(&f, None, Some(db.gid()));
+                }
+                let mode = m.mode() & 0o777;
+                let want = mode | 0o600 | shared;
+                if want != mode {
+                    let _ = std::fs::set_permissions(&f, std::fs::Permissions::from_mode(want));
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 /// The id of a group, by name or number, from `/etc/group`.
 fn group_id(name: &str, path: &Path) -> Result<u32> {
     if let Ok(n) = name.parse::<u32>() {
@@ -824,6 +866,9 @@ impl Store {
         if !opts.read_only && !exists {
             create_private(path, opts.group.as_deref())?;
         }
+        if !opts.read_only && exists && !export {
+            mend_side_files(path);
+        }
         let mut conn = if export {
             open_immutable(path).map_err(c)?
         } else {
@@ -839,6 +884,11 @@ impl Store {
         let app_id: i32 = conn
             .pragma_query_value(None, "application_id", |r| r.get(0))
             .map_err(c)?;
+        // (The first read made the `-shm`, when no one had the notebook
+        // open: made the notebook's group's and mode's as it should be.)
+        if !export && !memdb::is_memdb(path) {
+            mend_side_files(path);
+        }
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(c)?;
