@@ -1805,3 +1805,49 @@ fn a_finding_heavier_than_its_parcel_is_said() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("more than the whole parcel"), "{err}");
 }
+
+/// An edit of an exhibit's seal once custody began is flagged as the edit
+/// is made (it said only "updated", the flag seen later in `trail`).
+#[test]
+fn an_exhibit_edited_after_custody_began_is_flagged_at_once() {
+    let nb = with_exhibit();
+    handover(&nb, &["--to", "Evidence store", "--at", "2026-03-02 12:00"]);
+    let out = nb.run(&["edit", "EX-1", "--set", "seal=S-999"]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("flagged on exhibit EX-1"), "{err}");
+    // A second edit says only what it adds.
+    let out = nb.run(&["edit", "EX-1", "--set", "seal=S-999"]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(!err.contains("flagged"), "{err}");
+}
+
+/// Of two controlled-delivery outcomes, the incident report gives the one
+/// of the latest date, with the other said beside it (it gave the one
+/// entered last, dated earlier, above the other's arrests).
+#[test]
+fn the_incident_report_gives_the_latest_delivery_outcome_and_says_the_other() {
+    let nb = seized();
+    nb.ok(&[
+        "delivery",
+        P,
+        "--outcome",
+        "collected",
+        "--on",
+        "2026-03-04 10:00",
+        "--arrests",
+        "1",
+    ]);
+    nb.ok(&[
+        "delivery",
+        P,
+        "--outcome",
+        "not-delivered",
+        "--on",
+        "2026-03-03 18:00",
+    ]);
+    let text = nb.ok(&["export", "--incident", P]);
+    assert!(
+        text.contains("collected on 2026-03-04 10:00, 1 arrested (also recorded, and flagged: not-delivered on 2026-03-03 18:00)"),
+        "{text}"
+    );
+}
