@@ -1042,8 +1042,27 @@ fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) 
         Ok(store.write(|w| {
             let mut rec: R = records::must_get(&w.tx, id)?;
             let mut warnings = set_fields(&mut rec, pairs)?;
+            // An exhibit's flags (a number, seal or weight changed once
+            // custody began) are said as the edit makes them, as a
+            // hand-over's are (they showed only in `trail`, later).
+            let exhibit_flags =
+                |tx: &rusqlite::Connection| -> crate::store::Result<(String, Vec<String>)> {
+                    if R::KIND != ItemKind::Exhibit {
+                        return Ok((String::new(), Vec::new()));
+                    }
+                    let x: crate::domain::evidence::Exhibit = records::must_get(tx, id)?;
+                    let number = x.number.clone();
+                    Ok((number, crate::evidence::sheet::exhibit_trail(tx, x)?.flags))
+                };
+            let (_, flagged) = exhibit_flags(&w.tx)?;
             let (u, more) = records::update(w, &mut rec)?;
             warnings.extend(more);
+            let (number, now) = exhibit_flags(&w.tx)?;
+            warnings.extend(
+                now.into_iter()
+                    .filter(|f| !flagged.contains(f))
+                    .map(|f| format!("flagged on exhibit {number}: {f}")),
+            );
             Ok((u, warnings))
         })?)
     }

@@ -140,6 +140,10 @@ pub struct DeliveryOut {
     pub date: Option<String>,
     pub collected_by: Option<String>,
     pub arrests: Option<u64>,
+    /// Other outcomes recorded for the parcel (a flag of its trail),
+    /// earliest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_recorded: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -437,10 +441,20 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
             lab_contradicted_by: contradicting,
         });
     }
-    let delivery: Option<Delivery> =
-        records::list_where::<Delivery, _>(conn, "parcel_id = ?1", [p.meta.id], usize::MAX, 0)?
-            .into_iter()
-            .last();
+    // The outcome of the latest date (an outcome entered last but dated
+    // earlier was reported over the collection and its arrests); the
+    // others are said beside it.
+    let mut deliveries: Vec<Delivery> =
+        records::list_where::<Delivery, _>(conn, "parcel_id = ?1", [p.meta.id], usize::MAX, 0)?;
+    deliveries.sort_by(|a, b| a.delivered_on.cmp(&b.delivered_on));
+    let delivery = deliveries.pop();
+    let also: Vec<String> = deliveries
+        .iter()
+        .map(|d| match &d.delivered_on {
+            Some(on) => format!("{} on {on}", d.outcome),
+            None => d.outcome.clone(),
+        })
+        .collect();
     Ok(ParcelOut {
         id: p.meta.id,
         tracking: p.tracking.clone(),
@@ -506,6 +520,7 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
             collected_by: d.collected_by,
             // (A count: the record holds whole numbers only.)
             arrests: d.arrests.map(|n| n as u64),
+            also_recorded: also,
         }),
     })
 }

@@ -168,6 +168,16 @@ pub fn incident_text(conn: &Connection, i: &Incident) -> Result<String> {
                     if let Some(a) = d.arrests {
                         t.push_str(&format!(", {a} arrested"));
                     }
+                    if !d.also_recorded.is_empty() {
+                        t.push_str(&format!(
+                            " (also recorded, and flagged: {})",
+                            d.also_recorded
+                                .iter()
+                                .map(|o| clean(o))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ));
+                    }
                     t
                 }
                 None if p.status == "controlled-delivery" => format!("outcome {NOT_RECORDED}"),
