@@ -35,8 +35,8 @@ const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("sample_of", "Sample of (exhibit)", Text),
     FieldSpec::new("seal", "Seal number", Text),
     FieldSpec::new("description", "Description", LongText),
-    FieldSpec::new("gross_g", "Gross weight (g)", Quantity),
-    FieldSpec::new("net_g", "Net weight (g)", Quantity),
+    FieldSpec::new("gross_g", "Gross weight (g)", Grams),
+    FieldSpec::new("net_g", "Net weight (g)", Grams),
 ];
 
 impl Record for Exhibit {
