@@ -1858,7 +1858,18 @@ fn the_incident_report_gives_the_latest_delivery_outcome_and_says_the_other() {
 #[test]
 fn an_exhibits_weights_take_a_unit_in_an_edit_too() {
     let nb = with_exhibit();
-    nb.ok(&["edit", "EX-1", "--set", "net_g=410 g", "--set", "gross_g=0,45 kg"]);
+    nb.ok(&[
+        "edit",
+        "EX-1",
+        "--set",
+        "net_g=410 g",
+        "--set",
+        "gross_g=0,45 kg",
+    ]);
     let x = nb.json(&["show", "EX-1"]);
-    assert_eq!((x["net_g"].as_f64(), x["gross_g"].as_f64()), (Some(410.0), Some(450.0)), "{x}");
+    assert_eq!(
+        (x["net_g"].as_f64(), x["gross_g"].as_f64()),
+        (Some(410.0), Some(450.0)),
+        "{x}"
+    );
 }

@@ -51,3 +51,25 @@ fn a_group_is_not_given_to_an_empty_file_others_can_read() {
         "nothing written"
     );
 }
+
+/// `--file-group` on a notebook already made says it keeps its group and
+/// mode (it was ignored without a word, and a colleague then could not
+/// open it).
+#[test]
+fn a_group_named_for_a_notebook_already_made_is_said_not_given() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let out = nb
+        .cmd()
+        .args(["--file-group", "0", "add", "case", "--title", "Op"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--file-group 0 applies to a notebook being made"),
+        "{err}"
+    );
+    assert_eq!(mode(&nb.db), 0o600);
+}

@@ -126,6 +126,9 @@ fn open(cli: &Cli) -> Result<Opened> {
             crate::store::migrations::latest()
         );
     }
+    // (`--file-group` gives a notebook being made to the group: one that
+    // was there already keeps its group, which is said.)
+    let existed = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
     let mut store = Store::open(plain.as_ref().map_or(&path, |p| &p.path), opts)?;
     // Every parcel written (typed, imported, merged) is screened against
     // the notebook's profiles and watchlist in its own transaction.
@@ -133,6 +136,16 @@ fn open(cli: &Cli) -> Result<Opened> {
         store.set_screen(std::sync::Arc::new(crate::targeting::Screener::new()));
     }
     let mut notice = crate::store::fsinfo::network_warning(&path).map(|w| (w, true));
+    if let Some(g) = cli.group.as_deref().filter(|_| existed) {
+        let text = format!(
+            "--file-group {g} applies to a notebook being made; {} was there already and keeps its group and mode (give it to the group with `chgrp {g} FILE; chmod 660 FILE`)",
+            super::output::cell_line(&path.display().to_string())
+        );
+        notice = Some(match notice {
+            Some((n, warn)) => (format!("{n}; {text}"), warn),
+            None => (text, true),
+        });
+    }
     let mut failed_checks = None;
     if store.is_read_only() && store.has_export_manifest()? {
         let checked = match &plain {
