@@ -1873,3 +1873,20 @@ fn an_exhibits_weights_take_a_unit_in_an_edit_too() {
         "{x}"
     );
 }
+
+/// An exhibit heavier than its whole parcel (a kg-for-g slip) is flagged
+/// in its trail (it went unflagged, and the report gave the net weight
+/// above the parcel's gross).
+#[test]
+fn an_exhibit_heavier_than_its_parcel_is_flagged() {
+    let nb = seized();
+    nb.ok(&["edit", P, "--set", "weight_g=450"]);
+    nb.ok(&[
+        "exhibit", "add", P, "EX-2", "--gross", "4,5 kg", "--net", "4120",
+    ]);
+    let t = nb.ok(&["trail", P]);
+    assert!(
+        t.contains("gross weight 4500 g is more than the parcel"),
+        "{t}"
+    );
+}

@@ -60,6 +60,21 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
             src.number
         ));
     }
+    // Not heavier than the parcel it came from (a kg-for-g slip: 4.5 kg
+    // from a parcel of 450 g went unflagged, and the report gave the net
+    // weight above the gross). A twentieth over is weighing, not a slip.
+    if e.sample_of.is_none()
+        && let Some(parcel) = records::get::<crate::domain::Parcel>(conn, e.parcel_id)?
+        && let Some(w) = parcel.weight_g.filter(|w| *w > 0.0)
+        && let Some((what, g)) = [("gross", e.gross_g), ("net", e.net_g)]
+            .into_iter()
+            .find_map(|(what, g)| g.filter(|g| *g > w * 1.05).map(|g| (what, g)))
+    {
+        flags.push(format!(
+            "{what} weight {g} g is more than the parcel {} weighs ({w} g): a slip of units?",
+            parcel.tracking
+        ));
+    }
     // Its samples together weigh no more than it did.
     if let Some(m) = e.net_g {
         let samples: Vec<Exhibit> = records::list_where(
