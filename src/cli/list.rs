@@ -18,6 +18,10 @@ const TABLE_LIMIT: usize = 50;
 
 pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write) -> Result<()> {
     let conn = store.conn();
+    // One snapshot for the rows and their count (read apart, a
+    // colleague's write between them showed 6 of 7 rows, "use --limit
+    // and --offset for more").
+    let _snapshot = conn.unchecked_transaction()?;
     let limit = a.limit.unwrap_or(match ctx.format {
         Format::Json | Format::Csv => usize::MAX,
         Format::Table => TABLE_LIMIT,
