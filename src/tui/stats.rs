@@ -650,11 +650,20 @@ impl App {
                 }
             }
             Ok(out) => {
+                // A view's count asked while a list was being counted again
+                // took the worker's answer: that list is counted again later
+                // (it waited for ever, and no list was counted again).
+                if std::mem::take(&mut self.subset_again)
+                    && let Some((i, _)) = self.subset_pending.take()
+                {
+                    self.stale_subsets[i] = true;
+                }
                 if let Modal::Stats(v) = self.modal_under_help() {
                     v.show(out);
                 }
             }
             Err(e) => {
+                self.subset_again = false;
                 self.subset_pending = None;
                 if let Modal::Stats(v) = self.modal_under_help() {
                     v.busy = false;
