@@ -382,3 +382,43 @@ fn a_browse_of_a_file_made_read_only_leaves_it_writable_after() {
     chmod("0600");
     ok(&["add", "case", "--title", "two"]);
 }
+
+/// A colleague who may read the notebook but not write it or its folder
+/// lists it, read as it stands (no `-shm` can be made beside it), and is
+/// told so; a write is refused as one to a file they may not write. (A
+/// listing failed "the database is open read-only, so nothing was
+/// written".) Needs root, to act as an account permissions bind.
+#[test]
+fn a_reader_who_may_not_write_the_folder_still_reads() {
+    // SAFETY: `geteuid` reads the process's own id.
+    if unsafe { libc::geteuid() } != 0 || common::tools::find_path("setpriv").is_none() {
+        common::tools::not_run(
+            "a_reader_who_may_not_write_the_folder_still_reads",
+            "root and setpriv (util-linux), to act as an account permissions bind",
+            "run the tests as root (CI does)",
+        );
+        return;
+    }
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Op"]);
+    let dir = nb.db.parent().unwrap().to_path_buf();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&nb.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = as_uid(4343, home.path(), &nb.db, &["list", "cases"]);
+    let (text, err) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{err}");
+    assert!(text.contains("C-0001"), "{text}");
+    assert!(err.contains("is read as it stands now, alone"), "{err}");
+    let out = as_uid(4343, home.path(), &nb.db, &["add", "case", "--title", "X"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("a file you may not write"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -75,8 +75,11 @@ fn open(cli: &Cli) -> Result<Opened> {
     opts.group = cli.group.clone();
     // Only a file is opened (a named pipe would be waited on for ever).
     crate::store::must_be_a_file(&path)?;
-    // A file whose owner made it read-only is opened read-only, even by root.
-    let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly());
+    // A file whose owner made it read-only is opened read-only, even by
+    // root; so is one this account may read and not write (a colleague's
+    // notebook shared for reading: a listing failed "nothing was written").
+    let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly())
+        || not_writable_by_me(&path);
     // A signed export opened for writing would become a notebook (its
     // indexes built, its journal switched): changed after it was signed,
     // so that a merge of it would then refuse it as tampered with. It is
@@ -136,6 +139,16 @@ fn open(cli: &Cli) -> Result<Opened> {
         store.set_screen(std::sync::Arc::new(crate::targeting::Screener::new()));
     }
     let mut notice = crate::store::fsinfo::network_warning(&path).map(|w| (w, true));
+    if store.read_alone() {
+        let text = format!(
+            "{} is read as it stands now, alone: its folder is not writable to you, so no shared-memory file can be made beside it, and what others write while this runs is not seen",
+            super::output::cell_line(&path.display().to_string())
+        );
+        notice = Some(match notice {
+            Some((n, warn)) => (format!("{n}; {text}"), warn),
+            None => (text, false),
+        });
+    }
     if let Some(g) = cli.group.as_deref().filter(|_| existed) {
         let text = format!(
             "--file-group {g} applies to a notebook being made; {} was there already and keeps its group and mode (give it to the group with `chgrp {g} FILE; chmod 660 FILE`)",
@@ -1320,6 +1333,27 @@ fn upgrade_note(from: i64, free: u64, cut: u64) -> Option<String> {
 /// A size in bytes as people read it, in MiB.
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Whether this account may not write the file at `path` (which exists).
+fn not_writable_by_me(path: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        if !path.exists() {
+            return false;
+        }
+        let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: `access` only reads the path it is given.
+        unsafe { libc::access(c.as_ptr(), libc::W_OK) != 0 }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 #[cfg(test)]

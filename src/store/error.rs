@@ -35,7 +35,7 @@ pub enum StoreError {
     )]
     Busy { path: PathBuf, holder: String },
     #[error(
-        "{path}: the database is open read-only, so nothing was written (opened with --read-only, or a file its owner made read-only: check its permissions; a signed export is always read-only: merge it into a notebook to work on it)"
+        "{path}: the database is open read-only, so nothing was written (opened with --read-only, or a file you may not write or its owner made read-only: check its permissions; a signed export is always read-only: merge it into a notebook to work on it)"
     )]
     ReadOnly { path: PathBuf },
     /// A write refused because a file beside the notebook is another

@@ -228,6 +228,10 @@ pub struct Store {
     /// A signed export's `-wal` or `-journal`, beside it when it was
     /// opened and ignored (it is read immutable: the file alone).
     ignored_beside: Vec<PathBuf>,
+    /// Read as the file stood when opened, alone (read-only, by an
+    /// account that can make no `-shm` beside it): others' later writes
+    /// are not seen.
+    read_alone: bool,
 }
 
 /// A write in progress: one SQLite transaction, begun IMMEDIATE so that
@@ -881,9 +885,32 @@ impl Store {
         // saved with screening prepared most of its statements again each
         // time (43 % of an import's time went to SQLite's parser).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        let app_id: i32 = conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))
-            .map_err(c)?;
+        let mut read_alone = false;
+        let app_id: i32 = match conn.pragma_query_value(None, "application_id", |r| r.get(0)) {
+            Ok(v) => v,
+            // Read-only, where this account can make no `-shm` beside
+            // the notebook (its folder is not writable to it) and no one
+            // has it open: read as the file stands, alone, as an export
+            // is (a colleague with read permission could not even list).
+            // Nothing waits in a log no one has open.
+            Err(e)
+                if opts.read_only
+                    && !export
+                    && e.sqlite_error_code() == Some(ErrorCode::ReadOnly)
+                    && !side_files(path)
+                        .iter()
+                        .any(|f| std::fs::metadata(f).is_ok_and(|m| m.len() > 0)) =>
+            {
+                conn = open_immutable(path).map_err(c)?;
+                conn.busy_handler(Some(busy_wait)).map_err(c)?;
+                sqlfn::register(&conn).map_err(c)?;
+                conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+                read_alone = true;
+                conn.pragma_query_value(None, "application_id", |r| r.get(0))
+                    .map_err(c)?
+            }
+            Err(e) => return Err(c(e)),
+        };
         // (The first read made the `-shm`, when no one had the notebook
         // open: made the notebook's group's and mode's as it should be.)
         if !export && !memdb::is_memdb(path) {
@@ -960,6 +987,7 @@ impl Store {
             long_commit: None,
             upgraded_from: None,
             ignored_beside: if export { side_files(path) } else { Vec::new() },
+            read_alone,
         };
         if opts.read_only {
             if fresh {
@@ -1373,6 +1401,12 @@ impl Store {
     /// export is read as the file alone. Empty for anything else.
     pub fn ignored_beside(&self) -> &[PathBuf] {
         &self.ignored_beside
+    }
+
+    /// Whether the notebook is read as it stood when opened, alone (see
+    /// `read_alone`).
+    pub fn read_alone(&self) -> bool {
+        self.read_alone
     }
 
     /// Whether this file is an export (it holds a manifest).
