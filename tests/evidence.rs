@@ -1890,3 +1890,35 @@ fn an_exhibit_heavier_than_its_parcel_is_flagged() {
         "{t}"
     );
 }
+
+/// `show` of an exhibit or a person lists its own photos and documents,
+/// each hashed again (a changed or missing file showed only in `document
+/// check`).
+#[test]
+fn show_of_an_exhibit_or_person_lists_its_documents_checked() {
+    let nb = with_exhibit();
+    nb.ok(&["add", "person", "--name", "Ivan Petrov"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (photo, scan) = (dir.path().join("ex1.jpg"), dir.path().join("passport.jpg"));
+    std::fs::write(&photo, "photo of the exhibit").unwrap();
+    std::fs::write(&scan, "passport scan").unwrap();
+    nb.ok(&["document", "add", "EX-1", photo.to_str().unwrap()]);
+    nb.ok(&["document", "add", "Ivan Petrov", scan.to_str().unwrap()]);
+    std::fs::write(&photo, "PHOTO OF THE EXHIBIT").unwrap();
+    std::fs::remove_file(&scan).unwrap();
+    let ex = nb.ok(&["show", "EX-1"]);
+    assert!(
+        ex.contains("Photos and documents (1)") && ex.contains("FILE CHANGED"),
+        "{ex}"
+    );
+    let p = nb.ok(&["show", "Ivan Petrov"]);
+    assert!(p.contains("FILE MISSING"), "{p}");
+    let j = nb.json(&["show", "EX-1"]);
+    assert!(
+        j["documents"][0]["said"]
+            .as_str()
+            .unwrap()
+            .contains("FILE CHANGED"),
+        "{j}"
+    );
+}

@@ -185,7 +185,34 @@ pub(super) fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write)
             }
             sections.push((format!("Photos and documents ({})", docs.len()), lines));
         }
-        _ => {}
+        _ => {
+            // Any other item's own photos and documents, each hashed again
+            // (an exhibit's photo or a person's passport scan, changed or
+            // gone, showed nowhere but `document check`).
+            let docs = crate::evidence::documents_on(conn, r.id)?;
+            if !docs.is_empty() {
+                let lines: Vec<String> = docs
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{}: {}",
+                            d.label(),
+                            crate::evidence::files::glance(d, None).describe()
+                        )
+                    })
+                    .collect();
+                doc.insert(
+                    "documents".into(),
+                    json!(
+                        docs.iter()
+                            .zip(&lines)
+                            .map(|(d, l)| json!({"id": d.meta.id, "said": l}))
+                            .collect::<Vec<_>>()
+                    ),
+                );
+                sections.push((format!("Photos and documents ({})", docs.len()), lines));
+            }
+        }
     }
 
     match ctx.format {
