@@ -1922,3 +1922,41 @@ fn show_of_an_exhibit_or_person_lists_its_documents_checked() {
         "{j}"
     );
 }
+
+/// A seized parcel with no seizure date of its own is dated and placed in
+/// the incident report by its inspection, as its custody sheet is, and
+/// said to be (the report said "not recorded").
+#[test]
+fn the_incident_report_dates_a_seizure_by_its_inspection_when_the_parcel_does_not() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        P,
+        "--origin",
+        "CN",
+        "--status",
+        "seized",
+    ]);
+    nb.ok(&[
+        "inspect",
+        P,
+        "--selection",
+        "x-ray",
+        "--on",
+        "2026-03-02 10:40",
+        "--place",
+        "Almaty sorting centre",
+    ]);
+    let text = nb.ok(&["export", "--incident", P]);
+    assert!(text.contains("2026-03-02 (its inspection's)"), "{text}");
+    assert!(
+        text.contains("Almaty sorting centre (its inspection's)"),
+        "{text}"
+    );
+    let j = nb.json(&["export", "--incident", P]);
+    let p = &j["parcels"][0];
+    assert_eq!(p["seizure_date"], "2026-03-02", "{j}");
+    assert_eq!(p["seizure_from_inspection"], true, "{j}");
+}

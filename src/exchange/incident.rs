@@ -79,6 +79,10 @@ pub struct ParcelOut {
     pub field_test: Option<String>,
     pub seizure_date: Option<String>,
     pub seizure_place: Option<String>,
+    /// The seizure's date (and place, where the parcel gives none) are
+    /// its latest inspection's: the parcel records no seizure date.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub seizure_from_inspection: bool,
     pub posting_date: Option<String>,
     pub office_of_origin: Option<String>,
     pub point_of_entry: Option<String>,
@@ -477,8 +481,18 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
                 s
             })
         }),
-        seizure_date: p.seized_on.clone(),
-        seizure_place: p.seized_place.clone(),
+        // A seized parcel with no seizure date of its own is dated and
+        // placed by its inspection, as its custody sheet is (the report
+        // said "not recorded" beside a sheet that gave the time).
+        seizure_date: p.seized_on.clone().or_else(|| {
+            last.filter(|_| p.status == "seized")
+                .map(|i| i.inspected_on.chars().take(10).collect())
+        }),
+        seizure_place: p.seized_place.clone().or_else(|| {
+            last.filter(|_| p.status == "seized" && p.seized_on.is_none())
+                .and_then(|i| i.place.clone())
+        }),
+        seizure_from_inspection: p.seized_on.is_none() && p.status == "seized" && last.is_some(),
         posting_date: p.posted_on.clone(),
         office_of_origin: p.posted_from.clone(),
         point_of_entry: p.entry_point.clone(),

@@ -78,7 +78,20 @@ pub fn incident_text(conn: &Connection, i: &Incident) -> Result<String> {
                 i.parcels.len()
             ));
         }
-        let parcel: Parcel = records::must_get(conn, p.id)?;
+        let mut parcel: Parcel = records::must_get(conn, p.id)?;
+        if p.seizure_from_inspection {
+            // (Shown as the report has them: its inspection's.)
+            parcel.seized_on = p
+                .seizure_date
+                .as_ref()
+                .map(|d| format!("{d} (its inspection's)"));
+            if parcel.seized_place.is_none() {
+                parcel.seized_place = p
+                    .seizure_place
+                    .as_ref()
+                    .map(|pl| format!("{pl} (its inspection's)"));
+            }
+        }
         let substances = found_in(conn, p.id)?;
         let block = render(&parcel, &substances, &cases, i.agency.as_deref());
         out.push_str(block.strip_prefix(TITLE).unwrap_or(&block));
