@@ -857,6 +857,31 @@ fn a_tracking_number_twice_in_a_manifest_is_said_when_only_one_row_hits() {
     assert_eq!(v["report"]["twice"][0]["first_line"], 2, "{v}");
 }
 
+/// What a manifest row's own check says (a phone written nationally with
+/// no country to read it in, which meets no watched number written
+/// otherwise) is said by field, as an import says it (a screen said
+/// "no hits" and nothing else).
+#[test]
+fn a_screen_says_what_its_rows_checks_say() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&["watch", "add", "phone", "+7 917 344 72 67", "--reason", "drop phone"]);
+    let m = nb.beside("m.csv");
+    std::fs::write(
+        &m,
+        "tracking,recipient_phone\nEE074000008CN,8 917 344 72 67\nRR000000014CN,8 917 344 72 68\n",
+    )
+    .unwrap();
+    let out = nb.run(&["screen", s(&m)]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("notice: 2 rows (first, line 2: recipient_phone"),
+        "{err}"
+    );
+    let v = nb.json(&["screen", s(&m)]);
+    assert_eq!(v["report"]["notices"][0]["rows"], 2, "{v}");
+}
+
 // Watchlist entries and risk profiles in database exports: entries follow
 // the handling rules records do, profiles (the post's own targeting)
 // leave only with the whole notebook or when asked for, and what a merge

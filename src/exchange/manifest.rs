@@ -66,6 +66,10 @@ pub struct Report {
     /// unnamed): what they hold is screened by no indicator.
     #[serde(default)]
     pub ignored_columns: Vec<String>,
+    /// What the rows' own checks say, by field (a phone written nationally
+    /// with no country to read it in is matched against nothing): the
+    /// first row's line and words, and how many rows.
+    pub notices: Vec<csv_import::Notice>,
     /// Rows whose tracking number the notebook holds already (each
     /// screened without its stored copy counting as another parcel).
     pub held: u64,
@@ -235,6 +239,7 @@ fn screen_as(
                     / u128::from(row.bytes)) as u64;
                 know.ahead(report.screened, all);
             }
+            csv_import::note(&mut report.notices, row.line, &row.warnings);
             know.expect(&made.1);
             if let Some((line, before)) = pending.replace((row.line, made)) {
                 score_row(

@@ -244,7 +244,7 @@ pub struct Notice {
 
 /// Counts `warnings` (each `field: words`) of the row on `line` into
 /// `notices`, by field.
-fn note(notices: &mut Vec<Notice>, line: u64, warnings: &[String]) {
+pub(crate) fn note(notices: &mut Vec<Notice>, line: u64, warnings: &[String]) {
     for w in warnings {
         let field = w.split_once(':').map_or("", |(f, _)| f.trim());
         match notices.iter_mut().find(|n| n.field == field) {
@@ -587,6 +587,9 @@ fn write_parcel(
 pub struct ScreenRow<T> {
     pub line: u64,
     pub parcel: Result<T, RowError>,
+    /// What the parcel's own check says of it (a phone with no country
+    /// to read it in...).
+    pub warnings: Vec<String>,
     /// The file's bytes read by the end of the row (about).
     pub bytes: u64,
 }
@@ -641,14 +644,19 @@ pub fn each_row<T: Send>(
                 &imported,
                 keep,
                 |row, bytes| {
-                    let parcel = match row.parsed {
+                    let (parcel, warnings) = match row.parsed {
                         Parsed::Blank => return None,
-                        Parsed::Parcel { parcel, .. } => Ok(prepare(parcel)),
-                        Parsed::Rejected(problems) => Err(RowError::new(row.line, problems)),
+                        Parsed::Parcel {
+                            parcel, warnings, ..
+                        } => (Ok(prepare(parcel)), warnings),
+                        Parsed::Rejected(problems) => {
+                            (Err(RowError::new(row.line, problems)), Vec::new())
+                        }
                     };
                     Some(ScreenRow {
                         line: row.line,
                         parcel,
+                        warnings,
                         bytes,
                     })
                 },
