@@ -479,6 +479,33 @@ fn a_person_received_beside_one_of_the_same_name_is_said() {
     assert_eq!(b.count("people"), 2);
 }
 
+/// A value found in free text (a note's text, a shop's contacts) is said
+/// by its kind in the reasons: `same wallet TR7…`, not `same contacts`
+/// or `same text`.
+#[test]
+fn a_value_in_free_text_is_said_by_its_kind() {
+    let nb = notebook();
+    // The shop's wallet in another's contacts too: the same role both
+    // sides ("same contacts TR7…" before).
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Courier Two",
+        "--contacts",
+        "USDT TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+    ]);
+    let out = nb.ok(&["xref", "Almaty Mef Shop"]);
+    assert!(
+        out.contains("same wallet TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("same contacts") && !out.contains("same text"),
+        "{out}"
+    );
+}
+
 /// A typed parcel and an imported table that name a known person say so,
 /// with how to link them; nothing is linked.
 #[test]

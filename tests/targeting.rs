@@ -865,7 +865,14 @@ fn a_tracking_number_twice_in_a_manifest_is_said_when_only_one_row_hits() {
 fn a_screen_says_what_its_rows_checks_say() {
     let nb = Nb::new();
     nb.ok(&["init"]);
-    nb.ok(&["watch", "add", "phone", "+7 917 344 72 67", "--reason", "drop phone"]);
+    nb.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+7 917 344 72 67",
+        "--reason",
+        "drop phone",
+    ]);
     let m = nb.beside("m.csv");
     std::fs::write(
         &m,

@@ -376,7 +376,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
     let mut sharing: Vec<(Owner, Vec<Ranked>)> = Vec::new();
     let mut over = Vec::new();
     for s in xref::shared_identifiers(conn, item.id)? {
-        let what = format!("{} {}", s.role.replace('_', " "), s.shown());
+        let what = format!("{} {}", s.what(), s.shown());
         for o in &s.items {
             let what = s.with(o);
             let owner = note_owner(conn, o.kind, o.id)?;

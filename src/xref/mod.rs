@@ -71,6 +71,20 @@ impl Shared {
         crate::domain::identifiers::shown_value(&self.kind, &self.value).into_owned()
     }
 
+    /// The value's role in words, or its kind where the role says no more
+    /// than where the value was written (`same wallet TR7…`, not `same
+    /// text TR7…`: a value found in a note's text or a person's contacts).
+    pub fn what(&self) -> String {
+        if matches!(
+            self.role.as_str(),
+            "text" | "contacts" | "description" | "summary" | "note"
+        ) {
+            self.kind.replace('_', " ")
+        } else {
+            self.role.replace('_', " ")
+        }
+    }
+
     pub fn over_shared(&self) -> bool {
         self.others > cap(&self.kind)
     }
@@ -81,7 +95,7 @@ impl Shared {
     /// here, sender phone there)`.
     pub fn with(&self, other: &SharedWith) -> String {
         if other.role == self.role {
-            format!("{} {}", self.role.replace('_', " "), self.shown())
+            format!("{} {}", self.what(), self.shown())
         } else {
             format!(
                 "{} {} ({} here, {} there)",
@@ -109,11 +123,7 @@ impl Shared {
                 if self.others == 1 { "" } else { "s" }
             )
         };
-        format!(
-            "same {} {}: {n}{what}",
-            self.role.replace('_', " "),
-            self.shown()
-        )
+        format!("same {} {}: {n}{what}", self.what(), self.shown())
     }
 }
 
@@ -165,7 +175,7 @@ pub fn known_parties(conn: &Connection, id: Uuid) -> Result<Vec<KnownParty>> {
             {
                 continue;
             }
-            let reason = format!("same {} {}", s.role.replace('_', " "), s.shown());
+            let reason = format!("same {} {}", s.what(), s.shown());
             let side = if s.role.starts_with("sender") {
                 Some("sender-of")
             } else if s.role.starts_with("recipient") {
