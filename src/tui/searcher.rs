@@ -76,11 +76,19 @@ pub(super) fn close_worker<T>(requests: &mut Sender<T>, worker: Option<thread::J
 /// A read-only connection of its own for a worker thread (searches,
 /// counts), waiting up to five seconds for a writer.
 pub(super) fn worker_connection(path: &Path) -> Result<Connection, String> {
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| format!("{}: {e}", path.display()))?;
+    // A notebook the interface reads alone (no `-shm` can be made beside
+    // it by this account) is read so here too.
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        && e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly)
+    {
+        conn =
+            crate::store::open_immutable(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     let _ = conn.busy_timeout(Duration::from_secs(5));
     // (Counts key identifiers in SQL, as every store connection does.)
     crate::store::sqlfn::register(&conn).map_err(|e| format!("{}: {e}", path.display()))?;
