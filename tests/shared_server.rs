@@ -217,6 +217,29 @@ fn a_dry_run_merge_under_umask_000_copies_the_notebook_for_its_owner_only() {
     assert!(caught > 0, "never caught a dry run midway");
 }
 
+/// Whether this run can act as other accounts (root, with `setpriv`);
+/// when it cannot, the check `check` is said not to have run (a failure
+/// in CI, which runs as root). `needs` says what for.
+fn can_act_as_others(check: &str, needs: &str) -> bool {
+    // SAFETY: `geteuid` reads the process's own id.
+    if unsafe { libc::geteuid() } == 0 && common::tools::find_path("setpriv").is_some() {
+        return true;
+    }
+    common::tools::not_run(check, needs, "run the tests as root (CI does)");
+    false
+}
+
+/// A folder every account may write (sticky, as `/tmp`), and a home in
+/// it any account may use.
+fn open_folder() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+    (dir, home)
+}
+
 /// The binary run as the account `uid` (by root, with `setpriv`), with
 /// its home in `home`.
 fn as_uid(uid: u32, home: &Path, db: &Path, args: &[&str]) -> std::process::Output {
@@ -245,13 +268,10 @@ fn as_uid(uid: u32, home: &Path, db: &Path, args: &[&str]) -> std::process::Outp
 /// accounts (CI runs as root; elsewhere it is said not to have run).
 #[test]
 fn a_side_file_of_another_account_is_named_with_its_owner() {
-    // SAFETY: `geteuid` reads the process's own id.
-    if unsafe { libc::geteuid() } != 0 || common::tools::find_path("setpriv").is_none() {
-        common::tools::not_run(
-            "a_side_file_of_another_account_is_named_with_its_owner",
-            "root and setpriv (util-linux), to act as two accounts",
-            "run the tests as root (CI does)",
-        );
+    if !can_act_as_others(
+        "a_side_file_of_another_account_is_named_with_its_owner",
+        "root and setpriv (util-linux), to act as two accounts",
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -302,20 +322,13 @@ fn a_side_file_of_another_account_is_named_with_its_owner() {
 /// an account outside the group.
 #[test]
 fn a_file_group_the_user_is_not_in_leaves_no_file() {
-    // SAFETY: `geteuid` reads the process's own id.
-    if unsafe { libc::geteuid() } != 0 || common::tools::find_path("setpriv").is_none() {
-        common::tools::not_run(
-            "a_file_group_the_user_is_not_in_leaves_no_file",
-            "root and setpriv (util-linux), to act as another account",
-            "run the tests as root (CI does)",
-        );
+    if !can_act_as_others(
+        "a_file_group_the_user_is_not_in_leaves_no_file",
+        "root and setpriv (util-linux), to act as another account",
+    ) {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let (dir, home) = open_folder();
     let db = dir.path().join("nb.db");
     let out = as_uid(
         4242,
@@ -339,20 +352,13 @@ fn a_file_group_the_user_is_not_in_leaves_no_file() {
 /// account that file permissions bind.
 #[test]
 fn a_browse_of_a_file_made_read_only_leaves_it_writable_after() {
-    // SAFETY: `geteuid` reads the process's own id.
-    if unsafe { libc::geteuid() } != 0 || common::tools::find_path("setpriv").is_none() {
-        common::tools::not_run(
-            "a_browse_of_a_file_made_read_only_leaves_it_writable_after",
-            "root and setpriv (util-linux), to act as an account permissions bind",
-            "run the tests as root (CI does)",
-        );
+    if !can_act_as_others(
+        "a_browse_of_a_file_made_read_only_leaves_it_writable_after",
+        "root and setpriv (util-linux), to act as an account permissions bind",
+    ) {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let (dir, home) = open_folder();
     let db = dir.path().join("nb.db");
     let ok = |args: &[&str]| {
         let out = as_uid(4242, &home, &db, args);
@@ -390,13 +396,10 @@ fn a_browse_of_a_file_made_read_only_leaves_it_writable_after() {
 /// written".) Needs root, to act as an account permissions bind.
 #[test]
 fn a_reader_who_may_not_write_the_folder_still_reads() {
-    // SAFETY: `geteuid` reads the process's own id.
-    if unsafe { libc::geteuid() } != 0 || common::tools::find_path("setpriv").is_none() {
-        common::tools::not_run(
-            "a_reader_who_may_not_write_the_folder_still_reads",
-            "root and setpriv (util-linux), to act as an account permissions bind",
-            "run the tests as root (CI does)",
-        );
+    if !can_act_as_others(
+        "a_reader_who_may_not_write_the_folder_still_reads",
+        "root and setpriv (util-linux), to act as an account permissions bind",
+    ) {
         return;
     }
     let nb = Nb::new();

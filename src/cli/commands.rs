@@ -79,7 +79,7 @@ fn open(cli: &Cli) -> Result<Opened> {
     // root; so is one this account may read and not write (a colleague's
     // notebook shared for reading: a listing failed "nothing was written").
     let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly())
-        || not_writable_by_me(&path);
+        || crate::store::fsinfo::not_writable_by_me(&path);
     // A signed export opened for writing would become a notebook (its
     // indexes built, its journal switched): changed after it was signed,
     // so that a merge of it would then refuse it as tampered with. It is
@@ -144,20 +144,14 @@ fn open(cli: &Cli) -> Result<Opened> {
             "{} is read as it stands now, alone: its folder is not writable to you, so no shared-memory file can be made beside it, and what others write while this runs is not seen",
             super::output::cell_line(&path.display().to_string())
         );
-        notice = Some(match notice {
-            Some((n, warn)) => (format!("{n}; {text}"), warn),
-            None => (text, false),
-        });
+        add_notice(&mut notice, text, false);
     }
     if let Some(g) = cli.group.as_deref().filter(|_| existed) {
         let text = format!(
             "--file-group {g} applies to a notebook being made; {} was there already and keeps its group and mode (give it to the group with `chgrp {g} FILE; chmod 660 FILE`)",
             super::output::cell_line(&path.display().to_string())
         );
-        notice = Some(match notice {
-            Some((n, warn)) => (format!("{n}; {text}"), warn),
-            None => (text, true),
-        });
+        add_notice(&mut notice, text, true);
     }
     let mut failed_checks = None;
     if store.is_read_only() && store.has_export_manifest()? {
@@ -196,10 +190,7 @@ fn open(cli: &Cli) -> Result<Opened> {
         && !merges.is_empty()
     {
         let text = merges.join("; ");
-        notice = Some(match notice {
-            Some((n, warn)) => (format!("{n}; {text}"), warn),
-            None => (text, false),
-        });
+        add_notice(&mut notice, text, false);
     }
     // An import killed midway is marked interrupted (with the parcels it
     // had committed), and said once; a read-only open (every listing,
@@ -213,10 +204,7 @@ fn open(cli: &Cli) -> Result<Opened> {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("; ");
-        notice = Some(match notice {
-            Some((n, warn)) => (format!("{n}; {text}"), warn),
-            None => (text, true),
-        });
+        add_notice(&mut notice, text, true);
     }
     // An upgrade that left much of the file free (the tables it made
     // again) says how to give it back, once: on the open that upgraded.
@@ -224,10 +212,7 @@ fn open(cli: &Cli) -> Result<Opened> {
         && let Ok(free) = store.free_bytes()
         && let Some(text) = upgrade_note(from, free, store.cut_within_pages().unwrap_or(0))
     {
-        notice = Some(match notice {
-            Some((n, warn)) => (format!("{n}; {text}"), warn),
-            None => (text, false),
-        });
+        add_notice(&mut notice, text, false);
     }
     // The decryption is kept only if the store reads it as it is (not
     // through an indexed copy of its own).
@@ -1335,25 +1320,13 @@ fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-/// Whether this account may not write the file at `path` (which exists).
-fn not_writable_by_me(path: &std::path::Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        if !path.exists() {
-            return false;
-        }
-        let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-            return false;
-        };
-        // SAFETY: `access` only reads the path it is given.
-        unsafe { libc::access(c.as_ptr(), libc::W_OK) != 0 }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        false
-    }
+/// Adds `text` to what opening the notebook says: after what is said
+/// already (which keeps its weight), or alone, a warning when `warn`.
+fn add_notice(notice: &mut Option<(String, bool)>, text: String, warn: bool) {
+    *notice = Some(match notice.take() {
+        Some((n, w)) => (format!("{n}; {text}"), w),
+        None => (text, warn),
+    });
 }
 
 #[cfg(test)]

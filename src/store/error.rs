@@ -103,5 +103,5 @@ pub fn brief(lines: &[String]) -> String {
 
 /// The name of the file SQLite keeps beside `path` with `suffix`.
 fn side(path: &std::path::Path, suffix: &str) -> String {
-    format!("{}{suffix}", path.display())
+    super::fsinfo::beside(path, suffix).display().to_string()
 }

@@ -81,6 +81,37 @@ pub fn network_warning(path: &Path) -> Option<String> {
     })
 }
 
+/// The file SQLite keeps beside the notebook at `path` with `suffix`
+/// (`-wal`, `-shm`, `-journal`).
+pub fn beside(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    std::path::PathBuf::from(p)
+}
+
+/// Whether this account may not write the file at `path`, by the
+/// system's own rule (`access`: owner, group, others, and root); false
+/// for a file that is not there.
+pub fn not_writable_by_me(path: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        if !path.exists() {
+            return false;
+        }
+        let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: `access` only reads the path it is given.
+        unsafe { libc::access(c.as_ptr(), libc::W_OK) != 0 }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

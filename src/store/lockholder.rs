@@ -62,9 +62,7 @@ const RESERVED_BYTE: i64 = 0x4000_0001;
 const WAL_OPEN_BYTE: i64 = 128;
 
 fn shm_of(db: &Path) -> std::path::PathBuf {
-    let mut p = db.as_os_str().to_owned();
-    p.push("-shm");
-    std::path::PathBuf::from(p)
+    super::fsinfo::beside(db, "-shm")
 }
 
 /// The process other than this one holding the write lock of the notebook
@@ -171,21 +169,13 @@ fn describe(pid: u32) -> Holder {
 /// and the `-wal`'s length (nothing waiting in it when 0).
 #[cfg(unix)]
 pub fn side_file_not_writable(db: &Path) -> Option<(std::path::PathBuf, String, u64)> {
-    use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::MetadataExt;
-    let beside = |suffix: &str| {
-        let mut p = db.as_os_str().to_owned();
-        p.push(suffix);
-        std::path::PathBuf::from(p)
-    };
+    let beside = |suffix: &str| super::fsinfo::beside(db, suffix);
     let wal_len = std::fs::metadata(beside("-wal")).map_or(0, |m| m.len());
     ["-shm", "-wal"].iter().find_map(|suffix| {
         let file = beside(suffix);
         let meta = std::fs::metadata(&file).ok()?;
-        let c = std::ffi::CString::new(file.as_os_str().as_bytes()).ok()?;
-        // SAFETY: `access` only reads the path it is given.
-        let writable = unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0;
-        (!writable).then(|| {
+        super::fsinfo::not_writable_by_me(&file).then(|| {
             let owner = user_name(meta.uid()).unwrap_or_else(|| format!("uid {}", meta.uid()));
             (file, owner, wal_len)
         })

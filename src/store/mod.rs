@@ -493,9 +493,7 @@ fn mend_side_files(path: &Path) {
         };
         let shared = db.mode() & 0o060;
         for suffix in ["-shm", "-wal"] {
-            let mut f = path.as_os_str().to_owned();
-            f.push(suffix);
-            let f = PathBuf::from(f);
+            let f = fsinfo::beside(path, suffix);
             if let Ok(m) = std::fs::symlink_metadata(&f)
                 && m.is_file()
                 && m.uid() == me
@@ -708,11 +706,7 @@ pub fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
 pub fn side_files(path: &Path) -> Vec<PathBuf> {
     ["-wal", "-journal"]
         .iter()
-        .map(|s| {
-            let mut p = path.as_os_str().to_owned();
-            p.push(s);
-            PathBuf::from(p)
-        })
+        .map(|s| fsinfo::beside(path, s))
         .filter(|p| std::fs::symlink_metadata(p).is_ok())
         .collect()
 }
