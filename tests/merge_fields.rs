@@ -474,6 +474,41 @@ fn a_version_held_as_a_conflict_is_never_passed_on_as_taken() {
     assert_eq!(counts(&r)[3], 1, "bob's value meets alice's there too: {r}");
 }
 
+/// A record merged field by field at one post has moved on from both
+/// sides' versions: a third post that holds the partner's version takes
+/// the merged one without a conflict (it met the field the partner had
+/// not changed as a conflict: its log held neither side as taken).
+#[test]
+fn a_record_merged_field_by_field_travels_to_a_third_post_without_a_conflict() {
+    let (a, b) = two_posts();
+    let c = Nb::new();
+    c.ok(&["init"]);
+    a.ok(&["edit", "RR123456785KZ", "--set", "status=released"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=455"]);
+    let b1 = export(&b, "b1.db");
+    let r = merge(&a, &b1);
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    let a2 = export(&a, "a2.db");
+    merge(&c, &b1);
+    let r = merge(&c, &a2);
+    assert_eq!(counts(&r)[3], 0, "the merged record is taken: {r}");
+    assert_eq!(counts(&r)[1], 1, "{r}");
+    let p = c.json(&["show", "RR123456785KZ"]);
+    assert_eq!(
+        (p["status"].clone(), p["weight_g"].clone()),
+        ("released".into(), 455.0.into()),
+        "{p}"
+    );
+    // And bob, whose version the merge took in, takes it too.
+    let r = merge(&b, &a2);
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    assert_eq!(records(&b), records(&c));
+    let log = a.ok(&["audit", "log", "RR123456785KZ"]);
+    assert!(log.contains("merge-fields"), "{log}");
+    a.ok(&["audit", "verify"]);
+    c.ok(&["audit", "verify"]);
+}
+
 /// A partner's version that loosens a record's TLP label (RED to GREEN)
 /// is never taken without a person: it waits as a conflict, the label
 /// here stays (it was taken silently, and the next plain export carried

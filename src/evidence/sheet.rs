@@ -141,7 +141,8 @@ fn edits_since_custody(conn: &Connection, e: &Exhibit, log: &[Custody]) -> Resul
         if a.at.as_str() <= began || a.state.is_none() {
             continue;
         }
-        let by_merge = a.from_db.is_none() && a.action == "merge";
+        let by_merge =
+            a.from_db.is_none() && (a.action == "merge" || a.action == audit::MERGED_FIELDS);
         let Some(Ok(map)) = a
             .detail
             .as_deref()

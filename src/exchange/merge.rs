@@ -165,7 +165,9 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
     // When a conflict of the item was settled in the database's own log.
     let mut settled: Option<String> = None;
     let mut own_entry = |v: Vec<u8>, action: String, at: String| {
-        if action.starts_with("resolve") && settled.as_ref().is_none_or(|s| *s < at) {
+        if (action.starts_with("resolve") || action == audit::MERGED_FIELDS)
+            && settled.as_ref().is_none_or(|s| *s < at)
+        {
             settled = Some(at);
         }
         seen.insert(v);
@@ -1042,7 +1044,7 @@ impl Merger<'_> {
             Outcome::Merged(json) => {
                 let rec: R =
                     serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                records::put_verbatim(w, &rec, "merge")?;
+                records::put_verbatim(w, &rec, audit::MERGED_FIELDS)?;
                 provenance(w, self.source_id, id, "updated", foreign_ref.as_deref())?;
                 self.report.updated += 1;
             }

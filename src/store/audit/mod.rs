@@ -16,6 +16,7 @@
 pub mod chain;
 pub mod legacy;
 pub mod names;
+pub use names::MERGED_FIELDS;
 pub mod seal;
 
 use super::Writer;

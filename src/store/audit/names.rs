@@ -23,6 +23,16 @@ const ACTIONS: &[&str] = &[
     "resolve-keep-over-deletion",
 ];
 
+/// The action of the audit entry of a record merged field by field (each
+/// side changed other fields since the version both had): like a
+/// settlement, it supersedes both sides' versions as they stood, so a
+/// third post that holds the partner's version takes the merged one
+/// without a conflict. (Until 2026-12-07 it was written as a plain
+/// "merge", which took in neither version: a post holding the partner's
+/// side met the merged record as a conflict of the field it had not
+/// changed.)
+pub const MERGED_FIELDS: &str = "merge-fields";
+
 /// The item kinds with a number, as [`ACTIONS`].
 const KINDS: &[&str] = &[
     "case",
