@@ -425,6 +425,58 @@ fn an_older_conflict_does_not_undo_a_newer_one_settled() {
     b.ok(&["audit", "verify"]);
 }
 
+/// A conflict both posts hold, settled at one: the other, taking the
+/// settled version, finds its own copy of the conflict closed as
+/// `settled-there` (it stayed open, and taking "incoming" there put back
+/// the value the partner had rejected); and where the settling post then
+/// deletes the record, the deletion closes it likewise (taking "incoming"
+/// brought the deleted record back).
+#[test]
+fn a_conflict_the_partner_settled_closes_when_its_settlement_arrives() {
+    let clashed = || {
+        let (a, b) = two_posts();
+        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+        b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+        assert_eq!(counts(&merge(&a, &export(&b, "b1.db")))[3], 1);
+        assert_eq!(counts(&merge(&b, &export(&a, "a1.db")))[3], 1);
+        // a settles: b's value wins there.
+        let id = a.json(&["conflicts"])[0]["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        a.ok(&["conflicts", "resolve", &id, "--keep", "incoming"]);
+        (a, b)
+    };
+    let open = |nb: &Nb| nb.json(&["conflicts"]).as_array().unwrap().len();
+
+    let (a, b) = clashed();
+    let r = merge(&b, &export(&a, "settled.db"));
+    assert_eq!(r["settled_there"], 1, "{r}");
+    assert_eq!(open(&b), 0, "{r}");
+    let all = b.json(&["conflicts", "list", "--all"]);
+    assert_eq!(all[0]["status"], "settled-there", "{all}");
+    assert_eq!(
+        b.json(&["show", "RR123456785KZ"])["weight_g"],
+        470.0,
+        "the settled value stands"
+    );
+    let id = all[0]["id"].as_i64().unwrap().to_string();
+    let err = b.fails(&["conflicts", "resolve", &id, "--keep", "incoming"]);
+    assert!(err.contains("settled-there"), "{err}");
+    assert_eq!(b.json(&["show", "RR123456785KZ"])["weight_g"], 470.0);
+    assert_eq!(records(&a), records(&b));
+    b.ok(&["audit", "verify"]);
+
+    // Settled, then deleted there: the deletion closes it too.
+    let (a, b) = clashed();
+    a.ok(&["delete", "RR123456785KZ"]);
+    let r = merge(&b, &export(&a, "deleted.db"));
+    assert_eq!(r["settled_there"], 1, "{r}");
+    assert_eq!(open(&b), 0, "{r}");
+    assert!(b.json(&["list", "parcels"]).as_array().unwrap().is_empty());
+    b.ok(&["audit", "verify"]);
+}
+
 /// A partner's version held here as a conflict is received, not taken:
 /// passed on in an export, it is not one this side "moved on from". Two
 /// posts that changed one field differently each meet a conflict, in

@@ -347,6 +347,14 @@ pub fn merge(
             r.here
         )?;
     }
+    if report.settled_there > 0 {
+        writeln!(
+            out,
+            "{} conflict(s) open here {} closed: the partner had settled them, and its newer version (or deletion) is taken (`interdict conflicts list --all` lists them as settled-there)",
+            report.settled_there,
+            if args.dry_run { "would be" } else { "were" }
+        )?;
+    }
     if report.conflicts > 0 {
         writeln!(
             out,

@@ -91,6 +91,11 @@ pub struct MergeReport {
     /// (`tracking` is the name), never joined silently.
     #[serde(default)]
     pub same_name: Vec<SameTracking>,
+    /// Conflicts open here that the file's exporter had settled (its
+    /// newer version, or its deletion, taken by this merge): closed as
+    /// `settled-there`.
+    #[serde(default)]
+    pub settled_there: usize,
 }
 
 /// A parcel added by a merge beside one here with its tracking number.
@@ -420,6 +425,8 @@ fn apply_tombstones(
             Some(n) => {
                 provenance(w, source_id, id, "deleted", None)?;
                 report.deleted += n;
+                report.settled_there +=
+                    close_settled_there(w, src, OwnLog::Received(db), id, &report.signer)?;
             }
             None => {
                 report.conflicts += 1;
@@ -443,7 +450,8 @@ fn apply_tombstones(
 
 /// Whether the record `id`, as it stands here (`local`, its stored JSON),
 /// is a version the exporter `db` of the file `src` had seen: one of its
-/// own states, or a version it deleted or kept a deletion over.
+/// own states, a version it deleted or kept a deletion over, or one it
+/// moved on from (see [`seen_versions`]).
 fn seen_by_deleter(
     src: &Connection,
     db: Uuid,
@@ -469,7 +477,10 @@ fn seen_by_deleter(
             return Ok(true);
         }
     }
-    Ok(false)
+    // Or one its log moved on from: a version of another post's it took,
+    // or settled a conflict over (a deletion made after a settlement in
+    // favour of the version here met it as an edit the deleter never saw).
+    Ok(seen_versions(src, id, OwnLog::Received(db))?.contains(&here_v))
 }
 
 /// Whether two versions of a record (stored JSON) hold the same data,
@@ -678,6 +689,60 @@ struct Merger<'a> {
     /// deletion of, when the merge began (most notebooks: none, so an item
     /// new here is looked for only when there are).
     deleted_elsewhere: std::collections::HashSet<Uuid>,
+    /// The items with a conflict open here when the merge began (see
+    /// [`close_settled_there`]).
+    open_conflicts: std::collections::HashSet<Uuid>,
+}
+
+/// The items with an open conflict.
+fn open_conflict_items(conn: &Connection) -> Result<std::collections::HashSet<Uuid>> {
+    let mut stmt = conn.prepare("SELECT DISTINCT item_id FROM conflicts WHERE status = 'open'")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Closes the open conflicts of the item `id` whose incoming version the
+/// file's exporter had moved on from (its log `own` in `src` holds it, or
+/// holds the settlement of it), once the exporter's newer version or its
+/// deletion is taken here: the partner settled them. (They stayed open
+/// with a stale side: taking "incoming" then put back the value the
+/// partner had rejected, or brought back a record the partner had
+/// deleted.) Marked `settled-there`, resolved by `by` (the file's
+/// signer); returns how many.
+fn close_settled_there(
+    w: &Writer<'_>,
+    src: &Connection,
+    own: OwnLog,
+    id: Uuid,
+    by: &str,
+) -> Result<usize> {
+    let open: Vec<(i64, String)> =
+        w.tx.prepare_cached(
+            "SELECT id, incoming_key FROM conflicts WHERE item_id = ?1 AND status = 'open'",
+        )?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if open.is_empty() {
+        return Ok(0);
+    }
+    let seen = seen_versions(src, id, own)?;
+    let mut closed = 0;
+    for (conflict, key) in open {
+        // (A deletion's key is not a version's hash: never seen as one.)
+        let Some(v) = audit::seal::unhex(&key) else {
+            continue;
+        };
+        if seen.contains(&version_key(&v)) {
+            w.tx.execute(
+                "UPDATE conflicts SET status = 'settled-there', resolved_by = ?1, resolved_at = ?2 WHERE id = ?3",
+                (by, &w.now, conflict),
+            )?;
+            closed += 1;
+        }
+    }
+    Ok(closed)
 }
 
 /// The items a received log ends with the deletion of (by any log: the
@@ -1125,6 +1190,10 @@ impl Merger<'_> {
                 }
                 let hand = self.in_hand(local.as_ref(), incoming_enc, given);
                 records::put_in_hand(w, &incoming, "merge", hand)?;
+                if !added && self.open_conflicts.contains(&id) {
+                    self.report.settled_there +=
+                        close_settled_there(w, self.src, self.file_log(), id, &self.report.signer)?;
+                }
                 let action = if added { "added" } else { "updated" };
                 provenance(w, self.source_id, id, action, foreign_ref.as_deref())?;
                 if added {
@@ -1738,6 +1807,7 @@ pub fn merge(
             redacted: rec.manifest.handling.redact_sources,
             parcels_here: true,
             deleted_elsewhere: received_deletions(&w.tx)?,
+            open_conflicts: open_conflict_items(&w.tx)?,
         };
         for kind in MERGE_ORDER {
             crate::with_record_type!(kind, R => mg.kind::<R>(w)?);
@@ -2190,6 +2260,7 @@ fn merge_in_steps(
         redacted: rec.manifest.handling.redact_sources,
         parcels_here,
         deleted_elsewhere: received_deletions(dst.conn())?,
+        open_conflicts: open_conflict_items(dst.conn())?,
     };
     run_steps(dst, rec, &mut mg, &position, history, source_id)
         .map_err(|e| {

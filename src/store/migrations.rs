@@ -152,6 +152,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0023_writers.sql"),
         step: Some(upgrade::to_23),
     },
+    Migration {
+        version: 24,
+        name: "conflicts closed as settled by the partner",
+        sql: include_str!("migrations/0024_settled_there.sql"),
+        step: None,
+    },
 ];
 
 /// The schema that names records' origins by number, and the statement of
