@@ -474,3 +474,106 @@ fn amber_strict_names_every_strict_record_that_leaves() {
         "{out}"
     );
 }
+
+/// A partner's record marked TLP:RED here is withheld from the export,
+/// and named in its signed manifest by id, kind and label only: the
+/// partner, merging, raises its own (it stayed AMBER there and went on to
+/// a third post as AMBER). A record made here RED and never relabelled is
+/// not named, a label is never lowered, and a receiver that does not
+/// hold the record learns nothing of it.
+#[test]
+fn a_label_raised_here_is_raised_where_the_record_came_from() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe", "--tlp", "AMBER"]);
+    a.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Ivan Petrov",
+        "--phone",
+        "+77015550142",
+    ]);
+    a.ok(&["add", "link", "Ivan Petrov", "C-0001"]);
+    a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "buys via @ivan_kz",
+    ]);
+    let a1 = a.beside("a1.db");
+    a.ok(&["export", "--case", "C-0001", "--out", s(&a1)]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&["merge", "--trust-new", s(&a1)]);
+    let c = Nb::new();
+    c.ok(&["init"]);
+    let note = b.json(&["list", "notes"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.ok(&["edit", &note, "--set", "tlp=RED"]);
+    b.ok(&["edit", "Ivan Petrov", "--set", "tlp=RED"]);
+    // One of bob's own, RED from the start: never named.
+    b.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "our informant",
+        "--tlp",
+        "RED",
+    ]);
+    let b1 = b.beside("b1.db");
+    let out = b.ok(&["export", "--case", "C-0001", "--out", s(&b1)]);
+    assert!(out.contains("named by id and label only"), "{out}");
+    let raised: String = rusqlite::Connection::open(&b1)
+        .unwrap()
+        .query_row("SELECT manifest FROM export_manifest", [], |r| r.get(0))
+        .unwrap();
+    assert!(raised.contains(&note), "{raised}");
+    let own = b
+        .json(&["list", "notes"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["text"] == "our informant")
+        .map(|n| n["id"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(!raised.contains(&own), "{raised}");
+
+    let out = a.ok(&["merge", "--trust-new", s(&b1)]);
+    assert!(
+        out.contains("label was raised: person Ivan Petrov, AMBER to RED"),
+        "{out}"
+    );
+    let tlps = |nb: &Nb, what: &str| -> Vec<String> {
+        nb.json(&["list", what])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["tlp"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(tlps(&a, "notes"), ["RED"]);
+    assert_eq!(tlps(&a, "people"), ["RED"]);
+    let log = a.ok(&["audit", "log", "Ivan Petrov"]);
+    assert!(log.contains("raise-label"), "{log}");
+    a.ok(&["audit", "verify"]);
+    // Alice's next export withholds them: the third post never gets them.
+    let a2 = a.beside("a2.db");
+    a.ok(&["export", "--case", "C-0001", "--out", s(&a2)]);
+    c.ok(&["merge", "--trust-new", s(&a2)]);
+    assert!(tlps(&c, "notes").is_empty() && tlps(&c, "people").is_empty());
+    // Bob's file at the third post, which never held them: nothing.
+    let out = c.ok(&["merge", "--trust-new", s(&b1)]);
+    assert!(!out.contains("raised"), "{out}");
+    // A person who lowers it again is not overruled by the same file
+    // merged again.
+    a.ok(&["edit", "Ivan Petrov", "--set", "tlp=AMBER"]);
+    let out = a.ok(&["merge", "--trust-new", s(&b1)]);
+    assert!(!out.contains("raised"), "{out}");
+    assert_eq!(tlps(&a, "people"), ["AMBER"]);
+}

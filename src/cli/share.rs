@@ -100,6 +100,13 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
             m.handling.withheld_red
         )?;
     }
+    if !m.handling.raised.is_empty() {
+        writeln!(
+            out,
+            "of those, {} made elsewhere or relabelled here are named by id and label only, so a receiver holding one under a looser label raises its own",
+            m.handling.raised.len()
+        )?;
+    }
     for r in &m.handling.included_red {
         writeln!(out, "included TLP:RED item by name: {}", cell_line(r))?;
     }
@@ -345,6 +352,14 @@ pub fn merge(
             "case {} there is {} here ({why})",
             cell_line(&r.there),
             r.here
+        )?;
+    }
+    for r in &report.raised {
+        writeln!(
+            out,
+            "label {} raised: {} (the sender withholds it under that label; `interdict audit log` shows the change)",
+            if args.dry_run { "would be" } else { "was" },
+            cell_line(r)
         )?;
     }
     if report.settled_there > 0 {

@@ -94,6 +94,11 @@ pub struct Handling {
     /// TLP:AMBER+STRICT items that went (with `--amber-strict`).
     #[serde(default)]
     pub amber_strict: Vec<String>,
+    /// Records withheld for their label that a receiver may hold under a
+    /// looser one: their id, kind and label only (see
+    /// [`handling::Raised`]). Absent from files made before 2026-12-07.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub raised: Vec<handling::Raised>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,6 +116,8 @@ struct Picked {
     seen: HashSet<Uuid>,
     ids: BTreeMap<ItemKind, Vec<Uuid>>,
     withheld: HashSet<Uuid>,
+    /// Of those, the ones withheld for their own label.
+    labelled: BTreeMap<Uuid, ItemKind>,
 }
 
 impl Picked {
@@ -204,8 +211,13 @@ fn pick_cases(conn: &Connection, cases: &[Uuid], rel: &Release) -> Result<Picked
     }
     let only_held = handling::only_in_withheld(conn, &held_cases)?;
     let allowed = |p: &mut Picked, kind: ItemKind, id: Uuid| -> Result<bool> {
-        if only_held.contains(&id) || handling::held_back(conn, kind, id, rel)?.is_some() {
+        if only_held.contains(&id) {
             p.withheld.insert(id);
+            return Ok(false);
+        }
+        if handling::held_back(conn, kind, id, rel)?.is_some() {
+            p.withheld.insert(id);
+            p.labelled.insert(id, kind);
             return Ok(false);
         }
         Ok(true)
@@ -286,6 +298,7 @@ fn pick_all(conn: &Connection, rel: &Release) -> Result<Picked> {
         for id in ids(conn, kind.table())? {
             if handling::held_back(conn, kind, id, rel)?.is_some() {
                 p.withheld.insert(id);
+                p.labelled.insert(id, kind);
             }
         }
     }
@@ -867,6 +880,9 @@ pub fn export_with(
         }
     }
     amber_strict.extend(targeting.amber_strict);
+    // Records withheld for their label that a receiver may hold under a
+    // looser one: named (id, kind, label) so it raises its own.
+    let raised = handling::raised(&snapshot, &picked.labelled, source_db)?;
     snapshot.finish()?;
 
     // The index tables travel empty (the build wrote none): the receiver
@@ -930,6 +946,7 @@ pub fn export_with(
             redact_sources: opts.redact_sources,
             redacted_notes: redacted,
             amber_strict,
+            raised,
         },
         counts,
         content_hash: signing::content_hash(&file)?,

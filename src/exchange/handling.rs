@@ -6,8 +6,8 @@
 //! parcel no other case includes, its findings, its notes, the links to
 //! it) is withheld with it.
 
-use crate::domain::ItemKind;
-use crate::store::{Result, StoreError, records};
+use crate::domain::{ItemKind, Record};
+use crate::store::{Result, StoreError, audit, records};
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -127,6 +127,59 @@ pub fn findings_of(conn: &Connection, parcels: &HashSet<Uuid>) -> Result<HashSet
     for p in parcels {
         for id in stmt.query_map([p], |r| r.get::<_, Uuid>(0))? {
             out.insert(id?);
+        }
+    }
+    Ok(out)
+}
+
+/// A record an export withheld for its own label, whose label the file
+/// says (signed, in its manifest) so that a receiver holding the record
+/// under a looser one raises its own: a partner's note marked TLP:RED
+/// here stays RED where it came from (it stayed AMBER there, and went on
+/// to a third post as AMBER). Only the id, kind and label go: nothing a
+/// receiver that does not hold the record learns from.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Raised {
+    pub kind: String,
+    pub id: Uuid,
+    pub tlp: String,
+}
+
+/// Of the records withheld for their own label (`labelled`), those a
+/// partner may hold under a looser one: made at another notebook
+/// (`origin` is not `here`), or whose label was changed here after it
+/// was made (its log says so). A record made here RED and never
+/// relabelled is never named.
+pub fn raised(
+    conn: &Connection,
+    labelled: &std::collections::BTreeMap<Uuid, ItemKind>,
+    here: Uuid,
+) -> Result<Vec<Raised>> {
+    let mut out = Vec::new();
+    for (&id, &kind) in labelled {
+        let Some(tlp) = tlp_of(conn, kind, id)? else {
+            continue;
+        };
+        let origin: Option<Uuid> = crate::with_record_type!(kind, R => {
+            records::get::<R>(conn, id)?.map(|r| r.meta().origin_db)
+        });
+        let Some(origin) = origin else {
+            continue;
+        };
+        let relabelled = || -> Result<bool> {
+            Ok(audit::history(conn, id)?.iter().any(|e| {
+                e.detail
+                    .as_deref()
+                    .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+                    .is_some_and(|v| v.get("tlp").is_some_and(serde_json::Value::is_array))
+            }))
+        };
+        if origin != here || relabelled()? {
+            out.push(Raised {
+                kind: kind.as_str().to_string(),
+                id,
+                tlp,
+            });
         }
     }
     Ok(out)

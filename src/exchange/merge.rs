@@ -96,6 +96,10 @@ pub struct MergeReport {
     /// `settled-there`.
     #[serde(default)]
     pub settled_there: usize,
+    /// Records here whose TLP label the file raised (a partner withheld
+    /// them for a stricter one): each as "label from X to Y".
+    #[serde(default)]
+    pub raised: Vec<String>,
 }
 
 /// A parcel added by a merge beside one here with its tracking number.
@@ -444,6 +448,73 @@ fn apply_tombstones(
                 )?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Raises the label of each record here the file names as withheld for
+/// a stricter one (see [`super::handling::Raised`]): a partner marked it
+/// TLP:RED (or AMBER+STRICT), and it stays so here. Never lowers one;
+/// a label this build does not know, or a record of another kind or not
+/// here, is passed over, and so is a file merged whole here before. Each
+/// raise is a new version audited as
+/// `raise-label`, stamped by whoever merged.
+fn apply_raised(
+    w: &mut Writer<'_>,
+    rec: &Received,
+    source_id: Uuid,
+    report: &mut MergeReport,
+) -> Result<()> {
+    use super::handling::tlp_rank;
+    // (A file merged whole before raised what it raises then: a label a
+    // person lowered since stays lowered.)
+    if merged_whole(&w.tx, &rec.file_sha256)? {
+        return Ok(());
+    }
+    for r in &rec.manifest.handling.raised {
+        if !crate::domain::fields::TLP.contains(&r.tlp.as_str()) {
+            continue;
+        }
+        let Ok(kind) = r.kind.parse::<ItemKind>() else {
+            continue;
+        };
+        if refs::kind_of_id(&w.tx, r.id)? != Some(kind)
+            || !matches!(
+                kind,
+                ItemKind::Case | ItemKind::Note | ItemKind::Person | ItemKind::Organisation
+            )
+        {
+            continue;
+        }
+        let here = super::handling::tlp_of(&w.tx, kind, r.id)?;
+        let rank_here = here
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map_or(0, tlp_rank);
+        if rank_here >= tlp_rank(&r.tlp) {
+            continue;
+        }
+        let mut json = records::json_of(&w.tx, kind, r.id)?;
+        json["tlp"] = Value::String(r.tlp.clone());
+        json["updated_at"] = Value::String(w.now.clone());
+        json["updated_by"] = Value::String(w.actor.to_string());
+        crate::with_record_type!(kind, R => {
+            let raised: R = serde_json::from_value(json)
+                .map_err(|e| StoreError::Corrupt(format!("{kind} {}: {e}", r.id)))?;
+            records::put_verbatim(w, &raised, "raise-label")?;
+        });
+        provenance(w, source_id, r.id, "updated", None)?;
+        let label = records::label_of(&w.tx, kind, r.id)?;
+        // (A note's label begins with its kind.)
+        let label = match label.strip_prefix(kind.as_str()) {
+            Some(rest) if rest.starts_with(' ') => label,
+            _ => format!("{kind} {label}"),
+        };
+        report.raised.push(format!(
+            "{label}, {} to {}",
+            here.as_deref().unwrap_or("no label"),
+            r.tlp
+        ));
     }
     Ok(())
 }
@@ -1818,6 +1889,7 @@ pub fn merge(
         }
         let mut report = mg.report;
         apply_tombstones(w, rec, source_id, &mut report)?;
+        apply_raised(w, rec, source_id, &mut report)?;
         report.targeting = super::targeting::merge(w, &rec.conn, &today(&w.now))?;
         Ok((report, false))
     })
@@ -2305,12 +2377,14 @@ fn run_steps(
     };
     dst.write(|w| {
         apply_tombstones(w, rec, source_id, &mut report)?;
+        apply_raised(w, rec, source_id, &mut report)?;
         report.targeting = super::targeting::merge(w, &rec.conn, &today(&w.now))?;
         let bytes = receive_document_bytes(w, &rec.conn)?;
         let changed =
             report.added + report.updated + report.new_conflicts + report.deleted + history + bytes
                 > 0
-                || report.targeting.changed();
+                || report.targeting.changed()
+                || !report.raised.is_empty();
         if !changed {
             // Nothing new: the merge leaves nothing behind.
             w.tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
