@@ -477,6 +477,38 @@ fn a_person_received_beside_one_of_the_same_name_is_said() {
     let r = b.json(&["merge", "--trust-new", "--dry-run", file.to_str().unwrap()]);
     assert!(r["same_name"].is_array(), "{r}");
     assert_eq!(b.count("people"), 2);
+    // `matches list` offers the pair (it found none: the same name was
+    // taken as a shared value, never a match), with both ids to confirm.
+    let m = b.json(&["matches", "list"]);
+    let pair = m
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["a_name"] == "Иван Петров" && s["b_name"] == "Иван Петров")
+        .unwrap_or_else(|| panic!("{m}"))
+        .clone();
+    assert!(
+        pair["features"][0]
+            .as_str()
+            .unwrap()
+            .contains("the same name"),
+        "{pair}"
+    );
+    let (x, y) = (
+        pair["a"]["id"].as_str().unwrap(),
+        pair["b"]["id"].as_str().unwrap(),
+    );
+    let text = b.ok(&["matches", "list"]);
+    assert!(
+        text.contains(&format!("interdict matches confirm {x} {y}")),
+        "{text}"
+    );
+    b.ok(&["matches", "confirm", x, y]);
+    let after = b.json(&["matches", "list"]);
+    assert!(
+        !after.to_string().contains(x) || !after.to_string().contains(y),
+        "confirmed: not offered again: {after}"
+    );
 }
 
 /// A value found in free text (a note's text, a shop's contacts) is said

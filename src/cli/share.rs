@@ -401,7 +401,7 @@ pub fn merge(
             &report.same_name,
             "",
             "one of this notebook's of the same name: both kept, and the name alone now names neither",
-            "`interdict show ID` each; if they are one, link them `same-as`",
+            "`interdict show ID` each; if they are one, `interdict matches list` offers the pair to confirm as `same-as`",
         ),
     ] {
         for s in list.iter().take(20) {

@@ -354,15 +354,30 @@ pub fn matches(
                 Format::Json => print_json(out, &list)?,
                 Format::Table | Format::Csv => {
                     let mut rows = Vec::new();
+                    // Pairs of one label, told apart (and named to
+                    // `matches confirm`) by their ids below the table.
+                    let mut twins = Vec::new();
                     for s in &list {
+                        let (a, b) = (label(conn, s.a)?, label(conn, s.b)?);
+                        if a == b {
+                            twins.push(format!(
+                                "{} twice: interdict matches confirm {} {} (or reject)",
+                                cell_line(&a),
+                                s.a.id,
+                                s.b.id
+                            ));
+                        }
                         rows.push(vec![
                             format!("{:.2}", s.score),
-                            format!("{} ({})", s.a_name, label(conn, s.a)?),
-                            format!("{} ({})", s.b_name, label(conn, s.b)?),
+                            format!("{} ({a})", s.a_name),
+                            format!("{} ({b})", s.b_name),
                             s.features.join("; "),
                         ]);
                     }
                     print_table(out, &["score", "a", "b", "why"], &rows)?;
+                    for t in twins {
+                        writeln!(out, "{t}")?;
+                    }
                     if list.is_empty() {
                         eprintln!("no suggested matches");
                     }

@@ -42,6 +42,16 @@ struct Member {
     name: String,
 }
 
+/// Whether a `same-as` link joins the two items (either way).
+fn linked_same_as(conn: &Connection, a: Uuid, b: Uuid) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM links WHERE link_type = 'same-as'
+               AND ((from_id = ?1 AND to_id = ?2) OR (from_id = ?2 AND to_id = ?1))",
+        )?
+        .exists((a, b))?)
+}
+
 /// The pair in a canonical order (smaller id first).
 fn ordered(a: Uuid, b: Uuid) -> (Uuid, Uuid) {
     if a < b { (a, b) } else { (b, a) }
@@ -278,13 +288,26 @@ fn suggestions_in(
                     } else {
                         text::name_key(&a.name) == text::name_key(&b.name)
                     };
-                    if same {
+                    let parties = [a.kind, b.kind]
+                        .iter()
+                        .all(|k| matches!(k, ItemKind::Person | ItemKind::Organisation));
+                    let one_party = same && !address && parties && a.kind == b.kind;
+                    if one_party && linked_same_as(conn, a.id, b.id)? {
+                        continue;
+                    }
+                    let (score, features) = if one_party {
+                        // Two records of people (or shops) of one name: the
+                        // same value connects them, but whether they are
+                        // one is a person's to say (two posts that each
+                        // recorded one target, merged): offered as a match
+                        // to confirm (`same-as`) or reject.
+                        (0.95, vec![format!("the same name: two {} records", a.kind)])
+                    } else if same {
                         // The same value: already connected as a shared
                         // identifier (the pair may still be suggested for
                         // another name or address).
                         continue;
-                    }
-                    let (score, features) = if address {
+                    } else if address {
                         explain_address(&a.name, &b.name, &sound)
                     } else {
                         explain(&a.name, &b.name, &sound)
