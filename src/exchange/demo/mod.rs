@@ -525,9 +525,41 @@ fn not_empty(conn: &rusqlite::Connection, path: &std::path::Path) -> Result<()> 
                 r.host
             )));
         }
+        // The demo's own records, by who wrote them (every record, from
+        // a file of before 2026-12-07 that does not say).
+        let by = serde_json::from_str::<serde_json::Value>(writer)
+            .ok()
+            .and_then(|v| v.get("by")?.as_str().map(str::to_string));
+        let (mine, theirs) = match by {
+            Some(by) => {
+                let of = |table: &str| -> Result<i64> {
+                    Ok(conn.query_row(
+                        &format!(
+                            "SELECT count(*) FROM {table} WHERE {} = ?1",
+                            crate::store::writers::read(&format!("{table}.created_by"))
+                        ),
+                        [&by],
+                        |r| r.get(0),
+                    )?)
+                };
+                let (c, p) = (of("cases")?, of("parcels")?);
+                ((c, p), (cases - c, parcels - p))
+            }
+            None => ((cases, parcels), (0, 0)),
+        };
+        let others = if theirs.0 + theirs.1 > 0 {
+            format!(
+                "; {} cases and {} parcels others wrote meanwhile are in it too",
+                theirs.0, theirs.1
+            )
+        } else {
+            String::new()
+        };
         return Err(StoreError::Duplicate(format!(
-            "{}: a demo was stopped midway in this notebook ({cases} cases and {parcels} of its {of} parcels written) and cannot be finished; start the demo on a new file (--db NEW.db)",
-            path.display()
+            "{}: a demo was stopped midway in this notebook ({} cases and {} of its {of} parcels written{others}) and cannot be finished; start the demo on a new file (--db NEW.db)",
+            path.display(),
+            mine.0,
+            mine.1
         )));
     }
     if parcels > 0 || cases > 0 {
@@ -652,10 +684,15 @@ fn generate_in(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)",
             (
                 UNFINISHED,
-                format!(
-                    "{parcels} {}",
-                    crate::exchange::csv_import::Running::here(0).json()
-                ),
+                format!("{parcels} {}", {
+                    // (With who writes it: a colleague's records written
+                    // meanwhile are not counted as the demo's.)
+                    let mut v: serde_json::Value =
+                        serde_json::from_str(&crate::exchange::csv_import::Running::here(0).json())
+                            .unwrap_or_default();
+                    v["by"] = serde_json::Value::String(w.actor.to_string());
+                    v
+                }),
             ),
         )?;
         for (c, &size) in sizes.iter().enumerate() {
@@ -1150,6 +1187,48 @@ mod tests {
         set(&mut s, "500".into());
         let e = not_empty(s.conn(), &path).unwrap_err().to_string();
         assert!(e.contains("stopped midway"), "{e}");
+    }
+
+    /// A colleague's case written while a demo ran is not counted as the
+    /// demo's when the demo is found stopped midway (it was: "286 cases").
+    #[test]
+    fn a_demo_stopped_midway_counts_its_own_records_only() {
+        let (_d, mut s) = crate::store::testutil::temp_store();
+        let path = s.path().to_path_buf();
+        generate(&mut s, 60, 7, |_, _| {}).unwrap();
+        let (cases, parcels) = (
+            records::count::<Case>(s.conn()).unwrap(),
+            records::count::<Parcel>(s.conn()).unwrap(),
+        );
+        let gone = crate::exchange::csv_import::Running {
+            pid: Some(u32::MAX - 1),
+            ..crate::exchange::csv_import::Running::here(0)
+        };
+        let mut v: serde_json::Value = serde_json::from_str(&gone.json()).unwrap();
+        v["by"] = s.actor().into();
+        s.write(|w| {
+            w.tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                (UNFINISHED, format!("500 {v}")),
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        drop(s);
+        let mut lee = Store::open(&path, crate::store::OpenOptions::new("Insp Lee")).unwrap();
+        lee.write(|w| {
+            let (mut c, _) = crate::domain::record::new_record::<Case>(&[("title", "Lee's case")])?;
+            crate::store::create::case(w, &mut c)?;
+            Ok(())
+        })
+        .unwrap();
+        let e = not_empty(lee.conn(), &path).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!(
+                "({cases} cases and {parcels} of its 500 parcels written; 1 cases and 0 parcels others wrote meanwhile are in it too)"
+            )),
+            "{e}"
+        );
     }
     use super::*;
 
