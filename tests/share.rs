@@ -1144,6 +1144,38 @@ fn resigned_with(
     })
 }
 
+/// A file of a later export format version is refused, saying so (it
+/// was merged as if of this one); one dated in the future is merged with
+/// a warning (accepted without a word).
+#[test]
+fn a_later_format_is_refused_and_a_future_export_time_is_said() {
+    let a = officer_a();
+    let sent = export(&a, "sent.db", &["--all"]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let later = resigned_with(&sent, "later.db", "SELECT 1;", "mallory", |m| {
+        m["format_version"] = 2.into();
+    });
+    let err = b.fails(&["merge", "--trust-new", later.to_str().unwrap()]);
+    assert!(
+        err.contains("made by a later interdict (export format version 2"),
+        "{err}"
+    );
+    assert_eq!(b.count("parcels"), 0, "nothing merged");
+    let ahead = resigned_with(&sent, "ahead.db", "SELECT 1;", "mallory", |m| {
+        m["exported_at"] = "2099-01-01T00:00:00.000Z".into();
+    });
+    let out = b
+        .run(&["merge", "--trust-new", ahead.to_str().unwrap()])
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("warning: the file says it was exported at 2099-01-01T00:00:00.000Z"),
+        "{err}"
+    );
+    assert!(b.count("parcels") > 0);
+}
+
 /// A file whose manifest names the receiving notebook as its source,
 /// signed by another key, does not replace that notebook's checkpoint
 /// of its own log (it did: `audit verify` then said the notebook was

@@ -131,6 +131,28 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
 /// against this user's checkpoint of that log (kept from earlier files of
 /// the same source); a later head becomes the checkpoint. A warning when
 /// the source's log went back.
+/// What is wrong with the time a file says it was exported at, if
+/// anything: not a time, or later than this machine's clock by more than
+/// ten minutes (the exporter's clock, or this one, is wrong: the
+/// records' and history's times from it would sort after everything
+/// written here since). Said, not refused: it was accepted without a word.
+fn exported_when(at: &str) -> Option<String> {
+    const SLACK_MS: i64 = 10 * 60 * 1000;
+    let Some(then) = crate::store::stamp::millis(at) else {
+        return Some(format!(
+            "the file's signed manifest gives {:?} as when it was exported, which is not a time",
+            at
+        ));
+    };
+    let now = crate::store::stamp::millis(&crate::domain::meta::now())?;
+    (then - now > SLACK_MS).then(|| {
+        format!(
+            "the file says it was exported at {at}, {} minutes after this machine's clock: the exporter's clock (or this one) is wrong, and its records' times will sort after what is written here meanwhile",
+            (then - now) / 60_000
+        )
+    })
+}
+
 fn source_checkpoint(store: &Store, rec: &received::Received, dry_run: bool) -> Option<String> {
     use crate::store::audit::seal;
     let head = rec.manifest.audit_head.as_ref()?;
@@ -292,6 +314,9 @@ pub fn merge(
             "warning: the notebook this file comes from: {}",
             cell_line(&warning)
         );
+    }
+    if let Some(warning) = exported_when(&rec.manifest.exported_at) {
+        eprintln!("warning: {}", cell_line(&warning));
     }
     let live = std::io::stderr().is_terminal();
     let mut last = std::time::Instant::now();

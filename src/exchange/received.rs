@@ -461,6 +461,27 @@ fn accept_checked(
             format!("manifest of an unknown format {:?}", manifest.format),
         ));
     }
+    // A file of a later version of the format may hold what this build
+    // would read wrongly or leave out without a word (it was merged as if
+    // of this one).
+    if manifest.format_version != super::export::FORMAT_VERSION {
+        return Err(refuse(
+            file,
+            if manifest.format_version > super::export::FORMAT_VERSION {
+                format!(
+                    "made by a later interdict (export format version {}; this build reads version {}): merge it with an interdict as new as the exporter's",
+                    manifest.format_version,
+                    super::export::FORMAT_VERSION
+                )
+            } else {
+                format!(
+                    "export format version {}, which no interdict writes (this build reads version {})",
+                    manifest.format_version,
+                    super::export::FORMAT_VERSION
+                )
+            },
+        ));
+    }
     // (And this one.)
     if !known {
         let hash = signing::content_hash(&conn)?;
