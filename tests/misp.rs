@@ -294,6 +294,20 @@ fn an_exported_event_imports_whole_into_another_notebook() {
     let dry = there.ok(&["import", "misp", "--dry-run", bom.to_str().unwrap()]);
     assert!(dry.contains("dry run"), "{dry}");
     assert_eq!(there.count("parcels"), 0);
+    // Half a UTF-16 pair escaped alone is said as such (serde's words
+    // alone were "unexpected end of hex escape").
+    let lone = nb.beside("lone.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let at = text
+        .find("\"value\": \"")
+        .or_else(|| text.find("\"value\":\""))
+        .unwrap();
+    let cut = text[at..].find(':').unwrap() + at + 1;
+    let (head, tail) = text.split_at(cut);
+    let tail = tail.trim_start().replacen('"', "\"\\ud800 ", 1);
+    std::fs::write(&lone, format!("{head}{tail}")).unwrap();
+    let err = there.fails(&["import", "misp", "--dry-run", lone.to_str().unwrap()]);
+    assert!(err.contains("half a UTF-16 pair"), "{err}");
     imported_as_sent(&there, &file);
     // A crafted event passing a person off under a parcel's id is refused
     // whole.

@@ -1071,7 +1071,17 @@ pub fn import_event(
     // A byte-order mark, as Windows tools write one, is no part of the
     // JSON (RFC 8259 lets a reader pass over it; it was "not JSON").
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let v: Value = serde_json::from_str(text).map_err(|e| bad(file, format!("not JSON: {e}")))?;
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        // (serde_json's words for a `\uD800`-`\uDFFF` escape that is not
+        // one of a pair: "unexpected end of hex escape".)
+        let why = e.to_string();
+        let lone = if why.contains("hex escape") || why.contains("surrogate") {
+            ": a \\u escape of half a UTF-16 pair (D800-DFFF) without its other half, which is no character"
+        } else {
+            ""
+        };
+        bad(file, format!("not JSON: {why}{lone}"))
+    })?;
     let e = the_event(&v)?;
     let event_id = id_of(&e["uuid"], "Event.uuid")?;
     let info = e["info"]
