@@ -477,6 +477,59 @@ fn a_conflict_the_partner_settled_closes_when_its_settlement_arrives() {
     b.ok(&["audit", "verify"]);
 }
 
+/// A case deleted here while the partner added a parcel and a note to
+/// it: the case is offered as a conflict of its own (it was merged as
+/// unchanged, and the parcel's link and the note waited for ever on a
+/// conflict that did not exist); taking it brings it back with what was
+/// deleted with it, and then what waited on it can be taken.
+#[test]
+fn records_added_there_to_an_item_deleted_here_can_bring_it_back() {
+    let (a, b) = two_posts();
+    a.ok(&["delete", "C-0001"]);
+    b.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR000000014CN",
+        "--case",
+        "C-0001",
+    ]);
+    b.ok(&["add", "note", "--on", "C-0001", "--text", "new lead"]);
+    let r = merge(&a, &export(&b, "b1.db"));
+    let open = a.json(&["conflicts"]);
+    let of = |kind: &str| -> Vec<String> {
+        open.as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["item_kind"] == kind)
+            .map(|c| c["id"].as_i64().unwrap().to_string())
+            .collect()
+    };
+    let (case, links, notes) = (of("case"), of("link"), of("note"));
+    assert_eq!(case.len(), 1, "the case is offered: {r} {open}");
+    assert_eq!((links.len(), notes.len()), (1, 1), "{open}");
+    // What waits on it says which conflict brings it back.
+    let err = a.fails(&["conflicts", "resolve", &notes[0], "--keep", "incoming"]);
+    assert!(
+        err.contains(&format!(
+            "interdict conflicts resolve {} --keep incoming",
+            case[0]
+        )),
+        "{err}"
+    );
+    a.ok(&["conflicts", "resolve", &case[0], "--keep", "incoming"]);
+    a.ok(&["conflicts", "resolve", &links[0], "--keep", "incoming"]);
+    a.ok(&["conflicts", "resolve", &notes[0], "--keep", "incoming"]);
+    let shown = a.ok(&["show", "C-0001"]);
+    assert!(
+        shown.contains("RR123456785KZ") && shown.contains("RR000000014CN"),
+        "the case is back with its parcel and the partner's: {shown}"
+    );
+    assert!(a.ok(&["list", "notes"]).contains("new lead"));
+    a.ok(&["audit", "verify"]);
+    common::assert_consistent(&a.db);
+}
+
 /// A partner's version held here as a conflict is received, not taken:
 /// passed on in an export, it is not one this side "moved on from". Two
 /// posts that changed one field differently each meet a conflict, in

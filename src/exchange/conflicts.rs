@@ -259,10 +259,24 @@ fn put_incoming<R: Record>(w: &mut Writer<'_>, c: &Conflict) -> Result<()> {
     }
     for parent in super::merge::parents_of(R::KIND, json) {
         if refs::kind_of_id(&w.tx, parent)?.is_none() {
-            return Err(StoreError::NotFound(format!(
-                "the incoming {} needs item {parent}, which is not in this notebook; resolve the conflict of that item first",
-                R::KIND
-            )));
+            // The conflict that would bring it back, when there is one.
+            let waiting: Option<(i64, String)> = w
+                .tx
+                .prepare_cached(
+                    "SELECT id, item_kind FROM conflicts WHERE item_id = ?1 AND status = 'open' ORDER BY id LIMIT 1",
+                )?
+                .query_row([parent], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            return Err(StoreError::NotFound(match waiting {
+                Some((id, kind)) => format!(
+                    "the incoming {} needs {kind} {parent}, which is not in this notebook; take it back first with `interdict conflicts resolve {id} --keep incoming`, or keep this one out with `--keep local`",
+                    R::KIND
+                ),
+                None => format!(
+                    "the incoming {} needs item {parent}, which is not in this notebook and no open conflict brings back; keep this one out with `--keep local`",
+                    R::KIND
+                ),
+            }));
         }
     }
     if R::KIND == ItemKind::Case {

@@ -1124,6 +1124,7 @@ impl Merger<'_> {
         // conflict) waits as a conflict rather than dangling.
         let outcome = match outcome {
             Outcome::Put { .. } if !self.parents_present(w, R::KIND, &inc_value)? => {
+                self.offer_deleted_parents(w, R::KIND, &inc_value, 0)?;
                 Outcome::Conflict {
                     local: local_json.clone(),
                 }
@@ -1347,6 +1348,60 @@ impl Merger<'_> {
             ThreeWay::Fields { ours, theirs } => Outcome::Fields { ours, theirs, base },
             ThreeWay::Whole => whole,
         })
+    }
+
+    /// The items a record new to this notebook hangs on that were
+    /// deleted here, and that the file holds (a case deleted here while a
+    /// partner added a parcel or a note to it): each offered as a conflict
+    /// of its own, the file's version against the deletion, so that
+    /// taking it brings it back with what was deleted with it and the
+    /// records waiting on it can then be taken. (Only the records waited,
+    /// refused for ever with "resolve the conflict of that item first",
+    /// of which there was none: the deleted item, unchanged there, was
+    /// merged as unchanged.) To what those hang on in turn, four deep.
+    fn offer_deleted_parents(
+        &mut self,
+        w: &Writer<'_>,
+        kind: ItemKind,
+        v: &Value,
+        depth: usize,
+    ) -> Result<()> {
+        if depth > 4 {
+            return Ok(());
+        }
+        for (pid, pkind) in parents_with_kinds(kind, v) {
+            if refs::kind_of_id(&w.tx, pid)?.is_some() || !deleted_here(&w.tx, pid)? {
+                continue;
+            }
+            let Some(pkind) = pkind.or(refs::kind_of_id(self.src, pid)?) else {
+                continue;
+            };
+            let json = crate::with_record_type!(pkind, P => {
+                records::get::<P>(self.src, pid)?.map(|p| records::to_json(&p)).transpose()?
+            });
+            let Some(json) = json else {
+                continue;
+            };
+            let key = audit::hex(&audit::version_hash(pkind, &json));
+            let filed = file_conflict(
+                w,
+                self.source_id,
+                &Filed {
+                    kind: pkind,
+                    id: pid,
+                    local: None,
+                    incoming: &json,
+                    key: &key,
+                    base: None,
+                },
+            )?;
+            self.report.conflicts += filed;
+            self.report.new_conflicts += filed;
+            if let Ok(pv) = serde_json::from_str::<Value>(&json) {
+                self.offer_deleted_parents(w, pkind, &pv, depth + 1)?;
+            }
+        }
+        Ok(())
     }
 
     fn parents_present(&self, w: &Writer<'_>, kind: ItemKind, v: &Value) -> Result<bool> {
