@@ -935,3 +935,49 @@ fn the_links_pane_lists_a_linked_item_that_shares_values_once() {
         person[0]
     );
 }
+
+/// Two records of one target are offered however many parcels carry the
+/// name (past 20 the name is over-shared as a sound, and the pair was
+/// never offered), and so are names written otherwise (case, spacing),
+/// each with both ids and the command that joins them.
+#[test]
+fn two_records_of_one_name_are_offered_however_many_parcels_carry_it() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&["add", "person", "--name", "Aibek Nurlanov"]);
+    nb.ok(&["add", "person", "--name", "AIBEK  NURLANOV"]);
+    let mut csv = String::from("tracking,origin,destination,recipient_name\n");
+    for i in 0..25 {
+        csv.push_str(&format!(
+            "{},CN,KZ,Aibek Nurlanov\n",
+            interdict::exchange::demo::s10_number("RR", 60_000_000 + i, "CN")
+        ));
+    }
+    let file = nb.beside("series.csv");
+    std::fs::write(&file, csv).unwrap();
+    nb.ok(&["import", "csv", file.to_str().unwrap()]);
+    assert_eq!(nb.count("parcels"), 25);
+    let m = nb.json(&["matches", "list"]);
+    let pairs: Vec<&serde_json::Value> = m
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["a"]["kind"] == "person" && s["b"]["kind"] == "person")
+        .collect();
+    assert_eq!(pairs.len(), 1, "{m}");
+    let (x, y) = (
+        pairs[0]["a"]["id"].as_str().unwrap(),
+        pairs[0]["b"]["id"].as_str().unwrap(),
+    );
+    let text = nb.ok(&["matches", "list"]);
+    assert!(
+        text.contains(&format!("interdict matches confirm {x} {y}")),
+        "{text}"
+    );
+    // Around either record, too.
+    let around = nb.json(&["matches", "list", x]).to_string();
+    assert!(around.contains(y), "{around}");
+    nb.ok(&["matches", "confirm", x, y]);
+    let after = nb.json(&["matches", "list"]).to_string();
+    assert!(!(after.contains(x) && after.contains(y)), "{after}");
+}

@@ -359,12 +359,16 @@ pub fn matches(
                     let mut twins = Vec::new();
                     for s in &list {
                         let (a, b) = (label(conn, s.a)?, label(conn, s.b)?);
-                        if a == b {
+                        let one_name = s.features.iter().any(|f| f.starts_with("the same name"));
+                        if a == b || one_name {
+                            let named = if a == b {
+                                format!("{} twice", cell_line(&a))
+                            } else {
+                                format!("{} and {}", cell_line(&a), cell_line(&b))
+                            };
                             twins.push(format!(
-                                "{} twice: interdict matches confirm {} {} (or reject)",
-                                cell_line(&a),
-                                s.a.id,
-                                s.b.id
+                                "{named}: interdict matches confirm {} {} (or reject)",
+                                s.a.id, s.b.id
                             ));
                         }
                         rows.push(vec![

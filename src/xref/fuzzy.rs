@@ -42,6 +42,77 @@ struct Member {
     name: String,
 }
 
+/// Two records of people (or of organisations) of one name, told apart
+/// by nothing but being two records (two posts' records of one target,
+/// met in a merge): offered as a match (score 0.95) until confirmed,
+/// linked `same-as` or rejected; around one item, its pairs only. A name
+/// that more than [`super::cap`]`("name")` records of a kind carry, or
+/// one on the warning list, is passed over. Found from the records
+/// themselves, not the shared sounds: a name that many parcels carry (a
+/// target's own series) is over-shared as a sound, and the pair was
+/// never offered.
+fn same_named_parties(conn: &Connection, around: Option<Uuid>) -> Result<Vec<Suggestion>> {
+    let mut out = Vec::new();
+    for kind in [ItemKind::Person, ItemKind::Organisation] {
+        let table = kind.table();
+        let only = match around {
+            Some(id) => {
+                let name: Option<String> = conn
+                    .prepare_cached(&format!("SELECT name FROM {table} WHERE id = ?1"))?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?;
+                match name {
+                    Some(n) => Some((id, text::name_key(&n))),
+                    None => continue,
+                }
+            }
+            None => None,
+        };
+        let mut by_name: HashMap<String, Vec<(Uuid, String)>> = HashMap::new();
+        let mut stmt = conn.prepare(&format!("SELECT id, name FROM {table}"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, name): (Uuid, String) = (r.get(0)?, r.get(1)?);
+            let key = text::name_key(&name);
+            if key.is_empty() || only.as_ref().is_some_and(|(_, k)| *k != key) {
+                continue;
+            }
+            by_name.entry(key).or_default().push((id, name));
+        }
+        for (key, members) in by_name {
+            if members.len() < 2
+                || members.len() > super::cap("name") as usize
+                || crate::store::warnlist::is_listed(conn, IdentKind::Name, &key)?
+            {
+                continue;
+            }
+            for (i, (a, a_name)) in members.iter().enumerate() {
+                for (b, b_name) in members.iter().skip(i + 1) {
+                    if only.as_ref().is_some_and(|(x, _)| x != a && x != b)
+                        || decided(conn, *a, *b)?.is_some()
+                        || linked_same_as(conn, *a, *b)?
+                    {
+                        continue;
+                    }
+                    out.push(Suggestion {
+                        a: Node { kind, id: *a },
+                        b: Node { kind, id: *b },
+                        a_name: a_name.clone(),
+                        b_name: b_name.clone(),
+                        a_role: "name".into(),
+                        b_role: "name".into(),
+                        score: 0.95,
+                        features: vec![format!("the same name: two {kind} records")],
+                        a_label: String::new(),
+                        b_label: String::new(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Whether a `same-as` link joins the two items (either way).
 fn linked_same_as(conn: &Connection, a: Uuid, b: Uuid) -> Result<bool> {
     Ok(conn
@@ -224,11 +295,14 @@ fn suggestions_in(
                 .collect()
         }
     };
-    let mut out: Vec<Suggestion> = Vec::new();
+    let mut out: Vec<Suggestion> = same_named_parties(conn, around)?;
     // Each pair once, as the sound that scores it best suggests it (two
     // items may sound alike by name and by address): whichever sound is
     // met first, around an item or across the notebook.
-    let mut pairs_seen: HashMap<(Uuid, Uuid), f64> = HashMap::new();
+    let mut pairs_seen: HashMap<(Uuid, Uuid), f64> = out
+        .iter()
+        .map(|s| (ordered(s.a.id, s.b.id), s.score))
+        .collect();
     for (of, hash) in coded {
         let sound_kind = of.as_str();
         let address = of == IdentKind::AddressSound;
@@ -288,26 +362,14 @@ fn suggestions_in(
                     } else {
                         text::name_key(&a.name) == text::name_key(&b.name)
                     };
-                    let parties = [a.kind, b.kind]
-                        .iter()
-                        .all(|k| matches!(k, ItemKind::Person | ItemKind::Organisation));
-                    let one_party = same && !address && parties && a.kind == b.kind;
-                    if one_party && linked_same_as(conn, a.id, b.id)? {
-                        continue;
-                    }
-                    let (score, features) = if one_party {
-                        // Two records of people (or shops) of one name: the
-                        // same value connects them, but whether they are
-                        // one is a person's to say (two posts that each
-                        // recorded one target, merged): offered as a match
-                        // to confirm (`same-as`) or reject.
-                        (0.95, vec![format!("the same name: two {} records", a.kind)])
-                    } else if same {
+                    if same {
                         // The same value: already connected as a shared
                         // identifier (the pair may still be suggested for
-                        // another name or address).
+                        // another name or address; two parties' records
+                        // of one name are offered by `same_named_parties`).
                         continue;
-                    } else if address {
+                    }
+                    let (score, features) = if address {
                         explain_address(&a.name, &b.name, &sound)
                     } else {
                         explain(&a.name, &b.name, &sound)

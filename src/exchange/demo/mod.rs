@@ -514,17 +514,6 @@ fn not_empty(conn: &rusqlite::Connection, path: &std::path::Path) -> Result<()> 
         // still running is said as such (a second demo was told the
         // first had stopped midway).
         let (of, writer) = value.split_once(' ').unwrap_or((value.as_str(), ""));
-        let running = serde_json::from_str::<crate::exchange::csv_import::Running>(writer)
-            .ok()
-            .filter(|r| r.gone(r.heartbeat.as_deref().unwrap_or_default()).is_none());
-        if let Some(r) = running {
-            return Err(StoreError::Duplicate(format!(
-                "{}: a demo of {of} parcels is being written into this notebook (process {} on {}; {parcels} parcels so far); wait for it to finish, or start another on a new file (--db NEW.db)",
-                path.display(),
-                r.pid.map_or_else(|| "?".to_string(), |p| p.to_string()),
-                r.host
-            )));
-        }
         // The demo's own records, by who wrote them (every record, from
         // a file of before 2026-12-07 that does not say).
         let by = serde_json::from_str::<serde_json::Value>(writer)
@@ -555,6 +544,18 @@ fn not_empty(conn: &rusqlite::Connection, path: &std::path::Path) -> Result<()> 
         } else {
             String::new()
         };
+        let running = serde_json::from_str::<crate::exchange::csv_import::Running>(writer)
+            .ok()
+            .filter(|r| r.gone(r.heartbeat.as_deref().unwrap_or_default()).is_none());
+        if let Some(r) = running {
+            return Err(StoreError::Duplicate(format!(
+                "{}: a demo of {of} parcels is being written into this notebook (process {} on {}; {} parcels so far{others}); wait for it to finish, or start another on a new file (--db NEW.db)",
+                path.display(),
+                r.pid.map_or_else(|| "?".to_string(), |p| p.to_string()),
+                r.host,
+                mine.1
+            )));
+        }
         return Err(StoreError::Duplicate(format!(
             "{}: a demo was stopped midway in this notebook ({} cases and {} of its {of} parcels written{others}) and cannot be finished; start the demo on a new file (--db NEW.db)",
             path.display(),
@@ -1226,6 +1227,25 @@ mod tests {
         assert!(
             e.contains(&format!(
                 "({cases} cases and {parcels} of its 500 parcels written; 1 cases and 0 parcels others wrote meanwhile are in it too)"
+            )),
+            "{e}"
+        );
+        // While it runs, too.
+        let mut v: serde_json::Value =
+            serde_json::from_str(&crate::exchange::csv_import::Running::here(0).json()).unwrap();
+        v["by"] = "tester".into();
+        lee.write(|w| {
+            w.tx.execute(
+                "UPDATE meta SET value = ?2 WHERE key = ?1",
+                (UNFINISHED, format!("500 {v}")),
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        let e = not_empty(lee.conn(), &path).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!(
+                "; {parcels} parcels so far; 1 cases and 0 parcels others wrote meanwhile are in it too)"
             )),
             "{e}"
         );
