@@ -856,6 +856,9 @@ fn merge_conflicts_are_shown_side_by_side_and_settled_by_key() {
         "{}",
         ui.text()
     );
+    // The list's row shows the version taken too (it kept the one it
+    // showed before).
+    assert!(!ui.text().contains("as B"), "{}", ui.text());
     let title: String = ui
         .session
         .store()
@@ -2281,6 +2284,20 @@ fn choice_lists_and_matches_move_with_j_k_g_and_act_on_the_highlighted_row() {
     };
     assert_eq!(*cursor, list.len() - 1);
     ui.keys("y");
+    // Said by the link it made (a person and a parcel are joined
+    // `recipient-of`, which was said "same as").
+    let (made, from, _) = interdict::xref::fuzzy::confirmed_link(&last);
+    let first_named = if from == last.a.id {
+        &last.a_name
+    } else {
+        &last.b_name
+    };
+    assert!(
+        ui.text()
+            .contains(&format!("confirmed: {first_named} {made}")),
+        "{}",
+        ui.text()
+    );
     let Modal::Matches { list, .. } = &ui.session.app.modal else {
         panic!("{}", ui.text())
     };

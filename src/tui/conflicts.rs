@@ -153,6 +153,10 @@ impl App {
                 self.modal = Modal::None;
             }
         }
+        // The lists' rows read again too: a list row kept the version it
+        // showed before (the detail said the incoming title, the row the
+        // old one).
+        self.reload();
         self.refresh_current();
         let kept = if choice == Choice::Local {
             "kept the version here"

@@ -118,7 +118,16 @@ impl App {
         }
         if confirmed {
             self.refresh_current();
-            self.info(format!("confirmed: {} same as {}", sg.a_name, sg.b_name));
+            // Named by the link the confirmation made (a person and a
+            // parcel are joined `recipient-of` or `sender-of`, not "same
+            // as").
+            let (link_type, from, _) = fuzzy::confirmed_link(sg);
+            let (first, second) = if from == sg.a.id {
+                (&sg.a_name, &sg.b_name)
+            } else {
+                (&sg.b_name, &sg.a_name)
+            };
+            self.info(format!("confirmed: {first} {link_type} {second}"));
         } else {
             self.info(format!("rejected: {} / {}", sg.a_name, sg.b_name));
         }

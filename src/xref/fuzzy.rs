@@ -455,7 +455,7 @@ fn record_decision(
 /// The link a confirmed match makes: a person or organisation and a parcel
 /// they are named on are `sender-of` or `recipient-of` it (from the party
 /// to the parcel); any other pair is `same-as`.
-fn confirmed_link(s: &Suggestion) -> (&'static str, Uuid, Uuid) {
+pub fn confirmed_link(s: &Suggestion) -> (&'static str, Uuid, Uuid) {
     let party = |k: ItemKind| matches!(k, ItemKind::Person | ItemKind::Organisation);
     let side = |role: &str| {
         if role.starts_with("sender") {
