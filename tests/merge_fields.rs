@@ -508,6 +508,14 @@ fn records_added_there_to_an_item_deleted_here_can_bring_it_back() {
     let (case, links, notes) = (of("case"), of("link"), of("note"));
     assert_eq!(case.len(), 1, "the case is offered: {r} {open}");
     assert_eq!((links.len(), notes.len()), (1, 1), "{open}");
+    // Never here: said so, not "deleted here" (the case was).
+    let shown = a.ok(&["conflicts", "show", &notes[0]]);
+    assert!(
+        shown.contains("(not here)") && !shown.contains("(deleted here)"),
+        "{shown}"
+    );
+    let shown = a.ok(&["conflicts", "show", &case[0]]);
+    assert!(shown.contains("(deleted here)"), "{shown}");
     // What waits on it says which conflict brings it back.
     let err = a.fails(&["conflicts", "resolve", &notes[0], "--keep", "incoming"]);
     assert!(

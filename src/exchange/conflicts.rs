@@ -39,6 +39,11 @@ pub struct Conflict {
     /// item (see [`deleted_with`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub deleted_with: Vec<String>,
+    /// The item was never in this notebook (a record new there that
+    /// waits on an item deleted here): its side here is said as not
+    /// here, not as deleted here.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub never_here: bool,
 }
 
 /// One field that differs: name, local value, incoming value (JSON text;
@@ -82,7 +87,9 @@ impl Conflict {
                 };
                 FieldDiff {
                     field: k.clone(),
-                    local: if self.local.is_none() {
+                    local: if self.local.is_none() && self.never_here {
+                        "(not here)".into()
+                    } else if self.local.is_none() {
                         "(deleted here)".into()
                     } else {
                         show(l.get(k))
@@ -138,9 +145,17 @@ fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
         base: r.get(11)?,
         incoming_key: r.get(12)?,
         deleted_with: Vec::new(),
+        never_here: false,
     })
     .and_then(|mut c| {
         c.deleted_with = deleted_with(conn, &c)?;
+        c.never_here = c.local.is_none()
+            && !conn
+                .prepare_cached(&format!(
+                    "SELECT 1 FROM audit WHERE {}",
+                    crate::store::audit::sql_of_item("item_id", "?1")
+                ))?
+                .exists([c.item_id])?;
         Ok(c)
     })
 }

@@ -955,6 +955,7 @@ fn a_deletion_conflict_names_what_would_go_with_it() {
         resolved_by: None,
         resolved_at: None,
         deleted_with: vec!["note 2026-12-06: informant".into(), "link x".into()],
+        never_here: false,
     };
     ui.s.app.modal = super::app::Modal::Conflicts {
         list: vec![c],
