@@ -577,3 +577,40 @@ fn a_label_raised_here_is_raised_where_the_record_came_from() {
     assert!(!out.contains("raised"), "{out}");
     assert_eq!(tlps(&a, "people"), ["AMBER"]);
 }
+
+/// A partner's record marked TLP:RED here and then deleted: its deletion
+/// stays behind (as it would alive), and it is named by id and label so
+/// the partner raises its own (it stayed GREEN there, and went on).
+#[test]
+fn a_label_raised_then_deleted_here_is_raised_where_it_came_from() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe", "--tlp", "GREEN"]);
+    a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "uses @ivp",
+        "--tlp",
+        "GREEN",
+    ]);
+    let a1 = a.beside("a1.db");
+    a.ok(&["export", "--all", "--out", s(&a1)]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&["merge", "--trust-new", s(&a1)]);
+    let note = b.json(&["list", "notes"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.ok(&["edit", &note, "--set", "tlp=RED"]);
+    b.ok(&["delete", &note]);
+    let b1 = b.beside("b1.db");
+    b.ok(&["export", "--all", "--out", s(&b1)]);
+    let out = a.ok(&["merge", "--trust-new", s(&b1)]);
+    assert!(out.contains("label was raised"), "{out}");
+    let n = a.json(&["list", "notes"]);
+    assert_eq!(n[0]["tlp"], "RED", "{n}");
+    assert_eq!(n.as_array().unwrap().len(), 1, "the deletion stayed behind");
+}

@@ -217,6 +217,8 @@ fn deletions_travel_and_a_deletion_meeting_an_edit_is_a_conflict() {
     assert_eq!(counts(&r)[3], 0, "{r}");
     assert_eq!(a.count("parcels"), 1);
     assert_eq!(a.count("findings"), 1);
+    // ...and says how many came back with it (it said nothing of them).
+    assert!(r["brought_back"].as_u64().unwrap() >= 1, "{r}");
     assert_eq!(records(&a), records(&b));
 
     // Deleted at b with nothing changed at a since: deleted at a too.
@@ -730,4 +732,169 @@ fn own_entries_back_from_a_partner_are_shown_once() {
         assert!(seen.insert(key), "shown twice: {e}\n{log}");
     }
     assert!(!entries.is_empty());
+}
+
+/// Two posts that each settle their copy of one conflict, differently:
+/// the later settlement stands at both (the earlier one won as often as
+/// not, without a word).
+#[test]
+fn two_posts_settling_one_conflict_differently_end_on_the_later() {
+    let (a, b) = two_posts();
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+    let (a1, b1) = (export(&a, "a1.db"), export(&b, "b1.db"));
+    assert_eq!(counts(&merge(&a, &b1))[3], 1);
+    assert_eq!(counts(&merge(&b, &a1))[3], 1);
+    let first = |nb: &Nb| {
+        nb.json(&["conflicts"])[0]["id"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+    b.ok(&["conflicts", "resolve", &first(&b), "--keep", "local"]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    a.ok(&["conflicts", "resolve", &first(&a), "--keep", "local"]);
+    for round in 2..5 {
+        let (x, y) = (
+            export(&a, &format!("a{round}.db")),
+            export(&b, &format!("b{round}.db")),
+        );
+        merge(&a, &y);
+        merge(&b, &x);
+    }
+    let w = |nb: &Nb| nb.json(&["show", "RR123456785KZ"])["weight_g"].clone();
+    assert_eq!(
+        (w(&a), w(&b)),
+        (460.0.into(), 460.0.into()),
+        "a settled last"
+    );
+    assert!(a.json(&["conflicts"]).as_array().unwrap().is_empty());
+    assert!(b.json(&["conflicts"]).as_array().unwrap().is_empty());
+}
+
+/// An older file arriving after the newer one that deleted a record:
+/// the deleter had seen the older version, so it stays deleted (it came
+/// back as a conflict, one choice from restoring a retracted note).
+#[test]
+fn an_older_file_after_a_deletion_leaves_the_record_deleted() {
+    let (a, b) = two_posts();
+    let note = b.json(&["list", "notes"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.ok(&["edit", &note, "--set", "text=RETRACTED, source burned"]);
+    let older = export(&a, "older.db");
+    a.ok(&["delete", &note]);
+    let newer = export(&a, "newer.db");
+    let r = merge(&b, &newer);
+    assert_eq!(r["deleted"], 1, "{r}");
+    let r = merge(&b, &older);
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    assert!(b.json(&["list", "notes"]).as_array().unwrap().is_empty());
+    b.ok(&["audit", "verify"]);
+}
+
+/// A settlement closes the other post's copy of the conflict however it
+/// comes: merged field by field with an edit made there meanwhile, or
+/// relayed through a third post; and a settlement keeping a deletion
+/// closes it with the deletion (it stayed open on a missing record, and
+/// `--keep local` failed).
+#[test]
+fn a_partners_settlement_closes_the_conflict_however_it_comes() {
+    let clashed = || {
+        let (a, b) = two_posts();
+        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+        b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+        assert_eq!(counts(&merge(&a, &export(&b, "b1.db")))[3], 1);
+        assert_eq!(counts(&merge(&b, &export(&a, "a1.db")))[3], 1);
+        (a, b)
+    };
+    let first = |nb: &Nb| {
+        nb.json(&["conflicts"])[0]["id"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+    let open = |nb: &Nb| nb.json(&["conflicts"]).as_array().unwrap().len();
+
+    // Field by field: b edited another field meanwhile.
+    let (a, b) = clashed();
+    b.ok(&["edit", "RR123456785KZ", "--set", "status=released"]);
+    a.ok(&["conflicts", "resolve", &first(&a), "--keep", "incoming"]);
+    let r = merge(&b, &export(&a, "a2.db"));
+    assert_eq!(r["settled_there"], 1, "{r}");
+    assert_eq!(open(&b), 0);
+    let p = b.json(&["show", "RR123456785KZ"]);
+    assert_eq!(
+        (p["weight_g"].clone(), p["status"].clone()),
+        (470.0.into(), "released".into())
+    );
+
+    // Relayed through a third post (a took b's value: the same data).
+    let (a, b) = clashed();
+    let c = Nb::new();
+    c.ok(&["init"]);
+    merge(&c, &a.beside("first.db"));
+    a.ok(&["conflicts", "resolve", &first(&a), "--keep", "incoming"]);
+    merge(&c, &export(&a, "a2.db"));
+    let r = merge(&b, &export(&c, "c1.db"));
+    let all = b.json(&["conflicts", "list", "--all"]);
+    let stale = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["file"].as_str().unwrap().ends_with("a1.db"))
+        .unwrap();
+    assert_eq!(stale["status"], "settled-there", "{r} {all}");
+}
+
+/// A settlement keeping a deletion closes the other post's conflict when
+/// the deletion arrives.
+#[test]
+fn a_settlement_keeping_a_deletion_closes_the_partners_conflict() {
+    let (a, b) = two_posts();
+    let note = b.json(&["list", "notes"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.ok(&["delete", &note]);
+    b.ok(&["edit", &note, "--set", "text=consignee +77019998877"]);
+    assert_eq!(counts(&merge(&a, &export(&b, "b1.db")))[3], 1);
+    assert_eq!(counts(&merge(&b, &export(&a, "a1.db")))[3], 1);
+    let id = a.json(&["conflicts"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    a.ok(&["conflicts", "resolve", &id, "--keep", "local"]);
+    let r = merge(&b, &export(&a, "a2.db"));
+    assert!(
+        b.json(&["conflicts"]).as_array().unwrap().is_empty(),
+        "{r} {}",
+        b.ok(&["conflicts", "list", "--all"])
+    );
+    b.ok(&["audit", "verify"]);
+}
+
+/// An older file whose changes this notebook has through a newer relay
+/// changes nothing and says so (it wrote a `merge-fields` version that
+/// changed nothing, counted as updated).
+#[test]
+fn an_older_file_already_merged_through_a_relay_changes_nothing() {
+    let (a, b) = two_posts();
+    let c = Nb::new();
+    c.ok(&["init"]);
+    merge(&c, &a.beside("first.db"));
+    a.ok(&["edit", "RR123456785KZ", "--set", "status=released"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=455"]);
+    c.ok(&["edit", "RR123456785KZ", "--set", "declared_contents=tea"]);
+    let b1 = export(&b, "b1.db");
+    merge(&a, &b1);
+    merge(&c, &b1);
+    let a2 = export(&a, "a2.db");
+    merge(&c, &a2);
+    merge(&b, &export(&c, "c1.db"));
+    let before = b.ok(&["audit", "log", "RR123456785KZ"]);
+    let r = merge(&b, &a2);
+    assert_eq!(counts(&r)[1], 0, "{r}");
+    assert_eq!(before, b.ok(&["audit", "log", "RR123456785KZ"]));
 }

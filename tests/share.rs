@@ -1163,14 +1163,14 @@ fn a_later_format_is_refused_and_a_future_export_time_is_said() {
     );
     assert_eq!(b.count("parcels"), 0, "nothing merged");
     let ahead = resigned_with(&sent, "ahead.db", "SELECT 1;", "mallory", |m| {
-        m["exported_at"] = "2099-01-01T00:00:00.000Z".into();
+        m["exported_at"] = "2099-01-01T00:00:00+00:00".into();
     });
     let out = b
         .run(&["merge", "--trust-new", ahead.to_str().unwrap()])
         .success();
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
-        err.contains("warning: the file says it was exported at 2099-01-01T00:00:00.000Z"),
+        err.contains("warning: the file says it was exported at 2099-01-01T00:00:00+00:00"),
         "{err}"
     );
     assert!(b.count("parcels") > 0);

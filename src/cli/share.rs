@@ -103,7 +103,7 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
     if !m.handling.raised.is_empty() {
         writeln!(
             out,
-            "of those, {} made elsewhere or relabelled here are named by id and label only, so a receiver holding one under a looser label raises its own",
+            "{} record(s) withheld for their label (alive or deleted), made elsewhere or relabelled here, are named by id and label only, so a receiver holding one under a looser label raises its own",
             m.handling.raised.len()
         )?;
     }
@@ -137,18 +137,25 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
 /// records' and history's times from it would sort after everything
 /// written here since). Said, not refused: it was accepted without a word.
 fn exported_when(at: &str) -> Option<String> {
-    const SLACK_MS: i64 = 10 * 60 * 1000;
-    let Some(then) = crate::store::stamp::millis(at) else {
+    const SLACK_S: i64 = 10 * 60;
+    // (Any RFC 3339 form: `Z` or an offset, any year.)
+    let Ok(then) = at.parse::<jiff::Timestamp>() else {
+        // (Past the last instant jiff holds, late in the year 9999.)
+        if at.len() >= 19 && at.starts_with("9999-") {
+            return Some(format!(
+                "the file says it was exported at {at}, thousands of years after this machine's clock: the exporter's clock (or the manifest) is wrong"
+            ));
+        }
         return Some(format!(
             "the file's signed manifest gives {:?} as when it was exported, which is not a time",
             at
         ));
     };
-    let now = crate::store::stamp::millis(&crate::domain::meta::now())?;
-    (then - now > SLACK_MS).then(|| {
+    let ahead = then.as_second() - jiff::Timestamp::now().as_second();
+    (ahead > SLACK_S).then(|| {
         format!(
             "the file says it was exported at {at}, {} minutes after this machine's clock: the exporter's clock (or this one) is wrong, and its records' times will sort after what is written here meanwhile",
-            (then - now) / 60_000
+            ahead / 60
         )
     })
 }
@@ -377,6 +384,14 @@ pub fn merge(
             "case {} there is {} here ({why})",
             cell_line(&r.there),
             r.here
+        )?;
+    }
+    if report.brought_back > 0 {
+        writeln!(
+            out,
+            "{} record(s) deleted here {} back with items a partner kept over that deletion (their notes, links, evidence; `interdict audit log` shows each as restore-with)",
+            report.brought_back,
+            if args.dry_run { "would come" } else { "came" }
         )?;
     }
     for r in &report.raised {

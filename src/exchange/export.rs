@@ -430,6 +430,7 @@ fn tombstones(
     rel: &handling::Release,
     all: bool,
     redact: bool,
+    labelled: &mut BTreeMap<Uuid, (ItemKind, String, Option<Uuid>)>,
 ) -> Result<Vec<Uuid>> {
     let kinds = audit::names::sql_record_kinds();
     let mut stmt = conn.prepare(&format!(
@@ -451,7 +452,19 @@ fn tombstones(
             continue;
         }
         let parents = super::merge::parents_of(kind, &detail);
-        if handling::held_back_as(tlp_in(&detail).as_deref(), id, rel).is_some() {
+        let tlp = tlp_in(&detail);
+        if handling::held_back_as(tlp.as_deref(), id, rel).is_some() {
+            // Held back for its own label: named by its label (see
+            // [`handling::Raised`]) when the export is of everything or
+            // it hung on an exported item.
+            if let Some(tlp) = tlp
+                && (all || parents.iter().any(|p| picked.seen.contains(p)))
+            {
+                let origin = serde_json::from_str::<serde_json::Value>(&detail)
+                    .ok()
+                    .and_then(|v| v.get("origin_db")?.as_str()?.parse().ok());
+                labelled.insert(id, (kind, tlp, origin));
+            }
             withheld.insert(id);
             continue;
         }
@@ -804,7 +817,15 @@ pub fn export_with(
     // Deletions travel: the history (to its deletion, which keeps the
     // record whole) of what was deleted here and belonged to what is
     // exported, so the receiver deletes it too, or is asked.
-    let gone = tombstones(&snapshot, &picked, &rel, opts.all, opts.redact_sources)?;
+    let mut labelled_gone = BTreeMap::new();
+    let gone = tombstones(
+        &snapshot,
+        &picked,
+        &rel,
+        opts.all,
+        opts.redact_sources,
+        &mut labelled_gone,
+    )?;
     build.write(|w| copy_histories(&snapshot, source_db, &w.tx, &gone))?;
     // The watchlist entries of the cases exported, and, asked for, the
     // post's own targeting (its profiles, its entries of no case), by the
@@ -882,7 +903,12 @@ pub fn export_with(
     amber_strict.extend(targeting.amber_strict);
     // Records withheld for their label that a receiver may hold under a
     // looser one: named (id, kind, label) so it raises its own.
-    let raised = handling::raised(&snapshot, &picked.labelled, source_db)?;
+    let mut raised = handling::raised(&snapshot, &picked.labelled, source_db)?;
+    raised.extend(handling::raised_deleted(
+        &snapshot,
+        &labelled_gone,
+        source_db,
+    )?);
     snapshot.finish()?;
 
     // The index tables travel empty (the build wrote none): the receiver

@@ -166,19 +166,45 @@ pub fn raised(
         let Some(origin) = origin else {
             continue;
         };
-        let relabelled = || -> Result<bool> {
-            Ok(audit::history(conn, id)?.iter().any(|e| {
-                e.detail
-                    .as_deref()
-                    .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
-                    .is_some_and(|v| v.get("tlp").is_some_and(serde_json::Value::is_array))
-            }))
-        };
-        if origin != here || relabelled()? {
+        if origin != here || relabelled(conn, id)? {
             out.push(Raised {
                 kind: kind.as_str().to_string(),
                 id,
                 tlp,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Whether this notebook's log changed the record's label after it was
+/// made (an entry whose changed fields name `tlp`).
+fn relabelled(conn: &Connection, id: Uuid) -> Result<bool> {
+    Ok(audit::history(conn, id)?.iter().any(|e| {
+        e.detail
+            .as_deref()
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+            .is_some_and(|v| v.get("tlp").is_some_and(serde_json::Value::is_array))
+    }))
+}
+
+/// [`raised`] for records deleted here whose deletion an export withheld
+/// for the label they had (`labelled`: kind, label and origin, from the
+/// record the deletion keeps): a partner's record marked RED here and
+/// then deleted stays RED where it came from (it stayed GREEN there, and
+/// went on).
+pub fn raised_deleted(
+    conn: &Connection,
+    labelled: &std::collections::BTreeMap<Uuid, (ItemKind, String, Option<Uuid>)>,
+    here: Uuid,
+) -> Result<Vec<Raised>> {
+    let mut out = Vec::new();
+    for (&id, (kind, tlp, origin)) in labelled {
+        if origin.is_some_and(|o| o != here) || relabelled(conn, id)? {
+            out.push(Raised {
+                kind: kind.as_str().to_string(),
+                id,
+                tlp: tlp.clone(),
             });
         }
     }

@@ -96,6 +96,11 @@ pub struct MergeReport {
     /// `settled-there`.
     #[serde(default)]
     pub settled_there: usize,
+    /// Records deleted here that came back with an item the partner
+    /// kept over this notebook's deletion (its notes, links, evidence),
+    /// beside the item itself (counted as updated).
+    #[serde(default)]
+    pub brought_back: usize,
     /// Records here whose TLP label the file raised (a partner withheld
     /// them for a stricter one): each as "label from X to Y".
     #[serde(default)]
@@ -246,6 +251,28 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
         }
     }
     Ok(seen.into_iter().collect())
+}
+
+/// The action of the last entry about the item `id` in the log `own`
+/// (a notebook's own, or the log of the database an export came from).
+fn last_action(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Option<String>> {
+    let row = match own {
+        OwnLog::Audit => conn
+            .prepare_cached(&format!(
+                "SELECT action FROM audit WHERE {} ORDER BY seq DESC LIMIT 1",
+                audit::sql_of_item("item_id", "?1")
+            ))?
+            .query_row([id], |r| Name::Action.get(r, 0))
+            .optional()?,
+        OwnLog::Received(db) => conn
+            .prepare_cached(
+                "SELECT action FROM received_audit WHERE source_db = ?1 AND item_id = ?2
+                  ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row((db, id), |r| Name::Action.get(r, 0))
+            .optional()?,
+    };
+    Ok(row)
 }
 
 /// When a log that came here with an earlier merge ends with the item's
@@ -430,7 +457,7 @@ fn apply_tombstones(
                 provenance(w, source_id, id, "deleted", None)?;
                 report.deleted += n;
                 report.settled_there +=
-                    close_settled_there(w, src, OwnLog::Received(db), id, &report.signer)?;
+                    close_settled_there(w, src, OwnLog::Received(db), id, &report.signer, None)?;
             }
             None => {
                 report.conflicts += 1;
@@ -788,6 +815,7 @@ fn close_settled_there(
     own: OwnLog,
     id: Uuid,
     by: &str,
+    except: Option<&str>,
 ) -> Result<usize> {
     let open: Vec<(i64, String)> =
         w.tx.prepare_cached(
@@ -801,11 +829,15 @@ fn close_settled_there(
     let seen = seen_versions(src, id, own)?;
     let mut closed = 0;
     for (conflict, key) in open {
-        // (A deletion's key is not a version's hash: never seen as one.)
-        let Some(v) = audit::seal::unhex(&key) else {
+        if except == Some(key.as_str()) {
             continue;
-        };
-        if seen.contains(&version_key(&v)) {
+        }
+        // A deletion that met an edit here, once the item is gone here
+        // (the deleter's later file took it, having seen the edit): moot.
+        let moot = key.starts_with("deleted:") && refs::kind_of_id(&w.tx, id)?.is_none();
+        // (A deletion's key is not a version's hash: never seen as one.)
+        let seen_there = audit::seal::unhex(&key).is_some_and(|v| seen.contains(&version_key(&v)));
+        if moot || seen_there {
             w.tx.execute(
                 "UPDATE conflicts SET status = 'settled-there', resolved_by = ?1, resolved_at = ?2 WHERE id = ?3",
                 (by, &w.now, conflict),
@@ -1102,7 +1134,15 @@ impl Merger<'_> {
             (None, None) if deleted_here(&w.tx, id)? => {
                 if kept_over_our_deletion(&w.tx, self.src, id)? {
                     Outcome::Restore
-                } else if seen_versions(&w.tx, id, OwnLog::Audit)?.contains(&version_key(&inc_v)) {
+                } else if seen_versions(&w.tx, id, OwnLog::Audit)?.contains(&version_key(&inc_v))
+                    // Or deleted here as a partner's deletion was taken,
+                    // by a post that had seen this version: an older
+                    // file arriving after the newer one (a retracted
+                    // note came back as a conflict, one choice from
+                    // being restored).
+                    || deleted_elsewhere(&w.tx, R::KIND, id)?
+                        .is_some_and(|vs| vs.contains(&version_key(&inc_v)))
+                {
                     Outcome::Unchanged
                 } else {
                     Outcome::Conflict { local: None }
@@ -1166,6 +1206,7 @@ impl Merger<'_> {
         if !matches!(outcome, Outcome::Put { added: true }) {
             w.write_held_index()?;
         }
+        let filed = matches!(outcome, Outcome::Conflict { .. } | Outcome::Fields { .. });
         match outcome {
             Outcome::Restore => {
                 records::put_in_hand(
@@ -1174,7 +1215,7 @@ impl Merger<'_> {
                     "merge",
                     self.in_hand(None, incoming_enc, given),
                 )?;
-                super::conflicts::restore_what_hung_on(w, id)?;
+                self.report.brought_back += super::conflicts::restore_what_hung_on(w, id)?;
                 provenance(w, self.source_id, id, "updated", foreign_ref.as_deref())?;
                 self.report.updated += 1;
             }
@@ -1262,10 +1303,6 @@ impl Merger<'_> {
                 }
                 let hand = self.in_hand(local.as_ref(), incoming_enc, given);
                 records::put_in_hand(w, &incoming, "merge", hand)?;
-                if !added && self.open_conflicts.contains(&id) {
-                    self.report.settled_there +=
-                        close_settled_there(w, self.src, self.file_log(), id, &self.report.signer)?;
-                }
                 let action = if added { "added" } else { "updated" };
                 provenance(w, self.source_id, id, action, foreign_ref.as_deref())?;
                 if added {
@@ -1289,6 +1326,21 @@ impl Merger<'_> {
                     },
                 )?;
             }
+        }
+        // Conflicts of the item the file's side had moved on from (the
+        // partner settled them, here or through a third post's file):
+        // closed when the record was taken, merged field by field or
+        // found the same. (Beside a conflict this merge files, an older
+        // one stays, to be settled oldest first.)
+        if self.open_conflicts.contains(&id) && !filed {
+            self.report.settled_there += close_settled_there(
+                w,
+                self.src,
+                self.file_log(),
+                id,
+                &self.report.signer,
+                Some(&key),
+            )?;
         }
         Ok(())
     }
@@ -1339,11 +1391,39 @@ impl Merger<'_> {
             .into_iter()
             .skip(1)
             .find(|s| theirs.contains(&version_key(&audit::version_hash(R::KIND, s))));
+        // Both sides' versions are settlements (two posts that each
+        // settled their copy of one conflict, differently): the later
+        // settlement stands, at both (the base the merge found was the
+        // version one side had kept, so the other side's choice won, the
+        // earlier one as often as not).
+        let settled = |conn: &Connection, own: OwnLog| -> Result<bool> {
+            Ok(last_action(conn, id, own)?.is_some_and(|a| a.starts_with("resolve")))
+        };
+        if settled(&w.tx, OwnLog::Audit)? && settled(self.src, self.file_log())? {
+            let when = |json: &str| {
+                serde_json::from_str::<Value>(json)
+                    .ok()
+                    .and_then(|v| v.get("updated_at")?.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            // (At the same millisecond, the larger version hash, so that
+            // both posts choose the same.)
+            let order = |json: &str| (when(json), audit::version_hash(R::KIND, json));
+            return Ok(if order(incoming) > order(local) {
+                Outcome::Put { added: false }
+            } else {
+                Outcome::Unchanged
+            });
+        }
         let Some(base) = base else {
             return Ok(whole);
         };
         Ok(match merge_fields::<R>(&base, local, incoming)? {
             ThreeWay::Merged(m) if m == incoming => Outcome::Put { added: false },
+            // Nothing of theirs that this side lacks (an older file after
+            // a newer one's relay): nothing to write (it wrote a
+            // `merge-fields` version that changed nothing).
+            ThreeWay::Merged(m) if same_data(&m, local) => Outcome::Unchanged,
             ThreeWay::Merged(m) => Outcome::Merged(m),
             ThreeWay::Fields { ours, theirs } => Outcome::Fields { ours, theirs, base },
             ThreeWay::Whole => whole,

@@ -417,6 +417,12 @@ fn a_conflict_is_settled_by_key_and_leaves_the_list_only_when_the_runner_did_it(
     a.conflict_settled(Choice::Incoming, Ok(conflict(2)));
     assert!(matches!(&a.modal, Modal::Conflicts { list, cursor: 0 } if list.len() == 1));
     assert!(a.message.as_ref().unwrap().0.contains("took the incoming"));
+    // The lists' rows are read again (a row kept the old version).
+    let after = a.take_effects();
+    assert!(
+        after.iter().any(|e| matches!(e, Effect::Reload)),
+        "{after:?}"
+    );
     let e = press(&mut a, "o");
     assert!(matches!(
         e[..],
