@@ -63,6 +63,25 @@ fn two_posts() -> (Nb, Nb) {
     (a, b)
 }
 
+/// Two posts that each hold the same conflict: a weighed the parcel 460
+/// g, b 470 g, and each merged the other's file.
+fn both_hold_a_conflict() -> (Nb, Nb) {
+    let (a, b) = two_posts();
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+    assert_eq!(counts(&merge(&a, &export(&b, "b1.db")))[3], 1);
+    assert_eq!(counts(&merge(&b, &export(&a, "a1.db")))[3], 1);
+    (a, b)
+}
+
+/// The id of the first open conflict.
+fn first_conflict(nb: &Nb) -> String {
+    nb.json(&["conflicts"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string()
+}
+
 /// Every record of the notebook as JSON, by id (provenance aside, which
 /// differs by post).
 fn records(nb: &Nb) -> std::collections::BTreeMap<String, String> {
@@ -436,17 +455,15 @@ fn an_older_conflict_does_not_undo_a_newer_one_settled() {
 #[test]
 fn a_conflict_the_partner_settled_closes_when_its_settlement_arrives() {
     let clashed = || {
-        let (a, b) = two_posts();
-        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
-        b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
-        assert_eq!(counts(&merge(&a, &export(&b, "b1.db")))[3], 1);
-        assert_eq!(counts(&merge(&b, &export(&a, "a1.db")))[3], 1);
+        let (a, b) = both_hold_a_conflict();
         // a settles: b's value wins there.
-        let id = a.json(&["conflicts"])[0]["id"]
-            .as_i64()
-            .unwrap()
-            .to_string();
-        a.ok(&["conflicts", "resolve", &id, "--keep", "incoming"]);
+        a.ok(&[
+            "conflicts",
+            "resolve",
+            &first_conflict(&a),
+            "--keep",
+            "incoming",
+        ]);
         (a, b)
     };
     let open = |nb: &Nb| nb.json(&["conflicts"]).as_array().unwrap().len();
@@ -739,21 +756,22 @@ fn own_entries_back_from_a_partner_are_shown_once() {
 /// not, without a word).
 #[test]
 fn two_posts_settling_one_conflict_differently_end_on_the_later() {
-    let (a, b) = two_posts();
-    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
-    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
-    let (a1, b1) = (export(&a, "a1.db"), export(&b, "b1.db"));
-    assert_eq!(counts(&merge(&a, &b1))[3], 1);
-    assert_eq!(counts(&merge(&b, &a1))[3], 1);
-    let first = |nb: &Nb| {
-        nb.json(&["conflicts"])[0]["id"]
-            .as_i64()
-            .unwrap()
-            .to_string()
-    };
-    b.ok(&["conflicts", "resolve", &first(&b), "--keep", "local"]);
+    let (a, b) = both_hold_a_conflict();
+    b.ok(&[
+        "conflicts",
+        "resolve",
+        &first_conflict(&b),
+        "--keep",
+        "local",
+    ]);
     std::thread::sleep(std::time::Duration::from_millis(20));
-    a.ok(&["conflicts", "resolve", &first(&a), "--keep", "local"]);
+    a.ok(&[
+        "conflicts",
+        "resolve",
+        &first_conflict(&a),
+        "--keep",
+        "local",
+    ]);
     for round in 2..5 {
         let (x, y) = (
             export(&a, &format!("a{round}.db")),
@@ -801,20 +819,8 @@ fn an_older_file_after_a_deletion_leaves_the_record_deleted() {
 /// `--keep local` failed).
 #[test]
 fn a_partners_settlement_closes_the_conflict_however_it_comes() {
-    let clashed = || {
-        let (a, b) = two_posts();
-        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
-        b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
-        assert_eq!(counts(&merge(&a, &export(&b, "b1.db")))[3], 1);
-        assert_eq!(counts(&merge(&b, &export(&a, "a1.db")))[3], 1);
-        (a, b)
-    };
-    let first = |nb: &Nb| {
-        nb.json(&["conflicts"])[0]["id"]
-            .as_i64()
-            .unwrap()
-            .to_string()
-    };
+    let clashed = both_hold_a_conflict;
+    let first = first_conflict;
     let open = |nb: &Nb| nb.json(&["conflicts"]).as_array().unwrap().len();
 
     // Field by field: b edited another field meanwhile.
