@@ -751,45 +751,6 @@ fn own_entries_back_from_a_partner_are_shown_once() {
     assert!(!entries.is_empty());
 }
 
-/// Two posts that each settle their copy of one conflict, differently:
-/// the later settlement stands at both (the earlier one won as often as
-/// not, without a word).
-#[test]
-fn two_posts_settling_one_conflict_differently_end_on_the_later() {
-    let (a, b) = both_hold_a_conflict();
-    b.ok(&[
-        "conflicts",
-        "resolve",
-        &first_conflict(&b),
-        "--keep",
-        "local",
-    ]);
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    a.ok(&[
-        "conflicts",
-        "resolve",
-        &first_conflict(&a),
-        "--keep",
-        "local",
-    ]);
-    for round in 2..5 {
-        let (x, y) = (
-            export(&a, &format!("a{round}.db")),
-            export(&b, &format!("b{round}.db")),
-        );
-        merge(&a, &y);
-        merge(&b, &x);
-    }
-    let w = |nb: &Nb| nb.json(&["show", "RR123456785KZ"])["weight_g"].clone();
-    assert_eq!(
-        (w(&a), w(&b)),
-        (460.0.into(), 460.0.into()),
-        "a settled last"
-    );
-    assert!(a.json(&["conflicts"]).as_array().unwrap().is_empty());
-    assert!(b.json(&["conflicts"]).as_array().unwrap().is_empty());
-}
-
 /// An older file arriving after the newer one that deleted a record:
 /// the deleter had seen the older version, so it stays deleted (it came
 /// back as a conflict, one choice from restoring a retracted note).

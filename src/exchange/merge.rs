@@ -253,28 +253,6 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
     Ok(seen.into_iter().collect())
 }
 
-/// The action of the last entry about the item `id` in the log `own`
-/// (a notebook's own, or the log of the database an export came from).
-fn last_action(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Option<String>> {
-    let row = match own {
-        OwnLog::Audit => conn
-            .prepare_cached(&format!(
-                "SELECT action FROM audit WHERE {} ORDER BY seq DESC LIMIT 1",
-                audit::sql_of_item("item_id", "?1")
-            ))?
-            .query_row([id], |r| Name::Action.get(r, 0))
-            .optional()?,
-        OwnLog::Received(db) => conn
-            .prepare_cached(
-                "SELECT action FROM received_audit WHERE source_db = ?1 AND item_id = ?2
-                  ORDER BY seq DESC LIMIT 1",
-            )?
-            .query_row((db, id), |r| Name::Action.get(r, 0))
-            .optional()?,
-    };
-    Ok(row)
-}
-
 /// When a log that came here with an earlier merge ends with the item's
 /// deletion: the versions of the item that log had seen, the deleted one
 /// among them (as [`version_key`]s); `None` when no such log does.
@@ -1391,30 +1369,6 @@ impl Merger<'_> {
             .into_iter()
             .skip(1)
             .find(|s| theirs.contains(&version_key(&audit::version_hash(R::KIND, s))));
-        // Both sides' versions are settlements (two posts that each
-        // settled their copy of one conflict, differently): the later
-        // settlement stands, at both (the base the merge found was the
-        // version one side had kept, so the other side's choice won, the
-        // earlier one as often as not).
-        let settled = |conn: &Connection, own: OwnLog| -> Result<bool> {
-            Ok(last_action(conn, id, own)?.is_some_and(|a| a.starts_with("resolve")))
-        };
-        if settled(&w.tx, OwnLog::Audit)? && settled(self.src, self.file_log())? {
-            let when = |json: &str| {
-                serde_json::from_str::<Value>(json)
-                    .ok()
-                    .and_then(|v| v.get("updated_at")?.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            };
-            // (At the same millisecond, the larger version hash, so that
-            // both posts choose the same.)
-            let order = |json: &str| (when(json), audit::version_hash(R::KIND, json));
-            return Ok(if order(incoming) > order(local) {
-                Outcome::Put { added: false }
-            } else {
-                Outcome::Unchanged
-            });
-        }
         let Some(base) = base else {
             return Ok(whole);
         };
