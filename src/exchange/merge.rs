@@ -2473,7 +2473,8 @@ fn run_steps(
             report.added + report.updated + report.new_conflicts + report.deleted + history + bytes
                 > 0
                 || report.targeting.changed()
-                || !report.raised.is_empty();
+                || !report.raised.is_empty()
+                || report.settled_there > 0;
         if !changed {
             // Nothing new: the merge leaves nothing behind.
             w.tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;

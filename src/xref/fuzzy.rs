@@ -68,7 +68,10 @@ fn same_named_parties(conn: &Connection, around: Option<Uuid>) -> Result<Vec<Sug
             }
             None => None,
         };
-        let mut by_name: HashMap<String, Vec<(Uuid, String)>> = HashMap::new();
+        // (In the names' order: pairs of equal score are listed alike in
+        // every run.)
+        let mut by_name: std::collections::BTreeMap<String, Vec<(Uuid, String)>> =
+            Default::default();
         let mut stmt = conn.prepare(&format!("SELECT id, name FROM {table}"))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
