@@ -127,10 +127,6 @@ pub fn export(ctx: &Ctx, store: &Store, args: &ExportArgs, out: &mut impl Write)
     Ok(())
 }
 
-/// The head of the source's audit log that came signed in the file,
-/// against this user's checkpoint of that log (kept from earlier files of
-/// the same source); a later head becomes the checkpoint. A warning when
-/// the source's log went back.
 /// What is wrong with the time a file says it was exported at, if
 /// anything: not a time, or later than this machine's clock by more than
 /// ten minutes (the exporter's clock, or this one, is wrong: the
@@ -160,6 +156,10 @@ fn exported_when(at: &str) -> Option<String> {
     })
 }
 
+/// The head of the source's audit log that came signed in the file,
+/// against this user's checkpoint of that log (kept from earlier files of
+/// the same source); a later head becomes the checkpoint. A warning when
+/// the source's log went back.
 fn source_checkpoint(store: &Store, rec: &received::Received, dry_run: bool) -> Option<String> {
     use crate::store::audit::seal;
     let head = rec.manifest.audit_head.as_ref()?;
