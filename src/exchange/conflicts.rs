@@ -522,14 +522,16 @@ pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
                 }
                 "took-incoming"
             }
-            // Kept over the deletion: said so in the audit, so that the
-            // side that deleted it takes it back on its next merge.
+            // Nothing here to keep: the record went since (a later
+            // merge took the deleter's deletion, or a person deleted it).
             Choice::Local if deletion && refs::kind_of_id(&w.tx, c.item_id)?.is_none() => {
                 return Err(StoreError::Refused(format!(
                     "the {kind} is no longer in this notebook (deleted here since; `interdict audit log {}` says by whom): there is no version here to keep; `--keep incoming` closes the conflict",
                     c.item_id
                 )));
             }
+            // Kept over the deletion: said so in the audit, so that the
+            // side that deleted it takes it back on its next merge.
             Choice::Local if deletion => {
                 let now = records::stored_json(&w.tx, kind, c.item_id)?;
                 let mut shape = audit::shape(kind.as_str(), None, Some(&now));
