@@ -865,3 +865,31 @@ fn an_older_file_already_merged_through_a_relay_changes_nothing() {
     assert_eq!(counts(&r)[1], 0, "{r}");
     assert_eq!(before, b.ok(&["audit", "log", "RR123456785KZ"]));
 }
+
+/// A record deleted here and edited there, kept over the deletion by the
+/// editor after this post met it as a conflict: the next merge of the
+/// editor's file brings it back and closes the conflict here (it met the
+/// same conflict again on every merge, and the posts never met).
+#[test]
+fn a_record_kept_over_this_deletion_comes_back_though_a_conflict_waits() {
+    let (a, b) = two_posts();
+    b.ok(&["delete", "RR123456785KZ"]);
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=455"]);
+    assert_eq!(counts(&merge(&b, &export(&a, "a1.db")))[3], 1);
+    assert_eq!(counts(&merge(&a, &export(&b, "b1.db")))[3], 1);
+    a.ok(&[
+        "conflicts",
+        "resolve",
+        &first_conflict(&a),
+        "--keep",
+        "local",
+    ]);
+    let r = merge(&b, &export(&a, "a2.db"));
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    assert_eq!(b.count("parcels"), 1, "{r}");
+    assert!(b.json(&["conflicts"]).as_array().unwrap().is_empty(), "{r}");
+    assert_eq!(b.json(&["show", "RR123456785KZ"])["weight_g"], 455.0);
+    merge(&a, &export(&b, "b2.db"));
+    assert_eq!(records(&a), records(&b));
+    b.ok(&["audit", "verify"]);
+}

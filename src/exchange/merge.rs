@@ -1088,6 +1088,15 @@ impl Merger<'_> {
         let outcome = match (&decided, &local_json) {
             _ if redaction_of_ours => Outcome::Unchanged,
             (Some(s), _) if s != "open" => Outcome::Unchanged,
+            // Waiting here as a conflict with this deletion, and the
+            // partner has since kept it over the deletion: it comes back
+            // (it met the same conflict again on every merge, and the
+            // posts never met).
+            (Some(_), None)
+                if deleted_here(&w.tx, id)? && kept_over_our_deletion(&w.tx, self.src, id)? =>
+            {
+                Outcome::Restore
+            }
             (Some(_), l) => Outcome::Conflict { local: l.clone() },
             (None, Some(l)) => {
                 let loc_v = audit::version_hash(R::KIND, l).to_vec();
@@ -1185,6 +1194,7 @@ impl Merger<'_> {
             w.write_held_index()?;
         }
         let filed = matches!(outcome, Outcome::Conflict { .. } | Outcome::Fields { .. });
+        let restored = matches!(outcome, Outcome::Restore);
         match outcome {
             Outcome::Restore => {
                 records::put_in_hand(
@@ -1311,13 +1321,15 @@ impl Merger<'_> {
         // found the same. (Beside a conflict this merge files, an older
         // one stays, to be settled oldest first.)
         if self.open_conflicts.contains(&id) && !filed {
+            // (A record brought back closes its own conflict too.)
+            let except = (!restored).then_some(key.as_str());
             self.report.settled_there += close_settled_there(
                 w,
                 self.src,
                 self.file_log(),
                 id,
                 &self.report.signer,
-                Some(&key),
+                except,
             )?;
         }
         Ok(())
