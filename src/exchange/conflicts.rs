@@ -199,14 +199,7 @@ pub fn deleted_with(conn: &Connection, c: &Conflict) -> Result<Vec<String>> {
                     ),
                     None => format!("finding {id}"),
                 },
-                _ => {
-                    let label = records::label_of(conn, k, id)?;
-                    // (A note's label begins with its kind.)
-                    match label.strip_prefix(k.as_str()) {
-                        Some(rest) if rest.starts_with(' ') => label,
-                        _ => format!("{k} {label}"),
-                    }
-                }
+                _ => records::kind_and_label(conn, k, id)?,
             };
             Ok(sanitize(&text).into_owned())
         })

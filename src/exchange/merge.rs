@@ -509,12 +509,7 @@ fn apply_raised(
             records::put_verbatim(w, &raised, "raise-label")?;
         });
         provenance(w, source_id, r.id, "updated", None)?;
-        let label = records::label_of(&w.tx, kind, r.id)?;
-        // (A note's label begins with its kind.)
-        let label = match label.strip_prefix(kind.as_str()) {
-            Some(rest) if rest.starts_with(' ') => label,
-            _ => format!("{kind} {label}"),
-        };
+        let label = records::kind_and_label(&w.tx, kind, r.id)?;
         report.raised.push(format!(
             "{label}, {} to {}",
             here.as_deref().unwrap_or("no label"),

@@ -1833,6 +1833,16 @@ pub fn label_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
     Ok(label.unwrap_or_else(|| format!("(missing {kind} {id})")))
 }
 
+/// [`label_of`] headed by the item's kind (`person Ivan Petrov`), once: a
+/// note's label begins with its kind already.
+pub fn kind_and_label(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
+    let label = label_of(conn, kind, id)?;
+    Ok(match label.strip_prefix(kind.as_str()) {
+        Some(rest) if rest.starts_with(' ') => label,
+        _ => format!("{kind} {label}"),
+    })
+}
+
 /// Any item as its audit entries record it (`to_json`).
 pub fn stored_json(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
     fn j<R: Record>(conn: &Connection, id: Uuid) -> Result<String> {
