@@ -893,3 +893,160 @@ fn a_record_kept_over_this_deletion_comes_back_though_a_conflict_waits() {
     assert_eq!(records(&a), records(&b));
     b.ok(&["audit", "verify"]);
 }
+
+/// Two posts that each settle their copy of one conflict: what each
+/// chose, and the weight each holds after they exchange files again.
+fn settled_both_ways(a_keeps: &str, b_keeps: &str) -> (Nb, Nb, [Value; 2]) {
+    let (a, b) = both_hold_a_conflict();
+    a.ok(&[
+        "conflicts",
+        "resolve",
+        &first_conflict(&a),
+        "--keep",
+        a_keeps,
+    ]);
+    b.ok(&[
+        "conflicts",
+        "resolve",
+        &first_conflict(&b),
+        "--keep",
+        b_keeps,
+    ]);
+    let (fa, fb) = (export(&a, "a2.db"), export(&b, "b2.db"));
+    let merged = [merge(&a, &fb), merge(&b, &fa)];
+    (a, b, merged)
+}
+
+fn weight(nb: &Nb) -> f64 {
+    nb.json(&["show", "RR123456785KZ"])["weight_g"]
+        .as_f64()
+        .unwrap()
+}
+
+/// Two posts that settle one conflict differently meet it again as a
+/// conflict of that field at both (each took the other's value without a
+/// word, or the earlier settlement stood at both); settled once more, the
+/// later settlement travels and closes the other post's conflict. Two
+/// posts that settle it the same way meet nothing.
+#[test]
+fn a_conflict_settled_differently_at_two_posts_is_met_again() {
+    for (a_keeps, b_keeps, a_has, b_has) in [
+        ("local", "local", 460.0, 470.0),
+        ("incoming", "incoming", 470.0, 460.0),
+    ] {
+        let (a, b, merged) = settled_both_ways(a_keeps, b_keeps);
+        for r in &merged {
+            assert_eq!(
+                counts(r),
+                [0, 0, counts(r)[2], 1],
+                "{a_keeps}/{b_keeps}: {r}"
+            );
+        }
+        assert_eq!(
+            (weight(&a), weight(&b)),
+            (a_has, b_has),
+            "{a_keeps}/{b_keeps}"
+        );
+        let shown = a.ok(&["conflicts", "show", &first_conflict(&a)]);
+        let row = shown.lines().find(|l| l.starts_with("weight_g")).unwrap();
+        assert!(row.contains("(settled differently)"), "{shown}");
+
+        // Settled again at a: b takes it, and b's conflict closes.
+        a.ok(&[
+            "conflicts",
+            "resolve",
+            &first_conflict(&a),
+            "--keep",
+            "incoming",
+        ]);
+        let r = merge(&b, &export(&a, "a3.db"));
+        assert_eq!(r["settled_there"], 1, "{r}");
+        assert_eq!(weight(&b), b_has, "a took b's value: {r}");
+        let r = merge(&a, &export(&b, "b3.db"));
+        assert_eq!(counts(&r)[3], 0, "{r}");
+        assert!(a.json(&["conflicts"]).as_array().unwrap().is_empty());
+        assert!(b.json(&["conflicts"]).as_array().unwrap().is_empty());
+        assert_eq!(records(&a), records(&b));
+        a.ok(&["audit", "verify"]);
+        b.ok(&["audit", "verify"]);
+    }
+    for (a_keeps, b_keeps, both) in [("incoming", "local", 470.0), ("local", "incoming", 460.0)] {
+        let (a, b, merged) = settled_both_ways(a_keeps, b_keeps);
+        for r in &merged {
+            assert_eq!(counts(r)[3], 0, "{a_keeps}/{b_keeps}: {r}");
+        }
+        assert_eq!((weight(&a), weight(&b)), (both, both));
+    }
+}
+
+/// A settlement names the fields it decided, those it kept as they were
+/// too (`audit log` says "kept"): another post's settlement of a
+/// conflict about another field decides nothing of this one. Here a and
+/// b clash on the weight and b and c on the status; a settles the
+/// weight, b only the status. b then takes a's weight (its own conflict
+/// of it closes), and a keeps it with nothing to settle (b's value of it
+/// overruled a's settlement, and a's came to b, or both posts met a
+/// conflict of it again).
+#[test]
+fn a_settlement_of_another_field_decides_nothing_of_this_one() {
+    let (a, b) = two_posts();
+    let c = Nb::new();
+    c.ok(&["init"]);
+    merge(&c, &export(&a, "first-c.db"));
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+    b.ok(&[
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "weight_g=470",
+        "--set",
+        "status=released",
+    ]);
+    c.ok(&[
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "status=controlled-delivery",
+    ]);
+    let (fa, fb, fc) = (
+        export(&a, "a1.db"),
+        export(&b, "b1.db"),
+        export(&c, "c1.db"),
+    );
+    assert_eq!(counts(&merge(&b, &fa))[3], 1);
+    assert_eq!(counts(&merge(&b, &fc))[3], 1);
+    assert_eq!(counts(&merge(&a, &fb))[3], 1);
+    a.ok(&[
+        "conflicts",
+        "resolve",
+        &first_conflict(&a),
+        "--keep",
+        "local",
+    ]);
+    let log = a.ok(&["audit", "log", "RR123456785KZ"]);
+    assert!(log.contains("weight_g: kept 460"), "{log}");
+    // b settles the status against c's file, not the weight.
+    let open = b.json(&["conflicts"]);
+    let status = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["file"].as_str().unwrap().contains("c1"))
+        .unwrap()["id"]
+        .to_string();
+    b.ok(&["conflicts", "resolve", &status, "--keep", "local"]);
+
+    let r = merge(&a, &export(&b, "b2.db"));
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    assert_eq!(weight(&a), 460.0, "a's settlement stands at a: {r}");
+    let r = merge(&b, &export(&a, "a2.db"));
+    assert_eq!(counts(&r)[3], 0, "{r}");
+    assert_eq!(r["settled_there"], 1, "{r}");
+    assert_eq!(weight(&b), 460.0, "a's settlement comes to b: {r}");
+    let status_here = |nb: &Nb| nb.json(&["show", "RR123456785KZ"])["status"].clone();
+    assert_eq!(status_here(&a), "released");
+    assert_eq!(status_here(&b), "released");
+    assert!(b.json(&["conflicts"]).as_array().unwrap().is_empty());
+    a.ok(&["audit", "verify"]);
+    b.ok(&["audit", "verify"]);
+}

@@ -296,7 +296,7 @@ fn put_incoming<R: Record>(w: &mut Writer<'_>, c: &Conflict) -> Result<()> {
         super::merge::set_case_ref(&mut rec, &here)?;
     }
     settled(w, &mut rec);
-    records::put_verbatim(w, &rec, "resolve-incoming")
+    records::put_settled(w, &rec, "resolve-incoming", &settles::<R>(c))
 }
 
 /// The record `now`, with each field that the `incoming` version gives
@@ -343,10 +343,19 @@ fn settled<R: Record>(w: &Writer<'_>, rec: &mut R) {
 
 /// The local version kept over the incoming one: written again as the
 /// settled version (see [`settled`]).
-fn keep_local<R: Record>(w: &mut Writer<'_>, id: Uuid) -> Result<()> {
-    let mut rec: R = records::must_get(&w.tx, id)?;
+fn keep_local<R: Record>(w: &mut Writer<'_>, c: &Conflict) -> Result<()> {
+    let mut rec: R = records::must_get(&w.tx, c.item_id)?;
     settled(w, &mut rec);
-    records::put_verbatim(w, &rec, "resolve-keep-local")
+    records::put_settled(w, &rec, "resolve-keep-local", &settles::<R>(c))
+}
+
+/// The fields settling conflict `c` decides, as its audit entry names
+/// them: those it is about, less a case's reference (each notebook's own).
+fn settles<R: Record>(c: &Conflict) -> Vec<String> {
+    fields_of(c)
+        .into_iter()
+        .filter(|f| !(R::KIND == ItemKind::Case && f == "ref"))
+        .collect()
 }
 
 /// The fields a conflict is about: those its two versions give
@@ -547,7 +556,7 @@ pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
                 "took-incoming"
             }
             Choice::Local if refs::kind_of_id(&w.tx, c.item_id)?.is_some() => {
-                crate::with_record_type!(kind, R => keep_local::<R>(w, c.item_id)?);
+                crate::with_record_type!(kind, R => keep_local::<R>(w, &c)?);
                 "kept-local"
             }
             // Kept deleted: the incoming version is audited as deleted

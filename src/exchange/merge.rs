@@ -869,23 +869,49 @@ enum Outcome {
     },
 }
 
-/// A record's earlier states here, newest first (its current JSON first):
-/// rebuilt from the current row by undoing its audit entries' changes in
-/// turn, each state proven by the hash the entry before it recorded (a
-/// state that does not prove ends the walk).
-fn states_here<R: Record>(conn: &Connection, id: Uuid, current: &str) -> Result<Vec<String>> {
-    let rows: Vec<(Option<Vec<u8>>, Option<String>)> = conn
-        .prepare_cached(&format!(
-            "SELECT state, detail FROM audit WHERE {} ORDER BY seq DESC",
-            audit::sql_of_item("item_id", "?1")
-        ))?
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut out = vec![current.to_string()];
+/// A record's earlier states in a database, newest first (its current
+/// JSON first, each with what the entry that made it settled): rebuilt from the current row by undoing the changes of
+/// the entries of the database's own log (`own`) in turn, each state
+/// proven by the hash the entry before it recorded (a state that does not
+/// prove ends the walk).
+fn states_in<R: Record>(
+    conn: &Connection,
+    id: Uuid,
+    current: &str,
+    own: OwnLog,
+) -> Result<Vec<State>> {
+    type Rows = Vec<(Option<Vec<u8>>, Option<String>, String)>;
+    let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, Name::Action.get(r, 2)?));
+    let rows: Rows = match own {
+        OwnLog::Audit => conn
+            .prepare_cached(&format!(
+                "SELECT state, detail, action FROM audit WHERE {} ORDER BY seq DESC",
+                audit::sql_of_item("item_id", "?1")
+            ))?
+            .query_map([id], row)?
+            .collect::<rusqlite::Result<_>>()?,
+        OwnLog::Received(db) => conn
+            .prepare_cached(
+                "SELECT state, detail, action FROM received_audit
+                  WHERE item_id = ?1 AND source_db = ?2 ORDER BY seq DESC",
+            )?
+            .query_map((id, db), row)?
+            .collect::<rusqlite::Result<_>>()?,
+    };
+    let made = |i: usize| State {
+        json: String::new(),
+        settled: rows
+            .get(i)
+            .and_then(|(_, d, a)| audit::settled_fields(a, d.as_deref())),
+    };
+    let mut out = vec![State {
+        json: current.to_string(),
+        ..made(0)
+    }];
     let Ok(mut cur) = serde_json::from_str::<serde_json::Map<String, Value>>(current) else {
         return Ok(out);
     };
-    for (i, (state, detail)) in rows.iter().enumerate() {
+    for (i, (state, detail, _)) in rows.iter().enumerate() {
         match (state, detail) {
             // An edit: its fields back to what they were.
             (Some(_), Some(d)) => {
@@ -914,11 +940,110 @@ fn states_here<R: Record>(conn: &Connection, id: Uuid, current: &str) -> Result<
         };
         let json = records::to_json(&rec)?;
         match rows.get(i + 1) {
-            Some((Some(before), _)) if audit::same_state(before, &json) => out.push(json),
+            Some((Some(before), _, _)) if audit::same_state(before, &json) => out.push(State {
+                json,
+                ..made(i + 1)
+            }),
             _ => break,
         }
     }
     Ok(out)
+}
+
+/// A record's state in its history ([`states_in`]), and the fields the
+/// entry that made it settled ([`audit::settled_fields`]).
+struct State {
+    json: String,
+    settled: Option<std::collections::BTreeSet<String>>,
+}
+
+/// The value a field of [`crossed_base`] holds when the two sides
+/// decided it differently: equal to no value a record can hold, so that
+/// the field merges only where both sides now agree.
+fn decided_differently() -> Value {
+    serde_json::json!({ "\u{0}decided differently": true })
+}
+
+/// The base of a three-way merge whose two sides each moved on from a
+/// version the other had not seen (a "criss-cross": each settled a
+/// conflict of the two, or merged them field by field). Each side is its
+/// states, newest first ([`states_in`]), and where among them the newest
+/// earlier state the other side has seen stands. The two seen states are
+/// merged field by field against the newest state they share (the
+/// version both had before they diverged). A field both changed
+/// differently was decided at one post or at both: decided by a
+/// settlement since, at one post only, the other post's value is the
+/// base (the settlement wins, unless that post changed the field again);
+/// at both, or at neither, it holds [`decided_differently`] and merges
+/// only where both sides now agree. With no state shared, every field the
+/// two give differently holds it. Returns the base to merge against and
+/// the same with those fields shown as "(settled differently)", for the
+/// conflict's "shared" column.
+fn crossed_base<R: Record>(ours: (&[State], usize), theirs: (&[State], usize)) -> (String, String) {
+    use std::collections::BTreeSet;
+    type Obj = serde_json::Map<String, Value>;
+    let parse = |s: &str| serde_json::from_str::<Obj>(s).unwrap_or_default();
+    let key_of = |s: &str| version_key(&audit::version_hash(R::KIND, s));
+    // What the settlements made after the seen state decided: `None` for
+    // every field (one that named none).
+    let decided = |(states, at): (&[State], usize)| -> Option<BTreeSet<String>> {
+        let mut all = BTreeSet::new();
+        for s in &states[..at] {
+            match &s.settled {
+                Some(f) if f.is_empty() => return None,
+                Some(f) => all.extend(f.iter().cloned()),
+                None => {}
+            }
+        }
+        Some(all)
+    };
+    let by = |d: &Option<BTreeSet<String>>, k: &str| d.as_ref().is_none_or(|d| d.contains(k));
+    let (here, there) = (decided(ours), decided(theirs));
+    let their_keys: std::collections::HashSet<Vec<u8>> = theirs.0[theirs.1..]
+        .iter()
+        .map(|s| key_of(&s.json))
+        .collect();
+    let shared = ours.0[ours.1..]
+        .iter()
+        .find(|s| their_keys.contains(&key_of(&s.json)))
+        .map(|s| parse(&s.json));
+    let (l, i) = (parse(&ours.0[ours.1].json), parse(&theirs.0[theirs.1].json));
+    let get = |m: &Obj, k: &str| m.get(k).cloned().unwrap_or(Value::Null);
+    let mut base = l.clone();
+    let mut keys: Vec<&String> = l.keys().chain(i.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut differently = Vec::new();
+    for k in keys {
+        if crate::domain::Meta::COLUMNS.contains(&k.as_str())
+            || (R::KIND == ItemKind::Case && k == "ref")
+        {
+            continue;
+        }
+        let (lv, iv) = (get(&l, k), get(&i, k));
+        let v = match &shared {
+            _ if lv == iv => lv,
+            Some(a) if get(a, k) == lv => iv,
+            Some(a) if get(a, k) == iv => lv,
+            Some(_) if by(&here, k) && !by(&there, k) => iv,
+            Some(_) if by(&there, k) && !by(&here, k) => lv,
+            _ => {
+                differently.push(k.clone());
+                decided_differently()
+            }
+        };
+        if v.is_null() {
+            base.remove(k.as_str());
+        } else {
+            base.insert(k.clone(), v);
+        }
+    }
+    let mut shown = base.clone();
+    for k in differently {
+        shown.insert(k, Value::String("(settled differently)".into()));
+    }
+    let text = |m: Obj| Value::Object(m).to_string();
+    (text(base), text(shown))
 }
 
 /// What a three-way merge of one record makes of the version here and the
@@ -1346,6 +1471,7 @@ impl Merger<'_> {
             encoded,
             identifiers,
             created,
+            settles: &[],
         }
     }
 
@@ -1368,16 +1494,34 @@ impl Merger<'_> {
         let whole = Outcome::Conflict {
             local: Some(local.to_string()),
         };
-        let theirs: std::collections::HashSet<Vec<u8>> =
-            seen_versions(self.src, id, self.file_log())?
-                .into_iter()
-                .collect();
-        let base = states_here::<R>(&w.tx, id, local)?
+        use std::collections::HashSet;
+        let key_of = |s: &str| version_key(&audit::version_hash(R::KIND, s));
+        let theirs: HashSet<Vec<u8>> = seen_versions(self.src, id, self.file_log())?
             .into_iter()
-            .skip(1)
-            .find(|s| theirs.contains(&version_key(&audit::version_hash(R::KIND, s))));
-        let Some(base) = base else {
+            .collect();
+        let here = states_in::<R>(&w.tx, id, local, OwnLog::Audit)?;
+        let Some(at_here) = (1..here.len()).find(|&i| theirs.contains(&key_of(&here[i].json)))
+        else {
             return Ok(whole);
+        };
+        // The newest of the file's earlier states that this side has seen.
+        // When it is not the one above, each side moved on from a version
+        // the other had not seen (each settled a conflict of the two, or
+        // merged them field by field, before it saw the other's): the
+        // base is the two merged against what they shared, and a field
+        // the two decided differently is a conflict of its own (the two
+        // posts' settlements were swapped, or the earlier stood at both,
+        // without a word).
+        let ours: HashSet<Vec<u8>> = seen_versions(&w.tx, id, OwnLog::Audit)?
+            .into_iter()
+            .collect();
+        let there = states_in::<R>(self.src, id, incoming, self.file_log())?;
+        let at_there = (1..there.len()).find(|&i| ours.contains(&key_of(&there[i].json)));
+        let (base, shown) = match at_there {
+            Some(j) if key_of(&there[j].json) != key_of(&here[at_here].json) => {
+                crossed_base::<R>((&here, at_here), (&there, j))
+            }
+            _ => (here[at_here].json.clone(), here[at_here].json.clone()),
         };
         Ok(match merge_fields::<R>(&base, local, incoming)? {
             ThreeWay::Merged(m) if m == incoming => Outcome::Put { added: false },
@@ -1386,7 +1530,11 @@ impl Merger<'_> {
             // `merge-fields` version that changed nothing).
             ThreeWay::Merged(m) if same_data(&m, local) => Outcome::Unchanged,
             ThreeWay::Merged(m) => Outcome::Merged(m),
-            ThreeWay::Fields { ours, theirs } => Outcome::Fields { ours, theirs, base },
+            ThreeWay::Fields { ours, theirs } => Outcome::Fields {
+                ours,
+                theirs,
+                base: shown,
+            },
             ThreeWay::Whole => whole,
         })
     }

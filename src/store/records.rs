@@ -986,6 +986,9 @@ pub struct InHand<'a, R> {
     /// out already ([`worked`]).
     pub identifiers: Option<Vec<crate::domain::identifiers::Identifier>>,
     pub created: Option<audit::Shape>,
+    /// The fields a settlement of a conflict decided (empty for any
+    /// other write): named in its audit entry ([`audit::name_settled`]).
+    pub settles: &'a [String],
 }
 
 /// What a writer of a received record can work out of it with nothing but
@@ -1016,6 +1019,17 @@ pub fn worked<R: Record>(rec: &R) -> Result<Worked> {
 /// indexed and audited like any write, under `action`, with the version
 /// it replaced as the entry's before.
 pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Result<()> {
+    put_settled(w, rec, action, &[])
+}
+
+/// [`put_verbatim`] of a conflict's settlement, whose audit entry names
+/// the `fields` it decided (see [`audit::name_settled`]).
+pub fn put_settled<R: Record>(
+    w: &mut Writer<'_>,
+    rec: &R,
+    action: &str,
+    fields: &[String],
+) -> Result<()> {
     let before: Option<R> = get(&w.tx, rec.meta().id)?;
     let encoded = encoded(rec)?;
     put_in_hand(
@@ -1028,6 +1042,7 @@ pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Res
             encoded,
             identifiers: None,
             created: None,
+            settles: fields,
         },
     )
 }
@@ -1061,6 +1076,7 @@ pub fn put_in_hand<R: Record>(
         encoded: Encoded { map, json },
         identifiers,
         created,
+        settles,
     } = hand;
     let before_json = before.map(to_json).transpose()?;
     if !checked {
@@ -1091,10 +1107,13 @@ pub fn put_in_hand<R: Record>(
     }
     screened(w, item, rec, before.is_none())?;
     notes_follow_parcel(w, rec, before)?;
-    let shape = match (created, &before_json) {
+    let mut shape = match (created, &before_json) {
         (Some(created), None) => created,
         _ => audit::shape_of_map(R::KIND, before_json.as_deref(), &map, &json),
     };
+    if !settles.is_empty() {
+        shape.detail = Some(audit::name_settled(shape.detail.as_deref(), &json, settles));
+    }
     audit::append_shape(w, action, R::KIND.as_str(), id, &shape)?;
     Ok(())
 }

@@ -199,6 +199,51 @@ pub fn diff(before: &str, after: &str) -> String {
     Value::Object(out).to_string()
 }
 
+/// The detail of a record's entry (`detail`, its changed fields as
+/// `[before, after]`; `None`: none) when the write settled a conflict
+/// about `fields`: each of them that the write left as it was is named
+/// too, as `[value, value]` (its value in `json`, the record written). A
+/// merge that meets another post's settlement of the same conflict learns
+/// from the two entries which fields each post decided ([`settled_fields`]);
+/// the state before the entry is rebuilt from it as from any other.
+pub fn name_settled(detail: Option<&str>, json: &str, fields: &[String]) -> String {
+    let mut out: Map<String, Value> = detail
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or_default();
+    let now: Map<String, Value> = serde_json::from_str(json).unwrap_or_default();
+    for f in fields {
+        if !out.contains_key(f) {
+            let v = now.get(f).cloned().unwrap_or(Value::Null);
+            out.insert(f.clone(), Value::Array(vec![v.clone(), v]));
+        }
+    }
+    Value::Object(out).to_string()
+}
+
+/// The fields a record's entry of `action` decided as the settlement of
+/// a conflict: `None` when the entry settled none (any action but a
+/// `resolve-*` that wrote the record); of a settlement, the fields its
+/// detail names ([`name_settled`]), or every field (`Some` of an empty
+/// set) when it names none (a field kept as it was went unnamed until
+/// 2026-12-07).
+pub fn settled_fields(
+    action: &str,
+    detail: Option<&str>,
+) -> Option<std::collections::BTreeSet<String>> {
+    if !action.starts_with("resolve") {
+        return None;
+    }
+    let map: Map<String, Value> = detail
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or_default();
+    Some(
+        map.into_iter()
+            .filter(|(k, v)| v.is_array() && !crate::domain::Meta::COLUMNS.contains(&k.as_str()))
+            .map(|(k, _)| k)
+            .collect(),
+    )
+}
+
 /// What an entry about `kind` records when the item went from `before` to
 /// `after` (JSON; `None` for not there). For records: the state after,
 /// and the fields changed, or the whole record when deleted. For anything
@@ -246,6 +291,10 @@ impl Entry {
                 continue;
             }
             match (is_record, v) {
+                // (A field a settlement kept as it was: `name_settled`.)
+                (true, Value::Array(pair)) if pair.len() == 2 && pair[0] == pair[1] => {
+                    parts.push(format!("{k}: kept {}", pair[0]))
+                }
                 (true, Value::Array(pair)) if pair.len() == 2 => {
                     parts.push(format!("{k}: {} -> {}", pair[0], pair[1]))
                 }
@@ -972,6 +1021,53 @@ pub fn verify(conn: &Connection) -> Result<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A settlement's entry names the fields it decided, those it left
+    /// as they were as `[value, value]`, and reads back as them; any
+    /// other entry decided none, and an older settlement naming none
+    /// decided every field.
+    #[test]
+    fn a_settlement_names_the_fields_it_decided() {
+        let json = r#"{"title":"A","weight_g":460.0,"updated_at":"t2"}"#;
+        let changed = r#"{"weight_g":[450.0,460.0],"updated_at":["t1","t2"]}"#;
+        let fields = [
+            "title".to_string(),
+            "weight_g".to_string(),
+            "note".to_string(),
+        ];
+        let d = name_settled(Some(changed), json, &fields);
+        let m: Map<String, Value> = serde_json::from_str(&d).unwrap();
+        assert_eq!(m["title"], serde_json::json!(["A", "A"]));
+        assert_eq!(m["weight_g"], serde_json::json!([450.0, 460.0]));
+        assert_eq!(m["note"], serde_json::json!([null, null]));
+        let named = settled_fields("resolve-keep-local", Some(&d)).unwrap();
+        assert_eq!(
+            named.into_iter().collect::<Vec<_>>(),
+            ["note", "title", "weight_g"]
+        );
+        assert_eq!(settled_fields("update", Some(&d)), None);
+        assert_eq!(
+            settled_fields("resolve-keep-local", Some(r#"{"updated_at":["t1","t2"]}"#)),
+            Some(Default::default())
+        );
+        let e = Entry {
+            seq: 1,
+            at: "t2".into(),
+            actor: "alice".into(),
+            action: "resolve-keep-local".into(),
+            item_kind: "case".into(),
+            item_id: Uuid::nil(),
+            state: Some(String::new()),
+            version: None,
+            detail: Some(d),
+            hash: String::new(),
+            from_db: None,
+        };
+        assert_eq!(
+            e.changes(),
+            r#"note: kept null; title: kept "A"; weight_g: 450.0 -> 460.0"#
+        );
+    }
 
     /// The constants' reading of `actor` is `writers::read`'s, and the
     /// received columns name the actor where the statements put it.
