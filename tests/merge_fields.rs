@@ -1050,3 +1050,58 @@ fn a_settlement_of_another_field_decides_nothing_of_this_one() {
     a.ok(&["audit", "verify"]);
     b.ok(&["audit", "verify"]);
 }
+
+/// A deletion that met an edit, settled both ways before either post saw
+/// the other's choice (b keeps its deletion, a keeps the record over
+/// it): a meets b's deletion again as a conflict (it was taken, and a's
+/// choice undone without a word). Kept again at a, the record comes back
+/// at b, which had settled the first conflict by keeping its deletion
+/// (it stayed deleted there); the deletion taken at a, it goes at both.
+#[test]
+fn a_deletion_settled_both_ways_is_met_again() {
+    for again in ["local", "incoming"] {
+        let (a, b) = two_posts();
+        b.ok(&["delete", "RR123456785KZ"]);
+        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=455"]);
+        let (fa, fb) = (export(&a, "a1.db"), export(&b, "b1.db"));
+        assert_eq!(counts(&merge(&b, &fa))[3], 1);
+        assert_eq!(counts(&merge(&a, &fb))[3], 1);
+        a.ok(&[
+            "conflicts",
+            "resolve",
+            &first_conflict(&a),
+            "--keep",
+            "local",
+        ]);
+        b.ok(&[
+            "conflicts",
+            "resolve",
+            &first_conflict(&b),
+            "--keep",
+            "local",
+        ]);
+
+        let (fa, fb) = (export(&a, "a2.db"), export(&b, "b2.db"));
+        let r = merge(&a, &fb);
+        assert_eq!((counts(&r)[3], r["deleted"].as_u64()), (1, Some(0)), "{r}");
+        assert_eq!(weight(&a), 455.0);
+        merge(&b, &fa);
+        assert!(b.json(&["list", "parcels"]).as_array().unwrap().is_empty());
+
+        a.ok(&["conflicts", "resolve", &first_conflict(&a), "--keep", again]);
+        merge(&b, &export(&a, "a3.db"));
+        merge(&a, &export(&b, "b3.db"));
+        let parcels = |nb: &Nb| nb.json(&["list", "parcels"]).as_array().unwrap().len();
+        let want = if again == "local" { 1 } else { 0 };
+        assert_eq!(
+            (parcels(&a), parcels(&b)),
+            (want, want),
+            "kept {again} again"
+        );
+        assert_eq!(records(&a), records(&b), "kept {again} again");
+        for nb in [&a, &b] {
+            assert!(nb.json(&["conflicts"]).as_array().unwrap().is_empty());
+            nb.ok(&["audit", "verify"]);
+        }
+    }
+}

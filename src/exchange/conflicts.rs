@@ -417,36 +417,45 @@ fn settled_since(conn: &Connection, c: &Conflict) -> Result<()> {
 /// the other side holds and later merges find it unchanged. Returns how
 /// many were put back.
 pub(super) fn restore_what_hung_on(w: &mut Writer<'_>, id: Uuid) -> Result<usize> {
-    // When the item was deleted here (as stored: compared as stored).
-    let Some(at): Option<rusqlite::types::Value> =
-        w.tx.query_row(
-            &format!(
-                "SELECT at FROM audit WHERE {} AND state IS NULL ORDER BY seq DESC LIMIT 1",
-                crate::store::audit::sql_of_item("item_id", "?1")
-            ),
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?
-    else {
-        return Ok(0);
-    };
-    // Everything deleted in that transaction, parents last (children were
-    // deleted first).
-    let mut stmt = w.tx.prepare(
-        "SELECT seq, item_kind, item_id, detail FROM audit
-          WHERE at = ?1 AND state IS NULL AND detail IS NOT NULL AND item_id != ?2
-          ORDER BY seq DESC",
-    )?;
-    let deleted: Vec<(String, Uuid, String)> = stmt
-        .query_map((&at, id), |r| {
-            Ok((
-                crate::store::audit::names::Name::Kind.get(r, 1)?,
-                r.get(2)?,
-                r.get(3)?,
-            ))
-        })?
+    // When the item was deleted here (as stored: compared as stored): the
+    // deletions its log ends with (a settlement that kept the deletion
+    // deleted it again, alone: what went with it went in the first).
+    let ats: Vec<(Option<Vec<u8>>, rusqlite::types::Value)> =
+        w.tx.prepare(&format!(
+            "SELECT state, at FROM audit WHERE {} ORDER BY seq DESC",
+            crate::store::audit::sql_of_item("item_id", "?1")
+        ))?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let ats: Vec<rusqlite::types::Value> = ats
+        .into_iter()
+        // (Past the record just written back.)
+        .skip_while(|(state, _)| state.is_some())
+        .take_while(|(state, _)| state.is_none())
+        .map(|(_, at)| at)
+        .collect();
+    // Everything deleted in those transactions, parents last (children
+    // were deleted first), and not written since.
+    let mut stmt = w.tx.prepare(&format!(
+        "SELECT seq, item_kind, item_id, detail FROM audit a
+          WHERE at = ?1 AND state IS NULL AND detail IS NOT NULL AND item_id != ?2
+            AND NOT EXISTS (SELECT 1 FROM audit l WHERE {} AND l.seq > a.seq)
+          ORDER BY seq DESC",
+        crate::store::audit::sql_of_item("l.item_id", "a.item_id")
+    ))?;
+    let mut deleted: Vec<(String, Uuid, String)> = Vec::new();
+    for at in ats.iter().rev() {
+        deleted.extend(
+            stmt.query_map((at, id), |r| {
+                Ok((
+                    crate::store::audit::names::Name::Kind.get(r, 1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        );
+    }
     drop(stmt);
     let mut back = std::collections::HashSet::from([id]);
     let mut n = 0;

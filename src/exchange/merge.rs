@@ -305,23 +305,31 @@ fn deletion_key(version: &[u8]) -> String {
 }
 
 /// Whether the file's side, shown our deletion of the item, kept its
-/// version over it (a conflict it settled for its own version).
+/// version over it (a conflict it settled for its own version): over our
+/// last deletion, told apart from every earlier one. (A settlement here
+/// that kept the deletion deletes the record again, as the version it
+/// met: when that is the version first deleted, a keeping over the first
+/// deletion, made before the settlement was known there, would bring the
+/// record back over it.)
 fn kept_over_our_deletion(here: &Connection, src: &Connection, id: Uuid) -> Result<bool> {
-    let ours: Option<(String, String)> = here
+    let ours: Vec<(String, String)> = here
         .prepare_cached(&format!(
             "SELECT item_kind, detail FROM audit WHERE {} AND state IS NULL AND detail IS NOT NULL
-              ORDER BY seq DESC LIMIT 1",
+              ORDER BY seq DESC",
             audit::sql_of_item("item_id", "?1")
         ))?
-        .query_row([id], |r| Ok((Name::Kind.get(r, 0)?, r.get(1)?)))
-        .optional()?;
-    let Some((kind, detail)) = ours else {
+        .query_map([id], |r| Ok((Name::Kind.get(r, 0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let Some((kind, detail)) = ours.first() else {
         return Ok(false);
     };
+    if ours[1..].iter().any(|(_, d)| d == detail) {
+        return Ok(false);
+    }
     let Ok(kind) = kind.parse::<ItemKind>() else {
         return Ok(false);
     };
-    let key = deletion_key(&deleted_version(kind, &detail));
+    let key = deletion_key(&deleted_version(kind, detail));
     let found: Option<i64> = src
         .prepare_cached(&format!(
             "SELECT 1 FROM received_audit WHERE item_id = ?1 AND action = {}
@@ -331,6 +339,40 @@ fn kept_over_our_deletion(here: &Connection, src: &Connection, id: Uuid) -> Resu
         .query_row((id, format!("{{\"over\":\"{key}\"}}")), |r| r.get(0))
         .optional()?;
     Ok(found.is_some())
+}
+
+/// Whether this notebook kept the item over a deletion in a settlement
+/// the deleter's file does not hold: the deleter deleted it again (kept
+/// its deletion, settling the same conflict) without knowing, and the
+/// two meet it again as a conflict (the deletion was taken here, the
+/// settlement that kept the record undone without a word).
+fn kept_here_unknown_to(here: &Connection, src: &Connection, id: Uuid) -> Result<bool> {
+    let here_db = crate::store::database_id(here)?;
+    let seqs: Vec<i64> = here
+        .prepare_cached(&format!(
+            "SELECT seq FROM audit WHERE {} AND action = {}",
+            audit::sql_of_item("item_id", "?1"),
+            Name::Action.sql("resolve-keep-over-deletion")
+        ))?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for seq in seqs {
+        if !holds_entry(src, here_db, id, seq)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether `conn` holds entry `seq` of the log of `db` about the item.
+fn holds_entry(conn: &Connection, db: Uuid, id: Uuid, seq: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM received_audit WHERE source_db = ?1 AND item_id = ?2 AND seq = ?3",
+        )?
+        .query_row((db, id, seq), |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// The deletions the file carries (items whose exporter's own history ends
@@ -406,6 +448,7 @@ fn apply_tombstones(
         // unseen by anyone who chose to delete.
         let deletable = decided.is_none()
             && seen_by_deleter(src, db, kind, id, &local)?
+            && !kept_here_unknown_to(&w.tx, src, id)?
             && match records::doomed(&w.tx, kind, id) {
                 Ok(doomed) => {
                     let mut all = true;
@@ -1207,16 +1250,18 @@ impl Merger<'_> {
             });
         let outcome = match (&decided, &local_json) {
             _ if redaction_of_ours => Outcome::Unchanged,
-            (Some(s), _) if s != "open" => Outcome::Unchanged,
-            // Waiting here as a conflict with this deletion, and the
-            // partner has since kept it over the deletion: it comes back
-            // (it met the same conflict again on every merge, and the
-            // posts never met).
+            // Met here as a conflict with this deletion, and the partner
+            // has since kept it over the deletion: it comes back. (Waiting
+            // open, it met the same conflict again on every merge, and the
+            // posts never met; settled here by keeping the deletion, it
+            // stayed deleted though the partner kept it over that
+            // settlement's deletion.)
             (Some(_), None)
                 if deleted_here(&w.tx, id)? && kept_over_our_deletion(&w.tx, self.src, id)? =>
             {
                 Outcome::Restore
             }
+            (Some(s), _) if s != "open" => Outcome::Unchanged,
             (Some(_), l) => Outcome::Conflict { local: l.clone() },
             (None, Some(l)) => {
                 let loc_v = audit::version_hash(R::KIND, l).to_vec();

@@ -197,6 +197,16 @@ pub struct Compacted {
     pub after: u64,
 }
 
+/// A notebook's (or an export file's) own id, from its `meta`.
+pub fn database_id(conn: &Connection) -> Result<Uuid> {
+    let s: String = conn.query_row(
+        "SELECT value FROM meta WHERE key = 'database_id'",
+        [],
+        |r| r.get(0),
+    )?;
+    Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("bad database id {s:?}")))
+}
+
 /// An open notebook.
 pub struct Store {
     conn: Connection,
@@ -1329,14 +1339,7 @@ impl Store {
             if version < 5
                 && let Some(key) = &self.seal_key
             {
-                let db: String = tx.query_row(
-                    "SELECT value FROM meta WHERE key = 'database_id'",
-                    [],
-                    |r| r.get(0),
-                )?;
-                let db = Uuid::parse_str(&db)
-                    .map_err(|_| StoreError::Corrupt(format!("bad database id {db:?}")))?;
-                seal_head(&tx, db, key, &self.actor)?;
+                seal_head(&tx, database_id(&tx)?, key, &self.actor)?;
             }
             tx.commit()?;
         }

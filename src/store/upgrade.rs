@@ -3,12 +3,12 @@
 //! an earlier format. They run in the upgrade's transaction, after its SQL.
 
 use super::audit::legacy;
+use super::database_id;
 use super::error::{Result, StoreError};
 use super::{index, keys, records, search};
 use crate::domain::Record;
 use crate::domain::identifiers as ids;
 use rusqlite::{Connection, OptionalExtension};
-use uuid::Uuid;
 
 /// What an upgrade step knows of the upgrade.
 pub struct Ctx<'a> {
@@ -106,15 +106,6 @@ fn index_all_of(
     }
     batch.flush(tx)?;
     Ok(done)
-}
-
-fn database_id(tx: &Connection) -> Result<Uuid> {
-    let s: String = tx.query_row(
-        "SELECT value FROM meta WHERE key = 'database_id'",
-        [],
-        |r| r.get(0),
-    )?;
-    Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("bad database id {s:?}")))
 }
 
 /// Schema 4: the audit log and the histories received with merges in the
