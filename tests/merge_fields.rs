@@ -1105,3 +1105,24 @@ fn a_deletion_settled_both_ways_is_met_again() {
         }
     }
 }
+
+/// A merge says which conflicts are new and which, open already, met the
+/// same version again (each was said as an item "edited on both sides"
+/// on every merge of the file).
+#[test]
+fn a_merge_says_which_conflicts_are_new() {
+    let (a, b) = two_posts();
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+    let f = export(&b, "b1.db");
+    let said = |nb: &Nb| nb.ok(&["merge", "--trust-new", f.to_str().unwrap()]);
+    let first = said(&a);
+    assert!(first.contains("1 new conflict(s)"), "{first}");
+    assert!(!first.contains("already open"), "{first}");
+    let again = said(&a);
+    assert!(!again.contains("new conflict"), "{again}");
+    assert!(
+        again.contains("1 conflict(s) already open here met the same version again"),
+        "{again}"
+    );
+}

@@ -410,11 +410,20 @@ pub fn merge(
             if args.dry_run { "would be" } else { "were" }
         )?;
     }
-    if report.conflicts > 0 {
+    // New conflicts, and those an earlier merge filed that are still open
+    // (said as new on every merge of the file, or of an unchanged one).
+    let again = report.conflicts.saturating_sub(report.new_conflicts);
+    if report.new_conflicts > 0 {
         writeln!(
             out,
-            "{} item(s) were edited on both sides: both versions are kept; see `interdict conflicts`",
-            report.conflicts
+            "{} new conflict(s): an item edited on both sides, settled differently at each, or deleted at one and edited or added to at the other; both versions are kept; see `interdict conflicts`",
+            report.new_conflicts
+        )?;
+    }
+    if again > 0 {
+        writeln!(
+            out,
+            "{again} conflict(s) already open here met the same version again; see `interdict conflicts`"
         )?;
     }
     // Records added beside one here of the same number (a parcel's
