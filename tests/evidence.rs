@@ -1960,3 +1960,65 @@ fn the_incident_report_dates_a_seizure_by_its_inspection_when_the_parcel_does_no
     assert_eq!(p["seizure_date"], "2026-03-02", "{j}");
     assert_eq!(p["seizure_from_inspection"], true, "{j}");
 }
+
+/// A laboratory's net quantity given by mass that is more than the parcel
+/// weighs, or than its exhibits weigh together, is flagged when recorded
+/// and on the trail (a unit mistaken, kg for g: it was taken as it came).
+#[test]
+fn a_lab_quantity_heavier_than_the_parcel_is_flagged() {
+    let nb = seized();
+    let f = format!("{P}:fentanyl");
+    let lab = |reference: &str, quantity: &str, unit: &str| -> String {
+        let out = nb
+            .cmd()
+            .args([
+                "lab",
+                "add",
+                &f,
+                "--lab",
+                "CFL",
+                "--ref",
+                reference,
+                "--method",
+                "GC-MS,FTIR",
+                "--quantity",
+                quantity,
+                "--unit",
+                unit,
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stderr
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    nb.ok(&[
+        "exhibit", "add", P, "EX-1", "--gross", "0,45 kg", "--net", "412 g",
+    ]);
+    nb.ok(&["exhibit", "add", P, "EX-2", "--gross", "30 g"]);
+    // Within what the exhibits weigh (412 + 30 g): nothing said.
+    let said = lab("CFL-1", "440", "g");
+    assert!(!said.contains("flagged"), "{said}");
+    let said = lab("CFL-2", "410", "kg");
+    assert!(
+        said.contains("lab CFL CFL-2 gives a net quantity of 410 kg, more than the parcel's exhibits weigh (442 g)"),
+        "{said}"
+    );
+    // The parcel weighed: its weight bounds it first.
+    nb.ok(&["edit", P, "--set", "weight_g=450"]);
+    let said = lab("CFL-3", "0,5", "kg");
+    assert!(
+        said.contains("more than the parcel weighs (450 g)"),
+        "{said}"
+    );
+    let trail = nb.ok(&["trail", P]);
+    assert!(
+        trail.contains("lab CFL CFL-2 gives a net quantity of 410 kg"),
+        "{trail}"
+    );
+    assert!(!trail.contains("CFL-1 gives"), "{trail}");
+    // Counted, not weighed: nothing to compare.
+    let said = lab("CFL-4", "5000", "tablets");
+    assert!(!said.contains("flagged"), "{said}");
+}

@@ -280,6 +280,9 @@ pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> R
     if let Some(flag) = lab_before_seizure(&w.tx, f.parcel_id, x)? {
         warnings.push(format!("flagged: {flag}"));
     }
+    if let Some(flag) = quantity_over_weight(&w.tx, f.parcel_id, x)? {
+        warnings.push(format!("flagged: {flag}"));
+    }
     if x.contradicts() {
         warnings.push(format!(
             "flagged: {} contradicts the {} identification of {substance}",
@@ -311,6 +314,47 @@ fn lab_before_seizure(conn: &Connection, parcel: Uuid, r: &LabResult) -> Result<
             r.laboratory, r.reference
         )
     }))
+}
+
+/// What is wrong with a result's net quantity, given by mass: more than
+/// the parcel weighs, or than its exhibits weigh together (each by its
+/// net weight, else its gross; only when every exhibit was weighed). A
+/// unit mistaken (kg for g, g for mg) makes a seizure a thousand times
+/// what it was, in every count and report drawn from it.
+fn quantity_over_weight(conn: &Connection, parcel: Uuid, r: &LabResult) -> Result<Option<String>> {
+    let (Some(q), Some(unit)) = (r.net_quantity, r.unit.as_deref()) else {
+        return Ok(None);
+    };
+    let per_gram = match unit {
+        "ug" => 1e-6,
+        "mg" => 1e-3,
+        "g" => 1.0,
+        "kg" => 1e3,
+        _ => return Ok(None),
+    };
+    let grams = q * per_gram;
+    // (A rounding of the units aside.)
+    let over = |w: f64| grams > w * (1.0 + 1e-9);
+    let lab = format!("lab {} {}", r.laboratory, r.reference);
+    if let Some(w) = records::get::<crate::domain::Parcel>(conn, parcel)?.and_then(|p| p.weight_g)
+        && over(w)
+    {
+        return Ok(Some(format!(
+            "{lab} gives a net quantity of {q} {unit}, more than the parcel weighs ({w} g): check the unit, or the weight"
+        )));
+    }
+    let exhibits: Vec<Exhibit> =
+        records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?;
+    let weights: Option<Vec<f64>> = exhibits.iter().map(|e| e.net_g.or(e.gross_g)).collect();
+    if let Some(weights) = weights.filter(|w| !w.is_empty()) {
+        let all: f64 = weights.iter().sum();
+        if over(all) {
+            return Ok(Some(format!(
+                "{lab} gives a net quantity of {q} {unit}, more than the parcel's exhibits weigh ({all} g): check the unit, or the exhibits' weights"
+            )));
+        }
+    }
+    Ok(None)
 }
 
 /// Records how a controlled delivery ended; each of `arrested` (people
@@ -463,6 +507,9 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
             records::list_where(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)?;
         for r in results {
             if let Some(flag) = lab_before_seizure(conn, parcel, &r)? {
+                t.flags.push(flag);
+            }
+            if let Some(flag) = quantity_over_weight(conn, parcel, &r)? {
                 t.flags.push(flag);
             }
             if r.outcome == "confirmed" && !r.confirms() {
