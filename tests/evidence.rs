@@ -1997,8 +1997,20 @@ fn a_lab_quantity_heavier_than_the_parcel_is_flagged() {
         "exhibit", "add", P, "EX-1", "--gross", "0,45 kg", "--net", "412 g",
     ]);
     nb.ok(&["exhibit", "add", P, "EX-2", "--gross", "30 g"]);
-    // Within what the exhibits weigh (412 + 30 g): nothing said.
-    let said = lab("CFL-1", "440", "g");
+    // A sample is part of what it was taken from.
+    nb.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "EX-1/A",
+        "--sample-of",
+        "EX-1",
+        "--net",
+        "2",
+    ]);
+    // Within what the exhibits weigh (412 + 30 g), a twentieth over for
+    // weighing: nothing said.
+    let said = lab("CFL-1", "460", "g");
     assert!(!said.contains("flagged"), "{said}");
     let said = lab("CFL-2", "410", "kg");
     assert!(
@@ -2012,6 +2024,8 @@ fn a_lab_quantity_heavier_than_the_parcel_is_flagged() {
         said.contains("more than the parcel weighs (450 g)"),
         "{said}"
     );
+    let said = lab("CFL-5", "455", "g");
+    assert!(!said.contains("flagged"), "{said}");
     let trail = nb.ok(&["trail", P]);
     assert!(
         trail.contains("lab CFL CFL-2 gives a net quantity of 410 kg"),
@@ -2021,4 +2035,35 @@ fn a_lab_quantity_heavier_than_the_parcel_is_flagged() {
     // Counted, not weighed: nothing to compare.
     let said = lab("CFL-4", "5000", "tablets");
     assert!(!said.contains("flagged"), "{said}");
+}
+
+/// A settlement names the fields it kept as they were in its audit
+/// entry: the custody sheet does not read one as an edit ("net weight
+/// changed from 410 g to 410 g", at every post that received it).
+#[test]
+fn a_settled_weight_is_no_edit_on_the_custody_sheet() {
+    let a = with_exhibit();
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let file = |nb: &Nb, name: &str| {
+        let f = nb.beside(name);
+        nb.ok(&["export", "--all", "--out", f.to_str().unwrap()]);
+        f
+    };
+    let merge = |nb: &Nb, f: &std::path::Path| {
+        nb.ok(&["merge", "--trust-new", f.to_str().unwrap()]);
+    };
+    merge(&b, &file(&a, "a0.db"));
+    a.ok(&["edit", "EX-1", "--set", "net_g=410"]);
+    b.ok(&["edit", "EX-1", "--set", "net_g=400"]);
+    merge(&a, &file(&b, "b1.db"));
+    let id = a.json(&["conflicts"])[0]["id"].to_string();
+    a.ok(&["conflicts", "resolve", &id, "--keep", "local"]);
+    assert!(a.ok(&["audit", "log", "EX-1"]).contains("net_g: kept 410"));
+    let sheet = a.ok(&["custody", "sheet", "EX-1"]);
+    assert!(sheet.contains("changed from 412 g to 410 g"), "{sheet}");
+    assert!(!sheet.contains("from 410 g to 410 g"), "{sheet}");
+    merge(&b, &file(&a, "a1.db"));
+    let sheet = b.ok(&["custody", "sheet", "EX-1"]);
+    assert!(!sheet.contains("from 410 g to 410 g"), "{sheet}");
 }

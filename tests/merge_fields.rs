@@ -1126,3 +1126,56 @@ fn a_merge_says_which_conflicts_are_new() {
         "{again}"
     );
 }
+
+/// A partner's edit still waiting here as a conflict is not "seen" for
+/// the three-way merge of a later version of the record, though a
+/// settlement of another conflict of it came after it: the partner's
+/// weight stays a conflict (a settlement of the status let a later edit
+/// of another field carry this post's weight over it, and the weight's
+/// conflict closed as settled-there, which the partner never did).
+#[test]
+fn an_edit_waiting_as_a_conflict_is_not_passed_over_by_a_later_version() {
+    let (a, b) = two_posts();
+    b.ok(&["edit", "RR123456785KZ", "--set", "status=released"]);
+    a.ok(&[
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "status=controlled-delivery",
+    ]);
+    assert_eq!(counts(&merge(&a, &export(&b, "b1.db")))[3], 1);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+    assert_eq!(counts(&merge(&a, &export(&b, "b2.db")))[3], 1);
+    // The older conflict, the status, settled first.
+    a.ok(&[
+        "conflicts",
+        "resolve",
+        &first_conflict(&a),
+        "--keep",
+        "local",
+    ]);
+    b.ok(&[
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "concealment=inside a tea tin",
+    ]);
+    let r = merge(&a, &export(&b, "b3.db"));
+    assert_eq!(r["settled_there"], 0, "{r}");
+    assert_eq!(counts(&r)[3], 1, "{r}");
+    let p = a.json(&["show", "RR123456785KZ"]);
+    assert_eq!(p["weight_g"], 460.0);
+    assert_eq!(p["concealment"], "inside a tea tin", "{p}");
+    assert_eq!(p["status"], "controlled-delivery");
+    let open = a.json(&["conflicts"]);
+    assert!(
+        open.as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["status"] == "open"),
+        "{open}"
+    );
+    let shown = a.ok(&["conflicts", "show", &first_conflict(&a)]);
+    assert!(shown.contains("weight_g"), "{shown}");
+}

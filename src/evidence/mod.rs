@@ -318,9 +318,11 @@ fn lab_before_seizure(conn: &Connection, parcel: Uuid, r: &LabResult) -> Result<
 
 /// What is wrong with a result's net quantity, given by mass: more than
 /// the parcel weighs, or than its exhibits weigh together (each by its
-/// net weight, else its gross; only when every exhibit was weighed). A
-/// unit mistaken (kg for g, g for mg) makes a seizure a thousand times
-/// what it was, in every count and report drawn from it.
+/// net weight, else its gross; samples are part of what they were taken
+/// from; only when every exhibit was weighed), by more than a twentieth
+/// (weighing, as the exhibits' own check allows). A unit mistaken (kg for
+/// g, g for mg) makes a seizure a thousand times what it was, in every
+/// count and report drawn from it.
 fn quantity_over_weight(conn: &Connection, parcel: Uuid, r: &LabResult) -> Result<Option<String>> {
     let (Some(q), Some(unit)) = (r.net_quantity, r.unit.as_deref()) else {
         return Ok(None);
@@ -333,8 +335,7 @@ fn quantity_over_weight(conn: &Connection, parcel: Uuid, r: &LabResult) -> Resul
         _ => return Ok(None),
     };
     let grams = q * per_gram;
-    // (A rounding of the units aside.)
-    let over = |w: f64| grams > w * (1.0 + 1e-9);
+    let over = |w: f64| grams > w * 1.05;
     let lab = format!("lab {} {}", r.laboratory, r.reference);
     if let Some(w) = records::get::<crate::domain::Parcel>(conn, parcel)?.and_then(|p| p.weight_g)
         && over(w)
@@ -345,7 +346,11 @@ fn quantity_over_weight(conn: &Connection, parcel: Uuid, r: &LabResult) -> Resul
     }
     let exhibits: Vec<Exhibit> =
         records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?;
-    let weights: Option<Vec<f64>> = exhibits.iter().map(|e| e.net_g.or(e.gross_g)).collect();
+    let weights: Option<Vec<f64>> = exhibits
+        .iter()
+        .filter(|e| e.sample_of.is_none())
+        .map(|e| e.net_g.or(e.gross_g))
+        .collect();
     if let Some(weights) = weights.filter(|w| !w.is_empty()) {
         let all: f64 = weights.iter().sum();
         if over(all) {

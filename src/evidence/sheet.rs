@@ -151,8 +151,10 @@ fn edits_since_custody(conn: &Connection, e: &Exhibit, log: &[Custody]) -> Resul
             continue;
         };
         for field in ["number", "seal", "net_g", "gross_g"] {
+            // (A settlement names a field it kept as it was: no edit.)
             if let Some(serde_json::Value::Array(pair)) = map.get(field)
                 && pair.len() == 2
+                && pair[0] != pair[1]
             {
                 let edit = Edit {
                     field,

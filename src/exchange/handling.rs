@@ -178,13 +178,18 @@ pub fn raised(
 }
 
 /// Whether this notebook's log changed the record's label after it was
-/// made (an entry whose changed fields name `tlp`).
+/// made (an entry whose changed fields name `tlp`, changed: a settlement
+/// names a label it kept as it was too).
 fn relabelled(conn: &Connection, id: Uuid) -> Result<bool> {
     Ok(audit::history(conn, id)?.iter().any(|e| {
         e.detail
             .as_deref()
             .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
-            .is_some_and(|v| v.get("tlp").is_some_and(serde_json::Value::is_array))
+            .is_some_and(|v| {
+                v.get("tlp")
+                    .and_then(serde_json::Value::as_array)
+                    .is_some_and(|p| p.len() == 2 && p[0] != p[1])
+            })
     }))
 }
 

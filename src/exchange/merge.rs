@@ -306,24 +306,26 @@ fn deletion_key(version: &[u8]) -> String {
 
 /// Whether the file's side, shown our deletion of the item, kept its
 /// version over it (a conflict it settled for its own version): over our
-/// last deletion, told apart from every earlier one. (A settlement here
-/// that kept the deletion deletes the record again, as the version it
-/// met: when that is the version first deleted, a keeping over the first
-/// deletion, made before the settlement was known there, would bring the
-/// record back over it.)
+/// last deletion. When that deletion settled a conflict here (kept the
+/// deletion), it must be told apart from the earlier ones: it deletes the
+/// record again as the version it met, and when that is the version
+/// first deleted, a keeping over the first deletion, made before the
+/// settlement was known there, would bring the record back over it.
 fn kept_over_our_deletion(here: &Connection, src: &Connection, id: Uuid) -> Result<bool> {
-    let ours: Vec<(String, String)> = here
+    let ours: Vec<(String, String, String)> = here
         .prepare_cached(&format!(
-            "SELECT item_kind, detail FROM audit WHERE {} AND state IS NULL AND detail IS NOT NULL
+            "SELECT item_kind, detail, action FROM audit WHERE {} AND state IS NULL AND detail IS NOT NULL
               ORDER BY seq DESC",
             audit::sql_of_item("item_id", "?1")
         ))?
-        .query_map([id], |r| Ok((Name::Kind.get(r, 0)?, r.get(1)?)))?
+        .query_map([id], |r| {
+            Ok((Name::Kind.get(r, 0)?, r.get(1)?, Name::Action.get(r, 2)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
-    let Some((kind, detail)) = ours.first() else {
+    let Some((kind, detail, action)) = ours.first() else {
         return Ok(false);
     };
-    if ours[1..].iter().any(|(_, d)| d == detail) {
+    if action.starts_with("resolve") && ours[1..].iter().any(|(_, d, _)| d == detail) {
         return Ok(false);
     }
     let Ok(kind) = kind.parse::<ItemKind>() else {
@@ -342,9 +344,9 @@ fn kept_over_our_deletion(here: &Connection, src: &Connection, id: Uuid) -> Resu
 }
 
 /// Whether this notebook kept the item over a deletion in a settlement
-/// the deleter's file does not hold: the deleter deleted it again (kept
-/// its deletion, settling the same conflict) without knowing, and the
-/// two meet it again as a conflict (the deletion was taken here, the
+/// the deleter's file does not hold: asked of a deletion that settled a
+/// conflict there (kept the deletion), made without knowing, and the two
+/// meet it again as a conflict (the deletion was taken here, the
 /// settlement that kept the record undone without a word).
 fn kept_here_unknown_to(here: &Connection, src: &Connection, id: Uuid) -> Result<bool> {
     let here_db = crate::store::database_id(here)?;
@@ -389,15 +391,25 @@ fn apply_tombstones(
     let src = &rec.conn;
     let db = rec.manifest.source_db;
     let mut stmt = src.prepare(
-        "SELECT r.item_kind, r.item_id, r.detail FROM received_audit r
+        "SELECT r.item_kind, r.item_id, r.detail, r.action FROM received_audit r
           WHERE r.source_db = ?1 AND r.state IS NULL AND r.detail IS NOT NULL
             AND r.seq = (SELECT max(q.seq) FROM received_audit q WHERE q.source_db = r.source_db AND q.item_id = r.item_id)",
     )?;
-    let mut deleted: Vec<(ItemKind, Uuid, String)> = stmt
-        .query_map([db], |r| Ok((Name::Kind.get(r, 0)?, r.get(1)?, r.get(2)?)))?
+    // (With whether the deletion settled a conflict there, keeping it.)
+    let mut deleted: Vec<(ItemKind, Uuid, String, bool)> = stmt
+        .query_map([db], |r| {
+            Ok((
+                Name::Kind.get(r, 0)?,
+                r.get(1)?,
+                r.get(2)?,
+                Name::Action.get(r, 3)?,
+            ))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
-        .filter_map(|(k, id, d)| Some((k.parse::<ItemKind>().ok()?, id, d)))
+        .filter_map(|(k, id, d, a)| {
+            Some((k.parse::<ItemKind>().ok()?, id, d, a.starts_with("resolve")))
+        })
         .collect();
     drop(stmt);
     // What things hang on first: a record whose deletion meets an edit
@@ -409,7 +421,7 @@ fn apply_tombstones(
             .unwrap_or(usize::MAX)
     };
     deleted.sort_by_key(|d| place(d.0));
-    for (kind, id, detail) in deleted {
+    for (kind, id, detail, settling) in deleted {
         if refs::kind_of_id(src, id)?.is_some() {
             continue;
         }
@@ -448,7 +460,7 @@ fn apply_tombstones(
         // unseen by anyone who chose to delete.
         let deletable = decided.is_none()
             && seen_by_deleter(src, db, kind, id, &local)?
-            && !kept_here_unknown_to(&w.tx, src, id)?
+            && !(settling && kept_here_unknown_to(&w.tx, src, id)?)
             && match records::doomed(&w.tx, kind, id) {
                 Ok(doomed) => {
                     let mut all = true;
@@ -998,6 +1010,25 @@ fn states_in<R: Record>(
 struct State {
     json: String,
     settled: Option<std::collections::BTreeSet<String>>,
+}
+
+/// The incoming versions (as [`version_key`]s) of the item's conflicts
+/// still open here.
+fn open_conflict_versions(
+    conn: &Connection,
+    id: Uuid,
+) -> Result<std::collections::HashSet<Vec<u8>>> {
+    let keys: Vec<String> = conn
+        .prepare_cached(
+            "SELECT incoming_key FROM conflicts WHERE item_id = ?1 AND status = 'open'",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(keys
+        .iter()
+        .filter_map(|k| audit::seal::unhex(k))
+        .map(|v| version_key(&v))
+        .collect())
 }
 
 /// The value a field of [`crossed_base`] holds when the two sides
@@ -1557,8 +1588,13 @@ impl Merger<'_> {
         // the two decided differently is a conflict of its own (the two
         // posts' settlements were swapped, or the earlier stood at both,
         // without a word).
+        // (Less the versions still waiting here as conflicts: made before
+        // a settlement of another conflict of the record, they count as
+        // seen, and one taken as the base passed the partner's edit over.)
+        let waiting = open_conflict_versions(&w.tx, id)?;
         let ours: HashSet<Vec<u8>> = seen_versions(&w.tx, id, OwnLog::Audit)?
             .into_iter()
+            .filter(|v| !waiting.contains(v))
             .collect();
         let there = states_in::<R>(self.src, id, incoming, self.file_log())?;
         let at_there = (1..there.len()).find(|&i| ours.contains(&key_of(&there[i].json)));
