@@ -1179,3 +1179,40 @@ fn an_edit_waiting_as_a_conflict_is_not_passed_over_by_a_later_version() {
     let shown = a.ok(&["conflicts", "show", &first_conflict(&a)]);
     assert!(shown.contains("weight_g"), "{shown}");
 }
+
+/// A deletion that met an edit, held as a conflict at both posts and
+/// settled at one, closes at the other when the settling post's file
+/// arrives: the deleter that took the edited record back, or the editor
+/// that took the deletion. (Both stayed open, and taking the stale side
+/// deleted the record the partner had brought back, or brought back the
+/// record the partner had let go, at one post alone.)
+#[test]
+fn a_deletion_conflict_settled_at_one_post_closes_at_the_other() {
+    for (settler, keep) in [
+        ("b", "incoming"),
+        ("a", "incoming"),
+        ("b", "local"),
+        ("a", "local"),
+    ] {
+        let (a, b) = two_posts();
+        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+        b.ok(&["delete", "RR123456785KZ"]);
+        let (fa, fb) = (export(&a, "a1.db"), export(&b, "b1.db"));
+        assert_eq!(counts(&merge(&a, &fb))[3], 1);
+        assert_eq!(counts(&merge(&b, &fa))[3], 1);
+        let (s, other) = if settler == "a" { (&a, &b) } else { (&b, &a) };
+        s.ok(&["conflicts", "resolve", &first_conflict(s), "--keep", keep]);
+        let r = merge(other, &export(s, "settled.db"));
+        assert_eq!(r["settled_there"], 1, "{settler} kept {keep}: {r}");
+        assert!(
+            other.json(&["conflicts"]).as_array().unwrap().is_empty(),
+            "{settler} kept {keep}"
+        );
+        merge(s, &export(other, "back.db"));
+        assert_eq!(records(&a), records(&b), "{settler} kept {keep}");
+        for nb in [&a, &b] {
+            assert!(nb.json(&["conflicts"]).as_array().unwrap().is_empty());
+            nb.ok(&["audit", "verify"]);
+        }
+    }
+}

@@ -441,6 +441,16 @@ fn apply_tombstones(
         }
         match refs::kind_of_id(&w.tx, id)? {
             Some(k) if k == kind => {}
+            // Not here: a conflict of it waiting here (its edit met our
+            // deletion, or it was offered back) is settled there by the
+            // deletion, when the deleter had seen its version (it stayed
+            // open, and taking it brought the record back at this post
+            // alone).
+            None => {
+                report.settled_there +=
+                    close_settled_there(w, src, OwnLog::Received(db), id, &report.signer, None)?;
+                continue;
+            }
             _ => continue,
         }
         let key = deletion_key(&deleted_version(kind, &detail));
@@ -862,7 +872,11 @@ fn close_settled_there(
         }
         // A deletion that met an edit here, once the item is gone here
         // (the deleter's later file took it, having seen the edit): moot.
-        let moot = key.starts_with("deleted:") && refs::kind_of_id(&w.tx, id)?.is_none();
+        // Or settled there for the record: the file's side deleted it
+        // and holds it again, or kept it over that deletion.
+        let moot = key.starts_with("deleted:")
+            && (refs::kind_of_id(&w.tx, id)?.is_none()
+                || settled_for_the_record(src, own, id, &key)?);
         // (A deletion's key is not a version's hash: never seen as one.)
         let seen_there = audit::seal::unhex(&key).is_some_and(|v| seen.contains(&version_key(&v)));
         if moot || seen_there {
@@ -874,6 +888,51 @@ fn close_settled_there(
         }
     }
     Ok(closed)
+}
+
+/// Whether the log `own` of `src` moved on from the deletion `key` (a
+/// deletion's conflict key) in favour of the record: it holds that
+/// deletion of its own and the record after it (the deleter took the
+/// edited version back), or a settlement that kept the record over it.
+/// Asked of a file that carries the record.
+fn settled_for_the_record(src: &Connection, own: OwnLog, id: Uuid, key: &str) -> Result<bool> {
+    let OwnLog::Received(db) = own else {
+        return Ok(false);
+    };
+    // (Each entry's kind, state, action and detail.)
+    type Entry = (String, Option<Vec<u8>>, String, Option<String>);
+    let rows: Vec<Entry> = src
+        .prepare_cached(
+            "SELECT item_kind, state, action, detail FROM received_audit
+              WHERE source_db = ?1 AND item_id = ?2 ORDER BY seq",
+        )?
+        .query_map((db, id), |r| {
+            Ok((
+                Name::Kind.get(r, 0)?,
+                r.get(1)?,
+                Name::Action.get(r, 2)?,
+                r.get(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut deleted_at = None;
+    for (i, (kind, state, action, detail)) in rows.iter().enumerate() {
+        let Some(d) = detail else { continue };
+        if action == "resolve-keep-over-deletion"
+            && serde_json::from_str::<Value>(d)
+                .ok()
+                .is_some_and(|v| v.get("over").and_then(Value::as_str) == Some(key))
+        {
+            return Ok(true);
+        }
+        if state.is_none()
+            && let Ok(kind) = kind.parse::<ItemKind>()
+            && deletion_key(&deleted_version(kind, d)) == key
+        {
+            deleted_at = Some(i);
+        }
+    }
+    Ok(deleted_at.is_some_and(|i| rows[i + 1..].iter().any(|r| r.1.is_some())))
 }
 
 /// The items a received log ends with the deletion of (by any log: the
