@@ -1201,7 +1201,12 @@ fn a_deletion_conflict_settled_at_one_post_closes_at_the_other() {
         assert_eq!(counts(&merge(&a, &fb))[3], 1);
         assert_eq!(counts(&merge(&b, &fa))[3], 1);
         let (s, other) = if settler == "a" { (&a, &b) } else { (&b, &a) };
-        s.ok(&["conflicts", "resolve", &first_conflict(s), "--keep", keep]);
+        let said = s.ok(&["conflicts", "resolve", &first_conflict(s), "--keep", keep]);
+        // Named by its tracking number, deleted or not (a deletion taken
+        // named it "(missing parcel ID)").
+        assert!(said.contains("RR123456785KZ"), "{said}");
+        let listed = s.ok(&["conflicts", "list", "--all"]);
+        assert!(!listed.contains("(missing"), "{listed}");
         let r = merge(other, &export(s, "settled.db"));
         assert_eq!(r["settled_there"], 1, "{settler} kept {keep}: {r}");
         assert!(

@@ -116,8 +116,19 @@ fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
     let item_id: Uuid = r.get(2)?;
     let local: Option<String> = r.get(3)?;
     let incoming: String = r.get(4)?;
-    let label = match kind.parse::<ItemKind>() {
-        Ok(k) if local.is_some() => records::label_of(conn, k, item_id)?,
+    // (A record deleted here since the conflict was filed, a deletion
+    // taken, is named as its version here gave it: it was named
+    // "(missing parcel ID)".)
+    fn label_in<R: Record>(json: &str) -> Option<String> {
+        serde_json::from_str::<R>(json).ok().map(|r| r.label())
+    }
+    let label = match (kind.parse::<ItemKind>(), &local) {
+        (Ok(k), Some(l)) => match records::label_of(conn, k, item_id)? {
+            gone if gone.starts_with("(missing ") => {
+                crate::with_record_type!(k, R => label_in::<R>(l)).unwrap_or(gone)
+            }
+            here => here,
+        },
         _ => serde_json::from_str::<Value>(&incoming)
             .ok()
             .and_then(|v| {
