@@ -82,6 +82,11 @@ fn first_conflict(nb: &Nb) -> String {
         .to_string()
 }
 
+/// Whether the notebook has no open conflict.
+fn none_open(nb: &Nb) -> bool {
+    nb.json(&["conflicts"]).as_array().unwrap().is_empty()
+}
+
 /// Every record of the notebook as JSON, by id (provenance aside, which
 /// differs by post).
 fn records(nb: &Nb) -> std::collections::BTreeMap<String, String> {
@@ -887,7 +892,7 @@ fn a_record_kept_over_this_deletion_comes_back_though_a_conflict_waits() {
     let r = merge(&b, &export(&a, "a2.db"));
     assert_eq!(counts(&r)[3], 0, "{r}");
     assert_eq!(b.count("parcels"), 1, "{r}");
-    assert!(b.json(&["conflicts"]).as_array().unwrap().is_empty(), "{r}");
+    assert!(none_open(&b), "{r}");
     assert_eq!(b.json(&["show", "RR123456785KZ"])["weight_g"], 455.0);
     merge(&a, &export(&b, "b2.db"));
     assert_eq!(records(&a), records(&b));
@@ -964,8 +969,7 @@ fn a_conflict_settled_differently_at_two_posts_is_met_again() {
         assert_eq!(weight(&b), b_has, "a took b's value: {r}");
         let r = merge(&a, &export(&b, "b3.db"));
         assert_eq!(counts(&r)[3], 0, "{r}");
-        assert!(a.json(&["conflicts"]).as_array().unwrap().is_empty());
-        assert!(b.json(&["conflicts"]).as_array().unwrap().is_empty());
+        assert!(none_open(&a) && none_open(&b));
         assert_eq!(records(&a), records(&b));
         a.ok(&["audit", "verify"]);
         b.ok(&["audit", "verify"]);
@@ -1046,7 +1050,7 @@ fn a_settlement_of_another_field_decides_nothing_of_this_one() {
     let status_here = |nb: &Nb| nb.json(&["show", "RR123456785KZ"])["status"].clone();
     assert_eq!(status_here(&a), "released");
     assert_eq!(status_here(&b), "released");
-    assert!(b.json(&["conflicts"]).as_array().unwrap().is_empty());
+    assert!(none_open(&b));
     a.ok(&["audit", "verify"]);
     b.ok(&["audit", "verify"]);
 }
@@ -1100,7 +1104,7 @@ fn a_deletion_settled_both_ways_is_met_again() {
         );
         assert_eq!(records(&a), records(&b), "kept {again} again");
         for nb in [&a, &b] {
-            assert!(nb.json(&["conflicts"]).as_array().unwrap().is_empty());
+            assert!(none_open(nb));
             nb.ok(&["audit", "verify"]);
         }
     }
@@ -1209,14 +1213,11 @@ fn a_deletion_conflict_settled_at_one_post_closes_at_the_other() {
         assert!(!listed.contains("(missing"), "{listed}");
         let r = merge(other, &export(s, "settled.db"));
         assert_eq!(r["settled_there"], 1, "{settler} kept {keep}: {r}");
-        assert!(
-            other.json(&["conflicts"]).as_array().unwrap().is_empty(),
-            "{settler} kept {keep}"
-        );
+        assert!(none_open(other), "{settler} kept {keep}");
         merge(s, &export(other, "back.db"));
         assert_eq!(records(&a), records(&b), "{settler} kept {keep}");
         for nb in [&a, &b] {
-            assert!(nb.json(&["conflicts"]).as_array().unwrap().is_empty());
+            assert!(none_open(nb));
             nb.ok(&["audit", "verify"]);
         }
     }

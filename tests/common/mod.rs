@@ -74,6 +74,20 @@ impl Nb {
         String::from_utf8(out).unwrap()
     }
 
+    /// Runs `args`, expecting success; what it said on standard error
+    /// (warnings, flags).
+    pub fn warns(&self, args: &[&str]) -> String {
+        let out = self
+            .cmd()
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stderr
+            .clone();
+        String::from_utf8(out).unwrap()
+    }
+
     pub fn count(&self, table: &str) -> i64 {
         let c = rusqlite::Connection::open(&self.db).unwrap();
         c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
