@@ -1090,6 +1090,23 @@ fn open_conflict_versions(
         .collect())
 }
 
+/// The fields a merge of the versions `maps` decides one by one: each
+/// any of them has, in order, less who wrote them when and a case's
+/// reference (each notebook's own).
+fn fields_to_merge<'a, R: Record>(maps: &[&'a serde_json::Map<String, Value>]) -> Vec<&'a String> {
+    let mut keys: Vec<&String> = maps
+        .iter()
+        .flat_map(|m| m.keys())
+        .filter(|k| {
+            !(crate::domain::Meta::COLUMNS.contains(&k.as_str())
+                || (R::KIND == ItemKind::Case && *k == "ref"))
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// The value a field of [`crossed_base`] holds when the two sides
 /// decided it differently: equal to no value a record can hold, so that
 /// the field merges only where both sides now agree.
@@ -1143,16 +1160,8 @@ fn crossed_base<R: Record>(ours: (&[State], usize), theirs: (&[State], usize)) -
     let (l, i) = (parse(&ours.0[ours.1].json), parse(&theirs.0[theirs.1].json));
     let get = |m: &Obj, k: &str| m.get(k).cloned().unwrap_or(Value::Null);
     let mut base = l.clone();
-    let mut keys: Vec<&String> = l.keys().chain(i.keys()).collect();
-    keys.sort();
-    keys.dedup();
     let mut differently = Vec::new();
-    for k in keys {
-        if crate::domain::Meta::COLUMNS.contains(&k.as_str())
-            || (R::KIND == ItemKind::Case && k == "ref")
-        {
-            continue;
-        }
+    for k in fields_to_merge::<R>(&[&l, &i]) {
         let (lv, iv) = (get(&l, k), get(&i, k));
         let v = match &shared {
             _ if lv == iv => lv,
@@ -1220,16 +1229,8 @@ fn merge_fields<R: Record>(base: &str, local: &str, incoming: &str) -> Result<Th
     } else {
         l.clone()
     };
-    let mut keys: Vec<&String> = b.keys().chain(l.keys()).chain(i.keys()).collect();
-    keys.sort();
-    keys.dedup();
     let mut clashes = Vec::new();
-    for k in keys {
-        if crate::domain::Meta::COLUMNS.contains(&k.as_str())
-            || (R::KIND == ItemKind::Case && k == "ref")
-        {
-            continue;
-        }
+    for k in fields_to_merge::<R>(&[&b, &l, &i]) {
         let (bv, lv, iv) = (get(&b, k), get(&l, k), get(&i, k));
         let pick = if lv == iv || iv == bv {
             lv
