@@ -63,12 +63,17 @@ fn two_posts() -> (Nb, Nb) {
     (a, b)
 }
 
+/// a weighs the parcel 460 g, b 470 g.
+fn weighed_apart(a: &Nb, b: &Nb) {
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+}
+
 /// Two posts that each hold the same conflict: a weighed the parcel 460
 /// g, b 470 g, and each merged the other's file.
 fn both_hold_a_conflict() -> (Nb, Nb) {
     let (a, b) = two_posts();
-    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
-    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+    weighed_apart(&a, &b);
     assert_eq!(counts(&merge(&a, &export(&b, "b1.db")))[3], 1);
     assert_eq!(counts(&merge(&b, &export(&a, "a1.db")))[3], 1);
     (a, b)
@@ -370,8 +375,7 @@ fn posts_that_each_take_the_others_value_end_the_same() {
 #[test]
 fn taking_the_incoming_side_keeps_edits_made_here_since() {
     let (a, b) = two_posts();
-    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
-    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+    weighed_apart(&a, &b);
     let r = merge(&b, &export(&a, "clash.db"));
     assert_eq!(counts(&r)[3], 1, "{r}");
     // Here, after the merge: other fields edited.
@@ -407,8 +411,7 @@ fn taking_the_incoming_side_keeps_edits_made_here_since() {
 #[test]
 fn an_older_conflict_does_not_undo_a_newer_one_settled() {
     let clash = |a: &Nb, b: &Nb| -> [String; 2] {
-        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
-        b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+        weighed_apart(a, b);
         merge(b, &export(a, "older.db"));
         a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=480"]);
         merge(b, &export(a, "newer.db"));
@@ -1116,8 +1119,7 @@ fn a_deletion_settled_both_ways_is_met_again() {
 #[test]
 fn a_merge_says_which_conflicts_are_new() {
     let (a, b) = two_posts();
-    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=460"]);
-    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=470"]);
+    weighed_apart(&a, &b);
     let f = export(&b, "b1.db");
     let said = |nb: &Nb| nb.ok(&["merge", "--trust-new", f.to_str().unwrap()]);
     let first = said(&a);

@@ -1356,22 +1356,29 @@ impl Merger<'_> {
             (Some(_), l) => Outcome::Conflict { local: l.clone() },
             (None, Some(l)) => {
                 let loc_v = audit::version_hash(R::KIND, l).to_vec();
-                if loc_v == inc_v
-                    || seen_versions(&w.tx, id, OwnLog::Audit)?.contains(&version_key(&inc_v))
-                {
-                    Outcome::Unchanged
-                } else if seen_versions(self.src, id, self.file_log())?
-                    .contains(&version_key(&loc_v))
-                {
-                    Outcome::Put { added: false }
-                } else if same_data(l, incoming_json) {
+                // What each side has seen, each read once (the three-way
+                // merge reads both again): `None` when the version here is
+                // the incoming one, or moved on from it.
+                let seen = if loc_v == inc_v {
+                    None
+                } else {
+                    let ours = seen_versions(&w.tx, id, OwnLog::Audit)?;
+                    match ours.contains(&version_key(&inc_v)) {
+                        true => None,
+                        false => Some((ours, seen_versions(self.src, id, self.file_log())?)),
+                    }
+                };
+                match seen {
+                    None => Outcome::Unchanged,
+                    Some((_, theirs)) if theirs.contains(&version_key(&loc_v)) => {
+                        Outcome::Put { added: false }
+                    }
                     // Neither side saw the other's version, and they say
                     // the same (a record that came back through a MISP
                     // event, written anew there): nothing to choose
                     // between, and who first wrote it here stays.
-                    Outcome::Unchanged
-                } else {
-                    self.three_way::<R>(w, id, l, incoming_json)?
+                    _ if same_data(l, incoming_json) => Outcome::Unchanged,
+                    Some(seen) => self.three_way::<R>(w, id, l, incoming_json, seen)?,
                 }
             }
             (None, None) if deleted_here(&w.tx, id)? => {
@@ -1626,15 +1633,14 @@ impl Merger<'_> {
         id: Uuid,
         local: &str,
         incoming: &str,
+        (ours, theirs): (Vec<Vec<u8>>, Vec<Vec<u8>>),
     ) -> Result<Outcome> {
         let whole = Outcome::Conflict {
             local: Some(local.to_string()),
         };
         use std::collections::HashSet;
         let key_of = |s: &str| version_key(&audit::version_hash(R::KIND, s));
-        let theirs: HashSet<Vec<u8>> = seen_versions(self.src, id, self.file_log())?
-            .into_iter()
-            .collect();
+        let theirs: HashSet<Vec<u8>> = theirs.into_iter().collect();
         let here = states_in::<R>(&w.tx, id, local, OwnLog::Audit)?;
         let Some(at_here) = (1..here.len()).find(|&i| theirs.contains(&key_of(&here[i].json)))
         else {
@@ -1652,10 +1658,7 @@ impl Merger<'_> {
         // a settlement of another conflict of the record, they count as
         // seen, and one taken as the base passed the partner's edit over.)
         let waiting = open_conflict_versions(&w.tx, id)?;
-        let ours: HashSet<Vec<u8>> = seen_versions(&w.tx, id, OwnLog::Audit)?
-            .into_iter()
-            .filter(|v| !waiting.contains(v))
-            .collect();
+        let ours: HashSet<Vec<u8>> = ours.into_iter().filter(|v| !waiting.contains(v)).collect();
         let there = states_in::<R>(self.src, id, incoming, self.file_log())?;
         let at_there = (1..there.len()).find(|&i| ours.contains(&key_of(&there[i].json)));
         let (base, shown) = match at_there {
