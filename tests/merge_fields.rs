@@ -402,6 +402,42 @@ fn taking_the_incoming_side_keeps_edits_made_here_since() {
     assert_eq!(records(&a), records(&b));
 }
 
+/// The "here" column of a conflict is the item as it stands here: the
+/// weight edited again after the conflict was filed is shown (and kept
+/// by `--keep local`), not the 470 g the conflict was filed against,
+/// and the listing says it changed since.
+#[test]
+fn a_conflict_shows_the_item_as_it_stands_here_now() {
+    let (a, b) = two_posts();
+    weighed_apart(&a, &b);
+    assert_eq!(counts(&merge(&b, &export(&a, "clash.db")))[3], 1);
+    let id = first_conflict(&b);
+    let field = |v: &Value| -> Value {
+        v["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == "weight_g")
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let before = b.json(&["conflicts", "show", &id]);
+    assert_eq!(field(&before)["local"], "470.0", "{before}");
+    assert!(before["conflict"].get("here_now").is_none(), "{before}");
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=480"]);
+    let after = b.json(&["conflicts", "show", &id]);
+    assert_eq!(field(&after)["local"], "480.0", "{after}");
+    assert_eq!(field(&after)["incoming"], "460.0", "{after}");
+    let text = b.ok(&["conflicts", "show", &id]);
+    assert!(
+        text.contains("edited here since the conflict was filed"),
+        "{text}"
+    );
+    assert!(text.contains("480"), "{text}");
+    b.ok(&["conflicts", "resolve", &id, "--keep", "local"]);
+    assert_eq!(b.json(&["show", "RR123456785KZ"])["weight_g"], 480.0);
+}
+
 /// Two merges of one partner's later edits of the same field file two
 /// conflicts. Settling the newer one first, then taking the older one's
 /// incoming version would put the older weight back over the newer one

@@ -596,6 +596,14 @@ pub fn conflicts(
                     .unwrap_or_default(),
                 c.detected_at
             )?;
+            match &c.here_now {
+                Some(Some(_)) => writeln!(
+                    out,
+                    "here: as it stands now (edited here since the conflict was filed; --keep local keeps it so)"
+                )?,
+                Some(None) => writeln!(out, "here: deleted here since the conflict was filed")?,
+                None => {}
+            }
             let diff = c.diff();
             if c.base.is_some() {
                 // Who changed what since the version both sides shared.

@@ -44,6 +44,12 @@ pub struct Conflict {
     /// here, not as deleted here.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub never_here: bool,
+    /// An open conflict's item as it stands here now, when it was edited
+    /// (or deleted: `Some(None)`) here since the conflict was filed: the
+    /// "here" column shows it, since keeping the local version keeps it
+    /// (`local` stays the version the conflict was filed against).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub here_now: Option<Option<String>>,
 }
 
 /// One field that differs: name, local value, incoming value (JSON text;
@@ -74,6 +80,7 @@ impl Conflict {
         };
         let (l, i) = (obj(self.local.as_deref()), obj(Some(&self.incoming)));
         let b = self.base.as_deref().map(|b| obj(Some(b)));
+        let now = self.here_now.as_ref().map(|n| obj(n.as_deref()));
         let mut keys: Vec<&String> = l.keys().chain(i.keys()).collect();
         keys.sort();
         keys.dedup();
@@ -89,10 +96,10 @@ impl Conflict {
                     field: k.clone(),
                     local: if self.local.is_none() && self.never_here {
                         "(not here)".into()
-                    } else if self.local.is_none() {
+                    } else if self.local.is_none() || matches!(self.here_now, Some(None)) {
                         "(deleted here)".into()
                     } else {
-                        show(l.get(k))
+                        show(now.as_ref().unwrap_or(&l).get(k))
                     },
                     incoming: if self.is_deletion() {
                         "(deleted there)".into()
@@ -157,9 +164,11 @@ fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
         incoming_key: r.get(12)?,
         deleted_with: Vec::new(),
         never_here: false,
+        here_now: None,
     })
     .and_then(|mut c| {
         c.deleted_with = deleted_with(conn, &c)?;
+        c.here_now = here_now(conn, &c)?;
         c.never_here = c.local.is_none()
             && !conn
                 .prepare_cached(&format!(
@@ -168,6 +177,34 @@ fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
                 ))?
                 .exists([c.item_id])?;
         Ok(c)
+    })
+}
+
+/// An open conflict's item as it stands here, when that is not the
+/// version the conflict was filed against: `Some(None)` when it was
+/// deleted here since. Its stamps aside: an edit is a change of a field.
+fn here_now(conn: &Connection, c: &Conflict) -> Result<Option<Option<String>>> {
+    let (Some(local), true, Ok(kind)) = (
+        &c.local,
+        c.status == "open",
+        c.item_kind.parse::<ItemKind>(),
+    ) else {
+        return Ok(None);
+    };
+    fn json_of<R: Record>(conn: &Connection, id: Uuid) -> Result<Option<String>> {
+        records::get::<R>(conn, id)?
+            .map(|r| records::to_json(&r))
+            .transpose()
+    }
+    let now = crate::with_record_type!(kind, R => json_of::<R>(conn, c.item_id)?);
+    let fields = |json: &str| -> serde_json::Map<String, Value> {
+        let mut m: serde_json::Map<String, Value> = serde_json::from_str(json).unwrap_or_default();
+        m.retain(|k, v| !v.is_null() && !matches!(k.as_str(), "updated_at" | "updated_by"));
+        m
+    };
+    Ok(match now {
+        Some(now) if fields(&now) == fields(local) => None,
+        now => Some(now),
     })
 }
 

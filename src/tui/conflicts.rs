@@ -64,6 +64,17 @@ pub fn draw_conflicts(
         if c.is_deletion() && c.local.is_some() {
             lines.push(Line::from(fit("  incoming: deleted there", w)));
         }
+        match &c.here_now {
+            Some(Some(_)) => lines.push(Line::from(fit(
+                "  here: as it stands now, edited since the conflict was filed",
+                w,
+            ))),
+            Some(None) => lines.push(Line::from(fit(
+                "  here: deleted since the conflict was filed",
+                w,
+            ))),
+            None => {}
+        }
         if !c.deleted_with.is_empty() {
             lines.push(Line::from(fit(
                 &format!(

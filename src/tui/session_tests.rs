@@ -956,6 +956,7 @@ fn a_deletion_conflict_names_what_would_go_with_it() {
         resolved_at: None,
         deleted_with: vec!["note 2026-12-06: informant".into(), "link x".into()],
         never_here: false,
+        here_now: None,
     };
     ui.s.app.modal = super::app::Modal::Conflicts {
         list: vec![c],
@@ -967,6 +968,43 @@ fn a_deletion_conflict_names_what_would_go_with_it() {
         text.contains("taking it deletes with it 2 here: note 2026-12-06: informant; link x"),
         "{text}"
     );
+}
+
+/// A conflict whose item was edited here since it was filed shows the
+/// item as it stands (what keeping the local side keeps) and says so.
+#[test]
+fn a_conflict_edited_here_since_shows_it_as_it_stands() {
+    let mut ui = Ui::new(0);
+    let c = crate::exchange::conflicts::Conflict {
+        id: 1,
+        item_kind: "parcel".into(),
+        item_id: uuid::Uuid::now_v7(),
+        label: "RR123456785KZ".into(),
+        local: Some(r#"{"weight_g":470.0}"#.into()),
+        incoming: r#"{"weight_g":460.0}"#.into(),
+        base: None,
+        incoming_key: "k".into(),
+        file: "in.db".into(),
+        signer: None,
+        detected_at: String::new(),
+        status: "open".into(),
+        resolved_by: None,
+        resolved_at: None,
+        deleted_with: Vec::new(),
+        never_here: false,
+        here_now: Some(Some(r#"{"weight_g":480.0}"#.into())),
+    };
+    ui.s.app.modal = super::app::Modal::Conflicts {
+        list: vec![c],
+        cursor: 0,
+    };
+    let text = ui.text();
+    assert!(
+        text.contains("edited since the conflict was filed"),
+        "{text}"
+    );
+    assert!(text.contains("480.0"), "{text}");
+    assert!(!text.contains("470.0"), "{text}");
 }
 
 /// A card number in a note is masked on the screen wherever the note

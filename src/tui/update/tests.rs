@@ -397,6 +397,7 @@ fn a_conflict_is_settled_by_key_and_leaves_the_list_only_when_the_runner_did_it(
         resolved_at: None,
         deleted_with: Vec::new(),
         never_here: false,
+        here_now: None,
     };
     assert!(matches!(press(&mut a, "shift-c")[..], [Effect::Conflicts]));
     a.show_conflicts(Ok(vec![conflict(1), conflict(2)]));
