@@ -1129,6 +1129,10 @@ fn decided_differently() -> Value {
 /// two give differently holds it. Returns the base to merge against and
 /// the same with those fields shown as "(settled differently)", for the
 /// conflict's "shared" column.
+/// A field's value in a conflict's "shared" column when the two posts
+/// settled it differently (there is no one value both last shared).
+pub const SETTLED_DIFFERENTLY: &str = "(settled differently)";
+
 fn crossed_base<R: Record>(ours: (&[State], usize), theirs: (&[State], usize)) -> (String, String) {
     use std::collections::BTreeSet;
     type Obj = serde_json::Map<String, Value>;
@@ -1182,7 +1186,7 @@ fn crossed_base<R: Record>(ours: (&[State], usize), theirs: (&[State], usize)) -
     }
     let mut shown = base.clone();
     for k in differently {
-        shown.insert(k, Value::String("(settled differently)".into()));
+        shown.insert(k, Value::String(SETTLED_DIFFERENTLY.into()));
     }
     let text = |m: Obj| Value::Object(m).to_string();
     (text(base), text(shown))

@@ -6,8 +6,10 @@ use super::draw::{draw_entries, fit, pad};
 use super::effect::Effect;
 use super::keymap::Action;
 use crate::exchange::conflicts::{Choice, Conflict};
+use crate::exchange::merge::SETTLED_DIFFERENTLY;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
 
 /// Open merge conflicts: for each, the item, where the other version came
 /// from, and every field that differs, here and incoming (and as both
@@ -89,6 +91,12 @@ pub fn draw_conflicts(
             let base = d
                 .base
                 .as_deref()
+                // Said whole in a narrow column (it was cut to "(settled
+                // differen…" at 80 columns).
+                .map(|b| match b {
+                    SETTLED_DIFFERENTLY if b.width() > value_w => "(settled apart)",
+                    b => b,
+                })
                 .map(|b| format!("{}  ", pad(b, value_w)))
                 .unwrap_or_default();
             lines.push(Line::from(fit(

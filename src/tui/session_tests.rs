@@ -972,6 +972,8 @@ fn a_deletion_conflict_names_what_would_go_with_it() {
 
 /// A conflict whose item was edited here since it was filed shows the
 /// item as it stands (what keeping the local side keeps) and says so.
+/// At 80 columns a field settled differently at the two posts is said
+/// in words that fit.
 #[test]
 fn a_conflict_edited_here_since_shows_it_as_it_stands() {
     let mut ui = Ui::new(0);
@@ -982,7 +984,7 @@ fn a_conflict_edited_here_since_shows_it_as_it_stands() {
         label: "RR123456785KZ".into(),
         local: Some(r#"{"weight_g":470.0}"#.into()),
         incoming: r#"{"weight_g":460.0}"#.into(),
-        base: None,
+        base: Some(r#"{"weight_g":"(settled differently)"}"#.into()),
         incoming_key: "k".into(),
         file: "in.db".into(),
         signer: None,
@@ -1005,6 +1007,10 @@ fn a_conflict_edited_here_since_shows_it_as_it_stands() {
     );
     assert!(text.contains("480.0"), "{text}");
     assert!(!text.contains("470.0"), "{text}");
+    // The shared column's "settled differently" is said whole at 80
+    // columns, not cut.
+    assert!(text.contains("(settled apart)"), "{text}");
+    assert!(!text.contains("(settled differen…"), "{text}");
 }
 
 /// A card number in a note is masked on the screen wherever the note
