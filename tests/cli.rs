@@ -414,6 +414,20 @@ fn search_across_kinds() {
     let hits = nb.json(&["search", "almty"]);
     assert_eq!(hits[0]["kind"], "parcel");
     assert_eq!(hits[0]["label"], "RR123456785KZ");
+    // The office of origin and the point of entry are searched, as the
+    // place of seizure is (they were not until 2026-12-07).
+    nb.ok(&[
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "posted_from=Guangzhou IMPC",
+        "--set",
+        "entry_point=Khorgos border crossing",
+    ]);
+    for q in ["khorgos", "guangzhou"] {
+        let hits = nb.json(&["search", q]);
+        assert_eq!(hits[0]["label"], "RR123456785KZ", "{q}: {hits}");
+    }
     let hits = nb.json(&["search", "nitazene", "--kind", "substance"]);
     assert!(hits.as_array().unwrap().len() >= 3, "{hits}");
     assert!(

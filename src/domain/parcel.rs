@@ -140,8 +140,12 @@ pub fn recipient_name_key(name: &Option<String>) -> Option<String> {
 /// The fields a parcel's search text is made of, in order
 /// ([`Record::search_text`] joins them). The store keeps no search row
 /// for a parcel: it makes the text from these columns of the parcel's row
-/// when it is searched (see `store::search`).
-pub const SEARCH_FIELDS: [&str; 16] = [
+/// when it is searched (see `store::search`). The office of origin and
+/// the point of entry are places to search by, as the place of seizure
+/// is (until 2026-12-07 they were not searched); the service, customs
+/// form, declared category, HS code and transit country are categories,
+/// counted and compared in the analyst's views, not searched.
+pub const SEARCH_FIELDS: [&str; 18] = [
     "tracking",
     "carrier",
     "origin",
@@ -158,6 +162,8 @@ pub const SEARCH_FIELDS: [&str; 16] = [
     "found_contents",
     "concealment",
     "seized_place",
+    "posted_from",
+    "entry_point",
 ];
 
 /// The fields a parcel's identifiers are made of ([`Parcel::identifiers_of`]

@@ -281,6 +281,8 @@ mod tests {
                 ("declared_contents", "tea sample"),
                 ("concealment", "in a tin"),
                 ("seized_place", "Almaty"),
+                ("posted_from", "Guangzhou IMPC"),
+                ("entry_point", "Khorgos"),
             ],
             &[("tracking", "1Z999AA10123456784")],
             &[("tracking", "EE473124829CN"), ("sender_email", "a@b.cn")],
