@@ -194,3 +194,53 @@ fn the_interface_keeps_the_typed_form_when_the_notebook_is_held() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+/// In a real terminal: keys typed while a save waits for a colleague's
+/// write are typed at its "saving…" line; they are dropped, and said, and
+/// do not go into the note that comes back with the error. (Keys typed
+/// ahead of a save that does not wait are applied:
+/// `tests/e2e_pty.rs`.)
+#[test]
+fn keys_typed_while_a_save_waits_are_dropped_and_said() {
+    let nb = common::Nb::new();
+    nb.ok(&["add", "parcel", "--tracking", "RR123456785KZ"]);
+    let home = nb.db.parent().unwrap();
+    let config = home.join("interdict-config.toml");
+    std::fs::write(&config, "").unwrap();
+    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_interdict"));
+    cmd.arg("--db");
+    cmd.arg(&nb.db);
+    cmd.env("HOME", home);
+    cmd.env("XDG_DATA_HOME", home.join("data"));
+    cmd.env("INTERDICT_CONFIG", &config);
+    cmd.env("INTERDICT_USER", "officer");
+    cmd.env("INTERDICT_BUSY_TIMEOUT_MS", "1500");
+    cmd.env("TERM", "xterm-256color");
+    let mut s = common::pty::Screen::spawn(cmd, 30, 100);
+    s.wait_for("2 Parcels (1)");
+    s.send("2");
+    s.wait_for("┌ Parcels 1/1");
+    s.send("n");
+    s.send("first note");
+    s.wait_for("first note");
+    let (mut child, input) = hold(&nb.db);
+    s.send("\r");
+    s.wait_for("saving");
+    s.send("xy");
+    s.wait_for("2 keys typed while the notebook was busy were not applied");
+    drop(input);
+    child.wait().unwrap();
+    // The note came back as typed, without the keys; saved now.
+    s.send("\r");
+    s.wait_for("note added to RR123456785KZ");
+    s.send("q");
+    s.wait_exit();
+    let p = nb.json(&["show", "RR123456785KZ"]);
+    let notes: Vec<&str> = p["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["text"].as_str())
+        .collect();
+    assert_eq!(notes, ["first note"], "{p}");
+}

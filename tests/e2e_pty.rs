@@ -260,6 +260,39 @@ fn a_field_is_edited_in_the_middle_with_cursor_keys() {
     assert_eq!(p["carrier"], "KazEMS");
 }
 
+/// Two notes typed in one burst, as keys arrive over SSH: the `n` typed
+/// right after the first note's Enter opens the second note, and its text
+/// goes into it. (The keys pending after any save were dropped: the `n`
+/// was lost, and typed a moment later the second note's text ran as list
+/// commands, its `x` and `y` deleting the parcel.)
+#[test]
+fn keys_typed_ahead_of_a_quick_save_are_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nb.db");
+    cli(&db, &["init"]);
+    cli(&db, &["add", "parcel", "--tracking", "RR123456785KZ"]);
+    let mut s = start(&db, dir.path(), &[]);
+    s.wait_for("2 Parcels (1)");
+    s.send("2");
+    s.wait_for("┌ Parcels 1/1");
+    s.send("n");
+    s.wait_for("RR123456785KZ");
+    s.send("first note\rnbox yes\r");
+    s.wait_for("note added to RR123456785KZ");
+    s.send("q");
+    s.wait_exit();
+    let p: serde_json::Value =
+        serde_json::from_str(&cli(&db, &["show", "RR123456785KZ", "--format", "json"])).unwrap();
+    let mut notes: Vec<&str> = p["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["text"].as_str())
+        .collect();
+    notes.sort();
+    assert_eq!(notes, ["box yes", "first note"], "{p}");
+}
+
 /// Every file under `dir` whose bytes hold `needle`.
 fn files_holding(dir: &Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();

@@ -172,6 +172,15 @@ pub fn build(store: Store, width: u16, height: u16) -> Session {
     s
 }
 
+/// How long a write takes before the keys typed meanwhile are taken as
+/// typed at its "saving…" line (and dropped): a write that took less did
+/// not wait for a colleague's, and the keys typed ahead of it are applied.
+const WAITED: Duration = Duration::from_millis(250);
+
+/// The quiet that ends a burst of keys being dropped after a write that
+/// waited (keys sent in one burst arrive in several reads).
+const BURST_GAP: Duration = Duration::from_millis(150);
+
 /// Runs the interface until the user quits; `notice` is shown on the
 /// status line at start: a warning (e.g. a notebook on a network
 /// filesystem, an export that failed its checks) when its flag is set.
@@ -218,6 +227,7 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
                     Event::Resize(w, h) => session.resize(w, h),
                     ev => {
                         let terminal = &mut guard.terminal;
+                        let began = std::time::Instant::now();
                         let wrote = session.handle_event_then(ev, |app| {
                             let _ = terminal.draw(|f| view::draw(f, app));
                         });
@@ -225,10 +235,19 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
                         // were typed at a screen that said it was saving:
                         // applied afterwards they went into a form or note
                         // that came back (a failed save), unseen. They are
-                        // dropped, and said.
-                        if wrote && event::poll(Duration::ZERO)? {
+                        // dropped, and said, with the rest of their burst
+                        // (the text of a note is no list command). Keys
+                        // typed ahead of a write that did not wait are
+                        // applied: until 2026-12-07 every key pending after
+                        // any save was dropped, so `Enter n` typed at once
+                        // lost the `n` and the next note's text ran as
+                        // list commands (its `x` and `y` deleted a parcel).
+                        if wrote && began.elapsed() >= WAITED && event::poll(Duration::ZERO)? {
                             let mut dropped = 0;
-                            while event::poll(Duration::ZERO)? {
+                            let quiet_from = std::time::Instant::now();
+                            while quiet_from.elapsed() < Duration::from_secs(2)
+                                && event::poll(BURST_GAP)?
+                            {
                                 match event::read()? {
                                     // (The terminal's size is no key.)
                                     Event::Resize(w, h) => session.resize(w, h),
