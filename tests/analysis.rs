@@ -563,6 +563,40 @@ fn a_substance_added_by_hand_and_found_is_emerging_and_not_from_the_catalogue() 
     assert!(table.contains("2026-10-02  seized"), "{table}");
 }
 
+/// Notes of one day, dated by the day, run in the order they were
+/// written, as the day's story ran (they ran in the order of their texts).
+#[test]
+fn a_days_notes_run_in_the_order_written() {
+    let nb = common::Nb::new();
+    nb.ok(&["add", "case", "--title", "Op Owl"]);
+    let texts = [
+        "Watch the parcel from Dubai",
+        "Parcel arrived, controlled delivery approved",
+        "Buyer collected it, arrested at the door",
+    ];
+    for t in texts {
+        nb.ok(&[
+            "add",
+            "note",
+            "--on",
+            "C-0001",
+            "--date",
+            "2026-12-01",
+            "--text",
+            t,
+        ]);
+    }
+    let t = nb.json(&["timeline", "C-0001"]);
+    let notes: Vec<&str> = t["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["what"] == "note")
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, texts, "{t}");
+}
+
 #[test]
 fn the_timeline_shows_merges_links_and_notes_of_the_case() {
     let c = conn();

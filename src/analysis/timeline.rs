@@ -30,6 +30,11 @@ pub struct Event {
     pub text: String,
     /// The item the event is about (Enter leads there).
     pub item: Option<ItemRef>,
+    /// When a note was written, for notes of one day whose time is a day:
+    /// they run in the order written (they ran in the order of their
+    /// texts, a day's story backwards as often as not).
+    #[serde(skip)]
+    pub written: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -92,6 +97,7 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
                 what,
                 text,
                 item,
+                written: String::new(),
             });
         }
     };
@@ -198,6 +204,8 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
             );
         }
     }
+    // (Made here, not pushed: each keeps when it was written.)
+    let mut note_events = Vec::new();
     for (n, on, item) in notes {
         ids.push(n.meta.id);
         let what = if n.note_type == "lead" {
@@ -209,7 +217,16 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
             Some(tracking) => format!("{tracking}: {}", first_line(&n.text)),
             None => first_line(&n.text).to_string(),
         };
-        push(&n.noted_on, what, text, item);
+        if !n.noted_on.is_empty() {
+            note_events.push(Event {
+                date: day(&n.noted_on),
+                at: n.noted_on.clone(),
+                what,
+                text,
+                item,
+                written: n.meta.created_at.clone(),
+            });
+        }
     }
     // Links from or to the case and its parcels, each once.
     let mut seen_links = HashSet::new();
@@ -303,11 +320,13 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
             Some(me.clone()),
         );
     }
+    ev.extend(note_events);
     ev.sort_by(|a, b| {
         a.date
             .cmp(&b.date)
             .then(order(a.what).cmp(&order(b.what)))
             .then_with(|| a.at.cmp(&b.at))
+            .then_with(|| a.written.cmp(&b.written))
             .then_with(|| a.text.cmp(&b.text))
     });
     Ok(Timeline {
