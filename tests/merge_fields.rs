@@ -685,6 +685,50 @@ fn a_record_merged_field_by_field_travels_to_a_third_post_without_a_conflict() {
     c.ok(&["audit", "verify"]);
 }
 
+/// Three posts in a ring, a → b → c → a: a weighs the parcel 111 g, b
+/// 222 g, c writes its contents. b holds a's weight as a conflict; c
+/// merges b's version field by field with its own. When c's file comes
+/// to a, a's 111 g was never moved on from by anyone: a meets b's 222 g
+/// as a conflict and takes c's contents; and b's conflict stays open
+/// until a person settles it (a's file then offers b a's newer version,
+/// the contents taken, the weight again in conflict). (a took 222 g without a word, and b's
+/// conflict was closed as settled there by a, who had settled nothing.)
+#[test]
+fn a_relayed_field_merge_does_not_overwrite_a_third_posts_edit() {
+    let (a, b) = two_posts();
+    let c = Nb::new();
+    c.ok(&["init"]);
+    merge(&c, &export(&b, "b0.db"));
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=111"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=222"]);
+    c.ok(&[
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "declared_contents=green tea",
+    ]);
+    assert_eq!(counts(&merge(&b, &export(&a, "a1.db")))[3], 1);
+    let r = merge(&c, &export(&b, "b1.db"));
+    assert_eq!(
+        counts(&r)[3],
+        0,
+        "c merges b's weight with its contents: {r}"
+    );
+    let r = merge(&a, &export(&c, "c1.db"));
+    assert_eq!(counts(&r)[3], 1, "a meets b's weight as a conflict: {r}");
+    let p = a.json(&["show", "RR123456785KZ"]);
+    assert_eq!(p["weight_g"], 111.0, "{p}");
+    assert_eq!(p["declared_contents"], "green tea", "{p}");
+    let r = merge(&b, &export(&a, "a2.db"));
+    assert_eq!(r["settled_there"], 0, "{r}");
+    let all = b.json(&["conflicts", "list", "--all"]);
+    let first = &all.as_array().unwrap()[0];
+    assert_eq!(first["status"], "open", "b's stays open: {all}");
+    assert_eq!(b.json(&["show", "RR123456785KZ"])["weight_g"], 222.0);
+    a.ok(&["audit", "verify"]);
+    b.ok(&["audit", "verify"]);
+}
+
 /// A partner's version that loosens a record's TLP label (RED to GREEN)
 /// is never taken without a person: it waits as a conflict, the label
 /// here stays (it was taken silently, and the next plain export carried

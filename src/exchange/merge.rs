@@ -31,7 +31,7 @@ use crate::store::integrity::LastStates;
 use crate::store::{Result, Store, StoreError, Writer, audit, records, refs};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -174,22 +174,22 @@ enum OwnLog {
 fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>>> {
     use std::collections::{BTreeMap, HashSet};
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
-    // Each other log's versions in order, with when each was made.
-    let mut logs: BTreeMap<Uuid, Vec<(Vec<u8>, String)>> = BTreeMap::new();
-    // When a conflict of the item was settled in the database's own log.
-    let mut settled: Option<String> = None;
-    let mut own_entry = |v: Vec<u8>, action: String, at: String| {
-        if (action.starts_with("resolve") || action == audit::MERGED_FIELDS)
-            && settled.as_ref().is_none_or(|s| *s < at)
-        {
-            settled = Some(at);
+    // Each other log's versions in order, with when each was made and
+    // the fields its entry changed.
+    let mut logs: BTreeMap<Uuid, Vec<LogEntry>> = BTreeMap::new();
+    // When a conflict of the item was settled in the database's own log,
+    // and the values the settlement took from the other side.
+    let mut settlements: Vec<(String, Map<String, Value>)> = Vec::new();
+    let mut own_entry = |v: Vec<u8>, action: String, at: String, detail: Option<String>| {
+        if action.starts_with("resolve") || action == audit::MERGED_FIELDS {
+            settlements.push((at, taken_values(detail.as_deref())));
         }
         seen.insert(v);
     };
     let own_db = match own {
         OwnLog::Audit => {
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT substr(coalesce(version, state), 1, 16), action, at FROM audit WHERE {} AND state IS NOT NULL",
+                "SELECT substr(coalesce(version, state), 1, 16), action, at, detail FROM audit WHERE {} AND state IS NOT NULL",
                 audit::sql_of_item("item_id", "?1")
             ))?;
             let mut rows = stmt.query([id])?;
@@ -198,6 +198,7 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
                     r.get(0)?,
                     Name::Action.get(r, 1)?,
                     crate::store::stamp::get(r, 2)?,
+                    r.get(3)?,
                 );
             }
             None
@@ -205,28 +206,40 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
         OwnLog::Received(db) => Some(db),
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT source_db, substr(coalesce(version, state), 1, 16), action, at FROM received_audit
+        "SELECT source_db, substr(coalesce(version, state), 1, 16), action, at, detail FROM received_audit
           WHERE item_id = ?1 AND state IS NOT NULL ORDER BY source_db, seq",
     )?;
     let mut rows = stmt.query([id])?;
     while let Some(r) = rows.next()? {
         let db: Uuid = r.get(0)?;
-        let (v, action, at) = (
+        let (v, action, at, detail) = (
             r.get::<_, Vec<u8>>(1)?,
             Name::Action.get(r, 2)?,
             crate::store::stamp::get(r, 3)?,
+            r.get::<_, Option<String>>(4)?,
         );
         if Some(db) == own_db {
-            own_entry(v, action, at);
+            own_entry(v, action, at, detail);
         } else {
-            logs.entry(db).or_default().push((v, at));
+            logs.entry(db).or_default().push(LogEntry {
+                version: v,
+                at,
+                detail,
+            });
         }
     }
-    if let Some(t) = &settled {
+    // A settlement supersedes the versions the other side had made by
+    // then: of each log whose version then could have been that side,
+    // i.e. gives each field the settlement took from the other side the
+    // value it took. (Until 2026-12-07 of every log: a field merge of a
+    // relayed version superseded a third post's edit the relay had held
+    // as a conflict, and that post's edit was overwritten without one.)
+    for (t, taken) in &settlements {
         for log in logs.values() {
-            for (v, at) in log {
-                if at <= t {
-                    seen.insert(v.clone());
+            let then: Vec<&LogEntry> = log.iter().filter(|e| e.at <= *t).collect();
+            if could_be_the_other_side(&then, taken) {
+                for e in then {
+                    seen.insert(e.version.clone());
                 }
             }
         }
@@ -237,11 +250,11 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
     loop {
         let mut grew = false;
         for (log, done) in logs.values().zip(upto.iter_mut()) {
-            if let Some(last) = log.iter().rposition(|(v, _)| seen.contains(v))
+            if let Some(last) = log.iter().rposition(|e| seen.contains(&e.version))
                 && last + 1 > *done
             {
-                for (v, _) in &log[..=last] {
-                    grew |= seen.insert(v.clone());
+                for e in &log[..=last] {
+                    grew |= seen.insert(e.version.clone());
                 }
                 *done = last + 1;
             }
@@ -251,6 +264,50 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
         }
     }
     Ok(seen.into_iter().collect())
+}
+
+/// An entry of another database's log of an item, as [`seen_versions`]
+/// reads it.
+struct LogEntry {
+    version: Vec<u8>,
+    at: String,
+    detail: Option<String>,
+}
+
+/// The values a settlement's entry took from the other side: each field
+/// its detail changes (`[old, new]`, old and new apart), at its new value;
+/// who wrote it when left out (the settler's own).
+fn taken_values(detail: Option<&str>) -> Map<String, Value> {
+    let map: Map<String, Value> = detail
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or_default();
+    map.into_iter()
+        .filter(|(k, _)| !crate::domain::Meta::COLUMNS.contains(&k.as_str()))
+        .filter_map(|(k, v)| match v.as_array().map(Vec::as_slice) {
+            Some([old, new]) if old != new => Some((k, new.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a log's version as its entries `then` leave it could have been
+/// the other side of a settlement that took `taken`: no field taken holds
+/// another value there, as the last of its entries that set the field
+/// says (a field none set is not known, and not held against it).
+fn could_be_the_other_side(then: &[&LogEntry], taken: &Map<String, Value>) -> bool {
+    if then.is_empty() {
+        return false;
+    }
+    let set: Vec<Map<String, Value>> = then
+        .iter()
+        .map(|e| taken_values(e.detail.as_deref()))
+        .collect();
+    taken.iter().all(|(k, v)| {
+        set.iter()
+            .rev()
+            .find_map(|m| m.get(k))
+            .is_none_or(|there| there == v)
+    })
 }
 
 /// When a log that came here with an earlier merge ends with the item's
