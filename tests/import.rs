@@ -1060,6 +1060,34 @@ fn a_bare_address_or_phone_beside_a_sender_is_not_taken_as_the_recipients() {
     );
     nb.ok(&["import", "csv", alone.to_str().unwrap()]);
     assert!(stored(&nb, "RR920000021CN", "recipient_phone").is_some());
+    // A consignor and consignee as customs documents name them: both
+    // sides' names, the bare contacts neither's.
+    let customs = write(
+        &nb,
+        "ru3.csv",
+        "ШПИ;Грузоотправитель;Адрес;Телефон;Грузополучатель\nRR920000035CN;Shenzhen Trade Co;Shenzhen, Futian;+86 755 1234 5678;Иванов Иван\n",
+    );
+    nb.ok(&["import", "csv", customs.to_str().unwrap()]);
+    assert_eq!(stored(&nb, "RR920000035CN", "recipient_phone"), None);
+    assert_eq!(stored(&nb, "RR920000035CN", "recipient_address"), None);
+    assert_eq!(
+        stored(&nb, "RR920000035CN", "sender_name").as_deref(),
+        Some("Shenzhen Trade Co")
+    );
+    assert_eq!(
+        stored(&nb, "RR920000035CN", "recipient_name").as_deref(),
+        Some("Иванов Иван")
+    );
+    // A column naming the sender that is not read (a seller) is a
+    // sender's column beside them all the same.
+    let seller = write(
+        &nb,
+        "ru4.csv",
+        "ШПИ;Продавец (магазин);Адрес;Телефон\nRR920000049CN;mef-shop;Shenzhen, Futian;+86 755 1234 5678\n",
+    );
+    let said = nb.ok(&["import", "csv", seller.to_str().unwrap()]);
+    assert!(said.contains("Продавец"), "{said}");
+    assert_eq!(stored(&nb, "RR920000049CN", "recipient_phone"), None);
 }
 
 /// A rejects file of a row that was not UTF-8 holds U+FFFD where its

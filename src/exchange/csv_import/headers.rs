@@ -138,6 +138,13 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
             "from name",
             "consignor",
             "consignor name",
+            "грузоотправитель",
+            "отправитель фио",
+            "экспортер",
+            "exporter",
+            "sender exporter",
+            "shipper exporter",
+            "отправитель экспортер",
         ],
     ),
     (
@@ -190,6 +197,12 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
             "receiver",
             "receiver name",
             "to name",
+            "грузополучатель",
+            "получатель фио",
+            "импортер",
+            "importer",
+            "consignee importer",
+            "получатель импортер",
         ],
     ),
     (
@@ -519,6 +532,32 @@ pub fn date_format_hint(header: &str) -> Option<(DateOrder, String)> {
 /// (taken as the addressee's where no sender's column is beside it).
 pub fn is_bare_contact(header: &str) -> bool {
     matches!(header_key(header).as_str(), k if k == header_key("адрес") || k == header_key("телефон"))
+}
+
+/// Words that make a column the sender's side, whatever else its header
+/// says (`Отправитель/Экспортер`, `Seller`, `Shipper ref`): beside one,
+/// a bare `Адрес` or `Телефон` could be either side's.
+const SENDER_WORDS: &[&str] = &[
+    "отправител",
+    "грузоотправител",
+    "экспортер",
+    "экспортёр",
+    "продавец",
+    "sender",
+    "shipper",
+    "consignor",
+    "exporter",
+    "seller",
+];
+
+/// Whether a header names the sender's side ([`SENDER_WORDS`]), a word of
+/// it starting with one of those (its case and endings aside).
+pub fn names_sender(header: &str) -> bool {
+    static STEMS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let stems = STEMS.get_or_init(|| SENDER_WORDS.iter().map(|w| header_key(w)).collect());
+    fold(header)
+        .split(' ')
+        .any(|word| stems.iter().any(|s| word.starts_with(s.as_str())))
 }
 
 /// ISO 4217 codes a value header may name (`Value (USD)`): those of the

@@ -260,9 +260,13 @@ impl ColumnPlan {
                 // an English `Address` or `Phone` is: taken as the
                 // recipient's, a sender's phone fed the watchlist and the
                 // cross-references as a recipient's.
-                let senders = fields
-                    .iter()
-                    .any(|f| f.is_some_and(|f| f.starts_with("sender_")));
+                // (A sender's column not recognised counts: beside an
+                // `Отправитель (ФИО)` or a `Seller`, a bare `Адрес` was
+                // taken as the recipient's until 2026-12-07.)
+                let senders = fields.iter().zip(&header).any(|(f, h)| match f {
+                    Some(f) => f.starts_with("sender_"),
+                    None => super::headers::names_sender(h),
+                });
                 if senders {
                     for i in 0..header.len() {
                         if matches!(fields[i], Some("recipient_address" | "recipient_phone"))
