@@ -1113,3 +1113,105 @@ fn a_value_holding_the_mark_of_a_lost_character_is_refused() {
         assert_eq!(nb.count("parcels"), 1, "only the good row: {extra:?}");
     }
 }
+
+/// An encoding named for a file that says otherwise: a UTF-8 or UTF-16
+/// byte-order mark wins (and the report names what was read), and UTF-8
+/// text without one is refused rather than stored garbled, naming the
+/// line and both readings. (A UTF-8 file with its mark, imported with
+/// the `--encoding windows-1251` a partner's other files need, stored
+/// `Иванов` as `РРІР°РЅРѕРІ`.) A tab delimiter is named `tab`.
+#[test]
+fn a_byte_order_mark_wins_over_the_encoding_named_and_utf8_is_not_read_as_another() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let text = "Tracking,Recipient\nRR920000018CN,Иванов Иван\n";
+    let bom = write(
+        &nb,
+        "bom.csv",
+        [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+    );
+    let r = nb.json(&[
+        "import",
+        "csv",
+        bom.to_str().unwrap(),
+        "--encoding",
+        "windows-1251",
+    ]);
+    assert_eq!(r["encoding"], "UTF-8", "{r}");
+    assert_eq!(
+        stored(&nb, "RR920000018CN", "recipient_name").as_deref(),
+        Some("Иванов Иван")
+    );
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "Tracking,Recipient\nRR920000021CN,Петров Пётр\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let le = write(&nb, "le.csv", utf16);
+    let r = nb.json(&[
+        "import",
+        "csv",
+        le.to_str().unwrap(),
+        "--encoding",
+        "windows-1251",
+    ]);
+    assert_eq!(r["encoding"], "UTF-16LE", "{r}");
+    assert_eq!(
+        stored(&nb, "RR920000021CN", "recipient_name").as_deref(),
+        Some("Петров Пётр")
+    );
+    let plain = write(
+        &nb,
+        "plain.csv",
+        "Tracking\tRecipient\nRR920000035CN\tMüller Jürgen\n",
+    );
+    let err = nb.fails(&[
+        "import",
+        "csv",
+        plain.to_str().unwrap(),
+        "--encoding",
+        "latin1",
+        "--delimiter",
+        "tab",
+    ]);
+    assert!(
+        err.contains("line 2") && err.contains("UTF-8") && err.contains("MÃ¼ller"),
+        "{err}"
+    );
+    assert_eq!(stored_count(&nb), 2);
+    nb.ok(&[
+        "import",
+        "csv",
+        plain.to_str().unwrap(),
+        "--delimiter",
+        "tab",
+    ]);
+    assert_eq!(
+        stored(&nb, "RR920000035CN", "recipient_name").as_deref(),
+        Some("Müller Jürgen")
+    );
+    // A file in windows-1251 is read as named.
+    let (cp, _, _) =
+        encoding_rs::WINDOWS_1251.encode("Tracking;Recipient\nRR920000049CN;Сидоров\n");
+    let cp = write(&nb, "cp.csv", cp.as_ref());
+    nb.ok(&[
+        "import",
+        "csv",
+        cp.to_str().unwrap(),
+        "--encoding",
+        "windows-1251",
+    ]);
+    assert_eq!(
+        stored(&nb, "RR920000049CN", "recipient_name").as_deref(),
+        Some("Сидоров")
+    );
+}
+
+fn stored_count(nb: &Nb) -> i64 {
+    let c = rusqlite::Connection::open(&nb.db).unwrap();
+    c.query_row("SELECT count(*) FROM parcels", [], |r| r.get(0))
+        .unwrap()
+}

@@ -532,8 +532,8 @@ pub struct ScreenArgs {
     /// The file's text encoding when it is not UTF-8
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
-    /// Field delimiter [default: recognised from the header line]
-    #[arg(long, value_name = "CHAR")]
+    /// Field delimiter: one character, or `tab` (`\t`) [default: recognised from the header line]
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_char)]
     pub delimiter: Option<char>,
     /// The line the header is on (1 = the first line) [default: found among the first 20 rows, below any title or notes]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -734,8 +734,8 @@ pub struct ImportCsvArgs {
     /// The file's text encoding when it is not UTF-8 (e.g. windows-1251)
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
-    /// Field delimiter [default: recognised from the header line]
-    #[arg(long, value_name = "CHAR")]
+    /// Field delimiter: one character, or `tab` (`\t`) [default: recognised from the header line]
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_char)]
     pub delimiter: Option<char>,
     /// The line the header is on (1 = the first line) [default: found among the first 20 rows, below any title or notes]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -1102,4 +1102,33 @@ pub struct AddParcel {
     pub case: Option<String>,
     #[command(flatten)]
     pub extra: SetArgs,
+}
+
+/// A delimiter as typed: one character, or a tab named (`tab`, `\t`,
+/// as a shell passes `'\t'`), which clap's one character refused.
+fn delimiter_char(s: &str) -> Result<char, String> {
+    match s {
+        "tab" | "TAB" | "\\t" => Ok('\t'),
+        _ => {
+            let mut chars = s.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Ok(c),
+                _ => Err(format!("{s:?}: one character such as , or ; (or `tab`)")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod delimiter_tests {
+    /// A tab is named `tab` or `\t`; one character is itself; more is
+    /// refused, naming what was typed.
+    #[test]
+    fn a_delimiter_is_one_character_or_a_tab_named() {
+        for tab in ["tab", "\\t", "\t"] {
+            assert_eq!(super::delimiter_char(tab), Ok('\t'), "{tab:?}");
+        }
+        assert_eq!(super::delimiter_char(";"), Ok(';'));
+        assert!(super::delimiter_char(";;").unwrap_err().contains("\";;\""));
+    }
 }

@@ -499,6 +499,76 @@ pub(super) fn open_csv(
     })
 }
 
+/// The encoding a file's byte-order mark names: UTF-8, UTF-16LE or
+/// UTF-16BE; `None` without one.
+fn bom_of(path: &Path) -> Result<Option<&'static Encoding>, ImportError> {
+    let mut head = Vec::new();
+    File::open(path)
+        .map_err(io_err(path))?
+        .take(3)
+        .read_to_end(&mut head)
+        .map_err(io_err(path))?;
+    Ok(Encoding::for_bom(&head).map(|(e, _)| e))
+}
+
+/// How much of a file's start is read to tell UTF-8 text from text in an
+/// encoding of one byte a character.
+const UTF8_SNIFF: u64 = 64 * 1024;
+
+/// Refuses to read in the single-byte (or East Asian) encoding `named` a
+/// file whose start is UTF-8 text beyond ASCII: a file in such an encoding
+/// hardly ever is (Cyrillic in windows-1251, an accented letter in
+/// windows-1252, is not), and read so it would be stored garbled without
+/// a word. The message shows the start of the first line that differs,
+/// both ways.
+fn refuse_utf8_read_as(path: &Path, named: &'static Encoding) -> Result<(), ImportError> {
+    if named == encoding_rs::UTF_8
+        || named == encoding_rs::UTF_16LE
+        || named == encoding_rs::UTF_16BE
+    {
+        return Ok(());
+    }
+    let mut head = Vec::new();
+    File::open(path)
+        .map_err(io_err(path))?
+        .take(UTF8_SNIFF)
+        .read_to_end(&mut head)
+        .map_err(io_err(path))?;
+    if head.is_ascii() {
+        return Ok(());
+    }
+    // (The start may end inside a character.)
+    let text = match std::str::from_utf8(&head) {
+        Ok(t) => t,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return Ok(()),
+    };
+    // (Text holding the mark of a lost character, a rejects file's, is
+    // refused row by row, naming the mark.)
+    if text.contains('\u{FFFD}') {
+        return Ok(());
+    }
+    let (line_no, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !l.is_ascii())
+        .unwrap_or((0, ""));
+    let shown: String = line.chars().take(40).collect();
+    let (garbled, _) = named.decode_without_bom_handling(shown.as_bytes());
+    Err(ImportError::Columns {
+        path: path.to_path_buf(),
+        message: format!(
+            "line {}: the file is UTF-8 text (\"{}\"), not {}: read so it would be stored as \"{}\"; leave --encoding out (or the mapping's `encoding`), or pass --encoding utf-8",
+            line_no + 1,
+            crate::domain::text::sanitize(&shown),
+            named.name(),
+            crate::domain::text::sanitize(&garbled)
+        ),
+    })
+}
+
 /// How much of a file's start is looked at to tell UTF-16 without a
 /// byte-order mark.
 const UTF16_SNIFF: u64 = 4096;
@@ -867,15 +937,22 @@ impl Prepared {
         mapping: Option<&Mapping>,
         layout: &Layout,
     ) -> Result<Prepared, ImportError> {
-        let encoding = match (layout.encoding, mapping.and_then(|m| m.encoding.as_deref())) {
+        let named = match (layout.encoding, mapping.and_then(|m| m.encoding.as_deref())) {
             (Some(e), _) => Some(e),
             (None, Some(label)) => Some(encoding_for(label)?),
             (None, None) => None,
         };
-        // UTF-16: told by its byte-order mark, or its NULs without one.
-        let encoding = match encoding {
-            Some(e) => Some(e),
-            None => utf16_of(path)?,
+        // A byte-order mark says what the file is, whatever was named
+        // (until 2026-12-07 a UTF-8 file's was dropped and its text read
+        // in the encoding named: `Иванов` stored as `РРІР°РЅРѕРІ`); UTF-16
+        // is told by its NULs without one.
+        let encoding = match (bom_of(path)?, named) {
+            (Some(bom), _) => Some(bom),
+            (None, Some(e)) => {
+                refuse_utf8_read_as(path, e)?;
+                Some(e)
+            }
+            (None, None) => utf16_of(path)?,
         };
         // UTF-8 named is read as the default is: checked row by row, a
         // byte that is not UTF-8 named, never replaced by U+FFFD.
