@@ -758,6 +758,43 @@ fn card_numbers_in_free_text_leave_masked() {
     assert!(text.contains("************1111"), "masked in the note");
 }
 
+/// A notebook's own event read back: an organisation's contacts holding
+/// a card number come back masked, as every export masks them, and are
+/// the contacts here, not a difference (it was filed as a conflict whose
+/// two sides printed alike, and taking the file's side put the stars in
+/// place of the number).
+#[test]
+fn a_masked_card_read_back_is_the_number_here() {
+    let (nb, case) = case_with_people();
+    nb.ok(&[
+        "edit",
+        "Almaty Mef Shop",
+        "--set",
+        "contacts=@almaty_mef_bot, card 4111 1111 1111 1111",
+    ]);
+    let file = nb.beside("own.json");
+    nb.ok(&[
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("************1111"), "masked in the event");
+    let said = nb.json(&["import", "misp", file.to_str().unwrap()]);
+    let notices = said["notices"].to_string();
+    assert!(!notices.contains("contacts"), "{said}");
+    let open = nb.json(&["conflicts"]);
+    assert!(
+        !open.to_string().contains("Almaty Mef Shop"),
+        "no conflict of the shop: {open}"
+    );
+    let shop = nb.json(&["--show-cards", "show", "Almaty Mef Shop"]);
+    assert!(shop.to_string().contains("4111 1111 1111 1111"), "{shop}");
+}
+
 /// One tracking number under two parcel objects of an event is named as
 /// the file's own repeat (with the object that gave it first), not as a
 /// parcel the notebook holds: the notebook holds none.
