@@ -1083,6 +1083,25 @@ fn a_filter_asked_for_in_the_links_pane_is_said_not_to_apply() {
     );
 }
 
+/// A long case title in the Links pane's title is cut with a mark, inside
+/// the pane (at 80 columns its border cut it, with none).
+#[test]
+fn a_long_title_is_cut_with_a_mark_in_the_links_pane() {
+    let mut ui = Ui::new(0);
+    ui.keys("a")
+        .typed("Operation Night Owl - not the Astana Owl case, parcels to Almaty via Dubai")
+        .keys("ctrl-s 4");
+    let top = ui.lines()[1].clone();
+    // (The Links pane's own title: the detail pane's beside it is cut
+    // with its mark.)
+    let title = top
+        .split("Links of")
+        .nth(1)
+        .and_then(|t| t.split('┐').next())
+        .unwrap_or_default();
+    assert!(title.contains("…"), "{top}");
+}
+
 /// Help lists the keys of a line being typed (they work in every field,
 /// the note prompt and a filter, and help did not say so).
 #[test]
@@ -1098,6 +1117,9 @@ fn help_lists_the_line_editing_keys() {
         text.contains("Ctrl-w") && text.contains("cut the word before the caret"),
         "{text}"
     );
+    // At 80 columns every key is said whole (`Ctrl-e` was cut off).
+    assert!(text.contains("End, Ctrl-e"), "{text}");
+    assert!(!text.contains("Ct…"), "{text}");
 }
 
 /// A write that may wait for the notebook (a colleague's import holds

@@ -305,7 +305,12 @@ fn draw_list(f: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
 
 fn draw_links(f: &mut Frame<'_>, app: &App, area: Rect) {
     let title = match &app.current {
-        Some(c) => format!(" Links of {} ", fit(&c.named(), 38)),
+        // (Fitted to the pane: at 80 columns a long title was cut by
+        // its border, with no mark.)
+        Some(c) => format!(
+            " Links of {} ",
+            fit(&c.named(), (area.width as usize).saturating_sub(14).min(38))
+        ),
         None => " Links ".to_string(),
     };
     let inner_h = area.height.saturating_sub(2) as usize;
@@ -689,9 +694,12 @@ fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
 }
 
 /// The keys of a line being typed, as `text.rs` reads them.
-const EDITING_KEYS: [(&str, &str); 7] = [
+/// (Each fits the key column at 80 columns: `Home, End, Ctrl-a, Ctrl-e`
+/// was cut to `Ctrl-a, Ct…`.)
+const EDITING_KEYS: [(&str, &str); 8] = [
     ("←, →", "move by a character"),
-    ("Home, End, Ctrl-a, Ctrl-e", "to the start, to the end"),
+    ("Home, Ctrl-a", "to the start"),
+    ("End, Ctrl-e", "to the end"),
     ("Alt-b, Alt-f", "back, forward by a word"),
     ("Ctrl-u", "cut the line"),
     ("Ctrl-w", "cut the word before the caret"),
