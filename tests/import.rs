@@ -344,7 +344,9 @@ fn a_mapping_file_with_defaults_and_save_mapping() {
 fn hostile_text_is_stored_faithfully_and_never_echoed_raw() {
     let nb = Nb::new();
     let t = s10_number("RR", 50, "CN");
-    let evil_name = "Wang\x1b[2J Li\u{202e}gnp.exe\u{200b}";
+    // (A control character is never data: refused since 2026-12-07, as
+    // in the row of line 5.)
+    let evil_name = "Wang\u{2028} Li\u{202e}gnp.exe\u{200b}";
     let long = "x".repeat(100_000);
     // A value longer than any field holds is refused by name, like any
     // other bad value, not stored.
@@ -352,9 +354,11 @@ fn hostile_text_is_stored_faithfully_and_never_echoed_raw() {
         "tracking,sender_name,declared_contents,weight_g,\x1b[31mEvil column\n\
          {t},{evil_name},tea sample,10,a\n\
          {},ok,tea,\x1b[2J\u{202e}9,b\n\
-         {},ok,{long},10,c\n",
+         {},ok,{long},10,c\n\
+         {},Wang\x1b[2J,tea,10,d\n",
         s10_number("RR", 51, "CN"),
-        s10_number("RR", 52, "CN")
+        s10_number("RR", 52, "CN"),
+        s10_number("RR", 53, "CN")
     );
     let f = write(&nb, "evil.csv", csv);
     let out = nb.cmd().args(["import", "csv", s(&f)]).assert().failure();
@@ -372,6 +376,10 @@ fn hostile_text_is_stored_faithfully_and_never_echoed_raw() {
         "{stderr}"
     );
     assert!(stdout.contains("^[[31mEvil column"), "{stdout}");
+    assert!(
+        stderr.contains("line 5, column \"sender_name\"") && stderr.contains("U+001B"),
+        "{stderr}"
+    );
     let out = nb
         .cmd()
         .args(["import", "csv", s(&f), "--skip-bad"])
@@ -470,11 +478,11 @@ fn a_listed_csv_imports_back_with_every_value_unchanged() {
         "--concealment=-inside a book-",
         "--recipient-name",
         "@shop_bot",
-        // Control characters are stored as written (never echoed raw on
-        // a terminal): a CSV written to a file keeps them, so that it
-        // reads back in unchanged.
+        // Invisible characters are stored as written (never echoed raw
+        // on a terminal): a CSV written to a file keeps them, so that it
+        // reads back in unchanged. (A control character is refused.)
         "--sender-name",
-        "Wang\x1b[2J Li\x07",
+        "Wang\u{2028} Li\u{200b}",
     ]);
     let csv = a.db.with_file_name("parcels.csv");
     std::fs::write(

@@ -926,7 +926,21 @@ fn read_only_browsing_leaves_the_file_byte_identical() {
 #[test]
 fn hostile_text_arrives_faithfully_and_is_never_printed_raw() {
     let a = Nb::new();
-    let evil = "Ivan\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}drowssap\u{200b}";
+    // (A control character is never data, and refused since 2026-12-07:
+    // a received record holding one is refused whole, see
+    // `a_received_record_must_be_one_typed_input_could_have_made`. What
+    // a text may hold that a terminal must not show raw are the
+    // invisible and reordering characters.)
+    let err = a.fails(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR473124829KZ",
+        "--sender-name",
+        "Ivan\u{1b}[2J",
+    ]);
+    assert!(err.contains("U+001B") && !err.contains('\u{1b}'), "{err:?}");
+    let evil = "Ivan\u{2028}\u{202e}drowssap\u{200b}";
     a.ok(&[
         "add",
         "parcel",
@@ -982,7 +996,7 @@ fn hostile_text_arrives_faithfully_and_is_never_printed_raw() {
     let f2 = export(&a, "evil2.db", &["--all"]);
     merge(&b, &f2);
     let listed = b.ok(&["conflicts", "show", "1"]);
-    assert!(listed.contains("Ivan^[[2J"), "{listed:?}");
+    assert!(listed.contains("Ivan<U+2028>"), "{listed:?}");
     assert!(
         !listed.contains('\u{1b}') && !listed.contains('\u{202e}'),
         "{listed:?}"
@@ -1744,6 +1758,18 @@ fn a_received_record_must_be_one_typed_input_could_have_made() {
         "UPDATE parcels SET updated_by = 'eve' || char(27) || ']0;x' WHERE tracking = 'RR123456785KZ';",
         "escape.db",
         &["updated_by", "U+001B"],
+    );
+    // A name or a title holding one (typed input refuses them since
+    // 2026-12-07: it took an escape in any text but provenance).
+    refuse(
+        "UPDATE parcels SET recipient_name = 'Bob' || char(27) || '[2J' WHERE tracking = 'RR123456785KZ';",
+        "name-escape.db",
+        &["recipient_name", "U+001B"],
+    );
+    refuse(
+        "UPDATE cases SET title = 'Op ' || char(7);",
+        "title-bell.db",
+        &["title", "U+0007"],
     );
     // A derived field that does not follow from the others.
     refuse(

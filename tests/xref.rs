@@ -187,6 +187,36 @@ fn nothing_connects_through_warning_listed_values_and_over_shared_ones_are_repor
         ));
 }
 
+/// The placeholders Russian tables write connect nothing, as the English
+/// ones do: "До востребования" (poste restante) and "Товары" (goods) on
+/// two unrelated parcels (they were two of a network), and "не указан"
+/// in a phone column is no phone.
+#[test]
+fn russian_placeholders_connect_nothing() {
+    let nb = Nb::new();
+    for n in [31, 32] {
+        parcel(
+            &nb,
+            &s10(n),
+            &[
+                "--recipient-address",
+                "До востребования",
+                "--declared",
+                "Товары",
+                "--recipient-phone",
+                "не указан",
+            ],
+        );
+    }
+    assert!(
+        connected(&nb, &s10(31)).is_empty(),
+        "{:?}",
+        connected(&nb, &s10(31))
+    );
+    let p = nb.json(&["show", &s10(31)]);
+    assert!(p["recipient_phone"].is_null(), "{p}");
+}
+
 #[test]
 fn paths_clusters_and_the_graphviz_export() {
     let nb = planted();

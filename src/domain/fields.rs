@@ -192,6 +192,9 @@ const PLACEHOLDERS: &[&str] = &[
     "не известно",
     "неизвестно",
     "нет данных",
+    "не указан",
+    "не указано",
+    "не указана",
     "н/д",
     "н.д.",
 ];
@@ -361,7 +364,27 @@ fn no_nul(raw: &str) -> Result<(), String> {
     if raw.contains('\0') {
         return Err("holds a NUL byte, which is never data".into());
     }
-    Ok(())
+    no_controls(raw, "\t\n\r")
+}
+
+/// A control character (an escape, a bell, U+0080-U+009F) is never data
+/// either: a terminal acts on it (an ESC sequence retitles the window or
+/// clears the screen of whoever `cat`s a report), and a name holding one
+/// cannot be typed back. Refused on every path, as NUL is, but for those
+/// of `allowed` (a long text's line ends and tabs). (Until 2026-12-07
+/// only NUL was, though a received record holding an escape was said to
+/// be refused.)
+fn no_controls(raw: &str, allowed: &str) -> Result<(), String> {
+    match raw
+        .chars()
+        .find(|c| c.is_control() && !allowed.contains(*c))
+    {
+        Some(c) => Err(format!(
+            "holds the control character U+{:04X}, which is never data",
+            c as u32
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A text with its accents composed (Unicode NFC): `José` pasted from a
@@ -388,6 +411,7 @@ impl FieldKind {
                     return Err("must be a single line".into());
                 }
                 no_nul(raw)?;
+                no_controls(raw, "\t")?;
                 text(composed(raw.trim()))
             }
             FieldKind::LongText => {
@@ -534,6 +558,19 @@ impl FieldKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A control character is refused in a line of text and in a long
+    /// text, naming it; a long text keeps its line ends and tabs.
+    #[test]
+    fn control_characters_are_never_data() {
+        for raw in ["Evil\u{1b}]0;pwned\u{7}", "Bob\u{9b}2J", "x\u{7f}"] {
+            let err = FieldKind::Text.parse(raw).unwrap_err();
+            assert!(err.contains("control character U+"), "{raw:?}: {err}");
+            assert!(FieldKind::LongText.parse(raw).is_err(), "{raw:?}");
+        }
+        assert!(FieldKind::LongText.parse("line 1\nline 2\tend\r\n").is_ok());
+        assert!(FieldKind::Text.parse("a\tb").is_ok());
+    }
 
     #[test]
     fn placeholders_are_told_in_any_case_and_script() {

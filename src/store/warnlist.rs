@@ -32,6 +32,18 @@ pub const DEFAULTS: &[(IdentKind, &str)] = &[
     (IdentKind::Content, "various"),
     (IdentKind::Content, "goods"),
     (IdentKind::Content, "merchandise"),
+    // The same in Russian, as partners' tables write them (they linked
+    // unrelated parcels until 2026-12-07: "До востребования", "Товары").
+    (IdentKind::Name, "неизвестно"),
+    (IdentKind::Name, "не указано"),
+    (IdentKind::Address, "до востребования"),
+    (IdentKind::Address, "адрес не указан"),
+    (IdentKind::Address, "не указан"),
+    (IdentKind::Address, "неизвестно"),
+    (IdentKind::Content, "товары"),
+    (IdentKind::Content, "товар"),
+    (IdentKind::Content, "разное"),
+    (IdentKind::Content, "не указано"),
     (IdentKind::Phone, "0000000000"),
     (IdentKind::Email, "noreply@example.com"),
 ];

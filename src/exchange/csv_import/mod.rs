@@ -1208,7 +1208,7 @@ mod tests {
     #[test]
     fn a_rejects_file_is_formula_safe_and_imports_back_the_same_values() {
         let csv = "tracking,sender_phone,declared_contents,sender_name,recipient_name,weight_g\n\
-                   RR123456785KZ,+44 20 7946 0000,\"=HYPERLINK(\"\"http://x\"\")\",\"@Wang\u{1b}[2J\u{202e}Li\",-Ivan,heavy\n";
+                   RR123456785KZ,+44 20 7946 0000,\"=HYPERLINK(\"\"http://x\"\")\",\"@Wang\u{200b}\u{202e}Li\",-Ivan,heavy\n";
         let (d, mut s) = temp_store();
         let rejects = d.path().join("in.rejects.csv");
         let opts = Options {
@@ -1236,7 +1236,7 @@ mod tests {
                 "RR123456785KZ",
                 "'+44 20 7946 0000",
                 "'=HYPERLINK(\"http://x\")",
-                "'@Wang\u{1b}[2J\u{202e}Li",
+                "'@Wang\u{200b}\u{202e}Li",
                 "'-Ivan",
                 "heavy"
             ],
@@ -1271,7 +1271,7 @@ mod tests {
         let (phone, declared, sender, recipient, _) = fields(&s);
         assert!(phone.unwrap().starts_with("+44"));
         assert_eq!(declared.as_deref(), Some("=HYPERLINK(\"http://x\")"));
-        assert_eq!(sender.as_deref(), Some("@Wang\u{1b}[2J\u{202e}Li"));
+        assert_eq!(sender.as_deref(), Some("@Wang\u{200b}\u{202e}Li"));
         assert_eq!(recipient.as_deref(), Some("-Ivan"));
     }
 
