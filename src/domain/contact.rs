@@ -17,6 +17,22 @@ pub fn check_phone(input: &str) -> Result<String, String> {
             "{s:?} is not a phone number: expected 5-17 digits, optionally with +, spaces, dashes and brackets"
         ));
     }
+    // Digits, a point and zeros: a number as a spreadsheet or pandas
+    // writes it (`77011234567.0`), whose zero is no digit of the phone.
+    // (It was taken, and indexed as `770112345670`, meeting nothing.)
+    if let Some((number, zeros)) = s.rsplit_once('.')
+        && !zeros.is_empty()
+        && zeros.bytes().all(|b| b == b'0')
+        && !number.contains('.')
+        && number
+            .trim_start_matches('+')
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
+        return Err(format!(
+            "{s:?} is a number as a spreadsheet writes it, not a phone: write it without the `.{zeros}` ({number:?})"
+        ));
+    }
     Ok(s.to_string())
 }
 
@@ -173,6 +189,14 @@ mod tests {
         assert!(check_phone("+7 (701) 555-01-42").is_ok());
         assert!(check_phone("call me").is_err());
         assert!(check_phone("123").is_err());
+        // A spreadsheet's number with its `.0` is refused, naming it; a
+        // number written with points is a phone.
+        for float in ["77011234567.0", "+77011234567.00"] {
+            let err = check_phone(float).unwrap_err();
+            assert!(err.contains("spreadsheet") && err.contains(".0"), "{err}");
+        }
+        assert!(check_phone("701.555.0142").is_ok());
+        assert!(check_phone("8.701.555.01.40").is_ok());
     }
 
     #[test]
