@@ -428,6 +428,34 @@ fn search_across_kinds() {
         let hits = nb.json(&["search", q]);
         assert_eq!(hits[0]["label"], "RR123456785KZ", "{q}: {hits}");
     }
+    // A phone, however written, finds every parcel that holds it (the
+    // spelling searched for found only the parcels that spelt it so).
+    nb.ok(&[
+        "edit",
+        "RR123456785KZ",
+        "--set",
+        "recipient_phone=+77011234567",
+    ]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456799KZ",
+        "--sender-phone",
+        "+7 (701) 123-45-67",
+    ]);
+    for q in ["+7 701 123 45 67", "+77011234567"] {
+        let hits = nb.json(&["search", q]);
+        let mut labels: Vec<&str> = hits
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(2)
+            .map(|h| h["label"].as_str().unwrap())
+            .collect();
+        labels.sort();
+        assert_eq!(labels, ["RR123456785KZ", "RR123456799KZ"], "{q}: {hits}");
+    }
     let hits = nb.json(&["search", "nitazene", "--kind", "substance"]);
     assert!(hits.as_array().unwrap().len() >= 3, "{hits}");
     assert!(

@@ -171,7 +171,59 @@ fn search_split(
             hits.push(h);
         }
     }
+    // A phone number, however written: first, every item the identifier
+    // index holds it for (`+7 701 123 45 67` found nothing, and
+    // `+77011234567` only the parcels that spelt it so, until 2026-12-07).
+    let held = phone_holders(conn, query.trim(), kind, limit)?;
+    if !held.is_empty() {
+        let top = hits.first().map_or(0, |h| h.score) + 1;
+        let mut front = Vec::with_capacity(held.len());
+        for item in held {
+            if let Some(h) = hit_at(conn, item, None, Some(q), top)? {
+                front.push(h);
+            }
+        }
+        hits.retain(|h| !front.iter().any(|f| f.id == h.id));
+        front.extend(hits);
+        front.truncate(limit);
+        hits = front;
+    }
     Ok(Some(hits))
+}
+
+/// The items (of `kind`, when given) that hold the phone number `query`
+/// as the identifier index holds it (its E.164 form), when the query
+/// reads as one written internationally: at most `limit`.
+fn phone_holders(
+    conn: &Connection,
+    query: &str,
+    kind: Option<ItemKind>,
+    limit: usize,
+) -> Result<Vec<i64>> {
+    use crate::domain::identifiers::{self as ids, IdentKind};
+    let digits = query.bytes().filter(u8::is_ascii_digit).count();
+    if digits < 7 || crate::domain::contact::check_phone(query).is_err() {
+        return Ok(Vec::new());
+    }
+    let Some(key) = ids::phone_key(query, None).filter(|k| k.starts_with('+')) else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT item FROM occurrences WHERE kind = ?1 AND value = ?2
+          AND (?3 IS NULL OR (item & 15) = ?3) ORDER BY item LIMIT ?4",
+    )?;
+    let items = stmt
+        .query_map(
+            (
+                keys::ident_code(IdentKind::Phone),
+                key,
+                kind.map(keys::kind_code),
+                limit as i64,
+            ),
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(items)
 }
 
 /// The best `limit` rows (score, item key) within `span`, best first;
