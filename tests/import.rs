@@ -1223,3 +1223,48 @@ fn stored_count(nb: &Nb) -> i64 {
     c.query_row("SELECT count(*) FROM parcels", [], |r| r.get(0))
         .unwrap()
 }
+
+/// A net weight is of the contents, not the parcel: beside the gross
+/// weight, as customs tables give both, the gross is the parcel's and the
+/// net is named as ignored (the table was refused whole for two weight
+/// columns); alone, it is named as ignored, not stored as the parcel's
+/// weight (incident reports gave it as the gross).
+#[test]
+fn a_net_weight_is_not_the_parcels_weight() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let both = write(
+        &nb,
+        "both.csv",
+        "ШПИ;Вес брутто, кг;Вес нетто, кг\nRR920000018CN;0,5;0,3\n",
+    );
+    let r = nb.json(&["import", "csv", both.to_str().unwrap()]);
+    assert_eq!(r["imported"], 1, "{r}");
+    assert!(
+        r["ignored_columns"].to_string().contains("Вес нетто"),
+        "{r}"
+    );
+    assert_eq!(stored_weight(&nb, "RR920000018CN"), Some(500.0));
+    let net = write(
+        &nb,
+        "net.csv",
+        "Tracking,Net weight (kg)\nRR920000021CN,0.3\n",
+    );
+    let r = nb.json(&["import", "csv", net.to_str().unwrap()]);
+    assert!(
+        r["ignored_columns"].to_string().contains("Net weight"),
+        "{r}"
+    );
+    assert_eq!(stored_weight(&nb, "RR920000021CN"), None);
+}
+
+fn stored_weight(nb: &Nb, tracking: &str) -> Option<f64> {
+    rusqlite::Connection::open(&nb.db)
+        .unwrap()
+        .query_row(
+            "SELECT weight_g FROM parcels WHERE tracking = ?1",
+            [tracking],
+            |r| r.get(0),
+        )
+        .unwrap()
+}

@@ -313,7 +313,6 @@ pub(super) const ALIASES: &[(&str, &[&str])] = &[
             "weight grams",
             "weight in grams",
             "gross weight g",
-            "net weight g",
             "mass g",
         ],
     ),
@@ -435,12 +434,16 @@ const WEIGHT_WORDS: &[&str] = &[
     "poids",
     "重量",
     "毛重",
-    "净重",
 ];
+/// Words that make a weight a net weight (of the contents, without the
+/// packing): not the parcel's weight, which is its gross weight. (Read as
+/// the parcel's, a `Net weight (kg)` went out as the gross weight in
+/// incident reports, and a customs table giving both, `Вес брутто` and
+/// `Вес нетто`, was refused whole for two weight columns.)
+const NET_WORDS: &[&str] = &["net", "netto", "нетто", "нт", "净重"];
 /// Words a weight header may have besides: which weight, of what.
 const WEIGHT_QUALIFIERS: &[&str] = &[
     "gross",
-    "net",
     "total",
     "actual",
     "declared",
@@ -452,9 +455,7 @@ const WEIGHT_QUALIFIERS: &[&str] = &[
     "in",
     "the",
     "brutto",
-    "netto",
     "брутто",
-    "нетто",
     "общий",
     "общая",
     "фактический",
@@ -463,7 +464,6 @@ const WEIGHT_QUALIFIERS: &[&str] = &[
     "посылки",
     "в",
     "бр",
-    "нт",
 ];
 
 /// Whether a header names a weight, and in which unit: `Some(Some(Kg))`
@@ -477,6 +477,9 @@ pub fn weight_header(header: &str) -> Option<Option<WeightUnit>> {
         .collect();
     let mut weight = false;
     let mut unit = None;
+    if words.iter().any(|w| NET_WORDS.contains(w)) {
+        return None;
+    }
     for w in &words {
         if WEIGHT_WORDS.contains(w) {
             weight = true;
