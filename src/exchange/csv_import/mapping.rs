@@ -171,10 +171,19 @@ impl Mapping {
                     "[defaults] tracking: every parcel needs its own tracking number".into(),
                 ));
             }
-            spec.parse(value.get_ref())
+            // A date in the mapping's own order (`03/04/2026` under
+            // `date_order = "mdy"`), kept as it reads: it was refused as
+            // day/month or month/day until 2026-12-07.
+            let value = match m.date_order {
+                Some(order) if spec.kind == FieldKind::Date => {
+                    crate::domain::dates::parse_table_date(value.get_ref(), Some(order), false)
+                        .map_err(|e| err(at, format!("[defaults] {}: {e}", spec.name)))?
+                }
+                _ => value.get_ref().clone(),
+            };
+            spec.parse(&value)
                 .map_err(|e| err(at, format!("[defaults] {e}")))?;
-            m.defaults
-                .push((spec.name.to_string(), value.get_ref().clone()));
+            m.defaults.push((spec.name.to_string(), value));
         }
         Ok(m)
     }

@@ -893,6 +893,18 @@ mod tests {
             e.starts_with("map.toml: line 4:") && e.contains("status"),
             "{e}"
         );
+        // A default date is read in the mapping's own order; without
+        // one, a date that could be either is refused.
+        let mdy = "date_order = \"mdy\"\n[columns]\n\"A\" = \"tracking\"\n[defaults]\nseized_on = \"03/04/2026\"\n";
+        let m = Mapping::parse(mdy, p).unwrap();
+        assert_eq!(
+            m.defaults,
+            [("seized_on".to_string(), "2026-03-04".to_string())]
+        );
+        let e = Mapping::parse(&mdy.replace("date_order = \"mdy\"\n", ""), p)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 4") && e.contains("03/04/2026"), "{e}");
         let unknown_key = "delimitr = \";\"\n";
         let e = Mapping::parse(unknown_key, p).unwrap_err().to_string();
         assert!(e.contains("line 1"), "{e}");
