@@ -352,7 +352,9 @@ fn table_value<'c>(
         use crate::domain::weight::{WeightError, parse_table_weight};
         return match parse_table_weight(cell, plan.units[i], plan.decimal_marks[i]) {
             Ok(g) => Ok(g.to_string().into()),
-            Err(WeightError::Ambiguous(m)) => Err(ambiguous_number(&m, plan.marks_disagree[i])),
+            Err(WeightError::Ambiguous(m)) => {
+                Err(ambiguous_number(&m, plan.marks_disagree[i].as_ref()))
+            }
             Err(WeightError::Other(m)) => Err(m),
         };
     }
@@ -361,7 +363,7 @@ fn table_value<'c>(
         return match number_with(cell, plan.decimal_marks[i]) {
             Ok(n) => Ok(n.to_string().into()),
             Err(e) => match e.ambiguity(cell) {
-                Some(m) => Err(ambiguous_number(&m, plan.marks_disagree[i])),
+                Some(m) => Err(ambiguous_number(&m, plan.marks_disagree[i].as_ref())),
                 // (Said by the field's own rules.)
                 None => Ok(cell.into()),
             },
@@ -419,12 +421,14 @@ const PAST_DATES: [&str; 2] = [
 
 /// A number that reads two ways, as a table's cell: what settles it.
 /// `disagree`: the column's own values tell both marks.
-fn ambiguous_number(readings: &str, disagree: bool) -> String {
-    if disagree {
+fn ambiguous_number(readings: &str, disagree: Option<&(String, String)>) -> String {
+    if let Some((comma, point)) = disagree {
+        // (The column's own values: it said `0,5` and `1,200.5` whatever
+        // the column held, read as values of another column.)
         return format!(
             "{readings}, and this column's values disagree on the decimal mark (some \
-             have a decimal comma, as 0,5, others a decimal point, as 1,200.5); write \
-             it as the number it is, without the mark between thousands"
+             have a decimal comma, as {comma:?}, others a decimal point, as {point:?}); \
+             write it as the number it is, without the mark between thousands"
         );
     }
     format!(

@@ -465,7 +465,7 @@ fn a_trailing_delimiter_on_the_header_is_no_column() {
 fn a_column_whose_marks_disagree_says_so() {
     let (_d, mut s) = temp_store();
     let csv =
-        "Tracking;Weight (kg)\nRR000100009CN;1,200.5\nRR000100012CN;0,5\nRR000100026CN;1,200\n";
+        "Tracking;Weight (kg)\nRR000100009CN;2,300.75\nRR000100012CN;0,25\nRR000100026CN;1,200\n";
     let opts = Options {
         skip_bad: true,
         ..Options::default()
@@ -473,6 +473,9 @@ fn a_column_whose_marks_disagree_says_so() {
     let r = import_text(&mut s, csv, &opts).unwrap();
     let said = format!("{:?}", r.errors);
     assert!(said.contains("disagree on the decimal mark"), "{said}");
+    // Naming the column's own values (it named 0,5 and 1,200.5 whatever
+    // the column held).
+    assert!(said.contains("0,25") && said.contains("2,300.75"), "{said}");
 }
 
 /// A value's currency written in its header (`Value ($)`, `Стоимость

@@ -34,11 +34,12 @@ pub struct ColumnPlan {
     /// values use, when told by the column's own values (`0,5`,
     /// `1.200,5`, `12,345,678`): it reads an ambiguous `1,200`.
     pub decimal_marks: Vec<Option<DecimalMark>>,
-    /// For each number column, whether its values tell both marks (`0,5`
-    /// and `1,200.5`): then nothing settles an ambiguous value, and that
-    /// is what is said.
+    /// For each number column whose values tell both marks (`0,5` and
+    /// `1,200.5`), the first value telling each (comma, point): then
+    /// nothing settles an ambiguous value, and that is what is said, with
+    /// those values.
     #[serde(skip)]
-    pub(super) marks_disagree: Vec<bool>,
+    pub(super) marks_disagree: Vec<Option<(String, String)>>,
     /// For each column, where its field is in `Parcel::FIELDS`; for each
     /// default, the same (worked out once, not by name for every cell of
     /// every row).
@@ -336,7 +337,7 @@ impl ColumnPlan {
             })
             .collect();
         let decimal_marks = vec![None; header.len()];
-        let marks_disagree = vec![false; header.len()];
+        let marks_disagree = vec![None; header.len()];
         let slots = fields.iter().map(|f| f.and_then(slot)).collect();
         let default_slots = defaults.iter().map(|(f, _)| slot(f)).collect();
         ColumnPlan {

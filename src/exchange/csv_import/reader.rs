@@ -1091,8 +1091,9 @@ impl Prepared {
         let mut n = 0;
         // (day first seen, month first seen) per open column.
         let mut told = vec![(false, false); open.len()];
-        // (decimal comma seen, decimal point seen) per number column.
-        let mut marks = vec![(false, false); numbers.len()];
+        // (first value with a decimal comma, first with a decimal point)
+        // per number column.
+        let mut marks: Vec<(Option<String>, Option<String>)> = vec![(None, None); numbers.len()];
         while o.reader.read_byte_record(&mut rec).map_err(csv_err(path))? {
             n += 1;
             // (A row cut short tells nothing; its cells are not all there.)
@@ -1123,26 +1124,31 @@ impl Prepared {
                 // (The number before a unit: `0,45 kg`.)
                 let end = cell.find(|c: char| c.is_alphabetic()).unwrap_or(cell.len());
                 use crate::domain::weight::{Reading, read_number};
-                match read_number(&cell[..end]) {
+                let seen = match read_number(&cell[..end]) {
                     Some(Reading::Number {
                         tells: Some(DecimalMark::Comma),
                         ..
-                    }) => marks[k].0 = true,
+                    }) => &mut marks[k].0,
                     Some(Reading::Number {
                         tells: Some(DecimalMark::Point),
                         ..
-                    }) => marks[k].1 = true,
-                    _ => {}
+                    }) => &mut marks[k].1,
+                    _ => continue,
+                };
+                if seen.is_none() {
+                    *seen = Some(crate::domain::text::truncate(cell, 40).into_owned());
                 }
             }
         }
         for (k, i) in numbers.iter().enumerate() {
-            plan.marks_disagree[*i] = marks[k] == (true, true);
-            plan.decimal_marks[*i] = match marks[k] {
-                (true, false) => Some(DecimalMark::Comma),
-                (false, true) => Some(DecimalMark::Point),
+            plan.decimal_marks[*i] = match &marks[k] {
+                (Some(_), None) => Some(DecimalMark::Comma),
+                (None, Some(_)) => Some(DecimalMark::Point),
                 _ => None,
             };
+            if let (Some(comma), Some(point)) = std::mem::take(&mut marks[k]) {
+                plan.marks_disagree[*i] = Some((comma, point));
+            }
         }
         for (k, i) in open.iter().enumerate() {
             plan.date_orders[*i] = match told[k] {
