@@ -2058,3 +2058,86 @@ fn a_settled_weight_is_no_edit_on_the_custody_sheet() {
     let sheet = b.ok(&["custody", "sheet", "EX-1"]);
     assert!(!sheet.contains("from 410 g to 410 g"), "{sheet}");
 }
+
+/// A parcel re-examined in the store days after its seizure: the
+/// seizure stays the inspection of its seizure's day (the x-ray at 10:40),
+/// the chain stays clean, and the incident report's detection method
+/// stays the x-ray's. (The last inspection was taken for the seizure: a
+/// clean chain was flagged as handed over before the seizure, and the
+/// report gave the re-examination as the detection.) A second inspection
+/// later that day does not move it either.
+#[test]
+fn a_later_inspection_does_not_move_the_seizure() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let p = "RR123456785CN";
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        p,
+        "--origin",
+        "CN",
+        "--destination",
+        "KZ",
+        "--weight",
+        "500",
+        "--status",
+        "seized",
+        "--seized-on",
+        "2026-03-02",
+    ]);
+    nb.ok(&[
+        "inspect",
+        p,
+        "--selection",
+        "x-ray",
+        "--on",
+        "2026-03-02 10:40",
+    ]);
+    nb.ok(&[
+        "exhibit",
+        "add",
+        p,
+        "EX-1",
+        "--net",
+        "412",
+        "--seal",
+        "S1",
+        "--seized-by",
+        "Insp. A",
+    ]);
+    nb.ok(&[
+        "custody",
+        "add",
+        "EX-1",
+        "--to",
+        "Evidence store",
+        "--at",
+        "2026-03-02 12:00",
+    ]);
+    let flags = |nb: &Nb| nb.json(&["custody", "sheet", "EX-1"])["flags"].clone();
+    assert_eq!(flags(&nb), serde_json::json!([]));
+    nb.ok(&[
+        "inspect",
+        p,
+        "--selection",
+        "other",
+        "--on",
+        "2026-03-02 15:00",
+    ]);
+    nb.ok(&[
+        "inspect",
+        p,
+        "--selection",
+        "other",
+        "--on",
+        "2026-03-09 15:00",
+    ]);
+    assert_eq!(flags(&nb), serde_json::json!([]), "still clean");
+    let trail = nb.ok(&["trail", p]);
+    assert!(trail.contains("0 flag(s)"), "{trail}");
+    let j = nb.json(&["export", "--incident", p]);
+    assert_eq!(j["parcels"][0]["detection_method"], "x-ray", "{j}");
+    assert_eq!(j["parcels"][0]["inspected_on"], "2026-03-02 10:40", "{j}");
+}

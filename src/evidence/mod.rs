@@ -113,18 +113,39 @@ pub fn custody_log(conn: &Connection, exhibit: Uuid) -> Result<Vec<Custody>> {
     Ok(log)
 }
 
-/// When a parcel was seized: its seizure date, or its last inspection
-/// when that is on the same day or later (an inspection gives the time).
-/// A seizure date later than every inspection is the seizure's day.
+/// The inspection that seized a parcel: the first on its seizure's day,
+/// or, with no seizure date, its first. (The last one was taken: a
+/// re-examination days later in the store became the seizure, and every
+/// hand-over before it was flagged as before the seizure.)
+pub fn seizing_inspection<'a>(
+    inspections: &'a [Inspection],
+    seized_on: Option<&str>,
+) -> Option<&'a Inspection> {
+    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    let first = |on: &dyn Fn(&&Inspection) -> bool| {
+        inspections
+            .iter()
+            .filter(on)
+            .min_by(|a, b| a.inspected_on.cmp(&b.inspected_on))
+    };
+    match seized_on {
+        Some(s) => first(&|i| day(&i.inspected_on) == day(s)),
+        None => first(&|_| true),
+    }
+}
+
+/// When a parcel was seized: its seizure date, with the time of the
+/// inspection that seized it ([`seizing_inspection`]) when the date gives
+/// none; with no seizure date, that inspection's time.
 pub fn parcel_seized_at(conn: &Connection, parcel: Uuid) -> Result<Option<String>> {
     let inspections: Vec<Inspection> =
         records::list_where(conn, "parcel_id = ?1", [parcel], usize::MAX, 0)?;
-    let inspected = inspections.into_iter().map(|i| i.inspected_on).max();
     let seized_on = records::get::<crate::domain::Parcel>(conn, parcel)?.and_then(|p| p.seized_on);
-    Ok(match (inspected, seized_on) {
-        (Some(i), Some(s)) if custody::earlier(&i, &s) => Some(s),
-        (Some(i), _) => Some(i),
-        (None, s) => s,
+    let seizing = seizing_inspection(&inspections, seized_on.as_deref());
+    Ok(match (seized_on, seizing) {
+        (Some(s), Some(i)) if s.len() <= 10 => Some(i.inspected_on.clone()),
+        (Some(s), _) => Some(s),
+        (None, i) => i.map(|i| i.inspected_on.clone()),
     })
 }
 

@@ -71,7 +71,9 @@ pub struct ParcelOut {
     pub shipment_mode: String,
     pub carrier: Option<String>,
     pub service: Option<String>,
-    /// How it was selected (the last inspection's): `profiling-hit`,
+    /// How it was selected (the seizing inspection's, see
+    /// `evidence::seizing_inspection`; the last one's when none is of the
+    /// seizure's day): `profiling-hit`,
     /// `x-ray`, `detector-dog`, `intelligence`, `random`,
     /// `controlled-delivery`, `tip-off`, `other`.
     pub detection_method: Option<String>,
@@ -80,7 +82,7 @@ pub struct ParcelOut {
     pub seizure_date: Option<String>,
     pub seizure_place: Option<String>,
     /// The seizure's date (and place, where the parcel gives none) are
-    /// its latest inspection's: the parcel records no seizure date.
+    /// its first inspection's: the parcel records no seizure date.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub seizure_from_inspection: bool,
     pub posting_date: Option<String>,
@@ -381,7 +383,10 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
     let mut inspections: Vec<Inspection> =
         records::list_where(conn, "parcel_id = ?1", [p.meta.id], usize::MAX, 0)?;
     inspections.sort_by(|a, b| a.inspected_on.cmp(&b.inspected_on));
-    let last = inspections.last();
+    // The inspection that seized it: its detection method (the last one
+    // was said, a re-examination in the store given as the detection).
+    let last = crate::evidence::seizing_inspection(&inspections, p.seized_on.as_deref())
+        .or(inspections.last());
     let exhibits: Vec<Exhibit> =
         records::list_where(conn, "parcel_id = ?1", [p.meta.id], usize::MAX, 0)?;
     let items: Vec<&Exhibit> = exhibits
