@@ -1255,7 +1255,12 @@ fn a_seizure_moved_later_flags_the_hand_overs_before_it() {
     assert!(said.contains("before the seizure (2026-03-10)"), "{said}");
     let text = nb.ok(&["custody", "sheet", "EX-1"]);
     assert!(!text.contains("Flags: none"), "{text}");
-    assert!(nb.ok(&["trail", P]).contains("3 flag(s)"));
+    // (And the seizure date's own change, since 2026-12-07.)
+    assert!(
+        text.contains("the parcel's seizure date changed from 2026-03-02 to 2026-03-10"),
+        "{text}"
+    );
+    assert!(nb.ok(&["trail", P]).contains("4 flag(s)"));
     // An inspection on the first day no longer stands for a seizure
     // recorded later.
     nb.ok(&[
@@ -2140,4 +2145,134 @@ fn a_later_inspection_does_not_move_the_seizure() {
     let j = nb.json(&["export", "--incident", p]);
     assert_eq!(j["parcels"][0]["detection_method"], "x-ray", "{j}");
     assert_eq!(j["parcels"][0]["inspected_on"], "2026-03-02 10:40", "{j}");
+}
+
+/// What a custody sheet stands on, changed once custody began, is
+/// flagged and said by the edit: the parcel's seizure date, status and
+/// tracking number, and an exhibit's kind and the exhibit a sample was
+/// taken from. (They said only "updated", and a parcel released with its
+/// seizure date cleared left a clean sheet.)
+#[test]
+fn changes_under_a_chain_once_custody_began_are_flagged() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let p = "RR123456785CN";
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        p,
+        "--weight",
+        "500",
+        "--status",
+        "seized",
+        "--seized-on",
+        "2026-03-02",
+    ]);
+    nb.ok(&[
+        "exhibit",
+        "add",
+        p,
+        "EX-1",
+        "--gross",
+        "300",
+        "--net",
+        "280",
+        "--seal",
+        "S1",
+        "--seized-by",
+        "A",
+    ]);
+    nb.ok(&[
+        "exhibit",
+        "add",
+        p,
+        "EX-2",
+        "--gross",
+        "100",
+        "--net",
+        "90",
+        "--seal",
+        "S2",
+        "--seized-by",
+        "A",
+    ]);
+    nb.ok(&[
+        "exhibit",
+        "add",
+        p,
+        "EX-1a",
+        "--sample-of",
+        "EX-1",
+        "--net",
+        "2",
+        "--seal",
+        "S3",
+        "--seized-by",
+        "A",
+    ]);
+    nb.ok(&[
+        "custody",
+        "add",
+        "EX-1a",
+        "--to",
+        "Central lab",
+        "--purpose",
+        "analysis",
+        "--at",
+        "2026-03-03 10:00",
+    ]);
+    nb.ok(&[
+        "custody",
+        "add",
+        "EX-2",
+        "--to",
+        "Evidence store",
+        "--at",
+        "2026-03-02 12:00",
+    ]);
+    let said = |args: &[&str]| {
+        let out = nb.cmd().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
+    };
+    let s = said(&["edit", "EX-1a", "--set", "sample_of=EX-2"]);
+    assert!(
+        s.contains(
+            "flagged on exhibit EX-1a: the exhibit it was taken from changed from EX-1 to EX-2"
+        ),
+        "{s}"
+    );
+    let s = said(&[
+        "edit",
+        "EX-2",
+        "--set",
+        "exhibit_kind=sample",
+        "--set",
+        "sample_of=EX-1",
+    ]);
+    assert!(
+        s.contains("flagged on exhibit EX-2: kind (item or sample) changed from item to sample"),
+        "{s}"
+    );
+    let s = said(&["edit", p, "--set", "seized_on=", "--set", "status=released"]);
+    for want in [
+        "flagged on exhibit EX-2: the parcel's seizure date changed from 2026-03-02 to none",
+        "flagged on exhibit EX-2: the parcel's status changed from seized to released",
+        "flagged on exhibit EX-1a: the parcel's status changed from seized to released",
+    ] {
+        assert!(s.contains(want), "{want}: {s}");
+    }
+    // (EX-1's custody began with its seizure entry: flagged too.)
+    assert!(
+        s.contains("flagged on exhibit EX-1: the parcel's status"),
+        "{s}"
+    );
+    let sheet = nb.json(&["custody", "sheet", "EX-2"]);
+    assert!(
+        sheet["flags"]
+            .to_string()
+            .contains("the parcel's status changed"),
+        "{sheet}"
+    );
 }

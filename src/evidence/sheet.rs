@@ -2,7 +2,7 @@
 //! from, every hand-over in order with its seal, and what is flagged.
 
 use super::{ExhibitTrail, custody_log, exhibit_seizure};
-use crate::domain::evidence::{Custody, Exhibit, custody};
+use crate::domain::evidence::{Exhibit, custody};
 use crate::domain::{ItemKind, text};
 use crate::store::{Result, audit, records};
 use rusqlite::Connection;
@@ -11,7 +11,11 @@ use std::fmt::Write;
 /// The exhibit with its log and flags.
 pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
     let log = custody_log(conn, e.meta.id)?;
-    let edits = edits_since_custody(conn, &e, &log)?;
+    let began = log.iter().map(|c| c.meta.created_at.as_str()).min();
+    let edits = match began {
+        Some(t) => edits_since(conn, e.meta.id, t, &EXHIBIT_FIELDS)?,
+        None => Vec::new(),
+    };
     // The seal it was sealed with: the one before any edit made once
     // custody began.
     let sealed = edits
@@ -28,14 +32,26 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
         .iter()
         .map(|(i, f)| format!("hand-over {} ({}): {f}", i + 1, log[*i].handed_at))
         .collect();
-    for c in &edits {
+    // What the chain stands on in the parcel, changed once it began (a
+    // seizure date cleared and the parcel released left a clean sheet).
+    let parcel_edits = match began {
+        Some(t) => edits_since(conn, e.parcel_id, t, &PARCEL_FIELDS)?,
+        None => Vec::new(),
+    };
+    for c in edits.iter().chain(&parcel_edits) {
         let mut f = format!(
             "{} changed from {} to {} after custody began ({} by {})",
             match c.field {
                 "number" => "exhibit number",
                 "seal" => "seal number",
                 "net_g" => "net weight",
-                _ => "gross weight",
+                "gross_g" => "gross weight",
+                "sample_of" => "the exhibit it was taken from",
+                "exhibit_kind" => "kind (item or sample)",
+                "tracking" => "the parcel's tracking number",
+                "seized_on" => "the parcel's seizure date",
+                "status" => "the parcel's status",
+                _ => "the parcel's weight",
             },
             c.shown(&c.before),
             c.shown(&c.after),
@@ -101,7 +117,24 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
     })
 }
 
-/// A change to an exhibit's number, seal or weights made after its
+/// The fields of an exhibit whose change once custody began is flagged:
+/// what the sheet names it by, seals it with, weighs, and where a sample
+/// came from (a sample re-pointed to another exhibit, or an item made a
+/// sample, said only "updated" until 2026-12-07).
+const EXHIBIT_FIELDS: [&str; 6] = [
+    "number",
+    "seal",
+    "net_g",
+    "gross_g",
+    "sample_of",
+    "exhibit_kind",
+];
+
+/// The fields of the parcel an exhibit came from whose change once the
+/// exhibit's custody began is flagged on its sheet (since 2026-12-07).
+const PARCEL_FIELDS: [&str; 4] = ["tracking", "seized_on", "status", "weight_g"];
+
+/// A change to a field of an exhibit (or of its parcel) made after its
 /// custody began, as this notebook's audit log records it.
 struct Edit {
     field: &'static str,
@@ -115,16 +148,19 @@ impl Edit {
     fn shown(&self, v: &Option<String>) -> String {
         match (v, self.field) {
             (None, _) => "none".into(),
-            (Some(g), "net_g" | "gross_g") => format!("{g} g"),
+            (Some(g), "net_g" | "gross_g" | "weight_g") => format!("{g} g"),
             (Some(v), _) => v.clone(),
         }
     }
 }
 
-fn edits_since_custody(conn: &Connection, e: &Exhibit, log: &[Custody]) -> Result<Vec<Edit>> {
-    let Some(began) = log.iter().map(|c| c.meta.created_at.as_str()).min() else {
-        return Ok(Vec::new());
-    };
+/// The changes to `fields` of the item `id` made after `began`.
+fn edits_since(
+    conn: &Connection,
+    id: uuid::Uuid,
+    began: &str,
+    fields: &[&'static str],
+) -> Result<Vec<Edit>> {
     let text = |v: &serde_json::Value| match v {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) => Some(s.clone()),
@@ -137,7 +173,7 @@ fn edits_since_custody(conn: &Connection, e: &Exhibit, log: &[Custody]) -> Resul
     // merge that wrote it here; the merge's entry names it only when no
     // log came with it (an export without history).
     let mut merged: Vec<Edit> = Vec::new();
-    for a in audit::full_history(conn, e.meta.id)? {
+    for a in audit::full_history(conn, id)? {
         if a.at.as_str() <= began || a.state.is_none() {
             continue;
         }
@@ -150,7 +186,7 @@ fn edits_since_custody(conn: &Connection, e: &Exhibit, log: &[Custody]) -> Resul
         else {
             continue;
         };
-        for field in ["number", "seal", "net_g", "gross_g"] {
+        for &field in fields {
             // (A settlement names a field it kept as it was: no edit.)
             if let Some(serde_json::Value::Array(pair)) = map.get(field)
                 && pair.len() == 2
