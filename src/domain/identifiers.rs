@@ -127,9 +127,20 @@ pub fn card_spans(t: &str) -> Vec<(std::ops::Range<usize>, String)> {
         return Vec::new();
     }
     let ids: Vec<_> = UUID_RE.find_iter(t).map(|m| m.range()).collect();
+    // Digits of a decimal number are not a card's: the fraction of a
+    // share in JSON (`0.5365853658536586`) was masked, and the JSON no
+    // longer parsed.
+    let b = t.as_bytes();
+    let digit_at = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let mark_at = |i: usize| b.get(i).is_some_and(|c| *c == b'.' || *c == b',');
+    let decimal = |r: &std::ops::Range<usize>| {
+        (r.start >= 2 && mark_at(r.start - 1) && digit_at(r.start - 2))
+            || (mark_at(r.end) && digit_at(r.end + 1))
+    };
     CARD_RE
         .find_iter(t)
         .filter(|m| !ids.iter().any(|r| r.start < m.end() && m.start() < r.end))
+        .filter(|m| !decimal(&m.range()))
         .filter_map(|m| match payment::card(m.as_str()) {
             Some(Checked::Valid(d)) => Some((m.range(), d)),
             _ => None,
@@ -758,6 +769,20 @@ mod shown_text_tests {
     /// Valid card numbers inside free text are masked for display (a
     /// person's contacts held one in full on the screen); a number that
     /// fails Luhn, a phone and the rest of the text are left as written.
+    #[test]
+    fn the_digits_of_a_decimal_number_are_no_card() {
+        for t in [
+            r#"{"share": 0.5365853658536586}"#,
+            r#"{"change_share": -0.1428571428572727}"#,
+            "4111111111111111.5",
+        ] {
+            assert!(card_spans(t).is_empty(), "{t}");
+            assert_eq!(masked_text(t), t);
+        }
+        // A card after a comma and a space in prose is still one.
+        assert_eq!(card_spans("paid, 4111 1111 1111 1111, twice").len(), 1);
+    }
+
     #[test]
     fn cards_in_free_text_are_masked_for_display() {
         let t = "t.me/shop, card 4193 4523 6025 5154; +7 701 555 01 42; 4111 1111 1111 1112";
