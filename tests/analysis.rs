@@ -839,3 +839,63 @@ fn counts_group_identifiers_by_their_key_and_read_chosen_values_as_typed() {
         );
     }
 }
+
+/// `--where` reads a substance by any of its names and a finding's form
+/// or a substance's group as those fields read what is typed (only the
+/// stored spelling matched: `substance=fentanyl` and `form=Powder` gave a
+/// false 0 with no word); a substance the notebook does not know is
+/// refused, naming it.
+#[test]
+fn where_reads_substances_and_forms_as_typed() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785CN",
+        "--origin",
+        "CN",
+        "--status",
+        "seized",
+        "--seized-on",
+        "2026-03-01",
+    ]);
+    nb.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        "RR123456785CN",
+        "--substance",
+        "fentanyl",
+        "--form",
+        "Powder",
+    ]);
+    nb.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        "RR123456785CN",
+        "--substance",
+        "4-mmc",
+        "--form",
+        "powder",
+    ]);
+    for w in [
+        "substance=fentanyl",
+        "substance=мефедрон",
+        "substance=4-MMC",
+        "form=Powder",
+        "form=powder",
+    ] {
+        let f = nb.json(&["stats", "freq", "status", "--where", w]);
+        assert_eq!(f["total"], 1, "{w}: {f}");
+    }
+    let err = nb.fails(&[
+        "stats",
+        "freq",
+        "status",
+        "--where",
+        "substance=nosuchthing",
+    ]);
+    assert!(err.contains("nosuchthing"), "{err}");
+}

@@ -105,9 +105,17 @@ impl Dim {
             let key = crate::store::sqlfn::ident_key(ident, shown, None);
             return Value::Text(key.unwrap_or_else(|| shown.to_string()));
         }
-        let spec = crate::domain::fields_of(self.kind)
+        // A value of a finding or a substance counted on parcels is read
+        // as that field reads what is typed (`form=Powder` is `powder`;
+        // it matched nothing until 2026-12-07).
+        let (kind, field) = match (self.kind, self.name.as_str()) {
+            (ItemKind::Parcel, "form") => (ItemKind::Finding, "form"),
+            (ItemKind::Parcel, f @ ("group" | "subclass" | "effect")) => (ItemKind::Substance, f),
+            (k, f) => (k, f),
+        };
+        let spec = crate::domain::fields_of(kind)
             .iter()
-            .find(|f| f.name == self.name);
+            .find(|f| f.name == field);
         match spec.map(|f| f.parse(shown).map(|p| p.value)) {
             Some(Ok(serde_json::Value::String(v))) => Value::Text(v),
             Some(Ok(serde_json::Value::Number(n))) => match n.as_i64() {

@@ -44,6 +44,17 @@ fn scope(store: &Store, kind: ItemKind, a: &ScopeArgs) -> Result<(Scope, Option<
         };
         let dim = dims::find(kind, field).map_err(|e| anyhow::anyhow!("--where: {e}"))?;
         let v = v.trim();
+        // A substance by any of its names, as everywhere else (only the
+        // catalogue's spelling matched: `substance=fentanyl` counted 0).
+        let named;
+        let v = if dim.name == "substance" && !v.is_empty() {
+            named = refs::resolve_kind(conn, v, ItemKind::Substance)
+                .map_err(|e| anyhow::anyhow!("--where {w:?}: {e}"))?
+                .label;
+            named.as_str()
+        } else {
+            v
+        };
         s.facets.push(Facet {
             dim,
             value: (!v.is_empty()).then(|| v.to_string()),
