@@ -623,3 +623,36 @@ fn a_warnlisted_value_is_not_offered_as_a_match() {
     let after = nb.ok(&["matches", "list"]);
     assert!(!after.contains("RR000000819KR"), "{after}");
 }
+
+/// A buyer already linked `recipient-of` the parcel whose label names him
+/// (as spelt another way) is no suggested match: the link confirming it
+/// is there (it was offered, and confirming it failed on that link, so
+/// only rejecting a true match cleared it).
+#[test]
+fn a_pair_already_linked_as_the_match_would_link_it_is_not_suggested() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "person",
+        "--name",
+        "Иван Петров",
+        "--phone",
+        "+77015550142",
+    ]);
+    parcel(
+        &nb,
+        "RR123456785CN",
+        &["--recipient-name", "Iwan Petrow", "--destination", "KZ"],
+    );
+    let offered = |nb: &Nb| nb.json(&["matches", "list"]).as_array().unwrap().len();
+    assert_eq!(offered(&nb), 1, "{}", nb.json(&["matches", "list"]));
+    nb.ok(&[
+        "add",
+        "link",
+        "Иван Петров",
+        "RR123456785CN",
+        "--type",
+        "recipient-of",
+    ]);
+    assert_eq!(offered(&nb), 0, "{}", nb.json(&["matches", "list"]));
+}

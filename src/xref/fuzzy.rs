@@ -116,6 +116,17 @@ fn same_named_parties(conn: &Connection, around: Option<Uuid>) -> Result<Vec<Sug
     Ok(out)
 }
 
+/// Whether a link of this type joins the two items in this direction
+/// (either way for `same-as`).
+fn link_exists(conn: &Connection, (link_type, from, to): (&str, Uuid, Uuid)) -> Result<bool> {
+    if link_type == "same-as" {
+        return linked_same_as(conn, from, to);
+    }
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM links WHERE link_type = ?1 AND from_id = ?2 AND to_id = ?3")?
+        .exists((link_type, from, to))?)
+}
+
 /// Whether a `same-as` link joins the two items (either way).
 fn linked_same_as(conn: &Connection, a: Uuid, b: Uuid) -> Result<bool> {
     Ok(conn
@@ -377,13 +388,10 @@ fn suggestions_in(
                     } else {
                         explain(&a.name, &b.name, &sound)
                     };
-                    match best {
-                        Some(best) if best >= score => continue,
-                        Some(_) => out.retain(|s| ordered(s.a.id, s.b.id) != pair),
-                        None => {}
+                    if best.is_some_and(|best| best >= score) {
+                        continue;
                     }
-                    pairs_seen.insert(pair, score);
-                    out.push(Suggestion {
+                    let suggestion = Suggestion {
                         a: Node {
                             kind: a.kind,
                             id: a.id,
@@ -400,7 +408,19 @@ fn suggestions_in(
                         features,
                         a_label: String::new(),
                         b_label: String::new(),
-                    });
+                    };
+                    // A pair the link confirming it already joins (a
+                    // buyer linked `recipient-of` the parcel naming him)
+                    // is no suggestion: it was offered, and confirming it
+                    // failed on the link that was there.
+                    if link_exists(conn, confirmed_link(&suggestion))? {
+                        continue;
+                    }
+                    if best.is_some() {
+                        out.retain(|s| ordered(s.a.id, s.b.id) != pair);
+                    }
+                    pairs_seen.insert(pair, score);
+                    out.push(suggestion);
                     // Only the best `limit` are kept: every pair held until
                     // the end was 814 MiB across a million parcels. (A
                     // stable sort: what it keeps, and in what order, is
