@@ -2276,3 +2276,58 @@ fn changes_under_a_chain_once_custody_began_are_flagged() {
         "{sheet}"
     );
 }
+
+/// A parcel's exhibits that together weigh more than the parcel are
+/// flagged on each (each was weighed against the parcel alone: 400 g and
+/// 400 g from a parcel of 500 g went unflagged).
+#[test]
+fn exhibits_weighing_more_than_their_parcel_together_are_flagged() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let p = "RR123456785CN";
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        p,
+        "--weight",
+        "500",
+        "--status",
+        "seized",
+        "--seized-on",
+        "2026-03-02",
+    ]);
+    nb.ok(&[
+        "exhibit",
+        "add",
+        p,
+        "EX-1",
+        "--gross",
+        "400",
+        "--net",
+        "380",
+        "--seized-by",
+        "A",
+    ]);
+    let flags = |n: &str| nb.json(&["custody", "sheet", n])["flags"].to_string();
+    assert!(!flags("EX-1").contains("together"), "{}", flags("EX-1"));
+    nb.ok(&[
+        "exhibit",
+        "add",
+        p,
+        "EX-2",
+        "--gross",
+        "400",
+        "--net",
+        "390",
+        "--seized-by",
+        "A",
+    ]);
+    for n in ["EX-1", "EX-2"] {
+        assert!(
+            flags(n).contains("the parcel's 2 exhibits weigh 800 g together, more than the parcel"),
+            "{n}: {}",
+            flags(n)
+        );
+    }
+}

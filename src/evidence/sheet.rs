@@ -91,6 +91,32 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
             parcel.tracking
         ));
     }
+    // The parcel's items together weigh no more than the parcel (each
+    // was weighed against it alone: two exhibits of 400 g from a parcel
+    // of 500 g went unflagged, and the incident report gave a net weight
+    // above the gross).
+    if e.sample_of.is_none()
+        && let Some(parcel) = records::get::<crate::domain::Parcel>(conn, e.parcel_id)?
+        && let Some(w) = parcel.weight_g.filter(|w| *w > 0.0)
+    {
+        let items: Vec<Exhibit> = records::list_where(
+            conn,
+            "parcel_id = ?1 AND sample_of IS NULL",
+            [e.parcel_id],
+            usize::MAX,
+            0,
+        )?;
+        let weight = |x: &Exhibit| x.gross_g.or(x.net_g).unwrap_or(0.0);
+        let total: f64 = items.iter().map(weight).sum();
+        if items.len() > 1 && total > w * 1.05 {
+            flags.push(format!(
+                "the parcel's {} exhibits weigh {} g together, more than the parcel {} ({w} g)",
+                items.len(),
+                (total * 1000.0).round() / 1000.0,
+                parcel.tracking
+            ));
+        }
+    }
     // Its samples together weigh no more than it did.
     if let Some(m) = e.net_g {
         let samples: Vec<Exhibit> = records::list_where(
