@@ -899,6 +899,35 @@ fn an_exhibit_shows_its_parcel_and_its_custody() {
     );
 }
 
+/// `e` on an exhibit's row of a parcel's Links pane opens the exhibit's
+/// form (it said "a shared identifier is not a record").
+#[test]
+fn an_exhibit_row_is_edited_where_it_is_listed() {
+    let mut ui = Ui::new(300);
+    let (number, tracking): (String, String) =
+        ui.s.runner
+            .store
+            .conn()
+            .query_row(
+                "SELECT e.number, p.tracking FROM exhibits e JOIN parcels p ON p.id = e.parcel_id
+             WHERE EXISTS (SELECT 1 FROM custody c WHERE c.exhibit_id = e.id) LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+    ui.keys("s").typed(&tracking).keys("enter 4");
+    let at =
+        ui.s.app
+            .links
+            .iter()
+            .position(|l| l.group == "Exhibits" && l.label == number)
+            .unwrap();
+    ui.s.app.links_cursor = at;
+    ui.keys("e");
+    assert!(ui.text().contains("Edit exhibit"), "{}", ui.text());
+    assert!(ui.text().contains(&number), "{}", ui.text());
+}
+
 /// A history entry longer than the screen is read whole with the cursor
 /// on it (its changes were cut at the edge, the second field's never
 /// seen); a creation says no empty "create:".

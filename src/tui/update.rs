@@ -596,13 +596,30 @@ impl App {
     /// the connection under the cursor.
     fn edit_item(&mut self) {
         if self.pane == Pane::Links {
-            return match self.links.get(self.links_cursor).and_then(|l| l.via) {
-                Some((kind, id)) => self.ask(Effect::EditForm(ItemRef {
+            return match self
+                .links
+                .get(self.links_cursor)
+                .map(|l| (l.via, l.kind, l.id))
+            {
+                Some((Some((kind, id)), _, _)) => self.ask(Effect::EditForm(ItemRef {
                     kind,
                     id,
                     label: String::new(),
                 })),
-                None => self.info("a shared identifier is not a record: nothing to edit"),
+                // A row of the evidence is that record (it said "a shared
+                // identifier is not a record" of an exhibit until
+                // 2026-12-07); a hand-over is never edited.
+                Some((None, kind, id)) if evidence_row(kind) => {
+                    self.ask(Effect::EditForm(ItemRef {
+                        kind,
+                        id,
+                        label: String::new(),
+                    }))
+                }
+                Some((None, ItemKind::Custody, _)) => {
+                    self.info("a hand-over is never edited: record the next one (custody add)")
+                }
+                _ => self.info("a shared identifier is not a record: nothing to edit"),
             };
         }
         match self.selected_item() {
@@ -625,8 +642,16 @@ impl App {
             let Some(l) = self.links.get(self.links_cursor) else {
                 return self.info("nothing selected");
             };
-            let Some((kind, id)) = l.via else {
-                return self.info("a shared identifier is not a record: nothing to delete");
+            let (kind, id) = match l.via {
+                Some(via) => via,
+                // (A row of the evidence is that record: see `edit_item`.)
+                None if evidence_row(l.kind) => (l.kind, l.id),
+                None if l.kind == ItemKind::Custody => {
+                    return self.info("a hand-over is never deleted");
+                }
+                None => {
+                    return self.info("a shared identifier is not a record: nothing to delete");
+                }
             };
             let message = format!("Delete this {kind} ({}: {})? (y/n)", l.label, l.reason);
             let label = l.reason.clone();
@@ -753,3 +778,17 @@ impl App {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether a Links row of this kind, with no record making the connection,
+/// is the record itself: a piece of the evidence trail, edited and deleted
+/// there (a hand-over never is).
+fn evidence_row(kind: ItemKind) -> bool {
+    matches!(
+        kind,
+        ItemKind::Exhibit
+            | ItemKind::Inspection
+            | ItemKind::LabResult
+            | ItemKind::Delivery
+            | ItemKind::Document
+    )
+}
