@@ -898,4 +898,15 @@ fn where_reads_substances_and_forms_as_typed() {
         "substance=nosuchthing",
     ]);
     assert!(err.contains("nosuchthing"), "{err}");
+    // A period that ends before it starts is refused, as a trend's is.
+    let err = nb.fails(&[
+        "stats",
+        "freq",
+        "status",
+        "--since",
+        "2026-05-01",
+        "--until",
+        "2026-01-01",
+    ]);
+    assert!(err.contains("after it ends"), "{err}");
 }

@@ -38,6 +38,13 @@ fn scope(store: &Store, kind: ItemKind, a: &ScopeArgs) -> Result<(Scope, Option<
             *slot = Some(d.to_string());
         }
     }
+    // A period that ends before it starts holds nothing: refused, as
+    // `stats trend` refuses it (a count said a silent 0).
+    if let (Some(lo), Some(hi)) = (&s.since, &s.until)
+        && lo > hi
+    {
+        bail!("period: it starts ({lo}) after it ends ({hi})");
+    }
     for w in &a.facets {
         let Some((field, v)) = w.split_once('=') else {
             bail!("--where {w:?}: expected FIELD=VALUE");
