@@ -93,9 +93,19 @@ const BUSY_POLL: Duration = Duration::from_millis(2);
 /// waiting on it to take their turn.
 const YIELD: Duration = Duration::from_millis(6);
 
+/// How many times this process has waited for the notebook (each look of
+/// [`busy_wait`]): a write during which it grew waited for another's.
+static BUSY_WAITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// [`BUSY_WAITS`] now.
+pub fn busy_waits() -> u64 {
+    BUSY_WAITS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// SQLite's busy handler: look again every `BUSY_POLL`, for up to
 /// `BUSY_TIMEOUT`.
 fn busy_wait(tries: i32) -> bool {
+    BUSY_WAITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let given = BUSY_POLL * tries.max(0) as u32;
     if given >= busy_timeout() {
         return false;

@@ -173,9 +173,11 @@ pub fn build(store: Store, width: u16, height: u16) -> Session {
 }
 
 /// How long a write takes before the keys typed meanwhile are taken as
-/// typed at its "saving…" line (and dropped): a write that took less did
-/// not wait for a colleague's, and the keys typed ahead of it are applied.
-const WAITED: Duration = Duration::from_millis(250);
+/// typed at its "saving…" line (and dropped) though it never waited for
+/// another's: a write that waited for the notebook at all drops them too
+/// ([`crate::store::busy_waits`]); one that did neither is a quick save,
+/// and the keys typed ahead of it are applied.
+const WAITED: Duration = Duration::from_secs(1);
 
 /// The quiet that ends a burst of keys being dropped after a write that
 /// waited (keys sent in one burst arrive in several reads).
@@ -227,7 +229,8 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
                     Event::Resize(w, h) => session.resize(w, h),
                     ev => {
                         let terminal = &mut guard.terminal;
-                        let began = std::time::Instant::now();
+                        let (began, waits) =
+                            (std::time::Instant::now(), crate::store::busy_waits());
                         let wrote = session.handle_event_then(ev, |app| {
                             let _ = terminal.draw(|f| view::draw(f, app));
                         });
@@ -242,7 +245,9 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
                         // any save was dropped, so `Enter n` typed at once
                         // lost the `n` and the next note's text ran as
                         // list commands (its `x` and `y` deleted a parcel).
-                        if wrote && began.elapsed() >= WAITED && event::poll(Duration::ZERO)? {
+                        let waited =
+                            crate::store::busy_waits() != waits || began.elapsed() >= WAITED;
+                        if wrote && waited && event::poll(Duration::ZERO)? {
                             let mut dropped = 0;
                             let quiet_from = std::time::Instant::now();
                             while quiet_from.elapsed() < Duration::from_secs(2)
