@@ -2064,23 +2064,16 @@ fn a_settled_weight_is_no_edit_on_the_custody_sheet() {
     assert!(!sheet.contains("from 410 g to 410 g"), "{sheet}");
 }
 
-/// A parcel re-examined in the store days after its seizure: the
-/// seizure stays the inspection of its seizure's day (the x-ray at 10:40),
-/// the chain stays clean, and the incident report's detection method
-/// stays the x-ray's. (The last inspection was taken for the seizure: a
-/// clean chain was flagged as handed over before the seizure, and the
-/// report gave the re-examination as the detection.) A second inspection
-/// later that day does not move it either.
-#[test]
-fn a_later_inspection_does_not_move_the_seizure() {
+/// A notebook holding parcel RR123456785CN, of 500 g, seized on
+/// 2026-03-02 (from CN to KZ).
+fn seized_of_500_g() -> Nb {
     let nb = Nb::new();
     nb.ok(&["init"]);
-    let p = "RR123456785CN";
     nb.ok(&[
         "add",
         "parcel",
         "--tracking",
-        p,
+        "RR123456785CN",
         "--origin",
         "CN",
         "--destination",
@@ -2092,6 +2085,19 @@ fn a_later_inspection_does_not_move_the_seizure() {
         "--seized-on",
         "2026-03-02",
     ]);
+    nb
+}
+
+/// A parcel re-examined in the store days after its seizure: the
+/// seizure stays the inspection of its seizure's day (the x-ray at 10:40),
+/// the chain stays clean, and the incident report's detection method
+/// stays the x-ray's. (The last inspection was taken for the seizure: a
+/// clean chain was flagged as handed over before the seizure, and the
+/// report gave the re-examination as the detection.) A second inspection
+/// later that day does not move it either.
+#[test]
+fn a_later_inspection_does_not_move_the_seizure() {
+    let (nb, p) = (seized_of_500_g(), "RR123456785CN");
     nb.ok(&[
         "inspect",
         p,
@@ -2154,21 +2160,7 @@ fn a_later_inspection_does_not_move_the_seizure() {
 /// seizure date cleared left a clean sheet.)
 #[test]
 fn changes_under_a_chain_once_custody_began_are_flagged() {
-    let nb = Nb::new();
-    nb.ok(&["init"]);
-    let p = "RR123456785CN";
-    nb.ok(&[
-        "add",
-        "parcel",
-        "--tracking",
-        p,
-        "--weight",
-        "500",
-        "--status",
-        "seized",
-        "--seized-on",
-        "2026-03-02",
-    ]);
+    let (nb, p) = (seized_of_500_g(), "RR123456785CN");
     nb.ok(&[
         "exhibit",
         "add",
@@ -2282,21 +2274,7 @@ fn changes_under_a_chain_once_custody_began_are_flagged() {
 /// 400 g from a parcel of 500 g went unflagged).
 #[test]
 fn exhibits_weighing_more_than_their_parcel_together_are_flagged() {
-    let nb = Nb::new();
-    nb.ok(&["init"]);
-    let p = "RR123456785CN";
-    nb.ok(&[
-        "add",
-        "parcel",
-        "--tracking",
-        p,
-        "--weight",
-        "500",
-        "--status",
-        "seized",
-        "--seized-on",
-        "2026-03-02",
-    ]);
+    let (nb, p) = (seized_of_500_g(), "RR123456785CN");
     nb.ok(&[
         "exhibit",
         "add",

@@ -847,23 +847,28 @@ fn a_kept_filter_shows_matches_written_elsewhere() {
     assert_eq!(ui.selected().1, tracking);
 }
 
+/// The number of an exhibit of the demo with a custody log, and its
+/// parcel's tracking number.
+fn exhibit_in_custody(ui: &Ui) -> (String, String) {
+    ui.s.runner
+        .store
+        .conn()
+        .query_row(
+            "SELECT e.number, p.tracking FROM exhibits e JOIN parcels p ON p.id = e.parcel_id
+             WHERE EXISTS (SELECT 1 FROM custody c WHERE c.exhibit_id = e.id) LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
 /// An exhibit's page says what it is an exhibit of (Enter opens the
 /// parcel) and shows its custody chain; the parcel lists its exhibits.
 /// It said "no links, findings or shared identifiers" and showed neither.
 #[test]
 fn an_exhibit_shows_its_parcel_and_its_custody() {
     let mut ui = Ui::new(300);
-    let (number, tracking): (String, String) =
-        ui.s.runner
-            .store
-            .conn()
-            .query_row(
-                "SELECT e.number, p.tracking FROM exhibits e JOIN parcels p ON p.id = e.parcel_id
-             WHERE EXISTS (SELECT 1 FROM custody c WHERE c.exhibit_id = e.id) LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
+    let (number, tracking) = exhibit_in_custody(&ui);
     ui.keys("s").typed(&number).keys("enter");
     let text = ui.text();
     assert!(
@@ -904,17 +909,7 @@ fn an_exhibit_shows_its_parcel_and_its_custody() {
 #[test]
 fn an_exhibit_row_is_edited_where_it_is_listed() {
     let mut ui = Ui::new(300);
-    let (number, tracking): (String, String) =
-        ui.s.runner
-            .store
-            .conn()
-            .query_row(
-                "SELECT e.number, p.tracking FROM exhibits e JOIN parcels p ON p.id = e.parcel_id
-             WHERE EXISTS (SELECT 1 FROM custody c WHERE c.exhibit_id = e.id) LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
+    let (number, tracking) = exhibit_in_custody(&ui);
     ui.keys("s").typed(&tracking).keys("enter 4");
     let at =
         ui.s.app

@@ -499,15 +499,21 @@ pub(super) fn open_csv(
     })
 }
 
-/// The encoding a file's byte-order mark names: UTF-8, UTF-16LE or
-/// UTF-16BE; `None` without one.
-fn bom_of(path: &Path) -> Result<Option<&'static Encoding>, ImportError> {
+/// The first `n` bytes of the file (fewer when it is shorter).
+fn head_of(path: &Path, n: u64) -> Result<Vec<u8>, ImportError> {
     let mut head = Vec::new();
     File::open(path)
         .map_err(io_err(path))?
-        .take(3)
+        .take(n)
         .read_to_end(&mut head)
         .map_err(io_err(path))?;
+    Ok(head)
+}
+
+/// The encoding a file's byte-order mark names: UTF-8, UTF-16LE or
+/// UTF-16BE; `None` without one.
+fn bom_of(path: &Path) -> Result<Option<&'static Encoding>, ImportError> {
+    let head = head_of(path, 3)?;
     Ok(Encoding::for_bom(&head).map(|(e, _)| e))
 }
 
@@ -528,12 +534,7 @@ fn refuse_utf8_read_as(path: &Path, named: &'static Encoding) -> Result<(), Impo
     {
         return Ok(());
     }
-    let mut head = Vec::new();
-    File::open(path)
-        .map_err(io_err(path))?
-        .take(UTF8_SNIFF)
-        .read_to_end(&mut head)
-        .map_err(io_err(path))?;
+    let head = head_of(path, UTF8_SNIFF)?;
     if head.is_ascii() {
         return Ok(());
     }
@@ -579,12 +580,7 @@ const UTF16_SNIFF: u64 = 4096;
 /// a byte-order mark itself; named here, the report says the encoding the
 /// file was read in: a UTF-16 file with one was reported as UTF-8.)
 pub(super) fn utf16_of(path: &Path) -> Result<Option<&'static Encoding>, ImportError> {
-    let mut head = Vec::new();
-    File::open(path)
-        .map_err(io_err(path))?
-        .take(UTF16_SNIFF)
-        .read_to_end(&mut head)
-        .map_err(io_err(path))?;
+    let head = head_of(path, UTF16_SNIFF)?;
     if head.starts_with(&[0xFF, 0xFE]) {
         return Ok(Some(encoding_rs::UTF_16LE));
     }
