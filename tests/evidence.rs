@@ -2151,6 +2151,10 @@ fn a_later_inspection_does_not_move_the_seizure() {
     let j = nb.json(&["export", "--incident", p]);
     assert_eq!(j["parcels"][0]["detection_method"], "x-ray", "{j}");
     assert_eq!(j["parcels"][0]["inspected_on"], "2026-03-02 10:40", "{j}");
+    // With no inspection on the seizure's day, the last before it.
+    nb.ok(&["edit", p, "--set", "seized_on=2026-03-05"]);
+    let j = nb.json(&["export", "--incident", p]);
+    assert_eq!(j["parcels"][0]["inspected_on"], "2026-03-02 15:00", "{j}");
 }
 
 /// What a custody sheet stands on, changed once custody began, is
@@ -2247,6 +2251,22 @@ fn changes_under_a_chain_once_custody_began_are_flagged() {
         s.contains("flagged on exhibit EX-2: kind (item or sample) changed from item to sample"),
         "{s}"
     );
+    // The chain's own course is no change under it: a parcel inspected,
+    // its exhibit logged, then made seized, its weight filled in.
+    let q = "RR987654326KZ";
+    nb.ok(&["add", "parcel", "--tracking", q, "--status", "inspected"]);
+    nb.ok(&[
+        "exhibit",
+        "add",
+        q,
+        "EX-9",
+        "--net",
+        "10",
+        "--seized-by",
+        "A",
+    ]);
+    let s = said(&["edit", q, "--set", "status=seized", "--set", "weight_g=500"]);
+    assert!(!s.contains("changed from"), "{s}");
     let s = said(&["edit", p, "--set", "seized_on=", "--set", "status=released"]);
     for want in [
         "flagged on exhibit EX-2: the parcel's seizure date changed from 2026-03-02 to none",

@@ -127,25 +127,39 @@ pub fn card_spans(t: &str) -> Vec<(std::ops::Range<usize>, String)> {
         return Vec::new();
     }
     let ids: Vec<_> = UUID_RE.find_iter(t).map(|m| m.range()).collect();
-    // Digits of a decimal number are not a card's: the fraction of a
-    // share in JSON (`0.5365853658536586`) was masked, and the JSON no
-    // longer parsed.
-    let b = t.as_bytes();
-    let digit_at = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
-    let mark_at = |i: usize| b.get(i).is_some_and(|c| *c == b'.' || *c == b',');
-    let decimal = |r: &std::ops::Range<usize>| {
-        (r.start >= 2 && mark_at(r.start - 1) && digit_at(r.start - 2))
-            || (mark_at(r.end) && digit_at(r.end + 1))
-    };
     CARD_RE
         .find_iter(t)
         .filter(|m| !ids.iter().any(|r| r.start < m.end() && m.start() < r.end))
-        .filter(|m| !decimal(&m.range()))
+        .filter(|m| !in_a_decimal(t, m.range()))
         .filter_map(|m| match payment::card(m.as_str()) {
             Some(Checked::Valid(d)) => Some((m.range(), d)),
             _ => None,
         })
         .collect()
+}
+
+/// Whether the digits at `r` of `t` are the fraction of a decimal number
+/// (`0.5365853658536586`, `-12.34...`: a point after an integer part of at
+/// most six digits) or the integer part of one (followed by a point and a
+/// fraction shorter than a card): no card's. The fraction of a share in
+/// JSON was masked as a card, and the JSON no longer parsed; cards in a
+/// list (`4111111111111111,5500000000000004`) stay cards.
+fn in_a_decimal(t: &str, r: std::ops::Range<usize>) -> bool {
+    let b = t.as_bytes();
+    let digits_back = b[..r.start.saturating_sub(1)]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let digits_on = b
+        .get(r.end + 1..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let point = |i: usize| b.get(i) == Some(&b'.');
+    (r.start >= 2 && point(r.start - 1) && (1..=6).contains(&digits_back))
+        || (point(r.end) && (1..13).contains(&digits_on))
 }
 
 /// Whether card numbers are shown whole (`--show-cards`).
@@ -660,6 +674,9 @@ pub fn scan(t: &str, country: Option<&str>) -> Scan {
         checked(IdentKind::Wallet, c);
     }
     for m in CARD_RE.find_iter(t) {
+        if in_a_decimal(t, m.range()) {
+            continue;
+        }
         let c = payment::card(m.as_str());
         // A YooMoney wallet (4100...) has a Visa card's shape but no Luhn
         // digit: it is read as a wallet below, not reported as a bad card.
@@ -779,8 +796,19 @@ mod shown_text_tests {
             assert!(card_spans(t).is_empty(), "{t}");
             assert_eq!(masked_text(t), t);
         }
-        // A card after a comma and a space in prose is still one.
+        // A card after a comma and a space in prose is still one, and so
+        // is each of a list.
         assert_eq!(card_spans("paid, 4111 1111 1111 1111, twice").len(), 1);
+        assert_eq!(
+            card_spans("cards: 4111111111111111,5500000000000004").len(),
+            2
+        );
+        assert_eq!(
+            card_spans("cards 4111111111111111.5500000000000004").len(),
+            2
+        );
+        // Nor is a fraction indexed from a note as a card.
+        assert!(scan("share 0.5365853658536586", None).ids.is_empty());
     }
 
     #[test]

@@ -34,10 +34,20 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
         .collect();
     // What the chain stands on in the parcel, changed once it began (a
     // seizure date cleared and the parcel released left a clean sheet).
-    let parcel_edits = match began {
+    // What was there changed or cleared, not a blank filled in, and the
+    // status only away from seized (`inspected` to `seized` once the first
+    // hand-over is logged is the chain's own course).
+    let parcel_edits: Vec<Edit> = match began {
         Some(t) => edits_since(conn, e.parcel_id, t, &PARCEL_FIELDS)?,
         None => Vec::new(),
-    };
+    }
+    .into_iter()
+    .filter(|c| match (c.field, c.before.as_deref()) {
+        (_, None) => false,
+        ("status", Some(before)) => before == "seized",
+        _ => true,
+    })
+    .collect();
     for c in edits.iter().chain(&parcel_edits) {
         let mut f = format!(
             "{} changed from {} to {} after custody began ({} by {})",
@@ -106,12 +116,18 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
             usize::MAX,
             0,
         )?;
-        let weight = |x: &Exhibit| x.gross_g.or(x.net_g).unwrap_or(0.0);
-        let total: f64 = items.iter().map(weight).sum();
-        if items.len() > 1 && total > w * 1.05 {
+        // (Each by its gross weight, or its net when that is all it
+        // gives, which is no more; samples and the unweighed left out.)
+        let weighed: Vec<f64> = items
+            .iter()
+            .filter(|x| x.exhibit_kind != "sample")
+            .filter_map(|x| x.gross_g.or(x.net_g))
+            .collect();
+        let total: f64 = weighed.iter().sum();
+        if weighed.len() > 1 && total > w * 1.05 {
             flags.push(format!(
                 "the parcel's {} exhibits weigh {} g together, more than the parcel {} ({w} g)",
-                items.len(),
+                weighed.len(),
                 (total * 1000.0).round() / 1000.0,
                 parcel.tracking
             ));

@@ -72,8 +72,8 @@ pub struct ParcelOut {
     pub carrier: Option<String>,
     pub service: Option<String>,
     /// How it was selected (the seizing inspection's, see
-    /// `evidence::seizing_inspection`; the last one's when none is of the
-    /// seizure's day): `profiling-hit`,
+    /// `evidence::seizing_inspection`; with none of the seizure's day, the
+    /// last before it, else the first): `profiling-hit`,
     /// `x-ray`, `detector-dog`, `intelligence`, `random`,
     /// `controlled-delivery`, `tip-off`, `other`.
     pub detection_method: Option<String>,
@@ -385,8 +385,19 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
     inspections.sort_by(|a, b| a.inspected_on.cmp(&b.inspected_on));
     // The inspection that seized it: its detection method (the last one
     // was said, a re-examination in the store given as the detection).
+    // With none on the seizure's day, the last before it (the one that
+    // led to it), else the first.
+    let seizure_day = p.seized_on.as_deref().map(|d| d.get(..10).unwrap_or(d));
     let last = crate::evidence::seizing_inspection(&inspections, p.seized_on.as_deref())
-        .or(inspections.last());
+        .or_else(|| {
+            seizure_day.and_then(|day| {
+                inspections
+                    .iter()
+                    .rev()
+                    .find(|i| i.inspected_on.get(..10).unwrap_or(&i.inspected_on) <= day)
+            })
+        })
+        .or(inspections.first());
     let exhibits: Vec<Exhibit> =
         records::list_where(conn, "parcel_id = ?1", [p.meta.id], usize::MAX, 0)?;
     let items: Vec<&Exhibit> = exhibits

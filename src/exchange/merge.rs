@@ -1171,6 +1171,10 @@ fn decided_differently() -> Value {
     serde_json::json!({ "\u{0}decided differently": true })
 }
 
+/// A field's value in a conflict's "shared" column when the two posts
+/// settled it differently (there is no one value both last shared).
+pub const SETTLED_DIFFERENTLY: &str = "(settled differently)";
+
 /// The base of a three-way merge whose two sides each moved on from a
 /// version the other had not seen (a "criss-cross": each settled a
 /// conflict of the two, or merged them field by field). Each side is its
@@ -1186,10 +1190,6 @@ fn decided_differently() -> Value {
 /// two give differently holds it. Returns the base to merge against and
 /// the same with those fields shown as "(settled differently)", for the
 /// conflict's "shared" column.
-/// A field's value in a conflict's "shared" column when the two posts
-/// settled it differently (there is no one value both last shared).
-pub const SETTLED_DIFFERENTLY: &str = "(settled differently)";
-
 fn crossed_base<R: Record>(ours: (&[State], usize), theirs: (&[State], usize)) -> (String, String) {
     use std::collections::BTreeSet;
     type Obj = serde_json::Map<String, Value>;

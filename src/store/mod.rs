@@ -93,19 +93,23 @@ const BUSY_POLL: Duration = Duration::from_millis(2);
 /// waiting on it to take their turn.
 const YIELD: Duration = Duration::from_millis(6);
 
-/// How many times this process has waited for the notebook (each look of
-/// [`busy_wait`]): a write during which it grew waited for another's.
-static BUSY_WAITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+thread_local! {
+    /// How many times this thread has waited for the notebook (each look
+    /// of [`busy_wait`]): a write during which it grew waited for
+    /// another's. (Of the thread: the interface's loaders wait on their
+    /// own threads, and their waits are not its saves'.)
+    static BUSY_WAITS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
 
-/// [`BUSY_WAITS`] now.
+/// How many times this thread has waited for the notebook so far.
 pub fn busy_waits() -> u64 {
-    BUSY_WAITS.load(std::sync::atomic::Ordering::Relaxed)
+    BUSY_WAITS.with(std::cell::Cell::get)
 }
 
 /// SQLite's busy handler: look again every `BUSY_POLL`, for up to
 /// `BUSY_TIMEOUT`.
 fn busy_wait(tries: i32) -> bool {
-    BUSY_WAITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    BUSY_WAITS.with(|n| n.set(n.get() + 1));
     let given = BUSY_POLL * tries.max(0) as u32;
     if given >= busy_timeout() {
         return false;

@@ -250,7 +250,7 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
                         if wrote && waited && event::poll(Duration::ZERO)? {
                             let mut dropped = 0;
                             let quiet_from = std::time::Instant::now();
-                            while quiet_from.elapsed() < Duration::from_secs(2)
+                            while quiet_from.elapsed() < Duration::from_secs(1)
                                 && event::poll(BURST_GAP)?
                             {
                                 match event::read()? {

@@ -596,30 +596,18 @@ impl App {
     /// the connection under the cursor.
     fn edit_item(&mut self) {
         if self.pane == Pane::Links {
-            return match self
-                .links
-                .get(self.links_cursor)
-                .map(|l| (l.via, l.kind, l.id))
-            {
-                Some((Some((kind, id)), _, _)) => self.ask(Effect::EditForm(ItemRef {
+            let row = self.links.get(self.links_cursor);
+            // An exhibit's row is that record (it said "a shared
+            // identifier is not a record" of an exhibit until 2026-12-07).
+            let record =
+                row.and_then(|l| l.via.or_else(|| exhibit_row(l).then_some((l.kind, l.id))));
+            return match record {
+                Some((kind, id)) => self.ask(Effect::EditForm(ItemRef {
                     kind,
                     id,
                     label: String::new(),
                 })),
-                // A row of the evidence is that record (it said "a shared
-                // identifier is not a record" of an exhibit until
-                // 2026-12-07); a hand-over is never edited.
-                Some((None, kind, id)) if evidence_row(kind) => {
-                    self.ask(Effect::EditForm(ItemRef {
-                        kind,
-                        id,
-                        label: String::new(),
-                    }))
-                }
-                Some((None, ItemKind::Custody, _)) => {
-                    self.info("a hand-over is never edited: record the next one (custody add)")
-                }
-                _ => self.info("a shared identifier is not a record: nothing to edit"),
+                None => self.info("a shared identifier is not a record: nothing to edit"),
             };
         }
         match self.selected_item() {
@@ -642,16 +630,10 @@ impl App {
             let Some(l) = self.links.get(self.links_cursor) else {
                 return self.info("nothing selected");
             };
-            let (kind, id) = match l.via {
-                Some(via) => via,
-                // (A row of the evidence is that record: see `edit_item`.)
-                None if evidence_row(l.kind) => (l.kind, l.id),
-                None if l.kind == ItemKind::Custody => {
-                    return self.info("a hand-over is never deleted");
-                }
-                None => {
-                    return self.info("a shared identifier is not a record: nothing to delete");
-                }
+            // (An exhibit's row is that record: see `edit_item`.)
+            let Some((kind, id)) = l.via.or_else(|| exhibit_row(l).then_some((l.kind, l.id)))
+            else {
+                return self.info("a shared identifier is not a record: nothing to delete");
             };
             let message = format!("Delete this {kind} ({}: {})? (y/n)", l.label, l.reason);
             let label = l.reason.clone();
@@ -779,16 +761,10 @@ impl App {
 #[cfg(test)]
 mod tests;
 
-/// Whether a Links row of this kind, with no record making the connection,
-/// is the record itself: a piece of the evidence trail, edited and deleted
-/// there (a hand-over never is).
-fn evidence_row(kind: ItemKind) -> bool {
-    matches!(
-        kind,
-        ItemKind::Exhibit
-            | ItemKind::Inspection
-            | ItemKind::LabResult
-            | ItemKind::Delivery
-            | ItemKind::Document
-    )
+/// Whether a Links row is an exhibit listed as the item's own (its
+/// exhibits, samples, or the exhibit a sample was taken from): the record
+/// itself, edited and deleted there. (Not a row of a value an exhibit's
+/// note shares, whose kind is an exhibit too: that is no record.)
+fn exhibit_row(l: &super::data::LinkRow) -> bool {
+    l.kind == ItemKind::Exhibit && matches!(l.group.as_str(), "Exhibits" | "Samples" | "Sample of")
 }

@@ -472,3 +472,45 @@ fn a_note_with_a_bad_grading_stays_open_and_a_good_one_is_asked_for() {
         matches!(&a.modal, Modal::Note(p) if p.text.starts_with("same phone") && p.error.is_some())
     );
 }
+
+/// `e` and `x` on an exhibit's own row act on the exhibit; on a row of a
+/// value an exhibit's note shares (its kind an exhibit too) they say it
+/// is no record (they asked to delete the exhibit).
+#[test]
+fn only_an_exhibits_own_row_is_its_record() {
+    use crate::tui::data::LinkRow;
+    let mut a = app(false);
+    show(
+        &mut a,
+        ItemRef {
+            kind: ItemKind::Parcel,
+            id: Uuid::from_u128(1),
+            label: "RR1".into(),
+        },
+    );
+    let row = |group: &str| LinkRow {
+        group: group.into(),
+        kind: ItemKind::Exhibit,
+        id: Uuid::from_u128(9),
+        label: "EX-1".into(),
+        reason: "same phone +77015550142".into(),
+        via: None,
+    };
+    a.pane = Pane::Links;
+    a.links = vec![row("Shares values")];
+    a.links_cursor = 0;
+    assert!(press(&mut a, "x").is_empty());
+    assert!(matches!(a.modal, Modal::None));
+    assert!(
+        a.message
+            .as_ref()
+            .is_some_and(|(m, _)| m.contains("not a record"))
+    );
+    a.links = vec![row("Exhibits")];
+    let fx = press(&mut a, "e");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::EditForm(i) if i.kind == ItemKind::Exhibit)),
+        "{fx:?}"
+    );
+}
