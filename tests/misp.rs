@@ -795,6 +795,60 @@ fn a_masked_card_read_back_is_the_number_here() {
     assert!(shop.to_string().contains("4111 1111 1111 1111"), "{shop}");
 }
 
+/// A GREEN case holding an AMBER note goes out under tlp:amber (its
+/// strictest) with its own level beside it, each person and note tagged
+/// with its own: read back into the notebook it came from, nothing
+/// differs (the case came back AMBER, a conflict of its own event), and
+/// into a new one each is what it was.
+#[test]
+fn a_round_trip_keeps_each_records_own_tlp() {
+    let (nb, case) = case_with_people();
+    nb.ok(&["edit", &case, "--set", "tlp=GREEN"]);
+    nb.ok(&["edit", "Иван Петров", "--set", "tlp=GREEN"]);
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        &case,
+        "--text",
+        "source says Tuesday",
+        "--tlp",
+        "AMBER",
+    ]);
+    let file = nb.beside("own-tlp.json");
+    nb.ok(&[
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let event: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let tags = event["Event"]["Tag"].to_string();
+    assert!(
+        tags.contains("tlp:amber") && tags.contains("interdict:case-tlp"),
+        "{tags}"
+    );
+    let said = nb.json(&["import", "misp", file.to_str().unwrap()]);
+    assert_eq!(said["differ"], 0, "{said}");
+    let there = Nb::new();
+    there.ok(&["init"]);
+    there.ok(&["import", "misp", file.to_str().unwrap()]);
+    let c = there.json(&["list", "cases"]);
+    assert_eq!(c[0]["tlp"], "GREEN", "{c}");
+    let p = there.json(&["show", "Иван Петров"]);
+    assert_eq!(p["tlp"], "GREEN", "{p}");
+    let notes = there.json(&["list", "notes"]);
+    let tuesday = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["text"] == "source says Tuesday")
+        .unwrap();
+    assert_eq!(tuesday["tlp"], "AMBER", "{notes}");
+}
+
 /// One tracking number under two parcel objects of an event is named as
 /// the file's own repeat (with the object that gave it first), not as a
 /// parcel the notebook holds: the notebook holds none.

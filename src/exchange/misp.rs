@@ -104,6 +104,9 @@ struct Obj {
     comment: String,
     attrs: Vec<Value>,
     refs: Vec<Value>,
+    /// Its own TLP, as an object tag (people, organisations, notes):
+    /// read back as theirs, not the event's strictest.
+    tlp: Option<String>,
 }
 
 impl Obj {
@@ -117,6 +120,7 @@ impl Obj {
             comment,
             attrs: Vec::new(),
             refs: Vec::new(),
+            tlp: None,
         }
     }
 
@@ -155,6 +159,10 @@ impl Obj {
             "distribution": "5",
             "Attribute": self.attrs,
             "ObjectReference": self.refs,
+            "Tag": self
+                .tlp
+                .map(|t| json!([{"name": format!("tlp:{}", t.to_ascii_lowercase())}]))
+                .unwrap_or_else(|| json!([])),
         })
     }
 }
@@ -527,19 +535,26 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
     // The event is marked as strictly as the strictest thing it carries
     // (an AMBER+STRICT note on a GREEN case went out under tlp:green,
     // and a receiving instance shares by the event's tag).
+    // Each person, organisation and note is tagged with its own level,
+    // and the case's own rides on an `interdict:case-tlp` tag: read back,
+    // each is what it was (a GREEN case with an AMBER note came back
+    // AMBER, a conflict of its own event, until 2026-12-07).
     let mut tlp = case.tlp.clone();
-    for id in objects.keys() {
+    for (id, obj) in objects.iter_mut() {
         if let Some(kind) = refs::kind_of_id(conn, *id)?
             && let Some(t) = handling::tlp_of(conn, kind, *id)?
-            && handling::tlp_rank(&t) > handling::tlp_rank(&tlp)
         {
-            tlp = t;
+            if handling::tlp_rank(&t) > handling::tlp_rank(&tlp) {
+                tlp = t.clone();
+            }
+            obj.tlp = Some(t);
         }
     }
-    event.insert(
-        "Tag".into(),
-        json!([{"name": format!("tlp:{}", tlp.to_ascii_lowercase())}]),
-    );
+    let mut tags = vec![json!({"name": format!("tlp:{}", tlp.to_ascii_lowercase())})];
+    if tlp != case.tlp {
+        tags.push(json!({"name": format!("{CASE_TLP_TAG}=\"{}\"", case.tlp.to_ascii_lowercase())}));
+    }
+    event.insert("Tag".into(), tags.into());
     event.insert("Attribute".into(), attributes.into());
     event.insert(
         "Object".into(),
@@ -594,6 +609,26 @@ fn said(notices: &mut Vec<String>, what: &str, warnings: impl IntoIterator<Item 
 /// 1.0's `tlp:white` read as CLEAR, AMBER when there is none. Tags of the
 /// `tlp:ex:` extensions (`tlp:ex:chr`) are not levels: they are named in
 /// the notices. Any other `tlp:` tag refuses the file.
+/// The machine tag that carries the case's own TLP in an event marked
+/// more strictly for what else it holds.
+const CASE_TLP_TAG: &str = "interdict:case-tlp";
+
+/// The case's own TLP as the event's [`CASE_TLP_TAG`] gives it, when it
+/// is a level no stricter than `event_level` (one stricter, or no level,
+/// is not read: the event's tags rule then).
+fn case_tlp(e: &Value, event_level: &str) -> Option<String> {
+    use crate::domain::fields::TLP;
+    let rank = |t: &str| TLP.iter().position(|x| *x == t);
+    e["Tag"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["name"].as_str())
+        .find_map(|n| n.trim().strip_prefix(CASE_TLP_TAG)?.strip_prefix('='))
+        .map(|v| v.trim().trim_matches('"').to_ascii_uppercase())
+        .filter(|v| rank(v).zip(rank(event_level)).is_some_and(|(c, e)| c <= e))
+}
+
 fn event_tlp(e: &Value, notices: &mut Vec<String>) -> Result<String> {
     use crate::domain::fields::TLP;
     let found = tlp_tags(&e["Tag"], "Event.Tag", notices)?;
@@ -1126,6 +1161,11 @@ pub fn import_event(
         ..Imported::default()
     };
     let event_level = event_tlp(e, &mut out.notices)?;
+    // The case's own level, when the event says it (one of interdict's,
+    // marked as strictly as the strictest thing it holds): the base of
+    // the case and of every object that says none of its own stays the
+    // event's.
+    let case_level = case_tlp(e, &event_level);
     // Objects of kinds that hold no TLP of their own (parcels, substances:
     // their case's) tagged stricter than the event make the case as
     // strict; people, organisations and notes hold their own (below).
@@ -1145,18 +1185,40 @@ pub fn import_event(
         );
         tags.extend(object_tags(o, &what));
     }
-    let tlp = match stricter_in(tags, &event_level)? {
+    let base = case_level.clone().unwrap_or_else(|| event_level.clone());
+    let tlp = match stricter_in(tags, &base)? {
         Some(t) => {
             out.notices.push(format!(
-                "the event is {event_level}, but objects in it that hold no TLP of their own (parcels, substances) are tagged {t}: the case is {t}"
+                "the event is {base}, but objects in it that hold no TLP of their own (parcels, substances) are tagged {t}: the case is {t}"
             ));
             t
         }
-        None => event_level,
+        None => base,
     };
-    // An object's own TLP: the case's, or stricter where its tags say so.
+    // What holds no level of its own is held at the event's (with the
+    // case's own level given, the case's may be looser).
+    let untagged = match &case_level {
+        Some(_)
+            if crate::exchange::handling::tlp_rank(&event_level)
+                > crate::exchange::handling::tlp_rank(&tlp) =>
+        {
+            event_level.clone()
+        }
+        _ => tlp.clone(),
+    };
+    // An object's own TLP: the case's, or stricter where its tags say so;
+    // the event's when it has no tag of its own and the case's is looser.
     let own_tlp = |o: &Value, what: &str, notices: &mut Vec<String>| -> Result<String> {
-        Ok(match stricter_in(object_tags(o, what), &tlp)? {
+        let tags = object_tags(o, what);
+        let tagged = tags.iter().any(|(t, _)| {
+            t.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t["name"].as_str())
+                .any(|n| n.trim().to_lowercase().starts_with("tlp:"))
+        });
+        let tlp = if tagged { &tlp } else { &untagged };
+        Ok(match stricter_in(tags, tlp)? {
             Some(t) => {
                 notices.push(format!("{what} is tagged {t}: imported as {t}"));
                 t
@@ -1911,7 +1973,7 @@ pub fn import_event(
             .flatten()
             .filter(|a| !deleted(a))
             .map(|a| (a["Tag"].clone(), "Event.Attribute Tag".to_string())),
-        &tlp,
+        &untagged,
     )? {
         Some(t) => {
             if !attrs.is_empty() {
@@ -1921,7 +1983,7 @@ pub fn import_event(
             }
             t
         }
-        None => tlp.clone(),
+        None => untagged.clone(),
     };
     // In notes of at most a note's length each (800 phone numbers were one
     // note of 23,268 characters, and the file was refused).
