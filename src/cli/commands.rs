@@ -1058,39 +1058,11 @@ fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) 
             // hand-over's are (they showed only in `trail`, later); and
             // so are those an edit of its parcel makes (its seizure date
             // or status, said only "updated" until 2026-12-07).
-            type Flags = Vec<(String, Vec<String>)>;
-            let exhibit_flags = |tx: &rusqlite::Connection| -> crate::store::Result<Flags> {
-                use crate::domain::evidence::Exhibit;
-                let exhibits: Vec<Exhibit> = match R::KIND {
-                    ItemKind::Exhibit => vec![records::must_get(tx, id)?],
-                    ItemKind::Parcel => {
-                        records::list_where(tx, "parcel_id = ?1", [id], usize::MAX, 0)?
-                    }
-                    _ => Vec::new(),
-                };
-                exhibits
-                    .into_iter()
-                    .map(|x| {
-                        let number = x.number.clone();
-                        Ok((number, crate::evidence::sheet::exhibit_trail(tx, x)?.flags))
-                    })
-                    .collect()
-            };
-            let flagged = exhibit_flags(&w.tx)?;
+            let flagged = crate::evidence::exhibit_flags_of(&w.tx, R::KIND, id)?;
             let (u, more) = records::update(w, &mut rec)?;
             warnings.extend(more);
-            // (By place: the edit may renumber the exhibit.)
-            for (k, (number, now)) in exhibit_flags(&w.tx)?.into_iter().enumerate() {
-                let before = flagged
-                    .get(k)
-                    .map(|(_, f)| f.as_slice())
-                    .unwrap_or_default();
-                warnings.extend(
-                    now.into_iter()
-                        .filter(|f| !before.contains(f))
-                        .map(|f| format!("flagged on exhibit {number}: {f}")),
-                );
-            }
+            let now = crate::evidence::exhibit_flags_of(&w.tx, R::KIND, id)?;
+            warnings.extend(crate::evidence::new_flags(&flagged, now));
             Ok((u, warnings))
         })?)
     }

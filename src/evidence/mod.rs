@@ -149,6 +149,47 @@ pub fn parcel_seized_at(conn: &Connection, parcel: Uuid) -> Result<Option<String
     })
 }
 
+/// The custody flags an edit of the item `id` (of `kind`) can change:
+/// those of the exhibit itself, or of each of a parcel's exhibits, each
+/// with the exhibit's number; none for other kinds.
+pub fn exhibit_flags_of(
+    conn: &Connection,
+    kind: ItemKind,
+    id: Uuid,
+) -> Result<Vec<(String, Vec<String>)>> {
+    let exhibits: Vec<Exhibit> = match kind {
+        ItemKind::Exhibit => records::get(conn, id)?.into_iter().collect(),
+        ItemKind::Parcel => records::list_where(conn, "parcel_id = ?1", [id], usize::MAX, 0)?,
+        _ => Vec::new(),
+    };
+    exhibits
+        .into_iter()
+        .map(|x| {
+            let number = x.number.clone();
+            Ok((number, sheet::exhibit_trail(conn, x)?.flags))
+        })
+        .collect()
+}
+
+/// The flags of `after` that `before` did not hold ([`exhibit_flags_of`]
+/// before and after an edit), said as the edit makes them: `flagged on
+/// exhibit EX-1: ...`. (By place: the edit may renumber the exhibit.)
+pub fn new_flags(
+    before: &[(String, Vec<String>)],
+    after: Vec<(String, Vec<String>)>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, (number, now)) in after.into_iter().enumerate() {
+        let had = before.get(k).map(|(_, f)| f.as_slice()).unwrap_or_default();
+        out.extend(
+            now.into_iter()
+                .filter(|f| !had.contains(f))
+                .map(|f| format!("flagged on exhibit {number}: {f}")),
+        );
+    }
+    out
+}
+
 /// When an exhibit was seized: the later of its log's seizure entry and
 /// the parcel's seizure as the parcel records it now (a seizure date
 /// moved later after the exhibit was logged leaves its hand-overs before

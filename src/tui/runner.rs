@@ -226,7 +226,19 @@ impl Runner {
                 app.modal = Modal::Form(Box::new(Form::new_parcel(case)));
             }
             Effect::SaveForm(mut f) => {
+                // An edit's new custody flags are said as the command
+                // line's edit says them (the form said only "saved").
+                let flags_of = |conn: &rusqlite::Connection, f: &Form| {
+                    f.editing
+                        .and_then(|id| crate::evidence::exhibit_flags_of(conn, f.kind, id).ok())
+                        .unwrap_or_default()
+                };
+                let before = flags_of(self.store.conn(), &f);
                 let saved = f.save(&mut self.store);
+                let flagged = match &saved {
+                    Some(_) => crate::evidence::new_flags(&before, flags_of(self.store.conn(), &f)),
+                    None => Vec::new(),
+                };
                 if saved.is_none() {
                     gone::form_gone(self.store.conn(), app, &mut f);
                 }
@@ -268,7 +280,11 @@ impl Runner {
                             }
                         ))
                     });
-                app.form_saved(f, saved, hit.into_iter().chain(known).collect());
+                app.form_saved(
+                    f,
+                    saved,
+                    flagged.into_iter().chain(hit).chain(known).collect(),
+                );
             }
             Effect::SaveNote(p, mut n) => {
                 let result = self.store.write(|w| crate::store::create::note(w, &mut n));

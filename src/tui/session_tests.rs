@@ -921,6 +921,19 @@ fn an_exhibit_row_is_edited_where_it_is_listed() {
     ui.keys("e");
     assert!(ui.text().contains("Edit exhibit"), "{}", ui.text());
     assert!(ui.text().contains(&number), "{}", ui.text());
+    // Its seal changed once custody began is said as it is saved, as the
+    // command line's edit says it (the form said only that it saved).
+    if let super::app::Modal::Form(f) = &mut ui.s.app.modal {
+        let seal = f.fields.iter_mut().find(|x| x.spec.name == "seal").unwrap();
+        seal.value = "S-NEW-1".into();
+    }
+    ui.keys("ctrl-s");
+    assert!(
+        ui.status()
+            .contains(&format!("flagged on exhibit {number}: seal number changed")),
+        "{}",
+        ui.status()
+    );
 }
 
 /// A history entry longer than the screen is read whole with the cursor
