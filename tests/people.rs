@@ -981,3 +981,52 @@ fn two_records_of_one_name_are_offered_however_many_parcels_carry_it() {
     let after = nb.json(&["matches", "list"]).to_string();
     assert!(!(after.contains(x) && after.contains(y)), "{after}");
 }
+
+/// An edit of a link's type is held to what `add link` holds a new one
+/// to: the type fits the kinds of its ends, and it repeats no link (an
+/// edit made a second `recipient-of` of the same pair, and an
+/// "organisation arrested organisation").
+#[test]
+fn an_edited_link_type_is_checked_as_a_new_link_is() {
+    let nb = Nb::new();
+    nb.ok(&["add", "parcel", "--tracking", "RR123456785CN"]);
+    nb.ok(&["add", "person", "--name", "Aibek Nurlanov"]);
+    nb.ok(&["add", "organisation", "--name", "Chem Shop"]);
+    nb.ok(&[
+        "add",
+        "organisation",
+        "--name",
+        "Bank One",
+        "--type",
+        "bank",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Aibek Nurlanov",
+        "RR123456785CN",
+        "--type",
+        "recipient-of",
+    ]);
+    let sender = nb.ok(&[
+        "add",
+        "link",
+        "Aibek Nurlanov",
+        "RR123456785CN",
+        "--type",
+        "sender-of",
+    ]);
+    let paid = nb.ok(&["add", "link", "Chem Shop", "Bank One", "--type", "paid"]);
+    let err = nb.fails(&["edit", sender.trim(), "--set", "link_type=recipient-of"]);
+    assert!(
+        err.contains("link_type") && err.contains("already exists"),
+        "{err}"
+    );
+    let err = nb.fails(&["edit", paid.trim(), "--set", "link_type=arrested"]);
+    assert!(
+        err.contains("link_type") && err.contains("a person and a parcel"),
+        "{err}"
+    );
+    nb.ok(&["edit", paid.trim(), "--set", "link_type=operates"]);
+    nb.ok(&["audit", "verify"]);
+}

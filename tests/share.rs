@@ -1794,6 +1794,13 @@ fn a_received_record_must_be_one_typed_input_could_have_made() {
         "ends.db",
         &["as a case, which is a parcel"],
     );
+    // A link whose type does not fit its ends (an edit made one until
+    // 2026-12-07, and it travelled on).
+    refuse(
+        "UPDATE links SET link_type = 'analogue-of' WHERE link_type = 'includes';",
+        "type.db",
+        &["link_type", "joins two substances"],
+    );
     // The file as it was signed merges.
     merge(&b, &file);
     let before = content(&b.db);

@@ -2588,6 +2588,14 @@ fn check_here<R: Record>(
             )));
         }
     }
+    // A link's type fits the kinds of its ends, as `add link` and `edit`
+    // refuse it otherwise (an "organisation arrested organisation" made
+    // by an edit travelled on in the next export until 2026-12-07).
+    if let Some(l) = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::Link>()
+        && let Err(e) = l.check_kinds()
+    {
+        return Err(Ok(format!("{}: {}", e.field, e.message)));
+    }
     // A finding held here is made lab-confirmed only with a laboratory
     // result that confirms it, in the file or here. (One new here may come
     // lab-confirmed without one: findings were lab-confirmed by a test

@@ -1528,6 +1528,28 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     if R::KIND == ItemKind::Finding {
         lab_confirmed_by_a_result(&w.tx, id, &before, rec)?;
     }
+    // A link edited stays one `add link` would make: its type fits its
+    // ends, and it repeats no other (an edit made "person recipient-of
+    // parcel" twice, and "organisation arrested organisation", until
+    // 2026-12-07).
+    if let Some(l) = (rec as &mut dyn std::any::Any).downcast_mut::<crate::domain::Link>() {
+        // (Turned round where its new type reads the other way, as a new
+        // link is.)
+        l.orient().map_err(StoreError::Invalid)?;
+        let dup: Option<Uuid> = w
+            .tx
+            .prepare_cached(
+                "SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3 AND id != ?4",
+            )?
+            .query_row((l.from_id, l.to_id, &l.link_type, id), |r| r.get(0))
+            .optional()?;
+        if let Some(other) = dup {
+            return Err(StoreError::Duplicate(format!(
+                "link_type: that {} link already exists (id {other})",
+                l.link_type
+            )));
+        }
+    }
     let was = &before as &dyn std::any::Any;
     if let Some(s) = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::Substance>() {
         super::create::substance_is_new(&w.tx, s, was.downcast_ref())?;
