@@ -1030,3 +1030,39 @@ fn an_edited_link_type_is_checked_as_a_new_link_is() {
     nb.ok(&["edit", paid.trim(), "--set", "link_type=operates"]);
     nb.ok(&["audit", "verify"]);
 }
+
+/// A phone written internationally that is no number of its country's
+/// plan (a digit too few) is said as it is saved (it joined its mistyped
+/// twins without a word).
+#[test]
+fn a_phone_of_the_wrong_length_is_said() {
+    let nb = Nb::new();
+    let out = nb
+        .cmd()
+        .args([
+            "add",
+            "person",
+            "--name",
+            "Short KZ",
+            "--phone",
+            "+770155501",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("no number of +7's plan"), "{said}");
+    let out = nb
+        .cmd()
+        .args([
+            "add",
+            "person",
+            "--name",
+            "Fine KZ",
+            "--phone",
+            "+7 701 555 01 42",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("plan"));
+}

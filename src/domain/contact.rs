@@ -106,6 +106,32 @@ pub fn national_without_country(
     })
 }
 
+/// What to say of a phone as written in a record's `field`: a national
+/// number with no country to read it in ([`national_without_country`]),
+/// or one written internationally that is no number of its country's plan
+/// (a digit too few or too many: `+770155501` met a mistyped twin and no
+/// one else, without a word, until 2026-12-07).
+pub fn phone_warning(
+    field: &str,
+    input: &str,
+    country: Option<&str>,
+    where_from: &str,
+) -> Option<String> {
+    national_without_country(field, input, country, where_from).or_else(|| {
+        let t = input.trim_start();
+        if !t.starts_with('+') || t.bytes().filter(u8::is_ascii_digit).count() < 5 {
+            return None;
+        }
+        let n = phonenumber::parse(None, t).ok()?;
+        (!phonenumber::is_valid(&n)).then(|| {
+            format!(
+                "{field}: {input:?} is no number of +{}'s plan (a digit too few or too many?): it meets only the same digits written again",
+                n.code().value()
+            )
+        })
+    })
+}
+
 /// A national number read in `country`, only when it is a valid number
 /// there (for numbers found in free text, where a guess would connect
 /// strangers).
@@ -197,6 +223,16 @@ mod tests {
         }
         assert!(check_phone("701.555.0142").is_ok());
         assert!(check_phone("8.701.555.01.40").is_ok());
+        // A number of the wrong length for its country's plan is said;
+        // a valid one is not.
+        for short in ["+770155501", "+7 701 555 01 42 7", "+99655511122"] {
+            let w = phone_warning("phones", short, None, "nationality").unwrap_or_default();
+            assert!(w.contains("no number of +"), "{short}: {w}");
+        }
+        assert_eq!(
+            phone_warning("phones", "+7 701 555 01 42", None, "nationality"),
+            None
+        );
     }
 
     #[test]

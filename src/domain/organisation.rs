@@ -111,12 +111,9 @@ impl Record for Organisation {
         let mut w = contact_warnings(&self.contacts);
         for p in self.phones.as_deref().unwrap_or("").split(';') {
             let p = p.trim();
-            if let Some(n) = super::contact::national_without_country(
-                "phones",
-                p,
-                self.country.as_deref(),
-                "country",
-            ) {
+            if let Some(n) =
+                super::contact::phone_warning("phones", p, self.country.as_deref(), "country")
+            {
                 w.push(n);
             }
         }

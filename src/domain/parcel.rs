@@ -236,8 +236,7 @@ impl Record for Parcel {
             ),
         ] {
             if let Some(p) = phone
-                && let Some(n) =
-                    super::contact::national_without_country(field, p, country.as_deref(), from)
+                && let Some(n) = super::contact::phone_warning(field, p, country.as_deref(), from)
             {
                 w.push(n);
             }

@@ -197,7 +197,7 @@ impl Record for Person {
         for p in parts(&self.phones) {
             if ids::phone_key(p, self.nationality.as_deref()).is_none() {
                 w.push(format!("phones: {p:?} is not a phone number it can read"));
-            } else if let Some(n) = super::contact::national_without_country(
+            } else if let Some(n) = super::contact::phone_warning(
                 "phones",
                 p,
                 self.nationality.as_deref(),
