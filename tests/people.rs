@@ -1065,4 +1065,7 @@ fn a_phone_of_the_wrong_length_is_said() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("plan"));
+    // Nor is anyone born after today: refused, naming the field.
+    let err = nb.fails(&["add", "person", "--name", "Future", "--born", "2090-01-01"]);
+    assert!(err.contains("born_on") && err.contains("future"), "{err}");
 }

@@ -193,6 +193,16 @@ impl Record for Person {
         party_sounds(self.names(), &self.addresses)
     }
     fn check(&self) -> Result<Vec<String>, FieldError> {
+        // Nobody is born after today (a slip of the year was stored and
+        // went out as the arrested person's date of birth).
+        if let Some(b) = self.born_on.as_deref()
+            && b > crate::domain::dates::latest_today().as_str()
+        {
+            return Err(FieldError {
+                field: "born_on".into(),
+                message: format!("{b} is in the future: a date of birth is past"),
+            });
+        }
         let mut w = contact_warnings(&self.contacts);
         for p in parts(&self.phones) {
             if ids::phone_key(p, self.nationality.as_deref()).is_none() {
