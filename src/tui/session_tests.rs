@@ -970,6 +970,30 @@ fn a_long_history_entry_is_read_whole_under_the_cursor() {
     );
 }
 
+/// An open conflict of parcel RR123456785KZ from `in.db`: the version
+/// here and the incoming one, nothing else said.
+fn open_conflict(local: &str, incoming: &str) -> crate::exchange::conflicts::Conflict {
+    crate::exchange::conflicts::Conflict {
+        id: 1,
+        item_kind: "parcel".into(),
+        item_id: uuid::Uuid::now_v7(),
+        label: "RR123456785KZ".into(),
+        local: Some(local.into()),
+        incoming: incoming.into(),
+        base: None,
+        incoming_key: "k".into(),
+        file: "in.db".into(),
+        signer: None,
+        detected_at: String::new(),
+        status: "open".into(),
+        resolved_by: None,
+        resolved_at: None,
+        deleted_with: Vec::new(),
+        never_here: false,
+        here_now: None,
+    }
+}
+
 /// A deletion that met work here is shown as such in the list of
 /// conflicts, with what taking it would delete with it (the list showed
 /// no field and no reason when the item itself was unchanged here).
@@ -977,23 +1001,9 @@ fn a_long_history_entry_is_read_whole_under_the_cursor() {
 fn a_deletion_conflict_names_what_would_go_with_it() {
     let mut ui = Ui::new(0);
     let c = crate::exchange::conflicts::Conflict {
-        id: 1,
-        item_kind: "parcel".into(),
-        item_id: uuid::Uuid::now_v7(),
-        label: "RR123456785KZ".into(),
-        local: Some("{}".into()),
-        incoming: "{}".into(),
-        base: None,
         incoming_key: "deleted:00".into(),
-        file: "in.db".into(),
-        signer: None,
-        detected_at: String::new(),
-        status: "open".into(),
-        resolved_by: None,
-        resolved_at: None,
         deleted_with: vec!["note 2026-12-06: informant".into(), "link x".into()],
-        never_here: false,
-        here_now: None,
+        ..open_conflict("{}", "{}")
     };
     ui.s.app.modal = super::app::Modal::Conflicts {
         list: vec![c],
@@ -1015,23 +1025,9 @@ fn a_deletion_conflict_names_what_would_go_with_it() {
 fn a_conflict_edited_here_since_shows_it_as_it_stands() {
     let mut ui = Ui::new(0);
     let c = crate::exchange::conflicts::Conflict {
-        id: 1,
-        item_kind: "parcel".into(),
-        item_id: uuid::Uuid::now_v7(),
-        label: "RR123456785KZ".into(),
-        local: Some(r#"{"weight_g":470.0}"#.into()),
-        incoming: r#"{"weight_g":460.0}"#.into(),
         base: Some(r#"{"weight_g":"(settled differently)"}"#.into()),
-        incoming_key: "k".into(),
-        file: "in.db".into(),
-        signer: None,
-        detected_at: String::new(),
-        status: "open".into(),
-        resolved_by: None,
-        resolved_at: None,
-        deleted_with: Vec::new(),
-        never_here: false,
         here_now: Some(Some(r#"{"weight_g":480.0}"#.into())),
+        ..open_conflict(r#"{"weight_g":470.0}"#, r#"{"weight_g":460.0}"#)
     };
     ui.s.app.modal = super::app::Modal::Conflicts {
         list: vec![c],
