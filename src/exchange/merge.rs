@@ -885,6 +885,11 @@ struct Merger<'a> {
     /// The items with a conflict open here when the merge began (see
     /// [`close_settled_there`]).
     open_conflicts: std::collections::HashSet<Uuid>,
+    /// The exhibits here by their numbers' keys, read when the merge
+    /// began and given each exhibit it adds: an added exhibit numbered as
+    /// another is said ([`refs::exhibits_by_number`]). (An exhibit a
+    /// colleague numbers while the merge runs is not among them.)
+    exhibit_numbers: std::collections::HashMap<String, Vec<Uuid>>,
 }
 
 /// The items with an open conflict.
@@ -1603,15 +1608,21 @@ impl Merger<'_> {
                 if added
                     && let Some(x) = (&incoming as &dyn std::any::Any)
                         .downcast_ref::<crate::domain::evidence::Exhibit>()
-                    && let Some((here, _, _)) = refs::exhibits_numbered(&w.tx, &x.number)?
-                        .into_iter()
-                        .find(|(other, _, _)| *other != id)
                 {
-                    self.report.same_exhibit_number.push(SameTracking {
-                        tracking: x.number.clone(),
-                        received: id,
-                        here,
-                    });
+                    let held = self
+                        .exhibit_numbers
+                        .entry(refs::exhibit_number_key(&x.number))
+                        .or_default();
+                    if let Some(&here) = held.iter().find(|other| **other != id) {
+                        self.report.same_exhibit_number.push(SameTracking {
+                            tracking: x.number.clone(),
+                            received: id,
+                            here,
+                        });
+                    }
+                    if !held.contains(&id) {
+                        held.push(id);
+                    }
                 }
                 let hand = self.in_hand(local.as_ref(), incoming_enc, given);
                 records::put_in_hand(w, &incoming, "merge", hand)?;
@@ -2328,6 +2339,7 @@ pub fn merge(
             parcels_here: true,
             deleted_elsewhere: received_deletions(&w.tx)?,
             open_conflicts: open_conflict_items(&w.tx)?,
+            exhibit_numbers: refs::exhibits_by_number(&w.tx)?,
         };
         for kind in MERGE_ORDER {
             crate::with_record_type!(kind, R => mg.kind::<R>(w)?);
@@ -2790,6 +2802,7 @@ fn merge_in_steps(
         parcels_here,
         deleted_elsewhere: received_deletions(dst.conn())?,
         open_conflicts: open_conflict_items(dst.conn())?,
+        exhibit_numbers: refs::exhibits_by_number(dst.conn())?,
     };
     run_steps(dst, rec, &mut mg, &position, history, source_id)
         .map_err(|e| {

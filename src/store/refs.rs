@@ -451,13 +451,38 @@ pub fn exhibit_numbered(conn: &Connection, number: &str) -> Result<Option<Uuid>>
     }
 }
 
+/// An exhibit number as numbers are compared: ignoring case and the
+/// spaces around it.
+pub fn exhibit_number_key(number: &str) -> String {
+    number.trim().to_lowercase()
+}
+
+/// Every exhibit's id by its number's key ([`exhibit_number_key`]), in
+/// the order written: one read for work that asks of many numbers (a
+/// merge asked [`exhibits_numbered`] of each exhibit it added, a scan of
+/// them all each time).
+pub fn exhibits_by_number(
+    conn: &Connection,
+) -> Result<std::collections::HashMap<String, Vec<Uuid>>> {
+    let mut stmt = conn.prepare("SELECT id, number FROM exhibits ORDER BY rowid")?;
+    let mut rows = stmt.query([])?;
+    let mut out = std::collections::HashMap::<String, Vec<Uuid>>::new();
+    while let Some(r) = rows.next()? {
+        let number: String = r.get(1)?;
+        out.entry(exhibit_number_key(&number))
+            .or_default()
+            .push(r.get(0)?);
+    }
+    Ok(out)
+}
+
 /// Every exhibit whose number is `number` ignoring case, as (id, number,
 /// its parcel's tracking number), in the order written.
 pub fn exhibits_numbered(
     conn: &Connection,
     number: &str,
 ) -> Result<Vec<(Uuid, String, Option<String>)>> {
-    let want = number.trim().to_lowercase();
+    let want = exhibit_number_key(number);
     let mut stmt = conn.prepare_cached(
         "SELECT e.id, e.number, p.tracking FROM exhibits e \
          LEFT JOIN parcels p ON p.id = e.parcel_id ORDER BY e.rowid",
@@ -466,7 +491,7 @@ pub fn exhibits_numbered(
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let n: String = r.get(1)?;
-        if n.trim().to_lowercase() == want {
+        if exhibit_number_key(&n) == want {
             out.push((r.get(0)?, n, r.get(2)?));
         }
     }
