@@ -166,6 +166,44 @@ pub fn phone_warning(
     })
 }
 
+/// The national lengths each calling code's plans allow: those of every
+/// type of number one may dial there (the crate leaves the general
+/// description's lengths empty), read from the plans once.
+static PLAN_LENGTHS: std::sync::LazyLock<std::collections::HashMap<u16, Vec<u16>>> =
+    std::sync::LazyLock::new(|| {
+        (1..1000u16)
+            .filter_map(|code| {
+                let mut lengths: Vec<u16> = plans()
+                    .by_code(&code)?
+                    .iter()
+                    .flat_map(|p| {
+                        let d = p.descriptors();
+                        [
+                            Some(d.general()),
+                            d.fixed_line(),
+                            d.mobile(),
+                            d.toll_free(),
+                            d.premium_rate(),
+                            d.shared_cost(),
+                            d.personal_number(),
+                            d.voip(),
+                            d.pager(),
+                            d.uan(),
+                            d.voicemail(),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|t| t.possible_length().iter().copied())
+                        .collect::<Vec<_>>()
+                    })
+                    .collect();
+                lengths.sort_unstable();
+                lengths.dedup();
+                Some((code, lengths))
+            })
+            .collect()
+    });
+
 /// The calling code of a number written internationally whose national
 /// part has a length no plan of that code allows; `None` when the length
 /// is one of theirs or the code is none. The plans' lengths, not their
@@ -173,35 +211,23 @@ pub fn phone_warning(
 /// merge's hundred thousand parcels), and matching each number against
 /// its country's dozen patterns cost the merge seconds.
 fn off_plan_length(international: &str) -> Option<u16> {
-    let digits: String = international.chars().filter(char::is_ascii_digit).collect();
-    // (Calling codes are prefix-free: at most one of these is a code.)
-    let (code, plans_of_code) = (1..=3).find_map(|n| {
-        let code: u16 = digits.get(..n)?.parse().ok()?;
-        Some((code, plans().by_code(&code)?))
-    })?;
-    let national = (digits.len() - code.to_string().len()) as u16;
-    (!plans_of_code.iter().any(|p| {
-        let d = p.descriptors();
-        // (The crate leaves the general description's lengths empty: the
-        // lengths are those of each type of number one may dial.)
-        [
-            Some(d.general()),
-            d.fixed_line(),
-            d.mobile(),
-            d.toll_free(),
-            d.premium_rate(),
-            d.shared_cost(),
-            d.personal_number(),
-            d.voip(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-        ]
-        .into_iter()
-        .flatten()
-        .any(|t| t.possible_length().contains(&national))
-    }))
-    .then_some(code)
+    let count = international.bytes().filter(u8::is_ascii_digit).count();
+    let mut digits = international.bytes().filter(u8::is_ascii_digit);
+    let mut code = 0u16;
+    // (Calling codes are prefix-free and none begins with 0: at most one
+    // of the first three digits' prefixes is a code.)
+    for n in 1..=3 {
+        let d = digits.next()? - b'0';
+        if n == 1 && d == 0 {
+            return None;
+        }
+        code = code * 10 + u16::from(d);
+        if let Some(lengths) = PLAN_LENGTHS.get(&code) {
+            let national = u16::try_from(count - n).ok()?;
+            return (!lengths.contains(&national)).then_some(code);
+        }
+    }
+    None
 }
 
 /// A national number read in `country`, only when it is a valid number
