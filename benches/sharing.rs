@@ -73,12 +73,29 @@ fn everything(key: &ed25519_dalek::SigningKey) -> export::ExportOptions<'_> {
 /// 100 ms from a process-like connection of their own; returns what
 /// `work` returned and how long each of the colleague's writes took.
 fn beside_colleague<T>(db: &Path, work: impl FnOnce() -> T) -> (T, Vec<Duration>) {
+    beside_colleague_once_begun(db, |begun| {
+        begun();
+        work()
+    })
+}
+
+/// [`beside_colleague`], the colleague's first write once `work` says it
+/// has begun (the demo goes only into an empty notebook: a colleague's
+/// case written before it began refused it).
+fn beside_colleague_once_begun<T>(
+    db: &Path,
+    work: impl FnOnce(&dyn Fn()) -> T,
+) -> (T, Vec<Duration>) {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
     let stop = Arc::new(AtomicBool::new(false));
-    let (flag, path) = (stop.clone(), db.to_path_buf());
+    let begun = Arc::new(AtomicBool::new(false));
+    let (flag, path, go) = (stop.clone(), db.to_path_buf(), begun.clone());
     let colleague = std::thread::spawn(move || {
         let mut waits = Vec::new();
+        while !go.load(Ordering::SeqCst) && !flag.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         let mut s = Store::open(&path, OpenOptions::new("colleague")).expect("colleague opens");
         while !flag.load(Ordering::SeqCst) {
             let t = Instant::now();
@@ -94,7 +111,7 @@ fn beside_colleague<T>(db: &Path, work: impl FnOnce() -> T) -> (T, Vec<Duration>
         }
         waits
     });
-    let out = work();
+    let out = work(&|| begun.store(true, Ordering::SeqCst));
     stop.store(true, Ordering::SeqCst);
     (out, colleague.join().expect("colleague"))
 }
@@ -291,8 +308,10 @@ fn main() {
     // The demo dataset's generation, as large, into a new notebook.
     let demo_db = fresh(&work, "demo-beside.db");
     let mut demo_store = Store::open(&demo_db, OpenOptions::new("bench")).expect("open");
-    let (_, demo_waits) = beside_colleague(&demo_db, || {
-        demo::generate(&mut demo_store, share, 7, |_, _| {}).expect("demo")
+    let (_, demo_waits) = beside_colleague_once_begun(&demo_db, |begun| {
+        // (Its first word of progress comes once its first step is
+        // written: the notebook is the demo's.)
+        demo::generate(&mut demo_store, share, 7, |_, _| begun()).expect("demo")
     });
     drop(demo_store);
 
