@@ -1087,6 +1087,47 @@ fn a_case_export_carries_no_profiles_and_received_entries_screen_nothing_until_a
     assert_eq!(c.json(&["profile", "list"])[0]["active"], false);
 }
 
+/// A phone watched that is no number of its country's plan (a digit
+/// short) is watched as written and said, since it hits only the same
+/// slip; a number of the plan is watched without a word.
+#[test]
+fn a_watched_phone_off_its_plan_is_said() {
+    let nb = profiled();
+    let out = nb
+        .cmd()
+        .args([
+            "watch",
+            "add",
+            "phone",
+            "+7 701 555 01 4",
+            "--reason",
+            "a lead",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("warning: value: \"+7701555014\" is no number of +7's plan"),
+        "{said}"
+    );
+    assert!(nb.ok(&["watch", "list"]).contains("+7701555014"));
+    let out = nb
+        .cmd()
+        .args([
+            "watch",
+            "add",
+            "phone",
+            "+7 701 555 01 42",
+            "--reason",
+            "a lead",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
 /// A parcel saved again is scored again: a hit whose watchlist entry was
 /// removed, or whose profile was switched off, goes, also when nothing is
 /// left to screen against.

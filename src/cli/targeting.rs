@@ -55,6 +55,15 @@ pub fn watch(
                 country: country.clone(),
             };
             let e = store.write(|w| watchlist::add(w, &new))?;
+            // A number off its country's plan (a digit short or over) is
+            // watched as written, and hits only the same slip: said, as a
+            // record's own phone is when saved.
+            if e.kind == "phone"
+                && let Some(w) =
+                    crate::domain::contact::phone_warning("value", &e.value, None, "--country")
+            {
+                eprintln!("warning: {}", cell_line(&w));
+            }
             if format == Format::Json {
                 return print_json(out, &e);
             }
