@@ -333,6 +333,54 @@ fn a_deletion_does_not_take_work_the_deleter_never_saw() {
     // before: the first deletion's test above.
 }
 
+/// A parcel deleted at one post and edited at the other waits as a
+/// conflict with all that hangs on it, however deep: its finding's lab
+/// result too (it was deleted at once, turning the finding presumptive,
+/// and came back at neither post when the parcel was kept).
+#[test]
+fn a_deletion_waiting_as_a_conflict_keeps_what_hangs_on_what_hangs_on_it() {
+    let (a, b) = two_posts();
+    a.ok(&[
+        "lab",
+        "add",
+        "RR123456785KZ",
+        "--lab",
+        "Customs Laboratory",
+        "--ref",
+        "LAB-1",
+        "--method",
+        "GC-MS",
+        "--outcome",
+        "confirmed",
+    ]);
+    merge(&b, &export(&a, "with-lab.db"));
+    let confirmed = |nb: &Nb| {
+        let shown = nb.ok(&["show", "RR123456785KZ"]);
+        (nb.count("lab_results"), shown.contains("lab-confirmed"))
+    };
+    assert_eq!(confirmed(&b), (1, true));
+    a.ok(&["delete", "RR123456785KZ"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "concealment=false bottom"]);
+    let r = merge(&b, &export(&a, "deleted.db"));
+    assert_eq!((r["deleted"].as_u64(), counts(&r)[3]), (Some(0), 1), "{r}");
+    assert_eq!(confirmed(&b), (1, true));
+    // Merged again, the same.
+    merge(&b, &export(&a, "deleted-again.db"));
+    assert_eq!(confirmed(&b), (1, true));
+    // Kept: the deleter takes the parcel back with its lab result.
+    let id = b.json(&["conflicts"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    b.ok(&["conflicts", "resolve", &id, "--keep", "local"]);
+    merge(&a, &export(&b, "kept.db"));
+    assert_eq!(confirmed(&a), (1, true));
+    for nb in [&a, &b] {
+        nb.ok(&["audit", "verify"]);
+        common::assert_consistent(&nb.db);
+    }
+}
+
 /// Both posts settle by taking the other's value (the case the property
 /// test found): each settlement is a new version, so the posts end with
 /// one record instead of each keeping a version the other had seen.

@@ -477,13 +477,22 @@ fn apply_tombstones(
             .position(|m| *m == k)
             .unwrap_or(usize::MAX)
     };
-    deleted.sort_by_key(|d| place(d.0));
+    // And a record before what hangs on it among the deletions (a note
+    // on a link comes after the link in the kinds' order).
+    let depth = deletion_depths(&deleted);
+    deleted.sort_by_key(|d| (depth.get(&d.1).copied().unwrap_or(0), place(d.0)));
+    // The deletions waiting with a record whose deletion waits as a
+    // conflict: what hangs on what hangs on it waits too (a finding's lab
+    // result, under a parcel, went at once, and the finding with it
+    // turned presumptive, whatever was chosen later).
+    let mut waiting = std::collections::HashSet::new();
     for (kind, id, detail, settling) in deleted {
         if refs::kind_of_id(src, id)?.is_some() {
             continue;
         }
         let mut waits = false;
         for p in parents_of(kind, &detail) {
+            waits |= waiting.contains(&p);
             let kept: Option<i64> =
                 w.tx.prepare_cached(
                     "SELECT 1 FROM conflicts WHERE item_id = ?1 AND incoming_key LIKE 'deleted:%'
@@ -494,6 +503,7 @@ fn apply_tombstones(
             waits |= kept.is_some();
         }
         if waits {
+            waiting.insert(id);
             continue;
         }
         match refs::kind_of_id(&w.tx, id)? {
@@ -758,6 +768,40 @@ fn deleted_here(conn: &Connection, id: Uuid) -> Result<bool> {
         .query_row([id], |r| r.get(0))
         .optional()?;
     Ok(last == Some(true))
+}
+
+/// How deep each deleted record hangs among the deletions (0: on none of
+/// them; 1: on one that hangs on none...), from what its last version
+/// names.
+fn deletion_depths(
+    deleted: &[(ItemKind, Uuid, String, bool)],
+) -> std::collections::HashMap<Uuid, usize> {
+    let parents: std::collections::HashMap<Uuid, Vec<Uuid>> = deleted
+        .iter()
+        .map(|(kind, id, detail, _)| (*id, parents_of(*kind, detail)))
+        .collect();
+    let mut depth = std::collections::HashMap::new();
+    // (Each pass settles one level more; a chain is never longer than the
+    // deletions, and a cycle, which no records make, ends there.)
+    for _ in 0..=parents.len() {
+        let mut changed = false;
+        for (id, of) in &parents {
+            let d = of
+                .iter()
+                .filter(|p| parents.contains_key(p))
+                .map(|p| depth.get(p).copied().unwrap_or(0) + 1)
+                .max()
+                .unwrap_or(0)
+                .min(parents.len());
+            if depth.insert(*id, d) != Some(d) {
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    depth
 }
 
 /// Ids a record (given as JSON) cannot stand without.
