@@ -2175,6 +2175,78 @@ fn a_redacted_file_after_a_full_one_changes_nothing() {
     assert_eq!(notes[0]["source_grade"], "2", "{notes}");
 }
 
+/// Redacted notes a partner sends back are merged against the version
+/// they had stripped: one untouched is unchanged, one whose text they
+/// edited takes their text and keeps the source and grading here (each
+/// was a conflict of the whole, and taking theirs erased the grading). A
+/// full export sent them later gives them the source and grading with
+/// their own text, without a conflict.
+#[test]
+fn redacted_notes_sent_back_keep_their_sources_here() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe", "--tlp", "AMBER"]);
+    for text in ["informant says X", "informant says Y"] {
+        a.ok(&[
+            "add", "note", "--on", "C-0001", "--text", text, "--lead", "--grade", "2BP",
+            "--source", "agent K",
+        ]);
+    }
+    let b = Nb::new();
+    merge(
+        &b,
+        &export(&a, "redacted.db", &["--case", "C-0001", "--redact-sources"]),
+    );
+    let edited = b
+        .json(&["list", "notes"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["text"] == "informant says X")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.ok(&[
+        "edit",
+        &edited,
+        "--set",
+        "text=informant says X, seen again",
+    ]);
+    let v = merge(&a, &export(&b, "back.db", &["--all"]));
+    assert_eq!(
+        (v["conflicts"].as_u64(), v["updated"].as_u64()),
+        (Some(0), Some(1)),
+        "{v}"
+    );
+    let notes = a.json(&["list", "notes"]);
+    let texts: Vec<&str> = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&"informant says X, seen again") && texts.contains(&"informant says Y"),
+        "{notes}"
+    );
+    for n in notes.as_array().unwrap() {
+        assert_eq!(
+            (&n["source"], &n["source_grade"], &n["handling"]),
+            (&"agent K".into(), &"2".into(), &"P".into()),
+            "{n}"
+        );
+    }
+    let v = merge(&b, &export(&a, "full.db", &["--all"]));
+    assert_eq!(v["conflicts"], 0, "{v}");
+    for n in b.json(&["list", "notes"]).as_array().unwrap() {
+        assert_eq!(n["source"], "agent K", "{n}");
+    }
+    for nb in [&a, &b] {
+        nb.ok(&["audit", "verify"]);
+        common::assert_consistent(&nb.db);
+    }
+}
+
 /// `--redact-sources` and `--encrypt-to` hold for every export, not the
 /// database file alone: a STIX bundle, a MISP event and an ANX chart
 /// leave without a note's source and grading (they kept them, the flag

@@ -686,6 +686,56 @@ fn seen_by_deleter(
     Ok(seen_versions(src, id, OwnLog::Received(db))?.contains(&here_v))
 }
 
+/// Two versions merged field by field against `base` (`shown` as the
+/// version both shared), as an outcome: `whole` when they cannot be.
+fn outcome_of<R: Record>(
+    base: &str,
+    local: &str,
+    incoming: &str,
+    shown: &str,
+    whole: Outcome,
+) -> Result<Outcome> {
+    Ok(match merge_fields::<R>(base, local, incoming)? {
+        ThreeWay::Merged(m) if m == incoming => Outcome::Put { added: false },
+        // Nothing of theirs that this side lacks (an older file after
+        // a newer one's relay): nothing to write (it wrote a
+        // `merge-fields` version that changed nothing).
+        ThreeWay::Merged(m) if same_data(&m, local) => Outcome::Unchanged,
+        ThreeWay::Merged(m) => Outcome::Merged(m),
+        ThreeWay::Fields { ours, theirs } => Outcome::Fields {
+            ours,
+            theirs,
+            base: shown.to_string(),
+        },
+        ThreeWay::Whole => whole,
+    })
+}
+
+/// A note (stored JSON) as `--redact-sources` sends it, its source and
+/// grading stripped; `None` when it has none to strip (or is unreadable).
+fn redacted_note(json: &str) -> Option<String> {
+    let mut note: crate::domain::Note = serde_json::from_str(json).ok()?;
+    if !note.strip_sources() {
+        return None;
+    }
+    records::to_json(&note).ok()
+}
+
+/// A note that came without source or grading (`incoming`) given those of
+/// `ours`; `None` when it came with any of its own.
+fn sources_put_back(incoming: &str, ours: &str) -> Option<String> {
+    let mut note: crate::domain::Note = serde_json::from_str(incoming).ok()?;
+    if note.clone().strip_sources() {
+        return None;
+    }
+    let ours: crate::domain::Note = serde_json::from_str(ours).ok()?;
+    note.source = ours.source;
+    note.source_grade = ours.source_grade;
+    note.intel_grade = ours.intel_grade;
+    note.handling = ours.handling;
+    records::to_json(&note).ok()
+}
+
 /// Whether two versions of a record (stored JSON) hold the same data,
 /// whoever wrote each and when.
 fn same_data(a: &str, b: &str) -> bool {
@@ -1760,6 +1810,44 @@ impl Merger<'_> {
         let here = states_in::<R>(&w.tx, id, local, OwnLog::Audit)?;
         let Some(at_here) = (1..here.len()).find(|&i| theirs.contains(&key_of(&here[i].json)))
         else {
+            // A note that went out with its source and grading stripped
+            // (`--redact-sources`) and came back, or that came here so and
+            // now comes with them: what the two sides shared is one's
+            // redaction of the other's version (every such note was met
+            // as a conflict of the whole, and taking the partner's edit
+            // wiped the grading here).
+            if R::KIND == ItemKind::Note {
+                // Came back: merged against our version they had
+                // stripped, with its source and grading, which they never
+                // saw, so never changed.
+                let shared = (0..here.len()).find(|&i| {
+                    redacted_note(&here[i].json).is_some_and(|r| theirs.contains(&key_of(&r)))
+                });
+                if let Some(i) = shared
+                    && let Some(given) = sources_put_back(incoming, &here[i].json)
+                {
+                    let base = &here[i].json;
+                    let merged = outcome_of::<R>(base, local, &given, base, whole)?;
+                    // (Theirs is the version with our source and grading,
+                    // never the file's without them.)
+                    return Ok(match merged {
+                        Outcome::Put { .. } if same_data(&given, local) => Outcome::Unchanged,
+                        Outcome::Put { .. } => Outcome::Merged(given),
+                        o => o,
+                    });
+                }
+                // Comes with them: merged against the stripped version
+                // this side had of theirs.
+                let there = states_in::<R>(self.src, id, incoming, self.file_log())?;
+                let ours: HashSet<Vec<u8>> = ours.into_iter().collect();
+                if let Some(base) = there
+                    .iter()
+                    .filter_map(|t| redacted_note(&t.json))
+                    .find(|r| ours.contains(&key_of(r)))
+                {
+                    return outcome_of::<R>(&base, local, incoming, &base, whole);
+                }
+            }
             return Ok(whole);
         };
         // The newest of the file's earlier states that this side has seen.
@@ -1783,20 +1871,7 @@ impl Merger<'_> {
             }
             _ => (here[at_here].json.clone(), here[at_here].json.clone()),
         };
-        Ok(match merge_fields::<R>(&base, local, incoming)? {
-            ThreeWay::Merged(m) if m == incoming => Outcome::Put { added: false },
-            // Nothing of theirs that this side lacks (an older file after
-            // a newer one's relay): nothing to write (it wrote a
-            // `merge-fields` version that changed nothing).
-            ThreeWay::Merged(m) if same_data(&m, local) => Outcome::Unchanged,
-            ThreeWay::Merged(m) => Outcome::Merged(m),
-            ThreeWay::Fields { ours, theirs } => Outcome::Fields {
-                ours,
-                theirs,
-                base: shown,
-            },
-            ThreeWay::Whole => whole,
-        })
+        outcome_of::<R>(&base, local, incoming, &shown, whole)
     }
 
     /// The items a record new to this notebook hangs on that were
