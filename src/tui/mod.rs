@@ -83,6 +83,18 @@ impl Session {
     /// may wait for the notebook is carried out, the status line saying
     /// what is being written. Returns whether a write was carried out.
     pub fn handle_event_then(&mut self, ev: Event, before_write: impl FnOnce(&App)) -> bool {
+        // A key typed after a list's filter, before its first rows came,
+        // is for those rows: it waits for them. (`/name Enter n` typed at
+        // once met no row, "select an item to write a note on", and the
+        // note's text ran as list commands: its `x` and `y` deleted the
+        // filter's top match; `Enter` opened the row the filter replaced.)
+        if matches!(ev, Event::Key(_))
+            && !self.app.filter_typing
+            && self.app.searching_pane.is_some()
+            && !self.app.filter_shown
+        {
+            self.runner.settle_shown(&mut self.app);
+        }
         let effects = self.app.handle_event(ev);
         let writing = effects.iter().find_map(Effect::writing);
         let said = writing.map(|what| {

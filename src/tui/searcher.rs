@@ -52,6 +52,11 @@ pub struct Searcher {
     /// for nobody.
     closed: Arc<AtomicBool>,
     worker: Option<thread::JoinHandle<()>>,
+    /// Milliseconds each search waits before it starts: none but in tests
+    /// of keys typed ahead of a filter's rows (a search of a million
+    /// texts, on a test's few).
+    #[cfg(test)]
+    pub(super) hold: Arc<AtomicU64>,
 }
 
 impl Drop for Searcher {
@@ -103,10 +108,12 @@ impl Searcher {
         let latest = Arc::new(AtomicU64::new(0));
         let warmed = Arc::new(AtomicU64::new(0));
         let closed = Arc::new(AtomicBool::new(false));
-        let (seen, done, gone) = (latest.clone(), warmed.clone(), closed.clone());
+        let hold = Arc::new(AtomicU64::new(0));
+        let (seen, done, gone, held) =
+            (latest.clone(), warmed.clone(), closed.clone(), hold.clone());
         let worker = thread::Builder::new()
             .name("interdict-search".into())
-            .spawn(move || worker(conn, inbox, outbox, seen, done, gone))
+            .spawn(move || worker(conn, inbox, outbox, seen, done, gone, held))
             .map_err(|e| e.to_string())?;
         Ok(Searcher {
             requests,
@@ -116,6 +123,8 @@ impl Searcher {
             pending: None,
             closed,
             worker: Some(worker),
+            #[cfg(test)]
+            hold,
         })
     }
 
@@ -190,6 +199,7 @@ fn worker(
     latest: Arc<AtomicU64>,
     warmed: Arc<AtomicU64>,
     closed: Arc<AtomicBool>,
+    hold: Arc<AtomicU64>,
 ) {
     let cancel = latest.clone();
     let gone = || closed.load(Ordering::SeqCst);
@@ -249,6 +259,10 @@ fn worker(
             }
         }
         let generation = req.generation;
+        match hold.load(Ordering::SeqCst) {
+            0 => {}
+            ms => thread::sleep(std::time::Duration::from_millis(ms)),
+        }
         let stale = || cancel.load(Ordering::SeqCst) != generation || gone();
         let at = index_of(&mut indexes, req.kind);
         let index = &mut indexes[at];

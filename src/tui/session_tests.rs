@@ -687,6 +687,52 @@ fn moves_typed_ahead_of_a_filters_answer_count() {
     assert_eq!(ui.s.app.lists[1].cursor, 1, "{}", ui.text());
 }
 
+/// A note typed at once after a filter's query, before its rows came,
+/// is written on the filter's top match: `n` waited for nothing, met no
+/// row ("select an item to write a note on"), and the note's text ran as
+/// list commands (a tester's `x` then `y` deleted the top match). And
+/// `Enter` typed so opens the top match, not the row the filter replaced.
+#[test]
+fn keys_typed_ahead_of_a_filters_rows_act_on_them() {
+    use std::sync::atomic::Ordering;
+    let mut ui = Ui::new(60);
+    ui.keys("2");
+    let before = ui.s.app.lists[1].selected().map(|r| r.cells[0].clone());
+    let count = |ui: &Ui| -> i64 {
+        ui.s.store()
+            .conn()
+            .query_row("SELECT count(*) FROM parcels", [], |r| r.get(0))
+            .unwrap()
+    };
+    let parcels = count(&ui);
+    let hold = |ui: &Ui, ms| {
+        ui.s.runner
+            .searcher
+            .as_ref()
+            .unwrap()
+            .hold
+            .store(ms, Ordering::SeqCst)
+    };
+    hold(&ui, 300);
+    ui.burst("/ r u enter n x y");
+    let top = ui.s.app.lists[1].hits[0].cells[0].clone();
+    assert_ne!(
+        Some(&top),
+        before.as_ref(),
+        "the filter kept the row before"
+    );
+    let text = ui.text();
+    assert!(text.contains("xy") && text.contains(&top), "{text}");
+    assert_eq!(count(&ui), parcels);
+    ui.keys("esc esc esc");
+    hold(&ui, 300);
+    ui.burst("/ s enter enter");
+    let top = ui.s.app.lists[1].hits[0].cells[0].clone();
+    assert_eq!(ui.s.app.lists[1].filter.as_deref(), Some("s"));
+    let text = ui.text();
+    assert!(text.contains(&format!("Links of parcel {top}")), "{text}");
+}
+
 /// A warning that each key repeats (typing on at a filter's cap) is on
 /// the status line while it holds, and once in the log of messages (it
 /// was logged once per key).
