@@ -718,6 +718,71 @@ fn a_notebook_rolled_back_to_an_older_copy_is_caught_by_the_users_checkpoint() {
     );
 }
 
+/// A notebook rolled back to an older copy and then written to by its
+/// owner is still caught: writes leave the checkpoint at the entry the
+/// log no longer holds (two writes grew the log past it, and the next
+/// moved the checkpoint on, hiding the rollback for good), and each says
+/// so; `audit verify --accept-log` takes the log as it stands, once looked
+/// into.
+#[test]
+fn writes_after_a_rollback_do_not_move_the_checkpoint_past_it() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "First"]);
+    let old = nb.db.with_file_name("old.db");
+    rusqlite::Connection::open(&nb.db)
+        .unwrap()
+        .execute("VACUUM INTO ?1", [old.to_str().unwrap()])
+        .unwrap();
+    nb.ok(&["add", "case", "--title", "Second"]);
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0002",
+        "--text",
+        "informant says X",
+    ]);
+    nb.ok(&["audit", "verify"]);
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", nb.db.display()));
+    }
+    std::fs::rename(&old, &nb.db).unwrap();
+    for t in ["a", "b", "c"] {
+        let out = nb
+            .cmd()
+            .args(["add", "case", "--title", t])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("warning: ")
+                && said.contains("your audit checkpoint stays at that entry"),
+            "{said}"
+        );
+        // (Past the once-a-second pace of checkpoints.)
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    let err = nb.fails(&["audit", "verify"]);
+    assert!(
+        err.contains("seal problem: entry ") && err.contains("is not the one you saw"),
+        "{err}"
+    );
+    assert!(err.contains("audit verify --accept-log"), "{err}");
+    nb.ok(&["audit", "verify", "--accept-log"]);
+    let out = nb.ok(&["audit", "verify"]);
+    assert!(
+        out.contains("your checkpoint: the log holds entry"),
+        "{out}"
+    );
+    let out = nb
+        .cmd()
+        .args(["add", "case", "--title", "d"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
 /// Characters a terminal would not show as themselves (a bidirectional
 /// override, a tag character, a line separator, a C1 control) leave every
 /// JSON output as `\uXXXX` escapes, and the JSON still reads back to the

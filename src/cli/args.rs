@@ -832,7 +832,15 @@ pub enum AuditCmd {
     /// Check the schema, the hash chain, its seals and your checkpoint, every
     /// record against its audit, and the index and search rows against the
     /// records; exit 1 naming what is wrong
-    Verify,
+    Verify {
+        /// Take the log as it stands as your checkpoint, when all it names is
+        /// that the log no longer holds the entry your checkpoint does (after
+        /// you have looked into it: a file restored from a backup, or a copy
+        /// worked on): until then every write leaves the checkpoint where it
+        /// was, and says so
+        #[arg(long)]
+        accept_log: bool,
+    },
     /// Show the history of an item, or the latest changes
     Log {
         #[arg(value_name = "REF")]

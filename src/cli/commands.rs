@@ -153,6 +153,18 @@ fn open(cli: &Cli) -> Result<Opened> {
         );
         add_notice(&mut notice, text, true);
     }
+    // A log that no longer holds the entry this user's checkpoint names
+    // (the file rolled back to an older copy, or cut back) is said before
+    // anything is written: writes leave the checkpoint where it is.
+    if !store.is_read_only()
+        && let Some(p) = store.checkpoint_problem()?
+    {
+        add_notice(
+            &mut notice,
+            format!("{p}; your audit checkpoint stays at that entry (`interdict audit verify`)"),
+            true,
+        );
+    }
     let mut failed_checks = None;
     if store.is_read_only() && store.has_export_manifest()? {
         let checked = match &plain {
@@ -365,7 +377,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Ok(o) => o,
         // A schema with objects of someone else's is refused before any
         // row is read; verifying, that is the answer, in its format.
-        Err(e) if matches!(command, Command::Audit(AuditCmd::Verify)) => {
+        Err(e) if matches!(command, Command::Audit(AuditCmd::Verify { .. })) => {
             match e.downcast_ref::<crate::store::StoreError>() {
                 Some(crate::store::StoreError::ForeignSchema { differences, .. }) => {
                     return foreign_schema_verdict(&ctx, differences);
@@ -473,7 +485,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 demo_manifest(&ctx, &store, file, *rows, *seed, &mut out)?;
             }
         }
-        Command::Audit(AuditCmd::Verify) => {
+        Command::Audit(AuditCmd::Verify { accept_log }) => {
             let version: i64 = store
                 .conn()
                 .pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -519,6 +531,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             // manifest's signature instead); the keys that sealed, judged by
             // the user's list of known signers.
             let mut unknown_sealers = Vec::new();
+            let mut checkpoint_problem = None;
             let seals = if store.has_export_manifest()? {
                 None
             } else {
@@ -529,6 +542,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 )?;
                 if let Some(cp) = &checkpoint {
                     audit::seal::check_checkpoint(conn, cp, &mut r)?;
+                    checkpoint_problem = audit::seal::checkpoint_problem(conn, cp)?;
                 }
                 match super::share::judge_sealers(&r.sealers) {
                     Ok((problems, unknown)) => {
@@ -548,9 +562,21 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 || !derived.problems.is_empty()
                 || !tables.problems.is_empty()
                 || seals.as_ref().is_some_and(|s| !s.problems.is_empty());
-            // What this user verified is a checkpoint too.
+            // What this user verified is a checkpoint too; one the log no
+            // longer holds is replaced only when the user takes the log as
+            // it stands, and nothing else is wrong.
+            let only_the_checkpoint = checkpoint_problem.is_some()
+                && !matches!(verdict, Verdict::Broken { .. })
+                && records.as_ref().is_some_and(|r| r.problems.is_empty())
+                && schema.is_empty()
+                && derived.problems.is_empty()
+                && tables.problems.is_empty()
+                && seals.as_ref().is_some_and(|s| s.problems.len() == 1);
+            let accepted = *accept_log && only_the_checkpoint && !store.is_read_only();
             if !bad && !store.is_read_only() {
                 store.record_checkpoint();
+            } else if accepted {
+                store.replace_checkpoint()?;
             }
             match ctx.format {
                 Format::Json => print_json(
@@ -568,6 +594,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                         Verdict::Broken { seq, reason } => {
                             eprintln!("audit log broken at entry {seq}: {reason}")
                         }
+                    }
+                    if records.is_none() {
+                        eprintln!(
+                            "records not compared with the audit: its chain is broken (what each entry says cannot be trusted)"
+                        );
                     }
                     if let Some(r) = &records {
                         if r.problems.is_empty() {
@@ -626,13 +657,24 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                         for p in &r.problems {
                             eprintln!("seal problem: {}", super::output::cell_line(p));
                         }
+                        if accepted {
+                            writeln!(
+                                out,
+                                "your checkpoint: the log as it stands now taken as seen (--accept-log)"
+                            )?;
+                        } else if checkpoint_problem.is_some() && only_the_checkpoint {
+                            eprintln!(
+                                "once you have looked into it (a file restored from a backup, a copy worked on), `interdict audit verify --accept-log` takes the log as it stands as your checkpoint; until then writes leave it where it is"
+                            );
+                        }
                         for u in &unknown_sealers {
                             writeln!(out, "note: {}", super::output::cell_line(u))?;
                         }
                     }
                 }
             }
-            if bad {
+            // (Taken as it stands, the one thing named is settled.)
+            if bad && !accepted {
                 out.flush()?;
                 return Ok(ExitCode::FAILURE);
             }

@@ -1670,6 +1670,15 @@ impl Store {
         };
         self.checkpoint_at = Some(Instant::now());
         self.checkpoint_due = false;
+        // Moved on only from an entry the log still holds as it was seen:
+        // a file rolled back to an older copy and written to grew past
+        // the entry, and the next write moved the checkpoint on, hiding
+        // the rollback from `audit verify` for good.
+        match self.checkpoint_problem() {
+            Ok(None) => {}
+            Ok(Some(p)) => return tracing::warn!("audit checkpoint kept where it was: {p}"),
+            Err(e) => return tracing::warn!("audit checkpoint not recorded: {e}"),
+        }
         let head = match audit::head(&self.conn) {
             Ok(Some(h)) => h,
             Ok(None) => return,
@@ -1681,6 +1690,34 @@ impl Store {
         {
             tracing::warn!("{e}");
         }
+    }
+
+    /// What the log says against this user's checkpoint of it, when it
+    /// no longer holds the entry the checkpoint names as it was seen (see
+    /// [`audit::seal::checkpoint_problem`]); `None` too when writes are
+    /// not sealed or no checkpoint was kept.
+    pub fn checkpoint_problem(&self) -> Result<Option<String>> {
+        let (Some(dir), Some(key)) = (&self.checkpoints, &self.seal_key) else {
+            return Ok(None);
+        };
+        match audit::seal::read_checkpoint(dir, self.db_id, &key.verifying_key()) {
+            Some(cp) => audit::seal::checkpoint_problem(&self.conn, &cp),
+            None => Ok(None),
+        }
+    }
+
+    /// Takes the log as it stands as this user's checkpoint, whatever was
+    /// kept before (`audit verify --accept-log`, once what it named against
+    /// the checkpoint has been looked into).
+    pub fn replace_checkpoint(&mut self) -> Result<()> {
+        let (Some(dir), Some(key)) = (&self.checkpoints, &self.seal_key) else {
+            return Ok(());
+        };
+        let Some((seq, hash)) = audit::head(&self.conn)? else {
+            return Ok(());
+        };
+        let now = self.clock.clone().unwrap_or_else(meta::now);
+        audit::seal::write_checkpoint(dir, self.db_id, &self.path, key, seq, &hash, &now)
     }
 
     /// This user's key and checkpoint folder, if writes are sealed.

@@ -222,6 +222,21 @@ pub fn record_checkpoint(
     {
         return Ok(());
     }
+    write_checkpoint(dir, db, path, key, seq, hash, at)
+}
+
+/// Records the head `seq`/`hash` of notebook `db` as seen by the holder
+/// of `key`, whatever was recorded before (the user has looked into what
+/// the log says against it, and takes the log as it stands).
+pub fn write_checkpoint(
+    dir: &Path,
+    db: Uuid,
+    path: &Path,
+    key: &SigningKey,
+    seq: i64,
+    hash: &[u8],
+    at: &str,
+) -> Result<()> {
     let cp = Checkpoint {
         database_id: db,
         seq,
@@ -301,25 +316,29 @@ pub fn against_checkpoint(cp: &Checkpoint, seq: i64, hash: &str) -> Option<Strin
 /// Compares the log with the user's checkpoint: the entry it names must
 /// be there, with the hash it had.
 pub fn check_checkpoint(conn: &Connection, cp: &Checkpoint, out: &mut SealReport) -> Result<()> {
+    match checkpoint_problem(conn, cp)? {
+        Some(p) => out.problems.push(p),
+        None => out.checkpoint = Some(format!("holds entry {} as you saw it on {}", cp.seq, cp.at)),
+    }
+    Ok(())
+}
+
+/// What the log says against the user's checkpoint: `None` when it holds
+/// the entry the checkpoint names, with the hash it had.
+pub fn checkpoint_problem(conn: &Connection, cp: &Checkpoint) -> Result<Option<String>> {
     let hash = super::chain::hash_at(conn, cp.seq)?;
     let last: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?;
-    match hash {
-        None => out.problems.push(format!(
+    Ok(match hash {
+        None => Some(format!(
             "the log ends at entry {last}, but you saw entry {} on {}: newest entries were removed, or the file was rolled back to an older copy",
             cp.seq, cp.at
         )),
-        Some(h) if hex(&h) != cp.hash => out.problems.push(format!(
+        Some(h) if hex(&h) != cp.hash => Some(format!(
             "entry {} is not the one you saw on {}: the log was rewritten or the file replaced",
             cp.seq, cp.at
         )),
-        Some(_) => {
-            out.checkpoint = Some(format!(
-                "holds entry {} as you saw it on {}",
-                cp.seq, cp.at
-            ))
-        }
-    }
-    Ok(())
+        Some(_) => None,
+    })
 }
 
 #[cfg(test)]
