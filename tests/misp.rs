@@ -386,6 +386,125 @@ fn a_lab_confirmed_finding_travels_and_an_oversized_event_is_refused() {
     assert_eq!(other.count("parcels"), 0);
 }
 
+/// A finding's lab reference and note travel in the event and come back
+/// (they went nowhere, and a round trip lost them); a reference written
+/// in them (brackets, quotes) reads back as written.
+#[test]
+fn a_findings_test_reference_and_note_travel() {
+    let (nb, case) = case_with_people();
+    let id = nb.json(&["list", "findings"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    nb.ok(&[
+        "edit",
+        &id,
+        "--set",
+        "test_ref=LAB-2026-001 [\"B\"]",
+        "--set",
+        "note=two bags, one torn",
+    ]);
+    let file = nb.beside("event.json");
+    nb.ok(&[
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        common::s(&file),
+    ]);
+    let there = Nb::new();
+    there.ok(&["init"]);
+    there.ok(&["import", "misp", common::s(&file)]);
+    let f = &there.json(&["list", "findings"])[0];
+    assert_eq!(f["test_ref"], "LAB-2026-001 [\"B\"]", "{f}");
+    assert_eq!(f["note"], "two bags, one torn", "{f}");
+}
+
+/// A partner's `contains` reference that says the finding in words (as
+/// MISP users write it, or interdict's own wording without its block) is
+/// read as written; words it cannot read are kept as the finding's note
+/// and said, and no form is made up (every such finding was stored as
+/// presumptive powder, with no quantity, without a word).
+#[test]
+fn a_finding_written_in_words_is_read_and_nothing_is_made_up() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let sub = "5b0a3c1e-0000-4000-8000-000000000002";
+    let parcel = |n: u32, t: &str, comment: &str| {
+        serde_json::json!({"name": "interdict-parcel", "uuid": format!("5b0a3c1e-0000-4000-8000-00000000010{n}"),
+            "Attribute": [{"object_relation": "tracking-number", "type": "text", "value": t}],
+            "ObjectReference": [{"uuid": format!("5b0a3c1e-0000-4000-8000-00000000020{n}"),
+                "object_uuid": format!("5b0a3c1e-0000-4000-8000-00000000010{n}"),
+                "referenced_uuid": sub, "relationship_type": "contains", "comment": comment}]})
+    };
+    let event = serde_json::json!({"Event": {"uuid": "5b0a3c1e-0000-4000-8000-000000000001",
+    "info": "partner seizure", "date": "2026-11-30", "Tag": [{"name": "tlp:green"}],
+    "Object": [
+        {"name": "interdict-substance", "uuid": sub,
+         "Attribute": [{"object_relation": "name", "type": "text", "value": "Mephedrone"}]},
+        parcel(1, "RR000011017CN", "120 tablets (lab-confirmed)"),
+        parcel(2, "RR000011025CN", "19 g crystals (lab-confirmed)"),
+        parcel(3, "RR000011034CN", "a white substance in two bags"),
+    ]}});
+    let file = import_value(&nb, "ev.json", &event);
+    let said = nb.ok(&["import", "misp", common::s(&file)]);
+    let findings = nb.json(&["list", "findings"]);
+    let by = |t: &str| {
+        let parcel = nb.json(&["show", t])["id"].as_str().unwrap().to_string();
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["parcel_id"] == parcel.as_str())
+            .unwrap()
+            .clone()
+    };
+    let f = by("RR000011017CN");
+    assert_eq!(
+        (
+            &f["form"],
+            &f["quantity"],
+            &f["unit"],
+            &f["identification"],
+            &f["note"]
+        ),
+        (
+            &"tablets".into(),
+            &120.0.into(),
+            &"tablets".into(),
+            &"lab-confirmed".into(),
+            &Value::Null
+        ),
+        "{f}"
+    );
+    let f = by("RR000011025CN");
+    assert_eq!(
+        (&f["form"], &f["quantity"], &f["unit"], &f["identification"]),
+        (
+            &"crystals".into(),
+            &19.0.into(),
+            &"g".into(),
+            &"lab-confirmed".into()
+        ),
+        "{f}"
+    );
+    let f = by("RR000011034CN");
+    assert_eq!(
+        (&f["form"], &f["identification"], &f["note"]),
+        (
+            &"other".into(),
+            &"presumptive".into(),
+            &"a white substance in two bags".into()
+        ),
+        "{f}"
+    );
+    assert!(
+        said.contains("names no form interdict knows: stored as form other"),
+        "{said}"
+    );
+}
+
 /// A small event of one parcel, with these tags.
 fn event_with(tags: &[&str], parcel_attrs: Value, extra: Value) -> Value {
     let mut e = serde_json::json!({"Event": {

@@ -189,20 +189,112 @@ fn finding_comment(f: &Finding) -> String {
     if let Some(u) = &f.unit {
         fields.push(format!("unit={u}"));
     }
+    // Text as a JSON string (spaces, brackets and quotes in it): the lab's
+    // reference and the note went nowhere, and a round trip lost them.
+    for (k, v) in [("test_ref", &f.test_ref), ("note", &f.note)] {
+        if let Some(v) = v {
+            fields.push(format!("{k}={}", Value::String(v.clone())));
+        }
+    }
     format!("{} [{}]", f.label(), fields.join(" "))
 }
 
-/// The fields of a finding from its reference's comment.
-fn finding_fields(comment: &str) -> Vec<(String, String)> {
-    let inside = comment
-        .rsplit_once('[')
-        .and_then(|(_, r)| r.strip_suffix(']'))
-        .unwrap_or("");
-    inside
-        .split_whitespace()
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+/// The fields of a finding from its reference's comment: interdict's own
+/// `[form=... quantity=...]` block, else the finding as a person writes
+/// it (`19 g crystals (lab-confirmed)`, `120 tablets`), with a word of
+/// what could not be read (then kept whole as the finding's note, and its
+/// form "other" when none is named: "powder" was stored as if the partner
+/// had said it).
+fn finding_fields(comment: &str) -> (Vec<(String, String)>, Option<String>) {
+    if let Some(at) = comment.find("[form=")
+        && let Some(inside) = comment[at + 1..].trim_end().strip_suffix(']')
+    {
+        return (block_fields(inside), None);
+    }
+    written_finding(comment)
+}
+
+/// `key=value` pairs, a value bare or a JSON string.
+fn block_fields(inside: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = inside.trim_start();
+    while let Some((k, after)) = rest.split_once('=') {
+        let key = k.trim().to_string();
+        let (value, next) = if after.starts_with('"') {
+            let mut de = serde_json::Deserializer::from_str(after).into_iter::<String>();
+            match de.next() {
+                Some(Ok(v)) => (v, &after[de.byte_offset()..]),
+                _ => break,
+            }
+        } else {
+            let end = after.find(char::is_whitespace).unwrap_or(after.len());
+            (after[..end].to_string(), &after[end..])
+        };
+        out.push((key, value));
+        rest = next.trim_start();
+    }
+    out
+}
+
+/// A finding as a person writes it: `[quantity] [unit] [form]
+/// [(identification)]`; the comment kept as the note, and said, when
+/// anything of it is not read.
+fn written_finding(comment: &str) -> (Vec<(String, String)>, Option<String>) {
+    use crate::domain::finding::{FORMS, IDENTIFICATION, UNITS};
+    let text = comment.trim();
+    if text.is_empty() {
+        return (
+            vec![("form".into(), "other".into())],
+            Some("no form, quantity or identification given: stored as form other".into()),
+        );
+    }
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut body = text;
+    if let Some((before, last)) = text.rsplit_once('(')
+        && let Some(id) = last.trim_end().strip_suffix(')')
+        && IDENTIFICATION.contains(&id.trim())
+    {
+        out.push(("identification".into(), id.trim().into()));
+        body = before;
+    }
+    let words: Vec<&str> = body.split_whitespace().collect();
+    let mut at = 0;
+    let mut form = None;
+    if let Some(q) = words
+        .first()
+        .and_then(|w| w.replace(',', ".").parse::<f64>().ok())
+        .filter(|q| q.is_finite() && *q > 0.0)
+    {
+        out.push(("quantity".into(), q.to_string()));
+        at = 1;
+        if let Some(u) = words.get(at).filter(|u| UNITS.contains(u)) {
+            out.push(("unit".into(), u.to_string()));
+            if FORMS.contains(u) {
+                form = Some(u.to_string());
+            }
+            at += 1;
+        }
+    }
+    if let Some(f) = words.get(at).filter(|f| FORMS.contains(f)) {
+        form = Some(f.to_string());
+        at += 1;
+    }
+    let whole = at == words.len() && form.is_some();
+    out.push((
+        "form".into(),
+        form.clone().unwrap_or_else(|| "other".into()),
+    ));
+    if whole {
+        return (out, None);
+    }
+    out.push(("note".into(), text.to_string()));
+    let said = match form {
+        Some(_) => format!("{text:?} read in part; kept whole as the finding's note"),
+        None => format!(
+            "{text:?} names no form interdict knows: stored as form other, the words kept as the finding's note"
+        ),
+    };
+    (out, Some(said))
 }
 
 /// The MISP relationship of a link type.
@@ -1805,7 +1897,7 @@ pub fn import_event(
                 out.already_here += 1;
                 let label = records::label_of(&w.tx, kind, id)?;
                 if kind == ItemKind::Finding {
-                    let fields = finding_fields(comment);
+                    let (fields, _) = finding_fields(comment);
                     let pairs: Vec<(&str, &str)> = fields
                         .iter()
                         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -1907,7 +1999,10 @@ pub fn import_event(
                     ));
                     continue;
                 }
-                let fields = finding_fields(comment);
+                let (fields, said) = finding_fields(comment);
+                if let Some(said) = said {
+                    out.notices.push(format!("{what} (contains): {said}"));
+                }
                 let pairs: Vec<(&str, &str)> = fields
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str()))
