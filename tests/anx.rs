@@ -193,6 +193,26 @@ fn a_case_is_an_analysts_notebook_chart_with_a_sound_structure() {
         labels.iter().any(|l| l.contains("Operation <Steppe> & Co")),
         "markup escaped and read back"
     );
+    // A link is drawn from its own from-item: the person's recipient-of
+    // runs person -> parcel (met from the parcel, it ran backwards,
+    // labelled "recipient-of (from)").
+    let after = |i: usize, tag: &str| els[i..].iter().find(|(t, _)| t == tag).unwrap().1.clone();
+    let item = |label: &str| {
+        els.iter()
+            .position(|(t, a)| {
+                t == "ChartItem" && a.get("Label").is_some_and(|l| l.contains(label))
+            })
+            .unwrap_or_else(|| panic!("no {label}"))
+    };
+    let person = after(item("Иван Петров"), "Entity")["EntityId"].clone();
+    let parcel = after(item("RR123456785CN"), "Entity")["EntityId"].clone();
+    let link = after(item("recipient-of"), "Link");
+    assert_eq!(
+        (&link["End1Id"], &link["End2Id"]),
+        (&person, &parcel),
+        "{link:?}"
+    );
+    assert!(!labels.iter().any(|l| l.contains("(from)")), "{labels:?}");
     // The RED note stays behind.
     assert!(
         !els.iter()

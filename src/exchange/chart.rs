@@ -25,6 +25,28 @@ pub struct Edge {
     pub reason: String,
 }
 
+/// A connection as a chart draws it: a link from its own from-item to
+/// its to-item, whichever end it was met from (a person's `recipient-of`
+/// met from the parcel was drawn parcel -> person, "recipient-of (from)",
+/// its arrow backwards in Analyst's Notebook).
+fn as_drawn(e: graph::Edge) -> Edge {
+    if matches!(e.via, Via::Link)
+        && let Some((link_type, rest)) = e.reason.split_once(" (from)")
+        && !link_type.contains(' ')
+    {
+        return Edge {
+            from: e.to.id,
+            to: e.from.id,
+            reason: format!("{link_type}{rest}"),
+        };
+    }
+    Edge {
+        from: e.from.id,
+        to: e.to.id,
+        reason: e.reason,
+    }
+}
+
 /// A value two or more members hold.
 pub struct SharedValue {
     /// Its identifier kind (`phone`, `address`...).
@@ -117,11 +139,7 @@ pub fn case_chart(conn: &Connection, case: &ItemRef, rel: &Release) -> Result<Ca
                 (e.to.id, e.from.id)
             };
             if drawn.insert(key) {
-                edges.push(Edge {
-                    from: e.from.id,
-                    to: e.to.id,
-                    reason: e.reason,
-                });
+                edges.push(as_drawn(e));
             }
         }
     }
