@@ -505,6 +505,41 @@ fn a_finding_written_in_words_is_read_and_nothing_is_made_up() {
     );
 }
 
+/// Tags interdict does not keep (a partner's PAP:RED, galaxy tags),
+/// galaxy clusters and sightings are said, never dropped without a word
+/// (the next export shared a PAP:RED event's content without it).
+#[test]
+fn tags_galaxies_and_sightings_not_kept_are_said() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let v = event_with(
+        &["tlp:amber", "PAP:RED", "misp-galaxy:threat-actor=\"X\""],
+        tracking("RR123456785CN"),
+        serde_json::json!({
+            "Attribute": [{"type": "email-src", "value": "shop@example.com",
+                "Tag": [{"name": "PAP:RED"}], "Sighting": [{"type": "0"}]}],
+            "Galaxy": [{"name": "Threat Actor", "GalaxyCluster": [{"value": "X"}]}],
+        }),
+    );
+    let file = import_value(&nb, "tags.json", &v);
+    let said = nb.ok(&["import", "misp", common::s(&file)]);
+    assert!(
+        said.contains("tagged PAP:RED: the partner's limit on how it may be used is not kept"),
+        "{said}"
+    );
+    assert!(
+        said.contains("3 tag(s) not imported")
+            && said.contains("\"misp-galaxy:threat-actor=\\\"X\\\"\" (the event)")
+            && said.contains("\"PAP:RED\" (attribute email-src)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 galaxy cluster(s) not imported: X"),
+        "{said}"
+    );
+    assert!(said.contains("1 sighting(s) not imported"), "{said}");
+}
+
 /// A small event of one parcel, with these tags.
 fn event_with(tags: &[&str], parcel_attrs: Value, extra: Value) -> Value {
     let mut e = serde_json::json!({"Event": {

@@ -721,6 +721,97 @@ fn case_tlp(e: &Value, event_level: &str) -> Option<String> {
         .filter(|v| rank(v).zip(rank(event_level)).is_some_and(|(c, e)| c <= e))
 }
 
+/// What of an event interdict keeps nowhere, said: tags other than TLP
+/// (a partner's PAP:RED, a limit on how the information may be used,
+/// went unsaid, and the next export shared it without it), galaxy
+/// clusters and sightings.
+fn not_kept(e: &Value) -> Vec<String> {
+    let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+    let mut tags: Vec<(String, String)> = Vec::new();
+    let mut note = |v: &Value, at: String| {
+        for name in list(v).iter().filter_map(|t| t["name"].as_str()) {
+            let lower = name.trim().to_lowercase();
+            if lower.starts_with("tlp:") || lower.starts_with(CASE_TLP_TAG) {
+                continue;
+            }
+            tags.push((name.trim().to_string(), at.clone()));
+        }
+    };
+    note(&e["Tag"], "the event".into());
+    let attrs = |holder: &Value| {
+        list(&holder["Attribute"])
+            .into_iter()
+            .filter(|a| !deleted(a))
+    };
+    let mut sightings = 0;
+    for a in attrs(e) {
+        note(
+            &a["Tag"],
+            format!("attribute {}", a["type"].as_str().unwrap_or("?")),
+        );
+        sightings += list(&a["Sighting"]).len();
+    }
+    for o in list(&e["Object"]).into_iter().filter(|o| !deleted(o)) {
+        let name = o["name"].as_str().unwrap_or("?").to_string();
+        note(&o["Tag"], format!("object {name}"));
+        for a in attrs(&o) {
+            note(
+                &a["Tag"],
+                format!("{name} {}", a["object_relation"].as_str().unwrap_or("?")),
+            );
+            sightings += list(&a["Sighting"]).len();
+        }
+    }
+    sightings += list(&e["Sighting"]).len();
+    let mut out = Vec::new();
+    let mut paps: Vec<&str> = Vec::new();
+    for (t, _) in &tags {
+        if t.to_lowercase().starts_with("pap:") && !paps.contains(&t.as_str()) {
+            paps.push(t);
+        }
+    }
+    if !paps.is_empty() {
+        out.push(format!(
+            "tagged {}: the partner's limit on how it may be used is not kept by interdict (it keeps TLP only) and goes with no export: keep to it yourself",
+            paps.join(", ")
+        ));
+    }
+    if !tags.is_empty() {
+        let shown: Vec<String> = tags
+            .iter()
+            .take(10)
+            .map(|(t, at)| format!("{t:?} ({at})"))
+            .collect();
+        let more = tags.len().saturating_sub(10);
+        out.push(format!(
+            "{} tag(s) not imported (interdict keeps TLP only): {}{}",
+            tags.len(),
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let galaxies: Vec<String> = list(&e["Galaxy"])
+        .iter()
+        .flat_map(|g| list(&g["GalaxyCluster"]))
+        .filter_map(|c| c["value"].as_str().map(str::to_string))
+        .collect();
+    if !galaxies.is_empty() {
+        out.push(format!(
+            "{} galaxy cluster(s) not imported: {}",
+            galaxies.len(),
+            galaxies.join(", ")
+        ));
+    }
+    if sightings > 0 {
+        out.push(format!("{sightings} sighting(s) not imported"));
+    }
+    out
+}
+
 fn event_tlp(e: &Value, notices: &mut Vec<String>) -> Result<String> {
     use crate::domain::fields::TLP;
     let found = tlp_tags(&e["Tag"], "Event.Tag", notices)?;
@@ -1253,6 +1344,7 @@ pub fn import_event(
         ..Imported::default()
     };
     let event_level = event_tlp(e, &mut out.notices)?;
+    out.notices.extend(not_kept(e));
     // The case's own level, when the event says it (one of interdict's,
     // marked as strictly as the strictest thing it holds): the base of
     // the case and of every object that says none of its own stays the
