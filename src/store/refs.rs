@@ -217,9 +217,14 @@ pub fn resolve(conn: &Connection, text: &str) -> Result<ItemRef> {
             }
         }
     }
-    Err(StoreError::NotFound(format!(
+    Err(StoreError::NotFound(matches_nothing(t)))
+}
+
+/// What [`resolve`] says of a text that names nothing.
+fn matches_nothing(t: &str) -> String {
+    format!(
         "no case, parcel, substance, person, organisation, exhibit or finding (PARCEL:SUBSTANCE) matches {t:?} (try: interdict search {t:?})"
-    )))
+    )
 }
 
 /// Items as an ambiguity lists them: `person Ivan Petrov (id)`.
@@ -336,6 +341,18 @@ pub fn resolve_kind(conn: &Connection, text: &str, kind: ItemKind) -> Result<Ite
                 [id] => return item(conn, kind, *id),
                 _ => return Err(StoreError::Ambiguous(why)),
             }
+        }
+        // Nothing of any kind: said of the kind wanted (a form's "In case"
+        // listed every kind, and a command to type, under the field).
+        Err(StoreError::NotFound(m)) if m == matches_nothing(text.trim()) => {
+            let how = match kind {
+                ItemKind::Case => " (a case is named by its reference, C-0001, or its title)",
+                _ => "",
+            };
+            return Err(StoreError::NotFound(format!(
+                "no {kind} matches {:?}{how}",
+                text.trim()
+            )));
         }
         other => other?,
     };

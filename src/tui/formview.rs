@@ -25,6 +25,8 @@ pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
     let vw = (w as usize).saturating_sub(lw + 4);
     let mut lines: Vec<Line> = Vec::new();
     let mut focus_line = 0;
+    // The line after the focused field's own (its error, warning or hint).
+    let mut focus_end = 0;
     if let Some(e) = &form.error {
         // The whole message, word-wrapped.
         for text in wrap(&sanitize(e), (w as usize).saturating_sub(2).max(8)) {
@@ -79,8 +81,14 @@ pub fn draw(f: &mut Frame<'_>, app: &App, form: &Form) {
                 app.theme.dim(),
             )));
         }
+        if focused {
+            focus_end = lines.len();
+        }
     }
-    let skip = (focus_line + 2).saturating_sub(inner_h);
+    // The focused field in view with every line of what is said under it
+    // (at 80x24 the last field's error showed its first line only), the
+    // field itself kept in view when they are more than the form holds.
+    let skip = focus_end.saturating_sub(inner_h).min(focus_line);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.border(true))

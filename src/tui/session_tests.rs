@@ -733,6 +733,26 @@ fn keys_typed_ahead_of_a_filters_rows_act_on_them() {
     assert!(text.contains(&format!("Links of parcel {top}")), "{text}");
 }
 
+/// The last field's error is read whole at 80x24 (the form showed its
+/// first line), and a wrong case under "In case" is said of cases (it
+/// listed every kind of item and a command to type).
+#[test]
+fn the_last_fields_whole_error_is_in_view() {
+    let mut ui = Ui::new(20);
+    ui.keys("2 a");
+    ui.typed("RR000000031KZ");
+    ui.keys("backtab");
+    ui.typed("5KZ");
+    ui.keys("ctrl-s");
+    let text = ui.text();
+    assert!(
+        text.contains("no case matches \"5KZ\" (a case is named by its")
+            && text.contains("reference, C-0001, or its title)"),
+        "{text}"
+    );
+    assert!(!text.contains("interdict search"), "{text}");
+}
+
 /// A warning that each key repeats (typing on at a filter's cap) is on
 /// the status line while it holds, and once in the log of messages (it
 /// was logged once per key).
