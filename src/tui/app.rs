@@ -634,7 +634,18 @@ impl App {
                 self.message = None;
                 self.update(a);
             }
-            Resolved::Pending => {}
+            Resolved::Pending => {
+                // (Said, so that the next key is known to finish it.)
+                let keys = super::keymap::Keys(self.pending.clone());
+                self.info(format!("{keys}… (a key of two: the next one finishes it)"));
+            }
+            // A key of two begun (`g`) that the next does not finish: the
+            // next does its own work (it was lost without a word).
+            Resolved::None if self.pending.len() > 1 => {
+                self.pending.clear();
+                self.message = None;
+                self.key(k);
+            }
             Resolved::None => {
                 if self.accepts_text() {
                     self.pending.clear();

@@ -753,6 +753,21 @@ fn the_last_fields_whole_error_is_in_view() {
     assert!(!text.contains("interdict search"), "{text}");
 }
 
+/// A lone `g` says it waits for the key that finishes it, and a next key
+/// that does not (`g j`) does its own work: it was lost without a word.
+#[test]
+fn a_key_after_a_lone_g_does_its_own_work() {
+    let mut ui = Ui::new(20);
+    ui.keys("2 j j");
+    assert_eq!(ui.s.app.lists[1].cursor, 2);
+    ui.keys("g");
+    assert!(ui.status().contains("g… (a key of two"), "{}", ui.status());
+    ui.keys("j");
+    assert_eq!(ui.s.app.lists[1].cursor, 3, "{}", ui.text());
+    ui.keys("g g");
+    assert_eq!(ui.s.app.lists[1].cursor, 0, "{}", ui.text());
+}
+
 /// A warning that each key repeats (typing on at a filter's cap) is on
 /// the status line while it holds, and once in the log of messages (it
 /// was logged once per key).
