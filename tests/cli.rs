@@ -783,6 +783,35 @@ fn writes_after_a_rollback_do_not_move_the_checkpoint_past_it() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
 
+/// A notebook whose schema version another tool set below 0 is refused
+/// in a line, unchanged, writable or read-only (writable, its upgrade
+/// "from" it failed in 7 KB of SQL; read-only, it was told to upgrade).
+#[test]
+fn a_negative_schema_version_is_refused_in_a_line() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "First"]);
+    rusqlite::Connection::open(&nb.db)
+        .unwrap()
+        .pragma_update(None, "user_version", -1)
+        .unwrap();
+    let before = std::fs::read(&nb.db).unwrap();
+    for ro in [false, true] {
+        let mut c = nb.cmd();
+        if ro {
+            c.arg("--read-only");
+        }
+        let out = c.args(["list", "cases"]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success()
+                && err.contains("its schema version is -1, which no interdict writes")
+                && err.len() < 400,
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read(&nb.db).unwrap(), before, "unchanged");
+}
+
 /// Characters a terminal would not show as themselves (a bidirectional
 /// override, a tag character, a line separator, a C1 control) leave every
 /// JSON output as `\uXXXX` escapes, and the JSON still reads back to the

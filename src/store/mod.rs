@@ -954,6 +954,16 @@ impl Store {
                 message: "it holds tables but no schema version (set to 0 by another tool?): not a notebook this build can read or upgrade; it was not changed".into(),
             });
         }
+        // (No interdict writes one below 0: upgraded "from" it, the first
+        // migration failed on tables it has, in 7 KB of SQL.)
+        if version < 0 {
+            return Err(StoreError::Open {
+                path: path.into(),
+                message: format!(
+                    "its schema version is {version}, which no interdict writes (set by another tool?): not a notebook this build can read or upgrade; it was not changed"
+                ),
+            });
+        }
         if version > migrations::latest() {
             return Err(StoreError::NewerSchema {
                 path: path.into(),
