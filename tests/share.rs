@@ -2247,6 +2247,44 @@ fn redacted_notes_sent_back_keep_their_sources_here() {
     }
 }
 
+/// A case's export counts the substances its file holds (the catalogue
+/// every notebook is made with, besides the case's), as the receiver's
+/// merge counts them: it said "1 substance" of a file of 305, and the
+/// merge counted 305 unchanged of items the export never named.
+#[test]
+fn a_case_export_counts_the_substances_its_file_holds() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe"]);
+    a.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--case",
+        "C-0001",
+    ]);
+    a.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        "RR123456785KZ",
+        "--substance",
+        "mephedrone",
+    ]);
+    let f = a.beside("case.db");
+    let v = a.json(&["export", "--case", "C-0001", "--out", common::s(&f)]);
+    let held: i64 = Connection::open(&f)
+        .unwrap()
+        .query_row("SELECT count(*) FROM substances", [], |r| r.get(0))
+        .unwrap();
+    assert!(held > 100, "{held}");
+    assert_eq!(v["manifest"]["counts"]["substance"], held, "{v}");
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let m = merge(&b, &f);
+    assert_eq!(m["unchanged"].as_i64(), Some(held), "{m}");
+}
+
 /// `--redact-sources` and `--encrypt-to` hold for every export, not the
 /// database file alone: a STIX bundle, a MISP event and an ANX chart
 /// leave without a note's source and grading (they kept them, the flag

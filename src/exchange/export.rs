@@ -814,6 +814,20 @@ pub fn export_with(
         }
         copy_histories(&snapshot, source_db, &w.tx, &carried)
     })?;
+    // The file holds the substance catalogue every notebook is made with,
+    // besides the substances picked: counted as the file holds them, as
+    // the receiver's merge counts them (a case's export said "1
+    // substance" of a file of 305).
+    let substances: usize = build
+        .conn()
+        .query_row("SELECT count(*) FROM substances", [], |r| {
+            r.get::<_, i64>(0)
+        })?
+        .try_into()
+        .unwrap_or(0);
+    if substances > 0 {
+        counts.insert(ItemKind::Substance.as_str().to_string(), substances);
+    }
     // Deletions travel: the history (to its deletion, which keeps the
     // record whole) of what was deleted here and belonged to what is
     // exported, so the receiver deletes it too, or is asked.
