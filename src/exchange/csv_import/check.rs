@@ -376,6 +376,16 @@ fn table_value<'c>(
         }
         if order.is_none() && crate::domain::fields::slash_date(cell) == Some(SlashDate::Ambiguous)
         {
+            // (A column whose dates tell both orders was said to tell
+            // neither.)
+            if let Some((day, month)) = &plan.orders_disagree[i] {
+                return Err(format!(
+                    "{:?} could be day/month/year or month/day/year, and this column's dates \
+                     are written both ways ({day:?} day first, {month:?} month first); pass \
+                     --date-order dmy or --date-order mdy, or write it as YYYY-MM-DD",
+                    cell.trim()
+                ));
+            }
             return Err(format!(
                 "{:?} could be day/month/year or month/day/year, and no date in this column \
                  tells which; pass --date-order dmy or --date-order mdy",

@@ -478,6 +478,29 @@ fn a_column_whose_marks_disagree_says_so() {
     assert!(said.contains("0,25") && said.contains("2,300.75"), "{said}");
 }
 
+/// A date column whose own dates tell both orders says so of a date
+/// that reads both ways (it said no date in the column told which), and
+/// the dates that tell their order are read in it.
+#[test]
+fn a_date_column_written_both_ways_says_so() {
+    let (_d, mut s) = temp_store();
+    let csv = "Tracking,Weight (g),Seizure date\nRR000011017CN,100,13/01/2026\n\
+               RR000011025CN,100,1/13/2026\nRR000011034CN,100,03/04/2026\n";
+    let opts = Options {
+        skip_bad: true,
+        ..Options::default()
+    };
+    let r = import_text(&mut s, csv, &opts).unwrap();
+    let said = format!("{:?}", r.errors);
+    assert!(
+        said.contains("this column's dates are written both ways")
+            && said.contains("13/01/2026")
+            && said.contains("1/13/2026"),
+        "{said}"
+    );
+    assert_eq!(r.imported, 2);
+}
+
 /// A value's currency written in its header (`Value ($)`, `Стоимость
 /// (USD)`) is each row's currency where the row says none (it was
 /// dropped: a value with no currency, which no value test reads); a

@@ -40,6 +40,10 @@ pub struct ColumnPlan {
     /// those values.
     #[serde(skip)]
     pub(super) marks_disagree: Vec<Option<(String, String)>>,
+    /// A date column whose own dates tell both orders (`13/01/2026` day
+    /// first, `1/13/2026` month first): one of each, for what is said of
+    /// a date that reads both ways.
+    pub(super) orders_disagree: Vec<Option<(String, String)>>,
     /// For each column, where its field is in `Parcel::FIELDS`; for each
     /// default, the same (worked out once, not by name for every cell of
     /// every row).
@@ -338,6 +342,7 @@ impl ColumnPlan {
             .collect();
         let decimal_marks = vec![None; header.len()];
         let marks_disagree = vec![None; header.len()];
+        let orders_disagree = vec![None; header.len()];
         let slots = fields.iter().map(|f| f.and_then(slot)).collect();
         let default_slots = defaults.iter().map(|(f, _)| slot(f)).collect();
         ColumnPlan {
@@ -353,6 +358,7 @@ impl ColumnPlan {
             date_orders,
             decimal_marks,
             marks_disagree,
+            orders_disagree,
             slots,
             default_slots,
         }

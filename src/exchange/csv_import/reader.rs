@@ -1085,8 +1085,9 @@ impl Prepared {
         let mut o = open_csv(path, self.encoding, |_| self.delimiter, None)?;
         let mut rec = csv::ByteRecord::new();
         let mut n = 0;
-        // (day first seen, month first seen) per open column.
-        let mut told = vec![(false, false); open.len()];
+        // (the first date told day first, the first told month first)
+        // per open column.
+        let mut told: Vec<(Option<String>, Option<String>)> = vec![(None, None); open.len()];
         // (first value with a decimal comma, first with a decimal point)
         // per number column.
         let mut marks: Vec<(Option<String>, Option<String>)> = vec![(None, None); numbers.len()];
@@ -1101,10 +1102,13 @@ impl Prepared {
                 let Ok(cell) = std::str::from_utf8(cell) else {
                     continue;
                 };
-                match crate::domain::dates::told_order(cell) {
-                    Some(SlashDate::DayFirst) => told[k].0 = true,
-                    Some(SlashDate::MonthFirst) => told[k].1 = true,
-                    _ => {}
+                let seen = match crate::domain::dates::told_order(cell) {
+                    Some(SlashDate::DayFirst) => &mut told[k].0,
+                    Some(SlashDate::MonthFirst) => &mut told[k].1,
+                    _ => continue,
+                };
+                if seen.is_none() {
+                    *seen = Some(crate::domain::text::truncate(cell.trim(), 40).into_owned());
                 }
             }
             for (k, i) in numbers.iter().enumerate() {
@@ -1147,11 +1151,14 @@ impl Prepared {
             }
         }
         for (k, i) in open.iter().enumerate() {
-            plan.date_orders[*i] = match told[k] {
-                (true, false) => Some(DateOrder::Dmy),
-                (false, true) => Some(DateOrder::Mdy),
+            plan.date_orders[*i] = match &told[k] {
+                (Some(_), None) => Some(DateOrder::Dmy),
+                (None, Some(_)) => Some(DateOrder::Mdy),
                 _ => None,
             };
+            if let (Some(day), Some(month)) = std::mem::take(&mut told[k]) {
+                plan.orders_disagree[*i] = Some((day, month));
+            }
         }
         Ok(())
     }
