@@ -783,6 +783,30 @@ fn writes_after_a_rollback_do_not_move_the_checkpoint_past_it() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
 
+/// The case numbers kept as used, set back with the sqlite3 shell below
+/// a case the log shows deleted, are named by `audit verify` (the next
+/// case was given the deleted one's reference without a word).
+#[test]
+fn case_numbers_set_back_outside_interdict_are_named() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "First"]);
+    nb.ok(&["add", "case", "--title", "Second"]);
+    nb.ok(&["delete", "C-0002"]);
+    nb.ok(&["audit", "verify"]);
+    rusqlite::Connection::open(&nb.db)
+        .unwrap()
+        .execute(
+            "UPDATE meta SET value = '1' WHERE key = 'case_numbers_used'",
+            [],
+        )
+        .unwrap();
+    let err = nb.fails(&["audit", "verify"]);
+    assert!(
+        err.contains("the highest case number kept as used is 1, but the log shows C-0002 deleted"),
+        "{err}"
+    );
+}
+
 /// A notebook whose schema version another tool set below 0 is refused
 /// in a line, unchanged, writable or read-only (writable, its upgrade
 /// "from" it failed in 7 KB of SQL; read-only, it was told to upgrade).

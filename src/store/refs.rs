@@ -384,6 +384,12 @@ fn case_numbers_used(conn: &Connection) -> Result<i64> {
     if let Some(n) = kept.and_then(|v| v.parse().ok()) {
         return Ok(n);
     }
+    deleted_case_numbers(conn)
+}
+
+/// The number of the highest case reference the audit log shows deleted
+/// (each deletion holds the case as it was); 0 when none was.
+pub fn deleted_case_numbers(conn: &Connection) -> Result<i64> {
     use super::audit::names::Name;
     let mut stmt = conn.prepare(&format!(
         "SELECT detail FROM audit WHERE action = {} AND item_kind = {} AND state IS NULL",
@@ -400,6 +406,18 @@ fn case_numbers_used(conn: &Connection) -> Result<i64> {
         high = high.max(n.unwrap_or(0));
     }
     Ok(high)
+}
+
+/// The highest case number kept as used (`meta`), when it is kept.
+pub fn kept_case_numbers(conn: &Connection) -> Result<Option<i64>> {
+    let kept: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [CASE_NUMBERS],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(kept.and_then(|v| v.parse().ok()))
 }
 
 /// Keeps `n` as a case number used here (a case given it, or deleted).
