@@ -783,6 +783,34 @@ fn writes_after_a_rollback_do_not_move_the_checkpoint_past_it() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
 
+/// Deleting an item deletes the notes written on its links with the
+/// links (they stayed, on "(missing link)", were exported so, and the
+/// other post's conflict over them could never be taken).
+#[test]
+fn a_deletion_takes_the_notes_on_its_links() {
+    let nb = Nb::new();
+    nb.ok(&["add", "parcel", "--tracking", "RR123456785KZ"]);
+    nb.ok(&["add", "person", "--name", "Marat Aliyev"]);
+    let link = nb.ok(&[
+        "add",
+        "link",
+        "Marat Aliyev",
+        "RR123456785KZ",
+        "--type",
+        "recipient-of",
+    ]);
+    let link = link.trim();
+    nb.ok(&["add", "note", "--on", link, "--text", "seen at the depot"]);
+    let said = nb.ok(&["delete", "RR123456785KZ"]);
+    assert!(
+        said.contains("3 dependent records") || said.contains("2 dependent records"),
+        "{said}"
+    );
+    assert_eq!(nb.count("notes"), 0);
+    assert_eq!(nb.count("links"), 0);
+    nb.ok(&["audit", "verify"]);
+}
+
 /// The case numbers kept as used, set back with the sqlite3 shell below
 /// a case the log shows deleted, are named by `audit verify` (the next
 /// case was given the deleted one's reference without a word).

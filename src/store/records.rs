@@ -1751,11 +1751,11 @@ pub fn doomed(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Vec<(ItemKi
         for doc in ids_where(conn, "SELECT id FROM documents WHERE item_id = ?1", id)? {
             walk(conn, ItemKind::Document, doc, seen, out)?;
         }
+        // A link goes with what is written on it (a note on a link was
+        // left behind, on a link no longer there, and exported so).
         let links = "SELECT id FROM links WHERE from_id = ?1 OR to_id = ?1";
         for link in ids_where(conn, links, id)? {
-            if seen.insert(link) {
-                out.push((ItemKind::Link, link));
-            }
+            walk(conn, ItemKind::Link, link, seen, out)?;
         }
         // What cannot stand without the item, and the kind it is.
         let children: &[(&str, ItemKind)] = match kind {
