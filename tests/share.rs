@@ -2247,6 +2247,75 @@ fn redacted_notes_sent_back_keep_their_sources_here() {
     }
 }
 
+/// A note's text edit sent in a redacted file to a post that holds the
+/// note in full is taken there with the source and grading it holds (it
+/// was a conflict whose incoming side emptied them, and, taken, the wipe
+/// went back to the note's author); and an older redacted file after a
+/// newer full one changes nothing.
+#[test]
+fn a_redacted_edit_is_taken_with_the_sources_held() {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe", "--tlp", "AMBER"]);
+    a.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "informant says X",
+        "--lead",
+        "--grade",
+        "2BP",
+        "--source",
+        "agent K",
+    ]);
+    let b = Nb::new();
+    merge(&b, &export(&a, "full.db", &["--case", "C-0001"]));
+    let old_redacted = export(
+        &a,
+        "old-redacted.db",
+        &["--case", "C-0001", "--redact-sources"],
+    );
+    let id = a.json(&["list", "notes"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.ok(&["edit", &id, "--set", "text=informant says X, corrected"]);
+    let v = merge(
+        &b,
+        &export(&a, "redacted.db", &["--case", "C-0001", "--redact-sources"]),
+    );
+    assert_eq!(
+        (v["conflicts"].as_u64(), v["updated"].as_u64()),
+        (Some(0), Some(1)),
+        "{v}"
+    );
+    let note = &b.json(&["list", "notes"])[0];
+    assert_eq!(note["text"], "informant says X, corrected", "{note}");
+    assert_eq!(
+        (&note["source"], &note["handling"]),
+        (&"agent K".into(), &"P".into()),
+        "{note}"
+    );
+    let v = merge(&b, &old_redacted);
+    assert_eq!(
+        (v["conflicts"].as_u64(), v["updated"].as_u64()),
+        (Some(0), Some(0)),
+        "{v}"
+    );
+    assert_eq!(
+        b.json(&["list", "notes"])[0]["text"],
+        "informant says X, corrected"
+    );
+    let v = merge(&a, &export(&b, "back.db", &["--all"]));
+    assert_eq!(
+        (v["conflicts"].as_u64(), v["updated"].as_u64()),
+        (Some(0), Some(0)),
+        "{v}"
+    );
+    assert_eq!(a.json(&["list", "notes"])[0]["source"], "agent K");
+}
+
 /// A case's export counts the substances its file holds (the catalogue
 /// every notebook is made with, besides the case's), as the receiver's
 /// merge counts them: it said "1 substance" of a file of 305, and the

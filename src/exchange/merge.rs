@@ -686,6 +686,18 @@ fn seen_by_deleter(
     Ok(seen_versions(src, id, OwnLog::Received(db))?.contains(&here_v))
 }
 
+/// Whether `db`'s log, as received here, holds version `v` of item `id`.
+fn in_received_log(conn: &Connection, db: Uuid, id: Uuid, v: &[u8]) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM received_audit WHERE source_db = ?1 AND item_id = ?2
+               AND substr(coalesce(version, state), 1, 16) = ?3 LIMIT 1",
+        )?
+        .query_row((db, id, version_key(v)), |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// Two versions merged field by field against `base` (`shown` as the
 /// version both shared), as an outcome: `whole` when they cannot be.
 fn outcome_of<R: Record>(
@@ -721,19 +733,27 @@ fn redacted_note(json: &str) -> Option<String> {
     records::to_json(&note).ok()
 }
 
-/// A note that came without source or grading (`incoming`) given those of
-/// `ours`; `None` when it came with any of its own.
+/// A note that came with source or grading fields stripped (`incoming`)
+/// given `ours` for each it came without (a stripped field is absent,
+/// not emptied: a partner who added a source of their own to a redacted
+/// note never saw, so never cleared, its handling); `None` when it lacks
+/// none that ours has.
 fn sources_put_back(incoming: &str, ours: &str) -> Option<String> {
     let mut note: crate::domain::Note = serde_json::from_str(incoming).ok()?;
-    if note.clone().strip_sources() {
-        return None;
-    }
     let ours: crate::domain::Note = serde_json::from_str(ours).ok()?;
-    note.source = ours.source;
-    note.source_grade = ours.source_grade;
-    note.intel_grade = ours.intel_grade;
-    note.handling = ours.handling;
-    records::to_json(&note).ok()
+    let mut filled = false;
+    for (theirs, ours) in [
+        (&mut note.source, ours.source),
+        (&mut note.source_grade, ours.source_grade),
+        (&mut note.intel_grade, ours.intel_grade),
+        (&mut note.handling, ours.handling),
+    ] {
+        if theirs.is_none() && ours.is_some() {
+            *theirs = ours;
+            filled = true;
+        }
+    }
+    filled.then(|| records::to_json(&note).ok()).flatten()
 }
 
 /// Whether two versions of a record (stored JSON) hold the same data,
@@ -1451,10 +1471,25 @@ impl Merger<'_> {
         &mut self,
         w: &mut Writer<'_>,
         mut incoming: R,
-        worked: Option<records::Worked>,
+        mut worked: Option<records::Worked>,
     ) -> Result<()> {
         let id = incoming.meta().id;
         let local: Option<R> = records::get(&w.tx, id)?;
+        // A note of a redacted file came without the source and grading
+        // its sender stripped: absent, not emptied. It is what it says
+        // with ours (a text edit sent redacted was a conflict whose
+        // "incoming" emptied them, and, taken, they were wiped at every
+        // post the version went on to).
+        if self.redacted
+            && R::KIND == ItemKind::Note
+            && let Some(l) = &local
+            && let Some(given) =
+                sources_put_back(&records::to_json(&incoming)?, &records::to_json(l)?)
+        {
+            incoming =
+                serde_json::from_str(&given).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            worked = None;
+        }
         let mut foreign_ref = None;
         if R::KIND == ItemKind::Case {
             foreign_ref = self.localise_case_ref(w, &mut incoming, local.as_ref())?;
@@ -1531,6 +1566,19 @@ impl Merger<'_> {
                 match seen {
                     None => Outcome::Unchanged,
                     Some((_, theirs)) if theirs.contains(&version_key(&loc_v)) => {
+                        Outcome::Put { added: false }
+                    }
+                    // A redacted note comes without its history: newer
+                    // than the version here when that one is the sender's
+                    // own, from its log as known here, and it is not
+                    // (the sender's log is one line; what is known of it
+                    // here, its start). It was a conflict, though nothing
+                    // was edited here.
+                    _ if self.redacted
+                        && R::KIND == ItemKind::Note
+                        && in_received_log(&w.tx, self.report.source_db, id, &loc_v)?
+                        && !in_received_log(&w.tx, self.report.source_db, id, &inc_v)? =>
+                    {
                         Outcome::Put { added: false }
                     }
                     // Neither side saw the other's version, and they say
