@@ -446,6 +446,11 @@ fn a_finding_written_in_words_is_read_and_nothing_is_made_up() {
         parcel(1, "RR000011017CN", "120 tablets (lab-confirmed)"),
         parcel(2, "RR000011025CN", "19 g crystals (lab-confirmed)"),
         parcel(3, "RR000011034CN", "a white substance in two bags"),
+        // A mark between thousands reads both ways (it was 1.5), a
+        // unit in Russian, a number past any seizure: kept as words.
+        parcel(4, "RR000011048CN", "1,500 tablets"),
+        parcel(5, "RR000011051CN", "19 г кристаллы"),
+        parcel(6, "RR000011065CN", "99999999999999999999999 g powder"),
     ]}});
     let file = import_value(&nb, "ev.json", &event);
     let said = nb.ok(&["import", "misp", common::s(&file)]);
@@ -499,10 +504,48 @@ fn a_finding_written_in_words_is_read_and_nothing_is_made_up() {
         ),
         "{f}"
     );
+    for (t, words) in [
+        ("RR000011048CN", "1,500 tablets"),
+        ("RR000011051CN", "19 г кристаллы"),
+        ("RR000011065CN", "99999999999999999999999 g powder"),
+    ] {
+        let f = by(t);
+        assert_eq!(
+            (&f["form"], &f["quantity"], &f["note"]),
+            (&"other".into(), &Value::Null, &words.into()),
+            "{f}"
+        );
+    }
     assert!(
-        said.contains("names no form interdict knows: stored as form other"),
+        said.contains("\"a white substance in two bags\" is not read as a finding")
+            && said.contains("stored as form other, presumptive, the words kept as its note"),
         "{said}"
     );
+    // A block of interdict's own that cannot be read whole is refused,
+    // naming the reference (its junk, a repeated key, an empty value, a
+    // quote that does not end were dropped without a word).
+    for block in [
+        "[form=tablets note=\"x\" junk]",
+        "[form=tablets quantity=5 quantity=7 unit=tablets]",
+        "[form=tablets quantity= unit=g]",
+        "[form=tablets note=\"unterminated]",
+    ] {
+        let mut e = event.clone();
+        e["Event"]["uuid"] = uuid_for(block).into();
+        e["Event"]["Object"][1]["ObjectReference"][0]["comment"] = block.into();
+        let other = Nb::new();
+        other.ok(&["init"]);
+        let err = other.fails(&[
+            "import",
+            "misp",
+            common::s(&import_value(&other, "b.json", &e)),
+        ]);
+        assert!(
+            err.contains("reference 5b0a3c1e-0000-4000-8000-000000000201")
+                && err.contains("the comment's block"),
+            "{block}: {err}"
+        );
+    }
 }
 
 /// Tags interdict does not keep (a partner's PAP:RED, galaxy tags),
@@ -517,7 +560,8 @@ fn tags_galaxies_and_sightings_not_kept_are_said() {
         tracking("RR123456785CN"),
         serde_json::json!({
             "Attribute": [{"type": "email-src", "value": "shop@example.com",
-                "Tag": [{"name": "PAP:RED"}], "Sighting": [{"type": "0"}]}],
+                "Tag": [{"name": "PAP:RED"}], "Sighting": [{"type": "0"}],
+                "Galaxy": [{"name": "Tool", "GalaxyCluster": [{"value": "Z"}]}]}],
             "Galaxy": [{"name": "Threat Actor", "GalaxyCluster": [{"value": "X"}]}],
         }),
     );
@@ -534,7 +578,7 @@ fn tags_galaxies_and_sightings_not_kept_are_said() {
         "{said}"
     );
     assert!(
-        said.contains("1 galaxy cluster(s) not imported: X"),
+        said.contains("2 galaxy cluster(s) not imported: X, Z"),
         "{said}"
     );
     assert!(said.contains("1 sighting(s) not imported"), "{said}");

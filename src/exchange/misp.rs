@@ -199,47 +199,83 @@ fn finding_comment(f: &Finding) -> String {
     format!("{} [{}]", f.label(), fields.join(" "))
 }
 
+/// A finding's fields as read from a comment, with what is said of it.
+type FindingRead = (Vec<(String, String)>, Option<String>);
+
 /// The fields of a finding from its reference's comment: interdict's own
 /// `[form=... quantity=...]` block, else the finding as a person writes
-/// it (`19 g crystals (lab-confirmed)`, `120 tablets`), with a word of
-/// what could not be read (then kept whole as the finding's note, and its
-/// form "other" when none is named: "powder" was stored as if the partner
-/// had said it).
-fn finding_fields(comment: &str) -> (Vec<(String, String)>, Option<String>) {
-    if let Some(at) = comment.find("[form=")
+/// it (`19 g crystals (lab-confirmed)`, `120 tablets`), with a word of a
+/// comment not read whole (then kept whole as the finding's note, its
+/// form "other": "powder" was stored as if the partner had said it). A
+/// block that cannot be read whole is refused, saying why, as a bad
+/// value in it is.
+fn finding_fields(comment: &str) -> Result<FindingRead, String> {
+    const KEYS: [&str; 6] = [
+        "form",
+        "identification",
+        "quantity",
+        "unit",
+        "test_ref",
+        "note",
+    ];
+    if let Some(at) = comment.find('[')
         && let Some(inside) = comment[at + 1..].trim_end().strip_suffix(']')
+        && KEYS
+            .iter()
+            .any(|k| inside.trim_start().starts_with(&format!("{k}=")))
     {
-        return (block_fields(inside), None);
+        return Ok((block_fields(inside)?, None));
     }
-    written_finding(comment)
+    Ok(written_finding(comment))
 }
 
-/// `key=value` pairs, a value bare or a JSON string.
-fn block_fields(inside: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+/// `key=value` pairs, a value bare or a JSON string; what is not one, a
+/// key given twice or with no value, is refused.
+fn block_fields(inside: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out: Vec<(String, String)> = Vec::new();
     let mut rest = inside.trim_start();
-    while let Some((k, after)) = rest.split_once('=') {
-        let key = k.trim().to_string();
+    while !rest.is_empty() {
+        let Some((k, after)) = rest
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty() && !k.contains(char::is_whitespace))
+        else {
+            return Err(format!(
+                "the comment's block has {:?} where a key=value pair should be",
+                crate::domain::text::truncate(rest, 40)
+            ));
+        };
         let (value, next) = if after.starts_with('"') {
             let mut de = serde_json::Deserializer::from_str(after).into_iter::<String>();
             match de.next() {
                 Some(Ok(v)) => (v, &after[de.byte_offset()..]),
-                _ => break,
+                _ => {
+                    return Err(format!(
+                        "the comment's block has {k}= with a quoted value that does not end, or holds an escape JSON has not"
+                    ));
+                }
             }
         } else {
             let end = after.find(char::is_whitespace).unwrap_or(after.len());
             (after[..end].to_string(), &after[end..])
         };
-        out.push((key, value));
+        if value.is_empty() {
+            return Err(format!("the comment's block has {k}= with no value"));
+        }
+        if out.iter().any(|(have, _)| have == k) {
+            return Err(format!("the comment's block gives {k} twice"));
+        }
+        out.push((k.to_string(), value));
         rest = next.trim_start();
     }
-    out
+    Ok(out)
 }
 
-/// A finding as a person writes it: `[quantity] [unit] [form]
-/// [(identification)]`; the comment kept as the note, and said, when
-/// anything of it is not read.
-fn written_finding(comment: &str) -> (Vec<(String, String)>, Option<String>) {
+/// A finding as a person writes it: `[quantity unit] form
+/// [(identification)]`, read only whole: a comment that is not (words
+/// interdict does not know, a number written with a mark between
+/// thousands, `1,500`, which read as 1.5) is kept whole as the note,
+/// with form other, and said.
+fn written_finding(comment: &str) -> FindingRead {
     use crate::domain::finding::{FORMS, IDENTIFICATION, UNITS};
     let text = comment.trim();
     if text.is_empty() {
@@ -258,43 +294,58 @@ fn written_finding(comment: &str) -> (Vec<(String, String)>, Option<String>) {
         body = before;
     }
     let words: Vec<&str> = body.split_whitespace().collect();
-    let mut at = 0;
-    let mut form = None;
-    if let Some(q) = words
-        .first()
-        .and_then(|w| w.replace(',', ".").parse::<f64>().ok())
-        .filter(|q| q.is_finite() && *q > 0.0)
-    {
-        out.push(("quantity".into(), q.to_string()));
-        at = 1;
-        if let Some(u) = words.get(at).filter(|u| UNITS.contains(u)) {
-            out.push(("unit".into(), u.to_string()));
-            if FORMS.contains(u) {
-                form = Some(u.to_string());
-            }
-            at += 1;
-        }
-    }
-    if let Some(f) = words.get(at).filter(|f| FORMS.contains(f)) {
-        form = Some(f.to_string());
-        at += 1;
-    }
-    let whole = at == words.len() && form.is_some();
-    out.push((
-        "form".into(),
-        form.clone().unwrap_or_else(|| "other".into()),
-    ));
-    if whole {
-        return (out, None);
-    }
-    out.push(("note".into(), text.to_string()));
-    let said = match form {
-        Some(_) => format!("{text:?} read in part; kept whole as the finding's note"),
-        None => format!(
-            "{text:?} names no form interdict knows: stored as form other, the words kept as the finding's note"
-        ),
+    let quantity = |w: &str| -> Option<String> {
+        // Digits, and at most one decimal point or comma not followed
+        // by exactly three digits (a mark between thousands reads both
+        // ways), in sixteen characters at most.
+        let (whole, fraction) = match w.split_once(['.', ',']) {
+            Some((a, b)) => (a, Some(b)),
+            None => (w, None),
+        };
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        let ok =
+            digits(whole) && fraction.is_none_or(|f| digits(f) && f.len() != 3) && w.len() <= 16;
+        let q: f64 = w.replace(',', ".").parse().ok()?;
+        (ok && q > 0.0).then(|| q.to_string())
     };
-    (out, Some(said))
+    let known = match words.as_slice() {
+        [q, u, f] => quantity(q)
+            .filter(|_| UNITS.contains(u) && FORMS.contains(f))
+            .map(|q| {
+                vec![
+                    ("quantity", q),
+                    ("unit", u.to_string()),
+                    ("form", f.to_string()),
+                ]
+            }),
+        // `120 tablets`: the unit is the form.
+        [q, u] => quantity(q)
+            .filter(|_| UNITS.contains(u) && FORMS.contains(u))
+            .map(|q| {
+                vec![
+                    ("quantity", q),
+                    ("unit", u.to_string()),
+                    ("form", u.to_string()),
+                ]
+            }),
+        [f] => FORMS.contains(f).then(|| vec![("form", f.to_string())]),
+        _ => None,
+    };
+    match known {
+        Some(fields) => {
+            out.extend(fields.into_iter().map(|(k, v)| (k.to_string(), v)));
+            (out, None)
+        }
+        None => (
+            vec![
+                ("form".into(), "other".into()),
+                ("note".into(), text.to_string()),
+            ],
+            Some(format!(
+                "{text:?} is not read as a finding (a quantity, unit and form, as `19 g crystals (lab-confirmed)` or `120 tablets`): stored as form other, presumptive, the words kept as its note"
+            )),
+        ),
+    }
 }
 
 /// The MISP relationship of a link type.
@@ -744,12 +795,14 @@ fn not_kept(e: &Value) -> Vec<String> {
             .filter(|a| !deleted(a))
     };
     let mut sightings = 0;
+    let mut galaxies: Vec<Value> = list(&e["Galaxy"]);
     for a in attrs(e) {
         note(
             &a["Tag"],
             format!("attribute {}", a["type"].as_str().unwrap_or("?")),
         );
         sightings += list(&a["Sighting"]).len();
+        galaxies.extend(list(&a["Galaxy"]));
     }
     for o in list(&e["Object"]).into_iter().filter(|o| !deleted(o)) {
         let name = o["name"].as_str().unwrap_or("?").to_string();
@@ -760,6 +813,7 @@ fn not_kept(e: &Value) -> Vec<String> {
                 format!("{name} {}", a["object_relation"].as_str().unwrap_or("?")),
             );
             sightings += list(&a["Sighting"]).len();
+            galaxies.extend(list(&a["Galaxy"]));
         }
     }
     sightings += list(&e["Sighting"]).len();
@@ -794,7 +848,7 @@ fn not_kept(e: &Value) -> Vec<String> {
             }
         ));
     }
-    let galaxies: Vec<String> = list(&e["Galaxy"])
+    let galaxies: Vec<String> = galaxies
         .iter()
         .flat_map(|g| list(&g["GalaxyCluster"]))
         .filter_map(|c| c["value"].as_str().map(str::to_string))
@@ -1989,7 +2043,7 @@ pub fn import_event(
                 out.already_here += 1;
                 let label = records::label_of(&w.tx, kind, id)?;
                 if kind == ItemKind::Finding {
-                    let (fields, _) = finding_fields(comment);
+                    let (fields, _) = finding_fields(comment).map_err(|e| bad(&what, e))?;
                     let pairs: Vec<(&str, &str)> = fields
                         .iter()
                         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -2091,7 +2145,7 @@ pub fn import_event(
                     ));
                     continue;
                 }
-                let (fields, said) = finding_fields(comment);
+                let (fields, said) = finding_fields(comment).map_err(|e| bad(&what, e))?;
                 if let Some(said) = said {
                     out.notices.push(format!("{what} (contains): {said}"));
                 }
