@@ -769,6 +769,9 @@ fn writes_after_a_rollback_do_not_move_the_checkpoint_past_it() {
         "{err}"
     );
     assert!(err.contains("audit verify --accept-log"), "{err}");
+    // Read-only, it is refused, not ignored.
+    let err = nb.fails(&["--read-only", "audit", "verify", "--accept-log"]);
+    assert!(err.contains("this notebook is open read-only"), "{err}");
     nb.ok(&["audit", "verify", "--accept-log"]);
     let out = nb.ok(&["audit", "verify"]);
     assert!(

@@ -486,6 +486,12 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Audit(AuditCmd::Verify { accept_log }) => {
+            // (It was ignored, and the output ended by asking for it.)
+            if *accept_log && store.is_read_only() {
+                bail!(
+                    "--accept-log keeps the log as it stands as your checkpoint, as a writable open does: this notebook is open read-only (--read-only, or a file you may not write); nothing was checked"
+                );
+            }
             let version: i64 = store
                 .conn()
                 .pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -662,7 +668,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                                 out,
                                 "your checkpoint: the log as it stands now taken as seen (--accept-log)"
                             )?;
-                        } else if checkpoint_problem.is_some() && only_the_checkpoint {
+                        } else if checkpoint_problem.is_some()
+                            && only_the_checkpoint
+                            && !store.is_read_only()
+                        {
                             eprintln!(
                                 "once you have looked into it (a file restored from a backup, a copy worked on), `interdict audit verify --accept-log` takes the log as it stands as your checkpoint; until then writes leave it where it is"
                             );
