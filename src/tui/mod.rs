@@ -281,8 +281,14 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
                                     Some((m, l)) => (format!("{m} "), *l == app::Level::Error),
                                     None => (String::new(), false),
                                 };
+                                // (First: after a long message, a hit's,
+                                // it was past the end of the line.)
                                 let said = format!(
-                                    "{text}({dropped} keys typed while the notebook was busy were not applied)"
+                                    "{dropped} keys typed while the notebook was busy were not applied{}",
+                                    match text.trim_end() {
+                                        "" => String::new(),
+                                        t => format!("; {t}"),
+                                    }
                                 );
                                 if failed {
                                     session.app.error(said);
