@@ -683,15 +683,29 @@ fn an_index_row_removed_behind_interdicts_back_is_named_by_verify() {
     );
 }
 
-#[test]
-fn a_notebook_rolled_back_to_an_older_copy_is_caught_by_the_users_checkpoint() {
-    let nb = Nb::new();
-    nb.ok(&["add", "case", "--title", "First"]);
+/// A copy of the notebook as it stands now, beside it.
+fn copy_of(nb: &Nb) -> std::path::PathBuf {
     let old = nb.db.with_file_name("old.db");
     rusqlite::Connection::open(&nb.db)
         .unwrap()
         .execute("VACUUM INTO ?1", [old.to_str().unwrap()])
         .unwrap();
+    old
+}
+
+/// The notebook file swapped for `old` (an older copy of it).
+fn swapped_for(nb: &Nb, old: &std::path::Path) {
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", nb.db.display()));
+    }
+    std::fs::rename(old, &nb.db).unwrap();
+}
+
+#[test]
+fn a_notebook_rolled_back_to_an_older_copy_is_caught_by_the_users_checkpoint() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "First"]);
+    let old = copy_of(&nb);
     nb.ok(&["add", "case", "--title", "Second"]);
     nb.ok(&["add", "case", "--title", "Third"]);
     let out = nb.ok(&["audit", "verify"]);
@@ -706,10 +720,7 @@ fn a_notebook_rolled_back_to_an_older_copy_is_caught_by_the_users_checkpoint() {
     );
     // The file swapped for the older copy: its chain, seals and records
     // all agree with one another; only the checkpoint remembers more.
-    for ext in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{ext}", nb.db.display()));
-    }
-    std::fs::rename(&old, &nb.db).unwrap();
+    swapped_for(&nb, &old);
     let err = nb.fails(&["audit", "verify"]);
     assert!(
         err.contains("seal problem: the log ends at entry")
@@ -728,11 +739,7 @@ fn a_notebook_rolled_back_to_an_older_copy_is_caught_by_the_users_checkpoint() {
 fn writes_after_a_rollback_do_not_move_the_checkpoint_past_it() {
     let nb = Nb::new();
     nb.ok(&["add", "case", "--title", "First"]);
-    let old = nb.db.with_file_name("old.db");
-    rusqlite::Connection::open(&nb.db)
-        .unwrap()
-        .execute("VACUUM INTO ?1", [old.to_str().unwrap()])
-        .unwrap();
+    let old = copy_of(&nb);
     nb.ok(&["add", "case", "--title", "Second"]);
     nb.ok(&[
         "add",
@@ -743,10 +750,7 @@ fn writes_after_a_rollback_do_not_move_the_checkpoint_past_it() {
         "informant says X",
     ]);
     nb.ok(&["audit", "verify"]);
-    for ext in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{ext}", nb.db.display()));
-    }
-    std::fs::rename(&old, &nb.db).unwrap();
+    swapped_for(&nb, &old);
     for t in ["a", "b", "c"] {
         let out = nb
             .cmd()

@@ -2143,26 +2143,26 @@ fn a_received_parcel_beside_one_of_the_same_tracking_number_is_said() {
     assert_eq!(b.count("parcels"), 2);
 }
 
+/// A notebook with case C-0001 (AMBER) holding these leads, each graded
+/// 2BP and sourced to agent K.
+fn graded_leads(texts: &[&str]) -> Nb {
+    let a = Nb::new();
+    a.ok(&["add", "case", "--title", "Steppe", "--tlp", "AMBER"]);
+    for text in texts {
+        a.ok(&[
+            "add", "note", "--on", "C-0001", "--text", text, "--lead", "--grade", "2BP",
+            "--source", "agent K",
+        ]);
+    }
+    a
+}
+
 /// A redacted export of notes the receiver has in full is no edit of
 /// them: merged after the full one it changed nothing (it filed a
 /// conflict "edited on both sides", and taking theirs erased the grading).
 #[test]
 fn a_redacted_file_after_a_full_one_changes_nothing() {
-    let a = Nb::new();
-    a.ok(&["add", "case", "--title", "Steppe", "--tlp", "AMBER"]);
-    a.ok(&[
-        "add",
-        "note",
-        "--on",
-        "C-0001",
-        "--text",
-        "informant says X",
-        "--lead",
-        "--grade",
-        "2BP",
-        "--source",
-        "agent K",
-    ]);
+    let a = graded_leads(&["informant says X"]);
     let b = Nb::new();
     merge(&b, &export(&a, "full.db", &["--case", "C-0001"]));
     let v = merge(
@@ -2183,14 +2183,7 @@ fn a_redacted_file_after_a_full_one_changes_nothing() {
 /// their own text, without a conflict.
 #[test]
 fn redacted_notes_sent_back_keep_their_sources_here() {
-    let a = Nb::new();
-    a.ok(&["add", "case", "--title", "Steppe", "--tlp", "AMBER"]);
-    for text in ["informant says X", "informant says Y"] {
-        a.ok(&[
-            "add", "note", "--on", "C-0001", "--text", text, "--lead", "--grade", "2BP",
-            "--source", "agent K",
-        ]);
-    }
+    let a = graded_leads(&["informant says X", "informant says Y"]);
     let b = Nb::new();
     merge(
         &b,
@@ -2254,21 +2247,7 @@ fn redacted_notes_sent_back_keep_their_sources_here() {
 /// newer full one changes nothing.
 #[test]
 fn a_redacted_edit_is_taken_with_the_sources_held() {
-    let a = Nb::new();
-    a.ok(&["add", "case", "--title", "Steppe", "--tlp", "AMBER"]);
-    a.ok(&[
-        "add",
-        "note",
-        "--on",
-        "C-0001",
-        "--text",
-        "informant says X",
-        "--lead",
-        "--grade",
-        "2BP",
-        "--source",
-        "agent K",
-    ]);
+    let a = graded_leads(&["informant says X"]);
     let b = Nb::new();
     merge(&b, &export(&a, "full.db", &["--case", "C-0001"]));
     let old_redacted = export(
