@@ -156,14 +156,21 @@ fn open(cli: &Cli) -> Result<Opened> {
     // A log that no longer holds the entry this user's checkpoint names
     // (the file rolled back to an older copy, or cut back) is said before
     // anything is written: writes leave the checkpoint where it is.
-    if !store.is_read_only()
-        && let Some(p) = store.checkpoint_problem()?
-    {
-        add_notice(
-            &mut notice,
-            format!("{p}; your audit checkpoint stays at that entry (`interdict audit verify`)"),
-            true,
-        );
+    if !store.is_read_only() {
+        // (A log that cannot be read there is said too, not a failed open:
+        // `audit verify` names what is wrong with it.)
+        let said = match store.checkpoint_problem() {
+            Ok(None) => None,
+            Ok(Some(p)) => Some(format!(
+                "{p}; your audit checkpoint stays at that entry (`interdict audit verify`)"
+            )),
+            Err(e) => Some(format!(
+                "your audit checkpoint cannot be compared with the log: {e} (`interdict audit verify`)"
+            )),
+        };
+        if let Some(s) = said {
+            add_notice(&mut notice, s, true);
+        }
     }
     let mut failed_checks = None;
     if store.is_read_only() && store.has_export_manifest()? {
@@ -587,7 +594,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             match ctx.format {
                 Format::Json => print_json(
                     &mut out,
-                    &json!({"schema": schema, "chain": verdict, "records": records, "derived": derived, "tables": tables, "seals": seals, "unknown_sealers": unknown_sealers}),
+                    &json!({"schema": schema, "chain": verdict, "records": records, "derived": derived, "tables": tables, "seals": seals, "unknown_sealers": unknown_sealers, "checkpoint_accepted": accepted}),
                 )?,
                 Format::Table | Format::Csv => {
                     for d in &schema {
@@ -668,6 +675,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                                 out,
                                 "your checkpoint: the log as it stands now taken as seen (--accept-log)"
                             )?;
+                        } else if *accept_log && bad {
+                            eprintln!(
+                                "--accept-log: not taken, as the log is named for more than your checkpoint"
+                            );
                         } else if checkpoint_problem.is_some()
                             && only_the_checkpoint
                             && !store.is_read_only()

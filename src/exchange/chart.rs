@@ -32,7 +32,7 @@ pub struct Edge {
 fn as_drawn(e: graph::Edge) -> Edge {
     if matches!(e.via, Via::Link)
         && let Some((link_type, rest)) = e.reason.split_once(" (from)")
-        && !link_type.contains(' ')
+        && crate::domain::link::LINK_TYPES.contains(&link_type)
     {
         return Edge {
             from: e.to.id,

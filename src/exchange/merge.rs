@@ -851,9 +851,11 @@ fn deletion_depths(
         .map(|(kind, id, detail, _)| (*id, parents_of(*kind, detail)))
         .collect();
     let mut depth = std::collections::HashMap::new();
-    // (Each pass settles one level more; a chain is never longer than the
-    // deletions, and a cycle, which no records make, ends there.)
-    for _ in 0..=parents.len() {
+    // (Each pass settles one level more. Records hang at most a few deep
+    // (a note on a link of a parcel's finding's lab result...): a hostile
+    // file's cycle or endless chain stops at this depth, not after as
+    // many passes as it has deletions.)
+    for _ in 0..=parents.len().min(16) {
         let mut changed = false;
         for (id, of) in &parents {
             let d = of
@@ -862,7 +864,7 @@ fn deletion_depths(
                 .map(|p| depth.get(p).copied().unwrap_or(0) + 1)
                 .max()
                 .unwrap_or(0)
-                .min(parents.len());
+                .min(16);
             if depth.insert(*id, d) != Some(d) {
                 changed = true;
             }
@@ -1574,8 +1576,15 @@ impl Merger<'_> {
                     // (the sender's log is one line; what is known of it
                     // here, its start). It was a conflict, though nothing
                     // was edited here.
+                    // (And written after it: an older redacted file
+                    // after a newer full one, its fields put back, is a
+                    // version no log holds.)
                     _ if self.redacted
                         && R::KIND == ItemKind::Note
+                        && incoming.meta().updated_at
+                            > local
+                                .as_ref()
+                                .map_or(String::new(), |l| l.meta().updated_at.clone())
                         && in_received_log(&w.tx, self.report.source_db, id, &loc_v)?
                         && !in_received_log(&w.tx, self.report.source_db, id, &inc_v)? =>
                     {
@@ -3031,4 +3040,50 @@ fn run_steps(
         record_merge(w, &mut report, source_id)
     })?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Deletions are taken with what they hang on first, and a hostile
+    /// file's deletions that name each other as parents (a cycle no
+    /// records make) are ordered in a few passes, not one per deletion.
+    #[test]
+    fn deletion_depths_order_parents_first_and_stop_on_a_cycle() {
+        let id = |n: u128| Uuid::from_u128(n);
+        let note_on = |on: Uuid, kind: &str| {
+            json!({"item_id": on.to_string(), "item_kind": kind}).to_string()
+        };
+        let finding = json!({"parcel_id": id(1).to_string(), "substance_id": id(9).to_string()});
+        let lab = json!({"finding_id": id(2).to_string()});
+        let deleted = vec![
+            (ItemKind::LabResult, id(3), lab.to_string(), false),
+            (ItemKind::Finding, id(2), finding.to_string(), false),
+            (ItemKind::Parcel, id(1), "{}".to_string(), false),
+            (ItemKind::Note, id(4), note_on(id(3), "lab-result"), false),
+        ];
+        let d = deletion_depths(&deleted);
+        assert_eq!(
+            [d[&id(1)], d[&id(2)], d[&id(3)], d[&id(4)]],
+            [0, 1, 2, 3],
+            "{d:?}"
+        );
+        // Two notes on each other, and a chain of 100,000.
+        let mut hostile = vec![
+            (ItemKind::Note, id(10), note_on(id(11), "note"), false),
+            (ItemKind::Note, id(11), note_on(id(10), "note"), false),
+        ];
+        for n in 0..100_000u128 {
+            hostile.push((
+                ItemKind::Note,
+                id(100 + n),
+                note_on(id(101 + n), "note"),
+                false,
+            ));
+        }
+        let d = deletion_depths(&hostile);
+        assert!(d.values().all(|v| *v <= 16));
+    }
 }

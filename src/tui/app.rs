@@ -253,6 +253,9 @@ pub struct App {
     pub searching_pane: Option<usize>,
     /// Whether the filter in flight has shown its first rows.
     pub filter_shown: bool,
+    /// Whether the filter in flight was typed (not searched again after
+    /// others' writes, which keeps the cursor on its item).
+    pub filter_typed: bool,
     /// Rows moved down (from the first match) while the filter in flight
     /// had shown nothing yet.
     pub(super) moved_ahead: isize,
@@ -333,6 +336,7 @@ impl App {
             filter_typing: false,
             searching_pane: None,
             filter_shown: false,
+            filter_typed: false,
             moved_ahead: 0,
             stale_filters: [false; 3],
             refilter_keep: None,

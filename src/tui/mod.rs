@@ -91,6 +91,7 @@ impl Session {
         if matches!(ev, Event::Key(_))
             && !self.app.filter_typing
             && self.app.searching_pane.is_some()
+            && self.app.filter_typed
             && !self.app.filter_shown
         {
             self.runner.settle_shown(&mut self.app);

@@ -148,6 +148,7 @@ impl App {
         }
         self.searching_pane = Some(i);
         self.filter_shown = false;
+        self.filter_typed = true;
         self.moved_ahead = 0;
         self.ask(Effect::Filter {
             pane: i,
@@ -172,6 +173,7 @@ impl App {
             .map(|r| (i, r.id, l.cursor.saturating_sub(l.offset)));
         self.searching_pane = Some(i);
         self.filter_shown = false;
+        self.filter_typed = false;
         self.moved_ahead = 0;
         self.ask(Effect::Filter {
             pane: i,
