@@ -1729,6 +1729,36 @@ fn a_merged_exhibit_of_a_number_held_here_is_said_and_the_number_is_ambiguous() 
     assert_eq!(b.count("custody"), 2);
 }
 
+/// An exhibit the file renumbers frees its number here: one the file
+/// adds under the old number is not said to repeat it (the merge's
+/// numbers, read as it began, kept the old one).
+#[test]
+fn an_exhibit_renumbered_by_a_merge_frees_its_number() {
+    let a = with_exhibit();
+    let file = a.beside("first.interdict");
+    a.ok(&["export", "--case", "C-0001", "--out", common::s(&file)]);
+    let b = Nb::new();
+    b.ok(&["init"]);
+    b.ok(&["keys", "trust", common::s(&file)]);
+    b.ok(&["merge", common::s(&file)]);
+    a.ok(&["edit", "EX-1", "--set", "number=EX-7"]);
+    a.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "EX-1",
+        "--net",
+        "5",
+        "--seized-by",
+        "Officer A",
+    ]);
+    let file = a.beside("second.interdict");
+    a.ok(&["export", "--case", "C-0001", "--out", common::s(&file)]);
+    let said = b.ok(&["merge", common::s(&file)]);
+    assert!(!said.contains("of the same number"), "{said}");
+    assert_eq!(b.count("exhibits"), 2);
+}
+
 /// A change to an exhibit after custody began, brought by a merge, is
 /// flagged in the name of who made it, when, not of who merged it.
 #[test]

@@ -1690,6 +1690,7 @@ impl Merger<'_> {
             Outcome::Merged(json) => {
                 let rec: R =
                     serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                self.renumbered(local.as_ref(), &rec);
                 records::put_verbatim(w, &rec, audit::MERGED_FIELDS)?;
                 provenance(w, self.source_id, id, "updated", foreign_ref.as_deref())?;
                 self.report.updated += 1;
@@ -1755,6 +1756,9 @@ impl Merger<'_> {
                             here,
                         });
                     }
+                }
+                if !added {
+                    self.renumbered(local.as_ref(), &incoming);
                 }
                 if added
                     && let Some(x) = (&incoming as &dyn std::any::Any)
@@ -1929,6 +1933,35 @@ impl Merger<'_> {
             _ => (here[at_here].json.clone(), here[at_here].json.clone()),
         };
         outcome_of::<R>(&base, local, incoming, &shown, whole)
+    }
+
+    /// Keeps [`Self::exhibit_numbers`] as the merge writes: an exhibit
+    /// here renumbered by the file is under its new number (under its old
+    /// one, an exhibit the file added with that number was said to repeat
+    /// it).
+    fn renumbered<R: Record>(&mut self, local: Option<&R>, now: &R) {
+        use crate::domain::evidence::Exhibit;
+        let (Some(old), Some(new)) = (
+            local.and_then(|l| (l as &dyn std::any::Any).downcast_ref::<Exhibit>()),
+            (now as &dyn std::any::Any).downcast_ref::<Exhibit>(),
+        ) else {
+            return;
+        };
+        let (was, is) = (
+            refs::exhibit_number_key(&old.number),
+            refs::exhibit_number_key(&new.number),
+        );
+        if was == is {
+            return;
+        }
+        let id = new.meta.id;
+        if let Some(held) = self.exhibit_numbers.get_mut(&was) {
+            held.retain(|other| *other != id);
+        }
+        let held = self.exhibit_numbers.entry(is).or_default();
+        if !held.contains(&id) {
+            held.push(id);
+        }
     }
 
     /// The items a record new to this notebook hangs on that were
