@@ -585,7 +585,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 && derived.problems.is_empty()
                 && tables.problems.is_empty()
                 && seals.as_ref().is_some_and(|s| s.problems.len() == 1);
-            let accepted = *accept_log && only_the_checkpoint && !store.is_read_only();
+            // (A read-only open with --accept-log was refused above.)
+            let accepted = *accept_log && only_the_checkpoint;
             if !bad && !store.is_read_only() {
                 store.record_checkpoint();
             } else if accepted {

@@ -374,17 +374,10 @@ const CASE_NUMBERS: &str = "case_numbers_used";
 /// once from the audit log's deletions of cases (each holds the case as
 /// it was).
 fn case_numbers_used(conn: &Connection) -> Result<i64> {
-    let kept: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [CASE_NUMBERS],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(n) = kept.and_then(|v| v.parse().ok()) {
-        return Ok(n);
+    match kept_case_numbers(conn)? {
+        Some(n) => Ok(n),
+        None => deleted_case_numbers(conn),
     }
-    deleted_case_numbers(conn)
 }
 
 /// The number of the highest case reference the audit log shows deleted
