@@ -57,6 +57,8 @@ fn add_case_and_parcel_then_list_as_json() {
     assert_eq!(cases[0]["ref"], "C-0001");
     assert_eq!(cases[0]["title"], "Operation Tea");
     assert!(cases[0]["id"].is_string());
+    // The table's parcel count is in the JSON too.
+    assert_eq!(cases[0]["parcels"], 1, "{cases}");
     let subs = nb.json(&["list", "substances", "--limit", "500"]);
     let subs = subs.as_array().unwrap();
     assert!(subs.len() >= 150);

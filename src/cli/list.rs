@@ -104,7 +104,7 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
                 let mut arr = JsonArray::start(out)?;
                 q.each(store, |r: R| {
                     n += 1;
-                    arr.push(&r)
+                    arr.push(&json_of(store, &r)?)
                 })?;
                 arr.finish()?;
             }
@@ -328,6 +328,20 @@ pub(super) fn list(ctx: &Ctx, store: &Store, a: &ListArgs, out: &mut impl Write)
 
 /// A field of a record as CSV text: strings as they are, numbers as
 /// written, absent values empty.
+/// A record as `--format json` lists it: as stored, and a case with the
+/// count of its parcels that the table shows (a script reading the JSON
+/// had to ask for each case's parcels).
+fn json_of<R: Record>(store: &Store, r: &R) -> Result<serde_json::Value> {
+    let mut v = serde_json::to_value(r)?;
+    if R::KIND == ItemKind::Case
+        && let Some(m) = v.as_object_mut()
+    {
+        let n = related::parcel_count_in_case(store.conn(), r.meta().id)?;
+        m.insert("parcels".into(), n.into());
+    }
+    Ok(v)
+}
+
 fn field_text(json: &serde_json::Value, name: &str) -> String {
     match json.get(name) {
         None | Some(serde_json::Value::Null) => String::new(),
