@@ -24,6 +24,10 @@ use uuid::Uuid;
 /// Written before what a seal signs, so a seal is never valid as any
 /// other interdict signature.
 const SEAL_TAG: &[u8] = b"interdict-audit-seal-1";
+/// Seals since 2026-12-07 sign the name their key is kept under too: a
+/// name changed in `audit_keys` by hand (its trigger dropped) put every
+/// seal of the key under someone else's name, and verify said nothing.
+const NAMED_SEAL_TAG: &[u8] = b"interdict-audit-seal-2";
 const CHECKPOINT_TAG: &[u8] = b"interdict-audit-checkpoint-1";
 
 fn message(tag: &[u8], db: Uuid, seq: i64, hash: &[u8]) -> Vec<u8> {
@@ -31,6 +35,15 @@ fn message(tag: &[u8], db: Uuid, seq: i64, hash: &[u8]) -> Vec<u8> {
     m.extend_from_slice(db.as_bytes());
     m.extend_from_slice(&seq.to_le_bytes());
     m.extend_from_slice(hash);
+    m
+}
+
+/// What a seal signs: the entry, and the name the sealing key is kept
+/// under (its length first, so no name is the start of another's).
+fn seal_message(db: Uuid, seq: i64, hash: &[u8], actor: &str) -> Vec<u8> {
+    let mut m = message(NAMED_SEAL_TAG, db, seq, hash);
+    m.extend_from_slice(&(actor.len() as u64).to_le_bytes());
+    m.extend_from_slice(actor.as_bytes());
     m
 }
 
@@ -45,19 +58,20 @@ pub fn seal(
     hash: &[u8],
 ) -> Result<()> {
     let public = key.verifying_key().to_bytes();
-    let id: i64 = match tx
-        .prepare_cached("SELECT id FROM audit_keys WHERE public_key = ?1")?
-        .query_row([&public[..]], |r| r.get(0))
+    // (A key is kept under the name it first sealed with.)
+    let (id, kept_as): (i64, String) = match tx
+        .prepare_cached("SELECT id, actor FROM audit_keys WHERE public_key = ?1")?
+        .query_row([&public[..]], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
     {
-        Some(id) => id,
+        Some(k) => k,
         None => {
             tx.prepare_cached("INSERT INTO audit_keys (public_key, actor) VALUES (?1, ?2)")?
                 .execute((&public[..], actor))?;
-            tx.last_insert_rowid()
+            (tx.last_insert_rowid(), actor.to_string())
         }
     };
-    let sig = key.sign(&message(SEAL_TAG, db, seq, hash));
+    let sig = key.sign(&seal_message(db, seq, hash, &kept_as));
     tx.prepare_cached("INSERT INTO audit_seals (seq, key, signature) VALUES (?1, ?2, ?3)")?
         .execute((seq, id, &sig.to_bytes()[..]))?;
     Ok(())
@@ -167,12 +181,17 @@ pub fn verify(
         let good = VerifyingKey::try_from(public.as_slice())
             .ok()
             .zip(Signature::from_slice(&sig).ok())
-            .is_some_and(|(k, s)| k.verify(&message(SEAL_TAG, db, seq, &hash), &s).is_ok());
+            .is_some_and(|(k, s)| {
+                k.verify(&seal_message(db, seq, &hash, &actor), &s).is_ok()
+                    // (A seal made before seals named their key's name:
+                    // one made since never verifies this way.)
+                    || k.verify(&message(SEAL_TAG, db, seq, &hash), &s).is_ok()
+            });
         if good {
             out.sealed_to = seq;
         } else {
             out.problems.push(format!(
-                "the seal of entry {seq} (by {}) does not match it: the entries up to it were rewritten",
+                "the seal of entry {seq} (by {}) does not match it: the entries up to it were rewritten, or the name its key is kept under was changed",
                 show(&actor)
             ));
         }
@@ -449,6 +468,64 @@ mod tests {
             p.contains("does not match it: the entries up to it were rewritten"),
             "{p}"
         );
+    }
+
+    #[test]
+    fn a_sealing_key_given_another_name_breaks_its_seals() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = sealed_store(&dir);
+        assert!(report(&s).problems.is_empty(), "{:?}", report(&s).problems);
+        // Someone with the sqlite3 shell puts the seals under another name.
+        s.conn()
+            .execute_batch(
+                "DROP TRIGGER audit_keys_no_update; UPDATE audit_keys SET actor = 'mallory'",
+            )
+            .unwrap();
+        let r = report(&s);
+        let p = r.problems.join("\n");
+        assert!(
+            p.contains("the seal of entry") && p.contains("(by mallory) does not match it"),
+            "{p}"
+        );
+        assert_eq!(r.sealed_to, 0, "{r:?}");
+    }
+
+    #[test]
+    fn a_seal_made_before_seals_named_their_key_still_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = sealed_store(&dir);
+        // Each seal signed as a release before 2026-12-07 signed it.
+        let db = s.db_id();
+        let seals: Vec<i64> = s
+            .conn()
+            .prepare("SELECT seq FROM audit_seals")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        s.conn()
+            .execute_batch("DROP TRIGGER audit_seals_no_update")
+            .unwrap();
+        for seq in seals {
+            let hash = crate::store::audit::chain::hash_at(s.conn(), seq)
+                .unwrap()
+                .unwrap();
+            let sig = key(1).sign(&message(SEAL_TAG, db, seq, &hash));
+            s.conn()
+                .execute(
+                    "UPDATE audit_seals SET signature = ?1 WHERE seq = ?2",
+                    (&sig.to_bytes()[..], seq),
+                )
+                .unwrap();
+        }
+        let r = report(&s);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        let last: i64 = s
+            .conn()
+            .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(r.sealed_to, last);
     }
 
     #[test]
