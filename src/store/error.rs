@@ -61,6 +61,10 @@ pub enum StoreError {
     DiskFull { path: PathBuf },
     #[error("{path}: cannot open the database: {message}")]
     Open { path: PathBuf, message: String },
+    /// A read or write the system refused (a failing disk, a file-size
+    /// limit), met with the notebook open.
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
     /// A file that is not a notebook (an output, an identity, a key, an
     /// encrypted file) could not be read or written.
     #[error("{path}: {message}")]

@@ -376,15 +376,17 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
         Some(ErrorCode::SystemIoFailure) if matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == SQLITE_IOERR_SHMSIZE) => {
             StoreError::DiskFull { path: path.into() }
         }
-        Some(ErrorCode::SystemIoFailure) => StoreError::Open {
+        // (Not "cannot open": met midway through an import as often as
+        // at the open.)
+        Some(ErrorCode::SystemIoFailure) => StoreError::Io {
             path: path.into(),
             message: match file_size_limit() {
                 Some(kib) => format!(
-                    "{e} (is the disk full or failing, or this shell's file-size limit of {kib} KiB, `ulimit -f`, reached? the write that met it was not made; what was committed before it stays)"
+                    "the system refused a read or write: {e} (is the disk full or failing, or this shell's file-size limit of {kib} KiB, `ulimit -f`, reached? the write that met it was not made; what was committed before it stays)"
                 ),
-                None => {
-                    format!("{e} (is the disk full or failing? nothing of this change was written)")
-                }
+                None => format!(
+                    "the system refused a read or write: {e} (is the disk full or failing? nothing of this change was written)"
+                ),
             },
         },
         Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => StoreError::Open {
