@@ -1134,6 +1134,53 @@ fn an_incident_report_names_the_confirming_result_and_the_contradicting_ones() {
     );
 }
 
+/// A result that found another substance is said beside the finding,
+/// never given as its figures: its purity, laboratory and method were
+/// the finding's in every form of the report.
+#[test]
+fn an_incident_report_never_gives_a_contradicting_results_figures_as_the_findings() {
+    let nb = seized();
+    let f = format!("{P}:fentanyl");
+    nb.ok(&[
+        "lab",
+        "add",
+        &f,
+        "--lab",
+        "CFL",
+        "--ref",
+        "CFL-90",
+        "--method",
+        "GC-MS,FTIR",
+        "--outcome",
+        "other-substance",
+        "--identified",
+        "carfentanil",
+        "--purity",
+        "3",
+    ]);
+    let args = ["export", "--incident", "C-0001", "--country", "KZ"];
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let j: serde_json::Value = serde_json::from_str(&nb.ok(&a)).unwrap();
+    let s = &j["parcels"][0]["substances"][0];
+    assert_eq!(s["name"], "Fentanyl", "{s}");
+    assert!(s["purity_percent"].is_null(), "{s}");
+    assert!(
+        s["laboratory"].is_null() && s["lab_reference"].is_null(),
+        "{s}"
+    );
+    assert!(s["lab_method"].is_null(), "{s}");
+    assert!(
+        s["lab_contradicted_by"][0]
+            .as_str()
+            .is_some_and(|c| c.contains("CFL-90") && c.contains("Carfentanil")),
+        "{s}"
+    );
+    let text = nb.ok(&args);
+    assert!(!text.contains("purity 3"), "{text}");
+    assert!(text.contains("CONTRADICTED by CFL CFL-90"), "{text}");
+}
+
 /// Hand-overs of one day stand in the case's timeline in the order of
 /// their times (they stood in the order of their text: here the second,
 /// `Alpha store -> Zulu lab`, before the first), each with its time.

@@ -413,7 +413,10 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
             records::list_where(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)?;
         // The confirming result the finding names as its test reference
         // (the text's Substances line names it too), else the first that
-        // confirms, else the latest.
+        // confirms, else the latest that does not contradict it. (A
+        // result that found another substance, or none, is said beside:
+        // its purity, laboratory and method were given as the finding's,
+        // a partner's form reading "Fentanyl, 3 % pure" of Carfentanil.)
         let named = |r: &&LabResult| {
             f.test_ref.as_deref().map(str::trim)
                 == Some(format!("{} {}", r.laboratory, r.reference).as_str())
@@ -423,7 +426,7 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
             .filter(|r| r.confirms())
             .find(named)
             .or_else(|| results.iter().find(|r| r.confirms()))
-            .or(results.last());
+            .or_else(|| results.iter().rev().find(|r| !r.contradicts()));
         // Results that contradict the presumptive identification, said
         // beside the one reported.
         let contradicting: Vec<String> = results
