@@ -713,6 +713,26 @@ fn a_broken_quote_refuses_the_file_even_with_skip_bad() {
     );
     assert_eq!(nb.count("parcels"), 0);
     assert!(!nb._dir.path().join("unt.rejects.csv").exists());
+    // A stray quote and an inch mark at the same column of the next row:
+    // that row's cells up to it, then the rest after the quote (the
+    // parcel was lost and its weight given to the row above, exit 0).
+    let f = write(
+        &nb,
+        "inch.csv",
+        format!(
+            "Tracking number,Consignee,Consignee address,Declared content,Weight (g)\n\
+             {},Ivan Petrov,Almaty Abaya 5,\"tea sample,100\n\
+             {},Aigul Nurlanova,Almaty Tole bi 3,LCD monitor 15\",2500\n\
+             {},Serik,Astana,gift,300\n",
+            t[0], t[1], t[2]
+        ),
+    );
+    let err = nb.fails(&["import", "csv", s(&f), "--skip-bad"]);
+    assert!(
+        err.contains("line 2: a quoted cell opened here closes only on line 3, and holds whole rows (line 3 reads as one)"),
+        "{err}"
+    );
+    assert_eq!(nb.count("parcels"), 0);
     // A cell over several lines, quoted right, is a cell.
     let f = write(
         &nb,

@@ -743,20 +743,40 @@ pub(super) fn utf8_cells<'r>(
 
 /// Whether a quoted cell over several lines holds a whole row of the
 /// table (a line inside it, not its first, with as many cells as the
-/// header; its last line, up to the closing quote, with as many or more):
-/// then its quotes swallowed rows. Returns that line's place in the cell
-/// (1 = its second line). Only tables of three columns or more: in
+/// header; its last line, up to the closing quote, with as many or more,
+/// or, the cell being column `column`, with the row's columns up to it
+/// and a postal tracking number where the tracking column `tracking`
+/// is): then its quotes swallowed rows. Returns that line's place in the
+/// cell (1 = its second line). Only tables of three columns or more: in
 /// narrower ones an address line reads as a row.
-fn swallowed_row(cell: &[u8], delimiter: u8, width: usize) -> Option<u64> {
+fn swallowed_row(
+    cell: &[u8],
+    delimiter: u8,
+    width: usize,
+    column: usize,
+    tracking: Option<usize>,
+) -> Option<u64> {
     if width < 3 {
         return None;
     }
     let lines = split_lines(cell);
     let cells = |l: &[u8]| l.iter().filter(|b| **b == delimiter).count() + 1;
     let last = lines.len().checked_sub(1).filter(|l| *l > 0)?;
+    // A stray quote and another at the same column of the next row (an
+    // inch mark): the row between them reads as the cell's last line and
+    // what follows its quote (a parcel was lost, and its weight given to
+    // the row above, without a word).
+    let a_row_up_to_it = |l: &[u8]| {
+        let parts: Vec<&[u8]> = l.split(|b| *b == delimiter).collect();
+        parts.len() == column + 1
+            && tracking.and_then(|t| parts.get(t)).is_some_and(|t| {
+                let t = crate::domain::s10::canonical_form(&String::from_utf8_lossy(t));
+                crate::domain::s10::looks_like_s10(&t) && crate::domain::s10::parse(&t).is_ok()
+            })
+    };
     (1..last)
         .find(|i| cells(lines[*i]) == width)
-        .or_else(|| (cells(lines[last]) >= width).then_some(last))
+        .or_else(|| (cells(lines[last]) >= width || a_row_up_to_it(lines[last])).then_some(last))
         .map(|i| i as u64)
 }
 
@@ -1298,14 +1318,15 @@ pub(super) fn read_each(
         if last > line {
             let spans = o.quoting.borrow_mut().spans_in(line, last);
             // (The cells over several lines are the spans, in order.)
-            let long = rec.iter().filter(|c| line_ends(c) > 0);
-            let broken = spans.iter().zip(long).find_map(|(s, cell)| {
+            let long = rec.iter().enumerate().filter(|(_, c)| line_ends(c) > 0);
+            let tracking = prep.plan.fields.iter().position(|f| *f == Some("tracking"));
+            let broken = spans.iter().zip(long).find_map(|(s, (column, cell))| {
                 let why = if s.stray {
                     "and text follows its closing quote".to_string()
                 } else if width != header_width {
                     format!("and the row has {width} cells, the header {header_width}")
                 } else {
-                    let k = swallowed_row(cell, prep.delimiter, header_width)?;
+                    let k = swallowed_row(cell, prep.delimiter, header_width, column, tracking)?;
                     format!("and holds whole rows (line {} reads as one)", s.opened + k)
                 };
                 Some((s, why))
@@ -1578,26 +1599,35 @@ mod tests {
 
     #[test]
     fn a_cell_holding_a_whole_row_swallowed_it() {
-        assert_eq!(
-            swallowed_row(b"Oops,450\nRR1,C,450\nRR2,D", b',', 3),
-            Some(1)
-        );
-        assert_eq!(swallowed_row(b"12 Main St\nAlmaty, KZ", b',', 3), None);
-        assert_eq!(swallowed_row(b"a\nb, c\nd", b',', 3), None);
+        let swallowed = |cell: &[u8], width| swallowed_row(cell, b',', width, 1, None);
+        assert_eq!(swallowed(b"Oops,450\nRR1,C,450\nRR2,D", 3), Some(1));
+        assert_eq!(swallowed(b"12 Main St\nAlmaty, KZ", 3), None);
+        assert_eq!(swallowed(b"a\nb, c\nd", 3), None);
         // The row swallowed is the cell's last line, its closing quote a
         // stray one at its end (the row was imported into the cell above).
+        assert_eq!(swallowed(b"tea\nEE123456785KZ,C,D,books,100", 5), Some(1));
+        assert_eq!(swallowed(b"12 Main St\nAlmaty, KZ, 050000", 5), None);
+        assert_eq!(swallowed(b"a\nb,c\nd", 2), None, "too narrow to tell");
+        // The next row's cells up to the column of the cell (column 3 of
+        // 5, the tracking number first), the rest after its closing quote.
+        let cell = b"tea sample,100\nRR000009013CN,Aigul Nurlanova,Almaty Tole bi 3,LCD monitor 15";
+        assert_eq!(swallowed_row(cell, b',', 5, 3, Some(0)), Some(1));
+        // Not without a postal number where the tracking column is, nor
+        // with a line of other shape: an address over two lines.
+        let address = b"tea\nRR000009014CN,Aigul Nurlanova,Almaty Tole bi 3,LCD monitor 15";
         assert_eq!(
-            swallowed_row(b"tea\nEE123456785KZ,C,D,books,100", b',', 5),
-            Some(1)
+            swallowed_row(address, b',', 5, 3, Some(0)),
+            None,
+            "bad check digit"
         );
         assert_eq!(
-            swallowed_row(b"12 Main St\nAlmaty, KZ, 050000", b',', 5),
+            swallowed_row(b"Abaya 5,\nAlmaty, KZ, 050000", b',', 5, 3, Some(0)),
             None
         );
         assert_eq!(
-            swallowed_row(b"a\nb,c\nd", b',', 2),
+            swallowed_row(cell, b',', 5, 2, Some(0)),
             None,
-            "too narrow to tell"
+            "cells up to column 2"
         );
     }
 
