@@ -830,6 +830,18 @@ fn a_colour_test_alone_does_not_confirm_and_a_result_cannot_contradict_itself() 
         "fentanyl",
     ]);
     assert!(own.contains("own substance"), "{own}");
+    // Its CAS number or a synonym is its own substance too.
+    for named in ["437-38-7", "China white"] {
+        let own = run(&[
+            "--method",
+            "GC-MS",
+            "--outcome",
+            "other-substance",
+            "--identified",
+            named,
+        ]);
+        assert!(own.contains("own substance"), "{named}: {own}");
+    }
     let none = run(&[
         "--method",
         "GC-MS",
@@ -873,6 +885,30 @@ fn a_colour_test_alone_does_not_confirm_and_a_result_cannot_contradict_itself() 
     );
     let shown = nb.json(&["show", P]);
     assert_eq!(shown["findings"][0]["identification"], "lab-confirmed");
+    // Nor can an edit make a result that found another substance name
+    // the finding's own, by any of its names (an edit compared the name
+    // alone, and the report said a result that found fentanyl
+    // contradicted fentanyl).
+    let other = nb.json(&[
+        "lab",
+        "add",
+        &f,
+        "--lab",
+        "CFL",
+        "--ref",
+        "CFL-3",
+        "--method",
+        "GC-MS,FTIR",
+        "--outcome",
+        "other-substance",
+        "--identified",
+        "carfentanil",
+    ]);
+    let id = other["id"].as_str().unwrap();
+    for named in ["фентанил", "China white", "437-38-7", "FENTANYL"] {
+        let err = nb.fails(&["edit", id, "--set", &format!("identified={named}")]);
+        assert!(err.contains("own substance"), "{named}: {err}");
+    }
 }
 
 /// A result that says confirmed confirms only by methods that can

@@ -317,10 +317,11 @@ pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> R
     must_be(&w.tx, finding, ItemKind::Finding, ItemKind::LabResult)?;
     x.finding_id = finding;
     let mut f: Finding = records::must_get(&w.tx, finding)?;
-    let substance = records::label_of(&w.tx, ItemKind::Substance, f.substance_id)?;
+    let named: crate::domain::Substance = records::must_get(&w.tx, f.substance_id)?;
+    let substance = named.name.clone();
     // (What the result says of itself alone, `not-detected` naming a
     // substance among it, is its record's own check, on every write.)
-    x.against_finding(&substance).map_err(StoreError::Invalid)?;
+    x.against_finding(&named).map_err(StoreError::Invalid)?;
     if x.outcome == "confirmed" && !lab::identifies(&x.method) {
         return Err(invalid(
             "method",

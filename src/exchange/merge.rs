@@ -2855,10 +2855,15 @@ fn check_here<R: Record>(
             Err(e) => return Err(Err(e)),
         };
         if let Some((f, conn)) = finding {
-            let substance = records::label_of(conn, ItemKind::Substance, f.substance_id)
-                .or_else(|_| records::label_of(dst, ItemKind::Substance, f.substance_id))
-                .map_err(Err)?;
-            if let Err(e) = x.against_finding(&substance) {
+            let substance = match records::get::<crate::domain::Substance>(conn, f.substance_id)
+                .map_err(Err)?
+            {
+                Some(s) => Some(s),
+                None => records::get(dst, f.substance_id).map_err(Err)?,
+            };
+            if let Some(substance) = substance
+                && let Err(e) = x.against_finding(&substance)
+            {
                 return Err(Ok(sanitize(&e.to_string()).into_owned()));
             }
         }

@@ -1565,7 +1565,7 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     if let Some(x) = result {
         // What the result says must agree with its finding's substance.
         let f: crate::domain::Finding = must_get(&w.tx, x.finding_id)?;
-        let substance = label_of(&w.tx, ItemKind::Substance, f.substance_id)?;
+        let substance: crate::domain::Substance = must_get(&w.tx, f.substance_id)?;
         x.against_finding(&substance).map_err(StoreError::Invalid)?;
     }
     if let Some(x) = (rec as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::Exhibit>()

@@ -102,11 +102,22 @@ impl LabResult {
     }
 
     /// Whether the result agrees with itself on its finding, whose
-    /// substance is `substance` (its name): `other-substance` naming the
-    /// finding's own substance, or `confirmed` naming another, is refused
-    /// (however the result is written: added, edited or merged).
-    pub fn against_finding(&self, substance: &str) -> Result<(), FieldError> {
-        let same = |a: &str| crate::domain::text::fold(a) == crate::domain::text::fold(substance);
+    /// substance is `substance`: `other-substance` naming the finding's
+    /// own substance (by its name, a synonym or its CAS number), or
+    /// `confirmed` naming another, is refused (however the result is
+    /// written: added, edited or merged). (An edit naming it by a synonym
+    /// or its CAS number was taken, and the report said the finding was
+    /// contradicted by a result that found it.)
+    pub fn against_finding(&self, substance: &crate::domain::Substance) -> Result<(), FieldError> {
+        let same = |a: &str| {
+            crate::domain::text::fold(a) == crate::domain::text::fold(&substance.name)
+                || substance.is_called(a)
+                || substance
+                    .cas
+                    .as_deref()
+                    .is_some_and(|c| c.trim() == a.trim())
+        };
+        let substance = substance.name.as_str();
         let message = match (self.outcome.as_str(), self.identified.as_deref()) {
             ("other-substance", Some(s)) if same(s) => format!(
                 "{s} is the finding's own substance: a result that found it is confirmed, not other-substance"
