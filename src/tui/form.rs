@@ -589,14 +589,31 @@ impl super::app::App {
                 let warnings: Vec<String> = warnings.iter().filter_map(&mut take).collect();
                 let notes: Vec<String> = notes.iter().filter_map(&mut take).collect();
                 let mut msg = format!("{verb} {}", item.named());
+                // A new parcel says the case it went into.
+                let case = f
+                    .fields
+                    .iter()
+                    .find(|x| std::ptr::eq(x.spec, &CASE_FIELD))
+                    .map(|x| x.value.trim())
+                    .filter(|c| !c.is_empty() && f.editing.is_none());
+                if let Some(c) = case {
+                    msg.push_str(&format!(" in case {c}"));
+                }
                 if !warnings.is_empty() {
                     msg.push_str(&format!(" (warning: {})", warnings.join("; ")));
                 }
                 self.reload();
-                if matches!(
-                    item.kind,
-                    ItemKind::Case | ItemKind::Parcel | ItemKind::Substance
-                ) {
+                // A parcel added from the Links pane (of its case, or of a
+                // parcel of it) leaves it there, so that the next `a` adds
+                // to the same case: it went to the Parcels pane, and the
+                // parcels logged after it went into no case, unsaid.
+                let beside = self.pane == super::app::Pane::Links && case.is_some();
+                if !beside
+                    && matches!(
+                        item.kind,
+                        ItemKind::Case | ItemKind::Parcel | ItemKind::Substance
+                    )
+                {
                     self.go_to(item, true);
                 } else {
                     self.refresh_current();

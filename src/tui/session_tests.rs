@@ -236,6 +236,36 @@ fn back_after_opening_an_item_returns_to_its_list() {
     assert_ne!(ui.s.app.current.as_ref().map(|c| c.id), Some(id));
 }
 
+/// Parcels logged one after another from a case's Links pane all go
+/// into the case: the first save left the Links pane for the Parcels
+/// pane, where `a` opened a form with no case, and the parcels after the
+/// first were in none, unsaid.
+#[test]
+fn parcels_added_from_a_cases_links_pane_all_go_into_the_case() {
+    let mut ui = Ui::new(0);
+    ui.keys("a").typed("Op Series").keys("ctrl-s");
+    ui.keys("4");
+    for t in ["RR123456785KZ", "RR000000155RU", "RR000000164RU"] {
+        ui.keys("a").typed(t).keys("ctrl-s");
+        assert!(
+            ui.status()
+                .contains(&format!("created parcel {t} in case C-0001")),
+            "{}",
+            ui.text()
+        );
+        assert_eq!(ui.s.app.pane, super::app::Pane::Links, "{}", ui.text());
+    }
+    let c = ui.s.runner.store.conn();
+    let case =
+        crate::store::refs::resolve_kind(c, "C-0001", crate::domain::ItemKind::Case).unwrap();
+    assert_eq!(
+        crate::store::related::parcel_count_in_case(c, case.id).unwrap(),
+        3
+    );
+    // The Links pane shows them.
+    assert!(ui.text().contains("RR000000164RU"), "{}", ui.text());
+}
+
 /// A count of one reads in the singular where counts are drawn: a
 /// parcel deleted with nothing attached is "(1 record)", a frequency
 /// sheet over one parcel counts "1 item" (they said "1 records", "1
