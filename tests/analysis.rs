@@ -910,3 +910,35 @@ fn where_reads_substances_and_forms_as_typed() {
     ]);
     assert!(err.contains("after it ends"), "{err}");
 }
+
+/// A note over several lines stands in the case's timeline whole, its
+/// lines joined (the first line alone was shown, in the text and the
+/// JSON, and a lead's phone on the next line was lost without a mark).
+#[test]
+fn a_timeline_keeps_every_line_of_a_note() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Lines"]);
+    nb.ok(&[
+        "add",
+        "note",
+        "--on",
+        "C-0001",
+        "--text",
+        "Source called at 10:00\nSeller WeChat wxid_abc123\n\nSeller phone +7 702 111 2233",
+    ]);
+    let t = nb.json(&["timeline", "C-0001"]);
+    let note = t["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["what"] == "note")
+        .unwrap_or_else(|| panic!("{t}"));
+    assert_eq!(
+        note["text"],
+        "Source called at 10:00 / Seller WeChat wxid_abc123 / Seller phone +7 702 111 2233",
+        "{t}"
+    );
+    let table = nb.ok(&["timeline", "C-0001"]);
+    // (The table fits its width, cut with a mark.)
+    assert!(table.contains("/ Seller WeChat"), "{table}");
+}

@@ -66,8 +66,15 @@ fn day(s: &str) -> String {
     s.chars().take(10).collect()
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
+/// A note's text on one line: its lines joined with " / " (the first
+/// line alone was shown, and a lead's phone or seller on the next lines
+/// was lost from the timeline and its JSON without a mark).
+fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 fn item(kind: ItemKind, id: Uuid, label: impl Into<String>) -> Option<ItemRef> {
@@ -214,8 +221,8 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
             "note"
         };
         let text = match on {
-            Some(tracking) => format!("{tracking}: {}", first_line(&n.text)),
-            None => first_line(&n.text).to_string(),
+            Some(tracking) => format!("{tracking}: {}", one_line(&n.text)),
+            None => one_line(&n.text),
         };
         if !n.noted_on.is_empty() {
             note_events.push(Event {
@@ -262,7 +269,7 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
             let why = l
                 .note
                 .as_deref()
-                .map(|n| format!(" ({})", first_line(n)))
+                .map(|n| format!(" ({})", one_line(n)))
                 .unwrap_or_default();
             // The end outside the case is where following leads.
             let (fk, fid, flabel) = if l.from_id == end {
