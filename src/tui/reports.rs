@@ -195,14 +195,26 @@ pub fn draw_report(
     );
 }
 
-/// `text` in rows of `w` characters (at most `rows` of them, the last cut
-/// with an ellipsis where more would follow).
+/// `text` in rows of `w` columns (at most `rows` of them, the last cut
+/// with an ellipsis where more would follow). By display width: rows of
+/// `w` characters lost the second half of each row of Chinese text, cut
+/// at the edge (a history entry read `12号` then `14号`).
 fn wrap_chars(text: &str, w: usize, rows: usize) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
+    use unicode_width::UnicodeWidthChar;
     let w = w.max(1);
-    let mut out: Vec<String> = chars.chunks(w).map(|c| c.iter().collect()).collect();
-    if out.is_empty() {
-        out.push(String::new());
+    let mut out: Vec<String> = Vec::new();
+    let (mut row, mut used) = (String::new(), 0);
+    for c in text.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > w && !row.is_empty() {
+            out.push(std::mem::take(&mut row));
+            used = 0;
+        }
+        row.push(c);
+        used += cw;
+    }
+    if !row.is_empty() || out.is_empty() {
+        out.push(row);
     }
     if out.len() > rows.max(1) {
         out.truncate(rows.max(1));
@@ -235,5 +247,27 @@ impl App {
             _ => return false,
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_chars;
+    use unicode_width::UnicodeWidthStr;
+
+    /// Rows are cut by columns, every character kept: wide characters
+    /// fill a row at half the count.
+    #[test]
+    fn a_wrapped_line_keeps_every_character_of_wide_text() {
+        let text: String = (10..40).map(|i| format!("{i}号包裹")).collect();
+        let rows = wrap_chars(&text, 20, 100);
+        assert_eq!(rows.concat(), text);
+        assert!(rows.iter().all(|r| r.width() <= 20), "{rows:?}");
+        assert!(
+            rows.iter().take(rows.len() - 1).all(|r| r.width() >= 19),
+            "{rows:?}"
+        );
+        assert_eq!(wrap_chars("abcdef", 4, 10), ["abcd", "ef"]);
+        assert_eq!(wrap_chars("", 4, 10), [""]);
     }
 }
