@@ -1987,6 +1987,41 @@ fn with_a_person() -> Ui {
     }
 }
 
+/// A link made from a parcel to a person is said as it is stored: the
+/// person `recipient-of` the parcel (it said the parcel was the
+/// recipient of the person).
+#[test]
+fn a_new_link_is_said_the_way_it_is_stored() {
+    let mut ui = with_a_person();
+    ui.keys("2 /").typed("RR123456785CN").keys("enter");
+    let parcel = ui.session.app.current.clone().unwrap();
+    assert_eq!(parcel.label, "RR123456785CN", "{}", ui.text());
+    ui.keys("l").typed("Емил Бекюсбеуулу");
+    let Modal::Picker(p) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    let at = p
+        .hits
+        .iter()
+        .position(|h| h.kind == ItemKind::Person)
+        .expect("the person is listed");
+    for _ in 0..at {
+        ui.keys("down");
+    }
+    ui.keys("enter");
+    let types = interdict::domain::Link::types_between(ItemKind::Parcel, ItemKind::Person);
+    let at = types.iter().position(|t| *t == "recipient-of").unwrap();
+    for _ in 0..at {
+        ui.keys("j");
+    }
+    ui.keys("enter");
+    let text = ui.text();
+    assert!(
+        text.contains("linked: person Емил Бекюсбеуулу recipient-of parcel RR123456785CN"),
+        "{text}"
+    );
+}
+
 /// A search's jump to an item no list holds (a person) shows it in the
 /// Links pane, not under a parcel's highlighted row; and what `x` asks
 /// about is what is highlighted there.

@@ -306,9 +306,17 @@ impl Runner {
                 let result = self.store.write(|w| crate::store::create::link(w, &mut l));
                 match result {
                     Ok(_) => {
+                        // As stored: a type read the other way round
+                        // (`recipient-of`, a person's) turns the ends (it
+                        // said the parcel was the recipient of the person).
+                        let (a, b) = if l.from_id == to.id && l.to_id == from.id {
+                            (&to, &from)
+                        } else {
+                            (&from, &to)
+                        };
                         app.info(format!(
                             "linked: {} {} {} {} {}",
-                            from.kind, from.label, l.link_type, to.kind, to.label
+                            a.kind, a.label, l.link_type, b.kind, b.label
                         ));
                         app.refresh_current();
                     }
