@@ -155,14 +155,32 @@ fn usage_error(e: clap::Error) -> ExitCode {
 
 /// `interdict list parcels | head` closes the pipe early: not an error.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>().is_some_and(broken)
+            // (The CSV writer's error holds the pipe's: `list parcels
+            // --format csv | head` said "error: Broken pipe".)
+            || c.downcast_ref::<csv::Error>().is_some_and(|e| match e.kind() {
+                csv::ErrorKind::Io(io) => broken(io),
+                _ => false,
+            })
     })
 }
 
 #[cfg(test)]
 mod tests {
+    /// A pipe closed early is no error, as the CSV writer says it too.
+    #[test]
+    fn a_pipe_closed_by_the_reader_is_no_error() {
+        let io = || std::io::Error::new(std::io::ErrorKind::BrokenPipe, "Broken pipe");
+        assert!(super::is_broken_pipe(&anyhow::Error::new(io())));
+        let csv_err: csv::Error = io().into();
+        assert!(super::is_broken_pipe(&anyhow::Error::new(csv_err)));
+        let other: csv::Error =
+            std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full").into();
+        assert!(!super::is_broken_pipe(&anyhow::Error::new(other)));
+    }
+
     /// A cause the message before it already quotes is said once.
     #[test]
     fn an_error_chain_says_each_cause_once() {
