@@ -1288,3 +1288,54 @@ fn stored_weight(nb: &Nb, tracking: &str) -> Option<f64> {
         )
         .unwrap()
 }
+
+/// Two exports pasted one under the other: a second header that differs
+/// from the first refuses the file, --skip-bad or not (its rows were read
+/// under the first header's columns: phones swapped, 0.45 kg stored as
+/// 0.45 g); the same header again is a row that is not a parcel, said so.
+#[test]
+fn a_second_header_mid_file_is_told_and_one_that_differs_refuses_the_file() {
+    let nb = Nb::new();
+    let t: Vec<String> = (0..3).map(|n| s10_number("RR", 1006 + n, "CN")).collect();
+    let f = write(
+        &nb,
+        "two.csv",
+        format!(
+            "Tracking number,Sender phone,Recipient phone,Weight (g)\n\
+             {},+86 138 0013 8000,+7 701 555 01 42,450\n\
+             Tracking number,Recipient phone,Sender phone,Weight (kg)\n\
+             {},+7 701 555 01 43,+86 138 0013 8001,0.45\n",
+            t[0], t[1]
+        ),
+    );
+    for extra in [&[][..], &["--skip-bad"]] {
+        let mut a = vec!["import", "csv", s(&f)];
+        a.extend_from_slice(extra);
+        let err = nb.fails(&a);
+        assert!(
+            err.contains("line 3 is another header, not the one of line 1")
+                && err.contains("column 2: \"Recipient phone\" here, \"Sender phone\" there")
+                && err.contains("split it at line 3"),
+            "{err}"
+        );
+    }
+    assert_eq!(nb.count("parcels"), 0);
+    let f = write(
+        &nb,
+        "same.csv",
+        format!(
+            "Tracking number,Sender phone,Weight (g)\n\
+             {},+86 138 0013 8000,450\n\
+             Tracking number,Sender phone,Weight (g)\n\
+             {},+86 138 0013 8001,300\n",
+            t[0], t[2]
+        ),
+    );
+    let err = nb.fails(&["import", "csv", s(&f)]);
+    assert!(
+        err.contains("line 3") && err.contains("repeats the header of line 1"),
+        "{err}"
+    );
+    let out = nb.ok(&["import", "csv", s(&f), "--skip-bad"]);
+    assert!(out.contains("2 imported"), "{out}");
+}

@@ -780,6 +780,55 @@ fn swallowed_row(
         .map(|i| i as u64)
 }
 
+/// Whether a row that is no parcel reads as a header: two of its cells
+/// or more, and at least half as many as the header names columns, name
+/// columns (a known heading, or one of the header's own).
+fn reads_as_header(cells: &[&str], plan: &super::plan::ColumnPlan) -> bool {
+    let named = plan.fields.iter().filter(|f| f.is_some()).count();
+    let key = |c: &str| super::headers::header_key(c);
+    let own: std::collections::HashSet<String> = plan
+        .header
+        .iter()
+        .map(|h| key(h))
+        .filter(|k| !k.is_empty())
+        .collect();
+    let naming = cells
+        .iter()
+        .take(MAX_HEADER_CELLS)
+        .filter(|c| {
+            let k = key(c);
+            !k.is_empty() && (own.contains(&k) || super::headers::recognise(c).is_some())
+        })
+        .count();
+    naming >= 2 && naming * 2 >= named
+}
+
+/// How a header read again differs from the file's header (`None`: it is
+/// the same, empty cells past either's end aside).
+fn header_differs(cells: &[&str], header: &[String]) -> Option<String> {
+    fn trimmed<'a>(v: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+        let mut v: Vec<&str> = v.map(str::trim).collect();
+        while v.last().is_some_and(|c| c.is_empty()) {
+            v.pop();
+        }
+        v
+    }
+    let here = trimmed(cells.iter().copied());
+    let there = trimmed(header.iter().map(String::as_str));
+    if here == there {
+        return None;
+    }
+    let at = (0..here.len().max(there.len()))
+        .find(|i| here.get(*i) != there.get(*i))
+        .unwrap_or(0);
+    Some(format!(
+        "column {}: {:?} here, {:?} there",
+        at + 1,
+        here.get(at).copied().unwrap_or(""),
+        there.get(at).copied().unwrap_or("")
+    ))
+}
+
 /// The first byte of a record that is not UTF-8, and its column.
 pub(super) fn bad_byte(rec: &csv::ByteRecord) -> Option<(u8, usize)> {
     rec.iter().enumerate().find_map(|(i, b)| {
@@ -1349,6 +1398,40 @@ pub(super) fn read_each(
         let row = match (cells, bad) {
             (Ok(cells), _) => {
                 let mut parsed = parse_row(&prep.plan, imported, &cells, keep.fingerprint);
+                // A header again (two exports pasted one under the other):
+                // the same one is a row that is not a parcel, said so; one
+                // that differs refuses the file, whose rows below it would
+                // be read under the first header's columns (phones of the
+                // sender as the recipient's, kilograms as grams).
+                if let Parsed::Rejected(_) = &parsed
+                    && reads_as_header(&cells, &prep.plan)
+                {
+                    match header_differs(&cells, &prep.plan.header) {
+                        None => {
+                            parsed = Parsed::Rejected(vec![Problem {
+                                field: None,
+                                column: None,
+                                message: format!(
+                                    "repeats the header of line {}: two tables joined? the rows \
+                                     below it are read under the same columns",
+                                    prep.header_line
+                                ),
+                            }])
+                        }
+                        Some(how) => {
+                            return Err(ImportError::Columns {
+                                path: path.to_path_buf(),
+                                message: format!(
+                                    "line {line} is another header, not the one of line {} \
+                                     ({how}): the rows below it would be read under line {}'s \
+                                     columns; the file is refused whole, --skip-bad or not: \
+                                     split it at line {line} and import each part",
+                                    prep.header_line, prep.header_line
+                                ),
+                            });
+                        }
+                    }
+                }
                 if keep.identifiers
                     && let Parsed::Parcel {
                         parcel,
