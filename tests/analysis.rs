@@ -942,3 +942,40 @@ fn a_timeline_keeps_every_line_of_a_note() {
     // (The table fits its width, cut with a mark.)
     assert!(table.contains("/ Seller WeChat"), "{table}");
 }
+
+/// A phone in `--where` written the national way, as a parcel holds it,
+/// is read in each parcel's country: `87015550142` to Kazakhstan is the
+/// number `+7 701 555 01 42` is (it counted a silent 0).
+#[test]
+fn where_reads_a_national_phone_in_each_parcels_country() {
+    let nb = Nb::new();
+    for (t, phone) in [
+        ("RR555000012CN", "+7 (701) 555-01-42"),
+        ("RR555000026CN", "87015550142"),
+        ("RR555000030CN", "7015550142"),
+    ] {
+        nb.ok(&[
+            "add",
+            "parcel",
+            "--tracking",
+            t,
+            "--origin",
+            "CN",
+            "--destination",
+            "KZ",
+            "--recipient-phone",
+            phone,
+        ]);
+    }
+    for w in [
+        "recipient_phone=+7 701 555 01 42",
+        "recipient_phone=87015550142",
+        "recipient_phone=8 (701) 555-01-42",
+    ] {
+        let f = nb.json(&["stats", "freq", "status", "--where", w]);
+        assert_eq!(f["total"], 3, "{w}: {f}");
+    }
+    // A value that is no phone at all is counted as written: none.
+    let f = nb.json(&["stats", "freq", "status", "--where", "recipient_phone=12"]);
+    assert_eq!(f["total"], 0, "{f}");
+}

@@ -126,6 +126,33 @@ impl Dim {
         }
     }
 
+    /// The condition that the dimension (as SQL, `e`) holds `shown`, and
+    /// its parameters. A phone number written the national way
+    /// (`87015550142`) is the number it is in any country the notebook's
+    /// rows read theirs in (the destinations, for a recipient's): it
+    /// counted a silent 0, though a parcel held it as written.
+    pub fn equals(&self, e: &str, shown: &str) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let international = {
+            let t = shown.trim_start();
+            t.starts_with('+') || t.starts_with("00")
+        };
+        if let Some((_, ident, Some(country))) = keyed(self.kind, &self.name)
+            && !international
+        {
+            let v = Value::Text(shown.to_string());
+            let table = self.kind.table();
+            return (
+                format!(
+                    "{e} IN (SELECT ident_key('{ident}', ?, c) FROM \
+                     (SELECT DISTINCT \"{country}\" AS c FROM {table}) UNION ALL SELECT ?)"
+                ),
+                vec![v.clone(), v],
+            );
+        }
+        (format!("{e} = ?"), vec![self.encode(shown)])
+    }
+
     /// The value as shown, for a value as SQL returns it (`None`: empty).
     pub fn decode(&self, v: rusqlite::types::ValueRef<'_>) -> Option<String> {
         use rusqlite::types::ValueRef;

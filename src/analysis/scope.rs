@@ -122,8 +122,9 @@ impl Scope {
             let table = f.dim.kind.table();
             match (&f.dim.source, &f.value) {
                 (Source::Expr(e), Some(v)) => {
-                    conds.push(format!("{e} = ?"));
-                    params.push(f.dim.encode(v));
+                    let (cond, values) = f.dim.equals(e, v);
+                    conds.push(cond);
+                    params.extend(values);
                 }
                 (Source::Expr(e), None) => conds.push(format!("coalesce({e}, '') = ''")),
                 (Source::Many { join, value, .. }, Some(v)) => {
