@@ -1165,6 +1165,48 @@ fn routes_emerging_and_the_case_timeline_at_80x24() {
     assert!(v.title.contains("all parcels"), "{}", v.title);
 }
 
+/// Enter on a line of a case's routes leads to that case's parcels on
+/// that route, as many as the line counts (it led to the whole
+/// notebook's).
+#[test]
+fn a_cases_routes_lead_to_the_cases_parcels() {
+    let mut ui = Ui::new(1500, 80, 24, false);
+    ui.keys("1 shift-r");
+    let Modal::Stats(v) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    assert!(v.title.contains("parcels of C-"), "{}", v.title);
+    let case = ui.session.app.current.clone().unwrap();
+    assert_eq!(case.kind, ItemKind::Case);
+    let Some((_, Some(interdict::tui::stats::Lead::Facet(f)))) = v.lines.first() else {
+        panic!("{:?}", v.lines)
+    };
+    let origin = f.value.clone().expect("an origin");
+    ui.keys("enter");
+    ui.session.settle();
+    assert_eq!(ui.session.app.pane, Pane::Parcels, "{}", ui.text());
+    let l = &ui.session.app.lists[Pane::Parcels.index()];
+    let shown = l
+        .subset
+        .as_ref()
+        .expect("a list of chosen values")
+        .numbers
+        .len();
+    let in_case: i64 = ui
+        .session
+        .store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM parcels p WHERE p.origin = ?2 \
+             AND p.id IN (SELECT to_id FROM links WHERE from_id = ?1 AND link_type = 'includes')",
+            (case.id, &origin),
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(in_case > 0);
+    assert_eq!(shown as i64, in_case, "{}", ui.text());
+}
+
 #[test]
 fn a_newer_count_supersedes_the_one_in_flight() {
     let mut ui = Ui::new(1500, 80, 24, true);

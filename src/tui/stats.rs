@@ -687,7 +687,10 @@ impl App {
             return;
         };
         let i = pane.index();
-        let mut scope = if pane == self.pane && base.kind == facet.dim.kind {
+        // What the sheet counted, narrowed to the line: a case's parcels
+        // stay the case's (from the Cases pane the list showed the whole
+        // notebook's, not the count Enter was pressed on).
+        let mut scope = if base.kind == facet.dim.kind {
             base
         } else {
             Scope::new(facet.dim.kind)
