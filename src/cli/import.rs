@@ -246,7 +246,7 @@ fn print_summary(out: &mut impl Write, r: &Report) -> Result<()> {
         writeln!(
             out,
             "ignored columns: {}",
-            cell_line(&r.ignored_columns.join(", "))
+            cell_line(&crate::cli::output::first_few(&r.ignored_columns, 40))
         )?;
     }
     for n in &r.notices {

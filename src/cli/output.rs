@@ -245,8 +245,24 @@ impl<W: Write> Drop for Shown<W> {
     }
 }
 
+/// A list said in a line: its first `n` names, and how many more (a
+/// file of 25,000 columns printed 190 KB of ignored columns' names).
+pub fn first_few(names: &[String], n: usize) -> String {
+    if names.len() <= n {
+        return names.join(", ");
+    }
+    format!("{} and {} more", names[..n].join(", "), names.len() - n)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_list_is_said_by_its_first_names_and_a_count() {
+        let names: Vec<String> = (0..5).map(|i| format!("c{i}")).collect();
+        assert_eq!(super::first_few(&names, 5), "c0, c1, c2, c3, c4");
+        assert_eq!(super::first_few(&names, 2), "c0, c1 and 3 more");
+    }
+
     use super::*;
 
     /// Card numbers are masked in every line written, a number split

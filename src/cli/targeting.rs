@@ -629,7 +629,7 @@ pub fn screen(
         // header the import does not know is screened against nothing).
         eprintln!(
             "ignored columns (screened against nothing; name their fields with --mapping): {}",
-            cell_line(&report.ignored_columns.join(", "))
+            cell_line(&crate::cli::output::first_few(&report.ignored_columns, 40))
         );
     }
     for n in &report.notices {

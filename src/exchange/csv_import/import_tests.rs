@@ -681,3 +681,22 @@ fn a_dotted_date_follows_its_columns_order() {
     .unwrap();
     assert_eq!(stored(&s)[0].1, "2026-04-03");
 }
+
+/// Every column's name worked out in one pass is the name each one gets
+/// alone (a header of 100,000 columns took 71 s, each name looked for
+/// among all the others).
+#[test]
+fn every_columns_name_in_one_pass_is_each_ones() {
+    use super::plan::{column_name, column_names};
+    let header: Vec<String> = ["Tracking", "", "Phone", "Phone", " Remarks "]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let all = column_names(&header);
+    assert_eq!(all.len(), header.len());
+    for (i, n) in all.iter().enumerate() {
+        assert_eq!(n, &column_name(&header, i));
+    }
+    assert_eq!(all[2], "Phone (column 3)");
+    assert_eq!(all[1], "(column 2)");
+}

@@ -77,6 +77,25 @@ pub(super) fn is_date(field: &str) -> bool {
 
 /// How a column is named in messages and reports: its header, with its
 /// place when another column is headed alike; its place when it has none.
+/// [`column_name`] of every column, in one pass: a name was looked for
+/// among all the header's for each column, and a header of 100,000
+/// columns took 71 s.
+pub(super) fn column_names(header: &[String]) -> Vec<String> {
+    let mut alike: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for h in header {
+        *alike.entry(h.trim()).or_default() += 1;
+    }
+    header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| match h.trim() {
+            "" => format!("(column {})", i + 1),
+            h if alike[h] > 1 => format!("{} (column {})", cut_value(h), i + 1),
+            h => cut_value(h).into_owned(),
+        })
+        .collect()
+}
+
 pub(super) fn column_name(header: &[String], i: usize) -> String {
     match header.get(i).map(|h| h.trim()) {
         Some(h) if !h.is_empty() => {
@@ -291,10 +310,11 @@ impl ColumnPlan {
             .take_while(|h| h.trim().is_empty())
             .count();
         let named_width = header.len() - trailing;
+        let names = column_names(&header);
         for (i, f) in fields.iter().enumerate() {
             match f {
                 None if i >= named_width => {}
-                None => ignored.push(column_name(&header, i)),
+                None => ignored.push(names[i].clone()),
                 Some(f) => {
                     if let Some(j) = fields[..i].iter().position(|g| g == &Some(*f)) {
                         conflicts.push((j, i, *f));
