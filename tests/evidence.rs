@@ -911,6 +911,53 @@ fn a_colour_test_alone_does_not_confirm_and_a_result_cannot_contradict_itself() 
     }
 }
 
+/// While a result confirms a finding, an edit keeps it lab-confirmed and
+/// its test reference naming a confirming result (a forged reference and
+/// `presumptive` were taken, and the report cited one result's figures
+/// under another's name, the trail with no flag); the result deleted, it
+/// is presumptive again and free to edit.
+#[test]
+fn a_lab_confirmed_findings_edits_stay_in_line_with_its_results() {
+    let nb = seized();
+    let f = format!("{P}:fentanyl");
+    nb.ok(&[
+        "lab",
+        "add",
+        &f,
+        "--lab",
+        "CFL",
+        "--ref",
+        "R1",
+        "--method",
+        "GC-MS,FTIR",
+    ]);
+    let err = nb.fails(&["edit", &f, "--set", "test_ref=CFL R999 (forged)"]);
+    assert!(err.contains("test_ref") && err.contains("CFL R1"), "{err}");
+    let err = nb.fails(&["edit", &f, "--set", "identification=presumptive"]);
+    assert!(
+        err.contains("identification") && err.contains("CFL R1 confirms it"),
+        "{err}"
+    );
+    let shown = nb.json(&["show", P]);
+    assert_eq!(shown["findings"][0]["identification"], "lab-confirmed");
+    assert_eq!(shown["findings"][0]["test_ref"], "CFL R1");
+    // A second confirming result may be named instead.
+    nb.ok(&[
+        "lab",
+        "add",
+        &f,
+        "--lab",
+        "NFL",
+        "--ref",
+        "N7",
+        "--method",
+        "LC-MS,FTIR",
+    ]);
+    nb.ok(&["edit", &f, "--set", "test_ref=NFL N7"]);
+    // Other fields edit as ever.
+    nb.ok(&["edit", &f, "--set", "quantity=400"]);
+}
+
 /// A result that says confirmed confirms only by methods that can
 /// identify under SWGDRUG, however it came to say so: an edit of its
 /// methods to a colour test alone is refused, and a stored one (written
@@ -940,12 +987,13 @@ fn a_confirming_result_edited_to_a_colour_test_is_refused_and_one_stored_confirm
         "{refused}"
     );
     // Stored that way behind interdict's back: the finding, made
-    // presumptive, cannot be made lab-confirmed again on it.
-    nb.ok(&["edit", &f, "--set", "identification=presumptive"]);
+    // presumptive (while the result confirmed it, it stayed
+    // lab-confirmed), cannot be made lab-confirmed again on it.
     rusqlite::Connection::open(&nb.db)
         .unwrap()
         .execute("UPDATE lab_results SET method = 'colour-test'", [])
         .unwrap();
+    nb.ok(&["edit", &f, "--set", "identification=presumptive"]);
     let refused = nb.fails(&["edit", &f, "--set", "identification=lab-confirmed"]);
     assert!(refused.contains("laboratory result"), "{refused}");
 }

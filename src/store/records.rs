@@ -1810,20 +1810,57 @@ pub fn doomed(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Vec<(ItemKi
 pub const LAB_CONFIRMED_BY_RESULT: &str = "a finding becomes lab-confirmed through a laboratory result that confirms it: interdict lab add FINDING --lab NAME --ref REPORT --method GC-MS";
 
 /// A finding becomes lab-confirmed only through a laboratory result: an
-/// edit that makes it so without a confirming result is refused.
+/// edit that makes it so without a confirming result is refused. While a
+/// result confirms it, an edit keeps it lab-confirmed and its test
+/// reference naming a confirming result (`presumptive` and a reference no
+/// result has were taken, and the report cited one result's figures under
+/// another's name, the trail with no flag).
 fn lab_confirmed_by_a_result<R: Record>(
     conn: &Connection,
     id: Uuid,
     before: &R,
     after: &R,
 ) -> Result<()> {
-    let ident = |r: &R| {
+    let field = |r: &R, name: &str| {
         serde_json::to_value(r).ok().and_then(|v| {
-            v.get("identification")
+            v.get(name)
                 .and_then(|x| x.as_str())
-                .map(str::to_string)
+                .map(|s| s.trim().to_string())
         })
     };
+    let ident = |r: &R| field(r, "identification");
+    let refused = |field: &str, message: String| {
+        Err(StoreError::Invalid(crate::domain::fields::FieldError {
+            field: field.into(),
+            message,
+        }))
+    };
+    if ident(before).as_deref() == Some("lab-confirmed") {
+        let confirming = super::related::confirming_results(conn, id)?;
+        if !confirming.is_empty() {
+            if ident(after).as_deref() != Some("lab-confirmed") {
+                return refused(
+                    "identification",
+                    format!(
+                        "{} confirms it: the finding stays lab-confirmed while a confirming result stands (delete the result, and the finding is presumptive again)",
+                        confirming.join(", ")
+                    ),
+                );
+            }
+            let reference = field(after, "test_ref");
+            if reference != field(before, "test_ref")
+                && !reference.as_ref().is_some_and(|r| confirming.contains(r))
+            {
+                return refused(
+                    "test_ref",
+                    format!(
+                        "a lab-confirmed finding's test reference names a result that confirms it: {}",
+                        confirming.join(" or ")
+                    ),
+                );
+            }
+        }
+    }
     if ident(after).as_deref() != Some("lab-confirmed") || ident(before) == ident(after) {
         return Ok(());
     }

@@ -141,6 +141,30 @@ pub fn confirmed_by_lab(conn: &Connection, finding: Uuid) -> Result<bool> {
     Ok(false)
 }
 
+/// The results that confirm a finding, each as its test reference names
+/// it (`LABORATORY REFERENCE`).
+pub fn confirming_results(conn: &Connection, finding: Uuid) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT method, laboratory, reference FROM lab_results \
+         WHERE finding_id = ?1 AND outcome = 'confirmed'",
+    )?;
+    let rows = stmt.query_map([finding], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (method, lab, reference) = row?;
+        if crate::domain::evidence::lab::identifies(&method) {
+            out.push(format!("{lab} {reference}"));
+        }
+    }
+    Ok(out)
+}
+
 /// A parcel's evidence trail: its inspections, exhibits and their custody
 /// entries, controlled-delivery outcomes, and the laboratory results on its
 /// findings, each with its kind.
