@@ -238,6 +238,38 @@ fn duplicates_and_reimport_add_nothing() {
     verified(&nb);
 }
 
+/// A row of UTF-8 text in a file read as windows-1251 (two systems'
+/// exports joined) is said, naming its line and column: it was stored as
+/// `РђР№РіСѓР»СЊ` without a word.
+#[test]
+fn a_utf8_row_in_a_windows_1251_file_is_said() {
+    let nb = Nb::new();
+    let (a, b) = (s10_number("RR", 1006, "CN"), s10_number("RR", 1010, "CN"));
+    let head = format!("Трек-номер;Получатель;Вес (г)\n{a};Иван Петров;250\n");
+    let (cp1251, _, bad) = encoding_rs::WINDOWS_1251.encode(&head);
+    assert!(!bad);
+    let mut bytes = cp1251.into_owned();
+    bytes.extend_from_slice(format!("{b};Айгуль Нурланова;200\n").as_bytes());
+    let f = write(&nb, "mixed.csv", &bytes);
+    let err = nb.fails(&["import", "csv", s(&f), "--encoding", "windows-1251"]);
+    assert!(
+        err.contains("line 3") && err.contains("Айгуль Нурланова") && err.contains("UTF-8 text"),
+        "{err}"
+    );
+    assert_eq!(nb.count("parcels"), 0);
+    let out = nb.ok(&[
+        "import",
+        "csv",
+        s(&f),
+        "--encoding",
+        "windows-1251",
+        "--skip-bad",
+    ]);
+    assert!(out.contains("1 imported"), "{out}");
+    let shown = nb.json(&["show", &a]);
+    assert_eq!(shown["recipient_name"], "Иван Петров", "{shown}");
+}
+
 #[test]
 fn windows_1251_needs_its_encoding() {
     let nb = Nb::new();

@@ -1398,6 +1398,47 @@ pub(super) fn read_each(
         let row = match (cells, bad) {
             (Ok(cells), _) => {
                 let mut parsed = parse_row(&prep.plan, imported, &cells, keep.fingerprint);
+                // A row of UTF-8 text in a file read in a one-byte
+                // encoding (two systems' exports joined): its cells read
+                // as nonsense (`РђР№РіСѓР»СЊ` for `Айгуль`), stored without
+                // a word. Said, as a row that is not UTF-8 is in a file
+                // read as UTF-8.
+                if let Some(enc) = prep.encoding.filter(|e| e.is_single_byte()) {
+                    let utf8: Vec<Problem> = cells
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| !c.is_ascii())
+                        .filter_map(|(i, c)| {
+                            let (bytes, _, unmappable) = enc.encode(c);
+                            let text = std::str::from_utf8(&bytes).ok()?;
+                            (!unmappable && !text.is_ascii()).then(|| Problem {
+                                field: prep
+                                    .plan
+                                    .fields
+                                    .get(i)
+                                    .copied()
+                                    .flatten()
+                                    .map(str::to_string),
+                                column: Some(column_name(&prep.plan.header, i)),
+                                message: format!(
+                                    "is UTF-8 text ({:?}) in a file read as {}: a row from \
+                                     another file? save the file in one encoding",
+                                    cut_value(text),
+                                    enc.name()
+                                ),
+                            })
+                        })
+                        .collect();
+                    if !utf8.is_empty() {
+                        parsed = match parsed {
+                            Parsed::Rejected(mut p) => {
+                                p.extend(utf8);
+                                Parsed::Rejected(p)
+                            }
+                            _ => Parsed::Rejected(utf8),
+                        };
+                    }
+                }
                 // A header again (two exports pasted one under the other):
                 // the same one is a row that is not a parcel, said so; one
                 // that differs refuses the file, whose rows below it would
