@@ -1371,3 +1371,33 @@ fn a_second_header_mid_file_is_told_and_one_that_differs_refuses_the_file() {
     let out = nb.ok(&["import", "csv", s(&f), "--skip-bad"]);
     assert!(out.contains("2 imported"), "{out}");
 }
+
+/// A cell quoted on one line with text after its closing quote
+/// (`"Ромашка" ТОО`, a company name as partners write it) is read without
+/// its quotes, and said, naming the column (the quotes were dropped
+/// without a word).
+#[test]
+fn text_after_a_closing_quote_on_one_line_is_said() {
+    let nb = Nb::new();
+    let (a, b) = (s10_number("RR", 2006, "CN"), s10_number("RR", 2010, "CN"));
+    let f = write(
+        &nb,
+        "q.csv",
+        format!(
+            "Tracking number;Sender name;Weight (g)\n{a};\"Ромашка\" ТОО;250\n{b};\"Plain, quoted\";300\n"
+        ),
+    );
+    let out = nb.ok(&["import", "csv", s(&f)]);
+    assert!(out.contains("2 imported"), "{out}");
+    let said = out
+        .lines()
+        .filter(|l| l.contains("closing quote"))
+        .collect::<Vec<_>>();
+    assert_eq!(said.len(), 1, "{out}");
+    assert!(
+        said[0].contains("line 2")
+            && said[0].contains("Sender name")
+            && said[0].contains("Ромашка ТОО"),
+        "{out}"
+    );
+}

@@ -274,6 +274,12 @@ pub(super) struct Quoting {
     opened: u64,
     /// Quoted cells that ran over more than one line, oldest first.
     pub(super) spans: VecDeque<Span>,
+    /// Quoted cells on one line with text after their closing quote
+    /// (`"Ромашка" ТОО`, read as `Ромашка ТОО`): each one's line and
+    /// place in its row, oldest first.
+    pub(super) strays: VecDeque<(u64, usize)>,
+    /// The place in its row of the cell being read.
+    cell: usize,
     /// Whether the text ended with a line break.
     ends_with_newline: bool,
 }
@@ -320,6 +326,13 @@ impl Quoting {
         use QuoteState::*;
         let before = self.state;
         let ends_cell = b == self.delimiter || b == b'\n' || b == b'\r';
+        if ends_cell && before != InQuotes {
+            self.cell = if b == self.delimiter {
+                self.cell + 1
+            } else {
+                0
+            };
+        }
         self.state = match self.state {
             CellStart if b == b'"' => {
                 self.opened = self.line;
@@ -351,6 +364,9 @@ impl Quoting {
 
     /// A quoted cell closed on this line (its closing quote is behind).
     fn closed(&mut self, stray: bool) {
+        if stray && self.opened == self.line {
+            self.strays.push_back((self.line, self.cell));
+        }
         if self.opened < self.line {
             self.spans.push_back(Span {
                 opened: self.opened,
@@ -374,6 +390,19 @@ impl Quoting {
             }
             _ => None,
         }
+    }
+
+    /// The places of the one-line quoted cells with text after their
+    /// closing quote on lines `first` to `last`; those before are let go.
+    pub(super) fn strays_in(&mut self, first: u64, last: u64) -> Vec<usize> {
+        while self.strays.front().is_some_and(|s| s.0 < first) {
+            self.strays.pop_front();
+        }
+        let mut out = Vec::new();
+        while self.strays.front().is_some_and(|s| s.0 <= last) {
+            out.extend(self.strays.pop_front().map(|s| s.1));
+        }
+        out
     }
 
     /// The quoted cells over several lines that opened between lines
@@ -1398,6 +1427,19 @@ pub(super) fn read_each(
         let row = match (cells, bad) {
             (Ok(cells), _) => {
                 let mut parsed = parse_row(&prep.plan, imported, &cells, keep.fingerprint);
+                // A cell quoted on one line with text after its closing
+                // quote (`"Ромашка" ТОО`): read without its quotes, said.
+                let strays = o.quoting.borrow_mut().strays_in(line, last);
+                if let Parsed::Parcel { warnings, .. } = &mut parsed {
+                    for i in strays {
+                        warnings.push(format!(
+                            "{}: text follows a closing quote: read as {:?}, the quotes dropped \
+                             (a quote inside a quoted cell is written twice)",
+                            column_name(&prep.plan.header, i),
+                            cut_value(cells.get(i).copied().unwrap_or(""))
+                        ));
+                    }
+                }
                 // A row of UTF-8 text in a file read in a one-byte
                 // encoding (two systems' exports joined): its cells read
                 // as nonsense (`РђР№РіСѓР»СЊ` for `Айгуль`), stored without
