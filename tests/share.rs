@@ -1909,6 +1909,14 @@ fn exported_records_are_proven_by_the_history_they_carry() {
         changed.len() == 1 && changed[0].contains("differs from its last audited state"),
         "{changed:?}"
     );
+    // A row deleted from the file, its history left: named (it passed).
+    let gone =
+        check("PRAGMA foreign_keys = OFF; DELETE FROM parcels WHERE tracking = 'RR473124829KZ'");
+    assert!(
+        gone.iter().any(|p| p.starts_with("parcel ")
+            && p.contains("is missing: its history from the notebook the file was exported from")),
+        "{gone:?}"
+    );
     let orphan = check(
         "DELETE FROM received_audit WHERE item_id = (SELECT id FROM parcels WHERE tracking = 'RR123456785KZ')",
     );

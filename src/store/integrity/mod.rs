@@ -307,6 +307,40 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
             ));
         }
     }
+    // In an export, so must each record whose history from the notebook
+    // it was exported from (with no entry of the file's own) leaves it in
+    // place: a row deleted from the file passed, exit 0.
+    if let Some(source) = source {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT a.item_kind, a.item_id FROM received_audit a
+             WHERE a.source_db = ?1 AND a.state IS NOT NULL AND a.item_kind IN ({kinds})
+               AND a.seq = (SELECT max(seq) FROM received_audit b
+                            WHERE b.item_id = a.item_id AND b.source_db = ?1)
+               AND NOT EXISTS (SELECT 1 FROM audit c WHERE {})",
+            audit::sql_of_item("c.item_id", "a.item_id")
+        ))?;
+        let mut rows = stmt.query([source])?;
+        while let Some(r) = rows.next()? {
+            if out.problems.len() >= MAX_PROBLEMS {
+                break;
+            }
+            let kind = audit::names::Name::Kind.get(r, 0)?;
+            let id: Uuid = r.get(1)?;
+            let Ok(k) = kind.parse::<ItemKind>() else {
+                continue;
+            };
+            let exists = conn
+                .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", k.table()))?
+                .query_row([id], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if !exists {
+                out.problems.push(format!(
+                    "{k} {id} is missing: its history from the notebook the file was exported from ends with it in place (removed from the file)"
+                ));
+            }
+        }
+    }
     Ok(out)
 }
 
