@@ -765,6 +765,38 @@ fn a_broken_quote_refuses_the_file_even_with_skip_bad() {
         "{err}"
     );
     assert_eq!(nb.count("parcels"), 0);
+    // The same with the tracking column last, and in a table of two
+    // columns.
+    let f = write(
+        &nb,
+        "inch-last.csv",
+        format!(
+            "recipient_name,declared_contents,weight_g,tracking\n\
+             Ivan,\"Tablet 10,450,{}\n\
+             Petr,Monitor 15\",300,{}\n\
+             Anna,Box,200,{}\n",
+            t[0], t[1], t[2]
+        ),
+    );
+    let err = nb.fails(&["import", "csv", s(&f), "--skip-bad"]);
+    assert!(
+        err.contains("line 2: a quoted cell opened here closes only on line 3"),
+        "{err}"
+    );
+    let f = write(
+        &nb,
+        "inch-two.csv",
+        format!(
+            "tracking,declared_contents\n{},\"Tablet\n{},Monitor 15\"\n{},Box\n",
+            t[0], t[1], t[2]
+        ),
+    );
+    let err = nb.fails(&["import", "csv", s(&f), "--skip-bad"]);
+    assert!(
+        err.contains("line 2: a quoted cell opened here closes only on line 3"),
+        "{err}"
+    );
+    assert_eq!(nb.count("parcels"), 0);
     // A cell over several lines, quoted right, is a cell.
     let f = write(
         &nb,
@@ -1370,6 +1402,41 @@ fn a_second_header_mid_file_is_told_and_one_that_differs_refuses_the_file() {
     );
     let out = nb.ok(&["import", "csv", s(&f), "--skip-bad"]);
     assert!(out.contains("2 imported"), "{out}");
+    // A second header with a column more is not taken for the file's
+    // header (the rows above it were taken for a title and lost).
+    let nb = Nb::new();
+    let f = write(
+        &nb,
+        "wider.csv",
+        format!(
+            "Tracking,Recipient name,Recipient phone,Weight (g)\n\
+             {},Ivan,+77011234567,450\n\
+             Tracking,Recipient name,Recipient phone,Weight (g),Sender phone\n\
+             {},Anna,+77017654321,200,+8613800138000\n",
+            t[0], t[2]
+        ),
+    );
+    let err = nb.fails(&["import", "csv", s(&f)]);
+    assert!(
+        err.contains("line 3 is another header, not the one of line 1"),
+        "{err}"
+    );
+    assert_eq!(nb.count("parcels"), 0);
+    // Written in other case and spacing, it is the same header.
+    let nb = Nb::new();
+    let f = write(
+        &nb,
+        "case.csv",
+        format!(
+            "Tracking number,Sender phone,Weight (g)\n\
+             {},+86 138 0013 8000,450\n\
+             TRACKING  NUMBER , sender phone,weight (G)\n\
+             {},+86 138 0013 8001,300\n",
+            t[0], t[2]
+        ),
+    );
+    let err = nb.fails(&["import", "csv", s(&f)]);
+    assert!(err.contains("repeats the header of line 1"), "{err}");
 }
 
 /// A cell quoted on one line with text after its closing quote

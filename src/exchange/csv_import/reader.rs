@@ -771,42 +771,71 @@ pub(super) fn utf8_cells<'r>(
 }
 
 /// Whether a quoted cell over several lines holds a whole row of the
-/// table (a line inside it, not its first, with as many cells as the
-/// header; its last line, up to the closing quote, with as many or more,
-/// or, the cell being column `column`, with the row's columns up to it
-/// and a postal tracking number where the tracking column `tracking`
-/// is): then its quotes swallowed rows. Returns that line's place in the
-/// cell (1 = its second line). Only tables of three columns or more: in
-/// narrower ones an address line reads as a row.
+/// table: a line inside it, not its first, with as many cells as the
+/// header; its last line, up to the closing quote, with as many or more;
+/// or a line that, with the cells after the quote (`rest`, for its last
+/// line), is a row of the header's width with a tracking number where the
+/// tracking column `tracking` is (a stray quote and an inch mark, `15"`,
+/// at the same column of two rows: the row between them lost, its cells
+/// given to the row above, without a word). Returns that line's place in
+/// the cell (1 = its second line). Without a tracking number, only
+/// tables of three columns or more: in narrower ones an address line
+/// reads as a row.
 fn swallowed_row(
     cell: &[u8],
     delimiter: u8,
     width: usize,
-    column: usize,
+    rest: &[&[u8]],
     tracking: Option<usize>,
 ) -> Option<u64> {
-    if width < 3 {
-        return None;
-    }
     let lines = split_lines(cell);
-    let cells = |l: &[u8]| l.iter().filter(|b| **b == delimiter).count() + 1;
     let last = lines.len().checked_sub(1).filter(|l| *l > 0)?;
-    // A stray quote and another at the same column of the next row (an
-    // inch mark): the row between them reads as the cell's last line and
-    // what follows its quote (a parcel was lost, and its weight given to
-    // the row above, without a word).
-    let a_row_up_to_it = |l: &[u8]| {
-        let parts: Vec<&[u8]> = l.split(|b| *b == delimiter).collect();
-        parts.len() == column + 1
-            && tracking.and_then(|t| parts.get(t)).is_some_and(|t| {
-                let t = crate::domain::s10::canonical_form(&String::from_utf8_lossy(t));
-                crate::domain::s10::looks_like_s10(&t) && crate::domain::s10::parse(&t).is_ok()
-            })
+    let parts =
+        |l: &[u8]| -> Vec<Vec<u8>> { l.split(|b| *b == delimiter).map(<[u8]>::to_vec).collect() };
+    let tracked = |row: &[Vec<u8>]| {
+        row.len() == width
+            && tracking
+                .and_then(|t| row.get(t))
+                .is_some_and(|t| reads_as_tracking(t))
     };
-    (1..last)
-        .find(|i| cells(lines[*i]) == width)
-        .or_else(|| (cells(lines[last]) >= width || a_row_up_to_it(lines[last])).then_some(last))
+    let whole = |i: usize| {
+        let mut row = parts(lines[i]);
+        if i == last {
+            row.extend(rest.iter().map(|c| c.to_vec()));
+        }
+        tracked(&row)
+    };
+    let cells = |l: &[u8]| l.iter().filter(|b| **b == delimiter).count() + 1;
+    (1..=last)
+        .find(|&i| whole(i))
+        .or_else(|| {
+            (width >= 3)
+                .then(|| {
+                    (1..last)
+                        .find(|i| cells(lines[*i]) == width)
+                        .or_else(|| (cells(lines[last]) >= width).then_some(last))
+                })
+                .flatten()
+        })
         .map(|i| i as u64)
+}
+
+/// Whether a cell holds what only a tracking number holds: a valid S10
+/// number, or a waybill of 8 to 40 letters and digits, six digits or
+/// more, without spaces.
+fn reads_as_tracking(cell: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(cell) else {
+        return false;
+    };
+    let text = text.trim();
+    let canonical = crate::domain::s10::canonical_form(text);
+    if crate::domain::s10::looks_like_s10(&canonical) {
+        return crate::domain::s10::parse(&canonical).is_ok();
+    }
+    !text.contains(char::is_whitespace)
+        && (8..=40).contains(&canonical.len())
+        && canonical.bytes().all(|b| b.is_ascii_alphanumeric())
+        && canonical.bytes().filter(u8::is_ascii_digit).count() >= 6
 }
 
 /// Whether a row that is no parcel reads as a header: two of its cells
@@ -844,12 +873,9 @@ fn header_differs(cells: &[&str], header: &[String]) -> Option<String> {
     }
     let here = trimmed(cells.iter().copied());
     let there = trimmed(header.iter().map(String::as_str));
-    if here == there {
-        return None;
-    }
-    let at = (0..here.len().max(there.len()))
-        .find(|i| here.get(*i) != there.get(*i))
-        .unwrap_or(0);
+    // (As headings are read: case and spacing aside.)
+    let key = |v: Option<&&str>| v.map(|h| super::headers::header_key(h));
+    let at = (0..here.len().max(there.len())).find(|i| key(here.get(*i)) != key(there.get(*i)))?;
     Some(format!(
         "column {}: {:?} here, {:?} there",
         at + 1,
@@ -932,6 +958,14 @@ impl HeaderPick {
         let score = header_score(cells, mapping);
         let first = self.seen == 0;
         self.seen += 1;
+        // A header already found (two columns named or more, half as many
+        // as this row names or more) stays the header: a second export
+        // pasted below it with one column more was taken for the header,
+        // the rows above it for a title, and their parcels lost, exit 0.
+        // (It is then met as a header again, and said.)
+        if !first && self.names >= 2 && self.names * 2 >= score {
+            return false;
+        }
         if first || score > self.names {
             (self.at, self.names) = (self.seen - 1, score);
             return true;
@@ -1399,12 +1433,13 @@ pub(super) fn read_each(
             let long = rec.iter().enumerate().filter(|(_, c)| line_ends(c) > 0);
             let tracking = prep.plan.fields.iter().position(|f| *f == Some("tracking"));
             let broken = spans.iter().zip(long).find_map(|(s, (column, cell))| {
+                let rest: Vec<&[u8]> = rec.iter().skip(column + 1).collect();
                 let why = if s.stray {
                     "and text follows its closing quote".to_string()
                 } else if width != header_width {
                     format!("and the row has {width} cells, the header {header_width}")
                 } else {
-                    let k = swallowed_row(cell, prep.delimiter, header_width, column, tracking)?;
+                    let k = swallowed_row(cell, prep.delimiter, header_width, &rest, tracking)?;
                     format!("and holds whole rows (line {} reads as one)", s.opened + k)
                 };
                 Some((s, why))
@@ -1765,7 +1800,7 @@ mod tests {
 
     #[test]
     fn a_cell_holding_a_whole_row_swallowed_it() {
-        let swallowed = |cell: &[u8], width| swallowed_row(cell, b',', width, 1, None);
+        let swallowed = |cell: &[u8], width| swallowed_row(cell, b',', width, &[], None);
         assert_eq!(swallowed(b"Oops,450\nRR1,C,450\nRR2,D", 3), Some(1));
         assert_eq!(swallowed(b"12 Main St\nAlmaty, KZ", 3), None);
         assert_eq!(swallowed(b"a\nb, c\nd", 3), None);
@@ -1774,26 +1809,51 @@ mod tests {
         assert_eq!(swallowed(b"tea\nEE123456785KZ,C,D,books,100", 5), Some(1));
         assert_eq!(swallowed(b"12 Main St\nAlmaty, KZ, 050000", 5), None);
         assert_eq!(swallowed(b"a\nb,c\nd", 2), None, "too narrow to tell");
-        // The next row's cells up to the column of the cell (column 3 of
-        // 5, the tracking number first), the rest after its closing quote.
+        // The next row's cells up to the quote, the rest after it: with
+        // a tracking number where the tracking column is, first or last,
+        // postal or a courier's.
         let cell = b"tea sample,100\nRR000009013CN,Aigul Nurlanova,Almaty Tole bi 3,LCD monitor 15";
-        assert_eq!(swallowed_row(cell, b',', 5, 3, Some(0)), Some(1));
-        // Not without a postal number where the tracking column is, nor
-        // with a line of other shape: an address over two lines.
-        let address = b"tea\nRR000009014CN,Aigul Nurlanova,Almaty Tole bi 3,LCD monitor 15";
+        assert_eq!(swallowed_row(cell, b',', 5, &[b"2500"], Some(0)), Some(1));
+        let last = b"Tablet 10,450,RA123456785CN\nPetr,Monitor 15";
         assert_eq!(
-            swallowed_row(address, b',', 5, 3, Some(0)),
+            swallowed_row(last, b',', 4, &[b"300", b"RB123456799CN"], Some(3)),
+            Some(1)
+        );
+        let ups = b"Tablet 10\n1Z999AA10123456784,Monitor 15";
+        assert_eq!(swallowed_row(ups, b',', 3, &[b"300"], Some(0)), Some(1));
+        let two = b"Tablet\nRB123456799CN,Monitor 15";
+        assert_eq!(
+            swallowed_row(two, b',', 2, &[], Some(0)),
+            Some(1),
+            "two columns"
+        );
+        // Not without a tracking number there, nor when the cells do not
+        // make a row: an address over two lines.
+        let bad = b"tea\nRR000009014CN,Aigul Nurlanova,Almaty Tole bi 3,LCD monitor 15";
+        assert_eq!(
+            swallowed_row(bad, b',', 5, &[b"2500"], Some(0)),
             None,
             "bad check digit"
         );
         assert_eq!(
-            swallowed_row(b"Abaya 5,\nAlmaty, KZ, 050000", b',', 5, 3, Some(0)),
+            swallowed_row(b"Abaya 5,\nAlmaty, KZ, 050000", b',', 5, &[b"250"], Some(0)),
             None
         );
         assert_eq!(
-            swallowed_row(cell, b',', 5, 2, Some(0)),
+            swallowed_row(
+                b"Abaya 5\nMedeu district, Almaty",
+                b',',
+                3,
+                &[b"250"],
+                Some(0)
+            ),
             None,
-            "cells up to column 2"
+            "a place name is no tracking number"
+        );
+        assert_eq!(
+            swallowed_row(cell, b',', 5, &[], Some(0)),
+            None,
+            "a cell short"
         );
     }
 
