@@ -164,6 +164,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
                 csv::ErrorKind::Io(io) => broken(io),
                 _ => false,
             })
+            // (And the JSON writer's: `--format json audit log | head`.)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
     })
 }
 
@@ -179,6 +182,8 @@ mod tests {
         let other: csv::Error =
             std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full").into();
         assert!(!super::is_broken_pipe(&anyhow::Error::new(other)));
+        let json = serde_json::Error::io(io());
+        assert!(super::is_broken_pipe(&anyhow::Error::new(json)));
     }
 
     /// A cause the message before it already quotes is said once.
