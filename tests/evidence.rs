@@ -1021,6 +1021,17 @@ fn a_finding_follows_its_results_and_an_edit_cannot_make_a_result_lab_add_refuse
         "presumptive",
         "its only result no longer confirms it"
     );
+    // Edited back to confirmed, it confirms the finding again, and is
+    // its test reference (it stayed presumptive while the report cited
+    // the result's purity).
+    nb.ok(&["edit", &one, "--set", "outcome=confirmed"]);
+    assert_eq!(identification(), "lab-confirmed");
+    assert_eq!(
+        nb.json(&["show", P])["findings"][0]["test_ref"],
+        "CFL CFL-1"
+    );
+    nb.ok(&["delete", &one]);
+    assert_eq!(identification(), "presumptive");
     let two = add("CFL-2", &["--method", "GC-MS,FTIR"]);
     assert_eq!(identification(), "lab-confirmed");
     nb.ok(&["delete", &two]);

@@ -1640,9 +1640,23 @@ fn finding_follows_its_results(w: &mut Writer<'_>, finding: Uuid, was: Option<&s
         return Ok(());
     };
     let mut changed = false;
-    if f.identification == "lab-confirmed" && !super::related::confirmed_by_lab(&w.tx, finding)? {
+    let confirmed = super::related::confirmed_by_lab(&w.tx, finding)?;
+    if f.identification == "lab-confirmed" && !confirmed {
         f.identification = "presumptive".into();
         changed = true;
+    }
+    // And one a result confirms again (edited back to `confirmed`) is
+    // lab-confirmed, naming a confirming result, as `lab add` makes it:
+    // it stayed presumptive while the report cited the result's purity.
+    if f.identification != "lab-confirmed" && confirmed {
+        let confirming = super::related::confirming_results(&w.tx, finding)?;
+        f.identification = "lab-confirmed".into();
+        let named = f.test_ref.as_deref().map(str::trim);
+        if !named.is_some_and(|n| confirming.iter().any(|c| c == n)) {
+            f.test_ref = confirming.into_iter().next();
+        }
+        update(w, &mut f)?;
+        return Ok(());
     }
     let named = f.test_ref.as_deref().map(str::trim);
     if let (Some(was), Some(named)) = (was, named)
