@@ -933,9 +933,10 @@ fn a_timeline_keeps_every_line_of_a_note() {
         .iter()
         .find(|e| e["what"] == "note")
         .unwrap_or_else(|| panic!("{t}"));
+    // As written in JSON; its lines joined in the table.
     assert_eq!(
         note["text"],
-        "Source called at 10:00 / Seller WeChat wxid_abc123 / Seller phone +7 702 111 2233",
+        "Source called at 10:00\nSeller WeChat wxid_abc123\n\nSeller phone +7 702 111 2233",
         "{t}"
     );
     let table = nb.ok(&["timeline", "C-0001"]);

@@ -66,10 +66,11 @@ fn day(s: &str) -> String {
     s.chars().take(10).collect()
 }
 
-/// A note's text on one line: its lines joined with " / " (the first
-/// line alone was shown, and a lead's phone or seller on the next lines
-/// was lost from the timeline and its JSON without a mark).
-fn one_line(s: &str) -> String {
+/// A note's text on one line, as a table or the interface shows an
+/// event: its lines joined with " / " (the first line alone was shown,
+/// and a lead's phone or seller on the next lines was lost without a
+/// mark). An event's text keeps a note's as written (JSON, CSV).
+pub fn one_line(s: &str) -> String {
     s.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -221,8 +222,8 @@ pub fn timeline(conn: &Connection, case: Uuid) -> Result<Timeline> {
             "note"
         };
         let text = match on {
-            Some(tracking) => format!("{tracking}: {}", one_line(&n.text)),
-            None => one_line(&n.text),
+            Some(tracking) => format!("{tracking}: {}", n.text),
+            None => n.text.clone(),
         };
         if !n.noted_on.is_empty() {
             note_events.push(Event {

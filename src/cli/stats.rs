@@ -399,7 +399,16 @@ pub fn timeline(format: Format, store: &Store, case: &str, out: &mut impl Write)
                 t.title,
                 t.events.len()
             )?;
-            let rows: Vec<Vec<String>> = t.events.iter().map(|e| row(e)[..3].to_vec()).collect();
+            // (A note over several lines on one: its lines joined.)
+            let rows: Vec<Vec<String>> = t
+                .events
+                .iter()
+                .map(|e| {
+                    let mut r = row(e)[..3].to_vec();
+                    r[2] = timeline::one_line(&r[2]);
+                    r
+                })
+                .collect();
             print_table(out, &headers[..3], &rows)?;
         }
     }

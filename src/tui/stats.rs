@@ -476,7 +476,12 @@ impl StatsView {
             .iter()
             .map(|e| {
                 (
-                    format!("{:<10} {:<9} {}", e.date, e.what, e.text),
+                    format!(
+                        "{:<10} {:<9} {}",
+                        e.date,
+                        e.what,
+                        crate::analysis::timeline::one_line(&e.text)
+                    ),
                     e.item.clone().map(Lead::Item),
                 )
             })
