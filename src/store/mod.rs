@@ -1020,8 +1020,14 @@ impl Store {
             read_alone,
         };
         if opts.read_only {
+            // (Nothing in it: an empty file, or a database with no table;
+            // "an SQLite database, but not an interdict notebook" said of
+            // a file of 0 bytes, what `merge` calls no database.)
             if fresh {
-                return Err(StoreError::NotInterdict { path: path.into() });
+                return Err(StoreError::Open {
+                    path: path.into(),
+                    message: "the file holds nothing (no notebook was ever made in it; the file was not changed): open it without --read-only to make one".into(),
+                });
             }
             if version < migrations::READABLE_FROM {
                 return Err(StoreError::Open {
@@ -2113,6 +2119,21 @@ mod tests {
         let e = Store::open(&p, OpenOptions::new("t")).err().unwrap();
         assert!(matches!(e, StoreError::NotSqlite { .. }), "{e}");
         assert_eq!(std::fs::read(&p).unwrap(), junk);
+    }
+
+    /// An empty file read read-only is said to hold nothing, not to be
+    /// "an SQLite database, but not an interdict notebook".
+    #[test]
+    fn an_empty_file_read_only_is_said_to_hold_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("empty.db");
+        std::fs::write(&p, b"").unwrap();
+        let mut o = OpenOptions::new("t");
+        o.read_only = true;
+        let e = Store::open(&p, o).err().unwrap().to_string();
+        assert!(e.contains("the file holds nothing"), "{e}");
+        assert!(!e.contains("an SQLite database"), "{e}");
+        assert_eq!(std::fs::read(&p).unwrap(), b"");
     }
 
     #[test]
