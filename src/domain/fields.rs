@@ -276,6 +276,13 @@ pub fn parse_date_time(raw: &str) -> Result<String, String> {
         .find(|(_, c)| matches!(c, '+' | '-' | 'Z' | 'z') || c.is_alphabetic() || *c == ' ')
         .map(|(i, _)| i);
     if let Some(i) = zone_at {
+        // (`3:00 PM` is no zone: a 12-hour time, said as one.)
+        let tail = time[i..].trim().trim_end_matches('.').to_ascii_lowercase();
+        if matches!(tail.as_str(), "am" | "pm" | "a.m" | "p.m") {
+            return Err(format!(
+                "{t:?}: a 12-hour time is not read; give the time of day on the 24-hour clock (HH:MM: 3:00 PM is 15:00)"
+            ));
+        }
         return Err(format!(
             "{t:?}: the time zone {:?} would be dropped; give the local time of the place, without a zone (HH:MM)",
             time[i..].trim()
@@ -801,6 +808,18 @@ mod date_time_tests {
             let err = parse_date_time(raw).unwrap_err();
             assert!(
                 err.contains("time zone") && err.contains(&format!("{zone:?}")),
+                "{raw}: {err}"
+            );
+        }
+        // A 12-hour time is no zone (it was said to be one).
+        for raw in [
+            "2026-03-10 3:00 PM",
+            "2026-03-10 03:00 am",
+            "2026-03-10 3:00 p.m.",
+        ] {
+            let err = parse_date_time(raw).unwrap_err();
+            assert!(
+                err.contains("12-hour") && !err.contains("zone"),
                 "{raw}: {err}"
             );
         }
