@@ -270,23 +270,20 @@ pub fn first_unproven(
     })
 }
 
-/// Checks every record against the audit log, and the audit log against
-/// the records.
-pub fn check(conn: &Connection) -> Result<RecordCheck> {
-    let mut out = RecordCheck::default();
-    let source = export_source(conn)?;
-    for kind in ItemKind::ALL {
-        crate::with_record_type!(kind, R => check_kind::<R>(conn, source, &mut out)?);
-    }
-    // Items whose last audited action leaves them in place must exist.
-    let kinds = audit::names::sql_record_kinds();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT a.item_kind, a.item_id FROM audit a
-         WHERE a.state IS NOT NULL AND a.item_kind IN ({kinds})
-           AND a.seq = (SELECT max(seq) FROM audit b WHERE {})",
-        audit::sql_of_item("b.item_id", "a.item_id")
-    ))?;
-    let mut rows = stmt.query([])?;
+/// Names each item of `sql`'s rows (kind, id; `source` its parameter
+/// when given) that has no row: missing, `why`.
+fn missing_of(
+    conn: &Connection,
+    sql: &str,
+    source: Option<Uuid>,
+    why: &str,
+    out: &mut RecordCheck,
+) -> Result<()> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = match source {
+        Some(s) => stmt.query([s])?,
+        None => stmt.query([])?,
+    };
     while let Some(r) = rows.next()? {
         if out.problems.len() >= MAX_PROBLEMS {
             break;
@@ -302,44 +299,44 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
             .optional()?
             .is_some();
         if !exists {
-            out.problems.push(format!(
-                "{k} {id} is missing: deleted outside interdict (the audit has no deletion)"
-            ));
+            out.problems.push(format!("{k} {id} is missing: {why}"));
         }
     }
+    Ok(())
+}
+
+/// Checks every record against the audit log, and the audit log against
+/// the records.
+pub fn check(conn: &Connection) -> Result<RecordCheck> {
+    let mut out = RecordCheck::default();
+    let source = export_source(conn)?;
+    for kind in ItemKind::ALL {
+        crate::with_record_type!(kind, R => check_kind::<R>(conn, source, &mut out)?);
+    }
+    // Items whose last audited action leaves them in place must exist.
+    let kinds = audit::names::sql_record_kinds();
+    let ours = format!(
+        "SELECT a.item_kind, a.item_id FROM audit a
+         WHERE a.state IS NOT NULL AND a.item_kind IN ({kinds})
+           AND a.seq = (SELECT max(seq) FROM audit b WHERE {})",
+        audit::sql_of_item("b.item_id", "a.item_id")
+    );
+    let why = "deleted outside interdict (the audit has no deletion)";
+    missing_of(conn, &ours, None, why, &mut out)?;
     // In an export, so must each record whose history from the notebook
     // it was exported from (with no entry of the file's own) leaves it in
     // place: a row deleted from the file passed, exit 0.
     if let Some(source) = source {
-        let mut stmt = conn.prepare(&format!(
+        let theirs = format!(
             "SELECT a.item_kind, a.item_id FROM received_audit a
              WHERE a.source_db = ?1 AND a.state IS NOT NULL AND a.item_kind IN ({kinds})
                AND a.seq = (SELECT max(seq) FROM received_audit b
                             WHERE b.item_id = a.item_id AND b.source_db = ?1)
                AND NOT EXISTS (SELECT 1 FROM audit c WHERE {})",
             audit::sql_of_item("c.item_id", "a.item_id")
-        ))?;
-        let mut rows = stmt.query([source])?;
-        while let Some(r) = rows.next()? {
-            if out.problems.len() >= MAX_PROBLEMS {
-                break;
-            }
-            let kind = audit::names::Name::Kind.get(r, 0)?;
-            let id: Uuid = r.get(1)?;
-            let Ok(k) = kind.parse::<ItemKind>() else {
-                continue;
-            };
-            let exists = conn
-                .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", k.table()))?
-                .query_row([id], |_| Ok(()))
-                .optional()?
-                .is_some();
-            if !exists {
-                out.problems.push(format!(
-                    "{k} {id} is missing: its history from the notebook the file was exported from ends with it in place (removed from the file)"
-                ));
-            }
-        }
+        );
+        let why = "its history from the notebook the file was exported from ends with it in place (removed from the file)";
+        missing_of(conn, &theirs, Some(source), why, &mut out)?;
     }
     Ok(out)
 }
