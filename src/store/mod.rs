@@ -881,6 +881,28 @@ impl Store {
         // (An in-memory database of this process is there while its
         // holder is.)
         let exists = memdb::is_memdb(path) || path.exists();
+        // A symbolic link that leads to no file: said as one (a loop of
+        // links was "no such file", and the user looked for a file). (A
+        // writable open through a link to a file not made yet makes it,
+        // as ever.)
+        if !exists && std::fs::symlink_metadata(path).is_ok() {
+            #[cfg(unix)]
+            let looped =
+                std::fs::metadata(path).err().and_then(|e| e.raw_os_error()) == Some(libc::ELOOP);
+            #[cfg(not(unix))]
+            let looped = false;
+            if looped || opts.read_only {
+                return Err(StoreError::Open {
+                    path: path.into(),
+                    message: if looped {
+                        "a loop of symbolic links, each leading to the next and none to a file"
+                    } else {
+                        "a symbolic link to no file"
+                    }
+                    .into(),
+                });
+            }
+        }
         if opts.read_only && !exists {
             return Err(StoreError::Open {
                 path: path.into(),
@@ -2119,6 +2141,30 @@ mod tests {
         let e = Store::open(&p, OpenOptions::new("t")).err().unwrap();
         assert!(matches!(e, StoreError::NotSqlite { .. }), "{e}");
         assert_eq!(std::fs::read(&p).unwrap(), junk);
+    }
+
+    /// A loop of symbolic links is said as one (it was "no such file"),
+    /// read-only or not; a link to no file read read-only too.
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_to_no_file_is_said_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("loop1.db"), dir.path().join("loop2.db"));
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        let dangling = dir.path().join("gone.db");
+        std::os::unix::fs::symlink(dir.path().join("nowhere.db"), &dangling).unwrap();
+        for read_only in [true, false] {
+            let mut o = OpenOptions::new("t");
+            o.read_only = read_only;
+            let e = Store::open(&a, o).err().unwrap().to_string();
+            assert!(e.contains("a loop of symbolic links"), "{e}");
+        }
+        let mut o = OpenOptions::new("t");
+        o.read_only = true;
+        let e = Store::open(&dangling, o).err().unwrap().to_string();
+        assert!(e.contains("a symbolic link to no file"), "{e}");
+        assert!(!dir.path().join("nowhere.db").exists());
     }
 
     /// An empty file read read-only is said to hold nothing, not to be
