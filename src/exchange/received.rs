@@ -105,10 +105,7 @@ impl Plain {
 /// short).
 pub fn plaintext(file: &Path, identity: Option<&Path>) -> Result<Plain> {
     if !file.exists() {
-        return Err(StoreError::Open {
-            path: file.into(),
-            message: "no such file".into(),
-        });
+        return Err(crate::store::no_file(file));
     }
     // A named pipe would be waited on for ever, a device read without
     // end: only a file is read.

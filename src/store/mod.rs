@@ -456,6 +456,36 @@ impl Drop for Store {
 /// Creates an empty notebook file readable and writable by its owner only,
 /// or also by `group`. SQLite gives the `-wal` and `-shm` files beside it
 /// the same mode (their group is the directory's when it is setgid).
+/// Whether `path` is a loop of symbolic links.
+fn links_in_a_loop(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        std::fs::metadata(path).err().and_then(|e| e.raw_os_error()) == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// The error for a file that is not there to read: none, a symbolic link
+/// to none, or a loop of links (each was "no such file", and the user
+/// looked for a file).
+pub fn no_file(path: &Path) -> StoreError {
+    let message = if links_in_a_loop(path) {
+        "a loop of symbolic links, each leading to the next and none to a file"
+    } else if std::fs::symlink_metadata(path).is_ok() {
+        "a symbolic link to no file"
+    } else {
+        "no such file"
+    };
+    StoreError::Open {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
 fn create_private(path: &Path, group: Option<&str>) -> Result<()> {
     let gid = group.map(|g| group_id(g, path)).transpose()?;
     let mut o = std::fs::OpenOptions::new();
@@ -881,33 +911,10 @@ impl Store {
         // (An in-memory database of this process is there while its
         // holder is.)
         let exists = memdb::is_memdb(path) || path.exists();
-        // A symbolic link that leads to no file: said as one (a loop of
-        // links was "no such file", and the user looked for a file). (A
-        // writable open through a link to a file not made yet makes it,
-        // as ever.)
-        if !exists && std::fs::symlink_metadata(path).is_ok() {
-            #[cfg(unix)]
-            let looped =
-                std::fs::metadata(path).err().and_then(|e| e.raw_os_error()) == Some(libc::ELOOP);
-            #[cfg(not(unix))]
-            let looped = false;
-            if looped || opts.read_only {
-                return Err(StoreError::Open {
-                    path: path.into(),
-                    message: if looped {
-                        "a loop of symbolic links, each leading to the next and none to a file"
-                    } else {
-                        "a symbolic link to no file"
-                    }
-                    .into(),
-                });
-            }
-        }
-        if opts.read_only && !exists {
-            return Err(StoreError::Open {
-                path: path.into(),
-                message: "no such file".into(),
-            });
+        // (A writable open through a link to a file not made yet makes
+        // it, as ever; a loop of links leads to none.)
+        if !exists && (opts.read_only || links_in_a_loop(path)) {
+            return Err(no_file(path));
         }
         if !opts.read_only && !exists {
             create_private(path, opts.group.as_deref())?;
