@@ -824,18 +824,19 @@ fn swallowed_row(
 /// number, or a waybill of 8 to 40 letters and digits, six digits or
 /// more, without spaces.
 fn reads_as_tracking(cell: &[u8]) -> bool {
+    use crate::domain::tracking::{self, TrackingKind};
     let Ok(text) = std::str::from_utf8(cell) else {
         return false;
     };
     let text = text.trim();
-    let canonical = crate::domain::s10::canonical_form(text);
-    if crate::domain::s10::looks_like_s10(&canonical) {
-        return crate::domain::s10::parse(&canonical).is_ok();
+    match tracking::parse(text) {
+        Ok(t) if t.kind == TrackingKind::S10 => true,
+        Ok(t) => {
+            !text.contains(char::is_whitespace)
+                && t.canonical.bytes().filter(u8::is_ascii_digit).count() >= 6
+        }
+        Err(_) => false,
     }
-    !text.contains(char::is_whitespace)
-        && (8..=40).contains(&canonical.len())
-        && canonical.bytes().all(|b| b.is_ascii_alphanumeric())
-        && canonical.bytes().filter(u8::is_ascii_digit).count() >= 6
 }
 
 /// Whether a row that is no parcel reads as a header: two of its cells
@@ -1433,12 +1434,12 @@ pub(super) fn read_each(
             let long = rec.iter().enumerate().filter(|(_, c)| line_ends(c) > 0);
             let tracking = prep.plan.fields.iter().position(|f| *f == Some("tracking"));
             let broken = spans.iter().zip(long).find_map(|(s, (column, cell))| {
-                let rest: Vec<&[u8]> = rec.iter().skip(column + 1).collect();
                 let why = if s.stray {
                     "and text follows its closing quote".to_string()
                 } else if width != header_width {
                     format!("and the row has {width} cells, the header {header_width}")
                 } else {
+                    let rest: Vec<&[u8]> = rec.iter().skip(column + 1).collect();
                     let k = swallowed_row(cell, prep.delimiter, header_width, &rest, tracking)?;
                     format!("and holds whole rows (line {} reads as one)", s.opened + k)
                 };

@@ -389,6 +389,13 @@ mod tests {
         s
     }
 
+    /// The number of the log's last entry.
+    fn last_entry(s: &Store) -> i64 {
+        s.conn()
+            .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
+            .unwrap()
+    }
+
     fn report(s: &Store) -> SealReport {
         let own = key(1).verifying_key();
         verify(s.conn(), s.db_id(), Some((&own, "tester"))).unwrap()
@@ -437,11 +444,7 @@ mod tests {
         let s = sealed_store(&dir);
         let r = report(&s);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
-        let last: i64 = s
-            .conn()
-            .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(r.sealed_to, last);
+        assert_eq!(r.sealed_to, last_entry(&s));
         assert_eq!(r.sealers.len(), 1);
         assert!(
             r.sealers[0].yours && r.sealers[0].seals == 4,
@@ -521,11 +524,7 @@ mod tests {
         }
         let r = report(&s);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
-        let last: i64 = s
-            .conn()
-            .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(r.sealed_to, last);
+        assert_eq!(r.sealed_to, last_entry(&s));
     }
 
     #[test]
