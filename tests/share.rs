@@ -666,6 +666,13 @@ fn tampered_unsigned_damaged_and_newer_files_are_refused_before_writing() {
     refuse(&unsigned, "unsigned");
 
     refuse(&a.db, "not an export");
+    // A notebook's own `-wal` is not spoken of as an export's would be.
+    let err = b.fails(&["merge", a.db.to_str().unwrap()]);
+    assert!(!err.contains("signature covers"), "{err}");
+    // The notebook itself, by whatever path, is named as such.
+    let err = b.fails(&["merge", b.db.to_str().unwrap()]);
+    assert!(err.contains("is this notebook itself"), "{err}");
+    assert_eq!(content(&b.db), before);
 
     let newer = tampered(&file, "newer.db", |t| {
         let c = Connection::open(t).unwrap();

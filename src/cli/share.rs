@@ -281,6 +281,12 @@ pub fn merge(
     identity: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<()> {
+    if same_file(&args.file, store.path()) {
+        bail!(
+            "refused, nothing was merged: {} is this notebook itself; a merge brings in another notebook's export (`interdict --db OTHER export --all -o FILE`)",
+            args.file.display()
+        );
+    }
     // A file whose merge completed here before is not read whole again to
     // be checked: its bytes passed those checks then.
     let rec = received::open_vouched(&args.file, identity, &|sha| {
@@ -921,4 +927,14 @@ pub fn keys(
         }
     }
     Ok(())
+}
+
+/// Whether two paths name one file (the same device and inode, through
+/// any links); false when either cannot be read.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
 }

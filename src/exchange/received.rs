@@ -289,10 +289,17 @@ pub fn accept_vouched(
     }
 }
 
+/// Why a notebook (not an export) is refused as a received file.
+const A_NOTEBOOK: &str = "not an export file (no manifest): a notebook, not an export (make one of it with `interdict --db FILE export --all`)";
+
 /// A refusal of the received file `file`, saying too what was ignored
-/// beside it (a `-wal` or `-journal`: the file is read alone).
+/// beside it (a `-wal` or `-journal`: the file is read alone). Not for a
+/// notebook: its `-wal` is its own, and no signature was ever meant to
+/// cover it.
 fn with_beside(file: &Path, e: StoreError) -> StoreError {
-    if crate::store::memdb::is_memdb(file) {
+    if crate::store::memdb::is_memdb(file)
+        || matches!(&e, StoreError::Refused(why) if why.ends_with(A_NOTEBOOK))
+    {
         return e;
     }
     match (
@@ -421,10 +428,7 @@ fn accept_checked(
         match (manifests.as_slice(), sigs.as_slice()) {
             ([m], [s]) => (m.clone(), s.clone()),
             ([], _) => {
-                return Err(refuse(
-                    file,
-                    "not an export file (no manifest): a notebook, not an export",
-                ));
+                return Err(refuse(file, A_NOTEBOOK));
             }
             ([_], []) => return Err(refuse(file, "unsigned: the manifest carries no signature")),
             _ => return Err(refuse(file, "more than one manifest or signature")),
