@@ -275,6 +275,9 @@ impl Form {
             .find(|f| std::ptr::eq(f.spec, &CASE_FIELD))
             .map(|f| f.value.trim().to_string())
             .filter(|v| !v.is_empty());
+        // The case a new parcel went into, as its reference (the field
+        // may hold it in other letters or spacing).
+        let mut into: Option<String> = None;
         let result = match self.kind {
             ItemKind::Parcel => save_as::<Parcel>(store, edit.as_ref(), &pairs, |w, p| {
                 // The case is found first, so that a wrong reference saves
@@ -293,6 +296,7 @@ impl Form {
                 let warnings = create::parcel(w, p)?;
                 if let Some(c) = case {
                     create::include_in_case(w, c.id, p.meta.id)?;
+                    into = Some(c.label);
                 }
                 Ok(warnings)
             }),
@@ -378,7 +382,17 @@ impl Form {
             return None;
         }
         match result {
-            Ok(v) => Some(v),
+            Ok(v) => {
+                if let (Some(c), Some(f)) = (
+                    into,
+                    self.fields
+                        .iter_mut()
+                        .find(|f| std::ptr::eq(f.spec, &CASE_FIELD)),
+                ) {
+                    f.value = c;
+                }
+                Some(v)
+            }
             Err(StoreError::Invalid(e)) => {
                 self.mark(&e);
                 None

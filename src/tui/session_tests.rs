@@ -244,7 +244,20 @@ fn back_after_opening_an_item_returns_to_its_list() {
 fn parcels_added_from_a_cases_links_pane_all_go_into_the_case() {
     let mut ui = Ui::new(0);
     ui.keys("a").typed("Op Series").keys("ctrl-s");
-    ui.keys("4");
+    // A case typed in other letters is said by its reference.
+    ui.keys("2")
+        .keys("a")
+        .typed("RR000000178RU")
+        .keys("backtab")
+        .typed(" c-1 ")
+        .keys("ctrl-s");
+    assert!(
+        ui.status()
+            .contains("created parcel RR000000178RU in case C-0001"),
+        "{}",
+        ui.text()
+    );
+    ui.keys("1").keys("4");
     for t in ["RR123456785KZ", "RR000000155RU", "RR000000164RU"] {
         ui.keys("a").typed(t).keys("ctrl-s");
         assert!(
@@ -260,7 +273,7 @@ fn parcels_added_from_a_cases_links_pane_all_go_into_the_case() {
         crate::store::refs::resolve_kind(c, "C-0001", crate::domain::ItemKind::Case).unwrap();
     assert_eq!(
         crate::store::related::parcel_count_in_case(c, case.id).unwrap(),
-        3
+        4
     );
     // The Links pane shows them.
     assert!(ui.text().contains("RR000000164RU"), "{}", ui.text());
