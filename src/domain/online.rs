@@ -21,16 +21,80 @@ pub fn telegram(name: &str) -> Option<String> {
 /// read as a domain in free text, so `e.g.`, `file.txt` and `ul.Abaya`
 /// are not: the generic ones and those of the countries in this work.
 const TLDS: &[&str] = &[
-    "com", "net", "org", "info", "biz", "io", "me", "cc", "to", "ws", "su", "ru", "kz", "kg", "uz",
-    "tj", "tm", "by", "ua", "az", "am", "ge", "md", "cn", "hk", "in", "nl", "de", "pl", "uk", "eu",
-    "shop", "store", "online", "site", "top", "xyz", "club", "pro", "app", "market", "onion", "bz",
-    "co", "sh", "ly", "li", "pw", "vip", "best", "fun", "live", "tech", "space", "website",
+    "com",
+    "net",
+    "org",
+    "info",
+    "biz",
+    "io",
+    "me",
+    "cc",
+    "to",
+    "ws",
+    "su",
+    "ru",
+    "kz",
+    "kg",
+    "uz",
+    "tj",
+    "tm",
+    "by",
+    "ua",
+    "az",
+    "am",
+    "ge",
+    "md",
+    "cn",
+    "hk",
+    "in",
+    "nl",
+    "de",
+    "pl",
+    "uk",
+    "eu",
+    "shop",
+    "store",
+    "online",
+    "site",
+    "top",
+    "xyz",
+    "club",
+    "pro",
+    "app",
+    "market",
+    "onion",
+    "bz",
+    "co",
+    "sh",
+    "ly",
+    "li",
+    "pw",
+    "vip",
+    "best",
+    "fun",
+    "live",
+    "tech",
+    "space",
+    "website",
+    // Written in their own letters (`мефедрон-шоп.рф`).
+    "рф",
+    "қаз",
+    "бел",
+    "укр",
+    "срб",
+    "мон",
+    "онлайн",
+    "сайт",
+    "орг",
+    "ком",
 ];
 
 /// A domain name, lower case and without `www.`: labels of letters,
-/// digits and hyphens; a v3 (56 characters) or v2 (16) `.onion` name.
+/// digits and hyphens (letters of any script: a name written in its own
+/// letters is kept in them, `мефедрон-шоп.рф`); a v3 (56 characters) or
+/// v2 (16) `.onion` name.
 pub fn domain(raw: &str) -> Option<String> {
-    let d = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let d = raw.trim().trim_end_matches('.').to_lowercase();
     let d = d.strip_prefix("www.").unwrap_or(&d).to_string();
     let labels: Vec<&str> = d.split('.').collect();
     if labels.len() < 2 || d.len() > 253 {
@@ -41,7 +105,7 @@ pub fn domain(raw: &str) -> Option<String> {
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     });
     let tld = labels[labels.len() - 1];
     if !ok || !TLDS.contains(&tld) {
@@ -67,9 +131,9 @@ static TG_HANDLE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^A-Za-z0-9_.@/])@([A-Za-z][A-Za-z0-9_]{3,31})\b").expect("valid regex")
 });
 static URL_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bhttps?://([A-Za-z0-9.-]+)").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"(?i)\bhttps?://([\p{L}\p{N}.-]+)").expect("valid regex"));
 static BARE_DOMAIN_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^A-Za-z0-9_.@/-])((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,12})\b")
+    Regex::new(r"(?i)(?:^|[^\p{L}\p{N}_.@/-])((?:[\p{L}\p{N}-]+\.)+\p{L}{2,12})\b")
         .expect("valid regex")
 });
 
@@ -93,6 +157,9 @@ pub fn domains_in(t: &str) -> Vec<String> {
     let mut out: Vec<String> = URL_RE
         .captures_iter(t)
         .chain(BARE_DOMAIN_RE.captures_iter(t))
+        // Not the part of an e-mail address before its `@`
+        // (`ivan.online@mail.ru` names no site `ivan.online`).
+        .filter(|c| !t[c.get(1).map_or(0, |m| m.end())..].starts_with('@'))
         .filter_map(|c| domain(&c[1]))
         .filter(|d| d != "t.me" && d != "telegram.me")
         .collect();
@@ -134,6 +201,14 @@ mod tests {
             ]
         );
         assert_eq!(domain("bad.onion"), None);
+        // An e-mail's local part is no site; a name in its own letters is.
+        assert_eq!(
+            domains_in(
+                "answers at Seller.Shop@ProtonMail.com and ivan.online@mail.ru; \
+                 site https://Мефедрон-Шоп.рф/каталог, mirror шоп2.рф"
+            ),
+            vec!["мефедрон-шоп.рф", "шоп2.рф"]
+        );
         assert_eq!(domain("-x.com"), None);
     }
 }
