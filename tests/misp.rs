@@ -1247,3 +1247,92 @@ fn an_event_parcel_of_a_number_held_here_is_kept_beside_it() {
         .count();
     assert_eq!(same, 2, "{parcels}");
 }
+
+/// An organisation's description is not its contacts: one of this
+/// notebook's, with a description and no contacts (or a description that
+/// names a site), comes back as it went, into another notebook and into
+/// this one; a partner's description is kept whole and gives as contacts
+/// only the sites and addresses written in it. The whole description was
+/// copied into the contacts, and a round trip moved its lines between
+/// the two fields.
+#[test]
+fn an_organisations_description_is_not_its_contacts() {
+    let (nb, case) = case_with_people();
+    for (name, description) in [
+        ("Khimprom Trading", "Telegram-магазин\nбез контактов"),
+        ("Mirror Shop", "mirror of https://mef-shop.kz\nsecond line"),
+    ] {
+        nb.ok(&[
+            "add",
+            "organisation",
+            "--name",
+            name,
+            "--set",
+            &format!("description={description}"),
+        ]);
+        nb.ok(&["add", "link", name, &case, "--type", "related-to"]);
+    }
+    let file = nb.beside("orgs.json");
+    nb.ok(&[
+        "export",
+        "--misp",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let field = |nb: &Nb, name: &str, f: &str| -> Value { nb.json(&["show", name])[f].clone() };
+    let there = Nb::new();
+    there.ok(&["init"]);
+    for _ in 0..2 {
+        there.ok(&["import", "misp", file.to_str().unwrap()]);
+        assert_eq!(
+            field(&there, "Khimprom Trading", "description"),
+            "Telegram-магазин\nбез контактов"
+        );
+        assert_eq!(field(&there, "Khimprom Trading", "contacts"), Value::Null);
+        assert_eq!(
+            field(&there, "Mirror Shop", "description"),
+            "mirror of https://mef-shop.kz\nsecond line"
+        );
+        assert_eq!(field(&there, "Mirror Shop", "contacts"), Value::Null);
+    }
+    let said = nb.json(&["import", "misp", file.to_str().unwrap()]);
+    assert!(!said["notices"].to_string().contains("contacts"), "{said}");
+    assert!(
+        !nb.json(&["conflicts"]).to_string().contains("contacts"),
+        "{}",
+        nb.json(&["conflicts"])
+    );
+
+    // A partner's organisation: its description whole, its sites and
+    // addresses as contacts, an address it gives twice once.
+    let event = serde_json::json!({"Event": {
+        "uuid": uuid_for("partner org"),
+        "info": "partner event",
+        "date": "2026-03-01",
+        "Tag": [{"name": "tlp:amber"}],
+        "Attribute": [],
+        "Object": [{
+            "name": "organization",
+            "uuid": "2b0f3c9e-5a3b-4d7e-9f1a-0c2d3e4f5a6b",
+            "Attribute": [
+                {"object_relation": "name", "type": "text", "value": "Partner Shop"},
+                {"object_relation": "description", "type": "text",
+                 "value": "Sells via @partner_shop_kz and sales@partner.kz\nno office"},
+                {"object_relation": "e-mail", "type": "email-src", "value": "Sales@Partner.kz"},
+            ],
+            "ObjectReference": [],
+        }],
+    }});
+    let file = import_value(&there, "partner.json", &event);
+    there.ok(&["import", "misp", file.to_str().unwrap()]);
+    assert_eq!(
+        field(&there, "Partner Shop", "description"),
+        "Sells via @partner_shop_kz and sales@partner.kz\nno office"
+    );
+    assert_eq!(
+        field(&there, "Partner Shop", "contacts"),
+        "sales@partner.kz; @partner_shop_kz"
+    );
+}

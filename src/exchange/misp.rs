@@ -529,12 +529,21 @@ pub fn case_event(conn: &Connection, case_id: Uuid, rel: &Release) -> Result<Val
                     // (MISP's organisation has no relation for handles and
                     // payment ids: they ride in its description on a line
                     // of their own, read back as the contacts they were.)
+                    // (With no contacts, a description that names a site
+                    // or handle says so on an empty contacts line: else an
+                    // import would read it as a partner's, for contacts.)
+                    let contacts = org.contacts.clone().or_else(|| {
+                        org.description
+                            .as_deref()
+                            .is_some_and(|d| !contacts_in(d).is_empty())
+                            .then(String::new)
+                    });
                     o.add(
                         "description",
                         "text",
                         [
                             org.description.clone(),
-                            org.contacts.as_ref().map(|c| format!("{CONTACTS_LINE}{c}")),
+                            contacts.map(|c| format!("{CONTACTS_LINE}{c}").trim_end().to_string()),
                         ]
                         .into_iter()
                         .flatten()
@@ -734,6 +743,54 @@ pub struct Imported {
 /// How an organisation's contacts begin their line of its MISP
 /// description.
 const CONTACTS_LINE: &str = "contacts: ";
+
+/// The contacts an organisation's MISP description carries: interdict's
+/// from their line on (the last thing it writes there; the lines after it
+/// are the contacts' own), and the description without them. Another
+/// tool's description (no such line) is kept whole as the description,
+/// and gives as contacts only the handles, sites, e-mail addresses and
+/// payment ids written in it (it gave the whole description, which came
+/// back in contacts after a round trip of one's own organisation).
+fn description_and_contacts(given: &str) -> (String, String) {
+    let lines: Vec<&str> = given.lines().collect();
+    match lines
+        .iter()
+        .position(|l| l.starts_with(CONTACTS_LINE.trim_end()))
+    {
+        Some(at) => {
+            let first = lines[at][CONTACTS_LINE.trim_end().len()..].trim_start();
+            let contacts = std::iter::once(first)
+                .chain(lines[at + 1..].iter().copied())
+                .collect::<Vec<_>>()
+                .join("\n");
+            (lines[..at].join("\n"), contacts)
+        }
+        None => (given.to_string(), contacts_in(given).join("; ")),
+    }
+}
+
+/// The handles, sites, e-mail addresses and payment ids a text names, as
+/// identifiers read them (card numbers not: they are kept masked).
+fn contacts_in(text: &str) -> Vec<String> {
+    use crate::domain::identifiers::{self, IdentKind};
+    let mut out: Vec<String> = identifiers::from_free_text(text)
+        .into_iter()
+        .filter(|i| {
+            matches!(
+                i.kind,
+                IdentKind::Handle
+                    | IdentKind::Domain
+                    | IdentKind::Email
+                    | IdentKind::Wallet
+                    | IdentKind::Iban
+                    | IdentKind::Payment
+            )
+        })
+        .map(|i| i.value)
+        .collect();
+    out.dedup();
+    out
+}
 
 /// What typing and saving a record of the event said (a date in the
 /// future, a national phone with no country...), each once, named by its
@@ -1883,33 +1940,18 @@ pub fn import_event(
                 // The description carries the contacts the export joined
                 // to it; e-mail addresses and sites go with them (each
                 // recognised as an identifier there).
-                // The contacts interdict wrote on a line of their own; in
-                // another tool's event, the whole description is read for
-                // them too.
-                let given = r.one("description");
-                let (description, written) =
-                    match given.lines().position(|l| l.starts_with(CONTACTS_LINE)) {
-                        Some(at) => {
-                            let lines: Vec<&str> = given.lines().collect();
-                            let rest: Vec<&str> = lines
-                                .iter()
-                                .enumerate()
-                                .filter(|(i, _)| *i != at)
-                                .map(|(_, l)| *l)
-                                .collect();
-                            (
-                                rest.join("\n"),
-                                lines[at][CONTACTS_LINE.len()..].to_string(),
-                            )
-                        }
-                        None => (given.clone(), given.clone()),
-                    };
-                let contacts: Vec<String> = [written]
-                    .into_iter()
-                    .chain(r.values("e-mail"))
-                    .chain(r.values("website"))
-                    .filter(|c| !c.is_empty())
-                    .collect();
+                let (description, written) = description_and_contacts(&r.one("description"));
+                // (An address or site the description names too is
+                // given once.)
+                let named = written.to_lowercase();
+                let mut contacts = vec![written];
+                contacts.extend(
+                    r.values("e-mail")
+                        .into_iter()
+                        .chain(r.values("website"))
+                        .filter(|c| !named.contains(&c.trim().to_lowercase())),
+                );
+                contacts.retain(|c| !c.is_empty());
                 let pairs: Vec<(&str, String)> = vec![
                     ("name", name),
                     ("org_type", kind),
