@@ -1003,6 +1003,8 @@ fn a_round_trip_keeps_each_records_own_tlp() {
     let (nb, case) = case_with_people();
     nb.ok(&["edit", &case, "--set", "tlp=GREEN"]);
     nb.ok(&["edit", "Иван Петров", "--set", "tlp=GREEN"]);
+    // Looser than its case: it came back at the case's level.
+    nb.ok(&["edit", "Almaty Mef Shop", "--set", "tlp=CLEAR"]);
     nb.ok(&[
         "add",
         "note",
@@ -1037,6 +1039,8 @@ fn a_round_trip_keeps_each_records_own_tlp() {
     assert_eq!(c[0]["tlp"], "GREEN", "{c}");
     let p = there.json(&["show", "Иван Петров"]);
     assert_eq!(p["tlp"], "GREEN", "{p}");
+    let o = there.json(&["show", "Almaty Mef Shop"]);
+    assert_eq!(o["tlp"], "CLEAR", "{o}");
     let notes = there.json(&["list", "notes"]);
     let tuesday = notes
         .as_array()

@@ -1503,7 +1503,39 @@ pub fn import_event(
     };
     // An object's own TLP: the case's, or stricter where its tags say so;
     // the event's when it has no tag of its own and the case's is looser.
+    //
+    // A person's or organisation's TLP is its own, and a tag on the
+    // object itself says it, looser than the case's too (this notebook's
+    // export tags each with its own so that it comes back as it was: a
+    // GREEN person of an AMBER case came back AMBER, and into the
+    // notebook it came from as a conflict); tags on its attributes only
+    // hold it more strictly.
     let own_tlp = |o: &Value, what: &str, notices: &mut Vec<String>| -> Result<String> {
+        let mut quiet = Vec::new();
+        let own = tlp_tags(&o["Tag"], &format!("{what} Tag"), &mut quiet)?
+            .into_iter()
+            .map(|(rank, _)| rank)
+            .max();
+        if let Some(rank) = own {
+            let level = crate::domain::fields::TLP[rank].to_string();
+            let attributes = object_tags(o, what).into_iter().skip(1);
+            return Ok(match stricter_in(attributes, &level)? {
+                Some(t) => {
+                    notices.push(format!(
+                        "{what} is tagged {level}, an attribute of it {t}: imported as {t}"
+                    ));
+                    t
+                }
+                None => {
+                    if level != tlp {
+                        notices.push(format!(
+                            "{what} is tagged {level}: imported as {level} (the case is {tlp})"
+                        ));
+                    }
+                    level
+                }
+            });
+        }
         let tags = object_tags(o, what);
         let tagged = tags.iter().any(|(t, _)| {
             t.as_array()
