@@ -1360,6 +1360,21 @@ fn back_after_several_hops_keeps_the_lists_filter() {
     assert_eq!(ui.selected().1, tracking, "{}", ui.text());
 }
 
+/// Leaving a list of the parcels with a value chosen on a sheet keeps
+/// the parcel selected in it selected (the cursor kept its row number,
+/// and stood on another parcel, which the next key acted on).
+#[test]
+fn leaving_a_chosen_values_list_keeps_the_parcel_selected() {
+    let mut ui = Ui::new(120);
+    ui.keys("2 shift-f j j enter enter j j j");
+    assert!(ui.s.app.lists[1].subset.is_some(), "{}", ui.text());
+    let (kept, label) = ui.selected();
+    ui.keys("esc");
+    assert!(ui.s.app.lists[1].subset.is_none(), "{}", ui.text());
+    assert_eq!(ui.selected().0, kept, "{label}: {}", ui.text());
+    assert!(ui.text().contains(&label), "{}", ui.text());
+}
+
 /// A list of the parcels with a value chosen on a sheet is read again
 /// after others' writes: a parcel deleted elsewhere leaves it (it left a
 /// blank row and the count unchanged), one changed elsewhere to another

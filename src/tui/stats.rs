@@ -747,13 +747,25 @@ impl App {
         if self.pane == Pane::Links || self.lists[i].subset.is_none() {
             return false;
         }
+        // The item selected stays selected, at its place on the screen,
+        // as when a `/` filter is cleared (the cursor kept its row number
+        // and stood on another item, which the next key acted on).
+        let l = &self.lists[i];
+        let keep = l
+            .selected()
+            .map(|r| (r.id, l.cursor.saturating_sub(l.offset)));
         self.lists[i].subset = None;
         self.stale_subsets[i] = false;
         self.subset_keep[i] = None;
         self.lists[i].rows.clear();
-        self.clamp(i);
-        self.fetch(i);
-        self.select_current();
+        match keep {
+            Some((id, row)) => self.ask(Effect::Reveal { pane: i, id, row }),
+            None => {
+                self.clamp(i);
+                self.fetch(i);
+                self.select_current();
+            }
+        }
         true
     }
 
