@@ -1535,3 +1535,88 @@ fn screen_takes_the_date_order_and_never_says_no_hits_of_rows_it_passed_over() {
         "{hit}"
     );
 }
+
+/// `many-senders` counts the parcels of its window of days by their own
+/// dates (posted, else seized), in the notebook and in the manifest: an
+/// archive of 2024 seizures imported today, and manifest rows posted
+/// months apart, were a cluster "since" last week, by the day each
+/// record was saved.
+#[test]
+fn many_senders_counts_parcels_by_their_own_dates() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let p = nb.beside("ms.toml");
+    std::fs::write(
+        &p,
+        "name = \"ms\"\nthreshold = 50\n\n[[indicator]]\nweight = 50\nkind = \"many-senders\"\ndays = 7\nat_least = 3\n",
+    )
+    .unwrap();
+    nb.ok(&["profile", "import", s(&p)]);
+    let today = jiff::ZonedDateTime::now().date();
+    let ago = |n: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(n))
+            .unwrap()
+            .to_string()
+    };
+    let archive = nb.beside("archive.csv");
+    std::fs::write(
+        &archive,
+        "tracking,origin,destination,sender_name,recipient_phone,seized_on,status\n\
+         RR100000003CN,CN,KZ,Sender 0,+77015550142,2024-02-28,seized\n\
+         RR100000017CN,CN,KZ,Sender 1,+77015550142,2024-02-29,seized\n\
+         RR100000025CN,CN,KZ,Sender 2,+77015550142,2024-03-01,seized\n",
+    )
+    .unwrap();
+    nb.ok(&["import", "csv", s(&archive)]);
+    let screen = |rows: &[(&str, &str, &str, String)]| -> Value {
+        let m = nb.beside("manifest.csv");
+        let mut text =
+            String::from("tracking,origin,destination,sender_phone,recipient_phone,posted_on\n");
+        for (t, sender, phone, posted) in rows {
+            text.push_str(&format!("{t},CN,KZ,{sender},{phone},{posted}\n"));
+        }
+        std::fs::write(&m, text).unwrap();
+        nb.json(&["screen", s(&m)])
+    };
+    let hits = |v: &Value| v["hits"].as_array().unwrap().len();
+    // The archive is of 2024: no cluster this week.
+    let v = screen(&[("RR300000057CN", "+8613800000009", "+77015550142", ago(0))]);
+    assert_eq!(hits(&v), 0, "{v}");
+    // Rows of the manifest posted months apart: none either.
+    let v = screen(&[
+        ("RR300000065CN", "+8613800000001", "+77012223344", ago(300)),
+        ("RR300000074CN", "+8613800000002", "+77012223344", ago(200)),
+        ("RR300000009CN", "+8613800000003", "+77012223344", ago(100)),
+    ]);
+    assert_eq!(hits(&v), 0, "{v}");
+    // The same rows posted this week are one.
+    let v = screen(&[
+        ("RR300000065CN", "+8613800000001", "+77012223344", ago(3)),
+        ("RR300000074CN", "+8613800000002", "+77012223344", ago(2)),
+        ("RR300000009CN", "+8613800000003", "+77012223344", ago(1)),
+    ]);
+    assert_eq!(hits(&v), 1, "{v}");
+    // Parcels seized this week count with the manifest's row, the
+    // archive's do not.
+    let recent = nb.beside("recent.csv");
+    std::fs::write(
+        &recent,
+        format!(
+            "tracking,origin,destination,sender_name,recipient_phone,seized_on,status\n\
+             RR100000034CN,CN,KZ,Sender 3,+77015550142,{},seized\n\
+             RR100000048CN,CN,KZ,Sender 4,+77015550142,{},seized\n",
+            ago(2),
+            ago(1)
+        ),
+    )
+    .unwrap();
+    nb.ok(&["import", "csv", s(&recent)]);
+    let v = screen(&[("RR300000057CN", "+8613800000009", "+77015550142", ago(0))]);
+    assert_eq!(hits(&v), 1, "{v}");
+    let why = v["hits"].to_string();
+    assert!(
+        why.contains("RR100000034CN") && !why.contains("RR100000003CN"),
+        "{why}"
+    );
+}

@@ -284,6 +284,24 @@ pub struct Batch<K> {
     /// file whose later rows repeat more than its first may get up to one
     /// doubling more room than it fills).
     sized: bool,
+    /// Each remembered line's date (posted, else seized) as [`day`]
+    /// numbers, 0 for none: what a window of days reads of the batch's
+    /// rows (two bytes a line).
+    dates: Vec<u16>,
+}
+
+/// A date (`YYYY-MM-DD`, at the start of the text) as a day number from
+/// 2000-01-01, counted from 1 (0: none, or outside 2000-2178).
+fn day(text: &str) -> u16 {
+    let Some(d) = text
+        .get(..10)
+        .and_then(|t| t.parse::<jiff::civil::Date>().ok())
+    else {
+        return 0;
+    };
+    let from = jiff::civil::date(2000, 1, 1);
+    // (A date's difference is in days.)
+    u16::try_from(i64::from((d - from).get_days()) + 1).unwrap_or(0)
 }
 
 /// A knowledge told how far a batch is (see [`Batch::ahead`]).
@@ -328,6 +346,7 @@ impl<K: Knowledge> Batch<K> {
             stoplist: Hashes::default(),
             trackings: Heads::default(),
             sized: false,
+            dates: Vec::new(),
         }
     }
 
@@ -365,6 +384,16 @@ impl<K: Knowledge> Batch<K> {
     /// with its identifiers.
     pub fn remember(&mut self, p: &Parcel, ids: &[Identifier], line: u64) {
         let sender = key_hash(sender_key(ids));
+        if let Some(d) = p.posted_on.as_deref().or(p.seized_on.as_deref()).map(day)
+            && d > 0
+            && let Ok(at) = usize::try_from(line)
+            && at < u32::MAX as usize
+        {
+            if self.dates.len() <= at {
+                self.dates.resize(at + 1, 0);
+            }
+            self.dates[at] = d;
+        }
         // (Exact values only: the sound keys share their roles.)
         for i in ids
             .iter()
@@ -471,9 +500,17 @@ impl<K: Knowledge> Knowledge for Batch<K> {
         except: Uuid,
         need: usize,
     ) -> Result<Vec<Other>> {
+        // The batch's rows in the window by their own dates (a row with
+        // none is of now); the notebook's by theirs.
+        let from = day(since);
+        let dates = &self.dates;
         let here: Vec<Other> = self
             .to
             .each(key(kind, value))
+            .filter(|e| {
+                let d = dates.get(e.line as usize).copied().unwrap_or(0);
+                d == 0 || from == 0 || d >= from
+            })
             .map(|e| Other {
                 key: e.hash,
                 label: Label::Line(e.line),

@@ -276,9 +276,21 @@ static SENDERS_COUNTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
     format!(
         "SELECT count(*) FROM (SELECT 1 {PARCELS_WITH}
            AND o.role = ?4 AND {} LIMIT ?6)",
-        stamp::sql_on_or_after("p.created_at", "?5")
+        in_window()
     )
 });
+
+/// Whether the parcel `p` is of the window from `?5` on: by its own date,
+/// posted, else seized, else the day it was recorded (the day recorded
+/// alone made an archive of 2024 seizures imported today a cluster "since"
+/// last week).
+fn in_window() -> String {
+    format!(
+        "(CASE WHEN coalesce(p.posted_on, p.seized_on) IS NULL THEN {} \
+          ELSE substr(coalesce(p.posted_on, p.seized_on), 1, 10) >= ?5 END)",
+        stamp::sql_on_or_after("p.created_at", "?5")
+    )
+}
 
 /// Each other parcel to a recipient since a date, with what its sender's
 /// key is made of (the columns `Parcel::sender_key_of` reads: the index
@@ -288,7 +300,7 @@ static SENDERS_TO: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         "SELECT p.tracking, p.sender_phone, p.sender_email, p.sender_name, p.sender_address,
                 p.origin {PARCELS_WITH}
            AND o.role = ?4 AND {} LIMIT 200",
-        stamp::sql_on_or_after("p.created_at", "?5")
+        in_window()
     )
 });
 
