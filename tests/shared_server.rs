@@ -425,3 +425,46 @@ fn a_reader_who_may_not_write_the_folder_still_reads() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The owner of a notebook in a folder they may not write (an admin's
+/// folder, no `-wal` beside the file) reads it as it stands, told so; a
+/// write is refused naming the folder. (Every command failed "the
+/// database is open read-only ... check its permissions", the file's
+/// permissions being fine, the interface too.) Needs root, to act as an
+/// account permissions bind.
+#[test]
+fn the_owner_of_a_notebook_in_a_folder_they_may_not_write_still_reads() {
+    if !can_act_as_others(
+        "the_owner_of_a_notebook_in_a_folder_they_may_not_write_still_reads",
+        "root and setpriv (util-linux), to act as an account permissions bind",
+    ) {
+        return;
+    }
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Op"]);
+    nb.ok(&["audit", "verify"]);
+    let dir = nb.db.parent().unwrap().to_path_buf();
+    for side in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", nb.db.display()));
+    }
+    std::os::unix::fs::chown(&nb.db, Some(4344), Some(4344)).unwrap();
+    std::fs::set_permissions(&nb.db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = as_uid(4344, home.path(), &nb.db, &["list", "cases"]);
+    let (text, err) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{err}");
+    assert!(text.contains("C-0001"), "{text}");
+    assert!(err.contains("is read as it stands now, alone"), "{err}");
+    let out = as_uid(4344, home.path(), &nb.db, &["add", "case", "--title", "X"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("a folder you may not write"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

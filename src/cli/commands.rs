@@ -78,8 +78,23 @@ fn open(cli: &Cli) -> Result<Opened> {
     // A file whose owner made it read-only is opened read-only, even by
     // root; so is one this account may read and not write (a colleague's
     // notebook shared for reading: a listing failed "nothing was written").
+    // So is one in a folder this account may not write, with no `-wal`
+    // and `-shm` beside it (none can be made: even a listing failed,
+    // "check its permissions", of a file whose permissions were fine).
     let marked_read_only = std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly())
-        || crate::store::fsinfo::not_writable_by_me(&path);
+        || crate::store::fsinfo::not_writable_by_me(&path)
+        || (path.is_file()
+            && crate::store::side_files(&path).is_empty()
+            && path
+                .parent()
+                .map(|d| {
+                    if d.as_os_str().is_empty() {
+                        std::path::Path::new(".")
+                    } else {
+                        d
+                    }
+                })
+                .is_some_and(crate::store::fsinfo::not_writable_by_me));
     // A signed export opened for writing would become a notebook (its
     // indexes built, its journal switched): changed after it was signed,
     // so that a merge of it would then refuse it as tampered with. It is

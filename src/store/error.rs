@@ -35,7 +35,7 @@ pub enum StoreError {
     )]
     Busy { path: PathBuf, holder: String },
     #[error(
-        "{path}: the database is open read-only, so nothing was written (opened with --read-only, or a file you may not write or its owner made read-only: check its permissions; a signed export is always read-only: merge it into a notebook to work on it)"
+        "{path}: the database is open read-only, so nothing was written (opened with --read-only, or a file you may not write or its owner made read-only, or one in a folder you may not write, where no `-wal` can be made beside it: check the permissions of the file and its folder; a signed export is always read-only: merge it into a notebook to work on it)"
     )]
     ReadOnly { path: PathBuf },
     /// A write refused because a file beside the notebook is another
