@@ -439,7 +439,15 @@ fn taking_the_incoming_side_keeps_edits_made_here_since() {
         .as_i64()
         .unwrap()
         .to_string();
-    b.ok(&["conflicts", "resolve", &id, "--keep", "incoming"]);
+    // The conflict's own field edited here since: taking the incoming
+    // side replaces it, and says so (it was done unsaid).
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=480"]);
+    let said = b.warns(&["conflicts", "resolve", &id, "--keep", "incoming"]);
+    assert!(
+        said.contains("weight_g was edited here since the conflict was filed (480.0)"),
+        "{said}"
+    );
+    assert!(!said.contains("declared_contents"), "{said}");
     let p = b.json(&["show", "RR123456785KZ"]);
     assert_eq!(p["weight_g"], 460.0, "the incoming side's weight: {p}");
     assert_eq!(p["declared_contents"], "green tea", "{p}");

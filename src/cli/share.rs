@@ -650,7 +650,22 @@ pub fn conflicts(
                 Keep::Local => Choice::Local,
                 Keep::Incoming => Choice::Incoming,
             };
+            // A field of the conflict edited here since it was filed is
+            // replaced by the incoming value: said (it was done unsaid).
+            let replaced = match choice {
+                Choice::Incoming => conflicts::get(store.conn(), *id)
+                    .map(|c| c.replaced_since())
+                    .unwrap_or_default(),
+                Choice::Local => Vec::new(),
+            };
             let c = conflicts::resolve(store, *id, choice)?;
+            for (field, now) in &replaced {
+                eprintln!(
+                    "note: {field} was edited here since the conflict was filed ({}): the incoming value replaced it (`interdict audit log {}` holds it)",
+                    cell_line(now),
+                    c.item_id
+                );
+            }
             if ctx.format == Format::Json {
                 return print_json(out, &c);
             }

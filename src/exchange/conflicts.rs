@@ -73,6 +73,48 @@ impl Conflict {
 
     /// The fields that differ between the two versions (provenance
     /// included: who changed it when, on each side).
+    /// The fields of the conflict edited here since it was filed, each
+    /// with its value now: what taking the incoming side replaces (it is
+    /// said, not done in silence).
+    pub fn replaced_since(&self) -> Vec<(String, String)> {
+        let obj = |s: Option<&str>| -> serde_json::Map<String, Value> {
+            s.and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default()
+        };
+        let Some(Some(now)) = &self.here_now else {
+            return Vec::new();
+        };
+        if self.local.is_none() || self.is_deletion() {
+            return Vec::new();
+        }
+        let (l, i, now) = (
+            obj(self.local.as_deref()),
+            obj(Some(&self.incoming)),
+            obj(Some(now)),
+        );
+        let given = |m: &serde_json::Map<String, Value>, k: &str| -> Option<Value> {
+            m.get(k).filter(|v| !v.is_null()).cloned()
+        };
+        let mut keys: Vec<&String> = l.keys().chain(i.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .filter(|k| !matches!(k.as_str(), "updated_at" | "updated_by"))
+            .filter(|k| {
+                let (l, i, n) = (given(&l, k), given(&i, k), given(&now, k));
+                l != i && n != l && n != i
+            })
+            .map(|k| {
+                let shown = match now.get(k) {
+                    None | Some(Value::Null) => "(none)".to_string(),
+                    Some(Value::String(s)) => sanitize(s).into_owned(),
+                    Some(v) => sanitize(&v.to_string()).into_owned(),
+                };
+                (k.clone(), shown)
+            })
+            .collect()
+    }
+
     pub fn diff(&self) -> Vec<FieldDiff> {
         let obj = |s: Option<&str>| -> serde_json::Map<String, Value> {
             s.and_then(|s| serde_json::from_str(s).ok())
