@@ -160,7 +160,14 @@ impl App {
 
     /// What the runner's settling of a conflict came to: on success it
     /// leaves the list.
-    pub(super) fn conflict_settled(&mut self, choice: Choice, done: Result<Conflict, String>) {
+    /// `replaced`: the fields of the conflict edited here since it was
+    /// filed, with their values, that the incoming side replaced.
+    pub(super) fn conflict_settled(
+        &mut self,
+        choice: Choice,
+        done: Result<Conflict, String>,
+        replaced: &[(String, String)],
+    ) {
         let done = match done {
             Ok(d) => d,
             Err(e) => return self.error(e),
@@ -182,6 +189,15 @@ impl App {
         } else {
             "took the incoming version"
         };
-        self.info(format!("{} {}: {kept}", done.item_kind, done.label));
+        let over: Vec<String> = replaced.iter().map(|(f, v)| format!("{f} {v}")).collect();
+        let over = if over.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (replacing what was edited here since the conflict was filed: {})",
+                over.join("; ")
+            )
+        };
+        self.info(format!("{} {}: {kept}{over}", done.item_kind, done.label));
     }
 }

@@ -370,8 +370,15 @@ impl Runner {
                 app.show_conflicts(found.map_err(|e| e.to_string()));
             }
             Effect::Resolve { conflict, choice } => {
+                // (What taking the incoming side replaces is said.)
+                let replaced = match choice {
+                    conflicts::Choice::Incoming => conflicts::get(self.store.conn(), conflict)
+                        .map(|c| c.replaced_since())
+                        .unwrap_or_default(),
+                    conflicts::Choice::Local => Vec::new(),
+                };
                 let done = conflicts::resolve(&mut self.store, conflict, choice);
-                app.conflict_settled(choice, done.map_err(|e| e.to_string()));
+                app.conflict_settled(choice, done.map_err(|e| e.to_string()), &replaced);
             }
             Effect::OpenStats { mut view, hits } => {
                 if let Some(hits) = hits {

@@ -413,11 +413,21 @@ fn a_conflict_is_settled_by_key_and_leaves_the_list_only_when_the_runner_did_it(
         "{e:?}"
     );
     // Refused (settled meanwhile by a colleague): it stays listed.
-    a.conflict_settled(Choice::Incoming, Err("already settled".into()));
+    a.conflict_settled(Choice::Incoming, Err("already settled".into()), &[]);
     assert!(matches!(&a.modal, Modal::Conflicts { list, .. } if list.len() == 2));
-    a.conflict_settled(Choice::Incoming, Ok(conflict(2)));
+    a.conflict_settled(
+        Choice::Incoming,
+        Ok(conflict(2)),
+        &[("weight_g".into(), "480.0".into())],
+    );
     assert!(matches!(&a.modal, Modal::Conflicts { list, cursor: 0 } if list.len() == 1));
-    assert!(a.message.as_ref().unwrap().0.contains("took the incoming"));
+    let said = &a.message.as_ref().unwrap().0;
+    assert!(said.contains("took the incoming"), "{said}");
+    // What it replaced that was edited here since is said.
+    assert!(
+        said.contains("edited here since the conflict was filed: weight_g 480.0"),
+        "{said}"
+    );
     // The lists' rows are read again (a row kept the old version).
     let after = a.take_effects();
     assert!(
@@ -432,7 +442,7 @@ fn a_conflict_is_settled_by_key_and_leaves_the_list_only_when_the_runner_did_it(
             choice: Choice::Local
         }]
     ));
-    a.conflict_settled(Choice::Local, Ok(conflict(1)));
+    a.conflict_settled(Choice::Local, Ok(conflict(1)), &[]);
     assert!(
         matches!(a.modal, Modal::None),
         "the last one closes the list"
