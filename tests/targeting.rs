@@ -1516,7 +1516,33 @@ fn screen_takes_the_date_order_and_never_says_no_hits_of_rows_it_passed_over() {
         "Tracking number,Sender phone,Posting date\nRR500000018CN,+7 917 344 72 67,03/04/2026\nRR500000021CN,+7 917 344 72 67,05/06/2026\n",
     )
     .unwrap();
-    let out = nb.run(&["screen", file.to_str().unwrap()]).failure();
+    // Without the order the rows are screened without their dates, the
+    // flag named (they were passed over, their watched phone with them).
+    let out = nb.run(&["screen", file.to_str().unwrap()]).success();
+    let o = out.get_output();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert!(
+        stdout.contains("RR500000018CN") && stdout.contains("RR500000021CN"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("--date-order dmy"), "{stderr}");
+    assert!(
+        stderr.contains("left out of this row's screening"),
+        "{stderr}"
+    );
+    // A screen that could read no row says so and fails.
+    let none = nb.beside("none.csv");
+    std::fs::write(
+        &none,
+        "Tracking number,Sender phone
+RR50000001CN,+7 917 344 72 67
+",
+    )
+    .unwrap();
+    let out = nb.run(&["screen", none.to_str().unwrap()]).failure();
     let o = out.get_output();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&o.stdout),
@@ -1524,10 +1550,9 @@ fn screen_takes_the_date_order_and_never_says_no_hits_of_rows_it_passed_over() {
     );
     assert!(!stdout.lines().any(|l| l == "no hits"), "{stdout}");
     assert!(
-        stdout.contains("2 rows could not be read and were not screened"),
+        stdout.contains("1 rows could not be read and were not screened"),
         "{stdout}"
     );
-    assert!(stderr.contains("--date-order dmy"), "{stderr}");
     assert!(stderr.contains("nothing was screened"), "{stderr}");
     let hit = nb.ok(&["screen", file.to_str().unwrap(), "--date-order", "dmy"]);
     assert!(
@@ -1619,4 +1644,59 @@ fn many_senders_counts_parcels_by_their_own_dates() {
         why.contains("RR100000034CN") && !why.contains("RR100000003CN"),
         "{why}"
     );
+}
+
+/// A manifest's row is screened for what it holds even where one of its
+/// cells cannot be read (a currency written `руб.` once was, a country
+/// as `CHN`, a date no calendar has): the cell is left out and said, and
+/// the watched phone beside it is a hit. The whole row was passed over,
+/// its watched phone never screened. A row whose tracking number cannot
+/// be read still cannot be screened.
+#[test]
+fn a_manifest_row_with_a_bad_cell_is_screened_for_the_rest() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+7 701 999 12 34",
+        "--reason",
+        "courier",
+    ]);
+    let m = nb.beside("manifest.csv");
+    std::fs::write(
+        &m,
+        "Трек-номер;Страна отправления;Телефон получателя;Стоимость;Валюта;Дата отправки\n\
+         RR300000057CN;CN;+7 701 999 12 34;1500;руб.;2026-11-30\n\
+         RR300000065CN;CHN;+7 701 999 12 34;1500;₽;2026-11-30\n\
+         RR300000074CN;CN;+7 701 999 12 34;1500;RUB;2026-02-30\n\
+         RR300000009CN;CN;+7 701 999 12 34;1500;дублоны;2026-11-30\n\
+         RR30000007CN;CN;+7 701 999 12 34;1500;RUB;2026-11-30\n",
+    )
+    .unwrap();
+    let v = nb.json(&["screen", s(&m)]);
+    let hit: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["tracking"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hit,
+        [
+            "RR300000057CN",
+            "RR300000065CN",
+            "RR300000074CN",
+            "RR300000009CN"
+        ],
+        "{v}"
+    );
+    let notices = v["report"]["notices"].to_string();
+    assert!(
+        notices.contains("2026-02-30") && notices.contains("left out of this row's screening"),
+        "{notices}"
+    );
+    assert!(notices.contains("дублоны"), "{notices}");
+    assert_eq!(v["report"]["unreadable"], 1, "{v}");
 }

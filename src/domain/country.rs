@@ -111,11 +111,17 @@ pub fn parse(input: &str) -> Result<String, String> {
     if is_valid(&code) {
         return Ok(code);
     }
+    // Three letters, as customs systems write them (`CHN`, `KAZ`).
+    if code.len() == 3
+        && let Ok(c) = CountryCode::for_alpha3(&code)
+    {
+        return Ok(c.alpha2().to_string());
+    }
     if let Some(c) = by_name(input) {
         return Ok(c.to_string());
     }
     Err(format!(
-        "{:?} is not an ISO 3166-1 alpha-2 country code (e.g. KZ, CN, NL) or a country's name",
+        "{:?} is not an ISO 3166-1 alpha-2 country code (e.g. KZ, CN, NL), its alpha-3 form (KAZ) or a country's name",
         input.trim()
     ))
 }
@@ -167,6 +173,16 @@ pub fn name(code: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A country's three-letter code, as customs systems write it, is
+    /// its code (`CHN` passed a manifest's row over).
+    #[test]
+    fn an_alpha3_code_is_the_country() {
+        assert_eq!(parse("CHN").as_deref(), Ok("CN"));
+        assert_eq!(parse("kaz").as_deref(), Ok("KZ"));
+        assert_eq!(parse("USA").as_deref(), Ok("US"));
+        assert!(parse("XXX").is_err());
+    }
 
     #[test]
     fn the_table_of_codes_agrees_with_iso() {

@@ -355,14 +355,51 @@ pub fn parse_currency(raw: &str) -> Result<String, String> {
         return Ok((*code).to_string());
     }
     if t.len() == 3 && ISO_4217.binary_search(&t.as_str()).is_ok() {
-        Ok(t)
-    } else {
-        Err(format!(
-            "{:?} is not an ISO 4217 currency code (e.g. USD, EUR, KZT)",
-            raw.trim()
-        ))
+        return Ok(t);
     }
+    // A sign or a word, as a partner's table writes it in each row
+    // (`₽`, `руб.`, `тенге`): the whole row was passed over, its
+    // watched phone never screened.
+    let word = raw.trim().trim_end_matches('.').to_lowercase();
+    if let Some((_, code)) = CURRENCY_WORDS.iter().find(|(w, _)| *w == word) {
+        return Ok((*code).to_string());
+    }
+    Err(format!(
+        "{:?} is not an ISO 4217 currency code (e.g. USD, EUR, KZT) or a currency's sign or word (₽, руб, тенге)",
+        raw.trim()
+    ))
 }
+
+/// Currency words and signs, with their codes.
+pub const CURRENCY_WORDS: &[(&str, &str)] = &[
+    ("$", "USD"),
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("₽", "RUB"),
+    ("₸", "KZT"),
+    ("₴", "UAH"),
+    ("₩", "KRW"),
+    ("₹", "INR"),
+    ("₺", "TRY"),
+    ("rmb", "CNY"),
+    ("руб", "RUB"),
+    ("рубли", "RUB"),
+    ("рублей", "RUB"),
+    ("рубль", "RUB"),
+    ("rubles", "RUB"),
+    ("тенге", "KZT"),
+    ("тг", "KZT"),
+    ("долл", "USD"),
+    ("доллар", "USD"),
+    ("долларов", "USD"),
+    ("dollars", "USD"),
+    ("евро", "EUR"),
+    ("euro", "EUR"),
+    ("euros", "EUR"),
+    ("юань", "CNY"),
+    ("юаней", "CNY"),
+    ("yuan", "CNY"),
+];
 
 /// A NUL byte is never data (no terminal shows it, and a CSV holding one
 /// is refused on its way back in): refused on every path a text is
@@ -565,6 +602,28 @@ impl FieldKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A currency written in a row as its sign or word is its code, as
+    /// in a header (a partner's `руб.` in every row passed each row over);
+    /// what is neither is refused.
+    #[test]
+    fn a_currency_sign_or_word_is_its_code() {
+        for (raw, code) in [
+            ("RUB", "RUB"),
+            (" usd ", "USD"),
+            ("RMB", "CNY"),
+            ("руб.", "RUB"),
+            ("Руб", "RUB"),
+            ("₽", "RUB"),
+            ("тенге", "KZT"),
+            ("$", "USD"),
+        ] {
+            assert_eq!(parse_currency(raw).as_deref(), Ok(code), "{raw}");
+        }
+        for bad in ["XYZ", "рубашка", "", "¥"] {
+            assert!(parse_currency(bad).is_err(), "{bad}");
+        }
+    }
 
     /// A control character is refused in a line of text and in a long
     /// text, naming it; a long text keeps its line ends and tabs.

@@ -217,7 +217,9 @@ fn screen_as(
     };
     // Each row is scored once the next has come, so that what scoring it
     // will look at in memory is asked for a row ahead (`Batch::expect`).
-    let mut pending: Option<(u64, Made)> = None;
+    // (With whether the row was read without a cell it could not read:
+    // such a row is screened, not kept.)
+    let mut pending: Option<(u64, Made, bool)> = None;
     let rows = csv_import::each_row(
         prep,
         prepare,
@@ -240,13 +242,17 @@ fn screen_as(
                 know.ahead(report.screened, all);
             }
             csv_import::note(&mut report.notices, row.line, &row.warnings);
+            let partial = row
+                .warnings
+                .iter()
+                .any(|w| w.ends_with(csv_import::LEFT_OUT));
             know.expect(&made.1);
-            if let Some((line, before)) = pending.replace((row.line, made)) {
+            if let Some((line, before, part)) = pending.replace((row.line, made, partial)) {
                 score_row(
                     &mut know,
                     how,
                     &mut report,
-                    line,
+                    (line, part),
                     before,
                     spent,
                     &mut on_hit,
@@ -256,12 +262,12 @@ fn screen_as(
         },
         &mut progress,
     )?;
-    if let Some((line, last)) = pending.take() {
+    if let Some((line, last, part)) = pending.take() {
         score_row(
             &mut know,
             how,
             &mut report,
-            line,
+            (line, part),
             last,
             &mut Vec::new(),
             &mut on_hit,
@@ -275,11 +281,13 @@ fn screen_as(
 
 /// Scores one row of a screen, remembers it for the rows after it, and
 /// tells `on_hit` of its hits. What it is done with goes to `spent`.
+/// `partial`: the row was read without a cell it could not read (it is
+/// screened, and not kept: kept, it would be stored without it).
 fn score_row(
     know: &mut Batch<Known<'_>>,
     how: &Screening<'_>,
     report: &mut Report,
-    line: u64,
+    (line, partial): (u64, bool),
     (parcel, ids, looked): Made,
     spent: &mut Vec<Made>,
     on_hit: &mut impl FnMut(RowHit) -> Result<(), ImportError>,
@@ -326,7 +334,16 @@ fn score_row(
     }
     report.hit += 1;
     let tracking = parcel.tracking.clone();
-    let parcel = if how.keep {
+    if how.keep && partial {
+        csv_import::note(
+            &mut report.notices,
+            line,
+            &[format!(
+                "not kept: line {line} ({tracking}) hit, but a cell of it could not be read: correct it and import or screen it again"
+            )],
+        );
+    }
+    let parcel = if how.keep && !partial {
         Some(parcel)
     } else {
         spent.push((parcel, ids, Vec::new()));
@@ -504,8 +521,9 @@ kinds = ["phone"]
 
     /// Each row is scored once the next has come: the last row too is
     /// scored, and the hits come in the file's order, whatever reads the
-    /// filters. (Rows on the watchlist: the first, the last, and one that
-    /// cannot be read between.)
+    /// filters. (Rows on the watchlist: the first, one whose tracking
+    /// number cannot be read, one after it, and the last, whose weight
+    /// cannot be read: screened without it, and not kept.)
     #[test]
     fn every_row_is_scored_in_order_the_last_too() {
         let (d, mut s) = temp_store();
@@ -525,8 +543,9 @@ kinds = ["phone"]
             "tracking,origin,destination,recipient_phone,weight_g\n\
              RR123456785KZ,CN,KZ,+77015550142,120\n\
              RR000000014KZ,CN,KZ,+77015550100,80\n\
-             RR000000028KZ,CN,KZ,+77015550101,heavy\n\
-             RR000000031KZ,CN,KZ,+77015550199,0353\n",
+             RR00000002KZ,CN,KZ,+77015550142,80\n\
+             RR000000031KZ,CN,KZ,+77015550199,0353\n\
+             RR000000045KZ,CN,KZ,+77015550142,heavy\n",
         )
         .unwrap();
         let prep = Prepared::new(&path, None, None, None).unwrap();
@@ -550,15 +569,26 @@ kinds = ["phone"]
                 |_| {},
             )
             .unwrap();
-            assert_eq!((report.screened, report.unreadable), (3, 1), "{filter:?}");
-            assert_eq!(report.hit, 2, "{filter:?}");
+            assert_eq!((report.screened, report.unreadable), (4, 1), "{filter:?}");
+            assert_eq!(report.hit, 3, "{filter:?}");
             assert_eq!(
                 hits,
                 vec![
                     (2, "RR123456785KZ".to_string(), Some(Some(120.0))),
                     (5, "RR000000031KZ".to_string(), Some(Some(353.0))),
+                    (6, "RR000000045KZ".to_string(), None),
                 ],
                 "{filter:?}"
+            );
+            let said: Vec<&str> = report.notices.iter().map(|n| n.first.as_str()).collect();
+            assert!(
+                said.iter()
+                    .any(|n| n.contains("weight") && n.contains("left out")),
+                "{said:?}"
+            );
+            assert!(
+                said.iter().any(|n| n.starts_with("not kept: line 6")),
+                "{said:?}"
             );
         }
     }

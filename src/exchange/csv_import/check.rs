@@ -448,6 +448,58 @@ fn ambiguous_number(readings: &str, disagree: Option<&(String, String)>) -> Stri
     )
 }
 
+/// How a cell [`around_bad_cells`] left out is said, at the end of the
+/// row's warning.
+pub(crate) const LEFT_OUT: &str = "left out of this row's screening";
+
+/// A row rejected for cells of fields other than its tracking number,
+/// read again without them, for a screen: its other fields (a watched
+/// phone) are screened, and each cell left out is said in its warnings
+/// (`руб.` in a currency column passed the whole row over, its watched
+/// phone never screened). Anything else stays rejected as it was.
+pub(super) fn around_bad_cells(
+    plan: &ColumnPlan,
+    imported: &[&'static str],
+    cells: &[&str],
+    problems: Vec<Problem>,
+) -> Parsed {
+    let whole_row = problems
+        .iter()
+        .any(|p| p.field.as_deref().is_none_or(|f| f == "tracking"));
+    if whole_row || problems.is_empty() {
+        return Parsed::Rejected(problems);
+    }
+    let bad = |i: usize| {
+        plan.fields
+            .get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|f| problems.iter().any(|p| p.field.as_deref() == Some(f)))
+    };
+    let without: Vec<&str> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if bad(i) { "" } else { *c })
+        .collect();
+    match parse_row(plan, imported, &without, false) {
+        Parsed::Parcel {
+            parcel,
+            fp,
+            identifiers,
+            mut warnings,
+        } => {
+            warnings.extend(problems.iter().map(|p| format!("{p}: {LEFT_OUT}")));
+            Parsed::Parcel {
+                parcel,
+                fp,
+                identifiers,
+                warnings,
+            }
+        }
+        _ => Parsed::Rejected(problems),
+    }
+}
+
 /// Parses one row into a parcel, with nothing but the row: this runs on
 /// the reading thread, beside the one that writes. Every bad cell is
 /// reported, not only the first. `fingerprint_it`: fingerprint the

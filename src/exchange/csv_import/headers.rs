@@ -1,6 +1,7 @@
 //! Recognising a seizure table's headers, delimiter and encoding.
 
 use super::*;
+use crate::domain::fields::CURRENCY_WORDS;
 
 /// Headers people use for each parcel field, besides the field's own name
 /// and label. Matched ignoring case, spaces and punctuation. Weights are
@@ -571,36 +572,6 @@ const CURRENCY_CODES: &[&str] = &[
     "KRW", "AED", "CHF", "PLN", "UAH", "BYN", "AMD", "GEL", "AZN", "MNT", "HKD", "SGD", "THB",
     "VND", "IDR", "MYR", "PKR", "IRR", "AFN", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "CZK",
     "HUF", "RON", "BGN", "ILS", "SAR", "QAR", "BRL", "MXN", "ZAR", "EGP", "NGN", "LKR",
-];
-
-/// Currency words and signs, with their codes.
-const CURRENCY_WORDS: &[(&str, &str)] = &[
-    ("$", "USD"),
-    ("€", "EUR"),
-    ("£", "GBP"),
-    ("₽", "RUB"),
-    ("₸", "KZT"),
-    ("₴", "UAH"),
-    ("₩", "KRW"),
-    ("₹", "INR"),
-    ("₺", "TRY"),
-    ("rmb", "CNY"),
-    ("руб", "RUB"),
-    ("рубли", "RUB"),
-    ("рублей", "RUB"),
-    ("rubles", "RUB"),
-    ("тенге", "KZT"),
-    ("тг", "KZT"),
-    ("долл", "USD"),
-    ("доллар", "USD"),
-    ("долларов", "USD"),
-    ("dollars", "USD"),
-    ("евро", "EUR"),
-    ("euro", "EUR"),
-    ("euros", "EUR"),
-    ("юань", "CNY"),
-    ("юаней", "CNY"),
-    ("yuan", "CNY"),
 ];
 
 /// The currency a header names (`Value ($)`, `Стоимость (USD)`,

@@ -108,6 +108,7 @@ mod reader;
 mod rejects;
 mod running;
 
+pub(crate) use check::LEFT_OUT;
 use check::*;
 pub use check::{Problem, RowError};
 pub use headers::*;
@@ -637,6 +638,7 @@ pub fn each_row<T: Send>(
                 fingerprint: false,
                 skip_bad: true,
                 identifiers: false,
+                around_bad: true,
             };
             let blocked = std::cell::Cell::new(std::time::Duration::ZERO);
             let read = reader::read_in_chunks(

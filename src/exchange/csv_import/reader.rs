@@ -1364,6 +1364,9 @@ pub(super) struct Keeping {
     /// Work out each parcel's identifiers (its index rows), for the
     /// writer: on this thread, beside the one that writes.
     pub(super) identifiers: bool,
+    /// Read a row with a bad cell (not its tracking number's) without
+    /// that cell, said in its warnings: a screen looks at the rest.
+    pub(super) around_bad: bool,
 }
 
 /// Reads and parses the file's rows in order, handing each to `each` with
@@ -1463,6 +1466,11 @@ pub(super) fn read_each(
         let row = match (cells, bad) {
             (Ok(cells), _) => {
                 let mut parsed = parse_row(&prep.plan, imported, &cells, keep.fingerprint);
+                if keep.around_bad
+                    && let Parsed::Rejected(problems) = parsed
+                {
+                    parsed = check::around_bad_cells(&prep.plan, imported, &cells, problems);
+                }
                 // A cell quoted on one line with text after its closing
                 // quote (`"Ромашка" ТОО`): read without its quotes, said.
                 let strays = o.quoting.borrow_mut().strays_in(line, last);
@@ -1669,6 +1677,7 @@ pub(super) fn read_rows(
         fingerprint: true,
         skip_bad: true,
         identifiers: !first,
+        around_bad: false,
     };
     let read = read_in_chunks(
         prep,
