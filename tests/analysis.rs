@@ -714,6 +714,43 @@ fn stats_commands_print_tables_json_and_formula_safe_csv() {
     assert!(e.contains("--kind finding"), "{e}");
     let e = d.fails(&["stats", "freq", "status", "--where", "nothing"]);
     assert!(e.contains("FIELD=VALUE"), "{e}");
+    // A value no item can hold is refused, naming why (each counted a
+    // silent 0); one written otherwise than the values is read as them.
+    for (w, why) in [
+        ("status=seizd", "not one of"),
+        ("form=powdr", "not one of"),
+        ("origin=ZZ", "country code"),
+        ("seized_on=2024-02-30", "not a date"),
+        ("week=last", "not a date"),
+        ("route=CN", "not a route"),
+        ("quarter=2026-Q5", "not a quarter"),
+        ("identifier=passport", "not one of"),
+    ] {
+        let e = d.fails(&["stats", "freq", "destination", "--where", w]);
+        assert!(e.contains(why) && e.contains(w), "{w}: {e}");
+    }
+    let count = |w: &str| -> u64 {
+        d.json(&["stats", "freq", "destination", "--where", w])["total"]
+            .as_u64()
+            .unwrap()
+    };
+    let week = d.json(&["stats", "freq", "week"]);
+    let monday = week["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|r| r["value"].as_str())
+        .unwrap()
+        .to_string();
+    let monday_count = count(&format!("week={monday}"));
+    assert!(monday_count > 0, "{week}");
+    let thursday = jiff::civil::Date::strptime("%Y-%m-%d", &monday)
+        .unwrap()
+        .checked_add(jiff::Span::new().days(3))
+        .unwrap();
+    assert_eq!(count(&format!("week={thursday}")), monday_count);
+    assert_eq!(count("route=cn>kz"), count("route=CN>KZ"));
+    assert!(count("route=CN>KZ") > 0);
 
     // A value a spreadsheet would run as a formula is quoted.
     let nb = Nb::new();

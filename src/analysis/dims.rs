@@ -126,6 +126,113 @@ impl Dim {
         }
     }
 
+    /// A value typed for the dimension (`--where FIELD=VALUE`), as its
+    /// values are written, or why no item can have it: a week given by
+    /// any of its days is its Monday, a route's countries are codes, a
+    /// status or form is one the field takes. A value no item can hold
+    /// counted a silent 0 (`week=2025-01-01`, `route=cn>kz`,
+    /// `status=seizd`, `seized_on=2024-02-30`).
+    pub fn normalise(&self, shown: &str) -> Result<String, String> {
+        let v = shown.trim();
+        if keyed(self.kind, &self.name).is_some() {
+            return Ok(v.to_string());
+        }
+        let date = |t: &str| {
+            t.parse::<jiff::civil::Date>()
+                .map_err(|_| format!("{t:?} is not a date YYYY-MM-DD"))
+        };
+        match self.name.as_str() {
+            "year" if date_expr(self.kind).is_some() => {
+                return match v.parse::<u16>() {
+                    Ok(y) if v.len() == 4 && y > 0 => Ok(v.to_string()),
+                    _ => Err(format!("{v:?} is not a year (2026)")),
+                };
+            }
+            "quarter" if date_expr(self.kind).is_some() => {
+                let up = v.to_ascii_uppercase();
+                let ok = up.len() == 7
+                    && up[..4].bytes().all(|b| b.is_ascii_digit())
+                    && &up[4..6] == "-Q"
+                    && matches!(&up[6..], "1" | "2" | "3" | "4");
+                return if ok {
+                    Ok(up)
+                } else {
+                    Err(format!("{v:?} is not a quarter (2026-Q3)"))
+                };
+            }
+            "month" if date_expr(self.kind).is_some() => {
+                return date(&format!("{v}-01"))
+                    .map(|_| v.to_string())
+                    .map_err(|_| format!("{v:?} is not a month (2026-03)"));
+            }
+            "week" if date_expr(self.kind).is_some() => {
+                // Any day of the week: its Monday, as the weeks are named.
+                let d = date(v)?;
+                let back = i64::from(d.weekday().to_monday_zero_offset());
+                return d
+                    .checked_sub(jiff::Span::new().days(back))
+                    .map(|m| m.to_string())
+                    .map_err(|e| e.to_string());
+            }
+            "route" | "path" if self.kind == ItemKind::Parcel => {
+                let parts: Result<Vec<String>, String> = v
+                    .split('>')
+                    .map(|c| match c.trim() {
+                        "?" => Ok("?".to_string()),
+                        c => crate::domain::country::parse(c),
+                    })
+                    .collect();
+                let parts = parts?;
+                if self.name == "route" && parts.len() != 2 {
+                    return Err(format!(
+                        "{v:?} is not a route: its origin and destination, as CN>KZ (? for none)"
+                    ));
+                }
+                return Ok(parts.join(">"));
+            }
+            _ => {}
+        }
+        if let Source::Flags(flags) = &self.source {
+            let l = v.to_ascii_lowercase();
+            return match flags.iter().find(|(k, _)| *k == l) {
+                Some((k, _)) => Ok(k.clone()),
+                None => Err(format!(
+                    "{v:?} is not one of: {}",
+                    flags
+                        .iter()
+                        .map(|(k, _)| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+        }
+        if self.name == "controlled" && self.kind == ItemKind::Substance {
+            return match v.to_ascii_lowercase().as_str() {
+                l @ ("yes" | "no") => Ok(l.to_string()),
+                _ => Err(format!("{v:?} is not yes or no")),
+            };
+        }
+        // A stored field: what it takes, as it stores it.
+        let (kind, field) = match (self.kind, self.name.as_str()) {
+            (ItemKind::Parcel, "form") => (ItemKind::Finding, "form"),
+            (ItemKind::Parcel, f @ ("group" | "subclass" | "effect")) => (ItemKind::Substance, f),
+            (k, f) => (k, f),
+        };
+        match crate::domain::fields_of(kind)
+            .iter()
+            .find(|f| f.name == field)
+            .map(|f| f.parse(v))
+        {
+            Some(Ok(p)) => Ok(match p.value {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => v.to_string(),
+                other => other.to_string(),
+            }),
+            Some(Err(e)) => Err(e.message),
+            None => Ok(v.to_string()),
+        }
+    }
+
     /// The condition that the dimension (as SQL, `e`) holds `shown`, and
     /// its parameters. A phone number written the national way
     /// (`87015550142`) is the number it is in any country the notebook's

@@ -59,6 +59,13 @@ fn scope(store: &Store, kind: ItemKind, a: &ScopeArgs) -> Result<(Scope, Option<
                 .map_err(|e| anyhow::anyhow!("--where {w:?}: {e}"))?
                 .label;
             named.as_str()
+        } else if !v.is_empty() {
+            // As the field's values are written, or refused naming why
+            // none can be (it counted a silent 0).
+            named = dim
+                .normalise(v)
+                .map_err(|e| anyhow::anyhow!("--where {w:?}: {e}"))?;
+            named.as_str()
         } else {
             v
         };
