@@ -440,8 +440,14 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             writeln!(out, "deleted {} {}{extra}", r.kind, r.label)?;
         }
-        Command::List(args) => super::list::list(&ctx, &store, args, &mut out)?,
-        Command::Show { target } => super::show::show(&ctx, &store, target, &mut out)?,
+        // Each read from one state of the notebook (a count and the list
+        // it counts read while a colleague wrote disagreed).
+        Command::List(args) => {
+            one_read(&store, || super::list::list(&ctx, &store, args, &mut out))?
+        }
+        Command::Show { target } => {
+            one_read(&store, || super::show::show(&ctx, &store, target, &mut out))?
+        }
         Command::Search { query, kind, limit } => {
             let kind = kind
                 .as_deref()
@@ -781,7 +787,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             super::share::keys(&ctx, cmd, cli.identity.as_deref(), store.actor(), &mut out)?
         }
         Command::Stats(cmd) => super::stats::stats(ctx.format, &store, cmd, &mut out)?,
-        Command::Timeline { case } => super::stats::timeline(ctx.format, &store, case, &mut out)?,
+        Command::Timeline { case } => one_read(&store, || {
+            super::stats::timeline(ctx.format, &store, case, &mut out)
+        })?,
         Command::Compact => {
             let shown = store.path().display().to_string();
             let c = store.compact(|| {
@@ -1414,5 +1422,58 @@ mod upgrade_note_tests {
             "{said}"
         );
         assert_eq!(super::upgrade_note(15, 4 << 20, 4 << 20), None);
+    }
+}
+
+/// Runs `f`, a command's reads, in one read transaction: one state of the
+/// notebook for all of them, whatever colleagues write meanwhile.
+fn one_read<T>(store: &Store, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let mut done = None;
+    crate::store::in_one_read(store.conn(), || {
+        done = Some(f());
+        Ok(())
+    })?;
+    done.unwrap_or_else(|| bail!("the read did not run"))
+}
+
+#[cfg(test)]
+mod one_read_tests {
+    /// A command's reads in [`super::one_read`] see one state: a case a
+    /// colleague adds between two of them is in neither (`show` counted
+    /// a case's parcels and listed one more beside the count).
+    #[test]
+    fn a_commands_reads_see_one_state() {
+        let (dir, store) = crate::store::testutil::temp_store();
+        let count = || -> i64 {
+            store
+                .conn()
+                .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+                .unwrap()
+        };
+        let colleague = || {
+            let mut other = crate::store::Store::open(
+                &dir.path().join("t.db"),
+                crate::store::OpenOptions::new("colleague"),
+            )
+            .unwrap();
+            other
+                .write(|w| {
+                    let mut c: crate::domain::Case =
+                        crate::domain::record::new_record(&[("title", "Op")])
+                            .unwrap()
+                            .0;
+                    crate::store::create::case(w, &mut c)
+                })
+                .unwrap();
+        };
+        let (before, after) = super::one_read(&store, || {
+            let before = count();
+            colleague();
+            Ok((before, count()))
+        })
+        .unwrap();
+        assert_eq!(before, after);
+        // Outside it, the next read sees the colleague's case.
+        assert_eq!(count(), after + 1);
     }
 }
