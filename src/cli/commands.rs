@@ -440,11 +440,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             writeln!(out, "deleted {} {}{extra}", r.kind, r.label)?;
         }
-        // Each read from one state of the notebook (a count and the list
-        // it counts read while a colleague wrote disagreed).
-        Command::List(args) => {
-            one_read(&store, || super::list::list(&ctx, &store, args, &mut out))?
-        }
+        // (A listing reads one state of its own.)
+        Command::List(args) => super::list::list(&ctx, &store, args, &mut out)?,
+        // Each read from one state of the notebook (a case's count of
+        // parcels and the parcels it listed, read while a colleague
+        // wrote, disagreed).
         Command::Show { target } => {
             one_read(&store, || super::show::show(&ctx, &store, target, &mut out))?
         }
