@@ -2194,6 +2194,16 @@ fn a_save_writes_only_its_changes_and_refuses_a_field_changed_meanwhile() {
         "{text}"
     );
     assert_eq!(case_now(&a).1, "B summary");
+    // Kept in the log of messages too (it kept only "saving…").
+    assert!(
+        a.session
+            .app
+            .log
+            .iter()
+            .any(|(_, t, _)| t.starts_with("not saved: Summary changed by bob")),
+        "{:?}",
+        a.session.app.log
+    );
     // Saved again, knowingly, it replaces the other's.
     a.keys("ctrl-s");
     assert!(matches!(a.session.app.modal, Modal::None), "{}", a.text());
@@ -2366,10 +2376,21 @@ fn choice_lists_and_matches_move_with_j_k_g_and_act_on_the_highlighted_row() {
     // Said by the link it made (a person and a parcel are joined
     // `recipient-of`, which was said "same as").
     let (made, from, _) = interdict::xref::fuzzy::confirmed_link(&last);
+    // A person or organisation by name, a parcel by its tracking number.
+    let named = |node: &interdict::xref::graph::Node, name: &str, label: &str| {
+        if matches!(
+            node.kind,
+            interdict::domain::ItemKind::Person | interdict::domain::ItemKind::Organisation
+        ) {
+            name.to_string()
+        } else {
+            interdict::store::refs::named(node.kind, label)
+        }
+    };
     let first_named = if from == last.a.id {
-        &last.a_name
+        named(&last.a, &last.a_name, &last.a_label)
     } else {
-        &last.b_name
+        named(&last.b, &last.b_name, &last.b_label)
     };
     assert!(
         ui.text()
@@ -2377,6 +2398,24 @@ fn choice_lists_and_matches_move_with_j_k_g_and_act_on_the_highlighted_row() {
         "{}",
         ui.text()
     );
+    // The parcel named by its tracking number (it was named by its
+    // recipient's name, the person's own).
+    let (other, other_label) = if from == last.a.id {
+        (&last.b, &last.b_label)
+    } else {
+        (&last.a, &last.a_label)
+    };
+    if other.kind == interdict::domain::ItemKind::Parcel {
+        assert!(
+            ui.session
+                .app
+                .message
+                .as_ref()
+                .is_some_and(|m| m.0.contains(&format!("parcel {other_label}"))),
+            "{:?}",
+            ui.session.app.message
+        );
+    }
     let Modal::Matches { list, .. } = &ui.session.app.modal else {
         panic!("{}", ui.text())
     };

@@ -637,7 +637,14 @@ impl super::app::App {
                     self.info(notes.join(" · "));
                 }
             }
-            None => self.modal = super::app::Modal::Form(f),
+            None => {
+                // Why it was not saved, in the log too (it kept only
+                // "saving…"; the form says it beside its fields).
+                if let Some(e) = f.error.clone() {
+                    self.error(e);
+                }
+                self.modal = super::app::Modal::Form(f);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ use super::app::{App, Modal, move_in};
 use super::draw::{draw_entries, fit};
 use super::effect::Effect;
 use super::keymap::Action;
+use crate::domain::ItemKind;
 use crate::xref::fuzzy;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -122,11 +123,21 @@ impl App {
             // parcel are joined `recipient-of` or `sender-of`, not "same
             // as").
             let (link_type, from, _) = fuzzy::confirmed_link(sg);
-            let (first, second) = if from == sg.a.id {
-                (&sg.a_name, &sg.b_name)
-            } else {
-                (&sg.b_name, &sg.a_name)
+            // A person or organisation by name; anything else (a parcel)
+            // as it is known, its tracking number (the parcel was named
+            // by its recipient's name, which is the person's own).
+            let named = |node: &crate::xref::graph::Node, name: &str, label: &str| {
+                if matches!(node.kind, ItemKind::Person | ItemKind::Organisation) {
+                    name.to_string()
+                } else {
+                    crate::store::refs::named(node.kind, label)
+                }
             };
+            let (a, b) = (
+                named(&sg.a, &sg.a_name, &sg.a_label),
+                named(&sg.b, &sg.b_name, &sg.b_label),
+            );
+            let (first, second) = if from == sg.a.id { (a, b) } else { (b, a) };
             self.info(format!("confirmed: {first} {link_type} {second}"));
         } else {
             self.info(format!("rejected: {} / {}", sg.a_name, sg.b_name));

@@ -207,8 +207,24 @@ fn wrap_chars(text: &str, w: usize, rows: usize) -> Vec<String> {
     for c in text.chars() {
         let cw = c.width().unwrap_or(0);
         if used + cw > w && !row.is_empty() {
-            out.push(std::mem::take(&mut row));
-            used = 0;
+            // At the row's last space when it has one (a word was cut
+            // in two, `li|ne`); text without spaces by its characters.
+            match row.rfind(' ').filter(|at| *at > 0 && c != ' ') {
+                Some(at) => {
+                    let rest = row[at + 1..].to_string();
+                    row.truncate(at);
+                    out.push(std::mem::replace(&mut row, rest));
+                    used = row.chars().map(|c| c.width().unwrap_or(0)).sum();
+                }
+                None => {
+                    out.push(std::mem::take(&mut row));
+                    used = 0;
+                }
+            }
+            // (The space a row breaks at is the break.)
+            if c == ' ' {
+                continue;
+            }
         }
         row.push(c);
         used += cw;
@@ -241,7 +257,7 @@ impl App {
                     self.modal = Modal::None;
                     self.go_to(item, true);
                 }
-                None => self.info("this line leads nowhere"),
+                None => self.info("this line names no item to open"),
             },
             Action::Cancel => self.modal = Modal::None,
             _ => return false,
@@ -269,5 +285,11 @@ mod tests {
         );
         assert_eq!(wrap_chars("abcdef", 4, 10), ["abcd", "ef"]);
         assert_eq!(wrap_chars("", 4, 10), [""]);
+        // Words are kept whole where a row has a space to break at.
+        assert_eq!(
+            wrap_chars("summary: one line here", 10, 10),
+            ["summary:", "one line", "here"]
+        );
+        assert_eq!(wrap_chars("ab cdefghijkl", 5, 10), ["ab", "cdefg", "hijkl"]);
     }
 }

@@ -837,6 +837,26 @@ fn a_warning_repeated_by_each_key_is_logged_once() {
     );
 }
 
+/// The log of messages shows a name's invisible and reordering
+/// characters as the status line does, as visible escapes (it took them
+/// out, showing a name that is not the stored one, and sent a joiner to
+/// the terminal raw).
+#[test]
+fn the_log_of_messages_shows_invisible_characters_as_escapes() {
+    let mut ui = Ui::new(0);
+    ui.keys("a")
+        .typed("Invoice\u{202E}gpj.exe A\u{200D}B")
+        .keys("ctrl-s");
+    assert!(ui.status().contains("<U+202E>"), "{}", ui.status());
+    ui.keys("shift-m");
+    let text = ui.text();
+    assert!(text.contains("Invoice<U+202E>gpj.exe A<U+200D>B"), "{text}");
+    assert!(
+        !text.contains('\u{200D}') && !text.contains('\u{202E}'),
+        "{text}"
+    );
+}
+
 /// A finding is never an item shown, so a laboratory result is recorded
 /// from its row in the Links pane: `v` there offers what is recorded
 /// about the finding, and the result saved through the evidence rules
@@ -1087,9 +1107,10 @@ fn a_long_history_entry_is_read_whole_under_the_cursor() {
     for _ in 1..n {
         ui.keys("j");
     }
+    // (Wrapped at spaces: the words whole, not cut in two.)
     let text = ui.text();
     assert!(
-        text.contains("Серик Беков") && text.contains("Logistics Department"),
+        text.contains("Серик") && text.contains("Беков") && text.contains("Logistics Department"),
         "{text}"
     );
 }

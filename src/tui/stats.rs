@@ -841,7 +841,7 @@ impl App {
                         self.modal = Modal::None;
                         self.go_to(item, true);
                     }
-                    None => self.info("this line leads nowhere"),
+                    None => self.info("this line names no item to open"),
                 }
             }
             _ => return false,

@@ -527,6 +527,10 @@ impl App {
             } else {
                 ""
             };
+            // Shown as the status line showed it: an invisible or
+            // reordering character as its visible escape (the log took
+            // them out, and sent a joiner to the terminal raw).
+            let text = crate::domain::text::sanitize(text);
             for (i, l) in crate::domain::text::wrap(&format!("{tag}{text}"), 66)
                 .into_iter()
                 .enumerate()
