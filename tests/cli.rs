@@ -356,6 +356,10 @@ fn edit_delete_and_audit() {
     let log = nb.json(&["audit", "log", "C-0001"]);
     assert_eq!(log.as_array().unwrap().len(), 2);
     assert_eq!(log[1]["action"], "update");
+    // `--limit` holds for an item's history too: its latest entries.
+    let last = nb.json(&["audit", "log", "C-0001", "--limit", "1"]);
+    assert_eq!(last.as_array().unwrap().len(), 1, "{last}");
+    assert_eq!(last[0]["action"], "update");
     // Deleting the parcel takes its finding with its lab result, its note
     // and its case link with it.
     assert!(
@@ -1428,4 +1432,35 @@ fn the_audit_log_names_items_and_finds_a_deleted_ones_history() {
             "{asked}: {history}"
         );
     }
+}
+
+/// A command that only reads, pointed at a notebook that is not there (a
+/// mistyped --db), is refused, naming the path, and makes nothing: it
+/// listed an empty notebook, exit 0, and left one behind. A command that
+/// writes makes it, as before.
+#[test]
+fn reading_a_notebook_that_is_not_there_makes_none() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Operation Kestrel"]);
+    let typo = nb.beside("team-notbook.db");
+    for args in [
+        &["list", "cases"][..],
+        &["search", "Kestrel"],
+        &["show", "C-0001"],
+        &["stats", "freq", "status"],
+        &["audit", "log"],
+    ] {
+        let out = nb.cmd_on(&typo).args(args).assert().failure();
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            err.contains("no notebook at") && err.contains("team-notbook.db"),
+            "{args:?}: {err}"
+        );
+        assert!(!typo.exists(), "{args:?} made {}", typo.display());
+    }
+    nb.cmd_on(&typo)
+        .args(["add", "case", "--title", "New"])
+        .assert()
+        .success();
+    assert!(typo.exists());
 }

@@ -845,8 +845,10 @@ pub enum AuditCmd {
     Log {
         #[arg(value_name = "REF")]
         target: Option<String>,
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
+        /// At most N entries, the latest [default: 50 of the log; an
+        /// item's whole history]
+        #[arg(long)]
+        limit: Option<usize>,
     },
 }
 

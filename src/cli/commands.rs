@@ -37,6 +37,33 @@ struct Opened {
     _scratch: Option<tempfile::TempDir>,
 }
 
+/// Whether the command only reads the notebook (the interface, which
+/// makes a new one, is not a command here).
+fn reads_only(command: Option<&Command>) -> bool {
+    use super::args::ConflictCmd;
+    matches!(
+        command,
+        Some(
+            Command::List(_)
+                | Command::Show { .. }
+                | Command::Search { .. }
+                | Command::Xref { .. }
+                | Command::Path { .. }
+                | Command::Cluster { .. }
+                | Command::Clusters { .. }
+                | Command::Central { .. }
+                | Command::Stats(_)
+                | Command::Timeline { .. }
+                | Command::Trail { .. }
+                | Command::Hits { .. }
+                | Command::Audit(AuditCmd::Log { .. })
+                | Command::Conflicts {
+                    cmd: None | Some(ConflictCmd::List { .. } | ConflictCmd::Show { .. })
+                }
+        )
+    )
+}
+
 fn open(cli: &Cli) -> Result<Opened> {
     let path = match &cli.db {
         Some(p) => p.clone(),
@@ -52,6 +79,16 @@ fn open(cli: &Cli) -> Result<Opened> {
         Some(Command::Import(ImportCmd::Misp { dry_run, .. })) => *dry_run,
         _ => false,
     };
+    // A command that only reads is not given a new, empty notebook where
+    // none is (a mistyped --db listed nothing, exit 0, and left an empty
+    // notebook behind: "our cases are gone").
+    if reads_only(cli.command.as_ref()) && std::fs::symlink_metadata(&path).is_err() {
+        bail!(
+            "no notebook at {}: nothing to read (`interdict --db {} init` makes one there, as does the first command that writes to it)",
+            super::output::cell_line(&path.display().to_string()),
+            super::output::cell_line(&path.display().to_string())
+        );
+    }
     let mut scratch = None;
     let path = if dry_run && !path.exists() {
         let dir = tempfile::Builder::new()
@@ -1229,7 +1266,7 @@ fn audit_log(
     ctx: &Ctx,
     store: &Store,
     target: Option<&str>,
-    limit: usize,
+    limit: Option<usize>,
     out: &mut impl Write,
 ) -> Result<()> {
     let conn = store.conn();
@@ -1257,7 +1294,18 @@ fn audit_log(
                     None => return Err(e.into()),
                 },
             };
-            let entries = audit::full_history(conn, id)?;
+            let mut entries = audit::full_history(conn, id)?;
+            // The latest N when asked (`--limit` was not read for an
+            // item's history, which came whole).
+            if let Some(n) = limit
+                && entries.len() > n
+            {
+                eprintln!(
+                    "note: the latest {n} of {} entries (--limit)",
+                    entries.len()
+                );
+                entries.drain(..entries.len() - n);
+            }
             let owners = audit::log_owners(conn, &entries)?;
             let mut with_log = columns.to_vec();
             with_log.push("log");
@@ -1278,7 +1326,7 @@ fn audit_log(
         None => {
             // Which item each entry is about (a deleted one by the record
             // its deletion kept): the list named none.
-            let entries = audit::recent(conn, limit)?;
+            let entries = audit::recent(conn, limit.unwrap_or(50))?;
             let mut with_item = columns.to_vec();
             with_item.insert(5, "item");
             print_list(out, ctx.format, &entries, &with_item, |e| {
