@@ -1340,3 +1340,62 @@ fn an_organisations_description_is_not_its_contacts() {
         "sales@partner.kz; @partner_shop_kz"
     );
 }
+
+/// An object or reference the partner marks deleted in a later version
+/// of an event already imported is named where this notebook holds it
+/// (kept: an import deletes nothing), with how to delete it: it was
+/// only counted, and the withdrawn attribution stood unsaid.
+#[test]
+fn a_partners_withdrawal_of_what_is_here_is_named() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let event = |deleted: bool| {
+        serde_json::json!({"Event": {
+            "uuid": "6f1c2a7e-1b2c-4d3e-8f40-5a6b7c8d9e01",
+            "info": "partner event",
+            "date": "2026-03-01",
+            "Tag": [{"name": "tlp:amber"}],
+            "Attribute": [],
+            "Object": [
+                {
+                    "name": "interdict-parcel",
+                    "uuid": "6f1c2a7e-1b2c-4d3e-8f40-5a6b7c8d9e02",
+                    "Attribute": tracking("RR123456785CN"),
+                    "ObjectReference": [],
+                },
+                {
+                    "name": "person",
+                    "uuid": "6f1c2a7e-1b2c-4d3e-8f40-5a6b7c8d9e03",
+                    "deleted": deleted,
+                    "Attribute": [
+                        {"object_relation": "full-name", "type": "full-name", "value": "Асанов Бакыт"},
+                    ],
+                    "ObjectReference": [{
+                        "uuid": "6f1c2a7e-1b2c-4d3e-8f40-5a6b7c8d9e04",
+                        "referenced_uuid": "6f1c2a7e-1b2c-4d3e-8f40-5a6b7c8d9e02",
+                        "relationship_type": "receives",
+                        "deleted": deleted,
+                    }],
+                },
+            ],
+        }})
+    };
+    let v1 = import_value(&nb, "v1.json", &event(false));
+    nb.ok(&["import", "misp", v1.to_str().unwrap()]);
+    let x = nb.ok(&["show", "RR123456785CN"]);
+    assert!(x.contains("Асанов Бакыт"), "{x}");
+    let v2 = import_value(&nb, "v2.json", &event(true));
+    let said = nb.json(&["import", "misp", v2.to_str().unwrap()]);
+    let notices = said["notices"].to_string();
+    assert!(
+        notices.contains("6f1c2a7e-1b2c-4d3e-8f40-5a6b7c8d9e03 is marked deleted in MISP")
+            && notices.contains("Асанов Бакыт"),
+        "{notices}"
+    );
+    assert!(
+        notices.contains("6f1c2a7e-1b2c-4d3e-8f40-5a6b7c8d9e04 is marked deleted in MISP"),
+        "{notices}"
+    );
+    // Kept, as said.
+    assert!(nb.ok(&["show", "RR123456785CN"]).contains("Асанов Бакыт"));
+}

@@ -112,6 +112,38 @@ pub fn misp(store: &Store, args: &ExportArgs, out: &mut impl Write) -> Result<()
 /// second (a MISP event from a partner is tens of kilobytes).
 const MAX_MISP_EVENT: u64 = 4 << 20;
 
+/// A JSON file's bytes as text: UTF-8 (a byte-order mark is read past by
+/// the JSON reader), or why not, naming the line and column of the first
+/// byte that is not UTF-8, or the UTF-16 a byte-order mark says it is in
+/// (it said only "stream did not contain valid UTF-8").
+fn json_text(bytes: Vec<u8>) -> std::result::Result<String, String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(format!(
+            "the file is UTF-16 ({}, by its byte-order mark); JSON is read as UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8)",
+            if bytes[0] == 0xFF {
+                "little-endian"
+            } else {
+                "big-endian"
+            }
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let before = &bytes[..at];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+        // (The column in characters: what comes before the bad byte on
+        // its line is UTF-8.)
+        let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+        format!(
+            "not UTF-8 at line {line}, column {column} (byte 0x{:02X}, the file's byte {}): JSON is read as UTF-8; save the file as UTF-8",
+            bytes[at],
+            at + 1
+        )
+    })
+}
+
 pub fn import_misp(
     ctx: &super::commands::Ctx,
     store: &mut Store,
@@ -128,8 +160,8 @@ pub fn import_misp(
             file.display()
         );
     }
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let text = json_text(bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let name = file.display().to_string();
     let import = |w: &mut crate::store::Writer<'_>| {
         crate::exchange::misp::import_event(w, &text, &name, dry_run).map(|r| (r, !dry_run))
@@ -227,4 +259,24 @@ pub fn incident(
         Format::Table => summary::incident_text(conn, &report)?,
     };
     emit(args, &text, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_text;
+
+    /// A file that is not UTF-8 is named with the line and column of its
+    /// first bad byte, or as the UTF-16 its byte-order mark says (it said
+    /// only "stream did not contain valid UTF-8").
+    #[test]
+    fn a_json_file_not_utf8_is_named_where() {
+        let e = json_text(b"{\n  \"info\": \"Op \xC0 x\"\n}".to_vec()).unwrap_err();
+        assert!(e.contains("line 2, column 15") && e.contains("0xC0"), "{e}");
+        let e = json_text(vec![0xFF, 0xFE, b'{', 0]).unwrap_err();
+        assert!(e.contains("UTF-16 (little-endian"), "{e}");
+        assert_eq!(
+            json_text("{\"a\": \"Ж\"}".as_bytes().to_vec()).unwrap(),
+            "{\"a\": \"Ж\"}"
+        );
+    }
 }

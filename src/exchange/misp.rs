@@ -740,6 +740,29 @@ pub struct Imported {
     pub dry_run: bool,
 }
 
+/// Says of an object or reference the event marks deleted, `uuid`, that
+/// this notebook holds a record under it (brought by an earlier import):
+/// kept, as nothing is deleted by an import, and named with how to delete
+/// it if the partner's withdrawal stands.
+fn withdrawn_here(
+    w: &crate::store::Writer<'_>,
+    uuid: &Value,
+    what: &str,
+    notices: &mut Vec<String>,
+) -> Result<()> {
+    let Some(id) = uuid.as_str().and_then(|u| Uuid::parse_str(u.trim()).ok()) else {
+        return Ok(());
+    };
+    if let Some(kind) = refs::kind_of_id(&w.tx, id)? {
+        let label = records::label_of(&w.tx, kind, id)?;
+        notices.push(format!(
+            "{what} {id} is marked deleted in MISP: the partner withdrew it, and this notebook holds it as {kind} {} (kept; `interdict delete {id}` if the withdrawal stands)",
+            crate::domain::text::sanitize(&label)
+        ));
+    }
+    Ok(())
+}
+
 /// How an organisation's contacts begin their line of its MISP
 /// description.
 const CONTACTS_LINE: &str = "contacts: ";
@@ -1611,6 +1634,21 @@ pub fn import_event(
             gone_objects.len()
         ));
     }
+    // One this notebook holds (an earlier import of the event brought
+    // it) is kept, and named: the partner withdrew it (it was only
+    // counted, and the withdrawn attribution stood unsaid).
+    for o in &gone_objects {
+        let what = format!("{} object", o["name"].as_str().unwrap_or("?"));
+        withdrawn_here(w, &o["uuid"], &what, &mut out.notices)?;
+        // Its references go with it.
+        for x in o["ObjectReference"].as_array().into_iter().flatten() {
+            let what = format!(
+                "reference ({}) of that object",
+                x["relationship_type"].as_str().unwrap_or("?")
+            );
+            withdrawn_here(w, &x["uuid"], &what, &mut out.notices)?;
+        }
+    }
     // Two objects under one uuid: the second was taken as "already here"
     // and its content lost. The same object twice is harmless. (A uuid
     // is one whatever the case of its letters.)
@@ -2099,6 +2137,11 @@ pub fn import_event(
         for x in o["ObjectReference"].as_array().into_iter().flatten() {
             if deleted(x) {
                 gone_refs += 1;
+                let what = format!(
+                    "reference ({})",
+                    x["relationship_type"].as_str().unwrap_or("?")
+                );
+                withdrawn_here(w, &x["uuid"], &what, &mut out.notices)?;
                 continue;
             }
             let rel = x["relationship_type"].as_str().unwrap_or("");
