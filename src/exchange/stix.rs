@@ -626,7 +626,9 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                 ),
                 ("unit", opt(&f.unit)),
                 ("identification", f.identification.clone().into()),
-                ("test_ref", opt(&f.test_ref)),
+                // (Not `test_ref`: a STIX property ending in `_ref` holds
+                // an id, and a consumer may try to resolve it.)
+                ("test_reference", opt(&f.test_ref)),
             ]),
         );
         stix_of.insert(f.meta.id, id);
@@ -814,7 +816,7 @@ subclass, effect, cas, schedule_1961, schedule_1971, table_1988, national_note. 
 Property extension (kind = case, seizure, finding, link or note): case {reference, status, \
 opened_on, closed_on, lead_officer, tlp}; seizure on observed-data {status, seized_place, \
 seized_on}; finding on a contains relationship {form, quantity, unit, identification \
-(presumptive or lab-confirmed), test_ref}; link on a relationship {link_type, made_by, \
+(presumptive or lab-confirmed), test_reference}; link on a relationship {link_type, made_by, \
 source_grade, intel_grade, handling}; note {note_type (note or lead), noted_on, source, \
 source_grade (1-3), intel_grade (A-E), handling (P or C), grading (UK 3x5x2), tlp}.";
 
