@@ -230,6 +230,34 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// A column of a plain-text table: `s` cut to `width` terminal cells (an
+/// ellipsis where cut, as [`truncate`]) and padded to them, by display
+/// width (padded by characters, a name with a CJK character pushed the
+/// columns after it one place right).
+pub fn column(s: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let mut out = if s.width() <= width {
+        s.to_string()
+    } else {
+        let shown = super::identifiers::shown_text(s);
+        let mut cut = String::new();
+        let mut used = 0;
+        for c in shown.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w + 1 > width {
+                break;
+            }
+            cut.push(c);
+            used += w;
+        }
+        cut.push('…');
+        cut
+    };
+    let pad = width.saturating_sub(out.width());
+    out.extend(std::iter::repeat_n(' ', pad));
+    out
+}
+
 /// Lines of at most `width` terminal cells, broken between words where it
 /// can (a word longer than a line is cut), for messages read in full. (In
 /// cells, not characters: a line of Chinese, two cells a character, ran
@@ -382,6 +410,20 @@ pub fn unusual(name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    /// A table's column is cut and padded by display width: a CJK name
+    /// takes two cells a character, and the columns after it stay put.
+    #[test]
+    fn a_column_is_padded_by_display_width() {
+        use unicode_width::UnicodeWidthStr;
+        assert_eq!(column("Ли", 6), "Ли    ");
+        assert_eq!(column("Сержант Ли 李", 14).width(), 14);
+        assert_eq!(column("李李李李李", 6), "李李… ");
+        assert_eq!(column("abcdefgh", 5), "abcd…");
+        for s in ["Сержант Ли 李", "李李李李李", "plain"] {
+            assert_eq!(column(s, 8).width(), 8, "{s}");
+        }
+    }
     use super::*;
 
     /// Lines are wrapped by the cells they take: a message naming a

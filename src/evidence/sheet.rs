@@ -298,10 +298,12 @@ pub fn render(conn: &Connection, t: &ExhibitTrail) -> Result<String> {
         "#", "When", "From", "To", "Purpose", "Seal"
     );
     for (i, c) in t.custody.iter().enumerate() {
-        let cut = |v: &str, n: usize| text::truncate(&one_line(v), n).into_owned();
+        // (Cut and padded by display width: a CJK name pushed the columns
+        // after it one place right.)
+        let cut = |v: &str, n: usize| text::column(&one_line(v), n);
         let _ = writeln!(
             s,
-            "{:<3} {:<16} {:<18} {:<18} {:<11} {:<6} {}",
+            "{:<3} {} {} {} {:<11} {:<6} {}",
             i + 1,
             cut(&c.handed_at, 16),
             cut(c.from_holder.as_deref().unwrap_or("?"), 18),
@@ -327,7 +329,7 @@ pub fn render(conn: &Connection, t: &ExhibitTrail) -> Result<String> {
             ("to", Some(c.to_holder.as_str())),
         ] {
             if let Some(v) = v
-                && text::truncate(&one_line(v), 18).len() != one_line(v).len()
+                && text::column(&one_line(v), 18).trim_end() != one_line(v)
             {
                 under.push(format!("{what}: {}", one_line(v)));
             }
