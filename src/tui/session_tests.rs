@@ -857,6 +857,43 @@ fn the_log_of_messages_shows_invisible_characters_as_escapes() {
     );
 }
 
+/// `v` on an exhibit's row in its parcel's Links pane offers a custody
+/// hand-over of that exhibit (it offered the parcel's own kinds, the
+/// hand-over only after opening the exhibit).
+#[test]
+fn v_on_an_exhibits_row_offers_its_custody() {
+    let mut ui = Ui::new(60);
+    let (exhibit, tracking): (uuid::Uuid, String) =
+        ui.s.runner
+            .store
+            .conn()
+            .query_row(
+                "SELECT e.id, p.tracking FROM exhibits e JOIN parcels p ON p.id = e.parcel_id
+                 ORDER BY p.n LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+    ui.keys("2 /").typed(&tracking).keys("enter enter");
+    for _ in 0..30 {
+        let on = ui.s.app.links.get(ui.s.app.links_cursor).map(|l| l.id);
+        if on == Some(exhibit) {
+            break;
+        }
+        ui.keys("j");
+    }
+    assert_eq!(
+        ui.s.app.links.get(ui.s.app.links_cursor).map(|l| l.id),
+        Some(exhibit),
+        "{}",
+        ui.text()
+    );
+    ui.keys("v");
+    let text = ui.text();
+    assert!(text.contains("custody hand-over"), "{text}");
+    assert!(!text.contains("inspection:"), "the parcel's own: {text}");
+}
+
 /// A finding is never an item shown, so a laboratory result is recorded
 /// from its row in the Links pane: `v` there offers what is recorded
 /// about the finding, and the result saved through the evidence rules

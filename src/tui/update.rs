@@ -459,7 +459,13 @@ impl App {
                 }
                 _ => self.info("select a parcel to record what was found in it"),
             },
-            Action::AddEvidence => match self.finding_under_cursor().or_else(|| self.selected_item()) {
+            // (In the Links pane, the finding or exhibit under the cursor:
+            // `v` on an exhibit's row offered the parcel's kinds.)
+            Action::AddEvidence => match self
+                .finding_under_cursor()
+                .or_else(|| self.exhibit_under_cursor())
+                .or_else(|| self.selected_item())
+            {
                 Some(item) if !super::picker::evidence_kinds(item.kind).is_empty() => {
                     let kinds = super::picker::evidence_kinds(item.kind)
                         .into_iter()
@@ -596,6 +602,20 @@ impl App {
             }),
             _ => None,
         }
+    }
+
+    /// In the Links pane, the exhibit whose row is under the cursor: what
+    /// `v` records a custody hand-over of.
+    fn exhibit_under_cursor(&self) -> Option<ItemRef> {
+        if self.pane != Pane::Links {
+            return None;
+        }
+        let l = self.links.get(self.links_cursor)?;
+        exhibit_row(l).then(|| ItemRef {
+            kind: ItemKind::Exhibit,
+            id: l.id,
+            label: l.label.clone(),
+        })
     }
 
     /// Edits the item shown, or in the Links pane the record that makes
