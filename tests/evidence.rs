@@ -182,7 +182,11 @@ fn an_inspection_and_its_exhibit_with_custody_flag_gaps_and_broken_seals() {
     assert_eq!(nb.count("custody"), 3);
     // The case shows what is flagged in its parcels.
     let case = nb.ok(&["show", "C-0001"]);
-    assert!(case.contains("Evidence flagged (2)"), "{case}");
+    // (The sample EX-1/A, with no hand-over of its own, is a gap too.)
+    assert!(
+        case.contains("Evidence flagged (3)") && case.contains("EX-1/A, gap: no custody recorded"),
+        "{case}"
+    );
     let parcel = nb.ok(&["show", P]);
     assert!(
         parcel.contains("inspected 2026-03-02 10:40 (x-ray)"),
@@ -2500,4 +2504,49 @@ fn exhibits_weighing_more_than_their_parcel_together_are_flagged() {
             flags(n)
         );
     }
+}
+
+/// An exhibit with no custody recorded is flagged (the sheet said "no
+/// gap" until one real hand-over made it flagged); a sample follows its
+/// exhibit renumbered (it kept the old number, could no longer be
+/// edited, and named another parcel's exhibit given that number), and
+/// goes with it when it is deleted.
+#[test]
+fn an_exhibit_without_custody_is_a_gap_and_samples_follow_their_exhibit() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    for t in ["RR000000014KZ", "EE123456785CN"] {
+        nb.ok(&["add", "parcel", "--tracking", t, "--weight", "1000"]);
+    }
+    nb.ok(&["exhibit", "add", "RR000000014KZ", "X1", "--net", "800 g"]);
+    let sheet = nb.ok(&["custody", "sheet", "X1"]);
+    assert!(
+        sheet.contains("gap: no custody recorded") && !sheet.contains("Flags: none"),
+        "{sheet}"
+    );
+    nb.ok(&[
+        "exhibit",
+        "add",
+        "RR000000014KZ",
+        "X1-S",
+        "--sample-of",
+        "X1",
+        "--net",
+        "2 g",
+    ]);
+    nb.ok(&["edit", "X1", "--set", "number=X-1"]);
+    let sample = nb.json(&["show", "X1-S"]);
+    assert_eq!(sample["sample_of"], "X-1", "{sample}");
+    nb.ok(&["edit", "X1-S", "--set", "net_g=1.8"]);
+    // The old number given to another parcel's exhibit is not the sample's.
+    nb.ok(&["exhibit", "add", "EE123456785CN", "X1", "--net", "5 g"]);
+    let sheet = nb.ok(&["custody", "sheet", "X1-S"]);
+    assert!(
+        sheet.contains("X-1") && !sheet.contains("exhibit X1\n"),
+        "{sheet}"
+    );
+    // Deleted, the exhibit takes its samples with it.
+    nb.ok(&["delete", "X-1"]);
+    assert!(nb.fails(&["show", "X1-S"]).contains("X1-S"));
+    nb.ok(&["audit", "verify"]);
 }

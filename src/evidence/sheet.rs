@@ -32,6 +32,20 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
         .iter()
         .map(|(i, f)| format!("hand-over {} ({}): {f}", i + 1, log[*i].handed_at))
         .collect();
+    // No log at all is the widest gap (it was "Flags: none (no gap)", and
+    // one real hand-over recorded made the sheet flagged).
+    if log.is_empty() {
+        flags.push(format!(
+            "gap: no custody recorded: who has held it since it was {}{} is not recorded (`interdict custody add {} --to HOLDER`)",
+            if e.sample_of.is_some() { "taken" } else { "seized" },
+            seized
+                .as_deref()
+                .filter(|_| e.sample_of.is_none())
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default(),
+            e.number
+        ));
+    }
     // What the chain stands on in the parcel, changed once it began (a
     // seizure date cleared and the parcel released left a clean sheet).
     // What was there changed or cleared, not a blank filled in, and the

@@ -1622,7 +1622,37 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
             .map(report_ref);
         finding_follows_its_results(w, f, was.as_deref())?;
     }
+    if let (Some(x), Some(b)) = (
+        (rec as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::Exhibit>(),
+        (&before as &dyn std::any::Any).downcast_ref::<crate::domain::evidence::Exhibit>(),
+    ) && x.number.trim() != b.number.trim()
+    {
+        samples_follow(w, x, &b.number)?;
+    }
     Ok((Updated::Changed, warnings))
+}
+
+/// The samples taken from exhibit `x`, renumbered from `was`, name it by
+/// its new number (each written as an edit, audited): they kept the old
+/// one, which no exhibit had, so a sample could no longer be edited, and
+/// in time named another parcel's exhibit given that number.
+fn samples_follow(
+    w: &mut Writer<'_>,
+    x: &crate::domain::evidence::Exhibit,
+    was: &str,
+) -> Result<()> {
+    let samples: Vec<crate::domain::evidence::Exhibit> =
+        list_where(&w.tx, "parcel_id = ?1", [x.parcel_id], usize::MAX, 0)?;
+    for mut s in samples.into_iter().filter(|s| {
+        s.meta.id != x.meta.id
+            && s.sample_of
+                .as_deref()
+                .is_some_and(|of| of.trim().eq_ignore_ascii_case(was.trim()))
+    }) {
+        s.sample_of = Some(x.number.clone());
+        update(w, &mut s)?;
+    }
+    Ok(())
 }
 
 /// How a finding's test reference names a laboratory result: `LAB REF`.
@@ -1798,6 +1828,15 @@ pub fn doomed(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Vec<(ItemKi
             ItemKind::Finding => &[(
                 "SELECT id FROM lab_results WHERE finding_id = ?1",
                 ItemKind::LabResult,
+            )],
+            // A sample names the exhibit it is taken from by its number:
+            // left behind, it named a number no exhibit had, or in time
+            // another parcel's exhibit given it.
+            ItemKind::Exhibit => &[(
+                "SELECT s.id FROM exhibits s JOIN exhibits e ON e.id = ?1 \
+                 WHERE s.parcel_id = e.parcel_id AND s.id <> e.id \
+                 AND trim(s.sample_of) = trim(e.number) COLLATE NOCASE",
+                ItemKind::Exhibit,
             )],
             _ => &[],
         };
