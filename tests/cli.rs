@@ -1449,6 +1449,10 @@ fn reading_a_notebook_that_is_not_there_makes_none() {
         &["show", "C-0001"],
         &["stats", "freq", "status"],
         &["audit", "log"],
+        &["audit", "verify"],
+        &["watch", "list"],
+        &["exhibit", "list"],
+        &["export", "--all", "--out", "x.db"],
     ] {
         let out = nb.cmd_on(&typo).args(args).assert().failure();
         let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();

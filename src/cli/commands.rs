@@ -40,11 +40,25 @@ struct Opened {
 /// Whether the command only reads the notebook (the interface, which
 /// makes a new one, is not a command here).
 fn reads_only(command: Option<&Command>) -> bool {
-    use super::args::ConflictCmd;
+    use super::args::{
+        ConflictCmd, CustodyCmd, ExhibitCmd, LabCmd, MatchCmd, ProfileCmd, WarnCmd, WatchCmd,
+    };
+    if let Some(Command::Screen(a)) = command {
+        return !a.keep_hits;
+    }
     matches!(
         command,
         Some(
-            Command::List(_)
+            Command::Audit(AuditCmd::Verify { .. })
+                | Command::Export(_)
+                | Command::Watch(WatchCmd::List { .. })
+                | Command::Profile(ProfileCmd::List | ProfileCmd::Export { .. })
+                | Command::Warnlist(WarnCmd::List)
+                | Command::Matches(MatchCmd::List { .. })
+                | Command::Exhibit(ExhibitCmd::List { .. })
+                | Command::Lab(LabCmd::List { .. })
+                | Command::Custody(CustodyCmd::Sheet { .. })
+                | Command::List(_)
                 | Command::Show { .. }
                 | Command::Search { .. }
                 | Command::Xref { .. }
