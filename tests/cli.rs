@@ -1468,3 +1468,25 @@ fn reading_a_notebook_that_is_not_there_makes_none() {
         .success();
     assert!(typo.exists());
 }
+
+/// A notebook under two names (a hard link) is refused for writing and
+/// said when read: each name had its own write-ahead log, a case
+/// reference was given twice, and one name's writes were lost.
+#[test]
+fn a_hard_linked_notebook_is_refused_for_writing() {
+    let nb = Nb::new();
+    nb.ok(&["add", "case", "--title", "Op"]);
+    let other = nb.beside("mine.db");
+    std::fs::hard_link(&nb.db, &other).unwrap();
+    let out = nb
+        .cmd_on(&other)
+        .args(["add", "case", "--title", "Two"])
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("under 2 names (hard links)"), "{err}");
+    let err = nb.warns(&["list", "cases"]);
+    assert!(err.contains("hard links"), "{err}");
+    std::fs::remove_file(&other).unwrap();
+    nb.ok(&["add", "case", "--title", "Two"]);
+}

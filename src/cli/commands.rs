@@ -103,6 +103,24 @@ fn open(cli: &Cli) -> Result<Opened> {
             super::output::cell_line(&path.display().to_string())
         );
     }
+    // A notebook with two names (a hard link) has a `-wal` beside each:
+    // writes through one are not seen through the other, case references
+    // were given twice and one name's writes were lost.
+    let names = {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(&path).map_or(1, |m| m.nlink())
+    };
+    if names > 1 && path.is_file() {
+        let said = format!(
+            "{} is one file under {names} names (hard links): SQLite keeps its write-ahead log beside each name, so what is written through one is not seen through another, and writes are lost; keep one name (a symbolic link is safe)",
+            super::output::cell_line(&path.display().to_string())
+        );
+        if cli.read_only || reads_only(cli.command.as_ref()) {
+            eprintln!("warning: {said}");
+        } else {
+            bail!("refused, nothing was written: {said}");
+        }
+    }
     let mut scratch = None;
     let path = if dry_run && !path.exists() {
         let dir = tempfile::Builder::new()
