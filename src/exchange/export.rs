@@ -591,7 +591,10 @@ fn histories_in_one_pass(
     let mut ins = audit::insert_received(dst)?;
     // The source's own log in order, each entry with the hash of the one
     // before it and its own.
+    // (Every entry read is checked against the chain: the whole log,
+    // here.)
     audit::chain::walk_from(src, 0, None, |r, _, prev, hash| {
+        audit::refuse_unchained(r, hash)?;
         if wanted_row(r, 5)? {
             ins.execute(audit::as_received(&source_db, r, prev, hash)?)?;
         }
@@ -1136,5 +1139,41 @@ mod tests {
             a.iter()
                 .all(|r| r[6] != rusqlite::types::Value::Blob(missing.clone()))
         );
+    }
+
+    /// An entry of the exporter's own log changed behind interdict's back
+    /// is refused, item by item and in one pass, naming the entry: an
+    /// export signed a forged creator and weight, and the colleague who
+    /// merged it was told the log was intact.
+    #[test]
+    fn a_history_changed_behind_interdicts_back_is_never_handed_on() {
+        let (_d, mut src) = temp_store();
+        let id = src
+            .write(|w| {
+                let (mut c, _) = new_record::<Case>(&[("title", "case")])?;
+                crate::store::create::case(w, &mut c)?;
+                Ok(c.meta.id)
+            })
+            .unwrap();
+        let db = src.db_id();
+        let (_a, fine) = temp_store();
+        copy_history(src.conn(), db, fine.conn(), id).unwrap();
+        histories_in_one_pass(src.conn(), db, fine.conn(), &[id]).unwrap();
+        src.conn()
+            .execute_batch(
+                "DROP TRIGGER audit_no_update;
+                 UPDATE audit SET detail = 'forged' WHERE seq = (SELECT max(seq) FROM audit)",
+            )
+            .unwrap();
+        let (_b, one) = temp_store();
+        for e in [
+            copy_history(src.conn(), db, one.conn(), id).unwrap_err(),
+            histories_in_one_pass(src.conn(), db, one.conn(), &[id]).unwrap_err(),
+        ] {
+            assert!(
+                e.to_string().contains("does not hold together at entry"),
+                "{e}"
+            );
+        }
     }
 }

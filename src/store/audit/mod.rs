@@ -642,11 +642,28 @@ pub fn item_as_received(
     let mut out = Vec::with_capacity(seqs.len());
     for seq in seqs {
         chain::walk_from(conn, seq - 1, Some(seq), |r, _, prev, hash| {
+            refuse_unchained(r, hash)?;
             out.push(as_received_owned(source_db, r, prev, hash)?);
             Ok(false)
         })?;
     }
     Ok(out)
+}
+
+/// Refuses an entry of this file's own log (a row of `ENTRY_COLUMNS`)
+/// whose stored hash is not the one its fields and the chain give: the
+/// log was changed behind interdict's back, and an export would sign a
+/// history no one can vouch for (one signed a forged creator and weight,
+/// and the colleague who merged it was told the log was intact).
+pub fn refuse_unchained(r: &rusqlite::Row<'_>, hash: &[u8; 32]) -> Result<()> {
+    let stored = r.get_ref(9)?.as_blob().unwrap_or_default();
+    if chain::agrees(stored, hash) {
+        return Ok(());
+    }
+    let seq: i64 = r.get(0)?;
+    Err(crate::store::StoreError::Refused(format!(
+        "the audit log does not hold together at entry {seq} (changed behind interdict's back: `interdict audit verify` names what): an export would sign a history no one can vouch for; nothing was exported"
+    )))
 }
 
 /// `INSERT OR IGNORE INTO received_audit` of one row of
