@@ -1490,3 +1490,32 @@ fn a_hard_linked_notebook_is_refused_for_writing() {
     std::fs::remove_file(&other).unwrap();
     nb.ok(&["add", "case", "--title", "Two"]);
 }
+
+/// A `-wal` of another file left beside a notebook (a backup restored
+/// beside an old log) is applied by a writable open before the damage
+/// shows: the refusal no longer says the file "was not changed", which
+/// it was.
+#[test]
+fn a_foreign_wal_applied_is_not_called_harmless() {
+    let a = Nb::new();
+    a.ok(&["demo", "--parcels", "50", "--seed", "3"]);
+    let b = Nb::new();
+    b.ok(&["demo", "--parcels", "300", "--seed", "7"]);
+    // A reader holds A open, so its writer's log is not checkpointed.
+    let reader = rusqlite::Connection::open(&a.db).unwrap();
+    let tx = reader.unchecked_transaction().unwrap();
+    let _: i64 = tx
+        .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+        .unwrap();
+    a.ok(&["add", "case", "--title", "From A only"]);
+    a.ok(&["edit", "C-0001", "--set", "title=A title"]);
+    let wal = |p: &std::path::Path| std::path::PathBuf::from(format!("{}-wal", p.display()));
+    std::fs::copy(wal(&a.db), wal(&b.db)).unwrap();
+    drop(tx);
+    let out = b.cmd().args(["list", "cases"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() && err.contains("damaged") {
+        assert!(!err.contains("it was not changed"), "{err}");
+        assert!(err.contains("was applied as it opened"), "{err}");
+    }
+}

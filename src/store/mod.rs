@@ -884,8 +884,24 @@ impl Store {
         if export {
             opts.read_only = true;
         }
+        // A writable open applies a `-wal` beside the file before it can
+        // tell the file is damaged: "it was not changed" is then not
+        // known (a stale log of another file was applied, and the file
+        // called unchanged).
+        let applied = on_disk
+            && !opts.read_only
+            && std::fs::metadata(fsinfo::beside(path, "-wal")).is_ok_and(|m| m.len() > 0);
         Store::open_file(path, opts, export).map_err(|e| {
-            let e = named_damage(path, e);
+            let e = match named_damage(path, e) {
+                StoreError::Open { path, message } if applied => StoreError::Open {
+                    path,
+                    message: message.replace(
+                        "(it was not changed)",
+                        "(a write-ahead log beside it, its -wal, was applied as it opened: if that log was another file's, as a backup restored beside an old -wal, the file was changed by it; restore it from a copy)",
+                    ),
+                },
+                e => e,
+            };
             // What was ignored beside an export is said with what went
             // wrong reading it.
             let beside = if export { side_files(path) } else { Vec::new() };
