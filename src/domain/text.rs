@@ -235,26 +235,32 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
 /// width (padded by characters, a name with a CJK character pushed the
 /// columns after it one place right).
 pub fn column(s: &str, width: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    use unicode_width::UnicodeWidthStr;
     let mut out = if s.width() <= width {
         s.to_string()
     } else {
-        let shown = super::identifiers::shown_text(s);
-        let mut cut = String::new();
-        let mut used = 0;
-        for c in shown.chars() {
-            let w = c.width().unwrap_or(0);
-            if used + w + 1 > width {
-                break;
-            }
-            cut.push(c);
-            used += w;
-        }
-        cut.push('…');
-        cut
+        cut_to_width(&super::identifiers::shown_text(s), width)
     };
     let pad = width.saturating_sub(out.width());
     out.extend(std::iter::repeat_n(' ', pad));
+    out
+}
+
+/// `s`, wider than `width` terminal cells, cut to them with an ellipsis
+/// (the ellipsis in the last cell).
+pub fn cut_to_width(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
     out
 }
 

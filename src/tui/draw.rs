@@ -26,18 +26,7 @@ pub fn fit_as_typed(s: &str, width: usize) -> String {
     if s.width() <= width {
         return s.into_owned();
     }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
+    crate::domain::text::cut_to_width(&s, width)
 }
 
 /// Word wrap by display width (sanitised first): lines of at most `width`

@@ -758,14 +758,7 @@ impl App {
         self.stale_subsets[i] = false;
         self.subset_keep[i] = None;
         self.lists[i].rows.clear();
-        match keep {
-            Some((id, row)) => self.ask(Effect::Reveal { pane: i, id, row }),
-            None => {
-                self.clamp(i);
-                self.fetch(i);
-                self.select_current();
-            }
-        }
+        self.whole_list_again(i, keep);
         true
     }
 

@@ -286,6 +286,13 @@ impl App {
         self.lists[i].hits.clear();
         self.filter_typing = false;
         self.searching_pane = None;
+        self.whole_list_again(i, keep);
+    }
+
+    /// Pane `i`'s whole list shown again (a filter or a chosen value
+    /// left), with `keep` (an item and its row on the screen) still
+    /// selected there when given.
+    pub(super) fn whole_list_again(&mut self, i: usize, keep: Option<(uuid::Uuid, usize)>) {
         match keep {
             Some((id, row)) => self.ask(Effect::Reveal { pane: i, id, row }),
             None => {
