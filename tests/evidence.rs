@@ -255,7 +255,8 @@ fn a_finding_is_lab_confirmed_only_through_a_result_and_contradictions_are_flagg
     let trail = nb.ok(&["trail", "C-0001"]);
     assert!(
         trail.contains(
-            "contradicts the presumptive identification of Fentanyl: it found Carfentanil"
+            // (Lab-confirmed by CFL-77: it was called presumptive.)
+            "contradicts the lab-confirmed identification of Fentanyl: it found Carfentanil"
         ),
         "{trail}"
     );

@@ -260,9 +260,17 @@ pub fn parse_date_time(raw: &str) -> Result<String, String> {
             .strftime("%Y-%m-%d %H:%M")
             .to_string());
     }
-    let (date, time) = match t.split_once(['T', ' ']) {
-        Some((d, tm)) => (d, Some(tm.trim())),
-        None => (t, None),
+    // A date and a time apart by a space, or by ISO's `T` after the
+    // date's last digit (the `T` of `Today 09:00` split it into "" and
+    // "oday 09:00", and the error quoted "").
+    let iso_t = t
+        .char_indices()
+        .find(|&(i, c)| matches!(c, 'T' | 't') && i > 0 && t.as_bytes()[i - 1].is_ascii_digit())
+        .map(|(i, _)| i);
+    let (date, time) = match (t.split_once(' '), iso_t) {
+        (Some((d, tm)), _) => (d, Some(tm.trim())),
+        (None, Some(i)) => (&t[..i], Some(t[i + 1..].trim())),
+        (None, None) => (t, None),
     };
     let date = parse_date(date)?;
     let Some(time) = time.filter(|tm| !tm.is_empty()) else {
@@ -602,6 +610,26 @@ impl FieldKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `today` in any letters, with a time or without, is a date and time
+    /// (`Today 09:00` was split at its `T`: "" is not a date); ISO's `T`
+    /// still parts a date from its time.
+    #[test]
+    fn today_in_any_letters_takes_a_time() {
+        let today = jiff::ZonedDateTime::now().date().to_string();
+        for raw in ["Today 09:00", "TODAY 09:00", "today 09:00"] {
+            assert_eq!(
+                parse_date_time(raw).as_deref(),
+                Ok(format!("{today} 09:00").as_str()),
+                "{raw}"
+            );
+        }
+        assert_eq!(parse_date_time("TODAY").as_deref(), Ok(today.as_str()));
+        assert_eq!(
+            parse_date_time("2026-03-02T10:40").as_deref(),
+            Ok("2026-03-02 10:40")
+        );
+    }
 
     /// A currency written in a row as its sign or word is its code, as
     /// in a header (a partner's `руб.` in every row passed each row over);

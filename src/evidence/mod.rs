@@ -588,9 +588,12 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
             }
             if r.contradicts() {
                 t.flags.push(format!(
-                    "lab {} {} contradicts the presumptive identification of {substance}: {}",
+                    // (The identification it contradicts as it stands: a
+                    // lab-confirmed one was called presumptive.)
+                    "lab {} {} contradicts the {} identification of {substance}: {}",
                     r.laboratory,
                     r.reference,
+                    f.identification,
                     match (&r.outcome[..], &r.identified) {
                         ("other-substance", Some(s)) => format!("it found {s}"),
                         _ => "it found none".into(),
