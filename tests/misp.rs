@@ -1399,3 +1399,198 @@ fn a_partners_withdrawal_of_what_is_here_is_named() {
     // Kept, as said.
     assert!(nb.ok(&["show", "RR123456785CN"]).contains("Асанов Бакыт"));
 }
+
+/// A field of the wrong shape is refused, naming it, with nothing
+/// imported: a `Tag` given as text or a list of texts was read as no tag
+/// (a RED note came in GREEN, a RED event AMBER), an `Object` given as
+/// an object as no objects (every parcel left out, exit 0), a wrong-typed
+/// `info` was said "missing", and a date that is no date opened the case
+/// today.
+#[test]
+fn a_field_of_the_wrong_shape_is_refused_naming_it() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let base = || event_with(&["tlp:green"], tracking("EE000000080CN"), Value::Null);
+    let annotation = |tag: Value| {
+        let mut e = base();
+        e["Event"]["Object"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "name": "annotation",
+                "uuid": "5a0c2f1e-8e59-4a8e-9d0b-2f6a1c3e4d5f",
+                "Tag": tag,
+                "Attribute": [{"object_relation": "text", "type": "text",
+                               "value": "SOURCE IS INFORMANT K-17"}],
+            }));
+        e
+    };
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            annotation(serde_json::json!("tlp:red")),
+            "Event.Object[1].Tag: expected a list of objects, found text",
+        ),
+        (
+            annotation(serde_json::json!({"name": "tlp:red"})),
+            "Event.Object[1].Tag: expected a list of objects, found an object",
+        ),
+        (
+            annotation(serde_json::json!(["tlp:red"])),
+            "Event.Object[1].Tag[0]: expected an object, found text",
+        ),
+        (
+            annotation(serde_json::json!([{"name": 7}])),
+            "Event.Object[1].Tag[0].name: expected text, found a number",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["Tag"] = serde_json::json!("tlp:red");
+                e
+            },
+            "Event.Tag: expected a list of objects, found text",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["Object"] = serde_json::json!({});
+                e
+            },
+            "Event.Object: expected a list of objects, found an object",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["Object"][0]["ObjectReference"] = serde_json::json!({});
+                e
+            },
+            "Event.Object[0].ObjectReference: expected a list of objects",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["Attribute"] = serde_json::json!("x");
+                e
+            },
+            "Event.Attribute: expected a list of objects, found text",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["Attribute"] = serde_json::json!([5]);
+                e
+            },
+            "Event.Attribute[0]: expected an object, found a number",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["Object"][0]["Attribute"] = serde_json::json!("x");
+                e
+            },
+            "Event.Object[0].Attribute: expected a list of objects",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["info"] = serde_json::json!([[1]]);
+                e
+            },
+            "Event.info: expected text, found a list",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["Object"][0]["Attribute"][0]["type"] = serde_json::json!(5);
+                e
+            },
+            "Event.Object[0].Attribute[0].type: expected text, found a number",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["date"] = serde_json::json!("2099-13-45");
+                e
+            },
+            "Event.date: opened_on: \"2099-13-45\" is not a date",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"] = serde_json::json!("x");
+                e
+            },
+            "Event: expected an object, found text",
+        ),
+    ];
+    for (e, want) in cases {
+        let f = import_value(&nb, "e.json", &e);
+        let err = nb.fails(&["import", "misp", f.to_str().unwrap()]);
+        assert!(err.contains(want), "want {want:?}: {err}");
+        assert!(err.contains("nothing was imported"), "{err}");
+        assert_eq!(nb.json(&["list", "cases"]), serde_json::json!([]), "{want}");
+    }
+    // The same event well shaped comes in, its date opening the case.
+    let f = import_value(
+        &nb,
+        "e.json",
+        &annotation(serde_json::json!([{"name": "tlp:red"}])),
+    );
+    nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert_eq!(nb.json(&["list", "cases"])[0]["opened_on"], "2026-03-01");
+}
+
+/// A key given twice in one object is refused at its line: serde_json
+/// keeps the last, and `"Tag": [tlp:red], "Tag": [tlp:clear]` came in
+/// CLEAR past "the strictest applies".
+#[test]
+fn a_key_given_twice_is_refused() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let text = event_with(&["tlp:red"], tracking("EE000000080CN"), Value::Null)
+        .to_string()
+        .replacen(
+            "\"Tag\":[{\"name\":\"tlp:red\"}]",
+            "\"Tag\":[{\"name\":\"tlp:red\"}],\n\"Tag\":[{\"name\":\"tlp:clear\"}]",
+            1,
+        );
+    assert!(text.contains("tlp:clear"), "{text}");
+    let f = nb.db.parent().unwrap().join("twice.json");
+    std::fs::write(&f, text).unwrap();
+    let err = nb.fails(&["import", "misp", f.to_str().unwrap()]);
+    assert!(
+        err.contains("\"Tag\" given twice in one object at line 2"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(nb.json(&["list", "cases"]), serde_json::json!([]));
+}
+
+/// A TLP extension tag (`tlp:ex:chr`, Chatham House Rule) is a limit on
+/// use, not a level: named as PAP's are, wherever it is tagged (on an
+/// object it was said nowhere).
+#[test]
+fn a_tlp_extension_is_named_as_a_limit_wherever_it_is() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let mut e = event_with(&["tlp:green"], tracking("EE000000080CN"), Value::Null);
+    e["Event"]["Object"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "name": "annotation",
+            "uuid": "5a0c2f1e-8e59-4a8e-9d0b-2f6a1c3e4d5f",
+            "Tag": [{"name": "tlp:ex:chr"}],
+            "Attribute": [{"object_relation": "text", "type": "text", "value": "met at the fair"}],
+        }));
+    let f = import_value(&nb, "e.json", &e);
+    let said = nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert!(
+        said.contains("tagged tlp:ex:chr: the partner's limit on how it may be used is not kept"),
+        "{said}"
+    );
+    assert!(
+        said.contains("\"tlp:ex:chr\" (object annotation)"),
+        "{said}"
+    );
+}

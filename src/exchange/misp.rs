@@ -862,7 +862,10 @@ fn not_kept(e: &Value) -> Vec<String> {
     let mut note = |v: &Value, at: String| {
         for name in list(v).iter().filter_map(|t| t["name"].as_str()) {
             let lower = name.trim().to_lowercase();
-            if lower.starts_with("tlp:") || lower.starts_with(CASE_TLP_TAG) {
+            let extension = lower
+                .strip_prefix("tlp:")
+                .is_some_and(|l| l.trim_start().starts_with("ex:"));
+            if !extension && (lower.starts_with("tlp:") || lower.starts_with(CASE_TLP_TAG)) {
                 continue;
             }
             tags.push((name.trim().to_string(), at.clone()));
@@ -900,13 +903,18 @@ fn not_kept(e: &Value) -> Vec<String> {
     let mut out = Vec::new();
     let mut paps: Vec<&str> = Vec::new();
     for (t, _) in &tags {
-        if t.to_lowercase().starts_with("pap:") && !paps.contains(&t.as_str()) {
+        let lower = t.to_lowercase();
+        let limit = lower.starts_with("pap:")
+            || lower
+                .strip_prefix("tlp:")
+                .is_some_and(|l| l.trim_start().starts_with("ex:"));
+        if limit && !paps.contains(&t.as_str()) {
             paps.push(t);
         }
     }
     if !paps.is_empty() {
         out.push(format!(
-            "tagged {}: the partner's limit on how it may be used is not kept by interdict (it keeps TLP only) and goes with no export: keep to it yourself",
+            "tagged {}: the partner's limit on how it may be used is not kept by interdict (it keeps TLP levels only) and goes with no export: keep to it yourself",
             paps.join(", ")
         ));
     }
@@ -981,9 +989,8 @@ fn tlp_tags(tags: &Value, at: &str, notices: &mut Vec<String>) -> Result<Vec<(us
         };
         let level = level.trim();
         if level.starts_with("ex:") {
-            notices.push(format!(
-                "tag {name:?} is a TLP extension, not a level: not kept"
-            ));
+            // (An extension such as tlp:ex:chr is a limit on use, named
+            // with PAP's by `not_kept`, wherever it is tagged.)
             continue;
         }
         let upper = if level == "white" {
@@ -1105,6 +1112,98 @@ fn the_event(v: &Value) -> Result<&Value> {
             ),
         )),
     }
+}
+
+/// What a JSON value is, in a refusal of the wrong one.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The event's shape, checked before anything is read from it: a list of
+/// objects where MISP gives one (`Tag`, `Attribute`, `Object`,
+/// `ObjectReference`), text where it gives text. A field of another shape
+/// was read as empty: `"Tag": "tlp:red"` as no tag (a RED note came in
+/// GREEN), `"Object": {}` as no objects (every parcel left out, the import
+/// said done). The file is refused, naming the field.
+fn shape(e: &Value) -> Result<()> {
+    let is = |v: &Value, at: &str, want: &str, ok: bool| {
+        if ok || v.is_null() {
+            Ok(())
+        } else {
+            Err(bad(at, format!("expected {want}, found {}", json_kind(v))))
+        }
+    };
+    let list = |v: &Value, at: &str| -> Result<Vec<(String, Value)>> {
+        match v {
+            Value::Null => Ok(Vec::new()),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| {
+                    let at = format!("{at}[{i}]");
+                    match it {
+                        Value::Object(_) => Ok((at, it.clone())),
+                        _ => Err(bad(
+                            &at,
+                            format!("expected an object, found {}", json_kind(it)),
+                        )),
+                    }
+                })
+                .collect(),
+            other => Err(bad(
+                at,
+                format!("expected a list of objects, found {}", json_kind(other)),
+            )),
+        }
+    };
+    let tags = |holder: &Value, at: &str| -> Result<()> {
+        for (at, t) in list(&holder["Tag"], &format!("{at}.Tag"))? {
+            let name = &t["name"];
+            is(name, &format!("{at}.name"), "text", name.is_string())?;
+        }
+        Ok(())
+    };
+    let texts = |holder: &Value, at: &str, keys: &[&str]| -> Result<()> {
+        for k in keys {
+            let v = &holder[*k];
+            is(v, &format!("{at}.{k}"), "text", v.is_string())?;
+        }
+        Ok(())
+    };
+    let attributes = |holder: &Value, at: &str| -> Result<()> {
+        for (at, a) in list(&holder["Attribute"], &format!("{at}.Attribute"))? {
+            // (A value may be a number; its own reading refuses null or an
+            // object, naming the attribute.)
+            texts(&a, &at, &["type", "object_relation", "uuid"])?;
+            tags(&a, &at)?;
+        }
+        Ok(())
+    };
+    if !e.is_object() {
+        return Err(bad(
+            "Event",
+            format!("expected an object, found {}", json_kind(e)),
+        ));
+    }
+    texts(e, "Event", &["uuid", "info", "date"])?;
+    tags(e, "Event")?;
+    attributes(e, "Event")?;
+    for (at, o) in list(&e["Object"], "Event.Object")? {
+        texts(&o, &at, &["name", "uuid"])?;
+        tags(&o, &at)?;
+        attributes(&o, &at)?;
+        for (at, r) in list(&o["ObjectReference"], &format!("{at}.ObjectReference"))? {
+            texts(&r, &at, &["referenced_uuid", "relationship_type", "uuid"])?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether MISP marks an attribute deleted (soft deletion keeps it in
@@ -1455,10 +1554,16 @@ pub fn import_event(
     // A byte-order mark, as Windows tools write one, is no part of the
     // JSON (RFC 8259 lets a reader pass over it; it was "not JSON").
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let v: Value = serde_json::from_str(text).map_err(|e| {
+    let v: Value = super::strict_json::parse(text).map_err(|e| {
         // (serde_json's words for a `\uD800`-`\uDFFF` escape that is not
         // one of a pair: "unexpected end of hex escape".)
         let why = e.to_string();
+        if why.contains(super::strict_json::TWICE) {
+            return bad(
+                file,
+                format!("{why}: which of the two the partner meant is not known"),
+            );
+        }
         let lone = if why.contains("hex escape") || why.contains("surrogate") {
             ": a \\u escape of half a UTF-16 pair (D800-DFFF) without its other half, which is no character"
         } else {
@@ -1467,6 +1572,7 @@ pub fn import_event(
         bad(file, format!("not JSON: {why}{lone}"))
     })?;
     let e = the_event(&v)?;
+    shape(e)?;
     let event_id = id_of(&e["uuid"], "Event.uuid")?;
     let info = e["info"]
         .as_str()
@@ -1608,10 +1714,12 @@ pub fn import_event(
     if case_here {
         out.already_here += 1;
     } else {
-        let opened = e["date"].as_str().unwrap_or("");
         let mut pairs = vec![("title", title), ("tlp", tlp.as_str())];
-        // A date MISP wrote its own way is left out rather than refused.
-        if new_record::<Case>(&[("title", "x"), ("opened_on", opened)]).is_ok() {
+        // The event's date opens the case; one that is no date is refused
+        // as typed input is (it opened the case today, unsaid).
+        if let Some(opened) = e["date"].as_str().filter(|d| !d.trim().is_empty()) {
+            new_record::<Case>(&[("title", "x"), ("opened_on", opened)])
+                .map_err(|err| bad("Event.date", err))?;
             pairs.push(("opened_on", opened));
         }
         let (mut c, _) = new_record::<Case>(&pairs).map_err(|err| bad("Event", err))?;

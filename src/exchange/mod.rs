@@ -19,5 +19,6 @@ pub mod received;
 pub mod seal;
 pub mod signing;
 pub mod stix;
+pub mod strict_json;
 pub mod summary;
 pub mod targeting;
