@@ -1468,3 +1468,48 @@ fn text_after_a_closing_quote_on_one_line_is_said() {
         "{out}"
     );
 }
+
+/// Empty header cells at the header's end are a trailing delimiter and
+/// nothing is said of them, but a value under one is named as an ignored
+/// column with the line it is first on (a phone there was left out, the
+/// import said done); a mapping by place takes it.
+#[test]
+fn a_value_under_no_header_at_the_end_is_named() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let f = write(
+        &nb,
+        "trailing.csv",
+        "Tracking number;Weight (g);\nRR100000017CN;100;\nRR100000025CN;100;Ivanov Ivan +7 701 555 01 42\n",
+    );
+    let out = nb.ok(&["import", "csv", s(&f), "--dry-run"]);
+    assert!(out.contains("ignored columns: (column 3)"), "{out}");
+    assert!(
+        out.contains("line 3: (column 3): a value under no header, not imported"),
+        "{out}"
+    );
+    let v = nb.json(&["import", "csv", s(&f), "--dry-run"]);
+    assert_eq!(
+        v["ignored_columns"],
+        serde_json::json!(["(column 3)"]),
+        "{v}"
+    );
+    // Empty under it in every row: a trailing delimiter, unsaid.
+    let g = write(
+        &nb,
+        "empty.csv",
+        "Tracking number;Weight (g);\nRR100000017CN;100;\n",
+    );
+    let out = nb.ok(&["import", "csv", s(&g), "--dry-run"]);
+    assert!(!out.contains("ignored"), "{out}");
+    assert!(!out.contains("notice"), "{out}");
+    let map = write(&nb, "m.toml", "[columns]\n\"#3\" = \"sender_name\"\n");
+    let out = nb.ok(&["import", "csv", s(&f), "--mapping", s(&map)]);
+    assert!(out.contains("(column 3) -> sender_name"), "{out}");
+    assert!(!out.contains("ignored"), "{out}");
+    assert_eq!(
+        stored(&nb, "RR100000025CN", "sender_name").unwrap(),
+        "Ivanov Ivan +7 701 555 01 42"
+    );
+    verified(&nb);
+}

@@ -334,11 +334,27 @@ fn run_in(
     let (reader, rows) = reading(true);
     // The most cells a bad row has, for the rejects file's columns.
     let mut widest = 0;
+    // Columns under no header that hold values ([`ColumnPlan::unnamed`]).
+    let mut unnamed: Vec<String> = Vec::new();
     let (sha256, bytes) = std::thread::scope(|scope| -> Result<_, ImportError> {
         scope.spawn(reader);
         let mut rows = rows;
         while let Some(row) = rows.next()? {
             counts.read += 1;
+            if let Some(i) = row.unnamed {
+                let column = column_name(&plan.header, i);
+                if !unnamed.contains(&column) {
+                    unnamed.push(column.clone());
+                }
+                note(
+                    &mut notices,
+                    row.line,
+                    &[format!(
+                        "{column}: a value under no header, not imported: give the column a header, or map it (\"#{}\" = \"FIELD\")",
+                        i + 1
+                    )],
+                );
+            }
             match checker.judge(store.conn(), row.line, row.parsed, false)? {
                 Verdict::Blank => counts.blank += 1,
                 Verdict::New(_, _, warnings) => {
@@ -390,7 +406,7 @@ fn run_in(
             })
             .collect(),
         notices,
-        ignored_columns: plan.ignored.clone(),
+        ignored_columns: plan.ignored.iter().cloned().chain(unnamed).collect(),
         missing_columns: plan.missing.clone(),
         errors,
         rejects_file: None,

@@ -49,6 +49,11 @@ pub struct ColumnPlan {
     /// every row).
     pub(super) slots: Vec<Option<usize>>,
     pub(super) default_slots: Vec<Option<usize>>,
+    /// Columns under the empty header cells at the header's end (a
+    /// trailing delimiter, as a spreadsheet writes) that nothing maps: not
+    /// named as ignored unless a row holds a value there (one did, a
+    /// phone, and it was left out unsaid).
+    pub(super) unnamed: Vec<usize>,
 }
 
 /// Where a parcel field is in `Parcel::FIELDS`.
@@ -311,9 +316,10 @@ impl ColumnPlan {
             .count();
         let named_width = header.len() - trailing;
         let names = column_names(&header);
+        let mut unnamed = Vec::new();
         for (i, f) in fields.iter().enumerate() {
             match f {
-                None if i >= named_width => {}
+                None if i >= named_width => unnamed.push(i),
                 None => ignored.push(names[i].clone()),
                 Some(f) => {
                     if let Some(j) = fields[..i].iter().position(|g| g == &Some(*f)) {
@@ -366,6 +372,7 @@ impl ColumnPlan {
         let slots = fields.iter().map(|f| f.and_then(slot)).collect();
         let default_slots = defaults.iter().map(|(f, _)| slot(f)).collect();
         ColumnPlan {
+            unnamed,
             header,
             fields,
             ignored,

@@ -1316,6 +1316,9 @@ pub(super) struct ReadRow {
     pub(super) width: usize,
     /// The row's cells, for the rejects file (second reading only).
     pub(super) cells: Vec<String>,
+    /// The first column under an empty header cell at the header's end
+    /// ([`ColumnPlan::unnamed`]) where this row has a value.
+    pub(super) unnamed: Option<usize>,
     pub(super) parsed: Parsed,
 }
 
@@ -1391,6 +1394,12 @@ pub(super) fn read_each(
         let width = used_cells(rec.len(), header_width, |i| {
             rec.get(i).is_some_and(|c| c.trim_ascii().is_empty())
         });
+        let unnamed = prep
+            .plan
+            .unnamed
+            .iter()
+            .copied()
+            .find(|i| rec.get(*i).is_some_and(|c| !c.trim_ascii().is_empty()));
         if before_data > 0 {
             // The title block and the header.
             before_data -= 1;
@@ -1405,6 +1414,7 @@ pub(super) fn read_each(
                 line,
                 weight,
                 width,
+                unnamed,
                 cells: if keep.cells {
                     lossy_cells(&rec)
                 } else {
@@ -1572,6 +1582,7 @@ pub(super) fn read_each(
                     line,
                     weight,
                     width,
+                    unnamed,
                     cells: if keep.cells {
                         cells.into_iter().map(str::to_string).collect()
                     } else {
@@ -1634,6 +1645,7 @@ pub(super) fn read_each(
                     line,
                     weight,
                     width,
+                    unnamed,
                     cells: if keep.cells { lossy } else { Vec::new() },
                     parsed: Parsed::Rejected(problems),
                 }
