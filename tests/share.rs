@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Nb;
+use common::{Nb, s};
 use rusqlite::Connection;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -2474,4 +2474,45 @@ fn a_file_signed_in_your_own_name_with_another_key_is_said_so() {
         err.contains(&format!("is trusted already as {me}")),
         "{err}"
     );
+}
+
+/// A received file passed on: opened read-only and exported again, its
+/// records stand as the first export's source left them, whatever a
+/// third post's history of them says (a case renumbered at carol's came
+/// first, being newest, and the file passed on was "changed outside
+/// interdict": `audit verify` failed on it and every merge refused it).
+#[test]
+fn a_received_file_exported_again_is_proven_by_its_first_source() {
+    let (alice, bob, carol) = (Nb::new(), Nb::new(), Nb::new());
+    for nb in [&alice, &bob, &carol] {
+        nb.ok(&["init"]);
+    }
+    alice.ok(&["add", "case", "--title", "Alice case", "--tlp", "GREEN"]);
+    carol.ok(&["add", "case", "--title", "Carol case", "--tlp", "GREEN"]);
+    let a1 = export(&alice, "a1.db", &["--all"]);
+    merge(&bob, &a1);
+    // At carol's, alice's case is renumbered C-0002; bob then holds
+    // carol's later history of it, with her number.
+    merge(&carol, &a1);
+    let c1 = export(&carol, "c1.db", &["--all"]);
+    merge(&bob, &c1);
+    let b1 = export(&bob, "b1.db", &["--all"]);
+    bob.read_only(&b1, &["audit", "verify"]);
+    // carol passes bob's file on as it is
+    let relayed = carol.beside("b1-relayed.db");
+    carol.read_only(&b1, &["export", "--all", "--out", s(&relayed)]);
+    let said = carol.read_only(&relayed, &["audit", "verify"]);
+    assert!(!said.contains("outside"), "{said}");
+    let v = merge(&alice, &relayed);
+    assert_eq!(counts(&v), [1, 0, 306, 0], "{v}");
+    verified(&alice);
+    // and passed on again, its records still bob's
+    let again = alice.beside("again.db");
+    alice.read_only(&relayed, &["export", "--all", "--out", s(&again)]);
+    alice.read_only(&again, &["audit", "verify"]);
+    let d = Nb::new();
+    d.ok(&["init"]);
+    let v = merge(&d, &again);
+    assert_eq!(v["added"], 2, "{v}");
+    verified(&d);
 }

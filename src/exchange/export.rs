@@ -51,6 +51,14 @@ pub struct Manifest {
     pub export_db: Uuid,
     /// The database the records were exported from.
     pub source_db: Uuid,
+    /// In an export of an export (a received file opened read-only and
+    /// exported again), the database whose log left the records as they
+    /// stand: their last states are its (the newest of any history came
+    /// first, and a record renumbered at a third post was "changed
+    /// outside interdict"). Absent otherwise, and from files made before
+    /// a later session of 2026-12-07.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records_from: Option<Uuid>,
     pub exporter: String,
     pub exported_at: String,
     pub selection: Selection,
@@ -977,6 +985,7 @@ pub fn export_with(
         schema_version: migrations::latest(),
         export_db,
         source_db,
+        records_from: crate::store::integrity::export_source(conn)?.map(|s| s.records),
         exporter: src.actor().to_string(),
         exported_at: crate::domain::meta::now(),
         selection: Selection {

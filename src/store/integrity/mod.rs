@@ -40,24 +40,40 @@ fn push(out: &mut RecordCheck, line: String) {
     }
 }
 
-/// In an export file, the database its records were exported from.
-/// Records copied as they stood carry no audit entry of the file's own:
-/// their history from that database came with them, ends in the state
-/// they are in, and the manifest's signed content hash (checked when the
-/// file is opened) covers both.
-fn export_source(conn: &Connection) -> Result<Option<Uuid>> {
+/// In an export file, the database its records were exported from
+/// (`file`), and the one whose log left them in the state they are in
+/// (`records`): the same but in an export of an export (a received file
+/// opened read-only and exported again), whose records stand as the first
+/// export's source left them. Records copied as they stood carry no audit
+/// entry of the file's own: their history from that database came with
+/// them, ends in the state they are in, and the manifest's signed content
+/// hash (checked when the file is opened) covers both.
+#[derive(Debug, Clone, Copy)]
+pub struct Source {
+    pub file: Uuid,
+    pub records: Uuid,
+}
+
+pub fn export_source(conn: &Connection) -> Result<Option<Source>> {
     if !super::is_export(conn)? {
         return Ok(None);
     }
-    let text: Option<String> = conn
+    let texts: Option<(Option<String>, Option<String>)> = conn
         .query_row(
-            "SELECT json_extract(manifest, '$.source_db') FROM export_manifest LIMIT 1",
+            "SELECT json_extract(manifest, '$.source_db'), json_extract(manifest, '$.records_from')
+             FROM export_manifest LIMIT 1",
             [],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .optional()?
-        .flatten();
-    Ok(text.and_then(|t| t.parse().ok()))
+        .optional()?;
+    let Some((Some(file), records)) = texts else {
+        return Ok(None);
+    };
+    let Ok(file) = file.parse::<Uuid>() else {
+        return Ok(None);
+    };
+    let records = records.and_then(|t| t.parse().ok()).unwrap_or(file);
+    Ok(Some(Source { file, records }))
 }
 
 /// The record's last state: its last audit entry here, or in an export
@@ -67,7 +83,7 @@ fn export_source(conn: &Connection) -> Result<Option<Uuid>> {
 /// the newest entry of the histories that came with it).
 fn last_state(
     conn: &Connection,
-    source: Option<Uuid>,
+    source: Option<Source>,
     id: Uuid,
 ) -> Result<Option<(String, Option<Vec<u8>>)>> {
     let here = audit::last_state(conn, id)?;
@@ -77,9 +93,9 @@ fn last_state(
     Ok(conn
         .prepare_cached(
             "SELECT action, state FROM received_audit WHERE item_id = ?2
-              ORDER BY source_db = ?1 DESC, at DESC, seq DESC LIMIT 1",
+              ORDER BY source_db = ?1 DESC, source_db = ?3 DESC, at DESC, seq DESC LIMIT 1",
         )?
-        .query_row((source, id), |r| {
+        .query_row((source.file, id, source.records), |r| {
             Ok((audit::names::Name::Action.get(r, 0)?, r.get(1)?))
         })
         .optional()?)
@@ -87,7 +103,7 @@ fn last_state(
 
 fn check_kind<R: Record>(
     conn: &Connection,
-    source: Option<Uuid>,
+    source: Option<Source>,
     out: &mut RecordCheck,
 ) -> Result<()> {
     records::each::<R, _>(conn, "1", [], usize::MAX, 0, |r| {
@@ -138,7 +154,7 @@ pub type LastStates = HashMap<Uuid, Option<Vec<u8>>>;
 /// [`last_state`] finds each. Empty for a file that is not an export.
 pub fn last_states(conn: &Connection) -> Result<LastStates> {
     match export_source(conn)? {
-        Some(source) => states_in_passes(conn, Some(source), None, true),
+        source @ Some(_) => states_in_passes(conn, source, None, true),
         None => Ok(LastStates::new()),
     }
 }
@@ -152,7 +168,7 @@ pub fn last_states(conn: &Connection) -> Result<LastStates> {
 /// compares.
 fn states_in_passes(
     conn: &Connection,
-    source: Option<Uuid>,
+    source: Option<Source>,
     wanted: Option<&HashSet<Uuid>>,
     whole: bool,
 ) -> Result<LastStates> {
@@ -179,19 +195,20 @@ fn states_in_passes(
     };
     let own: HashSet<Uuid> = out.keys().copied().collect();
     // (Ordered as `last_state` orders them: its entry is the greatest.)
-    let mut newest: HashMap<Uuid, (bool, String, i64)> = HashMap::new();
+    let mut newest: HashMap<Uuid, (bool, bool, String, i64)> = HashMap::new();
     let mut came = conn.prepare(
-        "SELECT item_id, source_db = ?1, CAST(at AS TEXT), seq, state FROM received_audit",
+        "SELECT item_id, source_db = ?1, source_db = ?2, CAST(at AS TEXT), seq, state
+         FROM received_audit",
     )?;
-    let mut rows = came.query([source])?;
+    let mut rows = came.query([source.file, source.records])?;
     while let Some(r) = rows.next()? {
         let id: Uuid = r.get(0)?;
         if own.contains(&id) || !keep(&id) {
             continue;
         }
-        let order: (bool, String, i64) = (r.get(1)?, r.get(2)?, r.get(3)?);
+        let order: (bool, bool, String, i64) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
         if newest.get(&id).is_none_or(|o| order > *o) {
-            out.insert(id, cut(r.get(4)?));
+            out.insert(id, cut(r.get(5)?));
             newest.insert(id, order);
         }
     }
@@ -210,7 +227,7 @@ pub fn first_unproven(
 ) -> Result<Option<String>> {
     fn kind<R: Record>(
         conn: &Connection,
-        (source, last): (Option<Uuid>, &LastStates),
+        (source, last): (Option<Source>, &LastStates),
         ids: &[Uuid],
         stop: &std::sync::atomic::AtomicBool,
     ) -> Result<Option<String>> {
@@ -327,6 +344,8 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
     // it was exported from (with no entry of the file's own) leaves it in
     // place: a row deleted from the file passed, exit 0.
     if let Some(source) = source {
+        // (Of the notebook whose log left the records as they are: the
+        // file's source but in an export of an export.)
         let theirs = format!(
             "SELECT a.item_kind, a.item_id FROM received_audit a
              WHERE a.source_db = ?1 AND a.state IS NOT NULL AND a.item_kind IN ({kinds})
@@ -336,7 +355,7 @@ pub fn check(conn: &Connection) -> Result<RecordCheck> {
             audit::sql_of_item("c.item_id", "a.item_id")
         );
         let why = "its history from the notebook the file was exported from ends with it in place (removed from the file)";
-        missing_of(conn, &theirs, Some(source), why, &mut out)?;
+        missing_of(conn, &theirs, Some(source.records), why, &mut out)?;
     }
     Ok(out)
 }
