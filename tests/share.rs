@@ -672,6 +672,8 @@ fn tampered_unsigned_damaged_and_newer_files_are_refused_before_writing() {
     // The notebook itself, by whatever path, is named as such.
     let err = b.fails(&["merge", b.db.to_str().unwrap()]);
     assert!(err.contains("is this notebook itself"), "{err}");
+    // the command it offers is one export takes (it offered `-o`)
+    assert!(err.contains("export --all --out FILE"), "{err}");
     assert_eq!(content(&b.db), before);
 
     let newer = tampered(&file, "newer.db", |t| {
@@ -2515,4 +2517,87 @@ fn a_received_file_exported_again_is_proven_by_its_first_source() {
     let v = merge(&d, &again);
     assert_eq!(v["added"], 2, "{v}");
     verified(&d);
+}
+
+/// Two posts that each linked the same two items: the merge keeps both
+/// links and says so (it added the second unsaid), and each still takes
+/// its own note (an edit of either was refused "that sender-of link
+/// already exists", naming a field nobody changed); a change of type or
+/// ends onto another link is still refused.
+#[test]
+fn the_same_link_made_at_two_posts_is_said_and_each_stays_editable() {
+    let (alice, bob) = (Nb::new(), Nb::new());
+    alice.ok(&["init"]);
+    bob.ok(&["init"]);
+    alice.ok(&["add", "person", "--name", "Ivan Petrov"]);
+    alice.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--origin",
+        "KZ",
+        "--destination",
+        "KZ",
+    ]);
+    let a1 = export(&alice, "a1.db", &["--all"]);
+    merge(&bob, &a1);
+    let link = |nb: &Nb, note: &str| {
+        nb.ok(&[
+            "add",
+            "link",
+            "Ivan Petrov",
+            "RR123456785KZ",
+            "--type",
+            "sender-of",
+            "--note",
+            note,
+        ]);
+    };
+    link(&alice, "alice saw the label");
+    link(&bob, "bob saw the label");
+    let b1 = export(&bob, "b1.db", &["--all"]);
+    alice.ok(&["keys", "trust", s(&b1)]);
+    let said = alice.ok(&["merge", "--dry-run", s(&b1)]);
+    assert!(
+        said.contains("link Ivan Petrov sender-of RR123456785KZ would be added beside this notebook's link between the same two"),
+        "{said}"
+    );
+    let v = alice.json(&["merge", s(&b1)]);
+    assert_eq!(v["added"], 1, "{v}");
+    assert_eq!(v["same_link"].as_array().map(Vec::len), Some(1), "{v}");
+    let links = alice.json(&["list", "links"]);
+    let ids: Vec<String> = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["link_type"] == "sender-of")
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 2, "{links}");
+    for id in &ids {
+        alice.ok(&["edit", id, "--set", "note=checked at the post office"]);
+        alice.ok(&["edit", id, "--set", "source_grade=2"]);
+    }
+    alice.ok(&[
+        "add",
+        "link",
+        "Ivan Petrov",
+        "RR123456785KZ",
+        "--type",
+        "recipient-of",
+    ]);
+    let other = alice.json(&["list", "links"]);
+    let recipient = other
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["link_type"] == "recipient-of")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let err = alice.fails(&["edit", &recipient, "--set", "link_type=sender-of"]);
+    assert!(err.contains("that sender-of link already exists"), "{err}");
+    verified(&alice);
 }

@@ -283,7 +283,7 @@ pub fn merge(
 ) -> Result<()> {
     if same_file(&args.file, store.path()) {
         bail!(
-            "refused, nothing was merged: {} is this notebook itself; a merge brings in another notebook's export (`interdict --db OTHER export --all -o FILE`)",
+            "refused, nothing was merged: {} is this notebook itself; a merge brings in another notebook's export (`interdict --db OTHER export --all --out FILE`)",
             args.file.display()
         );
     }
@@ -457,6 +457,12 @@ pub fn merge(
             "",
             "one of this notebook's of the same name: both kept, and the name alone now names neither",
             "`interdict show ID` each; if they are one, `interdict matches list` offers the pair to confirm as `same-as`",
+        ),
+        (
+            &report.same_link,
+            "link",
+            "this notebook's link between the same two, of the same type: both kept, each with its own note and grade",
+            "`interdict show ID` each; `interdict delete ID` the one not wanted",
         ),
     ] {
         for s in list.iter().take(20) {

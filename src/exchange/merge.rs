@@ -91,6 +91,11 @@ pub struct MergeReport {
     /// (`tracking` is the name), never joined silently.
     #[serde(default)]
     pub same_name: Vec<SameTracking>,
+    /// Links added beside one here between the same two items, of the
+    /// same type (each post linked them): both kept, with their notes and
+    /// grades, and said (`tracking` is the link's type and ends).
+    #[serde(default)]
+    pub same_link: Vec<SameTracking>,
     /// Conflicts open here that the file's exporter had settled (its
     /// newer version, or its deletion, taken by this merge): closed as
     /// `settled-there`.
@@ -990,6 +995,9 @@ struct Merger<'a> {
     /// The file's notes had their sources and grading stripped on export
     /// (`--redact-sources`, said in its signed manifest).
     redacted: bool,
+    /// The notebook held links when the merge began: an added link is
+    /// looked for among them by its ends and type.
+    links_here: bool,
     /// The notebook held parcels when the merge began: an added parcel's
     /// tracking number is looked for among them (into an empty notebook,
     /// 100,000 look-ups that find nothing cost 6 % of the merge).
@@ -1756,6 +1764,23 @@ impl Merger<'_> {
                             here,
                         });
                     }
+                }
+                if added
+                    && self.links_here
+                    && let Some(l) =
+                        (&incoming as &dyn std::any::Any).downcast_ref::<crate::domain::Link>()
+                    && let Some(here) = crate::store::create::same_link(&w.tx, l)?
+                {
+                    self.report.same_link.push(SameTracking {
+                        tracking: format!(
+                            "{} {} {}",
+                            records::label_of(&w.tx, l.from_kind, l.from_id)?,
+                            l.link_type,
+                            records::label_of(&w.tx, l.to_kind, l.to_id)?
+                        ),
+                        received: id,
+                        here,
+                    });
                 }
                 if !added {
                     self.renumbered(local.as_ref(), &incoming);
@@ -2546,6 +2571,7 @@ pub fn merge(
             progress,
             redacted: rec.manifest.handling.redact_sources,
             parcels_here: true,
+            links_here: true,
             deleted_elsewhere: received_deletions(&w.tx)?,
             open_conflicts: open_conflict_items(&w.tx)?,
             exhibit_numbers: refs::exhibits_by_number(&w.tx)?,
@@ -2965,6 +2991,7 @@ fn merge_in_steps(
 ) -> Result<MergeReport> {
     let (same, checked) = check_all(&rec.conn, dst.conn())?;
     let parcels_here = records::count_kind(dst.conn(), ItemKind::Parcel)? > 0;
+    let links_here = records::count_kind(dst.conn(), ItemKind::Link)? > 0;
     let (source_id, report, position, history) = dst.write(|w| {
         let stopped: Option<(Uuid, String)> =
             w.tx.query_row(
@@ -3014,6 +3041,7 @@ fn merge_in_steps(
         progress,
         redacted: rec.manifest.handling.redact_sources,
         parcels_here,
+        links_here,
         deleted_elsewhere: received_deletions(dst.conn())?,
         open_conflicts: open_conflict_items(dst.conn())?,
         exhibit_numbers: refs::exhibits_by_number(dst.conn())?,

@@ -125,6 +125,16 @@ fn kind_of(w: &Writer<'_>, id: Uuid) -> Result<ItemKind> {
     refs::kind_of_id(&w.tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no item has id {id}")))
 }
 
+/// Another link than `l` between its ends, of its type (`l` oriented).
+pub fn same_link(conn: &rusqlite::Connection, l: &Link) -> Result<Option<Uuid>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3 AND id != ?4",
+        )?
+        .query_row((l.from_id, l.to_id, &l.link_type, l.meta.id), |r| r.get(0))
+        .optional()?)
+}
+
 /// Creates a link between two existing items. Linking an item to itself,
 /// or repeating an identical link, is refused.
 pub fn link(w: &mut Writer<'_>, l: &mut Link) -> Result<Vec<String>> {
@@ -132,13 +142,7 @@ pub fn link(w: &mut Writer<'_>, l: &mut Link) -> Result<Vec<String>> {
     l.from_kind = kind_of(w, l.from_id)?;
     l.to_kind = kind_of(w, l.to_id)?;
     l.orient().map_err(StoreError::Invalid)?;
-    let dup: Option<Uuid> =
-        w.tx.prepare_cached(
-            "SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3",
-        )?
-        .query_row((l.from_id, l.to_id, &l.link_type), |r| r.get(0))
-        .optional()?;
-    if let Some(id) = dup {
+    if let Some(id) = same_link(&w.tx, l)? {
         return Err(StoreError::Duplicate(format!(
             "that {} link already exists (id {id})",
             l.link_type

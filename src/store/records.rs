@@ -1531,19 +1531,19 @@ pub fn update<R: Record>(w: &mut Writer<'_>, rec: &mut R) -> Result<(Updated, Ve
     // A link edited stays one `add link` would make: its type fits its
     // ends, and it repeats no other (an edit made "person recipient-of
     // parcel" twice, and "organisation arrested organisation", until
-    // 2026-12-07).
+    // 2026-12-07). Asked only when its type or ends change: two alike
+    // that a merge brought together (each post linked the same two) each
+    // take a note or a grade (refused "already exists" until a later
+    // session of 2026-12-07).
+    let was_link = (&before as &dyn std::any::Any)
+        .downcast_ref::<crate::domain::Link>()
+        .map(|b| (b.from_id, b.to_id, b.link_type.clone()));
     if let Some(l) = (rec as &mut dyn std::any::Any).downcast_mut::<crate::domain::Link>() {
         // (Turned round where its new type reads the other way, as a new
         // link is.)
         l.orient().map_err(StoreError::Invalid)?;
-        let dup: Option<Uuid> = w
-            .tx
-            .prepare_cached(
-                "SELECT id FROM links WHERE from_id = ?1 AND to_id = ?2 AND link_type = ?3 AND id != ?4",
-            )?
-            .query_row((l.from_id, l.to_id, &l.link_type, id), |r| r.get(0))
-            .optional()?;
-        if let Some(other) = dup {
+        let moved = was_link != Some((l.from_id, l.to_id, l.link_type.clone()));
+        if moved && let Some(other) = super::create::same_link(&w.tx, l)? {
             return Err(StoreError::Duplicate(format!(
                 "link_type: that {} link already exists (id {other})",
                 l.link_type
