@@ -1700,3 +1700,80 @@ fn a_manifest_row_with_a_bad_cell_is_screened_for_the_rest() {
     assert!(notices.contains("дублоны"), "{notices}");
     assert_eq!(v["report"]["unreadable"], 1, "{v}");
 }
+
+/// A placeholder as labels write it is no evidence: an address holding a
+/// listed address's words (`Poste restante, Almaty`, `до востребования,
+/// г. Алматы`: the list held the bare phrase, and the office named beside
+/// it made it a value) and a phone of zeros in any spelling (`+7 000 000
+/// 00 00`: the list's `0000000000` met only itself) neither hit a screen
+/// nor join two cases.
+#[test]
+fn placeholders_as_labels_write_them_are_no_evidence() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let profile = nb.beside("sis.toml");
+    std::fs::write(
+        &profile,
+        "name = \"sis\"\nthreshold = 10\n[[indicator]]\nweight = 10\nkind = \"seen-in-seized\"\nkinds = [\"phone\", \"address\"]\n",
+    )
+    .unwrap();
+    nb.ok(&["profile", "import", s(&profile)]);
+    let seized = nb.beside("seized.csv");
+    std::fs::write(
+        &seized,
+        "tracking,origin,destination,status,seized_on,recipient_phone,recipient_address\n\
+         RR000040000CN,CN,KZ,seized,2026-11-01,+7 000 000 0000,\n\
+         RR000040013CN,CN,KZ,seized,2026-11-01,,\"До востребования, Алматы\"\n\
+         RR000040027CN,CN,KZ,seized,2026-11-01,,\"Poste restante, Almaty\"\n\
+         RR000040035CN,CN,KZ,seized,2026-11-01,+7 701 555 01 42,\"ul. Abaya 5, Almaty\"\n",
+    )
+    .unwrap();
+    nb.ok(&["import", "csv", s(&seized)]);
+    let tomorrow = nb.beside("tomorrow.csv");
+    std::fs::write(
+        &tomorrow,
+        "tracking,origin,destination,recipient_phone,recipient_address\n\
+         RR000050007CN,CN,KZ,+7 000 000 00 00,\n\
+         RR000050015CN,CN,KZ,,\"до востребования, г. Алматы\"\n\
+         RR000050024CN,CN,KZ,,\"Poste Restante, Almaty\"\n\
+         RR000050038CN,CN,KZ,,\"UL. ABAYA 5, ALMATY\"\n",
+    )
+    .unwrap();
+    let said = nb.ok(&["screen", s(&tomorrow)]);
+    // the real address, written otherwise, still hits; no placeholder does
+    assert!(said.contains("parcel RR000050038CN"), "{said}");
+    assert_eq!(said.matches(" parcel RR0000500").count(), 1, "{said}");
+    nb.ok(&["add", "case", "--title", "A"]);
+    nb.ok(&["add", "case", "--title", "B"]);
+    for (t, address, phone, case) in [
+        (
+            "RR000070001CN",
+            "До востребования, Алматы",
+            "+7 000 000 0000",
+            "C-0001",
+        ),
+        (
+            "RR000070015CN",
+            "до востребования, г. Алматы",
+            "+7 000 000 00 00",
+            "C-0002",
+        ),
+    ] {
+        nb.ok(&[
+            "add",
+            "parcel",
+            "--tracking",
+            t,
+            "--destination",
+            "KZ",
+            "--recipient-address",
+            address,
+            "--recipient-phone",
+            phone,
+            "--case",
+            case,
+        ]);
+    }
+    let path = nb.fails(&["path", "C-0001", "C-0002"]);
+    assert!(path.contains("no chain"), "{path}");
+}

@@ -202,7 +202,17 @@ pub fn tracking_key(raw: &str) -> Option<String> {
 }
 
 pub fn phone_key(raw: &str, country_hint: Option<&str>) -> Option<String> {
-    contact::phone_e164(raw, country_hint)
+    contact::phone_e164(raw, country_hint).filter(|k| !is_zero_phone(k))
+}
+
+/// A placeholder written as a phone: no digit but zeros after at most a
+/// calling code's three (`+7 000 000 00 00`, `0000000000`). It is no
+/// identifier: each spelling of it linked every parcel that gave it (the
+/// warning list's `0000000000` met only that one).
+pub fn is_zero_phone(key: &str) -> bool {
+    let digits = key.trim_start_matches('+').as_bytes();
+    let lead = digits.iter().take_while(|d| **d != b'0').count();
+    lead <= 3 && digits.len() - lead >= 6 && digits[lead..].iter().all(|d| *d == b'0')
 }
 
 pub fn email_key(raw: &str) -> Option<String> {
@@ -786,6 +796,28 @@ mod shown_text_tests {
     /// Valid card numbers inside free text are masked for display (a
     /// person's contacts held one in full on the screen); a number that
     /// fails Luhn, a phone and the rest of the text are left as written.
+    #[test]
+    fn a_phone_of_zeros_is_no_identifier() {
+        for zeros in [
+            "+7 000 000 00 00",
+            "+7 000 000 0000",
+            "0000000000",
+            "+86 000 0000 0000",
+        ] {
+            assert_eq!(phone_key(zeros, Some("KZ")), None, "{zeros}");
+        }
+        assert!(is_zero_phone("0000000000"));
+        assert!(!is_zero_phone("+77015550142"));
+        assert!(
+            !is_zero_phone("+77010000000"),
+            "a real number ending in zeros"
+        );
+        assert_eq!(
+            phone_key("+7 701 000 00 00", None).as_deref(),
+            Some("+77010000000")
+        );
+    }
+
     #[test]
     fn the_digits_of_a_decimal_number_are_no_card() {
         for t in [

@@ -52,7 +52,12 @@ pub const DEFAULTS: &[(IdentKind, &str)] = &[
 pub fn normalise(kind: IdentKind, raw: &str) -> Option<String> {
     match kind {
         IdentKind::Tracking => ids::tracking_key(raw),
-        IdentKind::Phone => ids::phone_key(raw, None),
+        // (A phone of zeros is no identifier at all, and is listed as
+        // its digits: the default `0000000000` says so.)
+        IdentKind::Phone => ids::phone_key(raw, None).or_else(|| {
+            let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+            ids::is_zero_phone(&digits).then_some(digits)
+        }),
         IdentKind::Email => ids::email_key(raw),
         // Placeholders are short: fold without the length floor.
         IdentKind::Address => Some(ids::address_fold(raw)).filter(|s| !s.is_empty()),
@@ -156,9 +161,48 @@ pub fn remove(w: &mut Writer<'_>, kind: IdentKind, raw: &str) -> Result<bool> {
 
 /// Whether the value (normalised as the index holds it) is listed.
 pub fn is_listed(conn: &Connection, kind: IdentKind, value: &str) -> Result<bool> {
+    if kind == IdentKind::Address {
+        let mut stmt = conn.prepare_cached("SELECT value FROM warnlist WHERE kind = 'address'")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let entry: String = r.get(0)?;
+            if holds(value, &entry) {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
     Ok(conn
         .prepare_cached("SELECT 1 FROM warnlist WHERE kind = ?1 AND value = ?2")?
         .exists((kind.as_str(), value))?)
+}
+
+/// Whether a listed `entry` of a kind makes `value` of it a placeholder:
+/// the value itself, or, for an address, the entry's words among the
+/// value's (`poste restante almaty`, `do vostrebovaniya g almaty`: a
+/// placeholder naming its post office linked every parcel sent there).
+pub fn holds(value: &str, entry: &str) -> bool {
+    value == entry
+        || (!entry.is_empty()
+            && value.match_indices(entry).any(|(at, _)| {
+                let end = at + entry.len();
+                (at == 0 || value.as_bytes()[at - 1] == b' ')
+                    && (end == value.len() || value.as_bytes()[end] == b' ')
+            }))
+}
+
+/// Whether `value` of `kind` is a placeholder by `listed`, the warning
+/// list's values of that kind (see [`holds`]).
+pub fn held_by<'a>(
+    kind: IdentKind,
+    value: &str,
+    mut listed: impl Iterator<Item = &'a str>,
+) -> bool {
+    if kind == IdentKind::Address {
+        listed.any(|e| holds(value, e))
+    } else {
+        listed.any(|e| e == value)
+    }
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
@@ -232,5 +276,48 @@ mod tests {
             crate::store::audit::Verdict::Intact { .. }
         ));
         assert!(parse_kind("colour").is_err());
+    }
+
+    #[test]
+    fn a_listed_address_makes_one_holding_its_words_a_placeholder() {
+        let fold = |a: &str| normalise(IdentKind::Address, a).unwrap();
+        for (address, listed) in [
+            ("Poste restante, Almaty", "poste restante"),
+            ("До востребования, г. Алматы", "до востребования"),
+            ("Almaty, poste restante", "poste restante"),
+            ("Poste restante", "poste restante"),
+        ] {
+            assert!(holds(&fold(address), &fold(listed)), "{address}");
+        }
+        // words, not letters
+        assert!(!holds(&fold("Unknownstrasse 5"), &fold("unknown")));
+        assert!(!holds(&fold("ul. Nonea 5"), &fold("none")));
+        // an address's words, another kind's whole value only
+        assert!(held_by(
+            IdentKind::Address,
+            "poste restante almaty",
+            ["poste restante"].into_iter()
+        ));
+        assert!(!held_by(
+            IdentKind::Name,
+            "unknown ivanov",
+            ["unknown"].into_iter()
+        ));
+        // in a notebook, through its list (the defaults)
+        let (_d, s) = temp_store();
+        assert!(
+            is_listed(
+                s.conn(),
+                IdentKind::Address,
+                &fold("Poste restante, Almaty")
+            )
+            .unwrap()
+        );
+        assert!(!is_listed(s.conn(), IdentKind::Address, &fold("ul. Abaya 5, Almaty")).unwrap());
+        // the default zero phone is still listed (as its digits)
+        assert_eq!(
+            normalise(IdentKind::Phone, "0000000000").as_deref(),
+            Some("0000000000")
+        );
     }
 }

@@ -276,6 +276,11 @@ pub struct Batch<K> {
     /// Values on the warning list (placeholders, hubs): never remembered,
     /// so twenty parcels to "poste restante" are no cluster.
     stoplist: Hashes,
+    /// The warning list's addresses, each of which makes an address that
+    /// holds its words a placeholder too ([`warnlist::holds`]).
+    ///
+    /// [`warnlist::holds`]: crate::store::warnlist::holds
+    stop_addresses: Vec<String>,
     /// Each tracking number of the batch, with the line it first came on
     /// (a manifest listing one parcel twice is said, both lines).
     trackings: Heads,
@@ -344,6 +349,7 @@ impl<K: Knowledge> Batch<K> {
             to: Chains::default(),
             names: Chains::default(),
             stoplist: Hashes::default(),
+            stop_addresses: Vec::new(),
             trackings: Heads::default(),
             sized: false,
             dates: Vec::new(),
@@ -353,8 +359,26 @@ impl<K: Knowledge> Batch<K> {
     /// Leaves these values (kind, value as the index holds it) out of what
     /// is remembered: the notebook's warning list.
     pub fn without<'a>(mut self, values: impl IntoIterator<Item = (IdentKind, &'a str)>) -> Self {
-        self.stoplist = values.into_iter().map(|(k, v)| key(k, v)).collect();
+        let values: Vec<(IdentKind, &str)> = values.into_iter().collect();
+        self.stoplist = values.iter().map(|(k, v)| key(*k, v)).collect();
+        self.stop_addresses = values
+            .iter()
+            .filter(|(k, _)| *k == IdentKind::Address)
+            .map(|(_, v)| v.to_string())
+            .collect();
         self
+    }
+
+    /// Whether a value is on the warning list, an address by the words
+    /// of one listed.
+    fn stopped(&self, i: &Identifier) -> bool {
+        self.stoplist.contains(&key(i.kind, &i.value))
+            || (i.kind == IdentKind::Address
+                && crate::store::warnlist::held_by(
+                    i.kind,
+                    &i.value,
+                    self.stop_addresses.iter().map(String::as_str),
+                ))
     }
 
     /// Starts bringing what questions about this row will look at into
@@ -397,7 +421,8 @@ impl<K: Knowledge> Batch<K> {
         // (Exact values only: the sound keys share their roles.)
         for i in ids
             .iter()
-            .filter(|i| i.kind.is_exact() && !self.stoplist.contains(&key(i.kind, &i.value)))
+            .filter(|i| i.kind.is_exact() && !self.stopped(i))
+            .collect::<Vec<_>>()
         {
             let Some(role) = Role::of(i.role) else {
                 continue;

@@ -167,7 +167,15 @@ impl<'a> Live<'a> {
     /// parcel, so it is no evidence and no cluster.
     fn listed(&self, kind: IdentKind, value: &str) -> Result<bool> {
         match &self.listed {
-            Some(l) => Ok(l.get(&kind).is_some_and(|v| v.contains(value))),
+            Some(l) => Ok(l.get(&kind).is_some_and(|v| {
+                v.contains(value)
+                    || (kind == IdentKind::Address
+                        && crate::store::warnlist::held_by(
+                            kind,
+                            value,
+                            v.iter().map(String::as_str),
+                        ))
+            })),
             None => crate::store::warnlist::is_listed(self.conn, kind, value),
         }
     }

@@ -4,6 +4,7 @@
 //! one popular substance or a courier hub does not join every case.
 
 use super::{OVER_SHARED, shared_identifiers_of};
+use crate::domain::identifiers::IdentKind;
 use crate::domain::{ItemKind, Note, Record};
 use crate::store::{Result, keys, records, related};
 use rusqlite::Connection;
@@ -494,7 +495,17 @@ impl Skipped {
     }
 
     fn contains(&self, code: i64, value: &[u8]) -> bool {
-        self.0.get(&code).is_some_and(|v| v.contains(value))
+        self.0.get(&code).is_some_and(|v| {
+            v.contains(value)
+                || (code == keys::ident_code(IdentKind::Address)
+                    && std::str::from_utf8(value).is_ok_and(|value| {
+                        crate::store::warnlist::held_by(
+                            IdentKind::Address,
+                            value,
+                            v.iter().filter_map(|e| std::str::from_utf8(e).ok()),
+                        )
+                    }))
+        })
     }
 }
 
