@@ -161,6 +161,9 @@ pub fn remove(w: &mut Writer<'_>, kind: IdentKind, raw: &str) -> Result<bool> {
 
 /// Whether the value (normalised as the index holds it) is listed.
 pub fn is_listed(conn: &Connection, kind: IdentKind, value: &str) -> Result<bool> {
+    if kind == IdentKind::Phone && ids::is_zero_phone(value) {
+        return Ok(true);
+    }
     if kind == IdentKind::Address {
         let mut stmt = conn.prepare_cached("SELECT value FROM warnlist WHERE kind = 'address'")?;
         let mut rows = stmt.query([])?;
@@ -198,6 +201,11 @@ pub fn held_by<'a>(
     value: &str,
     mut listed: impl Iterator<Item = &'a str>,
 ) -> bool {
+    // (A notebook indexed before a phone of zeros was no identifier
+    // holds it as one: it is a placeholder all the same.)
+    if kind == IdentKind::Phone && ids::is_zero_phone(value) {
+        return true;
+    }
     if kind == IdentKind::Address {
         listed.any(|e| holds(value, e))
     } else {
@@ -314,6 +322,19 @@ mod tests {
             .unwrap()
         );
         assert!(!is_listed(s.conn(), IdentKind::Address, &fold("ul. Abaya 5, Almaty")).unwrap());
+        // a phone of zeros an older index holds as an identifier is a
+        // placeholder, listed or not
+        assert!(is_listed(s.conn(), IdentKind::Phone, "+70000000000").unwrap());
+        assert!(held_by(
+            IdentKind::Phone,
+            "+70000000000",
+            std::iter::empty()
+        ));
+        assert!(!held_by(
+            IdentKind::Phone,
+            "+77015550142",
+            std::iter::empty()
+        ));
         // the default zero phone is still listed (as its digits)
         assert_eq!(
             normalise(IdentKind::Phone, "0000000000").as_deref(),

@@ -373,7 +373,7 @@ impl<K: Knowledge> Batch<K> {
     /// of one listed.
     fn stopped(&self, i: &Identifier) -> bool {
         self.stoplist.contains(&key(i.kind, &i.value))
-            || (i.kind == IdentKind::Address
+            || (matches!(i.kind, IdentKind::Address | IdentKind::Phone)
                 && crate::store::warnlist::held_by(
                     i.kind,
                     &i.value,

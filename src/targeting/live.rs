@@ -169,13 +169,8 @@ impl<'a> Live<'a> {
         match &self.listed {
             Some(l) => Ok(l.get(&kind).is_some_and(|v| {
                 v.contains(value)
-                    || (kind == IdentKind::Address
-                        && crate::store::warnlist::held_by(
-                            kind,
-                            value,
-                            v.iter().map(String::as_str),
-                        ))
-            })),
+                    || crate::store::warnlist::held_by(kind, value, v.iter().map(String::as_str))
+            }) || crate::store::warnlist::held_by(kind, value, std::iter::empty())),
             None => crate::store::warnlist::is_listed(self.conn, kind, value),
         }
     }

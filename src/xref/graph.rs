@@ -495,17 +495,23 @@ impl Skipped {
     }
 
     fn contains(&self, code: i64, value: &[u8]) -> bool {
-        self.0.get(&code).is_some_and(|v| {
-            v.contains(value)
-                || (code == keys::ident_code(IdentKind::Address)
-                    && std::str::from_utf8(value).is_ok_and(|value| {
-                        crate::store::warnlist::held_by(
-                            IdentKind::Address,
-                            value,
-                            v.iter().filter_map(|e| std::str::from_utf8(e).ok()),
-                        )
-                    }))
-        })
+        let listed = self.0.get(&code);
+        if listed.is_some_and(|v| v.contains(value)) {
+            return true;
+        }
+        // (An address by the words of one listed, a phone of zeros.)
+        [IdentKind::Address, IdentKind::Phone]
+            .into_iter()
+            .find(|k| keys::ident_code(*k) == code)
+            .zip(std::str::from_utf8(value).ok())
+            .is_some_and(|(kind, value)| {
+                let entries = listed.into_iter().flatten();
+                crate::store::warnlist::held_by(
+                    kind,
+                    value,
+                    entries.filter_map(|e| std::str::from_utf8(e).ok()),
+                )
+            })
     }
 }
 
