@@ -2762,3 +2762,78 @@ fn ctrl_y_pastes_back_what_ctrl_w_or_ctrl_u_cut() {
     ui.session.settle();
     assert!(ui.text().contains("/tea▏"), "{}", ui.text());
 }
+
+/// A note elsewhere naming a value of the item is a row of its own in
+/// the Links pane, saying what it is on, and Enter follows it there: a
+/// lead on the parcel's own case was folded into the case's "In case"
+/// row, its reason cut off by the pane, and the tab counted one fewer
+/// than `xref`.
+#[test]
+fn a_note_sharing_a_value_is_its_own_row_and_leads_to_what_it_is_on() {
+    use interdict::domain::record::new_record;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let (mut p, _) = new_record::<interdict::domain::Parcel>(&[
+        ("tracking", "RR123456785CN"),
+        ("origin", "PL"),
+        ("destination", "KZ"),
+        ("sender_phone", "+48 666 318 964"),
+    ])
+    .unwrap();
+    let (mut c, _) =
+        new_record::<interdict::domain::Case>(&[("title", "Operation Steppe")]).unwrap();
+    let (mut n, _) = new_record::<interdict::domain::Note>(&[
+        ("note_type", "lead"),
+        ("noted_on", "2026-03-10"),
+        (
+            "text",
+            "Buyer pays the sender by crypto, sender answers on +48666318964",
+        ),
+    ])
+    .unwrap();
+    s.write(|w| {
+        interdict::store::create::case(w, &mut c)?;
+        interdict::store::create::parcel(w, &mut p)?;
+        interdict::store::create::include_in_case(w, c.meta.id, p.meta.id)?;
+        n.item_kind = interdict::domain::ItemKind::Case;
+        n.item_id = c.meta.id;
+        interdict::store::create::note(w, &mut n)
+    })
+    .unwrap();
+    let session = Session::new(s, Keymap::defaults(), Theme::new(true), view::page_rows(24));
+    let mut ui = Ui {
+        _dir: dir,
+        session,
+        w: 80,
+        h: 24,
+    };
+    ui.session.resize(80, 24);
+    ui.keys("2 4");
+    let links = &ui.session.app.links;
+    let note = links
+        .iter()
+        .position(|l| l.kind == interdict::domain::ItemKind::Note)
+        .unwrap_or_else(|| panic!("{links:?}"));
+    assert_eq!(links[note].group, "Shares values", "{links:?}");
+    assert!(
+        links[note].reason.starts_with("same phone +48666318964")
+            && links[note]
+                .reason
+                .ends_with("; on case C-0001 Operation Steppe"),
+        "{}",
+        links[note].reason
+    );
+    // the case's own row is its inclusion, no longer carrying the note
+    let case = links.iter().find(|l| l.group == "In case").unwrap();
+    assert!(!case.reason.contains("phone"), "{}", case.reason);
+    let text = ui.text();
+    assert!(text.contains("4 Links (2)"), "{text}");
+    assert!(text.contains("note lead 2026-03-10"), "{text}");
+    // Enter on it goes to the case it is on
+    for _ in 0..note {
+        ui.keys("j");
+    }
+    ui.keys("enter");
+    let now = ui.session.app.current.clone().unwrap();
+    assert_eq!(now.id, c.meta.id, "{:?}", now);
+}

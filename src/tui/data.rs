@@ -371,18 +371,21 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
         _ => {}
     }
     // Each item sharing values with this one once, with every value it
-    // shares, strongest first (a note stands for the item it is on, so two
-    // notes naming one phone make one row).
+    // shares, strongest first. A note is its own row, as `xref` lists it,
+    // saying what it is on (it stood for its item: a lead on the parcel's
+    // own case was folded into the case's "In case" row, its reason cut
+    // off by the pane, and the pane counted one fewer than `xref`); a note
+    // on this item naming its own values is no connection.
     let mut sharing: Vec<(Owner, Vec<Ranked>)> = Vec::new();
     let mut over = Vec::new();
     for s in xref::shared_identifiers(conn, item.id)? {
         let what = format!("{} {}", s.what(), s.shown());
         for o in &s.items {
             let what = s.with(o);
-            let owner = note_owner(conn, o.kind, o.id)?;
-            if owner == (item.kind, item.id) {
+            if note_owner(conn, o.kind, o.id)? == (item.kind, item.id) {
                 continue;
             }
+            let owner = (o.kind, o.id);
             let i = match sharing.iter().position(|(k, _)| *k == owner) {
                 Some(i) => i,
                 None => {
@@ -415,11 +418,15 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
     for ((k, id), reasons) in sharing {
         let n = reasons.len();
         let list: Vec<String> = reasons.into_iter().map(|(_, r)| r).collect();
-        let said = if n == 1 {
+        let mut said = if n == 1 {
             format!("same {}", list[0])
         } else {
             format!("{n} shared: {}", list.join(", "))
         };
+        if k == ItemKind::Note {
+            let (on_kind, on) = note_owner(conn, k, id)?;
+            said = format!("{said}; on {on_kind} {}", label(on_kind, on)?);
+        }
         // An item listed already (linked, in the case) is listed once,
         // with the values it shares beside its link (it was listed twice,
         // and the pane counted it twice against `xref`).
@@ -476,7 +483,7 @@ type Owner = (ItemKind, Uuid);
 /// A reason with its strength (lower is stronger).
 type Ranked = (u8, String);
 
-/// A note stands for the item it is written on when followed.
+/// The item a note is written on (any other item: itself).
 fn note_owner(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<(ItemKind, Uuid)> {
     if kind == ItemKind::Note
         && let Some(n) = records::get::<Note>(conn, id)?

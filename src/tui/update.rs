@@ -711,8 +711,15 @@ impl App {
         match self.pane {
             Pane::Links => {
                 if let Some(l) = self.links.get(self.links_cursor).cloned() {
-                    if l.kind == ItemKind::Note {
+                    // A note on this item is read here; one elsewhere
+                    // sharing a value with it is followed to what it is on
+                    // (where it is listed among that item's notes).
+                    if l.kind == ItemKind::Note && l.group == "Notes" {
                         self.info(format!("{}: {}", l.label, l.reason));
+                        return;
+                    }
+                    if l.kind == ItemKind::Note {
+                        self.ask(Effect::GoToNoteSubject(l.id));
                         return;
                     }
                     if Some(l.id) == self.current.as_ref().map(|c| c.id) {
