@@ -2551,3 +2551,89 @@ fn an_exhibit_without_custody_is_a_gap_and_samples_follow_their_exhibit() {
     assert!(nb.fails(&["show", "X1-S"]).contains("X1-S"));
     nb.ok(&["audit", "verify"]);
 }
+
+/// An exhibit heavier than its parcel, alone or with the parcel's others,
+/// is said as it is added (an edit said it, `exhibit add` nothing), and
+/// the incident report says its weights are flagged (it gave a net weight
+/// above the gross with no word, in text, JSON and CSV).
+#[test]
+fn exhibits_heavier_than_their_parcel_are_said_when_added_and_in_the_report() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR000007777CN",
+        "--origin",
+        "CN",
+        "--destination",
+        "KZ",
+        "--weight",
+        "500",
+        "--status",
+        "seized",
+        "--seized-on",
+        "2026-03-02",
+    ]);
+    let add = |number: &str, net: &str| {
+        let out = nb
+            .run(&[
+                "exhibit",
+                "add",
+                "RR000007777CN",
+                number,
+                "--net",
+                net,
+                "--seized-by",
+                "Insp. N",
+            ])
+            .success();
+        String::from_utf8_lossy(&out.get_output().stderr).to_string()
+    };
+    let said = add("EX-1", "400");
+    assert!(!said.contains("flagged"), "{said}");
+    // its kind said once
+    let out = nb.ok(&["exhibit", "add", "RR000007777CN", "EX-0", "--net", "1"]);
+    assert!(out.starts_with("added exhibit EX-0 ("), "{out}");
+    nb.ok(&["delete", "EX-0"]);
+    let said = add("EX-2", "400");
+    assert!(
+        said.contains("flagged on exhibit EX-2: the parcel's 2 exhibits weigh 800 g together, more than the parcel RR000007777CN (500 g)"),
+        "{said}"
+    );
+    let said = add("EX-3", "700");
+    assert!(
+        said.contains("flagged on exhibit EX-3: net weight 700 g is more than the parcel RR000007777CN weighs (500 g): a slip of units?"),
+        "{said}"
+    );
+    let text = nb.ok(&["export", "--incident", "RR000007777CN", "--country", "KZ"]);
+    assert!(text.contains("Net weight:"), "{text}");
+    assert!(
+        text.contains("Weight flagged:")
+            && text.contains("exhibit EX-3: net weight 700 g is more than the parcel"),
+        "{text}"
+    );
+    let json = nb.json(&["export", "--incident", "RR000007777CN", "--country", "KZ"]);
+    let flags = json["parcels"][0]["weight_flags"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(flags.len(), 2, "{json}");
+    let csv = nb.ok(&[
+        "--format",
+        "csv",
+        "export",
+        "--incident",
+        "RR000007777CN",
+        "--country",
+        "KZ",
+    ]);
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("net_weight_g,weight_flags"),
+        "{csv}"
+    );
+    assert!(csv.contains("a slip of units?"), "{csv}");
+}

@@ -34,13 +34,14 @@ fn printed<R: Record + serde::Serialize>(
 ) -> Result<()> {
     match format {
         Format::Json => writeln!(out, "{}", crate::domain::json::pretty(rec)?)?,
-        _ => writeln!(
-            out,
-            "added {} {} ({})",
-            R::KIND,
-            cell_line(&rec.label()),
-            rec.meta().id
-        )?,
+        _ => {
+            // (An exhibit's label names its kind: "added exhibit exhibit
+            // EX-1" it said.)
+            let label = rec.label();
+            let kind = format!("{} ", R::KIND);
+            let label = label.strip_prefix(&kind).unwrap_or(&label);
+            writeln!(out, "added {kind}{} ({})", cell_line(label), rec.meta().id)?
+        }
     }
     Ok(())
 }

@@ -97,7 +97,13 @@ pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<
         )));
     }
     records::sample_weights(&w.tx, x)?;
-    records::insert(w, x)
+    let mut warnings = records::insert(w, x)?;
+    warnings.extend(
+        sheet::weight_flags(&w.tx, x)?
+            .into_iter()
+            .map(|f| format!("flagged on exhibit {}: {f}", x.number)),
+    );
+    Ok(warnings)
 }
 
 /// An exhibit's custody log in the order it was recorded, which is the

@@ -90,6 +90,22 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
         }
         flags.push(f);
     }
+    flags.extend(weight_flags(conn, &e)?);
+    Ok(ExhibitTrail {
+        exhibit: e,
+        custody: log,
+        flags,
+        entry_flags,
+    })
+}
+
+/// What an exhibit's weights say against what it came from: heavier than
+/// the exhibit it was sampled from, or than its parcel (a twentieth over
+/// is weighing, not a slip), the parcel's items together heavier than
+/// it, its samples together heavier than it. On its trail, and said as
+/// it is added (`exhibit add` said nothing, an edit did).
+pub fn weight_flags(conn: &Connection, e: &Exhibit) -> Result<Vec<String>> {
+    let mut flags = Vec::new();
     if let (Some(of), Some(n)) = (&e.sample_of, e.net_g)
         && let Some(src) = super::exhibit_numbered(conn, of)?
         && let Some(m) = src.net_g
@@ -165,12 +181,7 @@ pub fn exhibit_trail(conn: &Connection, e: Exhibit) -> Result<ExhibitTrail> {
             ));
         }
     }
-    Ok(ExhibitTrail {
-        exhibit: e,
-        custody: log,
-        flags,
-        entry_flags,
-    })
+    Ok(flags)
 }
 
 /// The fields of an exhibit whose change once custody began is flagged:

@@ -102,6 +102,11 @@ pub struct ParcelOut {
     pub gross_weight_g: Option<f64>,
     /// The net weight of its exhibits (items, not samples), when weighed.
     pub net_weight_g: Option<f64>,
+    /// What its exhibits' weights are flagged for on their trail (heavier
+    /// than the parcel, together or alone: a kg-for-g slip), each once:
+    /// the report gave a net weight above the gross with no word.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub weight_flags: Vec<String>,
     pub substances: Vec<SubstanceOut>,
     pub controlled_delivery: Option<DeliveryOut>,
 }
@@ -406,6 +411,16 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
         .collect();
     let net = (!items.is_empty() && items.iter().all(|e| e.net_g.is_some()))
         .then(|| items.iter().filter_map(|e| e.net_g).sum());
+    let mut weight_flags: Vec<String> = Vec::new();
+    let mut flagged: Vec<String> = Vec::new();
+    for e in &exhibits {
+        for f in crate::evidence::sheet::weight_flags(conn, e)? {
+            if !flagged.contains(&f) {
+                weight_flags.push(format!("exhibit {}: {f}", e.number));
+                flagged.push(f);
+            }
+        }
+    }
     let mut substances = Vec::new();
     for f in related::findings_in_parcel(conn, p.meta.id)? {
         let s: Option<Substance> = records::get(conn, f.substance_id)?;
@@ -546,6 +561,7 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
         concealment: p.concealment.clone(),
         gross_weight_g: p.weight_g,
         net_weight_g: net,
+        weight_flags,
         substances,
         controlled_delivery: delivery.map(|d| DeliveryOut {
             outcome: d.outcome,
@@ -602,6 +618,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "concealment",
     "gross_weight_g",
     "net_weight_g",
+    "weight_flags",
     "substance",
     "cas",
     "control_status",
@@ -707,6 +724,7 @@ pub fn csv_rows(i: &Incident) -> Vec<Vec<String>> {
                 o(&p.concealment),
                 num(p.gross_weight_g),
                 num(p.net_weight_g),
+                p.weight_flags.join("; "),
                 so(|s| s.name.clone()),
                 so(|s| s.cas.clone().unwrap_or_default()),
                 so(|s| s.control_status.clone()),

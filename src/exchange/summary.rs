@@ -113,6 +113,9 @@ pub fn incident_text(conn: &Connection, i: &Incident) -> Result<String> {
             p.net_weight_g
                 .map_or_else(|| NOT_RECORDED.into(), |g| format!("{} g", number(g))),
         );
+        for f in &p.weight_flags {
+            labelled(&mut out, "Weight flagged", clean(f));
+        }
         for (k, s) in p.substances.iter().enumerate() {
             let mut d = vec![
                 format!(
