@@ -265,7 +265,12 @@ fn a_finding_is_lab_confirmed_only_through_a_result_and_contradictions_are_flagg
     ]);
     assert!(bad.contains("purity"), "{bad}");
     let listed = nb.ok(&["lab", "list", P]);
-    assert!(listed.contains("CONTRADICTS"), "{listed}");
+    assert!(listed.contains("CONTRADICTS THE FINDING"), "{listed}");
+    // a header names each column
+    assert!(
+        listed.starts_with("PARCEL") && listed.lines().next().unwrap().contains("PURITY  REMARK"),
+        "{listed}"
+    );
 }
 
 #[test]
@@ -2606,6 +2611,27 @@ fn exhibits_heavier_than_their_parcel_are_said_when_added_and_in_the_report() {
         said.contains("flagged on exhibit EX-3: net weight 700 g is more than the parcel RR000007777CN weighs (500 g): a slip of units?"),
         "{said}"
     );
+    // the list says which weight is which
+    let list = nb.ok(&["exhibit", "list", "RR000007777CN"]);
+    assert!(
+        list.lines()
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            == [
+                "NUMBER",
+                "KIND",
+                "SEAL",
+                "GROSS",
+                "NET",
+                "HAND-OVERS",
+                "FLAGS",
+                "PARCEL"
+            ],
+        "{list}"
+    );
+    assert!(list.contains("EX-3") && list.contains("700 g"), "{list}");
     let text = nb.ok(&["export", "--incident", "RR000007777CN", "--country", "KZ"]);
     assert!(text.contains("Net weight:"), "{text}");
     assert!(

@@ -147,24 +147,42 @@ pub fn exhibit(
             if list.is_empty() {
                 writeln!(out, "no exhibits")?;
             }
+            // (A header naming each column: which weight is gross and
+            // which net was said nowhere.)
+            let mut rows = Vec::new();
             for e in list {
                 let t = sheet::exhibit_trail(conn, e)?;
                 let x = &t.exhibit;
-                writeln!(
-                    out,
-                    "{:<22} {:<6} {:<14} {:>10} {:>10}  {} hand-over(s){}  {}",
-                    cell_line(&x.number),
-                    x.exhibit_kind,
-                    cell_line(x.seal.as_deref().unwrap_or("-")),
-                    x.gross_g.map(|g| format!("{g} g")).unwrap_or_default(),
-                    x.net_g.map(|g| format!("{g} g")).unwrap_or_default(),
-                    t.custody.len(),
+                let g = |w: Option<f64>| w.map(|g| format!("{g} g")).unwrap_or_default();
+                rows.push(vec![
+                    x.number.clone(),
+                    x.exhibit_kind.clone(),
+                    x.seal.clone().unwrap_or_else(|| "-".into()),
+                    g(x.gross_g),
+                    g(x.net_g),
+                    t.custody.len().to_string(),
                     if t.flags.is_empty() {
                         String::new()
                     } else {
-                        format!(", {} FLAGGED", t.flags.len())
+                        format!("{} FLAGGED", t.flags.len())
                     },
-                    cell_line(&records::label_of(conn, ItemKind::Parcel, x.parcel_id)?),
+                    records::label_of(conn, ItemKind::Parcel, x.parcel_id)?,
+                ]);
+            }
+            if !rows.is_empty() {
+                super::output::print_table(
+                    out,
+                    &[
+                        "number",
+                        "kind",
+                        "seal",
+                        "gross",
+                        "net",
+                        "hand-overs",
+                        "flags",
+                        "parcel",
+                    ],
+                    &rows,
                 )?;
             }
             Ok(())
@@ -301,22 +319,30 @@ pub fn lab(format: Format, store: &mut Store, cmd: &LabCmd, out: &mut impl Write
             if all.is_empty() {
                 writeln!(out, "no laboratory results")?;
             }
-            for (p, l) in all {
-                let r = &l.result;
-                writeln!(
+            let rows: Vec<Vec<String>> = all
+                .iter()
+                .map(|(p, l)| {
+                    let r = &l.result;
+                    vec![
+                        p.clone(),
+                        l.substance.clone(),
+                        r.label(),
+                        r.purity.map(|x| format!("{x} %")).unwrap_or_default(),
+                        // (Of the finding, presumptive or lab-confirmed: it
+                        // said "the presumptive test" of either.)
+                        if r.contradicts() {
+                            "CONTRADICTS THE FINDING".into()
+                        } else {
+                            String::new()
+                        },
+                    ]
+                })
+                .collect();
+            if !rows.is_empty() {
+                super::output::print_table(
                     out,
-                    "{}  {}  {}{}{}",
-                    cell_line(&p),
-                    cell_line(&l.substance),
-                    cell_line(&r.label()),
-                    r.purity
-                        .map(|x| format!(", purity {x} %"))
-                        .unwrap_or_default(),
-                    if r.contradicts() {
-                        "  CONTRADICTS THE PRESUMPTIVE TEST"
-                    } else {
-                        ""
-                    }
+                    &["parcel", "substance", "result", "purity", "remark"],
+                    &rows,
                 )?;
             }
             Ok(())
