@@ -67,8 +67,15 @@ fn runs_as_formula(s: &str) -> bool {
 /// gets a leading `'`, and nothing else changes. [`csv_unguard`] takes the
 /// quote off again, so a file written this way and imported gives back
 /// each value as it was (`+44 20 7946 0000` stays a phone number).
+/// Whether a cell gets the guard's quote: one that runs as a formula, or
+/// a value that itself starts with quotes before a formula's sign
+/// (`'-Ivan`: the import took its quote for the guard and stored `-Ivan`).
+fn needs_guard(s: &str) -> bool {
+    runs_as_formula(s.trim_start_matches('\''))
+}
+
 pub fn csv_guard(s: &str) -> Cow<'_, str> {
-    if runs_as_formula(s) {
+    if needs_guard(s) {
         Cow::Owned(format!("'{s}"))
     } else {
         Cow::Borrowed(s)
@@ -80,7 +87,7 @@ pub fn csv_guard(s: &str) -> Cow<'_, str> {
 /// Any other cell, one starting with `'` included, is as written.
 pub fn csv_unguard(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if runs_as_formula(rest) => rest,
+        Some(rest) if runs_as_formula(rest.trim_start_matches('\'')) => rest,
         _ => cell,
     }
 }
@@ -106,11 +113,11 @@ pub fn csv_to_terminal(on: bool) {
 pub fn csv_cell(s: &str) -> Cow<'_, str> {
     let raw = CSV_RAW.load(std::sync::atomic::Ordering::Relaxed);
     let hidden = |c: char| !raw && c != '\n' && c != '\t' && needs_escape(c);
-    if !runs_as_formula(s) && !s.chars().any(hidden) {
+    if !needs_guard(s) && !s.chars().any(hidden) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 1);
-    if runs_as_formula(s) {
+    if needs_guard(s) {
         out.push('\'');
     }
     for c in s.chars() {
@@ -465,6 +472,22 @@ mod tests {
             assert_eq!(csv_guard(f), format!("'{f}"), "{f}");
             assert_eq!(csv_unguard(&csv_guard(f)), f);
         }
+        // A value of its own starting with the guard's quote before a
+        // formula's sign comes back whole (its quote was taken for the
+        // guard); any other quote is no guard.
+        for v in [
+            "'-Ivan",
+            "'=5 tablets",
+            "'+ inside",
+            "'@home",
+            "''=x",
+            "'plain",
+            "'",
+            "'-3",
+        ] {
+            assert_eq!(csv_unguard(&csv_guard(v)), v, "{v}");
+        }
+        assert_eq!(csv_guard("'plain"), "'plain");
     }
 
     /// `folds_to` says what comparing with `fold` says, for text folded

@@ -1274,9 +1274,16 @@ impl Prepared {
             }
         }
         for (k, i) in numbers.iter().enumerate() {
+            // A column headed by its field's own name (`weight_g`,
+            // `declared_value`) is interdict's own list, whose numbers
+            // have a decimal point: `2.125` KWD and `1.234` g read so (a
+            // list of them all with three decimals was refused, "could be
+            // 2125 or 2.125", where the README promised it imports back).
+            let own = plan.fields[*i].is_some_and(|f| plan.header[*i].trim() == f);
             plan.decimal_marks[*i] = match &marks[k] {
                 (Some(_), None) => Some(DecimalMark::Comma),
                 (None, Some(_)) => Some(DecimalMark::Point),
+                (None, None) if own => Some(DecimalMark::Point),
                 _ => None,
             };
             if let (Some(comma), Some(point)) = std::mem::take(&mut marks[k]) {
