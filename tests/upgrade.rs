@@ -674,3 +674,26 @@ fn a_schema_10_notebook_drops_its_parcels_search_rows_and_still_finds_them() {
     let out = nb.fails(&["audit", "verify"]);
     assert!(out.contains("1 search row(s) belong to no record"), "{out}");
 }
+
+/// A conflict open before the upgrade stays open through a merge of the
+/// notebook's own export (made while it was open): that file carries,
+/// under the notebook's own id, the history its copy at the other post
+/// sent, and the conflict was closed as "the partner had settled" it,
+/// credited to the file's signer, when nobody had.
+#[test]
+fn an_open_conflict_is_not_closed_by_a_merge_of_the_notebooks_own_export() {
+    let nb = notebook_from("notebook.db");
+    let open = |nb: &Nb| {
+        nb.json(&["conflicts", "list"])
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(open(&nb), 1);
+    let file = nb.beside("export.db");
+    std::fs::copy(fixture("export.db"), &file).unwrap();
+    let merged = nb.json(&["merge", "--trust-new", file.to_str().unwrap()]);
+    assert_eq!(merged["settled_there"], 0, "{merged}");
+    assert_eq!(open(&nb), 1, "{merged}");
+    let all = nb.json(&["conflicts", "list", "--all"]);
+    assert_eq!(all[0]["status"], "open", "{all}");
+}

@@ -1050,6 +1050,15 @@ fn close_settled_there(
     if open.is_empty() {
         return Ok(0);
     }
+    // A file exported from this notebook's own id (its own export, or a
+    // copy of the file at another post, which keeps the id) carries under
+    // it every history this notebook received from a copy too: the
+    // version a conflict waits on is in it, and the conflict was closed
+    // as the partner's settlement when nobody had settled it. Which of
+    // them moved on cannot be told: it stays open, to be settled here.
+    if matches!(own, OwnLog::Received(db) if db == w.db_id) {
+        return Ok(0);
+    }
     let seen = seen_versions(src, id, own)?;
     let mut closed = 0;
     for (conflict, key) in open {
