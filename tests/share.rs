@@ -2601,3 +2601,31 @@ fn the_same_link_made_at_two_posts_is_said_and_each_stays_editable() {
     assert!(err.contains("that sender-of link already exists"), "{err}");
     verified(&alice);
 }
+
+/// A partner's edit passed on by a third post comes to its origin as the
+/// partner's own file brings it: taken, no conflict (the passed-on file's
+/// records were judged against the relay's log, which holds none of their
+/// history, and the edit was "an item edited on both sides").
+#[test]
+fn a_partners_edit_passed_on_by_a_third_post_is_taken_at_its_origin() {
+    let (alice, bob, carol) = (Nb::new(), Nb::new(), Nb::new());
+    for nb in [&alice, &bob, &carol] {
+        nb.ok(&["init"]);
+    }
+    alice.ok(&["add", "case", "--title", "Steppe", "--tlp", "GREEN"]);
+    let a1 = export(&alice, "a1.db", &["--all"]);
+    merge(&bob, &a1);
+    bob.ok(&["edit", "C-0001", "--set", "title=Steppe (renamed by bob)"]);
+    let b1 = export(&bob, "b1.db", &["--all"]);
+    let relayed = carol.beside("relayed.db");
+    carol.read_only(&b1, &["export", "--all", "--out", s(&relayed)]);
+    let v = merge(&alice, &relayed);
+    assert_eq!(v["updated"], 1, "{v}");
+    assert_eq!(v["conflicts"], 0, "{v}");
+    let case = alice.json(&["show", "C-0001"]);
+    assert_eq!(case["title"], "Steppe (renamed by bob)", "{case}");
+    // and bob's own file after it changes nothing
+    let v = merge(&alice, &b1);
+    assert_eq!(counts(&v)[1..], [0, 306, 0], "{v}");
+    verified(&alice);
+}

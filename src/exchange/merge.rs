@@ -428,6 +428,11 @@ fn kept_here_unknown_to(here: &Connection, src: &Connection, id: Uuid) -> Result
     Ok(false)
 }
 
+/// The log a file's records stand in (see [`Merger::log_db`]).
+fn log_of(m: &super::export::Manifest) -> Uuid {
+    m.records_from.unwrap_or(m.source_db)
+}
+
 /// Whether `conn` holds entry `seq` of the log of `db` about the item.
 fn holds_entry(conn: &Connection, db: Uuid, id: Uuid, seq: i64) -> Result<bool> {
     Ok(conn
@@ -451,7 +456,7 @@ fn apply_tombstones(
     report: &mut MergeReport,
 ) -> Result<()> {
     let src = &rec.conn;
-    let db = rec.manifest.source_db;
+    let db = log_of(&rec.manifest);
     let mut stmt = src.prepare(
         "SELECT r.item_kind, r.item_id, r.detail, r.action FROM received_audit r
           WHERE r.source_db = ?1 AND r.state IS NULL AND r.detail IS NOT NULL
@@ -983,6 +988,13 @@ pub(super) fn case_ref_here(tx: &Connection, id: Uuid, there: &str) -> Result<St
 type Same = std::collections::HashMap<ItemKind, std::collections::HashSet<Uuid>>;
 
 struct Merger<'a> {
+    /// The log the file's records stand in: its exporter's, or in a
+    /// file passed on (an export of an export), the first exporter's
+    /// ([`Manifest::records_from`]): a partner's edit passed on by a third
+    /// post was a conflict at its origin, where its own file fast-forwarded.
+    ///
+    /// [`Manifest::records_from`]: super::export::Manifest::records_from
+    log_db: Uuid,
     src: &'a Connection,
     /// By kind, the records this notebook held exactly as the file does
     /// when the file was checked (see [`check_all`]).
@@ -1602,8 +1614,8 @@ impl Merger<'_> {
                             > local
                                 .as_ref()
                                 .map_or(String::new(), |l| l.meta().updated_at.clone())
-                        && in_received_log(&w.tx, self.report.source_db, id, &loc_v)?
-                        && !in_received_log(&w.tx, self.report.source_db, id, &inc_v)? =>
+                        && in_received_log(&w.tx, self.log_db, id, &loc_v)?
+                        && !in_received_log(&w.tx, self.log_db, id, &inc_v)? =>
                     {
                         Outcome::Put { added: false }
                     }
@@ -1881,7 +1893,7 @@ impl Merger<'_> {
 
     /// The file's own log: its exporter's.
     fn file_log(&self) -> OwnLog {
-        OwnLog::Received(self.report.source_db)
+        OwnLog::Received(self.log_db)
     }
 
     /// A record changed on both sides since they diverged: merged field
@@ -2571,6 +2583,7 @@ pub fn merge(
     trial.write_maybe(|w| {
         let source_id = insert_source(w, rec, &file_name)?;
         let mut mg = Merger {
+            log_db: log_of(&rec.manifest),
             src: &rec.conn,
             same,
             source_id,
@@ -3041,6 +3054,7 @@ fn merge_in_steps(
         Ok((source_id, base.clone(), Position { step: 0, after: 0 }, 0))
     })?;
     let mut mg = Merger {
+        log_db: log_of(&rec.manifest),
         src: &rec.conn,
         same,
         source_id,
