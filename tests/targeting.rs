@@ -1776,4 +1776,42 @@ fn placeholders_as_labels_write_them_are_no_evidence() {
     }
     let path = nb.fails(&["path", "C-0001", "C-0002"]);
     assert!(path.contains("no chain"), "{path}");
+    // A real street named with initials (`Н.А.`, the letters of `n/a`)
+    // and a real number ending in zeros still connect.
+    nb.ok(&["add", "case", "--title", "C"]);
+    nb.ok(&["add", "case", "--title", "D"]);
+    for (t, address, phone, case) in [
+        (
+            "RR000070029CN",
+            "ул. Н.А. Некрасова 5, Алматы",
+            "+7 700 000 00 00",
+            "C-0003",
+        ),
+        (
+            "RR000070032CN",
+            "ул. Н.А. Некрасова 5, Алматы",
+            "+7 700 000 00 00",
+            "C-0004",
+        ),
+    ] {
+        nb.ok(&[
+            "add",
+            "parcel",
+            "--tracking",
+            t,
+            "--destination",
+            "KZ",
+            "--recipient-address",
+            address,
+            "--recipient-phone",
+            phone,
+            "--case",
+            case,
+        ]);
+    }
+    let path = nb.ok(&["path", "C-0003", "C-0004"]);
+    assert!(path.contains("3 steps"), "{path}");
+    let xref = nb.json(&["xref", "RR000070029CN"]).to_string();
+    assert!(xref.contains("same recipient phone +77000000000"), "{xref}");
+    assert!(xref.contains("same recipient address"), "{xref}");
 }

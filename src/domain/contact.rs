@@ -14,7 +14,7 @@ use std::str::FromStr;
 const PATTERNS_KEPT: usize = 4_000;
 
 /// The numbering plans, with room kept for their compiled patterns.
-fn plans() -> &'static Database {
+pub(crate) fn plans() -> &'static Database {
     static WIDENED: std::sync::Once = std::sync::Once::new();
     WIDENED.call_once(|| {
         if let Ok(mut kept) = DATABASE.cache().lock() {

@@ -205,14 +205,27 @@ pub fn phone_key(raw: &str, country_hint: Option<&str>) -> Option<String> {
     contact::phone_e164(raw, country_hint).filter(|k| !is_zero_phone(k))
 }
 
-/// A placeholder written as a phone: no digit but zeros after at most a
-/// calling code's three (`+7 000 000 00 00`, `0000000000`). It is no
-/// identifier: each spelling of it linked every parcel that gave it (the
-/// warning list's `0000000000` met only that one).
+/// A placeholder written as a phone: no digit but zeros after its
+/// calling code (`+7 000 000 00 00`, `+998 000 000 000`), or none at all
+/// (`0000000000`). It is no identifier: each spelling of it linked every
+/// parcel that gave it (the warning list's `0000000000` met only that
+/// one). A number whose own digits end in zeros (`+7 700 000 00 00`) is
+/// a number.
 pub fn is_zero_phone(key: &str) -> bool {
-    let digits = key.trim_start_matches('+').as_bytes();
-    let lead = digits.iter().take_while(|d| **d != b'0').count();
-    lead <= 3 && digits.len() - lead >= 6 && digits[lead..].iter().all(|d| *d == b'0')
+    let digits = key.trim_start_matches('+');
+    if digits.len() >= 6 && digits.bytes().all(|d| d == b'0') {
+        return true;
+    }
+    // (A calling code is 1 to 3 digits, none starting with 0, and no
+    // code is the start of another.)
+    key.starts_with('+')
+        && (1..=3).any(|k| {
+            digits.len() >= k + 6
+                && digits[k..].bytes().all(|d| d == b'0')
+                && digits[..k]
+                    .parse::<u16>()
+                    .is_ok_and(|code| contact::plans().by_code(&code).is_some())
+        })
 }
 
 pub fn email_key(raw: &str) -> Option<String> {
@@ -812,6 +825,22 @@ mod shown_text_tests {
             !is_zero_phone("+77010000000"),
             "a real number ending in zeros"
         );
+        for real in [
+            "+77000000000",
+            "+79000000000",
+            "+442000000000",
+            "+998900000000",
+        ] {
+            assert!(!is_zero_phone(real), "{real}");
+        }
+        for zeros in [
+            "+70000000000",
+            "+9980000000000",
+            "+10000000000",
+            "+440000000000",
+        ] {
+            assert!(is_zero_phone(zeros), "{zeros}");
+        }
         assert_eq!(
             phone_key("+7 701 000 00 00", None).as_deref(),
             Some("+77010000000")

@@ -183,10 +183,15 @@ pub fn is_listed(conn: &Connection, kind: IdentKind, value: &str) -> Result<bool
 /// Whether a listed `entry` of a kind makes `value` of it a placeholder:
 /// the value itself, or, for an address, the entry's words among the
 /// value's (`poste restante almaty`, `do vostrebovaniya g almaty`: a
-/// placeholder naming its post office linked every parcel sent there).
+/// placeholder naming its post office linked every parcel sent there)
+/// when the entry is a phrase: two words or more, none a lone letter. A
+/// word alone (`unknown`) or letters (`n a`, from `N/A`) are the whole
+/// value only: `n a` took every street named with its initials, `ул.
+/// Н.А. Некрасова 5`.
 pub fn holds(value: &str, entry: &str) -> bool {
+    let phrase = entry.split(' ').count() >= 2 && entry.split(' ').all(|w| w.len() >= 2);
     value == entry
-        || (!entry.is_empty()
+        || (phrase
             && value.match_indices(entry).any(|(at, _)| {
                 let end = at + entry.len();
                 (at == 0 || value.as_bytes()[at - 1] == b' ')
@@ -297,8 +302,18 @@ mod tests {
         ] {
             assert!(holds(&fold(address), &fold(listed)), "{address}");
         }
-        // words, not letters
+        // words, not letters; a phrase, not a word or initials
         assert!(!holds(&fold("Unknownstrasse 5"), &fold("unknown")));
+        assert!(!holds(&fold("Unknown Soldier St 5"), &fold("unknown")));
+        for street in [
+            "ул. Н.А. Некрасова 5, Алматы",
+            "N.A. Nekrasov st 5",
+            "Unit N/A-2, Dubai",
+        ] {
+            assert!(!holds(&fold(street), &fold("n/a")), "{street}");
+        }
+        assert!(holds(&fold("N/A"), &fold("n/a")));
+        assert!(holds(&fold("адрес не указан, Алматы"), &fold("не указан")));
         assert!(!holds(&fold("ul. Nonea 5"), &fold("none")));
         // an address's words, another kind's whole value only
         assert!(held_by(
