@@ -398,3 +398,89 @@ fn an_encrypted_export_is_browsed_from_memory_and_a_kill_leaves_no_plaintext() {
     );
     assert!(files_holding(&home, tracking.as_bytes()).is_empty());
 }
+
+/// An interface whose terminal goes away without a SIGHUP reaching it
+/// (started through `su` or `runuser`, its window or SSH session then
+/// closed) ends: it read end-of-input at a core's pace for as long as
+/// nobody killed it, holding the notebook open. Here: a terminal that is
+/// not the process's controlling one (a session of its own), then closed.
+#[cfg(unix)]
+#[test]
+fn an_interface_ends_when_its_terminal_hangs_up_without_a_signal() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nb.db");
+    cli(&db, &["init"]);
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: out-parameters for two descriptors, a size; no name asked.
+    let r = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(r, 0, "openpty");
+    // (The master not inherited: the child holding it open, it never
+    // hangs up.)
+    unsafe { libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC) };
+    let slave = unsafe { OwnedFd::from_raw_fd(slave) };
+    let mut cmd = Command::new(BIN);
+    cmd.env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("INTERDICT_USER", "officer")
+        .env("TERM", "xterm-256color")
+        .arg("--db")
+        .arg(&db)
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    // SAFETY: setsid is async-signal-safe; a session of its own, with no
+    // controlling terminal: the terminal's hang-up sends it no SIGHUP.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    // Its first screen read (the terminal's buffer must not fill), then
+    // the terminal closed.
+    unsafe { libc::fcntl(master, libc::F_SETFL, libc::O_NONBLOCK) };
+    let mut drawn = 0usize;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(3) {
+        let mut buf = [0u8; 4096];
+        let n = unsafe { libc::read(master, buf.as_mut_ptr().cast(), buf.len()) };
+        if n > 0 {
+            drawn += n as usize;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(drawn > 0, "the interface drew nothing");
+    unsafe { libc::close(master) };
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            // ended as a SIGHUP ends it
+            assert_eq!(status.code(), Some(129), "{status:?}");
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            panic!("the interface still ran 15 s after its terminal hung up");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -77,14 +77,27 @@ pub fn stop_on_signals() -> std::sync::Arc<std::sync::atomic::AtomicUsize> {
     // retries a closed terminal's reads, at half a core): it would never
     // see the flag, and never end. A watcher ends the process a moment
     // after the signal if the loop has not.
+    //
+    // A terminal can also go without a SIGHUP reaching the process (an
+    // interface started through `su` or `runuser`, whose tmux window or
+    // SSH session was closed: it read end-of-input at a core's pace for
+    // as long as nobody killed it, holding the notebook open). The watcher
+    // looks at the terminal too: hung up, it is taken as a SIGHUP.
     #[cfg(unix)]
     {
         let raised = flag.clone();
+        let watched = stdin_is_a_terminal();
         let _ = std::thread::Builder::new()
             .name("interdict-signals".into())
             .spawn(move || {
                 let sig = loop {
                     match raised.load(std::sync::atomic::Ordering::Relaxed) {
+                        0 if watched && stdin_hung_up() => {
+                            raised.store(
+                                signal_hook::consts::SIGHUP as usize,
+                                std::sync::atomic::Ordering::Relaxed,
+                            );
+                        }
                         0 => std::thread::sleep(std::time::Duration::from_millis(200)),
                         sig => break sig,
                     }
@@ -100,6 +113,28 @@ pub fn stop_on_signals() -> std::sync::Arc<std::sync::atomic::AtomicUsize> {
             });
     }
     flag
+}
+
+/// Whether standard input is a terminal (the interface's, to watch).
+#[cfg(unix)]
+fn stdin_is_a_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal()
+}
+
+/// Whether the terminal on standard input has hung up (its other end,
+/// the terminal emulator or SSH session, closed), asked without reading
+/// a byte of what is typed.
+#[cfg(unix)]
+fn stdin_hung_up() -> bool {
+    let mut fd = libc::pollfd {
+        fd: 0,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, a zero timeout; nothing is read.
+    let n = unsafe { libc::poll(&mut fd, 1, 0) };
+    n > 0 && fd.revents & (libc::POLLHUP | libc::POLLNVAL | libc::POLLERR) != 0
 }
 
 /// The exit status of a process a signal ended, as shells give it:
