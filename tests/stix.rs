@@ -487,3 +487,71 @@ fn card_numbers_in_free_text_leave_masked() {
         assert!(text.contains("************1111"), "masked in the note");
     }
 }
+
+/// A link is marked as strictly as its strictest end: one to a RED
+/// informant (named to go) or an AMBER+STRICT shop went out marked as the
+/// case, GREEN, its note naming the informant with it.
+#[test]
+fn a_link_is_marked_as_strictly_as_its_strictest_end() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&["add", "case", "--title", "Op Green", "--tlp", "GREEN"]);
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--case",
+        "C-0001",
+        "--recipient-name",
+        "Bob",
+    ]);
+    nb.ok(&["add", "person", "--name", "Informant Alpha", "--tlp", "RED"]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Informant Alpha",
+        "RR123456785KZ",
+        "--type",
+        "recipient-of",
+        "--note",
+        "informant collects for us at the Almaty depot",
+    ]);
+    nb.ok(&[
+        "add",
+        "organisation",
+        "--name",
+        "Shop X",
+        "--type",
+        "marketplace",
+        "--tlp",
+        "AMBER",
+    ]);
+    nb.ok(&[
+        "add",
+        "link",
+        "Shop X",
+        "C-0001",
+        "--type",
+        "related-to",
+        "--note",
+        "undercover buy",
+    ]);
+    let (_, bundle) = export(&nb, &["--include-red", "Informant Alpha"]);
+    let marks = |o: &Value| o["object_marking_refs"].clone();
+    let rel = |text: &str| {
+        objects(&bundle, "relationship")
+            .into_iter()
+            .find(|r| r["description"].as_str().is_some_and(|d| d.contains(text)))
+            .cloned()
+            .unwrap_or_else(|| panic!("no relationship {text}: {bundle}"))
+    };
+    assert_eq!(
+        marks(&rel("informant collects")),
+        serde_json::json!([TLP_RED])
+    );
+    assert_eq!(
+        marks(&rel("undercover buy")),
+        serde_json::json!([TLP_AMBER])
+    );
+}

@@ -418,6 +418,10 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
             "the organisation"
         }
     };
+    // Each party's marking, for the links that reach it: a link is
+    // marked as strictly as its strictest end (a RED informant's
+    // `recipient-of`, its note naming them, went out GREEN).
+    let mut marked: HashMap<Uuid, String> = HashMap::new();
     for kind in [ItemKind::Person, ItemKind::Organisation] {
         for id in related::ids_in_case(conn, kind, case_id)? {
             let (meta, name, class, tlp_of, aliases, contacts, description, ids) = match kind {
@@ -481,6 +485,7 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
                 continue;
             }
             let sid = sdo_id("identity", id, "");
+            marked.insert(id, stricter(&tlp, &tlp_of).to_string());
             let mut m = b.domain("identity", &sid, stricter(&tlp, &tlp_of), &meta);
             m.insert("identity_class".into(), class.into());
             m.insert("name".into(), name.into());
@@ -640,7 +645,9 @@ pub fn case_bundle(conn: &Connection, case_id: Uuid, opts: &StixOptions) -> Resu
             continue;
         };
         let id = sdo_id("relationship", l.meta.id, "");
-        let mut r = b.domain("relationship", &id, &tlp, &l.meta);
+        let end = |e: &Uuid| marked.get(e).map_or(tlp.as_str(), String::as_str);
+        let link_tlp = stricter(stricter(&tlp, end(&l.from_id)), end(&l.to_id));
+        let mut r = b.domain("relationship", &id, link_tlp, &l.meta);
         r.insert(
             "relationship_type".into(),
             relationship_type(&l.link_type).into(),
