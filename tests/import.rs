@@ -1503,6 +1503,17 @@ fn a_value_under_no_header_at_the_end_is_named() {
     let out = nb.ok(&["import", "csv", s(&g), "--dry-run"]);
     assert!(!out.contains("ignored"), "{out}");
     assert!(!out.contains("notice"), "{out}");
+    // two such columns on one row: both named
+    let two = write(
+        &nb,
+        "two.csv",
+        "tracking,sender_name,weight_g,,\nRR123456785KZ,Ivan,450,x,extra\n",
+    );
+    let out = nb.ok(&["import", "csv", s(&two), "--dry-run"]);
+    assert!(
+        out.contains("ignored columns: (column 4), (column 5)"),
+        "{out}"
+    );
     let map = write(&nb, "m.toml", "[columns]\n\"#3\" = \"sender_name\"\n");
     let out = nb.ok(&["import", "csv", s(&f), "--mapping", s(&map)]);
     assert!(out.contains("(column 3) -> sender_name"), "{out}");

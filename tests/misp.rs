@@ -1523,21 +1523,86 @@ fn a_field_of_the_wrong_shape_is_refused_naming_it() {
             "Event: expected an object, found text",
         ),
     ];
-    for (e, want) in cases {
+    let more: Vec<(Value, &str)> = vec![
+        (
+            {
+                let mut e = base();
+                e["Event"]["date"] = serde_json::json!("");
+                e
+            },
+            "Event.date: empty",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["date"] = serde_json::json!(" ");
+                e
+            },
+            "Event.date: empty",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["date"] = Value::Null;
+                e
+            },
+            "Event.date: empty",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["Attribute"] = serde_json::json!([{"type": "text", "value": null}]);
+                e
+            },
+            "Event.Attribute[0].value: expected text or a number, found null",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["Attribute"] =
+                    serde_json::json!([{"type": "text", "value": ["@shopvendor"]}]);
+                e
+            },
+            "Event.Attribute[0].value: expected text or a number, found a list",
+        ),
+        (
+            {
+                let mut e = base();
+                e["Event"]["Attribute"] = serde_json::json!([{"value": "@shopvendor"}]);
+                e
+            },
+            "Event.Attribute[0].type: missing",
+        ),
+    ];
+    for (e, want) in cases.into_iter().chain(more) {
         let f = import_value(&nb, "e.json", &e);
         let err = nb.fails(&["import", "misp", f.to_str().unwrap()]);
         assert!(err.contains(want), "want {want:?}: {err}");
         assert!(err.contains("nothing was imported"), "{err}");
         assert_eq!(nb.json(&["list", "cases"]), serde_json::json!([]), "{want}");
     }
-    // The same event well shaped comes in, its date opening the case.
-    let f = import_value(
-        &nb,
-        "e.json",
-        &annotation(serde_json::json!([{"name": "tlp:red"}])),
-    );
+    // The same event well shaped comes in, its date opening the case; an
+    // attribute's number value is its text.
+    let mut e = annotation(serde_json::json!([{"name": "tlp:red"}]));
+    e["Event"]["Attribute"] = serde_json::json!([{"type": "text", "value": 12345}]);
+    let f = import_value(&nb, "e.json", &e);
     nb.ok(&["import", "misp", f.to_str().unwrap()]);
     assert_eq!(nb.json(&["list", "cases"])[0]["opened_on"], "2026-03-01");
+    assert!(
+        nb.json(&["list", "notes"])
+            .to_string()
+            .contains("text 12345")
+    );
+    // With no date at all, opened today, and said.
+    let mut e = base();
+    e["Event"]["uuid"] = serde_json::json!("7f1c0d2e-3b4a-4c5d-8e6f-0a1b2c3d4e5f");
+    e["Event"].as_object_mut().unwrap().remove("date");
+    let f = import_value(&nb, "e.json", &e);
+    let said = nb.ok(&["import", "misp", f.to_str().unwrap()]);
+    assert!(
+        said.contains("the event gives no date: the case is opened today"),
+        "{said}"
+    );
 }
 
 /// A key given twice in one object is refused at its line: serde_json

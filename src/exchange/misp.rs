@@ -1195,6 +1195,33 @@ fn shape(e: &Value) -> Result<()> {
     texts(e, "Event", &["uuid", "info", "date"])?;
     tags(e, "Event")?;
     attributes(e, "Event")?;
+    // The event's own attributes become a note: each must say what it is
+    // and hold a value (one with none, or a list, was left out unsaid).
+    for (at, a) in list(&e["Attribute"], "Event.Attribute")? {
+        if deleted(&a) {
+            continue;
+        }
+        let (t, v) = (&a["type"], &a["value"]);
+        if !t.is_string() {
+            return Err(bad(
+                &format!("{at}.type"),
+                "missing: an attribute says its type",
+            ));
+        }
+        if !(v.is_string() || v.is_number()) {
+            return Err(bad(
+                &format!("{at}.value"),
+                format!("expected text or a number, found {}", json_kind(v)),
+            ));
+        }
+    }
+    // An event says its date (it opens the case); empty or null, it was
+    // taken as today, unsaid.
+    if let Some(d) = e.get("date")
+        && d.as_str().is_none_or(|d| d.trim().is_empty())
+    {
+        return Err(bad("Event.date", "empty: the event's date opens the case"));
+    }
     for (at, o) in list(&e["Object"], "Event.Object")? {
         texts(&o, &at, &["name", "uuid"])?;
         tags(&o, &at)?;
@@ -1717,10 +1744,15 @@ pub fn import_event(
         let mut pairs = vec![("title", title), ("tlp", tlp.as_str())];
         // The event's date opens the case; one that is no date is refused
         // as typed input is (it opened the case today, unsaid).
-        if let Some(opened) = e["date"].as_str().filter(|d| !d.trim().is_empty()) {
-            new_record::<Case>(&[("title", "x"), ("opened_on", opened)])
-                .map_err(|err| bad("Event.date", err))?;
-            pairs.push(("opened_on", opened));
+        match e["date"].as_str().filter(|d| !d.trim().is_empty()) {
+            Some(opened) => {
+                new_record::<Case>(&[("title", "x"), ("opened_on", opened)])
+                    .map_err(|err| bad("Event.date", err))?;
+                pairs.push(("opened_on", opened));
+            }
+            None => out
+                .notices
+                .push("the event gives no date: the case is opened today".into()),
         }
         let (mut c, _) = new_record::<Case>(&pairs).map_err(|err| bad("Event", err))?;
         c.meta.id = case_id;
@@ -2419,10 +2451,14 @@ pub fn import_event(
         .flatten()
         .filter(|a| !deleted(a))
         .filter_map(|a| {
+            let value = match &a["value"] {
+                Value::Number(n) => n.to_string(),
+                v => v.as_str()?.to_string(),
+            };
             Some(format!(
                 "{} {}{}",
                 a["type"].as_str()?,
-                a["value"].as_str()?,
+                value,
                 a["comment"]
                     .as_str()
                     .filter(|c| !c.is_empty())

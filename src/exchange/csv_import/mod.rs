@@ -346,7 +346,7 @@ fn run_in(
         let mut rows = rows;
         while let Some(row) = rows.next()? {
             counts.read += 1;
-            if let Some(i) = row.unnamed {
+            for &i in &row.unnamed {
                 let column = column_name(&plan.header, i);
                 if !unnamed.contains(&column) {
                     unnamed.push(column.clone());

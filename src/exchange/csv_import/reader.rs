@@ -1323,9 +1323,10 @@ pub(super) struct ReadRow {
     pub(super) width: usize,
     /// The row's cells, for the rejects file (second reading only).
     pub(super) cells: Vec<String>,
-    /// The first column under an empty header cell at the header's end
-    /// ([`ColumnPlan::unnamed`]) where this row has a value.
-    pub(super) unnamed: Option<usize>,
+    /// The columns under an empty header cell at the header's end
+    /// ([`ColumnPlan::unnamed`]) where this row has a value (none: no
+    /// allocation).
+    pub(super) unnamed: Vec<usize>,
     pub(super) parsed: Parsed,
 }
 
@@ -1406,7 +1407,8 @@ pub(super) fn read_each(
             .unnamed
             .iter()
             .copied()
-            .find(|i| rec.get(*i).is_some_and(|c| !c.trim_ascii().is_empty()));
+            .filter(|i| rec.get(*i).is_some_and(|c| !c.trim_ascii().is_empty()))
+            .collect::<Vec<usize>>();
         if before_data > 0 {
             // The title block and the header.
             before_data -= 1;
