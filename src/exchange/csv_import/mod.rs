@@ -79,6 +79,19 @@ pub enum ImportError {
     Changed { path: PathBuf, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A write stopped after some of the import's transactions had
+    /// committed (a full disk): they are kept, and said (it said "what
+    /// this command was writing was not written" of 27,078 parcels kept).
+    #[error(
+        "{}: the import stopped midway: {kept} parcels from its earlier transactions are kept (through line {through_line}); the rest was not written; running the same import again imports the rest. Why it stopped: {cause}",
+        .path.display()
+    )]
+    Midway {
+        path: PathBuf,
+        kept: u64,
+        through_line: u64,
+        cause: Box<ImportError>,
+    },
 }
 
 fn io_err(path: &Path) -> impl Fn(io::Error) -> ImportError + '_ {
@@ -458,6 +471,8 @@ fn run_in(
     let mut errors2: Vec<RowError> = Vec::new();
     let mut stopped: Option<ImportError> = None;
     let mut first_batch = true;
+    // The line of the last row read, and of the last one committed.
+    let (mut last_line, mut committed_line) = (0u64, 0u64);
     let (reader, rows) = reading(false);
     let bytes = std::thread::scope(|scope| -> Result<u64, ImportError> {
         scope.spawn(reader);
@@ -501,6 +516,7 @@ fn run_in(
                         }
                     };
                     c2.read += 1;
+                    last_line = row.line;
                     match checker.judge(&w.tx, row.line, row.parsed, true)? {
                         Verdict::Blank => c2.blank += 1,
                         Verdict::Duplicate => c2.duplicates += 1,
@@ -539,11 +555,24 @@ fn run_in(
             first_batch = false;
             if step.is_ok() {
                 c2.committed = c2.imported;
+                committed_line = last_line;
             }
             match step {
                 Ok(true) => return Ok(rows.bytes),
                 Ok(false) => tick(Phase::Writing, &c2, written_share(&c2), &mut progress),
-                Err(e) => return Err(stopped.take().unwrap_or(ImportError::Store(e))),
+                Err(e) => {
+                    let cause = stopped.take().unwrap_or(ImportError::Store(e));
+                    return Err(if c2.committed > 0 {
+                        ImportError::Midway {
+                            path: path.to_path_buf(),
+                            kept: c2.committed,
+                            through_line: committed_line,
+                            cause: Box::new(cause),
+                        }
+                    } else {
+                        cause
+                    });
+                }
             }
         }
     })?;
@@ -1059,6 +1088,50 @@ mod tests {
             assert_eq!(imported, kept, "{said:?}");
         }
         assert_eq!(said.last(), Some(&(2500, 2500, 2500)));
+    }
+
+    /// A write that fails after earlier transactions committed (a full
+    /// disk) says how many parcels are kept, through which line: it said
+    /// "what this command was writing was not written" of thousands kept.
+    #[test]
+    fn a_full_disk_midway_says_what_is_kept() {
+        let (d, mut s) = temp_store();
+        let mut csv = String::from("tracking,sender_name\n");
+        for i in 0..4000 {
+            csv.push_str(&crate::exchange::demo::s10_number("RR", 20_000 + i, "CN"));
+            csv.push_str(&format!(",{}\n", "sender name ".repeat(20)));
+        }
+        let path = d.path().join("in.csv");
+        std::fs::write(&path, &csv).unwrap();
+        let prep = Prepared::new(&path, None, None, None).unwrap();
+        let pages: i64 = s
+            .conn()
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        s.conn()
+            .pragma_update(None, "max_page_count", pages + 400)
+            .unwrap();
+        let opts = Options {
+            batch_rows: 100,
+            ..Options::default()
+        };
+        let e = run(&mut s, &prep, &opts, |_| {}).unwrap_err();
+        let ImportError::Midway {
+            kept, through_line, ..
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        let n: i64 = s
+            .conn()
+            .query_row("SELECT count(*) FROM parcels", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(*kept, n as u64, "{e}");
+        assert!(*kept > 0 && *kept < 4000, "{e}");
+        assert_eq!(*through_line, *kept + 1, "{e}");
+        let said = e.to_string();
+        assert!(said.contains("the import stopped midway"), "{said}");
+        assert!(said.contains("disk is full"), "{said}");
     }
 
     /// Values echoed in a message are cut, quoted or not, saying how
