@@ -1519,3 +1519,67 @@ fn a_foreign_wal_applied_is_not_called_harmless() {
         assert!(err.contains("was applied as it opened"), "{err}");
     }
 }
+
+/// A parcel's transit countries are counted each, `--where transit=` finds
+/// a parcel by any of them, and a path is each country a step, as `freq`
+/// prints it and `--where path=` takes it back: `AE,KZ` was one value,
+/// `transit=AE` a silent 0, and `path=` refused the path `freq` printed.
+#[test]
+fn transit_countries_are_counted_each_and_found_by_any() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    for (t, transit) in [
+        ("RR111111115CN", "AE,KZ"),
+        ("RR222222225CN", "AE,KZ"),
+        ("RR333333335CN", "KZ"),
+        ("RR444444445CN", ""),
+    ] {
+        let mut args = vec![
+            "add",
+            "parcel",
+            "--tracking",
+            t,
+            "--origin",
+            "CN",
+            "--destination",
+            "UZ",
+        ];
+        if !transit.is_empty() {
+            args.extend(["--transit", transit]);
+        }
+        nb.ok(&args);
+    }
+    let counts = |args: &[&str]| -> Vec<(String, u64)> {
+        let mut a = vec!["stats", "freq"];
+        a.extend(args);
+        nb.json(&a)["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["value"].as_str().unwrap_or("").to_string(),
+                    r["count"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        counts(&["transit"]),
+        [("KZ".into(), 3), ("AE".into(), 2), (String::new(), 1)]
+    );
+    assert_eq!(
+        counts(&["route", "--where", "transit=AE"]),
+        [("CN>UZ".into(), 2)]
+    );
+    assert_eq!(
+        counts(&["route", "--where", "transit=KZ"]),
+        [("CN>UZ".into(), 3)]
+    );
+    let paths = counts(&["path"]);
+    assert_eq!(paths[0], ("CN>AE>KZ>UZ".into(), 2), "{paths:?}");
+    assert_eq!(
+        counts(&["route", "--where", "path=CN>AE>KZ>UZ"]),
+        [("CN>UZ".into(), 2)]
+    );
+}

@@ -368,7 +368,9 @@ fn derived(kind: ItemKind) -> Vec<Dim> {
                 kind,
                 "path",
                 "Path (origin>transit>destination)",
-                "coalesce(t.origin, '?') || '>' || coalesce(nullif(t.transit, '') || '>', '') || coalesce(t.destination, '?')",
+                // (Each transit country a step: `CN>AE>KZ>UZ`, as typed back
+                // to `--where`; `CN>AE,KZ>UZ` was refused there.)
+                "coalesce(t.origin, '?') || '>' || coalesce(replace(replace(nullif(t.transit, ''), ' ', ''), ',', '>') || '>', '') || coalesce(t.destination, '?')",
             ));
             v.push(Dim::many(
                 kind,
@@ -492,12 +494,21 @@ pub fn all(kind: ItemKind) -> Vec<Dim> {
             } else {
                 read
             };
+            // A parcel's transit countries each counted, and each found
+            // by `--where` (`AE,KZ` was one value: `transit=AE` counted
+            // a silent 0 of parcels that went through AE).
+            if (kind, name) == (ItemKind::Parcel, "transit") {
+                return Dim::many(kind, name, label, TRANSITS, "nullif(tr.value, '')");
+            }
             Dim::expr(kind, name, label, &sql)
         })
         .collect();
     v.extend(derived(kind));
     v
 }
+
+/// A parcel's transit countries, one row each (stored `AE,KZ`).
+const TRANSITS: &str = "JOIN json_each('[\"' || replace(replace(coalesce(t.transit, ''), ' ', ''), ',', '\",\"') || '\"]') tr";
 
 /// The dimension of a kind called `name`, or a message listing them.
 pub fn find(kind: ItemKind, name: &str) -> Result<Dim, String> {
