@@ -222,3 +222,50 @@ fn a_case_is_an_analysts_notebook_chart_with_a_sound_structure() {
     let err = nb.fails(&["export", "--graph", "anx", "--case", &case]);
     assert!(err.contains("--out"), "{err}");
 }
+
+/// Text XML 1.0 forbids (U+FFFE, U+FFFF) is left out, and a line end in
+/// an attribute is written as a reference, read back as a line end: the
+/// chart was no XML a parser would open, and a note's lines ran together.
+#[test]
+fn characters_xml_forbids_are_left_out_and_line_ends_kept() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let case = nb.ok(&["add", "case", "--title", "Op\u{FFFF} Steppe\u{FFFE}"]);
+    let case = case.trim().to_string();
+    for t in ["RR123456785CN", "RR000000005CN"] {
+        nb.ok(&["add", "parcel", "--tracking", t, "--case", &case]);
+    }
+    nb.ok(&[
+        "add",
+        "link",
+        "RR123456785CN",
+        "RR000000005CN",
+        "--type",
+        "same-sender-as",
+        "--note",
+        "seen at\nthe depot",
+    ]);
+    let file = nb.beside("c.anx");
+    nb.ok(&[
+        "export",
+        "--graph",
+        "anx",
+        "--case",
+        &case,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&file).unwrap();
+    let text = common::anx_text(&bytes);
+    assert!(
+        !text.contains('\u{FFFF}') && !text.contains('\u{FFFE}'),
+        "{text}"
+    );
+    assert!(text.contains("Op Steppe"), "{text}");
+    let els = elements(&bytes);
+    let kept = els
+        .iter()
+        .flat_map(|(_, a)| a.values())
+        .any(|v| v.contains("seen at\nthe depot"));
+    assert!(kept, "{text}");
+}

@@ -50,14 +50,23 @@ fn value_icon(kind: &str) -> &'static str {
     }
 }
 
-/// Text made safe for an XML attribute: markup escaped, the control
-/// characters XML 1.0 forbids dropped.
+/// Text made safe for an XML attribute: markup escaped, the characters
+/// XML 1.0 forbids dropped (the controls, and U+FFFE and U+FFFF: a title
+/// holding one made a chart no parser would open), and line ends and tabs
+/// written as character references (raw in an attribute, a parser reads
+/// each as a space: a note's lines ran together).
 fn esc(s: &str) -> String {
     let kept: String = s
         .chars()
-        .filter(|c| (*c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
+        .filter(|c| {
+            let n = *c as u32;
+            (n >= 0x20 || matches!(c, '\t' | '\n' | '\r')) && n != 0xFFFE && n != 0xFFFF
+        })
         .collect();
-    quick_xml::escape::escape(kept.as_str()).into_owned()
+    quick_xml::escape::escape(kept.as_str())
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+        .replace('\t', "&#9;")
 }
 
 /// The attribute classes every chart declares, in order: (name, type).
