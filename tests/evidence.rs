@@ -2663,3 +2663,55 @@ fn exhibits_heavier_than_their_parcel_are_said_when_added_and_in_the_report() {
     );
     assert!(csv.contains("a slip of units?"), "{csv}");
 }
+
+/// A finding's own test reference (a field kit's number) is in the
+/// incident report's JSON and CSV as in its text: they left it out.
+#[test]
+fn an_incident_report_gives_a_findings_test_reference_in_every_format() {
+    let nb = Nb::new();
+    nb.ok(&[
+        "add",
+        "parcel",
+        "--tracking",
+        "RR123456785KZ",
+        "--status",
+        "seized",
+        "--seized-on",
+        "2026-01-10",
+    ]);
+    nb.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        "RR123456785KZ",
+        "--substance",
+        "Mephedrone",
+        "--form",
+        "powder",
+        "--quantity",
+        "50",
+        "--unit",
+        "g",
+        "--set",
+        "test_ref=NIK field kit #4471",
+    ]);
+    let text = nb.ok(&["export", "--incident", "RR123456785KZ"]);
+    assert!(text.contains("NIK field kit #4471"), "{text}");
+    let json = nb.json(&["export", "--incident", "RR123456785KZ"]);
+    assert_eq!(
+        json["parcels"][0]["substances"][0]["test_reference"], "NIK field kit #4471",
+        "{json}"
+    );
+    let csv = nb.ok(&["--format", "csv", "export", "--incident", "RR123456785KZ"]);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = header
+        .iter()
+        .position(|h| *h == "test_reference")
+        .expect("a test_reference column");
+    assert!(
+        lines.next().unwrap().contains("NIK field kit #4471"),
+        "{csv}"
+    );
+    assert!(at > 0);
+}

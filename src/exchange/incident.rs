@@ -133,6 +133,9 @@ pub struct SubstanceOut {
     pub quantity: Option<f64>,
     pub unit: Option<String>,
     pub identification: String,
+    /// The finding's own test reference (a field kit's number), which the
+    /// text gives: JSON and CSV left it out.
+    pub test_reference: Option<String>,
     pub purity_percent: Option<f64>,
     pub laboratory: Option<String>,
     pub lab_reference: Option<String>,
@@ -470,6 +473,7 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
             quantity: f.quantity,
             unit: f.unit.clone(),
             identification: f.identification.clone(),
+            test_reference: f.test_ref.clone(),
             purity_percent: lab.and_then(|r| r.purity),
             laboratory: lab.map(|r| r.laboratory.clone()),
             lab_reference: lab.map(|r| r.reference.clone()),
@@ -629,6 +633,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "quantity",
     "unit",
     "identification",
+    "test_reference",
     "purity_percent",
     "laboratory",
     "lab_reference",
@@ -735,6 +740,7 @@ pub fn csv_rows(i: &Incident) -> Vec<Vec<String>> {
                 so(|s| num(s.quantity)),
                 so(|s| s.unit.clone().unwrap_or_default()),
                 so(|s| s.identification.clone()),
+                so(|s| s.test_reference.clone().unwrap_or_default()),
                 so(|s| num(s.purity_percent)),
                 so(|s| s.laboratory.clone().unwrap_or_default()),
                 so(|s| s.lab_reference.clone().unwrap_or_default()),
