@@ -468,3 +468,34 @@ fn the_owner_of_a_notebook_in_a_folder_they_may_not_write_still_reads() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A notebook in a folder this account may not enter is said to be out
+/// of reach, naming the folder's owner and group: it was "no notebook
+/// at", whose advice (`init` there) was then refused "Permission denied".
+#[test]
+fn a_notebook_in_a_folder_one_cannot_enter_is_said_out_of_reach() {
+    if !can_act_as_others(
+        "a_notebook_in_a_folder_one_cannot_enter_is_said_out_of_reach",
+        "root and setpriv (util-linux), to act as an account outside the folder's group",
+    ) {
+        return;
+    }
+    let (dir, home) = open_folder();
+    let team = dir.path().join("team");
+    std::fs::create_dir(&team).unwrap();
+    let db = team.join("nb.db");
+    let nb = Nb::new();
+    nb.cmd_on(&db).arg("init").assert().success();
+    std::fs::set_permissions(&team, std::fs::Permissions::from_mode(0o700)).unwrap();
+    for args in [&["list", "cases"][..], &["audit", "verify"]] {
+        let out = as_uid(4545, &home, &db, args);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("cannot be reached: this account may not enter the folder")
+                && err.contains("owner root"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("no notebook at"), "{err}");
+    }
+}

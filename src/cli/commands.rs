@@ -96,7 +96,23 @@ fn open(cli: &Cli) -> Result<Opened> {
     // A command that only reads is not given a new, empty notebook where
     // none is (a mistyped --db listed nothing, exit 0, and left an empty
     // notebook behind: "our cases are gone").
-    if reads_only(cli.command.as_ref()) && std::fs::symlink_metadata(&path).is_err() {
+    if reads_only(cli.command.as_ref())
+        && let Err(e) = std::fs::symlink_metadata(&path)
+    {
+        // A folder this account may not enter hides what is in it: that
+        // is said, not "no notebook" (whose advice, `init` there, was then
+        // refused "Permission denied").
+        if e.kind() == std::io::ErrorKind::PermissionDenied {
+            let folder = path.parent().unwrap_or(std::path::Path::new("."));
+            bail!(
+                "{}: cannot be reached: this account may not enter the folder {}{}; ask its owner to add you to its group, or to open it to you",
+                super::output::cell_line(&path.display().to_string()),
+                super::output::cell_line(&folder.display().to_string()),
+                crate::store::fsinfo::owner_and_group(folder)
+                    .map(|(o, g)| format!(" (owner {o}, group {g})"))
+                    .unwrap_or_default()
+            );
+        }
         bail!(
             "no notebook at {}: nothing to read (`interdict --db {} init` makes one there, as does the first command that writes to it)",
             super::output::cell_line(&path.display().to_string()),

@@ -83,6 +83,31 @@ pub fn network_warning(path: &Path) -> Option<String> {
 
 /// The file SQLite keeps beside the notebook at `path` with `suffix`
 /// (`-wal`, `-shm`, `-journal`).
+/// The names of the account and group that own `path` (numbers where
+/// the system names none), to say whom to ask for access.
+#[cfg(unix)]
+pub fn owner_and_group(path: &Path) -> Option<(String, String)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    let owner = super::lockholder::user_name(m.uid()).unwrap_or_else(|| m.uid().to_string());
+    let group = std::fs::read_to_string("/etc/group")
+        .ok()
+        .and_then(|t| {
+            t.lines().find_map(|l| {
+                let mut f = l.split(':');
+                let name = f.next()?;
+                (f.nth(1)?.parse::<u32>().ok()? == m.gid()).then(|| name.to_string())
+            })
+        })
+        .unwrap_or_else(|| m.gid().to_string());
+    Some((owner, group))
+}
+
+#[cfg(not(unix))]
+pub fn owner_and_group(_path: &Path) -> Option<(String, String)> {
+    None
+}
+
 pub fn beside(path: &Path, suffix: &str) -> std::path::PathBuf {
     let mut p = path.as_os_str().to_owned();
     p.push(suffix);

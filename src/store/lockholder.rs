@@ -188,7 +188,7 @@ pub fn side_file_not_writable(_db: &Path) -> Option<(std::path::PathBuf, String,
 }
 
 /// The name of the account `uid`, from `/etc/passwd`.
-fn user_name(uid: u32) -> Option<String> {
+pub(crate) fn user_name(uid: u32) -> Option<String> {
     std::fs::read_to_string("/etc/passwd")
         .ok()?
         .lines()
