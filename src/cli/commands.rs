@@ -1220,7 +1220,7 @@ fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) 
         store: &mut Store,
         id: Uuid,
         pairs: &[(&str, &str)],
-    ) -> Result<(Updated, Vec<String>)> {
+    ) -> Result<(Updated, Vec<String>, String)> {
         Ok(store.write(|w| {
             let mut rec: R = records::must_get(&w.tx, id)?;
             let mut warnings = set_fields(&mut rec, pairs)?;
@@ -1234,7 +1234,10 @@ fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) 
             warnings.extend(more);
             let now = crate::evidence::exhibit_flags_of(&w.tx, R::KIND, id)?;
             warnings.extend(crate::evidence::new_flags(&flagged, now));
-            Ok((u, warnings))
+            // (Its label as this edit wrote it: read after the commit, it
+            // was a colleague's written since, "updated case C-0001 erin
+            // title 1" said to alice.)
+            Ok((u, warnings, records::label_of(&w.tx, R::KIND, id)?))
         })?)
     }
     // Who it named before the edit: a person or shop it names since is
@@ -1248,10 +1251,9 @@ fn edit(store: &mut Store, target: &str, sets: &[String], out: &mut impl Write) 
     } else {
         Vec::new()
     };
-    let (updated, warnings) =
+    let (updated, warnings, label) =
         crate::with_record_type!(r.kind, R => apply::<R>(store, r.id, &pairs)?);
     warn(&warnings);
-    let label = records::label_of(store.conn(), r.kind, r.id)?;
     if names && matches!(updated, Updated::Changed) {
         let new: Vec<crate::xref::KnownParty> = crate::xref::known_parties(store.conn(), r.id)?
             .into_iter()
