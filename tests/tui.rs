@@ -2791,13 +2791,28 @@ fn a_note_sharing_a_value_is_its_own_row_and_leads_to_what_it_is_on() {
         ),
     ])
     .unwrap();
+    let (mut p2, _) =
+        new_record::<interdict::domain::Parcel>(&[("tracking", "RR000000005CN")]).unwrap();
+    let (mut x, _) =
+        new_record::<interdict::domain::evidence::Exhibit>(&[("number", "EX-9")]).unwrap();
+    let (mut n2, _) = new_record::<interdict::domain::Note>(&[
+        ("note_type", "note"),
+        ("noted_on", "2026-03-11"),
+        ("text", "the label on EX-9 gives +48666318964"),
+    ])
+    .unwrap();
     s.write(|w| {
         interdict::store::create::case(w, &mut c)?;
         interdict::store::create::parcel(w, &mut p)?;
         interdict::store::create::include_in_case(w, c.meta.id, p.meta.id)?;
         n.item_kind = interdict::domain::ItemKind::Case;
         n.item_id = c.meta.id;
-        interdict::store::create::note(w, &mut n)
+        interdict::store::create::note(w, &mut n)?;
+        interdict::store::create::parcel(w, &mut p2)?;
+        interdict::evidence::add_exhibit(w, p2.meta.id, &mut x)?;
+        n2.item_kind = interdict::domain::ItemKind::Exhibit;
+        n2.item_id = x.meta.id;
+        interdict::store::create::note(w, &mut n2)
     })
     .unwrap();
     let session = Session::new(s, Keymap::defaults(), Theme::new(true), view::page_rows(24));
@@ -2826,8 +2841,22 @@ fn a_note_sharing_a_value_is_its_own_row_and_leads_to_what_it_is_on() {
     // the case's own row is its inclusion, no longer carrying the note
     let case = links.iter().find(|l| l.group == "In case").unwrap();
     assert!(!case.reason.contains("phone"), "{}", case.reason);
+    // a note on an exhibit says it once ("on exhibit exhibit EX-9")
+    let on_exhibit = links
+        .iter()
+        .find(|l| l.reason.contains("; on exhibit"))
+        .unwrap_or_else(|| panic!("{links:?}"));
+    assert!(
+        on_exhibit.reason.ends_with("; on exhibit EX-9"),
+        "{}",
+        on_exhibit.reason
+    );
+    let note = links
+        .iter()
+        .position(|l| l.kind == interdict::domain::ItemKind::Note && l.reason.contains("on case"))
+        .unwrap();
     let text = ui.text();
-    assert!(text.contains("4 Links (2)"), "{text}");
+    assert!(text.contains("4 Links (3)"), "{text}");
     assert!(text.contains("note lead 2026-03-10"), "{text}");
     // Enter on it goes to the case it is on
     for _ in 0..note {
