@@ -2629,3 +2629,44 @@ fn a_partners_edit_passed_on_by_a_third_post_is_taken_at_its_origin() {
     assert_eq!(counts(&v)[1..], [0, 306, 0], "{v}");
     verified(&alice);
 }
+
+/// A link said to be added beside one alike here is still alike once the
+/// merge is done: the same merge may re-type the one here (it said "of
+/// the same type" of a link it had just made `related-to`, and advised
+/// deleting one).
+#[test]
+fn a_link_retyped_by_the_same_merge_is_not_said_alike() {
+    let (alice, bob) = (Nb::new(), Nb::new());
+    alice.ok(&["init"]);
+    bob.ok(&["init"]);
+    for t in ["RR123456785KZ", "RR000000005KZ"] {
+        alice.ok(&["add", "parcel", "--tracking", t]);
+    }
+    let a1 = export(&alice, "a1.db", &["--all"]);
+    merge(&bob, &a1);
+    for nb in [&alice, &bob] {
+        nb.ok(&[
+            "add",
+            "link",
+            "RR123456785KZ",
+            "RR000000005KZ",
+            "--type",
+            "same-sender-as",
+        ]);
+    }
+    let b1 = export(&bob, "b1.db", &["--all"]);
+    let v = merge(&alice, &b1);
+    assert_eq!(v["same_link"].as_array().map(Vec::len), Some(1), "{v}");
+    // alice makes bob's link `related-to` and sends it back with hers
+    let bobs = v["same_link"][0]["received"].as_str().unwrap().to_string();
+    alice.ok(&["edit", &bobs, "--set", "link_type=related-to"]);
+    let a2 = export(&alice, "a2.db", &["--all"]);
+    bob.ok(&["keys", "trust", s(&a2)]);
+    let said = bob.ok(&["merge", s(&a2)]);
+    assert!(!said.contains("of the same type"), "{said}");
+    let links = bob.json(&["list", "links"]).to_string();
+    assert!(
+        links.contains("related-to") && links.contains("same-sender-as"),
+        "{links}"
+    );
+}

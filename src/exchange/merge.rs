@@ -428,6 +428,25 @@ fn kept_here_unknown_to(here: &Connection, src: &Connection, id: Uuid) -> Result
     Ok(false)
 }
 
+/// Of the links said to be added beside one alike here, those still
+/// alike once the whole file is in: the same merge may have given the
+/// one here another type (it said "of the same type" of a link it had
+/// just re-typed, and advised deleting one).
+fn still_alike(conn: &Connection, report: &mut MergeReport) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT 1 FROM links a JOIN links b ON a.from_id = b.from_id AND a.to_id = b.to_id
+           AND a.link_type = b.link_type WHERE a.id = ?1 AND b.id = ?2",
+    )?;
+    let mut kept = Vec::new();
+    for s in std::mem::take(&mut report.same_link) {
+        if stmt.exists((s.received, s.here))? {
+            kept.push(s);
+        }
+    }
+    report.same_link = kept;
+    Ok(())
+}
+
 /// The log a file's records stand in (see [`Merger::log_db`]).
 fn log_of(m: &super::export::Manifest) -> Uuid {
     m.records_from.unwrap_or(m.source_db)
@@ -2609,6 +2628,7 @@ pub fn merge(
         apply_tombstones(w, rec, source_id, &mut report)?;
         apply_raised(w, rec, source_id, &mut report)?;
         report.targeting = super::targeting::merge(w, &rec.conn, &today(&w.now))?;
+        still_alike(&w.tx, &mut report)?;
         Ok((report, false))
     })
 }
@@ -3126,6 +3146,7 @@ fn run_steps(
             w.tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
             return Ok(());
         }
+        still_alike(&w.tx, &mut report)?;
         record_merge(w, &mut report, source_id)
     })?;
     Ok(report)
