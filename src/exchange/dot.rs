@@ -14,13 +14,18 @@ use rusqlite::Connection;
 use std::collections::HashSet;
 use std::fmt::Write;
 
+/// A DOT string: each line made safe to show and escaped, the lines
+/// joined by DOT's own line break (a note's newline was drawn `^J`).
 fn quote(s: &str) -> String {
-    format!(
-        "\"{}\"",
-        crate::domain::text::sanitize(s)
-            .replace('\\', "\\\\")
-            .replace('"', "\\\"")
-    )
+    let lines: Vec<String> = s
+        .split('\n')
+        .map(|l| {
+            crate::domain::text::sanitize(l.strip_suffix('\r').unwrap_or(l))
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+        })
+        .collect();
+    format!("\"{}\"", lines.join("\\n"))
 }
 
 fn item_shape(kind: ItemKind) -> &'static str {
@@ -131,4 +136,21 @@ pub fn case_graph(conn: &Connection, case: &ItemRef, rel: &Release) -> Result<St
     let _ = writeln!(s, "  }}");
     s.push_str("}\n");
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line end is DOT's line break, quotes and backslashes escaped, a
+    /// control character shown, never obeyed.
+    #[test]
+    fn a_label_keeps_its_lines() {
+        assert_eq!(
+            quote("seen at\nthe \"depot\""),
+            "\"seen at\\nthe \\\"depot\\\"\""
+        );
+        assert_eq!(quote("a\\b\r\nc"), "\"a\\\\b\\nc\"");
+        assert!(!quote("x\u{1b}[2J").contains('\u{1b}'));
+    }
 }
