@@ -1069,3 +1069,18 @@ fn a_phone_of_the_wrong_length_is_said() {
     let err = nb.fails(&["add", "person", "--name", "Future", "--born", "2090-01-01"]);
     assert!(err.contains("born_on") && err.contains("future"), "{err}");
 }
+
+/// A name too short to be an identifier (`P1`) still names its person:
+/// `search` listed it, and `show P1` or `add link P1 ...` said nothing
+/// matched.
+#[test]
+fn a_short_name_names_its_person() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&["add", "person", "--name", "P1"]);
+    nb.ok(&["add", "parcel", "--tracking", "RR123456785KZ"]);
+    let shown = nb.ok(&["show", "p1"]);
+    assert!(shown.contains("person P1"), "{shown}");
+    nb.ok(&["add", "link", "P1", "RR123456785KZ", "--type", "sender-of"]);
+    assert!(nb.ok(&["list", "links"]).contains("person P1"));
+}

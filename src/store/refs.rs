@@ -282,6 +282,21 @@ pub fn parties_called(conn: &Connection, name: &str) -> Result<Vec<(ItemKind, Uu
             }
         }
     }
+    // A name too short to be an identifier (`P1`, `AB`: a key needs three
+    // letters) is looked for as written: `search` listed such a person,
+    // and `show P1` or `add link P1 ...` said nothing matched.
+    if ids::name_key(name).is_none() && !name.trim().is_empty() {
+        for kind in [ItemKind::Person, ItemKind::Organisation] {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT id FROM {} WHERE name = ?1 COLLATE NOCASE",
+                kind.table()
+            ))?;
+            let ids: Vec<Uuid> = stmt
+                .query_map([name.trim()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            out.extend(ids.into_iter().map(|id| (kind, id)));
+        }
+    }
     Ok(out)
 }
 
