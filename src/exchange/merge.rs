@@ -1641,8 +1641,26 @@ impl Merger<'_> {
                     // Neither side saw the other's version, and they say
                     // the same (a record that came back through a MISP
                     // event, written anew there): nothing to choose
-                    // between, and who first wrote it here stays.
-                    _ if same_data(l, incoming_json) => Outcome::Unchanged,
+                    // between, and who first wrote it here stays. Two
+                    // posts that made one record the same edit take the
+                    // later edit's stamp, both alike (each kept its own,
+                    // and they never converged).
+                    _ if same_data(l, incoming_json) => {
+                        let here: Option<crate::domain::meta::Meta> = serde_json::from_str(l).ok();
+                        let there = incoming.meta();
+                        let later = here.is_some_and(|h| {
+                            h.created_at == there.created_at
+                                && h.created_by == there.created_by
+                                && h.origin_db == there.origin_db
+                                && (there.updated_at.as_str(), there.updated_by.as_str())
+                                    > (h.updated_at.as_str(), h.updated_by.as_str())
+                        });
+                        if later {
+                            Outcome::Put { added: false }
+                        } else {
+                            Outcome::Unchanged
+                        }
+                    }
                     Some(seen) => self.three_way::<R>(w, id, l, incoming_json, seen)?,
                 }
             }
