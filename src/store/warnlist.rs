@@ -161,23 +161,22 @@ pub fn remove(w: &mut Writer<'_>, kind: IdentKind, raw: &str) -> Result<bool> {
 
 /// Whether the value (normalised as the index holds it) is listed.
 pub fn is_listed(conn: &Connection, kind: IdentKind, value: &str) -> Result<bool> {
-    if kind == IdentKind::Phone && ids::is_zero_phone(value) {
-        return Ok(true);
-    }
-    if kind == IdentKind::Address {
-        let mut stmt = conn.prepare_cached("SELECT value FROM warnlist WHERE kind = 'address'")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let entry: String = r.get(0)?;
-            if holds(value, &entry) {
-                return Ok(true);
-            }
-        }
-        return Ok(false);
-    }
-    Ok(conn
+    let exact = conn
         .prepare_cached("SELECT 1 FROM warnlist WHERE kind = ?1 AND value = ?2")?
-        .exists((kind.as_str(), value))?)
+        .exists((kind.as_str(), value))?;
+    let mut addresses = Vec::new();
+    if kind == IdentKind::Address && !exact {
+        let mut stmt = conn.prepare_cached("SELECT value FROM warnlist WHERE kind = 'address'")?;
+        addresses = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(held_by(
+        kind,
+        value,
+        exact,
+        addresses.iter().map(String::as_str),
+    ))
 }
 
 /// Whether a listed `entry` of a kind makes `value` of it a placeholder:
@@ -199,23 +198,21 @@ pub fn holds(value: &str, entry: &str) -> bool {
             }))
 }
 
-/// Whether `value` of `kind` is a placeholder by `listed`, the warning
-/// list's values of that kind (see [`holds`]).
+/// Whether `value` of `kind` is a placeholder: listed as it is
+/// (`exact`, the caller's own look-up in the list as it holds it), an
+/// address holding a listed address phrase among `addresses` (the
+/// list's addresses; see [`holds`]; read only for an address), or a
+/// phone of zeros (an index made before one was no identifier holds it
+/// as one: a placeholder all the same, listed or not).
 pub fn held_by<'a>(
     kind: IdentKind,
     value: &str,
-    mut listed: impl Iterator<Item = &'a str>,
+    exact: bool,
+    addresses: impl IntoIterator<Item = &'a str>,
 ) -> bool {
-    // (A notebook indexed before a phone of zeros was no identifier
-    // holds it as one: it is a placeholder all the same.)
-    if kind == IdentKind::Phone && ids::is_zero_phone(value) {
-        return true;
-    }
-    if kind == IdentKind::Address {
-        listed.any(|e| holds(value, e))
-    } else {
-        listed.any(|e| e == value)
-    }
+    exact
+        || (kind == IdentKind::Phone && ids::is_zero_phone(value))
+        || (kind == IdentKind::Address && addresses.into_iter().any(|e| holds(value, e)))
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
@@ -319,12 +316,14 @@ mod tests {
         assert!(held_by(
             IdentKind::Address,
             "poste restante almaty",
-            ["poste restante"].into_iter()
+            false,
+            ["poste restante"]
         ));
         assert!(!held_by(
             IdentKind::Name,
             "unknown ivanov",
-            ["unknown"].into_iter()
+            false,
+            ["unknown"]
         ));
         // in a notebook, through its list (the defaults)
         let (_d, s) = temp_store();
@@ -340,16 +339,8 @@ mod tests {
         // a phone of zeros an older index holds as an identifier is a
         // placeholder, listed or not
         assert!(is_listed(s.conn(), IdentKind::Phone, "+70000000000").unwrap());
-        assert!(held_by(
-            IdentKind::Phone,
-            "+70000000000",
-            std::iter::empty()
-        ));
-        assert!(!held_by(
-            IdentKind::Phone,
-            "+77015550142",
-            std::iter::empty()
-        ));
+        assert!(held_by(IdentKind::Phone, "+70000000000", false, []));
+        assert!(!held_by(IdentKind::Phone, "+77015550142", false, []));
         // the default zero phone is still listed (as its digits)
         assert_eq!(
             normalise(IdentKind::Phone, "0000000000").as_deref(),

@@ -372,13 +372,12 @@ impl<K: Knowledge> Batch<K> {
     /// Whether a value is on the warning list, an address by the words
     /// of one listed.
     fn stopped(&self, i: &Identifier) -> bool {
-        self.stoplist.contains(&key(i.kind, &i.value))
-            || (matches!(i.kind, IdentKind::Address | IdentKind::Phone)
-                && crate::store::warnlist::held_by(
-                    i.kind,
-                    &i.value,
-                    self.stop_addresses.iter().map(String::as_str),
-                ))
+        crate::store::warnlist::held_by(
+            i.kind,
+            &i.value,
+            self.stoplist.contains(&key(i.kind, &i.value)),
+            self.stop_addresses.iter().map(String::as_str),
+        )
     }
 
     /// Starts bringing what questions about this row will look at into

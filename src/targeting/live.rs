@@ -167,10 +167,15 @@ impl<'a> Live<'a> {
     /// parcel, so it is no evidence and no cluster.
     fn listed(&self, kind: IdentKind, value: &str) -> Result<bool> {
         match &self.listed {
-            Some(l) => Ok(l.get(&kind).is_some_and(|v| {
-                v.contains(value)
-                    || crate::store::warnlist::held_by(kind, value, v.iter().map(String::as_str))
-            }) || crate::store::warnlist::held_by(kind, value, std::iter::empty())),
+            Some(l) => {
+                let listed = l.get(&kind);
+                Ok(crate::store::warnlist::held_by(
+                    kind,
+                    value,
+                    listed.is_some_and(|v| v.contains(value)),
+                    listed.into_iter().flatten().map(String::as_str),
+                ))
+            }
             None => crate::store::warnlist::is_listed(self.conn, kind, value),
         }
     }

@@ -4,7 +4,6 @@
 //! one popular substance or a courier hub does not join every case.
 
 use super::{OVER_SHARED, shared_identifiers_of};
-use crate::domain::identifiers::IdentKind;
 use crate::domain::{ItemKind, Note, Record};
 use crate::store::{Result, keys, records, related};
 use rusqlite::Connection;
@@ -496,22 +495,21 @@ impl Skipped {
 
     fn contains(&self, code: i64, value: &[u8]) -> bool {
         let listed = self.0.get(&code);
-        if listed.is_some_and(|v| v.contains(value)) {
-            return true;
-        }
+        let exact = listed.is_some_and(|v| v.contains(value));
         // (An address by the words of one listed, a phone of zeros.)
-        [IdentKind::Address, IdentKind::Phone]
-            .into_iter()
-            .find(|k| keys::ident_code(*k) == code)
-            .zip(std::str::from_utf8(value).ok())
-            .is_some_and(|(kind, value)| {
-                let entries = listed.into_iter().flatten();
-                crate::store::warnlist::held_by(
-                    kind,
-                    value,
-                    entries.filter_map(|e| std::str::from_utf8(e).ok()),
-                )
-            })
+        exact
+            || keys::ident_of_code(code)
+                .ok()
+                .zip(std::str::from_utf8(value).ok())
+                .is_some_and(|(kind, value)| {
+                    let entries = listed.into_iter().flatten();
+                    crate::store::warnlist::held_by(
+                        kind,
+                        value,
+                        false,
+                        entries.filter_map(|e| std::str::from_utf8(e).ok()),
+                    )
+                })
     }
 }
 
