@@ -35,12 +35,8 @@ fn printed<R: Record + serde::Serialize>(
     match format {
         Format::Json => writeln!(out, "{}", crate::domain::json::pretty(rec)?)?,
         _ => {
-            // (An exhibit's label names its kind: "added exhibit exhibit
-            // EX-1" it said.)
-            let label = rec.label();
-            let kind = format!("{} ", R::KIND);
-            let label = label.strip_prefix(&kind).unwrap_or(&label);
-            writeln!(out, "added {kind}{} ({})", cell_line(label), rec.meta().id)?
+            let label = crate::store::records::headed(R::KIND, &rec.label());
+            writeln!(out, "added {} ({})", cell_line(&label), rec.meta().id)?
         }
     }
     Ok(())

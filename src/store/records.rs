@@ -1967,11 +1967,17 @@ pub fn label_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
 /// [`label_of`] headed by the item's kind (`person Ivan Petrov`), once: a
 /// note's label begins with its kind already.
 pub fn kind_and_label(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<String> {
-    let label = label_of(conn, kind, id)?;
-    Ok(match label.strip_prefix(kind.as_str()) {
-        Some(rest) if rest.starts_with(' ') => label,
+    Ok(headed(kind, &label_of(conn, kind, id)?))
+}
+
+/// A label headed by its item's kind once: a note's or an exhibit's label
+/// begins with it already ("added exhibit exhibit EX-1", "on exhibit
+/// exhibit EX-1" were said).
+pub fn headed(kind: ItemKind, label: &str) -> String {
+    match label.strip_prefix(kind.as_str()) {
+        Some(rest) if rest.starts_with(' ') => label.to_string(),
         _ => format!("{kind} {label}"),
-    })
+    }
 }
 
 /// Any item as its audit entries record it (`to_json`).

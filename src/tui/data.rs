@@ -425,11 +425,10 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
         };
         if k == ItemKind::Note {
             let (on_kind, on) = note_owner(conn, k, id)?;
-            // (An exhibit's label names its kind: "on exhibit exhibit".)
-            let on_label = label(on_kind, on)?;
-            let kind = format!("{on_kind} ");
-            let on_label = on_label.strip_prefix(&kind).unwrap_or(&on_label);
-            said = format!("{said}; on {on_kind} {on_label}");
+            said = format!(
+                "{said}; on {}",
+                records::headed(on_kind, &label(on_kind, on)?)
+            );
         }
         // An item listed already (linked, in the case) is listed once,
         // with the values it shares beside its link (it was listed twice,
