@@ -90,17 +90,25 @@ pub fn owner_and_group(path: &Path) -> Option<(String, String)> {
     use std::os::unix::fs::MetadataExt;
     let m = std::fs::metadata(path).ok()?;
     let owner = super::lockholder::user_name(m.uid()).unwrap_or_else(|| m.uid().to_string());
-    let group = std::fs::read_to_string("/etc/group")
-        .ok()
-        .and_then(|t| {
-            t.lines().find_map(|l| {
-                let mut f = l.split(':');
-                let name = f.next()?;
-                (f.nth(1)?.parse::<u32>().ok()? == m.gid()).then(|| name.to_string())
-            })
-        })
+    let group = groups()
+        .into_iter()
+        .find_map(|(name, id)| (id == m.gid()).then_some(name))
         .unwrap_or_else(|| m.gid().to_string());
     Some((owner, group))
+}
+
+/// The system's groups, by name and id, from `/etc/group` (none when it
+/// cannot be read).
+pub fn groups() -> Vec<(String, u32)> {
+    std::fs::read_to_string("/etc/group")
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            Some((name.to_string(), f.nth(1)?.parse::<u32>().ok()?))
+        })
+        .collect()
 }
 
 #[cfg(not(unix))]

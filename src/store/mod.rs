@@ -578,15 +578,9 @@ fn group_id(name: &str, path: &Path) -> Result<u32> {
     if let Ok(n) = name.parse::<u32>() {
         return Ok(n);
     }
-    let groups = std::fs::read_to_string("/etc/group").unwrap_or_default();
-    groups
-        .lines()
-        .filter_map(|l| {
-            let mut f = l.split(':');
-            Some((f.next()?, f.nth(1)?.parse::<u32>().ok()?))
-        })
-        .find(|(n, _)| *n == name)
-        .map(|(_, id)| id)
+    fsinfo::groups()
+        .into_iter()
+        .find_map(|(n, id)| (n == name).then_some(id))
         .ok_or_else(|| StoreError::Open {
             path: path.into(),
             message: format!("no group {name:?} on this system (see /etc/group)"),
@@ -2028,13 +2022,9 @@ mod tests {
         let probe = d.path().join("probe");
         std::fs::write(&probe, "").unwrap();
         let gid = std::fs::metadata(&probe).unwrap().gid();
-        let name = std::fs::read_to_string("/etc/group")
-            .unwrap_or_default()
-            .lines()
-            .find_map(|l| {
-                let f: Vec<&str> = l.split(':').collect();
-                (f.get(2) == Some(&gid.to_string().as_str())).then(|| f[0].to_string())
-            })
+        let name = fsinfo::groups()
+            .into_iter()
+            .find_map(|(n, id)| (id == gid).then_some(n))
             .unwrap_or_else(|| gid.to_string());
         let mut opts = OpenOptions::new("a");
         opts.group = Some(name);
