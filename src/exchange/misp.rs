@@ -1140,7 +1140,7 @@ fn shape(e: &Value) -> Result<()> {
             Err(bad(at, format!("expected {want}, found {}", json_kind(v))))
         }
     };
-    let list = |v: &Value, at: &str| -> Result<Vec<(String, Value)>> {
+    fn list<'v>(v: &'v Value, at: &str) -> Result<Vec<(String, &'v Value)>> {
         match v {
             Value::Null => Ok(Vec::new()),
             Value::Array(items) => items
@@ -1149,7 +1149,7 @@ fn shape(e: &Value) -> Result<()> {
                 .map(|(i, it)| {
                     let at = format!("{at}[{i}]");
                     match it {
-                        Value::Object(_) => Ok((at, it.clone())),
+                        Value::Object(_) => Ok((at, it)),
                         _ => Err(bad(
                             &at,
                             format!("expected an object, found {}", json_kind(it)),
@@ -1162,7 +1162,7 @@ fn shape(e: &Value) -> Result<()> {
                 format!("expected a list of objects, found {}", json_kind(other)),
             )),
         }
-    };
+    }
     let tags = |holder: &Value, at: &str| -> Result<()> {
         for (at, t) in list(&holder["Tag"], &format!("{at}.Tag"))? {
             let name = &t["name"];
@@ -1181,8 +1181,8 @@ fn shape(e: &Value) -> Result<()> {
         for (at, a) in list(&holder["Attribute"], &format!("{at}.Attribute"))? {
             // (A value may be a number; its own reading refuses null or an
             // object, naming the attribute.)
-            texts(&a, &at, &["type", "object_relation", "uuid"])?;
-            tags(&a, &at)?;
+            texts(a, &at, &["type", "object_relation", "uuid"])?;
+            tags(a, &at)?;
         }
         Ok(())
     };
@@ -1198,7 +1198,7 @@ fn shape(e: &Value) -> Result<()> {
     // The event's own attributes become a note: each must say what it is
     // and hold a value (one with none, or a list, was left out unsaid).
     for (at, a) in list(&e["Attribute"], "Event.Attribute")? {
-        if deleted(&a) {
+        if deleted(a) {
             continue;
         }
         let (t, v) = (&a["type"], &a["value"]);
@@ -1223,11 +1223,11 @@ fn shape(e: &Value) -> Result<()> {
         return Err(bad("Event.date", "empty: the event's date opens the case"));
     }
     for (at, o) in list(&e["Object"], "Event.Object")? {
-        texts(&o, &at, &["name", "uuid"])?;
-        tags(&o, &at)?;
-        attributes(&o, &at)?;
+        texts(o, &at, &["name", "uuid"])?;
+        tags(o, &at)?;
+        attributes(o, &at)?;
         for (at, r) in list(&o["ObjectReference"], &format!("{at}.ObjectReference"))? {
-            texts(&r, &at, &["referenced_uuid", "relationship_type", "uuid"])?;
+            texts(r, &at, &["referenced_uuid", "relationship_type", "uuid"])?;
         }
     }
     Ok(())
