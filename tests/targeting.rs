@@ -882,11 +882,65 @@ fn a_screen_says_what_its_rows_checks_say() {
     let out = nb.run(&["screen", s(&m)]).success();
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
-        err.contains("notice: 2 rows (first, line 2: recipient_phone"),
+        err.contains("notice: 2 rows (lines 2, 3; first, line 2: recipient_phone"),
         "{err}"
     );
     let v = nb.json(&["screen", s(&m)]);
     assert_eq!(v["report"]["notices"][0]["rows"], 2, "{v}");
+    assert_eq!(
+        v["report"]["notices"][0]["lines"],
+        serde_json::json!([2, 3]),
+        "{v}"
+    );
+}
+
+/// A phone cell holding more than a phone (`tel.` before it, `(WhatsApp)`
+/// or an extension after it, a second number) is screened by the phones
+/// written in it, and every row so read is named by its line: the
+/// watched number in three such rows was left out of screening, and the
+/// notice named only the first row, which did not hold it.
+#[test]
+fn a_watched_phone_in_a_cell_holding_more_is_screened() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    nb.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+7 (701) 555-01-42",
+        "--reason",
+        "courier A",
+    ]);
+    let m = nb.beside("m.csv");
+    std::fs::write(
+        &m,
+        "tracking,origin,destination,recipient_name,recipient_phone\n\
+         RR000005008CN,CN,KZ,X,\"tel. +7 701 555 01 99\"\n\
+         RR000005011CN,CN,KZ,X,\"+7 701 555 01 42, +7 701 555 99 99\"\n\
+         RR000005025CN,CN,KZ,X,\"+7 701 555 01 42 (WhatsApp)\"\n\
+         RR000005039CN,CN,KZ,X,\"+7 701 555 01 42 доб. 5\"\n",
+    )
+    .unwrap();
+    let v = nb.json(&["screen", s(&m)]);
+    let hits: Vec<u64> = v["hits"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v}"))
+        .iter()
+        .map(|h| h["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(hits, [3, 4, 5], "{v}");
+    let notice = &v["report"]["notices"][0];
+    assert_eq!(notice["lines"], serde_json::json!([2, 3, 4, 5]), "{v}");
+    assert!(
+        notice["first"]
+            .as_str()
+            .unwrap()
+            .contains("screened by the phone written in it, +77015550199"),
+        "{v}"
+    );
+    let out = nb.run(&["screen", s(&m)]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("notice: 4 rows (lines 2, 3, 4, 5;"), "{err}");
 }
 
 // Watchlist entries and risk profiles in database exports: entries follow

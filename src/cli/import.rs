@@ -252,14 +252,7 @@ fn print_summary(out: &mut impl Write, r: &Report) -> Result<()> {
     for n in &r.notices {
         // (Imported as they are, as `add` keeps one parcel with them: a
         // person looks.)
-        writeln!(
-            out,
-            "notice: {} row{} (first, line {}: {})",
-            n.rows,
-            if n.rows == 1 { "" } else { "s" },
-            n.first_line,
-            cell_line(&n.first)
-        )?;
+        writeln!(out, "{}", crate::cli::output::notice_line(n))?;
     }
     if !r.missing_columns.is_empty() {
         writeln!(

@@ -254,8 +254,62 @@ pub fn first_few(names: &[String], n: usize) -> String {
     format!("{} and {} more", names[..n].join(", "), names.len() - n)
 }
 
+/// A notice over a table's rows, as a line: how many rows, which lines
+/// (the first 20), and the first row's words.
+pub fn notice_line(n: &crate::exchange::csv_import::Notice) -> String {
+    const SAID: usize = 20;
+    let lines = if n.rows == 1 {
+        format!("line {}", n.first_line)
+    } else {
+        let shown: Vec<String> = n.lines.iter().take(SAID).map(u64::to_string).collect();
+        let more = n.rows.saturating_sub(shown.len() as u64);
+        let rest = if more == 0 {
+            String::new()
+        } else if n.lines.len() > SAID {
+            format!(" and {more} more (--format json names {})", n.lines.len())
+        } else {
+            format!(" and {more} more")
+        };
+        format!(
+            "lines {}{rest}; first, line {}",
+            shown.join(", "),
+            n.first_line
+        )
+    };
+    format!(
+        "notice: {} row{} ({lines}: {})",
+        n.rows,
+        if n.rows == 1 { "" } else { "s" },
+        cell_line(&n.first)
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_notice_names_its_rows_lines() {
+        let n = |rows: u64, lines: Vec<u64>| crate::exchange::csv_import::Notice {
+            field: "x".into(),
+            rows,
+            first_line: lines[0],
+            first: "x: y".into(),
+            lines,
+        };
+        assert_eq!(
+            super::notice_line(&n(1, vec![7])),
+            "notice: 1 row (line 7: x: y)"
+        );
+        assert_eq!(
+            super::notice_line(&n(3, vec![2, 3, 5])),
+            "notice: 3 rows (lines 2, 3, 5; first, line 2: x: y)"
+        );
+        let many = super::notice_line(&n(50, (2..32).collect()));
+        assert!(
+            many.contains("21 and 30 more (--format json names 30); first, line 2"),
+            "{many}"
+        );
+    }
+
     #[test]
     fn a_long_list_is_said_by_its_first_names_and_a_count() {
         let names: Vec<String> = (0..5).map(|i| format!("c{i}")).collect();

@@ -635,13 +635,7 @@ pub fn screen(
     for n in &report.notices {
         // (Screened as they are: a phone with no country to read it in
         // meets no watched or seized number written otherwise.)
-        eprintln!(
-            "notice: {} row{} (first, line {}: {})",
-            n.rows,
-            if n.rows == 1 { "" } else { "s" },
-            n.first_line,
-            cell_line(&n.first)
-        );
+        eprintln!("{}", crate::cli::output::notice_line(n));
     }
     for e in report.errors.iter().take(10) {
         eprintln!("  skipped {}", cell_line(&e.to_string()));

@@ -200,11 +200,13 @@ fn screen_as(
     let first = Uuid::now_v7().as_u128();
     let made = std::sync::atomic::AtomicU64::new(0);
     let catalogue = terms.clone();
-    let prepare = move |mut parcel: Box<Parcel>| {
+    let prepare = move |mut parcel: Box<Parcel>, found: Vec<Identifier>| {
         let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         parcel.meta.id = Uuid::from_u128(first ^ u128::from(n));
-        // (Exact values only: no indicator asks of a sound in `ids`.)
-        let ids = parcel.identifiers_of(false);
+        // (Exact values only: no indicator asks of a sound in `ids`. With
+        // the phones read from a cell the row was read without.)
+        let mut ids = parcel.identifiers_of(false);
+        ids.extend(found);
         // (Its declared contents folded once: the content identifier's
         // value is what a look at them folds.)
         let contents = ids

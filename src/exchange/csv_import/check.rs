@@ -224,6 +224,7 @@ impl<'a> Checker<'a> {
                 fp,
                 identifiers,
                 warnings,
+                ..
             } => (parcel, fp, identifiers, warnings),
         };
         let first = self.first.get(parcel.tracking.as_str()).copied();
@@ -456,7 +457,10 @@ pub(crate) const LEFT_OUT: &str = "left out of this row's screening";
 /// read again without them, for a screen: its other fields (a watched
 /// phone) are screened, and each cell left out is said in its warnings
 /// (`руб.` in a currency column passed the whole row over, its watched
-/// phone never screened). Anything else stays rejected as it was.
+/// phone never screened). The phones written in a phone cell that is no
+/// phone (`tel. +7 701 555 01 42`, `+7 701 555 01 42 (WhatsApp)`, two
+/// numbers) are screened too, and said: its watched number was left out,
+/// unsaid. Anything else stays rejected as it was.
 pub(super) fn around_bad_cells(
     plan: &ColumnPlan,
     imported: &[&'static str],
@@ -487,12 +491,49 @@ pub(super) fn around_bad_cells(
             fp,
             identifiers,
             mut warnings,
+            ..
         } => {
-            warnings.extend(problems.iter().map(|p| format!("{p}: {LEFT_OUT}")));
+            let mut found = Vec::new();
+            for (i, cell) in cells.iter().enumerate() {
+                let (Some(field), true) = (plan.fields.get(i).copied().flatten(), bad(i)) else {
+                    continue;
+                };
+                let country = match field {
+                    "sender_phone" => parcel.origin.as_deref(),
+                    "recipient_phone" => parcel.destination.as_deref(),
+                    _ => continue,
+                };
+                let phones = crate::domain::identifiers::scan(cell, country).ids;
+                found.extend(
+                    phones
+                        .into_iter()
+                        .filter(|i| i.kind == crate::domain::identifiers::IdentKind::Phone)
+                        .map(|i| {
+                            crate::domain::identifiers::Identifier::new(i.kind, i.value, field)
+                        }),
+                );
+            }
+            warnings.extend(problems.iter().map(|p| {
+                let phones: Vec<&str> = found
+                    .iter()
+                    .filter(|i| p.field.as_deref() == Some(i.role))
+                    .map(|i| i.value.as_str())
+                    .collect();
+                if phones.is_empty() {
+                    format!("{p}: {LEFT_OUT}")
+                } else {
+                    format!(
+                        "{p}: screened by the phone{} written in it, {}; the rest {LEFT_OUT}",
+                        if phones.len() == 1 { "" } else { "s" },
+                        phones.join(", ")
+                    )
+                }
+            }));
             Parsed::Parcel {
                 parcel,
                 fp,
                 identifiers,
+                found,
                 warnings,
             }
         }
@@ -677,6 +718,7 @@ pub(super) fn parse_row(
                     parcel: Box::new(parcel),
                     fp,
                     identifiers: None,
+                    found: Vec::new(),
                     warnings,
                 };
             }

@@ -249,15 +249,22 @@ pub struct ColumnUse {
     pub currency: Option<&'static str>,
 }
 
-/// One field's notices over an import's rows: how many rows, and the
-/// first one's line and words.
+/// One field's notices over an import's rows: how many rows, their
+/// lines (the first [`NOTICE_LINES`]), and the first one's line and words.
 #[derive(Debug, Clone, Serialize)]
 pub struct Notice {
     pub field: String,
     pub rows: u64,
     pub first_line: u64,
     pub first: String,
+    /// The rows' lines, the first [`NOTICE_LINES`] of them: a screen's
+    /// rows read without a cell were named by the first alone, and the one
+    /// holding a watched phone was not among them.
+    pub lines: Vec<u64>,
 }
+
+/// How many lines of a notice's rows are kept to be named.
+pub const NOTICE_LINES: usize = 1000;
 
 /// Counts `warnings` (each `field: words`) of the row on `line` into
 /// `notices`, by field.
@@ -265,12 +272,18 @@ pub(crate) fn note(notices: &mut Vec<Notice>, line: u64, warnings: &[String]) {
     for w in warnings {
         let field = w.split_once(':').map_or("", |(f, _)| f.trim());
         match notices.iter_mut().find(|n| n.field == field) {
-            Some(n) => n.rows += 1,
+            Some(n) => {
+                n.rows += 1;
+                if n.lines.len() < NOTICE_LINES && n.lines.last() != Some(&line) {
+                    n.lines.push(line);
+                }
+            }
             None => notices.push(Notice {
                 field: field.to_string(),
                 rows: 1,
                 first_line: line,
                 first: w.clone(),
+                lines: vec![line],
             }),
         }
     }
@@ -666,7 +679,7 @@ enum Screened<T> {
 /// bytes read so far, every `PROGRESS_EVERY` rows. Returns the rows read.
 pub fn each_row<T: Send>(
     prep: &Prepared,
-    prepare: impl Fn(Box<Parcel>) -> T + Send,
+    prepare: impl Fn(Box<Parcel>, Vec<crate::domain::identifiers::Identifier>) -> T + Send,
     mut f: impl FnMut(ScreenRow<T>, &mut Vec<T>) -> Result<bool, ImportError>,
     mut progress: impl FnMut(Progress),
 ) -> Result<u64, ImportError> {
@@ -702,8 +715,11 @@ pub fn each_row<T: Send>(
                     let (parcel, warnings) = match row.parsed {
                         Parsed::Blank => return None,
                         Parsed::Parcel {
-                            parcel, warnings, ..
-                        } => (Ok(prepare(parcel)), warnings),
+                            parcel,
+                            warnings,
+                            found,
+                            ..
+                        } => (Ok(prepare(parcel, found)), warnings),
                         Parsed::Rejected(problems) => {
                             (Err(RowError::new(row.line, problems)), Vec::new())
                         }

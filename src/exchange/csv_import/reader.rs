@@ -1341,6 +1341,11 @@ pub(super) enum Parsed {
         /// Its identifiers, when the reading was asked to work them out
         /// (see [`Keeping::identifiers`]).
         identifiers: Option<Vec<crate::domain::identifiers::Identifier>>,
+        /// Identifiers read from cells the parcel was read without (a
+        /// screen's row: the phones written in a phone cell that is no
+        /// phone, `+7 701 555 01 42 (WhatsApp)`), to be screened beside
+        /// the parcel's own.
+        found: Vec<crate::domain::identifiers::Identifier>,
         /// What the parcel's own check says of it (`declared_currency: a
         /// declared value without a currency`): imported, and said.
         warnings: Vec<String>,
