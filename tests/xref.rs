@@ -656,3 +656,40 @@ fn a_pair_already_linked_as_the_match_would_link_it_is_not_suggested() {
     ]);
     assert_eq!(offered(&nb), 0, "{}", nb.json(&["matches", "list"]));
 }
+
+/// A list cut at its limit says so: `matches list` showed 50 of 584
+/// suggestions unsaid, and `show` said "14 other items" share a value and
+/// listed 10.
+#[test]
+fn a_cut_list_says_how_many_it_left_out() {
+    let nb = planted();
+    let all = nb.json(&["matches", "list"]).as_array().unwrap().len();
+    assert!(all >= 2, "{all}");
+    let out = nb.run(&["matches", "list", "--limit", "1"]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains(&format!(
+            "1 of {all} suggested matches shown, best first (--limit {all} lists them all)"
+        )),
+        "{err}"
+    );
+    let out = nb.run(&["matches", "list"]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(!err.contains("suggested matches shown"), "{err}");
+
+    let nb = Nb::new();
+    for n in 100..113 {
+        parcel(
+            &nb,
+            &s10(n),
+            &["--recipient-address", "Bishkek, Abdrakhmanova 84"],
+        );
+    }
+    let shown = nb.ok(&["show", &s10(100)]);
+    assert!(
+        shown.contains("    and 2 more (--format json lists them all)"),
+        "{shown}"
+    );
+    let v = nb.json(&["show", &s10(100)]);
+    assert_eq!(v["shared"][0]["items"].as_array().unwrap().len(), 12, "{v}");
+}

@@ -15,6 +15,9 @@ use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 use uuid::Uuid;
 
+/// How many items sharing one value `show` lists under it.
+const SHARED_SHOWN: usize = 10;
+
 pub(super) fn record_fields<R: Record>(rec: &R) -> Vec<(&'static str, String)> {
     R::FIELDS
         .iter()
@@ -147,12 +150,19 @@ pub(super) fn show(ctx: &Ctx, store: &Store, target: &str, out: &mut impl Write)
     let mut shared_lines = Vec::new();
     for s in &shared {
         shared_lines.push(s.reason());
-        for o in s.items.iter().take(10) {
+        for o in s.items.iter().take(SHARED_SHOWN) {
             shared_lines.push(format!(
                 "    {} {} ({})",
                 o.kind,
                 label(o.kind, o.id)?,
                 o.role.replace('_', " ")
+            ));
+        }
+        // (It said "14 other items" and listed 10.)
+        if s.items.len() > SHARED_SHOWN {
+            shared_lines.push(format!(
+                "    and {} more (--format json lists them all)",
+                s.items.len() - SHARED_SHOWN
             ));
         }
     }

@@ -270,11 +270,7 @@ pub fn stats(format: Format, store: &Store, cmd: &StatsCmd, out: &mut impl Write
                         scope.describe(case_ref.as_deref()),
                         r.parcels,
                         r.controlled,
-                        percent(if r.parcels == 0 {
-                            0.0
-                        } else {
-                            r.controlled as f64 / r.parcels as f64
-                        })
+                        crate::analysis::percent_of(r.controlled, r.parcels)
                     )?;
                     writeln!(
                         out,

@@ -349,7 +349,14 @@ pub fn matches(
                 .as_deref()
                 .map(|t| refs::resolve(conn, t))
                 .transpose()?;
-            let list = fuzzy::suggestions(conn, around.map(|r| r.id), *limit)?;
+            let (list, all) = fuzzy::counted_suggestions(conn, around.map(|r| r.id), *limit)?;
+            // (The JSON stays the list it was; the count goes to stderr.)
+            if all > list.len() {
+                eprintln!(
+                    "{} of {all} suggested matches shown, best first (--limit {all} lists them all)",
+                    list.len()
+                );
+            }
             match format {
                 Format::Json => print_json(out, &list)?,
                 Format::Table | Format::Csv => {

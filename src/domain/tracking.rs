@@ -50,12 +50,13 @@ pub fn parse(input: &str) -> Result<Tracking, String> {
     }
     // Two numbers in one cell (`RR123456785KZ RR000000155RU`) ran together
     // as one 26-character waybill, which no watch of either ever met.
+    let parts: Vec<String> = input
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == ';')
+        .map(s10::canonical_form)
+        .filter(|p| !p.is_empty())
+        .collect();
     let s10s: Vec<String> = {
-        let parts: Vec<String> = input
-            .split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == ';')
-            .map(s10::canonical_form)
-            .filter(|p| !p.is_empty())
-            .collect();
+        let parts = parts.clone();
         let whole: Vec<String> =
             if canonical.is_ascii() && canonical.len().is_multiple_of(13) && canonical.len() > 13 {
                 (0..canonical.len() / 13)
@@ -79,6 +80,24 @@ pub fn parse(input: &str) -> Result<Tracking, String> {
             "{input:?} holds {} tracking numbers ({}): a parcel has one; give each its own row or entry",
             s10s.len(),
             s10s.join(", ")
+        ));
+    }
+    // An S10 number with a word beside it (`RR444444445KZ Kazpost`, `EMS
+    // RR444444445KZ`) ran together as a waybill (`RR444444445KZKAZPOST`)
+    // no watch or parcel of the number met.
+    if parts.len() > 1
+        && let [number] = parts
+            .iter()
+            .filter(|p| s10::looks_like_s10(p))
+            .collect::<Vec<_>>()[..]
+    {
+        let others: Vec<&str> = input
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == ';')
+            .filter(|w| !w.is_empty() && s10::canonical_form(w) != *number)
+            .collect();
+        return Err(format!(
+            "{input:?} holds an S10 number ({number}) and other words ({}): the tracking number is the S10 number alone (a carrier has its own field)",
+            others.join(" ")
         ));
     }
     if !canonical.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -177,6 +196,35 @@ mod tests {
         assert_eq!(
             parse("JD0146000000 12345").unwrap().canonical,
             "JD014600000012345"
+        );
+    }
+
+    /// An S10 number with a word before or after it is refused, naming
+    /// both (it was kept as a waybill of the two run together); an S10
+    /// number written in groups is the number.
+    #[test]
+    fn an_s10_number_beside_words_is_refused() {
+        for (v, words) in [
+            ("RR444444445KZ Kazpost", "Kazpost"),
+            ("Kazpost RR444444445KZ", "Kazpost"),
+            ("RR444444445KZ EMS", "EMS"),
+            ("tracking: RR444444445KZ", "tracking:"),
+        ] {
+            let e = parse(v).unwrap_err();
+            assert!(
+                e.contains(&format!(
+                    "holds an S10 number (RR444444445KZ) and other words ({words})"
+                )),
+                "{v}: {e}"
+            );
+        }
+        assert_eq!(
+            parse("RR 444 444 445 KZ").unwrap().canonical,
+            "RR444444445KZ"
+        );
+        assert_eq!(
+            parse("1Z 999 AA1 0123 4567 84").unwrap().kind,
+            TrackingKind::Waybill
         );
     }
 

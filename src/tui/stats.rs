@@ -332,19 +332,12 @@ impl StatsView {
     }
 
     fn show_routes(&mut self, r: &routes::Routes) {
-        let share = |c: u64, n: u64| {
-            if n == 0 {
-                0.0
-            } else {
-                c as f64 * 100.0 / n as f64
-            }
-        };
         self.title = format!(
-            "Routes · {} · {}, {} ({:.1}%) held a controlled substance",
+            "Routes · {} · {}, {} ({}) held a controlled substance",
             self.describe(),
             counted(r.parcels, "parcel", "parcels"),
             r.controlled,
-            share(r.controlled, r.parcels)
+            crate::analysis::percent_of(r.controlled, r.parcels)
         );
         let dests: Vec<&Option<String>> = r.destinations.iter().take(5).collect();
         let mut header = format!("{:<10}", "FROM \\ TO");

@@ -264,6 +264,16 @@ pub fn suggestions(
     // transaction of their own (with a lock taken and let go in the file
     // each time), about half of the time on a notebook of 100,000
     // parcels.
+    Ok(counted_suggestions(conn, around, limit)?.0)
+}
+
+/// [`suggestions`], with how many there are in all (a list cut at its
+/// limit says so: `matches list` showed 50 of 584, unsaid).
+pub fn counted_suggestions(
+    conn: &Connection,
+    around: Option<Uuid>,
+    limit: usize,
+) -> Result<(Vec<Suggestion>, usize)> {
     crate::store::in_one_read(conn, || suggestions_in(conn, around, limit))
 }
 
@@ -271,14 +281,14 @@ fn suggestions_in(
     conn: &Connection,
     around: Option<Uuid>,
     limit: usize,
-) -> Result<Vec<Suggestion>> {
+) -> Result<(Vec<Suggestion>, usize)> {
     // The sounds to look at, as (kind, key as kept): the item's own,
     // worked out from its record, or every sound two or more items share
     // (its kind its rows' role's).
     let coded: Vec<(IdentKind, i64)> = match around {
         Some(id) => {
             let Some(kind) = refs::kind_of_id(conn, id)? else {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), 0));
             };
             let idents = crate::with_record_type!(kind, R => match records::get::<R>(conn, id)? {
                 Some(r) => crate::domain::record::Record::sounds(&r),
@@ -439,7 +449,7 @@ fn suggestions_in(
         s.a_label = crate::store::records::label_of(conn, s.a.kind, s.a.id)?;
         s.b_label = crate::store::records::label_of(conn, s.b.kind, s.b.id)?;
     }
-    Ok(out)
+    Ok((out, pairs_seen.len()))
 }
 
 /// Suggestions best first: by score, then by the first item's id, the
