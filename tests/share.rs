@@ -658,6 +658,34 @@ fn tampered_unsigned_damaged_and_newer_files_are_refused_before_writing() {
         .unwrap();
     });
     refuse(&forged, "signature does not match");
+    // `audit verify` of a file whose content is not what was signed fails,
+    // naming it, whatever the log says (a history entry that changes no
+    // record's state, deleted, was "intact", exit 0).
+    for (f, why) in [
+        (&forged, "signature does not match"),
+        (&edited, "does not match the signed manifest"),
+    ] {
+        let out = b
+            .cmd_on(f)
+            .args(["--read-only", "audit", "verify"])
+            .assert()
+            .failure();
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains("signed export fails its checks: "), "{err}");
+        assert!(err.contains(why), "{err}");
+    }
+    let out = b
+        .cmd_on(&forged)
+        .args(["--read-only", "audit", "verify", "--format", "json"])
+        .assert()
+        .failure();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(
+        v["signed_export_problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("signature does not match")),
+        "{v}"
+    );
 
     let unsigned = tampered(&file, "unsigned.db", |t| {
         let c = Connection::open(t).unwrap();

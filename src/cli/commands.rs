@@ -675,7 +675,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 Some(r)
             };
             read.finish()?;
-            let bad = matches!(verdict, Verdict::Broken { .. })
+            // A signed export whose content is not what was signed (an
+            // entry deleted that changes no record's state, a file cut
+            // short) fails, whatever the rest says: it said "intact" and
+            // exited 0, the mismatch a warning above.
+            let signed = opened.failed_checks.as_deref();
+            let bad = signed.is_some()
+                || matches!(verdict, Verdict::Broken { .. })
                 || records.as_ref().is_some_and(|r| !r.problems.is_empty())
                 || !schema.is_empty()
                 || !derived.problems.is_empty()
@@ -701,9 +707,20 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             match ctx.format {
                 Format::Json => print_json(
                     &mut out,
-                    &json!({"schema": schema, "chain": verdict, "records": records, "derived": derived, "tables": tables, "seals": seals, "unknown_sealers": unknown_sealers, "checkpoint_accepted": accepted}),
+                    &json!({"schema": schema, "signed_export_problem": signed, "chain": verdict, "records": records, "derived": derived, "tables": tables, "seals": seals, "unknown_sealers": unknown_sealers, "checkpoint_accepted": accepted}),
                 )?,
                 Format::Table | Format::Csv => {
+                    if let Some(why) = signed {
+                        eprintln!(
+                            "signed export fails its checks: {}{}",
+                            super::output::cell_line(why),
+                            if why.contains("cut short") {
+                                "; what follows is read from what is left of the file"
+                            } else {
+                                ""
+                            }
+                        );
+                    }
                     for d in &schema {
                         eprintln!("schema differs: {}", super::output::cell_line(d));
                     }
