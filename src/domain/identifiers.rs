@@ -238,13 +238,108 @@ pub fn email_key(raw: &str) -> Option<String> {
 /// `г.` and `д.` left out, as their names and numbers say it), so that
 /// `г. Алматы, ул. Абая, д. 5, кв. 12` and `Almaty, ul. Abaya 5, kv. 12`
 /// are one address.
+///
+/// An address of two names or fewer and no number (a town alone,
+/// `Алматы`; a town and its country; a street and its town, with no
+/// house) is no identifier: it names no door, and a seized parcel's
+/// `Almaty` made every parcel to the city a hit. A place named at more
+/// length is one (`FastShip Hub, Dubai Logistics City`).
 pub fn address_key(raw: &str) -> Option<String> {
     let f = address_fold(raw);
-    (f.len() >= 4).then_some(f)
+    (f.len() >= 4 && names_a_door(&f)).then_some(f)
 }
 
-/// [`address_key`] without its length floor.
+/// Whether a folded address says more than a town or a street: a number,
+/// or more than two words besides the words for kinds of place.
+pub fn names_a_door(folded: &str) -> bool {
+    folded.bytes().any(|b| b.is_ascii_digit())
+        || folded
+            .split(' ')
+            .filter(|w| {
+                !matches!(
+                    *w,
+                    "ul" | "pr"
+                        | "per"
+                        | "mkr"
+                        | "kv"
+                        | "region"
+                        | "oblast"
+                        | "obl"
+                        | "oblysy"
+                        | "district"
+                        | "rayon"
+                        | "raion"
+                        | "r"
+                        | "n"
+                        | "audany"
+                )
+            })
+            .count()
+            > 2
+}
+
+/// [`address_key`] without its floors. A street's word written after its
+/// name, as Kazakh, Uzbek and English write it (`Абая көшесі 5`, `Abaya
+/// street 5`, `Abaya St. 5`), goes before it, as Russian writes it (`ул.
+/// Абая 5`): the two met no more than two streets.
 pub fn address_fold(raw: &str) -> String {
+    let folded = words_folded(raw);
+    if !street_after_name(&folded) {
+        return folded;
+    }
+    // Part by part (the commas tell the town from the street's name).
+    let mut out = String::with_capacity(folded.len());
+    for part in raw.split([',', ';', '\n']) {
+        let part = street_first(&words_folded(part));
+        if !part.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&part);
+        }
+    }
+    out
+}
+
+/// The kinds of street (as [`PLACE_WORDS`] writes them), and `st` where it
+/// stands for one.
+fn is_street(w: &str) -> bool {
+    matches!(w, "ul" | "pr" | "per" | "st")
+}
+
+/// Whether a folded address has a street's word after a word of its name
+/// and before a number or its end (`abaya ul 5`): not `st petersburg`, not
+/// `ul abaya 5`.
+fn street_after_name(folded: &str) -> bool {
+    let w: Vec<&str> = folded.split(' ').collect();
+    (1..w.len()).any(|i| street_here(&w, i))
+}
+
+fn street_here(w: &[&str], i: usize) -> bool {
+    let number = |s: &str| s.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    let name = |s: &str| !number(s) && !is_street(s) && s != "kv" && s != "mkr";
+    is_street(w[i]) && name(w[i - 1]) && w.get(i + 1).is_none_or(|n| number(n) || *n == "kv")
+}
+
+/// One part of an address with its street's word put first (`abaya ul 5`
+/// -> `ul abaya 5`; `abaya st 5` -> `ul abaya 5`).
+fn street_first(part: &str) -> String {
+    let w: Vec<&str> = part.split(' ').filter(|w| !w.is_empty()).collect();
+    match (1..w.len()).find(|&i| street_here(&w, i)) {
+        Some(i) => {
+            let street = if w[i] == "st" { "ul" } else { w[i] };
+            std::iter::once(street)
+                .chain(w[..i].iter().copied())
+                .chain(w[i + 1..].iter().copied())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        None => part.to_string(),
+    }
+}
+
+/// An address folded, its words for kinds of place written one way.
+fn words_folded(raw: &str) -> String {
     let folded = text::fold(raw);
     // (Folded text is ASCII, its words one space apart.)
     let place = |w: &[u8]| {
@@ -321,6 +416,7 @@ const PLACE_WORDS: &[(&str, &str)] = &[
     ("ulica", "ul"),
     ("street", "ul"),
     ("koshesi", "ul"),
+    ("kochasi", "ul"),
     // avenue
     ("pr", "pr"),
     ("pr-t", "pr"),
@@ -907,7 +1003,7 @@ mod tests {
                 .copied()
                 .collect::<Vec<_>>()
                 .join(" ");
-            assert_eq!(address_fold(&format!("Almaty {word} 5")), want, "{word}");
+            assert_eq!(address_fold(&format!("Almaty, {word} 5")), want, "{word}");
         }
         assert_eq!(address_fold("Almaty uls 5"), "almaty uls 5");
         assert_eq!(address_fold("Almaty zz 5"), "almaty zz 5");
@@ -1171,10 +1267,42 @@ mod tests {
             address_key("g. Almaty, ulitsa Abaya, dom 5, kvartira 12").unwrap(),
             k
         );
+        // A street's word after its name, as Kazakh, Uzbek and English
+        // write it, goes first; `St.` where it stands for a street.
+        for after in [
+            "Алматы қаласы, Абая көшесі 5, пәтер 12",
+            "Almaty, Abaya street 5, apt 12",
+            "Almaty, Abaya St. 5, apt. 12",
+            "Almaty, Abaya ko'chasi 5, kv. 12",
+        ] {
+            assert_eq!(address_key(after).unwrap(), k, "{after}");
+        }
         assert_eq!(
-            address_key("Алматы қаласы, Абая көшесі 5, пәтер 12").map(|_| ()),
-            Some(())
+            address_key("St. Petersburg, Nevsky pr. 10"),
+            address_key("St. Petersburg, pr. Nevsky 10")
         );
+        assert_eq!(
+            address_key("St. Petersburg, pr. Nevsky 10").unwrap(),
+            "st petersburg pr nevsky 10"
+        );
+        // A street is not taken for a town's word, nor a town for a street.
+        assert_eq!(
+            address_key("Almaty ul. Abaya 5").unwrap(),
+            "almaty ul abaya 5"
+        );
+        // A town, or a street and its town, with no number names no
+        // door: no identifier; a place named at more length is one.
+        for town in [
+            "Алматы",
+            "г. Алматы",
+            "Almaty",
+            "ul. Abaya, Almaty",
+            "Almaty, Kazakhstan",
+            "Алматинская обл., Карасайский р-н",
+        ] {
+            assert_eq!(address_key(town), None, "{town}");
+        }
+        assert!(address_key("FastShip Hub, Dubai Logistics City").is_some());
         // Street and avenue stay apart.
         assert_ne!(address_key("Almaty, pr. Abaya 5, kv. 12").unwrap(), k);
         assert_eq!(

@@ -133,7 +133,11 @@ pub fn csv_cell(s: &str) -> Cow<'_, str> {
 /// Folds text for matching: transliterated to ASCII (Cyrillic, and the
 /// `č š ž ŝ` of scientific and GOST transliterations, as
 /// [`super::translit::latin`] writes them; the rest by `deunicode`), lower
-/// case, punctuation to spaces, runs of spaces collapsed.
+/// case, punctuation to spaces, runs of spaces collapsed; an apostrophe
+/// inside a word is no gap (Uzbek Latin's `oʻ` and `gʻ`, a soft sign
+/// written `'`: `O'tkir Yo'ldoshev` -> `otkir yoldoshev`, as `Ўткир
+/// Йўлдошев`; it split them into `o tkir yo ldoshev`, which met no other
+/// spelling).
 /// `Đorđević, ul. Abaya 5` -> `dordevic ul abaya 5`.
 pub fn fold(s: &str) -> String {
     let ascii: std::borrow::Cow<'_, str> = if s.is_ascii() {
@@ -145,9 +149,12 @@ pub fn fold(s: &str) -> String {
         deunicode::deunicode(s).into()
     };
     let mut out = String::with_capacity(ascii.len());
-    for c in ascii.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
+    let bytes = ascii.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_alphanumeric() {
+            out.push(b.to_ascii_lowercase() as char);
+        } else if in_word_apostrophe(bytes, i) {
+            continue;
         } else if !out.ends_with(' ') && !out.is_empty() {
             out.push(' ');
         }
@@ -158,6 +165,16 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Whether the byte at `i` of ASCII text is an apostrophe (`'`, or the
+/// `` ` `` and `'` that `deunicode` makes of `ʻ ʼ ’ ‘ ´`) between two
+/// letters or digits: part of the word.
+fn in_word_apostrophe(bytes: &[u8], i: usize) -> bool {
+    matches!(bytes[i], b'\'' | b'`')
+        && i > 0
+        && bytes[i - 1].is_ascii_alphanumeric()
+        && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+}
+
 /// Whether [`fold`]`(raw) == folded`, without making the folded text
 /// when `raw` is ASCII (said of a field of every parcel screened).
 pub fn folds_to(raw: &str, folded: &str) -> bool {
@@ -166,7 +183,11 @@ pub fn folds_to(raw: &str, folded: &str) -> bool {
     }
     let mut want = folded.bytes();
     let mut gap = false;
-    for b in raw.bytes() {
+    let bytes = raw.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_word_apostrophe(bytes, i) {
+            continue;
+        }
         if !b.is_ascii_alphanumeric() {
             gap = true;
             continue;
@@ -423,6 +444,38 @@ pub fn unusual(name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// An apostrophe inside a word (Uzbek Latin's `oʻ`, `gʻ` in any of
+    /// its forms; a soft sign written `'`) is part of the word, so the
+    /// Latin and Cyrillic spellings of one name meet; between words, or
+    /// around one, it is a gap as any mark.
+    #[test]
+    fn an_apostrophe_inside_a_word_is_part_of_it() {
+        let one = |a: &str, b: &str| assert_eq!(name_key(a), name_key(b), "{a} / {b}");
+        for latin in [
+            "O'tkir Yo'ldoshev",
+            "Oʻtkir Yoʻldoshev",
+            "Oʼtkir Yoʼldoshev",
+            "O’tkir Yo’ldoshev",
+            "O`tkir Yo`ldoshev",
+            "Otkir Yoldoshev",
+        ] {
+            one(latin, "Ўткир Йўлдошев");
+        }
+        one("Shavkat G'ulomov", "Шавкат Ғуломов");
+        one("Natal'ya Il'ina", "Наталья Ильина");
+        assert_eq!(
+            fold("Farg'ona, Mustaqillik ko'chasi 12"),
+            "fargona mustaqillik kochasi 12"
+        );
+        assert_eq!(fold("'quoted' words"), "quoted words");
+        assert_eq!(fold("a ' b"), "a b");
+        for raw in ["O'tkir Yo'ldoshev", "'x' y", "a ' b", "it's"] {
+            assert!(folds_to(raw, &fold(raw)), "{raw}");
+        }
+        assert!(!folds_to("O'tkir", "o tkir"));
+    }
 
     /// A table's column is cut and padded by display width: a CJK name
     /// takes two cells a character, and the columns after it stay put.
@@ -437,7 +490,6 @@ mod tests {
             assert_eq!(column(s, 8).width(), 8, "{s}");
         }
     }
-    use super::*;
 
     /// Lines are wrapped by the cells they take: a message naming a
     /// Chinese value keeps every word within the width.

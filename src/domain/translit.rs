@@ -69,7 +69,9 @@ fn letter(c: char) -> Option<(&'static str, Option<&'static str>)> {
         'є' => ("ye", Some("ie")),
         'ї' => ("yi", Some("i")),
         'ґ' => ("g", None),
-        'ў' => ("u", None),
+        // (Uzbek's `ў` is Latin `oʻ`, `o` once the apostrophe is part
+        // of the word: `Ўткир` meets `O'tkir`.)
+        'ў' => ("o", None),
         'ҳ' => ("h", None),
         'ҷ' => ("j", None),
         'ӣ' => ("i", None),

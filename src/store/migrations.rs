@@ -158,6 +158,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0024_settled_there.sql"),
         step: None,
     },
+    Migration {
+        version: 25,
+        name: "apostrophes in words, streets named first, addresses with a number",
+        sql: include_str!("migrations/0025_key_rules.sql"),
+        step: Some(upgrade::to_25),
+    },
 ];
 
 /// The schema that names records' origins by number, and the statement of

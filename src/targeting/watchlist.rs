@@ -113,6 +113,9 @@ pub fn normalise(kind: IdentKind, raw: &str, country: Option<&str>) -> Result<St
                 IdentKind::Phone if country.is_none() && !raw.trim().starts_with('+') => format!(
                     "{raw:?} is not a phone number it can read: write it with its country code (+7 ...) or pass --country"
                 ),
+                IdentKind::Address if ids::address_fold(raw).len() >= 4 => format!(
+                    "{raw:?} is no address a parcel can be matched by: a town, or a street with no house, names no door; watch the address with its house number"
+                ),
                 IdentKind::Payment => format!(
                     "{raw:?} is not a YooMoney wallet (4100 and 9-12 digits) or WebMoney purse (a currency letter and 12 digits); cards, IBANs and crypto-currency addresses are kinds of their own (card, iban, wallet)"
                 ),
