@@ -2715,3 +2715,120 @@ fn an_incident_report_gives_a_findings_test_reference_in_every_format() {
     );
     assert!(at > 0);
 }
+
+/// What the trail flags reaches the incident report: a finding's quantity
+/// over the parcel's weight (said once by `add finding`, then by nothing),
+/// a positive field test the lab does not bear out (said side by side with
+/// the lab's answer, no word); a sample that makes its exhibit's samples
+/// outweigh it is said by `exhibit add`; `weight_flags` is always in the
+/// JSON report.
+#[test]
+fn what_the_trail_flags_of_weights_and_field_tests_is_said_everywhere() {
+    let nb = with_exhibit();
+    let report = |nb: &Nb| nb.json(&["export", "--incident", P]);
+    let weight_flags = |v: &serde_json::Value| v["parcels"][0]["weight_flags"].clone();
+    let trail_flags = |nb: &Nb| nb.json(&["trail", P])["parcels"][0]["trail"]["flags"].to_string();
+    assert_eq!(weight_flags(&report(&nb)), serde_json::json!([]));
+    // 412 g of fentanyl in a parcel of 200 g.
+    nb.ok(&["edit", P, "--set", "weight_g=200"]);
+    let flags = trail_flags(&nb);
+    assert!(
+        flags.contains("the finding of Fentanyl gives a net quantity of 412 g, more than the parcel weighs (200 g)"),
+        "{flags}"
+    );
+    assert!(
+        weight_flags(&report(&nb))
+            .to_string()
+            .contains("the finding of Fentanyl gives a net quantity of 412 g"),
+        "{}",
+        report(&nb)
+    );
+    nb.ok(&["edit", P, "--set", "weight_g=1000"]);
+    // Two samples of 300 g from an exhibit of 412 g: the second says so.
+    nb.ok(&[
+        "exhibit",
+        "add",
+        P,
+        "EX-1/A",
+        "--sample-of",
+        "EX-1",
+        "--net",
+        "300",
+    ]);
+    let said = nb.warns(&[
+        "exhibit",
+        "add",
+        P,
+        "EX-1/B",
+        "--sample-of",
+        "EX-1",
+        "--net",
+        "300",
+    ]);
+    assert!(
+        said.contains(
+            "flagged on exhibit EX-1: its 2 samples weigh 600 g together, more than its own 412 g"
+        ),
+        "{said}"
+    );
+    // A kit's positive for mephedrone; the lab confirms fentanyl.
+    nb.ok(&[
+        "inspect",
+        P,
+        "--selection",
+        "x-ray",
+        "--on",
+        "2026-03-02 10:40",
+        "--actions",
+        "field-tested",
+        "--kit",
+        "NIK U",
+        "--result",
+        "positive",
+        "--indicated",
+        "mephedrone",
+    ]);
+    let unborne = "the field test of 2026-03-02 10:40 (NIK U) was positive for mephedrone; the lab confirmed Fentanyl only";
+    assert!(!trail_flags(&nb).contains(unborne));
+    nb.ok(&[
+        "lab",
+        "add",
+        &format!("{P}:fentanyl"),
+        "--lab",
+        "CFL",
+        "--ref",
+        "CFL-2",
+        "--method",
+        "GC-MS,FTIR",
+        "--outcome",
+        "confirmed",
+        "--on",
+        "2026-03-10",
+    ]);
+    let flags = trail_flags(&nb);
+    assert!(flags.contains(unborne), "{flags}");
+    let field_test = report(&nb)["parcels"][0]["field_test"].to_string();
+    assert!(
+        field_test.contains(&format!("not borne out: {unborne}")),
+        "{field_test}"
+    );
+    // A test the lab bears out is no flag.
+    nb.ok(&[
+        "inspect",
+        P,
+        "--selection",
+        "x-ray",
+        "--on",
+        "2026-03-02 11:40",
+        "--actions",
+        "field-tested",
+        "--kit",
+        "NIK U",
+        "--result",
+        "positive",
+        "--indicated",
+        "fentanyl",
+    ]);
+    let flags = trail_flags(&nb);
+    assert!(!flags.contains("was positive for fentanyl;"), "{flags}");
+}

@@ -103,6 +103,14 @@ pub fn add_exhibit(w: &mut Writer<'_>, parcel: Uuid, x: &mut Exhibit) -> Result<
             .into_iter()
             .map(|f| format!("flagged on exhibit {}: {f}", x.number)),
     );
+    // A sample that makes its exhibit's samples outweigh it says so (the
+    // flag is the exhibit's: the trail said it, `exhibit add` did not).
+    if let Some(of) = &x.sample_of
+        && let Some(src) = exhibit_numbered(&w.tx, of)?
+        && let Some(f) = sheet::samples_flag(&w.tx, &src)?
+    {
+        warnings.push(format!("flagged on exhibit {}: {f}", src.number));
+    }
     Ok(warnings)
 }
 
@@ -349,7 +357,7 @@ pub fn add_lab_result(w: &mut Writer<'_>, finding: Uuid, x: &mut LabResult) -> R
     if let Some(flag) = lab_before_seizure(&w.tx, f.parcel_id, x)? {
         warnings.push(format!("flagged: {flag}"));
     }
-    if let Some(flag) = quantity_over_weight(&w.tx, f.parcel_id, x)? {
+    if let Some(flag) = lab_over_weight(&w.tx, f.parcel_id, x)? {
         warnings.push(format!("flagged: {flag}"));
     }
     if x.contradicts() {
@@ -392,8 +400,99 @@ fn lab_before_seizure(conn: &Connection, parcel: Uuid, r: &LabResult) -> Result<
 /// (weighing, as the exhibits' own check allows). A unit mistaken (kg for
 /// g, g for mg) makes a seizure a thousand times what it was, in every
 /// count and report drawn from it.
-fn quantity_over_weight(conn: &Connection, parcel: Uuid, r: &LabResult) -> Result<Option<String>> {
-    let (Some(q), Some(unit)) = (r.net_quantity, r.unit.as_deref()) else {
+pub fn lab_over_weight(conn: &Connection, parcel: Uuid, r: &LabResult) -> Result<Option<String>> {
+    let lab = format!("lab {} {}", r.laboratory, r.reference);
+    quantity_over_weight(conn, parcel, (r.net_quantity, r.unit.as_deref()), &lab)
+}
+
+/// Whether the lab does not bear out a positive field test: some finding
+/// of the parcel is lab-confirmed, and none of the confirmed substances is
+/// what the test indicated (by its name, a synonym, its group or
+/// subclass, words folded: `opioids` is borne out by a synthetic opioid).
+/// A kit's positive for fentanyl beside a lab-confirmed mephedrone was
+/// said side by side in the report, the disagreement unflagged.
+pub fn field_test_unborne(
+    conn: &Connection,
+    parcel: Uuid,
+    i: &crate::domain::evidence::Inspection,
+) -> Result<Option<String>> {
+    let (Some("positive"), Some(indicated)) =
+        (i.test_result.as_deref(), i.test_indicated.as_deref())
+    else {
+        return Ok(None);
+    };
+    let want = crate::domain::text::fold(indicated);
+    let stems: Vec<&str> = want
+        .split(' ')
+        .filter(|w| w.len() >= 4)
+        .map(|w| w.trim_end_matches('s'))
+        .collect();
+    if stems.is_empty() {
+        return Ok(None);
+    }
+    let mut confirmed = Vec::new();
+    for f in related::findings_in_parcel(conn, parcel)? {
+        if f.identification != "lab-confirmed" {
+            continue;
+        }
+        let Some(s) = records::get::<Substance>(conn, f.substance_id)? else {
+            continue;
+        };
+        let terms = [
+            Some(&s.name),
+            s.synonyms.as_ref(),
+            Some(&s.group),
+            s.subclass.as_ref(),
+        ];
+        let meets = terms.into_iter().flatten().any(|t| {
+            let t = crate::domain::text::fold(t);
+            stems.iter().any(|w| t.contains(w))
+        });
+        if meets {
+            return Ok(None);
+        }
+        if !confirmed.contains(&s.name) {
+            confirmed.push(s.name);
+        }
+    }
+    Ok((!confirmed.is_empty()).then(|| {
+        format!(
+            "the field test of {}{} was positive for {indicated}; the lab confirmed {} only",
+            i.inspected_on,
+            i.test_kit
+                .as_deref()
+                .map(|k| format!(" ({k})"))
+                .unwrap_or_default(),
+            confirmed.join(", ")
+        )
+    }))
+}
+
+/// What is wrong with a finding's quantity, given by mass, as with a lab
+/// result's ([`lab_over_weight`]): `add finding` warned once of 2 kg in a
+/// parcel of 1 kg, and neither the trail nor the report said it again.
+pub fn finding_over_weight(
+    conn: &Connection,
+    f: &crate::domain::Finding,
+    substance: &str,
+) -> Result<Option<String>> {
+    quantity_over_weight(
+        conn,
+        f.parcel_id,
+        (f.quantity, f.unit.as_deref()),
+        &format!("the finding of {substance}"),
+    )
+}
+
+/// A quantity (`q` in `unit`) of what `said` names, against the parcel's
+/// weight and its exhibits'.
+fn quantity_over_weight(
+    conn: &Connection,
+    parcel: Uuid,
+    (q, unit): (Option<f64>, Option<&str>),
+    said: &str,
+) -> Result<Option<String>> {
+    let (Some(q), Some(unit)) = (q, unit) else {
         return Ok(None);
     };
     let per_gram = match unit {
@@ -405,7 +504,7 @@ fn quantity_over_weight(conn: &Connection, parcel: Uuid, r: &LabResult) -> Resul
     };
     let grams = q * per_gram;
     let over = |w: f64| grams > w * 1.05;
-    let lab = format!("lab {} {}", r.laboratory, r.reference);
+    let lab = said;
     if let Some(w) = records::get::<crate::domain::Parcel>(conn, parcel)?.and_then(|p| p.weight_g)
         && over(w)
     {
@@ -558,6 +657,9 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
     t.inspections
         .sort_by(|a, b| a.inspected_on.cmp(&b.inspected_on));
     t.flags.extend(delivery_flags(conn, parcel, &t.deliveries)?);
+    for i in &t.inspections {
+        t.flags.extend(field_test_unborne(conn, parcel, i)?);
+    }
     for x in &t.inspections {
         t.documents.extend(documents_on(conn, x.meta.id)?);
     }
@@ -577,13 +679,16 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
         let substance = records::get::<Substance>(conn, f.substance_id)?
             .map(|s| s.name)
             .unwrap_or_else(|| "?".into());
+        if let Some(flag) = finding_over_weight(conn, &f, &substance)? {
+            t.flags.push(flag);
+        }
         let results: Vec<LabResult> =
             records::list_where(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)?;
         for r in results {
             if let Some(flag) = lab_before_seizure(conn, parcel, &r)? {
                 t.flags.push(flag);
             }
-            if let Some(flag) = quantity_over_weight(conn, parcel, &r)? {
+            if let Some(flag) = lab_over_weight(conn, parcel, &r)? {
                 t.flags.push(flag);
             }
             if r.outcome == "confirmed" && !r.confirms() {

@@ -163,25 +163,32 @@ pub fn weight_flags(conn: &Connection, e: &Exhibit) -> Result<Vec<String>> {
             ));
         }
     }
-    // Its samples together weigh no more than it did.
-    if let Some(m) = e.net_g {
-        let samples: Vec<Exhibit> = records::list_where(
-            conn,
-            "parcel_id = ?1 AND sample_of = ?2 COLLATE NOCASE",
-            (e.parcel_id, e.number.as_str()),
-            usize::MAX,
-            0,
-        )?;
-        let total: f64 = samples.iter().filter_map(|s| s.net_g).sum();
-        if samples.len() > 1 && total > m {
-            flags.push(format!(
-                "its {} samples weigh {} g together, more than its own {m} g",
-                samples.len(),
-                (total * 1000.0).round() / 1000.0
-            ));
-        }
-    }
+    flags.extend(samples_flag(conn, e)?);
     Ok(flags)
+}
+
+/// Whether an exhibit's samples together weigh more than it did (said of
+/// the exhibit, on its trail, and by `exhibit add` of the sample that
+/// tips it over).
+pub fn samples_flag(conn: &Connection, e: &Exhibit) -> Result<Option<String>> {
+    let Some(m) = e.net_g else {
+        return Ok(None);
+    };
+    let samples: Vec<Exhibit> = records::list_where(
+        conn,
+        "parcel_id = ?1 AND sample_of = ?2 COLLATE NOCASE",
+        (e.parcel_id, e.number.as_str()),
+        usize::MAX,
+        0,
+    )?;
+    let total: f64 = samples.iter().filter_map(|s| s.net_g).sum();
+    Ok((samples.len() > 1 && total > m).then(|| {
+        format!(
+            "its {} samples weigh {} g together, more than its own {m} g",
+            samples.len(),
+            (total * 1000.0).round() / 1000.0
+        )
+    }))
 }
 
 /// The fields of an exhibit whose change once custody began is flagged:

@@ -104,8 +104,9 @@ pub struct ParcelOut {
     pub net_weight_g: Option<f64>,
     /// What its exhibits' weights are flagged for on their trail (heavier
     /// than the parcel, together or alone: a kg-for-g slip), each once:
-    /// the report gave a net weight above the gross with no word.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// the report gave a net weight above the gross with no word. A
+    /// finding's or a lab result's quantity over the parcel's weight too.
+    /// Always present (`[]`: the README names it a stable field).
     pub weight_flags: Vec<String>,
     pub substances: Vec<SubstanceOut>,
     pub controlled_delivery: Option<DeliveryOut>,
@@ -429,6 +430,18 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
         let s: Option<Substance> = records::get(conn, f.substance_id)?;
         let results: Vec<LabResult> =
             records::list_where(conn, "finding_id = ?1", [f.meta.id], usize::MAX, 0)?;
+        // A quantity by mass over what the parcel weighs, as its trail
+        // flags it (the report gave 2 kg beside a parcel of 1 kg, unsaid).
+        let name = s.as_ref().map_or("unknown substance", |s| s.name.as_str());
+        let mut over = vec![crate::evidence::finding_over_weight(conn, &f, name)?];
+        for r in &results {
+            over.push(crate::evidence::lab_over_weight(conn, p.meta.id, r)?);
+        }
+        for flag in over.into_iter().flatten() {
+            if !weight_flags.contains(&flag) {
+                weight_flags.push(flag);
+            }
+        }
         // The confirming result the finding names as its test reference
         // (the text's Substances line names it too), else the first that
         // confirms, else the latest that does not contradict it. (A
@@ -507,18 +520,27 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
         service: p.service.clone(),
         detection_method: last.map(|i| i.selection.clone()),
         inspected_on: last.map(|i| i.inspected_on.clone()),
-        field_test: last.and_then(|i| {
-            i.test_result.as_ref().map(|r| {
-                let mut s = r.clone();
-                if let Some(x) = &i.test_indicated {
-                    s.push_str(&format!(" for {x}"));
-                }
-                if let Some(k) = &i.test_kit {
-                    s.push_str(&format!(" ({k})"));
-                }
-                s
-            })
-        }),
+        field_test: match last {
+            Some(i) => i
+                .test_result
+                .as_ref()
+                .map(|r| -> Result<String> {
+                    let mut s = r.clone();
+                    if let Some(x) = &i.test_indicated {
+                        s.push_str(&format!(" for {x}"));
+                    }
+                    if let Some(k) = &i.test_kit {
+                        s.push_str(&format!(" ({k})"));
+                    }
+                    // (Said beside the lab's answer, with no word, before.)
+                    if let Some(flag) = crate::evidence::field_test_unborne(conn, p.meta.id, i)? {
+                        s.push_str(&format!("; not borne out: {flag}"));
+                    }
+                    Ok(s)
+                })
+                .transpose()?,
+            None => None,
+        },
         // A seized parcel with no seizure date of its own is dated and
         // placed by its inspection, as its custody sheet is (the report
         // said "not recorded" beside a sheet that gave the time).
