@@ -1122,6 +1122,66 @@ fn a_conflict_settled_differently_at_two_posts_is_met_again() {
     }
 }
 
+/// Three posts: a and b edit one weight differently; c receives both and
+/// keeps a's value, while a takes b's. The two settlements, each made
+/// before the other was seen, meet again as a conflict at both a and c
+/// (c's settlement was overwritten by a merge of the fields, "updated 1",
+/// and a's merge of c's file said nothing).
+#[test]
+fn a_settlement_at_a_third_post_meets_the_editors_other_settlement_again() {
+    let (a, b) = two_posts();
+    let c = Nb::new();
+    c.ok(&["init"]);
+    merge(&c, &export(&a, "first-c.db"));
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=500"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=600"]);
+    let (fa, fb) = (export(&a, "a2.db"), export(&b, "b2.db"));
+    assert_eq!(counts(&merge(&a, &fb))[3], 1);
+    merge(&c, &fa);
+    assert_eq!(counts(&merge(&c, &fb))[3], 1);
+    a.ok(&[
+        "conflicts",
+        "resolve",
+        &first_conflict(&a),
+        "--keep",
+        "incoming",
+    ]);
+    c.ok(&[
+        "conflicts",
+        "resolve",
+        &first_conflict(&c),
+        "--keep",
+        "local",
+    ]);
+    assert_eq!((weight(&a), weight(&c)), (600.0, 500.0));
+    let (fa, fc) = (export(&a, "a3.db"), export(&c, "c3.db"));
+    let at_c = merge(&c, &fa);
+    let at_a = merge(&a, &fc);
+    for r in [&at_c, &at_a] {
+        assert_eq!(counts(r)[1], 0, "nothing taken over a settlement: {r}");
+        assert_eq!(counts(r)[3], 1, "{r}");
+    }
+    assert_eq!((weight(&a), weight(&c)), (600.0, 500.0));
+    for nb in [&a, &c] {
+        let shown = nb.ok(&["conflicts", "show", &first_conflict(nb)]);
+        let row = shown.lines().find(|l| l.starts_with("weight_g")).unwrap();
+        assert!(row.contains("(settled differently)"), "{shown}");
+    }
+    // Settled once more at c, the settlement travels and a's closes.
+    c.ok(&[
+        "conflicts",
+        "resolve",
+        &first_conflict(&c),
+        "--keep",
+        "local",
+    ]);
+    let r = merge(&a, &export(&c, "c4.db"));
+    assert_eq!(weight(&a), 500.0, "{r}");
+    assert!(none_open(&a), "{r}");
+    a.ok(&["audit", "verify"]);
+    c.ok(&["audit", "verify"]);
+}
+
 /// A settlement names the fields it decided, those it kept as they were
 /// too (`audit log` says "kept"): another post's settlement of a
 /// conflict about another field decides nothing of this one. Here a and

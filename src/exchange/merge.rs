@@ -1418,6 +1418,43 @@ fn crossed_base<R: Record>(ours: (&[State], usize), theirs: (&[State], usize)) -
     (text(base), text(shown))
 }
 
+/// The base of a three-way merge against `shared`, the version both
+/// sides last shared, where each side settled conflicts since (`ours`,
+/// `theirs`: the states each made after it): a field both settlements
+/// named that the two sides now give differently holds
+/// [`decided_differently`] (a conflict, its "shared" column saying
+/// "(settled differently)"). Returns the base and the same as shown.
+fn decided_at_both<R: Record>(
+    ours: &[State],
+    theirs: &[State],
+    shared: &str,
+    (local, incoming): (&str, &str),
+) -> (String, String) {
+    use std::collections::BTreeSet;
+    type Obj = serde_json::Map<String, Value>;
+    let named = |states: &[State]| -> BTreeSet<String> {
+        states
+            .iter()
+            .filter_map(|s| s.settled.as_ref())
+            .flatten()
+            .cloned()
+            .collect()
+    };
+    let parse = |s: &str| serde_json::from_str::<Obj>(s).unwrap_or_default();
+    let (l, i) = (parse(local), parse(incoming));
+    let mut base = parse(shared);
+    let mut shown = base.clone();
+    let both: Vec<String> = named(ours).intersection(&named(theirs)).cloned().collect();
+    for k in both {
+        if l.get(&k) != i.get(&k) {
+            base.insert(k.clone(), decided_differently());
+            shown.insert(k, Value::String(SETTLED_DIFFERENTLY.into()));
+        }
+    }
+    let text = |m: Obj| Value::Object(m).to_string();
+    (text(base), text(shown))
+}
+
 /// What a three-way merge of one record makes of the version here and the
 /// incoming one, against the version both last shared.
 enum ThreeWay {
@@ -2013,7 +2050,19 @@ impl Merger<'_> {
             Some(j) if key_of(&there[j].json) != key_of(&here[at_here].json) => {
                 crossed_base::<R>((&here, at_here), (&there, j))
             }
-            _ => (here[at_here].json.clone(), here[at_here].json.clone()),
+            // Both moved on from the one version they last shared; a field
+            // each settled since, each before it saw the other's
+            // settlement, to values that differ, was decided differently
+            // (a third post that had kept the shared value took the
+            // editor's other settlement by a merge of the fields, its own
+            // overwritten without a word).
+            Some(j) => decided_at_both::<R>(
+                &here[..at_here],
+                &there[..j],
+                &here[at_here].json,
+                (local, incoming),
+            ),
+            None => (here[at_here].json.clone(), here[at_here].json.clone()),
         };
         outcome_of::<R>(&base, local, incoming, &shown, whole)
     }
