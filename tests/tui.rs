@@ -1541,6 +1541,28 @@ fn fields_prompts_and_filters_edit_like_a_shell_line() {
     assert_eq!(p.text, "Seen twice at Khorgos");
 }
 
+/// A grading the note prompt refuses brings the caret back to the end of
+/// the grading, where a person fixes its last letter (it stood before its
+/// first: Backspace did nothing, and `B` made `B2Z`).
+#[test]
+fn a_refused_grading_is_fixed_at_its_end() {
+    let mut ui = Ui::new(50, 100, 30, false);
+    ui.keys("2 n")
+        .typed("Seen at Khorgos")
+        .keys("tab")
+        .typed("2Z");
+    ui.keys("tab space enter");
+    let Modal::Note(p) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    assert!(p.error.is_some(), "{}", ui.text());
+    ui.keys("backspace").typed("B");
+    let Modal::Note(p) = &ui.session.app.modal else {
+        panic!("{}", ui.text())
+    };
+    assert_eq!(p.grade, "2B");
+}
+
 /// Each text takes what its field holds: a note its 20,000 characters of
 /// free text, a one-line field its 1,000; a paste beyond is cut and the
 /// status line says so; a paste of megabytes costs no more, and Esc

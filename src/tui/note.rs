@@ -88,7 +88,13 @@ impl App {
                 }
                 Err(e) => {
                     p.error = Some(e);
-                    p.focus = 1;
+                    // (Back in the grading with the caret at its end, as
+                    // Tab puts it: it stood where the type's had, before
+                    // the grading's first letter.)
+                    if p.focus != 1 {
+                        p.focus = 1;
+                        p.caret = super::text::end(&p.grade);
+                    }
                     self.modal = Modal::Note(p);
                     return;
                 }
