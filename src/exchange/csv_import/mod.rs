@@ -1563,9 +1563,17 @@ mod tests {
         assert_eq!(header_index(&t, None), 1);
         // A title line without the delimiter does not decide it.
         assert_eq!(
-            sniff_layout(b"Title, 2026\nTracking;Origin;Weight\n", None),
+            sniff_layout(b"Title, 2026\nTracking;Origin;Weight\n", None, None),
             b';'
         );
+        // The line given as the header's decides, however many lines of
+        // commas stand above it.
+        let letter = format!(
+            "{}Tracking number;Weight (g);Seizure date\nRR000009910CN;100;01.12.2026\n",
+            "Dear colleagues, please find, attached, the report\n".repeat(21)
+        );
+        assert_eq!(sniff_layout(letter.as_bytes(), None, Some(22)), b';');
+        assert_eq!(sniff_layout(letter.as_bytes(), None, None), b',');
     }
 
     #[test]

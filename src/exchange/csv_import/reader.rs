@@ -987,8 +987,17 @@ pub(super) fn header_index(rows: &[Vec<String>], mapping: Option<&Mapping>) -> u
 
 /// The delimiter of a file whose start is `head`: the one with which a
 /// header row (perhaps below a title block) names the most columns; else
-/// the one the first line uses most.
-pub fn sniff_layout(head: &[u8], mapping: Option<&Mapping>) -> u8 {
+/// the one the first line uses most. With the header's line given
+/// (`--header-row`), that line's (a cover letter of 21 lines with commas
+/// above a `;` header was read with commas, and the header named no
+/// column).
+pub fn sniff_layout(head: &[u8], mapping: Option<&Mapping>, header_row: Option<u64>) -> u8 {
+    if let Some(n) = header_row.and_then(|n| n.checked_sub(1))
+        && let Some(line) = head.split(|b| *b == b'\n').nth(n as usize)
+        && line.iter().any(|b| !b.is_ascii_whitespace())
+    {
+        return sniff_layout(line, mapping, None);
+    }
     let mut best: Option<(u8, usize)> = None;
     for d in [b',', b';', b'\t', b'|'] {
         if !head.contains(&d) {
@@ -1091,7 +1100,7 @@ impl Prepared {
         let mut o = open_csv(
             path,
             encoding,
-            |head| delimiter.unwrap_or_else(|| sniff_layout(head, mapping)),
+            |head| delimiter.unwrap_or_else(|| sniff_layout(head, mapping, layout.header_row)),
             None,
         )?;
         // The rows the header is looked for among (or up to the line given).
