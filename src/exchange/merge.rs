@@ -1424,7 +1424,7 @@ fn crossed_base<R: Record>(ours: (&[State], usize), theirs: (&[State], usize)) -
 /// named that the two sides now give differently holds
 /// [`decided_differently`] (a conflict, its "shared" column saying
 /// "(settled differently)"). Returns the base and the same as shown.
-fn decided_at_both<R: Record>(
+fn decided_at_both(
     ours: &[State],
     theirs: &[State],
     shared: &str,
@@ -2056,7 +2056,7 @@ impl Merger<'_> {
             // (a third post that had kept the shared value took the
             // editor's other settlement by a merge of the fields, its own
             // overwritten without a word).
-            Some(j) => decided_at_both::<R>(
+            Some(j) => decided_at_both(
                 &here[..at_here],
                 &there[..j],
                 &here[at_here].json,
