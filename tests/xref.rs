@@ -693,3 +693,43 @@ fn a_cut_list_says_how_many_it_left_out() {
     let v = nb.json(&["show", &s10(100)]);
     assert_eq!(v["shared"][0]["items"].as_array().unwrap().len(), 12, "{v}");
 }
+
+/// Addresses that read alike are suggested as one place only where they
+/// could be: house 12, flat 5 is not house 5, flat 12, and a street is not
+/// the avenue of its name (each was suggested first, "same numbers, street
+/// and town", above the real respelling).
+#[test]
+fn swapped_numbers_and_another_kind_of_street_are_not_suggested() {
+    let nb = Nb::new();
+    for (n, address) in [
+        (200, "Almaty, ul. Abaya 5, kv. 12"),
+        (201, "Almaty, ul. Abaya 12, kv. 5"),
+        (202, "Almaty, pr. Abaya 5, kv. 12"),
+        (203, "Almaty, mkr. Abaya 5, kv. 12"),
+        (204, "Almaty, Abai street 5, apt 12"),
+    ] {
+        parcel(&nb, &s10(n), &["--recipient-address", address]);
+    }
+    let list = nb.json(&["matches", "list"]);
+    let pairs: Vec<(String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let mut p = [
+                m["a_name"].as_str().unwrap().to_string(),
+                m["b_name"].as_str().unwrap().to_string(),
+            ];
+            p.sort();
+            (p[0].clone(), p[1].clone())
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [(
+            "Almaty, Abai street 5, apt 12".to_string(),
+            "Almaty, ul. Abaya 5, kv. 12".to_string()
+        )],
+        "{list}"
+    );
+}

@@ -525,28 +525,41 @@ const ADDRESS_WORDS: &[&str] = &[
 
 /// The sound of an address, so that spelling and abbreviation variants
 /// meet: folded words without the words for street, apartment and the
-/// like, each reduced to its consonant skeleton, numbers kept exactly,
-/// sorted. `ul. Abaya 5, kv. 12, Almaty` and `Abay street 5 apt 12 Almaty`
-/// both give `12 5 ab almt`.
+/// like, each reduced to its consonant skeleton and sorted, then the
+/// numbers, exactly and in order. `ul. Abaya 5, kv. 12, Almaty` and `Abay
+/// street 5 apt 12 Almaty` both give `ab almt 5 12`.
 pub fn address_sound_key(raw: &str) -> Option<String> {
     let folded = text::fold(raw);
-    let mut words: Vec<String> = folded
+    let kept = folded
         .split(' ')
-        .filter(|w| !w.is_empty() && !ADDRESS_WORDS.iter().any(|a| same_word(a, w)))
-        .map(|w| {
-            if w.bytes().all(|b| b.is_ascii_digit()) {
-                w.to_string()
-            } else {
-                skeleton(w)
-            }
-        })
+        .filter(|w| !w.is_empty() && !ADDRESS_WORDS.iter().any(|a| same_word(a, w)));
+    // The names in any order (a town before the street or after it); the
+    // numbers in the order written (house 5, flat 12 is not house 12,
+    // flat 5: the two read alike and were suggested first, "same
+    // numbers").
+    let (numbers, names): (Vec<&str>, Vec<&str>) =
+        kept.partition(|w| w.bytes().all(|b| b.is_ascii_digit()));
+    let mut words: Vec<String> = names
+        .into_iter()
+        .map(skeleton)
         .filter(|w| !w.is_empty())
         .collect();
     words.sort_unstable();
     words.dedup();
-    let k = words.join(" ");
     // Enough to be a place: a number and a name at least.
-    (words.len() >= 2 && words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()))).then_some(k)
+    if words.is_empty() || numbers.is_empty() {
+        return None;
+    }
+    words.extend(numbers.into_iter().map(str::to_string));
+    Some(words.join(" "))
+}
+
+/// The kind of street an address names (`ul`, `pr`, `per`, `mkr`), the
+/// first it names: a street and an avenue of one name are two places.
+pub fn street_kind(raw: &str) -> Option<&'static str> {
+    address_fold(raw)
+        .split(' ')
+        .find_map(|w| ["ul", "pr", "per", "mkr"].into_iter().find(|k| *k == w))
 }
 
 /// The rules [`spelling`] applies, in turn, each to the whole word.
@@ -1323,7 +1336,9 @@ mod tests {
     #[test]
     fn address_sounds_meet_on_spelling_and_abbreviation() {
         let k = address_sound_key("ul. Abaya 5, kv. 12, Almaty").unwrap();
-        assert_eq!(k, "12 5 ab almt");
+        assert_eq!(k, "ab almt 5 12");
+        // House and flat are not interchangeable.
+        assert_ne!(address_sound_key("ul. Abaya 12, kv. 5, Almaty").unwrap(), k);
         assert_eq!(address_sound_key("Abay street 5 apt 12 Almaty").unwrap(), k);
         assert_eq!(
             address_sound_key("ALMATY, ULITSA ABAYA, D. 5, KV 12").unwrap(),

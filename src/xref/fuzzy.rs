@@ -386,6 +386,16 @@ fn suggestions_in(
                     } else {
                         text::name_key(&a.name) == text::name_key(&b.name)
                     };
+                    // A street and an avenue (or a lane, a micro-district)
+                    // of one name are two places: no match ("same
+                    // numbers, street and town" was said of them).
+                    let two_kinds = || {
+                        let kind = crate::domain::identifiers::street_kind;
+                        matches!((kind(&a.name), kind(&b.name)), (Some(x), Some(y)) if x != y)
+                    };
+                    if address && two_kinds() {
+                        continue;
+                    }
                     if same {
                         // The same value: already connected as a shared
                         // identifier (the pair may still be suggested for
