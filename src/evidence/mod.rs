@@ -504,12 +504,11 @@ fn quantity_over_weight(
     };
     let grams = q * per_gram;
     let over = |w: f64| grams > w * 1.05;
-    let lab = said;
     if let Some(w) = records::get::<crate::domain::Parcel>(conn, parcel)?.and_then(|p| p.weight_g)
         && over(w)
     {
         return Ok(Some(format!(
-            "{lab} gives a net quantity of {q} {unit}, more than the parcel weighs ({w} g): check the unit, or the weight"
+            "{said} gives a net quantity of {q} {unit}, more than the parcel weighs ({w} g): check the unit, or the weight"
         )));
     }
     let exhibits: Vec<Exhibit> =
@@ -523,7 +522,7 @@ fn quantity_over_weight(
         let all: f64 = weights.iter().sum();
         if over(all) {
             return Ok(Some(format!(
-                "{lab} gives a net quantity of {q} {unit}, more than the parcel's exhibits weigh ({all} g): check the unit, or the exhibits' weights"
+                "{said} gives a net quantity of {q} {unit}, more than the parcel's exhibits weigh ({all} g): check the unit, or the exhibits' weights"
             )));
         }
     }

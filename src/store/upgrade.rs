@@ -139,12 +139,7 @@ pub fn to_4(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
 /// index and search rows are built again, and the watchlist's and warning
 /// list's names and addresses normalised anew.
 pub fn to_7(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
-    if ctx.from == 0 {
-        return Ok(());
-    }
-    let (indexed, renamed) = rekey(tx)?;
-    tracing::info!(indexed, renamed, "upgraded to schema 7");
-    Ok(())
+    rekeyed(tx, ctx, 7)
 }
 
 /// Schema 25: the keys of names and addresses follow new rules (an
@@ -153,11 +148,22 @@ pub fn to_7(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
 /// again as schema 7's were. (The step of schema 7 ran this build's rules
 /// already: a file from before it is keyed once more, to the same keys.)
 pub fn to_25(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
+    rekeyed(tx, ctx, 25)
+}
+
+/// The step of a schema whose rules for keys changed: [`rekey`], for a
+/// file that had keys (a new notebook has none yet).
+fn rekeyed(tx: &Connection, ctx: &Ctx<'_>, schema: i64) -> Result<()> {
     if ctx.from == 0 {
         return Ok(());
     }
     let (indexed, renamed) = rekey(tx)?;
-    tracing::info!(indexed, renamed, "upgraded to schema 25");
+    tracing::info!(
+        indexed,
+        renamed,
+        schema,
+        "keys built again by the schema's rules"
+    );
     Ok(())
 }
 
