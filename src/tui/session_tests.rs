@@ -1500,3 +1500,30 @@ fn a_list_of_chosen_values_follows_others_writes() {
     assert_eq!(ui.selected().0, kept, "{}", ui.text());
     assert!(l.rows.iter().all(|r| r.id != gone));
 }
+
+/// The messages view shows each message whole at the screen's width:
+/// wrapped for 80 columns whatever the width, at 60 each line lost its
+/// last words.
+#[test]
+fn every_message_is_shown_whole_at_a_narrow_width() {
+    let mut ui = Ui::new(0);
+    ui.s.resize(60, 20);
+    let said = "saving... (a colleague's write may hold the notebook for a few seconds: keys typed meanwhile are kept and applied in order)";
+    ui.s.app.info(said);
+    ui.typed("M");
+    let mut t = Terminal::new(TestBackend::new(60, 20)).unwrap();
+    t.draw(|f| view::draw(f, &ui.s.app)).unwrap();
+    let buf = t.backend().buffer();
+    let screen: String = (0..20)
+        .map(|y| (0..60).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = |s: &str| {
+        s.split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let shown = words(&screen.replace(['│', '─', '╭', '╮', '╰', '╯', '┌', '┐', '└', '┘'], " "));
+    assert!(shown.contains(&words(said)), "{screen}");
+}

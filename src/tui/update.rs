@@ -544,7 +544,10 @@ impl App {
             // reordering character as its visible escape (the log took
             // them out, and sent a joiner to the terminal raw).
             let text = crate::domain::text::sanitize(text);
-            for (i, l) in crate::domain::text::wrap(&format!("{tag}{text}"), 66)
+            // (At the screen's width, less the box and the time: wrapped
+            // at 66 whatever it was, a line at 60 columns lost its end.)
+            let width = usize::from(self.size.0).saturating_sub(12).max(20);
+            for (i, l) in crate::domain::text::wrap(&format!("{tag}{text}"), width)
                 .into_iter()
                 .enumerate()
             {
