@@ -2831,4 +2831,24 @@ fn what_the_trail_flags_of_weights_and_field_tests_is_said_everywhere() {
     ]);
     let flags = trail_flags(&nb);
     assert!(!flags.contains("was positive for fentanyl;"), "{flags}");
+    // A kit's class borne out by the substance's effect (fentanyl is a
+    // synthetic opioid): no flag.
+    nb.ok(&[
+        "inspect",
+        P,
+        "--selection",
+        "x-ray",
+        "--on",
+        "2026-03-02 12:40",
+        "--actions",
+        "field-tested",
+        "--kit",
+        "NIK U",
+        "--result",
+        "positive",
+        "--indicated",
+        "opioids",
+    ]);
+    let flags = trail_flags(&nb);
+    assert!(!flags.contains("was positive for opioids;"), "{flags}");
 }

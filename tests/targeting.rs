@@ -913,6 +913,14 @@ fn a_watched_phone_in_a_cell_holding_more_is_screened() {
         "--reason",
         "courier A",
     ]);
+    nb.ok(&[
+        "watch",
+        "add",
+        "phone",
+        "+86 138 0013 8000",
+        "--reason",
+        "vendor",
+    ]);
     let m = nb.beside("m.csv");
     std::fs::write(
         &m,
@@ -920,7 +928,9 @@ fn a_watched_phone_in_a_cell_holding_more_is_screened() {
          RR000005008CN,CN,KZ,X,\"tel. +7 701 555 01 99\"\n\
          RR000005011CN,CN,KZ,X,\"+7 701 555 01 42, +7 701 555 99 99\"\n\
          RR000005025CN,CN,KZ,X,\"+7 701 555 01 42 (WhatsApp)\"\n\
-         RR000005039CN,CN,KZ,X,\"+7 701 555 01 42 доб. 5\"\n",
+         RR000005039CN,CN,KZ,X,\"+7 701 555 01 42 доб. 5\"\n\
+         RR000005042CN,KZ,CN,X,\"138 0013 8000 (WeChat)\"\n\
+         RR000005056CN,KZ,CN,X,\"WeChat: 13800138000\"\n",
     )
     .unwrap();
     let v = nb.json(&["screen", s(&m)]);
@@ -930,9 +940,13 @@ fn a_watched_phone_in_a_cell_holding_more_is_screened() {
         .iter()
         .map(|h| h["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(hits, [3, 4, 5], "{v}");
+    assert_eq!(hits, [3, 4, 5, 6, 7], "{v}");
     let notice = &v["report"]["notices"][0];
-    assert_eq!(notice["lines"], serde_json::json!([2, 3, 4, 5]), "{v}");
+    assert_eq!(
+        notice["lines"],
+        serde_json::json!([2, 3, 4, 5, 6, 7]),
+        "{v}"
+    );
     assert!(
         notice["first"]
             .as_str()
@@ -942,7 +956,10 @@ fn a_watched_phone_in_a_cell_holding_more_is_screened() {
     );
     let out = nb.run(&["screen", s(&m)]).success();
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(err.contains("notice: 4 rows (lines 2, 3, 4, 5;"), "{err}");
+    assert!(
+        err.contains("notice: 6 rows (lines 2, 3, 4, 5, 6, 7;"),
+        "{err}"
+    );
 }
 
 // Watchlist entries and risk profiles in database exports: entries follow

@@ -51,7 +51,7 @@ pub fn parse(input: &str) -> Result<Tracking, String> {
     // Two numbers in one cell (`RR123456785KZ RR000000155RU`) ran together
     // as one 26-character waybill, which no watch of either ever met.
     let parts: Vec<String> = input
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == ';')
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == ';' || c == '-')
         .map(s10::canonical_form)
         .filter(|p| !p.is_empty())
         .collect();
@@ -92,7 +92,7 @@ pub fn parse(input: &str) -> Result<Tracking, String> {
             .collect::<Vec<_>>()[..]
     {
         let others: Vec<&str> = input
-            .split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == ';')
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == ';' || c == '-')
             .filter(|w| !w.is_empty() && s10::canonical_form(w) != *number)
             .collect();
         return Err(format!(
@@ -209,6 +209,9 @@ mod tests {
             ("Kazpost RR444444445KZ", "Kazpost"),
             ("RR444444445KZ EMS", "EMS"),
             ("tracking: RR444444445KZ", "tracking:"),
+            ("RR444444445KZ-KAZPOST", "KAZPOST"),
+            ("RR444444445KZ-1", "1"),
+            ("EMS-RR444444445KZ", "EMS"),
         ] {
             let e = parse(v).unwrap_err();
             assert!(
@@ -220,6 +223,10 @@ mod tests {
         }
         assert_eq!(
             parse("RR 444 444 445 KZ").unwrap().canonical,
+            "RR444444445KZ"
+        );
+        assert_eq!(
+            parse("RR-444-444-445-KZ").unwrap().canonical,
             "RR444444445KZ"
         );
         assert_eq!(

@@ -407,8 +407,9 @@ pub fn lab_over_weight(conn: &Connection, parcel: Uuid, r: &LabResult) -> Result
 
 /// Whether the lab does not bear out a positive field test: some finding
 /// of the parcel is lab-confirmed, and none of the confirmed substances is
-/// what the test indicated (by its name, a synonym, its group or
-/// subclass, words folded: `opioids` is borne out by a synthetic opioid).
+/// what the test indicated (by its name, a synonym, its group, subclass
+/// or effect, words folded: `opioids` is borne out by a synthetic opioid,
+/// which fentanyl's effect says it is).
 /// A kit's positive for fentanyl beside a lab-confirmed mephedrone was
 /// said side by side in the report, the disagreement unflagged.
 pub fn field_test_unborne(
@@ -443,6 +444,7 @@ pub fn field_test_unborne(
             s.synonyms.as_ref(),
             Some(&s.group),
             s.subclass.as_ref(),
+            s.effect.as_ref(),
         ];
         let meets = terms.into_iter().flatten().any(|t| {
             let t = crate::domain::text::fold(t);

@@ -503,15 +503,13 @@ pub(super) fn around_bad_cells(
                     "recipient_phone" => parcel.destination.as_deref(),
                     _ => continue,
                 };
-                let phones = crate::domain::identifiers::scan(cell, country).ids;
-                found.extend(
-                    phones
-                        .into_iter()
-                        .filter(|i| i.kind == crate::domain::identifiers::IdentKind::Phone)
-                        .map(|i| {
-                            crate::domain::identifiers::Identifier::new(i.kind, i.value, field)
-                        }),
-                );
+                found.extend(phones_in_cell(cell, country).into_iter().map(|p| {
+                    crate::domain::identifiers::Identifier::new(
+                        crate::domain::identifiers::IdentKind::Phone,
+                        p,
+                        field,
+                    )
+                }));
             }
             warnings.extend(problems.iter().map(|p| {
                 let phones: Vec<&str> = found
@@ -539,6 +537,32 @@ pub(super) fn around_bad_cells(
         }
         _ => Parsed::Rejected(problems),
     }
+}
+
+/// The phones written in a phone cell that is no phone as a whole: those
+/// free text holds (with `+`, or a trunk prefix), and each run of the
+/// characters a number is written with, read in the parcel's country (a
+/// vendor's `138 0013 8000 (WeChat)`, `0151 23456789 (WhatsApp)`: read
+/// alone in their country's plan, they were left out beside a word).
+fn phones_in_cell(cell: &str, country: Option<&str>) -> Vec<String> {
+    use crate::domain::identifiers as ids;
+    let mut out: Vec<String> = ids::scan(cell, country)
+        .ids
+        .into_iter()
+        .filter(|i| i.kind == ids::IdentKind::Phone)
+        .map(|i| i.value)
+        .collect();
+    let runs = cell.split(|c: char| !(c.is_ascii_digit() || " +()-.".contains(c)));
+    for run in runs {
+        let run = run.trim_matches(|c: char| !(c.is_ascii_digit() || c == '+'));
+        if run.bytes().filter(u8::is_ascii_digit).count() >= 5
+            && let Some(p) = ids::phone_key(run, country)
+            && !out.contains(&p)
+        {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// Parses one row into a parcel, with nothing but the row: this runs on
