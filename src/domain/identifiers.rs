@@ -249,33 +249,70 @@ pub fn address_key(raw: &str) -> Option<String> {
     (f.len() >= 4 && names_a_door(&f)).then_some(f)
 }
 
-/// Whether a folded address says more than a town or a street: a number,
-/// or more than two words besides the words for kinds of place.
+/// Whether a folded address says more than a town or a street: a number
+/// that is no postcode (a house, a flat: not five or six digits alone), or
+/// more than two names besides the words for kinds of place and
+/// settlement (`ул.`, `с.`, `ауылы`, `tumani`, `oblast`...), countries
+/// and words of two letters (a state's `CA`, `NY`). `с. Каскелен,
+/// Алматинская обл.`, `Wuhan, Hubei, China`, `10115 Berlin` name no door;
+/// a watch of one hit every parcel of the town.
 pub fn names_a_door(folded: &str) -> bool {
-    folded.bytes().any(|b| b.is_ascii_digit())
-        || folded
-            .split(' ')
-            .filter(|w| {
-                !matches!(
-                    *w,
-                    "ul" | "pr"
-                        | "per"
-                        | "mkr"
-                        | "kv"
-                        | "region"
-                        | "oblast"
-                        | "obl"
-                        | "oblysy"
-                        | "district"
-                        | "rayon"
-                        | "raion"
-                        | "r"
-                        | "n"
-                        | "audany"
-                )
-            })
-            .count()
-            > 2
+    const KINDS: &[&str] = &[
+        "ul",
+        "pr",
+        "per",
+        "mkr",
+        "kv",
+        "s",
+        "pos",
+        "poselok",
+        "posyolok",
+        "selo",
+        "village",
+        "aul",
+        "auyly",
+        "auly",
+        "audany",
+        "audan",
+        "tumani",
+        "tuman",
+        "shahri",
+        "viloyati",
+        "viloyat",
+        "mahalla",
+        "oblys",
+        "oblysy",
+        "oblast",
+        "obl",
+        "region",
+        "province",
+        "district",
+        "rayon",
+        "raion",
+        "krai",
+        "kray",
+        "respublika",
+        "republic",
+        "city",
+        "town",
+        "county",
+        "state",
+    ];
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    let postcode = |w: &str| (5..=6).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit());
+    if words
+        .iter()
+        .any(|w| w.bytes().any(|b| b.is_ascii_digit()) && !postcode(w))
+    {
+        return true;
+    }
+    words
+        .iter()
+        .filter(|w| {
+            !postcode(w) && w.len() > 2 && !KINDS.contains(w) && super::country::parse(w).is_err()
+        })
+        .count()
+        > 2
 }
 
 /// [`address_key`] without its floors. A street's word written after its
@@ -1312,10 +1349,22 @@ mod tests {
             "ul. Abaya, Almaty",
             "Almaty, Kazakhstan",
             "Алматинская обл., Карасайский р-н",
+            "с. Каскелен, Алматинская обл.",
+            "Kaskelen village, Almaty oblast",
+            "Каскелен ауылы, Карасай ауданы",
+            "Chilonzor tumani, Toshkent",
+            "Алматы, Алматинская обл., Казахстан",
+            "Wuhan, Hubei, China",
+            "Los Angeles, CA, USA",
+            "Алматы 050000",
+            "10115 Berlin",
+            "New York, NY 10001",
         ] {
             assert_eq!(address_key(town), None, "{town}");
         }
         assert!(address_key("FastShip Hub, Dubai Logistics City").is_some());
+        assert!(address_key("ul. Abaya 5, 050000 Almaty").is_some());
+        assert!(address_key("义乌市稠州北路100号").is_some());
         // Street and avenue stay apart.
         assert_ne!(address_key("Almaty, pr. Abaya 5, kv. 12").unwrap(), k);
         assert_eq!(
