@@ -733,3 +733,33 @@ fn swapped_numbers_and_another_kind_of_street_are_not_suggested() {
         "{list}"
     );
 }
+
+/// A name written with an apostrophe inside a word is one name with its
+/// Cyrillic spelling, and a search with the apostrophe finds both (`search
+/// O'tkir` found only the Latin record, `search Il'ina` nothing).
+#[test]
+fn an_apostrophe_inside_a_name_meets_its_cyrillic_spelling() {
+    let nb = Nb::new();
+    parcel(&nb, &s10(300), &["--recipient-name", "O'tkir Yo'ldoshev"]);
+    parcel(&nb, &s10(301), &["--recipient-name", "Ўткир Йўлдошев"]);
+    parcel(&nb, &s10(302), &["--recipient-name", "Наталья Ильина"]);
+    assert_eq!(
+        connected(&nb, &s10(300)).len(),
+        1,
+        "{:?}",
+        connected(&nb, &s10(300))
+    );
+    let found = |q: &str| -> Vec<String> {
+        nb.json(&["search", q])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for q in ["O'tkir", "Yo'ldoshev", "Otkir"] {
+        let f = found(q);
+        assert!(f.contains(&s10(300)) && f.contains(&s10(301)), "{q}: {f:?}");
+    }
+    assert!(found("Il'ina").contains(&s10(302)), "{:?}", found("Il'ina"));
+}

@@ -193,11 +193,38 @@ pub fn query_form(q: &str) -> std::borrow::Cow<'_, str> {
     } else {
         super::fields::composed(q).into()
     };
+    // An apostrophe inside a word is part of it, as names are keyed
+    // (`O'tkir` is `Otkir`, and `Ўткир`'s Latin form): a query with one
+    // found only the texts that wrote it so (a text with it still meets
+    // the query without it, its letters in order).
+    let q = without_inner_apostrophes(q);
     if has_cyrillic(&q) {
         std::borrow::Cow::Owned(convert(&q, shared).to_lowercase())
     } else {
         q
     }
+}
+
+/// `q` less each apostrophe (`'`, `` ` ``, `ʻ`, `ʼ`, `’`, `‘`) between two
+/// letters or digits.
+fn without_inner_apostrophes(q: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    const MARKS: [char; 6] = ['\'', '`', 'ʻ', 'ʼ', '’', '‘'];
+    if !q.contains(MARKS) {
+        return q;
+    }
+    let chars: Vec<char> = q.chars().collect();
+    let inner = |i: usize| {
+        MARKS.contains(&chars[i])
+            && i > 0
+            && chars[i - 1].is_alphanumeric()
+            && chars.get(i + 1).is_some_and(|c| c.is_alphanumeric())
+    };
+    std::borrow::Cow::Owned(
+        (0..chars.len())
+            .filter(|&i| !inner(i))
+            .map(|i| chars[i])
+            .collect(),
+    )
 }
 
 /// A search text with its Latin forms appended when it holds Cyrillic
