@@ -2852,3 +2852,39 @@ fn what_the_trail_flags_of_weights_and_field_tests_is_said_everywhere() {
     let flags = trail_flags(&nb);
     assert!(!flags.contains("was positive for opioids;"), "{flags}");
 }
+
+/// The report's field test is that of the seizure's day when the seizing
+/// inspection did none (an x-ray at 09:00, the kit at 14:00 said "not
+/// recorded" of a test the trail showed).
+#[test]
+fn the_report_gives_the_field_test_of_the_seizures_day() {
+    let nb = seized();
+    nb.ok(&[
+        "inspect",
+        P,
+        "--selection",
+        "x-ray",
+        "--on",
+        "2026-03-02 09:00",
+    ]);
+    let report =
+        |nb: &Nb| nb.json(&["export", "--incident", P])["parcels"][0]["field_test"].clone();
+    assert_eq!(report(&nb), serde_json::Value::Null);
+    nb.ok(&[
+        "inspect",
+        P,
+        "--selection",
+        "x-ray",
+        "--on",
+        "2026-03-02 14:00",
+        "--actions",
+        "field-tested",
+        "--kit",
+        "NIK U",
+        "--result",
+        "positive",
+        "--indicated",
+        "fentanyl",
+    ]);
+    assert_eq!(report(&nb), "positive for fentanyl (NIK U)");
+}

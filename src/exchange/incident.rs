@@ -407,6 +407,21 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
             })
         })
         .or(inspections.first());
+    // The field test: the seizing inspection's, else the first of that
+    // day's inspections that tested (an x-ray at 09:00, the kit at 14:00:
+    // the report said "not recorded" of a test the trail flagged).
+    let day = |i: &Inspection| {
+        i.inspected_on
+            .get(..10)
+            .unwrap_or(&i.inspected_on)
+            .to_string()
+    };
+    let tested = last.filter(|i| i.test_result.is_some()).or_else(|| {
+        let on = day(last?);
+        inspections
+            .iter()
+            .find(|i| i.test_result.is_some() && day(i) == on)
+    });
     let exhibits: Vec<Exhibit> =
         records::list_where(conn, "parcel_id = ?1", [p.meta.id], usize::MAX, 0)?;
     let items: Vec<&Exhibit> = exhibits
@@ -520,7 +535,7 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
         service: p.service.clone(),
         detection_method: last.map(|i| i.selection.clone()),
         inspected_on: last.map(|i| i.inspected_on.clone()),
-        field_test: match last {
+        field_test: match tested {
             Some(i) => i
                 .test_result
                 .as_ref()
