@@ -2888,3 +2888,53 @@ fn the_report_gives_the_field_test_of_the_seizures_day() {
     ]);
     assert_eq!(report(&nb), "positive for fentanyl (NIK U)");
 }
+
+/// Findings that together weigh more than their parcel are flagged on
+/// the trail and in the report (each was weighed against it alone); a
+/// sample's net weight over its exhibit's gross, when only the gross was
+/// weighed, is refused as one over its net is.
+#[test]
+fn findings_together_and_a_sample_over_a_gross_weight_are_caught() {
+    let nb = seized();
+    nb.ok(&["edit", P, "--set", "weight_g=500"]);
+    let flags = |nb: &Nb| nb.json(&["trail", P])["parcels"][0]["trail"]["flags"].to_string();
+    assert!(!flags(&nb).contains("findings weigh"), "{}", flags(&nb));
+    nb.ok(&[
+        "add",
+        "finding",
+        "--parcel",
+        P,
+        "--substance",
+        "mephedrone",
+        "--quantity",
+        "0.3",
+        "--unit",
+        "kg",
+    ]);
+    let said = "the parcel's 2 findings weigh 712 g together, more than the parcel weighs (500 g)";
+    assert!(flags(&nb).contains(said), "{}", flags(&nb));
+    let report = nb.json(&["export", "--incident", P]);
+    assert!(
+        report["parcels"][0]["weight_flags"]
+            .to_string()
+            .contains(said),
+        "{report}"
+    );
+    nb.ok(&["exhibit", "add", P, "EX-1", "--gross", "10"]);
+    let heavy = nb.fails(&[
+        "exhibit",
+        "add",
+        P,
+        "S-1",
+        "--sample-of",
+        "EX-1",
+        "--net",
+        "12",
+    ]);
+    assert!(
+        heavy.contains(
+            "a sample of 12 g (net) weighs more than exhibit EX-1 it is taken from (10 g gross)"
+        ),
+        "{heavy}"
+    );
+}

@@ -486,6 +486,42 @@ pub fn finding_over_weight(
     )
 }
 
+/// A quantity by mass in grams; `None` for one counted (tablets, ml).
+fn grams_of(q: f64, unit: &str) -> Option<f64> {
+    Some(
+        q * match unit {
+            "ug" => 1e-6,
+            "mg" => 1e-3,
+            "g" => 1.0,
+            "kg" => 1e3,
+            _ => return None,
+        },
+    )
+}
+
+/// Whether a parcel's findings by mass together weigh more than it does
+/// (by more than a twentieth), with two or more of them: each was weighed
+/// against it alone, and a report listed 600 g of substances under a
+/// parcel of 500 g.
+pub fn findings_over_weight(conn: &Connection, parcel: Uuid) -> Result<Option<String>> {
+    let Some(w) = records::get::<crate::domain::Parcel>(conn, parcel)?.and_then(|p| p.weight_g)
+    else {
+        return Ok(None);
+    };
+    let weighed: Vec<f64> = related::findings_in_parcel(conn, parcel)?
+        .iter()
+        .filter_map(|f| grams_of(f.quantity?, f.unit.as_deref()?))
+        .collect();
+    let total: f64 = weighed.iter().sum();
+    Ok((weighed.len() > 1 && total > w * 1.05).then(|| {
+        format!(
+            "the parcel's {} findings weigh {} g together, more than the parcel weighs ({w} g): check their units, or the weight",
+            weighed.len(),
+            (total * 1000.0).round() / 1000.0
+        )
+    }))
+}
+
 /// A quantity (`q` in `unit`) of what `said` names, against the parcel's
 /// weight and its exhibits'.
 fn quantity_over_weight(
@@ -497,14 +533,9 @@ fn quantity_over_weight(
     let (Some(q), Some(unit)) = (q, unit) else {
         return Ok(None);
     };
-    let per_gram = match unit {
-        "ug" => 1e-6,
-        "mg" => 1e-3,
-        "g" => 1.0,
-        "kg" => 1e3,
-        _ => return Ok(None),
+    let Some(grams) = grams_of(q, unit) else {
+        return Ok(None);
     };
-    let grams = q * per_gram;
     let over = |w: f64| grams > w * 1.05;
     if let Some(w) = records::get::<crate::domain::Parcel>(conn, parcel)?.and_then(|p| p.weight_g)
         && over(w)
@@ -676,6 +707,7 @@ pub fn trail(conn: &Connection, parcel: Uuid) -> Result<Trail> {
         t.documents.extend(documents_on(conn, et.exhibit.meta.id)?);
         t.exhibits.push(et);
     }
+    t.flags.extend(findings_over_weight(conn, parcel)?);
     for f in related::findings_in_parcel(conn, parcel)? {
         let substance = records::get::<Substance>(conn, f.substance_id)?
             .map(|s| s.name)

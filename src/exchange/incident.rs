@@ -441,6 +441,7 @@ fn parcel_out(conn: &Connection, p: &Parcel) -> Result<ParcelOut> {
         }
     }
     let mut substances = Vec::new();
+    weight_flags.extend(crate::evidence::findings_over_weight(conn, p.meta.id)?);
     for f in related::findings_in_parcel(conn, p.meta.id)? {
         let s: Option<Substance> = records::get(conn, f.substance_id)?;
         let results: Vec<LabResult> =

@@ -1320,23 +1320,44 @@ pub fn finding_heavier_than_parcel(
 pub fn sample_weights(conn: &Connection, x: &crate::domain::evidence::Exhibit) -> Result<()> {
     use crate::domain::evidence::Exhibit;
     let heavier = |what: &str, sample: &Exhibit, source: &Exhibit, edited_is_sample: bool| {
-        let (n, m) = match what {
-            "net" => (sample.net_g, source.net_g),
-            _ => (sample.gross_g, source.gross_g),
+        // (A sample's net weight against its exhibit's gross too: 12 g
+        // of powder out of an exhibit of 10 g with its packaging, weighed
+        // gross only at the counter, passed.)
+        // (sample's weight and kind, exhibit's weight and kind)
+        let (n, nk, m, mk) = match what {
+            "net" => (sample.net_g, "net", source.net_g, "net"),
+            "net-of-gross" => (sample.net_g, "net", source.gross_g, "gross"),
+            _ => (sample.gross_g, "gross", source.gross_g, "gross"),
         };
+        let field = |kind: &str| if kind == "gross" { "gross_g" } else { "net_g" };
         match (n, m) {
             (Some(n), Some(m)) if n > m => {
                 Some(StoreError::Invalid(crate::domain::fields::FieldError {
-                    field: if what == "net" { "net_g" } else { "gross_g" }.into(),
+                    field: if edited_is_sample {
+                        field(nk)
+                    } else {
+                        field(mk)
+                    }
+                    .into(),
                     message: if edited_is_sample {
                         format!(
-                            "a sample of {n} g ({what}) weighs more than exhibit {} it is taken from ({m} g)",
-                            source.number
+                            "a sample of {n} g ({nk}) weighs more than exhibit {} it is taken from ({m} g{})",
+                            source.number,
+                            if nk == mk {
+                                String::new()
+                            } else {
+                                format!(" {mk}")
+                            }
                         )
                     } else {
                         format!(
-                            "{m} g ({what}) is less than its sample {} weighs ({n} g)",
-                            sample.number
+                            "{m} g ({mk}) is less than its sample {} weighs ({n} g{})",
+                            sample.number,
+                            if nk == mk {
+                                String::new()
+                            } else {
+                                format!(" {nk}")
+                            }
                         )
                     },
                 }))
@@ -1345,7 +1366,7 @@ pub fn sample_weights(conn: &Connection, x: &crate::domain::evidence::Exhibit) -
         }
     };
     if let Some(source) = taken_from(conn, x)? {
-        for what in ["net", "gross"] {
+        for what in ["net", "net-of-gross", "gross"] {
             if let Some(e) = heavier(what, x, &source, true) {
                 return Err(e);
             }
@@ -1358,7 +1379,7 @@ pub fn sample_weights(conn: &Connection, x: &crate::domain::evidence::Exhibit) -
                 .as_deref()
                 .is_some_and(|of| of.trim().eq_ignore_ascii_case(x.number.trim()))
     }) {
-        for what in ["net", "gross"] {
+        for what in ["net", "net-of-gross", "gross"] {
             if let Some(e) = heavier(what, s, x, false) {
                 return Err(e);
             }
