@@ -454,6 +454,7 @@ const PLACE_WORDS: &[(&str, &str)] = &[
     ("street", "ul"),
     ("koshesi", "ul"),
     ("kochasi", "ul"),
+    ("kochosu", "ul"),
     // avenue
     ("pr", "pr"),
     ("pr-t", "pr"),
@@ -462,6 +463,7 @@ const PLACE_WORDS: &[(&str, &str)] = &[
     ("avenue", "pr"),
     ("ave", "pr"),
     ("dangyly", "pr"),
+    ("prospektisi", "pr"),
     // lane
     ("per", "per"),
     ("pereulok", "per"),
@@ -518,7 +520,10 @@ const ADDRESS_WORDS: &[&str] = &[
     "gorod",
     "kalasy",
     "koshesi",
+    "kochasi",
+    "kochosu",
     "dangyly",
+    "prospektisi",
     "uy",
     "pater",
     "per",
@@ -1327,6 +1332,20 @@ mod tests {
         ] {
             assert_eq!(address_key(after).unwrap(), k, "{after}");
         }
+        // Kyrgyz street and avenue words, after the name.
+        assert_eq!(
+            address_key("Бишкек, Токтогул көчөсү 125"),
+            address_key("Бишкек, ул. Токтогул 125")
+        );
+        assert_eq!(
+            address_key("Бишкек, Чүй проспектиси 150"),
+            address_key("Бишкек, пр. Чүй 150")
+        );
+        // A street's word is no part of an address's sound.
+        assert_eq!(
+            address_sound_key("Mustaqillik ko'chasi 5"),
+            address_sound_key("ул. Мустакиллик 5")
+        );
         assert_eq!(
             address_key("St. Petersburg, Nevsky pr. 10"),
             address_key("St. Petersburg, pr. Nevsky 10")
