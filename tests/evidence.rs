@@ -2772,22 +2772,7 @@ fn what_the_trail_flags_of_weights_and_field_tests_is_said_everywhere() {
         "{said}"
     );
     // A kit's positive for mephedrone; the lab confirms fentanyl.
-    nb.ok(&[
-        "inspect",
-        P,
-        "--selection",
-        "x-ray",
-        "--on",
-        "2026-03-02 10:40",
-        "--actions",
-        "field-tested",
-        "--kit",
-        "NIK U",
-        "--result",
-        "positive",
-        "--indicated",
-        "mephedrone",
-    ]);
+    kit_positive(&nb, "2026-03-02 10:40", "mephedrone");
     let unborne = "the field test of 2026-03-02 10:40 (NIK U) was positive for mephedrone; the lab confirmed Fentanyl only";
     assert!(!trail_flags(&nb).contains(unborne));
     nb.ok(&[
@@ -2813,42 +2798,12 @@ fn what_the_trail_flags_of_weights_and_field_tests_is_said_everywhere() {
         "{field_test}"
     );
     // A test the lab bears out is no flag.
-    nb.ok(&[
-        "inspect",
-        P,
-        "--selection",
-        "x-ray",
-        "--on",
-        "2026-03-02 11:40",
-        "--actions",
-        "field-tested",
-        "--kit",
-        "NIK U",
-        "--result",
-        "positive",
-        "--indicated",
-        "fentanyl",
-    ]);
+    kit_positive(&nb, "2026-03-02 11:40", "fentanyl");
     let flags = trail_flags(&nb);
     assert!(!flags.contains("was positive for fentanyl;"), "{flags}");
     // A kit's class borne out by the substance's effect (fentanyl is a
     // synthetic opioid): no flag.
-    nb.ok(&[
-        "inspect",
-        P,
-        "--selection",
-        "x-ray",
-        "--on",
-        "2026-03-02 12:40",
-        "--actions",
-        "field-tested",
-        "--kit",
-        "NIK U",
-        "--result",
-        "positive",
-        "--indicated",
-        "opioids",
-    ]);
+    kit_positive(&nb, "2026-03-02 12:40", "opioids");
     let flags = trail_flags(&nb);
     assert!(!flags.contains("was positive for opioids;"), "{flags}");
 }
@@ -2870,22 +2825,7 @@ fn the_report_gives_the_field_test_of_the_seizures_day() {
     let report =
         |nb: &Nb| nb.json(&["export", "--incident", P])["parcels"][0]["field_test"].clone();
     assert_eq!(report(&nb), serde_json::Value::Null);
-    nb.ok(&[
-        "inspect",
-        P,
-        "--selection",
-        "x-ray",
-        "--on",
-        "2026-03-02 14:00",
-        "--actions",
-        "field-tested",
-        "--kit",
-        "NIK U",
-        "--result",
-        "positive",
-        "--indicated",
-        "fentanyl",
-    ]);
+    kit_positive(&nb, "2026-03-02 14:00", "fentanyl");
     assert_eq!(report(&nb), "positive for fentanyl (NIK U)");
 }
 
@@ -2937,4 +2877,25 @@ fn findings_together_and_a_sample_over_a_gross_weight_are_caught() {
         ),
         "{heavy}"
     );
+}
+
+/// A field test of the parcel with the NIK U kit, positive for `indicated`,
+/// at `on`.
+fn kit_positive(nb: &Nb, on: &str, indicated: &str) {
+    nb.ok(&[
+        "inspect",
+        P,
+        "--selection",
+        "x-ray",
+        "--on",
+        on,
+        "--actions",
+        "field-tested",
+        "--kit",
+        "NIK U",
+        "--result",
+        "positive",
+        "--indicated",
+        indicated,
+    ]);
 }
