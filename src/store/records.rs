@@ -1319,55 +1319,57 @@ pub fn finding_heavier_than_parcel(
 
 pub fn sample_weights(conn: &Connection, x: &crate::domain::evidence::Exhibit) -> Result<()> {
     use crate::domain::evidence::Exhibit;
-    let heavier = |what: &str, sample: &Exhibit, source: &Exhibit, edited_is_sample: bool| {
-        // (A sample's net weight against its exhibit's gross too: 12 g
-        // of powder out of an exhibit of 10 g with its packaging, weighed
-        // gross only at the counter, passed.)
-        // (sample's weight and kind, exhibit's weight and kind)
-        let (n, nk, m, mk) = match what {
-            "net" => (sample.net_g, "net", source.net_g, "net"),
-            "net-of-gross" => (sample.net_g, "net", source.gross_g, "gross"),
-            _ => (sample.gross_g, "gross", source.gross_g, "gross"),
+    // Each pair of weights compared: the sample's and its exhibit's, by
+    // kind. (A sample's net weight against its exhibit's gross too: 12 g
+    // of powder out of an exhibit of 10 g with its packaging, weighed
+    // gross only at the counter, passed.)
+    const PAIRS: [(&str, &str); 3] = [("net", "net"), ("net", "gross"), ("gross", "gross")];
+    let weight = |e: &Exhibit, kind: &str| if kind == "net" { e.net_g } else { e.gross_g };
+    let heavier = |(nk, mk): (&str, &str),
+                   sample: &Exhibit,
+                   source: &Exhibit,
+                   edited_is_sample: bool| {
+        let (Some(n), Some(m)) = (weight(sample, nk), weight(source, mk)) else {
+            return None;
         };
-        let field = |kind: &str| if kind == "gross" { "gross_g" } else { "net_g" };
-        match (n, m) {
-            (Some(n), Some(m)) if n > m => {
-                Some(StoreError::Invalid(crate::domain::fields::FieldError {
-                    field: if edited_is_sample {
-                        field(nk)
-                    } else {
-                        field(mk)
-                    }
-                    .into(),
-                    message: if edited_is_sample {
-                        format!(
-                            "a sample of {n} g ({nk}) weighs more than exhibit {} it is taken from ({m} g{})",
-                            source.number,
-                            if nk == mk {
-                                String::new()
-                            } else {
-                                format!(" {mk}")
-                            }
-                        )
-                    } else {
-                        format!(
-                            "{m} g ({mk}) is less than its sample {} weighs ({n} g{})",
-                            sample.number,
-                            if nk == mk {
-                                String::new()
-                            } else {
-                                format!(" {nk}")
-                            }
-                        )
-                    },
-                }))
-            }
-            _ => None,
+        if n <= m {
+            return None;
         }
+        // (The other side's kind, said where the two differ.)
+        let kind = |k: &str| {
+            if nk == mk {
+                String::new()
+            } else {
+                format!(" {k}")
+            }
+        };
+        let (field, message) = if edited_is_sample {
+            (
+                nk,
+                format!(
+                    "a sample of {n} g ({nk}) weighs more than exhibit {} it is taken from ({m} g{})",
+                    source.number,
+                    kind(mk)
+                ),
+            )
+        } else {
+            (
+                mk,
+                format!(
+                    "{m} g ({mk}) is less than its sample {} weighs ({n} g{})",
+                    sample.number,
+                    kind(nk)
+                ),
+            )
+        };
+        Some(StoreError::Invalid(crate::domain::fields::FieldError {
+            field: format!("{field}_g"),
+            message,
+        }))
     };
     if let Some(source) = taken_from(conn, x)? {
-        for what in ["net", "net-of-gross", "gross"] {
-            if let Some(e) = heavier(what, x, &source, true) {
+        for pair in PAIRS {
+            if let Some(e) = heavier(pair, x, &source, true) {
                 return Err(e);
             }
         }
@@ -1379,8 +1381,8 @@ pub fn sample_weights(conn: &Connection, x: &crate::domain::evidence::Exhibit) -
                 .as_deref()
                 .is_some_and(|of| of.trim().eq_ignore_ascii_case(x.number.trim()))
     }) {
-        for what in ["net", "net-of-gross", "gross"] {
-            if let Some(e) = heavier(what, s, x, false) {
+        for pair in PAIRS {
+            if let Some(e) = heavier(pair, s, x, false) {
                 return Err(e);
             }
         }
