@@ -348,21 +348,37 @@ fn is_street(w: &str) -> bool {
 /// and before a number or its end (`abaya ul 5`): not `st petersburg`, not
 /// `ul abaya 5`.
 fn street_after_name(folded: &str) -> bool {
-    let w: Vec<&str> = folded.split(' ').collect();
-    (1..w.len()).any(|i| street_here(&w, i))
+    // (Word by word, three at a time, with nothing allocated: asked of
+    // every address imported.)
+    let mut words = folded.split(' ');
+    let (Some(mut before), Some(mut word)) = (words.next(), words.next()) else {
+        return false;
+    };
+    loop {
+        let after = words.next();
+        if street_here(before, word, after) {
+            return true;
+        }
+        match after {
+            Some(a) => (before, word) = (word, a),
+            None => return false,
+        }
+    }
 }
 
-fn street_here(w: &[&str], i: usize) -> bool {
+/// Whether `word` is a street's word after a word of its name (`before`)
+/// and before a number, a flat or the end.
+fn street_here(before: &str, word: &str, after: Option<&str>) -> bool {
     let number = |s: &str| s.bytes().next().is_some_and(|b| b.is_ascii_digit());
     let name = |s: &str| !number(s) && !is_street(s) && s != "kv" && s != "mkr";
-    is_street(w[i]) && name(w[i - 1]) && w.get(i + 1).is_none_or(|n| number(n) || *n == "kv")
+    is_street(word) && name(before) && after.is_none_or(|n| number(n) || n == "kv")
 }
 
 /// One part of an address with its street's word put first (`abaya ul 5`
 /// -> `ul abaya 5`; `abaya st 5` -> `ul abaya 5`).
 fn street_first(part: &str) -> String {
     let w: Vec<&str> = part.split(' ').filter(|w| !w.is_empty()).collect();
-    match (1..w.len()).find(|&i| street_here(&w, i)) {
+    match (1..w.len()).find(|&i| street_here(w[i - 1], w[i], w.get(i + 1).copied())) {
         Some(i) => {
             let street = if w[i] == "st" { "ul" } else { w[i] };
             std::iter::once(street)
