@@ -235,14 +235,7 @@ fn cyrillic_queries_find_latin_data_and_the_reverse() {
         "RR123456785CN",
         &["--recipient-name", "Sergey Shcherbakov"],
     );
-    let hits = |q: &str| -> Vec<String> {
-        nb.json(&["search", q])
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["label"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let hits = |q: &str| nb.search_labels(q);
     assert!(hits("Щербаков").contains(&"RR123456785CN".to_string()));
     assert!(hits("petrov").contains(&"Иван Петров".to_string()));
     assert!(hits("мефедрон").contains(&"Mephedrone".to_string()));

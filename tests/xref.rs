@@ -749,14 +749,7 @@ fn an_apostrophe_inside_a_name_meets_its_cyrillic_spelling() {
         "{:?}",
         connected(&nb, &s10(300))
     );
-    let found = |q: &str| -> Vec<String> {
-        nb.json(&["search", q])
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["label"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let found = |q: &str| nb.search_labels(q);
     for q in ["O'tkir", "Yo'ldoshev", "Otkir"] {
         let f = found(q);
         assert!(f.contains(&s10(300)) && f.contains(&s10(301)), "{q}: {f:?}");

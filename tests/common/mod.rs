@@ -62,6 +62,16 @@ impl Nb {
         serde_json::from_str(&self.ok(&a)).unwrap()
     }
 
+    /// The labels of what `search QUERY` finds, best first.
+    pub fn search_labels(&self, query: &str) -> Vec<String> {
+        self.json(&["search", query])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["label"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     pub fn fails(&self, args: &[&str]) -> String {
         let out = self
             .cmd()
