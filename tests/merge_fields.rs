@@ -1420,3 +1420,120 @@ fn a_deletion_conflict_settled_at_one_post_closes_at_the_other() {
         }
     }
 }
+
+/// A post that holds a's first file, as a third (or fourth) post.
+fn third_post(a: &Nb, name: &str) -> Nb {
+    let c = Nb::new();
+    c.ok(&["init"]);
+    merge(&c, &export(a, name));
+    c
+}
+
+fn settle(nb: &Nb, keep: &str) {
+    nb.ok(&["conflicts", "resolve", &first_conflict(nb), "--keep", keep]);
+}
+
+/// a and c settle one conflict differently, a first; a's settlement
+/// reaches c through b, before c's reaches a. a then meets c's as a
+/// conflict, its own value kept (a took c's value without a word: c's
+/// settlement, made after a's by the clock but before c had seen it,
+/// counted as having seen it).
+#[test]
+fn a_settlement_relayed_by_a_third_post_is_met_again_where_it_was_not_seen() {
+    let (a, b) = two_posts();
+    let c = third_post(&a, "first-c.db");
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=500"]);
+    c.ok(&["edit", "RR123456785KZ", "--set", "weight_g=700"]);
+    let (fa, fc) = (export(&a, "a1.db"), export(&c, "c1.db"));
+    assert_eq!(counts(&merge(&a, &fc))[3], 1);
+    assert_eq!(counts(&merge(&c, &fa))[3], 1);
+    settle(&a, "local");
+    settle(&c, "local");
+    merge(&b, &export(&a, "a2.db"));
+    assert_eq!(weight(&b), 500.0);
+    assert_eq!(counts(&merge(&c, &export(&b, "b2.db")))[3], 1);
+    let r = merge(&a, &export(&c, "c2.db"));
+    assert_eq!(counts(&r)[1], 0, "a's settlement overwritten: {r}");
+    assert_eq!(counts(&r)[3], 1, "{r}");
+    assert_eq!((weight(&a), weight(&c)), (500.0, 700.0));
+    let shown = a.ok(&["conflicts", "show", &first_conflict(&a)]);
+    let row = shown.lines().find(|l| l.starts_with("weight_g")).unwrap();
+    assert!(row.contains("(settled differently)"), "{shown}");
+    a.ok(&["audit", "verify"]);
+}
+
+/// a and b hold one version, and each meets c's edit as a conflict: a
+/// keeps its own value, b takes c's. c, the hub, receives both
+/// settlements (in either order) and meets the second as a conflict (the
+/// first, taken whole from a file, counted as no settlement at c, and
+/// the second was dropped without a word, or taken over the first).
+#[test]
+fn two_settlements_meeting_at_a_hub_are_a_conflict_there() {
+    for order in [["a2.db", "b2.db"], ["b2.db", "a2.db"]] {
+        let (a, b) = two_posts();
+        let c = third_post(&a, "first-c.db");
+        c.ok(&["edit", "RR123456785KZ", "--set", "weight_g=700"]);
+        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=500"]);
+        merge(&b, &export(&a, "a1.db"));
+        let fc = export(&c, "c1.db");
+        assert_eq!(counts(&merge(&a, &fc))[3], 1);
+        assert_eq!(counts(&merge(&b, &fc))[3], 1);
+        settle(&a, "local");
+        settle(&b, "incoming");
+        let files = [export(&a, "a2.db"), export(&b, "b2.db")];
+        let file = |n: &str| files.iter().find(|f| f.ends_with(n)).unwrap();
+        let first = merge(&c, file(order[0]));
+        assert_eq!(counts(&first)[1], 1, "{order:?}: {first}");
+        let second = merge(&c, file(order[1]));
+        assert_eq!(counts(&second)[1], 0, "{order:?}: {second}");
+        assert_eq!(counts(&second)[3], 1, "{order:?}: {second}");
+        let first_weight = if order[0] == "a2.db" { 500.0 } else { 700.0 };
+        assert_eq!(weight(&c), first_weight, "{order:?}");
+        let shown = c.ok(&["conflicts", "show", &first_conflict(&c)]);
+        let row = shown.lines().find(|l| l.starts_with("weight_g")).unwrap();
+        assert!(row.contains("(settled differently)"), "{order:?}: {shown}");
+        // And the post whose settlement c did not take meets it too.
+        let other = if order[0] == "a2.db" { &b } else { &a };
+        let r = merge(other, &export(&c, "c2.db"));
+        assert_eq!(counts(&r)[1], 0, "{order:?}: {r}");
+        assert_eq!(counts(&r)[3], 1, "{order:?}: {r}");
+        c.ok(&["audit", "verify"]);
+    }
+}
+
+/// Four posts in a ring, a -> b -> c -> d -> a, each editing another
+/// field but a and d the weight: b and c merge the fields, d and a each
+/// meet the weight as a conflict and keep their own. The next round
+/// carries a's settlement to d through b and c: d meets it as a conflict
+/// (d kept its own without a word, and a, meeting d's, too: the two
+/// never converged and nobody was told).
+#[test]
+fn settlements_crossing_in_a_ring_are_met_again() {
+    let (a, b) = two_posts();
+    let c = third_post(&a, "first-c.db");
+    let d = third_post(&a, "first-d.db");
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=500"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "recipient_name=Sidorov"]);
+    c.ok(&["edit", "RR123456785KZ", "--set", "concealment=in a book"]);
+    d.ok(&["edit", "RR123456785KZ", "--set", "weight_g=520"]);
+    let ring = [(&a, &b), (&b, &c), (&c, &d), (&d, &a)];
+    let mut conflicts = Vec::new();
+    for round in 1..=2 {
+        for (i, (from, to)) in ring.iter().enumerate() {
+            let r = merge(to, &export(from, &format!("r{round}-{i}.db")));
+            conflicts.push(counts(&r)[3]);
+        }
+        for nb in [&a, &d] {
+            if !none_open(nb) {
+                settle(nb, "local");
+            }
+        }
+    }
+    // Round 1: d and a meet the weight; round 2: each meets the other's
+    // settlement.
+    assert_eq!(conflicts, [0, 0, 1, 1, 0, 0, 1, 1]);
+    assert_eq!((weight(&a), weight(&d)), (500.0, 520.0));
+    for nb in [&a, &b, &c, &d] {
+        nb.ok(&["audit", "verify"]);
+    }
+}

@@ -386,7 +386,15 @@ fn put_incoming<R: Record>(w: &mut Writer<'_>, c: &Conflict) -> Result<()> {
         super::merge::set_case_ref(&mut rec, &here)?;
     }
     settled(w, &mut rec);
-    records::put_settled(w, &rec, "resolve-incoming", &settles::<R>(c))
+    records::put_settled(
+        w,
+        &rec,
+        "resolve-incoming",
+        records::Settles {
+            fields: &settles::<R>(c),
+            over: Some(&c.incoming_key),
+        },
+    )
 }
 
 /// The record `now`, with each field that the `incoming` version gives
@@ -436,7 +444,15 @@ fn settled<R: Record>(w: &Writer<'_>, rec: &mut R) {
 fn keep_local<R: Record>(w: &mut Writer<'_>, c: &Conflict) -> Result<()> {
     let mut rec: R = records::must_get(&w.tx, c.item_id)?;
     settled(w, &mut rec);
-    records::put_settled(w, &rec, "resolve-keep-local", &settles::<R>(c))
+    records::put_settled(
+        w,
+        &rec,
+        "resolve-keep-local",
+        records::Settles {
+            fields: &settles::<R>(c),
+            over: Some(&c.incoming_key),
+        },
+    )
 }
 
 /// The fields settling conflict `c` decides, as its audit entry names

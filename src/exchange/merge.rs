@@ -183,11 +183,22 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
     // the fields its entry changed.
     let mut logs: BTreeMap<Uuid, Vec<LogEntry>> = BTreeMap::new();
     // When a conflict of the item was settled in the database's own log,
-    // and the values the settlement took from the other side.
-    let mut settlements: Vec<(String, Map<String, Value>)> = Vec::new();
+    // the values the settlement took from the other side, and the other
+    // side's version it settled over when its entry names it.
+    let mut settlements: Vec<Settlement> = Vec::new();
     let mut own_entry = |v: Vec<u8>, action: String, at: String, detail: Option<String>| {
         if action.starts_with("resolve") || action == audit::MERGED_FIELDS {
-            settlements.push((at, taken_values(detail.as_deref())));
+            // (A deletion's key, which a conflict kept over a deletion
+            // names, is no version of a log's.)
+            let over = audit::settled_over(detail.as_deref())
+                .filter(|_| action != "resolve-keep-over-deletion")
+                .and_then(|h| audit::seal::unhex(&h))
+                .map(|v| version_key(&v));
+            settlements.push(Settlement {
+                at,
+                taken: taken_values(detail.as_deref()),
+                over,
+            });
         }
         seen.insert(v);
     };
@@ -233,16 +244,34 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
             });
         }
     }
-    // A settlement supersedes the versions the other side had made by
-    // then: of each log whose version then could have been that side,
-    // i.e. gives each field the settlement took from the other side the
-    // value it took. (Until 2026-12-07 of every log: a field merge of a
-    // relayed version superseded a third post's edit the relay had held
-    // as a conflict, and that post's edit was overwritten without one.)
-    for (t, taken) in &settlements {
+    // A settlement supersedes the other side's version it settled over,
+    // and that version's history in any log that holds it. One whose
+    // entry does not name that version (written before 2026-12-08)
+    // supersedes the versions the other side had made by then: of each
+    // log whose version then could have been that side, i.e. gives each
+    // field the settlement took from the other side the value it took.
+    // (Until 2026-12-07 of every log: a field merge of a relayed version
+    // superseded a third post's edit the relay had held as a conflict,
+    // and that post's edit was overwritten without one. Until 2026-12-08
+    // by the clock alone where the entry names the version: a post's
+    // settlement made after another's, but before it had seen it,
+    // superseded it, and the other post's settlement, relayed by a third,
+    // was overwritten without a conflict.)
+    for s in &settlements {
+        if let Some(over) = &s.over {
+            seen.insert(over.clone());
+            for log in logs.values() {
+                if let Some(i) = log.iter().rposition(|e| e.version == *over) {
+                    for e in &log[..=i] {
+                        seen.insert(e.version.clone());
+                    }
+                }
+            }
+            continue;
+        }
         for log in logs.values() {
-            let then: Vec<&LogEntry> = log.iter().filter(|e| e.at <= *t).collect();
-            if could_be_the_other_side(&then, taken) {
+            let then: Vec<&LogEntry> = log.iter().filter(|e| e.at <= s.at).collect();
+            if could_be_the_other_side(&then, &s.taken) {
                 for e in then {
                     seen.insert(e.version.clone());
                 }
@@ -269,6 +298,16 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
         }
     }
     Ok(seen.into_iter().collect())
+}
+
+/// A settlement in a database's own log of an item, as [`seen_versions`]
+/// reads it: when it was made, the values it took from the other side,
+/// and the other side's version it settled over (as a [`version_key`]),
+/// when its entry names it.
+struct Settlement {
+    at: String,
+    taken: Map<String, Value>,
+    over: Option<Vec<u8>>,
 }
 
 /// An entry of another database's log of an item, as [`seen_versions`]
@@ -1238,15 +1277,34 @@ fn states_in<R: Record>(
             .query_map((id, db), row)?
             .collect::<rusqlite::Result<_>>()?,
     };
-    let made = |i: usize| State {
-        json: String::new(),
-        settled: rows
-            .get(i)
-            .and_then(|(_, d, a)| audit::settled_fields(a, d.as_deref())),
+    let made = |i: usize| -> Result<State> {
+        let Some((state, detail, action)) = rows.get(i) else {
+            return Ok(State {
+                json: String::new(),
+                settled: None,
+            });
+        };
+        let settled = match audit::settled_fields(action, detail.as_deref()) {
+            // A version taken whole by a merge: a settlement if the post
+            // that made it settled a conflict with it, as its log says.
+            // (Else a third post that held another post's settlement by
+            // a merge let a second settlement of the same conflict
+            // overwrite it without a word: the one it held counted as
+            // no decision.)
+            None if action == "merge" => match state {
+                Some(st) => settled_elsewhere(conn, id, own, &st[..VERSION_KEY.min(st.len())])?,
+                None => None,
+            },
+            s => s,
+        };
+        Ok(State {
+            json: String::new(),
+            settled,
+        })
     };
     let mut out = vec![State {
         json: current.to_string(),
-        ..made(0)
+        ..made(0)?
     }];
     let Ok(mut cur) = serde_json::from_str::<serde_json::Map<String, Value>>(current) else {
         return Ok(out);
@@ -1259,6 +1317,9 @@ fn states_in<R: Record>(
                     break;
                 };
                 for (k, pair) in changes {
+                    if k == audit::SETTLED_OVER {
+                        continue;
+                    }
                     match pair.as_array().map(Vec::as_slice) {
                         Some([old, _]) => {
                             cur.insert(k, old.clone());
@@ -1282,12 +1343,42 @@ fn states_in<R: Record>(
         match rows.get(i + 1) {
             Some((Some(before), _, _)) if audit::same_state(before, &json) => out.push(State {
                 json,
-                ..made(i + 1)
+                ..made(i + 1)?
             }),
             _ => break,
         }
     }
     Ok(out)
+}
+
+/// The fields another post's log says it settled in making version
+/// `key` (the first bytes of a state) of item `id`: the settlement among
+/// the logs that came with merges (`own`'s excepted, read already) that
+/// made that version, if any did.
+fn settled_elsewhere(
+    conn: &Connection,
+    id: Uuid,
+    own: OwnLog,
+    key: &[u8],
+) -> Result<Option<std::collections::BTreeSet<String>>> {
+    let own_db = match own {
+        OwnLog::Audit => Uuid::nil(),
+        OwnLog::Received(db) => db,
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT action, detail FROM received_audit
+          WHERE item_id = ?1 AND source_db != ?2 AND action IN ({}, {})
+            AND substr(coalesce(version, state), 1, ?3) = ?4
+          ORDER BY seq LIMIT 1",
+        Name::Action.sql("resolve-incoming"),
+        Name::Action.sql("resolve-keep-local"),
+    ))?;
+    let found: Option<(String, Option<String>)> = stmt
+        .query_row((id, own_db, key.len() as i64, key), |r| {
+            Ok((Name::Action.get(r, 0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(found.and_then(|(a, d)| audit::settled_fields(&a, d.as_deref())))
 }
 
 /// A record's state in its history ([`states_in`]), and the fields the
@@ -1388,12 +1479,23 @@ fn crossed_base<R: Record>(ours: (&[State], usize), theirs: (&[State], usize)) -
         .find(|s| their_keys.contains(&key_of(&s.json)))
         .map(|s| parse(&s.json));
     let (l, i) = (parse(&ours.0[ours.1].json), parse(&theirs.0[theirs.1].json));
+    // (And as the two sides stand now.)
+    let (now_l, now_i) = (parse(&ours.0[0].json), parse(&theirs.0[0].json));
     let get = |m: &Obj, k: &str| m.get(k).cloned().unwrap_or(Value::Null);
     let mut base = l.clone();
     let mut differently = Vec::new();
     for k in fields_to_merge::<R>(&[&l, &i]) {
         let (lv, iv) = (get(&l, k), get(&i, k));
         let v = match &shared {
+            // Each side settled it since, and they now give it otherwise:
+            // decided differently, whatever the states each had seen of
+            // the other say (the side whose seen state kept the shared
+            // value was taken as not having changed it, and the other
+            // side's settlement overwrote its own without a word).
+            _ if by(&here, k) && by(&there, k) && get(&now_l, k) != get(&now_i, k) => {
+                differently.push(k.clone());
+                decided_differently()
+            }
             _ if lv == iv => lv,
             Some(a) if get(a, k) == lv => iv,
             Some(a) if get(a, k) == iv => lv,
@@ -1794,7 +1896,13 @@ impl Merger<'_> {
                 let rec: R =
                     serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 self.renumbered(local.as_ref(), &rec);
-                records::put_verbatim(w, &rec, audit::MERGED_FIELDS)?;
+                // (Naming the file's version it merged with ours: a post
+                // that meets the entry knows that version seen here.)
+                let over = records::Settles {
+                    fields: &[],
+                    over: Some(&key),
+                };
+                records::put_settled(w, &rec, audit::MERGED_FIELDS, over)?;
                 provenance(w, self.source_id, id, "updated", foreign_ref.as_deref())?;
                 self.report.updated += 1;
             }
@@ -1961,7 +2069,7 @@ impl Merger<'_> {
             encoded,
             identifiers,
             created,
-            settles: &[],
+            settles: records::Settles::default(),
         }
     }
 

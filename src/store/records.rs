@@ -986,9 +986,28 @@ pub struct InHand<'a, R> {
     /// out already ([`worked`]).
     pub identifiers: Option<Vec<crate::domain::identifiers::Identifier>>,
     pub created: Option<audit::Shape>,
-    /// The fields a settlement of a conflict decided (empty for any
-    /// other write): named in its audit entry ([`audit::name_settled`]).
-    pub settles: &'a [String],
+    /// What a settlement of a conflict decided (nothing for any other
+    /// write): named in its audit entry ([`audit::name_settled`]).
+    pub settles: Settles<'a>,
+}
+
+/// What a write that settles two versions of a record decided, as its
+/// audit entry names it ([`audit::name_settled`]): the fields it decided
+/// (a person's settlement of a conflict), and the other side's version it
+/// settled over (its version key in hex: the conflict's incoming version,
+/// or the file's version a merge merged field by field). A post that
+/// later meets the entry in a file knows from it which of the other
+/// side's versions the settler had seen, whatever the clocks said.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Settles<'a> {
+    pub fields: &'a [String],
+    pub over: Option<&'a str>,
+}
+
+impl Settles<'_> {
+    fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.over.is_none()
+    }
 }
 
 /// What a writer of a received record can work out of it with nothing but
@@ -1019,16 +1038,16 @@ pub fn worked<R: Record>(rec: &R) -> Result<Worked> {
 /// indexed and audited like any write, under `action`, with the version
 /// it replaced as the entry's before.
 pub fn put_verbatim<R: Record>(w: &mut Writer<'_>, rec: &R, action: &str) -> Result<()> {
-    put_settled(w, rec, action, &[])
+    put_settled(w, rec, action, Settles::default())
 }
 
 /// [`put_verbatim`] of a conflict's settlement, whose audit entry names
-/// the `fields` it decided (see [`audit::name_settled`]).
+/// what it decided (see [`audit::name_settled`]).
 pub fn put_settled<R: Record>(
     w: &mut Writer<'_>,
     rec: &R,
     action: &str,
-    fields: &[String],
+    settles: Settles<'_>,
 ) -> Result<()> {
     let before: Option<R> = get(&w.tx, rec.meta().id)?;
     let encoded = encoded(rec)?;
@@ -1042,7 +1061,7 @@ pub fn put_settled<R: Record>(
             encoded,
             identifiers: None,
             created: None,
-            settles: fields,
+            settles,
         },
     )
 }
@@ -1112,7 +1131,12 @@ pub fn put_in_hand<R: Record>(
         _ => audit::shape_of_map(R::KIND, before_json.as_deref(), &map, &json),
     };
     if !settles.is_empty() {
-        shape.detail = Some(audit::name_settled(shape.detail.as_deref(), &json, settles));
+        shape.detail = Some(audit::name_settled(
+            shape.detail.as_deref(),
+            &json,
+            settles.fields,
+            settles.over,
+        ));
     }
     audit::append_shape(w, action, R::KIND.as_str(), id, &shape)?;
     Ok(())

@@ -205,8 +205,15 @@ pub fn diff(before: &str, after: &str) -> String {
 /// too, as `[value, value]` (its value in `json`, the record written). A
 /// merge that meets another post's settlement of the same conflict learns
 /// from the two entries which fields each post decided ([`settled_fields`]);
-/// the state before the entry is rebuilt from it as from any other.
-pub fn name_settled(detail: Option<&str>, json: &str, fields: &[String]) -> String {
+/// the state before the entry is rebuilt from it as from any other. The
+/// other side's version it settled over, when given, is named under
+/// [`SETTLED_OVER`] (a text, where each field holds a pair).
+pub fn name_settled(
+    detail: Option<&str>,
+    json: &str,
+    fields: &[String],
+    over: Option<&str>,
+) -> String {
     let mut out: Map<String, Value> = detail
         .and_then(|d| serde_json::from_str(d).ok())
         .unwrap_or_default();
@@ -217,7 +224,23 @@ pub fn name_settled(detail: Option<&str>, json: &str, fields: &[String]) -> Stri
             out.insert(f.clone(), Value::Array(vec![v.clone(), v]));
         }
     }
+    if let Some(over) = over {
+        out.insert(SETTLED_OVER.into(), Value::String(over.into()));
+    }
     Value::Object(out).to_string()
+}
+
+/// The key under which a settlement's detail names the other side's
+/// version it settled over ([`name_settled`]; a conflict kept over a
+/// deletion names the deletion's key there too). No record has a field
+/// of that name.
+pub const SETTLED_OVER: &str = "over";
+
+/// The other side's version (its version key, in hex) an entry's detail
+/// says it settled over, when it says ([`name_settled`]).
+pub fn settled_over(detail: Option<&str>) -> Option<String> {
+    let map: Map<String, Value> = serde_json::from_str(detail?).ok()?;
+    map.get(SETTLED_OVER)?.as_str().map(str::to_string)
 }
 
 /// The fields a record's entry of `action` decided as the settlement of
@@ -1052,7 +1075,7 @@ mod tests {
             "weight_g".to_string(),
             "note".to_string(),
         ];
-        let d = name_settled(Some(changed), json, &fields);
+        let d = name_settled(Some(changed), json, &fields, None);
         let m: Map<String, Value> = serde_json::from_str(&d).unwrap();
         assert_eq!(m["title"], serde_json::json!(["A", "A"]));
         assert_eq!(m["weight_g"], serde_json::json!([450.0, 460.0]));
