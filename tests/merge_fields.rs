@@ -1537,3 +1537,60 @@ fn settlements_crossing_in_a_ring_are_met_again() {
         nb.ok(&["audit", "verify"]);
     }
 }
+
+/// A note deleted at a and edited at b: each meets the other as a
+/// conflict, a keeps its deletion and b the note. A hub c that holds
+/// both settlements (in either order) meets the second as a conflict,
+/// and the files of later rounds change nothing: b keeps its note (the
+/// hub brought the note back without a word when b's settlement followed
+/// a's, and a's next file deleted it everywhere).
+#[test]
+fn a_deletion_and_a_keep_settled_apart_wait_at_a_hub() {
+    for order in [["a2.db", "b2.db"], ["b2.db", "a2.db"]] {
+        let (a, b) = two_posts();
+        let c = third_post(&a, "first-c.db");
+        let note = a.json(&["list", "notes"])[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        a.ok(&["delete", &note]);
+        b.ok(&[
+            "edit",
+            &note,
+            "--set",
+            "text=collected at the depot (corrected)",
+        ]);
+        let (fa, fb) = (export(&a, "a1.db"), export(&b, "b1.db"));
+        assert_eq!(counts(&merge(&a, &fb))[3], 1);
+        assert_eq!(counts(&merge(&b, &fa))[3], 1);
+        settle(&a, "local");
+        settle(&b, "local");
+        let files = [export(&a, "a2.db"), export(&b, "b2.db")];
+        let file = |n: &str| files.iter().find(|f| f.ends_with(n)).unwrap().clone();
+        merge(&c, &file(order[0]));
+        let second = merge(&c, &file(order[1]));
+        assert_eq!(counts(&second)[1], 0, "{order:?}: {second}");
+        assert_eq!(second["deleted"], 0, "{order:?}: {second}");
+        assert_eq!(counts(&second)[3], 1, "{order:?}: {second}");
+        let notes = |nb: &Nb| nb.json(&["list", "notes"]).as_array().unwrap().len();
+        let at_hub = notes(&c);
+        for round in 3..=4 {
+            let (fa, fb) = (
+                export(&a, &format!("a{round}.db")),
+                export(&b, &format!("b{round}.db")),
+            );
+            merge(&c, &fa);
+            merge(&c, &fb);
+            let fc = export(&c, &format!("c{round}.db"));
+            merge(&a, &fc);
+            merge(&b, &fc);
+        }
+        assert_eq!(notes(&b), 1, "{order:?}: b's note deleted without a word");
+        assert_eq!(notes(&a), 0, "{order:?}");
+        assert_eq!(notes(&c), at_hub, "{order:?}: the hub's note changed");
+        assert!(!none_open(&c), "{order:?}");
+        for nb in [&a, &b, &c] {
+            nb.ok(&["audit", "verify"]);
+        }
+    }
+}

@@ -188,12 +188,7 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
     let mut settlements: Vec<Settlement> = Vec::new();
     let mut own_entry = |v: Vec<u8>, action: String, at: String, detail: Option<String>| {
         if action.starts_with("resolve") || action == audit::MERGED_FIELDS {
-            // (A deletion's key, which a conflict kept over a deletion
-            // names, is no version of a log's.)
-            let over = audit::settled_over(detail.as_deref())
-                .filter(|_| action != "resolve-keep-over-deletion")
-                .and_then(|h| audit::seal::unhex(&h))
-                .map(|v| version_key(&v));
+            let over = over_version(&action, detail.as_deref());
             settlements.push(Settlement {
                 at,
                 taken: taken_values(detail.as_deref()),
@@ -239,6 +234,7 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
         } else {
             logs.entry(db).or_default().push(LogEntry {
                 version: v,
+                over: over_version(&action, detail.as_deref()),
                 at,
                 detail,
             });
@@ -278,8 +274,12 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
             }
         }
     }
-    // Each other log's history up to the last version held: to a fixed
-    // point (a version taken from one log may be the end of another's).
+    // Each other log's history up to the last version held, and the
+    // other side's version each settlement in it settled over: to a
+    // fixed point (a version taken from one log may be the end of
+    // another's). (A post's settlement taken whole from a third post's
+    // file counted as no settlement: the version it settled over met it
+    // as a conflict where the settler's own file was taken.)
     let mut upto: Vec<usize> = vec![0; logs.len()];
     loop {
         let mut grew = false;
@@ -289,6 +289,9 @@ fn seen_versions(conn: &Connection, id: Uuid, own: OwnLog) -> Result<Vec<Vec<u8>
             {
                 for e in &log[..=last] {
                     grew |= seen.insert(e.version.clone());
+                    if let Some(over) = &e.over {
+                        grew |= seen.insert(over.clone());
+                    }
                 }
                 *done = last + 1;
             }
@@ -314,8 +317,26 @@ struct Settlement {
 /// reads it.
 struct LogEntry {
     version: Vec<u8>,
+    /// The other side's version it settled over, when a settlement (or
+    /// a merge field by field) names it.
+    over: Option<Vec<u8>>,
     at: String,
     detail: Option<String>,
+}
+
+/// The other side's version (as a [`version_key`]) that an entry of
+/// `action` settled over, when its detail names it
+/// ([`audit::settled_over`]). (A deletion's key, which a record kept over
+/// a deletion names, is no version of a log's.)
+fn over_version(action: &str, detail: Option<&str>) -> Option<Vec<u8>> {
+    if !(action.starts_with("resolve") || action == audit::MERGED_FIELDS)
+        || action == "resolve-keep-over-deletion"
+    {
+        return None;
+    }
+    audit::settled_over(detail)
+        .and_then(|h| audit::seal::unhex(&h))
+        .map(|v| version_key(&v))
 }
 
 /// The values a settlement's entry took from the other side: each field
@@ -444,27 +465,76 @@ fn kept_over_our_deletion(here: &Connection, src: &Connection, id: Uuid) -> Resu
     Ok(found.is_some())
 }
 
-/// Whether this notebook kept the item over a deletion in a settlement
-/// the deleter's file does not hold: asked of a deletion that settled a
-/// conflict there (kept the deletion), made without knowing, and the two
-/// meet it again as a conflict (the deletion was taken here, the
-/// settlement that kept the record undone without a word).
-fn kept_here_unknown_to(here: &Connection, src: &Connection, id: Uuid) -> Result<bool> {
+/// Whether a settlement that kept the item over a deletion, made here or
+/// at a post whose log came here, is one the deleter's file does not
+/// hold: made without the deleter knowing. Asked of a deletion that
+/// settled a conflict there (kept the deletion): the two meet again as a
+/// conflict (the deletion was taken here, the settlement that kept the
+/// record undone without a word; at a hub that held the keeper's
+/// settlement, too).
+fn kept_unknown_to(here: &Connection, src: &Connection, id: Uuid) -> Result<bool> {
     let here_db = crate::store::database_id(here)?;
-    let seqs: Vec<i64> = here
+    let keep = Name::Action.sql("resolve-keep-over-deletion");
+    let own: Vec<(Uuid, i64)> = here
         .prepare_cached(&format!(
-            "SELECT seq FROM audit WHERE {} AND action = {}",
+            "SELECT seq FROM audit WHERE {} AND action = {keep}",
             audit::sql_of_item("item_id", "?1"),
-            Name::Action.sql("resolve-keep-over-deletion")
         ))?
-        .query_map([id], |r| r.get(0))?
+        .query_map([id], |r| Ok((here_db, r.get(0)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for seq in seqs {
-        if !holds_entry(src, here_db, id, seq)? {
+    let received: Vec<(Uuid, i64)> = here
+        .prepare_cached(&format!(
+            "SELECT source_db, seq FROM received_audit WHERE item_id = ?1 AND action = {keep}"
+        ))?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (db, seq) in own.into_iter().chain(received) {
+        if !holds_entry(src, db, id, seq)? {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// Whether a settlement that kept a deletion of the item over an edit,
+/// made here or at a post whose log came here, is one no settlement in
+/// the file kept the record over: the file's keeper kept it over another
+/// deletion (the first), not over that settlement, and the two settled
+/// the item differently. (A hub that took the deleter's settlement
+/// brought the record back when the keeper's came, without a word, and
+/// the next files deleted it everywhere.)
+fn deletion_settled_unanswered(here: &Connection, src: &Connection, id: Uuid) -> Result<bool> {
+    let kept_over: std::collections::HashSet<String> = src
+        .prepare_cached(&format!(
+            "SELECT detail FROM received_audit WHERE item_id = ?1 AND action = {}",
+            Name::Action.sql("resolve-keep-over-deletion")
+        ))?
+        .query_map([id], |r| r.get::<_, Option<String>>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter_map(|d| audit::settled_over(d.as_deref()))
+        .collect();
+    let settled = Name::Action.sql("resolve-keep-local");
+    let mut deletions: Vec<(String, String)> = here
+        .prepare_cached(&format!(
+            "SELECT item_kind, detail FROM audit WHERE {} AND action = {settled}
+                AND state IS NULL AND detail IS NOT NULL",
+            audit::sql_of_item("item_id", "?1"),
+        ))?
+        .query_map([id], |r| Ok((Name::Kind.get(r, 0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    deletions.extend(
+        here.prepare_cached(&format!(
+            "SELECT item_kind, detail FROM received_audit WHERE item_id = ?1 AND action = {settled}
+                AND state IS NULL AND detail IS NOT NULL"
+        ))?
+        .query_map([id], |r| Ok((Name::Kind.get(r, 0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?,
+    );
+    Ok(deletions.iter().any(|(kind, detail)| {
+        kind.parse::<ItemKind>()
+            .is_ok_and(|k| !kept_over.contains(&deletion_key(&deleted_version(k, detail))))
+    }))
 }
 
 /// Of the links said to be added beside one alike here, those still
@@ -605,7 +675,7 @@ fn apply_tombstones(
         // unseen by anyone who chose to delete.
         let deletable = decided.is_none()
             && seen_by_deleter(src, db, kind, id, &local)?
-            && !(settling && kept_here_unknown_to(&w.tx, src, id)?)
+            && !(settling && kept_unknown_to(&w.tx, src, id)?)
             && match records::doomed(&w.tx, kind, id) {
                 Ok(doomed) => {
                     let mut all = true;
@@ -1731,9 +1801,7 @@ impl Merger<'_> {
             // posts never met; settled here by keeping the deletion, it
             // stayed deleted though the partner kept it over that
             // settlement's deletion.)
-            (Some(_), None)
-                if deleted_here(&w.tx, id)? && kept_over_our_deletion(&w.tx, self.src, id)? =>
-            {
+            (Some(_), None) if deleted_here(&w.tx, id)? && self.kept_over_deletion(w, id)? => {
                 Outcome::Restore
             }
             (Some(s), _) if s != "open" => Outcome::Unchanged,
@@ -1804,8 +1872,10 @@ impl Merger<'_> {
                 }
             }
             (None, None) if deleted_here(&w.tx, id)? => {
-                if kept_over_our_deletion(&w.tx, self.src, id)? {
+                if self.kept_over_deletion(w, id)? {
                     Outcome::Restore
+                } else if kept_over_our_deletion(&w.tx, self.src, id)? {
+                    Outcome::Conflict { local: None }
                 } else if seen_versions(&w.tx, id, OwnLog::Audit)?.contains(&version_key(&inc_v))
                     // Or deleted here as a partner's deletion was taken,
                     // by a post that had seen this version: an older
@@ -2071,6 +2141,15 @@ impl Merger<'_> {
             created,
             settles: records::Settles::default(),
         }
+    }
+
+    /// Whether the file's side kept the item over the deletion here
+    /// ([`kept_over_our_deletion`]), and over every settlement known here
+    /// that kept a deletion of it ([`deletion_settled_unanswered`]): else
+    /// the two settled it differently, and it waits as a conflict.
+    fn kept_over_deletion(&self, w: &Writer<'_>, id: Uuid) -> Result<bool> {
+        Ok(kept_over_our_deletion(&w.tx, self.src, id)?
+            && !deletion_settled_unanswered(&w.tx, self.src, id)?)
     }
 
     /// The file's own log: its exporter's.
