@@ -1594,3 +1594,59 @@ fn a_deletion_and_a_keep_settled_apart_wait_at_a_hub() {
         }
     }
 }
+
+/// b keeps its weight over a's; c takes b's settled version whole and
+/// passes it on: a, the editor b settled over, takes it without a
+/// conflict, as from b's own file (it met it as a conflict: the
+/// settlement, held at c, counted as none); and c, meeting a's older
+/// file after, changes nothing.
+#[test]
+fn a_settlement_passed_on_whole_supersedes_the_version_it_settled_over() {
+    let (a, b) = two_posts();
+    let c = third_post(&a, "first-c.db");
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=500"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=600"]);
+    let fa = export(&a, "a1.db");
+    assert_eq!(counts(&merge(&b, &fa))[3], 1);
+    settle(&b, "local");
+    assert_eq!(counts(&merge(&c, &export(&b, "b1.db")))[1], 1);
+    let r = merge(&a, &export(&c, "c1.db"));
+    assert_eq!(counts(&r)[1..], [1, counts(&r)[2], 0], "{r}");
+    assert_eq!(weight(&a), 600.0);
+    let r = merge(&c, &fa);
+    assert_eq!((counts(&r)[1], counts(&r)[3]), (0, 0), "{r}");
+    for nb in [&a, &b, &c] {
+        assert!(none_open(nb));
+        nb.ok(&["audit", "verify"]);
+    }
+}
+
+/// c merges a's weight with its own status field by field; b keeps its
+/// own weight over a's. b's file then comes to c: both moved on from a's
+/// version, so c takes b's weight with its own status, no conflict (c met
+/// the weight, which it never touched, as a conflict shared as the value
+/// before both, and b met it again from c's file).
+#[test]
+fn a_settlement_over_an_edit_merged_here_field_by_field_is_taken() {
+    let (a, b) = two_posts();
+    let c = third_post(&a, "first-c.db");
+    a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=500"]);
+    b.ok(&["edit", "RR123456785KZ", "--set", "weight_g=600"]);
+    c.ok(&["edit", "RR123456785KZ", "--set", "status=inspected"]);
+    let fa = export(&a, "a1.db");
+    assert_eq!(counts(&merge(&b, &fa))[3], 1);
+    settle(&b, "local");
+    let r = merge(&c, &fa);
+    assert_eq!((counts(&r)[1], counts(&r)[3]), (1, 0), "{r}");
+    let r = merge(&c, &export(&b, "b1.db"));
+    assert_eq!((counts(&r)[1], counts(&r)[3]), (1, 0), "{r}");
+    let status = |nb: &Nb| nb.json(&["show", "RR123456785KZ"])["status"].clone();
+    assert_eq!((weight(&c), status(&c)), (600.0, Value::from("inspected")));
+    let r = merge(&b, &export(&c, "c1.db"));
+    assert_eq!((counts(&r)[1], counts(&r)[3]), (1, 0), "{r}");
+    assert_eq!((weight(&b), status(&b)), (600.0, Value::from("inspected")));
+    for nb in [&b, &c] {
+        assert!(none_open(nb));
+        nb.ok(&["audit", "verify"]);
+    }
+}

@@ -1352,6 +1352,7 @@ fn states_in<R: Record>(
             return Ok(State {
                 json: String::new(),
                 settled: None,
+                over: None,
             });
         };
         let settled = match audit::settled_fields(action, detail.as_deref()) {
@@ -1370,6 +1371,7 @@ fn states_in<R: Record>(
         Ok(State {
             json: String::new(),
             settled,
+            over: over_version(action, detail.as_deref()),
         })
     };
     let mut out = vec![State {
@@ -1456,6 +1458,93 @@ fn settled_elsewhere(
 struct State {
     json: String,
     settled: Option<std::collections::BTreeSet<String>>,
+    /// The other side's version the entry that made it settled over,
+    /// when it names one ([`over_version`]).
+    over: Option<Vec<u8>>,
+}
+
+/// A version both `ours` and `theirs` (each side's states since what they
+/// last shared) settled over, or merged field by field: the newest
+/// version both sides hold.
+fn common_over(ours: &[State], theirs: &[State]) -> Option<Vec<u8>> {
+    ours.iter()
+        .filter_map(|s| s.over.as_ref())
+        .find(|v| theirs.iter().any(|t| t.over.as_ref() == Some(v)))
+        .cloned()
+}
+
+/// The record's version `key` (a [`version_key`]), rebuilt from a log that
+/// came with a merge and holds it: from the last version before it in
+/// that log whose JSON is `known`, each entry's changes applied in turn,
+/// and the result's hash checked against `key`. `None` when no log can
+/// rebuild it (a deletion or an entry without its changes on the way).
+fn rebuild_version<R: Record>(
+    conn: &Connection,
+    id: Uuid,
+    key: &[u8],
+    known: &[&str],
+) -> Result<Option<String>> {
+    let key_of = |s: &str| version_key(&audit::version_hash(R::KIND, s));
+    let known: Vec<(Vec<u8>, &str)> = known.iter().map(|j| (key_of(j), *j)).collect();
+    type Entry = (Uuid, Option<Vec<u8>>, Option<String>);
+    let rows: Vec<Entry> = conn
+        .prepare_cached(
+            "SELECT source_db, substr(coalesce(version, state), 1, 16), detail FROM received_audit
+              WHERE item_id = ?1 ORDER BY source_db, seq",
+        )?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for log in rows.chunk_by(|a, b| a.0 == b.0) {
+        let Some(at) = log.iter().position(|e| e.1.as_deref() == Some(key)) else {
+            continue;
+        };
+        let from = log[..at].iter().rposition(|e| {
+            e.1.as_ref()
+                .is_some_and(|v| known.iter().any(|(k, _)| k == v))
+        });
+        let Some(from) = from else { continue };
+        let start = known
+            .iter()
+            .find(|(k, _)| Some(k) == log[from].1.as_ref())
+            .map(|(_, j)| *j)
+            .unwrap_or_default();
+        let Ok(mut cur) = serde_json::from_str::<Map<String, Value>>(start) else {
+            continue;
+        };
+        let mut whole = true;
+        for (_, state, detail) in &log[from + 1..=at] {
+            let changes = match (state, detail) {
+                (Some(_), Some(d)) => serde_json::from_str::<Map<String, Value>>(d).ok(),
+                _ => None,
+            };
+            let Some(changes) = changes else {
+                whole = false;
+                break;
+            };
+            for (k, pair) in changes {
+                match pair.as_array().map(Vec::as_slice) {
+                    Some([_, new]) if new.is_null() => {
+                        cur.remove(&k);
+                    }
+                    Some([_, new]) => {
+                        cur.insert(k, new.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if !whole {
+            continue;
+        }
+        let Ok(rec) = serde_json::from_value::<R>(Value::Object(cur)) else {
+            continue;
+        };
+        let json = records::to_json(&rec)?;
+        if key_of(&json) == key {
+            return Ok(Some(json));
+        }
+    }
+    Ok(None)
 }
 
 /// The incoming versions (as [`version_key`]s) of the item's conflicts
@@ -2233,6 +2322,26 @@ impl Merger<'_> {
         let ours: HashSet<Vec<u8>> = ours.into_iter().filter(|v| !waiting.contains(v)).collect();
         let there = states_in::<R>(self.src, id, incoming, self.file_log())?;
         let at_there = (1..there.len()).find(|&i| ours.contains(&key_of(&there[i].json)));
+        // Both sides moved on from one version of a third post's since
+        // what they shared (one merged it field by field, the other
+        // settled over it): that version is the base, its fields rebuilt
+        // from the log that holds it (a post that merged a partner's edit
+        // met another post's settlement of that edit as a conflict of a
+        // field it never touched, shared as the value before both).
+        if let Some(j) = at_there
+            && let Some(v) = common_over(&here[..at_here], &there[..j])
+        {
+            let known: Vec<&str> = here.iter().chain(&there).map(|s| s.json.as_str()).collect();
+            let rebuilt = match rebuild_version::<R>(&w.tx, id, &v, &known)? {
+                Some(json) => Some(json),
+                None => rebuild_version::<R>(self.src, id, &v, &known)?,
+            };
+            if let Some(json) = rebuilt {
+                let (base, shown) =
+                    decided_at_both(&here[..at_here], &there[..j], &json, (local, incoming));
+                return outcome_of::<R>(&base, local, incoming, &shown, whole);
+            }
+        }
         let (base, shown) = match at_there {
             Some(j) if key_of(&there[j].json) != key_of(&here[at_here].json) => {
                 crossed_base::<R>((&here, at_here), (&there, j))
