@@ -2698,3 +2698,68 @@ fn a_link_retyped_by_the_same_merge_is_not_said_alike() {
         "{links}"
     );
 }
+
+/// A received history is as the last merge that added to it left it:
+/// an entry deleted, moved past the log's end or to another log, or two
+/// entries swapped, is named by `audit verify` (each passed, the one
+/// moved as an entry "of the format before schema 4" that nothing
+/// proved, the others without a word).
+#[test]
+fn a_received_history_changed_after_its_merge_is_named() {
+    let a = officer_a();
+    let b = Nb::new();
+    b.ok(&["init"]);
+    merge(&b, &export(&a, "first.db", &["--all"]));
+    a.ok(&["edit", "RR473124829KZ", "--set", "weight_g=510"]);
+    merge(&b, &export(&a, "second.db", &["--all"]));
+    verified(&b);
+    let snapshot = b.beside("snapshot.db");
+    Connection::open(&b.db)
+        .unwrap()
+        .execute(&format!("VACUUM INTO '{}'", s(&snapshot)), [])
+        .unwrap();
+    let last =
+        "(SELECT max(seq) FROM received_audit r WHERE r.source_db = received_audit.source_db)";
+    for (what, sql) in [
+        (
+            "the newest entry of a log deleted",
+            format!("DELETE FROM received_audit WHERE seq = {last}"),
+        ),
+        (
+            "an entry rewritten and moved past its log's end",
+            format!(
+                "UPDATE received_audit SET actor = 'mallory', seq = {last} + 1000
+                  WHERE seq = (SELECT min(seq) FROM received_audit)"
+            ),
+        ),
+        (
+            "an entry moved to a log of its own",
+            "UPDATE received_audit SET source_db = randomblob(16)
+              WHERE seq = (SELECT max(seq) FROM received_audit)"
+                .to_string(),
+        ),
+        (
+            "two entries swapped",
+            "CREATE TEMP TABLE two AS SELECT source_db, seq FROM received_audit
+               WHERE source_db = (SELECT source_db FROM received_audit ORDER BY seq LIMIT 1)
+               ORDER BY seq LIMIT 2;
+             UPDATE received_audit SET seq = -seq WHERE (source_db, seq) IN (SELECT * FROM two);
+             UPDATE received_audit SET seq = (SELECT max(seq) FROM two)
+               WHERE seq = -(SELECT min(seq) FROM two);
+             UPDATE received_audit SET seq = (SELECT min(seq) FROM two)
+               WHERE seq = -(SELECT max(seq) FROM two);"
+                .to_string(),
+        ),
+    ] {
+        let copy = b.beside("changed.db");
+        let _ = std::fs::remove_file(&copy);
+        std::fs::copy(&snapshot, &copy).unwrap();
+        let c = Connection::open(&copy).unwrap();
+        c.execute_batch(&sql).unwrap();
+        drop(c);
+        let out = b.cmd_on(&copy).args(["audit", "verify"]).assert().failure();
+        let said = String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+            + &String::from_utf8_lossy(&out.get_output().stderr);
+        assert!(said.contains("received history"), "{what}: {said}");
+    }
+}

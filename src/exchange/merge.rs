@@ -49,6 +49,10 @@ pub struct MergeReport {
     /// hung on them).
     #[serde(default)]
     pub deleted: usize,
+    /// Where each received history this merge added entries to stands
+    /// after it (what `audit verify` checks the table against).
+    #[serde(default, rename = "received_histories")]
+    pub histories: Vec<audit::anchor::HistoryAnchor>,
     /// Records checked as typed input before anything was merged: all but
     /// those this notebook holds exactly as the file does (merging those
     /// changes nothing; every case is checked, its reference made local).
@@ -2832,6 +2836,20 @@ fn copy_history(
     Ok(at.part >= 2)
 }
 
+/// The logs whose entries a file brings: its exporter's own, and each
+/// it received.
+fn history_sources(rec: &Received) -> Result<Vec<Uuid>> {
+    let mut out: Vec<Uuid> = rec
+        .conn
+        .prepare("SELECT DISTINCT source_db FROM received_audit")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if !out.contains(&rec.manifest.export_db) {
+        out.push(rec.manifest.export_db);
+    }
+    Ok(out)
+}
+
 /// Copies the histories that came with the file, in steps; returns how
 /// many entries were new here (counting from `n`, those of a stopped
 /// merge of the same file).
@@ -3510,6 +3528,9 @@ fn run_steps(
             return Ok(());
         }
         still_alike(&w.tx, &mut report)?;
+        if history > 0 {
+            report.histories = audit::anchor::anchors(&w.tx, &history_sources(rec)?)?;
+        }
         record_merge(w, &mut report, source_id)
     })?;
     Ok(report)

@@ -13,6 +13,7 @@
 //! import, a warning-list entry, a match decision) describe them in
 //! `detail`.
 
+pub mod anchor;
 pub mod chain;
 pub mod legacy;
 pub mod names;

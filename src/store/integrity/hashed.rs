@@ -152,11 +152,76 @@ pub(super) fn check_received(conn: &Connection, out: &mut RecordCheck) -> Result
             }
         ));
     }
+    check_anchors(conn, out)?;
     if unlinked > 0 {
         out.notes.push(format!(
             "{unlinked} received audit {} not name the hash of the entry before {} in its log: a notebook copied as a file and written in both copies does this, and so does an entry rewritten with its hash recomputed",
             if unlinked == 1 { "entry does" } else { "entries do" },
             if unlinked == 1 { "it" } else { "them" },
+        ));
+    }
+    Ok(())
+}
+
+/// Checks each received log against where the last merge that added to
+/// it says it stood ([`audit::anchor`]): a log that differs was changed
+/// outside interdict since (an entry deleted, added, moved or rewritten,
+/// whatever its hashes say). When every merge in the log names its
+/// anchors, a log none names was written outside interdict too. A merge
+/// stopped midway, which copies histories before it records itself,
+/// leaves its logs ahead of their anchors: said, not blamed.
+fn check_anchors(conn: &Connection, out: &mut RecordCheck) -> Result<()> {
+    let anchored = audit::anchor::read(conn)?;
+    if !anchored.any {
+        return Ok(());
+    }
+    let stopped = crate::store::under_way(conn)?
+        .iter()
+        .any(|j| j.kind == "merge");
+    let mut ahead = 0;
+    for (source, (then, at)) in &anchored.latest {
+        out.checked += 1;
+        let now = audit::anchor::anchor(conn, *source)?;
+        if now == *then {
+            continue;
+        }
+        if stopped && now.entries > then.entries {
+            ahead += 1;
+            continue;
+        }
+        push(
+            out,
+            format!(
+                "received history of {source} is not as the merge of {} left it ({} entries up to #{} then, {} up to #{} now): entries deleted, added, moved or rewritten: {OUTSIDE}",
+                sanitize(at),
+                then.entries,
+                then.last_seq,
+                now.entries,
+                now.last_seq,
+            ),
+        );
+    }
+    if anchored.every_merge {
+        let mut stmt = conn.prepare("SELECT DISTINCT source_db FROM received_audit")?;
+        let sources: Vec<Uuid> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for s in sources {
+            if !anchored.latest.contains_key(&s) {
+                push(
+                    out,
+                    format!(
+                        "received history of {s} came with no merge the log records: written {OUTSIDE}"
+                    ),
+                );
+            }
+        }
+    }
+    if ahead > 0 {
+        out.notes.push(format!(
+            "{ahead} received {} ahead of the last merge that recorded {}: a merge stopped midway copies histories first; merging its file again finishes it",
+            if ahead == 1 { "history is" } else { "histories are" },
+            if ahead == 1 { "it" } else { "them" },
         ));
     }
     Ok(())
