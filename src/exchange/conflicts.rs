@@ -386,15 +386,7 @@ fn put_incoming<R: Record>(w: &mut Writer<'_>, c: &Conflict) -> Result<()> {
         super::merge::set_case_ref(&mut rec, &here)?;
     }
     settled(w, &mut rec);
-    records::put_settled(
-        w,
-        &rec,
-        "resolve-incoming",
-        records::Settles {
-            fields: &settles::<R>(c),
-            over: Some(&c.incoming_key),
-        },
-    )
+    put_settlement(w, &rec, "resolve-incoming", c)
 }
 
 /// The record `now`, with each field that the `incoming` version gives
@@ -444,10 +436,22 @@ fn settled<R: Record>(w: &Writer<'_>, rec: &mut R) {
 fn keep_local<R: Record>(w: &mut Writer<'_>, c: &Conflict) -> Result<()> {
     let mut rec: R = records::must_get(&w.tx, c.item_id)?;
     settled(w, &mut rec);
+    put_settlement(w, &rec, "resolve-keep-local", c)
+}
+
+/// Writes `rec` as conflict `c`'s settlement by `action`: its audit entry
+/// names the fields it decides and the incoming version it settled over
+/// (a post that meets the entry relayed knows which version it saw).
+fn put_settlement<R: Record>(
+    w: &mut Writer<'_>,
+    rec: &R,
+    action: &str,
+    c: &Conflict,
+) -> Result<()> {
     records::put_settled(
         w,
-        &rec,
-        "resolve-keep-local",
+        rec,
+        action,
         records::Settles {
             fields: &settles::<R>(c),
             over: Some(&c.incoming_key),
