@@ -978,6 +978,22 @@ fn a_row_changed_by_another_tool_is_named_once() {
         "{err}"
     );
     assert_eq!(err.matches("weight_g").count(), 1, "{err}");
+    // A text stored as bytes (the shell's `cast(x as blob)`): its field
+    // named, in `audit verify` too (a bare conversion error named none).
+    rusqlite::Connection::open(&nb.db)
+        .unwrap()
+        .execute(
+            "UPDATE parcels SET weight_g = 12, status = cast('seized' as blob)",
+            [],
+        )
+        .unwrap();
+    for args in [&["list", "parcels"][..], &["audit", "verify"]] {
+        let err = nb.fails(args);
+        assert!(
+            err.contains("its status is stored as 6 bytes, where text belongs"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 /// A CAS number names one substance: a second substance with the CAS

@@ -421,6 +421,18 @@ fn unreadable<R: Record>(row: &Row<'_>, why: &str) -> String {
                 f.name
             );
         }
+        // (A text stored as bytes: the shell's `cast(x as blob)`.)
+        let textual = !numeric && !matches!(f.kind, FieldKind::Date | FieldKind::DateTime);
+        if let Ok(ValueRef::Blob(b)) = row.get_ref(i)
+            && textual
+        {
+            return format!(
+                "{} {id}: its {} is stored as {} bytes, where text belongs (changed by another tool?)",
+                R::KIND,
+                f.name,
+                b.len()
+            );
+        }
     }
     format!("{} {id}: its stored row cannot be read: {why}", R::KIND)
 }
