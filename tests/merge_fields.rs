@@ -1650,3 +1650,31 @@ fn a_settlement_over_an_edit_merged_here_field_by_field_is_taken() {
         nb.ok(&["audit", "verify"]);
     }
 }
+
+/// a and b edit different fields of a parcel; a post that never held it
+/// receives both files, in either order: the two are merged field by
+/// field against the version both files' histories share (it was a
+/// conflict of the whole record, and either settlement dropped one
+/// partner's edit at every post).
+#[test]
+fn a_record_new_here_edited_apart_by_two_partners_merges_field_by_field() {
+    for a_first in [false, true] {
+        let (a, b) = two_posts();
+        b.ok(&["edit", "RR123456785KZ", "--set", "status=inspected"]);
+        a.ok(&["edit", "RR123456785KZ", "--set", "weight_g=777"]);
+        let (fa, fb) = (export(&a, "a1.db"), export(&b, "b1.db"));
+        let c = Nb::new();
+        c.ok(&["init"]);
+        let (first, second) = if a_first { (&fa, &fb) } else { (&fb, &fa) };
+        merge(&c, first);
+        let r = merge(&c, second);
+        assert_eq!(
+            (counts(&r)[1], counts(&r)[3]),
+            (1, 0),
+            "a first: {a_first}: {r}"
+        );
+        let status = c.json(&["show", "RR123456785KZ"])["status"].clone();
+        assert_eq!((weight(&c), status), (777.0, Value::from("inspected")));
+        c.ok(&["audit", "verify"]);
+    }
+}

@@ -2300,14 +2300,29 @@ impl Merger<'_> {
                 // Comes with them: merged against the stripped version
                 // this side had of theirs.
                 let there = states_in::<R>(self.src, id, incoming, self.file_log())?;
-                let ours: HashSet<Vec<u8>> = ours.into_iter().collect();
+                let seen: HashSet<&Vec<u8>> = ours.iter().collect();
                 if let Some(base) = there
                     .iter()
                     .filter_map(|t| redacted_note(&t.json))
-                    .find(|r| ours.contains(&key_of(r)))
+                    .find(|r| seen.contains(&key_of(r)))
                 {
                     return outcome_of::<R>(&base, local, incoming, &base, whole);
                 }
+            }
+            // The version here was first written here by a merge (no
+            // state of ours before it), but the file's history reaches a
+            // version this side has seen: merged against that one (a
+            // record two partners edited in different fields, reaching a
+            // post by two routes, was a conflict of the whole, and its
+            // settlement dropped one partner's edit everywhere).
+            let waiting = open_conflict_versions(&w.tx, id)?;
+            let there = states_in::<R>(self.src, id, incoming, self.file_log())?;
+            if let Some(j) = (1..there.len()).find(|&i| {
+                let k = key_of(&there[i].json);
+                !waiting.contains(&k) && ours.contains(&k)
+            }) {
+                let base = &there[j].json;
+                return outcome_of::<R>(base, local, incoming, base, whole);
             }
             return Ok(whole);
         };
