@@ -240,6 +240,16 @@ fn deletions_travel_and_a_deletion_meeting_an_edit_is_a_conflict() {
         .to_string();
     let shown = b.ok(&["conflicts", "show", &id]);
     assert!(shown.contains("(deleted there)"), "{shown}");
+    // The list says so too (it named every field, the id's and kind's).
+    let listed = b.ok(&["conflicts", "list"]);
+    let row = listed
+        .lines()
+        .find(|l| l.contains("RR123456785KZ"))
+        .unwrap();
+    assert!(
+        row.contains("(deleted there)") && !row.contains("weight_g"),
+        "{listed}"
+    );
     b.ok(&["conflicts", "resolve", &id, "--keep", "local"]);
     // ...and a, told so, takes it back with what hung on it.
     let r = merge(&a, &export(&b, "kept.db"));

@@ -694,13 +694,25 @@ pub fn conflicts(
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|c| {
-            let fields = c
-                .diff()
-                .iter()
-                .filter(|d| !crate::domain::Meta::COLUMNS.contains(&d.field.as_str()))
-                .map(|d| d.field.clone())
-                .collect::<Vec<_>>()
-                .join(", ");
+            // (A deletion met an edit: every field differs, and the
+            // list named them all, a note's id and kind too.)
+            let fields = if c.is_deletion() {
+                "(deleted there)".to_string()
+            } else if c.local.is_none() {
+                if c.never_here {
+                    "(not here)"
+                } else {
+                    "(deleted here)"
+                }
+                .to_string()
+            } else {
+                c.diff()
+                    .iter()
+                    .filter(|d| !crate::domain::Meta::COLUMNS.contains(&d.field.as_str()))
+                    .map(|d| d.field.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             vec![
                 c.id.to_string(),
                 c.item_kind.clone(),
