@@ -467,9 +467,11 @@ fn run_in(
     // share of the rows to write that are written (said as bytes of the
     // file, as the first reading's is).
     let to_write = counts.read;
+    // (Rounded up: rounded down, a share of rows the file's size does
+    // not divide showed a per cent short, 95 % for 96 % of the rows.)
     let written_share = |c: &Counts| {
-        (u128::from(prep.total_bytes) * u128::from(c.read.min(to_write))
-            / u128::from(to_write.max(1))) as u64
+        (u128::from(prep.total_bytes) * u128::from(c.read.min(to_write)))
+            .div_ceil(u128::from(to_write.max(1))) as u64
     };
     let source_id = Uuid::now_v7();
     let file_name = path.display().to_string();
