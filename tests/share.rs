@@ -1396,6 +1396,50 @@ fn an_older_export_merged_after_a_newer_entry_was_seen_is_no_rollback() {
 }
 
 #[test]
+fn of_records_refused_in_batches_checked_apart_the_first_in_the_file_is_named() {
+    // Thousands of parcels: the check as typed input takes them in
+    // batches, on more than one thread, and a later batch's refusal may be
+    // found before an earlier one's.
+    let a = Nb::new();
+    a.ok(&["demo", "--parcels", "3000"]);
+    let file = export(&a, "many.db", &["--all"]);
+    let nth = |n: usize| -> String {
+        Connection::open(&file)
+            .unwrap()
+            .query_row(
+                "SELECT tracking FROM parcels ORDER BY rowid LIMIT 1 OFFSET ?1",
+                [n as i64],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    // The early one refused as typed input (on a checking thread), the
+    // later for its lost provenance as it is read, a few batches on:
+    // often found first, and it stops the reading, not the checking of
+    // what was read before it.
+    let (early, late) = (nth(900), nth(1150));
+    let bad = resigned(
+        &file,
+        "bad.db",
+        &format!(
+            "UPDATE parcels SET concealment = printf('%.5000c', 'x') WHERE tracking = '{early}';
+             UPDATE parcels SET created_at = '' WHERE tracking = '{late}';"
+        ),
+    );
+    let b = Nb::new();
+    b.ok(&["init"]);
+    let before = content(&b.db);
+    for _ in 0..3 {
+        let err = b.fails(&["merge", "--trust-new", bad.to_str().unwrap()]);
+        assert!(
+            err.contains(&format!("parcel {early}")) && err.contains("nothing was merged"),
+            "{err}"
+        );
+    }
+    assert_eq!(content(&b.db), before, "not one step was written");
+}
+
+#[test]
 fn a_file_with_a_record_that_could_never_be_merged_is_refused_whole() {
     let a = officer_a();
     let file = export(&a, "tea.db", &["--all"]);

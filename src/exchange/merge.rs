@@ -3105,18 +3105,24 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
             same.insert(R::KIND, held);
             return Ok(());
         }
-        // Each record checked as typed input on a second thread (the
+        // Each record checked as typed input on two more threads (the
         // larger part of the check's work, and needing nothing but the
         // record), while this one reads the next and checks what it hangs
-        // on here. The refusal is the first record's in the file's order
-        // whichever thread finds it, and a record's own first reason.
+        // on here: this thread's reading keeps neither busy, and both
+        // cores check. The refusal is the first record's in the file's
+        // order whichever thread finds it, and a record's own first
+        // reason: a record after one refused is not checked, one before
+        // it still is.
         let first: std::sync::Mutex<Option<(usize, u8, StoreError)>> = Default::default();
+        let first_at = std::sync::atomic::AtomicUsize::new(usize::MAX);
         let found = |at: usize, stage: u8, e: StoreError| {
+            first_at.fetch_min(at, std::sync::atomic::Ordering::Relaxed);
             let mut f = first.lock().unwrap_or_else(|e| e.into_inner());
             if f.as_ref().is_none_or(|(a, s, _)| (at, stage) < (*a, *s)) {
                 *f = Some((at, stage, e));
             }
         };
+        let refused_before = |at: usize| first_at.load(std::sync::atomic::Ordering::Relaxed) < at;
         // (Named as the file has it: a case by its reference there.)
         let refuse = |label: &str, id: Uuid, why: String| {
             StoreError::Refused(format!(
@@ -3125,12 +3131,45 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
                 sanitize(label)
             ))
         };
+        type Batch<R> = Vec<(usize, R, Option<String>)>;
+        let (send, receive) = std::sync::mpsc::sync_channel::<Batch<R>>(4);
+        // (Dropped by the last checking thread to stop, panicking or not,
+        // so that the reading thread's sending never waits on none.)
+        let receive = std::sync::Mutex::new(Some(receive));
+        let running = std::sync::atomic::AtomicUsize::new(2);
         std::thread::scope(|scope| -> Result<()> {
-            type Batch<R> = Vec<(usize, R, Option<String>)>;
-            let (send, receive) = std::sync::mpsc::sync_channel::<Batch<R>>(4);
-            let typed = scope.spawn(|| {
-                for batch in receive {
+            struct Last<'a, T> {
+                running: &'a std::sync::atomic::AtomicUsize,
+                receive: &'a std::sync::Mutex<Option<T>>,
+            }
+            impl<T> Drop for Last<'_, T> {
+                fn drop(&mut self) {
+                    if self
+                        .running
+                        .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
+                        == 1
+                    {
+                        drop(
+                            self.receive
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .take(),
+                        );
+                    }
+                }
+            }
+            let (receive, running) = (&receive, &running);
+            let next = move || {
+                let r = receive.lock().unwrap_or_else(|e| e.into_inner());
+                r.as_ref().and_then(|r| r.recv().ok())
+            };
+            let check = move || {
+                let _last = Last { running, receive };
+                while let Some(batch) = next() {
                     for (at, rec, label) in batch {
+                        if refused_before(at) {
+                            continue;
+                        }
                         // (The history last: a record refused for what
                         // it holds is named for that. A case's, its
                         // reference made local, was compared before.)
@@ -3145,16 +3184,20 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
                             let label = label.unwrap_or_else(|| rec.label());
                             let e = why.map(|why| refuse(&label, rec.meta().id, why));
                             found(at, stage, e.unwrap_or_else(|e| e));
-                            return;
                         }
                     }
                 }
-            });
+            };
+            let typed = [scope.spawn(check), scope.spawn(check)];
             let mut batch = Vec::with_capacity(CHECK_BATCH);
             let mut at = 0usize;
             // (Stopped: a refusal found, by either thread.)
             let stopped = || StoreError::Refused(String::new());
             let read = records::each_but::<R>(src, &held, |r: R| {
+                // (A record before this one refused: the file is.)
+                if refused_before(at + 1) {
+                    return Err(stopped());
+                }
                 let m = r.meta();
                 *checked += 1;
                 at += 1;
@@ -3192,8 +3235,10 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
                 let _ = send.send(batch);
             }
             drop(send);
-            if let Err(panic) = typed.join() {
-                std::panic::resume_unwind(panic);
+            for t in typed {
+                if let Err(panic) = t.join() {
+                    std::panic::resume_unwind(panic);
+                }
             }
             match read {
                 Err(StoreError::Refused(s)) if s.is_empty() => Ok(()),
