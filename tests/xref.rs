@@ -756,3 +756,23 @@ fn an_apostrophe_inside_a_name_meets_its_cyrillic_spelling() {
     }
     assert!(found("Il'ina").contains(&s10(302)), "{:?}", found("Il'ina"));
 }
+
+/// No steps connect nothing: `--depth 0` and `--max-depth 0` are refused,
+/// naming the option (a depth of 0 was taken for 1, and a path of none
+/// was looked for).
+#[test]
+fn zero_steps_are_refused_by_name() {
+    let nb = planted();
+    let (one, two) = (s10(1), s10(2));
+    for args in [
+        vec!["xref", "--depth", "0", &one],
+        vec!["path", "--max-depth", "0", &one, &two],
+    ] {
+        let err = nb.fails(&args);
+        assert!(
+            err.contains(args[1]) && err.contains("at least 1 step"),
+            "{err}"
+        );
+    }
+    assert!(!connected(&nb, &s10(1)).is_empty());
+}

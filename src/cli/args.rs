@@ -136,7 +136,7 @@ pub enum Command {
         #[arg(value_name = "REF")]
         target: String,
         /// How many steps out (1: direct connections)
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, value_parser = steps)]
         depth: usize,
     },
     /// The shortest chain of connections between two items, with reasons
@@ -146,7 +146,7 @@ pub enum Command {
         #[arg(value_name = "TO")]
         to: String,
         /// Give up beyond this many steps
-        #[arg(long, default_value_t = 6)]
+        #[arg(long, default_value_t = 6, value_parser = steps)]
         max_depth: usize,
     },
     /// The connected network around an item, with counts by kind
@@ -1116,6 +1116,16 @@ pub struct AddParcel {
 
 /// A delimiter as typed: one character, or a tab named (`tab`, `\t`,
 /// as a shell passes `'\t'`), which clap's one character refused.
+/// A number of steps through the connections: at least one (none would
+/// connect nothing, and was taken for one).
+fn steps(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("at least 1 step (1: direct connections)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not a number of steps")),
+    }
+}
+
 fn delimiter_char(s: &str) -> Result<char, String> {
     match s {
         "tab" | "TAB" | "\\t" => Ok('\t'),
