@@ -252,7 +252,7 @@ fn quick_note_with_grading_in_few_keys() {
         .keys("enter");
     assert!(matches!(ui.session.app.modal, Modal::Note(_)));
     snap!("note_prompt_bad_grading", ui);
-    ui.keys("ctrl-g");
+    ui.keys("ctrl-g ctrl-g");
     assert!(matches!(ui.session.app.modal, Modal::None));
 }
 
@@ -590,7 +590,7 @@ fn findings_links_and_notes_are_edited_where_they_show() {
         "{}",
         ui.text()
     );
-    ui.keys("esc");
+    ui.keys("esc esc");
     let finding = ui
         .session
         .app
@@ -1596,7 +1596,10 @@ fn a_paste_fills_its_field_up_to_the_fields_own_cap() {
         "{}",
         ui.text()
     );
-    // Esc closes the prompt at once.
+    // Esc answers at once: it says what a second Esc does (the paste is
+    // not thrown away at one key), and the second closes the prompt.
+    ui.keys("esc");
+    assert!(ui.text().contains("Esc again discards"), "{}", ui.text());
     ui.keys("esc");
     assert!(matches!(ui.session.app.modal, Modal::None), "{}", ui.text());
     assert!(
@@ -1986,7 +1989,7 @@ fn evidence_is_recorded_from_the_parcel_with_v() {
     ui.typed("/no/such/file.jpg").keys("ctrl-s");
     assert!(matches!(ui.session.app.modal, Modal::Form(_)));
     assert!(ui.text().contains("cannot read"), "{}", ui.text());
-    ui.keys("esc");
+    ui.keys("esc esc");
     // The detail lists the trail.
     let detail = interdict::tui::data::detail(ui.session.store().conn(), &parcel).unwrap();
     let labels: Vec<&str> = detail.iter().map(|(l, _)| l.as_str()).collect();
@@ -2775,8 +2778,9 @@ fn ctrl_y_pastes_back_what_ctrl_w_or_ctrl_u_cut() {
     assert!(ui.text().contains("Operation ▏"), "{}", ui.text());
     ui.keys("ctrl-a ctrl-y");
     assert!(ui.text().contains("Steppe▏Operation "), "{}", ui.text());
-    // In a filter too, and a line cut whole.
-    ui.keys("esc 2 /");
+    // In a filter too, and a line cut whole (the form typed into closed
+    // by a second Esc).
+    ui.keys("esc esc 2 /");
     ui.typed("tea");
     ui.keys("ctrl-u");
     assert!(ui.text().contains("Parcels 1/30 /▏ "), "{}", ui.text());

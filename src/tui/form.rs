@@ -43,6 +43,11 @@ pub struct Form {
     /// writes only the fields changed from these, and refuses when
     /// someone else changed one of them since.
     pub seen: Vec<(&'static str, String)>,
+    /// Whether anything was typed into the form since it opened, and
+    /// whether the user was told that cancelling now loses it: the first
+    /// cancel of a form typed into says so, the second discards it.
+    pub typed: bool,
+    pub discard_told: bool,
 }
 
 /// A field this form changed that someone else changed too since the
@@ -96,6 +101,8 @@ impl Form {
             caret: 0,
             error: None,
             seen: Vec::new(),
+            typed: false,
+            discard_told: false,
         };
         // The caret at the end of a value filled in ahead, as on every
         // field moved to: typing adds to it.
@@ -178,6 +185,8 @@ impl Form {
         if let Some(f) = self.fields.get_mut(self.focus) {
             f.error = None;
         }
+        self.typed = true;
+        self.discard_told = false;
     }
 
     /// Checks the field being left, then moves on.
@@ -572,10 +581,44 @@ impl super::app::App {
                     f.next(a == Action::NextField);
                 }
             }
-            Action::Cancel => self.modal = Modal::None,
+            Action::Cancel => {
+                let told = self.discard_told(super::keymap::Layer::Form, Action::Save);
+                if let Modal::Form(f) = &mut self.modal
+                    && f.typed
+                    && !f.discard_told
+                {
+                    f.discard_told = true;
+                    f.error = Some(told);
+                } else {
+                    self.modal = Modal::None;
+                }
+            }
             _ => return false,
         }
         true
+    }
+
+    /// What the first cancel of a form or prompt typed into says: what a
+    /// second one does, and the key that saves instead (as the keymap has
+    /// them).
+    pub(super) fn discard_told(
+        &self,
+        layer: super::keymap::Layer,
+        save: super::keymap::Action,
+    ) -> String {
+        use super::keymap::Action;
+        let key = |a: Action| {
+            self.keymap
+                .keys_for(layer, a)
+                .first()
+                .cloned()
+                .unwrap_or_else(|| a.description().to_string())
+        };
+        format!(
+            "not saved: {} again discards what was typed here, {} saves it",
+            key(Action::Cancel),
+            key(save)
+        )
     }
 
     /// What the runner's save of a form came to: the item shown, or the

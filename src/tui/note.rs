@@ -26,6 +26,10 @@ pub struct NotePrompt {
     /// Where the caret stands in the field in focus (characters).
     pub caret: usize,
     pub error: Option<String>,
+    /// Whether anything was typed since it opened, and whether the user
+    /// was told that cancelling now loses it (as a form's).
+    pub typed: bool,
+    pub discard_told: bool,
 }
 
 impl NotePrompt {
@@ -42,6 +46,8 @@ impl NotePrompt {
             focus: 0,
             caret: 0,
             error: None,
+            typed: false,
+            discard_told: false,
         }
     }
 }
@@ -66,7 +72,18 @@ impl App {
                     };
                 }
             }
-            Action::Cancel => self.modal = Modal::None,
+            Action::Cancel => {
+                let told = self.discard_told(super::keymap::Layer::Prompt, Action::Confirm);
+                if let Modal::Note(p) = &mut self.modal
+                    && p.typed
+                    && !p.discard_told
+                {
+                    p.discard_told = true;
+                    p.error = Some(told);
+                } else {
+                    self.modal = Modal::None;
+                }
+            }
             _ => return false,
         }
         true

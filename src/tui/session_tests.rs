@@ -598,7 +598,7 @@ fn what_was_typed_for_a_parcel_deleted_elsewhere_is_kept() {
         "{}",
         ui.text()
     );
-    ui.keys("esc");
+    ui.keys("esc esc");
     // The link, to a parcel deleted while its type is chosen.
     let (_, from) = ui.selected();
     ui.keys("l");
@@ -1526,4 +1526,42 @@ fn every_message_is_shown_whole_at_a_narrow_width() {
     };
     let shown = words(&screen.replace(['│', '─', '╭', '╮', '╰', '╯', '┌', '┐', '└', '┘'], " "));
     assert!(shown.contains(&words(said)), "{screen}");
+}
+
+/// Esc on a form or note typed into does not throw the typing away at
+/// once: it says so, with the keys, and a second Esc discards it (an
+/// investigator in a hurry lost a whole parcel's fields to one Esc meant
+/// for a field's picker). A form or note with nothing typed closes at
+/// the first.
+#[test]
+fn escape_from_what_was_typed_asks_once_before_discarding_it() {
+    use super::app::Modal;
+    let mut ui = Ui::new(0);
+    ui.keys("a esc");
+    assert!(matches!(ui.s.app.modal, Modal::None), "{}", ui.text());
+    ui.keys("a").typed("Op Kestrel").keys("esc");
+    assert!(matches!(ui.s.app.modal, Modal::Form(_)), "{}", ui.text());
+    assert!(
+        ui.text()
+            .contains("not saved: Esc again discards what was typed here, Ctrl-s saves it"),
+        "{}",
+        ui.text()
+    );
+    // Typing on takes the warning back: the next Esc warns again.
+    ui.keys("tab").typed("x").keys("esc");
+    assert!(matches!(ui.s.app.modal, Modal::Form(_)), "{}", ui.text());
+    ui.keys("esc");
+    assert!(matches!(ui.s.app.modal, Modal::None), "{}", ui.text());
+    assert!(!ui.text().contains("Op Kestrel"));
+    // Saved after the warning: the form's values all kept.
+    ui.keys("a").typed("Op Kestrel").keys("esc ctrl-s");
+    assert!(ui.status().contains("created case"), "{}", ui.text());
+    // A note.
+    ui.keys("n esc");
+    assert!(matches!(ui.s.app.modal, Modal::None), "{}", ui.text());
+    ui.keys("n").typed("called the recipient").keys("esc");
+    assert!(matches!(ui.s.app.modal, Modal::Note(_)), "{}", ui.text());
+    assert!(ui.text().contains("Esc again discards"), "{}", ui.text());
+    ui.keys("enter");
+    assert!(ui.text().contains("called the recipient"), "{}", ui.text());
 }

@@ -61,6 +61,10 @@ impl App {
         match &mut self.modal {
             Modal::Picker(_) => self.run_picker(),
             Modal::Form(f) => f.edited(),
+            Modal::Note(p) => {
+                p.typed = true;
+                p.discard_told = false;
+            }
             Modal::None if self.filter_typing => self.run_filter(),
             _ => {}
         }
