@@ -2805,5 +2805,22 @@ fn a_received_history_changed_after_its_merge_is_named() {
         let said = String::from_utf8_lossy(&out.get_output().stdout).into_owned()
             + &String::from_utf8_lossy(&out.get_output().stderr);
         assert!(said.contains("received history"), "{what}: {said}");
+        // Nor does an export vouch for it: signed, the changed history
+        // went on to every receiver as the partner's.
+        let sent = b.beside("onward.db");
+        let _ = std::fs::remove_file(&sent);
+        let out = b
+            .cmd_on(&copy)
+            .args(["export", "--all", "--out", s(&sent)])
+            .assert()
+            .failure();
+        let said = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            said.contains("received history") && said.contains("nothing was exported"),
+            "{what}: {said}"
+        );
+        assert!(!sent.exists(), "{what}");
     }
+    // Unchanged, it goes.
+    b.ok(&["export", "--all", "--out", s(&b.beside("fine.db"))]);
 }

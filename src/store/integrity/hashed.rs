@@ -170,7 +170,7 @@ pub(super) fn check_received(conn: &Connection, out: &mut RecordCheck) -> Result
 /// anchors, a log none names was written outside interdict too. A merge
 /// stopped midway, which copies histories before it records itself,
 /// leaves its logs ahead of their anchors: said, not blamed.
-fn check_anchors(conn: &Connection, out: &mut RecordCheck) -> Result<()> {
+pub(super) fn check_anchors(conn: &Connection, out: &mut RecordCheck) -> Result<()> {
     let anchored = audit::anchor::read(conn)?;
     if !anchored.any {
         return Ok(());

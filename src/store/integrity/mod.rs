@@ -219,7 +219,11 @@ fn states_in_passes(
 /// last audit entry leaves (see [`last_state`]), said whole: a record
 /// changed outside interdict, which no export is to vouch for. Read in
 /// one snapshot, each table in one pass where every record of a kind is
-/// asked for; gives up (`None`) once `stop` is set.
+/// asked for; gives up (`None`) once `stop` is set. Then the first
+/// received history not as the merge that last added to it left it
+/// ([`crate::store::audit::anchor`]): an export carries received
+/// histories as they stand, and signed, a changed one went on to every
+/// receiver as the partner's.
 pub fn first_unproven(
     conn: &Connection,
     ids: &[(ItemKind, Vec<Uuid>)],
@@ -283,7 +287,12 @@ pub fn first_unproven(
                 return Ok(found);
             }
         }
-        Ok(None)
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let mut histories = RecordCheck::default();
+        hashed::check_anchors(conn, &mut histories)?;
+        Ok(histories.problems.into_iter().next())
     })
 }
 
