@@ -581,32 +581,23 @@ impl super::app::App {
                     f.next(a == Action::NextField);
                 }
             }
-            Action::Cancel => {
-                let told = self.discard_told(super::keymap::Layer::Form, Action::Save);
-                if let Modal::Form(f) = &mut self.modal
-                    && f.typed
-                    && !f.discard_told
-                {
-                    f.discard_told = true;
-                    f.error = Some(told);
-                } else {
-                    self.modal = Modal::None;
-                }
-            }
+            Action::Cancel => self.cancel_typed(),
             _ => return false,
         }
         true
     }
 
-    /// What the first cancel of a form or prompt typed into says: what a
-    /// second one does, and the key that saves instead (as the keymap has
-    /// them).
-    pub(super) fn discard_told(
-        &self,
-        layer: super::keymap::Layer,
-        save: super::keymap::Action,
-    ) -> String {
-        use super::keymap::Action;
+    /// Cancels the form or note prompt open, unless something was typed
+    /// into it and the user was not told yet that cancelling loses it:
+    /// then it says so, with the keys that discard and save (as the
+    /// keymap has them), and a second cancel discards it.
+    pub(super) fn cancel_typed(&mut self) {
+        use super::app::Modal;
+        use super::keymap::{Action, Layer};
+        let (layer, save) = match self.modal {
+            Modal::Note(_) => (Layer::Prompt, Action::Confirm),
+            _ => (Layer::Form, Action::Save),
+        };
         let key = |a: Action| {
             self.keymap
                 .keys_for(layer, a)
@@ -614,11 +605,22 @@ impl super::app::App {
                 .cloned()
                 .unwrap_or_else(|| a.description().to_string())
         };
-        format!(
+        let told = format!(
             "not saved: {} again discards what was typed here, {} saves it",
             key(Action::Cancel),
             key(save)
-        )
+        );
+        let (typed, warned, error) = match &mut self.modal {
+            Modal::Form(f) => (f.typed, &mut f.discard_told, &mut f.error),
+            Modal::Note(p) => (p.typed, &mut p.discard_told, &mut p.error),
+            _ => (false, &mut false, &mut None),
+        };
+        if typed && !*warned {
+            *warned = true;
+            *error = Some(told);
+        } else {
+            self.modal = Modal::None;
+        }
     }
 
     /// What the runner's save of a form came to: the item shown, or the

@@ -72,18 +72,7 @@ impl App {
                     };
                 }
             }
-            Action::Cancel => {
-                let told = self.discard_told(super::keymap::Layer::Prompt, Action::Confirm);
-                if let Modal::Note(p) = &mut self.modal
-                    && p.typed
-                    && !p.discard_told
-                {
-                    p.discard_told = true;
-                    p.error = Some(told);
-                } else {
-                    self.modal = Modal::None;
-                }
-            }
+            Action::Cancel => self.cancel_typed(),
             _ => return false,
         }
         true
