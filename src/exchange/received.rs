@@ -75,6 +75,55 @@ fn bound_work(conn: &mut Connection, limit: u64) -> Result<Arc<AtomicU64>> {
     Ok(used)
 }
 
+/// A received file's content hash worked out on a connection and thread
+/// of its own ([`signing::content_hash`]), stopped when dropped unfinished
+/// (the file refused for another reason meanwhile).
+struct Hashing {
+    running: Option<std::thread::JoinHandle<(Result<String>, u64)>>,
+    stop: Option<rusqlite::InterruptHandle>,
+}
+
+impl Hashing {
+    fn start(path: &Path, limit: u64) -> Hashing {
+        let path = path.to_path_buf();
+        let (give, handle) = std::sync::mpsc::sync_channel(1);
+        let running = std::thread::spawn(move || {
+            let hashed = open_untrusted(&path).and_then(|mut conn| {
+                let used = bound_work(&mut conn, limit)?;
+                let _ = give.send(conn.get_interrupt_handle());
+                let hash = signing::content_hash(&conn);
+                Ok((hash, used.load(Ordering::Relaxed)))
+            });
+            match hashed {
+                Ok((hash, used)) => (hash, used),
+                Err(e) => (Err(e), 0),
+            }
+        });
+        Hashing {
+            running: Some(running),
+            stop: handle.recv().ok(),
+        }
+    }
+
+    /// The hash, and the work it took.
+    fn finish(mut self) -> (Result<String>, u64) {
+        self.stop = None;
+        match self.running.take().map(|t| t.join()) {
+            Some(Ok(out)) => out,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => (Err(StoreError::Corrupt("no content hash".into())), 0),
+        }
+    }
+}
+
+impl Drop for Hashing {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop.interrupt();
+        }
+    }
+}
+
 fn refuse(file: &Path, why: impl std::fmt::Display) -> StoreError {
     StoreError::Refused(format!("{}: {why}", file.display()))
 }
@@ -400,6 +449,11 @@ fn accept_checked(
             ),
         ));
     }
+    // The content hash (every row) on a second connection and core, while
+    // this one checks every page; its work counts against the file's
+    // bound as this connection's does. (A file decrypted into memory is
+    // hashed here, after.)
+    let hashing = (!known && !plain.in_memory()).then(|| Hashing::start(&plain.path, limit));
     // (Bytes known by their hash passed this check when they were merged.)
     if !known {
         let check: Vec<String> = {
@@ -485,7 +539,14 @@ fn accept_checked(
     }
     // (And this one.)
     if !known {
-        let hash = signing::content_hash(&conn)?;
+        let hash = match hashing {
+            Some(h) => {
+                let (hash, used) = h.finish();
+                work.fetch_add(used, Ordering::Relaxed);
+                hash?
+            }
+            None => signing::content_hash(&conn)?,
+        };
         if hash != manifest.content_hash {
             return Err(refuse(
                 file,
