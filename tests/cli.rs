@@ -3,7 +3,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::Nb;
+use common::{Nb, s};
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -1598,4 +1598,49 @@ fn transit_countries_are_counted_each_and_found_by_any() {
         counts(&["route", "--where", "path=CN>AE>KZ>UZ"]),
         [("CN>UZ".into(), 2)]
     );
+}
+
+/// A file read whole (a MISP event, a risk profile, a column mapping) is
+/// read up to its cap and refused there, whatever it is: from a pipe or
+/// device, whose size nothing gives, it was read whole first (`/dev/zero`
+/// as a MISP event grew to gigabytes).
+#[test]
+fn files_read_whole_stop_at_their_cap_from_a_pipe_too() {
+    let nb = Nb::new();
+    nb.ok(&["init"]);
+    let header = nb.beside("h.csv");
+    std::fs::write(&header, "Tracking number,Destination\n").unwrap();
+    for (args, bytes, said) in [
+        (
+            vec!["import", "misp", "/dev/stdin", "--dry-run"],
+            5usize << 20,
+            "more than 4194304 bytes; a MISP event",
+        ),
+        (
+            vec!["profile", "import", "/dev/stdin"],
+            200_000,
+            "more than 100000 bytes; a profile is at most 100000 bytes",
+        ),
+        (
+            vec![
+                "import",
+                "csv",
+                s(&header),
+                "--mapping",
+                "/dev/stdin",
+                "--dry-run",
+            ],
+            2 << 20,
+            "more than 1048576 bytes; a column mapping",
+        ),
+    ] {
+        let out = nb
+            .cmd()
+            .args(&args)
+            .write_stdin(vec![b' '; bytes])
+            .assert()
+            .failure();
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains(said), "{args:?}: {err}");
+    }
 }

@@ -160,7 +160,12 @@ pub fn import_misp(
             file.display()
         );
     }
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    // (Read up to its cap whatever it is: a pipe or device has no size.)
+    let bytes = super::read_at_most(
+        file,
+        MAX_MISP_EVENT,
+        "a MISP event (read whole and imported in one transaction)",
+    )?;
     let text = json_text(bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let name = file.display().to_string();
     let import = |w: &mut crate::store::Writer<'_>| {

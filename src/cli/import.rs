@@ -17,6 +17,10 @@ const SHOWN_ERRORS: usize = 10;
 
 /// A CSV file read for import or screening: its mapping (given, or its
 /// headers recognised), encoding and delimiter.
+/// The most bytes a column mapping (a few dozen lines of TOML) is read
+/// with.
+const MAX_MAPPING_BYTES: u64 = 1 << 20;
+
 pub(super) fn prepare(
     file: &Path,
     mapping: Option<&Path>,
@@ -27,7 +31,7 @@ pub(super) fn prepare(
 ) -> Result<Prepared> {
     let mapping = match mapping {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
+            let text = super::read_text_at_most(p, MAX_MAPPING_BYTES, "a column mapping")
                 .with_context(|| format!("cannot read the mapping {}", p.display()))?;
             Some(Mapping::parse(&text, p)?)
         }

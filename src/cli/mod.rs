@@ -22,6 +22,34 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The bytes of `path`, at most `cap` of them: a file, pipe or device
+/// holding more is refused once one byte past `cap` is read, the message
+/// naming `what` holds at most `cap` bytes, rather than read whole
+/// (`/dev/zero` as a MISP event grew to gigabytes before its size was
+/// asked).
+pub(crate) fn read_at_most(path: &std::path::Path, cap: u64, what: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > cap {
+        anyhow::bail!(
+            "{}: more than {cap} bytes; {what} is at most {cap} bytes",
+            path.display()
+        );
+    }
+    Ok(bytes)
+}
+
+/// [`read_at_most`], as UTF-8 text.
+pub(crate) fn read_text_at_most(path: &std::path::Path, cap: u64, what: &str) -> Result<String> {
+    String::from_utf8(read_at_most(path, cap, what)?)
+        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text: {e}", path.display()))
+}
+
 /// The data directory (`~/.local/share/interdict` on Linux).
 pub fn data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "interdict").map(|d| d.data_dir().to_path_buf())

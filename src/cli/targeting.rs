@@ -195,8 +195,11 @@ pub fn profile(
             )?;
         }
         ProfileCmd::Import { file } => {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+            let text = super::read_text_at_most(
+                file,
+                crate::targeting::profile::MAX_TEXT as u64,
+                "a profile",
+            )?;
             let (p, warnings, new) = store
                 .write(|w| stored::save(w, &text))
                 .with_context(|| format!("{}", file.display()))?;

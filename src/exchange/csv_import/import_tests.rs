@@ -308,6 +308,26 @@ fn a_huge_cell_is_not_held_and_its_row_is_rejected() {
     );
 }
 
+/// A row that never ends (a stream with no line ends: `/dev/zero`, a
+/// pipe) refuses the file, naming the line it began
+/// on, once 64 MiB were passed over looking for its end: the rest of it
+/// was passed over until the stream ended, from a device or pipe never.
+#[test]
+fn a_row_that_never_ends_refuses_the_file() {
+    let tail = "a".repeat((MAX_SKIPPED_BYTES + MAX_ROW_BYTES) as usize + (1 << 20));
+    let csv = format!("Tracking number,Destination\nRR473124829KZ,KZ\nRR123456785KZ,KZ{tail}");
+    let (_d, mut s) = temp_store();
+    let e = import_text(&mut s, &csv, &Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("the row that begins on line 3 runs on for more than 64 MiB with no end"),
+        "{e}"
+    );
+    let p: Vec<Parcel> = records::list(s.conn(), 10, 0).unwrap();
+    assert!(p.is_empty());
+}
+
 /// A row whose only cells past the header's are empty (a trailing
 /// delimiter, as Excel writes) is a row like any other; one with more
 /// cells is refused, and the rejects file keeps its extra cells under

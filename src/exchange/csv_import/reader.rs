@@ -71,6 +71,9 @@ pub const MAX_CELL_BYTES: u64 = 2 * 1024 * 1024;
 /// [`CELL_WEIGHT`] besides its text, as it is held so: a wide table's row
 /// is a few kilobytes, and no table has 131,072 columns.
 pub const MAX_ROW_BYTES: u64 = 4 * 1024 * 1024;
+/// The most bytes of a row cut short ([`MAX_ROW_BYTES`]) passed over in
+/// looking for its end: past them, the file is refused.
+pub const MAX_SKIPPED_BYTES: u64 = 64 * 1024 * 1024;
 /// What a cell costs held, besides its text (its bounds, its string).
 pub const CELL_WEIGHT: u64 = 32;
 /// What the rows sent at once from the reading thread may weigh, their
@@ -132,6 +135,9 @@ pub(super) struct Sizes {
     column: usize,
     /// Passing over the rest of a row cut short: the line endings passed.
     skipping: Option<u64>,
+    /// The bytes passed over so, and the line the row began on.
+    skipped: u64,
+    began: u64,
 }
 
 /// Remembers where line-ending bytes are in the text the CSV parser reads,
@@ -165,6 +171,19 @@ impl<R: Read> Read for Terminators<R> {
             // (A read wholly inside a row cut short hands over nothing:
             // read on.)
             let kept = self.pass(&mut buf[..n]);
+            // A row that never ends (a stream of no line ends, a quote
+            // never closed) is no table's: read on, it was passed over
+            // until the stream ended, forever from a pipe or device.
+            if self.sizes.skipped > MAX_SKIPPED_BYTES {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "the row that begins on line {} runs on for more than {} MiB with no end (a file with no line ends, or a quote never closed): not a table this import reads",
+                        self.sizes.began,
+                        MAX_SKIPPED_BYTES >> 20
+                    ),
+                ));
+            }
             if kept > 0 {
                 return Ok(kept);
             }
@@ -193,6 +212,7 @@ impl<R> Terminators<R> {
             if let Some(passed) = &mut self.sizes.skipping {
                 if !row_ends {
                     *passed += ends;
+                    self.sizes.skipped += 1;
                     continue;
                 }
                 // The row's end is handed over, after the line endings
@@ -211,6 +231,9 @@ impl<R> Terminators<R> {
             } else if row_ends {
                 self.sizes = Sizes::default();
             } else {
+                if self.sizes.row == 0 {
+                    self.sizes.began = line;
+                }
                 // (A delimiter costs a cell: a row of a million empty
                 // cells would be held as a million cells.)
                 if before != QuoteState::InQuotes && b == delimiter {
