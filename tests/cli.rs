@@ -1483,6 +1483,30 @@ fn reading_a_notebook_that_is_not_there_makes_none() {
         .assert()
         .success();
     assert!(typo.exists());
+    // Nor is a file of nothing made one by a read (a received file whose
+    // download stopped at 0 bytes listed nothing, exit 0, and was a
+    // notebook after, mode 600); a write makes it one.
+    let empty = nb.beside("received.db");
+    std::fs::write(&empty, b"").unwrap();
+    for args in [
+        &["list", "parcels"][..],
+        &["search", "Kestrel"],
+        &["audit", "verify"],
+        &["export", "--all", "--out", "y.db"],
+    ] {
+        let out = nb.cmd_on(&empty).args(args).assert().failure();
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            err.contains("received.db: the file holds nothing (0 bytes"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0, "{args:?}");
+    }
+    nb.cmd_on(&empty)
+        .args(["add", "case", "--title", "New"])
+        .assert()
+        .success();
+    assert!(std::fs::metadata(&empty).unwrap().len() > 0);
 }
 
 /// A notebook under two names (a hard link) is refused for writing and

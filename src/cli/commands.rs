@@ -119,6 +119,24 @@ fn open(cli: &Cli) -> Result<Opened> {
             super::output::cell_line(&path.display().to_string())
         );
     }
+    // Nor is a file of nothing made one (a received file whose download
+    // stopped at 0 bytes listed nothing, exit 0, and was a notebook
+    // after: "the partner sent nothing"). (A notebook just made may have
+    // all it holds in its `-wal` yet: that is read.)
+    if reads_only(cli.command.as_ref()) && !cli.read_only {
+        let empty =
+            |p: &std::path::Path| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() == 0);
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        let wal = std::path::PathBuf::from(wal);
+        if empty(&path) && (empty(&wal) || !wal.exists()) {
+            bail!(
+                "{}: the file holds nothing (0 bytes: no notebook was ever made in it, or it was cut short); nothing to read, and it was not changed (`interdict --db {} init` makes a notebook of it)",
+                super::output::cell_line(&path.display().to_string()),
+                super::output::cell_line(&path.display().to_string())
+            );
+        }
+    }
     // A notebook with two names (a hard link) has a `-wal` beside each:
     // writes through one are not seen through the other, case references
     // were given twice and one name's writes were lost.
