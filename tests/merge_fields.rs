@@ -657,6 +657,13 @@ fn records_added_there_to_an_item_deleted_here_can_bring_it_back() {
     a.ok(&["conflicts", "resolve", &case[0], "--keep", "incoming"]);
     a.ok(&["conflicts", "resolve", &links[0], "--keep", "incoming"]);
     a.ok(&["conflicts", "resolve", &notes[0], "--keep", "incoming"]);
+    // Settled, the note taken is still one that was never here before:
+    // not "(deleted here)", now that it has entries here.
+    let shown = a.ok(&["conflicts", "show", &notes[0]]);
+    assert!(
+        shown.contains("(not here)") && !shown.contains("(deleted here)"),
+        "{shown}"
+    );
     let shown = a.ok(&["show", "C-0001"]);
     assert!(
         shown.contains("RR123456785KZ") && shown.contains("RR000000014CN"),

@@ -211,10 +211,13 @@ fn from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> Result<Conflict> {
     .and_then(|mut c| {
         c.deleted_with = deleted_with(conn, &c)?;
         c.here_now = here_now(conn, &c)?;
+        // (Never deleted here: an item first written here by the
+        // settlement of this conflict, its incoming side taken, was said
+        // "(deleted here)" once it had entries.)
         c.never_here = c.local.is_none()
             && !conn
                 .prepare_cached(&format!(
-                    "SELECT 1 FROM audit WHERE {}",
+                    "SELECT 1 FROM audit WHERE {} AND state IS NULL",
                     crate::store::audit::sql_of_item("item_id", "?1")
                 ))?
                 .exists([c.item_id])?;
