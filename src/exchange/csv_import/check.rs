@@ -748,7 +748,29 @@ pub(super) fn parse_row(
             }
             Vec::new()
         }
-        Err(errors) => errors,
+        Err(errors) => {
+            // Every problem of the row at once: a date read well but in
+            // the future is said beside another cell's (it was said only
+            // once that cell was mended, a second round for the partner).
+            let today = crate::domain::dates::latest_today();
+            for (field, why) in [("seized_on", PAST_DATES[0]), ("posted_on", PAST_DATES[1])] {
+                let Some(at) = slot_of(field) else { continue };
+                if errors.iter().any(|e| e.field == field) {
+                    continue;
+                }
+                let Some(raw) = given[at] else { continue };
+                if let Ok(parsed) = Parcel::FIELDS[at].parse(raw)
+                    && let Some(d) = parsed.value.as_str().filter(|d| *d > today.as_str())
+                {
+                    problems.push(problem(
+                        plan,
+                        Some(field),
+                        format!("{d} is in the future: {why}"),
+                    ));
+                }
+            }
+            errors
+        }
     };
     for e in errors {
         if !problems

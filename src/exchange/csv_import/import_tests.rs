@@ -450,6 +450,21 @@ fn two_digit_years_and_future_dates_are_refused() {
     let p: Vec<Parcel> = records::list(s.conn(), 1, 0).unwrap();
     assert_eq!(p[0].seized_on.as_deref(), Some("1969-03-04"));
     assert_eq!(p[0].posted_on.as_deref(), Some("2020-03-01"));
+    // A future date beside another cell's problem is said with it, every
+    // problem of the row at once (it was said once the other was mended).
+    let csv = format!(
+        "Tracking number,Recipient phone,Seized on\n\
+         RR000071109CN,+7 abc,{future}\n"
+    );
+    let r = import_text(&mut s, &csv, &Options::default()).unwrap();
+    let said = r.errors[0].to_string();
+    assert!(
+        said.contains("\"+7 abc\" is not a phone number")
+            && said.contains(&format!(
+                "column \"Seized on\" (seized_on): {future} is in the future"
+            )),
+        "{said}"
+    );
 }
 
 /// A cell typed over several lines goes into a one-line field with its
