@@ -670,6 +670,17 @@ fn records_added_there_to_an_item_deleted_here_can_bring_it_back() {
         "the case is back with its parcel and the partner's: {shown}"
     );
     assert!(a.ok(&["list", "notes"]).contains("new lead"));
+    // Each record taken came through the file: its provenance names it,
+    // as a merge's own writes do (it named no file).
+    for c in open.as_array().unwrap() {
+        let id = c["item_id"].as_str().unwrap();
+        let through = a.json(&["show", id])["came_through"].to_string();
+        assert!(
+            through.contains("b1.db"),
+            "{} {id}: {through}",
+            c["item_kind"]
+        );
+    }
     a.ok(&["audit", "verify"]);
     common::assert_consistent(&a.db);
 }

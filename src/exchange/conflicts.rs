@@ -695,6 +695,24 @@ pub fn resolve(store: &mut Store, id: i64, choice: Choice) -> Result<Conflict> {
                 "kept-local"
             }
         };
+        // What was taken from the file came through it: its provenance
+        // names the merge, as a merge's own writes do (the record or
+        // value taken showed no file, exporter or signer).
+        if choice == Choice::Incoming {
+            let action = if deletion {
+                "deleted"
+            } else if c.local.is_none() && c.never_here {
+                "added"
+            } else {
+                "updated"
+            };
+            w.tx.execute(
+                "INSERT INTO provenance (item_id, source_id, action, line, foreign_ref)
+                 SELECT item_id, source_id, ?2, NULL, NULL FROM conflicts WHERE id = ?1
+                 ON CONFLICT (item_id, source_id) DO UPDATE SET action = excluded.action",
+                (id, action),
+            )?;
+        }
         w.tx.execute(
             "UPDATE conflicts SET status = ?1, resolved_by = ?2, resolved_at = ?3 WHERE id = ?4",
             (status, w.actor, &w.now, id),
