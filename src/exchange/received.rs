@@ -422,7 +422,7 @@ fn accept_checked(
     // Nothing is read from a file whose schema is not exactly the one its
     // version declares: a view, trigger or generated column of someone
     // else's would run inside the checks and the merge.
-    let foreign = crate::store::schema::differences(&conn, version)
+    let foreign = crate::store::schema::received_differences(&conn, version)
         .map_err(|e| refuse(file, format!("damaged: {e}")))?;
     // A signature or manifest table taken out is said for what it is.
     let only_missing = |table: &str| {

@@ -1018,7 +1018,11 @@ impl Store {
         // (An object of interdict's that is missing runs nothing: the
         // writes that need it fail, and `audit verify` names it.)
         if version > 0 {
-            let found = schema::differences(&conn, version)?;
+            let found = if export {
+                schema::received_differences(&conn, version)?
+            } else {
+                schema::differences(&conn, version)?
+            };
             if found.iter().any(|d| !d.missing) {
                 return Err(StoreError::ForeignSchema {
                     path: path.into(),
