@@ -697,3 +697,40 @@ fn an_open_conflict_is_not_closed_by_a_merge_of_the_notebooks_own_export() {
     let all = nb.json(&["conflicts", "list", "--all"]);
     assert_eq!(all[0]["status"], "open", "{all}");
 }
+
+/// Schema 26 keys a German or Dutch street named in one word by its name
+/// and the street's word: an older notebook's index is built again on
+/// its first writable open, and `Königstraße 5` and `Königstr. 5`, which
+/// connected nothing, are one address.
+#[test]
+fn schema_26_builds_the_keys_again_and_one_word_streets_connect() {
+    let nb = Nb::new();
+    for (t, address) in [
+        ("RR000096009CN", "Königstraße 5, Stuttgart"),
+        ("RR000096012CN", "Königstr. 5, Stuttgart"),
+        ("RR000096043CN", "Kerkstraat 10, Utrecht"),
+    ] {
+        nb.ok(&[
+            "add",
+            "parcel",
+            "--tracking",
+            t,
+            "--recipient-address",
+            address,
+        ]);
+    }
+    // The index as schema 25 left it, in part: rows its rules did not
+    // make, gone.
+    let c = Connection::open(&nb.db).unwrap();
+    c.execute_batch("DELETE FROM occurrences; DELETE FROM sounds; PRAGMA user_version = 25;")
+        .unwrap();
+    drop(c);
+    let shown = nb.ok(&["xref", "RR000096009CN"]);
+    assert!(
+        shown.contains("RR000096012CN") && shown.contains("same recipient address"),
+        "{shown}"
+    );
+    assert!(!shown.contains("RR000096043CN"), "{shown}");
+    assert_eq!(user_version(&nb.db), 26);
+    nb.ok(&["audit", "verify"]);
+}

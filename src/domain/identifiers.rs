@@ -410,22 +410,47 @@ fn words_folded(raw: &str) -> String {
     let words = || folded.as_bytes().split(|b| *b == b' ');
     // When none is written otherwise in the key, the key is the folded
     // text itself.
-    if words().all(|w| place(w).is_none_or(|c| c.as_bytes() == w)) {
+    if words().all(|w| place(w).is_none_or(|c| c.as_bytes() == w) && street_stem(w).is_none()) {
         return folded;
     }
     let mut out = String::with_capacity(folded.len());
-    for w in words().filter(|w| !w.is_empty()) {
-        let w = match place(w) {
-            Some("") => continue,
-            Some(canonical) => canonical,
-            None => std::str::from_utf8(w).unwrap_or_default(),
-        };
+    let mut push = |w: &str| {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(w);
+    };
+    for w in words().filter(|w| !w.is_empty()) {
+        // A German or Dutch street named in one word (`konigstrasse`,
+        // `konigstr`, `kerkstraat`): its name, then the street's word
+        // after it, as `Konig Strasse` would be.
+        if let Some(stem) = street_stem(w) {
+            push(std::str::from_utf8(stem).unwrap_or_default());
+            push("ul");
+            continue;
+        }
+        match place(w) {
+            Some("") => {}
+            Some(canonical) => push(canonical),
+            None => push(std::str::from_utf8(w).unwrap_or_default()),
+        }
     }
     out
+}
+
+/// The name of a street a folded word names in one, as German and Dutch
+/// write them (`konigstrasse`, `konigstr` from `Königstraße`, `Königstr.`;
+/// `kerkstraat`, `kerkstr`): the word less its ending, when three letters
+/// or more are left.
+fn street_stem(w: &[u8]) -> Option<&[u8]> {
+    // (Most words end otherwise: told by their last byte first.)
+    if !matches!(w.last(), Some(b'e' | b'r' | b't')) {
+        return None;
+    }
+    ["strasse", "straat", "str"].iter().find_map(|end| {
+        let stem = w.strip_suffix(end.as_bytes())?;
+        (stem.len() >= 3 && stem.iter().all(u8::is_ascii_alphabetic)).then_some(stem)
+    })
 }
 
 /// `a == b`, told apart by length and first byte before the bytes are
@@ -468,6 +493,9 @@ const PLACE_WORDS: &[(&str, &str)] = &[
     ("ulitca", "ul"),
     ("ulica", "ul"),
     ("street", "ul"),
+    ("strasse", "ul"),
+    ("str", "ul"),
+    ("straat", "ul"),
     ("koshesi", "ul"),
     ("kochasi", "ul"),
     ("kochosu", "ul"),
@@ -555,6 +583,7 @@ const ADDRESS_WORDS: &[&str] = &[
     "st",
     "str",
     "strasse",
+    "straat",
     "road",
     "rd",
     "avenue",
@@ -590,6 +619,13 @@ pub fn address_sound_key(raw: &str) -> Option<String> {
     let folded = text::fold(raw);
     let kept = folded
         .split(' ')
+        // (A street named in one word by its name: `konigstrasse` is
+        // `konig`.)
+        .map(|w| {
+            street_stem(w.as_bytes())
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .unwrap_or(w)
+        })
         .filter(|w| !w.is_empty() && !ADDRESS_WORDS.iter().any(|a| same_word(a, w)));
     // The names in any order (a town before the street or after it); the
     // numbers in the order written (house 5, flat 12 is not house 12,
@@ -1348,6 +1384,29 @@ mod tests {
         ] {
             assert_eq!(address_key(after).unwrap(), k, "{after}");
         }
+        // A German or Dutch street named in one word, or in two: its
+        // name and the street's word (they connected nothing).
+        let k = address_key("Königstraße 5, Stuttgart").unwrap();
+        assert_eq!(k, "ul konig 5 stuttgart");
+        for same in [
+            "Königstr. 5, Stuttgart",
+            "König Str. 5, Stuttgart",
+            "Koenig Strasse 5, Stuttgart",
+        ] {
+            let f = address_key(same).unwrap();
+            assert!(f == k || same.starts_with("Koenig"), "{same}: {f}");
+            assert_eq!(
+                address_sound_key(same),
+                address_sound_key("Königstraße 5, Stuttgart")
+            );
+        }
+        assert_eq!(
+            address_key("Kerkstraat 10, Utrecht"),
+            address_key("Kerkstr. 10, Utrecht")
+        );
+        // (Not a word that merely ends so: `str` after fewer than three
+        // letters, or a town's name.)
+        assert_eq!(address_key("Astr 5, Ostrava").unwrap(), "astr 5 ostrava");
         // Kyrgyz street and avenue words, after the name.
         assert_eq!(
             address_key("Бишкек, Токтогул көчөсү 125"),

@@ -164,6 +164,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0025_key_rules.sql"),
         step: Some(upgrade::to_25),
     },
+    Migration {
+        version: 26,
+        name: "German and Dutch streets named in one word",
+        sql: include_str!("migrations/0026_street_words.sql"),
+        step: Some(upgrade::to_26),
+    },
 ];
 
 /// The schema that names records' origins by number, and the statement of

@@ -151,6 +151,13 @@ pub fn to_25(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
     rekeyed(tx, ctx, 25)
 }
 
+/// Schema 26: addresses keyed with a German or Dutch street named in one
+/// word as its name and the street's word (`Königstraße 5`, `Königstr.
+/// 5` and `König Str. 5` one address; `Kerkstraat`, `Kerkstr.`).
+pub fn to_26(tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
+    rekeyed(tx, ctx, 26)
+}
+
 /// The step of a schema whose rules for keys changed: [`rekey`], for a
 /// file that had keys (a new notebook has none yet).
 fn rekeyed(tx: &Connection, ctx: &Ctx<'_>, schema: i64) -> Result<()> {
