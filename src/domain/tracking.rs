@@ -125,6 +125,22 @@ pub fn parse(input: &str) -> Result<Tracking, String> {
             "{input:?} is not a tracking number: expected an S10 number (e.g. RR123456785KZ) or a courier waybill of 8-40 letters and digits"
         ));
     }
+    // A valid S10 number with a character or two run on before or after
+    // it (`RR123456785KZX`: a key typed by mistake) is no waybill: saved
+    // as one, it met no watch or parcel of the number, without a word.
+    if (14..=15).contains(&canonical.len()) {
+        let n = canonical.len();
+        for (at, extra, place) in [
+            (0, &canonical[13..], "after"),
+            (n - 13, &canonical[..n - 13], "before"),
+        ] {
+            if let Ok(number) = s10::parse(&canonical[at..at + 13]) {
+                return Err(format!(
+                    "{input:?} is the S10 number {number} with {extra:?} {place} it (a key typed by mistake?): the tracking number is the S10 number alone"
+                ));
+            }
+        }
+    }
     Ok(Tracking {
         carrier_hint: waybill_carrier(&canonical),
         canonical,
@@ -196,6 +212,33 @@ mod tests {
         assert_eq!(
             parse("JD0146000000 12345").unwrap().canonical,
             "JD014600000012345"
+        );
+    }
+
+    /// A valid S10 number with a character or two run on is refused,
+    /// naming the number and what was run on (`RR123456785KZX` was saved
+    /// as a waybill, cut off from every watch and parcel of the number);
+    /// a waybill that only looks alike, its check digit wrong, is one.
+    #[test]
+    fn an_s10_number_with_a_stray_key_is_refused() {
+        for (v, extra, place) in [
+            ("RR123456785KZX", "X", "after"),
+            ("RR444444445KZ1", "1", "after"),
+            ("XRR444444445KZ", "X", "before"),
+            ("rr444444445kz12", "12", "after"),
+        ] {
+            let e = parse(v).unwrap_err();
+            assert!(
+                e.contains(&format!(
+                    "with {extra:?} {place} it (a key typed by mistake?)"
+                )),
+                "{v}: {e}"
+            );
+        }
+        assert_eq!(
+            parse("RR123456784KZX").unwrap().kind,
+            TrackingKind::Waybill,
+            "its check digit is not the S10's"
         );
     }
 
