@@ -1817,6 +1817,16 @@ fn hits_are_marked_listed_and_each_reason_leads_to_its_evidence() {
             .any(|l| l.contains("EE000000028CN") && l.contains("!targeted")),
         "{text}"
     );
+    // And in a filtered list (the `/` filter's rows dropped the mark).
+    ui.keys("/");
+    ui.typed("EE000000028");
+    ui.keys("enter");
+    let text = ui.text();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("EE000000028CN") && l.contains("!targeted")),
+        "{text}"
+    );
     // The detail says why.
     assert!(text.contains("opioids-by-post"), "{text}");
     // The hits view: the hit, then its reasons.

@@ -98,6 +98,12 @@ fn page<R: Record>(
 
 /// Marks the parcels that screening hit: `!` before their status.
 fn mark_hits(conn: &Connection, mut rows: Vec<Row>) -> Result<Vec<Row>> {
+    mark_hits_in(conn, &mut rows)?;
+    Ok(rows)
+}
+
+/// [`mark_hits`] where the rows stand.
+fn mark_hits_in(conn: &Connection, rows: &mut [Row]) -> Result<()> {
     let ids: Vec<Uuid> = rows
         .iter()
         .filter(|r| r.kind == ItemKind::Parcel)
@@ -109,7 +115,7 @@ fn mark_hits(conn: &Connection, mut rows: Vec<Row>) -> Result<Vec<Row>> {
             status.insert(0, '!');
         }
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// A window of a kind's list, in the order items were written.
@@ -150,19 +156,26 @@ pub fn marked_cells(kind: ItemKind) -> [usize; 2] {
 }
 
 /// A filter's hits as the rows a pane lists, each with the characters
-/// that match `query` marked (a hit whose item is gone is left out).
+/// that match `query` marked (a hit whose item is gone is left out), and
+/// a parcel screening hit marked `!` as in the whole list (a filtered
+/// list dropped the marks).
 pub fn rows_of_hits(
     conn: &Connection,
     hits: &[crate::store::search::Hit],
     query: &str,
 ) -> Vec<Row> {
-    hits.iter()
+    let rows: Vec<Row> = hits
+        .iter()
         .filter_map(|h| row_of(conn, h.kind, h.id).ok().flatten())
         .map(|mut r| {
             mark(&mut r, query);
             r
         })
-        .collect()
+        .collect();
+    let mut rows = rows;
+    // (A mark that cannot be read leaves the row as it is.)
+    let _ = mark_hits_in(conn, &mut rows);
+    rows
 }
 
 /// Marks in a row the characters of its marked cells that match a
