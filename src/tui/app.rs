@@ -246,6 +246,9 @@ pub struct App {
     /// Rows a list shows (set from the terminal size).
     pub page: usize,
     pub quit: bool,
+    /// The whole screen is to be drawn again, not only what changed
+    /// (`Ctrl-l`: other output wrote over it).
+    pub redraw: bool,
     pub empty: bool,
     /// Keys go to the focused list's filter.
     pub filter_typing: bool,
@@ -332,6 +335,7 @@ impl App {
             cut: String::new(),
             page: page.max(1),
             quit: false,
+            redraw: false,
             empty: false,
             filter_typing: false,
             searching_pane: None,

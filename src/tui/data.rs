@@ -214,6 +214,10 @@ pub fn row_of(conn: &Connection, kind: ItemKind, id: Uuid) -> Result<Option<Row>
     }))
 }
 
+/// The most findings or notes of one item a group of the Links pane
+/// lists; a row says how many more there are.
+const LISTED: usize = 200;
+
 /// Everything connected to an item, for the Links pane.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkRow {
@@ -333,7 +337,9 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
             }
         }
         ItemKind::Substance => {
-            for f in related::findings_of_substance(conn, item.id, 200)? {
+            let found = related::findings_of_substance(conn, item.id, LISTED)?;
+            let listed = found.len();
+            for f in found {
                 out.push(LinkRow {
                     group: "Found in".into(),
                     kind: ItemKind::Parcel,
@@ -342,6 +348,25 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
                     reason: f.label(),
                     via: Some((ItemKind::Finding, f.meta.id)),
                 });
+            }
+            // The first only, and said so, with how to count them all (the
+            // group stopped at 200 without a word).
+            if listed == LISTED {
+                let all: i64 = conn.query_row(
+                    "SELECT count(*) FROM findings WHERE substance_id = ?1",
+                    [item.id],
+                    |r| r.get(0),
+                )?;
+                if all as usize > listed {
+                    out.push(LinkRow {
+                        group: "Found in".into(),
+                        kind: item.kind,
+                        id: item.id,
+                        label: format!("{} more not listed ({listed} of {all})", all as usize - listed),
+                        reason: "Shift-t or Shift-r on the substance counts its parcels; `interdict stats freq` on the command line".into(),
+                        via: None,
+                    });
+                }
             }
         }
         ItemKind::Case => {
@@ -460,7 +485,28 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
         });
     }
     out.extend(over);
-    for n in related::notes_on(conn, item.id, 200)? {
+    let notes = related::notes_on(conn, item.id, LISTED)?;
+    let more_notes = if notes.len() == LISTED {
+        let all: i64 = conn.query_row(
+            "SELECT count(*) FROM notes WHERE item_id = ?1",
+            [item.id],
+            |r| r.get(0),
+        )?;
+        (all as usize > LISTED).then(|| LinkRow {
+            group: "Notes".into(),
+            kind: item.kind,
+            id: item.id,
+            label: format!(
+                "{} more not listed ({LISTED} of {all})",
+                all as usize - LISTED
+            ),
+            reason: "`interdict timeline` or `interdict list notes` on the command line".into(),
+            via: None,
+        })
+    } else {
+        None
+    };
+    for n in notes {
         let grade = n.grading().map(|g| format!(" [{g}]")).unwrap_or_default();
         out.push(LinkRow {
             group: "Notes".into(),
@@ -471,6 +517,7 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
             via: Some((ItemKind::Note, n.meta.id)),
         });
     }
+    out.extend(more_notes);
     // Each group together, in the order a reader wants them.
     out.sort_by_key(|l| group_rank(&l.group));
     Ok(out)

@@ -648,6 +648,12 @@ impl super::app::App {
                 let warnings: Vec<String> = warnings.iter().filter_map(&mut take).collect();
                 let notes: Vec<String> = notes.iter().filter_map(&mut take).collect();
                 let mut msg = format!("{verb} {}", item.named());
+                // A warning before anything else said (at 80 columns the
+                // case's title after the item filled the status line, and
+                // the warning was what was cut).
+                if !warnings.is_empty() {
+                    msg.push_str(&format!(" (warning: {})", warnings.join("; ")));
+                }
                 // A new parcel says the case it went into.
                 let case = f
                     .fields
@@ -657,9 +663,6 @@ impl super::app::App {
                     .filter(|c| !c.is_empty() && f.editing.is_none());
                 if let Some(c) = case {
                     msg.push_str(&format!(" in case {c}"));
-                }
-                if !warnings.is_empty() {
-                    msg.push_str(&format!(" (warning: {})", warnings.join("; ")));
                 }
                 self.reload();
                 // A parcel added from the Links pane (of its case, or of a

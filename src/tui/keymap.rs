@@ -72,6 +72,7 @@ pub enum Action {
     Every,
     Period,
     CaseScope,
+    Redraw,
 }
 
 impl Action {
@@ -118,7 +119,7 @@ impl Action {
             Save => "save",
             NextField => "next field",
             PrevField => "previous field",
-            Yes => "yes",
+            Yes => "yes (in suggested matches: they are one, linked same-as)",
             No => "no",
             PathTo => "the chain of connections to another item",
             History => "history of the selected item: who changed what, when",
@@ -130,6 +131,9 @@ impl Action {
             KeepLocal => "keep the version here (the incoming one stays on record)",
             TakeIncoming => "take the incoming version (the one here stays on record)",
             Messages => "every message of this session, in full",
+            Redraw => {
+                "draw the whole screen again (after other output, a `wall` or a job's, wrote over it)"
+            }
             Frequencies => "count the values of a field of this pane's items",
             Trends => "seizures over time, rising ones first",
             Routes => "parcels by origin and destination, and how many held drugs",
@@ -335,6 +339,7 @@ const DEFAULTS: &[(Layer, Action, &[&str])] = {
         (L::Global, A::Forward, &["]", "alt-right"]),
         (L::Global, A::Search, &["s"]),
         (L::Global, A::Messages, &["shift-m"]),
+        (L::Global, A::Redraw, &["ctrl-l"]),
         (L::List, A::Down, &["j", "down"]),
         (L::List, A::Up, &["k", "up"]),
         (L::List, A::Top, &["g g", "home"]),

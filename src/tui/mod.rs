@@ -217,6 +217,12 @@ pub fn run(store: Store, notice: Option<(String, bool)>) -> anyhow::Result<()> {
     }
     let mut dirty = true;
     loop {
+        if std::mem::take(&mut session.app.redraw) {
+            // (What the terminal shows is forgotten: the next frame is
+            // drawn whole.)
+            guard.terminal.clear()?;
+            dirty = true;
+        }
         if dirty {
             guard.terminal.draw(|f| view::draw(f, &session.app))?;
             dirty = false;

@@ -18,6 +18,10 @@ use crate::store::{Store, search};
 use crate::xref::fuzzy;
 use std::time::{Duration, Instant};
 
+/// The newest hits the hits view lists (each with its reasons' lines);
+/// its title says how many more there are.
+const HITS_SHOWN: usize = 1000;
+
 pub struct Runner {
     pub store: Store,
     /// Runs live filters off the input thread (none if it could not start).
@@ -346,11 +350,24 @@ impl Runner {
                 }
                 app.deleted(item, result.map_err(|e| e.to_string()));
             }
-            Effect::Hits => match super::reports::hit_lines(self.store.conn(), 200) {
+            Effect::Hits => match super::reports::hit_lines(self.store.conn(), HITS_SHOWN) {
                 Ok((0, _)) => app.info(
                     "no hits yet: parcels are screened as they are saved, against the profiles and the watchlist (interdict profile, interdict watch)",
                 ),
-                Ok((n, lines)) => app.report(format!("Hits, newest first ({n})"), lines),
+                Ok((n, lines)) => {
+                    // The newest only, and said so, with where the rest
+                    // are (the view stopped at 200 without a word).
+                    let all = crate::targeting::stored::hits_count(self.store.conn(), None)
+                        .map_or(n, |c| c as usize);
+                    let title = if all > n {
+                        format!(
+                            "Hits, newest first ({n} of {all}; `interdict hits --limit {all}` lists every one)"
+                        )
+                    } else {
+                        format!("Hits, newest first ({n})")
+                    };
+                    app.report(title, lines)
+                }
                 Err(e) => app.error(e.to_string()),
             },
             Effect::Matches(around) => {

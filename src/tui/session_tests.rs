@@ -1565,3 +1565,117 @@ fn escape_from_what_was_typed_asks_once_before_discarding_it() {
     ui.keys("enter");
     assert!(ui.text().contains("called the recipient"), "{}", ui.text());
 }
+
+/// `Ctrl-l` draws the whole screen again (a `wall` message written over
+/// it stayed until a resize), and help lists it, and says what `y` does
+/// among suggested matches (it said only "yes").
+#[test]
+fn ctrl_l_redraws_and_help_says_it() {
+    let mut ui = Ui::new(0);
+    assert!(!ui.s.app.redraw);
+    ui.keys("ctrl-l");
+    assert!(ui.s.app.redraw, "Ctrl-l asks for the whole screen again");
+    ui.keys("?");
+    let mut seen = String::new();
+    for _ in 0..40 {
+        seen.push_str(&ui.text());
+        ui.keys("pagedown");
+    }
+    assert!(
+        seen.contains("Ctrl-l") && seen.contains("draw the whole screen again"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("in suggested matches: they are one"),
+        "{seen}"
+    );
+}
+
+/// Enter on a sheet's line lists what the sheet counted: a live filter's
+/// matches with the value (Enter dropped the filter and listed every
+/// parcel with it), and a trend's line within its counted window (every
+/// seizure ever).
+#[test]
+fn a_sheets_line_lists_what_the_sheet_counted() {
+    let mut ui = Ui::new(300);
+    ui.keys("2");
+    let some = ui.s.app.lists[1].rows[3].cells[0].clone();
+    ui.keys("/")
+        .typed(&some[..some.len().min(10)])
+        .keys("enter");
+    let matched: std::collections::HashSet<uuid::Uuid> =
+        ui.s.app.lists[1].hits.iter().map(|r| r.id).collect();
+    assert!(!matched.is_empty() && matched.len() < 100, "{}", ui.text());
+    ui.keys("shift-r enter");
+    let l = &ui.s.app.lists[1];
+    assert!(l.subset.is_some(), "{}", ui.text());
+    let numbers = l.subset.as_ref().unwrap().numbers.clone();
+    assert!(!numbers.is_empty(), "{}", ui.text());
+    let c = ui.s.runner.store.conn();
+    for n in &numbers {
+        let id: uuid::Uuid = c
+            .query_row("SELECT id FROM parcels WHERE n = ?1", [n], |r| r.get(0))
+            .unwrap();
+        assert!(
+            matched.contains(&id),
+            "a parcel the filter did not match: {id}"
+        );
+    }
+    // A trend's line: its window, not every seizure.
+    ui.keys("esc esc esc shift-t");
+    let super::app::Modal::Stats(v) = &ui.s.app.modal else {
+        panic!("{}", ui.text())
+    };
+    let (since, until) = v.counted.clone().expect("the trend's window");
+    ui.keys("enter");
+    let l = &ui.s.app.lists[1];
+    let numbers = l.subset.as_ref().expect("a subset").numbers.clone();
+    for n in &numbers {
+        let on: Option<String> = c_on(&ui, *n);
+        let on = on.expect("a seizure has its date");
+        assert!(
+            on.as_str() >= since.as_str() && on.as_str() <= until.as_str(),
+            "{on} outside {since}..{until}"
+        );
+    }
+    fn c_on(ui: &Ui, n: i64) -> Option<String> {
+        ui.s.runner
+            .store
+            .conn()
+            .query_row("SELECT seized_on FROM parcels WHERE n = ?1", [n], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    }
+}
+
+/// A group of the Links pane that lists the first 200 of more says how
+/// many more there are (it stopped at 200 without a word: a substance
+/// found in 462 parcels showed "Found in (200)").
+#[test]
+fn a_group_cut_at_its_first_rows_says_how_many_more() {
+    use crate::domain::record::new_record;
+    use crate::domain::{Case, Note};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir, "tester");
+    let case = store
+        .write(|w| {
+            let (mut c, _) = new_record::<Case>(&[("title", "Op Many Notes")])?;
+            crate::store::create::case(w, &mut c)?;
+            for i in 0..205 {
+                let (mut n, _) = new_record::<Note>(&[("text", &format!("lead {i}"))])?;
+                n.item_id = c.meta.id;
+                crate::store::create::note(w, &mut n)?;
+            }
+            Ok(crate::store::refs::ItemRef {
+                kind: crate::domain::ItemKind::Case,
+                id: c.meta.id,
+                label: c.reference.clone(),
+            })
+        })
+        .unwrap();
+    let rows = super::data::links_of(store.conn(), &case).unwrap();
+    let notes: Vec<_> = rows.iter().filter(|r| r.group == "Notes").collect();
+    assert_eq!(notes.len(), 201);
+    assert_eq!(notes[200].label, "5 more not listed (200 of 205)");
+}

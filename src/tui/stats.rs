@@ -99,6 +99,9 @@ pub struct StatsView {
     pub cursor: usize,
     /// The frequency sheet shown, kept to re-sort.
     pub freq: Option<Freq>,
+    /// The trend's counted period (its current window), which a line's
+    /// Enter filters within.
+    pub counted: Option<(String, String)>,
 }
 
 impl StatsView {
@@ -123,6 +126,7 @@ impl StatsView {
             lines: Vec::new(),
             cursor: 0,
             freq: None,
+            counted: None,
         }
     }
 
@@ -268,6 +272,7 @@ impl StatsView {
     }
 
     fn show_trend(&mut self, t: &Trend) {
+        self.counted = Some((t.since.clone(), t.until.clone()));
         let every = match t.every {
             Every::Week => "week",
             Every::Month => "month",
@@ -688,12 +693,14 @@ impl App {
         // What the sheet counted, narrowed to the line: a case's parcels
         // stay the case's (from the Cases pane the list showed the whole
         // notebook's, not the count Enter was pressed on).
+        // A live filter's matches the sheet counted stay: the list is
+        // their items with the value (Enter dropped the filter, and
+        // listed every item with it).
         let mut scope = if base.kind == facet.dim.kind {
             base
         } else {
             Scope::new(facet.dim.kind)
         };
-        scope.items = None;
         scope.facets.retain(|f| f.dim != facet.dim);
         scope.facets.push(facet);
         self.modal = Modal::None;
@@ -815,7 +822,15 @@ impl App {
             }
             Action::Follow => {
                 let lead = v.lines.get(v.cursor).and_then(|(_, l)| l.clone());
-                let base = v.scope();
+                let mut base = v.scope();
+                // A trend's line counts its current window: the list is
+                // filtered within it (it showed every seizure ever).
+                if v.view == View::Trend
+                    && let Some((since, until)) = v.counted.clone()
+                {
+                    base.since = Some(since);
+                    base.until = Some(until);
+                }
                 match lead {
                     Some(Lead::Column(c)) => {
                         v.column = Some(c);

@@ -425,6 +425,7 @@ impl App {
     fn list_action(&mut self, a: Action) {
         match a {
             Action::Messages => self.show_messages(),
+            Action::Redraw => self.redraw = true,
             Action::Frequencies => self.open_stats(super::stats::View::Columns),
             Action::Trends => self.open_stats(super::stats::View::Trend),
             Action::Routes => self.open_stats(super::stats::View::Routes),
