@@ -592,22 +592,54 @@ impl super::app::App {
     /// then it says so, with the keys that discard and save (as the
     /// keymap has them), and a second cancel discards it.
     pub(super) fn cancel_typed(&mut self) {
+        if self.unsaved_told(super::keymap::Action::Cancel) {
+            self.modal = super::app::Modal::None;
+        }
+    }
+
+    /// Quits, unless a form or note prompt is open with something typed
+    /// into it and the user was not told yet that quitting loses it (a
+    /// `Ctrl-c` from shell habit threw a filled form away): then it says
+    /// so, and a second quit quits.
+    pub(super) fn quit_typed(&mut self) {
+        if self.unsaved_told(super::keymap::Action::Quit) {
+            self.quit = true;
+        }
+    }
+
+    /// Whether the open form or note prompt may be left by `leave`
+    /// (cancel or quit) without a word: nothing typed into it, or the user
+    /// told already. Else it says what a second `leave` does, with the
+    /// keys that do it and that save (as the keymap has them).
+    fn unsaved_told(&mut self, leave: super::keymap::Action) -> bool {
         use super::app::Modal;
         use super::keymap::{Action, Layer};
         let (layer, save) = match self.modal {
             Modal::Note(_) => (Layer::Prompt, Action::Confirm),
             _ => (Layer::Form, Action::Save),
         };
+        // (A key of one character types it into the field.)
         let key = |a: Action| {
             self.keymap
                 .keys_for(layer, a)
-                .first()
-                .cloned()
+                .into_iter()
+                .chain(
+                    self.keymap
+                        .keys_for(Layer::Global, a)
+                        .into_iter()
+                        .filter(|k| k.chars().count() > 1),
+                )
+                .next()
                 .unwrap_or_else(|| a.description().to_string())
         };
         let told = format!(
-            "not saved: {} again discards what was typed here, {} saves it",
-            key(Action::Cancel),
+            "not saved: {} again {} what was typed here, {} saves it",
+            key(leave),
+            if leave == Action::Quit {
+                "quits and discards"
+            } else {
+                "discards"
+            },
             key(save)
         );
         let (typed, warned, error) = match &mut self.modal {
@@ -618,8 +650,9 @@ impl super::app::App {
         if typed && !*warned {
             *warned = true;
             *error = Some(told);
+            false
         } else {
-            self.modal = Modal::None;
+            true
         }
     }
 

@@ -1553,6 +1553,16 @@ fn escape_from_what_was_typed_asks_once_before_discarding_it() {
     ui.keys("esc");
     assert!(matches!(ui.s.app.modal, Modal::None), "{}", ui.text());
     assert!(!ui.text().contains("Op Kestrel"));
+    // Ctrl-c, from shell habit, says so too before it quits.
+    ui.keys("a").typed("Op Kestrel").keys("ctrl-c");
+    assert!(!ui.s.app.quit, "{}", ui.text());
+    assert!(
+        ui.text()
+            .contains("not saved: Ctrl-c again quits and discards what was typed here"),
+        "{}",
+        ui.text()
+    );
+    ui.keys("esc esc");
     // Saved after the warning: the form's values all kept.
     ui.keys("a").typed("Op Kestrel").keys("esc ctrl-s");
     assert!(ui.status().contains("created case"), "{}", ui.text());
@@ -1564,6 +1574,9 @@ fn escape_from_what_was_typed_asks_once_before_discarding_it() {
     assert!(ui.text().contains("Esc again discards"), "{}", ui.text());
     ui.keys("enter");
     assert!(ui.text().contains("called the recipient"), "{}", ui.text());
+    // Nothing typed: Ctrl-c quits at once.
+    ui.keys("ctrl-c");
+    assert!(ui.s.app.quit);
 }
 
 /// `Ctrl-l` draws the whole screen again (a `wall` message written over

@@ -431,7 +431,7 @@ impl App {
             Action::Routes => self.open_stats(super::stats::View::Routes),
             Action::Emerging => self.open_stats(super::stats::View::Emerging),
             Action::Timeline => self.open_stats(super::stats::View::Timeline),
-            Action::Quit => self.quit = true,
+            Action::Quit => self.quit_typed(),
             Action::Help => self.open_help(),
             Action::NextPane | Action::PrevPane => {
                 let i = self.pane.index() as isize + if a == Action::NextPane { 1 } else { -1 };
