@@ -15,6 +15,22 @@ pub fn notes_on(conn: &Connection, id: Uuid, limit: usize) -> Result<Vec<Note>> 
     list_where(conn, "item_id = ?1", [id], limit, 0)
 }
 
+/// How many notes are on an item.
+pub fn notes_on_count(conn: &Connection, id: Uuid) -> Result<usize> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM notes WHERE item_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    Ok(n as usize)
+}
+
+/// How many findings name a substance (the parcels it was found in).
+pub fn findings_of_substance_count(conn: &Connection, substance: Uuid) -> Result<usize> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM findings WHERE substance_id = ?1")?
+        .query_row([substance], |r| r.get(0))?;
+    Ok(n as usize)
+}
+
 pub fn findings_in_parcel(conn: &Connection, parcel: Uuid) -> Result<Vec<Finding>> {
     list_where(conn, "parcel_id = ?1", [parcel], 1000, 0)
 }

@@ -352,17 +352,13 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
             // The first only, and said so, with how to count them all (the
             // group stopped at 200 without a word).
             if listed == LISTED {
-                let all: i64 = conn.query_row(
-                    "SELECT count(*) FROM findings WHERE substance_id = ?1",
-                    [item.id],
-                    |r| r.get(0),
-                )?;
-                if all as usize > listed {
+                let all = related::findings_of_substance_count(conn, item.id)?;
+                if all > listed {
                     out.push(LinkRow {
                         group: "Found in".into(),
                         kind: item.kind,
                         id: item.id,
-                        label: format!("{} more not listed ({listed} of {all})", all as usize - listed),
+                        label: format!("{} more not listed ({listed} of {all})", all - listed),
                         reason: "Shift-t or Shift-r on the substance counts its parcels; `interdict stats freq` on the command line".into(),
                         via: None,
                     });
@@ -487,19 +483,12 @@ pub fn links_of(conn: &Connection, item: &ItemRef) -> Result<Vec<LinkRow>> {
     out.extend(over);
     let notes = related::notes_on(conn, item.id, LISTED)?;
     let more_notes = if notes.len() == LISTED {
-        let all: i64 = conn.query_row(
-            "SELECT count(*) FROM notes WHERE item_id = ?1",
-            [item.id],
-            |r| r.get(0),
-        )?;
-        (all as usize > LISTED).then(|| LinkRow {
+        let all = related::notes_on_count(conn, item.id)?;
+        (all > LISTED).then(|| LinkRow {
             group: "Notes".into(),
             kind: item.kind,
             id: item.id,
-            label: format!(
-                "{} more not listed ({LISTED} of {all})",
-                all as usize - LISTED
-            ),
+            label: format!("{} more not listed ({LISTED} of {all})", all - LISTED),
             reason: "`interdict timeline` or `interdict list notes` on the command line".into(),
             via: None,
         })
