@@ -1608,3 +1608,32 @@ fn own_lists_of_three_decimals_and_quoted_values_import_back() {
     let err = b.fails(&["import", "csv", s(&partner)]);
     assert!(err.contains("could be"), "{err}");
 }
+
+/// A notebook holding two parcels under one tracking number (its own and
+/// a partner's, received) counts a row as a duplicate of either: it was
+/// compared with the first only, and refused though it was the second.
+/// A row like neither names both.
+#[test]
+fn a_row_is_a_duplicate_of_any_parcel_under_its_number() {
+    let t = s10_number("RR", 88, "CN");
+    let (here, there) = (Nb::new(), Nb::new());
+    here.ok(&["add", "parcel", "--tracking", &t, "--weight", "100"]);
+    there.ok(&["add", "parcel", "--tracking", &t, "--weight", "250"]);
+    let file = there.beside("there.db");
+    there.ok(&["export", "--all", "--out", s(&file)]);
+    here.ok(&["merge", "--trust-new", s(&file)]);
+    assert_eq!(here.count("parcels"), 2);
+    let same = write(&here, "same.csv", format!("tracking,weight_g\n{t},250\n"));
+    let v = here.json(&["import", "csv", s(&same)]);
+    assert_eq!(
+        (v["imported"].as_i64(), v["duplicates"].as_i64()),
+        (Some(0), Some(1)),
+        "{v}"
+    );
+    let other = write(&here, "other.csv", format!("tracking,weight_g\n{t},999\n"));
+    let err = here.fails(&["import", "csv", s(&other)]);
+    assert!(
+        err.contains(&format!("2 parcels {t} are already in the notebook")),
+        "{err}"
+    );
+}

@@ -274,26 +274,45 @@ impl<'a> Checker<'a> {
                     .insert(parcel.tracking.clone().into_boxed_str(), (line, fp));
             }
         }
-        let existing = match crate::store::refs::parcels_tracked(conn, &parcel.tracking, 1)?.first()
-        {
-            Some(id) => records::get::<Parcel>(conn, *id)?,
-            None => None,
-        };
-        if let Some(old) = &existing {
+        // Every parcel the notebook holds under the number (one of its own
+        // and a partner's received copy, say): the row is a duplicate of
+        // any that holds its values (it was compared with the first only,
+        // and refused though the second was the same).
+        let mut held = Vec::new();
+        for id in crate::store::refs::parcels_tracked(conn, &parcel.tracking, HELD_UNDER_ONE)? {
+            if let Some(old) = records::get::<Parcel>(conn, id)? {
+                held.push(old);
+            }
+        }
+        let mut first_differing = None;
+        for old in &held {
             let differing = self.differing_fields(&parcel, old, "file", "notebook");
             if differing.is_empty() {
                 return Ok(Verdict::Duplicate);
             }
-            return Ok(self.reject(
-                line,
-                Some("tracking"),
+            first_differing.get_or_insert(differing);
+        }
+        if let (Some(old), Some(differing)) = (held.first(), first_differing) {
+            let message = if held.len() == 1 {
                 format!(
                     "parcel {} is already in the notebook (id {}) with other values: {}; edit it there",
                     parcel.tracking,
                     old.meta.id,
                     differing.join(", ")
-                ),
-            ));
+                )
+            } else {
+                format!(
+                    "{} parcels {} are already in the notebook (ids {}), none with this row's values (the first: {}); edit one there",
+                    held.len(),
+                    parcel.tracking,
+                    held.iter()
+                        .map(|p| p.meta.id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    differing.join(", ")
+                )
+            };
+            return Ok(self.reject(line, Some("tracking"), message));
         }
         Ok(Verdict::New(parcel, identifiers, warnings))
     }
@@ -423,6 +442,9 @@ fn two_digit_year(cell: &str, order: Option<DateOrder>) -> Option<String> {
         )
     })
 }
+
+/// The most parcels under one tracking number a row is compared with.
+const HELD_UNDER_ONE: usize = 16;
 
 /// Why a parcel's seizure and posting dates cannot be in the future.
 const PAST_DATES: [&str; 2] = [
