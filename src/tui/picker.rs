@@ -141,7 +141,14 @@ impl App {
         if let Modal::Picker(p) = self.modal_under_help()
             && p.query == query
         {
-            p.hits = hits;
+            // The other end of a link or path is never the item itself
+            // (offered, it was refused only once its type was chosen, and
+            // the query typed was gone).
+            let own = match &p.purpose {
+                PickerPurpose::LinkFrom(from) | PickerPurpose::PathFrom(from) => Some(from.id),
+                _ => None,
+            };
+            p.hits = hits.into_iter().filter(|h| Some(h.id) != own).collect();
             p.cursor = 0;
         }
     }

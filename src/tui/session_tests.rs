@@ -1692,3 +1692,17 @@ fn a_group_cut_at_its_first_rows_says_how_many_more() {
     assert_eq!(notes.len(), 201);
     assert_eq!(notes[200].label, "5 more not listed (200 of 205)");
 }
+
+/// The item itself is never offered as the other end of its link (it was
+/// refused only once a type was chosen, the query typed gone).
+#[test]
+fn a_link_never_offers_the_item_itself() {
+    let mut ui = Ui::new(60);
+    ui.keys("2 g g");
+    let (own, tracking) = ui.selected();
+    ui.keys("l").typed(&tracking);
+    let super::app::Modal::Picker(p) = &ui.s.app.modal else {
+        panic!("{}", ui.text())
+    };
+    assert!(p.hits.iter().all(|h| h.id != own), "{:?}", p.hits);
+}
