@@ -2768,7 +2768,11 @@ fn help_scrolls_within_its_length_and_opens_from_views_and_forms() {
     assert!(ui.text().contains("Everywhere"), "{}", ui.text());
     ui.keys("f1");
     assert!(ui.text().contains("Who?▏"), "{}", ui.text());
-    // Ctrl-c quits from a form, and from a filter being typed.
+    // Ctrl-c quits from a form (one typed into says so first, and the
+    // second quits), and from a filter being typed.
+    ui.keys("ctrl-c");
+    assert!(!ui.session.app.quit);
+    assert!(ui.text().contains("Ctrl-c again quits"), "{}", ui.text());
     ui.keys("ctrl-c");
     assert!(ui.session.app.quit);
     let mut ui = Ui::new(30, 80, 24, false);
