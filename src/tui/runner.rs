@@ -729,14 +729,15 @@ impl Runner {
         let loaded = self.follow_loader(app);
         let changed = searched | counted | loaded | self.refresh_if_changed(app);
         app.recount_a_stale_subset();
-        // A kept filter others' writes may have changed is searched
-        // again once its list is the one shown, and nothing is typed or
-        // searched meanwhile.
+        // A filter others' writes may have changed is searched again once
+        // its list is the one shown, and nothing is searched meanwhile:
+        // kept, or still being typed (its prompt open, it waited for
+        // Enter, though nothing was typed for seconds; a key typed then
+        // searches again as ever).
         let i = app.pane.index();
         if app.pane != Pane::Links
             && app.stale_filters.get(i) == Some(&true)
             && app.searching_pane.is_none()
-            && !app.filter_typing
         {
             app.stale_filters[i] = false;
             app.refilter(i);

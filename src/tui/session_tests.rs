@@ -1026,6 +1026,23 @@ fn a_kept_filter_shows_matches_written_elsewhere() {
         .collect();
     assert!(hits.contains(&fourth), "{hits:?}\n{}", ui.text());
     assert_eq!(ui.selected().1, tracking);
+    // A filter still being typed shows them too, its prompt open (it
+    // waited for Enter, though nothing was typed for seconds).
+    ui.keys("esc 2 /").typed("zhaksylykov");
+    assert_eq!(ui.s.app.lists[1].hits.len(), 4, "{}", ui.text());
+    let fifth = add(&mut other, 5);
+    ui.look();
+    ui.look();
+    assert!(ui.s.app.filter_typing);
+    let hits: Vec<String> = ui.s.app.lists[1]
+        .hits
+        .iter()
+        .map(|r| r.cells[0].clone())
+        .collect();
+    assert!(hits.contains(&fifth), "{hits:?}\n{}", ui.text());
+    // And the typing goes on where it was.
+    ui.typed(" s");
+    assert_eq!(ui.s.app.lists[1].filter.as_deref(), Some("zhaksylykov s"));
 }
 
 /// The number of an exhibit of the demo with a custody log, and its
