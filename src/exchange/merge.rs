@@ -3132,40 +3132,12 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
             ))
         };
         type Batch<R> = Vec<(usize, R, Option<String>)>;
-        let (send, receive) = std::sync::mpsc::sync_channel::<Batch<R>>(4);
-        // (Dropped by the last checking thread to stop, panicking or not,
-        // so that the reading thread's sending never waits on none.)
-        let receive = std::sync::Mutex::new(Some(receive));
-        let running = std::sync::atomic::AtomicUsize::new(2);
         std::thread::scope(|scope| -> Result<()> {
-            struct Last<'a, T> {
-                running: &'a std::sync::atomic::AtomicUsize,
-                receive: &'a std::sync::Mutex<Option<T>>,
-            }
-            impl<T> Drop for Last<'_, T> {
-                fn drop(&mut self) {
-                    if self
-                        .running
-                        .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
-                        == 1
-                    {
-                        drop(
-                            self.receive
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .take(),
-                        );
-                    }
-                }
-            }
-            let (receive, running) = (&receive, &running);
-            let next = move || {
-                let r = receive.lock().unwrap_or_else(|e| e.into_inner());
-                r.as_ref().and_then(|r| r.recv().ok())
-            };
-            let check = move || {
-                let _last = Last { running, receive };
-                while let Some(batch) = next() {
+            // Each checking thread has a channel of its own, and the
+            // batches go to them in turn: one that stops (a panic) drops
+            // its end, and the reading thread's next send to it fails.
+            let check = |receive: std::sync::mpsc::Receiver<Batch<R>>| {
+                for batch in receive {
                     for (at, rec, label) in batch {
                         if refused_before(at) {
                             continue;
@@ -3188,7 +3160,13 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
                     }
                 }
             };
-            let typed = [scope.spawn(check), scope.spawn(check)];
+            let (mut sends, mut typed) = (Vec::new(), Vec::new());
+            for _ in 0..2 {
+                let (send, receive) = std::sync::mpsc::sync_channel::<Batch<R>>(2);
+                sends.push(send);
+                typed.push(scope.spawn(move || check(receive)));
+            }
+            let mut turn = 0usize;
             let mut batch = Vec::with_capacity(CHECK_BATCH);
             let mut at = 0usize;
             // (Stopped: a refusal found, by either thread.)
@@ -3226,15 +3204,19 @@ fn check_all_in(src: &Connection, dst: &Connection) -> Result<(Same, usize)> {
                     return Err(stopped());
                 }
                 batch.push((at, rec, label));
-                if batch.len() == CHECK_BATCH && send.send(std::mem::take(&mut batch)).is_err() {
-                    return Err(stopped());
+                if batch.len() == CHECK_BATCH {
+                    let to = &sends[turn % sends.len()];
+                    turn += 1;
+                    if to.send(std::mem::take(&mut batch)).is_err() {
+                        return Err(stopped());
+                    }
                 }
                 Ok(())
             });
             if !batch.is_empty() {
-                let _ = send.send(batch);
+                let _ = sends[turn % sends.len()].send(batch);
             }
-            drop(send);
+            drop(sends);
             for t in typed {
                 if let Err(panic) = t.join() {
                     std::panic::resume_unwind(panic);
