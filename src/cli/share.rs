@@ -698,13 +698,8 @@ pub fn conflicts(
             // list named them all, a note's id and kind too.)
             let fields = if c.is_deletion() {
                 "(deleted there)".to_string()
-            } else if c.local.is_none() {
-                if c.never_here {
-                    "(not here)"
-                } else {
-                    "(deleted here)"
-                }
-                .to_string()
+            } else if let Some(said) = c.absent_here() {
+                said.to_string()
             } else {
                 c.diff()
                     .iter()

@@ -115,6 +115,16 @@ impl Conflict {
             .collect()
     }
 
+    /// How the side here is said when the conflict holds no version
+    /// here: never here, or deleted here.
+    pub fn absent_here(&self) -> Option<&'static str> {
+        self.local.is_none().then_some(if self.never_here {
+            "(not here)"
+        } else {
+            "(deleted here)"
+        })
+    }
+
     pub fn diff(&self) -> Vec<FieldDiff> {
         let obj = |s: Option<&str>| -> serde_json::Map<String, Value> {
             s.and_then(|s| serde_json::from_str(s).ok())
@@ -136,12 +146,10 @@ impl Conflict {
                 };
                 FieldDiff {
                     field: k.clone(),
-                    local: if self.local.is_none() && self.never_here {
-                        "(not here)".into()
-                    } else if self.local.is_none() || matches!(self.here_now, Some(None)) {
-                        "(deleted here)".into()
-                    } else {
-                        show(now.as_ref().unwrap_or(&l).get(k))
+                    local: match self.absent_here() {
+                        Some(said) => said.into(),
+                        None if matches!(self.here_now, Some(None)) => "(deleted here)".into(),
+                        None => show(now.as_ref().unwrap_or(&l).get(k)),
                     },
                     incoming: if self.is_deletion() {
                         "(deleted there)".into()
